@@ -1,0 +1,173 @@
+/*
+ * chronolens.h — the public C API of chronolens.
+ *
+ * chronolens loads Chronos checkpoints (T5 encoder-decoders over tokenized time
+ * series), tokenizes series exactly as Chronos' MeanScaleUniformBins does, runs the
+ * encoder-decoder in fp32 and captures any attention map the caller asks for.
+ *
+ * Conventions
+ *  - Functions that can fail return 0 on success and a non-zero status otherwise;
+ *    they then fill the caller's `cl_error` with one line naming the file (if any)
+ *    and the problem. The library never exits and never prints.
+ *  - Objects follow `cl_<noun>_<verb>` with `_load/_new` and `_free`.
+ *  - A `cl_model` is immutable once loaded (weights are mmapped: fp32 tensors are used
+ *    in place, bf16/fp16 widened once). A `cl_state` holds scratch buffers, caches and
+ *    captured attention; several states may share one model (one state per thread).
+ *  - Shapes are written row-major, outermost first: (B, T, d_model).
+ */
+#ifndef CHRONOLENS_H
+#define CHRONOLENS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CHRONOLENS_VERSION "0.1.0"
+
+/* ---------------------------------------------------------------- errors */
+
+enum {
+    CL_OK = 0,
+    CL_EIO = 1,      /* a file could not be opened/read/written */
+    CL_EFORMAT = 2,  /* a file is malformed (bad header, bad JSON, bad CSV cell) */
+    CL_EINVAL = 3,   /* a caller's argument is out of range */
+    CL_ENOMEM = 4,   /* an allocation failed or would exceed a documented limit */
+};
+
+typedef struct cl_error {
+    int code;
+    char msg[768];
+} cl_error;
+
+/* Fills err (if non-NULL) with a printf-style message; returns code. */
+int cl_error_set(cl_error *err, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---------------------------------------------------------------- threads */
+
+/* Number of threads used by matrix products (OpenBLAS). n <= 0: all cores. */
+void cl_set_threads(int n);
+int cl_get_threads(void);
+
+/* ---------------------------------------------------------------- config */
+
+typedef struct cl_config {
+    /* T5 */
+    int vocab_size, d_model, d_kv, num_heads, d_ff;
+    int num_layers;          /* encoder layers */
+    int num_decoder_layers;  /* decoder layers (defaults to num_layers) */
+    int num_buckets, max_distance;
+    float eps;
+    int gated;               /* 1: gated-gelu (wi_0, wi_1), 0: relu (wi) */
+    int act_gelu;            /* activation: 0 relu, 1 gelu_new (tanh), 2 gelu (erf) */
+    int tied;                /* tie_word_embeddings (default 1) */
+    int decoder_start_token_id, pad_token_id, eos_token_id;
+    /* chronos_config (MeanScaleUniformBins) */
+    float low_limit, high_limit;
+    int n_tokens, n_special_tokens;
+    int tok_pad_id, tok_eos_id, use_eos_token;
+    int context_length, prediction_length, num_samples;
+    float temperature, top_p;
+    int top_k;
+} cl_config;
+
+/* Parses a T5 config.json with a chronos_config block. */
+int cl_config_load(const char *path, cl_config *cfg, cl_error *err);
+
+/* ---------------------------------------------------------------- model */
+
+typedef struct cl_model cl_model;
+
+/* Loads a Hugging Face folder: config.json + model.safetensors (or a sharded
+ * model.safetensors.index.json). Validates every header completely. */
+int cl_model_load(const char *dir, cl_model **out, cl_error *err);
+void cl_model_free(cl_model *m);
+const cl_config *cl_model_config(const cl_model *m);
+/* Total number of parameters (tied embedding counted once). */
+size_t cl_model_param_count(const cl_model *m);
+/* Storage dtype of the weights on disk ("F32", "BF16", "F16", or "mixed"). */
+const char *cl_model_dtype(const cl_model *m);
+/* Bytes of weights held in memory that are not mmapped in place (widened copies). */
+size_t cl_model_owned_bytes(const cl_model *m);
+
+/* ---------------------------------------------------------------- tokenizer */
+
+/* MeanScaleUniformBins. context: (B, L) with NaN = missing. Keeps the last
+ * context_length values; T = min(L, context_length) + use_eos_token.
+ * ids: (B, T) int32, mask: (B, T) uint8, scale: (B). */
+int cl_tokenizer_encode(const cl_config *cfg, const float *context, int B, int L,
+                        int32_t *ids, uint8_t *mask, float *scale, cl_error *err);
+/* Number of tokens T that cl_tokenizer_encode produces for L values. */
+int cl_tokenizer_length(const cl_config *cfg, int L);
+/* values[i] = center(ids[i]) * scale; n ids with one scale. */
+void cl_tokenizer_decode(const cl_config *cfg, const int32_t *ids, int n, float scale,
+                         float *values);
+/* Center (scaled value) of a token id, with the same clamping as decode. */
+float cl_tokenizer_center(const cl_config *cfg, int id);
+
+/* T5 relative position bucket of (key - query). */
+int cl_relative_bucket(int rel, int bidirectional, int num_buckets, int max_distance);
+
+/* ---------------------------------------------------------------- capture */
+
+typedef enum { CL_ENC_SELF = 0, CL_DEC_SELF = 1, CL_CROSS = 2, CL_NSTACKS = 3 } cl_stack;
+
+/* Which attention probabilities of one stack to keep. A NULL list means "all".
+ * Rows are query positions; a negative row r means T + r (so -2 is the token
+ * before EOS in the encoder). Captured maps have shape
+ *   (n_layers_sel, B, n_heads_sel, n_rows_sel, Tk)
+ * where Tk is the number of keys (encoder T for ENC_SELF and CROSS, Td for DEC_SELF). */
+typedef struct cl_capture_spec {
+    int enabled;
+    int n_layers; const int *layers;
+    int n_heads;  const int *heads;
+    int n_rows;   const int *rows;
+} cl_capture_spec;
+
+/* ---------------------------------------------------------------- state */
+
+typedef struct cl_state cl_state;
+
+int cl_state_new(const cl_model *m, cl_state **out, cl_error *err);
+void cl_state_free(cl_state *s);
+
+/* Sets what the next cl_encode/cl_decode keep for one stack (copied). */
+int cl_state_set_capture(cl_state *s, cl_stack stack, const cl_capture_spec *spec,
+                         cl_error *err);
+/* Keeps every attention map of every stack (as the `forward` command does). */
+void cl_state_capture_all(cl_state *s);
+/* Captured maps of a stack after the last pass, and their shape
+ * (n_layers_sel, B, n_heads_sel, n_rows_sel, Tk); NULL if nothing captured. */
+const float *cl_state_attn(const cl_state *s, cl_stack stack, int shape[5]);
+
+/* Multiplies head h of layer l of a stack by gate (0 = ablate) before the output
+ * projection. Gates persist until cl_state_reset_gates. */
+int cl_state_set_head_gate(cl_state *s, cl_stack stack, int layer, int head, float gate,
+                           cl_error *err);
+void cl_state_reset_gates(cl_state *s);
+
+/* Runs the encoder. ids, mask: (B, T). The output (B, T, d_model) stays in the
+ * state for the following cl_decode calls and is returned by cl_state_encoder_hidden. */
+int cl_encode(cl_state *s, const int32_t *ids, const uint8_t *mask, int B, int T,
+              cl_error *err);
+const float *cl_state_encoder_hidden(const cl_state *s, int *B, int *T);
+
+/* Runs the decoder on dec_ids (B, Td) against the last encoder output, with the
+ * causal mask. Cross-attention keys/values are computed once per encoder output and
+ * reused by later cl_decode calls. logits (B, Td, vocab) are returned by
+ * cl_state_logits. If last_only, logits are computed for the last position only
+ * (shape (B, 1, vocab)). */
+int cl_decode(cl_state *s, const int32_t *dec_ids, int Td, int last_only, cl_error *err);
+const float *cl_state_logits(const cl_state *s, int *B, int *Td, int *V);
+
+/* FLOPs (2 * multiply-adds) of every matrix product of the last encode + decode. */
+double cl_state_flops(const cl_state *s);
+void cl_state_reset_flops(cl_state *s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* CHRONOLENS_H */

@@ -1,0 +1,57 @@
+/* core.h — small shared helpers: errors, allocation, matrix products, threads, rng. */
+#ifndef CL_CORE_H
+#define CL_CORE_H
+
+#include "chronolens.h"
+#include <stddef.h>
+#include <stdint.h>
+
+/* ------------------------------------------------------------------ alloc */
+/* 64-byte aligned allocation; NULL on failure or when n exceeds CL_MAX_ALLOC. */
+#define CL_MAX_ALLOC ((size_t)16 << 30) /* 16 GiB: larger requests are refused */
+void *cl_alloc(size_t n);
+void *cl_calloc(size_t n);
+void cl_free(void *p);
+/* a*b (*c) with overflow check; returns 0 and sets *out on success. */
+int cl_mul_size(size_t a, size_t b, size_t *out);
+
+/* ------------------------------------------------------------------ matmul */
+/* C (M, N) = alpha * A (M, K) · op(B) + beta * C, row-major, via cblas_sgemm.
+ * B is (N, K) when transB (a weight stored out x in, as in PyTorch), else (K, N).
+ * lda/ldb/ldc are row strides. Adds 2*M*N*K to *flops when flops != NULL. */
+void cl_sgemm(int transB, int M, int N, int K, float alpha, const float *A, int lda,
+              const float *B, int ldb, float beta, float *C, int ldc, double *flops);
+
+/* y (rows, out) = x (rows, in) · W^T, with W (out, in). beta=1 accumulates into y. */
+static inline void cl_linear(const float *x, int rows, int in, const float *W, int out,
+                             float beta, float *y, double *flops) {
+    cl_sgemm(1, rows, out, in, 1.0f, x, in, W, in, beta, y, out, flops);
+}
+
+/* ------------------------------------------------------------------ rng */
+/* xoshiro256** seeded by splitmix64: deterministic across platforms. */
+typedef struct cl_rng { uint64_t s[4]; } cl_rng;
+void cl_rng_seed(cl_rng *r, uint64_t seed);
+uint64_t cl_rng_next(cl_rng *r);
+double cl_rng_uniform(cl_rng *r);           /* [0, 1) */
+double cl_rng_normal(cl_rng *r);            /* N(0, 1), Box–Muller */
+int cl_rng_int(cl_rng *r, int lo, int hi);  /* uniform in [lo, hi] inclusive */
+
+/* ------------------------------------------------------------------ numbers */
+float cl_bf16_to_f32(uint16_t h);
+float cl_f16_to_f32(uint16_t h);
+uint16_t cl_f32_to_bf16(float f); /* round to nearest even */
+
+/* ------------------------------------------------------------------ files */
+/* Reads a whole (small) file into a NUL-terminated buffer (max bytes). */
+int cl_read_file(const char *path, size_t max, char **out, size_t *len, cl_error *err);
+/* Joins dir and name into buf; returns buf. */
+char *cl_path_join(char *buf, size_t n, const char *dir, const char *name);
+/* Atomic output: open a temporary file beside path; cl_out_commit renames it into
+ * place, cl_out_abort removes it. Nothing half-written ever carries the final name. */
+typedef struct cl_out { void *fp; char path[4096]; char tmp[4096]; } cl_out;
+int cl_out_open(cl_out *o, const char *path, cl_error *err);
+int cl_out_commit(cl_out *o, cl_error *err);
+void cl_out_abort(cl_out *o);
+
+#endif

@@ -1,0 +1,78 @@
+/* files.c — whole-file reads and atomic writes (temporary name, rename on success). */
+#include "core.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int cl_read_file(const char *path, size_t max, char **out, size_t *len, cl_error *err) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return cl_error_set(err, CL_EIO, "%s: cannot open: %s", path, strerror(errno));
+    if (fseek(f, 0, SEEK_END) != 0) {
+        fclose(f);
+        return cl_error_set(err, CL_EIO, "%s: cannot seek (not a regular file?)", path);
+    }
+    long n = ftell(f);
+    if (n < 0) { fclose(f); return cl_error_set(err, CL_EIO, "%s: cannot size", path); }
+    if ((size_t)n > max) {
+        fclose(f);
+        return cl_error_set(err, CL_ENOMEM, "%s: file too large (%ld bytes, limit %zu)", path, n, max);
+    }
+    rewind(f);
+    char *buf = malloc((size_t)n + 1);
+    if (!buf) { fclose(f); return cl_error_set(err, CL_ENOMEM, "%s: out of memory", path); }
+    if (n && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        free(buf); fclose(f);
+        return cl_error_set(err, CL_EIO, "%s: read error", path);
+    }
+    fclose(f);
+    buf[n] = 0;
+    *out = buf;
+    if (len) *len = (size_t)n;
+    return 0;
+}
+
+char *cl_path_join(char *buf, size_t n, const char *dir, const char *name) {
+    size_t d = strlen(dir);
+    snprintf(buf, n, "%s%s%s", dir, (d && dir[d - 1] == '/') ? "" : "/", name);
+    return buf;
+}
+
+int cl_out_open(cl_out *o, const char *path, cl_error *err) {
+    memset(o, 0, sizeof *o);
+    if (strlen(path) + 16 > sizeof o->tmp)
+        return cl_error_set(err, CL_EINVAL, "%s: path too long", path);
+    snprintf(o->path, sizeof o->path, "%s", path);
+    snprintf(o->tmp, sizeof o->tmp, "%s.tmp.XXXXXX", path);
+    int fd = mkstemp(o->tmp);
+    if (fd < 0) return cl_error_set(err, CL_EIO, "%s: cannot create: %s", path, strerror(errno));
+    o->fp = fdopen(fd, "wb");
+    if (!o->fp) {
+        close(fd); unlink(o->tmp);
+        return cl_error_set(err, CL_EIO, "%s: cannot open: %s", path, strerror(errno));
+    }
+    return 0;
+}
+
+int cl_out_commit(cl_out *o, cl_error *err) {
+    FILE *f = o->fp;
+    o->fp = NULL;
+    int bad = ferror(f);
+    if (fclose(f) != 0) bad = 1;
+    if (bad) {
+        unlink(o->tmp);
+        return cl_error_set(err, CL_EIO, "%s: write error", o->path);
+    }
+    if (rename(o->tmp, o->path) != 0) {
+        int e = errno;
+        unlink(o->tmp);
+        return cl_error_set(err, CL_EIO, "%s: cannot rename into place: %s", o->path, strerror(e));
+    }
+    return 0;
+}
+
+void cl_out_abort(cl_out *o) {
+    if (o->fp) { fclose(o->fp); o->fp = NULL; }
+    if (o->tmp[0]) unlink(o->tmp);
+}

@@ -1,0 +1,137 @@
+/* config.c — config.json: the T5 hyper-parameters and the chronos_config block. */
+#include "chronolens.h"
+#include "../core/core.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CONFIG_MAX_BYTES ((size_t)4 << 20)
+
+typedef struct { const char *path; cl_error *err; int rc; } ctx;
+
+/* Integer field; `def` < -1 means required. Range [lo, hi]. */
+static int get_int(ctx *c, const cJSON *o, const char *block, const char *key, long def,
+                   long lo, long hi) {
+    const cJSON *j = cJSON_GetObjectItemCaseSensitive(o, key);
+    if (!j || cJSON_IsNull(j)) {
+        if (def < -1 && !c->rc)
+            c->rc = cl_error_set(c->err, CL_EFORMAT, "%s: %s%s is missing", c->path, block, key);
+        return (int)def;
+    }
+    if (!cJSON_IsNumber(j) || j->valuedouble != (double)(long)j->valuedouble) {
+        if (!c->rc) c->rc = cl_error_set(c->err, CL_EFORMAT, "%s: %s%s is not an integer", c->path, block, key);
+        return 0;
+    }
+    long v = (long)j->valuedouble;
+    if ((v < lo || v > hi) && !c->rc)
+        c->rc = cl_error_set(c->err, CL_EFORMAT, "%s: %s%s = %ld is out of range [%ld, %ld]", c->path,
+                             block, key, v, lo, hi);
+    return (int)v;
+}
+
+static float get_float(ctx *c, const cJSON *o, const char *block, const char *key, double def) {
+    const cJSON *j = cJSON_GetObjectItemCaseSensitive(o, key);
+    if (!j || cJSON_IsNull(j)) return (float)def;
+    if (!cJSON_IsNumber(j)) {
+        if (!c->rc) c->rc = cl_error_set(c->err, CL_EFORMAT, "%s: %s%s is not a number", c->path, block, key);
+        return 0;
+    }
+    return (float)j->valuedouble;
+}
+
+static int get_bool(ctx *c, const cJSON *o, const char *key, int def) {
+    const cJSON *j = cJSON_GetObjectItemCaseSensitive(o, key);
+    if (!j || cJSON_IsNull(j)) return def;
+    if (!cJSON_IsBool(j)) {
+        if (!c->rc) c->rc = cl_error_set(c->err, CL_EFORMAT, "%s: %s is not true/false", c->path, key);
+        return def;
+    }
+    return cJSON_IsTrue(j);
+}
+
+static const char *get_str(const cJSON *o, const char *key) {
+    const cJSON *j = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(j) ? j->valuestring : NULL;
+}
+
+int cl_config_load(const char *path, cl_config *cfg, cl_error *err) {
+    char *text;
+    size_t len;
+    int rc = cl_read_file(path, CONFIG_MAX_BYTES, &text, &len, err);
+    if (rc) return rc;
+    cJSON *root = cJSON_ParseWithLength(text, len);
+    free(text);
+    if (!root || !cJSON_IsObject(root)) {
+        cJSON_Delete(root);
+        return cl_error_set(err, CL_EFORMAT, "%s: not a well-formed JSON object", path);
+    }
+    ctx c = {path, err, 0};
+    memset(cfg, 0, sizeof *cfg);
+    const long BIG = 1L << 20;
+    cfg->vocab_size = get_int(&c, root, "", "vocab_size", -2, 2, 1L << 24);
+    cfg->d_model = get_int(&c, root, "", "d_model", -2, 1, 65536);
+    cfg->d_kv = get_int(&c, root, "", "d_kv", -2, 1, 65536);
+    cfg->num_heads = get_int(&c, root, "", "num_heads", -2, 1, 4096);
+    cfg->d_ff = get_int(&c, root, "", "d_ff", -2, 1, 1L << 18);
+    cfg->num_layers = get_int(&c, root, "", "num_layers", -2, 1, 1024);
+    cfg->num_decoder_layers = get_int(&c, root, "", "num_decoder_layers", cfg->num_layers, 1, 1024);
+    cfg->num_buckets = get_int(&c, root, "", "relative_attention_num_buckets", 32, 4, 4096);
+    cfg->max_distance = get_int(&c, root, "", "relative_attention_max_distance", 128, 1, BIG);
+    cfg->eps = get_float(&c, root, "", "layer_norm_epsilon", 1e-6);
+    cfg->tied = get_bool(&c, root, "tie_word_embeddings", 1);
+    cfg->decoder_start_token_id = get_int(&c, root, "", "decoder_start_token_id", 0, 0, BIG);
+    cfg->pad_token_id = get_int(&c, root, "", "pad_token_id", 0, 0, BIG);
+    cfg->eos_token_id = get_int(&c, root, "", "eos_token_id", 1, 0, BIG);
+
+    /* feed-forward: "relu", "gated-gelu", "gated-relu", "gelu"... as HF T5Config */
+    const char *ffp = get_str(root, "feed_forward_proj");
+    const char *act = !ffp ? "relu" : strrchr(ffp, '-') ? strrchr(ffp, '-') + 1 : ffp;
+    cfg->gated = ffp && strncmp(ffp, "gated-", 6) == 0;
+    cfg->gated = get_bool(&c, root, "is_gated_act", cfg->gated);
+    const char *dact = get_str(root, "dense_act_fn");
+    if (dact) act = dact;
+    if (strcmp(act, "relu") == 0) cfg->act_gelu = 0;
+    else if (strcmp(act, "gelu_new") == 0 || (strcmp(act, "gelu") == 0 && cfg->gated)) cfg->act_gelu = 1;
+    else if (strcmp(act, "gelu") == 0) cfg->act_gelu = 2;
+    else if (!c.rc) c.rc = cl_error_set(err, CL_EFORMAT, "%s: unsupported activation '%.40s'", path, act);
+
+    const cJSON *cc = cJSON_GetObjectItemCaseSensitive(root, "chronos_config");
+    if (!c.rc && !cJSON_IsObject(cc))
+        c.rc = cl_error_set(err, CL_EFORMAT, "%s: no chronos_config block (not a Chronos checkpoint)", path);
+    if (!c.rc) {
+        const char *tc = get_str(cc, "tokenizer_class");
+        if (tc && strcmp(tc, "MeanScaleUniformBins") != 0)
+            c.rc = cl_error_set(err, CL_EFORMAT, "%s: unsupported tokenizer_class '%.40s'", path, tc);
+        const char *mt = get_str(cc, "model_type");
+        if (!c.rc && mt && strcmp(mt, "seq2seq") != 0)
+            c.rc = cl_error_set(err, CL_EFORMAT, "%s: unsupported chronos model_type '%.40s'", path, mt);
+        const cJSON *kw = cJSON_GetObjectItemCaseSensitive(cc, "tokenizer_kwargs");
+        const char *B = "chronos_config.";
+        cfg->low_limit = get_float(&c, kw, "chronos_config.tokenizer_kwargs.", "low_limit", -15.0);
+        cfg->high_limit = get_float(&c, kw, "chronos_config.tokenizer_kwargs.", "high_limit", 15.0);
+        cfg->n_tokens = get_int(&c, cc, B, "n_tokens", -2, 4, 1L << 24);
+        cfg->n_special_tokens = get_int(&c, cc, B, "n_special_tokens", 2, 0, 1L << 20);
+        cfg->tok_pad_id = get_int(&c, cc, B, "pad_token_id", 0, 0, BIG);
+        cfg->tok_eos_id = get_int(&c, cc, B, "eos_token_id", 1, 0, BIG);
+        cfg->use_eos_token = get_bool(&c, cc, "use_eos_token", 1);
+        cfg->context_length = get_int(&c, cc, B, "context_length", 512, 1, 1L << 20);
+        cfg->prediction_length = get_int(&c, cc, B, "prediction_length", 64, 1, 1L << 20);
+        cfg->num_samples = get_int(&c, cc, B, "num_samples", 20, 1, 1L << 20);
+        cfg->temperature = get_float(&c, cc, B, "temperature", 1.0);
+        cfg->top_k = get_int(&c, cc, B, "top_k", 50, 0, 1L << 24);
+        cfg->top_p = get_float(&c, cc, B, "top_p", 1.0);
+        if (!c.rc && cfg->n_tokens - cfg->n_special_tokens - 1 < 2)
+            c.rc = cl_error_set(err, CL_EFORMAT, "%s: chronos_config.n_tokens too small", path);
+        if (!c.rc && !(cfg->high_limit > cfg->low_limit))
+            c.rc = cl_error_set(err, CL_EFORMAT, "%s: tokenizer high_limit must exceed low_limit", path);
+        if (!c.rc && cfg->n_tokens > cfg->vocab_size)
+            c.rc = cl_error_set(err, CL_EFORMAT, "%s: n_tokens (%d) exceeds vocab_size (%d)", path,
+                                cfg->n_tokens, cfg->vocab_size);
+    }
+    if (!c.rc && (cfg->decoder_start_token_id >= cfg->vocab_size || cfg->tok_eos_id >= cfg->vocab_size ||
+                  cfg->tok_pad_id >= cfg->vocab_size))
+        c.rc = cl_error_set(err, CL_EFORMAT, "%s: special token id outside the vocabulary", path);
+    cJSON_Delete(root);
+    return c.rc;
+}

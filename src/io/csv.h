@@ -1,0 +1,21 @@
+/* csv.h — the two CSV inputs: context series (one column per series) and decoder ids. */
+#ifndef CL_CSV_H
+#define CL_CSV_H
+
+#include "chronolens.h"
+
+#define CSV_MAX_BYTES ((size_t)1 << 30) /* 1 GiB */
+#define CSV_MAX_COLUMNS 1000000
+
+/* Context CSV: one column per series, time down the rows, optional header row, empty cell
+ * or NaN = missing (shorter series start with empty cells). Returns (B, L) row-major:
+ * values[b * L + t]; names (B strings, or NULL without header) — free with csv_free_names. */
+int csv_read_context(const char *path, float **values, int *B, int *L, char ***names,
+                     cl_error *err);
+void csv_free_names(char **names, int B);
+
+/* Decoder ids CSV: one row per series, integers, every row the same length.
+ * Returns ids (B, T) row-major. */
+int csv_read_ids(const char *path, int32_t **ids, int *B, int *T, cl_error *err);
+
+#endif

@@ -1,0 +1,275 @@
+/* safetensors.c — the checkpoint container: 8-byte little-endian header length, a JSON
+ * header {name: {dtype, shape, data_offsets}}, then the data area. The header is
+ * untrusted input: every field is checked before any byte of data is touched. */
+#include "safetensors.h"
+#include "../core/core.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const struct { const char *name; size_t size; } DTYPES[ST_NDTYPES] = {
+    [ST_F32] = {"F32", 4}, [ST_F16] = {"F16", 2}, [ST_BF16] = {"BF16", 2},
+    [ST_F64] = {"F64", 8}, [ST_I64] = {"I64", 8}, [ST_I32] = {"I32", 4},
+    [ST_I16] = {"I16", 2}, [ST_I8] = {"I8", 1},   [ST_U8] = {"U8", 1},
+    [ST_BOOL] = {"BOOL", 1},
+};
+
+const char *st_dtype_name(st_dtype d) { return DTYPES[d].name; }
+size_t st_dtype_size(st_dtype d) { return DTYPES[d].size; }
+
+size_t st_numel(const st_tensor *t) {
+    size_t n = 1;
+    for (int i = 0; i < t->ndim; i++) n *= (size_t)t->shape[i];
+    return n;
+}
+
+static int cmp_begin(const void *a, const void *b) {
+    const st_tensor *x = *(const st_tensor *const *)a, *y = *(const st_tensor *const *)b;
+    return x->begin < y->begin ? -1 : x->begin > y->begin ? 1 : (x->end > y->end) - (x->end < y->end);
+}
+
+/* A JSON number that is a non-negative integer representable exactly. */
+static int json_uint(const cJSON *j, uint64_t *out) {
+    if (!cJSON_IsNumber(j)) return -1;
+    double v = j->valuedouble;
+    if (!(v >= 0) || v > 9007199254740992.0 || v != floor(v)) return -1;
+    *out = (uint64_t)v;
+    return 0;
+}
+
+static int parse_entry(const char *path, const cJSON *e, st_tensor *t, size_t data_size,
+                       cl_error *err) {
+    const char *name = e->string;
+    if (!cJSON_IsObject(e))
+        return cl_error_set(err, CL_EFORMAT, "%s: tensor '%s' is not a JSON object", path, name);
+    const cJSON *dt = cJSON_GetObjectItemCaseSensitive(e, "dtype");
+    const cJSON *sh = cJSON_GetObjectItemCaseSensitive(e, "shape");
+    const cJSON *of = cJSON_GetObjectItemCaseSensitive(e, "data_offsets");
+    if (!cJSON_IsString(dt) || !cJSON_IsArray(sh) || !cJSON_IsArray(of))
+        return cl_error_set(err, CL_EFORMAT, "%s: tensor '%s' lacks dtype, shape or data_offsets",
+                            path, name);
+    int d;
+    for (d = 0; d < ST_NDTYPES; d++)
+        if (strcmp(dt->valuestring, DTYPES[d].name) == 0) break;
+    if (d == ST_NDTYPES)
+        return cl_error_set(err, CL_EFORMAT, "%s: tensor '%s' has unknown dtype '%.32s'", path,
+                            name, dt->valuestring);
+    t->dtype = (st_dtype)d;
+    int nd = cJSON_GetArraySize(sh);
+    if (nd > ST_MAX_DIMS)
+        return cl_error_set(err, CL_EFORMAT, "%s: tensor '%s' has %d dimensions (max %d)", path,
+                            name, nd, ST_MAX_DIMS);
+    t->ndim = nd;
+    size_t bytes = DTYPES[d].size;
+    int i = 0;
+    const cJSON *x;
+    cJSON_ArrayForEach(x, sh) {
+        uint64_t v;
+        if (json_uint(x, &v) != 0)
+            return cl_error_set(err, CL_EFORMAT, "%s: tensor '%s' has a bad shape entry", path, name);
+        t->shape[i++] = (int64_t)v;
+        if (cl_mul_size(bytes, (size_t)v, &bytes) != 0)
+            return cl_error_set(err, CL_EFORMAT, "%s: tensor '%s' shape overflows", path, name);
+    }
+    uint64_t a, b;
+    if (cJSON_GetArraySize(of) != 2 || json_uint(cJSON_GetArrayItem(of, 0), &a) != 0 ||
+        json_uint(cJSON_GetArrayItem(of, 1), &b) != 0 || a > b)
+        return cl_error_set(err, CL_EFORMAT, "%s: tensor '%s' has bad data_offsets", path, name);
+    if (b > data_size)
+        return cl_error_set(err, CL_EFORMAT,
+                            "%s: tensor '%s' offsets [%llu, %llu) lie outside the data area (%zu bytes)",
+                            path, name, (unsigned long long)a, (unsigned long long)b, data_size);
+    if (b - a != bytes)
+        return cl_error_set(err, CL_EFORMAT,
+                            "%s: tensor '%s' occupies %llu bytes but dtype x shape needs %zu", path,
+                            name, (unsigned long long)(b - a), bytes);
+    t->begin = (size_t)a;
+    t->end = (size_t)b;
+    return 0;
+}
+
+int st_open(const char *path, st_file *f, cl_error *err) {
+    memset(f, 0, sizeof *f);
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return cl_error_set(err, CL_EIO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return cl_error_set(err, CL_EIO, "%s: not a regular file", path);
+    }
+    size_t size = (size_t)st.st_size;
+    if (size < 8) {
+        close(fd);
+        return cl_error_set(err, CL_EFORMAT, "%s: truncated safetensors file (%zu bytes)", path, size);
+    }
+    void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (map == MAP_FAILED) return cl_error_set(err, CL_EIO, "%s: cannot mmap: %s", path, strerror(errno));
+    f->map = map;
+    f->size = size;
+    f->path = strdup(path);
+    const unsigned char *p = map;
+    uint64_t hn = 0;
+    for (int i = 7; i >= 0; i--) hn = (hn << 8) | p[i];
+    int rc = 0;
+    cJSON *root = NULL;
+    if (hn > size - 8) {
+        rc = cl_error_set(err, CL_EFORMAT, "%s: header length %llu exceeds the file size (%zu bytes)",
+                          path, (unsigned long long)hn, size);
+        goto fail;
+    }
+    if (hn > ST_MAX_HEADER || hn < 2) {
+        rc = cl_error_set(err, CL_EFORMAT, "%s: implausible header length %llu", path,
+                          (unsigned long long)hn);
+        goto fail;
+    }
+    root = cJSON_ParseWithLength((const char *)p + 8, (size_t)hn);
+    if (!root || !cJSON_IsObject(root)) {
+        rc = cl_error_set(err, CL_EFORMAT, "%s: header is not a well-formed JSON object", path);
+        goto fail;
+    }
+    size_t data_off = 8 + (size_t)hn, data_size = size - data_off;
+    int n = 0;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, root) if (strcmp(e->string, "__metadata__") != 0) n++;
+    f->t = calloc((size_t)n + 1, sizeof *f->t);
+    if (!f->t) { rc = cl_error_set(err, CL_ENOMEM, "%s: out of memory", path); goto fail; }
+    cJSON_ArrayForEach(e, root) {
+        if (strcmp(e->string, "__metadata__") == 0) continue;
+        st_tensor *t = &f->t[f->n];
+        if ((rc = parse_entry(path, e, t, data_size, err)) != 0) goto fail;
+        t->name = strdup(e->string);
+        t->data = p + data_off + t->begin;
+        f->n++;
+        for (int j = 0; j < f->n - 1; j++)
+            if (strcmp(f->t[j].name, t->name) == 0) {
+                rc = cl_error_set(err, CL_EFORMAT, "%s: tensor '%s' appears twice", path, t->name);
+                goto fail;
+            }
+    }
+    /* overlaps: sort by offset and check neighbours (empty tensors never overlap) */
+    st_tensor **order = malloc(((size_t)f->n + 1) * sizeof *order);
+    if (!order) { rc = cl_error_set(err, CL_ENOMEM, "%s: out of memory", path); goto fail; }
+    for (int i = 0; i < f->n; i++) order[i] = &f->t[i];
+    qsort(order, (size_t)f->n, sizeof *order, cmp_begin);
+    size_t prev_end = 0;
+    const char *prev = NULL;
+    for (int i = 0; i < f->n; i++) {
+        if (order[i]->begin == order[i]->end) continue;
+        if (prev && order[i]->begin < prev_end) {
+            rc = cl_error_set(err, CL_EFORMAT, "%s: tensors '%s' and '%s' overlap", path, prev,
+                              order[i]->name);
+            free(order);
+            goto fail;
+        }
+        prev_end = order[i]->end;
+        prev = order[i]->name;
+    }
+    free(order);
+    cJSON_Delete(root);
+    return 0;
+fail:
+    cJSON_Delete(root);
+    st_close(f);
+    return rc ? rc : CL_EFORMAT;
+}
+
+void st_close(st_file *f) {
+    if (f->map) munmap(f->map, f->size);
+    for (int i = 0; i < f->n; i++) free(f->t[i].name);
+    free(f->t);
+    free(f->path);
+    memset(f, 0, sizeof *f);
+}
+
+const st_tensor *st_find(const st_file *f, const char *name) {
+    for (int i = 0; i < f->n; i++)
+        if (strcmp(f->t[i].name, name) == 0) return &f->t[i];
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ writer */
+
+typedef struct { char *name; st_dtype dtype; int ndim; int64_t shape[ST_MAX_DIMS]; const void *data; size_t bytes; } wentry;
+struct st_writer { wentry *e; int n, cap; };
+
+st_writer *st_writer_new(void) { return calloc(1, sizeof(st_writer)); }
+
+int st_writer_add(st_writer *w, const char *name, st_dtype dtype, int ndim, const int64_t *shape,
+                  const void *data) {
+    if (ndim > ST_MAX_DIMS) return -1;
+    if (w->n == w->cap) {
+        int cap = w->cap ? 2 * w->cap : 16;
+        wentry *e = realloc(w->e, (size_t)cap * sizeof *e);
+        if (!e) return -1;
+        w->e = e;
+        w->cap = cap;
+    }
+    wentry *e = &w->e[w->n++];
+    memset(e, 0, sizeof *e);
+    e->name = strdup(name);
+    e->dtype = dtype;
+    e->ndim = ndim;
+    e->bytes = st_dtype_size(dtype);
+    for (int i = 0; i < ndim; i++) { e->shape[i] = shape[i]; e->bytes *= (size_t)shape[i]; }
+    e->data = data;
+    return 0;
+}
+
+static int cmp_name(const void *a, const void *b) {
+    return strcmp(((const wentry *)a)->name, ((const wentry *)b)->name);
+}
+
+int st_writer_save(st_writer *w, const char *path, const char *format_meta, cl_error *err) {
+    qsort(w->e, (size_t)w->n, sizeof *w->e, cmp_name); /* same order as the reference */
+    cJSON *root = cJSON_CreateObject();
+    size_t off = 0;
+    for (int i = 0; i < w->n; i++) {
+        wentry *e = &w->e[i];
+        cJSON *t = cJSON_AddObjectToObject(root, e->name);
+        cJSON_AddStringToObject(t, "dtype", st_dtype_name(e->dtype));
+        cJSON *sh = cJSON_AddArrayToObject(t, "shape");
+        for (int d = 0; d < e->ndim; d++) cJSON_AddItemToArray(sh, cJSON_CreateNumber((double)e->shape[d]));
+        cJSON *of = cJSON_AddArrayToObject(t, "data_offsets");
+        cJSON_AddItemToArray(of, cJSON_CreateNumber((double)off));
+        cJSON_AddItemToArray(of, cJSON_CreateNumber((double)(off + e->bytes)));
+        off += e->bytes;
+    }
+    if (format_meta) {
+        cJSON *m = cJSON_AddObjectToObject(root, "__metadata__");
+        cJSON_AddStringToObject(m, "format", format_meta);
+    }
+    char *hj = cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    if (!hj) return cl_error_set(err, CL_ENOMEM, "%s: out of memory", path);
+    size_t hn = strlen(hj), pad = (8 - hn % 8) % 8;
+    cl_out o;
+    int rc = cl_out_open(&o, path, err);
+    if (rc) { free(hj); return rc; }
+    FILE *fp = o.fp;
+    unsigned char len8[8];
+    uint64_t total = hn + pad;
+    for (int i = 0; i < 8; i++) len8[i] = (unsigned char)(total >> (8 * i));
+    fwrite(len8, 1, 8, fp);
+    fwrite(hj, 1, hn, fp);
+    for (size_t i = 0; i < pad; i++) fputc(' ', fp);
+    free(hj);
+    for (int i = 0; i < w->n; i++)
+        if (w->e[i].bytes) fwrite(w->e[i].data, 1, w->e[i].bytes, fp);
+    return cl_out_commit(&o, err);
+}
+
+void st_writer_free(st_writer *w) {
+    if (!w) return;
+    for (int i = 0; i < w->n; i++) free(w->e[i].name);
+    free(w->e);
+    free(w);
+}

@@ -1,0 +1,51 @@
+/* safetensors.h — read (mmap, validated) and write the safetensors format. */
+#ifndef CL_SAFETENSORS_H
+#define CL_SAFETENSORS_H
+
+#include "chronolens.h"
+#include <stddef.h>
+#include <stdint.h>
+
+#define ST_MAX_DIMS 8
+#define ST_MAX_HEADER ((size_t)100 << 20) /* as the reference implementation: 100 MB */
+
+typedef enum { ST_F32, ST_F16, ST_BF16, ST_F64, ST_I64, ST_I32, ST_I16, ST_I8, ST_U8, ST_BOOL,
+               ST_NDTYPES } st_dtype;
+
+typedef struct st_tensor {
+    char *name;
+    st_dtype dtype;
+    int ndim;
+    int64_t shape[ST_MAX_DIMS];
+    size_t begin, end;  /* offsets in the data area */
+    const void *data;   /* points into the mapping */
+} st_tensor;
+
+typedef struct st_file {
+    char *path;
+    void *map;
+    size_t size;
+    int n;
+    st_tensor *t;
+} st_file;
+
+const char *st_dtype_name(st_dtype d);
+size_t st_dtype_size(st_dtype d);
+size_t st_numel(const st_tensor *t);
+
+/* mmaps path and validates the header: JSON well-formed, known dtypes, byte size =
+ * dtype size x product of shape, offsets inside the data area, no overlaps. */
+int st_open(const char *path, st_file *f, cl_error *err);
+void st_close(st_file *f);
+const st_tensor *st_find(const st_file *f, const char *name);
+
+/* Writer: tensors are referenced, not copied, until st_writer_save. */
+typedef struct st_writer st_writer;
+st_writer *st_writer_new(void);
+int st_writer_add(st_writer *w, const char *name, st_dtype dtype, int ndim,
+                  const int64_t *shape, const void *data);
+/* Writes atomically (temporary name, then rename). metadata may be NULL. */
+int st_writer_save(st_writer *w, const char *path, const char *format_meta, cl_error *err);
+void st_writer_free(st_writer *w);
+
+#endif

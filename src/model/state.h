@@ -1,0 +1,42 @@
+/* state.h — the per-run state: scratch buffers, encoder output, cross K/V cache, capture. */
+#ifndef CL_STATE_H
+#define CL_STATE_H
+
+#include "model.h"
+
+typedef struct capture {
+    cl_capture_spec spec;       /* lists below are owned copies */
+    int *layers, *heads, *rows;
+    int *layer_sel;             /* layer -> selection index or -1 (size: layers of the stack) */
+    int *head_sel;              /* head -> selection index or -1 */
+    int *row_idx;               /* resolved query rows of the current pass */
+    float *buf;                 /* (nl, B, nh, nr, Tk) */
+    size_t cap;
+    int shape[5];
+    int valid;
+} capture;
+
+struct cl_state {
+    const cl_model *m;
+    /* encoder-side: sized for B*T rows */
+    int B, T;
+    size_t enc_rows_cap;
+    float *ex, *eh, *eq, *ek, *ev, *eo, *eff, *enc_out; /* (B*T, d|HD|d_ff) */
+    int32_t *enc_ids;
+    uint8_t *enc_mask;
+    float *enc_bias; size_t enc_bias_cap;               /* (H, T, T) */
+    /* cross-attention K/V of every decoder layer, computed once per encoder output */
+    float *ck, *cv; size_t cross_cap; int cross_valid;  /* (nl, B*T, HD) */
+    /* decoder-side: sized for B*Td rows */
+    int Td, logits_rows;
+    size_t dec_rows_cap;
+    float *dx, *dh, *dq, *dk, *dv, *dout, *dff;         /* (B*Td, d|HD|d_ff) */
+    float *dec_bias; size_t dec_bias_cap;               /* (H, Td, Td) */
+    float *logits; size_t logits_cap;                   /* (B*Td | B, V) */
+    float *scores; size_t scores_cap;                   /* (Tq, Tk) of one head */
+    capture cap[CL_NSTACKS];
+    float *gates[CL_NSTACKS];                           /* (layers, H); NULL = all 1 */
+    double flops;
+};
+
+#endif

@@ -1,0 +1,418 @@
+/* t5.c — the Chronos T5 encoder-decoder forward pass on a cl_state.
+ * Pre-norm blocks x + f(rmsnorm(x)); unscaled attention; relative position bias from
+ * block 0 of each stack reused by every layer; no bias in cross-attention; tied output
+ * head rescaled by d_model^-0.5. Every matrix product goes through cl_sgemm. */
+#include "attention.h"
+#include "../core/core.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------ state */
+
+int cl_state_new(const cl_model *m, cl_state **out, cl_error *err) {
+    cl_state *s = calloc(1, sizeof *s);
+    if (!s) return cl_error_set(err, CL_ENOMEM, "state: out of memory");
+    s->m = m;
+    *out = s;
+    return 0;
+}
+
+static void capture_clear(capture *c) {
+    free(c->layers); free(c->heads); free(c->rows);
+    free(c->layer_sel); free(c->head_sel); free(c->row_idx);
+    cl_free(c->buf);
+    memset(c, 0, sizeof *c);
+}
+
+void cl_state_free(cl_state *s) {
+    if (!s) return;
+    cl_free(s->ex);
+    cl_free(s->enc_bias);
+    cl_free(s->ck);
+    cl_free(s->dx);
+    cl_free(s->dec_bias);
+    cl_free(s->logits);
+    cl_free(s->scores);
+    for (int i = 0; i < CL_NSTACKS; i++) { capture_clear(&s->cap[i]); free(s->gates[i]); }
+    free(s);
+}
+
+static int stack_layers(const cl_config *c, cl_stack st) {
+    return st == CL_ENC_SELF ? c->num_layers : c->num_decoder_layers;
+}
+
+static int *dup_ints(const int *a, int n) {
+    if (!a || n <= 0) return NULL;
+    int *r = malloc(sizeof(int) * (size_t)n);
+    if (r) memcpy(r, a, sizeof(int) * (size_t)n);
+    return r;
+}
+
+int cl_state_set_capture(cl_state *s, cl_stack st, const cl_capture_spec *spec, cl_error *err) {
+    if (st < 0 || st >= CL_NSTACKS) return cl_error_set(err, CL_EINVAL, "capture: bad stack %d", (int)st);
+    const cl_config *c = &s->m->cfg;
+    capture *cp = &s->cap[st];
+    capture_clear(cp);
+    if (!spec || !spec->enabled) return 0;
+    int nl = stack_layers(c, st);
+    for (int i = 0; spec->layers && i < spec->n_layers; i++)
+        if (spec->layers[i] < 0 || spec->layers[i] >= nl)
+            return cl_error_set(err, CL_EINVAL, "capture: layer %d out of range [0, %d)", spec->layers[i], nl);
+    for (int i = 0; spec->heads && i < spec->n_heads; i++)
+        if (spec->heads[i] < 0 || spec->heads[i] >= c->num_heads)
+            return cl_error_set(err, CL_EINVAL, "capture: head %d out of range [0, %d)", spec->heads[i], c->num_heads);
+    cp->spec = *spec;
+    cp->layers = dup_ints(spec->layers, spec->n_layers);
+    cp->heads = dup_ints(spec->heads, spec->n_heads);
+    cp->rows = dup_ints(spec->rows, spec->n_rows);
+    cp->spec.layers = cp->layers;
+    cp->spec.heads = cp->heads;
+    cp->spec.rows = cp->rows;
+    if (!cp->layers) cp->spec.n_layers = nl;
+    if (!cp->heads) cp->spec.n_heads = c->num_heads;
+    cp->layer_sel = malloc(sizeof(int) * (size_t)nl);
+    cp->head_sel = malloc(sizeof(int) * (size_t)c->num_heads);
+    if (!cp->layer_sel || !cp->head_sel) return cl_error_set(err, CL_ENOMEM, "capture: out of memory");
+    for (int l = 0; l < nl; l++) cp->layer_sel[l] = cp->layers ? -1 : l;
+    for (int i = 0; cp->layers && i < spec->n_layers; i++) cp->layer_sel[cp->layers[i]] = i;
+    for (int h = 0; h < c->num_heads; h++) cp->head_sel[h] = cp->heads ? -1 : h;
+    for (int i = 0; cp->heads && i < spec->n_heads; i++) cp->head_sel[cp->heads[i]] = i;
+    return 0;
+}
+
+void cl_state_capture_all(cl_state *s) {
+    cl_capture_spec all = {.enabled = 1};
+    for (int st = 0; st < CL_NSTACKS; st++) cl_state_set_capture(s, (cl_stack)st, &all, NULL);
+}
+
+const float *cl_state_attn(const cl_state *s, cl_stack st, int shape[5]) {
+    if (st < 0 || st >= CL_NSTACKS || !s->cap[st].valid) return NULL;
+    if (shape) memcpy(shape, s->cap[st].shape, sizeof(int) * 5);
+    return s->cap[st].buf;
+}
+
+/* Resolves rows and sizes the buffer for a pass with B batches, Tq queries, Tk keys. */
+static int capture_begin(cl_state *s, cl_stack st, int B, int Tq, int Tk, cl_error *err) {
+    capture *cp = &s->cap[st];
+    cp->valid = 0;
+    if (!cp->spec.enabled) return 0;
+    int nr = cp->rows ? cp->spec.n_rows : Tq;
+    free(cp->row_idx);
+    cp->row_idx = malloc(sizeof(int) * (size_t)(nr > 0 ? nr : 1));
+    if (!cp->row_idx) return cl_error_set(err, CL_ENOMEM, "capture: out of memory");
+    for (int i = 0; i < nr; i++) {
+        int r = cp->rows ? cp->rows[i] : i;
+        int rr = r < 0 ? Tq + r : r;
+        if (rr < 0 || rr >= Tq)
+            return cl_error_set(err, CL_EINVAL, "capture: query row %d out of range for %d queries", r, Tq);
+        cp->row_idx[i] = rr;
+    }
+    size_t n = (size_t)cp->spec.n_layers * B * cp->spec.n_heads * nr * Tk;
+    if (n > cp->cap) {
+        cl_free(cp->buf);
+        cp->buf = cl_alloc(n * sizeof(float));
+        cp->cap = cp->buf ? n : 0;
+        if (!cp->buf) return cl_error_set(err, CL_ENOMEM, "capture: cannot allocate %zu floats", n);
+    }
+    int shape[5] = {cp->spec.n_layers, B, cp->spec.n_heads, nr, Tk};
+    memcpy(cp->shape, shape, sizeof shape);
+    cp->valid = 1;
+    return 0;
+}
+
+int cl_state_set_head_gate(cl_state *s, cl_stack st, int layer, int head, float gate, cl_error *err) {
+    const cl_config *c = &s->m->cfg;
+    if (st < 0 || st >= CL_NSTACKS) return cl_error_set(err, CL_EINVAL, "gate: bad stack");
+    int nl = stack_layers(c, st);
+    if (layer < 0 || layer >= nl || head < 0 || head >= c->num_heads)
+        return cl_error_set(err, CL_EINVAL, "gate: layer %d head %d out of range", layer, head);
+    if (!s->gates[st]) {
+        s->gates[st] = malloc(sizeof(float) * (size_t)nl * c->num_heads);
+        if (!s->gates[st]) return cl_error_set(err, CL_ENOMEM, "gate: out of memory");
+        for (int i = 0; i < nl * c->num_heads; i++) s->gates[st][i] = 1.0f;
+    }
+    s->gates[st][layer * c->num_heads + head] = gate;
+    return 0;
+}
+
+void cl_state_reset_gates(cl_state *s) {
+    for (int i = 0; i < CL_NSTACKS; i++) { free(s->gates[i]); s->gates[i] = NULL; }
+}
+
+static const float *gates_of(const cl_state *s, cl_stack st, int layer) {
+    return s->gates[st] ? s->gates[st] + (size_t)layer * s->m->cfg.num_heads : NULL;
+}
+
+double cl_state_flops(const cl_state *s) { return s->flops; }
+void cl_state_reset_flops(cl_state *s) { s->flops = 0; }
+
+const float *cl_state_encoder_hidden(const cl_state *s, int *B, int *T) {
+    if (B) *B = s->B;
+    if (T) *T = s->T;
+    return s->enc_out;
+}
+
+const float *cl_state_logits(const cl_state *s, int *B, int *Td, int *V) {
+    if (B) *B = s->B;
+    if (Td) *Td = s->logits_rows;
+    if (V) *V = s->m->cfg.vocab_size;
+    return s->logits;
+}
+
+/* ------------------------------------------------------------------ buffers */
+
+static int grow(float **p, size_t *cap, size_t n, cl_error *err) {
+    if (n <= *cap) return 0;
+    cl_free(*p);
+    *p = cl_alloc(n * sizeof(float));
+    *cap = *p ? n : 0;
+    if (!*p) return cl_error_set(err, CL_ENOMEM, "state: cannot allocate %zu floats", n);
+    return 0;
+}
+
+static size_t ff_width(const cl_config *c) { return (size_t)c->d_ff * (c->gated ? 2 : 1); }
+
+/* One allocation for the encoder activations, carved into named buffers. */
+static int ensure_encoder(cl_state *s, int B, int T, cl_error *err) {
+    const cl_config *c = &s->m->cfg;
+    size_t rows = (size_t)B * T, d = c->d_model, HD = (size_t)c->num_heads * c->d_kv;
+    if (rows > s->enc_rows_cap) {
+        size_t per = 3 * d + 4 * HD + ff_width(c), n;
+        if (cl_mul_size(rows, per, &n)) return cl_error_set(err, CL_ENOMEM, "state: batch too large");
+        cl_free(s->ex);
+        s->ex = cl_alloc(n * sizeof(float));
+        if (!s->ex) { s->enc_rows_cap = 0; return cl_error_set(err, CL_ENOMEM, "state: cannot allocate %zu floats for %zu encoder rows", n, rows); }
+        s->enc_rows_cap = rows;
+        float *p = s->ex + rows * d;
+        s->eh = p; p += rows * d;
+        s->enc_out = p; p += rows * d;
+        s->eq = p; p += rows * HD;
+        s->ek = p; p += rows * HD;
+        s->ev = p; p += rows * HD;
+        s->eo = p; p += rows * HD;
+        s->eff = p;
+        free(s->enc_ids); free(s->enc_mask);
+        s->enc_ids = NULL; s->enc_mask = NULL;
+    }
+    if (!s->enc_ids) {
+        s->enc_ids = malloc(sizeof(int32_t) * s->enc_rows_cap);
+        s->enc_mask = malloc(s->enc_rows_cap);
+        if (!s->enc_ids || !s->enc_mask) return cl_error_set(err, CL_ENOMEM, "state: out of memory");
+    }
+    size_t nb = (size_t)c->num_heads * T * T;
+    if (grow(&s->enc_bias, &s->enc_bias_cap, nb, err)) return CL_ENOMEM;
+    return grow(&s->scores, &s->scores_cap, (size_t)T * T, err);
+}
+
+static int ensure_decoder(cl_state *s, int B, int Td, cl_error *err) {
+    const cl_config *c = &s->m->cfg;
+    size_t rows = (size_t)B * Td, d = c->d_model, HD = (size_t)c->num_heads * c->d_kv;
+    if (rows > s->dec_rows_cap) {
+        size_t per = 2 * d + 4 * HD + ff_width(c), n;
+        if (cl_mul_size(rows, per, &n)) return cl_error_set(err, CL_ENOMEM, "state: batch too large");
+        cl_free(s->dx);
+        s->dx = cl_alloc(n * sizeof(float));
+        if (!s->dx) { s->dec_rows_cap = 0; return cl_error_set(err, CL_ENOMEM, "state: cannot allocate decoder buffers"); }
+        s->dec_rows_cap = rows;
+        float *p = s->dx + rows * d;
+        s->dh = p; p += rows * d;
+        s->dq = p; p += rows * HD;
+        s->dk = p; p += rows * HD;
+        s->dv = p; p += rows * HD;
+        s->dout = p; p += rows * HD;
+        s->dff = p;
+    }
+    size_t Tk = (size_t)(Td > s->T ? Td : s->T);
+    if (grow(&s->dec_bias, &s->dec_bias_cap, (size_t)c->num_heads * Td * Td, err)) return CL_ENOMEM;
+    if (grow(&s->logits, &s->logits_cap, rows * (size_t)c->vocab_size, err)) return CL_ENOMEM;
+    return grow(&s->scores, &s->scores_cap, (size_t)Td * Tk, err);
+}
+
+/* ------------------------------------------------------------------ blocks */
+
+/* y (rows, d) = w * x / sqrt(mean(x^2) + eps) */
+static void rms_norm(const float *x, const float *w, int rows, int d, float eps, float *y) {
+    for (int r = 0; r < rows; r++) {
+        const float *xr = x + (size_t)r * d;
+        float *yr = y + (size_t)r * d;
+        double ss = 0;
+        for (int i = 0; i < d; i++) ss += (double)xr[i] * xr[i];
+        float inv = 1.0f / sqrtf((float)(ss / d) + eps);
+        for (int i = 0; i < d; i++) yr[i] = w[i] * (xr[i] * inv);
+    }
+}
+
+static inline float gelu_new(float x) {
+    return 0.5f * x * (1.0f + tanhf(0.7978845608028654f * (x + 0.044715f * x * x * x)));
+}
+
+/* x (rows, d) += wo · act(wi · h)  (or gated: act(wi0 · h) * (wi1 · h)) */
+static void feed_forward(cl_state *s, const layer_w *L, const float *h, int rows, float *buf, float *x) {
+    const cl_config *c = &s->m->cfg;
+    const int d = c->d_model, F = c->d_ff;
+    const size_t n = (size_t)rows * F;
+    if (c->gated) {
+        float *g = buf + n;
+        cl_linear(h, rows, d, L->wi0, F, 0.0f, buf, &s->flops);
+        cl_linear(h, rows, d, L->wi1, F, 0.0f, g, &s->flops);
+        if (c->act_gelu == 2)
+            for (size_t i = 0; i < n; i++) buf[i] = 0.5f * buf[i] * (1.0f + erff(buf[i] * 0.70710678f)) * g[i];
+        else if (c->act_gelu == 1)
+            for (size_t i = 0; i < n; i++) buf[i] = gelu_new(buf[i]) * g[i];
+        else
+            for (size_t i = 0; i < n; i++) buf[i] = (buf[i] > 0 ? buf[i] : 0.0f) * g[i];
+    } else {
+        cl_linear(h, rows, d, L->wi, F, 0.0f, buf, &s->flops);
+        if (c->act_gelu == 0)
+            for (size_t i = 0; i < n; i++) buf[i] = buf[i] > 0 ? buf[i] : 0.0f;
+        else if (c->act_gelu == 1)
+            for (size_t i = 0; i < n; i++) buf[i] = gelu_new(buf[i]);
+        else
+            for (size_t i = 0; i < n; i++) buf[i] = 0.5f * buf[i] * (1.0f + erff(buf[i] * 0.70710678f));
+    }
+    cl_linear(buf, rows, F, L->wo, d, 1.0f, x, &s->flops);
+}
+
+static void embed(const cl_model *m, const int32_t *ids, size_t n, float *x) {
+    const int d = m->cfg.d_model;
+    for (size_t i = 0; i < n; i++) memcpy(x + i * d, m->embed + (size_t)ids[i] * d, sizeof(float) * d);
+}
+
+/* bias (H, Tq, Tk): rel[bucket(j - i)][h] */
+static void position_bias(const cl_config *c, const float *rel, int Tq, int Tk, int bidirectional, float *bias) {
+    const int H = c->num_heads;
+    for (int i = 0; i < Tq; i++)
+        for (int j = 0; j < Tk; j++) {
+            int bk = cl_relative_bucket(j - i, bidirectional, c->num_buckets, c->max_distance);
+            for (int h = 0; h < H; h++) bias[((size_t)h * Tq + i) * Tk + j] = rel[(size_t)bk * H + h];
+        }
+}
+
+static int check_ids(const cl_config *c, const int32_t *ids, size_t n, const char *what, cl_error *err) {
+    for (size_t i = 0; i < n; i++)
+        if (ids[i] < 0 || ids[i] >= c->vocab_size)
+            return cl_error_set(err, CL_EINVAL, "%s: token id %d outside the vocabulary [0, %d)", what,
+                                ids[i], c->vocab_size);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ encoder */
+
+int cl_encode(cl_state *s, const int32_t *ids, const uint8_t *mask, int B, int T, cl_error *err) {
+    const cl_model *m = s->m;
+    const cl_config *c = &m->cfg;
+    if (B <= 0 || T <= 0) return cl_error_set(err, CL_EINVAL, "encode: bad shape (%d, %d)", B, T);
+    int rc = check_ids(c, ids, (size_t)B * T, "encoder input", err);
+    if (!rc) rc = ensure_encoder(s, B, T, err);
+    if (!rc) rc = capture_begin(s, CL_ENC_SELF, B, T, T, err);
+    if (rc) return rc;
+    s->B = B;
+    s->T = T;
+    s->cross_valid = 0;
+    s->cap[CL_DEC_SELF].valid = s->cap[CL_CROSS].valid = 0;
+    const size_t rows = (size_t)B * T;
+    const int d = c->d_model, HD = c->num_heads * c->d_kv;
+    memcpy(s->enc_ids, ids, sizeof(int32_t) * rows);
+    memcpy(s->enc_mask, mask, rows);
+    embed(m, ids, rows, s->ex);
+    position_bias(c, m->enc_rel, T, T, 1, s->enc_bias);
+    for (int l = 0; l < c->num_layers; l++) {
+        const layer_w *L = &m->enc[l];
+        rms_norm(s->ex, L->ln_self, (int)rows, d, c->eps, s->eh);
+        cl_linear(s->eh, (int)rows, d, L->self.q, HD, 0.0f, s->eq, &s->flops);
+        cl_linear(s->eh, (int)rows, d, L->self.k, HD, 0.0f, s->ek, &s->flops);
+        cl_linear(s->eh, (int)rows, d, L->self.v, HD, 0.0f, s->ev, &s->flops);
+        attn_args a = {.q = s->eq, .ldq = HD, .k = s->ek, .v = s->ev, .ldk = HD, .B = B, .Tq = T, .Tk = T,
+                       .H = c->num_heads, .dk = c->d_kv, .bias = s->enc_bias, .kmask = s->enc_mask,
+                       .gates = gates_of(s, CL_ENC_SELF, l), .out = s->eo, .ldo = HD, .scores = s->scores,
+                       .cap = &s->cap[CL_ENC_SELF], .layer = l, .flops = &s->flops};
+        cl_attention(&a);
+        cl_linear(s->eo, (int)rows, HD, L->self.o, d, 1.0f, s->ex, &s->flops);
+        rms_norm(s->ex, L->ln_ff, (int)rows, d, c->eps, s->eh);
+        feed_forward(s, L, s->eh, (int)rows, s->eff, s->ex);
+    }
+    rms_norm(s->ex, m->enc_final, (int)rows, d, c->eps, s->enc_out);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ decoder */
+
+static int ensure_cross(cl_state *s, cl_error *err) {
+    if (s->cross_valid) return 0;
+    const cl_config *c = &s->m->cfg;
+    const size_t rows = (size_t)s->B * s->T, HD = (size_t)c->num_heads * c->d_kv;
+    size_t per = rows * HD, n = 2 * per * c->num_decoder_layers;
+    if (n > s->cross_cap) {
+        cl_free(s->ck);
+        s->ck = cl_alloc(n * sizeof(float));
+        s->cross_cap = s->ck ? n : 0;
+        if (!s->ck) return cl_error_set(err, CL_ENOMEM, "state: cannot allocate cross-attention cache");
+    }
+    s->cv = s->ck + per * c->num_decoder_layers;
+    for (int l = 0; l < c->num_decoder_layers; l++) {
+        const layer_w *L = &s->m->dec[l];
+        cl_linear(s->enc_out, (int)rows, c->d_model, L->cross.k, (int)HD, 0.0f, s->ck + l * per, &s->flops);
+        cl_linear(s->enc_out, (int)rows, c->d_model, L->cross.v, (int)HD, 0.0f, s->cv + l * per, &s->flops);
+    }
+    s->cross_valid = 1;
+    return 0;
+}
+
+int cl_decode(cl_state *s, const int32_t *dec_ids, int Td, int last_only, cl_error *err) {
+    const cl_model *m = s->m;
+    const cl_config *c = &m->cfg;
+    const int B = s->B, T = s->T;
+    if (B <= 0) return cl_error_set(err, CL_EINVAL, "decode: no encoder output (call cl_encode first)");
+    if (Td <= 0) return cl_error_set(err, CL_EINVAL, "decode: empty decoder input");
+    int rc = check_ids(c, dec_ids, (size_t)B * Td, "decoder input", err);
+    if (!rc) rc = ensure_decoder(s, B, Td, err);
+    if (!rc) rc = ensure_cross(s, err);
+    if (!rc) rc = capture_begin(s, CL_DEC_SELF, B, Td, Td, err);
+    if (!rc) rc = capture_begin(s, CL_CROSS, B, Td, T, err);
+    if (rc) return rc;
+    s->Td = Td;
+    const size_t rows = (size_t)B * Td, per = (size_t)B * T * c->num_heads * c->d_kv;
+    const int d = c->d_model, HD = c->num_heads * c->d_kv;
+    embed(m, dec_ids, rows, s->dx);
+    position_bias(c, m->dec_rel, Td, Td, 0, s->dec_bias);
+    for (int l = 0; l < c->num_decoder_layers; l++) {
+        const layer_w *L = &m->dec[l];
+        rms_norm(s->dx, L->ln_self, (int)rows, d, c->eps, s->dh);
+        cl_linear(s->dh, (int)rows, d, L->self.q, HD, 0.0f, s->dq, &s->flops);
+        cl_linear(s->dh, (int)rows, d, L->self.k, HD, 0.0f, s->dk, &s->flops);
+        cl_linear(s->dh, (int)rows, d, L->self.v, HD, 0.0f, s->dv, &s->flops);
+        attn_args a = {.q = s->dq, .ldq = HD, .k = s->dk, .v = s->dv, .ldk = HD, .B = B, .Tq = Td, .Tk = Td,
+                       .H = c->num_heads, .dk = c->d_kv, .bias = s->dec_bias, .causal = 1,
+                       .gates = gates_of(s, CL_DEC_SELF, l), .out = s->dout, .ldo = HD, .scores = s->scores,
+                       .cap = &s->cap[CL_DEC_SELF], .layer = l, .flops = &s->flops};
+        cl_attention(&a);
+        cl_linear(s->dout, (int)rows, HD, L->self.o, d, 1.0f, s->dx, &s->flops);
+
+        rms_norm(s->dx, L->ln_cross, (int)rows, d, c->eps, s->dh);
+        cl_linear(s->dh, (int)rows, d, L->cross.q, HD, 0.0f, s->dq, &s->flops);
+        attn_args x = {.q = s->dq, .ldq = HD, .k = s->ck + l * per, .v = s->cv + l * per, .ldk = HD, .B = B,
+                       .Tq = Td, .Tk = T, .H = c->num_heads, .dk = c->d_kv, .kmask = s->enc_mask,
+                       .gates = gates_of(s, CL_CROSS, l), .out = s->dout, .ldo = HD, .scores = s->scores,
+                       .cap = &s->cap[CL_CROSS], .layer = l, .flops = &s->flops};
+        cl_attention(&x);
+        cl_linear(s->dout, (int)rows, HD, L->cross.o, d, 1.0f, s->dx, &s->flops);
+
+        rms_norm(s->dx, L->ln_ff, (int)rows, d, c->eps, s->dh);
+        feed_forward(s, L, s->dh, (int)rows, s->dff, s->dx);
+    }
+    /* final norm of the rows that need logits, then the output head */
+    int lr = last_only ? B : (int)rows;
+    for (int b = 0; b < B && last_only; b++)
+        rms_norm(s->dx + ((size_t)b * Td + Td - 1) * d, m->dec_final, 1, d, c->eps, s->dh + (size_t)b * d);
+    if (!last_only) rms_norm(s->dx, m->dec_final, lr, d, c->eps, s->dh);
+    if (c->tied) {
+        const float sc = (float)pow(d, -0.5);
+        for (size_t i = 0; i < (size_t)lr * d; i++) s->dh[i] *= sc;
+    }
+    cl_linear(s->dh, lr, d, m->lm_head, c->vocab_size, 0.0f, s->logits, &s->flops);
+    s->logits_rows = last_only ? 1 : Td;
+    return 0;
+}

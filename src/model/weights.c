@@ -1,0 +1,219 @@
+/* weights.c — cl_model_load: config.json + safetensors (single or sharded), every tensor
+ * found by its Hugging Face name and checked against the shape the config implies.
+ * F32 tensors are used in place inside the mapping; BF16/F16 are widened once. */
+#include "model.h"
+#include "../core/core.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct { cl_model *m; const char *dir; cl_error *err; int rc; } binder;
+
+static const st_tensor *find_any(const cl_model *m, const char *name, const st_file **file) {
+    for (int i = 0; i < m->nfiles; i++) {
+        const st_tensor *t = st_find(&m->files[i], name);
+        if (t) { if (file) *file = &m->files[i]; return t; }
+    }
+    return NULL;
+}
+
+static void *own(cl_model *m, size_t bytes) {
+    if (m->nowned == m->capowned) {
+        int cap = m->capowned ? m->capowned * 2 : 64;
+        void **o = realloc(m->owned, sizeof(void *) * (size_t)cap);
+        if (!o) return NULL;
+        m->owned = o;
+        m->capowned = cap;
+    }
+    void *p = cl_alloc(bytes);
+    if (p) { m->owned[m->nowned++] = p; m->owned_bytes += bytes; }
+    return p;
+}
+
+/* Binds tensor `name` with shape (d0) or (d0, d1) (d1 = 0 for 1-D) as f32. */
+static const float *bind(binder *b, const char *name, int d0, int d1) {
+    if (b->rc) return NULL;
+    const st_file *f;
+    const st_tensor *t = find_any(b->m, name, &f);
+    if (!t) {
+        b->rc = cl_error_set(b->err, CL_EFORMAT, "%s: missing tensor '%s'", b->dir, name);
+        return NULL;
+    }
+    int nd = d1 ? 2 : 1;
+    if (t->ndim != nd || t->shape[0] != d0 || (nd == 2 && t->shape[1] != d1)) {
+        char got[128] = "";
+        size_t k = 0;
+        for (int i = 0; i < t->ndim && k < sizeof got - 24; i++)
+            k += (size_t)snprintf(got + k, sizeof got - k, "%s%lld", i ? ", " : "", (long long)t->shape[i]);
+        b->rc = nd == 2 ? cl_error_set(b->err, CL_EFORMAT, "%s: tensor '%s' has shape [%s], expected [%d, %d]",
+                                       f->path, name, got, d0, d1)
+                        : cl_error_set(b->err, CL_EFORMAT, "%s: tensor '%s' has shape [%s], expected [%d]",
+                                       f->path, name, got, d0);
+        return NULL;
+    }
+    size_t n = st_numel(t);
+    const char *dn = st_dtype_name(t->dtype);
+    if (!b->m->dtype[0]) snprintf(b->m->dtype, sizeof b->m->dtype, "%s", dn);
+    else if (strcmp(b->m->dtype, dn) != 0) snprintf(b->m->dtype, sizeof b->m->dtype, "mixed");
+    if (t->dtype == ST_F32 && ((uintptr_t)t->data & 3) == 0) return t->data; /* in place */
+    if (t->dtype != ST_F32 && t->dtype != ST_BF16 && t->dtype != ST_F16) {
+        b->rc = cl_error_set(b->err, CL_EFORMAT, "%s: tensor '%s' has dtype %s (expected F32, BF16 or F16)",
+                             f->path, name, dn);
+        return NULL;
+    }
+    float *w = own(b->m, n * sizeof(float));
+    if (!w) { b->rc = cl_error_set(b->err, CL_ENOMEM, "%s: out of memory widening '%s'", f->path, name); return NULL; }
+    const unsigned char *src = t->data;
+    for (size_t i = 0; i < n; i++) {
+        if (t->dtype == ST_F32) { memcpy(&w[i], src + 4 * i, 4); continue; } /* unaligned F32 */
+        uint16_t h;
+        memcpy(&h, src + 2 * i, 2);
+        w[i] = t->dtype == ST_BF16 ? cl_bf16_to_f32(h) : cl_f16_to_f32(h);
+    }
+    return w;
+}
+
+static void bind_attn(binder *b, attn_w *a, const char *prefix, int HD, int d) {
+    char n[256];
+    snprintf(n, sizeof n, "%sq.weight", prefix); a->q = bind(b, n, HD, d);
+    snprintf(n, sizeof n, "%sk.weight", prefix); a->k = bind(b, n, HD, d);
+    snprintf(n, sizeof n, "%sv.weight", prefix); a->v = bind(b, n, HD, d);
+    snprintf(n, sizeof n, "%so.weight", prefix); a->o = bind(b, n, d, HD);
+}
+
+static void bind_ff(binder *b, layer_w *L, const char *prefix, const cl_config *c) {
+    char n[256];
+    if (c->gated) {
+        snprintf(n, sizeof n, "%swi_0.weight", prefix); L->wi0 = bind(b, n, c->d_ff, c->d_model);
+        snprintf(n, sizeof n, "%swi_1.weight", prefix); L->wi1 = bind(b, n, c->d_ff, c->d_model);
+    } else {
+        snprintf(n, sizeof n, "%swi.weight", prefix); L->wi = bind(b, n, c->d_ff, c->d_model);
+    }
+    snprintf(n, sizeof n, "%swo.weight", prefix); L->wo = bind(b, n, c->d_model, c->d_ff);
+}
+
+/* Loads the shards listed in model.safetensors.index.json (weight_map values). */
+static int open_files(cl_model *m, const char *dir, cl_error *err) {
+    char path[4096];
+    FILE *probe = fopen(cl_path_join(path, sizeof path, dir, "model.safetensors"), "rb");
+    if (probe) {
+        fclose(probe);
+        m->files = calloc(1, sizeof *m->files);
+        if (!m->files) return cl_error_set(err, CL_ENOMEM, "%s: out of memory", path);
+        int rc = st_open(path, &m->files[0], err);
+        if (!rc) m->nfiles = 1;
+        return rc;
+    }
+    cl_path_join(path, sizeof path, dir, "model.safetensors.index.json");
+    char *text;
+    size_t len;
+    if (cl_read_file(path, (size_t)64 << 20, &text, &len, NULL) != 0)
+        return cl_error_set(err, CL_EIO, "%s: no model.safetensors or model.safetensors.index.json", dir);
+    cJSON *root = cJSON_ParseWithLength(text, len);
+    free(text);
+    const cJSON *wm = cJSON_GetObjectItemCaseSensitive(root, "weight_map");
+    if (!cJSON_IsObject(wm)) {
+        cJSON_Delete(root);
+        return cl_error_set(err, CL_EFORMAT, "%s: not a JSON object with a weight_map", path);
+    }
+    int cap = cJSON_GetArraySize(wm), rc = 0;
+    char **names = calloc((size_t)cap + 1, sizeof *names);
+    int nn = 0;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, wm) {
+        if (!cJSON_IsString(e) || strchr(e->valuestring, '/') || strcmp(e->valuestring, "..") == 0) {
+            rc = cl_error_set(err, CL_EFORMAT, "%s: bad shard name for '%s'", path, e->string);
+            break;
+        }
+        int seen = 0;
+        for (int i = 0; i < nn; i++) seen |= strcmp(names[i], e->valuestring) == 0;
+        if (!seen) names[nn++] = e->valuestring;
+    }
+    if (!rc) {
+        m->files = calloc((size_t)nn + 1, sizeof *m->files);
+        for (int i = 0; i < nn && !rc; i++) {
+            char sp[4096];
+            rc = st_open(cl_path_join(sp, sizeof sp, dir, names[i]), &m->files[i], err);
+            if (!rc) m->nfiles++;
+        }
+    }
+    free(names);
+    cJSON_Delete(root);
+    return rc;
+}
+
+int cl_model_load(const char *dir, cl_model **out, cl_error *err) {
+    *out = NULL;
+    cl_model *m = calloc(1, sizeof *m);
+    if (!m) return cl_error_set(err, CL_ENOMEM, "%s: out of memory", dir);
+    char path[4096];
+    int rc = cl_config_load(cl_path_join(path, sizeof path, dir, "config.json"), &m->cfg, err);
+    if (!rc) rc = open_files(m, dir, err);
+    if (rc) { cl_model_free(m); return rc; }
+    const cl_config *c = &m->cfg;
+    binder b = {m, dir, err, 0};
+    if (m->nfiles == 1) b.dir = m->files[0].path;
+    const int d = c->d_model, HD = c->num_heads * c->d_kv, V = c->vocab_size;
+    size_t np = 0;
+    /* the shared embedding under any of its names */
+    static const char *emb_names[] = {"shared.weight", "encoder.embed_tokens.weight",
+                                      "decoder.embed_tokens.weight", "lm_head.weight"};
+    const char *emb = NULL;
+    for (int i = 0; i < (c->tied ? 4 : 3) && !emb; i++)
+        if (find_any(m, emb_names[i], NULL)) emb = emb_names[i];
+    if (!emb) { cl_error_set(err, CL_EFORMAT, "%s: missing tensor 'shared.weight' (the token embedding)", b.dir); cl_model_free(m); return CL_EFORMAT; }
+    m->embed = bind(&b, emb, V, d);
+    np += (size_t)V * d;
+    if (c->tied) m->lm_head = m->embed;
+    else { m->lm_head = bind(&b, "lm_head.weight", V, d); np += (size_t)V * d; }
+    m->enc_rel = bind(&b, "encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight", c->num_buckets, c->num_heads);
+    m->dec_rel = bind(&b, "decoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight", c->num_buckets, c->num_heads);
+    np += 2 * (size_t)c->num_buckets * c->num_heads;
+    m->enc = calloc((size_t)c->num_layers, sizeof *m->enc);
+    m->dec = calloc((size_t)c->num_decoder_layers, sizeof *m->dec);
+    size_t attn_p = 4 * (size_t)HD * d, ff_p = (size_t)(c->gated ? 3 : 2) * c->d_ff * d;
+    char p[256], n[256];
+    for (int i = 0; i < c->num_layers && !b.rc; i++) {
+        layer_w *L = &m->enc[i];
+        snprintf(p, sizeof p, "encoder.block.%d.layer.0.SelfAttention.", i); bind_attn(&b, &L->self, p, HD, d);
+        snprintf(n, sizeof n, "encoder.block.%d.layer.0.layer_norm.weight", i); L->ln_self = bind(&b, n, d, 0);
+        snprintf(p, sizeof p, "encoder.block.%d.layer.1.DenseReluDense.", i); bind_ff(&b, L, p, c);
+        snprintf(n, sizeof n, "encoder.block.%d.layer.1.layer_norm.weight", i); L->ln_ff = bind(&b, n, d, 0);
+        np += attn_p + ff_p + 2 * (size_t)d;
+    }
+    for (int i = 0; i < c->num_decoder_layers && !b.rc; i++) {
+        layer_w *L = &m->dec[i];
+        snprintf(p, sizeof p, "decoder.block.%d.layer.0.SelfAttention.", i); bind_attn(&b, &L->self, p, HD, d);
+        snprintf(n, sizeof n, "decoder.block.%d.layer.0.layer_norm.weight", i); L->ln_self = bind(&b, n, d, 0);
+        snprintf(p, sizeof p, "decoder.block.%d.layer.1.EncDecAttention.", i); bind_attn(&b, &L->cross, p, HD, d);
+        snprintf(n, sizeof n, "decoder.block.%d.layer.1.layer_norm.weight", i); L->ln_cross = bind(&b, n, d, 0);
+        snprintf(p, sizeof p, "decoder.block.%d.layer.2.DenseReluDense.", i); bind_ff(&b, L, p, c);
+        snprintf(n, sizeof n, "decoder.block.%d.layer.2.layer_norm.weight", i); L->ln_ff = bind(&b, n, d, 0);
+        np += 2 * attn_p + ff_p + 3 * (size_t)d;
+    }
+    m->enc_final = bind(&b, "encoder.final_layer_norm.weight", d, 0);
+    m->dec_final = bind(&b, "decoder.final_layer_norm.weight", d, 0);
+    np += 2 * (size_t)d;
+    m->nparams = np;
+    if (b.rc) { cl_model_free(m); return b.rc; }
+    *out = m;
+    return 0;
+}
+
+void cl_model_free(cl_model *m) {
+    if (!m) return;
+    for (int i = 0; i < m->nowned; i++) cl_free(m->owned[i]);
+    free(m->owned);
+    for (int i = 0; i < m->nfiles; i++) st_close(&m->files[i]);
+    free(m->files);
+    free(m->enc);
+    free(m->dec);
+    free(m);
+}
+
+const cl_config *cl_model_config(const cl_model *m) { return &m->cfg; }
+size_t cl_model_param_count(const cl_model *m) { return m->nparams; }
+const char *cl_model_dtype(const cl_model *m) { return m->dtype; }
+size_t cl_model_owned_bytes(const cl_model *m) { return m->owned_bytes; }

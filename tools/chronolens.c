@@ -1,0 +1,29 @@
+/* chronolens — command-line entry: one subcommand per job. */
+#include "cli.h"
+
+#include <string.h>
+
+static const struct { const char *name; int (*run)(int, char **); const char *help; } COMMANDS[] = {
+    {"info", cmd_info, "MODEL_DIR                      sizes, dtype, parameters, tokenizer"},
+    {"forward", cmd_forward, "--model DIR --context CSV [--decoder-ids CSV] --out OUT.safetensors"},
+    {"init", cmd_init, "--size tiny|mini|small|base|large --out DIR [--seed N] [--dtype f32|bf16]"},
+};
+#define NCOMMANDS (int)(sizeof COMMANDS / sizeof COMMANDS[0])
+
+static void usage(FILE *f) {
+    fprintf(f, "chronolens %s — look inside Chronos time-series models\n\nusage:\n", CHRONOLENS_VERSION);
+    for (int i = 0; i < NCOMMANDS; i++) fprintf(f, "  chronolens %-8s %s\n", COMMANDS[i].name, COMMANDS[i].help);
+    fprintf(f, "\ncommon options: --threads N (default: all cores), --quiet\n");
+}
+
+int main(int argc, char **argv) {
+    cl_set_threads(0);
+    if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? EXIT_BAD : 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) { printf("chronolens %s\n", CHRONOLENS_VERSION); return 0; }
+    for (int i = 0; i < NCOMMANDS; i++)
+        if (strcmp(argv[1], COMMANDS[i].name) == 0) return COMMANDS[i].run(argc - 1, argv + 1);
+    return cli_fail("unknown command '%s' (try: chronolens --help)", argv[1]);
+}

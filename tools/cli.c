@@ -1,0 +1,103 @@
+/* cli.c — option parsing, one-line errors and a progress line for the subcommands. */
+#include "cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+int cli_quiet = 0;
+
+int cli_fail(const char *fmt, ...) {
+    progress_done();
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("chronolens: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return EXIT_BAD;
+}
+
+int cli_fail_err(const cl_error *err) { return cli_fail("%s", err->msg); }
+
+static int need_value(int argc, char **argv, int i) {
+    if (i + 1 >= argc) { cli_fail("option %s needs a value", argv[i]); return -1; }
+    return 0;
+}
+
+int opt_flag(char **argv, int i, const char *name) { return strcmp(argv[i], name) == 0; }
+
+int opt_str(int argc, char **argv, int *i, const char *name, const char **out) {
+    if (strcmp(argv[*i], name) != 0) return 0;
+    if (need_value(argc, argv, *i)) return -1;
+    *out = argv[++*i];
+    return 1;
+}
+
+int opt_int(int argc, char **argv, int *i, const char *name, long lo, long hi, long *out) {
+    if (strcmp(argv[*i], name) != 0) return 0;
+    if (need_value(argc, argv, *i)) return -1;
+    const char *v = argv[++*i];
+    char *end;
+    errno = 0;
+    long x = strtol(v, &end, 10);
+    if (!*v || *end || errno || x < lo || x > hi) {
+        cli_fail("option %s: '%s' is not an integer in [%ld, %ld]", name, v, lo, hi);
+        return -1;
+    }
+    *out = x;
+    return 1;
+}
+
+int opt_double(int argc, char **argv, int *i, const char *name, double lo, double hi, double *out) {
+    if (strcmp(argv[*i], name) != 0) return 0;
+    if (need_value(argc, argv, *i)) return -1;
+    const char *v = argv[++*i];
+    char *end;
+    double x = strtod(v, &end);
+    if (!*v || *end || !isfinite(x) || x < lo || x > hi) {
+        cli_fail("option %s: '%s' is not a number in [%g, %g]", name, v, lo, hi);
+        return -1;
+    }
+    *out = x;
+    return 1;
+}
+
+int opt_common(int argc, char **argv, int *i) {
+    long t;
+    int r = opt_int(argc, argv, i, "--threads", 1, 1024, &t);
+    if (r == 1) cl_set_threads((int)t);
+    if (r) return r;
+    if (opt_flag(argv, *i, "--quiet") || opt_flag(argv, *i, "-q")) { cli_quiet = 1; return 1; }
+    return 0;
+}
+
+static int progress_shown = 0;
+static double progress_t0 = -1;
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+void progress(const char *label, double done, double total) {
+    if (cli_quiet || !isatty(STDERR_FILENO)) return;
+    if (progress_t0 < 0 || done == 0) progress_t0 = now();
+    double el = now() - progress_t0, frac = total > 0 ? done / total : 0;
+    char eta[32] = "";
+    if (frac > 0.01 && frac < 1) snprintf(eta, sizeof eta, ", %.0fs left", el * (1 - frac) / frac);
+    fprintf(stderr, "\r\033[K%s: %3.0f%% (%.1fs%s)", label, 100 * frac, el, eta);
+    fflush(stderr);
+    progress_shown = 1;
+}
+
+void progress_done(void) {
+    if (progress_shown) { fputs("\r\033[K", stderr); fflush(stderr); }
+    progress_shown = 0;
+    progress_t0 = -1;
+}

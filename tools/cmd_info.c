@@ -1,0 +1,46 @@
+/* chronolens info MODEL_DIR — what a checkpoint is: sizes, dtype, parameters, tokenizer. */
+#include "cli.h"
+
+#include <string.h>
+
+int cmd_info(int argc, char **argv) {
+    const char *dir = NULL;
+    for (int i = 1; i < argc; i++) {
+        int r = opt_common(argc, argv, &i);
+        if (r < 0) return EXIT_BAD;
+        if (r) continue;
+        if ((r = opt_str(argc, argv, &i, "--model", &dir)) < 0) return EXIT_BAD;
+        if (r) continue;
+        if (argv[i][0] == '-') return cli_fail("info: unknown option '%s'", argv[i]);
+        if (dir) return cli_fail("info: more than one model directory given");
+        dir = argv[i];
+    }
+    if (!dir) return cli_fail("info: usage: chronolens info MODEL_DIR");
+    cl_error err;
+    cl_model *m;
+    if (cl_model_load(dir, &m, &err)) return cli_fail_err(&err);
+    const cl_config *c = cl_model_config(m);
+    size_t np = cl_model_param_count(m);
+    printf("model            %s\n", dir);
+    printf("architecture     T5 encoder-decoder (Chronos)\n");
+    printf("parameters       %zu (%.1f M)\n", np, np / 1e6);
+    printf("dtype            %s%s\n", cl_model_dtype(m),
+           strcmp(cl_model_dtype(m), "F32") ? " (widened to F32 at load)" : " (used in place, mmapped)");
+    printf("d_model          %d\n", c->d_model);
+    printf("d_ff             %d\n", c->d_ff);
+    printf("heads x d_kv     %d x %d = %d\n", c->num_heads, c->d_kv, c->num_heads * c->d_kv);
+    printf("layers           encoder %d, decoder %d\n", c->num_layers, c->num_decoder_layers);
+    printf("feed-forward     %s%s\n", c->gated ? "gated-" : "",
+           c->act_gelu == 0 ? "relu" : c->act_gelu == 1 ? "gelu_new" : "gelu");
+    printf("output head      %s\n", c->tied ? "tied to shared embedding (scaled by d_model^-0.5)" : "untied lm_head");
+    printf("position buckets %d, max distance %d\n", c->num_buckets, c->max_distance);
+    printf("vocabulary       %d\n", c->vocab_size);
+    printf("tokenizer        MeanScaleUniformBins [%g, %g], %d tokens (%d special), pad %d, eos %d%s\n",
+           c->low_limit, c->high_limit, c->n_tokens, c->n_special_tokens, c->tok_pad_id, c->tok_eos_id,
+           c->use_eos_token ? "" : " (no EOS)");
+    printf("context length   %d\n", c->context_length);
+    printf("prediction       %d steps, %d samples, temperature %g, top-k %d, top-p %g\n", c->prediction_length,
+           c->num_samples, c->temperature, c->top_k, c->top_p);
+    cl_model_free(m);
+    return 0;
+}
