@@ -3,6 +3,7 @@
  * block 0 of each stack reused by every layer; no bias in cross-attention; tied output
  * head rescaled by d_model^-0.5. Every matrix product goes through cl_sgemm. */
 #include "attention.h"
+#include "blocks.h"
 #include "../core/core.h"
 
 #include <float.h>
@@ -233,64 +234,6 @@ static int ensure_decoder(cl_state *s, int B, int Td, cl_error *err) {
 
 /* ------------------------------------------------------------------ blocks */
 
-/* y (rows, d) = w * x / sqrt(mean(x^2) + eps) */
-static void rms_norm(const float *x, const float *w, int rows, int d, float eps, float *y) {
-    for (int r = 0; r < rows; r++) {
-        const float *xr = x + (size_t)r * d;
-        float *yr = y + (size_t)r * d;
-        double ss = 0;
-        for (int i = 0; i < d; i++) ss += (double)xr[i] * xr[i];
-        float inv = 1.0f / sqrtf((float)(ss / d) + eps);
-        for (int i = 0; i < d; i++) yr[i] = w[i] * (xr[i] * inv);
-    }
-}
-
-static inline float gelu_new(float x) {
-    return 0.5f * x * (1.0f + tanhf(0.7978845608028654f * (x + 0.044715f * x * x * x)));
-}
-
-/* x (rows, d) += wo · act(wi · h)  (or gated: act(wi0 · h) * (wi1 · h)) */
-static void feed_forward(cl_state *s, const layer_w *L, const float *h, int rows, float *buf, float *x) {
-    const cl_config *c = &s->m->cfg;
-    const int d = c->d_model, F = c->d_ff;
-    const size_t n = (size_t)rows * F;
-    if (c->gated) {
-        float *g = buf + n;
-        cl_linear(h, rows, d, L->wi0, F, 0.0f, buf, &s->flops);
-        cl_linear(h, rows, d, L->wi1, F, 0.0f, g, &s->flops);
-        if (c->act_gelu == 2)
-            for (size_t i = 0; i < n; i++) buf[i] = 0.5f * buf[i] * (1.0f + erff(buf[i] * 0.70710678f)) * g[i];
-        else if (c->act_gelu == 1)
-            for (size_t i = 0; i < n; i++) buf[i] = gelu_new(buf[i]) * g[i];
-        else
-            for (size_t i = 0; i < n; i++) buf[i] = (buf[i] > 0 ? buf[i] : 0.0f) * g[i];
-    } else {
-        cl_linear(h, rows, d, L->wi, F, 0.0f, buf, &s->flops);
-        if (c->act_gelu == 0)
-            for (size_t i = 0; i < n; i++) buf[i] = buf[i] > 0 ? buf[i] : 0.0f;
-        else if (c->act_gelu == 1)
-            for (size_t i = 0; i < n; i++) buf[i] = gelu_new(buf[i]);
-        else
-            for (size_t i = 0; i < n; i++) buf[i] = 0.5f * buf[i] * (1.0f + erff(buf[i] * 0.70710678f));
-    }
-    cl_linear(buf, rows, F, L->wo, d, 1.0f, x, &s->flops);
-}
-
-static void embed(const cl_model *m, const int32_t *ids, size_t n, float *x) {
-    const int d = m->cfg.d_model;
-    for (size_t i = 0; i < n; i++) memcpy(x + i * d, m->embed + (size_t)ids[i] * d, sizeof(float) * d);
-}
-
-/* bias (H, Tq, Tk): rel[bucket(j - i)][h] */
-static void position_bias(const cl_config *c, const float *rel, int Tq, int Tk, int bidirectional, float *bias) {
-    const int H = c->num_heads;
-    for (int i = 0; i < Tq; i++)
-        for (int j = 0; j < Tk; j++) {
-            int bk = cl_relative_bucket(j - i, bidirectional, c->num_buckets, c->max_distance);
-            for (int h = 0; h < H; h++) bias[((size_t)h * Tq + i) * Tk + j] = rel[(size_t)bk * H + h];
-        }
-}
-
 static int check_ids(const cl_config *c, const int32_t *ids, size_t n, const char *what, cl_error *err) {
     for (size_t i = 0; i < n; i++)
         if (ids[i] < 0 || ids[i] >= c->vocab_size)
@@ -317,11 +260,11 @@ int cl_encode(cl_state *s, const int32_t *ids, const uint8_t *mask, int B, int T
     const int d = c->d_model, HD = c->num_heads * c->d_kv;
     memcpy(s->enc_ids, ids, sizeof(int32_t) * rows);
     memcpy(s->enc_mask, mask, rows);
-    embed(m, ids, rows, s->ex);
-    position_bias(c, m->enc_rel, T, T, 1, s->enc_bias);
+    cl_embed(m, ids, rows, s->ex);
+    cl_position_bias(c, m->enc_rel, T, T, 1, s->enc_bias);
     for (int l = 0; l < c->num_layers; l++) {
         const layer_w *L = &m->enc[l];
-        rms_norm(s->ex, L->ln_self, (int)rows, d, c->eps, s->eh);
+        cl_rms_norm(s->ex, L->ln_self, (int)rows, d, c->eps, s->eh);
         cl_linear(s->eh, (int)rows, d, L->self.q, HD, 0.0f, s->eq, &s->flops);
         cl_linear(s->eh, (int)rows, d, L->self.k, HD, 0.0f, s->ek, &s->flops);
         cl_linear(s->eh, (int)rows, d, L->self.v, HD, 0.0f, s->ev, &s->flops);
@@ -331,10 +274,10 @@ int cl_encode(cl_state *s, const int32_t *ids, const uint8_t *mask, int B, int T
                        .cap = &s->cap[CL_ENC_SELF], .layer = l, .flops = &s->flops};
         cl_attention(&a);
         cl_linear(s->eo, (int)rows, HD, L->self.o, d, 1.0f, s->ex, &s->flops);
-        rms_norm(s->ex, L->ln_ff, (int)rows, d, c->eps, s->eh);
-        feed_forward(s, L, s->eh, (int)rows, s->eff, s->ex);
+        cl_rms_norm(s->ex, L->ln_ff, (int)rows, d, c->eps, s->eh);
+        cl_feed_forward(m, L, s->eh, (int)rows, s->eff, s->ex, &s->flops);
     }
-    rms_norm(s->ex, m->enc_final, (int)rows, d, c->eps, s->enc_out);
+    cl_rms_norm(s->ex, m->enc_final, (int)rows, d, c->eps, s->enc_out);
     return 0;
 }
 
@@ -376,11 +319,11 @@ int cl_decode(cl_state *s, const int32_t *dec_ids, int Td, int last_only, cl_err
     s->Td = Td;
     const size_t rows = (size_t)B * Td, per = (size_t)B * T * c->num_heads * c->d_kv;
     const int d = c->d_model, HD = c->num_heads * c->d_kv;
-    embed(m, dec_ids, rows, s->dx);
-    position_bias(c, m->dec_rel, Td, Td, 0, s->dec_bias);
+    cl_embed(m, dec_ids, rows, s->dx);
+    cl_position_bias(c, m->dec_rel, Td, Td, 0, s->dec_bias);
     for (int l = 0; l < c->num_decoder_layers; l++) {
         const layer_w *L = &m->dec[l];
-        rms_norm(s->dx, L->ln_self, (int)rows, d, c->eps, s->dh);
+        cl_rms_norm(s->dx, L->ln_self, (int)rows, d, c->eps, s->dh);
         cl_linear(s->dh, (int)rows, d, L->self.q, HD, 0.0f, s->dq, &s->flops);
         cl_linear(s->dh, (int)rows, d, L->self.k, HD, 0.0f, s->dk, &s->flops);
         cl_linear(s->dh, (int)rows, d, L->self.v, HD, 0.0f, s->dv, &s->flops);
@@ -391,7 +334,7 @@ int cl_decode(cl_state *s, const int32_t *dec_ids, int Td, int last_only, cl_err
         cl_attention(&a);
         cl_linear(s->dout, (int)rows, HD, L->self.o, d, 1.0f, s->dx, &s->flops);
 
-        rms_norm(s->dx, L->ln_cross, (int)rows, d, c->eps, s->dh);
+        cl_rms_norm(s->dx, L->ln_cross, (int)rows, d, c->eps, s->dh);
         cl_linear(s->dh, (int)rows, d, L->cross.q, HD, 0.0f, s->dq, &s->flops);
         attn_args x = {.q = s->dq, .ldq = HD, .k = s->ck + l * per, .v = s->cv + l * per, .ldk = HD, .B = B,
                        .Tq = Td, .Tk = T, .H = c->num_heads, .dk = c->d_kv, .kmask = s->enc_mask,
@@ -400,14 +343,14 @@ int cl_decode(cl_state *s, const int32_t *dec_ids, int Td, int last_only, cl_err
         cl_attention(&x);
         cl_linear(s->dout, (int)rows, HD, L->cross.o, d, 1.0f, s->dx, &s->flops);
 
-        rms_norm(s->dx, L->ln_ff, (int)rows, d, c->eps, s->dh);
-        feed_forward(s, L, s->dh, (int)rows, s->dff, s->dx);
+        cl_rms_norm(s->dx, L->ln_ff, (int)rows, d, c->eps, s->dh);
+        cl_feed_forward(m, L, s->dh, (int)rows, s->dff, s->dx, &s->flops);
     }
     /* final norm of the rows that need logits, then the output head */
     int lr = last_only ? B : (int)rows;
     for (int b = 0; b < B && last_only; b++)
-        rms_norm(s->dx + ((size_t)b * Td + Td - 1) * d, m->dec_final, 1, d, c->eps, s->dh + (size_t)b * d);
-    if (!last_only) rms_norm(s->dx, m->dec_final, lr, d, c->eps, s->dh);
+        cl_rms_norm(s->dx + ((size_t)b * Td + Td - 1) * d, m->dec_final, 1, d, c->eps, s->dh + (size_t)b * d);
+    if (!last_only) cl_rms_norm(s->dx, m->dec_final, lr, d, c->eps, s->dh);
     if (c->tied) {
         const float sc = (float)pow(d, -0.5);
         for (size_t i = 0; i < (size_t)lr * d; i++) s->dh[i] *= sc;

@@ -1,0 +1,67 @@
+/* blocks.c — the T5 building blocks shared by inference, cached decoding and training:
+ * RMS norm, feed-forward, embedding lookup, relative position bias. */
+#include "blocks.h"
+#include "../core/core.h"
+
+#include <math.h>
+#include <string.h>
+
+/* y (rows, d) = w * x / sqrt(mean(x^2) + eps) */
+void cl_rms_norm(const float *x, const float *w, int rows, int d, float eps, float *y) {
+    for (int r = 0; r < rows; r++) {
+        const float *xr = x + (size_t)r * d;
+        float *yr = y + (size_t)r * d;
+        double ss = 0;
+        for (int i = 0; i < d; i++) ss += (double)xr[i] * xr[i];
+        float inv = 1.0f / sqrtf((float)(ss / d) + eps);
+        for (int i = 0; i < d; i++) yr[i] = w[i] * (xr[i] * inv);
+    }
+}
+
+static inline float gelu_new(float x) {
+    return 0.5f * x * (1.0f + tanhf(0.7978845608028654f * (x + 0.044715f * x * x * x)));
+}
+
+/* x (rows, d) += wo · act(wi · h)  (or gated: act(wi0 · h) * (wi1 · h)) */
+void cl_feed_forward(const cl_model *m, const layer_w *L, const float *h, int rows, float *buf, float *x,
+                     double *flops) {
+    const cl_config *c = &m->cfg;
+    const int d = c->d_model, F = c->d_ff;
+    const size_t n = (size_t)rows * F;
+    if (c->gated) {
+        float *g = buf + n;
+        cl_linear(h, rows, d, L->wi0, F, 0.0f, buf, flops);
+        cl_linear(h, rows, d, L->wi1, F, 0.0f, g, flops);
+        if (c->act_gelu == 2)
+            for (size_t i = 0; i < n; i++) buf[i] = 0.5f * buf[i] * (1.0f + erff(buf[i] * 0.70710678f)) * g[i];
+        else if (c->act_gelu == 1)
+            for (size_t i = 0; i < n; i++) buf[i] = gelu_new(buf[i]) * g[i];
+        else
+            for (size_t i = 0; i < n; i++) buf[i] = (buf[i] > 0 ? buf[i] : 0.0f) * g[i];
+    } else {
+        cl_linear(h, rows, d, L->wi, F, 0.0f, buf, flops);
+        if (c->act_gelu == 0)
+            for (size_t i = 0; i < n; i++) buf[i] = buf[i] > 0 ? buf[i] : 0.0f;
+        else if (c->act_gelu == 1)
+            for (size_t i = 0; i < n; i++) buf[i] = gelu_new(buf[i]);
+        else
+            for (size_t i = 0; i < n; i++) buf[i] = 0.5f * buf[i] * (1.0f + erff(buf[i] * 0.70710678f));
+    }
+    cl_linear(buf, rows, F, L->wo, d, 1.0f, x, flops);
+}
+
+void cl_embed(const cl_model *m, const int32_t *ids, size_t n, float *x) {
+    const int d = m->cfg.d_model;
+    for (size_t i = 0; i < n; i++) memcpy(x + i * d, m->embed + (size_t)ids[i] * d, sizeof(float) * d);
+}
+
+/* bias (H, Tq, Tk): rel[bucket(j - i)][h] */
+void cl_position_bias(const cl_config *c, const float *rel, int Tq, int Tk, int bidirectional, float *bias) {
+    const int H = c->num_heads;
+    for (int i = 0; i < Tq; i++)
+        for (int j = 0; j < Tk; j++) {
+            int bk = cl_relative_bucket(j - i, bidirectional, c->num_buckets, c->max_distance);
+            for (int h = 0; h < H; h++) bias[((size_t)h * Tq + i) * Tk + j] = rel[(size_t)bk * H + h];
+        }
+}
+

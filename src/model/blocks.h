@@ -1,0 +1,19 @@
+/* blocks.h — T5 building blocks shared by the forward pass, cached decoding and training. */
+#ifndef CL_BLOCKS_H
+#define CL_BLOCKS_H
+
+#include "model.h"
+
+/* y (rows, d) = w * x / sqrt(mean(x^2) + eps); y may equal x. */
+void cl_rms_norm(const float *x, const float *w, int rows, int d, float eps, float *y);
+/* x (rows, d) += wo · act(wi · h), or gated: act(wi0 · h) * (wi1 · h).
+ * buf: scratch (rows, d_ff) [x2 when gated]; on return buf holds the activated hidden
+ * (rows, d_ff) fed to wo. Adds the FLOPs of its products to *flops (may be NULL). */
+void cl_feed_forward(const cl_model *m, const layer_w *L, const float *h, int rows, float *buf, float *x,
+                     double *flops);
+/* x (n, d) = embed[ids] */
+void cl_embed(const cl_model *m, const int32_t *ids, size_t n, float *x);
+/* bias (H, Tq, Tk) = rel[bucket(j - i)][h] for query i, key j. */
+void cl_position_bias(const cl_config *c, const float *rel, int Tq, int Tk, int bidirectional, float *bias);
+
+#endif
