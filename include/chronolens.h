@@ -133,6 +133,8 @@ typedef struct cl_state cl_state;
 
 int cl_state_new(const cl_model *m, cl_state **out, cl_error *err);
 void cl_state_free(cl_state *s);
+/* The model a state runs. */
+const cl_model *cl_state_model(const cl_state *s);
 
 /* Sets what the next cl_encode/cl_decode keep for one stack (copied). */
 int cl_state_set_capture(cl_state *s, cl_stack stack, const cl_capture_spec *spec,

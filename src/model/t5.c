@@ -359,3 +359,5 @@ int cl_decode(cl_state *s, const int32_t *dec_ids, int Td, int last_only, cl_err
     s->logits_rows = last_only ? 1 : Td;
     return 0;
 }
+
+const cl_model *cl_state_model(const cl_state *s) { return s->m; }

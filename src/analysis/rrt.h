@@ -1,0 +1,49 @@
+/* rrt.h — repeated random tokens (method.md §2): the inputs of the induction-head test and
+ * the per-head cross-attention scores at the induction positions. */
+#ifndef CL_RRT_H
+#define CL_RRT_H
+
+#include "chronolens.h"
+
+typedef struct cl_rrt_opts {
+    int seq_len;        /* L: length of the random sequence S (10) */
+    int reps;           /* R: repetitions of S (2) */
+    int batch;          /* number of random sequences averaged (100) */
+    int tok_lo, tok_hi; /* token ids drawn uniformly from [tok_lo, tok_hi] */
+    uint64_t seed;
+} cl_rrt_opts;
+
+/* Scaled-value band of the reference token range 1910..2187 of the 4096-token vocabulary
+ * (centers -1.019 .. +1.012, widened by half a bin's rounding). */
+#define CL_RRT_BAND_LO (-1.0195)
+#define CL_RRT_BAND_HI 1.0125
+
+/* Defaults of the study: L 10, R 2, batch 100, seed 0, token ids of the band. */
+int cl_rrt_default(const cl_config *c, cl_rrt_opts *o, cl_error *err);
+/* The ids whose bin centers lie in [CL_RRT_BAND_LO, CL_RRT_BAND_HI]. */
+int cl_rrt_token_band(const cl_config *c, int *lo, int *hi, cl_error *err);
+/* Encoder length R*L + 2 (S repeated R times, then s_0, then EOS). */
+static inline int cl_rrt_enc_len(const cl_rrt_opts *o) { return o->reps * o->seq_len + 2; }
+/* Encoder position of the most recent earlier occurrence of s_1: m = (R-1)*L + 1. */
+static inline int cl_rrt_pos_m(const cl_rrt_opts *o) { return (o->reps - 1) * o->seq_len + 1; }
+
+/* Draws the batch: enc (batch, R*L+2) `S S .. S s_0 EOS`, mask all 1, dec (batch, 2) =
+ * [decoder start, s_1]. Validates the options (L >= 2, R >= 2, ids inside the vocab). */
+int cl_rrt_make(const cl_config *c, const cl_rrt_opts *o, int32_t *enc, uint8_t *mask, int32_t *dec,
+                cl_error *err);
+
+/* Per decoder layer and head (arrays of layers*heads, layer-major): mean and sample
+ * standard deviation over the batch of the cross-attention of decoder query 1 (token s_1)
+ * at encoder position m ("current token") and m + 1 ("token to right"). */
+typedef struct cl_rrt_scores {
+    int layers, heads;
+    float *cur_mean, *cur_std, *right_mean, *right_std;
+} cl_rrt_scores;
+
+/* Runs one forward pass of the whole batch on s (only the needed row of cross-attention
+ * is captured). On return the state holds that batch's encoder output, so callers can
+ * re-run cl_decode (e.g. with ablated heads) without recomputing the encoder. */
+int cl_rrt_cross_scores(cl_state *s, const cl_rrt_opts *o, cl_rrt_scores *out, cl_error *err);
+void cl_rrt_scores_free(cl_rrt_scores *sc);
+
+#endif
