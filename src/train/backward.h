@@ -1,0 +1,35 @@
+/* backward.h — training forward (keeping the activations the gradients need), the mean
+ * token cross-entropy, and the backward pass of the Chronos T5 (ReLU feed-forward, tied
+ * embeddings rescaled by d_model^-0.5, relative position bias, RMS norm, padding masks). */
+#ifndef CL_BACKWARD_H
+#define CL_BACKWARD_H
+
+#include "params.h"
+
+/* One tokenized batch, as Chronos trains: encoder = context tokens + EOS with the mask;
+ * labels = horizon tokens + EOS (-100 = ignored); decoder input = labels shifted right
+ * with start token 0. */
+typedef struct cl_batch {
+    int B, T, Td;
+    const int32_t *enc_ids;   /* (B, T) */
+    const uint8_t *enc_mask;  /* (B, T) 0 = padded */
+    const int32_t *dec_ids;   /* (B, Td) */
+    const int32_t *labels;    /* (B, Td), -100 ignored */
+} cl_batch;
+
+typedef struct cl_grad_ws cl_grad_ws;
+
+cl_grad_ws *cl_grad_ws_new(void);
+void cl_grad_ws_free(cl_grad_ws *ws);
+
+/* Loss = mean cross-entropy over labels != -100 (*ntok of them; 0 tokens gives loss 0).
+ * With backward != 0, ADDS d loss / d parameter to p->g (the caller zeroes it).
+ * Single-threaded code outside OpenBLAS: the result depends only on the thread count of
+ * the matrix products. FLOPs of its products are added to *flops (may be NULL). */
+int cl_loss_grad(cl_params *p, cl_grad_ws *ws, const cl_batch *b, int backward, double *loss,
+                 int *ntok, double *flops, cl_error *err);
+
+/* Per-position cross-entropy of the last cl_loss_grad call: (B, Td), NaN where ignored. */
+const float *cl_grad_ws_token_loss(const cl_grad_ws *ws);
+
+#endif

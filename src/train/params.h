@@ -1,0 +1,40 @@
+/* params.h — a trainable Chronos T5: every parameter in one flat fp32 buffer (and its
+ * gradient in a second one of the same layout), with cl_model views onto both so the
+ * engine's blocks and forward pass run on the live weights. Only the architecture of the
+ * published models: ReLU feed-forward, tied embeddings. */
+#ifndef CL_PARAMS_H
+#define CL_PARAMS_H
+
+#include "../model/model.h"
+
+typedef struct cl_ptensor {
+    char name[112];
+    int ndim;
+    int64_t shape[2];
+    size_t off, n;      /* offset and length in the flat buffers */
+} cl_ptensor;
+
+typedef struct cl_params {
+    cl_config cfg;
+    float *w, *g;        /* (n) weights, gradients */
+    size_t n;
+    cl_ptensor *t;       /* tensors in checkpoint order */
+    int nt;
+    cl_model wm, gm;     /* views: wm's pointers into w (usable by cl_state), gm's into g */
+} cl_params;
+
+/* Checks that cfg is trainable here (relu, ungated, tied) and of sane size. */
+int cl_params_check_config(const cl_config *cfg, cl_error *err);
+/* Allocates parameters for cfg, drawn as Hugging Face's T5 initialiser does (factor 1)
+ * from seed; gradients zeroed. */
+int cl_params_new(const cl_config *cfg, uint64_t seed, cl_params **out, cl_error *err);
+/* Loads the weights of a checkpoint folder (any dtype, widened to fp32). */
+int cl_params_load(const char *dir, cl_params **out, cl_error *err);
+void cl_params_free(cl_params *p);
+/* Writes DIR/config.json and DIR/model.safetensors (fp32, tied embedding as shared.weight). */
+int cl_params_save(const cl_params *p, const char *dir, cl_error *err);
+/* Index of the tensor called name, or -1. */
+int cl_params_find(const cl_params *p, const char *name);
+void cl_params_zero_grad(cl_params *p);
+
+#endif
