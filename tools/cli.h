@@ -31,5 +31,6 @@ void progress_done(void);
 int cmd_info(int argc, char **argv);
 int cmd_forward(int argc, char **argv);
 int cmd_init(int argc, char **argv);
+int cmd_train(int argc, char **argv);
 
 #endif

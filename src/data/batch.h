@@ -1,0 +1,35 @@
+/* batch.h — tokenized training batches of synthetic series, as Chronos trains: the
+ * context tokenized exactly as at inference (mean scale, EOS), labels = the following
+ * prediction_length values tokenized with the context's scale + EOS, decoder input =
+ * labels shifted right behind start token 0. Batch k of a seed is the same on every
+ * machine and in every run (resume needs no data state). */
+#ifndef CL_BATCH_H
+#define CL_BATCH_H
+
+#include "../train/backward.h"
+#include "synth.h"
+
+typedef struct cl_data {
+    cl_config cfg;
+    int B, C, H;                 /* batch, context length, horizon */
+    uint64_t seed;
+    double mix[SYN_NFAMILIES];   /* family probabilities */
+    syn_gen *gen;
+    float *bd;                   /* (n_bins + 1) tokenizer boundaries */
+    float *series;               /* (B, C + H) raw values */
+    int32_t *enc_ids, *dec_ids, *labels; /* (B, C + 1), (B, H + 1), (B, H + 1) */
+    uint8_t *enc_mask;           /* (B, C + 1) */
+    float *scale;                /* (B) */
+    int *family;                 /* (B) */
+    cl_batch batch;              /* views of the buffers above */
+} cl_data;
+
+/* The default mixture: GP 0.35, seasonal 0.25, random walk 0.1, repeated segments 0.3. */
+int cl_data_new(const cl_config *cfg, int B, uint64_t seed, cl_data **out, cl_error *err);
+void cl_data_free(cl_data *d);
+/* Fills batch number index; family < 0 draws from the mixture, else that family only. */
+void cl_data_make(cl_data *d, uint64_t index, int family);
+/* ids (n) = bucketize(values / scale) + n_special, clamped (the labels' tokenization). */
+void cl_data_tokenize_with_scale(const cl_data *d, const float *values, int n, float scale, int32_t *ids);
+
+#endif

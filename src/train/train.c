@@ -1,0 +1,364 @@
+/* train.c — the training loop pieces (see train.h). */
+#include "train.h"
+#include "../core/core.h"
+#include "../model/init.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+/* held-out data comes from a different stream than any training seed's */
+#define HELD_OUT_SALT 0x4845c4d07a3bULL
+
+void cl_train_opts_default(cl_train_opts *o) {
+    memset(o, 0, sizeof *o);
+    o->steps = 1000; o->batch = 32; o->warmup = 100; o->cosine = 1;
+    o->lr = 1e-3; o->min_lr_frac = 0.1; o->weight_decay = 0.01; o->clip = 1.0;
+    o->beta1 = 0.9; o->beta2 = 0.999; o->adam_eps = 1e-8;
+    o->seed = 1; o->checkpoint_every = 0; o->eval_batches = 4;
+}
+
+void cl_config_nano(cl_config *c) {
+    cl_config_preset("tiny", c, NULL);
+    c->d_model = 128; c->d_ff = 512; c->num_heads = 4; c->d_kv = 32;
+    c->num_layers = c->num_decoder_layers = 2;
+    c->context_length = 128; c->prediction_length = 32;
+}
+
+double cl_train_lr(const cl_train_opts *o, int s) {
+    if (s < o->warmup) return o->lr * (s + 1) / o->warmup;
+    int span = o->steps - o->warmup;
+    double prog = span > 0 ? (double)(s - o->warmup) / span : 1.0, lo = o->lr * o->min_lr_frac;
+    if (prog > 1) prog = 1;
+    if (o->cosine) return lo + (o->lr - lo) * 0.5 * (1 + cos(M_PI * prog));
+    return lo + (o->lr - lo) * (1 - prog);
+}
+
+static int trainer_alloc(cl_params *p, const cl_train_opts *o, cl_trainer **out, cl_error *err) {
+    cl_trainer *t = calloc(1, sizeof *t);
+    if (!t) return cl_error_set(err, CL_ENOMEM, "train: out of memory");
+    t->o = *o;
+    t->p = p;
+    t->m = cl_calloc(p->n * sizeof(float));
+    t->v = cl_calloc(p->n * sizeof(float));
+    t->ws = cl_grad_ws_new();
+    int rc = (!t->m || !t->v || !t->ws) ? cl_error_set(err, CL_ENOMEM, "train: out of memory") : 0;
+    if (!rc) rc = cl_data_new(&p->cfg, o->batch, o->seed, &t->data, err);
+    if (!rc) rc = cl_data_new(&p->cfg, o->batch, o->seed ^ HELD_OUT_SALT, &t->held, err);
+    if (rc) { cl_trainer_free(t); return rc; }
+    *out = t;
+    return 0;
+}
+
+static int check_opts(const cl_train_opts *o, cl_error *err) {
+    if (o->steps < 1 || o->batch < 1 || o->warmup < 0 || !(o->lr > 0) || o->weight_decay < 0 ||
+        o->min_lr_frac < 0 || o->min_lr_frac > 1 || o->checkpoint_every < 0 || o->eval_batches < 0)
+        return cl_error_set(err, CL_EINVAL, "train: options out of range");
+    return 0;
+}
+
+int cl_trainer_new(const cl_config *cfg, const cl_train_opts *o, cl_trainer **out, cl_error *err) {
+    int rc = check_opts(o, err);
+    cl_params *p = NULL;
+    if (!rc) rc = cl_params_new(cfg, o->seed, &p, err);
+    if (!rc) rc = trainer_alloc(p, o, out, err);
+    else cl_params_free(p);
+    return rc;
+}
+
+void cl_trainer_free(cl_trainer *t) {
+    if (!t) return;
+    cl_params_free(t->p);
+    cl_free(t->m);
+    cl_free(t->v);
+    cl_data_free(t->data);
+    cl_data_free(t->held);
+    cl_grad_ws_free(t->ws);
+    free(t->rows);
+    free(t->evals);
+    free(t);
+}
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* HF Trainer's rule: no decay on norm weights and biases (the relative position tables) */
+static int decays(const cl_ptensor *t) { return t->ndim == 2 && !strstr(t->name, "bias"); }
+
+int cl_trainer_step(cl_trainer *t, cl_train_row *row, cl_error *err) {
+    double t0 = now_s(), loss;
+    cl_params *p = t->p;
+    cl_data_make(t->data, (uint64_t)t->step, -1);
+    cl_params_zero_grad(p);
+    int ntok, rc = cl_loss_grad(p, t->ws, &t->data->batch, 1, &loss, &ntok, NULL, err);
+    if (rc) return rc;
+    if (!isfinite(loss)) return cl_error_set(err, CL_EINVAL, "train: loss is not finite at step %d", t->step + 1);
+    double ss = 0;
+    for (size_t i = 0; i < p->n; i++) ss += (double)p->g[i] * p->g[i];
+    double norm = sqrt(ss), gs = 1.0;
+    if (t->o.clip > 0 && norm > t->o.clip) gs = t->o.clip / (norm + 1e-6); /* as torch clip_grad_norm_ */
+    const double lr = cl_train_lr(&t->o, t->step);
+    const int k = t->step + 1;
+    const double b1 = t->o.beta1, b2 = t->o.beta2, bc1 = 1 - pow(b1, k), bc2 = 1 - pow(b2, k);
+    const float fb1 = (float)b1, fb2 = (float)b2, feps = (float)t->o.adam_eps;
+    const float step_size = (float)(lr / bc1), fbc2 = (float)sqrt(bc2), fgs = (float)gs;
+    for (int i = 0; i < p->nt; i++) {
+        const cl_ptensor *pt = &p->t[i];
+        const float wd = decays(pt) ? (float)(1.0 - lr * t->o.weight_decay) : 1.0f;
+        float *w = p->w + pt->off, *g = p->g + pt->off, *m = t->m + pt->off, *v = t->v + pt->off;
+        for (size_t j = 0; j < pt->n; j++) {
+            float gj = g[j] * fgs;
+            m[j] = fb1 * m[j] + (1 - fb1) * gj;
+            v[j] = fb2 * v[j] + (1 - fb2) * gj * gj;
+            w[j] *= wd; /* decoupled weight decay (torch AdamW: before the Adam update) */
+            w[j] -= step_size * m[j] / (sqrtf(v[j]) / fbc2 + feps);
+        }
+    }
+    t->step = k;
+    double el = now_s() - t0;
+    cl_train_row r = {k, loss, lr, norm, el > 0 ? (double)(t->data->batch.B * (t->data->batch.T + t->data->batch.Td)) / el : 0};
+    if (t->nrows == t->caprows) {
+        int cap = t->caprows ? 2 * t->caprows : 256;
+        cl_train_row *nr = realloc(t->rows, sizeof *nr * (size_t)cap);
+        if (!nr) return cl_error_set(err, CL_ENOMEM, "train: out of memory");
+        t->rows = nr;
+        t->caprows = cap;
+    }
+    t->rows[t->nrows++] = r;
+    if (row) *row = r;
+    return 0;
+}
+
+int cl_trainer_evaluate(cl_trainer *t, const char *dir, cl_eval_row *row, cl_error *err) {
+    cl_eval_row e = {.step = t->step};
+    snprintf(e.dir, sizeof e.dir, "%s", dir ? dir : "");
+    double tot = 0, early = 0, late = 0;
+    long n = 0, ne = 0, nl = 0;
+    for (int b = 0; b < t->o.eval_batches; b++) {
+        cl_data_make(t->held, (uint64_t)b, -1);
+        double loss;
+        int ntok, rc = cl_loss_grad(t->p, t->ws, &t->held->batch, 0, &loss, &ntok, NULL, err);
+        if (rc) return rc;
+        tot += loss * ntok;
+        n += ntok;
+        const float *tl = cl_grad_ws_token_loss(t->ws);
+        const int H = t->held->H, Td = t->held->batch.Td, q = H / 4 > 0 ? H / 4 : 1;
+        for (int s = 0; s < t->held->B; s++)
+            for (int j = 0; j < H; j++) {
+                float v = tl[(size_t)s * Td + j];
+                if (isnan(v)) continue;
+                if (j < q) { early += v; ne++; }
+                if (j >= H - q) { late += v; nl++; }
+            }
+    }
+    e.loss = n ? tot / n : NAN;
+    e.loss_early = ne ? early / ne : NAN;
+    e.loss_late = nl ? late / nl : NAN;
+    e.icl = e.loss_late - e.loss_early;
+    if (t->nevals == t->capevals) {
+        int cap = t->capevals ? 2 * t->capevals : 32;
+        cl_eval_row *nr = realloc(t->evals, sizeof *nr * (size_t)cap);
+        if (!nr) return cl_error_set(err, CL_ENOMEM, "train: out of memory");
+        t->evals = nr;
+        t->capevals = cap;
+    }
+    t->evals[t->nevals++] = e;
+    if (row) *row = e;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ save / resume */
+
+static int save_logs(const cl_trainer *t, const char *dir, cl_error *err) {
+    char path[4096];
+    cl_out o;
+    int rc = cl_out_open(&o, cl_path_join(path, sizeof path, dir, "train.csv"), err);
+    if (rc) return rc;
+    fprintf(o.fp, "step,loss,lr,grad_norm,tokens_per_s\n");
+    for (int i = 0; i < t->nrows; i++) {
+        const cl_train_row *r = &t->rows[i];
+        fprintf(o.fp, "%d,%.9g,%.9g,%.9g,%.1f\n", r->step, r->loss, r->lr, r->grad_norm, r->tokens_per_s);
+    }
+    if ((rc = cl_out_commit(&o, err))) return rc;
+    if ((rc = cl_out_open(&o, cl_path_join(path, sizeof path, dir, "checkpoints.csv"), err))) return rc;
+    fprintf(o.fp, "step,eval_loss,loss_early,loss_late,icl_score,checkpoint\n");
+    for (int i = 0; i < t->nevals; i++) {
+        const cl_eval_row *r = &t->evals[i];
+        fprintf(o.fp, "%d,%.9g,%.9g,%.9g,%.9g,%s\n", r->step, r->loss, r->loss_early, r->loss_late, r->icl, r->dir);
+    }
+    return cl_out_commit(&o, err);
+}
+
+int cl_trainer_save(const cl_trainer *t, const char *dir, cl_error *err) {
+    int rc = cl_params_save(t->p, dir, err);
+    if (rc) return rc;
+    char path[4096];
+    st_writer *w = st_writer_new();
+    int64_t sh[1] = {(int64_t)t->p->n};
+    st_writer_add(w, "adam.m", ST_F32, 1, sh, t->m);
+    st_writer_add(w, "adam.v", ST_F32, 1, sh, t->v);
+    rc = st_writer_save(w, cl_path_join(path, sizeof path, dir, "optimizer.safetensors"), NULL, err);
+    st_writer_free(w);
+    if (rc) return rc;
+    cJSON *j = cJSON_CreateObject();
+    char seed[32];
+    snprintf(seed, sizeof seed, "%" PRIu64, t->o.seed);
+    cJSON_AddNumberToObject(j, "step", t->step);
+    cJSON_AddNumberToObject(j, "steps", t->o.steps);
+    cJSON_AddNumberToObject(j, "batch", t->o.batch);
+    cJSON_AddNumberToObject(j, "warmup", t->o.warmup);
+    cJSON_AddStringToObject(j, "decay", t->o.cosine ? "cosine" : "linear");
+    cJSON_AddNumberToObject(j, "lr", t->o.lr);
+    cJSON_AddNumberToObject(j, "min_lr_frac", t->o.min_lr_frac);
+    cJSON_AddNumberToObject(j, "weight_decay", t->o.weight_decay);
+    cJSON_AddNumberToObject(j, "clip", t->o.clip);
+    cJSON_AddNumberToObject(j, "beta1", t->o.beta1);
+    cJSON_AddNumberToObject(j, "beta2", t->o.beta2);
+    cJSON_AddNumberToObject(j, "adam_eps", t->o.adam_eps);
+    cJSON_AddStringToObject(j, "seed", seed);
+    cJSON_AddNumberToObject(j, "checkpoint_every", t->o.checkpoint_every);
+    cJSON_AddNumberToObject(j, "eval_batches", t->o.eval_batches);
+    char *text = cJSON_Print(j);
+    cJSON_Delete(j);
+    if (!text) return cl_error_set(err, CL_ENOMEM, "%s: out of memory", dir);
+    cl_out o;
+    rc = cl_out_open(&o, cl_path_join(path, sizeof path, dir, "trainer_state.json"), err);
+    if (!rc) {
+        fprintf(o.fp, "%s\n", text);
+        rc = cl_out_commit(&o, err);
+    }
+    free(text);
+    if (!rc) rc = save_logs(t, dir, err);
+    return rc;
+}
+
+static double jnum(const cJSON *j, const char *k, int *bad) {
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(j, k);
+    if (!cJSON_IsNumber(x)) { *bad = 1; return 0; }
+    return x->valuedouble;
+}
+
+static int load_state(const char *dir, cl_train_opts *o, int *step, cl_error *err) {
+    char path[4096], *text;
+    size_t len;
+    cl_path_join(path, sizeof path, dir, "trainer_state.json");
+    int rc = cl_read_file(path, 1 << 20, &text, &len, err);
+    if (rc) return rc;
+    cJSON *j = cJSON_Parse(text);
+    free(text);
+    if (!j) return cl_error_set(err, CL_EFORMAT, "%s: not valid JSON", path);
+    int bad = 0;
+    cl_train_opts_default(o);
+    *step = (int)jnum(j, "step", &bad);
+    o->steps = (int)jnum(j, "steps", &bad);
+    o->batch = (int)jnum(j, "batch", &bad);
+    o->warmup = (int)jnum(j, "warmup", &bad);
+    o->lr = jnum(j, "lr", &bad);
+    o->min_lr_frac = jnum(j, "min_lr_frac", &bad);
+    o->weight_decay = jnum(j, "weight_decay", &bad);
+    o->clip = jnum(j, "clip", &bad);
+    o->beta1 = jnum(j, "beta1", &bad);
+    o->beta2 = jnum(j, "beta2", &bad);
+    o->adam_eps = jnum(j, "adam_eps", &bad);
+    o->checkpoint_every = (int)jnum(j, "checkpoint_every", &bad);
+    o->eval_batches = (int)jnum(j, "eval_batches", &bad);
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(j, "decay"), *s = cJSON_GetObjectItemCaseSensitive(j, "seed");
+    if (!cJSON_IsString(d) || !cJSON_IsString(s)) bad = 1;
+    else {
+        o->cosine = strcmp(d->valuestring, "cosine") == 0;
+        char *end;
+        errno = 0;
+        o->seed = strtoull(s->valuestring, &end, 10);
+        if (*end || errno) bad = 1;
+    }
+    cJSON_Delete(j);
+    if (bad || *step < 0) return cl_error_set(err, CL_EFORMAT, "%s: missing or malformed field", path);
+    return check_opts(o, err) ? cl_error_set(err, CL_EFORMAT, "%s: options out of range", path) : 0;
+}
+
+/* Reads back the rows of train.csv / checkpoints.csv written by save_logs. */
+static int load_logs(cl_trainer *t, const char *dir, cl_error *err) {
+    char path[4096], *text, *line, *save;
+    size_t len;
+    int rc = cl_read_file(cl_path_join(path, sizeof path, dir, "train.csv"), (size_t)1 << 30, &text, &len, err);
+    if (rc) return rc;
+    int first = 1;
+    for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save), first = 0) {
+        if (first) continue;
+        cl_train_row r;
+        if (sscanf(line, "%d,%lf,%lf,%lf,%lf", &r.step, &r.loss, &r.lr, &r.grad_norm, &r.tokens_per_s) != 5) {
+            free(text);
+            return cl_error_set(err, CL_EFORMAT, "%s: malformed row '%.40s'", path, line);
+        }
+        if (t->nrows == t->caprows) {
+            int cap = t->caprows ? 2 * t->caprows : 256;
+            cl_train_row *nr = realloc(t->rows, sizeof *nr * (size_t)cap);
+            if (!nr) { free(text); return cl_error_set(err, CL_ENOMEM, "train: out of memory"); }
+            t->rows = nr;
+            t->caprows = cap;
+        }
+        t->rows[t->nrows++] = r;
+    }
+    free(text);
+    rc = cl_read_file(cl_path_join(path, sizeof path, dir, "checkpoints.csv"), (size_t)1 << 30, &text, &len, err);
+    if (rc) return rc;
+    first = 1;
+    for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save), first = 0) {
+        if (first) continue;
+        cl_eval_row e;
+        memset(&e, 0, sizeof e);
+        if (sscanf(line, "%d,%lf,%lf,%lf,%lf,%255s", &e.step, &e.loss, &e.loss_early, &e.loss_late, &e.icl, e.dir) < 5) {
+            free(text);
+            return cl_error_set(err, CL_EFORMAT, "%s: malformed row '%.40s'", path, line);
+        }
+        if (t->nevals == t->capevals) {
+            int cap = t->capevals ? 2 * t->capevals : 32;
+            cl_eval_row *nr = realloc(t->evals, sizeof *nr * (size_t)cap);
+            if (!nr) { free(text); return cl_error_set(err, CL_ENOMEM, "train: out of memory"); }
+            t->evals = nr;
+            t->capevals = cap;
+        }
+        t->evals[t->nevals++] = e;
+    }
+    free(text);
+    return 0;
+}
+
+int cl_trainer_resume(const char *dir, int steps, cl_trainer **out, cl_error *err) {
+    cl_train_opts o;
+    int step = 0, rc = load_state(dir, &o, &step, err);
+    if (rc) return rc;
+    if (steps > 0) o.steps = steps;
+    cl_params *p;
+    if ((rc = cl_params_load(dir, &p, err))) return rc;
+    cl_trainer *t;
+    if ((rc = trainer_alloc(p, &o, &t, err))) { cl_params_free(p); return rc; }
+    t->step = step;
+    char path[4096];
+    st_file f;
+    if ((rc = st_open(cl_path_join(path, sizeof path, dir, "optimizer.safetensors"), &f, err))) goto fail;
+    const st_tensor *m = st_find(&f, "adam.m"), *v = st_find(&f, "adam.v");
+    if (!m || !v || m->dtype != ST_F32 || v->dtype != ST_F32 || st_numel(m) != p->n || st_numel(v) != p->n) {
+        st_close(&f);
+        rc = cl_error_set(err, CL_EFORMAT, "%s: adam.m / adam.v missing or not %zu fp32 values (another model?)", path, p->n);
+        goto fail;
+    }
+    memcpy(t->m, m->data, p->n * sizeof(float));
+    memcpy(t->v, v->data, p->n * sizeof(float));
+    st_close(&f);
+    if ((rc = load_logs(t, dir, err))) goto fail;
+    *out = t;
+    return 0;
+fail:
+    cl_trainer_free(t);
+    return rc;
+}

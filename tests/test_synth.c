@@ -1,0 +1,126 @@
+/* test_synth.c — the synthetic data: seeded determinism, GP draws with the kernel's
+ * covariance, finite values in every family, labels tokenized as the context is. */
+#include "testutil.h"
+#include "data/batch.h"
+#include "model/init.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void small_config(cl_config *c) {
+    cl_config_preset("tiny", c, NULL);
+    c->context_length = 48;
+    c->prediction_length = 12;
+}
+
+static void test_determinism(void **st) {
+    (void)st;
+    cl_config c;
+    small_config(&c);
+    cl_data *a, *b, *o;
+    cl_error err;
+    assert_int_equal(cl_data_new(&c, 6, 11, &a, &err), 0);
+    assert_int_equal(cl_data_new(&c, 6, 11, &b, &err), 0);
+    assert_int_equal(cl_data_new(&c, 6, 12, &o, &err), 0);
+    cl_data_make(a, 3, -1);
+    cl_data_make(b, 7, -1);
+    cl_data_make(b, 3, -1); /* batch k does not depend on what was drawn before */
+    cl_data_make(o, 3, -1);
+    const size_t n = 6 * (48 + 12);
+    assert_memory_equal(a->series, b->series, n * sizeof(float));
+    assert_memory_equal(a->enc_ids, b->enc_ids, 6 * 49 * sizeof(int32_t));
+    assert_memory_equal(a->labels, b->labels, 6 * 13 * sizeof(int32_t));
+    assert_true(memcmp(a->series, o->series, n * sizeof(float)) != 0);
+    cl_data_make(b, 4, -1);
+    assert_true(memcmp(a->series, b->series, n * sizeof(float)) != 0);
+    cl_data_free(a); cl_data_free(b); cl_data_free(o);
+}
+
+/* sample covariance of many draws of RBF(0.3) * periodic + white(0.1) on 6 points */
+static void test_gp_covariance(void **st) {
+    (void)st;
+    enum { N = 6, DRAWS = 20000 };
+    syn_kernel k = {.n_terms = 3, .kind = {K_RBF, K_PERIODIC, K_WHITE}, .a = {0.3, 0.5, 0.1}, .b = {0, 1, 0},
+                    .op = {0, '*', '+'}};
+    syn_gen *g = syn_new(N);
+    cl_rng r;
+    cl_rng_seed(&r, 5);
+    double sum[N] = {0}, cov[N][N] = {{0}};
+    float x[N];
+    for (int d = 0; d < DRAWS; d++) {
+        assert_int_equal(syn_gp_draw(g, &r, &k, x), 0);
+        for (int i = 0; i < N; i++) {
+            sum[i] += x[i];
+            for (int j = 0; j < N; j++) cov[i][j] += (double)x[i] * x[j];
+        }
+    }
+    for (int i = 0; i < N; i++) {
+        assert_true(fabs(sum[i] / DRAWS) < 0.05);
+        for (int j = 0; j < N; j++) {
+            double want = syn_kernel_eval(&k, i / (N - 1.0), j / (N - 1.0));
+            double got = cov[i][j] / DRAWS;
+            if (fabs(got - want) > 0.05) fail_msg("cov[%d][%d] = %.4f, kernel %.4f", i, j, got, want);
+        }
+    }
+    /* the kernel is not trivial: correlations of both signs and sizes */
+    assert_true(syn_kernel_eval(&k, 0, 0.2) > 0.1 && syn_kernel_eval(&k, 0, 0.2) < 0.9);
+    syn_free(g);
+}
+
+static void test_families_finite_and_tokens(void **st) {
+    (void)st;
+    cl_config c;
+    small_config(&c);
+    cl_data *d;
+    cl_error err;
+    assert_int_equal(cl_data_new(&c, 16, 3, &d, &err), 0);
+    for (int f = 0; f < SYN_NFAMILIES; f++)
+        for (int k = 0; k < 8; k++) {
+            cl_data_make(d, (uint64_t)k, f);
+            for (int b = 0; b < d->B; b++) {
+                assert_int_equal(d->family[b], f);
+                const float *x = d->series + (size_t)b * 60;
+                double var = 0, mean = 0;
+                for (int t = 0; t < 60; t++) { assert_true(isfinite(x[t])); mean += x[t] / 60.0; }
+                for (int t = 0; t < 60; t++) var += (x[t] - mean) * (x[t] - mean);
+                if (f != SYN_GP) assert_true(var > 0); /* GP draws may be flat (constant kernels) */
+                const int32_t *lab = d->labels + (size_t)b * 13, *dec = d->dec_ids + (size_t)b * 13;
+                assert_int_equal(lab[12], 1);      /* EOS */
+                assert_int_equal(dec[0], 0);       /* start token */
+                for (int t = 0; t < 12; t++) {
+                    assert_true(lab[t] >= 2 && lab[t] < 4096);
+                    assert_int_equal(dec[t + 1], lab[t]);
+                }
+                assert_int_equal(d->enc_ids[(size_t)b * 49 + 48], 1);
+            }
+        }
+    /* the label tokenizer is the context tokenizer with the context's scale */
+    cl_data_make(d, 0, -1);
+    int32_t ids[49], again[48];
+    uint8_t mask[49];
+    float scale;
+    for (int b = 0; b < d->B; b++) {
+        const float *x = d->series + (size_t)b * 60;
+        assert_int_equal(cl_tokenizer_encode(&c, x, 1, 48, ids, mask, &scale, &err), 0);
+        cl_data_tokenize_with_scale(d, x, 48, scale, again);
+        assert_memory_equal(ids, again, sizeof again);
+    }
+    /* the mixture draws every family */
+    int seen[SYN_NFAMILIES] = {0};
+    for (int k = 0; k < 8; k++) {
+        cl_data_make(d, (uint64_t)k, -1);
+        for (int b = 0; b < d->B; b++) seen[d->family[b]]++;
+    }
+    for (int f = 0; f < SYN_NFAMILIES; f++) assert_true(seen[f] > 0);
+    cl_data_free(d);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_determinism),
+        cmocka_unit_test(test_gp_covariance),
+        cmocka_unit_test(test_families_finite_and_tokens),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

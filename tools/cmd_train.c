@@ -1,0 +1,135 @@
+/* chronolens train — train a Chronos T5 from scratch (or resume) on synthetic series
+ * generated on the fly; writes checkpoint folders any chronolens command can load. */
+#include "cli.h"
+#include "../src/core/core.h"
+#include "../src/model/init.h"
+#include "../src/train/train.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char *USAGE =
+    "train: usage: chronolens train --out DIR [--config nano|tiny|mini|small|base|large] [--d-model N] [--layers N]\n"
+    "  [--heads N] [--d-kv N] [--d-ff N] [--context-length N] [--prediction-length N] [--steps N] [--batch N]\n"
+    "  [--lr X] [--warmup N] [--decay cosine|linear] [--min-lr-frac X] [--weight-decay X] [--clip X] [--seed N]\n"
+    "  [--checkpoint-every K] [--eval-batches N] [--resume CHECKPOINT_DIR] [--threads N] [--quiet]";
+
+static int save_checkpoint(cl_trainer *t, const char *out, cl_error *err) {
+    char sub[64], path[4096];
+    snprintf(sub, sizeof sub, "checkpoints/step-%06d", t->step);
+    cl_path_join(path, sizeof path, out, "checkpoints");
+    if (mkdir(path, 0777) != 0 && errno != EEXIST)
+        return cl_error_set(err, CL_EIO, "%s: cannot create directory: %s", path, strerror(errno));
+    cl_path_join(path, sizeof path, out, sub);
+    int rc = t->o.eval_batches ? cl_trainer_evaluate(t, sub, NULL, err) : 0;
+    if (!rc) rc = cl_trainer_save(t, path, err);
+    if (!rc && !cli_quiet && t->nevals) {
+        const cl_eval_row *e = &t->evals[t->nevals - 1];
+        progress_done();
+        fprintf(stderr, "step %d: train loss %.4f, held-out loss %.4f (early %.4f, late %.4f) -> %s\n", t->step,
+                t->nrows ? t->rows[t->nrows - 1].loss : e->loss, e->loss, e->loss_early, e->loss_late, path);
+    }
+    return rc;
+}
+
+int cmd_train(int argc, char **argv) {
+    const char *out = NULL, *preset = "nano", *resume = NULL, *decay = NULL;
+    long d_model = 0, layers = 0, heads = 0, d_kv = 0, d_ff = 0, ctx = 0, pred = 0, steps = 0, batch = -1,
+         warmup = -1, seed = -1, every = -1, evalb = -1;
+    double lr = -1, wd = -1, clip = -2, minf = -1;
+    for (int i = 1; i < argc; i++) {
+        int r = opt_common(argc, argv, &i);
+        if (!r) r = opt_str(argc, argv, &i, "--out", &out);
+        if (!r) r = opt_str(argc, argv, &i, "--config", &preset);
+        if (!r) r = opt_str(argc, argv, &i, "--resume", &resume);
+        if (!r) r = opt_str(argc, argv, &i, "--decay", &decay);
+        if (!r) r = opt_int(argc, argv, &i, "--d-model", 1, 8192, &d_model);
+        if (!r) r = opt_int(argc, argv, &i, "--layers", 1, 64, &layers);
+        if (!r) r = opt_int(argc, argv, &i, "--heads", 1, 256, &heads);
+        if (!r) r = opt_int(argc, argv, &i, "--d-kv", 1, 1024, &d_kv);
+        if (!r) r = opt_int(argc, argv, &i, "--d-ff", 1, 65536, &d_ff);
+        if (!r) r = opt_int(argc, argv, &i, "--context-length", 2, 4096, &ctx);
+        if (!r) r = opt_int(argc, argv, &i, "--prediction-length", 1, 1024, &pred);
+        if (!r) r = opt_int(argc, argv, &i, "--steps", 1, 100000000, &steps);
+        if (!r) r = opt_int(argc, argv, &i, "--batch", 1, 65536, &batch);
+        if (!r) r = opt_int(argc, argv, &i, "--warmup", 0, 100000000, &warmup);
+        if (!r) r = opt_int(argc, argv, &i, "--seed", 0, 0x7fffffffffffffffL, &seed);
+        if (!r) r = opt_int(argc, argv, &i, "--checkpoint-every", 0, 100000000, &every);
+        if (!r) r = opt_int(argc, argv, &i, "--eval-batches", 0, 10000, &evalb);
+        if (!r) r = opt_double(argc, argv, &i, "--lr", 1e-9, 10, &lr);
+        if (!r) r = opt_double(argc, argv, &i, "--min-lr-frac", 0, 1, &minf);
+        if (!r) r = opt_double(argc, argv, &i, "--weight-decay", 0, 10, &wd);
+        if (!r) r = opt_double(argc, argv, &i, "--clip", 0, 1e9, &clip);
+        if (r < 0) return EXIT_BAD;
+        if (!r) return cli_fail("train: unknown argument '%s'", argv[i]);
+    }
+    if (!out) return cli_fail("%s", USAGE);
+    if (decay && strcmp(decay, "cosine") != 0 && strcmp(decay, "linear") != 0)
+        return cli_fail("option --decay: '%s' is not cosine or linear", decay);
+    cl_error err = {0};
+    cl_trainer *t = NULL;
+    int rc;
+    if (resume) {
+        if (d_model || layers || heads || d_kv || d_ff || ctx || pred || batch >= 0 || warmup >= 0 || seed >= 0 ||
+            lr >= 0 || wd >= 0 || clip > -2 || minf >= 0 || decay || evalb >= 0)
+            return cli_fail("train: --resume continues the checkpoint's run: only --steps, --checkpoint-every, --out, --threads, --quiet may be given");
+        if ((rc = cl_trainer_resume(resume, (int)steps, &t, &err))) return cli_fail_err(&err);
+        if (every >= 0) t->o.checkpoint_every = (int)every;
+        if (t->step > t->o.steps) {
+            cl_trainer_free(t);
+            return cli_fail("train: %s is at step %d, past --steps %ld", resume, t->step, steps);
+        }
+    } else {
+        cl_config cfg;
+        if (strcmp(preset, "nano") == 0) cl_config_nano(&cfg);
+        else if (cl_config_preset(preset, &cfg, &err)) return cli_fail("option --config: %s (or nano)", err.msg);
+        if (d_model) cfg.d_model = (int)d_model;
+        if (layers) cfg.num_layers = cfg.num_decoder_layers = (int)layers;
+        if (heads) cfg.num_heads = (int)heads;
+        if (d_kv) cfg.d_kv = (int)d_kv;
+        else if (heads || d_model) cfg.d_kv = cfg.d_model / cfg.num_heads > 0 ? cfg.d_model / cfg.num_heads : 1;
+        if (d_ff) cfg.d_ff = (int)d_ff;
+        if (ctx) cfg.context_length = (int)ctx;
+        if (pred) cfg.prediction_length = (int)pred;
+        cl_train_opts o;
+        cl_train_opts_default(&o);
+        if (steps) o.steps = (int)steps;
+        if (batch >= 0) o.batch = (int)batch;
+        if (warmup >= 0) o.warmup = (int)warmup;
+        if (seed >= 0) o.seed = (uint64_t)seed;
+        if (every >= 0) o.checkpoint_every = (int)every;
+        if (evalb >= 0) o.eval_batches = (int)evalb;
+        if (lr >= 0) o.lr = lr;
+        if (minf >= 0) o.min_lr_frac = minf;
+        if (wd >= 0) o.weight_decay = wd;
+        if (clip > -2) o.clip = clip;
+        if (decay) o.cosine = strcmp(decay, "cosine") == 0;
+        if ((rc = cl_trainer_new(&cfg, &o, &t, &err))) return cli_fail_err(&err);
+    }
+    if (mkdir(out, 0777) != 0 && errno != EEXIST) {
+        cl_trainer_free(t);
+        return cli_fail("%s: cannot create directory: %s", out, strerror(errno));
+    }
+    rc = 0;
+    if (t->o.checkpoint_every > 0 && t->step == 0) rc = save_checkpoint(t, out, &err);
+    const int start = t->step;
+    char label[96];
+    while (!rc && t->step < t->o.steps) {
+        cl_train_row row;
+        if ((rc = cl_trainer_step(t, &row, &err))) break;
+        snprintf(label, sizeof label, "train: step %d/%d, loss %.3f", t->step, t->o.steps, row.loss);
+        progress(label, t->step - start, t->o.steps - start);
+        if (t->o.checkpoint_every > 0 && t->step % t->o.checkpoint_every == 0) rc = save_checkpoint(t, out, &err);
+    }
+    if (!rc && t->o.eval_batches && (t->nevals == 0 || t->evals[t->nevals - 1].step != t->step))
+        rc = cl_trainer_evaluate(t, ".", NULL, &err);
+    if (!rc) rc = cl_trainer_save(t, out, &err);
+    progress_done();
+    if (!rc && !cli_quiet)
+        fprintf(stderr, "trained %d steps (%zu parameters): final loss %.4f -> %s\n", t->step, t->p->n,
+                t->nrows ? t->rows[t->nrows - 1].loss : 0.0, out);
+    cl_trainer_free(t);
+    return rc ? cli_fail_err(&err) : 0;
+}
