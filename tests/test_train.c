@@ -132,6 +132,36 @@ static void test_cli(void **st) {
                              CL_CLI, out, out), 0);
     snprintf(path, sizeof path, "%s/resumed/trainer_state.json", out);
     assert_true(file_exists(path));
+    /* formation over the run's checkpoints (0, 2, 4) */
+    assert_int_equal(run_cmd("'%s' formation -q --run '%s' --threads 1", CL_CLI, out), 0);
+    snprintf(path, sizeof path, "%s/formation.csv", out);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char line[512];
+    int lines = 0;
+    while (fgets(line, sizeof line, f)) lines++;
+    fclose(f);
+    assert_int_equal(lines, 1 + 3);
+    snprintf(path, sizeof path, "%s/formation.png", out);
+    assert_true(file_exists(path));
+    /* eval on the synthetic suite and a CSV */
+    snprintf(path, sizeof path, "%s/series.csv", out);
+    f = fopen(path, "w");
+    fprintf(f, "a,b\n");
+    for (int t = 0; t < 40; t++) fprintf(f, "%g,%g\n", 5 + sin(t * 0.9), 1.0 + t);
+    fclose(f);
+    assert_int_equal(run_cmd("'%s' eval -q --model '%s' --series 3 --csv '%s' --horizon 6 --out '%s/eval.csv' --threads 1 > /dev/null",
+                             CL_CLI, out, path, out), 0);
+    snprintf(path, sizeof path, "%s/eval.csv", out);
+    f = fopen(path, "r");
+    assert_non_null(f);
+    lines = 0;
+    while (fgets(line, sizeof line, f)) lines++;
+    fclose(f);
+    assert_int_equal(lines, 1 + 4 + 1);
+    assert_int_equal(run_cmd("'%s' eval -q --model '%s' --horizon 6 2>/dev/null", CL_CLI, out), 2);
+    assert_int_equal(run_cmd("'%s' eval -q --model '%s/nowhere' 2>/dev/null", CL_CLI, out), 2);
+    assert_int_equal(run_cmd("'%s' formation -q --run '%s/nowhere' 2>/dev/null", CL_CLI, out), 2);
     /* bad input: exit 2 */
     assert_int_equal(run_cmd("'%s' train -q --out '%s/x' --steps 0 2>/dev/null", CL_CLI, out), 2);
     assert_int_equal(run_cmd("'%s' train -q --out '%s/x' --decay sideways 2>/dev/null", CL_CLI, out), 2);

@@ -7,6 +7,8 @@ static const struct { const char *name; int (*run)(int, char **); const char *he
     {"info", cmd_info, "MODEL_DIR                      sizes, dtype, parameters, tokenizer"},
     {"forward", cmd_forward, "--model DIR --context CSV [--decoder-ids CSV] --out OUT.safetensors"},
     {"train", cmd_train, "--out DIR [--config nano] [--steps N] [--checkpoint-every K] [--resume CKPT] ..."},
+    {"formation", cmd_formation, "--run TRAIN_OUT_DIR [--out DIR] [--seed N]   induction heads over training"},
+    {"eval", cmd_eval, "[--model DIR] [--series N] [--seed N] [--csv FILE [--horizon H]] [--out CSV]"},
     {"init", cmd_init, "--size tiny|mini|small|base|large --out DIR [--seed N] [--dtype f32|bf16]"},
 };
 #define NCOMMANDS (int)(sizeof COMMANDS / sizeof COMMANDS[0])

@@ -32,5 +32,11 @@ int cmd_info(int argc, char **argv);
 int cmd_forward(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_train(int argc, char **argv);
+int cmd_formation(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+
+/* The bundled model (models/chronos-nano of the source tree, or $CHRONOLENS_MODEL):
+ * what a command uses when --model is omitted. */
+const char *cli_default_model(void);
 
 #endif

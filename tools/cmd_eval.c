@@ -1,0 +1,135 @@
+/* chronolens eval — forecast accuracy on the held-out synthetic suite (and a CSV):
+ * MASE and weighted quantile loss of median decoding against the seasonal-naive
+ * baseline, per series family. */
+#include "cli.h"
+#include "../src/analysis/median_forecast.h"
+#include "../src/analysis/metrics.h"
+#include "../src/core/core.h"
+#include "../src/data/batch.h"
+#include "../src/io/csv.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const float LEVELS[9] = {0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f, 0.9f};
+#define NQ 9
+
+typedef struct { double mase_m, mase_sn, ql_m, ql_sn, absy; int n, n_mase; } acc;
+
+/* scores one chunk of B series: x (B, L + H) with the last H values as the target */
+static int score(cl_state *s, const float *x, int B, int L, int H, acc *a, cl_error *err) {
+    float *ctx = calloc((size_t)B * L, sizeof(float)), *q = malloc(sizeof(float) * (size_t)B * H * NQ),
+          *med = malloc(sizeof(float) * (size_t)B * H), *sn = malloc(sizeof(float) * (size_t)H * (NQ + 1));
+    int rc = (!ctx || !q || !med || !sn) ? cl_error_set(err, CL_ENOMEM, "eval: out of memory") : 0;
+    for (int b = 0; b < B && !rc; b++) memcpy(ctx + (size_t)b * L, x + (size_t)b * (L + H), sizeof(float) * L);
+    if (!rc) rc = cl_median_forecast(s, ctx, B, L, H, LEVELS, NQ, q, med, err);
+    for (int b = 0; b < B && !rc; b++) {
+        const float *c = ctx + (size_t)b * L, *y = x + (size_t)b * (L + H) + L;
+        int m = cl_season_length(c, L);
+        cl_seasonal_naive(c, L, m, H, sn);
+        float *snq = sn + H; /* the point forecast at every level */
+        for (int t = 0; t < H; t++)
+            for (int k = 0; k < NQ; k++) snq[t * NQ + k] = sn[t];
+        a->ql_m += cl_quantile_loss(y, q + (size_t)b * H * NQ, H, LEVELS, NQ);
+        a->ql_sn += cl_quantile_loss(y, snq, H, LEVELS, NQ);
+        for (int t = 0; t < H; t++) a->absy += fabs(y[t]) * NQ;
+        a->n++;
+        double sc = cl_mase_scale(c, L, m);
+        if (!(sc > 0)) continue; /* a flat context: MASE undefined */
+        a->mase_m += cl_abs_error(y, med + (size_t)b * H, H) / H / sc;
+        a->mase_sn += cl_abs_error(y, sn, H) / H / sc;
+        a->n_mase++;
+    }
+    free(ctx); free(q); free(med); free(sn);
+    return rc;
+}
+
+static void report(FILE *f, const char *name, const acc *a, int csv) {
+    double mm = a->n_mase ? a->mase_m / a->n_mase : NAN, ms = a->n_mase ? a->mase_sn / a->n_mase : NAN;
+    double wm = a->absy > 0 ? a->ql_m / a->absy : NAN, ws = a->absy > 0 ? a->ql_sn / a->absy : NAN;
+    if (csv)
+        fprintf(f, "%s,%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f\n", name, a->n, mm, ms, mm / ms, wm, ws, wm / ws);
+    else
+        fprintf(f, "%-12s %5d  %8.3f %8.3f %7.3f   %8.3f %8.3f %7.3f\n", name, a->n, mm, ms, mm / ms, wm, ws, wm / ws);
+}
+
+int cmd_eval(int argc, char **argv) {
+    const char *dir = cli_default_model(), *csv = NULL, *out = NULL;
+    long per = 100, seed = 20261126, horizon = 0;
+    for (int i = 1; i < argc; i++) {
+        int r = opt_common(argc, argv, &i);
+        if (!r) r = opt_str(argc, argv, &i, "--model", &dir);
+        if (!r) r = opt_str(argc, argv, &i, "--csv", &csv);
+        if (!r) r = opt_str(argc, argv, &i, "--out", &out);
+        if (!r) r = opt_int(argc, argv, &i, "--series", 0, 100000, &per);
+        if (!r) r = opt_int(argc, argv, &i, "--seed", 0, 0x7fffffffffffffffL, &seed);
+        if (!r) r = opt_int(argc, argv, &i, "--horizon", 1, 1024, &horizon);
+        if (r < 0) return EXIT_BAD;
+        if (!r) return cli_fail("eval: unknown argument '%s'", argv[i]);
+    }
+    if (horizon && !csv) return cli_fail("option --horizon: only with --csv");
+    cl_error err = {0};
+    cl_model *m = NULL;
+    cl_state *s = NULL;
+    cl_data *d = NULL;
+    float *vals = NULL;
+    acc fam[SYN_NFAMILIES + 1];
+    memset(fam, 0, sizeof fam);
+    int rc = cl_model_load(dir, &m, &err);
+    if (!rc) rc = cl_state_new(m, &s, &err);
+    if (rc) goto done;
+    const cl_config *c = cl_model_config(m);
+    const int L = c->context_length, H = c->prediction_length, B = 25;
+    int Bc = 0, Lc = 0, Hc = 0;
+    if (csv) { /* read and check before the long part */
+        if ((rc = csv_read_context(csv, &vals, &Bc, &Lc, NULL, &err))) goto done;
+        Hc = horizon ? (int)horizon : H;
+        if (Lc < Hc + 4) { rc = cl_error_set(&err, CL_EFORMAT, "%s: %d rows, too few for a horizon of %d", csv, Lc, Hc); goto done; }
+        for (int b = 0; b < Bc; b++)
+            for (int t = Lc - Hc; t < Lc; t++)
+                if (isnan(vals[(size_t)b * Lc + t])) {
+                    rc = cl_error_set(&err, CL_EFORMAT, "%s: series %d has a missing value in its last %d rows (the target)", csv, b + 1, Hc);
+                    goto done;
+                }
+    }
+    if (per > 0 && (rc = cl_data_new(c, B, (uint64_t)seed, &d, &err))) goto done;
+    const int chunks = (int)((per + B - 1) / B);
+    for (int f = 0; f < SYN_NFAMILIES && per > 0 && !rc; f++)
+        for (int k = 0; k < chunks && !rc; k++) {
+            progress("eval: synthetic suite", f * chunks + k, SYN_NFAMILIES * chunks);
+            cl_data_make(d, (uint64_t)k, f);
+            int nb = (int)(per - (long)k * B < B ? per - (long)k * B : B);
+            rc = score(s, d->series, nb, L, H, &fam[f], &err);
+        }
+    if (!rc && csv) {
+        /* the CSV: every column is a series, its last Hc values are the target */
+        float *x = malloc(sizeof(float) * (size_t)Lc);
+        for (int b = 0; b < Bc && !rc; b++) {
+            progress("eval: CSV series", b, Bc);
+            memcpy(x, vals + (size_t)b * Lc, sizeof(float) * Lc);
+            rc = score(s, x, 1, Lc - Hc, Hc, &fam[SYN_NFAMILIES], &err);
+        }
+        free(x);
+    }
+    progress_done();
+    if (rc) goto done;
+    printf("model %s: median decoding vs seasonal naive (season from the context's autocorrelation)\n", dir);
+    printf("%-12s %5s  %8s %8s %7s   %8s %8s %7s\n", "family", "n", "MASE", "SNaive", "ratio", "WQL", "SNaive", "ratio");
+    for (int f = 0; f < SYN_NFAMILIES && per > 0; f++) report(stdout, syn_family_name(f), &fam[f], 0);
+    if (csv) report(stdout, "csv", &fam[SYN_NFAMILIES], 0);
+    if (out) {
+        cl_out o;
+        if ((rc = cl_out_open(&o, out, &err))) goto done;
+        fprintf(o.fp, "family,n,mase,mase_seasonal_naive,mase_ratio,wql,wql_seasonal_naive,wql_ratio\n");
+        for (int f = 0; f < SYN_NFAMILIES && per > 0; f++) report(o.fp, syn_family_name(f), &fam[f], 1);
+        if (csv) report(o.fp, "csv", &fam[SYN_NFAMILIES], 1);
+        rc = cl_out_commit(&o, &err);
+    }
+done:
+    cl_free(vals);
+    cl_data_free(d);
+    cl_state_free(s);
+    cl_model_free(m);
+    return rc ? cli_fail_err(&err) : 0;
+}
