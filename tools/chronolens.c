@@ -4,8 +4,8 @@
 #include <string.h>
 
 static const struct { const char *name; int (*run)(int, char **); const char *help; } COMMANDS[] = {
-    {"info", cmd_info, "MODEL_DIR                      sizes, dtype, parameters, tokenizer"},
-    {"forward", cmd_forward, "--model DIR --context CSV [--decoder-ids CSV] --out OUT.safetensors"},
+    {"info", cmd_info, "[MODEL_DIR]                    sizes, dtype, parameters, tokenizer"},
+    {"forward", cmd_forward, "[--model DIR] --context CSV [--decoder-ids CSV] --out OUT.safetensors"},
     {"train", cmd_train, "--out DIR [--config nano] [--steps N] [--checkpoint-every K] [--resume CKPT] ..."},
     {"formation", cmd_formation, "--run TRAIN_OUT_DIR [--out DIR] [--seed N]   induction heads over training"},
     {"eval", cmd_eval, "[--model DIR] [--series N] [--seed N] [--csv FILE [--horizon H]] [--out CSV]"},

@@ -19,8 +19,9 @@ int cmd_forward(int argc, char **argv) {
         if (r < 0) return EXIT_BAD;
         if (!r) return cli_fail("forward: unknown argument '%s'", argv[i]);
     }
-    if (!dir || !ctx_path || !out_path)
-        return cli_fail("forward: usage: chronolens forward --model DIR --context CSV [--decoder-ids CSV] --out OUT.safetensors");
+    if (!dir) dir = cli_default_model();
+    if (!ctx_path || !out_path)
+        return cli_fail("forward: usage: chronolens forward [--model DIR] --context CSV [--decoder-ids CSV] --out OUT.safetensors");
     cl_error err = {0};
     cl_model *m = NULL;
     cl_state *s = NULL;

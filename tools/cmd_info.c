@@ -15,7 +15,7 @@ int cmd_info(int argc, char **argv) {
         if (dir) return cli_fail("info: more than one model directory given");
         dir = argv[i];
     }
-    if (!dir) return cli_fail("info: usage: chronolens info MODEL_DIR");
+    if (!dir) dir = cli_default_model();
     cl_error err;
     cl_model *m;
     if (cl_model_load(dir, &m, &err)) return cli_fail_err(&err);
