@@ -1,6 +1,7 @@
 /* batch.c — synthetic series -> tokenized (encoder, decoder, labels) batches. */
 #include "batch.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +21,7 @@ int cl_data_new(const cl_config *cfg, int B, uint64_t seed, cl_data **out, cl_er
     d->gen = syn_new(n);
     d->bd = malloc(sizeof(float) * (size_t)(nbins + 1));
     d->series = malloc(sizeof(float) * (size_t)B * n);
+    d->ctx = malloc(sizeof(float) * (size_t)d->C);
     d->enc_ids = malloc(sizeof(int32_t) * (size_t)B * Te);
     d->enc_mask = malloc((size_t)B * Te);
     d->dec_ids = malloc(sizeof(int32_t) * (size_t)B * Td);
@@ -27,7 +29,7 @@ int cl_data_new(const cl_config *cfg, int B, uint64_t seed, cl_data **out, cl_er
     d->scale = malloc(sizeof(float) * (size_t)B);
     d->family = malloc(sizeof(int) * (size_t)B);
     if (!d->gen || !d->bd || !d->series || !d->enc_ids || !d->enc_mask || !d->dec_ids || !d->labels || !d->scale ||
-        !d->family) {
+        !d->family || !d->ctx) {
         cl_data_free(d);
         return cl_error_set(err, CL_ENOMEM, "data: out of memory");
     }
@@ -46,8 +48,22 @@ void cl_data_free(cl_data *d) {
     if (!d) return;
     syn_free(d->gen);
     free(d->bd); free(d->series); free(d->enc_ids); free(d->enc_mask); free(d->dec_ids); free(d->labels);
-    free(d->scale); free(d->family);
+    free(d->scale); free(d->family); free(d->ctx);
     free(d);
+}
+
+int cl_data_set_mix(cl_data *d, const double *w, double short_frac, cl_error *err) {
+    double s = 0;
+    for (int f = 0; f < SYN_NFAMILIES; f++) {
+        if (!(w[f] >= 0)) return cl_error_set(err, CL_EINVAL, "data: family weight %g is negative", w[f]);
+        s += w[f];
+    }
+    if (!(s > 0)) return cl_error_set(err, CL_EINVAL, "data: every family weight is 0");
+    if (!(short_frac >= 0 && short_frac <= 1)) return cl_error_set(err, CL_EINVAL, "data: short-context fraction %g outside [0, 1]", short_frac);
+    /* weights that already sum to 1 are kept as given: the default stream stays bit-identical */
+    for (int f = 0; f < SYN_NFAMILIES; f++) d->mix[f] = fabs(s - 1) < 1e-9 ? w[f] : w[f] / s;
+    d->short_frac = short_frac;
+    return 0;
 }
 
 void cl_data_tokenize_with_scale(const cl_data *d, const float *x, int n, float scale, int32_t *ids) {
@@ -80,8 +96,14 @@ void cl_data_make(cl_data *d, uint64_t index, int family) {
         float *x = d->series + (size_t)b * n;
         syn_draw(d->gen, &r, f, x);
         cl_error err;
-        /* context: exactly the inference tokenizer */
-        cl_tokenizer_encode(&d->cfg, x, 1, d->C, d->enc_ids + (size_t)b * Te, d->enc_mask + (size_t)b * Te,
+        /* context: exactly the inference tokenizer; sometimes a short, left-padded one
+         * (drawn only when enabled, so runs without it keep their data stream) */
+        memcpy(d->ctx, x, sizeof(float) * d->C);
+        if (d->short_frac > 0 && cl_rng_uniform(&r) < d->short_frac) {
+            int keep = cl_rng_int(&r, d->C < 8 ? 1 : 8, d->C);
+            for (int t = 0; t < d->C - keep; t++) d->ctx[t] = NAN;
+        }
+        cl_tokenizer_encode(&d->cfg, d->ctx, 1, d->C, d->enc_ids + (size_t)b * Te, d->enc_mask + (size_t)b * Te,
                             &d->scale[b], &err);
         int32_t *lab = d->labels + (size_t)b * Td, *dec = d->dec_ids + (size_t)b * Td;
         cl_data_tokenize_with_scale(d, x + d->C, d->H, d->scale[b], lab);

@@ -13,7 +13,10 @@ typedef struct cl_data {
     cl_config cfg;
     int B, C, H;                 /* batch, context length, horizon */
     uint64_t seed;
-    double mix[SYN_NFAMILIES];   /* family probabilities */
+    double mix[SYN_NFAMILIES];   /* family probabilities (sum 1) */
+    double short_frac;           /* probability that a context keeps only its last U[8, C] values
+                                  * (earlier ones missing: PAD, mask 0), as short series are padded */
+    float *ctx;                  /* (C) scratch: the context as tokenized */
     syn_gen *gen;
     float *bd;                   /* (n_bins + 1) tokenizer boundaries */
     float *series;               /* (B, C + H) raw values */
@@ -27,6 +30,8 @@ typedef struct cl_data {
 /* The default mixture: GP 0.35, seasonal 0.25, random walk 0.1, repeated segments 0.3. */
 int cl_data_new(const cl_config *cfg, int B, uint64_t seed, cl_data **out, cl_error *err);
 void cl_data_free(cl_data *d);
+/* Sets the family weights (normalised; at least one > 0) and the short-context probability. */
+int cl_data_set_mix(cl_data *d, const double *weights, double short_frac, cl_error *err);
 /* Fills batch number index; family < 0 draws from the mixture, else that family only. */
 void cl_data_make(cl_data *d, uint64_t index, int family);
 /* ids (n) = bucketize(values / scale) + n_special, clamped (the labels' tokenization). */

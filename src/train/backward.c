@@ -4,7 +4,6 @@
 #include "backward.h"
 #include "../core/core.h"
 #include "../core/gemm.h"
-#include "../model/attention.h"
 #include "../model/blocks.h"
 
 #include <float.h>
@@ -115,6 +114,19 @@ typedef struct attn_io {
     double *flops;
 } attn_io;
 
+/* In-place row softmax of (rows, n) with libm's expf. The training pass keeps its own (the
+ * engine's is being tuned for speed): a run's numbers must not move when inference changes. */
+static void softmax_rows(float *x, int rows, int n) {
+    for (int i = 0; i < rows; i++) {
+        float *r = x + (size_t)i * n, mx = r[0];
+        for (int j = 1; j < n; j++) mx = r[j] > mx ? r[j] : mx;
+        float sum = 0;
+        for (int j = 0; j < n; j++) { r[j] = expf(r[j] - mx); sum += r[j]; }
+        float inv = 1.0f / sum;
+        for (int j = 0; j < n; j++) r[j] *= inv;
+    }
+}
+
 /* o = softmax(q k^T + bias, masked) v; masked scores are float min as in the reference. */
 static void attn_forward(const attn_io *a) {
     const int HD = a->H * a->dk, Tq = a->Tq, Tk = a->Tk;
@@ -137,7 +149,7 @@ static void attn_forward(const attn_io *a) {
                 if (a->causal)
                     for (int j = i + 1; j < Tk; j++) r[j] = -FLT_MAX;
             }
-            cl_softmax_rows(P, Tq, Tk);
+            softmax_rows(P, Tq, Tk);
             cl_sgemm(0, Tq, a->dk, Tk, 1.0f, P, Tk, vb, HD, 0.0f, a->o + (size_t)b * Tq * HD + h * a->dk, HD,
                      a->flops);
         }

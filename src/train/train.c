@@ -22,6 +22,9 @@ void cl_train_opts_default(cl_train_opts *o) {
     o->lr = 1e-3; o->min_lr_frac = 0.1; o->weight_decay = 0.01; o->clip = 1.0;
     o->beta1 = 0.9; o->beta2 = 0.999; o->adam_eps = 1e-8;
     o->seed = 1; o->checkpoint_every = 0; o->eval_batches = 4;
+    const double mix[SYN_NFAMILIES] = {0.35, 0.25, 0.10, 0.30};
+    memcpy(o->mix, mix, sizeof mix);
+    o->short_frac = 0;
 }
 
 void cl_config_nano(cl_config *c) {
@@ -51,6 +54,8 @@ static int trainer_alloc(cl_params *p, const cl_train_opts *o, cl_trainer **out,
     int rc = (!t->m || !t->v || !t->ws) ? cl_error_set(err, CL_ENOMEM, "train: out of memory") : 0;
     if (!rc) rc = cl_data_new(&p->cfg, o->batch, o->seed, &t->data, err);
     if (!rc) rc = cl_data_new(&p->cfg, o->batch, o->seed ^ HELD_OUT_SALT, &t->held, err);
+    if (!rc) rc = cl_data_set_mix(t->data, o->mix, o->short_frac, err);
+    if (!rc) rc = cl_data_set_mix(t->held, o->mix, o->short_frac, err);
     if (rc) { cl_trainer_free(t); return rc; }
     *out = t;
     return 0;
@@ -227,6 +232,8 @@ int cl_trainer_save(const cl_trainer *t, const char *dir, cl_error *err) {
     cJSON_AddStringToObject(j, "seed", seed);
     cJSON_AddNumberToObject(j, "checkpoint_every", t->o.checkpoint_every);
     cJSON_AddNumberToObject(j, "eval_batches", t->o.eval_batches);
+    cJSON_AddItemToObject(j, "mix", cJSON_CreateDoubleArray(t->o.mix, SYN_NFAMILIES));
+    cJSON_AddNumberToObject(j, "short_frac", t->o.short_frac);
     char *text = cJSON_Print(j);
     cJSON_Delete(j);
     if (!text) return cl_error_set(err, CL_ENOMEM, "%s: out of memory", dir);
@@ -271,6 +278,20 @@ static int load_state(const char *dir, cl_train_opts *o, int *step, cl_error *er
     o->adam_eps = jnum(j, "adam_eps", &bad);
     o->checkpoint_every = (int)jnum(j, "checkpoint_every", &bad);
     o->eval_batches = (int)jnum(j, "eval_batches", &bad);
+    /* data options: absent in the first runs, which used the defaults */
+    const cJSON *mx = cJSON_GetObjectItemCaseSensitive(j, "mix"), *sf = cJSON_GetObjectItemCaseSensitive(j, "short_frac");
+    if (mx) {
+        if (!cJSON_IsArray(mx) || cJSON_GetArraySize(mx) != SYN_NFAMILIES) bad = 1;
+        for (int f = 0; f < SYN_NFAMILIES && !bad; f++) {
+            const cJSON *e = cJSON_GetArrayItem(mx, f);
+            if (!cJSON_IsNumber(e)) bad = 1;
+            else o->mix[f] = e->valuedouble;
+        }
+    }
+    if (sf) {
+        if (!cJSON_IsNumber(sf)) bad = 1;
+        else o->short_frac = sf->valuedouble;
+    }
     const cJSON *d = cJSON_GetObjectItemCaseSensitive(j, "decay"), *s = cJSON_GetObjectItemCaseSensitive(j, "seed");
     if (!cJSON_IsString(d) || !cJSON_IsString(s)) bad = 1;
     else {

@@ -18,6 +18,8 @@ typedef struct cl_train_opts {
     uint64_t seed;        /* weights (new runs) and data */
     int checkpoint_every; /* 0: only the final state */
     int eval_batches;     /* held-out batches scored at every checkpoint (0: none) */
+    double mix[SYN_NFAMILIES]; /* data family weights (gp, seasonal, random walk, repeat) */
+    double short_frac;    /* fraction of short, left-padded contexts */
 } cl_train_opts;
 
 /* Defaults: lr 1e-3, warm-up 100, cosine to 0.1 lr, weight decay 0.01, clip 1, betas
