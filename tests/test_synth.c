@@ -116,11 +116,42 @@ static void test_families_finite_and_tokens(void **st) {
     cl_data_free(d);
 }
 
+/* --short-frac: left-padded contexts (PAD, mask 0) with the EOS kept; --mix weights */
+static void test_short_contexts_and_mix(void **st) {
+    (void)st;
+    cl_config c;
+    small_config(&c);
+    cl_data *d;
+    cl_error err;
+    assert_int_equal(cl_data_new(&c, 16, 3, &d, &err), 0);
+    const double only_repeat[SYN_NFAMILIES] = {0, 0, 0, 2};
+    assert_int_equal(cl_data_set_mix(d, only_repeat, 1.0, &err), 0);
+    cl_data_make(d, 0, -1);
+    int padded = 0;
+    for (int b = 0; b < d->B; b++) {
+        assert_int_equal(d->family[b], SYN_REPEAT);
+        const uint8_t *mk = d->enc_mask + (size_t)b * 49;
+        const int32_t *id = d->enc_ids + (size_t)b * 49;
+        int first = 0;
+        while (first < 48 && !mk[first]) { assert_int_equal(id[first], 0); first++; }
+        for (int t = first; t < 49; t++) assert_int_equal(mk[t], 1); /* padding only on the left */
+        assert_true(48 - first >= 8);
+        padded += first > 0;
+    }
+    assert_true(padded > 8);
+    const double neg[SYN_NFAMILIES] = {1, -1, 0, 0}, zero[SYN_NFAMILIES] = {0};
+    assert_int_not_equal(cl_data_set_mix(d, neg, 0, &err), 0);
+    assert_int_not_equal(cl_data_set_mix(d, zero, 0, &err), 0);
+    assert_int_not_equal(cl_data_set_mix(d, only_repeat, 1.5, &err), 0);
+    cl_data_free(d);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_gp_covariance),
         cmocka_unit_test(test_families_finite_and_tokens),
+        cmocka_unit_test(test_short_contexts_and_mix),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
