@@ -41,6 +41,39 @@ static void test_loss_goes_down(void **st) {
     cl_trainer_free(t);
 }
 
+static double cosine(const float *a, const float *b, int d) {
+    double ab = 0, aa = 0, bb = 0;
+    for (int i = 0; i < d; i++) { ab += (double)a[i] * b[i]; aa += (double)a[i] * a[i]; bb += (double)b[i] * b[i]; }
+    return ab / sqrt(aa * bb);
+}
+
+/* value-aware embedding init: neighbours alike, distant values not, specials untouched */
+static void test_value_embeddings(void **st) {
+    (void)st;
+    cl_config c;
+    cl_train_opts o;
+    tiny(&c, &o);
+    c.d_model = 128;
+    c.d_kv = 64;
+    cl_params *p, *q;
+    cl_error err;
+    assert_int_equal(cl_params_new(&c, 4, &p, &err), 0);
+    assert_int_equal(cl_params_new(&c, 4, &q, &err), 0);
+    cl_params_value_embeddings(p, 4, 0.75);
+    const int d = 128;
+    assert_memory_equal(p->w, q->w, 2 * d * sizeof(float));             /* PAD, EOS */
+    assert_memory_equal(p->w + 4096 * d, q->w + 4096 * d, (p->n - 4096 * d) * sizeof(float));
+    const float *E = p->w;
+    assert_true(cosine(E + 2185 * d, E + 2186 * d, d) > 0.6);            /* +1.000 vs +1.007 */
+    assert_true(fabs(cosine(E + 2049 * d, E + 2458 * d, d)) < 0.3);      /* 0 vs +3 */
+    assert_true(fabs(cosine(q->w + 2185 * d, q->w + 2186 * d, d)) < 0.35); /* the HF init is not smooth */
+    double ss = 0;
+    for (size_t i = 2 * d; i < 4096 * (size_t)d; i++) ss += (double)E[i] * E[i];
+    assert_true(fabs(ss / (4094.0 * d) - 1.0) < 0.1);
+    cl_params_free(p);
+    cl_params_free(q);
+}
+
 static void test_resume_bit_for_bit(void **st) {
     (void)st;
     cl_config c;
@@ -177,6 +210,7 @@ int main(void) {
     cl_set_threads(1);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_loss_goes_down),
+        cmocka_unit_test(test_value_embeddings),
         cmocka_unit_test(test_resume_bit_for_bit),
         cmocka_unit_test(test_checkpoint_loads_in_engine),
         cmocka_unit_test(test_cli),

@@ -157,6 +157,25 @@ int cl_params_new(const cl_config *cfg, uint64_t seed, cl_params **out, cl_error
     return 0;
 }
 
+void cl_params_value_embeddings(cl_params *p, uint64_t seed, double alpha) {
+    const cl_config *c = &p->cfg;
+    const int d = c->d_model, half = d / 2 > 0 ? d / 2 : 1;
+    cl_rng r;
+    cl_rng_seed(&r, seed ^ 0x656d6265645f7631ULL);
+    float *E = p->w; /* shared.weight is the first tensor */
+    const double a = sqrt(alpha), b = sqrt(1 - alpha);
+    for (int id = c->n_special_tokens; id < c->vocab_size && id < c->n_tokens; id++) {
+        double v = cl_tokenizer_center(c, id);
+        float *row = E + (size_t)id * d;
+        for (int j = 0; j < d; j++) {
+            int k = j / 2;
+            double w = 0.2 * pow(300.0, half > 1 ? (double)k / (half - 1) : 0.0);
+            double f = (j % 2 ? cos(w * v) : sin(w * v)) * sqrt(2.0);
+            row[j] = (float)(b * cl_rng_normal(&r) + a * f);
+        }
+    }
+}
+
 int cl_params_load(const char *dir, cl_params **out, cl_error *err) {
     cl_model *m;
     int rc = cl_model_load(dir, &m, err);

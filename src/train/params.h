@@ -28,6 +28,12 @@ int cl_params_check_config(const cl_config *cfg, cl_error *err);
 /* Allocates parameters for cfg, drawn as Hugging Face's T5 initialiser does (factor 1)
  * from seed; gradients zeroed. */
 int cl_params_new(const cl_config *cfg, uint64_t seed, cl_params **out, cl_error *err);
+/* Value-aware embedding init: the row of every value token becomes
+ * sqrt(1 - alpha) * N(0, 1) + sqrt(alpha) * sqrt(2) * sin(w_k * center + phase) over d_model
+ * features (w_k geometric from 0.2 to 60 per scaled unit, sin/cos pairs), so embeddings
+ * of nearby values start out similar (the tied head then scores neighbours alike).
+ * Special tokens (PAD, EOS) keep their draws. Each entry still has variance 1. */
+void cl_params_value_embeddings(cl_params *p, uint64_t seed, double alpha);
 /* Loads the weights of a checkpoint folder (any dtype, widened to fp32). */
 int cl_params_load(const char *dir, cl_params **out, cl_error *err);
 void cl_params_free(cl_params *p);

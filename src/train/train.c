@@ -63,7 +63,7 @@ static int trainer_alloc(cl_params *p, const cl_train_opts *o, cl_trainer **out,
 
 static int check_opts(const cl_train_opts *o, cl_error *err) {
     if (o->steps < 1 || o->batch < 1 || o->warmup < 0 || !(o->lr > 0) || o->weight_decay < 0 ||
-        o->min_lr_frac < 0 || o->min_lr_frac > 1 || o->checkpoint_every < 0 || o->eval_batches < 0)
+        o->min_lr_frac < 0 || o->min_lr_frac > 1 || o->embed_value_init < 0 || o->embed_value_init > 1 || o->checkpoint_every < 0 || o->eval_batches < 0)
         return cl_error_set(err, CL_EINVAL, "train: options out of range");
     return 0;
 }
@@ -72,6 +72,7 @@ int cl_trainer_new(const cl_config *cfg, const cl_train_opts *o, cl_trainer **ou
     int rc = check_opts(o, err);
     cl_params *p = NULL;
     if (!rc) rc = cl_params_new(cfg, o->seed, &p, err);
+    if (!rc && o->embed_value_init > 0) cl_params_value_embeddings(p, o->seed, o->embed_value_init);
     if (!rc) rc = trainer_alloc(p, o, out, err);
     else cl_params_free(p);
     return rc;
@@ -234,6 +235,7 @@ int cl_trainer_save(const cl_trainer *t, const char *dir, cl_error *err) {
     cJSON_AddNumberToObject(j, "eval_batches", t->o.eval_batches);
     cJSON_AddItemToObject(j, "mix", cJSON_CreateDoubleArray(t->o.mix, SYN_NFAMILIES));
     cJSON_AddNumberToObject(j, "short_frac", t->o.short_frac);
+    cJSON_AddNumberToObject(j, "embed_value_init", t->o.embed_value_init);
     char *text = cJSON_Print(j);
     cJSON_Delete(j);
     if (!text) return cl_error_set(err, CL_ENOMEM, "%s: out of memory", dir);
@@ -287,6 +289,11 @@ static int load_state(const char *dir, cl_train_opts *o, int *step, cl_error *er
             if (!cJSON_IsNumber(e)) bad = 1;
             else o->mix[f] = e->valuedouble;
         }
+    }
+    const cJSON *ev = cJSON_GetObjectItemCaseSensitive(j, "embed_value_init");
+    if (ev) {
+        if (!cJSON_IsNumber(ev)) bad = 1;
+        else o->embed_value_init = ev->valuedouble;
     }
     if (sf) {
         if (!cJSON_IsNumber(sf)) bad = 1;
