@@ -30,7 +30,9 @@ int cl_formation_plot(const cl_formation_point *p, int n, const double *tstep, c
     cl_fig_plot(f, (cl_rect){575, 50, pw, ph}, &a2, rrt, 3);
     cl_series cnt[2] = {S(x, ncur, n, "heads >= 0.3 (current token)", CL_LINEDOTS, none),
                         S(x, nright, n, "heads >= 0.3 (token to right)", CL_LINEDOTS, none)};
-    cl_axes a3 = {"Induction heads (count)", "step", "heads", NAN, NAN, 0, NAN, 2, NULL, 0};
+    double top = 1;
+    for (int i = 0; i < n; i++) top = fmax(top, fmax(ncur[i], nright[i]));
+    cl_axes a3 = {"Induction heads (count, mean score >= 0.3)", "step", "heads", NAN, NAN, 0, top + 0.5, 2, NULL, 0};
     cl_fig_plot(f, (cl_rect){70, 400, pw, ph}, &a3, cnt, 2);
     cl_series ic[1] = {S(x, icl, n, "loss late - loss early", CL_LINEDOTS, none)};
     cl_axes a4 = {"In-context learning score (held-out horizon)", "step", "nats", NAN, NAN, NAN, NAN, 1, NULL, 0};
