@@ -6,6 +6,9 @@
 static const struct { const char *name; int (*run)(int, char **); const char *help; } COMMANDS[] = {
     {"info", cmd_info, "MODEL_DIR                      sizes, dtype, parameters, tokenizer"},
     {"forward", cmd_forward, "--model DIR --context CSV [--decoder-ids CSV] --out OUT.safetensors"},
+    {"induction", cmd_induction, "--model DIR [--model DIR ..] --out DIR [--seq-len L] [--reps R] [--batch N] [--token-range LO:HI]\n"
+                                 "                      [--threshold T] [--seed S] [--seeds K] [--no-strict]"},
+    {"sweep", cmd_sweep, "--model DIR [--model DIR ..] --out DIR [--reps-list 2,4,..] [--len-list 2,4,..] [options of induction]"},
     {"init", cmd_init, "--size tiny|mini|small|base|large --out DIR [--seed N] [--dtype f32|bf16]"},
 };
 #define NCOMMANDS (int)(sizeof COMMANDS / sizeof COMMANDS[0])
