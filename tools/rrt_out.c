@@ -1,5 +1,5 @@
 /* rrt_out.c — induction.json/csv, sweep.json/csv and their figures. JSON through cJSON
- * (doubles round-trip exactly); CSV with 9 significant digits. */
+ * (cJSON: 15 or 17 digits, within one ulp); CSV with 9 significant digits. */
 #include "cli.h"
 #include "rrt_cli.h"
 #include "../src/core/core.h"
