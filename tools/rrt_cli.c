@@ -67,6 +67,22 @@ static void base_name(const char *dir, char *out, size_t n) {
     out[k] = 0;
 }
 
+/* mkdir -p: creates dir and its missing parents */
+static int make_dirs(const char *dir) {
+    char p[4096];
+    size_t n = strlen(dir);
+    if (n == 0 || n >= sizeof p) { errno = ENAMETOOLONG; return -1; }
+    memcpy(p, dir, n + 1);
+    for (size_t i = 1; i <= n; i++)
+        if (p[i] == '/' || p[i] == 0) {
+            char c = p[i];
+            p[i] = 0;
+            if (mkdir(p, 0777) != 0 && errno != EEXIST) return -1;
+            p[i] = c;
+        }
+    return 0;
+}
+
 int rrt_models_load(const rrt_cli *o, rrt_models *ms, const char *cmd) {
     memset(ms, 0, sizeof *ms);
     cl_error err = {0};
@@ -91,7 +107,7 @@ int rrt_models_load(const rrt_cli *o, rrt_models *ms, const char *cmd) {
             return cli_fail("%s: %s: %s (give --token-range)", cmd, o->dirs[k], err.msg);
         }
     }
-    if (mkdir(o->out, 0777) != 0 && errno != EEXIST) {
+    if (make_dirs(o->out) != 0) {
         int e = errno;
         rrt_models_free(ms);
         return cli_fail("%s: --out %s: cannot create the folder (%s)", cmd, o->out, strerror(e));
