@@ -9,18 +9,19 @@ BUILD=${BUILD:-build}
 CLI=$BUILD/chronolens
 MODELS=$BUILD/bench-models
 OUT=$BUILD/bench-out
+THREADS=${THREADS:-$(nproc)}   # THREADS=2 bench/induction.sh: as on a 2-core machine
 SIZES=${*:-tiny small base}
 [ -x "$CLI" ] || { echo "bench/induction.sh: build first ($CLI missing)" >&2; exit 2; }
 for s in $SIZES; do
     [ -f "$MODELS/$s/model.safetensors" ] || { mkdir -p "$MODELS"; "$CLI" init --quiet --size "$s" --seed 0 --out "$MODELS/$s"; }
 done
 now() { date +%s.%N; }
-printf "%-6s %-10s %8s %10s   (%s threads)\n" size mode wall_s analysis_s "$(nproc)"
+printf "%-6s %-10s %8s %10s   (%s threads)\n" size mode wall_s analysis_s "$THREADS"
 for s in $SIZES; do
     for mode in scores strict; do
         flag=""; [ "$mode" = scores ] && flag="--no-strict"
         t0=$(now)
-        "$CLI" induction --quiet $flag --model "$MODELS/$s" --out "$OUT/$s-$mode"
+        "$CLI" induction --quiet --threads "$THREADS" $flag --model "$MODELS/$s" --out "$OUT/$s-$mode"
         t1=$(now)
         an=$(sed -n 's/.*"seconds":[[:space:]]*\([0-9.eE+-]*\).*/\1/p' "$OUT/$s-$mode/induction.json" | head -1)
         printf "%-6s %-10s %8.2f %10.2f\n" "$s" "$mode" "$(echo "$t1 - $t0" | bc)" "$an"
