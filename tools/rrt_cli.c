@@ -96,10 +96,11 @@ int rrt_models_load(const rrt_cli *o, rrt_models *ms, const char *cmd) {
                 return cli_fail("%s: --model: two models are named '%s' (names are folder basenames)", cmd, ms->name[k]);
             }
         const cl_config *c = cl_model_config(ms->m[k]);
-        if (o->have_range && o->hi >= c->vocab_size) {
+        const int vocab = c->vocab_size; /* c dies with the model */
+        if (o->have_range && o->hi >= vocab) {
             rrt_models_free(ms);
             return cli_fail("%s: option --token-range %ld:%ld: outside the vocabulary [0, %d) of %s", cmd, o->lo, o->hi,
-                            c->vocab_size, o->dirs[k]);
+                            vocab, o->dirs[k]);
         }
         int lo, hi;
         if (!o->have_range && cl_rrt_token_band(c, &lo, &hi, &err)) {
