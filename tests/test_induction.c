@@ -485,6 +485,75 @@ static void test_sweep_cells(void **st) {
     cl_model_free(m);
 }
 
+/* ------------------------------------------------------------ batch layout, token band */
+
+/* For several (L, R): `S..S s_0 EOS`, decoder [0, s_1], s_1 at m and s_2 at m + 1 (the
+ * positions scored), s_0 at the encoder positions scored; ids inside the range; seeded. */
+static void test_layout_several(void **st) {
+    (void)st;
+    cl_config c;
+    cl_error err;
+    assert_int_equal(cl_config_preset("small", &c, &err), 0);
+    const int LR[][2] = {{2, 2}, {3, 2}, {10, 2}, {2, 5}, {7, 4}, {10, 10}};
+    for (size_t q = 0; q < sizeof LR / sizeof LR[0]; q++) {
+        cl_rrt_opts o;
+        assert_int_equal(cl_rrt_default(&c, &o, &err), 0);
+        o.seq_len = LR[q][0];
+        o.reps = LR[q][1];
+        o.batch = 9;
+        o.tok_lo = 2000;
+        o.tok_hi = 2010;
+        o.seed = 77 + q;
+        const int L = o.seq_len, R = o.reps, T = cl_rrt_enc_len(&o), m = cl_rrt_pos_m(&o);
+        assert_int_equal(T, R * L + 2);
+        assert_int_equal(m, (R - 1) * L + 1);
+        int32_t *e = malloc(sizeof(int32_t) * 9 * T), *e2 = malloc(sizeof(int32_t) * 9 * T), dec[18], dec2[18];
+        uint8_t *mask = malloc((size_t)9 * T);
+        assert_int_equal(cl_rrt_make(&c, &o, e, mask, dec, &err), 0);
+        assert_int_equal(cl_rrt_make(&c, &o, e2, mask, dec2, &err), 0);
+        assert_memory_equal(e, e2, sizeof(int32_t) * 9 * T);
+        assert_memory_equal(dec, dec2, sizeof dec);
+        for (int b = 0; b < 9; b++) {
+            const int32_t *x = e + b * T;
+            for (int t = 0; t < R * L; t++) {
+                assert_true(x[t] >= 2000 && x[t] <= 2010);
+                assert_int_equal(x[t], x[t % L]);
+            }
+            assert_int_equal(x[T - 2], x[0]);
+            assert_int_equal(x[T - 1], c.tok_eos_id);
+            assert_int_equal(dec[2 * b], c.decoder_start_token_id);
+            assert_int_equal(dec[2 * b + 1], x[1]);
+            assert_int_equal(x[m], x[1]);                            /* current token: s_1 */
+            assert_int_equal(x[m + 1], x[2 % L]);                    /* token to right: s_2 */
+            assert_int_equal(x[cl_rrt_enc_pos_m(&o)], x[T - 2]);     /* encoder: earlier s_0 */
+            assert_int_equal(x[cl_rrt_enc_pos_m(&o) + 1], x[1]);
+        }
+        free(e); free(e2); free(mask);
+    }
+}
+
+/* Another vocabulary: the token band is the ids whose centers lie in [-1.0195, 1.0125]. */
+static void test_band_other_vocab(void **st) {
+    (void)st;
+    cl_config c;
+    cl_error err;
+    assert_int_equal(cl_config_preset("tiny", &c, &err), 0);
+    c.n_tokens = c.vocab_size = 1024;
+    int lo, hi;
+    assert_int_equal(cl_rrt_token_band(&c, &lo, &hi, &err), 0);
+    assert_true(lo > c.n_special_tokens && hi < 1024 && hi - lo > 10);
+    for (int id = lo; id <= hi; id++) {
+        float v = cl_tokenizer_center(&c, id);
+        assert_true(v >= CL_RRT_BAND_LO && v <= CL_RRT_BAND_HI);
+    }
+    assert_true(cl_tokenizer_center(&c, lo - 1) < CL_RRT_BAND_LO);
+    assert_true(cl_tokenizer_center(&c, hi + 1) > CL_RRT_BAND_HI);
+    cl_induction_opts o;
+    assert_int_equal(cl_induction_default(&c, &o, &err), 0);
+    assert_int_equal(o.rrt.tok_lo, lo);
+    assert_int_equal(o.rrt.tok_hi, hi);
+}
+
 int main(void) {
     cl_set_threads(1);
     const struct CMUnitTest tests[] = {
@@ -497,6 +566,8 @@ int main(void) {
         cmocka_unit_test(test_encoder_scores),
         cmocka_unit_test(test_bad_options),
         cmocka_unit_test(test_sweep_cells),
+        cmocka_unit_test(test_layout_several),
+        cmocka_unit_test(test_band_other_vocab),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
