@@ -447,6 +447,10 @@ static void test_bad_options(void **st) {
     o = d; o.rrt.tok_hi = 4096;
     assert_int_equal(cl_induction_run(m, &o, &r, &err), CL_EINVAL);
     assert_non_null(strstr(err.msg, "token range"));
+    o = d; o.rrt.tok_hi = o.rrt.tok_lo; /* one token: no copying score, no random sequence */
+    assert_int_equal(cl_induction_run(m, &o, &r, &err), CL_EINVAL);
+    o = d; o.rrt.reps = 1;
+    assert_int_equal(cl_induction_run(m, &o, &r, &err), CL_EINVAL);
     cl_sweep_opts so = {.base = d, .n_reps = 1, .n_lens = 1, .reps = (int[]){1}, .lens = (int[]){4}};
     cl_sweep_result sr;
     assert_int_equal(cl_sweep_run(m, &so, &sr, &err), CL_EINVAL);

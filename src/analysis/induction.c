@@ -128,6 +128,13 @@ int cl_induction_run(const cl_model *m, const cl_induction_opts *o, cl_induction
     if (!(o->threshold >= 0 && o->threshold <= 1))
         return cl_error_set(err, CL_EINVAL, "threshold %g: must be in [0, 1]", o->threshold);
     if (o->seeds < 1) return cl_error_set(err, CL_EINVAL, "seeds %d: must be >= 1", o->seeds);
+    /* the batch's own checks, before anything is sized from it */
+    if (o->rrt.seq_len < 2) return cl_error_set(err, CL_EINVAL, "sequence length %d: must be >= 2", o->rrt.seq_len);
+    if (o->rrt.reps < 2) return cl_error_set(err, CL_EINVAL, "repetitions %d: must be >= 2", o->rrt.reps);
+    if (o->rrt.batch < 1) return cl_error_set(err, CL_EINVAL, "batch %d: must be >= 1", o->rrt.batch);
+    if (o->rrt.tok_lo < 0 || o->rrt.tok_hi >= c->vocab_size || o->rrt.tok_lo >= o->rrt.tok_hi)
+        return cl_error_set(err, CL_EINVAL, "token range %d:%d: needs 0 <= LO < HI < %d (the vocabulary)",
+                            o->rrt.tok_lo, o->rrt.tok_hi, c->vocab_size);
     const int K = o->seeds, B = o->rrt.batch, T = cl_rrt_enc_len(&o->rrt), H = c->num_heads;
     const int n = c->num_decoder_layers * H, ne = c->num_layers * H;
     r->layers = c->num_decoder_layers;
