@@ -6,6 +6,7 @@
 #include "analysis/induction.h"
 #include "analysis/sweep.h"
 #include "core/core.h"
+#include "model/decode_from.h"
 #include "model/init.h"
 #include "model/model.h"
 
@@ -158,10 +159,25 @@ static void test_ablation_reuses_encoder(void **st) {
     cl_state_reset_flops(s);
     assert_int_equal(cl_decode(s, dec, 2, 1, &err), 0);
     double one = cl_state_flops(s);
+    /* FLOPs of a pass resumed at the cross-attention of layer l (gates do not change them) */
+    const int NL = c->num_decoder_layers, d = c->d_model;
+    float *resid = malloc(sizeof(float) * NL * B * 2 * d);
+    assert_int_equal(cl_decode_save(s, dec, 2, 1, resid, &err), 0);
+    double from_sum = 0, from0 = 0;
+    for (int l = 0; l < NL; l++) {
+        cl_state_reset_flops(s);
+        assert_int_equal(cl_decode_from_cross(s, 2, 1, l, resid, &err), 0);
+        from_sum += c->num_heads * cl_state_flops(s);
+        if (l == 0) from0 = cl_state_flops(s);
+        if (l > 0) assert_true(cl_state_flops(s) < from0); /* fewer layers, less work */
+    }
+    assert_true(from0 < one);                               /* layer 0's self-attention skipped */
     float *dl = malloc(sizeof(float) * n * B);
     cl_state_reset_flops(s);
     if (cl_induction_ablation(s, &o, ids, dec, dl, &err)) fail_msg("%s", err.msg);
-    assert_true(cl_state_flops(s) == (1 + n) * one);
+    /* one clean pass, one saving pass, one resumed pass per head: no encoder work */
+    assert_true(cl_state_flops(s) == 2 * one + from_sum);
+    free(resid);
     /* an encoder pass costs more than nothing: the check above would see it */
     cl_state_reset_flops(s);
     assert_int_equal(cl_encode(s, ids, mask, B, T, &err), 0);
@@ -192,6 +208,48 @@ static void test_ablation_reuses_encoder(void **st) {
         for (int b = 0; b < B; b++) assert_float_equal(row[b], lp[1][b] - lp[0][b], 2e-5);
     }
     free(dl); free(ids); free(mask);
+    cl_state_free(s);
+    cl_model_free(m);
+}
+
+/* The resumed decoder gives cl_decode's logits: uninterrupted, resumed at every layer without
+ * gates, and with a gate against cl_decode with the same gate. */
+static void test_decode_from_matches(void **st) {
+    (void)st;
+    cl_model *m = load_small();
+    const cl_config *c = cl_model_config(m);
+    cl_error err;
+    cl_rrt_opts o;
+    assert_int_equal(cl_rrt_default(c, &o, &err), 0);
+    o.batch = 5;
+    const int B = o.batch, T = cl_rrt_enc_len(&o), NL = c->num_decoder_layers, V = c->vocab_size;
+    int32_t *ids = malloc(sizeof(int32_t) * B * T), dec[10];
+    uint8_t *mask = malloc((size_t)B * T);
+    assert_int_equal(cl_rrt_make(c, &o, ids, mask, dec, &err), 0);
+    cl_state *s;
+    assert_int_equal(cl_state_new(m, &s, &err), 0);
+    assert_int_equal(cl_encode(s, ids, mask, B, T, &err), 0);
+    /* before any cl_decode: refused */
+    float *resid = malloc(sizeof(float) * NL * B * 2 * c->d_model);
+    assert_int_equal(cl_decode_save(s, dec, 2, 0, resid, &err), CL_EINVAL);
+    assert_int_equal(cl_decode(s, dec, 2, 0, &err), 0);
+    const size_t n = (size_t)B * 2 * V;
+    float *ref = malloc(sizeof(float) * n), *gated = malloc(sizeof(float) * n);
+    memcpy(ref, cl_state_logits(s, NULL, NULL, NULL), sizeof(float) * n);
+    assert_int_equal(cl_decode_save(s, dec, 2, 0, resid, &err), 0);
+    assert_close("decode_save", cl_state_logits(s, NULL, NULL, NULL), ref, n, 1e-6);
+    for (int l = 0; l < NL; l++) {
+        assert_int_equal(cl_decode_from_cross(s, 2, 0, l, resid, &err), 0);
+        assert_close("decode_from_cross", cl_state_logits(s, NULL, NULL, NULL), ref, n, 1e-6);
+    }
+    assert_int_equal(cl_decode_from_cross(s, 2, 0, NL, resid, &err), CL_EINVAL);
+    assert_int_equal(cl_state_set_head_gate(s, CL_CROSS, NL - 1, 1, 0.0f, &err), 0);
+    assert_int_equal(cl_decode(s, dec, 2, 0, &err), 0);
+    memcpy(gated, cl_state_logits(s, NULL, NULL, NULL), sizeof(float) * n);
+    assert_true(max_abs_diff(gated, ref, n) > 1e-4); /* the gate matters */
+    assert_int_equal(cl_decode_from_cross(s, 2, 0, NL - 1, resid, &err), 0);
+    assert_close("decode_from_cross gated", cl_state_logits(s, NULL, NULL, NULL), gated, n, 1e-6);
+    free(ref); free(gated); free(resid); free(ids); free(mask);
     cl_state_free(s);
     cl_model_free(m);
 }
@@ -564,6 +622,7 @@ int main(void) {
         cmocka_unit_test(test_planted_circuit),
         cmocka_unit_test(test_ablation_reuses_encoder),
         cmocka_unit_test(test_gate_one_is_identity),
+        cmocka_unit_test(test_decode_from_matches),
         cmocka_unit_test(test_copying_direct),
         cmocka_unit_test(test_seeds_combine),
         cmocka_unit_test(test_counts_monotone),

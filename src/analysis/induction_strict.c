@@ -3,6 +3,7 @@
  * through the unembedding. Both work on a state that already holds the encoder output. */
 #include "induction.h"
 #include "../core/core.h"
+#include "../model/decode_from.h"
 #include "../model/model.h"
 
 #include <math.h>
@@ -30,25 +31,30 @@ int cl_induction_ablation(cl_state *s, const cl_rrt_opts *o, const int32_t *enc_
     if (sb != B || st != T)
         return cl_error_set(err, CL_EINVAL, "ablation: the state holds an encoder output of (%d, %d), not (%d, %d)",
                             sb, st, B, T);
-    double *clean = malloc(sizeof(double) * 2 * (size_t)B), *abl = clean + B;
-    if (!clean) return cl_error_set(err, CL_ENOMEM, "ablation: out of memory");
+    const size_t rows = (size_t)B * 2, d = (size_t)c->d_model;
+    double *clean = malloc(sizeof(double) * 2 * (size_t)B), *abl = clean ? clean + B : NULL;
+    float *resid = cl_alloc(sizeof(float) * NL * rows * d); /* (NL, B*2, d) entering each cross-attention */
+    int rc = (!clean || !resid) ? cl_error_set(err, CL_ENOMEM, "ablation: out of memory") : 0;
     cl_capture_spec off = {0};
-    int rc = 0;
     for (int stk = 0; stk < CL_NSTACKS && !rc; stk++) rc = cl_state_set_capture(s, (cl_stack)stk, &off, err);
     cl_state_reset_gates(s);
     int V = c->vocab_size;
     if (!rc) rc = cl_decode(s, dec, 2, 1, err); /* logits of position 1 only: (B, 1, V) */
     if (!rc) logp_of(cl_state_logits(s, NULL, NULL, NULL), B, V, enc_ids, T, clean);
+    if (!rc) rc = cl_decode_save(s, dec, 2, 1, resid, err);
     for (int l = 0; l < NL && !rc; l++)
         for (int h = 0; h < H && !rc; h++) {
+            /* the layers below l's cross-attention do not change: resume there; the cross
+             * K/V of the encoder output stay cached, so there is no encoder work at all */
             rc = cl_state_set_head_gate(s, CL_CROSS, l, h, 0.0f, err);
-            if (!rc) rc = cl_decode(s, dec, 2, 1, err); /* cross K/V stay cached: no encoder work */
+            if (!rc) rc = cl_decode_from_cross(s, 2, 1, l, resid, err);
             cl_state_reset_gates(s);
             if (rc) break;
             logp_of(cl_state_logits(s, NULL, NULL, NULL), B, V, enc_ids, T, abl);
             float *row = dlogp + ((size_t)l * H + h) * B;
             for (int b = 0; b < B; b++) row[b] = (float)(abl[b] - clean[b]);
         }
+    cl_free(resid);
     free(clean);
     return rc;
 }
