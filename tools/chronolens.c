@@ -8,7 +8,8 @@ static const struct { const char *name; int (*run)(int, char **); const char *he
     {"forward", cmd_forward, "--model DIR --context CSV [--decoder-ids CSV] --out OUT.safetensors"},
     {"induction", cmd_induction, "--model DIR [--model DIR ..] --out DIR [--seq-len L] [--reps R] [--batch N] [--token-range LO:HI]\n"
                                  "                      [--threshold T] [--seed S] [--seeds K] [--no-strict]"},
-    {"sweep", cmd_sweep, "--model DIR [--model DIR ..] --out DIR [--reps-list 2,4,..] [--len-list 2,4,..] [options of induction]"},
+    {"sweep", cmd_sweep, "--model DIR [--model DIR ..] --out DIR [--reps-list 2,4,..] [--len-list 2,4,..]\n"
+                         "                      [--batch N] [--token-range LO:HI] [--threshold T] [--seed S] [--seeds K]"},
     {"init", cmd_init, "--size tiny|mini|small|base|large --out DIR [--seed N] [--dtype f32|bf16]"},
 };
 #define NCOMMANDS (int)(sizeof COMMANDS / sizeof COMMANDS[0])
