@@ -154,9 +154,10 @@ void cl_spacing_detect(cl_fft *f, const double *mag, double duration, const cl_s
         double p = prominence(d, q, lo, hi);
         if (p > best_p) { best_p = p; best = q; }
     }
-    /* D_0 = sum of |X_k| over k != 0: the height every tooth of a perfect comb adds up to. A
-     * peak of rounding noise on an exactly flat spectrum is no period: require 1e-9 of it. */
-    if (best < 0 || !(d[0] > 0) || best_p <= 1e-9 * d[0]) return;
+    /* D_0 = sum of |X_k| over k != 0: the height every tooth of a perfect comb adds up to.
+     * Rounding noise is no period: not on an exactly flat spectrum (prominence below 1e-9 D_0),
+     * nor on a signal constant to float precision (non-DC magnitude below CL_FLAT_REL of DC). */
+    if (best < 0 || !(d[0] > 0) || best_p <= 1e-9 * d[0] || d[0] <= CL_FLAT_REL * fabs(mag[0])) return;
     out->strength = best_p / d[0];
     fine_grid(f, mag);
     double qb = refine(f, best), qsel = qb;

@@ -64,9 +64,13 @@ void cl_spacing_defaults(cl_spacing_opts *o);
  *     (A parabola through the coarse bins alone is biased by up to a quarter bin on these
  *     sinc-shaped peaks: 1% of the period at 5 Hz.)
  * spacing_hz = 1 / quefrency_s = n / (q * duration).
- * mag (n): a magnitude spectrum of the plan's length (mag_k = mag_{n-k}); mag_0 is ignored.
+ * A signal constant to float precision has no period: when D_0 = sum_{k != 0} mag_k is at most
+ * CL_FLAT_REL * mag_0 (a modulation depth of 1e-5; float attention carries about 1e-7).
+ * mag (n): a magnitude spectrum of the plan's length (mag_k = mag_{n-k}); mag_0 is left out of
+ * the transform and only used for that flatness test.
  * dnodc (n, may be NULL) receives D. Requires n >= 8. */
 #define CL_FFT_PAD 8
+#define CL_FLAT_REL 1e-5
 
 typedef struct cl_spacing {
     int periodic;       /* 1 when the prominence rule holds */
