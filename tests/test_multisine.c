@@ -73,6 +73,7 @@ static void test_gaps(void **st) {
     set_freqs(&m, a, 4);
     assert_near(cl_multisine_smallest_gap(&m), 5, 0);
     assert_int_equal(cl_multisine_gap_gcd(&m), 5);
+    assert_int_equal(cl_multisine_freq_gcd(&m), 5);
     assert_int_equal(cl_multisine_non_divisor(&m), 0);
     set_freqs(&m, b, 4); /* gaps 3, 13, 8: 3 divides neither 13 nor 8 */
     assert_near(cl_multisine_smallest_gap(&m), 3, 0);
@@ -80,7 +81,12 @@ static void test_gaps(void **st) {
     assert_int_equal(cl_multisine_non_divisor(&m), 1);
     set_freqs(&m, c, 2);
     assert_near(cl_multisine_smallest_gap(&m), 3, 0);
+    assert_int_equal(cl_multisine_freq_gcd(&m), 3);
     assert_int_equal(cl_multisine_non_divisor(&m), 0); /* one gap: nothing to divide */
+    const double g[2] = {14, 18}; /* gap 4, but the series repeats every 1/2 s */
+    set_freqs(&m, g, 2);
+    assert_int_equal(cl_multisine_gap_gcd(&m), 4);
+    assert_int_equal(cl_multisine_freq_gcd(&m), 2);
     set_freqs(&m, d, 3); /* gaps 3, 2, 5: smallest 2 does not divide 3 */
     assert_near(cl_multisine_smallest_gap(&m), 2, 0);
     assert_int_equal(cl_multisine_non_divisor(&m), 1);
@@ -192,8 +198,6 @@ static void test_attention_capture(void **st) {
         }
     }
     /* points beyond the context length: refused, not truncated */
-    cl_config big = *c;
-    (void)big;
     float *longs = calloc(600, sizeof(float));
     assert_int_not_equal(cl_multisine_attention(s, longs, 1, 600, attn, &err), 0);
     assert_non_null(strstr(err.msg, "context_length"));
@@ -298,6 +302,15 @@ static void test_planted_period(void **st) {
     cl_model_free(m);
 }
 
+/* tests/fixtures/planted-period is this construction, committed for the CLI tests and the README
+ * figures: it must stay byte-identical to what planted_model() builds. */
+static void test_planted_fixture(void **st) {
+    (void)st;
+    const char *dir = planted_model();
+    assert_int_equal(run_cmd("cmp -s '%s/model.safetensors' " CL_FIXTURES "/planted-period/model.safetensors", dir), 0);
+    assert_int_equal(run_cmd("cmp -s '%s/config.json' " CL_FIXTURES "/planted-period/config.json", dir), 0);
+}
+
 static cl_ms_head head(double amp, double spacing) {
     cl_ms_head h = {.amplitude = amp};
     h.sp.periodic = !isnan(spacing);
@@ -308,7 +321,7 @@ static cl_ms_head head(double amp, double spacing) {
 static void test_sweep_summary(void **st) {
     (void)st;
     /* 3 configurations x 3 heads; gaps 5, 3, 2 (gcds 5, 1, 1) */
-    const double gap[3] = {5, 3, 2}, gcd[3] = {5, 1, 1}, ind[3] = {0.1, 0.5, 0.3};
+    const double gap[3] = {5, 3, 2}, gcd[3] = {5, 1, 1}, fund[3] = {5, 1, 2}, ind[3] = {0.1, 0.5, 0.3};
     const unsigned char nd[3] = {0, 1, 1};
     cl_ms_head h[9] = {
         head(1.0, 5.1), head(3.0, 5.0), head(2.0, NAN),  /* config 0: two matches, one not periodic */
@@ -317,12 +330,13 @@ static void test_sweep_summary(void **st) {
     };
     cl_sweep_stats s;
     const double tol = 1.0 / 3;
-    assert_int_equal(cl_sweep_summarise(h, gap, gcd, NULL, 3, 3, 0, ind, tol, 1000, 3, &s), 0);
+    assert_int_equal(cl_sweep_summarise(h, gap, gcd, fund, NULL, 3, 3, 0, ind, tol, 1000, 3, &s), 0);
     assert_int_equal(s.configs, 3);
     assert_int_equal(s.pairs, 9);
     assert_int_equal(s.periodic, 8);
     assert_int_equal(s.match, 4);     /* 5.1, 5.0, 3.2, 2.0 */
     assert_int_equal(s.match_gcd, 4); /* 5.1, 5.0 (gcd 5), 1.0, 1.1 */
+    assert_int_equal(s.match_fund, 4); /* 5.1, 5.0, 1.0, 2.0 */
     /* errors sorted: -2, -0.9, 0, 0, 0.1, 0.2, 2, 3 -> numpy's linear quantiles */
     assert_near(s.err_q[2], 0.05, 1e-12);              /* position 3.5: (0 + 0.1) / 2 */
     assert_near(s.err_q[0], -2 + 0.35 * 1.1, 1e-12);   /* position 0.35 between -2 and -0.9 */
@@ -332,12 +346,12 @@ static void test_sweep_summary(void **st) {
     assert_false(isnan(s.rho));
     assert_true(s.p > 0 && s.p <= 1);
     /* top-1 by amplitude: heads 1, 1, 1 -> spacings 5.0, 3.2, 4.0 */
-    assert_int_equal(cl_sweep_summarise(h, gap, gcd, NULL, 3, 3, 1, ind, tol, 1000, 3, &s), 0);
+    assert_int_equal(cl_sweep_summarise(h, gap, gcd, fund, NULL, 3, 3, 1, ind, tol, 1000, 3, &s), 0);
     assert_int_equal(s.pairs, 3);
     assert_int_equal(s.match, 2);
     assert_true(isnan(s.rho)); /* selected by amplitude: no correlation reported */
     /* the non-divisor subset: configurations 1 and 2 */
-    assert_int_equal(cl_sweep_summarise(h, gap, gcd, nd, 3, 3, 0, ind, tol, 1000, 3, &s), 0);
+    assert_int_equal(cl_sweep_summarise(h, gap, gcd, fund, nd, 3, 3, 0, ind, tol, 1000, 3, &s), 0);
     assert_int_equal(s.configs, 2);
     assert_int_equal(s.pairs, 6);
     assert_int_equal(s.match, 2);
@@ -351,6 +365,7 @@ int main(void) {
         cmocka_unit_test(test_random_sets),
         cmocka_unit_test(test_attention_capture),
         cmocka_unit_test(test_planted_period),
+        cmocka_unit_test(test_planted_fixture),
         cmocka_unit_test(test_sweep_summary),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -99,6 +99,30 @@ static void test_multisine_end_to_end(void **st) {
     cl_model_free(m);
 }
 
+/* The planted model (see test_multisine.c): head 0 attends as a smooth function of the value,
+ * so its spectrum repeats every 5 Hz for the reference input; head 1 attends uniformly. */
+static void test_multisine_planted(void **st) {
+    (void)st;
+    char out[512], p[1024];
+    snprintf(out, sizeof out, "%s/ms-planted", test_tmpdir());
+    assert_int_equal(run_cmd("'%s' multisine -q --model " CL_FIXTURES "/planted-period --out '%s' --permutations 10", CL_CLI,
+                             out), 0);
+    snprintf(p, sizeof p, "%s/multisine.json", out);
+    cJSON *j = read_json(p);
+    cJSON *heads = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "models"), 0), "per_head");
+    assert_int_equal(cJSON_GetArraySize(heads), 2);
+    cJSON *h0 = cJSON_GetArrayItem(heads, 0), *h1 = cJSON_GetArrayItem(heads, 1);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(h0, "periodic")));
+    double sp = cJSON_GetObjectItem(h0, "spacing_hz")->valuedouble, e = cJSON_GetObjectItem(h0, "error_hz")->valuedouble;
+    if (fabs(sp - 5) > 0.05) fail_msg("planted head: spacing %g Hz, want 5", sp);
+    assert_true(fabs(e - (sp - 5)) < 1e-12);
+    assert_true(fabs(cJSON_GetObjectItem(h0, "quefrency_s")->valuedouble - 1 / sp) < 1e-12);
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItem(h1, "periodic")));
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(h1, "spacing_hz")));
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(h1, "error_hz")));
+    cJSON_Delete(j);
+}
+
 static void test_sweep_end_to_end(void **st) {
     (void)st;
     char a[512], b[512], c[512];
@@ -188,6 +212,7 @@ static void test_bad_input(void **st) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_multisine_end_to_end),
+        cmocka_unit_test(test_multisine_planted),
         cmocka_unit_test(test_sweep_end_to_end),
         cmocka_unit_test(test_bad_input),
     };

@@ -23,7 +23,7 @@ enum { ROW_ALL, ROW_TOPK, ROW_ND_ALL, ROW_ND_TOPK, NROWS };
 typedef struct sweep {
     int C, G, heads;
     cl_multisine *cfg;   /* (C) */
-    double *gap, *gcd;   /* (C) */
+    double *gap, *gcd, *fund; /* (C) smallest gap, gcd of the gaps, gcd of the frequencies */
     unsigned char *nd;   /* (C) smallest gap not a divisor of the other gaps */
     cl_ms_head *h;       /* (C, G) */
     double *ind;         /* (G) */
@@ -40,7 +40,7 @@ static int write_pairs_csv(const char *path, const sweep *sw, double tol, cl_err
     int rc = cl_out_open(&o, path, err);
     if (rc) return rc;
     FILE *f = o.fp;
-    fputs("config,freqs_hz,smallest_gap_hz,gap_gcd_hz,non_divisor,layer,head,amplitude,peak,periodic,strength,"
+    fputs("config,freqs_hz,smallest_gap_hz,gap_gcd_hz,freq_gcd_hz,non_divisor,layer,head,amplitude,peak,periodic,strength,"
           "spacing_hz,error_hz,match,induction_score\n", f);
     for (int c = 0; c < sw->C; c++)
         for (int g = 0; g < sw->G; g++) {
@@ -48,7 +48,8 @@ static int write_pairs_csv(const char *path, const sweep *sw, double tol, cl_err
             double e = h->sp.spacing_hz - sw->gap[c];
             fprintf(f, "%d,", c);
             freq_list(f, &sw->cfg[c]);
-            fprintf(f, ",%g,%g,%d,%d,%d,", sw->gap[c], sw->gcd[c], sw->nd[c], g / sw->heads, g % sw->heads);
+            fprintf(f, ",%g,%g,%g,%d,%d,%d,", sw->gap[c], sw->gcd[c], sw->fund[c], sw->nd[c], g / sw->heads,
+                    g % sw->heads);
             ms_csv_num(f, h->amplitude); fputc(',', f);
             ms_csv_num(f, h->peak); fputc(',', f);
             fprintf(f, "%d,", h->sp.periodic);
@@ -66,12 +67,13 @@ static double frac(int a, int b) { return b > 0 ? (double)a / b : NAN; }
 /* The summary table (markdown), to a file and to stdout. */
 static void table(FILE *f, const sweep *sw, double tol) {
     fprintf(f, "| subset | configs | pairs | periodic | spacing = smallest gap (+/- %.3g Hz) | = gcd of gaps | "
-               "error q05 | q25 | median | q75 | q95 | mean abs error | Spearman rho | p |\n", tol);
-    fputs("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n", f);
+               "= gcd of freqs | error q05 | q25 | median | q75 | q95 | mean abs error | Spearman rho | p |\n", tol);
+    fputs("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n", f);
     for (int r = 0; r < NROWS; r++) {
         const cl_sweep_stats *s = &sw->rows[r];
-        fprintf(f, "| %s | %d | %d | %.3f | %.3f | %.3f |", sw->row_name[r], s->configs, s->pairs,
-                frac(s->periodic, s->pairs), frac(s->match, s->pairs), frac(s->match_gcd, s->pairs));
+        fprintf(f, "| %s | %d | %d | %.3f | %.3f | %.3f | %.3f |", sw->row_name[r], s->configs, s->pairs,
+                frac(s->periodic, s->pairs), frac(s->match, s->pairs), frac(s->match_gcd, s->pairs),
+                frac(s->match_fund, s->pairs));
         for (int k = 0; k < 5; k++) fprintf(f, " %.3g |", s->err_q[k]);
         fprintf(f, " %.3g |", s->mean_abs_err);
         if (isnan(s->rho)) fputs(" - | - |\n", f);
@@ -121,6 +123,8 @@ static int write_json(const char *path, const sweep *sw, const char *model, long
         cJSON_AddItemToObject(o, "fraction_match", ms_num(frac(s->match, s->pairs)));
         cJSON_AddNumberToObject(o, "match_gcd", s->match_gcd);
         cJSON_AddItemToObject(o, "fraction_match_gcd", ms_num(frac(s->match_gcd, s->pairs)));
+        cJSON_AddNumberToObject(o, "match_freq_gcd", s->match_fund);
+        cJSON_AddItemToObject(o, "fraction_match_freq_gcd", ms_num(frac(s->match_fund, s->pairs)));
         static const char *qn[5] = {"q05", "q25", "q50", "q75", "q95"};
         for (int k = 0; k < 5; k++) cJSON_AddItemToObject(q, qn[k], ms_num(s->err_q[k]));
         cJSON_AddItemToObject(o, "error_hz", q);
@@ -140,6 +144,7 @@ static int write_json(const char *path, const sweep *sw, const char *model, long
         cJSON_AddItemToObject(o, "phases_rad", cJSON_CreateDoubleArray(m->phases, m->n));
         cJSON_AddNumberToObject(o, "smallest_gap_hz", sw->gap[c]);
         cJSON_AddNumberToObject(o, "gap_gcd_hz", sw->gcd[c]);
+        cJSON_AddNumberToObject(o, "freq_gcd_hz", sw->fund[c]);
         cJSON_AddBoolToObject(o, "non_divisor", sw->nd[c]);
         cJSON_AddItemToArray(cf, o);
     }
@@ -159,7 +164,7 @@ int cmd_multisine_sweep(int argc, char **argv) {
         int r = opt_common(argc, argv, &i);
         if (!r) r = opt_str(argc, argv, &i, "--model", &dir);
         if (!r) r = opt_str(argc, argv, &i, "--out", &out);
-        if (!r) r = opt_int(argc, argv, &i, "--configs", 1, 1000000, &configs);
+        if (!r) r = opt_int(argc, argv, &i, "--configs", 1, 100000, &configs);
         if (!r) r = opt_int(argc, argv, &i, "--seed", 0, 0x7fffffffffffffffL, &seed);
         if (!r) r = opt_int(argc, argv, &i, "--points", 8, 1000000, &points);
         if (!r) r = opt_double(argc, argv, &i, "--duration", 1e-6, 1e9, &duration);
@@ -200,9 +205,10 @@ int cmd_multisine_sweep(int argc, char **argv) {
     sw.cfg = malloc(sizeof(cl_multisine) * sw.C);
     sw.gap = malloc(sizeof(double) * sw.C);
     sw.gcd = malloc(sizeof(double) * sw.C);
+    sw.fund = malloc(sizeof(double) * sw.C);
     sw.nd = malloc((size_t)sw.C);
     series = malloc(sizeof(float) * (size_t)sw.C * base.points);
-    int rc = (!sw.cfg || !sw.gap || !sw.gcd || !sw.nd || !series)
+    int rc = (!sw.cfg || !sw.gap || !sw.gcd || !sw.fund || !sw.nd || !series)
                  ? cl_error_set(&err, CL_ENOMEM, "multisine-sweep: out of memory for %d configurations", sw.C) : 0;
     if (!rc) {
         cl_rng rng;
@@ -212,6 +218,7 @@ int cmd_multisine_sweep(int argc, char **argv) {
             cl_multisine_eval(&sw.cfg[c], &rng, series + (size_t)c * base.points);
             sw.gap[c] = cl_multisine_smallest_gap(&sw.cfg[c]);
             sw.gcd[c] = cl_multisine_gap_gcd(&sw.cfg[c]);
+            sw.fund[c] = cl_multisine_freq_gcd(&sw.cfg[c]);
             sw.nd[c] = (unsigned char)cl_multisine_non_divisor(&sw.cfg[c]);
         }
     }
@@ -241,7 +248,7 @@ int cmd_multisine_sweep(int argc, char **argv) {
         snprintf(sw.row_name[ROW_ND_ALL], 64, "non-divisor configs: all pairs");
         snprintf(sw.row_name[ROW_ND_TOPK], 64, "non-divisor configs: top-%ld", topk);
         for (int r = 0; r < NROWS && !rc; r++)
-            if (cl_sweep_summarise(sw.h, sw.gap, sw.gcd, r >= ROW_ND_ALL ? sw.nd : NULL, sw.C, sw.G,
+            if (cl_sweep_summarise(sw.h, sw.gap, sw.gcd, sw.fund, r >= ROW_ND_ALL ? sw.nd : NULL, sw.C, sw.G,
                                    r == ROW_TOPK || r == ROW_ND_TOPK ? (int)topk : 0, sw.ind, tol, (int)perms,
                                    (uint64_t)seed, &sw.rows[r]))
                 rc = cl_error_set(&err, CL_ENOMEM, "multisine-sweep: out of memory");
@@ -272,7 +279,7 @@ int cmd_multisine_sweep(int argc, char **argv) {
         table(stdout, &sw, tol);
         fprintf(stderr, "wrote %s/sweep.csv, sweep.json, sweep-summary.md, sweep.png, sweep.svg\n", out);
     }
-    free(sw.cfg); free(sw.gap); free(sw.gcd); free(sw.nd); free(sw.h); free(sw.ind); free(series);
+    free(sw.cfg); free(sw.gap); free(sw.gcd); free(sw.fund); free(sw.nd); free(sw.h); free(sw.ind); free(series);
     cl_fft_free(fft);
     cl_state_free(s);
     cl_model_free(m);

@@ -27,8 +27,8 @@ static int by_amp_desc(const void *a, const void *b) {
     return (x < y) - (x > y);
 }
 
-int cl_sweep_summarise(const cl_ms_head *h, const double *gap, const double *gcd, const unsigned char *use, int C,
-                       int G, int topk, const double *ind, double tol, int perms, uint64_t seed, cl_sweep_stats *out) {
+int cl_sweep_summarise(const cl_ms_head *h, const double *gap, const double *gcd, const double *fund,
+                       const unsigned char *use, int C, int G, int topk, const double *ind, double tol, int perms, uint64_t seed, cl_sweep_stats *out) {
     memset(out, 0, sizeof *out);
     out->rho = out->p = out->mean_abs_err = NAN;
     for (int k = 0; k < 5; k++) out->err_q[k] = NAN;
@@ -57,6 +57,7 @@ int cl_sweep_summarise(const cl_ms_head *h, const double *gap, const double *gcd
             double e = sp->spacing_hz - gap[c];
             out->match += fabs(e) <= tol;
             out->match_gcd += gcd && gcd[c] > 0 && fabs(sp->spacing_hz - gcd[c]) <= tol;
+            out->match_fund += fund && fund[c] > 0 && fabs(sp->spacing_hz - fund[c]) <= tol;
             err[ne++] = e;
             sabs += fabs(e);
         }

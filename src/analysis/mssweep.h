@@ -14,6 +14,7 @@ typedef struct cl_sweep_stats {
     int periodic;    /* pairs whose spectrum has a detected period */
     int match;       /* pairs with |spacing - smallest gap| <= tol */
     int match_gcd;   /* pairs with |spacing - gcd of the gaps| <= tol */
+    int match_fund;  /* pairs with |spacing - gcd of the frequencies| <= tol (the fundamental) */
     double err_q[5]; /* quantiles 5, 25, 50, 75, 95 % of spacing - smallest gap over periodic pairs
                         (numpy's linear interpolation; NaN when none) */
     double mean_abs_err;
@@ -24,11 +25,11 @@ typedef struct cl_sweep_stats {
 
 extern const double CL_SWEEP_QUANTILES[5];
 
-/* h (C, G): per configuration and head; gap, gcd (C): smallest gap and gcd of the gaps of
- * each configuration; use (C, may be NULL = all): which configurations to include; topk: 0 =
+/* h (C, G): per configuration and head; gap, gcd, fund (C): smallest gap, gcd of the gaps and
+ * gcd of the frequencies of each configuration (gcd, fund may be NULL); use (C, may be NULL = all): which configurations to include; topk: 0 =
  * every head, else only the topk heads of largest amplitude in each configuration; ind (G);
  * tol: match tolerance in Hz. Returns 0, or -1 if out of memory. */
-int cl_sweep_summarise(const cl_ms_head *h, const double *gap, const double *gcd, const unsigned char *use, int C,
-                       int G, int topk, const double *ind, double tol, int perms, uint64_t seed, cl_sweep_stats *out);
+int cl_sweep_summarise(const cl_ms_head *h, const double *gap, const double *gcd, const double *fund,
+                       const unsigned char *use, int C, int G, int topk, const double *ind, double tol, int perms, uint64_t seed, cl_sweep_stats *out);
 
 #endif

@@ -67,6 +67,12 @@ int cl_multisine_gap_gcd(const cl_multisine *m) {
     return (int)g; /* every pairwise gap is a difference of two gaps to freqs[0] */
 }
 
+int cl_multisine_freq_gcd(const cl_multisine *m) {
+    long g = 0;
+    for (int i = 0; i < m->n; i++) g = gcd(g, labs(lround(m->freqs[i])));
+    return (int)g;
+}
+
 int cl_multisine_non_divisor(const cl_multisine *m) {
     if (m->n < 3) return 0;
     long g = lround(cl_multisine_smallest_gap(m));

@@ -35,6 +35,9 @@ double cl_multisine_smallest_gap(const cl_multisine *m);
 /* For integer frequencies: the greatest common divisor of all pairwise gaps (0 for one
  * frequency), and whether the smallest gap fails to divide some other gap (0/1). */
 int cl_multisine_gap_gcd(const cl_multisine *m);
+/* For integer frequencies: the greatest common divisor of the frequencies themselves — the
+ * fundamental of the series (its period is 1 / gcd); it divides the gcd of the gaps. */
+int cl_multisine_freq_gcd(const cl_multisine *m);
 int cl_multisine_non_divisor(const cl_multisine *m);
 
 /* Random frequency set: k distinct integer frequencies in [fmin, fmax] (k uniform in
