@@ -158,6 +158,7 @@ int cmd_multisine_sweep(int argc, char **argv) {
     long configs = 100, seed = 0, points = 301, fmin = 1, fmax = 45, kmin = 2, kmax = 6, topk = 3, batch = 16,
          perms = 10000;
     double duration = 3, noise = 0;
+    int topk_set = 0;
     cl_spacing_opts so;
     cl_spacing_defaults(&so);
     for (int i = 1; i < argc; i++) {
@@ -173,7 +174,7 @@ int cmd_multisine_sweep(int argc, char **argv) {
         if (!r) r = opt_int(argc, argv, &i, "--fmax", 1, 1000000, &fmax);
         if (!r) r = opt_int(argc, argv, &i, "--min-freqs", 2, CL_MS_MAX_FREQS, &kmin);
         if (!r) r = opt_int(argc, argv, &i, "--max-freqs", 2, CL_MS_MAX_FREQS, &kmax);
-        if (!r) r = opt_int(argc, argv, &i, "--top-k", 1, 100000, &topk);
+        if (!r && (r = opt_int(argc, argv, &i, "--top-k", 1, 100000, &topk)) == 1) topk_set = 1;
         if (!r) r = opt_int(argc, argv, &i, "--batch", 1, 4096, &batch);
         if (!r) r = opt_int(argc, argv, &i, "--permutations", 0, 100000000, &perms);
         if (!r) r = ms_opt_spacing(argc, argv, &i, &so);
@@ -228,6 +229,7 @@ int cmd_multisine_sweep(int argc, char **argv) {
         const cl_config *c = cl_model_config(m);
         sw.heads = c->num_heads;
         sw.G = c->num_decoder_layers * c->num_heads;
+        if (topk > sw.G && !topk_set) topk = sw.G; /* the default on a model with fewer heads */
         if (topk > sw.G) rc = cl_error_set(&err, CL_EINVAL, "option --top-k: %ld exceeds the model's %d decoder heads", topk, sw.G);
     }
     if (!rc) {
