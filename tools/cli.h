@@ -33,5 +33,7 @@ int cmd_forward(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_induction(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
+int cmd_multisine(int argc, char **argv);
+int cmd_multisine_sweep(int argc, char **argv);
 
 #endif

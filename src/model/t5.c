@@ -31,6 +31,8 @@ static void capture_clear(capture *c) {
 void cl_state_free(cl_state *s) {
     if (!s) return;
     cl_free(s->ex);
+    free(s->enc_ids);
+    free(s->enc_mask);
     cl_free(s->enc_bias);
     cl_free(s->ck);
     cl_free(s->dx);
