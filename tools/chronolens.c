@@ -7,9 +7,9 @@ static const struct { const char *name; int (*run)(int, char **); const char *he
     {"info", cmd_info, "MODEL_DIR                      sizes, dtype, parameters, tokenizer"},
     {"forward", cmd_forward, "--model DIR --context CSV [--decoder-ids CSV] --out OUT.safetensors"},
     {"induction", cmd_induction, "--model DIR [--model DIR ..] --out DIR [--seq-len L] [--reps R] [--batch N] [--token-range LO:HI]\n"
-                                 "                      [--threshold T] [--seed S] [--seeds K] [--no-strict]"},
+                                 "                             [--threshold T] [--seed S] [--seeds K] [--no-strict]"},
     {"sweep", cmd_sweep, "--model DIR [--model DIR ..] --out DIR [--reps-list 2,4,..] [--len-list 2,4,..]\n"
-                         "                      [--batch N] [--token-range LO:HI] [--threshold T] [--seed S] [--seeds K]"},
+                         "                             [--batch N] [--token-range LO:HI] [--threshold T] [--seed S] [--seeds K]"},
     {"init", cmd_init, "--size tiny|mini|small|base|large --out DIR [--seed N] [--dtype f32|bf16]"},
     {"multisine", cmd_multisine, "--model DIR [--model DIR ...] --out DIR [--freqs 5,10,20,40] [--amps ..] [--phases ..]"},
     {"multisine-sweep", cmd_multisine_sweep, "--model DIR --out DIR [--configs 100] [--seed N] [--top-k 3]"},
