@@ -9,6 +9,7 @@
 #include "model/decode_from.h"
 #include "model/init.h"
 #include "model/model.h"
+#include "io/safetensors.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -124,6 +125,102 @@ static void test_planted_circuit(void **st) {
     assert_true(cl_induction_head_score(&r, P_LAYER, P_HEAD) == r.right[planted_i].mean);
     cl_induction_free(&r);
     planted_free(&p);
+}
+
+/* Writes the planted model as a Hugging Face folder (config.json + model.safetensors). */
+static void planted_save(const planted *p, const char *dir) {
+    const cl_model *m = p->m;
+    const cl_config *c = &m->cfg;
+    const int d = c->d_model, HD = c->num_heads * c->d_kv, F = c->d_ff;
+    cl_error err;
+    assert_int_equal(run_cmd("mkdir -p '%s'", dir), 0);
+    st_writer *w = st_writer_new();
+    char n[256];
+    int64_t sv[2] = {c->vocab_size, d}, sq[2] = {HD, d}, so[2] = {d, HD}, sd[1] = {d}, sb[2] = {c->num_buckets, c->num_heads},
+            swi[2] = {F, d}, swo[2] = {d, F};
+    st_writer_add(w, "shared.weight", ST_F32, 2, sv, m->embed);
+    for (int stk = 0; stk < 2; stk++) {
+        const char *name = stk ? "decoder" : "encoder";
+        const layer_w *Ls = stk ? m->dec : m->enc;
+        int nl = stk ? c->num_decoder_layers : c->num_layers;
+        for (int i = 0; i < nl; i++) {
+            const layer_w *L = &Ls[i];
+            for (int a = 0; a < (stk ? 2 : 1); a++) {
+                const char *an = a ? "1.EncDecAttention" : "0.SelfAttention";
+                const attn_w *A = a ? &L->cross : &L->self;
+                const float *wt[4] = {A->q, A->k, A->v, A->o};
+                const char *wn[4] = {"q", "k", "v", "o"};
+                for (int k = 0; k < 4; k++) {
+                    snprintf(n, sizeof n, "%s.block.%d.layer.%s.%s.weight", name, i, an, wn[k]);
+                    st_writer_add(w, n, ST_F32, 2, k == 3 ? so : sq, wt[k]);
+                }
+                snprintf(n, sizeof n, "%s.block.%d.layer.%d.layer_norm.weight", name, i, a);
+                st_writer_add(w, n, ST_F32, 1, sd, a ? L->ln_cross : L->ln_self);
+            }
+            if (i == 0) {
+                snprintf(n, sizeof n, "%s.block.0.layer.0.SelfAttention.relative_attention_bias.weight", name);
+                st_writer_add(w, n, ST_F32, 2, sb, stk ? m->dec_rel : m->enc_rel);
+            }
+            int fl = stk ? 2 : 1;
+            snprintf(n, sizeof n, "%s.block.%d.layer.%d.DenseReluDense.wi.weight", name, i, fl);
+            st_writer_add(w, n, ST_F32, 2, swi, L->wi);
+            snprintf(n, sizeof n, "%s.block.%d.layer.%d.DenseReluDense.wo.weight", name, i, fl);
+            st_writer_add(w, n, ST_F32, 2, swo, L->wo);
+            snprintf(n, sizeof n, "%s.block.%d.layer.%d.layer_norm.weight", name, i, fl);
+            st_writer_add(w, n, ST_F32, 1, sd, L->ln_ff);
+        }
+        snprintf(n, sizeof n, "%s.final_layer_norm.weight", name);
+        st_writer_add(w, n, ST_F32, 1, sd, stk ? m->dec_final : m->enc_final);
+    }
+    char path[1024];
+    snprintf(path, sizeof path, "%s/model.safetensors", dir);
+    if (st_writer_save(w, path, "pt", &err)) fail_msg("%s", err.msg);
+    st_writer_free(w);
+    snprintf(path, sizeof path, "%s/config.json", dir);
+    if (cl_config_save(path, c, &err)) fail_msg("%s", err.msg);
+}
+
+/* End to end: `chronolens induction` on the saved planted model flags exactly that head in
+ * induction.csv (attention and strict), and nothing in the encoder. */
+static void test_planted_cli(void **st) {
+    (void)st;
+    planted p;
+    planted_build(&p);
+    char dir[512], out[512], path[600];
+    snprintf(dir, sizeof dir, "%s/planted-induction", test_tmpdir());
+    snprintf(out, sizeof out, "%s/planted-out", test_tmpdir());
+    planted_save(&p, dir);
+    planted_free(&p);
+    assert_int_equal(run_cmd("'%s' induction --quiet --threads 1 --model '%s' --batch 24 --seed 5 --out '%s'", CL_CLI,
+                             dir, out), 0);
+    snprintf(path, sizeof path, "%s/induction.csv", out);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char line[4096];
+    int flagged = 0, rows = 0;
+    assert_non_null(fgets(line, sizeof line, f));
+    while (fgets(line, sizeof line, f)) {
+        char *fld[32];
+        int k = 0;
+        fld[k++] = line;
+        for (char *q = line; *q && k < 32; q++)
+            if (*q == ',') { *q = 0; fld[k++] = q + 1; }
+        assert_int_equal(k, 20);
+        int cross = !strcmp(fld[1], "cross"), planted_head = cross && atoi(fld[2]) == P_LAYER && atoi(fld[3]) == P_HEAD;
+        assert_int_equal(atoi(fld[10]), 0);                 /* above_current */
+        assert_int_equal(atoi(fld[11]), planted_head);      /* above_right */
+        if (cross) {
+            assert_int_equal(atoi(fld[19]), planted_head); /* strict_right */
+            if (planted_head) assert_true(strtod(fld[12], NULL) < -1 && strtod(fld[15], NULL) > 3);
+        }
+        flagged += atoi(fld[11]);
+        rows++;
+    }
+    fclose(f);
+    assert_int_equal(flagged, 1);
+    assert_int_equal(rows, (2 + 1) * P_H); /* 2 decoder layers, 1 encoder layer */
+    snprintf(path, sizeof path, "%s/mosaic_planted-induction.png", out);
+    assert_true(file_exists(path));
 }
 
 /* ------------------------------------------------------------ ablation mechanics */
@@ -620,6 +717,7 @@ int main(void) {
     cl_set_threads(1);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_planted_circuit),
+        cmocka_unit_test(test_planted_cli),
         cmocka_unit_test(test_ablation_reuses_encoder),
         cmocka_unit_test(test_gate_one_is_identity),
         cmocka_unit_test(test_decode_from_matches),

@@ -16,21 +16,22 @@ int cl_fig_induction_mosaic(const char *base, const char *title, const float *cu
         mark[i] = cur[i] >= threshold;
         mark[n + i] = right[i] >= threshold;
     }
-    /* square cells, 12..32 pt, panels at most ~360 pt wide and tall */
+    /* cells 12..32 pt (square for large models); panels at least 220 x 140 pt so that the
+     * titles and ticks of small models fit */
     double cell = fmin(32, fmax(12, fmin(360.0 / heads, 360.0 / layers)));
-    double pw = cell * heads, ph = cell * layers, left = 60, top = 60, gap = 70;
-    double W = left + 2 * pw + gap + 110, Hh = top + ph + 60;
+    double pw = fmax(220, cell * heads), ph = fmax(140, cell * layers), left = 60, top = 60, gap = 70;
+    double W = fmax(640, left + 2 * pw + gap + 110), Hh = top + ph + 80;
     cl_fig *f = cl_fig_new(W, Hh);
     if (!f) { free(mark); return cl_error_set(err, CL_ENOMEM, "%s: cannot create figure", base); }
     cl_fig_title(f, title);
-    char sub[96];
-    snprintf(sub, sizeof sub, "current token (>= %.2g framed)", threshold);
-    cl_fig_heatmap(f, (cl_rect){left, top, pw, ph}, cur, layers, heads, 0, 1, mark, sub, "head", "layer", NULL,
-                   NULL, 1);
-    snprintf(sub, sizeof sub, "token to right (>= %.2g framed)", threshold);
-    cl_fig_heatmap(f, (cl_rect){left + pw + gap, top, pw, ph}, right, layers, heads, 0, 1, mark + n, sub, "head",
-                   "layer", NULL, NULL, 1);
+    cl_fig_heatmap(f, (cl_rect){left, top, pw, ph}, cur, layers, heads, 0, 1, mark, "current token", "head", "layer",
+                   NULL, NULL, 1);
+    cl_fig_heatmap(f, (cl_rect){left + pw + gap, top, pw, ph}, right, layers, heads, 0, 1, mark + n,
+                   "token to right", "head", "layer", NULL, NULL, 1);
     cl_fig_colorbar(f, (cl_rect){left + 2 * pw + gap + 20, top, 14, ph}, 0, 1, "mean attention");
+    char note[96];
+    snprintf(note, sizeof note, "red frame: mean >= %.3g", threshold);
+    cl_fig_text(f, left, Hh - 10, 10, note);
     int rc = cl_fig_save(f, base, err);
     cl_fig_free(f);
     free(mark);
