@@ -301,6 +301,18 @@ static void test_bad_options(void **st) {
     BAD("sweep", "--len-list 4,", "--len-list");
     BAD("sweep", "--threshold 1.5", "--threshold");
     expect_bad("induction", "--batch 4", "usage");
+    /* --out names an existing file */
+    char file[600], log[700];
+    snprintf(file, sizeof file, "%s/a-file", test_tmpdir());
+    snprintf(log, sizeof log, "%s/bad-stderr.txt", test_tmpdir());
+    assert_int_equal(run_cmd("echo x > '%s'", file), 0);
+    assert_int_equal(run_cmd("'%s' induction --model " SMALL " --out '%s' 2> '%s'", CL_CLI, file, log), 2);
+    char *text;
+    size_t n;
+    cl_error err;
+    assert_int_equal(cl_read_file(log, 1 << 20, &text, &n, &err), 0);
+    assert_non_null(strstr(text, "--out"));
+    free(text);
 #undef BAD
 }
 

@@ -80,6 +80,8 @@ static int make_dirs(const char *dir) {
             if (mkdir(p, 0777) != 0 && errno != EEXIST) return -1;
             p[i] = c;
         }
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) { errno = ENOTDIR; return -1; }
     return 0;
 }
 
