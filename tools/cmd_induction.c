@@ -62,7 +62,7 @@ int cmd_induction(int argc, char **argv) {
     if (!rc) rc = induction_write_json(cl_path_join(path, sizeof path, o.out, "induction.json"), &o, &ms, res, secs, &err);
     if (!rc) rc = induction_write_csv(cl_path_join(path, sizeof path, o.out, "induction.csv"), &ms, res, &err);
     if (!rc) rc = induction_write_figures(o.out, &ms, res, &err);
-    if (!rc && !cli_quiet)
+    if (!rc && !cli_quiet && cli_summary)
         for (int k = 0; k < ms.n; k++) {
             const cl_induction_result *x = &res[k];
             fprintf(stderr, "%s: %d/%d cross-attention heads >= %.2g (current token %d, token to right %d)",
@@ -75,6 +75,6 @@ int cmd_induction(int argc, char **argv) {
     free(res); free(secs);
     rrt_models_free(&ms);
     if (rc) return cli_fail_err(&err);
-    if (!cli_quiet) fprintf(stderr, "wrote %s/induction.json, induction.csv and figures\n", o.out);
+    if (!cli_quiet && cli_summary) fprintf(stderr, "wrote %s/induction.json, induction.csv and figures\n", o.out);
     return 0;
 }

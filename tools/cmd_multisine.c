@@ -289,7 +289,7 @@ int cmd_multisine(int argc, char **argv) {
                         .dnodc = runs[k].arr.dnodc, .induction = runs[k].ind};
         if (!rc) rc = cl_fig_multisine(&fm, cl_path_join(path, sizeof path, out, runs[k].name), &err);
     }
-    if (!rc && !cli_quiet) {
+    if (!rc && !cli_quiet && cli_summary) {
         const double gap = cl_multisine_smallest_gap(&ms);
         for (int k = 0; k < nm; k++) {
             const model_run *r = &runs[k];

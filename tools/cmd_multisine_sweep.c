@@ -277,7 +277,7 @@ int cmd_multisine_sweep(int argc, char **argv) {
         if (!rc) rc = cl_fig_sweep(g, d, nd, (int)np, duration, title, cl_path_join(path, sizeof path, out, "sweep"), &err);
         free(g); free(d); free(nd);
     }
-    if (!rc && !cli_quiet) {
+    if (!rc && !cli_quiet && cli_summary) {
         table(stdout, &sw, tol);
         fprintf(stderr, "wrote %s/sweep.csv, sweep.json, sweep-summary.md, sweep.png, sweep.svg\n", out);
     }

@@ -77,6 +77,6 @@ int cmd_sweep(int argc, char **argv) {
     free(res);
     rrt_models_free(&ms);
     if (rc) return cli_fail_err(&err);
-    if (!cli_quiet) fprintf(stderr, "wrote %s/sweep.json, sweep.csv and figures\n", o.out);
+    if (!cli_quiet && cli_summary) fprintf(stderr, "wrote %s/sweep.json, sweep.csv and figures\n", o.out);
     return 0;
 }
