@@ -80,6 +80,16 @@ static int move_figures(const char *src, const char *dst, cl_error *err) {
     return rc;
 }
 
+static int is_empty_dir(const char *dir) {
+    DIR *d = opendir(dir);
+    if (!d) return 0;
+    struct dirent *e;
+    int n = 0;
+    while ((e = readdir(d))) n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+    closedir(d);
+    return n == 0;
+}
+
 typedef struct report_opts {
     const char *dirs[MAX_MODELS];
     char names[MAX_MODELS][256];
@@ -253,7 +263,12 @@ int cmd_report(int argc, char **argv) {
     o.reps_list = o.quick ? "2,6,10" : "2,4,6,8,10";
     o.len_list = o.quick ? "2,6,10" : "2,4,6,8,10";
     struct stat st;
-    if (stat(o.out, &st) == 0 && !S_ISDIR(st.st_mode)) return cli_fail("report: --out %s: exists and is not a folder", o.out);
+    if (stat(o.out, &st) == 0) { /* replace only an earlier report or an empty folder */
+        if (!S_ISDIR(st.st_mode)) return cli_fail("report: --out %s: exists and is not a folder", o.out);
+        char p[PATH_MAX];
+        if (!is_empty_dir(o.out) && stat(cl_path_join(p, sizeof p, o.out, "data/setup.json"), &st) != 0)
+            return cli_fail("report: --out %s: exists and holds no earlier report (choose another folder)", o.out);
+    }
 
     cl_model *models[MAX_MODELS] = {0};
     int rc = load_models(&o, models);
