@@ -19,7 +19,7 @@ static void on_progress(void *ctx, double done, double total) {
     const prog_ctx *p = ctx;
     char label[300];
     snprintf(label, sizeof label, "induction: %s (%d/%d)", p->name, p->k + 1, p->n);
-    progress(label, done, total);
+    progress(label, p->k * total + done, p->n * total); /* share of all models: one time left for the command */
 }
 
 static double now(void) {

@@ -243,7 +243,8 @@ static int mosaics_section(FILE *f, const page *p, cl_error *err) {
             fprintf(f, "<h3>%s</h3>\n", st ? "Encoder self-attention (query: the final s<sub>0</sub>)"
                                            : "Decoder cross-attention (query: s<sub>1</sub> at decoder position 1)");
             cl_svg_heatmap h = {.rows = layers, .cols = heads, .vmin = 0, .vmax = 1, .xlabel = "head", .ylabel = "layer",
-                                .cbar_label = "mean attention", .mark = thr, .values = 1};
+                                .cbar_label = "mean attention", .mark = thr, .values = 1,
+                                .cell_fmt = "%.2f"};
             cl_svg_panel pan[2] = {{"current token (m)", a}, {"token to right (m+1)", b}};
             fprintf(f, "<div class=\"mosaic\" data-stack=\"%s\">\n", st ? "encoder" : "cross");
             cl_svg_heatmap_write(f, &h, pan, 2);

@@ -59,10 +59,13 @@ void cl_svg_heatmap_write(FILE *f, const cl_svg_heatmap *h, const cl_svg_panel *
                 if (!isnan(h->mark) && v >= h->mark)
                     fprintf(f, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"none\" stroke=\"#e8112d\" "
                                "stroke-width=\"2\" pointer-events=\"none\"/>\n", x0 + c * cs + 1, top + r * cs + 1, cs - 2, cs - 2);
-                if (h->values && cs >= 26 && !isnan(v))
+                if (h->values && cs >= 26 && !isnan(v)) {
                     fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"10\" fill=\"%s\" "
-                               "pointer-events=\"none\">%.3g</text>\n", x0 + c * cs + cs / 2, top + r * cs + cs / 2 + 3.5,
-                            (v - h->vmin) / span > 0.6 ? "#000" : "#fff", v);
+                               "pointer-events=\"none\">", x0 + c * cs + cs / 2, top + r * cs + cs / 2 + 3.5,
+                            (v - h->vmin) / span > 0.6 ? "#000" : "#fff");
+                    fprintf(f, h->cell_fmt ? h->cell_fmt : "%.3g", v);
+                    fputs("</text>\n", f);
+                }
             }
         for (int c = 0; c < h->cols; c += step) {
             fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", x0 + c * cs + cs / 2, top + ph + 14);

@@ -18,6 +18,7 @@ typedef struct cl_svg_heatmap {
     const char *const *xticks, *const *yticks; /* cols / rows labels (NULL: 0, 1, ..) */
     double mark;                       /* cells >= mark get a red frame (NaN: none) */
     int values;                        /* 1: print each value in its cell when it fits */
+    const char *cell_fmt;              /* printf format of those values (NULL: "%.3g") */
 } cl_svg_heatmap;
 
 /* Writes one <svg> element with the panels side by side (same axes and colour range) and
