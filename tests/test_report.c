@@ -300,6 +300,19 @@ static void test_bad_input(void **st) {
     assert_int_equal(run_cmd("mkdir -p '%s' && echo old > '%s/index.html'", o, o), 0);
     assert_int_equal(run_cmd("'%s' report --quick --model '%s' --out '%s' 2>/dev/null", CL_CLI, bad, o), 2);
     assert_int_equal(run_cmd("grep -qx old '%s/index.html'", o), 0);
+    /* a failure after the first steps wrote their files (multisine needs 301 context values,
+     * this copy takes 64): exit 2, no page, the temporary folder removed */
+    char shortm[600];
+    snprintf(shortm, sizeof shortm, "%s/short", t);
+    assert_int_equal(run_cmd("cp -r '%s' '%s' && sed -i 's/\"context_length\": *[0-9]*/\"context_length\": 64/' "
+                             "'%s/config.json'", SMALL, shortm, shortm), 0);
+    snprintf(o, sizeof o, "%s/shortrep", t);
+    assert_int_equal(run_cmd("'%s' report --quick --threads 1 --model '%s' --out '%s' 2>'%s'", CL_CLI, shortm, o, log), 2);
+    e = slurp(log);
+    assert_non_null(strstr(e, "context_length"));
+    free(e);
+    assert_false(dir_exists(o));
+    assert_int_equal(run_cmd("ls -a '%s' | grep -q 'shortrep'", t), 1);
     /* --out not writable: its parent is a file / a read-only file system */
     char file[600];
     snprintf(file, sizeof file, "%s/plainfile", t);
