@@ -331,7 +331,8 @@ static void test_bad_input(void **st) {
     assert_int_equal(run_cmd("'%s' report --batch 0 2>/dev/null", CL_CLI), 2);
 }
 
-/* A second run replaces an earlier report in place; a folder that is not a report is refused. */
+/* A second run replaces an earlier report in place; a folder that is not a report is refused;
+ * without --model the report is of the default model. */
 static void test_rerun_replaces(void **st) {
     (void)st;
     char o[600], p[700];
@@ -341,9 +342,14 @@ static void test_rerun_replaces(void **st) {
     snprintf(p, sizeof p, "%s/notes.txt", o);
     assert_true(file_exists(p)); /* untouched */
     assert_int_equal(run_cmd("rm '%s' && cp -r '%s/data' '%s/' && echo stale > '%s/stale.txt'", p, out, o, o), 0);
-    assert_int_equal(run_cmd("'%s' report --quiet --threads 1 --quick --model '%s' --out '%s' >/dev/null", CL_CLI, SMALL, o), 0);
+    /* no --model: the bundled default (models/chronos-nano when present, else rand-small) */
+    assert_int_equal(run_cmd("env -u CHRONOLENS_MODEL '%s' report --quiet --threads 1 --quick --out '%s' >/dev/null", CL_CLI, o), 0);
     snprintf(p, sizeof p, "%s/index.html", o);
     assert_true(file_exists(p));
+    snprintf(p, sizeof p, "%s/data/setup.json", o);
+    char *setup = slurp(p);
+    assert_true(strstr(setup, "\"name\":\t\"rand-small\"") || strstr(setup, "\"name\":\t\"chronos-nano\""));
+    free(setup);
     snprintf(p, sizeof p, "%s/stale.txt", o);
     assert_false(file_exists(p));
 }

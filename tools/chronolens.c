@@ -12,9 +12,9 @@ static const struct { const char *name; int (*run)(int, char **); const char *he
                          "                             [--batch N] [--token-range LO:HI] [--threshold T] [--seed S] [--seeds K]"},
     {"init", cmd_init, "--size tiny|mini|small|base|large --out DIR [--seed N] [--dtype f32|bf16]"},
     {"multisine", cmd_multisine, "--model DIR [--model DIR ...] --out DIR [--freqs 5,10,20,40] [--amps ..] [--phases ..]"},
+    {"multisine-sweep", cmd_multisine_sweep, "--model DIR --out DIR [--configs 100] [--seed N] [--top-k 3]"},
     {"report", cmd_report, "[--model DIR ..] [--out DIR] [--quick] [--seed S] [--batch N] [--sweep-batch N] [--configs N]\n"
                            "                             the whole study as one page: DIR/index.html, figures/, data/"},
-    {"multisine-sweep", cmd_multisine_sweep, "--model DIR --out DIR [--configs 100] [--seed N] [--top-k 3]"},
 };
 #define NCOMMANDS (int)(sizeof COMMANDS / sizeof COMMANDS[0])
 
