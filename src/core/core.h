@@ -28,6 +28,11 @@ static inline void cl_linear(const float *x, int rows, int in, const float *W, i
     cl_sgemm(1, rows, out, in, 1.0f, x, in, W, in, beta, y, out, flops);
 }
 
+/* The same with an output row stride ldy, tuned for few rows (a decoding step): W is cut
+ * into panels that OpenBLAS multiplies without packing (see linear_few.c). */
+void cl_linear_few(const float *x, int rows, int in, const float *W, int out, float beta, float *y, int ldy,
+                   double *flops);
+
 /* ------------------------------------------------------------------ rng */
 /* xoshiro256** seeded by splitmix64: deterministic across platforms. */
 typedef struct cl_rng { uint64_t s[4]; } cl_rng;
