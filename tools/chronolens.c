@@ -6,6 +6,8 @@
 static const struct { const char *name; int (*run)(int, char **); const char *help; } COMMANDS[] = {
     {"info", cmd_info, "MODEL_DIR                      sizes, dtype, parameters, tokenizer"},
     {"forward", cmd_forward, "--model DIR --context CSV [--decoder-ids CSV] --out OUT.safetensors"},
+    {"forecast", cmd_forecast, "--model DIR --context CSV --out OUT.csv [--horizon H] [--samples N] [--seed S] ... (README)"},
+    {"embed", cmd_embed, "--model DIR --context CSV --out OUT.npy [--scales-out SCALES.npy]"},
     {"init", cmd_init, "--size tiny|mini|small|base|large --out DIR [--seed N] [--dtype f32|bf16]"},
 };
 #define NCOMMANDS (int)(sizeof COMMANDS / sizeof COMMANDS[0])

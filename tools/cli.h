@@ -31,5 +31,7 @@ void progress_done(void);
 int cmd_info(int argc, char **argv);
 int cmd_forward(int argc, char **argv);
 int cmd_init(int argc, char **argv);
+int cmd_forecast(int argc, char **argv);
+int cmd_embed(int argc, char **argv);
 
 #endif
