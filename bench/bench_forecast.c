@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #ifndef CL_ORACLE
@@ -25,6 +26,13 @@ static double now(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* CPU seconds of this process (all threads): steadier than wall time on a shared machine */
+static double cpu_now(void) {
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_utime.tv_sec + u.ru_utime.tv_usec * 1e-6 + u.ru_stime.tv_sec + u.ru_stime.tv_usec * 1e-6;
 }
 
 static int cmp_double(const void *a, const void *b) {
@@ -88,18 +96,19 @@ int main(int argc, char **argv) {
     cl_forecast_defaults(c, &o);
     o.samples = SAMPLES;
     float *vals = malloc(sizeof(float) * SAMPLES * STEPS);
-    double *ts = malloc(sizeof(double) * reps), enc = 0, dec = 0;
+    double *ts = malloc(sizeof(double) * reps), *cs = malloc(sizeof(double) * reps), enc = 0, dec = 0;
     for (int r = -1; r < reps; r++) { /* r = -1: warm-up */
         cl_generator *g;
-        double t0 = now();
+        double t0 = now(), c0 = cpu_now();
         if (cl_generator_new(m, &o, 1, L, STEPS, &g, &err) ||
             cl_forecast_loop(c, x, 1, L, STEPS, SAMPLES, cl_generator_run, g, vals, &err)) {
             fprintf(stderr, "%s\n", err.msg);
             return 1;
         }
-        double t = now() - t0;
+        double t = now() - t0, ct = cpu_now() - c0;
         if (r >= 0) {
             ts[r] = t;
+            cs[r] = ct;
             double e, d;
             cl_generator_times(g, &e, &d);
             enc += e / reps;
@@ -108,13 +117,15 @@ int main(int argc, char **argv) {
         cl_generator_free(g);
     }
     qsort(ts, (size_t)reps, sizeof(double), cmp_double);
+    qsort(cs, (size_t)reps, sizeof(double), cmp_double);
     double med = ts[reps / 2], toks = (double)SAMPLES * STEPS;
     double bw = copy_bandwidth(), wbytes = decoder_step_bytes(c), bound = bw > 0 ? wbytes * STEPS / bw : 0;
     printf("model          %s (d_model %d, %d+%d layers, %s, %zu parameters)\n", dir, c->d_model, c->num_layers,
            c->num_decoder_layers, cl_model_dtype(m), cl_model_param_count(m));
     printf("workload       forecast: 1 series x %d steps, %d samples x %d steps, threads %d\n", L, SAMPLES, STEPS,
            cl_get_threads());
-    printf("seconds        %.4f (median of %d; encoder %.4f, decoding %.4f)\n", med, reps, enc, dec);
+    printf("seconds        %.4f (median of %d; encoder %.4f, decoding %.4f); cpu seconds %.4f\n", med, reps, enc, dec,
+           cs[reps / 2]);
     printf("tokens/s       %.0f (decoding only: %.0f)\n", toks / med, toks / dec);
     printf("bandwidth      copy %.1f GB/s; decoder weights %.1f MB per step\n", bw / 1e9, wbytes / 1e6);
     printf("decoding bound %.4f s for %d steps (weights once per step); measured decoding %.4f s = %.1fx the bound\n",
@@ -131,7 +142,7 @@ int main(int argc, char **argv) {
         if (pt > 0) printf("pytorch peer   %.4f s (THREADS=1) -> chronolens is %.1fx faster\n", pt, pt / med);
         else printf("pytorch peer   unavailable (%s)\n", cmd);
     }
-    free(vals); free(ts);
+    free(vals); free(ts); free(cs);
     cl_model_free(m);
     return 0;
 }

@@ -32,6 +32,13 @@ static inline void cl_linear(const float *x, int rows, int in, const float *W, i
  * into panels that OpenBLAS multiplies without packing (see linear_few.c). */
 void cl_linear_few(const float *x, int rows, int in, const float *W, int out, float beta, float *y, int ldy,
                    double *flops);
+/* The same with row strides for x (ldx) and W (ldw): e.g. one head's columns. */
+void cl_linear_few_ld(const float *x, int ldx, int rows, int in, const float *W, int ldw, int out, float beta,
+                      float *y, int ldy, double *flops);
+
+/* Runs fn(arg, i) for i in [0, n) on up to cl_get_threads() threads, the caller's
+ * included (persistent workers, see pool.c). Items must be independent. */
+void cl_parallel_for(int n, void (*fn)(void *, int), void *arg);
 
 /* ------------------------------------------------------------------ rng */
 /* xoshiro256** seeded by splitmix64: deterministic across platforms. */

@@ -135,7 +135,8 @@ static void cross_attention(cl_kvcache *kv, const float *ck, const float *cv) {
         float *O = kv->o + (size_t)b * S * HD;
         for (int h = 0; h < H; h++) {
             float *s = kv->scores;
-            cl_sgemm(1, S, T, dk, 1.0f, Q + h * dk, HD, K + h * dk, HD, 0.0f, s, T, &kv->flops);
+            /* s (S, T) = Q_h (S, dk) · K_h (T, dk)^T: a few rows against T keys */
+            cl_linear_few_ld(Q + h * dk, HD, S, dk, K + h * dk, HD, T, 0.0f, s, T, &kv->flops);
             for (int i = 0; i < S; i++) masked_softmax(s + (size_t)i * T, T, NULL, mk);
             cl_sgemm(0, S, dk, T, 1.0f, s, T, V + h * dk, HD, 0.0f, O + h * dk, HD, &kv->flops);
         }
