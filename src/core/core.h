@@ -36,9 +36,13 @@ void cl_linear_few(const float *x, int rows, int in, const float *W, int out, fl
 void cl_linear_few_ld(const float *x, int ldx, int rows, int in, const float *W, int ldw, int out, float beta,
                       float *y, int ldy, double *flops);
 
-/* Runs fn(arg, i) for i in [0, n) on up to cl_get_threads() threads, the caller's
- * included (persistent workers, see pool.c). Items must be independent. */
-void cl_parallel_for(int n, void (*fn)(void *, int), void *arg);
+/* ------------------------------------------------------------------ threads */
+/* Runs fn(ctx, i, tid) for i in [0, n) on cl_get_threads() threads (tid < that count),
+ * with dynamic scheduling. While it runs, OpenBLAS is single-threaded, so fn may call
+ * cl_sgemm on small matrices (per attention head) without oversubscribing the cores. */
+void cl_parallel_for(int n, void (*fn)(void *ctx, int i, int tid), void *ctx);
+/* Number of threads cl_parallel_for uses (>= 1). */
+int cl_pool_threads(void);
 
 /* ------------------------------------------------------------------ rng */
 /* xoshiro256** seeded by splitmix64: deterministic across platforms. */

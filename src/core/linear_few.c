@@ -7,7 +7,8 @@
  * of output rows that fit those limits runs every panel through them: ~1.5x faster at 20
  * rows (bench/bench_forecast.c). With more rows the blocked path wins and is used.
  * The panels are independent: they are spread over the threads (pool.c), each computed
- * the same way whichever thread runs it. */
+ * the same way whichever thread runs it (cl_parallel_for keeps OpenBLAS on one thread
+ * meanwhile). */
 #include "core.h"
 
 #define FEW_ROWS_MAX 48
@@ -19,7 +20,8 @@ typedef struct panels {
 } panels;
 
 /* panel i: output columns [i*nb, min((i+1)*nb, out)) */
-static void panel(void *arg, int i) {
+static void panel(void *arg, int i, int tid) {
+    (void)tid;
     const panels *p = arg;
     int j = i * p->nb, n = p->out - j < p->nb ? p->out - j : p->nb;
     cl_sgemm(1, p->rows, n, p->in, 1.0f, p->x, p->ldx, p->W + (size_t)j * p->ldw, p->ldw, p->beta, p->y + j, p->ldy, NULL);
