@@ -43,6 +43,10 @@ void cl_linear_few_ld(const float *x, int ldx, int rows, int in, const float *W,
 void cl_parallel_for(int n, void (*fn)(void *ctx, int i, int tid), void *ctx);
 /* Number of threads cl_parallel_for uses (>= 1). */
 int cl_pool_threads(void);
+/* The same contract on persistent workers, for many tiny jobs (pool.c): no thread start
+ * or join per call; the caller never waits for a worker that has not started an item.
+ * fn must not call cl_sgemm on products large enough for OpenBLAS's own threads. */
+void cl_pool_for(int n, void (*fn)(void *ctx, int i, int tid), void *ctx);
 
 /* ------------------------------------------------------------------ rng */
 /* xoshiro256** seeded by splitmix64: deterministic across platforms. */

@@ -7,8 +7,7 @@
  * of output rows that fit those limits runs every panel through them: ~1.5x faster at 20
  * rows (bench/bench_forecast.c). With more rows the blocked path wins and is used.
  * The panels are independent: they are spread over the threads (pool.c), each computed
- * the same way whichever thread runs it (cl_parallel_for keeps OpenBLAS on one thread
- * meanwhile). */
+ * the same way whichever thread runs it. */
 #include "core.h"
 
 #define FEW_ROWS_MAX 48
@@ -39,7 +38,7 @@ void cl_linear_few_ld(const float *x, int ldx, int rows, int in, const float *W,
         return;
     }
     panels p = {x, ldx, rows, in, W, ldw, out, nb, beta, y, ldy};
-    cl_parallel_for((out + nb - 1) / nb, panel, &p);
+    cl_pool_for((out + nb - 1) / nb, panel, &p);
     if (flops) *flops += 2.0 * rows * out * in;
 }
 

@@ -1,0 +1,101 @@
+/* pool.c — a persistent worker pool for the many tiny jobs of decoding (a few-row product
+ * cut into panels: ~60 jobs per decoder step), where OpenBLAS's small-matrix kernels run
+ * on one thread. cl_parallel_for (threads.c) starts and joins threads per call; on a
+ * shared, loaded machine a joined thread the scheduler is slow to run stalls the caller
+ * (measured: 2 threads twice as slow as 1). Here workers sleep between jobs, items are
+ * handed out one at a time and the caller works too: a worker that wakes late finds the
+ * job done and costs nothing. Items are claimed with a compare-and-swap on (job, next) so a
+ * late worker cannot run an item of a newer job with an older job's function. Results do
+ * not depend on which thread ran an item. */
+#include "core.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#define POOL_MAX 64
+
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wake = PTHREAD_COND_INITIALIZER, finished = PTHREAD_COND_INITIALIZER;
+static pthread_mutex_t run_mu = PTHREAD_MUTEX_INITIALIZER; /* one job at a time */
+static int nworkers;
+static uint32_t job_id;                      /* guarded by mu */
+static void (*job_fn)(void *, int, int);
+static void *job_arg;
+static int job_n;
+static _Atomic uint64_t cursor;              /* (job id << 32) | next item */
+static _Atomic int done_items;
+
+/* Claims the next item of job `id`; -1 when none is left (or the job is over). */
+static int claim(uint32_t id, int n) {
+    uint64_t cur = atomic_load(&cursor);
+    for (;;) {
+        if ((uint32_t)(cur >> 32) != id || (int)(uint32_t)cur >= n) return -1;
+        if (atomic_compare_exchange_weak(&cursor, &cur, cur + 1)) return (int)(uint32_t)cur;
+    }
+}
+
+static void run_items(uint32_t id, void (*fn)(void *, int, int), void *arg, int n, int tid) {
+    int i;
+    while ((i = claim(id, n)) >= 0) {
+        fn(arg, i, tid);
+        if (atomic_fetch_add(&done_items, 1) + 1 == n) {
+            pthread_mutex_lock(&mu);
+            pthread_cond_broadcast(&finished);
+            pthread_mutex_unlock(&mu);
+        }
+    }
+}
+
+static void *worker(void *tidp) {
+    const int tid = (int)(intptr_t)tidp;
+    uint32_t seen = 0;
+    for (;;) {
+        pthread_mutex_lock(&mu);
+        while (job_id == seen) pthread_cond_wait(&wake, &mu);
+        seen = job_id;
+        void (*fn)(void *, int, int) = job_fn;
+        void *arg = job_arg;
+        int n = job_n;
+        pthread_mutex_unlock(&mu);
+        run_items(seen, fn, arg, n, tid);
+    }
+    return NULL;
+}
+
+/* Starts workers up to `want` (they live until the process exits). */
+static void ensure_workers(int want) {
+    if (want > POOL_MAX) want = POOL_MAX;
+    while (nworkers < want) {
+        pthread_t t;
+        if (pthread_create(&t, NULL, worker, (void *)(intptr_t)(nworkers + 1)) != 0) break;
+        pthread_detach(t);
+        nworkers++;
+    }
+}
+
+void cl_pool_for(int n, void (*fn)(void *, int, int), void *arg) {
+    int threads = cl_get_threads();
+    if (n <= 0) return;
+    if (threads <= 1 || n == 1) {
+        for (int i = 0; i < n; i++) fn(arg, i, 0);
+        return;
+    }
+    pthread_mutex_lock(&run_mu);
+    pthread_mutex_lock(&mu);
+    ensure_workers(threads - 1);
+    uint32_t id = ++job_id;
+    if (id == 0) id = ++job_id; /* 0 is every worker's initial "seen" */
+    job_fn = fn;
+    job_arg = arg;
+    job_n = n;
+    atomic_store(&done_items, 0);
+    atomic_store(&cursor, (uint64_t)id << 32);
+    pthread_cond_broadcast(&wake);
+    pthread_mutex_unlock(&mu);
+    run_items(id, fn, arg, n, 0);
+    pthread_mutex_lock(&mu);
+    while (atomic_load(&done_items) < n) pthread_cond_wait(&finished, &mu);
+    pthread_mutex_unlock(&mu);
+    pthread_mutex_unlock(&run_mu);
+}
