@@ -48,7 +48,7 @@ static int parse_args(int argc, char **argv, fc_args *a) {
     a->method = "model";
     a->quantiles = "0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9";
     a->window = 8;
-    a->batch = 16;
+    a->batch = 0;
     for (int i = 1; i < argc; i++) {
         int r = opt_common(argc, argv, &i);
         if (!r) r = opt_str(argc, argv, &i, "--model", &a->dir);
@@ -71,7 +71,7 @@ static int parse_args(int argc, char **argv, fc_args *a) {
         }
         if (!r) r = opt_int(argc, argv, &i, "--seed", 0, 0x7fffffffffffffffL, &a->seed);
         if (!r) r = opt_int(argc, argv, &i, "--parrot-window", 1, 1000000, &a->window);
-        if (!r) r = opt_int(argc, argv, &i, "--batch", 1, 4096, &a->batch);
+        if (!r) r = opt_int(argc, argv, &i, "--batch", 1, 100000, &a->batch);
         if (!r && opt_flag(argv, i, "--compare")) r = a->compare = 1;
         if (!r && opt_flag(argv, i, "--no-cache")) r = a->no_cache = 1;
         if (r < 0) return EXIT_BAD;

@@ -95,7 +95,7 @@ void cl_forecast_defaults(const cl_config *c, cl_forecast_opts *o) {
     o->sampling.top_k = c->top_k;
     o->sampling.top_p = c->top_p > 0 ? c->top_p : 1.0f;
     o->sampling.eos_id = c->eos_token_id;
-    o->batch = 16;
+    o->batch = 0;
     o->use_cache = 1;
 }
 
@@ -109,7 +109,7 @@ int cl_generator_new(const cl_model *m, const cl_forecast_opts *o, int nseries, 
                      cl_generator **out, cl_error *err) {
     const cl_config *c = &m->cfg;
     if (o->samples <= 0) return cl_error_set(err, CL_EINVAL, "forecast: samples %d must be > 0", o->samples);
-    if (o->batch <= 0) return cl_error_set(err, CL_EINVAL, "forecast: batch %d must be > 0", o->batch);
+    if (o->batch < 0) return cl_error_set(err, CL_EINVAL, "forecast: batch %d must be >= 0", o->batch);
     if (nseries <= 0 || horizon <= 0)
         return cl_error_set(err, CL_EINVAL, "forecast: %d series, horizon %d", nseries, horizon);
     int rc = cl_sampling_check(&o->sampling, err);
@@ -119,6 +119,7 @@ int cl_generator_new(const cl_model *m, const cl_forecast_opts *o, int nseries, 
     g->m = m;
     g->o = *o;
     g->o.sampling.eos_id = c->eos_token_id;
+    if (g->o.batch == 0) g->o.batch = o->samples < CL_FORECAST_ROWS ? CL_FORECAST_ROWS / o->samples : 1;
     if (g->o.batch > nseries) g->o.batch = nseries;
     g->nseries = nseries;
     int full = L + horizon, P = c->prediction_length > 0 ? c->prediction_length : horizon;

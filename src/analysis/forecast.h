@@ -25,16 +25,23 @@ int cl_forecast_loop(const cl_config *c, const float *context, int B, int L, int
 
 /* ------------------------------------------------------------------ model generator */
 
+/* Rows per decoder step of the automatic batch: the few-row products (linear_few.c) serve
+ * up to 48 rows, and the self-attention cache of a batch grows with its rows
+ * (layers x rows x steps x heads*d_kv x 8 bytes: 189 MB for base with 2 series x 20
+ * samples x 64 steps). */
+#define CL_FORECAST_ROWS 48
+
 typedef struct cl_forecast_opts {
     int samples;          /* sample paths per series (> 0) */
     cl_sampling sampling; /* temperature, top-k, top-p; eos_id is set from the config */
     uint64_t seed;        /* series b draws from its own stream seeded by (seed, b) */
-    int batch;            /* series per model batch (> 0) */
+    int batch;            /* series per model batch (> 0); 0 = auto: as many as keep the
+                             rows (series x samples) <= CL_FORECAST_ROWS, at least 1 */
     int use_cache;        /* 1: key/value-cached decoder; 0: cl_decode on the growing prefix */
 } cl_forecast_opts;
 
 /* Defaults from the model's chronos_config: num_samples, temperature, top_k, top_p;
- * seed 0, batch 16, cache on. */
+ * seed 0, batch auto, cache on. */
 void cl_forecast_defaults(const cl_config *c, cl_forecast_opts *o);
 
 typedef struct cl_generator cl_generator;
