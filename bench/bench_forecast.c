@@ -130,6 +130,7 @@ int main(int argc, char **argv) {
     printf("bandwidth      copy %.1f GB/s; decoder weights %.1f MB per step\n", bw / 1e9, wbytes / 1e6);
     printf("decoding bound %.4f s for %d steps (weights once per step); measured decoding %.4f s = %.1fx the bound\n",
            bound, STEPS, dec, bound > 0 ? dec / bound : 0);
+    fflush(stdout); /* our numbers first: the peer takes minutes on base */
     if (peer) {
         char cmd[8192];
         snprintf(cmd, sizeof cmd, "THREADS=1 /usr/bin/python3 '%s/bench_torch.py' '%s' forecast", oracle, dir);
