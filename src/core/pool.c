@@ -22,7 +22,7 @@ static int nworkers;
 static uint32_t job_id;                      /* guarded by mu */
 static void (*job_fn)(void *, int, int);
 static void *job_arg;
-static int job_n;
+static int job_n, job_threads;            /* items; threads allowed (tid < job_threads) */
 static _Atomic uint64_t cursor;              /* (job id << 32) | next item */
 static _Atomic int done_items;
 
@@ -56,9 +56,9 @@ static void *worker(void *tidp) {
         seen = job_id;
         void (*fn)(void *, int, int) = job_fn;
         void *arg = job_arg;
-        int n = job_n;
+        int n = job_n, allowed = tid < job_threads;
         pthread_mutex_unlock(&mu);
-        run_items(seen, fn, arg, n, tid);
+        if (allowed) run_items(seen, fn, arg, n, tid); /* workers beyond a lowered count sit out */
     }
     return NULL;
 }
@@ -89,6 +89,7 @@ void cl_pool_for(int n, void (*fn)(void *, int, int), void *arg) {
     job_fn = fn;
     job_arg = arg;
     job_n = n;
+    job_threads = threads;
     atomic_store(&done_items, 0);
     atomic_store(&cursor, (uint64_t)id << 32);
     pthread_cond_broadcast(&wake);
