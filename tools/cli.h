@@ -33,5 +33,9 @@ int cmd_forward(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_forecast(int argc, char **argv);
 int cmd_embed(int argc, char **argv);
+int cmd_induction(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_multisine(int argc, char **argv);
+int cmd_multisine_sweep(int argc, char **argv);
 
 #endif
