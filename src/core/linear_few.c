@@ -6,11 +6,10 @@
  * layout, M*N <= 1200 (OpenBLAS 0.3.21, sgemm_small_kernel_permit). Cutting W into panels
  * of output rows that fit those limits runs every panel through them: ~1.5x faster at 20
  * rows (bench/bench_forecast.c). With more rows the blocked path wins and is used.
- * The panels are independent: they are spread over the threads (pool.c), each computed
- * the same way whichever thread runs it. */
+ * The panels are independent: they are spread over the thread pool, each computed the
+ * same way whichever thread runs it. cl_linear takes this path for rows <= CL_FEW_ROWS. */
 #include "core.h"
 
-#define FEW_ROWS_MAX 48
 
 typedef struct panels {
     const float *x; int ldx, rows, in;
@@ -33,12 +32,12 @@ void cl_linear_few_ld(const float *x, int ldx, int rows, int in, const float *W,
         long lim = 1000000L / ((long)rows * in);
         if (lim < nb) nb = (int)lim;
     }
-    if (rows > FEW_ROWS_MAX || nb < 8) {
+    if (rows > CL_FEW_ROWS || nb < 8) {
         cl_sgemm(1, rows, out, in, 1.0f, x, ldx, W, ldw, beta, y, ldy, flops);
         return;
     }
     panels p = {x, ldx, rows, in, W, ldw, out, nb, beta, y, ldy};
-    cl_pool_for((out + nb - 1) / nb, panel, &p);
+    cl_parallel_for((out + nb - 1) / nb, panel, &p);
     if (flops) *flops += 2.0 * rows * out * in;
 }
 

@@ -1,8 +1,8 @@
-/* pool.c — a persistent worker pool for the many tiny jobs of decoding (a few-row product
- * cut into panels: ~60 jobs per decoder step), where OpenBLAS's small-matrix kernels run
- * on one thread. cl_parallel_for (threads.c) starts and joins threads per call; on a
- * shared, loaded machine a joined thread the scheduler is slow to run stalls the caller
- * (measured: 2 threads twice as slow as 1). Here workers sleep between jobs, items are
+/* pool.c — chronolens' one thread pool (cl_parallel_for): products split into row or
+ * column blocks, attention split by (batch, head), few-row decoding products cut into
+ * panels (~60 jobs per decoder step). OpenBLAS runs single-threaded inside every item.
+ * Workers are persistent and sleep between jobs (starting and joining threads per call
+ * stalled decoding on a loaded machine: 2 threads twice as slow as 1). Items are
  * handed out one at a time and the caller works too: a worker that wakes late finds the
  * job done and costs nothing. Items are claimed with a compare-and-swap on (job, next) so a
  * late worker cannot run an item of a newer job with an older job's function. Results do
@@ -74,14 +74,15 @@ static void ensure_workers(int want) {
     }
 }
 
-void cl_pool_for(int n, void (*fn)(void *, int, int), void *arg) {
+void cl_parallel_for(int n, void (*fn)(void *, int, int), void *arg) {
     int threads = cl_get_threads();
     if (n <= 0) return;
-    if (threads <= 1 || n == 1) {
+    /* one thread, one item, or the pool already busy (a call from inside an item, or from
+     * another thread of the caller's program): run here, serially */
+    if (threads <= 1 || n == 1 || pthread_mutex_trylock(&run_mu) != 0) {
         for (int i = 0; i < n; i++) fn(arg, i, 0);
         return;
     }
-    pthread_mutex_lock(&run_mu);
     pthread_mutex_lock(&mu);
     ensure_workers(threads - 1);
     uint32_t id = ++job_id;

@@ -143,31 +143,6 @@ static void cross_attention(cl_kvcache *kv, const float *ck, const float *cv) {
     }
 }
 
-static inline float gelu_new(float x) {
-    return 0.5f * x * (1.0f + tanhf(0.7978845608028654f * (x + 0.044715f * x * x * x)));
-}
-
-/* x (rows, d) += wo · act(wi · h) (or gated act(wi0 · h) * (wi1 · h)): cl_feed_forward's math
- * (blocks.c) with the few-row products of cl_linear_few. */
-static void feed_forward(cl_kvcache *kv, const layer_w *L, int rows) {
-    const cl_config *c = &kv->m->cfg;
-    const int d = c->d_model, F = c->d_ff;
-    const size_t n = (size_t)rows * F;
-    float *a = kv->ff, *g = kv->ff + n;
-    if (c->gated) {
-        cl_linear_few(kv->h, rows, d, L->wi0, F, 0.0f, a, F, &kv->flops);
-        cl_linear_few(kv->h, rows, d, L->wi1, F, 0.0f, g, F, &kv->flops);
-    } else {
-        cl_linear_few(kv->h, rows, d, L->wi, F, 0.0f, a, F, &kv->flops);
-    }
-    for (size_t i = 0; i < n; i++) {
-        float v = a[i];
-        v = c->act_gelu == 2 ? 0.5f * v * (1.0f + erff(v * 0.70710678f)) : c->act_gelu == 1 ? gelu_new(v) : (v > 0 ? v : 0.0f);
-        a[i] = c->gated ? v * g[i] : v;
-    }
-    cl_linear_few(a, rows, F, L->wo, d, 1.0f, kv->x, d, &kv->flops);
-}
-
 int cl_kvcache_step(cl_kvcache *kv, const int32_t *tokens, cl_error *err) {
     const cl_model *m = kv->m;
     const cl_config *c = &m->cfg;
@@ -192,27 +167,27 @@ int cl_kvcache_step(cl_kvcache *kv, const int32_t *tokens, cl_error *err) {
         const layer_w *L = &m->dec[l];
         float *sk = kv->sk + l * self_per, *sv = kv->sv + l * self_per;
         cl_rms_norm(kv->x, L->ln_self, rows, d, c->eps, kv->h);
-        cl_linear_few(kv->h, rows, d, L->self.q, HD, 0.0f, kv->q, HD, &kv->flops);
+        cl_linear(kv->h, rows, d, L->self.q, HD, 0.0f, kv->q, &kv->flops);
         /* this step's keys/values go straight into the cache: row r at position t */
         cl_linear_few(kv->h, rows, d, L->self.k, HD, 0.0f, sk + (size_t)t * HD, (int)rstride, &kv->flops);
         cl_linear_few(kv->h, rows, d, L->self.v, HD, 0.0f, sv + (size_t)t * HD, (int)rstride, &kv->flops);
         self_attention(kv, sk, sv, rows);
-        cl_linear_few(kv->o, rows, HD, L->self.o, d, 1.0f, kv->x, d, &kv->flops);
+        cl_linear(kv->o, rows, HD, L->self.o, d, 1.0f, kv->x, &kv->flops);
 
         cl_rms_norm(kv->x, L->ln_cross, rows, d, c->eps, kv->h);
-        cl_linear_few(kv->h, rows, d, L->cross.q, HD, 0.0f, kv->q, HD, &kv->flops);
+        cl_linear(kv->h, rows, d, L->cross.q, HD, 0.0f, kv->q, &kv->flops);
         cross_attention(kv, kv->ck + l * cross_per, kv->cv + l * cross_per);
-        cl_linear_few(kv->o, rows, HD, L->cross.o, d, 1.0f, kv->x, d, &kv->flops);
+        cl_linear(kv->o, rows, HD, L->cross.o, d, 1.0f, kv->x, &kv->flops);
 
         cl_rms_norm(kv->x, L->ln_ff, rows, d, c->eps, kv->h);
-        feed_forward(kv, L, rows);
+        cl_feed_forward(m, L, kv->h, rows, kv->ff, kv->x, &kv->flops);
     }
     cl_rms_norm(kv->x, m->dec_final, rows, d, c->eps, kv->h);
     if (c->tied) {
         const float sc = (float)pow(d, -0.5);
         for (size_t i = 0; i < (size_t)rows * d; i++) kv->h[i] *= sc;
     }
-    cl_linear_few(kv->h, rows, d, m->lm_head, c->vocab_size, 0.0f, kv->logits, c->vocab_size, &kv->flops);
+    cl_linear(kv->h, rows, d, m->lm_head, c->vocab_size, 0.0f, kv->logits, &kv->flops);
     kv->t++;
     return 0;
 }
