@@ -6,6 +6,8 @@
 static const struct { const char *name; int (*run)(int, char **); const char *help; } COMMANDS[] = {
     {"info", cmd_info, "MODEL_DIR                      sizes, dtype, parameters, tokenizer"},
     {"forward", cmd_forward, "--model DIR --context CSV [--decoder-ids CSV] --out OUT.safetensors"},
+    {"forecast", cmd_forecast, "--model DIR --context CSV --out OUT.csv [--horizon H] [--samples N] [--seed S] ... (README)"},
+    {"embed", cmd_embed, "--model DIR --context CSV --out OUT.npy [--scales-out SCALES.npy]"},
     {"induction", cmd_induction, "--model DIR [--model DIR ..] --out DIR [--seq-len L] [--reps R] [--batch N] [--token-range LO:HI]\n"
                                  "                             [--threshold T] [--seed S] [--seeds K] [--no-strict]"},
     {"sweep", cmd_sweep, "--model DIR [--model DIR ..] --out DIR [--reps-list 2,4,..] [--len-list 2,4,..]\n"

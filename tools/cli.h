@@ -37,6 +37,8 @@ void progress_stage(const char *name, double from, double to);
 int cmd_info(int argc, char **argv);
 int cmd_forward(int argc, char **argv);
 int cmd_init(int argc, char **argv);
+int cmd_forecast(int argc, char **argv);
+int cmd_embed(int argc, char **argv);
 int cmd_induction(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_multisine(int argc, char **argv);

@@ -39,6 +39,10 @@ void cl_linear(const float *x, int rows, int in, const float *W, int out, float 
                double *flops) {
     if (rows <= 0 || out <= 0) return;
     if (flops) *flops += 2.0 * rows * out * in;
+    if (rows <= CL_FEW_ROWS) { /* few rows: unpacked panels (linear_few.c) */
+        cl_linear_few_ld(x, in, rows, in, W, in, out, beta, y, out, NULL);
+        return;
+    }
     int nt = cl_pool_threads();
     double work = (double)rows * out * in;
     if (nt <= 1 || work < 2e6) { /* too small to be worth splitting */
