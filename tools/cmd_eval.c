@@ -56,7 +56,7 @@ static void report(FILE *f, const char *name, const acc *a, int csv) {
 
 int cmd_eval(int argc, char **argv) {
     const char *dir = cli_default_model(), *csv = NULL, *out = NULL;
-    long per = 100, seed = 20261126, horizon = 0;
+    long per = 100, seed = 20261126, horizon = 0, ctxlen = 0;
     for (int i = 1; i < argc; i++) {
         int r = opt_common(argc, argv, &i);
         if (!r) r = opt_str(argc, argv, &i, "--model", &dir);
@@ -65,6 +65,7 @@ int cmd_eval(int argc, char **argv) {
         if (!r) r = opt_int(argc, argv, &i, "--series", 0, 100000, &per);
         if (!r) r = opt_int(argc, argv, &i, "--seed", 0, 0x7fffffffffffffffL, &seed);
         if (!r) r = opt_int(argc, argv, &i, "--horizon", 1, 1024, &horizon);
+        if (!r) r = opt_int(argc, argv, &i, "--context-length", 2, 4096, &ctxlen);
         if (r < 0) return EXIT_BAD;
         if (!r) return cli_fail("eval: unknown argument '%s'", argv[i]);
     }
@@ -79,7 +80,15 @@ int cmd_eval(int argc, char **argv) {
     int rc = cl_model_load(dir, &m, &err);
     if (!rc) rc = cl_state_new(m, &s, &err);
     if (rc) goto done;
-    const cl_config *c = cl_model_config(m);
+    const cl_config *mc = cl_model_config(m);
+    if (ctxlen > mc->context_length) {
+        rc = cl_error_set(&err, CL_EINVAL, "option --context-length: %ld exceeds the model's context_length %d", ctxlen, mc->context_length);
+        goto done;
+    }
+    /* the synthetic suite's context length: the model's, or shorter (e.g. its training length) */
+    cl_config cc = *mc;
+    if (ctxlen) cc.context_length = (int)ctxlen;
+    const cl_config *c = &cc;
     const int L = c->context_length, H = c->prediction_length, B = 25;
     int Bc = 0, Lc = 0, Hc = 0;
     if (csv) { /* read and check before the long part */
