@@ -202,6 +202,7 @@ static void test_cli(void **st) {
     assert_int_equal(run_cmd("'%s' train -q --out '%s/x' --resume '%s/nowhere' 2>/dev/null", CL_CLI, out, out), 2);
     assert_int_equal(run_cmd("'%s' train -q --out '%s/x' --resume '%s' --lr 0.1 2>/dev/null", CL_CLI, out, out), 2);
     assert_int_equal(run_cmd("'%s' train -q 2>/dev/null", CL_CLI), 2);
+    assert_int_equal(run_cmd("'%s' train -q --out '%s/train.csv' %s --steps 1 2>/dev/null", CL_CLI, out, shape), 2);
     snprintf(path, sizeof path, "%s/x", out);
     assert_false(dir_exists(path));
 }

@@ -127,9 +127,10 @@ int cmd_train(int argc, char **argv) {
         }
         if ((rc = cl_trainer_new(&cfg, &o, &t, &err))) return cli_fail_err(&err);
     }
-    if (mkdir(out, 0777) != 0 && errno != EEXIST) {
+    struct stat sb;
+    if ((mkdir(out, 0777) != 0 && errno != EEXIST) || stat(out, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
         cl_trainer_free(t);
-        return cli_fail("%s: cannot create directory: %s", out, strerror(errno));
+        return cli_fail("--out %s: cannot create directory: %s", out, errno == EEXIST ? "a file of that name exists" : strerror(errno));
     }
     rc = 0;
     if (t->o.checkpoint_every > 0 && t->step == 0) rc = save_checkpoint(t, out, &err);
