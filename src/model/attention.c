@@ -68,7 +68,12 @@ static void head_task(void *ctx, int task, int tid) {
     const float *kb = a->k + (size_t)b * Tk * a->ldk + h * a->dk;
     const float *vb = a->v + (size_t)b * Tk * a->ldk + h * a->dk;
     const uint8_t *km = a->kmask ? a->kmask + (size_t)b * Tk : NULL;
-    float *S = a->scores + (size_t)tid * Tq * Tk;
+    const capture *cap = a->cap;
+    int ls = (cap && cap->valid) ? cap->layer_sel[a->layer] : -1, keep = ls >= 0 && cap->head_sel[h] >= 0;
+    float *dst = keep ? cap->buf + ((((size_t)ls * a->B + b) * cap->shape[2] + cap->head_sel[h]) * cap->shape[3]) * Tk
+                      : NULL;
+    /* every row kept: compute the probabilities where they are kept (no copy) */
+    float *S = keep && cap->all_rows ? dst : a->scores + (size_t)tid * Tq * Tk;
     /* S (Tq, Tk) = Q_bh (Tq, dk) · K_bh^T */
     cl_sgemm(1, Tq, Tk, a->dk, 1.0f, qb, a->ldq, kb, a->ldk, 0.0f, S, Tk, NULL);
     for (int i = 0; i < Tq; i++) {
@@ -84,13 +89,9 @@ static void head_task(void *ctx, int task, int tid) {
             for (int j = i + 1; j < Tk; j++) r[j] = -FLT_MAX;
         softmax_row(r, Tk);
     }
-    const capture *cap = a->cap;
-    int ls = (cap && cap->valid) ? cap->layer_sel[a->layer] : -1;
-    if (ls >= 0 && cap->head_sel[h] >= 0) {
-        const int nh = cap->shape[2], nr = cap->shape[3];
-        float *dst = cap->buf + ((((size_t)ls * a->B + b) * nh + cap->head_sel[h]) * nr) * Tk;
-        for (int r = 0; r < nr; r++) memcpy(dst + (size_t)r * Tk, S + (size_t)cap->row_idx[r] * Tk, sizeof(float) * Tk);
-    }
+    if (keep && S != dst)
+        for (int r = 0; r < cap->shape[3]; r++)
+            memcpy(dst + (size_t)r * Tk, S + (size_t)cap->row_idx[r] * Tk, sizeof(float) * Tk);
     /* O_bh (Tq, dk) = gate * S · V_bh */
     float g = a->gates ? a->gates[h] : 1.0f;
     cl_sgemm(0, Tq, a->dk, Tk, g, S, Tk, vb, a->ldk, 0.0f, a->out + (size_t)b * Tq * a->ldo + h * a->dk, a->ldo, NULL);

@@ -10,6 +10,7 @@ typedef struct capture {
     int *layer_sel;             /* layer -> selection index or -1 (size: layers of the stack) */
     int *head_sel;              /* head -> selection index or -1 */
     int *row_idx;               /* resolved query rows of the current pass */
+    int all_rows;               /* row_idx is 0..Tq-1: probabilities are computed in place */
     float *buf;                 /* (nl, B, nh, nr, Tk) */
     size_t cap;
     int shape[5];

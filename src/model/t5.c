@@ -113,6 +113,8 @@ static int capture_begin(cl_state *s, cl_stack st, int B, int Tq, int Tk, cl_err
             return cl_error_set(err, CL_EINVAL, "capture: query row %d out of range for %d queries", r, Tq);
         cp->row_idx[i] = rr;
     }
+    cp->all_rows = nr == Tq;
+    for (int i = 0; i < nr && cp->all_rows; i++) cp->all_rows = cp->row_idx[i] == i;
     size_t n = (size_t)cp->spec.n_layers * B * cp->spec.n_heads * nr * Tk;
     if (n > cp->cap) {
         cl_free(cp->buf);
