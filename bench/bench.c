@@ -50,6 +50,10 @@ static double sgemm_once(void) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, n, n, 1, ga, n, gb, n, 0, gc, n);
     t = now() - t;
     openblas_set_num_threads(1);
+    /* OpenBLAS's workers spin (sched_yield) for ~0.1 s after a call: let them go to sleep
+     * so the reference does not steal cores from the workload timed next */
+    struct timespec pause = {0, 300 * 1000 * 1000};
+    nanosleep(&pause, NULL);
     return 2.0 * n * n * n / t / 1e9;
 }
 
