@@ -2,6 +2,7 @@
 #include "ms_common.h"
 #include "cli.h"
 #include "../src/core/core.h"
+#include "../src/io/json.h"
 
 #include <errno.h>
 #include <math.h>
@@ -49,17 +50,7 @@ void ms_model_name(const char *dir, char *buf, size_t n) {
 }
 
 int ms_write_json(const char *path, const cJSON *root, cl_error *err) {
-    char *text = cJSON_Print(root);
-    if (!text) return cl_error_set(err, CL_ENOMEM, "%s: out of memory", path);
-    cl_out o;
-    int rc = cl_out_open(&o, path, err);
-    if (!rc) {
-        fputs(text, o.fp);
-        fputc('\n', o.fp);
-        rc = cl_out_commit(&o, err);
-    }
-    free(text);
-    return rc;
+    return cl_json_save(path, root, err);
 }
 
 cJSON *ms_num(double v) { return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull(); }

@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "rrt_cli.h"
 #include "../src/core/core.h"
+#include "../src/io/json.h"
 #include "../src/report/fig_induction.h"
 
 #include <cjson/cJSON.h>
@@ -45,22 +46,9 @@ static cJSON *settings_json(const rrt_cli *o, int with_lr) {
     return s;
 }
 
-static int write_text(const char *path, const char *text, cl_error *err) {
-    cl_out out;
-    if (cl_out_open(&out, path, err)) return CL_EIO;
-    if (fputs(text, (FILE *)out.fp) < 0) {
-        cl_out_abort(&out);
-        return cl_error_set(err, CL_EIO, "%s: write failed", path);
-    }
-    return cl_out_commit(&out, err);
-}
-
 static int write_json(const char *path, cJSON *root, cl_error *err) {
-    char *txt = cJSON_Print(root);
+    int rc = cl_json_save(path, root, err);
     cJSON_Delete(root);
-    if (!txt) return cl_error_set(err, CL_ENOMEM, "%s: out of memory", path);
-    int rc = write_text(path, txt, err);
-    cJSON_free(txt);
     return rc;
 }
 

@@ -2,6 +2,7 @@
  * loadable by chronolens and by Hugging Face transformers. */
 #include "init.h"
 #include "../core/core.h"
+#include "../io/json.h"
 #include "../io/safetensors.h"
 
 #include <cjson/cJSON.h>
@@ -81,17 +82,8 @@ int cl_config_save(const char *path, const cl_config *c, cl_error *err) {
     cJSON_AddNumberToObject(cc, "temperature", c->temperature);
     cJSON_AddNumberToObject(cc, "top_k", c->top_k);
     cJSON_AddNumberToObject(cc, "top_p", c->top_p);
-    char *text = cJSON_Print(r);
+    int rc = cl_json_save(path, r, err);
     cJSON_Delete(r);
-    if (!text) return cl_error_set(err, CL_ENOMEM, "%s: out of memory", path);
-    cl_out o;
-    int rc = cl_out_open(&o, path, err);
-    if (!rc) {
-        fputs(text, o.fp);
-        fputc('\n', o.fp);
-        rc = cl_out_commit(&o, err);
-    }
-    free(text);
     return rc;
 }
 

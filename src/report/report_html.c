@@ -1,6 +1,7 @@
 /* report_html.c — index.html and the claims files of `chronolens report` (report_html.h). */
 #include "report_html.h"
 #include "report_claims.h"
+#include "../io/json.h"
 #include "svg_heatmap.h"
 #include "../core/core.h"
 
@@ -60,18 +61,10 @@ static int write_claims(const page *p, cl_error *err) {
             cJSON_AddItemToObject(o, "numbers", v);
             cJSON_AddItemToArray(root, o);
         }
-    char *txt = cJSON_Print(root);
+    int rc = cl_json_save(cl_path_join(path, sizeof path, p->dir, "data/claims.json"), root, err);
     cJSON_Delete(root);
-    if (!txt) return cl_error_set(err, CL_ENOMEM, "claims: out of memory");
-    cl_out out;
-    int rc = cl_out_open(&out, cl_path_join(path, sizeof path, p->dir, "data/claims.json"), err);
-    if (!rc) {
-        fputs(txt, out.fp);
-        fputc('\n', out.fp);
-        rc = cl_out_commit(&out, err);
-    }
-    free(txt);
     if (rc) return rc;
+    cl_out out;
     if (cl_out_open(&out, cl_path_join(path, sizeof path, p->dir, "data/claims.csv"), err)) return CL_EIO;
     FILE *f = out.fp;
     fputs("model,claim,verdict,number,value\n", f);
