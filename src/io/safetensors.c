@@ -131,8 +131,10 @@ int st_open(const char *path, st_file *f, cl_error *err) {
         goto fail;
     }
     if (hn > ST_MAX_HEADER || hn < 2) {
-        rc = cl_error_set(err, CL_EFORMAT, "%s: implausible header length %llu", path,
-                          (unsigned long long)hn);
+        rc = hn < 2 ? cl_error_set(err, CL_EFORMAT, "%s: implausible header length %llu", path,
+                                   (unsigned long long)hn)
+                    : cl_error_set(err, CL_ENOMEM, "%s: header of %llu bytes exceeds the limit of %zu",
+                                   path, (unsigned long long)hn, ST_MAX_HEADER);
         goto fail;
     }
     root = cJSON_ParseWithLength((const char *)p + 8, (size_t)hn);
