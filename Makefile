@@ -18,7 +18,7 @@ ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 SAN_CC     ?= $(shell command -v clang >/dev/null 2>&1 && echo clang || echo gcc)
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := safetensors config csv_context csv_ids options
+FUZZ_TARGETS ?= safetensors config csv_context csv_ids options model_index
 LSAN_SUPP  := $(CURDIR)/tests/sanitizer/lsan.supp
 
 .PHONY: all deps build test test-asan demo bench fuzz clean

@@ -99,6 +99,26 @@ static void test_many_tensors_duplicate(void **st) {
     unlink(p);
 }
 
+/* A sharded index naming a different shard for each of 200000 tensors: the distinct
+ * names are found by sorting (pairwise was quadratic), then the first missing shard is
+ * reported. */
+static void test_index_many_shards(void **st) {
+    (void)st;
+    char *d = tmp_path("sharded");
+    assert_int_equal(run_cmd("mkdir -p '%s' && cp " SMALL "/config.json '%s/'", d, d), 0);
+    char p[600];
+    snprintf(p, sizeof p, "%s/model.safetensors.index.json", d);
+    FILE *f = fopen(p, "w");
+    fputs("{\"weight_map\": {", f);
+    for (int i = 0; i < 200000; i++) fprintf(f, "%s\"t%d\": \"s%06d.safetensors\"", i ? "," : "", i, 199999 - i);
+    fputs("}}", f);
+    fclose(f);
+    cl_model *m;
+    cl_error err;
+    assert_int_equal(cl_model_load(d, &m, &err), CL_EIO);
+    if (!strstr(err.msg, "/s000000.safetensors: cannot open")) fail_msg("%s", err.msg);
+}
+
 /* Regression (fuzz_safetensors): the writer printed integers through cJSON's doubles,
  * which rounds above 1e15, so shape [0, 2^53] came back as [0, 9007199254740990]. */
 static void test_writer_exact_integers(void **st) {
@@ -289,6 +309,7 @@ int main(void) {
         cmocka_unit_test(test_huge_declared_tensor),
         cmocka_unit_test(test_header_limit),
         cmocka_unit_test(test_many_tensors_duplicate),
+        cmocka_unit_test(test_index_many_shards),
         cmocka_unit_test(test_writer_exact_integers),
         cmocka_unit_test(test_writer_empty),
         cmocka_unit_test(test_csv_ten_million_columns),

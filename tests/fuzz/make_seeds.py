@@ -226,6 +226,32 @@ def csv_seeds():
         put("csv_ids", k + ".csv", v)
 
 
+# ----------------------------------------------------------------- sharded index
+def index_seeds():
+    names = [n for n, _, _, _ in tiny("F32")]
+    one, two = "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"
+
+    def idx(name, wm, extra=None):
+        d = {"metadata": {"total_size": 1584}, "weight_map": wm}
+        if extra:
+            d.update(extra)
+        put("model_index", name + ".json", json.dumps(d, indent=1))
+
+    idx("all-first", {n: one for n in names})
+    idx("alternating", {n: (one if i % 2 else two) for i, n in enumerate(names)})
+    idx("missing-shard", {n: (one if i else "model-00003-of-00003.safetensors") for i, n in enumerate(names)})
+    idx("slash", {n: (one if i else "../" + one) for i, n in enumerate(names)})
+    idx("dotdot", {names[0]: ".."})
+    idx("dot", {names[0]: "."})
+    idx("empty-name", {names[0]: ""})
+    idx("not-string", {names[0]: 1})
+    idx("empty-map", {})
+    idx("many-shards", {f"t{i}": f"shard-{i}.safetensors" for i in range(300)})
+    put("model_index", "no-map.json", '{"metadata": {}}')
+    put("model_index", "array.json", "[]")
+    put("model_index", "empty.json", "")
+
+
 # ----------------------------------------------------------------- options
 def option_seeds():
     # first byte: bits 0-1 pick the bounds, bits 2-5 the list capacity - 1 (fuzz_options.c)
@@ -238,9 +264,10 @@ def option_seeds():
 
 
 if __name__ == "__main__":
-    for t in ("safetensors", "config", "csv_context", "csv_ids", "options"):
+    for t in ("safetensors", "config", "csv_context", "csv_ids", "options", "model_index"):
         os.makedirs(os.path.join(ROOT, t), exist_ok=True)
     safetensors_seeds()
     config_seeds()
     csv_seeds()
     option_seeds()
+    index_seeds()
