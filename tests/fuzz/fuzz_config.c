@@ -25,5 +25,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     /* the tokenizer's centers must be computable for this configuration */
     float lo = cl_tokenizer_center(&c, 0), hi = cl_tokenizer_center(&c, c.vocab_size - 1);
     CHECK(isfinite(lo) && isfinite(hi));
+    /* and a short context tokenizes to ids inside the vocabulary (small vocabularies only:
+     * the boundaries cost n_tokens center evaluations per input) */
+    if (c.n_tokens <= 4096) {
+        static const float ctx[2 * 6] = {0, 1, -1, 3e38f, NAN, 2, NAN, NAN, NAN, NAN, NAN, NAN};
+        int T = cl_tokenizer_length(&c, 6);
+        CHECK(T >= 1 && T <= 7);
+        int32_t ids[2 * 7];
+        uint8_t mask[2 * 7];
+        float scale[2];
+        CHECK(cl_tokenizer_encode(&c, ctx, 2, 6, ids, mask, scale, &err) == 0);
+        for (int i = 0; i < 2 * T; i++) CHECK(ids[i] >= 0 && ids[i] < c.vocab_size);
+        for (int b = 0; b < 2; b++) CHECK(isfinite(scale[b]) && scale[b] > 0);
+    }
     return 0;
 }
