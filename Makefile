@@ -1,6 +1,7 @@
 # chronolens — set-up, build, demo and tests on Debian 12.
 #   make demo   installs missing packages, builds, runs the main job on the bundled default
-#   make test   installs missing packages, builds, runs every test
+#   make test   installs missing packages, builds, runs every test, then again under
+#               ASan+UBSan (build-asan/) with the fuzz corpora replayed
 #   make bench  benchmarks (not part of the tests)
 #   make fuzz   libFuzzer on every input parser, FUZZ_SECONDS each (default 60); fails on
 #               any crash, sanitizer report, leak or timeout (crashes in build-fuzz/artifacts)
