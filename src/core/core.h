@@ -30,6 +30,14 @@ static inline void cl_linear(const float *x, int rows, int in, const float *W, i
     cl_sgemm(1, rows, out, in, 1.0f, x, in, W, in, beta, y, out, flops);
 }
 
+/* ------------------------------------------------------------------ threads */
+/* Runs fn(ctx, i, tid) for i in [0, n) on cl_get_threads() threads (tid < that count),
+ * with dynamic scheduling. While it runs, OpenBLAS is single-threaded, so fn may call
+ * cl_sgemm on small matrices (per attention head) without oversubscribing the cores. */
+void cl_parallel_for(int n, void (*fn)(void *ctx, int i, int tid), void *ctx);
+/* Number of threads cl_parallel_for uses (>= 1). */
+int cl_pool_threads(void);
+
 /* ------------------------------------------------------------------ rng */
 /* xoshiro256** seeded by splitmix64: deterministic across platforms. */
 typedef struct cl_rng { uint64_t s[4]; } cl_rng;

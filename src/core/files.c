@@ -53,10 +53,10 @@ int cl_out_open(cl_out *o, const char *path, cl_error *err) {
     snprintf(o->tmp, sizeof o->tmp, "%s.tmp.XXXXXX", path);
     int fd = mkstemp(o->tmp);
     if (fd < 0) return cl_error_set(err, CL_EIO, "%s: cannot create: %s", path, strerror(errno));
-    /* mkstemp creates 0600; the result gets the mode any other new file would get */
+    /* mkstemp makes 0600; give the final file the usual 0666 & ~umask */
     mode_t mask = umask(0);
     umask(mask);
-    if (fchmod(fd, 0666 & ~mask) != 0) { /* not fatal: the file is still private to us */ }
+    fchmod(fd, 0666 & ~mask);
     o->fp = fdopen(fd, "wb");
     if (!o->fp) {
         close(fd); unlink(o->tmp);

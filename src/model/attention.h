@@ -13,7 +13,7 @@ typedef struct attn_args {
     const uint8_t *kmask;            /* (B, Tk): 0 = padded key (masked), or NULL */
     const float *gates;              /* (H) factor on each head's output, or NULL */
     float *out; int ldo;             /* (B, Tq, H*dk) */
-    float *scores;                   /* scratch (Tq, Tk) */
+    float *scores;                   /* scratch (cl_pool_threads(), Tq, Tk) */
     capture *cap; int layer;         /* what to keep (cap NULL: nothing) */
     double *flops;
 } attn_args;

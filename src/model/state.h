@@ -33,7 +33,7 @@ struct cl_state {
     float *dx, *dh, *dq, *dk, *dv, *dout, *dff;         /* (B*Td, d|HD|d_ff) */
     float *dec_bias; size_t dec_bias_cap;               /* (H, Td, Td) */
     float *logits; size_t logits_cap;                   /* (B*Td | B, V) */
-    float *scores; size_t scores_cap;                   /* (Tq, Tk) of one head */
+    float *scores; size_t scores_cap;                   /* (threads, Tq, Tk): one head per thread */
     capture cap[CL_NSTACKS];
     float *gates[CL_NSTACKS];                           /* (layers, H); NULL = all 1 */
     double flops;

@@ -205,7 +205,7 @@ static int ensure_encoder(cl_state *s, int B, int T, cl_error *err) {
     }
     size_t nb = (size_t)c->num_heads * T * T;
     if (grow(&s->enc_bias, &s->enc_bias_cap, nb, err)) return CL_ENOMEM;
-    return grow(&s->scores, &s->scores_cap, (size_t)T * T, err);
+    return grow(&s->scores, &s->scores_cap, (size_t)cl_pool_threads() * T * T, err);
 }
 
 static int ensure_decoder(cl_state *s, int B, int Td, cl_error *err) {
@@ -229,7 +229,7 @@ static int ensure_decoder(cl_state *s, int B, int Td, cl_error *err) {
     size_t Tk = (size_t)(Td > s->T ? Td : s->T);
     if (grow(&s->dec_bias, &s->dec_bias_cap, (size_t)c->num_heads * Td * Td, err)) return CL_ENOMEM;
     if (grow(&s->logits, &s->logits_cap, rows * (size_t)c->vocab_size, err)) return CL_ENOMEM;
-    return grow(&s->scores, &s->scores_cap, (size_t)Td * Tk, err);
+    return grow(&s->scores, &s->scores_cap, (size_t)cl_pool_threads() * Td * Tk, err);
 }
 
 /* ------------------------------------------------------------------ blocks */
