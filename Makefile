@@ -1,5 +1,6 @@
 # chronolens — set-up, build, demo and tests on Debian 12.
-#   make demo   installs missing packages, builds, runs the main job on the bundled default
+#   make demo   installs missing packages, builds, runs the main job (chronolens report) on the
+#               bundled default model and prints the path of the page
 #   make test   installs missing packages, builds, runs every test, then again under
 #               ASan+UBSan (build-asan/) with the fuzz corpora replayed
 #   make bench  benchmarks (not part of the tests)
@@ -9,10 +10,9 @@
 BUILD ?= build
 JOBS  ?= $(shell nproc)
 PKGS  := build-essential cmake pkg-config libopenblas-dev liblapacke-dev libcjson-dev \
-         libcmocka-dev libfftw3-dev libcairo2-dev clang libclang-rt-14-dev
+         libcmocka-dev libfftw3-dev libcairo2-dev chromium clang libclang-rt-14-dev
 SUDO  := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CLI   := $(BUILD)/chronolens
-DEMO_MODEL ?= tests/fixtures/rand-small
 
 # the sanitizer build (ASan + UBSan) that `make test` also runs, and the libFuzzer build
 ASAN_BUILD ?= build-asan
@@ -74,10 +74,8 @@ fuzz: deps
 	done
 
 demo: build
-	$(CLI) info $(DEMO_MODEL)
-	$(CLI) forward --model $(DEMO_MODEL) --context $(DEMO_MODEL)/context.csv \
-	  --decoder-ids $(DEMO_MODEL)/decoder_input_ids.csv --out $(BUILD)/demo-forward.safetensors
-	@echo "forward pass written to $(BUILD)/demo-forward.safetensors"
+	$(CLI) report --out $(BUILD)/report >$(BUILD)/report-path.txt
+	@echo "report written: open file://$$(cat $(BUILD)/report-path.txt)"
 
 bench: build
 	bench/run.sh

@@ -165,6 +165,10 @@ const float *cl_state_encoder_hidden(const cl_state *s, int *B, int *T);
 int cl_decode(cl_state *s, const int32_t *dec_ids, int Td, int last_only, cl_error *err);
 const float *cl_state_logits(const cl_state *s, int *B, int *Td, int *V);
 
+/* Called after every encoder and decoder layer with (layers done, total layers of the pass)
+ * so long passes can report progress; NULL (default) disables it. */
+void cl_state_set_progress(cl_state *s, void (*fn)(void *ctx, int done, int total), void *ctx);
+
 /* FLOPs (2 * multiply-adds) of every matrix product of the last encode + decode. */
 double cl_state_flops(const cl_state *s);
 void cl_state_reset_flops(cl_state *s);

@@ -74,6 +74,20 @@ static void test_forward_default_decoder_ids(void **st) {
     st_close(&o);
 }
 
+/* The thread pool splits products by rows/columns and attention by head: the numbers
+ * must not depend on the thread count. */
+static void test_forward_thread_invariance(void **st) {
+    (void)st;
+    char a[512], b[512];
+    snprintf(a, sizeof a, "%s/threads1.safetensors", test_tmpdir());
+    snprintf(b, sizeof b, "%s/threads3.safetensors", test_tmpdir());
+    assert_int_equal(run_cmd("'%s' forward -q --threads 1 --model " SMALL " --context " SMALL "/context.csv "
+                             "--decoder-ids " SMALL "/decoder_input_ids.csv --out '%s'", CL_CLI, a), 0);
+    assert_int_equal(run_cmd("'%s' forward -q --threads 3 --model " SMALL " --context " SMALL "/context.csv "
+                             "--decoder-ids " SMALL "/decoder_input_ids.csv --out '%s'", CL_CLI, b), 0);
+    assert_int_equal(run_cmd("cmp -s '%s' '%s'", a, b), 0);
+}
+
 static void test_info(void **st) {
     (void)st;
     char log[512];
@@ -311,6 +325,7 @@ int main(void) {
         cmocka_unit_test(test_forward_rand_small),
         cmocka_unit_test(test_forward_rand_gated_bf16),
         cmocka_unit_test(test_forward_default_decoder_ids),
+        cmocka_unit_test(test_forward_thread_invariance),
         cmocka_unit_test(test_info),
         cmocka_unit_test(test_bad_truncated),
         cmocka_unit_test(test_bad_header_length),

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 int cli_quiet = 0;
+int cli_summary = 1;
 
 int cli_fail(const char *fmt, ...) {
     progress_done();
@@ -116,6 +117,9 @@ int opt_common(int argc, char **argv, int *i) {
 
 static int progress_shown = 0;
 static double progress_t0 = -1;
+/* staging (progress_stage): the stage's label and share of the whole job */
+static char stage_name[256];
+static double stage_from, stage_to, job_t0 = -1;
 
 static double now(void) {
     struct timespec ts;
@@ -127,9 +131,15 @@ void progress(const char *label, double done, double total) {
     if (cli_quiet || !isatty(STDERR_FILENO)) return;
     if (progress_t0 < 0 || done == 0) progress_t0 = now();
     double el = now() - progress_t0, frac = total > 0 ? done / total : 0;
-    char eta[32] = "";
+    char eta[32] = "", job[320] = "";
     if (frac > 0.01 && frac < 1) snprintf(eta, sizeof eta, ", %.0fs left", el * (1 - frac) / frac);
-    fprintf(stderr, "\r\033[K%s: %3.0f%% (%.1fs%s)", label, 100 * frac, el, eta);
+    if (stage_name[0]) { /* the whole job: share done, time left at the pace so far */
+        double f = stage_from + (stage_to - stage_from) * (frac < 1 ? frac : 1), jel = now() - job_t0;
+        char jeta[48] = "";
+        if (f > 0.01 && f < 1) snprintf(jeta, sizeof jeta, ", ~%.0fs left in all", jel * (1 - f) / f);
+        snprintf(job, sizeof job, "[%s %2.0f%%%s] ", stage_name, 100 * f, jeta);
+    }
+    fprintf(stderr, "\r\033[K%s%s: %3.0f%% (%.1fs%s)", job, label, 100 * frac, el, eta);
     fflush(stderr);
     progress_shown = 1;
 }
@@ -138,4 +148,12 @@ void progress_done(void) {
     if (progress_shown) { fputs("\r\033[K", stderr); fflush(stderr); }
     progress_shown = 0;
     progress_t0 = -1;
+}
+
+void progress_stage(const char *name, double from, double to) {
+    if (!name) { stage_name[0] = 0; job_t0 = -1; return; }
+    if (job_t0 < 0) job_t0 = now();
+    snprintf(stage_name, sizeof stage_name, "%s", name);
+    stage_from = from;
+    stage_to = to;
 }

@@ -9,6 +9,8 @@
 #define EXIT_BAD 2
 
 extern int cli_quiet;
+/* 0 while another command drives this one (report): its closing summary lines are left out. */
+extern int cli_summary;
 
 /* Prints "chronolens: <message>" (one line) to stderr and returns EXIT_BAD. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -34,9 +36,20 @@ int opt_common(int argc, char **argv, int *i);
 /* Progress on stderr when it is a terminal and not --quiet. */
 void progress(const char *label, double done, double total);
 void progress_done(void);
+/* A command run as one stage of a longer job (report): progress lines are prefixed with
+ * the stage's name and the whole job's share done and time left; the stage covers the
+ * fraction [from, to) of the job. progress_stage(NULL, 0, 0) ends the staging. */
+void progress_stage(const char *name, double from, double to);
 
 int cmd_info(int argc, char **argv);
 int cmd_forward(int argc, char **argv);
 int cmd_init(int argc, char **argv);
+int cmd_forecast(int argc, char **argv);
+int cmd_embed(int argc, char **argv);
+int cmd_induction(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_multisine(int argc, char **argv);
+int cmd_multisine_sweep(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

@@ -8,6 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void layer_progress(void *ctx, int done, int total) {
+    (void)ctx;
+    progress("forward", done, total);
+}
+
 int cmd_forward(int argc, char **argv) {
     const char *dir = NULL, *ctx_path = NULL, *ids_path = NULL, *out_path = NULL;
     for (int i = 1; i < argc; i++) {
@@ -58,9 +63,9 @@ int cmd_forward(int argc, char **argv) {
     if ((rc = cl_tokenizer_encode(c, ctx, B, L, ids, mask, scale, &err))) goto done;
     if ((rc = cl_state_new(m, &s, &err))) goto done;
     cl_state_capture_all(s);
-    progress("forward: encoder", 0, 2);
+    cl_state_set_progress(s, layer_progress, NULL);
+    progress("forward", 0, 1);
     if ((rc = cl_encode(s, ids, mask, B, T, &err))) goto done;
-    progress("forward: decoder", 1, 2);
     if ((rc = cl_decode(s, dec, Td, 0, &err))) goto done;
     progress_done();
 

@@ -70,45 +70,59 @@ static void mean_std(const float *x, int n, size_t stride, float *mean, float *s
     *sd = n > 1 ? (float)sqrt(ss / (n - 1)) : 0.0f;
 }
 
-int cl_rrt_cross_scores(cl_state *s, const cl_rrt_opts *o, cl_rrt_scores *out, cl_error *err) {
-    memset(out, 0, sizeof *out);
+/* Mean/std over the batch of captured rows a (nl, B, H, 1, T) at key positions k and k + 1. */
+static int scores_from_capture(const float *a, const int shape[5], int k, cl_rrt_scores *out, cl_error *err) {
+    const int nl = shape[0], B = shape[1], H = shape[2], T = shape[4];
+    size_t n = (size_t)nl * H;
+    out->layers = nl;
+    out->heads = H;
+    out->cur_mean = malloc(sizeof(float) * n);
+    out->cur_std = malloc(sizeof(float) * n);
+    out->right_mean = malloc(sizeof(float) * n);
+    out->right_std = malloc(sizeof(float) * n);
+    if (!out->cur_mean || !out->cur_std || !out->right_mean || !out->right_std) {
+        cl_rrt_scores_free(out);
+        return cl_error_set(err, CL_ENOMEM, "rrt: out of memory");
+    }
+    for (int l = 0; l < nl; l++)
+        for (int h = 0; h < H; h++) {
+            const float *base = a + (((size_t)l * B) * H + h) * T; /* batch 0 of (l, h) */
+            size_t stride = (size_t)H * T;                          /* next batch element */
+            mean_std(base + k, B, stride, &out->cur_mean[l * H + h], &out->cur_std[l * H + h]);
+            mean_std(base + k + 1, B, stride, &out->right_mean[l * H + h], &out->right_std[l * H + h]);
+        }
+    return 0;
+}
+
+int cl_rrt_scores_pass(cl_state *s, const cl_rrt_opts *o, cl_rrt_scores *cross, cl_rrt_scores *enc,
+                       cl_error *err) {
+    memset(cross, 0, sizeof *cross);
+    if (enc) memset(enc, 0, sizeof *enc);
     const cl_config *c = cl_model_config(cl_state_model(s));
-    const int B = o->batch, T = cl_rrt_enc_len(o), m = cl_rrt_pos_m(o);
-    int32_t *enc = malloc(sizeof(int32_t) * (size_t)B * T), *dec = malloc(sizeof(int32_t) * 2 * (size_t)B);
+    const int B = o->batch, T = cl_rrt_enc_len(o);
+    int32_t *ids = malloc(sizeof(int32_t) * (size_t)B * T), *dec = malloc(sizeof(int32_t) * 2 * (size_t)B);
     uint8_t *mask = malloc((size_t)B * T);
-    int rc = (!enc || !dec || !mask) ? cl_error_set(err, CL_ENOMEM, "rrt: out of memory") : 0;
-    if (!rc) rc = cl_rrt_make(c, o, enc, mask, dec, err);
-    int row = 1;
+    int rc = (!ids || !dec || !mask) ? cl_error_set(err, CL_ENOMEM, "rrt: out of memory") : 0;
+    if (!rc) rc = cl_rrt_make(c, o, ids, mask, dec, err);
+    int row = 1, enc_row = -2; /* decoder query s_1; encoder query s_0 (the token before EOS) */
     cl_capture_spec spec = {.enabled = 1, .n_rows = 1, .rows = &row};
+    cl_capture_spec enc_spec = {.enabled = enc != NULL, .n_rows = 1, .rows = &enc_row};
     cl_capture_spec off = {0};
     if (!rc) rc = cl_state_set_capture(s, CL_CROSS, &spec, err);
-    if (!rc) rc = cl_state_set_capture(s, CL_ENC_SELF, &off, err);
+    if (!rc) rc = cl_state_set_capture(s, CL_ENC_SELF, &enc_spec, err);
     if (!rc) rc = cl_state_set_capture(s, CL_DEC_SELF, &off, err);
-    if (!rc) rc = cl_encode(s, enc, mask, B, T, err);
+    if (!rc) rc = cl_encode(s, ids, mask, B, T, err);
     if (!rc) rc = cl_decode(s, dec, 2, 1, err);
-    if (!rc) {
-        int shape[5];
-        const float *a = cl_state_attn(s, CL_CROSS, shape); /* (nl, B, H, 1, T) */
-        const int nl = shape[0], H = shape[2];
-        size_t n = (size_t)nl * H;
-        out->layers = nl;
-        out->heads = H;
-        out->cur_mean = malloc(sizeof(float) * n);
-        out->cur_std = malloc(sizeof(float) * n);
-        out->right_mean = malloc(sizeof(float) * n);
-        out->right_std = malloc(sizeof(float) * n);
-        if (!out->cur_mean || !out->cur_std || !out->right_mean || !out->right_std) {
-            cl_rrt_scores_free(out);
-            rc = cl_error_set(err, CL_ENOMEM, "rrt: out of memory");
-        }
-        for (int l = 0; l < nl && !rc; l++)
-            for (int h = 0; h < H; h++) {
-                const float *base = a + (((size_t)l * B) * H + h) * T; /* batch 0 of (l, h) */
-                size_t stride = (size_t)H * T;                          /* next batch element */
-                mean_std(base + m, B, stride, &out->cur_mean[l * H + h], &out->cur_std[l * H + h]);
-                mean_std(base + m + 1, B, stride, &out->right_mean[l * H + h], &out->right_std[l * H + h]);
-            }
+    int shape[5];
+    if (!rc) rc = scores_from_capture(cl_state_attn(s, CL_CROSS, shape), shape, cl_rrt_pos_m(o), cross, err);
+    if (!rc && enc) {
+        rc = scores_from_capture(cl_state_attn(s, CL_ENC_SELF, shape), shape, cl_rrt_enc_pos_m(o), enc, err);
+        if (rc) cl_rrt_scores_free(cross);
     }
-    free(enc); free(dec); free(mask);
+    free(ids); free(dec); free(mask);
     return rc;
+}
+
+int cl_rrt_cross_scores(cl_state *s, const cl_rrt_opts *o, cl_rrt_scores *out, cl_error *err) {
+    return cl_rrt_scores_pass(s, o, out, NULL, err);
 }

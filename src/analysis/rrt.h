@@ -44,6 +44,17 @@ typedef struct cl_rrt_scores {
  * is captured). On return the state holds that batch's encoder output, so callers can
  * re-run cl_decode (e.g. with ablated heads) without recomputing the encoder. */
 int cl_rrt_cross_scores(cl_state *s, const cl_rrt_opts *o, cl_rrt_scores *out, cl_error *err);
+
+/* Encoder self-attention positions of the same test: the query is the final s_0 (the token
+ * before EOS, position R*L); its most recent earlier occurrence is (R-1)*L, the token after
+ * it (R-1)*L + 1. */
+static inline int cl_rrt_enc_pos_m(const cl_rrt_opts *o) { return (o->reps - 1) * o->seq_len; }
+
+/* As cl_rrt_cross_scores, and in the same forward pass (enc != NULL) the encoder
+ * self-attention scores of query s_0 (row T-2) at cl_rrt_enc_pos_m and the position after
+ * it, per encoder layer and head. Only those rows are captured. */
+int cl_rrt_scores_pass(cl_state *s, const cl_rrt_opts *o, cl_rrt_scores *cross, cl_rrt_scores *enc,
+                       cl_error *err);
 void cl_rrt_scores_free(cl_rrt_scores *sc);
 
 #endif

@@ -24,16 +24,28 @@ int cl_mul_size(size_t a, size_t b, size_t *out);
 void cl_sgemm(int transB, int M, int N, int K, float alpha, const float *A, int lda,
               const float *B, int ldb, float beta, float *C, int ldc, double *flops);
 
-/* y (rows, out) = x (rows, in) · W^T, with W (out, in). beta=1 accumulates into y. */
-static inline void cl_linear(const float *x, int rows, int in, const float *W, int out,
-                             float beta, float *y, double *flops) {
-    cl_sgemm(1, rows, out, in, 1.0f, x, in, W, in, beta, y, out, flops);
-}
+/* y (rows, out) = x (rows, in) · W^T, with W (out, in). beta=1 accumulates into y.
+ * Split across the thread pool: by rows; with few rows (a decoding step) into panels of
+ * output columns that OpenBLAS multiplies without packing (cl_linear_few_ld). */
+void cl_linear(const float *x, int rows, int in, const float *W, int out, float beta, float *y,
+               double *flops);
+
+/* The same with an output row stride ldy, tuned for few rows (a decoding step): W is cut
+ * into panels that OpenBLAS multiplies without packing (see linear_few.c). */
+void cl_linear_few(const float *x, int rows, int in, const float *W, int out, float beta, float *y, int ldy,
+                   double *flops);
+#define CL_FEW_ROWS 48
+/* The same with row strides for x (ldx) and W (ldw): e.g. one head's columns. */
+void cl_linear_few_ld(const float *x, int ldx, int rows, int in, const float *W, int ldw, int out, float beta,
+                      float *y, int ldy, double *flops);
 
 /* ------------------------------------------------------------------ threads */
-/* Runs fn(ctx, i, tid) for i in [0, n) on cl_get_threads() threads (tid < that count),
- * with dynamic scheduling. While it runs, OpenBLAS is single-threaded, so fn may call
- * cl_sgemm on small matrices (per attention head) without oversubscribing the cores. */
+/* Runs fn(ctx, i, tid) for i in [0, n) on the pool (cl_pool_threads() threads, tid below
+ * that), items handed out one at a time; returns when all are done (never waiting for a
+ * worker that has not started an item). A call made while the pool is busy (from inside an
+ * item, or from another thread) runs serially on the calling thread. OpenBLAS is
+ * single-threaded: items call cl_sgemm freely. Results never depend on which thread ran
+ * an item. */
 void cl_parallel_for(int n, void (*fn)(void *ctx, int i, int tid), void *ctx);
 /* Number of threads cl_parallel_for uses (>= 1). */
 int cl_pool_threads(void);

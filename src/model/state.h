@@ -37,6 +37,15 @@ struct cl_state {
     capture cap[CL_NSTACKS];
     float *gates[CL_NSTACKS];                           /* (layers, H); NULL = all 1 */
     double flops;
+    void (*progress)(void *ctx, int done, int total);
+    void *progress_ctx;
 };
+
+/* The decoder layer loop (t5.c): from the embedding of emb_ids, or resumed at the
+ * cross-attention sublayer of l0 from resid[l0] (layers, B*Td, d); save (may be NULL)
+ * receives the residual entering every cross-attention sublayer; capture keeps attention
+ * maps (after capture_begin). Requires cl_decode to have sized the buffers for Td. */
+int cl_decoder_run(cl_state *s, const int32_t *emb_ids, int Td, int last_only, int l0, const float *resid,
+                   float *save, int capture, cl_error *err);
 
 #endif

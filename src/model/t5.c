@@ -31,6 +31,8 @@ static void capture_clear(capture *c) {
 void cl_state_free(cl_state *s) {
     if (!s) return;
     cl_free(s->ex);
+    free(s->enc_ids);
+    free(s->enc_mask);
     cl_free(s->enc_bias);
     cl_free(s->ck);
     cl_free(s->dx);
@@ -145,6 +147,11 @@ void cl_state_reset_gates(cl_state *s) {
 
 static const float *gates_of(const cl_state *s, cl_stack st, int layer) {
     return s->gates[st] ? s->gates[st] + (size_t)layer * s->m->cfg.num_heads : NULL;
+}
+
+void cl_state_set_progress(cl_state *s, void (*fn)(void *ctx, int done, int total), void *ctx) {
+    s->progress = fn;
+    s->progress_ctx = ctx;
 }
 
 double cl_state_flops(const cl_state *s) { return s->flops; }
@@ -276,6 +283,7 @@ int cl_encode(cl_state *s, const int32_t *ids, const uint8_t *mask, int B, int T
         cl_linear(s->eo, (int)rows, HD, L->self.o, d, 1.0f, s->ex, &s->flops);
         cl_rms_norm(s->ex, L->ln_ff, (int)rows, d, c->eps, s->eh);
         cl_feed_forward(m, L, s->eh, (int)rows, s->eff, s->ex, &s->flops);
+        if (s->progress) s->progress(s->progress_ctx, l + 1, c->num_layers + c->num_decoder_layers);
     }
     cl_rms_norm(s->ex, m->enc_final, (int)rows, d, c->eps, s->enc_out);
     return 0;
@@ -317,34 +325,56 @@ int cl_decode(cl_state *s, const int32_t *dec_ids, int Td, int last_only, cl_err
     if (!rc) rc = capture_begin(s, CL_CROSS, B, Td, T, err);
     if (rc) return rc;
     s->Td = Td;
+    return cl_decoder_run(s, dec_ids, Td, last_only, 0, NULL, NULL, 1, err);
+}
+
+/* The decoder's layer loop, shared by cl_decode and the resumed passes of decode_from.c:
+ * runs layers from the cross-attention of l0 (or from the embedding when emb_ids), saving
+ * the residual entering each cross-attention sublayer when save != NULL, keeping attention
+ * maps when capture (a full pass after capture_begin), then the output head. */
+int cl_decoder_run(cl_state *s, const int32_t *emb_ids, int Td, int last_only, int l0, const float *resid,
+                   float *save, int capture, cl_error *err) {
+    const cl_model *m = s->m;
+    const cl_config *c = &m->cfg;
+    const int B = s->B, T = s->T, NL = c->num_decoder_layers;
     const size_t rows = (size_t)B * Td, per = (size_t)B * T * c->num_heads * c->d_kv;
     const int d = c->d_model, HD = c->num_heads * c->d_kv;
-    cl_embed(m, dec_ids, rows, s->dx);
+    const size_t tk = (size_t)(Td > T ? Td : T);
+    if (B <= 0 || !s->cross_valid || s->Td != Td || s->dec_rows_cap < rows ||
+        s->scores_cap < (size_t)cl_pool_threads() * Td * tk || s->dec_bias_cap < (size_t)c->num_heads * Td * Td)
+        return cl_error_set(err, CL_EINVAL, "decode_from: run cl_decode with %d decoder positions first", Td);
+    if (l0 < 0 || l0 >= NL) return cl_error_set(err, CL_EINVAL, "decode_from: layer %d out of range [0, %d)", l0, NL);
     cl_position_bias(c, m->dec_rel, Td, Td, 0, s->dec_bias);
-    for (int l = 0; l < c->num_decoder_layers; l++) {
+    if (emb_ids) cl_embed(m, emb_ids, rows, s->dx);
+    else memcpy(s->dx, resid + (size_t)l0 * rows * d, sizeof(float) * rows * d);
+    for (int l = l0; l < NL; l++) {
         const layer_w *L = &m->dec[l];
-        cl_rms_norm(s->dx, L->ln_self, (int)rows, d, c->eps, s->dh);
-        cl_linear(s->dh, (int)rows, d, L->self.q, HD, 0.0f, s->dq, &s->flops);
-        cl_linear(s->dh, (int)rows, d, L->self.k, HD, 0.0f, s->dk, &s->flops);
-        cl_linear(s->dh, (int)rows, d, L->self.v, HD, 0.0f, s->dv, &s->flops);
-        attn_args a = {.q = s->dq, .ldq = HD, .k = s->dk, .v = s->dv, .ldk = HD, .B = B, .Tq = Td, .Tk = Td,
-                       .H = c->num_heads, .dk = c->d_kv, .bias = s->dec_bias, .causal = 1,
-                       .gates = gates_of(s, CL_DEC_SELF, l), .out = s->dout, .ldo = HD, .scores = s->scores,
-                       .cap = &s->cap[CL_DEC_SELF], .layer = l, .flops = &s->flops};
-        cl_attention(&a);
-        cl_linear(s->dout, (int)rows, HD, L->self.o, d, 1.0f, s->dx, &s->flops);
+        if (emb_ids || l > l0) { /* self-attention sublayer (skipped where we resume) */
+            cl_rms_norm(s->dx, L->ln_self, (int)rows, d, c->eps, s->dh);
+            cl_linear(s->dh, (int)rows, d, L->self.q, HD, 0.0f, s->dq, &s->flops);
+            cl_linear(s->dh, (int)rows, d, L->self.k, HD, 0.0f, s->dk, &s->flops);
+            cl_linear(s->dh, (int)rows, d, L->self.v, HD, 0.0f, s->dv, &s->flops);
+            attn_args a = {.q = s->dq, .ldq = HD, .k = s->dk, .v = s->dv, .ldk = HD, .B = B, .Tq = Td, .Tk = Td,
+                           .H = c->num_heads, .dk = c->d_kv, .bias = s->dec_bias, .causal = 1,
+                           .gates = gates_of(s, CL_DEC_SELF, l), .out = s->dout, .ldo = HD, .scores = s->scores,
+                           .cap = capture ? &s->cap[CL_DEC_SELF] : NULL, .layer = l, .flops = &s->flops};
+            cl_attention(&a);
+            cl_linear(s->dout, (int)rows, HD, L->self.o, d, 1.0f, s->dx, &s->flops);
+        }
+        if (save) memcpy(save + (size_t)l * rows * d, s->dx, sizeof(float) * rows * d);
 
         cl_rms_norm(s->dx, L->ln_cross, (int)rows, d, c->eps, s->dh);
         cl_linear(s->dh, (int)rows, d, L->cross.q, HD, 0.0f, s->dq, &s->flops);
         attn_args x = {.q = s->dq, .ldq = HD, .k = s->ck + l * per, .v = s->cv + l * per, .ldk = HD, .B = B,
                        .Tq = Td, .Tk = T, .H = c->num_heads, .dk = c->d_kv, .kmask = s->enc_mask,
                        .gates = gates_of(s, CL_CROSS, l), .out = s->dout, .ldo = HD, .scores = s->scores,
-                       .cap = &s->cap[CL_CROSS], .layer = l, .flops = &s->flops};
+                       .cap = capture ? &s->cap[CL_CROSS] : NULL, .layer = l, .flops = &s->flops};
         cl_attention(&x);
         cl_linear(s->dout, (int)rows, HD, L->cross.o, d, 1.0f, s->dx, &s->flops);
 
         cl_rms_norm(s->dx, L->ln_ff, (int)rows, d, c->eps, s->dh);
         cl_feed_forward(m, L, s->dh, (int)rows, s->dff, s->dx, &s->flops);
+        if (s->progress && capture) s->progress(s->progress_ctx, c->num_layers + l + 1, c->num_layers + NL);
     }
     /* final norm of the rows that need logits, then the output head */
     int lr = last_only ? B : (int)rows;
@@ -357,6 +387,8 @@ int cl_decode(cl_state *s, const int32_t *dec_ids, int Td, int last_only, cl_err
     }
     cl_linear(s->dh, lr, d, m->lm_head, c->vocab_size, 0.0f, s->logits, &s->flops);
     s->logits_rows = last_only ? 1 : Td;
+    if (!capture) /* nothing captured by this pass */
+        s->cap[CL_DEC_SELF].valid = s->cap[CL_CROSS].valid = 0;
     return 0;
 }
 

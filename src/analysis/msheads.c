@@ -1,0 +1,59 @@
+/* msheads.c — batched attention capture and per-head spectra of multisine inputs. */
+#include "msheads.h"
+#include "multisine.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void cl_ms_arrays_free(cl_ms_arrays *a) {
+    free(a->attn); free(a->mag); free(a->dfft); free(a->dnodc);
+    memset(a, 0, sizeof *a);
+}
+
+int cl_ms_heads(cl_state *s, cl_fft *f, const float *series, int n, int points, double duration, int batch,
+                const cl_spacing_opts *o, cl_ms_head *out, cl_ms_arrays *keep,
+                void (*progress)(const char *, double, double), cl_error *err) {
+    const cl_config *c = cl_model_config(cl_state_model(s));
+    const int LH = c->num_decoder_layers * c->num_heads;
+    if (cl_fft_len(f) != points) return cl_error_set(err, CL_EINVAL, "multisine: FFT plan of length %d for %d points", cl_fft_len(f), points);
+    if (batch < 1) batch = 1;
+    if (batch > n) batch = n;
+    const size_t per = (size_t)LH * points, total = (size_t)n * per;
+    if (keep) {
+        memset(keep, 0, sizeof *keep);
+        keep->attn = malloc(sizeof(double) * total);
+        keep->mag = malloc(sizeof(double) * total);
+        keep->dfft = malloc(sizeof(double) * total);
+        keep->dnodc = malloc(sizeof(double) * total);
+        if (!keep->attn || !keep->mag || !keep->dfft || !keep->dnodc) {
+            cl_ms_arrays_free(keep);
+            return cl_error_set(err, CL_ENOMEM, "multisine: out of memory for %d series x %d heads", n, LH);
+        }
+    }
+    float *attn = malloc(sizeof(float) * (size_t)batch * per);
+    double *sig = malloc(sizeof(double) * (size_t)points);
+    int rc = (!attn || !sig) ? cl_error_set(err, CL_ENOMEM, "multisine: out of memory") : 0;
+    for (int b0 = 0; b0 < n && !rc; b0 += batch) {
+        const int nb = n - b0 < batch ? n - b0 : batch;
+        rc = cl_multisine_attention(s, series + (size_t)b0 * points, nb, points, attn, err); /* (nb, LH, points) */
+        for (int b = 0; b < nb && !rc; b++)
+            for (int i = 0; i < LH; i++) {
+                const float *a = attn + ((size_t)b * LH + i) * points;
+                for (int j = 0; j < points; j++) sig[j] = a[j];
+                size_t at = ((size_t)(b0 + b) * LH + i) * points;
+                if (keep) memcpy(keep->attn + at, sig, sizeof(double) * (size_t)points);
+                cl_spectrum_summary sum;
+                cl_spectrum_analyse(f, sig, duration, o, keep ? keep->mag + at : NULL, keep ? keep->dfft + at : NULL,
+                                    keep ? keep->dnodc + at : NULL, &sum);
+                cl_ms_head *h = &out[(size_t)(b0 + b) * LH + i];
+                h->amplitude = sum.power;
+                h->peak = sum.peak;
+                h->sp = sum.sp;
+            }
+        if (progress && !rc) progress("multisine", b0 + nb, n);
+    }
+    free(attn);
+    free(sig);
+    if (rc && keep) cl_ms_arrays_free(keep);
+    return rc;
+}

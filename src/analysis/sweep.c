@@ -1,0 +1,44 @@
+/* sweep.c — induction-head counts over a grid of repetitions R and sequence lengths L. */
+#include "sweep.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void cl_sweep_free(cl_sweep_result *r) {
+    free(r->cells);
+    memset(r, 0, sizeof *r);
+}
+
+int cl_sweep_run(const cl_model *m, const cl_sweep_opts *o, cl_sweep_result *r, cl_error *err) {
+    memset(r, 0, sizeof *r);
+    if (o->n_reps < 1 || o->n_lens < 1) return cl_error_set(err, CL_EINVAL, "sweep: empty grid");
+    for (int i = 0; i < o->n_reps; i++)
+        if (o->reps[i] < 2) return cl_error_set(err, CL_EINVAL, "sweep: repetitions %d: must be >= 2", o->reps[i]);
+    for (int i = 0; i < o->n_lens; i++)
+        if (o->lens[i] < 2) return cl_error_set(err, CL_EINVAL, "sweep: sequence length %d: must be >= 2", o->lens[i]);
+    const int ncell = o->n_reps * o->n_lens;
+    r->cells = calloc((size_t)ncell, sizeof *r->cells);
+    if (!r->cells) return cl_error_set(err, CL_ENOMEM, "sweep: out of memory");
+    r->n_reps = o->n_reps;
+    r->n_lens = o->n_lens;
+    cl_induction_opts io = o->base;
+    io.strict = 0;        /* counts only: one forward pass per cell and seed */
+    io.progress = NULL;
+    if (o->base.progress) o->base.progress(o->base.progress_ctx, 0, ncell);
+    for (int i = 0; i < o->n_reps; i++)
+        for (int j = 0; j < o->n_lens; j++) {
+            io.rrt.reps = o->reps[i];
+            io.rrt.seq_len = o->lens[j];
+            cl_induction_result ir;
+            int rc = cl_induction_run(m, &io, &ir, err);
+            if (rc) { cl_sweep_free(r); return rc; }
+            cl_sweep_cell *c = &r->cells[i * o->n_lens + j];
+            c->reps = o->reps[i];
+            c->seq_len = o->lens[j];
+            memcpy(c->cross, ir.cross, sizeof c->cross);
+            memcpy(c->enc, ir.enc, sizeof c->enc);
+            cl_induction_free(&ir);
+            if (o->base.progress) o->base.progress(o->base.progress_ctx, i * o->n_lens + j + 1, ncell);
+        }
+    return 0;
+}

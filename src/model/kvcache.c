@@ -1,0 +1,203 @@
+/* kvcache.c — the cached decoder step. Same math as cl_decode (t5.c) for the last query
+ * only: pre-norm self-attention over the cached keys 0..t with row t of the causal bias,
+ * cross-attention over the series' encoder K/V (no position bias, padded keys masked),
+ * feed-forward, final norm, tied-head rescale, logits. Every product goes through sgemm. */
+#include "kvcache.h"
+#include "attention.h"
+#include "blocks.h"
+#include "../core/core.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct cl_kvcache {
+    const cl_model *m;
+    int max_series, max_T, samples, max_steps;
+    int B, T, t;                 /* current decoding: series, encoder tokens, position */
+    size_t HD;
+    float *sk, *sv;              /* (layers, max_series*samples, max_steps, HD) self K/V */
+    float *ck, *cv;              /* (layers, max_series, max_T, HD) cross K/V */
+    uint8_t *mask;               /* (max_series, max_T) */
+    float *x, *h;                /* (rows, d) residual stream and normed input */
+    float *q, *o;                /* (rows, HD) queries, attention outputs */
+    float *ff;                   /* (rows, d_ff [x2 gated]) */
+    float *logits;               /* (rows, V) */
+    float *bias;                 /* (H, max_steps): bias row of the current query */
+    float *scores;               /* (samples, max(max_T, max_steps)) */
+    void *block;                 /* the one allocation everything above is carved from */
+    size_t bytes;
+    double flops;
+};
+
+static int layers_of(const cl_model *m) { return m->cfg.num_decoder_layers; }
+
+int cl_kvcache_new(const cl_model *m, int max_series, int max_T, int samples, int max_steps,
+                   cl_kvcache **out, cl_error *err) {
+    const cl_config *c = &m->cfg;
+    if (max_series <= 0 || max_T <= 0 || samples <= 0 || max_steps <= 0)
+        return cl_error_set(err, CL_EINVAL, "kv cache: bad size (series %d, tokens %d, samples %d, steps %d)",
+                            max_series, max_T, samples, max_steps);
+    cl_kvcache *kv = calloc(1, sizeof *kv);
+    if (!kv) return cl_error_set(err, CL_ENOMEM, "kv cache: out of memory");
+    kv->m = m;
+    kv->max_series = max_series; kv->max_T = max_T; kv->samples = samples; kv->max_steps = max_steps;
+    kv->HD = (size_t)c->num_heads * c->d_kv;
+    const size_t nl = (size_t)layers_of(m), rows = (size_t)max_series * samples, d = (size_t)c->d_model;
+    const size_t ffw = (size_t)c->d_ff * (c->gated ? 2 : 1), sw = (size_t)(max_T > max_steps ? max_T : max_steps);
+    /* sizes in floats, each rounded up to 16 floats (64 bytes) */
+    size_t n_self = nl * rows * max_steps * kv->HD, n_cross = nl * max_series * (size_t)max_T * kv->HD;
+    size_t parts[] = {n_self, n_self, n_cross, n_cross, rows * d, rows * d, rows * kv->HD, rows * kv->HD,
+                      rows * ffw, rows * (size_t)c->vocab_size, (size_t)c->num_heads * max_steps,
+                      (size_t)samples * sw};
+    const int np = (int)(sizeof parts / sizeof parts[0]);
+    size_t total = 0;
+    for (int i = 0; i < np; i++) {
+        size_t r = (parts[i] + 15) & ~(size_t)15;
+        if (r < parts[i] || total + r < total) { free(kv); return cl_error_set(err, CL_ENOMEM, "kv cache: size overflow"); }
+        total += r;
+    }
+    size_t bytes;
+    if (cl_mul_size(total, sizeof(float), &bytes) || !(kv->block = cl_alloc(bytes))) {
+        free(kv);
+        return cl_error_set(err, CL_ENOMEM, "kv cache: cannot allocate %zu MiB", (total * sizeof(float)) >> 20);
+    }
+    float **dst[] = {&kv->sk, &kv->sv, &kv->ck, &kv->cv, &kv->x, &kv->h, &kv->q, &kv->o,
+                     &kv->ff, &kv->logits, &kv->bias, &kv->scores};
+    float *p = kv->block;
+    for (int i = 0; i < np; i++) { *dst[i] = p; p += (parts[i] + 15) & ~(size_t)15; }
+    kv->mask = malloc((size_t)max_series * max_T);
+    if (!kv->mask) { cl_kvcache_free(kv); return cl_error_set(err, CL_ENOMEM, "kv cache: out of memory"); }
+    kv->bytes = bytes + (size_t)max_series * max_T;
+    *out = kv;
+    return 0;
+}
+
+void cl_kvcache_free(cl_kvcache *kv) {
+    if (!kv) return;
+    cl_free(kv->block);
+    free(kv->mask);
+    free(kv);
+}
+
+int cl_kvcache_begin(cl_kvcache *kv, const float *enc, const uint8_t *mask, int B, int T, cl_error *err) {
+    if (B <= 0 || B > kv->max_series || T <= 0 || T > kv->max_T)
+        return cl_error_set(err, CL_EINVAL, "kv cache: %d series of %d tokens exceed its size (%d of %d)", B, T,
+                            kv->max_series, kv->max_T);
+    const cl_config *c = &kv->m->cfg;
+    kv->B = B; kv->T = T; kv->t = 0;
+    memcpy(kv->mask, mask, (size_t)B * T);
+    const size_t per = (size_t)B * T * kv->HD;
+    for (int l = 0; l < layers_of(kv->m); l++) {
+        const layer_w *L = &kv->m->dec[l];
+        cl_linear(enc, B * T, c->d_model, L->cross.k, (int)kv->HD, 0.0f, kv->ck + l * per, &kv->flops);
+        cl_linear(enc, B * T, c->d_model, L->cross.v, (int)kv->HD, 0.0f, kv->cv + l * per, &kv->flops);
+    }
+    return 0;
+}
+
+/* softmax over n scores after masking: bias (n) added, masked keys (mask[j] == 0) at float min */
+static void masked_softmax(float *s, int n, const float *bias, const uint8_t *mask) {
+    if (bias) for (int j = 0; j < n; j++) s[j] += bias[j];
+    if (mask) for (int j = 0; j < n; j++) if (!mask[j]) s[j] = -FLT_MAX;
+    cl_softmax_rows(s, 1, n);
+}
+
+/* Self-attention of the query at step t over the cached keys 0..t of every row:
+ * q, o (rows, HD); K/V of row r at sk/sv + r*S*HD, position-major. */
+static void self_attention(cl_kvcache *kv, const float *sk, const float *sv, int rows) {
+    const cl_config *c = &kv->m->cfg;
+    const int H = c->num_heads, dk = c->d_kv, n = kv->t + 1, HD = (int)kv->HD;
+    const size_t rstride = (size_t)kv->max_steps * kv->HD;
+    for (int r = 0; r < rows; r++) {
+        const float *K = sk + r * rstride, *V = sv + r * rstride;
+        for (int h = 0; h < H; h++) {
+            float *s = kv->scores;
+            /* s (1, n) = q_rh (1, dk) · K_rh (n, dk)^T */
+            cl_sgemm(1, 1, n, dk, 1.0f, kv->q + (size_t)r * HD + h * dk, HD, K + h * dk, HD, 0.0f, s, n, &kv->flops);
+            masked_softmax(s, n, kv->bias + (size_t)h * kv->max_steps, NULL);
+            /* o_rh (1, dk) = s (1, n) · V_rh (n, dk) */
+            cl_sgemm(0, 1, dk, n, 1.0f, s, n, V + h * dk, HD, 0.0f, kv->o + (size_t)r * HD + h * dk, HD, &kv->flops);
+        }
+    }
+}
+
+/* Cross-attention: the samples of series b share its encoder K/V (T, HD), so each head is
+ * one product (samples, dk) x (dk, T). */
+static void cross_attention(cl_kvcache *kv, const float *ck, const float *cv) {
+    const cl_config *c = &kv->m->cfg;
+    const int H = c->num_heads, dk = c->d_kv, T = kv->T, S = kv->samples, HD = (int)kv->HD;
+    for (int b = 0; b < kv->B; b++) {
+        const float *K = ck + (size_t)b * T * HD, *V = cv + (size_t)b * T * HD;
+        const uint8_t *mk = kv->mask + (size_t)b * T;
+        const float *Q = kv->q + (size_t)b * S * HD;
+        float *O = kv->o + (size_t)b * S * HD;
+        for (int h = 0; h < H; h++) {
+            float *s = kv->scores;
+            /* s (S, T) = Q_h (S, dk) · K_h (T, dk)^T: a few rows against T keys */
+            cl_linear_few_ld(Q + h * dk, HD, S, dk, K + h * dk, HD, T, 0.0f, s, T, &kv->flops);
+            for (int i = 0; i < S; i++) masked_softmax(s + (size_t)i * T, T, NULL, mk);
+            cl_sgemm(0, S, dk, T, 1.0f, s, T, V + h * dk, HD, 0.0f, O + h * dk, HD, &kv->flops);
+        }
+    }
+}
+
+int cl_kvcache_step(cl_kvcache *kv, const int32_t *tokens, cl_error *err) {
+    const cl_model *m = kv->m;
+    const cl_config *c = &m->cfg;
+    if (kv->B <= 0) return cl_error_set(err, CL_EINVAL, "kv cache: step before begin");
+    if (kv->t >= kv->max_steps)
+        return cl_error_set(err, CL_EINVAL, "kv cache: step %d beyond its %d steps", kv->t + 1, kv->max_steps);
+    const int rows = kv->B * kv->samples, d = c->d_model, HD = (int)kv->HD, H = c->num_heads, t = kv->t;
+    for (int r = 0; r < rows; r++)
+        if (tokens[r] < 0 || tokens[r] >= c->vocab_size)
+            return cl_error_set(err, CL_EINVAL, "kv cache: token id %d outside the vocabulary [0, %d)", tokens[r],
+                                c->vocab_size);
+    cl_embed(m, tokens, (size_t)rows, kv->x);
+    /* row t of the causal bias: key j <= t has relative position j - t */
+    for (int j = 0; j <= t; j++) {
+        int bk = cl_relative_bucket(j - t, 0, c->num_buckets, c->max_distance);
+        for (int h = 0; h < H; h++) kv->bias[(size_t)h * kv->max_steps + j] = m->dec_rel[(size_t)bk * H + h];
+    }
+    const size_t rstride = (size_t)kv->max_steps * HD;
+    const size_t self_per = (size_t)kv->max_series * kv->samples * rstride;
+    const size_t cross_per = (size_t)kv->B * kv->T * HD;
+    for (int l = 0; l < layers_of(m); l++) {
+        const layer_w *L = &m->dec[l];
+        float *sk = kv->sk + l * self_per, *sv = kv->sv + l * self_per;
+        cl_rms_norm(kv->x, L->ln_self, rows, d, c->eps, kv->h);
+        cl_linear(kv->h, rows, d, L->self.q, HD, 0.0f, kv->q, &kv->flops);
+        /* this step's keys/values go straight into the cache: row r at position t */
+        cl_linear_few(kv->h, rows, d, L->self.k, HD, 0.0f, sk + (size_t)t * HD, (int)rstride, &kv->flops);
+        cl_linear_few(kv->h, rows, d, L->self.v, HD, 0.0f, sv + (size_t)t * HD, (int)rstride, &kv->flops);
+        self_attention(kv, sk, sv, rows);
+        cl_linear(kv->o, rows, HD, L->self.o, d, 1.0f, kv->x, &kv->flops);
+
+        cl_rms_norm(kv->x, L->ln_cross, rows, d, c->eps, kv->h);
+        cl_linear(kv->h, rows, d, L->cross.q, HD, 0.0f, kv->q, &kv->flops);
+        cross_attention(kv, kv->ck + l * cross_per, kv->cv + l * cross_per);
+        cl_linear(kv->o, rows, HD, L->cross.o, d, 1.0f, kv->x, &kv->flops);
+
+        cl_rms_norm(kv->x, L->ln_ff, rows, d, c->eps, kv->h);
+        cl_feed_forward(m, L, kv->h, rows, kv->ff, kv->x, &kv->flops);
+    }
+    cl_rms_norm(kv->x, m->dec_final, rows, d, c->eps, kv->h);
+    if (c->tied) {
+        const float sc = (float)pow(d, -0.5);
+        for (size_t i = 0; i < (size_t)rows * d; i++) kv->h[i] *= sc;
+    }
+    cl_linear(kv->h, rows, d, m->lm_head, c->vocab_size, 0.0f, kv->logits, &kv->flops);
+    kv->t++;
+    return 0;
+}
+
+const float *cl_kvcache_logits(const cl_kvcache *kv, int *rows, int *V) {
+    if (rows) *rows = kv->B * kv->samples;
+    if (V) *V = kv->m->cfg.vocab_size;
+    return kv->logits;
+}
+
+int cl_kvcache_pos(const cl_kvcache *kv) { return kv->t; }
+double cl_kvcache_flops(const cl_kvcache *kv) { return kv->flops; }
+size_t cl_kvcache_bytes(const cl_kvcache *kv) { return kv->bytes; }

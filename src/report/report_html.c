@@ -1,0 +1,488 @@
+/* report_html.c — index.html and the claims files of `chronolens report` (report_html.h). */
+#include "report_html.h"
+#include "report_claims.h"
+#include "svg_heatmap.h"
+#include "../core/core.h"
+
+#include <cjson/cJSON.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAXM 64
+
+typedef struct page {
+    const char *dir;
+    cJSON *setup, *ind, *sweep, *ms, *mss[MAXM];
+    int n;                  /* models */
+    const char *name[MAXM];
+    cl_claim claims[MAXM][CL_CLAIMS];
+} page;
+
+static int load_json(const char *dir, const char *rel, cJSON **out, cl_error *err) {
+    char path[PATH_MAX], *text;
+    size_t n;
+    cl_path_join(path, sizeof path, dir, rel);
+    if (cl_read_file(path, (size_t)1 << 28, &text, &n, err)) return CL_EIO;
+    *out = cJSON_Parse(text);
+    free(text);
+    return *out ? 0 : cl_error_set(err, CL_EFORMAT, "%s: not valid JSON", path);
+}
+
+static const cJSON *model(const cJSON *root, int k) {
+    return cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(root, "models"), k);
+}
+
+/* ------------------------------------------------------------- claims files */
+
+static void json_num_or_null(cJSON *o, const char *key, double v) {
+    if (isfinite(v)) cJSON_AddNumberToObject(o, key, v);
+    else cJSON_AddNullToObject(o, key);
+}
+
+static const char *verdict_word(int v) { return v == 1 ? "supported" : v == 0 ? "not supported" : "undecided"; }
+
+static int write_claims(const page *p, cl_error *err) {
+    char path[PATH_MAX];
+    cJSON *root = cJSON_CreateArray();
+    for (int k = 0; k < p->n; k++)
+        for (int i = 0; i < CL_CLAIMS; i++) {
+            const cl_claim *c = &p->claims[k][i];
+            cJSON *o = cJSON_CreateObject(), *v = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "model", p->name[k]);
+            cJSON_AddStringToObject(o, "id", c->id);
+            cJSON_AddStringToObject(o, "claim", c->claim);
+            cJSON_AddStringToObject(o, "test", c->test);
+            cJSON_AddStringToObject(o, "verdict", verdict_word(c->verdict));
+            for (int j = 0; j < c->n; j++) json_num_or_null(v, c->name[j], c->value[j]);
+            cJSON_AddItemToObject(o, "numbers", v);
+            cJSON_AddItemToArray(root, o);
+        }
+    char *txt = cJSON_Print(root);
+    cJSON_Delete(root);
+    if (!txt) return cl_error_set(err, CL_ENOMEM, "claims: out of memory");
+    cl_out out;
+    int rc = cl_out_open(&out, cl_path_join(path, sizeof path, p->dir, "data/claims.json"), err);
+    if (!rc) {
+        fputs(txt, out.fp);
+        fputc('\n', out.fp);
+        rc = cl_out_commit(&out, err);
+    }
+    free(txt);
+    if (rc) return rc;
+    if (cl_out_open(&out, cl_path_join(path, sizeof path, p->dir, "data/claims.csv"), err)) return CL_EIO;
+    FILE *f = out.fp;
+    fputs("model,claim,verdict,number,value\n", f);
+    for (int k = 0; k < p->n; k++)
+        for (int i = 0; i < CL_CLAIMS; i++) {
+            const cl_claim *c = &p->claims[k][i];
+            for (int j = 0; j < c->n; j++) {
+                fprintf(f, "%s,%s,%s,\"%s\",", p->name[k], c->id, verdict_word(c->verdict), c->name[j]);
+                if (isfinite(c->value[j])) fprintf(f, "%.9g", c->value[j]);
+                fputc('\n', f);
+            }
+        }
+    return cl_out_commit(&out, err);
+}
+
+/* ------------------------------------------------------------- page pieces */
+
+static const char CSS[] =
+    "body{font-family:sans-serif;font-size:15px;line-height:1.45;color:#222;max-width:1240px;margin:0 auto;padding:0 16px 40px}"
+    "header{position:sticky;top:0;background:#fff;border-bottom:1px solid #ccc;padding:8px 0;z-index:1;display:flex;"
+    "align-items:center;gap:24px;flex-wrap:wrap}h1{font-size:22px;margin:0}h2{font-size:19px;margin-top:34px;"
+    "border-bottom:1px solid #ddd}h3{font-size:16px}nav a{margin-right:12px}table{border-collapse:collapse;margin:8px 0}"
+    "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f3f3f3}td.l,th.l{text-align:left}"
+    "tr.sel td{background:#fff6d5}img{max-width:100%;height:auto;display:block;margin:6px 0}.note{color:#555;font-size:13px}"
+    ".files{font-size:13px}.yes{color:#176b1d;font-weight:bold}.no{color:#a11;font-weight:bold}.und{color:#777}"
+    "select{font-size:15px}svg.heatmap{display:block;margin:6px 0}";
+
+/* Selector, #model=NAME in the URL, and a marker on <body> once the script ran. */
+static const char JS[] =
+    "(function(){\n"
+    "window.addEventListener('error',function(){document.body.setAttribute('data-script','error');});\n"
+    "var sel=document.getElementById('model');\n"
+    "function names(){var a=[];for(var i=0;i<sel.options.length;i++)a.push(sel.options[i].value);return a;}\n"
+    "function fromHash(){var m=/(?:^#|&)model=([^&]*)/.exec(location.hash);return m?decodeURIComponent(m[1]):null;}\n"
+    "function show(name){if(names().indexOf(name)<0)name=sel.options[0].value;sel.value=name;\n"
+    " var els=document.querySelectorAll('[data-model]');\n"
+    " for(var i=0;i<els.length;i++){var e=els[i],own=e.getAttribute('data-model')===name;\n"
+    "  if(e.tagName==='TR'){e.classList.toggle('sel',own);}else{e.hidden=!own;}}\n"
+    " document.body.setAttribute('data-shown',name);}\n"
+    "sel.addEventListener('change',function(){location.hash='model='+encodeURIComponent(sel.value);show(sel.value);});\n"
+    "window.addEventListener('hashchange',function(){show(fromHash()||sel.value);});\n"
+    "show(fromHash()||sel.options[0].value);\n"
+    "if(document.body.getAttribute('data-script')!=='error')document.body.setAttribute('data-script','ok');\n"
+    "})();\n";
+
+static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* <img> with the PNG file embedded as base64 data, shown at half its pixel size (cairo
+ * writes PNGs at 2x), with links to the PNG and SVG files. rel: path under figures/
+ * without extension. */
+static int embed_png(FILE *f, const char *dir, const char *rel, const char *alt, cl_error *err) {
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/figures/%s.png", dir, rel);
+    char *d;
+    size_t n;
+    if (cl_read_file(path, (size_t)1 << 28, &d, &n, err)) return CL_EIO;
+    const unsigned char *u = (const unsigned char *)d;
+    int w = n >= 24 ? (u[16] << 24 | u[17] << 16 | u[18] << 8 | u[19]) : 0;
+    int h = n >= 24 ? (u[20] << 24 | u[21] << 16 | u[22] << 8 | u[23]) : 0;
+    fprintf(f, "<img width=\"%d\" height=\"%d\" alt=\"", w / 2, h / 2);
+    cl_html_escape(f, alt);
+    fputs("\" src=\"data:image/png;base64,", f);
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned v = u[i] << 16 | (i + 1 < n ? u[i + 1] << 8 : 0) | (i + 2 < n ? u[i + 2] : 0);
+        fputc(B64[v >> 18 & 63], f);
+        fputc(B64[v >> 12 & 63], f);
+        fputc(i + 1 < n ? B64[v >> 6 & 63] : '=', f);
+        fputc(i + 2 < n ? B64[v & 63] : '=', f);
+    }
+    free(d);
+    fputs("\">\n<div class=\"files\">files: <a href=\"figures/", f);
+    cl_html_escape(f, rel);
+    fputs(".png\">PNG</a> · <a href=\"figures/", f);
+    cl_html_escape(f, rel);
+    fputs(".svg\">SVG</a></div>\n", f);
+    return 0;
+}
+
+static void open_model(FILE *f, const char *name) {
+    fputs("<div class=\"per-model\" data-model=\"", f);
+    cl_html_escape(f, name);
+    fputs("\">\n", f);
+}
+
+static void td_num(FILE *f, double v, const char *fmt) {
+    fputs("<td>", f);
+    if (isfinite(v)) fprintf(f, fmt, v);
+    else fputs("–", f);
+    fputs("</td>", f);
+}
+
+static void setup_section(FILE *f, const page *p) {
+    const cJSON *s = p->setup;
+    fputs("<section id=\"setup\"><h2>1. Setup</h2>\n<table><tr><th class=\"l\">model</th><th class=\"l\">folder</th>"
+          "<th>parameters</th><th>d_model</th><th>d_ff</th><th>encoder layers</th><th>decoder layers</th><th>heads</th>"
+          "<th>d_kv</th><th>vocabulary</th></tr>\n", f);
+    for (int k = 0; k < p->n; k++) {
+        const cJSON *m = model(s, k);
+        fputs("<tr data-model=\"", f);
+        cl_html_escape(f, p->name[k]);
+        fputs("\"><td class=\"l\">", f);
+        cl_html_escape(f, p->name[k]);
+        fputs("</td><td class=\"l\">", f);
+        cl_html_escape(f, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "path")));
+        fputs("</td>", f);
+        td_num(f, cl_json_num(m, "parameters"), "%.0f");
+        static const char *K[] = {"d_model", "d_ff", "encoder_layers", "decoder_layers", "heads", "d_kv", "vocab_size"};
+        for (int i = 0; i < 7; i++) td_num(f, cl_json_num(m, K[i]), "%.0f");
+        fputs("</tr>\n", f);
+    }
+    fputs("</table>\n<table><tr><th class=\"l\">step</th><th class=\"l\">settings</th><th>run time (s)</th></tr>\n", f);
+    const cJSON *set = cJSON_GetObjectItemCaseSensitive(s, "settings"), *st;
+    int i = 0;
+    cJSON_ArrayForEach(st, cJSON_GetObjectItemCaseSensitive(s, "steps")) {
+        const char *step = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(st, "step"));
+        char key[64];
+        snprintf(key, sizeof key, "%s", step ? step : "");
+        for (char *c = key; *c; c++) if (*c == '-') *c = '_';
+        fputs("<tr><td class=\"l\">", f);
+        cl_html_escape(f, step);
+        fputs("</td><td class=\"l\">", f);
+        const cJSON *x;
+        int first = 1;
+        cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(set, key)) {
+            fprintf(f, "%s", first ? "" : "; ");
+            first = 0;
+            cl_html_escape(f, x->string);
+            fputs(" ", f);
+            if (cJSON_IsString(x)) cl_html_escape(f, x->valuestring);
+            else fprintf(f, "%g", x->valuedouble);
+        }
+        fputs("</td>", f);
+        td_num(f, cl_json_num(st, "seconds"), "%.1f");
+        fputs("</tr>\n", f);
+        i++;
+    }
+    fprintf(f, "</table>\n<p>seed %.0f (every random choice), %.0f threads, %s settings, total run time %.1f s, "
+               "chronolens %s, created %s.</p>\n</section>\n",
+            cl_json_num(s, "seed"), cl_json_num(s, "threads"),
+            cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "quick")) ? "quick (--quick)" : "default",
+            cl_json_num(s, "seconds"), cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "chronolens_version")),
+            cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "created")));
+}
+
+/* mean scores of heads[] (layer-major) under key ("current" / "right") */
+static void head_means(const cJSON *heads, const char *key, double *out, int n) {
+    char path[64];
+    snprintf(path, sizeof path, "%s.mean", key);
+    for (int i = 0; i < n; i++) out[i] = cl_json_num(cJSON_GetArrayItem(heads, i), path);
+}
+
+static int mosaics_section(FILE *f, const page *p, cl_error *err) {
+    fputs("<section id=\"mosaics\"><h2>2. Induction mosaics</h2>\n<p class=\"note\">Mean attention over the batch of "
+          "repeated random tokens (S repeated R = 2 times, L = 10), per layer (down) and head (across). "
+          "<b>current token</b>: at the most recent earlier occurrence m of the query's token; <b>token to right</b>: at m+1. "
+          "Red frames: heads &ge; 0.3. Hover a cell for its exact value.</p>\n", f);
+    const double thr = cl_json_num(p->ind, "settings.threshold");
+    for (int k = 0; k < p->n; k++) {
+        const cJSON *m = model(p->ind, k);
+        const int heads = (int)cl_json_num(m, "heads");
+        open_model(f, p->name[k]);
+        for (int st = 0; st < 2; st++) {
+            const int layers = (int)cl_json_num(m, st ? "encoder_layers" : "layers"), n = layers * heads;
+            const cJSON *hs = cJSON_GetObjectItemCaseSensitive(m, st ? "encoder_heads" : "cross_heads");
+            double *a = malloc(sizeof(double) * (n + 1)), *b = malloc(sizeof(double) * (n + 1));
+            if (!a || !b) { free(a); free(b); return cl_error_set(err, CL_ENOMEM, "report: out of memory"); }
+            head_means(hs, "current", a, n);
+            head_means(hs, "right", b, n);
+            fprintf(f, "<h3>%s</h3>\n", st ? "Encoder self-attention (query: the final s<sub>0</sub>)"
+                                           : "Decoder cross-attention (query: s<sub>1</sub> at decoder position 1)");
+            cl_svg_heatmap h = {.rows = layers, .cols = heads, .vmin = 0, .vmax = 1, .xlabel = "head", .ylabel = "layer",
+                                .cbar_label = "mean attention", .mark = thr, .values = 1,
+                                .cell_fmt = "%.2f"};
+            cl_svg_panel pan[2] = {{"current token (m)", a}, {"token to right (m+1)", b}};
+            fprintf(f, "<div class=\"mosaic\" data-stack=\"%s\">\n", st ? "encoder" : "cross");
+            cl_svg_heatmap_write(f, &h, pan, 2);
+            fputs("</div>\n<div class=\"files\">files: <a href=\"figures/induction/", f);
+            char rel[400];
+            snprintf(rel, sizeof rel, "mosaic_%s%s", st ? "encoder_" : "", p->name[k]);
+            cl_html_escape(f, rel);
+            fputs(".png\">PNG</a> · <a href=\"figures/induction/", f);
+            cl_html_escape(f, rel);
+            fputs(".svg\">SVG</a> · numbers: <a href=\"data/induction/induction.csv\">induction.csv</a></div>\n", f);
+            free(a); free(b);
+        }
+        fputs("</div>\n", f);
+    }
+    fputs("</section>\n", f);
+    return 0;
+}
+
+static void counts_section(FILE *f, const page *p) {
+    fputs("<section id=\"counts\"><h2>3. Counts across models</h2>\n<p class=\"note\"><b>relaxed</b>: mean attention "
+          "&ge; 0.3; <b>strict</b>: relaxed and ablating the head lowers log p(s<sub>2</sub>) (mean change &lt; 0). "
+          "<b>either</b>: current token or token to right. The selected model's row is highlighted.</p>\n"
+          "<table><tr><th class=\"l\" rowspan=\"2\">model</th><th rowspan=\"2\">cross-attention heads</th>"
+          "<th colspan=\"3\">relaxed</th><th colspan=\"3\">strict</th><th colspan=\"3\">encoder (relaxed)</th></tr>\n<tr>", f);
+    for (int i = 0; i < 3; i++) fputs("<th>current</th><th>right</th><th>either</th>", f);
+    fputs("</tr>\n", f);
+    static const char *C[3] = {"current", "right", "any"};
+    for (int k = 0; k < p->n; k++) {
+        const cJSON *m = model(p->ind, k);
+        fputs("<tr data-model=\"", f);
+        cl_html_escape(f, p->name[k]);
+        fputs("\"><td class=\"l\">", f);
+        cl_html_escape(f, p->name[k]);
+        fputs("</td>", f);
+        td_num(f, cl_json_num(m, "layers") * cl_json_num(m, "heads"), "%.0f");
+        static const char *S[3] = {"cross", "strict", "encoder"};
+        char path[64];
+        for (int s = 0; s < 3; s++)
+            for (int c = 0; c < 3; c++) {
+                snprintf(path, sizeof path, "counts.%s.%s.n", S[s], C[c]);
+                td_num(f, cl_json_num(m, path), "%.0f");
+            }
+        fputs("</tr>\n", f);
+    }
+    fputs("</table>\n<div class=\"files\">numbers: <a href=\"data/induction/induction.json\">induction.json</a></div>\n"
+          "</section>\n", f);
+}
+
+static int layers_section(FILE *f, const page *p, cl_error *err) {
+    fputs("<section id=\"layers\"><h2>4. Layer distribution</h2>\n<p class=\"note\">Relative depth (layer+1)/layers of "
+          "the decoder cross-attention heads &ge; 0.3, every model (boxes: quartiles and median). The table counts "
+          "the selected model's heads per layer.</p>\n", f);
+    if (embed_png(f, p->dir, "induction/layer_distribution", "layer distribution of the induction heads", err)) return CL_EIO;
+    for (int k = 0; k < p->n; k++) {
+        const cJSON *m = model(p->ind, k), *hs = cJSON_GetObjectItemCaseSensitive(m, "cross_heads");
+        const int L = (int)cl_json_num(m, "layers"), H = (int)cl_json_num(m, "heads");
+        open_model(f, p->name[k]);
+        fputs("<table><tr><th>decoder layer</th><th>relative depth</th><th>heads &ge; 0.3, current</th>"
+              "<th>token to right</th><th>strict, either</th></tr>\n", f);
+        for (int l = 0; l < L; l++) {
+            int a = 0, b = 0, s = 0;
+            for (int h = 0; h < H; h++) {
+                const cJSON *x = cJSON_GetArrayItem(hs, l * H + h);
+                a += cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(x, "above_current"));
+                b += cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(x, "above_right"));
+                s += cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(x, "strict_current")) ||
+                     cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(x, "strict_right"));
+            }
+            fprintf(f, "<tr><td>%d</td><td>%.3g</td><td>%d</td><td>%d</td><td>%d</td></tr>\n", l, (l + 1.0) / L, a, b, s);
+        }
+        fputs("</table>\n</div>\n", f);
+    }
+    fputs("</section>\n", f);
+    return 0;
+}
+
+static int sweep_section(FILE *f, const page *p, cl_error *err) {
+    fputs("<section id=\"sweep\"><h2>5. Sweep over repetitions R and sequence length L</h2>\n<p class=\"note\">Number of "
+          "decoder cross-attention heads &ge; 0.3 for each (R, L); colour range 0 to the model's number of heads. "
+          "Hover a cell for its exact value.</p>\n", f);
+    const cJSON *set = cJSON_GetObjectItemCaseSensitive(p->sweep, "settings");
+    const cJSON *rl = cJSON_GetObjectItemCaseSensitive(set, "reps_list"), *ll = cJSON_GetObjectItemCaseSensitive(set, "len_list");
+    const int nr = cJSON_GetArraySize(rl), nl = cJSON_GetArraySize(ll);
+    char (*rt)[16] = calloc((size_t)nr + 1, 16), (*lt)[16] = calloc((size_t)nl + 1, 16);
+    const char **rp = calloc((size_t)nr + 1, sizeof *rp), **lp = calloc((size_t)nl + 1, sizeof *lp);
+    double *a = malloc(sizeof(double) * (nr * nl + 1)), *b = malloc(sizeof(double) * (nr * nl + 1));
+    int rc = (!rt || !lt || !rp || !lp || !a || !b) ? cl_error_set(err, CL_ENOMEM, "report: out of memory") : 0;
+    for (int i = 0; !rc && i < nr; i++) { snprintf(rt[i], 16, "%d", cJSON_GetArrayItem(rl, i)->valueint); rp[i] = rt[i]; }
+    for (int i = 0; !rc && i < nl; i++) { snprintf(lt[i], 16, "%d", cJSON_GetArrayItem(ll, i)->valueint); lp[i] = lt[i]; }
+    for (int k = 0; k < p->n && !rc; k++) {
+        const cJSON *m = model(p->sweep, k), *cells = cJSON_GetObjectItemCaseSensitive(m, "cells");
+        const cJSON *mi = model(p->ind, k);
+        for (int i = 0; i < nr * nl; i++) {
+            const cJSON *c = cJSON_GetArrayItem(cells, i);
+            a[i] = cl_json_num(c, "cross.current.mean");
+            b[i] = cl_json_num(c, "cross.right.mean");
+        }
+        open_model(f, p->name[k]);
+        cl_svg_heatmap h = {.rows = nr, .cols = nl, .vmin = 0, .vmax = cl_json_num(mi, "layers") * cl_json_num(mi, "heads"),
+                            .xlabel = "L", .ylabel = "R", .xticks = lp, .yticks = rp, .cbar_label = "heads >= 0.3",
+                            .mark = NAN, .values = 1};
+        cl_svg_panel pan[2] = {{"current token", a}, {"token to right", b}};
+        fputs("<div class=\"sweepmap\">\n", f);
+        cl_svg_heatmap_write(f, &h, pan, 2);
+        fputs("</div>\n<div class=\"files\">numbers: <a href=\"data/sweep/sweep.csv\">sweep.csv</a></div>\n", f);
+        char rel[400];
+        snprintf(rel, sizeof rel, "sweep/sweep_lines_%s", p->name[k]);
+        rc = embed_png(f, p->dir, rel, "heads against L, one line per R", err);
+        fputs("</div>\n", f);
+    }
+    fputs("</section>\n", f);
+    free(rt); free(lt); free(rp); free(lp); free(a); free(b);
+    return rc;
+}
+
+static int multisine_section(FILE *f, const page *p, cl_error *err) {
+    fputs("<section id=\"multisine\"><h2>6. Multisine inputs and attention spectra</h2>\n<p class=\"note\">Reference "
+          "input 5, 10, 20, 40 Hz (amplitudes 1, 0.5, 0.25, 0.25), 301 points over 3 s. The attention of the decoder "
+          "start query over the context, per decoder head (coloured by induction score), its spectrum and its double "
+          "FFT; then the sweep over random frequency sets: detected spacing against the smallest gap.</p>\n", f);
+    int rc = 0;
+    static const char *FIG[3][2] = {{"-attention", "attention signals"}, {"-spectra", "attention spectra"},
+                                    {"-double-fft", "double FFT"}};
+    for (int k = 0; k < p->n && !rc; k++) {
+        open_model(f, p->name[k]);
+        char rel[400];
+        for (int i = 0; i < 3 && !rc; i++) {
+            snprintf(rel, sizeof rel, "multisine/%s%s", p->name[k], FIG[i][0]);
+            rc = embed_png(f, p->dir, rel, FIG[i][1], err);
+        }
+        snprintf(rel, sizeof rel, "multisine-sweep/%s/sweep", p->name[k]);
+        if (!rc) rc = embed_png(f, p->dir, rel, "multisine sweep: detected spacing against the smallest gap", err);
+        fputs("<table><tr><th class=\"l\">subset</th><th>configs</th><th>pairs</th><th>spacing = smallest gap</th>"
+              "<th>median error (Hz)</th><th>mean |error| (Hz)</th><th>Spearman rho</th><th>p</th></tr>\n", f);
+        const cJSON *row;
+        cJSON_ArrayForEach(row, cJSON_GetObjectItemCaseSensitive(p->mss[k], "summary")) {
+            fputs("<tr><td class=\"l\">", f);
+            cl_html_escape(f, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(row, "subset")));
+            fputs("</td>", f);
+            td_num(f, cl_json_num(row, "configs"), "%.0f");
+            td_num(f, cl_json_num(row, "pairs"), "%.0f");
+            td_num(f, cl_json_num(row, "fraction_match"), "%.3f");
+            td_num(f, cl_json_num(row, "error_hz.q50"), "%.3g");
+            td_num(f, cl_json_num(row, "mean_abs_error_hz"), "%.3g");
+            td_num(f, cl_json_num(row, "spearman_rho"), "%.3f");
+            td_num(f, cl_json_num(row, "spearman_p"), "%.3g");
+            fputs("</tr>\n", f);
+        }
+        fputs("</table>\n<div class=\"files\">numbers: <a href=\"data/multisine/multisine.csv\">multisine.csv</a> · "
+              "<a href=\"data/multisine-sweep/", f);
+        cl_html_escape(f, p->name[k]);
+        fputs("/sweep.json\">multisine-sweep</a></div>\n</div>\n", f);
+    }
+    fputs("</section>\n", f);
+    return rc;
+}
+
+static void claims_section(FILE *f, const page *p) {
+    fputs("<section id=\"claims\"><h2>7. Claims tested</h2>\n<p class=\"note\">Each claim of the study, the test "
+          "applied, and the numbers it rests on (also in data/claims.json and claims.csv).</p>\n", f);
+    for (int k = 0; k < p->n; k++) {
+        open_model(f, p->name[k]);
+        fputs("<table><tr><th class=\"l\">claim</th><th class=\"l\">test</th><th class=\"l\">numbers</th>"
+              "<th class=\"l\">verdict</th></tr>\n", f);
+        for (int i = 0; i < CL_CLAIMS; i++) {
+            const cl_claim *c = &p->claims[k][i];
+            fprintf(f, "<tr data-claim=\"%s\"><td class=\"l\">", c->id);
+            cl_html_escape(f, c->claim);
+            fputs("</td><td class=\"l\">", f);
+            cl_html_escape(f, c->test);
+            fputs("</td><td class=\"l\">", f);
+            for (int j = 0; j < c->n; j++) {
+                fprintf(f, "%s", j ? "<br>" : "");
+                cl_html_escape(f, c->name[j]);
+                if (isfinite(c->value[j])) fprintf(f, ": %.4g", c->value[j]);
+                else fputs(": –", f);
+            }
+            fprintf(f, "</td><td class=\"l %s\">%s</td></tr>\n", c->verdict == 1 ? "yes" : c->verdict == 0 ? "no" : "und",
+                    verdict_word(c->verdict));
+        }
+        fputs("</table>\n</div>\n", f);
+    }
+    fputs("</section>\n", f);
+}
+
+static int write_page(const page *p, cl_error *err) {
+    char path[PATH_MAX];
+    cl_out out;
+    if (cl_out_open(&out, cl_path_join(path, sizeof path, p->dir, "index.html"), err)) return CL_EIO;
+    FILE *f = out.fp;
+    fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>chronolens report: induction "
+               "heads in Chronos</title>\n<style>%s</style>\n</head>\n<body data-script=\"none\">\n<header><h1>Induction "
+               "heads in Chronos</h1>\n<label>Model <select id=\"model\">\n", CSS);
+    for (int k = 0; k < p->n; k++) {
+        fputs("<option value=\"", f);
+        cl_html_escape(f, p->name[k]);
+        fputs("\">", f);
+        cl_html_escape(f, p->name[k]);
+        fputs("</option>\n", f);
+    }
+    fputs("</select></label>\n<nav><a href=\"#setup\">setup</a><a href=\"#mosaics\">mosaics</a><a href=\"#counts\">counts"
+          "</a><a href=\"#layers\">layers</a><a href=\"#sweep\">sweep</a><a href=\"#multisine\">multisine</a>"
+          "<a href=\"#claims\">claims</a></nav></header>\n", f);
+    setup_section(f, p);
+    int rc = mosaics_section(f, p, err);
+    if (!rc) counts_section(f, p);
+    if (!rc) rc = layers_section(f, p, err);
+    if (!rc) rc = sweep_section(f, p, err);
+    if (!rc) rc = multisine_section(f, p, err);
+    if (!rc) claims_section(f, p);
+    if (!rc) fprintf(f, "<footer><p class=\"note\">Made by chronolens %s. All numbers: <a href=\"data/\">data/</a> (JSON "
+                        "+ CSV); figures as PNG and SVG: <a href=\"figures/\">figures/</a>.</p></footer>\n"
+                        "<script>\n%s</script>\n</body></html>\n", CHRONOLENS_VERSION, JS);
+    if (rc) { cl_out_abort(&out); return rc; }
+    if (ferror(f)) { cl_out_abort(&out); return cl_error_set(err, CL_EIO, "%s: write failed", path); }
+    return cl_out_commit(&out, err);
+}
+
+int cl_report_write(const char *dir, cl_error *err) {
+    page p = {.dir = dir};
+    int rc = load_json(dir, "data/setup.json", &p.setup, err);
+    if (!rc) rc = load_json(dir, "data/induction/induction.json", &p.ind, err);
+    if (!rc) rc = load_json(dir, "data/sweep/sweep.json", &p.sweep, err);
+    if (!rc) rc = load_json(dir, "data/multisine/multisine.json", &p.ms, err);
+    if (!rc) {
+        p.n = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(p.setup, "models"));
+        if (p.n < 1 || p.n > MAXM) rc = cl_error_set(err, CL_EFORMAT, "%s/data/setup.json: %d models", dir, p.n);
+    }
+    for (int k = 0; k < p.n && !rc; k++) {
+        p.name[k] = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(model(p.setup, k), "name"));
+        char rel[400];
+        snprintf(rel, sizeof rel, "data/multisine-sweep/%s/sweep.json", p.name[k] ? p.name[k] : "");
+        rc = load_json(dir, rel, &p.mss[k], err);
+        if (!rc) cl_claims_eval(p.ind, p.sweep, p.ms, p.mss[k], k, p.claims[k]);
+    }
+    if (!rc) rc = write_claims(&p, err);
+    if (!rc) rc = write_page(&p, err);
+    cJSON_Delete(p.setup); cJSON_Delete(p.ind); cJSON_Delete(p.sweep); cJSON_Delete(p.ms);
+    for (int k = 0; k < p.n; k++) cJSON_Delete(p.mss[k]);
+    return rc;
+}

@@ -1,0 +1,367 @@
+/* test_report.c — `chronolens report` end to end on the rand-small fixture under two folder
+ * names (--quick): the files are there, the page's hover values and tables are the numbers of
+ * data/, the page works in a real browser (headless Chromium: sections, #model=NAME selects the
+ * second model and hides the first, the script ran without error, a non-blank screenshot of
+ * the window's size), and bad input exits 2 with one line and no page. */
+#include "testutil.h"
+#include "core/core.h"
+
+#include <cairo.h>
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SMALL CL_FIXTURES "/rand-small"
+
+static char out[512], models[512];
+
+static char *slurp(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) fail_msg("cannot open %s", path);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    rewind(f);
+    char *buf = malloc((size_t)n + 1);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+    buf[n] = 0;
+    fclose(f);
+    return buf;
+}
+
+static cJSON *read_json(const char *path) {
+    char *t = slurp(path);
+    cJSON *j = cJSON_Parse(t);
+    free(t);
+    if (!j) fail_msg("%s: not JSON", path);
+    return j;
+}
+
+static int setup(void **st) {
+    (void)st;
+    snprintf(models, sizeof models, "%s/models", test_tmpdir());
+    snprintf(out, sizeof out, "%s/rep", test_tmpdir());
+    if (run_cmd("mkdir -p '%s' && cp -r '%s' '%s/alpha' && cp -r '%s' '%s/beta'", models, SMALL, models, SMALL, models))
+        return -1;
+    return run_cmd("'%s' report --quiet --threads 1 --quick --model '%s/alpha' --model '%s/beta' --out '%s' >'%s/stdout'",
+                   CL_CLI, models, models, out, test_tmpdir());
+}
+
+static void test_files(void **st) {
+    (void)st;
+    static const char *F[] = {"index.html", "data/setup.json", "data/claims.json", "data/claims.csv",
+                              "data/induction/induction.json", "data/induction/induction.csv", "data/sweep/sweep.json",
+                              "data/sweep/sweep.csv", "data/multisine/multisine.json", "data/multisine/multisine.csv",
+                              "data/multisine-sweep/beta/sweep.json", "figures/induction/mosaic_beta.png",
+                              "figures/induction/mosaic_encoder_alpha.svg", "figures/induction/layer_distribution.png",
+                              "figures/sweep/sweep_beta.svg", "figures/sweep/sweep_lines_alpha.png",
+                              "figures/multisine/beta-double-fft.png", "figures/multisine-sweep/alpha/sweep.svg"};
+    char path[700];
+    for (size_t i = 0; i < sizeof F / sizeof *F; i++) {
+        snprintf(path, sizeof path, "%s/%s", out, F[i]);
+        if (!file_exists(path)) fail_msg("missing %s", path);
+    }
+    /* stdout: the page's path; no temporary folder left beside --out */
+    snprintf(path, sizeof path, "%s/stdout", test_tmpdir());
+    char *s = slurp(path);
+    assert_non_null(strstr(s, "/rep/index.html"));
+    free(s);
+    assert_int_equal(run_cmd("ls -a '%s' | grep -q tmp", test_tmpdir()), 1);
+    /* self-contained: no script or style from elsewhere, figures embedded */
+    snprintf(path, sizeof path, "%s/index.html", out);
+    char *html = slurp(path);
+    assert_null(strstr(html, "<script src"));
+    assert_null(strstr(html, "<link"));
+    assert_null(strstr(html, "http://www.w3.org/1999/xhtml\"")); /* nothing fetched */
+    assert_null(strstr(html, "src=\"figures/"));
+    assert_non_null(strstr(html, "src=\"data:image/png;base64,iVBORw0KGgo"));
+    free(html);
+}
+
+/* The values of the <title>s "…: VALUE" in the SVG that follows `from` (n of them). */
+static const char *titles(const char *from, double *v, int n) {
+    const char *p = strstr(from, "<svg");
+    assert_non_null(p);
+    const char *end = strstr(p, "</svg>");
+    for (int i = 0; i < n; i++) {
+        p = strstr(p, "<title>");
+        if (!p || p > end) fail_msg("only %d of %d cell titles", i, n);
+        const char *c = strstr(p, "</title>");
+        const char *colon = c;
+        while (colon > p && *colon != ':') colon--;
+        v[i] = strtod(colon + 1, NULL);
+        p = c;
+    }
+    const char *more = strstr(p, "<title>");
+    assert_true(!more || more > end); /* exactly n cells */
+    return end;
+}
+
+/* The page's hover values are the numbers of data/induction/induction.csv and sweep.csv. */
+static void test_page_numbers_equal_data(void **st) {
+    (void)st;
+    char path[700];
+    snprintf(path, sizeof path, "%s/index.html", out);
+    char *html = slurp(path);
+    const char *sec = strstr(html, "<section id=\"mosaics\">");
+    assert_non_null(sec);
+    const char *beta = strstr(sec, "data-model=\"beta\"");
+    assert_non_null(beta);
+    double cell[16];
+    titles(beta, cell, 16); /* cross: current (2 layers x 4 heads), then token to right */
+
+    snprintf(path, sizeof path, "%s/data/induction/induction.csv", out);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char line[2048];
+    int seen = 0;
+    while (fgets(line, sizeof line, f)) {
+        int layer, head;
+        double cur, right;
+        char stack[16];
+        if (sscanf(line, "beta,%15[^,],%d,%d,%lf,%*[^,],%*[^,],%lf", stack, &layer, &head, &cur, &right) != 5) continue;
+        if (strcmp(stack, "cross")) continue;
+        assert_float_equal(cell[layer * 4 + head], cur, 1e-8 * fabs(cur));
+        assert_float_equal(cell[8 + layer * 4 + head], right, 1e-8 * fabs(right));
+        seen++;
+    }
+    fclose(f);
+    assert_int_equal(seen, 8);
+
+    /* sweep heatmap of beta: R = 2,6,10 down, L = 2,6,10 across */
+    sec = strstr(html, "<section id=\"sweep\">");
+    beta = strstr(sec, "data-model=\"beta\"");
+    double sw[18];
+    titles(beta, sw, 18);
+    snprintf(path, sizeof path, "%s/data/sweep/sweep.csv", out);
+    f = fopen(path, "r");
+    assert_non_null(f);
+    static const int grid[3] = {2, 6, 10};
+    seen = 0;
+    while (fgets(line, sizeof line, f)) {
+        int r, l, n;
+        double cm, cs, rn, rm;
+        if (sscanf(line, "beta,%d,%d,%d,%lf,%lf,%lf,%lf", &r, &l, &n, &cm, &cs, &rn, &rm) != 7) continue;
+        int i = -1, j = -1;
+        for (int k = 0; k < 3; k++) { if (grid[k] == r) i = k; if (grid[k] == l) j = k; }
+        assert_true(i >= 0 && j >= 0);
+        assert_float_equal(sw[i * 3 + j], cm, 1e-9);
+        assert_float_equal(sw[9 + i * 3 + j], rm, 1e-9);
+        seen++;
+    }
+    fclose(f);
+    assert_int_equal(seen, 9);
+
+    /* claims: their numbers are those of induction.json */
+    snprintf(path, sizeof path, "%s/data/induction/induction.json", out);
+    cJSON *ind = read_json(path);
+    snprintf(path, sizeof path, "%s/data/claims.json", out);
+    cJSON *cl = read_json(path);
+    const cJSON *c, *mb = cJSON_GetArrayItem(cJSON_GetObjectItem(ind, "models"), 1);
+    int found = 0;
+    cJSON_ArrayForEach(c, cl) {
+        if (strcmp(cJSON_GetObjectItem(c, "model")->valuestring, "beta") ||
+            strcmp(cJSON_GetObjectItem(c, "id")->valuestring, "strict"))
+            continue;
+        const cJSON *nums = cJSON_GetObjectItem(c, "numbers");
+        assert_int_equal(cJSON_GetObjectItem(nums, "heads >= 0.3")->valueint,
+                         cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(mb, "counts"), "cross"), "any"), "n")->valueint);
+        assert_int_equal(cJSON_GetObjectItem(nums, "of them strict")->valueint,
+                         cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(mb, "counts"), "strict"), "any"), "n")->valueint);
+        found = 1;
+    }
+    assert_true(found);
+    cJSON_Delete(ind);
+    cJSON_Delete(cl);
+    free(html);
+}
+
+static const char *chromium(void) {
+    static char path[512];
+    FILE *p = popen("command -v chromium || command -v chromium-browser", "r");
+    if (!p) return NULL;
+    int ok = fgets(path, sizeof path, p) != NULL;
+    pclose(p);
+    if (!ok) return NULL;
+    path[strcspn(path, "\n")] = 0;
+    return path;
+}
+
+#define CHROME_FLAGS "--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking " \
+                     "--disable-component-update --disable-sync"
+
+/* The DOM after scripts ran, for index.html with the fragment frag ("" for none); with shot,
+ * also a screenshot of a 1280 x 2000 window to that file (one browser run). */
+static char *dump_dom(const char *chrome, const char *frag, const char *name, const char *shot) {
+    char dom[700], err[700];
+    snprintf(dom, sizeof dom, "%s/%s.html", test_tmpdir(), name);
+    snprintf(err, sizeof err, "%s/%s.err", test_tmpdir(), name);
+    char opt[800] = "";
+    if (shot) snprintf(opt, sizeof opt, "--screenshot='%s' --window-size=1280,2000", shot);
+    int rc = run_cmd("U=$(mktemp -d) && timeout 60 '%s' " CHROME_FLAGS " --user-data-dir=\"$U\" --dump-dom %s "
+                     "'file://%s/index.html%s' >'%s' 2>'%s'; s=$?; rm -rf \"$U\"; exit $s",
+                     chrome, opt, out, frag, dom, err);
+    assert_int_equal(rc, 0);
+    char *e = slurp(err);
+    if (strstr(e, "Uncaught")) fail_msg("script error: %s", e);
+    free(e);
+    return slurp(dom);
+}
+
+/* Each per-model block of name is shown (no hidden attribute), or hidden, in the DOM. */
+static void assert_blocks(const char *dom, const char *name, int hidden) {
+    char key[128];
+    snprintf(key, sizeof key, "<div class=\"per-model\" data-model=\"%s\"", name);
+    int n = 0;
+    for (const char *p = strstr(dom, key); p; p = strstr(p + 1, key), n++) {
+        const char *gt = strchr(p, '>');
+        int h = strstr(p, "hidden") && strstr(p, "hidden") < gt;
+        if (h != hidden) fail_msg("block %d of %s: hidden %d, want %d", n, name, h, hidden);
+    }
+    assert_int_equal(n, 5); /* mosaics, layers, sweep, multisine, claims */
+}
+
+static void test_browser(void **st) {
+    (void)st;
+    const char *chrome = chromium();
+    if (!chrome) {
+        print_message("chromium not found (Debian package 'chromium'; `make test` installs it): browser test skipped\n");
+        skip();
+    }
+    char png[700];
+    snprintf(png, sizeof png, "%s/shot.png", test_tmpdir());
+    char *dom = dump_dom(chrome, "#model=beta", "beta", png);
+    assert_non_null(strstr(dom, "data-script=\"ok\""));
+    assert_non_null(strstr(dom, "data-shown=\"beta\""));
+    static const char *S[] = {"setup", "mosaics", "counts", "layers", "sweep", "multisine", "claims"};
+    const char *prev = dom;
+    for (int i = 0; i < 7; i++) { /* every section, in the study's order */
+        char key[64];
+        snprintf(key, sizeof key, "<section id=\"%s\">", S[i]);
+        const char *p = strstr(dom, key);
+        if (!p || p < prev) fail_msg("section %s missing or out of order", S[i]);
+        prev = p;
+    }
+    assert_blocks(dom, "beta", 0);
+    assert_blocks(dom, "alpha", 1);
+    assert_non_null(strstr(dom, "<tr data-model=\"beta\" class=\"sel\">"));
+    free(dom);
+    dom = dump_dom(chrome, "", "plain", NULL); /* no fragment: the first model */
+    assert_non_null(strstr(dom, "data-script=\"ok\""));
+    assert_blocks(dom, "alpha", 0);
+    assert_blocks(dom, "beta", 1);
+    free(dom);
+
+    /* the screenshot of the #model=beta run */
+    cairo_surface_t *s = cairo_image_surface_create_from_png(png);
+    assert_int_equal(cairo_surface_status(s), CAIRO_STATUS_SUCCESS);
+    assert_int_equal(cairo_image_surface_get_width(s), 1280);
+    assert_int_equal(cairo_image_surface_get_height(s), 2000);
+    /* non-blank: many pixels differ from the first (white) one, in several colours */
+    cairo_surface_flush(s);
+    const unsigned char *d = cairo_image_surface_get_data(s);
+    const int stride = cairo_image_surface_get_stride(s);
+    const uint32_t bg = *(const uint32_t *)d;
+    long other = 0, dark = 0, colour = 0;
+    for (int y = 0; y < 2000; y++)
+        for (int x = 0; x < 1280; x++) {
+            uint32_t px = *(const uint32_t *)(d + (size_t)y * stride + 4 * x);
+            int r = px >> 16 & 255, g = px >> 8 & 255, b = px & 255;
+            other += px != bg;
+            dark += r + g + b < 150;
+            colour += abs(r - g) > 40 || abs(g - b) > 40;
+        }
+    cairo_surface_destroy(s);
+    assert_true(other > 20000); /* text, tables, heatmaps */
+    assert_true(dark > 2000);   /* text */
+    assert_true(colour > 2000); /* viridis heatmaps */
+}
+
+static void test_bad_input(void **st) {
+    (void)st;
+    const char *t = test_tmpdir();
+    char bad[600], o[600], log[700];
+    snprintf(log, sizeof log, "%s/bad.log", t);
+    /* a model that fails to load: named, exit 2, one line, no page, nothing left behind */
+    snprintf(bad, sizeof bad, "%s/broken", t);
+    assert_int_equal(run_cmd("mkdir -p '%s' && cp '%s/config.json' '%s/' && printf 'junk' > '%s/model.safetensors'", bad, SMALL,
+                             bad, bad), 0);
+    snprintf(o, sizeof o, "%s/badrep", t);
+    assert_int_equal(run_cmd("'%s' report --quick --model '%s' --model '%s' --out '%s' 2>'%s'", CL_CLI, SMALL, bad, o, log), 2);
+    char *e = slurp(log);
+    assert_non_null(strstr(e, bad));
+    assert_non_null(strchr(e, '\n'));
+    assert_int_equal(strchr(e, '\n')[1], 0); /* one line */
+    free(e);
+    assert_false(dir_exists(o));
+    assert_int_equal(run_cmd("ls -a '%s' | grep -q 'badrep.tmp'", t), 1);
+    /* an earlier report at --out survives a failed run untouched */
+    assert_int_equal(run_cmd("mkdir -p '%s' && echo old > '%s/index.html'", o, o), 0);
+    assert_int_equal(run_cmd("'%s' report --quick --model '%s' --out '%s' 2>/dev/null", CL_CLI, bad, o), 2);
+    assert_int_equal(run_cmd("grep -qx old '%s/index.html'", o), 0);
+    /* a failure after the first steps wrote their files (multisine needs 301 context values,
+     * this copy takes 64): exit 2, no page, the temporary folder removed */
+    char shortm[600];
+    snprintf(shortm, sizeof shortm, "%s/short", t);
+    assert_int_equal(run_cmd("cp -r '%s' '%s' && sed -i 's/\"context_length\": *[0-9]*/\"context_length\": 64/' "
+                             "'%s/config.json'", SMALL, shortm, shortm), 0);
+    snprintf(o, sizeof o, "%s/shortrep", t);
+    assert_int_equal(run_cmd("'%s' report --quick --threads 1 --model '%s' --out '%s' 2>'%s'", CL_CLI, shortm, o, log), 2);
+    e = slurp(log);
+    assert_non_null(strstr(e, "context_length"));
+    free(e);
+    assert_false(dir_exists(o));
+    assert_int_equal(run_cmd("ls -a '%s' | grep -q 'shortrep'", t), 1);
+    /* --out not writable: its parent is a file / a read-only file system */
+    char file[600];
+    snprintf(file, sizeof file, "%s/plainfile", t);
+    assert_int_equal(run_cmd("echo x > '%s'", file), 0);
+    assert_int_equal(run_cmd("'%s' report --quick --model '%s' --out '%s/rep' 2>'%s'", CL_CLI, SMALL, file, log), 2);
+    e = slurp(log);
+    assert_non_null(strstr(e, "--out"));
+    free(e);
+    assert_int_equal(run_cmd("'%s' report --quick --model '%s' --out /proc/chronolens-report 2>'%s'", CL_CLI, SMALL, log), 2);
+    e = slurp(log);
+    assert_non_null(strstr(e, "--out /proc/chronolens-report"));
+    free(e);
+    /* --out an existing file; unknown option */
+    assert_int_equal(run_cmd("'%s' report --model '%s' --out '%s' 2>/dev/null", CL_CLI, SMALL, file), 2);
+    assert_int_equal(run_cmd("'%s' report --bogus 2>/dev/null", CL_CLI), 2);
+    assert_int_equal(run_cmd("'%s' report --batch 0 2>/dev/null", CL_CLI), 2);
+}
+
+/* A second run replaces an earlier report in place; a folder that is not a report is refused;
+ * without --model the report is of the default model. */
+static void test_rerun_replaces(void **st) {
+    (void)st;
+    char o[600], p[700];
+    snprintf(o, sizeof o, "%s/again", test_tmpdir());
+    assert_int_equal(run_cmd("mkdir -p '%s' && echo mine > '%s/notes.txt'", o, o), 0);
+    assert_int_equal(run_cmd("'%s' report --quick --model '%s' --out '%s' 2>/dev/null", CL_CLI, SMALL, o), 2);
+    snprintf(p, sizeof p, "%s/notes.txt", o);
+    assert_true(file_exists(p)); /* untouched */
+    assert_int_equal(run_cmd("rm '%s' && cp -r '%s/data' '%s/' && echo stale > '%s/stale.txt'", p, out, o, o), 0);
+    /* no --model: the bundled default (models/chronos-nano when present, else rand-small) */
+    assert_int_equal(run_cmd("env -u CHRONOLENS_MODEL '%s' report --quiet --threads 1 --quick --out '%s' >/dev/null", CL_CLI, o), 0);
+    snprintf(p, sizeof p, "%s/index.html", o);
+    assert_true(file_exists(p));
+    snprintf(p, sizeof p, "%s/data/setup.json", o);
+    char *setup = slurp(p);
+    assert_true(strstr(setup, "\"name\":\t\"rand-small\"") || strstr(setup, "\"name\":\t\"chronos-nano\""));
+    free(setup);
+    snprintf(p, sizeof p, "%s/stale.txt", o);
+    assert_false(file_exists(p));
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_files),
+        cmocka_unit_test(test_page_numbers_equal_data),
+        cmocka_unit_test(test_browser),
+        cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_rerun_replaces),
+    };
+    return cmocka_run_group_tests(tests, setup, NULL);
+}

@@ -1,0 +1,81 @@
+/* ms_common.c — option lists, output folder, JSON and CSV helpers of the multisine commands. */
+#include "ms_common.h"
+#include "cli.h"
+#include "../src/core/core.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+int ms_parse_list(const char *opt, const char *text, double *out, int max, int *n) {
+    *n = 0;
+    const char *p = text;
+    if (!*p) { cli_fail("option %s: empty list (want comma-separated numbers)", opt); return -1; }
+    for (;;) {
+        char *end;
+        errno = 0;
+        double v = strtod(p, &end);
+        if (end == p || errno || !isfinite(v) || (*end && *end != ',')) {
+            cli_fail("option %s: '%s' is not a comma-separated list of numbers", opt, text);
+            return -1;
+        }
+        if (*n >= max) { cli_fail("option %s: more than %d values", opt, max); return -1; }
+        out[(*n)++] = v;
+        if (!*end) return 1;
+        p = end + 1;
+    }
+}
+
+int ms_make_outdir(const char *dir) {
+    struct stat st;
+    if (stat(dir, &st) == 0) {
+        if (S_ISDIR(st.st_mode)) return 0;
+        cli_fail("--out %s: exists and is not a folder", dir);
+        return -1;
+    }
+    if (mkdir(dir, 0777) != 0) { cli_fail("--out %s: cannot create: %s", dir, strerror(errno)); return -1; }
+    return 0;
+}
+
+void ms_model_name(const char *dir, char *buf, size_t n) {
+    size_t len = strlen(dir);
+    while (len > 1 && dir[len - 1] == '/') len--;
+    size_t b = len;
+    while (b > 0 && dir[b - 1] != '/') b--;
+    if (b == len) { snprintf(buf, n, "model"); return; }
+    snprintf(buf, n, "%.*s", (int)(len - b), dir + b);
+}
+
+int ms_write_json(const char *path, const cJSON *root, cl_error *err) {
+    char *text = cJSON_Print(root);
+    if (!text) return cl_error_set(err, CL_ENOMEM, "%s: out of memory", path);
+    cl_out o;
+    int rc = cl_out_open(&o, path, err);
+    if (!rc) {
+        fputs(text, o.fp);
+        fputc('\n', o.fp);
+        rc = cl_out_commit(&o, err);
+    }
+    free(text);
+    return rc;
+}
+
+cJSON *ms_num(double v) { return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull(); }
+
+void ms_csv_num(FILE *f, double v) {
+    if (isfinite(v)) fprintf(f, "%.9g", v);
+}
+
+int ms_opt_spacing(int argc, char **argv, int *i, cl_spacing_opts *o) {
+    int r = opt_double(argc, argv, i, "--min-strength", 0, 1, &o->min_strength);
+    if (!r) r = opt_double(argc, argv, i, "--harmonic-ratio", 0, 1, &o->harmonic_ratio);
+    return r;
+}
+
+void ms_err_prefix(cl_error *err, const char *dir) {
+    char msg[sizeof err->msg];
+    snprintf(msg, sizeof msg, "%s", err->msg);
+    snprintf(err->msg, sizeof err->msg, "%.200s: %.500s", dir, msg);
+}
