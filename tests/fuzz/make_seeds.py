@@ -226,6 +226,19 @@ def csv_seeds():
         put("csv_ids", k + ".csv", v)
 
 
+# ----------------------------------------------------------------- the commands' own option parsers
+def cli_option_seeds():
+    # first byte: bit 0 picks ms_parse_list (0) or --token-range (1), bits 1-4 capacity - 1
+    lists = ["5,10,20,40", "0.5,1", "1e-3", "", ",", "1,", "1,,2", "nan", "inf", "1e999", "1e-400",
+             "1 ,2", " 1", "0x1p3", ",".join(["1"] * 20)]
+    ranges = ["1910:2187", "0:1", "5:5", "7:3", "-1:4", "1:", ":2", "1:2:3", "a:b", " 1:2", "1:2 ",
+              "99999999999999999999:1", "0:99999999999999999999", "3"]
+    for i, v in enumerate(lists):
+        put("cli_options", f"list-{i:02d}", bytes([((i % 16) << 1) | 0]) + v.encode())
+    for i, v in enumerate(ranges):
+        put("cli_options", f"range-{i:02d}", bytes([((i % 16) << 1) | 1]) + v.encode())
+
+
 # ----------------------------------------------------------------- sharded index
 def index_seeds():
     names = [n for n, _, _, _ in tiny("F32")]
@@ -264,10 +277,11 @@ def option_seeds():
 
 
 if __name__ == "__main__":
-    for t in ("safetensors", "config", "csv_context", "csv_ids", "options", "model_index"):
+    for t in ("safetensors", "config", "csv_context", "csv_ids", "options", "model_index", "cli_options"):
         os.makedirs(os.path.join(ROOT, t), exist_ok=True)
     safetensors_seeds()
     config_seeds()
     csv_seeds()
     option_seeds()
     index_seeds()
+    cli_option_seeds()
