@@ -226,6 +226,33 @@ def csv_seeds():
         put("csv_ids", k + ".csv", v)
 
 
+# ----------------------------------------------------------------- .npy
+def npy(header, data=b"", version=1):
+    h = header.encode()
+    pre = 10 if version == 1 else 12
+    h += b" " * ((64 - (pre + len(h) + 1) % 64) % 64) + b"\n"
+    ln = struct.pack("<H", len(h)) if version == 1 else struct.pack("<I", len(h))
+    return b"\x93NUMPY" + bytes([version, 0]) + ln + h + data
+
+
+def npy_seeds():
+    f = lambda n: struct.pack("<%df" % n, *[i * 0.5 for i in range(n)])
+    put("npy", "2x3.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", f(6)))
+    put("npy", "vector.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }", f(4)))
+    put("npy", "scalar.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (), }", f(1)))
+    put("npy", "empty.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (0, 5), }"))
+    put("npy", "v2.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", f(2), version=2))
+    put("npy", "f8.npy", npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }", b"\0" * 8))
+    put("npy", "fortran.npy", npy("{'descr': '<f4', 'fortran_order': True, 'shape': (1,), }", f(1)))
+    put("npy", "short-data.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }", f(2)))
+    put("npy", "huge-shape.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296), }", f(1)))
+    put("npy", "nine-dims.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1,1,1,1,1,1,1,1,1), }", f(1)))
+    put("npy", "negative.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (-1,), }", f(1)))
+    put("npy", "no-shape.npy", npy("{'descr': '<f4', 'fortran_order': False}", f(1)))
+    put("npy", "bad-magic.npy", b"\x93NUMPX\x01\x00\x00\x00")
+    put("npy", "truncated.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", f(2))[:20])
+
+
 # ----------------------------------------------------------------- the commands' own option parsers
 def cli_option_seeds():
     # first byte: bit 0 picks ms_parse_list (0) or --token-range (1), bits 1-4 capacity - 1
@@ -277,7 +304,7 @@ def option_seeds():
 
 
 if __name__ == "__main__":
-    for t in ("safetensors", "config", "csv_context", "csv_ids", "options", "model_index", "cli_options"):
+    for t in ("safetensors", "config", "csv_context", "csv_ids", "options", "model_index", "cli_options", "npy"):
         os.makedirs(os.path.join(ROOT, t), exist_ok=True)
     safetensors_seeds()
     config_seeds()
@@ -285,3 +312,4 @@ if __name__ == "__main__":
     option_seeds()
     index_seeds()
     cli_option_seeds()
+    npy_seeds()
