@@ -58,8 +58,8 @@ test-asan: deps
 # its input in $(FUZZ_BUILD)/artifacts/<t>/: fix it, then add the input to
 # tests/fuzz/corpus/<t>/ as regress-*.
 fuzz: deps
-	@[ -f $(FUZZ_BUILD)/CMakeCache.txt ] || CC=clang cmake -S . -B $(FUZZ_BUILD) \
-	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCL_SANITIZE=ON -DCL_FUZZ=ON
+	@# configured every time: a target added since the last run must be known by name
+	CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCL_SANITIZE=ON -DCL_FUZZ=ON >/dev/null
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target $(addprefix fuzz_,$(FUZZ_TARGETS))
 	@set -e; for t in $(FUZZ_TARGETS); do \
 	  mkdir -p $(FUZZ_BUILD)/corpus/$$t $(FUZZ_BUILD)/artifacts/$$t; \
