@@ -17,11 +17,12 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* An invariant of the parser under test: checked in every build type (assert() is not,
- * under NDEBUG); a failure aborts, which libFuzzer reports as a crash. */
+ * under NDEBUG); a failure aborts, which libFuzzer reports as a crash. Written to fd 2
+ * directly, so that it shows even where a target has silenced the stderr stream. */
 #define CHECK(c)                                                                       \
     do {                                                                               \
         if (!(c)) {                                                                    \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c);     \
+            dprintf(2, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c);          \
             abort();                                                                   \
         }                                                                              \
     } while (0)
