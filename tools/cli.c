@@ -1,5 +1,6 @@
 /* cli.c — option parsing, one-line errors and a progress line for the subcommands. */
 #include "cli.h"
+#include "../src/core/parse.h"
 
 #include <errno.h>
 #include <math.h>
@@ -65,6 +66,43 @@ int opt_double(int argc, char **argv, int *i, const char *name, double lo, doubl
         return -1;
     }
     *out = x;
+    return 1;
+}
+
+int opt_double_list(int argc, char **argv, int *i, const char *name, double lo, double hi,
+                    double *out, int max, int *n) {
+    if (strcmp(argv[*i], name) != 0) return 0;
+    if (need_value(argc, argv, *i)) return -1;
+    const char *v = argv[++*i];
+    if (cl_parse_double_list(v, lo, hi, out, max, n) != 0) {
+        cli_fail("option %s: '%.200s' is not a comma-separated list of at most %d numbers in [%g, %g]",
+                 name, v, max, lo, hi);
+        return -1;
+    }
+    return 1;
+}
+
+int opt_long_list(int argc, char **argv, int *i, const char *name, long lo, long hi, long *out,
+                  int max, int *n) {
+    if (strcmp(argv[*i], name) != 0) return 0;
+    if (need_value(argc, argv, *i)) return -1;
+    const char *v = argv[++*i];
+    if (cl_parse_long_list(v, lo, hi, out, max, n) != 0) {
+        cli_fail("option %s: '%.200s' is not a comma-separated list of at most %d integers in [%ld, %ld]",
+                 name, v, max, lo, hi);
+        return -1;
+    }
+    return 1;
+}
+
+int opt_range(int argc, char **argv, int *i, const char *name, long lo, long hi, long *a, long *b) {
+    if (strcmp(argv[*i], name) != 0) return 0;
+    if (need_value(argc, argv, *i)) return -1;
+    const char *v = argv[++*i];
+    if (cl_parse_int_range(v, lo, hi, a, b) != 0) {
+        cli_fail("option %s: '%.200s' is not a range A:B with %ld <= A <= B <= %ld", name, v, lo, hi);
+        return -1;
+    }
     return 1;
 }
 

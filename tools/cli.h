@@ -22,6 +22,13 @@ int opt_str(int argc, char **argv, int *i, const char *name, const char **out);
 int opt_int(int argc, char **argv, int *i, const char *name, long lo, long hi, long *out);
 int opt_double(int argc, char **argv, int *i, const char *name, double lo, double hi, double *out);
 int opt_flag(char **argv, int i, const char *name);
+/* List and range values (syntax in src/core/parse.h): `--freqs 5,10,20` fills out[0..*n)
+ * with at most max numbers in [lo, hi]; `--range 1910:2187` gives lo <= *a <= *b <= hi. */
+int opt_double_list(int argc, char **argv, int *i, const char *name, double lo, double hi,
+                    double *out, int max, int *n);
+int opt_long_list(int argc, char **argv, int *i, const char *name, long lo, long hi, long *out,
+                  int max, int *n);
+int opt_range(int argc, char **argv, int *i, const char *name, long lo, long hi, long *a, long *b);
 
 /* Common options every command accepts: --threads N, --quiet. Returns as opt_*. */
 int opt_common(int argc, char **argv, int *i);

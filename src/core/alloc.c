@@ -2,10 +2,24 @@
 #include "core.h"
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+/* The largest single request honoured: CL_MAX_ALLOC, and at most half of this machine's
+ * physical memory (a larger block would only be granted by overcommit and then get the
+ * process killed when touched; refusing it gives the caller a clear error instead). */
+size_t cl_alloc_limit(void) {
+    static size_t limit;
+    if (!limit) {
+        long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+        size_t half = pages > 0 && psize > 0 ? (size_t)pages / 2 * (size_t)psize : CL_MAX_ALLOC;
+        limit = half < CL_MAX_ALLOC ? half : CL_MAX_ALLOC;
+    }
+    return limit;
+}
 
 void *cl_alloc(size_t n) {
     if (n == 0) n = 64;
-    if (n > CL_MAX_ALLOC) return NULL;
+    if (n > cl_alloc_limit()) return NULL;
     void *p = NULL;
     size_t r = (n + 63) & ~(size_t)63;
     if (posix_memalign(&p, 64, r) != 0) return NULL;

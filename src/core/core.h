@@ -7,8 +7,10 @@
 #include <stdint.h>
 
 /* ------------------------------------------------------------------ alloc */
-/* 64-byte aligned allocation; NULL on failure or when n exceeds CL_MAX_ALLOC. */
+/* 64-byte aligned allocation; NULL on failure or when n exceeds cl_alloc_limit(). */
 #define CL_MAX_ALLOC ((size_t)16 << 30) /* 16 GiB: larger requests are refused */
+/* min(CL_MAX_ALLOC, half the machine's physical memory): the largest single block. */
+size_t cl_alloc_limit(void);
 void *cl_alloc(size_t n);
 void *cl_calloc(size_t n);
 void cl_free(void *p);

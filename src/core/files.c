@@ -10,6 +10,11 @@
 int cl_read_file(const char *path, size_t max, char **out, size_t *len, cl_error *err) {
     FILE *f = fopen(path, "rb");
     if (!f) return cl_error_set(err, CL_EIO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        return cl_error_set(err, CL_EIO, "%s: not a regular file", path);
+    }
     if (fseek(f, 0, SEEK_END) != 0) {
         fclose(f);
         return cl_error_set(err, CL_EIO, "%s: cannot seek (not a regular file?)", path);
@@ -63,7 +68,9 @@ int cl_out_open(cl_out *o, const char *path, cl_error *err) {
 int cl_out_commit(cl_out *o, cl_error *err) {
     FILE *f = o->fp;
     o->fp = NULL;
-    int bad = ferror(f);
+    /* flushed to disk before the rename, so that the final name never carries a file
+     * whose data a crash of the machine could still lose */
+    int bad = ferror(f) || fflush(f) != 0 || fsync(fileno(f)) != 0;
     if (fclose(f) != 0) bad = 1;
     if (bad) {
         unlink(o->tmp);

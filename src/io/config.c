@@ -3,6 +3,8 @@
 #include "../core/core.h"
 
 #include <cjson/cJSON.h>
+#include <float.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,7 +21,9 @@ static int get_int(ctx *c, const cJSON *o, const char *block, const char *key, l
             c->rc = cl_error_set(c->err, CL_EFORMAT, "%s: %s%s is missing", c->path, block, key);
         return (int)def;
     }
-    if (!cJSON_IsNumber(j) || j->valuedouble != (double)(long)j->valuedouble) {
+    /* range first: casting a double outside long's range to long is undefined */
+    if (!cJSON_IsNumber(j) || !(j->valuedouble >= -9.0e15 && j->valuedouble <= 9.0e15) ||
+        j->valuedouble != (double)(long)j->valuedouble) {
         if (!c->rc) c->rc = cl_error_set(c->err, CL_EFORMAT, "%s: %s%s is not an integer", c->path, block, key);
         return 0;
     }
@@ -30,11 +34,12 @@ static int get_int(ctx *c, const cJSON *o, const char *block, const char *key, l
     return (int)v;
 }
 
+/* A number that is finite as a float (the engine computes in float32). */
 static float get_float(ctx *c, const cJSON *o, const char *block, const char *key, double def) {
     const cJSON *j = cJSON_GetObjectItemCaseSensitive(o, key);
     if (!j || cJSON_IsNull(j)) return (float)def;
-    if (!cJSON_IsNumber(j)) {
-        if (!c->rc) c->rc = cl_error_set(c->err, CL_EFORMAT, "%s: %s%s is not a number", c->path, block, key);
+    if (!cJSON_IsNumber(j) || !(fabs(j->valuedouble) <= FLT_MAX)) {
+        if (!c->rc) c->rc = cl_error_set(c->err, CL_EFORMAT, "%s: %s%s is not a finite number", c->path, block, key);
         return 0;
     }
     return (float)j->valuedouble;
@@ -79,6 +84,8 @@ int cl_config_load(const char *path, cl_config *cfg, cl_error *err) {
     cfg->num_buckets = get_int(&c, root, "", "relative_attention_num_buckets", 32, 4, 4096);
     cfg->max_distance = get_int(&c, root, "", "relative_attention_max_distance", 128, 1, BIG);
     cfg->eps = get_float(&c, root, "", "layer_norm_epsilon", 1e-6);
+    if (!c.rc && !(cfg->eps >= 0))
+        c.rc = cl_error_set(err, CL_EFORMAT, "%s: layer_norm_epsilon must be >= 0", path);
     cfg->tied = get_bool(&c, root, "tie_word_embeddings", 1);
     cfg->decoder_start_token_id = get_int(&c, root, "", "decoder_start_token_id", 0, 0, BIG);
     cfg->pad_token_id = get_int(&c, root, "", "pad_token_id", 0, 0, BIG);
@@ -125,6 +132,8 @@ int cl_config_load(const char *path, cl_config *cfg, cl_error *err) {
             c.rc = cl_error_set(err, CL_EFORMAT, "%s: chronos_config.n_tokens too small", path);
         if (!c.rc && !(cfg->high_limit > cfg->low_limit))
             c.rc = cl_error_set(err, CL_EFORMAT, "%s: tokenizer high_limit must exceed low_limit", path);
+        if (!c.rc && !isfinite(cfg->high_limit - cfg->low_limit)) /* the bin width, in float32 */
+            c.rc = cl_error_set(err, CL_EFORMAT, "%s: tokenizer limits too far apart for float32", path);
         if (!c.rc && cfg->n_tokens > cfg->vocab_size)
             c.rc = cl_error_set(err, CL_EFORMAT, "%s: n_tokens (%d) exceeds vocab_size (%d)", path,
                                 cfg->n_tokens, cfg->vocab_size);

@@ -1,15 +1,18 @@
-/* csv.c — small strict CSV readers: every cell is checked, errors name file, line, column. */
+/* csv.c — small strict CSV readers: every cell is checked, errors name file, line, column.
+ * Memory is bounded by the input: the file (at most CSV_MAX_BYTES) is read once and
+ * walked twice (count the rows, then parse them in place), the cell table is sized by
+ * the first line, and the values by rows x columns (at most CSV_MAX_CELLS). */
 #include "csv.h"
 #include "../core/core.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
-/* Splits one line in place into cells (handles "quoted" cells without embedded commas
- * being special); returns the number of cells or -1 when over max. */
+/* Splits one line in place into cells (a "quoted" cell may hold commas); returns the
+ * number of cells, or -1 when the line has more than max. */
 static int split(char *line, char **cells, int max) {
     int n = 0;
     char *p = line;
@@ -37,6 +40,13 @@ static int split(char *line, char **cells, int max) {
     return n;
 }
 
+/* An upper bound on split()'s count for this line: separators + 1. */
+static size_t max_cells(const char *line) {
+    size_t n = 1;
+    for (const char *p = line; *p; p++) n += *p == ',';
+    return n;
+}
+
 /* 0: number (NaN for empty/NaN), 1: not a number */
 static int parse_value(const char *s, float *out) {
     if (!*s || strcasecmp(s, "nan") == 0 || strcasecmp(s, "na") == 0) { *out = NAN; return 0; }
@@ -48,54 +58,48 @@ static int parse_value(const char *s, float *out) {
     return 0;
 }
 
-typedef struct { char *text; char **lines; int *lineno; int nlines; } lines_t;
+/* The file's text and a cursor over its non-blank lines. Lines are NUL-terminated in
+ * place as they are visited; a second walk (lines_rewind) sees the same lines, since
+ * the input holds no NUL byte of its own. */
+typedef struct { char *text, *start, *p, *end; int lineno; } lines_t;
 
-static int read_lines(const char *path, lines_t *L, cl_error *err) {
+static int lines_open(const char *path, lines_t *L, cl_error *err) {
     size_t len;
     int rc = cl_read_file(path, CSV_MAX_BYTES, &L->text, &len, err);
     if (rc) return rc;
     if (memchr(L->text, 0, len))
         { free(L->text); return cl_error_set(err, CL_EFORMAT, "%s: binary data (NUL byte) in CSV", path); }
-    int cap = 1024;
-    L->lines = malloc(sizeof(char *) * (size_t)cap);
-    L->lineno = malloc(sizeof(int) * (size_t)cap);
-    L->nlines = 0;
-    int fileline = 0;
-    char *p = L->text;
-    if ((unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBB && (unsigned char)p[2] == 0xBF) p += 3;
-    while (*p) {
-        fileline++;
-        char *nl = strchr(p, '\n');
-        if (nl) *nl = 0;
-        size_t n = strlen(p);
-        if (n && p[n - 1] == '\r') p[n - 1] = 0;
-        char *q = p;
-        while (*q == ' ' || *q == '\t') q++;
-        if (*q) { /* skip blank lines */
-            if (L->nlines == cap) {
-                cap *= 2;
-                char **nlp = realloc(L->lines, sizeof(char *) * (size_t)cap);
-                int *nln = nlp ? realloc(L->lineno, sizeof(int) * (size_t)cap) : NULL;
-                if (!nln) {
-                    free(nlp ? nlp : L->lines); free(L->lineno); free(L->text);
-                    return cl_error_set(err, CL_ENOMEM, "%s: out of memory", path);
-                }
-                L->lines = nlp;
-                L->lineno = nln;
-            }
-            L->lineno[L->nlines] = fileline;
-            L->lines[L->nlines++] = p;
-        }
-        if (!nl) break;
-        p = nl + 1;
-    }
+    L->start = L->text;
+    if (len >= 3 && memcmp(L->text, "\xEF\xBB\xBF", 3) == 0) L->start += 3; /* UTF-8 BOM */
+    L->end = L->text + len;
+    L->p = L->start;
+    L->lineno = 0;
     return 0;
 }
 
-static void free_lines(lines_t *L) { free(L->lines); free(L->lineno); free(L->text); }
+static void lines_rewind(lines_t *L) { L->p = L->start; L->lineno = 0; }
 
-/* Line number (1-based) in the file of the i-th non-blank line. */
-static int line_no(const lines_t *L, int i) { return L->lineno[i]; }
+/* The next non-blank line (L->lineno: its 1-based number in the file), or NULL. */
+static char *lines_next(lines_t *L) {
+    while (L->p < L->end) {
+        char *s = L->p, *e = s + strcspn(s, "\n");
+        *e = 0;
+        L->p = e + 1;
+        L->lineno++;
+        if (e > s && e[-1] == '\r') e[-1] = ' '; /* CRLF: a trailing blank, trimmed by split */
+        const char *q = s;
+        while (*q == ' ' || *q == '\t') q++;
+        if (*q) return s;
+    }
+    return NULL;
+}
+
+static int lines_count(lines_t *L) {
+    int n = 0;
+    while (lines_next(L)) n++;
+    lines_rewind(L);
+    return n;
+}
 
 void csv_free_names(char **names, int B) {
     if (!names) return;
@@ -103,51 +107,80 @@ void csv_free_names(char **names, int B) {
     free(names);
 }
 
+/* The cell table for a first line: -1 (error set) when it has too many columns. */
+static int alloc_cells(const char *path, const char *line, char ***cells, cl_error *err) {
+    size_t n = max_cells(line);
+    if (n > CSV_MAX_COLUMNS) n = CSV_MAX_COLUMNS + 1; /* enough to see that it is too many */
+    *cells = malloc(sizeof(char *) * n);
+    if (!*cells) return cl_error_set(err, CL_ENOMEM, "%s: out of memory", path);
+    return 0;
+}
+
+/* Values for rows x cols cells, within CSV_MAX_CELLS. */
+static void *alloc_table(const char *path, int cols, int rows, size_t elem, cl_error *err, int *rc) {
+    size_t n;
+    void *p = NULL;
+    if (cl_mul_size((size_t)cols, (size_t)rows, &n) || n > CSV_MAX_CELLS)
+        *rc = cl_error_set(err, CL_ENOMEM, "%s: too large (%d columns x %d rows; at most %ld cells)", path,
+                           cols, rows, (long)CSV_MAX_CELLS);
+    else if (!(p = cl_alloc(n * elem)))
+        *rc = cl_error_set(err, CL_ENOMEM, "%s: out of memory for %d columns x %d rows", path, cols, rows);
+    return p;
+}
+
 int csv_read_context(const char *path, float **values, int *Bo, int *Lo, char ***names, cl_error *err) {
     lines_t L;
-    int rc = read_lines(path, &L, err);
-    if (rc) return rc;
     *values = NULL;
     if (names) *names = NULL;
-    if (L.nlines == 0) { free_lines(&L); return cl_error_set(err, CL_EFORMAT, "%s: empty CSV (no rows)", path); }
-    char **cells = malloc(sizeof(char *) * CSV_MAX_COLUMNS);
+    int rc = lines_open(path, &L, err);
+    if (rc) return rc;
+    int nlines = lines_count(&L);
+    if (nlines == 0) { free(L.text); return cl_error_set(err, CL_EFORMAT, "%s: empty CSV (no rows)", path); }
+    char **cells = NULL, **hdr = NULL;
     float *vals = NULL;
-    char **hdr = NULL;
-    int B = 0, first = 0;
-    /* columns and header from the first line */
-    char *copy = strdup(L.lines[0]);
+    int B = 0, rows = nlines;
+    /* columns and header from a copy of the first line (the walk below re-reads it) */
+    char *line = lines_next(&L), *copy = strdup(line);
+    lines_rewind(&L);
+    if (!copy) { rc = cl_error_set(err, CL_ENOMEM, "%s: out of memory", path); goto done; }
+    if ((rc = alloc_cells(path, copy, &cells, err))) { free(copy); goto done; }
     B = split(copy, cells, CSV_MAX_COLUMNS);
-    if (B < 0) { rc = cl_error_set(err, CL_ENOMEM, "%s: more than %d columns", path, CSV_MAX_COLUMNS); free(copy); goto done; }
+    if (B < 0) {
+        free(copy);
+        rc = cl_error_set(err, CL_ENOMEM, "%s: more than %d columns", path, CSV_MAX_COLUMNS);
+        goto done;
+    }
     int nonnum = 0;
     for (int j = 0; j < B; j++) { float v; nonnum += parse_value(cells[j], &v); }
     if (nonnum == B) { /* header */
         hdr = calloc((size_t)B, sizeof *hdr);
-        for (int j = 0; j < B; j++) hdr[j] = strdup(cells[j]);
-        first = 1;
+        for (int j = 0; hdr && j < B; j++)
+            if (!(hdr[j] = strdup(cells[j]))) { csv_free_names(hdr, B); hdr = NULL; }
+        if (!hdr) rc = cl_error_set(err, CL_ENOMEM, "%s: out of memory", path);
+        rows--;
+        lines_next(&L); /* skip it */
     }
     free(copy);
-    int rows = L.nlines - first;
+    if (rc) goto done;
+    line = lines_next(&L);
     if (rows == 0) { rc = cl_error_set(err, CL_EFORMAT, "%s: no data rows", path); goto done; }
-    size_t n;
-    if (cl_mul_size((size_t)B, (size_t)rows, &n) || !(vals = cl_alloc(n * sizeof(float)))) {
-        rc = cl_error_set(err, CL_ENOMEM, "%s: too large (%d columns x %d rows)", path, B, rows);
-        goto done;
-    }
-    for (int i = first; i < L.nlines; i++) {
-        int nc = split(L.lines[i], cells, CSV_MAX_COLUMNS);
+    if (!(vals = alloc_table(path, B, rows, sizeof(float), err, &rc))) goto done;
+    for (int i = 0; i < rows; i++, line = lines_next(&L)) {
+        int nc = split(line, cells, B);
         if (nc != B) {
-            rc = cl_error_set(err, CL_EFORMAT, "%s: line %d has %d cells, expected %d", path, line_no(&L, i),
-                              nc < 0 ? CSV_MAX_COLUMNS : nc, B);
+            rc = nc < 0 ? cl_error_set(err, CL_EFORMAT, "%s: line %d has more than %d cells", path, L.lineno, B)
+                        : cl_error_set(err, CL_EFORMAT, "%s: line %d has %d cells, expected %d", path,
+                                       L.lineno, nc, B);
             goto done;
         }
         for (int j = 0; j < B; j++) {
             float v;
             if (parse_value(cells[j], &v)) {
                 rc = cl_error_set(err, CL_EFORMAT, "%s: line %d, column %d: non-numeric cell '%.40s'", path,
-                                  line_no(&L, i), j + 1, cells[j]);
+                                  L.lineno, j + 1, cells[j]);
                 goto done;
             }
-            vals[(size_t)j * rows + (i - first)] = v;
+            vals[(size_t)j * rows + i] = v;
         }
     }
     *values = vals;
@@ -159,31 +192,34 @@ done:
     cl_free(vals);
     csv_free_names(hdr, B);
     free(cells);
-    free_lines(&L);
+    free(L.text);
     return rc;
 }
 
 int csv_read_ids(const char *path, int32_t **ids, int *Bo, int *To, cl_error *err) {
     lines_t L;
-    int rc = read_lines(path, &L, err);
-    if (rc) return rc;
     *ids = NULL;
-    if (L.nlines == 0) { free_lines(&L); return cl_error_set(err, CL_EFORMAT, "%s: empty CSV (no rows)", path); }
-    char **cells = malloc(sizeof(char *) * CSV_MAX_COLUMNS);
+    int rc = lines_open(path, &L, err);
+    if (rc) return rc;
+    int B = lines_count(&L);
+    if (B == 0) { free(L.text); return cl_error_set(err, CL_EFORMAT, "%s: empty CSV (no rows)", path); }
+    char **cells = NULL;
     int32_t *out = NULL;
-    int T = -1, B = L.nlines;
+    int T = -1;
     for (int i = 0; i < B; i++) {
-        int nc = split(L.lines[i], cells, CSV_MAX_COLUMNS);
-        if (nc < 0) { rc = cl_error_set(err, CL_ENOMEM, "%s: more than %d columns", path, CSV_MAX_COLUMNS); break; }
+        char *line = lines_next(&L);
+        if (i == 0 && (rc = alloc_cells(path, line, &cells, err))) break;
+        int nc = split(line, cells, T < 0 ? CSV_MAX_COLUMNS : T);
+        if (nc < 0) {
+            rc = T < 0 ? cl_error_set(err, CL_ENOMEM, "%s: more than %d columns", path, CSV_MAX_COLUMNS)
+                       : cl_error_set(err, CL_EFORMAT, "%s: line %d has more than %d ids", path, L.lineno, T);
+            break;
+        }
         if (T < 0) {
             T = nc;
-            size_t n;
-            if (cl_mul_size((size_t)B, (size_t)T, &n) || !(out = cl_alloc(n * sizeof(int32_t)))) {
-                rc = cl_error_set(err, CL_ENOMEM, "%s: too large", path);
-                break;
-            }
+            if (!(out = alloc_table(path, T, B, sizeof(int32_t), err, &rc))) break;
         } else if (nc != T) {
-            rc = cl_error_set(err, CL_EFORMAT, "%s: line %d has %d ids, expected %d", path, line_no(&L, i), nc, T);
+            rc = cl_error_set(err, CL_EFORMAT, "%s: line %d has %d ids, expected %d", path, L.lineno, nc, T);
             break;
         }
         for (int j = 0; j < nc; j++) {
@@ -192,7 +228,7 @@ int csv_read_ids(const char *path, int32_t **ids, int *Bo, int *To, cl_error *er
             long v = strtol(cells[j], &end, 10);
             if (!*cells[j] || *end || errno || v < 0 || v > INT32_MAX) {
                 rc = cl_error_set(err, CL_EFORMAT, "%s: line %d, column %d: not a token id '%.40s'", path,
-                                  line_no(&L, i), j + 1, cells[j]);
+                                  L.lineno, j + 1, cells[j]);
                 break;
             }
             out[(size_t)i * T + j] = (int32_t)v;
@@ -202,6 +238,6 @@ int csv_read_ids(const char *path, int32_t **ids, int *Bo, int *To, cl_error *er
     if (!rc) { *ids = out; out = NULL; *Bo = B; *To = T; }
     cl_free(out);
     free(cells);
-    free_lines(&L);
+    free(L.text);
     return rc;
 }

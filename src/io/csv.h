@@ -4,8 +4,10 @@
 
 #include "chronolens.h"
 
-#define CSV_MAX_BYTES ((size_t)1 << 30) /* 1 GiB */
-#define CSV_MAX_COLUMNS 1000000
+/* Limits (README "Limits"): larger inputs are refused with a message, never half-read. */
+#define CSV_MAX_BYTES ((size_t)256 << 20) /* 256 MiB of text */
+#define CSV_MAX_COLUMNS 100000            /* series (context: one batch) or ids per row */
+#define CSV_MAX_CELLS ((size_t)1 << 26)   /* rows x columns: 256 MiB of float32 */
 
 /* Context CSV: one column per series, time down the rows, optional header row, empty cell
  * or NaN = missing (shorter series start with empty cells). Returns (B, L) row-major:

@@ -36,6 +36,10 @@ static int cmp_begin(const void *a, const void *b) {
     return x->begin < y->begin ? -1 : x->begin > y->begin ? 1 : (x->end > y->end) - (x->end < y->end);
 }
 
+static int cmp_name_ptr(const void *a, const void *b) {
+    return strcmp((*(const st_tensor *const *)a)->name, (*(const st_tensor *const *)b)->name);
+}
+
 /* A JSON number that is a non-negative integer representable exactly. */
 static int json_uint(const cJSON *j, uint64_t *out) {
     if (!cJSON_IsNumber(j)) return -1;
@@ -127,8 +131,10 @@ int st_open(const char *path, st_file *f, cl_error *err) {
         goto fail;
     }
     if (hn > ST_MAX_HEADER || hn < 2) {
-        rc = cl_error_set(err, CL_EFORMAT, "%s: implausible header length %llu", path,
-                          (unsigned long long)hn);
+        rc = hn < 2 ? cl_error_set(err, CL_EFORMAT, "%s: implausible header length %llu", path,
+                                   (unsigned long long)hn)
+                    : cl_error_set(err, CL_ENOMEM, "%s: header of %llu bytes exceeds the limit of %zu",
+                                   path, (unsigned long long)hn, ST_MAX_HEADER);
         goto fail;
     }
     root = cJSON_ParseWithLength((const char *)p + 8, (size_t)hn);
@@ -146,19 +152,23 @@ int st_open(const char *path, st_file *f, cl_error *err) {
         if (strcmp(e->string, "__metadata__") == 0) continue;
         st_tensor *t = &f->t[f->n];
         if ((rc = parse_entry(path, e, t, data_size, err)) != 0) goto fail;
-        t->name = strdup(e->string);
+        if (!(t->name = strdup(e->string))) { rc = cl_error_set(err, CL_ENOMEM, "%s: out of memory", path); goto fail; }
         t->data = p + data_off + t->begin;
         f->n++;
-        for (int j = 0; j < f->n - 1; j++)
-            if (strcmp(f->t[j].name, t->name) == 0) {
-                rc = cl_error_set(err, CL_EFORMAT, "%s: tensor '%s' appears twice", path, t->name);
-                goto fail;
-            }
     }
-    /* overlaps: sort by offset and check neighbours (empty tensors never overlap) */
+    /* duplicate names and overlaps: sort, then compare neighbours (n log n: a header may
+     * list millions of entries) */
     st_tensor **order = malloc(((size_t)f->n + 1) * sizeof *order);
     if (!order) { rc = cl_error_set(err, CL_ENOMEM, "%s: out of memory", path); goto fail; }
     for (int i = 0; i < f->n; i++) order[i] = &f->t[i];
+    qsort(order, (size_t)f->n, sizeof *order, cmp_name_ptr);
+    for (int i = 1; i < f->n; i++)
+        if (strcmp(order[i - 1]->name, order[i]->name) == 0) {
+            rc = cl_error_set(err, CL_EFORMAT, "%s: tensor '%s' appears twice", path, order[i]->name);
+            free(order);
+            goto fail;
+        }
+    /* empty tensors never overlap */
     qsort(order, (size_t)f->n, sizeof *order, cmp_begin);
     size_t prev_end = 0;
     const char *prev = NULL;
@@ -228,8 +238,17 @@ static int cmp_name(const void *a, const void *b) {
     return strcmp(((const wentry *)a)->name, ((const wentry *)b)->name);
 }
 
+/* An integer as JSON text, every digit kept (cJSON prints numbers through a double with
+ * 15 significant digits when that round-trips "closely enough", which rounds integers
+ * above 1e15: a shape [0, 9007199254740992] would come back different). */
+static cJSON *json_int(uint64_t v) {
+    char buf[24];
+    snprintf(buf, sizeof buf, "%llu", (unsigned long long)v);
+    return cJSON_CreateRaw(buf);
+}
+
 int st_writer_save(st_writer *w, const char *path, const char *format_meta, cl_error *err) {
-    qsort(w->e, (size_t)w->n, sizeof *w->e, cmp_name); /* same order as the reference */
+    if (w->n) qsort(w->e, (size_t)w->n, sizeof *w->e, cmp_name); /* same order as the reference */
     cJSON *root = cJSON_CreateObject();
     size_t off = 0;
     for (int i = 0; i < w->n; i++) {
@@ -237,10 +256,10 @@ int st_writer_save(st_writer *w, const char *path, const char *format_meta, cl_e
         cJSON *t = cJSON_AddObjectToObject(root, e->name);
         cJSON_AddStringToObject(t, "dtype", st_dtype_name(e->dtype));
         cJSON *sh = cJSON_AddArrayToObject(t, "shape");
-        for (int d = 0; d < e->ndim; d++) cJSON_AddItemToArray(sh, cJSON_CreateNumber((double)e->shape[d]));
+        for (int d = 0; d < e->ndim; d++) cJSON_AddItemToArray(sh, json_int((uint64_t)e->shape[d]));
         cJSON *of = cJSON_AddArrayToObject(t, "data_offsets");
-        cJSON_AddItemToArray(of, cJSON_CreateNumber((double)off));
-        cJSON_AddItemToArray(of, cJSON_CreateNumber((double)(off + e->bytes)));
+        cJSON_AddItemToArray(of, json_int(off));
+        cJSON_AddItemToArray(of, json_int(off + e->bytes));
         off += e->bytes;
     }
     if (format_meta) {

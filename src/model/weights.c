@@ -94,6 +94,12 @@ static void bind_ff(binder *b, layer_w *L, const char *prefix, const cl_config *
     snprintf(n, sizeof n, "%swo.weight", prefix); L->wo = bind(b, n, c->d_model, c->d_ff);
 }
 
+#define INDEX_MAX_BYTES ((size_t)16 << 20) /* README "Limits" */
+
+static int cmp_str(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 /* Loads the shards listed in model.safetensors.index.json (weight_map values). */
 static int open_files(cl_model *m, const char *dir, cl_error *err) {
     char path[4096];
@@ -109,8 +115,9 @@ static int open_files(cl_model *m, const char *dir, cl_error *err) {
     cl_path_join(path, sizeof path, dir, "model.safetensors.index.json");
     char *text;
     size_t len;
-    if (cl_read_file(path, (size_t)64 << 20, &text, &len, NULL) != 0)
-        return cl_error_set(err, CL_EIO, "%s: no model.safetensors or model.safetensors.index.json", dir);
+    int rc = cl_read_file(path, INDEX_MAX_BYTES, &text, &len, err);
+    if (rc == CL_ENOMEM) return rc; /* over the limit: say so */
+    if (rc) return cl_error_set(err, CL_EIO, "%s: no model.safetensors or model.safetensors.index.json", dir);
     cJSON *root = cJSON_ParseWithLength(text, len);
     free(text);
     const cJSON *wm = cJSON_GetObjectItemCaseSensitive(root, "weight_map");
@@ -118,8 +125,9 @@ static int open_files(cl_model *m, const char *dir, cl_error *err) {
         cJSON_Delete(root);
         return cl_error_set(err, CL_EFORMAT, "%s: not a JSON object with a weight_map", path);
     }
-    int cap = cJSON_GetArraySize(wm), rc = 0;
-    char **names = calloc((size_t)cap + 1, sizeof *names);
+    int cap = cJSON_GetArraySize(wm);
+    const char **names = calloc((size_t)cap + 1, sizeof *names);
+    if (!names) { cJSON_Delete(root); return cl_error_set(err, CL_ENOMEM, "%s: out of memory", path); }
     int nn = 0;
     const cJSON *e;
     cJSON_ArrayForEach(e, wm) {
@@ -127,12 +135,20 @@ static int open_files(cl_model *m, const char *dir, cl_error *err) {
             rc = cl_error_set(err, CL_EFORMAT, "%s: bad shard name for '%s'", path, e->string);
             break;
         }
-        int seen = 0;
-        for (int i = 0; i < nn; i++) seen |= strcmp(names[i], e->valuestring) == 0;
-        if (!seen) names[nn++] = e->valuestring;
+        names[nn++] = e->valuestring;
     }
+    /* the distinct shard names, in name order (model-00001-of-... first); sorting keeps
+     * this n log n for an index that names a different shard for every tensor */
+    if (!rc && nn) {
+        qsort(names, (size_t)nn, sizeof *names, cmp_str);
+        int u = 1;
+        for (int i = 1; i < nn; i++)
+            if (strcmp(names[i], names[u - 1]) != 0) names[u++] = names[i];
+        nn = u;
+    }
+    if (!rc && !(m->files = calloc((size_t)nn + 1, sizeof *m->files)))
+        rc = cl_error_set(err, CL_ENOMEM, "%s: out of memory", path);
     if (!rc) {
-        m->files = calloc((size_t)nn + 1, sizeof *m->files);
         for (int i = 0; i < nn && !rc; i++) {
             char sp[4096];
             rc = st_open(cl_path_join(sp, sizeof sp, dir, names[i]), &m->files[i], err);
