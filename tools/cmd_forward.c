@@ -13,6 +13,9 @@ static void layer_progress(void *ctx, int done, int total) {
     progress("forward", done, total);
 }
 
+/* Decoder positions per row: every kept map is (H, Td, Td) per series and layer. */
+#define FORWARD_MAX_DECODER 4096
+
 int cmd_forward(int argc, char **argv) {
     const char *dir = NULL, *ctx_path = NULL, *ids_path = NULL, *out_path = NULL;
     for (int i = 1; i < argc; i++) {
@@ -44,6 +47,11 @@ int cmd_forward(int argc, char **argv) {
     if (L == 0) { rc = cl_error_set(&err, CL_EFORMAT, "%s: no values", ctx_path); goto done; }
     if (ids_path) {
         if ((rc = csv_read_ids(ids_path, &dec, &Bd, &Td, &err))) goto done;
+        if (Td > FORWARD_MAX_DECODER) { /* the (H, Td, Td) maps grow quadratically */
+            rc = cl_error_set(&err, CL_EFORMAT, "%s: %d decoder ids per row (at most %d)", ids_path, Td,
+                              FORWARD_MAX_DECODER);
+            goto done;
+        }
         if (Bd != B) {
             rc = cl_error_set(&err, CL_EFORMAT, "%s: %d rows of decoder ids for %d series in %s", ids_path, Bd, B, ctx_path);
             goto done;
@@ -61,6 +69,10 @@ int cmd_forward(int argc, char **argv) {
     ids = malloc(sizeof *ids * (size_t)B * T);
     mask = malloc((size_t)B * T);
     scale = malloc(sizeof *scale * (size_t)B);
+    if (!ids || !mask || !scale || (!ids_path && !dec)) {
+        rc = cl_error_set(&err, CL_ENOMEM, "%s: out of memory for %d series", ctx_path, B);
+        goto done;
+    }
     if ((rc = cl_tokenizer_encode(c, ctx, B, L, ids, mask, scale, &err))) goto done;
     if ((rc = cl_state_new(m, &s, &err))) goto done;
     cl_state_capture_all(s);
@@ -72,6 +84,10 @@ int cmd_forward(int argc, char **argv) {
 
     ids64 = malloc(sizeof *ids64 * (size_t)B * T);
     mask64 = malloc(sizeof *mask64 * (size_t)B * T);
+    if (!ids64 || !mask64) {
+        rc = cl_error_set(&err, CL_ENOMEM, "%s: out of memory writing the output", out_path);
+        goto done;
+    }
     for (size_t i = 0; i < (size_t)B * T; i++) { ids64[i] = ids[i]; mask64[i] = mask[i]; }
     w = st_writer_new();
     int64_t sh[4] = {B, T};
