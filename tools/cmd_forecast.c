@@ -2,6 +2,7 @@
  * the model (cached decoder), quantiles and mean in a long CSV, optional sample paths
  * (.npy) and plot; or the context-parroting baseline, alone or compared with the model. */
 #include "cli.h"
+#include "../src/core/parse.h"
 #include "../src/analysis/forecast.h"
 #include "../src/analysis/parrot.h"
 #include "../src/core/core.h"
@@ -27,19 +28,13 @@ typedef struct fc_args {
     int nlev;
 } fc_args;
 
+/* --quantiles: comma-separated levels in (0, 1), through the shared (fuzzed) list parser */
 static int parse_levels(const char *s, double *lv, int *n) {
-    *n = 0;
-    const char *p = s;
-    while (*p) {
-        char *end;
-        double q = strtod(p, &end);
-        if (end == p || (*end && *end != ',') || !(q > 0 && q < 1))
-            return cli_fail("option --quantiles: '%s' is not a list of levels in (0, 1), e.g. 0.1,0.5,0.9", s);
-        if (*n == MAX_LEVELS) return cli_fail("option --quantiles: more than %d levels", MAX_LEVELS);
-        lv[(*n)++] = q;
-        p = *end ? end + 1 : end;
-    }
-    if (*n == 0) return cli_fail("option --quantiles: no levels given");
+    int ok = cl_parse_double_list(s, 0, 1, lv, MAX_LEVELS, n) == 0 && *n > 0;
+    for (int i = 0; ok && i < *n; i++) ok = lv[i] > 0 && lv[i] < 1;
+    if (!ok)
+        return cli_fail("option --quantiles: '%s' is not a list of at most %d levels in (0, 1), e.g. 0.1,0.5,0.9", s,
+                        MAX_LEVELS);
     return 0;
 }
 
