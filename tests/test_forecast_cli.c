@@ -70,14 +70,6 @@ static void test_greedy_cli(void **st) {
 
 /* ------------------------------------------------------------ determinism, horizon loop */
 
-static char *slurp(const char *path) {
-    char *t;
-    size_t n;
-    cl_error err;
-    if (cl_read_file(path, 1 << 26, &t, &n, &err)) fail_msg("%s", err.msg);
-    return t;
-}
-
 static void test_threads_and_seed(void **st) {
     (void)st;
     const char *base = "'%s' forecast -q --model " SMALL " --context " SMALL "/context.csv --samples 6 --horizon 70 "

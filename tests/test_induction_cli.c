@@ -14,17 +14,6 @@
 
 #define SMALL CL_FIXTURES "/rand-small"
 
-static cJSON *read_json(const char *path) {
-    char *text;
-    size_t n;
-    cl_error err;
-    if (cl_read_file(path, 1 << 26, &text, &n, &err)) fail_msg("%s", err.msg);
-    cJSON *j = cJSON_Parse(text);
-    free(text);
-    if (!j) fail_msg("%s: not JSON", path);
-    return j;
-}
-
 static double num(const cJSON *o, const char *a, const char *b) {
     const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, a);
     if (b) x = cJSON_GetObjectItemCaseSensitive(x, b);

@@ -15,17 +15,6 @@
 
 #define SMALL CL_FIXTURES "/rand-small"
 
-static cJSON *read_json(const char *path) {
-    char *text;
-    size_t n;
-    cl_error err;
-    if (cl_read_file(path, 1 << 26, &text, &n, &err)) fail_msg("%s", err.msg);
-    cJSON *j = cJSON_Parse(text);
-    free(text);
-    if (!j) fail_msg("%s: not JSON", path);
-    return j;
-}
-
 static int count_lines(const char *path) {
     char *text;
     size_t n;

@@ -17,28 +17,6 @@
 
 static char out[512], models[512];
 
-static char *slurp(const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (!f) fail_msg("cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = 0;
-    fclose(f);
-    return buf;
-}
-
-static cJSON *read_json(const char *path) {
-    char *t = slurp(path);
-    cJSON *j = cJSON_Parse(t);
-    free(t);
-    if (!j) fail_msg("%s: not JSON", path);
-    return j;
-}
-
 static int setup(void **st) {
     (void)st;
     snprintf(models, sizeof models, "%s/models", test_tmpdir());

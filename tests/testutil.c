@@ -83,3 +83,19 @@ const char *test_tmpdir(void) {
 
 int file_exists(const char *path) { struct stat st; return stat(path, &st) == 0 && S_ISREG(st.st_mode); }
 int dir_exists(const char *path) { struct stat st; return stat(path, &st) == 0 && S_ISDIR(st.st_mode); }
+
+char *slurp(const char *path) {
+    char *t;
+    size_t n;
+    cl_error err;
+    if (cl_read_file(path, 1 << 26, &t, &n, &err)) fail_msg("%s", err.msg);
+    return t;
+}
+
+cJSON *read_json(const char *path) {
+    char *t = slurp(path);
+    cJSON *j = cJSON_Parse(t);
+    free(t);
+    if (!j) fail_msg("%s: not JSON", path);
+    return j;
+}

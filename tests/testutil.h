@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <cjson/cJSON.h>
+
 #include "chronolens.h"
 #include "io/safetensors.h"
 
@@ -24,6 +26,10 @@ int run_cmd(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A fresh temporary directory for this test (removed by the OS's tmp cleaning). */
 const char *test_tmpdir(void);
 int file_exists(const char *path);
+/* A whole text file (NUL-terminated, caller frees); fails the test if unreadable. */
+char *slurp(const char *path);
+/* A JSON file parsed (caller deletes); fails the test if unreadable or not JSON. */
+cJSON *read_json(const char *path);
 int dir_exists(const char *path);
 
 #endif
