@@ -88,7 +88,7 @@ int cl_fig_layer_distribution(const char *base, const char *title, const cl_dept
         s[ns++] = (cl_series){.x = px, .y = py, .n = 5, .style = CL_LINE, .rgb = {0.2, 0.2, 0.2}, .width = 1};
         s[ns++] = (cl_series){.x = mx, .y = my, .n = 2, .style = CL_LINE, .rgb = {0, 0, 0}, .width = 2};
     }
-    double W = fmax(360, 100 + 140.0 * n), Hh = 340;
+    double W = fmax(480, 100 + 140.0 * n), Hh = 340; /* 480: room for the title */
     cl_fig *f = cl_fig_new(W, Hh);
     int rc;
     if (!f) rc = cl_error_set(err, CL_ENOMEM, "%s: cannot create figure", base);
