@@ -343,13 +343,13 @@ static void test_rerun_replaces(void **st) {
     snprintf(p, sizeof p, "%s/notes.txt", o);
     assert_true(file_exists(p)); /* untouched */
     assert_int_equal(run_cmd("rm '%s' && cp -r '%s/data' '%s/' && echo stale > '%s/stale.txt'", p, out, o, o), 0);
-    /* no --model: the bundled default (models/chronos-nano when present, else rand-small) */
+    /* no --model: the bundled default, models/chronos-nano */
     assert_int_equal(run_cmd("env -u CHRONOLENS_MODEL '%s' report --quiet --threads 1 --quick --out '%s' >/dev/null", CL_CLI, o), 0);
     snprintf(p, sizeof p, "%s/index.html", o);
     assert_true(file_exists(p));
     snprintf(p, sizeof p, "%s/data/setup.json", o);
     char *setup = slurp(p);
-    assert_true(strstr(setup, "\"name\":\t\"rand-small\"") || strstr(setup, "\"name\":\t\"chronos-nano\""));
+    assert_non_null(strstr(setup, "\"name\":\t\"chronos-nano\""));
     free(setup);
     snprintf(p, sizeof p, "%s/stale.txt", o);
     assert_false(file_exists(p));

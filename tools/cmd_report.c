@@ -25,22 +25,6 @@
               "[--batch N] [--sweep-batch N] [--configs N]"
 #define MAX_MODELS 16
 
-#ifndef CL_SOURCE_DIR
-#define CL_SOURCE_DIR "."
-#endif
-
-/* The bundled default model: models/chronos-nano of the source tree when it is there (the
- * training issue adds it), else the first test fixture; $CHRONOLENS_MODEL overrides both. */
-static const char *default_model(char *buf, size_t n) {
-    const char *env = getenv("CHRONOLENS_MODEL");
-    if (env && *env) return env;
-    struct stat st;
-    snprintf(buf, n, "%s/models/chronos-nano/config.json", CL_SOURCE_DIR);
-    if (stat(buf, &st) == 0) { snprintf(buf, n, "%s/models/chronos-nano", CL_SOURCE_DIR); return buf; }
-    snprintf(buf, n, "%s/tests/fixtures/rand-small", CL_SOURCE_DIR);
-    return buf;
-}
-
 static double now(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -235,7 +219,6 @@ static int commit(const char *tmp, const char *out, cl_error *err) {
 
 int cmd_report(int argc, char **argv) {
     report_opts o = {.out = "report", .seed = 0, .batch = -1, .sweep_batch = -1, .configs = -1};
-    char defbuf[PATH_MAX];
     for (int i = 1; i < argc; i++) {
         const char *d = NULL;
         int r = opt_common(argc, argv, &i);
@@ -253,7 +236,7 @@ int cmd_report(int argc, char **argv) {
         if (!r) return cli_fail("report: unknown argument '%s' (%s)", argv[i], USAGE + 8);
     }
     if (!*o.out) return cli_fail("report: option --out: empty path");
-    if (!o.n) o.dirs[o.n++] = default_model(defbuf, sizeof defbuf);
+    if (!o.n) o.dirs[o.n++] = cli_default_model();
     /* defaults: the study's induction batch; sweep and multisine sweep sized to keep a
      * report of tiny-to-base checkpoints within minutes (README "report" has the timings) */
     if (o.batch < 0) o.batch = o.quick ? 20 : 100;
