@@ -289,7 +289,24 @@ static void test_bad_options(void **st) {
     BAD("sweep", "--len-list 4,x", "--len-list");
     BAD("sweep", "--len-list 4,", "--len-list");
     BAD("sweep", "--threshold 1.5", "--threshold");
-    expect_bad("induction", "--batch 4", "usage");
+    /* no --model: the bundled model, or $CHRONOLENS_MODEL, which must be a model folder */
+    {
+        char out[512], log[600], *text;
+        size_t n;
+        cl_error err;
+        snprintf(out, sizeof out, "%s/bad-out", test_tmpdir());
+        snprintf(log, sizeof log, "%s/bad-stderr.txt", test_tmpdir());
+        assert_int_equal(run_cmd("rm -rf '%s'; CHRONOLENS_MODEL=/nonexistent/env-model '%s' induction --batch 4 --out '%s' 2> '%s'",
+                                 out, CL_CLI, out, log), 2);
+        assert_int_equal(cl_read_file(log, 1 << 20, &text, &n, &err), 0);
+        assert_non_null(strstr(text, "/nonexistent/env-model"));
+        assert_false(dir_exists(out));
+        free(text);
+        assert_int_equal(run_cmd("'%s' induction --model " SMALL " --batch 4 2> '%s'", CL_CLI, log), 2);
+        assert_int_equal(cl_read_file(log, 1 << 20, &text, &n, &err), 0);
+        assert_non_null(strstr(text, "usage"));
+        free(text);
+    }
     /* --out names an existing file */
     char file[600], log[700];
     snprintf(file, sizeof file, "%s/a-file", test_tmpdir());

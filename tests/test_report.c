@@ -310,6 +310,56 @@ static void test_bad_input(void **st) {
     assert_int_equal(run_cmd("'%s' report --batch 0 2>/dev/null", CL_CLI), 2);
 }
 
+/* A model folder with formation.csv/.png (a `chronolens train` run): the report copies them
+ * and shows section 8 with the numbers of the CSV; models without them get no such section
+ * (the alpha/beta report); a formation.csv without its columns is refused, naming it. */
+static void test_formation_section(void **st) {
+    (void)st;
+    const char *t = test_tmpdir();
+    char m[600], o[600], p[800];
+    snprintf(m, sizeof m, "%s/trained", t);
+    assert_int_equal(run_cmd("cp -r '%s' '%s' && printf '%%s\\n' "
+                             "'step,train_loss,eval_loss,icl_score,max_current_token,max_token_to_right,heads_current_ge_0.3,heads_right_ge_0.3,heads_any_ge_0.3' "
+                             "'0,nan,7.0,-0.1,0.05,0.04,0,0,0' '100,5.5,5.2,-0.2,0.35,0.12,1,0,1' '200,5.0,4.9,-0.3,0.31,0.45,1,2,3' "
+                             "> '%s/formation.csv'", SMALL, m, m), 0);
+    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 40, 20);
+    snprintf(p, sizeof p, "%s/formation.png", m);
+    assert_int_equal(cairo_surface_write_to_png(s, p), CAIRO_STATUS_SUCCESS);
+    cairo_surface_destroy(s);
+    snprintf(o, sizeof o, "%s/frep", t);
+    assert_int_equal(run_cmd("'%s' report --quiet --threads 1 --quick --model '%s' --model '%s' --out '%s' >/dev/null", CL_CLI,
+                             SMALL, m, o), 0);
+    assert_int_equal(run_cmd("cmp -s '%s/formation.csv' '%s/data/formation/trained.csv'", m, o), 0);
+    assert_int_equal(run_cmd("cmp -s '%s/formation.png' '%s/figures/formation/trained.png'", m, o), 0);
+    snprintf(p, sizeof p, "%s/data/formation/rand-small.csv", o);
+    assert_false(file_exists(p));
+    snprintf(p, sizeof p, "%s/index.html", o);
+    char *html = slurp(p);
+    assert_non_null(strstr(html, "<a href=\"#formation\">"));
+    const char *sec = strstr(html, "<section id=\"formation\">");
+    assert_non_null(sec);
+    assert_non_null(strstr(sec, "<tr data-formation=\"trained\"><td>3</td><td>200</td><td>7.000</td><td>4.900</td>"
+                                "<td>0.350 (100)</td><td>0.450 (200)</td><td>3 (200)</td><td>100</td><td>-0.300</td></tr>"));
+    assert_non_null(strstr(sec, "alt=\"losses, RRT maxima"));
+    assert_non_null(strstr(sec, "no formation.csv")); /* rand-small: no training record */
+    free(html);
+    /* the alpha/beta report of setup(): no training section, no link to it */
+    snprintf(p, sizeof p, "%s/index.html", out);
+    html = slurp(p);
+    assert_null(strstr(html, "id=\"formation\""));
+    assert_null(strstr(html, "#formation"));
+    free(html);
+    /* a formation.csv without the columns: exit 2 naming it, no report */
+    assert_int_equal(run_cmd("printf 'step,loss\\n0,1\\n' > '%s/formation.csv'", m), 0);
+    snprintf(o, sizeof o, "%s/frep-bad", t);
+    snprintf(p, sizeof p, "%s/frep.log", t);
+    assert_int_equal(run_cmd("'%s' report --quiet --threads 1 --quick --model '%s' --out '%s' 2>'%s'", CL_CLI, m, o, p), 2);
+    char *e = slurp(p);
+    assert_non_null(strstr(e, "trained/formation.csv"));
+    free(e);
+    assert_false(dir_exists(o));
+}
+
 /* A second run replaces an earlier report in place; a folder that is not a report is refused;
  * without --model the report is of the default model. */
 static void test_rerun_replaces(void **st) {
@@ -321,13 +371,13 @@ static void test_rerun_replaces(void **st) {
     snprintf(p, sizeof p, "%s/notes.txt", o);
     assert_true(file_exists(p)); /* untouched */
     assert_int_equal(run_cmd("rm '%s' && cp -r '%s/data' '%s/' && echo stale > '%s/stale.txt'", p, out, o, o), 0);
-    /* no --model: the bundled default (models/chronos-nano when present, else rand-small) */
+    /* no --model: the bundled default, models/chronos-nano */
     assert_int_equal(run_cmd("env -u CHRONOLENS_MODEL '%s' report --quiet --threads 1 --quick --out '%s' >/dev/null", CL_CLI, o), 0);
     snprintf(p, sizeof p, "%s/index.html", o);
     assert_true(file_exists(p));
     snprintf(p, sizeof p, "%s/data/setup.json", o);
     char *setup = slurp(p);
-    assert_true(strstr(setup, "\"name\":\t\"rand-small\"") || strstr(setup, "\"name\":\t\"chronos-nano\""));
+    assert_non_null(strstr(setup, "\"name\":\t\"chronos-nano\""));
     free(setup);
     snprintf(p, sizeof p, "%s/stale.txt", o);
     assert_false(file_exists(p));
@@ -340,6 +390,7 @@ int main(void) {
         cmocka_unit_test(test_browser),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_rerun_replaces),
+        cmocka_unit_test(test_formation_section),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

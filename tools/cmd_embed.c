@@ -22,8 +22,9 @@ int cmd_embed(int argc, char **argv) {
         if (r < 0) return EXIT_BAD;
         if (!r) return cli_fail("embed: unknown argument '%s'", argv[i]);
     }
-    if (!dir || !ctx_path || !out)
-        return cli_fail("embed: usage: chronolens embed --model DIR --context CSV --out OUT.npy [--scales-out SCALES.npy] [--batch N]");
+    if (!dir) dir = cli_default_model();
+    if (!ctx_path || !out)
+        return cli_fail("embed: usage: chronolens embed [--model DIR] --context CSV --out OUT.npy [--scales-out SCALES.npy] [--batch N]");
     cl_error err = {0};
     cl_model *m = NULL;
     cl_state *s = NULL;

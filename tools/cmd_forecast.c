@@ -73,11 +73,11 @@ static int parse_args(int argc, char **argv, fc_args *a) {
         if (!r) return cli_fail("forecast: unknown argument '%s'", argv[i]);
     }
     if (!a->ctx_path || !a->out)
-        return cli_fail("forecast: usage: chronolens forecast --model DIR --context CSV --out OUT.csv [options] (see README)");
+        return cli_fail("forecast: usage: chronolens forecast [--model DIR] --context CSV --out OUT.csv [options] (see README)");
     if (strcmp(a->method, "model") && strcmp(a->method, "parrot"))
         return cli_fail("option --method: '%s' is not model or parrot", a->method);
     a->parrot = !strcmp(a->method, "parrot");
-    if (!a->parrot && !a->dir) return cli_fail("forecast: --model DIR is required (or --method parrot)");
+    if (!a->parrot && !a->dir) a->dir = cli_default_model();
     if (a->parrot && a->compare) return cli_fail("forecast: --compare compares the model with the parrot; use it with --method model");
     return parse_levels(a->quantiles, a->levels, &a->nlev) ? EXIT_BAD : 0;
 }

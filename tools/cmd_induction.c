@@ -10,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-#define USAGE "induction: usage: chronolens induction --model DIR [--model DIR ...] --out DIR [--seq-len L] " \
+#define USAGE "induction: usage: chronolens induction [--model DIR ...] --out DIR [--seq-len L] " \
               "[--reps R] [--batch N] [--token-range LO:HI] [--threshold T] [--seed S] [--seeds K] [--no-strict]"
 
 typedef struct { const char *name; int k, n; } prog_ctx;
@@ -40,7 +40,8 @@ int cmd_induction(int argc, char **argv) {
         if (r < 0) return EXIT_BAD;
         if (!r) return cli_fail("induction: unknown argument '%s'", argv[i]);
     }
-    if (!o.n_models || !o.out) return cli_fail(USAGE);
+    if (!o.n_models) o.dirs[o.n_models++] = cli_default_model();
+    if (!o.out) return cli_fail(USAGE);
     rrt_models ms;
     if (rrt_models_load(&o, &ms, "induction")) return EXIT_BAD;
     cl_induction_result *res = calloc((size_t)ms.n, sizeof *res);

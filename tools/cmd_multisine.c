@@ -33,7 +33,7 @@ static void run_free(model_run *r) {
 }
 
 static const char USAGE[] =
-    "multisine: usage: chronolens multisine --model DIR [--model DIR ...] --out DIR [--freqs 5,10,20,40] "
+    "multisine: usage: chronolens multisine [--model DIR ...] --out DIR [--freqs 5,10,20,40] "
     "[--amps 1,0.5,0.25,0.25] [--phases 0,..] [--points 301] [--duration 3] [--noise SIGMA] [--seed N] "
     "[--permutations 10000] [--min-strength 0.3] [--harmonic-ratio 0.5]";
 
@@ -226,7 +226,8 @@ int cmd_multisine(int argc, char **argv) {
         if (r < 0) return EXIT_BAD;
         if (!r) return cli_fail("multisine: unknown argument '%s'", argv[i]);
     }
-    if (!nm || !out) return cli_fail("%s", USAGE);
+    if (!nm) dirs[nm++] = cli_default_model();
+    if (!out) return cli_fail("%s", USAGE);
     cl_multisine ms;
     cl_multisine_reference(&ms);
     ms.points = (int)points;

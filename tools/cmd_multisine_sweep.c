@@ -14,7 +14,7 @@
 #include <string.h>
 
 static const char USAGE[] =
-    "multisine-sweep: usage: chronolens multisine-sweep --model DIR --out DIR [--configs 100] [--seed N] "
+    "multisine-sweep: usage: chronolens multisine-sweep [--model DIR] --out DIR [--configs 100] [--seed N] "
     "[--top-k 3] [--points 301] [--duration 3] [--noise SIGMA] [--fmin 1] [--fmax 45] [--min-freqs 2] "
     "[--max-freqs 6] [--batch 16] [--permutations 10000] [--min-strength 0.3] [--harmonic-ratio 0.5]";
 
@@ -181,7 +181,8 @@ int cmd_multisine_sweep(int argc, char **argv) {
         if (r < 0) return EXIT_BAD;
         if (!r) return cli_fail("multisine-sweep: unknown argument '%s'", argv[i]);
     }
-    if (!dir || !out) return cli_fail("%s", USAGE);
+    if (!dir) dir = cli_default_model();
+    if (!out) return cli_fail("%s", USAGE);
     cl_multisine base;
     cl_multisine_reference(&base);
     base.points = (int)points;

@@ -25,22 +25,6 @@
               "[--batch N] [--sweep-batch N] [--configs N]"
 #define MAX_MODELS 16
 
-#ifndef CL_SOURCE_DIR
-#define CL_SOURCE_DIR "."
-#endif
-
-/* The bundled default model: models/chronos-nano of the source tree when it is there (the
- * training issue adds it), else the first test fixture; $CHRONOLENS_MODEL overrides both. */
-static const char *default_model(char *buf, size_t n) {
-    const char *env = getenv("CHRONOLENS_MODEL");
-    if (env && *env) return env;
-    struct stat st;
-    snprintf(buf, n, "%s/models/chronos-nano/config.json", CL_SOURCE_DIR);
-    if (stat(buf, &st) == 0) { snprintf(buf, n, "%s/models/chronos-nano", CL_SOURCE_DIR); return buf; }
-    snprintf(buf, n, "%s/tests/fixtures/rand-small", CL_SOURCE_DIR);
-    return buf;
-}
-
 static double now(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -99,6 +83,47 @@ typedef struct report_opts {
     long seed, batch, sweep_batch, configs, perms;
     const char *reps_list, *len_list;
 } report_opts;
+
+/* Copies file src to dst (written atomically). */
+static int copy_file(const char *src, const char *dst, cl_error *err) {
+    char *d;
+    size_t n;
+    if (cl_read_file(src, (size_t)1 << 28, &d, &n, err)) return CL_EIO;
+    cl_out out;
+    int rc = cl_out_open(&out, dst, err);
+    if (!rc && fwrite(d, 1, n, (FILE *)out.fp) != n) {
+        cl_out_abort(&out);
+        rc = cl_error_set(err, CL_EIO, "%s: write failed", dst);
+    } else if (!rc) rc = cl_out_commit(&out, err);
+    free(d);
+    return rc;
+}
+
+/* A model folder written by `chronolens train` + `chronolens formation` holds formation.csv
+ * (and formation.png/.svg): the induction heads over its training. The report shows them:
+ * data/formation/<name>.csv, figures/formation/<name>.png/.svg. Models without them: nothing. */
+static int copy_formation(const report_opts *o, const char *data, const char *figs, cl_error *err) {
+    char src[PATH_MAX], dst[PATH_MAX], dd[PATH_MAX], fd[PATH_MAX], file[300];
+    struct stat st;
+    int rc = 0;
+    cl_path_join(dd, sizeof dd, data, "formation");
+    cl_path_join(fd, sizeof fd, figs, "formation");
+    for (int k = 0; k < o->n && !rc; k++) {
+        if (stat(cl_path_join(src, sizeof src, o->dirs[k], "formation.csv"), &st) != 0) continue;
+        if ((mkdir(dd, 0777) && errno != EEXIST) || (mkdir(fd, 0777) && errno != EEXIST))
+            return cl_error_set(err, CL_EIO, "%s: cannot create (%s)", dd, strerror(errno));
+        snprintf(file, sizeof file, "%s.csv", o->names[k]);
+        rc = copy_file(src, cl_path_join(dst, sizeof dst, dd, file), err);
+        static const char *EXT[2] = {"png", "svg"};
+        for (int e = 0; e < 2 && !rc; e++) {
+            snprintf(file, sizeof file, "formation.%s", EXT[e]);
+            if (stat(cl_path_join(src, sizeof src, o->dirs[k], file), &st) != 0) continue;
+            snprintf(file, sizeof file, "%s.%s", o->names[k], EXT[e]);
+            rc = copy_file(src, cl_path_join(dst, sizeof dst, fd, file), err);
+        }
+    }
+    return rc;
+}
 
 /* Runs one subcommand with the arguments given (NULL-terminated), as one stage of the job. */
 static int run_step(int (*cmd)(int, char **), const char *stage, double from, double to, const char **args) {
@@ -235,7 +260,6 @@ static int commit(const char *tmp, const char *out, cl_error *err) {
 
 int cmd_report(int argc, char **argv) {
     report_opts o = {.out = "report", .seed = 0, .batch = -1, .sweep_batch = -1, .configs = -1};
-    char defbuf[PATH_MAX];
     for (int i = 1; i < argc; i++) {
         const char *d = NULL;
         int r = opt_common(argc, argv, &i);
@@ -253,7 +277,7 @@ int cmd_report(int argc, char **argv) {
         if (!r) return cli_fail("report: unknown argument '%s' (%s)", argv[i], USAGE + 8);
     }
     if (!*o.out) return cli_fail("report: option --out: empty path");
-    if (!o.n) o.dirs[o.n++] = default_model(defbuf, sizeof defbuf);
+    if (!o.n) o.dirs[o.n++] = cli_default_model();
     /* defaults: the study's induction batch; sweep and multisine sweep sized to keep a
      * report of tiny-to-base checkpoints within minutes (README "report" has the timings) */
     if (o.batch < 0) o.batch = o.quick ? 20 : 100;
@@ -338,6 +362,7 @@ int cmd_report(int argc, char **argv) {
     }
     cli_summary = saved_summary;
     progress_stage(NULL, 0, 0);
+    if (!rc) rc = copy_formation(&o, data, figs, &err);
     if (!rc) {
         cJSON *setup = setup_json(&o, models, STEP, secs, 4, now() - t_all);
         rc = write_json_file(cl_path_join(a, sizeof a, data, "setup.json"), setup, &err);

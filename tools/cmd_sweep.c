@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define USAGE "sweep: usage: chronolens sweep --model DIR [--model DIR ...] --out DIR [--reps-list 2,4,..] " \
+#define USAGE "sweep: usage: chronolens sweep [--model DIR ...] --out DIR [--reps-list 2,4,..] " \
               "[--len-list 2,4,..] [--batch N] [--token-range LO:HI] [--threshold T] [--seed S] [--seeds K]"
 #define MAX_GRID 64
 
@@ -54,7 +54,8 @@ int cmd_sweep(int argc, char **argv) {
         if (r < 0) return EXIT_BAD;
         if (!r) return cli_fail("sweep: unknown argument '%s'", argv[i]);
     }
-    if (!o.n_models || !o.out) return cli_fail(USAGE);
+    if (!o.n_models) o.dirs[o.n_models++] = cli_default_model();
+    if (!o.out) return cli_fail(USAGE);
     rrt_models ms;
     if (rrt_models_load(&o, &ms, "sweep")) return EXIT_BAD;
     cl_sweep_result *res = calloc((size_t)ms.n, sizeof *res);

@@ -4,6 +4,7 @@
 #include "../io/json.h"
 #include "svg_heatmap.h"
 #include "../core/core.h"
+#include "../io/csv.h"
 
 #include <cjson/cJSON.h>
 #include <limits.h>
@@ -423,6 +424,124 @@ static void claims_section(FILE *f, const page *p) {
     fputs("</section>\n", f);
 }
 
+/* data/formation/<name>.csv (copied from the model folder by `report`): its column col,
+ * or NULL when the model has no such file. values (ncols, rows) column-major as csv.h reads. */
+typedef struct formation {
+    float *v;
+    char **names;
+    int ncol, rows;
+} formation;
+
+static int formation_load(const char *dir, const char *name, formation *fm, cl_error *err) {
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/data/formation/%s.csv", dir, name);
+    memset(fm, 0, sizeof *fm);
+    FILE *probe = fopen(path, "rb");
+    if (!probe) return 0;
+    fclose(probe);
+    if (csv_read_context(path, &fm->v, &fm->ncol, &fm->rows, &fm->names, err)) return CL_EFORMAT;
+    if (!fm->names) return cl_error_set(err, CL_EFORMAT, "%s: no header row", path);
+    return 0;
+}
+
+static const float *formation_col(const formation *fm, const char *col) {
+    for (int c = 0; c < fm->ncol; c++)
+        if (fm->names[c] && !strcmp(fm->names[c], col)) return fm->v + (size_t)c * fm->rows;
+    return NULL;
+}
+
+static void formation_free(formation *fm) {
+    free(fm->v);
+    if (fm->names) csv_free_names(fm->names, fm->ncol);
+}
+
+/* Row of the largest value of x (first on ties), -1 when none is finite. */
+static int argmax_f(const float *x, int n) {
+    int b = -1;
+    for (int i = 0; i < n; i++)
+        if (isfinite(x[i]) && (b < 0 || x[i] > x[b])) b = i;
+    return b;
+}
+
+/* Does some model have data/formation/<name>.csv? */
+static int has_formation(const page *p) {
+    for (int k = 0; k < p->n; k++) {
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/data/formation/%s.csv", p->dir, p->name[k]);
+        FILE *probe = fopen(path, "rb");
+        if (probe) { fclose(probe); return 1; }
+    }
+    return 0;
+}
+
+/* 8. Induction heads over training: only when some model's folder held formation.csv. */
+static int formation_section(FILE *f, const page *p, cl_error *err) {
+    formation fm[MAXM];
+    int any = 0, rc = 0;
+    for (int k = 0; k < p->n; k++) fm[k] = (formation){0};
+    for (int k = 0; k < p->n && !rc; k++) {
+        rc = formation_load(p->dir, p->name[k], &fm[k], err);
+        any |= fm[k].v != NULL;
+    }
+    if (!rc && any) {
+        fputs("<section id=\"formation\"><h2>8. Induction heads over training</h2>\n<p class=\"note\">For a model trained "
+              "by <code>chronolens train --checkpoint-every K</code> whose folder holds <code>formation.csv</code> "
+              "(<code>chronolens formation</code>): at every checkpoint, the RRT test of the induction step (L = 10, "
+              "R = 2, threshold 0.3) on the decoder cross-attention — the largest mean \"current token\" and \"token to "
+              "right\" score over heads and the number of heads ≥ 0.3 — with the held-out loss and the in-context-learning "
+              "score (loss of the last quarter of the horizon minus the first). Data: data/formation/.</p>\n", f);
+        for (int k = 0; k < p->n && !rc; k++) {
+            open_model(f, p->name[k]);
+            const formation *x = &fm[k];
+            const float *step = x->v ? formation_col(x, "step") : NULL, *cur = x->v ? formation_col(x, "max_current_token") : NULL,
+                        *right = x->v ? formation_col(x, "max_token_to_right") : NULL,
+                        *heads = x->v ? formation_col(x, "heads_any_ge_0.3") : NULL, *loss = x->v ? formation_col(x, "eval_loss") : NULL,
+                        *icl = x->v ? formation_col(x, "icl_score") : NULL;
+            if (!x->v) {
+                fputs("<p>No training record: this model's folder holds no formation.csv.</p>\n</div>\n", f);
+                continue;
+            }
+            if (!step || !cur || !right || !heads || !loss || !icl || x->rows < 1) {
+                const char *src = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(model(p->setup, k), "path"));
+                rc = cl_error_set(err, CL_EFORMAT, "%s/formation.csv: not a formation.csv (columns step, eval_loss, "
+                                  "icl_score, max_current_token, max_token_to_right, heads_any_ge_0.3, one row or more)",
+                                  src ? src : p->name[k]);
+                fputs("</div>\n", f);
+                break;
+            }
+            const int n = x->rows, ic = argmax_f(cur, n), ir = argmax_f(right, n), ih = argmax_f(heads, n);
+            int first = -1;
+            for (int i = 0; i < n && first < 0; i++) if (heads[i] >= 1) first = i;
+            fputs("<table><tr><th>checkpoints</th><th>last step</th><th>held-out loss, first</th><th>held-out loss, last</th>"
+                  "<th>max current token (step)</th><th>max token to right (step)</th><th>most heads ≥ 0.3 (step)</th>"
+                  "<th>first step with a head ≥ 0.3</th><th>ICL score, last</th></tr>\n<tr data-formation=\"", f);
+            cl_html_escape(f, p->name[k]);
+            fprintf(f, "\"><td>%d</td><td>%.0f</td>", n, step[n - 1]);
+            td_num(f, loss[0], "%.3f");
+            td_num(f, loss[n - 1], "%.3f");
+            if (ic >= 0) fprintf(f, "<td>%.3f (%.0f)</td>", cur[ic], step[ic]); else fputs("<td>–</td>", f);
+            if (ir >= 0) fprintf(f, "<td>%.3f (%.0f)</td>", right[ir], step[ir]); else fputs("<td>–</td>", f);
+            if (ih >= 0 && heads[ih] > 0) fprintf(f, "<td>%.0f (%.0f)</td>", heads[ih], step[ih]);
+            else fputs(ih >= 0 ? "<td>0</td>" : "<td>–</td>", f);
+            if (first >= 0) fprintf(f, "<td>%.0f</td>", step[first]); else fputs("<td>none</td>", f);
+            td_num(f, icl[n - 1], "%.3f");
+            fputs("</tr>\n</table>\n", f);
+            char rel[400], png[PATH_MAX];
+            snprintf(rel, sizeof rel, "formation/%s", p->name[k]);
+            snprintf(png, sizeof png, "%s/figures/%s.png", p->dir, rel);
+            FILE *probe = fopen(png, "rb");
+            if (probe) {
+                fclose(probe);
+                rc = embed_png(f, p->dir, rel, "losses, RRT maxima, heads >= 0.3 and ICL score against the training step", err);
+            }
+            fputs("</div>\n", f);
+        }
+        fputs("</section>\n", f);
+    }
+    for (int k = 0; k < p->n; k++) formation_free(&fm[k]);
+    return rc;
+}
+
 static int write_page(const page *p, cl_error *err) {
     char path[PATH_MAX];
     cl_out out;
@@ -440,7 +559,9 @@ static int write_page(const page *p, cl_error *err) {
     }
     fputs("</select></label>\n<nav><a href=\"#setup\">setup</a><a href=\"#mosaics\">mosaics</a><a href=\"#counts\">counts"
           "</a><a href=\"#layers\">layers</a><a href=\"#sweep\">sweep</a><a href=\"#multisine\">multisine</a>"
-          "<a href=\"#claims\">claims</a></nav></header>\n", f);
+          "<a href=\"#claims\">claims</a>", f);
+    if (has_formation(p)) fputs("<a href=\"#formation\">training</a>", f);
+    fputs("</nav></header>\n", f);
     setup_section(f, p);
     int rc = mosaics_section(f, p, err);
     if (!rc) counts_section(f, p);
@@ -448,6 +569,7 @@ static int write_page(const page *p, cl_error *err) {
     if (!rc) rc = sweep_section(f, p, err);
     if (!rc) rc = multisine_section(f, p, err);
     if (!rc) claims_section(f, p);
+    if (!rc) rc = formation_section(f, p, err);
     if (!rc) fprintf(f, "<footer><p class=\"note\">Made by chronolens %s. All numbers: <a href=\"data/\">data/</a> (JSON "
                         "+ CSV); figures as PNG and SVG: <a href=\"figures/\">figures/</a>.</p></footer>\n"
                         "<script>\n%s</script>\n</body></html>\n", CHRONOLENS_VERSION, JS);
