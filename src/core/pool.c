@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #define POOL_MAX 64
+#define POOL_SPIN 20000 /* pause instructions, roughly 50-100 us */
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER, finished = PTHREAD_COND_INITIALIZER;
@@ -51,6 +52,10 @@ static void *worker(void *tidp) {
     const int tid = (int)(intptr_t)tidp;
     uint32_t seen = 0;
     for (;;) {
+        /* jobs come in bursts (a decoder step is ~60 of them): spin briefly before
+         * sleeping, so a job that follows at once is taken without a futex wake-up */
+        for (int k = 0; k < POOL_SPIN && __atomic_load_n(&job_id, __ATOMIC_ACQUIRE) == seen; k++)
+            __builtin_ia32_pause();
         pthread_mutex_lock(&mu);
         while (job_id == seen) pthread_cond_wait(&wake, &mu);
         seen = job_id;
@@ -85,8 +90,9 @@ void cl_parallel_for(int n, void (*fn)(void *, int, int), void *arg) {
     }
     pthread_mutex_lock(&mu);
     ensure_workers(threads - 1);
-    uint32_t id = ++job_id;
-    if (id == 0) id = ++job_id; /* 0 is every worker's initial "seen" */
+    uint32_t id = job_id + 1;
+    if (id == 0) id = 1; /* 0 is every worker's initial "seen" */
+    __atomic_store_n(&job_id, id, __ATOMIC_RELEASE); /* spinning workers read it unlocked */
     job_fn = fn;
     job_arg = arg;
     job_n = n;
