@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "../src/analysis/rrt.h"
 #include "../src/core/core.h"
+#include "../src/io/json.h"
 #include "../src/report/report_html.h"
 
 #include <cjson/cJSON.h>
@@ -192,18 +193,10 @@ static cJSON *setup_json(const report_opts *o, cl_model *const *m, const char **
     return root;
 }
 
+/* setup.json: written atomically, root consumed */
 static int write_json_file(const char *path, cJSON *root, cl_error *err) {
-    char *txt = cJSON_Print(root);
+    int rc = cl_json_save(path, root, err);
     cJSON_Delete(root);
-    if (!txt) return cl_error_set(err, CL_ENOMEM, "%s: out of memory", path);
-    cl_out out;
-    int rc = cl_out_open(&out, path, err);
-    if (!rc) {
-        fputs(txt, (FILE *)out.fp);
-        fputc('\n', (FILE *)out.fp);
-        rc = cl_out_commit(&out, err);
-    }
-    free(txt);
     return rc;
 }
 

@@ -1,6 +1,7 @@
 /* train.c — the training loop pieces (see train.h). */
 #include "train.h"
 #include "../core/core.h"
+#include "../io/json.h"
 #include "../model/init.h"
 
 #include <cjson/cJSON.h>
@@ -236,16 +237,8 @@ int cl_trainer_save(const cl_trainer *t, const char *dir, cl_error *err) {
     cJSON_AddItemToObject(j, "mix", cJSON_CreateDoubleArray(t->o.mix, SYN_NFAMILIES));
     cJSON_AddNumberToObject(j, "short_frac", t->o.short_frac);
     cJSON_AddNumberToObject(j, "embed_value_init", t->o.embed_value_init);
-    char *text = cJSON_Print(j);
+    rc = cl_json_save(cl_path_join(path, sizeof path, dir, "trainer_state.json"), j, err);
     cJSON_Delete(j);
-    if (!text) return cl_error_set(err, CL_ENOMEM, "%s: out of memory", dir);
-    cl_out o;
-    rc = cl_out_open(&o, cl_path_join(path, sizeof path, dir, "trainer_state.json"), err);
-    if (!rc) {
-        fprintf(o.fp, "%s\n", text);
-        rc = cl_out_commit(&o, err);
-    }
-    free(text);
     if (!rc) rc = save_logs(t, dir, err);
     return rc;
 }
