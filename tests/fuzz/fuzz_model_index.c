@@ -6,12 +6,6 @@
 #include "chronolens.h"
 #include "fuzz_util.h"
 
-static const char TINY_CONFIG[] =
-    "{\"vocab_size\": 8, \"d_model\": 4, \"d_kv\": 2, \"num_heads\": 2, \"d_ff\": 8,"
-    " \"num_layers\": 1, \"num_decoder_layers\": 1, \"relative_attention_num_buckets\": 4,"
-    " \"relative_attention_max_distance\": 8, \"feed_forward_proj\": \"relu\","
-    " \"chronos_config\": {\"n_tokens\": 8, \"n_special_tokens\": 2, \"context_length\": 16}}\n";
-
 static char dir[64];
 
 static void cleanup(void) {
@@ -27,16 +21,9 @@ static void cleanup(void) {
 
 static void setup(const char *input_path) {
     if (dir[0]) return;
-    struct stat st;
-    snprintf(dir, sizeof dir, "%s/cl-fuzz-ix-XXXXXX", stat("/dev/shm", &st) == 0 ? "/dev/shm" : "/tmp");
-    if (!mkdtemp(dir)) abort();
+    fuzz_tiny_model_dir("ix", dir, sizeof dir);
     atexit(cleanup);
     char p[256];
-    snprintf(p, sizeof p, "%s/config.json", dir);
-    FILE *f = fopen(p, "w");
-    if (!f) abort();
-    fputs(TINY_CONFIG, f);
-    fclose(f);
     snprintf(p, sizeof p, "%s/model.safetensors.index.json", dir);
     if (symlink(input_path, p) != 0) abort();
     snprintf(p, sizeof p, "%s/model-00001-of-00002.safetensors", dir);

@@ -9,13 +9,6 @@
 #include "fuzz_util.h"
 
 
-/* The tiny T5 that the seed tiny-*.safetensors files match (make_seeds.py TINY). */
-static const char TINY_CONFIG[] =
-    "{\"vocab_size\": 8, \"d_model\": 4, \"d_kv\": 2, \"num_heads\": 2, \"d_ff\": 8,"
-    " \"num_layers\": 1, \"num_decoder_layers\": 1, \"relative_attention_num_buckets\": 4,"
-    " \"relative_attention_max_distance\": 8, \"feed_forward_proj\": \"relu\","
-    " \"chronos_config\": {\"n_tokens\": 8, \"n_special_tokens\": 2, \"context_length\": 16}}\n";
-
 static char dir[64];
 
 static void cleanup(void) {
@@ -29,17 +22,9 @@ static void cleanup(void) {
 /* A model folder whose model.safetensors is a link to the fuzz input's memfd. */
 static void setup(const char *input_path) {
     if (dir[0]) return;
-    /* in memory where possible: accepted inputs are written back (and fsync'ed) */
-    struct stat st;
-    snprintf(dir, sizeof dir, "%s/cl-fuzz-st-XXXXXX", stat("/dev/shm", &st) == 0 ? "/dev/shm" : "/tmp");
-    if (!mkdtemp(dir)) abort();
+    fuzz_tiny_model_dir("st", dir, sizeof dir);
     atexit(cleanup);
     char p[128];
-    snprintf(p, sizeof p, "%s/config.json", dir);
-    FILE *f = fopen(p, "w");
-    if (!f) abort();
-    fputs(TINY_CONFIG, f);
-    fclose(f);
     snprintf(p, sizeof p, "%s/model.safetensors", dir);
     if (symlink(input_path, p) != 0) abort();
 }

@@ -56,6 +56,27 @@ __attribute__((unused)) static char *fuzz_cstr(const uint8_t *data, size_t size)
     return s;
 }
 
+/* The tiny T5 that the seed tiny-*.safetensors files match (make_seeds.py TINY). */
+__attribute__((unused)) static const char FUZZ_TINY_CONFIG[] =
+    "{\"vocab_size\": 8, \"d_model\": 4, \"d_kv\": 2, \"num_heads\": 2, \"d_ff\": 8,"
+    " \"num_layers\": 1, \"num_decoder_layers\": 1, \"relative_attention_num_buckets\": 4,"
+    " \"relative_attention_max_distance\": 8, \"feed_forward_proj\": \"relu\","
+    " \"chronos_config\": {\"n_tokens\": 8, \"n_special_tokens\": 2, \"context_length\": 16}}\n";
+
+/* A fresh model folder (in memory where possible: accepted inputs are written back and
+ * fsync'ed) named cl-fuzz-TAG-XXXXXX, holding config.json = FUZZ_TINY_CONFIG. */
+__attribute__((unused)) static void fuzz_tiny_model_dir(const char *tag, char *dir, size_t n) {
+    struct stat st;
+    snprintf(dir, n, "%s/cl-fuzz-%s-XXXXXX", stat("/dev/shm", &st) == 0 ? "/dev/shm" : "/tmp", tag);
+    if (!mkdtemp(dir)) abort();
+    char p[256];
+    snprintf(p, sizeof p, "%s/config.json", dir);
+    FILE *f = fopen(p, "w");
+    if (!f) abort();
+    fputs(FUZZ_TINY_CONFIG, f);
+    fclose(f);
+}
+
 #ifndef FUZZING_ENGINE
 static int replay_file(const char *path) {
     FILE *f = fopen(path, "rb");
