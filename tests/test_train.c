@@ -106,6 +106,49 @@ static void test_resume_bit_for_bit(void **st) {
     cl_trainer_free(a); cl_trainer_free(b); cl_trainer_free(r);
 }
 
+/* data-parallel shards (threads >= 2): the same loss and gradient as one pass over the
+ * whole batch (up to float summation order), and still reproducible run to run */
+static void test_sharded_step(void **st) {
+    (void)st;
+    cl_config c;
+    cl_train_opts o;
+    tiny(&c, &o);
+    o.steps = 3;
+    o.batch = 7; /* uneven shards: 2 + 2 + 3 */
+    cl_error err;
+    cl_trainer *one, *sh, *sh2;
+    if (cl_trainer_new(&c, &o, &one, &err)) fail_msg("%s", err.msg);
+    if (cl_trainer_new(&c, &o, &sh, &err)) fail_msg("%s", err.msg);
+    if (cl_trainer_new(&c, &o, &sh2, &err)) fail_msg("%s", err.msg);
+    cl_train_row r1, r3, r3b;
+    cl_set_threads(1);
+    assert_int_equal(cl_trainer_step(one, &r1, &err), 0);
+    assert_int_equal(one->nshards, 0);
+    cl_set_threads(3);
+    assert_int_equal(cl_trainer_step(sh, &r3, &err), 0);
+    assert_int_equal(sh->nshards, 3);
+    assert_int_equal(cl_trainer_step(sh2, &r3b, &err), 0);
+    cl_set_threads(1);
+    if (!(fabs(r1.loss - r3.loss) < 1e-6 * fabs(r1.loss))) fail_msg("loss %.9g (one pass) vs %.9g (3 shards)", r1.loss, r3.loss);
+    if (!(fabs(r1.grad_norm - r3.grad_norm) < 1e-5 * r1.grad_norm))
+        fail_msg("gradient norm %.9g vs %.9g", r1.grad_norm, r3.grad_norm);
+    /* the gradients themselves: compare per tensor, in norm */
+    for (int i = 0; i < one->p->nt; i++) {
+        const cl_ptensor *pt = &one->p->t[i];
+        double dd = 0, nn = 0;
+        for (size_t j = 0; j < pt->n; j++) {
+            double a = one->p->g[pt->off + j], b = sh->p->g[pt->off + j];
+            dd += (a - b) * (a - b);
+            nn += a * a;
+        }
+        if (!(sqrt(dd) <= 1e-5 * sqrt(nn) + 1e-12)) fail_msg("%s: gradient differs by %.3g of its norm", pt->name, sqrt(dd / nn));
+    }
+    /* same thread count, same numbers */
+    assert_true(r3.loss == r3b.loss);
+    assert_memory_equal(sh->p->w, sh2->p->w, sh->p->n * sizeof(float));
+    cl_trainer_free(one); cl_trainer_free(sh); cl_trainer_free(sh2);
+}
+
 /* a saved checkpoint is an ordinary model: the engine's logits equal the training forward's */
 static void test_checkpoint_loads_in_engine(void **st) {
     (void)st;
@@ -213,6 +256,7 @@ int main(void) {
         cmocka_unit_test(test_loss_goes_down),
         cmocka_unit_test(test_value_embeddings),
         cmocka_unit_test(test_resume_bit_for_bit),
+        cmocka_unit_test(test_sharded_step),
         cmocka_unit_test(test_checkpoint_loads_in_engine),
         cmocka_unit_test(test_cli),
     };

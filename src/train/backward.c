@@ -228,9 +228,13 @@ static void bias_back(const cl_config *c, const float *dbias, int Tq, int Tk, in
 
 int cl_loss_grad(cl_params *p, cl_grad_ws *ws, const cl_batch *bt, int backward, double *loss_out,
                  int *ntok_out, double *flops, cl_error *err) {
+    return cl_loss_grad_to(p, &p->gm, ws, bt, backward, 0, loss_out, ntok_out, flops, err);
+}
+
+int cl_loss_grad_to(cl_params *p, cl_model *g, cl_grad_ws *ws, const cl_batch *bt, int backward, int norm_tokens,
+                    double *loss_out, int *ntok_out, double *flops, cl_error *err) {
     const cl_config *c = &p->cfg;
     const cl_model *m = &p->wm;
-    cl_model *g = &p->gm;
     const int B = bt->B, T = bt->T, Td = bt->Td;
     if (B <= 0 || T <= 0 || Td <= 0) return cl_error_set(err, CL_EINVAL, "train: bad batch shape (%d, %d, %d)", B, T, Td);
     for (size_t i = 0; i < (size_t)B * T; i++)
@@ -308,27 +312,30 @@ int cl_loss_grad(cl_params *p, cl_grad_ws *ws, const cl_batch *bt, int backward,
     int ntok = 0;
     for (int i = 0; i < Rd; i++) ntok += bt->labels[i] != -100;
     double total = 0;
-    const float inv_n = ntok ? 1.0f / ntok : 0.0f;
+    const int norm = norm_tokens > 0 ? norm_tokens : ntok; /* a shard scales by the whole batch's count */
+    const float inv_n = norm ? 1.0f / norm : 0.0f;
     for (int i = 0; i < Rd; i++) {
         float *r = ws->logits + (size_t)i * V;
         int lab = bt->labels[i];
         float mx = r[0];
         for (int j = 1; j < V; j++) mx = r[j] > mx ? r[j] : mx;
-        double sum = 0;
-        for (int j = 0; j < V; j++) sum += exp((double)(r[j] - mx));
-        double lse = mx + log(sum);
         if (lab == -100) {
             ws->tok_loss[i] = NAN;
             memset(r, 0, sizeof(float) * V);
             continue;
         }
-        double li = lse - r[lab];
+        /* one expf per logit (kept for the gradient), summed in double */
+        const float zlab = r[lab] - mx;
+        double sum = 0;
+        for (int j = 0; j < V; j++) { r[j] = expf(r[j] - mx); sum += r[j]; }
+        double li = log(sum) - zlab;
         ws->tok_loss[i] = (float)li;
         total += li;
-        for (int j = 0; j < V; j++) r[j] = (float)exp((double)r[j] - lse) * inv_n;
+        const float k = (float)(1.0 / sum) * inv_n;
+        for (int j = 0; j < V; j++) r[j] *= k;
         r[lab] -= inv_n;
     }
-    *loss_out = ntok ? total / ntok : 0.0;
+    *loss_out = norm_tokens > 0 ? total : ntok ? total / ntok : 0.0;
     if (ntok_out) *ntok_out = ntok;
     if (!backward || !ntok) return 0;
 

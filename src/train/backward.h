@@ -29,6 +29,13 @@ void cl_grad_ws_free(cl_grad_ws *ws);
 int cl_loss_grad(cl_params *p, cl_grad_ws *ws, const cl_batch *b, int backward, double *loss,
                  int *ntok, double *flops, cl_error *err);
 
+/* The same for one shard of a batch (data-parallel training): gradients are ADDED to the
+ * views g (same layout as p->gm, onto any buffer); with norm_tokens > 0 every token's
+ * gradient is scaled by 1 / norm_tokens (the whole batch's count) and *loss is the SUM of
+ * the shard's token losses; norm_tokens = 0 is cl_loss_grad. */
+int cl_loss_grad_to(cl_params *p, cl_model *g, cl_grad_ws *ws, const cl_batch *b, int backward, int norm_tokens,
+                    double *loss, int *ntok, double *flops, cl_error *err);
+
 /* Per-position cross-entropy of the last cl_loss_grad call: (B, Td), NaN where ignored. */
 const float *cl_grad_ws_token_loss(const cl_grad_ws *ws);
 

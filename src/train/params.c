@@ -146,6 +146,17 @@ static int params_alloc(const cl_config *cfg, cl_params **out, cl_error *err) {
     return 0;
 }
 
+int cl_params_views(const cl_params *p, float *base, cl_model *out) {
+    if (views_alloc(out, &p->cfg)) { views_free(out); memset(out, 0, sizeof *out); return -1; }
+    layout_ctx v = {.p = (cl_params *)p, .base = base};
+    walk(&p->cfg, out, v_layout, &v);
+    out->lm_head = out->embed;
+    out->nparams = p->n;
+    return 0;
+}
+
+void cl_params_views_free(cl_model *m) { views_free(m); memset(m, 0, sizeof *m); }
+
 int cl_params_new(const cl_config *cfg, uint64_t seed, cl_params **out, cl_error *err) {
     cl_params *p;
     int rc = params_alloc(cfg, &p, err);

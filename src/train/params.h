@@ -42,5 +42,9 @@ int cl_params_save(const cl_params *p, const char *dir, cl_error *err);
 /* Index of the tensor called name, or -1. */
 int cl_params_find(const cl_params *p, const char *name);
 void cl_params_zero_grad(cl_params *p);
+/* cl_model views with p's layout onto another flat buffer of p->n floats (a shard's
+ * gradients); -1 when out of memory. Free with cl_params_views_free. */
+int cl_params_views(const cl_params *p, float *base, cl_model *out);
+void cl_params_views_free(cl_model *m);
 
 #endif

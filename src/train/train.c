@@ -79,6 +79,89 @@ int cl_trainer_new(const cl_config *cfg, const cl_train_opts *o, cl_trainer **ou
     return rc;
 }
 
+static void shards_free(cl_trainer *t) {
+    for (int s = 0; s < t->nshards; s++) {
+        if (t->sws) cl_grad_ws_free(t->sws[s]);
+        if (t->sg && s > 0) cl_free(t->sg[s]);
+        if (t->sgm) cl_params_views_free(&t->sgm[s]);
+    }
+    free(t->sws); free(t->sg); free(t->sgm);
+    t->sws = NULL; t->sg = NULL; t->sgm = NULL;
+    t->nshards = 0;
+}
+
+/* One shard per thread (at most one per series); 1 = the plain single-pass step. */
+static int shards_ensure(cl_trainer *t, int want, cl_error *err) {
+    if (want > t->data->B) want = t->data->B;
+    if (want < 1) want = 1;
+    if (want == t->nshards) return 0;
+    shards_free(t);
+    if (want == 1) return 0;
+    t->sws = calloc((size_t)want, sizeof *t->sws);
+    t->sg = calloc((size_t)want, sizeof *t->sg);
+    t->sgm = calloc((size_t)want, sizeof *t->sgm);
+    if (!t->sws || !t->sg || !t->sgm) { free(t->sws); free(t->sg); free(t->sgm); t->sws = NULL; t->sg = NULL; t->sgm = NULL;
+        return cl_error_set(err, CL_ENOMEM, "train: out of memory"); }
+    t->nshards = want;
+    for (int s = 0; s < want; s++) {
+        t->sws[s] = cl_grad_ws_new();
+        t->sg[s] = s == 0 ? t->p->g : cl_calloc(t->p->n * sizeof(float));
+        if (!t->sws[s] || !t->sg[s] || cl_params_views(t->p, t->sg[s], &t->sgm[s])) {
+            shards_free(t);
+            return cl_error_set(err, CL_ENOMEM, "train: out of memory for %d gradient shards", want);
+        }
+    }
+    return 0;
+}
+
+typedef struct shard_job {
+    cl_trainer *t;
+    const cl_batch *bt;
+    int norm;
+    double loss[64];
+    int rc[64];
+    cl_error err[64];
+} shard_job;
+
+/* Shard s: rows [B s / S, B (s + 1) / S) of the batch; its products run serially inside
+ * (a nested cl_parallel_for runs in place). */
+static void shard_task(void *ctx, int s, int tid) {
+    (void)tid;
+    shard_job *j = ctx;
+    cl_trainer *t = j->t;
+    const cl_batch *bt = j->bt;
+    const int S = t->nshards, b0 = bt->B * s / S, b1 = bt->B * (s + 1) / S;
+    cl_batch sb = {b1 - b0, bt->T, bt->Td, bt->enc_ids + (size_t)b0 * bt->T, bt->enc_mask + (size_t)b0 * bt->T,
+                   bt->dec_ids + (size_t)b0 * bt->Td, bt->labels + (size_t)b0 * bt->Td};
+    memset(t->sg[s], 0, t->p->n * sizeof(float));
+    j->rc[s] = cl_loss_grad_to(t->p, &t->sgm[s], t->sws[s], &sb, 1, j->norm, &j->loss[s], NULL, NULL, &j->err[s]);
+}
+
+/* Loss and gradient (into p->g) of batch bt, split over the shards. */
+static int sharded_loss_grad(cl_trainer *t, const cl_batch *bt, double *loss, cl_error *err) {
+    int ntok = 0;
+    for (size_t i = 0; i < (size_t)bt->B * bt->Td; i++) ntok += bt->labels[i] != -100;
+    if (!ntok) { cl_params_zero_grad(t->p); *loss = 0; return 0; }
+    shard_job *j = calloc(1, sizeof *j);
+    if (!j) return cl_error_set(err, CL_ENOMEM, "train: out of memory");
+    j->t = t; j->bt = bt; j->norm = ntok;
+    cl_parallel_for(t->nshards, shard_task, j);
+    int rc = 0;
+    double total = 0;
+    for (int s = 0; s < t->nshards && !rc; s++) {
+        if (j->rc[s]) { *err = j->err[s]; rc = j->rc[s]; }
+        total += j->loss[s];
+    }
+    /* p->g is shard 0's buffer: add the others in shard order */
+    for (int s = 1; s < t->nshards && !rc; s++) {
+        const float *g = t->sg[s];
+        for (size_t i = 0; i < t->p->n; i++) t->p->g[i] += g[i];
+    }
+    free(j);
+    *loss = total / ntok;
+    return rc;
+}
+
 void cl_trainer_free(cl_trainer *t) {
     if (!t) return;
     cl_params_free(t->p);
@@ -87,6 +170,7 @@ void cl_trainer_free(cl_trainer *t) {
     cl_data_free(t->data);
     cl_data_free(t->held);
     cl_grad_ws_free(t->ws);
+    shards_free(t);
     free(t->rows);
     free(t->evals);
     free(t);
@@ -105,8 +189,15 @@ int cl_trainer_step(cl_trainer *t, cl_train_row *row, cl_error *err) {
     double t0 = now_s(), loss;
     cl_params *p = t->p;
     cl_data_make(t->data, (uint64_t)t->step, -1);
-    cl_params_zero_grad(p);
-    int ntok, rc = cl_loss_grad(p, t->ws, &t->data->batch, 1, &loss, &ntok, NULL, err);
+    int threads = cl_get_threads(), rc = shards_ensure(t, threads > 64 ? 64 : threads, err);
+    if (rc) return rc;
+    if (t->nshards > 1) {
+        rc = sharded_loss_grad(t, &t->data->batch, &loss, err);
+    } else {
+        cl_params_zero_grad(p);
+        int ntok;
+        rc = cl_loss_grad(p, t->ws, &t->data->batch, 1, &loss, &ntok, NULL, err);
+    }
     if (rc) return rc;
     if (!isfinite(loss)) return cl_error_set(err, CL_EINVAL, "train: loss is not finite at step %d", t->step + 1);
     double ss = 0;

@@ -47,6 +47,13 @@ typedef struct cl_trainer {
     int step;                  /* updates done */
     cl_data *data, *held;      /* training stream, held-out stream (separate seed) */
     cl_grad_ws *ws;
+    /* data-parallel shards (one per thread when threads >= 2): each runs forward and
+     * backward on its rows of the batch, serially, into its own gradient buffer; the
+     * buffers are then summed in shard order, so a run depends only on the thread count */
+    int nshards;
+    cl_grad_ws **sws;
+    float **sg;                /* (nshards) x (n) shard gradients; shard 0 writes p->g */
+    cl_model *sgm;             /* views onto sg */
     cl_train_row *rows; int nrows, caprows;
     cl_eval_row *evals; int nevals, capevals;
 } cl_trainer;
