@@ -26,6 +26,7 @@ void cl_train_opts_default(cl_train_opts *o) {
     const double mix[SYN_NFAMILIES] = {0.35, 0.25, 0.10, 0.30};
     memcpy(o->mix, mix, sizeof mix);
     o->short_frac = 0;
+    o->bias_lr_mult = 1;
 }
 
 void cl_config_nano(cl_config *c) {
@@ -64,7 +65,7 @@ static int trainer_alloc(cl_params *p, const cl_train_opts *o, cl_trainer **out,
 
 static int check_opts(const cl_train_opts *o, cl_error *err) {
     if (o->steps < 1 || o->batch < 1 || o->warmup < 0 || !(o->lr > 0) || o->weight_decay < 0 ||
-        o->min_lr_frac < 0 || o->min_lr_frac > 1 || o->embed_value_init < 0 || o->embed_value_init > 1 || o->checkpoint_every < 0 || o->eval_batches < 0)
+        o->min_lr_frac < 0 || o->min_lr_frac > 1 || o->embed_value_init < 0 || o->embed_value_init > 1 || !(o->bias_lr_mult > 0) || o->bias_lr_mult > 1000 || o->checkpoint_every < 0 || o->eval_batches < 0)
         return cl_error_set(err, CL_EINVAL, "train: options out of range");
     return 0;
 }
@@ -212,13 +213,16 @@ int cl_trainer_step(cl_trainer *t, cl_train_row *row, cl_error *err) {
     for (int i = 0; i < p->nt; i++) {
         const cl_ptensor *pt = &p->t[i];
         const float wd = decays(pt) ? (float)(1.0 - lr * t->o.weight_decay) : 1.0f;
+        /* the position tables move at bias_lr_mult x the rate: Adam moves each entry by ~lr
+         * per step, and a sharp previous-token head needs entries of several units */
+        const float ss = strstr(pt->name, "relative_attention_bias") ? step_size * (float)t->o.bias_lr_mult : step_size;
         float *w = p->w + pt->off, *g = p->g + pt->off, *m = t->m + pt->off, *v = t->v + pt->off;
         for (size_t j = 0; j < pt->n; j++) {
             float gj = g[j] * fgs;
             m[j] = fb1 * m[j] + (1 - fb1) * gj;
             v[j] = fb2 * v[j] + (1 - fb2) * gj * gj;
             w[j] *= wd; /* decoupled weight decay (torch AdamW: before the Adam update) */
-            w[j] -= step_size * m[j] / (sqrtf(v[j]) / fbc2 + feps);
+            w[j] -= ss * m[j] / (sqrtf(v[j]) / fbc2 + feps);
         }
     }
     t->step = k;
@@ -328,6 +332,7 @@ int cl_trainer_save(const cl_trainer *t, const char *dir, cl_error *err) {
     cJSON_AddItemToObject(j, "mix", cJSON_CreateDoubleArray(t->o.mix, SYN_NFAMILIES));
     cJSON_AddNumberToObject(j, "short_frac", t->o.short_frac);
     cJSON_AddNumberToObject(j, "embed_value_init", t->o.embed_value_init);
+    cJSON_AddNumberToObject(j, "bias_lr_mult", t->o.bias_lr_mult);
     rc = cl_json_save(cl_path_join(path, sizeof path, dir, "trainer_state.json"), j, err);
     cJSON_Delete(j);
     if (!rc) rc = save_logs(t, dir, err);
@@ -378,6 +383,11 @@ static int load_state(const char *dir, cl_train_opts *o, int *step, cl_error *er
     if (ev) {
         if (!cJSON_IsNumber(ev)) bad = 1;
         else o->embed_value_init = ev->valuedouble;
+    }
+    const cJSON *bm = cJSON_GetObjectItemCaseSensitive(j, "bias_lr_mult"); /* absent in older runs: 1 */
+    if (bm) {
+        if (!cJSON_IsNumber(bm)) bad = 1;
+        else o->bias_lr_mult = bm->valuedouble;
     }
     if (sf) {
         if (!cJSON_IsNumber(sf)) bad = 1;
