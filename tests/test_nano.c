@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #define NANO CL_FIXTURES "/../../models/chronos-nano"
+#define NANO_TRAIN_CTX 64 /* the context length of the shipped training run (MODEL_CARD.md) */
 
 static void test_loads_small(void **st) {
     (void)st;
@@ -66,7 +67,7 @@ static void test_trained_and_uses_context(void **st) {
     if (cl_params_load(NANO, &p, &err)) fail_msg("%s", err.msg);
     cl_data *d;
     cl_config c128 = p->cfg;
-    c128.context_length = 128; /* the training length */
+    c128.context_length = NANO_TRAIN_CTX;
     assert_int_equal(cl_data_new(&c128, 16, 20261126, &d, &err), 0);
     cl_grad_ws *ws = cl_grad_ws_new();
     double loss, other;
@@ -92,12 +93,33 @@ static void test_trained_and_uses_context(void **st) {
     cl_params_free(p);
 }
 
+/* issue 7's bar: on the held-out seasonal family (the suite of MODEL_CARD.md), the median
+ * forecast's MASE is below seasonal naive's (season from the context's autocorrelation) */
+static void test_beats_seasonal_naive(void **st) {
+    (void)st;
+    char out[4096];
+    snprintf(out, sizeof out, "%s/eval.csv", test_tmpdir());
+    assert_int_equal(run_cmd("'%s' eval --quiet --model " NANO " --context-length %d --series 100 --seed 20261126 --out '%s'",
+                             CL_CLI, NANO_TRAIN_CTX, out), 0);
+    char *csv = slurp(out);
+    assert_non_null(csv);
+    const char *row = strstr(csv, "\nseasonal,");
+    assert_non_null(row);
+    int n;
+    double mase, mase_sn;
+    assert_int_equal(sscanf(row, "\nseasonal,%d,%lf,%lf", &n, &mase, &mase_sn), 3);
+    assert_int_equal(n, 100);
+    if (!(mase < mase_sn)) fail_msg("seasonal family: MASE %.3f, seasonal naive %.3f", mase, mase_sn);
+    free(csv);
+}
+
 int main(void) {
     cl_set_threads(1);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_loads_small),
         cmocka_unit_test(test_forecasts),
         cmocka_unit_test(test_trained_and_uses_context),
+        cmocka_unit_test(test_beats_seasonal_naive),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

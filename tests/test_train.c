@@ -106,6 +106,32 @@ static void test_resume_bit_for_bit(void **st) {
     cl_trainer_free(a); cl_trainer_free(b); cl_trainer_free(r);
 }
 
+/* positional init: exactly two entries of the encoder's position table move, head 0 at
+ * distance -1 and head 1 at distance +1; the decoder's table is untouched */
+static void test_position_init(void **st) {
+    (void)st;
+    cl_config c;
+    cl_train_opts o;
+    tiny(&c, &o);
+    cl_params *p, *q;
+    cl_error err;
+    assert_int_equal(cl_params_new(&c, 4, &p, &err), 0);
+    assert_int_equal(cl_params_new(&c, 4, &q, &err), 0);
+    cl_params_position_init(q, 6.0);
+    const int H = c.num_heads, nb = c.num_buckets;
+    const int prev = cl_relative_bucket(-1, 1, nb, c.max_distance), next = cl_relative_bucket(1, 1, nb, c.max_distance);
+    assert_true(prev != next);
+    int moved = 0;
+    for (size_t i = 0; i < p->n; i++) moved += p->w[i] != q->w[i];
+    assert_int_equal(moved, 2);
+    const float *a = p->wm.enc_rel, *b = q->wm.enc_rel;
+    assert_true(fabsf(b[prev * H + 0] - a[prev * H + 0] - 6.0f) < 1e-5f);
+    assert_true(fabsf(b[next * H + 1] - a[next * H + 1] - 6.0f) < 1e-5f);
+    assert_memory_equal(p->wm.dec_rel, q->wm.dec_rel, sizeof(float) * nb * H);
+    cl_params_free(p);
+    cl_params_free(q);
+}
+
 /* data-parallel shards (threads >= 2): the same loss and gradient as one pass over the
  * whole batch (up to float summation order), and still reproducible run to run */
 static void test_sharded_step(void **st) {
@@ -257,6 +283,7 @@ int main(void) {
         cmocka_unit_test(test_value_embeddings),
         cmocka_unit_test(test_resume_bit_for_bit),
         cmocka_unit_test(test_sharded_step),
+        cmocka_unit_test(test_position_init),
         cmocka_unit_test(test_checkpoint_loads_in_engine),
         cmocka_unit_test(test_cli),
     };

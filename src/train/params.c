@@ -187,6 +187,16 @@ void cl_params_value_embeddings(cl_params *p, uint64_t seed, double alpha) {
     }
 }
 
+void cl_params_position_init(cl_params *p, double strength) {
+    const cl_config *c = &p->cfg;
+    float *rel = (float *)p->wm.enc_rel; /* (num_buckets, H), shared by every encoder layer */
+    const int H = c->num_heads;
+    const int prev = cl_relative_bucket(-1, 1, c->num_buckets, c->max_distance),
+              next = cl_relative_bucket(1, 1, c->num_buckets, c->max_distance);
+    rel[(size_t)prev * H + 0] += (float)strength;
+    if (H > 1) rel[(size_t)next * H + 1] += (float)strength;
+}
+
 int cl_params_load(const char *dir, cl_params **out, cl_error *err) {
     cl_model *m;
     int rc = cl_model_load(dir, &m, err);

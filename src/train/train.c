@@ -65,7 +65,7 @@ static int trainer_alloc(cl_params *p, const cl_train_opts *o, cl_trainer **out,
 
 static int check_opts(const cl_train_opts *o, cl_error *err) {
     if (o->steps < 1 || o->batch < 1 || o->warmup < 0 || !(o->lr > 0) || o->weight_decay < 0 ||
-        o->min_lr_frac < 0 || o->min_lr_frac > 1 || o->embed_value_init < 0 || o->embed_value_init > 1 || !(o->bias_lr_mult > 0) || o->bias_lr_mult > 1000 || o->checkpoint_every < 0 || o->eval_batches < 0)
+        o->min_lr_frac < 0 || o->min_lr_frac > 1 || o->embed_value_init < 0 || o->embed_value_init > 1 || !(o->bias_lr_mult > 0) || o->bias_lr_mult > 1000 || !(o->position_init >= 0) || o->position_init > 100 || o->checkpoint_every < 0 || o->eval_batches < 0)
         return cl_error_set(err, CL_EINVAL, "train: options out of range");
     return 0;
 }
@@ -75,6 +75,7 @@ int cl_trainer_new(const cl_config *cfg, const cl_train_opts *o, cl_trainer **ou
     cl_params *p = NULL;
     if (!rc) rc = cl_params_new(cfg, o->seed, &p, err);
     if (!rc && o->embed_value_init > 0) cl_params_value_embeddings(p, o->seed, o->embed_value_init);
+    if (!rc && o->position_init > 0) cl_params_position_init(p, o->position_init);
     if (!rc) rc = trainer_alloc(p, o, out, err);
     else cl_params_free(p);
     return rc;
@@ -333,6 +334,7 @@ int cl_trainer_save(const cl_trainer *t, const char *dir, cl_error *err) {
     cJSON_AddNumberToObject(j, "short_frac", t->o.short_frac);
     cJSON_AddNumberToObject(j, "embed_value_init", t->o.embed_value_init);
     cJSON_AddNumberToObject(j, "bias_lr_mult", t->o.bias_lr_mult);
+    cJSON_AddNumberToObject(j, "position_init", t->o.position_init);
     rc = cl_json_save(cl_path_join(path, sizeof path, dir, "trainer_state.json"), j, err);
     cJSON_Delete(j);
     if (!rc) rc = save_logs(t, dir, err);
@@ -383,6 +385,11 @@ static int load_state(const char *dir, cl_train_opts *o, int *step, cl_error *er
     if (ev) {
         if (!cJSON_IsNumber(ev)) bad = 1;
         else o->embed_value_init = ev->valuedouble;
+    }
+    const cJSON *pi = cJSON_GetObjectItemCaseSensitive(j, "position_init"); /* absent in older runs: 0 */
+    if (pi) {
+        if (!cJSON_IsNumber(pi)) bad = 1;
+        else o->position_init = pi->valuedouble;
     }
     const cJSON *bm = cJSON_GetObjectItemCaseSensitive(j, "bias_lr_mult"); /* absent in older runs: 1 */
     if (bm) {

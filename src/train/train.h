@@ -20,7 +20,8 @@ typedef struct cl_train_opts {
     int eval_batches;     /* held-out batches scored at every checkpoint (0: none) */
     double mix[SYN_NFAMILIES]; /* data family weights (gp, seasonal, random walk, repeat) */
     double short_frac;    /* fraction of short, left-padded contexts */
-    double bias_lr_mult;     /* learning rate multiplier of the relative position tables (1: none) */
+    double bias_lr_mult;
+    double position_init;    /* > 0: cl_params_position_init with this strength; 0: HF init */     /* learning rate multiplier of the relative position tables (1: none) */
     double embed_value_init; /* > 0: value-aware embedding init with this alpha (see params.h); 0: HF init */
 } cl_train_opts;
 
