@@ -261,6 +261,12 @@ static void test_cli(void **st) {
     while (fgets(line, sizeof line, f)) lines++;
     fclose(f);
     assert_int_equal(lines, 1 + 4 + 1);
+    /* median-token decoding instead of sample paths: same table */
+    assert_int_equal(run_cmd("'%s' eval -q --model '%s' --series 3 --samples 0 --out '%s/eval0.csv' --threads 1 > /dev/null",
+                             CL_CLI, out, out), 0);
+    snprintf(path, sizeof path, "%s/eval0.csv", out);
+    assert_true(file_exists(path));
+    assert_int_equal(run_cmd("'%s' eval -q --model '%s' --samples -1 2>/dev/null", CL_CLI, out), 2);
     assert_int_equal(run_cmd("'%s' eval -q --model '%s' --horizon 6 2>/dev/null", CL_CLI, out), 2);
     assert_int_equal(run_cmd("'%s' eval -q --model '%s/nowhere' 2>/dev/null", CL_CLI, out), 2);
     assert_int_equal(run_cmd("'%s' formation -q --run '%s/nowhere' 2>/dev/null", CL_CLI, out), 2);

@@ -1,7 +1,9 @@
 /* chronolens eval — forecast accuracy on the held-out synthetic suite (and a CSV):
- * MASE and weighted quantile loss of median decoding against the seasonal-naive
- * baseline, per series family. */
+ * MASE and weighted quantile loss against the seasonal-naive baseline, per series family.
+ * Forecasts as ChronosPipeline makes them (sample paths; point forecast = their median,
+ * quantiles over them), or with --samples 0 by median-token decoding. */
 #include "cli.h"
+#include "../src/analysis/forecast.h"
 #include "../src/analysis/median_forecast.h"
 #include "../src/analysis/metrics.h"
 #include "../src/core/core.h"
@@ -17,13 +19,34 @@ static const float LEVELS[9] = {0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f, 
 
 typedef struct { double mase_m, mase_sn, ql_m, ql_sn, absy; int n, n_mase; } acc;
 
+typedef struct {
+    const cl_model *m;
+    cl_state *s;
+    cl_forecast_opts fo; /* fo.samples == 0: median-token decoding */
+} forecaster;
+
+/* q (B, H, NQ) and the point forecast med (B, H) for contexts ctx (B, L) */
+static int predict(forecaster *f, const float *ctx, int B, int L, int H, float *q, float *med, cl_error *err) {
+    if (f->fo.samples == 0) return cl_median_forecast(f->s, ctx, B, L, H, LEVELS, NQ, q, med, err);
+    const int S = f->fo.samples;
+    double lv[NQ];
+    for (int k = 0; k < NQ; k++) lv[k] = LEVELS[k];
+    float *v = malloc(sizeof(float) * (size_t)B * S * H), *mean = malloc(sizeof(float) * (size_t)B * H);
+    int rc = (!v || !mean) ? cl_error_set(err, CL_ENOMEM, "eval: out of memory") : 0;
+    if (!rc) rc = cl_forecast(f->m, &f->fo, ctx, B, L, H, v, err);
+    if (!rc) rc = cl_forecast_summary(v, B, S, H, lv, NQ, mean, q, err);
+    for (int i = 0; i < B * H && !rc; i++) med[i] = q[(size_t)i * NQ + NQ / 2]; /* level 0.5 */
+    free(v); free(mean);
+    return rc;
+}
+
 /* scores one chunk of B series: x (B, L + H) with the last H values as the target */
-static int score(cl_state *s, const float *x, int B, int L, int H, acc *a, cl_error *err) {
+static int score(forecaster *f, const float *x, int B, int L, int H, acc *a, cl_error *err) {
     float *ctx = calloc((size_t)B * L, sizeof(float)), *q = malloc(sizeof(float) * (size_t)B * H * NQ),
           *med = malloc(sizeof(float) * (size_t)B * H), *sn = malloc(sizeof(float) * (size_t)H * (NQ + 1));
     int rc = (!ctx || !q || !med || !sn) ? cl_error_set(err, CL_ENOMEM, "eval: out of memory") : 0;
     for (int b = 0; b < B && !rc; b++) memcpy(ctx + (size_t)b * L, x + (size_t)b * (L + H), sizeof(float) * L);
-    if (!rc) rc = cl_median_forecast(s, ctx, B, L, H, LEVELS, NQ, q, med, err);
+    if (!rc) rc = predict(f, ctx, B, L, H, q, med, err);
     for (int b = 0; b < B && !rc; b++) {
         const float *c = ctx + (size_t)b * L, *y = x + (size_t)b * (L + H) + L;
         int m = cl_season_length(c, L);
@@ -56,7 +79,7 @@ static void report(FILE *f, const char *name, const acc *a, int csv) {
 
 int cmd_eval(int argc, char **argv) {
     const char *dir = cli_default_model(), *csv = NULL, *out = NULL;
-    long per = 100, seed = 20261126, horizon = 0, ctxlen = 0;
+    long per = 100, seed = 20261126, horizon = 0, ctxlen = 0, samples = 20;
     for (int i = 1; i < argc; i++) {
         int r = opt_common(argc, argv, &i);
         if (!r) r = opt_str(argc, argv, &i, "--model", &dir);
@@ -66,6 +89,7 @@ int cmd_eval(int argc, char **argv) {
         if (!r) r = opt_int(argc, argv, &i, "--seed", 0, 0x7fffffffffffffffL, &seed);
         if (!r) r = opt_int(argc, argv, &i, "--horizon", 1, 1024, &horizon);
         if (!r) r = opt_int(argc, argv, &i, "--context-length", 2, 4096, &ctxlen);
+        if (!r) r = opt_int(argc, argv, &i, "--samples", 0, 10000, &samples);
         if (r < 0) return EXIT_BAD;
         if (!r) return cli_fail("eval: unknown argument '%s'", argv[i]);
     }
@@ -81,6 +105,10 @@ int cmd_eval(int argc, char **argv) {
     if (!rc) rc = cl_state_new(m, &s, &err);
     if (rc) goto done;
     const cl_config *mc = cl_model_config(m);
+    forecaster fc = {.m = m, .s = s};
+    cl_forecast_defaults(mc, &fc.fo);
+    fc.fo.samples = (int)samples;
+    fc.fo.seed = (uint64_t)seed;
     if (ctxlen > mc->context_length) {
         rc = cl_error_set(&err, CL_EINVAL, "option --context-length: %ld exceeds the model's context_length %d", ctxlen, mc->context_length);
         goto done;
@@ -109,7 +137,7 @@ int cmd_eval(int argc, char **argv) {
             progress("eval: synthetic suite", f * chunks + k, SYN_NFAMILIES * chunks);
             cl_data_make(d, (uint64_t)k, f);
             int nb = (int)(per - (long)k * B < B ? per - (long)k * B : B);
-            rc = score(s, d->series, nb, L, H, &fam[f], &err);
+            rc = score(&fc, d->series, nb, L, H, &fam[f], &err);
         }
     if (!rc && csv) {
         /* the CSV: every column is a series, its last Hc values are the target */
@@ -117,13 +145,17 @@ int cmd_eval(int argc, char **argv) {
         for (int b = 0; b < Bc && !rc; b++) {
             progress("eval: CSV series", b, Bc);
             memcpy(x, vals + (size_t)b * Lc, sizeof(float) * Lc);
-            rc = score(s, x, 1, Lc - Hc, Hc, &fam[SYN_NFAMILIES], &err);
+            rc = score(&fc, x, 1, Lc - Hc, Hc, &fam[SYN_NFAMILIES], &err);
         }
         free(x);
     }
     progress_done();
     if (rc) goto done;
-    printf("model %s: median decoding vs seasonal naive (season from the context's autocorrelation)\n", dir);
+    if (fc.fo.samples)
+        printf("model %s: %d sample paths (median = point forecast) vs seasonal naive (season from the context's autocorrelation)\n",
+               dir, fc.fo.samples);
+    else
+        printf("model %s: median-token decoding vs seasonal naive (season from the context's autocorrelation)\n", dir);
     printf("%-12s %5s  %8s %8s %7s   %8s %8s %7s\n", "family", "n", "MASE", "SNaive", "ratio", "WQL", "SNaive", "ratio");
     for (int f = 0; f < SYN_NFAMILIES && per > 0; f++) report(stdout, syn_family_name(f), &fam[f], 0);
     if (csv) report(stdout, "csv", &fam[SYN_NFAMILIES], 0);
