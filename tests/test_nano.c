@@ -99,7 +99,7 @@ static void test_beats_seasonal_naive(void **st) {
     (void)st;
     char out[4096];
     snprintf(out, sizeof out, "%s/eval.csv", test_tmpdir());
-    assert_int_equal(run_cmd("'%s' eval --quiet --model " NANO " --context-length %d --series 100 --seed 20261126 --out '%s'",
+    assert_int_equal(run_cmd("'%s' eval --quiet --model " NANO " --family seasonal --context-length %d --series 100 --seed 20261126 --out '%s'",
                              CL_CLI, NANO_TRAIN_CTX, out), 0);
     char *csv = slurp(out);
     assert_non_null(csv);

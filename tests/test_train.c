@@ -267,6 +267,17 @@ static void test_cli(void **st) {
     snprintf(path, sizeof path, "%s/eval0.csv", out);
     assert_true(file_exists(path));
     assert_int_equal(run_cmd("'%s' eval -q --model '%s' --samples -1 2>/dev/null", CL_CLI, out), 2);
+    assert_int_equal(run_cmd("'%s' eval -q --model '%s' --family weekly 2>/dev/null", CL_CLI, out), 2);
+    /* one family: its row only */
+    assert_int_equal(run_cmd("'%s' eval -q --model '%s' --series 2 --family seasonal --out '%s/eval1.csv' --threads 1 > /dev/null",
+                             CL_CLI, out, out), 0);
+    snprintf(path, sizeof path, "%s/eval1.csv", out);
+    f = fopen(path, "r");
+    assert_non_null(f);
+    lines = 0;
+    while (fgets(line, sizeof line, f)) { lines++; if (lines == 2) assert_true(strncmp(line, "seasonal,2,", 11) == 0); }
+    fclose(f);
+    assert_int_equal(lines, 2);
     assert_int_equal(run_cmd("'%s' eval -q --model '%s' --horizon 6 2>/dev/null", CL_CLI, out), 2);
     assert_int_equal(run_cmd("'%s' eval -q --model '%s/nowhere' 2>/dev/null", CL_CLI, out), 2);
     assert_int_equal(run_cmd("'%s' formation -q --run '%s/nowhere' 2>/dev/null", CL_CLI, out), 2);

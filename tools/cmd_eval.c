@@ -78,12 +78,13 @@ static void report(FILE *f, const char *name, const acc *a, int csv) {
 }
 
 int cmd_eval(int argc, char **argv) {
-    const char *dir = cli_default_model(), *csv = NULL, *out = NULL;
+    const char *dir = cli_default_model(), *csv = NULL, *out = NULL, *family = NULL;
     long per = 100, seed = 20261126, horizon = 0, ctxlen = 0, samples = 20;
     for (int i = 1; i < argc; i++) {
         int r = opt_common(argc, argv, &i);
         if (!r) r = opt_str(argc, argv, &i, "--model", &dir);
         if (!r) r = opt_str(argc, argv, &i, "--csv", &csv);
+        if (!r) r = opt_str(argc, argv, &i, "--family", &family);
         if (!r) r = opt_str(argc, argv, &i, "--out", &out);
         if (!r) r = opt_int(argc, argv, &i, "--series", 0, 100000, &per);
         if (!r) r = opt_int(argc, argv, &i, "--seed", 0, 0x7fffffffffffffffL, &seed);
@@ -94,6 +95,13 @@ int cmd_eval(int argc, char **argv) {
         if (!r) return cli_fail("eval: unknown argument '%s'", argv[i]);
     }
     if (horizon && !csv) return cli_fail("option --horizon: only with --csv");
+    int only = -1; /* --family: one family of the synthetic suite */
+    if (family) {
+        for (int f = 0; f < SYN_NFAMILIES; f++)
+            if (!strcmp(family, syn_family_name(f))) only = f;
+        if (only < 0) return cli_fail("option --family: '%s' is not gp, seasonal, random_walk or repeat", family);
+    }
+#define FAMILY_ON(f) (only < 0 || (f) == only)
     cl_error err = {0};
     cl_model *m = NULL;
     cl_state *s = NULL;
@@ -133,8 +141,8 @@ int cmd_eval(int argc, char **argv) {
     if (per > 0 && (rc = cl_data_new(c, B, (uint64_t)seed, &d, &err))) goto done;
     const int chunks = (int)((per + B - 1) / B);
     for (int f = 0; f < SYN_NFAMILIES && per > 0 && !rc; f++)
-        for (int k = 0; k < chunks && !rc; k++) {
-            progress("eval: synthetic suite", f * chunks + k, SYN_NFAMILIES * chunks);
+        for (int k = 0; k < chunks && !rc && FAMILY_ON(f); k++) {
+            progress("eval: synthetic suite", (only < 0 ? f : 0) * chunks + k, (only < 0 ? SYN_NFAMILIES : 1) * chunks);
             cl_data_make(d, (uint64_t)k, f);
             int nb = (int)(per - (long)k * B < B ? per - (long)k * B : B);
             rc = score(&fc, d->series, nb, L, H, &fam[f], &err);
@@ -157,13 +165,13 @@ int cmd_eval(int argc, char **argv) {
     else
         printf("model %s: median-token decoding vs seasonal naive (season from the context's autocorrelation)\n", dir);
     printf("%-12s %5s  %8s %8s %7s   %8s %8s %7s\n", "family", "n", "MASE", "SNaive", "ratio", "WQL", "SNaive", "ratio");
-    for (int f = 0; f < SYN_NFAMILIES && per > 0; f++) report(stdout, syn_family_name(f), &fam[f], 0);
+    for (int f = 0; f < SYN_NFAMILIES && per > 0; f++) if (FAMILY_ON(f)) report(stdout, syn_family_name(f), &fam[f], 0);
     if (csv) report(stdout, "csv", &fam[SYN_NFAMILIES], 0);
     if (out) {
         cl_out o;
         if ((rc = cl_out_open(&o, out, &err))) goto done;
         fprintf(o.fp, "family,n,mase,mase_seasonal_naive,mase_ratio,wql,wql_seasonal_naive,wql_ratio\n");
-        for (int f = 0; f < SYN_NFAMILIES && per > 0; f++) report(o.fp, syn_family_name(f), &fam[f], 1);
+        for (int f = 0; f < SYN_NFAMILIES && per > 0; f++) if (FAMILY_ON(f)) report(o.fp, syn_family_name(f), &fam[f], 1);
         if (csv) report(o.fp, "csv", &fam[SYN_NFAMILIES], 1);
         rc = cl_out_commit(&o, &err);
     }
