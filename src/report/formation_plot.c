@@ -32,7 +32,8 @@ int cl_formation_plot(const cl_formation_point *p, int n, const double *tstep, c
                         S(x, nright, n, "heads >= 0.3 (token to right)", CL_LINEDOTS, none)};
     double top = 1;
     for (int i = 0; i < n; i++) top = fmax(top, fmax(ncur[i], nright[i]));
-    cl_axes a3 = {"Induction heads (count, mean score >= 0.3)", "step", "heads", NAN, NAN, 0, top + 0.5, 2, NULL, 0};
+    /* headroom above the highest count for the legend (top left) */
+    cl_axes a3 = {"Induction heads (count, mean score >= 0.3)", "step", "heads", NAN, NAN, 0, 1.4 * top + 0.5, 2, NULL, 0};
     cl_fig_plot(f, (cl_rect){70, 400, pw, ph}, &a3, cnt, 2);
     cl_series ic[1] = {S(x, icl, n, "loss late - loss early", CL_LINEDOTS, none)};
     cl_axes a4 = {"In-context learning score (held-out horizon)", "step", "nats", NAN, NAN, NAN, NAN, 1, NULL, 0};
