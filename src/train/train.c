@@ -184,6 +184,18 @@ static double now_s(void) {
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* Makes room for one more element in *arr (n used of *cap, elements of size elt), doubling
+ * from first; -1 when out of memory (the array is left as it was). */
+static int grow(void *arr, int n, int *cap, size_t elt, int first) {
+    if (n < *cap) return 0;
+    int nc = *cap ? 2 * *cap : first;
+    void *na = realloc(*(void **)arr, elt * (size_t)nc);
+    if (!na) return -1;
+    *(void **)arr = na;
+    *cap = nc;
+    return 0;
+}
+
 /* HF Trainer's rule: no decay on norm weights and biases (the relative position tables) */
 static int decays(const cl_ptensor *t) { return t->ndim == 2 && !strstr(t->name, "bias"); }
 
@@ -229,13 +241,7 @@ int cl_trainer_step(cl_trainer *t, cl_train_row *row, cl_error *err) {
     t->step = k;
     double el = now_s() - t0;
     cl_train_row r = {k, loss, lr, norm, el > 0 ? (double)(t->data->batch.B * (t->data->batch.T + t->data->batch.Td)) / el : 0};
-    if (t->nrows == t->caprows) {
-        int cap = t->caprows ? 2 * t->caprows : 256;
-        cl_train_row *nr = realloc(t->rows, sizeof *nr * (size_t)cap);
-        if (!nr) return cl_error_set(err, CL_ENOMEM, "train: out of memory");
-        t->rows = nr;
-        t->caprows = cap;
-    }
+    if (grow(&t->rows, t->nrows, &t->caprows, sizeof *t->rows, 256)) return cl_error_set(err, CL_ENOMEM, "train: out of memory");
     t->rows[t->nrows++] = r;
     if (row) *row = r;
     return 0;
@@ -267,13 +273,7 @@ int cl_trainer_evaluate(cl_trainer *t, const char *dir, cl_eval_row *row, cl_err
     e.loss_early = ne ? early / ne : NAN;
     e.loss_late = nl ? late / nl : NAN;
     e.icl = e.loss_late - e.loss_early;
-    if (t->nevals == t->capevals) {
-        int cap = t->capevals ? 2 * t->capevals : 32;
-        cl_eval_row *nr = realloc(t->evals, sizeof *nr * (size_t)cap);
-        if (!nr) return cl_error_set(err, CL_ENOMEM, "train: out of memory");
-        t->evals = nr;
-        t->capevals = cap;
-    }
+    if (grow(&t->evals, t->nevals, &t->capevals, sizeof *t->evals, 32)) return cl_error_set(err, CL_ENOMEM, "train: out of memory");
     t->evals[t->nevals++] = e;
     if (row) *row = e;
     return 0;
@@ -347,6 +347,14 @@ static double jnum(const cJSON *j, const char *k, int *bad) {
     return x->valuedouble;
 }
 
+/* An optional number: *dst keeps its value when k is absent; present but not a number is bad. */
+static void jnum_opt(const cJSON *j, const char *k, double *dst, int *bad) {
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(j, k);
+    if (!x) return;
+    if (!cJSON_IsNumber(x)) *bad = 1;
+    else *dst = x->valuedouble;
+}
+
 static int load_state(const char *dir, cl_train_opts *o, int *step, cl_error *err) {
     char path[4096], *text;
     size_t len;
@@ -372,7 +380,7 @@ static int load_state(const char *dir, cl_train_opts *o, int *step, cl_error *er
     o->checkpoint_every = (int)jnum(j, "checkpoint_every", &bad);
     o->eval_batches = (int)jnum(j, "eval_batches", &bad);
     /* data options: absent in the first runs, which used the defaults */
-    const cJSON *mx = cJSON_GetObjectItemCaseSensitive(j, "mix"), *sf = cJSON_GetObjectItemCaseSensitive(j, "short_frac");
+    const cJSON *mx = cJSON_GetObjectItemCaseSensitive(j, "mix");
     if (mx) {
         if (!cJSON_IsArray(mx) || cJSON_GetArraySize(mx) != SYN_NFAMILIES) bad = 1;
         for (int f = 0; f < SYN_NFAMILIES && !bad; f++) {
@@ -381,25 +389,11 @@ static int load_state(const char *dir, cl_train_opts *o, int *step, cl_error *er
             else o->mix[f] = e->valuedouble;
         }
     }
-    const cJSON *ev = cJSON_GetObjectItemCaseSensitive(j, "embed_value_init");
-    if (ev) {
-        if (!cJSON_IsNumber(ev)) bad = 1;
-        else o->embed_value_init = ev->valuedouble;
-    }
-    const cJSON *pi = cJSON_GetObjectItemCaseSensitive(j, "position_init"); /* absent in older runs: 0 */
-    if (pi) {
-        if (!cJSON_IsNumber(pi)) bad = 1;
-        else o->position_init = pi->valuedouble;
-    }
-    const cJSON *bm = cJSON_GetObjectItemCaseSensitive(j, "bias_lr_mult"); /* absent in older runs: 1 */
-    if (bm) {
-        if (!cJSON_IsNumber(bm)) bad = 1;
-        else o->bias_lr_mult = bm->valuedouble;
-    }
-    if (sf) {
-        if (!cJSON_IsNumber(sf)) bad = 1;
-        else o->short_frac = sf->valuedouble;
-    }
+    /* absent in older runs: the defaults (0, 0, 1) stand */
+    jnum_opt(j, "embed_value_init", &o->embed_value_init, &bad);
+    jnum_opt(j, "position_init", &o->position_init, &bad);
+    jnum_opt(j, "bias_lr_mult", &o->bias_lr_mult, &bad);
+    jnum_opt(j, "short_frac", &o->short_frac, &bad);
     const cJSON *d = cJSON_GetObjectItemCaseSensitive(j, "decay"), *s = cJSON_GetObjectItemCaseSensitive(j, "seed");
     if (!cJSON_IsString(d) || !cJSON_IsString(s)) bad = 1;
     else {
@@ -428,13 +422,7 @@ static int load_logs(cl_trainer *t, const char *dir, cl_error *err) {
             free(text);
             return cl_error_set(err, CL_EFORMAT, "%s: malformed row '%.40s'", path, line);
         }
-        if (t->nrows == t->caprows) {
-            int cap = t->caprows ? 2 * t->caprows : 256;
-            cl_train_row *nr = realloc(t->rows, sizeof *nr * (size_t)cap);
-            if (!nr) { free(text); return cl_error_set(err, CL_ENOMEM, "train: out of memory"); }
-            t->rows = nr;
-            t->caprows = cap;
-        }
+        if (grow(&t->rows, t->nrows, &t->caprows, sizeof *t->rows, 256)) { free(text); return cl_error_set(err, CL_ENOMEM, "train: out of memory"); }
         t->rows[t->nrows++] = r;
     }
     free(text);
@@ -449,13 +437,7 @@ static int load_logs(cl_trainer *t, const char *dir, cl_error *err) {
             free(text);
             return cl_error_set(err, CL_EFORMAT, "%s: malformed row '%.40s'", path, line);
         }
-        if (t->nevals == t->capevals) {
-            int cap = t->capevals ? 2 * t->capevals : 32;
-            cl_eval_row *nr = realloc(t->evals, sizeof *nr * (size_t)cap);
-            if (!nr) { free(text); return cl_error_set(err, CL_ENOMEM, "train: out of memory"); }
-            t->evals = nr;
-            t->capevals = cap;
-        }
+        if (grow(&t->evals, t->nevals, &t->capevals, sizeof *t->evals, 32)) { free(text); return cl_error_set(err, CL_ENOMEM, "train: out of memory"); }
         t->evals[t->nevals++] = e;
     }
     free(text);
