@@ -102,8 +102,10 @@ static int shards_ensure(cl_trainer *t, int want, cl_error *err) {
     t->sws = calloc((size_t)want, sizeof *t->sws);
     t->sg = calloc((size_t)want, sizeof *t->sg);
     t->sgm = calloc((size_t)want, sizeof *t->sgm);
-    if (!t->sws || !t->sg || !t->sgm) { free(t->sws); free(t->sg); free(t->sgm); t->sws = NULL; t->sg = NULL; t->sgm = NULL;
-        return cl_error_set(err, CL_ENOMEM, "train: out of memory"); }
+    if (!t->sws || !t->sg || !t->sgm) {
+        shards_free(t); /* nshards is still 0: frees the arrays only */
+        return cl_error_set(err, CL_ENOMEM, "train: out of memory");
+    }
     t->nshards = want;
     for (int s = 0; s < want; s++) {
         t->sws[s] = cl_grad_ws_new();
