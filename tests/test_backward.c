@@ -34,7 +34,7 @@ static void test_golden_gradients(void **st) {
     int ignored = 0;
     for (size_t i = 0; i < n; i++) { dec[i] = (int32_t)gdec[i]; lab[i] = (int32_t)glab[i]; ignored += lab[i] == -100; }
     assert_true(ignored > 0); /* the fixture exercises ignore_index */
-    cl_batch bt = {B, T, Td, ids, mask, dec, lab};
+    cl_batch bt = {B, T, Td, ids, mask, dec, lab, NULL};
     cl_grad_ws *ws = cl_grad_ws_new();
     double loss;
     int ntok;
@@ -95,7 +95,7 @@ static void test_finite_differences(void **st) {
             dec[b * Td + t] = t ? lab[b * Td + t - 1] : 0;
         }
     lab[Td - 1] = -100;
-    cl_batch bt = {B, T, Td, ids, mask, dec, lab};
+    cl_batch bt = {B, T, Td, ids, mask, dec, lab, NULL};
     cl_grad_ws *ws = cl_grad_ws_new();
     double loss, lp, lm;
     cl_params_zero_grad(p);

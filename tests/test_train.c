@@ -80,6 +80,7 @@ static void test_resume_bit_for_bit(void **st) {
     cl_train_opts o;
     tiny(&c, &o);
     o.steps = 10;
+    o.first_step_weight = 3; /* saved and restored with the rest of the recipe */
     cl_error err;
     cl_trainer *a, *b, *r;
     if (cl_trainer_new(&c, &o, &a, &err)) fail_msg("%s", err.msg);
@@ -92,6 +93,7 @@ static void test_resume_bit_for_bit(void **st) {
     if (cl_trainer_resume(dir, 0, &r, &err)) fail_msg("%s", err.msg);
     assert_int_equal(r->step, 4);
     assert_int_equal(r->nrows, 4);
+    assert_true(r->o.first_step_weight == 3);
     for (int i = 0; i < 6; i++) assert_int_equal(cl_trainer_step(r, NULL, &err), 0);
     assert_int_equal(r->step, 10);
     assert_memory_equal(a->p->w, r->p->w, a->p->n * sizeof(float));
@@ -117,7 +119,7 @@ static void test_position_init(void **st) {
     cl_error err;
     assert_int_equal(cl_params_new(&c, 4, &p, &err), 0);
     assert_int_equal(cl_params_new(&c, 4, &q, &err), 0);
-    cl_params_position_init(q, 6.0);
+    cl_params_position_init(q, 6.0, NULL, 0);
     const int H = c.num_heads, nb = c.num_buckets;
     const int prev = cl_relative_bucket(-1, 1, nb, c.max_distance), next = cl_relative_bucket(1, 1, nb, c.max_distance);
     assert_true(prev != next);
@@ -128,17 +130,88 @@ static void test_position_init(void **st) {
     assert_true(fabsf(b[prev * H + 0] - a[prev * H + 0] - 6.0f) < 1e-5f);
     assert_true(fabsf(b[next * H + 1] - a[next * H + 1] - 6.0f) < 1e-5f);
     assert_memory_equal(p->wm.dec_rel, q->wm.dec_rel, sizeof(float) * nb * H);
+    /* explicit offsets: head h at offset offs[h] (here two heads, lags 2 and 3) */
+    cl_params *r;
+    assert_int_equal(cl_params_new(&c, 4, &r, &err), 0);
+    const int offs[2] = {-2, -3};
+    cl_params_position_init(r, 5.0, offs, 2);
+    moved = 0;
+    for (size_t i = 0; i < p->n; i++) moved += p->w[i] != r->w[i];
+    assert_int_equal(moved, 2);
+    const int b2 = cl_relative_bucket(-2, 1, nb, c.max_distance), b3 = cl_relative_bucket(-3, 1, nb, c.max_distance);
+    const float *e = r->wm.enc_rel;
+    assert_true(fabsf(e[b2 * H + 0] - a[b2 * H + 0] - 5.0f) < 1e-5f);
+    assert_true(fabsf(e[b3 * H + 1] - a[b3 * H + 1] - 5.0f) < 1e-5f);
+    cl_params_free(r);
     cl_params_free(p);
     cl_params_free(q);
 }
 
 /* data-parallel shards (threads >= 2): the same loss and gradient as one pass over the
  * whole batch (up to float summation order), and still reproducible run to run */
-static void test_sharded_step(void **st) {
+/* per-position loss weights: loss = sum w_j CE_j / sum w_j, and the gradient is the same
+ * weighted mean of per-position gradients (checked by linearity against weights 1 and e_0) */
+static void test_position_weights(void **st) {
     (void)st;
     cl_config c;
     cl_train_opts o;
     tiny(&c, &o);
+    cl_error err;
+    cl_trainer *t;
+    if (cl_trainer_new(&c, &o, &t, &err)) fail_msg("%s", err.msg);
+    cl_data_make(t->held, 0, -1);
+    cl_batch b = t->held->batch;
+    const int B = b.B, Td = b.Td;
+    const size_t n = t->p->n;
+    float *w = malloc(sizeof(float) * Td), *e0 = calloc(Td, sizeof(float));
+    double *g1 = malloc(sizeof(double) * n), *gf = malloc(sizeof(double) * n);
+    float *tl = malloc(sizeof(float) * B * Td);
+    assert_non_null(w); assert_non_null(e0); assert_non_null(g1); assert_non_null(gf); assert_non_null(tl);
+    for (int j = 0; j < Td; j++) w[j] = j == 0 ? 5.0f : 1.0f;
+    e0[0] = 1.0f;
+    double l_all, l_first, l_w;
+    int ntok;
+    /* all weights 1 */
+    cl_params_zero_grad(t->p);
+    assert_int_equal(cl_loss_grad(t->p, t->ws, &b, 1, &l_all, &ntok, NULL, &err), 0);
+    memcpy(tl, cl_grad_ws_token_loss(t->ws), sizeof(float) * B * Td);
+    for (size_t i = 0; i < n; i++) g1[i] = t->p->g[i];
+    /* only the first step */
+    b.pos_weight = e0;
+    double n_first = cl_batch_weight(&b);
+    assert_true(n_first > 0 && n_first <= B);
+    cl_params_zero_grad(t->p);
+    assert_int_equal(cl_loss_grad(t->p, t->ws, &b, 1, &l_first, NULL, NULL, &err), 0);
+    for (size_t i = 0; i < n; i++) gf[i] = t->p->g[i];
+    /* first step x5 */
+    b.pos_weight = w;
+    const double wsum = cl_batch_weight(&b);
+    assert_true(fabs(wsum - (ntok + 4 * n_first)) < 1e-9);
+    cl_params_zero_grad(t->p);
+    assert_int_equal(cl_loss_grad(t->p, t->ws, &b, 1, &l_w, NULL, NULL, &err), 0);
+    double want = 0, first = 0;
+    for (int i = 0; i < B * Td; i++)
+        if (!isnan(tl[i])) { want += (i % Td == 0 ? 5.0 : 1.0) * tl[i]; if (i % Td == 0) first += tl[i]; }
+    want /= wsum;
+    if (!(fabs(l_w - want) < 1e-5 * want)) fail_msg("weighted loss %.9g, from token losses %.9g", l_w, want);
+    if (!(fabs(l_first - first / n_first) < 1e-5 * l_first)) fail_msg("first-step loss %.9g vs %.9g", l_first, first / n_first);
+    assert_true(l_w > l_all); /* the first step is the hardest: weighting it raises the mean */
+    double dd = 0, nn = 0;
+    for (size_t i = 0; i < n; i++) {
+        double expect = (g1[i] * ntok + 4.0 * gf[i] * n_first) / wsum;
+        dd += (t->p->g[i] - expect) * (t->p->g[i] - expect);
+        nn += expect * expect;
+    }
+    if (!(sqrt(dd) <= 1e-5 * sqrt(nn))) fail_msg("weighted gradient off by %.3g of its norm", sqrt(dd / nn));
+    free(w); free(e0); free(g1); free(gf); free(tl);
+    cl_trainer_free(t);
+}
+
+static void sharded_step(double first_step_weight) {
+    cl_config c;
+    cl_train_opts o;
+    tiny(&c, &o);
+    o.first_step_weight = first_step_weight;
     o.steps = 3;
     o.batch = 7; /* uneven shards: 2 + 2 + 3 */
     cl_error err;
@@ -173,6 +246,12 @@ static void test_sharded_step(void **st) {
     assert_true(r3.loss == r3b.loss);
     assert_memory_equal(sh->p->w, sh2->p->w, sh->p->n * sizeof(float));
     cl_trainer_free(one); cl_trainer_free(sh); cl_trainer_free(sh2);
+}
+
+static void test_sharded_step(void **st) {
+    (void)st;
+    sharded_step(1.0);
+    sharded_step(6.0); /* with a first-step loss weight: shards normalise by the whole batch's weight */
 }
 
 /* a saved checkpoint is an ordinary model: the engine's logits equal the training forward's */
@@ -222,7 +301,8 @@ static void test_cli(void **st) {
     char out[4096];
     snprintf(out, sizeof out, "%s/cli-run", test_tmpdir());
     const char *shape = "--d-model 16 --heads 2 --d-ff 32 --layers 1 --context-length 24 --prediction-length 6 --batch 4";
-    assert_int_equal(run_cmd("'%s' train -q --out '%s' %s --steps 4 --warmup 1 --checkpoint-every 2 --threads 1 --seed 3 --eval-batches 1",
+    assert_int_equal(run_cmd("'%s' train -q --out '%s' %s --steps 4 --warmup 1 --checkpoint-every 2 --threads 1 --seed 3 --eval-batches 1"
+                             " --position-init 6 --position-offsets -1,-2 --first-step-weight 2",
                              CL_CLI, out, shape), 0);
     char path[4200];
     snprintf(path, sizeof path, "%s/checkpoints/step-000002/model.safetensors", out);
@@ -234,6 +314,16 @@ static void test_cli(void **st) {
                              CL_CLI, out, out), 0);
     snprintf(path, sizeof path, "%s/resumed/trainer_state.json", out);
     assert_true(file_exists(path));
+    { /* the recipe travels with the run */
+        char buf[4096] = {0};
+        FILE *sf = fopen(path, "r");
+        assert_non_null(sf);
+        size_t got = fread(buf, 1, sizeof buf - 1, sf);
+        fclose(sf);
+        assert_true(got > 0);
+        assert_non_null(strstr(buf, "\"first_step_weight\":\t2"));
+        assert_non_null(strstr(buf, "\"position_offsets\":\t[-1, -2]"));
+    }
     /* formation over the run's checkpoints (0, 2, 4) */
     assert_int_equal(run_cmd("'%s' formation -q --run '%s' --threads 1", CL_CLI, out), 0);
     snprintf(path, sizeof path, "%s/formation.csv", out);
@@ -252,8 +342,44 @@ static void test_cli(void **st) {
     fprintf(f, "a,b\n");
     for (int t = 0; t < 40; t++) fprintf(f, "%g,%g\n", 5 + sin(t * 0.9), 1.0 + t);
     fclose(f);
-    assert_int_equal(run_cmd("'%s' eval -q --model '%s' --series 3 --csv '%s' --horizon 6 --out '%s/eval.csv' --threads 1 > /dev/null",
-                             CL_CLI, out, path, out), 0);
+    assert_int_equal(run_cmd("'%s' eval -q --model '%s' --series 3 --csv '%s' --horizon 6 --out '%s/eval.csv' --threads 1"
+                             " --series-out '%s/per-series.csv' > /dev/null", CL_CLI, out, path, out, out), 0);
+    { /* one row per series: 4 families x 3, then the CSV's 2 columns; the seasonal rows'
+       * mean MASE is the table's */
+        char pp[4200], l2[512];
+        snprintf(pp, sizeof pp, "%s/per-series.csv", out);
+        FILE *pf = fopen(pp, "r");
+        assert_non_null(pf);
+        int rows = 0, nseas = 0;
+        double seas = 0;
+        while (fgets(l2, sizeof l2, pf)) {
+            rows++;
+            if (rows == 2) assert_true(strncmp(l2, "gp,0,", 5) == 0);
+            if (rows == 15) assert_true(strncmp(l2, "csv,1,", 6) == 0);
+            if (!strncmp(l2, "seasonal,", 9)) {
+                double sc, mm;
+                int idx, m;
+                assert_int_equal(sscanf(l2 + 9, "%d,%d,%lf,%lf", &idx, &m, &sc, &mm), 4);
+                if (sc > 0) { seas += mm; nseas++; }
+            }
+        }
+        fclose(pf);
+        assert_int_equal(rows, 1 + 4 * 3 + 2);
+        snprintf(pp, sizeof pp, "%s/eval.csv", out);
+        pf = fopen(pp, "r");
+        assert_non_null(pf);
+        double table = NAN;
+        while (fgets(l2, sizeof l2, pf))
+            if (!strncmp(l2, "seasonal,", 9)) assert_int_equal(sscanf(l2 + 9, "%*d,%lf", &table), 1);
+        fclose(pf);
+        assert_true(nseas > 0);
+        if (!(fabs(seas / nseas - table) < 1e-5 * fabs(table))) fail_msg("per-series MASE mean %.6f, table %.6f", seas / nseas, table);
+        /* a failing run leaves no per-series file */
+        snprintf(pp, sizeof pp, "%s/per-series-bad.csv", out);
+        assert_int_equal(run_cmd("'%s' eval -q --model '%s' --series 3 --csv '%s/nowhere.csv' --series-out '%s' 2>/dev/null",
+                                 CL_CLI, out, out, pp), 2);
+        assert_false(file_exists(pp));
+    }
     snprintf(path, sizeof path, "%s/eval.csv", out);
     f = fopen(path, "r");
     assert_non_null(f);
@@ -285,6 +411,9 @@ static void test_cli(void **st) {
     assert_int_equal(run_cmd("'%s' train -q --out '%s/x' --steps 0 2>/dev/null", CL_CLI, out), 2);
     assert_int_equal(run_cmd("'%s' train -q --out '%s/x' --decay sideways 2>/dev/null", CL_CLI, out), 2);
     assert_int_equal(run_cmd("'%s' train -q --out '%s/x' --config huge 2>/dev/null", CL_CLI, out), 2);
+    assert_int_equal(run_cmd("'%s' train -q --out '%s/x' --position-offsets -1,x 2>/dev/null", CL_CLI, out), 2);
+    assert_int_equal(run_cmd("'%s' train -q --out '%s/x' --position-offsets -1,1,2,3,4 2>/dev/null", CL_CLI, out), 2);
+    assert_int_equal(run_cmd("'%s' train -q --out '%s/x' --first-step-weight 0 2>/dev/null", CL_CLI, out), 2);
     assert_int_equal(run_cmd("'%s' train -q --out '%s/x' --resume '%s/nowhere' 2>/dev/null", CL_CLI, out, out), 2);
     assert_int_equal(run_cmd("'%s' train -q --out '%s/x' --resume '%s' --lr 0.1 2>/dev/null", CL_CLI, out, out), 2);
     assert_int_equal(run_cmd("'%s' train -q 2>/dev/null", CL_CLI), 2);
@@ -300,6 +429,7 @@ int main(void) {
         cmocka_unit_test(test_value_embeddings),
         cmocka_unit_test(test_resume_bit_for_bit),
         cmocka_unit_test(test_sharded_step),
+        cmocka_unit_test(test_position_weights),
         cmocka_unit_test(test_position_init),
         cmocka_unit_test(test_checkpoint_loads_in_engine),
         cmocka_unit_test(test_cli),

@@ -23,6 +23,9 @@ typedef struct {
     const cl_model *m;
     cl_state *s;
     cl_forecast_opts fo; /* fo.samples == 0: median-token decoding */
+    FILE *per;           /* --series-out: one row per series (NULL: none) */
+    const char *name;    /* the family being scored, for those rows */
+    int idx;             /* series number within it */
 } forecaster;
 
 /* q (B, H, NQ) and the point forecast med (B, H) for contexts ctx (B, L) */
@@ -54,14 +57,23 @@ static int score(forecaster *f, const float *x, int B, int L, int H, acc *a, cl_
         float *snq = sn + H; /* the point forecast at every level */
         for (int t = 0; t < H; t++)
             for (int k = 0; k < NQ; k++) snq[t * NQ + k] = sn[t];
-        a->ql_m += cl_quantile_loss(y, q + (size_t)b * H * NQ, H, LEVELS, NQ);
-        a->ql_sn += cl_quantile_loss(y, snq, H, LEVELS, NQ);
-        for (int t = 0; t < H; t++) a->absy += fabs(y[t]) * NQ;
+        const double qm = cl_quantile_loss(y, q + (size_t)b * H * NQ, H, LEVELS, NQ), qs = cl_quantile_loss(y, snq, H, LEVELS, NQ);
+        double absy = 0;
+        for (int t = 0; t < H; t++) absy += fabs(y[t]) * NQ;
+        a->ql_m += qm;
+        a->ql_sn += qs;
+        a->absy += absy;
         a->n++;
-        double sc = cl_mase_scale(c, L, m);
+        const double sc = cl_mase_scale(c, L, m);
+        const double mm = sc > 0 ? cl_abs_error(y, med + (size_t)b * H, H) / H / sc : NAN,
+                     ms = sc > 0 ? cl_abs_error(y, sn, H) / H / sc : NAN;
+        if (f->per)
+            fprintf(f->per, "%s,%d,%d,%.9g,%.6f,%.6f,%.6f,%.6f\n", f->name, f->idx, m, sc, mm, ms,
+                    absy > 0 ? qm / absy : NAN, absy > 0 ? qs / absy : NAN);
+        f->idx++;
         if (!(sc > 0)) continue; /* a flat context: MASE undefined */
-        a->mase_m += cl_abs_error(y, med + (size_t)b * H, H) / H / sc;
-        a->mase_sn += cl_abs_error(y, sn, H) / H / sc;
+        a->mase_m += mm;
+        a->mase_sn += ms;
         a->n_mase++;
     }
     free(ctx); free(q); free(med); free(sn);
@@ -78,7 +90,7 @@ static void report(FILE *f, const char *name, const acc *a, int csv) {
 }
 
 int cmd_eval(int argc, char **argv) {
-    const char *dir = cli_default_model(), *csv = NULL, *out = NULL, *family = NULL;
+    const char *dir = cli_default_model(), *csv = NULL, *out = NULL, *family = NULL, *series_out = NULL;
     long per = 100, seed = 20261126, horizon = 0, ctxlen = 0, samples = 20;
     for (int i = 1; i < argc; i++) {
         int r = opt_common(argc, argv, &i);
@@ -86,6 +98,7 @@ int cmd_eval(int argc, char **argv) {
         if (!r) r = opt_str(argc, argv, &i, "--csv", &csv);
         if (!r) r = opt_str(argc, argv, &i, "--family", &family);
         if (!r) r = opt_str(argc, argv, &i, "--out", &out);
+        if (!r) r = opt_str(argc, argv, &i, "--series-out", &series_out);
         if (!r) r = opt_int(argc, argv, &i, "--series", 0, 100000, &per);
         if (!r) r = opt_int(argc, argv, &i, "--seed", 0, 0x7fffffffffffffffL, &seed);
         if (!r) r = opt_int(argc, argv, &i, "--horizon", 1, 1024, &horizon);
@@ -109,11 +122,17 @@ int cmd_eval(int argc, char **argv) {
     float *vals = NULL;
     acc fam[SYN_NFAMILIES + 1];
     memset(fam, 0, sizeof fam);
+    cl_out po = {0};
     int rc = cl_model_load(dir, &m, &err);
     if (!rc) rc = cl_state_new(m, &s, &err);
     if (rc) goto done;
     const cl_config *mc = cl_model_config(m);
     forecaster fc = {.m = m, .s = s};
+    if (series_out) {
+        if ((rc = cl_out_open(&po, series_out, &err))) goto done;
+        fc.per = po.fp;
+        fprintf(po.fp, "family,series,season,mase_scale,mase,mase_seasonal_naive,wql,wql_seasonal_naive\n");
+    }
     cl_forecast_defaults(mc, &fc.fo);
     fc.fo.samples = (int)samples;
     fc.fo.seed = (uint64_t)seed;
@@ -144,12 +163,16 @@ int cmd_eval(int argc, char **argv) {
         for (int k = 0; k < chunks && !rc && FAMILY_ON(f); k++) {
             progress("eval: synthetic suite", (only < 0 ? f : 0) * chunks + k, (only < 0 ? SYN_NFAMILIES : 1) * chunks);
             cl_data_make(d, (uint64_t)k, f);
+            fc.name = syn_family_name(f);
+            if (k == 0) fc.idx = 0;
             int nb = (int)(per - (long)k * B < B ? per - (long)k * B : B);
             rc = score(&fc, d->series, nb, L, H, &fam[f], &err);
         }
     if (!rc && csv) {
         /* the CSV: every column is a series, its last Hc values are the target */
         float *x = malloc(sizeof(float) * (size_t)Lc);
+        fc.name = "csv";
+        fc.idx = 0;
         for (int b = 0; b < Bc && !rc; b++) {
             progress("eval: CSV series", b, Bc);
             memcpy(x, vals + (size_t)b * Lc, sizeof(float) * Lc);
@@ -175,7 +198,9 @@ int cmd_eval(int argc, char **argv) {
         if (csv) report(o.fp, "csv", &fam[SYN_NFAMILIES], 1);
         rc = cl_out_commit(&o, &err);
     }
+    if (!rc && po.fp) rc = cl_out_commit(&po, &err);
 done:
+    if (po.fp) cl_out_abort(&po); /* an error: no partial per-series file */
     cl_free(vals);
     cl_data_free(d);
     cl_state_free(s);

@@ -14,7 +14,7 @@ static const char *USAGE =
     "train: usage: chronolens train --out DIR [--config nano|tiny|mini|small|base|large] [--d-model N] [--layers N]\n"
     "  [--heads N] [--d-kv N] [--d-ff N] [--context-length N] [--prediction-length N] [--steps N] [--batch N]\n"
     "  [--lr X] [--warmup N] [--decay cosine|linear] [--min-lr-frac X] [--weight-decay X] [--clip X] [--seed N]\n"
-    "  [--mix GP,SEASONAL,WALK,REPEAT] [--short-frac X] [--embed-value-init ALPHA] [--bias-lr-mult M] [--position-init S] [--checkpoint-every K] [--eval-batches N] [--resume CHECKPOINT_DIR] [--threads N] [--quiet]";
+    "  [--mix GP,SEASONAL,WALK,REPEAT] [--short-frac X] [--embed-value-init ALPHA] [--bias-lr-mult M] [--position-init S]\n  [--position-offsets D1,D2,..] [--first-step-weight W] [--checkpoint-every K] [--eval-batches N] [--resume CHECKPOINT_DIR] [--threads N] [--quiet]";
 
 static int save_checkpoint(cl_trainer *t, const char *out, cl_error *err) {
     char sub[64], path[4096];
@@ -35,10 +35,10 @@ static int save_checkpoint(cl_trainer *t, const char *out, cl_error *err) {
 }
 
 int cmd_train(int argc, char **argv) {
-    const char *out = NULL, *preset = "nano", *resume = NULL, *decay = NULL, *mix = NULL;
+    const char *out = NULL, *preset = "nano", *resume = NULL, *decay = NULL, *mix = NULL, *poffs = NULL;
     long d_model = 0, layers = 0, heads = 0, d_kv = 0, d_ff = 0, ctx = 0, pred = 0, steps = 0, batch = -1,
          warmup = -1, seed = -1, every = -1, evalb = -1;
-    double lr = -1, wd = -1, clip = -2, minf = -1, shortf = -1, evi = -1, blm = -1, pin = -1;
+    double lr = -1, wd = -1, clip = -2, minf = -1, shortf = -1, evi = -1, blm = -1, pin = -1, fsw = -1;
     for (int i = 1; i < argc; i++) {
         int r = opt_common(argc, argv, &i);
         if (!r) r = opt_str(argc, argv, &i, "--out", &out);
@@ -50,6 +50,8 @@ int cmd_train(int argc, char **argv) {
         if (!r) r = opt_double(argc, argv, &i, "--embed-value-init", 0, 1, &evi);
         if (!r) r = opt_double(argc, argv, &i, "--bias-lr-mult", 1e-3, 1000, &blm);
         if (!r) r = opt_double(argc, argv, &i, "--position-init", 0, 100, &pin);
+        if (!r) r = opt_double(argc, argv, &i, "--first-step-weight", 0.01, 1000, &fsw);
+        if (!r) r = opt_str(argc, argv, &i, "--position-offsets", &poffs);
         if (!r) r = opt_int(argc, argv, &i, "--d-model", 1, 8192, &d_model);
         if (!r) r = opt_int(argc, argv, &i, "--layers", 1, 64, &layers);
         if (!r) r = opt_int(argc, argv, &i, "--heads", 1, 256, &heads);
@@ -78,7 +80,7 @@ int cmd_train(int argc, char **argv) {
     int rc;
     if (resume) {
         if (d_model || layers || heads || d_kv || d_ff || ctx || pred || batch >= 0 || warmup >= 0 || seed >= 0 ||
-            lr >= 0 || wd >= 0 || clip > -2 || minf >= 0 || decay || evalb >= 0 || mix || shortf >= 0 || evi >= 0 || blm >= 0 || pin >= 0)
+            lr >= 0 || wd >= 0 || clip > -2 || minf >= 0 || decay || evalb >= 0 || mix || shortf >= 0 || evi >= 0 || blm >= 0 || pin >= 0 || fsw >= 0 || poffs)
             return cli_fail("train: --resume continues the checkpoint's run: only --steps, --checkpoint-every, --out, --threads, --quiet may be given");
         if ((rc = cl_trainer_resume(resume, (int)steps, &t, &err))) return cli_fail_err(&err);
         if (every >= 0) t->o.checkpoint_every = (int)every;
@@ -115,6 +117,23 @@ int cmd_train(int argc, char **argv) {
         if (evi >= 0) o.embed_value_init = evi;
         if (blm >= 0) o.bias_lr_mult = blm;
         if (pin >= 0) o.position_init = pin;
+        if (fsw >= 0) o.first_step_weight = fsw;
+        if (poffs) {
+            const char *p = poffs;
+            int n = 0;
+            for (;;) {
+                char *end;
+                long v = strtol(p, &end, 10);
+                if (end == p || v < -4096 || v > 4096 || n == 8 || (*end != ',' && *end)) n = -1;
+                if (n < 0) break;
+                o.position_offsets[n++] = (int)v;
+                if (!*end) break;
+                p = end + 1;
+            }
+            if (n < 1 || n > cfg.num_heads)
+                return cli_fail("option --position-offsets: '%s' is not 1 to %d integer offsets (one per head, e.g. -1,1)", poffs, cfg.num_heads < 8 ? cfg.num_heads : 8);
+            o.n_position_offsets = n;
+        }
         if (mix) {
             double w[SYN_NFAMILIES], s = 0;
             const char *p = mix;

@@ -39,7 +39,7 @@ int cl_data_new(const cl_config *cfg, int B, uint64_t seed, cl_data **out, cl_er
         d->bd[i] = (cl_tokenizer_center(cfg, i + cfg->n_special_tokens + 1) +
                     cl_tokenizer_center(cfg, i - 1 + cfg->n_special_tokens + 1)) / 2.0f;
     d->bd[nbins] = 1e20f;
-    d->batch = (cl_batch){B, Te, Td, d->enc_ids, d->enc_mask, d->dec_ids, d->labels};
+    d->batch = (cl_batch){B, Te, Td, d->enc_ids, d->enc_mask, d->dec_ids, d->labels, NULL};
     *out = d;
     return 0;
 }

@@ -231,7 +231,15 @@ int cl_loss_grad(cl_params *p, cl_grad_ws *ws, const cl_batch *bt, int backward,
     return cl_loss_grad_to(p, &p->gm, ws, bt, backward, 0, loss_out, ntok_out, flops, err);
 }
 
-int cl_loss_grad_to(cl_params *p, cl_model *g, cl_grad_ws *ws, const cl_batch *bt, int backward, int norm_tokens,
+double cl_batch_weight(const cl_batch *b) {
+    double s = 0;
+    for (int i = 0; i < b->B; i++)
+        for (int j = 0; j < b->Td; j++)
+            if (b->labels[(size_t)i * b->Td + j] != -100) s += b->pos_weight ? b->pos_weight[j] : 1.0;
+    return s;
+}
+
+int cl_loss_grad_to(cl_params *p, cl_model *g, cl_grad_ws *ws, const cl_batch *bt, int backward, double norm_in,
                     double *loss_out, int *ntok_out, double *flops, cl_error *err) {
     const cl_config *c = &p->cfg;
     const cl_model *m = &p->wm;
@@ -312,8 +320,8 @@ int cl_loss_grad_to(cl_params *p, cl_model *g, cl_grad_ws *ws, const cl_batch *b
     int ntok = 0;
     for (int i = 0; i < Rd; i++) ntok += bt->labels[i] != -100;
     double total = 0;
-    const int norm = norm_tokens > 0 ? norm_tokens : ntok; /* a shard scales by the whole batch's count */
-    const float inv_n = norm ? 1.0f / norm : 0.0f;
+    const double wsum = cl_batch_weight(bt);
+    const double norm = norm_in > 0 ? norm_in : wsum; /* a shard scales by the whole batch's weight */
     for (int i = 0; i < Rd; i++) {
         float *r = ws->logits + (size_t)i * V;
         int lab = bt->labels[i];
@@ -330,12 +338,14 @@ int cl_loss_grad_to(cl_params *p, cl_model *g, cl_grad_ws *ws, const cl_batch *b
         for (int j = 0; j < V; j++) { r[j] = expf(r[j] - mx); sum += r[j]; }
         double li = log(sum) - zlab;
         ws->tok_loss[i] = (float)li;
-        total += li;
+        const double w = bt->pos_weight ? bt->pos_weight[i % Td] : 1.0;
+        total += w * li;
+        const float inv_n = norm > 0 ? (float)w / (float)norm : 0.0f; /* w = 1: 1 / count, as before */
         const float k = (float)(1.0 / sum) * inv_n;
         for (int j = 0; j < V; j++) r[j] *= k;
         r[lab] -= inv_n;
     }
-    *loss_out = norm_tokens > 0 ? total : ntok ? total / ntok : 0.0;
+    *loss_out = norm_in > 0 ? total : wsum > 0 ? total / wsum : 0.0;
     if (ntok_out) *ntok_out = ntok;
     if (!backward || !ntok) return 0;
 

@@ -15,14 +15,20 @@ typedef struct cl_batch {
     const uint8_t *enc_mask;  /* (B, T) 0 = padded */
     const int32_t *dec_ids;   /* (B, Td) */
     const int32_t *labels;    /* (B, Td), -100 ignored */
+    const float *pos_weight;  /* (Td) loss weight of each decoder position; NULL: all 1 */
 } cl_batch;
+
+/* Sum of the loss weights of the batch's labels != -100 (their count when pos_weight is NULL). */
+double cl_batch_weight(const cl_batch *b);
 
 typedef struct cl_grad_ws cl_grad_ws;
 
 cl_grad_ws *cl_grad_ws_new(void);
 void cl_grad_ws_free(cl_grad_ws *ws);
 
-/* Loss = mean cross-entropy over labels != -100 (*ntok of them; 0 tokens gives loss 0).
+/* Loss = mean cross-entropy over labels != -100 (*ntok of them; 0 tokens gives loss 0),
+ * weighted by pos_weight when set (sum w_j CE_j / sum w_j: a training choice that makes
+ * some horizon steps count more; the published objective is the unweighted one).
  * With backward != 0, ADDS d loss / d parameter to p->g (the caller zeroes it).
  * Single-threaded code outside OpenBLAS: the result depends only on the thread count of
  * the matrix products. FLOPs of its products are added to *flops (may be NULL). */
@@ -30,10 +36,10 @@ int cl_loss_grad(cl_params *p, cl_grad_ws *ws, const cl_batch *b, int backward, 
                  int *ntok, double *flops, cl_error *err);
 
 /* The same for one shard of a batch (data-parallel training): gradients are ADDED to the
- * views g (same layout as p->gm, onto any buffer); with norm_tokens > 0 every token's
- * gradient is scaled by 1 / norm_tokens (the whole batch's count) and *loss is the SUM of
- * the shard's token losses; norm_tokens = 0 is cl_loss_grad. */
-int cl_loss_grad_to(cl_params *p, cl_model *g, cl_grad_ws *ws, const cl_batch *b, int backward, int norm_tokens,
+ * views g (same layout as p->gm, onto any buffer); with norm > 0 every token's gradient is
+ * scaled by w_j / norm (norm: the whole batch's cl_batch_weight) and *loss is the SUM of
+ * the shard's weighted token losses; norm = 0 is cl_loss_grad. */
+int cl_loss_grad_to(cl_params *p, cl_model *g, cl_grad_ws *ws, const cl_batch *b, int backward, double norm,
                     double *loss, int *ntok, double *flops, cl_error *err);
 
 /* Per-position cross-entropy of the last cl_loss_grad call: (B, Td), NaN where ignored. */

@@ -187,14 +187,14 @@ void cl_params_value_embeddings(cl_params *p, uint64_t seed, double alpha) {
     }
 }
 
-void cl_params_position_init(cl_params *p, double strength) {
+void cl_params_position_init(cl_params *p, double strength, const int *offsets, int n) {
+    static const int def[2] = {-1, 1};
     const cl_config *c = &p->cfg;
     float *rel = (float *)p->wm.enc_rel; /* (num_buckets, H), shared by every encoder layer */
     const int H = c->num_heads;
-    const int prev = cl_relative_bucket(-1, 1, c->num_buckets, c->max_distance),
-              next = cl_relative_bucket(1, 1, c->num_buckets, c->max_distance);
-    rel[(size_t)prev * H + 0] += (float)strength;
-    if (H > 1) rel[(size_t)next * H + 1] += (float)strength;
+    if (n <= 0) { offsets = def; n = 2; }
+    for (int h = 0; h < n && h < H; h++)
+        rel[(size_t)cl_relative_bucket(offsets[h], 1, c->num_buckets, c->max_distance) * H + h] += (float)strength;
 }
 
 int cl_params_load(const char *dir, cl_params **out, cl_error *err) {

@@ -34,11 +34,12 @@ int cl_params_new(const cl_config *cfg, uint64_t seed, cl_params **out, cl_error
  * of nearby values start out similar (the tied head then scores neighbours alike).
  * Special tokens (PAD, EOS) keep their draws. Each entry still has variance 1. */
 void cl_params_value_embeddings(cl_params *p, uint64_t seed, double alpha);
-/* Positional init of the encoder's relative position table: head 0 starts as a
- * previous-token head and head 1 as a next-token head (strength added to the bucket of
- * distance -1, resp. +1; about 6 puts ~85 % of a 64-token row on that neighbour). The
- * table is shared by every encoder layer, as in T5. Training is free to undo it. */
-void cl_params_position_init(cl_params *p, double strength);
+/* Positional init of the encoder's relative position table: head h starts attending to
+ * the token at offset offsets[h] (key position - query position; strength added to that
+ * distance's bucket; about 6 puts ~85 % of a 64-token row there), for h < n (at most the
+ * head count). n = 0: the default {-1, +1}, a previous-token head and a next-token head.
+ * The table is shared by every encoder layer, as in T5. Training is free to undo it. */
+void cl_params_position_init(cl_params *p, double strength, const int *offsets, int n);
 /* Loads the weights of a checkpoint folder (any dtype, widened to fp32). */
 int cl_params_load(const char *dir, cl_params **out, cl_error *err);
 void cl_params_free(cl_params *p);

@@ -27,6 +27,7 @@ void cl_train_opts_default(cl_train_opts *o) {
     memcpy(o->mix, mix, sizeof mix);
     o->short_frac = 0;
     o->bias_lr_mult = 1;
+    o->first_step_weight = 1;
 }
 
 void cl_config_nano(cl_config *c) {
@@ -58,6 +59,13 @@ static int trainer_alloc(cl_params *p, const cl_train_opts *o, cl_trainer **out,
     if (!rc) rc = cl_data_new(&p->cfg, o->batch, o->seed ^ HELD_OUT_SALT, &t->held, err);
     if (!rc) rc = cl_data_set_mix(t->data, o->mix, o->short_frac, err);
     if (!rc) rc = cl_data_set_mix(t->held, o->mix, o->short_frac, err);
+    if (!rc && o->first_step_weight != 1) {
+        /* why: from the start token alone the first step must find the continuation inside
+         * the encoder (a two-hop circuit); it is 1 of H + 1 terms of the mean */
+        const int Td = t->data->batch.Td;
+        if (!(t->posw = malloc(sizeof(float) * Td))) rc = cl_error_set(err, CL_ENOMEM, "train: out of memory");
+        else for (int j = 0; j < Td; j++) t->posw[j] = j == 0 ? (float)o->first_step_weight : 1.0f;
+    }
     if (rc) { cl_trainer_free(t); return rc; }
     *out = t;
     return 0;
@@ -65,17 +73,21 @@ static int trainer_alloc(cl_params *p, const cl_train_opts *o, cl_trainer **out,
 
 static int check_opts(const cl_train_opts *o, cl_error *err) {
     if (o->steps < 1 || o->batch < 1 || o->warmup < 0 || !(o->lr > 0) || o->weight_decay < 0 ||
-        o->min_lr_frac < 0 || o->min_lr_frac > 1 || o->embed_value_init < 0 || o->embed_value_init > 1 || !(o->bias_lr_mult > 0) || o->bias_lr_mult > 1000 || !(o->position_init >= 0) || o->position_init > 100 || o->checkpoint_every < 0 || o->eval_batches < 0)
+        o->min_lr_frac < 0 || o->min_lr_frac > 1 || o->embed_value_init < 0 || o->embed_value_init > 1 || !(o->bias_lr_mult > 0) || o->bias_lr_mult > 1000 || !(o->position_init >= 0) || o->position_init > 100 || o->checkpoint_every < 0 || o->eval_batches < 0 ||
+        o->n_position_offsets < 0 || o->n_position_offsets > 8 ||
+        !(o->first_step_weight > 0) || o->first_step_weight > 1000)
         return cl_error_set(err, CL_EINVAL, "train: options out of range");
     return 0;
 }
 
 int cl_trainer_new(const cl_config *cfg, const cl_train_opts *o, cl_trainer **out, cl_error *err) {
     int rc = check_opts(o, err);
+    if (!rc && o->n_position_offsets > cfg->num_heads)
+        rc = cl_error_set(err, CL_EINVAL, "train: %d position offsets for %d heads", o->n_position_offsets, cfg->num_heads);
     cl_params *p = NULL;
     if (!rc) rc = cl_params_new(cfg, o->seed, &p, err);
     if (!rc && o->embed_value_init > 0) cl_params_value_embeddings(p, o->seed, o->embed_value_init);
-    if (!rc && o->position_init > 0) cl_params_position_init(p, o->position_init);
+    if (!rc && o->position_init > 0) cl_params_position_init(p, o->position_init, o->position_offsets, o->n_position_offsets);
     if (!rc) rc = trainer_alloc(p, o, out, err);
     else cl_params_free(p);
     return rc;
@@ -121,7 +133,7 @@ static int shards_ensure(cl_trainer *t, int want, cl_error *err) {
 typedef struct shard_job {
     cl_trainer *t;
     const cl_batch *bt;
-    int norm;
+    double norm;
     double loss[64];
     int rc[64];
     cl_error err[64];
@@ -136,19 +148,18 @@ static void shard_task(void *ctx, int s, int tid) {
     const cl_batch *bt = j->bt;
     const int S = t->nshards, b0 = bt->B * s / S, b1 = bt->B * (s + 1) / S;
     cl_batch sb = {b1 - b0, bt->T, bt->Td, bt->enc_ids + (size_t)b0 * bt->T, bt->enc_mask + (size_t)b0 * bt->T,
-                   bt->dec_ids + (size_t)b0 * bt->Td, bt->labels + (size_t)b0 * bt->Td};
+                   bt->dec_ids + (size_t)b0 * bt->Td, bt->labels + (size_t)b0 * bt->Td, bt->pos_weight};
     memset(t->sg[s], 0, t->p->n * sizeof(float));
     j->rc[s] = cl_loss_grad_to(t->p, &t->sgm[s], t->sws[s], &sb, 1, j->norm, &j->loss[s], NULL, NULL, &j->err[s]);
 }
 
 /* Loss and gradient (into p->g) of batch bt, split over the shards. */
 static int sharded_loss_grad(cl_trainer *t, const cl_batch *bt, double *loss, cl_error *err) {
-    int ntok = 0;
-    for (size_t i = 0; i < (size_t)bt->B * bt->Td; i++) ntok += bt->labels[i] != -100;
-    if (!ntok) { cl_params_zero_grad(t->p); *loss = 0; return 0; }
+    const double wsum = cl_batch_weight(bt); /* the token count when every weight is 1 */
+    if (!(wsum > 0)) { cl_params_zero_grad(t->p); *loss = 0; return 0; }
     shard_job *j = calloc(1, sizeof *j);
     if (!j) return cl_error_set(err, CL_ENOMEM, "train: out of memory");
-    j->t = t; j->bt = bt; j->norm = ntok;
+    j->t = t; j->bt = bt; j->norm = wsum;
     cl_parallel_for(t->nshards, shard_task, j);
     int rc = 0;
     double total = 0;
@@ -162,7 +173,7 @@ static int sharded_loss_grad(cl_trainer *t, const cl_batch *bt, double *loss, cl
         for (size_t i = 0; i < t->p->n; i++) t->p->g[i] += g[i];
     }
     free(j);
-    *loss = total / ntok;
+    *loss = total / wsum;
     return rc;
 }
 
@@ -177,6 +188,7 @@ void cl_trainer_free(cl_trainer *t) {
     shards_free(t);
     free(t->rows);
     free(t->evals);
+    free(t->posw);
     free(t);
 }
 
@@ -205,6 +217,7 @@ int cl_trainer_step(cl_trainer *t, cl_train_row *row, cl_error *err) {
     double t0 = now_s(), loss;
     cl_params *p = t->p;
     cl_data_make(t->data, (uint64_t)t->step, -1);
+    t->data->batch.pos_weight = t->posw;
     int threads = cl_get_threads(), rc = shards_ensure(t, threads > 64 ? 64 : threads, err);
     if (rc) return rc;
     if (t->nshards > 1) {
@@ -337,6 +350,9 @@ int cl_trainer_save(const cl_trainer *t, const char *dir, cl_error *err) {
     cJSON_AddNumberToObject(j, "embed_value_init", t->o.embed_value_init);
     cJSON_AddNumberToObject(j, "bias_lr_mult", t->o.bias_lr_mult);
     cJSON_AddNumberToObject(j, "position_init", t->o.position_init);
+    if (t->o.n_position_offsets > 0)
+        cJSON_AddItemToObject(j, "position_offsets", cJSON_CreateIntArray(t->o.position_offsets, t->o.n_position_offsets));
+    cJSON_AddNumberToObject(j, "first_step_weight", t->o.first_step_weight);
     rc = cl_json_save(cl_path_join(path, sizeof path, dir, "trainer_state.json"), j, err);
     cJSON_Delete(j);
     if (!rc) rc = save_logs(t, dir, err);
@@ -391,11 +407,23 @@ static int load_state(const char *dir, cl_train_opts *o, int *step, cl_error *er
             else o->mix[f] = e->valuedouble;
         }
     }
-    /* absent in older runs: the defaults (0, 0, 1) stand */
+    const cJSON *po = cJSON_GetObjectItemCaseSensitive(j, "position_offsets");
+    if (po) {
+        const int n = cJSON_IsArray(po) ? cJSON_GetArraySize(po) : -1;
+        if (n < 1 || n > 8) bad = 1;
+        for (int h = 0; h < n && !bad; h++) {
+            const cJSON *e = cJSON_GetArrayItem(po, h);
+            if (!cJSON_IsNumber(e) || fabs(e->valuedouble) > 4096) bad = 1;
+            else o->position_offsets[h] = (int)e->valuedouble;
+        }
+        if (!bad) o->n_position_offsets = n;
+    }
+    /* absent in older runs: the defaults (0, 0, 1, 0, 1) stand */
     jnum_opt(j, "embed_value_init", &o->embed_value_init, &bad);
     jnum_opt(j, "position_init", &o->position_init, &bad);
     jnum_opt(j, "bias_lr_mult", &o->bias_lr_mult, &bad);
     jnum_opt(j, "short_frac", &o->short_frac, &bad);
+    jnum_opt(j, "first_step_weight", &o->first_step_weight, &bad);
     const cJSON *d = cJSON_GetObjectItemCaseSensitive(j, "decay"), *s = cJSON_GetObjectItemCaseSensitive(j, "seed");
     if (!cJSON_IsString(d) || !cJSON_IsString(s)) bad = 1;
     else {

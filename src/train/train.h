@@ -20,9 +20,12 @@ typedef struct cl_train_opts {
     int eval_batches;     /* held-out batches scored at every checkpoint (0: none) */
     double mix[SYN_NFAMILIES]; /* data family weights (gp, seasonal, random walk, repeat) */
     double short_frac;    /* fraction of short, left-padded contexts */
-    double bias_lr_mult;
-    double position_init;    /* > 0: cl_params_position_init with this strength; 0: HF init */     /* learning rate multiplier of the relative position tables (1: none) */
+    double bias_lr_mult;     /* learning rate multiplier of the relative position tables (1: none) */
+    double position_init;    /* > 0: cl_params_position_init with this strength; 0: HF init */
+    int position_offsets[8]; /* its offset per head (n_position_offsets of them; 0: -1, +1) */
+    int n_position_offsets;
     double embed_value_init; /* > 0: value-aware embedding init with this alpha (see params.h); 0: HF init */
+    double first_step_weight; /* loss weight of the first horizon step, the others 1 (1: the plain mean) */
 } cl_train_opts;
 
 /* Defaults: lr 1e-3, warm-up 100, cosine to 0.1 lr, weight decay 0.01, clip 1, betas
@@ -56,6 +59,7 @@ typedef struct cl_trainer {
     cl_grad_ws **sws;
     float **sg;                /* (nshards) x (n) shard gradients; shard 0 writes p->g */
     cl_model *sgm;             /* views onto sg */
+    float *posw;               /* (Td) loss weight per decoder position; NULL when all 1 */
     cl_train_row *rows; int nrows, caprows;
     cl_eval_row *evals; int nevals, capevals;
 } cl_trainer;
