@@ -255,11 +255,12 @@ static void test_sharded_step(void **st) {
 }
 
 /* a saved checkpoint is an ordinary model: the engine's logits equal the training forward's */
-static void test_checkpoint_loads_in_engine(void **st) {
-    (void)st;
+static void checkpoint_loads_in_engine(int enc_layers, int dec_layers) {
     cl_config c;
     cl_train_opts o;
     tiny(&c, &o);
+    c.num_layers = enc_layers;
+    c.num_decoder_layers = dec_layers;
     cl_error err;
     cl_trainer *t;
     if (cl_trainer_new(&c, &o, &t, &err)) fail_msg("%s", err.msg);
@@ -290,10 +291,16 @@ static void test_checkpoint_loads_in_engine(void **st) {
         sum += mx + log(z) - r[bt->labels[i]];
         n++;
     }
-    if (fabs(sum / n - loss) > 1e-5) fail_msg("engine loss %.7f, training loss %.7f", sum / n, loss);
+    if (fabs(sum / n - loss) > 1e-5) fail_msg("%d + %d layers: engine loss %.7f, training loss %.7f", enc_layers, dec_layers, sum / n, loss);
     cl_state_free(s);
     cl_model_free(m);
     cl_trainer_free(t);
+}
+
+static void test_checkpoint_loads_in_engine(void **st) {
+    (void)st;
+    checkpoint_loads_in_engine(1, 1);
+    checkpoint_loads_in_engine(2, 1); /* a deeper encoder than decoder (--decoder-layers) */
 }
 
 static void test_cli(void **st) {

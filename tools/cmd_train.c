@@ -12,7 +12,7 @@
 
 static const char *USAGE =
     "train: usage: chronolens train --out DIR [--config nano|tiny|mini|small|base|large] [--d-model N] [--layers N]\n"
-    "  [--heads N] [--d-kv N] [--d-ff N] [--context-length N] [--prediction-length N] [--steps N] [--batch N]\n"
+    "  [--decoder-layers N] [--heads N] [--d-kv N] [--d-ff N] [--context-length N] [--prediction-length N] [--steps N] [--batch N]\n"
     "  [--lr X] [--warmup N] [--decay cosine|linear] [--min-lr-frac X] [--weight-decay X] [--clip X] [--seed N]\n"
     "  [--mix GP,SEASONAL,WALK,REPEAT] [--short-frac X] [--embed-value-init ALPHA] [--bias-lr-mult M] [--position-init S]\n  [--position-offsets D1,D2,..] [--first-step-weight W] [--checkpoint-every K] [--eval-batches N] [--resume CHECKPOINT_DIR] [--threads N] [--quiet]";
 
@@ -36,7 +36,7 @@ static int save_checkpoint(cl_trainer *t, const char *out, cl_error *err) {
 
 int cmd_train(int argc, char **argv) {
     const char *out = NULL, *preset = "nano", *resume = NULL, *decay = NULL, *mix = NULL, *poffs = NULL;
-    long d_model = 0, layers = 0, heads = 0, d_kv = 0, d_ff = 0, ctx = 0, pred = 0, steps = 0, batch = -1,
+    long d_model = 0, layers = 0, dlayers = 0, heads = 0, d_kv = 0, d_ff = 0, ctx = 0, pred = 0, steps = 0, batch = -1,
          warmup = -1, seed = -1, every = -1, evalb = -1;
     double lr = -1, wd = -1, clip = -2, minf = -1, shortf = -1, evi = -1, blm = -1, pin = -1, fsw = -1;
     for (int i = 1; i < argc; i++) {
@@ -54,6 +54,7 @@ int cmd_train(int argc, char **argv) {
         if (!r) r = opt_str(argc, argv, &i, "--position-offsets", &poffs);
         if (!r) r = opt_int(argc, argv, &i, "--d-model", 1, 8192, &d_model);
         if (!r) r = opt_int(argc, argv, &i, "--layers", 1, 64, &layers);
+        if (!r) r = opt_int(argc, argv, &i, "--decoder-layers", 1, 64, &dlayers);
         if (!r) r = opt_int(argc, argv, &i, "--heads", 1, 256, &heads);
         if (!r) r = opt_int(argc, argv, &i, "--d-kv", 1, 1024, &d_kv);
         if (!r) r = opt_int(argc, argv, &i, "--d-ff", 1, 65536, &d_ff);
@@ -79,7 +80,7 @@ int cmd_train(int argc, char **argv) {
     cl_trainer *t = NULL;
     int rc;
     if (resume) {
-        if (d_model || layers || heads || d_kv || d_ff || ctx || pred || batch >= 0 || warmup >= 0 || seed >= 0 ||
+        if (d_model || layers || dlayers || heads || d_kv || d_ff || ctx || pred || batch >= 0 || warmup >= 0 || seed >= 0 ||
             lr >= 0 || wd >= 0 || clip > -2 || minf >= 0 || decay || evalb >= 0 || mix || shortf >= 0 || evi >= 0 || blm >= 0 || pin >= 0 || fsw >= 0 || poffs)
             return cli_fail("train: --resume continues the checkpoint's run: only --steps, --checkpoint-every, --out, --threads, --quiet may be given");
         if ((rc = cl_trainer_resume(resume, (int)steps, &t, &err))) return cli_fail_err(&err);
@@ -94,6 +95,7 @@ int cmd_train(int argc, char **argv) {
         else if (cl_config_preset(preset, &cfg, &err)) return cli_fail("option --config: %s (or nano)", err.msg);
         if (d_model) cfg.d_model = (int)d_model;
         if (layers) cfg.num_layers = cfg.num_decoder_layers = (int)layers;
+        if (dlayers) cfg.num_decoder_layers = (int)dlayers; /* T5's num_decoder_layers */
         if (heads) cfg.num_heads = (int)heads;
         if (d_kv) cfg.d_kv = (int)d_kv;
         else if (heads || d_model) cfg.d_kv = cfg.d_model / cfg.num_heads > 0 ? cfg.d_model / cfg.num_heads : 1;
