@@ -70,6 +70,37 @@ static void test_heatmap_and_lines(void **st) {
     run_cmd("rm -rf '%s'", test_tmpdir());
 }
 
+/* a log x axis (log10(1 + x)): x = 0, 9, 99, 999 land at equal spacing */
+static void test_log_axis(void **st) {
+    (void)st;
+    cl_fig *f = cl_fig_new(400, 200);
+    double x[4] = {0, 9, 99, 999}, y[4] = {0.5, 0.5, 0.5, 0.5};
+    cl_series s = {.x = x, .y = y, .n = 4, .label = "dots", .style = CL_DOTS, .rgb = {1, 0, 0}, .width = 3};
+    cl_axes ax = {.title = "log", .xlabel = "step", .ylabel = "y", .xmin = 0, .xmax = 999, .ymin = 0, .ymax = 1,
+                  .xlog = 1};
+    cl_fig_plot(f, (cl_rect){40, 40, 300, 100}, &ax, &s, 1);
+    char base[512], png[600];
+    run_cmd("mkdir -p '%s'", test_tmpdir()); /* the test before removes it */
+    snprintf(base, sizeof base, "%s/logfig", test_tmpdir());
+    cl_error err;
+    assert_int_equal(cl_fig_save(f, base, &err), 0);
+    cl_fig_free(f);
+    snprintf(png, sizeof png, "%s.png", base);
+    cairo_surface_t *img = cairo_image_surface_create_from_png(png);
+    assert_int_equal(cairo_surface_status(img), CAIRO_STATUS_SUCCESS);
+    unsigned char *px = cairo_image_surface_get_data(img);
+    int stride = cairo_image_surface_get_stride(img);
+#define RED(X, Y) ({ uint32_t v_ = *(uint32_t *)(px + (2 * (Y)) * stride + 4 * (2 * (X))); \
+                     ((v_ >> 16) & 0xff) > 200 && ((v_ >> 8) & 0xff) < 60 && (v_ & 0xff) < 60; })
+    assert_true(RED(140, 90)); /* x = 9: a third of the way */
+    assert_true(RED(240, 90)); /* x = 99: two thirds */
+    assert_false(RED(43, 90) && !RED(40, 90)); /* not where a linear axis puts x = 9 (0.9 % in) */
+    assert_false(RED(190, 90)); /* nothing between the decades */
+#undef RED
+    cairo_surface_destroy(img);
+    run_cmd("rm -rf '%s'", test_tmpdir());
+}
+
 static void test_save_error(void **st) {
     (void)st;
     cl_fig *f = cl_fig_new(10, 10);
@@ -83,6 +114,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_viridis_ends),
         cmocka_unit_test(test_heatmap_and_lines),
+        cmocka_unit_test(test_log_axis),
         cmocka_unit_test(test_save_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -251,13 +251,17 @@ static void series_rgb(const cl_series *s, int i, double rgb[3]) {
     else memcpy(rgb, s->rgb, sizeof(double) * 3);
 }
 
+/* The x axis' coordinate of a data x: itself, or log10(1 + x) on a log axis. */
+static double xcoord(const cl_axes *ax, double x) { return ax->xlog ? log10(1.0 + fmax(x, 0.0)) : x; }
+
 void cl_fig_plot(cl_fig *f, cl_rect r, const cl_axes *ax, const cl_series *s, int n) {
     cairo_t *cr = f->cr;
-    double x0 = ax->xmin, x1 = ax->xmax, y0 = ax->ymin, y1 = ax->ymax;
+    double x0 = isnan(ax->xmin) ? NAN : xcoord(ax, ax->xmin), x1 = isnan(ax->xmax) ? NAN : xcoord(ax, ax->xmax);
+    double y0 = ax->ymin, y1 = ax->ymax;
     double dx0 = INFINITY, dx1 = -INFINITY, dy0 = INFINITY, dy1 = -INFINITY;
     for (int k = 0; k < n; k++)
         for (int i = 0; i < s[k].n; i++) {
-            double x = s[k].x ? s[k].x[i] : i, y = s[k].y[i];
+            double x = xcoord(ax, s[k].x ? s[k].x[i] : i), y = s[k].y[i];
             double lo = y, hi = y;
             if (s[k].style == CL_BAND && s[k].y2) lo = s[k].y2[i];
             if (s[k].style == CL_ERRBAR && s[k].y2) { lo = y - s[k].y2[i]; hi = y + s[k].y2[i]; }
@@ -273,7 +277,7 @@ void cl_fig_plot(cl_fig *f, cl_rect r, const cl_axes *ax, const cl_series *s, in
     if (isnan(y1)) y1 = dy1 + 0.05 * (dy1 - dy0);
     if (!(x1 > x0)) { x0 -= 0.5; x1 += 0.5; }
     if (!(y1 > y0)) { y0 -= 0.5; y1 += 0.5; }
-#define PX(u_) (r.x + ((u_) - x0) / (x1 - x0) * r.w)
+#define PX(u_) (r.x + (xcoord(ax, u_) - x0) / (x1 - x0) * r.w)
 #define PY(v_) (r.y + r.h - ((v_) - y0) / (y1 - y0) * r.h)
     /* grid and ticks */
     char b[32];
@@ -291,6 +295,18 @@ void cl_fig_plot(cl_fig *f, cl_rect r, const cl_axes *ax, const cl_series *s, in
     if (ax->xticklabels) {
         for (int i = 0; i < ax->nxt; i++)
             if (i >= x0 - 1e-9 && i <= x1 + 1e-9) text_at(cr, PX(i), r.y + r.h + 4, FS_TICK, 0.5, 0, 0, ax->xticklabels[i]);
+    } else if (ax->xlog) {
+        /* decades 0, 1, 10, 100, ... (PX takes data units) */
+        for (double v = 0; xcoord(ax, v) <= x1 + 1e-9; v = v ? v * 10 : 1) {
+            if (xcoord(ax, v) < x0 - 1e-9) continue;
+            cairo_set_source_rgb(cr, 0.88, 0.88, 0.88);
+            cairo_move_to(cr, PX(v), r.y);
+            cairo_line_to(cr, PX(v), r.y + r.h);
+            cairo_stroke(cr);
+            cairo_set_source_rgb(cr, 0, 0, 0);
+            snprintf(b, sizeof b, "%.0f", v);
+            text_at(cr, PX(v), r.y + r.h + 4, FS_TICK, 0.5, 0, 0, b);
+        }
     } else {
         double xs = nice_step(x1 - x0, r.w < 200 ? 4 : 6);
         for (double v = ceil(x0 / xs) * xs; v <= x1 + xs * 1e-9; v += xs) {

@@ -52,6 +52,8 @@ typedef struct cl_axes {
     int legend;                    /* 0 none, 1 top-right, 2 top-left */
     const char *const *xticklabels; /* categorical x axis: labels at x = 0..nxt-1 (or NULL) */
     int nxt;
+    int xlog;                      /* 1: x on a log10(1 + x) scale (x >= 0, e.g. training steps),
+                                    * ticks at 0, 1, 10, 100, ...; xmin/xmax stay in data units */
 } cl_axes;
 
 /* Line / scatter / band panel with axes, ticks and an optional legend. */
