@@ -204,6 +204,13 @@ static void test_position_weights(void **st) {
     }
     if (!(sqrt(dd) <= 1e-5 * sqrt(nn))) fail_msg("weighted gradient off by %.3g of its norm", sqrt(dd / nn));
     free(w); free(e0); free(g1); free(gf); free(tl);
+    /* the trainer's own weights: set, then back to 1 (no weight array: the plain path) */
+    assert_int_not_equal(cl_trainer_set_first_step_weight(t, 0, &err), 0);
+    assert_int_equal(cl_trainer_set_first_step_weight(t, 5, &err), 0);
+    assert_non_null(t->posw);
+    assert_true(t->posw[0] == 5.0f && t->posw[1] == 1.0f);
+    assert_int_equal(cl_trainer_set_first_step_weight(t, 1, &err), 0);
+    assert_null(t->posw);
     cl_trainer_free(t);
 }
 
@@ -331,6 +338,19 @@ static void test_cli(void **st) {
         assert_non_null(strstr(buf, "\"first_step_weight\":\t2"));
         assert_non_null(strstr(buf, "\"position_offsets\":\t[-1, -2]"));
     }
+    /* a second phase: resume with another first-step weight; it is saved with the run */
+    assert_int_equal(run_cmd("'%s' train -q --out '%s/resumed-w' --resume '%s/checkpoints/step-000002' --steps 4 --threads 1"
+                             " --first-step-weight 3", CL_CLI, out, out), 0);
+    {
+        char buf[4096] = {0};
+        snprintf(path, sizeof path, "%s/resumed-w/trainer_state.json", out);
+        FILE *sf = fopen(path, "r");
+        assert_non_null(sf);
+        size_t got = fread(buf, 1, sizeof buf - 1, sf);
+        fclose(sf);
+        assert_true(got > 0);
+        assert_non_null(strstr(buf, "\"first_step_weight\":\t3"));
+    }
     /* formation over the run's checkpoints (0, 2, 4) */
     assert_int_equal(run_cmd("'%s' formation -q --run '%s' --threads 1", CL_CLI, out), 0);
     snprintf(path, sizeof path, "%s/formation.csv", out);
@@ -421,6 +441,7 @@ static void test_cli(void **st) {
     assert_int_equal(run_cmd("'%s' train -q --out '%s/x' --position-offsets -1,x 2>/dev/null", CL_CLI, out), 2);
     assert_int_equal(run_cmd("'%s' train -q --out '%s/x' --position-offsets -1,1,2,3,4 2>/dev/null", CL_CLI, out), 2);
     assert_int_equal(run_cmd("'%s' train -q --out '%s/x' --first-step-weight 0 2>/dev/null", CL_CLI, out), 2);
+    assert_int_equal(run_cmd("'%s' train -q --out '%s/x' --resume '%s' --first-step-weight 5000 2>/dev/null", CL_CLI, out, out), 2);
     assert_int_equal(run_cmd("'%s' train -q --out '%s/x' --resume '%s/nowhere' 2>/dev/null", CL_CLI, out, out), 2);
     assert_int_equal(run_cmd("'%s' train -q --out '%s/x' --resume '%s' --lr 0.1 2>/dev/null", CL_CLI, out, out), 2);
     assert_int_equal(run_cmd("'%s' train -q 2>/dev/null", CL_CLI), 2);

@@ -81,10 +81,16 @@ int cmd_train(int argc, char **argv) {
     int rc;
     if (resume) {
         if (d_model || layers || dlayers || heads || d_kv || d_ff || ctx || pred || batch >= 0 || warmup >= 0 || seed >= 0 ||
-            lr >= 0 || wd >= 0 || clip > -2 || minf >= 0 || decay || evalb >= 0 || mix || shortf >= 0 || evi >= 0 || blm >= 0 || pin >= 0 || fsw >= 0 || poffs)
-            return cli_fail("train: --resume continues the checkpoint's run: only --steps, --checkpoint-every, --out, --threads, --quiet may be given");
+            lr >= 0 || wd >= 0 || clip > -2 || minf >= 0 || decay || evalb >= 0 || mix || shortf >= 0 || evi >= 0 || blm >= 0 || pin >= 0 || poffs)
+            return cli_fail("train: --resume continues the checkpoint's run: only --steps, --checkpoint-every, --first-step-weight, --out, --threads, --quiet may be given");
         if ((rc = cl_trainer_resume(resume, (int)steps, &t, &err))) return cli_fail_err(&err);
         if (every >= 0) t->o.checkpoint_every = (int)every;
+        /* a second phase that weights the first horizon step (from here on; saved with the
+         * run, so resuming the new phase continues it bit for bit) */
+        if (fsw >= 0 && (rc = cl_trainer_set_first_step_weight(t, fsw, &err))) {
+            cl_trainer_free(t);
+            return cli_fail_err(&err);
+        }
         if (t->step > t->o.steps) {
             cl_trainer_free(t);
             return cli_fail("train: %s is at step %d, past --steps %ld", resume, t->step, steps);

@@ -46,6 +46,8 @@ double cl_train_lr(const cl_train_opts *o, int s) {
     return lo + (o->lr - lo) * (1 - prog);
 }
 
+static int set_posw(cl_trainer *t, cl_error *err);
+
 static int trainer_alloc(cl_params *p, const cl_train_opts *o, cl_trainer **out, cl_error *err) {
     cl_trainer *t = calloc(1, sizeof *t);
     if (!t) return cl_error_set(err, CL_ENOMEM, "train: out of memory");
@@ -59,16 +61,29 @@ static int trainer_alloc(cl_params *p, const cl_train_opts *o, cl_trainer **out,
     if (!rc) rc = cl_data_new(&p->cfg, o->batch, o->seed ^ HELD_OUT_SALT, &t->held, err);
     if (!rc) rc = cl_data_set_mix(t->data, o->mix, o->short_frac, err);
     if (!rc) rc = cl_data_set_mix(t->held, o->mix, o->short_frac, err);
-    if (!rc && o->first_step_weight != 1) {
-        /* why: from the start token alone the first step must find the continuation inside
-         * the encoder (a two-hop circuit); it is 1 of H + 1 terms of the mean */
-        const int Td = t->data->batch.Td;
-        if (!(t->posw = malloc(sizeof(float) * Td))) rc = cl_error_set(err, CL_ENOMEM, "train: out of memory");
-        else for (int j = 0; j < Td; j++) t->posw[j] = j == 0 ? (float)o->first_step_weight : 1.0f;
-    }
+    if (!rc) rc = set_posw(t, err);
     if (rc) { cl_trainer_free(t); return rc; }
     *out = t;
     return 0;
+}
+
+/* posw (Td) from o.first_step_weight; NULL when it is 1 (the plain mean, bitwise) */
+static int set_posw(cl_trainer *t, cl_error *err) {
+    free(t->posw);
+    t->posw = NULL;
+    if (t->o.first_step_weight == 1) return 0;
+    /* why: from the start token alone the first step must find the continuation inside
+     * the encoder (a two-hop circuit); it is 1 of H + 1 terms of the mean */
+    const int Td = t->data->batch.Td;
+    if (!(t->posw = malloc(sizeof(float) * Td))) return cl_error_set(err, CL_ENOMEM, "train: out of memory");
+    for (int j = 0; j < Td; j++) t->posw[j] = j == 0 ? (float)t->o.first_step_weight : 1.0f;
+    return 0;
+}
+
+int cl_trainer_set_first_step_weight(cl_trainer *t, double w, cl_error *err) {
+    if (!(w > 0) || w > 1000) return cl_error_set(err, CL_EINVAL, "train: first-step weight %g outside (0, 1000]", w);
+    t->o.first_step_weight = w;
+    return set_posw(t, err);
 }
 
 static int check_opts(const cl_train_opts *o, cl_error *err) {

@@ -70,6 +70,8 @@ int cl_trainer_new(const cl_config *cfg, const cl_train_opts *opts, cl_trainer *
  * options, step, logs). steps > 0 replaces the total number of steps. */
 int cl_trainer_resume(const char *dir, int steps, cl_trainer **out, cl_error *err);
 void cl_trainer_free(cl_trainer *t);
+/* Changes the loss weight of the first horizon step from the next step on (1: plain mean). */
+int cl_trainer_set_first_step_weight(cl_trainer *t, double w, cl_error *err);
 /* One update: batch number t->step, loss, gradient, clipping, AdamW. Fills *row. */
 int cl_trainer_step(cl_trainer *t, cl_train_row *row, cl_error *err);
 /* Scores the held-out batches and appends an eval row (dir is recorded as given). */
