@@ -328,29 +328,19 @@ static void test_cli(void **st) {
                              CL_CLI, out, out), 0);
     snprintf(path, sizeof path, "%s/resumed/trainer_state.json", out);
     assert_true(file_exists(path));
-    { /* the recipe travels with the run */
-        char buf[4096] = {0};
-        FILE *sf = fopen(path, "r");
-        assert_non_null(sf);
-        size_t got = fread(buf, 1, sizeof buf - 1, sf);
-        fclose(sf);
-        assert_true(got > 0);
-        assert_non_null(strstr(buf, "\"first_step_weight\":\t2"));
-        assert_non_null(strstr(buf, "\"position_offsets\":\t[-1, -2]"));
-    }
+    char *state = slurp(path); /* the recipe travels with the run */
+    assert_non_null(state);
+    assert_non_null(strstr(state, "\"first_step_weight\":\t2"));
+    assert_non_null(strstr(state, "\"position_offsets\":\t[-1, -2]"));
+    free(state);
     /* a second phase: resume with another first-step weight; it is saved with the run */
     assert_int_equal(run_cmd("'%s' train -q --out '%s/resumed-w' --resume '%s/checkpoints/step-000002' --steps 4 --threads 1"
                              " --first-step-weight 3", CL_CLI, out, out), 0);
-    {
-        char buf[4096] = {0};
-        snprintf(path, sizeof path, "%s/resumed-w/trainer_state.json", out);
-        FILE *sf = fopen(path, "r");
-        assert_non_null(sf);
-        size_t got = fread(buf, 1, sizeof buf - 1, sf);
-        fclose(sf);
-        assert_true(got > 0);
-        assert_non_null(strstr(buf, "\"first_step_weight\":\t3"));
-    }
+    snprintf(path, sizeof path, "%s/resumed-w/trainer_state.json", out);
+    state = slurp(path);
+    assert_non_null(state);
+    assert_non_null(strstr(state, "\"first_step_weight\":\t3"));
+    free(state);
     /* formation over the run's checkpoints (0, 2, 4) */
     assert_int_equal(run_cmd("'%s' formation -q --run '%s' --threads 1", CL_CLI, out), 0);
     snprintf(path, sizeof path, "%s/formation.csv", out);
