@@ -320,8 +320,8 @@ int cl_loss_grad_to(cl_params *p, cl_model *g, cl_grad_ws *ws, const cl_batch *b
     int ntok = 0;
     for (int i = 0; i < Rd; i++) ntok += bt->labels[i] != -100;
     double total = 0;
-    const double wsum = cl_batch_weight(bt);
-    const double norm = norm_in > 0 ? norm_in : wsum; /* a shard scales by the whole batch's weight */
+    /* a shard scales by the whole batch's weight; a whole batch by its own */
+    const double norm = norm_in > 0 ? norm_in : cl_batch_weight(bt);
     for (int i = 0; i < Rd; i++) {
         float *r = ws->logits + (size_t)i * V;
         int lab = bt->labels[i];
@@ -345,7 +345,7 @@ int cl_loss_grad_to(cl_params *p, cl_model *g, cl_grad_ws *ws, const cl_batch *b
         for (int j = 0; j < V; j++) r[j] *= k;
         r[lab] -= inv_n;
     }
-    *loss_out = norm_in > 0 ? total : wsum > 0 ? total / wsum : 0.0;
+    *loss_out = norm_in > 0 ? total : norm > 0 ? total / norm : 0.0;
     if (ntok_out) *ntok_out = ntok;
     if (!backward || !ntok) return 0;
 

@@ -46,7 +46,18 @@ double cl_train_lr(const cl_train_opts *o, int s) {
     return lo + (o->lr - lo) * (1 - prog);
 }
 
-static int set_posw(cl_trainer *t, cl_error *err);
+/* posw (Td) from o.first_step_weight; NULL when it is 1 (the plain mean, bitwise) */
+static int set_posw(cl_trainer *t, cl_error *err) {
+    free(t->posw);
+    t->posw = NULL;
+    if (t->o.first_step_weight == 1) return 0;
+    /* why: from the start token alone the first step must find the continuation inside
+     * the encoder (a two-hop circuit); it is 1 of H + 1 terms of the mean */
+    const int Td = t->data->batch.Td;
+    if (!(t->posw = malloc(sizeof(float) * Td))) return cl_error_set(err, CL_ENOMEM, "train: out of memory");
+    for (int j = 0; j < Td; j++) t->posw[j] = j == 0 ? (float)t->o.first_step_weight : 1.0f;
+    return 0;
+}
 
 static int trainer_alloc(cl_params *p, const cl_train_opts *o, cl_trainer **out, cl_error *err) {
     cl_trainer *t = calloc(1, sizeof *t);
@@ -64,19 +75,6 @@ static int trainer_alloc(cl_params *p, const cl_train_opts *o, cl_trainer **out,
     if (!rc) rc = set_posw(t, err);
     if (rc) { cl_trainer_free(t); return rc; }
     *out = t;
-    return 0;
-}
-
-/* posw (Td) from o.first_step_weight; NULL when it is 1 (the plain mean, bitwise) */
-static int set_posw(cl_trainer *t, cl_error *err) {
-    free(t->posw);
-    t->posw = NULL;
-    if (t->o.first_step_weight == 1) return 0;
-    /* why: from the start token alone the first step must find the continuation inside
-     * the encoder (a two-hop circuit); it is 1 of H + 1 terms of the mean */
-    const int Td = t->data->batch.Td;
-    if (!(t->posw = malloc(sizeof(float) * Td))) return cl_error_set(err, CL_ENOMEM, "train: out of memory");
-    for (int j = 0; j < Td; j++) t->posw[j] = j == 0 ? (float)t->o.first_step_weight : 1.0f;
     return 0;
 }
 
