@@ -211,6 +211,14 @@ static void test_position_weights(void **st) {
     assert_true(t->posw[0] == 5.0f && t->posw[1] == 1.0f);
     assert_int_equal(cl_trainer_set_first_step_weight(t, 1, &err), 0);
     assert_null(t->posw);
+    /* another mixture from the next step on: only seasonal series (family 1) are drawn */
+    const double only_seasonal[SYN_NFAMILIES] = {0, 2, 0, 0}, none[SYN_NFAMILIES] = {0};
+    assert_int_not_equal(cl_trainer_set_mix(t, none, &err), 0);
+    assert_int_equal(cl_trainer_set_mix(t, only_seasonal, &err), 0);
+    assert_true(t->o.mix[1] == 1.0 && t->o.mix[0] == 0.0);
+    cl_train_row row;
+    assert_int_equal(cl_trainer_step(t, &row, &err), 0);
+    for (int b = 0; b < t->data->B; b++) assert_int_equal(t->data->family[b], 1);
     cl_trainer_free(t);
 }
 
@@ -341,6 +349,14 @@ static void test_cli(void **st) {
     assert_non_null(state);
     assert_non_null(strstr(state, "\"first_step_weight\":\t3"));
     free(state);
+    /* ... or with another data mixture (normalised, saved with the run) */
+    assert_int_equal(run_cmd("'%s' train -q --out '%s/resumed-m' --resume '%s/checkpoints/step-000002' --steps 4 --threads 1"
+                             " --mix 0,1,0,3", CL_CLI, out, out), 0);
+    snprintf(path, sizeof path, "%s/resumed-m/trainer_state.json", out);
+    state = slurp(path);
+    assert_non_null(state);
+    assert_non_null(strstr(state, "\"mix\":\t[0, 0.25, 0, 0.75]"));
+    free(state);
     /* formation over the run's checkpoints (0, 2, 4) */
     assert_int_equal(run_cmd("'%s' formation -q --run '%s' --threads 1", CL_CLI, out), 0);
     snprintf(path, sizeof path, "%s/formation.csv", out);
@@ -432,6 +448,8 @@ static void test_cli(void **st) {
     assert_int_equal(run_cmd("'%s' train -q --out '%s/x' --position-offsets -1,1,2,3,4 2>/dev/null", CL_CLI, out), 2);
     assert_int_equal(run_cmd("'%s' train -q --out '%s/x' --first-step-weight 0 2>/dev/null", CL_CLI, out), 2);
     assert_int_equal(run_cmd("'%s' train -q --out '%s/x' --resume '%s' --first-step-weight 5000 2>/dev/null", CL_CLI, out, out), 2);
+    assert_int_equal(run_cmd("'%s' train -q --out '%s/x' --resume '%s' --mix 0,0,0,0 2>/dev/null", CL_CLI, out, out), 2);
+    assert_int_equal(run_cmd("'%s' train -q --out '%s/x' --resume '%s' --mix 1,1,x,1 2>/dev/null", CL_CLI, out, out), 2);
     assert_int_equal(run_cmd("'%s' train -q --out '%s/x' --resume '%s/nowhere' 2>/dev/null", CL_CLI, out, out), 2);
     assert_int_equal(run_cmd("'%s' train -q --out '%s/x' --resume '%s' --lr 0.1 2>/dev/null", CL_CLI, out, out), 2);
     assert_int_equal(run_cmd("'%s' train -q 2>/dev/null", CL_CLI), 2);

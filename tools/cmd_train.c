@@ -34,6 +34,27 @@ static int save_checkpoint(cl_trainer *t, const char *out, cl_error *err) {
     return rc;
 }
 
+/* --mix GP,SEASONAL,WALK,REPEAT: w (SYN_NFAMILIES) non-negative, not all 0 */
+static int parse_mix(const char *mix, double *w) {
+    double s = 0;
+    const char *p = mix;
+    for (int f = 0; f < SYN_NFAMILIES; f++) {
+        char *end;
+        w[f] = strtod(p, &end);
+        if (end == p || !(w[f] >= 0) || (f < SYN_NFAMILIES - 1 ? *end != ',' : *end != 0)) {
+            cli_fail("option --mix: '%s' is not %d non-negative weights (gp,seasonal,random_walk,repeat)", mix, SYN_NFAMILIES);
+            return -1;
+        }
+        s += w[f];
+        p = end + 1;
+    }
+    if (!(s > 0)) {
+        cli_fail("option --mix: '%s': every weight is 0", mix);
+        return -1;
+    }
+    return 0;
+}
+
 int cmd_train(int argc, char **argv) {
     const char *out = NULL, *preset = "nano", *resume = NULL, *decay = NULL, *mix = NULL, *poffs = NULL;
     long d_model = 0, layers = 0, dlayers = 0, heads = 0, d_kv = 0, d_ff = 0, ctx = 0, pred = 0, steps = 0, batch = -1,
@@ -76,18 +97,25 @@ int cmd_train(int argc, char **argv) {
     if (!out) return cli_fail("%s", USAGE);
     if (decay && strcmp(decay, "cosine") != 0 && strcmp(decay, "linear") != 0)
         return cli_fail("option --decay: '%s' is not cosine or linear", decay);
+    double mixw[SYN_NFAMILIES];
+    if (mix && parse_mix(mix, mixw) != 0) return EXIT_BAD;
     cl_error err = {0};
     cl_trainer *t = NULL;
     int rc;
     if (resume) {
         if (d_model || layers || dlayers || heads || d_kv || d_ff || ctx || pred || batch >= 0 || warmup >= 0 || seed >= 0 ||
-            lr >= 0 || wd >= 0 || clip > -2 || minf >= 0 || decay || evalb >= 0 || mix || shortf >= 0 || evi >= 0 || blm >= 0 || pin >= 0 || poffs)
-            return cli_fail("train: --resume continues the checkpoint's run: only --steps, --checkpoint-every, --first-step-weight, --out, --threads, --quiet may be given");
+            lr >= 0 || wd >= 0 || clip > -2 || minf >= 0 || decay || evalb >= 0 || shortf >= 0 || evi >= 0 || blm >= 0 || pin >= 0 || poffs)
+            return cli_fail("train: --resume continues the checkpoint's run: only --steps, --checkpoint-every, --first-step-weight, --mix, --out, --threads, --quiet may be given");
         if ((rc = cl_trainer_resume(resume, (int)steps, &t, &err))) return cli_fail_err(&err);
         if (every >= 0) t->o.checkpoint_every = (int)every;
         /* a second phase that weights the first horizon step (from here on; saved with the
          * run, so resuming the new phase continues it bit for bit) */
         if (fsw >= 0 && (rc = cl_trainer_set_first_step_weight(t, fsw, &err))) {
+            cl_trainer_free(t);
+            return cli_fail_err(&err);
+        }
+        /* ... or another data mixture (also saved with the run) */
+        if (mix && (rc = cl_trainer_set_mix(t, mixw, &err))) {
             cl_trainer_free(t);
             return cli_fail_err(&err);
         }
@@ -142,20 +170,7 @@ int cmd_train(int argc, char **argv) {
                 return cli_fail("option --position-offsets: '%s' is not 1 to %d integer offsets (one per head, e.g. -1,1)", poffs, cfg.num_heads < 8 ? cfg.num_heads : 8);
             o.n_position_offsets = n;
         }
-        if (mix) {
-            double w[SYN_NFAMILIES], s = 0;
-            const char *p = mix;
-            for (int f = 0; f < SYN_NFAMILIES; f++) {
-                char *end;
-                w[f] = strtod(p, &end);
-                if (end == p || !(w[f] >= 0) || (f < SYN_NFAMILIES - 1 ? *end != ',' : *end != 0))
-                    return cli_fail("option --mix: '%s' is not %d non-negative weights (gp,seasonal,random_walk,repeat)", mix, SYN_NFAMILIES);
-                s += w[f];
-                p = end + 1;
-            }
-            if (!(s > 0)) return cli_fail("option --mix: '%s': every weight is 0", mix);
-            for (int f = 0; f < SYN_NFAMILIES; f++) o.mix[f] = w[f];
-        }
+        if (mix) memcpy(o.mix, mixw, sizeof mixw);
         if ((rc = cl_trainer_new(&cfg, &o, &t, &err))) return cli_fail_err(&err);
     }
     struct stat sb;

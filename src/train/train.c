@@ -84,6 +84,14 @@ int cl_trainer_set_first_step_weight(cl_trainer *t, double w, cl_error *err) {
     return set_posw(t, err);
 }
 
+int cl_trainer_set_mix(cl_trainer *t, const double *w, cl_error *err) {
+    /* why both sets: the held-out loss should measure the mixture being trained on */
+    int rc = cl_data_set_mix(t->data, w, t->o.short_frac, err);
+    if (!rc) rc = cl_data_set_mix(t->held, w, t->o.short_frac, err);
+    if (!rc) memcpy(t->o.mix, t->data->mix, sizeof t->o.mix);
+    return rc;
+}
+
 static int check_opts(const cl_train_opts *o, cl_error *err) {
     if (o->steps < 1 || o->batch < 1 || o->warmup < 0 || !(o->lr > 0) || o->weight_decay < 0 ||
         o->min_lr_frac < 0 || o->min_lr_frac > 1 || o->embed_value_init < 0 || o->embed_value_init > 1 || !(o->bias_lr_mult > 0) || o->bias_lr_mult > 1000 || !(o->position_init >= 0) || o->position_init > 100 || o->checkpoint_every < 0 || o->eval_batches < 0 ||

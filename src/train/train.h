@@ -72,6 +72,8 @@ int cl_trainer_resume(const char *dir, int steps, cl_trainer **out, cl_error *er
 void cl_trainer_free(cl_trainer *t);
 /* Changes the loss weight of the first horizon step from the next step on (1: plain mean). */
 int cl_trainer_set_first_step_weight(cl_trainer *t, double w, cl_error *err);
+/* Changes the data family weights (training and held-out batches) from the next step on. */
+int cl_trainer_set_mix(cl_trainer *t, const double *w, cl_error *err);
 /* One update: batch number t->step, loss, gradient, clipping, AdamW. Fills *row. */
 int cl_trainer_step(cl_trainer *t, cl_train_row *row, cl_error *err);
 /* Scores the held-out batches and appends an eval row (dir is recorded as given). */
