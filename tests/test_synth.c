@@ -146,12 +146,71 @@ static void test_short_contexts_and_mix(void **st) {
     cl_data_free(d);
 }
 
+/* distinct values among x (n) */
+static int n_distinct(const float *x, int n) {
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        int seen = 0;
+        for (int j = 0; j < i && !seen; j++) seen = x[j] == x[i];
+        k += !seen;
+    }
+    return k;
+}
+
+/* Repeated segments over a small alphabet: with fraction 1 every noise-free repeat series
+ * (<= 24 distinct values: one segment) has at most 4; with 0 (the default) segments of
+ * 5-24 distinct values occur, and the stream is the one drawn before the option existed
+ * (no extra random numbers: batch 0 of a seed equals itself with the option set to 0). */
+static void test_motif_segments(void **st) {
+    (void)st;
+    cl_config c;
+    small_config(&c);
+    cl_data *d, *ref;
+    cl_error err;
+    const double only_repeat[SYN_NFAMILIES] = {0, 0, 0, 1};
+    assert_int_equal(cl_data_new(&c, 64, 5, &d, &err), 0);
+    assert_int_equal(cl_data_new(&c, 64, 5, &ref, &err), 0);
+    assert_int_equal(cl_data_set_mix(d, only_repeat, 0, &err), 0);
+    assert_int_equal(cl_data_set_mix(ref, only_repeat, 0, &err), 0);
+    const int n = 48 + 12;
+    int few = 0, many = 0, noisy = 0;
+    for (int k = 0; k < 4; k++) {
+        cl_data_make(d, (uint64_t)k, -1);
+        for (int b = 0; b < d->B; b++) {
+            const int v = n_distinct(d->series + (size_t)b * n, n);
+            few += v <= 4; many += v > 4 && v <= 24; noisy += v > 24;
+        }
+    }
+    assert_true(many > 20 && noisy > 20);
+    assert_int_not_equal(cl_data_set_motif_frac(d, 1.5, &err), 0);
+    assert_int_equal(cl_data_set_motif_frac(d, 0, &err), 0);
+    cl_data_make(d, 0, -1);
+    cl_data_make(ref, 0, -1);
+    assert_memory_equal(d->series, ref->series, sizeof(float) * (size_t)d->B * n);
+    assert_int_equal(cl_data_set_motif_frac(d, 1, &err), 0);
+    few = many = noisy = 0;
+    for (int k = 0; k < 4; k++) {
+        cl_data_make(d, (uint64_t)k, -1);
+        for (int b = 0; b < d->B; b++) {
+            const float *x = d->series + (size_t)b * n;
+            const int v = n_distinct(x, n);
+            few += v <= 4; many += v > 4 && v <= 24; noisy += v > 24;
+            for (int t = 0; t < n; t++) assert_true(isfinite(x[t]));
+        }
+    }
+    assert_int_equal(many, 0);
+    assert_true(few > 80 && noisy > 80);
+    cl_data_free(d);
+    cl_data_free(ref);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_gp_covariance),
         cmocka_unit_test(test_families_finite_and_tokens),
         cmocka_unit_test(test_short_contexts_and_mix),
+        cmocka_unit_test(test_motif_segments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

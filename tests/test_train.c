@@ -351,11 +351,12 @@ static void test_cli(void **st) {
     free(state);
     /* ... or with another data mixture (normalised, saved with the run) */
     assert_int_equal(run_cmd("'%s' train -q --out '%s/resumed-m' --resume '%s/checkpoints/step-000002' --steps 4 --threads 1"
-                             " --mix 0,1,0,3", CL_CLI, out, out), 0);
+                             " --mix 0,1,0,3 --motif-frac 0.5", CL_CLI, out, out), 0);
     snprintf(path, sizeof path, "%s/resumed-m/trainer_state.json", out);
     state = slurp(path);
     assert_non_null(state);
     assert_non_null(strstr(state, "\"mix\":\t[0, 0.25, 0, 0.75]"));
+    assert_non_null(strstr(state, "\"motif_frac\":\t0.5"));
     free(state);
     /* formation over the run's checkpoints (0, 2, 4) */
     assert_int_equal(run_cmd("'%s' formation -q --run '%s' --threads 1", CL_CLI, out), 0);
@@ -449,6 +450,7 @@ static void test_cli(void **st) {
     assert_int_equal(run_cmd("'%s' train -q --out '%s/x' --first-step-weight 0 2>/dev/null", CL_CLI, out), 2);
     assert_int_equal(run_cmd("'%s' train -q --out '%s/x' --resume '%s' --first-step-weight 5000 2>/dev/null", CL_CLI, out, out), 2);
     assert_int_equal(run_cmd("'%s' train -q --out '%s/x' --resume '%s' --mix 0,0,0,0 2>/dev/null", CL_CLI, out, out), 2);
+    assert_int_equal(run_cmd("'%s' train -q --out '%s/x' --motif-frac 1.5 2>/dev/null", CL_CLI, out), 2);
     assert_int_equal(run_cmd("'%s' train -q --out '%s/x' --resume '%s' --mix 1,1,x,1 2>/dev/null", CL_CLI, out, out), 2);
     assert_int_equal(run_cmd("'%s' train -q --out '%s/x' --resume '%s/nowhere' 2>/dev/null", CL_CLI, out, out), 2);
     assert_int_equal(run_cmd("'%s' train -q --out '%s/x' --resume '%s' --lr 0.1 2>/dev/null", CL_CLI, out, out), 2);

@@ -14,7 +14,7 @@ static const char *USAGE =
     "train: usage: chronolens train --out DIR [--config nano|tiny|mini|small|base|large] [--d-model N] [--layers N]\n"
     "  [--decoder-layers N] [--heads N] [--d-kv N] [--d-ff N] [--context-length N] [--prediction-length N] [--steps N] [--batch N]\n"
     "  [--lr X] [--warmup N] [--decay cosine|linear] [--min-lr-frac X] [--weight-decay X] [--clip X] [--seed N]\n"
-    "  [--mix GP,SEASONAL,WALK,REPEAT] [--short-frac X] [--embed-value-init ALPHA] [--bias-lr-mult M] [--position-init S]\n  [--position-offsets D1,D2,..] [--first-step-weight W] [--checkpoint-every K] [--eval-batches N] [--resume CHECKPOINT_DIR] [--threads N] [--quiet]";
+    "  [--mix GP,SEASONAL,WALK,REPEAT] [--short-frac X] [--embed-value-init ALPHA] [--bias-lr-mult M] [--position-init S]\n  [--position-offsets D1,D2,..] [--first-step-weight W] [--motif-frac X] [--checkpoint-every K] [--eval-batches N] [--resume CHECKPOINT_DIR] [--threads N] [--quiet]";
 
 static int save_checkpoint(cl_trainer *t, const char *out, cl_error *err) {
     char sub[64], path[4096];
@@ -59,7 +59,7 @@ int cmd_train(int argc, char **argv) {
     const char *out = NULL, *preset = "nano", *resume = NULL, *decay = NULL, *mix = NULL, *poffs = NULL;
     long d_model = 0, layers = 0, dlayers = 0, heads = 0, d_kv = 0, d_ff = 0, ctx = 0, pred = 0, steps = 0, batch = -1,
          warmup = -1, seed = -1, every = -1, evalb = -1;
-    double lr = -1, wd = -1, clip = -2, minf = -1, shortf = -1, evi = -1, blm = -1, pin = -1, fsw = -1;
+    double lr = -1, wd = -1, clip = -2, minf = -1, shortf = -1, evi = -1, blm = -1, pin = -1, fsw = -1, motif = -1;
     for (int i = 1; i < argc; i++) {
         int r = opt_common(argc, argv, &i);
         if (!r) r = opt_str(argc, argv, &i, "--out", &out);
@@ -72,6 +72,7 @@ int cmd_train(int argc, char **argv) {
         if (!r) r = opt_double(argc, argv, &i, "--bias-lr-mult", 1e-3, 1000, &blm);
         if (!r) r = opt_double(argc, argv, &i, "--position-init", 0, 100, &pin);
         if (!r) r = opt_double(argc, argv, &i, "--first-step-weight", 0.01, 1000, &fsw);
+        if (!r) r = opt_double(argc, argv, &i, "--motif-frac", 0, 1, &motif);
         if (!r) r = opt_str(argc, argv, &i, "--position-offsets", &poffs);
         if (!r) r = opt_int(argc, argv, &i, "--d-model", 1, 8192, &d_model);
         if (!r) r = opt_int(argc, argv, &i, "--layers", 1, 64, &layers);
@@ -105,7 +106,7 @@ int cmd_train(int argc, char **argv) {
     if (resume) {
         if (d_model || layers || dlayers || heads || d_kv || d_ff || ctx || pred || batch >= 0 || warmup >= 0 || seed >= 0 ||
             lr >= 0 || wd >= 0 || clip > -2 || minf >= 0 || decay || evalb >= 0 || shortf >= 0 || evi >= 0 || blm >= 0 || pin >= 0 || poffs)
-            return cli_fail("train: --resume continues the checkpoint's run: only --steps, --checkpoint-every, --first-step-weight, --mix, --out, --threads, --quiet may be given");
+            return cli_fail("train: --resume continues the checkpoint's run: only --steps, --checkpoint-every, --first-step-weight, --mix, --motif-frac, --out, --threads, --quiet may be given");
         if ((rc = cl_trainer_resume(resume, (int)steps, &t, &err))) return cli_fail_err(&err);
         if (every >= 0) t->o.checkpoint_every = (int)every;
         /* a second phase that weights the first horizon step (from here on; saved with the
@@ -115,7 +116,7 @@ int cmd_train(int argc, char **argv) {
             return cli_fail_err(&err);
         }
         /* ... or another data mixture (also saved with the run) */
-        if (mix && (rc = cl_trainer_set_mix(t, mixw, &err))) {
+        if ((mix && (rc = cl_trainer_set_mix(t, mixw, &err))) || (motif >= 0 && (rc = cl_trainer_set_motif_frac(t, motif, &err)))) {
             cl_trainer_free(t);
             return cli_fail_err(&err);
         }
@@ -154,6 +155,7 @@ int cmd_train(int argc, char **argv) {
         if (blm >= 0) o.bias_lr_mult = blm;
         if (pin >= 0) o.position_init = pin;
         if (fsw >= 0) o.first_step_weight = fsw;
+        if (motif >= 0) o.motif_frac = motif;
         if (poffs) {
             const char *p = poffs;
             int n = 0;

@@ -66,6 +66,12 @@ int cl_data_set_mix(cl_data *d, const double *w, double short_frac, cl_error *er
     return 0;
 }
 
+int cl_data_set_motif_frac(cl_data *d, double f, cl_error *err) {
+    if (!(f >= 0 && f <= 1)) return cl_error_set(err, CL_EINVAL, "data: motif fraction %g outside [0, 1]", f);
+    syn_set_motif_frac(d->gen, f);
+    return 0;
+}
+
 void cl_data_tokenize_with_scale(const cl_data *d, const float *x, int n, float scale, int32_t *ids) {
     const cl_config *c = &d->cfg;
     const int nb = c->n_tokens - c->n_special_tokens; /* boundaries: nbins + 1 */

@@ -32,6 +32,8 @@ int cl_data_new(const cl_config *cfg, int B, uint64_t seed, cl_data **out, cl_er
 void cl_data_free(cl_data *d);
 /* Sets the family weights (normalised; at least one > 0) and the short-context probability. */
 int cl_data_set_mix(cl_data *d, const double *weights, double short_frac, cl_error *err);
+/* The fraction of repeated segments over a small alphabet (syn_set_motif_frac), in [0, 1]. */
+int cl_data_set_motif_frac(cl_data *d, double f, cl_error *err);
 /* Fills batch number index; family < 0 draws from the mixture, else that family only. */
 void cl_data_make(cl_data *d, uint64_t index, int family);
 /* ids (n) = bucketize(values / scale) + n_special, clamped (the labels' tokenization). */

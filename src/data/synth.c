@@ -18,6 +18,7 @@ struct syn_gen {
     double *K;   /* (n, n) covariance, then its Cholesky factor */
     double *z;   /* (n) standard normals */
     double *y;   /* (n) */
+    double motif_frac; /* see syn_set_motif_frac */
 };
 
 syn_gen *syn_new(int n) {
@@ -31,6 +32,8 @@ syn_gen *syn_new(int n) {
     if (!g->K || !g->z || !g->y) { syn_free(g); return NULL; }
     return g;
 }
+
+void syn_set_motif_frac(syn_gen *g, double f) { g->motif_frac = f; }
 
 void syn_free(syn_gen *g) {
     if (!g) return;
@@ -142,14 +145,25 @@ static void walk(cl_rng *r, int n, float *x) {
     }
 }
 
-static void repeat(cl_rng *r, int n, float *x) {
+static void repeat(cl_rng *r, int n, double motif_frac, float *x) {
     int P = cl_rng_int(r, 3, 24);
     float seg[24];
     int smooth = cl_rng_uniform(r) < 0.5;
-    double v = 0;
-    for (int i = 0; i < P; i++) {
-        v = smooth ? v + cl_rng_normal(r) : cl_rng_normal(r);
-        seg[i] = (float)v;
+    /* drawn only when enabled, so runs without motifs keep their data stream */
+    if (motif_frac > 0 && cl_rng_uniform(r) < motif_frac) {
+        /* why: a seasonal series passes each value twice a period (rising, falling), so a
+         * forecaster that matches only the last value loses the phase; segments over a small
+         * alphabet need the last few values to be matched */
+        float level[4];
+        const int K = cl_rng_int(r, 2, 4);
+        for (int k = 0; k < K; k++) level[k] = (float)cl_rng_normal(r);
+        for (int i = 0; i < P; i++) seg[i] = level[cl_rng_int(r, 0, K - 1)];
+    } else {
+        double v = 0;
+        for (int i = 0; i < P; i++) {
+            v = smooth ? v + cl_rng_normal(r) : cl_rng_normal(r);
+            seg[i] = (float)v;
+        }
     }
     double noise = cl_rng_uniform(r) < 0.5 ? 0.0 : 0.05 * cl_rng_uniform(r);
     int off = cl_rng_int(r, 0, P - 1);
@@ -168,7 +182,7 @@ void syn_draw(syn_gen *g, cl_rng *r, int family, float *x) {
     }
     case SYN_SEASONAL: seasonal(r, n, x); break;
     case SYN_WALK: walk(r, n, x); break;
-    default: repeat(r, n, x); break;
+    default: repeat(r, n, g->motif_frac, x); break;
     }
     /* a random unit: mean scaling must make the model scale-free */
     double s = pow(10.0, -1.0 + 3.0 * cl_rng_uniform(r));

@@ -33,6 +33,9 @@ void syn_free(syn_gen *g);
  * (LAPACKE_dpotrf; jitter raised until it factorises). x (n). Returns 0, or -1 if the
  * matrix cannot be factorised even with jitter 1e-2. */
 int syn_gp_draw(syn_gen *g, cl_rng *r, const syn_kernel *k, float *x);
+/* The fraction of repeated segments drawn from an alphabet of 2-4 values (default 0): in
+ * them one value does not tell where the pattern goes on, only the last few values do. */
+void syn_set_motif_frac(syn_gen *g, double f);
 /* One series of the family into x (n); always finite. */
 void syn_draw(syn_gen *g, cl_rng *r, int family, float *x);
 

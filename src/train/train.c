@@ -72,6 +72,8 @@ static int trainer_alloc(cl_params *p, const cl_train_opts *o, cl_trainer **out,
     if (!rc) rc = cl_data_new(&p->cfg, o->batch, o->seed ^ HELD_OUT_SALT, &t->held, err);
     if (!rc) rc = cl_data_set_mix(t->data, o->mix, o->short_frac, err);
     if (!rc) rc = cl_data_set_mix(t->held, o->mix, o->short_frac, err);
+    if (!rc) rc = cl_data_set_motif_frac(t->data, o->motif_frac, err);
+    if (!rc) rc = cl_data_set_motif_frac(t->held, o->motif_frac, err);
     if (!rc) rc = set_posw(t, err);
     if (rc) { cl_trainer_free(t); return rc; }
     *out = t;
@@ -92,11 +94,18 @@ int cl_trainer_set_mix(cl_trainer *t, const double *w, cl_error *err) {
     return rc;
 }
 
+int cl_trainer_set_motif_frac(cl_trainer *t, double f, cl_error *err) {
+    int rc = cl_data_set_motif_frac(t->data, f, err);
+    if (!rc) rc = cl_data_set_motif_frac(t->held, f, err);
+    if (!rc) t->o.motif_frac = f;
+    return rc;
+}
+
 static int check_opts(const cl_train_opts *o, cl_error *err) {
     if (o->steps < 1 || o->batch < 1 || o->warmup < 0 || !(o->lr > 0) || o->weight_decay < 0 ||
         o->min_lr_frac < 0 || o->min_lr_frac > 1 || o->embed_value_init < 0 || o->embed_value_init > 1 || !(o->bias_lr_mult > 0) || o->bias_lr_mult > 1000 || !(o->position_init >= 0) || o->position_init > 100 || o->checkpoint_every < 0 || o->eval_batches < 0 ||
         o->n_position_offsets < 0 || o->n_position_offsets > 8 ||
-        !(o->first_step_weight > 0) || o->first_step_weight > 1000)
+        !(o->first_step_weight > 0) || o->first_step_weight > 1000 || !(o->motif_frac >= 0 && o->motif_frac <= 1))
         return cl_error_set(err, CL_EINVAL, "train: options out of range");
     return 0;
 }
@@ -374,6 +383,7 @@ int cl_trainer_save(const cl_trainer *t, const char *dir, cl_error *err) {
     if (t->o.n_position_offsets > 0)
         cJSON_AddItemToObject(j, "position_offsets", cJSON_CreateIntArray(t->o.position_offsets, t->o.n_position_offsets));
     cJSON_AddNumberToObject(j, "first_step_weight", t->o.first_step_weight);
+    if (t->o.motif_frac > 0) cJSON_AddNumberToObject(j, "motif_frac", t->o.motif_frac);
     rc = cl_json_save(cl_path_join(path, sizeof path, dir, "trainer_state.json"), j, err);
     cJSON_Delete(j);
     if (!rc) rc = save_logs(t, dir, err);
@@ -445,6 +455,7 @@ static int load_state(const char *dir, cl_train_opts *o, int *step, cl_error *er
     jnum_opt(j, "bias_lr_mult", &o->bias_lr_mult, &bad);
     jnum_opt(j, "short_frac", &o->short_frac, &bad);
     jnum_opt(j, "first_step_weight", &o->first_step_weight, &bad);
+    jnum_opt(j, "motif_frac", &o->motif_frac, &bad);
     const cJSON *d = cJSON_GetObjectItemCaseSensitive(j, "decay"), *s = cJSON_GetObjectItemCaseSensitive(j, "seed");
     if (!cJSON_IsString(d) || !cJSON_IsString(s)) bad = 1;
     else {

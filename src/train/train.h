@@ -26,6 +26,7 @@ typedef struct cl_train_opts {
     int n_position_offsets;
     double embed_value_init; /* > 0: value-aware embedding init with this alpha (see params.h); 0: HF init */
     double first_step_weight; /* loss weight of the first horizon step, the others 1 (1: the plain mean) */
+    double motif_frac;    /* fraction of repeated segments over a 2-4 value alphabet (0: none) */
 } cl_train_opts;
 
 /* Defaults: lr 1e-3, warm-up 100, cosine to 0.1 lr, weight decay 0.01, clip 1, betas
@@ -74,6 +75,8 @@ void cl_trainer_free(cl_trainer *t);
 int cl_trainer_set_first_step_weight(cl_trainer *t, double w, cl_error *err);
 /* Changes the data family weights (training and held-out batches) from the next step on. */
 int cl_trainer_set_mix(cl_trainer *t, const double *w, cl_error *err);
+/* Changes the fraction of small-alphabet repeated segments (both batch sets) from the next step on. */
+int cl_trainer_set_motif_frac(cl_trainer *t, double f, cl_error *err);
 /* One update: batch number t->step, loss, gradient, clipping, AdamW. Fills *row. */
 int cl_trainer_step(cl_trainer *t, cl_train_row *row, cl_error *err);
 /* Scores the held-out batches and appends an eval row (dir is recorded as given). */
