@@ -157,6 +157,22 @@ static int n_distinct(const float *x, int n) {
     return k;
 }
 
+/* over batches 0-3 of d: series of <= 4 distinct values, of 5-24 (one noise-free segment),
+ * of more (noisy); every value finite */
+static void count_segments(cl_data *d, int *few, int *many, int *noisy) {
+    const int n = d->C + d->H;
+    *few = *many = *noisy = 0;
+    for (int k = 0; k < 4; k++) {
+        cl_data_make(d, (uint64_t)k, -1);
+        for (int b = 0; b < d->B; b++) {
+            const float *x = d->series + (size_t)b * n;
+            const int v = n_distinct(x, n);
+            *few += v <= 4; *many += v > 4 && v <= 24; *noisy += v > 24;
+            for (int t = 0; t < n; t++) assert_true(isfinite(x[t]));
+        }
+    }
+}
+
 /* Repeated segments over a small alphabet: with fraction 1 every noise-free repeat series
  * (<= 24 distinct values: one segment) has at most 4; with 0 (the default) segments of
  * 5-24 distinct values occur, and the stream is the one drawn before the option existed
@@ -173,14 +189,8 @@ static void test_motif_segments(void **st) {
     assert_int_equal(cl_data_set_mix(d, only_repeat, 0, &err), 0);
     assert_int_equal(cl_data_set_mix(ref, only_repeat, 0, &err), 0);
     const int n = 48 + 12;
-    int few = 0, many = 0, noisy = 0;
-    for (int k = 0; k < 4; k++) {
-        cl_data_make(d, (uint64_t)k, -1);
-        for (int b = 0; b < d->B; b++) {
-            const int v = n_distinct(d->series + (size_t)b * n, n);
-            few += v <= 4; many += v > 4 && v <= 24; noisy += v > 24;
-        }
-    }
+    int few, many, noisy;
+    count_segments(d, &few, &many, &noisy);
     assert_true(many > 20 && noisy > 20);
     assert_int_not_equal(cl_data_set_motif_frac(d, 1.5, &err), 0);
     assert_int_equal(cl_data_set_motif_frac(d, 0, &err), 0);
@@ -188,16 +198,7 @@ static void test_motif_segments(void **st) {
     cl_data_make(ref, 0, -1);
     assert_memory_equal(d->series, ref->series, sizeof(float) * (size_t)d->B * n);
     assert_int_equal(cl_data_set_motif_frac(d, 1, &err), 0);
-    few = many = noisy = 0;
-    for (int k = 0; k < 4; k++) {
-        cl_data_make(d, (uint64_t)k, -1);
-        for (int b = 0; b < d->B; b++) {
-            const float *x = d->series + (size_t)b * n;
-            const int v = n_distinct(x, n);
-            few += v <= 4; many += v > 4 && v <= 24; noisy += v > 24;
-            for (int t = 0; t < n; t++) assert_true(isfinite(x[t]));
-        }
-    }
+    count_segments(d, &few, &many, &noisy);
     assert_int_equal(many, 0);
     assert_true(few > 80 && noisy > 80);
     cl_data_free(d);

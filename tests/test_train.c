@@ -318,6 +318,19 @@ static void test_checkpoint_loads_in_engine(void **st) {
     checkpoint_loads_in_engine(2, 1); /* a deeper encoder than decoder (--decoder-layers) */
 }
 
+/* resumes run `out` from step 2 to 4 with extra options; its trainer_state.json holds want1
+ * (and want2 unless NULL) */
+static void second_phase(const char *out, const char *extra, const char *want1, const char *want2) {
+    assert_int_equal(run_cmd("'%s' train -q --out '%s/phase2' --resume '%s/checkpoints/step-000002' --steps 4 --threads 1 %s",
+                             CL_CLI, out, out, extra), 0);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/phase2/trainer_state.json", out);
+    char *state = slurp(path);
+    assert_non_null(state);
+    if (!strstr(state, want1) || (want2 && !strstr(state, want2))) fail_msg("%s: no %s / %s", path, want1, want2 ? want2 : "-");
+    free(state);
+}
+
 static void test_cli(void **st) {
     (void)st;
     char out[4096];
@@ -341,23 +354,10 @@ static void test_cli(void **st) {
     assert_non_null(strstr(state, "\"first_step_weight\":\t2"));
     assert_non_null(strstr(state, "\"position_offsets\":\t[-1, -2]"));
     free(state);
-    /* a second phase: resume with another first-step weight; it is saved with the run */
-    assert_int_equal(run_cmd("'%s' train -q --out '%s/resumed-w' --resume '%s/checkpoints/step-000002' --steps 4 --threads 1"
-                             " --first-step-weight 3", CL_CLI, out, out), 0);
-    snprintf(path, sizeof path, "%s/resumed-w/trainer_state.json", out);
-    state = slurp(path);
-    assert_non_null(state);
-    assert_non_null(strstr(state, "\"first_step_weight\":\t3"));
-    free(state);
-    /* ... or with another data mixture (normalised, saved with the run) */
-    assert_int_equal(run_cmd("'%s' train -q --out '%s/resumed-m' --resume '%s/checkpoints/step-000002' --steps 4 --threads 1"
-                             " --mix 0,1,0,3 --motif-frac 0.5", CL_CLI, out, out), 0);
-    snprintf(path, sizeof path, "%s/resumed-m/trainer_state.json", out);
-    state = slurp(path);
-    assert_non_null(state);
-    assert_non_null(strstr(state, "\"mix\":\t[0, 0.25, 0, 0.75]"));
-    assert_non_null(strstr(state, "\"motif_frac\":\t0.5"));
-    free(state);
+    /* a second phase: resume with another first-step weight, data mixture (normalised) or
+     * alphabet-segment fraction; each is saved with the run */
+    second_phase(out, "--first-step-weight 3", "\"first_step_weight\":\t3", NULL);
+    second_phase(out, "--mix 0,1,0,3 --motif-frac 0.5", "\"mix\":\t[0, 0.25, 0, 0.75]", "\"motif_frac\":\t0.5");
     /* formation over the run's checkpoints (0, 2, 4) */
     assert_int_equal(run_cmd("'%s' formation -q --run '%s' --threads 1", CL_CLI, out), 0);
     snprintf(path, sizeof path, "%s/formation.csv", out);
