@@ -5,6 +5,8 @@
 #include "core/core.h"
 #include "model/init.h"
 #include "train/train.h"
+#include "train/params.h"
+#include "data/batch.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -331,6 +333,55 @@ static void second_phase(const char *out, const char *extra, const char *want1, 
     free(state);
 }
 
+/* eval --step-loss on the model in dir (context 24, horizon 6): every (family, step) row is
+ * the mean teacher-forced loss of that step over the suite's first 10 series, as computed
+ * here from the suite's own batches (chunk 0 of each family, seed 5) */
+static void check_step_loss(const char *dir) {
+    char path[4200];
+    snprintf(path, sizeof path, "%s/steploss.csv", dir);
+    assert_int_equal(run_cmd("'%s' eval -q --model '%s' --series 10 --samples 0 --seed 5 --step-loss '%s' --threads 1 > /dev/null",
+                             CL_CLI, dir, path), 0);
+    char *csv = slurp(path);
+    assert_non_null(csv);
+    cl_error err;
+    cl_params *p;
+    assert_int_equal(cl_params_load(dir, &p, &err), 0);
+    cl_data *d;
+    assert_int_equal(cl_data_new(&p->cfg, 25, 5, &d, &err), 0);
+    cl_grad_ws *ws = cl_grad_ws_new();
+    const char *row = strchr(csv, '\n') + 1; /* past the header */
+    int rows = 0;
+    for (int f = 0; f < SYN_NFAMILIES; f++) {
+        cl_data_make(d, 0, f);
+        double loss;
+        int ntok;
+        assert_int_equal(cl_loss_grad(p, ws, &d->batch, 0, &loss, &ntok, NULL, &err), 0);
+        const float *tl = cl_grad_ws_token_loss(ws);
+        for (int j = 0; j < 6; j++) {
+            double want = 0;
+            for (int i = 0; i < 10; i++) want += tl[(size_t)i * d->batch.Td + j];
+            want /= 10;
+            char name[32];
+            int step, n;
+            double got;
+            assert_int_equal(sscanf(row, "%31[^,],%d,%lf,%d", name, &step, &got, &n), 4);
+            assert_string_equal(name, syn_family_name(f));
+            assert_int_equal(step, j + 1);
+            assert_int_equal(n, 10);
+            if (!(fabs(got - want) <= 2e-6 + 1e-6 * want)) fail_msg("%s step %d: %.6f, recomputed %.6f", name, step, got, want);
+            row = strchr(row, '\n') + 1;
+            rows++;
+        }
+    }
+    assert_int_equal(rows, SYN_NFAMILIES * 6);
+    assert_int_equal(*row, 0);
+    cl_grad_ws_free(ws);
+    cl_data_free(d);
+    cl_params_free(p);
+    free(csv);
+    assert_int_equal(run_cmd("'%s' eval -q --model '%s' --series 0 --csv '%s' --step-loss '%s/x.csv' 2>/dev/null", CL_CLI, dir, path, dir), 2);
+}
+
 static void test_cli(void **st) {
     (void)st;
     char out[4096];
@@ -421,6 +472,7 @@ static void test_cli(void **st) {
     while (fgets(line, sizeof line, f)) lines++;
     fclose(f);
     assert_int_equal(lines, 1 + 4 + 1);
+    check_step_loss(out);
     /* median-token decoding instead of sample paths: same table */
     assert_int_equal(run_cmd("'%s' eval -q --model '%s' --series 3 --samples 0 --out '%s/eval0.csv' --threads 1 > /dev/null",
                              CL_CLI, out, out), 0);

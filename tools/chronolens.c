@@ -14,7 +14,7 @@ static const struct { const char *name; int (*run)(int, char **); const char *he
                          "                             [--batch N] [--token-range LO:HI] [--threshold T] [--seed S] [--seeds K]"},
     {"train", cmd_train, "--out DIR [--config nano] [--steps N] [--checkpoint-every K] [--resume CKPT] ..."},
     {"formation", cmd_formation, "--run TRAIN_OUT_DIR [--out DIR] [--seed N]   induction heads over training"},
-    {"eval", cmd_eval, "[--model DIR] [--series N] [--seed N] [--context-length N] [--family F] [--samples S] [--csv FILE [--horizon H]] [--out CSV] [--series-out CSV]"},
+    {"eval", cmd_eval, "[--model DIR] [--series N] [--seed N] [--context-length N] [--family F] [--samples S] [--csv FILE [--horizon H]] [--out CSV] [--series-out CSV] [--step-loss CSV]"},
     {"init", cmd_init, "--size tiny|mini|small|base|large --out DIR [--seed N] [--dtype f32|bf16]"},
     {"multisine", cmd_multisine, "--model DIR [--model DIR ...] --out DIR [--freqs 5,10,20,40] [--amps ..] [--phases ..]"},
     {"multisine-sweep", cmd_multisine_sweep, "--model DIR --out DIR [--configs 100] [--seed N] [--top-k 3]"},

@@ -9,6 +9,7 @@
 #include "../src/core/core.h"
 #include "../src/data/batch.h"
 #include "../src/io/csv.h"
+#include "../src/train/params.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -80,6 +81,30 @@ static int score(forecaster *f, const float *x, int B, int L, int H, acc *a, cl_
     return rc;
 }
 
+/* --step-loss: teacher-forced cross-entropy per horizon step, summed over the suite's series */
+typedef struct {
+    cl_params *p;
+    cl_grad_ws *ws;
+    double *sum; /* (SYN_NFAMILIES, H) */
+    long *n;     /* (SYN_NFAMILIES, H) */
+} step_loss;
+
+/* adds the first nb series of batch b (family f) to sl; labels (B, H + 1), the last EOS */
+static int add_step_loss(step_loss *sl, const cl_batch *b, int nb, int f, int H, cl_error *err) {
+    double loss;
+    int ntok;
+    int rc = cl_loss_grad(sl->p, sl->ws, b, 0, &loss, &ntok, NULL, err);
+    const float *tl = rc ? NULL : cl_grad_ws_token_loss(sl->ws); /* (B, H + 1) */
+    for (int i = 0; i < nb && tl; i++)
+        for (int j = 0; j < H; j++) {
+            const float v = tl[(size_t)i * b->Td + j];
+            if (isnan(v)) continue; /* an ignored label */
+            sl->sum[(size_t)f * H + j] += v;
+            sl->n[(size_t)f * H + j]++;
+        }
+    return rc;
+}
+
 static void report(FILE *f, const char *name, const acc *a, int csv) {
     double mm = a->n_mase ? a->mase_m / a->n_mase : NAN, ms = a->n_mase ? a->mase_sn / a->n_mase : NAN;
     double wm = a->absy > 0 ? a->ql_m / a->absy : NAN, ws = a->absy > 0 ? a->ql_sn / a->absy : NAN;
@@ -90,7 +115,7 @@ static void report(FILE *f, const char *name, const acc *a, int csv) {
 }
 
 int cmd_eval(int argc, char **argv) {
-    const char *dir = cli_default_model(), *csv = NULL, *out = NULL, *family = NULL, *series_out = NULL;
+    const char *dir = cli_default_model(), *csv = NULL, *out = NULL, *family = NULL, *series_out = NULL, *steploss = NULL;
     long per = 100, seed = 20261126, horizon = 0, ctxlen = 0, samples = 20;
     for (int i = 1; i < argc; i++) {
         int r = opt_common(argc, argv, &i);
@@ -99,6 +124,7 @@ int cmd_eval(int argc, char **argv) {
         if (!r) r = opt_str(argc, argv, &i, "--family", &family);
         if (!r) r = opt_str(argc, argv, &i, "--out", &out);
         if (!r) r = opt_str(argc, argv, &i, "--series-out", &series_out);
+        if (!r) r = opt_str(argc, argv, &i, "--step-loss", &steploss);
         if (!r) r = opt_int(argc, argv, &i, "--series", 0, 100000, &per);
         if (!r) r = opt_int(argc, argv, &i, "--seed", 0, 0x7fffffffffffffffL, &seed);
         if (!r) r = opt_int(argc, argv, &i, "--horizon", 1, 1024, &horizon);
@@ -108,6 +134,7 @@ int cmd_eval(int argc, char **argv) {
         if (!r) return cli_fail("eval: unknown argument '%s'", argv[i]);
     }
     if (horizon && !csv) return cli_fail("option --horizon: only with --csv");
+    if (steploss && per == 0) return cli_fail("option --step-loss: needs the synthetic suite (--series > 0)");
     int only = -1; /* --family: one family of the synthetic suite */
     if (family) {
         for (int f = 0; f < SYN_NFAMILIES; f++)
@@ -123,6 +150,7 @@ int cmd_eval(int argc, char **argv) {
     acc fam[SYN_NFAMILIES + 1];
     memset(fam, 0, sizeof fam);
     cl_out po = {0};
+    step_loss sl = {0};
     int rc = cl_model_load(dir, &m, &err);
     if (!rc) rc = cl_state_new(m, &s, &err);
     if (rc) goto done;
@@ -158,6 +186,13 @@ int cmd_eval(int argc, char **argv) {
                 }
     }
     if (per > 0 && (rc = cl_data_new(c, B, (uint64_t)seed, &d, &err))) goto done;
+    if (steploss) { /* the same weights as trainable parameters: the training loss's code path */
+        if ((rc = cl_params_load(dir, &sl.p, &err))) goto done;
+        sl.ws = cl_grad_ws_new();
+        sl.sum = calloc((size_t)SYN_NFAMILIES * H, sizeof(double));
+        sl.n = calloc((size_t)SYN_NFAMILIES * H, sizeof(long));
+        if (!sl.ws || !sl.sum || !sl.n) { rc = cl_error_set(&err, CL_ENOMEM, "eval: out of memory"); goto done; }
+    }
     const int chunks = (int)((per + B - 1) / B);
     for (int f = 0; f < SYN_NFAMILIES && per > 0 && !rc; f++)
         for (int k = 0; k < chunks && !rc && FAMILY_ON(f); k++) {
@@ -167,6 +202,7 @@ int cmd_eval(int argc, char **argv) {
             if (k == 0) fc.idx = 0;
             int nb = (int)(per - (long)k * B < B ? per - (long)k * B : B);
             rc = score(&fc, d->series, nb, L, H, &fam[f], &err);
+            if (!rc && sl.p) rc = add_step_loss(&sl, &d->batch, nb, f, H, &err);
         }
     if (!rc && csv) {
         /* the CSV: every column is a series, its last Hc values are the target */
@@ -198,10 +234,23 @@ int cmd_eval(int argc, char **argv) {
         if (csv) report(o.fp, "csv", &fam[SYN_NFAMILIES], 1);
         rc = cl_out_commit(&o, &err);
     }
+    if (!rc && sl.p) {
+        cl_out o;
+        if ((rc = cl_out_open(&o, steploss, &err))) goto done;
+        fprintf(o.fp, "family,step,loss,n\n");
+        for (int f = 0; f < SYN_NFAMILIES; f++)
+            for (int j = 0; j < H && FAMILY_ON(f); j++)
+                fprintf(o.fp, "%s,%d,%.6f,%ld\n", syn_family_name(f), j + 1, sl.n[(size_t)f * H + j] ? sl.sum[(size_t)f * H + j] / sl.n[(size_t)f * H + j] : NAN,
+                        sl.n[(size_t)f * H + j]);
+        rc = cl_out_commit(&o, &err);
+    }
     if (!rc && po.fp) rc = cl_out_commit(&po, &err);
 done:
     if (po.fp) cl_out_abort(&po); /* an error: no partial per-series file */
     cl_free(vals);
+    cl_params_free(sl.p);
+    cl_grad_ws_free(sl.ws);
+    free(sl.sum); free(sl.n);
     cl_data_free(d);
     cl_state_free(s);
     cl_model_free(m);
