@@ -59,6 +59,17 @@ static int set_posw(cl_trainer *t, cl_error *err) {
     return 0;
 }
 
+/* the data options on both batch sets: the held-out loss measures the mixture being trained on */
+static int set_data(cl_trainer *t, const double *mix, double motif_frac, cl_error *err) {
+    cl_data *sets[2] = {t->data, t->held};
+    int rc = 0;
+    for (int i = 0; i < 2 && !rc; i++) {
+        rc = cl_data_set_mix(sets[i], mix, t->o.short_frac, err);
+        if (!rc) rc = cl_data_set_motif_frac(sets[i], motif_frac, err);
+    }
+    return rc;
+}
+
 static int trainer_alloc(cl_params *p, const cl_train_opts *o, cl_trainer **out, cl_error *err) {
     cl_trainer *t = calloc(1, sizeof *t);
     if (!t) return cl_error_set(err, CL_ENOMEM, "train: out of memory");
@@ -70,10 +81,7 @@ static int trainer_alloc(cl_params *p, const cl_train_opts *o, cl_trainer **out,
     int rc = (!t->m || !t->v || !t->ws) ? cl_error_set(err, CL_ENOMEM, "train: out of memory") : 0;
     if (!rc) rc = cl_data_new(&p->cfg, o->batch, o->seed, &t->data, err);
     if (!rc) rc = cl_data_new(&p->cfg, o->batch, o->seed ^ HELD_OUT_SALT, &t->held, err);
-    if (!rc) rc = cl_data_set_mix(t->data, o->mix, o->short_frac, err);
-    if (!rc) rc = cl_data_set_mix(t->held, o->mix, o->short_frac, err);
-    if (!rc) rc = cl_data_set_motif_frac(t->data, o->motif_frac, err);
-    if (!rc) rc = cl_data_set_motif_frac(t->held, o->motif_frac, err);
+    if (!rc) rc = set_data(t, o->mix, o->motif_frac, err);
     if (!rc) rc = set_posw(t, err);
     if (rc) { cl_trainer_free(t); return rc; }
     *out = t;
@@ -87,16 +95,13 @@ int cl_trainer_set_first_step_weight(cl_trainer *t, double w, cl_error *err) {
 }
 
 int cl_trainer_set_mix(cl_trainer *t, const double *w, cl_error *err) {
-    /* why both sets: the held-out loss should measure the mixture being trained on */
-    int rc = cl_data_set_mix(t->data, w, t->o.short_frac, err);
-    if (!rc) rc = cl_data_set_mix(t->held, w, t->o.short_frac, err);
-    if (!rc) memcpy(t->o.mix, t->data->mix, sizeof t->o.mix);
+    int rc = set_data(t, w, t->o.motif_frac, err);
+    if (!rc) memcpy(t->o.mix, t->data->mix, sizeof t->o.mix); /* as normalised */
     return rc;
 }
 
 int cl_trainer_set_motif_frac(cl_trainer *t, double f, cl_error *err) {
-    int rc = cl_data_set_motif_frac(t->data, f, err);
-    if (!rc) rc = cl_data_set_motif_frac(t->held, f, err);
+    int rc = set_data(t, t->o.mix, f, err);
     if (!rc) t->o.motif_frac = f;
     return rc;
 }
