@@ -109,14 +109,10 @@ int cmd_train(int argc, char **argv) {
             return cli_fail("train: --resume continues the checkpoint's run: only --steps, --checkpoint-every, --first-step-weight, --mix, --motif-frac, --out, --threads, --quiet may be given");
         if ((rc = cl_trainer_resume(resume, (int)steps, &t, &err))) return cli_fail_err(&err);
         if (every >= 0) t->o.checkpoint_every = (int)every;
-        /* a second phase that weights the first horizon step (from here on; saved with the
-         * run, so resuming the new phase continues it bit for bit) */
-        if (fsw >= 0 && (rc = cl_trainer_set_first_step_weight(t, fsw, &err))) {
-            cl_trainer_free(t);
-            return cli_fail_err(&err);
-        }
-        /* ... or another data mixture (also saved with the run) */
-        if ((mix && (rc = cl_trainer_set_mix(t, mixw, &err))) || (motif >= 0 && (rc = cl_trainer_set_motif_frac(t, motif, &err)))) {
+        /* a second phase that weights the first horizon step, or draws another data mixture,
+         * from here on (saved with the run, so resuming the new phase continues it bit for bit) */
+        if ((fsw >= 0 && (rc = cl_trainer_set_first_step_weight(t, fsw, &err))) ||
+            (mix && (rc = cl_trainer_set_mix(t, mixw, &err))) || (motif >= 0 && (rc = cl_trainer_set_motif_frac(t, motif, &err)))) {
             cl_trainer_free(t);
             return cli_fail_err(&err);
         }
