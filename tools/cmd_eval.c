@@ -239,9 +239,10 @@ int cmd_eval(int argc, char **argv) {
         if ((rc = cl_out_open(&o, steploss, &err))) goto done;
         fprintf(o.fp, "family,step,loss,n\n");
         for (int f = 0; f < SYN_NFAMILIES; f++)
-            for (int j = 0; j < H && FAMILY_ON(f); j++)
-                fprintf(o.fp, "%s,%d,%.6f,%ld\n", syn_family_name(f), j + 1, sl.n[(size_t)f * H + j] ? sl.sum[(size_t)f * H + j] / sl.n[(size_t)f * H + j] : NAN,
-                        sl.n[(size_t)f * H + j]);
+            for (int j = 0; j < H && FAMILY_ON(f); j++) {
+                const size_t k = (size_t)f * H + j;
+                fprintf(o.fp, "%s,%d,%.6f,%ld\n", syn_family_name(f), j + 1, sl.n[k] ? sl.sum[k] / sl.n[k] : NAN, sl.n[k]);
+            }
         rc = cl_out_commit(&o, &err);
     }
     if (!rc && po.fp) rc = cl_out_commit(&po, &err);
