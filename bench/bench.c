@@ -21,12 +21,6 @@
 #include <string.h>
 #include <time.h>
 
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 static int cmp_d(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
@@ -46,9 +40,9 @@ static double sgemm_once(void) {
     /* OpenBLAS's own threading at the engine's thread count (the engine keeps OpenBLAS
      * single-threaded and splits work itself) */
     openblas_set_num_threads(cl_get_threads());
-    double t = now();
+    double t = cl_now();
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, n, n, 1, ga, n, gb, n, 0, gc, n);
-    t = now() - t;
+    t = cl_now() - t;
     openblas_set_num_threads(1);
     /* OpenBLAS's workers spin (sched_yield) for ~0.1 s after a call: let them go to sleep
      * so the reference does not steal cores from the workload timed next */
@@ -77,9 +71,9 @@ static void measure(const char *model, const char *name, work *w, int reps) {
     double *t = malloc(sizeof(double) * reps), *peak = malloc(sizeof(double) * reps), *eff = malloc(sizeof(double) * reps);
     for (int r = 0; r < reps; r++) {
         peak[r] = sgemm_once();
-        double t0 = now();
+        double t0 = cl_now();
         run(w, &err);
-        t[r] = now() - t0;
+        t[r] = cl_now() - t0;
         eff[r] = flops / t[r] / 1e9 / peak[r];
     }
     double tm = median(t, reps), pk = median(peak, reps), ef = median(eff, reps);

@@ -22,12 +22,6 @@
 #define CL_ORACLE "../shared/oracle"
 #endif
 
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 /* CPU seconds of this process (all threads): steadier than wall time on a shared machine */
 static double cpu_now(void) {
     struct rusage u;
@@ -49,9 +43,9 @@ static double copy_bandwidth(void) {
     memset(b, 2, n);
     double best = 1e30;
     for (int i = 0; i < 3; i++) {
-        double t = now();
+        double t = cl_now();
         memcpy(b, a, n);
-        t = now() - t;
+        t = cl_now() - t;
         if (t < best) best = t;
     }
     volatile char sink = b[n / 2];
@@ -99,13 +93,13 @@ int main(int argc, char **argv) {
     double *ts = malloc(sizeof(double) * reps), *cs = malloc(sizeof(double) * reps), enc = 0, dec = 0;
     for (int r = -1; r < reps; r++) { /* r = -1: warm-up */
         cl_generator *g;
-        double t0 = now(), c0 = cpu_now();
+        double t0 = cl_now(), c0 = cpu_now();
         if (cl_generator_new(m, &o, 1, L, STEPS, &g, &err) ||
             cl_forecast_loop(c, x, 1, L, STEPS, SAMPLES, cl_generator_run, g, vals, &err)) {
             fprintf(stderr, "%s\n", err.msg);
             return 1;
         }
-        double t = now() - t0, ct = cpu_now() - c0;
+        double t = cl_now() - t0, ct = cpu_now() - c0;
         if (r >= 0) {
             ts[r] = t;
             cs[r] = ct;

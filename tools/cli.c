@@ -1,5 +1,6 @@
 /* cli.c — option parsing, one-line errors and a progress line for the subcommands. */
 #include "cli.h"
+#include "../src/core/core.h"
 #include "../src/core/parse.h"
 
 #include <errno.h>
@@ -69,17 +70,20 @@ int opt_double(int argc, char **argv, int *i, const char *name, double lo, doubl
     return 1;
 }
 
-int opt_double_list(int argc, char **argv, int *i, const char *name, double lo, double hi,
-                    double *out, int max, int *n) {
-    if (strcmp(argv[*i], name) != 0) return 0;
-    if (need_value(argc, argv, *i)) return -1;
-    const char *v = argv[++*i];
+int cli_double_list(const char *name, const char *v, double lo, double hi, double *out, int max, int *n) {
     if (cl_parse_double_list(v, lo, hi, out, max, n) != 0) {
         cli_fail("option %s: '%.200s' is not a comma-separated list of at most %d numbers in [%g, %g]",
                  name, v, max, lo, hi);
         return -1;
     }
     return 1;
+}
+
+int opt_double_list(int argc, char **argv, int *i, const char *name, double lo, double hi,
+                    double *out, int max, int *n) {
+    if (strcmp(argv[*i], name) != 0) return 0;
+    if (need_value(argc, argv, *i)) return -1;
+    return cli_double_list(name, argv[++*i], lo, hi, out, max, n);
 }
 
 int opt_long_list(int argc, char **argv, int *i, const char *name, long lo, long hi, long *out,
@@ -121,20 +125,14 @@ static double progress_t0 = -1;
 static char stage_name[256];
 static double stage_from, stage_to, job_t0 = -1;
 
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 void progress(const char *label, double done, double total) {
     if (cli_quiet || !isatty(STDERR_FILENO)) return;
-    if (progress_t0 < 0 || done == 0) progress_t0 = now();
-    double el = now() - progress_t0, frac = total > 0 ? done / total : 0;
+    if (progress_t0 < 0 || done == 0) progress_t0 = cl_now();
+    double el = cl_now() - progress_t0, frac = total > 0 ? done / total : 0;
     char eta[32] = "", job[320] = "";
     if (frac > 0.01 && frac < 1) snprintf(eta, sizeof eta, ", %.0fs left", el * (1 - frac) / frac);
     if (stage_name[0]) { /* the whole job: share done, time left at the pace so far */
-        double f = stage_from + (stage_to - stage_from) * (frac < 1 ? frac : 1), jel = now() - job_t0;
+        double f = stage_from + (stage_to - stage_from) * (frac < 1 ? frac : 1), jel = cl_now() - job_t0;
         char jeta[48] = "";
         if (f > 0.01 && f < 1) snprintf(jeta, sizeof jeta, ", ~%.0fs left in all", jel * (1 - f) / f);
         snprintf(job, sizeof job, "[%s %2.0f%%%s] ", stage_name, 100 * f, jeta);
@@ -152,7 +150,7 @@ void progress_done(void) {
 
 void progress_stage(const char *name, double from, double to) {
     if (!name) { stage_name[0] = 0; job_t0 = -1; return; }
-    if (job_t0 < 0) job_t0 = now();
+    if (job_t0 < 0) job_t0 = cl_now();
     snprintf(stage_name, sizeof stage_name, "%s", name);
     stage_from = from;
     stage_to = to;

@@ -24,6 +24,8 @@ int opt_double(int argc, char **argv, int *i, const char *name, double lo, doubl
 int opt_flag(char **argv, int i, const char *name);
 /* List and range values (syntax in src/core/parse.h): `--freqs 5,10,20` fills out[0..*n)
  * with at most max numbers in [lo, hi]; `--range 1910:2187` gives lo <= *a <= *b <= hi. */
+/* The list check of opt_double_list on a value taken earlier: 1, or -1 (reported). */
+int cli_double_list(const char *name, const char *v, double lo, double hi, double *out, int max, int *n);
 int opt_double_list(int argc, char **argv, int *i, const char *name, double lo, double hi,
                     double *out, int max, int *n);
 int opt_long_list(int argc, char **argv, int *i, const char *name, long lo, long hi, long *out,

@@ -22,12 +22,6 @@ static void on_progress(void *ctx, double done, double total) {
     progress(label, p->k * total + done, p->n * total); /* share of all models: one time left for the command */
 }
 
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 int cmd_induction(int argc, char **argv) {
     rrt_cli o;
     rrt_cli_init(&o);
@@ -54,9 +48,9 @@ int cmd_induction(int argc, char **argv) {
         prog_ctx pc = {ms.name[k], k, ms.n};
         io.progress = on_progress;
         io.progress_ctx = &pc;
-        double t0 = now();
+        double t0 = cl_now();
         rc = cl_induction_run(ms.m[k], &io, &res[k], &err);
-        secs[k] = now() - t0;
+        secs[k] = cl_now() - t0;
     }
     progress_done();
     char path[4096];

@@ -10,6 +10,7 @@
 #include "../src/io/safetensors.h"
 #include "../src/report/fig_multisine.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,17 +235,17 @@ int cmd_multisine(int argc, char **argv) {
     ms.duration = duration;
     ms.noise = noise;
     if (freqs) {
-        if (ms_parse_list("--freqs", freqs, ms.freqs, CL_MS_MAX_FREQS, &ms.n) < 0) return EXIT_BAD;
+        if (cli_double_list("--freqs", freqs, -DBL_MAX, DBL_MAX, ms.freqs, CL_MS_MAX_FREQS, &ms.n) < 0) return EXIT_BAD;
         if (!amps) for (int i = 0; i < ms.n; i++) ms.amps[i] = 1.0; /* the reference amplitudes fit only its freqs */
         memset(ms.phases, 0, sizeof ms.phases);
     }
     int n;
     if (amps) {
-        if (ms_parse_list("--amps", amps, ms.amps, CL_MS_MAX_FREQS, &n) < 0) return EXIT_BAD;
+        if (cli_double_list("--amps", amps, -DBL_MAX, DBL_MAX, ms.amps, CL_MS_MAX_FREQS, &n) < 0) return EXIT_BAD;
         if (n != ms.n) return cli_fail("option --amps: %d values for %d frequencies", n, ms.n);
     }
     if (phases) {
-        if (ms_parse_list("--phases", phases, ms.phases, CL_MS_MAX_FREQS, &n) < 0) return EXIT_BAD;
+        if (cli_double_list("--phases", phases, -DBL_MAX, DBL_MAX, ms.phases, CL_MS_MAX_FREQS, &n) < 0) return EXIT_BAD;
         if (n != ms.n) return cli_fail("option --phases: %d values for %d frequencies", n, ms.n);
     }
     cl_error err = {0};
@@ -265,7 +266,7 @@ int cmd_multisine(int argc, char **argv) {
     }
     for (int k = 0; k < nm && !rc; k++) {
         runs[k].dir = dirs[k];
-        ms_model_name(dirs[k], runs[k].name, sizeof runs[k].name);
+        cl_path_basename(dirs[k], runs[k].name, sizeof runs[k].name);
         for (int j = 0; j < k; j++) /* two folders of the same name: keep file names apart */
             if (!strcmp(runs[j].name, runs[k].name)) {
                 size_t l = strlen(runs[k].name);

@@ -273,7 +273,7 @@ int cmd_multisine_sweep(int argc, char **argv) {
             nd[i] = sw.nd[i / sw.G];
         }
         char title[256], name[128];
-        ms_model_name(dir, name, sizeof name);
+        cl_path_basename(dir, name, sizeof name);
         snprintf(title, sizeof title, "%s: detected spacing vs smallest gap (%d configurations x %d heads)", name, sw.C, sw.G);
         if (!rc) rc = cl_fig_sweep(g, d, nd, (int)np, duration, title, cl_path_join(path, sizeof path, out, "sweep"), &err);
         free(g); free(d); free(nd);

@@ -26,26 +26,11 @@
               "[--batch N] [--sweep-batch N] [--configs N]"
 #define MAX_MODELS 16
 
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *f) {
     (void)sb; (void)flag; (void)f;
     return remove(p);
 }
 static void rm_tree(const char *dir) { nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS); }
-
-/* folder basename, trailing slashes ignored (the name the other commands give a model) */
-static void base_name(const char *dir, char *out, size_t n) {
-    size_t len = strlen(dir);
-    while (len > 1 && dir[len - 1] == '/') len--;
-    size_t s = len;
-    while (s > 0 && dir[s - 1] != '/') s--;
-    snprintf(out, n, "%.*s", (int)(len - s), dir + s);
-}
 
 /* Moves the figures (*.png, *.svg) of folder src into folder dst (created). */
 static int move_figures(const char *src, const char *dst, cl_error *err) {
@@ -205,7 +190,7 @@ static int load_models(report_opts *o, cl_model **m) {
     cl_error err = {0};
     for (int k = 0; k < o->n; k++) {
         if (cl_model_load(o->dirs[k], &m[k], &err)) return cli_fail("report: %s", err.msg);
-        base_name(o->dirs[k], o->names[k], sizeof o->names[k]);
+        cl_path_basename(o->dirs[k], o->names[k], sizeof o->names[k]);
         for (int j = 0; j < k; j++)
             if (!strcmp(o->names[j], o->names[k]))
                 return cli_fail("report: --model: two models are named '%s' (names are folder basenames)", o->names[k]);
@@ -221,7 +206,7 @@ static int make_tmp(const char *out, char *tmp, size_t n) {
     snprintf(parent, sizeof parent, "%s", out);
     size_t len = strlen(parent);
     while (len > 1 && parent[len - 1] == '/') parent[--len] = 0;
-    base_name(parent, name, sizeof name);
+    cl_path_basename(parent, name, sizeof name);
     char *slash = strrchr(parent, '/');
     if (!slash) snprintf(parent, sizeof parent, ".");
     else if (slash == parent) parent[1] = 0;
@@ -311,11 +296,11 @@ int cmd_report(int argc, char **argv) {
     /* shares of the whole run, measured on random tiny, mini, small, base checkpoints at the defaults */
     static const char *STEP[4] = {"induction", "sweep", "multisine", "multisine-sweep"};
     static const double SHARE[5] = {0, 0.34, 0.78, 0.85, 1.0};
-    double secs[4] = {0}, t_all = now();
+    double secs[4] = {0}, t_all = cl_now();
     int saved_summary = cli_summary;
     cli_summary = 0;
     for (int s = 0; s < 4 && !rc; s++) {
-        double t0 = now();
+        double t0 = cl_now();
         char out[PATH_MAX], stage[400];
         cl_path_join(out, sizeof out, data, STEP[s]);
         const char *args[2 * MAX_MODELS + 24];
@@ -351,13 +336,13 @@ int cmd_report(int argc, char **argv) {
                 if (!rc) rc = move_figures(mout, cl_path_join(b, sizeof b, a, o.names[k]), &err);
             }
         }
-        secs[s] = now() - t0;
+        secs[s] = cl_now() - t0;
     }
     cli_summary = saved_summary;
     progress_stage(NULL, 0, 0);
     if (!rc) rc = copy_formation(&o, data, figs, &err);
     if (!rc) {
-        cJSON *setup = setup_json(&o, models, STEP, secs, 4, now() - t_all);
+        cJSON *setup = setup_json(&o, models, STEP, secs, 4, cl_now() - t_all);
         rc = write_json_file(cl_path_join(a, sizeof a, data, "setup.json"), setup, &err);
     }
     if (!rc) rc = cl_report_write(tmp, &err);
@@ -367,7 +352,7 @@ int cmd_report(int argc, char **argv) {
         rm_tree(tmp);
         return rc > 0 ? cli_fail("report: %s", err.msg) : EXIT_BAD; /* -1: the step reported it */
     }
-    if (!cli_quiet) fprintf(stderr, "report of %d model%s written in %.1fs\n", o.n, o.n > 1 ? "s" : "", now() - t_all);
+    if (!cli_quiet) fprintf(stderr, "report of %d model%s written in %.1fs\n", o.n, o.n > 1 ? "s" : "", cl_now() - t_all);
     char *full = realpath(o.out, NULL);
     printf("%s/index.html\n", full ? full : o.out);
     free(full);

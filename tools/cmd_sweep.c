@@ -4,7 +4,6 @@
 #include "rrt_cli.h"
 #include "../src/core/core.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,25 +11,6 @@
 #define USAGE "sweep: usage: chronolens sweep [--model DIR ...] --out DIR [--reps-list 2,4,..] " \
               "[--len-list 2,4,..] [--batch N] [--token-range LO:HI] [--threshold T] [--seed S] [--seeds K]"
 #define MAX_GRID 64
-
-/* "a,b,c" of integers in [2, 100000]; at most MAX_GRID */
-static int parse_list(const char *name, const char *v, int *out, int *n) {
-    *n = 0;
-    const char *p = v;
-    while (*p) {
-        char *end;
-        errno = 0;
-        long x = strtol(p, &end, 10);
-        if (end == p || errno || x < 2 || x > 100000 || (*end && *end != ',') || *n == MAX_GRID)
-            return cli_fail("option %s: '%s' is not a comma-separated list of at most %d integers >= 2", name, v,
-                            MAX_GRID);
-        out[(*n)++] = (int)x;
-        p = *end ? end + 1 : end;
-        if (*end && !*p) return cli_fail("option %s: '%s' ends with a comma", name, v);
-    }
-    if (!*n) return cli_fail("option %s: empty list", name);
-    return 0;
-}
 
 typedef struct { const char *name; int k, n; } prog_ctx;
 
@@ -46,11 +26,14 @@ int cmd_sweep(int argc, char **argv) {
     rrt_cli_init(&o);
     int reps[MAX_GRID] = {2, 4, 6, 8, 10}, lens[MAX_GRID] = {2, 4, 6, 8, 10}, nr = 5, nl = 5;
     for (int i = 1; i < argc; i++) {
-        const char *v;
-        int r = opt_common(argc, argv, &i);
+        long x[MAX_GRID];
+        int n, r = opt_common(argc, argv, &i), which = 0;
         if (!r) r = rrt_cli_opt(argc, argv, &i, &o);
-        if (!r && (r = opt_str(argc, argv, &i, "--reps-list", &v)) == 1 && parse_list("--reps-list", v, reps, &nr)) r = -1;
-        if (!r && (r = opt_str(argc, argv, &i, "--len-list", &v)) == 1 && parse_list("--len-list", v, lens, &nl)) r = -1;
+        if (!r && (r = opt_long_list(argc, argv, &i, "--reps-list", 2, 100000, x, MAX_GRID, &n)) == 1) which = 1;
+        if (!r && (r = opt_long_list(argc, argv, &i, "--len-list", 2, 100000, x, MAX_GRID, &n)) == 1) which = 2;
+        for (int j = 0; which && j < n; j++) (which == 1 ? reps : lens)[j] = (int)x[j];
+        if (which == 1) nr = n;
+        if (which == 2) nl = n;
         if (r < 0) return EXIT_BAD;
         if (!r) return cli_fail("sweep: unknown argument '%s'", argv[i]);
     }

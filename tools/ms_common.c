@@ -4,49 +4,13 @@
 #include "../src/core/core.h"
 #include "../src/io/json.h"
 
-#include <errno.h>
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-
-int ms_parse_list(const char *opt, const char *text, double *out, int max, int *n) {
-    *n = 0;
-    const char *p = text;
-    if (!*p) { cli_fail("option %s: empty list (want comma-separated numbers)", opt); return -1; }
-    for (;;) {
-        char *end;
-        errno = 0;
-        double v = strtod(p, &end);
-        if (end == p || errno || !isfinite(v) || (*end && *end != ',')) {
-            cli_fail("option %s: '%s' is not a comma-separated list of numbers", opt, text);
-            return -1;
-        }
-        if (*n >= max) { cli_fail("option %s: more than %d values", opt, max); return -1; }
-        out[(*n)++] = v;
-        if (!*end) return 1;
-        p = end + 1;
-    }
-}
 
 int ms_make_outdir(const char *dir) {
-    struct stat st;
-    if (stat(dir, &st) == 0) {
-        if (S_ISDIR(st.st_mode)) return 0;
-        cli_fail("--out %s: exists and is not a folder", dir);
-        return -1;
-    }
-    if (mkdir(dir, 0777) != 0) { cli_fail("--out %s: cannot create: %s", dir, strerror(errno)); return -1; }
+    cl_error err;
+    if (cl_mkdirs(dir, &err)) { cli_fail("--out %s", err.msg); return -1; }
     return 0;
-}
-
-void ms_model_name(const char *dir, char *buf, size_t n) {
-    size_t len = strlen(dir);
-    while (len > 1 && dir[len - 1] == '/') len--;
-    size_t b = len;
-    while (b > 0 && dir[b - 1] != '/') b--;
-    if (b == len) { snprintf(buf, n, "model"); return; }
-    snprintf(buf, n, "%.*s", (int)(len - b), dir + b);
 }
 
 int ms_write_json(const char *path, const cJSON *root, cl_error *err) {

@@ -9,13 +9,8 @@
 #include <cjson/cJSON.h>
 #include <stdio.h>
 
-/* Parses "1,2.5,3" into out (at most max values). Returns 1 on success, or -1 after printing
- * one error line naming the option (empty list, non-numeric item, too many values). */
-int ms_parse_list(const char *opt, const char *text, double *out, int max, int *n);
-/* Creates the output folder when missing (parents must exist). Returns 0 or prints and -1. */
+/* Creates the output folder and its parents when missing. Returns 0 or prints and -1. */
 int ms_make_outdir(const char *dir);
-/* A short name for a model folder: its last path component ("model" for "/"). */
-void ms_model_name(const char *dir, char *buf, size_t n);
 /* Writes root as indented JSON to path atomically. */
 int ms_write_json(const char *path, const cJSON *root, cl_error *err);
 /* A JSON number, or null when not finite. */

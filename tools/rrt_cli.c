@@ -1,11 +1,12 @@
 /* rrt_cli.c — the options shared by `induction` and `sweep`, and loading their models. */
 #include "cli.h"
 #include "rrt_cli.h"
+#include "../src/core/core.h"
+#include "../src/core/parse.h"
 
-#include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 void rrt_cli_init(rrt_cli *o) {
     memset(o, 0, sizeof *o);
@@ -15,18 +16,6 @@ void rrt_cli_init(rrt_cli *o) {
     o->seeds = 1;
     o->threshold = 0.3;
     o->strict = 1;
-}
-
-/* "LO:HI" with 0 <= LO <= HI */
-static int parse_range(const char *v, long *lo, long *hi) {
-    char *end;
-    errno = 0;
-    *lo = strtol(v, &end, 10);
-    if (end == v || *end != ':' || errno) return -1;
-    const char *w = end + 1;
-    *hi = strtol(w, &end, 10);
-    if (end == w || *end || errno || *lo < 0 || *lo >= *hi) return -1;
-    return 0;
 }
 
 int rrt_cli_opt(int argc, char **argv, int *i, rrt_cli *o) {
@@ -42,7 +31,7 @@ int rrt_cli_opt(int argc, char **argv, int *i, rrt_cli *o) {
     if (!r) r = opt_int(argc, argv, i, "--seeds", 1, 10000, &o->seeds);
     if (!r) r = opt_double(argc, argv, i, "--threshold", 0, 1, &o->threshold);
     if (!r && (r = opt_str(argc, argv, i, "--token-range", &v)) == 1) {
-        if (parse_range(v, &o->lo, &o->hi)) {
+        if (cl_parse_int_range(v, 0, LONG_MAX, &o->lo, &o->hi) || o->lo >= o->hi) {
             cli_fail("option --token-range: '%s' is not LO:HI with 0 <= LO < HI", v);
             return -1;
         }
@@ -56,42 +45,13 @@ void rrt_models_free(rrt_models *ms) {
     ms->n = 0;
 }
 
-/* folder basename, trailing slashes ignored */
-static void base_name(const char *dir, char *out, size_t n) {
-    size_t len = strlen(dir);
-    while (len > 1 && dir[len - 1] == '/') len--;
-    size_t s = len;
-    while (s > 0 && dir[s - 1] != '/') s--;
-    size_t k = len - s < n - 1 ? len - s : n - 1;
-    memcpy(out, dir + s, k);
-    out[k] = 0;
-}
-
-/* mkdir -p: creates dir and its missing parents */
-static int make_dirs(const char *dir) {
-    char p[4096];
-    size_t n = strlen(dir);
-    if (n == 0 || n >= sizeof p) { errno = ENAMETOOLONG; return -1; }
-    memcpy(p, dir, n + 1);
-    for (size_t i = 1; i <= n; i++)
-        if (p[i] == '/' || p[i] == 0) {
-            char c = p[i];
-            p[i] = 0;
-            if (mkdir(p, 0777) != 0 && errno != EEXIST) return -1;
-            p[i] = c;
-        }
-    struct stat st;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) { errno = ENOTDIR; return -1; }
-    return 0;
-}
-
 int rrt_models_load(const rrt_cli *o, rrt_models *ms, const char *cmd) {
     memset(ms, 0, sizeof *ms);
     cl_error err = {0};
     for (int k = 0; k < o->n_models; k++) {
         if (cl_model_load(o->dirs[k], &ms->m[k], &err)) { rrt_models_free(ms); return cli_fail_err(&err); }
         ms->n++;
-        base_name(o->dirs[k], ms->name[k], sizeof ms->name[k]);
+        cl_path_basename(o->dirs[k], ms->name[k], sizeof ms->name[k]);
         for (int j = 0; j < k; j++)
             if (!strcmp(ms->name[j], ms->name[k])) {
                 rrt_models_free(ms);
@@ -110,10 +70,9 @@ int rrt_models_load(const rrt_cli *o, rrt_models *ms, const char *cmd) {
             return cli_fail("%s: %s: %s (give --token-range)", cmd, o->dirs[k], err.msg);
         }
     }
-    if (make_dirs(o->out) != 0) {
-        int e = errno;
+    if (cl_mkdirs(o->out, &err)) {
         rrt_models_free(ms);
-        return cli_fail("%s: --out %s: cannot create the folder (%s)", cmd, o->out, strerror(e));
+        return cli_fail("%s: --out %s", cmd, err.msg);
     }
     return 0;
 }

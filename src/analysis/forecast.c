@@ -99,12 +99,6 @@ void cl_forecast_defaults(const cl_config *c, cl_forecast_opts *o) {
     o->use_cache = 1;
 }
 
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 int cl_generator_new(const cl_model *m, const cl_forecast_opts *o, int nseries, int L, int horizon,
                      cl_generator **out, cl_error *err) {
     const cl_config *c = &m->cfg;
@@ -185,12 +179,12 @@ static void draw(cl_generator *g, const float *logits, int b0, int nb, int t, in
 static int run_cached(cl_generator *g, const int32_t *ids, const uint8_t *mask, int b0, int nb, int T, int steps,
                       int32_t *tokens, cl_error *err) {
     const int S = g->o.samples;
-    double t0 = now_s();
+    double t0 = cl_now();
     int rc = cl_encode(g->st, ids + (size_t)b0 * T, mask + (size_t)b0 * T, nb, T, err);
     if (rc) return rc;
     if ((rc = cl_kvcache_begin(g->kv, cl_state_encoder_hidden(g->st, NULL, NULL), mask + (size_t)b0 * T, nb, T, err)))
         return rc;
-    double t1 = now_s();
+    double t1 = cl_now();
     g->enc_s += t1 - t0;
     for (int r = 0; r < nb * S; r++) g->cur[r] = g->m->cfg.decoder_start_token_id;
     for (int t = 0; t < steps; t++) {
@@ -199,7 +193,7 @@ static int run_cached(cl_generator *g, const int32_t *ids, const uint8_t *mask, 
         g->done += nb;
         if (g->progress) g->progress(g->progress_user, g->done, g->total);
     }
-    g->dec_s += now_s() - t1;
+    g->dec_s += cl_now() - t1;
     return 0;
 }
 
@@ -207,14 +201,14 @@ static int run_cached(cl_generator *g, const int32_t *ids, const uint8_t *mask, 
 static int run_uncached(cl_generator *g, const int32_t *ids, const uint8_t *mask, int b0, int nb, int T, int steps,
                         int32_t *tokens, cl_error *err) {
     const int S = g->o.samples, rows = nb * S, W = g->max_steps + 1;
-    double t0 = now_s();
+    double t0 = cl_now();
     for (int r = 0; r < rows; r++) {
         memcpy(g->rep_ids + (size_t)r * T, ids + (size_t)(b0 + r / S) * T, sizeof(int32_t) * T);
         memcpy(g->rep_mask + (size_t)r * T, mask + (size_t)(b0 + r / S) * T, (size_t)T);
     }
     int rc = cl_encode(g->st, g->rep_ids, g->rep_mask, rows, T, err);
     if (rc) return rc;
-    double t1 = now_s();
+    double t1 = cl_now();
     g->enc_s += t1 - t0;
     /* prefix rows live at stride W; the decoder input is packed to (rows, t+1) */
     for (int r = 0; r < rows; r++) g->prefix[(size_t)r * W] = g->m->cfg.decoder_start_token_id;
@@ -227,7 +221,7 @@ static int run_uncached(cl_generator *g, const int32_t *ids, const uint8_t *mask
         g->done += nb;
         if (g->progress) g->progress(g->progress_user, g->done, g->total);
     }
-    g->dec_s += now_s() - t1;
+    g->dec_s += cl_now() - t1;
     return 0;
 }
 

@@ -18,11 +18,17 @@ void cl_free(void *p);
 int cl_mul_size(size_t a, size_t b, size_t *out);
 
 /* ------------------------------------------------------------------ matmul */
-/* C (M, N) = alpha * A (M, K) · op(B) + beta * C, row-major, via cblas_sgemm.
- * B is (N, K) when transB (a weight stored out x in, as in PyTorch), else (K, N).
+/* C (M, N) = alpha * op(A) (M, K) · op(B) (K, N) + beta * C, row-major, via cblas_sgemm.
+ * op(A) = A^T when transA (A stored (K, M): the backward pass's dW = dY^T · X);
+ * op(B) = B^T when transB (B stored (N, K): a weight stored out x in, as in PyTorch).
  * lda/ldb/ldc are row strides. Adds 2*M*N*K to *flops when flops != NULL. */
-void cl_sgemm(int transB, int M, int N, int K, float alpha, const float *A, int lda,
-              const float *B, int ldb, float beta, float *C, int ldc, double *flops);
+void cl_gemm(int transA, int transB, int M, int N, int K, float alpha, const float *A, int lda,
+             const float *B, int ldb, float beta, float *C, int ldc, double *flops);
+/* cl_gemm with A not transposed (every forward product). */
+static inline void cl_sgemm(int transB, int M, int N, int K, float alpha, const float *A, int lda,
+                            const float *B, int ldb, float beta, float *C, int ldc, double *flops) {
+    cl_gemm(0, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, flops);
+}
 
 /* y (rows, out) = x (rows, in) · W^T, with W (out, in). beta=1 accumulates into y.
  * Split across the thread pool: by rows; with few rows (a decoding step) into panels of
@@ -64,11 +70,22 @@ float cl_bf16_to_f32(uint16_t h);
 float cl_f16_to_f32(uint16_t h);
 uint16_t cl_f32_to_bf16(float f); /* round to nearest even */
 
+/* ------------------------------------------------------------------ time */
+/* Seconds on the monotonic clock (differences only: run times, progress rates). */
+double cl_now(void);
+
+/* ------------------------------------------------------------------ paths */
+/* Joins dir and name into buf ("dir/name", one slash); returns buf. */
+char *cl_path_join(char *buf, size_t n, const char *dir, const char *name);
+/* The last component of path, trailing slashes ignored ("a/b/" -> "b"); "model" when
+ * there is none ("/", ""). The name a model folder gets in results. */
+void cl_path_basename(const char *path, char *out, size_t n);
+/* mkdir -p: creates dir and its missing parents; 0 or CL_EIO naming dir. */
+int cl_mkdirs(const char *dir, cl_error *err);
+
 /* ------------------------------------------------------------------ files */
 /* Reads a whole (small) file into a NUL-terminated buffer (max bytes). */
 int cl_read_file(const char *path, size_t max, char **out, size_t *len, cl_error *err);
-/* Joins dir and name into buf; returns buf. */
-char *cl_path_join(char *buf, size_t n, const char *dir, const char *name);
 /* Atomic output: open a temporary file beside path; cl_out_commit renames it into
  * place, cl_out_abort removes it. Nothing half-written ever carries the final name. */
 typedef struct cl_out { void *fp; char path[4096]; char tmp[4096]; } cl_out;

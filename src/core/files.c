@@ -39,12 +39,6 @@ int cl_read_file(const char *path, size_t max, char **out, size_t *len, cl_error
     return 0;
 }
 
-char *cl_path_join(char *buf, size_t n, const char *dir, const char *name) {
-    size_t d = strlen(dir);
-    snprintf(buf, n, "%s%s%s", dir, (d && dir[d - 1] == '/') ? "" : "/", name);
-    return buf;
-}
-
 int cl_out_open(cl_out *o, const char *path, cl_error *err) {
     memset(o, 0, sizeof *o);
     if (strlen(path) + 16 > sizeof o->tmp)

@@ -3,7 +3,6 @@
  * Every matrix product goes through cl_sgemm / cl_gemm. */
 #include "backward.h"
 #include "../core/core.h"
-#include "../core/gemm.h"
 #include "../model/blocks.h"
 
 #include <float.h>

@@ -227,12 +227,6 @@ void cl_trainer_free(cl_trainer *t) {
     free(t);
 }
 
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 /* Makes room for one more element in *arr (n used of *cap, elements of size elt), doubling
  * from first; -1 when out of memory (the array is left as it was). */
 static int grow(void *arr, int n, int *cap, size_t elt, int first) {
@@ -249,7 +243,7 @@ static int grow(void *arr, int n, int *cap, size_t elt, int first) {
 static int decays(const cl_ptensor *t) { return t->ndim == 2 && !strstr(t->name, "bias"); }
 
 int cl_trainer_step(cl_trainer *t, cl_train_row *row, cl_error *err) {
-    double t0 = now_s(), loss;
+    double t0 = cl_now(), loss;
     cl_params *p = t->p;
     cl_data_make(t->data, (uint64_t)t->step, -1);
     t->data->batch.pos_weight = t->posw;
@@ -289,7 +283,7 @@ int cl_trainer_step(cl_trainer *t, cl_train_row *row, cl_error *err) {
         }
     }
     t->step = k;
-    double el = now_s() - t0;
+    double el = cl_now() - t0;
     cl_train_row r = {k, loss, lr, norm, el > 0 ? (double)(t->data->batch.B * (t->data->batch.T + t->data->batch.Td)) / el : 0};
     if (grow(&t->rows, t->nrows, &t->caprows, sizeof *t->rows, 256)) return cl_error_set(err, CL_ENOMEM, "train: out of memory");
     t->rows[t->nrows++] = r;

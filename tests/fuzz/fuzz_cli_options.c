@@ -1,5 +1,5 @@
 /* fuzz_cli_options.c — the list and range option parsers the commands use today, which
- * predate src/core/parse.h: `--freqs/--amps/--phases` (ms_parse_list, multisine) and
+ * wrap src/core/parse.h: `--freqs/--amps/--phases` (cli_double_list, multisine) and
  * `--token-range LO:HI` (rrt_cli_opt, induction and sweep). The first input byte picks
  * the parser and list capacity, the rest is the option value; whatever is accepted must
  * keep the parser's promise. */
@@ -9,6 +9,7 @@
 #include "../../tools/rrt_cli.h"
 #include "fuzz_util.h"
 
+#include <float.h>
 #include <math.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -25,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (sel == 0) {
         double v[16];
         int n = -1;
-        if (ms_parse_list("--freqs", s, v, max, &n) == 1) {
+        if (cli_double_list("--freqs", s, -DBL_MAX, DBL_MAX, v, max, &n) == 1) {
             CHECK(n >= 1 && n <= max);
             for (int i = 0; i < n; i++) CHECK(isfinite(v[i]));
         }
