@@ -328,9 +328,9 @@ static void test_sweep_summary(void **st) {
         head(0.5, 1.0), head(2.5, 3.2), head(1.5, 6.0),  /* config 1: one match, one at the gcd */
         head(0.2, 2.0), head(0.9, 4.0), head(0.4, 1.1),  /* config 2: one match, gcd within 1/3 */
     };
-    cl_sweep_stats s;
+    cl_mssweep_stats s;
     const double tol = 1.0 / 3;
-    assert_int_equal(cl_sweep_summarise(h, gap, gcd, fund, NULL, 3, 3, 0, ind, tol, 1000, 3, &s), 0);
+    assert_int_equal(cl_mssweep_summarise(h, gap, gcd, fund, NULL, 3, 3, 0, ind, tol, 1000, 3, &s), 0);
     assert_int_equal(s.configs, 3);
     assert_int_equal(s.pairs, 9);
     assert_int_equal(s.periodic, 8);
@@ -346,12 +346,12 @@ static void test_sweep_summary(void **st) {
     assert_false(isnan(s.rho));
     assert_true(s.p > 0 && s.p <= 1);
     /* top-1 by amplitude: heads 1, 1, 1 -> spacings 5.0, 3.2, 4.0 */
-    assert_int_equal(cl_sweep_summarise(h, gap, gcd, fund, NULL, 3, 3, 1, ind, tol, 1000, 3, &s), 0);
+    assert_int_equal(cl_mssweep_summarise(h, gap, gcd, fund, NULL, 3, 3, 1, ind, tol, 1000, 3, &s), 0);
     assert_int_equal(s.pairs, 3);
     assert_int_equal(s.match, 2);
     assert_true(isnan(s.rho)); /* selected by amplitude: no correlation reported */
     /* the non-divisor subset: configurations 1 and 2 */
-    assert_int_equal(cl_sweep_summarise(h, gap, gcd, fund, nd, 3, 3, 0, ind, tol, 1000, 3, &s), 0);
+    assert_int_equal(cl_mssweep_summarise(h, gap, gcd, fund, nd, 3, 3, 0, ind, tol, 1000, 3, &s), 0);
     assert_int_equal(s.configs, 2);
     assert_int_equal(s.pairs, 6);
     assert_int_equal(s.match, 2);

@@ -9,7 +9,7 @@
 #include "../src/core/core.h"
 #include "../src/data/batch.h"
 #include "../src/io/csv.h"
-#include "../src/train/params.h"
+#include "../src/train/backward.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -27,7 +27,7 @@ typedef struct sweep {
     unsigned char *nd;   /* (C) smallest gap not a divisor of the other gaps */
     cl_ms_head *h;       /* (C, G) */
     double *ind;         /* (G) */
-    cl_sweep_stats rows[NROWS];
+    cl_mssweep_stats rows[NROWS];
     char row_name[NROWS][64];
 } sweep;
 
@@ -70,7 +70,7 @@ static void table(FILE *f, const sweep *sw, double tol) {
                "= gcd of freqs | error q05 | q25 | median | q75 | q95 | mean abs error | Spearman rho | p |\n", tol);
     fputs("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n", f);
     for (int r = 0; r < NROWS; r++) {
-        const cl_sweep_stats *s = &sw->rows[r];
+        const cl_mssweep_stats *s = &sw->rows[r];
         fprintf(f, "| %s | %d | %d | %.3f | %.3f | %.3f | %.3f |", sw->row_name[r], s->configs, s->pairs,
                 frac(s->periodic, s->pairs), frac(s->match, s->pairs), frac(s->match_gcd, s->pairs),
                 frac(s->match_fund, s->pairs));
@@ -113,7 +113,7 @@ static int write_json(const char *path, const sweep *sw, const char *model, long
     cJSON_AddItemToObject(root, "settings", set);
     cJSON *rows = cJSON_AddArrayToObject(root, "summary");
     for (int r = 0; r < NROWS; r++) {
-        const cl_sweep_stats *s = &sw->rows[r];
+        const cl_mssweep_stats *s = &sw->rows[r];
         cJSON *o = cJSON_CreateObject(), *q = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "subset", sw->row_name[r]);
         cJSON_AddNumberToObject(o, "configs", s->configs);
@@ -251,7 +251,7 @@ int cmd_multisine_sweep(int argc, char **argv) {
         snprintf(sw.row_name[ROW_ND_ALL], 64, "non-divisor configs: all pairs");
         snprintf(sw.row_name[ROW_ND_TOPK], 64, "non-divisor configs: top-%ld", topk);
         for (int r = 0; r < NROWS && !rc; r++)
-            if (cl_sweep_summarise(sw.h, sw.gap, sw.gcd, sw.fund, r >= ROW_ND_ALL ? sw.nd : NULL, sw.C, sw.G,
+            if (cl_mssweep_summarise(sw.h, sw.gap, sw.gcd, sw.fund, r >= ROW_ND_ALL ? sw.nd : NULL, sw.C, sw.G,
                                    r == ROW_TOPK || r == ROW_ND_TOPK ? (int)topk : 0, sw.ind, tol, (int)perms,
                                    (uint64_t)seed, &sw.rows[r]))
                 rc = cl_error_set(&err, CL_ENOMEM, "multisine-sweep: out of memory");

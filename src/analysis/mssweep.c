@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-const double CL_SWEEP_QUANTILES[5] = {0.05, 0.25, 0.5, 0.75, 0.95};
+const double CL_MSSWEEP_QUANTILES[5] = {0.05, 0.25, 0.5, 0.75, 0.95};
 
 static int cmp_double(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
@@ -27,8 +27,8 @@ static int by_amp_desc(const void *a, const void *b) {
     return (x < y) - (x > y);
 }
 
-int cl_sweep_summarise(const cl_ms_head *h, const double *gap, const double *gcd, const double *fund,
-                       const unsigned char *use, int C, int G, int topk, const double *ind, double tol, int perms, uint64_t seed, cl_sweep_stats *out) {
+int cl_mssweep_summarise(const cl_ms_head *h, const double *gap, const double *gcd, const double *fund,
+                       const unsigned char *use, int C, int G, int topk, const double *ind, double tol, int perms, uint64_t seed, cl_mssweep_stats *out) {
     memset(out, 0, sizeof *out);
     out->rho = out->p = out->mean_abs_err = NAN;
     for (int k = 0; k < 5; k++) out->err_q[k] = NAN;
@@ -64,7 +64,7 @@ int cl_sweep_summarise(const cl_ms_head *h, const double *gap, const double *gcd
     }
     if (!rc && ne > 0) {
         qsort(err, (size_t)ne, sizeof(double), cmp_double);
-        for (int k = 0; k < 5; k++) out->err_q[k] = quantile(err, ne, CL_SWEEP_QUANTILES[k]);
+        for (int k = 0; k < 5; k++) out->err_q[k] = quantile(err, ne, CL_MSSWEEP_QUANTILES[k]);
         out->mean_abs_err = sabs / ne;
     }
     if (!rc && per == G && out->configs > 0)

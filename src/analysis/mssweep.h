@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-typedef struct cl_sweep_stats {
+typedef struct cl_mssweep_stats {
     int configs;     /* configurations included */
     int pairs;       /* (configuration, head) pairs included */
     int periodic;    /* pairs whose spectrum has a detected period */
@@ -21,15 +21,15 @@ typedef struct cl_sweep_stats {
     double rho, p;   /* Spearman(amplitude, induction score) over the pairs and its permutation
                         p-value (cl_spearman_grouped: induction scores shuffled across heads);
                         NaN for top-k subsets, whose selection is by amplitude */
-} cl_sweep_stats;
+} cl_mssweep_stats;
 
-extern const double CL_SWEEP_QUANTILES[5];
+extern const double CL_MSSWEEP_QUANTILES[5];
 
 /* h (C, G): per configuration and head; gap, gcd, fund (C): smallest gap, gcd of the gaps and
  * gcd of the frequencies of each configuration (gcd, fund may be NULL); use (C, may be NULL = all): which configurations to include; topk: 0 =
  * every head, else only the topk heads of largest amplitude in each configuration; ind (G);
  * tol: match tolerance in Hz. Returns 0, or -1 if out of memory. */
-int cl_sweep_summarise(const cl_ms_head *h, const double *gap, const double *gcd, const double *fund,
-                       const unsigned char *use, int C, int G, int topk, const double *ind, double tol, int perms, uint64_t seed, cl_sweep_stats *out);
+int cl_mssweep_summarise(const cl_ms_head *h, const double *gap, const double *gcd, const double *fund,
+                       const unsigned char *use, int C, int G, int topk, const double *ind, double tol, int perms, uint64_t seed, cl_mssweep_stats *out);
 
 #endif

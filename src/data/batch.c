@@ -5,6 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+double cl_batch_weight(const cl_batch *b) {
+    double s = 0;
+    for (int i = 0; i < b->B; i++)
+        for (int j = 0; j < b->Td; j++)
+            if (b->labels[(size_t)i * b->Td + j] != -100) s += b->pos_weight ? b->pos_weight[j] : 1.0;
+    return s;
+}
+
 int cl_data_new(const cl_config *cfg, int B, uint64_t seed, cl_data **out, cl_error *err) {
     if (B < 1 || cfg->context_length < 2 || cfg->prediction_length < 1)
         return cl_error_set(err, CL_EINVAL, "data: bad batch %d / context %d / horizon %d", B, cfg->context_length,

@@ -6,8 +6,23 @@
 #ifndef CL_BATCH_H
 #define CL_BATCH_H
 
-#include "../train/backward.h"
+#include "chronolens.h"
 #include "synth.h"
+
+/* One tokenized batch, as Chronos trains: encoder = context tokens + EOS with the mask;
+ * labels = horizon tokens + EOS (-100 = ignored); decoder input = labels shifted right
+ * with start token 0. */
+typedef struct cl_batch {
+    int B, T, Td;
+    const int32_t *enc_ids;   /* (B, T) */
+    const uint8_t *enc_mask;  /* (B, T) 0 = padded */
+    const int32_t *dec_ids;   /* (B, Td) */
+    const int32_t *labels;    /* (B, Td), -100 ignored */
+    const float *pos_weight;  /* (Td) loss weight of each decoder position; NULL: all 1 */
+} cl_batch;
+
+/* Sum of the loss weights of the batch's labels != -100 (their count when pos_weight is NULL). */
+double cl_batch_weight(const cl_batch *b);
 
 typedef struct cl_data {
     cl_config cfg;

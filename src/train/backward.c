@@ -230,14 +230,6 @@ int cl_loss_grad(cl_params *p, cl_grad_ws *ws, const cl_batch *bt, int backward,
     return cl_loss_grad_to(p, &p->gm, ws, bt, backward, 0, loss_out, ntok_out, flops, err);
 }
 
-double cl_batch_weight(const cl_batch *b) {
-    double s = 0;
-    for (int i = 0; i < b->B; i++)
-        for (int j = 0; j < b->Td; j++)
-            if (b->labels[(size_t)i * b->Td + j] != -100) s += b->pos_weight ? b->pos_weight[j] : 1.0;
-    return s;
-}
-
 int cl_loss_grad_to(cl_params *p, cl_model *g, cl_grad_ws *ws, const cl_batch *bt, int backward, double norm_in,
                     double *loss_out, int *ntok_out, double *flops, cl_error *err) {
     const cl_config *c = &p->cfg;
