@@ -46,6 +46,25 @@ typedef struct cl_error {
 int cl_error_set(cl_error *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* ---------------------------------------------------------------- progress */
+
+/* The one progress callback of chronolens: every long-running function (engine passes,
+ * studies, training, checkpoint writing) calls it with the caller's ctx, the name of the
+ * stage that runs ("encoder+decoder", "induction", "multisine", ...), and how many of
+ * total units are done (done == total at the end; total may change between stages).
+ * It is carried in the function's opts (or set on the object that runs); fn NULL = none.
+ * It is called on the calling thread, never from a worker. */
+typedef void (*cl_progress_fn)(void *ctx, const char *stage, double done, double total);
+typedef struct cl_progress {
+    cl_progress_fn fn;
+    void *ctx;
+} cl_progress;
+
+/* Calls p->fn when p and p->fn are set. */
+static inline void cl_progress_report(const cl_progress *p, const char *stage, double done, double total) {
+    if (p && p->fn) p->fn(p->ctx, stage, done, total);
+}
+
 /* ---------------------------------------------------------------- threads */
 
 /* Number of threads used by matrix products (OpenBLAS). n <= 0: all cores. */
@@ -165,9 +184,10 @@ const float *cl_state_encoder_hidden(const cl_state *s, int *B, int *T);
 int cl_decode(cl_state *s, const int32_t *dec_ids, int Td, int last_only, cl_error *err);
 const float *cl_state_logits(const cl_state *s, int *B, int *Td, int *V);
 
-/* Called after every encoder and decoder layer with (layers done, total layers of the pass)
- * so long passes can report progress; NULL (default) disables it. */
-void cl_state_set_progress(cl_state *s, void (*fn)(void *ctx, int done, int total), void *ctx);
+/* Reported after every encoder and decoder layer (stage "forward": layers done of the
+ * pass's layers) so long passes can show progress; NULL or fn NULL (default) disables it.
+ * The struct is copied. */
+void cl_state_set_progress(cl_state *s, const cl_progress *p);
 
 /* FLOPs (2 * multiply-adds) of every matrix product of the last encode + decode. */
 double cl_state_flops(const cl_state *s);

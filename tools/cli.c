@@ -8,14 +8,10 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-int cli_quiet = 0;
-int cli_summary = 1;
-
 int cli_fail(const char *fmt, ...) {
-    progress_done();
+    if (isatty(STDERR_FILENO)) fputs("\r\033[K", stderr); /* a progress line may be showing */
     va_list ap;
     va_start(ap, fmt);
     fputs("chronolens: ", stderr);
@@ -110,48 +106,43 @@ int opt_range(int argc, char **argv, int *i, const char *name, long lo, long hi,
     return 1;
 }
 
-int opt_common(int argc, char **argv, int *i) {
+int opt_common(int argc, char **argv, int *i, cli_ui *ui) {
     long t;
     int r = opt_int(argc, argv, i, "--threads", 1, 1024, &t);
     if (r == 1) cl_set_threads((int)t);
     if (r) return r;
-    if (opt_flag(argv, *i, "--quiet") || opt_flag(argv, *i, "-q")) { cli_quiet = 1; return 1; }
+    if (opt_flag(argv, *i, "--quiet") || opt_flag(argv, *i, "-q")) { ui->quiet = 1; return 1; }
     return 0;
 }
 
-static int progress_shown = 0;
-static double progress_t0 = -1;
-/* staging (progress_stage): the stage's label and share of the whole job */
-static char stage_name[256];
-static double stage_from, stage_to, job_t0 = -1;
-
-void progress(const char *label, double done, double total) {
-    if (cli_quiet || !isatty(STDERR_FILENO)) return;
-    if (progress_t0 < 0 || done == 0) progress_t0 = cl_now();
-    double el = cl_now() - progress_t0, frac = total > 0 ? done / total : 0;
+void cli_progress(void *ctx, const char *label, double done, double total) {
+    cli_ui *ui = ctx;
+    if (ui->quiet || !isatty(STDERR_FILENO)) return;
+    if (ui->t0 < 0 || done == 0) ui->t0 = cl_now();
+    double el = cl_now() - ui->t0, frac = total > 0 ? done / total : 0;
     char eta[32] = "", job[320] = "";
     if (frac > 0.01 && frac < 1) snprintf(eta, sizeof eta, ", %.0fs left", el * (1 - frac) / frac);
-    if (stage_name[0]) { /* the whole job: share done, time left at the pace so far */
-        double f = stage_from + (stage_to - stage_from) * (frac < 1 ? frac : 1), jel = cl_now() - job_t0;
+    if (ui->job[0]) { /* the whole job: share done, time left at the pace so far */
+        double f = ui->from + (ui->to - ui->from) * (frac < 1 ? frac : 1), jel = cl_now() - ui->job_t0;
         char jeta[48] = "";
         if (f > 0.01 && f < 1) snprintf(jeta, sizeof jeta, ", ~%.0fs left in all", jel * (1 - f) / f);
-        snprintf(job, sizeof job, "[%s %2.0f%%%s] ", stage_name, 100 * f, jeta);
+        snprintf(job, sizeof job, "[%s %2.0f%%%s] ", ui->job, 100 * f, jeta);
     }
     fprintf(stderr, "\r\033[K%s%s: %3.0f%% (%.1fs%s)", job, label, 100 * frac, el, eta);
     fflush(stderr);
-    progress_shown = 1;
+    ui->shown = 1;
 }
 
-void progress_done(void) {
-    if (progress_shown) { fputs("\r\033[K", stderr); fflush(stderr); }
-    progress_shown = 0;
-    progress_t0 = -1;
+void cli_progress_done(cli_ui *ui) {
+    if (ui->shown) { fputs("\r\033[K", stderr); fflush(stderr); }
+    ui->shown = 0;
+    ui->t0 = -1;
 }
 
-void progress_stage(const char *name, double from, double to) {
-    if (!name) { stage_name[0] = 0; job_t0 = -1; return; }
-    if (job_t0 < 0) job_t0 = cl_now();
-    snprintf(stage_name, sizeof stage_name, "%s", name);
-    stage_from = from;
-    stage_to = to;
+void cli_progress_stage(cli_ui *ui, const char *name, double from, double to) {
+    if (!name) { ui->job[0] = 0; ui->job_t0 = -1; return; }
+    if (ui->job_t0 < 0) ui->job_t0 = cl_now();
+    snprintf(ui->job, sizeof ui->job, "%s", name);
+    ui->from = from;
+    ui->to = to;
 }

@@ -8,9 +8,17 @@
 /* Exit status for bad input or usage: every error is one line on stderr. */
 #define EXIT_BAD 2
 
-extern int cli_quiet;
-/* 0 while another command drives this one (report): its closing summary lines are left out. */
-extern int cli_summary;
+/* A command's terminal state: --quiet and its progress line. One per command run, on its
+ * stack (no globals); its address is the ctx of cli_progress. */
+typedef struct cli_ui {
+    int quiet;          /* --quiet: no progress line, no closing summary */
+    int shown;          /* a progress line is on the terminal */
+    double t0;          /* when the current count started (done == 0) */
+    /* a job of several stages (report): this stage's name and share [from, to) of the job */
+    char job[256];
+    double from, to, job_t0;
+} cli_ui;
+#define CLI_UI_INIT {0, 0, -1, "", 0, 1, -1}
 
 /* Prints "chronolens: <message>" (one line) to stderr and returns EXIT_BAD. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -32,16 +40,20 @@ int opt_long_list(int argc, char **argv, int *i, const char *name, long lo, long
                   int max, int *n);
 int opt_range(int argc, char **argv, int *i, const char *name, long lo, long hi, long *a, long *b);
 
-/* Common options every command accepts: --threads N, --quiet. Returns as opt_*. */
-int opt_common(int argc, char **argv, int *i);
+/* Common options every command accepts: --threads N, --quiet (into ui). Returns as opt_*. */
+int opt_common(int argc, char **argv, int *i, cli_ui *ui);
 
-/* Progress on stderr when it is a terminal and not --quiet. */
-void progress(const char *label, double done, double total);
-void progress_done(void);
-/* A command run as one stage of a longer job (report): progress lines are prefixed with
- * the stage's name and the whole job's share done and time left; the stage covers the
- * fraction [from, to) of the job. progress_stage(NULL, 0, 0) ends the staging. */
-void progress_stage(const char *name, double from, double to);
+/* A cl_progress_fn (ctx: the cli_ui): one line on stderr, "<stage>: 42% (1.2s, 3s left)",
+ * when stderr is a terminal and not --quiet. */
+void cli_progress(void *ctx, const char *stage, double done, double total);
+/* The library's progress struct that reports through ui. */
+static inline cl_progress cli_progress_of(cli_ui *ui) { return (cl_progress){cli_progress, ui}; }
+/* Clears the progress line. */
+void cli_progress_done(cli_ui *ui);
+/* A job of several stages (report): later lines are prefixed with the stage's name and
+ * the whole job's share done and time left; the stage covers [from, to) of the job.
+ * name NULL ends the staging. */
+void cli_progress_stage(cli_ui *ui, const char *name, double from, double to);
 
 int cmd_info(int argc, char **argv);
 int cmd_forward(int argc, char **argv);

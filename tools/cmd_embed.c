@@ -10,10 +10,11 @@
 #include <unistd.h>
 
 int cmd_embed(int argc, char **argv) {
+    cli_ui ui = CLI_UI_INIT;
     const char *dir = NULL, *ctx_path = NULL, *out = NULL, *scales_out = NULL;
     long batch = 16;
     for (int i = 1; i < argc; i++) {
-        int r = opt_common(argc, argv, &i);
+        int r = opt_common(argc, argv, &i, &ui);
         if (!r) r = opt_str(argc, argv, &i, "--model", &dir);
         if (!r) r = opt_str(argc, argv, &i, "--context", &ctx_path);
         if (!r) r = opt_str(argc, argv, &i, "--out", &out);
@@ -50,11 +51,11 @@ int cmd_embed(int argc, char **argv) {
     if ((rc = cl_state_new(m, &s, &err))) goto done;
     for (int b0 = 0; b0 < B; b0 += (int)batch) {
         int nb = B - b0 < batch ? B - b0 : (int)batch;
-        progress("embed", b0, B);
+        cli_progress(&ui, "embed", b0, B);
         if ((rc = cl_encode(s, ids + (size_t)b0 * T, mask + (size_t)b0 * T, nb, T, &err))) goto done;
         memcpy(emb + (size_t)b0 * T * d, cl_state_encoder_hidden(s, NULL, NULL), sizeof(float) * (size_t)nb * T * d);
     }
-    progress_done();
+    cli_progress_done(&ui);
     int64_t sh[3] = {B, T, d}, sb[1] = {B};
     if (scales_out) {
         if ((rc = npy_write_f32(scales_out, scale, 1, sb, &err))) goto done;
@@ -68,6 +69,6 @@ done:
     cl_state_free(s);
     cl_model_free(m);
     if (rc) return cli_fail_err(&err);
-    if (!cli_quiet) fprintf(stderr, "wrote %s\n", out);
+    if (!ui.quiet) fprintf(stderr, "wrote %s\n", out);
     return 0;
 }

@@ -115,10 +115,11 @@ static void report(FILE *f, const char *name, const acc *a, int csv) {
 }
 
 int cmd_eval(int argc, char **argv) {
+    cli_ui ui = CLI_UI_INIT;
     const char *dir = cli_default_model(), *csv = NULL, *out = NULL, *family = NULL, *series_out = NULL, *steploss = NULL;
     long per = 100, seed = 20261126, horizon = 0, ctxlen = 0, samples = 20;
     for (int i = 1; i < argc; i++) {
-        int r = opt_common(argc, argv, &i);
+        int r = opt_common(argc, argv, &i, &ui);
         if (!r) r = opt_str(argc, argv, &i, "--model", &dir);
         if (!r) r = opt_str(argc, argv, &i, "--csv", &csv);
         if (!r) r = opt_str(argc, argv, &i, "--family", &family);
@@ -196,7 +197,7 @@ int cmd_eval(int argc, char **argv) {
     const int chunks = (int)((per + B - 1) / B);
     for (int f = 0; f < SYN_NFAMILIES && per > 0 && !rc; f++)
         for (int k = 0; k < chunks && !rc && FAMILY_ON(f); k++) {
-            progress("eval: synthetic suite", (only < 0 ? f : 0) * chunks + k, (only < 0 ? SYN_NFAMILIES : 1) * chunks);
+            cli_progress(&ui, "eval: synthetic suite", (only < 0 ? f : 0) * chunks + k, (only < 0 ? SYN_NFAMILIES : 1) * chunks);
             cl_data_make(d, (uint64_t)k, f);
             fc.name = syn_family_name(f);
             if (k == 0) fc.idx = 0;
@@ -210,13 +211,13 @@ int cmd_eval(int argc, char **argv) {
         fc.name = "csv";
         fc.idx = 0;
         for (int b = 0; b < Bc && !rc; b++) {
-            progress("eval: CSV series", b, Bc);
+            cli_progress(&ui, "eval: CSV series", b, Bc);
             memcpy(x, vals + (size_t)b * Lc, sizeof(float) * Lc);
             rc = score(&fc, x, 1, Lc - Hc, Hc, &fam[SYN_NFAMILIES], &err);
         }
         free(x);
     }
-    progress_done();
+    cli_progress_done(&ui);
     if (rc) goto done;
     if (fc.fo.samples)
         printf("model %s: %d sample paths (median = point forecast) vs seasonal naive (season from the context's autocorrelation)\n",

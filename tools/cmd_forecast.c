@@ -38,14 +38,14 @@ static int parse_levels(const char *s, double *lv, int *n) {
     return 0;
 }
 
-static int parse_args(int argc, char **argv, fc_args *a) {
+static int parse_args(int argc, char **argv, fc_args *a, cli_ui *ui) {
     memset(a, 0, sizeof *a);
     a->method = "model";
     a->quantiles = "0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9";
     a->window = 8;
     a->batch = 0;
     for (int i = 1; i < argc; i++) {
-        int r = opt_common(argc, argv, &i);
+        int r = opt_common(argc, argv, &i, ui);
         if (!r) r = opt_str(argc, argv, &i, "--model", &a->dir);
         if (!r) r = opt_str(argc, argv, &i, "--context", &a->ctx_path);
         if (!r) r = opt_str(argc, argv, &i, "--out", &a->out);
@@ -153,13 +153,12 @@ static int write_plot(const char *path, char **names, const float *ctx, int B, i
     return rc;
 }
 
-static void on_progress(void *u, double done, double total) { (void)u; progress("forecast", done, total); }
-
 /* ------------------------------------------------------------------ command */
 
 int cmd_forecast(int argc, char **argv) {
+    cli_ui ui = CLI_UI_INIT;
     fc_args a;
-    int rc = parse_args(argc, argv, &a);
+    int rc = parse_args(argc, argv, &a, &ui);
     if (rc) return rc;
     cl_error err = {0};
     cl_model *m = NULL;
@@ -195,9 +194,10 @@ int cmd_forecast(int argc, char **argv) {
         vals = malloc(sizeof(float) * nv);
         if (!vals) { rc = cl_error_set(&err, CL_ENOMEM, "forecast: out of memory"); goto done; }
         if ((rc = cl_generator_new(m, &fo, B, L, H, &g, &err))) goto done;
-        cl_generator_on_progress(g, on_progress, NULL);
+        cl_progress pr = cli_progress_of(&ui);
+        cl_generator_on_progress(g, &pr);
         rc = cl_forecast_loop(cl_model_config(m), ctx, B, L, H, S, cl_generator_run, g, vals, &err);
-        progress_done();
+        cli_progress_done(&ui);
         if (rc) goto done;
     }
     if (a.parrot || a.compare) {
@@ -241,7 +241,7 @@ int cmd_forecast(int argc, char **argv) {
             if (names) printf("%s,", names[b]); else printf("%d,", b);
             printf("%d,%.6g,%.6g\n", pinfo[b].fallback ? 0 : pinfo[b].period, pinfo[b].distance, mae);
         }
-        if (!cli_quiet) fprintf(stderr, "mean scaled MAE between the model's median and the parrot: %.4g\n", tot / B);
+        if (!ui.quiet) fprintf(stderr, "mean scaled MAE between the model's median and the parrot: %.4g\n", tot / B);
     }
 done:
     if (csv_open) cl_out_abort(&o);
@@ -252,6 +252,6 @@ done:
     cl_free(ctx);
     cl_model_free(m);
     if (rc) return cli_fail_err(&err);
-    if (!cli_quiet) fprintf(stderr, "wrote %s\n", a.out);
+    if (!ui.quiet) fprintf(stderr, "wrote %s\n", a.out);
     return 0;
 }

@@ -11,10 +11,11 @@
 #include <string.h>
 
 int cmd_formation(int argc, char **argv) {
+    cli_ui ui = CLI_UI_INIT;
     const char *run = NULL, *out = NULL;
     long seed = 0;
     for (int i = 1; i < argc; i++) {
-        int r = opt_common(argc, argv, &i);
+        int r = opt_common(argc, argv, &i, &ui);
         if (!r) r = opt_str(argc, argv, &i, "--run", &run);
         if (!r) r = opt_str(argc, argv, &i, "--out", &out);
         if (!r) r = opt_int(argc, argv, &i, "--seed", 0, 0x7fffffffffffffffL, &seed);
@@ -38,7 +39,7 @@ int cmd_formation(int argc, char **argv) {
         char path[4096];
         cl_path_join(path, sizeof path, run, e->dir);
         cl_model *m;
-        progress("formation: checkpoints", i, t->nevals);
+        cli_progress(&ui, "formation: checkpoints", i, t->nevals);
         if ((rc = cl_model_load(path, &m, &err))) break;
         cl_formation_point *p = &pts[n];
         p->step = e->step; p->eval_loss = e->loss; p->icl = e->icl;
@@ -50,7 +51,7 @@ int cmd_formation(int argc, char **argv) {
         cl_model_free(m);
         n++;
     }
-    progress_done();
+    cli_progress_done(&ui);
     char path[4096];
     cl_out o;
     if (!rc) rc = cl_out_open(&o, cl_path_join(path, sizeof path, out, "formation.csv"), &err);
@@ -65,6 +66,6 @@ int cmd_formation(int argc, char **argv) {
     free(pts); free(ts); free(tl);
     cl_trainer_free(t);
     if (rc) return cli_fail_err(&err);
-    if (!cli_quiet) fprintf(stderr, "wrote %s/formation.csv and formation.png/.svg (%d checkpoints)\n", out, n);
+    if (!ui.quiet) fprintf(stderr, "wrote %s/formation.csv and formation.png/.svg (%d checkpoints)\n", out, n);
     return 0;
 }

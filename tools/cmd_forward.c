@@ -8,18 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void layer_progress(void *ctx, int done, int total) {
-    (void)ctx;
-    progress("forward", done, total);
-}
-
 /* Decoder positions per row: every kept map is (H, Td, Td) per series and layer. */
 #define FORWARD_MAX_DECODER 4096
 
 int cmd_forward(int argc, char **argv) {
+    cli_ui ui = CLI_UI_INIT;
     const char *dir = NULL, *ctx_path = NULL, *ids_path = NULL, *out_path = NULL;
     for (int i = 1; i < argc; i++) {
-        int r = opt_common(argc, argv, &i);
+        int r = opt_common(argc, argv, &i, &ui);
         if (!r) r = opt_str(argc, argv, &i, "--model", &dir);
         if (!r) r = opt_str(argc, argv, &i, "--context", &ctx_path);
         if (!r) r = opt_str(argc, argv, &i, "--decoder-ids", &ids_path);
@@ -76,11 +72,12 @@ int cmd_forward(int argc, char **argv) {
     if ((rc = cl_tokenizer_encode(c, ctx, B, L, ids, mask, scale, &err))) goto done;
     if ((rc = cl_state_new(m, &s, &err))) goto done;
     cl_state_capture_all(s);
-    cl_state_set_progress(s, layer_progress, NULL);
-    progress("forward", 0, 1);
+    cl_progress pr = cli_progress_of(&ui);
+    cl_state_set_progress(s, &pr);
+    cli_progress(&ui, "forward", 0, 1);
     if ((rc = cl_encode(s, ids, mask, B, T, &err))) goto done;
     if ((rc = cl_decode(s, dec, Td, 0, &err))) goto done;
-    progress_done();
+    cli_progress_done(&ui);
 
     ids64 = malloc(sizeof *ids64 * (size_t)B * T);
     mask64 = malloc(sizeof *mask64 * (size_t)B * T);
@@ -121,6 +118,6 @@ done:
     cl_state_free(s);
     cl_model_free(m);
     if (rc) return cli_fail_err(&err);
-    if (!cli_quiet) fprintf(stderr, "wrote %s\n", out_path);
+    if (!ui.quiet) fprintf(stderr, "wrote %s\n", out_path);
     return 0;
 }

@@ -13,20 +13,22 @@
 #define USAGE "induction: usage: chronolens induction [--model DIR ...] --out DIR [--seq-len L] " \
               "[--reps R] [--batch N] [--token-range LO:HI] [--threshold T] [--seed S] [--seeds K] [--no-strict]"
 
-typedef struct { const char *name; int k, n; } prog_ctx;
+/* model k of n: one progress line over all models (one time left for the command) */
+typedef struct { cli_ui *ui; const char *name; int k, n; } prog_ctx;
 
-static void on_progress(void *ctx, double done, double total) {
+static void on_progress(void *ctx, const char *stage, double done, double total) {
     const prog_ctx *p = ctx;
     char label[300];
     snprintf(label, sizeof label, "induction: %s (%d/%d)", p->name, p->k + 1, p->n);
-    progress(label, p->k * total + done, p->n * total); /* share of all models: one time left for the command */
+    cli_progress(p->ui, label, p->k * total + done, p->n * total);
 }
 
 int cmd_induction(int argc, char **argv) {
+    cli_ui ui = CLI_UI_INIT;
     rrt_cli o;
     rrt_cli_init(&o);
     for (int i = 1; i < argc; i++) {
-        int r = opt_common(argc, argv, &i);
+        int r = opt_common(argc, argv, &i, &ui);
         if (!r) r = rrt_cli_opt(argc, argv, &i, &o);
         if (!r) r = opt_int(argc, argv, &i, "--seq-len", 2, 100000, &o.seq_len);
         if (!r) r = opt_int(argc, argv, &i, "--reps", 2, 100000, &o.reps);
@@ -45,19 +47,18 @@ int cmd_induction(int argc, char **argv) {
     for (int k = 0; k < ms.n && !rc; k++) {
         cl_induction_opts io;
         rrt_cli_options(&o, ms.m[k], &io);
-        prog_ctx pc = {ms.name[k], k, ms.n};
-        io.progress = on_progress;
-        io.progress_ctx = &pc;
+        prog_ctx pc = {&ui, ms.name[k], k, ms.n};
+        io.progress = (cl_progress){on_progress, &pc};
         double t0 = cl_now();
         rc = cl_induction_run(ms.m[k], &io, &res[k], &err);
         secs[k] = cl_now() - t0;
     }
-    progress_done();
+    cli_progress_done(&ui);
     char path[4096];
     if (!rc) rc = induction_write_json(cl_path_join(path, sizeof path, o.out, "induction.json"), &o, &ms, res, secs, &err);
     if (!rc) rc = induction_write_csv(cl_path_join(path, sizeof path, o.out, "induction.csv"), &ms, res, &err);
     if (!rc) rc = induction_write_figures(o.out, &ms, res, &err);
-    if (!rc && !cli_quiet && cli_summary)
+    if (!rc && !ui.quiet)
         for (int k = 0; k < ms.n; k++) {
             const cl_induction_result *x = &res[k];
             fprintf(stderr, "%s: %d/%d cross-attention heads >= %.2g (current token %d, token to right %d)",
@@ -70,6 +71,6 @@ int cmd_induction(int argc, char **argv) {
     free(res); free(secs);
     rrt_models_free(&ms);
     if (rc) return cli_fail_err(&err);
-    if (!cli_quiet && cli_summary) fprintf(stderr, "wrote %s/induction.json, induction.csv and figures\n", o.out);
+    if (!ui.quiet) fprintf(stderr, "wrote %s/induction.json, induction.csv and figures\n", o.out);
     return 0;
 }

@@ -4,9 +4,10 @@
 #include <string.h>
 
 int cmd_info(int argc, char **argv) {
+    cli_ui ui = CLI_UI_INIT;
     const char *dir = NULL;
     for (int i = 1; i < argc; i++) {
-        int r = opt_common(argc, argv, &i);
+        int r = opt_common(argc, argv, &i, &ui);
         if (r < 0) return EXIT_BAD;
         if (r) continue;
         if ((r = opt_str(argc, argv, &i, "--model", &dir)) < 0) return EXIT_BAD;

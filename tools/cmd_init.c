@@ -6,10 +6,11 @@
 #include <string.h>
 
 int cmd_init(int argc, char **argv) {
+    cli_ui ui = CLI_UI_INIT;
     const char *size = NULL, *out = NULL, *dtype = "f32";
     long seed = 0;
     for (int i = 1; i < argc; i++) {
-        int r = opt_common(argc, argv, &i);
+        int r = opt_common(argc, argv, &i, &ui);
         if (!r) r = opt_str(argc, argv, &i, "--size", &size);
         if (!r) r = opt_str(argc, argv, &i, "--out", &out);
         if (!r) r = opt_str(argc, argv, &i, "--dtype", &dtype);
@@ -22,9 +23,10 @@ int cmd_init(int argc, char **argv) {
     cl_config cfg;
     cl_error err;
     if (cl_config_preset(size, &cfg, &err)) return cli_fail("init: %s", err.msg);
-    int rc = cl_checkpoint_init_random(out, &cfg, (uint64_t)seed, strcmp(dtype, "bf16") == 0, progress, &err);
-    progress_done();
+    cl_progress pr = cli_progress_of(&ui);
+    int rc = cl_checkpoint_init_random(out, &cfg, (uint64_t)seed, strcmp(dtype, "bf16") == 0, &pr, &err);
+    cli_progress_done(&ui);
     if (rc) return cli_fail_err(&err);
-    if (!cli_quiet) fprintf(stderr, "wrote %s (chronos-t5-%s shape, seed %ld, %s)\n", out, size, seed, dtype);
+    if (!ui.quiet) fprintf(stderr, "wrote %s (chronos-t5-%s shape, seed %ld, %s)\n", out, size, seed, dtype);
     return 0;
 }

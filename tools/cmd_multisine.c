@@ -200,6 +200,7 @@ static int write_spectra(const char *path, const model_run *r, const double *ser
 }
 
 int cmd_multisine(int argc, char **argv) {
+    cli_ui ui = CLI_UI_INIT;
     const char *dirs[MAX_MODELS], *out = NULL, *freqs = NULL, *amps = NULL, *phases = NULL;
     int nm = 0;
     long points = 301, seed = 0, perms = 10000;
@@ -208,7 +209,7 @@ int cmd_multisine(int argc, char **argv) {
     cl_spacing_defaults(&so);
     for (int i = 1; i < argc; i++) {
         const char *d = NULL;
-        int r = opt_common(argc, argv, &i);
+        int r = opt_common(argc, argv, &i, &ui);
         if (!r) r = opt_str(argc, argv, &i, "--model", &d);
         if (r == 1 && d) {
             if (nm >= MAX_MODELS) return cli_fail("multisine: more than %d --model options", MAX_MODELS);
@@ -273,10 +274,10 @@ int cmd_multisine(int argc, char **argv) {
                 snprintf(runs[k].name + (l < 100 ? l : 100), 28, "-%d", k + 1);
                 break;
             }
-        progress("multisine", k, nm);
+        cli_progress(&ui, "multisine", k, nm);
         rc = run_model(&runs[k], series, &ms, fft, &so, perms, seed, &err);
     }
-    progress_done();
+    cli_progress_done(&ui);
     /* everything is computed: now the outputs */
     if (!rc && ms_make_outdir(out) < 0) rc = -1;
     char path[4096], base[4096];
@@ -291,7 +292,7 @@ int cmd_multisine(int argc, char **argv) {
                         .dnodc = runs[k].arr.dnodc, .induction = runs[k].ind};
         if (!rc) rc = cl_fig_multisine(&fm, cl_path_join(path, sizeof path, out, runs[k].name), &err);
     }
-    if (!rc && !cli_quiet && cli_summary) {
+    if (!rc && !ui.quiet) {
         const double gap = cl_multisine_smallest_gap(&ms);
         for (int k = 0; k < nm; k++) {
             const model_run *r = &runs[k];

@@ -154,6 +154,7 @@ static int write_json(const char *path, const sweep *sw, const char *model, long
 }
 
 int cmd_multisine_sweep(int argc, char **argv) {
+    cli_ui ui = CLI_UI_INIT;
     const char *dir = NULL, *out = NULL;
     long configs = 100, seed = 0, points = 301, fmin = 1, fmax = 45, kmin = 2, kmax = 6, topk = 3, batch = 16,
          perms = 10000;
@@ -162,7 +163,7 @@ int cmd_multisine_sweep(int argc, char **argv) {
     cl_spacing_opts so;
     cl_spacing_defaults(&so);
     for (int i = 1; i < argc; i++) {
-        int r = opt_common(argc, argv, &i);
+        int r = opt_common(argc, argv, &i, &ui);
         if (!r) r = opt_str(argc, argv, &i, "--model", &dir);
         if (!r) r = opt_str(argc, argv, &i, "--out", &out);
         if (!r) r = opt_int(argc, argv, &i, "--configs", 1, 100000, &configs);
@@ -241,10 +242,11 @@ int cmd_multisine_sweep(int argc, char **argv) {
     if (!rc) rc = cl_fft_new(base.points, &fft, &err);
     if (!rc) {
         rc = cl_multisine_induction(s, sw.ind, NULL, NULL, &err);
-        if (!rc) rc = cl_ms_heads(s, fft, series, sw.C, base.points, duration, (int)batch, &so, sw.h, NULL, progress, &err);
+        cl_progress pr = cli_progress_of(&ui);
+        if (!rc) rc = cl_ms_heads(s, fft, series, sw.C, base.points, duration, (int)batch, &so, sw.h, NULL, &pr, &err);
         if (rc) ms_err_prefix(&err, dir);
     }
-    progress_done();
+    cli_progress_done(&ui);
     if (!rc) {
         snprintf(sw.row_name[ROW_ALL], 64, "all pairs");
         snprintf(sw.row_name[ROW_TOPK], 64, "top-%ld heads by amplitude", topk);
@@ -278,7 +280,7 @@ int cmd_multisine_sweep(int argc, char **argv) {
         if (!rc) rc = cl_fig_sweep(g, d, nd, (int)np, duration, title, cl_path_join(path, sizeof path, out, "sweep"), &err);
         free(g); free(d); free(nd);
     }
-    if (!rc && !cli_quiet && cli_summary) {
+    if (!rc && !ui.quiet) {
         table(stdout, &sw, tol);
         fprintf(stderr, "wrote %s/sweep.csv, sweep.json, sweep-summary.md, sweep.png, sweep.svg\n", out);
     }

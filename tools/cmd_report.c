@@ -117,10 +117,8 @@ static int run_step(int (*cmd)(int, char **), const char *stage, double from, do
     int argc = 0;
     while (args[argc] && argc < (int)(sizeof argv / sizeof *argv) - 1) { argv[argc] = (char *)args[argc]; argc++; }
     argv[argc] = NULL;
-    progress_stage(stage, from, to);
-    int rc = cmd(argc, argv);
-    progress_done();
-    return rc;
+    (void)stage; (void)from; (void)to; /* interim: the steps run --quiet until they are library calls */
+    return cmd(argc, argv);
 }
 
 static cJSON *setup_json(const report_opts *o, cl_model *const *m, const char **step_names, const double *step_secs,
@@ -237,10 +235,11 @@ static int commit(const char *tmp, const char *out, cl_error *err) {
 }
 
 int cmd_report(int argc, char **argv) {
+    cli_ui ui = CLI_UI_INIT;
     report_opts o = {.out = "report", .seed = 0, .batch = -1, .sweep_batch = -1, .configs = -1};
     for (int i = 1; i < argc; i++) {
         const char *d = NULL;
-        int r = opt_common(argc, argv, &i);
+        int r = opt_common(argc, argv, &i, &ui);
         if (!r && (r = opt_str(argc, argv, &i, "--model", &d)) == 1) {
             if (o.n == MAX_MODELS) return cli_fail("report: --model: at most %d models", MAX_MODELS);
             o.dirs[o.n++] = d;
@@ -297,8 +296,6 @@ int cmd_report(int argc, char **argv) {
     static const char *STEP[4] = {"induction", "sweep", "multisine", "multisine-sweep"};
     static const double SHARE[5] = {0, 0.34, 0.78, 0.85, 1.0};
     double secs[4] = {0}, t_all = cl_now();
-    int saved_summary = cli_summary;
-    cli_summary = 0;
     for (int s = 0; s < 4 && !rc; s++) {
         double t0 = cl_now();
         char out[PATH_MAX], stage[400];
@@ -306,6 +303,7 @@ int cmd_report(int argc, char **argv) {
         const char *args[2 * MAX_MODELS + 24];
         int na = 0;
         args[na++] = STEP[s];
+        args[na++] = "--quiet";
         if (s < 3) {
             for (int k = 0; k < o.n; k++) { args[na++] = "--model"; args[na++] = o.dirs[k]; }
             args[na++] = "--out"; args[na++] = out;
@@ -328,7 +326,7 @@ int cmd_report(int argc, char **argv) {
             for (int k = 0; k < o.n && !rc; k++) {
                 char mout[PATH_MAX];
                 cl_path_join(mout, sizeof mout, out, o.names[k]);
-                const char *margs[] = {"multisine-sweep", "--model", o.dirs[k], "--out", mout, "--seed", sseed,
+                const char *margs[] = {"multisine-sweep", "--quiet", "--model", o.dirs[k], "--out", mout, "--seed", sseed,
                                        "--configs", sconf, "--permutations", sperm, NULL};
                 double w = (SHARE[4] - SHARE[3]) / o.n;
                 snprintf(stage, sizeof stage, "report: step 4/4 multisine-sweep, model %d/%d %s", k + 1, o.n, o.names[k]);
@@ -338,8 +336,6 @@ int cmd_report(int argc, char **argv) {
         }
         secs[s] = cl_now() - t0;
     }
-    cli_summary = saved_summary;
-    progress_stage(NULL, 0, 0);
     if (!rc) rc = copy_formation(&o, data, figs, &err);
     if (!rc) {
         cJSON *setup = setup_json(&o, models, STEP, secs, 4, cl_now() - t_all);
@@ -352,7 +348,7 @@ int cmd_report(int argc, char **argv) {
         rm_tree(tmp);
         return rc > 0 ? cli_fail("report: %s", err.msg) : EXIT_BAD; /* -1: the step reported it */
     }
-    if (!cli_quiet) fprintf(stderr, "report of %d model%s written in %.1fs\n", o.n, o.n > 1 ? "s" : "", cl_now() - t_all);
+    if (!ui.quiet) fprintf(stderr, "report of %d model%s written in %.1fs\n", o.n, o.n > 1 ? "s" : "", cl_now() - t_all);
     char *full = realpath(o.out, NULL);
     printf("%s/index.html\n", full ? full : o.out);
     free(full);

@@ -12,22 +12,24 @@
               "[--len-list 2,4,..] [--batch N] [--token-range LO:HI] [--threshold T] [--seed S] [--seeds K]"
 #define MAX_GRID 64
 
-typedef struct { const char *name; int k, n; } prog_ctx;
+/* model k of n: one progress line over all models (one time left for the command) */
+typedef struct { cli_ui *ui; const char *name; int k, n; } prog_ctx;
 
-static void on_progress(void *ctx, double done, double total) {
+static void on_progress(void *ctx, const char *stage, double done, double total) {
     const prog_ctx *p = ctx;
     char label[300];
     snprintf(label, sizeof label, "sweep: %s (%d/%d)", p->name, p->k + 1, p->n);
-    progress(label, p->k * total + done, p->n * total); /* share of all models: one time left for the command */
+    cli_progress(p->ui, label, p->k * total + done, p->n * total);
 }
 
 int cmd_sweep(int argc, char **argv) {
+    cli_ui ui = CLI_UI_INIT;
     rrt_cli o;
     rrt_cli_init(&o);
     int reps[MAX_GRID] = {2, 4, 6, 8, 10}, lens[MAX_GRID] = {2, 4, 6, 8, 10}, nr = 5, nl = 5;
     for (int i = 1; i < argc; i++) {
         long x[MAX_GRID];
-        int n, r = opt_common(argc, argv, &i), which = 0;
+        int n, r = opt_common(argc, argv, &i, &ui), which = 0;
         if (!r) r = rrt_cli_opt(argc, argv, &i, &o);
         if (!r && (r = opt_long_list(argc, argv, &i, "--reps-list", 2, 100000, x, MAX_GRID, &n)) == 1) which = 1;
         if (!r && (r = opt_long_list(argc, argv, &i, "--len-list", 2, 100000, x, MAX_GRID, &n)) == 1) which = 2;
@@ -47,12 +49,11 @@ int cmd_sweep(int argc, char **argv) {
     for (int k = 0; k < ms.n && !rc; k++) {
         cl_sweep_opts so = {.n_reps = nr, .n_lens = nl, .reps = reps, .lens = lens};
         rrt_cli_options(&o, ms.m[k], &so.base);
-        prog_ctx pc = {ms.name[k], k, ms.n};
-        so.base.progress = on_progress;
-        so.base.progress_ctx = &pc;
+        prog_ctx pc = {&ui, ms.name[k], k, ms.n};
+        so.base.progress = (cl_progress){on_progress, &pc};
         rc = cl_sweep_run(ms.m[k], &so, &res[k], &err);
     }
-    progress_done();
+    cli_progress_done(&ui);
     char path[4096];
     if (!rc) rc = sweep_write_json(cl_path_join(path, sizeof path, o.out, "sweep.json"), &o, &ms, res, reps, nr, lens, nl, &err);
     if (!rc) rc = sweep_write_csv(cl_path_join(path, sizeof path, o.out, "sweep.csv"), &ms, res, &err);
@@ -61,6 +62,6 @@ int cmd_sweep(int argc, char **argv) {
     free(res);
     rrt_models_free(&ms);
     if (rc) return cli_fail_err(&err);
-    if (!cli_quiet && cli_summary) fprintf(stderr, "wrote %s/sweep.json, sweep.csv and figures\n", o.out);
+    if (!ui.quiet) fprintf(stderr, "wrote %s/sweep.json, sweep.csv and figures\n", o.out);
     return 0;
 }

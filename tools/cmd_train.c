@@ -16,7 +16,7 @@ static const char *USAGE =
     "  [--lr X] [--warmup N] [--decay cosine|linear] [--min-lr-frac X] [--weight-decay X] [--clip X] [--seed N]\n"
     "  [--mix GP,SEASONAL,WALK,REPEAT] [--short-frac X] [--embed-value-init ALPHA] [--bias-lr-mult M] [--position-init S]\n  [--position-offsets D1,D2,..] [--first-step-weight W] [--motif-frac X] [--checkpoint-every K] [--eval-batches N] [--resume CHECKPOINT_DIR] [--threads N] [--quiet]";
 
-static int save_checkpoint(cl_trainer *t, const char *out, cl_error *err) {
+static int save_checkpoint(cl_trainer *t, const char *out, cli_ui *ui, cl_error *err) {
     char sub[64], path[4096];
     snprintf(sub, sizeof sub, "checkpoints/step-%06d", t->step);
     cl_path_join(path, sizeof path, out, "checkpoints");
@@ -25,9 +25,9 @@ static int save_checkpoint(cl_trainer *t, const char *out, cl_error *err) {
     cl_path_join(path, sizeof path, out, sub);
     int rc = t->o.eval_batches ? cl_trainer_evaluate(t, sub, NULL, err) : 0;
     if (!rc) rc = cl_trainer_save(t, path, err);
-    if (!rc && !cli_quiet && t->nevals) {
+    if (!rc && !ui->quiet && t->nevals) {
         const cl_eval_row *e = &t->evals[t->nevals - 1];
-        progress_done();
+        cli_progress_done(ui);
         fprintf(stderr, "step %d: train loss %.4f, held-out loss %.4f (early %.4f, late %.4f) -> %s\n", t->step,
                 t->nrows ? t->rows[t->nrows - 1].loss : e->loss, e->loss, e->loss_early, e->loss_late, path);
     }
@@ -56,12 +56,13 @@ static int parse_mix(const char *mix, double *w) {
 }
 
 int cmd_train(int argc, char **argv) {
+    cli_ui ui = CLI_UI_INIT;
     const char *out = NULL, *preset = "nano", *resume = NULL, *decay = NULL, *mix = NULL, *poffs = NULL;
     long d_model = 0, layers = 0, dlayers = 0, heads = 0, d_kv = 0, d_ff = 0, ctx = 0, pred = 0, steps = 0, batch = -1,
          warmup = -1, seed = -1, every = -1, evalb = -1;
     double lr = -1, wd = -1, clip = -2, minf = -1, shortf = -1, evi = -1, blm = -1, pin = -1, fsw = -1, motif = -1;
     for (int i = 1; i < argc; i++) {
-        int r = opt_common(argc, argv, &i);
+        int r = opt_common(argc, argv, &i, &ui);
         if (!r) r = opt_str(argc, argv, &i, "--out", &out);
         if (!r) r = opt_str(argc, argv, &i, "--config", &preset);
         if (!r) r = opt_str(argc, argv, &i, "--resume", &resume);
@@ -177,21 +178,21 @@ int cmd_train(int argc, char **argv) {
         return cli_fail("--out %s: cannot create directory: %s", out, errno == EEXIST ? "a file of that name exists" : strerror(errno));
     }
     rc = 0;
-    if (t->o.checkpoint_every > 0 && t->step == 0) rc = save_checkpoint(t, out, &err);
+    if (t->o.checkpoint_every > 0 && t->step == 0) rc = save_checkpoint(t, out, &ui, &err);
     const int start = t->step;
     char label[96];
     while (!rc && t->step < t->o.steps) {
         cl_train_row row;
         if ((rc = cl_trainer_step(t, &row, &err))) break;
         snprintf(label, sizeof label, "train: step %d/%d, loss %.3f", t->step, t->o.steps, row.loss);
-        progress(label, t->step - start, t->o.steps - start);
-        if (t->o.checkpoint_every > 0 && t->step % t->o.checkpoint_every == 0) rc = save_checkpoint(t, out, &err);
+        cli_progress(&ui, label, t->step - start, t->o.steps - start);
+        if (t->o.checkpoint_every > 0 && t->step % t->o.checkpoint_every == 0) rc = save_checkpoint(t, out, &ui, &err);
     }
     if (!rc && t->o.eval_batches && (t->nevals == 0 || t->evals[t->nevals - 1].step != t->step))
         rc = cl_trainer_evaluate(t, ".", NULL, &err);
     if (!rc) rc = cl_trainer_save(t, out, &err);
-    progress_done();
-    if (!rc && !cli_quiet)
+    cli_progress_done(&ui);
+    if (!rc && !ui.quiet)
         fprintf(stderr, "trained %d steps (%zu parameters): final loss %.4f -> %s\n", t->step, t->p->n,
                 t->nrows ? t->rows[t->nrows - 1].loss : 0.0, out);
     cl_trainer_free(t);

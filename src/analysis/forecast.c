@@ -83,8 +83,7 @@ struct cl_generator {
     uint8_t *rep_mask;
     int32_t *prefix;             /* uncached: (batch*samples, max_steps + 1) decoder inputs so far */
     int32_t *packed;             /* uncached: the same packed as (batch*samples, t + 1) */
-    void (*progress)(void *, double, double);
-    void *progress_user;
+    cl_progress progress;
     double done, total, enc_s, dec_s;
 };
 
@@ -154,9 +153,8 @@ void cl_generator_free(cl_generator *g) {
     free(g);
 }
 
-void cl_generator_on_progress(cl_generator *g, void (*fn)(void *, double, double), void *user) {
-    g->progress = fn;
-    g->progress_user = user;
+void cl_generator_on_progress(cl_generator *g, const cl_progress *p) {
+    g->progress = p ? *p : (cl_progress){0};
 }
 
 void cl_generator_times(const cl_generator *g, double *enc_s, double *dec_s) {
@@ -191,7 +189,7 @@ static int run_cached(cl_generator *g, const int32_t *ids, const uint8_t *mask, 
         if ((rc = cl_kvcache_step(g->kv, g->cur, err))) return rc;
         draw(g, cl_kvcache_logits(g->kv, NULL, NULL), b0, nb, t, steps, tokens);
         g->done += nb;
-        if (g->progress) g->progress(g->progress_user, g->done, g->total);
+        cl_progress_report(&g->progress, "forecast", g->done, g->total);
     }
     g->dec_s += cl_now() - t1;
     return 0;
@@ -219,7 +217,7 @@ static int run_uncached(cl_generator *g, const int32_t *ids, const uint8_t *mask
         draw(g, cl_state_logits(g->st, NULL, NULL, NULL), b0, nb, t, steps, tokens);
         for (int r = 0; r < rows; r++) g->prefix[(size_t)r * W + t + 1] = g->cur[r];
         g->done += nb;
-        if (g->progress) g->progress(g->progress_user, g->done, g->total);
+        cl_progress_report(&g->progress, "forecast", g->done, g->total);
     }
     g->dec_s += cl_now() - t1;
     return 0;

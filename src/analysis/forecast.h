@@ -57,7 +57,7 @@ void cl_generator_free(cl_generator *g);
 int cl_generator_run(void *g, const int32_t *ids, const uint8_t *mask, int B, int T, int steps,
                      int32_t *tokens, cl_error *err);
 /* Progress callback: done, total in decoder steps x series. */
-void cl_generator_on_progress(cl_generator *g, void (*fn)(void *, double, double), void *user);
+void cl_generator_on_progress(cl_generator *g, const cl_progress *p);
 /* Seconds spent in the encoder and in decoding (sampling included) so far. */
 void cl_generator_times(const cl_generator *g, double *enc_s, double *dec_s);
 

@@ -166,7 +166,7 @@ int cl_induction_run(const cl_model *m, const cl_induction_opts *o, cl_induction
     if (!rc) rc = cl_state_new(m, &s, err);
     const double steps = (double)K * (o->strict ? 3 : 1);
     double done = 0;
-    if (o->progress) o->progress(o->progress_ctx, 0, steps);
+    cl_progress_report(&o->progress, "induction", 0, steps);
     for (int k = 0; k < K && !rc; k++) {
         cl_rrt_opts ro = o->rrt;
         ro.seed = o->rrt.seed + (uint64_t)k;
@@ -178,16 +178,16 @@ int cl_induction_run(const cl_model *m, const cl_induction_opts *o, cl_induction
         acc_put_f(&eright, k, es.right_mean, es.right_std);
         cl_rrt_scores_free(&xs);
         cl_rrt_scores_free(&es);
-        if (o->progress) o->progress(o->progress_ctx, ++done, steps);
+        cl_progress_report(&o->progress, "induction", ++done, steps);
         if (o->strict) {
             /* the same batch again (deterministic in the seed): its tokens for log p(s_2) */
             if ((rc = cl_rrt_make(c, &ro, ids, mask, dec, err))) break;
             if ((rc = cl_induction_copying(s, &ro, ids, vals, err))) break;
             acc_put_values(&cp, k, vals, B);
-            if (o->progress) o->progress(o->progress_ctx, ++done, steps);
+            cl_progress_report(&o->progress, "induction", ++done, steps);
             if ((rc = cl_induction_ablation(s, &ro, ids, dec, vals, err))) break;
             acc_put_values(&abl, k, vals, B);
-            if (o->progress) o->progress(o->progress_ctx, ++done, steps);
+            cl_progress_report(&o->progress, "induction", ++done, steps);
         }
         int *ck = cnt + (size_t)k * 9;
         seed_counts(&cur, &right, o->strict ? &abl : NULL, k, o->threshold, ck, o->strict ? ck + 6 : NULL);

@@ -32,9 +32,7 @@ typedef struct cl_induction_opts {
     double threshold;  /* a head counts for a criterion when its mean score >= threshold (0.3) */
     int seeds;         /* independent batches (1) */
     int strict;        /* 1: also ablation and copying scores (1) */
-    /* optional progress (done, total) over the forward passes; ctx passed through */
-    void (*progress)(void *ctx, double done, double total);
-    void *progress_ctx;
+    cl_progress progress;  /* optional: stage "induction", forward passes done of all */
 } cl_induction_opts;
 
 /* mean: over all seeds * batch values (= mean of the per-seed means);

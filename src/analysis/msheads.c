@@ -12,7 +12,7 @@ void cl_ms_arrays_free(cl_ms_arrays *a) {
 
 int cl_ms_heads(cl_state *s, cl_fft *f, const float *series, int n, int points, double duration, int batch,
                 const cl_spacing_opts *o, cl_ms_head *out, cl_ms_arrays *keep,
-                void (*progress)(const char *, double, double), cl_error *err) {
+                const cl_progress *progress, cl_error *err) {
     const cl_config *c = cl_model_config(cl_state_model(s));
     const int LH = c->num_decoder_layers * c->num_heads;
     if (cl_fft_len(f) != points) return cl_error_set(err, CL_EINVAL, "multisine: FFT plan of length %d for %d points", cl_fft_len(f), points);
@@ -50,7 +50,7 @@ int cl_ms_heads(cl_state *s, cl_fft *f, const float *series, int n, int points, 
                 h->peak = sum.peak;
                 h->sp = sum.sp;
             }
-        if (progress && !rc) progress("multisine", b0 + nb, n);
+        if (!rc) cl_progress_report(progress, "multisine", b0 + nb, n);
     }
     free(attn);
     free(sig);

@@ -27,9 +27,9 @@ void cl_ms_arrays_free(cl_ms_arrays *a);
 /* series (n, points) -> out (n, layers*heads), layer-major heads. The series go through the
  * model `batch` at a time (one encoder and one decoder pass per batch). f: a plan of length
  * points, reused for every transform. keep (may be NULL) receives the full arrays (allocated
- * here). progress (may be NULL) is called after each batch with (label, done, n). */
+ * here). progress (may be NULL) is reported after each batch: stage "multisine", series done of n. */
 int cl_ms_heads(cl_state *s, cl_fft *f, const float *series, int n, int points, double duration, int batch,
                 const cl_spacing_opts *o, cl_ms_head *out, cl_ms_arrays *keep,
-                void (*progress)(const char *, double, double), cl_error *err);
+                const cl_progress *progress, cl_error *err);
 
 #endif

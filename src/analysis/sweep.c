@@ -23,8 +23,8 @@ int cl_sweep_run(const cl_model *m, const cl_sweep_opts *o, cl_sweep_result *r, 
     r->n_lens = o->n_lens;
     cl_induction_opts io = o->base;
     io.strict = 0;        /* counts only: one forward pass per cell and seed */
-    io.progress = NULL;
-    if (o->base.progress) o->base.progress(o->base.progress_ctx, 0, ncell);
+    io.progress = (cl_progress){0};
+    cl_progress_report(&o->base.progress, "sweep", 0, ncell);
     for (int i = 0; i < o->n_reps; i++)
         for (int j = 0; j < o->n_lens; j++) {
             io.rrt.reps = o->reps[i];
@@ -38,7 +38,7 @@ int cl_sweep_run(const cl_model *m, const cl_sweep_opts *o, cl_sweep_result *r, 
             memcpy(c->cross, ir.cross, sizeof c->cross);
             memcpy(c->enc, ir.enc, sizeof c->enc);
             cl_induction_free(&ir);
-            if (o->base.progress) o->base.progress(o->base.progress_ctx, i * o->n_lens + j + 1, ncell);
+            cl_progress_report(&o->base.progress, "sweep", i * o->n_lens + j + 1, ncell);
         }
     return 0;
 }

@@ -88,7 +88,7 @@ int cl_config_save(const char *path, const cl_config *c, cl_error *err) {
 }
 
 typedef struct { st_writer *w; void **bufs; int n; int bf16; cl_rng rng; size_t done, total;
-                 void (*progress)(const char *, double, double); int rc; } maker;
+                 const cl_progress *progress; int rc; } maker;
 
 /* A (rows, cols) tensor of N(0, std^2) draws (std = 0 fills with 1: norm weights). */
 static void add(maker *mk, const char *name, int rows, int cols, double std) {
@@ -105,11 +105,11 @@ static void add(maker *mk, const char *name, int rows, int cols, double std) {
     int64_t shape[2] = {rows, cols};
     st_writer_add(mk->w, name, mk->bf16 ? ST_BF16 : ST_F32, cols ? 2 : 1, shape, buf);
     mk->done += n;
-    if (mk->progress) mk->progress("init: drawing weights", (double)mk->done, (double)mk->total);
+    cl_progress_report(mk->progress, "init: drawing weights", (double)mk->done, (double)mk->total);
 }
 
 int cl_checkpoint_init_random(const char *dir, const cl_config *c, uint64_t seed, int bf16,
-                              void (*progress)(const char *, double, double), cl_error *err) {
+                              const cl_progress *progress, cl_error *err) {
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         return cl_error_set(err, CL_EIO, "%s: cannot create directory: %s", dir, strerror(errno));
     const int d = c->d_model, HD = c->num_heads * c->d_kv, F = c->d_ff, V = c->vocab_size;

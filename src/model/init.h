@@ -9,8 +9,8 @@ int cl_config_preset(const char *size, cl_config *cfg, cl_error *err);
 /* Writes config.json (a T5 config with chronos_config) atomically. */
 int cl_config_save(const char *path, const cl_config *cfg, cl_error *err);
 /* Writes DIR/config.json and DIR/model.safetensors with weights drawn as Hugging Face's
- * T5 initialiser does (factor 1). bf16 != 0 stores BF16. progress may be NULL. */
+ * T5 initialiser does (factor 1). bf16 != 0 stores BF16. progress (may be NULL): stage "init", values drawn of all. */
 int cl_checkpoint_init_random(const char *dir, const cl_config *cfg, uint64_t seed, int bf16,
-                              void (*progress)(const char *, double, double), cl_error *err);
+                              const cl_progress *progress, cl_error *err);
 
 #endif

@@ -38,8 +38,7 @@ struct cl_state {
     capture cap[CL_NSTACKS];
     float *gates[CL_NSTACKS];                           /* (layers, H); NULL = all 1 */
     double flops;
-    void (*progress)(void *ctx, int done, int total);
-    void *progress_ctx;
+    cl_progress progress;
 };
 
 /* The decoder layer loop (t5.c): from the embedding of emb_ids, or resumed at the

@@ -151,9 +151,8 @@ static const float *gates_of(const cl_state *s, cl_stack st, int layer) {
     return s->gates[st] ? s->gates[st] + (size_t)layer * s->m->cfg.num_heads : NULL;
 }
 
-void cl_state_set_progress(cl_state *s, void (*fn)(void *ctx, int done, int total), void *ctx) {
-    s->progress = fn;
-    s->progress_ctx = ctx;
+void cl_state_set_progress(cl_state *s, const cl_progress *p) {
+    s->progress = p ? *p : (cl_progress){0};
 }
 
 double cl_state_flops(const cl_state *s) { return s->flops; }
@@ -285,7 +284,7 @@ int cl_encode(cl_state *s, const int32_t *ids, const uint8_t *mask, int B, int T
         cl_linear(s->eo, (int)rows, HD, L->self.o, d, 1.0f, s->ex, &s->flops);
         cl_rms_norm(s->ex, L->ln_ff, (int)rows, d, c->eps, s->eh);
         cl_feed_forward(m, L, s->eh, (int)rows, s->eff, s->ex, &s->flops);
-        if (s->progress) s->progress(s->progress_ctx, l + 1, c->num_layers + c->num_decoder_layers);
+        cl_progress_report(&s->progress, "forward", l + 1, c->num_layers + c->num_decoder_layers);
     }
     cl_rms_norm(s->ex, m->enc_final, (int)rows, d, c->eps, s->enc_out);
     return 0;
@@ -376,7 +375,7 @@ int cl_decoder_run(cl_state *s, const int32_t *emb_ids, int Td, int last_only, i
 
         cl_rms_norm(s->dx, L->ln_ff, (int)rows, d, c->eps, s->dh);
         cl_feed_forward(m, L, s->dh, (int)rows, s->dff, s->dx, &s->flops);
-        if (s->progress && capture) s->progress(s->progress_ctx, c->num_layers + l + 1, c->num_layers + NL);
+        if (capture) cl_progress_report(&s->progress, "forward", c->num_layers + l + 1, c->num_layers + NL);
     }
     /* final norm of the rows that need logits, then the output head */
     int lr = last_only ? B : (int)rows;
