@@ -69,7 +69,7 @@ int cmd_train(int argc, char **argv);
 int cmd_formation(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 
-/* The bundled model (models/chronos-nano of the source tree, or $CHRONOLENS_MODEL):
+/* The bundled model ($CHRONOLENS_MODEL, else share/chronolens/models/chronos-nano beside the binary):
  * what a command uses when --model is omitted. */
 const char *cli_default_model(void);
 
