@@ -1,76 +1,53 @@
 /* chronolens induction — induction heads with repeated random tokens (method.md §2) for one
- * or more models: per-head scores (decoder cross-attention and encoder self-attention),
- * counts, strict tests (ablation, copying), induction.json/csv, mosaics, layer distribution. */
+ * or more models: options into cl_induction_study_opts, cl_induction_study_run,
+ * cl_induction_write (induction.json/csv) and the figures (mosaics, layer distribution). */
 #include "cli.h"
 #include "rrt_cli.h"
-#include "../src/core/core.h"
+#include "../src/report/fig_induction.h"
 
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
 
 #define USAGE "induction: usage: chronolens induction [--model DIR ...] --out DIR [--seq-len L] " \
               "[--reps R] [--batch N] [--token-range LO:HI] [--threshold T] [--seed S] [--seeds K] [--no-strict]"
 
-/* model k of n: one progress line over all models (one time left for the command) */
-typedef struct { cli_ui *ui; const char *name; int k, n; } prog_ctx;
-
-static void on_progress(void *ctx, const char *stage, double done, double total) {
-    const prog_ctx *p = ctx;
-    char label[300];
-    snprintf(label, sizeof label, "induction: %s (%d/%d)", p->name, p->k + 1, p->n);
-    cli_progress(p->ui, label, p->k * total + done, p->n * total);
-}
-
 int cmd_induction(int argc, char **argv) {
     cli_ui ui = CLI_UI_INIT;
-    rrt_cli o;
-    rrt_cli_init(&o);
+    rrt_cli c;
+    rrt_cli_init(&c);
     for (int i = 1; i < argc; i++) {
+        long x;
         int r = opt_common(argc, argv, &i, &ui);
-        if (!r) r = rrt_cli_opt(argc, argv, &i, &o);
-        if (!r) r = opt_int(argc, argv, &i, "--seq-len", 2, 100000, &o.seq_len);
-        if (!r) r = opt_int(argc, argv, &i, "--reps", 2, 100000, &o.reps);
-        if (!r && opt_flag(argv, i, "--no-strict")) { o.strict = 0; r = 1; }
+        if (!r) r = rrt_cli_opt(argc, argv, &i, &c);
+        if (!r && (r = opt_int(argc, argv, &i, "--seq-len", 2, 100000, &x)) == 1) c.o.base.rrt.seq_len = (int)x;
+        if (!r && (r = opt_int(argc, argv, &i, "--reps", 2, 100000, &x)) == 1) c.o.base.rrt.reps = (int)x;
+        if (!r && opt_flag(argv, i, "--no-strict")) { c.o.base.strict = 0; r = 1; }
         if (r < 0) return EXIT_BAD;
         if (!r) return cli_fail("induction: unknown argument '%s'", argv[i]);
     }
-    if (!o.n_models) o.dirs[o.n_models++] = cli_default_model();
-    if (!o.out) return cli_fail(USAGE);
-    rrt_models ms;
-    if (rrt_models_load(&o, &ms, "induction")) return EXIT_BAD;
-    cl_induction_result *res = calloc((size_t)ms.n, sizeof *res);
-    double *secs = calloc((size_t)ms.n, sizeof(double));
+    if (!c.n_models) c.dirs[c.n_models++] = cli_default_model();
+    if (!c.out) return cli_fail(USAGE);
+    cl_model *m[CL_STUDY_MAX_MODELS];
+    cl_study_model info[CL_STUDY_MAX_MODELS];
+    if (rrt_models_load(&c, m, info, "induction")) return EXIT_BAD;
+    c.o.base.progress = cli_progress_of(&ui);
+    cl_induction_set s;
     cl_error err = {0};
-    int rc = (!res || !secs) ? cl_error_set(&err, CL_ENOMEM, "induction: out of memory") : 0;
-    for (int k = 0; k < ms.n && !rc; k++) {
-        cl_induction_opts io;
-        rrt_cli_options(&o, ms.m[k], &io);
-        prog_ctx pc = {&ui, ms.name[k], k, ms.n};
-        io.progress = (cl_progress){on_progress, &pc};
-        double t0 = cl_now();
-        rc = cl_induction_run(ms.m[k], &io, &res[k], &err);
-        secs[k] = cl_now() - t0;
-    }
+    int rc = cl_induction_study_run(m, info, c.n_models, &c.o, &s, &err);
     cli_progress_done(&ui);
-    char path[4096];
-    if (!rc) rc = induction_write_json(cl_path_join(path, sizeof path, o.out, "induction.json"), &o, &ms, res, secs, &err);
-    if (!rc) rc = induction_write_csv(cl_path_join(path, sizeof path, o.out, "induction.csv"), &ms, res, &err);
-    if (!rc) rc = induction_write_figures(o.out, &ms, res, &err);
+    rrt_models_free(m, c.n_models);
+    if (!rc) rc = cl_induction_write(&s, c.out, &err);
+    if (!rc) rc = cl_fig_induction_set(&s, c.out, &err);
     if (!rc && !ui.quiet)
-        for (int k = 0; k < ms.n; k++) {
-            const cl_induction_result *x = &res[k];
+        for (int k = 0; k < s.n; k++) {
+            const cl_induction_result *x = &s.res[k];
             fprintf(stderr, "%s: %d/%d cross-attention heads >= %.2g (current token %d, token to right %d)",
-                    ms.name[k], x->cross[CL_ANY].n, x->layers * x->heads, x->threshold, x->cross[CL_CUR].n,
+                    s.models[k].name, x->cross[CL_ANY].n, x->layers * x->heads, x->threshold, x->cross[CL_CUR].n,
                     x->cross[CL_RIGHT].n);
             if (x->strict) fprintf(stderr, ", strict %d", x->strict_count[CL_ANY].n);
-            fprintf(stderr, "; encoder %d; %.2fs\n", x->enc[CL_ANY].n, secs[k]);
+            fprintf(stderr, "; encoder %d; %.2fs\n", x->enc[CL_ANY].n, s.models[k].seconds);
         }
-    for (int k = 0; res && k < ms.n; k++) cl_induction_free(&res[k]);
-    free(res); free(secs);
-    rrt_models_free(&ms);
+    cl_induction_set_free(&s);
     if (rc) return cli_fail_err(&err);
-    if (!ui.quiet) fprintf(stderr, "wrote %s/induction.json, induction.csv and figures\n", o.out);
+    if (!ui.quiet) fprintf(stderr, "wrote %s/induction.json, induction.csv and figures\n", c.out);
     return 0;
 }

@@ -1,94 +1,68 @@
 /* rrt_cli.c — the options shared by `induction` and `sweep`, and loading their models. */
 #include "cli.h"
 #include "rrt_cli.h"
+#include "../src/analysis/rrt.h"
 #include "../src/core/core.h"
 #include "../src/core/parse.h"
 
 #include <limits.h>
-#include <stdlib.h>
 #include <string.h>
 
-void rrt_cli_init(rrt_cli *o) {
-    memset(o, 0, sizeof *o);
-    o->seq_len = 10;
-    o->reps = 2;
-    o->batch = 100;
-    o->seeds = 1;
-    o->threshold = 0.3;
-    o->strict = 1;
+void rrt_cli_init(rrt_cli *c) {
+    memset(c, 0, sizeof *c);
+    cl_induction_study_default(&c->o);
 }
 
-int rrt_cli_opt(int argc, char **argv, int *i, rrt_cli *o) {
+int rrt_cli_opt(int argc, char **argv, int *i, rrt_cli *c) {
     const char *v;
+    long x;
+    double t;
     int r = opt_str(argc, argv, i, "--model", &v);
     if (r == 1) {
-        if (o->n_models == RRT_MAX_MODELS) { cli_fail("--model: at most %d models", RRT_MAX_MODELS); return -1; }
-        o->dirs[o->n_models++] = v;
+        if (c->n_models == CL_STUDY_MAX_MODELS) { cli_fail("--model: at most %d models", CL_STUDY_MAX_MODELS); return -1; }
+        c->dirs[c->n_models++] = v;
     }
-    if (!r) r = opt_str(argc, argv, i, "--out", &o->out);
-    if (!r) r = opt_int(argc, argv, i, "--batch", 1, 1000000, &o->batch);
-    if (!r) r = opt_int(argc, argv, i, "--seed", 0, 0x7fffffffffffffffL, &o->seed);
-    if (!r) r = opt_int(argc, argv, i, "--seeds", 1, 10000, &o->seeds);
-    if (!r) r = opt_double(argc, argv, i, "--threshold", 0, 1, &o->threshold);
+    if (!r) r = opt_str(argc, argv, i, "--out", &c->out);
+    if (!r && (r = opt_int(argc, argv, i, "--batch", 1, 1000000, &x)) == 1) c->o.base.rrt.batch = (int)x;
+    if (!r && (r = opt_int(argc, argv, i, "--seed", 0, 0x7fffffffffffffffL, &x)) == 1) c->o.base.rrt.seed = (uint64_t)x;
+    if (!r && (r = opt_int(argc, argv, i, "--seeds", 1, 10000, &x)) == 1) c->o.base.seeds = (int)x;
+    if (!r && (r = opt_double(argc, argv, i, "--threshold", 0, 1, &t)) == 1) c->o.base.threshold = t;
     if (!r && (r = opt_str(argc, argv, i, "--token-range", &v)) == 1) {
-        if (cl_parse_int_range(v, 0, LONG_MAX, &o->lo, &o->hi) || o->lo >= o->hi) {
+        long lo, hi;
+        if (cl_parse_int_range(v, 0, INT_MAX, &lo, &hi) || lo >= hi) {
             cli_fail("option --token-range: '%s' is not LO:HI with 0 <= LO < HI", v);
             return -1;
         }
-        o->have_range = 1;
+        c->o.tok_lo = (int)lo;
+        c->o.tok_hi = (int)hi;
     }
     return r;
 }
 
-void rrt_models_free(rrt_models *ms) {
-    for (int k = 0; k < ms->n; k++) cl_model_free(ms->m[k]);
-    ms->n = 0;
+void rrt_models_free(cl_model **m, int n) {
+    for (int k = 0; k < n; k++) { cl_model_free(m[k]); m[k] = NULL; }
 }
 
-int rrt_models_load(const rrt_cli *o, rrt_models *ms, const char *cmd) {
-    memset(ms, 0, sizeof *ms);
+int rrt_models_load(const rrt_cli *c, cl_model **m, cl_study_model *info, const char *cmd) {
     cl_error err = {0};
-    for (int k = 0; k < o->n_models; k++) {
-        if (cl_model_load(o->dirs[k], &ms->m[k], &err)) { rrt_models_free(ms); return cli_fail_err(&err); }
-        ms->n++;
-        cl_path_basename(o->dirs[k], ms->name[k], sizeof ms->name[k]);
-        for (int j = 0; j < k; j++)
-            if (!strcmp(ms->name[j], ms->name[k])) {
-                rrt_models_free(ms);
-                return cli_fail("%s: --model: two models are named '%s' (names are folder basenames)", cmd, ms->name[k]);
-            }
-        const cl_config *c = cl_model_config(ms->m[k]);
-        const int vocab = c->vocab_size; /* c dies with the model */
-        if (o->have_range && o->hi >= vocab) {
-            rrt_models_free(ms);
-            return cli_fail("%s: option --token-range %ld:%ld: outside the vocabulary [0, %d) of %s", cmd, o->lo, o->hi,
-                            vocab, o->dirs[k]);
-        }
+    if (cl_study_models_load(c->dirs, c->n_models, m, info, &err)) return cli_fail("%s: %s", cmd, err.msg);
+    for (int k = 0; k < c->n_models; k++) {
+        const cl_config *cfg = cl_model_config(m[k]);
         int lo, hi;
-        if (!o->have_range && cl_rrt_token_band(c, &lo, &hi, &err)) {
-            rrt_models_free(ms);
-            return cli_fail("%s: %s: %s (give --token-range)", cmd, o->dirs[k], err.msg);
+        if (c->o.tok_lo >= 0 && c->o.tok_hi >= cfg->vocab_size) {
+            int vocab = cfg->vocab_size;
+            rrt_models_free(m, c->n_models);
+            return cli_fail("%s: option --token-range %d:%d: outside the vocabulary [0, %d) of %s", cmd, c->o.tok_lo,
+                            c->o.tok_hi, vocab, c->dirs[k]);
+        }
+        if (c->o.tok_lo < 0 && cl_rrt_token_band(cfg, &lo, &hi, &err)) {
+            rrt_models_free(m, c->n_models);
+            return cli_fail("%s: %s: %s (give --token-range)", cmd, c->dirs[k], err.msg);
         }
     }
-    if (cl_mkdirs(o->out, &err)) {
-        rrt_models_free(ms);
+    if (cl_mkdirs(c->out, &err)) {
+        rrt_models_free(m, c->n_models);
         return cli_fail("%s: --out %s", cmd, err.msg);
     }
     return 0;
-}
-
-void rrt_cli_options(const rrt_cli *o, const cl_model *m, cl_induction_opts *io) {
-    cl_error err;
-    cl_induction_default(cl_model_config(m), io, &err); /* the band was checked by rrt_models_load */
-    io->rrt.seq_len = (int)o->seq_len;
-    io->rrt.reps = (int)o->reps;
-    io->rrt.batch = (int)o->batch;
-    io->rrt.seed = (uint64_t)o->seed;
-    if (o->have_range) {
-        io->rrt.tok_lo = (int)o->lo;
-        io->rrt.tok_hi = (int)o->hi;
-    }
-    io->threshold = o->threshold;
-    io->seeds = (int)o->seeds;
-    io->strict = o->strict;
 }

@@ -27,60 +27,12 @@
 
 #include "rrt.h"
 
-typedef struct cl_induction_opts {
-    cl_rrt_opts rrt;   /* L, R, batch, token range, first seed */
-    double threshold;  /* a head counts for a criterion when its mean score >= threshold (0.3) */
-    int seeds;         /* independent batches (1) */
-    int strict;        /* 1: also ablation and copying scores (1) */
-    cl_progress progress;  /* optional: stage "induction", forward passes done of all */
-} cl_induction_opts;
+/* The study's types and its run/free/flags are in chronolens_study.h. */
 
-/* mean: over all seeds * batch values (= mean of the per-seed means);
- * std: sample standard deviation over those seeds * batch values;
- * seed_std: sample standard deviation of the per-seed means (0 when seeds = 1). */
-typedef struct cl_stat { double mean, std, seed_std; } cl_stat;
-
-/* A count of heads: n = heads whose mean score (over seeds) >= threshold;
- * mean, std = mean and sample std over the seeds of the per-seed counts. */
-typedef struct cl_count { int n; double mean, std; } cl_count;
-
-enum { CL_CUR = 0, CL_RIGHT = 1, CL_ANY = 2 }; /* criterion index of the count arrays */
-
-typedef struct cl_induction_result {
-    int layers, heads, enc_layers; /* decoder layers, heads per layer, encoder layers */
-    int seeds, strict;
-    int tok_lo, tok_hi;            /* the token range used */
-    double threshold;
-    /* (layers * heads), layer-major: decoder cross-attention */
-    cl_stat *cur, *right;
-    cl_stat *ablate;               /* Δ log p(s_2); NULL unless strict */
-    cl_stat *copy;                 /* copying score; NULL unless strict */
-    /* (enc_layers * heads): encoder self-attention */
-    cl_stat *enc_cur, *enc_right;
-    /* counts per criterion (CL_CUR, CL_RIGHT, CL_ANY: either of the two) */
-    cl_count cross[3], enc[3];
-    /* heads >= threshold for the criterion AND mean Δ < 0 (ablation lowers log p(s_2));
-     * per seed: attention score of that seed >= threshold and that seed's Δ < 0 */
-    cl_count strict_count[3];
-} cl_induction_result;
-
-/* The study's defaults for a model: L 10, R 2, batch 100, token band of its vocabulary,
- * seed 0, threshold 0.3, one seed, strict on. */
-int cl_induction_default(const cl_config *c, cl_induction_opts *o, cl_error *err);
-
-/* Runs the analysis (one forward pass per seed for the scores; with strict, one decoder
- * pass per cross-attention head on top, reusing that encoder output). Validates the options
- * (threshold in [0, 1], seeds >= 1, and those of cl_rrt_make). */
-int cl_induction_run(const cl_model *m, const cl_induction_opts *o, cl_induction_result *r, cl_error *err);
-void cl_induction_free(cl_induction_result *r);
-
-/* Flags of a cross head (layer-major index i): above threshold for a criterion
- * (CL_CUR, CL_RIGHT, CL_ANY), and strict (above and mean Δ < 0; 0 unless strict). */
-int cl_induction_above(const cl_induction_result *r, int i, int criterion);
-int cl_induction_strict(const cl_induction_result *r, int i, int criterion);
-int cl_induction_enc_above(const cl_induction_result *r, int i, int criterion);
-/* One number per cross head for rankings and correlations: max(cur.mean, right.mean). */
-double cl_induction_head_score(const cl_induction_result *r, int layer, int head);
+/* The relative depths (layer+1)/layers of the cross heads above threshold for a criterion
+ * (CL_CUR, CL_RIGHT) into out (layers*heads); returns how many (induction.json's
+ * layer_distribution, the layer-distribution figure). */
+int cl_induction_depths(const cl_induction_result *r, int crit, double *out);
 
 /* ---- the strict tests, on a state that holds an RRT batch's encoder output ---- */
 

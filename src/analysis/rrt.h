@@ -3,15 +3,8 @@
 #ifndef CL_RRT_H
 #define CL_RRT_H
 
-#include "chronolens.h"
+#include "chronolens_study.h" /* cl_rrt_opts */
 
-typedef struct cl_rrt_opts {
-    int seq_len;        /* L: length of the random sequence S (10) */
-    int reps;           /* R: repetitions of S (2) */
-    int batch;          /* number of random sequences averaged (100) */
-    int tok_lo, tok_hi; /* token ids drawn uniformly from [tok_lo, tok_hi] */
-    uint64_t seed;
-} cl_rrt_opts;
 
 /* Scaled-value band of the reference token range 1910..2187 of the 4096-token vocabulary
  * (centers -1.019 .. +1.012, widened by half a bin's rounding). */

@@ -4,7 +4,7 @@
 #ifndef CL_FIG_INDUCTION_H
 #define CL_FIG_INDUCTION_H
 
-#include "chronolens.h"
+#include "chronolens_study.h"
 
 /* Two panels, "current token" and "token to right": layers down, heads across, colour
  * range fixed to [0, 1], colour bar, heads >= threshold framed in red.
@@ -30,5 +30,12 @@ int cl_fig_sweep_heatmap(const char *base, const char *title, const float *cur, 
 int cl_fig_sweep_lines(const char *base, const char *title, const double *cur, const double *cur_std,
                        const double *right, const double *right_std, const int *reps, int nr,
                        const int *lens, int nl, cl_error *err);
+
+/* The figures of an induction study in dir: mosaic_<name> and mosaic_encoder_<name> per
+ * model, layer_distribution of all models. */
+int cl_fig_induction_set(const cl_induction_set *s, const char *dir, cl_error *err);
+/* The figures of a sweep in dir: sweep_<name> (heatmap, colour range up to heads[k], the
+ * cross-attention heads of model k) and sweep_lines_<name>. */
+int cl_fig_sweep_set(const cl_sweep_set *s, const int *heads, const char *dir, cl_error *err);
 
 #endif

@@ -38,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         rrt_cli_init(&o);
         int r = rrt_cli_opt(3, argv, &i, &o);
         CHECK(r == 1 || r == -1);
-        if (r == 1) CHECK(o.have_range && 0 <= o.lo && o.lo < o.hi && i == 2);
+        if (r == 1) CHECK(0 <= o.o.tok_lo && o.o.tok_lo < o.o.tok_hi && i == 2);
     }
     free(s);
     return 0;

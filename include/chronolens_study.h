@@ -1,0 +1,184 @@
+/*
+ * chronolens_study.h — the studies of chronolens as a C API (libchronolens_study).
+ *
+ * Every study follows one shape:
+ *   cl_<study>_opts + cl_<study>_default()   what to run, with the study's defaults
+ *   cl_<study>_run(...)                      runs it -> a typed result struct
+ *   cl_<study>_write(result, dir)            writes exactly the files it documents
+ *   cl_<study>_read(dir, &result)            reads them back into the same struct
+ *   cl_<study>_free(&result)
+ * A result is a struct, not a file: the report and the Python package read the struct, and
+ * the JSON/CSV keys of a study are defined once, in its writer/reader (src/analysis/<study>_io.c).
+ * Conventions of chronolens.h hold: 0 or a status with a one-line cl_error; the library never
+ * prints or exits; long functions report through the cl_progress carried in their opts.
+ * The method of every number: docs/method.md (§2 induction heads, §3 multisine spectra).
+ */
+#ifndef CHRONOLENS_STUDY_H
+#define CHRONOLENS_STUDY_H
+
+#include "chronolens.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------- models of a study */
+
+#define CL_STUDY_MAX_MODELS 64
+
+/* A model of a multi-model study as its files name it: name = folder basename (unique in a
+ * study), path = the folder as given, seconds = its run time (0 when not measured). */
+typedef struct cl_study_model {
+    char name[256];
+    char path[4096];
+    double seconds;
+} cl_study_model;
+
+/* Loads dirs[0..n) and names them (cl_study_model); two folders of one basename are an
+ * error. m (n) receives the models (free each with cl_model_free); info (n) their names. */
+int cl_study_models_load(const char *const *dirs, int n, cl_model **m, cl_study_model *info, cl_error *err);
+
+/* ---------------------------------------------------------------- induction (method.md §2) */
+
+typedef struct cl_rrt_opts {
+    int seq_len;        /* L: length of the random sequence S (10) */
+    int reps;           /* R: repetitions of S (2) */
+    int batch;          /* number of random sequences averaged (100) */
+    int tok_lo, tok_hi; /* token ids drawn uniformly from [tok_lo, tok_hi] */
+    uint64_t seed;
+} cl_rrt_opts;
+
+typedef struct cl_induction_opts {
+    cl_rrt_opts rrt;   /* L, R, batch, token range, first seed */
+    double threshold;  /* a head counts for a criterion when its mean score >= threshold (0.3) */
+    int seeds;         /* independent batches (1) */
+    int strict;        /* 1: also ablation and copying scores (1) */
+    cl_progress progress;  /* optional: stage "induction", forward passes done of all */
+} cl_induction_opts;
+
+/* mean: over all seeds * batch values (= mean of the per-seed means);
+ * std: sample standard deviation over those seeds * batch values;
+ * seed_std: sample standard deviation of the per-seed means (0 when seeds = 1). */
+typedef struct cl_stat { double mean, std, seed_std; } cl_stat;
+
+/* A count of heads: n = heads whose mean score (over seeds) >= threshold;
+ * mean, std = mean and sample std over the seeds of the per-seed counts. */
+typedef struct cl_count { int n; double mean, std; } cl_count;
+
+enum { CL_CUR = 0, CL_RIGHT = 1, CL_ANY = 2 }; /* criterion index of the count arrays */
+
+typedef struct cl_induction_result {
+    int layers, heads, enc_layers; /* decoder layers, heads per layer, encoder layers */
+    int seeds, strict;
+    int tok_lo, tok_hi;            /* the token range used */
+    double threshold;
+    /* (layers * heads), layer-major: decoder cross-attention */
+    cl_stat *cur, *right;
+    cl_stat *ablate;               /* Δ log p(s_2); NULL unless strict */
+    cl_stat *copy;                 /* copying score; NULL unless strict */
+    /* (enc_layers * heads): encoder self-attention */
+    cl_stat *enc_cur, *enc_right;
+    /* counts per criterion (CL_CUR, CL_RIGHT, CL_ANY: either of the two) */
+    cl_count cross[3], enc[3];
+    /* heads >= threshold for the criterion AND mean Δ < 0 (ablation lowers log p(s_2));
+     * per seed: attention score of that seed >= threshold and that seed's Δ < 0 */
+    cl_count strict_count[3];
+} cl_induction_result;
+
+/* The study's defaults for a model: L 10, R 2, batch 100, token band of its vocabulary,
+ * seed 0, threshold 0.3, one seed, strict on. */
+int cl_induction_default(const cl_config *c, cl_induction_opts *o, cl_error *err);
+
+/* Runs the analysis on one model (one forward pass per seed for the scores; with strict,
+ * one decoder pass per cross-attention head on top, reusing that encoder output). Validates
+ * the options (threshold in [0, 1], seeds >= 1, L >= 2, R >= 2, ids inside the vocab). */
+int cl_induction_run(const cl_model *m, const cl_induction_opts *o, cl_induction_result *r, cl_error *err);
+void cl_induction_free(cl_induction_result *r);
+
+/* Flags of a cross head (layer-major index i): above threshold for a criterion
+ * (CL_CUR, CL_RIGHT, CL_ANY), and strict (above and mean Δ < 0; 0 unless strict). */
+int cl_induction_above(const cl_induction_result *r, int i, int criterion);
+int cl_induction_strict(const cl_induction_result *r, int i, int criterion);
+int cl_induction_enc_above(const cl_induction_result *r, int i, int criterion);
+/* One number per cross head for rankings and correlations: max(cur.mean, right.mean). */
+double cl_induction_head_score(const cl_induction_result *r, int layer, int head);
+
+/* The induction study over several models: what induction.json and induction.csv hold. */
+typedef struct cl_induction_set {
+    cl_induction_opts opts;   /* the settings: rrt.seq_len, rrt.reps, rrt.batch, rrt.seed, seeds,
+                               * threshold, strict (each model's token range is in its result) */
+    int n;                    /* models */
+    cl_study_model *models;   /* (n) */
+    cl_induction_result *res; /* (n) */
+} cl_induction_set;
+
+/* The settings of a multi-model run: opts as cl_induction_default (token range ignored) plus
+ * the token range used for every model (tok_lo < 0: each model's own band). */
+typedef struct cl_induction_study_opts {
+    cl_induction_opts base;
+    int tok_lo, tok_hi;
+} cl_induction_study_opts;
+void cl_induction_study_default(cl_induction_study_opts *o);
+/* Runs cl_induction_run on every model (names as cl_study_models_load gives them, paths as
+ * given); progress over all models ("induction: NAME (k/n)"). */
+int cl_induction_study_run(cl_model *const *m, const cl_study_model *info, int n, const cl_induction_study_opts *o,
+                           cl_induction_set *out, cl_error *err);
+/* dir/induction.json (settings, per model: sizes, token range, seconds, counts, every head's
+ * scores and flags, layer distribution) and dir/induction.csv (one row per head); atomic. */
+int cl_induction_write(const cl_induction_set *s, const char *dir, cl_error *err);
+/* Reads dir/induction.json back: every number as written (cJSON keeps 15 digits when they
+ * read back within one ulp, else 17), so writing the read set gives the same bytes. */
+int cl_induction_read(const char *dir, cl_induction_set *s, cl_error *err);
+void cl_induction_set_free(cl_induction_set *s);
+
+/* ---------------------------------------------------------------- sweep (method.md §2) */
+
+#define CL_SWEEP_MAX_GRID 64
+
+typedef struct cl_sweep_opts {
+    cl_induction_opts base;  /* batch, token range, seed, seeds, threshold; L, R and strict ignored */
+    int n_reps, n_lens;
+    const int *reps, *lens;  /* the grid: R values (>= 2), L values (>= 2) */
+} cl_sweep_opts;
+
+/* One cell of the grid: counts as in cl_induction_result (cross and encoder). */
+typedef struct cl_sweep_cell { int reps, seq_len; cl_count cross[3], enc[3]; } cl_sweep_cell;
+
+typedef struct cl_sweep_result {
+    int n_reps, n_lens;
+    cl_sweep_cell *cells; /* (n_reps, n_lens), R-major */
+} cl_sweep_result;
+
+/* Runs cl_induction_run (scores only) for every cell; base.progress, if set, reports
+ * (stage "sweep", cells done of all). */
+int cl_sweep_run(const cl_model *m, const cl_sweep_opts *o, cl_sweep_result *r, cl_error *err);
+void cl_sweep_free(cl_sweep_result *r);
+
+/* The sweep over several models: what sweep.json and sweep.csv hold. */
+typedef struct cl_sweep_set {
+    cl_induction_opts opts;  /* settings: rrt.batch, rrt.seed, seeds, threshold */
+    int n_reps, n_lens;
+    int reps[CL_SWEEP_MAX_GRID], lens[CL_SWEEP_MAX_GRID];
+    int n;
+    cl_study_model *models;  /* (n) */
+    cl_sweep_result *res;    /* (n) */
+} cl_sweep_set;
+
+/* The multi-model sweep: the grid (default R, L in {2, 4, 6, 8, 10}) and the settings. */
+typedef struct cl_sweep_study_opts {
+    cl_induction_study_opts base;
+    int n_reps, n_lens;
+    int reps[CL_SWEEP_MAX_GRID], lens[CL_SWEEP_MAX_GRID];
+} cl_sweep_study_opts;
+void cl_sweep_study_default(cl_sweep_study_opts *o);
+int cl_sweep_study_run(cl_model *const *m, const cl_study_model *info, int n, const cl_sweep_study_opts *o,
+                       cl_sweep_set *out, cl_error *err);
+/* dir/sweep.json (settings with the grid, per model its cells) and dir/sweep.csv; atomic. */
+int cl_sweep_write(const cl_sweep_set *s, const char *dir, cl_error *err);
+int cl_sweep_read(const char *dir, cl_sweep_set *s, cl_error *err);
+void cl_sweep_set_free(cl_sweep_set *s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* CHRONOLENS_STUDY_H */

@@ -1,0 +1,521 @@
+/* induction_io.c — the files of the induction and sweep studies: induction.json/.csv and
+ * sweep.json/.csv, their writers and readers (the only place their keys are spelled), and
+ * the multi-model runs that fill cl_induction_set / cl_sweep_set. JSON through cJSON (15 or
+ * 17 significant digits: a double reads back exactly); CSV with 9 significant digits. */
+#include "induction.h"
+#include "sweep.h"
+#include "../core/core.h"
+#include "../io/json.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* criterion names (CL_CUR, CL_RIGHT, CL_ANY) in every key */
+static const char *CRIT[3] = {"current", "right", "any"};
+
+int cl_study_models_load(const char *const *dirs, int n, cl_model **m, cl_study_model *info, cl_error *err) {
+    if (n < 1 || n > CL_STUDY_MAX_MODELS) return cl_error_set(err, CL_EINVAL, "%d models: 1 to %d", n, CL_STUDY_MAX_MODELS);
+    memset(m, 0, sizeof *m * (size_t)n);
+    for (int k = 0; k < n; k++) {
+        memset(&info[k], 0, sizeof info[k]);
+        snprintf(info[k].path, sizeof info[k].path, "%s", dirs[k]);
+        cl_path_basename(dirs[k], info[k].name, sizeof info[k].name);
+        int rc = cl_model_load(dirs[k], &m[k], err);
+        for (int j = 0; j < k && !rc; j++)
+            if (!strcmp(info[j].name, info[k].name))
+                rc = cl_error_set(err, CL_EINVAL, "--model: two models are named '%s' (names are folder basenames)",
+                                  info[k].name);
+        if (rc) {
+            for (int j = 0; j <= k; j++) { cl_model_free(m[j]); m[j] = NULL; }
+            return rc;
+        }
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ runs */
+
+void cl_induction_study_default(cl_induction_study_opts *o) {
+    memset(o, 0, sizeof *o);
+    o->base.rrt.seq_len = 10;
+    o->base.rrt.reps = 2;
+    o->base.rrt.batch = 100;
+    o->base.threshold = 0.3;
+    o->base.seeds = 1;
+    o->base.strict = 1;
+    o->tok_lo = o->tok_hi = -1;
+}
+
+/* model k of n: the caller's progress over all models, labelled with the model */
+typedef struct { const cl_progress *up; const char *study, *name; int k, n; } model_progress;
+
+static void on_model_progress(void *ctx, const char *stage, double done, double total) {
+    const model_progress *p = ctx;
+    char label[400];
+    (void)stage;
+    snprintf(label, sizeof label, "%s: %s (%d/%d)", p->study, p->name, p->k + 1, p->n);
+    cl_progress_report(p->up, label, p->k * total + done, p->n * total);
+}
+
+/* The options of model m: the study's settings with its token band (or the given range). */
+static int model_opts(const cl_model *m, const cl_induction_study_opts *o, cl_induction_opts *io, cl_error *err) {
+    *io = o->base;
+    if (o->tok_lo >= 0) {
+        io->rrt.tok_lo = o->tok_lo;
+        io->rrt.tok_hi = o->tok_hi;
+        return 0;
+    }
+    return cl_rrt_token_band(cl_model_config(m), &io->rrt.tok_lo, &io->rrt.tok_hi, err);
+}
+
+static int set_alloc(int n, cl_study_model **models, void **res, size_t res_size, const cl_study_model *info,
+                     cl_error *err) {
+    *models = calloc((size_t)(n > 0 ? n : 1), sizeof **models);
+    *res = calloc((size_t)(n > 0 ? n : 1), res_size);
+    if (!*models || !*res) return cl_error_set(err, CL_ENOMEM, "out of memory");
+    if (info) memcpy(*models, info, sizeof **models * (size_t)n);
+    return 0;
+}
+
+int cl_induction_study_run(cl_model *const *m, const cl_study_model *info, int n, const cl_induction_study_opts *o,
+                           cl_induction_set *out, cl_error *err) {
+    memset(out, 0, sizeof *out);
+    out->opts = o->base;
+    out->opts.progress = (cl_progress){0};
+    int rc = set_alloc(n, &out->models, (void **)&out->res, sizeof *out->res, info, err);
+    if (rc) { cl_induction_set_free(out); return rc; }
+    out->n = n;
+    for (int k = 0; k < n && !rc; k++) {
+        cl_induction_opts io;
+        model_progress mp = {&o->base.progress, "induction", info[k].name, k, n};
+        rc = model_opts(m[k], o, &io, err);
+        io.progress = (cl_progress){on_model_progress, &mp};
+        double t0 = cl_now();
+        if (!rc) rc = cl_induction_run(m[k], &io, &out->res[k], err);
+        out->models[k].seconds = cl_now() - t0;
+    }
+    if (rc) cl_induction_set_free(out);
+    return rc;
+}
+
+void cl_induction_set_free(cl_induction_set *s) {
+    for (int k = 0; s->res && k < s->n; k++) cl_induction_free(&s->res[k]);
+    free(s->res);
+    free(s->models);
+    memset(s, 0, sizeof *s);
+}
+
+void cl_sweep_study_default(cl_sweep_study_opts *o) {
+    memset(o, 0, sizeof *o);
+    cl_induction_study_default(&o->base);
+    o->n_reps = o->n_lens = 5;
+    for (int i = 0; i < 5; i++) o->reps[i] = o->lens[i] = 2 * (i + 1);
+}
+
+int cl_sweep_study_run(cl_model *const *m, const cl_study_model *info, int n, const cl_sweep_study_opts *o,
+                       cl_sweep_set *out, cl_error *err) {
+    memset(out, 0, sizeof *out);
+    if (o->n_reps < 1 || o->n_reps > CL_SWEEP_MAX_GRID || o->n_lens < 1 || o->n_lens > CL_SWEEP_MAX_GRID)
+        return cl_error_set(err, CL_EINVAL, "sweep: the grid needs 1 to %d values of R and of L", CL_SWEEP_MAX_GRID);
+    out->opts = o->base.base;
+    out->opts.progress = (cl_progress){0};
+    out->n_reps = o->n_reps;
+    out->n_lens = o->n_lens;
+    memcpy(out->reps, o->reps, sizeof out->reps);
+    memcpy(out->lens, o->lens, sizeof out->lens);
+    int rc = set_alloc(n, &out->models, (void **)&out->res, sizeof *out->res, info, err);
+    if (rc) { cl_sweep_set_free(out); return rc; }
+    out->n = n;
+    for (int k = 0; k < n && !rc; k++) {
+        cl_sweep_opts so = {.n_reps = o->n_reps, .n_lens = o->n_lens, .reps = o->reps, .lens = o->lens};
+        model_progress mp = {&o->base.base.progress, "sweep", info[k].name, k, n};
+        rc = model_opts(m[k], &o->base, &so.base, err);
+        so.base.progress = (cl_progress){on_model_progress, &mp};
+        double t0 = cl_now();
+        if (!rc) rc = cl_sweep_run(m[k], &so, &out->res[k], err);
+        out->models[k].seconds = cl_now() - t0;
+    }
+    if (rc) cl_sweep_set_free(out);
+    return rc;
+}
+
+void cl_sweep_set_free(cl_sweep_set *s) {
+    for (int k = 0; s->res && k < s->n; k++) cl_sweep_free(&s->res[k]);
+    free(s->res);
+    free(s->models);
+    memset(s, 0, sizeof *s);
+}
+
+/* ------------------------------------------------------------------ JSON pieces */
+
+static cJSON *stat_json(const cl_stat *s) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "mean", s->mean);
+    cJSON_AddNumberToObject(o, "std", s->std);
+    cJSON_AddNumberToObject(o, "seed_std", s->seed_std);
+    return o;
+}
+
+static void stat_read(cl_jr *r, const cJSON *o, const char *key, cl_stat *s) {
+    const cJSON *x = cl_jr_obj(r, o, key);
+    s->mean = cl_jr_num(r, x, "mean");
+    s->std = cl_jr_num(r, x, "std");
+    s->seed_std = cl_jr_num(r, x, "seed_std");
+}
+
+static cJSON *counts_json(const cl_count *c) {
+    cJSON *o = cJSON_CreateObject();
+    for (int k = 0; k < 3; k++) {
+        cJSON *x = cJSON_AddObjectToObject(o, CRIT[k]);
+        cJSON_AddNumberToObject(x, "n", c[k].n);
+        cJSON_AddNumberToObject(x, "mean", c[k].mean);
+        cJSON_AddNumberToObject(x, "std", c[k].std);
+    }
+    return o;
+}
+
+static void counts_read(cl_jr *r, const cJSON *o, const char *key, cl_count *c) {
+    const cJSON *x = cl_jr_obj(r, o, key);
+    for (int k = 0; k < 3; k++) {
+        const cJSON *y = cl_jr_obj(r, x, CRIT[k]);
+        c[k].n = cl_jr_int(r, y, "n");
+        c[k].mean = cl_jr_num(r, y, "mean");
+        c[k].std = cl_jr_num(r, y, "std");
+    }
+}
+
+/* the settings object; with_lr: the induction study's (L, R, strict), else the sweep's */
+static cJSON *settings_json(const cl_induction_opts *o, int with_lr) {
+    cJSON *s = cJSON_CreateObject();
+    if (with_lr) {
+        cJSON_AddNumberToObject(s, "seq_len", o->rrt.seq_len);
+        cJSON_AddNumberToObject(s, "reps", o->rrt.reps);
+    }
+    cJSON_AddNumberToObject(s, "batch", o->rrt.batch);
+    cJSON_AddNumberToObject(s, "threshold", o->threshold);
+    cJSON_AddNumberToObject(s, "seed", (double)o->rrt.seed);
+    cJSON_AddNumberToObject(s, "seeds", o->seeds);
+    if (with_lr) cJSON_AddBoolToObject(s, "strict", o->strict);
+    return s;
+}
+
+static void settings_read(cl_jr *r, const cJSON *s, int with_lr, cl_induction_opts *o) {
+    memset(o, 0, sizeof *o);
+    if (with_lr) {
+        o->rrt.seq_len = cl_jr_int(r, s, "seq_len");
+        o->rrt.reps = cl_jr_int(r, s, "reps");
+    }
+    o->rrt.batch = cl_jr_int(r, s, "batch");
+    o->threshold = cl_jr_num(r, s, "threshold");
+    o->rrt.seed = (uint64_t)cl_jr_num(r, s, "seed");
+    o->seeds = cl_jr_int(r, s, "seeds");
+    if (with_lr) o->strict = cl_jr_bool(r, s, "strict");
+}
+
+static void model_json(cJSON *m, const cl_study_model *info) {
+    cJSON_AddStringToObject(m, "name", info->name);
+    cJSON_AddStringToObject(m, "path", info->path);
+}
+
+static void model_read(cl_jr *r, const cJSON *m, cl_study_model *info) {
+    const char *name = cl_jr_str(r, m, "name"), *path = cl_jr_str(r, m, "path");
+    snprintf(info->name, sizeof info->name, "%s", name ? name : "");
+    snprintf(info->path, sizeof info->path, "%s", path ? path : "");
+}
+
+int cl_induction_depths(const cl_induction_result *r, int crit, double *out) {
+    int n = 0;
+    for (int i = 0; i < r->layers * r->heads; i++)
+        if (cl_induction_above(r, i, crit)) out[n++] = (double)(i / r->heads + 1) / r->layers;
+    return n;
+}
+
+/* ------------------------------------------------------------------ induction files */
+
+static cJSON *induction_json(const cl_induction_set *s) {
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddItemToObject(root, "settings", settings_json(&s->opts, 1));
+    cJSON *models = cJSON_AddArrayToObject(root, "models");
+    for (int k = 0; k < s->n; k++) {
+        const cl_induction_result *x = &s->res[k];
+        cJSON *m = cJSON_CreateObject();
+        cJSON_AddItemToArray(models, m);
+        model_json(m, &s->models[k]);
+        cJSON_AddNumberToObject(m, "layers", x->layers);
+        cJSON_AddNumberToObject(m, "heads", x->heads);
+        cJSON_AddNumberToObject(m, "encoder_layers", x->enc_layers);
+        cJSON *tr = cJSON_AddArrayToObject(m, "token_range");
+        cJSON_AddItemToArray(tr, cJSON_CreateNumber(x->tok_lo));
+        cJSON_AddItemToArray(tr, cJSON_CreateNumber(x->tok_hi));
+        cJSON_AddNumberToObject(m, "seconds", s->models[k].seconds);
+        cJSON *cnt = cJSON_AddObjectToObject(m, "counts");
+        cJSON_AddItemToObject(cnt, "cross", counts_json(x->cross));
+        cJSON_AddItemToObject(cnt, "encoder", counts_json(x->enc));
+        if (x->strict) cJSON_AddItemToObject(cnt, "strict", counts_json(x->strict_count));
+        cJSON *heads = cJSON_AddArrayToObject(m, "cross_heads");
+        for (int i = 0; i < x->layers * x->heads; i++) {
+            cJSON *h = cJSON_CreateObject();
+            cJSON_AddItemToArray(heads, h);
+            cJSON_AddNumberToObject(h, "layer", i / x->heads);
+            cJSON_AddNumberToObject(h, "head", i % x->heads);
+            cJSON_AddItemToObject(h, "current", stat_json(&x->cur[i]));
+            cJSON_AddItemToObject(h, "right", stat_json(&x->right[i]));
+            cJSON_AddBoolToObject(h, "above_current", cl_induction_above(x, i, CL_CUR));
+            cJSON_AddBoolToObject(h, "above_right", cl_induction_above(x, i, CL_RIGHT));
+            if (x->strict) {
+                cJSON_AddItemToObject(h, "ablation_dlogp", stat_json(&x->ablate[i]));
+                cJSON_AddItemToObject(h, "copying", stat_json(&x->copy[i]));
+                cJSON_AddBoolToObject(h, "strict_current", cl_induction_strict(x, i, CL_CUR));
+                cJSON_AddBoolToObject(h, "strict_right", cl_induction_strict(x, i, CL_RIGHT));
+            }
+        }
+        cJSON *eh = cJSON_AddArrayToObject(m, "encoder_heads");
+        for (int i = 0; i < x->enc_layers * x->heads; i++) {
+            cJSON *h = cJSON_CreateObject();
+            cJSON_AddItemToArray(eh, h);
+            cJSON_AddNumberToObject(h, "layer", i / x->heads);
+            cJSON_AddNumberToObject(h, "head", i % x->heads);
+            cJSON_AddItemToObject(h, "current", stat_json(&x->enc_cur[i]));
+            cJSON_AddItemToObject(h, "right", stat_json(&x->enc_right[i]));
+            cJSON_AddBoolToObject(h, "above_current", cl_induction_enc_above(x, i, CL_CUR));
+            cJSON_AddBoolToObject(h, "above_right", cl_induction_enc_above(x, i, CL_RIGHT));
+        }
+        cJSON *ld = cJSON_AddObjectToObject(m, "layer_distribution");
+        double *d = malloc(sizeof(double) * (size_t)(x->layers * x->heads + 1));
+        if (!d) { cJSON_Delete(root); return NULL; }
+        for (int c = 0; c < 2; c++) {
+            int n = cl_induction_depths(x, c, d);
+            cJSON_AddItemToObject(ld, CRIT[c], cJSON_CreateDoubleArray(d, n));
+        }
+        free(d);
+    }
+    return root;
+}
+
+static void csv_stat(FILE *f, const cl_stat *s) { fprintf(f, ",%.9g,%.9g,%.9g", s->mean, s->std, s->seed_std); }
+
+static int induction_csv(const char *path, const cl_induction_set *s, cl_error *err) {
+    cl_out out;
+    if (cl_out_open(&out, path, err)) return CL_EIO;
+    FILE *f = out.fp;
+    fputs("model,stack,layer,head,current_mean,current_std,current_seed_std,right_mean,right_std,right_seed_std,"
+          "above_current,above_right,ablation_dlogp_mean,ablation_dlogp_std,ablation_dlogp_seed_std,"
+          "copying_mean,copying_std,copying_seed_std,strict_current,strict_right\n", f);
+    for (int k = 0; k < s->n; k++) {
+        const cl_induction_result *x = &s->res[k];
+        const char *name = s->models[k].name;
+        for (int i = 0; i < x->layers * x->heads; i++) {
+            fprintf(f, "%s,cross,%d,%d", name, i / x->heads, i % x->heads);
+            csv_stat(f, &x->cur[i]);
+            csv_stat(f, &x->right[i]);
+            fprintf(f, ",%d,%d", cl_induction_above(x, i, CL_CUR), cl_induction_above(x, i, CL_RIGHT));
+            if (x->strict) {
+                csv_stat(f, &x->ablate[i]);
+                csv_stat(f, &x->copy[i]);
+                fprintf(f, ",%d,%d\n", cl_induction_strict(x, i, CL_CUR), cl_induction_strict(x, i, CL_RIGHT));
+            } else {
+                fputs(",,,,,,,,\n", f);
+            }
+        }
+        for (int i = 0; i < x->enc_layers * x->heads; i++) {
+            fprintf(f, "%s,encoder,%d,%d", name, i / x->heads, i % x->heads);
+            csv_stat(f, &x->enc_cur[i]);
+            csv_stat(f, &x->enc_right[i]);
+            fprintf(f, ",%d,%d,,,,,,,,\n", cl_induction_enc_above(x, i, CL_CUR), cl_induction_enc_above(x, i, CL_RIGHT));
+        }
+    }
+    if (ferror(f)) { cl_out_abort(&out); return cl_error_set(err, CL_EIO, "%s: write failed", path); }
+    return cl_out_commit(&out, err);
+}
+
+int cl_induction_write(const cl_induction_set *s, const char *dir, cl_error *err) {
+    char path[4096];
+    int rc = cl_json_save_free(cl_path_join(path, sizeof path, dir, "induction.json"), induction_json(s), err);
+    if (!rc) rc = induction_csv(cl_path_join(path, sizeof path, dir, "induction.csv"), s, err);
+    return rc;
+}
+
+static cl_stat *stats_alloc(cl_jr *r, int n) {
+    cl_stat *s = calloc((size_t)(n > 0 ? n : 1), sizeof *s);
+    if (!s && !r->rc) r->rc = cl_error_set(r->err, CL_ENOMEM, "%s: out of memory", r->path);
+    return s;
+}
+
+static void induction_model_read(cl_jr *r, const cJSON *m, const cl_induction_opts *o, cl_induction_result *x,
+                                 cl_study_model *info) {
+    model_read(r, m, info);
+    info->seconds = cl_jr_num(r, m, "seconds");
+    x->layers = cl_jr_int(r, m, "layers");
+    x->heads = cl_jr_int(r, m, "heads");
+    x->enc_layers = cl_jr_int(r, m, "encoder_layers");
+    x->seeds = o->seeds;
+    x->strict = o->strict;
+    x->threshold = o->threshold;
+    int ntr;
+    const cJSON *tr = cl_jr_arr(r, m, "token_range", &ntr);
+    if (!r->rc && ntr != 2) cl_jr_fail(r, "not two ids", "token_range");
+    x->tok_lo = (int)cl_jr_item_num(r, tr, 0);
+    x->tok_hi = (int)cl_jr_item_num(r, tr, 1);
+    const cJSON *cnt = cl_jr_obj(r, m, "counts");
+    counts_read(r, cnt, "cross", x->cross);
+    counts_read(r, cnt, "encoder", x->enc);
+    if (x->strict) counts_read(r, cnt, "strict", x->strict_count);
+    if (r->rc) return;
+    if (x->layers < 1 || x->heads < 1 || x->enc_layers < 1 || x->layers > 4096 || x->heads > 4096 || x->enc_layers > 4096) {
+        cl_jr_fail(r, "model sizes out of range", "layers");
+        return;
+    }
+    const int nc = x->layers * x->heads, ne = x->enc_layers * x->heads;
+    int n;
+    const cJSON *hs = cl_jr_arr(r, m, "cross_heads", &n);
+    if (!r->rc && n != nc) cl_jr_fail(r, "not layers x heads entries", "cross_heads");
+    x->cur = stats_alloc(r, nc);
+    x->right = stats_alloc(r, nc);
+    if (x->strict) { x->ablate = stats_alloc(r, nc); x->copy = stats_alloc(r, nc); }
+    for (int i = 0; i < nc && !r->rc; i++) {
+        const cJSON *h = cJSON_GetArrayItem(hs, i);
+        stat_read(r, h, "current", &x->cur[i]);
+        stat_read(r, h, "right", &x->right[i]);
+        if (x->strict) {
+            stat_read(r, h, "ablation_dlogp", &x->ablate[i]);
+            stat_read(r, h, "copying", &x->copy[i]);
+        }
+    }
+    const cJSON *eh = cl_jr_arr(r, m, "encoder_heads", &n);
+    if (!r->rc && n != ne) cl_jr_fail(r, "not encoder layers x heads entries", "encoder_heads");
+    x->enc_cur = stats_alloc(r, ne);
+    x->enc_right = stats_alloc(r, ne);
+    for (int i = 0; i < ne && !r->rc; i++) {
+        const cJSON *h = cJSON_GetArrayItem(eh, i);
+        stat_read(r, h, "current", &x->enc_cur[i]);
+        stat_read(r, h, "right", &x->enc_right[i]);
+    }
+}
+
+int cl_induction_read(const char *dir, cl_induction_set *s, cl_error *err) {
+    memset(s, 0, sizeof *s);
+    char path[4096];
+    cl_path_join(path, sizeof path, dir, "induction.json");
+    cJSON *root;
+    if (cl_json_load(path, &root, err)) return CL_EFORMAT;
+    cl_jr r = {path, err, 0};
+    settings_read(&r, cl_jr_obj(&r, root, "settings"), 1, &s->opts);
+    int n = 0;
+    const cJSON *models = cl_jr_arr(&r, root, "models", &n);
+    if (!r.rc && (n < 1 || n > CL_STUDY_MAX_MODELS)) cl_jr_fail(&r, "not 1 to 64 models", "models");
+    if (!r.rc) r.rc = set_alloc(n, &s->models, (void **)&s->res, sizeof *s->res, NULL, err);
+    if (!r.rc) s->n = n;
+    for (int k = 0; k < s->n && !r.rc; k++)
+        induction_model_read(&r, cJSON_GetArrayItem(models, k), &s->opts, &s->res[k], &s->models[k]);
+    cJSON_Delete(root);
+    if (r.rc) cl_induction_set_free(s);
+    return r.rc;
+}
+
+/* ------------------------------------------------------------------ sweep files */
+
+static cJSON *sweep_json(const cl_sweep_set *s) {
+    cJSON *root = cJSON_CreateObject();
+    cJSON *st = settings_json(&s->opts, 0);
+    cJSON_AddItemToObject(st, "reps_list", cJSON_CreateIntArray(s->reps, s->n_reps));
+    cJSON_AddItemToObject(st, "len_list", cJSON_CreateIntArray(s->lens, s->n_lens));
+    cJSON_AddItemToObject(root, "settings", st);
+    cJSON *models = cJSON_AddArrayToObject(root, "models");
+    for (int k = 0; k < s->n; k++) {
+        cJSON *m = cJSON_CreateObject();
+        cJSON_AddItemToArray(models, m);
+        model_json(m, &s->models[k]);
+        cJSON *cells = cJSON_AddArrayToObject(m, "cells");
+        for (int i = 0; i < s->res[k].n_reps * s->res[k].n_lens; i++) {
+            const cl_sweep_cell *c = &s->res[k].cells[i];
+            cJSON *x = cJSON_CreateObject();
+            cJSON_AddItemToArray(cells, x);
+            cJSON_AddNumberToObject(x, "reps", c->reps);
+            cJSON_AddNumberToObject(x, "seq_len", c->seq_len);
+            cJSON_AddItemToObject(x, "cross", counts_json(c->cross));
+            cJSON_AddItemToObject(x, "encoder", counts_json(c->enc));
+        }
+    }
+    return root;
+}
+
+static int sweep_csv(const char *path, const cl_sweep_set *s, cl_error *err) {
+    cl_out out;
+    if (cl_out_open(&out, path, err)) return CL_EIO;
+    FILE *f = out.fp;
+    fputs("model,reps,seq_len", f);
+    for (int st = 0; st < 2; st++)
+        for (int c = 0; c < 3; c++) {
+            const char *p = st ? "encoder" : "cross";
+            fprintf(f, ",%s_%s_n,%s_%s_mean,%s_%s_std", p, CRIT[c], p, CRIT[c], p, CRIT[c]);
+        }
+    fputc('\n', f);
+    for (int k = 0; k < s->n; k++)
+        for (int i = 0; i < s->res[k].n_reps * s->res[k].n_lens; i++) {
+            const cl_sweep_cell *c = &s->res[k].cells[i];
+            fprintf(f, "%s,%d,%d", s->models[k].name, c->reps, c->seq_len);
+            for (int st = 0; st < 2; st++)
+                for (int q = 0; q < 3; q++) {
+                    const cl_count *x = st ? &c->enc[q] : &c->cross[q];
+                    fprintf(f, ",%d,%.9g,%.9g", x->n, x->mean, x->std);
+                }
+            fputc('\n', f);
+        }
+    if (ferror(f)) { cl_out_abort(&out); return cl_error_set(err, CL_EIO, "%s: write failed", path); }
+    return cl_out_commit(&out, err);
+}
+
+int cl_sweep_write(const cl_sweep_set *s, const char *dir, cl_error *err) {
+    char path[4096];
+    int rc = cl_json_save_free(cl_path_join(path, sizeof path, dir, "sweep.json"), sweep_json(s), err);
+    if (!rc) rc = sweep_csv(cl_path_join(path, sizeof path, dir, "sweep.csv"), s, err);
+    return rc;
+}
+
+static void int_list_read(cl_jr *r, const cJSON *o, const char *key, int *out, int *n) {
+    const cJSON *a = cl_jr_arr(r, o, key, n);
+    if (!r->rc && (*n < 1 || *n > CL_SWEEP_MAX_GRID)) cl_jr_fail(r, "not 1 to 64 values", key);
+    for (int i = 0; i < *n && !r->rc; i++) out[i] = (int)cl_jr_item_num(r, a, i);
+}
+
+int cl_sweep_read(const char *dir, cl_sweep_set *s, cl_error *err) {
+    memset(s, 0, sizeof *s);
+    char path[4096];
+    cl_path_join(path, sizeof path, dir, "sweep.json");
+    cJSON *root;
+    if (cl_json_load(path, &root, err)) return CL_EFORMAT;
+    cl_jr r = {path, err, 0};
+    const cJSON *st = cl_jr_obj(&r, root, "settings");
+    settings_read(&r, st, 0, &s->opts);
+    int_list_read(&r, st, "reps_list", s->reps, &s->n_reps);
+    int_list_read(&r, st, "len_list", s->lens, &s->n_lens);
+    int n = 0;
+    const cJSON *models = cl_jr_arr(&r, root, "models", &n);
+    if (!r.rc && (n < 1 || n > CL_STUDY_MAX_MODELS)) cl_jr_fail(&r, "not 1 to 64 models", "models");
+    if (!r.rc) r.rc = set_alloc(n, &s->models, (void **)&s->res, sizeof *s->res, NULL, err);
+    if (!r.rc) s->n = n;
+    const int ncell = s->n_reps * s->n_lens;
+    for (int k = 0; k < s->n && !r.rc; k++) {
+        const cJSON *m = cJSON_GetArrayItem(models, k);
+        model_read(&r, m, &s->models[k]);
+        int nc;
+        const cJSON *cells = cl_jr_arr(&r, m, "cells", &nc);
+        if (!r.rc && nc != ncell) cl_jr_fail(&r, "not one cell per (R, L) of the grid", "cells");
+        cl_sweep_result *x = &s->res[k];
+        if (!r.rc && !(x->cells = calloc((size_t)ncell, sizeof *x->cells)))
+            r.rc = cl_error_set(err, CL_ENOMEM, "%s: out of memory", path);
+        if (!r.rc) { x->n_reps = s->n_reps; x->n_lens = s->n_lens; }
+        for (int i = 0; i < ncell && !r.rc; i++) {
+            const cJSON *c = cJSON_GetArrayItem(cells, i);
+            x->cells[i].reps = cl_jr_int(&r, c, "reps");
+            x->cells[i].seq_len = cl_jr_int(&r, c, "seq_len");
+            counts_read(&r, c, "cross", x->cells[i].cross);
+            counts_read(&r, c, "encoder", x->cells[i].enc);
+        }
+    }
+    cJSON_Delete(root);
+    if (r.rc) cl_sweep_set_free(s);
+    return r.rc;
+}

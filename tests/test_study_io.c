@@ -1,0 +1,123 @@
+/* test_study_io.c — the studies' files through their typed API: run on the rand-small
+ * fixture, cl_<study>_write, cl_<study>_read, write again: every file byte-identical (the
+ * readers lose nothing the writers keep), the read struct equal to the run's (to the ulp
+ * cJSON keeps), and a file with
+ * a key missing or misspelt is an error naming the file and the key (never a silent NaN). */
+#include "testutil.h"
+#include "chronolens_study.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SMALL CL_FIXTURES "/rand-small"
+
+static void load(cl_model **m, cl_study_model *info) {
+    const char *dirs[1] = {SMALL};
+    cl_error err = {0};
+    if (cl_study_models_load(dirs, 1, m, info, &err)) fail_msg("%s", err.msg);
+    assert_string_equal(info[0].name, "rand-small");
+}
+
+/* cJSON writes 15 significant digits when they read back within one ulp, else 17: a number
+ * read back is the written one or a neighbouring double */
+static void same_num(double a, double b) {
+    if (a != b && nextafter(a, b) != b) fail_msg("%.17g read back as %.17g", a, b);
+}
+
+static void same_stats(const cl_stat *a, const cl_stat *b, int n) {
+    for (int i = 0; i < n; i++) {
+        same_num(a[i].mean, b[i].mean);
+        same_num(a[i].std, b[i].std);
+        same_num(a[i].seed_std, b[i].seed_std);
+    }
+}
+
+static void test_induction_roundtrip(void **st) {
+    (void)st;
+    cl_model *m[1];
+    cl_study_model info[1];
+    load(m, info);
+    cl_induction_study_opts o;
+    cl_induction_study_default(&o);
+    o.base.rrt.batch = 6;
+    o.base.seeds = 2;
+    o.base.threshold = 0.05;
+    cl_induction_set s, r;
+    cl_error err = {0};
+    if (cl_induction_study_run(m, info, 1, &o, &s, &err)) fail_msg("%s", err.msg);
+    char a[4096], b[4096];
+    snprintf(a, sizeof a, "%s/a", test_tmpdir());
+    snprintf(b, sizeof b, "%s/b", test_tmpdir());
+    assert_int_equal(run_cmd("mkdir -p '%s' '%s'", a, b), 0);
+    if (cl_induction_write(&s, a, &err)) fail_msg("%s", err.msg);
+    if (cl_induction_read(a, &r, &err)) fail_msg("%s", err.msg);
+    assert_int_equal(r.n, 1);
+    const cl_induction_result *x = &s.res[0], *y = &r.res[0];
+    assert_int_equal(y->layers, x->layers);
+    assert_int_equal(y->heads, x->heads);
+    assert_int_equal(y->strict, 1);
+    assert_int_equal(y->cross[CL_ANY].n, x->cross[CL_ANY].n);
+    assert_int_equal(y->strict_count[CL_ANY].n, x->strict_count[CL_ANY].n);
+    same_stats(x->cur, y->cur, x->layers * x->heads);
+    same_stats(x->ablate, y->ablate, x->layers * x->heads);
+    same_stats(x->enc_right, y->enc_right, x->enc_layers * x->heads);
+    same_num(r.models[0].seconds, s.models[0].seconds);
+    if (cl_induction_write(&r, b, &err)) fail_msg("%s", err.msg);
+    assert_int_equal(run_cmd("cmp -s '%s/induction.json' '%s/induction.json'", a, b), 0);
+    assert_int_equal(run_cmd("cmp -s '%s/induction.csv' '%s/induction.csv'", a, b), 0);
+    cl_induction_set_free(&r);
+    /* a misspelt key: an error naming the file and the key */
+    assert_int_equal(run_cmd("sed -i 's/\"seed_std\"/\"seed_sdt\"/' '%s/induction.json'", b), 0);
+    assert_int_not_equal(cl_induction_read(b, &r, &err), 0);
+    assert_non_null(strstr(err.msg, "induction.json"));
+    assert_non_null(strstr(err.msg, "seed_std"));
+    assert_int_equal(r.n, 0);
+    cl_induction_set_free(&s);
+    cl_model_free(m[0]);
+}
+
+static void test_sweep_roundtrip(void **st) {
+    (void)st;
+    cl_model *m[1];
+    cl_study_model info[1];
+    load(m, info);
+    cl_sweep_study_opts o;
+    cl_sweep_study_default(&o);
+    o.base.base.rrt.batch = 3;
+    o.n_reps = 2; o.reps[0] = 2; o.reps[1] = 3;
+    o.n_lens = 2; o.lens[0] = 3; o.lens[1] = 5;
+    cl_sweep_set s, r;
+    cl_error err = {0};
+    if (cl_sweep_study_run(m, info, 1, &o, &s, &err)) fail_msg("%s", err.msg);
+    char a[4096], b[4096];
+    snprintf(a, sizeof a, "%s/sa", test_tmpdir());
+    snprintf(b, sizeof b, "%s/sb", test_tmpdir());
+    assert_int_equal(run_cmd("mkdir -p '%s' '%s'", a, b), 0);
+    if (cl_sweep_write(&s, a, &err)) fail_msg("%s", err.msg);
+    if (cl_sweep_read(a, &r, &err)) fail_msg("%s", err.msg);
+    assert_int_equal(r.n_reps, 2);
+    assert_int_equal(r.lens[1], 5);
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(r.res[0].cells[i].cross[CL_ANY].n, s.res[0].cells[i].cross[CL_ANY].n);
+        same_num(r.res[0].cells[i].enc[CL_CUR].mean, s.res[0].cells[i].enc[CL_CUR].mean);
+    }
+    if (cl_sweep_write(&r, b, &err)) fail_msg("%s", err.msg);
+    assert_int_equal(run_cmd("cmp -s '%s/sweep.json' '%s/sweep.json'", a, b), 0);
+    assert_int_equal(run_cmd("cmp -s '%s/sweep.csv' '%s/sweep.csv'", a, b), 0);
+    cl_sweep_set_free(&r);
+    assert_int_equal(run_cmd("sed -i 's/\"seq_len\"/\"seqlen\"/' '%s/sweep.json'", b), 0);
+    assert_int_not_equal(cl_sweep_read(b, &r, &err), 0);
+    assert_non_null(strstr(err.msg, "seq_len"));
+    cl_sweep_set_free(&s);
+    cl_model_free(m[0]);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_induction_roundtrip),
+        cmocka_unit_test(test_sweep_roundtrip),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
