@@ -178,6 +178,105 @@ int cl_sweep_write(const cl_sweep_set *s, const char *dir, cl_error *err);
 int cl_sweep_read(const char *dir, cl_sweep_set *s, cl_error *err);
 void cl_sweep_set_free(cl_sweep_set *s);
 
+/* ---------------------------------------------------------------- multisine (method.md §3) */
+
+#define CL_MS_MAX_FREQS 64
+
+/* f(t) = sum_i amps[i] sin(2 pi freqs[i] t + phases[i]) + noise * N(0, 1),
+ * at t_j = j * duration / points, j = 0 .. points-1 (evenly spaced on [0, duration)). */
+typedef struct cl_multisine {
+    int n;                         /* number of frequencies */
+    double freqs[CL_MS_MAX_FREQS]; /* Hz, distinct, 0 < f < Nyquist */
+    double amps[CL_MS_MAX_FREQS];
+    double phases[CL_MS_MAX_FREQS]; /* radians */
+    int points;                    /* >= 8 */
+    double duration;               /* seconds, > 0 */
+    double noise;                  /* standard deviation of added Gaussian noise, >= 0 */
+} cl_multisine;
+
+/* The reference of the study: 5, 10, 20, 40 Hz, amplitudes 1, .5, .25, .25, phases 0,
+ * 301 points over 3 s, no noise. */
+void cl_multisine_reference(cl_multisine *m);
+/* Checks points >= 8, duration > 0, 1 <= n <= CL_MS_MAX_FREQS, finite amplitudes and phases,
+ * distinct frequencies in (0, Nyquist), noise >= 0. */
+int cl_multisine_check(const cl_multisine *m, cl_error *err);
+
+/* Spacing detection settings (defaults: cl_spacing_defaults). */
+typedef struct cl_spacing_opts {
+    double min_strength;   /* a spectrum is periodic when its strongest double-FFT peak has
+                              prominence >= min_strength * D_0 (0.3) */
+    double harmonic_ratio; /* a lower-quefrency peak of prominence >= harmonic_ratio times the
+                              strongest, of which the strongest is the h-th harmonic (h = 2..6),
+                              is the fundamental period (0.5) */
+} cl_spacing_opts;
+
+void cl_spacing_defaults(cl_spacing_opts *o);
+
+/* The detected period of one spectrum (cl_spacing_detect, docs/method.md §3). */
+typedef struct cl_spacing {
+    int periodic;       /* 1 when the prominence rule holds */
+    double q;           /* refined double-FFT bin of the period (NaN without any peak) */
+    double quefrency_s; /* q * duration / n (NaN when not periodic) */
+    double spacing_hz;  /* 1 / quefrency_s (NaN when not periodic) */
+    double strength;    /* prominence of the strongest peak / D_0 (0 without any peak) */
+} cl_spacing;
+
+/* What is reported per (series, layer, head). */
+typedef struct cl_ms_head {
+    double amplitude; /* spectral amplitude: non-DC power of the attention spectrum */
+    double peak;      /* highest non-DC spectral line */
+    cl_spacing sp;    /* period of the spectrum */
+} cl_ms_head;
+
+/* Full arrays, for figures and the spectra file; each (n, layers*heads, points), doubles. */
+typedef struct cl_ms_arrays {
+    double *attn;  /* the attention signal */
+    double *mag;   /* |FFT| on fftfreq(points, duration / points) Hz */
+    double *dfft;  /* |FFT(|FFT|)| over all bins (method.md), quefrency fftfreq(points, 1 / duration) s */
+    double *dnodc; /* the DC-free double FFT the spacing is detected in */
+} cl_ms_arrays;
+
+void cl_ms_arrays_free(cl_ms_arrays *a);
+
+typedef struct cl_multisine_opts {
+    cl_multisine input;      /* the series (default: cl_multisine_reference) */
+    uint64_t seed;           /* noise draws and the permutation test (0) */
+    int permutations;        /* of the Spearman permutation p-value (10000) */
+    cl_spacing_opts spacing; /* cl_spacing_defaults */
+    cl_progress progress;    /* stage "multisine", models done of all */
+} cl_multisine_opts;
+void cl_multisine_default(cl_multisine_opts *o);
+
+/* One model: per decoder head (layers*heads, layer-major) its spectrum summary and
+ * induction score (max of current / right of the RRT test, study defaults), the counts and
+ * the Spearman correlation of amplitude with induction score, and the full arrays. */
+typedef struct cl_multisine_model {
+    int layers, heads;
+    cl_ms_head *h;                /* (layers*heads) */
+    double *ind, *cur, *right;    /* (layers*heads) */
+    double rho, p;                /* Spearman(amplitude, induction), permutation p-value */
+    int periodic, matching;       /* heads with a period; at the smallest gap (+/- 1/duration) */
+    cl_ms_arrays arr;             /* (1, layers*heads, points) */
+} cl_multisine_model;
+
+/* What multisine.json, multisine.csv and NAME-spectra.safetensors hold. */
+typedef struct cl_multisine_result {
+    cl_multisine_opts opts;       /* as run (progress cleared) */
+    double *series, *series_mag;  /* (points) the input series and its |FFT| */
+    int n;
+    cl_study_model *models;       /* (n) names unique: a repeated basename gets "-k" */
+    cl_multisine_model *res;      /* (n) */
+} cl_multisine_result;
+
+/* Loads each model in turn (one in memory at a time) and analyses the series. */
+int cl_multisine_run(const char *const *dirs, int n, const cl_multisine_opts *o, cl_multisine_result *r,
+                     cl_error *err);
+/* dir/multisine.json, dir/multisine.csv and dir/NAME-spectra.safetensors per model (atomic). */
+int cl_multisine_write(const cl_multisine_result *r, const char *dir, cl_error *err);
+/* Reads them back (the JSON's numbers; the arrays from the spectra files). */
+int cl_multisine_read(const char *dir, cl_multisine_result *r, cl_error *err);
+void cl_multisine_free(cl_multisine_result *r);
+
 #ifdef __cplusplus
 }
 #endif

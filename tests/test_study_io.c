@@ -114,10 +114,48 @@ static void test_sweep_roundtrip(void **st) {
     cl_model_free(m[0]);
 }
 
+static void test_multisine_roundtrip(void **st) {
+    (void)st;
+    const char *dirs[2] = {SMALL, SMALL "/"}; /* one basename twice: the second is renamed */
+    cl_multisine_opts o;
+    cl_multisine_default(&o);
+    o.permutations = 100;
+    cl_multisine_result s, r;
+    cl_error err = {0};
+    if (cl_multisine_run(dirs, 2, &o, &s, &err)) fail_msg("%s", err.msg);
+    assert_string_equal(s.models[1].name, "rand-small-2");
+    char a[4096], b[4096];
+    snprintf(a, sizeof a, "%s/ma", test_tmpdir());
+    snprintf(b, sizeof b, "%s/mb", test_tmpdir());
+    assert_int_equal(run_cmd("mkdir -p '%s' '%s'", a, b), 0);
+    if (cl_multisine_write(&s, a, &err)) fail_msg("%s", err.msg);
+    if (cl_multisine_read(a, &r, &err)) fail_msg("%s", err.msg);
+    assert_int_equal(r.n, 2);
+    assert_int_equal(r.opts.input.n, 4);
+    assert_int_equal(r.res[0].periodic, s.res[0].periodic);
+    same_num(s.res[1].rho, r.res[1].rho);
+    const int LH = s.res[0].layers * s.res[0].heads;
+    for (int i = 0; i < LH; i++) {
+        same_num(s.res[0].h[i].amplitude, r.res[0].h[i].amplitude);
+        same_num(s.res[0].ind[i], r.res[0].ind[i]);
+    }
+    for (int i = 0; i < LH * o.input.points; i++) assert_true(s.res[0].arr.dnodc[i] == r.res[0].arr.dnodc[i]);
+    if (cl_multisine_write(&r, b, &err)) fail_msg("%s", err.msg);
+    assert_int_equal(run_cmd("cmp -s '%s/multisine.json' '%s/multisine.json'", a, b), 0);
+    assert_int_equal(run_cmd("cmp -s '%s/multisine.csv' '%s/multisine.csv'", a, b), 0);
+    assert_int_equal(run_cmd("cmp -s '%s/rand-small-2-spectra.safetensors' '%s/rand-small-2-spectra.safetensors'", a, b), 0);
+    cl_multisine_free(&r);
+    assert_int_equal(run_cmd("sed -i 's/\"periodic_heads\"/\"periodicheads\"/' '%s/multisine.json'", b), 0);
+    assert_int_not_equal(cl_multisine_read(b, &r, &err), 0);
+    assert_non_null(strstr(err.msg, "periodic_heads"));
+    cl_multisine_free(&s);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_induction_roundtrip),
         cmocka_unit_test(test_sweep_roundtrip),
+        cmocka_unit_test(test_multisine_roundtrip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

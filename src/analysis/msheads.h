@@ -7,22 +7,6 @@
 #include "chronolens.h"
 #include "spectrum.h"
 
-/* What is reported per (series, layer, head). */
-typedef struct cl_ms_head {
-    double amplitude; /* spectral amplitude: non-DC power of the attention spectrum */
-    double peak;      /* highest non-DC spectral line */
-    cl_spacing sp;    /* period of the spectrum */
-} cl_ms_head;
-
-/* Full arrays, for figures and the spectra file; each (n, layers*heads, points), doubles. */
-typedef struct cl_ms_arrays {
-    double *attn;  /* the attention signal */
-    double *mag;   /* |FFT| on fftfreq(points, duration / points) Hz */
-    double *dfft;  /* |FFT(|FFT|)| over all bins (method.md), quefrency fftfreq(points, 1 / duration) s */
-    double *dnodc; /* the DC-free double FFT the spacing is detected in */
-} cl_ms_arrays;
-
-void cl_ms_arrays_free(cl_ms_arrays *a);
 
 /* series (n, points) -> out (n, layers*heads), layer-major heads. The series go through the
  * model `batch` at a time (one encoder and one decoder pass per batch). f: a plan of length

@@ -3,31 +3,12 @@
 #ifndef CL_MULTISINE_H
 #define CL_MULTISINE_H
 
-#include "chronolens.h"
+#include "chronolens_study.h" /* cl_multisine */
 #include "../core/core.h"
 
-#define CL_MS_MAX_FREQS 64
 
-/* f(t) = sum_i amps[i] sin(2 pi freqs[i] t + phases[i]) + noise * N(0, 1),
- * at t_j = j * duration / points, j = 0 .. points-1 (evenly spaced on [0, duration)). */
-typedef struct cl_multisine {
-    int n;                         /* number of frequencies */
-    double freqs[CL_MS_MAX_FREQS]; /* Hz, distinct, 0 < f < Nyquist */
-    double amps[CL_MS_MAX_FREQS];
-    double phases[CL_MS_MAX_FREQS]; /* radians */
-    int points;                    /* >= 8 */
-    double duration;               /* seconds, > 0 */
-    double noise;                  /* standard deviation of added Gaussian noise, >= 0 */
-} cl_multisine;
-
-/* The reference of the study: 5, 10, 20, 40 Hz, amplitudes 1, .5, .25, .25, phases 0,
- * 301 points over 3 s, no noise. */
-void cl_multisine_reference(cl_multisine *m);
 /* Nyquist frequency points / (2 duration). */
 static inline double cl_multisine_nyquist(const cl_multisine *m) { return m->points / (2.0 * m->duration); }
-/* Checks points >= 8, duration > 0, 1 <= n <= CL_MS_MAX_FREQS, finite amplitudes and phases,
- * distinct frequencies in (0, Nyquist), noise >= 0. */
-int cl_multisine_check(const cl_multisine *m, cl_error *err);
 /* series (points): the formula; noise drawn from rng (untouched when noise == 0). */
 void cl_multisine_eval(const cl_multisine *m, cl_rng *rng, float *series);
 /* Smallest |f_i - f_j| over i != j (NaN for a single frequency). */

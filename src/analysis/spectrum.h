@@ -13,7 +13,7 @@
 #ifndef CL_SPECTRUM_H
 #define CL_SPECTRUM_H
 
-#include "chronolens.h"
+#include "chronolens_study.h" /* cl_spacing_opts, cl_spacing */
 
 typedef struct cl_fft cl_fft;
 
@@ -31,16 +31,6 @@ void cl_fft_abs(cl_fft *f, const double *x, double *mag);
 /* numpy.fft.fftfreq(n, d): [0, 1, .., ceil(n/2)-1, -floor(n/2), .., -1] / (n d). out (n). */
 void cl_fftfreq(int n, double d, double *out);
 
-/* Spacing detection settings (defaults: cl_spacing_defaults). */
-typedef struct cl_spacing_opts {
-    double min_strength;   /* a spectrum is periodic when its strongest double-FFT peak has
-                              prominence >= min_strength * D_0 (0.3) */
-    double harmonic_ratio; /* a lower-quefrency peak of prominence >= harmonic_ratio times the
-                              strongest, of which the strongest is the h-th harmonic (h = 2..6),
-                              is the fundamental period (0.5) */
-} cl_spacing_opts;
-
-void cl_spacing_defaults(cl_spacing_opts *o);
 
 /* The period of a magnitude spectrum, found in its DC-free double FFT
  *   D_q = | sum_{k != 0} mag_k exp(-2 pi i k q / n) |,  q = 0..n-1.
@@ -72,13 +62,6 @@ void cl_spacing_defaults(cl_spacing_opts *o);
 #define CL_FFT_PAD 8
 #define CL_FLAT_REL 1e-5
 
-typedef struct cl_spacing {
-    int periodic;       /* 1 when the prominence rule holds */
-    double q;           /* refined double-FFT bin of the period (NaN without any peak) */
-    double quefrency_s; /* q * duration / n (NaN when not periodic) */
-    double spacing_hz;  /* 1 / quefrency_s (NaN when not periodic) */
-    double strength;    /* prominence of the strongest peak / D_0 (0 without any peak) */
-} cl_spacing;
 
 void cl_spacing_detect(cl_fft *f, const double *mag, double duration, const cl_spacing_opts *o, double *dnodc,
                        cl_spacing *out);

@@ -1,6 +1,8 @@
 /* fig_multisine.c — attention, spectra and double-FFT figures of one model; the sweep figure. */
 #include "fig_multisine.h"
 #include "plot.h"
+#include "../analysis/multisine.h"
+#include "../core/core.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -176,5 +178,20 @@ int cl_fig_sweep(const double *gap, const double *detected, const unsigned char 
     cl_fig_free(f);
 done:
     free(x[0]); free(x[1]); free(y[0]); free(y[1]); free(errv); free(hx); free(hy);
+    return rc;
+}
+
+int cl_fig_multisine_result(const cl_multisine_result *r, const char *dir, cl_error *err) {
+    const cl_multisine *ms = &r->opts.input;
+    char path[4096];
+    int rc = 0;
+    for (int k = 0; k < r->n && !rc; k++) {
+        const cl_multisine_model *x = &r->res[k];
+        cl_fig_ms fm = {.name = r->models[k].name, .n = ms->points, .nh = x->layers * x->heads,
+                        .duration = ms->duration, .gap_hz = cl_multisine_smallest_gap(ms), .series = r->series,
+                        .series_mag = r->series_mag, .attn = x->arr.attn, .mag = x->arr.mag,
+                        .dnodc = x->arr.dnodc, .induction = x->ind};
+        rc = cl_fig_multisine(&fm, cl_path_join(path, sizeof path, dir, r->models[k].name), err);
+    }
     return rc;
 }

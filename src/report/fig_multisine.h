@@ -3,7 +3,7 @@
 #ifndef CL_FIG_MULTISINE_H
 #define CL_FIG_MULTISINE_H
 
-#include "chronolens.h"
+#include "chronolens_study.h"
 
 /* Heads are coloured by induction score on viridis over [0, CL_FIG_INDUCTION_CLIP]
  * (scores above are clipped, as in the study). */
@@ -31,5 +31,9 @@ int cl_fig_multisine(const cl_fig_ms *m, const char *base, cl_error *err);
  * divides the other gaps; and the histogram of the error (detected - gap), bins 1/duration Hz. */
 int cl_fig_sweep(const double *gap, const double *detected, const unsigned char *non_divisor, int n,
                  double duration, const char *title, const char *base, cl_error *err);
+
+/* The three figures of every model of a multisine study: dir/<name>-attention, -spectra,
+ * -double-fft. */
+int cl_fig_multisine_result(const cl_multisine_result *r, const char *dir, cl_error *err);
 
 #endif
