@@ -277,6 +277,66 @@ int cl_multisine_write(const cl_multisine_result *r, const char *dir, cl_error *
 int cl_multisine_read(const char *dir, cl_multisine_result *r, cl_error *err);
 void cl_multisine_free(cl_multisine_result *r);
 
+/* ---------------------------------------------------------------- multisine sweep (method.md §3) */
+
+/* The numbers of one subset of (configuration, head) pairs. */
+typedef struct cl_mssweep_stats {
+    int configs;     /* configurations included */
+    int pairs;       /* (configuration, head) pairs included */
+    int periodic;    /* pairs whose spectrum has a detected period */
+    int match;       /* pairs with |spacing - smallest gap| <= tol */
+    int match_gcd;   /* pairs with |spacing - gcd of the gaps| <= tol */
+    int match_fund;  /* pairs with |spacing - gcd of the frequencies| <= tol (the fundamental) */
+    double err_q[5]; /* quantiles 5, 25, 50, 75, 95 % of spacing - smallest gap over periodic pairs
+                        (numpy's linear interpolation; NaN when none) */
+    double mean_abs_err;
+    double rho, p;   /* Spearman(amplitude, induction score) over the pairs and its permutation
+                        p-value (cl_spearman_grouped: induction scores shuffled across heads);
+                        NaN for top-k subsets, whose selection is by amplitude */
+} cl_mssweep_stats;
+
+enum { CL_MSS_ALL, CL_MSS_TOPK, CL_MSS_ND_ALL, CL_MSS_ND_TOPK, CL_MSS_NROWS }; /* the summary rows */
+
+typedef struct cl_mssweep_opts {
+    int configs;             /* random frequency sets (100) */
+    uint64_t seed;           /* the sets, their noise and the permutation tests (0) */
+    cl_multisine base;       /* points, duration, noise of every set (reference: 301, 3 s, 0) */
+    int fmin, fmax;          /* integer frequencies in [fmin, fmax] Hz (1, 45) */
+    int kmin, kmax;          /* frequencies per set (2, 6) */
+    int top_k;               /* heads of largest amplitude per set in the top-k rows (3); 0: 3,
+                              * or every head of a model with fewer */
+    int batch;               /* series per forward pass (16) */
+    int permutations;        /* of the Spearman p-value (10000) */
+    cl_spacing_opts spacing;
+    cl_progress progress;    /* stage "multisine", series done of all */
+} cl_mssweep_opts;
+void cl_mssweep_default(cl_mssweep_opts *o);
+
+/* What sweep.json, sweep.csv and sweep-summary.md hold (one model). */
+typedef struct cl_mssweep_result {
+    cl_mssweep_opts opts;    /* as run: top_k resolved, progress cleared */
+    char model[4096];        /* the model folder as given */
+    int C, G, heads;         /* configurations, decoder heads (layers*heads), heads per layer */
+    cl_multisine *cfg;       /* (C) */
+    double *gap, *gcd, *fund;/* (C) smallest gap, gcd of the gaps, gcd of the frequencies */
+    unsigned char *nd;       /* (C) the smallest gap does not divide every other gap */
+    cl_ms_head *h;           /* (C, G) */
+    double *ind;             /* (G) induction scores */
+    cl_mssweep_stats rows[CL_MSS_NROWS];
+    char row_name[CL_MSS_NROWS][64];
+} cl_mssweep_result;
+
+/* Checks the options (fmin < fmax < Nyquist, kmin <= kmax <= fmax - fmin + 1, top_k <= heads). */
+int cl_mssweep_run(const char *model_dir, const cl_mssweep_opts *o, cl_mssweep_result *r, cl_error *err);
+/* dir/sweep.csv (one row per pair), dir/sweep.json (settings, summary rows, induction scores,
+ * configurations), dir/sweep-summary.md (the summary as a markdown table); atomic. */
+int cl_mssweep_write(const cl_mssweep_result *r, const char *dir, cl_error *err);
+/* Reads sweep.json (and the pairs from sweep.csv: 9 significant digits, as written). */
+int cl_mssweep_read(const char *dir, cl_mssweep_result *r, cl_error *err);
+/* The summary table (markdown) as sweep-summary.md holds it. */
+void cl_mssweep_table(const cl_mssweep_result *r, void *file);
+void cl_mssweep_free(cl_mssweep_result *r);
+
 #ifdef __cplusplus
 }
 #endif

@@ -151,11 +151,46 @@ static void test_multisine_roundtrip(void **st) {
     cl_multisine_free(&s);
 }
 
+static void test_mssweep_roundtrip(void **st) {
+    (void)st;
+    cl_mssweep_opts o;
+    cl_mssweep_default(&o);
+    o.configs = 5;
+    o.permutations = 50;
+    cl_mssweep_result s, r;
+    cl_error err = {0};
+    if (cl_mssweep_run(SMALL, &o, &s, &err)) fail_msg("%s", err.msg);
+    char a[4096], b[4096];
+    snprintf(a, sizeof a, "%s/wa", test_tmpdir());
+    snprintf(b, sizeof b, "%s/wb", test_tmpdir());
+    assert_int_equal(run_cmd("mkdir -p '%s' '%s'", a, b), 0);
+    if (cl_mssweep_write(&s, a, &err)) fail_msg("%s", err.msg);
+    if (cl_mssweep_read(a, &r, &err)) fail_msg("%s", err.msg);
+    assert_int_equal(r.C, 5);
+    assert_int_equal(r.G, s.G);
+    assert_int_equal(r.heads, s.heads);
+    assert_int_equal(r.opts.top_k, s.opts.top_k);
+    assert_int_equal(r.rows[CL_MSS_ALL].match, s.rows[CL_MSS_ALL].match);
+    same_num(s.rows[CL_MSS_ALL].rho, r.rows[CL_MSS_ALL].rho);
+    assert_string_equal(r.row_name[CL_MSS_TOPK], s.row_name[CL_MSS_TOPK]);
+    for (int i = 0; i < s.C * s.G; i++) assert_int_equal(r.h[i].sp.periodic, s.h[i].sp.periodic);
+    if (cl_mssweep_write(&r, b, &err)) fail_msg("%s", err.msg);
+    assert_int_equal(run_cmd("cmp -s '%s/sweep.json' '%s/sweep.json'", a, b), 0);
+    assert_int_equal(run_cmd("cmp -s '%s/sweep.csv' '%s/sweep.csv'", a, b), 0);
+    assert_int_equal(run_cmd("cmp -s '%s/sweep-summary.md' '%s/sweep-summary.md'", a, b), 0);
+    cl_mssweep_free(&r);
+    assert_int_equal(run_cmd("sed -i 's/\"match_gcd\"/\"matchgcd\"/' '%s/sweep.json'", b), 0);
+    assert_int_not_equal(cl_mssweep_read(b, &r, &err), 0);
+    assert_non_null(strstr(err.msg, "match_gcd"));
+    cl_mssweep_free(&s);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_induction_roundtrip),
         cmocka_unit_test(test_sweep_roundtrip),
         cmocka_unit_test(test_multisine_roundtrip),
+        cmocka_unit_test(test_mssweep_roundtrip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

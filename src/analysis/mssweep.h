@@ -8,20 +8,6 @@
 
 #include <stdint.h>
 
-typedef struct cl_mssweep_stats {
-    int configs;     /* configurations included */
-    int pairs;       /* (configuration, head) pairs included */
-    int periodic;    /* pairs whose spectrum has a detected period */
-    int match;       /* pairs with |spacing - smallest gap| <= tol */
-    int match_gcd;   /* pairs with |spacing - gcd of the gaps| <= tol */
-    int match_fund;  /* pairs with |spacing - gcd of the frequencies| <= tol (the fundamental) */
-    double err_q[5]; /* quantiles 5, 25, 50, 75, 95 % of spacing - smallest gap over periodic pairs
-                        (numpy's linear interpolation; NaN when none) */
-    double mean_abs_err;
-    double rho, p;   /* Spearman(amplitude, induction score) over the pairs and its permutation
-                        p-value (cl_spearman_grouped: induction scores shuffled across heads);
-                        NaN for top-k subsets, whose selection is by amplitude */
-} cl_mssweep_stats;
 
 extern const double CL_MSSWEEP_QUANTILES[5];
 

@@ -195,3 +195,21 @@ int cl_fig_multisine_result(const cl_multisine_result *r, const char *dir, cl_er
     }
     return rc;
 }
+
+int cl_fig_mssweep_result(const cl_mssweep_result *sw, const char *dir, cl_error *err) {
+    const size_t np = (size_t)sw->C * sw->G;
+    double *g = malloc(sizeof(double) * np), *d = malloc(sizeof(double) * np);
+    unsigned char *nd = malloc(np);
+    int rc = (!g || !d || !nd) ? cl_error_set(err, CL_ENOMEM, "multisine-sweep: out of memory") : 0;
+    for (size_t i = 0; i < np && !rc; i++) {
+        g[i] = sw->gap[i / sw->G];
+        d[i] = sw->h[i].sp.spacing_hz;
+        nd[i] = sw->nd[i / sw->G];
+    }
+    char title[256], name[128], path[4096];
+    cl_path_basename(sw->model, name, sizeof name);
+    snprintf(title, sizeof title, "%s: detected spacing vs smallest gap (%d configurations x %d heads)", name, sw->C, sw->G);
+    if (!rc) rc = cl_fig_sweep(g, d, nd, (int)np, sw->opts.base.duration, title, cl_path_join(path, sizeof path, dir, "sweep"), err);
+    free(g); free(d); free(nd);
+    return rc;
+}

@@ -36,4 +36,7 @@ int cl_fig_sweep(const double *gap, const double *detected, const unsigned char 
  * -double-fft. */
 int cl_fig_multisine_result(const cl_multisine_result *r, const char *dir, cl_error *err);
 
+/* The multisine sweep's figure dir/sweep.png/.svg (cl_fig_sweep over every pair). */
+int cl_fig_mssweep_result(const cl_mssweep_result *r, const char *dir, cl_error *err);
+
 #endif
