@@ -337,6 +337,51 @@ int cl_mssweep_read(const char *dir, cl_mssweep_result *r, cl_error *err);
 void cl_mssweep_table(const cl_mssweep_result *r, void *file);
 void cl_mssweep_free(cl_mssweep_result *r);
 
+/* ---------------------------------------------------------------- claims (method.md §5) */
+
+#define CL_CLAIMS 7
+#define CL_CLAIM_NUMS 4
+
+typedef struct cl_claim {
+    const char *id;       /* short key, e.g. "strict" */
+    const char *claim;    /* the claim in words */
+    const char *test;     /* how the verdict is decided */
+    int verdict;          /* 1 supported, 0 not supported, -1 cannot be decided */
+    int n;                /* numbers used */
+    const char *name[CL_CLAIM_NUMS];
+    double value[CL_CLAIM_NUMS];
+} cl_claim;
+
+/* The claims for model k of the induction, sweep and multisine results (the same model
+ * order) and that model's multisine sweep. A missing part (NULL, or k outside it) gives NaN
+ * numbers and verdict -1. out: CL_CLAIMS entries. */
+void cl_claims_eval(const cl_induction_set *ind, const cl_sweep_set *sweep, const cl_multisine_result *ms,
+                    const cl_mssweep_result *mss, int k, cl_claim *out);
+/* "supported", "not supported" or "undecided" */
+const char *cl_claim_verdict_word(int verdict);
+/* dir/claims.json and dir/claims.csv: claims (n_models, CL_CLAIMS) of the named models. */
+int cl_claims_write(const cl_claim *claims, const char *const *names, int n_models, const char *dir, cl_error *err);
+
+/* ---------------------------------------------------------------- report */
+
+#define CL_REPORT_MAX_MODELS 16
+
+/* The whole study of one or more models as one page (`chronolens report`). */
+typedef struct cl_report_opts {
+    const char *const *dirs; /* model folders (n) */
+    int n;
+    const char *out;         /* the report folder ("report"); replaced only if it holds an earlier report */
+    int quick;               /* smaller batches and grids, 1000 permutations */
+    uint64_t seed;           /* every random choice (0) */
+    int batch, sweep_batch, configs; /* -1: 100, 25, 30 (quick: 20, 10, 8) */
+    cl_progress progress;    /* "report: step K/4 ...", share of the whole run */
+} cl_report_opts;
+void cl_report_default(cl_report_opts *o);
+/* Runs the four studies in memory, writes out/data (their files, setup.json, claims.*),
+ * out/figures and out/index.html through a temporary folder renamed into place on success;
+ * index receives the page's full path. */
+int cl_report_run(const cl_report_opts *o, char *index, size_t index_n, cl_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -5,6 +5,7 @@
  * a key missing or misspelt is an error naming the file and the key (never a silent NaN). */
 #include "testutil.h"
 #include "chronolens_study.h"
+#include "report/report_html.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -185,12 +186,34 @@ static void test_mssweep_roundtrip(void **st) {
     cl_mssweep_free(&s);
 }
 
+/* A report rendered again from its files (cl_report_read) is the page rendered in memory. */
+static void test_report_reread(void **st) {
+    (void)st;
+    char a[4096], b[4096];
+    snprintf(a, sizeof a, "%s/rep", test_tmpdir());
+    snprintf(b, sizeof b, "%s/rep2", test_tmpdir());
+    assert_int_equal(run_cmd("'%s' report -q --quick --model '%s' --batch 6 --sweep-batch 3 --configs 3 --out '%s' >/dev/null",
+                             CL_CLI, SMALL, a), 0);
+    assert_int_equal(run_cmd("cp -r '%s' '%s' && rm '%s/index.html' '%s/data/claims.json' '%s/data/claims.csv'", a, b, b, b, b), 0);
+    cl_report_inputs in;
+    cl_error err = {0};
+    if (cl_report_read(b, &in, &err)) fail_msg("%s", err.msg);
+    assert_int_equal(in.setup.n, 1);
+    assert_string_equal(in.setup.models[0].name, "rand-small");
+    if (cl_report_write(b, &in, &err)) fail_msg("%s", err.msg);
+    cl_report_inputs_free(&in);
+    assert_int_equal(run_cmd("cmp -s '%s/index.html' '%s/index.html'", a, b), 0);
+    assert_int_equal(run_cmd("cmp -s '%s/data/claims.json' '%s/data/claims.json'", a, b), 0);
+    assert_int_equal(run_cmd("cmp -s '%s/data/claims.csv' '%s/data/claims.csv'", a, b), 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_induction_roundtrip),
         cmocka_unit_test(test_sweep_roundtrip),
         cmocka_unit_test(test_multisine_roundtrip),
         cmocka_unit_test(test_mssweep_roundtrip),
+        cmocka_unit_test(test_report_reread),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

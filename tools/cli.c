@@ -120,15 +120,9 @@ void cli_progress(void *ctx, const char *label, double done, double total) {
     if (ui->quiet || !isatty(STDERR_FILENO)) return;
     if (ui->t0 < 0 || done == 0) ui->t0 = cl_now();
     double el = cl_now() - ui->t0, frac = total > 0 ? done / total : 0;
-    char eta[32] = "", job[320] = "";
+    char eta[32] = "";
     if (frac > 0.01 && frac < 1) snprintf(eta, sizeof eta, ", %.0fs left", el * (1 - frac) / frac);
-    if (ui->job[0]) { /* the whole job: share done, time left at the pace so far */
-        double f = ui->from + (ui->to - ui->from) * (frac < 1 ? frac : 1), jel = cl_now() - ui->job_t0;
-        char jeta[48] = "";
-        if (f > 0.01 && f < 1) snprintf(jeta, sizeof jeta, ", ~%.0fs left in all", jel * (1 - f) / f);
-        snprintf(job, sizeof job, "[%s %2.0f%%%s] ", ui->job, 100 * f, jeta);
-    }
-    fprintf(stderr, "\r\033[K%s%s: %3.0f%% (%.1fs%s)", job, label, 100 * frac, el, eta);
+    fprintf(stderr, "\r\033[K%s: %3.0f%% (%.1fs%s)", label, 100 * frac, el, eta);
     fflush(stderr);
     ui->shown = 1;
 }
@@ -137,12 +131,4 @@ void cli_progress_done(cli_ui *ui) {
     if (ui->shown) { fputs("\r\033[K", stderr); fflush(stderr); }
     ui->shown = 0;
     ui->t0 = -1;
-}
-
-void cli_progress_stage(cli_ui *ui, const char *name, double from, double to) {
-    if (!name) { ui->job[0] = 0; ui->job_t0 = -1; return; }
-    if (ui->job_t0 < 0) ui->job_t0 = cl_now();
-    snprintf(ui->job, sizeof ui->job, "%s", name);
-    ui->from = from;
-    ui->to = to;
 }

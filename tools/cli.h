@@ -3,6 +3,7 @@
 #define CL_CLI_H
 
 #include "chronolens.h"
+#include "chronolens_study.h"
 #include <stdio.h>
 
 /* Exit status for bad input or usage: every error is one line on stderr. */
@@ -14,11 +15,8 @@ typedef struct cli_ui {
     int quiet;          /* --quiet: no progress line, no closing summary */
     int shown;          /* a progress line is on the terminal */
     double t0;          /* when the current count started (done == 0) */
-    /* a job of several stages (report): this stage's name and share [from, to) of the job */
-    char job[256];
-    double from, to, job_t0;
 } cli_ui;
-#define CLI_UI_INIT {0, 0, -1, "", 0, 1, -1}
+#define CLI_UI_INIT {0, 0, -1}
 
 /* Prints "chronolens: <message>" (one line) to stderr and returns EXIT_BAD. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -50,10 +48,6 @@ void cli_progress(void *ctx, const char *stage, double done, double total);
 static inline cl_progress cli_progress_of(cli_ui *ui) { return (cl_progress){cli_progress, ui}; }
 /* Clears the progress line. */
 void cli_progress_done(cli_ui *ui);
-/* A job of several stages (report): later lines are prefixed with the stage's name and
- * the whole job's share done and time left; the stage covers [from, to) of the job.
- * name NULL ends the staging. */
-void cli_progress_stage(cli_ui *ui, const char *name, double from, double to);
 
 int cmd_info(int argc, char **argv);
 int cmd_forward(int argc, char **argv);

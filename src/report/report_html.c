@@ -6,7 +6,6 @@
 #include "../core/core.h"
 #include "../io/csv.h"
 
-#include <cjson/cJSON.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -17,69 +16,11 @@
 
 typedef struct page {
     const char *dir;
-    cJSON *setup, *ind, *sweep, *ms, *mss[MAXM];
+    const cl_report_inputs *in;
     int n;                  /* models */
     const char *name[MAXM];
-    cl_claim claims[MAXM][CL_CLAIMS];
+    cl_claim claims[MAXM * CL_CLAIMS];
 } page;
-
-static int load_json(const char *dir, const char *rel, cJSON **out, cl_error *err) {
-    char path[PATH_MAX], *text;
-    size_t n;
-    cl_path_join(path, sizeof path, dir, rel);
-    if (cl_read_file(path, (size_t)1 << 28, &text, &n, err)) return CL_EIO;
-    *out = cJSON_Parse(text);
-    free(text);
-    return *out ? 0 : cl_error_set(err, CL_EFORMAT, "%s: not valid JSON", path);
-}
-
-static const cJSON *model(const cJSON *root, int k) {
-    return cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(root, "models"), k);
-}
-
-/* ------------------------------------------------------------- claims files */
-
-static void json_num_or_null(cJSON *o, const char *key, double v) {
-    if (isfinite(v)) cJSON_AddNumberToObject(o, key, v);
-    else cJSON_AddNullToObject(o, key);
-}
-
-static const char *verdict_word(int v) { return v == 1 ? "supported" : v == 0 ? "not supported" : "undecided"; }
-
-static int write_claims(const page *p, cl_error *err) {
-    char path[PATH_MAX];
-    cJSON *root = cJSON_CreateArray();
-    for (int k = 0; k < p->n; k++)
-        for (int i = 0; i < CL_CLAIMS; i++) {
-            const cl_claim *c = &p->claims[k][i];
-            cJSON *o = cJSON_CreateObject(), *v = cJSON_CreateObject();
-            cJSON_AddStringToObject(o, "model", p->name[k]);
-            cJSON_AddStringToObject(o, "id", c->id);
-            cJSON_AddStringToObject(o, "claim", c->claim);
-            cJSON_AddStringToObject(o, "test", c->test);
-            cJSON_AddStringToObject(o, "verdict", verdict_word(c->verdict));
-            for (int j = 0; j < c->n; j++) json_num_or_null(v, c->name[j], c->value[j]);
-            cJSON_AddItemToObject(o, "numbers", v);
-            cJSON_AddItemToArray(root, o);
-        }
-    int rc = cl_json_save(cl_path_join(path, sizeof path, p->dir, "data/claims.json"), root, err);
-    cJSON_Delete(root);
-    if (rc) return rc;
-    cl_out out;
-    if (cl_out_open(&out, cl_path_join(path, sizeof path, p->dir, "data/claims.csv"), err)) return CL_EIO;
-    FILE *f = out.fp;
-    fputs("model,claim,verdict,number,value\n", f);
-    for (int k = 0; k < p->n; k++)
-        for (int i = 0; i < CL_CLAIMS; i++) {
-            const cl_claim *c = &p->claims[k][i];
-            for (int j = 0; j < c->n; j++) {
-                fprintf(f, "%s,%s,%s,\"%s\",", p->name[k], c->id, verdict_word(c->verdict), c->name[j]);
-                if (isfinite(c->value[j])) fprintf(f, "%.9g", c->value[j]);
-                fputc('\n', f);
-            }
-        }
-    return cl_out_commit(&out, err);
-}
 
 /* ------------------------------------------------------------- page pieces */
 
@@ -157,64 +98,71 @@ static void td_num(FILE *f, double v, const char *fmt) {
     fputs("</td>", f);
 }
 
+/* "key value" of one setting, "; " between them */
+static void setting(FILE *f, int *first, const char *key, const char *text, double v) {
+    fprintf(f, "%s", *first ? "" : "; ");
+    *first = 0;
+    cl_html_escape(f, key);
+    fputs(" ", f);
+    if (text) cl_html_escape(f, text);
+    else fprintf(f, "%g", v);
+}
+
 static void setup_section(FILE *f, const page *p) {
-    const cJSON *s = p->setup;
+    const cl_report_setup *s = &p->in->setup;
     fputs("<section id=\"setup\"><h2>1. Setup</h2>\n<table><tr><th class=\"l\">model</th><th class=\"l\">folder</th>"
           "<th>parameters</th><th>d_model</th><th>d_ff</th><th>encoder layers</th><th>decoder layers</th><th>heads</th>"
           "<th>d_kv</th><th>vocabulary</th></tr>\n", f);
     for (int k = 0; k < p->n; k++) {
-        const cJSON *m = model(s, k);
+        const cl_report_model *m = &s->models[k];
         fputs("<tr data-model=\"", f);
         cl_html_escape(f, p->name[k]);
         fputs("\"><td class=\"l\">", f);
         cl_html_escape(f, p->name[k]);
         fputs("</td><td class=\"l\">", f);
-        cl_html_escape(f, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "path")));
+        cl_html_escape(f, m->path);
         fputs("</td>", f);
-        td_num(f, cl_json_num(m, "parameters"), "%.0f");
-        static const char *K[] = {"d_model", "d_ff", "encoder_layers", "decoder_layers", "heads", "d_kv", "vocab_size"};
-        for (int i = 0; i < 7; i++) td_num(f, cl_json_num(m, K[i]), "%.0f");
+        td_num(f, m->parameters, "%.0f");
+        const int v[7] = {m->d_model, m->d_ff, m->encoder_layers, m->decoder_layers, m->heads, m->d_kv, m->vocab_size};
+        for (int i = 0; i < 7; i++) td_num(f, v[i], "%.0f");
         fputs("</tr>\n", f);
     }
     fputs("</table>\n<table><tr><th class=\"l\">step</th><th class=\"l\">settings</th><th>run time (s)</th></tr>\n", f);
-    const cJSON *set = cJSON_GetObjectItemCaseSensitive(s, "settings"), *st;
-    int i = 0;
-    cJSON_ArrayForEach(st, cJSON_GetObjectItemCaseSensitive(s, "steps")) {
-        const char *step = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(st, "step"));
-        char key[64];
-        snprintf(key, sizeof key, "%s", step ? step : "");
-        for (char *c = key; *c; c++) if (*c == '-') *c = '_';
+    for (int i = 0; i < CL_REPORT_STEPS; i++) {
         fputs("<tr><td class=\"l\">", f);
-        cl_html_escape(f, step);
+        cl_html_escape(f, CL_REPORT_STEP_NAMES[i]);
         fputs("</td><td class=\"l\">", f);
-        const cJSON *x;
         int first = 1;
-        cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(set, key)) {
-            fprintf(f, "%s", first ? "" : "; ");
-            first = 0;
-            cl_html_escape(f, x->string);
-            fputs(" ", f);
-            if (cJSON_IsString(x)) cl_html_escape(f, x->valuestring);
-            else fprintf(f, "%g", x->valuedouble);
+        if (i == CL_REPORT_INDUCTION) {
+            setting(f, &first, "seq_len", NULL, s->ind_seq_len);
+            setting(f, &first, "reps", NULL, s->ind_reps);
+            setting(f, &first, "batch", NULL, s->ind_batch);
+            setting(f, &first, "threshold", NULL, s->ind_threshold);
+            setting(f, &first, "tokens", s->ind_tokens, 0);
+        } else if (i == CL_REPORT_SWEEP) {
+            setting(f, &first, "reps_list", s->sweep_reps, 0);
+            setting(f, &first, "len_list", s->sweep_lens, 0);
+            setting(f, &first, "batch", NULL, s->sweep_batch);
+        } else if (i == CL_REPORT_MULTISINE) {
+            setting(f, &first, "input", s->ms_input, 0);
+            setting(f, &first, "permutations", NULL, s->ms_permutations);
+        } else {
+            setting(f, &first, "configs", NULL, s->mss_configs);
+            setting(f, &first, "permutations", NULL, s->mss_permutations);
         }
         fputs("</td>", f);
-        td_num(f, cl_json_num(st, "seconds"), "%.1f");
+        td_num(f, s->step_seconds[i], "%.1f");
         fputs("</tr>\n", f);
-        i++;
     }
     fprintf(f, "</table>\n<p>seed %.0f (every random choice), %.0f threads, %s settings, total run time %.1f s, "
                "chronolens %s, created %s.</p>\n</section>\n",
-            cl_json_num(s, "seed"), cl_json_num(s, "threads"),
-            cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "quick")) ? "quick (--quick)" : "default",
-            cl_json_num(s, "seconds"), cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "chronolens_version")),
-            cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "created")));
+            (double)s->seed, (double)s->threads, s->quick ? "quick (--quick)" : "default", s->seconds, s->version,
+            s->created);
 }
 
-/* mean scores of heads[] (layer-major) under key ("current" / "right") */
-static void head_means(const cJSON *heads, const char *key, double *out, int n) {
-    char path[64];
-    snprintf(path, sizeof path, "%s.mean", key);
-    for (int i = 0; i < n; i++) out[i] = cl_json_num(cJSON_GetArrayItem(heads, i), path);
+/* mean scores of n heads */
+static void head_means(const cl_stat *st, double *out, int n) {
+    for (int i = 0; i < n; i++) out[i] = st[i].mean;
 }
 
 static int mosaics_section(FILE *f, const page *p, cl_error *err) {
@@ -222,18 +170,17 @@ static int mosaics_section(FILE *f, const page *p, cl_error *err) {
           "repeated random tokens (S repeated R = 2 times, L = 10), per layer (down) and head (across). "
           "<b>current token</b>: at the most recent earlier occurrence m of the query's token; <b>token to right</b>: at m+1. "
           "Red frames: heads &ge; 0.3. Hover a cell for its exact value.</p>\n", f);
-    const double thr = cl_json_num(p->ind, "settings.threshold");
+    const double thr = p->in->ind.opts.threshold;
     for (int k = 0; k < p->n; k++) {
-        const cJSON *m = model(p->ind, k);
-        const int heads = (int)cl_json_num(m, "heads");
+        const cl_induction_result *m = &p->in->ind.res[k];
+        const int heads = m->heads;
         open_model(f, p->name[k]);
         for (int st = 0; st < 2; st++) {
-            const int layers = (int)cl_json_num(m, st ? "encoder_layers" : "layers"), n = layers * heads;
-            const cJSON *hs = cJSON_GetObjectItemCaseSensitive(m, st ? "encoder_heads" : "cross_heads");
+            const int layers = st ? m->enc_layers : m->layers, n = layers * heads;
             double *a = malloc(sizeof(double) * (n + 1)), *b = malloc(sizeof(double) * (n + 1));
             if (!a || !b) { free(a); free(b); return cl_error_set(err, CL_ENOMEM, "report: out of memory"); }
-            head_means(hs, "current", a, n);
-            head_means(hs, "right", b, n);
+            head_means(st ? m->enc_cur : m->cur, a, n);
+            head_means(st ? m->enc_right : m->right, b, n);
             fprintf(f, "<h3>%s</h3>\n", st ? "Encoder self-attention (query: the final s<sub>0</sub>)"
                                            : "Decoder cross-attention (query: s<sub>1</sub> at decoder position 1)");
             cl_svg_heatmap h = {.rows = layers, .cols = heads, .vmin = 0, .vmax = 1, .xlabel = "head", .ylabel = "layer",
@@ -265,22 +212,17 @@ static void counts_section(FILE *f, const page *p) {
           "<th colspan=\"3\">relaxed</th><th colspan=\"3\">strict</th><th colspan=\"3\">encoder (relaxed)</th></tr>\n<tr>", f);
     for (int i = 0; i < 3; i++) fputs("<th>current</th><th>right</th><th>either</th>", f);
     fputs("</tr>\n", f);
-    static const char *C[3] = {"current", "right", "any"};
     for (int k = 0; k < p->n; k++) {
-        const cJSON *m = model(p->ind, k);
+        const cl_induction_result *m = &p->in->ind.res[k];
         fputs("<tr data-model=\"", f);
         cl_html_escape(f, p->name[k]);
         fputs("\"><td class=\"l\">", f);
         cl_html_escape(f, p->name[k]);
         fputs("</td>", f);
-        td_num(f, cl_json_num(m, "layers") * cl_json_num(m, "heads"), "%.0f");
-        static const char *S[3] = {"cross", "strict", "encoder"};
-        char path[64];
+        td_num(f, (double)m->layers * m->heads, "%.0f");
+        const cl_count *S[3] = {m->cross, m->strict ? m->strict_count : NULL, m->enc}; /* no strict test: – */
         for (int s = 0; s < 3; s++)
-            for (int c = 0; c < 3; c++) {
-                snprintf(path, sizeof path, "counts.%s.%s.n", S[s], C[c]);
-                td_num(f, cl_json_num(m, path), "%.0f");
-            }
+            for (int c = 0; c < 3; c++) td_num(f, S[s] ? S[s][c].n : NAN, "%.0f");
         fputs("</tr>\n", f);
     }
     fputs("</table>\n<div class=\"files\">numbers: <a href=\"data/induction/induction.json\">induction.json</a></div>\n"
@@ -293,19 +235,17 @@ static int layers_section(FILE *f, const page *p, cl_error *err) {
           "the selected model's heads per layer.</p>\n", f);
     if (embed_png(f, p->dir, "induction/layer_distribution", "layer distribution of the induction heads", err)) return CL_EIO;
     for (int k = 0; k < p->n; k++) {
-        const cJSON *m = model(p->ind, k), *hs = cJSON_GetObjectItemCaseSensitive(m, "cross_heads");
-        const int L = (int)cl_json_num(m, "layers"), H = (int)cl_json_num(m, "heads");
+        const cl_induction_result *m = &p->in->ind.res[k];
+        const int L = m->layers, H = m->heads;
         open_model(f, p->name[k]);
         fputs("<table><tr><th>decoder layer</th><th>relative depth</th><th>heads &ge; 0.3, current</th>"
               "<th>token to right</th><th>strict, either</th></tr>\n", f);
         for (int l = 0; l < L; l++) {
             int a = 0, b = 0, s = 0;
             for (int h = 0; h < H; h++) {
-                const cJSON *x = cJSON_GetArrayItem(hs, l * H + h);
-                a += cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(x, "above_current"));
-                b += cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(x, "above_right"));
-                s += cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(x, "strict_current")) ||
-                     cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(x, "strict_right"));
+                a += cl_induction_above(m, l * H + h, CL_CUR);
+                b += cl_induction_above(m, l * H + h, CL_RIGHT);
+                s += cl_induction_strict(m, l * H + h, CL_CUR) || cl_induction_strict(m, l * H + h, CL_RIGHT);
             }
             fprintf(f, "<tr><td>%d</td><td>%.3g</td><td>%d</td><td>%d</td><td>%d</td></tr>\n", l, (l + 1.0) / L, a, b, s);
         }
@@ -319,25 +259,23 @@ static int sweep_section(FILE *f, const page *p, cl_error *err) {
     fputs("<section id=\"sweep\"><h2>5. Sweep over repetitions R and sequence length L</h2>\n<p class=\"note\">Number of "
           "decoder cross-attention heads &ge; 0.3 for each (R, L); colour range 0 to the model's number of heads. "
           "Hover a cell for its exact value.</p>\n", f);
-    const cJSON *set = cJSON_GetObjectItemCaseSensitive(p->sweep, "settings");
-    const cJSON *rl = cJSON_GetObjectItemCaseSensitive(set, "reps_list"), *ll = cJSON_GetObjectItemCaseSensitive(set, "len_list");
-    const int nr = cJSON_GetArraySize(rl), nl = cJSON_GetArraySize(ll);
+    const cl_sweep_set *sw = &p->in->sweep;
+    const int nr = sw->n_reps, nl = sw->n_lens;
     char (*rt)[16] = calloc((size_t)nr + 1, 16), (*lt)[16] = calloc((size_t)nl + 1, 16);
     const char **rp = calloc((size_t)nr + 1, sizeof *rp), **lp = calloc((size_t)nl + 1, sizeof *lp);
     double *a = malloc(sizeof(double) * (nr * nl + 1)), *b = malloc(sizeof(double) * (nr * nl + 1));
     int rc = (!rt || !lt || !rp || !lp || !a || !b) ? cl_error_set(err, CL_ENOMEM, "report: out of memory") : 0;
-    for (int i = 0; !rc && i < nr; i++) { snprintf(rt[i], 16, "%d", cJSON_GetArrayItem(rl, i)->valueint); rp[i] = rt[i]; }
-    for (int i = 0; !rc && i < nl; i++) { snprintf(lt[i], 16, "%d", cJSON_GetArrayItem(ll, i)->valueint); lp[i] = lt[i]; }
+    for (int i = 0; !rc && i < nr; i++) { snprintf(rt[i], 16, "%d", sw->reps[i]); rp[i] = rt[i]; }
+    for (int i = 0; !rc && i < nl; i++) { snprintf(lt[i], 16, "%d", sw->lens[i]); lp[i] = lt[i]; }
     for (int k = 0; k < p->n && !rc; k++) {
-        const cJSON *m = model(p->sweep, k), *cells = cJSON_GetObjectItemCaseSensitive(m, "cells");
-        const cJSON *mi = model(p->ind, k);
+        const cl_induction_result *mi = &p->in->ind.res[k];
         for (int i = 0; i < nr * nl; i++) {
-            const cJSON *c = cJSON_GetArrayItem(cells, i);
-            a[i] = cl_json_num(c, "cross.current.mean");
-            b[i] = cl_json_num(c, "cross.right.mean");
+            const cl_sweep_cell *c = &sw->res[k].cells[i];
+            a[i] = c->cross[CL_CUR].mean;
+            b[i] = c->cross[CL_RIGHT].mean;
         }
         open_model(f, p->name[k]);
-        cl_svg_heatmap h = {.rows = nr, .cols = nl, .vmin = 0, .vmax = cl_json_num(mi, "layers") * cl_json_num(mi, "heads"),
+        cl_svg_heatmap h = {.rows = nr, .cols = nl, .vmin = 0, .vmax = (double)mi->layers * mi->heads,
                             .xlabel = "L", .ylabel = "R", .xticks = lp, .yticks = rp, .cbar_label = "heads >= 0.3",
                             .mark = NAN, .values = 1};
         cl_svg_panel pan[2] = {{"current token", a}, {"token to right", b}};
@@ -373,18 +311,19 @@ static int multisine_section(FILE *f, const page *p, cl_error *err) {
         if (!rc) rc = embed_png(f, p->dir, rel, "multisine sweep: detected spacing against the smallest gap", err);
         fputs("<table><tr><th class=\"l\">subset</th><th>configs</th><th>pairs</th><th>spacing = smallest gap</th>"
               "<th>median error (Hz)</th><th>mean |error| (Hz)</th><th>Spearman rho</th><th>p</th></tr>\n", f);
-        const cJSON *row;
-        cJSON_ArrayForEach(row, cJSON_GetObjectItemCaseSensitive(p->mss[k], "summary")) {
+        const cl_mssweep_result *ms = &p->in->mss[k];
+        for (int r = 0; r < CL_MSS_NROWS; r++) {
+            const cl_mssweep_stats *row = &ms->rows[r];
             fputs("<tr><td class=\"l\">", f);
-            cl_html_escape(f, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(row, "subset")));
+            cl_html_escape(f, ms->row_name[r]);
             fputs("</td>", f);
-            td_num(f, cl_json_num(row, "configs"), "%.0f");
-            td_num(f, cl_json_num(row, "pairs"), "%.0f");
-            td_num(f, cl_json_num(row, "fraction_match"), "%.3f");
-            td_num(f, cl_json_num(row, "error_hz.q50"), "%.3g");
-            td_num(f, cl_json_num(row, "mean_abs_error_hz"), "%.3g");
-            td_num(f, cl_json_num(row, "spearman_rho"), "%.3f");
-            td_num(f, cl_json_num(row, "spearman_p"), "%.3g");
+            td_num(f, row->configs, "%.0f");
+            td_num(f, row->pairs, "%.0f");
+            td_num(f, row->pairs > 0 ? (double)row->match / row->pairs : NAN, "%.3f");
+            td_num(f, row->err_q[2], "%.3g");
+            td_num(f, row->mean_abs_err, "%.3g");
+            td_num(f, row->rho, "%.3f");
+            td_num(f, row->p, "%.3g");
             fputs("</tr>\n", f);
         }
         fputs("</table>\n<div class=\"files\">numbers: <a href=\"data/multisine/multisine.csv\">multisine.csv</a> · "
@@ -404,7 +343,7 @@ static void claims_section(FILE *f, const page *p) {
         fputs("<table><tr><th class=\"l\">claim</th><th class=\"l\">test</th><th class=\"l\">numbers</th>"
               "<th class=\"l\">verdict</th></tr>\n", f);
         for (int i = 0; i < CL_CLAIMS; i++) {
-            const cl_claim *c = &p->claims[k][i];
+            const cl_claim *c = &p->claims[k * CL_CLAIMS + i];
             fprintf(f, "<tr data-claim=\"%s\"><td class=\"l\">", c->id);
             cl_html_escape(f, c->claim);
             fputs("</td><td class=\"l\">", f);
@@ -417,7 +356,7 @@ static void claims_section(FILE *f, const page *p) {
                 else fputs(": –", f);
             }
             fprintf(f, "</td><td class=\"l %s\">%s</td></tr>\n", c->verdict == 1 ? "yes" : c->verdict == 0 ? "no" : "und",
-                    verdict_word(c->verdict));
+                    cl_claim_verdict_word(c->verdict));
         }
         fputs("</table>\n</div>\n", f);
     }
@@ -502,10 +441,9 @@ static int formation_section(FILE *f, const page *p, cl_error *err) {
                 continue;
             }
             if (!step || !cur || !right || !heads || !loss || !icl || x->rows < 1) {
-                const char *src = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(model(p->setup, k), "path"));
                 rc = cl_error_set(err, CL_EFORMAT, "%s/formation.csv: not a formation.csv (columns step, eval_loss, "
                                   "icl_score, max_current_token, max_token_to_right, heads_any_ge_0.3, one row or more)",
-                                  src ? src : p->name[k]);
+                                  p->in->setup.models[k].path);
                 fputs("</div>\n", f);
                 break;
             }
@@ -578,26 +516,50 @@ static int write_page(const page *p, cl_error *err) {
     return cl_out_commit(&out, err);
 }
 
-int cl_report_write(const char *dir, cl_error *err) {
-    page p = {.dir = dir};
-    int rc = load_json(dir, "data/setup.json", &p.setup, err);
-    if (!rc) rc = load_json(dir, "data/induction/induction.json", &p.ind, err);
-    if (!rc) rc = load_json(dir, "data/sweep/sweep.json", &p.sweep, err);
-    if (!rc) rc = load_json(dir, "data/multisine/multisine.json", &p.ms, err);
-    if (!rc) {
-        p.n = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(p.setup, "models"));
-        if (p.n < 1 || p.n > MAXM) rc = cl_error_set(err, CL_EFORMAT, "%s/data/setup.json: %d models", dir, p.n);
+int cl_report_write(const char *dir, const cl_report_inputs *in, cl_error *err) {
+    char data[PATH_MAX];
+    page *p = calloc(1, sizeof *p);
+    if (!p) return cl_error_set(err, CL_ENOMEM, "report: out of memory");
+    p->dir = dir;
+    p->in = in;
+    p->n = in->setup.n;
+    int rc = 0;
+    if (p->n < 1 || p->n > MAXM || in->ind.n != p->n || in->sweep.n != p->n || in->ms.n != p->n)
+        rc = cl_error_set(err, CL_EINVAL, "report: %d models in the setup, %d, %d and %d in the studies", p->n, in->ind.n,
+                          in->sweep.n, in->ms.n);
+    for (int k = 0; k < p->n && !rc; k++) {
+        p->name[k] = in->setup.models[k].name;
+        cl_claims_eval(&in->ind, &in->sweep, &in->ms, &in->mss[k], k, &p->claims[k * CL_CLAIMS]);
     }
-    for (int k = 0; k < p.n && !rc; k++) {
-        p.name[k] = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(model(p.setup, k), "name"));
-        char rel[400];
-        snprintf(rel, sizeof rel, "data/multisine-sweep/%s/sweep.json", p.name[k] ? p.name[k] : "");
-        rc = load_json(dir, rel, &p.mss[k], err);
-        if (!rc) cl_claims_eval(p.ind, p.sweep, p.ms, p.mss[k], k, p.claims[k]);
-    }
-    if (!rc) rc = write_claims(&p, err);
-    if (!rc) rc = write_page(&p, err);
-    cJSON_Delete(p.setup); cJSON_Delete(p.ind); cJSON_Delete(p.sweep); cJSON_Delete(p.ms);
-    for (int k = 0; k < p.n; k++) cJSON_Delete(p.mss[k]);
+    if (!rc) rc = cl_claims_write(p->claims, p->name, p->n, cl_path_join(data, sizeof data, dir, "data"), err);
+    if (!rc) rc = write_page(p, err);
+    free(p);
     return rc;
+}
+
+int cl_report_read(const char *dir, cl_report_inputs *in, cl_error *err) {
+    memset(in, 0, sizeof *in);
+    char path[PATH_MAX];
+    int rc = cl_report_setup_read(cl_path_join(path, sizeof path, dir, "data/setup.json"), &in->setup, err);
+    if (!rc) rc = cl_induction_read(cl_path_join(path, sizeof path, dir, "data/induction"), &in->ind, err);
+    if (!rc) rc = cl_sweep_read(cl_path_join(path, sizeof path, dir, "data/sweep"), &in->sweep, err);
+    if (!rc) rc = cl_multisine_read(cl_path_join(path, sizeof path, dir, "data/multisine"), &in->ms, err);
+    if (!rc && !(in->mss = calloc((size_t)in->setup.n, sizeof *in->mss)))
+        rc = cl_error_set(err, CL_ENOMEM, "report: out of memory");
+    for (int k = 0; k < in->setup.n && !rc; k++) {
+        snprintf(path, sizeof path, "%s/data/multisine-sweep/%s", dir, in->setup.models[k].name);
+        rc = cl_mssweep_read(path, &in->mss[k], err);
+    }
+    if (rc) cl_report_inputs_free(in);
+    return rc;
+}
+
+void cl_report_inputs_free(cl_report_inputs *in) {
+    for (int k = 0; in->mss && k < in->setup.n; k++) cl_mssweep_free(&in->mss[k]);
+    free(in->mss);
+    cl_induction_set_free(&in->ind);
+    cl_sweep_set_free(&in->sweep);
+    cl_multisine_free(&in->ms);
+    cl_report_setup_free(&in->setup);
+    memset(in, 0, sizeof *in);
 }

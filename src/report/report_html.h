@@ -1,13 +1,60 @@
-/* report_html.h — the page of `chronolens report`: from the results under DIR/data (setup.json,
- * induction/, sweep/, multisine/, multisine-sweep/<model>/) and the figures under DIR/figures,
+/* report_html.h — the page of `chronolens report`: from the typed results of the four studies
+ * (in memory when the report ran them, or read back from DIR/data with their _read functions),
+ * its setup (DIR/data/setup.json, written and read here) and the figures under DIR/figures,
  * writes DIR/data/claims.json, DIR/data/claims.csv and DIR/index.html — one self-contained page
  * (inline CSS, inline SVG heatmaps with hover values, figures embedded as PNG data, a little
- * plain JavaScript for the model selector). Reads results only; runs no model. */
+ * plain JavaScript for the model selector). Runs no model. */
 #ifndef CL_REPORT_HTML_H
 #define CL_REPORT_HTML_H
 
-#include "chronolens.h"
+#include "chronolens_study.h"
 
-int cl_report_write(const char *dir, cl_error *err);
+/* The steps of a report, in order, and their names in setup.json */
+enum { CL_REPORT_INDUCTION, CL_REPORT_SWEEP, CL_REPORT_MULTISINE, CL_REPORT_MSSWEEP, CL_REPORT_STEPS };
+extern const char *const CL_REPORT_STEP_NAMES[CL_REPORT_STEPS];
+
+/* A model of the report: its name and folder and the sizes the setup table shows. */
+typedef struct cl_report_model {
+    char name[256], path[4096];
+    double parameters;
+    int d_model, d_ff, d_kv, heads, encoder_layers, decoder_layers, vocab_size;
+} cl_report_model;
+
+/* What data/setup.json holds: how the report was made. */
+typedef struct cl_report_setup {
+    char version[32], created[64];
+    int quick, threads;
+    uint64_t seed;
+    /* settings of the steps */
+    int ind_seq_len, ind_reps, ind_batch;
+    double ind_threshold;
+    char ind_tokens[128];
+    char sweep_reps[256], sweep_lens[256]; /* the grids as given ("2,4,6") */
+    int sweep_batch;
+    char ms_input[256];
+    int ms_permutations, mss_configs, mss_permutations;
+    int n;
+    cl_report_model *models;              /* (n) */
+    double step_seconds[CL_REPORT_STEPS], seconds;
+} cl_report_setup;
+
+int cl_report_setup_write(const cl_report_setup *s, const char *path, cl_error *err);
+int cl_report_setup_read(const char *path, cl_report_setup *s, cl_error *err);
+void cl_report_setup_free(cl_report_setup *s);
+
+/* Everything the page shows. mss: (setup.n) one per model. */
+typedef struct cl_report_inputs {
+    cl_report_setup setup;
+    cl_induction_set ind;
+    cl_sweep_set sweep;
+    cl_multisine_result ms;
+    cl_mssweep_result *mss;
+} cl_report_inputs;
+
+/* Reads DIR/data/setup.json and the studies' files under DIR/data. */
+int cl_report_read(const char *dir, cl_report_inputs *in, cl_error *err);
+void cl_report_inputs_free(cl_report_inputs *in);
+/* DIR/data/claims.*, DIR/index.html from the inputs (the figures must be in DIR/figures). */
+int cl_report_write(const char *dir, const cl_report_inputs *in, cl_error *err);
 
 #endif

@@ -1,0 +1,318 @@
+/* report_run.c — the whole induction-head study of one or more models as one page
+ * (cl_report_run): the induction, sweep, multisine and multisine-sweep studies run in memory,
+ * their files written under data/<step>/ and their figures under figures/<step>/ of a
+ * temporary folder beside the output, data/setup.json, then the claims and index.html from
+ * the same in-memory results (report_html.c). The folder is renamed into place only when
+ * everything succeeded, so a failure leaves no half-written page. */
+#include "report_html.h"
+#include "fig_induction.h"
+#include "fig_multisine.h"
+#include "../analysis/rrt.h"
+#include "../core/core.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+void cl_report_default(cl_report_opts *o) {
+    memset(o, 0, sizeof *o);
+    o->out = "report";
+    o->batch = o->sweep_batch = o->configs = -1;
+}
+
+static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *f) {
+    (void)sb; (void)flag; (void)f;
+    return remove(p);
+}
+static void rm_tree(const char *dir) { nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS); }
+
+static int is_empty_dir(const char *dir) {
+    DIR *d = opendir(dir);
+    if (!d) return 0;
+    struct dirent *e;
+    int n = 0;
+    while ((e = readdir(d))) n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+    closedir(d);
+    return n == 0;
+}
+
+/* Copies file src to dst (written atomically). */
+static int copy_file(const char *src, const char *dst, cl_error *err) {
+    char *d;
+    size_t n;
+    if (cl_read_file(src, (size_t)1 << 28, &d, &n, err)) return CL_EIO;
+    cl_out out;
+    int rc = cl_out_open(&out, dst, err);
+    if (!rc && fwrite(d, 1, n, (FILE *)out.fp) != n) {
+        cl_out_abort(&out);
+        rc = cl_error_set(err, CL_EIO, "%s: write failed", dst);
+    } else if (!rc) rc = cl_out_commit(&out, err);
+    free(d);
+    return rc;
+}
+
+/* A model folder written by `chronolens train` + `chronolens formation` holds formation.csv
+ * (and formation.png/.svg): the induction heads over its training. The report shows them:
+ * data/formation/<name>.csv, figures/formation/<name>.png/.svg. Models without them: nothing. */
+static int copy_formation(const cl_report_opts *o, const cl_report_setup *su, const char *data, const char *figs,
+                          cl_error *err) {
+    char src[PATH_MAX], dst[PATH_MAX], dd[PATH_MAX], fd[PATH_MAX], file[300];
+    struct stat st;
+    int rc = 0;
+    cl_path_join(dd, sizeof dd, data, "formation");
+    cl_path_join(fd, sizeof fd, figs, "formation");
+    for (int k = 0; k < o->n && !rc; k++) {
+        if (stat(cl_path_join(src, sizeof src, o->dirs[k], "formation.csv"), &st) != 0) continue;
+        if ((mkdir(dd, 0777) && errno != EEXIST) || (mkdir(fd, 0777) && errno != EEXIST))
+            return cl_error_set(err, CL_EIO, "%s: cannot create (%s)", dd, strerror(errno));
+        snprintf(file, sizeof file, "%s.csv", su->models[k].name);
+        rc = copy_file(src, cl_path_join(dst, sizeof dst, dd, file), err);
+        static const char *EXT[2] = {"png", "svg"};
+        for (int e = 0; e < 2 && !rc; e++) {
+            snprintf(file, sizeof file, "formation.%s", EXT[e]);
+            if (stat(cl_path_join(src, sizeof src, o->dirs[k], file), &st) != 0) continue;
+            snprintf(file, sizeof file, "%s.%s", su->models[k].name, EXT[e]);
+            rc = copy_file(src, cl_path_join(dst, sizeof dst, fd, file), err);
+        }
+    }
+    return rc;
+}
+
+/* The temporary folder beside out: <parent>/.<name>.tmp-XXXXXX */
+static int make_tmp(const char *out, char *tmp, size_t n, cl_error *err) {
+    char parent[PATH_MAX], name[256];
+    snprintf(parent, sizeof parent, "%s", out);
+    size_t len = strlen(parent);
+    while (len > 1 && parent[len - 1] == '/') parent[--len] = 0;
+    cl_path_basename(parent, name, sizeof name);
+    char *slash = strrchr(parent, '/');
+    if (!slash) snprintf(parent, sizeof parent, ".");
+    else if (slash == parent) parent[1] = 0;
+    else *slash = 0;
+    snprintf(tmp, n, "%s/.%s.tmp-XXXXXX", parent, name);
+    if (!mkdtemp(tmp)) return cl_error_set(err, CL_EIO, "--out %s: cannot create a folder in %s (%s)", out, parent, strerror(errno));
+    chmod(tmp, 0755);
+    return 0;
+}
+
+/* Renames tmp to out; an existing out (a folder) is replaced. */
+static int commit(const char *tmp, const char *out, cl_error *err) {
+    struct stat st;
+    char old[PATH_MAX + 16];
+    int had = stat(out, &st) == 0;
+    if (had) {
+        snprintf(old, sizeof old, "%s.old-XXXXXX", tmp);
+        if (!mkdtemp(old) || rmdir(old) || rename(out, old))
+            return cl_error_set(err, CL_EIO, "--out %s: cannot replace the existing folder (%s)", out, strerror(errno));
+    }
+    if (rename(tmp, out)) {
+        int e = errno;
+        if (had) rename(old, out);
+        return cl_error_set(err, CL_EIO, "--out %s: cannot rename the report into place (%s)", out, strerror(e));
+    }
+    if (had) rm_tree(old);
+    return 0;
+}
+
+
+/* shares of the whole run, measured on random tiny, mini, small, base checkpoints at the defaults */
+static const double SHARE[CL_REPORT_STEPS + 1] = {0, 0.34, 0.78, 0.85, 1.0};
+
+/* one step's progress as a share of the whole report: "report: step 2/4 sweep: <inner>" */
+typedef struct { const cl_progress *up; int step; double from, to; } step_progress;
+
+static void on_step_progress(void *ctx, const char *stage, double done, double total) {
+    const step_progress *p = ctx;
+    char label[512];
+    snprintf(label, sizeof label, "report: step %d/%d %s", p->step + 1, CL_REPORT_STEPS, stage);
+    double f = total > 0 ? done / total : 0;
+    cl_progress_report(p->up, label, p->from + (p->to - p->from) * (f < 1 ? f : 1), 1.0);
+}
+
+static int mkdir_err(const char *dir, cl_error *err) {
+    return mkdir(dir, 0777) && errno != EEXIST ? cl_error_set(err, CL_EIO, "%s: cannot create (%s)", dir, strerror(errno)) : 0;
+}
+
+/* The setup of the run (its times are filled in as the steps end). */
+static void fill_setup(const cl_report_opts *o, cl_model *const *m, const cl_study_model *info, int perms,
+                       cl_report_setup *s) {
+    snprintf(s->version, sizeof s->version, "%s", CHRONOLENS_VERSION);
+    time_t t = time(NULL);
+    strftime(s->created, sizeof s->created, "%Y-%m-%d %H:%M:%S UTC", gmtime(&t));
+    s->quick = o->quick;
+    s->seed = o->seed;
+    s->threads = cl_get_threads();
+    s->ind_seq_len = 10;
+    s->ind_reps = 2;
+    s->ind_batch = o->batch;
+    s->ind_threshold = 0.3;
+    snprintf(s->ind_tokens, sizeof s->ind_tokens, "band of the vocabulary around 0 (1910..2187 for 4096 tokens)");
+    snprintf(s->sweep_reps, sizeof s->sweep_reps, "%s", o->quick ? "2,6,10" : "2,4,6,8,10");
+    snprintf(s->sweep_lens, sizeof s->sweep_lens, "%s", o->quick ? "2,6,10" : "2,4,6,8,10");
+    s->sweep_batch = o->sweep_batch;
+    snprintf(s->ms_input, sizeof s->ms_input, "5, 10, 20, 40 Hz, amplitudes 1, 0.5, 0.25, 0.25, phases 0, 301 points over 3 s");
+    s->ms_permutations = perms;
+    s->mss_configs = o->configs;
+    s->mss_permutations = perms;
+    for (int k = 0; k < s->n; k++) {
+        const cl_config *c = cl_model_config(m[k]);
+        cl_report_model *x = &s->models[k];
+        memcpy(x->name, info[k].name, sizeof x->name); /* same size, NUL-terminated */
+        memcpy(x->path, info[k].path, sizeof x->path);
+        x->parameters = (double)cl_model_param_count(m[k]);
+        x->d_model = c->d_model;
+        x->d_ff = c->d_ff;
+        x->d_kv = c->d_kv;
+        x->heads = c->num_heads;
+        x->encoder_layers = c->num_layers;
+        x->decoder_layers = c->num_decoder_layers;
+        x->vocab_size = c->vocab_size;
+    }
+}
+
+/* The four steps into tmp: each study run, its files and figures written. */
+static int run_steps(const cl_report_opts *o, cl_model *const *m, const cl_study_model *info, const char *tmp,
+                     cl_report_inputs *in, int *heads, cl_error *err) {
+    const int n = o->n, perms = o->quick ? 1000 : 10000;
+    char data[PATH_MAX], figs[PATH_MAX], d[PATH_MAX], f[PATH_MAX];
+    cl_path_join(data, sizeof data, tmp, "data");
+    cl_path_join(figs, sizeof figs, tmp, "figures");
+    int rc = mkdir_err(data, err);
+    if (!rc) rc = mkdir_err(figs, err);
+    for (int s = 0; s < CL_REPORT_STEPS && !rc; s++) {
+        rc = mkdir_err(cl_path_join(d, sizeof d, data, CL_REPORT_STEP_NAMES[s]), err);
+        if (!rc) rc = mkdir_err(cl_path_join(f, sizeof f, figs, CL_REPORT_STEP_NAMES[s]), err);
+        step_progress sp = {&o->progress, s, SHARE[s], SHARE[s + 1]};
+        cl_progress pr = {on_step_progress, &sp};
+        double t0 = cl_now();
+        if (rc) break;
+        if (s == CL_REPORT_INDUCTION) {
+            cl_induction_study_opts io;
+            cl_induction_study_default(&io);
+            io.base.rrt.batch = o->batch;
+            io.base.rrt.seed = o->seed;
+            io.base.progress = pr;
+            rc = cl_induction_study_run(m, info, n, &io, &in->ind, err);
+            if (!rc) rc = cl_induction_write(&in->ind, d, err);
+            if (!rc) rc = cl_fig_induction_set(&in->ind, f, err);
+        } else if (s == CL_REPORT_SWEEP) {
+            cl_sweep_study_opts so;
+            cl_sweep_study_default(&so);
+            so.base.base.rrt.batch = o->sweep_batch;
+            so.base.base.rrt.seed = o->seed;
+            so.base.base.progress = pr;
+            if (o->quick) {
+                so.n_reps = so.n_lens = 3;
+                for (int i = 0; i < 3; i++) so.reps[i] = so.lens[i] = 2 + 4 * i;
+            }
+            rc = cl_sweep_study_run(m, info, n, &so, &in->sweep, err);
+            if (!rc) rc = cl_sweep_write(&in->sweep, d, err);
+            if (!rc) rc = cl_fig_sweep_set(&in->sweep, heads, f, err);
+        } else if (s == CL_REPORT_MULTISINE) {
+            const char *dirs[CL_STUDY_MAX_MODELS];
+            for (int k = 0; k < n; k++) dirs[k] = o->dirs[k];
+            cl_multisine_opts mo;
+            cl_multisine_default(&mo);
+            mo.seed = o->seed;
+            mo.permutations = perms;
+            mo.progress = pr;
+            rc = cl_multisine_run(dirs, n, &mo, &in->ms, err);
+            if (!rc) rc = cl_multisine_write(&in->ms, d, err);
+            if (!rc) rc = cl_fig_multisine_result(&in->ms, f, err);
+        } else {
+            if (!(in->mss = calloc((size_t)n, sizeof *in->mss))) rc = cl_error_set(err, CL_ENOMEM, "report: out of memory");
+            for (int k = 0; k < n && !rc; k++) {
+                char md[PATH_MAX], mf[PATH_MAX];
+                cl_path_join(md, sizeof md, d, info[k].name);
+                cl_path_join(mf, sizeof mf, f, info[k].name);
+                step_progress spk = {&o->progress, s, SHARE[s] + (SHARE[s + 1] - SHARE[s]) * k / n,
+                                     SHARE[s] + (SHARE[s + 1] - SHARE[s]) * (k + 1) / n};
+                cl_mssweep_opts wo;
+                cl_mssweep_default(&wo);
+                wo.seed = o->seed;
+                wo.configs = o->configs;
+                wo.permutations = perms;
+                wo.progress = (cl_progress){on_step_progress, &spk};
+                rc = mkdir_err(md, err);
+                if (!rc) rc = mkdir_err(mf, err);
+                if (!rc) rc = cl_mssweep_run(o->dirs[k], &wo, &in->mss[k], err);
+                if (!rc) rc = cl_mssweep_write(&in->mss[k], md, err);
+                if (!rc) rc = cl_fig_mssweep_result(&in->mss[k], mf, err);
+            }
+        }
+        in->setup.step_seconds[s] = cl_now() - t0;
+    }
+    return rc;
+}
+
+int cl_report_run(const cl_report_opts *oin, char *index, size_t index_n, cl_error *err) {
+    cl_report_opts o = *oin;
+    if (!o.out || !*o.out) return cl_error_set(err, CL_EINVAL, "option --out: empty path");
+    if (o.n < 1 || o.n > CL_REPORT_MAX_MODELS) return cl_error_set(err, CL_EINVAL, "--model: 1 to %d models", CL_REPORT_MAX_MODELS);
+    /* defaults: the study's induction batch; sweep and multisine sweep sized to keep a
+     * report of tiny-to-base checkpoints within minutes (README "report" has the timings) */
+    if (o.batch < 0) o.batch = o.quick ? 20 : 100;
+    if (o.sweep_batch < 0) o.sweep_batch = o.quick ? 10 : 25;
+    if (o.configs < 0) o.configs = o.quick ? 8 : 30;
+    struct stat st;
+    if (stat(o.out, &st) == 0) { /* replace only an earlier report or an empty folder */
+        if (!S_ISDIR(st.st_mode)) return cl_error_set(err, CL_EINVAL, "--out %s: exists and is not a folder", o.out);
+        char p[PATH_MAX];
+        if (!is_empty_dir(o.out) && stat(cl_path_join(p, sizeof p, o.out, "data/setup.json"), &st) != 0)
+            return cl_error_set(err, CL_EINVAL, "--out %s: exists and holds no earlier report (choose another folder)", o.out);
+    }
+    cl_model *m[CL_REPORT_MAX_MODELS] = {0};
+    cl_study_model info[CL_REPORT_MAX_MODELS];
+    int heads[CL_REPORT_MAX_MODELS];
+    /* every model loads, has a token band and a unique name; kept for the sizes */
+    int rc = cl_study_models_load(o.dirs, o.n, m, info, err);
+    for (int k = 0; k < o.n && !rc; k++) {
+        int lo, hi;
+        heads[k] = cl_model_config(m[k])->num_decoder_layers * cl_model_config(m[k])->num_heads;
+        if (cl_rrt_token_band(cl_model_config(m[k]), &lo, &hi, err)) {
+            char msg[sizeof err->msg];
+            snprintf(msg, sizeof msg, "%s", err->msg);
+            rc = cl_error_set(err, CL_EINVAL, "%.300s: %.400s", o.dirs[k], msg);
+        }
+    }
+    if (rc) {
+        for (int k = 0; k < o.n; k++) cl_model_free(m[k]);
+        return rc;
+    }
+    char tmp[PATH_MAX] = "";
+    rc = make_tmp(o.out, tmp, sizeof tmp, err);
+    if (rc) tmp[0] = 0;
+    cl_report_inputs in;
+    memset(&in, 0, sizeof in);
+    in.setup.n = o.n;
+    if (!rc && !(in.setup.models = calloc((size_t)o.n, sizeof *in.setup.models)))
+        rc = cl_error_set(err, CL_ENOMEM, "report: out of memory");
+    const double t_all = cl_now();
+    if (!rc) fill_setup(&o, m, info, o.quick ? 1000 : 10000, &in.setup);
+    if (!rc) rc = run_steps(&o, m, info, tmp, &in, heads, err);
+    char a[PATH_MAX], data[PATH_MAX], figs[PATH_MAX];
+    cl_path_join(data, sizeof data, tmp, "data");
+    cl_path_join(figs, sizeof figs, tmp, "figures");
+    if (!rc) rc = copy_formation(&o, &in.setup, data, figs, err);
+    in.setup.seconds = cl_now() - t_all;
+    if (!rc) rc = cl_report_setup_write(&in.setup, cl_path_join(a, sizeof a, data, "setup.json"), err);
+    if (!rc) rc = cl_report_write(tmp, &in, err);
+    if (!rc) rc = commit(tmp, o.out, err);
+    for (int k = 0; k < o.n; k++) cl_model_free(m[k]);
+    cl_report_inputs_free(&in);
+    if (rc) {
+        if (tmp[0]) rm_tree(tmp);
+        return rc;
+    }
+    char *full = realpath(o.out, NULL);
+    snprintf(index, index_n, "%s/index.html", full ? full : o.out);
+    free(full);
+    return 0;
+}

@@ -1,0 +1,130 @@
+/* report_setup.c — data/setup.json of a report: the version, date, seed, threads, the settings
+ * of every step, the models with their sizes and the run times (the only place its keys are
+ * spelled). */
+#include "report_html.h"
+#include "../io/json.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const CL_REPORT_STEP_NAMES[CL_REPORT_STEPS] = {"induction", "sweep", "multisine", "multisine-sweep"};
+
+int cl_report_setup_write(const cl_report_setup *s, const char *path, cl_error *err) {
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "chronolens_version", s->version);
+    cJSON_AddStringToObject(root, "created", s->created);
+    cJSON_AddBoolToObject(root, "quick", s->quick);
+    cJSON_AddNumberToObject(root, "seed", (double)s->seed);
+    cJSON_AddNumberToObject(root, "threads", s->threads);
+    cJSON *set = cJSON_AddObjectToObject(root, "settings");
+    cJSON *ind = cJSON_AddObjectToObject(set, "induction");
+    cJSON_AddNumberToObject(ind, "seq_len", s->ind_seq_len);
+    cJSON_AddNumberToObject(ind, "reps", s->ind_reps);
+    cJSON_AddNumberToObject(ind, "batch", s->ind_batch);
+    cJSON_AddNumberToObject(ind, "threshold", s->ind_threshold);
+    cJSON_AddStringToObject(ind, "tokens", s->ind_tokens);
+    cJSON *sw = cJSON_AddObjectToObject(set, "sweep");
+    cJSON_AddStringToObject(sw, "reps_list", s->sweep_reps);
+    cJSON_AddStringToObject(sw, "len_list", s->sweep_lens);
+    cJSON_AddNumberToObject(sw, "batch", s->sweep_batch);
+    cJSON *ms = cJSON_AddObjectToObject(set, "multisine");
+    cJSON_AddStringToObject(ms, "input", s->ms_input);
+    cJSON_AddNumberToObject(ms, "permutations", s->ms_permutations);
+    cJSON *mss = cJSON_AddObjectToObject(set, "multisine_sweep");
+    cJSON_AddNumberToObject(mss, "configs", s->mss_configs);
+    cJSON_AddNumberToObject(mss, "permutations", s->mss_permutations);
+    cJSON *models = cJSON_AddArrayToObject(root, "models");
+    for (int k = 0; k < s->n; k++) {
+        const cl_report_model *m = &s->models[k];
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddItemToArray(models, x);
+        cJSON_AddStringToObject(x, "name", m->name);
+        cJSON_AddStringToObject(x, "path", m->path);
+        cJSON_AddNumberToObject(x, "parameters", m->parameters);
+        cJSON_AddNumberToObject(x, "d_model", m->d_model);
+        cJSON_AddNumberToObject(x, "d_ff", m->d_ff);
+        cJSON_AddNumberToObject(x, "d_kv", m->d_kv);
+        cJSON_AddNumberToObject(x, "heads", m->heads);
+        cJSON_AddNumberToObject(x, "encoder_layers", m->encoder_layers);
+        cJSON_AddNumberToObject(x, "decoder_layers", m->decoder_layers);
+        cJSON_AddNumberToObject(x, "vocab_size", m->vocab_size);
+    }
+    cJSON *st = cJSON_AddArrayToObject(root, "steps");
+    for (int i = 0; i < CL_REPORT_STEPS; i++) {
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddItemToArray(st, x);
+        cJSON_AddStringToObject(x, "step", CL_REPORT_STEP_NAMES[i]);
+        cJSON_AddNumberToObject(x, "seconds", s->step_seconds[i]);
+    }
+    cJSON_AddNumberToObject(root, "seconds", s->seconds);
+    return cl_json_save_free(path, root, err);
+}
+
+static void str(cl_jr *j, const cJSON *o, const char *key, char *out, size_t n) {
+    const char *v = cl_jr_str(j, o, key);
+    snprintf(out, n, "%s", v ? v : "");
+}
+
+int cl_report_setup_read(const char *path, cl_report_setup *s, cl_error *err) {
+    memset(s, 0, sizeof *s);
+    cJSON *root;
+    if (cl_json_load(path, &root, err)) return CL_EFORMAT;
+    cl_jr j = {path, err, 0};
+    str(&j, root, "chronolens_version", s->version, sizeof s->version);
+    str(&j, root, "created", s->created, sizeof s->created);
+    s->quick = cl_jr_bool(&j, root, "quick");
+    s->seed = (uint64_t)cl_jr_num(&j, root, "seed");
+    s->threads = cl_jr_int(&j, root, "threads");
+    const cJSON *set = cl_jr_obj(&j, root, "settings");
+    const cJSON *ind = cl_jr_obj(&j, set, "induction"), *sw = cl_jr_obj(&j, set, "sweep");
+    const cJSON *ms = cl_jr_obj(&j, set, "multisine"), *mss = cl_jr_obj(&j, set, "multisine_sweep");
+    s->ind_seq_len = cl_jr_int(&j, ind, "seq_len");
+    s->ind_reps = cl_jr_int(&j, ind, "reps");
+    s->ind_batch = cl_jr_int(&j, ind, "batch");
+    s->ind_threshold = cl_jr_num(&j, ind, "threshold");
+    str(&j, ind, "tokens", s->ind_tokens, sizeof s->ind_tokens);
+    str(&j, sw, "reps_list", s->sweep_reps, sizeof s->sweep_reps);
+    str(&j, sw, "len_list", s->sweep_lens, sizeof s->sweep_lens);
+    s->sweep_batch = cl_jr_int(&j, sw, "batch");
+    str(&j, ms, "input", s->ms_input, sizeof s->ms_input);
+    s->ms_permutations = cl_jr_int(&j, ms, "permutations");
+    s->mss_configs = cl_jr_int(&j, mss, "configs");
+    s->mss_permutations = cl_jr_int(&j, mss, "permutations");
+    int n = 0, ns = 0;
+    const cJSON *models = cl_jr_arr(&j, root, "models", &n);
+    if (!j.rc && (n < 1 || n > CL_STUDY_MAX_MODELS)) cl_jr_fail(&j, "not 1 to 64 models", "models");
+    if (!j.rc && !(s->models = calloc((size_t)n, sizeof *s->models))) j.rc = cl_error_set(err, CL_ENOMEM, "%s: out of memory", path);
+    if (!j.rc) s->n = n;
+    for (int k = 0; k < s->n && !j.rc; k++) {
+        const cJSON *x = cJSON_GetArrayItem(models, k);
+        cl_report_model *m = &s->models[k];
+        str(&j, x, "name", m->name, sizeof m->name);
+        str(&j, x, "path", m->path, sizeof m->path);
+        m->parameters = cl_jr_num(&j, x, "parameters");
+        m->d_model = cl_jr_int(&j, x, "d_model");
+        m->d_ff = cl_jr_int(&j, x, "d_ff");
+        m->d_kv = cl_jr_int(&j, x, "d_kv");
+        m->heads = cl_jr_int(&j, x, "heads");
+        m->encoder_layers = cl_jr_int(&j, x, "encoder_layers");
+        m->decoder_layers = cl_jr_int(&j, x, "decoder_layers");
+        m->vocab_size = cl_jr_int(&j, x, "vocab_size");
+    }
+    const cJSON *steps = cl_jr_arr(&j, root, "steps", &ns);
+    if (!j.rc && ns != CL_REPORT_STEPS) cl_jr_fail(&j, "not the four steps", "steps");
+    for (int i = 0; i < CL_REPORT_STEPS && !j.rc; i++) {
+        const cJSON *x = cJSON_GetArrayItem(steps, i);
+        const char *name = cl_jr_str(&j, x, "step");
+        if (name && strcmp(name, CL_REPORT_STEP_NAMES[i])) cl_jr_fail(&j, "steps out of order", "step");
+        s->step_seconds[i] = cl_jr_num(&j, x, "seconds");
+    }
+    s->seconds = cl_jr_num(&j, root, "seconds");
+    cJSON_Delete(root);
+    if (j.rc) cl_report_setup_free(s);
+    return j.rc;
+}
+
+void cl_report_setup_free(cl_report_setup *s) {
+    free(s->models);
+    memset(s, 0, sizeof *s);
+}
