@@ -40,7 +40,15 @@ struct cl_state {
     double flops;
     void (*progress)(void *ctx, int done, int total);
     void *progress_ctx;
+    struct bolt_scratch *bolt;                          /* Chronos-Bolt buffers (bolt.c), or NULL */
 };
+
+/* The encoder entry shared by cl_encode and the Bolt path (t5.c): prepare sizes the buffers
+ * for (B, T) and starts the capture; the caller fills s->ex (B*T, d_model) and s->enc_mask
+ * (B*T); run is the layer loop and the final norm into s->enc_out. */
+int cl_encoder_prepare(cl_state *s, int B, int T, cl_error *err);
+int cl_encoder_run(cl_state *s);
+void cl_bolt_scratch_free(struct bolt_scratch *b);
 
 /* The decoder layer loop (t5.c): from the embedding of emb_ids, or resumed at the
  * cross-attention sublayer of l0 from resid[l0] (layers, B*Td, d); save (may be NULL)
