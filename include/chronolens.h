@@ -219,17 +219,7 @@ const float *cl_bolt_input_embeds(const cl_state *s);
 const float *cl_bolt_decoder_hidden(const cl_state *s);
 const float *cl_bolt_quantiles(const cl_state *s);
 
-/* ChronosBoltPipeline.predict: paths (B, Q, horizon) for context (B, L); beyond
- * prediction_length each quantile path is appended to its context and forecast again, the
- * Q x Q values per step reduced to the Q levels (linear-interpolated quantiles). Series run
- * in model passes of at most `batch` rows (<= 0: 64). */
-int cl_bolt_predict(const cl_model *m, const float *context, int B, int L, int horizon, int batch,
-                    float *paths, cl_error *err);
-/* ChronosBoltPipeline.predict_quantiles on paths (B, Q, H): quant (B, H, nlev) at levels
- * (trained levels read directly when all are trained, else linear interpolation over
- * [q_first, q_1 .. q_Q, q_last]); mean (B, H) = the 0.5 path (error when not trained). */
-int cl_bolt_quantiles_at(const cl_config *cfg, const float *paths, int B, int H, const double *levels,
-                         int nlev, float *quant, float *mean, cl_error *err);
+/* ChronosBoltPipeline.predict and predict_quantiles: src/analysis/bolt_forecast.h. */
 
 #ifdef __cplusplus
 }
