@@ -158,6 +158,9 @@ static void check_fixture(const char *dir) {
 }
 
 static void test_bolt_rand(void **st) { (void)st; check_fixture(CL_FIXTURES "/bolt-rand"); }
+/* bf16 weights, stride 8 < patch 16, no [REG] (1-row shared.weight), context_length 64 with
+ * 100 values, an all-NaN series, a constant one (scale 1e-5), one shorter than a patch */
+static void test_bolt_edge(void **st) { (void)st; check_fixture(CL_FIXTURES "/bolt-edge"); }
 static void test_peer_bolt_dummy(void **st) {
     (void)st;
     if (!dir_exists(CL_PEER "/chronos-bolt-dummy")) skip();
@@ -168,6 +171,7 @@ int main(void) {
     cl_set_threads(2);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bolt_rand),
+        cmocka_unit_test(test_bolt_edge),
         cmocka_unit_test(test_peer_bolt_dummy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

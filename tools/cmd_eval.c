@@ -3,6 +3,7 @@
  * Forecasts as ChronosPipeline makes them (sample paths; point forecast = their median,
  * quantiles over them), or with --samples 0 by median-token decoding. */
 #include "cli.h"
+#include "bolt_cli.h"
 #include "../src/analysis/forecast.h"
 #include "../src/analysis/median_forecast.h"
 #include "../src/analysis/metrics.h"
@@ -152,6 +153,7 @@ int cmd_eval(int argc, char **argv) {
     cl_out po = {0};
     step_loss sl = {0};
     int rc = cl_model_load(dir, &m, &err);
+    if (!rc) rc = bolt_refuse(m, dir, "eval", &err);
     if (!rc) rc = cl_state_new(m, &s, &err);
     if (rc) goto done;
     const cl_config *mc = cl_model_config(m);

@@ -2,6 +2,7 @@
  * checkpoint of a `chronolens train --checkpoint-every K` run, with its losses and
  * in-context-learning score; writes formation.csv and formation.png/.svg. */
 #include "cli.h"
+#include "bolt_cli.h"
 #include "../src/analysis/formation.h"
 #include "../src/core/core.h"
 #include "../src/train/train.h"
@@ -40,6 +41,7 @@ int cmd_formation(int argc, char **argv) {
         cl_model *m;
         progress("formation: checkpoints", i, t->nevals);
         if ((rc = cl_model_load(path, &m, &err))) break;
+        if ((rc = bolt_refuse(m, path, "formation", &err))) { cl_model_free(m); break; }
         cl_formation_point *p = &pts[n];
         p->step = e->step; p->eval_loss = e->loss; p->icl = e->icl;
         double s = 0;

@@ -3,6 +3,7 @@
  * its double FFT, the detected spacing against the smallest input gap, the spectral amplitude,
  * and the Spearman correlation of amplitude with the head's induction score. */
 #include "cli.h"
+#include "bolt_cli.h"
 #include "ms_common.h"
 #include "../src/analysis/msheads.h"
 #include "../src/analysis/multisine.h"
@@ -43,6 +44,7 @@ static int run_model(model_run *r, const float *series, const cl_multisine *ms, 
     cl_model *m = NULL;
     cl_state *s = NULL;
     int rc = cl_model_load(r->dir, &m, err);
+    if (!rc && (rc = bolt_refuse(m, r->dir, "multisine", err))) { cl_model_free(m); return rc; } /* names dir */
     if (!rc) rc = cl_state_new(m, &s, err);
     if (!rc) {
         const cl_config *c = cl_model_config(m);

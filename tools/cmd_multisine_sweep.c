@@ -3,6 +3,7 @@
  * distribution, the amplitude-induction rank correlation, and the same where the smallest gap
  * does not divide the other gaps. */
 #include "cli.h"
+#include "bolt_cli.h"
 #include "ms_common.h"
 #include "../src/analysis/msheads.h"
 #include "../src/analysis/mssweep.h"
@@ -225,6 +226,7 @@ int cmd_multisine_sweep(int argc, char **argv) {
         }
     }
     if (!rc) rc = cl_model_load(dir, &m, &err);
+    if (!rc) rc = bolt_refuse(m, dir, "multisine-sweep", &err);
     if (!rc) rc = cl_state_new(m, &s, &err);
     if (!rc) {
         const cl_config *c = cl_model_config(m);

@@ -5,6 +5,7 @@
  * src/report/report_html.c build data/claims.* and index.html from those files. The folder is
  * renamed into place only when everything succeeded, so a failure leaves no half-written page. */
 #include "cli.h"
+#include "bolt_cli.h"
 #include "../src/analysis/rrt.h"
 #include "../src/core/core.h"
 #include "../src/io/json.h"
@@ -205,6 +206,7 @@ static int load_models(report_opts *o, cl_model **m) {
     cl_error err = {0};
     for (int k = 0; k < o->n; k++) {
         if (cl_model_load(o->dirs[k], &m[k], &err)) return cli_fail("report: %s", err.msg);
+        if (bolt_refuse(m[k], o->dirs[k], "report", &err)) return cli_fail_err(&err);
         base_name(o->dirs[k], o->names[k], sizeof o->names[k]);
         for (int j = 0; j < k; j++)
             if (!strcmp(o->names[j], o->names[k]))

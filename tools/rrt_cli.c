@@ -1,5 +1,6 @@
 /* rrt_cli.c — the options shared by `induction` and `sweep`, and loading their models. */
 #include "cli.h"
+#include "bolt_cli.h"
 #include "rrt_cli.h"
 
 #include <errno.h>
@@ -91,6 +92,7 @@ int rrt_models_load(const rrt_cli *o, rrt_models *ms, const char *cmd) {
     for (int k = 0; k < o->n_models; k++) {
         if (cl_model_load(o->dirs[k], &ms->m[k], &err)) { rrt_models_free(ms); return cli_fail_err(&err); }
         ms->n++;
+        if (bolt_refuse(ms->m[k], o->dirs[k], cmd, &err)) { rrt_models_free(ms); return cli_fail_err(&err); }
         base_name(o->dirs[k], ms->name[k], sizeof ms->name[k]);
         for (int j = 0; j < k; j++)
             if (!strcmp(ms->name[j], ms->name[k])) {
