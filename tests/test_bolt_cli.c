@@ -157,6 +157,36 @@ static void test_nan_and_constant(void **st) {
     cl_model_free(m);
 }
 
+/* cl_encode_embeds on Bolt's input embeddings is the encoder of cl_bolt_encode (one loop) */
+static void test_encode_embeds(void **st) {
+    (void)st;
+    cl_error err;
+    cl_model *m;
+    assert_int_equal(cl_model_load(RAND, &m, &err), 0);
+    int B, L;
+    float *ctx = golden_context(RAND, &B, &L);
+    cl_state *a, *b;
+    assert_int_equal(cl_state_new(m, &a, &err), 0);
+    assert_int_equal(cl_state_new(m, &b, &err), 0);
+    assert_int_equal(cl_bolt_encode(a, ctx, B, L, &err), 0);
+    const int T = cl_bolt_num_tokens(cl_model_config(m), L);
+    assert_int_equal(cl_encode_embeds(b, cl_bolt_input_embeds(a), cl_bolt_mask(a), B, T, &err), 0);
+    int bb, tt;
+    const float *ha = cl_state_encoder_hidden(a, &bb, &tt), *hb = cl_state_encoder_hidden(b, NULL, NULL);
+    assert_int_equal(tt, T);
+    assert_memory_equal(ha, hb, sizeof(float) * (size_t)B * T * cl_model_config(m)->d_model);
+    /* the token path refuses a Bolt model */
+    int32_t ids[2] = {0, 0};
+    uint8_t mk[2] = {1, 1};
+    assert_int_not_equal(cl_encode(b, ids, mk, 1, 2, &err), 0);
+    assert_non_null(strstr(err.msg, "Chronos-Bolt"));
+    float scale;
+    assert_int_not_equal(cl_tokenizer_encode(cl_model_config(m), ctx, 1, L, NULL, NULL, &scale, &err), 0);
+    cl_state_free(a); cl_state_free(b);
+    cl_free(ctx);
+    cl_model_free(m);
+}
+
 /* ------------------------------------------------------------ bad input */
 
 /* Runs `chronolens ARGS --out OUT/x` (OUT an empty folder); asserts exit 2, one stderr line
@@ -425,6 +455,7 @@ int main(void) {
         cmocka_unit_test(test_f16_widened_once),
         cmocka_unit_test(test_short_and_long_contexts),
         cmocka_unit_test(test_nan_and_constant),
+        cmocka_unit_test(test_encode_embeds),
         cmocka_unit_test(test_bad_config),
         cmocka_unit_test(test_bad_tensors),
         cmocka_unit_test(test_bad_options),

@@ -35,6 +35,7 @@ void cl_state_free(cl_state *s) {
     free(s->enc_mask);
     cl_free(s->enc_bias);
     cl_free(s->ck);
+    cl_free(s->xdir);
     cl_free(s->dx);
     cl_free(s->dec_bias);
     cl_free(s->logits);
@@ -245,6 +246,7 @@ static int ensure_decoder(cl_state *s, int B, int Td, cl_error *err) {
     size_t Tk = (size_t)(Td > s->T ? Td : s->T);
     if (grow(&s->dec_bias, &s->dec_bias_cap, (size_t)c->num_heads * Td * Td, err)) return CL_ENOMEM;
     if (grow(&s->logits, &s->logits_cap, rows * (size_t)c->vocab_size, err)) return CL_ENOMEM;
+    if (!s->m->lm_head && grow(&s->xdir, &s->xdir_cap, 2 * rows * (size_t)c->num_heads * d, err)) return CL_ENOMEM;
     return grow(&s->scores, &s->scores_cap, (size_t)cl_pool_threads() * Td * Tk, err);
 }
 
@@ -333,6 +335,7 @@ int cl_encode_embeds(cl_state *s, const float *x, const uint8_t *mask, int B, in
 
 static int ensure_cross(cl_state *s, cl_error *err) {
     if (s->cross_valid) return 0;
+    if (!s->m->lm_head) { s->cross_valid = 1; return 0; } /* Bolt: cl_cross_attention_direct, no K/V */
     const cl_config *c = &s->m->cfg;
     const size_t rows = (size_t)s->B * s->T, HD = (size_t)c->num_heads * c->d_kv;
     size_t per = rows * HD, n = 2 * per * c->num_decoder_layers;
@@ -405,11 +408,18 @@ int cl_decoder_run(cl_state *s, const int32_t *emb_ids, int Td, int last_only, i
 
         cl_rms_norm(s->dx, L->ln_cross, (int)rows, d, c->eps, s->dh);
         cl_linear(s->dh, (int)rows, d, L->cross.q, HD, 0.0f, s->dq, &s->flops);
-        attn_args x = {.q = s->dq, .ldq = HD, .k = s->ck + l * per, .v = s->cv + l * per, .ldk = HD, .B = B,
-                       .Tq = Td, .Tk = T, .H = c->num_heads, .dk = c->d_kv, .kmask = s->enc_mask,
-                       .gates = gates_of(s, CL_CROSS, l), .out = s->dout, .ldo = HD, .scores = s->scores,
-                       .cap = capture ? &s->cap[CL_CROSS] : NULL, .layer = l, .flops = &s->flops};
-        cl_attention(&x);
+        if (!m->lm_head) { /* Chronos-Bolt's one query: no per-row K/V of the encoder output */
+            const size_t uc = rows * (size_t)c->num_heads * d;
+            cl_cross_attention_direct(s->dq, L->cross.k, L->cross.v, s->enc_out, s->enc_mask, B, Td, T, c->num_heads,
+                                      c->d_kv, d, gates_of(s, CL_CROSS, l), capture ? &s->cap[CL_CROSS] : NULL, l,
+                                      s->scores, s->xdir, s->xdir + uc, s->dout, &s->flops);
+        } else {
+            attn_args x = {.q = s->dq, .ldq = HD, .k = s->ck + l * per, .v = s->cv + l * per, .ldk = HD, .B = B,
+                           .Tq = Td, .Tk = T, .H = c->num_heads, .dk = c->d_kv, .kmask = s->enc_mask,
+                           .gates = gates_of(s, CL_CROSS, l), .out = s->dout, .ldo = HD, .scores = s->scores,
+                           .cap = capture ? &s->cap[CL_CROSS] : NULL, .layer = l, .flops = &s->flops};
+            cl_attention(&x);
+        }
         cl_linear(s->dout, (int)rows, HD, L->cross.o, d, 1.0f, s->dx, &s->flops);
 
         cl_rms_norm(s->dx, L->ln_ff, (int)rows, d, c->eps, s->dh);
