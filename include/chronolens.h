@@ -91,6 +91,10 @@ typedef struct cl_config {
     int context_length, prediction_length, num_samples;
     float temperature, top_p;
     int top_k;
+    /* Chronos-Bolt (family CL_FAMILY_BOLT; see the Chronos-Bolt section below) */
+    int family;              /* CL_FAMILY_T5 (0) or CL_FAMILY_BOLT */
+    int patch_size, patch_stride, use_reg_token, n_quantiles;
+    double quantiles[32];    /* n_quantiles levels, strictly increasing in (0, 1) */
 } cl_config;
 
 /* Parses a T5 config.json with a chronos_config block. */
@@ -192,6 +196,53 @@ void cl_state_set_progress(cl_state *s, const cl_progress *p);
 /* FLOPs (2 * multiply-adds) of every matrix product of the last encode + decode. */
 double cl_state_flops(const cl_state *s);
 void cl_state_reset_flops(cl_state *s);
+
+/* ================================================================ Chronos-Bolt
+ * Chronos-Bolt (amazon/chronos-bolt-*, method.md §4): the same T5 stacks reading patches of
+ * the instance-normalised series, one decoder query, a residual-block quantile head.
+ * cl_model_load recognises a Bolt folder (architectures ChronosBoltModelForForecasting, or
+ * a chronos_config with input_patch_size) and sets cfg.family = CL_FAMILY_BOLT; Bolt models
+ * have no tokenizer and no LM head: cl_encode / cl_tokenizer_encode refuse them. */
+
+enum { CL_FAMILY_T5 = 0, CL_FAMILY_BOLT = 1 };
+#define CL_BOLT_MAX_QUANTILES 32
+
+/* 1 when the model (config) is a Chronos-Bolt. */
+int cl_model_is_bolt(const cl_model *m);
+/* For code that runs Chronos-T5 models only: when m is a Bolt model, sets a one-line error
+ * naming dir and what ("induction", "report", ...) and returns CL_EINVAL; else 0. */
+int cl_model_require_t5(const cl_model *m, const char *dir, const char *what, cl_error *err);
+
+/* Patches P of a context of L values (the last context_length kept, left-padded with NaN to
+ * a multiple of patch_size, cut with the stride); tokens T = P + use_reg_token. */
+int cl_bolt_num_patches(const cl_config *cfg, int L);
+int cl_bolt_num_tokens(const cl_config *cfg, int L);
+
+/* The encoder on embeddings instead of token ids (the layer loop cl_encode runs):
+ * x (B, T, d_model), mask (B, T) (0 = masked key). */
+int cl_encode_embeds(cl_state *s, const float *x, const uint8_t *mask, int B, int T, cl_error *err);
+
+/* Instance norm, patching, input residual block, [REG], then the encoder (capture as set).
+ * context (B, L), NaN = missing. Afterwards: cl_state_encoder_hidden (B, T, d_model) and
+ * the accessors below. */
+int cl_bolt_encode(cl_state *s, const float *context, int B, int L, cl_error *err);
+/* The one-query decoder on the last cl_bolt_encode and the quantile head:
+ * quantiles (B, Q, prediction_length) in data units (× scale + loc). */
+int cl_bolt_decode(cl_state *s, cl_error *err);
+/* cl_bolt_encode then cl_bolt_decode. */
+int cl_bolt_forward(cl_state *s, const float *context, int B, int L, cl_error *err);
+
+/* After cl_bolt_encode: loc, scale (B); attention mask (B, T) (1 = attended); the encoder's
+ * input embeddings (B, T, d_model). After cl_bolt_decode: the decoder's final state
+ * (B, 1, d_model) and the quantiles (B, Q, prediction_length). NULL before. */
+const float *cl_bolt_loc(const cl_state *s);
+const float *cl_bolt_scale(const cl_state *s);
+const uint8_t *cl_bolt_mask(const cl_state *s);
+const float *cl_bolt_input_embeds(const cl_state *s);
+const float *cl_bolt_decoder_hidden(const cl_state *s);
+const float *cl_bolt_quantiles(const cl_state *s);
+
+/* ChronosBoltPipeline.predict and predict_quantiles: src/analysis/bolt_forecast.h. */
 
 #ifdef __cplusplus
 }

@@ -1,6 +1,7 @@
 /* chronolens embed — the encoder's last hidden state of each series (ChronosPipeline.embed):
  * (series, tokens incl. EOS, d_model) as .npy, and the tokenizer scales. */
 #include "cli.h"
+#include "bolt_cli.h"
 #include "../src/core/core.h"
 #include "../src/io/csv.h"
 #include "../src/io/npy.h"
@@ -37,11 +38,18 @@ int cmd_embed(int argc, char **argv) {
     const cl_config *c = cl_model_config(m);
     if ((rc = csv_read_context(ctx_path, &ctx, &B, &L, NULL, &err))) goto done;
     if (L == 0) { rc = cl_error_set(&err, CL_EFORMAT, "%s: no values", ctx_path); goto done; }
-    const int T = cl_tokenizer_length(c, L), d = c->d_model;
+    const int bolt = cl_model_is_bolt(m);
+    const int T = bolt ? cl_bolt_num_tokens(c, L) : cl_tokenizer_length(c, L), d = c->d_model;
     size_t n;
     if (cl_mul_size((size_t)B * T, (size_t)d, &n) || !(emb = malloc(sizeof(float) * n))) {
         rc = cl_error_set(&err, CL_ENOMEM, "embed: %d series x %d tokens x %d is too large", B, T, d);
         goto done;
+    }
+    if (bolt) { /* patches [+ REG], and (loc, scale) per series */
+        if (!(scale = malloc(sizeof(float) * 2 * (size_t)B))) { rc = cl_error_set(&err, CL_ENOMEM, "embed: out of memory"); goto done; }
+        cl_progress pr = cli_progress_of(&ui);
+        if ((rc = bolt_embed(m, ctx, B, L, (int)batch, emb, scale, &pr, &err))) goto done;
+        goto write;
     }
     ids = malloc(sizeof(int32_t) * (size_t)B * T);
     mask = malloc((size_t)B * T);
@@ -56,9 +64,10 @@ int cmd_embed(int argc, char **argv) {
         memcpy(emb + (size_t)b0 * T * d, cl_state_encoder_hidden(s, NULL, NULL), sizeof(float) * (size_t)nb * T * d);
     }
     cli_progress_done(&ui);
-    int64_t sh[3] = {B, T, d}, sb[1] = {B};
+write:;
+    int64_t sh[3] = {B, T, d}, sb[2] = {B, 2};
     if (scales_out) {
-        if ((rc = npy_write_f32(scales_out, scale, 1, sb, &err))) goto done;
+        if ((rc = npy_write_f32(scales_out, scale, bolt ? 2 : 1, sb, &err))) goto done;
         wrote = 1;
     }
     rc = npy_write_f32(out, emb, 3, sh, &err);

@@ -153,6 +153,7 @@ int cmd_eval(int argc, char **argv) {
     cl_out po = {0};
     step_loss sl = {0};
     int rc = cl_model_load(dir, &m, &err);
+    if (!rc) rc = cl_model_require_t5(m, dir, "eval", &err);
     if (!rc) rc = cl_state_new(m, &s, &err);
     if (rc) goto done;
     const cl_config *mc = cl_model_config(m);

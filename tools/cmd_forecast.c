@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "../src/core/parse.h"
 #include "../src/analysis/forecast.h"
+#include "../src/analysis/bolt_forecast.h"
 #include "../src/analysis/parrot.h"
 #include "../src/core/core.h"
 #include "../src/io/csv.h"
@@ -22,7 +23,7 @@ typedef struct fc_args {
     const char *dir, *ctx_path, *out, *samples_out, *plot, *method, *quantiles;
     long horizon, samples, top_k, seed, window, batch;
     double temperature, top_p;
-    int have_samples, have_temp, have_topk, have_topp, have_horizon;
+    int have_samples, have_temp, have_topk, have_topp, have_horizon, have_seed;
     int compare, no_cache, parrot;
     double levels[MAX_LEVELS];
     int nlev;
@@ -64,7 +65,7 @@ static int parse_args(int argc, char **argv, fc_args *a, cli_ui *ui) {
             a->have_topp = 1;
             if (!(a->top_p > 0)) return cli_fail("option --top-p: '%s' is not in (0, 1]", argv[i]);
         }
-        if (!r) r = opt_int(argc, argv, &i, "--seed", 0, 0x7fffffffffffffffL, &a->seed);
+        if (!r && (r = opt_int(argc, argv, &i, "--seed", 0, 0x7fffffffffffffffL, &a->seed)) == 1) a->have_seed = 1;
         if (!r) r = opt_int(argc, argv, &i, "--parrot-window", 1, 1000000, &a->window);
         if (!r) r = opt_int(argc, argv, &i, "--batch", 1, 100000, &a->batch);
         if (!r && opt_flag(argv, i, "--compare")) r = a->compare = 1;
@@ -177,7 +178,22 @@ int cmd_forecast(int argc, char **argv) {
     }
     H = a.have_horizon ? (int)a.horizon : (m ? cl_model_config(m)->prediction_length : 64);
     if (H <= 0) H = 64;
-    if (!a.parrot) {
+    const int bolt = !a.parrot && cl_model_is_bolt(m);
+    if (bolt) { /* quantiles straight from the model: nothing is sampled */
+        const char *bad = a.have_samples ? "--samples" : a.have_temp ? "--temperature" : a.have_topk ? "--top-k"
+                        : a.have_topp ? "--top-p" : a.have_seed ? "--seed" : a.no_cache ? "--no-cache" : NULL;
+        if (bad) {
+            rc = cl_error_set(&err, CL_EINVAL, "forecast: %s means nothing for a Chronos-Bolt model (it predicts "
+                              "quantiles, it does not sample)", bad);
+            goto done;
+        }
+        S = cl_model_config(m)->n_quantiles; /* the quantile paths (B, Q, H) stand for the samples */
+        if (!(vals = malloc(sizeof(float) * (size_t)B * S * H))) { rc = cl_error_set(&err, CL_ENOMEM, "forecast: out of memory"); goto done; }
+        cl_progress pr = cli_progress_of(&ui);
+        rc = cl_bolt_predict(m, ctx, B, L, H, (int)a.batch, &pr, vals, &err);
+        cli_progress_done(&ui);
+        if (rc) goto done;
+    } else if (!a.parrot) {
         if (a.have_samples) fo.samples = (int)a.samples;
         if (a.have_temp) fo.sampling.temperature = (float)a.temperature;
         if (a.have_topk) fo.sampling.top_k = (int)a.top_k;
@@ -214,8 +230,14 @@ int cmd_forecast(int argc, char **argv) {
     band = malloc(sizeof(float) * (size_t)B * H * 3);
     if (!mean || !quant || !band) { rc = cl_error_set(&err, CL_ENOMEM, "forecast: out of memory"); goto done; }
     const double band_lv[3] = {0.1, 0.5, 0.9};
-    if ((rc = cl_forecast_summary(vals, B, S, H, a.levels, a.nlev, mean, quant, &err))) goto done;
-    if ((rc = cl_forecast_summary(vals, B, S, H, band_lv, 3, mean, band, &err))) goto done;
+    if (bolt) {
+        const cl_config *bc = cl_model_config(m);
+        if ((rc = cl_bolt_quantiles_at(bc, vals, B, H, a.levels, a.nlev, quant, mean, &err))) goto done;
+        if ((rc = cl_bolt_quantiles_at(bc, vals, B, H, band_lv, 3, band, NULL, &err))) goto done;
+    } else {
+        if ((rc = cl_forecast_summary(vals, B, S, H, a.levels, a.nlev, mean, quant, &err))) goto done;
+        if ((rc = cl_forecast_summary(vals, B, S, H, band_lv, 3, mean, band, &err))) goto done;
+    }
 
     /* outputs: the CSV is committed last, so a failure leaves none of them behind */
     if ((rc = cl_out_open(&o, a.out, &err))) goto done;

@@ -41,6 +41,7 @@ int cmd_formation(int argc, char **argv) {
         cl_model *m;
         cli_progress(&ui, "formation: checkpoints", i, t->nevals);
         if ((rc = cl_model_load(path, &m, &err))) break;
+        if ((rc = cl_model_require_t5(m, path, "formation", &err))) { cl_model_free(m); break; }
         cl_formation_point *p = &pts[n];
         p->step = e->step; p->eval_loss = e->loss; p->icl = e->icl;
         double s = 0;

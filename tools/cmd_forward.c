@@ -1,6 +1,7 @@
 /* chronolens forward — tokenize a context CSV, run the model, write every tensor the
  * reference writes (token ids, mask, scale, encoder output, all attention maps, logits). */
 #include "cli.h"
+#include "bolt_cli.h"
 #include "../src/core/core.h"
 #include "../src/io/csv.h"
 #include "../src/io/safetensors.h"
@@ -41,6 +42,11 @@ int cmd_forward(int argc, char **argv) {
     const cl_config *c = cl_model_config(m);
     if ((rc = csv_read_context(ctx_path, &ctx, &B, &L, NULL, &err))) goto done;
     if (L == 0) { rc = cl_error_set(&err, CL_EFORMAT, "%s: no values", ctx_path); goto done; }
+    if (cl_model_is_bolt(m)) { /* one query, no decoder ids */
+        if (ids_path) rc = cl_error_set(&err, CL_EINVAL, "forward: --decoder-ids: a Chronos-Bolt decoder has one fixed query");
+        else rc = bolt_forward(m, ctx, B, L, out_path, &err);
+        goto done;
+    }
     if (ids_path) {
         if ((rc = csv_read_ids(ids_path, &dec, &Bd, &Td, &err))) goto done;
         if (Td > FORWARD_MAX_DECODER) { /* the (H, Td, Td) maps grow quadratically */

@@ -1,5 +1,6 @@
 /* chronolens info MODEL_DIR — what a checkpoint is: sizes, dtype, parameters, tokenizer. */
 #include "cli.h"
+#include "bolt_cli.h"
 
 #include <string.h>
 
@@ -20,6 +21,7 @@ int cmd_info(int argc, char **argv) {
     cl_error err;
     cl_model *m;
     if (cl_model_load(dir, &m, &err)) return cli_fail_err(&err);
+    if (cl_model_is_bolt(m)) { bolt_info(m, dir); cl_model_free(m); return 0; }
     const cl_config *c = cl_model_config(m);
     size_t np = cl_model_param_count(m);
     printf("model            %s\n", dir);

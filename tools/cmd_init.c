@@ -18,7 +18,7 @@ int cmd_init(int argc, char **argv) {
         if (r < 0) return EXIT_BAD;
         if (!r) return cli_fail("init: unknown argument '%s'", argv[i]);
     }
-    if (!size || !out) return cli_fail("init: usage: chronolens init --size tiny|mini|small|base|large --out DIR [--seed N] [--dtype f32|bf16]");
+    if (!size || !out) return cli_fail("init: usage: chronolens init --size tiny|mini|small|base|large|bolt-tiny|bolt-mini|bolt-small|bolt-base --out DIR [--seed N] [--dtype f32|bf16]");
     if (strcmp(dtype, "f32") && strcmp(dtype, "bf16")) return cli_fail("init: --dtype must be f32 or bf16, not '%s'", dtype);
     cl_config cfg;
     cl_error err;
@@ -27,6 +27,7 @@ int cmd_init(int argc, char **argv) {
     int rc = cl_checkpoint_init_random(out, &cfg, (uint64_t)seed, strcmp(dtype, "bf16") == 0, &pr, &err);
     cli_progress_done(&ui);
     if (rc) return cli_fail_err(&err);
-    if (!ui.quiet) fprintf(stderr, "wrote %s (chronos-t5-%s shape, seed %ld, %s)\n", out, size, seed, dtype);
+    if (!ui.quiet) fprintf(stderr, "wrote %s (%s%s shape, seed %ld, %s)\n", out,
+                           strncmp(size, "bolt-", 5) ? "chronos-t5-" : "chronos-", size, seed, dtype);
     return 0;
 }

@@ -23,6 +23,7 @@ int cl_study_models_load(const char *const *dirs, int n, cl_model **m, cl_study_
         snprintf(info[k].path, sizeof info[k].path, "%s", dirs[k]);
         cl_path_basename(dirs[k], info[k].name, sizeof info[k].name);
         int rc = cl_model_load(dirs[k], &m[k], err);
+        if (!rc) rc = cl_model_require_t5(m[k], dirs[k], "the induction heads study", err);
         for (int j = 0; j < k && !rc; j++)
             if (!strcmp(info[j].name, info[k].name))
                 rc = cl_error_set(err, CL_EINVAL, "--model: two models are named '%s' (names are folder basenames)",

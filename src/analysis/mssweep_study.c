@@ -93,6 +93,7 @@ int cl_mssweep_run(const char *dir, const cl_mssweep_opts *o, cl_mssweep_result 
         }
     }
     if (!rc) rc = cl_model_load(dir, &m, err);
+    if (!rc) rc = cl_model_require_t5(m, dir, "multisine-sweep", err);
     if (!rc) rc = cl_state_new(m, &s, err);
     if (!rc) {
         const cl_config *c = cl_model_config(m);

@@ -58,6 +58,7 @@ static int run_model(const char *dir, cl_multisine_model *r, const float *series
     cl_model *m = NULL;
     cl_state *s = NULL;
     int rc = cl_model_load(dir, &m, err);
+    if (!rc) rc = cl_model_require_t5(m, dir, "multisine", err);
     if (!rc) rc = cl_state_new(m, &s, err);
     if (!rc) rc = model_alloc(r, cl_model_config(m)->num_decoder_layers, cl_model_config(m)->num_heads, err);
     if (!rc) {

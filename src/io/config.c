@@ -1,6 +1,7 @@
 /* config.c — config.json: the T5 hyper-parameters and the chronos_config block. */
 #include "chronolens.h"
 #include "../core/core.h"
+#include "config_bolt.h"
 
 #include <cjson/cJSON.h>
 #include <float.h>
@@ -74,7 +75,9 @@ int cl_config_load(const char *path, cl_config *cfg, cl_error *err) {
     ctx c = {path, err, 0};
     memset(cfg, 0, sizeof *cfg);
     const long BIG = 1L << 20;
-    cfg->vocab_size = get_int(&c, root, "", "vocab_size", -2, 2, 1L << 24);
+    const int bolt = cl_config_is_bolt(root);
+    /* a Bolt vocabulary is [PAD/start] or [PAD/start, REG] */
+    cfg->vocab_size = get_int(&c, root, "", "vocab_size", -2, bolt ? 1 : 2, 1L << 24);
     cfg->d_model = get_int(&c, root, "", "d_model", -2, 1, 65536);
     cfg->d_kv = get_int(&c, root, "", "d_kv", -2, 1, 65536);
     cfg->num_heads = get_int(&c, root, "", "num_heads", -2, 1, 4096);
@@ -106,7 +109,9 @@ int cl_config_load(const char *path, cl_config *cfg, cl_error *err) {
     const cJSON *cc = cJSON_GetObjectItemCaseSensitive(root, "chronos_config");
     if (!c.rc && !cJSON_IsObject(cc))
         c.rc = cl_error_set(err, CL_EFORMAT, "%s: no chronos_config block (not a Chronos checkpoint)", path);
-    if (!c.rc) {
+    if (!c.rc && bolt) {
+        c.rc = cl_config_parse_bolt(cc, cfg, path, err);
+    } else if (!c.rc) {
         const char *tc = get_str(cc, "tokenizer_class");
         if (tc && strcmp(tc, "MeanScaleUniformBins") != 0)
             c.rc = cl_error_set(err, CL_EFORMAT, "%s: unsupported tokenizer_class '%.40s'", path, tc);
@@ -138,7 +143,7 @@ int cl_config_load(const char *path, cl_config *cfg, cl_error *err) {
             c.rc = cl_error_set(err, CL_EFORMAT, "%s: n_tokens (%d) exceeds vocab_size (%d)", path,
                                 cfg->n_tokens, cfg->vocab_size);
     }
-    if (!c.rc && (cfg->decoder_start_token_id >= cfg->vocab_size || cfg->tok_eos_id >= cfg->vocab_size ||
+    if (!c.rc && !bolt && (cfg->decoder_start_token_id >= cfg->vocab_size || cfg->tok_eos_id >= cfg->vocab_size ||
                   cfg->tok_pad_id >= cfg->vocab_size))
         c.rc = cl_error_set(err, CL_EFORMAT, "%s: special token id outside the vocabulary", path);
     cJSON_Delete(root);

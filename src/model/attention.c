@@ -65,8 +65,9 @@ static void head_task(void *ctx, int task, int tid) {
     const attn_args *a = ctx;
     const int Tq = a->Tq, Tk = a->Tk, b = task / a->H, h = task % a->H;
     const float *qb = a->q + (size_t)b * Tq * a->ldq + h * a->dk;
-    const float *kb = a->k + (size_t)b * Tk * a->ldk + h * a->dk;
-    const float *vb = a->v + (size_t)b * Tk * a->ldk + h * a->dk;
+    const size_t koff = a->shared_kv ? 0 : (size_t)h * a->dk;
+    const float *kb = a->k + (size_t)b * Tk * a->ldk + koff;
+    const float *vb = a->v + (size_t)b * Tk * a->ldk + koff;
     const uint8_t *km = a->kmask ? a->kmask + (size_t)b * Tk : NULL;
     const capture *cap = a->cap;
     int ls = (cap && cap->valid) ? cap->layer_sel[a->layer] : -1, keep = ls >= 0 && cap->head_sel[h] >= 0;

@@ -10,6 +10,7 @@ typedef struct attn_args {
     int B, Tq, Tk, H, dk;
     const float *bias;               /* (H, Tq, Tk) added to the scores, or NULL */
     int causal;                      /* key j > query i is masked */
+    int shared_kv;                   /* k, v are (B, Tk, dk) rows shared by every head (no head offset) */
     const uint8_t *kmask;            /* (B, Tk): 0 = padded key (masked), or NULL */
     const float *gates;              /* (H) factor on each head's output, or NULL */
     float *out; int ldo;             /* (B, Tq, H*dk) */
@@ -21,6 +22,16 @@ typedef struct attn_args {
 /* out = softmax(q k^T + bias, masked) v per batch and head; no 1/sqrt(dk) scaling (T5).
  * Masked scores are float32 min, as in the reference, so a fully masked row is uniform. */
 void cl_attention(const attn_args *a);
+
+/* Cross-attention of few queries without the keys/values of every encoder row (Chronos-
+ * Bolt's one query): per head, q_h·(W_k,h e_j) = (W_k,h^T q_h)·e_j and Σ_j p_j W_v,h e_j =
+ * W_v,h Σ_j p_j e_j, so the scores and the weighted sum run on the encoder output enc
+ * (B, Tk, d) itself; the same attention core (masks, softmax, capture, gates) in between.
+ * q (B*Tq, H*dk) -> out (B*Tq, H*dk); u, c: scratch (B*Tq, H*d) each. */
+void cl_cross_attention_direct(const float *q, const float *wk, const float *wv, const float *enc,
+                               const uint8_t *kmask, int B, int Tq, int Tk, int H, int dk, int d,
+                               const float *gates, capture *cap, int layer, float *scores, float *u,
+                               float *c, float *out, double *flops);
 
 /* In-place row softmax of (rows, n). */
 void cl_softmax_rows(float *x, int rows, int n);

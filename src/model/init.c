@@ -19,6 +19,7 @@ static const struct { const char *name; int d, ff, layers, heads; } PRESETS[] = 
 };
 
 int cl_config_preset(const char *size, cl_config *c, cl_error *err) {
+    if (strncmp(size, "bolt-", 5) == 0) return cl_bolt_config_preset(size, c, err);
     for (size_t i = 0; i < sizeof PRESETS / sizeof PRESETS[0]; i++) {
         if (strcmp(size, PRESETS[i].name) != 0) continue;
         memset(c, 0, sizeof *c);
@@ -32,10 +33,12 @@ int cl_config_preset(const char *size, cl_config *c, cl_error *err) {
         c->temperature = 1; c->top_k = 50; c->top_p = 1;
         return 0;
     }
-    return cl_error_set(err, CL_EINVAL, "unknown size '%s' (tiny, mini, small, base, large)", size);
+    return cl_error_set(err, CL_EINVAL, "unknown size '%s' (tiny, mini, small, base, large, bolt-tiny, bolt-mini, "
+                        "bolt-small, bolt-base)", size);
 }
 
 int cl_config_save(const char *path, const cl_config *c, cl_error *err) {
+    if (c->family == CL_FAMILY_BOLT) return cl_bolt_config_save(path, c, err);
     cJSON *r = cJSON_CreateObject();
     cJSON *arch = cJSON_AddArrayToObject(r, "architectures");
     cJSON_AddItemToArray(arch, cJSON_CreateString("T5ForConditionalGeneration"));
@@ -90,7 +93,8 @@ int cl_config_save(const char *path, const cl_config *c, cl_error *err) {
 typedef struct { st_writer *w; void **bufs; int n; int bf16; cl_rng rng; size_t done, total;
                  const cl_progress *progress; int rc; } maker;
 
-/* A (rows, cols) tensor of N(0, std^2) draws (std = 0 fills with 1: norm weights). */
+/* A (rows, cols) tensor of N(0, std^2) draws (std = 0 fills with 1: norm weights; std < 0
+ * with 0: biases). */
 static void add(maker *mk, const char *name, int rows, int cols, double std) {
     if (mk->rc) return;
     size_t n = (size_t)rows * (cols ? cols : 1);
@@ -98,7 +102,7 @@ static void add(maker *mk, const char *name, int rows, int cols, double std) {
     if (!buf) { mk->rc = CL_ENOMEM; return; }
     mk->bufs[mk->n++] = buf;
     for (size_t i = 0; i < n; i++) {
-        float v = std > 0 ? (float)(std * cl_rng_normal(&mk->rng)) : 1.0f;
+        float v = std > 0 ? (float)(std * cl_rng_normal(&mk->rng)) : std < 0 ? 0.0f : 1.0f;
         if (mk->bf16) ((uint16_t *)buf)[i] = cl_f32_to_bf16(v);
         else ((float *)buf)[i] = v;
     }
@@ -115,15 +119,28 @@ int cl_checkpoint_init_random(const char *dir, const cl_config *c, uint64_t seed
     const int d = c->d_model, HD = c->num_heads * c->d_kv, F = c->d_ff, V = c->vocab_size;
     int nl = c->num_layers, nd = c->num_decoder_layers;
     maker mk = {.w = st_writer_new(), .bf16 = bf16, .progress = progress};
-    mk.bufs = calloc((size_t)(8 + 12 * nl + 18 * nd), sizeof(void *));
+    mk.bufs = calloc((size_t)(20 + 12 * nl + 18 * nd), sizeof(void *));
+    const int bolt = c->family == CL_FAMILY_BOLT, QH = c->n_quantiles * c->prediction_length, P2 = 2 * c->patch_size;
     cl_rng_seed(&mk.rng, seed);
     mk.total = (size_t)V * d * (c->tied ? 1 : 2) +
-               (size_t)(nl + 2 * nd) * (4 * (size_t)HD * d) + (size_t)(nl + nd) * (c->gated ? 3 : 2) * F * d;
+               (size_t)(nl + 2 * nd) * (4 * (size_t)HD * d) + (size_t)(nl + nd) * (c->gated ? 3 : 2) * F * d +
+               (bolt ? (size_t)F * (P2 + d) + (size_t)d * (F + P2) + (size_t)QH * (F + d) : 0);
     /* standard deviations of HF T5PreTrainedModel._init_weights with factor 1 */
     const double s_d = 1.0 / sqrt(d), s_q = 1.0 / sqrt((double)d * c->d_kv), s_o = 1.0 / sqrt(HD), s_f = 1.0 / sqrt(F);
     char n[256];
     add(&mk, "shared.weight", V, d, 1.0);
-    if (!c->tied) add(&mk, "lm_head.weight", V, d, 1.0);
+    if (bolt) { /* the residual blocks of Chronos-Bolt: N(0, 1/fan_in) weights, zero biases */
+        static const char *blk[2] = {"input_patch_embedding", "output_patch_embedding"};
+        for (int k = 0; k < 2; k++) {
+            int in = k ? d : P2, out = k ? QH : d;
+            snprintf(n, sizeof n, "%s.hidden_layer.weight", blk[k]); add(&mk, n, F, in, 1.0 / sqrt(in));
+            snprintf(n, sizeof n, "%s.hidden_layer.bias", blk[k]); add(&mk, n, F, 0, -1);
+            snprintf(n, sizeof n, "%s.output_layer.weight", blk[k]); add(&mk, n, out, F, 1.0 / sqrt(F));
+            snprintf(n, sizeof n, "%s.output_layer.bias", blk[k]); add(&mk, n, out, 0, -1);
+            snprintf(n, sizeof n, "%s.residual_layer.weight", blk[k]); add(&mk, n, out, in, 1.0 / sqrt(in));
+            snprintf(n, sizeof n, "%s.residual_layer.bias", blk[k]); add(&mk, n, out, 0, -1);
+        }
+    } else if (!c->tied) add(&mk, "lm_head.weight", V, d, 1.0);
     for (int s = 0; s < 2; s++) {
         const char *stk = s ? "decoder" : "encoder";
         int layers = s ? nd : nl;

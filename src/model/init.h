@@ -13,4 +13,10 @@ int cl_config_save(const char *path, const cl_config *cfg, cl_error *err);
 int cl_checkpoint_init_random(const char *dir, const cl_config *cfg, uint64_t seed, int bf16,
                               const cl_progress *progress, cl_error *err);
 
+/* Chronos-Bolt (bolt_init.c): the exact configuration of amazon/chronos-bolt-{tiny,mini,
+ * small,base} for size "bolt-tiny" ... "bolt-base"; its config.json (chronos_config with
+ * the patch settings and quantiles), written atomically. */
+int cl_bolt_config_preset(const char *size, cl_config *cfg, cl_error *err);
+int cl_bolt_config_save(const char *path, const cl_config *cfg, cl_error *err);
+
 #endif

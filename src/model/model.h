@@ -14,6 +14,14 @@ typedef struct layer_w {
     const float *wo;                          /* (d, d_ff) */
 } layer_w;
 
+/* A Chronos-Bolt ResidualBlock: out(relu(hid x + hb)) + ob + res x + rb (every Linear biased). */
+typedef struct resblock_w {
+    const float *hid_w, *hid_b;  /* (d_ff, in), (d_ff) */
+    const float *out_w, *out_b;  /* (out, d_ff), (out) */
+    const float *res_w, *res_b;  /* (out, in), (out) */
+    int in, hidden, out;
+} resblock_w;
+
 struct cl_model {
     cl_config cfg;
     st_file *files;
@@ -28,6 +36,24 @@ struct cl_model {
     int nowned, capowned;
     size_t owned_bytes, nparams;
     char dtype[8];
+    resblock_w patch_in, patch_out; /* Chronos-Bolt only (bolt_weights.c) */
 };
+
+/* torch.nansum of a contiguous float32 row in ATen's exact summation order (tokenizer.c):
+ * the tokenizer's scale and Bolt's loc/scale are bit-identical to the reference's. */
+float cl_torch_nansum(const float *x, int n);
+
+/* Tensor binding of weights.c, shared with the Bolt loader (bolt_weights.c). */
+typedef struct cl_binder cl_binder;
+/* The tensor `name` with shape (d0) or (d0, d1) (d1 = 0: 1-D), as f32 (in place or widened
+ * once); NULL with the binder's error set when missing or misshapen. */
+const float *cl_binder_get(cl_binder *b, const char *name, int d0, int d1);
+/* 0, or the status of the first failed cl_binder_get. */
+int cl_binder_status(const cl_binder *b);
+/* The tensor `name` in any of the model's files, or NULL. */
+const st_tensor *cl_model_find(const cl_model *m, const char *name);
+/* Bolt: binds the residual blocks, sets the vocabulary from shared.weight's rows; adds the
+ * parameters to *np. Returns the binder's status. */
+int cl_bolt_bind(cl_model *m, cl_binder *b, const char *emb_name, size_t *np, cl_error *err);
 
 #endif

@@ -28,6 +28,7 @@ struct cl_state {
     float *enc_bias; size_t enc_bias_cap;               /* (H, T, T) */
     /* cross-attention K/V of every decoder layer, computed once per encoder output */
     float *ck, *cv; size_t cross_cap; int cross_valid;  /* (nl, B*T, HD) */
+    float *xdir; size_t xdir_cap;                       /* (2, B*Td, H*d): cl_cross_attention_direct's u, c */
     /* decoder-side: sized for B*Td rows */
     int Td, logits_rows;
     size_t dec_rows_cap;
@@ -39,7 +40,15 @@ struct cl_state {
     float *gates[CL_NSTACKS];                           /* (layers, H); NULL = all 1 */
     double flops;
     cl_progress progress;
+    struct bolt_scratch *bolt;                          /* Chronos-Bolt buffers (bolt.c), or NULL */
 };
+
+/* The encoder entry shared by cl_encode and the Bolt path (t5.c): prepare sizes the buffers
+ * for (B, T) and starts the capture; the caller fills s->ex (B*T, d_model) and s->enc_mask
+ * (B*T); run is the layer loop and the final norm into s->enc_out. */
+int cl_encoder_prepare(cl_state *s, int B, int T, cl_error *err);
+int cl_encoder_run(cl_state *s);
+void cl_bolt_scratch_free(struct bolt_scratch *b);
 
 /* The decoder layer loop (t5.c): from the embedding of emb_ids, or resumed at the
  * cross-attention sublayer of l0 from resid[l0] (layers, B*Td, d); save (may be NULL)

@@ -35,10 +35,12 @@ void cl_state_free(cl_state *s) {
     free(s->enc_mask);
     cl_free(s->enc_bias);
     cl_free(s->ck);
+    cl_free(s->xdir);
     cl_free(s->dx);
     cl_free(s->dec_bias);
     cl_free(s->logits);
     cl_free(s->scores);
+    cl_bolt_scratch_free(s->bolt);
     for (int i = 0; i < CL_NSTACKS; i++) { capture_clear(&s->cap[i]); free(s->gates[i]); }
     free(s);
 }
@@ -165,6 +167,12 @@ const float *cl_state_encoder_hidden(const cl_state *s, int *B, int *T) {
 }
 
 const float *cl_state_logits(const cl_state *s, int *B, int *Td, int *V) {
+    if (!s->m->lm_head) { /* Chronos-Bolt: no logits */
+        if (B) *B = 0;
+        if (Td) *Td = 0;
+        if (V) *V = 0;
+        return NULL;
+    }
     if (B) *B = s->B;
     if (Td) *Td = s->logits_rows;
     if (V) *V = s->m->cfg.vocab_size;
@@ -237,6 +245,7 @@ static int ensure_decoder(cl_state *s, int B, int Td, cl_error *err) {
     size_t Tk = (size_t)(Td > s->T ? Td : s->T);
     if (grow(&s->dec_bias, &s->dec_bias_cap, (size_t)c->num_heads * Td * Td, err)) return CL_ENOMEM;
     if (grow(&s->logits, &s->logits_cap, rows * (size_t)c->vocab_size, err)) return CL_ENOMEM;
+    if (!s->m->lm_head && grow(&s->xdir, &s->xdir_cap, 2 * rows * (size_t)c->num_heads * d, err)) return CL_ENOMEM;
     return grow(&s->scores, &s->scores_cap, (size_t)cl_pool_threads() * Td * Tk, err);
 }
 
@@ -252,23 +261,28 @@ static int check_ids(const cl_config *c, const int32_t *ids, size_t n, const cha
 
 /* ------------------------------------------------------------------ encoder */
 
-int cl_encode(cl_state *s, const int32_t *ids, const uint8_t *mask, int B, int T, cl_error *err) {
-    const cl_model *m = s->m;
-    const cl_config *c = &m->cfg;
+/* Sizes the encoder buffers for (B, T) and starts the pass's capture: the caller then fills
+ * s->ex (B*T, d) with the input embeddings and s->enc_mask (B*T) and calls cl_encoder_run. */
+int cl_encoder_prepare(cl_state *s, int B, int T, cl_error *err) {
     if (B <= 0 || T <= 0) return cl_error_set(err, CL_EINVAL, "encode: bad shape (%d, %d)", B, T);
-    int rc = check_ids(c, ids, (size_t)B * T, "encoder input", err);
-    if (!rc) rc = ensure_encoder(s, B, T, err);
+    int rc = ensure_encoder(s, B, T, err);
     if (!rc) rc = capture_begin(s, CL_ENC_SELF, B, T, T, err);
     if (rc) return rc;
     s->B = B;
     s->T = T;
     s->cross_valid = 0;
     s->cap[CL_DEC_SELF].valid = s->cap[CL_CROSS].valid = 0;
+    return 0;
+}
+
+/* The encoder's layer loop on the embeddings in s->ex, for Chronos (token embeddings) and
+ * Chronos-Bolt (patch embeddings and [REG]) alike. */
+int cl_encoder_run(cl_state *s) {
+    const cl_model *m = s->m;
+    const cl_config *c = &m->cfg;
+    const int B = s->B, T = s->T;
     const size_t rows = (size_t)B * T;
     const int d = c->d_model, HD = c->num_heads * c->d_kv;
-    memcpy(s->enc_ids, ids, sizeof(int32_t) * rows);
-    memcpy(s->enc_mask, mask, rows);
-    cl_embed(m, ids, rows, s->ex);
     cl_position_bias(c, m->enc_rel, T, T, 1, s->enc_bias);
     for (int l = 0; l < c->num_layers; l++) {
         const layer_w *L = &m->enc[l];
@@ -290,10 +304,37 @@ int cl_encode(cl_state *s, const int32_t *ids, const uint8_t *mask, int B, int T
     return 0;
 }
 
+int cl_encode(cl_state *s, const int32_t *ids, const uint8_t *mask, int B, int T, cl_error *err) {
+    const cl_model *m = s->m;
+    const cl_config *c = &m->cfg;
+    if (c->family == CL_FAMILY_BOLT)
+        return cl_error_set(err, CL_EINVAL, "encode: a Chronos-Bolt model reads patches, not token ids");
+    if (B <= 0 || T <= 0) return cl_error_set(err, CL_EINVAL, "encode: bad shape (%d, %d)", B, T);
+    int rc = check_ids(c, ids, (size_t)B * T, "encoder input", err);
+    if (!rc) rc = cl_encoder_prepare(s, B, T, err);
+    if (rc) return rc;
+    const size_t rows = (size_t)B * T;
+    memcpy(s->enc_ids, ids, sizeof(int32_t) * rows);
+    memcpy(s->enc_mask, mask, rows);
+    cl_embed(m, ids, rows, s->ex);
+    return cl_encoder_run(s);
+}
+
+int cl_encode_embeds(cl_state *s, const float *x, const uint8_t *mask, int B, int T, cl_error *err) {
+    int rc = cl_encoder_prepare(s, B, T, err);
+    if (rc) return rc;
+    const size_t rows = (size_t)B * T;
+    memset(s->enc_ids, 0, sizeof(int32_t) * rows); /* no token ids on this path */
+    memcpy(s->enc_mask, mask, rows);
+    memcpy(s->ex, x, sizeof(float) * rows * s->m->cfg.d_model);
+    return cl_encoder_run(s);
+}
+
 /* ------------------------------------------------------------------ decoder */
 
 static int ensure_cross(cl_state *s, cl_error *err) {
     if (s->cross_valid) return 0;
+    if (!s->m->lm_head) { s->cross_valid = 1; return 0; } /* Bolt: cl_cross_attention_direct, no K/V */
     const cl_config *c = &s->m->cfg;
     const size_t rows = (size_t)s->B * s->T, HD = (size_t)c->num_heads * c->d_kv;
     size_t per = rows * HD, n = 2 * per * c->num_decoder_layers;
@@ -366,16 +407,29 @@ int cl_decoder_run(cl_state *s, const int32_t *emb_ids, int Td, int last_only, i
 
         cl_rms_norm(s->dx, L->ln_cross, (int)rows, d, c->eps, s->dh);
         cl_linear(s->dh, (int)rows, d, L->cross.q, HD, 0.0f, s->dq, &s->flops);
-        attn_args x = {.q = s->dq, .ldq = HD, .k = s->ck + l * per, .v = s->cv + l * per, .ldk = HD, .B = B,
-                       .Tq = Td, .Tk = T, .H = c->num_heads, .dk = c->d_kv, .kmask = s->enc_mask,
-                       .gates = gates_of(s, CL_CROSS, l), .out = s->dout, .ldo = HD, .scores = s->scores,
-                       .cap = capture ? &s->cap[CL_CROSS] : NULL, .layer = l, .flops = &s->flops};
-        cl_attention(&x);
+        if (!m->lm_head) { /* Chronos-Bolt's one query: no per-row K/V of the encoder output */
+            const size_t uc = rows * (size_t)c->num_heads * d;
+            cl_cross_attention_direct(s->dq, L->cross.k, L->cross.v, s->enc_out, s->enc_mask, B, Td, T, c->num_heads,
+                                      c->d_kv, d, gates_of(s, CL_CROSS, l), capture ? &s->cap[CL_CROSS] : NULL, l,
+                                      s->scores, s->xdir, s->xdir + uc, s->dout, &s->flops);
+        } else {
+            attn_args x = {.q = s->dq, .ldq = HD, .k = s->ck + l * per, .v = s->cv + l * per, .ldk = HD, .B = B,
+                           .Tq = Td, .Tk = T, .H = c->num_heads, .dk = c->d_kv, .kmask = s->enc_mask,
+                           .gates = gates_of(s, CL_CROSS, l), .out = s->dout, .ldo = HD, .scores = s->scores,
+                           .cap = capture ? &s->cap[CL_CROSS] : NULL, .layer = l, .flops = &s->flops};
+            cl_attention(&x);
+        }
         cl_linear(s->dout, (int)rows, HD, L->cross.o, d, 1.0f, s->dx, &s->flops);
 
         cl_rms_norm(s->dx, L->ln_ff, (int)rows, d, c->eps, s->dh);
         cl_feed_forward(m, L, s->dh, (int)rows, s->dff, s->dx, &s->flops);
         if (capture) cl_progress_report(&s->progress, "forward", c->num_layers + l + 1, c->num_layers + NL);
+    }
+    if (!m->lm_head) { /* Chronos-Bolt: no LM head; s->dh keeps the final state (B*Td, d) */
+        cl_rms_norm(s->dx, m->dec_final, (int)rows, d, c->eps, s->dh);
+        s->logits_rows = 0;
+        if (!capture) s->cap[CL_DEC_SELF].valid = s->cap[CL_CROSS].valid = 0;
+        return 0;
     }
     /* final norm of the rows that need logits, then the output head */
     int lr = last_only ? B : (int)rows;

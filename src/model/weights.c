@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct { cl_model *m; const char *dir; cl_error *err; int rc; } binder;
+struct cl_binder { cl_model *m; const char *dir; cl_error *err; int rc; };
+typedef struct cl_binder binder;
 
 static const st_tensor *find_any(const cl_model *m, const char *name, const st_file **file) {
     for (int i = 0; i < m->nfiles; i++) {
@@ -74,6 +75,10 @@ static const float *bind(binder *b, const char *name, int d0, int d1) {
     }
     return w;
 }
+
+const float *cl_binder_get(cl_binder *b, const char *name, int d0, int d1) { return bind(b, name, d0, d1); }
+int cl_binder_status(const cl_binder *b) { return b->rc; }
+const st_tensor *cl_model_find(const cl_model *m, const char *name) { return find_any(m, name, NULL); }
 
 static void bind_attn(binder *b, attn_w *a, const char *prefix, int HD, int d) {
     char n[256];
@@ -177,12 +182,15 @@ int cl_model_load(const char *dir, cl_model **out, cl_error *err) {
     static const char *emb_names[] = {"shared.weight", "encoder.embed_tokens.weight",
                                       "decoder.embed_tokens.weight", "lm_head.weight"};
     const char *emb = NULL;
-    for (int i = 0; i < (c->tied ? 4 : 3) && !emb; i++)
+    const int bolt = c->family == CL_FAMILY_BOLT; /* no LM head: lm_head.weight is never the embedding */
+    for (int i = 0; i < (c->tied && !bolt ? 4 : 3) && !emb; i++)
         if (find_any(m, emb_names[i], NULL)) emb = emb_names[i];
     if (!emb) { cl_error_set(err, CL_EFORMAT, "%s: missing tensor 'shared.weight' (the token embedding)", b.dir); cl_model_free(m); return CL_EFORMAT; }
-    m->embed = bind(&b, emb, V, d);
-    np += (size_t)V * d;
-    if (c->tied) m->lm_head = m->embed;
+    if (bolt && (rc = cl_bolt_bind(m, &b, emb, &np, err))) { cl_model_free(m); return rc; }
+    m->embed = bind(&b, emb, bolt ? c->vocab_size : V, d);
+    np += (size_t)c->vocab_size * d;
+    if (bolt) m->lm_head = NULL;
+    else if (c->tied) m->lm_head = m->embed;
     else { m->lm_head = bind(&b, "lm_head.weight", V, d); np += (size_t)V * d; }
     m->enc_rel = bind(&b, "encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight", c->num_buckets, c->num_heads);
     m->dec_rel = bind(&b, "decoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight", c->num_buckets, c->num_heads);

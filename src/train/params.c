@@ -201,6 +201,10 @@ int cl_params_load(const char *dir, cl_params **out, cl_error *err) {
     cl_model *m;
     int rc = cl_model_load(dir, &m, err);
     if (rc) return rc;
+    if (cl_model_is_bolt(m)) { /* the backward pass is Chronos-T5's */
+        cl_model_free(m);
+        return cl_error_set(err, CL_EINVAL, "%s: is a Chronos-Bolt model; training runs Chronos-T5 models only", dir);
+    }
     cl_params *p;
     if ((rc = params_alloc(&m->cfg, &p, err))) {
         cl_model_free(m);

@@ -13,6 +13,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         CHECK(err.msg[0]);
         return 0;
     }
+    if (c.family == CL_FAMILY_BOLT) { /* patches and quantiles instead of a tokenizer */
+        CHECK(c.vocab_size >= 1 && c.d_model >= 1 && c.d_kv >= 1 && c.num_heads >= 1 && c.d_ff >= 1);
+        CHECK(c.num_layers >= 1 && c.num_decoder_layers >= 1 && c.num_buckets >= 1);
+        CHECK(c.context_length >= 1 && c.prediction_length >= 1 && isfinite(c.eps) && c.eps >= 0);
+        CHECK(c.patch_size >= 1 && c.patch_stride >= 1 && c.patch_stride <= c.patch_size);
+        CHECK(c.n_quantiles >= 1 && c.n_quantiles <= CL_BOLT_MAX_QUANTILES);
+        for (int i = 0; i < c.n_quantiles; i++)
+            CHECK(c.quantiles[i] > 0 && c.quantiles[i] < 1 && (i == 0 || c.quantiles[i] > c.quantiles[i - 1]));
+        CHECK(c.decoder_start_token_id < c.vocab_size && (!c.use_reg_token || c.vocab_size >= 2));
+        CHECK(cl_bolt_num_patches(&c, c.context_length) >= 1);
+        return 0;
+    }
     /* what the engine relies on when it sizes buffers and builds the tokenizer */
     CHECK(c.vocab_size >= 2 && c.d_model >= 1 && c.d_kv >= 1 && c.num_heads >= 1 && c.d_ff >= 1);
     CHECK(c.num_layers >= 1 && c.num_decoder_layers >= 1 && c.num_buckets >= 1);

@@ -132,7 +132,7 @@ def safetensors_seeds():
 
 # ----------------------------------------------------------------- config
 def config_seeds():
-    for fx in ("rand-small", "rand-gated-bf16"):
+    for fx in ("rand-small", "rand-gated-bf16", "bolt-rand", "bolt-edge"):
         shutil.copy(os.path.join(FIX, fx, "config.json"), os.path.join(ROOT, "config", f"{fx}.json"))
     base = json.load(open(os.path.join(FIX, "rand-small", "config.json")))
 

@@ -1,0 +1,71 @@
+/* bolt_init.c — the published Chronos-Bolt shapes (method.md §4) and their config.json, as
+ * amazon/chronos-bolt-* ship it (loadable by chronolens and by the oracle). */
+#include "init.h"
+#include "../io/json.h"
+
+#include <cjson/cJSON.h>
+#include <string.h>
+
+static const struct { const char *name; int d, ff, layers, heads; } BOLT[] = {
+    {"bolt-tiny", 256, 1024, 4, 4}, {"bolt-mini", 384, 1536, 4, 8}, {"bolt-small", 512, 2048, 6, 8},
+    {"bolt-base", 768, 3072, 12, 12},
+};
+
+int cl_bolt_config_preset(const char *size, cl_config *c, cl_error *err) {
+    for (size_t i = 0; i < sizeof BOLT / sizeof BOLT[0]; i++) {
+        if (strcmp(size, BOLT[i].name) != 0) continue;
+        memset(c, 0, sizeof *c);
+        c->family = CL_FAMILY_BOLT;
+        c->vocab_size = 2; c->d_model = BOLT[i].d; c->d_ff = BOLT[i].ff; c->d_kv = 64;
+        c->num_heads = BOLT[i].heads; c->num_layers = c->num_decoder_layers = BOLT[i].layers;
+        c->num_buckets = 32; c->max_distance = 128; c->eps = 1e-6f; c->tied = 1;
+        c->decoder_start_token_id = 0; c->pad_token_id = 0; c->eos_token_id = 1;
+        c->context_length = 2048; c->patch_size = c->patch_stride = 16; c->prediction_length = 64;
+        c->use_reg_token = 1; c->n_quantiles = 9;
+        for (int q = 0; q < 9; q++) c->quantiles[q] = (q + 1) / 10.0;
+        return 0;
+    }
+    return cl_error_set(err, CL_EINVAL, "unknown size '%s' (bolt-tiny, bolt-mini, bolt-small, bolt-base)", size);
+}
+
+int cl_bolt_config_save(const char *path, const cl_config *c, cl_error *err) {
+    cJSON *r = cJSON_CreateObject();
+    cJSON *arch = cJSON_AddArrayToObject(r, "architectures");
+    cJSON_AddItemToArray(arch, cJSON_CreateString("ChronosBoltModelForForecasting"));
+    cJSON_AddStringToObject(r, "model_type", "t5");
+    cJSON_AddStringToObject(r, "chronos_pipeline_class", "ChronosBoltPipeline");
+    cJSON *cc = cJSON_AddObjectToObject(r, "chronos_config");
+    cJSON_AddNumberToObject(cc, "context_length", c->context_length);
+    cJSON_AddNumberToObject(cc, "input_patch_size", c->patch_size);
+    cJSON_AddNumberToObject(cc, "input_patch_stride", c->patch_stride);
+    cJSON_AddNumberToObject(cc, "prediction_length", c->prediction_length);
+    cJSON *q = cJSON_AddArrayToObject(cc, "quantiles");
+    for (int i = 0; i < c->n_quantiles; i++) cJSON_AddItemToArray(q, cJSON_CreateNumber(c->quantiles[i]));
+    cJSON_AddBoolToObject(cc, "use_reg_token", c->use_reg_token);
+    cJSON_AddNumberToObject(r, "vocab_size", c->vocab_size);
+    cJSON_AddNumberToObject(r, "d_model", c->d_model);
+    cJSON_AddNumberToObject(r, "d_kv", c->d_kv);
+    cJSON_AddNumberToObject(r, "num_heads", c->num_heads);
+    cJSON_AddNumberToObject(r, "d_ff", c->d_ff);
+    cJSON_AddNumberToObject(r, "num_layers", c->num_layers);
+    cJSON_AddNumberToObject(r, "num_decoder_layers", c->num_decoder_layers);
+    cJSON_AddStringToObject(r, "feed_forward_proj", "relu");
+    cJSON_AddStringToObject(r, "dense_act_fn", "relu");
+    cJSON_AddBoolToObject(r, "is_gated_act", 0);
+    cJSON_AddNumberToObject(r, "relative_attention_num_buckets", c->num_buckets);
+    cJSON_AddNumberToObject(r, "relative_attention_max_distance", c->max_distance);
+    cJSON_AddNumberToObject(r, "layer_norm_epsilon", c->eps);
+    cJSON_AddNumberToObject(r, "dropout_rate", 0.1);
+    cJSON_AddNumberToObject(r, "decoder_start_token_id", c->decoder_start_token_id);
+    cJSON_AddNumberToObject(r, "pad_token_id", c->pad_token_id);
+    cJSON_AddNumberToObject(r, "eos_token_id", c->eos_token_id);
+    if (c->use_reg_token) cJSON_AddNumberToObject(r, "reg_token_id", 1);
+    cJSON_AddBoolToObject(r, "is_encoder_decoder", 1);
+    cJSON_AddNumberToObject(r, "initializer_factor", 0.05);
+    cJSON_AddNumberToObject(r, "n_positions", 512);
+    cJSON_AddBoolToObject(r, "use_cache", 1);
+    cJSON_AddStringToObject(r, "torch_dtype", "float32");
+    int rc = cl_json_save(path, r, err);
+    cJSON_Delete(r);
+    return rc;
+}
