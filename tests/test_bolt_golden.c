@@ -110,7 +110,7 @@ static void check_fixture(const char *dir) {
     /* the pipeline beyond prediction_length; batch 5 splits the rounds' B*Q rows unevenly */
     float *paths = malloc(sizeof(float) * (size_t)B * Q * LONG), *q = malloc(sizeof(float) * (size_t)B * LONG * 5),
           *mean = malloc(sizeof(float) * (size_t)B * LONG);
-    if (cl_bolt_predict(m, ctx, B, L, LONG, 5, NULL, NULL, paths, &err)) fail_msg("%s", err.msg);
+    if (cl_bolt_predict(m, ctx, B, L, LONG, 5, NULL, paths, &err)) fail_msg("%s", err.msg);
     float *gp = golden_f32(&g, "predict_long", &n);
     assert_int_equal(n, (size_t)B * Q * LONG);
     assert_rel("predict_long", paths, gp, B, (size_t)Q * LONG, gs);
@@ -120,7 +120,7 @@ static void check_fixture(const char *dir) {
     assert_rel("mean_long", mean, gmean, B, (size_t)LONG, gs);
     /* one pass in one batch gives the same paths as batches of 5 rows */
     float *p1 = malloc(sizeof(float) * (size_t)B * Q * LONG);
-    if (cl_bolt_predict(m, ctx, B, L, LONG, 0, NULL, NULL, p1, &err)) fail_msg("%s", err.msg);
+    if (cl_bolt_predict(m, ctx, B, L, LONG, 0, NULL, p1, &err)) fail_msg("%s", err.msg);
     assert_close("predict_long (one batch)", p1, paths, (size_t)B * Q * LONG, 1e-5 * 100);
 
     /* the forward CLI writes the same tensors under the golden's names */
