@@ -38,6 +38,19 @@ typedef struct cl_study_model {
  * error. m (n) receives the models (free each with cl_model_free); info (n) their names. */
 int cl_study_models_load(const char *const *dirs, int n, cl_model **m, cl_study_model *info, cl_error *err);
 
+/* ---------------------------------------------------------------- shards */
+
+/* Part k of n of a study over independent units (models, sweep cells, multisine-sweep
+ * configurations): unit u belongs to part k when u % n == k - 1. n = 0: the whole run.
+ * A part writes its files and DIR/shard.json; cl_merge joins the parts into exactly the
+ * files one run writes (the same numbers for the same seed; run times aside). */
+typedef struct cl_shard { int k, n; } cl_shard;
+static inline int cl_shard_has(const cl_shard *s, int unit) { return !s || s->n <= 1 || unit % s->n == s->k - 1; }
+/* Parses "K/N" (1 <= K <= N <= 100000); 0 or CL_EINVAL. */
+int cl_shard_parse(const char *text, cl_shard *s, cl_error *err);
+/* Joins part folders (written with --shard K/N, every K once) into out (created). */
+int cl_merge(const char *const *parts, int n, const char *out, cl_error *err);
+
 /* ---------------------------------------------------------------- induction (method.md §2) */
 
 typedef struct cl_rrt_opts {
@@ -117,6 +130,7 @@ typedef struct cl_induction_set {
 typedef struct cl_induction_study_opts {
     cl_induction_opts base;
     int tok_lo, tok_hi;
+    cl_shard shard;  /* induction: units are the models; sweep: the (model, cell) pairs */
 } cl_induction_study_opts;
 void cl_induction_study_default(cl_induction_study_opts *o);
 /* Runs cl_induction_run on every model (names as cl_study_models_load gives them, paths as
@@ -139,6 +153,7 @@ typedef struct cl_sweep_opts {
     cl_induction_opts base;  /* batch, token range, seed, seeds, threshold; L, R and strict ignored */
     int n_reps, n_lens;
     const int *reps, *lens;  /* the grid: R values (>= 2), L values (>= 2) */
+    const unsigned char *only; /* (n_reps*n_lens): run only these cells (a shard); NULL: all */
 } cl_sweep_opts;
 
 /* One cell of the grid: counts as in cl_induction_result (cross and encoder). */
@@ -147,6 +162,7 @@ typedef struct cl_sweep_cell { int reps, seq_len; cl_count cross[3], enc[3]; } c
 typedef struct cl_sweep_result {
     int n_reps, n_lens;
     cl_sweep_cell *cells; /* (n_reps, n_lens), R-major */
+    unsigned char *done;  /* (n_reps*n_lens) the cells run (a shard); NULL: all */
 } cl_sweep_result;
 
 /* Runs cl_induction_run (scores only) for every cell; base.progress, if set, reports
@@ -244,6 +260,7 @@ typedef struct cl_multisine_opts {
     int permutations;        /* of the Spearman permutation p-value (10000) */
     cl_spacing_opts spacing; /* cl_spacing_defaults */
     cl_progress progress;    /* stage "multisine", models done of all */
+    cl_shard shard;          /* units: the models */
 } cl_multisine_opts;
 void cl_multisine_default(cl_multisine_opts *o);
 
@@ -309,6 +326,7 @@ typedef struct cl_mssweep_opts {
     int permutations;        /* of the Spearman p-value (10000) */
     cl_spacing_opts spacing;
     cl_progress progress;    /* stage "multisine", series done of all */
+    cl_shard shard;          /* units: the configurations */
 } cl_mssweep_opts;
 void cl_mssweep_default(cl_mssweep_opts *o);
 
@@ -324,6 +342,7 @@ typedef struct cl_mssweep_result {
     double *ind;             /* (G) induction scores */
     cl_mssweep_stats rows[CL_MSS_NROWS];
     char row_name[CL_MSS_NROWS][64];
+    unsigned char *done;     /* (C) configurations analysed (a shard: no summary); NULL: all */
 } cl_mssweep_result;
 
 /* Checks the options (fmin < fmax < Nyquist, kmin <= kmax <= fmax - fmin + 1, top_k <= heads). */

@@ -118,10 +118,20 @@ int cl_multisine_run(const char *const *dirs, int n, const cl_multisine_opts *o,
                 snprintf(mi->name + (l < 100 ? l : 100), 28, "-%d", k + 1);
                 break;
             }
+        if (!cl_shard_has(&o->shard, k)) continue; /* another part's model: named (for the names after it), not run */
         cl_progress_report(&o->progress, "multisine", k, n);
         double t0 = cl_now();
         rc = run_model(dirs[k], &r->res[k], series, o, fft, err);
         mi->seconds = cl_now() - t0;
+    }
+    if (!rc && o->shard.n > 1) { /* keep this part's models only */
+        int j = 0;
+        for (int k = 0; k < n; k++) {
+            if (!cl_shard_has(&o->shard, k)) { model_free(&r->res[k]); continue; }
+            r->models[j] = r->models[k];
+            r->res[j++] = r->res[k];
+        }
+        r->n = j;
     }
     free(series);
     cl_fft_free(fft);
