@@ -356,6 +356,42 @@ int cl_mssweep_read(const char *dir, cl_mssweep_result *r, cl_error *err);
 void cl_mssweep_table(const cl_mssweep_result *r, void *file);
 void cl_mssweep_free(cl_mssweep_result *r);
 
+/* ---------------------------------------------------------------- formation (method.md §2) */
+
+/* Induction heads over training: at every checkpoint of a `chronolens train
+ * --checkpoint-every K` run, the RRT summary next to the losses the trainer logged. */
+#define CL_INDUCTION_THRESHOLD 0.3f
+
+typedef struct cl_formation_point {
+    int step;
+    double train_loss;        /* mean training loss of the steps since the previous point */
+    double eval_loss, icl;    /* held-out loss; loss late - loss early in the horizon */
+    float max_cur, max_right; /* max over heads of the mean RRT scores */
+    int n_cur, n_right;       /* heads with mean score >= 0.3 for that criterion */
+    int n_any;                /* heads >= 0.3 for either criterion */
+} cl_formation_point;
+
+typedef struct cl_formation_opts {
+    const char *run;       /* the training folder (train.csv, checkpoints.csv, checkpoints/) */
+    uint64_t seed;         /* of the RRT batches (0) */
+    cl_progress progress;  /* stage "formation: checkpoints", checkpoints done of all */
+} cl_formation_opts;
+void cl_formation_default(cl_formation_opts *o);
+
+typedef struct cl_formation_result {
+    int n;
+    cl_formation_point *pts;          /* (n) one per checkpoint */
+    int ntrain;                       /* the per-step training loss (a run's; 0 when read back) */
+    double *train_step, *train_loss;  /* (ntrain) */
+} cl_formation_result;
+
+int cl_formation_run(const cl_formation_opts *o, cl_formation_result *r, cl_error *err);
+/* dir/formation.csv (one row per checkpoint, 6 decimals). */
+int cl_formation_write(const cl_formation_result *r, const char *dir, cl_error *err);
+/* Reads dir/formation.csv back (its columns by name; the training curve is not in it). */
+int cl_formation_read(const char *dir, cl_formation_result *r, cl_error *err);
+void cl_formation_free(cl_formation_result *r);
+
 /* ---------------------------------------------------------------- claims (method.md §5) */
 
 #define CL_CLAIMS 7
