@@ -392,6 +392,52 @@ int cl_formation_write(const cl_formation_result *r, const char *dir, cl_error *
 int cl_formation_read(const char *dir, cl_formation_result *r, cl_error *err);
 void cl_formation_free(cl_formation_result *r);
 
+/* ---------------------------------------------------------------- eval */
+
+/* Forecast accuracy on the held-out synthetic suite (and a CSV): MASE and weighted quantile
+ * loss against the seasonal-naive baseline, per series family (README "eval"). */
+#define CL_EVAL_FAMILIES 4          /* gp, seasonal, random_walk, repeat (src/data/synth.h) */
+#define CL_EVAL_CSV CL_EVAL_FAMILIES /* the group index of the --csv series */
+
+typedef struct cl_eval_opts {
+    const char *model;       /* the model folder */
+    int series;              /* per family of the synthetic suite (100; 0: none) */
+    uint64_t seed;           /* of the suite and the sample paths (20261126) */
+    int context_length;      /* of the suite (0: the model's) */
+    int samples;             /* sample paths (20); 0: median-token decoding */
+    int family;              /* one family only (-1: all) */
+    const char *csv;         /* a context CSV whose last `horizon` rows are the target (NULL: none) */
+    int horizon;             /* of the CSV (0: the model's prediction_length) */
+    int per_series;          /* keep one row per series (cl_eval_write_series) */
+    int step_loss;           /* teacher-forced loss per horizon step and family */
+    cl_progress progress;    /* "eval: synthetic suite", "eval: CSV series" */
+} cl_eval_opts;
+void cl_eval_default(cl_eval_opts *o);
+
+/* Sums over the series of a group: MASE of the model and of the seasonal naive (over the
+ * n_mase series with a non-flat context), quantile losses and sum |y| (WQL = ql / absy). */
+typedef struct cl_eval_group { double mase_m, mase_sn, ql_m, ql_sn, absy; int n, n_mase; } cl_eval_group;
+typedef struct cl_eval_series { int group, series, season; double scale, mase, mase_sn, wql, wql_sn; } cl_eval_series;
+
+typedef struct cl_eval_result {
+    cl_eval_opts opts;                       /* as run (progress cleared; model, csv point into the caller's) */
+    cl_eval_group group[CL_EVAL_FAMILIES + 1]; /* the families, then the CSV */
+    int n_series;
+    cl_eval_series *series;                  /* (n_series) when opts.per_series */
+    int H;                                   /* prediction length of the suite */
+    double *step_sum;                        /* (CL_EVAL_FAMILIES, H) when opts.step_loss */
+    long *step_n;
+} cl_eval_result;
+
+int cl_eval_run(const cl_eval_opts *o, cl_eval_result *r, cl_error *err);
+/* The table (family, n, MASE, its ratio to the seasonal naive, WQL, ratio): csv 0 as the
+ * command prints it (with its heading), csv 1 as --out writes it. */
+void cl_eval_table(const cl_eval_result *r, void *file, int csv);
+int cl_eval_write_table(const cl_eval_result *r, const char *path, cl_error *err);   /* --out */
+int cl_eval_write_series(const cl_eval_result *r, const char *path, cl_error *err);  /* --series-out */
+int cl_eval_write_step_loss(const cl_eval_result *r, const char *path, cl_error *err); /* --step-loss */
+void cl_eval_free(cl_eval_result *r);
+
 /* ---------------------------------------------------------------- claims (method.md §5) */
 
 #define CL_CLAIMS 7
