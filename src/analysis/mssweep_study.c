@@ -6,6 +6,7 @@
 #include "mssweep.h"
 #include "multisine.h"
 #include "../core/core.h"
+#include "../io/csv.h"
 #include "../io/json.h"
 
 #include <errno.h>
@@ -153,11 +154,7 @@ int cl_mssweep_run(const char *dir, const cl_mssweep_opts *o, cl_mssweep_result 
                     memset(&r->h[(size_t)c * r->G], 0, sizeof *r->h * r->G);
                 }
             }
-        if (rc) { /* errors of a loaded model that do not name it */
-            char msg[sizeof err->msg];
-            snprintf(msg, sizeof msg, "%s", err->msg);
-            snprintf(err->msg, sizeof err->msg, "%.200s: %.500s", dir, msg);
-        }
+        if (rc) cl_error_prefix(err, dir); /* errors of a loaded model that do not name it */
     }
     if (!rc && !r->done) rc = cl_mssweep_summary(r, err);
     free(series);
@@ -169,10 +166,6 @@ int cl_mssweep_run(const char *dir, const cl_mssweep_opts *o, cl_mssweep_result 
 }
 
 /* ------------------------------------------------------------------ files */
-
-static void csv_num(FILE *f, double v) {
-    if (isfinite(v)) fprintf(f, "%.9g", v);
-}
 
 static void freq_list(FILE *f, const cl_multisine *m) {
     for (int i = 0; i < m->n; i++) fprintf(f, "%s%g", i ? ";" : "", m->freqs[i]);
@@ -197,14 +190,14 @@ static int write_pairs_csv(const char *path, const cl_mssweep_result *sw, cl_err
             freq_list(f, &sw->cfg[c]);
             fprintf(f, ",%g,%g,%g,%d,%d,%d,", sw->gap[c], sw->gcd[c], sw->fund[c], sw->nd[c], g / sw->heads,
                     g % sw->heads);
-            csv_num(f, h->amplitude); fputc(',', f);
-            csv_num(f, h->peak); fputc(',', f);
+            cl_csv_num(f, h->amplitude); fputc(',', f);
+            cl_csv_num(f, h->peak); fputc(',', f);
             fprintf(f, "%d,", h->sp.periodic);
-            csv_num(f, h->sp.strength); fputc(',', f);
-            csv_num(f, h->sp.spacing_hz); fputc(',', f);
-            csv_num(f, e);
+            cl_csv_num(f, h->sp.strength); fputc(',', f);
+            cl_csv_num(f, h->sp.spacing_hz); fputc(',', f);
+            cl_csv_num(f, e);
             fprintf(f, ",%d,", h->sp.periodic && fabs(e) <= tol);
-            csv_num(f, sw->ind[g]); fputc('\n', f);
+            cl_csv_num(f, sw->ind[g]); fputc('\n', f);
         }
     return cl_out_commit(&o, err);
 }
@@ -307,14 +300,6 @@ int cl_mssweep_write(const cl_mssweep_result *r, const char *dir, cl_error *err)
 }
 
 /* ------------------------------------------------------------------ reading */
-
-static int list_read(cl_jr *j, const cJSON *o, const char *key, double *out) {
-    int n;
-    const cJSON *a = cl_jr_arr(j, o, key, &n);
-    if (!j->rc && (n < 1 || n > CL_MS_MAX_FREQS)) cl_jr_fail(j, "not 1 to 64 numbers", key);
-    for (int i = 0; i < n && !j->rc; i++) out[i] = cl_jr_item_num(j, a, i);
-    return j->rc ? 0 : n;
-}
 
 /* one CSV cell at *p (up to ',' or end of line) as a number; empty = NaN */
 static int cell_num(char **p, double *v) {
@@ -435,9 +420,9 @@ int cl_mssweep_read(const char *dir, cl_mssweep_result *r, cl_error *err) {
         const cJSON *x = cJSON_GetArrayItem(cf, c);
         cl_multisine *m = &r->cfg[c];
         *m = o->base;
-        m->n = list_read(&j, x, "freqs_hz", m->freqs);
-        if (list_read(&j, x, "amps", m->amps) != m->n && !j.rc) cl_jr_fail(&j, "not one per frequency", "amps");
-        if (list_read(&j, x, "phases_rad", m->phases) != m->n && !j.rc) cl_jr_fail(&j, "not one per frequency", "phases_rad");
+        m->n = cl_jr_doubles(&j, x, "freqs_hz", m->freqs, CL_MS_MAX_FREQS);
+        if (cl_jr_doubles(&j, x, "amps", m->amps, CL_MS_MAX_FREQS) != m->n && !j.rc) cl_jr_fail(&j, "not one per frequency", "amps");
+        if (cl_jr_doubles(&j, x, "phases_rad", m->phases, CL_MS_MAX_FREQS) != m->n && !j.rc) cl_jr_fail(&j, "not one per frequency", "phases_rad");
         r->gap[c] = cl_jr_num(&j, x, "smallest_gap_hz");
         r->gcd[c] = cl_jr_num(&j, x, "gap_gcd_hz");
         r->fund[c] = cl_jr_num(&j, x, "freq_gcd_hz");
