@@ -390,6 +390,8 @@ int cl_formation_run(const cl_formation_opts *o, cl_formation_result *r, cl_erro
 int cl_formation_write(const cl_formation_result *r, const char *dir, cl_error *err);
 /* Reads dir/formation.csv back (its columns by name; the training curve is not in it). */
 int cl_formation_read(const char *dir, cl_formation_result *r, cl_error *err);
+/* The same from a file of another name (the report's data/formation/NAME.csv). */
+int cl_formation_read_file(const char *path, cl_formation_result *r, cl_error *err);
 void cl_formation_free(cl_formation_result *r);
 
 /* ---------------------------------------------------------------- eval */

@@ -72,9 +72,12 @@ int cl_formation_write(const cl_formation_result *r, const char *dir, cl_error *
 }
 
 int cl_formation_read(const char *dir, cl_formation_result *r, cl_error *err) {
-    memset(r, 0, sizeof *r);
     char path[4096];
-    cl_path_join(path, sizeof path, dir, "formation.csv");
+    return cl_formation_read_file(cl_path_join(path, sizeof path, dir, "formation.csv"), r, err);
+}
+
+int cl_formation_read_file(const char *path, cl_formation_result *r, cl_error *err) {
+    memset(r, 0, sizeof *r);
     char *text;
     if (cl_read_file(path, (size_t)1 << 28, &text, NULL, err)) return CL_EIO;
     int rc = strncmp(text, HEADER, sizeof HEADER - 1) || (text[sizeof HEADER - 1] != '\n' && text[sizeof HEADER - 1] != '\r')
