@@ -38,6 +38,19 @@ typedef struct cl_study_model {
  * error. m (n) receives the models (free each with cl_model_free); info (n) their names. */
 int cl_study_models_load(const char *const *dirs, int n, cl_model **m, cl_study_model *info, cl_error *err);
 
+/* ---------------------------------------------------------------- shards */
+
+/* Part k of n of a study over independent units (models, sweep cells, multisine-sweep
+ * configurations): unit u belongs to part k when u % n == k - 1. n = 0: the whole run.
+ * A part writes its files and DIR/shard.json; cl_merge joins the parts into exactly the
+ * files one run writes (the same numbers for the same seed; run times aside). */
+typedef struct cl_shard { int k, n; } cl_shard;
+static inline int cl_shard_has(const cl_shard *s, int unit) { return !s || s->n <= 1 || unit % s->n == s->k - 1; }
+/* Parses "K/N" (1 <= K <= N <= 100000); 0 or CL_EINVAL. */
+int cl_shard_parse(const char *text, cl_shard *s, cl_error *err);
+/* Joins part folders (written with --shard K/N, every K once) into out (created). */
+int cl_merge(const char *const *parts, int n, const char *out, cl_error *err);
+
 /* ---------------------------------------------------------------- induction (method.md §2) */
 
 typedef struct cl_rrt_opts {
@@ -117,6 +130,7 @@ typedef struct cl_induction_set {
 typedef struct cl_induction_study_opts {
     cl_induction_opts base;
     int tok_lo, tok_hi;
+    cl_shard shard;  /* induction: units are the models; sweep: the (model, cell) pairs */
 } cl_induction_study_opts;
 void cl_induction_study_default(cl_induction_study_opts *o);
 /* Runs cl_induction_run on every model (names as cl_study_models_load gives them, paths as
@@ -139,6 +153,7 @@ typedef struct cl_sweep_opts {
     cl_induction_opts base;  /* batch, token range, seed, seeds, threshold; L, R and strict ignored */
     int n_reps, n_lens;
     const int *reps, *lens;  /* the grid: R values (>= 2), L values (>= 2) */
+    const unsigned char *only; /* (n_reps*n_lens): run only these cells (a shard); NULL: all */
 } cl_sweep_opts;
 
 /* One cell of the grid: counts as in cl_induction_result (cross and encoder). */
@@ -147,6 +162,7 @@ typedef struct cl_sweep_cell { int reps, seq_len; cl_count cross[3], enc[3]; } c
 typedef struct cl_sweep_result {
     int n_reps, n_lens;
     cl_sweep_cell *cells; /* (n_reps, n_lens), R-major */
+    unsigned char *done;  /* (n_reps*n_lens) the cells run (a shard); NULL: all */
 } cl_sweep_result;
 
 /* Runs cl_induction_run (scores only) for every cell; base.progress, if set, reports
@@ -244,6 +260,7 @@ typedef struct cl_multisine_opts {
     int permutations;        /* of the Spearman permutation p-value (10000) */
     cl_spacing_opts spacing; /* cl_spacing_defaults */
     cl_progress progress;    /* stage "multisine", models done of all */
+    cl_shard shard;          /* units: the models */
 } cl_multisine_opts;
 void cl_multisine_default(cl_multisine_opts *o);
 
@@ -309,6 +326,7 @@ typedef struct cl_mssweep_opts {
     int permutations;        /* of the Spearman p-value (10000) */
     cl_spacing_opts spacing;
     cl_progress progress;    /* stage "multisine", series done of all */
+    cl_shard shard;          /* units: the configurations */
 } cl_mssweep_opts;
 void cl_mssweep_default(cl_mssweep_opts *o);
 
@@ -324,6 +342,7 @@ typedef struct cl_mssweep_result {
     double *ind;             /* (G) induction scores */
     cl_mssweep_stats rows[CL_MSS_NROWS];
     char row_name[CL_MSS_NROWS][64];
+    unsigned char *done;     /* (C) configurations analysed (a shard: no summary); NULL: all */
 } cl_mssweep_result;
 
 /* Checks the options (fmin < fmax < Nyquist, kmin <= kmax <= fmax - fmin + 1, top_k <= heads). */
@@ -336,6 +355,90 @@ int cl_mssweep_read(const char *dir, cl_mssweep_result *r, cl_error *err);
 /* The summary table (markdown) as sweep-summary.md holds it. */
 void cl_mssweep_table(const cl_mssweep_result *r, void *file);
 void cl_mssweep_free(cl_mssweep_result *r);
+
+/* ---------------------------------------------------------------- formation (method.md §2) */
+
+/* Induction heads over training: at every checkpoint of a `chronolens train
+ * --checkpoint-every K` run, the RRT summary next to the losses the trainer logged. */
+#define CL_INDUCTION_THRESHOLD 0.3f
+
+typedef struct cl_formation_point {
+    int step;
+    double train_loss;        /* mean training loss of the steps since the previous point */
+    double eval_loss, icl;    /* held-out loss; loss late - loss early in the horizon */
+    float max_cur, max_right; /* max over heads of the mean RRT scores */
+    int n_cur, n_right;       /* heads with mean score >= 0.3 for that criterion */
+    int n_any;                /* heads >= 0.3 for either criterion */
+} cl_formation_point;
+
+typedef struct cl_formation_opts {
+    const char *run;       /* the training folder (train.csv, checkpoints.csv, checkpoints/) */
+    uint64_t seed;         /* of the RRT batches (0) */
+    cl_progress progress;  /* stage "formation: checkpoints", checkpoints done of all */
+} cl_formation_opts;
+void cl_formation_default(cl_formation_opts *o);
+
+typedef struct cl_formation_result {
+    int n;
+    cl_formation_point *pts;          /* (n) one per checkpoint */
+    int ntrain;                       /* the per-step training loss (a run's; 0 when read back) */
+    double *train_step, *train_loss;  /* (ntrain) */
+} cl_formation_result;
+
+int cl_formation_run(const cl_formation_opts *o, cl_formation_result *r, cl_error *err);
+/* dir/formation.csv (one row per checkpoint, 6 decimals). */
+int cl_formation_write(const cl_formation_result *r, const char *dir, cl_error *err);
+/* Reads dir/formation.csv back (its columns by name; the training curve is not in it). */
+int cl_formation_read(const char *dir, cl_formation_result *r, cl_error *err);
+/* The same from a file of another name (the report's data/formation/NAME.csv). */
+int cl_formation_read_file(const char *path, cl_formation_result *r, cl_error *err);
+void cl_formation_free(cl_formation_result *r);
+
+/* ---------------------------------------------------------------- eval */
+
+/* Forecast accuracy on the held-out synthetic suite (and a CSV): MASE and weighted quantile
+ * loss against the seasonal-naive baseline, per series family (README "eval"). */
+#define CL_EVAL_FAMILIES 4          /* gp, seasonal, random_walk, repeat (src/data/synth.h) */
+#define CL_EVAL_CSV CL_EVAL_FAMILIES /* the group index of the --csv series */
+
+typedef struct cl_eval_opts {
+    const char *model;       /* the model folder */
+    int series;              /* per family of the synthetic suite (100; 0: none) */
+    uint64_t seed;           /* of the suite and the sample paths (20261126) */
+    int context_length;      /* of the suite (0: the model's) */
+    int samples;             /* sample paths (20); 0: median-token decoding */
+    int family;              /* one family only (-1: all) */
+    const char *csv;         /* a context CSV whose last `horizon` rows are the target (NULL: none) */
+    int horizon;             /* of the CSV (0: the model's prediction_length) */
+    int per_series;          /* keep one row per series (cl_eval_write_series) */
+    int step_loss;           /* teacher-forced loss per horizon step and family */
+    cl_progress progress;    /* "eval: synthetic suite", "eval: CSV series" */
+} cl_eval_opts;
+void cl_eval_default(cl_eval_opts *o);
+
+/* Sums over the series of a group: MASE of the model and of the seasonal naive (over the
+ * n_mase series with a non-flat context), quantile losses and sum |y| (WQL = ql / absy). */
+typedef struct cl_eval_group { double mase_m, mase_sn, ql_m, ql_sn, absy; int n, n_mase; } cl_eval_group;
+typedef struct cl_eval_series { int group, series, season; double scale, mase, mase_sn, wql, wql_sn; } cl_eval_series;
+
+typedef struct cl_eval_result {
+    cl_eval_opts opts;                       /* as run (progress cleared; model, csv point into the caller's) */
+    cl_eval_group group[CL_EVAL_FAMILIES + 1]; /* the families, then the CSV */
+    int n_series;
+    cl_eval_series *series;                  /* (n_series) when opts.per_series */
+    int H;                                   /* prediction length of the suite */
+    double *step_sum;                        /* (CL_EVAL_FAMILIES, H) when opts.step_loss */
+    long *step_n;
+} cl_eval_result;
+
+int cl_eval_run(const cl_eval_opts *o, cl_eval_result *r, cl_error *err);
+/* The table (family, n, MASE, its ratio to the seasonal naive, WQL, ratio): csv 0 as the
+ * command prints it (with its heading), csv 1 as --out writes it. */
+void cl_eval_table(const cl_eval_result *r, void *file, int csv);
+int cl_eval_write_table(const cl_eval_result *r, const char *path, cl_error *err);   /* --out */
+int cl_eval_write_series(const cl_eval_result *r, const char *path, cl_error *err);  /* --series-out */
+int cl_eval_write_step_loss(const cl_eval_result *r, const char *path, cl_error *err); /* --step-loss */
+void cl_eval_free(cl_eval_result *r);
 
 /* ---------------------------------------------------------------- claims (method.md §5) */
 

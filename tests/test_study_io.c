@@ -207,6 +207,32 @@ static void test_report_reread(void **st) {
     assert_int_equal(run_cmd("cmp -s '%s/data/claims.csv' '%s/data/claims.csv'", a, b), 0);
 }
 
+/* formation.csv as cl_formation_write writes it (a NaN training loss at step 0 included) reads
+ * back and is written again byte for byte; a row with a missing column is an error. */
+static void test_formation_roundtrip(void **st) {
+    (void)st;
+    char a[4096], b[4096];
+    snprintf(a, sizeof a, "%s/fa", test_tmpdir());
+    snprintf(b, sizeof b, "%s/fb", test_tmpdir());
+    assert_int_equal(run_cmd("mkdir -p '%s' '%s' && printf '%%s\\n' "
+                             "'step,train_loss,eval_loss,icl_score,max_current_token,max_token_to_right,heads_current_ge_0.3,heads_right_ge_0.3,heads_any_ge_0.3' "
+                             "'0,nan,7.000000,-0.100000,0.050000,0.040000,0,0,0' '100,5.500000,5.200000,-0.200000,0.350000,0.120000,1,0,1' "
+                             "> '%s/formation.csv'", a, b, a), 0);
+    cl_formation_result r;
+    cl_error err = {0};
+    if (cl_formation_read(a, &r, &err)) fail_msg("%s", err.msg);
+    assert_int_equal(r.n, 2);
+    assert_int_equal(r.pts[1].step, 100);
+    assert_int_equal(r.pts[1].n_any, 1);
+    assert_true(isnan(r.pts[0].train_loss));
+    if (cl_formation_write(&r, b, &err)) fail_msg("%s", err.msg);
+    cl_formation_free(&r);
+    assert_int_equal(run_cmd("cmp -s '%s/formation.csv' '%s/formation.csv'", a, b), 0);
+    assert_int_equal(run_cmd("printf '100,5.5,5.2\\n' >> '%s/formation.csv'", b), 0);
+    assert_int_not_equal(cl_formation_read(b, &r, &err), 0);
+    assert_non_null(strstr(err.msg, "row 4"));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_induction_roundtrip),
@@ -214,6 +240,7 @@ int main(void) {
         cmocka_unit_test(test_multisine_roundtrip),
         cmocka_unit_test(test_mssweep_roundtrip),
         cmocka_unit_test(test_report_reread),
+        cmocka_unit_test(test_formation_roundtrip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

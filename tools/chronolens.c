@@ -18,6 +18,7 @@ static const struct { const char *name; int (*run)(int, char **); const char *he
     {"init", cmd_init, "--size tiny|mini|small|base|large --out DIR [--seed N] [--dtype f32|bf16]"},
     {"multisine", cmd_multisine, "--model DIR [--model DIR ...] --out DIR [--freqs 5,10,20,40] [--amps ..] [--phases ..]"},
     {"multisine-sweep", cmd_multisine_sweep, "--model DIR --out DIR [--configs 100] [--seed N] [--top-k 3]"},
+    {"merge", cmd_merge, "PART_DIR... --out DIR         join the parts of a --shard K/N run (induction, sweep, multisine, multisine-sweep)"},
     {"report", cmd_report, "[--model DIR ..] [--out DIR] [--quick] [--seed S] [--batch N] [--sweep-batch N] [--configs N]\n"
                            "                             the whole study as one page: DIR/index.html, figures/, data/"},
 };

@@ -106,6 +106,14 @@ int opt_range(int argc, char **argv, int *i, const char *name, long lo, long hi,
     return 1;
 }
 
+int opt_shard(int argc, char **argv, int *i, cl_shard *s) {
+    const char *v;
+    int r = opt_str(argc, argv, i, "--shard", &v);
+    cl_error err;
+    if (r == 1 && cl_shard_parse(v, s, &err)) { cli_fail("%s", err.msg); return -1; }
+    return r;
+}
+
 int opt_common(int argc, char **argv, int *i, cli_ui *ui) {
     long t;
     int r = opt_int(argc, argv, i, "--threads", 1, 1024, &t);

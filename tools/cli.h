@@ -38,6 +38,9 @@ int opt_long_list(int argc, char **argv, int *i, const char *name, long lo, long
                   int max, int *n);
 int opt_range(int argc, char **argv, int *i, const char *name, long lo, long hi, long *a, long *b);
 
+/* --shard K/N (a part of a study over independent units; chronolens merge joins them). */
+int opt_shard(int argc, char **argv, int *i, cl_shard *s);
+
 /* Common options every command accepts: --threads N, --quiet (into ui). Returns as opt_*. */
 int opt_common(int argc, char **argv, int *i, cli_ui *ui);
 
@@ -62,6 +65,7 @@ int cmd_report(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_formation(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 /* The bundled model ($CHRONOLENS_MODEL, else share/chronolens/models/chronos-nano beside the binary):
  * what a command uses when --model is omitted. */

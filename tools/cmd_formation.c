@@ -4,11 +4,8 @@
 #include "cli.h"
 #include "../src/analysis/formation.h"
 #include "../src/core/core.h"
-#include "../src/train/train.h"
 
-#include <math.h>
-#include <stdlib.h>
-#include <string.h>
+#include <stdio.h>
 
 int cmd_formation(int argc, char **argv) {
     cli_ui ui = CLI_UI_INIT;
@@ -24,48 +21,20 @@ int cmd_formation(int argc, char **argv) {
     }
     if (!run) return cli_fail("formation: usage: chronolens formation --run TRAIN_OUT_DIR [--out DIR] [--seed N]");
     if (!out) out = run;
+    cl_formation_opts fo;
+    cl_formation_default(&fo);
+    fo.run = run;
+    fo.seed = (uint64_t)seed;
+    fo.progress = cli_progress_of(&ui);
+    cl_formation_result r;
     cl_error err = {0};
-    cl_trainer *t;
-    if (cl_trainer_resume(run, 0, &t, &err)) return cli_fail_err(&err);
-    int n = 0, rc = 0;
-    cl_formation_point *pts = calloc((size_t)(t->nevals ? t->nevals : 1), sizeof *pts);
-    double *ts = malloc(sizeof(double) * (size_t)(t->nrows ? t->nrows : 1)), *tl = malloc(sizeof(double) * (size_t)(t->nrows ? t->nrows : 1));
-    if (!pts || !ts || !tl) rc = cl_error_set(&err, CL_ENOMEM, "formation: out of memory");
-    for (int i = 0; i < t->nrows && !rc; i++) { ts[i] = t->rows[i].step; tl[i] = t->rows[i].loss; }
-    int r0 = 0;
-    for (int i = 0; i < t->nevals && !rc; i++) {
-        const cl_eval_row *e = &t->evals[i];
-        if (!e->dir[0] || strcmp(e->dir, ".") == 0) continue; /* the final eval has no checkpoint of its own */
-        char path[4096];
-        cl_path_join(path, sizeof path, run, e->dir);
-        cl_model *m;
-        cli_progress(&ui, "formation: checkpoints", i, t->nevals);
-        if ((rc = cl_model_load(path, &m, &err))) break;
-        if ((rc = cl_model_require_t5(m, path, "formation", &err))) { cl_model_free(m); break; }
-        cl_formation_point *p = &pts[n];
-        p->step = e->step; p->eval_loss = e->loss; p->icl = e->icl;
-        double s = 0;
-        int k = 0;
-        for (; r0 < t->nrows && t->rows[r0].step <= e->step; r0++, k++) s += t->rows[r0].loss;
-        p->train_loss = k ? s / k : NAN;
-        rc = cl_formation_rrt(m, (uint64_t)seed, p, &err);
-        cl_model_free(m);
-        n++;
-    }
+    int rc = cl_formation_run(&fo, &r, &err);
     cli_progress_done(&ui);
     char path[4096];
-    cl_out o;
-    if (!rc) rc = cl_out_open(&o, cl_path_join(path, sizeof path, out, "formation.csv"), &err);
-    if (!rc) {
-        fprintf(o.fp, "step,train_loss,eval_loss,icl_score,max_current_token,max_token_to_right,heads_current_ge_0.3,heads_right_ge_0.3,heads_any_ge_0.3\n");
-        for (int i = 0; i < n; i++)
-            fprintf(o.fp, "%d,%.6f,%.6f,%.6f,%.6f,%.6f,%d,%d,%d\n", pts[i].step, pts[i].train_loss, pts[i].eval_loss,
-                    pts[i].icl, pts[i].max_cur, pts[i].max_right, pts[i].n_cur, pts[i].n_right, pts[i].n_any);
-        rc = cl_out_commit(&o, &err);
-    }
-    if (!rc) rc = cl_formation_plot(pts, n, ts, tl, t->nrows, cl_path_join(path, sizeof path, out, "formation"), &err);
-    free(pts); free(ts); free(tl);
-    cl_trainer_free(t);
+    if (!rc) rc = cl_formation_write(&r, out, &err);
+    if (!rc) rc = cl_formation_plot(r.pts, r.n, r.train_step, r.train_loss, r.ntrain, cl_path_join(path, sizeof path, out, "formation"), &err);
+    const int n = r.n;
+    cl_formation_free(&r);
     if (rc) return cli_fail_err(&err);
     if (!ui.quiet) fprintf(stderr, "wrote %s/formation.csv and formation.png/.svg (%d checkpoints)\n", out, n);
     return 0;

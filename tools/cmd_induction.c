@@ -3,12 +3,13 @@
  * cl_induction_write (induction.json/csv) and the figures (mosaics, layer distribution). */
 #include "cli.h"
 #include "rrt_cli.h"
+#include "../src/analysis/shard.h"
 #include "../src/report/fig_induction.h"
 
 #include <stdio.h>
 
 #define USAGE "induction: usage: chronolens induction [--model DIR ...] --out DIR [--seq-len L] " \
-              "[--reps R] [--batch N] [--token-range LO:HI] [--threshold T] [--seed S] [--seeds K] [--no-strict]"
+              "[--reps R] [--batch N] [--token-range LO:HI] [--threshold T] [--seed S] [--seeds K] [--no-strict] [--shard K/N]"
 
 int cmd_induction(int argc, char **argv) {
     cli_ui ui = CLI_UI_INIT;
@@ -28,7 +29,7 @@ int cmd_induction(int argc, char **argv) {
     if (!c.out) return cli_fail(USAGE);
     cl_model *m[CL_STUDY_MAX_MODELS];
     cl_study_model info[CL_STUDY_MAX_MODELS];
-    if (rrt_models_load(&c, m, info, "induction")) return EXIT_BAD;
+    if (rrt_models_load(&c, m, info, 1, "induction")) return EXIT_BAD;
     c.o.base.progress = cli_progress_of(&ui);
     cl_induction_set s;
     cl_error err = {0};
@@ -36,7 +37,8 @@ int cmd_induction(int argc, char **argv) {
     cli_progress_done(&ui);
     rrt_models_free(m, c.n_models);
     if (!rc) rc = cl_induction_write(&s, c.out, &err);
-    if (!rc) rc = cl_fig_induction_set(&s, c.out, &err);
+    if (!rc && c.o.shard.n) rc = cl_shard_write(c.out, "induction", &c.o.shard, c.n_models, NULL, &err);
+    else if (!rc) rc = cl_fig_induction_set(&s, c.out, &err); /* a part: the merge draws them */
     if (!rc && !ui.quiet)
         for (int k = 0; k < s.n; k++) {
             const cl_induction_result *x = &s.res[k];

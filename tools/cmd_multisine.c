@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "ms_common.h"
 #include "../src/analysis/multisine.h"
+#include "../src/analysis/shard.h"
 #include "../src/report/fig_multisine.h"
 
 #include <float.h>
@@ -16,7 +17,7 @@
 static const char USAGE[] =
     "multisine: usage: chronolens multisine [--model DIR ...] --out DIR [--freqs 5,10,20,40] "
     "[--amps 1,0.5,0.25,0.25] [--phases 0,..] [--points 301] [--duration 3] [--noise SIGMA] [--seed N] "
-    "[--permutations 10000] [--min-strength 0.3] [--harmonic-ratio 0.5]";
+    "[--permutations 10000] [--min-strength 0.3] [--harmonic-ratio 0.5] [--shard K/N]";
 
 int cmd_multisine(int argc, char **argv) {
     cli_ui ui = CLI_UI_INIT;
@@ -26,6 +27,7 @@ int cmd_multisine(int argc, char **argv) {
     double duration = 3, noise = 0;
     cl_spacing_opts so;
     cl_spacing_defaults(&so);
+    cl_shard shard = {0, 0};
     for (int i = 1; i < argc; i++) {
         const char *d = NULL;
         int r = opt_common(argc, argv, &i, &ui);
@@ -44,6 +46,7 @@ int cmd_multisine(int argc, char **argv) {
         if (!r) r = opt_int(argc, argv, &i, "--seed", 0, 0x7fffffffffffffffL, &seed);
         if (!r) r = opt_int(argc, argv, &i, "--permutations", 0, 100000000, &perms);
         if (!r) r = ms_opt_spacing(argc, argv, &i, &so);
+        if (!r) r = opt_shard(argc, argv, &i, &shard);
         if (r < 0) return EXIT_BAD;
         if (!r) return cli_fail("multisine: unknown argument '%s'", argv[i]);
     }
@@ -78,13 +81,16 @@ int cmd_multisine(int argc, char **argv) {
     mo.permutations = (int)perms;
     mo.spacing = so;
     mo.progress = cli_progress_of(&ui);
+    mo.shard = shard;
+    if (shard.n > nm) return cli_fail("multisine: option --shard: %d parts for %d models", shard.n, nm);
     cl_multisine_result res;
     int rc = cl_multisine_run(dirs, nm, &mo, &res, &err);
     cli_progress_done(&ui);
     /* everything is computed: now the outputs */
     if (!rc && ms_make_outdir(out) < 0) rc = -1;
     if (!rc) rc = cl_multisine_write(&res, out, &err);
-    if (!rc) rc = cl_fig_multisine_result(&res, out, &err);
+    if (!rc && shard.n) rc = cl_shard_write(out, "multisine", &shard, nm, NULL, &err);
+    else if (!rc) rc = cl_fig_multisine_result(&res, out, &err); /* a part: the merge draws them */
     if (!rc && !ui.quiet) {
         const double gap = cl_multisine_smallest_gap(&ms);
         for (int k = 0; k < res.n; k++) {

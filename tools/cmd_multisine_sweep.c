@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "ms_common.h"
 #include "../src/analysis/multisine.h"
+#include "../src/analysis/shard.h"
 #include "../src/report/fig_multisine.h"
 
 #include <stdio.h>
@@ -12,7 +13,7 @@
 static const char USAGE[] =
     "multisine-sweep: usage: chronolens multisine-sweep [--model DIR] --out DIR [--configs 100] [--seed N] "
     "[--top-k 3] [--points 301] [--duration 3] [--noise SIGMA] [--fmin 1] [--fmax 45] [--min-freqs 2] "
-    "[--max-freqs 6] [--batch 16] [--permutations 10000] [--min-strength 0.3] [--harmonic-ratio 0.5]";
+    "[--max-freqs 6] [--batch 16] [--permutations 10000] [--min-strength 0.3] [--harmonic-ratio 0.5] [--shard K/N]";
 
 int cmd_multisine_sweep(int argc, char **argv) {
     cli_ui ui = CLI_UI_INIT;
@@ -23,6 +24,8 @@ int cmd_multisine_sweep(int argc, char **argv) {
     int topk_set = 0;
     cl_spacing_opts so;
     cl_spacing_defaults(&so);
+    cl_mssweep_opts mo;
+    cl_mssweep_default(&mo);
     for (int i = 1; i < argc; i++) {
         int r = opt_common(argc, argv, &i, &ui);
         if (!r) r = opt_str(argc, argv, &i, "--model", &dir);
@@ -40,13 +43,15 @@ int cmd_multisine_sweep(int argc, char **argv) {
         if (!r) r = opt_int(argc, argv, &i, "--batch", 1, 4096, &batch);
         if (!r) r = opt_int(argc, argv, &i, "--permutations", 0, 100000000, &perms);
         if (!r) r = ms_opt_spacing(argc, argv, &i, &so);
+        if (!r) r = opt_shard(argc, argv, &i, &mo.shard);
         if (r < 0) return EXIT_BAD;
         if (!r) return cli_fail("multisine-sweep: unknown argument '%s'", argv[i]);
     }
     if (!dir) dir = cli_default_model();
     if (!out) return cli_fail("%s", USAGE);
-    cl_mssweep_opts mo;
-    cl_mssweep_default(&mo);
+    if (mo.shard.n > (configs + batch - 1) / batch) /* units: the batches of configurations */
+        return cli_fail("multisine-sweep: option --shard: %d parts for %ld batches of configurations", mo.shard.n,
+                        (configs + batch - 1) / batch);
     mo.configs = (int)configs;
     mo.seed = (uint64_t)seed;
     mo.base.points = (int)points;
@@ -66,9 +71,10 @@ int cmd_multisine_sweep(int argc, char **argv) {
     int rc = cl_mssweep_run(dir, &mo, &res, &err);
     cli_progress_done(&ui);
     if (!rc && ms_make_outdir(out) < 0) rc = -1;
-    if (!rc) rc = cl_mssweep_write(&res, out, &err);
-    if (!rc) rc = cl_fig_mssweep_result(&res, out, &err);
-    if (!rc && !ui.quiet) {
+    if (!rc && mo.shard.n) rc = cl_mssweep_write_part(&res, &mo.shard, out, &err); /* the merge summarises */
+    else if (!rc) rc = cl_mssweep_write(&res, out, &err);
+    if (!rc && !mo.shard.n) rc = cl_fig_mssweep_result(&res, out, &err);
+    if (!rc && !ui.quiet && !mo.shard.n) {
         cl_mssweep_table(&res, stdout);
         fprintf(stderr, "wrote %s/sweep.csv, sweep.json, sweep-summary.md, sweep.png, sweep.svg\n", out);
     }

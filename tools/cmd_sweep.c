@@ -3,12 +3,14 @@
  * cl_sweep_write (sweep.json/csv) and a heatmap and a line plot per model. */
 #include "cli.h"
 #include "rrt_cli.h"
+#include "../src/analysis/shard.h"
+#include "../src/io/json.h"
 #include "../src/report/fig_induction.h"
 
 #include <stdio.h>
 
 #define USAGE "sweep: usage: chronolens sweep [--model DIR ...] --out DIR [--reps-list 2,4,..] " \
-              "[--len-list 2,4,..] [--batch N] [--token-range LO:HI] [--threshold T] [--seed S] [--seeds K]"
+              "[--len-list 2,4,..] [--batch N] [--token-range LO:HI] [--threshold T] [--seed S] [--seeds K] [--shard K/N]"
 
 int cmd_sweep(int argc, char **argv) {
     cli_ui ui = CLI_UI_INIT;
@@ -33,7 +35,7 @@ int cmd_sweep(int argc, char **argv) {
     cl_model *m[CL_STUDY_MAX_MODELS];
     cl_study_model info[CL_STUDY_MAX_MODELS];
     int heads[CL_STUDY_MAX_MODELS];
-    if (rrt_models_load(&c, m, info, "sweep")) return EXIT_BAD;
+    if (rrt_models_load(&c, m, info, so.n_reps * so.n_lens, "sweep")) return EXIT_BAD;
     for (int k = 0; k < c.n_models; k++)
         heads[k] = cl_model_config(m[k])->num_decoder_layers * cl_model_config(m[k])->num_heads;
     so.base = c.o;
@@ -44,7 +46,11 @@ int cmd_sweep(int argc, char **argv) {
     cli_progress_done(&ui);
     rrt_models_free(m, c.n_models);
     if (!rc) rc = cl_sweep_write(&s, c.out, &err);
-    if (!rc) rc = cl_fig_sweep_set(&s, heads, c.out, &err);
+    if (!rc && c.o.shard.n) { /* a part: the merge draws the figures, with each model's heads */
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddItemToObject(x, "heads", cJSON_CreateIntArray(heads, c.n_models));
+        rc = cl_shard_write(c.out, "sweep", &c.o.shard, c.n_models * so.n_reps * so.n_lens, x, &err);
+    } else if (!rc) rc = cl_fig_sweep_set(&s, heads, c.out, &err);
     cl_sweep_set_free(&s);
     if (rc) return cli_fail_err(&err);
     if (!ui.quiet) fprintf(stderr, "wrote %s/sweep.json, sweep.csv and figures\n", c.out);

@@ -5,10 +5,8 @@
 #include "../src/model/init.h"
 #include "../src/train/train.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 static const char *USAGE =
     "train: usage: chronolens train --out DIR [--config nano|tiny|mini|small|base|large] [--d-model N] [--layers N]\n"
@@ -16,22 +14,19 @@ static const char *USAGE =
     "  [--lr X] [--warmup N] [--decay cosine|linear] [--min-lr-frac X] [--weight-decay X] [--clip X] [--seed N]\n"
     "  [--mix GP,SEASONAL,WALK,REPEAT] [--short-frac X] [--embed-value-init ALPHA] [--bias-lr-mult M] [--position-init S]\n  [--position-offsets D1,D2,..] [--first-step-weight W] [--motif-frac X] [--checkpoint-every K] [--eval-batches N] [--resume CHECKPOINT_DIR] [--threads N] [--quiet]";
 
-static int save_checkpoint(cl_trainer *t, const char *out, cli_ui *ui, cl_error *err) {
-    char sub[64], path[4096];
-    snprintf(sub, sizeof sub, "checkpoints/step-%06d", t->step);
-    cl_path_join(path, sizeof path, out, "checkpoints");
-    if (mkdir(path, 0777) != 0 && errno != EEXIST)
-        return cl_error_set(err, CL_EIO, "%s: cannot create directory: %s", path, strerror(errno));
-    cl_path_join(path, sizeof path, out, sub);
-    int rc = t->o.eval_batches ? cl_trainer_evaluate(t, sub, NULL, err) : 0;
-    if (!rc) rc = cl_trainer_save(t, path, err);
-    if (!rc && !ui->quiet && t->nevals) {
-        const cl_eval_row *e = &t->evals[t->nevals - 1];
-        cli_progress_done(ui);
-        fprintf(stderr, "step %d: train loss %.4f, held-out loss %.4f (early %.4f, late %.4f) -> %s\n", t->step,
-                t->nrows ? t->rows[t->nrows - 1].loss : e->loss, e->loss, e->loss_early, e->loss_late, path);
-    }
-    return rc;
+/* the progress line, and one line per checkpoint with its held-out losses */
+typedef struct { cli_ui *ui; const cl_trainer *t; } train_ui;
+
+static void on_progress(void *ctx, const char *stage, double done, double total) {
+    const train_ui *p = ctx;
+    static const char CK[] = "train: checkpoint ";
+    if (strncmp(stage, CK, sizeof CK - 1)) { cli_progress(p->ui, stage, done, total); return; }
+    const cl_trainer *t = p->t;
+    if (p->ui->quiet || !t->nevals) return;
+    const cl_eval_row *e = &t->evals[t->nevals - 1];
+    cli_progress_done(p->ui);
+    fprintf(stderr, "step %d: train loss %.4f, held-out loss %.4f (early %.4f, late %.4f) -> %s\n", t->step,
+            t->nrows ? t->rows[t->nrows - 1].loss : e->loss, e->loss, e->loss_early, e->loss_late, stage + sizeof CK - 1);
 }
 
 /* --mix GP,SEASONAL,WALK,REPEAT: w (SYN_NFAMILIES) non-negative, not all 0 */
@@ -172,25 +167,9 @@ int cmd_train(int argc, char **argv) {
         if (mix) memcpy(o.mix, mixw, sizeof mixw);
         if ((rc = cl_trainer_new(&cfg, &o, &t, &err))) return cli_fail_err(&err);
     }
-    struct stat sb;
-    if ((mkdir(out, 0777) != 0 && errno != EEXIST) || stat(out, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-        cl_trainer_free(t);
-        return cli_fail("--out %s: cannot create directory: %s", out, errno == EEXIST ? "a file of that name exists" : strerror(errno));
-    }
-    rc = 0;
-    if (t->o.checkpoint_every > 0 && t->step == 0) rc = save_checkpoint(t, out, &ui, &err);
-    const int start = t->step;
-    char label[96];
-    while (!rc && t->step < t->o.steps) {
-        cl_train_row row;
-        if ((rc = cl_trainer_step(t, &row, &err))) break;
-        snprintf(label, sizeof label, "train: step %d/%d, loss %.3f", t->step, t->o.steps, row.loss);
-        cli_progress(&ui, label, t->step - start, t->o.steps - start);
-        if (t->o.checkpoint_every > 0 && t->step % t->o.checkpoint_every == 0) rc = save_checkpoint(t, out, &ui, &err);
-    }
-    if (!rc && t->o.eval_batches && (t->nevals == 0 || t->evals[t->nevals - 1].step != t->step))
-        rc = cl_trainer_evaluate(t, ".", NULL, &err);
-    if (!rc) rc = cl_trainer_save(t, out, &err);
+    train_ui tu = {&ui, t};
+    cl_progress pr = {on_progress, &tu};
+    rc = cl_trainer_run(t, out, &pr, &err);
     cli_progress_done(&ui);
     if (!rc && !ui.quiet)
         fprintf(stderr, "trained %d steps (%zu parameters): final loss %.4f -> %s\n", t->step, t->p->n,

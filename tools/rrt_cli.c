@@ -23,6 +23,7 @@ int rrt_cli_opt(int argc, char **argv, int *i, rrt_cli *c) {
         c->dirs[c->n_models++] = v;
     }
     if (!r) r = opt_str(argc, argv, i, "--out", &c->out);
+    if (!r) r = opt_shard(argc, argv, i, &c->o.shard);
     if (!r && (r = opt_int(argc, argv, i, "--batch", 1, 1000000, &x)) == 1) c->o.base.rrt.batch = (int)x;
     if (!r && (r = opt_int(argc, argv, i, "--seed", 0, 0x7fffffffffffffffL, &x)) == 1) c->o.base.rrt.seed = (uint64_t)x;
     if (!r && (r = opt_int(argc, argv, i, "--seeds", 1, 10000, &x)) == 1) c->o.base.seeds = (int)x;
@@ -43,7 +44,7 @@ void rrt_models_free(cl_model **m, int n) {
     for (int k = 0; k < n; k++) { cl_model_free(m[k]); m[k] = NULL; }
 }
 
-int rrt_models_load(const rrt_cli *c, cl_model **m, cl_study_model *info, const char *cmd) {
+int rrt_models_load(const rrt_cli *c, cl_model **m, cl_study_model *info, int units_per_model, const char *cmd) {
     cl_error err = {0};
     if (cl_study_models_load(c->dirs, c->n_models, m, info, &err)) return cli_fail("%s: %s", cmd, err.msg);
     for (int k = 0; k < c->n_models; k++) {
@@ -60,6 +61,9 @@ int rrt_models_load(const rrt_cli *c, cl_model **m, cl_study_model *info, const 
             return cli_fail("%s: %s: %s (give --token-range)", cmd, c->dirs[k], err.msg);
         }
     }
+    if (c->o.shard.n > c->n_models * units_per_model)
+        return rrt_models_free(m, c->n_models), cli_fail("%s: option --shard: %d parts for %d units", cmd, c->o.shard.n,
+                                                         c->n_models * units_per_model);
     if (cl_mkdirs(c->out, &err)) {
         rrt_models_free(m, c->n_models);
         return cli_fail("%s: --out %s", cmd, err.msg);

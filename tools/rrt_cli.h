@@ -13,14 +13,15 @@ typedef struct rrt_cli {
 } rrt_cli;
 
 void rrt_cli_init(rrt_cli *c);
-/* Matches the shared options (--model, --out, --batch, --token-range, --threshold, --seed,
+/* Matches the shared options (--model, --out, --shard, --batch, --token-range, --threshold, --seed,
  * --seeds) at argv[*i]; returns as opt_*: 1 matched, 0 not, -1 bad (reported). */
 int rrt_cli_opt(int argc, char **argv, int *i, rrt_cli *c);
 
 /* Loads every --model (names unique), checks --token-range fits each vocabulary or that each
- * has a token band, and creates the output folder. Reports the error (one line) and
+ * has a token band, that --shard has no more parts than units (models x units_per_model),
+ * and creates the output folder. Reports the error (one line) and
  * returns EXIT_BAD; m and info have c->n_models entries. */
-int rrt_models_load(const rrt_cli *c, cl_model **m, cl_study_model *info, const char *cmd);
+int rrt_models_load(const rrt_cli *c, cl_model **m, cl_study_model *info, int units_per_model, const char *cmd);
 void rrt_models_free(cl_model **m, int n);
 
 #endif

@@ -5,18 +5,8 @@
 #ifndef CL_FORMATION_H
 #define CL_FORMATION_H
 
-#include "chronolens.h"
+#include "chronolens_study.h" /* cl_formation_point */
 
-#define CL_INDUCTION_THRESHOLD 0.3f
-
-typedef struct cl_formation_point {
-    int step;
-    double train_loss;        /* mean training loss of the steps since the previous point */
-    double eval_loss, icl;    /* held-out loss; loss late - loss early in the horizon */
-    float max_cur, max_right; /* max over heads of the mean RRT scores */
-    int n_cur, n_right;       /* heads with mean score >= 0.3 for that criterion */
-    int n_any;                /* heads >= 0.3 for either criterion */
-} cl_formation_point;
 
 /* RRT summary of a model with the study's defaults (L 10, R 2, batch 100) and seed. */
 int cl_formation_rrt(const cl_model *m, uint64_t seed, cl_formation_point *pt, cl_error *err);

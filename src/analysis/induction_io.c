@@ -6,6 +6,7 @@
 #include "sweep.h"
 #include "../core/core.h"
 #include "../io/json.h"
+#include "shard.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -87,15 +88,17 @@ int cl_induction_study_run(cl_model *const *m, const cl_study_model *info, int n
     out->opts.progress = (cl_progress){0};
     int rc = set_alloc(n, &out->models, (void **)&out->res, sizeof *out->res, info, err);
     if (rc) { cl_induction_set_free(out); return rc; }
-    out->n = n;
     for (int k = 0; k < n && !rc; k++) {
+        if (!cl_shard_has(&o->shard, k)) continue; /* another part's model */
+        const int j = out->n++;
+        out->models[j] = info[k];
         cl_induction_opts io;
         model_progress mp = {&o->base.progress, "induction", info[k].name, k, n};
         rc = model_opts(m[k], o, &io, err);
         io.progress = (cl_progress){on_model_progress, &mp};
         double t0 = cl_now();
-        if (!rc) rc = cl_induction_run(m[k], &io, &out->res[k], err);
-        out->models[k].seconds = cl_now() - t0;
+        if (!rc) rc = cl_induction_run(m[k], &io, &out->res[j], err);
+        out->models[j].seconds = cl_now() - t0;
     }
     if (rc) cl_induction_set_free(out);
     return rc;
@@ -129,8 +132,12 @@ int cl_sweep_study_run(cl_model *const *m, const cl_study_model *info, int n, co
     int rc = set_alloc(n, &out->models, (void **)&out->res, sizeof *out->res, info, err);
     if (rc) { cl_sweep_set_free(out); return rc; }
     out->n = n;
+    const int ncell = o->n_reps * o->n_lens;
+    unsigned char *only = o->base.shard.n > 1 ? calloc((size_t)ncell, 1) : NULL;
+    if (o->base.shard.n > 1 && !only) rc = cl_error_set(err, CL_ENOMEM, "sweep: out of memory");
     for (int k = 0; k < n && !rc; k++) {
-        cl_sweep_opts so = {.n_reps = o->n_reps, .n_lens = o->n_lens, .reps = o->reps, .lens = o->lens};
+        cl_sweep_opts so = {.n_reps = o->n_reps, .n_lens = o->n_lens, .reps = o->reps, .lens = o->lens, .only = only};
+        for (int c = 0; only && c < ncell; c++) only[c] = (unsigned char)cl_shard_has(&o->base.shard, k * ncell + c);
         model_progress mp = {&o->base.base.progress, "sweep", info[k].name, k, n};
         rc = model_opts(m[k], &o->base, &so.base, err);
         so.base.progress = (cl_progress){on_model_progress, &mp};
@@ -138,6 +145,7 @@ int cl_sweep_study_run(cl_model *const *m, const cl_study_model *info, int n, co
         if (!rc) rc = cl_sweep_run(m[k], &so, &out->res[k], err);
         out->models[k].seconds = cl_now() - t0;
     }
+    free(only);
     if (rc) cl_sweep_set_free(out);
     return rc;
 }
@@ -431,6 +439,7 @@ static cJSON *sweep_json(const cl_sweep_set *s) {
         cJSON *cells = cJSON_AddArrayToObject(m, "cells");
         for (int i = 0; i < s->res[k].n_reps * s->res[k].n_lens; i++) {
             const cl_sweep_cell *c = &s->res[k].cells[i];
+            if (s->res[k].done && !s->res[k].done[i]) continue; /* a shard: another part's cell */
             cJSON *x = cJSON_CreateObject();
             cJSON_AddItemToArray(cells, x);
             cJSON_AddNumberToObject(x, "reps", c->reps);
@@ -456,6 +465,7 @@ static int sweep_csv(const char *path, const cl_sweep_set *s, cl_error *err) {
     for (int k = 0; k < s->n; k++)
         for (int i = 0; i < s->res[k].n_reps * s->res[k].n_lens; i++) {
             const cl_sweep_cell *c = &s->res[k].cells[i];
+            if (s->res[k].done && !s->res[k].done[i]) continue;
             fprintf(f, "%s,%d,%d", s->models[k].name, c->reps, c->seq_len);
             for (int st = 0; st < 2; st++)
                 for (int q = 0; q < 3; q++) {
@@ -497,23 +507,33 @@ int cl_sweep_read(const char *dir, cl_sweep_set *s, cl_error *err) {
     if (!r.rc && (n < 1 || n > CL_STUDY_MAX_MODELS)) cl_jr_fail(&r, "not 1 to 64 models", "models");
     if (!r.rc) r.rc = set_alloc(n, &s->models, (void **)&s->res, sizeof *s->res, NULL, err);
     if (!r.rc) s->n = n;
-    const int ncell = s->n_reps * s->n_lens;
+    const int ncell = s->n_reps * s->n_lens, part = cl_shard_present(dir); /* a part may hold fewer cells */
     for (int k = 0; k < s->n && !r.rc; k++) {
         const cJSON *m = cJSON_GetArrayItem(models, k);
         model_read(&r, m, &s->models[k]);
         int nc;
         const cJSON *cells = cl_jr_arr(&r, m, "cells", &nc);
-        if (!r.rc && nc != ncell) cl_jr_fail(&r, "not one cell per (R, L) of the grid", "cells");
+        if (!r.rc && (part ? nc > ncell : nc != ncell)) cl_jr_fail(&r, "not one cell per (R, L) of the grid", "cells");
         cl_sweep_result *x = &s->res[k];
-        if (!r.rc && !(x->cells = calloc((size_t)ncell, sizeof *x->cells)))
+        if (!r.rc && (!(x->cells = calloc((size_t)ncell, sizeof *x->cells)) || (part && !(x->done = calloc((size_t)ncell, 1)))))
             r.rc = cl_error_set(err, CL_ENOMEM, "%s: out of memory", path);
         if (!r.rc) { x->n_reps = s->n_reps; x->n_lens = s->n_lens; }
-        for (int i = 0; i < ncell && !r.rc; i++) {
+        for (int i = 0; i < nc && !r.rc; i++) {
             const cJSON *c = cJSON_GetArrayItem(cells, i);
-            x->cells[i].reps = cl_jr_int(&r, c, "reps");
-            x->cells[i].seq_len = cl_jr_int(&r, c, "seq_len");
-            counts_read(&r, c, "cross", x->cells[i].cross);
-            counts_read(&r, c, "encoder", x->cells[i].enc);
+            int at = i;
+            if (part) { /* placed by its (R, L) */
+                const int R = cl_jr_int(&r, c, "reps"), L = cl_jr_int(&r, c, "seq_len");
+                at = -1;
+                for (int q = 0; q < ncell && !r.rc; q++)
+                    if (s->reps[q / s->n_lens] == R && s->lens[q % s->n_lens] == L) at = q;
+                if (!r.rc && (at < 0 || x->done[at])) { cl_jr_fail(&r, "a cell outside the grid or twice", "cells"); break; }
+                if (!r.rc) x->done[at] = 1;
+            }
+            if (r.rc) break;
+            x->cells[at].reps = cl_jr_int(&r, c, "reps");
+            x->cells[at].seq_len = cl_jr_int(&r, c, "seq_len");
+            counts_read(&r, c, "cross", x->cells[at].cross);
+            counts_read(&r, c, "encoder", x->cells[at].enc);
         }
     }
     cJSON_Delete(root);

@@ -18,4 +18,10 @@ extern const double CL_MSSWEEP_QUANTILES[5];
 int cl_mssweep_summarise(const cl_ms_head *h, const double *gap, const double *gcd, const double *fund,
                        const unsigned char *use, int C, int G, int topk, const double *ind, double tol, int perms, uint64_t seed, cl_mssweep_stats *out);
 
+/* The random configurations of o (seed, counts) into r (cfg, gap, gcd, fund, nd; C set);
+ * series (C, points) to *series (caller frees) when series != NULL. */
+int cl_mssweep_configs(const cl_mssweep_opts *o, cl_mssweep_result *r, float **series, cl_error *err);
+/* The summary rows of r (h, ind, configurations and opts set). */
+int cl_mssweep_summary(cl_mssweep_result *r, cl_error *err);
+
 #endif

@@ -6,6 +6,7 @@
 #include "mssweep.h"
 #include "multisine.h"
 #include "../core/core.h"
+#include "../io/csv.h"
 #include "../io/json.h"
 
 #include <errno.h>
@@ -28,7 +29,7 @@ void cl_mssweep_default(cl_mssweep_opts *o) {
 }
 
 void cl_mssweep_free(cl_mssweep_result *r) {
-    free(r->cfg); free(r->gap); free(r->gcd); free(r->fund); free(r->nd); free(r->h); free(r->ind);
+    free(r->cfg); free(r->gap); free(r->gcd); free(r->fund); free(r->nd); free(r->h); free(r->ind); free(r->done);
     memset(r, 0, sizeof *r);
 }
 
@@ -58,10 +59,45 @@ static void name_rows(cl_mssweep_result *r) {
     snprintf(r->row_name[CL_MSS_ND_TOPK], 64, "non-divisor configs: top-%d", r->opts.top_k);
 }
 
+/* The C random configurations of the seed and their series (C, points), one stream:
+ * configuration c, then its noise (reproducible, and the same in every shard). */
+int cl_mssweep_configs(const cl_mssweep_opts *o, cl_mssweep_result *r, float **series_out, cl_error *err) {
+    const cl_multisine *base = &o->base;
+    float *series = malloc(sizeof(float) * (size_t)o->configs * base->points);
+    int rc = alloc_configs(r, o->configs, err);
+    if (!rc && !series) rc = cl_error_set(err, CL_ENOMEM, "multisine-sweep: out of memory for %d configurations", r->C);
+    if (!rc) {
+        cl_rng rng;
+        cl_rng_seed(&rng, o->seed);
+        for (int c = 0; c < r->C; c++) {
+            cl_multisine_random(&rng, base, o->fmin, o->fmax, o->kmin, o->kmax, &r->cfg[c]);
+            cl_multisine_eval(&r->cfg[c], &rng, series + (size_t)c * base->points);
+            r->gap[c] = cl_multisine_smallest_gap(&r->cfg[c]);
+            r->gcd[c] = cl_multisine_gap_gcd(&r->cfg[c]);
+            r->fund[c] = cl_multisine_freq_gcd(&r->cfg[c]);
+            r->nd[c] = (unsigned char)cl_multisine_non_divisor(&r->cfg[c]);
+        }
+    }
+    if (rc || !series_out) free(series);
+    else *series_out = series;
+    return rc;
+}
+
+int cl_mssweep_summary(cl_mssweep_result *r, cl_error *err) {
+    const double tol = 1.0 / r->opts.base.duration;
+    name_rows(r);
+    for (int k = 0; k < CL_MSS_NROWS; k++)
+        if (cl_mssweep_summarise(r->h, r->gap, r->gcd, r->fund, k >= CL_MSS_ND_ALL ? r->nd : NULL, r->C, r->G,
+                                 k == CL_MSS_TOPK || k == CL_MSS_ND_TOPK ? r->opts.top_k : 0, r->ind, tol,
+                                 r->opts.permutations, r->opts.seed, &r->rows[k]))
+            return cl_error_set(err, CL_ENOMEM, "multisine-sweep: out of memory");
+    return 0;
+}
+
 int cl_mssweep_run(const char *dir, const cl_mssweep_opts *o, cl_mssweep_result *r, cl_error *err) {
     memset(r, 0, sizeof *r);
     const cl_multisine *base = &o->base;
-    const double nyq = cl_multisine_nyquist(base), tol = 1.0 / base->duration;
+    const double nyq = cl_multisine_nyquist(base);
     if (o->configs < 1) return cl_error_set(err, CL_EINVAL, "multisine-sweep: %d configurations", o->configs);
     if (o->fmax <= o->fmin) return cl_error_set(err, CL_EINVAL, "option --fmax: %d Hz is not above --fmin %d Hz", o->fmax, o->fmin);
     if (!(o->fmax < nyq))
@@ -77,20 +113,20 @@ int cl_mssweep_run(const char *dir, const cl_mssweep_opts *o, cl_mssweep_result 
     cl_model *m = NULL;
     cl_state *s = NULL;
     cl_fft *fft = NULL;
-    float *series = malloc(sizeof(float) * (size_t)o->configs * base->points);
-    int rc = alloc_configs(r, o->configs, err);
-    if (!rc && !series) rc = cl_error_set(err, CL_ENOMEM, "multisine-sweep: out of memory for %d configurations", r->C);
-    if (!rc) {
-        cl_rng rng;
-        cl_rng_seed(&rng, o->seed);
-        for (int c = 0; c < r->C; c++) { /* configuration c, then its noise: one stream, reproducible */
-            cl_multisine_random(&rng, base, o->fmin, o->fmax, o->kmin, o->kmax, &r->cfg[c]);
-            cl_multisine_eval(&r->cfg[c], &rng, series + (size_t)c * base->points);
-            r->gap[c] = cl_multisine_smallest_gap(&r->cfg[c]);
-            r->gcd[c] = cl_multisine_gap_gcd(&r->cfg[c]);
-            r->fund[c] = cl_multisine_freq_gcd(&r->cfg[c]);
-            r->nd[c] = (unsigned char)cl_multisine_non_divisor(&r->cfg[c]);
-        }
+    float *series = NULL;
+    int rc = cl_mssweep_configs(o, r, &series, err);
+    /* a shard: only its configurations go through the model (gathered in front). Its units are
+     * the batches of the whole run, so that every series shares its forward pass with the
+     * same others as in one run (a batch's products do not depend on the other parts). */
+    int nrun = r->C;
+    if (!rc && o->shard.n >= 1) {
+        if (!(r->done = calloc((size_t)r->C, 1))) rc = cl_error_set(err, CL_ENOMEM, "multisine-sweep: out of memory");
+        nrun = 0;
+        for (int c = 0; c < r->C && !rc; c++)
+            if (cl_shard_has(&o->shard, c / (o->batch > 0 ? o->batch : 1))) {
+                r->done[c] = 1;
+                memmove(series + (size_t)nrun++ * base->points, series + (size_t)c * base->points, sizeof(float) * base->points);
+            }
     }
     if (!rc) rc = cl_model_load(dir, &m, err);
     if (!rc) rc = cl_model_require_t5(m, dir, "multisine-sweep", err);
@@ -107,23 +143,21 @@ int cl_mssweep_run(const char *dir, const cl_mssweep_opts *o, cl_mssweep_result 
     if (!rc) rc = cl_fft_new(base->points, &fft, err);
     if (!rc) {
         rc = cl_multisine_induction(s, r->ind, NULL, NULL, err);
-        if (!rc)
-            rc = cl_ms_heads(s, fft, series, r->C, base->points, base->duration, o->batch, &o->spacing, r->h, NULL,
+        if (!rc && nrun > 0)
+            rc = cl_ms_heads(s, fft, series, nrun, base->points, base->duration, o->batch, &o->spacing, r->h, NULL,
                              &o->progress, err);
-        if (rc) { /* errors of a loaded model that do not name it */
-            char msg[sizeof err->msg];
-            snprintf(msg, sizeof msg, "%s", err->msg);
-            snprintf(err->msg, sizeof err->msg, "%.200s: %.500s", dir, msg);
-        }
+        if (!rc && r->done) /* spread the shard's heads to their configurations */
+            for (int c = r->C - 1, j = nrun - 1; c >= 0; c--) { /* j <= c: sources are never overwritten early */
+                if (r->done[c]) {
+                    if (c != j) memmove(&r->h[(size_t)c * r->G], &r->h[(size_t)j * r->G], sizeof *r->h * r->G);
+                    j--;
+                } else {
+                    memset(&r->h[(size_t)c * r->G], 0, sizeof *r->h * r->G);
+                }
+            }
+        if (rc) cl_error_prefix(err, dir); /* errors of a loaded model that do not name it */
     }
-    if (!rc) {
-        name_rows(r);
-        for (int k = 0; k < CL_MSS_NROWS && !rc; k++)
-            if (cl_mssweep_summarise(r->h, r->gap, r->gcd, r->fund, k >= CL_MSS_ND_ALL ? r->nd : NULL, r->C, r->G,
-                                     k == CL_MSS_TOPK || k == CL_MSS_ND_TOPK ? r->opts.top_k : 0, r->ind, tol,
-                                     o->permutations, o->seed, &r->rows[k]))
-                rc = cl_error_set(err, CL_ENOMEM, "multisine-sweep: out of memory");
-    }
+    if (!rc && !r->done) rc = cl_mssweep_summary(r, err);
     free(series);
     cl_fft_free(fft);
     cl_state_free(s);
@@ -133,10 +167,6 @@ int cl_mssweep_run(const char *dir, const cl_mssweep_opts *o, cl_mssweep_result 
 }
 
 /* ------------------------------------------------------------------ files */
-
-static void csv_num(FILE *f, double v) {
-    if (isfinite(v)) fprintf(f, "%.9g", v);
-}
 
 static void freq_list(FILE *f, const cl_multisine *m) {
     for (int i = 0; i < m->n; i++) fprintf(f, "%s%g", i ? ";" : "", m->freqs[i]);
@@ -161,14 +191,14 @@ static int write_pairs_csv(const char *path, const cl_mssweep_result *sw, cl_err
             freq_list(f, &sw->cfg[c]);
             fprintf(f, ",%g,%g,%g,%d,%d,%d,", sw->gap[c], sw->gcd[c], sw->fund[c], sw->nd[c], g / sw->heads,
                     g % sw->heads);
-            csv_num(f, h->amplitude); fputc(',', f);
-            csv_num(f, h->peak); fputc(',', f);
+            cl_csv_num(f, h->amplitude); fputc(',', f);
+            cl_csv_num(f, h->peak); fputc(',', f);
             fprintf(f, "%d,", h->sp.periodic);
-            csv_num(f, h->sp.strength); fputc(',', f);
-            csv_num(f, h->sp.spacing_hz); fputc(',', f);
-            csv_num(f, e);
+            cl_csv_num(f, h->sp.strength); fputc(',', f);
+            cl_csv_num(f, h->sp.spacing_hz); fputc(',', f);
+            cl_csv_num(f, e);
             fprintf(f, ",%d,", h->sp.periodic && fabs(e) <= tol);
-            csv_num(f, sw->ind[g]); fputc('\n', f);
+            cl_csv_num(f, sw->ind[g]); fputc('\n', f);
         }
     return cl_out_commit(&o, err);
 }
@@ -263,6 +293,7 @@ static cJSON *result_json(const cl_mssweep_result *sw) {
 
 int cl_mssweep_write(const cl_mssweep_result *r, const char *dir, cl_error *err) {
     char path[4096];
+    if (r->done) return cl_error_set(err, CL_EINVAL, "multisine-sweep: a shard's result has no summary (cl_mssweep_write_part)");
     int rc = write_pairs_csv(cl_path_join(path, sizeof path, dir, "sweep.csv"), r, err);
     if (!rc) rc = cl_json_save_free(cl_path_join(path, sizeof path, dir, "sweep.json"), result_json(r), err);
     if (!rc) rc = write_table(cl_path_join(path, sizeof path, dir, "sweep-summary.md"), r, err);
@@ -270,14 +301,6 @@ int cl_mssweep_write(const cl_mssweep_result *r, const char *dir, cl_error *err)
 }
 
 /* ------------------------------------------------------------------ reading */
-
-static int list_read(cl_jr *j, const cJSON *o, const char *key, double *out) {
-    int n;
-    const cJSON *a = cl_jr_arr(j, o, key, &n);
-    if (!j->rc && (n < 1 || n > CL_MS_MAX_FREQS)) cl_jr_fail(j, "not 1 to 64 numbers", key);
-    for (int i = 0; i < n && !j->rc; i++) out[i] = cl_jr_item_num(j, a, i);
-    return j->rc ? 0 : n;
-}
 
 /* one CSV cell at *p (up to ',' or end of line) as a number; empty = NaN */
 static int cell_num(char **p, double *v) {
@@ -398,9 +421,9 @@ int cl_mssweep_read(const char *dir, cl_mssweep_result *r, cl_error *err) {
         const cJSON *x = cJSON_GetArrayItem(cf, c);
         cl_multisine *m = &r->cfg[c];
         *m = o->base;
-        m->n = list_read(&j, x, "freqs_hz", m->freqs);
-        if (list_read(&j, x, "amps", m->amps) != m->n && !j.rc) cl_jr_fail(&j, "not one per frequency", "amps");
-        if (list_read(&j, x, "phases_rad", m->phases) != m->n && !j.rc) cl_jr_fail(&j, "not one per frequency", "phases_rad");
+        m->n = cl_jr_doubles(&j, x, "freqs_hz", m->freqs, CL_MS_MAX_FREQS);
+        if (cl_jr_doubles(&j, x, "amps", m->amps, CL_MS_MAX_FREQS) != m->n && !j.rc) cl_jr_fail(&j, "not one per frequency", "amps");
+        if (cl_jr_doubles(&j, x, "phases_rad", m->phases, CL_MS_MAX_FREQS) != m->n && !j.rc) cl_jr_fail(&j, "not one per frequency", "phases_rad");
         r->gap[c] = cl_jr_num(&j, x, "smallest_gap_hz");
         r->gcd[c] = cl_jr_num(&j, x, "gap_gcd_hz");
         r->fund[c] = cl_jr_num(&j, x, "freq_gcd_hz");

@@ -6,6 +6,7 @@
 #include "multisine.h"
 #include "stats.h"
 #include "../core/core.h"
+#include "../io/csv.h"
 #include "../io/json.h"
 #include "../io/safetensors.h"
 
@@ -44,13 +45,6 @@ static int model_alloc(cl_multisine_model *r, int layers, int heads, cl_error *e
     return (!r->h || !r->ind || !r->cur || !r->right) ? cl_error_set(err, CL_ENOMEM, "multisine: out of memory") : 0;
 }
 
-/* Prefixes err's message with "<dir>: " (errors of a loaded model that do not name it). */
-static void err_prefix(cl_error *err, const char *dir) {
-    char msg[sizeof err->msg];
-    snprintf(msg, sizeof msg, "%s", err->msg);
-    snprintf(err->msg, sizeof err->msg, "%.200s: %.500s", dir, msg);
-}
-
 /* One model on the series: induction scores, then the spectra of every head. */
 static int run_model(const char *dir, cl_multisine_model *r, const float *series, const cl_multisine_opts *o,
                      cl_fft *fft, cl_error *err) {
@@ -78,7 +72,7 @@ static int run_model(const char *dir, cl_multisine_model *r, const float *series
             free(amp);
         }
     }
-    if (rc && m) err_prefix(err, dir); /* load errors name the file already */
+    if (rc && m) cl_error_prefix(err, dir); /* load errors name the file already */
     cl_state_free(s);
     cl_model_free(m);
     return rc;
@@ -119,10 +113,20 @@ int cl_multisine_run(const char *const *dirs, int n, const cl_multisine_opts *o,
                 snprintf(mi->name + (l < 100 ? l : 100), 28, "-%d", k + 1);
                 break;
             }
+        if (!cl_shard_has(&o->shard, k)) continue; /* another part's model: named (for the names after it), not run */
         cl_progress_report(&o->progress, "multisine", k, n);
         double t0 = cl_now();
         rc = run_model(dirs[k], &r->res[k], series, o, fft, err);
         mi->seconds = cl_now() - t0;
+    }
+    if (!rc && o->shard.n > 1) { /* keep this part's models only */
+        int j = 0;
+        for (int k = 0; k < n; k++) {
+            if (!cl_shard_has(&o->shard, k)) { model_free(&r->res[k]); continue; }
+            r->models[j] = r->models[k];
+            r->res[j++] = r->res[k];
+        }
+        r->n = j;
     }
     free(series);
     cl_fft_free(fft);
@@ -200,10 +204,6 @@ static cJSON *result_json(const cl_multisine_result *r) {
     return root;
 }
 
-static void csv_num(FILE *f, double v) {
-    if (isfinite(v)) fprintf(f, "%.9g", v);
-}
-
 static int result_csv(const char *path, const cl_multisine_result *r, cl_error *err) {
     const double gap = cl_multisine_smallest_gap(&r->opts.input);
     cl_out o;
@@ -217,17 +217,17 @@ static int result_csv(const char *path, const cl_multisine_result *r, cl_error *
         for (int i = 0; i < x->layers * x->heads; i++) {
             const cl_ms_head *h = &x->h[i];
             fprintf(f, "%s,%d,%d,", r->models[k].name, i / x->heads, i % x->heads);
-            csv_num(f, h->amplitude); fputc(',', f);
-            csv_num(f, h->peak); fputc(',', f);
+            cl_csv_num(f, h->amplitude); fputc(',', f);
+            cl_csv_num(f, h->peak); fputc(',', f);
             fprintf(f, "%d,", h->sp.periodic);
-            csv_num(f, h->sp.strength); fputc(',', f);
-            csv_num(f, h->sp.spacing_hz); fputc(',', f);
-            csv_num(f, h->sp.quefrency_s); fputc(',', f);
-            csv_num(f, gap); fputc(',', f);
-            csv_num(f, h->sp.spacing_hz - gap); fputc(',', f);
-            csv_num(f, x->ind[i]); fputc(',', f);
-            csv_num(f, x->cur[i]); fputc(',', f);
-            csv_num(f, x->right[i]); fputc('\n', f);
+            cl_csv_num(f, h->sp.strength); fputc(',', f);
+            cl_csv_num(f, h->sp.spacing_hz); fputc(',', f);
+            cl_csv_num(f, h->sp.quefrency_s); fputc(',', f);
+            cl_csv_num(f, gap); fputc(',', f);
+            cl_csv_num(f, h->sp.spacing_hz - gap); fputc(',', f);
+            cl_csv_num(f, x->ind[i]); fputc(',', f);
+            cl_csv_num(f, x->cur[i]); fputc(',', f);
+            cl_csv_num(f, x->right[i]); fputc('\n', f);
         }
     }
     return cl_out_commit(&o, err);
@@ -270,15 +270,6 @@ int cl_multisine_write(const cl_multisine_result *r, const char *dir, cl_error *
         rc = write_spectra(cl_path_join(path, sizeof path, dir, base), r, k, err);
     }
     return rc;
-}
-
-/* numbers of a JSON array into out (at most max) */
-static int list_read(cl_jr *j, const cJSON *o, const char *key, double *out, int max) {
-    int n;
-    const cJSON *a = cl_jr_arr(j, o, key, &n);
-    if (!j->rc && (n < 1 || n > max)) cl_jr_fail(j, "not 1 to 64 numbers", key);
-    for (int i = 0; i < n && !j->rc; i++) out[i] = cl_jr_item_num(j, a, i);
-    return j->rc ? 0 : n;
 }
 
 /* a (len) F64 tensor of the spectra file */
@@ -328,9 +319,9 @@ int cl_multisine_read(const char *dir, cl_multisine_result *r, cl_error *err) {
     cl_jr j = {path, err, 0};
     cl_multisine *ms = &r->opts.input;
     const cJSON *in = cl_jr_obj(&j, root, "input"), *def = cl_jr_obj(&j, root, "definitions");
-    ms->n = list_read(&j, in, "freqs_hz", ms->freqs, CL_MS_MAX_FREQS);
-    if (list_read(&j, in, "amps", ms->amps, CL_MS_MAX_FREQS) != ms->n && !j.rc) cl_jr_fail(&j, "not one per frequency", "amps");
-    if (list_read(&j, in, "phases_rad", ms->phases, CL_MS_MAX_FREQS) != ms->n && !j.rc)
+    ms->n = cl_jr_doubles(&j, in, "freqs_hz", ms->freqs, CL_MS_MAX_FREQS);
+    if (cl_jr_doubles(&j, in, "amps", ms->amps, CL_MS_MAX_FREQS) != ms->n && !j.rc) cl_jr_fail(&j, "not one per frequency", "amps");
+    if (cl_jr_doubles(&j, in, "phases_rad", ms->phases, CL_MS_MAX_FREQS) != ms->n && !j.rc)
         cl_jr_fail(&j, "not one per frequency", "phases_rad");
     ms->points = cl_jr_int(&j, in, "points");
     ms->duration = cl_jr_num(&j, in, "duration_s");

@@ -6,6 +6,7 @@
 
 void cl_sweep_free(cl_sweep_result *r) {
     free(r->cells);
+    free(r->done);
     memset(r, 0, sizeof *r);
 }
 
@@ -21,12 +22,15 @@ int cl_sweep_run(const cl_model *m, const cl_sweep_opts *o, cl_sweep_result *r, 
     if (!r->cells) return cl_error_set(err, CL_ENOMEM, "sweep: out of memory");
     r->n_reps = o->n_reps;
     r->n_lens = o->n_lens;
+    if (o->only && !(r->done = calloc((size_t)ncell, 1))) { cl_sweep_free(r); return cl_error_set(err, CL_ENOMEM, "sweep: out of memory"); }
     cl_induction_opts io = o->base;
     io.strict = 0;        /* counts only: one forward pass per cell and seed */
     io.progress = (cl_progress){0};
     cl_progress_report(&o->base.progress, "sweep", 0, ncell);
     for (int i = 0; i < o->n_reps; i++)
         for (int j = 0; j < o->n_lens; j++) {
+            if (o->only && !o->only[i * o->n_lens + j]) continue;
+            if (r->done) r->done[i * o->n_lens + j] = 1;
             io.rrt.reps = o->reps[i];
             io.rrt.seq_len = o->lens[j];
             cl_induction_result ir;

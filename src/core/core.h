@@ -6,6 +6,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* ------------------------------------------------------------------ errors */
+/* "<prefix>: <message>" (an error of a file that does not name it); returns err->code. */
+int cl_error_prefix(cl_error *err, const char *prefix);
+
 /* ------------------------------------------------------------------ alloc */
 /* 64-byte aligned allocation; NULL on failure or when n exceeds cl_alloc_limit(). */
 #define CL_MAX_ALLOC ((size_t)16 << 30) /* 16 GiB: larger requests are refused */

@@ -13,3 +13,11 @@ int cl_error_set(cl_error *err, int code, const char *fmt, ...) {
     }
     return code;
 }
+
+int cl_error_prefix(cl_error *err, const char *prefix) {
+    if (!err) return 0;
+    char msg[sizeof err->msg];
+    snprintf(msg, sizeof msg, "%s", err->msg);
+    snprintf(err->msg, sizeof err->msg, "%.200s: %.500s", prefix, msg);
+    return err->code;
+}

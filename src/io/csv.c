@@ -241,3 +241,7 @@ int csv_read_ids(const char *path, int32_t **ids, int *Bo, int *To, cl_error *er
     free(L.text);
     return rc;
 }
+
+void cl_csv_num(FILE *f, double v) {
+    if (isfinite(v)) fprintf(f, "%.9g", v);
+}

@@ -3,6 +3,7 @@
 #define CL_CSV_H
 
 #include "chronolens.h"
+#include <stdio.h>
 
 /* Limits (README "Limits"): larger inputs are refused with a message, never half-read. */
 #define CSV_MAX_BYTES ((size_t)256 << 20) /* 256 MiB of text */
@@ -12,6 +13,8 @@
 /* Context CSV: one column per series, time down the rows, optional header row, empty cell
  * or NaN = missing (shorter series start with empty cells). Returns (B, L) row-major:
  * values[b * L + t]; names (B strings, or NULL without header) — free with csv_free_names. */
+/* A CSV cell: %.9g, or nothing when not finite. */
+void cl_csv_num(FILE *f, double v);
 int csv_read_context(const char *path, float **values, int *B, int *L, char ***names,
                      cl_error *err);
 void csv_free_names(char **names, int B);

@@ -93,6 +93,14 @@ const cJSON *cl_jr_arr(cl_jr *r, const cJSON *o, const char *key, int *n) {
     return x;
 }
 
+int cl_jr_doubles(cl_jr *r, const cJSON *o, const char *key, double *out, int max) {
+    int n;
+    const cJSON *a = cl_jr_arr(r, o, key, &n);
+    if (!r->rc && (n < 1 || n > max)) cl_jr_fail(r, "not 1 to the most numbers allowed", key);
+    for (int i = 0; i < n && !r->rc; i++) out[i] = cl_jr_item_num(r, a, i);
+    return r->rc ? 0 : n;
+}
+
 double cl_jr_item_num(cl_jr *r, const cJSON *a, int i) {
     if (r->rc) return 0;
     const cJSON *x = cJSON_GetArrayItem(a, i);

@@ -30,6 +30,8 @@ const cJSON *cl_jr_obj(cl_jr *r, const cJSON *o, const char *key);
 const cJSON *cl_jr_arr(cl_jr *r, const cJSON *o, const char *key, int *n);
 /* Item i of array a as a number (null: NaN). */
 double cl_jr_item_num(cl_jr *r, const cJSON *a, int i);
+/* An array of 1 to max numbers (null: NaN) into out; returns how many (0 after an error). */
+int cl_jr_doubles(cl_jr *r, const cJSON *o, const char *key, double *out, int max);
 /* Records a problem of the file (first one kept); returns r->rc. */
 int cl_jr_fail(cl_jr *r, const char *what, const char *key);
 

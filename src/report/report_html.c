@@ -4,7 +4,6 @@
 #include "../io/json.h"
 #include "svg_heatmap.h"
 #include "../core/core.h"
-#include "../io/csv.h"
 
 #include <limits.h>
 #include <math.h>
@@ -363,36 +362,28 @@ static void claims_section(FILE *f, const page *p) {
     fputs("</section>\n", f);
 }
 
-/* data/formation/<name>.csv (copied from the model folder by `report`): its column col,
- * or NULL when the model has no such file. values (ncols, rows) column-major as csv.h reads. */
+/* One model's training record as the section draws it: float columns (rows) of the
+ * typed formation result (formation.csv holds 6 decimals: a float keeps what it shows). */
 typedef struct formation {
-    float *v;
-    char **names;
-    int ncol, rows;
+    float *v;              /* (6, rows): step, max current, max right, heads >= 0.3, loss, icl */
+    int rows, present;
 } formation;
 
-static int formation_load(const char *dir, const char *name, formation *fm, cl_error *err) {
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/data/formation/%s.csv", dir, name);
+static int formation_load(const cl_formation_result *fr, formation *fm, cl_error *err) {
     memset(fm, 0, sizeof *fm);
-    FILE *probe = fopen(path, "rb");
-    if (!probe) return 0;
-    fclose(probe);
-    if (csv_read_context(path, &fm->v, &fm->ncol, &fm->rows, &fm->names, err)) return CL_EFORMAT;
-    if (!fm->names) return cl_error_set(err, CL_EFORMAT, "%s: no header row", path);
+    if (!fr || !fr->pts) return 0;
+    fm->present = 1;
+    fm->rows = fr->n;
+    if (!(fm->v = malloc(sizeof(float) * 6 * (size_t)(fr->n ? fr->n : 1)))) return cl_error_set(err, CL_ENOMEM, "report: out of memory");
+    for (int i = 0; i < fr->n; i++) {
+        const cl_formation_point *x = &fr->pts[i];
+        const float c[6] = {(float)x->step, x->max_cur, x->max_right, (float)x->n_any, (float)x->eval_loss, (float)x->icl};
+        for (int q = 0; q < 6; q++) fm->v[(size_t)q * fr->n + i] = c[q];
+    }
     return 0;
 }
 
-static const float *formation_col(const formation *fm, const char *col) {
-    for (int c = 0; c < fm->ncol; c++)
-        if (fm->names[c] && !strcmp(fm->names[c], col)) return fm->v + (size_t)c * fm->rows;
-    return NULL;
-}
-
-static void formation_free(formation *fm) {
-    free(fm->v);
-    if (fm->names) csv_free_names(fm->names, fm->ncol);
-}
+static void formation_free(formation *fm) { free(fm->v); }
 
 /* Row of the largest value of x (first on ties), -1 when none is finite. */
 static int argmax_f(const float *x, int n) {
@@ -402,14 +393,10 @@ static int argmax_f(const float *x, int n) {
     return b;
 }
 
-/* Does some model have data/formation/<name>.csv? */
+/* Did some model's folder hold formation.csv? */
 static int has_formation(const page *p) {
-    for (int k = 0; k < p->n; k++) {
-        char path[PATH_MAX];
-        snprintf(path, sizeof path, "%s/data/formation/%s.csv", p->dir, p->name[k]);
-        FILE *probe = fopen(path, "rb");
-        if (probe) { fclose(probe); return 1; }
-    }
+    for (int k = 0; p->in->formation && k < p->n; k++)
+        if (p->in->formation[k].pts) return 1;
     return 0;
 }
 
@@ -419,8 +406,8 @@ static int formation_section(FILE *f, const page *p, cl_error *err) {
     int any = 0, rc = 0;
     for (int k = 0; k < p->n; k++) fm[k] = (formation){0};
     for (int k = 0; k < p->n && !rc; k++) {
-        rc = formation_load(p->dir, p->name[k], &fm[k], err);
-        any |= fm[k].v != NULL;
+        rc = formation_load(p->in->formation ? &p->in->formation[k] : NULL, &fm[k], err);
+        any |= fm[k].present;
     }
     if (!rc && any) {
         fputs("<section id=\"formation\"><h2>8. Induction heads over training</h2>\n<p class=\"note\">For a model trained "
@@ -432,15 +419,14 @@ static int formation_section(FILE *f, const page *p, cl_error *err) {
         for (int k = 0; k < p->n && !rc; k++) {
             open_model(f, p->name[k]);
             const formation *x = &fm[k];
-            const float *step = x->v ? formation_col(x, "step") : NULL, *cur = x->v ? formation_col(x, "max_current_token") : NULL,
-                        *right = x->v ? formation_col(x, "max_token_to_right") : NULL,
-                        *heads = x->v ? formation_col(x, "heads_any_ge_0.3") : NULL, *loss = x->v ? formation_col(x, "eval_loss") : NULL,
-                        *icl = x->v ? formation_col(x, "icl_score") : NULL;
-            if (!x->v) {
+            if (!x->present) {
                 fputs("<p>No training record: this model's folder holds no formation.csv.</p>\n</div>\n", f);
                 continue;
             }
-            if (!step || !cur || !right || !heads || !loss || !icl || x->rows < 1) {
+            const int nr = x->rows;
+            const float *step = x->v, *cur = x->v + nr, *right = x->v + 2 * (size_t)nr, *heads = x->v + 3 * (size_t)nr,
+                        *loss = x->v + 4 * (size_t)nr, *icl = x->v + 5 * (size_t)nr;
+            if (nr < 1) {
                 rc = cl_error_set(err, CL_EFORMAT, "%s/formation.csv: not a formation.csv (columns step, eval_loss, "
                                   "icl_score, max_current_token, max_token_to_right, heads_any_ge_0.3, one row or more)",
                                   p->in->setup.models[k].path);
@@ -546,9 +532,17 @@ int cl_report_read(const char *dir, cl_report_inputs *in, cl_error *err) {
     if (!rc) rc = cl_multisine_read(cl_path_join(path, sizeof path, dir, "data/multisine"), &in->ms, err);
     if (!rc && !(in->mss = calloc((size_t)in->setup.n, sizeof *in->mss)))
         rc = cl_error_set(err, CL_ENOMEM, "report: out of memory");
+    if (!rc && !(in->formation = calloc((size_t)in->setup.n, sizeof *in->formation)))
+        rc = cl_error_set(err, CL_ENOMEM, "report: out of memory");
     for (int k = 0; k < in->setup.n && !rc; k++) {
         snprintf(path, sizeof path, "%s/data/multisine-sweep/%s", dir, in->setup.models[k].name);
         rc = cl_mssweep_read(path, &in->mss[k], err);
+        snprintf(path, sizeof path, "%s/data/formation/%s.csv", dir, in->setup.models[k].name);
+        FILE *probe = rc ? NULL : fopen(path, "rb");
+        if (probe) {
+            fclose(probe);
+            rc = cl_formation_read_file(path, &in->formation[k], err);
+        }
     }
     if (rc) cl_report_inputs_free(in);
     return rc;
@@ -557,6 +551,8 @@ int cl_report_read(const char *dir, cl_report_inputs *in, cl_error *err) {
 void cl_report_inputs_free(cl_report_inputs *in) {
     for (int k = 0; in->mss && k < in->setup.n; k++) cl_mssweep_free(&in->mss[k]);
     free(in->mss);
+    for (int k = 0; in->formation && k < in->setup.n; k++) cl_formation_free(&in->formation[k]);
+    free(in->formation);
     cl_induction_set_free(&in->ind);
     cl_sweep_set_free(&in->sweep);
     cl_multisine_free(&in->ms);

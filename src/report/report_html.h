@@ -49,6 +49,7 @@ typedef struct cl_report_inputs {
     cl_sweep_set sweep;
     cl_multisine_result ms;
     cl_mssweep_result *mss;
+    cl_formation_result *formation; /* (setup.n) pts NULL: the model's folder held no formation.csv */
 } cl_report_inputs;
 
 /* Reads DIR/data/setup.json and the studies' files under DIR/data. */

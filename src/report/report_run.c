@@ -276,11 +276,7 @@ int cl_report_run(const cl_report_opts *oin, char *index, size_t index_n, cl_err
     for (int k = 0; k < o.n && !rc; k++) {
         int lo, hi;
         heads[k] = cl_model_config(m[k])->num_decoder_layers * cl_model_config(m[k])->num_heads;
-        if (cl_rrt_token_band(cl_model_config(m[k]), &lo, &hi, err)) {
-            char msg[sizeof err->msg];
-            snprintf(msg, sizeof msg, "%s", err->msg);
-            rc = cl_error_set(err, CL_EINVAL, "%.300s: %.400s", o.dirs[k], msg);
-        }
+        if (cl_rrt_token_band(cl_model_config(m[k]), &lo, &hi, err)) rc = cl_error_prefix(err, o.dirs[k]);
     }
     if (rc) {
         for (int k = 0; k < o.n; k++) cl_model_free(m[k]);
@@ -300,6 +296,13 @@ int cl_report_run(const cl_report_opts *oin, char *index, size_t index_n, cl_err
     char a[PATH_MAX], data[PATH_MAX], figs[PATH_MAX];
     cl_path_join(data, sizeof data, tmp, "data");
     cl_path_join(figs, sizeof figs, tmp, "figures");
+    if (!rc && !(in.formation = calloc((size_t)o.n, sizeof *in.formation)))
+        rc = cl_error_set(err, CL_ENOMEM, "report: out of memory");
+    for (int k = 0; k < o.n && !rc; k++) { /* a model trained here: its induction heads over training */
+        struct stat fst;
+        char fp[PATH_MAX];
+        if (stat(cl_path_join(fp, sizeof fp, o.dirs[k], "formation.csv"), &fst) == 0) rc = cl_formation_read(o.dirs[k], &in.formation[k], err);
+    }
     if (!rc) rc = copy_formation(&o, &in.setup, data, figs, err);
     in.setup.seconds = cl_now() - t_all;
     if (!rc) rc = cl_report_setup_write(&in.setup, cl_path_join(a, sizeof a, data, "setup.json"), err);

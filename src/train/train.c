@@ -6,6 +6,7 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <sys/stat.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -532,5 +533,42 @@ int cl_trainer_resume(const char *dir, int steps, cl_trainer **out, cl_error *er
     return 0;
 fail:
     cl_trainer_free(t);
+    return rc;
+}
+
+/* out/checkpoints/step-NNNNNN: the held-out evaluation (recorded under that name), the run */
+static int save_checkpoint(cl_trainer *t, const char *out, const cl_progress *progress, cl_error *err) {
+    char sub[64], path[4096], stage[4200];
+    snprintf(sub, sizeof sub, "checkpoints/step-%06d", t->step);
+    cl_path_join(path, sizeof path, out, "checkpoints");
+    if (mkdir(path, 0777) != 0 && errno != EEXIST)
+        return cl_error_set(err, CL_EIO, "%s: cannot create directory: %s", path, strerror(errno));
+    cl_path_join(path, sizeof path, out, sub);
+    int rc = t->o.eval_batches ? cl_trainer_evaluate(t, sub, NULL, err) : 0;
+    if (!rc) rc = cl_trainer_save(t, path, err);
+    snprintf(stage, sizeof stage, "train: checkpoint %s", path);
+    if (!rc) cl_progress_report(progress, stage, t->step, t->o.steps);
+    return rc;
+}
+
+int cl_trainer_run(cl_trainer *t, const char *out, const cl_progress *progress, cl_error *err) {
+    struct stat sb;
+    if ((mkdir(out, 0777) != 0 && errno != EEXIST) || stat(out, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        return cl_error_set(err, CL_EIO, "--out %s: cannot create directory: %s", out,
+                            errno == EEXIST ? "a file of that name exists" : strerror(errno));
+    int rc = 0;
+    if (t->o.checkpoint_every > 0 && t->step == 0) rc = save_checkpoint(t, out, progress, err);
+    const int start = t->step;
+    char label[96];
+    while (!rc && t->step < t->o.steps) {
+        cl_train_row row;
+        if ((rc = cl_trainer_step(t, &row, err))) break;
+        snprintf(label, sizeof label, "train: step %d/%d, loss %.3f", t->step, t->o.steps, row.loss);
+        cl_progress_report(progress, label, t->step - start, t->o.steps - start);
+        if (t->o.checkpoint_every > 0 && t->step % t->o.checkpoint_every == 0) rc = save_checkpoint(t, out, progress, err);
+    }
+    if (!rc && t->o.eval_batches && (t->nevals == 0 || t->evals[t->nevals - 1].step != t->step))
+        rc = cl_trainer_evaluate(t, ".", NULL, err);
+    if (!rc) rc = cl_trainer_save(t, out, err);
     return rc;
 }

@@ -84,6 +84,12 @@ int cl_trainer_evaluate(cl_trainer *t, const char *dir, cl_eval_row *row, cl_err
 /* Writes DIR: config.json + model.safetensors (loadable by cl_model_load),
  * optimizer.safetensors, trainer_state.json, train.csv, checkpoints.csv. */
 int cl_trainer_save(const cl_trainer *t, const char *dir, cl_error *err);
+/* Trains t to t->o.steps steps into out (created): a checkpoint folder
+ * out/checkpoints/step-NNNNNN every checkpoint_every steps (and at step 0 of a new run),
+ * the held-out evaluation at the end, then the run itself (cl_trainer_save). Progress: stage
+ * "train: step S/N, loss L" after every step (done = steps of this call), and stage
+ * "train: checkpoint PATH" after each checkpoint is saved (its evaluation is t's last). */
+int cl_trainer_run(cl_trainer *t, const char *out, const cl_progress *progress, cl_error *err);
 /* The shipped nano shape: the chronos-t5 configuration (vocabulary 4096, tokenizer,
  * 32 buckets, ReLU, tied) at d_model 128, d_ff 512, 4 heads of 32, 2 + 2 layers, context
  * 128, horizon 32. */
