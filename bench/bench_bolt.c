@@ -6,7 +6,9 @@
  *   daily sine. Per repetition: sgemm 2048^3 (NT, as the linear layers) timed just before,
  *   then cl_bolt_encode (input block, [REG], encoder) and cl_bolt_decode. Prints the median
  *   over R repetitions (after one warm-up) of the forward seconds, the encoder's GFLOP/s
- *   (2 x multiply-adds of its products, counted by cl_state_flops) and encoder / sgemm. */
+ *   (2 x multiply-adds of its products, counted by cl_state_flops) and encoder / sgemm.
+ *   Times are the process's CPU time (one thread by default): on a shared, oversubscribed
+ *   machine they do not include the time spent waiting for a core. */
 #include "chronolens.h"
 #include "core/core.h"
 
@@ -19,7 +21,7 @@
 
 static double now(void) {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 

@@ -11,7 +11,9 @@
 # after a warm-up; its whole process (torch import, load, 4 runs) is timed too. chronos-bolt.c
 # is cloned and built outside the repository (CBC_DIR, default /tmp/chronos-bolt.c from
 # CBC_REPO), its weights written by bench/bolt_to_cbc.py. Encoder share of sgemm:
-# build/cl_bench_bolt. Results: $DIR/bolt-results.txt.
+# build/cl_bench_bolt. Results: $DIR/bolt-results.txt (label, wall s, CPU s, peak kB). The
+# machine may be oversubscribed: bench/bolt_peer_cpu.py times the peer's runs by CPU time
+# too, so that the CPU-time ratios do not depend on how long each process waited.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -59,9 +61,11 @@ if [ -x "$CBC_DIR/chronos_bolt" ] || { [ -d "$CBC_DIR" ] || git clone -q "$CBC_R
 fi
 OUT="$DIR/bolt-results.txt"
 : > "$OUT"
-timed() { # label command...: appends "label seconds peak_kB"
+timed() { # label command...: appends "label wall_seconds cpu_seconds(user+sys) peak_kB"
   local label=$1; shift
-  /usr/bin/time -f "$label %e %M" -o "$DIR/time.txt" "$@" > "$DIR/stdout.txt" 2>/dev/null
+  /usr/bin/time -f "$label %e %U %S %M" -o "$DIR/time.txt" "$@" > "$DIR/stdout.txt" 2>/dev/null
+  awk '{printf "%s %s %.2f %s\n", $1, $2, $3 + $4, $5}' "$DIR/time.txt" > "$DIR/time2.txt"
+  mv "$DIR/time2.txt" "$DIR/time.txt"
   cat "$DIR/time.txt" >> "$OUT"
 }
 for r in $(seq "$ROUNDS"); do
@@ -73,6 +77,7 @@ for r in $(seq "$ROUNDS"); do
     for w in batch long; do
       THREADS=1 timed "peer-$w-process" $PY "$PEER" "$M" $w
       sed "s/^bolt-$w /peer-$w-median /" "$DIR/stdout.txt" >> "$OUT"
+      THREADS=1 CL_ORACLE="$(dirname "$PEER")" $PY bench/bolt_peer_cpu.py "$M" $w >> "$OUT"
     done
   fi
   if [ $have_cbc = 1 ]; then

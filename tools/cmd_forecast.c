@@ -188,7 +188,12 @@ int cmd_forecast(int argc, char **argv) {
             goto done;
         }
         S = cl_model_config(m)->n_quantiles; /* the quantile paths (B, Q, H) stand for the samples */
-        if (!(vals = malloc(sizeof(float) * (size_t)B * S * H))) { rc = cl_error_set(&err, CL_ENOMEM, "forecast: out of memory"); goto done; }
+        size_t nv;
+        if (cl_mul_size((size_t)B * S, (size_t)H, &nv) || nv > ((size_t)1 << 31)) {
+            rc = cl_error_set(&err, CL_ENOMEM, "forecast: %d series x %d quantiles x %d steps is too many values", B, S, H);
+            goto done;
+        }
+        if (!(vals = malloc(sizeof(float) * nv))) { rc = cl_error_set(&err, CL_ENOMEM, "forecast: out of memory"); goto done; }
         cl_progress pr = cli_progress_of(&ui);
         rc = cl_bolt_predict(m, ctx, B, L, H, (int)a.batch, &pr, vals, &err);
         cli_progress_done(&ui);
