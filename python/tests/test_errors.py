@@ -1,0 +1,79 @@
+"""Failures raise chronolens.Error carrying the library's one-line message: the same line the
+command prints (after its "chronolens: " prefix), naming the file and the problem."""
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+import chronolens
+from conftest import CLI, FIXTURES, NANO
+
+
+def _cli_message(*args):
+    p = subprocess.run([CLI, *map(str, args)], capture_output=True, text=True)
+    assert p.returncode == 2
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("chronolens: ")
+    return lines[0][len("chronolens: "):]
+
+
+def _load_error(path):
+    with pytest.raises(chronolens.Error) as e:
+        chronolens.load(path)
+    msg = str(e.value)
+    assert msg and "\n" not in msg and e.value.message == msg
+    assert msg == _cli_message("info", "--model", path)
+    return e.value
+
+
+def test_missing_folder(tmp_path):
+    e = _load_error(tmp_path / "nowhere")
+    assert str(tmp_path / "nowhere" / "config.json") in str(e) and e.code == 1
+
+
+@pytest.fixture
+def copy(tmp_path):
+    d = tmp_path / "m"
+    shutil.copytree(FIXTURES / "rand-small", d)
+    return d
+
+
+def test_truncated_weights(copy):
+    p = copy / "model.safetensors"
+    data = p.read_bytes()
+    p.write_bytes(data[: len(data) // 2])
+    e = _load_error(copy)
+    assert str(p) in str(e)
+
+
+def test_corrupt_header(copy):
+    p = copy / "model.safetensors"
+    data = bytearray(p.read_bytes())
+    data[8:20] = b"{not json!!!"
+    p.write_bytes(bytes(data))
+    e = _load_error(copy)
+    assert str(p) in str(e) and e.code == 2
+
+
+def test_corrupt_config(copy):
+    (copy / "config.json").write_text('{"d_model": 64,')
+    e = _load_error(copy)
+    assert str(copy / "config.json") in str(e)
+
+
+def test_bad_arguments():
+    m = chronolens.load(NANO)
+    with pytest.raises(chronolens.Error, match="must be >= 2") as e:
+        chronolens.induction(m, seq_len=1, batch=4)
+    assert e.value.code == 3
+    with pytest.raises(chronolens.Error, match="Nyquist"):
+        chronolens.multisine(m, freqs=[5, 200])
+    with pytest.raises(chronolens.Error, match="top_p"):
+        chronolens.forecast(m, np.ones(20), top_p=0)
+    with pytest.raises(chronolens.Error, match="decoder_ids"):
+        m.forward(np.ones((2, 20)), decoder_ids=np.zeros((3, 1)))
+    with pytest.raises(chronolens.Error, match="vocabulary"):
+        m.forward(token_ids=np.full((1, 5), 10 ** 6))
+    with pytest.raises(chronolens.Error, match="cannot open"):
+        chronolens.claims(induction="/nonexistent/induction.json")
