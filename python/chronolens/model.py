@@ -84,17 +84,45 @@ class ModelConfig:
         return dataclasses.asdict(self)
 
 
-class _Handle:
-    """Owns one C object; freed when the last Python reference goes."""
+class _ModelHandle:
+    """Owns a cl_model and a few idle cl_states of it; freed with the last reference."""
 
-    def __init__(self, ptr, free, keep=None):
+    def __init__(self, ptr):
         self.ptr = ptr
-        self._free = free
-        self._keep = keep  # what must outlive this object (a state keeps its model)
+        self.idle = []  # states no result refers to any more, ready for the next pass
+        self._free_state, self._free_model = lib.cl_state_free, lib.cl_model_free
+
+    def __del__(self):
+        for p in self.idle:
+            self._free_state(p)
+        self.idle = []
+        if self.ptr:
+            self._free_model(self.ptr)
+            self.ptr = None
+
+
+class _StateHandle:
+    """Owns a cl_state (scratch buffers, captured maps). When the last view of its memory
+    goes, it returns to its model's idle list (at most _IDLE kept), so a loop of forward
+    passes reuses two states instead of allocating one per pass."""
+
+    _IDLE = 2
+
+    def __init__(self, model):
+        ptr = ctypes.c_void_p()
+        if model.idle:
+            ptr.value = model.idle.pop()
+        else:
+            call(lib.cl_state_new, model.ptr, ctypes.byref(ptr))
+        self.ptr = ptr.value
+        self.model = model  # the state runs this model: it must outlive the state
 
     def __del__(self):
         if self.ptr:
-            self._free(self.ptr)
+            if len(self.model.idle) < self._IDLE:
+                self.model.idle.append(self.ptr)
+            else:
+                self.model._free_state(self.ptr)
             self.ptr = None
 
 
@@ -166,7 +194,7 @@ class Model:
         path = default_model_path() if path is None else os.fspath(path)
         ptr = ctypes.c_void_p()
         call(lib.cl_model_load, path.encode(), ctypes.byref(ptr))
-        self._h = _Handle(ptr.value, lib.cl_model_free)
+        self._h = _ModelHandle(ptr.value)
         self.path = path
         self._cfg = lib.cl_model_config(self._h.ptr)
         c = self._cfg.contents
@@ -181,12 +209,11 @@ class Model:
         return "Model(%r, %s, %d params, d_model %d, %d+%d layers, %d heads)" % (
             self.path, self.dtype, self.num_params, c.d_model, c.num_layers, c.num_decoder_layers, c.num_heads)
 
-    # ---- states: one is reused while no result refers to it
+    # ---- states: the current one is reused while no result refers to it, else an idle one
+    # (see _StateHandle) or a new one
     def _take_state(self):
         if self._state is None or sys.getrefcount(self._state) > 2:  # held by a live result
-            ptr = ctypes.c_void_p()
-            call(lib.cl_state_new, self._h.ptr, ctypes.byref(ptr))
-            self._state = _Handle(ptr.value, lib.cl_state_free, keep=self._h)
+            self._state = _StateHandle(self._h)
         st = self._state
         lib.cl_state_reset_gates(st.ptr)
         for (s, l, h), g in self._gates.items():

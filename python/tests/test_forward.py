@@ -93,3 +93,13 @@ def test_embed_equals_encoder_hidden(nano):
     emb2, _ = nano.embed(ctx, batch=2)
     for b0 in (0, 2, 4):
         np.testing.assert_array_equal(emb2[b0:b0 + 2], nano.forward(ctx[b0:b0 + 2]).encoder_hidden)
+
+
+def test_a_loop_of_passes_reuses_states(nano):
+    ids, mask, dec = chronolens.rrt_batch(nano, batch=4, seed=2)
+    r = nano.forward(token_ids=ids, decoder_ids=dec, capture="cross")
+    p1 = r._state.ptr
+    r = nano.forward(token_ids=ids, decoder_ids=dec, capture="cross")  # the first result is gone now
+    p2 = r._state.ptr
+    r = nano.forward(token_ids=ids, decoder_ids=dec, capture="cross")
+    assert p1 != p2 and r._state.ptr == p1
