@@ -3,12 +3,16 @@
  * libraries the Python package loads, as two studies:
  *   scores     cl_rrt_cross_scores: batch, one forward pass capturing cross row 1, means
  *   induction  cl_py_induction, strict off: the induction study (cross + encoder scores, counts)
- * Prints "name median_ms" per study over REPS runs (after one warm-up run). */
+ * It loads the model once, then reads study names from stdin, one a line, runs that study once
+ * and prints its wall time in ms, so the caller can alternate it run by run with its own
+ * (the machine is shared: alternating each run exposes both sides to the same load).
+ *   cl_bench_py_mosaic MODEL_DIR [THREADS]   (THREADS 0 = every core, the commands' default) */
 #include "chronolens_study.h"
 #include "../src/analysis/rrt.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 static double now(void) {
@@ -17,20 +21,9 @@ static double now(void) {
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-static int cmp(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *t, int n) {
-    qsort(t, (size_t)n, sizeof *t, cmp);
-    return n % 2 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2]);
-}
-
 int main(int argc, char **argv) {
-    if (argc < 2) { fprintf(stderr, "usage: cl_bench_py_mosaic MODEL_DIR [REPS]\n"); return 2; }
-    int reps = argc > 2 ? atoi(argv[2]) : 10;
-    if (reps < 1) reps = 1;
+    if (argc < 2) { fprintf(stderr, "usage: cl_bench_py_mosaic MODEL_DIR [THREADS]\n"); return 2; }
+    cl_set_threads(argc > 2 ? atoi(argv[2]) : 0);
     cl_error err;
     cl_model *m;
     cl_state *s;
@@ -39,29 +32,27 @@ int main(int argc, char **argv) {
     const int LH = c->num_decoder_layers * c->num_heads, LHe = c->num_layers * c->num_heads;
     cl_rrt_opts o;
     if (cl_rrt_default(c, &o, &err)) { fprintf(stderr, "%s\n", err.msg); return 2; }
-    double *t = malloc(sizeof(double) * reps);
     double *cross = malloc(sizeof(double) * 12 * LH), *enc = malloc(sizeof(double) * 6 * LHe), counts[27];
     uint8_t *cf = malloc(4 * (size_t)LH), *ef = malloc(2 * (size_t)LHe);
-    int tr[2];
-    for (int i = -1; i < reps; i++) {
-        cl_rrt_scores sc;
+    int tr[2], rc = 0;
+    char line[64];
+    while (!rc && fgets(line, sizeof line, stdin)) {
         double t0 = now();
-        if (cl_rrt_cross_scores(s, &o, &sc, &err)) { fprintf(stderr, "%s\n", err.msg); return 2; }
-        if (i >= 0) t[i] = now() - t0;
-        cl_rrt_scores_free(&sc);
-    }
-    printf("scores %.4f\n", 1e3 * median(t, reps));
-    for (int i = -1; i < reps; i++) {
-        double t0 = now();
-        if (cl_py_induction(m, 10, 2, 100, -1, -1, 0, 1, 0.3, 0, NULL, NULL, cross, enc, counts, cf, ef, tr, &err)) {
-            fprintf(stderr, "%s\n", err.msg);
-            return 2;
+        if (!strcmp(line, "scores\n")) {
+            cl_rrt_scores sc;
+            rc = cl_rrt_cross_scores(s, &o, &sc, &err);
+            if (!rc) cl_rrt_scores_free(&sc);
+        } else if (!strcmp(line, "induction\n")) {
+            rc = cl_py_induction(m, 10, 2, 100, -1, -1, 0, 1, 0.3, 0, NULL, NULL, cross, enc, counts, cf, ef, tr, &err);
+        } else {
+            rc = cl_error_set(&err, CL_EINVAL, "unknown study %s", line);
         }
-        if (i >= 0) t[i] = now() - t0;
+        printf("%.4f\n", 1e3 * (now() - t0));
+        fflush(stdout);
     }
-    printf("induction %.4f\n", 1e3 * median(t, reps));
-    free(t); free(cross); free(enc); free(cf); free(ef);
+    if (rc) fprintf(stderr, "%s\n", err.msg);
+    free(cross); free(enc); free(cf); free(ef);
     cl_state_free(s);
     cl_model_free(m);
-    return 0;
+    return rc ? 2 : 0;
 }

@@ -8,10 +8,12 @@ package and called from C (build/cl_bench_py_mosaic, the same shared libraries):
              and stds in numpy over the captured maps (viewed, not copied).
   induction  the induction study (strict off): C cl_py_induction vs chronolens.induction.
 
-The machine is shared: C and Python run alternately ROUNDS times and each keeps its best
-round (least disturbed); within a round a figure is the median of REPS runs after a warm-up.
+The machine is shared: the C program stays loaded and C and Python alternate run by run (after
+a warm-up run each), REPS runs a side; the table gives each side's fastest run (its least
+disturbed) and the median of the paired ratios Python / C.
     bench/py_mosaic.py [MODEL_DIR]     (default: /tmp/small, made with init --size small)
-Environment: BUILD (build), REPS (10), ROUNDS (3), THREADS (library threads; default all)."""
+Environment: BUILD (build), REPS (15), THREADS (library threads; 0 = every core,
+the default of the commands and of the package)."""
 import os
 import pathlib
 import statistics
@@ -27,18 +29,13 @@ import numpy as np  # noqa: E402
 
 import chronolens  # noqa: E402
 
-REPS = int(os.environ.get("REPS", 10))
-ROUNDS = int(os.environ.get("ROUNDS", 3))
+REPS = int(os.environ.get("REPS", 15))
 
 
 def timed(fn):
+    t0 = time.perf_counter()
     fn()
-    t = []
-    for _ in range(REPS):
-        t0 = time.perf_counter()
-        fn()
-        t.append(time.perf_counter() - t0)
-    return 1e3 * statistics.median(t)
+    return 1e3 * (time.perf_counter() - t0)
 
 
 def main():
@@ -46,8 +43,8 @@ def main():
     if not (pathlib.Path(model) / "model.safetensors").exists():
         subprocess.run([str(BUILD / "chronolens"), "init", "--size", "small", "--out", model, "--seed", "42",
                         "--quiet"], check=True)
-    if "THREADS" in os.environ:
-        chronolens.set_threads(int(os.environ["THREADS"]))
+    threads = int(os.environ.get("THREADS", 0))
+    chronolens.set_threads(threads)
     m = chronolens.load(model)
     c = m.config
     pos = (2 - 1) * 10 + 1  # m = (R-1) L + 1
@@ -63,30 +60,42 @@ def main():
     def py_induction():
         return chronolens.induction(m, batch=100, seed=0, strict=False)
 
-    env = dict(os.environ)
-    if "THREADS" in os.environ:
-        env["OPENBLAS_NUM_THREADS"] = os.environ["THREADS"]
-    best = {}
-    for _ in range(ROUNDS):
-        out = subprocess.run([str(BUILD / "cl_bench_py_mosaic"), model, str(REPS)], check=True, capture_output=True,
-                             text=True, env=env).stdout
-        for line in out.split("\n"):
-            if line:
-                k, v = line.split()
-                best["c " + k] = min(best.get("c " + k, 1e99), float(v))
-        for k, fn in (("scores", py_scores), ("induction", py_induction)):
-            best["py " + k] = min(best.get("py " + k, 1e99), timed(fn))
-    print("model %s (%d params, d_model %d, %d+%d layers, %d heads), threads %d, batch 100, REPS %d, ROUNDS %d"
-          % (model, m.num_params, c.d_model, c.num_layers, c.num_decoder_layers, c.num_heads,
-             chronolens.get_threads(), REPS, ROUNDS))
-    print("| study | C (ms) | Python (ms) | Python / C |")
-    print("|---|---|---|---|")
-    ok = True
+    proc = subprocess.Popen([str(BUILD / "cl_bench_py_mosaic"), model, str(threads)], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+
+    def c_run(k):
+        proc.stdin.write(k + "\n")
+        proc.stdin.flush()
+        line = proc.stdout.readline()
+        if not line:
+            raise SystemExit("cl_bench_py_mosaic failed")
+        return float(line)
+
+    pyfn = {"scores": py_scores, "induction": py_induction}
+    rows = []
     for k in ("scores", "induction"):
-        ratio = best["py " + k] / best["c " + k]
+        c_run(k), timed(pyfn[k])  # warm-up
+        tc, tp = [], []
+        for i in range(REPS):
+            if i % 2:  # alternate which side goes first
+                tp.append(timed(pyfn[k])), tc.append(c_run(k))
+            else:
+                tc.append(c_run(k)), tp.append(timed(pyfn[k]))
+        rows.append((k, tc, tp))
+    proc.stdin.close()
+    proc.wait()
+    print("model %s (%d params, d_model %d, %d+%d layers, %d heads), threads %d, batch 100, %d runs a side"
+          % (model, m.num_params, c.d_model, c.num_layers, c.num_decoder_layers, c.num_heads,
+             chronolens.get_threads(), REPS))
+    print("| study | C fastest (ms) | Python fastest (ms) | fastest Python / C | median of paired Python / C |")
+    print("|---|---|---|---|---|")
+    ok = True
+    for k, tc, tp in rows:
+        ratio = min(tp) / min(tc)
+        paired = statistics.median(p / q for p, q in zip(tp, tc))
         ok &= ratio <= 1.05
-        print("| %s | %.2f | %.2f | %.3f |" % (k, best["c " + k], best["py " + k], ratio))
-    print("within 5 %%: %s" % ("yes" if ok else "NO"))
+        print("| %s | %.1f | %.1f | %.3f | %.3f |" % (k, min(tc), min(tp), ratio, paired))
+    print("fastest runs within 5 %%: %s" % ("yes" if ok else "NO"))
     # the Python scores are the C study's numbers
     s = py_scores()
     r = chronolens.induction(m, batch=100, seed=0, strict=False)

@@ -155,6 +155,9 @@ if slib.cl_py_config_size() != ctypes.sizeof(Config):
 
 NO_PROGRESS = PROGRESS()  # a NULL callback
 
+# every core, as the commands start (chronolens.set_threads changes it)
+lib.cl_set_threads(int(os.environ.get("CHRONOLENS_THREADS", "0") or 0))
+
 
 def call(fn, *args):
     """Calls a library function whose last argument is a cl_error*; raises Error on failure."""

@@ -103,3 +103,25 @@ def test_a_loop_of_passes_reuses_states(nano):
     p2 = r._state.ptr
     r = nano.forward(token_ids=ids, decoder_ids=dec, capture="cross")
     assert p1 != p2 and r._state.ptr == p1
+
+
+def test_threads_and_progress(nano):
+    n = chronolens.get_threads()
+    assert n >= 1
+    ids, mask, dec = chronolens.rrt_batch(nano, batch=16, seed=4)
+    a = nano.forward(token_ids=ids, decoder_ids=dec, capture="all")
+    try:
+        chronolens.set_threads(1)
+        assert chronolens.get_threads() == 1
+        b = nano.forward(token_ids=ids, decoder_ids=dec, capture="all")
+    finally:
+        chronolens.set_threads(n)
+    assert chronolens.get_threads() == n
+    # the library splits work so that results do not depend on the thread count
+    np.testing.assert_array_equal(a.logits, b.logits)
+    for s in a.attn:
+        np.testing.assert_array_equal(a.attn[s], b.attn[s])
+    calls = []
+    chronolens.induction(nano, batch=8, strict=False, progress=lambda done, total: calls.append((done, total)))
+    assert calls and calls[-1][0] == calls[-1][1] > 0
+    assert all(d1 <= d2 for (d1, _), (d2, _) in zip(calls, calls[1:]))
