@@ -96,10 +96,58 @@ def main():
         ok &= ratio <= 1.05
         print("| %s | %.1f | %.1f | %.3f | %.3f |" % (k, min(tc), min(tp), ratio, paired))
     print("fastest runs within 5 %%: %s" % ("yes" if ok else "NO"))
+    overhead()
     # the Python scores are the C study's numbers
     s = py_scores()
     r = chronolens.induction(m, batch=100, seed=0, strict=False)
     assert np.allclose(s[0], r.current.mean, rtol=0, atol=1e-6) and np.allclose(s[2], r.right.mean, rtol=0, atol=1e-6)
+
+
+def overhead(n=2000):
+    """The package's own cost per call, independent of the machine's load: a forward pass
+    and the induction study on tiny inputs of the bundled model through the package, minus the
+    same library calls made directly (ctypes, arrays prepared once)."""
+    import ctypes
+    from chronolens import _lib
+    m = chronolens.load()
+    ids, mask, dec = chronolens.rrt_batch(m, seq_len=2, reps=2, batch=1)
+    spec = {"cross": {"rows": [1]}}
+
+    def bare_forward():
+        st = m._state.ptr
+        row = (ctypes.c_int * 1)(1)
+        on = _lib.CaptureSpec(1, 0, None, 0, None, 1, row)
+        off = _lib.CaptureSpec()
+        err = _lib.ClError()
+        for code, sp in ((0, off), (1, off), (2, on)):
+            _lib.lib.cl_state_set_capture(st, code, ctypes.byref(sp), ctypes.byref(err))
+        _lib.lib.cl_encode(st, ids, mask, 1, ids.shape[1], ctypes.byref(err))
+        _lib.lib.cl_decode(st, dec, 2, 1, ctypes.byref(err))
+
+    LH, LHe = m.config.num_decoder_layers * m.config.num_heads, m.config.num_layers * m.config.num_heads
+    bufs = (np.empty((4, LH, 3)), np.empty((2, LHe, 3)), np.empty((3, 3, 3)), np.empty((LH, 4), np.uint8),
+            np.empty((LHe, 2), np.uint8), (ctypes.c_int * 2)())
+
+    def bare_induction():
+        _lib.slib.cl_py_induction(m._h.ptr, 2, 2, 1, -1, -1, 0, 1, 0.3, 0, _lib.NO_PROGRESS, None, *bufs,
+                                  ctypes.byref(_lib.ClError()))
+
+    out = []
+    for pkg, bare in ((lambda: m.forward(token_ids=ids, decoder_ids=dec, capture=spec, last_only=True),
+                       bare_forward),
+                      (lambda: chronolens.induction(m, seq_len=2, reps=2, batch=1, strict=False), bare_induction)):
+        pkg(), bare()
+        best = []
+        for f in (pkg, bare):
+            t = []
+            for _ in range(5):
+                t0 = time.perf_counter()
+                for _ in range(n):
+                    f()
+                t.append((time.perf_counter() - t0) / n)
+            best.append(min(t))
+        out.append(1e6 * (best[0] - best[1]))
+    print("package overhead per call: forward %.0f us, induction %.0f us" % tuple(out))
 
 
 if __name__ == "__main__":

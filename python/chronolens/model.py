@@ -126,16 +126,21 @@ class _StateHandle:
             self.ptr = None
 
 
+class _View:
+    """Library memory as numpy sees it (__array_interface__), holding what owns the memory."""
+    __slots__ = ("__array_interface__", "owner")
+
+    def __init__(self, addr, shape, typestr, owner):
+        self.__array_interface__ = {"data": (addr, True), "shape": tuple(shape), "typestr": typestr, "version": 3}
+        self.owner = owner
+
+
 def _wrap(addr, shape, ctype, dtype, owner):
-    """A read-only numpy view of library memory at addr; the view keeps owner alive."""
-    n = math.prod(shape)
-    if n == 0 or not addr:
+    """A read-only numpy view of library memory at addr; the view keeps owner alive (the
+    array's .base is a _View holding it)."""
+    if math.prod(shape) == 0 or not addr:
         return np.zeros(shape, dtype)
-    buf = (ctype * n).from_address(addr)
-    buf._chronolens_owner = owner  # the state behind the memory lives as long as any view of it
-    a = np.frombuffer(buf, dtype=dtype).reshape(shape)
-    a.flags.writeable = False
-    return a
+    return np.asarray(_View(addr, shape, np.dtype(dtype).str, owner))
 
 
 class ForwardResult:

@@ -77,3 +77,29 @@ def test_bad_arguments():
         m.forward(token_ids=np.full((1, 5), 10 ** 6))
     with pytest.raises(chronolens.Error, match="cannot open"):
         chronolens.claims(induction="/nonexistent/induction.json")
+
+
+def _import(env_lib):
+    import os
+    import sys
+    env = {k: v for k, v in os.environ.items() if k != "CHRONOLENS_LIB"}
+    if env_lib is not None:
+        env["CHRONOLENS_LIB"] = env_lib
+    code = "import chronolens; print(chronolens.library_paths[0])"
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+
+
+def test_library_lookup(tmp_path):
+    from conftest import REPO
+    import chronolens._lib as L
+    # $CHRONOLENS_LIB: a folder without the libraries is an ImportError saying where it looked
+    p = _import(str(tmp_path))
+    assert p.returncode != 0 and "CHRONOLENS_LIB=" + str(tmp_path) in p.stderr and "ImportError" in p.stderr
+    # ... or the path of libchronolens.so, the study library beside it
+    p = _import(L.library_paths[0])
+    assert p.returncode == 0 and p.stdout.strip() == L.library_paths[0]
+    # without it: the checkout's build tree
+    if not (REPO / "build" / "libchronolens.so").exists():
+        pytest.skip("no build/ in this checkout")
+    p = _import(None)
+    assert p.returncode == 0 and p.stdout.strip() == str(REPO / "build" / "libchronolens.so")
