@@ -115,10 +115,11 @@ def rrt_batch(model, seq_len=10, reps=2, batch=100, seed=0, token_range=None):
     """One batch of repeated random tokens (method.md §2), as the induction study draws it:
     (token_ids (batch, reps*seq_len + 2) `S .. S s_0 EOS`, attention_mask (all 1),
     decoder_ids (batch, 2) = [decoder start, s_1]). token_range (lo, hi): default the band."""
-    T = int(reps) * int(seq_len) + 2
-    enc = np.empty((int(batch), T), np.int32)
-    mask = np.empty((int(batch), T), np.uint8)
-    dec = np.empty((int(batch), 2), np.int32)
+    # sizes clamped at 0 so that the library, not numpy, reports bad values
+    T, B = max(0, int(reps) * int(seq_len) + 2), max(0, int(batch))
+    enc = np.empty((B, T), np.int32)
+    mask = np.empty((B, T), np.uint8)
+    dec = np.empty((B, 2), np.int32)
     lo, hi = _tok(model, token_range)
     call(slib.cl_py_rrt_batch, _model_ptr(model), int(seq_len), int(reps), int(batch), lo, hi, int(seed), enc, mask,
          dec)
@@ -298,14 +299,14 @@ def multisine_sweep(model, configs=100, seed=0, top_k=None, points=301, duration
     Returns a MultisineSweepResult."""
     c = model.config
     L, H = c.num_decoder_layers, c.num_heads
-    G, C = L * H, int(configs)
+    G, C = L * H, max(0, int(configs))  # the library reports configs < 1
     if top_k is None:
         top_k = min(3, G)
     M = 64
     nf = np.empty(C, np.int32)
     cfg, cst = np.empty((C, 3, M)), np.empty((C, 4))
     heads, ind, rows = np.empty((C, G, 6)), np.empty(G), np.empty((4, 14))
-    call(slib.cl_py_multisine_sweep, _model_ptr(model), C, int(seed), int(points), float(duration), float(noise),
+    call(slib.cl_py_multisine_sweep, _model_ptr(model), int(configs), int(seed), int(points), float(duration), float(noise),
          int(fmin), int(fmax), int(min_freqs), int(max_freqs), int(top_k), int(batch), int(permutations),
          float(min_strength), float(harmonic_ratio), _lib.progress_callback(progress, "multisine-sweep"), None,
          nf, cfg, cst, heads, ind, rows)
@@ -375,7 +376,7 @@ def parrot(context, horizon, window=8):
     from .model import _context
     x = _context(context)
     B, L = x.shape
-    out, info = np.empty((B, int(horizon)), np.float32), np.empty((B, 4))
+    out, info = np.empty((B, max(0, int(horizon))), np.float32), np.empty((B, 4))  # the library checks horizon
     call(slib.cl_py_parrot, x, B, L, int(window), int(horizon), out, info)
     return out, {"period": info[:, 0].astype(int), "distance": info[:, 1], "scale": info[:, 2],
                  "fallback": info[:, 3].astype(bool)}

@@ -75,6 +75,12 @@ def test_bad_arguments():
         m.forward(np.ones((2, 20)), decoder_ids=np.zeros((3, 1)))
     with pytest.raises(chronolens.Error, match="vocabulary"):
         m.forward(token_ids=np.full((1, 5), 10 ** 6))
+    with pytest.raises(chronolens.Error, match="batch 0"):
+        chronolens.rrt_batch(m, batch=0)
+    with pytest.raises(chronolens.Error, match="configs 0"):
+        chronolens.multisine_sweep(m, configs=0)
+    with pytest.raises(chronolens.Error, match="horizon -1"):
+        chronolens.parrot(np.ones(30), -1)
     with pytest.raises(chronolens.Error, match="cannot open"):
         chronolens.claims(induction="/nonexistent/induction.json")
 
