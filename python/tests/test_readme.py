@@ -22,3 +22,24 @@ def test_readme_example():
     for line in claimed:
         assert line in printed.splitlines(), line
     assert "-1.162" in printed
+
+
+def test_every_public_function_is_documented():
+    import inspect
+
+    import chronolens
+    missing = []
+    for name in chronolens.__all__:
+        obj = getattr(chronolens, name)
+        if not (inspect.isfunction(obj) or inspect.isclass(obj)):
+            continue
+        if not (obj.__doc__ or "").strip():
+            missing.append(name)
+        if inspect.isclass(obj):
+            for m, f in vars(obj).items():
+                if not m.startswith("_") and (inspect.isfunction(f) or isinstance(f, property)):
+                    if not (f.__doc__ or "").strip():
+                        missing.append(name + "." + m)
+    assert not missing, missing
+    # the studies as Model methods carry the functions' documentation
+    assert chronolens.Model.induction.__doc__ == chronolens.induction.__doc__
