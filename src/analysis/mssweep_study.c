@@ -379,7 +379,8 @@ int cl_mssweep_read(const char *dir, cl_mssweep_result *r, cl_error *err) {
     char path[4096];
     cl_path_join(path, sizeof path, dir, "sweep.json");
     cJSON *root;
-    if (cl_json_load(path, &root, err)) return CL_EFORMAT;
+    int lrc = cl_json_load(path, &root, err); /* the load's status: a missing file is CL_EIO */
+    if (lrc) return lrc;
     cl_jr j = {path, err, 0};
     cl_mssweep_opts *o = &r->opts;
     cl_mssweep_default(o);

@@ -340,7 +340,8 @@ int cl_multisine_read(const char *dir, cl_multisine_result *r, cl_error *err) {
     char path[4096];
     cl_path_join(path, sizeof path, dir, "multisine.json");
     cJSON *root;
-    if (cl_json_load(path, &root, err)) return CL_EFORMAT;
+    int lrc = cl_json_load(path, &root, err); /* the load's status: a missing file is CL_EIO */
+    if (lrc) return lrc;
     cl_jr j = {path, err, 0};
     cl_multisine *ms = &r->opts.input;
     const cJSON *in = cl_jr_obj(&j, root, "input"), *def = cl_jr_obj(&j, root, "definitions");
