@@ -118,6 +118,7 @@ _decl(lib, "cl_model_config", P(Config), c_void_p)
 _decl(lib, "cl_model_param_count", c_size_t, c_void_p)
 _decl(lib, "cl_model_dtype", c_char_p, c_void_p)
 _decl(lib, "cl_model_owned_bytes", c_size_t, c_void_p)
+_decl(lib, "cl_model_require_t5", c_int, c_void_p, c_char_p, c_char_p, ERR)
 _decl(lib, "cl_tokenizer_encode", c_int, P(Config), F32, c_int, c_int, I32, U8, F32, ERR)
 _decl(lib, "cl_tokenizer_length", c_int, P(Config), c_int)
 _decl(lib, "cl_tokenizer_decode", None, P(Config), I32, c_int, c_float, F32)
@@ -142,8 +143,8 @@ _decl(slib, "cl_py_sweep", c_int, c_void_p, I32, c_int, I32, c_int, c_int, c_int
       PROGRESS, c_void_p, F64, ERR)
 _decl(slib, "cl_py_multisine", c_int, c_void_p, c_char_p, F64, F64, F64, c_int, c_int, c_double, c_double, c_u64, c_int,
       c_double, c_double, F64, F64, F64, F64, F64, F64, F64, ERR)
-_decl(slib, "cl_py_multisine_sweep", c_int, c_void_p, c_char_p, c_int, c_u64, c_int, c_double, c_double, c_int, c_int, c_int,
-      c_int, c_int, c_int, c_int, c_double, c_double, PROGRESS, c_void_p, I32, F64, F64, F64, F64, F64, ERR)
+_decl(slib, "cl_py_multisine_sweep", c_int, c_void_p, c_char_p, c_int, c_u64, c_int, c_double, c_double, c_int, c_int,
+      c_int, c_int, c_int, c_int, c_int, c_double, c_double, PROGRESS, c_void_p, I32, F64, F64, F64, F64, F64, ERR)
 _decl(slib, "cl_py_forecast", c_int, c_void_p, F32, c_int, c_int, c_int, c_int, c_double, c_int, c_double, c_u64,
       c_int, c_int, F32, ERR)
 _decl(slib, "cl_py_forecast_summary", c_int, F32, c_int, c_int, c_int, F64, c_int, F32, F32, ERR)

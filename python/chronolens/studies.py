@@ -93,7 +93,10 @@ class InductionResult:
         return [(int(i // self.heads), int(i % self.heads), float(s.flat[i])) for i in order]
 
 
-def _model_ptr(model):
+def _model_ptr(model, what):
+    """The model's handle for a study of Chronos-T5 models only: a Chronos-Bolt model is the
+    error the commands give (cl_model_require_t5)."""
+    call(_lib.lib.cl_model_require_t5, model._h.ptr, model.path.encode(), what.encode())
     return model._h.ptr
 
 
@@ -107,7 +110,8 @@ def _tok(model, token_range):
 def rrt_band(model):
     """The token ids (lo, hi) of the RRT study's value band for the model's vocabulary."""
     lo, hi = ctypes.c_int(), ctypes.c_int()
-    call(slib.cl_py_rrt_band, _model_ptr(model), ctypes.byref(lo), ctypes.byref(hi))
+    mp = _model_ptr(model, "the RRT test")
+    call(slib.cl_py_rrt_band, mp, ctypes.byref(lo), ctypes.byref(hi))
     return lo.value, hi.value
 
 
@@ -121,7 +125,8 @@ def rrt_batch(model, seq_len=10, reps=2, batch=100, seed=0, token_range=None):
     mask = np.empty((B, T), np.uint8)
     dec = np.empty((B, 2), np.int32)
     lo, hi = _tok(model, token_range)
-    call(slib.cl_py_rrt_batch, _model_ptr(model), int(seq_len), int(reps), int(batch), lo, hi, int(seed), enc, mask,
+    mp = _model_ptr(model, "the RRT test")
+    call(slib.cl_py_rrt_batch, mp, int(seq_len), int(reps), int(batch), lo, hi, int(seed), enc, mask,
          dec)
     return enc, mask, dec
 
@@ -143,7 +148,8 @@ def induction(model, seq_len=10, reps=2, batch=100, seed=0, seeds=1, threshold=0
     lo, hi = _tok(model, token_range)
     cb = _lib.progress_callback(progress, "induction")
     t0 = time.perf_counter()
-    call(slib.cl_py_induction, _model_ptr(model), int(seq_len), int(reps), int(batch), lo, hi, int(seed), int(seeds),
+    mp = _model_ptr(model, "the induction heads study")
+    call(slib.cl_py_induction, mp, int(seq_len), int(reps), int(batch), lo, hi, int(seed), int(seeds),
          float(threshold), int(bool(strict)), cb, None, cross, enc, counts, cf, ef, tr)
     secs = time.perf_counter() - t0
     cnt = {"cross": _counts(counts[0]), "encoder": _counts(counts[1])}
@@ -184,7 +190,8 @@ def sweep(model, reps=(2, 4, 6, 8, 10), lens=(2, 4, 6, 8, 10), batch=100, seed=0
     l = np.ascontiguousarray(lens, dtype=np.int32)
     counts = np.empty((len(r), len(l), 2, 3, 3))
     lo, hi = _tok(model, token_range)
-    call(slib.cl_py_sweep, _model_ptr(model), r, len(r), l, len(l), int(batch), lo, hi, int(seed), int(seeds),
+    mp = _model_ptr(model, "sweep")
+    call(slib.cl_py_sweep, mp, r, len(r), l, len(l), int(batch), lo, hi, int(seed), int(seeds),
          float(threshold), _lib.progress_callback(progress, "sweep"), None, counts)
     return SweepResult(reps=r, lens=l, cross=counts[:, :, 0].copy(), encoder=counts[:, :, 1].copy())
 
@@ -249,7 +256,8 @@ def multisine(model, freqs=(5, 10, 20, 40), amps=None, phases=None, points=301, 
         raise Error("chronolens: multisine: points %d: must be >= 8" % n)
     series, smag, axes = np.empty(n), np.empty(n), np.empty((2, n))
     arrays, heads, ind, corr = np.empty((4, LH, n)), np.empty((LH, 6)), np.empty((LH, 3)), np.empty(2)
-    call(slib.cl_py_multisine, _model_ptr(model), model.path.encode(), f, a, ph, len(f), n, float(duration),
+    mp = _model_ptr(model, "multisine")
+    call(slib.cl_py_multisine, mp, model.path.encode(), f, a, ph, len(f), n, float(duration),
          float(noise), int(seed), int(permutations), float(min_strength), float(harmonic_ratio), series, smag, axes,
          arrays, heads, ind, corr)
     gap = _smallest_gap(f)
@@ -307,7 +315,8 @@ def multisine_sweep(model, configs=100, seed=0, top_k=None, points=301, duration
     nf = np.empty(C, np.int32)
     cfg, cst = np.empty((C, 3, M)), np.empty((C, 4))
     heads, ind, rows = np.empty((C, G, 6)), np.empty(G), np.empty((4, 14))
-    call(slib.cl_py_multisine_sweep, _model_ptr(model), model.path.encode(), int(configs), int(seed), int(points),
+    mp = _model_ptr(model, "multisine-sweep")
+    call(slib.cl_py_multisine_sweep, mp, model.path.encode(), int(configs), int(seed), int(points),
          float(duration), float(noise), int(fmin), int(fmax), int(min_freqs), int(max_freqs), int(top_k), int(batch),
          int(permutations), float(min_strength), float(harmonic_ratio),
          _lib.progress_callback(progress, "multisine-sweep"), None,
@@ -364,7 +373,8 @@ def forecast(model, context, horizon=None, samples=None, temperature=None, top_k
     if H < 1 or S < 1:
         raise Error("chronolens: forecast: horizon %d, samples %d: must be >= 1" % (H, S))
     vals = np.empty((B, S, H), np.float32)
-    call(slib.cl_py_forecast, _model_ptr(model), x, B, L, H, S, t, k, p, int(seed), int(batch), int(bool(cache)), vals)
+    mp = _model_ptr(model, "forecast (T5 sampling)")
+    call(slib.cl_py_forecast, mp, x, B, L, H, S, t, k, p, int(seed), int(batch), int(bool(cache)), vals)
     lv = np.ascontiguousarray(quantiles, dtype=np.float64).reshape(-1)
     mean, q = np.empty((B, H), np.float32), np.empty((B, H, len(lv)), np.float32)
     call(slib.cl_py_forecast_summary, vals, B, S, H, lv, len(lv), mean, q)

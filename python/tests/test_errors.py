@@ -85,6 +85,18 @@ def test_bad_arguments():
         chronolens.claims(induction="/nonexistent/induction.json")
 
 
+def test_bolt_refused_by_t5_studies():
+    # a Chronos-Bolt checkpoint loads, but the T5-only studies refuse it as the commands do
+    bolt = FIXTURES / "bolt-rand"
+    m = chronolens.load(bolt)
+    for run in (lambda: chronolens.induction(m, batch=2), lambda: chronolens.rrt_batch(m, batch=2),
+                lambda: chronolens.multisine(m), lambda: chronolens.multisine_sweep(m, configs=1)):
+        with pytest.raises(chronolens.Error, match="Chronos-Bolt") as e:
+            run()
+        assert str(bolt) in str(e.value) and e.value.code == 3
+    assert "Chronos-Bolt" in _cli_message("induction", "--model", bolt, "--out", "/nonexistent-out")
+
+
 def _import(env_lib):
     import os
     import sys
