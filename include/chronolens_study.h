@@ -294,7 +294,7 @@ int cl_multisine_run(const char *const *dirs, int n, const cl_multisine_opts *o,
                      cl_error *err);
 /* The same on models already loaded: m (n), paths (n) the folders they came from (the names
  * of the result; not read). For bindings that hold a cl_model (python/chronolens). */
-int cl_multisine_run_models(cl_model *const *m, const char *const *paths, int n, const cl_multisine_opts *o,
+int cl_multisine_run_models(const cl_model *const *m, const char *const *paths, int n, const cl_multisine_opts *o,
                             cl_multisine_result *r, cl_error *err);
 /* dir/multisine.json, dir/multisine.csv and dir/NAME-spectra.safetensors per model (atomic). */
 int cl_multisine_write(const cl_multisine_result *r, const char *dir, cl_error *err);

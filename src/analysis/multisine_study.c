@@ -92,7 +92,7 @@ static int run_model(const cl_model *m, const char *dir, cl_multisine_model *r, 
 
 /* The study over models given as folders (dirs) or loaded (m, paths in dirs); the folders'
  * basenames name them. */
-static int run_study(cl_model *const *m, const char *const *dirs, int n, const cl_multisine_opts *o,
+static int run_study(const cl_model *const *m, const char *const *dirs, int n, const cl_multisine_opts *o,
                      cl_multisine_result *r, cl_error *err) {
     memset(r, 0, sizeof *r);
     if (n < 1 || n > CL_STUDY_MAX_MODELS) return cl_error_set(err, CL_EINVAL, "multisine: 1 to %d models", CL_STUDY_MAX_MODELS);
@@ -153,7 +153,7 @@ int cl_multisine_run(const char *const *dirs, int n, const cl_multisine_opts *o,
     return run_study(NULL, dirs, n, o, r, err);
 }
 
-int cl_multisine_run_models(cl_model *const *m, const char *const *paths, int n, const cl_multisine_opts *o,
+int cl_multisine_run_models(const cl_model *const *m, const char *const *paths, int n, const cl_multisine_opts *o,
                             cl_multisine_result *r, cl_error *err) {
     if (!m) return cl_error_set(err, CL_EINVAL, "multisine: no models");
     return run_study(m, paths, n, o, r, err);

@@ -52,7 +52,7 @@ int cl_py_multisine(const cl_model *m, const char *path, const double *freqs, co
     o.input.noise = noise;
     o.seed = seed;
     o.permutations = perms;
-    cl_model *ms[1] = {(cl_model *)m}; /* read only: the study takes the multi-model array type */
+    const cl_model *ms[1] = {m};
     const char *paths[1] = {path ? path : "model"};
     cl_multisine_result r;
     if ((rc = cl_multisine_run_models(ms, paths, 1, &o, &r, err))) return rc;
