@@ -292,6 +292,10 @@ typedef struct cl_multisine_result {
 /* Loads each model in turn (one in memory at a time) and analyses the series. */
 int cl_multisine_run(const char *const *dirs, int n, const cl_multisine_opts *o, cl_multisine_result *r,
                      cl_error *err);
+/* The same on models already loaded: m (n), paths (n) the folders they came from (the names
+ * of the result; not read). For bindings that hold a cl_model (python/chronolens). */
+int cl_multisine_run_models(const cl_model *const *m, const char *const *paths, int n, const cl_multisine_opts *o,
+                            cl_multisine_result *r, cl_error *err);
 /* dir/multisine.json, dir/multisine.csv and dir/NAME-spectra.safetensors per model (atomic). */
 int cl_multisine_write(const cl_multisine_result *r, const char *dir, cl_error *err);
 /* Reads them back (the JSON's numbers; the arrays from the spectra files). */
@@ -351,6 +355,9 @@ typedef struct cl_mssweep_result {
 
 /* Checks the options (fmin < fmax < Nyquist, kmin <= kmax <= fmax - fmin + 1, top_k <= heads). */
 int cl_mssweep_run(const char *model_dir, const cl_mssweep_opts *o, cl_mssweep_result *r, cl_error *err);
+/* The same on a model already loaded (path: the folder it came from, as r->model records). */
+int cl_mssweep_run_model(const cl_model *m, const char *path, const cl_mssweep_opts *o, cl_mssweep_result *r,
+                         cl_error *err);
 /* dir/sweep.csv (one row per pair), dir/sweep.json (settings, summary rows, induction scores,
  * configurations), dir/sweep-summary.md (the summary as a markdown table); atomic. */
 int cl_mssweep_write(const cl_mssweep_result *r, const char *dir, cl_error *err);
@@ -488,6 +495,111 @@ void cl_report_default(cl_report_opts *o);
  * out/figures and out/index.html through a temporary folder renamed into place on success;
  * index receives the page's full path. */
 int cl_report_run(const cl_report_opts *o, char *index, size_t index_n, cl_error *err);
+
+/* ==================================================================== flat entry points
+ * (branch py) For bindings (python/chronolens, over ctypes) and any caller that wants no
+ * struct of an internal header: every argument is a scalar, a string or a caller-owned
+ * array of the documented shape (row-major, outermost first). Each runs the same library
+ * code as the corresponding command, so its numbers equal the command's files for the same
+ * inputs and seed. Implemented in src/study/py_*.c as thin wrappers over the typed studies
+ * above. Progress callbacks may be NULL; carried as a cl_progress, they are called on the
+ * calling thread with (done, total) in the study's own units. */
+
+typedef void (*cl_py_progress)(void *ctx, double done, double total);
+
+/* sizeof(cl_config), so that a binding can check its mirror of the struct. */
+size_t cl_py_config_size(void);
+
+/* ---- repeated random tokens (method.md §2) */
+
+/* The token ids of the study's value band [lo, hi] for the model's vocabulary. */
+int cl_py_rrt_band(const cl_model *m, int *lo, int *hi, cl_error *err);
+/* One RRT batch: enc (batch, reps*seq_len + 2) `S .. S s_0 EOS`, mask (batch, same) all 1,
+ * dec (batch, 2) = [decoder start, s_1]; tokens uniform in [tok_lo, tok_hi] (tok_lo < 0: the
+ * model's band), drawn from seed. */
+int cl_py_rrt_batch(const cl_model *m, int seq_len, int reps, int batch, int tok_lo, int tok_hi, uint64_t seed,
+                    int32_t *enc, uint8_t *mask, int32_t *dec, cl_error *err);
+
+/* The induction study (chronolens induction, one model). tok_lo < 0: the model's band.
+ * Every statistic is (mean, std, seed_std); ablation and copying are NaN unless strict.
+ *   cross       (4, layers*heads, 3): current token, token to right, ablation Δlog p, copying
+ *   enc         (2, enc_layers*heads, 3): current token, token to right
+ *   counts      (3, 3, 3): [cross, encoder, strict] x [current, right, any] x (n, mean, std)
+ *   cross_flags (layers*heads, 4): above current, above right, strict current, strict right
+ *   enc_flags   (enc_layers*heads, 2): above current, above right
+ *   tok_range   (2): the token range used
+ * progress: forward passes done of total. */
+int cl_py_induction(const cl_model *m, int seq_len, int reps, int batch, int tok_lo, int tok_hi, uint64_t seed,
+                    int seeds, double threshold, int strict, cl_py_progress progress, void *ctx, double *cross,
+                    double *enc, double *counts, uint8_t *cross_flags, uint8_t *enc_flags, int *tok_range,
+                    cl_error *err);
+
+/* The R x L sweep (chronolens sweep, one model): counts (n_reps, n_lens, 2, 3, 3) =
+ * [cross, encoder] x [current, right, any] x (n, mean, std). progress: cells. */
+int cl_py_sweep(const cl_model *m, const int *reps, int n_reps, const int *lens, int n_lens, int batch, int tok_lo,
+                int tok_hi, uint64_t seed, int seeds, double threshold, cl_py_progress progress, void *ctx,
+                double *counts, cl_error *err);
+
+/* ---- multisine spectra (method.md §3) */
+
+#define CL_PY_MAX_FREQS 64
+
+/* The multisine study (chronolens multisine, one model: cl_multisine_run_models; path the
+ * folder m came from, naming it in errors; NULL: "model"). The input: n frequencies (Hz),
+ * amplitudes, phases (rad), points samples over duration s, Gaussian noise from seed.
+ * With LH = decoder layers x heads:
+ *   series, series_spectrum (points); axes (2, points): frequency_hz, quefrency_s
+ *   arrays (4, LH, points): attention, spectrum, double_fft, double_fft_nodc
+ *   heads (LH, 6): amplitude, peak, periodic (0/1), strength, spacing_hz, quefrency_s
+ *   induction (LH, 3): score, current, right;  corr (2): Spearman rho, p (perms permutations) */
+int cl_py_multisine(const cl_model *m, const char *path, const double *freqs, const double *amps, const double *phases, int n,
+                    int points, double duration, double noise, uint64_t seed, int perms, double min_strength,
+                    double harmonic_ratio, double *series, double *series_spectrum, double *axes, double *arrays,
+                    double *heads, double *induction, double *corr, cl_error *err);
+
+/* The multisine sweep (chronolens multisine-sweep: cl_mssweep_run_model; path as above).
+ * G = decoder layers x heads.
+ *   nfreqs (configs); cfg (configs, 3, CL_PY_MAX_FREQS): freqs, amps, phases (first nfreqs used)
+ *   cfg_stats (configs, 4): smallest gap, gcd of the gaps, gcd of the freqs, non-divisor (0/1)
+ *   heads (configs, G, 6) as cl_py_multisine; induction (G)
+ *   rows (4, 14): [all pairs, top-k, non-divisor all, non-divisor top-k] x (configs, pairs,
+ *     periodic, match, match_gcd, match_fund, err q05, q25, q50, q75, q95, mean abs error, rho, p)
+ * progress: series done of configs. */
+#define CL_PY_SWEEP_ROWS 4
+#define CL_PY_SWEEP_COLS 14
+int cl_py_multisine_sweep(const cl_model *m, const char *path, int configs, uint64_t seed, int points, double duration, double noise,
+                          int fmin, int fmax, int kmin, int kmax, int topk, int batch, int perms, double min_strength,
+                          double harmonic_ratio, cl_py_progress progress, void *ctx, int *nfreqs, double *cfg,
+                          double *cfg_stats, double *heads, double *induction, double *rows, cl_error *err);
+
+/* ---- forecasting (method.md §1) */
+
+/* ChronosPipeline.predict: context (B, L), NaN = missing -> values (B, samples, horizon).
+ * batch 0 = automatic. */
+int cl_py_forecast(const cl_model *m, const float *context, int B, int L, int horizon, int samples,
+                   double temperature, int top_k, double top_p, uint64_t seed, int batch, int use_cache,
+                   float *values, cl_error *err);
+/* mean (B, H) and quantiles (B, H, nq) of values (B, S, H), as the forecast command writes. */
+int cl_py_forecast_summary(const float *values, int B, int S, int H, const double *levels, int nq, float *mean,
+                           float *quant, cl_error *err);
+/* Context parroting of each series x (B, L) with window D: out (B, H); info (B, 4): period,
+ * distance, scale, fallback. */
+int cl_py_parrot(const float *x, int B, int L, int window, int H, float *out, double *info, cl_error *err);
+
+/* ---- claims (method.md §5) */
+
+#define CL_PY_CLAIMS 7
+#define CL_PY_CLAIM_NUMS 4
+/* The verdicts of the study's claims (cl_claims_eval) for model k of the commands' output
+ * folders, read by cl_induction_read, cl_sweep_read, cl_multisine_read, cl_mssweep_read
+ * (a NULL folder = not run). Strings
+ * are static. text (7, 3): id, claim, test; verdict (7): 1 supported, 0 not, -1 undecided;
+ * n (7) numbers per claim, names (7, 4), values (7, 4). */
+int cl_py_claims(const char *induction_dir, const char *sweep_dir, const char *multisine_dir,
+                 const char *mss_dir, int k, const char **text, int *verdict, int *n, const char **names,
+                 double *values, cl_error *err);
+
+/* ==================================================================== end (branch py) */
 
 #ifdef __cplusplus
 }

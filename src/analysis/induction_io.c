@@ -413,7 +413,8 @@ int cl_induction_read(const char *dir, cl_induction_set *s, cl_error *err) {
     char path[4096];
     cl_path_join(path, sizeof path, dir, "induction.json");
     cJSON *root;
-    if (cl_json_load(path, &root, err)) return CL_EFORMAT;
+    int lrc = cl_json_load(path, &root, err); /* the load's status: a missing file is CL_EIO */
+    if (lrc) return lrc;
     cl_jr r = {path, err, 0};
     settings_read(&r, cl_jr_obj(&r, root, "settings"), 1, &s->opts);
     int n = 0;
@@ -501,7 +502,8 @@ int cl_sweep_read(const char *dir, cl_sweep_set *s, cl_error *err) {
     char path[4096];
     cl_path_join(path, sizeof path, dir, "sweep.json");
     cJSON *root;
-    if (cl_json_load(path, &root, err)) return CL_EFORMAT;
+    int lrc = cl_json_load(path, &root, err); /* the load's status: a missing file is CL_EIO */
+    if (lrc) return lrc;
     cl_jr r = {path, err, 0};
     const cJSON *st = cl_jr_obj(&r, root, "settings");
     settings_read(&r, st, 0, &s->opts);

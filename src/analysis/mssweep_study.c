@@ -94,7 +94,9 @@ int cl_mssweep_summary(cl_mssweep_result *r, cl_error *err) {
     return 0;
 }
 
-int cl_mssweep_run(const char *dir, const cl_mssweep_opts *o, cl_mssweep_result *r, cl_error *err) {
+/* The sweep on the loaded model m, or (m NULL) the folder dir loaded for this run only. */
+static int run_sweep(const cl_model *m, const char *dir, const cl_mssweep_opts *o, cl_mssweep_result *r,
+                     cl_error *err) {
     memset(r, 0, sizeof *r);
     const cl_multisine *base = &o->base;
     const double nyq = cl_multisine_nyquist(base);
@@ -110,7 +112,7 @@ int cl_mssweep_run(const char *dir, const cl_mssweep_opts *o, cl_mssweep_result 
     r->opts = *o;
     r->opts.progress = (cl_progress){0};
     snprintf(r->model, sizeof r->model, "%s", dir);
-    cl_model *m = NULL;
+    cl_model *own = NULL;
     cl_state *s = NULL;
     cl_fft *fft = NULL;
     float *series = NULL;
@@ -128,7 +130,7 @@ int cl_mssweep_run(const char *dir, const cl_mssweep_opts *o, cl_mssweep_result 
                 memmove(series + (size_t)nrun++ * base->points, series + (size_t)c * base->points, sizeof(float) * base->points);
             }
     }
-    if (!rc) rc = cl_model_load(dir, &m, err);
+    if (!rc && !m && !(rc = cl_model_load(dir, &own, err))) m = own;
     if (!rc) rc = cl_model_require_t5(m, dir, "multisine-sweep", err);
     if (!rc) rc = cl_state_new(m, &s, err);
     if (!rc) {
@@ -161,9 +163,19 @@ int cl_mssweep_run(const char *dir, const cl_mssweep_opts *o, cl_mssweep_result 
     free(series);
     cl_fft_free(fft);
     cl_state_free(s);
-    cl_model_free(m);
+    cl_model_free(own);
     if (rc) cl_mssweep_free(r);
     return rc;
+}
+
+int cl_mssweep_run(const char *dir, const cl_mssweep_opts *o, cl_mssweep_result *r, cl_error *err) {
+    return run_sweep(NULL, dir, o, r, err);
+}
+
+int cl_mssweep_run_model(const cl_model *m, const char *path, const cl_mssweep_opts *o, cl_mssweep_result *r,
+                         cl_error *err) {
+    if (!m) return cl_error_set(err, CL_EINVAL, "multisine-sweep: no model");
+    return run_sweep(m, path, o, r, err);
 }
 
 /* ------------------------------------------------------------------ files */
@@ -367,7 +379,8 @@ int cl_mssweep_read(const char *dir, cl_mssweep_result *r, cl_error *err) {
     char path[4096];
     cl_path_join(path, sizeof path, dir, "sweep.json");
     cJSON *root;
-    if (cl_json_load(path, &root, err)) return CL_EFORMAT;
+    int lrc = cl_json_load(path, &root, err); /* the load's status: a missing file is CL_EIO */
+    if (lrc) return lrc;
     cl_jr j = {path, err, 0};
     cl_mssweep_opts *o = &r->opts;
     cl_mssweep_default(o);

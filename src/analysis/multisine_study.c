@@ -45,15 +45,12 @@ static int model_alloc(cl_multisine_model *r, int layers, int heads, cl_error *e
     return (!r->h || !r->ind || !r->cur || !r->right) ? cl_error_set(err, CL_ENOMEM, "multisine: out of memory") : 0;
 }
 
-/* One model on the series: induction scores, then the spectra of every head. */
-static int run_model(const char *dir, cl_multisine_model *r, const float *series, const cl_multisine_opts *o,
-                     cl_fft *fft, cl_error *err) {
+/* One loaded model on the series: induction scores, then the spectra of every head. */
+static int analyse_model(const cl_model *m, cl_multisine_model *r, const float *series, const cl_multisine_opts *o,
+                         cl_fft *fft, cl_error *err) {
     const cl_multisine *ms = &o->input;
-    cl_model *m = NULL;
     cl_state *s = NULL;
-    int rc = cl_model_load(dir, &m, err);
-    if (!rc) rc = cl_model_require_t5(m, dir, "multisine", err);
-    if (!rc) rc = cl_state_new(m, &s, err);
+    int rc = cl_state_new(m, &s, err);
     if (!rc) rc = model_alloc(r, cl_model_config(m)->num_decoder_layers, cl_model_config(m)->num_heads, err);
     if (!rc) {
         const int LH = r->layers * r->heads;
@@ -72,14 +69,31 @@ static int run_model(const char *dir, cl_multisine_model *r, const float *series
             free(amp);
         }
     }
-    if (rc && m) cl_error_prefix(err, dir); /* load errors name the file already */
     cl_state_free(s);
-    cl_model_free(m);
     return rc;
 }
 
-int cl_multisine_run(const char *const *dirs, int n, const cl_multisine_opts *o, cl_multisine_result *r,
-                     cl_error *err) {
+/* One model: the loaded one (m) or the folder (dir), loaded for this run only. */
+static int run_model(const cl_model *m, const char *dir, cl_multisine_model *r, const float *series,
+                     const cl_multisine_opts *o, cl_fft *fft, cl_error *err) {
+    cl_model *own = NULL;
+    int rc = 0;
+    if (!m) {
+        if (!(rc = cl_model_load(dir, &own, err))) m = own;
+    }
+    if (!rc) {
+        rc = cl_model_require_t5(m, dir, "multisine", err);
+        if (!rc) rc = analyse_model(m, r, series, o, fft, err);
+        if (rc) cl_error_prefix(err, dir); /* load errors name the file already */
+    }
+    cl_model_free(own);
+    return rc;
+}
+
+/* The study over models given as folders (dirs) or loaded (m, paths in dirs); the folders'
+ * basenames name them. */
+static int run_study(const cl_model *const *m, const char *const *dirs, int n, const cl_multisine_opts *o,
+                     cl_multisine_result *r, cl_error *err) {
     memset(r, 0, sizeof *r);
     if (n < 1 || n > CL_STUDY_MAX_MODELS) return cl_error_set(err, CL_EINVAL, "multisine: 1 to %d models", CL_STUDY_MAX_MODELS);
     if (cl_multisine_check(&o->input, err)) return CL_EINVAL;
@@ -116,7 +130,7 @@ int cl_multisine_run(const char *const *dirs, int n, const cl_multisine_opts *o,
         if (!cl_shard_has(&o->shard, k)) continue; /* another part's model: named (for the names after it), not run */
         cl_progress_report(&o->progress, "multisine", k, n);
         double t0 = cl_now();
-        rc = run_model(dirs[k], &r->res[k], series, o, fft, err);
+        rc = run_model(m ? m[k] : NULL, dirs[k], &r->res[k], series, o, fft, err);
         mi->seconds = cl_now() - t0;
     }
     if (!rc && o->shard.n > 1) { /* keep this part's models only */
@@ -132,6 +146,17 @@ int cl_multisine_run(const char *const *dirs, int n, const cl_multisine_opts *o,
     cl_fft_free(fft);
     if (rc) cl_multisine_free(r);
     return rc;
+}
+
+int cl_multisine_run(const char *const *dirs, int n, const cl_multisine_opts *o, cl_multisine_result *r,
+                     cl_error *err) {
+    return run_study(NULL, dirs, n, o, r, err);
+}
+
+int cl_multisine_run_models(const cl_model *const *m, const char *const *paths, int n, const cl_multisine_opts *o,
+                            cl_multisine_result *r, cl_error *err) {
+    if (!m) return cl_error_set(err, CL_EINVAL, "multisine: no models");
+    return run_study(m, paths, n, o, r, err);
 }
 
 /* ------------------------------------------------------------------ files */
@@ -315,7 +340,8 @@ int cl_multisine_read(const char *dir, cl_multisine_result *r, cl_error *err) {
     char path[4096];
     cl_path_join(path, sizeof path, dir, "multisine.json");
     cJSON *root;
-    if (cl_json_load(path, &root, err)) return CL_EFORMAT;
+    int lrc = cl_json_load(path, &root, err); /* the load's status: a missing file is CL_EIO */
+    if (lrc) return lrc;
     cl_jr j = {path, err, 0};
     cl_multisine *ms = &r->opts.input;
     const cJSON *in = cl_jr_obj(&j, root, "input"), *def = cl_jr_obj(&j, root, "definitions");

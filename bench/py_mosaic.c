@@ -1,0 +1,58 @@
+/* py_mosaic.c — the C side of bench/py_mosaic.py: the reference mosaic (the cross-attention
+ * induction scores of 100 RRT sequences, L 10, R 2) called from C through the same shared
+ * libraries the Python package loads, as two studies:
+ *   scores     cl_rrt_cross_scores: batch, one forward pass capturing cross row 1, means
+ *   induction  cl_py_induction, strict off: the induction study (cross + encoder scores, counts)
+ * It loads the model once, then reads study names from stdin, one a line, runs that study once
+ * and prints its wall time in ms, so the caller can alternate it run by run with its own
+ * (the machine is shared: alternating each run exposes both sides to the same load).
+ *   cl_bench_py_mosaic MODEL_DIR [THREADS]   (THREADS 0 = every core, the commands' default) */
+#include "chronolens_study.h"
+#include "../src/analysis/rrt.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) { fprintf(stderr, "usage: cl_bench_py_mosaic MODEL_DIR [THREADS]\n"); return 2; }
+    cl_set_threads(argc > 2 ? atoi(argv[2]) : 0);
+    cl_error err;
+    cl_model *m;
+    cl_state *s;
+    if (cl_model_load(argv[1], &m, &err) || cl_state_new(m, &s, &err)) { fprintf(stderr, "%s\n", err.msg); return 2; }
+    const cl_config *c = cl_model_config(m);
+    const int LH = c->num_decoder_layers * c->num_heads, LHe = c->num_layers * c->num_heads;
+    cl_rrt_opts o;
+    if (cl_rrt_default(c, &o, &err)) { fprintf(stderr, "%s\n", err.msg); return 2; }
+    double *cross = malloc(sizeof(double) * 12 * LH), *enc = malloc(sizeof(double) * 6 * LHe), counts[27];
+    uint8_t *cf = malloc(4 * (size_t)LH), *ef = malloc(2 * (size_t)LHe);
+    int tr[2], rc = 0;
+    char line[64];
+    while (!rc && fgets(line, sizeof line, stdin)) {
+        double t0 = now();
+        if (!strcmp(line, "scores\n")) {
+            cl_rrt_scores sc;
+            rc = cl_rrt_cross_scores(s, &o, &sc, &err);
+            if (!rc) cl_rrt_scores_free(&sc);
+        } else if (!strcmp(line, "induction\n")) {
+            rc = cl_py_induction(m, 10, 2, 100, -1, -1, 0, 1, 0.3, 0, NULL, NULL, cross, enc, counts, cf, ef, tr, &err);
+        } else {
+            rc = cl_error_set(&err, CL_EINVAL, "unknown study %s", line);
+        }
+        printf("%.4f\n", 1e3 * (now() - t0));
+        fflush(stdout);
+    }
+    if (rc) fprintf(stderr, "%s\n", err.msg);
+    free(cross); free(enc); free(cf); free(ef);
+    cl_state_free(s);
+    cl_model_free(m);
+    return rc ? 2 : 0;
+}

@@ -1,0 +1,187 @@
+"""Loading the shared libraries and declaring their C functions (ctypes).
+
+Where the libraries come from, in order:
+  1. $CHRONOLENS_LIB: a folder holding libchronolens.so and libchronolens_study.so, or the
+     path of libchronolens.so (the study library is looked for beside it);
+  2. the build tree of this checkout (<repo>/build/, as `make build` leaves it), when this
+     package is imported from <repo>/python;
+  3. an installed copy, found by the dynamic linker (ld.so.conf, $LD_LIBRARY_PATH).
+"""
+import ctypes
+import os
+import pathlib
+
+import numpy as np
+
+__all__ = ["Error", "lib", "slib", "call", "library_paths"]
+
+
+class Error(Exception):
+    """A chronolens failure: the library's one-line message (naming the file, if any, and the
+    problem). `code` is the library's status (1 I/O, 2 format, 3 invalid argument,
+    4 out of memory; 0 for errors found by the Python layer itself)."""
+
+    def __init__(self, message, code=0):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+class ClError(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_int), ("msg", ctypes.c_char * 768)]
+
+
+# Mirror of cl_config (include/chronolens.h); checked against sizeof at load time.
+class Config(ctypes.Structure):
+    _fields_ = [(n, ctypes.c_int) for n in
+                ("vocab_size", "d_model", "d_kv", "num_heads", "d_ff", "num_layers", "num_decoder_layers",
+                 "num_buckets", "max_distance")] + \
+               [("eps", ctypes.c_float)] + \
+               [(n, ctypes.c_int) for n in
+                ("gated", "act_gelu", "tied", "decoder_start_token_id", "pad_token_id", "eos_token_id")] + \
+               [("low_limit", ctypes.c_float), ("high_limit", ctypes.c_float)] + \
+               [(n, ctypes.c_int) for n in
+                ("n_tokens", "n_special_tokens", "tok_pad_id", "tok_eos_id", "use_eos_token", "context_length",
+                 "prediction_length", "num_samples")] + \
+               [("temperature", ctypes.c_float), ("top_p", ctypes.c_float), ("top_k", ctypes.c_int)] + \
+               [(n, ctypes.c_int) for n in
+                ("family", "patch_size", "patch_stride", "use_reg_token", "n_quantiles")] + \
+               [("quantiles", ctypes.c_double * 32)]
+
+
+class CaptureSpec(ctypes.Structure):
+    _fields_ = [("enabled", ctypes.c_int),
+                ("n_layers", ctypes.c_int), ("layers", ctypes.POINTER(ctypes.c_int)),
+                ("n_heads", ctypes.c_int), ("heads", ctypes.POINTER(ctypes.c_int)),
+                ("n_rows", ctypes.c_int), ("rows", ctypes.POINTER(ctypes.c_int))]
+
+
+PROGRESS = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_double, ctypes.c_double)
+
+_NAMES = ("libchronolens.so", "libchronolens_study.so")
+
+
+def _candidates():
+    env = os.environ.get("CHRONOLENS_LIB")
+    if env:
+        p = pathlib.Path(env)
+        if p.is_dir():
+            return [(str(p / _NAMES[0]), str(p / _NAMES[1]))], "$CHRONOLENS_LIB=" + env
+        return [(str(p), str(p.with_name(_NAMES[1])))], "$CHRONOLENS_LIB=" + env
+    out = []
+    repo = pathlib.Path(__file__).resolve().parents[2]
+    build = repo / "build"
+    if (build / _NAMES[0]).exists():
+        out.append((str(build / _NAMES[0]), str(build / _NAMES[1])))
+    out.append(("libchronolens.so.0", "libchronolens_study.so.0"))  # installed: the dynamic linker's search
+    return out, "the build tree (%s) or an installed copy" % build
+
+
+def _load():
+    cands, where = _candidates()
+    errors = []
+    for engine, study in cands:
+        try:
+            e = ctypes.CDLL(engine)
+            s = ctypes.CDLL(study)
+            return e, s, (engine, study)
+        except OSError as x:
+            errors.append(str(x))
+    raise ImportError("chronolens: cannot load libchronolens.so / libchronolens_study.so from %s (%s); "
+                      "run `make build` or set CHRONOLENS_LIB to their folder" % (where, "; ".join(errors)))
+
+
+lib, slib, library_paths = _load()
+
+c_int, c_float, c_double, c_size_t = ctypes.c_int, ctypes.c_float, ctypes.c_double, ctypes.c_size_t
+c_u64, c_void_p, c_char_p = ctypes.c_uint64, ctypes.c_void_p, ctypes.c_char_p
+P = ctypes.POINTER
+ERR = P(ClError)
+F32 = np.ctypeslib.ndpointer(np.float32, flags="C_CONTIGUOUS")
+F64 = np.ctypeslib.ndpointer(np.float64, flags="C_CONTIGUOUS")
+I32 = np.ctypeslib.ndpointer(np.int32, flags="C_CONTIGUOUS")
+U8 = np.ctypeslib.ndpointer(np.uint8, flags="C_CONTIGUOUS")
+
+
+def _decl(L, name, restype, *argtypes):
+    f = getattr(L, name)
+    f.restype = restype
+    f.argtypes = list(argtypes)
+
+
+# engine (chronolens.h)
+_decl(lib, "cl_set_threads", None, c_int)
+_decl(lib, "cl_get_threads", c_int)
+_decl(lib, "cl_model_load", c_int, c_char_p, P(c_void_p), ERR)
+_decl(lib, "cl_model_free", None, c_void_p)
+_decl(lib, "cl_model_config", P(Config), c_void_p)
+_decl(lib, "cl_model_param_count", c_size_t, c_void_p)
+_decl(lib, "cl_model_dtype", c_char_p, c_void_p)
+_decl(lib, "cl_model_owned_bytes", c_size_t, c_void_p)
+_decl(lib, "cl_model_require_t5", c_int, c_void_p, c_char_p, c_char_p, ERR)
+_decl(lib, "cl_tokenizer_encode", c_int, P(Config), F32, c_int, c_int, I32, U8, F32, ERR)
+_decl(lib, "cl_tokenizer_length", c_int, P(Config), c_int)
+_decl(lib, "cl_tokenizer_decode", None, P(Config), I32, c_int, c_float, F32)
+_decl(lib, "cl_state_new", c_int, c_void_p, P(c_void_p), ERR)
+_decl(lib, "cl_state_free", None, c_void_p)
+_decl(lib, "cl_state_set_capture", c_int, c_void_p, c_int, P(CaptureSpec), ERR)
+_decl(lib, "cl_state_attn", c_void_p, c_void_p, c_int, P(c_int))
+_decl(lib, "cl_state_set_head_gate", c_int, c_void_p, c_int, c_int, c_int, c_float, ERR)
+_decl(lib, "cl_state_reset_gates", None, c_void_p)
+_decl(lib, "cl_encode", c_int, c_void_p, I32, U8, c_int, c_int, ERR)
+_decl(lib, "cl_state_encoder_hidden", c_void_p, c_void_p, P(c_int), P(c_int))
+_decl(lib, "cl_decode", c_int, c_void_p, I32, c_int, c_int, ERR)
+_decl(lib, "cl_state_logits", c_void_p, c_void_p, P(c_int), P(c_int), P(c_int))
+
+# studies (chronolens_study.h, the flat entry points)
+_decl(slib, "cl_py_config_size", c_size_t)
+_decl(slib, "cl_py_rrt_band", c_int, c_void_p, P(c_int), P(c_int), ERR)
+_decl(slib, "cl_py_rrt_batch", c_int, c_void_p, c_int, c_int, c_int, c_int, c_int, c_u64, I32, U8, I32, ERR)
+_decl(slib, "cl_py_induction", c_int, c_void_p, c_int, c_int, c_int, c_int, c_int, c_u64, c_int, c_double, c_int,
+      PROGRESS, c_void_p, F64, F64, F64, U8, U8, P(c_int), ERR)
+_decl(slib, "cl_py_sweep", c_int, c_void_p, I32, c_int, I32, c_int, c_int, c_int, c_int, c_u64, c_int, c_double,
+      PROGRESS, c_void_p, F64, ERR)
+_decl(slib, "cl_py_multisine", c_int, c_void_p, c_char_p, F64, F64, F64, c_int, c_int, c_double, c_double, c_u64, c_int,
+      c_double, c_double, F64, F64, F64, F64, F64, F64, F64, ERR)
+_decl(slib, "cl_py_multisine_sweep", c_int, c_void_p, c_char_p, c_int, c_u64, c_int, c_double, c_double, c_int, c_int,
+      c_int, c_int, c_int, c_int, c_int, c_double, c_double, PROGRESS, c_void_p, I32, F64, F64, F64, F64, F64, ERR)
+_decl(slib, "cl_py_forecast", c_int, c_void_p, F32, c_int, c_int, c_int, c_int, c_double, c_int, c_double, c_u64,
+      c_int, c_int, F32, ERR)
+_decl(slib, "cl_py_forecast_summary", c_int, F32, c_int, c_int, c_int, F64, c_int, F32, F32, ERR)
+_decl(slib, "cl_py_parrot", c_int, F32, c_int, c_int, c_int, c_int, F32, F64, ERR)
+_decl(slib, "cl_py_claims", c_int, c_char_p, c_char_p, c_char_p, c_char_p, c_int, P(c_char_p), P(c_int), P(c_int),
+      P(c_char_p), F64, ERR)
+
+if slib.cl_py_config_size() != ctypes.sizeof(Config):
+    raise ImportError("chronolens: the library's cl_config is %d bytes, this package's mirror %d: the package and "
+                      "%s are from different versions" % (slib.cl_py_config_size(), ctypes.sizeof(Config),
+                                                          library_paths[0]))
+
+NO_PROGRESS = PROGRESS()  # a NULL callback
+
+# every core, as the commands start (chronolens.set_threads changes it)
+lib.cl_set_threads(int(os.environ.get("CHRONOLENS_THREADS", "0") or 0))
+
+
+def call(fn, *args):
+    """Calls a library function whose last argument is a cl_error*; raises Error on failure."""
+    err = ClError()
+    rc = fn(*args, ctypes.byref(err))
+    if rc:
+        raise Error(err.msg.decode("utf-8", "replace") or "chronolens: error %d" % rc, err.code or rc)
+    return rc
+
+
+def progress_callback(progress, label):
+    """A C progress callback from a Python one: None (no callback), True (a line on stderr) or
+    a callable f(done, total)."""
+    if progress is None or progress is False:
+        return NO_PROGRESS
+    if progress is True:
+        import sys
+
+        def progress(done, total):
+            sys.stderr.write("\r%s: %d/%d" % (label, done, total) + ("\n" if done >= total else ""))
+            sys.stderr.flush()
+    fn = progress
+    return PROGRESS(lambda ctx, done, total: fn(done, total))

@@ -1,0 +1,444 @@
+"""The model: loading, tokenizer, forward passes with attention capture, head ablation, embed."""
+import contextlib
+import ctypes
+import dataclasses
+import math
+import os
+import pathlib
+import sys
+
+import numpy as np
+
+from . import _lib
+from ._lib import Error, call, lib
+
+__all__ = ["Model", "ModelConfig", "ForwardResult", "load", "tokenize", "detokenize", "forward", "embed",
+           "set_threads", "get_threads", "default_model_path", "STACKS"]
+
+# stack names -> cl_stack
+STACKS = {"enc": 0, "dec": 1, "cross": 2}
+_ALIASES = {"enc": "enc", "encoder": "enc", "enc_self": "enc", "dec": "dec", "decoder": "dec", "dec_self": "dec",
+            "cross": "cross", 0: "enc", 1: "dec", 2: "cross"}
+
+
+def _stack(name):
+    try:
+        return _ALIASES[name.lower() if isinstance(name, str) else name]
+    except (KeyError, AttributeError):
+        raise Error("chronolens: stack %r is not one of enc, dec, cross" % (name,)) from None
+
+
+def set_threads(n):
+    """Sets the number of threads of the matrix products and the thread pool (n <= 0: all cores)."""
+    lib.cl_set_threads(int(n))
+
+
+def get_threads():
+    """The number of threads the library uses."""
+    return lib.cl_get_threads()
+
+
+def default_model_path():
+    """The bundled model (models/chronos-nano of the checkout), or $CHRONOLENS_MODEL when set."""
+    env = os.environ.get("CHRONOLENS_MODEL")
+    if env:
+        return env
+    return str(pathlib.Path(__file__).resolve().parents[2] / "models" / "chronos-nano")
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelConfig:
+    """The model's config.json as the library parsed it (T5 and chronos_config fields)."""
+    vocab_size: int
+    d_model: int
+    d_kv: int
+    num_heads: int
+    d_ff: int
+    num_layers: int
+    num_decoder_layers: int
+    num_buckets: int
+    max_distance: int
+    eps: float
+    gated: int
+    act_gelu: int
+    tied: int
+    decoder_start_token_id: int
+    pad_token_id: int
+    eos_token_id: int
+    low_limit: float
+    high_limit: float
+    n_tokens: int
+    n_special_tokens: int
+    tok_pad_id: int
+    tok_eos_id: int
+    use_eos_token: int
+    context_length: int
+    prediction_length: int
+    num_samples: int
+    temperature: float
+    top_p: float
+    top_k: int
+
+    def as_dict(self):
+        """The fields as a plain dict."""
+        return dataclasses.asdict(self)
+
+
+class _ModelHandle:
+    """Owns a cl_model and a few idle cl_states of it; freed with the last reference."""
+
+    def __init__(self, ptr):
+        self.ptr = ptr
+        self.idle = []  # states no result refers to any more, ready for the next pass
+        self._free_state, self._free_model = lib.cl_state_free, lib.cl_model_free
+
+    def __del__(self):
+        for p in self.idle:
+            self._free_state(p)
+        self.idle = []
+        if self.ptr:
+            self._free_model(self.ptr)
+            self.ptr = None
+
+
+class _StateHandle:
+    """Owns a cl_state (scratch buffers, captured maps). When the last view of its memory
+    goes, it returns to its model's idle list (at most _IDLE kept), so a loop of forward
+    passes reuses two states instead of allocating one per pass."""
+
+    _IDLE = 2
+
+    def __init__(self, model):
+        ptr = ctypes.c_void_p()
+        if model.idle:
+            ptr.value = model.idle.pop()
+        else:
+            call(lib.cl_state_new, model.ptr, ctypes.byref(ptr))
+        self.ptr = ptr.value
+        self.model = model  # the state runs this model: it must outlive the state
+
+    def __del__(self):
+        if self.ptr:
+            if len(self.model.idle) < self._IDLE:
+                self.model.idle.append(self.ptr)
+            else:
+                self.model._free_state(self.ptr)
+            self.ptr = None
+
+
+class _View:
+    """Library memory as numpy sees it (__array_interface__), holding what owns the memory."""
+    __slots__ = ("__array_interface__", "owner")
+
+    def __init__(self, addr, shape, typestr, owner):
+        self.__array_interface__ = {"data": (addr, True), "shape": tuple(shape), "typestr": typestr, "version": 3}
+        self.owner = owner
+
+
+def _wrap(addr, shape, ctype, dtype, owner):
+    """A read-only numpy view of library memory at addr; the view keeps owner alive (the
+    array's .base is a _View holding it)."""
+    if math.prod(shape) == 0 or not addr:
+        return np.zeros(shape, dtype)
+    return np.asarray(_View(addr, shape, np.dtype(dtype).str, owner))
+
+
+class ForwardResult:
+    """What one forward pass produced. Every array views the memory of the library state that
+    computed it (no copy): the state stays alive, and is not reused by later passes, while any
+    of these arrays (or this object) is referenced. Arrays are read-only; copy() to modify.
+
+    token_ids (B, T) int32, attention_mask (B, T) uint8, scale (B) float32: the tokenizer's
+    output (or the ids given); decoder_ids (B, Td) int32; encoder_hidden (B, T, d_model);
+    logits (B, Td, vocab) (or (B, 1, vocab) with last_only); attn: {stack: (n_layers_sel, B,
+    n_heads_sel, n_rows_sel, Tk)} for every captured stack ("enc", "dec", "cross");
+    selection: {stack: (layers, heads, rows)} the captured indices (rows as asked: negative
+    rows count from the end; None = all)."""
+
+    def __init__(self):
+        self.attn = {}
+        self.selection = {}
+
+    def attention(self, stack, layer, head):
+        """The map of one head: (B, n_rows_sel, Tk), by model layer and head index."""
+        st = _stack(stack)
+        if st not in self.attn:
+            raise Error("chronolens: stack %s was not captured" % st)
+        layers, heads, _ = self.selection[st]
+        a = self.attn[st]
+        li = layer if layers is None else _index(layers, layer, "layer", st)
+        hi = head if heads is None else _index(heads, head, "head", st)
+        if not (0 <= li < a.shape[0] and 0 <= hi < a.shape[2]):
+            raise Error("chronolens: %s layer %d head %d is outside the capture" % (st, layer, head))
+        return a[li, :, hi]
+
+    def __repr__(self):
+        shapes = ", ".join("%s=%s" % (k, v.shape) for k, v in self.attn.items())
+        return "ForwardResult(encoder_hidden=%s, logits=%s, attn: %s)" % (
+            self.encoder_hidden.shape, self.logits.shape, shapes or "none")
+
+
+def _index(lst, v, what, st):
+    try:
+        return list(lst).index(v)
+    except ValueError:
+        raise Error("chronolens: %s %s %d was not captured" % (st, what, v)) from None
+
+
+def _ints(x):
+    a = np.ascontiguousarray(np.asarray(list(x), dtype=np.int32))
+    return a, a.ctypes.data_as(ctypes.POINTER(ctypes.c_int))
+
+
+class Model:
+    """A loaded Chronos checkpoint (see chronolens.load). Attributes: path, config
+    (ModelConfig), num_params, dtype ("F32", "BF16", "F16" or "mixed"). One Model may be used
+    from one thread at a time (forward passes share its state pool); load it again per thread."""
+
+    def __init__(self, path=None):
+        path = default_model_path() if path is None else os.fspath(path)
+        ptr = ctypes.c_void_p()
+        call(lib.cl_model_load, path.encode(), ctypes.byref(ptr))
+        self._h = _ModelHandle(ptr.value)
+        self.path = path
+        self._cfg = lib.cl_model_config(self._h.ptr)
+        c = self._cfg.contents
+        self.config = ModelConfig(**{f.name: getattr(c, f.name) for f in dataclasses.fields(ModelConfig)})
+        self.num_params = int(lib.cl_model_param_count(self._h.ptr))
+        self.dtype = lib.cl_model_dtype(self._h.ptr).decode()
+        self._state = None
+        self._gates = {}
+
+    def __repr__(self):
+        c = self.config
+        return "Model(%r, %s, %d params, d_model %d, %d+%d layers, %d heads)" % (
+            self.path, self.dtype, self.num_params, c.d_model, c.num_layers, c.num_decoder_layers, c.num_heads)
+
+    # ---- states: the current one is reused while no result refers to it, else an idle one
+    # (see _StateHandle) or a new one
+    def _take_state(self):
+        if self._state is None or sys.getrefcount(self._state) > 2:  # held by a live result
+            self._state = _StateHandle(self._h)
+        st = self._state
+        lib.cl_state_reset_gates(st.ptr)
+        for (s, l, h), g in self._gates.items():
+            call(lib.cl_state_set_head_gate, st.ptr, STACKS[s], l, h, g)
+        return st
+
+    # ---- methods delegating to the module functions (same documentation)
+    def tokenize(self, context):
+        return tokenize(self, context)
+
+    def detokenize(self, ids, scale):
+        return detokenize(self, ids, scale)
+
+    def forward(self, context=None, decoder_ids=None, capture=None, **kw):
+        return forward(self, context, decoder_ids, capture, **kw)
+
+    def embed(self, context, batch=16):
+        return embed(self, context, batch)
+
+    def ablate(self, stack, layer, head, gate=0.0):
+        """Context manager: head(s) `head` (an int or a list) of `layer` of `stack` ("enc",
+        "dec", "cross") multiplied by `gate` (0 = ablated) before the output projection, in
+        every forward and embed of this model inside the block; restored on exit. Nests.
+        Studies and forecast run their own states and are not affected.
+
+            with model.ablate("cross", 1, 3):
+                r = model.forward(ctx, capture="cross")"""
+        return _ablate(self, stack, layer, head, gate)
+
+
+@contextlib.contextmanager
+def _ablate(model, stack, layer, head, gate):
+    st = _stack(stack)
+    heads = [head] if isinstance(head, (int, np.integer)) else list(head)
+    probe = model._take_state()
+    for h in heads:  # the library checks the indices (one-line error)
+        call(lib.cl_state_set_head_gate, probe.ptr, STACKS[st], int(layer), int(h), float(gate))
+    del probe
+    saved = {}
+    for h in heads:
+        key = (st, int(layer), int(h))
+        saved[key] = model._gates.get(key)
+        model._gates[key] = float(gate)
+    try:
+        yield model
+    finally:
+        for key, prev in saved.items():
+            if prev is None:
+                model._gates.pop(key, None)
+            else:
+                model._gates[key] = prev
+
+
+def load(path=None):
+    """Loads a Chronos checkpoint folder (config.json + model.safetensors, or a sharded index)
+    and returns a Model; path None = the bundled model (default_model_path()). Raises
+    chronolens.Error with the library's message (missing folder, corrupt file, ...)."""
+    return Model(path)
+
+
+def _context(context):
+    x = np.asarray(context, dtype=np.float32)
+    if x.ndim == 1:
+        x = x[None, :]
+    if x.ndim != 2 or x.shape[0] < 1 or x.shape[1] < 1:
+        raise Error("chronolens: context must be (L,) or (B, L) values, got shape %s" % (x.shape,))
+    return np.ascontiguousarray(x)
+
+
+def tokenize(model, context):
+    """MeanScaleUniformBins: context (L,) or (B, L) values (NaN = missing) ->
+    (token_ids (B, T) int32, attention_mask (B, T) uint8, scale (B,) float32), keeping the last
+    context_length values; T = min(L, context_length) + use_eos_token."""
+    x = _context(context)
+    B, L = x.shape
+    T = lib.cl_tokenizer_length(model._cfg, L)
+    ids = np.empty((B, T), np.int32)
+    mask = np.empty((B, T), np.uint8)
+    scale = np.empty(B, np.float32)
+    call(lib.cl_tokenizer_encode, model._cfg, x, B, L, ids, mask, scale)
+    return ids, mask, scale
+
+
+def detokenize(model, ids, scale):
+    """Token ids (T,) or (B, T) and scale (B,) (or a number) -> values of the same shape:
+    center(id) * scale, clamped as the tokenizer decodes."""
+    a = np.asarray(ids)
+    one = a.ndim == 1
+    a = np.ascontiguousarray(np.atleast_2d(a), dtype=np.int32)
+    s = np.broadcast_to(np.asarray(scale, np.float32).reshape(-1), (a.shape[0],))
+    out = np.empty(a.shape, np.float32)
+    for b in range(a.shape[0]):
+        row = np.empty(a.shape[1], np.float32)
+        lib.cl_tokenizer_decode(model._cfg, np.ascontiguousarray(a[b]), a.shape[1], float(s[b]), row)
+        out[b] = row
+    return out[0] if one else out
+
+
+def _capture_specs(capture):
+    """capture -> {stack: (layers, heads, rows)} with None = all."""
+    if capture is None or capture is False:
+        return {}
+    if isinstance(capture, str) and capture == "all" or capture is True:
+        return {s: (None, None, None) for s in STACKS}
+    if isinstance(capture, (str, int)):
+        capture = [capture]
+    if isinstance(capture, dict):
+        out = {}
+        for k, v in capture.items():
+            st = _stack(k)
+            if v is True or v is None:
+                out[st] = (None, None, None)
+            elif isinstance(v, dict):
+                bad = set(v) - {"layers", "heads", "rows"}
+                if bad:
+                    raise Error("chronolens: capture %s: unknown keys %s (layers, heads, rows)" % (st, sorted(bad)))
+                out[st] = tuple(None if v.get(n) is None else [int(i) for i in np.atleast_1d(v[n])]
+                                for n in ("layers", "heads", "rows"))
+            else:
+                raise Error("chronolens: capture %s: want True or a dict of layers/heads/rows" % st)
+        return out
+    return {_stack(s): (None, None, None) for s in capture}
+
+
+def forward(model, context=None, decoder_ids=None, capture=None, *, token_ids=None, attention_mask=None,
+            last_only=False):
+    """One encoder-decoder pass.
+
+    context: (L,) or (B, L) values (NaN = missing), tokenized as Chronos does; or instead
+    token_ids (B, T) with attention_mask (B, T) (default all 1), e.g. an RRT batch.
+    decoder_ids: (B, Td) (or (Td,) for every series); None = [decoder_start_token_id].
+    capture: which attention probabilities to keep —
+      None (nothing), "all", a stack name or a list of them ("enc", "dec", "cross"), or a dict
+      {stack: True | {"layers": [...], "heads": [...], "rows": [...]}} (None = all; a negative
+      row r means Tq + r, so -2 is the encoder token before EOS).
+    last_only: logits of the last decoder position only.
+    Head ablations of model.ablate() in force apply.
+    Returns a ForwardResult (arrays view the library's memory, see its documentation)."""
+    cfg = model.config
+    if token_ids is not None:
+        if context is not None:
+            raise Error("chronolens: give context or token_ids, not both")
+        ids = np.ascontiguousarray(np.atleast_2d(np.asarray(token_ids)), dtype=np.int32)
+        mask = (np.ones(ids.shape, np.uint8) if attention_mask is None else
+                np.ascontiguousarray(np.asarray(attention_mask).reshape(ids.shape), dtype=np.uint8))
+        scale = np.ones(ids.shape[0], np.float32)
+        if ids.size and (ids.min() < 0 or ids.max() >= cfg.vocab_size):
+            raise Error("chronolens: token_ids outside the vocabulary [0, %d)" % cfg.vocab_size)
+    elif context is not None:
+        ids, mask, scale = tokenize(model, context)
+    else:
+        raise Error("chronolens: forward needs context or token_ids")
+    B, T = ids.shape
+    if decoder_ids is None:
+        dec = np.full((B, 1), cfg.decoder_start_token_id, np.int32)
+    else:
+        dec = np.asarray(decoder_ids)
+        if dec.ndim == 1:
+            dec = np.broadcast_to(dec, (B, dec.shape[0]))
+        dec = np.ascontiguousarray(dec, dtype=np.int32)
+        if dec.ndim != 2 or dec.shape[0] != B or dec.shape[1] < 1:
+            raise Error("chronolens: decoder_ids of shape %s for %d series" % (dec.shape, B))
+        if dec.min() < 0 or dec.max() >= cfg.vocab_size:
+            raise Error("chronolens: decoder_ids outside the vocabulary [0, %d)" % cfg.vocab_size)
+    specs = _capture_specs(capture)
+    st = model._take_state()
+    keep = []
+    for name, code in STACKS.items():
+        spec = _lib.CaptureSpec()
+        if name in specs:
+            spec.enabled = 1
+            for field, lst in zip(("layers", "heads", "rows"), specs[name]):
+                if lst is not None:
+                    arr, ptr = _ints(lst)
+                    keep.append(arr)
+                    setattr(spec, "n_" + field, len(lst))
+                    setattr(spec, field, ptr)
+        call(lib.cl_state_set_capture, st.ptr, code, ctypes.byref(spec))
+    call(lib.cl_encode, st.ptr, ids, mask, B, T)
+    call(lib.cl_decode, st.ptr, dec, dec.shape[1], int(bool(last_only)))
+    r = ForwardResult()
+    r.token_ids, r.attention_mask, r.scale, r.decoder_ids = ids, mask, scale, dec
+    r.encoder_hidden = _wrap(lib.cl_state_encoder_hidden(st.ptr, None, None), (B, T, cfg.d_model),
+                             ctypes.c_float, np.float32, st)
+    lb, lt, lv = ctypes.c_int(), ctypes.c_int(), ctypes.c_int()
+    addr = lib.cl_state_logits(st.ptr, ctypes.byref(lb), ctypes.byref(lt), ctypes.byref(lv))
+    r.logits = _wrap(addr, (lb.value, lt.value, lv.value), ctypes.c_float, np.float32, st)
+    for name in specs:
+        shape = (ctypes.c_int * 5)()
+        addr = lib.cl_state_attn(st.ptr, STACKS[name], shape)
+        if addr:
+            r.attn[name] = _wrap(addr, tuple(shape), ctypes.c_float, np.float32, st)
+            r.selection[name] = specs[name]
+    r._state = st
+    return r
+
+
+def embed(model, context, batch=16):
+    """ChronosPipeline.embed: the encoder's last hidden state of every series.
+    context (L,) or (B, L) -> (embeddings (B, T, d_model) float32 (EOS included), scale (B,)),
+    `batch` series per encoder pass. Head ablations in force apply."""
+    if int(batch) < 1:
+        raise Error("chronolens: embed batch %d: must be >= 1" % batch)
+    ids, mask, scale = tokenize(model, context)
+    B, T = ids.shape
+    d = model.config.d_model
+    out = np.empty((B, T, d), np.float32)
+    st = model._take_state()
+    for spec_stack in STACKS.values():
+        call(lib.cl_state_set_capture, st.ptr, spec_stack, ctypes.byref(_lib.CaptureSpec()))
+    for b0 in range(0, B, int(batch)):
+        nb = min(int(batch), B - b0)
+        call(lib.cl_encode, st.ptr, np.ascontiguousarray(ids[b0:b0 + nb]), np.ascontiguousarray(mask[b0:b0 + nb]),
+             nb, T)
+        out[b0:b0 + nb] = _wrap(lib.cl_state_encoder_hidden(st.ptr, None, None), (nb, T, d), ctypes.c_float,
+                                np.float32, st)
+    return out, scale
+
+
+Model.tokenize.__doc__ = tokenize.__doc__
+Model.detokenize.__doc__ = detokenize.__doc__
+Model.forward.__doc__ = forward.__doc__
+Model.embed.__doc__ = embed.__doc__

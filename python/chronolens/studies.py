@@ -1,0 +1,435 @@
+"""The studies (method.md §1-3, §5) through the flat entry points of libchronolens_study.so:
+the same library code as the commands, so the numbers equal the commands' files for the same
+inputs and seed. Every result's arrays are numpy arrays owned by Python."""
+import ctypes
+import dataclasses
+import math
+import os
+import time
+
+import numpy as np
+
+from . import _lib
+from ._lib import Error, call, slib
+
+__all__ = ["Stat", "Count", "InductionResult", "SweepResult", "MultisineResult", "MultisineSweepResult",
+           "ForecastResult", "Claim", "rrt_band", "rrt_batch", "induction", "sweep", "multisine",
+           "multisine_sweep", "forecast", "parrot", "claims", "CRITERIA"]
+
+CRITERIA = ("current", "right", "any")
+
+
+@dataclasses.dataclass
+class Stat:
+    """A score per head: mean over all seeds x batch values, sample std over them, and the
+    sample std of the per-seed means (0 for one seed). Arrays (layers, heads)."""
+    mean: np.ndarray
+    std: np.ndarray
+    seed_std: np.ndarray
+
+
+@dataclasses.dataclass
+class Count:
+    """A count of heads: n heads whose mean score reaches the threshold; mean and std over the
+    seeds of the per-seed counts."""
+    n: int
+    mean: float
+    std: float
+
+
+def _stat(a, L, H):  # (L*H, 3) -> Stat of (L, H)
+    a = a.reshape(L, H, 3)
+    return Stat(a[..., 0].copy(), a[..., 1].copy(), a[..., 2].copy())
+
+
+def _counts(a):  # (3, 3) -> {criterion: Count}
+    return {c: Count(int(a[k, 0]) if not math.isnan(a[k, 0]) else None, float(a[k, 1]), float(a[k, 2]))
+            for k, c in enumerate(CRITERIA)}
+
+
+@dataclasses.dataclass
+class InductionResult:
+    """The induction study (README "Induction heads"). Cross-attention arrays are (layers,
+    heads) of the decoder, encoder ones (enc_layers, heads).
+    current, right: Stat of the attention at the current token m / the token to its right;
+    ablation: Stat of Δ log p(s_2) with the head gated to 0 (None unless strict);
+    copying: Stat of the copying score (None unless strict);
+    enc_current, enc_right: the encoder self-attention scores;
+    above_current, above_right, strict_current, strict_right (bool, cross);
+    enc_above_current, enc_above_right (bool, encoder);
+    counts: {"cross"|"encoder"|"strict": {"current"|"right"|"any": Count}};
+    token_range, threshold, seeds, strict, seconds (wall time of the run)."""
+    layers: int
+    heads: int
+    enc_layers: int
+    current: Stat
+    right: Stat
+    ablation: Stat
+    copying: Stat
+    enc_current: Stat
+    enc_right: Stat
+    above_current: np.ndarray
+    above_right: np.ndarray
+    strict_current: np.ndarray
+    strict_right: np.ndarray
+    enc_above_current: np.ndarray
+    enc_above_right: np.ndarray
+    counts: dict
+    token_range: tuple
+    threshold: float
+    seeds: int
+    strict: bool
+    seconds: float
+
+    @property
+    def score(self):
+        """max(current.mean, right.mean) per cross head (layers, heads): the ranking score."""
+        return np.maximum(self.current.mean, self.right.mean)
+
+    def top_heads(self, k=5):
+        """The k cross-attention heads of highest score: [(layer, head, score), ...]."""
+        s = self.score
+        order = np.argsort(-s, axis=None, kind="stable")[:k]
+        return [(int(i // self.heads), int(i % self.heads), float(s.flat[i])) for i in order]
+
+
+def _model_ptr(model, what):
+    """The model's handle for a study of Chronos-T5 models only: a Chronos-Bolt model is the
+    error the commands give (cl_model_require_t5)."""
+    call(_lib.lib.cl_model_require_t5, model._h.ptr, model.path.encode(), what.encode())
+    return model._h.ptr
+
+
+def _tok(model, token_range):
+    if token_range is None:
+        return -1, -1
+    lo, hi = token_range
+    return int(lo), int(hi)
+
+
+def rrt_band(model):
+    """The token ids (lo, hi) of the RRT study's value band for the model's vocabulary."""
+    lo, hi = ctypes.c_int(), ctypes.c_int()
+    mp = _model_ptr(model, "the RRT test")
+    call(slib.cl_py_rrt_band, mp, ctypes.byref(lo), ctypes.byref(hi))
+    return lo.value, hi.value
+
+
+def rrt_batch(model, seq_len=10, reps=2, batch=100, seed=0, token_range=None):
+    """One batch of repeated random tokens (method.md §2), as the induction study draws it:
+    (token_ids (batch, reps*seq_len + 2) `S .. S s_0 EOS`, attention_mask (all 1),
+    decoder_ids (batch, 2) = [decoder start, s_1]). token_range (lo, hi): default the band."""
+    # sizes clamped at 0 so that the library, not numpy, reports bad values
+    T, B = max(0, int(reps) * int(seq_len) + 2), max(0, int(batch))
+    enc = np.empty((B, T), np.int32)
+    mask = np.empty((B, T), np.uint8)
+    dec = np.empty((B, 2), np.int32)
+    lo, hi = _tok(model, token_range)
+    mp = _model_ptr(model, "the RRT test")
+    call(slib.cl_py_rrt_batch, mp, int(seq_len), int(reps), int(batch), lo, hi, int(seed), enc, mask,
+         dec)
+    return enc, mask, dec
+
+
+def induction(model, seq_len=10, reps=2, batch=100, seed=0, seeds=1, threshold=0.3, strict=True,
+              token_range=None, progress=None):
+    """The induction-head study with repeated random tokens (chronolens induction, one model):
+    per-head cross-attention and encoder scores, counts, and with strict the ablation and
+    copying scores. progress: None, True (stderr) or f(done, total) over forward passes.
+    Returns an InductionResult; equals induction.csv/json of the command for the same options."""
+    c = model.config
+    L, H, Le = c.num_decoder_layers, c.num_heads, c.num_layers
+    cross = np.empty((4, L * H, 3))
+    enc = np.empty((2, Le * H, 3))
+    counts = np.empty((3, 3, 3))
+    cf = np.empty((L * H, 4), np.uint8)
+    ef = np.empty((Le * H, 2), np.uint8)
+    tr = (ctypes.c_int * 2)()
+    lo, hi = _tok(model, token_range)
+    cb = _lib.progress_callback(progress, "induction")
+    t0 = time.perf_counter()
+    mp = _model_ptr(model, "the induction heads study")
+    call(slib.cl_py_induction, mp, int(seq_len), int(reps), int(batch), lo, hi, int(seed), int(seeds),
+         float(threshold), int(bool(strict)), cb, None, cross, enc, counts, cf, ef, tr)
+    secs = time.perf_counter() - t0
+    cnt = {"cross": _counts(counts[0]), "encoder": _counts(counts[1])}
+    if strict:
+        cnt["strict"] = _counts(counts[2])
+    return InductionResult(
+        layers=L, heads=H, enc_layers=Le,
+        current=_stat(cross[0], L, H), right=_stat(cross[1], L, H),
+        ablation=_stat(cross[2], L, H) if strict else None, copying=_stat(cross[3], L, H) if strict else None,
+        enc_current=_stat(enc[0], Le, H), enc_right=_stat(enc[1], Le, H),
+        above_current=cf[:, 0].reshape(L, H).astype(bool), above_right=cf[:, 1].reshape(L, H).astype(bool),
+        strict_current=cf[:, 2].reshape(L, H).astype(bool), strict_right=cf[:, 3].reshape(L, H).astype(bool),
+        enc_above_current=ef[:, 0].reshape(Le, H).astype(bool), enc_above_right=ef[:, 1].reshape(Le, H).astype(bool),
+        counts=cnt, token_range=(tr[0], tr[1]), threshold=float(threshold), seeds=int(seeds), strict=bool(strict),
+        seconds=secs)
+
+
+@dataclasses.dataclass
+class SweepResult:
+    """The R x L sweep: reps (nr,), lens (nl,); cross and encoder: counts (nr, nl, 3, 3) =
+    [R, L, criterion (current, right, any), (n, mean, std)]."""
+    reps: np.ndarray
+    lens: np.ndarray
+    cross: np.ndarray
+    encoder: np.ndarray
+
+    def count(self, stack="cross", criterion="any", what="n"):
+        """(nr, nl) array of one count: stack "cross"/"encoder", criterion, what n/mean/std."""
+        a = self.cross if stack == "cross" else self.encoder
+        return a[:, :, CRITERIA.index(criterion), ("n", "mean", "std").index(what)]
+
+
+def sweep(model, reps=(2, 4, 6, 8, 10), lens=(2, 4, 6, 8, 10), batch=100, seed=0, seeds=1, threshold=0.3,
+          token_range=None, progress=None):
+    """The repetitions x sequence-length sweep of the induction test (chronolens sweep, one
+    model): head counts per (R, L) cell. progress over cells. Returns a SweepResult."""
+    r = np.ascontiguousarray(reps, dtype=np.int32)
+    l = np.ascontiguousarray(lens, dtype=np.int32)
+    counts = np.empty((len(r), len(l), 2, 3, 3))
+    lo, hi = _tok(model, token_range)
+    mp = _model_ptr(model, "sweep")
+    call(slib.cl_py_sweep, mp, r, len(r), l, len(l), int(batch), lo, hi, int(seed), int(seeds),
+         float(threshold), _lib.progress_callback(progress, "sweep"), None, counts)
+    return SweepResult(reps=r, lens=l, cross=counts[:, :, 0].copy(), encoder=counts[:, :, 1].copy())
+
+
+_HEAD_FIELDS = ("amplitude", "peak", "periodic", "strength", "spacing_hz", "quefrency_s")
+
+
+@dataclasses.dataclass
+class MultisineResult:
+    """The multisine study of one model (README "Multisine"). The arrays of the command's
+    <model>-spectra.safetensors: series, series_spectrum, frequency_hz, quefrency_s (points,);
+    attention, spectrum, double_fft, double_fft_nodc (layers, heads, points). heads: the
+    columns of multisine.csv per head, (layers, heads) arrays: amplitude, peak, periodic (bool),
+    strength, spacing_hz, quefrency_s, error_hz, induction_score, induction_current,
+    induction_right. rho, p: Spearman(amplitude, induction score) and its permutation p-value;
+    smallest_gap_hz; periodic_heads, heads_at_smallest_gap (within 1/duration)."""
+    freqs: np.ndarray
+    amps: np.ndarray
+    phases: np.ndarray
+    points: int
+    duration: float
+    series: np.ndarray
+    series_spectrum: np.ndarray
+    frequency_hz: np.ndarray
+    quefrency_s: np.ndarray
+    attention: np.ndarray
+    spectrum: np.ndarray
+    double_fft: np.ndarray
+    double_fft_nodc: np.ndarray
+    heads: dict
+    rho: float
+    p: float
+    smallest_gap_hz: float
+    periodic_heads: int
+    heads_at_smallest_gap: int
+
+
+def _smallest_gap(freqs):
+    f = np.sort(np.asarray(freqs, float))
+    return float(np.min(np.diff(f))) if len(f) > 1 else float("nan")
+
+
+def multisine(model, freqs=(5, 10, 20, 40), amps=None, phases=None, points=301, duration=3.0, noise=0.0, seed=0,
+              permutations=10000, min_strength=0.3, harmonic_ratio=0.5):
+    """The attention spectra of a multisine input (chronolens multisine, one model): per
+    decoder head, the decoder-start cross-attention over the context, its spectrum, double
+    FFT, detected spacing and spectral amplitude, and Spearman(amplitude, induction score).
+    amps default: the reference amplitudes (1, .5, .25, .25) for the reference frequencies,
+    else 1; phases default 0. Returns a MultisineResult."""
+    f = np.ascontiguousarray(freqs, dtype=np.float64).reshape(-1)
+    ref = (5, 10, 20, 40)
+    if amps is None:
+        amps = (1, 0.5, 0.25, 0.25) if f.tolist() == list(ref) else np.ones(len(f))
+    a = np.ascontiguousarray(amps, dtype=np.float64).reshape(-1)
+    ph = np.ascontiguousarray(np.zeros(len(f)) if phases is None else phases, dtype=np.float64).reshape(-1)
+    if len(a) != len(f) or len(ph) != len(f):
+        raise Error("chronolens: multisine: %d frequencies, %d amplitudes, %d phases" % (len(f), len(a), len(ph)))
+    c = model.config
+    L, H, n = c.num_decoder_layers, c.num_heads, int(points)
+    LH = L * H
+    if n < 8:
+        raise Error("chronolens: multisine: points %d: must be >= 8" % n)
+    series, smag, axes = np.empty(n), np.empty(n), np.empty((2, n))
+    arrays, heads, ind, corr = np.empty((4, LH, n)), np.empty((LH, 6)), np.empty((LH, 3)), np.empty(2)
+    mp = _model_ptr(model, "multisine")
+    call(slib.cl_py_multisine, mp, model.path.encode(), f, a, ph, len(f), n, float(duration),
+         float(noise), int(seed), int(permutations), float(min_strength), float(harmonic_ratio), series, smag, axes,
+         arrays, heads, ind, corr)
+    gap = _smallest_gap(f)
+    hd = {k: heads[:, i].reshape(L, H).copy() for i, k in enumerate(_HEAD_FIELDS)}
+    hd["periodic"] = hd["periodic"].astype(bool)
+    hd["error_hz"] = hd["spacing_hz"] - gap
+    for i, k in enumerate(("induction_score", "induction_current", "induction_right")):
+        hd[k] = ind[:, i].reshape(L, H).copy()
+    tol = 1.0 / float(duration)
+    match = hd["periodic"] & (np.abs(hd["spacing_hz"] - gap) <= tol)
+    return MultisineResult(
+        freqs=f, amps=a, phases=ph, points=n, duration=float(duration), series=series, series_spectrum=smag,
+        frequency_hz=axes[0].copy(), quefrency_s=axes[1].copy(),
+        attention=arrays[0].reshape(L, H, n).copy(), spectrum=arrays[1].reshape(L, H, n).copy(),
+        double_fft=arrays[2].reshape(L, H, n).copy(), double_fft_nodc=arrays[3].reshape(L, H, n).copy(),
+        heads=hd, rho=float(corr[0]), p=float(corr[1]), smallest_gap_hz=gap,
+        periodic_heads=int(hd["periodic"].sum()), heads_at_smallest_gap=int(match.sum()))
+
+
+_ROW_FIELDS = ("configs", "pairs", "periodic", "match", "match_gcd", "match_freq_gcd", "q05", "q25", "q50", "q75",
+               "q95", "mean_abs_error_hz", "spearman_rho", "spearman_p")
+
+
+@dataclasses.dataclass
+class MultisineSweepResult:
+    """The multisine sweep (README "Multisine sweep"). configs: list of {freqs_hz, amps,
+    phases_rad, smallest_gap_hz, gap_gcd_hz, freq_gcd_hz, non_divisor}; heads: the per-pair
+    columns of sweep.csv as (configs, layers, heads) arrays (amplitude, peak, periodic,
+    strength, spacing_hz, quefrency_s, error_hz, match); induction_score (layers, heads);
+    summary: the four rows of sweep-summary.md as dicts (subset, configs, pairs, periodic,
+    match, match_gcd, match_freq_gcd, q05..q95 of the error, mean_abs_error_hz, spearman_rho,
+    spearman_p, fraction_match, ...); top_k; match_tolerance_hz."""
+    configs: list
+    heads: dict
+    induction_score: np.ndarray
+    summary: list
+    top_k: int
+    match_tolerance_hz: float
+
+
+def multisine_sweep(model, configs=100, seed=0, top_k=None, points=301, duration=3.0, noise=0.0, fmin=1, fmax=45,
+                    min_freqs=2, max_freqs=6, batch=16, permutations=10000, min_strength=0.3, harmonic_ratio=0.5,
+                    progress=None):
+    """The "period = smallest frequency gap" claim over random frequency sets (chronolens
+    multisine-sweep): how often each head's spacing equals the smallest gap, the error
+    distribution, the amplitude-induction correlation, and the same for non-divisor sets.
+    top_k default: 3 (or the model's heads when fewer). progress over series.
+    Returns a MultisineSweepResult."""
+    c = model.config
+    L, H = c.num_decoder_layers, c.num_heads
+    G, C = L * H, max(0, int(configs))  # the library reports configs < 1
+    if top_k is None:
+        top_k = min(3, G)
+    M = 64
+    nf = np.empty(C, np.int32)
+    cfg, cst = np.empty((C, 3, M)), np.empty((C, 4))
+    heads, ind, rows = np.empty((C, G, 6)), np.empty(G), np.empty((4, 14))
+    mp = _model_ptr(model, "multisine-sweep")
+    call(slib.cl_py_multisine_sweep, mp, model.path.encode(), int(configs), int(seed), int(points),
+         float(duration), float(noise), int(fmin), int(fmax), int(min_freqs), int(max_freqs), int(top_k), int(batch),
+         int(permutations), float(min_strength), float(harmonic_ratio),
+         _lib.progress_callback(progress, "multisine-sweep"), None,
+         nf, cfg, cst, heads, ind, rows)
+    cl = [dict(freqs_hz=cfg[k, 0, :nf[k]].copy(), amps=cfg[k, 1, :nf[k]].copy(), phases_rad=cfg[k, 2, :nf[k]].copy(),
+               smallest_gap_hz=float(cst[k, 0]), gap_gcd_hz=float(cst[k, 1]), freq_gcd_hz=float(cst[k, 2]),
+               non_divisor=bool(cst[k, 3])) for k in range(C)]
+    hd = {k: heads[:, :, i].reshape(C, L, H).copy() for i, k in enumerate(_HEAD_FIELDS)}
+    hd["periodic"] = hd["periodic"].astype(bool)
+    hd["error_hz"] = hd["spacing_hz"] - cst[:, 0][:, None, None]
+    tol = 1.0 / float(duration)
+    hd["match"] = hd["periodic"] & (np.abs(hd["error_hz"]) <= tol)
+    names = ("all pairs", "top-%d heads by amplitude" % top_k, "non-divisor configs: all pairs",
+             "non-divisor configs: top-%d" % top_k)
+    summary = []
+    for r in range(4):
+        d = {"subset": names[r]}
+        for i, k in enumerate(_ROW_FIELDS):
+            v = float(rows[r, i])
+            d[k] = int(v) if i < 6 else v
+        for k, n in (("fraction_match", "match"), ("fraction_match_gcd", "match_gcd"),
+                     ("fraction_match_freq_gcd", "match_freq_gcd")):
+            d[k] = d[n] / d["pairs"] if d["pairs"] > 0 else float("nan")
+        summary.append(d)
+    return MultisineSweepResult(configs=cl, heads=hd, induction_score=ind.reshape(L, H), summary=summary,
+                                top_k=int(top_k), match_tolerance_hz=tol)
+
+
+@dataclasses.dataclass
+class ForecastResult:
+    """ChronosPipeline.predict: samples (B, S, H); mean (B, H); quantiles (B, H, nq) at levels."""
+    samples: np.ndarray
+    mean: np.ndarray
+    quantiles: np.ndarray
+    levels: tuple
+
+
+def forecast(model, context, horizon=None, samples=None, temperature=None, top_k=None, top_p=None, seed=0, batch=0,
+             cache=True, quantiles=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)):
+    """Sample paths of the model for context (L,) or (B, L) (NaN = missing), as
+    ChronosPipeline.predict (chronolens forecast): horizon (default prediction_length),
+    samples / temperature / top_k / top_p (default the model's chronos_config), seed (series b
+    draws from its own stream), batch (series per model batch, 0 = auto), cache (key/value
+    cached decoder). Returns a ForecastResult whose mean and quantiles equal the command's CSV."""
+    from .model import _context
+    c = model.config
+    x = _context(context)
+    B, L = x.shape
+    H = int(horizon) if horizon is not None else (c.prediction_length if c.prediction_length > 0 else 64)
+    S = int(samples) if samples is not None else (c.num_samples if c.num_samples > 0 else 20)
+    t = float(temperature) if temperature is not None else (c.temperature if c.temperature > 0 else 1.0)
+    k = int(top_k) if top_k is not None else c.top_k
+    p = float(top_p) if top_p is not None else (c.top_p if c.top_p > 0 else 1.0)
+    if H < 1 or S < 1:
+        raise Error("chronolens: forecast: horizon %d, samples %d: must be >= 1" % (H, S))
+    vals = np.empty((B, S, H), np.float32)
+    mp = _model_ptr(model, "forecast (T5 sampling)")
+    call(slib.cl_py_forecast, mp, x, B, L, H, S, t, k, p, int(seed), int(batch), int(bool(cache)), vals)
+    lv = np.ascontiguousarray(quantiles, dtype=np.float64).reshape(-1)
+    mean, q = np.empty((B, H), np.float32), np.empty((B, H, len(lv)), np.float32)
+    call(slib.cl_py_forecast_summary, vals, B, S, H, lv, len(lv), mean, q)
+    return ForecastResult(samples=vals, mean=mean, quantiles=q, levels=tuple(lv.tolist()))
+
+
+def parrot(context, horizon, window=8):
+    """Context parroting (Zhang & Gilpin): copy what followed the earlier stretch most similar
+    to the last `window` values. context (L,) or (B, L) -> (values (B, horizon), info) with info
+    a dict of (B,) arrays: period, distance, scale, fallback."""
+    from .model import _context
+    x = _context(context)
+    B, L = x.shape
+    out, info = np.empty((B, max(0, int(horizon))), np.float32), np.empty((B, 4))  # the library checks horizon
+    call(slib.cl_py_parrot, x, B, L, int(window), int(horizon), out, info)
+    return out, {"period": info[:, 0].astype(int), "distance": info[:, 1], "scale": info[:, 2],
+                 "fallback": info[:, 3].astype(bool)}
+
+
+@dataclasses.dataclass
+class Claim:
+    """One claim of the study: id, the claim, the test applied, verdict (True supported, False
+    not supported, None undecided) and the numbers it rests on {name: value}."""
+    id: str
+    claim: str
+    test: str
+    verdict: object
+    numbers: dict
+
+
+def _study_dir(p):
+    """The output folder of a study given as the folder or one of its files (its JSON)."""
+    if p is None:
+        return None
+    p = os.fspath(p)
+    return (p if os.path.isdir(p) else os.path.dirname(p) or ".").encode()
+
+
+def claims(induction=None, sweep=None, multisine=None, multisine_sweep=None, model=0):
+    """The verdicts of the study's claims (method.md §5, as the report's claims table) from
+    the commands' output folders (or their JSON files): induction (induction.json), sweep
+    (sweep.json), multisine (multisine.json), multisine_sweep (its sweep.json); None = not
+    run (its claims are undecided). model: the index of the model in those files.
+    Returns a list of Claim."""
+    n = 7
+    text = (ctypes.c_char_p * (3 * n))()
+    verdict, cnt = (ctypes.c_int * n)(), (ctypes.c_int * n)()
+    names = (ctypes.c_char_p * (4 * n))()
+    values = np.empty((n, 4))
+    call(slib.cl_py_claims, _study_dir(induction), _study_dir(sweep), _study_dir(multisine),
+         _study_dir(multisine_sweep), int(model), text, verdict, cnt, names, values)
+    out = []
+    for i in range(n):
+        v = verdict[i]
+        out.append(Claim(id=text[3 * i].decode(), claim=text[3 * i + 1].decode(), test=text[3 * i + 2].decode(),
+                         verdict=None if v < 0 else bool(v),
+                         numbers={names[4 * i + q].decode(): float(values[i, q]) for q in range(cnt[i])}))
+    return out

@@ -1,0 +1,123 @@
+"""Failures raise chronolens.Error carrying the library's one-line message: the same line the
+command prints (after its "chronolens: " prefix), naming the file and the problem."""
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+import chronolens
+from conftest import CLI, FIXTURES, NANO
+
+
+def _cli_message(*args):
+    p = subprocess.run([CLI, *map(str, args)], capture_output=True, text=True)
+    assert p.returncode == 2
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("chronolens: ")
+    return lines[0][len("chronolens: "):]
+
+
+def _load_error(path):
+    with pytest.raises(chronolens.Error) as e:
+        chronolens.load(path)
+    msg = str(e.value)
+    assert msg and "\n" not in msg and e.value.message == msg
+    assert msg == _cli_message("info", "--model", path)
+    return e.value
+
+
+def test_missing_folder(tmp_path):
+    e = _load_error(tmp_path / "nowhere")
+    assert str(tmp_path / "nowhere" / "config.json") in str(e) and e.code == 1
+
+
+@pytest.fixture
+def copy(tmp_path):
+    d = tmp_path / "m"
+    shutil.copytree(FIXTURES / "rand-small", d)
+    return d
+
+
+def test_truncated_weights(copy):
+    p = copy / "model.safetensors"
+    data = p.read_bytes()
+    p.write_bytes(data[: len(data) // 2])
+    e = _load_error(copy)
+    assert str(p) in str(e)
+
+
+def test_corrupt_header(copy):
+    p = copy / "model.safetensors"
+    data = bytearray(p.read_bytes())
+    data[8:20] = b"{not json!!!"
+    p.write_bytes(bytes(data))
+    e = _load_error(copy)
+    assert str(p) in str(e) and e.code == 2
+
+
+def test_corrupt_config(copy):
+    (copy / "config.json").write_text('{"d_model": 64,')
+    e = _load_error(copy)
+    assert str(copy / "config.json") in str(e)
+
+
+def test_bad_arguments():
+    m = chronolens.load(NANO)
+    with pytest.raises(chronolens.Error, match="must be >= 2") as e:
+        chronolens.induction(m, seq_len=1, batch=4)
+    assert e.value.code == 3
+    with pytest.raises(chronolens.Error, match="Nyquist"):
+        chronolens.multisine(m, freqs=[5, 200])
+    with pytest.raises(chronolens.Error, match="top_p"):
+        chronolens.forecast(m, np.ones(20), top_p=0)
+    with pytest.raises(chronolens.Error, match="decoder_ids"):
+        m.forward(np.ones((2, 20)), decoder_ids=np.zeros((3, 1)))
+    with pytest.raises(chronolens.Error, match="vocabulary"):
+        m.forward(token_ids=np.full((1, 5), 10 ** 6))
+    with pytest.raises(chronolens.Error, match="batch 0"):
+        chronolens.rrt_batch(m, batch=0)
+    with pytest.raises(chronolens.Error, match="configs 0"):
+        chronolens.multisine_sweep(m, configs=0)
+    with pytest.raises(chronolens.Error, match="horizon -1"):
+        chronolens.parrot(np.ones(30), -1)
+    with pytest.raises(chronolens.Error, match="cannot open"):
+        chronolens.claims(induction="/nonexistent/induction.json")
+
+
+def test_bolt_refused_by_t5_studies():
+    # a Chronos-Bolt checkpoint loads, but the T5-only studies refuse it as the commands do
+    bolt = FIXTURES / "bolt-rand"
+    m = chronolens.load(bolt)
+    for run in (lambda: chronolens.induction(m, batch=2), lambda: chronolens.rrt_batch(m, batch=2),
+                lambda: chronolens.multisine(m), lambda: chronolens.multisine_sweep(m, configs=1)):
+        with pytest.raises(chronolens.Error, match="Chronos-Bolt") as e:
+            run()
+        assert str(bolt) in str(e.value) and e.value.code == 3
+    assert "Chronos-Bolt" in _cli_message("induction", "--model", bolt, "--out", "/nonexistent-out")
+
+
+def _import(env_lib):
+    import os
+    import sys
+    env = {k: v for k, v in os.environ.items() if k != "CHRONOLENS_LIB"}
+    if env_lib is not None:
+        env["CHRONOLENS_LIB"] = env_lib
+    code = "import chronolens; print(chronolens.library_paths[0])"
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+
+
+def test_library_lookup(tmp_path):
+    from conftest import REPO
+    import chronolens._lib as L
+    # $CHRONOLENS_LIB: a folder without the libraries is an ImportError saying where it looked
+    p = _import(str(tmp_path))
+    assert p.returncode != 0 and "CHRONOLENS_LIB=" + str(tmp_path) in p.stderr and "ImportError" in p.stderr
+    # ... or the path of libchronolens.so, the study library beside it
+    p = _import(L.library_paths[0])
+    assert p.returncode == 0 and p.stdout.strip() == L.library_paths[0]
+    # without it: the checkout's build tree
+    if not (REPO / "build" / "libchronolens.so").exists():
+        pytest.skip("no build/ in this checkout")
+    p = _import(None)
+    assert p.returncode == 0 and p.stdout.strip() == str(REPO / "build" / "libchronolens.so")
