@@ -205,13 +205,22 @@ static void test_planted_cli(void **st) {
         fld[k++] = line;
         for (char *q = line; *q && k < 32; q++)
             if (*q == ',') { *q = 0; fld[k++] = q + 1; }
-        assert_int_equal(k, 20);
+        assert_int_equal(k, 28); /* 20 study columns, then 8 of every occurrence */
         int cross = !strcmp(fld[1], "cross"), planted_head = cross && atoi(fld[2]) == P_LAYER && atoi(fld[3]) == P_HEAD;
         assert_int_equal(atoi(fld[10]), 0);                 /* above_current */
         assert_int_equal(atoi(fld[11]), planted_head);      /* above_right */
         if (cross) {
             assert_int_equal(atoi(fld[19]), planted_head); /* strict_right */
-            if (planted_head) assert_true(strtod(fld[12], NULL) < -1 && strtod(fld[15], NULL) > 3);
+            if (planted_head) {
+                assert_true(strtod(fld[12], NULL) < -1 && strtod(fld[15], NULL) > 3);
+                /* content matching: the two occurrences share the attention evenly, their sum is
+                 * nearly all of it (the rest: chance matches of random keys) */
+                double sum = strtod(fld[23], NULL), first = strtod(fld[27], NULL), last = strtod(strchr(fld[27], ';') + 1, NULL);
+                assert_true(sum > 0.9 && sum <= 1 + 1e-6);                        /* right_all_mean */
+                assert_float_equal(last, strtod(fld[7], NULL), 1e-7);             /* k = R-1: the most recent */
+                assert_float_equal(first, last, 0.05);                            /* k = 0 as much */
+                assert_float_equal(first + last, sum, 1e-6);
+            }
         }
         flagged += atoi(fld[11]);
         rows++;

@@ -8,7 +8,7 @@ static const struct { const char *name; int (*run)(int, char **); const char *he
     {"forward", cmd_forward, "[--model DIR] --context CSV [--decoder-ids CSV] --out OUT.safetensors"},
     {"forecast", cmd_forecast, "--model DIR --context CSV --out OUT.csv [--horizon H] [--samples N] [--seed S] ... (README)"},
     {"embed", cmd_embed, "--model DIR --context CSV --out OUT.npy [--scales-out SCALES.npy]"},
-    {"induction", cmd_induction, "--model DIR [--model DIR ..] --out DIR [--seq-len L] [--reps R] [--batch N] [--token-range LO:HI]\n"
+    {"induction", cmd_induction, "--model DIR [--model DIR ..] --out DIR [--seq-len L] [--reps R] [--batch N] [--token-range LO:HI | --sampling all]\n"
                                  "                             [--threshold T] [--seed S] [--seeds K] [--no-strict]"},
     {"sweep", cmd_sweep, "--model DIR [--model DIR ..] --out DIR [--reps-list 2,4,..] [--len-list 2,4,..]\n"
                          "                             [--batch N] [--token-range LO:HI] [--threshold T] [--seed S] [--seeds K]"},
@@ -18,6 +18,7 @@ static const struct { const char *name; int (*run)(int, char **); const char *he
     {"init", cmd_init, "--size tiny|mini|small|base|large --out DIR [--seed N] [--dtype f32|bf16]"},
     {"multisine", cmd_multisine, "--model DIR [--model DIR ...] --out DIR [--freqs 5,10,20,40] [--amps ..] [--phases ..]"},
     {"multisine-sweep", cmd_multisine_sweep, "--model DIR --out DIR [--configs 100] [--seed N] [--top-k 3]"},
+    {"claims", cmd_claims, "--scores FILE.csv [--multisine DIR] --out DIR   the study's claims as tests (claims.json, .csv)"},
     {"report", cmd_report, "[--model DIR ..] [--out DIR] [--quick] [--seed S] [--batch N] [--sweep-batch N] [--configs N]\n"
                            "                             the whole study as one page: DIR/index.html, figures/, data/"},
 };

@@ -11,7 +11,7 @@
 #include <time.h>
 
 #define USAGE "induction: usage: chronolens induction [--model DIR ...] --out DIR [--seq-len L] " \
-              "[--reps R] [--batch N] [--token-range LO:HI] [--threshold T] [--seed S] [--seeds K] [--no-strict]"
+              "[--reps R] [--batch N] [--token-range LO:HI | --sampling band|all] [--threshold T] [--seed S] [--seeds K] [--no-strict]"
 
 typedef struct { const char *name; int k, n; } prog_ctx;
 
@@ -62,6 +62,8 @@ int cmd_induction(int argc, char **argv) {
     char path[4096];
     if (!rc) rc = induction_write_json(cl_path_join(path, sizeof path, o.out, "induction.json"), &o, &ms, res, secs, &err);
     if (!rc) rc = induction_write_csv(cl_path_join(path, sizeof path, o.out, "induction.csv"), &ms, res, &err);
+    int skipped = 0;
+    if (!rc) rc = induction_write_scores(cl_path_join(path, sizeof path, o.out, "scores.csv"), &o, &ms, res, &skipped, &err);
     if (!rc) rc = induction_write_figures(o.out, &ms, res, &err);
     if (!rc && !cli_quiet && cli_summary)
         for (int k = 0; k < ms.n; k++) {
@@ -76,6 +78,9 @@ int cmd_induction(int argc, char **argv) {
     free(res); free(secs);
     rrt_models_free(&ms);
     if (rc) return cli_fail_err(&err);
-    if (!cli_quiet && cli_summary) fprintf(stderr, "wrote %s/induction.json, induction.csv and figures\n", o.out);
+    if (!cli_quiet && cli_summary) {
+        fprintf(stderr, "wrote %s/induction.json, induction.csv, scores.csv and figures\n", o.out);
+        if (skipped) fprintf(stderr, "scores.csv: %d model(s) left out (a token range that is neither the band nor all tokens)\n", skipped);
+    }
     return 0;
 }

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #define USAGE "sweep: usage: chronolens sweep [--model DIR ...] --out DIR [--reps-list 2,4,..] " \
-              "[--len-list 2,4,..] [--batch N] [--token-range LO:HI] [--threshold T] [--seed S] [--seeds K]"
+              "[--len-list 2,4,..] [--batch N] [--token-range LO:HI | --sampling band|all] [--threshold T] [--seed S] [--seeds K]"
 #define MAX_GRID 64
 
 /* "a,b,c" of integers in [2, 100000]; at most MAX_GRID */
@@ -72,12 +72,14 @@ int cmd_sweep(int argc, char **argv) {
     progress_done();
     char path[4096];
     if (!rc) rc = sweep_write_json(cl_path_join(path, sizeof path, o.out, "sweep.json"), &o, &ms, res, reps, nr, lens, nl, &err);
-    if (!rc) rc = sweep_write_csv(cl_path_join(path, sizeof path, o.out, "sweep.csv"), &ms, res, &err);
+    if (!rc) rc = sweep_write_csv(cl_path_join(path, sizeof path, o.out, "sweep.csv"), &o, &ms, res, &err);
+    int skipped = 0;
+    if (!rc) rc = sweep_write_scores(cl_path_join(path, sizeof path, o.out, "scores.csv"), &o, &ms, res, &skipped, &err);
     if (!rc) rc = sweep_write_figures(o.out, &ms, res, reps, nr, lens, nl, &err);
     for (int k = 0; res && k < ms.n; k++) cl_sweep_free(&res[k]);
     free(res);
     rrt_models_free(&ms);
     if (rc) return cli_fail_err(&err);
-    if (!cli_quiet && cli_summary) fprintf(stderr, "wrote %s/sweep.json, sweep.csv and figures\n", o.out);
+    if (!cli_quiet && cli_summary) fprintf(stderr, "wrote %s/sweep.json, sweep.csv, scores.csv and figures\n", o.out);
     return 0;
 }

@@ -48,6 +48,17 @@ int rrt_cli_opt(int argc, char **argv, int *i, rrt_cli *o) {
         }
         o->have_range = 1;
     }
+    if (!r && (r = opt_str(argc, argv, i, "--sampling", &v)) == 1) {
+        if (strcmp(v, "band") && strcmp(v, "all")) {
+            cli_fail("option --sampling: '%s' is not band or all", v);
+            return -1;
+        }
+        o->sampling_all = !strcmp(v, "all");
+    }
+    if (r == 1 && o->sampling_all && o->have_range) {
+        cli_fail("options --sampling all and --token-range: give one of them");
+        return -1;
+    }
     return r;
 }
 
@@ -128,6 +139,10 @@ void rrt_cli_options(const rrt_cli *o, const cl_model *m, cl_induction_opts *io)
     if (o->have_range) {
         io->rrt.tok_lo = (int)o->lo;
         io->rrt.tok_hi = (int)o->hi;
+    } else if (o->sampling_all) { /* every non-special token */
+        const cl_config *c = cl_model_config(m);
+        io->rrt.tok_lo = c->n_special_tokens;
+        io->rrt.tok_hi = (c->n_tokens < c->vocab_size ? c->n_tokens : c->vocab_size) - 1;
     }
     io->threshold = o->threshold;
     io->seeds = (int)o->seeds;

@@ -16,6 +16,7 @@ typedef struct rrt_cli {
     double threshold;
     int have_range;
     long lo, hi;
+    int sampling_all;   /* --sampling all: every non-special token of each model (else its band) */
     int strict;
 } rrt_cli;
 
@@ -41,7 +42,24 @@ int induction_write_csv(const char *path, const rrt_models *ms, const cl_inducti
 int induction_write_figures(const char *dir, const rrt_models *ms, const cl_induction_result *r, cl_error *err);
 int sweep_write_json(const char *path, const rrt_cli *o, const rrt_models *ms, const cl_sweep_result *r,
                      const int *reps, int nr, const int *lens, int nl, cl_error *err);
-int sweep_write_csv(const char *path, const rrt_models *ms, const cl_sweep_result *r, cl_error *err);
+int sweep_write_csv(const char *path, const rrt_cli *o, const rrt_models *ms, const cl_sweep_result *r, cl_error *err);
+
+/* Beside a sweep cell's counts (method.md §5): the uniform level 1/T (T = R*L + 2); the
+ * baseline-aware count — heads whose mean lifts the attention at least `threshold` of the
+ * way from 1/T to 1, (score - 1/T) / (1 - 1/T) >= threshold, either criterion; the
+ * author's "total" (heads >= threshold on current plus those on right, a head on both
+ * counted twice); and the union count of the all-occurrence sums. */
+typedef struct sweep_extra { double inv_t; int baseline_any, total, all_any, all_right; } sweep_extra;
+sweep_extra sweep_cell_extra(const cl_sweep_cell *c, double threshold);
+/* scores.csv (the scores table of method.md §5, src/study/scores_table.h) of the results:
+ * per model and cross head the criteria current, right, current_all, right_all (and
+ * ablation when strict), mean, std over the seeds*batch sequences, n = seeds*batch.
+ * Sampling: band or all by the token range each model was run on; a model run on another
+ * range has no rows (*skipped counts them). */
+int induction_write_scores(const char *path, const rrt_cli *o, const rrt_models *ms, const cl_induction_result *r,
+                           int *skipped, cl_error *err);
+int sweep_write_scores(const char *path, const rrt_cli *o, const rrt_models *ms, const cl_sweep_result *r, int *skipped,
+                       cl_error *err);
 int sweep_write_figures(const char *dir, const rrt_models *ms, const cl_sweep_result *r, const int *reps, int nr,
                         const int *lens, int nl, cl_error *err);
 

@@ -5,6 +5,7 @@
 #include "../src/core/core.h"
 #include "../src/io/json.h"
 #include "../src/report/fig_induction.h"
+#include "../src/study/scores_table.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -92,6 +93,10 @@ int induction_write_json(const char *path, const rrt_cli *o, const rrt_models *m
             cJSON_AddItemToObject(h, "right", stat_json(&x->right[i]));
             cJSON_AddBoolToObject(h, "above_current", cl_induction_above(x, i, CL_CUR));
             cJSON_AddBoolToObject(h, "above_right", cl_induction_above(x, i, CL_RIGHT));
+            cJSON_AddItemToObject(h, "current_all", stat_json(&x->cur_all[i]));
+            cJSON_AddItemToObject(h, "right_all", stat_json(&x->right_all[i]));
+            cJSON_AddItemToObject(h, "current_occurrences", cJSON_CreateDoubleArray(x->occ_cur + (size_t)i * x->reps, x->reps));
+            cJSON_AddItemToObject(h, "right_occurrences", cJSON_CreateDoubleArray(x->occ_right + (size_t)i * x->reps, x->reps));
             if (x->strict) {
                 cJSON_AddItemToObject(h, "ablation_dlogp", stat_json(&x->ablate[i]));
                 cJSON_AddItemToObject(h, "copying", stat_json(&x->copy[i]));
@@ -129,7 +134,9 @@ int induction_write_csv(const char *path, const rrt_models *ms, const cl_inducti
     FILE *f = out.fp;
     fputs("model,stack,layer,head,current_mean,current_std,current_seed_std,right_mean,right_std,right_seed_std,"
           "above_current,above_right,ablation_dlogp_mean,ablation_dlogp_std,ablation_dlogp_seed_std,"
-          "copying_mean,copying_std,copying_seed_std,strict_current,strict_right\n", f);
+          "copying_mean,copying_std,copying_seed_std,strict_current,strict_right,"
+          "current_all_mean,current_all_std,current_all_seed_std,right_all_mean,right_all_std,right_all_seed_std,"
+          "current_occurrences,right_occurrences\n", f);
     for (int k = 0; k < ms->n; k++) {
         const cl_induction_result *x = &r[k];
         for (int i = 0; i < x->layers * x->heads; i++) {
@@ -140,16 +147,25 @@ int induction_write_csv(const char *path, const rrt_models *ms, const cl_inducti
             if (x->strict) {
                 csv_stat(f, &x->ablate[i]);
                 csv_stat(f, &x->copy[i]);
-                fprintf(f, ",%d,%d\n", cl_induction_strict(x, i, CL_CUR), cl_induction_strict(x, i, CL_RIGHT));
+                fprintf(f, ",%d,%d", cl_induction_strict(x, i, CL_CUR), cl_induction_strict(x, i, CL_RIGHT));
             } else {
-                fputs(",,,,,,,,\n", f);
+                fputs(",,,,,,,,", f);
             }
+            /* every occurrence (appended columns): sums, then the per-occurrence means k = 0..R-1 */
+            csv_stat(f, &x->cur_all[i]);
+            csv_stat(f, &x->right_all[i]);
+            for (int q = 0; q < 2; q++) {
+                const double *oc = (q ? x->occ_right : x->occ_cur) + (size_t)i * x->reps;
+                fputc(',', f);
+                for (int j = 0; j < x->reps; j++) fprintf(f, "%s%.9g", j ? ";" : "", oc[j]);
+            }
+            fputc('\n', f);
         }
         for (int i = 0; i < x->enc_layers * x->heads; i++) {
             fprintf(f, "%s,encoder,%d,%d", ms->name[k], i / x->heads, i % x->heads);
             csv_stat(f, &x->enc_cur[i]);
             csv_stat(f, &x->enc_right[i]);
-            fprintf(f, ",%d,%d,,,,,,,,\n", cl_induction_enc_above(x, i, CL_CUR), cl_induction_enc_above(x, i, CL_RIGHT));
+            fprintf(f, ",%d,%d,,,,,,,,,,,,,,,,\n", cl_induction_enc_above(x, i, CL_CUR), cl_induction_enc_above(x, i, CL_RIGHT));
         }
     }
     if (ferror(f)) { cl_out_abort(&out); return cl_error_set(err, CL_EIO, "%s: write failed", path); }
@@ -202,6 +218,20 @@ int induction_write_figures(const char *dir, const rrt_models *ms, const cl_indu
 
 /* ------------------------------------------------------------------ sweep */
 
+sweep_extra sweep_cell_extra(const cl_sweep_cell *c, double thr) {
+    sweep_extra e = {0};
+    const double T = (double)c->reps * c->seq_len + 2, u = 1 / T;
+    e.inv_t = u;
+    for (int i = 0; i < c->layers * c->heads; i++) {
+        double a = c->cur[i].mean, b = c->right[i].mean;
+        e.baseline_any += (a - u) / (1 - u) >= thr || (b - u) / (1 - u) >= thr;
+        e.total += (a >= thr) + (b >= thr);
+        e.all_any += c->cur_all[i].mean >= thr || c->right_all[i].mean >= thr;
+        e.all_right += c->right_all[i].mean >= thr;
+    }
+    return e;
+}
+
 int sweep_write_json(const char *path, const rrt_cli *o, const rrt_models *ms, const cl_sweep_result *r,
                      const int *reps, int nr, const int *lens, int nl, cl_error *err) {
     cJSON *root = cJSON_CreateObject();
@@ -224,12 +254,18 @@ int sweep_write_json(const char *path, const rrt_cli *o, const rrt_models *ms, c
             cJSON_AddNumberToObject(x, "seq_len", c->seq_len);
             cJSON_AddItemToObject(x, "cross", counts_json(c->cross));
             cJSON_AddItemToObject(x, "encoder", counts_json(c->enc));
+            sweep_extra e = sweep_cell_extra(c, o->threshold);
+            cJSON_AddNumberToObject(x, "uniform_level", e.inv_t);
+            cJSON_AddNumberToObject(x, "cross_baseline_any", e.baseline_any);
+            cJSON_AddNumberToObject(x, "cross_total", e.total);
+            cJSON_AddNumberToObject(x, "cross_all_any", e.all_any);
+            cJSON_AddNumberToObject(x, "cross_all_right", e.all_right);
         }
     }
     return write_json(path, root, err);
 }
 
-int sweep_write_csv(const char *path, const rrt_models *ms, const cl_sweep_result *r, cl_error *err) {
+int sweep_write_csv(const char *path, const rrt_cli *o, const rrt_models *ms, const cl_sweep_result *r, cl_error *err) {
     cl_out out;
     if (cl_out_open(&out, path, err)) return CL_EIO;
     FILE *f = out.fp;
@@ -239,7 +275,7 @@ int sweep_write_csv(const char *path, const rrt_models *ms, const cl_sweep_resul
             const char *p = st ? "encoder" : "cross";
             fprintf(f, ",%s_%s_n,%s_%s_mean,%s_%s_std", p, CRIT[c], p, CRIT[c], p, CRIT[c]);
         }
-    fputc('\n', f);
+    fputs(",uniform_level,cross_baseline_any_n,cross_total_n,cross_all_any_n,cross_all_right_n\n", f);
     for (int k = 0; k < ms->n; k++)
         for (int i = 0; i < r[k].n_reps * r[k].n_lens; i++) {
             const cl_sweep_cell *c = &r[k].cells[i];
@@ -249,7 +285,8 @@ int sweep_write_csv(const char *path, const rrt_models *ms, const cl_sweep_resul
                     const cl_count *x = st ? &c->enc[q] : &c->cross[q];
                     fprintf(f, ",%d,%.9g,%.9g", x->n, x->mean, x->std);
                 }
-            fputc('\n', f);
+            sweep_extra e = sweep_cell_extra(c, o->threshold);
+            fprintf(f, ",%.9g,%d,%d,%d,%d\n", e.inv_t, e.baseline_any, e.total, e.all_any, e.all_right);
         }
     if (ferror(f)) { cl_out_abort(&out); return cl_error_set(err, CL_EIO, "%s: write failed", path); }
     return cl_out_commit(&out, err);
@@ -282,5 +319,96 @@ int sweep_write_figures(const char *dir, const rrt_models *ms, const cl_sweep_re
         if (!rc) rc = cl_fig_sweep_lines(base, title, d, d + n, d + 2 * n, d + 3 * n, reps, nr, lens, nl, err);
     }
     free(fc); free(d);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ scores table */
+
+/* CL_SAMPLING_BAND / _ALL for a token range of model m, -1 for any other range */
+static int sampling_of(const cl_model *m, int lo, int hi) {
+    cl_error err;
+    const cl_config *c = cl_model_config(m);
+    int blo, bhi;
+    if (!cl_rrt_token_band(c, &blo, &bhi, &err) && lo == blo && hi == bhi) return CL_SAMPLING_BAND;
+    if (lo <= c->n_special_tokens && hi >= (c->n_tokens < c->vocab_size ? c->n_tokens : c->vocab_size) - 1) return CL_SAMPLING_ALL;
+    return -1;
+}
+
+static int put(cl_scores *t, const cl_score_row *base, int layer, int head, int crit, const cl_stat *s, long n,
+               cl_error *err) {
+    cl_score_row r = *base;
+    r.layer = layer;
+    r.head = head;
+    r.criterion = crit;
+    r.mean = s->mean;
+    r.std = s->std;
+    r.n = n;
+    return cl_scores_add(t, &r, err);
+}
+
+/* rows of one model's cross heads at (reps, len): cur, right, sums, ablation (may be NULL) */
+static int put_heads(cl_scores *t, const cl_score_row *base, int layers, int heads, const cl_stat *cur,
+                     const cl_stat *right, const cl_stat *cur_all, const cl_stat *right_all, const cl_stat *abl, long n,
+                     cl_error *err) {
+    int rc = 0;
+    for (int i = 0; i < layers * heads && !rc; i++) {
+        const int l = i / heads, h = i % heads;
+        rc = put(t, base, l, h, CL_CRIT_CURRENT, &cur[i], n, err);
+        if (!rc) rc = put(t, base, l, h, CL_CRIT_RIGHT, &right[i], n, err);
+        if (!rc && cur_all) rc = put(t, base, l, h, CL_CRIT_CURRENT_ALL, &cur_all[i], n, err);
+        if (!rc && right_all) rc = put(t, base, l, h, CL_CRIT_RIGHT_ALL, &right_all[i], n, err);
+        if (!rc && abl) rc = put(t, base, l, h, CL_CRIT_ABLATION, &abl[i], n, err);
+    }
+    return rc;
+}
+
+static void base_row(cl_score_row *b, const char *name, const cl_model *m, int sampling, int reps, int len) {
+    memset(b, 0, sizeof *b);
+    snprintf(b->model, sizeof b->model, "%s", name);
+    b->parameters = (double)cl_model_param_count(m);
+    b->sampling = sampling;
+    b->reps = reps;
+    b->seq_len = len;
+}
+
+int induction_write_scores(const char *path, const rrt_cli *o, const rrt_models *ms, const cl_induction_result *r,
+                           int *skipped, cl_error *err) {
+    cl_scores t = {0};
+    int rc = 0;
+    *skipped = 0;
+    for (int k = 0; k < ms->n && !rc; k++) {
+        const cl_induction_result *x = &r[k];
+        int s = sampling_of(ms->m[k], x->tok_lo, x->tok_hi);
+        if (s < 0) { ++*skipped; continue; }
+        cl_score_row b;
+        base_row(&b, ms->name[k], ms->m[k], s, (int)o->reps, (int)o->seq_len);
+        rc = put_heads(&t, &b, x->layers, x->heads, x->cur, x->right, x->cur_all, x->right_all, x->strict ? x->ablate : NULL,
+                       (long)x->seeds * o->batch, err);
+    }
+    if (!rc) rc = cl_scores_write(path, &t, err);
+    cl_scores_free(&t);
+    return rc;
+}
+
+int sweep_write_scores(const char *path, const rrt_cli *o, const rrt_models *ms, const cl_sweep_result *r, int *skipped,
+                       cl_error *err) {
+    cl_scores t = {0};
+    int rc = 0;
+    *skipped = 0;
+    for (int k = 0; k < ms->n && !rc; k++) {
+        cl_induction_opts io;
+        rrt_cli_options(o, ms->m[k], &io);
+        int s = sampling_of(ms->m[k], io.rrt.tok_lo, io.rrt.tok_hi);
+        if (s < 0) { ++*skipped; continue; }
+        for (int i = 0; i < r[k].n_reps * r[k].n_lens && !rc; i++) {
+            const cl_sweep_cell *c = &r[k].cells[i];
+            cl_score_row b;
+            base_row(&b, ms->name[k], ms->m[k], s, c->reps, c->seq_len);
+            rc = put_heads(&t, &b, c->layers, c->heads, c->cur, c->right, c->cur_all, c->right_all, NULL,
+                           (long)o->seeds * o->batch, err);
+        }
+    }
+    if (!rc) rc = cl_scores_write(path, &t, err);
+    cl_scores_free(&t);
     return rc;
 }

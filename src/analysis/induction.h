@@ -55,6 +55,13 @@ typedef struct cl_induction_result {
     double threshold;
     /* (layers * heads), layer-major: decoder cross-attention */
     cl_stat *cur, *right;
+    /* every occurrence (cl_rrt_scores): sums over the R occurrences of the attention on the
+     * current token and on the token to its right, per head; occ_cur, occ_right
+     * (layers*heads, reps): mean attention on each occurrence k = 0..R-1 (R-1 = the most
+     * recent: cur, right) */
+    int reps;
+    cl_stat *cur_all, *right_all;
+    double *occ_cur, *occ_right;
     cl_stat *ablate;               /* Δ log p(s_2); NULL unless strict */
     cl_stat *copy;                 /* copying score; NULL unless strict */
     /* (enc_layers * heads): encoder self-attention */

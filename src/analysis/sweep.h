@@ -12,8 +12,15 @@ typedef struct cl_sweep_opts {
     const int *reps, *lens;  /* the grid: R values (>= 2), L values (>= 2) */
 } cl_sweep_opts;
 
-/* One cell of the grid: counts as in cl_induction_result (cross and encoder). */
-typedef struct cl_sweep_cell { int reps, seq_len; cl_count cross[3], enc[3]; } cl_sweep_cell;
+/* One cell of the grid: counts as in cl_induction_result (cross and encoder), and the
+ * per-head cross-attention scores behind them (layers*heads, layer-major; owned by the
+ * result): most recent occurrence (cur, right) and the sums over every occurrence. */
+typedef struct cl_sweep_cell {
+    int reps, seq_len;
+    cl_count cross[3], enc[3];
+    int layers, heads;
+    cl_stat *cur, *right, *cur_all, *right_all;
+} cl_sweep_cell;
 
 typedef struct cl_sweep_result {
     int n_reps, n_lens;

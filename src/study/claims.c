@@ -279,8 +279,11 @@ static int claim_exist(const cl_scores *t, const char *model, const cl_claims_op
     } else if (below == k.heads) {
         v->verdict = CL_NOT_SUPPORTED;
         reason(v, "every head is below %g beyond its sampling error (largest mean %.3f)", o->threshold, best);
-    } else {
+    } else if (k.n > 0) {
         reason(v, "%.0f head(s) reach %g on the means, but none beyond its sampling error", k.n, o->threshold);
+    } else {
+        reason(v, "no head reaches %g on the means, but %d head(s) are within their sampling error of it (largest mean "
+                  "%.3f)", o->threshold, k.heads - below, best);
     }
     cell_free(&c);
     return 0;
