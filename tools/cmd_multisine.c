@@ -151,7 +151,7 @@ static int write_csv(const char *path, const cl_multisine *ms, const model_run *
     if (rc) return rc;
     FILE *f = o.fp;
     fputs("model,layer,head,amplitude,peak,periodic,strength,spacing_hz,quefrency_s,smallest_gap_hz,error_hz,"
-          "induction_score,induction_current,induction_right\n", f);
+          "induction_score,induction_current,induction_right,context_mass,max_share\n", f);
     for (int k = 0; k < nm; k++)
         for (int i = 0; i < runs[k].layers * runs[k].heads; i++) {
             const cl_ms_head *h = &runs[k].h[i];
@@ -166,7 +166,9 @@ static int write_csv(const char *path, const cl_multisine *ms, const model_run *
             ms_csv_num(f, h->sp.spacing_hz - gap); fputc(',', f);
             ms_csv_num(f, runs[k].ind[i]); fputc(',', f);
             ms_csv_num(f, runs[k].cur[i]); fputc(',', f);
-            ms_csv_num(f, runs[k].right[i]); fputc('\n', f);
+            ms_csv_num(f, runs[k].right[i]); fputc(',', f);
+            ms_csv_num(f, h->mass); fputc(',', f);
+            ms_csv_num(f, h->max_share); fputc('\n', f);
         }
     return cl_out_commit(&o, err);
 }

@@ -41,7 +41,7 @@ static int write_pairs_csv(const char *path, const sweep *sw, double tol, cl_err
     if (rc) return rc;
     FILE *f = o.fp;
     fputs("config,freqs_hz,smallest_gap_hz,gap_gcd_hz,freq_gcd_hz,non_divisor,layer,head,amplitude,peak,periodic,strength,"
-          "spacing_hz,error_hz,match,induction_score\n", f);
+          "spacing_hz,error_hz,match,induction_score,context_mass,max_share\n", f);
     for (int c = 0; c < sw->C; c++)
         for (int g = 0; g < sw->G; g++) {
             const cl_ms_head *h = &sw->h[(size_t)c * sw->G + g];
@@ -57,7 +57,9 @@ static int write_pairs_csv(const char *path, const sweep *sw, double tol, cl_err
             ms_csv_num(f, h->sp.spacing_hz); fputc(',', f);
             ms_csv_num(f, e);
             fprintf(f, ",%d,", h->sp.periodic && fabs(e) <= tol);
-            ms_csv_num(f, sw->ind[g]); fputc('\n', f);
+            ms_csv_num(f, sw->ind[g]); fputc(',', f);
+            ms_csv_num(f, h->mass); fputc(',', f);
+            ms_csv_num(f, h->max_share); fputc('\n', f);
         }
     return cl_out_commit(&o, err);
 }

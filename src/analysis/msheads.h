@@ -12,6 +12,8 @@ typedef struct cl_ms_head {
     double amplitude; /* spectral amplitude: non-DC power of the attention spectrum */
     double peak;      /* highest non-DC spectral line */
     cl_spacing sp;    /* period of the spectrum */
+    double mass;      /* attention on the context (the signal's sum; the rest is on EOS) */
+    double max_share; /* the largest single position's share of it (1: a delta) */
 } cl_ms_head;
 
 /* Full arrays, for figures and the spectra file; each (n, layers*heads, points), doubles. */
