@@ -156,13 +156,21 @@ static cJSON *setup_json(const report_opts *o, cl_model *const *m, const char **
     cJSON_AddNumberToObject(ind, "batch", (double)o->batch);
     cJSON_AddNumberToObject(ind, "threshold", 0.3);
     cJSON_AddStringToObject(ind, "tokens", "band of the vocabulary around 0 (1910..2187 for 4096 tokens)");
+    cJSON *ia = cJSON_AddObjectToObject(s, "induction_all");
+    cJSON_AddNumberToObject(ia, "seq_len", 10);
+    cJSON_AddNumberToObject(ia, "reps", 2);
+    cJSON_AddNumberToObject(ia, "batch", (double)o->batch);
+    cJSON_AddStringToObject(ia, "tokens", "every non-special token (the claim band: band against all)");
     cJSON *sw = cJSON_AddObjectToObject(s, "sweep");
     cJSON_AddStringToObject(sw, "reps_list", o->reps_list);
     cJSON_AddStringToObject(sw, "len_list", o->len_list);
     cJSON_AddNumberToObject(sw, "batch", (double)o->sweep_batch);
     cJSON *ms = cJSON_AddObjectToObject(s, "multisine");
-    cJSON_AddStringToObject(ms, "input", "5, 10, 20, 40 Hz, amplitudes 1, 0.5, 0.25, 0.25, phases 0, 301 points over 3 s");
+    cJSON_AddStringToObject(ms, "input", "5, 10, 20, 40 Hz, amplitudes 1, 0.5, 0.25, 0.25 (the study's text), phases 0, 301 points over 3 s");
     cJSON_AddNumberToObject(ms, "permutations", (double)o->perms);
+    cJSON *mn = cJSON_AddObjectToObject(s, "multisine_notebook");
+    cJSON_AddStringToObject(mn, "input", "5, 10, 20, 40 Hz, amplitudes 1, 0.75, 0.5, 0.5 (the author's notebooks), phases 0, 301 points over 3 s");
+    cJSON_AddNumberToObject(mn, "permutations", (double)o->perms);
     cJSON *mss = cJSON_AddObjectToObject(s, "multisine_sweep");
     cJSON_AddNumberToObject(mss, "configs", (double)o->configs);
     cJSON_AddNumberToObject(mss, "permutations", (double)o->perms);
@@ -271,10 +279,10 @@ int cmd_report(int argc, char **argv) {
     }
     if (!*o.out) return cli_fail("report: option --out: empty path");
     if (!o.n) o.dirs[o.n++] = cli_default_model();
-    /* defaults: the study's induction batch; sweep and multisine sweep sized to keep a
-     * report of tiny-to-base checkpoints within minutes (README "report" has the timings) */
+    /* defaults: the study's batch for the induction step and the sweep; the multisine sweep
+     * sized to keep a report of tiny-to-base checkpoints within minutes (README "report") */
     if (o.batch < 0) o.batch = o.quick ? 20 : 100;
-    if (o.sweep_batch < 0) o.sweep_batch = o.quick ? 10 : 25;
+    if (o.sweep_batch < 0) o.sweep_batch = o.quick ? 10 : 100; /* the study's batch: a count moves by a head at 25 */
     if (o.configs < 0) o.configs = o.quick ? 8 : 30;
     o.perms = o.quick ? 1000 : 10000;
     o.reps_list = o.quick ? "2,6,10" : "2,4,6,8,10";
@@ -308,34 +316,45 @@ int cmd_report(int argc, char **argv) {
     snprintf(sseed, sizeof sseed, "%ld", o.seed);
     snprintf(sconf, sizeof sconf, "%ld", o.configs);
     snprintf(sperm, sizeof sperm, "%ld", o.perms);
-    /* shares of the whole run, measured on random tiny, mini, small, base checkpoints at the defaults */
-    static const char *STEP[4] = {"induction", "sweep", "multisine", "multisine-sweep"};
-    static const double SHARE[5] = {0, 0.34, 0.78, 0.85, 1.0};
-    double secs[4] = {0}, t_all = now();
+    /* the steps: induction (band, then every non-special token at R = 2, L = 10 for `band`),
+     * sweep, multisine with the text's amplitudes and with the notebooks' (both are "the
+     * reference input", method.md §3), multisine sweep per model. Shares of the whole run,
+     * measured on random tiny, mini, small, base checkpoints at the defaults. */
+    enum { NSTEP = 6 };
+    static const char *STEP[NSTEP] = {"induction", "induction-all", "sweep", "multisine", "multisine-notebook",
+                                      "multisine-sweep"};
+    static const double SHARE[NSTEP + 1] = {0, 0.2, 0.26, 0.8, 0.84, 0.88, 1.0};
+    double secs[NSTEP] = {0}, t_all = now();
     int saved_summary = cli_summary;
     cli_summary = 0;
-    for (int s = 0; s < 4 && !rc; s++) {
+    for (int s = 0; s < NSTEP && !rc; s++) {
         double t0 = now();
         char out[PATH_MAX], stage[400];
         cl_path_join(out, sizeof out, data, STEP[s]);
         const char *args[2 * MAX_MODELS + 24];
         int na = 0;
-        args[na++] = STEP[s];
-        if (s < 3) {
+        args[na++] = s == 1 ? "induction" : s == 4 ? "multisine" : STEP[s];
+        if (s < NSTEP - 1) {
             for (int k = 0; k < o.n; k++) { args[na++] = "--model"; args[na++] = o.dirs[k]; }
             args[na++] = "--out"; args[na++] = out;
             args[na++] = "--seed"; args[na++] = sseed;
             if (s == 0) { args[na++] = "--batch"; args[na++] = ibatch; }
             if (s == 1) {
+                args[na++] = "--batch"; args[na++] = ibatch;
+                args[na++] = "--sampling"; args[na++] = "all";
+                args[na++] = "--no-strict";
+            }
+            if (s == 2) {
                 args[na++] = "--batch"; args[na++] = sbatch;
                 args[na++] = "--reps-list"; args[na++] = o.reps_list;
                 args[na++] = "--len-list"; args[na++] = o.len_list;
             }
-            if (s == 2) { args[na++] = "--permutations"; args[na++] = sperm; }
+            if (s == 3 || s == 4) { args[na++] = "--permutations"; args[na++] = sperm; }
+            if (s == 4) { args[na++] = "--amps"; args[na++] = "1,0.75,0.5,0.5"; }
             args[na] = NULL;
-            snprintf(stage, sizeof stage, "report: step %d/4 %s", s + 1, STEP[s]);
-            if (run_step(s == 0 ? cmd_induction : s == 1 ? cmd_sweep : cmd_multisine, stage, SHARE[s], SHARE[s + 1], args))
-                rc = -1;
+            snprintf(stage, sizeof stage, "report: step %d/%d %s", s + 1, NSTEP, STEP[s]);
+            int (*cmd)(int, char **) = s <= 1 ? cmd_induction : s == 2 ? cmd_sweep : cmd_multisine;
+            if (run_step(cmd, stage, SHARE[s], SHARE[s + 1], args)) rc = -1;
             if (!rc) rc = move_figures(out, cl_path_join(a, sizeof a, figs, STEP[s]), &err);
         } else {
             if (mkdir(out, 0777)) rc = cl_error_set(&err, CL_EIO, "%s: cannot create (%s)", out, strerror(errno));
@@ -345,9 +364,11 @@ int cmd_report(int argc, char **argv) {
                 cl_path_join(mout, sizeof mout, out, o.names[k]);
                 const char *margs[] = {"multisine-sweep", "--model", o.dirs[k], "--out", mout, "--seed", sseed,
                                        "--configs", sconf, "--permutations", sperm, NULL};
-                double w = (SHARE[4] - SHARE[3]) / o.n;
-                snprintf(stage, sizeof stage, "report: step 4/4 multisine-sweep, model %d/%d %s", k + 1, o.n, o.names[k]);
-                if (run_step(cmd_multisine_sweep, stage, SHARE[3] + k * w, SHARE[3] + (k + 1) * w, margs)) rc = -1;
+                double w = (SHARE[NSTEP] - SHARE[NSTEP - 1]) / o.n;
+                snprintf(stage, sizeof stage, "report: step %d/%d multisine-sweep, model %d/%d %s", NSTEP, NSTEP, k + 1,
+                         o.n, o.names[k]);
+                if (run_step(cmd_multisine_sweep, stage, SHARE[NSTEP - 1] + k * w, SHARE[NSTEP - 1] + (k + 1) * w, margs))
+                    rc = -1;
                 if (!rc) rc = move_figures(mout, cl_path_join(b, sizeof b, a, o.names[k]), &err);
             }
         }
@@ -357,7 +378,7 @@ int cmd_report(int argc, char **argv) {
     progress_stage(NULL, 0, 0);
     if (!rc) rc = copy_formation(&o, data, figs, &err);
     if (!rc) {
-        cJSON *setup = setup_json(&o, models, STEP, secs, 4, now() - t_all);
+        cJSON *setup = setup_json(&o, models, STEP, secs, NSTEP, now() - t_all);
         rc = write_json_file(cl_path_join(a, sizeof a, data, "setup.json"), setup, &err);
     }
     if (!rc) rc = cl_report_write(tmp, &err);

@@ -20,7 +20,7 @@ typedef struct page {
     cJSON *setup, *ind, *sweep, *ms, *mss[MAXM];
     int n;                  /* models */
     const char *name[MAXM];
-    cl_claim claims[MAXM][CL_CLAIMS];
+    cl_verdicts verdicts;   /* the claims (report_claims.c), also in data/claims.json */
 } page;
 
 static int load_json(const char *dir, const char *rel, cJSON **out, cl_error *err) {
@@ -37,49 +37,7 @@ static const cJSON *model(const cJSON *root, int k) {
     return cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(root, "models"), k);
 }
 
-/* ------------------------------------------------------------- claims files */
-
-static void json_num_or_null(cJSON *o, const char *key, double v) {
-    if (isfinite(v)) cJSON_AddNumberToObject(o, key, v);
-    else cJSON_AddNullToObject(o, key);
-}
-
-static const char *verdict_word(int v) { return v == 1 ? "supported" : v == 0 ? "not supported" : "undecided"; }
-
-static int write_claims(const page *p, cl_error *err) {
-    char path[PATH_MAX];
-    cJSON *root = cJSON_CreateArray();
-    for (int k = 0; k < p->n; k++)
-        for (int i = 0; i < CL_CLAIMS; i++) {
-            const cl_claim *c = &p->claims[k][i];
-            cJSON *o = cJSON_CreateObject(), *v = cJSON_CreateObject();
-            cJSON_AddStringToObject(o, "model", p->name[k]);
-            cJSON_AddStringToObject(o, "id", c->id);
-            cJSON_AddStringToObject(o, "claim", c->claim);
-            cJSON_AddStringToObject(o, "test", c->test);
-            cJSON_AddStringToObject(o, "verdict", verdict_word(c->verdict));
-            for (int j = 0; j < c->n; j++) json_num_or_null(v, c->name[j], c->value[j]);
-            cJSON_AddItemToObject(o, "numbers", v);
-            cJSON_AddItemToArray(root, o);
-        }
-    int rc = cl_json_save(cl_path_join(path, sizeof path, p->dir, "data/claims.json"), root, err);
-    cJSON_Delete(root);
-    if (rc) return rc;
-    cl_out out;
-    if (cl_out_open(&out, cl_path_join(path, sizeof path, p->dir, "data/claims.csv"), err)) return CL_EIO;
-    FILE *f = out.fp;
-    fputs("model,claim,verdict,number,value\n", f);
-    for (int k = 0; k < p->n; k++)
-        for (int i = 0; i < CL_CLAIMS; i++) {
-            const cl_claim *c = &p->claims[k][i];
-            for (int j = 0; j < c->n; j++) {
-                fprintf(f, "%s,%s,%s,\"%s\",", p->name[k], c->id, verdict_word(c->verdict), c->name[j]);
-                if (isfinite(c->value[j])) fprintf(f, "%.9g", c->value[j]);
-                fputc('\n', f);
-            }
-        }
-    return cl_out_commit(&out, err);
-}
+static const char *verdict_word(int v) { return cl_verdict_word(v); }
 
 /* ------------------------------------------------------------- page pieces */
 
@@ -396,32 +354,55 @@ static int multisine_section(FILE *f, const page *p, cl_error *err) {
     return rc;
 }
 
+static void verdict_row(FILE *f, const cl_verdict *c) {
+    fprintf(f, "<tr data-claim=\"%s\"><td class=\"l\">", c->id);
+    cl_html_escape(f, c->claim);
+    fputs("</td><td class=\"l\">", f);
+    cl_html_escape(f, c->test);
+    fputs("</td><td class=\"l\">", f);
+    for (int j = 0; j < c->n; j++) {
+        fprintf(f, "%s", j ? "<br>" : "");
+        cl_html_escape(f, c->name[j]);
+        if (isfinite(c->value[j])) fprintf(f, ": %.4g", c->value[j]);
+        else fputs(": –", f);
+    }
+    fprintf(f, "</td><td class=\"l %s\">%s", c->verdict == 1 ? "yes" : c->verdict == 0 ? "no" : "und",
+            verdict_word(c->verdict));
+    fputs("<br><span class=\"note\">", f);
+    cl_html_escape(f, c->reason);
+    fputs("</span></td></tr>\n", f);
+}
+
+static const char CLAIMS_HEAD[] = "<table><tr><th class=\"l\">claim</th><th class=\"l\">test</th><th class=\"l\">"
+                                  "numbers</th><th class=\"l\">verdict</th></tr>\n";
+
 static void claims_section(FILE *f, const page *p) {
-    fputs("<section id=\"claims\"><h2>7. Claims tested</h2>\n<p class=\"note\">Each claim of the study, the test "
-          "applied, and the numbers it rests on (also in data/claims.json and claims.csv).</p>\n", f);
+    fputs("<section id=\"claims\"><h2>7. Claims tested</h2>\n<p class=\"note\">Each claim of the study (method.md "
+          "§5, docs/claims.md), the test applied, the numbers it rests on and the verdict with its reason; computed "
+          "from data/scores.csv and the multisine results by the same code as <code>chronolens claims --scores "
+          "data/scores.csv --multisine data</code> (data/claims.json, claims.csv). Where a row has std and n the "
+          "sampling error decides (a difference beyond 1.96 standard errors); <b>undecided</b> means the data cannot "
+          "decide, and says why. Limits: the fixed threshold 0.3 is the study's, but the uniform level 1/T falls "
+          "from 0.167 (R = 2, L = 2) to 0.010 (R = 10, L = 10), so short-sequence cells are inflated by construction; "
+          "a head that matches by content splits its attention over the R earlier occurrences, so a perfect "
+          "induction head loses the study's criterion as R grows (<code>spread</code>). <code>strict</code> is an "
+          "extension (Olsson et al.'s criterion), not a claim of the study.</p>\n", f);
     for (int k = 0; k < p->n; k++) {
         open_model(f, p->name[k]);
-        fputs("<table><tr><th class=\"l\">claim</th><th class=\"l\">test</th><th class=\"l\">numbers</th>"
-              "<th class=\"l\">verdict</th></tr>\n", f);
-        for (int i = 0; i < CL_CLAIMS; i++) {
-            const cl_claim *c = &p->claims[k][i];
-            fprintf(f, "<tr data-claim=\"%s\"><td class=\"l\">", c->id);
-            cl_html_escape(f, c->claim);
-            fputs("</td><td class=\"l\">", f);
-            cl_html_escape(f, c->test);
-            fputs("</td><td class=\"l\">", f);
-            for (int j = 0; j < c->n; j++) {
-                fprintf(f, "%s", j ? "<br>" : "");
-                cl_html_escape(f, c->name[j]);
-                if (isfinite(c->value[j])) fprintf(f, ": %.4g", c->value[j]);
-                else fputs(": –", f);
-            }
-            fprintf(f, "</td><td class=\"l %s\">%s</td></tr>\n", c->verdict == 1 ? "yes" : c->verdict == 0 ? "no" : "und",
-                    verdict_word(c->verdict));
+        fputs(CLAIMS_HEAD, f);
+        for (int i = 0; i < p->verdicts.n; i++) {
+            const cl_verdict *c = &p->verdicts.v[i];
+            if (c->n_models == 1 && !strcmp(c->model[0], p->name[k]) && !(c->id && !strcmp(c->id, "size"))) verdict_row(f, c);
         }
         fputs("</table>\n</div>\n", f);
     }
-    fputs("</section>\n", f);
+    fputs("<h3>Across the models</h3>\n<p class=\"note\">Claims that compare models get one verdict for the set.</p>\n", f);
+    fputs(CLAIMS_HEAD, f);
+    for (int i = 0; i < p->verdicts.n; i++) {
+        const cl_verdict *c = &p->verdicts.v[i];
+        if (c->n_models != 1 || !strcmp(c->id, "size")) verdict_row(f, c);
+    }
+    fputs("</table>\n</section>\n", f);
 }
 
 /* data/formation/<name>.csv (copied from the model folder by `report`): its column col,
@@ -593,11 +574,12 @@ int cl_report_write(const char *dir, cl_error *err) {
         char rel[400];
         snprintf(rel, sizeof rel, "data/multisine-sweep/%s/sweep.json", p.name[k] ? p.name[k] : "");
         rc = load_json(dir, rel, &p.mss[k], err);
-        if (!rc) cl_claims_eval(p.ind, p.sweep, p.ms, p.mss[k], k, p.claims[k]);
+        if (!rc && !p.name[k]) rc = cl_error_set(err, CL_EFORMAT, "%s/data/setup.json: model %d has no name", dir, k);
     }
-    if (!rc) rc = write_claims(&p, err);
+    if (!rc) rc = cl_report_claims(dir, p.name, p.n, &p.verdicts, err);
     if (!rc) rc = write_page(&p, err);
     cJSON_Delete(p.setup); cJSON_Delete(p.ind); cJSON_Delete(p.sweep); cJSON_Delete(p.ms);
     for (int k = 0; k < p.n; k++) cJSON_Delete(p.mss[k]);
+    cl_verdicts_free(&p.verdicts);
     return rc;
 }

@@ -216,7 +216,8 @@ static const char *T_PERIOD_C =
     "The attention spectrum is periodic with the smallest difference between the input frequencies";
 static const char *T_PERIOD_T =
     "multisine sweep, configurations whose smallest gap divides no other gap (there the gap and the gcd differ): "
-    "per configuration, the share of periodic heads whose spacing is the smallest gap (+/- tolerance) against the "
+    "per configuration, the share of its heads (concentrated ones apart) whose spectrum is periodic at the smallest "
+    "gap (+/- tolerance) against the "
     "share at the gcd (of the gaps or of the frequencies); supported when the gap's share beats the gcd's (paired t "
     "over configurations, p < alpha) and is the majority; not supported when the gcd's beats it or the gap's share "
     "is below 1/2 (t, p < alpha); heads with concentrated attention apart";
@@ -581,6 +582,7 @@ static int claim_period(const cl_ms_data *ms, const char *model, const cl_claims
         nd[h->config] = 1;
         pairs++;
         if (concentrated(h, o)) { conc++; continue; }
+        np[h->config]++; /* the unit: the configuration's non-concentrated heads */
         if (!h->periodic) continue;
         periodic++;
         int a = fabs(h->spacing_hz - h->gap) <= tol;
@@ -588,7 +590,6 @@ static int claim_period(const cl_ms_data *ms, const char *model, const cl_claims
                 (h->freq_gcd > 0 && fabs(h->spacing_hz - h->freq_gcd) <= tol);
         at_gap += a;
         at_gcd += b;
-        np[h->config]++;
         g[h->config] += a;
         q[h->config] += b;
     }
@@ -607,32 +608,35 @@ static int claim_period(const cl_ms_data *ms, const char *model, const cl_claims
     num(v, cfgs, "non-divisor configurations");
     num(v, pairs, "their (configuration, head) pairs");
     num(v, conc, "concentrated pairs (apart)");
-    num(v, periodic, "periodic pairs");
-    num(v, periodic ? (double)at_gap / periodic : NAN, "share at the smallest gap");
-    num(v, periodic ? (double)at_gcd / periodic : NAN, "share at the gcd");
-    num(v, units, "configurations with a periodic head");
+    const int used = pairs - conc;
+    num(v, periodic, "periodic pairs (not concentrated)");
+    num(v, used ? (double)at_gap / used : NAN, "share at the smallest gap");
+    num(v, used ? (double)at_gcd / used : NAN, "share at the gcd");
+    num(v, units, "configurations with a head not concentrated");
     if (units < 3) {
-        reason(v, "%d non-divisor configuration(s) with a periodic head: too few to test (needs 3)", units);
+        reason(v, "%d non-divisor configuration(s) with a head whose attention is not concentrated: too few to test "
+                  "(needs 3)", units);
         return 0;
     }
     const double p_gap = p_greater(md, sd_d, units, 0), p_gcd = p_greater(-md, sd_d, units, 0),
                  p_minor = p_greater(-mg, sd_g, units, -0.5);
     if (p_gap < o->alpha && mg > 0.5) {
         v->verdict = CL_SUPPORTED;
-        reason(v, "on non-divisor sets the spacing is the smallest gap in %.0f%% of the periodic pairs, the gcd in %.0f%% "
-                  "(paired t over %d configurations, p = %.2g)", 100.0 * at_gap / periodic, 100.0 * at_gcd / periodic,
-               units, p_gap);
+        reason(v, "on non-divisor sets the spectrum's period is the smallest gap for %.0f%% of the heads, the gcd for %.0f%% "
+                  "(%d concentrated apart; paired t over %d configurations, p = %.2g)", 100.0 * at_gap / used,
+               100.0 * at_gcd / used, conc, units, p_gap);
     } else if (p_gcd < o->alpha || p_minor < o->alpha) {
         v->verdict = CL_NOT_SUPPORTED;
-        reason(v, "on non-divisor sets the spacing is the smallest gap in %.0f%% of the periodic pairs and the gcd in %.0f%% "
-                  "(%s, p = %.2g over %d configurations): %s", 100.0 * at_gap / periodic, 100.0 * at_gcd / periodic,
+        reason(v, "on non-divisor sets the spectrum's period is the smallest gap for %.0f%% of the heads and the gcd for "
+                  "%.0f%%, %d of %d periodic (%s, p = %.2g over %d configurations): %s", 100.0 * at_gap / used,
+               100.0 * at_gcd / used, periodic, used,
                p_gcd < o->alpha ? "the gcd beats the gap" : "the gap's share is below 1/2",
                p_gcd < o->alpha ? p_gcd : p_minor, units,
                p_gcd < o->alpha ? "the period follows the gcd (the signal's fundamental), not the smallest gap"
-                                : "the smallest gap is not the period of most heads");
+                                : "the smallest gap is not the period of most heads' spectra");
     } else {
-        reason(v, "smallest gap %.0f%% vs gcd %.0f%% of the periodic pairs: not decided at p < %g over %d configurations",
-               100.0 * at_gap / periodic, 100.0 * at_gcd / periodic, o->alpha, units);
+        reason(v, "smallest gap %.0f%% vs gcd %.0f%% of the heads: not decided at p < %g over %d configurations",
+               100.0 * at_gap / used, 100.0 * at_gcd / used, o->alpha, units);
     }
     return 0;
 }
