@@ -186,7 +186,7 @@ static void test_page_numbers_equal_data(void **st) {
  * table holds the mosaic of both samplings and the sweep's grid with all-occurrence sums. */
 static void test_claims_recomputed(void **st) {
     (void)st;
-    char c2[1100], a[1000], b[1000];
+    char c2[700], a[1000], b[1000];
     snprintf(c2, sizeof c2, "%s/claims-again", test_tmpdir());
     assert_int_equal(run_cmd("'%s' claims --quiet --scores '%s/data/scores.csv' --multisine '%s/data' --out '%s'", CL_CLI,
                              out, out, c2), 0);
