@@ -209,15 +209,16 @@ static void test_claims_recomputed(void **st) {
     snprintf(b, sizeof b, "%s/claims-bad", test_tmpdir());
     assert_int_equal(run_cmd("sed '3s/,right,/,nearest,/' '%s/data/scores.csv' > '%s'", out, a), 0);
     assert_int_equal(run_cmd("'%s' claims --scores '%s' --out '%s' 2>'%s.err'", CL_CLI, a, b, b), 2);
-    snprintf(c2, sizeof c2, "%s.err", b);
-    s = slurp(c2);
+    char e[1100];
+    snprintf(e, sizeof e, "%s.err", b);
+    s = slurp(e);
     if (!strstr(s, "bad-scores.csv:3: criterion")) fail_msg("message: %s", s);
     assert_int_equal((int)(strchr(s, '\n') - s), (int)strlen(s) - 1); /* one line */
     free(s);
     assert_false(dir_exists(b));
     assert_int_equal(run_cmd("head -2 '%s/data/scores.csv' > '%s' && sed -n 2p '%s/data/scores.csv' >> '%s'", out, a, out, a), 0);
     assert_int_equal(run_cmd("'%s' claims --scores '%s' --out '%s' 2>'%s.err'", CL_CLI, a, b, b), 2);
-    s = slurp(c2);
+    s = slurp(e);
     if (!strstr(s, "bad-scores.csv:3: duplicate of line 2")) fail_msg("message: %s", s);
     free(s);
     assert_int_equal(run_cmd("'%s' claims --out '%s' 2>/dev/null", CL_CLI, b), 2);
