@@ -5,7 +5,7 @@
 #include "../src/core/core.h"
 #include "../src/io/json.h"
 #include "../src/report/fig_induction.h"
-#include "../src/study/scores_table.h"
+#include "../src/study/scores_from.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -334,43 +334,6 @@ static int sampling_of(const cl_model *m, int lo, int hi) {
     return -1;
 }
 
-static int put(cl_scores *t, const cl_score_row *base, int layer, int head, int crit, const cl_stat *s, long n,
-               cl_error *err) {
-    cl_score_row r = *base;
-    r.layer = layer;
-    r.head = head;
-    r.criterion = crit;
-    r.mean = s->mean;
-    r.std = s->std;
-    r.n = n;
-    return cl_scores_add(t, &r, err);
-}
-
-/* rows of one model's cross heads at (reps, len): cur, right, sums, ablation (may be NULL) */
-static int put_heads(cl_scores *t, const cl_score_row *base, int layers, int heads, const cl_stat *cur,
-                     const cl_stat *right, const cl_stat *cur_all, const cl_stat *right_all, const cl_stat *abl, long n,
-                     cl_error *err) {
-    int rc = 0;
-    for (int i = 0; i < layers * heads && !rc; i++) {
-        const int l = i / heads, h = i % heads;
-        rc = put(t, base, l, h, CL_CRIT_CURRENT, &cur[i], n, err);
-        if (!rc) rc = put(t, base, l, h, CL_CRIT_RIGHT, &right[i], n, err);
-        if (!rc && cur_all) rc = put(t, base, l, h, CL_CRIT_CURRENT_ALL, &cur_all[i], n, err);
-        if (!rc && right_all) rc = put(t, base, l, h, CL_CRIT_RIGHT_ALL, &right_all[i], n, err);
-        if (!rc && abl) rc = put(t, base, l, h, CL_CRIT_ABLATION, &abl[i], n, err);
-    }
-    return rc;
-}
-
-static void base_row(cl_score_row *b, const char *name, const cl_model *m, int sampling, int reps, int len) {
-    memset(b, 0, sizeof *b);
-    snprintf(b->model, sizeof b->model, "%s", name);
-    b->parameters = (double)cl_model_param_count(m);
-    b->sampling = sampling;
-    b->reps = reps;
-    b->seq_len = len;
-}
-
 int induction_write_scores(const char *path, const rrt_cli *o, const rrt_models *ms, const cl_induction_result *r,
                            int *skipped, cl_error *err) {
     cl_scores t = {0};
@@ -380,10 +343,8 @@ int induction_write_scores(const char *path, const rrt_cli *o, const rrt_models 
         const cl_induction_result *x = &r[k];
         int s = sampling_of(ms->m[k], x->tok_lo, x->tok_hi);
         if (s < 0) { ++*skipped; continue; }
-        cl_score_row b;
-        base_row(&b, ms->name[k], ms->m[k], s, (int)o->reps, (int)o->seq_len);
-        rc = put_heads(&t, &b, x->layers, x->heads, x->cur, x->right, x->cur_all, x->right_all, x->strict ? x->ablate : NULL,
-                       (long)x->seeds * o->batch, err);
+        rc = cl_scores_from_induction(&t, ms->name[k], (double)cl_model_param_count(ms->m[k]), s, (int)o->reps,
+                                      (int)o->seq_len, x, (long)x->seeds * o->batch, err);
     }
     if (!rc) rc = cl_scores_write(path, &t, err);
     cl_scores_free(&t);
@@ -400,13 +361,8 @@ int sweep_write_scores(const char *path, const rrt_cli *o, const rrt_models *ms,
         rrt_cli_options(o, ms->m[k], &io);
         int s = sampling_of(ms->m[k], io.rrt.tok_lo, io.rrt.tok_hi);
         if (s < 0) { ++*skipped; continue; }
-        for (int i = 0; i < r[k].n_reps * r[k].n_lens && !rc; i++) {
-            const cl_sweep_cell *c = &r[k].cells[i];
-            cl_score_row b;
-            base_row(&b, ms->name[k], ms->m[k], s, c->reps, c->seq_len);
-            rc = put_heads(&t, &b, c->layers, c->heads, c->cur, c->right, c->cur_all, c->right_all, NULL,
-                           (long)o->seeds * o->batch, err);
-        }
+        rc = cl_scores_from_sweep(&t, ms->name[k], (double)cl_model_param_count(ms->m[k]), s, &r[k],
+                                  (long)o->seeds * o->batch, err);
     }
     if (!rc) rc = cl_scores_write(path, &t, err);
     cl_scores_free(&t);

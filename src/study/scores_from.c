@@ -1,0 +1,62 @@
+/* scores_from.c — scores-table rows from induction and sweep results (scores_from.h). */
+#include "scores_from.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int put(cl_scores *t, const cl_score_row *base, int layer, int head, int crit, const cl_stat *s, long n,
+               cl_error *err) {
+    cl_score_row r = *base;
+    r.layer = layer;
+    r.head = head;
+    r.criterion = crit;
+    r.mean = s->mean;
+    r.std = s->std;
+    r.n = n;
+    return cl_scores_add(t, &r, err);
+}
+
+/* per cross head (layer-major): cur, right, the sums (may be NULL), the ablation (may be NULL) */
+static int put_heads(cl_scores *t, const cl_score_row *base, int layers, int heads, const cl_stat *cur,
+                     const cl_stat *right, const cl_stat *cur_all, const cl_stat *right_all, const cl_stat *abl, long n,
+                     cl_error *err) {
+    int rc = 0;
+    for (int i = 0; i < layers * heads && !rc; i++) {
+        const int l = i / heads, h = i % heads;
+        rc = put(t, base, l, h, CL_CRIT_CURRENT, &cur[i], n, err);
+        if (!rc) rc = put(t, base, l, h, CL_CRIT_RIGHT, &right[i], n, err);
+        if (!rc && cur_all) rc = put(t, base, l, h, CL_CRIT_CURRENT_ALL, &cur_all[i], n, err);
+        if (!rc && right_all) rc = put(t, base, l, h, CL_CRIT_RIGHT_ALL, &right_all[i], n, err);
+        if (!rc && abl) rc = put(t, base, l, h, CL_CRIT_ABLATION, &abl[i], n, err);
+    }
+    return rc;
+}
+
+static void base_row(cl_score_row *b, const char *name, double params, int sampling, int reps, int len) {
+    memset(b, 0, sizeof *b);
+    snprintf(b->model, sizeof b->model, "%s", name);
+    b->parameters = params;
+    b->sampling = sampling;
+    b->reps = reps;
+    b->seq_len = len;
+}
+
+int cl_scores_from_induction(cl_scores *t, const char *name, double params, int sampling, int reps, int seq_len,
+                             const cl_induction_result *r, long n, cl_error *err) {
+    cl_score_row b;
+    base_row(&b, name, params, sampling, reps, seq_len);
+    return put_heads(t, &b, r->layers, r->heads, r->cur, r->right, r->cur_all, r->right_all, r->strict ? r->ablate : NULL, n,
+                     err);
+}
+
+int cl_scores_from_sweep(cl_scores *t, const char *name, double params, int sampling, const cl_sweep_result *r, long n,
+                         cl_error *err) {
+    int rc = 0;
+    for (int i = 0; i < r->n_reps * r->n_lens && !rc; i++) {
+        const cl_sweep_cell *c = &r->cells[i];
+        cl_score_row b;
+        base_row(&b, name, params, sampling, c->reps, c->seq_len);
+        rc = put_heads(t, &b, c->layers, c->heads, c->cur, c->right, c->cur_all, c->right_all, NULL, n, err);
+    }
+    return rc;
+}
