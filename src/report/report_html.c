@@ -179,7 +179,14 @@ static int mosaics_section(FILE *f, const page *p, cl_error *err) {
     fputs("<section id=\"mosaics\"><h2>2. Induction mosaics</h2>\n<p class=\"note\">Mean attention over the batch of "
           "repeated random tokens (S repeated R = 2 times, L = 10), per layer (down) and head (across). "
           "<b>current token</b>: at the most recent earlier occurrence m of the query's token; <b>token to right</b>: at m+1. "
-          "Red frames: heads &ge; 0.3. Hover a cell for its exact value.</p>\n", f);
+          "Red frames: heads &ge; 0.3. Hover a cell for its exact value.", f);
+    fprintf(f, " Batch: %.0f sequences (this section and section 3).", cl_json_num(p->ind, "settings.batch"));
+    fputs(" <b>Every occurrence</b> (the third mosaic): the attention on each of the R earlier occurrences of the "
+          "query's token (and on the token after each), summed — the token-to-right sum is Olsson et al.'s prefix-matching "
+          "score. A head that matches by content splits its attention over the R occurrences, so its most-recent score is "
+          "about 1/R of its sum: the study's criterion misses it as R grows (claim <code>spread</code>). Tokens: the ids "
+          "whose bin centres lie in the band of 1910..2187 of the 4096-token vocabulary (the study's text says 1910, its "
+          "code 1911).</p>\n", f);
     const double thr = cl_json_num(p->ind, "settings.threshold");
     for (int k = 0; k < p->n; k++) {
         const cJSON *m = model(p->ind, k);
@@ -207,6 +214,15 @@ static int mosaics_section(FILE *f, const page *p, cl_error *err) {
             fputs(".png\">PNG</a> · <a href=\"figures/induction/", f);
             cl_html_escape(f, rel);
             fputs(".svg\">SVG</a> · numbers: <a href=\"data/induction/induction.csv\">induction.csv</a></div>\n", f);
+            if (st == 0) { /* every occurrence: the sums */
+                head_means(hs, "current_all", a, n);
+                head_means(hs, "right_all", b, n);
+                fputs("<h3>Decoder cross-attention, every earlier occurrence (sums over k)</h3>\n<div class=\"mosaic\" "
+                      "data-stack=\"cross-all\">\n", f);
+                cl_svg_panel pa[2] = {{"current token, all occurrences", a}, {"token to right, all occurrences", b}};
+                cl_svg_heatmap_write(f, &h, pa, 2);
+                fputs("</div>\n", f);
+            }
             free(a); free(b);
         }
         fputs("</div>\n", f);
@@ -276,7 +292,16 @@ static int layers_section(FILE *f, const page *p, cl_error *err) {
 static int sweep_section(FILE *f, const page *p, cl_error *err) {
     fputs("<section id=\"sweep\"><h2>5. Sweep over repetitions R and sequence length L</h2>\n<p class=\"note\">Number of "
           "decoder cross-attention heads &ge; 0.3 for each (R, L); colour range 0 to the model's number of heads. "
-          "Hover a cell for its exact value.</p>\n", f);
+          "Hover a cell for its exact value.", f);
+    const double sb = cl_json_num(p->sweep, "settings.batch"), ib = cl_json_num(p->ind, "settings.batch");
+    fprintf(f, " Batch: %.0f sequences per cell", sb);
+    if (sb != ib) fprintf(f, " (the induction section used %.0f: its R = 2, L = 10 counts can differ from this grid's by a "
+                             "head or two; the claims use the induction step's rows for that cell)", ib);
+    fputs(". The table beside: the uniform level 1/T (T = R&middot;L + 2) — the fixed threshold 0.3 sits far above it "
+          "at large T and close to it at small T, which inflates the small-L cells; the <b>baseline-aware</b> count "
+          "(heads whose attention rises at least 0.3 of the way from 1/T to 1); the author's <b>total</b> (heads on "
+          "current plus heads on right: a head on both counts twice) beside the union <b>either</b>; and the heads whose "
+          "<b>all-occurrence</b> sum is &ge; 0.3.</p>\n", f);
     const cJSON *set = cJSON_GetObjectItemCaseSensitive(p->sweep, "settings");
     const cJSON *rl = cJSON_GetObjectItemCaseSensitive(set, "reps_list"), *ll = cJSON_GetObjectItemCaseSensitive(set, "len_list");
     const int nr = cJSON_GetArraySize(rl), nl = cJSON_GetArraySize(ll);
@@ -302,6 +327,23 @@ static int sweep_section(FILE *f, const page *p, cl_error *err) {
         fputs("<div class=\"sweepmap\">\n", f);
         cl_svg_heatmap_write(f, &h, pan, 2);
         fputs("</div>\n<div class=\"files\">numbers: <a href=\"data/sweep/sweep.csv\">sweep.csv</a></div>\n", f);
+        fputs("<table class=\"sweeptab\"><tr><th>R</th><th>L</th><th>1/T</th><th>current</th><th>right</th>"
+              "<th>either</th><th>total (sum)</th><th>baseline-aware</th><th>all occurrences</th></tr>\n", f);
+        for (int i = 0; i < nr * nl; i++) {
+            const cJSON *c = cJSON_GetArrayItem(cells, i);
+            fputs("<tr>", f);
+            td_num(f, cl_json_num(c, "reps"), "%.0f");
+            td_num(f, cl_json_num(c, "seq_len"), "%.0f");
+            td_num(f, cl_json_num(c, "uniform_level"), "%.3f");
+            td_num(f, cl_json_num(c, "cross.current.n"), "%.0f");
+            td_num(f, cl_json_num(c, "cross.right.n"), "%.0f");
+            td_num(f, cl_json_num(c, "cross.any.n"), "%.0f");
+            td_num(f, cl_json_num(c, "cross_total"), "%.0f");
+            td_num(f, cl_json_num(c, "cross_baseline_any"), "%.0f");
+            td_num(f, cl_json_num(c, "cross_all_any"), "%.0f");
+            fputs("</tr>\n", f);
+        }
+        fputs("</table>\n", f);
         char rel[400];
         snprintf(rel, sizeof rel, "sweep/sweep_lines_%s", p->name[k]);
         rc = embed_png(f, p->dir, rel, "heads against L, one line per R", err);
@@ -316,7 +358,13 @@ static int multisine_section(FILE *f, const page *p, cl_error *err) {
     fputs("<section id=\"multisine\"><h2>6. Multisine inputs and attention spectra</h2>\n<p class=\"note\">Reference "
           "input 5, 10, 20, 40 Hz (amplitudes 1, 0.5, 0.25, 0.25), 301 points over 3 s. The attention of the decoder "
           "start query over the context, per decoder head (coloured by induction score), its spectrum and its double "
-          "FFT; then the sweep over random frequency sets: detected spacing against the smallest gap.</p>\n", f);
+          "FFT; then the sweep over random frequency sets: detected spacing against the smallest gap. Amplitudes: the "
+          "study's text gives 1, 0.5, 0.25, 0.25, the author's notebooks computed with 1, 0.75, 0.5, 0.5; both are the "
+          "reference input here (the second set's figures: figures/multisine-notebook/, numbers: "
+          "data/multisine-notebook/), and on a small model the choice can change the periodicity result. The reference "
+          "input cannot tell the smallest gap (5 Hz) from the gcd of its frequencies (also 5 Hz): "
+          "<code>period_is_gap</code> is decided on the random sets whose smallest gap divides no other gap, where they "
+          "differ; heads whose attention sits on EOS or on one position are reported apart.</p>\n", f);
     int rc = 0;
     static const char *FIG[3][2] = {{"-attention", "attention signals"}, {"-spectra", "attention spectra"},
                                     {"-double-fft", "double FFT"}};
