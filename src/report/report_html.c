@@ -233,7 +233,8 @@ static int mosaics_section(FILE *f, const page *p, cl_error *err) {
 
 static void counts_section(FILE *f, const page *p) {
     fputs("<section id=\"counts\"><h2>3. Counts across models</h2>\n<p class=\"note\"><b>relaxed</b>: mean attention "
-          "&ge; 0.3; <b>strict</b>: relaxed and ablating the head lowers log p(s<sub>2</sub>) (mean change &lt; 0). "
+          "&ge; 0.3; <b>strict</b>: relaxed and ablating the head lowers log p(s<sub>2</sub>) on average (mean change &lt; 0 "
+          "— the sign alone, which a random model shows on many heads; section 7 tests it for significance). "
           "<b>either</b>: current token or token to right. The selected model's row is highlighted.</p>\n"
           "<table><tr><th class=\"l\" rowspan=\"2\">model</th><th rowspan=\"2\">cross-attention heads</th>"
           "<th colspan=\"3\">relaxed</th><th colspan=\"3\">strict</th><th colspan=\"3\">encoder (relaxed)</th></tr>\n<tr>", f);
