@@ -145,6 +145,13 @@ static void test_band(void **st) {
     mosaic_k(&t, "n", 1e7, CL_SAMPLING_ALL, 2, 10, 6, 0.7, 0.1, 100);
     assert_int_equal(verdict_of(&t, NULL, "band", NULL, NULL, 0), CL_NOT_SUPPORTED);
     cl_scores_free(&t);
+    /* no head with either sampling in any model: nothing to compare (not "no difference") */
+    for (int k = 0; k < 2; k++)
+        for (int s = 0; s < 2; s++) mosaic_k(&t, k ? "y" : "x", 1e6, s, 2, 10, 0, 0.7, 0.1, 100);
+    assert_int_equal(verdict_of(&t, NULL, "band", "x", NULL, 0), CL_UNDECIDED);
+    assert_int_equal(verdict_of(&t, NULL, "band", NULL, why, sizeof why), CL_UNDECIDED);
+    assert_non_null(strstr(why, "no head"));
+    cl_scores_free(&t);
 }
 
 /* ------------------------------------------------------------ the sweep claims */

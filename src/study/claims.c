@@ -291,7 +291,7 @@ static int claim_exist(const cl_scores *t, const char *model, const cl_claims_op
 }
 
 static int claim_band(const cl_scores *t, const char *model, const cl_claims_opts *o, cl_verdicts *out,
-                      double *d_sum, double *var_sum, int *have_se, int *used) {
+                      double *d_sum, double *var_sum, int *have_se, int *used, double *heads_sum) {
     cl_verdict *v = new_verdict(out, "band", T_BAND_C, T_BAND_T, model);
     if (!v) return -1;
     cell a, b;
@@ -317,6 +317,7 @@ static int claim_band(const cl_scores *t, const char *model, const cl_claims_opt
             reason(v, "band gives %.0f heads, all tokens %.0f: the difference is %s", ka.n, kb.n, why);
         }
         *d_sum += d;
+        *heads_sum += ka.n + kb.n;
         *var_sum += ka.var + kb.var;
         *have_se &= se;
         (*used)++;
@@ -856,11 +857,11 @@ int cl_claims_run(const cl_scores *t, const cl_ms_data *ms, const cl_claims_opts
     enum { MAXM = 256 };
     const char *names[MAXM];
     int nm = cl_scores_models(t, names, MAXM), rc = 0;
-    double d_sum = 0, var_sum = 0;
+    double d_sum = 0, var_sum = 0, heads_sum = 0;
     int have_se = 1, used = 0;
     for (int k = 0; k < nm && !rc; k++) {
         const char *m = names[k];
-        if (claim_exist(t, m, o, out) || claim_band(t, m, o, out, &d_sum, &var_sum, &have_se, &used) ||
+        if (claim_exist(t, m, o, out) || claim_band(t, m, o, out, &d_sum, &var_sum, &have_se, &used, &heads_sum) ||
             claim_trend(t, m, 1, o, out) || claim_trend(t, m, 0, o, out) || claim_most(t, m, o, out) ||
             claim_spread(t, m, o, out) || claim_period(ms, m, o, out) || claim_amplitude(t, ms, m, o, out))
             rc = -1;
@@ -874,6 +875,7 @@ int cl_claims_run(const cl_scores *t, const cl_ms_data *ms, const cl_claims_opts
         if (v) {
             num(v, used, "models with both samplings");
             if (used < 2) reason(v, "needs 2 or more models with both samplings at the mosaic; the table has %d", used);
+            else if (heads_sum == 0) reason(v, "no head reaches %g with either sampling in any of the %d models", o->threshold, used);
             else {
                 const char *why;
                 double sd = sqrt(var_sum);
