@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #define USAGE "claims: usage: chronolens claims --scores FILE.csv [--multisine DIR] --out DIR [--threshold 0.3] [--alpha 0.05]"
 
@@ -26,6 +27,9 @@ int cmd_claims(int argc, char **argv) {
         if (!r) return cli_fail("claims: unknown argument '%s' (%s)", argv[i], USAGE + 8);
     }
     if (!scores || !out) return cli_fail("%s", USAGE);
+    struct stat st;
+    if (msdir && (stat(msdir, &st) != 0 || !S_ISDIR(st.st_mode)))
+        return cli_fail("claims: --multisine %s: not a folder", msdir);
     cl_error err = {0};
     cl_scores t;
     if (cl_scores_read(scores, &t, &err)) return cli_fail_err(&err);
