@@ -221,7 +221,11 @@ static int mosaics_section(FILE *f, const page *p, cl_error *err) {
                       "data-stack=\"cross-all\">\n", f);
                 cl_svg_panel pa[2] = {{"current token, all occurrences", a}, {"token to right, all occurrences", b}};
                 cl_svg_heatmap_write(f, &h, pa, 2);
-                fputs("</div>\n", f);
+                fputs("</div>\n<div class=\"files\">files: <a href=\"figures/induction/mosaic_all_", f);
+                cl_html_escape(f, p->name[k]);
+                fputs(".png\">PNG</a> · <a href=\"figures/induction/mosaic_all_", f);
+                cl_html_escape(f, p->name[k]);
+                fputs(".svg\">SVG</a></div>\n", f);
             }
             free(a); free(b);
         }
