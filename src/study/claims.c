@@ -246,7 +246,9 @@ static int claim_exist(const cl_scores *t, const char *model, const cl_claims_op
         cell_free(&c);
         return 0;
     }
-    const double zb = cl_norm_quantile(1 - o->alpha / k.heads);
+    int tests = 0; /* one per head and criterion: the Bonferroni family */
+    for (int i = 0; i < c.n; i++) tests += (c.h[i].r[CL_CRIT_CURRENT] != NULL) + (c.h[i].r[CL_CRIT_RIGHT] != NULL);
+    const double zb = cl_norm_quantile(1 - o->alpha / tests);
     int sig = 0, below = 0, bl = -1, bh = -1;
     double best = -1;
     for (int i = 0; i < c.n; i++) {
@@ -275,8 +277,8 @@ static int claim_exist(const cl_scores *t, const char *model, const cl_claims_op
         reason(v, "%.0f of %d heads have a mean >= %g (means only: no std/n)", k.n, k.heads, o->threshold);
     } else if (sig > 0) {
         v->verdict = CL_SUPPORTED;
-        reason(v, "%d head(s) >= %g beyond sampling error (one-sided z > %.2f, Bonferroni over %d heads)", sig,
-               o->threshold, zb, k.heads);
+        reason(v, "%d head(s) >= %g beyond sampling error (one-sided z > %.2f, Bonferroni over %d heads x criteria)", sig,
+               o->threshold, zb, tests);
     } else if (below == k.heads) {
         v->verdict = CL_NOT_SUPPORTED;
         reason(v, "every head is below %g beyond its sampling error (largest mean %.3f)", o->threshold, best);
