@@ -369,7 +369,9 @@ static int multisine_section(FILE *f, const page *p, cl_error *err) {
           "data/multisine-notebook/), and on a small model the choice can change the periodicity result. The reference "
           "input cannot tell the smallest gap (5 Hz) from the gcd of its frequencies (also 5 Hz): "
           "<code>period_is_gap</code> is decided on the random sets whose smallest gap divides no other gap, where they "
-          "differ; heads whose attention sits on EOS or on one position are reported apart.</p>\n", f);
+          "differ; heads whose attention sits on EOS or on one position are reported apart. The heads' colouring and the "
+          "Spearman columns use the induction score at the study's batch of 100; the claim "
+          "<code>amplitude_is_induction</code> takes its induction heads from the mosaic (section 2's batch).</p>\n", f);
     int rc = 0;
     static const char *FIG[3][2] = {{"-attention", "attention signals"}, {"-spectra", "attention spectra"},
                                     {"-double-fft", "double FFT"}};
@@ -441,7 +443,8 @@ static void claims_section(FILE *f, const page *p) {
           "from 0.167 (R = 2, L = 2) to 0.010 (R = 10, L = 10), so short-sequence cells are inflated by construction; "
           "a head that matches by content splits its attention over the R earlier occurrences, so a perfect "
           "induction head loses the study's criterion as R grows (<code>spread</code>). <code>strict</code> is an "
-          "extension (Olsson et al.'s criterion), not a claim of the study.</p>\n", f);
+          "extension (Olsson et al.'s criterion), not a claim of the study. Batches: the rows at R = 2, L = 10 are the "
+          "induction step's (section 2), every other cell the sweep's (section 5).</p>\n", f);
     for (int k = 0; k < p->n; k++) {
         open_model(f, p->name[k]);
         fputs(CLAIMS_HEAD, f);
