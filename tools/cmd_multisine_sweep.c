@@ -121,6 +121,7 @@ static int write_json(const char *path, const sweep *sw, const char *model, long
         cJSON_AddNumberToObject(o, "configs", s->configs);
         cJSON_AddNumberToObject(o, "pairs", s->pairs);
         cJSON_AddNumberToObject(o, "periodic", s->periodic);
+        cJSON_AddNumberToObject(o, "concentrated", s->concentrated);
         cJSON_AddNumberToObject(o, "match", s->match);
         cJSON_AddItemToObject(o, "fraction_match", ms_num(frac(s->match, s->pairs)));
         cJSON_AddNumberToObject(o, "match_gcd", s->match_gcd);

@@ -16,6 +16,15 @@ typedef struct cl_ms_head {
     double max_share; /* the largest single position's share of it (1: a delta) */
 } cl_ms_head;
 
+/* A head's attention is "concentrated" — on EOS, or on one position — when its context mass
+ * is below CL_MS_CONCENTRATED_MASS or one position holds at least CL_MS_CONCENTRATED_SHARE of
+ * it: its spectrum then says nothing about periodicity (the claims report such heads apart). */
+#define CL_MS_CONCENTRATED_MASS 0.05
+#define CL_MS_CONCENTRATED_SHARE 0.5
+static inline int cl_ms_concentrated(const cl_ms_head *h) {
+    return h->mass < CL_MS_CONCENTRATED_MASS || h->max_share >= CL_MS_CONCENTRATED_SHARE;
+}
+
 /* Full arrays, for figures and the spectra file; each (n, layers*heads, points), doubles. */
 typedef struct cl_ms_arrays {
     double *attn;  /* the attention signal */

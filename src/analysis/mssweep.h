@@ -15,6 +15,7 @@ typedef struct cl_sweep_stats {
     int match;       /* pairs with |spacing - smallest gap| <= tol */
     int match_gcd;   /* pairs with |spacing - gcd of the gaps| <= tol */
     int match_fund;  /* pairs with |spacing - gcd of the frequencies| <= tol (the fundamental) */
+    int concentrated; /* pairs whose attention is concentrated (cl_ms_concentrated), included above */
     double err_q[5]; /* quantiles 5, 25, 50, 75, 95 % of spacing - smallest gap over periodic pairs
                         (numpy's linear interpolation; NaN when none) */
     double mean_abs_err;

@@ -384,7 +384,7 @@ static int multisine_section(FILE *f, const page *p, cl_error *err) {
         }
         snprintf(rel, sizeof rel, "multisine-sweep/%s/sweep", p->name[k]);
         if (!rc) rc = embed_png(f, p->dir, rel, "multisine sweep: detected spacing against the smallest gap", err);
-        fputs("<table><tr><th class=\"l\">subset</th><th>configs</th><th>pairs</th><th>spacing = smallest gap</th><th>= gcd of the gaps</th><th>= gcd of the frequencies</th>"
+        fputs("<table><tr><th class=\"l\">subset</th><th>configs</th><th>pairs</th><th>concentrated</th><th>spacing = smallest gap</th><th>= gcd of the gaps</th><th>= gcd of the frequencies</th>"
               "<th>median error (Hz)</th><th>mean |error| (Hz)</th><th>Spearman rho</th><th>p</th></tr>\n", f);
         const cJSON *row;
         cJSON_ArrayForEach(row, cJSON_GetObjectItemCaseSensitive(p->mss[k], "summary")) {
@@ -393,6 +393,7 @@ static int multisine_section(FILE *f, const page *p, cl_error *err) {
             fputs("</td>", f);
             td_num(f, cl_json_num(row, "configs"), "%.0f");
             td_num(f, cl_json_num(row, "pairs"), "%.0f");
+            td_num(f, cl_json_num(row, "concentrated"), "%.0f");
             td_num(f, cl_json_num(row, "fraction_match"), "%.3f");
             td_num(f, cl_json_num(row, "fraction_match_gcd"), "%.3f");
             td_num(f, cl_json_num(row, "fraction_match_freq_gcd"), "%.3f");

@@ -2,6 +2,7 @@
 #include "claims_internal.h"
 #include "../analysis/stats.h"
 #include "../core/core.h"
+#include "../analysis/msheads.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -14,8 +15,8 @@ void cl_claims_defaults(cl_claims_opts *o) {
     o->alpha = 0.05;
     o->tie_heads = 1;
     o->tie_score = 0.05;
-    o->concentrated_mass = 0.05;
-    o->concentrated_share = 0.5;
+    o->concentrated_mass = CL_MS_CONCENTRATED_MASS;
+    o->concentrated_share = CL_MS_CONCENTRATED_SHARE;
 }
 
 void cl_verdicts_free(cl_verdicts *v) {
