@@ -111,7 +111,7 @@ static int has_sum(const cl_scores *t, const char *model, int reps, int len) {
 static const char *T_EXIST_C = "Chronos has induction heads in decoder cross-attention (a head >= 0.3 at R = 2, L = 10)";
 static const char *T_EXIST_T =
     "some head's mean attention on the current token m or the token to its right m+1 is >= 0.3 (band, R = 2, L = 10); "
-    "with std/n: beyond its sampling error (one-sided, Bonferroni over the heads); not supported when every head is "
+    "with std/n: beyond its sampling error (one-sided, Bonferroni over heads x criteria); not supported when every head is "
     "below beyond its error";
 static const char *T_SIZE_C = "The number of induction heads increases with the model's size";
 static const char *T_SIZE_T =
