@@ -18,6 +18,11 @@
 static const char *CRIT[3] = {"current", "right", "any"};
 
 int cl_study_models_load(const char *const *dirs, int n, cl_model **m, cl_study_model *info, cl_error *err) {
+    return cl_study_models_load_part(dirs, n, NULL, m, info, err);
+}
+
+int cl_study_models_load_part(const char *const *dirs, int n, const cl_shard *shard, cl_model **m, cl_study_model *info,
+                              cl_error *err) {
     if (n < 1 || n > CL_STUDY_MAX_MODELS) return cl_error_set(err, CL_EINVAL, "%d models: 1 to %d", n, CL_STUDY_MAX_MODELS);
     memset(m, 0, sizeof *m * (size_t)n);
     for (int k = 0; k < n; k++) {
@@ -26,9 +31,9 @@ int cl_study_models_load(const char *const *dirs, int n, cl_model **m, cl_study_
         cl_path_basename(dirs[k], info[k].name, sizeof info[k].name);
         info[k].parameters = NAN;
         info[k].sampling = -1;
-        int rc = cl_model_load(dirs[k], &m[k], err);
-        if (!rc) info[k].parameters = (double)cl_model_param_count(m[k]);
-        if (!rc) rc = cl_model_require_t5(m[k], dirs[k], "the induction heads study", err);
+        int rc = cl_shard_has(shard, k) ? cl_model_load(dirs[k], &m[k], err) : 0;
+        if (!rc && m[k]) info[k].parameters = (double)cl_model_param_count(m[k]);
+        if (!rc && m[k]) rc = cl_model_require_t5(m[k], dirs[k], "the induction heads study", err);
         for (int j = 0; j < k && !rc; j++)
             if (!strcmp(info[j].name, info[k].name))
                 rc = cl_error_set(err, CL_EINVAL, "--model: two models are named '%s' (names are folder basenames)",
