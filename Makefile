@@ -21,7 +21,7 @@ FUZZ_BUILD ?= build-fuzz
 # gcc, the compiler of the normal build (clang 14 lacks _Float16 on x86-64, used by tests)
 SAN_CC     ?= gcc
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= safetensors config csv_context csv_ids options model_index cli_options npy
+FUZZ_TARGETS ?= safetensors config csv_context csv_ids options model_index cli_options npy scores
 LSAN_SUPP  := $(CURDIR)/tests/sanitizer/lsan.supp
 
 .PHONY: all deps build test test-asan demo bench fuzz clean

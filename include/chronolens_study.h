@@ -45,6 +45,9 @@ typedef struct cl_study_model {
     char name[256];
     char path[4096];
     double seconds;
+    double parameters; /* the model's parameter count (NaN: unknown) */
+    int sampling;      /* the token range a study ran it on: CL_SAMPLING_BAND 0, CL_SAMPLING_ALL 1,
+                        * -1 another range (no scores-table rows) */
 } cl_study_model;
 
 /* Loads dirs[0..n) and names them (cl_study_model); two folders of one basename are an
@@ -91,6 +94,13 @@ typedef struct cl_induction_result {
     double threshold;
     /* (layers * heads), layer-major: decoder cross-attention */
     cl_stat *cur, *right;
+    /* every occurrence (cl_rrt_scores): sums over the R occurrences of the attention on the
+     * current token and on the token to its right, per head; occ_cur, occ_right
+     * (layers*heads, reps): mean attention on each occurrence k = 0..R-1 (R-1 = the most
+     * recent: cur, right) */
+    int reps;
+    cl_stat *cur_all, *right_all;
+    double *occ_cur, *occ_right;
     cl_stat *ablate;               /* Δ log p(s_2); NULL unless strict */
     cl_stat *copy;                 /* copying score; NULL unless strict */
     /* (enc_layers * heads): encoder self-attention */
@@ -134,6 +144,7 @@ typedef struct cl_induction_set {
 typedef struct cl_induction_study_opts {
     cl_induction_opts base;
     int tok_lo, tok_hi;
+    int sampling_all; /* 1: every non-special token of each model (tok_lo ignored; --sampling all) */
     cl_shard shard;  /* induction: units are the models; sweep: the (model, cell) pairs */
 } cl_induction_study_opts;
 void cl_induction_study_default(cl_induction_study_opts *o);
@@ -141,8 +152,10 @@ void cl_induction_study_default(cl_induction_study_opts *o);
  * given); progress over all models ("induction: NAME (k/n)"). */
 int cl_induction_study_run(cl_model *const *m, const cl_study_model *info, int n, const cl_induction_study_opts *o,
                            cl_induction_set *out, cl_error *err);
-/* dir/induction.json (settings, per model: sizes, token range, seconds, counts, every head's
- * scores and flags, layer distribution) and dir/induction.csv (one row per head); atomic. */
+/* dir/induction.json (settings, per model: sizes, parameters, sampling, token range, seconds,
+ * counts, every head's scores — the most recent occurrence and every occurrence — and flags,
+ * layer distribution), dir/induction.csv (one row per head) and dir/scores.csv (the scores
+ * table of method.md §5, cl_induction_scores); atomic. */
 int cl_induction_write(const cl_induction_set *s, const char *dir, cl_error *err);
 /* Reads dir/induction.json back: every number as written (cJSON keeps 15 digits when they
  * read back within one ulp, else 17), so writing the read set gives the same bytes. */
@@ -160,8 +173,23 @@ typedef struct cl_sweep_opts {
     const unsigned char *only; /* (n_reps*n_lens): run only these cells (a shard); NULL: all */
 } cl_sweep_opts;
 
-/* One cell of the grid: counts as in cl_induction_result (cross and encoder). */
-typedef struct cl_sweep_cell { int reps, seq_len; cl_count cross[3], enc[3]; } cl_sweep_cell;
+/* One cell of the grid: counts as in cl_induction_result (cross and encoder), and the
+ * per-head cross-attention scores behind them (layers*heads, layer-major; owned by the
+ * result): most recent occurrence (cur, right) and the sums over every occurrence. */
+typedef struct cl_sweep_cell {
+    int reps, seq_len;
+    cl_count cross[3], enc[3];
+    int layers, heads;
+    cl_stat *cur, *right, *cur_all, *right_all;
+} cl_sweep_cell;
+
+/* Beside a sweep cell's counts (method.md §5): the uniform level 1/T (T = R*L + 2); the
+ * baseline-aware count — heads whose mean lifts the attention at least `threshold` of the
+ * way from 1/T to 1, (score - 1/T) / (1 - 1/T) >= threshold, either criterion; the
+ * author's "total" (heads >= threshold on current plus those on right, a head on both
+ * counted twice); and the union count of the all-occurrence sums. */
+typedef struct cl_sweep_extra { double inv_t; int baseline_any, total, all_any, all_right; } cl_sweep_extra;
+cl_sweep_extra cl_sweep_cell_extra(const cl_sweep_cell *c, double threshold);
 
 typedef struct cl_sweep_result {
     int n_reps, n_lens;
@@ -193,7 +221,9 @@ typedef struct cl_sweep_study_opts {
 void cl_sweep_study_default(cl_sweep_study_opts *o);
 int cl_sweep_study_run(cl_model *const *m, const cl_study_model *info, int n, const cl_sweep_study_opts *o,
                        cl_sweep_set *out, cl_error *err);
-/* dir/sweep.json (settings with the grid, per model its cells) and dir/sweep.csv; atomic. */
+/* dir/sweep.json (settings with the grid, per model its cells: counts, the uniform level and
+ * the cl_sweep_extra counts, every cross head's scores), dir/sweep.csv and dir/scores.csv
+ * (cl_sweep_scores); atomic. */
 int cl_sweep_write(const cl_sweep_set *s, const char *dir, cl_error *err);
 int cl_sweep_read(const char *dir, cl_sweep_set *s, cl_error *err);
 void cl_sweep_set_free(cl_sweep_set *s);
@@ -246,6 +276,8 @@ typedef struct cl_ms_head {
     double amplitude; /* spectral amplitude: non-DC power of the attention spectrum */
     double peak;      /* highest non-DC spectral line */
     cl_spacing sp;    /* period of the spectrum */
+    double mass;      /* attention on the context (the signal's sum; the rest is on EOS) */
+    double max_share; /* the largest single position's share of it (1: a delta) */
 } cl_ms_head;
 
 /* Full arrays, for figures and the spectra file; each (n, layers*heads, points), doubles. */
@@ -312,6 +344,7 @@ typedef struct cl_mssweep_stats {
     int match;       /* pairs with |spacing - smallest gap| <= tol */
     int match_gcd;   /* pairs with |spacing - gcd of the gaps| <= tol */
     int match_fund;  /* pairs with |spacing - gcd of the frequencies| <= tol (the fundamental) */
+    int concentrated; /* pairs whose attention is concentrated (cl_ms_concentrated), included above */
     double err_q[5]; /* quantiles 5, 25, 50, 75, 95 % of spacing - smallest gap over periodic pairs
                         (numpy's linear interpolation; NaN when none) */
     double mean_abs_err;
@@ -451,31 +484,6 @@ int cl_eval_write_series(const cl_eval_result *r, const char *path, cl_error *er
 int cl_eval_write_step_loss(const cl_eval_result *r, const char *path, cl_error *err); /* --step-loss */
 void cl_eval_free(cl_eval_result *r);
 
-/* ---------------------------------------------------------------- claims (method.md §5) */
-
-#define CL_CLAIMS 7
-#define CL_CLAIM_NUMS 4
-
-typedef struct cl_claim {
-    const char *id;       /* short key, e.g. "strict" */
-    const char *claim;    /* the claim in words */
-    const char *test;     /* how the verdict is decided */
-    int verdict;          /* 1 supported, 0 not supported, -1 cannot be decided */
-    int n;                /* numbers used */
-    const char *name[CL_CLAIM_NUMS];
-    double value[CL_CLAIM_NUMS];
-} cl_claim;
-
-/* The claims for model k of the induction, sweep and multisine results (the same model
- * order) and that model's multisine sweep. A missing part (NULL, or k outside it) gives NaN
- * numbers and verdict -1. out: CL_CLAIMS entries. */
-void cl_claims_eval(const cl_induction_set *ind, const cl_sweep_set *sweep, const cl_multisine_result *ms,
-                    const cl_mssweep_result *mss, int k, cl_claim *out);
-/* "supported", "not supported" or "undecided" */
-const char *cl_claim_verdict_word(int verdict);
-/* dir/claims.json and dir/claims.csv: claims (n_models, CL_CLAIMS) of the named models. */
-int cl_claims_write(const cl_claim *claims, const char *const *names, int n_models, const char *dir, cl_error *err);
-
 /* ---------------------------------------------------------------- report */
 
 #define CL_REPORT_MAX_MODELS 16
@@ -487,11 +495,13 @@ typedef struct cl_report_opts {
     const char *out;         /* the report folder ("report"); replaced only if it holds an earlier report */
     int quick;               /* smaller batches and grids, 1000 permutations */
     uint64_t seed;           /* every random choice (0) */
-    int batch, sweep_batch, configs; /* -1: 100, 25, 30 (quick: 20, 10, 8) */
-    cl_progress progress;    /* "report: step K/4 ...", share of the whole run */
+    int batch, sweep_batch, configs; /* -1: 100, 100, 30 (quick: 20, 10, 8) */
+    cl_progress progress;    /* "report: step K/6 ...", share of the whole run */
 } cl_report_opts;
 void cl_report_default(cl_report_opts *o);
-/* Runs the four studies in memory, writes out/data (their files, setup.json, claims.*),
+/* Runs the studies in memory (induction on the band and on all tokens, sweep, multisine with
+ * the text's and the notebooks' amplitudes, multisine sweep), writes out/data (their files,
+ * setup.json, scores.csv, claims.*),
  * out/figures and out/index.html through a temporary folder renamed into place on success;
  * index receives the page's full path. */
 int cl_report_run(const cl_report_opts *o, char *index, size_t index_n, cl_error *err);

@@ -10,6 +10,8 @@
 #include "model/init.h"
 #include "model/model.h"
 #include "io/safetensors.h"
+#include "study/claims.h"
+#include "study/scores_from.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -205,13 +207,22 @@ static void test_planted_cli(void **st) {
         fld[k++] = line;
         for (char *q = line; *q && k < 32; q++)
             if (*q == ',') { *q = 0; fld[k++] = q + 1; }
-        assert_int_equal(k, 20);
+        assert_int_equal(k, 28); /* 20 study columns, then 8 of every occurrence */
         int cross = !strcmp(fld[1], "cross"), planted_head = cross && atoi(fld[2]) == P_LAYER && atoi(fld[3]) == P_HEAD;
         assert_int_equal(atoi(fld[10]), 0);                 /* above_current */
         assert_int_equal(atoi(fld[11]), planted_head);      /* above_right */
         if (cross) {
             assert_int_equal(atoi(fld[19]), planted_head); /* strict_right */
-            if (planted_head) assert_true(strtod(fld[12], NULL) < -1 && strtod(fld[15], NULL) > 3);
+            if (planted_head) {
+                assert_true(strtod(fld[12], NULL) < -1 && strtod(fld[15], NULL) > 3);
+                /* content matching: the two occurrences share the attention evenly, their sum is
+                 * nearly all of it (the rest: chance matches of random keys) */
+                double sum = strtod(fld[23], NULL), first = strtod(fld[27], NULL), last = strtod(strchr(fld[27], ';') + 1, NULL);
+                assert_true(sum > 0.9 && sum <= 1 + 1e-6);                        /* right_all_mean */
+                assert_float_equal(last, strtod(fld[7], NULL), 1e-7);             /* k = R-1: the most recent */
+                assert_float_equal(first, last, 0.05);                            /* k = 0 as much */
+                assert_float_equal(first + last, sum, 1e-6);
+            }
         }
         flagged += atoi(fld[11]);
         rows++;
@@ -713,11 +724,93 @@ static void test_band_other_vocab(void **st) {
     assert_int_equal(o.rrt.tok_hi, hi);
 }
 
+/* The verdict of claim `id` for model `name` on table t (no multisine data). */
+static int claim_verdict(const cl_scores *t, const char *id, const char *name) {
+    cl_verdicts v;
+    cl_error err;
+    if (cl_claims_run(t, NULL, NULL, &v, &err)) fail_msg("%s", err.msg);
+    int r = -2;
+    for (int i = 0; i < v.n; i++)
+        if (!strcmp(v.v[i].id, id) && v.v[i].n_models == 1 && !strcmp(v.v[i].model[0], name)) {
+            r = v.v[i].verdict;
+            if (getenv("CL_TEST_VERBOSE")) print_message("%s %s: %s — %s\n", id, name, cl_verdict_word(r), v.v[i].reason);
+        }
+    cl_verdicts_free(&v);
+    if (r == -2) fail_msg("no verdict %s for %s", id, name);
+    return r;
+}
+
+/* The planted head matches by content: it splits its attention evenly over the R earlier
+ * occurrences, so its most-recent score is about 1/R of a sum near 1 — a perfect induction
+ * head that loses the study's criterion as R grows. The claim `spread` says so. */
+static void test_planted_spread(void **st) {
+    (void)st;
+    planted p;
+    planted_build(&p);
+    cl_error err;
+    cl_sweep_opts so = {0};
+    assert_int_equal(cl_induction_default(cl_model_config(p.m), &so.base, &err), 0);
+    so.base.rrt.batch = 16;
+    so.base.rrt.seed = 3;
+    static const int R[3] = {2, 4, 8}, L[1] = {10};
+    so.reps = R; so.n_reps = 3; so.lens = L; so.n_lens = 1;
+    cl_sweep_result r;
+    if (cl_sweep_run(p.m, &so, &r, &err)) fail_msg("%s", err.msg);
+    const int i = P_LAYER * P_H + P_HEAD;
+    for (int k = 0; k < 3; k++) {
+        const cl_sweep_cell *c = &r.cells[k];
+        if (getenv("CL_TEST_VERBOSE")) print_message("R=%d: most recent %.3f, sum %.3f\n", R[k], c->right[i].mean, c->right_all[i].mean);
+        assert_true(c->right_all[i].mean > 0.9 && c->right_all[i].mean <= 1 + 1e-6);
+        assert_float_equal(c->right[i].mean, c->right_all[i].mean / R[k], 0.03); /* 0.50, 0.25, 0.12 of the sum */
+    }
+    assert_true(r.cells[2].right[i].mean < 0.3 && r.cells[0].right[i].mean >= 0.3); /* the criterion is lost */
+    cl_scores t = {0};
+    assert_int_equal(cl_scores_from_sweep(&t, "planted", NAN, CL_SAMPLING_BAND, &r, 16, &err), 0);
+    assert_int_equal(claim_verdict(&t, "spread", "planted"), CL_SUPPORTED);
+    cl_scores_free(&t);
+    cl_sweep_free(&r);
+    planted_free(&p);
+}
+
+/* The strict extension's significance: the planted head lowers log p(s_2) far beyond chance;
+ * a random model's heads, whose mean change is negative on many heads, are not strict
+ * beyond chance (one-sided t per head, Holm over the heads). */
+static void test_strict_significance(void **st) {
+    (void)st;
+    planted p;
+    planted_build(&p);
+    cl_error err;
+    cl_induction_opts o;
+    assert_int_equal(cl_induction_default(cl_model_config(p.m), &o, &err), 0);
+    o.rrt.batch = 24;
+    o.rrt.seed = 5;
+    cl_induction_result r;
+    if (cl_induction_run(p.m, &o, &r, &err)) fail_msg("%s", err.msg);
+    cl_scores t = {0};
+    assert_int_equal(cl_scores_from_induction(&t, "planted", NAN, CL_SAMPLING_BAND, 2, 10, &r, 24, &err), 0);
+    cl_induction_free(&r);
+    planted_free(&p);
+    cl_model *m = load_small();
+    assert_int_equal(cl_induction_default(cl_model_config(m), &o, &err), 0);
+    if (cl_induction_run(m, &o, &r, &err)) fail_msg("%s", err.msg);
+    int neg = 0;
+    for (int i = 0; i < r.layers * r.heads; i++) neg += r.ablate[i].mean < 0;
+    if (getenv("CL_TEST_VERBOSE")) print_message("rand-small: %d of %d heads with mean change < 0\n", neg, r.layers * r.heads);
+    assert_int_equal(cl_scores_from_induction(&t, "random", NAN, CL_SAMPLING_BAND, 2, 10, &r, o.rrt.batch, &err), 0);
+    cl_induction_free(&r);
+    cl_model_free(m);
+    assert_int_equal(claim_verdict(&t, "strict", "planted"), CL_SUPPORTED);
+    assert_int_not_equal(claim_verdict(&t, "strict", "random"), CL_SUPPORTED);
+    cl_scores_free(&t);
+}
+
 int main(void) {
     cl_set_threads(1);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_planted_circuit),
         cmocka_unit_test(test_planted_cli),
+        cmocka_unit_test(test_planted_spread),
+        cmocka_unit_test(test_strict_significance),
         cmocka_unit_test(test_ablation_reuses_encoder),
         cmocka_unit_test(test_gate_one_is_identity),
         cmocka_unit_test(test_decode_from_matches),

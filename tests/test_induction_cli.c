@@ -89,11 +89,12 @@ static void test_outputs_equal_library(void **st) {
     assert_non_null(f);
     char line[4096], *fld[32];
     assert_non_null(fgets(line, sizeof line, f));
-    assert_int_equal(split(line, fld, 32), 20);
+    assert_int_equal(split(line, fld, 32), 28); /* the study's 20 columns, then every occurrence's 8 */
     assert_string_equal(fld[4], "current_mean");
+    assert_string_equal(fld[23], "right_all_mean");
     int rows = 0, enc_rows = 0;
     while (fgets(line, sizeof line, f)) {
-        assert_int_equal(split(line, fld, 32), 20);
+        assert_int_equal(split(line, fld, 32), 28);
         assert_string_equal(fld[0], "rand-small");
         int l = atoi(fld[2]), h = atoi(fld[3]), i = l * r.heads + h;
         if (!strcmp(fld[1], "encoder")) {
@@ -106,6 +107,9 @@ static void test_outputs_equal_library(void **st) {
         const double want[6] = {r.cur[i].mean, r.cur[i].std, r.right[i].mean, r.right[i].std, r.ablate[i].mean, r.copy[i].mean};
         const int col[6] = {4, 5, 7, 8, 12, 15};
         for (int q = 0; q < 6; q++) assert_float_equal(strtod(fld[col[q]], NULL), want[q], 1e-8 * fabs(want[q]) + 1e-12);
+        assert_float_equal(strtod(fld[20], NULL), r.cur_all[i].mean, 1e-8 * fabs(r.cur_all[i].mean) + 1e-12);
+        assert_float_equal(strtod(fld[23], NULL), r.right_all[i].mean, 1e-8 * fabs(r.right_all[i].mean) + 1e-12);
+        assert_true(r.right_all[i].mean >= r.right[i].mean - 1e-6); /* the sum holds the most recent */
         assert_int_equal(atoi(fld[10]), cl_induction_above(&r, i, CL_CUR));
         assert_int_equal(atoi(fld[11]), cl_induction_above(&r, i, CL_RIGHT));
         assert_int_equal(atoi(fld[19]), cl_induction_strict(&r, i, CL_RIGHT));
@@ -226,13 +230,17 @@ static void test_sweep_outputs(void **st) {
     char line[4096], *fld[32];
     int rows = 0;
     assert_non_null(fgets(line, sizeof line, f));
-    assert_int_equal(split(line, fld, 32), 21);
+    assert_int_equal(split(line, fld, 32), 26); /* 21 counts, then 1/T, baseline-aware, total, all-occurrence */
     while (fgets(line, sizeof line, f)) {
-        assert_int_equal(split(line, fld, 32), 21);
+        assert_int_equal(split(line, fld, 32), 26);
         assert_int_equal(atoi(fld[1]), sr.cells[rows].reps);
         assert_int_equal(atoi(fld[2]), sr.cells[rows].seq_len);
         assert_int_equal(atoi(fld[3]), sr.cells[rows].cross[CL_CUR].n);
         assert_float_equal(strtod(fld[4], NULL), sr.cells[rows].cross[CL_CUR].mean, 1e-7);
+        /* 1/T and the author's total (current count + right count) */
+        assert_float_equal(strtod(fld[21], NULL), 1.0 / (sr.cells[rows].reps * sr.cells[rows].seq_len + 2), 1e-9);
+        assert_int_equal(atoi(fld[23]), sr.cells[rows].cross[CL_CUR].n + sr.cells[rows].cross[CL_RIGHT].n);
+        assert_true(atoi(fld[22]) <= sr.cells[rows].cross[CL_ANY].n); /* a higher bar than the fixed threshold */
         rows++;
     }
     fclose(f);

@@ -8,16 +8,17 @@ static const struct { const char *name; int (*run)(int, char **); const char *he
     {"forward", cmd_forward, "[--model DIR] --context CSV [--decoder-ids CSV] --out OUT.safetensors"},
     {"forecast", cmd_forecast, "--model DIR --context CSV --out OUT.csv [--horizon H] [--samples N] [--seed S] ... (README)"},
     {"embed", cmd_embed, "--model DIR --context CSV --out OUT.npy [--scales-out SCALES.npy]"},
-    {"induction", cmd_induction, "--model DIR [--model DIR ..] --out DIR [--seq-len L] [--reps R] [--batch N] [--token-range LO:HI]\n"
+    {"induction", cmd_induction, "--model DIR [--model DIR ..] --out DIR [--seq-len L] [--reps R] [--batch N] [--token-range LO:HI | --sampling all]\n"
                                  "                             [--threshold T] [--seed S] [--seeds K] [--no-strict]"},
     {"sweep", cmd_sweep, "--model DIR [--model DIR ..] --out DIR [--reps-list 2,4,..] [--len-list 2,4,..]\n"
-                         "                             [--batch N] [--token-range LO:HI] [--threshold T] [--seed S] [--seeds K]"},
+                         "                             [--batch N] [--token-range LO:HI | --sampling all] [--threshold T] [--seed S] [--seeds K]"},
     {"train", cmd_train, "--out DIR [--config nano] [--steps N] [--checkpoint-every K] [--resume CKPT] ..."},
     {"formation", cmd_formation, "--run TRAIN_OUT_DIR [--out DIR] [--seed N]   induction heads over training"},
     {"eval", cmd_eval, "[--model DIR] [--series N] [--seed N] [--context-length N] [--family F] [--samples S] [--csv FILE [--horizon H]] [--out CSV] [--series-out CSV] [--step-loss CSV]"},
     {"init", cmd_init, "--size tiny|mini|small|base|large --out DIR [--seed N] [--dtype f32|bf16]"},
     {"multisine", cmd_multisine, "--model DIR [--model DIR ...] --out DIR [--freqs 5,10,20,40] [--amps ..] [--phases ..]"},
     {"multisine-sweep", cmd_multisine_sweep, "--model DIR --out DIR [--configs 100] [--seed N] [--top-k 3]"},
+    {"claims", cmd_claims, "--scores FILE.csv [--multisine DIR] --out DIR   the study's claims as tests (claims.json, .csv)"},
     {"merge", cmd_merge, "PART_DIR... --out DIR         join the parts of a --shard K/N run (induction, sweep, multisine, multisine-sweep)"},
     {"report", cmd_report, "[--model DIR ..] [--out DIR] [--quick] [--seed S] [--batch N] [--sweep-batch N] [--configs N]\n"
                            "                             the whole study as one page: DIR/index.html, figures/, data/"},

@@ -62,6 +62,7 @@ int cmd_sweep(int argc, char **argv);
 int cmd_multisine(int argc, char **argv);
 int cmd_multisine_sweep(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_claims(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_formation(int argc, char **argv);
 int cmd_eval(int argc, char **argv);

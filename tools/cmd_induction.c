@@ -9,7 +9,7 @@
 #include <stdio.h>
 
 #define USAGE "induction: usage: chronolens induction [--model DIR ...] --out DIR [--seq-len L] " \
-              "[--reps R] [--batch N] [--token-range LO:HI] [--threshold T] [--seed S] [--seeds K] [--no-strict] [--shard K/N]"
+              "[--reps R] [--batch N] [--token-range LO:HI | --sampling band|all] [--threshold T] [--seed S] [--seeds K] [--no-strict] [--shard K/N]"
 
 int cmd_induction(int argc, char **argv) {
     cli_ui ui = CLI_UI_INIT;
@@ -48,8 +48,15 @@ int cmd_induction(int argc, char **argv) {
             if (x->strict) fprintf(stderr, ", strict %d", x->strict_count[CL_ANY].n);
             fprintf(stderr, "; encoder %d; %.2fs\n", x->enc[CL_ANY].n, s.models[k].seconds);
         }
+    int skipped = 0;
+    for (int k = 0; !rc && k < s.n; k++) skipped += s.models[k].sampling < 0;
     cl_induction_set_free(&s);
     if (rc) return cli_fail_err(&err);
-    if (!ui.quiet) fprintf(stderr, "wrote %s/induction.json, induction.csv and figures\n", c.out);
+    if (!ui.quiet) {
+        fprintf(stderr, "wrote %s/induction.json, induction.csv, scores.csv and figures\n", c.out);
+        if (skipped)
+            fprintf(stderr, "scores.csv: %d model(s) left out (a token range that is neither the band nor all tokens)\n",
+                    skipped);
+    }
     return 0;
 }

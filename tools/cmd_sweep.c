@@ -10,7 +10,7 @@
 #include <stdio.h>
 
 #define USAGE "sweep: usage: chronolens sweep [--model DIR ...] --out DIR [--reps-list 2,4,..] " \
-              "[--len-list 2,4,..] [--batch N] [--token-range LO:HI] [--threshold T] [--seed S] [--seeds K] [--shard K/N]"
+              "[--len-list 2,4,..] [--batch N] [--token-range LO:HI | --sampling band|all] [--threshold T] [--seed S] [--seeds K] [--shard K/N]"
 
 int cmd_sweep(int argc, char **argv) {
     cli_ui ui = CLI_UI_INIT;
@@ -53,6 +53,6 @@ int cmd_sweep(int argc, char **argv) {
     } else if (!rc) rc = cl_fig_sweep_set(&s, heads, c.out, &err);
     cl_sweep_set_free(&s);
     if (rc) return cli_fail_err(&err);
-    if (!ui.quiet) fprintf(stderr, "wrote %s/sweep.json, sweep.csv and figures\n", c.out);
+    if (!ui.quiet) fprintf(stderr, "wrote %s/sweep.json, sweep.csv, scores.csv and figures\n", c.out);
     return 0;
 }

@@ -37,6 +37,17 @@ int rrt_cli_opt(int argc, char **argv, int *i, rrt_cli *c) {
         c->o.tok_lo = (int)lo;
         c->o.tok_hi = (int)hi;
     }
+    if (!r && (r = opt_str(argc, argv, i, "--sampling", &v)) == 1) {
+        if (strcmp(v, "band") && strcmp(v, "all")) {
+            cli_fail("option --sampling: '%s' is not band or all", v);
+            return -1;
+        }
+        c->o.sampling_all = !strcmp(v, "all");
+    }
+    if (r == 1 && c->o.sampling_all && c->o.tok_lo >= 0) {
+        cli_fail("options --sampling all and --token-range: give one of them");
+        return -1;
+    }
     return r;
 }
 
@@ -53,13 +64,13 @@ int rrt_models_load(const rrt_cli *c, cl_model **m, cl_study_model *info, int un
         if (!m[k]) continue;
         const cl_config *cfg = cl_model_config(m[k]);
         int lo, hi;
-        if (c->o.tok_lo >= 0 && c->o.tok_hi >= cfg->vocab_size) {
+        if (!c->o.sampling_all && c->o.tok_lo >= 0 && c->o.tok_hi >= cfg->vocab_size) {
             int vocab = cfg->vocab_size;
             rrt_models_free(m, c->n_models);
             return cli_fail("%s: option --token-range %d:%d: outside the vocabulary [0, %d) of %s", cmd, c->o.tok_lo,
                             c->o.tok_hi, vocab, c->dirs[k]);
         }
-        if (c->o.tok_lo < 0 && cl_rrt_token_band(cfg, &lo, &hi, &err)) {
+        if (!c->o.sampling_all && c->o.tok_lo < 0 && cl_rrt_token_band(cfg, &lo, &hi, &err)) {
             rrt_models_free(m, c->n_models);
             return cli_fail("%s: %s: %s (give --token-range)", cmd, c->dirs[k], err.msg);
         }

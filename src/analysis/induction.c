@@ -15,6 +15,7 @@ int cl_induction_default(const cl_config *c, cl_induction_opts *o, cl_error *err
 }
 
 void cl_induction_free(cl_induction_result *r) {
+    free(r->cur_all); free(r->right_all); free(r->occ_cur); free(r->occ_right);
     free(r->cur); free(r->right); free(r->ablate); free(r->copy); free(r->enc_cur); free(r->enc_right);
     memset(r, 0, sizeof *r);
 }
@@ -146,14 +147,19 @@ int cl_induction_run(const cl_model *m, const cl_induction_opts *o, cl_induction
     r->tok_hi = o->rrt.tok_hi;
     r->threshold = o->threshold;
 
-    seed_acc cur = {0}, right = {0}, ecur = {0}, eright = {0}, abl = {0}, cp = {0};
+    seed_acc cur = {0}, right = {0}, ecur = {0}, eright = {0}, abl = {0}, cp = {0}, call = {0}, rall = {0};
+    const int R = o->rrt.reps;
+    r->reps = R;
+    r->occ_cur = calloc((size_t)n * R, sizeof(double));
+    r->occ_right = calloc((size_t)n * R, sizeof(double));
     int32_t *ids = NULL, *dec = NULL;
     uint8_t *mask = NULL;
     float *vals = NULL;
     int *cnt = calloc((size_t)K * 9, sizeof(int)); /* per seed: cross[3], enc[3], strict[3] */
     cl_state *s = NULL;
     int rc = 0;
-    if (!cnt || acc_new(&cur, n, K) || acc_new(&right, n, K) || acc_new(&ecur, ne, K) || acc_new(&eright, ne, K) ||
+    if (!cnt || !r->occ_cur || !r->occ_right || acc_new(&call, n, K) || acc_new(&rall, n, K) ||
+        acc_new(&cur, n, K) || acc_new(&right, n, K) || acc_new(&ecur, ne, K) || acc_new(&eright, ne, K) ||
         (o->strict && (acc_new(&abl, n, K) || acc_new(&cp, n, K))))
         rc = cl_error_set(err, CL_ENOMEM, "induction: out of memory");
     if (!rc && o->strict) {
@@ -176,6 +182,12 @@ int cl_induction_run(const cl_model *m, const cl_induction_opts *o, cl_induction
         acc_put_f(&right, k, xs.right_mean, xs.right_std);
         acc_put_f(&ecur, k, es.cur_mean, es.cur_std);
         acc_put_f(&eright, k, es.right_mean, es.right_std);
+        acc_put_f(&call, k, xs.cur_all_mean, xs.cur_all_std);
+        acc_put_f(&rall, k, xs.right_all_mean, xs.right_all_std);
+        for (size_t j = 0; j < (size_t)n * R; j++) {
+            r->occ_cur[j] += xs.occ_cur[j] / K;
+            r->occ_right[j] += xs.occ_right[j] / K;
+        }
         cl_rrt_scores_free(&xs);
         cl_rrt_scores_free(&es);
         cl_progress_report(&o->progress, "induction", ++done, steps);
@@ -198,6 +210,9 @@ int cl_induction_run(const cl_model *m, const cl_induction_opts *o, cl_induction
         r->right = acc_finish(&right, B);
         r->enc_cur = acc_finish(&ecur, B);
         r->enc_right = acc_finish(&eright, B);
+        r->cur_all = acc_finish(&call, B);
+        r->right_all = acc_finish(&rall, B);
+        if (!r->cur_all || !r->right_all) rc = cl_error_set(err, CL_ENOMEM, "induction: out of memory");
         if (o->strict) {
             r->ablate = acc_finish(&abl, B);
             r->copy = acc_finish(&cp, B);
@@ -222,6 +237,7 @@ int cl_induction_run(const cl_model *m, const cl_induction_opts *o, cl_induction
     }
     free(cj);
     if (rc) cl_induction_free(r);
+    acc_free(&call); acc_free(&rall);
     acc_free(&cur); acc_free(&right); acc_free(&ecur); acc_free(&eright); acc_free(&abl); acc_free(&cp);
     free(ids); free(dec); free(mask); free(vals); free(cnt);
     cl_state_free(s);

@@ -29,6 +29,15 @@
 
 /* The study's types and its run/free/flags are in chronolens_study.h. */
 
+#include "../study/scores_table.h"
+
+/* The scores table (method.md §5) of a set: per model run on the band or on all tokens
+ * (cl_study_model.sampling) and cross head the rows current, right, current_all, right_all
+ * (and ablation when strict), std over the seeds*batch sequences, n = seeds*batch; models
+ * run on another range have no rows (*skipped, may be NULL, counts them). cl_induction_write
+ * writes them as dir/scores.csv. */
+int cl_induction_scores(const cl_induction_set *s, cl_scores *t, int *skipped, cl_error *err);
+
 /* The relative depths (layer+1)/layers of the cross heads above threshold for a criterion
  * (CL_CUR, CL_RIGHT) into out (layers*heads); returns how many (induction.json's
  * layer_distribution, the layer-distribution figure). */

@@ -7,6 +7,7 @@
 #include "../core/core.h"
 #include "../io/json.h"
 #include "shard.h"
+#include "../study/scores_from.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -28,7 +29,10 @@ int cl_study_models_load_part(const char *const *dirs, int n, const cl_shard *sh
         memset(&info[k], 0, sizeof info[k]);
         snprintf(info[k].path, sizeof info[k].path, "%s", dirs[k]);
         cl_path_basename(dirs[k], info[k].name, sizeof info[k].name);
+        info[k].parameters = NAN;
+        info[k].sampling = -1;
         int rc = cl_shard_has(shard, k) ? cl_model_load(dirs[k], &m[k], err) : 0;
+        if (!rc && m[k]) info[k].parameters = (double)cl_model_param_count(m[k]);
         if (!rc && m[k]) rc = cl_model_require_t5(m[k], dirs[k], "the induction heads study", err);
         for (int j = 0; j < k && !rc; j++)
             if (!strcmp(info[j].name, info[k].name))
@@ -66,9 +70,27 @@ static void on_model_progress(void *ctx, const char *stage, double done, double 
     cl_progress_report(p->up, label, p->k * total + done, p->n * total);
 }
 
-/* The options of model m: the study's settings with its token band (or the given range). */
+/* CL_SAMPLING_BAND / _ALL for a token range of model m, -1 for any other range */
+static int sampling_of(const cl_model *m, int lo, int hi) {
+    cl_error err;
+    const cl_config *c = cl_model_config(m);
+    int blo, bhi;
+    if (!cl_rrt_token_band(c, &blo, &bhi, &err) && lo == blo && hi == bhi) return CL_SAMPLING_BAND;
+    if (lo <= c->n_special_tokens && hi >= (c->n_tokens < c->vocab_size ? c->n_tokens : c->vocab_size) - 1)
+        return CL_SAMPLING_ALL;
+    return -1;
+}
+
+/* The options of model m: the study's settings with its token band (or every non-special
+ * token, or the given range). */
 static int model_opts(const cl_model *m, const cl_induction_study_opts *o, cl_induction_opts *io, cl_error *err) {
     *io = o->base;
+    if (o->sampling_all) {
+        const cl_config *c = cl_model_config(m);
+        io->rrt.tok_lo = c->n_special_tokens;
+        io->rrt.tok_hi = (c->n_tokens < c->vocab_size ? c->n_tokens : c->vocab_size) - 1;
+        return 0;
+    }
     if (o->tok_lo >= 0) {
         io->rrt.tok_lo = o->tok_lo;
         io->rrt.tok_hi = o->tok_hi;
@@ -100,6 +122,7 @@ int cl_induction_study_run(cl_model *const *m, const cl_study_model *info, int n
         cl_induction_opts io;
         model_progress mp = {&o->base.progress, "induction", info[k].name, k, n};
         rc = model_opts(m[k], o, &io, err);
+        out->models[j].sampling = rc ? -1 : sampling_of(m[k], io.rrt.tok_lo, io.rrt.tok_hi);
         io.progress = (cl_progress){on_model_progress, &mp};
         double t0 = cl_now();
         if (!rc) rc = cl_induction_run(m[k], &io, &out->res[j], err);
@@ -145,6 +168,7 @@ int cl_sweep_study_run(cl_model *const *m, const cl_study_model *info, int n, co
         for (int c = 0; only && c < ncell; c++) only[c] = (unsigned char)cl_shard_has(&o->base.shard, k * ncell + c);
         model_progress mp = {&o->base.base.progress, "sweep", info[k].name, k, n};
         rc = model_opts(m[k], &o->base, &so.base, err);
+        out->models[k].sampling = rc ? -1 : sampling_of(m[k], so.base.rrt.tok_lo, so.base.rrt.tok_hi);
         so.base.progress = (cl_progress){on_model_progress, &mp};
         double t0 = cl_now();
         if (!rc) rc = cl_sweep_run(m[k], &so, &out->res[k], err);
@@ -228,15 +252,32 @@ static void settings_read(cl_jr *r, const cJSON *s, int with_lr, cl_induction_op
     if (with_lr) o->strict = cl_jr_bool(r, s, "strict");
 }
 
+static const char *SAMPLING[2] = {"band", "all"}; /* CL_SAMPLING_BAND, CL_SAMPLING_ALL */
+
 static void model_json(cJSON *m, const cl_study_model *info) {
     cJSON_AddStringToObject(m, "name", info->name);
     cJSON_AddStringToObject(m, "path", info->path);
+    cJSON_AddNumberToObject(m, "parameters", info->parameters); /* NaN: null */
+    if (info->sampling == CL_SAMPLING_BAND || info->sampling == CL_SAMPLING_ALL)
+        cJSON_AddStringToObject(m, "sampling", SAMPLING[info->sampling]);
+    else
+        cJSON_AddNullToObject(m, "sampling");
 }
 
 static void model_read(cl_jr *r, const cJSON *m, cl_study_model *info) {
     const char *name = cl_jr_str(r, m, "name"), *path = cl_jr_str(r, m, "path");
     snprintf(info->name, sizeof info->name, "%s", name ? name : "");
     snprintf(info->path, sizeof info->path, "%s", path ? path : "");
+    info->parameters = cl_jr_num(r, m, "parameters");
+    info->sampling = -1;
+    const cJSON *sm = cJSON_GetObjectItemCaseSensitive(m, "sampling");
+    if (cJSON_IsString(sm)) {
+        for (int q = 0; q < 2; q++)
+            if (!strcmp(sm->valuestring, SAMPLING[q])) info->sampling = q;
+        if (info->sampling < 0) cl_jr_fail(r, "not band, all or null", "sampling");
+    } else if (!cJSON_IsNull(sm)) {
+        cl_jr_fail(r, "missing or not band, all or null", "sampling");
+    }
 }
 
 int cl_induction_depths(const cl_induction_result *r, int crit, double *out) {
@@ -278,6 +319,10 @@ static cJSON *induction_json(const cl_induction_set *s) {
             cJSON_AddItemToObject(h, "right", stat_json(&x->right[i]));
             cJSON_AddBoolToObject(h, "above_current", cl_induction_above(x, i, CL_CUR));
             cJSON_AddBoolToObject(h, "above_right", cl_induction_above(x, i, CL_RIGHT));
+            cJSON_AddItemToObject(h, "current_all", stat_json(&x->cur_all[i]));
+            cJSON_AddItemToObject(h, "right_all", stat_json(&x->right_all[i]));
+            cJSON_AddItemToObject(h, "current_occurrences", cJSON_CreateDoubleArray(x->occ_cur + (size_t)i * x->reps, x->reps));
+            cJSON_AddItemToObject(h, "right_occurrences", cJSON_CreateDoubleArray(x->occ_right + (size_t)i * x->reps, x->reps));
             if (x->strict) {
                 cJSON_AddItemToObject(h, "ablation_dlogp", stat_json(&x->ablate[i]));
                 cJSON_AddItemToObject(h, "copying", stat_json(&x->copy[i]));
@@ -316,7 +361,9 @@ static int induction_csv(const char *path, const cl_induction_set *s, cl_error *
     FILE *f = out.fp;
     fputs("model,stack,layer,head,current_mean,current_std,current_seed_std,right_mean,right_std,right_seed_std,"
           "above_current,above_right,ablation_dlogp_mean,ablation_dlogp_std,ablation_dlogp_seed_std,"
-          "copying_mean,copying_std,copying_seed_std,strict_current,strict_right\n", f);
+          "copying_mean,copying_std,copying_seed_std,strict_current,strict_right,"
+          "current_all_mean,current_all_std,current_all_seed_std,right_all_mean,right_all_std,right_all_seed_std,"
+          "current_occurrences,right_occurrences\n", f);
     for (int k = 0; k < s->n; k++) {
         const cl_induction_result *x = &s->res[k];
         const char *name = s->models[k].name;
@@ -328,26 +375,62 @@ static int induction_csv(const char *path, const cl_induction_set *s, cl_error *
             if (x->strict) {
                 csv_stat(f, &x->ablate[i]);
                 csv_stat(f, &x->copy[i]);
-                fprintf(f, ",%d,%d\n", cl_induction_strict(x, i, CL_CUR), cl_induction_strict(x, i, CL_RIGHT));
+                fprintf(f, ",%d,%d", cl_induction_strict(x, i, CL_CUR), cl_induction_strict(x, i, CL_RIGHT));
             } else {
-                fputs(",,,,,,,,\n", f);
+                fputs(",,,,,,,,", f);
             }
+            /* every occurrence (appended columns): sums, then the per-occurrence means k = 0..R-1 */
+            csv_stat(f, &x->cur_all[i]);
+            csv_stat(f, &x->right_all[i]);
+            for (int q = 0; q < 2; q++) {
+                const double *oc = (q ? x->occ_right : x->occ_cur) + (size_t)i * x->reps;
+                fputc(',', f);
+                for (int j = 0; j < x->reps; j++) fprintf(f, "%s%.9g", j ? ";" : "", oc[j]);
+            }
+            fputc('\n', f);
         }
         for (int i = 0; i < x->enc_layers * x->heads; i++) {
             fprintf(f, "%s,encoder,%d,%d", name, i / x->heads, i % x->heads);
             csv_stat(f, &x->enc_cur[i]);
             csv_stat(f, &x->enc_right[i]);
-            fprintf(f, ",%d,%d,,,,,,,,\n", cl_induction_enc_above(x, i, CL_CUR), cl_induction_enc_above(x, i, CL_RIGHT));
+            fprintf(f, ",%d,%d,,,,,,,,,,,,,,,,\n", cl_induction_enc_above(x, i, CL_CUR), cl_induction_enc_above(x, i, CL_RIGHT));
         }
     }
     if (ferror(f)) { cl_out_abort(&out); return cl_error_set(err, CL_EIO, "%s: write failed", path); }
     return cl_out_commit(&out, err);
 }
 
+int cl_induction_scores(const cl_induction_set *s, cl_scores *t, int *skipped, cl_error *err) {
+    int rc = 0;
+    if (skipped) *skipped = 0;
+    for (int k = 0; k < s->n && !rc; k++) {
+        const cl_study_model *m = &s->models[k];
+        if (m->sampling < 0) { if (skipped) ++*skipped; continue; }
+        rc = cl_scores_from_induction(t, m->name, m->parameters, m->sampling, s->opts.rrt.reps, s->opts.rrt.seq_len,
+                                      &s->res[k], (long)s->opts.seeds * s->opts.rrt.batch, err);
+    }
+    return rc;
+}
+
+/* dir/scores.csv of a set's rows (writer: scores_table.c) */
+static int scores_csv(const char *dir, int (*rows)(const void *, cl_scores *, int *, cl_error *), const void *set,
+                      cl_error *err) {
+    char path[4096];
+    cl_scores t = {0};
+    int rc = rows(set, &t, NULL, err);
+    if (!rc) rc = cl_scores_write(cl_path_join(path, sizeof path, dir, "scores.csv"), &t, err);
+    cl_scores_free(&t);
+    return rc;
+}
+static int induction_rows(const void *s, cl_scores *t, int *skipped, cl_error *err) {
+    return cl_induction_scores(s, t, skipped, err);
+}
+
 int cl_induction_write(const cl_induction_set *s, const char *dir, cl_error *err) {
     char path[4096];
     int rc = cl_json_save_free(cl_path_join(path, sizeof path, dir, "induction.json"), induction_json(s), err);
     if (!rc) rc = induction_csv(cl_path_join(path, sizeof path, dir, "induction.csv"), s, err);
+    if (!rc) rc = scores_csv(dir, induction_rows, s, err);
     return rc;
 }
 
@@ -366,6 +449,7 @@ static void induction_model_read(cl_jr *r, const cJSON *m, const cl_induction_op
     x->enc_layers = cl_jr_int(r, m, "encoder_layers");
     x->seeds = o->seeds;
     x->strict = o->strict;
+    x->reps = o->rrt.reps;
     x->threshold = o->threshold;
     int ntr;
     const cJSON *tr = cl_jr_arr(r, m, "token_range", &ntr);
@@ -387,11 +471,23 @@ static void induction_model_read(cl_jr *r, const cJSON *m, const cl_induction_op
     if (!r->rc && n != nc) cl_jr_fail(r, "not layers x heads entries", "cross_heads");
     x->cur = stats_alloc(r, nc);
     x->right = stats_alloc(r, nc);
+    x->cur_all = stats_alloc(r, nc);
+    x->right_all = stats_alloc(r, nc);
+    if (x->reps < 1 || x->reps > 100000) { cl_jr_fail(r, "out of range", "reps"); return; }
+    x->occ_cur = calloc((size_t)nc * x->reps, sizeof(double));
+    x->occ_right = calloc((size_t)nc * x->reps, sizeof(double));
+    if ((!x->occ_cur || !x->occ_right) && !r->rc) r->rc = cl_error_set(r->err, CL_ENOMEM, "%s: out of memory", r->path);
     if (x->strict) { x->ablate = stats_alloc(r, nc); x->copy = stats_alloc(r, nc); }
     for (int i = 0; i < nc && !r->rc; i++) {
         const cJSON *h = cJSON_GetArrayItem(hs, i);
         stat_read(r, h, "current", &x->cur[i]);
         stat_read(r, h, "right", &x->right[i]);
+        stat_read(r, h, "current_all", &x->cur_all[i]);
+        stat_read(r, h, "right_all", &x->right_all[i]);
+        if (cl_jr_doubles(r, h, "current_occurrences", x->occ_cur + (size_t)i * x->reps, x->reps) != x->reps && !r->rc)
+            cl_jr_fail(r, "not reps numbers", "current_occurrences");
+        if (cl_jr_doubles(r, h, "right_occurrences", x->occ_right + (size_t)i * x->reps, x->reps) != x->reps && !r->rc)
+            cl_jr_fail(r, "not reps numbers", "right_occurrences");
         if (x->strict) {
             stat_read(r, h, "ablation_dlogp", &x->ablate[i]);
             stat_read(r, h, "copying", &x->copy[i]);
@@ -452,6 +548,23 @@ static cJSON *sweep_json(const cl_sweep_set *s) {
             cJSON_AddNumberToObject(x, "seq_len", c->seq_len);
             cJSON_AddItemToObject(x, "cross", counts_json(c->cross));
             cJSON_AddItemToObject(x, "encoder", counts_json(c->enc));
+            cl_sweep_extra e = cl_sweep_cell_extra(c, s->opts.threshold);
+            cJSON_AddNumberToObject(x, "uniform_level", e.inv_t);
+            cJSON_AddNumberToObject(x, "cross_baseline_any", e.baseline_any);
+            cJSON_AddNumberToObject(x, "cross_total", e.total);
+            cJSON_AddNumberToObject(x, "cross_all_any", e.all_any);
+            cJSON_AddNumberToObject(x, "cross_all_right", e.all_right);
+            cJSON_AddNumberToObject(x, "layers", c->layers);
+            cJSON_AddNumberToObject(x, "heads", c->heads);
+            cJSON *hs = cJSON_AddArrayToObject(x, "cross_heads"); /* the scores behind the counts */
+            for (int q = 0; q < c->layers * c->heads; q++) {
+                cJSON *h = cJSON_CreateObject();
+                cJSON_AddItemToArray(hs, h);
+                cJSON_AddItemToObject(h, "current", stat_json(&c->cur[q]));
+                cJSON_AddItemToObject(h, "right", stat_json(&c->right[q]));
+                cJSON_AddItemToObject(h, "current_all", stat_json(&c->cur_all[q]));
+                cJSON_AddItemToObject(h, "right_all", stat_json(&c->right_all[q]));
+            }
         }
     }
     return root;
@@ -467,7 +580,7 @@ static int sweep_csv(const char *path, const cl_sweep_set *s, cl_error *err) {
             const char *p = st ? "encoder" : "cross";
             fprintf(f, ",%s_%s_n,%s_%s_mean,%s_%s_std", p, CRIT[c], p, CRIT[c], p, CRIT[c]);
         }
-    fputc('\n', f);
+    fputs(",uniform_level,cross_baseline_any_n,cross_total_n,cross_all_any_n,cross_all_right_n\n", f);
     for (int k = 0; k < s->n; k++)
         for (int i = 0; i < s->res[k].n_reps * s->res[k].n_lens; i++) {
             const cl_sweep_cell *c = &s->res[k].cells[i];
@@ -478,16 +591,45 @@ static int sweep_csv(const char *path, const cl_sweep_set *s, cl_error *err) {
                     const cl_count *x = st ? &c->enc[q] : &c->cross[q];
                     fprintf(f, ",%d,%.9g,%.9g", x->n, x->mean, x->std);
                 }
-            fputc('\n', f);
+            cl_sweep_extra e = cl_sweep_cell_extra(c, s->opts.threshold);
+            fprintf(f, ",%.9g,%d,%d,%d,%d\n", e.inv_t, e.baseline_any, e.total, e.all_any, e.all_right);
         }
     if (ferror(f)) { cl_out_abort(&out); return cl_error_set(err, CL_EIO, "%s: write failed", path); }
     return cl_out_commit(&out, err);
 }
 
+cl_sweep_extra cl_sweep_cell_extra(const cl_sweep_cell *c, double thr) {
+    cl_sweep_extra e = {0};
+    const double T = (double)c->reps * c->seq_len + 2, u = 1 / T;
+    e.inv_t = u;
+    for (int i = 0; c->cur && i < c->layers * c->heads; i++) {
+        double a = c->cur[i].mean, b = c->right[i].mean;
+        e.baseline_any += (a - u) / (1 - u) >= thr || (b - u) / (1 - u) >= thr;
+        e.total += (a >= thr) + (b >= thr);
+        e.all_any += c->cur_all[i].mean >= thr || c->right_all[i].mean >= thr;
+        e.all_right += c->right_all[i].mean >= thr;
+    }
+    return e;
+}
+
+int cl_sweep_scores(const cl_sweep_set *s, cl_scores *t, int *skipped, cl_error *err) {
+    int rc = 0;
+    if (skipped) *skipped = 0;
+    for (int k = 0; k < s->n && !rc; k++) {
+        const cl_study_model *m = &s->models[k];
+        if (m->sampling < 0) { if (skipped) ++*skipped; continue; }
+        rc = cl_scores_from_sweep(t, m->name, m->parameters, m->sampling, &s->res[k], (long)s->opts.seeds * s->opts.rrt.batch,
+                                  err);
+    }
+    return rc;
+}
+static int sweep_rows(const void *s, cl_scores *t, int *skipped, cl_error *err) { return cl_sweep_scores(s, t, skipped, err); }
+
 int cl_sweep_write(const cl_sweep_set *s, const char *dir, cl_error *err) {
     char path[4096];
     int rc = cl_json_save_free(cl_path_join(path, sizeof path, dir, "sweep.json"), sweep_json(s), err);
     if (!rc) rc = sweep_csv(cl_path_join(path, sizeof path, dir, "sweep.csv"), s, err);
+    if (!rc) rc = scores_csv(dir, sweep_rows, s, err);
     return rc;
 }
 
@@ -541,6 +683,29 @@ int cl_sweep_read(const char *dir, cl_sweep_set *s, cl_error *err) {
             x->cells[at].seq_len = cl_jr_int(&r, c, "seq_len");
             counts_read(&r, c, "cross", x->cells[at].cross);
             counts_read(&r, c, "encoder", x->cells[at].enc);
+            cl_sweep_cell *xc = &x->cells[at];
+            xc->layers = cl_jr_int(&r, c, "layers");
+            xc->heads = cl_jr_int(&r, c, "heads");
+            if (r.rc) break;
+            if (xc->layers < 1 || xc->heads < 1 || xc->layers > 4096 || xc->heads > 4096) {
+                cl_jr_fail(&r, "model sizes out of range", "layers");
+                break;
+            }
+            const int nh = xc->layers * xc->heads;
+            int nq;
+            const cJSON *hs = cl_jr_arr(&r, c, "cross_heads", &nq);
+            if (!r.rc && nq != nh) cl_jr_fail(&r, "not layers x heads entries", "cross_heads");
+            xc->cur = stats_alloc(&r, nh);
+            xc->right = stats_alloc(&r, nh);
+            xc->cur_all = stats_alloc(&r, nh);
+            xc->right_all = stats_alloc(&r, nh);
+            for (int q = 0; q < nh && !r.rc; q++) {
+                const cJSON *h = cJSON_GetArrayItem(hs, q);
+                stat_read(&r, h, "current", &xc->cur[q]);
+                stat_read(&r, h, "right", &xc->right[q]);
+                stat_read(&r, h, "current_all", &xc->cur_all[q]);
+                stat_read(&r, h, "right_all", &xc->right_all[q]);
+            }
         }
     }
     cJSON_Delete(root);

@@ -49,6 +49,10 @@ int cl_ms_heads(cl_state *s, cl_fft *f, const float *series, int n, int points, 
                 h->amplitude = sum.power;
                 h->peak = sum.peak;
                 h->sp = sum.sp;
+                double tot = 0, mx = 0;
+                for (int j = 0; j < points; j++) { tot += sig[j]; mx = sig[j] > mx ? sig[j] : mx; }
+                h->mass = tot;
+                h->max_share = tot > 0 ? mx / tot : 1;
             }
         if (!rc) cl_progress_report(progress, "multisine", b0 + nb, n);
     }

@@ -7,6 +7,15 @@
 #include "chronolens.h"
 #include "spectrum.h"
 
+/* A head's attention is "concentrated" — on EOS, or on one position — when its context mass
+ * is below CL_MS_CONCENTRATED_MASS or one position holds at least CL_MS_CONCENTRATED_SHARE of
+ * it: its spectrum then says nothing about periodicity (the claims report such heads apart). */
+#define CL_MS_CONCENTRATED_MASS 0.05
+#define CL_MS_CONCENTRATED_SHARE 0.5
+static inline int cl_ms_concentrated(const cl_ms_head *h) {
+    return h->mass < CL_MS_CONCENTRATED_MASS || h->max_share >= CL_MS_CONCENTRATED_SHARE;
+}
+
 
 /* series (n, points) -> out (n, layers*heads), layer-major heads. The series go through the
  * model `batch` at a time (one encoder and one decoder pass per batch). f: a plan of length

@@ -52,6 +52,7 @@ int cl_mssweep_summarise(const cl_ms_head *h, const double *gap, const double *g
         for (int k = 0; k < per; k++) {
             const cl_spacing *sp = &hc[order[k]].sp;
             out->pairs++;
+            out->concentrated += cl_ms_concentrated(&hc[order[k]]);
             if (!sp->periodic) continue;
             out->periodic++;
             double e = sp->spacing_hz - gap[c];

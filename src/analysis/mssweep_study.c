@@ -186,7 +186,7 @@ static void freq_list(FILE *f, const cl_multisine *m) {
 
 static const char PAIRS_HEADER[] =
     "config,freqs_hz,smallest_gap_hz,gap_gcd_hz,freq_gcd_hz,non_divisor,layer,head,amplitude,peak,periodic,strength,"
-    "spacing_hz,error_hz,match,induction_score\n";
+    "spacing_hz,error_hz,match,induction_score,context_mass,max_share\n";
 
 static int write_pairs_csv(const char *path, const cl_mssweep_result *sw, cl_error *err) {
     const double tol = 1.0 / sw->opts.base.duration;
@@ -210,7 +210,9 @@ static int write_pairs_csv(const char *path, const cl_mssweep_result *sw, cl_err
             cl_csv_num(f, h->sp.spacing_hz); fputc(',', f);
             cl_csv_num(f, e);
             fprintf(f, ",%d,", h->sp.periodic && fabs(e) <= tol);
-            cl_csv_num(f, sw->ind[g]); fputc('\n', f);
+            cl_csv_num(f, sw->ind[g]); fputc(',', f);
+            cl_csv_num(f, h->mass); fputc(',', f);
+            cl_csv_num(f, h->max_share); fputc('\n', f);
         }
     return cl_out_commit(&o, err);
 }
@@ -272,6 +274,7 @@ static cJSON *result_json(const cl_mssweep_result *sw) {
         cJSON_AddNumberToObject(x, "configs", s->configs);
         cJSON_AddNumberToObject(x, "pairs", s->pairs);
         cJSON_AddNumberToObject(x, "periodic", s->periodic);
+        cJSON_AddNumberToObject(x, "concentrated", s->concentrated);
         cJSON_AddNumberToObject(x, "match", s->match);
         cJSON_AddItemToObject(x, "fraction_match", cl_json_num_or_null(frac(s->match, s->pairs)));
         cJSON_AddNumberToObject(x, "match_gcd", s->match_gcd);
@@ -342,9 +345,9 @@ static int read_pairs(const char *path, cl_mssweep_result *r, cl_error *err) {
     if (!rc && !lh) rc = cl_error_set(err, CL_ENOMEM, "%s: out of memory", path);
     r->heads = 1;
     for (size_t i = 0; i < np && !rc; i++) {
-        double v[16];
+        double v[18];
         char *q = p;
-        for (int k = 0; k < 16 && !rc; k++) {
+        for (int k = 0; k < 18 && !rc; k++) {
             if (k == 1) { q += strcspn(q, ",\n"); q += *q == ','; v[k] = 0; continue; } /* freqs: in sweep.json */
             if (cell_num(&q, &v[k])) rc = cl_error_set(err, CL_EFORMAT, "%s: row %zu column %d: not a number", path, i + 2, k + 1);
         }
@@ -360,6 +363,8 @@ static int read_pairs(const char *path, cl_mssweep_result *r, cl_error *err) {
         h->sp.periodic = (int)v[10];
         h->sp.strength = v[11];
         h->sp.spacing_hz = v[12];
+        h->mass = v[16];
+        h->max_share = v[17];
         h->sp.quefrency_s = isfinite(v[12]) ? 1.0 / v[12] : NAN;
         h->sp.q = isfinite(v[12]) ? r->opts.base.points / (v[12] * r->opts.base.duration) : NAN;
         p = q + strcspn(q, "\n");
@@ -415,6 +420,7 @@ int cl_mssweep_read(const char *dir, cl_mssweep_result *r, cl_error *err) {
         s->configs = cl_jr_int(&j, x, "configs");
         s->pairs = cl_jr_int(&j, x, "pairs");
         s->periodic = cl_jr_int(&j, x, "periodic");
+        s->concentrated = cl_jr_int(&j, x, "concentrated");
         s->match = cl_jr_int(&j, x, "match");
         s->match_gcd = cl_jr_int(&j, x, "match_gcd");
         s->match_fund = cl_jr_int(&j, x, "match_freq_gcd");

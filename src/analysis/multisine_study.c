@@ -222,6 +222,8 @@ static cJSON *result_json(const cl_multisine_result *r) {
             cJSON_AddItemToObject(o, "induction_score", cl_json_num_or_null(x->ind[i]));
             cJSON_AddItemToObject(o, "induction_current", cl_json_num_or_null(x->cur[i]));
             cJSON_AddItemToObject(o, "induction_right", cl_json_num_or_null(x->right[i]));
+            cJSON_AddItemToObject(o, "context_mass", cl_json_num_or_null(h->mass));
+            cJSON_AddItemToObject(o, "max_share", cl_json_num_or_null(h->max_share));
             cJSON_AddItemToArray(hs, o);
         }
         cJSON_AddItemToArray(models, mo);
@@ -236,7 +238,7 @@ static int result_csv(const char *path, const cl_multisine_result *r, cl_error *
     if (rc) return rc;
     FILE *f = o.fp;
     fputs("model,layer,head,amplitude,peak,periodic,strength,spacing_hz,quefrency_s,smallest_gap_hz,error_hz,"
-          "induction_score,induction_current,induction_right\n", f);
+          "induction_score,induction_current,induction_right,context_mass,max_share\n", f);
     for (int k = 0; k < r->n; k++) {
         const cl_multisine_model *x = &r->res[k];
         for (int i = 0; i < x->layers * x->heads; i++) {
@@ -252,7 +254,9 @@ static int result_csv(const char *path, const cl_multisine_result *r, cl_error *
             cl_csv_num(f, h->sp.spacing_hz - gap); fputc(',', f);
             cl_csv_num(f, x->ind[i]); fputc(',', f);
             cl_csv_num(f, x->cur[i]); fputc(',', f);
-            cl_csv_num(f, x->right[i]); fputc('\n', f);
+            cl_csv_num(f, x->right[i]); fputc(',', f);
+            cl_csv_num(f, h->mass); fputc(',', f);
+            cl_csv_num(f, h->max_share); fputc('\n', f);
         }
     }
     return cl_out_commit(&o, err);
@@ -399,6 +403,8 @@ int cl_multisine_read(const char *dir, cl_multisine_result *r, cl_error *err) {
             x->ind[i] = cl_jr_num(&j, o, "induction_score");
             x->cur[i] = cl_jr_num(&j, o, "induction_current");
             x->right[i] = cl_jr_num(&j, o, "induction_right");
+            h->mass = cl_jr_num(&j, o, "context_mass");
+            h->max_share = cl_jr_num(&j, o, "max_share");
         }
         char file[300], sp_path[4096];
         snprintf(file, sizeof file, "%s-spectra.safetensors", r->models[k].name);

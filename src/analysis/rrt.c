@@ -57,6 +57,8 @@ int cl_rrt_make(const cl_config *c, const cl_rrt_opts *o, int32_t *enc, uint8_t 
 
 void cl_rrt_scores_free(cl_rrt_scores *sc) {
     free(sc->cur_mean); free(sc->cur_std); free(sc->right_mean); free(sc->right_std);
+    free(sc->cur_all_mean); free(sc->cur_all_std); free(sc->right_all_mean); free(sc->right_all_std);
+    free(sc->occ_cur); free(sc->occ_right);
     memset(sc, 0, sizeof *sc);
 }
 
@@ -70,27 +72,52 @@ static void mean_std(const float *x, int n, size_t stride, float *mean, float *s
     *sd = n > 1 ? (float)sqrt(ss / (n - 1)) : 0.0f;
 }
 
-/* Mean/std over the batch of captured rows a (nl, B, H, 1, T) at key positions k and k + 1. */
-static int scores_from_capture(const float *a, const int shape[5], int k, cl_rrt_scores *out, cl_error *err) {
+/* Mean/std over the batch of captured rows a (nl, B, H, 1, T) at key positions k and k + 1,
+ * and over every occurrence k - (R-1)*L + j*L, j = 0..R-1 (and the position after each). */
+static int scores_from_capture(const float *a, const int shape[5], int k, int L, int R, cl_rrt_scores *out, cl_error *err) {
     const int nl = shape[0], B = shape[1], H = shape[2], T = shape[4];
     size_t n = (size_t)nl * H;
     out->layers = nl;
     out->heads = H;
-    out->cur_mean = malloc(sizeof(float) * n);
-    out->cur_std = malloc(sizeof(float) * n);
-    out->right_mean = malloc(sizeof(float) * n);
-    out->right_std = malloc(sizeof(float) * n);
-    if (!out->cur_mean || !out->cur_std || !out->right_mean || !out->right_std) {
+    out->reps = R;
+    float **m[8] = {&out->cur_mean, &out->cur_std, &out->right_mean, &out->right_std,
+                    &out->cur_all_mean, &out->cur_all_std, &out->right_all_mean, &out->right_all_std};
+    int bad = 0;
+    for (int i = 0; i < 8; i++) bad |= !(*m[i] = malloc(sizeof(float) * n));
+    out->occ_cur = malloc(sizeof(float) * n * R);
+    out->occ_right = malloc(sizeof(float) * n * R);
+    float *sum = malloc(sizeof(float) * 2 * (size_t)B);
+    if (bad || !out->occ_cur || !out->occ_right || !sum) {
         cl_rrt_scores_free(out);
+        free(sum);
         return cl_error_set(err, CL_ENOMEM, "rrt: out of memory");
     }
+    const int first = k - (R - 1) * L;
     for (int l = 0; l < nl; l++)
         for (int h = 0; h < H; h++) {
             const float *base = a + (((size_t)l * B) * H + h) * T; /* batch 0 of (l, h) */
             size_t stride = (size_t)H * T;                          /* next batch element */
-            mean_std(base + k, B, stride, &out->cur_mean[l * H + h], &out->cur_std[l * H + h]);
-            mean_std(base + k + 1, B, stride, &out->right_mean[l * H + h], &out->right_std[l * H + h]);
+            const int i = l * H + h;
+            mean_std(base + k, B, stride, &out->cur_mean[i], &out->cur_std[i]);
+            mean_std(base + k + 1, B, stride, &out->right_mean[i], &out->right_std[i]);
+            for (int b = 0; b < 2 * B; b++) sum[b] = 0;
+            for (int j = 0; j < R; j++) {
+                const int p = first + j * L;
+                double sc = 0, sr = 0;
+                for (int b = 0; b < B; b++) {
+                    float c = base[b * stride + p], r = base[b * stride + p + 1];
+                    sum[b] += c;
+                    sum[B + b] += r;
+                    sc += c;
+                    sr += r;
+                }
+                out->occ_cur[(size_t)i * R + j] = (float)(sc / B);
+                out->occ_right[(size_t)i * R + j] = (float)(sr / B);
+            }
+            mean_std(sum, B, 1, &out->cur_all_mean[i], &out->cur_all_std[i]);
+            mean_std(sum + B, B, 1, &out->right_all_mean[i], &out->right_all_std[i]);
         }
+    free(sum);
     return 0;
 }
 
@@ -114,9 +141,9 @@ int cl_rrt_scores_pass(cl_state *s, const cl_rrt_opts *o, cl_rrt_scores *cross, 
     if (!rc) rc = cl_encode(s, ids, mask, B, T, err);
     if (!rc) rc = cl_decode(s, dec, 2, 1, err);
     int shape[5];
-    if (!rc) rc = scores_from_capture(cl_state_attn(s, CL_CROSS, shape), shape, cl_rrt_pos_m(o), cross, err);
+    if (!rc) rc = scores_from_capture(cl_state_attn(s, CL_CROSS, shape), shape, cl_rrt_pos_m(o), o->seq_len, o->reps, cross, err);
     if (!rc && enc) {
-        rc = scores_from_capture(cl_state_attn(s, CL_ENC_SELF, shape), shape, cl_rrt_enc_pos_m(o), enc, err);
+        rc = scores_from_capture(cl_state_attn(s, CL_ENC_SELF, shape), shape, cl_rrt_enc_pos_m(o), o->seq_len, o->reps, enc, err);
         if (rc) cl_rrt_scores_free(cross);
     }
     free(ids); free(dec); free(mask);

@@ -27,10 +27,17 @@ int cl_rrt_make(const cl_config *c, const cl_rrt_opts *o, int32_t *enc, uint8_t 
 
 /* Per decoder layer and head (arrays of layers*heads, layer-major): mean and sample
  * standard deviation over the batch of the cross-attention of decoder query 1 (token s_1)
- * at encoder position m ("current token") and m + 1 ("token to right"). */
+ * at encoder position m ("current token") and m + 1 ("token to right").
+ * Every occurrence (method.md §2): occurrence k = 0..R-1 of the query's token sits at
+ * k*L + 1 (cross; k*L for the encoder's query s_0), its right neighbour one after; occ_cur,
+ * occ_right (layers*heads, R): the batch mean of the attention on each; *_all: mean and std
+ * over the batch of the per-sequence sums over k (the "right" sum is Olsson et al.'s
+ * prefix-matching score). The most recent occurrence is k = R-1 (= cur, right). */
 typedef struct cl_rrt_scores {
-    int layers, heads;
+    int layers, heads, reps;
     float *cur_mean, *cur_std, *right_mean, *right_std;
+    float *cur_all_mean, *cur_all_std, *right_all_mean, *right_all_std;
+    float *occ_cur, *occ_right;
 } cl_rrt_scores;
 
 /* Runs one forward pass of the whole batch on s (only the needed row of cross-attention

@@ -56,7 +56,10 @@ int cl_shard_present(const char *dir) {
 
 /* ------------------------------------------------------------------ the multisine sweep's parts */
 
-static const char *MSS_FIELDS[7] = {"amplitude", "peak", "periodic", "strength", "spacing_hz", "quefrency_s", "q"};
+/* the pair fields of a part file (index 2: periodic, an integer) */
+enum { CL_MSS_NFIELDS = 9 };
+static const char *MSS_FIELDS[CL_MSS_NFIELDS] = {"amplitude", "peak", "periodic", "strength", "spacing_hz",
+                                                 "quefrency_s", "q", "context_mass", "max_share"};
 
 static double *mss_field(cl_ms_head *h, int f) {
     switch (f) {
@@ -65,6 +68,8 @@ static double *mss_field(cl_ms_head *h, int f) {
     case 3: return &h->sp.strength;
     case 4: return &h->sp.spacing_hz;
     case 5: return &h->sp.quefrency_s;
+    case 7: return &h->mass;
+    case 8: return &h->max_share;
     default: return &h->sp.q;
     }
 }
@@ -73,21 +78,21 @@ int cl_mssweep_write_part(const cl_mssweep_result *r, const cl_shard *sh, const 
     int nd = 0;
     for (int c = 0; c < r->C; c++) nd += r->done[c];
     const size_t n = (size_t)nd * r->G;
-    double *v = malloc(sizeof(double) * (n * 7 + (size_t)nd + 1));
+    double *v = malloc(sizeof(double) * (n * CL_MSS_NFIELDS + (size_t)nd + 1));
     if (!v) return cl_error_set(err, CL_ENOMEM, "multisine-sweep: out of memory");
-    double *ids = v + n * 7;
+    double *ids = v + n * CL_MSS_NFIELDS;
     for (int c = 0, j = 0; c < r->C; c++) {
         if (!r->done[c]) continue;
         ids[j] = c;
         for (int g = 0; g < r->G; g++) {
             cl_ms_head h = r->h[(size_t)c * r->G + g];
-            for (int f = 0; f < 7; f++) v[f * n + (size_t)j * r->G + g] = f == 2 ? h.sp.periodic : *mss_field(&h, f);
+            for (int f = 0; f < CL_MSS_NFIELDS; f++) v[f * n + (size_t)j * r->G + g] = f == 2 ? h.sp.periodic : *mss_field(&h, f);
         }
         j++;
     }
     st_writer *w = st_writer_new();
     int64_t s2[2] = {nd, r->G}, s1[1] = {nd}, sg[1] = {r->G};
-    for (int f = 0; f < 7; f++) st_writer_add(w, MSS_FIELDS[f], ST_F64, 2, s2, v + f * n);
+    for (int f = 0; f < CL_MSS_NFIELDS; f++) st_writer_add(w, MSS_FIELDS[f], ST_F64, 2, s2, v + f * n);
     st_writer_add(w, "configs", ST_F64, 1, s1, ids);
     st_writer_add(w, "induction_score", ST_F64, 1, sg, r->ind);
     char path[4096];
@@ -204,7 +209,11 @@ static int merge_sweep(const char *const *dirs, const part *p, int n, const char
                 rc = cl_error_set(err, CL_EFORMAT, "%s: cell %d of model %s missing", dirs[i], c, m->models[k].name);
                 break;
             }
-            m->res[k].cells[c] = s[i].res[k].cells[c];
+            if (i == 0) continue; /* already in place */
+            cl_sweep_cell *to = &m->res[k].cells[c], *from = &s[i].res[k].cells[c];
+            free(to->cur); free(to->right); free(to->cur_all); free(to->right_all);
+            *to = *from; /* the cell owns its heads' scores: moved, not shared */
+            from->cur = from->right = from->cur_all = from->right_all = NULL;
         }
     for (int k = 0; k < m->n && !rc; k++) { free(m->res[k].done); m->res[k].done = NULL; }
     if (!rc) rc = cl_sweep_write(m, out, err);
@@ -294,8 +303,8 @@ static int merge_mssweep(const char *const *dirs, const part *p, int n, const ch
         const int nd = ids && ids->dtype == ST_F64 && ids->ndim == 1 ? (int)ids->shape[0] : -1;
         if (nd < 0 || !ind || ind->dtype != ST_F64 || (int)st_numel(ind) != r.G)
             rc = cl_error_set(err, CL_EFORMAT, "%s: not a multisine-sweep part (configs, induction_score)", path);
-        const st_tensor *t[7];
-        for (int q = 0; q < 7 && !rc; q++) {
+        const st_tensor *t[CL_MSS_NFIELDS];
+        for (int q = 0; q < CL_MSS_NFIELDS && !rc; q++) {
             t[q] = st_find(&f, MSS_FIELDS[q]);
             if (!t[q] || t[q]->dtype != ST_F64 || st_numel(t[q]) != (size_t)nd * r.G)
                 rc = cl_error_set(err, CL_EFORMAT, "%s: tensor '%s': missing or not (%d, %d) F64", path, MSS_FIELDS[q], nd, r.G);
@@ -311,7 +320,7 @@ static int merge_mssweep(const char *const *dirs, const part *p, int n, const ch
             seen[c] = 1;
             for (int g = 0; g < r.G; g++) {
                 cl_ms_head *h = &r.h[(size_t)c * r.G + g];
-                for (int q = 0; q < 7; q++) {
+                for (int q = 0; q < CL_MSS_NFIELDS; q++) {
                     double v = ((const double *)t[q]->data)[(size_t)a * r.G + g];
                     if (q == 2) h->sp.periodic = (int)v;
                     else *mss_field(h, q) = v;

@@ -23,4 +23,22 @@ double cl_spearman(const double *x, const double *y, int n);
 int cl_spearman_grouped(const double *x, int C, int G, const double *y, int n_perm, uint64_t seed,
                         double *rho, double *p);
 
+/* ---- distributions and tests (distributions.c), for the claims' significance ---- */
+
+/* Standard normal CDF, and its inverse for p in (0, 1) (Acklam's rational approximation with
+ * one Halley step: about 1e-15 relative). */
+double cl_norm_cdf(double x);
+double cl_norm_quantile(double p);
+/* Regularized incomplete beta I_x(a, b) (continued fraction), and Student's t CDF with df
+ * degrees of freedom (df > 0). */
+double cl_beta_inc(double a, double b, double x);
+double cl_t_cdf(double t, double df);
+/* Upper tails: P(X >= k) of Binomial(n, p), and of the hypergeometric X = number of marked
+ * items among `draw` drawn without replacement from N of which K are marked. */
+double cl_binom_sf(int k, int n, double p);
+double cl_hypergeom_sf(int k, int N, int K, int draw);
+/* Holm's step-down procedure at level alpha over p (n): reject[i] = 1 for the rejected
+ * hypotheses (NaN p-values never). Returns the number rejected, or -1 if out of memory. */
+int cl_holm(const double *p, int n, double alpha, unsigned char *reject);
+
 #endif

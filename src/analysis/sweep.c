@@ -5,6 +5,10 @@
 #include <string.h>
 
 void cl_sweep_free(cl_sweep_result *r) {
+    for (int i = 0; r->cells && i < r->n_reps * r->n_lens; i++) {
+        cl_sweep_cell *c = &r->cells[i];
+        free(c->cur); free(c->right); free(c->cur_all); free(c->right_all);
+    }
     free(r->cells);
     free(r->done);
     memset(r, 0, sizeof *r);
@@ -41,6 +45,10 @@ int cl_sweep_run(const cl_model *m, const cl_sweep_opts *o, cl_sweep_result *r, 
             c->seq_len = o->lens[j];
             memcpy(c->cross, ir.cross, sizeof c->cross);
             memcpy(c->enc, ir.enc, sizeof c->enc);
+            c->layers = ir.layers;
+            c->heads = ir.heads;
+            c->cur = ir.cur; c->right = ir.right; c->cur_all = ir.cur_all; c->right_all = ir.right_all;
+            ir.cur = ir.right = ir.cur_all = ir.right_all = NULL; /* moved into the cell */
             cl_induction_free(&ir);
             cl_progress_report(&o->base.progress, "sweep", i * o->n_lens + j + 1, ncell);
         }

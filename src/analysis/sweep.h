@@ -6,6 +6,10 @@
 
 #include "induction.h"
 
+/* The scores table of every cell run (as cl_induction_scores); cl_sweep_write writes it as
+ * dir/scores.csv. */
+int cl_sweep_scores(const cl_sweep_set *s, cl_scores *t, int *skipped, cl_error *err);
+
 /* The types and cl_sweep_run/free are in chronolens_study.h. */
 
 #endif

@@ -33,6 +33,15 @@ int cl_fig_induction_set(const cl_induction_set *s, const char *dir, cl_error *e
                      st ? "encoder self-attention" : "decoder cross-attention");
             if (!rc) rc = cl_fig_induction_mosaic(base, title, a, b, nl, x->heads, x->threshold, err);
             free(a); free(b);
+            if (st == 0 && !rc) { /* every occurrence: the sums over the R earlier occurrences */
+                a = to_float(x->cur_all, n);
+                b = to_float(x->right_all, n);
+                if (!a || !b) rc = cl_error_set(err, CL_ENOMEM, "figures: out of memory");
+                snprintf(base, sizeof base, "%s/mosaic_all_%s", dir, s->models[k].name);
+                snprintf(title, sizeof title, "%s: cross-attention, sums over every earlier occurrence", s->models[k].name);
+                if (!rc) rc = cl_fig_induction_mosaic(base, title, a, b, nl, x->heads, x->threshold, err);
+                free(a); free(b);
+            }
         }
         for (int c = 0; c < 2 && !rc; c++, nd++) {
             dd[nd] = malloc(sizeof(double) * (size_t)(x->layers * x->heads + 1));

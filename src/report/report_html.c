@@ -18,7 +18,7 @@ typedef struct page {
     const cl_report_inputs *in;
     int n;                  /* models */
     const char *name[MAXM];
-    cl_claim claims[MAXM * CL_CLAIMS];
+    cl_verdicts verdicts;   /* the claims (report_claims.c), also in data/claims.json */
 } page;
 
 /* ------------------------------------------------------------- page pieces */
@@ -132,18 +132,18 @@ static void setup_section(FILE *f, const page *p) {
         cl_html_escape(f, CL_REPORT_STEP_NAMES[i]);
         fputs("</td><td class=\"l\">", f);
         int first = 1;
-        if (i == CL_REPORT_INDUCTION) {
+        if (i == CL_REPORT_INDUCTION || i == CL_REPORT_INDUCTION_ALL) {
             setting(f, &first, "seq_len", NULL, s->ind_seq_len);
             setting(f, &first, "reps", NULL, s->ind_reps);
             setting(f, &first, "batch", NULL, s->ind_batch);
-            setting(f, &first, "threshold", NULL, s->ind_threshold);
-            setting(f, &first, "tokens", s->ind_tokens, 0);
+            if (i == CL_REPORT_INDUCTION) setting(f, &first, "threshold", NULL, s->ind_threshold);
+            setting(f, &first, "tokens", i == CL_REPORT_INDUCTION ? s->ind_tokens : s->ind_all_tokens, 0);
         } else if (i == CL_REPORT_SWEEP) {
             setting(f, &first, "reps_list", s->sweep_reps, 0);
             setting(f, &first, "len_list", s->sweep_lens, 0);
             setting(f, &first, "batch", NULL, s->sweep_batch);
-        } else if (i == CL_REPORT_MULTISINE) {
-            setting(f, &first, "input", s->ms_input, 0);
+        } else if (i == CL_REPORT_MULTISINE || i == CL_REPORT_MULTISINE_NB) {
+            setting(f, &first, "input", i == CL_REPORT_MULTISINE ? s->ms_input : s->ms_nb_input, 0);
             setting(f, &first, "permutations", NULL, s->ms_permutations);
         } else {
             setting(f, &first, "configs", NULL, s->mss_configs);
@@ -168,7 +168,14 @@ static int mosaics_section(FILE *f, const page *p, cl_error *err) {
     fputs("<section id=\"mosaics\"><h2>2. Induction mosaics</h2>\n<p class=\"note\">Mean attention over the batch of "
           "repeated random tokens (S repeated R = 2 times, L = 10), per layer (down) and head (across). "
           "<b>current token</b>: at the most recent earlier occurrence m of the query's token; <b>token to right</b>: at m+1. "
-          "Red frames: heads &ge; 0.3. Hover a cell for its exact value.</p>\n", f);
+          "Red frames: heads &ge; 0.3. Hover a cell for its exact value.", f);
+    fprintf(f, " Batch: %d sequences (this section and section 3).", p->in->ind.opts.rrt.batch);
+    fputs(" <b>Every occurrence</b> (the third mosaic): the attention on each of the R earlier occurrences of the "
+          "query's token (and on the token after each), summed — the token-to-right sum is Olsson et al.'s prefix-matching "
+          "score. A head that matches by content splits its attention over the R occurrences, so its most-recent score is "
+          "about 1/R of its sum: the study's criterion misses it as R grows (claim <code>spread</code>). Tokens: the ids "
+          "whose bin centres lie in the band of 1910..2187 of the 4096-token vocabulary (the study's text says 1910, its "
+          "code 1911).</p>\n", f);
     const double thr = p->in->ind.opts.threshold;
     for (int k = 0; k < p->n; k++) {
         const cl_induction_result *m = &p->in->ind.res[k];
@@ -195,6 +202,19 @@ static int mosaics_section(FILE *f, const page *p, cl_error *err) {
             fputs(".png\">PNG</a> · <a href=\"figures/induction/", f);
             cl_html_escape(f, rel);
             fputs(".svg\">SVG</a> · numbers: <a href=\"data/induction/induction.csv\">induction.csv</a></div>\n", f);
+            if (st == 0) { /* every occurrence: the sums */
+                head_means(m->cur_all, a, n);
+                head_means(m->right_all, b, n);
+                fputs("<h3>Decoder cross-attention, every earlier occurrence (sums over k)</h3>\n<div class=\"mosaic\" "
+                      "data-stack=\"cross-all\">\n", f);
+                cl_svg_panel pa[2] = {{"current token, all occurrences", a}, {"token to right, all occurrences", b}};
+                cl_svg_heatmap_write(f, &h, pa, 2);
+                fputs("</div>\n<div class=\"files\">files: <a href=\"figures/induction/mosaic_all_", f);
+                cl_html_escape(f, p->name[k]);
+                fputs(".png\">PNG</a> · <a href=\"figures/induction/mosaic_all_", f);
+                cl_html_escape(f, p->name[k]);
+                fputs(".svg\">SVG</a></div>\n", f);
+            }
             free(a); free(b);
         }
         fputs("</div>\n", f);
@@ -205,7 +225,8 @@ static int mosaics_section(FILE *f, const page *p, cl_error *err) {
 
 static void counts_section(FILE *f, const page *p) {
     fputs("<section id=\"counts\"><h2>3. Counts across models</h2>\n<p class=\"note\"><b>relaxed</b>: mean attention "
-          "&ge; 0.3; <b>strict</b>: relaxed and ablating the head lowers log p(s<sub>2</sub>) (mean change &lt; 0). "
+          "&ge; 0.3; <b>strict</b>: relaxed and ablating the head lowers log p(s<sub>2</sub>) on average (mean change &lt; 0 "
+          "— the sign alone, which a random model shows on many heads; section 7 tests it for significance). "
           "<b>either</b>: current token or token to right. The selected model's row is highlighted.</p>\n"
           "<table><tr><th class=\"l\" rowspan=\"2\">model</th><th rowspan=\"2\">cross-attention heads</th>"
           "<th colspan=\"3\">relaxed</th><th colspan=\"3\">strict</th><th colspan=\"3\">encoder (relaxed)</th></tr>\n<tr>", f);
@@ -257,8 +278,17 @@ static int layers_section(FILE *f, const page *p, cl_error *err) {
 static int sweep_section(FILE *f, const page *p, cl_error *err) {
     fputs("<section id=\"sweep\"><h2>5. Sweep over repetitions R and sequence length L</h2>\n<p class=\"note\">Number of "
           "decoder cross-attention heads &ge; 0.3 for each (R, L); colour range 0 to the model's number of heads. "
-          "Hover a cell for its exact value.</p>\n", f);
+          "Hover a cell for its exact value.", f);
     const cl_sweep_set *sw = &p->in->sweep;
+    const int sb = sw->opts.rrt.batch, ib = p->in->ind.opts.rrt.batch;
+    fprintf(f, " Batch: %d sequences per cell", sb);
+    if (sb != ib) fprintf(f, " (the induction section used %d: its R = 2, L = 10 counts can differ from this grid's by a "
+                             "head or two; the claims use the induction step's rows for that cell)", ib);
+    fputs(". The table beside: the uniform level 1/T (T = R&middot;L + 2) — the fixed threshold 0.3 sits far above it "
+          "at large T and close to it at small T, which inflates the small-L cells; the <b>baseline-aware</b> count "
+          "(heads whose attention rises at least 0.3 of the way from 1/T to 1); the author's <b>total</b> (heads on "
+          "current plus heads on right: a head on both counts twice) beside the union <b>either</b>; and the heads whose "
+          "<b>all-occurrence</b> sum is &ge; 0.3.</p>\n", f);
     const int nr = sw->n_reps, nl = sw->n_lens;
     char (*rt)[16] = calloc((size_t)nr + 1, 16), (*lt)[16] = calloc((size_t)nl + 1, 16);
     const char **rp = calloc((size_t)nr + 1, sizeof *rp), **lp = calloc((size_t)nl + 1, sizeof *lp);
@@ -281,6 +311,24 @@ static int sweep_section(FILE *f, const page *p, cl_error *err) {
         fputs("<div class=\"sweepmap\">\n", f);
         cl_svg_heatmap_write(f, &h, pan, 2);
         fputs("</div>\n<div class=\"files\">numbers: <a href=\"data/sweep/sweep.csv\">sweep.csv</a></div>\n", f);
+        fputs("<table class=\"sweeptab\"><tr><th>R</th><th>L</th><th>1/T</th><th>current</th><th>right</th>"
+              "<th>either</th><th>total (sum)</th><th>baseline-aware</th><th>all occurrences</th></tr>\n", f);
+        for (int i = 0; i < nr * nl; i++) {
+            const cl_sweep_cell *c = &sw->res[k].cells[i];
+            const cl_sweep_extra e = cl_sweep_cell_extra(c, sw->opts.threshold);
+            fputs("<tr>", f);
+            td_num(f, c->reps, "%.0f");
+            td_num(f, c->seq_len, "%.0f");
+            td_num(f, e.inv_t, "%.3f");
+            td_num(f, c->cross[CL_CUR].n, "%.0f");
+            td_num(f, c->cross[CL_RIGHT].n, "%.0f");
+            td_num(f, c->cross[CL_ANY].n, "%.0f");
+            td_num(f, e.total, "%.0f");
+            td_num(f, e.baseline_any, "%.0f");
+            td_num(f, e.all_any, "%.0f");
+            fputs("</tr>\n", f);
+        }
+        fputs("</table>\n", f);
         char rel[400];
         snprintf(rel, sizeof rel, "sweep/sweep_lines_%s", p->name[k]);
         rc = embed_png(f, p->dir, rel, "heads against L, one line per R", err);
@@ -295,7 +343,15 @@ static int multisine_section(FILE *f, const page *p, cl_error *err) {
     fputs("<section id=\"multisine\"><h2>6. Multisine inputs and attention spectra</h2>\n<p class=\"note\">Reference "
           "input 5, 10, 20, 40 Hz (amplitudes 1, 0.5, 0.25, 0.25), 301 points over 3 s. The attention of the decoder "
           "start query over the context, per decoder head (coloured by induction score), its spectrum and its double "
-          "FFT; then the sweep over random frequency sets: detected spacing against the smallest gap.</p>\n", f);
+          "FFT; then the sweep over random frequency sets: detected spacing against the smallest gap. Amplitudes: the "
+          "study's text gives 1, 0.5, 0.25, 0.25, the author's notebooks computed with 1, 0.75, 0.5, 0.5; both are the "
+          "reference input here (the second set's figures: figures/multisine-notebook/, numbers: "
+          "data/multisine-notebook/), and on a small model the choice can change the periodicity result. The reference "
+          "input cannot tell the smallest gap (5 Hz) from the gcd of its frequencies (also 5 Hz): "
+          "<code>period_is_gap</code> is decided on the random sets whose smallest gap divides no other gap, where they "
+          "differ; heads whose attention sits on EOS or on one position are reported apart. The heads' colouring and the "
+          "Spearman columns use the induction score at the study's batch of 100; the claim "
+          "<code>amplitude_is_induction</code> takes its induction heads from the mosaic (section 2's batch).</p>\n", f);
     int rc = 0;
     static const char *FIG[3][2] = {{"-attention", "attention signals"}, {"-spectra", "attention spectra"},
                                     {"-double-fft", "double FFT"}};
@@ -308,7 +364,8 @@ static int multisine_section(FILE *f, const page *p, cl_error *err) {
         }
         snprintf(rel, sizeof rel, "multisine-sweep/%s/sweep", p->name[k]);
         if (!rc) rc = embed_png(f, p->dir, rel, "multisine sweep: detected spacing against the smallest gap", err);
-        fputs("<table><tr><th class=\"l\">subset</th><th>configs</th><th>pairs</th><th>spacing = smallest gap</th>"
+        fputs("<table><tr><th class=\"l\">subset</th><th>configs</th><th>pairs</th><th>concentrated</th><th>spacing = smallest gap</th>"
+              "<th>= gcd of the gaps</th><th>= gcd of the frequencies</th>"
               "<th>median error (Hz)</th><th>mean |error| (Hz)</th><th>Spearman rho</th><th>p</th></tr>\n", f);
         const cl_mssweep_result *ms = &p->in->mss[k];
         for (int r = 0; r < CL_MSS_NROWS; r++) {
@@ -318,7 +375,10 @@ static int multisine_section(FILE *f, const page *p, cl_error *err) {
             fputs("</td>", f);
             td_num(f, row->configs, "%.0f");
             td_num(f, row->pairs, "%.0f");
+            td_num(f, row->concentrated, "%.0f");
             td_num(f, row->pairs > 0 ? (double)row->match / row->pairs : NAN, "%.3f");
+            td_num(f, row->pairs > 0 ? (double)row->match_gcd / row->pairs : NAN, "%.3f");
+            td_num(f, row->pairs > 0 ? (double)row->match_fund / row->pairs : NAN, "%.3f");
             td_num(f, row->err_q[2], "%.3g");
             td_num(f, row->mean_abs_err, "%.3g");
             td_num(f, row->rho, "%.3f");
@@ -334,32 +394,56 @@ static int multisine_section(FILE *f, const page *p, cl_error *err) {
     return rc;
 }
 
+static void verdict_row(FILE *f, const cl_verdict *c) {
+    fprintf(f, "<tr data-claim=\"%s\"><td class=\"l\">", c->id);
+    cl_html_escape(f, c->claim);
+    fputs("</td><td class=\"l\">", f);
+    cl_html_escape(f, c->test);
+    fputs("</td><td class=\"l\">", f);
+    for (int j = 0; j < c->n; j++) {
+        fprintf(f, "%s", j ? "<br>" : "");
+        cl_html_escape(f, c->name[j]);
+        if (isfinite(c->value[j])) fprintf(f, ": %.4g", c->value[j]);
+        else fputs(": –", f);
+    }
+    fprintf(f, "</td><td class=\"l %s\">%s", c->verdict == 1 ? "yes" : c->verdict == 0 ? "no" : "und",
+            cl_verdict_word(c->verdict));
+    fputs("<br><span class=\"note\">", f);
+    cl_html_escape(f, c->reason);
+    fputs("</span></td></tr>\n", f);
+}
+
+static const char CLAIMS_HEAD[] = "<table><tr><th class=\"l\">claim</th><th class=\"l\">test</th><th class=\"l\">"
+                                  "numbers</th><th class=\"l\">verdict</th></tr>\n";
+
 static void claims_section(FILE *f, const page *p) {
-    fputs("<section id=\"claims\"><h2>7. Claims tested</h2>\n<p class=\"note\">Each claim of the study, the test "
-          "applied, and the numbers it rests on (also in data/claims.json and claims.csv).</p>\n", f);
+    fputs("<section id=\"claims\"><h2>7. Claims tested</h2>\n<p class=\"note\">Each claim of the study (method.md "
+          "§5, docs/claims.md), the test applied, the numbers it rests on and the verdict with its reason; computed "
+          "from data/scores.csv and the multisine results by the same code as <code>chronolens claims --scores "
+          "data/scores.csv --multisine data</code> (data/claims.json, claims.csv). Where a row has std and n the "
+          "sampling error decides (a difference beyond 1.96 standard errors); <b>undecided</b> means the data cannot "
+          "decide, and says why. Limits: the fixed threshold 0.3 is the study's, but the uniform level 1/T falls "
+          "from 0.167 (R = 2, L = 2) to 0.010 (R = 10, L = 10), so short-sequence cells are inflated by construction; "
+          "a head that matches by content splits its attention over the R earlier occurrences, so a perfect "
+          "induction head loses the study's criterion as R grows (<code>spread</code>). <code>strict</code> is an "
+          "extension (Olsson et al.'s criterion), not a claim of the study. Batches: the rows at R = 2, L = 10 are the "
+          "induction step's (section 2), every other cell the sweep's (section 5).</p>\n", f);
     for (int k = 0; k < p->n; k++) {
         open_model(f, p->name[k]);
-        fputs("<table><tr><th class=\"l\">claim</th><th class=\"l\">test</th><th class=\"l\">numbers</th>"
-              "<th class=\"l\">verdict</th></tr>\n", f);
-        for (int i = 0; i < CL_CLAIMS; i++) {
-            const cl_claim *c = &p->claims[k * CL_CLAIMS + i];
-            fprintf(f, "<tr data-claim=\"%s\"><td class=\"l\">", c->id);
-            cl_html_escape(f, c->claim);
-            fputs("</td><td class=\"l\">", f);
-            cl_html_escape(f, c->test);
-            fputs("</td><td class=\"l\">", f);
-            for (int j = 0; j < c->n; j++) {
-                fprintf(f, "%s", j ? "<br>" : "");
-                cl_html_escape(f, c->name[j]);
-                if (isfinite(c->value[j])) fprintf(f, ": %.4g", c->value[j]);
-                else fputs(": –", f);
-            }
-            fprintf(f, "</td><td class=\"l %s\">%s</td></tr>\n", c->verdict == 1 ? "yes" : c->verdict == 0 ? "no" : "und",
-                    cl_claim_verdict_word(c->verdict));
+        fputs(CLAIMS_HEAD, f);
+        for (int i = 0; i < p->verdicts.n; i++) {
+            const cl_verdict *c = &p->verdicts.v[i];
+            if (c->n_models == 1 && !strcmp(c->model[0], p->name[k]) && !(c->id && !strcmp(c->id, "size"))) verdict_row(f, c);
         }
         fputs("</table>\n</div>\n", f);
     }
-    fputs("</section>\n", f);
+    fputs("<h3>Across the models</h3>\n<p class=\"note\">Claims that compare models get one verdict for the set.</p>\n", f);
+    fputs(CLAIMS_HEAD, f);
+    for (int i = 0; i < p->verdicts.n; i++) {
+        const cl_verdict *c = &p->verdicts.v[i];
+        if (c->n_models != 1 || !strcmp(c->id, "size")) verdict_row(f, c);
+    }
+    fputs("</table>\n</section>\n", f);
 }
 
 /* One model's training record as the section draws it: float columns (rows) of the
@@ -503,7 +587,6 @@ static int write_page(const page *p, cl_error *err) {
 }
 
 int cl_report_write(const char *dir, const cl_report_inputs *in, cl_error *err) {
-    char data[PATH_MAX];
     page *p = calloc(1, sizeof *p);
     if (!p) return cl_error_set(err, CL_ENOMEM, "report: out of memory");
     p->dir = dir;
@@ -513,12 +596,10 @@ int cl_report_write(const char *dir, const cl_report_inputs *in, cl_error *err) 
     if (p->n < 1 || p->n > MAXM || in->ind.n != p->n || in->sweep.n != p->n || in->ms.n != p->n)
         rc = cl_error_set(err, CL_EINVAL, "report: %d models in the setup, %d, %d and %d in the studies", p->n, in->ind.n,
                           in->sweep.n, in->ms.n);
-    for (int k = 0; k < p->n && !rc; k++) {
-        p->name[k] = in->setup.models[k].name;
-        cl_claims_eval(&in->ind, &in->sweep, &in->ms, &in->mss[k], k, &p->claims[k * CL_CLAIMS]);
-    }
-    if (!rc) rc = cl_claims_write(p->claims, p->name, p->n, cl_path_join(data, sizeof data, dir, "data"), err);
+    for (int k = 0; k < p->n && !rc; k++) p->name[k] = in->setup.models[k].name;
+    if (!rc) rc = cl_report_claims(dir, in, p->name, p->n, &p->verdicts, err);
     if (!rc) rc = write_page(p, err);
+    cl_verdicts_free(&p->verdicts);
     free(p);
     return rc;
 }
@@ -530,6 +611,9 @@ int cl_report_read(const char *dir, cl_report_inputs *in, cl_error *err) {
     if (!rc) rc = cl_induction_read(cl_path_join(path, sizeof path, dir, "data/induction"), &in->ind, err);
     if (!rc) rc = cl_sweep_read(cl_path_join(path, sizeof path, dir, "data/sweep"), &in->sweep, err);
     if (!rc) rc = cl_multisine_read(cl_path_join(path, sizeof path, dir, "data/multisine"), &in->ms, err);
+    /* the all-token induction and the notebooks' multisine: in every report since the claims */
+    if (!rc) rc = cl_induction_read(cl_path_join(path, sizeof path, dir, "data/induction-all"), &in->ind_all, err);
+    if (!rc) rc = cl_multisine_read(cl_path_join(path, sizeof path, dir, "data/multisine-notebook"), &in->ms_nb, err);
     if (!rc && !(in->mss = calloc((size_t)in->setup.n, sizeof *in->mss)))
         rc = cl_error_set(err, CL_ENOMEM, "report: out of memory");
     if (!rc && !(in->formation = calloc((size_t)in->setup.n, sizeof *in->formation)))
@@ -554,8 +638,10 @@ void cl_report_inputs_free(cl_report_inputs *in) {
     for (int k = 0; in->formation && k < in->setup.n; k++) cl_formation_free(&in->formation[k]);
     free(in->formation);
     cl_induction_set_free(&in->ind);
+    cl_induction_set_free(&in->ind_all);
     cl_sweep_set_free(&in->sweep);
     cl_multisine_free(&in->ms);
+    cl_multisine_free(&in->ms_nb);
     cl_report_setup_free(&in->setup);
     memset(in, 0, sizeof *in);
 }

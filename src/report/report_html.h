@@ -10,7 +10,11 @@
 #include "chronolens_study.h"
 
 /* The steps of a report, in order, and their names in setup.json */
-enum { CL_REPORT_INDUCTION, CL_REPORT_SWEEP, CL_REPORT_MULTISINE, CL_REPORT_MSSWEEP, CL_REPORT_STEPS };
+/* induction (band), induction-all (every non-special token at R = 2, L = 10: the claim
+ * `band`), sweep, multisine with the text's amplitudes and with the notebooks' (both are "the
+ * reference input", method.md §3), multisine sweep per model */
+enum { CL_REPORT_INDUCTION, CL_REPORT_INDUCTION_ALL, CL_REPORT_SWEEP, CL_REPORT_MULTISINE, CL_REPORT_MULTISINE_NB,
+       CL_REPORT_MSSWEEP, CL_REPORT_STEPS };
 extern const char *const CL_REPORT_STEP_NAMES[CL_REPORT_STEPS];
 
 /* A model of the report: its name and folder and the sizes the setup table shows. */
@@ -29,9 +33,10 @@ typedef struct cl_report_setup {
     int ind_seq_len, ind_reps, ind_batch;
     double ind_threshold;
     char ind_tokens[128];
+    char ind_all_tokens[128];             /* the induction-all step (its L, R, batch: the induction step's) */
     char sweep_reps[256], sweep_lens[256]; /* the grids as given ("2,4,6") */
     int sweep_batch;
-    char ms_input[256];
+    char ms_input[256], ms_nb_input[256];  /* the text's and the notebooks' amplitudes */
     int ms_permutations, mss_configs, mss_permutations;
     int n;
     cl_report_model *models;              /* (n) */
@@ -47,7 +52,9 @@ typedef struct cl_report_inputs {
     cl_report_setup setup;
     cl_induction_set ind;
     cl_sweep_set sweep;
+    cl_induction_set ind_all;       /* n = 0: an older report without the all-token step */
     cl_multisine_result ms;
+    cl_multisine_result ms_nb;      /* the notebooks' amplitudes; n = 0: not run */
     cl_mssweep_result *mss;
     cl_formation_result *formation; /* (setup.n) pts NULL: the model's folder held no formation.csv */
 } cl_report_inputs;

@@ -123,7 +123,7 @@ static int commit(const char *tmp, const char *out, cl_error *err) {
 
 
 /* shares of the whole run, measured on random tiny, mini, small, base checkpoints at the defaults */
-static const double SHARE[CL_REPORT_STEPS + 1] = {0, 0.34, 0.78, 0.85, 1.0};
+static const double SHARE[CL_REPORT_STEPS + 1] = {0, 0.2, 0.26, 0.8, 0.84, 0.88, 1.0};
 
 /* one step's progress as a share of the whole report: "report: step 2/4 sweep: <inner>" */
 typedef struct { const cl_progress *up; int step; double from, to; } step_progress;
@@ -154,10 +154,14 @@ static void fill_setup(const cl_report_opts *o, cl_model *const *m, const cl_stu
     s->ind_batch = o->batch;
     s->ind_threshold = 0.3;
     snprintf(s->ind_tokens, sizeof s->ind_tokens, "band of the vocabulary around 0 (1910..2187 for 4096 tokens)");
+    snprintf(s->ind_all_tokens, sizeof s->ind_all_tokens, "every non-special token (the claim band: band against all)");
     snprintf(s->sweep_reps, sizeof s->sweep_reps, "%s", o->quick ? "2,6,10" : "2,4,6,8,10");
     snprintf(s->sweep_lens, sizeof s->sweep_lens, "%s", o->quick ? "2,6,10" : "2,4,6,8,10");
     s->sweep_batch = o->sweep_batch;
-    snprintf(s->ms_input, sizeof s->ms_input, "5, 10, 20, 40 Hz, amplitudes 1, 0.5, 0.25, 0.25, phases 0, 301 points over 3 s");
+    snprintf(s->ms_input, sizeof s->ms_input,
+             "5, 10, 20, 40 Hz, amplitudes 1, 0.5, 0.25, 0.25 (the study's text), phases 0, 301 points over 3 s");
+    snprintf(s->ms_nb_input, sizeof s->ms_nb_input,
+             "5, 10, 20, 40 Hz, amplitudes 1, 0.75, 0.5, 0.5 (the author's notebooks), phases 0, 301 points over 3 s");
     s->ms_permutations = perms;
     s->mss_configs = o->configs;
     s->mss_permutations = perms;
@@ -193,15 +197,21 @@ static int run_steps(const cl_report_opts *o, cl_model *const *m, const cl_study
         cl_progress pr = {on_step_progress, &sp};
         double t0 = cl_now();
         if (rc) break;
-        if (s == CL_REPORT_INDUCTION) {
+        if (s == CL_REPORT_INDUCTION || s == CL_REPORT_INDUCTION_ALL) {
             cl_induction_study_opts io;
             cl_induction_study_default(&io);
             io.base.rrt.batch = o->batch;
             io.base.rrt.seed = o->seed;
             io.base.progress = pr;
-            rc = cl_induction_study_run(m, info, n, &io, &in->ind, err);
-            if (!rc) rc = cl_induction_write(&in->ind, d, err);
-            if (!rc) rc = cl_fig_induction_set(&in->ind, f, err);
+            cl_induction_set *set = &in->ind;
+            if (s == CL_REPORT_INDUCTION_ALL) { /* the claim `band`: every non-special token, scores only */
+                io.sampling_all = 1;
+                io.base.strict = 0;
+                set = &in->ind_all;
+            }
+            rc = cl_induction_study_run(m, info, n, &io, set, err);
+            if (!rc) rc = cl_induction_write(set, d, err);
+            if (!rc) rc = cl_fig_induction_set(set, f, err);
         } else if (s == CL_REPORT_SWEEP) {
             cl_sweep_study_opts so;
             cl_sweep_study_default(&so);
@@ -215,7 +225,7 @@ static int run_steps(const cl_report_opts *o, cl_model *const *m, const cl_study
             rc = cl_sweep_study_run(m, info, n, &so, &in->sweep, err);
             if (!rc) rc = cl_sweep_write(&in->sweep, d, err);
             if (!rc) rc = cl_fig_sweep_set(&in->sweep, heads, f, err);
-        } else if (s == CL_REPORT_MULTISINE) {
+        } else if (s == CL_REPORT_MULTISINE || s == CL_REPORT_MULTISINE_NB) {
             const char *dirs[CL_STUDY_MAX_MODELS];
             for (int k = 0; k < n; k++) dirs[k] = o->dirs[k];
             cl_multisine_opts mo;
@@ -223,9 +233,15 @@ static int run_steps(const cl_report_opts *o, cl_model *const *m, const cl_study
             mo.seed = o->seed;
             mo.permutations = perms;
             mo.progress = pr;
-            rc = cl_multisine_run(dirs, n, &mo, &in->ms, err);
-            if (!rc) rc = cl_multisine_write(&in->ms, d, err);
-            if (!rc) rc = cl_fig_multisine_result(&in->ms, f, err);
+            cl_multisine_result *r = &in->ms;
+            if (s == CL_REPORT_MULTISINE_NB) { /* the author's notebooks' amplitudes */
+                static const double AMPS[4] = {1, 0.75, 0.5, 0.5};
+                for (int i = 0; i < mo.input.n && i < 4; i++) mo.input.amps[i] = AMPS[i];
+                r = &in->ms_nb;
+            }
+            rc = cl_multisine_run(dirs, n, &mo, r, err);
+            if (!rc) rc = cl_multisine_write(r, d, err);
+            if (!rc) rc = cl_fig_multisine_result(r, f, err);
         } else {
             if (!(in->mss = calloc((size_t)n, sizeof *in->mss))) rc = cl_error_set(err, CL_ENOMEM, "report: out of memory");
             for (int k = 0; k < n && !rc; k++) {
@@ -256,10 +272,10 @@ int cl_report_run(const cl_report_opts *oin, char *index, size_t index_n, cl_err
     cl_report_opts o = *oin;
     if (!o.out || !*o.out) return cl_error_set(err, CL_EINVAL, "option --out: empty path");
     if (o.n < 1 || o.n > CL_REPORT_MAX_MODELS) return cl_error_set(err, CL_EINVAL, "--model: 1 to %d models", CL_REPORT_MAX_MODELS);
-    /* defaults: the study's induction batch; sweep and multisine sweep sized to keep a
-     * report of tiny-to-base checkpoints within minutes (README "report" has the timings) */
+    /* defaults: the study's batch for the induction steps and the sweep; the multisine sweep
+     * sized to keep a report of tiny-to-base checkpoints within minutes (README "report") */
     if (o.batch < 0) o.batch = o.quick ? 20 : 100;
-    if (o.sweep_batch < 0) o.sweep_batch = o.quick ? 10 : 25;
+    if (o.sweep_batch < 0) o.sweep_batch = o.quick ? 10 : 100; /* the study's batch: a count moves by a head at 25 */
     if (o.configs < 0) o.configs = o.quick ? 8 : 30;
     struct stat st;
     if (stat(o.out, &st) == 0) { /* replace only an earlier report or an empty folder */

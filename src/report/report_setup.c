@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const CL_REPORT_STEP_NAMES[CL_REPORT_STEPS] = {"induction", "sweep", "multisine", "multisine-sweep"};
+const char *const CL_REPORT_STEP_NAMES[CL_REPORT_STEPS] = {"induction", "induction-all", "sweep", "multisine",
+                                                           "multisine-notebook", "multisine-sweep"};
 
 int cl_report_setup_write(const cl_report_setup *s, const char *path, cl_error *err) {
     cJSON *root = cJSON_CreateObject();
@@ -24,6 +25,11 @@ int cl_report_setup_write(const cl_report_setup *s, const char *path, cl_error *
     cJSON_AddNumberToObject(ind, "batch", s->ind_batch);
     cJSON_AddNumberToObject(ind, "threshold", s->ind_threshold);
     cJSON_AddStringToObject(ind, "tokens", s->ind_tokens);
+    cJSON *ia = cJSON_AddObjectToObject(set, "induction_all");
+    cJSON_AddNumberToObject(ia, "seq_len", s->ind_seq_len);
+    cJSON_AddNumberToObject(ia, "reps", s->ind_reps);
+    cJSON_AddNumberToObject(ia, "batch", s->ind_batch);
+    cJSON_AddStringToObject(ia, "tokens", s->ind_all_tokens);
     cJSON *sw = cJSON_AddObjectToObject(set, "sweep");
     cJSON_AddStringToObject(sw, "reps_list", s->sweep_reps);
     cJSON_AddStringToObject(sw, "len_list", s->sweep_lens);
@@ -31,6 +37,9 @@ int cl_report_setup_write(const cl_report_setup *s, const char *path, cl_error *
     cJSON *ms = cJSON_AddObjectToObject(set, "multisine");
     cJSON_AddStringToObject(ms, "input", s->ms_input);
     cJSON_AddNumberToObject(ms, "permutations", s->ms_permutations);
+    cJSON *mn = cJSON_AddObjectToObject(set, "multisine_notebook");
+    cJSON_AddStringToObject(mn, "input", s->ms_nb_input);
+    cJSON_AddNumberToObject(mn, "permutations", s->ms_permutations);
     cJSON *mss = cJSON_AddObjectToObject(set, "multisine_sweep");
     cJSON_AddNumberToObject(mss, "configs", s->mss_configs);
     cJSON_AddNumberToObject(mss, "permutations", s->mss_permutations);
@@ -84,6 +93,8 @@ int cl_report_setup_read(const char *path, cl_report_setup *s, cl_error *err) {
     s->ind_batch = cl_jr_int(&j, ind, "batch");
     s->ind_threshold = cl_jr_num(&j, ind, "threshold");
     str(&j, ind, "tokens", s->ind_tokens, sizeof s->ind_tokens);
+    str(&j, cl_jr_obj(&j, set, "induction_all"), "tokens", s->ind_all_tokens, sizeof s->ind_all_tokens);
+    str(&j, cl_jr_obj(&j, set, "multisine_notebook"), "input", s->ms_nb_input, sizeof s->ms_nb_input);
     str(&j, sw, "reps_list", s->sweep_reps, sizeof s->sweep_reps);
     str(&j, sw, "len_list", s->sweep_lens, sizeof s->sweep_lens);
     s->sweep_batch = cl_jr_int(&j, sw, "batch");
@@ -111,7 +122,7 @@ int cl_report_setup_read(const char *path, cl_report_setup *s, cl_error *err) {
         m->vocab_size = cl_jr_int(&j, x, "vocab_size");
     }
     const cJSON *steps = cl_jr_arr(&j, root, "steps", &ns);
-    if (!j.rc && ns != CL_REPORT_STEPS) cl_jr_fail(&j, "not the four steps", "steps");
+    if (!j.rc && ns != CL_REPORT_STEPS) cl_jr_fail(&j, "not the six steps", "steps");
     for (int i = 0; i < CL_REPORT_STEPS && !j.rc; i++) {
         const cJSON *x = cJSON_GetArrayItem(steps, i);
         const char *name = cl_jr_str(&j, x, "step");

@@ -1,0 +1,76 @@
+/* claims_write.c — claims.json and claims.csv from a list of verdicts (claims.h). */
+#include "claims.h"
+#include "../core/core.h"
+#include "../io/json.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+int cl_verdicts_write_json(const char *path, const cl_verdicts *vs, cl_error *err) {
+    cJSON *root = cJSON_CreateArray();
+    for (int i = 0; i < vs->n; i++) {
+        const cl_verdict *v = &vs->v[i];
+        cJSON *o = cJSON_CreateObject(), *nums = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "id", v->id);
+        if (v->n_models == 1) cJSON_AddStringToObject(o, "model", v->model[0]);
+        else {
+            cJSON *a = cJSON_AddArrayToObject(o, "model");
+            for (int k = 0; k < v->n_models; k++) cJSON_AddItemToArray(a, cJSON_CreateString(v->model[k]));
+        }
+        cJSON_AddStringToObject(o, "verdict", cl_verdict_word(v->verdict));
+        cJSON_AddStringToObject(o, "claim", v->claim);
+        cJSON_AddStringToObject(o, "test", v->test);
+        cJSON_AddStringToObject(o, "reason", v->reason);
+        cJSON_AddBoolToObject(o, "extension", v->extension);
+        for (int j = 0; j < v->n; j++) {
+            if (isfinite(v->value[j])) cJSON_AddNumberToObject(nums, v->name[j], v->value[j]);
+            else cJSON_AddNullToObject(nums, v->name[j]);
+        }
+        cJSON_AddItemToObject(o, "numbers", nums);
+        cJSON_AddItemToArray(root, o);
+    }
+    int rc = cl_json_save(path, root, err);
+    cJSON_Delete(root);
+    return rc;
+}
+
+static void quoted(FILE *f, const char *s) {
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+int cl_verdicts_write_csv(const char *path, const cl_verdicts *vs, cl_error *err) {
+    cl_out out;
+    if (cl_out_open(&out, path, err)) return CL_EIO;
+    FILE *f = out.fp;
+    fputs("id,model,verdict,extension,reason,number,value\n", f);
+    for (int i = 0; i < vs->n; i++) {
+        const cl_verdict *v = &vs->v[i];
+        char models[CL_VERDICT_MODELS * (CL_SCORES_NAME + 1)] = "";
+        for (int k = 0; k < v->n_models; k++) {
+            if (k) strcat(models, ";");
+            strcat(models, v->model[k]);
+        }
+        for (int j = 0; j < (v->n ? v->n : 1); j++) {
+            fprintf(f, "%s,", v->id);
+            quoted(f, models);
+            fprintf(f, ",%s,%d,", cl_verdict_word(v->verdict), v->extension);
+            quoted(f, v->reason);
+            fputc(',', f);
+            if (v->n) {
+                quoted(f, v->name[j]);
+                fputc(',', f);
+                if (isfinite(v->value[j])) fprintf(f, "%.9g", v->value[j]);
+            } else fputc(',', f);
+            fputc('\n', f);
+        }
+    }
+    if (ferror(f)) { cl_out_abort(&out); return cl_error_set(err, CL_EIO, "%s: write failed", path); }
+    return cl_out_commit(&out, err);
+}

@@ -1,0 +1,59 @@
+/* chronolens claims — the study's claims (method.md §5, docs/claims.md) from a scores table:
+ * anyone's results (the study's notebooks can export the table) get the same tests as a
+ * report. Thin: src/study/scores_table.c reads, src/study/claims.c decides and writes. */
+#include "cli.h"
+#include "ms_common.h"
+#include "../src/core/core.h"
+#include "../src/study/claims.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#define USAGE "claims: usage: chronolens claims --scores FILE.csv [--multisine DIR] --out DIR [--threshold 0.3] [--alpha 0.05]"
+
+int cmd_claims(int argc, char **argv) {
+    const char *scores = NULL, *msdir = NULL, *out = NULL;
+    cl_claims_opts o;
+    cl_claims_defaults(&o);
+    cli_ui ui = CLI_UI_INIT;
+    for (int i = 1; i < argc; i++) {
+        int r = opt_common(argc, argv, &i, &ui);
+        if (!r) r = opt_str(argc, argv, &i, "--scores", &scores);
+        if (!r) r = opt_str(argc, argv, &i, "--multisine", &msdir);
+        if (!r) r = opt_str(argc, argv, &i, "--out", &out);
+        if (!r) r = opt_double(argc, argv, &i, "--threshold", 0, 1, &o.threshold);
+        if (!r) r = opt_double(argc, argv, &i, "--alpha", 1e-12, 0.5, &o.alpha);
+        if (r < 0) return EXIT_BAD;
+        if (!r) return cli_fail("claims: unknown argument '%s' (%s)", argv[i], USAGE + 8);
+    }
+    if (!scores || !out) return cli_fail("%s", USAGE);
+    struct stat st;
+    if (msdir && (stat(msdir, &st) != 0 || !S_ISDIR(st.st_mode)))
+        return cli_fail("claims: --multisine %s: not a folder", msdir);
+    cl_error err = {0};
+    cl_scores t;
+    if (cl_scores_read(scores, &t, &err)) return cli_fail_err(&err);
+    enum { MAXM = 256 };
+    const char *names[MAXM];
+    int nm = cl_scores_models(&t, names, MAXM), rc = 0;
+    cl_ms_data ms = {0};
+    if (msdir) rc = cl_ms_data_read(msdir, names, nm, &ms, &err);
+    cl_verdicts v = {0};
+    if (!rc) rc = cl_claims_run(&t, msdir ? &ms : NULL, &o, &v, &err);
+    char path[4096];
+    if (!rc && ms_make_outdir(out) < 0) rc = -1;
+    if (!rc) rc = cl_verdicts_write_json(cl_path_join(path, sizeof path, out, "claims.json"), &v, &err);
+    if (!rc) rc = cl_verdicts_write_csv(cl_path_join(path, sizeof path, out, "claims.csv"), &v, &err);
+    if (!rc && !ui.quiet)
+        for (int i = 0; i < v.n; i++) {
+            const cl_verdict *x = &v.v[i];
+            printf("%-24s %-28s %-14s %s\n", x->id, x->n_models == 1 ? x->model[0] : "(the model set)",
+                   cl_verdict_word(x->verdict), x->reason);
+        }
+    cl_verdicts_free(&v);
+    cl_ms_data_free(&ms);
+    cl_scores_free(&t);
+    if (rc > 0) return cli_fail_err(&err);
+    return rc ? EXIT_BAD : 0;
+}
