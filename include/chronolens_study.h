@@ -598,16 +598,11 @@ int cl_py_parrot(const float *x, int B, int L, int window, int H, float *out, do
 
 /* ---- claims (method.md §5) */
 
-#define CL_PY_CLAIMS 7
-#define CL_PY_CLAIM_NUMS 4
-/* The verdicts of the study's claims (cl_claims_eval) for model k of the commands' output
- * folders, read by cl_induction_read, cl_sweep_read, cl_multisine_read, cl_mssweep_read
- * (a NULL folder = not run). Strings
- * are static. text (7, 3): id, claim, test; verdict (7): 1 supported, 0 not, -1 undecided;
- * n (7) numbers per claim, names (7, 4), values (7, 4). */
-int cl_py_claims(const char *induction_dir, const char *sweep_dir, const char *multisine_dir,
-                 const char *mss_dir, int k, const char **text, int *verdict, int *n, const char **names,
-                 double *values, cl_error *err);
+/* The claims of `chronolens claims --scores scores [--multisine msdir]` (msdir NULL: without
+ * the multisine claims) with that threshold and alpha, written as claims.json to json_path
+ * (the command's format; atomic). */
+int cl_py_claims(const char *scores, const char *msdir, double threshold, double alpha, const char *json_path,
+                 cl_error *err);
 
 /* ==================================================================== end (branch py) */
 

@@ -9,6 +9,7 @@
 #include "analysis/sweep.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -244,22 +245,14 @@ static void test_forecast_parrot_claims(void **st) {
     assert_int_equal(cl_py_parrot(ctx, B, L, 6, H, pout, info, &err), 0);
     for (int b = 0; b < B; b++) assert_true(info[4 * b] >= 1 && info[4 * b + 3] == 0);
     assert_int_equal(cl_py_parrot(ctx, B, L, 0, H, pout, info, &err), CL_EINVAL);
-    /* claims: nothing run, every claim undecided; a folder without the file is an error naming it */
-    const char *text[3 * CL_PY_CLAIMS], *names[CL_PY_CLAIMS * CL_PY_CLAIM_NUMS];
-    int verdict[CL_PY_CLAIMS], n[CL_PY_CLAIMS];
-    double values[CL_PY_CLAIMS * CL_PY_CLAIM_NUMS];
-    assert_int_equal(cl_py_claims(NULL, NULL, NULL, NULL, 0, text, verdict, n, names, values, &err), 0);
-    for (int i = 0; i < CL_PY_CLAIMS; i++) {
-        assert_int_equal(verdict[i], -1);
-        assert_non_null(text[3 * i]);
-        assert_true(strlen(text[3 * i + 1]) > 10);
-        for (int k = 0; k < n[i]; k++) assert_non_null(names[CL_PY_CLAIM_NUMS * i + k]);
-    }
-    int rc = cl_py_claims("/nonexistent", NULL, NULL, NULL, 0, text, verdict, n, names, values, &err);
-    if (rc != CL_EIO) fail_msg("rc %d: %s", rc, err.msg);
-    assert_non_null(strstr(err.msg, "/nonexistent/induction.json"));
-    assert_int_equal(cl_py_claims(NANO, NULL, NULL, NULL, -1, text, verdict, n, names, values, &err),
-                     CL_EINVAL);
+    /* claims: a missing table is an error naming it; options out of range are refused */
+    char jp[512];
+    snprintf(jp, sizeof jp, "%s/claims.json", test_tmpdir());
+    int rc = cl_py_claims("/nonexistent/scores.csv", NULL, 0.3, 0.05, jp, &err);
+    if (rc == 0) fail_msg("a missing scores table was accepted");
+    assert_non_null(strstr(err.msg, "/nonexistent/scores.csv"));
+    assert_int_equal(cl_py_claims("/nonexistent/scores.csv", NULL, 1.5, 0.05, jp, &err), CL_EINVAL);
+    assert_int_equal(cl_py_claims("/nonexistent/scores.csv", NULL, 0.3, 0.9, jp, &err), CL_EINVAL);
     assert_true(cl_py_config_size() == sizeof(cl_config));
 }
 

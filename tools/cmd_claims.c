@@ -32,15 +32,8 @@ int cmd_claims(int argc, char **argv) {
     if (msdir && (stat(msdir, &st) != 0 || !S_ISDIR(st.st_mode)))
         return cli_fail("claims: --multisine %s: not a folder", msdir);
     cl_error err = {0};
-    cl_scores t;
-    if (cl_scores_read(scores, &t, &err)) return cli_fail_err(&err);
-    enum { MAXM = 256 };
-    const char *names[MAXM];
-    int nm = cl_scores_models(&t, names, MAXM), rc = 0;
-    cl_ms_data ms = {0};
-    if (msdir) rc = cl_ms_data_read(msdir, names, nm, &ms, &err);
     cl_verdicts v = {0};
-    if (!rc) rc = cl_claims_run(&t, msdir ? &ms : NULL, &o, &v, &err);
+    int rc = cl_claims_from_files(scores, msdir, &o, &v, &err);
     char path[4096];
     if (!rc && ms_make_outdir(out) < 0) rc = -1;
     if (!rc) rc = cl_verdicts_write_json(cl_path_join(path, sizeof path, out, "claims.json"), &v, &err);
@@ -52,8 +45,6 @@ int cmd_claims(int argc, char **argv) {
                    cl_verdict_word(x->verdict), x->reason);
         }
     cl_verdicts_free(&v);
-    cl_ms_data_free(&ms);
-    cl_scores_free(&t);
     if (rc > 0) return cli_fail_err(&err);
     return rc ? EXIT_BAD : 0;
 }

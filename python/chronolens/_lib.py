@@ -149,8 +149,7 @@ _decl(slib, "cl_py_forecast", c_int, c_void_p, F32, c_int, c_int, c_int, c_int, 
       c_int, c_int, F32, ERR)
 _decl(slib, "cl_py_forecast_summary", c_int, F32, c_int, c_int, c_int, F64, c_int, F32, F32, ERR)
 _decl(slib, "cl_py_parrot", c_int, F32, c_int, c_int, c_int, c_int, F32, F64, ERR)
-_decl(slib, "cl_py_claims", c_int, c_char_p, c_char_p, c_char_p, c_char_p, c_int, P(c_char_p), P(c_int), P(c_int),
-      P(c_char_p), F64, ERR)
+_decl(slib, "cl_py_claims", c_int, c_char_p, c_char_p, c_double, c_double, c_char_p, ERR)
 
 if slib.cl_py_config_size() != ctypes.sizeof(Config):
     raise ImportError("chronolens: the library's cl_config is %d bytes, this package's mirror %d: the package and "

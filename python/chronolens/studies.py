@@ -396,40 +396,38 @@ def parrot(context, horizon, window=8):
 
 @dataclasses.dataclass
 class Claim:
-    """One claim of the study: id, the claim, the test applied, verdict (True supported, False
-    not supported, None undecided) and the numbers it rests on {name: value}."""
+    """One verdict of `chronolens claims`: id (exist, size, band, longer_more, more_reps_fewer,
+    most_at_r2_l10, spread, period_is_gap, amplitude_is_induction; strict is an extension),
+    model (a name, or the list of a model set's names), verdict (True supported, False not
+    supported, None undecided), the claim, the test applied, the reason, extension (True: not a
+    claim of the study) and the numbers it rests on {name: value, None when not available}."""
     id: str
+    model: object
+    verdict: object
     claim: str
     test: str
-    verdict: object
+    reason: str
+    extension: bool
     numbers: dict
 
 
-def _study_dir(p):
-    """The output folder of a study given as the folder or one of its files (its JSON)."""
-    if p is None:
-        return None
-    p = os.fspath(p)
-    return (p if os.path.isdir(p) else os.path.dirname(p) or ".").encode()
-
-
-def claims(induction=None, sweep=None, multisine=None, multisine_sweep=None, model=0):
-    """The verdicts of the study's claims (method.md §5, as the report's claims table) from
-    the commands' output folders (or their JSON files): induction (induction.json), sweep
-    (sweep.json), multisine (multisine.json), multisine_sweep (its sweep.json); None = not
-    run (its claims are undecided). model: the index of the model in those files.
-    Returns a list of Claim."""
-    n = 7
-    text = (ctypes.c_char_p * (3 * n))()
-    verdict, cnt = (ctypes.c_int * n)(), (ctypes.c_int * n)()
-    names = (ctypes.c_char_p * (4 * n))()
-    values = np.empty((n, 4))
-    call(slib.cl_py_claims, _study_dir(induction), _study_dir(sweep), _study_dir(multisine),
-         _study_dir(multisine_sweep), int(model), text, verdict, cnt, names, values)
-    out = []
-    for i in range(n):
-        v = verdict[i]
-        out.append(Claim(id=text[3 * i].decode(), claim=text[3 * i + 1].decode(), test=text[3 * i + 2].decode(),
-                         verdict=None if v < 0 else bool(v),
-                         numbers={names[4 * i + q].decode(): float(values[i, q]) for q in range(cnt[i])}))
-    return out
+def claims(scores, multisine=None, threshold=0.3, alpha=0.05):
+    """The study's claims (method.md §5, docs/claims.md) from a scores table, exactly as
+    `chronolens claims --scores SCORES [--multisine DIR]`: scores is a CSV in the format of
+    method.md §5 (a report writes its own as data/scores.csv; any tool can export one);
+    multisine the folder of the multisine results (a report's data/ folder), None = without the
+    multisine claims (they are then undecided). Returns a list of Claim, one per (model or model
+    set, claim). Bad input raises chronolens.Error naming the file, line and problem."""
+    import json
+    import tempfile
+    words = {"supported": True, "not supported": False, "undecided": None}
+    with tempfile.TemporaryDirectory(prefix="chronolens-claims-") as tmp:
+        path = os.path.join(tmp, "claims.json")
+        call(slib.cl_py_claims, os.fsencode(os.fspath(scores)),
+             None if multisine is None else os.fsencode(os.fspath(multisine)), float(threshold), float(alpha),
+             os.fsencode(path))
+        with open(path) as f:
+            rows = json.load(f)
+    return [Claim(id=r["id"], model=r["model"], verdict=words[r["verdict"]], claim=r["claim"], test=r["test"],
+                  reason=r.get("reason", ""), extension=bool(r.get("extension", False)), numbers=dict(r["numbers"]))
+            for r in rows]

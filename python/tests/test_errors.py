@@ -81,8 +81,8 @@ def test_bad_arguments():
         chronolens.multisine_sweep(m, configs=0)
     with pytest.raises(chronolens.Error, match="horizon -1"):
         chronolens.parrot(np.ones(30), -1)
-    with pytest.raises(chronolens.Error, match="cannot open"):
-        chronolens.claims(induction="/nonexistent/induction.json")
+    with pytest.raises(chronolens.Error, match="/nonexistent/scores.csv"):
+        chronolens.claims("/nonexistent/scores.csv")
 
 
 def test_bolt_refused_by_t5_studies():

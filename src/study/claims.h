@@ -99,6 +99,11 @@ int cl_claims_run(const cl_scores *t, const cl_ms_data *ms, const cl_claims_opts
  * {name: value or null}}; claims.csv: id,model,verdict,reason,number,value (one row per
  * number; a set's models joined by ';'). Atomic. */
 int cl_verdicts_write_json(const char *path, const cl_verdicts *v, cl_error *err);
+/* What `chronolens claims` computes: the scores table at scores (cl_scores_read) and, when
+ * msdir is not NULL, the multisine results of its models there (cl_ms_data_read); o NULL =
+ * the defaults. Shared by the command and the Python package. */
+int cl_claims_from_files(const char *scores, const char *msdir, const cl_claims_opts *o, cl_verdicts *out,
+                         cl_error *err);
 int cl_verdicts_write_csv(const char *path, const cl_verdicts *v, cl_error *err);
 const char *cl_verdict_word(int verdict);
 

@@ -74,3 +74,19 @@ int cl_verdicts_write_csv(const char *path, const cl_verdicts *vs, cl_error *err
     if (ferror(f)) { cl_out_abort(&out); return cl_error_set(err, CL_EIO, "%s: write failed", path); }
     return cl_out_commit(&out, err);
 }
+
+int cl_claims_from_files(const char *scores, const char *msdir, const cl_claims_opts *o, cl_verdicts *out,
+                         cl_error *err) {
+    cl_scores t;
+    int rc = cl_scores_read(scores, &t, err);
+    if (rc) return rc;
+    enum { MAXM = 256 };
+    const char *names[MAXM];
+    int nm = cl_scores_models(&t, names, MAXM);
+    cl_ms_data ms = {0};
+    if (msdir) rc = cl_ms_data_read(msdir, names, nm, &ms, err);
+    if (!rc) rc = cl_claims_run(&t, msdir ? &ms : NULL, o, out, err);
+    cl_ms_data_free(&ms);
+    cl_scores_free(&t);
+    return rc;
+}
