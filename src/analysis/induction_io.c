@@ -15,6 +15,8 @@
 
 /* criterion names (CL_CUR, CL_RIGHT, CL_ANY) in every key */
 static const char *CRIT[3] = {"current", "right", "any"};
+/* Chronos-Bolt's ablation score (rrp.h cl_rrp_ablation): Δ |first-step median − s_1[0]| */
+#define BOLT_ABLATION "ablation_dmedian_err"
 
 int cl_study_models_load(const char *const *dirs, int n, cl_model **m, cl_study_model *info, cl_error *err) {
     if (n < 1 || n > CL_STUDY_MAX_MODELS) return cl_error_set(err, CL_EINVAL, "%d models: 1 to %d", n, CL_STUDY_MAX_MODELS);
@@ -24,7 +26,6 @@ int cl_study_models_load(const char *const *dirs, int n, cl_model **m, cl_study_
         snprintf(info[k].path, sizeof info[k].path, "%s", dirs[k]);
         cl_path_basename(dirs[k], info[k].name, sizeof info[k].name);
         int rc = cl_model_load(dirs[k], &m[k], err);
-        if (!rc) rc = cl_model_require_t5(m[k], dirs[k], "the induction heads study", err);
         for (int j = 0; j < k && !rc; j++)
             if (!strcmp(info[j].name, info[k].name))
                 rc = cl_error_set(err, CL_EINVAL, "--model: two models are named '%s' (names are folder basenames)",
@@ -64,6 +65,7 @@ static void on_model_progress(void *ctx, const char *stage, double done, double 
 /* The options of model m: the study's settings with its token band (or the given range). */
 static int model_opts(const cl_model *m, const cl_induction_study_opts *o, cl_induction_opts *io, cl_error *err) {
     *io = o->base;
+    if (cl_model_is_bolt(m)) return 0; /* repeated random patches: no tokens */
     if (o->tok_lo >= 0) {
         io->rrt.tok_lo = o->tok_lo;
         io->rrt.tok_hi = o->tok_hi;
@@ -207,6 +209,7 @@ static cJSON *settings_json(const cl_induction_opts *o, int with_lr) {
     cJSON_AddNumberToObject(s, "seed", (double)o->rrt.seed);
     cJSON_AddNumberToObject(s, "seeds", o->seeds);
     if (with_lr) cJSON_AddBoolToObject(s, "strict", o->strict);
+    if (o->rrt.offset) cJSON_AddNumberToObject(s, "offset", o->rrt.offset); /* Chronos-Bolt only (rrp.h) */
     return s;
 }
 
@@ -221,6 +224,8 @@ static void settings_read(cl_jr *r, const cJSON *s, int with_lr, cl_induction_op
     o->rrt.seed = (uint64_t)cl_jr_num(r, s, "seed");
     o->seeds = cl_jr_int(r, s, "seeds");
     if (with_lr) o->strict = cl_jr_bool(r, s, "strict");
+    const cJSON *off = cJSON_GetObjectItemCaseSensitive(s, "offset");
+    if (cJSON_IsNumber(off)) o->rrt.offset = off->valueint;
 }
 
 static void model_json(cJSON *m, const cl_study_model *info) {
@@ -255,9 +260,15 @@ static cJSON *induction_json(const cl_induction_set *s) {
         cJSON_AddNumberToObject(m, "layers", x->layers);
         cJSON_AddNumberToObject(m, "heads", x->heads);
         cJSON_AddNumberToObject(m, "encoder_layers", x->enc_layers);
-        cJSON *tr = cJSON_AddArrayToObject(m, "token_range");
-        cJSON_AddItemToArray(tr, cJSON_CreateNumber(x->tok_lo));
-        cJSON_AddItemToArray(tr, cJSON_CreateNumber(x->tok_hi));
+        if (x->bolt) { /* repeated random patches (rrp.h): no token range */
+            cJSON_AddStringToObject(m, "family", "bolt");
+            cJSON_AddNumberToObject(m, "patch_size", x->patch_size);
+            cJSON_AddNumberToObject(m, "offset", x->offset);
+        } else {
+            cJSON *tr = cJSON_AddArrayToObject(m, "token_range");
+            cJSON_AddItemToArray(tr, cJSON_CreateNumber(x->tok_lo));
+            cJSON_AddItemToArray(tr, cJSON_CreateNumber(x->tok_hi));
+        }
         cJSON_AddNumberToObject(m, "seconds", s->models[k].seconds);
         cJSON *cnt = cJSON_AddObjectToObject(m, "counts");
         cJSON_AddItemToObject(cnt, "cross", counts_json(x->cross));
@@ -274,8 +285,8 @@ static cJSON *induction_json(const cl_induction_set *s) {
             cJSON_AddBoolToObject(h, "above_current", cl_induction_above(x, i, CL_CUR));
             cJSON_AddBoolToObject(h, "above_right", cl_induction_above(x, i, CL_RIGHT));
             if (x->strict) {
-                cJSON_AddItemToObject(h, "ablation_dlogp", stat_json(&x->ablate[i]));
-                cJSON_AddItemToObject(h, "copying", stat_json(&x->copy[i]));
+                cJSON_AddItemToObject(h, x->bolt ? BOLT_ABLATION : "ablation_dlogp", stat_json(&x->ablate[i]));
+                if (x->copy) cJSON_AddItemToObject(h, "copying", stat_json(&x->copy[i]));
                 cJSON_AddBoolToObject(h, "strict_current", cl_induction_strict(x, i, CL_CUR));
                 cJSON_AddBoolToObject(h, "strict_right", cl_induction_strict(x, i, CL_RIGHT));
             }
@@ -322,7 +333,8 @@ static int induction_csv(const char *path, const cl_induction_set *s, cl_error *
             fprintf(f, ",%d,%d", cl_induction_above(x, i, CL_CUR), cl_induction_above(x, i, CL_RIGHT));
             if (x->strict) {
                 csv_stat(f, &x->ablate[i]);
-                csv_stat(f, &x->copy[i]);
+                if (x->copy) csv_stat(f, &x->copy[i]);
+                else fputs(",,,", f); /* Chronos-Bolt: no copying score */
                 fprintf(f, ",%d,%d\n", cl_induction_strict(x, i, CL_CUR), cl_induction_strict(x, i, CL_RIGHT));
             } else {
                 fputs(",,,,,,,,\n", f);
@@ -362,11 +374,18 @@ static void induction_model_read(cl_jr *r, const cJSON *m, const cl_induction_op
     x->seeds = o->seeds;
     x->strict = o->strict;
     x->threshold = o->threshold;
-    int ntr;
-    const cJSON *tr = cl_jr_arr(r, m, "token_range", &ntr);
-    if (!r->rc && ntr != 2) cl_jr_fail(r, "not two ids", "token_range");
-    x->tok_lo = (int)cl_jr_item_num(r, tr, 0);
-    x->tok_hi = (int)cl_jr_item_num(r, tr, 1);
+    const cJSON *fam = cJSON_GetObjectItemCaseSensitive(m, "family");
+    x->bolt = cJSON_IsString(fam) && !strcmp(fam->valuestring, "bolt");
+    if (x->bolt) {
+        x->patch_size = cl_jr_int(r, m, "patch_size");
+        x->offset = cl_jr_int(r, m, "offset");
+    } else {
+        int ntr;
+        const cJSON *tr = cl_jr_arr(r, m, "token_range", &ntr);
+        if (!r->rc && ntr != 2) cl_jr_fail(r, "not two ids", "token_range");
+        x->tok_lo = (int)cl_jr_item_num(r, tr, 0);
+        x->tok_hi = (int)cl_jr_item_num(r, tr, 1);
+    }
     const cJSON *cnt = cl_jr_obj(r, m, "counts");
     counts_read(r, cnt, "cross", x->cross);
     counts_read(r, cnt, "encoder", x->enc);
@@ -382,14 +401,14 @@ static void induction_model_read(cl_jr *r, const cJSON *m, const cl_induction_op
     if (!r->rc && n != nc) cl_jr_fail(r, "not layers x heads entries", "cross_heads");
     x->cur = stats_alloc(r, nc);
     x->right = stats_alloc(r, nc);
-    if (x->strict) { x->ablate = stats_alloc(r, nc); x->copy = stats_alloc(r, nc); }
+    if (x->strict) { x->ablate = stats_alloc(r, nc); if (!x->bolt) x->copy = stats_alloc(r, nc); }
     for (int i = 0; i < nc && !r->rc; i++) {
         const cJSON *h = cJSON_GetArrayItem(hs, i);
         stat_read(r, h, "current", &x->cur[i]);
         stat_read(r, h, "right", &x->right[i]);
         if (x->strict) {
-            stat_read(r, h, "ablation_dlogp", &x->ablate[i]);
-            stat_read(r, h, "copying", &x->copy[i]);
+            stat_read(r, h, x->bolt ? BOLT_ABLATION : "ablation_dlogp", &x->ablate[i]);
+            if (x->copy) stat_read(r, h, "copying", &x->copy[i]);
         }
     }
     const cJSON *eh = cl_jr_arr(r, m, "encoder_heads", &n);
