@@ -310,8 +310,11 @@ typedef struct cl_multisine_model {
 
 /* What multisine.json, multisine.csv and NAME-spectra.safetensors hold. */
 typedef struct cl_multisine_result {
-    cl_multisine_opts opts;       /* as run (progress cleared) */
+    cl_multisine_opts opts;       /* as run (progress cleared); Chronos-Bolt: input as cl_bolt_ms_input */
     double *series, *series_mag;  /* (points) the input series and its |FFT| */
+    int bolt, stride;             /* Chronos-Bolt models (method.md §4.2): one attention sample per patch */
+    int sig_points;               /* samples of every attention signal and spectrum: points (T5), points /
+                                   * stride (Bolt), over the same duration (patch rate sig_points / duration) */
     int n;
     cl_study_model *models;       /* (n) names unique: a repeated basename gets "-k" */
     cl_multisine_model *res;      /* (n) */
@@ -372,6 +375,8 @@ typedef struct cl_mssweep_result {
     unsigned char *nd;       /* (C) the smallest gap does not divide every other gap */
     cl_ms_head *h;           /* (C, G) */
     double *ind;             /* (G) induction scores */
+    int bolt, sig_points;    /* Chronos-Bolt (method.md §4.2): opts.base at the patch rate (cl_bolt_ms_input),
+                              * attention signals of sig_points = points / stride patches; T5: points */
     cl_mssweep_stats rows[CL_MSS_NROWS];
     char row_name[CL_MSS_NROWS][64];
     unsigned char *done;     /* (C) configurations analysed (a shard: no summary); NULL: all */
