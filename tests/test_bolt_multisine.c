@@ -116,11 +116,39 @@ static void test_study_files(void **st) {
     assert_non_null(strstr(err.msg, "run the families separately"));
 }
 
+/* the multisine sweep on Bolt: the same configurations at the patch rate, signals of P
+ * patches, the files read back */
+static void test_sweep(void **st) {
+    (void)st;
+    cl_error err;
+    cl_mssweep_opts o;
+    cl_mssweep_default(&o);
+    o.configs = 3;
+    o.permutations = 100;
+    cl_mssweep_result r;
+    if (cl_mssweep_run(RAND, &o, &r, &err)) fail_msg("%s", err.msg);
+    assert_true(r.bolt && r.sig_points == 32 && r.opts.base.points == 512);
+    assert_float_equal(r.opts.base.duration, 512 * 3.0 / (301 * 16), 1e-12);
+    assert_int_equal(r.G, 12);
+    assert_int_equal(r.rows[CL_MSS_ALL].pairs, 36);
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/bolt-mss", test_tmpdir());
+    assert_int_equal(run_cmd("mkdir -p '%s'", dir), 0);
+    assert_int_equal(cl_mssweep_write(&r, dir, &err), 0);
+    cl_mssweep_result b;
+    if (cl_mssweep_read(dir, &b, &err)) fail_msg("%s", err.msg);
+    assert_true(b.bolt && b.sig_points == 32);
+    for (int i = 0; i < 36; i++) assert_int_equal(b.h[i].sp.periodic, r.h[i].sp.periodic);
+    cl_mssweep_free(&b);
+    cl_mssweep_free(&r);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_input_and_aliases),
         cmocka_unit_test(test_attention_signal),
         cmocka_unit_test(test_study_files),
+        cmocka_unit_test(test_sweep),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
