@@ -380,6 +380,12 @@ static void test_cli(void **st) {
     assert_non_null(strstr(t, "--offset 16"));
     assert_non_null(strstr(t, "patch size 16"));
     free(t);
+    /* a sweep cell over the context: refused before anything runs, naming the model */
+    assert_int_equal(run_cmd("'%s' sweep --model '%s' --out '%s' --batch 2 2> '%s'", CL_CLI, RAND, out, log), 2);
+    t = slurp(log);
+    assert_non_null(strstr(t, RAND));
+    assert_non_null(strstr(t, "exceed the context length 512"));
+    free(t);
     assert_int_equal(run_cmd("'%s' induction --model '%s' --out '%s' --offset 4 2> '%s'", CL_CLI, CL_FIXTURES "/rand-small", out, log), 2);
     t = slurp(log);
     assert_non_null(strstr(t, "means nothing for the Chronos-T5 model"));

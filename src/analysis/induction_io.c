@@ -144,7 +144,7 @@ int cl_sweep_study_run(cl_model *const *m, const cl_study_model *info, int n, co
         rc = model_opts(m[k], &o->base, &so.base, err);
         so.base.progress = (cl_progress){on_model_progress, &mp};
         double t0 = cl_now();
-        if (!rc) rc = cl_sweep_run(m[k], &so, &out->res[k], err);
+        if (!rc && (rc = cl_sweep_run(m[k], &so, &out->res[k], err))) cl_error_prefix(err, info[k].path);
         out->models[k].seconds = cl_now() - t0;
     }
     free(only);
