@@ -64,8 +64,11 @@ typedef struct cl_rrt_opts {
     int seq_len;        /* L: length of the random sequence S (10) */
     int reps;           /* R: repetitions of S (2) */
     int batch;          /* number of random sequences averaged (100) */
-    int tok_lo, tok_hi; /* token ids drawn uniformly from [tok_lo, tok_hi] */
+    int tok_lo, tok_hi; /* token ids drawn uniformly from [tok_lo, tok_hi] (Chronos-T5) */
     uint64_t seed;
+    int offset;         /* Chronos-Bolt (repeated random patches, method.md §4.1): the repeated
+                         * block shifted this many values against the patch grid, 0 <= offset <
+                         * patch_size (0: the plain test); ignored by Chronos-T5 */
 } cl_rrt_opts;
 
 typedef struct cl_induction_opts {
@@ -90,7 +93,11 @@ enum { CL_CUR = 0, CL_RIGHT = 1, CL_ANY = 2 }; /* criterion index of the count a
 typedef struct cl_induction_result {
     int layers, heads, enc_layers; /* decoder layers, heads per layer, encoder layers */
     int seeds, strict;
-    int tok_lo, tok_hi;            /* the token range used */
+    int tok_lo, tok_hi;            /* the token range used (Chronos-T5) */
+    int bolt;                      /* 1: a Chronos-Bolt model, scored with repeated random patches
+                                    * (positions are patch indices; ablate = Δ error of the first-step
+                                    * median, copy = NULL; README "Induction heads in Chronos-Bolt") */
+    int patch_size, offset;        /* Chronos-Bolt: the model's patch size, the RRP offset used */
     double threshold;
     /* (layers * heads), layer-major: decoder cross-attention */
     cl_stat *cur, *right;
@@ -228,6 +235,31 @@ int cl_sweep_write(const cl_sweep_set *s, const char *dir, cl_error *err);
 int cl_sweep_read(const char *dir, cl_sweep_set *s, cl_error *err);
 void cl_sweep_set_free(cl_sweep_set *s);
 
+/* ---------------------------------------------------------------- RRP offsets (method.md §4.1) */
+
+/* Chronos-Bolt only: the induction test with the repeated block shifted 0 <= offset <
+ * patch_size values against the patch grid (cl_rrt_opts.offset), one run per offset, to see
+ * how much of a head's score survives when no earlier patch repeats the query exactly. */
+#define CL_RRP_MAX_OFFSETS 64
+
+typedef struct cl_rrp_offsets_set {
+    cl_induction_opts opts;       /* L, R, batch, seed, seeds, threshold (strict off) */
+    int n_off;
+    int offsets[CL_RRP_MAX_OFFSETS];
+    int n;                        /* models */
+    cl_study_model *models;       /* (n) */
+    cl_induction_result *res;     /* (n, n_off), model-major */
+} cl_rrp_offsets_set;
+
+/* cl_induction_run (scores only) per model and offset; every model must be a Chronos-Bolt
+ * (else CL_EINVAL naming it) and every offset in [0, its patch size). */
+int cl_rrp_offsets_run(cl_model *const *m, const cl_study_model *info, int n, const cl_induction_study_opts *o,
+                       const int *offsets, int n_off, cl_rrp_offsets_set *out, cl_error *err);
+/* dir/offsets.json (settings, per model and offset: counts and the largest scores) and
+ * dir/offsets.csv (model, offset, stack, layer, head, current_mean, right_mean, flags); atomic. */
+int cl_rrp_offsets_write(const cl_rrp_offsets_set *s, const char *dir, cl_error *err);
+void cl_rrp_offsets_free(cl_rrp_offsets_set *s);
+
 /* ---------------------------------------------------------------- multisine (method.md §3) */
 
 #define CL_MS_MAX_FREQS 64
@@ -314,8 +346,11 @@ typedef struct cl_multisine_model {
 
 /* What multisine.json, multisine.csv and NAME-spectra.safetensors hold. */
 typedef struct cl_multisine_result {
-    cl_multisine_opts opts;       /* as run (progress cleared) */
+    cl_multisine_opts opts;       /* as run (progress cleared); Chronos-Bolt: input as cl_bolt_ms_input */
     double *series, *series_mag;  /* (points) the input series and its |FFT| */
+    int bolt, stride;             /* Chronos-Bolt models (method.md §4.2): one attention sample per patch */
+    int sig_points;               /* samples of every attention signal and spectrum: points (T5), points /
+                                   * stride (Bolt), over the same duration (patch rate sig_points / duration) */
     int n;
     cl_study_model *models;       /* (n) names unique: a repeated basename gets "-k" */
     cl_multisine_model *res;      /* (n) */
@@ -381,6 +416,8 @@ typedef struct cl_mssweep_result {
     unsigned char *nd;       /* (C) the smallest gap does not divide every other gap */
     cl_ms_head *h;           /* (C, G) */
     double *ind;             /* (G) induction scores */
+    int bolt, sig_points;    /* Chronos-Bolt (method.md §4.2): opts.base at the patch rate (cl_bolt_ms_input),
+                              * attention signals of sig_points = points / stride patches; T5: points */
     cl_mssweep_stats rows[CL_MSS_NROWS];
     char row_name[CL_MSS_NROWS][64];
     unsigned char *done;     /* (C) configurations analysed (a shard: no summary); NULL: all */

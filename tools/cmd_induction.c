@@ -9,10 +9,12 @@
 #include <stdio.h>
 
 #define USAGE "induction: usage: chronolens induction [--model DIR ...] --out DIR [--seq-len L] " \
-              "[--reps R] [--batch N] [--token-range LO:HI | --sampling band|all] [--threshold T] [--seed S] [--seeds K] [--no-strict] [--shard K/N]"
+              "[--reps R] [--batch N] [--token-range LO:HI | --sampling band|all] [--threshold T] [--seed S] [--seeds K] [--no-strict] [--shard K/N] [--offset N] [--offsets 0,4,8,12]"
 
 int cmd_induction(int argc, char **argv) {
     cli_ui ui = CLI_UI_INIT;
+    long offs[CL_RRP_MAX_OFFSETS];
+    int offsets[CL_RRP_MAX_OFFSETS], n_off = 0;
     rrt_cli c;
     rrt_cli_init(&c);
     for (int i = 1; i < argc; i++) {
@@ -22,6 +24,8 @@ int cmd_induction(int argc, char **argv) {
         if (!r && (r = opt_int(argc, argv, &i, "--seq-len", 2, 100000, &x)) == 1) c.o.base.rrt.seq_len = (int)x;
         if (!r && (r = opt_int(argc, argv, &i, "--reps", 2, 100000, &x)) == 1) c.o.base.rrt.reps = (int)x;
         if (!r && opt_flag(argv, i, "--no-strict")) { c.o.base.strict = 0; r = 1; }
+        if (!r && (r = opt_long_list(argc, argv, &i, "--offsets", 0, 100000, offs, CL_RRP_MAX_OFFSETS, &n_off)) == 1)
+            for (int j = 0; j < n_off; j++) offsets[j] = (int)offs[j];
         if (r < 0) return EXIT_BAD;
         if (!r) return cli_fail("induction: unknown argument '%s'", argv[i]);
     }
@@ -33,7 +37,16 @@ int cmd_induction(int argc, char **argv) {
     c.o.base.progress = cli_progress_of(&ui);
     cl_induction_set s;
     cl_error err = {0};
-    int rc = cl_induction_study_run(m, info, c.n_models, &c.o, &s, &err);
+    int rc = 0;
+    if (n_off) { /* Chronos-Bolt: the test over the block's offset against the patch grid */
+        if (c.o.shard.n) rc = cl_error_set(&err, CL_EINVAL, "--offsets: not with --shard");
+        cl_rrp_offsets_set os;
+        if (!rc) rc = cl_rrp_offsets_run(m, info, c.n_models, &c.o, offsets, n_off, &os, &err);
+        if (!rc) rc = cl_rrp_offsets_write(&os, c.out, &err);
+        if (!rc) cl_rrp_offsets_free(&os);
+        if (rc) { cli_progress_done(&ui); rrt_models_free(m, c.n_models); return cli_fail("induction: %s", err.msg); }
+    }
+    rc = cl_induction_study_run(m, info, c.n_models, &c.o, &s, &err);
     cli_progress_done(&ui);
     rrt_models_free(m, c.n_models);
     if (!rc) rc = cl_induction_write(&s, c.out, &err);
@@ -53,7 +66,8 @@ int cmd_induction(int argc, char **argv) {
     cl_induction_set_free(&s);
     if (rc) return cli_fail_err(&err);
     if (!ui.quiet) {
-        fprintf(stderr, "wrote %s/induction.json, induction.csv, scores.csv and figures\n", c.out);
+        fprintf(stderr, "wrote %s/induction.json, induction.csv, scores.csv%s and figures\n", c.out,
+                n_off ? ", offsets.json, offsets.csv" : "");
         if (skipped)
             fprintf(stderr, "scores.csv: %d model(s) left out (a token range that is neither the band nor all tokens)\n",
                     skipped);

@@ -92,12 +92,12 @@ int cmd_multisine(int argc, char **argv) {
     if (!rc && shard.n) rc = cl_shard_write(out, "multisine", &shard, nm, NULL, &err);
     else if (!rc) rc = cl_fig_multisine_result(&res, out, &err); /* a part: the merge draws them */
     if (!rc && !ui.quiet) {
-        const double gap = cl_multisine_smallest_gap(&ms);
+        const double gap = cl_multisine_smallest_gap(&ms); /* Bolt: the same frequencies at the patch rate */
         for (int k = 0; k < res.n; k++) {
             const cl_multisine_model *r = &res.res[k];
             printf("%s: %d heads, %d with a periodic spectrum, %d at the smallest gap (%g Hz, +/- %.3g Hz); "
                    "Spearman(amplitude, induction) = %.3f (p = %.3g)\n",
-                   res.models[k].name, r->layers * r->heads, r->periodic, r->matching, gap, 1.0 / ms.duration, r->rho,
+                   res.models[k].name, r->layers * r->heads, r->periodic, r->matching, gap, 1.0 / res.opts.input.duration, r->rho,
                    r->p);
         }
         fprintf(stderr, "wrote %s/multisine.json, multisine.csv, spectra and figures\n", out);

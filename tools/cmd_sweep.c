@@ -10,7 +10,7 @@
 #include <stdio.h>
 
 #define USAGE "sweep: usage: chronolens sweep [--model DIR ...] --out DIR [--reps-list 2,4,..] " \
-              "[--len-list 2,4,..] [--batch N] [--token-range LO:HI | --sampling band|all] [--threshold T] [--seed S] [--seeds K] [--shard K/N]"
+              "[--len-list 2,4,..] [--batch N] [--token-range LO:HI | --sampling band|all] [--threshold T] [--seed S] [--seeds K] [--shard K/N] [--offset N]"
 
 int cmd_sweep(int argc, char **argv) {
     cli_ui ui = CLI_UI_INIT;

@@ -28,6 +28,7 @@ int rrt_cli_opt(int argc, char **argv, int *i, rrt_cli *c) {
     if (!r && (r = opt_int(argc, argv, i, "--seed", 0, 0x7fffffffffffffffL, &x)) == 1) c->o.base.rrt.seed = (uint64_t)x;
     if (!r && (r = opt_int(argc, argv, i, "--seeds", 1, 10000, &x)) == 1) c->o.base.seeds = (int)x;
     if (!r && (r = opt_double(argc, argv, i, "--threshold", 0, 1, &t)) == 1) c->o.base.threshold = t;
+    if (!r && (r = opt_int(argc, argv, i, "--offset", 0, 100000, &x)) == 1) c->o.base.rrt.offset = (int)x;
     if (!r && (r = opt_str(argc, argv, i, "--token-range", &v)) == 1) {
         long lo, hi;
         if (cl_parse_int_range(v, 0, INT_MAX, &lo, &hi) || lo >= hi) {
@@ -64,6 +65,19 @@ int rrt_models_load(const rrt_cli *c, cl_model **m, cl_study_model *info, int un
         if (!m[k]) continue;
         const cl_config *cfg = cl_model_config(m[k]);
         int lo, hi;
+        if (cl_model_is_bolt(m[k])) { /* repeated random patches: no token range */
+            if (c->o.base.rrt.offset >= cfg->patch_size) {
+                int ps = cfg->patch_size;
+                rrt_models_free(m, c->n_models);
+                return cli_fail("%s: option --offset %d: must be below the patch size %d of %s", cmd,
+                                c->o.base.rrt.offset, ps, c->dirs[k]);
+            }
+            continue;
+        }
+        if (c->o.base.rrt.offset) {
+            rrt_models_free(m, c->n_models);
+            return cli_fail("%s: option --offset: means nothing for the Chronos-T5 model %s (patches only)", cmd, c->dirs[k]);
+        }
         if (!c->o.sampling_all && c->o.tok_lo >= 0 && c->o.tok_hi >= cfg->vocab_size) {
             int vocab = cfg->vocab_size;
             rrt_models_free(m, c->n_models);

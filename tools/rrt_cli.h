@@ -14,7 +14,7 @@ typedef struct rrt_cli {
 
 void rrt_cli_init(rrt_cli *c);
 /* Matches the shared options (--model, --out, --shard, --batch, --token-range, --threshold, --seed,
- * --seeds) at argv[*i]; returns as opt_*: 1 matched, 0 not, -1 bad (reported). */
+ * --seeds, --offset: Chronos-Bolt's repeated block shifted against the patch grid) at argv[*i]; returns as opt_*: 1 matched, 0 not, -1 bad (reported). */
 int rrt_cli_opt(int argc, char **argv, int *i, rrt_cli *c);
 
 /* Loads every --model (names unique; a part of a study over models, units_per_model 1, loads

@@ -1,5 +1,6 @@
 /* induction.c — the induction-head analysis: scores over seeds, counts, strict tests. */
 #include "induction.h"
+#include "rrp.h"
 #include "../core/core.h"
 
 #include <math.h>
@@ -133,18 +134,27 @@ int cl_induction_run(const cl_model *m, const cl_induction_opts *o, cl_induction
     if (o->rrt.seq_len < 2) return cl_error_set(err, CL_EINVAL, "sequence length %d: must be >= 2", o->rrt.seq_len);
     if (o->rrt.reps < 2) return cl_error_set(err, CL_EINVAL, "repetitions %d: must be >= 2", o->rrt.reps);
     if (o->rrt.batch < 1) return cl_error_set(err, CL_EINVAL, "batch %d: must be >= 1", o->rrt.batch);
-    if (o->rrt.tok_lo < 0 || o->rrt.tok_hi >= c->vocab_size || o->rrt.tok_lo >= o->rrt.tok_hi)
+    /* Chronos-Bolt: repeated random patches (rrp.h) instead of tokens */
+    const int bolt = c->family == CL_FAMILY_BOLT;
+    if (bolt) {
+        int rc0 = cl_rrp_check(c, &o->rrt, err);
+        if (rc0) return rc0;
+    } else if (o->rrt.tok_lo < 0 || o->rrt.tok_hi >= c->vocab_size || o->rrt.tok_lo >= o->rrt.tok_hi)
         return cl_error_set(err, CL_EINVAL, "token range %d:%d: needs 0 <= LO < HI < %d (the vocabulary)",
                             o->rrt.tok_lo, o->rrt.tok_hi, c->vocab_size);
-    const int K = o->seeds, B = o->rrt.batch, T = cl_rrt_enc_len(&o->rrt), H = c->num_heads;
+    const int K = o->seeds, B = o->rrt.batch, H = c->num_heads;
+    const int T = bolt ? cl_rrp_len(c, &o->rrt) : cl_rrt_enc_len(&o->rrt);
     const int n = c->num_decoder_layers * H, ne = c->num_layers * H;
     r->layers = c->num_decoder_layers;
     r->heads = H;
     r->enc_layers = c->num_layers;
     r->seeds = K;
     r->strict = o->strict;
-    r->tok_lo = o->rrt.tok_lo;
-    r->tok_hi = o->rrt.tok_hi;
+    r->tok_lo = bolt ? 0 : o->rrt.tok_lo;
+    r->tok_hi = bolt ? 0 : o->rrt.tok_hi;
+    r->bolt = bolt;
+    r->patch_size = bolt ? c->patch_size : 0;
+    r->offset = bolt ? o->rrt.offset : 0;
     r->threshold = o->threshold;
 
     seed_acc cur = {0}, right = {0}, ecur = {0}, eright = {0}, abl = {0}, cp = {0}, call = {0}, rall = {0};
@@ -160,9 +170,14 @@ int cl_induction_run(const cl_model *m, const cl_induction_opts *o, cl_induction
     int rc = 0;
     if (!cnt || !r->occ_cur || !r->occ_right || acc_new(&call, n, K) || acc_new(&rall, n, K) ||
         acc_new(&cur, n, K) || acc_new(&right, n, K) || acc_new(&ecur, ne, K) || acc_new(&eright, ne, K) ||
-        (o->strict && (acc_new(&abl, n, K) || acc_new(&cp, n, K))))
+        (o->strict && (acc_new(&abl, n, K) || (!bolt && acc_new(&cp, n, K)))))
         rc = cl_error_set(err, CL_ENOMEM, "induction: out of memory");
-    if (!rc && o->strict) {
+    float *tgt = NULL; /* Bolt: the first value of s_1 per series */
+    if (!rc && o->strict && bolt) {
+        tgt = malloc(sizeof(float) * (size_t)B);
+        vals = malloc(sizeof(float) * (size_t)n * B);
+        if (!tgt || !vals) rc = cl_error_set(err, CL_ENOMEM, "induction: out of memory");
+    } else if (!rc && o->strict) {
         ids = malloc(sizeof(int32_t) * (size_t)B * T);
         dec = malloc(sizeof(int32_t) * 2 * (size_t)B);
         mask = malloc((size_t)B * T);
@@ -170,14 +185,14 @@ int cl_induction_run(const cl_model *m, const cl_induction_opts *o, cl_induction
         if (!ids || !dec || !mask || !vals) rc = cl_error_set(err, CL_ENOMEM, "induction: out of memory");
     }
     if (!rc) rc = cl_state_new(m, &s, err);
-    const double steps = (double)K * (o->strict ? 3 : 1);
+    const double steps = (double)K * (o->strict ? (bolt ? 2 : 3) : 1);
     double done = 0;
     cl_progress_report(&o->progress, "induction", 0, steps);
     for (int k = 0; k < K && !rc; k++) {
         cl_rrt_opts ro = o->rrt;
         ro.seed = o->rrt.seed + (uint64_t)k;
         cl_rrt_scores xs, es;
-        if ((rc = cl_rrt_scores_pass(s, &ro, &xs, &es, err))) break;
+        if ((rc = bolt ? cl_rrp_scores_pass(s, &ro, &xs, &es, err) : cl_rrt_scores_pass(s, &ro, &xs, &es, err))) break;
         acc_put_f(&cur, k, xs.cur_mean, xs.cur_std);
         acc_put_f(&right, k, xs.right_mean, xs.right_std);
         acc_put_f(&ecur, k, es.cur_mean, es.cur_std);
@@ -191,7 +206,14 @@ int cl_induction_run(const cl_model *m, const cl_induction_opts *o, cl_induction
         cl_rrt_scores_free(&xs);
         cl_rrt_scores_free(&es);
         cl_progress_report(&o->progress, "induction", ++done, steps);
-        if (o->strict) {
+        if (o->strict && bolt) {
+            /* the same batch again (deterministic in the seed) for its targets; the state
+             * holds its encoder output */
+            if ((rc = cl_rrp_make(c, &ro, NULL, tgt, err))) break;
+            if ((rc = cl_rrp_ablation(s, &ro, tgt, vals, err))) break;
+            acc_put_values(&abl, k, vals, B);
+            cl_progress_report(&o->progress, "induction", ++done, steps);
+        } else if (o->strict) {
             /* the same batch again (deterministic in the seed): its tokens for log p(s_2) */
             if ((rc = cl_rrt_make(c, &ro, ids, mask, dec, err))) break;
             if ((rc = cl_induction_copying(s, &ro, ids, vals, err))) break;
@@ -215,9 +237,10 @@ int cl_induction_run(const cl_model *m, const cl_induction_opts *o, cl_induction
         if (!r->cur_all || !r->right_all) rc = cl_error_set(err, CL_ENOMEM, "induction: out of memory");
         if (o->strict) {
             r->ablate = acc_finish(&abl, B);
-            r->copy = acc_finish(&cp, B);
+            if (!bolt) r->copy = acc_finish(&cp, B); /* no unembedding in Bolt: no copying score */
         }
-        if (!r->cur || !r->right || !r->enc_cur || !r->enc_right || (o->strict && (!r->ablate || !r->copy)))
+        if (!r->cur || !r->right || !r->enc_cur || !r->enc_right ||
+            (o->strict && (!r->ablate || (!bolt && !r->copy))))
             rc = cl_error_set(err, CL_ENOMEM, "induction: out of memory");
     }
     /* counts: j = 0..2 cross, 3..5 encoder, 6..8 strict; criterion j % 3 */
@@ -239,7 +262,7 @@ int cl_induction_run(const cl_model *m, const cl_induction_opts *o, cl_induction
     if (rc) cl_induction_free(r);
     acc_free(&call); acc_free(&rall);
     acc_free(&cur); acc_free(&right); acc_free(&ecur); acc_free(&eright); acc_free(&abl); acc_free(&cp);
-    free(ids); free(dec); free(mask); free(vals); free(cnt);
+    free(ids); free(dec); free(mask); free(vals); free(cnt); free(tgt);
     cl_state_free(s);
     return rc;
 }

@@ -16,6 +16,8 @@
 
 /* criterion names (CL_CUR, CL_RIGHT, CL_ANY) in every key */
 static const char *CRIT[3] = {"current", "right", "any"};
+/* Chronos-Bolt's ablation score (rrp.h cl_rrp_ablation): Δ |first-step median − s_1[0]| */
+#define BOLT_ABLATION "ablation_dmedian_err"
 
 int cl_study_models_load(const char *const *dirs, int n, cl_model **m, cl_study_model *info, cl_error *err) {
     return cl_study_models_load_part(dirs, n, NULL, m, info, err);
@@ -33,7 +35,6 @@ int cl_study_models_load_part(const char *const *dirs, int n, const cl_shard *sh
         info[k].sampling = -1;
         int rc = cl_shard_has(shard, k) ? cl_model_load(dirs[k], &m[k], err) : 0;
         if (!rc && m[k]) info[k].parameters = (double)cl_model_param_count(m[k]);
-        if (!rc && m[k]) rc = cl_model_require_t5(m[k], dirs[k], "the induction heads study", err);
         for (int j = 0; j < k && !rc; j++)
             if (!strcmp(info[j].name, info[k].name))
                 rc = cl_error_set(err, CL_EINVAL, "--model: two models are named '%s' (names are folder basenames)",
@@ -72,6 +73,7 @@ static void on_model_progress(void *ctx, const char *stage, double done, double 
 
 /* CL_SAMPLING_BAND / _ALL for a token range of model m, -1 for any other range */
 static int sampling_of(const cl_model *m, int lo, int hi) {
+    if (cl_model_is_bolt(m)) return -1; /* repeated random patches: no token sampling */
     cl_error err;
     const cl_config *c = cl_model_config(m);
     int blo, bhi;
@@ -85,6 +87,7 @@ static int sampling_of(const cl_model *m, int lo, int hi) {
  * token, or the given range). */
 static int model_opts(const cl_model *m, const cl_induction_study_opts *o, cl_induction_opts *io, cl_error *err) {
     *io = o->base;
+    if (cl_model_is_bolt(m)) return 0; /* repeated random patches: no tokens */
     if (o->sampling_all) {
         const cl_config *c = cl_model_config(m);
         io->rrt.tok_lo = c->n_special_tokens;
@@ -171,7 +174,7 @@ int cl_sweep_study_run(cl_model *const *m, const cl_study_model *info, int n, co
         out->models[k].sampling = rc ? -1 : sampling_of(m[k], so.base.rrt.tok_lo, so.base.rrt.tok_hi);
         so.base.progress = (cl_progress){on_model_progress, &mp};
         double t0 = cl_now();
-        if (!rc) rc = cl_sweep_run(m[k], &so, &out->res[k], err);
+        if (!rc && (rc = cl_sweep_run(m[k], &so, &out->res[k], err))) cl_error_prefix(err, info[k].path);
         out->models[k].seconds = cl_now() - t0;
     }
     free(only);
@@ -236,6 +239,7 @@ static cJSON *settings_json(const cl_induction_opts *o, int with_lr) {
     cJSON_AddNumberToObject(s, "seed", (double)o->rrt.seed);
     cJSON_AddNumberToObject(s, "seeds", o->seeds);
     if (with_lr) cJSON_AddBoolToObject(s, "strict", o->strict);
+    if (o->rrt.offset) cJSON_AddNumberToObject(s, "offset", o->rrt.offset); /* Chronos-Bolt only (rrp.h) */
     return s;
 }
 
@@ -250,6 +254,8 @@ static void settings_read(cl_jr *r, const cJSON *s, int with_lr, cl_induction_op
     o->rrt.seed = (uint64_t)cl_jr_num(r, s, "seed");
     o->seeds = cl_jr_int(r, s, "seeds");
     if (with_lr) o->strict = cl_jr_bool(r, s, "strict");
+    const cJSON *off = cJSON_GetObjectItemCaseSensitive(s, "offset");
+    if (cJSON_IsNumber(off)) o->rrt.offset = off->valueint;
 }
 
 static const char *SAMPLING[2] = {"band", "all"}; /* CL_SAMPLING_BAND, CL_SAMPLING_ALL */
@@ -301,9 +307,15 @@ static cJSON *induction_json(const cl_induction_set *s) {
         cJSON_AddNumberToObject(m, "layers", x->layers);
         cJSON_AddNumberToObject(m, "heads", x->heads);
         cJSON_AddNumberToObject(m, "encoder_layers", x->enc_layers);
-        cJSON *tr = cJSON_AddArrayToObject(m, "token_range");
-        cJSON_AddItemToArray(tr, cJSON_CreateNumber(x->tok_lo));
-        cJSON_AddItemToArray(tr, cJSON_CreateNumber(x->tok_hi));
+        if (x->bolt) { /* repeated random patches (rrp.h): no token range */
+            cJSON_AddStringToObject(m, "family", "bolt");
+            cJSON_AddNumberToObject(m, "patch_size", x->patch_size);
+            cJSON_AddNumberToObject(m, "offset", x->offset);
+        } else {
+            cJSON *tr = cJSON_AddArrayToObject(m, "token_range");
+            cJSON_AddItemToArray(tr, cJSON_CreateNumber(x->tok_lo));
+            cJSON_AddItemToArray(tr, cJSON_CreateNumber(x->tok_hi));
+        }
         cJSON_AddNumberToObject(m, "seconds", s->models[k].seconds);
         cJSON *cnt = cJSON_AddObjectToObject(m, "counts");
         cJSON_AddItemToObject(cnt, "cross", counts_json(x->cross));
@@ -324,8 +336,8 @@ static cJSON *induction_json(const cl_induction_set *s) {
             cJSON_AddItemToObject(h, "current_occurrences", cJSON_CreateDoubleArray(x->occ_cur + (size_t)i * x->reps, x->reps));
             cJSON_AddItemToObject(h, "right_occurrences", cJSON_CreateDoubleArray(x->occ_right + (size_t)i * x->reps, x->reps));
             if (x->strict) {
-                cJSON_AddItemToObject(h, "ablation_dlogp", stat_json(&x->ablate[i]));
-                cJSON_AddItemToObject(h, "copying", stat_json(&x->copy[i]));
+                cJSON_AddItemToObject(h, x->bolt ? BOLT_ABLATION : "ablation_dlogp", stat_json(&x->ablate[i]));
+                if (x->copy) cJSON_AddItemToObject(h, "copying", stat_json(&x->copy[i]));
                 cJSON_AddBoolToObject(h, "strict_current", cl_induction_strict(x, i, CL_CUR));
                 cJSON_AddBoolToObject(h, "strict_right", cl_induction_strict(x, i, CL_RIGHT));
             }
@@ -374,7 +386,8 @@ static int induction_csv(const char *path, const cl_induction_set *s, cl_error *
             fprintf(f, ",%d,%d", cl_induction_above(x, i, CL_CUR), cl_induction_above(x, i, CL_RIGHT));
             if (x->strict) {
                 csv_stat(f, &x->ablate[i]);
-                csv_stat(f, &x->copy[i]);
+                if (x->copy) csv_stat(f, &x->copy[i]);
+                else fputs(",,,", f); /* Chronos-Bolt: no copying score */
                 fprintf(f, ",%d,%d", cl_induction_strict(x, i, CL_CUR), cl_induction_strict(x, i, CL_RIGHT));
             } else {
                 fputs(",,,,,,,,", f);
@@ -451,11 +464,18 @@ static void induction_model_read(cl_jr *r, const cJSON *m, const cl_induction_op
     x->strict = o->strict;
     x->reps = o->rrt.reps;
     x->threshold = o->threshold;
-    int ntr;
-    const cJSON *tr = cl_jr_arr(r, m, "token_range", &ntr);
-    if (!r->rc && ntr != 2) cl_jr_fail(r, "not two ids", "token_range");
-    x->tok_lo = (int)cl_jr_item_num(r, tr, 0);
-    x->tok_hi = (int)cl_jr_item_num(r, tr, 1);
+    const cJSON *fam = cJSON_GetObjectItemCaseSensitive(m, "family");
+    x->bolt = cJSON_IsString(fam) && !strcmp(fam->valuestring, "bolt");
+    if (x->bolt) {
+        x->patch_size = cl_jr_int(r, m, "patch_size");
+        x->offset = cl_jr_int(r, m, "offset");
+    } else {
+        int ntr;
+        const cJSON *tr = cl_jr_arr(r, m, "token_range", &ntr);
+        if (!r->rc && ntr != 2) cl_jr_fail(r, "not two ids", "token_range");
+        x->tok_lo = (int)cl_jr_item_num(r, tr, 0);
+        x->tok_hi = (int)cl_jr_item_num(r, tr, 1);
+    }
     const cJSON *cnt = cl_jr_obj(r, m, "counts");
     counts_read(r, cnt, "cross", x->cross);
     counts_read(r, cnt, "encoder", x->enc);
@@ -477,7 +497,7 @@ static void induction_model_read(cl_jr *r, const cJSON *m, const cl_induction_op
     x->occ_cur = calloc((size_t)nc * x->reps, sizeof(double));
     x->occ_right = calloc((size_t)nc * x->reps, sizeof(double));
     if ((!x->occ_cur || !x->occ_right) && !r->rc) r->rc = cl_error_set(r->err, CL_ENOMEM, "%s: out of memory", r->path);
-    if (x->strict) { x->ablate = stats_alloc(r, nc); x->copy = stats_alloc(r, nc); }
+    if (x->strict) { x->ablate = stats_alloc(r, nc); if (!x->bolt) x->copy = stats_alloc(r, nc); }
     for (int i = 0; i < nc && !r->rc; i++) {
         const cJSON *h = cJSON_GetArrayItem(hs, i);
         stat_read(r, h, "current", &x->cur[i]);
@@ -489,8 +509,8 @@ static void induction_model_read(cl_jr *r, const cJSON *m, const cl_induction_op
         if (cl_jr_doubles(r, h, "right_occurrences", x->occ_right + (size_t)i * x->reps, x->reps) != x->reps && !r->rc)
             cl_jr_fail(r, "not reps numbers", "right_occurrences");
         if (x->strict) {
-            stat_read(r, h, "ablation_dlogp", &x->ablate[i]);
-            stat_read(r, h, "copying", &x->copy[i]);
+            stat_read(r, h, x->bolt ? BOLT_ABLATION : "ablation_dlogp", &x->ablate[i]);
+            if (x->copy) stat_read(r, h, "copying", &x->copy[i]);
         }
     }
     const cJSON *eh = cl_jr_arr(r, m, "encoder_heads", &n);

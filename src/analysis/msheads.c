@@ -1,6 +1,7 @@
 /* msheads.c — batched attention capture and per-head spectra of multisine inputs. */
 #include "msheads.h"
 #include "multisine.h"
+#include "bolt_multisine.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +15,9 @@ int cl_ms_heads(cl_state *s, cl_fft *f, const float *series, int n, int points, 
                 const cl_spacing_opts *o, cl_ms_head *out, cl_ms_arrays *keep,
                 const cl_progress *progress, cl_error *err) {
     const cl_config *c = cl_model_config(cl_state_model(s));
-    const int LH = c->num_decoder_layers * c->num_heads;
-    if (cl_fft_len(f) != points) return cl_error_set(err, CL_EINVAL, "multisine: FFT plan of length %d for %d points", cl_fft_len(f), points);
+    const int LH = c->num_decoder_layers * c->num_heads, series_len = points, bolt = c->family == CL_FAMILY_BOLT;
+    points = bolt ? cl_bolt_num_patches(c, series_len) : series_len; /* Bolt: one sample per patch */
+    if (cl_fft_len(f) != points) return cl_error_set(err, CL_EINVAL, "multisine: FFT plan of length %d for %d samples", cl_fft_len(f), points);
     if (batch < 1) batch = 1;
     if (batch > n) batch = n;
     const size_t per = (size_t)LH * points, total = (size_t)n * per;
@@ -35,7 +37,9 @@ int cl_ms_heads(cl_state *s, cl_fft *f, const float *series, int n, int points, 
     int rc = (!attn || !sig) ? cl_error_set(err, CL_ENOMEM, "multisine: out of memory") : 0;
     for (int b0 = 0; b0 < n && !rc; b0 += batch) {
         const int nb = n - b0 < batch ? n - b0 : batch;
-        rc = cl_multisine_attention(s, series + (size_t)b0 * points, nb, points, attn, err); /* (nb, LH, points) */
+        const float *x = series + (size_t)b0 * series_len;
+        rc = bolt ? cl_bolt_ms_attention(s, x, nb, series_len, attn, err)
+                  : cl_multisine_attention(s, x, nb, series_len, attn, err); /* (nb, LH, points) */
         for (int b = 0; b < nb && !rc; b++)
             for (int i = 0; i < LH; i++) {
                 const float *a = attn + ((size_t)b * LH + i) * points;

@@ -17,7 +17,9 @@ static inline int cl_ms_concentrated(const cl_ms_head *h) {
 }
 
 
-/* series (n, points) -> out (n, layers*heads), layer-major heads. The series go through the
+/* series (n, points) -> out (n, layers*heads), layer-major heads. Chronos-Bolt: the signal
+ * has one sample per patch (cl_bolt_ms_attention), f is of that length and keep's arrays are
+ * (n, layers*heads, patches). The series go through the
  * model `batch` at a time (one encoder and one decoder pass per batch). f: a plan of length
  * points, reused for every transform. keep (may be NULL) receives the full arrays (allocated
  * here). progress (may be NULL) is reported after each batch: stage "multisine", series done of n. */

@@ -5,6 +5,7 @@
 #include "msheads.h"
 #include "mssweep.h"
 #include "multisine.h"
+#include "bolt_multisine.h"
 #include "../core/core.h"
 #include "../io/csv.h"
 #include "../io/json.h"
@@ -95,9 +96,27 @@ int cl_mssweep_summary(cl_mssweep_result *r, cl_error *err) {
 }
 
 /* The sweep on the loaded model m, or (m NULL) the folder dir loaded for this run only. */
-static int run_sweep(const cl_model *m, const char *dir, const cl_mssweep_opts *o, cl_mssweep_result *r,
+static int run_sweep(const cl_model *m, const char *dir, const cl_mssweep_opts *o0, cl_mssweep_result *r,
                      cl_error *err) {
     memset(r, 0, sizeof *r);
+    cl_mssweep_opts ob = *o0; /* Chronos-Bolt: the same series at the patch rate (method.md §4.2) */
+    const cl_mssweep_opts *o = &ob;
+    r->sig_points = o0->base.points;
+    {
+        char cp[4096];
+        cl_config c0;
+        int have = 1;
+        if (m) c0 = *cl_model_config(m);
+        else {
+            snprintf(cp, sizeof cp, "%s/config.json", dir);
+            have = cl_config_load(cp, &c0, err) == 0;
+        }
+        if (have && c0.family == CL_FAMILY_BOLT) {
+            r->bolt = 1;
+            cl_bolt_ms_input(&c0, &o0->base, &ob.base);
+            r->sig_points = cl_bolt_num_patches(&c0, ob.base.points);
+        }
+    }
     const cl_multisine *base = &o->base;
     const double nyq = cl_multisine_nyquist(base);
     if (o->configs < 1) return cl_error_set(err, CL_EINVAL, "multisine-sweep: %d configurations", o->configs);
@@ -131,7 +150,6 @@ static int run_sweep(const cl_model *m, const char *dir, const cl_mssweep_opts *
             }
     }
     if (!rc && !m && !(rc = cl_model_load(dir, &own, err))) m = own;
-    if (!rc) rc = cl_model_require_t5(m, dir, "multisine-sweep", err);
     if (!rc) rc = cl_state_new(m, &s, err);
     if (!rc) {
         const cl_config *c = cl_model_config(m);
@@ -142,9 +160,9 @@ static int run_sweep(const cl_model *m, const char *dir, const cl_mssweep_opts *
             rc = cl_error_set(err, CL_EINVAL, "option --top-k: %d exceeds the model's %d decoder heads", r->opts.top_k, r->G);
     }
     if (!rc) rc = alloc_heads(r, err);
-    if (!rc) rc = cl_fft_new(base->points, &fft, err);
+    if (!rc) rc = cl_fft_new(r->sig_points, &fft, err);
     if (!rc) {
-        rc = cl_multisine_induction(s, r->ind, NULL, NULL, err);
+        rc = r->bolt ? cl_bolt_ms_induction(s, r->ind, NULL, NULL, err) : cl_multisine_induction(s, r->ind, NULL, NULL, err);
         if (!rc && nrun > 0)
             rc = cl_ms_heads(s, fft, series, nrun, base->points, base->duration, o->batch, &o->spacing, r->h, NULL,
                              &o->progress, err);
@@ -254,6 +272,11 @@ static cJSON *result_json(const cl_mssweep_result *sw) {
     cJSON_AddNumberToObject(set, "seed", (double)o->seed);
     cJSON_AddNumberToObject(set, "points", o->base.points);
     cJSON_AddNumberToObject(set, "duration_s", o->base.duration);
+    if (sw->bolt) {
+        cJSON_AddStringToObject(set, "family", "bolt");
+        cJSON_AddNumberToObject(set, "patches", sw->sig_points);
+        cJSON_AddNumberToObject(set, "patch_nyquist_hz", sw->sig_points / (2 * o->base.duration));
+    }
     cJSON_AddNumberToObject(set, "noise", o->base.noise);
     cJSON_AddNumberToObject(set, "fmin_hz", o->fmin);
     cJSON_AddNumberToObject(set, "fmax_hz", o->fmax);
@@ -366,7 +389,7 @@ static int read_pairs(const char *path, cl_mssweep_result *r, cl_error *err) {
         h->mass = v[16];
         h->max_share = v[17];
         h->sp.quefrency_s = isfinite(v[12]) ? 1.0 / v[12] : NAN;
-        h->sp.q = isfinite(v[12]) ? r->opts.base.points / (v[12] * r->opts.base.duration) : NAN;
+        h->sp.q = isfinite(v[12]) ? r->sig_points / (v[12] * r->opts.base.duration) : NAN;
         p = q + strcspn(q, "\n");
         if (*p) p++;
         else if (i + 1 < np) rc = cl_error_set(err, CL_EFORMAT, "%s: %zu rows for %zu pairs", path, i + 1, np);
@@ -397,6 +420,12 @@ int cl_mssweep_read(const char *dir, cl_mssweep_result *r, cl_error *err) {
     o->seed = (uint64_t)cl_jr_num(&j, set, "seed");
     o->base.points = cl_jr_int(&j, set, "points");
     o->base.duration = cl_jr_num(&j, set, "duration_s");
+    r->sig_points = o->base.points;
+    const cJSON *fam = cJSON_GetObjectItemCaseSensitive(set, "family");
+    if (cJSON_IsString(fam) && !strcmp(fam->valuestring, "bolt")) {
+        r->bolt = 1;
+        r->sig_points = cl_jr_int(&j, set, "patches");
+    }
     o->base.noise = cl_jr_num(&j, set, "noise");
     o->fmin = cl_jr_int(&j, set, "fmin_hz");
     o->fmax = cl_jr_int(&j, set, "fmax_hz");

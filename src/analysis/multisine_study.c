@@ -4,6 +4,8 @@
  * NAME-spectra.safetensors (the only place their keys are spelled). */
 #include "msheads.h"
 #include "multisine.h"
+#include "bolt_multisine.h"
+#include "../io/config_bolt.h"
 #include "stats.h"
 #include "../core/core.h"
 #include "../io/csv.h"
@@ -46,15 +48,26 @@ static int model_alloc(cl_multisine_model *r, int layers, int heads, cl_error *e
 }
 
 /* One loaded model on the series: induction scores, then the spectra of every head. */
-static int analyse_model(const cl_model *m, cl_multisine_model *r, const float *series, const cl_multisine_opts *o,
+static int analyse_model(const cl_model *m, cl_multisine_model *r, const float *series, const cl_multisine_result *res,
                          cl_fft *fft, cl_error *err) {
+    const cl_multisine_opts *o = &res->opts;
     const cl_multisine *ms = &o->input;
     cl_state *s = NULL;
-    int rc = cl_state_new(m, &s, err);
+    int rc = 0;
+    /* one family per run: the input (and the signal's length) depends on it */
+    if (cl_model_is_bolt(m) != res->bolt)
+        rc = cl_error_set(err, CL_EINVAL, "a %s model among %s models: run the families separately",
+                          res->bolt ? "Chronos-T5" : "Chronos-Bolt", res->bolt ? "Chronos-Bolt" : "Chronos-T5");
+    if (!rc && res->bolt && (cl_model_config(m)->patch_stride != res->stride ||
+                             cl_bolt_num_patches(cl_model_config(m), ms->points) != res->sig_points))
+        rc = cl_error_set(err, CL_EINVAL, "Chronos-Bolt models of another context length or patch stride than the "
+                          "first: run them separately");
+    if (!rc) rc = cl_state_new(m, &s, err);
     if (!rc) rc = model_alloc(r, cl_model_config(m)->num_decoder_layers, cl_model_config(m)->num_heads, err);
     if (!rc) {
         const int LH = r->layers * r->heads;
-        rc = cl_multisine_induction(s, r->ind, r->cur, r->right, err);
+        rc = res->bolt ? cl_bolt_ms_induction(s, r->ind, r->cur, r->right, err)
+                       : cl_multisine_induction(s, r->ind, r->cur, r->right, err);
         if (!rc) rc = cl_ms_heads(s, fft, series, 1, ms->points, ms->duration, 1, &o->spacing, r->h, &r->arr, NULL, err);
         if (!rc) {
             double *amp = malloc(sizeof(double) * LH);
@@ -75,15 +88,14 @@ static int analyse_model(const cl_model *m, cl_multisine_model *r, const float *
 
 /* One model: the loaded one (m) or the folder (dir), loaded for this run only. */
 static int run_model(const cl_model *m, const char *dir, cl_multisine_model *r, const float *series,
-                     const cl_multisine_opts *o, cl_fft *fft, cl_error *err) {
+                     const cl_multisine_result *res, cl_fft *fft, cl_error *err) {
     cl_model *own = NULL;
     int rc = 0;
     if (!m) {
         if (!(rc = cl_model_load(dir, &own, err))) m = own;
     }
     if (!rc) {
-        rc = cl_model_require_t5(m, dir, "multisine", err);
-        if (!rc) rc = analyse_model(m, r, series, o, fft, err);
+        rc = analyse_model(m, r, series, res, fft, err);
         if (rc) cl_error_prefix(err, dir); /* load errors name the file already */
     }
     cl_model_free(own);
@@ -99,17 +111,36 @@ static int run_study(const cl_model *const *m, const char *const *dirs, int n, c
     if (cl_multisine_check(&o->input, err)) return CL_EINVAL;
     r->opts = *o;
     r->opts.progress = (cl_progress){0};
-    const cl_multisine *ms = &o->input;
+    r->sig_points = o->input.points;
+    { /* the first model's family sets the input: Chronos-Bolt reads it at the patch rate (§4.2) */
+        char cp[4096];
+        cl_config c0;
+        int have = 1;
+        if (m) c0 = *cl_model_config(m[0]);
+        else {
+            snprintf(cp, sizeof cp, "%s/config.json", dirs[0]);
+            have = cl_config_load(cp, &c0, err) == 0;
+        }
+        if (have && c0.family == CL_FAMILY_BOLT) {
+            r->bolt = 1;
+            r->stride = c0.patch_stride;
+            cl_bolt_ms_input(&c0, &o->input, &r->opts.input);
+            r->sig_points = cl_bolt_num_patches(&c0, r->opts.input.points);
+            if (cl_multisine_check(&r->opts.input, err)) return cl_error_prefix(err, dirs[0]);
+        }
+    }
+    const cl_multisine *ms = &r->opts.input;
     float *series = malloc(sizeof(float) * ms->points);
     r->series = malloc(sizeof(double) * ms->points);
     r->series_mag = malloc(sizeof(double) * ms->points);
     r->models = calloc((size_t)n, sizeof *r->models);
     r->res = calloc((size_t)n, sizeof *r->res);
-    cl_fft *fft = NULL;
+    cl_fft *fft = NULL, *sfft = NULL; /* the series' plan; the signals' (Bolt: one per patch) */
     int rc = (!series || !r->series || !r->series_mag || !r->models || !r->res)
                  ? cl_error_set(err, CL_ENOMEM, "multisine: out of memory") : 0;
     if (!rc) r->n = n;
     if (!rc) rc = cl_fft_new(ms->points, &fft, err);
+    if (!rc && r->bolt) rc = cl_fft_new(r->sig_points, &sfft, err);
     if (!rc) {
         cl_rng rng;
         cl_rng_seed(&rng, o->seed);
@@ -130,7 +161,7 @@ static int run_study(const cl_model *const *m, const char *const *dirs, int n, c
         if (!cl_shard_has(&o->shard, k)) continue; /* another part's model: named (for the names after it), not run */
         cl_progress_report(&o->progress, "multisine", k, n);
         double t0 = cl_now();
-        rc = run_model(m ? m[k] : NULL, dirs[k], &r->res[k], series, o, fft, err);
+        rc = run_model(m ? m[k] : NULL, dirs[k], &r->res[k], series, r, r->bolt ? sfft : fft, err);
         mi->seconds = cl_now() - t0;
     }
     if (!rc && o->shard.n > 1) { /* keep this part's models only */
@@ -144,6 +175,7 @@ static int run_study(const cl_model *const *m, const char *const *dirs, int n, c
     }
     free(series);
     cl_fft_free(fft);
+    cl_fft_free(sfft);
     if (rc) cl_multisine_free(r);
     return rc;
 }
@@ -182,6 +214,22 @@ static cJSON *result_json(const cl_multisine_result *r) {
     cJSON_AddNumberToObject(in, "seed", (double)r->opts.seed);
     cJSON_AddNumberToObject(in, "nyquist_hz", cl_multisine_nyquist(ms));
     cJSON_AddItemToObject(in, "smallest_gap_hz", cl_json_num_or_null(gap));
+    if (r->bolt) { /* Chronos-Bolt (§4.2): one attention sample per patch, at the patch rate */
+        double fa[CL_MS_MAX_FREQS], al[CL_MS_MAX_FREQS];
+        const int na = cl_bolt_ms_aliases(ms, r->sig_points, fa, al);
+        cJSON_AddStringToObject(in, "family", "bolt");
+        cJSON_AddNumberToObject(in, "patch_stride", r->stride);
+        cJSON_AddNumberToObject(in, "patches", r->sig_points);
+        cJSON_AddNumberToObject(in, "patch_rate_hz", r->sig_points / ms->duration);
+        cJSON_AddNumberToObject(in, "patch_nyquist_hz", r->sig_points / (2 * ms->duration));
+        cJSON *a = cJSON_AddArrayToObject(in, "aliased");
+        for (int i = 0; i < na; i++) {
+            cJSON *x = cJSON_CreateObject();
+            cJSON_AddNumberToObject(x, "freq_hz", fa[i]);
+            cJSON_AddNumberToObject(x, "alias_hz", al[i]);
+            cJSON_AddItemToArray(a, x);
+        }
+    }
     cJSON_AddItemToObject(root, "input", in);
     cJSON_AddStringToObject(def, "amplitude", "non-DC power of the attention spectrum: (1/N) sum_{k=1}^{N-1} |X_k|^2");
     cJSON_AddStringToObject(def, "peak", "highest non-DC |X_k|");
@@ -266,16 +314,16 @@ static int result_csv(const char *path, const cl_multisine_result *r, cl_error *
 static int write_spectra(const char *path, const cl_multisine_result *res, int k, cl_error *err) {
     const cl_multisine *ms = &res->opts.input;
     const cl_multisine_model *r = &res->res[k];
-    const int n = ms->points, LH = r->layers * r->heads;
+    const int n = res->sig_points, LH = r->layers * r->heads;
     double *hz = malloc(sizeof(double) * n), *qs = malloc(sizeof(double) * n), *amp = malloc(sizeof(double) * LH);
     if (!hz || !qs || !amp) { free(hz); free(qs); free(amp); return cl_error_set(err, CL_ENOMEM, "%s: out of memory", path); }
     cl_fftfreq(n, ms->duration / n, hz);
     cl_fftfreq(n, 1.0 / ms->duration, qs);
     for (int i = 0; i < LH; i++) amp[i] = r->h[i].amplitude;
     st_writer *w = st_writer_new();
-    int64_t s1[1] = {n}, s2[2] = {r->layers, r->heads}, s3[3] = {r->layers, r->heads, n};
-    st_writer_add(w, "series", ST_F64, 1, s1, res->series);
-    st_writer_add(w, "series_spectrum", ST_F64, 1, s1, res->series_mag);
+    int64_t s0[1] = {ms->points}, s1[1] = {n}, s2[2] = {r->layers, r->heads}, s3[3] = {r->layers, r->heads, n};
+    st_writer_add(w, "series", ST_F64, 1, s0, res->series);
+    st_writer_add(w, "series_spectrum", ST_F64, 1, s0, res->series_mag);
     st_writer_add(w, "frequency_hz", ST_F64, 1, s1, hz);
     st_writer_add(w, "quefrency_s", ST_F64, 1, s1, qs);
     st_writer_add(w, "attention", ST_F64, 3, s3, r->arr.attn);
@@ -312,7 +360,7 @@ static int st_copy(const st_file *f, const char *name, size_t len, double *out, 
 
 static int read_spectra(const char *path, cl_multisine_result *res, int k, cl_error *err) {
     cl_multisine_model *r = &res->res[k];
-    const size_t n = (size_t)res->opts.input.points, per = (size_t)r->layers * r->heads * n;
+    const size_t n = (size_t)res->sig_points, per = (size_t)r->layers * r->heads * n;
     cl_ms_arrays *a = &r->arr;
     a->attn = malloc(sizeof(double) * per);
     a->mag = malloc(sizeof(double) * per);
@@ -333,8 +381,9 @@ static int read_spectra(const char *path, cl_multisine_result *res, int k, cl_er
     for (size_t i = 0; !rc && i < LH; i++) r->h[i].amplitude = amp[i];
     free(amp);
     if (!rc) rc = st_copy(&f, "induction_score", LH, r->ind, err);
-    if (!rc && k == 0) rc = st_copy(&f, "series", n, res->series, err);
-    if (!rc && k == 0) rc = st_copy(&f, "series_spectrum", n, res->series_mag, err);
+    const size_t ns = (size_t)res->opts.input.points; /* the series: points values (Bolt: more than n) */
+    if (!rc && k == 0) rc = st_copy(&f, "series", ns, res->series, err);
+    if (!rc && k == 0) rc = st_copy(&f, "series_spectrum", ns, res->series_mag, err);
     st_close(&f);
     return rc;
 }
@@ -360,6 +409,14 @@ int cl_multisine_read(const char *dir, cl_multisine_result *r, cl_error *err) {
     r->opts.spacing.min_strength = cl_jr_num(&j, def, "min_strength");
     r->opts.spacing.harmonic_ratio = cl_jr_num(&j, def, "harmonic_ratio");
     r->opts.permutations = cl_jr_int(&j, def, "permutations");
+    r->sig_points = ms->points;
+    const cJSON *fam = cJSON_GetObjectItemCaseSensitive(in, "family");
+    if (cJSON_IsString(fam) && !strcmp(fam->valuestring, "bolt")) {
+        r->bolt = 1;
+        r->stride = cl_jr_int(&j, in, "patch_stride");
+        r->sig_points = cl_jr_int(&j, in, "patches");
+        if (!j.rc && (r->sig_points < 8 || r->sig_points > ms->points)) cl_jr_fail(&j, "out of range", "patches");
+    }
     if (!j.rc && cl_multisine_check(ms, err)) j.rc = cl_error_set(err, CL_EFORMAT, "%s: input: %s", path, err->msg);
     int n = 0;
     const cJSON *models = cl_jr_arr(&j, root, "models", &n);
@@ -399,7 +456,7 @@ int cl_multisine_read(const char *dir, cl_multisine_result *r, cl_error *err) {
             h->sp.spacing_hz = cl_jr_num(&j, o, "spacing_hz");
             h->sp.quefrency_s = cl_jr_num(&j, o, "quefrency_s");
             h->sp.q = NAN; /* not in the file: the refined bin is quefrency_s * points / duration */
-            if (isfinite(h->sp.quefrency_s)) h->sp.q = h->sp.quefrency_s * ms->points / ms->duration;
+            if (isfinite(h->sp.quefrency_s)) h->sp.q = h->sp.quefrency_s * r->sig_points / ms->duration;
             x->ind[i] = cl_jr_num(&j, o, "induction_score");
             x->cur[i] = cl_jr_num(&j, o, "induction_current");
             x->right[i] = cl_jr_num(&j, o, "induction_right");

@@ -74,7 +74,7 @@ static void mean_std(const float *x, int n, size_t stride, float *mean, float *s
 
 /* Mean/std over the batch of captured rows a (nl, B, H, 1, T) at key positions k and k + 1,
  * and over every occurrence k - (R-1)*L + j*L, j = 0..R-1 (and the position after each). */
-static int scores_from_capture(const float *a, const int shape[5], int k, int L, int R, cl_rrt_scores *out, cl_error *err) {
+int cl_rrt_scores_from_capture(const float *a, const int shape[5], int k, int L, int R, cl_rrt_scores *out, cl_error *err) {
     const int nl = shape[0], B = shape[1], H = shape[2], T = shape[4];
     size_t n = (size_t)nl * H;
     out->layers = nl;
@@ -141,9 +141,9 @@ int cl_rrt_scores_pass(cl_state *s, const cl_rrt_opts *o, cl_rrt_scores *cross, 
     if (!rc) rc = cl_encode(s, ids, mask, B, T, err);
     if (!rc) rc = cl_decode(s, dec, 2, 1, err);
     int shape[5];
-    if (!rc) rc = scores_from_capture(cl_state_attn(s, CL_CROSS, shape), shape, cl_rrt_pos_m(o), o->seq_len, o->reps, cross, err);
+    if (!rc) rc = cl_rrt_scores_from_capture(cl_state_attn(s, CL_CROSS, shape), shape, cl_rrt_pos_m(o), o->seq_len, o->reps, cross, err);
     if (!rc && enc) {
-        rc = scores_from_capture(cl_state_attn(s, CL_ENC_SELF, shape), shape, cl_rrt_enc_pos_m(o), o->seq_len, o->reps, enc, err);
+        rc = cl_rrt_scores_from_capture(cl_state_attn(s, CL_ENC_SELF, shape), shape, cl_rrt_enc_pos_m(o), o->seq_len, o->reps, enc, err);
         if (rc) cl_rrt_scores_free(cross);
     }
     free(ids); free(dec); free(mask);

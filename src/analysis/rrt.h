@@ -56,5 +56,11 @@ static inline int cl_rrt_enc_pos_m(const cl_rrt_opts *o) { return (o->reps - 1) 
 int cl_rrt_scores_pass(cl_state *s, const cl_rrt_opts *o, cl_rrt_scores *cross, cl_rrt_scores *enc,
                        cl_error *err);
 void cl_rrt_scores_free(cl_rrt_scores *sc);
+/* Mean and sample std over the batch of captured single rows a (nl, B, H, 1, Tk) at key
+ * positions k ("current") and k + 1 ("to right"), and over every occurrence
+ * k - (R-1)*L + j*L, j = 0..R-1 (and the position after each), into out (allocated; free with
+ * cl_rrt_scores_free). Shared with the repeated-random-patches test (rrp.c). */
+int cl_rrt_scores_from_capture(const float *a, const int shape[5], int k, int L, int R, cl_rrt_scores *out,
+                               cl_error *err);
 
 #endif

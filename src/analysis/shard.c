@@ -109,6 +109,7 @@ int cl_mssweep_write_part(const cl_mssweep_result *r, const cl_shard *sh, const 
     cJSON_AddNumberToObject(op, "seed", (double)o->seed);
     cJSON_AddNumberToObject(op, "points", o->base.points);
     cJSON_AddNumberToObject(op, "duration_s", o->base.duration);
+    if (r->bolt) cJSON_AddNumberToObject(op, "patches", r->sig_points); /* Chronos-Bolt: signals per patch */
     cJSON_AddNumberToObject(op, "noise", o->base.noise);
     cJSON_AddNumberToObject(op, "fmin", o->fmin);
     cJSON_AddNumberToObject(op, "fmax", o->fmax);
@@ -231,6 +232,9 @@ static int merge_multisine(const char *const *dirs, const part *p, int n, const 
     for (int i = 0; i < n && !rc; i++) rc = cl_multisine_read(dirs[i], &s[i], err);
     if (!rc) {
         m.opts = s[0].opts;
+        m.bolt = s[0].bolt; /* the family and the signals' length (Chronos-Bolt: patches) */
+        m.stride = s[0].stride;
+        m.sig_points = s[0].sig_points;
         const size_t np = (size_t)m.opts.input.points;
         m.series = malloc(sizeof(double) * np);
         m.series_mag = malloc(sizeof(double) * np);
@@ -278,6 +282,9 @@ static int merge_mssweep(const char *const *dirs, const part *p, int n, const ch
     o->seed = (uint64_t)cl_jr_num(&j, op, "seed");
     o->base.points = cl_jr_int(&j, op, "points");
     o->base.duration = cl_jr_num(&j, op, "duration_s");
+    const cJSON *pat = cJSON_GetObjectItemCaseSensitive(op, "patches");
+    r.bolt = cJSON_IsNumber(pat);
+    r.sig_points = r.bolt ? pat->valueint : o->base.points;
     o->base.noise = cl_jr_num(&j, op, "noise");
     o->fmin = cl_jr_int(&j, op, "fmin");
     o->fmax = cl_jr_int(&j, op, "fmax");

@@ -1,5 +1,6 @@
 /* sweep.c — induction-head counts over a grid of repetitions R and sequence lengths L. */
 #include "sweep.h"
+#include "rrp.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,16 @@ int cl_sweep_run(const cl_model *m, const cl_sweep_opts *o, cl_sweep_result *r, 
         if (o->reps[i] < 2) return cl_error_set(err, CL_EINVAL, "sweep: repetitions %d: must be >= 2", o->reps[i]);
     for (int i = 0; i < o->n_lens; i++)
         if (o->lens[i] < 2) return cl_error_set(err, CL_EINVAL, "sweep: sequence length %d: must be >= 2", o->lens[i]);
+    if (cl_model_is_bolt(m)) /* every cell must fit the context before any runs */
+        for (int i = 0; i < o->n_reps; i++)
+            for (int j = 0; j < o->n_lens; j++) {
+                cl_rrt_opts ro = o->base.rrt;
+                ro.reps = o->reps[i];
+                ro.seq_len = o->lens[j];
+                if (ro.batch < 1) ro.batch = 1; /* checked by the run */
+                int rc = cl_rrp_check(cl_model_config(m), &ro, err);
+                if (rc) return rc;
+            }
     const int ncell = o->n_reps * o->n_lens;
     r->cells = calloc((size_t)ncell, sizeof *r->cells);
     if (!r->cells) return cl_error_set(err, CL_ENOMEM, "sweep: out of memory");

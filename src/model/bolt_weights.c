@@ -49,6 +49,6 @@ int cl_model_is_bolt(const cl_model *m) { return m && m->cfg.family == CL_FAMILY
 int cl_model_require_t5(const cl_model *m, const char *dir, const char *what, cl_error *err) {
     if (!cl_model_is_bolt(m)) return 0;
     return cl_error_set(err, CL_EINVAL,
-                        "%s: is a Chronos-Bolt model; %s runs Chronos-T5 models only (Bolt: info, forward, "
-                        "forecast, embed)", dir, what);
+                        "%s: is a Chronos-Bolt model; %s runs Chronos-T5 models only (Bolt: info, forward, forecast, "
+                        "embed, induction, sweep, multisine, multisine-sweep)", dir, what);
 }

@@ -48,11 +48,17 @@ static int save(cl_fig *f, const char *base, const char *suffix, cl_error *err) 
 
 int cl_fig_multisine(const cl_fig_ms *m, const char *base, cl_error *err) {
     const int n = m->n, half = (n + 1) / 2; /* non-negative fftfreq bins */
+    /* the series may be longer than the signals (Chronos-Bolt: a sample per patch) over the
+     * same duration: its own time axis, and its spectrum on the signals' bins (same spacing) */
+    const int ns = m->ns > 0 ? m->ns : n, shalf = (ns + 1) / 2 < half ? (ns + 1) / 2 : half;
+    double *ts = malloc(sizeof(double) * ns);
+    if (!ts) return cl_error_set(err, CL_ENOMEM, "figures: out of memory");
+    for (int j = 0; j < ns; j++) ts[j] = j * m->duration / ns;
     double *t = malloc(sizeof(double) * n), *hz = malloc(sizeof(double) * n), *qs = malloc(sizeof(double) * n);
     cl_series *s = malloc(sizeof(cl_series) * (size_t)(m->nh + 2));
     int *order = malloc(sizeof(int) * (size_t)m->nh);
     if (!t || !hz || !qs || !s || !order) {
-        free(t); free(hz); free(qs); free(s); free(order);
+        free(ts); free(t); free(hz); free(qs); free(s); free(order);
         return cl_error_set(err, CL_ENOMEM, "figures: out of memory");
     }
     for (int j = 0; j < n; j++) {
@@ -69,11 +75,11 @@ int cl_fig_multisine(const cl_fig_ms *m, const char *base, cl_error *err) {
     cl_fig *f = cl_fig_new(W, 600);
     snprintf(title, sizeof title, "%s: multisine input and decoder-start cross-attention", m->name);
     cl_fig_title(f, title);
-    cl_series ser = {.x = t, .y = m->series, .n = n, .style = CL_LINE, .rgb = {0.2, 0.2, 0.2}, .width = 1.2};
+    cl_series ser = {.x = ts, .y = m->series, .n = ns, .style = CL_LINE, .rgb = {0.2, 0.2, 0.2}, .width = 1.2};
     cl_axes a1 = AUTO_AXES("input series", "time (s)", "value");
     cl_fig_plot(f, (cl_rect){70, 50, PW, 190}, &a1, &ser, 1);
     head_series(m, m->attn, t, 0, n, s, order);
-    cl_axes a2 = AUTO_AXES("attention of every decoder layer and head over the context (EOS excluded)", "time (s)",
+    cl_axes a2 = AUTO_AXES("attention of every decoder layer and head over the context (EOS, [REG] excluded)", "time (s)",
                            "attention");
     cl_fig_plot(f, (cl_rect){70, 300, PW, 240}, &a2, s, m->nh);
     cl_fig_colorbar(f, (cl_rect){790, 300, 14, 240}, 0, CL_FIG_INDUCTION_CLIP, cbl);
@@ -84,7 +90,7 @@ int cl_fig_multisine(const cl_fig_ms *m, const char *base, cl_error *err) {
         f = cl_fig_new(W, 600);
         snprintf(title, sizeof title, "%s: spectra (|FFT|)", m->name);
         cl_fig_title(f, title);
-        cl_series sm = {.x = hz, .y = m->series_mag, .n = half, .style = CL_LINE, .rgb = {0.2, 0.2, 0.2}, .width = 1.2};
+        cl_series sm = {.x = hz, .y = m->series_mag, .n = shalf, .style = CL_LINE, .rgb = {0.2, 0.2, 0.2}, .width = 1.2};
         cl_axes b1 = AUTO_AXES("input series", "frequency (Hz)", "|FFT|");
         cl_fig_plot(f, (cl_rect){70, 50, PW, 190}, &b1, &sm, 1);
         head_series(m, m->mag, hz + 1, 1, half - 1, s, order);
@@ -123,7 +129,7 @@ int cl_fig_multisine(const cl_fig_ms *m, const char *base, cl_error *err) {
         cl_fig_colorbar(f, (cl_rect){790, 50, 14, 300}, 0, CL_FIG_INDUCTION_CLIP, cbl);
         rc = save(f, base, "-double-fft", err);
     }
-    free(t); free(hz); free(qs); free(s); free(order);
+    free(ts); free(t); free(hz); free(qs); free(s); free(order);
     return rc;
 }
 
@@ -187,7 +193,7 @@ int cl_fig_multisine_result(const cl_multisine_result *r, const char *dir, cl_er
     int rc = 0;
     for (int k = 0; k < r->n && !rc; k++) {
         const cl_multisine_model *x = &r->res[k];
-        cl_fig_ms fm = {.name = r->models[k].name, .n = ms->points, .nh = x->layers * x->heads,
+        cl_fig_ms fm = {.name = r->models[k].name, .n = r->sig_points, .ns = ms->points, .nh = x->layers * x->heads,
                         .duration = ms->duration, .gap_hz = cl_multisine_smallest_gap(ms), .series = r->series,
                         .series_mag = r->series_mag, .attn = x->arr.attn, .mag = x->arr.mag,
                         .dnodc = x->arr.dnodc, .induction = x->ind};

@@ -13,10 +13,11 @@
 typedef struct cl_fig_ms {
     const char *name;        /* model name for titles */
     int n, nh;
+    int ns;                  /* points of the series (0: n; Chronos-Bolt: n patches of ns / n values) */
     double duration;         /* seconds */
     double gap_hz;           /* smallest gap of the input (NaN: none) */
-    const double *series;    /* (n) the input series */
-    const double *series_mag;/* (n) its |FFT| */
+    const double *series;    /* (ns) the input series */
+    const double *series_mag;/* (ns) its |FFT| */
     const double *attn;      /* (nh, n) attention signals */
     const double *mag;       /* (nh, n) their |FFT| */
     const double *dnodc;     /* (nh, n) DC-free double FFTs */

@@ -292,6 +292,7 @@ int cl_report_run(const cl_report_opts *oin, char *index, size_t index_n, cl_err
     for (int k = 0; k < o.n && !rc; k++) {
         int lo, hi;
         heads[k] = cl_model_config(m[k])->num_decoder_layers * cl_model_config(m[k])->num_heads;
+        if ((rc = cl_model_require_t5(m[k], o.dirs[k], "report", err))) break;
         if (cl_rrt_token_band(cl_model_config(m[k]), &lo, &hi, err)) rc = cl_error_prefix(err, o.dirs[k]);
     }
     if (rc) {
