@@ -1,7 +1,8 @@
 /* t5.c — the Chronos T5 encoder-decoder forward pass on a cl_state.
  * Pre-norm blocks x + f(rmsnorm(x)); unscaled attention; relative position bias from
  * block 0 of each stack reused by every layer; no bias in cross-attention; tied output
- * head rescaled by d_model^-0.5. Every matrix product goes through cl_sgemm. */
+ * head rescaled by d_model^-0.5. Weight products go through cl_linear_w (fp32 sgemm, or bf16
+ * with precision bf16), attention products through cl_sgemm. */
 #include "attention.h"
 #include "blocks.h"
 #include "../core/core.h"
@@ -274,15 +275,15 @@ int cl_encode(cl_state *s, const int32_t *ids, const uint8_t *mask, int B, int T
     for (int l = 0; l < c->num_layers; l++) {
         const layer_w *L = &m->enc[l];
         cl_rms_norm(s->ex, L->ln_self, (int)rows, d, c->eps, s->eh);
-        cl_linear(s->eh, (int)rows, d, L->self.q, HD, 0.0f, s->eq, &s->flops);
-        cl_linear(s->eh, (int)rows, d, L->self.k, HD, 0.0f, s->ek, &s->flops);
-        cl_linear(s->eh, (int)rows, d, L->self.v, HD, 0.0f, s->ev, &s->flops);
+        cl_linear_w(s->eh, (int)rows, d, L->self.q, L->self_h.q, HD, 0.0f, s->eq, &s->flops);
+        cl_linear_w(s->eh, (int)rows, d, L->self.k, L->self_h.k, HD, 0.0f, s->ek, &s->flops);
+        cl_linear_w(s->eh, (int)rows, d, L->self.v, L->self_h.v, HD, 0.0f, s->ev, &s->flops);
         attn_args a = {.q = s->eq, .ldq = HD, .k = s->ek, .v = s->ev, .ldk = HD, .B = B, .Tq = T, .Tk = T,
                        .H = c->num_heads, .dk = c->d_kv, .bias = s->enc_bias, .kmask = s->enc_mask,
                        .gates = gates_of(s, CL_ENC_SELF, l), .out = s->eo, .ldo = HD, .scores = s->scores,
                        .cap = &s->cap[CL_ENC_SELF], .layer = l, .flops = &s->flops};
         cl_attention(&a);
-        cl_linear(s->eo, (int)rows, HD, L->self.o, d, 1.0f, s->ex, &s->flops);
+        cl_linear_w(s->eo, (int)rows, HD, L->self.o, L->self_h.o, d, 1.0f, s->ex, &s->flops);
         cl_rms_norm(s->ex, L->ln_ff, (int)rows, d, c->eps, s->eh);
         cl_feed_forward(m, L, s->eh, (int)rows, s->eff, s->ex, &s->flops);
         if (s->progress) s->progress(s->progress_ctx, l + 1, c->num_layers + c->num_decoder_layers);
@@ -307,8 +308,8 @@ static int ensure_cross(cl_state *s, cl_error *err) {
     s->cv = s->ck + per * c->num_decoder_layers;
     for (int l = 0; l < c->num_decoder_layers; l++) {
         const layer_w *L = &s->m->dec[l];
-        cl_linear(s->enc_out, (int)rows, c->d_model, L->cross.k, (int)HD, 0.0f, s->ck + l * per, &s->flops);
-        cl_linear(s->enc_out, (int)rows, c->d_model, L->cross.v, (int)HD, 0.0f, s->cv + l * per, &s->flops);
+        cl_linear_w(s->enc_out, (int)rows, c->d_model, L->cross.k, L->cross_h.k, (int)HD, 0.0f, s->ck + l * per, &s->flops);
+        cl_linear_w(s->enc_out, (int)rows, c->d_model, L->cross.v, L->cross_h.v, (int)HD, 0.0f, s->cv + l * per, &s->flops);
     }
     s->cross_valid = 1;
     return 0;
@@ -353,26 +354,26 @@ int cl_decoder_run(cl_state *s, const int32_t *emb_ids, int Td, int last_only, i
         const layer_w *L = &m->dec[l];
         if (emb_ids || l > l0) { /* self-attention sublayer (skipped where we resume) */
             cl_rms_norm(s->dx, L->ln_self, (int)rows, d, c->eps, s->dh);
-            cl_linear(s->dh, (int)rows, d, L->self.q, HD, 0.0f, s->dq, &s->flops);
-            cl_linear(s->dh, (int)rows, d, L->self.k, HD, 0.0f, s->dk, &s->flops);
-            cl_linear(s->dh, (int)rows, d, L->self.v, HD, 0.0f, s->dv, &s->flops);
+            cl_linear_w(s->dh, (int)rows, d, L->self.q, L->self_h.q, HD, 0.0f, s->dq, &s->flops);
+            cl_linear_w(s->dh, (int)rows, d, L->self.k, L->self_h.k, HD, 0.0f, s->dk, &s->flops);
+            cl_linear_w(s->dh, (int)rows, d, L->self.v, L->self_h.v, HD, 0.0f, s->dv, &s->flops);
             attn_args a = {.q = s->dq, .ldq = HD, .k = s->dk, .v = s->dv, .ldk = HD, .B = B, .Tq = Td, .Tk = Td,
                            .H = c->num_heads, .dk = c->d_kv, .bias = s->dec_bias, .causal = 1,
                            .gates = gates_of(s, CL_DEC_SELF, l), .out = s->dout, .ldo = HD, .scores = s->scores,
                            .cap = capture ? &s->cap[CL_DEC_SELF] : NULL, .layer = l, .flops = &s->flops};
             cl_attention(&a);
-            cl_linear(s->dout, (int)rows, HD, L->self.o, d, 1.0f, s->dx, &s->flops);
+            cl_linear_w(s->dout, (int)rows, HD, L->self.o, L->self_h.o, d, 1.0f, s->dx, &s->flops);
         }
         if (save) memcpy(save + (size_t)l * rows * d, s->dx, sizeof(float) * rows * d);
 
         cl_rms_norm(s->dx, L->ln_cross, (int)rows, d, c->eps, s->dh);
-        cl_linear(s->dh, (int)rows, d, L->cross.q, HD, 0.0f, s->dq, &s->flops);
+        cl_linear_w(s->dh, (int)rows, d, L->cross.q, L->cross_h.q, HD, 0.0f, s->dq, &s->flops);
         attn_args x = {.q = s->dq, .ldq = HD, .k = s->ck + l * per, .v = s->cv + l * per, .ldk = HD, .B = B,
                        .Tq = Td, .Tk = T, .H = c->num_heads, .dk = c->d_kv, .kmask = s->enc_mask,
                        .gates = gates_of(s, CL_CROSS, l), .out = s->dout, .ldo = HD, .scores = s->scores,
                        .cap = capture ? &s->cap[CL_CROSS] : NULL, .layer = l, .flops = &s->flops};
         cl_attention(&x);
-        cl_linear(s->dout, (int)rows, HD, L->cross.o, d, 1.0f, s->dx, &s->flops);
+        cl_linear_w(s->dout, (int)rows, HD, L->cross.o, L->cross_h.o, d, 1.0f, s->dx, &s->flops);
 
         cl_rms_norm(s->dx, L->ln_ff, (int)rows, d, c->eps, s->dh);
         cl_feed_forward(m, L, s->dh, (int)rows, s->dff, s->dx, &s->flops);
@@ -387,7 +388,7 @@ int cl_decoder_run(cl_state *s, const int32_t *emb_ids, int Td, int last_only, i
         const float sc = (float)pow(d, -0.5);
         for (size_t i = 0; i < (size_t)lr * d; i++) s->dh[i] *= sc;
     }
-    cl_linear(s->dh, lr, d, m->lm_head, c->vocab_size, 0.0f, s->logits, &s->flops);
+    cl_linear_w(s->dh, lr, d, m->lm_head, m->lm_head_h, c->vocab_size, 0.0f, s->logits, &s->flops);
     s->logits_rows = last_only ? 1 : Td;
     if (!capture) /* nothing captured by this pass */
         s->cap[CL_DEC_SELF].valid = s->cap[CL_CROSS].valid = 0;
