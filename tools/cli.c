@@ -115,6 +115,34 @@ int opt_common(int argc, char **argv, int *i) {
     return 0;
 }
 
+cl_precision cli_precision = CL_FP32;
+
+int opt_model_common(int argc, char **argv, int *i) {
+    int r = opt_common(argc, argv, i);
+    if (r) return r;
+    const char *v;
+    if ((r = opt_str(argc, argv, i, "--precision", &v)) != 1) return r;
+    if (cl_precision_parse(v, &cli_precision)) {
+        cli_fail("option --precision: '%s' is not fp32 or bf16", v);
+        return -1;
+    }
+    return 1;
+}
+
+cl_precision cli_precision_used(void) {
+    return cli_precision == CL_BF16 && cl_bf16_supported() ? CL_BF16 : CL_FP32;
+}
+
+int cli_model_load(const char *dir, cl_model **out, cl_error *err) {
+    static int told = 0;
+    if (cli_precision == CL_BF16 && !cl_bf16_supported() && !told) {
+        told = 1; /* once per run, whatever the number of models */
+        fputs("chronolens: --precision bf16: this CPU has no AVX512-BF16 or AMX; running fp32\n", stderr);
+    }
+    cl_load_opts o = {cli_precision};
+    return cl_model_load_opts(dir, &o, out, err);
+}
+
 static int progress_shown = 0;
 static double progress_t0 = -1;
 /* staging (progress_stage): the stage's label and share of the whole job */

@@ -32,6 +32,15 @@ int opt_range(int argc, char **argv, int *i, const char *name, long lo, long hi,
 
 /* Common options every command accepts: --threads N, --quiet. Returns as opt_*. */
 int opt_common(int argc, char **argv, int *i);
+/* The same plus --precision fp32|bf16, for the commands that run a model. */
+int opt_model_common(int argc, char **argv, int *i);
+/* --precision as given (fp32 by default). */
+extern cl_precision cli_precision;
+/* The precision the models of this run get: bf16 only where asked and the CPU has it. */
+cl_precision cli_precision_used(void);
+/* cl_model_load with --precision. Asked for bf16 on a CPU without AVX512-BF16/AMX it says
+ * so in one line on stderr (once) and loads fp32 (README "Precision"). */
+int cli_model_load(const char *dir, cl_model **out, cl_error *err);
 
 /* Progress on stderr when it is a terminal and not --quiet. */
 void progress(const char *label, double done, double total);

@@ -13,7 +13,7 @@ int cmd_embed(int argc, char **argv) {
     const char *dir = NULL, *ctx_path = NULL, *out = NULL, *scales_out = NULL;
     long batch = 16;
     for (int i = 1; i < argc; i++) {
-        int r = opt_common(argc, argv, &i);
+        int r = opt_model_common(argc, argv, &i);
         if (!r) r = opt_str(argc, argv, &i, "--model", &dir);
         if (!r) r = opt_str(argc, argv, &i, "--context", &ctx_path);
         if (!r) r = opt_str(argc, argv, &i, "--out", &out);
@@ -32,7 +32,7 @@ int cmd_embed(int argc, char **argv) {
     int32_t *ids = NULL;
     uint8_t *mask = NULL;
     int B, L, rc = 0, wrote = 0;
-    if ((rc = cl_model_load(dir, &m, &err))) goto done;
+    if ((rc = cli_model_load(dir, &m, &err))) goto done;
     const cl_config *c = cl_model_config(m);
     if ((rc = csv_read_context(ctx_path, &ctx, &B, &L, NULL, &err))) goto done;
     if (L == 0) { rc = cl_error_set(&err, CL_EFORMAT, "%s: no values", ctx_path); goto done; }

@@ -118,7 +118,7 @@ int cmd_eval(int argc, char **argv) {
     const char *dir = cli_default_model(), *csv = NULL, *out = NULL, *family = NULL, *series_out = NULL, *steploss = NULL;
     long per = 100, seed = 20261126, horizon = 0, ctxlen = 0, samples = 20;
     for (int i = 1; i < argc; i++) {
-        int r = opt_common(argc, argv, &i);
+        int r = opt_model_common(argc, argv, &i);
         if (!r) r = opt_str(argc, argv, &i, "--model", &dir);
         if (!r) r = opt_str(argc, argv, &i, "--csv", &csv);
         if (!r) r = opt_str(argc, argv, &i, "--family", &family);
@@ -151,7 +151,7 @@ int cmd_eval(int argc, char **argv) {
     memset(fam, 0, sizeof fam);
     cl_out po = {0};
     step_loss sl = {0};
-    int rc = cl_model_load(dir, &m, &err);
+    int rc = cli_model_load(dir, &m, &err);
     if (!rc) rc = cl_state_new(m, &s, &err);
     if (rc) goto done;
     const cl_config *mc = cl_model_config(m);

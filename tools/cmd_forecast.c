@@ -45,7 +45,7 @@ static int parse_args(int argc, char **argv, fc_args *a) {
     a->window = 8;
     a->batch = 0;
     for (int i = 1; i < argc; i++) {
-        int r = opt_common(argc, argv, &i);
+        int r = opt_model_common(argc, argv, &i);
         if (!r) r = opt_str(argc, argv, &i, "--model", &a->dir);
         if (!r) r = opt_str(argc, argv, &i, "--context", &a->ctx_path);
         if (!r) r = opt_str(argc, argv, &i, "--out", &a->out);
@@ -173,7 +173,7 @@ int cmd_forecast(int argc, char **argv) {
     if (L == 0) { rc = cl_error_set(&err, CL_EFORMAT, "%s: no values", a.ctx_path); goto done; }
     cl_forecast_opts fo;
     if (!a.parrot || a.dir) {
-        if ((rc = cl_model_load(a.dir, &m, &err))) goto done;
+        if ((rc = cli_model_load(a.dir, &m, &err))) goto done;
         cl_forecast_defaults(cl_model_config(m), &fo);
     }
     H = a.have_horizon ? (int)a.horizon : (m ? cl_model_config(m)->prediction_length : 64);

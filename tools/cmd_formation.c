@@ -14,7 +14,7 @@ int cmd_formation(int argc, char **argv) {
     const char *run = NULL, *out = NULL;
     long seed = 0;
     for (int i = 1; i < argc; i++) {
-        int r = opt_common(argc, argv, &i);
+        int r = opt_model_common(argc, argv, &i);
         if (!r) r = opt_str(argc, argv, &i, "--run", &run);
         if (!r) r = opt_str(argc, argv, &i, "--out", &out);
         if (!r) r = opt_int(argc, argv, &i, "--seed", 0, 0x7fffffffffffffffL, &seed);
@@ -39,7 +39,7 @@ int cmd_formation(int argc, char **argv) {
         cl_path_join(path, sizeof path, run, e->dir);
         cl_model *m;
         progress("formation: checkpoints", i, t->nevals);
-        if ((rc = cl_model_load(path, &m, &err))) break;
+        if ((rc = cli_model_load(path, &m, &err))) break;
         cl_formation_point *p = &pts[n];
         p->step = e->step; p->eval_loss = e->loss; p->icl = e->icl;
         double s = 0;

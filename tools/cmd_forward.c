@@ -19,7 +19,7 @@ static void layer_progress(void *ctx, int done, int total) {
 int cmd_forward(int argc, char **argv) {
     const char *dir = NULL, *ctx_path = NULL, *ids_path = NULL, *out_path = NULL;
     for (int i = 1; i < argc; i++) {
-        int r = opt_common(argc, argv, &i);
+        int r = opt_model_common(argc, argv, &i);
         if (!r) r = opt_str(argc, argv, &i, "--model", &dir);
         if (!r) r = opt_str(argc, argv, &i, "--context", &ctx_path);
         if (!r) r = opt_str(argc, argv, &i, "--decoder-ids", &ids_path);
@@ -41,7 +41,7 @@ int cmd_forward(int argc, char **argv) {
     st_writer *w = NULL;
     int B, L, Bd = 0, Td = 1, rc = 0;
     (void)dec_hidden;
-    if ((rc = cl_model_load(dir, &m, &err))) goto done;
+    if ((rc = cli_model_load(dir, &m, &err))) goto done;
     const cl_config *c = cl_model_config(m);
     if ((rc = csv_read_context(ctx_path, &ctx, &B, &L, NULL, &err))) goto done;
     if (L == 0) { rc = cl_error_set(&err, CL_EFORMAT, "%s: no values", ctx_path); goto done; }

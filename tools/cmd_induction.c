@@ -32,7 +32,7 @@ int cmd_induction(int argc, char **argv) {
     rrt_cli o;
     rrt_cli_init(&o);
     for (int i = 1; i < argc; i++) {
-        int r = opt_common(argc, argv, &i);
+        int r = opt_model_common(argc, argv, &i);
         if (!r) r = rrt_cli_opt(argc, argv, &i, &o);
         if (!r) r = opt_int(argc, argv, &i, "--seq-len", 2, 100000, &o.seq_len);
         if (!r) r = opt_int(argc, argv, &i, "--reps", 2, 100000, &o.reps);

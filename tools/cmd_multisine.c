@@ -42,7 +42,7 @@ static int run_model(model_run *r, const float *series, const cl_multisine *ms, 
                      const cl_spacing_opts *so, long perms, long seed, cl_error *err) {
     cl_model *m = NULL;
     cl_state *s = NULL;
-    int rc = cl_model_load(r->dir, &m, err);
+    int rc = cli_model_load(r->dir, &m, err);
     if (!rc) rc = cl_state_new(m, &s, err);
     if (!rc) {
         const cl_config *c = cl_model_config(m);
@@ -93,6 +93,7 @@ static int write_json(const char *path, const cl_multisine *ms, long seed, long 
     cJSON_AddNumberToObject(in, "duration_s", ms->duration);
     cJSON_AddNumberToObject(in, "noise", ms->noise);
     cJSON_AddNumberToObject(in, "seed", (double)seed);
+    cJSON_AddStringToObject(root, "precision", cl_precision_name(cli_precision_used()));
     cJSON_AddNumberToObject(in, "nyquist_hz", cl_multisine_nyquist(ms));
     cJSON_AddItemToObject(in, "smallest_gap_hz", ms_num(gap));
     cJSON_AddItemToObject(root, "input", in);
@@ -207,7 +208,7 @@ int cmd_multisine(int argc, char **argv) {
     cl_spacing_defaults(&so);
     for (int i = 1; i < argc; i++) {
         const char *d = NULL;
-        int r = opt_common(argc, argv, &i);
+        int r = opt_model_common(argc, argv, &i);
         if (!r) r = opt_str(argc, argv, &i, "--model", &d);
         if (r == 1 && d) {
             if (nm >= MAX_MODELS) return cli_fail("multisine: more than %d --model options", MAX_MODELS);

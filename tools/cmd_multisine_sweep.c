@@ -95,6 +95,7 @@ static int write_json(const char *path, const sweep *sw, const char *model, long
     cJSON *root = cJSON_CreateObject(), *set = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "command", "multisine-sweep");
     cJSON_AddStringToObject(set, "model", model);
+    cJSON_AddStringToObject(set, "precision", cl_precision_name(cli_precision_used()));
     cJSON_AddNumberToObject(set, "configs", sw->C);
     cJSON_AddNumberToObject(set, "seed", (double)seed);
     cJSON_AddNumberToObject(set, "points", base->points);
@@ -162,7 +163,7 @@ int cmd_multisine_sweep(int argc, char **argv) {
     cl_spacing_opts so;
     cl_spacing_defaults(&so);
     for (int i = 1; i < argc; i++) {
-        int r = opt_common(argc, argv, &i);
+        int r = opt_model_common(argc, argv, &i);
         if (!r) r = opt_str(argc, argv, &i, "--model", &dir);
         if (!r) r = opt_str(argc, argv, &i, "--out", &out);
         if (!r) r = opt_int(argc, argv, &i, "--configs", 1, 100000, &configs);
@@ -224,7 +225,7 @@ int cmd_multisine_sweep(int argc, char **argv) {
             sw.nd[c] = (unsigned char)cl_multisine_non_divisor(&sw.cfg[c]);
         }
     }
-    if (!rc) rc = cl_model_load(dir, &m, &err);
+    if (!rc) rc = cli_model_load(dir, &m, &err);
     if (!rc) rc = cl_state_new(m, &s, &err);
     if (!rc) {
         const cl_config *c = cl_model_config(m);

@@ -149,6 +149,7 @@ static cJSON *setup_json(const report_opts *o, cl_model *const *m, const char **
     cJSON_AddBoolToObject(root, "quick", o->quick);
     cJSON_AddNumberToObject(root, "seed", (double)o->seed);
     cJSON_AddNumberToObject(root, "threads", cl_get_threads());
+    cJSON_AddStringToObject(root, "precision", cl_precision_name(cli_precision_used()));
     cJSON *s = cJSON_AddObjectToObject(root, "settings");
     cJSON *ind = cJSON_AddObjectToObject(s, "induction");
     cJSON_AddNumberToObject(ind, "seq_len", 10);
@@ -181,6 +182,7 @@ static cJSON *setup_json(const report_opts *o, cl_model *const *m, const char **
         cJSON_AddNumberToObject(x, "encoder_layers", c->num_layers);
         cJSON_AddNumberToObject(x, "decoder_layers", c->num_decoder_layers);
         cJSON_AddNumberToObject(x, "vocab_size", c->vocab_size);
+        cJSON_AddStringToObject(x, "precision", cl_precision_name(cl_model_precision(m[k])));
     }
     cJSON *st = cJSON_AddArrayToObject(root, "steps");
     for (int i = 0; i < nsteps; i++) {
@@ -204,7 +206,7 @@ static int write_json_file(const char *path, cJSON *root, cl_error *err) {
 static int load_models(report_opts *o, cl_model **m) {
     cl_error err = {0};
     for (int k = 0; k < o->n; k++) {
-        if (cl_model_load(o->dirs[k], &m[k], &err)) return cli_fail("report: %s", err.msg);
+        if (cli_model_load(o->dirs[k], &m[k], &err)) return cli_fail("report: %s", err.msg);
         base_name(o->dirs[k], o->names[k], sizeof o->names[k]);
         for (int j = 0; j < k; j++)
             if (!strcmp(o->names[j], o->names[k]))
@@ -255,7 +257,7 @@ int cmd_report(int argc, char **argv) {
     report_opts o = {.out = "report", .seed = 0, .batch = -1, .sweep_batch = -1, .configs = -1};
     for (int i = 1; i < argc; i++) {
         const char *d = NULL;
-        int r = opt_common(argc, argv, &i);
+        int r = opt_model_common(argc, argv, &i);
         if (!r && (r = opt_str(argc, argv, &i, "--model", &d)) == 1) {
             if (o.n == MAX_MODELS) return cli_fail("report: --model: at most %d models", MAX_MODELS);
             o.dirs[o.n++] = d;

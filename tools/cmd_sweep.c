@@ -47,7 +47,7 @@ int cmd_sweep(int argc, char **argv) {
     int reps[MAX_GRID] = {2, 4, 6, 8, 10}, lens[MAX_GRID] = {2, 4, 6, 8, 10}, nr = 5, nl = 5;
     for (int i = 1; i < argc; i++) {
         const char *v;
-        int r = opt_common(argc, argv, &i);
+        int r = opt_model_common(argc, argv, &i);
         if (!r) r = rrt_cli_opt(argc, argv, &i, &o);
         if (!r && (r = opt_str(argc, argv, &i, "--reps-list", &v)) == 1 && parse_list("--reps-list", v, reps, &nr)) r = -1;
         if (!r && (r = opt_str(argc, argv, &i, "--len-list", &v)) == 1 && parse_list("--len-list", v, lens, &nl)) r = -1;

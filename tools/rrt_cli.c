@@ -89,7 +89,7 @@ int rrt_models_load(const rrt_cli *o, rrt_models *ms, const char *cmd) {
     memset(ms, 0, sizeof *ms);
     cl_error err = {0};
     for (int k = 0; k < o->n_models; k++) {
-        if (cl_model_load(o->dirs[k], &ms->m[k], &err)) { rrt_models_free(ms); return cli_fail_err(&err); }
+        if (cli_model_load(o->dirs[k], &ms->m[k], &err)) { rrt_models_free(ms); return cli_fail_err(&err); }
         ms->n++;
         base_name(o->dirs[k], ms->name[k], sizeof ms->name[k]);
         for (int j = 0; j < k; j++)

@@ -43,6 +43,7 @@ static cJSON *settings_json(const rrt_cli *o, int with_lr) {
     cJSON_AddNumberToObject(s, "seed", (double)o->seed);
     cJSON_AddNumberToObject(s, "seeds", (double)o->seeds);
     if (with_lr) cJSON_AddBoolToObject(s, "strict", o->strict);
+    cJSON_AddStringToObject(s, "precision", cl_precision_name(cli_precision_used()));
     return s;
 }
 

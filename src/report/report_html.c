@@ -161,7 +161,7 @@ static void setup_section(FILE *f, const page *p) {
     const cJSON *s = p->setup;
     fputs("<section id=\"setup\"><h2>1. Setup</h2>\n<table><tr><th class=\"l\">model</th><th class=\"l\">folder</th>"
           "<th>parameters</th><th>d_model</th><th>d_ff</th><th>encoder layers</th><th>decoder layers</th><th>heads</th>"
-          "<th>d_kv</th><th>vocabulary</th></tr>\n", f);
+          "<th>d_kv</th><th>vocabulary</th><th>precision</th></tr>\n", f);
     for (int k = 0; k < p->n; k++) {
         const cJSON *m = model(s, k);
         fputs("<tr data-model=\"", f);
@@ -174,7 +174,11 @@ static void setup_section(FILE *f, const page *p) {
         td_num(f, cl_json_num(m, "parameters"), "%.0f");
         static const char *K[] = {"d_model", "d_ff", "encoder_layers", "decoder_layers", "heads", "d_kv", "vocab_size"};
         for (int i = 0; i < 7; i++) td_num(f, cl_json_num(m, K[i]), "%.0f");
-        fputs("</tr>\n", f);
+        /* of the matrix products (--precision); setup.json files older than it: fp32 */
+        const char *prec = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "precision"));
+        fputs("<td>", f);
+        cl_html_escape(f, prec ? prec : "fp32");
+        fputs("</td></tr>\n", f);
     }
     fputs("</table>\n<table><tr><th class=\"l\">step</th><th class=\"l\">settings</th><th>run time (s)</th></tr>\n", f);
     const cJSON *set = cJSON_GetObjectItemCaseSensitive(s, "settings"), *st;
