@@ -28,7 +28,7 @@ struct cl_model {
     int nfiles;
     const float *embed;     /* (V, d) shared input embedding */
     const float *lm_head;   /* (V, d) output head (== embed when tied) */
-    const uint16_t *embed_h, *lm_head_h; /* the same in bf16, or NULL */
+    const uint16_t *embed_h, *lm_head_h; /* the same in bf16, or NULL (embed NULL: looked up in embed_h) */
     cl_precision precision; /* of the products: CL_FP32 unless loaded with CL_BF16 */
     const float *enc_rel;   /* (num_buckets, H) */
     const float *dec_rel;   /* (num_buckets, H) */

@@ -112,6 +112,16 @@ static void bind_w(binder *b, const char *name, int d0, int d1, const float **w,
     *h = r;
 }
 
+/* The input embedding of an untied model, only looked up (cl_embed): fp32, except that a
+ * bf16 model keeps a BF16 tensor as stored (rows widened at lookup, exactly). */
+static void bind_embedding(binder *b, const char *name, int V, int d) {
+    const st_file *f;
+    const st_tensor *t = lookup(b, name, V, d, &f);
+    if (!t) return;
+    if (b->bf16 && t->dtype == ST_BF16 && ((uintptr_t)t->data & 1) == 0) b->m->embed_h = t->data;
+    else b->m->embed = bind_f32(b, t, f, name);
+}
+
 static void bind_attn(binder *b, attn_w *a, attn_h *ah, const char *prefix, int HD, int d) {
     char n[256];
     snprintf(n, sizeof n, "%sq.weight", prefix); bind_w(b, n, HD, d, &a->q, &ah->q);
@@ -228,7 +238,7 @@ int cl_model_load_opts(const char *dir, const cl_load_opts *opts, cl_model **out
     if (!emb) { cl_error_set(err, CL_EFORMAT, "%s: missing tensor 'shared.weight' (the token embedding)", b.dir); cl_model_free(m); return CL_EFORMAT; }
     /* the embedding is a product's matrix too when it is the (tied) output head */
     if (c->tied) bind_w(&b, emb, V, d, &m->embed, &m->embed_h);
-    else m->embed = bind(&b, emb, V, d);
+    else bind_embedding(&b, emb, V, d);
     np += (size_t)V * d;
     if (c->tied) { m->lm_head = m->embed; m->lm_head_h = m->embed_h; }
     else { bind_w(&b, "lm_head.weight", V, d, &m->lm_head, &m->lm_head_h); np += (size_t)V * d; }
