@@ -16,6 +16,7 @@
 
 /* libgomp's, declared here: omp.h is not on every compiler's path (clang without libomp) */
 extern void omp_set_num_threads(int n);
+extern int omp_get_max_threads(void);
 
 /* ------------------------------------------------------------------ engine, isa */
 
@@ -134,11 +135,9 @@ static const entry *lookup(const shape_key *k, entry *tmp, int *temp) {
 /* a stream per thread: oneDNN streams are not meant to be shared between threads */
 static __thread dnnl_stream_t tls_stream;
 
-int cl_gemm_bf16(int transB, int M, int N, int K, float alpha, const uint16_t *A, int lda, const uint16_t *B,
-                 int ldb, float beta, float *C, int ldc, double *flops) {
-    if (M <= 0 || N <= 0) return 0;
-    if (!cl_bf16_available()) return -1;
-    omp_set_num_threads(1); /* this thread's OpenMP team: the pool does the splitting */
+/* The product on this thread's stream with the shape's cached primitive; 0 or -1. */
+static int run_product(int transB, int M, int N, int K, float alpha, const uint16_t *A, int lda, const uint16_t *B,
+                       int ldb, float beta, float *C, int ldc) {
     if (!tls_stream && dnnl_stream_create(&tls_stream, engine, dnnl_stream_default_flags) != dnnl_success) {
         tls_stream = NULL;
         return -1;
@@ -161,8 +160,21 @@ int cl_gemm_bf16(int transB, int M, int N, int K, float alpha, const uint16_t *A
     if (mb) dnnl_memory_destroy(mb);
     if (mc) dnnl_memory_destroy(mc);
     if (temp) dnnl_primitive_destroy(tmp.prim);
-    if (!rc && flops) *flops += 2.0 * M * N * K;
     return rc ? -1 : 0;
+}
+
+int cl_gemm_bf16(int transB, int M, int N, int K, float alpha, const uint16_t *A, int lda, const uint16_t *B,
+                 int ldb, float beta, float *C, int ldc, double *flops) {
+    if (M <= 0 || N <= 0) return 0;
+    if (!cl_bf16_available()) return -1;
+    /* this thread's OpenMP team of one (the pool does the splitting), restored after: a
+     * program around the library may use OpenMP on the same thread */
+    const int omp_prev = omp_get_max_threads();
+    omp_set_num_threads(1);
+    int rc = run_product(transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    omp_set_num_threads(omp_prev);
+    if (!rc && flops) *flops += 2.0 * M * N * K;
+    return rc;
 }
 
 /* ------------------------------------------------------------------ linear layers */
