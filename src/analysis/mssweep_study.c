@@ -128,7 +128,9 @@ int cl_mssweep_run(const char *dir, const cl_mssweep_opts *o, cl_mssweep_result 
                 memmove(series + (size_t)nrun++ * base->points, series + (size_t)c * base->points, sizeof(float) * base->points);
             }
     }
-    if (!rc) rc = cl_model_load(dir, &m, err);
+    const cl_load_opts lo = {o->precision};
+    if (!rc) rc = cl_model_load_opts(dir, &lo, &m, err);
+    if (!rc) r->opts.precision = cl_model_precision(m); /* as run */
     if (!rc) rc = cl_model_require_t5(m, dir, "multisine-sweep", err);
     if (!rc) rc = cl_state_new(m, &s, err);
     if (!rc) {
@@ -236,6 +238,7 @@ static cJSON *result_json(const cl_mssweep_result *sw) {
     cJSON *root = cJSON_CreateObject(), *set = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "command", "multisine-sweep");
     cJSON_AddStringToObject(set, "model", sw->model);
+    cJSON_AddStringToObject(set, "precision", cl_precision_name(o->precision));
     cJSON_AddNumberToObject(set, "configs", sw->C);
     cJSON_AddNumberToObject(set, "seed", (double)o->seed);
     cJSON_AddNumberToObject(set, "points", o->base.points);
@@ -374,6 +377,7 @@ int cl_mssweep_read(const char *dir, cl_mssweep_result *r, cl_error *err) {
     const cJSON *set = cl_jr_obj(&j, root, "settings");
     const char *model = cl_jr_str(&j, set, "model");
     if (model) snprintf(r->model, sizeof r->model, "%s", model);
+    o->precision = cl_jr_precision(&j, set, "precision");
     int C = cl_jr_int(&j, set, "configs");
     o->configs = C;
     o->seed = (uint64_t)cl_jr_num(&j, set, "seed");

@@ -51,7 +51,8 @@ static int run_model(const char *dir, cl_multisine_model *r, const float *series
     const cl_multisine *ms = &o->input;
     cl_model *m = NULL;
     cl_state *s = NULL;
-    int rc = cl_model_load(dir, &m, err);
+    cl_load_opts lo = {o->precision};
+    int rc = cl_model_load_opts(dir, &lo, &m, err);
     if (!rc) rc = cl_model_require_t5(m, dir, "multisine", err);
     if (!rc) rc = cl_state_new(m, &s, err);
     if (!rc) rc = model_alloc(r, cl_model_config(m)->num_decoder_layers, cl_model_config(m)->num_heads, err);
@@ -85,6 +86,8 @@ int cl_multisine_run(const char *const *dirs, int n, const cl_multisine_opts *o,
     if (cl_multisine_check(&o->input, err)) return CL_EINVAL;
     r->opts = *o;
     r->opts.progress = (cl_progress){0};
+    /* as run: what cl_model_load_opts gives every model for the asked precision */
+    r->opts.precision = o->precision == CL_BF16 && cl_bf16_supported() ? CL_BF16 : CL_FP32;
     const cl_multisine *ms = &o->input;
     float *series = malloc(sizeof(float) * ms->points);
     r->series = malloc(sizeof(double) * ms->points);
@@ -148,6 +151,7 @@ static cJSON *result_json(const cl_multisine_result *r) {
     const double gap = cl_multisine_smallest_gap(ms), tol = 1.0 / ms->duration;
     cJSON *root = cJSON_CreateObject(), *in = cJSON_CreateObject(), *def = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "command", "multisine");
+    cJSON_AddStringToObject(root, "precision", cl_precision_name(r->opts.precision));
     cJSON_AddItemToObject(in, "freqs_hz", json_list(ms->freqs, ms->n));
     cJSON_AddItemToObject(in, "amps", json_list(ms->amps, ms->n));
     cJSON_AddItemToObject(in, "phases_rad", json_list(ms->phases, ms->n));
@@ -327,6 +331,7 @@ int cl_multisine_read(const char *dir, cl_multisine_result *r, cl_error *err) {
     ms->duration = cl_jr_num(&j, in, "duration_s");
     ms->noise = cl_jr_num(&j, in, "noise");
     r->opts.seed = (uint64_t)cl_jr_num(&j, in, "seed");
+    r->opts.precision = cl_jr_precision(&j, root, "precision");
     r->opts.spacing.min_strength = cl_jr_num(&j, def, "min_strength");
     r->opts.spacing.harmonic_ratio = cl_jr_num(&j, def, "harmonic_ratio");
     r->opts.permutations = cl_jr_int(&j, def, "permutations");

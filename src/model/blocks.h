@@ -4,6 +4,14 @@
 
 #include "model.h"
 
+/* y (rows, out) = x (rows, in) · W^T (+ y when beta = 1) for a weight W (out, in) of the
+ * model: through its bf16 twin Wh when there is one (precision bf16, gemm_bf16.h), else
+ * exactly cl_linear. Every weight product of the model goes through these two. */
+void cl_linear_w(const float *x, int rows, int in, const float *W, const uint16_t *Wh, int out, float beta,
+                 float *y, double *flops);
+/* The same with an output row stride ldy (else exactly cl_linear_few). */
+void cl_linear_few_w(const float *x, int rows, int in, const float *W, const uint16_t *Wh, int out, float beta,
+                     float *y, int ldy, double *flops);
 /* y (rows, d) = w * x / sqrt(mean(x^2) + eps); y may equal x. */
 void cl_rms_norm(const float *x, const float *w, int rows, int d, float eps, float *y);
 /* x (rows, d) += wo · act(wi · h), or gated: act(wi0 · h) * (wi1 · h).
