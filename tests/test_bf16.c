@@ -20,6 +20,7 @@
 #include "model/init.h"
 #include "model/model.h"
 #include "io/csv.h"
+#include "chronolens_study.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -28,6 +29,7 @@
 
 #define SMALL CL_FIXTURES "/rand-small"
 #define GATED CL_FIXTURES "/rand-gated-bf16"
+#define BOLT CL_FIXTURES "/bolt-rand"
 
 /* Bounds: the deviation measured on this machine (README "Precision") x 2, rounded up;
  * where it is ~0 (the planted model, whose weights bf16 holds almost exactly) a small floor. */
@@ -47,6 +49,13 @@ static const bounds GATED_B = {0.4, 0.021, 0.066, 0.34, 34};
 #define B_COPY_PLANTED 1e-3 /* measured < 1e-4: its copying score */
 #define TINY_THRESHOLD 0.05
 #define B_IND_TINY 2e-4    /* measured 1.0e-4: max |score diff| over heads, random tiny model */
+
+/* Chronos-Bolt (bolt-rand, 4 series): attention max |diff| per stack, relative deviation of
+ * the encoder output, the decoder's final state and the quantiles (original scale).
+ * Bounds: measured x 2, rounded up, as above.
+ *                                      measured: 0.0397 / 0.0094 / 0.0090 / 0.00125 */
+typedef struct bolt_bounds { double attn, enc, dec, quant; } bolt_bounds;
+static const bolt_bounds BOLT_B = {0.08, 0.02, 0.02, 0.003};
 
 static int verbose(void) { return getenv("CL_TEST_VERBOSE") != NULL; }
 
@@ -357,6 +366,108 @@ static void test_random_tiny(void **st) {
     cl_model_free(b);
 }
 
+/* ------------------------------------------------------------ Chronos-Bolt */
+
+typedef struct bolt_pass { cl_model *m; cl_state *s; int B, L; } bolt_pass;
+
+static void bolt_run(const char *dir, cl_precision p, bolt_pass *r) {
+    char path[4096];
+    cl_error err;
+    r->m = load(dir, p);
+    assert_true(cl_model_is_bolt(r->m));
+    float *ctx;
+    snprintf(path, sizeof path, "%s/context.csv", BOLT); /* the same series for the bf16 copy */
+    if (csv_read_context(path, &ctx, &r->B, &r->L, NULL, &err)) fail_msg("%s", err.msg);
+    assert_int_equal(cl_state_new(r->m, &r->s, &err), 0);
+    cl_state_capture_all(r->s);
+    if (cl_bolt_forward(r->s, ctx, r->B, r->L, &err)) fail_msg("%s", err.msg);
+    cl_free(ctx);
+}
+
+static void bolt_free(bolt_pass *r) {
+    cl_state_free(r->s);
+    cl_model_free(r->m);
+}
+
+/* Bolt's products (residual blocks, the T5 stacks, the one-query cross-attention by
+ * reassociation) in bf16 against fp32 on bolt-rand. */
+static void test_bolt(void **st) {
+    (void)st;
+    bolt_pass f, b;
+    bolt_run(BOLT, CL_FP32, &f);
+    bolt_run(BOLT, CL_BF16, &b);
+    assert_non_null(b.m->patch_in.hid_wh); /* the residual blocks run in bf16 */
+    assert_non_null(b.m->dec[0].cross_h.k);
+    const cl_config *c = cl_model_config(f.m);
+    static const char *names[CL_NSTACKS] = {"encoder self", "decoder self", "cross"};
+    for (int k = 0; k < CL_NSTACKS; k++) {
+        int sf[5], sb[5];
+        const float *af = cl_state_attn(f.s, (cl_stack)k, sf), *ab = cl_state_attn(b.s, (cl_stack)k, sb);
+        assert_non_null(af);
+        assert_non_null(ab);
+        assert_memory_equal(sf, sb, sizeof sf);
+        size_t n = (size_t)sf[0] * sf[1] * sf[2] * sf[3] * sf[4];
+        double d = max_abs_diff(ab, af, n);
+        if (verbose()) print_message("bolt: %s attention max |diff| %.3g\n", names[k], d);
+        if (k != CL_DEC_SELF) assert_true(d > 0); /* one query: its self-attention is 1 either way */
+        assert_true(d <= BOLT_B.attn);
+    }
+    int B, T;
+    const float *ef = cl_state_encoder_hidden(f.s, &B, &T);
+    double de = rel_diff(cl_state_encoder_hidden(b.s, NULL, NULL), ef, (size_t)B * T * c->d_model);
+    double dd = rel_diff(cl_bolt_decoder_hidden(b.s), cl_bolt_decoder_hidden(f.s), (size_t)f.B * c->d_model);
+    const size_t nq = (size_t)f.B * c->n_quantiles * c->prediction_length;
+    double dq = rel_diff(cl_bolt_quantiles(b.s), cl_bolt_quantiles(f.s), nq);
+    if (verbose()) print_message("bolt: encoder rel %.3g, decoder rel %.3g, quantiles rel %.3g\n", de, dd, dq);
+    assert_true(de > 0 && de <= BOLT_B.enc);
+    assert_true(dd > 0 && dd <= BOLT_B.dec);
+    assert_true(dq > 0 && dq <= BOLT_B.quant);
+
+    /* the same matrices stored in BF16 are used in place (no fp32 copy: every product must
+     * take the bf16 twin) and give bit-identical results to the fp32 file rounded at load */
+    char dir[600], path[700];
+    snprintf(dir, sizeof dir, "%s/bolt-bf16", test_tmpdir());
+    assert_int_equal(run_cmd("mkdir -p '%s' && cp '%s/config.json' '%s/'", dir, BOLT, dir), 0);
+    cl_error err;
+    st_file src;
+    snprintf(path, sizeof path, "%s/model.safetensors", BOLT);
+    if (st_open(path, &src, &err)) fail_msg("%s", err.msg);
+    st_writer *w = st_writer_new();
+    uint16_t **keep = calloc((size_t)src.n, sizeof *keep);
+    for (int i = 0; i < src.n; i++) {
+        const st_tensor *t = &src.t[i];
+        /* product matrices: 2-D weights but the embedding rows and the position biases */
+        const int matrix = t->ndim == 2 && strstr(t->name, ".weight") && strcmp(t->name, "shared.weight") &&
+                           !strstr(t->name, "relative_attention_bias");
+        if (!matrix) { assert_int_equal(st_writer_add(w, t->name, t->dtype, t->ndim, t->shape, t->data), 0); continue; }
+        size_t n = st_numel(t);
+        keep[i] = malloc(sizeof(uint16_t) * n);
+        for (size_t j = 0; j < n; j++) {
+            float v;
+            memcpy(&v, (const char *)t->data + 4 * j, 4);
+            keep[i][j] = cl_f32_to_bf16(v);
+        }
+        assert_int_equal(st_writer_add(w, t->name, ST_BF16, t->ndim, t->shape, keep[i]), 0);
+    }
+    snprintf(path, sizeof path, "%s/model.safetensors", dir);
+    if (st_writer_save(w, path, "pt", &err)) fail_msg("%s", err.msg);
+    st_writer_free(w);
+    for (int i = 0; i < src.n; i++) free(keep[i]);
+    free(keep);
+    st_close(&src);
+    bolt_pass h;
+    bolt_run(dir, CL_BF16, &h);
+    assert_null(h.m->patch_in.hid_w);
+    assert_null(h.m->patch_out.res_w);
+    assert_null(h.m->dec[0].cross.k);
+    assert_null(h.m->enc[0].self.q);
+    assert_memory_equal(cl_bolt_quantiles(h.s), cl_bolt_quantiles(b.s), sizeof(float) * nq);
+    assert_memory_equal(cl_bolt_decoder_hidden(h.s), cl_bolt_decoder_hidden(b.s), sizeof(float) * f.B * c->d_model);
+    bolt_free(&h);
+    bolt_free(&f);
+    bolt_free(&b);
+}
+
 /* ------------------------------------------------------------ fallback */
 
 /* With oneDNN limited to AVX-512 without bf16 (its ONEDNN_MAX_CPU_ISA), --precision bf16
@@ -398,6 +509,62 @@ static void test_cli_records(void **st) {
     cJSON_Delete(j);
 }
 
+/* Every study's writer records it (and its reader reads it back); the commands that run a
+ * Bolt model take it too. */
+static void test_cli_records_studies(void **st) {
+    (void)st;
+    char out[600], path[700];
+    cl_error err;
+    snprintf(out, sizeof out, "%s/bf16-ms", test_tmpdir());
+    assert_int_equal(run_cmd("'%s' multisine --quiet --threads 1 --model '%s' --permutations 20 --precision bf16 --out '%s'",
+                             CL_CLI, SMALL, out), 0);
+    cl_multisine_result ms;
+    if (cl_multisine_read(out, &ms, &err)) fail_msg("%s", err.msg);
+    assert_int_equal(ms.opts.precision, CL_BF16);
+    cl_multisine_free(&ms);
+    snprintf(out, sizeof out, "%s/bf16-mss", test_tmpdir());
+    assert_int_equal(run_cmd("'%s' multisine-sweep --quiet --threads 1 --model '%s' --configs 2 --batch 2 "
+                             "--permutations 20 --precision bf16 --out '%s'", CL_CLI, SMALL, out), 0);
+    cl_mssweep_result mss;
+    if (cl_mssweep_read(out, &mss, &err)) fail_msg("%s", err.msg);
+    assert_int_equal(mss.opts.precision, CL_BF16);
+    cl_mssweep_free(&mss);
+    snprintf(out, sizeof out, "%s/bf16-sweep", test_tmpdir());
+    assert_int_equal(run_cmd("'%s' sweep --quiet --threads 1 --model '%s' --batch 2 --reps-list 2 --len-list 2 "
+                             "--precision bf16 --out '%s'", CL_CLI, SMALL, out), 0);
+    cl_sweep_set sw;
+    if (cl_sweep_read(out, &sw, &err)) fail_msg("%s", err.msg);
+    assert_int_equal(sw.opts.precision, CL_BF16);
+    cl_sweep_set_free(&sw);
+    /* a run without --precision reads back fp32 */
+    snprintf(out, sizeof out, "%s/fp32-sweep", test_tmpdir());
+    assert_int_equal(run_cmd("'%s' sweep --quiet --threads 1 --model '%s' --batch 2 --reps-list 2 --len-list 2 --out '%s'",
+                             CL_CLI, SMALL, out), 0);
+    if (cl_sweep_read(out, &sw, &err)) fail_msg("%s", err.msg);
+    assert_int_equal(sw.opts.precision, CL_FP32);
+    cl_sweep_set_free(&sw);
+    snprintf(path, sizeof path, "%s/bolt-forecast.csv", test_tmpdir());
+    assert_int_equal(run_cmd("'%s' forecast --quiet --threads 1 --model '%s' --context '%s/context.csv' --precision bf16 "
+                             "--out '%s'", CL_CLI, BOLT, BOLT, path), 0);
+    assert_true(file_exists(path));
+}
+
+/* The models of one study share a precision: the study refuses a mix. */
+static void test_mixed_models(void **st) {
+    (void)st;
+    cl_error err;
+    cl_model *m[2] = {load(SMALL, CL_FP32), load(GATED, CL_BF16)};
+    cl_study_model info[2] = {{.name = "a", .path = "a"}, {.name = "b", .path = "b"}};
+    cl_induction_study_opts o;
+    cl_induction_study_default(&o);
+    o.base.rrt.batch = 2;
+    cl_induction_set s;
+    assert_int_equal(cl_induction_study_run(m, info, 2, &o, &s, &err), CL_EINVAL);
+    assert_non_null(strstr(err.msg, "share a precision"));
+    cl_model_free(m[0]);
+    cl_model_free(m[1]);
+}
+
 /* fp32 asked through the options is the plain load, and parsing names round-trips */
 static void test_api(void **st) {
     (void)st;
@@ -431,7 +598,10 @@ int main(void) {
         cmocka_unit_test(test_forecast_gated),
         cmocka_unit_test(test_planted),
         cmocka_unit_test(test_random_tiny),
+        cmocka_unit_test(test_bolt),
         cmocka_unit_test(test_cli_records),
+        cmocka_unit_test(test_cli_records_studies),
+        cmocka_unit_test(test_mixed_models),
     };
     int rc = cmocka_run_group_tests(always, NULL, NULL);
     if (!cl_bf16_supported()) {
