@@ -107,7 +107,8 @@ typedef struct cl_model cl_model;
 
 /* Precision of the matrix products.
  *  CL_FP32  the exact path (default): every product in fp32 (OpenBLAS sgemm).
- *  CL_BF16  the inputs of every weight product (q, k, v, o, feed-forward, output head) are
+ *  CL_BF16  the inputs of every weight product (q, k, v, o, feed-forward, output head;
+ *           Chronos-Bolt's residual blocks and its one-query cross-attention's W_k, W_v) are
  *           rounded to bf16 (round to nearest even) and multiplied with fp32 accumulation
  *           (oneDNN). Weights are rounded once at load; a bf16 checkpoint is used as stored,
  *           with no fp32 copy of its matrices. Activations are rounded per product. The
