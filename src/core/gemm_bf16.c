@@ -263,13 +263,17 @@ void cl_linear_bf16(const float *x, int ldx, int rows, int in, const uint16_t *W
             for (int o = 0; o < out; o++) y[(size_t)r * ldy + o] = __builtin_nanf("");
         return;
     }
-    if (nt == 1) {
-        round_task(&j, 0, 0);
-        product_task(&j, 0, 0);
+    /* the rounding of a few rows (a decoding step) on this thread: a pool pass for it
+     * would cost a second barrier per product, which a loaded machine makes expensive */
+    if (nt == 1 || (size_t)rows * in < 65536) {
+        lin_job one = j;
+        one.chunks = 1;
+        round_task(&one, 0, 0);
     } else {
         cl_parallel_for(nt, round_task, &j);
-        cl_parallel_for(nt, product_task, &j);
     }
+    if (nt == 1) product_task(&j, 0, 0);
+    else cl_parallel_for(nt, product_task, &j);
 }
 
 /* ------------------------------------------------------------------ public names */
