@@ -5,8 +5,8 @@
  * against the memory-bandwidth bound: bytes of decoder weights read per step x steps /
  * measured copy bandwidth. With --peer, runs the PyTorch peer in the same run and prints
  * the ratio. With --precision bf16 the model runs in bf16 (its weights are read as 2 bytes
- * each, which the bound counts) and --peer times the peer in its own bf16 too
- * (bench/bench_torch_bf16.py).
+ * each, which the bound counts); the peer stays fp32 (its forecast cannot run under
+ * torch.autocast: bench/bench_torch_bf16.py).
  *
  * usage: cl_bench_forecast MODEL_DIR [--reps N] [--threads N] [--precision fp32|bf16] [--peer] [--oracle DIR] */
 #include "chronolens.h"
@@ -22,9 +22,6 @@
 
 #ifndef CL_ORACLE
 #define CL_ORACLE "../shared/oracle"
-#endif
-#ifndef CL_BENCH_DIR
-#define CL_BENCH_DIR "bench"
 #endif
 
 /* CPU seconds of this process (all threads): steadier than wall time on a shared machine */
@@ -141,18 +138,17 @@ int main(int argc, char **argv) {
     fflush(stdout); /* our numbers first: the peer takes minutes on base */
     if (peer) {
         char cmd[8192];
-        if (bf16) /* the peer in its own bf16: bench_torch.py inside torch.autocast */
-            snprintf(cmd, sizeof cmd, "THREADS=1 CL_PEER_SCRIPT='%s/bench_torch.py' /usr/bin/python3 '%s' '%s' forecast",
-                     oracle, CL_BENCH_DIR "/bench_torch_bf16.py", dir);
-        else snprintf(cmd, sizeof cmd, "THREADS=1 /usr/bin/python3 '%s/bench_torch.py' '%s' forecast", oracle, dir);
+        /* the fp32 peer for both: the reference's forecast cannot run under autocast
+         * (bench/bench_torch_bf16.py) */
+        snprintf(cmd, sizeof cmd, "THREADS=1 /usr/bin/python3 '%s/bench_torch.py' '%s' forecast", oracle, dir);
         FILE *p = popen(cmd, "r");
         double pt = -1;
         char line[256];
         while (p && fgets(line, sizeof line, p))
             if (sscanf(line, "forecast %lf", &pt) == 1) break;
         if (p) pclose(p);
-        if (pt > 0) printf("pytorch peer   %.4f s (THREADS=1, %s) -> chronolens is %.1fx faster\n", pt,
-                           bf16 ? "autocast bf16" : "fp32", pt / med);
+        if (pt > 0) printf("pytorch peer   %.4f s (THREADS=1, fp32) -> chronolens %s is %.1fx faster\n", pt,
+                           cl_precision_name(lo.precision), pt / med);
         else printf("pytorch peer   unavailable (%s)\n", cmd);
     }
     free(vals); free(ts); free(cs);

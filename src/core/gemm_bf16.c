@@ -251,27 +251,40 @@ static void product_task(void *ctx, int i, int tid) {
         widened(1, M, N, j->in, A, j->in, W, j->ldw, j->beta, C, j->ldy);
 }
 
-void cl_linear_bf16(const float *x, int ldx, int rows, int in, const uint16_t *W, int ldw, int out, float beta,
-                    float *y, int ldy, double *flops) {
-    if (rows <= 0 || out <= 0) return;
-    if (flops) *flops += 2.0 * rows * out * in;
+void cl_linear_bf16_n(const float *x, int ldx, int rows, int in, int n, const cl_bf16_prod *p, double *flops) {
+    if (rows <= 0 || n <= 0) return;
     uint16_t *xb = scratch((size_t)rows * in);
     int nt = cl_pool_threads();
-    double work = (double)rows * out * in;
-    if (nt <= 1 || work < 2e6) nt = 1; /* too small to be worth splitting */
-    lin_job j = {x, ldx, xb, W, ldw, y, ldy, rows, in, out, nt, rows >= 32 * nt, beta};
     if (!xb) { /* out of memory: NaN, never a silently wrong number */
-        for (int r = 0; r < rows; r++)
-            for (int o = 0; o < out; o++) y[(size_t)r * ldy + o] = __builtin_nanf("");
+        for (int i = 0; i < n; i++)
+            for (int r = 0; r < rows; r++)
+                for (int o = 0; o < p[i].out; o++) p[i].y[(size_t)r * p[i].ldy + o] = __builtin_nanf("");
         return;
     }
-    if (nt == 1) {
-        round_task(&j, 0, 0);
-        product_task(&j, 0, 0);
+    /* the rounding of a few rows (a decoding step) on this thread: a pool pass for it
+     * would cost a second barrier per product, which a loaded machine makes expensive */
+    lin_job rj = {.x = x, .ldx = ldx, .xb = xb, .rows = rows, .in = in, .chunks = nt};
+    if (nt == 1 || (size_t)rows * in < 65536) {
+        rj.chunks = 1;
+        round_task(&rj, 0, 0);
     } else {
-        cl_parallel_for(nt, round_task, &j);
-        cl_parallel_for(nt, product_task, &j);
+        cl_parallel_for(nt, round_task, &rj);
     }
+    for (int i = 0; i < n; i++) {
+        const int out = p[i].out;
+        if (out <= 0) continue;
+        if (flops) *flops += 2.0 * rows * out * in;
+        int chunks = nt <= 1 || (double)rows * out * in < 2e6 ? 1 : nt; /* too small to be worth splitting */
+        lin_job j = {x, ldx, xb, p[i].W, p[i].ldw, p[i].y, p[i].ldy, rows, in, out, chunks, rows >= 32 * chunks, p[i].beta};
+        if (chunks == 1) product_task(&j, 0, 0);
+        else cl_parallel_for(chunks, product_task, &j);
+    }
+}
+
+void cl_linear_bf16(const float *x, int ldx, int rows, int in, const uint16_t *W, int ldw, int out, float beta,
+                    float *y, int ldy, double *flops) {
+    cl_bf16_prod one = {W, ldw, out, beta, y, ldy};
+    cl_linear_bf16_n(x, ldx, rows, in, 1, &one, flops);
 }
 
 void cl_matmul_bf16(int transB, int M, int N, int K, const float *A, int lda, const uint16_t *W, int ldw, float *C,

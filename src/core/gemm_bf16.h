@@ -39,4 +39,16 @@ void cl_linear_bf16(const float *x, int ldx, int rows, int in, const uint16_t *W
 void cl_matmul_bf16(int transB, int M, int N, int K, const float *A, int lda, const uint16_t *W, int ldw, float *C,
                     int ldc, double *flops);
 
+/* n products reading the same x (q, k and v of a layer; the cross keys/values of every
+ * layer), x rounded once: p[i].y (rows, p[i].out) [p[i].ldy] = x · p[i].W^T (+ p[i].y when
+ * p[i].beta = 1), each W (out, in) bf16 with row stride ldw. */
+typedef struct cl_bf16_prod {
+    const uint16_t *W;
+    int ldw, out;
+    float beta;
+    float *y;
+    int ldy;
+} cl_bf16_prod;
+void cl_linear_bf16_n(const float *x, int ldx, int rows, int in, int n, const cl_bf16_prod *p, double *flops);
+
 #endif

@@ -86,15 +86,10 @@ int cl_kvcache_begin(cl_kvcache *kv, const float *enc, const uint8_t *mask, int 
     if (B <= 0 || B > kv->max_series || T <= 0 || T > kv->max_T)
         return cl_error_set(err, CL_EINVAL, "kv cache: %d series of %d tokens exceed its size (%d of %d)", B, T,
                             kv->max_series, kv->max_T);
-    const cl_config *c = &kv->m->cfg;
     kv->B = B; kv->T = T; kv->t = 0;
     memcpy(kv->mask, mask, (size_t)B * T);
     const size_t per = (size_t)B * T * kv->HD;
-    for (int l = 0; l < layers_of(kv->m); l++) {
-        const layer_w *L = &kv->m->dec[l];
-        cl_linear_w(enc, B * T, c->d_model, L->cross.k, L->cross_h.k, (int)kv->HD, 0.0f, kv->ck + l * per, &kv->flops);
-        cl_linear_w(enc, B * T, c->d_model, L->cross.v, L->cross_h.v, (int)kv->HD, 0.0f, kv->cv + l * per, &kv->flops);
-    }
+    cl_cross_kv(kv->m, enc, B * T, kv->ck, kv->cv, per, &kv->flops);
     return 0;
 }
 

@@ -288,9 +288,9 @@ int cl_encoder_run(cl_state *s) {
     for (int l = 0; l < c->num_layers; l++) {
         const layer_w *L = &m->enc[l];
         cl_rms_norm(s->ex, L->ln_self, (int)rows, d, c->eps, s->eh);
-        cl_linear_w(s->eh, (int)rows, d, L->self.q, L->self_h.q, HD, 0.0f, s->eq, &s->flops);
-        cl_linear_w(s->eh, (int)rows, d, L->self.k, L->self_h.k, HD, 0.0f, s->ek, &s->flops);
-        cl_linear_w(s->eh, (int)rows, d, L->self.v, L->self_h.v, HD, 0.0f, s->ev, &s->flops);
+        cl_wprod qkv[3] = {{L->self.q, L->self_h.q, HD, 0.0f, s->eq}, {L->self.k, L->self_h.k, HD, 0.0f, s->ek},
+                           {L->self.v, L->self_h.v, HD, 0.0f, s->ev}};
+        cl_linear_w_n(s->eh, (int)rows, d, 3, qkv, &s->flops);
         attn_args a = {.q = s->eq, .ldq = HD, .k = s->ek, .v = s->ev, .ldk = HD, .B = B, .Tq = T, .Tk = T,
                        .H = c->num_heads, .dk = c->d_kv, .bias = s->enc_bias, .kmask = s->enc_mask,
                        .gates = gates_of(s, CL_ENC_SELF, l), .out = s->eo, .ldo = HD, .scores = s->scores,
@@ -346,11 +346,7 @@ static int ensure_cross(cl_state *s, cl_error *err) {
         if (!s->ck) return cl_error_set(err, CL_ENOMEM, "state: cannot allocate cross-attention cache");
     }
     s->cv = s->ck + per * c->num_decoder_layers;
-    for (int l = 0; l < c->num_decoder_layers; l++) {
-        const layer_w *L = &s->m->dec[l];
-        cl_linear_w(s->enc_out, (int)rows, c->d_model, L->cross.k, L->cross_h.k, (int)HD, 0.0f, s->ck + l * per, &s->flops);
-        cl_linear_w(s->enc_out, (int)rows, c->d_model, L->cross.v, L->cross_h.v, (int)HD, 0.0f, s->cv + l * per, &s->flops);
-    }
+    cl_cross_kv(s->m, s->enc_out, (int)rows, s->ck, s->cv, per, &s->flops);
     s->cross_valid = 1;
     return 0;
 }
@@ -394,9 +390,9 @@ int cl_decoder_run(cl_state *s, const int32_t *emb_ids, int Td, int last_only, i
         const layer_w *L = &m->dec[l];
         if (emb_ids || l > l0) { /* self-attention sublayer (skipped where we resume) */
             cl_rms_norm(s->dx, L->ln_self, (int)rows, d, c->eps, s->dh);
-            cl_linear_w(s->dh, (int)rows, d, L->self.q, L->self_h.q, HD, 0.0f, s->dq, &s->flops);
-            cl_linear_w(s->dh, (int)rows, d, L->self.k, L->self_h.k, HD, 0.0f, s->dk, &s->flops);
-            cl_linear_w(s->dh, (int)rows, d, L->self.v, L->self_h.v, HD, 0.0f, s->dv, &s->flops);
+            cl_wprod qkv[3] = {{L->self.q, L->self_h.q, HD, 0.0f, s->dq}, {L->self.k, L->self_h.k, HD, 0.0f, s->dk},
+                               {L->self.v, L->self_h.v, HD, 0.0f, s->dv}};
+            cl_linear_w_n(s->dh, (int)rows, d, 3, qkv, &s->flops);
             attn_args a = {.q = s->dq, .ldq = HD, .k = s->dk, .v = s->dv, .ldk = HD, .B = B, .Tq = Td, .Tk = Td,
                            .H = c->num_heads, .dk = c->d_kv, .bias = s->dec_bias, .causal = 1,
                            .gates = gates_of(s, CL_DEC_SELF, l), .out = s->dout, .ldo = HD, .scores = s->scores,
