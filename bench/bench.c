@@ -1,6 +1,6 @@
 /* bench.c — engine benchmark with a fixed protocol (see README "Benchmarks").
  *
- * usage: cl_bench [--threads N] [--reps R] MODEL_DIR [MODEL_DIR ...]
+ * usage: cl_bench [--threads N] [--reps R] [--precision fp32|bf16] MODEL_DIR [MODEL_DIR ...]
  *
  * (a) sgemm: this machine's single-precision GEMM rate through the same BLAS (2048^3),
  *     timed once before every workload run so both see the same load (shared machines).
@@ -10,7 +10,9 @@
  *     cross-attention kept.
  * Workloads: median of R runs after one warm-up; GFLOP = 2 x multiply-adds of every matrix
  * product the engine issues (counted by cl_state_flops); "% of sgemm" is the median over
- * runs of (workload GFLOP/s) / (paired sgemm GFLOP/s). One line per measurement. */
+ * runs of (workload GFLOP/s) / (paired sgemm GFLOP/s). One line per measurement; with
+ * --precision bf16 the workloads are named context-bf16 and mosaic-bf16 (the reference
+ * stays the fp32 sgemm, so the bf16 lines say how far past it bf16 goes). */
 #include "chronolens.h"
 #include "analysis/rrt.h"
 #include "core/core.h"
@@ -63,6 +65,8 @@ static double median(double *v, int n) {
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
+static const char *suffix = "";
+
 static void measure(const char *model, const char *name, work *w, int reps) {
     cl_error err;
     cl_state_reset_flops(w->s);
@@ -77,7 +81,9 @@ static void measure(const char *model, const char *name, work *w, int reps) {
         eff[r] = flops / t[r] / 1e9 / peak[r];
     }
     double tm = median(t, reps), pk = median(peak, reps), ef = median(eff, reps);
-    printf("%-10s %-8s %9.4f s %8.2f GFLOP %8.1f GFLOP/s  sgemm %6.1f GFLOP/s  %5.1f %% of sgemm\n", model, name, tm,
+    char label[64];
+    snprintf(label, sizeof label, "%s%s", name, suffix);
+    printf("%-10s %-8s %9.4f s %8.2f GFLOP %8.1f GFLOP/s  sgemm %6.1f GFLOP/s  %5.1f %% of sgemm\n", model, label, tm,
            flops / 1e9, flops / tm / 1e9, pk, 100 * ef);
     fflush(stdout);
     free(t); free(peak); free(eff);
@@ -85,19 +91,28 @@ static void measure(const char *model, const char *name, work *w, int reps) {
 
 int main(int argc, char **argv) {
     int reps = 5, threads = 0, first = 1;
+    cl_load_opts lo = {CL_FP32};
+    const char *usage = "usage: cl_bench [--threads N] [--reps R] [--precision fp32|bf16] MODEL_DIR...\n";
     for (; first < argc && argv[first][0] == '-'; first++) {
         if (!strcmp(argv[first], "--reps") && first + 1 < argc) reps = atoi(argv[++first]);
         else if (!strcmp(argv[first], "--threads") && first + 1 < argc) threads = atoi(argv[++first]);
-        else { fprintf(stderr, "usage: cl_bench [--threads N] [--reps R] MODEL_DIR...\n"); return 2; }
+        else if (!strcmp(argv[first], "--precision") && first + 1 < argc) {
+            if (cl_precision_parse(argv[++first], &lo.precision)) { fputs(usage, stderr); return 2; }
+        } else { fputs(usage, stderr); return 2; }
     }
-    if (first >= argc || reps < 1) { fprintf(stderr, "usage: cl_bench [--threads N] [--reps R] MODEL_DIR...\n"); return 2; }
+    if (first >= argc || reps < 1) { fputs(usage, stderr); return 2; }
+    if (lo.precision == CL_BF16 && !cl_bf16_supported()) {
+        fprintf(stderr, "bench: this CPU has no AVX512-BF16/AMX: bf16 not benchmarked\n");
+        return 2;
+    }
+    if (lo.precision == CL_BF16) suffix = "-bf16";
     cl_set_threads(threads);
     printf("# %d threads; each workload: median of %d runs, each run paired with one sgemm 2048^3\n",
            cl_get_threads(), reps);
     for (int a = first; a < argc; a++) {
         cl_error err;
         cl_model *m;
-        if (cl_model_load(argv[a], &m, &err)) { fprintf(stderr, "bench: %s\n", err.msg); return 2; }
+        if (cl_model_load_opts(argv[a], &lo, &m, &err)) { fprintf(stderr, "bench: %s\n", err.msg); return 2; }
         const cl_config *c = cl_model_config(m);
         const char *name = strrchr(argv[a], '/') ? strrchr(argv[a], '/') + 1 : argv[a];
         work w = {.m = m};

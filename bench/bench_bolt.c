@@ -1,14 +1,15 @@
 /* bench_bolt.c — Chronos-Bolt engine benchmark: the share of this machine's sgemm rate the
  * encoder's products reach, and the time of one forward pass.
  *
- * usage: cl_bench_bolt [--threads N] [--reps R] MODEL_DIR [B L]
+ * usage: cl_bench_bolt [--threads N] [--reps R] [--precision fp32|bf16] MODEL_DIR [B L]
  *   B series of L values (default 64 x 2048: the `batch` workload), random walks plus a
  *   daily sine. Per repetition: sgemm 2048^3 (NT, as the linear layers) timed just before,
  *   then cl_bolt_encode (input block, [REG], encoder) and cl_bolt_decode. Prints the median
  *   over R repetitions (after one warm-up) of the forward seconds, the encoder's GFLOP/s
  *   (2 x multiply-adds of its products, counted by cl_state_flops) and encoder / sgemm.
  *   Times are the process's CPU time (one thread by default): on a shared, oversubscribed
- *   machine they do not include the time spent waiting for a core. */
+ *   machine they do not include the time spent waiting for a core. With --precision bf16 the
+ *   row is named bolt-forward-bf16 (its encoder share is still of the fp32 sgemm rate). */
 #include "chronolens.h"
 #include "core/core.h"
 
@@ -58,22 +59,30 @@ int main(int argc, char **argv) {
     int threads = 1, reps = 3, B = 64, L = 2048;
     const char *dir = NULL;
     int pos = 0;
+    cl_load_opts lo = {CL_FP32};
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--reps") && i + 1 < argc) reps = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--precision") && i + 1 < argc) {
+            if (cl_precision_parse(argv[++i], &lo.precision)) { fputs("--precision: fp32 or bf16\n", stderr); return 2; }
+        }
         else if (!dir) dir = argv[i];
         else if (pos++ == 0) B = atoi(argv[i]);
         else L = atoi(argv[i]);
     }
     if (!dir || B < 1 || L < 1 || reps < 1) {
-        fprintf(stderr, "usage: cl_bench_bolt [--threads N] [--reps R] MODEL_DIR [B L]\n");
+        fprintf(stderr, "usage: cl_bench_bolt [--threads N] [--reps R] [--precision fp32|bf16] MODEL_DIR [B L]\n");
         return 2;
     }
     cl_set_threads(threads);
     cl_error err;
     cl_model *m;
     cl_state *s;
-    if (cl_model_load(dir, &m, &err) || cl_state_new(m, &s, &err)) { fprintf(stderr, "%s\n", err.msg); return 2; }
+    if (lo.precision == CL_BF16 && !cl_bf16_supported()) {
+        fputs("cl_bench_bolt: --precision bf16: this CPU has no AVX512-BF16 or AMX\n", stderr);
+        return 2;
+    }
+    if (cl_model_load_opts(dir, &lo, &m, &err) || cl_state_new(m, &s, &err)) { fprintf(stderr, "%s\n", err.msg); return 2; }
     float *x = malloc(sizeof(float) * (size_t)B * L);
     uint64_t r = 42;
     for (int b = 0; b < B; b++) {
@@ -101,7 +110,7 @@ int main(int argc, char **argv) {
         pct[k] = 100.0 * gf[k] / sg;
     }
     printf("# workload B L threads forward_s encoder_GFLOP encoder_GFLOP/s encoder_%%_of_sgemm\n");
-    printf("bolt-forward %d %d %d %.4f %.2f %.1f %.1f\n", B, L, threads, median(fwd, reps), enc_flops / 1e9,
+    printf("bolt-forward%s %d %d %d %.4f %.2f %.1f %.1f\n", lo.precision == CL_BF16 ? "-bf16" : "", B, L, threads, median(fwd, reps), enc_flops / 1e9,
            median(gf, reps), median(pct, reps));
     free(x); free(fwd); free(gf); free(pct);
     cl_state_free(s);

@@ -4,9 +4,11 @@
  * peer does), generated tokens per second, the encoder/decoder split, and decoding
  * against the memory-bandwidth bound: bytes of decoder weights read per step x steps /
  * measured copy bandwidth. With --peer, runs the PyTorch peer in the same run and prints
- * the ratio.
+ * the ratio. With --precision bf16 the model runs in bf16 (its weights are read as 2 bytes
+ * each, which the bound counts); the peer stays fp32 (its forecast cannot run under
+ * torch.autocast: bench/bench_torch_bf16.py).
  *
- * usage: cl_bench_forecast MODEL_DIR [--reps N] [--threads N] [--peer] [--oracle DIR] */
+ * usage: cl_bench_forecast MODEL_DIR [--reps N] [--threads N] [--precision fp32|bf16] [--peer] [--oracle DIR] */
 #include "chronolens.h"
 #include "analysis/forecast.h"
 #include "core/core.h"
@@ -57,17 +59,21 @@ static double copy_bandwidth(void) {
 /* Bytes of weights one cached decoder step reads: per layer self q,k,v,o, cross q,o,
  * norms and feed-forward; the final norm and the output head. (Cross K/V are computed
  * once per series and not counted; neither are the cached activations.) */
-static double decoder_step_bytes(const cl_config *c) {
+static double decoder_step_bytes(const cl_config *c, int wbytes) {
     double d = c->d_model, HD = (double)c->num_heads * c->d_kv, F = c->d_ff;
-    double per = 4 * d * HD + 2 * d * HD + 3 * d + (c->gated ? 3 : 2) * d * F;
-    return 4.0 * (per * c->num_decoder_layers + d + (double)c->vocab_size * d);
+    double per = 4 * d * HD + 2 * d * HD + (c->gated ? 3 : 2) * d * F;
+    return wbytes * (per * c->num_decoder_layers + (double)c->vocab_size * d) + 4.0 * (3 * d * c->num_decoder_layers + d);
 }
 
 int main(int argc, char **argv) {
     const char *dir = NULL, *oracle = CL_ORACLE;
     int reps = 3, threads = 0, peer = 0;
+    cl_load_opts lo = {CL_FP32};
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--reps") && i + 1 < argc) reps = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--precision") && i + 1 < argc) {
+            if (cl_precision_parse(argv[++i], &lo.precision)) { fprintf(stderr, "--precision: fp32 or bf16\n"); return 2; }
+        }
         else if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--oracle") && i + 1 < argc) oracle = argv[++i];
         else if (!strcmp(argv[i], "--peer")) peer = 1;
@@ -78,7 +84,12 @@ int main(int argc, char **argv) {
     cl_set_threads(threads);
     cl_error err;
     cl_model *m;
-    if (cl_model_load(dir, &m, &err)) { fprintf(stderr, "%s\n", err.msg); return 2; }
+    if (lo.precision == CL_BF16 && !cl_bf16_supported()) {
+        fprintf(stderr, "this CPU has no AVX512-BF16/AMX: bf16 not benchmarked\n");
+        return 2;
+    }
+    if (cl_model_load_opts(dir, &lo, &m, &err)) { fprintf(stderr, "%s\n", err.msg); return 2; }
+    const int bf16 = lo.precision == CL_BF16;
     const cl_config *c = cl_model_config(m);
     enum { L = 512, SAMPLES = 20, STEPS = 64 };
     float x[L];
@@ -113,11 +124,11 @@ int main(int argc, char **argv) {
     qsort(ts, (size_t)reps, sizeof(double), cmp_double);
     qsort(cs, (size_t)reps, sizeof(double), cmp_double);
     double med = ts[reps / 2], toks = (double)SAMPLES * STEPS;
-    double bw = copy_bandwidth(), wbytes = decoder_step_bytes(c), bound = bw > 0 ? wbytes * STEPS / bw : 0;
+    double bw = copy_bandwidth(), wbytes = decoder_step_bytes(c, bf16 ? 2 : 4), bound = bw > 0 ? wbytes * STEPS / bw : 0;
     printf("model          %s (d_model %d, %d+%d layers, %s, %zu parameters)\n", dir, c->d_model, c->num_layers,
            c->num_decoder_layers, cl_model_dtype(m), cl_model_param_count(m));
-    printf("workload       forecast: 1 series x %d steps, %d samples x %d steps, threads %d\n", L, SAMPLES, STEPS,
-           cl_get_threads());
+    printf("workload       forecast: 1 series x %d steps, %d samples x %d steps, threads %d, precision %s\n", L, SAMPLES,
+           STEPS, cl_get_threads(), cl_precision_name(lo.precision));
     printf("seconds        %.4f (median of %d; encoder %.4f, decoding %.4f); cpu seconds %.4f\n", med, reps, enc, dec,
            cs[reps / 2]);
     printf("tokens/s       %.0f (decoding only: %.0f)\n", toks / med, toks / dec);
@@ -127,6 +138,8 @@ int main(int argc, char **argv) {
     fflush(stdout); /* our numbers first: the peer takes minutes on base */
     if (peer) {
         char cmd[8192];
+        /* the fp32 peer for both: the reference's forecast cannot run under autocast
+         * (bench/bench_torch_bf16.py) */
         snprintf(cmd, sizeof cmd, "THREADS=1 /usr/bin/python3 '%s/bench_torch.py' '%s' forecast", oracle, dir);
         FILE *p = popen(cmd, "r");
         double pt = -1;
@@ -134,7 +147,8 @@ int main(int argc, char **argv) {
         while (p && fgets(line, sizeof line, p))
             if (sscanf(line, "forecast %lf", &pt) == 1) break;
         if (p) pclose(p);
-        if (pt > 0) printf("pytorch peer   %.4f s (THREADS=1) -> chronolens is %.1fx faster\n", pt, pt / med);
+        if (pt > 0) printf("pytorch peer   %.4f s (THREADS=1, fp32) -> chronolens %s is %.1fx faster\n", pt,
+                           cl_precision_name(lo.precision), pt / med);
         else printf("pytorch peer   unavailable (%s)\n", cmd);
     }
     free(vals); free(ts); free(cs);

@@ -73,6 +73,9 @@ for r in $(seq "$ROUNDS"); do
   timed "chronolens-batch" "$BUILD/chronolens" forecast --threads 1 --quiet --model "$M" --context "$DIR/bolt-batch.csv" --out "$DIR/o-batch.csv"
   timed "chronolens-long" "$BUILD/chronolens" forecast --threads 1 --quiet --model "$M" --context "$DIR/bolt-long.csv" --horizon 256 --batch 72 --out "$DIR/o-long.csv"
   timed "chronolens-cbc" "$BUILD/chronolens" forecast --threads 1 --quiet --model "$M" --context "$DIR/bolt-long.csv" --out "$DIR/o-cbc.csv"
+  if "$BUILD/cl_bench_bolt" --threads 1 --reps 3 --precision bf16 "$M" 64 2048 2>/dev/null | grep -v '^#' >> "$OUT"; then
+    timed "chronolens-batch-bf16" "$BUILD/chronolens" forecast --threads 1 --quiet --precision bf16 --model "$M" --context "$DIR/bolt-batch.csv" --out "$DIR/o-batch-bf16.csv"
+  fi # else: no AVX512-BF16/AMX here, no bf16 rows
   if [ $have_peer = 1 ]; then
     for w in batch long; do
       THREADS=1 timed "peer-$w-process" $PY "$PEER" "$M" $w

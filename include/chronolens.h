@@ -11,7 +11,8 @@
  *    and the problem. The library never exits and never prints.
  *  - Objects follow `cl_<noun>_<verb>` with `_load/_new` and `_free`.
  *  - A `cl_model` is immutable once loaded (weights are mmapped: fp32 tensors are used
- *    in place, bf16/fp16 widened once). A `cl_state` holds scratch buffers, caches and
+ *    in place, bf16/fp16 widened once). Its precision (fp32, the exact default, or bf16,
+ *    see cl_model_load_opts) is chosen at load and holds for every state running it. A `cl_state` holds scratch buffers, caches and
  *    captured attention; several states may share one model (one state per thread).
  *  - Shapes are written row-major, outermost first: (B, T, d_model).
  */
@@ -104,9 +105,35 @@ int cl_config_load(const char *path, cl_config *cfg, cl_error *err);
 
 typedef struct cl_model cl_model;
 
+/* Precision of the matrix products.
+ *  CL_FP32  the exact path (default): every product in fp32 (OpenBLAS sgemm).
+ *  CL_BF16  the inputs of every weight product (q, k, v, o, feed-forward, output head;
+ *           Chronos-Bolt's residual blocks and its one-query cross-attention's W_k, W_v) are
+ *           rounded to bf16 (round to nearest even) and multiplied with fp32 accumulation
+ *           (oneDNN). Weights are rounded once at load; a bf16 checkpoint is used as stored,
+ *           with no fp32 copy of its matrices. Activations are rounded per product. The
+ *           attention products (q k^T, probabilities x v), norms, softmax, activations and
+ *           residual adds stay fp32. Measured deviations: README "Precision".
+ * bf16 needs a CPU with AVX512-BF16 or AMX (cl_bf16_supported): elsewhere a bf16 request
+ * loads the model in fp32 (cl_model_precision says which one a model got). */
+typedef enum { CL_FP32 = 0, CL_BF16 = 1 } cl_precision;
+
+typedef struct cl_load_opts {
+    cl_precision precision;
+} cl_load_opts;
+
 /* Loads a Hugging Face folder: config.json + model.safetensors (or a sharded
- * model.safetensors.index.json). Validates every header completely. */
+ * model.safetensors.index.json). Validates every header completely. In fp32. */
 int cl_model_load(const char *dir, cl_model **out, cl_error *err);
+/* The same with options (opts NULL: the defaults, as cl_model_load). */
+int cl_model_load_opts(const char *dir, const cl_load_opts *opts, cl_model **out, cl_error *err);
+/* The precision a model's products run in (CL_FP32 where bf16 was asked but unsupported). */
+cl_precision cl_model_precision(const cl_model *m);
+/* 1 when this CPU runs bf16 products natively (AVX512-BF16 or AMX, through oneDNN). */
+int cl_bf16_supported(void);
+/* "fp32" / "bf16"; cl_precision_parse returns 0 and sets *p for those names, else -1. */
+const char *cl_precision_name(cl_precision p);
+int cl_precision_parse(const char *name, cl_precision *p);
 void cl_model_free(cl_model *m);
 const cl_config *cl_model_config(const cl_model *m);
 /* Total number of parameters (tied embedding counted once). */

@@ -57,6 +57,10 @@ int cl_study_models_load(const char *const *dirs, int n, cl_model **m, cl_study_
  * shard (unit = model index) are loaded; the others' m[k] is NULL. */
 int cl_study_models_load_part(const char *const *dirs, int n, const cl_shard *shard, cl_model **m, cl_study_model *info,
                               cl_error *err);
+/* Both: the models of part shard (NULL: every model) loaded with lo (NULL: the defaults;
+ * lo->precision: see cl_load_opts). */
+int cl_study_models_load_opts(const char *const *dirs, int n, const cl_shard *shard, const cl_load_opts *lo,
+                              cl_model **m, cl_study_model *info, cl_error *err);
 
 /* ---------------------------------------------------------------- induction (method.md §2) */
 
@@ -77,6 +81,9 @@ typedef struct cl_induction_opts {
     int seeds;         /* independent batches (1) */
     int strict;        /* 1: also ablation and copying scores (1) */
     cl_progress progress;  /* optional: stage "induction", forward passes done of all */
+    cl_precision precision; /* of the models' products, as recorded (settings.precision): the
+                             * study runs fill it from cl_model_precision (a model's precision is
+                             * chosen when it is loaded: cl_load_opts); cl_induction_run ignores it */
 } cl_induction_opts;
 
 /* mean: over all seeds * batch values (= mean of the per-seed means);
@@ -156,7 +163,8 @@ typedef struct cl_induction_study_opts {
 } cl_induction_study_opts;
 void cl_induction_study_default(cl_induction_study_opts *o);
 /* Runs cl_induction_run on every model (names as cl_study_models_load gives them, paths as
- * given); progress over all models ("induction: NAME (k/n)"). */
+ * given); progress over all models ("induction: NAME (k/n)"). The models share one precision
+ * (else CL_EINVAL); out->opts.precision records it. */
 int cl_induction_study_run(cl_model *const *m, const cl_study_model *info, int n, const cl_induction_study_opts *o,
                            cl_induction_set *out, cl_error *err);
 /* dir/induction.json (settings, per model: sizes, parameters, sampling, token range, seconds,
@@ -329,6 +337,7 @@ typedef struct cl_multisine_opts {
     cl_spacing_opts spacing; /* cl_spacing_defaults */
     cl_progress progress;    /* stage "multisine", models done of all */
     cl_shard shard;          /* units: the models */
+    cl_precision precision;  /* the models are loaded in it (CL_FP32); as run: the one they got */
 } cl_multisine_opts;
 void cl_multisine_default(cl_multisine_opts *o);
 
@@ -403,6 +412,7 @@ typedef struct cl_mssweep_opts {
     cl_spacing_opts spacing;
     cl_progress progress;    /* stage "multisine", series done of all */
     cl_shard shard;          /* units: the configurations */
+    cl_precision precision;  /* the model is loaded in it (CL_FP32); as run: the one it got */
 } cl_mssweep_opts;
 void cl_mssweep_default(cl_mssweep_opts *o);
 
@@ -456,6 +466,7 @@ typedef struct cl_formation_opts {
     const char *run;       /* the training folder (train.csv, checkpoints.csv, checkpoints/) */
     uint64_t seed;         /* of the RRT batches (0) */
     cl_progress progress;  /* stage "formation: checkpoints", checkpoints done of all */
+    cl_precision precision; /* the checkpoints are loaded in it (CL_FP32) */
 } cl_formation_opts;
 void cl_formation_default(cl_formation_opts *o);
 
@@ -494,6 +505,7 @@ typedef struct cl_eval_opts {
     int per_series;          /* keep one row per series (cl_eval_write_series) */
     int step_loss;           /* teacher-forced loss per horizon step and family */
     cl_progress progress;    /* "eval: synthetic suite", "eval: CSV series" */
+    cl_precision precision;  /* the model is loaded in it (CL_FP32) */
 } cl_eval_opts;
 void cl_eval_default(cl_eval_opts *o);
 
@@ -534,6 +546,7 @@ typedef struct cl_report_opts {
     uint64_t seed;           /* every random choice (0) */
     int batch, sweep_batch, configs; /* -1: 100, 100, 30 (quick: 20, 10, 8) */
     cl_progress progress;    /* "report: step K/6 ...", share of the whole run */
+    cl_precision precision;  /* the models are loaded in it (CL_FP32); setup.json records the one they got */
 } cl_report_opts;
 void cl_report_default(cl_report_opts *o);
 /* Runs the studies in memory (induction on the band and on all tokens, sweep, multisine with

@@ -228,10 +228,10 @@ static void bplanted_build(bplanted *p, float qk) {
     float *res_w = zalloc(p, (size_t)Q_D * 2 * ps), *res_b = zalloc(p, Q_D), *zf = zalloc(p, (size_t)F * (2 * ps + Q_D + QH));
     for (int i = 0; i < ps; i++) res_w[(size_t)(DIM_A + i) * 2 * ps + i] = 1.0f;
     res_b[DIM_ONE] = 1.0f;
-    m->patch_in = (resblock_w){zf, zf, zf, zf, res_w, res_b, 2 * ps, F, Q_D};
+    m->patch_in = (resblock_w){zf, zf, zf, zf, res_w, res_b, NULL, NULL, NULL, 2 * ps, F, Q_D};
     float *out_w = zalloc(p, (size_t)QH * Q_D);
     for (int q = 0; q < c.n_quantiles; q++) out_w[(size_t)q * c.prediction_length * Q_D + DIM_A] = 1.0f;
-    m->patch_out = (resblock_w){zf, zf, zf, zf, out_w, zf, Q_D, F, QH};
+    m->patch_out = (resblock_w){zf, zf, zf, zf, out_w, zf, NULL, NULL, NULL, Q_D, F, QH};
     m->embed = E;
     float *enc_rel = zalloc(p, (size_t)c.num_buckets * Q_H);
     enc_rel[cl_relative_bucket(-1, 1, c.num_buckets, c.max_distance) * Q_H + 0] = 30.0f;

@@ -55,7 +55,14 @@ static void test_files(void **st) {
     assert_null(strstr(html, "http://www.w3.org/1999/xhtml\"")); /* nothing fetched */
     assert_null(strstr(html, "src=\"figures/"));
     assert_non_null(strstr(html, "src=\"data:image/png;base64,iVBORw0KGgo"));
+    /* the setup table says which precision the products ran in (fp32: no --precision) */
+    assert_non_null(strstr(html, "<th>precision</th>"));
+    assert_non_null(strstr(html, "<td>fp32</td></tr>"));
     free(html);
+    snprintf(path, sizeof path, "%s/data/setup.json", out);
+    char *setup = slurp(path);
+    assert_non_null(strstr(setup, "\"precision\":\t\"fp32\""));
+    free(setup);
 }
 
 /* The values of the <title>s "…: VALUE" in the SVG that follows `from` (n of them). */

@@ -28,7 +28,8 @@ static const struct { const char *name; int (*run)(int, char **); const char *he
 static void usage(FILE *f) {
     fprintf(f, "chronolens %s — look inside Chronos time-series models\n\nusage:\n", CHRONOLENS_VERSION);
     for (int i = 0; i < NCOMMANDS; i++) fprintf(f, "  chronolens %-15s %s\n", COMMANDS[i].name, COMMANDS[i].help);
-    fprintf(f, "\ncommon options: --threads N (default: all cores), --quiet\n");
+    fprintf(f, "\ncommon options: --threads N (default: all cores), --quiet; every command that runs a model:\n"
+               "  --precision fp32|bf16 (default fp32; bf16 products where the CPU has AVX512-BF16/AMX)\n");
 }
 
 int main(int argc, char **argv) {

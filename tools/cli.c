@@ -123,6 +123,21 @@ int opt_common(int argc, char **argv, int *i, cli_ui *ui) {
     return 0;
 }
 
+int opt_precision(int argc, char **argv, int *i, cl_precision *p) {
+    const char *v;
+    int r = opt_str(argc, argv, i, "--precision", &v);
+    if (r == 1 && cl_precision_parse(v, p)) {
+        cli_fail("option --precision: '%.200s' is not fp32 or bf16", v);
+        return -1;
+    }
+    return r;
+}
+
+void cli_precision_note(cl_precision p) {
+    if (p == CL_BF16 && !cl_bf16_supported())
+        fputs("chronolens: --precision bf16: this CPU has no AVX512-BF16 or AMX; running fp32\n", stderr);
+}
+
 void cli_progress(void *ctx, const char *label, double done, double total) {
     cli_ui *ui = ctx;
     if (ui->quiet || !isatty(STDERR_FILENO)) return;

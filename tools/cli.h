@@ -43,6 +43,11 @@ int opt_shard(int argc, char **argv, int *i, cl_shard *s);
 
 /* Common options every command accepts: --threads N, --quiet (into ui). Returns as opt_*. */
 int opt_common(int argc, char **argv, int *i, cli_ui *ui);
+/* --precision fp32|bf16, for the commands that run a model (into *p). Returns as opt_*. */
+int opt_precision(int argc, char **argv, int *i, cl_precision *p);
+/* Asked for bf16 on a CPU without AVX512-BF16/AMX: says so in one line on stderr (the models
+ * then load in fp32, README "Precision"); nothing otherwise. */
+void cli_precision_note(cl_precision p);
 
 /* A cl_progress_fn (ctx: the cli_ui): one line on stderr, "<stage>: 42% (1.2s, 3s left)",
  * when stderr is a terminal and not --quiet. */

@@ -14,8 +14,10 @@ int cmd_embed(int argc, char **argv) {
     cli_ui ui = CLI_UI_INIT;
     const char *dir = NULL, *ctx_path = NULL, *out = NULL, *scales_out = NULL;
     long batch = 16;
+    cl_precision precision = CL_FP32;
     for (int i = 1; i < argc; i++) {
         int r = opt_common(argc, argv, &i, &ui);
+        if (!r) r = opt_precision(argc, argv, &i, &precision);
         if (!r) r = opt_str(argc, argv, &i, "--model", &dir);
         if (!r) r = opt_str(argc, argv, &i, "--context", &ctx_path);
         if (!r) r = opt_str(argc, argv, &i, "--out", &out);
@@ -34,7 +36,9 @@ int cmd_embed(int argc, char **argv) {
     int32_t *ids = NULL;
     uint8_t *mask = NULL;
     int B, L, rc = 0, wrote = 0;
-    if ((rc = cl_model_load(dir, &m, &err))) goto done;
+    const cl_load_opts lo = {precision};
+    cli_precision_note(precision);
+    if ((rc = cl_model_load_opts(dir, &lo, &m, &err))) goto done;
     const cl_config *c = cl_model_config(m);
     if ((rc = csv_read_context(ctx_path, &ctx, &B, &L, NULL, &err))) goto done;
     if (L == 0) { rc = cl_error_set(&err, CL_EFORMAT, "%s: no values", ctx_path); goto done; }

@@ -12,8 +12,10 @@ int cmd_eval(int argc, char **argv) {
     cli_ui ui = CLI_UI_INIT;
     const char *dir = cli_default_model(), *csv = NULL, *out = NULL, *family = NULL, *series_out = NULL, *steploss = NULL;
     long per = 100, seed = 20261126, horizon = 0, ctxlen = 0, samples = 20;
+    cl_precision precision = CL_FP32;
     for (int i = 1; i < argc; i++) {
         int r = opt_common(argc, argv, &i, &ui);
+        if (!r) r = opt_precision(argc, argv, &i, &precision);
         if (!r) r = opt_str(argc, argv, &i, "--model", &dir);
         if (!r) r = opt_str(argc, argv, &i, "--csv", &csv);
         if (!r) r = opt_str(argc, argv, &i, "--family", &family);
@@ -49,6 +51,8 @@ int cmd_eval(int argc, char **argv) {
     eo.per_series = series_out != NULL;
     eo.step_loss = steploss != NULL;
     eo.progress = cli_progress_of(&ui);
+    eo.precision = precision;
+    cli_precision_note(precision);
     cl_eval_result r;
     cl_error err = {0};
     int rc = cl_eval_run(&eo, &r, &err);

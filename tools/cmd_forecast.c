@@ -25,6 +25,7 @@ typedef struct fc_args {
     double temperature, top_p;
     int have_samples, have_temp, have_topk, have_topp, have_horizon, have_seed;
     int compare, no_cache, parrot;
+    cl_precision precision; /* --precision: the model loads in it */
     double levels[MAX_LEVELS];
     int nlev;
 } fc_args;
@@ -47,6 +48,7 @@ static int parse_args(int argc, char **argv, fc_args *a, cli_ui *ui) {
     a->batch = 0;
     for (int i = 1; i < argc; i++) {
         int r = opt_common(argc, argv, &i, ui);
+        if (!r) r = opt_precision(argc, argv, &i, &a->precision);
         if (!r) r = opt_str(argc, argv, &i, "--model", &a->dir);
         if (!r) r = opt_str(argc, argv, &i, "--context", &a->ctx_path);
         if (!r) r = opt_str(argc, argv, &i, "--out", &a->out);
@@ -173,7 +175,9 @@ int cmd_forecast(int argc, char **argv) {
     if (L == 0) { rc = cl_error_set(&err, CL_EFORMAT, "%s: no values", a.ctx_path); goto done; }
     cl_forecast_opts fo;
     if (!a.parrot || a.dir) {
-        if ((rc = cl_model_load(a.dir, &m, &err))) goto done;
+        const cl_load_opts lo = {a.precision};
+        cli_precision_note(a.precision);
+        if ((rc = cl_model_load_opts(a.dir, &lo, &m, &err))) goto done;
         cl_forecast_defaults(cl_model_config(m), &fo);
     }
     H = a.have_horizon ? (int)a.horizon : (m ? cl_model_config(m)->prediction_length : 64);

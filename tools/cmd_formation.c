@@ -11,8 +11,10 @@ int cmd_formation(int argc, char **argv) {
     cli_ui ui = CLI_UI_INIT;
     const char *run = NULL, *out = NULL;
     long seed = 0;
+    cl_precision precision = CL_FP32;
     for (int i = 1; i < argc; i++) {
         int r = opt_common(argc, argv, &i, &ui);
+        if (!r) r = opt_precision(argc, argv, &i, &precision);
         if (!r) r = opt_str(argc, argv, &i, "--run", &run);
         if (!r) r = opt_str(argc, argv, &i, "--out", &out);
         if (!r) r = opt_int(argc, argv, &i, "--seed", 0, 0x7fffffffffffffffL, &seed);
@@ -26,6 +28,8 @@ int cmd_formation(int argc, char **argv) {
     fo.run = run;
     fo.seed = (uint64_t)seed;
     fo.progress = cli_progress_of(&ui);
+    fo.precision = precision;
+    cli_precision_note(precision);
     cl_formation_result r;
     cl_error err = {0};
     int rc = cl_formation_run(&fo, &r, &err);

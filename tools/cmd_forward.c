@@ -15,8 +15,10 @@
 int cmd_forward(int argc, char **argv) {
     cli_ui ui = CLI_UI_INIT;
     const char *dir = NULL, *ctx_path = NULL, *ids_path = NULL, *out_path = NULL;
+    cl_precision precision = CL_FP32;
     for (int i = 1; i < argc; i++) {
         int r = opt_common(argc, argv, &i, &ui);
+        if (!r) r = opt_precision(argc, argv, &i, &precision);
         if (!r) r = opt_str(argc, argv, &i, "--model", &dir);
         if (!r) r = opt_str(argc, argv, &i, "--context", &ctx_path);
         if (!r) r = opt_str(argc, argv, &i, "--decoder-ids", &ids_path);
@@ -38,7 +40,9 @@ int cmd_forward(int argc, char **argv) {
     st_writer *w = NULL;
     int B, L, Bd = 0, Td = 1, rc = 0;
     (void)dec_hidden;
-    if ((rc = cl_model_load(dir, &m, &err))) goto done;
+    const cl_load_opts lo = {precision};
+    cli_precision_note(precision);
+    if ((rc = cl_model_load_opts(dir, &lo, &m, &err))) goto done;
     const cl_config *c = cl_model_config(m);
     if ((rc = csv_read_context(ctx_path, &ctx, &B, &L, NULL, &err))) goto done;
     if (L == 0) { rc = cl_error_set(&err, CL_EFORMAT, "%s: no values", ctx_path); goto done; }

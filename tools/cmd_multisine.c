@@ -28,9 +28,11 @@ int cmd_multisine(int argc, char **argv) {
     cl_spacing_opts so;
     cl_spacing_defaults(&so);
     cl_shard shard = {0, 0};
+    cl_precision precision = CL_FP32;
     for (int i = 1; i < argc; i++) {
         const char *d = NULL;
         int r = opt_common(argc, argv, &i, &ui);
+        if (!r) r = opt_precision(argc, argv, &i, &precision);
         if (!r) r = opt_str(argc, argv, &i, "--model", &d);
         if (r == 1 && d) {
             if (nm >= CL_MS_CLI_MAX_MODELS) return cli_fail("multisine: more than %d --model options", CL_MS_CLI_MAX_MODELS);
@@ -82,6 +84,8 @@ int cmd_multisine(int argc, char **argv) {
     mo.spacing = so;
     mo.progress = cli_progress_of(&ui);
     mo.shard = shard;
+    mo.precision = precision;
+    cli_precision_note(precision);
     if (shard.n > nm) return cli_fail("multisine: option --shard: %d parts for %d models", shard.n, nm);
     cl_multisine_result res;
     int rc = cl_multisine_run(dirs, nm, &mo, &res, &err);

@@ -28,6 +28,7 @@ int cmd_multisine_sweep(int argc, char **argv) {
     cl_mssweep_default(&mo);
     for (int i = 1; i < argc; i++) {
         int r = opt_common(argc, argv, &i, &ui);
+        if (!r) r = opt_precision(argc, argv, &i, &mo.precision);
         if (!r) r = opt_str(argc, argv, &i, "--model", &dir);
         if (!r) r = opt_str(argc, argv, &i, "--out", &out);
         if (!r) r = opt_int(argc, argv, &i, "--configs", 1, 100000, &configs);
@@ -66,6 +67,7 @@ int cmd_multisine_sweep(int argc, char **argv) {
     mo.permutations = (int)perms;
     mo.spacing = so;
     mo.progress = cli_progress_of(&ui);
+    cli_precision_note(mo.precision);
     cl_mssweep_result res;
     cl_error err = {0};
     int rc = cl_mssweep_run(dir, &mo, &res, &err);

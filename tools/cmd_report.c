@@ -20,6 +20,7 @@ int cmd_report(int argc, char **argv) {
         const char *d = NULL;
         long x;
         int r = opt_common(argc, argv, &i, &ui);
+        if (!r) r = opt_precision(argc, argv, &i, &o.precision);
         if (!r && (r = opt_str(argc, argv, &i, "--model", &d)) == 1) {
             if (o.n == CL_REPORT_MAX_MODELS) return cli_fail("report: --model: at most %d models", CL_REPORT_MAX_MODELS);
             dirs[o.n++] = d;
@@ -35,6 +36,7 @@ int cmd_report(int argc, char **argv) {
     }
     if (!o.n) dirs[o.n++] = cli_default_model();
     o.progress = cli_progress_of(&ui);
+    cli_precision_note(o.precision);
     char index[8192];
     cl_error err = {0};
     double t0 = cl_now();

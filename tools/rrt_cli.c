@@ -23,6 +23,7 @@ int rrt_cli_opt(int argc, char **argv, int *i, rrt_cli *c) {
         c->dirs[c->n_models++] = v;
     }
     if (!r) r = opt_str(argc, argv, i, "--out", &c->out);
+    if (!r) r = opt_precision(argc, argv, i, &c->precision);
     if (!r) r = opt_shard(argc, argv, i, &c->o.shard);
     if (!r && (r = opt_int(argc, argv, i, "--batch", 1, 1000000, &x)) == 1) c->o.base.rrt.batch = (int)x;
     if (!r && (r = opt_int(argc, argv, i, "--seed", 0, 0x7fffffffffffffffL, &x)) == 1) c->o.base.rrt.seed = (uint64_t)x;
@@ -60,7 +61,9 @@ int rrt_models_load(const rrt_cli *c, cl_model **m, cl_study_model *info, int un
     cl_error err = {0};
     /* a part of a study over models loads only its own */
     const cl_shard *part = units_per_model == 1 && c->o.shard.n ? &c->o.shard : NULL;
-    if (cl_study_models_load_part(c->dirs, c->n_models, part, m, info, &err)) return cli_fail("%s: %s", cmd, err.msg);
+    const cl_load_opts lo = {c->precision};
+    cli_precision_note(c->precision);
+    if (cl_study_models_load_opts(c->dirs, c->n_models, part, &lo, m, info, &err)) return cli_fail("%s: %s", cmd, err.msg);
     for (int k = 0; k < c->n_models; k++) {
         if (!m[k]) continue;
         const cl_config *cfg = cl_model_config(m[k]);

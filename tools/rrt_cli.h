@@ -10,10 +10,11 @@ typedef struct rrt_cli {
     int n_models;
     const char *out;
     cl_induction_study_opts o;  /* the study's settings (defaults: cl_induction_study_default) */
+    cl_precision precision;     /* --precision: the models load in it */
 } rrt_cli;
 
 void rrt_cli_init(rrt_cli *c);
-/* Matches the shared options (--model, --out, --shard, --batch, --token-range, --threshold, --seed,
+/* Matches the shared options (--model, --out, --precision, --shard, --batch, --token-range, --threshold, --seed,
  * --seeds, --offset: Chronos-Bolt's repeated block shifted against the patch grid) at argv[*i]; returns as opt_*: 1 matched, 0 not, -1 bad (reported). */
 int rrt_cli_opt(int argc, char **argv, int *i, rrt_cli *c);
 

@@ -149,7 +149,8 @@ int cl_eval_run(const cl_eval_opts *o, cl_eval_result *r, cl_error *err) {
     step_loss sl = {0};
     const char *dir = o->model, *csv = o->csv;
     const long ctxlen = o->context_length, horizon = o->horizon;
-    int rc = cl_model_load(dir, &m, err);
+    const cl_load_opts lo = {o->precision};
+    int rc = cl_model_load_opts(dir, &lo, &m, err);
     if (!rc) rc = cl_model_require_t5(m, dir, "eval", err);
     if (!rc) rc = cl_state_new(m, &s, err);
     if (rc) goto done;

@@ -20,11 +20,16 @@ static const char *CRIT[3] = {"current", "right", "any"};
 #define BOLT_ABLATION "ablation_dmedian_err"
 
 int cl_study_models_load(const char *const *dirs, int n, cl_model **m, cl_study_model *info, cl_error *err) {
-    return cl_study_models_load_part(dirs, n, NULL, m, info, err);
+    return cl_study_models_load_opts(dirs, n, NULL, NULL, m, info, err);
 }
 
 int cl_study_models_load_part(const char *const *dirs, int n, const cl_shard *shard, cl_model **m, cl_study_model *info,
                               cl_error *err) {
+    return cl_study_models_load_opts(dirs, n, shard, NULL, m, info, err);
+}
+
+int cl_study_models_load_opts(const char *const *dirs, int n, const cl_shard *shard, const cl_load_opts *lo,
+                              cl_model **m, cl_study_model *info, cl_error *err) {
     if (n < 1 || n > CL_STUDY_MAX_MODELS) return cl_error_set(err, CL_EINVAL, "%d models: 1 to %d", n, CL_STUDY_MAX_MODELS);
     memset(m, 0, sizeof *m * (size_t)n);
     for (int k = 0; k < n; k++) {
@@ -33,7 +38,7 @@ int cl_study_models_load_part(const char *const *dirs, int n, const cl_shard *sh
         cl_path_basename(dirs[k], info[k].name, sizeof info[k].name);
         info[k].parameters = NAN;
         info[k].sampling = -1;
-        int rc = cl_shard_has(shard, k) ? cl_model_load(dirs[k], &m[k], err) : 0;
+        int rc = cl_shard_has(shard, k) ? cl_model_load_opts(dirs[k], lo, &m[k], err) : 0;
         if (!rc && m[k]) info[k].parameters = (double)cl_model_param_count(m[k]);
         for (int j = 0; j < k && !rc; j++)
             if (!strcmp(info[j].name, info[k].name))
@@ -102,6 +107,22 @@ static int model_opts(const cl_model *m, const cl_induction_study_opts *o, cl_in
     return cl_rrt_token_band(cl_model_config(m), &io->rrt.tok_lo, &io->rrt.tok_hi, err);
 }
 
+/* The one precision of a study's models (recorded in its settings); CL_EINVAL when they differ. */
+static int models_precision(cl_model *const *m, const cl_study_model *info, int n, cl_precision *p, cl_error *err) {
+    /* a shard part holds only its own models (the others' m[k] are NULL) */
+    int first = -1;
+    for (int k = 0; k < n; k++) {
+        if (!m[k]) continue;
+        if (first < 0) { first = k; *p = cl_model_precision(m[k]); continue; }
+        if (cl_model_precision(m[k]) != *p)
+            return cl_error_set(err, CL_EINVAL, "%s runs in %s, %s in %s: the models of one study share a precision",
+                                info[first].path, cl_precision_name(*p), info[k].path,
+                                cl_precision_name(cl_model_precision(m[k])));
+    }
+    if (first < 0) *p = CL_FP32;
+    return 0;
+}
+
 static int set_alloc(int n, cl_study_model **models, void **res, size_t res_size, const cl_study_model *info,
                      cl_error *err) {
     *models = calloc((size_t)(n > 0 ? n : 1), sizeof **models);
@@ -116,7 +137,8 @@ int cl_induction_study_run(cl_model *const *m, const cl_study_model *info, int n
     memset(out, 0, sizeof *out);
     out->opts = o->base;
     out->opts.progress = (cl_progress){0};
-    int rc = set_alloc(n, &out->models, (void **)&out->res, sizeof *out->res, info, err);
+    int rc = models_precision(m, info, n, &out->opts.precision, err);
+    if (!rc) rc = set_alloc(n, &out->models, (void **)&out->res, sizeof *out->res, info, err);
     if (rc) { cl_induction_set_free(out); return rc; }
     for (int k = 0; k < n && !rc; k++) {
         if (!cl_shard_has(&o->shard, k)) continue; /* another part's model */
@@ -160,7 +182,8 @@ int cl_sweep_study_run(cl_model *const *m, const cl_study_model *info, int n, co
     out->n_lens = o->n_lens;
     memcpy(out->reps, o->reps, sizeof out->reps);
     memcpy(out->lens, o->lens, sizeof out->lens);
-    int rc = set_alloc(n, &out->models, (void **)&out->res, sizeof *out->res, info, err);
+    int rc = models_precision(m, info, n, &out->opts.precision, err);
+    if (!rc) rc = set_alloc(n, &out->models, (void **)&out->res, sizeof *out->res, info, err);
     if (rc) { cl_sweep_set_free(out); return rc; }
     out->n = n;
     const int ncell = o->n_reps * o->n_lens;
@@ -240,6 +263,7 @@ static cJSON *settings_json(const cl_induction_opts *o, int with_lr) {
     cJSON_AddNumberToObject(s, "seeds", o->seeds);
     if (with_lr) cJSON_AddBoolToObject(s, "strict", o->strict);
     if (o->rrt.offset) cJSON_AddNumberToObject(s, "offset", o->rrt.offset); /* Chronos-Bolt only (rrp.h) */
+    cJSON_AddStringToObject(s, "precision", cl_precision_name(o->precision));
     return s;
 }
 
@@ -256,6 +280,7 @@ static void settings_read(cl_jr *r, const cJSON *s, int with_lr, cl_induction_op
     if (with_lr) o->strict = cl_jr_bool(r, s, "strict");
     const cJSON *off = cJSON_GetObjectItemCaseSensitive(s, "offset");
     if (cJSON_IsNumber(off)) o->rrt.offset = off->valueint;
+    o->precision = cl_jr_precision(r, s, "precision");
 }
 
 static const char *SAMPLING[2] = {"band", "all"}; /* CL_SAMPLING_BAND, CL_SAMPLING_ALL */

@@ -3,6 +3,7 @@
  * through the unembedding. Both work on a state that already holds the encoder output. */
 #include "induction.h"
 #include "../core/core.h"
+#include "../model/blocks.h"
 #include "../model/decode_from.h"
 #include "../model/model.h"
 
@@ -79,14 +80,22 @@ int cl_induction_copying(cl_state *s, const cl_rrt_opts *o, const int32_t *enc_i
     float *z = cl_alloc(sizeof(float) * rows * nband);        /* (B*T, nband) logits of the band */
     int rc = (!v || !g || !mh || !z) ? cl_error_set(err, CL_ENOMEM, "copying: out of memory") : 0;
     const float alpha = c->tied ? (float)pow(d, -0.5) : 1.0f;
-    const float *U = m->lm_head + (size_t)lo * d;            /* (nband, d) */
+    /* (nband, d): a bf16 model may hold its output head in bf16 only: widened (exact) */
+    float *Uw = m->lm_head ? NULL : cl_alloc(sizeof(float) * (size_t)nband * d);
+    if (!rc && !m->lm_head && !Uw) rc = cl_error_set(err, CL_ENOMEM, "copying: out of memory");
+    for (size_t i = 0; Uw && i < (size_t)nband * d; i++) Uw[i] = cl_bf16_to_f32(m->lm_head_h[(size_t)lo * d + i]);
+    const float *U = m->lm_head ? m->lm_head + (size_t)lo * d : Uw;
     double flops = 0;
     for (int l = 0; l < NL && !rc; l++) {
         const layer_w *L = &m->dec[l];
-        cl_linear(x, (int)rows, d, L->cross.v, HD, 0.0f, v, &flops);
+        cl_linear_w(x, (int)rows, d, L->cross.v, L->cross_h.v, HD, 0.0f, v, &flops);
         for (int h = 0; h < H; h++) {
             for (int i = 0; i < d; i++)
-                for (int k = 0; k < dk; k++) g[(size_t)i * dk + k] = m->dec_final[i] * alpha * L->cross.o[(size_t)i * HD + h * dk + k];
+                for (int k = 0; k < dk; k++) {
+                    size_t at = (size_t)i * HD + h * dk + k;
+                    float wo = L->cross.o ? L->cross.o[at] : cl_bf16_to_f32(L->cross_h.o[at]);
+                    g[(size_t)i * dk + k] = m->dec_final[i] * alpha * wo;
+                }
             cl_sgemm(0, nband, dk, d, 1.0f, U, d, g, dk, 0.0f, mh, dk, &flops);
             cl_sgemm(1, (int)rows, nband, dk, 1.0f, v + h * dk, HD, mh, dk, 0.0f, z, nband, &flops);
             for (int b = 0; b < B; b++) {
@@ -105,6 +114,6 @@ int cl_induction_copying(cl_state *s, const cl_rrt_opts *o, const int32_t *enc_i
             }
         }
     }
-    cl_free(v); cl_free(g); cl_free(mh); cl_free(z);
+    cl_free(v); cl_free(g); cl_free(mh); cl_free(z); cl_free(Uw);
     return rc;
 }

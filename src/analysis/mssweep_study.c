@@ -149,7 +149,9 @@ static int run_sweep(const cl_model *m, const char *dir, const cl_mssweep_opts *
                 memmove(series + (size_t)nrun++ * base->points, series + (size_t)c * base->points, sizeof(float) * base->points);
             }
     }
-    if (!rc && !m && !(rc = cl_model_load(dir, &own, err))) m = own;
+    const cl_load_opts lo = {o->precision};
+    if (!rc && !m && !(rc = cl_model_load_opts(dir, &lo, &own, err))) m = own;
+    if (!rc) r->opts.precision = cl_model_precision(m); /* as run */
     if (!rc) rc = cl_state_new(m, &s, err);
     if (!rc) {
         const cl_config *c = cl_model_config(m);
@@ -268,6 +270,7 @@ static cJSON *result_json(const cl_mssweep_result *sw) {
     cJSON *root = cJSON_CreateObject(), *set = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "command", "multisine-sweep");
     cJSON_AddStringToObject(set, "model", sw->model);
+    cJSON_AddStringToObject(set, "precision", cl_precision_name(o->precision));
     cJSON_AddNumberToObject(set, "configs", sw->C);
     cJSON_AddNumberToObject(set, "seed", (double)o->seed);
     cJSON_AddNumberToObject(set, "points", o->base.points);
@@ -415,6 +418,7 @@ int cl_mssweep_read(const char *dir, cl_mssweep_result *r, cl_error *err) {
     const cJSON *set = cl_jr_obj(&j, root, "settings");
     const char *model = cl_jr_str(&j, set, "model");
     if (model) snprintf(r->model, sizeof r->model, "%s", model);
+    o->precision = cl_jr_precision(&j, set, "precision");
     int C = cl_jr_int(&j, set, "configs");
     o->configs = C;
     o->seed = (uint64_t)cl_jr_num(&j, set, "seed");

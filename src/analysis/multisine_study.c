@@ -92,7 +92,8 @@ static int run_model(const cl_model *m, const char *dir, cl_multisine_model *r, 
     cl_model *own = NULL;
     int rc = 0;
     if (!m) {
-        if (!(rc = cl_model_load(dir, &own, err))) m = own;
+        const cl_load_opts lo = {res->opts.precision};
+        if (!(rc = cl_model_load_opts(dir, &lo, &own, err))) m = own;
     }
     if (!rc) {
         rc = analyse_model(m, r, series, res, fft, err);
@@ -129,6 +130,8 @@ static int run_study(const cl_model *const *m, const char *const *dirs, int n, c
             if (cl_multisine_check(&r->opts.input, err)) return cl_error_prefix(err, dirs[0]);
         }
     }
+    /* as run: what cl_model_load_opts gives every model for the asked precision */
+    r->opts.precision = o->precision == CL_BF16 && cl_bf16_supported() ? CL_BF16 : CL_FP32;
     const cl_multisine *ms = &r->opts.input;
     float *series = malloc(sizeof(float) * ms->points);
     r->series = malloc(sizeof(double) * ms->points);
@@ -205,6 +208,7 @@ static cJSON *result_json(const cl_multisine_result *r) {
     const double gap = cl_multisine_smallest_gap(ms), tol = 1.0 / ms->duration;
     cJSON *root = cJSON_CreateObject(), *in = cJSON_CreateObject(), *def = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "command", "multisine");
+    cJSON_AddStringToObject(root, "precision", cl_precision_name(r->opts.precision));
     cJSON_AddItemToObject(in, "freqs_hz", json_list(ms->freqs, ms->n));
     cJSON_AddItemToObject(in, "amps", json_list(ms->amps, ms->n));
     cJSON_AddItemToObject(in, "phases_rad", json_list(ms->phases, ms->n));
@@ -406,6 +410,7 @@ int cl_multisine_read(const char *dir, cl_multisine_result *r, cl_error *err) {
     ms->duration = cl_jr_num(&j, in, "duration_s");
     ms->noise = cl_jr_num(&j, in, "noise");
     r->opts.seed = (uint64_t)cl_jr_num(&j, in, "seed");
+    r->opts.precision = cl_jr_precision(&j, root, "precision");
     r->opts.spacing.min_strength = cl_jr_num(&j, def, "min_strength");
     r->opts.spacing.harmonic_ratio = cl_jr_num(&j, def, "harmonic_ratio");
     r->opts.permutations = cl_jr_int(&j, def, "permutations");

@@ -80,6 +80,14 @@ const char *cl_jr_str(cl_jr *r, const cJSON *o, const char *key) {
     return x->valuestring;
 }
 
+cl_precision cl_jr_precision(cl_jr *r, const cJSON *o, const char *key) {
+    cl_precision p = CL_FP32;
+    if (r->rc || !o || !cJSON_GetObjectItemCaseSensitive(o, key)) return p; /* older files: fp32 */
+    const char *v = cl_jr_str(r, o, key);
+    if (v && cl_precision_parse(v, &p)) cl_jr_fail(r, "not fp32 or bf16", key);
+    return p;
+}
+
 const cJSON *cl_jr_obj(cl_jr *r, const cJSON *o, const char *key) {
     const cJSON *x = item(r, o, key);
     if (x && !cJSON_IsObject(x)) { cl_jr_fail(r, "not an object", key); return NULL; }

@@ -32,6 +32,9 @@ const cJSON *cl_jr_arr(cl_jr *r, const cJSON *o, const char *key, int *n);
 double cl_jr_item_num(cl_jr *r, const cJSON *a, int i);
 /* An array of 1 to max numbers (null: NaN) into out; returns how many (0 after an error). */
 int cl_jr_doubles(cl_jr *r, const cJSON *o, const char *key, double *out, int max);
+/* The precision of the products a study ran in ("fp32" or "bf16"). The one optional key:
+ * files written before the precision was recorded lack it and read as CL_FP32. */
+cl_precision cl_jr_precision(cl_jr *r, const cJSON *o, const char *key);
 /* Records a problem of the file (first one kept); returns r->rc. */
 int cl_jr_fail(cl_jr *r, const char *what, const char *key);
 

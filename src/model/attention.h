@@ -28,7 +28,10 @@ void cl_attention(const attn_args *a);
  * W_v,h Σ_j p_j e_j, so the scores and the weighted sum run on the encoder output enc
  * (B, Tk, d) itself; the same attention core (masks, softmax, capture, gates) in between.
  * q (B*Tq, H*dk) -> out (B*Tq, H*dk); u, c: scratch (B*Tq, H*d) each. */
-void cl_cross_attention_direct(const float *q, const float *wk, const float *wv, const float *enc,
+/* wkh, wvh: the bf16 twins of wk, wv (precision bf16; else NULL): the two weight products
+ * then take bf16 inputs with fp32 accumulation (cl_matmul_bf16), the attention stays fp32. */
+void cl_cross_attention_direct(const float *q, const float *wk, const float *wv, const uint16_t *wkh,
+                               const uint16_t *wvh, const float *enc,
                                const uint8_t *kmask, int B, int Tq, int Tk, int H, int dk, int d,
                                const float *gates, capture *cap, int layer, float *scores, float *u,
                                float *c, float *out, double *flops);

@@ -2,6 +2,7 @@
  * RMS norm, feed-forward, embedding lookup, relative position bias. */
 #include "blocks.h"
 #include "../core/core.h"
+#include "../core/gemm_bf16.h"
 
 #include <math.h>
 #include <string.h>
@@ -18,6 +19,50 @@ void cl_rms_norm(const float *x, const float *w, int rows, int d, float eps, flo
     }
 }
 
+void cl_linear_w(const float *x, int rows, int in, const float *W, const uint16_t *Wh, int out, float beta,
+                 float *y, double *flops) {
+    if (Wh) cl_linear_bf16(x, in, rows, in, Wh, in, out, beta, y, out, flops);
+    else cl_linear(x, rows, in, W, out, beta, y, flops);
+}
+
+void cl_linear_few_w(const float *x, int rows, int in, const float *W, const uint16_t *Wh, int out, float beta,
+                     float *y, int ldy, double *flops) {
+    if (Wh) cl_linear_bf16(x, in, rows, in, Wh, in, out, beta, y, ldy, flops);
+    else cl_linear_few(x, rows, in, W, out, beta, y, ldy, flops);
+}
+
+void cl_linear_w_n(const float *x, int rows, int in, int n, const cl_wprod *p, double *flops) {
+    enum { MAXN = 16 };
+    int bf16 = n > 0;
+    for (int i = 0; i < n; i++) bf16 &= p[i].Wh != NULL;
+    if (!bf16) {
+        for (int i = 0; i < n; i++) cl_linear_w(x, rows, in, p[i].W, p[i].Wh, p[i].out, p[i].beta, p[i].y, flops);
+        return;
+    }
+    for (int a = 0; a < n; a += MAXN) { /* in groups: one rounding serves up to MAXN products */
+        cl_bf16_prod q[MAXN];
+        int k = n - a < MAXN ? n - a : MAXN;
+        for (int i = 0; i < k; i++) q[i] = (cl_bf16_prod){p[a + i].Wh, in, p[a + i].out, p[a + i].beta, p[a + i].y, p[a + i].out};
+        cl_linear_bf16_n(x, in, rows, in, k, q, flops);
+    }
+}
+
+void cl_cross_kv(const cl_model *m, const float *enc, int rows, float *ck, float *cv, size_t per, double *flops) {
+    const cl_config *c = &m->cfg;
+    const int HD = c->num_heads * c->d_kv;
+    enum { GROUP = 8 }; /* layers per call: 16 products on one rounding */
+    for (int l0 = 0; l0 < c->num_decoder_layers; l0 += GROUP) {
+        cl_wprod p[2 * GROUP];
+        int n = 0;
+        for (int l = l0; l < c->num_decoder_layers && l < l0 + GROUP; l++) {
+            const layer_w *L = &m->dec[l];
+            p[n++] = (cl_wprod){L->cross.k, L->cross_h.k, HD, 0.0f, ck + l * per};
+            p[n++] = (cl_wprod){L->cross.v, L->cross_h.v, HD, 0.0f, cv + l * per};
+        }
+        cl_linear_w_n(enc, rows, c->d_model, n, p, flops);
+    }
+}
+
 static inline float gelu_new(float x) {
     return 0.5f * x * (1.0f + tanhf(0.7978845608028654f * (x + 0.044715f * x * x * x)));
 }
@@ -30,8 +75,8 @@ void cl_feed_forward(const cl_model *m, const layer_w *L, const float *h, int ro
     const size_t n = (size_t)rows * F;
     if (c->gated) {
         float *g = buf + n;
-        cl_linear(h, rows, d, L->wi0, F, 0.0f, buf, flops);
-        cl_linear(h, rows, d, L->wi1, F, 0.0f, g, flops);
+        cl_wprod p[2] = {{L->wi0, L->wi0h, F, 0.0f, buf}, {L->wi1, L->wi1h, F, 0.0f, g}};
+        cl_linear_w_n(h, rows, d, 2, p, flops);
         if (c->act_gelu == 2)
             for (size_t i = 0; i < n; i++) buf[i] = 0.5f * buf[i] * (1.0f + erff(buf[i] * 0.70710678f)) * g[i];
         else if (c->act_gelu == 1)
@@ -39,7 +84,7 @@ void cl_feed_forward(const cl_model *m, const layer_w *L, const float *h, int ro
         else
             for (size_t i = 0; i < n; i++) buf[i] = (buf[i] > 0 ? buf[i] : 0.0f) * g[i];
     } else {
-        cl_linear(h, rows, d, L->wi, F, 0.0f, buf, flops);
+        cl_linear_w(h, rows, d, L->wi, L->wih, F, 0.0f, buf, flops);
         if (c->act_gelu == 0)
             for (size_t i = 0; i < n; i++) buf[i] = buf[i] > 0 ? buf[i] : 0.0f;
         else if (c->act_gelu == 1)
@@ -47,11 +92,16 @@ void cl_feed_forward(const cl_model *m, const layer_w *L, const float *h, int ro
         else
             for (size_t i = 0; i < n; i++) buf[i] = 0.5f * buf[i] * (1.0f + erff(buf[i] * 0.70710678f));
     }
-    cl_linear(buf, rows, F, L->wo, d, 1.0f, x, flops);
+    cl_linear_w(buf, rows, F, L->wo, L->woh, d, 1.0f, x, flops);
 }
 
 void cl_embed(const cl_model *m, const int32_t *ids, size_t n, float *x) {
     const int d = m->cfg.d_model;
+    if (!m->embed) { /* a bf16 checkpoint run in bf16: its rows widen exactly */
+        for (size_t i = 0; i < n; i++)
+            for (int j = 0; j < d; j++) x[i * d + j] = cl_bf16_to_f32(m->embed_h[(size_t)ids[i] * d + j]);
+        return;
+    }
     for (size_t i = 0; i < n; i++) memcpy(x + i * d, m->embed + (size_t)ids[i] * d, sizeof(float) * d);
 }
 

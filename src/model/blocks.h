@@ -4,6 +4,28 @@
 
 #include "model.h"
 
+/* y (rows, out) = x (rows, in) · W^T (+ y when beta = 1) for a weight W (out, in) of the
+ * model: through its bf16 twin Wh when there is one (precision bf16, gemm_bf16.h), else
+ * exactly cl_linear. Every weight product of the model goes through these two. */
+void cl_linear_w(const float *x, int rows, int in, const float *W, const uint16_t *Wh, int out, float beta,
+                 float *y, double *flops);
+/* The same with an output row stride ldy (else exactly cl_linear_few). */
+void cl_linear_few_w(const float *x, int rows, int in, const float *W, const uint16_t *Wh, int out, float beta,
+                     float *y, int ldy, double *flops);
+/* Products reading the same x (rows, in): y_i (rows, out_i) = x · W_i^T (+ y_i when beta_i
+ * = 1). bf16 (every Wh set): x rounded once for all of them; fp32: exactly cl_linear on
+ * each, in order. */
+typedef struct cl_wprod {
+    const float *W;
+    const uint16_t *Wh;
+    int out;
+    float beta;
+    float *y;
+} cl_wprod;
+void cl_linear_w_n(const float *x, int rows, int in, int n, const cl_wprod *p, double *flops);
+/* Cross-attention keys and values of every decoder layer from the encoder output enc
+ * (rows, d_model): layer l's K at ck + l*per, V at cv + l*per, each (rows, HD). */
+void cl_cross_kv(const cl_model *m, const float *enc, int rows, float *ck, float *cv, size_t per, double *flops);
 /* y (rows, d) = w * x / sqrt(mean(x^2) + eps); y may equal x. */
 void cl_rms_norm(const float *x, const float *w, int rows, int d, float eps, float *y);
 /* x (rows, d) += wo · act(wi · h), or gated: act(wi0 · h) * (wi1 · h).

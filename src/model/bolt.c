@@ -84,13 +84,13 @@ static int ensure(cl_state *s, int B, int P, int T, int Lp, cl_error *err) {
  * the reference. hid (rows, hidden), res (rows, out): scratch. */
 static void resblock(const resblock_w *r, const float *x, int rows, float *hid, float *res, float *y,
                      double *flops) {
-    cl_linear(x, rows, r->in, r->hid_w, r->hidden, 0.0f, hid, flops);
+    cl_linear_w(x, rows, r->in, r->hid_w, r->hid_wh, r->hidden, 0.0f, hid, flops);
     for (size_t i = 0; i < (size_t)rows; i++) {
         float *h = hid + i * r->hidden;
         for (int j = 0; j < r->hidden; j++) { float v = h[j] + r->hid_b[j]; h[j] = v > 0 ? v : 0; }
     }
-    cl_linear(hid, rows, r->hidden, r->out_w, r->out, 0.0f, y, flops);
-    cl_linear(x, rows, r->in, r->res_w, r->out, 0.0f, res, flops);
+    cl_linear_w(hid, rows, r->hidden, r->out_w, r->out_wh, r->out, 0.0f, y, flops);
+    cl_linear_w(x, rows, r->in, r->res_w, r->res_wh, r->out, 0.0f, res, flops);
     for (size_t i = 0; i < (size_t)rows; i++) {
         float *o = y + i * r->out, *q = res + i * r->out;
         for (int j = 0; j < r->out; j++) o[j] = (o[j] + r->out_b[j]) + (q[j] + r->res_b[j]);

@@ -8,11 +8,11 @@
 static void bind_block(cl_binder *b, resblock_w *r, const char *p, int in, int hidden, int out, size_t *np) {
     char n[256];
     r->in = in; r->hidden = hidden; r->out = out;
-    snprintf(n, sizeof n, "%shidden_layer.weight", p); r->hid_w = cl_binder_get(b, n, hidden, in);
+    snprintf(n, sizeof n, "%shidden_layer.weight", p); cl_binder_get_w(b, n, hidden, in, &r->hid_w, &r->hid_wh);
     snprintf(n, sizeof n, "%shidden_layer.bias", p); r->hid_b = cl_binder_get(b, n, hidden, 0);
-    snprintf(n, sizeof n, "%soutput_layer.weight", p); r->out_w = cl_binder_get(b, n, out, hidden);
+    snprintf(n, sizeof n, "%soutput_layer.weight", p); cl_binder_get_w(b, n, out, hidden, &r->out_w, &r->out_wh);
     snprintf(n, sizeof n, "%soutput_layer.bias", p); r->out_b = cl_binder_get(b, n, out, 0);
-    snprintf(n, sizeof n, "%sresidual_layer.weight", p); r->res_w = cl_binder_get(b, n, out, in);
+    snprintf(n, sizeof n, "%sresidual_layer.weight", p); cl_binder_get_w(b, n, out, in, &r->res_w, &r->res_wh);
     snprintf(n, sizeof n, "%sresidual_layer.bias", p); r->res_b = cl_binder_get(b, n, out, 0);
     *np += (size_t)hidden * (in + 1) + (size_t)out * (hidden + 1) + (size_t)out * (in + 1);
 }

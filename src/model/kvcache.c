@@ -1,7 +1,8 @@
 /* kvcache.c — the cached decoder step. Same math as cl_decode (t5.c) for the last query
  * only: pre-norm self-attention over the cached keys 0..t with row t of the causal bias,
  * cross-attention over the series' encoder K/V (no position bias, padded keys masked),
- * feed-forward, final norm, tied-head rescale, logits. Every product goes through sgemm. */
+ * feed-forward, final norm, tied-head rescale, logits. Weight products go through cl_linear_w
+ * (the model's precision), attention products through sgemm. */
 #include "kvcache.h"
 #include "attention.h"
 #include "blocks.h"
@@ -85,15 +86,10 @@ int cl_kvcache_begin(cl_kvcache *kv, const float *enc, const uint8_t *mask, int 
     if (B <= 0 || B > kv->max_series || T <= 0 || T > kv->max_T)
         return cl_error_set(err, CL_EINVAL, "kv cache: %d series of %d tokens exceed its size (%d of %d)", B, T,
                             kv->max_series, kv->max_T);
-    const cl_config *c = &kv->m->cfg;
     kv->B = B; kv->T = T; kv->t = 0;
     memcpy(kv->mask, mask, (size_t)B * T);
     const size_t per = (size_t)B * T * kv->HD;
-    for (int l = 0; l < layers_of(kv->m); l++) {
-        const layer_w *L = &kv->m->dec[l];
-        cl_linear(enc, B * T, c->d_model, L->cross.k, (int)kv->HD, 0.0f, kv->ck + l * per, &kv->flops);
-        cl_linear(enc, B * T, c->d_model, L->cross.v, (int)kv->HD, 0.0f, kv->cv + l * per, &kv->flops);
-    }
+    cl_cross_kv(kv->m, enc, B * T, kv->ck, kv->cv, per, &kv->flops);
     return 0;
 }
 
@@ -167,17 +163,17 @@ int cl_kvcache_step(cl_kvcache *kv, const int32_t *tokens, cl_error *err) {
         const layer_w *L = &m->dec[l];
         float *sk = kv->sk + l * self_per, *sv = kv->sv + l * self_per;
         cl_rms_norm(kv->x, L->ln_self, rows, d, c->eps, kv->h);
-        cl_linear(kv->h, rows, d, L->self.q, HD, 0.0f, kv->q, &kv->flops);
+        cl_linear_w(kv->h, rows, d, L->self.q, L->self_h.q, HD, 0.0f, kv->q, &kv->flops);
         /* this step's keys/values go straight into the cache: row r at position t */
-        cl_linear_few(kv->h, rows, d, L->self.k, HD, 0.0f, sk + (size_t)t * HD, (int)rstride, &kv->flops);
-        cl_linear_few(kv->h, rows, d, L->self.v, HD, 0.0f, sv + (size_t)t * HD, (int)rstride, &kv->flops);
+        cl_linear_few_w(kv->h, rows, d, L->self.k, L->self_h.k, HD, 0.0f, sk + (size_t)t * HD, (int)rstride, &kv->flops);
+        cl_linear_few_w(kv->h, rows, d, L->self.v, L->self_h.v, HD, 0.0f, sv + (size_t)t * HD, (int)rstride, &kv->flops);
         self_attention(kv, sk, sv, rows);
-        cl_linear(kv->o, rows, HD, L->self.o, d, 1.0f, kv->x, &kv->flops);
+        cl_linear_w(kv->o, rows, HD, L->self.o, L->self_h.o, d, 1.0f, kv->x, &kv->flops);
 
         cl_rms_norm(kv->x, L->ln_cross, rows, d, c->eps, kv->h);
-        cl_linear(kv->h, rows, d, L->cross.q, HD, 0.0f, kv->q, &kv->flops);
+        cl_linear_w(kv->h, rows, d, L->cross.q, L->cross_h.q, HD, 0.0f, kv->q, &kv->flops);
         cross_attention(kv, kv->ck + l * cross_per, kv->cv + l * cross_per);
-        cl_linear(kv->o, rows, HD, L->cross.o, d, 1.0f, kv->x, &kv->flops);
+        cl_linear_w(kv->o, rows, HD, L->cross.o, L->cross_h.o, d, 1.0f, kv->x, &kv->flops);
 
         cl_rms_norm(kv->x, L->ln_ff, rows, d, c->eps, kv->h);
         cl_feed_forward(m, L, kv->h, rows, kv->ff, kv->x, &kv->flops);
@@ -187,7 +183,7 @@ int cl_kvcache_step(cl_kvcache *kv, const int32_t *tokens, cl_error *err) {
         const float sc = (float)pow(d, -0.5);
         for (size_t i = 0; i < (size_t)rows * d; i++) kv->h[i] *= sc;
     }
-    cl_linear(kv->h, rows, d, m->lm_head, c->vocab_size, 0.0f, kv->logits, &kv->flops);
+    cl_linear_w(kv->h, rows, d, m->lm_head, m->lm_head_h, c->vocab_size, 0.0f, kv->logits, &kv->flops);
     kv->t++;
     return 0;
 }

@@ -1,4 +1,9 @@
-/* model.h — the in-memory model: config, bound weight pointers, owned widened copies. */
+/* model.h — the in-memory model: config, bound weight pointers, owned widened copies.
+ * Every matrix of a product has an fp32 pointer and a bf16 one (the `h` twins). fp32 models
+ * (the default) leave the bf16 pointers NULL. A model loaded with precision bf16 has them
+ * all: a bf16 checkpoint's tensors in place (their fp32 pointers NULL: no widened copy), an
+ * fp32 one's rounded once (fp32 pointers still in place). Products go through cl_linear_w
+ * (blocks.h), which picks the bf16 twin when there is one. */
 #ifndef CL_MODEL_H
 #define CL_MODEL_H
 
@@ -6,12 +11,15 @@
 #include "../io/safetensors.h"
 
 typedef struct attn_w { const float *q, *k, *v, *o; } attn_w; /* q,k,v (HD, d); o (d, HD) */
+typedef struct attn_h { const uint16_t *q, *k, *v, *o; } attn_h; /* the same in bf16 */
 
 typedef struct layer_w {
     const float *ln_self, *ln_cross, *ln_ff; /* (d); ln_cross only in the decoder */
     attn_w self, cross;                       /* cross only in the decoder */
+    attn_h self_h, cross_h;                   /* their bf16 twins, or NULL */
     const float *wi, *wi0, *wi1;              /* (d_ff, d): wi for relu, wi0/wi1 for gated */
     const float *wo;                          /* (d, d_ff) */
+    const uint16_t *wih, *wi0h, *wi1h, *woh;  /* the same in bf16, or NULL */
 } layer_w;
 
 /* A Chronos-Bolt ResidualBlock: out(relu(hid x + hb)) + ob + res x + rb (every Linear biased). */
@@ -19,6 +27,7 @@ typedef struct resblock_w {
     const float *hid_w, *hid_b;  /* (d_ff, in), (d_ff) */
     const float *out_w, *out_b;  /* (out, d_ff), (out) */
     const float *res_w, *res_b;  /* (out, in), (out) */
+    const uint16_t *hid_wh, *out_wh, *res_wh; /* the weights' bf16 twins, or NULL (biases stay fp32) */
     int in, hidden, out;
 } resblock_w;
 
@@ -28,6 +37,8 @@ struct cl_model {
     int nfiles;
     const float *embed;     /* (V, d) shared input embedding */
     const float *lm_head;   /* (V, d) output head (== embed when tied) */
+    const uint16_t *embed_h, *lm_head_h; /* the same in bf16, or NULL (embed NULL: looked up in embed_h) */
+    cl_precision precision; /* of the products: CL_FP32 unless loaded with CL_BF16 */
     const float *enc_rel;   /* (num_buckets, H) */
     const float *dec_rel;   /* (num_buckets, H) */
     layer_w *enc, *dec;
@@ -48,6 +59,9 @@ typedef struct cl_binder cl_binder;
 /* The tensor `name` with shape (d0) or (d0, d1) (d1 = 0: 1-D), as f32 (in place or widened
  * once); NULL with the binder's error set when missing or misshapen. */
 const float *cl_binder_get(cl_binder *b, const char *name, int d0, int d1);
+/* The matrix of a product: as cl_binder_get into *w, or with precision bf16 its bf16 twin
+ * into *h too (model.h's twins: *w NULL for a BF16 tensor bound in place). */
+void cl_binder_get_w(cl_binder *b, const char *name, int d0, int d1, const float **w, const uint16_t **h);
 /* 0, or the status of the first failed cl_binder_get. */
 int cl_binder_status(const cl_binder *b);
 /* The tensor `name` in any of the model's files, or NULL. */

@@ -1,7 +1,8 @@
 /* t5.c — the Chronos T5 encoder-decoder forward pass on a cl_state.
  * Pre-norm blocks x + f(rmsnorm(x)); unscaled attention; relative position bias from
  * block 0 of each stack reused by every layer; no bias in cross-attention; tied output
- * head rescaled by d_model^-0.5. Every matrix product goes through cl_sgemm. */
+ * head rescaled by d_model^-0.5. Weight products go through cl_linear_w (fp32 sgemm, or bf16
+ * with precision bf16), attention products through cl_sgemm. */
 #include "attention.h"
 #include "blocks.h"
 #include "../core/core.h"
@@ -167,7 +168,7 @@ const float *cl_state_encoder_hidden(const cl_state *s, int *B, int *T) {
 }
 
 const float *cl_state_logits(const cl_state *s, int *B, int *Td, int *V) {
-    if (!s->m->lm_head) { /* Chronos-Bolt: no logits */
+    if (cl_model_is_bolt(s->m)) { /* Chronos-Bolt: no logits */
         if (B) *B = 0;
         if (Td) *Td = 0;
         if (V) *V = 0;
@@ -245,7 +246,7 @@ static int ensure_decoder(cl_state *s, int B, int Td, cl_error *err) {
     size_t Tk = (size_t)(Td > s->T ? Td : s->T);
     if (grow(&s->dec_bias, &s->dec_bias_cap, (size_t)c->num_heads * Td * Td, err)) return CL_ENOMEM;
     if (grow(&s->logits, &s->logits_cap, rows * (size_t)c->vocab_size, err)) return CL_ENOMEM;
-    if (!s->m->lm_head && grow(&s->xdir, &s->xdir_cap, 2 * rows * (size_t)c->num_heads * d, err)) return CL_ENOMEM;
+    if (cl_model_is_bolt(s->m) && grow(&s->xdir, &s->xdir_cap, 2 * rows * (size_t)c->num_heads * d, err)) return CL_ENOMEM;
     return grow(&s->scores, &s->scores_cap, (size_t)cl_pool_threads() * Td * Tk, err);
 }
 
@@ -287,15 +288,15 @@ int cl_encoder_run(cl_state *s) {
     for (int l = 0; l < c->num_layers; l++) {
         const layer_w *L = &m->enc[l];
         cl_rms_norm(s->ex, L->ln_self, (int)rows, d, c->eps, s->eh);
-        cl_linear(s->eh, (int)rows, d, L->self.q, HD, 0.0f, s->eq, &s->flops);
-        cl_linear(s->eh, (int)rows, d, L->self.k, HD, 0.0f, s->ek, &s->flops);
-        cl_linear(s->eh, (int)rows, d, L->self.v, HD, 0.0f, s->ev, &s->flops);
+        cl_wprod qkv[3] = {{L->self.q, L->self_h.q, HD, 0.0f, s->eq}, {L->self.k, L->self_h.k, HD, 0.0f, s->ek},
+                           {L->self.v, L->self_h.v, HD, 0.0f, s->ev}};
+        cl_linear_w_n(s->eh, (int)rows, d, 3, qkv, &s->flops);
         attn_args a = {.q = s->eq, .ldq = HD, .k = s->ek, .v = s->ev, .ldk = HD, .B = B, .Tq = T, .Tk = T,
                        .H = c->num_heads, .dk = c->d_kv, .bias = s->enc_bias, .kmask = s->enc_mask,
                        .gates = gates_of(s, CL_ENC_SELF, l), .out = s->eo, .ldo = HD, .scores = s->scores,
                        .cap = &s->cap[CL_ENC_SELF], .layer = l, .flops = &s->flops};
         cl_attention(&a);
-        cl_linear(s->eo, (int)rows, HD, L->self.o, d, 1.0f, s->ex, &s->flops);
+        cl_linear_w(s->eo, (int)rows, HD, L->self.o, L->self_h.o, d, 1.0f, s->ex, &s->flops);
         cl_rms_norm(s->ex, L->ln_ff, (int)rows, d, c->eps, s->eh);
         cl_feed_forward(m, L, s->eh, (int)rows, s->eff, s->ex, &s->flops);
         cl_progress_report(&s->progress, "forward", l + 1, c->num_layers + c->num_decoder_layers);
@@ -334,7 +335,7 @@ int cl_encode_embeds(cl_state *s, const float *x, const uint8_t *mask, int B, in
 
 static int ensure_cross(cl_state *s, cl_error *err) {
     if (s->cross_valid) return 0;
-    if (!s->m->lm_head) { s->cross_valid = 1; return 0; } /* Bolt: cl_cross_attention_direct, no K/V */
+    if (cl_model_is_bolt(s->m)) { s->cross_valid = 1; return 0; } /* Bolt: cl_cross_attention_direct, no K/V */
     const cl_config *c = &s->m->cfg;
     const size_t rows = (size_t)s->B * s->T, HD = (size_t)c->num_heads * c->d_kv;
     size_t per = rows * HD, n = 2 * per * c->num_decoder_layers;
@@ -345,11 +346,7 @@ static int ensure_cross(cl_state *s, cl_error *err) {
         if (!s->ck) return cl_error_set(err, CL_ENOMEM, "state: cannot allocate cross-attention cache");
     }
     s->cv = s->ck + per * c->num_decoder_layers;
-    for (int l = 0; l < c->num_decoder_layers; l++) {
-        const layer_w *L = &s->m->dec[l];
-        cl_linear(s->enc_out, (int)rows, c->d_model, L->cross.k, (int)HD, 0.0f, s->ck + l * per, &s->flops);
-        cl_linear(s->enc_out, (int)rows, c->d_model, L->cross.v, (int)HD, 0.0f, s->cv + l * per, &s->flops);
-    }
+    cl_cross_kv(s->m, s->enc_out, (int)rows, s->ck, s->cv, per, &s->flops);
     s->cross_valid = 1;
     return 0;
 }
@@ -393,23 +390,23 @@ int cl_decoder_run(cl_state *s, const int32_t *emb_ids, int Td, int last_only, i
         const layer_w *L = &m->dec[l];
         if (emb_ids || l > l0) { /* self-attention sublayer (skipped where we resume) */
             cl_rms_norm(s->dx, L->ln_self, (int)rows, d, c->eps, s->dh);
-            cl_linear(s->dh, (int)rows, d, L->self.q, HD, 0.0f, s->dq, &s->flops);
-            cl_linear(s->dh, (int)rows, d, L->self.k, HD, 0.0f, s->dk, &s->flops);
-            cl_linear(s->dh, (int)rows, d, L->self.v, HD, 0.0f, s->dv, &s->flops);
+            cl_wprod qkv[3] = {{L->self.q, L->self_h.q, HD, 0.0f, s->dq}, {L->self.k, L->self_h.k, HD, 0.0f, s->dk},
+                               {L->self.v, L->self_h.v, HD, 0.0f, s->dv}};
+            cl_linear_w_n(s->dh, (int)rows, d, 3, qkv, &s->flops);
             attn_args a = {.q = s->dq, .ldq = HD, .k = s->dk, .v = s->dv, .ldk = HD, .B = B, .Tq = Td, .Tk = Td,
                            .H = c->num_heads, .dk = c->d_kv, .bias = s->dec_bias, .causal = 1,
                            .gates = gates_of(s, CL_DEC_SELF, l), .out = s->dout, .ldo = HD, .scores = s->scores,
                            .cap = capture ? &s->cap[CL_DEC_SELF] : NULL, .layer = l, .flops = &s->flops};
             cl_attention(&a);
-            cl_linear(s->dout, (int)rows, HD, L->self.o, d, 1.0f, s->dx, &s->flops);
+            cl_linear_w(s->dout, (int)rows, HD, L->self.o, L->self_h.o, d, 1.0f, s->dx, &s->flops);
         }
         if (save) memcpy(save + (size_t)l * rows * d, s->dx, sizeof(float) * rows * d);
 
         cl_rms_norm(s->dx, L->ln_cross, (int)rows, d, c->eps, s->dh);
-        cl_linear(s->dh, (int)rows, d, L->cross.q, HD, 0.0f, s->dq, &s->flops);
-        if (!m->lm_head) { /* Chronos-Bolt's one query: no per-row K/V of the encoder output */
+        cl_linear_w(s->dh, (int)rows, d, L->cross.q, L->cross_h.q, HD, 0.0f, s->dq, &s->flops);
+        if (cl_model_is_bolt(m)) { /* Chronos-Bolt's one query: no per-row K/V of the encoder output */
             const size_t uc = rows * (size_t)c->num_heads * d;
-            cl_cross_attention_direct(s->dq, L->cross.k, L->cross.v, s->enc_out, s->enc_mask, B, Td, T, c->num_heads,
+            cl_cross_attention_direct(s->dq, L->cross.k, L->cross.v, L->cross_h.k, L->cross_h.v, s->enc_out, s->enc_mask, B, Td, T, c->num_heads,
                                       c->d_kv, d, gates_of(s, CL_CROSS, l), capture ? &s->cap[CL_CROSS] : NULL, l,
                                       s->scores, s->xdir, s->xdir + uc, s->dout, &s->flops);
         } else {
@@ -419,13 +416,13 @@ int cl_decoder_run(cl_state *s, const int32_t *emb_ids, int Td, int last_only, i
                            .cap = capture ? &s->cap[CL_CROSS] : NULL, .layer = l, .flops = &s->flops};
             cl_attention(&x);
         }
-        cl_linear(s->dout, (int)rows, HD, L->cross.o, d, 1.0f, s->dx, &s->flops);
+        cl_linear_w(s->dout, (int)rows, HD, L->cross.o, L->cross_h.o, d, 1.0f, s->dx, &s->flops);
 
         cl_rms_norm(s->dx, L->ln_ff, (int)rows, d, c->eps, s->dh);
         cl_feed_forward(m, L, s->dh, (int)rows, s->dff, s->dx, &s->flops);
         if (capture) cl_progress_report(&s->progress, "forward", c->num_layers + l + 1, c->num_layers + NL);
     }
-    if (!m->lm_head) { /* Chronos-Bolt: no LM head; s->dh keeps the final state (B*Td, d) */
+    if (cl_model_is_bolt(m)) { /* Chronos-Bolt: no LM head; s->dh keeps the final state (B*Td, d) */
         cl_rms_norm(s->dx, m->dec_final, (int)rows, d, c->eps, s->dh);
         s->logits_rows = 0;
         if (!capture) s->cap[CL_DEC_SELF].valid = s->cap[CL_CROSS].valid = 0;
@@ -440,7 +437,7 @@ int cl_decoder_run(cl_state *s, const int32_t *emb_ids, int Td, int last_only, i
         const float sc = (float)pow(d, -0.5);
         for (size_t i = 0; i < (size_t)lr * d; i++) s->dh[i] *= sc;
     }
-    cl_linear(s->dh, lr, d, m->lm_head, c->vocab_size, 0.0f, s->logits, &s->flops);
+    cl_linear_w(s->dh, lr, d, m->lm_head, m->lm_head_h, c->vocab_size, 0.0f, s->logits, &s->flops);
     s->logits_rows = last_only ? 1 : Td;
     if (!capture) /* nothing captured by this pass */
         s->cap[CL_DEC_SELF].valid = s->cap[CL_CROSS].valid = 0;

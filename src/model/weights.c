@@ -1,6 +1,8 @@
 /* weights.c — cl_model_load: config.json + safetensors (single or sharded), every tensor
  * found by its Hugging Face name and checked against the shape the config implies.
- * F32 tensors are used in place inside the mapping; BF16/F16 are widened once. */
+ * F32 tensors are used in place inside the mapping; BF16/F16 are widened once. With
+ * precision bf16 the matrices of products are bound in bf16 instead (bind_w): BF16 tensors
+ * in place, F32/F16 rounded once; norms and position biases stay fp32. */
 #include "model.h"
 #include "../core/core.h"
 
@@ -9,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct cl_binder { cl_model *m; const char *dir; cl_error *err; int rc; };
+struct cl_binder { cl_model *m; const char *dir; cl_error *err; int rc; int bf16; };
 typedef struct cl_binder binder;
 
 static const st_tensor *find_any(const cl_model *m, const char *name, const st_file **file) {
@@ -33,8 +35,9 @@ static void *own(cl_model *m, size_t bytes) {
     return p;
 }
 
-/* Binds tensor `name` with shape (d0) or (d0, d1) (d1 = 0 for 1-D) as f32. */
-static const float *bind(binder *b, const char *name, int d0, int d1) {
+/* Finds tensor `name` with shape (d0) or (d0, d1) (d1 = 0 for 1-D) and a supported dtype;
+ * NULL (b->rc set) otherwise. */
+static const st_tensor *lookup(binder *b, const char *name, int d0, int d1, const st_file **file) {
     if (b->rc) return NULL;
     const st_file *f;
     const st_tensor *t = find_any(b->m, name, &f);
@@ -54,49 +57,96 @@ static const float *bind(binder *b, const char *name, int d0, int d1) {
                                        f->path, name, got, d0);
         return NULL;
     }
-    size_t n = st_numel(t);
     const char *dn = st_dtype_name(t->dtype);
     if (!b->m->dtype[0]) snprintf(b->m->dtype, sizeof b->m->dtype, "%s", dn);
     else if (strcmp(b->m->dtype, dn) != 0) snprintf(b->m->dtype, sizeof b->m->dtype, "mixed");
-    if (t->dtype == ST_F32 && ((uintptr_t)t->data & 3) == 0) return t->data; /* in place */
     if (t->dtype != ST_F32 && t->dtype != ST_BF16 && t->dtype != ST_F16) {
         b->rc = cl_error_set(b->err, CL_EFORMAT, "%s: tensor '%s' has dtype %s (expected F32, BF16 or F16)",
                              f->path, name, dn);
         return NULL;
     }
+    *file = f;
+    return t;
+}
+
+/* element i of a supported tensor, in fp32 (exact: bf16/fp16 widen exactly) */
+static float element(const st_tensor *t, size_t i) {
+    const unsigned char *src = t->data;
+    if (t->dtype == ST_F32) { float v; memcpy(&v, src + 4 * i, 4); return v; }
+    uint16_t h;
+    memcpy(&h, src + 2 * i, 2);
+    return t->dtype == ST_BF16 ? cl_bf16_to_f32(h) : cl_f16_to_f32(h);
+}
+
+static const float *bind_f32(binder *b, const st_tensor *t, const st_file *f, const char *name) {
+    if (t->dtype == ST_F32 && ((uintptr_t)t->data & 3) == 0) return t->data; /* in place */
+    size_t n = st_numel(t);
     float *w = own(b->m, n * sizeof(float));
     if (!w) { b->rc = cl_error_set(b->err, CL_ENOMEM, "%s: out of memory widening '%s'", f->path, name); return NULL; }
-    const unsigned char *src = t->data;
-    for (size_t i = 0; i < n; i++) {
-        if (t->dtype == ST_F32) { memcpy(&w[i], src + 4 * i, 4); continue; } /* unaligned F32 */
-        uint16_t h;
-        memcpy(&h, src + 2 * i, 2);
-        w[i] = t->dtype == ST_BF16 ? cl_bf16_to_f32(h) : cl_f16_to_f32(h);
-    }
+    for (size_t i = 0; i < n; i++) w[i] = element(t, i);
     return w;
 }
 
+/* Binds tensor `name` with shape (d0) or (d0, d1) (d1 = 0 for 1-D) as f32. */
+static const float *bind(binder *b, const char *name, int d0, int d1) {
+    const st_file *f;
+    const st_tensor *t = lookup(b, name, d0, d1, &f);
+    return t ? bind_f32(b, t, f, name) : NULL;
+}
+
+/* Binds the matrix of a product: in fp32 (*h = NULL), or with precision bf16 as bf16 in *h
+ * (a BF16 tensor in place, others rounded once) and *w only where fp32 costs no copy (an
+ * aligned F32 tensor in place), else NULL. */
+static void bind_w(binder *b, const char *name, int d0, int d1, const float **w, const uint16_t **h) {
+    const st_file *f;
+    const st_tensor *t = lookup(b, name, d0, d1, &f);
+    *w = NULL;
+    *h = NULL;
+    if (!t) return;
+    if (!b->bf16) { *w = bind_f32(b, t, f, name); return; }
+    if (t->dtype == ST_F32 && ((uintptr_t)t->data & 3) == 0) *w = t->data;
+    if (t->dtype == ST_BF16 && ((uintptr_t)t->data & 1) == 0) { *h = t->data; return; } /* in place */
+    size_t n = st_numel(t);
+    uint16_t *r = own(b->m, n * sizeof(uint16_t));
+    if (!r) { b->rc = cl_error_set(b->err, CL_ENOMEM, "%s: out of memory rounding '%s'", f->path, name); return; }
+    for (size_t i = 0; i < n; i++) r[i] = cl_f32_to_bf16(element(t, i));
+    *h = r;
+}
+
+/* The input embedding of an untied model, only looked up (cl_embed): fp32, except that a
+ * bf16 model keeps a BF16 tensor as stored (rows widened at lookup, exactly). */
+static void bind_embedding(binder *b, const char *name, int V, int d) {
+    const st_file *f;
+    const st_tensor *t = lookup(b, name, V, d, &f);
+    if (!t) return;
+    if (b->bf16 && t->dtype == ST_BF16 && ((uintptr_t)t->data & 1) == 0) b->m->embed_h = t->data;
+    else b->m->embed = bind_f32(b, t, f, name);
+}
+
 const float *cl_binder_get(cl_binder *b, const char *name, int d0, int d1) { return bind(b, name, d0, d1); }
+void cl_binder_get_w(cl_binder *b, const char *name, int d0, int d1, const float **w, const uint16_t **h) {
+    bind_w(b, name, d0, d1, w, h);
+}
 int cl_binder_status(const cl_binder *b) { return b->rc; }
 const st_tensor *cl_model_find(const cl_model *m, const char *name) { return find_any(m, name, NULL); }
 
-static void bind_attn(binder *b, attn_w *a, const char *prefix, int HD, int d) {
+static void bind_attn(binder *b, attn_w *a, attn_h *ah, const char *prefix, int HD, int d) {
     char n[256];
-    snprintf(n, sizeof n, "%sq.weight", prefix); a->q = bind(b, n, HD, d);
-    snprintf(n, sizeof n, "%sk.weight", prefix); a->k = bind(b, n, HD, d);
-    snprintf(n, sizeof n, "%sv.weight", prefix); a->v = bind(b, n, HD, d);
-    snprintf(n, sizeof n, "%so.weight", prefix); a->o = bind(b, n, d, HD);
+    snprintf(n, sizeof n, "%sq.weight", prefix); bind_w(b, n, HD, d, &a->q, &ah->q);
+    snprintf(n, sizeof n, "%sk.weight", prefix); bind_w(b, n, HD, d, &a->k, &ah->k);
+    snprintf(n, sizeof n, "%sv.weight", prefix); bind_w(b, n, HD, d, &a->v, &ah->v);
+    snprintf(n, sizeof n, "%so.weight", prefix); bind_w(b, n, d, HD, &a->o, &ah->o);
 }
 
 static void bind_ff(binder *b, layer_w *L, const char *prefix, const cl_config *c) {
     char n[256];
     if (c->gated) {
-        snprintf(n, sizeof n, "%swi_0.weight", prefix); L->wi0 = bind(b, n, c->d_ff, c->d_model);
-        snprintf(n, sizeof n, "%swi_1.weight", prefix); L->wi1 = bind(b, n, c->d_ff, c->d_model);
+        snprintf(n, sizeof n, "%swi_0.weight", prefix); bind_w(b, n, c->d_ff, c->d_model, &L->wi0, &L->wi0h);
+        snprintf(n, sizeof n, "%swi_1.weight", prefix); bind_w(b, n, c->d_ff, c->d_model, &L->wi1, &L->wi1h);
     } else {
-        snprintf(n, sizeof n, "%swi.weight", prefix); L->wi = bind(b, n, c->d_ff, c->d_model);
+        snprintf(n, sizeof n, "%swi.weight", prefix); bind_w(b, n, c->d_ff, c->d_model, &L->wi, &L->wih);
     }
-    snprintf(n, sizeof n, "%swo.weight", prefix); L->wo = bind(b, n, c->d_model, c->d_ff);
+    snprintf(n, sizeof n, "%swo.weight", prefix); bind_w(b, n, c->d_model, c->d_ff, &L->wo, &L->woh);
 }
 
 #define INDEX_MAX_BYTES ((size_t)16 << 20) /* README "Limits" */
@@ -166,7 +216,15 @@ static int open_files(cl_model *m, const char *dir, cl_error *err) {
 }
 
 int cl_model_load(const char *dir, cl_model **out, cl_error *err) {
+    return cl_model_load_opts(dir, NULL, out, err);
+}
+
+int cl_model_load_opts(const char *dir, const cl_load_opts *opts, cl_model **out, cl_error *err) {
     *out = NULL;
+    if (opts && opts->precision != CL_FP32 && opts->precision != CL_BF16)
+        return cl_error_set(err, CL_EINVAL, "%s: unknown precision %d", dir, (int)opts->precision);
+    /* bf16 where the CPU runs it natively; elsewhere fp32 (README "Precision") */
+    const int bf16 = opts && opts->precision == CL_BF16 && cl_bf16_supported();
     cl_model *m = calloc(1, sizeof *m);
     if (!m) return cl_error_set(err, CL_ENOMEM, "%s: out of memory", dir);
     char path[4096];
@@ -174,7 +232,8 @@ int cl_model_load(const char *dir, cl_model **out, cl_error *err) {
     if (!rc) rc = open_files(m, dir, err);
     if (rc) { cl_model_free(m); return rc; }
     const cl_config *c = &m->cfg;
-    binder b = {m, dir, err, 0};
+    binder b = {m, dir, err, 0, bf16};
+    m->precision = bf16 ? CL_BF16 : CL_FP32;
     if (m->nfiles == 1) b.dir = m->files[0].path;
     const int d = c->d_model, HD = c->num_heads * c->d_kv, V = c->vocab_size;
     size_t np = 0;
@@ -187,11 +246,15 @@ int cl_model_load(const char *dir, cl_model **out, cl_error *err) {
         if (find_any(m, emb_names[i], NULL)) emb = emb_names[i];
     if (!emb) { cl_error_set(err, CL_EFORMAT, "%s: missing tensor 'shared.weight' (the token embedding)", b.dir); cl_model_free(m); return CL_EFORMAT; }
     if (bolt && (rc = cl_bolt_bind(m, &b, emb, &np, err))) { cl_model_free(m); return rc; }
-    m->embed = bind(&b, emb, bolt ? c->vocab_size : V, d);
+    /* the embedding is a product's matrix too when it is the (tied) output head; Bolt's
+     * 1-2 rows ([PAD] query, [REG]) are only looked up: fp32 */
+    if (bolt) m->embed = bind(&b, emb, c->vocab_size, d);
+    else if (c->tied) bind_w(&b, emb, V, d, &m->embed, &m->embed_h);
+    else bind_embedding(&b, emb, V, d);
     np += (size_t)c->vocab_size * d;
-    if (bolt) m->lm_head = NULL;
-    else if (c->tied) m->lm_head = m->embed;
-    else { m->lm_head = bind(&b, "lm_head.weight", V, d); np += (size_t)V * d; }
+    if (bolt) { m->lm_head = NULL; m->lm_head_h = NULL; }
+    else if (c->tied) { m->lm_head = m->embed; m->lm_head_h = m->embed_h; }
+    else { bind_w(&b, "lm_head.weight", V, d, &m->lm_head, &m->lm_head_h); np += (size_t)V * d; }
     m->enc_rel = bind(&b, "encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight", c->num_buckets, c->num_heads);
     m->dec_rel = bind(&b, "decoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight", c->num_buckets, c->num_heads);
     np += 2 * (size_t)c->num_buckets * c->num_heads;
@@ -201,7 +264,7 @@ int cl_model_load(const char *dir, cl_model **out, cl_error *err) {
     char p[256], n[256];
     for (int i = 0; i < c->num_layers && !b.rc; i++) {
         layer_w *L = &m->enc[i];
-        snprintf(p, sizeof p, "encoder.block.%d.layer.0.SelfAttention.", i); bind_attn(&b, &L->self, p, HD, d);
+        snprintf(p, sizeof p, "encoder.block.%d.layer.0.SelfAttention.", i); bind_attn(&b, &L->self, &L->self_h, p, HD, d);
         snprintf(n, sizeof n, "encoder.block.%d.layer.0.layer_norm.weight", i); L->ln_self = bind(&b, n, d, 0);
         snprintf(p, sizeof p, "encoder.block.%d.layer.1.DenseReluDense.", i); bind_ff(&b, L, p, c);
         snprintf(n, sizeof n, "encoder.block.%d.layer.1.layer_norm.weight", i); L->ln_ff = bind(&b, n, d, 0);
@@ -209,9 +272,9 @@ int cl_model_load(const char *dir, cl_model **out, cl_error *err) {
     }
     for (int i = 0; i < c->num_decoder_layers && !b.rc; i++) {
         layer_w *L = &m->dec[i];
-        snprintf(p, sizeof p, "decoder.block.%d.layer.0.SelfAttention.", i); bind_attn(&b, &L->self, p, HD, d);
+        snprintf(p, sizeof p, "decoder.block.%d.layer.0.SelfAttention.", i); bind_attn(&b, &L->self, &L->self_h, p, HD, d);
         snprintf(n, sizeof n, "decoder.block.%d.layer.0.layer_norm.weight", i); L->ln_self = bind(&b, n, d, 0);
-        snprintf(p, sizeof p, "decoder.block.%d.layer.1.EncDecAttention.", i); bind_attn(&b, &L->cross, p, HD, d);
+        snprintf(p, sizeof p, "decoder.block.%d.layer.1.EncDecAttention.", i); bind_attn(&b, &L->cross, &L->cross_h, p, HD, d);
         snprintf(n, sizeof n, "decoder.block.%d.layer.1.layer_norm.weight", i); L->ln_cross = bind(&b, n, d, 0);
         snprintf(p, sizeof p, "decoder.block.%d.layer.2.DenseReluDense.", i); bind_ff(&b, L, p, c);
         snprintf(n, sizeof n, "decoder.block.%d.layer.2.layer_norm.weight", i); L->ln_ff = bind(&b, n, d, 0);
@@ -241,3 +304,4 @@ const cl_config *cl_model_config(const cl_model *m) { return &m->cfg; }
 size_t cl_model_param_count(const cl_model *m) { return m->nparams; }
 const char *cl_model_dtype(const cl_model *m) { return m->dtype; }
 size_t cl_model_owned_bytes(const cl_model *m) { return m->owned_bytes; }
+cl_precision cl_model_precision(const cl_model *m) { return m->precision; }

@@ -111,7 +111,7 @@ static void setup_section(FILE *f, const page *p) {
     const cl_report_setup *s = &p->in->setup;
     fputs("<section id=\"setup\"><h2>1. Setup</h2>\n<table><tr><th class=\"l\">model</th><th class=\"l\">folder</th>"
           "<th>parameters</th><th>d_model</th><th>d_ff</th><th>encoder layers</th><th>decoder layers</th><th>heads</th>"
-          "<th>d_kv</th><th>vocabulary</th></tr>\n", f);
+          "<th>d_kv</th><th>vocabulary</th><th>precision</th></tr>\n", f);
     for (int k = 0; k < p->n; k++) {
         const cl_report_model *m = &s->models[k];
         fputs("<tr data-model=\"", f);
@@ -124,7 +124,10 @@ static void setup_section(FILE *f, const page *p) {
         td_num(f, m->parameters, "%.0f");
         const int v[7] = {m->d_model, m->d_ff, m->encoder_layers, m->decoder_layers, m->heads, m->d_kv, m->vocab_size};
         for (int i = 0; i < 7; i++) td_num(f, v[i], "%.0f");
-        fputs("</tr>\n", f);
+        /* of the matrix products (--precision) */
+        fputs("<td>", f);
+        cl_html_escape(f, cl_precision_name(m->precision));
+        fputs("</td></tr>\n", f);
     }
     fputs("</table>\n<table><tr><th class=\"l\">step</th><th class=\"l\">settings</th><th>run time (s)</th></tr>\n", f);
     for (int i = 0; i < CL_REPORT_STEPS; i++) {

@@ -22,6 +22,7 @@ typedef struct cl_report_model {
     char name[256], path[4096];
     double parameters;
     int d_model, d_ff, d_kv, heads, encoder_layers, decoder_layers, vocab_size;
+    cl_precision precision; /* of its products (--precision; cl_model_precision) */
 } cl_report_model;
 
 /* What data/setup.json holds: how the report was made. */
@@ -29,6 +30,7 @@ typedef struct cl_report_setup {
     char version[32], created[64];
     int quick, threads;
     uint64_t seed;
+    cl_precision precision; /* of every model's products */
     /* settings of the steps */
     int ind_seq_len, ind_reps, ind_batch;
     double ind_threshold;

@@ -178,7 +178,9 @@ static void fill_setup(const cl_report_opts *o, cl_model *const *m, const cl_stu
         x->encoder_layers = c->num_layers;
         x->decoder_layers = c->num_decoder_layers;
         x->vocab_size = c->vocab_size;
+        x->precision = cl_model_precision(m[k]);
     }
+    s->precision = s->n ? s->models[0].precision : CL_FP32; /* one for all (cl_induction_study_run checks) */
 }
 
 /* The four steps into tmp: each study run, its files and figures written. */
@@ -233,6 +235,7 @@ static int run_steps(const cl_report_opts *o, cl_model *const *m, const cl_study
             mo.seed = o->seed;
             mo.permutations = perms;
             mo.progress = pr;
+            mo.precision = o->precision;
             cl_multisine_result *r = &in->ms;
             if (s == CL_REPORT_MULTISINE_NB) { /* the author's notebooks' amplitudes */
                 static const double AMPS[4] = {1, 0.75, 0.5, 0.5};
@@ -256,6 +259,7 @@ static int run_steps(const cl_report_opts *o, cl_model *const *m, const cl_study
                 wo.configs = o->configs;
                 wo.permutations = perms;
                 wo.progress = (cl_progress){on_step_progress, &spk};
+                wo.precision = o->precision;
                 rc = mkdir_err(md, err);
                 if (!rc) rc = mkdir_err(mf, err);
                 if (!rc) rc = cl_mssweep_run(o->dirs[k], &wo, &in->mss[k], err);
@@ -288,7 +292,8 @@ int cl_report_run(const cl_report_opts *oin, char *index, size_t index_n, cl_err
     cl_study_model info[CL_REPORT_MAX_MODELS];
     int heads[CL_REPORT_MAX_MODELS];
     /* every model loads, has a token band and a unique name; kept for the sizes */
-    int rc = cl_study_models_load(o.dirs, o.n, m, info, err);
+    const cl_load_opts lo = {o.precision};
+    int rc = cl_study_models_load_opts(o.dirs, o.n, NULL, &lo, m, info, err);
     for (int k = 0; k < o.n && !rc; k++) {
         int lo, hi;
         heads[k] = cl_model_config(m[k])->num_decoder_layers * cl_model_config(m[k])->num_heads;

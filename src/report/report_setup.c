@@ -18,6 +18,7 @@ int cl_report_setup_write(const cl_report_setup *s, const char *path, cl_error *
     cJSON_AddBoolToObject(root, "quick", s->quick);
     cJSON_AddNumberToObject(root, "seed", (double)s->seed);
     cJSON_AddNumberToObject(root, "threads", s->threads);
+    cJSON_AddStringToObject(root, "precision", cl_precision_name(s->precision));
     cJSON *set = cJSON_AddObjectToObject(root, "settings");
     cJSON *ind = cJSON_AddObjectToObject(set, "induction");
     cJSON_AddNumberToObject(ind, "seq_len", s->ind_seq_len);
@@ -58,6 +59,7 @@ int cl_report_setup_write(const cl_report_setup *s, const char *path, cl_error *
         cJSON_AddNumberToObject(x, "encoder_layers", m->encoder_layers);
         cJSON_AddNumberToObject(x, "decoder_layers", m->decoder_layers);
         cJSON_AddNumberToObject(x, "vocab_size", m->vocab_size);
+        cJSON_AddStringToObject(x, "precision", cl_precision_name(m->precision));
     }
     cJSON *st = cJSON_AddArrayToObject(root, "steps");
     for (int i = 0; i < CL_REPORT_STEPS; i++) {
@@ -85,6 +87,7 @@ int cl_report_setup_read(const char *path, cl_report_setup *s, cl_error *err) {
     s->quick = cl_jr_bool(&j, root, "quick");
     s->seed = (uint64_t)cl_jr_num(&j, root, "seed");
     s->threads = cl_jr_int(&j, root, "threads");
+    s->precision = cl_jr_precision(&j, root, "precision");
     const cJSON *set = cl_jr_obj(&j, root, "settings");
     const cJSON *ind = cl_jr_obj(&j, set, "induction"), *sw = cl_jr_obj(&j, set, "sweep");
     const cJSON *ms = cl_jr_obj(&j, set, "multisine"), *mss = cl_jr_obj(&j, set, "multisine_sweep");
@@ -120,6 +123,7 @@ int cl_report_setup_read(const char *path, cl_report_setup *s, cl_error *err) {
         m->encoder_layers = cl_jr_int(&j, x, "encoder_layers");
         m->decoder_layers = cl_jr_int(&j, x, "decoder_layers");
         m->vocab_size = cl_jr_int(&j, x, "vocab_size");
+        m->precision = cl_jr_precision(&j, x, "precision");
     }
     const cJSON *steps = cl_jr_arr(&j, root, "steps", &ns);
     if (!j.rc && ns != CL_REPORT_STEPS) cl_jr_fail(&j, "not the six steps", "steps");
