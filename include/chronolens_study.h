@@ -469,6 +469,146 @@ const char *cl_claim_verdict_word(int verdict);
 /* dir/claims.json and dir/claims.csv: claims (n_models, CL_CLAIMS) of the named models. */
 int cl_claims_write(const cl_claim *claims, const char *const *names, int n_models, const char *dir, cl_error *err);
 
+/* ---------------------------------------------------------------- context series */
+
+/* A context CSV (one column per series, time down the rows; src/io/csv.h): values (B, L)
+ * row-major, NaN = missing; names (B) from the header row, NULL without one. */
+typedef struct cl_context {
+    float *values;
+    int B, L;
+    char **names;
+    char *path;    /* the file read (for messages); NULL when built in memory */
+} cl_context;
+/* Reads path; a file without any value is an error ("PATH: no values"). */
+int cl_context_read(const char *path, cl_context *s, cl_error *err);
+void cl_context_free(cl_context *s);
+
+/* ---------------------------------------------------------------- forecast (method.md §1, §4) */
+
+#define CL_FORECAST_MAX_LEVELS 99
+
+enum { CL_FORECAST_MODEL = 0, CL_FORECAST_PARROT = 1 }; /* cl_forecast_study_opts.method */
+
+/* ChronosPipeline.predict / ChronosBoltPipeline.predict, or context parroting, on a batch of
+ * series. A field < 0 (or have_* 0) keeps the model's chronos_config value. */
+typedef struct cl_forecast_study_opts {
+    int method;            /* CL_FORECAST_MODEL or CL_FORECAST_PARROT */
+    int compare;           /* model method: also the parrot forecast (its column, cl_forecast_compare) */
+    int horizon;           /* steps (0: the model's prediction_length; the parrot alone: 64) */
+    int nlev;              /* quantile levels in (0, 1) of the CSV (0.1 .. 0.9) */
+    double levels[CL_FORECAST_MAX_LEVELS];
+    int samples;           /* T5 sample paths (0: the model's num_samples) */
+    double temperature;    /* T5 (0: the model's) */
+    long top_k;            /* T5 (-1: the model's) */
+    double top_p;          /* T5 (0: the model's) */
+    int have_seed;         /* seed given (refused for Bolt) */
+    uint64_t seed;         /* T5: series b draws from stream (seed, b) (0) */
+    int batch;             /* series per model batch (0: auto) */
+    int no_cache;          /* T5: decode on the growing prefix instead of the key/value cache */
+    int window;            /* parrot: matched window D (8) */
+    cl_progress progress;  /* stage "forecast": decoder steps (T5) or model rows (Bolt) */
+} cl_forecast_study_opts;
+void cl_forecast_study_default(cl_forecast_study_opts *o);
+
+/* What the long CSV, the sample paths and the plot hold. */
+typedef struct cl_forecast_result {
+    int B, H, L;          /* series, horizon, context length */
+    int S;                /* paths per series: samples (T5), quantiles (Bolt), 1 (parrot alone) */
+    int method, bolt;
+    int nlev;
+    double levels[CL_FORECAST_MAX_LEVELS];
+    char **names;         /* (B) series names, NULL: numbered 0 .. B-1 */
+    float *context;       /* (B, L) the input (for the plot); NULL when read back */
+    float *paths;         /* (B, S, H) sample paths / Bolt quantile paths / the parrot's path */
+    float *mean;          /* (B, H) */
+    float *quant;         /* (B, H, nlev) */
+    float *band;          /* (B, H, 3) levels 0.1, 0.5, 0.9 (the plot); NULL when read back */
+    float *parrot;        /* (B, H) with compare; NULL otherwise (method parrot: in paths) */
+    struct cl_parrot_info *pinfo; /* (B) parrot matches (compare or method parrot); NULL otherwise */
+} cl_forecast_result;
+
+/* m: the model (may be NULL for the parrot alone). Checks the options against the model
+ * (sampling settings mean nothing for a Chronos-Bolt model) and the sizes. */
+int cl_forecast_study_run(const cl_model *m, const cl_context *ctx, const cl_forecast_study_opts *o,
+                          cl_forecast_result *r, cl_error *err);
+
+/* The files of `chronolens forecast`: csv (the long CSV: series,step,mean,q<level>..[,parrot]),
+ * samples (.npy (B, S, H) float32; NULL: none), plot (.png/.svg; NULL: none). The CSV is
+ * committed last: on failure none of them is left behind. */
+typedef struct cl_forecast_files { const char *csv, *samples, *plot; } cl_forecast_files;
+int cl_forecast_write(const cl_forecast_result *r, const cl_forecast_files *f, cl_error *err);
+/* Reads a long CSV back (names, H, levels, mean, quantiles, the parrot column): writing the
+ * result read gives the same bytes. context, paths, band and pinfo stay NULL. */
+int cl_forecast_read(const char *csv, cl_forecast_result *r, cl_error *err);
+/* --compare: per series the parrot's period, match distance and the MAE of the model's
+ * median against the parrot relative to the series scale, as CSV into file (a FILE *);
+ * returns the mean of that MAE over the series (NaN without a parrot). */
+double cl_forecast_compare(const cl_forecast_result *r, void *file);
+void cl_forecast_free(cl_forecast_result *r);
+
+/* ---------------------------------------------------------------- embed (method.md §1, §4) */
+
+typedef struct cl_embed_opts {
+    int batch;             /* series per encoder pass (16) */
+    cl_progress progress;  /* stage "embed": series done of all */
+} cl_embed_opts;
+void cl_embed_default(cl_embed_opts *o);
+
+/* ChronosPipeline.embed / ChronosBoltPipeline.embed: the encoder's last hidden state. */
+typedef struct cl_embed_result {
+    int B, T, d, bolt;  /* T: tokens incl. EOS (T5) or patches [+ REG] (Bolt) */
+    float *emb;         /* (B, T, d) */
+    float *scale;       /* T5: (B) the tokenizer scale; Bolt: (B, 2) loc, scale */
+} cl_embed_result;
+int cl_embed_run(const cl_model *m, const cl_context *ctx, const cl_embed_opts *o, cl_embed_result *r, cl_error *err);
+/* out: the embeddings (.npy); scales (.npy; NULL: none). Nothing is left on failure. */
+int cl_embed_write(const cl_embed_result *r, const char *out, const char *scales, cl_error *err);
+void cl_embed_free(cl_embed_result *r);
+
+/* ---------------------------------------------------------------- forward (method.md §1, §4) */
+
+#define CL_FORWARD_MAX_DECODER 4096 /* decoder ids per row: each map is (H, Td, Td) */
+#define CL_FORWARD_MAX_TENSORS 512
+
+typedef struct cl_forward_opts {
+    const char *decoder_ids_csv; /* T5 decoder input: one row of ids per series (src/io/csv.h) */
+    const int32_t *decoder_ids; /* or (Bd, Td) in memory; neither: the start token */
+    int Bd, Td;                 /* its rows (must be B) and length */
+    cl_progress progress;       /* stage "forward" */
+} cl_forward_opts;
+void cl_forward_default(cl_forward_opts *o);
+
+/* One named tensor of the forward file (the golden's name, dtype, shape). */
+typedef struct cl_forward_tensor {
+    char name[64];
+    int i64;               /* 1: int64 data, 0: float32 */
+    int ndim;
+    int64_t shape[4];
+    const void *data;      /* into the result's buffers or its model state */
+} cl_forward_tensor;
+
+/* Every tensor of the reference's forward, in the golden's order and names. T5: token_ids,
+ * attention_mask, scale, encoder_hidden, enc_attn.l, dec_attn.l, cross_attn.l, logits.
+ * Bolt: loc, scale, attention_mask, input_embeds, encoder_hidden, enc_attn.l, dec_attn.l,
+ * cross_attn.l, decoder_hidden, quantile_preds. */
+typedef struct cl_forward_result {
+    int bolt;
+    int n;
+    cl_forward_tensor t[CL_FORWARD_MAX_TENSORS];
+    int64_t *ids64, *mask64; /* owned */
+    float *scale;            /* owned (T5) */
+    cl_state *state;         /* owned: holds the maps, hidden states and logits */
+} cl_forward_result;
+/* Checks the decoder ids (rows = series, length <= CL_FORWARD_MAX_DECODER, ids inside the
+ * vocabulary; none for Bolt, whose decoder has one fixed query). */
+int cl_forward_run(const cl_model *m, const cl_context *ctx, const cl_forward_opts *o, cl_forward_result *r,
+                   cl_error *err);
+/* The tensor of that name, NULL when none. */
+const cl_forward_tensor *cl_forward_get(const cl_forward_result *r, const char *name);
+/* out (.safetensors): every tensor, atomically. */
+int cl_forward_write(const cl_forward_result *r, const char *out, cl_error *err);
+void cl_forward_free(cl_forward_result *r);
+
 /* ---------------------------------------------------------------- report */
 
 #define CL_REPORT_MAX_MODELS 16
