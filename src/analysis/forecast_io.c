@@ -185,12 +185,15 @@ int cl_forecast_read(const char *csv, cl_forecast_result *r, cl_error *err) {
     const int ncol = 3 + r->nlev + with_parrot, rows = n - 1;
     /* H: the steps of the first series */
     int H = 0;
-    for (int i = 1; i < n; i++) {
-        char *q = line[i], *s;
+    for (int i = 1; i < n; i++) { /* on a copy: next_field cuts the line in place */
+        char *copy = strdup(line[i]), *q = copy, *s;
         int m = 1;
+        if (!copy) { rc = cl_error_set(err, CL_ENOMEM, "%s: out of memory", csv); goto fail; }
         next_field(&q, &m);
         s = next_field(&q, &m);
-        if (!s || atoi(s) != H + 1) break;
+        const int next = s && atoi(s) == H + 1;
+        free(copy);
+        if (!next) break;
         H++;
     }
     if (H == 0 || rows % H) {
