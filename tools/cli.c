@@ -26,6 +26,27 @@ int cli_fail(const char *fmt, ...) {
 
 int cli_fail_err(const cl_error *err) { return cli_fail("%s", err->msg); }
 
+/* kept for the process's lifetime (the commands hold pointers into it) */
+static char **split_args;
+
+char **cli_split_eq(int argc, char **argv, int *nargc) {
+    int extra = 0;
+    for (int i = 1; i < argc; i++) extra += !strncmp(argv[i], "--", 2) && argv[i][2] && strchr(argv[i], '=') != NULL;
+    split_args = malloc(sizeof(char *) * (size_t)(argc + extra + 1));
+    if (!split_args) return NULL;
+    int n = 0;
+    for (int i = 0; i < argc; i++) {
+        char *eq = i > 0 && !strncmp(argv[i], "--", 2) && argv[i][2] ? strchr(argv[i], '=') : NULL;
+        if (!eq) { split_args[n++] = argv[i]; continue; }
+        *eq = 0; /* argv's strings are ours to change: "--opt" and "value" */
+        split_args[n++] = argv[i];
+        split_args[n++] = eq + 1;
+    }
+    split_args[n] = NULL;
+    *nargc = n;
+    return split_args;
+}
+
 static int need_value(int argc, char **argv, int i) {
     if (i + 1 >= argc) { cli_fail("option %s needs a value", argv[i]); return -1; }
     return 0;

@@ -30,6 +30,10 @@ int opt_long_list(int argc, char **argv, int *i, const char *name, long lo, long
                   int max, int *n);
 int opt_range(int argc, char **argv, int *i, const char *name, long lo, long hi, long *a, long *b);
 
+/* argv with every "--opt=value" split into "--opt" "value", so that every option of every
+ * command takes either form; *nargc gets the new count. NULL when out of memory. */
+char **cli_split_eq(int argc, char **argv, int *nargc);
+
 /* Common options every command accepts: --threads N, --quiet. Returns as opt_*. */
 int opt_common(int argc, char **argv, int *i);
 

@@ -73,7 +73,7 @@ static int parse_args(int argc, char **argv, fc_args *a) {
         if (!r) return cli_fail("forecast: unknown argument '%s'", argv[i]);
     }
     if (!a->ctx_path || !a->out)
-        return cli_fail("forecast: usage: chronolens forecast [--model DIR] --context CSV --out OUT.csv [options] (see README)");
+        return cli_fail("forecast: usage: chronolens forecast [--model DIR] --context CSV --out OUT.csv [options] (chronolens forecast --help)");
     if (strcmp(a->method, "model") && strcmp(a->method, "parrot"))
         return cli_fail("option --method: '%s' is not model or parrot", a->method);
     a->parrot = !strcmp(a->method, "parrot");
