@@ -1,6 +1,7 @@
 /* chronolens — command-line entry: one subcommand per job. */
 #include "cli.h"
 #include "help.h"
+#include "../src/io/outlock.h"
 
 #include <string.h>
 
@@ -47,7 +48,10 @@ int main(int argc, char **argv) {
             int n;
             char **args = cli_split_eq(argc - 1, argv + 1, &n);
             if (!args) return cli_fail("out of memory");
-            return COMMANDS[i].run(n, args);
+            cl_signals_install(); /* temporaries and locks go with the process */
+            int rc = COMMANDS[i].run(n, args);
+            cl_out_release_all();
+            return rc;
         }
     return cli_fail("unknown command '%s' (try: chronolens --help)", argv[1]);
 }

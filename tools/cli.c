@@ -1,6 +1,7 @@
 /* cli.c — option parsing, one-line errors and a progress line for the subcommands. */
 #include "cli.h"
 #include "../src/core/parse.h"
+#include "../src/io/outlock.h"
 
 #include <errno.h>
 #include <math.h>
@@ -177,4 +178,21 @@ void progress_stage(const char *name, double from, double to) {
     snprintf(stage_name, sizeof stage_name, "%s", name);
     stage_from = from;
     stage_to = to;
+}
+
+int cli_out_file(const char *cmd, const char *path) {
+    if (!path) return 0;
+    cl_error err = {0};
+    /* a command run by another (report) writes inside the folder its driver owns */
+    if (cl_out_check(path, &err) || (cli_summary && cl_out_claim(path, 0, &err)))
+        return cli_fail("%s: %s", cmd, err.msg);
+    return 0;
+}
+
+int cli_out_dir(const char *cmd, const char *dir) {
+    if (!dir) return 0;
+    cl_error err = {0};
+    if (cl_out_check_dir(dir, &err) || (cli_summary && cl_out_claim(dir, 1, &err)))
+        return cli_fail("%s: %s", cmd, err.msg);
+    return 0;
 }

@@ -37,6 +37,13 @@ char **cli_split_eq(int argc, char **argv, int *nargc);
 /* Common options every command accepts: --threads N, --quiet. Returns as opt_*. */
 int opt_common(int argc, char **argv, int *i);
 
+/* Every output is checked before any work (src/io/outlock.h): a file output is not a folder
+ * and its folder is writable; a folder output is a folder or can be created. The output is
+ * then owned by this run (a lock beside it; stale temporaries of dead runs removed).
+ * NULL paths are skipped. Returns 0, or EXIT_BAD after one line naming cmd and the path. */
+int cli_out_file(const char *cmd, const char *path);
+int cli_out_dir(const char *cmd, const char *dir);
+
 /* Progress on stderr when it is a terminal and not --quiet. */
 void progress(const char *label, double done, double total);
 void progress_done(void);

@@ -25,6 +25,7 @@ int cmd_embed(int argc, char **argv) {
     if (!dir) dir = cli_default_model();
     if (!ctx_path || !out)
         return cli_fail("embed: usage: chronolens embed [--model DIR] --context CSV --out OUT.npy [--scales-out SCALES.npy] [--batch N]");
+    if (cli_out_file("embed", out) || cli_out_file("embed", scales_out)) return EXIT_BAD;
     cl_error err = {0};
     cl_model *m = NULL;
     cl_state *s = NULL;

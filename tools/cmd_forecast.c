@@ -161,6 +161,8 @@ int cmd_forecast(int argc, char **argv) {
     fc_args a;
     int rc = parse_args(argc, argv, &a);
     if (rc) return rc;
+    if (cli_out_file("forecast", a.out) || cli_out_file("forecast", a.samples_out) || cli_out_file("forecast", a.plot))
+        return EXIT_BAD;
     cl_error err = {0};
     cl_model *m = NULL;
     cl_generator *g = NULL;

@@ -23,6 +23,7 @@ int cmd_formation(int argc, char **argv) {
     }
     if (!run) return cli_fail("formation: usage: chronolens formation --run TRAIN_OUT_DIR [--out DIR] [--seed N]");
     if (!out) out = run;
+    if (cli_out_dir("formation", out)) return EXIT_BAD;
     cl_error err = {0};
     cl_trainer *t;
     if (cl_trainer_resume(run, 0, &t, &err)) return cli_fail_err(&err);

@@ -30,6 +30,7 @@ int cmd_forward(int argc, char **argv) {
     if (!dir) dir = cli_default_model();
     if (!ctx_path || !out_path)
         return cli_fail("forward: usage: chronolens forward [--model DIR] --context CSV [--decoder-ids CSV] --out OUT.safetensors");
+    if (cli_out_file("forward", out_path)) return EXIT_BAD;
     cl_error err = {0};
     cl_model *m = NULL;
     cl_state *s = NULL;

@@ -42,6 +42,7 @@ int cmd_induction(int argc, char **argv) {
     }
     if (!o.n_models) o.dirs[o.n_models++] = cli_default_model();
     if (!o.out) return cli_fail(USAGE);
+    if (cli_out_dir("induction", o.out)) return EXIT_BAD;
     rrt_models ms;
     if (rrt_models_load(&o, &ms, "induction")) return EXIT_BAD;
     cl_induction_result *res = calloc((size_t)ms.n, sizeof *res);

@@ -18,6 +18,7 @@ int cmd_init(int argc, char **argv) {
         if (!r) return cli_fail("init: unknown argument '%s'", argv[i]);
     }
     if (!size || !out) return cli_fail("init: usage: chronolens init --size tiny|mini|small|base|large --out DIR [--seed N] [--dtype f32|bf16]");
+    if (cli_out_dir("init", out)) return EXIT_BAD;
     if (strcmp(dtype, "f32") && strcmp(dtype, "bf16")) return cli_fail("init: --dtype must be f32 or bf16, not '%s'", dtype);
     cl_config cfg;
     cl_error err;

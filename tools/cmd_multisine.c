@@ -228,6 +228,7 @@ int cmd_multisine(int argc, char **argv) {
     }
     if (!nm) dirs[nm++] = cli_default_model();
     if (!out) return cli_fail("%s", USAGE);
+    if (cli_out_dir("multisine", out)) return EXIT_BAD;
     cl_multisine ms;
     cl_multisine_reference(&ms);
     ms.points = (int)points;

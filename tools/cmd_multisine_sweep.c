@@ -183,6 +183,7 @@ int cmd_multisine_sweep(int argc, char **argv) {
     }
     if (!dir) dir = cli_default_model();
     if (!out) return cli_fail("%s", USAGE);
+    if (cli_out_dir("multisine-sweep", out)) return EXIT_BAD;
     cl_multisine base;
     cl_multisine_reference(&base);
     base.points = (int)points;

@@ -5,6 +5,7 @@
  * src/report/report_html.c build data/claims.* and index.html from those files. The folder is
  * renamed into place only when everything succeeded, so a failure leaves no half-written page. */
 #include "cli.h"
+#include "../src/io/outlock.h"
 #include "../src/analysis/rrt.h"
 #include "../src/core/core.h"
 #include "../src/io/json.h"
@@ -215,7 +216,8 @@ static int load_models(report_opts *o, cl_model **m) {
     return 0;
 }
 
-/* The temporary folder beside out: <parent>/.<name>.tmp-XXXXXX */
+/* The temporary folder beside out: <parent>/.<name>.tmp-PID-XXXXXX (outlock.h: removed at
+ * SIGINT/SIGTERM, and by the next run when PID is dead) */
 static int make_tmp(const char *out, char *tmp, size_t n) {
     char parent[PATH_MAX], name[256];
     snprintf(parent, sizeof parent, "%s", out);
@@ -226,8 +228,10 @@ static int make_tmp(const char *out, char *tmp, size_t n) {
     if (!slash) snprintf(parent, sizeof parent, ".");
     else if (slash == parent) parent[1] = 0;
     else *slash = 0;
-    snprintf(tmp, n, "%s/.%s.tmp-XXXXXX", parent, name);
-    if (!mkdtemp(tmp)) return cli_fail("report: --out %s: cannot create a folder in %s (%s)", out, parent, strerror(errno));
+    char prefix[PATH_MAX];
+    snprintf(prefix, sizeof prefix, "%s/.%s.tmp-%ld-", parent, name, (long)getpid());
+    if (cl_tmp_create(tmp, n, prefix, 1) != 0)
+        return cli_fail("report: --out %s: cannot create a folder in %s (%s)", out, parent, strerror(errno));
     chmod(tmp, 0755);
     return 0;
 }
@@ -286,6 +290,8 @@ int cmd_report(int argc, char **argv) {
         if (!is_empty_dir(o.out) && stat(cl_path_join(p, sizeof p, o.out, "data/setup.json"), &st) != 0)
             return cli_fail("report: --out %s: exists and holds no earlier report (choose another folder)", o.out);
     }
+    cl_error cerr = {0};
+    if (cl_out_check_dir(o.out, &cerr) || cl_out_claim(o.out, 1, &cerr)) return cli_fail("report: %s", cerr.msg);
 
     cl_model *models[MAX_MODELS] = {0};
     int rc = load_models(&o, models);
@@ -363,8 +369,9 @@ int cmd_report(int argc, char **argv) {
     if (!rc) rc = cl_report_write(tmp, &err);
     if (!rc) rc = commit(tmp, o.out, &err);
     for (int k = 0; k < o.n; k++) cl_model_free(models[k]);
+    if (rc) rm_tree(tmp);
+    cl_tmp_unregister(tmp);
     if (rc) {
-        rm_tree(tmp);
         return rc > 0 ? cli_fail("report: %s", err.msg) : EXIT_BAD; /* -1: the step reported it */
     }
     if (!cli_quiet) fprintf(stderr, "report of %d model%s written in %.1fs\n", o.n, o.n > 1 ? "s" : "", now() - t_all);

@@ -56,6 +56,7 @@ int cmd_sweep(int argc, char **argv) {
     }
     if (!o.n_models) o.dirs[o.n_models++] = cli_default_model();
     if (!o.out) return cli_fail(USAGE);
+    if (cli_out_dir("sweep", o.out)) return EXIT_BAD;
     rrt_models ms;
     if (rrt_models_load(&o, &ms, "sweep")) return EXIT_BAD;
     cl_sweep_result *res = calloc((size_t)ms.n, sizeof *res);

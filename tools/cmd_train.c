@@ -96,6 +96,7 @@ int cmd_train(int argc, char **argv) {
         if (!r) return cli_fail("train: unknown argument '%s'", argv[i]);
     }
     if (!out) return cli_fail("%s", USAGE);
+    if (cli_out_dir("train", out)) return EXIT_BAD;
     if (decay && strcmp(decay, "cosine") != 0 && strcmp(decay, "linear") != 0)
         return cli_fail("option --decay: '%s' is not cosine or linear", decay);
     double mixw[SYN_NFAMILIES];

@@ -130,7 +130,7 @@ static const help_cmd CMDS[] = {
      "MASE and weighted quantile loss vs seasonal naive, per synthetic family and on a CSV",
      "chronolens eval --series 20 --out eval.csv",
      {MODEL_OPT,
-      {"--series", "N", "100", "synthetic series per family"},
+      {"--series", "N", "100 (0 with --csv)", "synthetic series per family"},
       {"--seed", "S", "20261126", "seed of the synthetic series"},
       {"--context-length", "N", "the model's context_length", "context values of the synthetic series"},
       {"--family", "F", "all", "gp, seasonal, random_walk or repeat only"},
