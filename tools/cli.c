@@ -3,6 +3,7 @@
 #include "../src/core/parse.h"
 #include "../src/io/outlock.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -195,4 +196,31 @@ int cli_out_dir(const char *cmd, const char *dir) {
     if (cl_out_check_dir(dir, &err) || (cli_summary && cl_out_claim(dir, 1, &err)))
         return cli_fail("%s: %s", cmd, err.msg);
     return 0;
+}
+
+void cli_warn_empty_series(const char *path, const float *ctx, int B, int L, char **names) {
+    if (cli_quiet) return;
+    for (int b = 0; b < B; b++) {
+        int any = 0;
+        for (int t = 0; t < L && !any; t++) any = !isnan(ctx[(size_t)b * L + t]);
+        if (any) continue;
+        progress_done();
+        if (names) fprintf(stderr, "chronolens: warning: %s: series '%s' (column %d) has no values (all missing)\n", path, names[b], b + 1);
+        else fprintf(stderr, "chronolens: warning: %s: series %d (column %d) has no values (all missing)\n", path, b, b + 1);
+    }
+}
+
+int cli_out_foreign(const char *dir, const char *const *own, char *first, size_t n) {
+    DIR *d = opendir(dir);
+    if (!d) return 0; /* missing: created later */
+    struct dirent *e;
+    int found = 0;
+    while (!found && (e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        int ok = 0;
+        for (int k = 0; own && own[k] && !ok; k++) ok = !strcmp(e->d_name, own[k]);
+        if (!ok) { snprintf(first, n, "%s", e->d_name); found = 1; }
+    }
+    closedir(d);
+    return found;
 }

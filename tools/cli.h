@@ -44,6 +44,13 @@ int opt_common(int argc, char **argv, int *i);
 int cli_out_file(const char *cmd, const char *path);
 int cli_out_dir(const char *cmd, const char *dir);
 
+/* 1 when folder dir holds an entry not named in own (NULL-terminated; NULL: any entry is
+ * foreign), its name in first; 0 when it holds only those, is empty or does not exist. */
+int cli_out_foreign(const char *dir, const char *const *own, char *first, size_t n);
+
+/* A warning on stderr (unless --quiet) for every series of the context (B, L) with no value. */
+void cli_warn_empty_series(const char *path, const float *ctx, int B, int L, char **names);
+
 /* Progress on stderr when it is a terminal and not --quiet. */
 void progress(const char *label, double done, double total);
 void progress_done(void);

@@ -37,6 +37,7 @@ int cmd_embed(int argc, char **argv) {
     const cl_config *c = cl_model_config(m);
     if ((rc = csv_read_context(ctx_path, &ctx, &B, &L, NULL, &err))) goto done;
     if (L == 0) { rc = cl_error_set(&err, CL_EFORMAT, "%s: no values", ctx_path); goto done; }
+    cli_warn_empty_series(ctx_path, ctx, B, L, NULL);
     const int T = cl_tokenizer_length(c, L), d = c->d_model;
     size_t n;
     if (cl_mul_size((size_t)B * T, (size_t)d, &n) || !(emb = malloc(sizeof(float) * n))) {

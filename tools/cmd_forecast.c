@@ -17,6 +17,8 @@
 
 #define MAX_LEVELS 99
 #define PLOT_MAX_SERIES 12
+/* a horizon above this many prediction_lengths gets a warning */
+#define FAR_HORIZON 4
 
 typedef struct fc_args {
     const char *dir, *ctx_path, *out, *samples_out, *plot, *method, *quantiles;
@@ -79,6 +81,11 @@ static int parse_args(int argc, char **argv, fc_args *a) {
     a->parrot = !strcmp(a->method, "parrot");
     if (!a->parrot && !a->dir) a->dir = cli_default_model();
     if (a->parrot && a->compare) return cli_fail("forecast: --compare compares the model with the parrot; use it with --method model");
+    if (a->parrot) { /* the parrot's one deterministic path has no sampling to set */
+        const char *na = a->have_samples ? "--samples" : a->have_temp ? "--temperature" : a->have_topk ? "--top-k"
+                       : a->have_topp ? "--top-p" : a->no_cache ? "--no-cache" : a->batch ? "--batch" : NULL;
+        if (na) return cli_fail("forecast: %s does not apply to --method parrot (one deterministic path, no sampling)", na);
+    }
     return parse_levels(a->quantiles, a->levels, &a->nlev) ? EXIT_BAD : 0;
 }
 
@@ -93,8 +100,9 @@ static int write_csv(cl_out *o, const fc_args *a, char **names, int B, int H, co
     fputc('\n', f);
     for (int b = 0; b < B; b++)
         for (int k = 0; k < H; k++) {
-            if (names) fprintf(f, "%s,%d,%.9g", names[b], k + 1, mean[(size_t)b * H + k]);
-            else fprintf(f, "%d,%d,%.9g", b, k + 1, mean[(size_t)b * H + k]);
+            if (names) csv_write_field(f, names[b]); /* RFC 4180: "sales, EU" stays one field */
+            else fprintf(f, "%d", b);
+            fprintf(f, ",%d,%.9g", k + 1, mean[(size_t)b * H + k]);
             for (int i = 0; i < a->nlev; i++) fprintf(f, ",%.9g", quant[((size_t)b * H + k) * a->nlev + i]);
             if (parrot && !a->parrot) fprintf(f, ",%.9g", parrot[(size_t)b * H + k]);
             fputc('\n', f);
@@ -173,6 +181,7 @@ int cmd_forecast(int argc, char **argv) {
     cl_out o;
     if ((rc = csv_read_context(a.ctx_path, &ctx, &B, &L, &names, &err))) goto done;
     if (L == 0) { rc = cl_error_set(&err, CL_EFORMAT, "%s: no values", a.ctx_path); goto done; }
+    cli_warn_empty_series(a.ctx_path, ctx, B, L, names);
     cl_forecast_opts fo;
     if (!a.parrot || a.dir) {
         if ((rc = cl_model_load(a.dir, &m, &err))) goto done;
@@ -180,6 +189,14 @@ int cmd_forecast(int argc, char **argv) {
     }
     H = a.have_horizon ? (int)a.horizon : (m ? cl_model_config(m)->prediction_length : 64);
     if (H <= 0) H = 64;
+    if (!a.parrot && !cli_quiet) {
+        /* beyond prediction_length the median is fed back: one more model forecast per chunk */
+        const int P = cl_model_config(m)->prediction_length;
+        if (P > 0 && H > FAR_HORIZON * P)
+            fprintf(stderr, "chronolens: warning: --horizon %d is %d x the model's prediction_length %d: %d rounds of "
+                            "forecasting, each on its own medians (slow, and far from what the model was trained on)\n",
+                    H, (H + P - 1) / P, P, (H + P - 1) / P);
+    }
     if (!a.parrot) {
         if (a.have_samples) fo.samples = (int)a.samples;
         if (a.have_temp) fo.sampling.temperature = (float)a.temperature;
@@ -240,7 +257,8 @@ int cmd_forecast(int argc, char **argv) {
             for (int k = 0; k < H; k++) mae += fabs((double)band[((size_t)b * H + k) * 3 + 1] - parrot[(size_t)b * H + k]);
             mae /= H * pinfo[b].scale;
             tot += mae;
-            if (names) printf("%s,", names[b]); else printf("%d,", b);
+            if (names) csv_write_field(stdout, names[b]); else printf("%d", b);
+            putchar(',');
             printf("%d,%.6g,%.6g\n", pinfo[b].fallback ? 0 : pinfo[b].period, pinfo[b].distance, mae);
         }
         if (!cli_quiet) fprintf(stderr, "mean scaled MAE between the model's median and the parrot: %.4g\n", tot / B);

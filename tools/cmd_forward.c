@@ -46,6 +46,7 @@ int cmd_forward(int argc, char **argv) {
     const cl_config *c = cl_model_config(m);
     if ((rc = csv_read_context(ctx_path, &ctx, &B, &L, NULL, &err))) goto done;
     if (L == 0) { rc = cl_error_set(&err, CL_EFORMAT, "%s: no values", ctx_path); goto done; }
+    cli_warn_empty_series(ctx_path, ctx, B, L, NULL);
     if (ids_path) {
         if ((rc = csv_read_ids(ids_path, &dec, &Bd, &Td, &err))) goto done;
         if (Td > FORWARD_MAX_DECODER) { /* the (H, Td, Td) maps grow quadratically */

@@ -41,6 +41,7 @@ int cmd_induction(int argc, char **argv) {
         if (!r) return cli_fail("induction: unknown argument '%s'", argv[i]);
     }
     if (!o.n_models) o.dirs[o.n_models++] = cli_default_model();
+    o.need_values = o.seq_len * o.reps + 1;
     if (!o.out) return cli_fail(USAGE);
     if (cli_out_dir("induction", o.out)) return EXIT_BAD;
     rrt_models ms;

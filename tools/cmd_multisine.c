@@ -3,6 +3,7 @@
  * its double FFT, the detected spacing against the smallest input gap, the spectral amplitude,
  * and the Spearman correlation of amplitude with the head's induction score. */
 #include "cli.h"
+#include "../src/io/csv.h"
 #include "ms_common.h"
 #include "../src/analysis/msheads.h"
 #include "../src/analysis/multisine.h"
@@ -155,7 +156,8 @@ static int write_csv(const char *path, const cl_multisine *ms, const model_run *
     for (int k = 0; k < nm; k++)
         for (int i = 0; i < runs[k].layers * runs[k].heads; i++) {
             const cl_ms_head *h = &runs[k].h[i];
-            fprintf(f, "%s,%d,%d,", runs[k].name, i / runs[k].heads, i % runs[k].heads);
+            csv_write_field(f, runs[k].name);
+            fprintf(f, ",%d,%d,", i / runs[k].heads, i % runs[k].heads);
             ms_csv_num(f, h->amplitude); fputc(',', f);
             ms_csv_num(f, h->peak); fputc(',', f);
             fprintf(f, "%d,", h->sp.periodic);

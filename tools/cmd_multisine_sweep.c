@@ -158,12 +158,14 @@ int cmd_multisine_sweep(int argc, char **argv) {
     long configs = 100, seed = 0, points = 301, fmin = 1, fmax = 45, kmin = 2, kmax = 6, topk = 3, batch = 16,
          perms = 10000;
     double duration = 3, noise = 0;
-    int topk_set = 0;
+    int topk_set = 0, nmodels = 0;
     cl_spacing_opts so;
     cl_spacing_defaults(&so);
     for (int i = 1; i < argc; i++) {
         int r = opt_common(argc, argv, &i);
-        if (!r) r = opt_str(argc, argv, &i, "--model", &dir);
+        if (!r && (r = opt_str(argc, argv, &i, "--model", &dir)) == 1 && ++nmodels > 1)
+            return cli_fail("multisine-sweep: one --model per run (the sweep's summary is one model's); run it once per model "
+                            "with its own --out, or use report for several");
         if (!r) r = opt_str(argc, argv, &i, "--out", &out);
         if (!r) r = opt_int(argc, argv, &i, "--configs", 1, 100000, &configs);
         if (!r) r = opt_int(argc, argv, &i, "--seed", 0, 0x7fffffffffffffffL, &seed);

@@ -55,6 +55,10 @@ int cmd_sweep(int argc, char **argv) {
         if (!r) return cli_fail("sweep: unknown argument '%s'", argv[i]);
     }
     if (!o.n_models) o.dirs[o.n_models++] = cli_default_model();
+    int maxr = 0, maxl = 0;
+    for (int k = 0; k < nr; k++) maxr = reps[k] > maxr ? reps[k] : maxr;
+    for (int k = 0; k < nl; k++) maxl = lens[k] > maxl ? lens[k] : maxl;
+    o.need_values = (long)maxr * maxl + 1;
     if (!o.out) return cli_fail(USAGE);
     if (cli_out_dir("sweep", o.out)) return EXIT_BAD;
     rrt_models ms;

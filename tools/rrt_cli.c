@@ -98,7 +98,12 @@ int rrt_models_load(const rrt_cli *o, rrt_models *ms, const char *cmd) {
                 return cli_fail("%s: --model: two models are named '%s' (names are folder basenames)", cmd, ms->name[k]);
             }
         const cl_config *c = cl_model_config(ms->m[k]);
-        const int vocab = c->vocab_size; /* c dies with the model */
+        const int vocab = c->vocab_size, ctxlen = c->context_length; /* c dies with the model */
+        if (o->need_values > ctxlen) {
+            rrt_models_free(ms);
+            return cli_fail("%s: %ld values (R x L + 1) exceed the context_length %d of %s (the tokenizer would "
+                            "truncate such a context): lower --reps or --seq-len", cmd, o->need_values, ctxlen, o->dirs[k]);
+        }
         if (o->have_range && o->hi >= vocab) {
             rrt_models_free(ms);
             return cli_fail("%s: option --token-range %ld:%ld: outside the vocabulary [0, %d) of %s", cmd, o->lo, o->hi,

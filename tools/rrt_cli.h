@@ -17,6 +17,7 @@ typedef struct rrt_cli {
     int have_range;
     long lo, hi;
     int strict;
+    long need_values; /* the longest encoder input, in values (R·L + 1): at most context_length */
 } rrt_cli;
 
 /* Defaults: L 10, R 2, batch 100, seed 0, one seed, threshold 0.3, strict. */

@@ -1,6 +1,7 @@
 /* rrt_out.c — induction.json/csv, sweep.json/csv and their figures. JSON through cJSON
  * (cJSON: 15 or 17 digits, within one ulp); CSV with 9 significant digits. */
 #include "cli.h"
+#include "../src/io/csv.h"
 #include "rrt_cli.h"
 #include "../src/core/core.h"
 #include "../src/io/json.h"
@@ -133,7 +134,8 @@ int induction_write_csv(const char *path, const rrt_models *ms, const cl_inducti
     for (int k = 0; k < ms->n; k++) {
         const cl_induction_result *x = &r[k];
         for (int i = 0; i < x->layers * x->heads; i++) {
-            fprintf(f, "%s,cross,%d,%d", ms->name[k], i / x->heads, i % x->heads);
+            csv_write_field(f, ms->name[k]);
+            fprintf(f, ",cross,%d,%d", i / x->heads, i % x->heads);
             csv_stat(f, &x->cur[i]);
             csv_stat(f, &x->right[i]);
             fprintf(f, ",%d,%d", cl_induction_above(x, i, CL_CUR), cl_induction_above(x, i, CL_RIGHT));
@@ -146,7 +148,8 @@ int induction_write_csv(const char *path, const rrt_models *ms, const cl_inducti
             }
         }
         for (int i = 0; i < x->enc_layers * x->heads; i++) {
-            fprintf(f, "%s,encoder,%d,%d", ms->name[k], i / x->heads, i % x->heads);
+            csv_write_field(f, ms->name[k]);
+            fprintf(f, ",encoder,%d,%d", i / x->heads, i % x->heads);
             csv_stat(f, &x->enc_cur[i]);
             csv_stat(f, &x->enc_right[i]);
             fprintf(f, ",%d,%d,,,,,,,,\n", cl_induction_enc_above(x, i, CL_CUR), cl_induction_enc_above(x, i, CL_RIGHT));
@@ -243,7 +246,8 @@ int sweep_write_csv(const char *path, const rrt_models *ms, const cl_sweep_resul
     for (int k = 0; k < ms->n; k++)
         for (int i = 0; i < r[k].n_reps * r[k].n_lens; i++) {
             const cl_sweep_cell *c = &r[k].cells[i];
-            fprintf(f, "%s,%d,%d", ms->name[k], c->reps, c->seq_len);
+            csv_write_field(f, ms->name[k]);
+            fprintf(f, ",%d,%d", c->reps, c->seq_len);
             for (int st = 0; st < 2; st++)
                 for (int q = 0; q < 3; q++) {
                     const cl_count *x = st ? &c->enc[q] : &c->cross[q];
