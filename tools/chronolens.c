@@ -48,6 +48,7 @@ int main(int argc, char **argv) {
             int n;
             char **args = cli_split_eq(argc - 1, argv + 1, &n);
             if (!args) return cli_fail("out of memory");
+            if (cli_take_names(argv[1], &n, args)) return EXIT_BAD;
             cl_signals_install(); /* temporaries and locks go with the process */
             int rc = COMMANDS[i].run(n, args);
             cl_out_release_all();

@@ -224,3 +224,61 @@ int cli_out_foreign(const char *dir, const char *const *own, char *first, size_t
     closedir(d);
     return found;
 }
+
+/* --name NAME after a --model: the model's name (set by cli_take_names) */
+#define MAX_NAMED 64
+static struct { const char *dir, *name; } named[MAX_NAMED];
+static int n_named;
+
+int cli_take_names(const char *cmd, int *argc, char **argv) {
+    static const char *const naming[] = {"induction", "sweep", "multisine", "multisine-sweep", "report", NULL};
+    int takes = 0, w = 1;
+    for (int k = 0; naming[k]; k++) takes |= !strcmp(cmd, naming[k]);
+    const char *model = NULL;
+    for (int i = 1; i < *argc; i++) {
+        if (!strcmp(argv[i], "--model") && i + 1 < *argc) {
+            argv[w++] = argv[i];
+            model = argv[++i];
+            argv[w++] = argv[i];
+            continue;
+        }
+        if (strcmp(argv[i], "--name") != 0) { argv[w++] = argv[i]; continue; }
+        if (!takes) return cli_fail("%s: --name does not apply (it names a --model of induction, sweep, multisine, multisine-sweep or report)", cmd);
+        if (i + 1 >= *argc) return cli_fail("option --name needs a value");
+        const char *v = argv[++i];
+        if (!model) return cli_fail("%s: --name %s: give it after the --model it names", cmd, v);
+        if (!*v || strchr(v, '/') || !strcmp(v, ".") || !strcmp(v, "..") || strlen(v) > 100)
+            return cli_fail("%s: --name '%.100s': a name is 1 to 100 characters, no '/' (it is used in file names)", cmd, v);
+        for (int k = 0; k < n_named; k++)
+            if (!strcmp(named[k].dir, model)) return cli_fail("%s: --model %s is named twice", cmd, model);
+        if (n_named == MAX_NAMED) return cli_fail("%s: --name: at most %d", cmd, MAX_NAMED);
+        named[n_named].dir = model;
+        named[n_named++].name = v;
+        model = NULL;
+    }
+    argv[w] = NULL;
+    *argc = w;
+    return 0;
+}
+
+void cli_model_name(const char *dir, char *buf, size_t n) {
+    for (int k = 0; k < n_named; k++)
+        if (!strcmp(named[k].dir, dir)) { snprintf(buf, n, "%s", named[k].name); return; }
+    size_t len = strlen(dir);
+    while (len > 1 && dir[len - 1] == '/') len--;
+    size_t b = len;
+    while (b > 0 && dir[b - 1] != '/') b--;
+    if (b == len) { snprintf(buf, n, "model"); return; }
+    /* a Hugging Face cache snapshot, .../models--ORG--NAME/snapshots/HASH: NAME */
+    if (b >= 11 && !strncmp(dir + b - 11, "/snapshots/", 11) ) {
+        size_t e = b - 11, s = e;
+        while (s > 0 && dir[s - 1] != '/') s--;
+        if (e - s > 8 && !strncmp(dir + s, "models--", 8)) {
+            const char *seg = dir + s, *last = seg;
+            for (const char *q = seg; q + 1 < dir + e; q++)
+                if (q[0] == '-' && q[1] == '-') last = q + 2;
+            if (last < dir + e) { snprintf(buf, n, "%.*s", (int)(dir + e - last), last); return; }
+        }
+    }
+    snprintf(buf, n, "%.*s", (int)(len - b), dir + b);
+}

@@ -48,6 +48,13 @@ int cli_out_dir(const char *cmd, const char *dir);
  * foreign), its name in first; 0 when it holds only those, is empty or does not exist. */
 int cli_out_foreign(const char *dir, const char *const *own, char *first, size_t n);
 
+/* Removes every `--name NAME` from argv (*argc updated): NAME names the --model before it.
+ * Only the commands that name models take it; others refuse it. 0, or EXIT_BAD (reported). */
+int cli_take_names(const char *cmd, int *argc, char **argv);
+/* A model's name in tables, figures and file names: its --name, else the folder's basename,
+ * and for a Hugging Face cache snapshot (.../models--ORG--NAME/snapshots/HASH) NAME. */
+void cli_model_name(const char *dir, char *buf, size_t n);
+
 /* A warning on stderr (unless --quiet) for every series of the context (B, L) with no value. */
 void cli_warn_empty_series(const char *path, const float *ctx, int B, int L, char **names);
 

@@ -206,10 +206,10 @@ static int load_models(report_opts *o, cl_model **m) {
     cl_error err = {0};
     for (int k = 0; k < o->n; k++) {
         if (cl_model_load(o->dirs[k], &m[k], &err)) return cli_fail("report: %s", err.msg);
-        base_name(o->dirs[k], o->names[k], sizeof o->names[k]);
+        cli_model_name(o->dirs[k], o->names[k], sizeof o->names[k]);
         for (int j = 0; j < k; j++)
             if (!strcmp(o->names[j], o->names[k]))
-                return cli_fail("report: --model: two models are named '%s' (names are folder basenames)", o->names[k]);
+                return cli_fail("report: --model: two models are named '%s' (give each its own --name)", o->names[k]);
         int lo, hi;
         if (cl_rrt_token_band(cl_model_config(m[k]), &lo, &hi, &err)) return cli_fail("report: %s: %s", o->dirs[k], err.msg);
     }

@@ -14,7 +14,7 @@ typedef struct {
 
 #define END {NULL, NULL, NULL, NULL}
 #define MODEL_OPT {"--model", "DIR", "models/chronos-nano ($CHRONOLENS_MODEL)", "the checkpoint folder"}
-#define NAME_OPT {"--name", "NAME", "folder name", "name of the --model before it in tables, figures and file names"}
+#define NAME_OPT {"--name", "NAME", "the folder name (NAME of a models--ORG--NAME cache)", "names the --model before it in tables, figures, file names"}
 
 static const help_cmd CMDS[] = {
     {"info", "info [MODEL_DIR | --model DIR]", "sizes, dtype, parameters and tokenizer settings of a checkpoint",
@@ -61,7 +61,7 @@ static const help_cmd CMDS[] = {
     {"induction", "induction [--model DIR ...] --out DIR [options]",
      "induction heads with repeated random tokens: scores, counts, strict tests, mosaics",
      "chronolens induction --model models/chronos-nano --out out/induction",
-     {MODEL_OPT,
+     {MODEL_OPT, NAME_OPT,
       {"--out", "DIR", "required", "folder for induction.json/csv and figures (created)"},
       {"--seq-len", "L", "10", "length of the random sequence, >= 2"},
       {"--reps", "R", "2", "repetitions of the sequence, >= 2"},
@@ -75,7 +75,7 @@ static const help_cmd CMDS[] = {
     {"sweep", "sweep [--model DIR ...] --out DIR [options]",
      "induction-head counts over a grid of repetitions R x sequence lengths L",
      "chronolens sweep --reps-list 2,4 --len-list 2,10 --out out/sweep",
-     {MODEL_OPT,
+     {MODEL_OPT, NAME_OPT,
       {"--out", "DIR", "required", "folder for sweep.json/csv and figures (created)"},
       {"--reps-list", "R,...", "2,4,6,8,10", "repetitions R, each >= 2"},
       {"--len-list", "L,...", "2,4,6,8,10", "sequence lengths L, each >= 2"},
@@ -154,7 +154,7 @@ static const help_cmd CMDS[] = {
     {"multisine", "multisine [--model DIR ...] --out DIR [options]",
      "attention spectra of a multisine input per decoder layer and head",
      "chronolens multisine --model tests/fixtures/planted-period --out out/ms",
-     {MODEL_OPT,
+     {MODEL_OPT, NAME_OPT,
       {"--out", "DIR", "required", "folder for multisine.json/csv, spectra, figures (created)"},
       {"--freqs", "F,...", "5,10,20,40", "frequencies in Hz"},
       {"--amps", "A,...", "1,0.5,0.25,0.25 (1 with --freqs)", "amplitudes"},
@@ -170,7 +170,7 @@ static const help_cmd CMDS[] = {
     {"multisine-sweep", "multisine-sweep [--model DIR ...] --out DIR [options]",
      "the 'period = smallest frequency gap' claim over random frequency sets",
      "chronolens multisine-sweep --configs 20 --out out/mss",
-     {MODEL_OPT,
+     {MODEL_OPT, NAME_OPT,
       {"--out", "DIR", "required", "folder for sweep.csv/json/md and sweep.png (created)"},
       {"--configs", "N", "100", "random frequency sets"},
       {"--seed", "S", "0", "seed of the sets, noise and permutations"},
@@ -190,7 +190,7 @@ static const help_cmd CMDS[] = {
     {"report", "report [--model DIR ...] [--out DIR] [--quick] [options]",
      "the whole study as one page: DIR/index.html, figures/, data/",
      "chronolens report --model models/chronos-nano --out out/report",
-     {MODEL_OPT,
+     {MODEL_OPT, NAME_OPT,
       {"--out", "DIR", "report", "the report folder (an earlier report there is replaced)"},
       {"--quick", "", "off", "smaller batches and grids"},
       {"--seed", "S", "0", "seed of every random choice"},

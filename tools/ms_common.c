@@ -40,14 +40,7 @@ int ms_make_outdir(const char *dir) {
     return 0;
 }
 
-void ms_model_name(const char *dir, char *buf, size_t n) {
-    size_t len = strlen(dir);
-    while (len > 1 && dir[len - 1] == '/') len--;
-    size_t b = len;
-    while (b > 0 && dir[b - 1] != '/') b--;
-    if (b == len) { snprintf(buf, n, "model"); return; }
-    snprintf(buf, n, "%.*s", (int)(len - b), dir + b);
-}
+void ms_model_name(const char *dir, char *buf, size_t n) { cli_model_name(dir, buf, n); }
 
 int ms_write_json(const char *path, const cJSON *root, cl_error *err) {
     return cl_json_save(path, root, err);

@@ -56,17 +56,6 @@ void rrt_models_free(rrt_models *ms) {
     ms->n = 0;
 }
 
-/* folder basename, trailing slashes ignored */
-static void base_name(const char *dir, char *out, size_t n) {
-    size_t len = strlen(dir);
-    while (len > 1 && dir[len - 1] == '/') len--;
-    size_t s = len;
-    while (s > 0 && dir[s - 1] != '/') s--;
-    size_t k = len - s < n - 1 ? len - s : n - 1;
-    memcpy(out, dir + s, k);
-    out[k] = 0;
-}
-
 /* mkdir -p: creates dir and its missing parents */
 static int make_dirs(const char *dir) {
     char p[4096];
@@ -91,11 +80,11 @@ int rrt_models_load(const rrt_cli *o, rrt_models *ms, const char *cmd) {
     for (int k = 0; k < o->n_models; k++) {
         if (cl_model_load(o->dirs[k], &ms->m[k], &err)) { rrt_models_free(ms); return cli_fail_err(&err); }
         ms->n++;
-        base_name(o->dirs[k], ms->name[k], sizeof ms->name[k]);
+        cli_model_name(o->dirs[k], ms->name[k], sizeof ms->name[k]);
         for (int j = 0; j < k; j++)
             if (!strcmp(ms->name[j], ms->name[k])) {
                 rrt_models_free(ms);
-                return cli_fail("%s: --model: two models are named '%s' (names are folder basenames)", cmd, ms->name[k]);
+                return cli_fail("%s: --model: two models are named '%s' (give each its own --name)", cmd, ms->name[k]);
             }
         const cl_config *c = cl_model_config(ms->m[k]);
         const int vocab = c->vocab_size, ctxlen = c->context_length; /* c dies with the model */

@@ -67,6 +67,8 @@ uint16_t cl_f32_to_bf16(float f); /* round to nearest even */
 /* ------------------------------------------------------------------ files */
 /* Reads a whole (small) file into a NUL-terminated buffer (max bytes). */
 int cl_read_file(const char *path, size_t max, char **out, size_t *len, cl_error *err);
+/* 1 when path is a symbolic link to nothing (its target in target[n]); 0 otherwise. */
+int cl_broken_link(const char *path, char *target, size_t n);
 /* Joins dir and name into buf; returns buf. */
 char *cl_path_join(char *buf, size_t n, const char *dir, const char *name);
 /* Atomic output: open a temporary file beside path; cl_out_commit renames it into

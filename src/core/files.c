@@ -8,8 +8,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+int cl_broken_link(const char *path, char *target, size_t n) {
+    struct stat st;
+    if (lstat(path, &st) != 0 || !S_ISLNK(st.st_mode) || stat(path, &st) == 0) return 0;
+    ssize_t k = readlink(path, target, n - 1);
+    target[k > 0 ? k : 0] = 0;
+    return 1;
+}
+
 int cl_read_file(const char *path, size_t max, char **out, size_t *len, cl_error *err) {
     FILE *f = fopen(path, "rb");
+    char target[1024];
+    if (!f && cl_broken_link(path, target, sizeof target))
+        return cl_error_set(err, CL_EIO, "%s: a broken symbolic link (to %s, which does not exist)", path, target);
     if (!f) return cl_error_set(err, CL_EIO, "%s: cannot open: %s", path, strerror(errno));
     struct stat st;
     if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {

@@ -167,8 +167,10 @@ static int cmp_str(const void *a, const void *b) {
 
 /* Loads the shards listed in model.safetensors.index.json (weight_map values). */
 static int open_files(cl_model *m, const char *dir, cl_error *err) {
-    char path[4096];
+    char path[4096], target[1024];
     FILE *probe = fopen(cl_path_join(path, sizeof path, dir, "model.safetensors"), "rb");
+    if (!probe && cl_broken_link(path, target, sizeof target)) /* a Hugging Face cache without its blob */
+        return cl_error_set(err, CL_EIO, "%s: a broken symbolic link (to %s, which does not exist)", path, target);
     if (probe) {
         fclose(probe);
         m->files = calloc(1, sizeof *m->files);
@@ -229,7 +231,11 @@ int cl_model_load(const char *dir, cl_model **out, cl_error *err) {
     *out = NULL;
     cl_model *m = calloc(1, sizeof *m);
     if (!m) return cl_error_set(err, CL_ENOMEM, "%s: out of memory", dir);
-    char path[4096];
+    char path[4096], target[1024];
+    if (cl_broken_link(dir, target, sizeof target)) {
+        free(m);
+        return cl_error_set(err, CL_EIO, "%s: a broken symbolic link (to %s, which does not exist)", dir, target);
+    }
     int rc = cl_config_load(cl_path_join(path, sizeof path, dir, "config.json"), &m->cfg, err);
     if (!rc) rc = open_files(m, dir, err);
     if (rc) { cl_model_free(m); return rc; }
