@@ -5,6 +5,7 @@
 #include "testutil.h"
 #include "core/core.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,6 +183,30 @@ static void test_rfc4180(void **st) {
     expect(2, "dup.csv: line 1: columns 1 and 3", "same name 'a'", "forecast --model " SMALL " --context '%s' --out f.csv", csv);
 }
 
+/* report on a model whose context_length (256) is below the reference's 301 points: the
+ * multisine input keeps the sampling rate with N = 256 points (method.md §3); a context too
+ * short for the sweep is refused before the first step runs */
+static void test_report_short_context(void **st) {
+    (void)st;
+    char rep[600], p[700];
+    snprintf(rep, sizeof rep, "%s/rep-gated", test_tmpdir());
+    assert_int_equal(run_cmd("rm -rf '%s' && '%s' report -q --quick --model " GATED " --out '%s' > /dev/null", rep, CL_CLI, rep), 0);
+    snprintf(p, sizeof p, "%s/data/multisine/multisine.json", rep);
+    cJSON *j = read_json(p);
+    const cJSON *in = cJSON_GetObjectItem(j, "input");
+    assert_int_equal((int)cJSON_GetObjectItem(in, "points")->valuedouble, 256);
+    double dur = cJSON_GetObjectItem(in, "duration_s")->valuedouble;
+    if (fabs(dur - 256 * 3.0 / 301) > 1e-12) fail_msg("duration %.17g, want 256 x 3/301", dur);
+    cJSON_Delete(j);
+    snprintf(p, sizeof p, "%s/index.html", rep);
+    char *html = slurp(p);
+    assert_non_null(strstr(html, "256 points over 2.551 s"));
+    free(html);
+    /* context_length 64 < R 10 x L 10 + 1: refused at once, no step run, nothing written */
+    const char *m = edited_model(GATED, "ctx64", "s/\"context_length\": 256/\"context_length\": 64/");
+    expect(2, "context_length 64", "101 values", "report --quick --model '%s' --out rep", m);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_nonfinite_cells),
@@ -190,6 +215,7 @@ int main(void) {
         cmocka_unit_test(test_options_that_do_not_apply),
         cmocka_unit_test(test_out_of_another_kind),
         cmocka_unit_test(test_rfc4180),
+        cmocka_unit_test(test_report_short_context),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     run_cmd("rm -rf '%s'", test_tmpdir());

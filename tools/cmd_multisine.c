@@ -204,6 +204,7 @@ int cmd_multisine(int argc, char **argv) {
     const char *dirs[MAX_MODELS], *out = NULL, *freqs = NULL, *amps = NULL, *phases = NULL;
     int nm = 0;
     long points = 301, seed = 0, perms = 10000;
+    int have_points = 0, have_duration = 0;
     double duration = 3, noise = 0;
     cl_spacing_opts so;
     cl_spacing_defaults(&so);
@@ -219,8 +220,8 @@ int cmd_multisine(int argc, char **argv) {
         if (!r) r = opt_str(argc, argv, &i, "--freqs", &freqs);
         if (!r) r = opt_str(argc, argv, &i, "--amps", &amps);
         if (!r) r = opt_str(argc, argv, &i, "--phases", &phases);
-        if (!r) r = opt_int(argc, argv, &i, "--points", 8, 1000000, &points);
-        if (!r) r = opt_double(argc, argv, &i, "--duration", 1e-6, 1e9, &duration);
+        if (!r && (r = opt_int(argc, argv, &i, "--points", 8, 1000000, &points)) == 1) have_points = 1;
+        if (!r && (r = opt_double(argc, argv, &i, "--duration", 1e-6, 1e9, &duration)) == 1) have_duration = 1;
         if (!r) r = opt_double(argc, argv, &i, "--noise", 0, 1e9, &noise);
         if (!r) r = opt_int(argc, argv, &i, "--seed", 0, 0x7fffffffffffffffL, &seed);
         if (!r) r = opt_int(argc, argv, &i, "--permutations", 0, 100000000, &perms);
@@ -250,6 +251,13 @@ int cmd_multisine(int argc, char **argv) {
         if (ms_parse_list("--phases", phases, ms.phases, CL_MS_MAX_FREQS, &n) < 0) return EXIT_BAD;
         if (n != ms.n) return cli_fail("option --phases: %d values for %d frequencies", n, ms.n);
     }
+    /* the models' contexts, before any work: the reference adapts to a shorter one (the
+     * shortest of all models: they see one input), explicit --points must fit */
+    int minctx;
+    if (ms_min_context(dirs, nm, &minctx)) return EXIT_BAD;
+    if (!have_points && !have_duration) cl_multisine_fit_context(&ms, minctx);
+    else if (ms.points > minctx)
+        return cli_fail("multisine: --points %d exceeds the context_length %d of a model", ms.points, minctx);
     cl_error err = {0};
     if (cl_multisine_check(&ms, &err)) return cli_fail("multisine: %s", err.msg);
 

@@ -158,7 +158,7 @@ int cmd_multisine_sweep(int argc, char **argv) {
     long configs = 100, seed = 0, points = 301, fmin = 1, fmax = 45, kmin = 2, kmax = 6, topk = 3, batch = 16,
          perms = 10000;
     double duration = 3, noise = 0;
-    int topk_set = 0, nmodels = 0;
+    int topk_set = 0, nmodels = 0, have_points = 0, have_duration = 0;
     cl_spacing_opts so;
     cl_spacing_defaults(&so);
     for (int i = 1; i < argc; i++) {
@@ -169,8 +169,8 @@ int cmd_multisine_sweep(int argc, char **argv) {
         if (!r) r = opt_str(argc, argv, &i, "--out", &out);
         if (!r) r = opt_int(argc, argv, &i, "--configs", 1, 100000, &configs);
         if (!r) r = opt_int(argc, argv, &i, "--seed", 0, 0x7fffffffffffffffL, &seed);
-        if (!r) r = opt_int(argc, argv, &i, "--points", 8, 1000000, &points);
-        if (!r) r = opt_double(argc, argv, &i, "--duration", 1e-6, 1e9, &duration);
+        if (!r && (r = opt_int(argc, argv, &i, "--points", 8, 1000000, &points)) == 1) have_points = 1;
+        if (!r && (r = opt_double(argc, argv, &i, "--duration", 1e-6, 1e9, &duration)) == 1) have_duration = 1;
         if (!r) r = opt_double(argc, argv, &i, "--noise", 0, 1e9, &noise);
         if (!r) r = opt_int(argc, argv, &i, "--fmin", 1, 1000000, &fmin);
         if (!r) r = opt_int(argc, argv, &i, "--fmax", 1, 1000000, &fmax);
@@ -191,6 +191,13 @@ int cmd_multisine_sweep(int argc, char **argv) {
     base.points = (int)points;
     base.duration = duration;
     base.noise = noise;
+    int minctx;
+    if (ms_min_context(&dir, 1, &minctx)) return EXIT_BAD;
+    if (!have_points && !have_duration) cl_multisine_fit_context(&base, minctx); /* method.md §3 */
+    else if (base.points > minctx)
+        return cli_fail("multisine-sweep: --points %d exceeds the context_length %d of %s", base.points, minctx, dir);
+    points = base.points;
+    duration = base.duration;
     const double nyq = cl_multisine_nyquist(&base), tol = 1.0 / duration;
     if (fmax <= fmin) return cli_fail("option --fmax: %ld Hz is not above --fmin %ld Hz", fmax, fmin);
     if (!(fmax < nyq))

@@ -6,6 +6,7 @@
  * renamed into place only when everything succeeded, so a failure leaves no half-written page. */
 #include "cli.h"
 #include "../src/io/outlock.h"
+#include "../src/analysis/multisine.h"
 #include "../src/analysis/rrt.h"
 #include "../src/core/core.h"
 #include "../src/io/json.h"
@@ -84,6 +85,7 @@ typedef struct report_opts {
     int quick;
     long seed, batch, sweep_batch, configs, perms;
     const char *reps_list, *len_list;
+    int min_context; /* the shortest context_length: the multisine reference adapts to it */
 } report_opts;
 
 /* Copies file src to dst (written atomically). */
@@ -162,7 +164,15 @@ static cJSON *setup_json(const report_opts *o, cl_model *const *m, const char **
     cJSON_AddStringToObject(sw, "len_list", o->len_list);
     cJSON_AddNumberToObject(sw, "batch", (double)o->sweep_batch);
     cJSON *ms = cJSON_AddObjectToObject(s, "multisine");
-    cJSON_AddStringToObject(ms, "input", "5, 10, 20, 40 Hz, amplitudes 1, 0.5, 0.25, 0.25, phases 0, 301 points over 3 s");
+    cl_multisine ref;
+    cl_multisine_reference(&ref);
+    cl_multisine_fit_context(&ref, o->min_context); /* as the multisine steps do (method.md §3) */
+    char input[256];
+    snprintf(input, sizeof input, "5, 10, 20, 40 Hz, amplitudes 1, 0.5, 0.25, 0.25, phases 0, %d points over %.4g s%s",
+             ref.points, ref.duration, ref.points < 301 ? " (the reference's 301 points per 3 s, cut to the shortest context)" : "");
+    cJSON_AddStringToObject(ms, "input", input);
+    cJSON_AddNumberToObject(ms, "points", ref.points);
+    cJSON_AddNumberToObject(ms, "duration", ref.duration);
     cJSON_AddNumberToObject(ms, "permutations", (double)o->perms);
     cJSON *mss = cJSON_AddObjectToObject(s, "multisine_sweep");
     cJSON_AddNumberToObject(mss, "configs", (double)o->configs);
@@ -201,6 +211,14 @@ static int write_json_file(const char *path, cJSON *root, cl_error *err) {
     return rc;
 }
 
+/* R x L + 1 for the largest R and L of the sweep's lists (the induction step's 2 x 10 + 1 is less) */
+static int longest_rrt(const report_opts *o) {
+    long r = 0, l = 0;
+    for (const char *p = o->reps_list; *p;) { long v = strtol(p, (char **)&p, 10); r = v > r ? v : r; if (*p) p++; }
+    for (const char *p = o->len_list; *p;) { long v = strtol(p, (char **)&p, 10); l = v > l ? v : l; if (*p) p++; }
+    return (int)(r * l + 1 > 21 ? r * l + 1 : 21);
+}
+
 /* Checks every model loads, has a token band and a unique name; keeps them for the sizes. */
 static int load_models(report_opts *o, cl_model **m) {
     cl_error err = {0};
@@ -212,6 +230,15 @@ static int load_models(report_opts *o, cl_model **m) {
                 return cli_fail("report: --model: two models are named '%s' (give each its own --name)", o->names[k]);
         int lo, hi;
         if (cl_rrt_token_band(cl_model_config(m[k]), &lo, &hi, &err)) return cli_fail("report: %s: %s", o->dirs[k], err.msg);
+        /* every step's settings against this model, before the first step runs: the sweep's
+         * longest sequence (R x L + 1 values) and the multisine input (at least 8 points,
+         * adapted to a shorter context by the step itself) */
+        const int ctx = cl_model_config(m[k])->context_length, need = longest_rrt(o);
+        if (need > ctx)
+            return cli_fail("report: %s: context_length %d is below the sweep's longest input, %d values (R x L + 1); "
+                            "no report for it", o->dirs[k], ctx, need);
+        if (ctx < 8) return cli_fail("report: %s: context_length %d is below the multisine's 8 points", o->dirs[k], ctx);
+        if (!o->min_context || ctx < o->min_context) o->min_context = ctx;
     }
     return 0;
 }

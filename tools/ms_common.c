@@ -63,3 +63,18 @@ void ms_err_prefix(cl_error *err, const char *dir) {
     snprintf(msg, sizeof msg, "%s", err->msg);
     snprintf(err->msg, sizeof err->msg, "%.200s: %.500s", dir, msg);
 }
+
+int ms_min_context(const char *const *dirs, int n, int *minctx) {
+    *minctx = 0;
+    for (int k = 0; k < n; k++) {
+        char path[4096];
+        cl_config c;
+        cl_error err = {0};
+        if (cl_config_load(cl_path_join(path, sizeof path, dirs[k], "config.json"), &c, &err)) {
+            cli_fail("%s", err.msg);
+            return -1;
+        }
+        if (!*minctx || c.context_length < *minctx) *minctx = c.context_length;
+    }
+    return 0;
+}

@@ -22,6 +22,9 @@ int ms_write_json(const char *path, const cJSON *root, cl_error *err);
 cJSON *ms_num(double v);
 /* A CSV cell: %.9g, or empty when not finite. */
 void ms_csv_num(FILE *f, double v);
+/* The smallest context_length of the models' config.json files (read, not loaded): the
+ * input's length before any work. 0, or -1 after printing the error. */
+int ms_min_context(const char *const *dirs, int n, int *minctx);
 /* Prefixes err's message with "<dir>: " (errors of a loaded model that do not name it). */
 void ms_err_prefix(cl_error *err, const char *dir);
 /* The spacing options both commands accept (--min-strength, --harmonic-ratio). */

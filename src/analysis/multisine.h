@@ -23,6 +23,11 @@ typedef struct cl_multisine {
 /* The reference of the study: 5, 10, 20, 40 Hz, amplitudes 1, .5, .25, .25, phases 0,
  * 301 points over 3 s, no noise. */
 void cl_multisine_reference(cl_multisine *m);
+/* A model whose context_length is below m->points (method.md §3): keep the sampling rate
+ * points/duration and take N = context_length points, so the frequencies, gaps and the
+ * double FFT's quefrencies are unchanged (the resolution becomes rate/N Hz). Unchanged when
+ * the points fit. */
+void cl_multisine_fit_context(cl_multisine *m, int context_length);
 /* Nyquist frequency points / (2 duration). */
 static inline double cl_multisine_nyquist(const cl_multisine *m) { return m->points / (2.0 * m->duration); }
 /* Checks points >= 8, duration > 0, 1 <= n <= CL_MS_MAX_FREQS, finite amplitudes and phases,

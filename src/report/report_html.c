@@ -355,8 +355,13 @@ static int sweep_section(FILE *f, const page *p, cl_error *err) {
 }
 
 static int multisine_section(FILE *f, const page *p, cl_error *err) {
-    fputs("<section id=\"multisine\"><h2>6. Multisine inputs and attention spectra</h2>\n<p class=\"note\">Reference "
-          "input 5, 10, 20, 40 Hz (amplitudes 1, 0.5, 0.25, 0.25), 301 points over 3 s. The attention of the decoder "
+    /* the input as the multisine step made it (301 points over 3 s, or fewer at the same rate
+     * for a shorter context) */
+    const cJSON *set = cJSON_GetObjectItemCaseSensitive(p->setup, "settings");
+    const char *input = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(set, "multisine"), "input"));
+    fputs("<section id=\"multisine\"><h2>6. Multisine inputs and attention spectra</h2>\n<p class=\"note\">Reference input ", f);
+    cl_html_escape(f, input ? input : "5, 10, 20, 40 Hz, amplitudes 1, 0.5, 0.25, 0.25, phases 0, 301 points over 3 s");
+    fputs(". The attention of the decoder "
           "start query over the context, per decoder head (coloured by induction score), its spectrum and its double "
           "FFT; then the sweep over random frequency sets: detected spacing against the smallest gap.</p>\n", f);
     int rc = 0;
