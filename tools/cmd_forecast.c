@@ -119,7 +119,7 @@ static int write_plot(const char *path, char **names, const float *ctx, int B, i
     size_t n = strlen(base);
     if (n > 4 && (!strcmp(base + n - 4, ".png") || !strcmp(base + n - 4, ".svg"))) base[n - 4] = 0;
     int P = B < PLOT_MAX_SERIES ? B : PLOT_MAX_SERIES;
-    const double pw = 640, ph = 210, top = 34;
+    const double pw = 760, ph = 210, top = 34; /* 120 px right of each panel for its legend */
     cl_fig *fig = cl_fig_new(pw, top + P * ph);
     cl_fig_title(fig, have_model ? "forecast: context, median and 10-90% band" : "forecast: context parroting");
     int tail = L < 4 * H ? L : 4 * H;
@@ -152,8 +152,8 @@ static int write_plot(const char *path, char **names, const float *ctx, int B, i
         if (names) snprintf(title, sizeof title, "%s", names[p]);
         else snprintf(title, sizeof title, "series %d", p);
         cl_axes ax = {.title = title, .xlabel = "step (0 = last observed)", .ylabel = "value", .xmin = NAN,
-                      .xmax = NAN, .ymin = NAN, .ymax = NAN, .legend = 2};
-        cl_fig_plot(fig, (cl_rect){60, top + p * ph + 18, pw - 80, ph - 60}, &ax, s, ns);
+                      .xmax = NAN, .ymin = NAN, .ymax = NAN, .legend = 3}; /* outside: never over the data */
+        cl_fig_plot(fig, (cl_rect){60, top + p * ph + 18, pw - 200, ph - 60}, &ax, s, ns);
     }
     int rc = cl_fig_save(fig, base, err);
     cl_fig_free(fig);

@@ -295,7 +295,7 @@ int cmd_multisine(int argc, char **argv) {
     for (int k = 0; k < nm && !rc; k++) {
         snprintf(base, sizeof base, "%s-spectra.safetensors", runs[k].name);
         rc = write_spectra(cl_path_join(path, sizeof path, out, base), &runs[k], sd, smag, &ms, &err);
-        cl_fig_ms fm = {.name = runs[k].name, .n = ms.points, .nh = runs[k].layers * runs[k].heads,
+        cl_fig_ms fm = {.name = runs[k].name, .n = ms.points, .nh = runs[k].layers * runs[k].heads, .heads = runs[k].heads,
                         .duration = ms.duration, .gap_hz = cl_multisine_smallest_gap(&ms), .series = sd,
                         .series_mag = smag, .attn = runs[k].arr.attn, .mag = runs[k].arr.mag,
                         .dnodc = runs[k].arr.dnodc, .induction = runs[k].ind};

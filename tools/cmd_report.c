@@ -185,6 +185,7 @@ static cJSON *setup_json(const report_opts *o, cl_model *const *m, const char **
         cJSON_AddStringToObject(x, "name", o->names[k]);
         cJSON_AddStringToObject(x, "path", o->dirs[k]);
         cJSON_AddNumberToObject(x, "parameters", (double)cl_model_param_count(m[k]));
+        cJSON_AddStringToObject(x, "dtype", cl_model_dtype(m[k]));
         cJSON_AddNumberToObject(x, "d_model", c->d_model);
         cJSON_AddNumberToObject(x, "d_ff", c->d_ff);
         cJSON_AddNumberToObject(x, "d_kv", c->d_kv);

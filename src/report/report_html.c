@@ -160,7 +160,7 @@ static void td_num(FILE *f, double v, const char *fmt) {
 static void setup_section(FILE *f, const page *p) {
     const cJSON *s = p->setup;
     fputs("<section id=\"setup\"><h2>1. Setup</h2>\n<table><tr><th class=\"l\">model</th><th class=\"l\">folder</th>"
-          "<th>parameters</th><th>d_model</th><th>d_ff</th><th>encoder layers</th><th>decoder layers</th><th>heads</th>"
+          "<th>parameters</th><th class=\"l\">dtype</th><th>d_model</th><th>d_ff</th><th>encoder layers</th><th>decoder layers</th><th>heads</th>"
           "<th>d_kv</th><th>vocabulary</th></tr>\n", f);
     for (int k = 0; k < p->n; k++) {
         const cJSON *m = model(s, k);
@@ -172,6 +172,10 @@ static void setup_section(FILE *f, const page *p) {
         cl_html_escape(f, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "path")));
         fputs("</td>", f);
         td_num(f, cl_json_num(m, "parameters"), "%.0f");
+        const char *dt = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "dtype"));
+        fputs("<td class=\"l\">", f);
+        cl_html_escape(f, dt ? dt : "");
+        fputs("</td>", f);
         static const char *K[] = {"d_model", "d_ff", "encoder_layers", "decoder_layers", "heads", "d_kv", "vocab_size"};
         for (int i = 0; i < 7; i++) td_num(f, cl_json_num(m, K[i]), "%.0f");
         fputs("</tr>\n", f);
