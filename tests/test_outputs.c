@@ -230,6 +230,21 @@ static void test_signal_forward(void **st) {
     free(t);
 }
 
+/* forecast interrupted while it computes (its outputs not yet begun): the lock it holds
+ * goes with it, and an earlier forecast of that name stays */
+static void test_signal_forecast(void **st) {
+    (void)st;
+    const char *d = fresh("sigfc"), *ctx = big_context(24, 512);
+    assert_int_equal(run_cmd("echo old > '%s/f.csv'", d), 0);
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "'%s' forecast -q --model " SMALL " --context '%s' --samples 20 --horizon 64 --out f.csv "
+             "--samples-out p.npy --plot f.png", CL_CLI, ctx);
+    assert_int_equal(interrupt(d, cmd, ".f.csv.lock", SIGTERM), SIGTERM);
+    expect_listing(d, "f.csv,");
+    assert_int_equal(interrupt(d, cmd, ".p.npy.lock", SIGINT), SIGINT);
+    expect_listing(d, "f.csv,");
+}
+
 static void test_signal_report(void **st) {
     (void)st;
     const char *d = fresh("sigrep");
@@ -247,6 +262,7 @@ int main(void) {
         cmocka_unit_test(test_concurrent_runs),
         cmocka_unit_test(test_stale_temporaries),
         cmocka_unit_test(test_signal_forward),
+        cmocka_unit_test(test_signal_forecast),
         cmocka_unit_test(test_signal_report),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

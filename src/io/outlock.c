@@ -93,8 +93,14 @@ static void on_signal(int sig) {
         if (tmps[i].is_dir) rm_tree_safe(AT_FDCWD, tmps[i].path, 0);
         else unlink(tmps[i].path);
     }
-    for (int i = 0; i < MAX_TMP; i++)
-        if (locks[i].used) unlink(locks[i].path);
+    for (int i = 0; i < MAX_TMP; i++) {
+        if (locks[i].used == 1) unlink(locks[i].path); /* held: ours */
+        else if (locks[i].used == 2) { /* being taken: remove it only when no run holds it */
+            int fd = open(locks[i].path, O_RDWR | O_CLOEXEC);
+            if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0) unlink(locks[i].path);
+            if (fd >= 0) close(fd);
+        }
+    }
     signal(sig, SIG_DFL);
     raise(sig);
 }
@@ -223,15 +229,25 @@ int cl_out_claim(const char *path, int is_dir, cl_error *err) {
     snprintf(lp, sizeof lp, "%s/.%s.lock", dir, base);
     int slot = -1;
     for (int i = 0; i < MAX_TMP; i++) {
-        if (locks[i].used && !strcmp(locks[i].path, lp)) return 0; /* already ours */
+        if (locks[i].used == 1 && !strcmp(locks[i].path, lp)) return 0; /* already ours */
         if (!locks[i].used && slot < 0) slot = i;
     }
     const char *what = is_dir ? "--out " : "";
     if (slot < 0) return cl_error_set(err, CL_EINVAL, "%s%s: too many outputs", what, path);
+    /* pending (2) before the file may exist: a signal meanwhile removes it only if no run
+     * holds it (on_signal), so a lock this run created but does not hold yet is not left */
+    snprintf(locks[slot].path, sizeof locks[slot].path, "%s", lp);
+    locks[slot].fd = -1;
+    locks[slot].used = 2;
     for (int tries = 0;; tries++) {
         int fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-        if (fd < 0) return cl_error_set(err, CL_EIO, "%s%s: cannot create the lock %s: %s", what, path, lp, strerror(errno));
-        if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        if (fd < 0) {
+            locks[slot].used = 0;
+            return cl_error_set(err, CL_EIO, "%s%s: cannot create the lock %s: %s", what, path, lp, strerror(errno));
+        }
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0) { locks[slot].fd = fd; locks[slot].used = 1; }
+        else {
+            locks[slot].used = 0; /* another run's: never removed by us */
             char buf[32] = {0};
             ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
             close(fd);
@@ -247,13 +263,15 @@ int cl_out_claim(const char *path, int is_dir, cl_error *err) {
             char buf[32];
             int n = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
             if (ftruncate(fd, 0) != 0 || pwrite(fd, buf, (size_t)n, 0) != n) { /* the pid is only a hint */ }
-            snprintf(locks[slot].path, sizeof locks[slot].path, "%s", lp);
-            locks[slot].fd = fd;
-            locks[slot].used = 1;
             break;
         }
+        locks[slot].used = 2; /* a removed file's lock: not the name's; try again */
+        locks[slot].fd = -1;
         close(fd);
-        if (tries > 8) return cl_error_set(err, CL_EIO, "%s%s: cannot take the lock %s", what, path, lp);
+        if (tries > 8) {
+            locks[slot].used = 0;
+            return cl_error_set(err, CL_EIO, "%s%s: cannot take the lock %s", what, path, lp);
+        }
     }
     sweep_stale(dir, base);
     if (is_dir) sweep_stale(path, NULL);
@@ -262,7 +280,7 @@ int cl_out_claim(const char *path, int is_dir, cl_error *err) {
 
 void cl_out_release_all(void) {
     for (int i = 0; i < MAX_TMP; i++)
-        if (locks[i].used) {
+        if (locks[i].used == 1) {
             unlink(locks[i].path); /* while still held: no run can hold the name we remove */
             close(locks[i].fd);
             locks[i].used = 0;
