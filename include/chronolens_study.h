@@ -37,6 +37,15 @@ typedef struct cl_study_model {
 /* Loads dirs[0..n) and names them (cl_study_model); two folders of one basename are an
  * error. m (n) receives the models (free each with cl_model_free); info (n) their names. */
 int cl_study_models_load(const char *const *dirs, int n, cl_model **m, cl_study_model *info, cl_error *err);
+/* The same with names: names (n) or NULL; a NULL entry (or names NULL) takes
+ * cl_study_model_name of the folder. A given name passes cl_study_name_check. */
+int cl_study_models_load_named(const char *const *dirs, const char *const *names, int n, cl_model **m,
+                               cl_study_model *info, cl_error *err);
+/* A model's default name: the folder's basename, and for a Hugging Face cache snapshot
+ * (.../models--ORG--NAME/snapshots/HASH) NAME; "model" for an empty path. */
+void cl_study_model_name(const char *dir, char *buf, size_t n);
+/* A name is used in file names: 1 to 100 characters, no '/', not "." or "..". 0 or CL_EINVAL. */
+int cl_study_name_check(const char *name, cl_error *err);
 
 /* ---------------------------------------------------------------- shards */
 
@@ -135,6 +144,10 @@ typedef struct cl_induction_study_opts {
 void cl_induction_study_default(cl_induction_study_opts *o);
 /* Runs cl_induction_run on every model (names as cl_study_models_load gives them, paths as
  * given); progress over all models ("induction: NAME (k/n)"). */
+/* Checks the settings against every model before any work: R x L + 1 values fit each
+ * context_length (cl_induction_study_run checks it too, before its first model). */
+int cl_induction_study_check(cl_model *const *m, const cl_study_model *info, int n, const cl_induction_study_opts *o,
+                             cl_error *err);
 int cl_induction_study_run(cl_model *const *m, const cl_study_model *info, int n, const cl_induction_study_opts *o,
                            cl_induction_set *out, cl_error *err);
 /* dir/induction.json (settings, per model: sizes, token range, seconds, counts, every head's
@@ -187,6 +200,9 @@ typedef struct cl_sweep_study_opts {
     int reps[CL_SWEEP_MAX_GRID], lens[CL_SWEEP_MAX_GRID];
 } cl_sweep_study_opts;
 void cl_sweep_study_default(cl_sweep_study_opts *o);
+/* The largest R x L + 1 of the grid fits every context_length (run by cl_sweep_study_run first). */
+int cl_sweep_study_check(cl_model *const *m, const cl_study_model *info, int n, const cl_sweep_study_opts *o,
+                         cl_error *err);
 int cl_sweep_study_run(cl_model *const *m, const cl_study_model *info, int n, const cl_sweep_study_opts *o,
                        cl_sweep_set *out, cl_error *err);
 /* dir/sweep.json (settings with the grid, per model its cells) and dir/sweep.csv; atomic. */
@@ -216,6 +232,11 @@ void cl_multisine_reference(cl_multisine *m);
 /* Checks points >= 8, duration > 0, 1 <= n <= CL_MS_MAX_FREQS, finite amplitudes and phases,
  * distinct frequencies in (0, Nyquist), noise >= 0. */
 int cl_multisine_check(const cl_multisine *m, cl_error *err);
+/* A model whose context_length is below m->points (method.md §3): keep the sampling rate
+ * points/duration and take N = context_length points, so the frequencies, gaps and the
+ * double FFT's quefrencies are unchanged (the resolution becomes rate/N Hz). Unchanged when
+ * the points fit. */
+void cl_multisine_fit_context(cl_multisine *m, int context_length);
 
 /* Spacing detection settings (defaults: cl_spacing_defaults). */
 typedef struct cl_spacing_opts {
@@ -261,6 +282,10 @@ typedef struct cl_multisine_opts {
     cl_spacing_opts spacing; /* cl_spacing_defaults */
     cl_progress progress;    /* stage "multisine", models done of all */
     cl_shard shard;          /* units: the models */
+    int fit_context;         /* 1 (default): an input longer than the shortest context_length of
+                              * the models is cut to it at the same rate (cl_multisine_fit_context,
+                              * method.md §3); 0: such an input is refused */
+    const char *const *names;/* (n) or NULL: the models' names (NULL entry: cl_study_model_name) */
 } cl_multisine_opts;
 void cl_multisine_default(cl_multisine_opts *o);
 
@@ -285,6 +310,10 @@ typedef struct cl_multisine_result {
     cl_multisine_model *res;      /* (n) */
 } cl_multisine_result;
 
+/* The input for these models, before any work: the shortest context_length of their
+ * config.json files (read, not loaded) fits o->input (fit_context) or refuses it; then
+ * cl_multisine_check. cl_multisine_run does this itself. */
+int cl_multisine_fit_models(const char *const *dirs, int n, cl_multisine_opts *o, cl_error *err);
 /* Loads each model in turn (one in memory at a time) and analyses the series. */
 int cl_multisine_run(const char *const *dirs, int n, const cl_multisine_opts *o, cl_multisine_result *r,
                      cl_error *err);
@@ -327,6 +356,9 @@ typedef struct cl_mssweep_opts {
     cl_spacing_opts spacing;
     cl_progress progress;    /* stage "multisine", series done of all */
     cl_shard shard;          /* units: the configurations */
+    int fit_context;         /* 1 (default): base cut to the model's context_length at the same
+                              * rate (cl_multisine_fit_context); 0: a longer base is refused */
+    const char *name;        /* the model's name in figures (NULL: cl_study_model_name) */
 } cl_mssweep_opts;
 void cl_mssweep_default(cl_mssweep_opts *o);
 
@@ -334,6 +366,7 @@ void cl_mssweep_default(cl_mssweep_opts *o);
 typedef struct cl_mssweep_result {
     cl_mssweep_opts opts;    /* as run: top_k resolved, progress cleared */
     char model[4096];        /* the model folder as given */
+    char name[256];          /* its name (opts.name or cl_study_model_name; not in the files) */
     int C, G, heads;         /* configurations, decoder heads (layers*heads), heads per layer */
     cl_multisine *cfg;       /* (C) */
     double *gap, *gcd, *fund;/* (C) smallest gap, gcd of the gaps, gcd of the frequencies */
@@ -473,6 +506,7 @@ int cl_claims_write(const cl_claim *claims, const char *const *names, int n_mode
 typedef struct cl_report_opts {
     const char *const *dirs; /* model folders (n) */
     int n;
+    const char *const *names; /* (n) or NULL: the models' names (NULL entry: cl_study_model_name) */
     const char *out;         /* the report folder ("report"); replaced only if it holds an earlier report */
     int quick;               /* smaller batches and grids, 1000 permutations */
     uint64_t seed;           /* every random choice (0) */

@@ -27,6 +27,7 @@ int cmd_embed(int argc, char **argv) {
     if (!dir) dir = cli_default_model();
     if (!ctx_path || !out)
         return cli_fail("embed: usage: chronolens embed [--model DIR] --context CSV --out OUT.npy [--scales-out SCALES.npy] [--batch N]");
+    if (cli_out_file("embed", out) || cli_out_file("embed", scales_out)) return EXIT_BAD;
     cl_error err = {0};
     cl_model *m = NULL;
     cl_state *s = NULL;
@@ -38,6 +39,7 @@ int cmd_embed(int argc, char **argv) {
     const cl_config *c = cl_model_config(m);
     if ((rc = csv_read_context(ctx_path, &ctx, &B, &L, NULL, &err))) goto done;
     if (L == 0) { rc = cl_error_set(&err, CL_EFORMAT, "%s: no values", ctx_path); goto done; }
+    cli_warn_empty_series(&ui, ctx_path, ctx, B, L, NULL);
     const int bolt = cl_model_is_bolt(m);
     const int T = bolt ? cl_bolt_num_tokens(c, L) : cl_tokenizer_length(c, L), d = c->d_model;
     size_t n;

@@ -18,6 +18,8 @@
 
 #define MAX_LEVELS 99
 #define PLOT_MAX_SERIES 12
+/* a horizon above this many prediction_lengths gets a warning */
+#define FAR_HORIZON 4
 
 typedef struct fc_args {
     const char *dir, *ctx_path, *out, *samples_out, *plot, *method, *quantiles;
@@ -74,12 +76,17 @@ static int parse_args(int argc, char **argv, fc_args *a, cli_ui *ui) {
         if (!r) return cli_fail("forecast: unknown argument '%s'", argv[i]);
     }
     if (!a->ctx_path || !a->out)
-        return cli_fail("forecast: usage: chronolens forecast [--model DIR] --context CSV --out OUT.csv [options] (see README)");
+        return cli_fail("forecast: usage: chronolens forecast [--model DIR] --context CSV --out OUT.csv [options] (chronolens forecast --help)");
     if (strcmp(a->method, "model") && strcmp(a->method, "parrot"))
         return cli_fail("option --method: '%s' is not model or parrot", a->method);
     a->parrot = !strcmp(a->method, "parrot");
     if (!a->parrot && !a->dir) a->dir = cli_default_model();
     if (a->parrot && a->compare) return cli_fail("forecast: --compare compares the model with the parrot; use it with --method model");
+    if (a->parrot) { /* the parrot's one deterministic path has no sampling to set */
+        const char *na = a->have_samples ? "--samples" : a->have_temp ? "--temperature" : a->have_topk ? "--top-k"
+                       : a->have_topp ? "--top-p" : a->no_cache ? "--no-cache" : a->batch ? "--batch" : NULL;
+        if (na) return cli_fail("forecast: %s does not apply to --method parrot (one deterministic path, no sampling)", na);
+    }
     return parse_levels(a->quantiles, a->levels, &a->nlev) ? EXIT_BAD : 0;
 }
 
@@ -94,8 +101,9 @@ static int write_csv(cl_out *o, const fc_args *a, char **names, int B, int H, co
     fputc('\n', f);
     for (int b = 0; b < B; b++)
         for (int k = 0; k < H; k++) {
-            if (names) fprintf(f, "%s,%d,%.9g", names[b], k + 1, mean[(size_t)b * H + k]);
-            else fprintf(f, "%d,%d,%.9g", b, k + 1, mean[(size_t)b * H + k]);
+            if (names) csv_write_field(f, names[b]); /* RFC 4180: "sales, EU" stays one field */
+            else fprintf(f, "%d", b);
+            fprintf(f, ",%d,%.9g", k + 1, mean[(size_t)b * H + k]);
             for (int i = 0; i < a->nlev; i++) fprintf(f, ",%.9g", quant[((size_t)b * H + k) * a->nlev + i]);
             if (parrot && !a->parrot) fprintf(f, ",%.9g", parrot[(size_t)b * H + k]);
             fputc('\n', f);
@@ -112,7 +120,7 @@ static int write_plot(const char *path, char **names, const float *ctx, int B, i
     size_t n = strlen(base);
     if (n > 4 && (!strcmp(base + n - 4, ".png") || !strcmp(base + n - 4, ".svg"))) base[n - 4] = 0;
     int P = B < PLOT_MAX_SERIES ? B : PLOT_MAX_SERIES;
-    const double pw = 640, ph = 210, top = 34;
+    const double pw = 760, ph = 210, top = 34; /* 120 px right of each panel for its legend */
     cl_fig *fig = cl_fig_new(pw, top + P * ph);
     cl_fig_title(fig, have_model ? "forecast: context, median and 10-90% band" : "forecast: context parroting");
     int tail = L < 4 * H ? L : 4 * H;
@@ -145,8 +153,8 @@ static int write_plot(const char *path, char **names, const float *ctx, int B, i
         if (names) snprintf(title, sizeof title, "%s", names[p]);
         else snprintf(title, sizeof title, "series %d", p);
         cl_axes ax = {.title = title, .xlabel = "step (0 = last observed)", .ylabel = "value", .xmin = NAN,
-                      .xmax = NAN, .ymin = NAN, .ymax = NAN, .legend = 2};
-        cl_fig_plot(fig, (cl_rect){60, top + p * ph + 18, pw - 80, ph - 60}, &ax, s, ns);
+                      .xmax = NAN, .ymin = NAN, .ymax = NAN, .legend = 3}; /* outside: never over the data */
+        cl_fig_plot(fig, (cl_rect){60, top + p * ph + 18, pw - 200, ph - 60}, &ax, s, ns);
     }
     int rc = cl_fig_save(fig, base, err);
     cl_fig_free(fig);
@@ -161,6 +169,8 @@ int cmd_forecast(int argc, char **argv) {
     fc_args a;
     int rc = parse_args(argc, argv, &a, &ui);
     if (rc) return rc;
+    if (cli_out_file("forecast", a.out) || cli_out_file("forecast", a.samples_out) || cli_out_file("forecast", a.plot))
+        return EXIT_BAD;
     cl_error err = {0};
     cl_model *m = NULL;
     cl_generator *g = NULL;
@@ -171,6 +181,7 @@ int cmd_forecast(int argc, char **argv) {
     cl_out o;
     if ((rc = csv_read_context(a.ctx_path, &ctx, &B, &L, &names, &err))) goto done;
     if (L == 0) { rc = cl_error_set(&err, CL_EFORMAT, "%s: no values", a.ctx_path); goto done; }
+    cli_warn_empty_series(&ui, a.ctx_path, ctx, B, L, names);
     cl_forecast_opts fo;
     if (!a.parrot || a.dir) {
         if ((rc = cl_model_load(a.dir, &m, &err))) goto done;
@@ -178,6 +189,14 @@ int cmd_forecast(int argc, char **argv) {
     }
     H = a.have_horizon ? (int)a.horizon : (m ? cl_model_config(m)->prediction_length : 64);
     if (H <= 0) H = 64;
+    if (!a.parrot && !ui.quiet) {
+        /* beyond prediction_length the median is fed back: one more model forecast per chunk */
+        const int P = cl_model_config(m)->prediction_length;
+        if (P > 0 && H > FAR_HORIZON * P)
+            fprintf(stderr, "chronolens: warning: --horizon %d is %d x the model's prediction_length %d: %d rounds of "
+                            "forecasting, each on its own medians (slow, and far from what the model was trained on)\n",
+                    H, (H + P - 1) / P, P, (H + P - 1) / P);
+    }
     const int bolt = !a.parrot && cl_model_is_bolt(m);
     if (bolt) { /* quantiles straight from the model: nothing is sampled */
         const char *bad = a.have_samples ? "--samples" : a.have_temp ? "--temperature" : a.have_topk ? "--top-k"
@@ -265,7 +284,8 @@ int cmd_forecast(int argc, char **argv) {
             for (int k = 0; k < H; k++) mae += fabs((double)band[((size_t)b * H + k) * 3 + 1] - parrot[(size_t)b * H + k]);
             mae /= H * pinfo[b].scale;
             tot += mae;
-            if (names) printf("%s,", names[b]); else printf("%d,", b);
+            if (names) csv_write_field(stdout, names[b]); else printf("%d", b);
+            putchar(',');
             printf("%d,%.6g,%.6g\n", pinfo[b].fallback ? 0 : pinfo[b].period, pinfo[b].distance, mae);
         }
         if (!ui.quiet) fprintf(stderr, "mean scaled MAE between the model's median and the parrot: %.4g\n", tot / B);
