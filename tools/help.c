@@ -153,7 +153,7 @@ static const help_cmd CMDS[] = {
       {"--step-loss", "CSV", "none", "teacher-forced loss per horizon step and family"},
       END}},
     {"init", "init --size tiny|mini|small|base|large|bolt-tiny|bolt-mini|bolt-small|bolt-base --out DIR [--seed N] [--dtype f32|bf16]",
-     "a randomly initialised checkpoint with the exact shape of that chronos-t5 (or chronos-bolt) model",
+     "a randomly initialised checkpoint with the exact shape of that chronos-t5 model, or of that Chronos-Bolt model (bolt-*)",
      "chronolens init --size tiny --out /tmp/tiny",
      {{"--size", "NAME", "required", "tiny, mini, small, base, large; bolt-tiny, bolt-mini, bolt-small, bolt-base"},
       {"--out", "DIR", "required", "the checkpoint folder (config.json, model.safetensors): empty or a checkpoint"},
