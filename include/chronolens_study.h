@@ -22,6 +22,19 @@
 extern "C" {
 #endif
 
+/* ---------------------------------------------------------------- shards */
+
+/* Part k of n of a study over independent units (models, sweep cells, multisine-sweep
+ * configurations): unit u belongs to part k when u % n == k - 1. n = 0: the whole run.
+ * A part writes its files and DIR/shard.json; cl_merge joins the parts into exactly the
+ * files one run writes (the same numbers for the same seed; run times aside). */
+typedef struct cl_shard { int k, n; } cl_shard;
+static inline int cl_shard_has(const cl_shard *s, int unit) { return !s || s->n <= 1 || unit % s->n == s->k - 1; }
+/* Parses "K/N" (1 <= K <= N <= 100000); 0 or CL_EINVAL. */
+int cl_shard_parse(const char *text, cl_shard *s, cl_error *err);
+/* Joins part folders (written with --shard K/N, every K once) into out (created). */
+int cl_merge(const char *const *parts, int n, const char *out, cl_error *err);
+
 /* ---------------------------------------------------------------- models of a study */
 
 #define CL_STUDY_MAX_MODELS 64
@@ -37,28 +50,20 @@ typedef struct cl_study_model {
 /* Loads dirs[0..n) and names them (cl_study_model); two folders of one basename are an
  * error. m (n) receives the models (free each with cl_model_free); info (n) their names. */
 int cl_study_models_load(const char *const *dirs, int n, cl_model **m, cl_study_model *info, cl_error *err);
-/* The same with names: names (n) or NULL; a NULL entry (or names NULL) takes
- * cl_study_model_name of the folder. A given name passes cl_study_name_check. */
-int cl_study_models_load_named(const char *const *dirs, const char *const *names, int n, cl_model **m,
-                               cl_study_model *info, cl_error *err);
+/* The same for one part of a study over models: every model is named, only those of the
+ * shard (unit = model index) are loaded; the others' m[k] is NULL. */
+int cl_study_models_load_part(const char *const *dirs, int n, const cl_shard *shard, cl_model **m, cl_study_model *info,
+                              cl_error *err);
+/* The same with names and a shard: names (n) or NULL, a NULL entry (or names NULL) takes
+ * cl_study_model_name of the folder, a given name passes cl_study_name_check; shard as
+ * cl_study_models_load_part (NULL: every model loaded). */
+int cl_study_models_load_named(const char *const *dirs, const char *const *names, int n, const cl_shard *shard,
+                               cl_model **m, cl_study_model *info, cl_error *err);
 /* A model's default name: the folder's basename, and for a Hugging Face cache snapshot
  * (.../models--ORG--NAME/snapshots/HASH) NAME; "model" for an empty path. */
 void cl_study_model_name(const char *dir, char *buf, size_t n);
 /* A name is used in file names: 1 to 100 characters, no '/', not "." or "..". 0 or CL_EINVAL. */
 int cl_study_name_check(const char *name, cl_error *err);
-
-/* ---------------------------------------------------------------- shards */
-
-/* Part k of n of a study over independent units (models, sweep cells, multisine-sweep
- * configurations): unit u belongs to part k when u % n == k - 1. n = 0: the whole run.
- * A part writes its files and DIR/shard.json; cl_merge joins the parts into exactly the
- * files one run writes (the same numbers for the same seed; run times aside). */
-typedef struct cl_shard { int k, n; } cl_shard;
-static inline int cl_shard_has(const cl_shard *s, int unit) { return !s || s->n <= 1 || unit % s->n == s->k - 1; }
-/* Parses "K/N" (1 <= K <= N <= 100000); 0 or CL_EINVAL. */
-int cl_shard_parse(const char *text, cl_shard *s, cl_error *err);
-/* Joins part folders (written with --shard K/N, every K once) into out (created). */
-int cl_merge(const char *const *parts, int n, const char *out, cl_error *err);
 
 /* ---------------------------------------------------------------- induction (method.md §2) */
 

@@ -49,8 +49,11 @@ void rrt_models_free(cl_model **m, int n) {
 int rrt_models_load(const rrt_cli *c, cl_model **m, cl_study_model *info, int units_per_model, const cl_sweep_study_opts *grid,
                     const char *cmd) {
     cl_error err = {0};
-    if (cl_study_models_load_named(c->dirs, c->names, c->n_models, m, info, &err)) return cli_fail("%s: %s", cmd, err.msg);
+    /* a part of a study over models loads only its own */
+    const cl_shard *part = units_per_model == 1 && c->o.shard.n ? &c->o.shard : NULL;
+    if (cl_study_models_load_named(c->dirs, c->names, c->n_models, part, m, info, &err)) return cli_fail("%s: %s", cmd, err.msg);
     for (int k = 0; k < c->n_models; k++) {
+        if (!m[k]) continue;
         const cl_config *cfg = cl_model_config(m[k]);
         int lo, hi;
         if (c->o.tok_lo >= 0 && c->o.tok_hi >= cfg->vocab_size) {

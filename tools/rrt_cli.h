@@ -19,9 +19,11 @@ void rrt_cli_init(rrt_cli *c, const char *cmd);
  * --seeds) at argv[*i]; returns as opt_*: 1 matched, 0 not, -1 bad (reported). */
 int rrt_cli_opt(int argc, char **argv, int *i, rrt_cli *c);
 
-/* Loads every --model (names unique), checks --token-range fits each vocabulary or that each
+/* Loads every --model (names unique; a part of a study over models, units_per_model 1, loads
+ * only its own and leaves the others NULL), checks --token-range fits each vocabulary or that each
  * has a token band, that the longest input (R x L + 1 values; grid: the sweep's largest cell,
- * NULL: c->o's) fits each context_length, that --shard has no more parts than units (models x units_per_model),
+ * NULL: c->o's) fits each loaded model's context_length, that --shard has no more parts than
+ * units (models x units_per_model),
  * and creates the output folder. Reports the error (one line) and
  * returns EXIT_BAD; m and info have c->n_models entries. */
 int rrt_models_load(const rrt_cli *c, cl_model **m, cl_study_model *info, int units_per_model, const cl_sweep_study_opts *grid,

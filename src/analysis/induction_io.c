@@ -44,8 +44,17 @@ int cl_study_name_check(const char *name, cl_error *err) {
     return 0;
 }
 
-int cl_study_models_load_named(const char *const *dirs, const char *const *names, int n, cl_model **m,
-                               cl_study_model *info, cl_error *err) {
+int cl_study_models_load(const char *const *dirs, int n, cl_model **m, cl_study_model *info, cl_error *err) {
+    return cl_study_models_load_named(dirs, NULL, n, NULL, m, info, err);
+}
+
+int cl_study_models_load_part(const char *const *dirs, int n, const cl_shard *shard, cl_model **m, cl_study_model *info,
+                              cl_error *err) {
+    return cl_study_models_load_named(dirs, NULL, n, shard, m, info, err);
+}
+
+int cl_study_models_load_named(const char *const *dirs, const char *const *names, int n, const cl_shard *shard,
+                               cl_model **m, cl_study_model *info, cl_error *err) {
     if (n < 1 || n > CL_STUDY_MAX_MODELS) return cl_error_set(err, CL_EINVAL, "%d models: 1 to %d", n, CL_STUDY_MAX_MODELS);
     memset(m, 0, sizeof *m * (size_t)n);
     for (int k = 0; k < n; k++) {
@@ -56,8 +65,11 @@ int cl_study_models_load_named(const char *const *dirs, const char *const *names
             rc = cl_study_name_check(names[k], err);
             snprintf(info[k].name, sizeof info[k].name, "%s", names[k]);
         } else cl_study_model_name(dirs[k], info[k].name, sizeof info[k].name);
-        if (!rc) rc = cl_model_load(dirs[k], &m[k], err);
-        if (!rc) rc = cl_model_require_t5(m[k], dirs[k], "the induction heads study", err);
+        /* every model is named (a repeated name is refused); only the shard's are loaded */
+        if (!rc && cl_shard_has(shard, k)) {
+            rc = cl_model_load(dirs[k], &m[k], err);
+            if (!rc) rc = cl_model_require_t5(m[k], dirs[k], "the induction heads study", err);
+        }
         for (int j = 0; j < k && !rc; j++)
             if (!strcmp(info[j].name, info[k].name))
                 rc = cl_error_set(err, CL_EINVAL, "--model: two models are named '%s' (give each its own --name)",
@@ -70,15 +82,12 @@ int cl_study_models_load_named(const char *const *dirs, const char *const *names
     return 0;
 }
 
-int cl_study_models_load(const char *const *dirs, int n, cl_model **m, cl_study_model *info, cl_error *err) {
-    return cl_study_models_load_named(dirs, NULL, n, m, info, err);
-}
-
 /* The longest encoder input, R x L + 1 values, against every model's context_length: the
  * tokenizer would silently keep only the last context_length values. */
 static int check_rrt_fits(cl_model *const *m, const cl_study_model *info, int n, long reps, long len, cl_error *err) {
     const long need = reps * len + 1;
     for (int k = 0; k < n; k++) {
+        if (!m[k]) continue; /* another part's model (cl_study_models_load_part) */
         const int ctx = cl_model_config(m[k])->context_length;
         if (need > ctx)
             return cl_error_set(err, CL_EINVAL, "%s: %ld values (R x L + 1 = %ld x %ld + 1) exceed its context_length %d "

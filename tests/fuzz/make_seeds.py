@@ -255,7 +255,7 @@ def npy_seeds():
 
 # ----------------------------------------------------------------- the commands' own option parsers
 def cli_option_seeds():
-    # first byte: bit 0 picks ms_parse_list (0) or --token-range (1), bits 1-4 capacity - 1
+    # first byte: bit 0 picks cli_double_list (0) or --token-range (1), bits 1-4 capacity - 1
     lists = ["5,10,20,40", "0.5,1", "1e-3", "", ",", "1,", "1,,2", "nan", "inf", "1e999", "1e-400",
              "1 ,2", " 1", "0x1p3", ",".join(["1"] * 20)]
     ranges = ["1910:2187", "0:1", "5:5", "7:3", "-1:4", "1:", ":2", "1:2:3", "a:b", " 1:2", "1:2 ",
