@@ -54,6 +54,16 @@ int cl_study_models_load(const char *const *dirs, int n, cl_model **m, cl_study_
  * shard (unit = model index) are loaded; the others' m[k] is NULL. */
 int cl_study_models_load_part(const char *const *dirs, int n, const cl_shard *shard, cl_model **m, cl_study_model *info,
                               cl_error *err);
+/* The same with names and a shard: names (n) or NULL, a NULL entry (or names NULL) takes
+ * cl_study_model_name of the folder, a given name passes cl_study_name_check; shard as
+ * cl_study_models_load_part (NULL: every model loaded). */
+int cl_study_models_load_named(const char *const *dirs, const char *const *names, int n, const cl_shard *shard,
+                               cl_model **m, cl_study_model *info, cl_error *err);
+/* A model's default name: the folder's basename, and for a Hugging Face cache snapshot
+ * (.../models--ORG--NAME/snapshots/HASH) NAME; "model" for an empty path. */
+void cl_study_model_name(const char *dir, char *buf, size_t n);
+/* A name is used in file names: 1 to 100 characters, no '/', not "." or "..". 0 or CL_EINVAL. */
+int cl_study_name_check(const char *name, cl_error *err);
 
 /* ---------------------------------------------------------------- induction (method.md §2) */
 
@@ -139,6 +149,10 @@ typedef struct cl_induction_study_opts {
 void cl_induction_study_default(cl_induction_study_opts *o);
 /* Runs cl_induction_run on every model (names as cl_study_models_load gives them, paths as
  * given); progress over all models ("induction: NAME (k/n)"). */
+/* Checks the settings against every model before any work: R x L + 1 values fit each
+ * context_length (cl_induction_study_run checks it too, before its first model). */
+int cl_induction_study_check(cl_model *const *m, const cl_study_model *info, int n, const cl_induction_study_opts *o,
+                             cl_error *err);
 int cl_induction_study_run(cl_model *const *m, const cl_study_model *info, int n, const cl_induction_study_opts *o,
                            cl_induction_set *out, cl_error *err);
 /* dir/induction.json (settings, per model: sizes, token range, seconds, counts, every head's
@@ -191,6 +205,9 @@ typedef struct cl_sweep_study_opts {
     int reps[CL_SWEEP_MAX_GRID], lens[CL_SWEEP_MAX_GRID];
 } cl_sweep_study_opts;
 void cl_sweep_study_default(cl_sweep_study_opts *o);
+/* The largest R x L + 1 of the grid fits every context_length (run by cl_sweep_study_run first). */
+int cl_sweep_study_check(cl_model *const *m, const cl_study_model *info, int n, const cl_sweep_study_opts *o,
+                         cl_error *err);
 int cl_sweep_study_run(cl_model *const *m, const cl_study_model *info, int n, const cl_sweep_study_opts *o,
                        cl_sweep_set *out, cl_error *err);
 /* dir/sweep.json (settings with the grid, per model its cells) and dir/sweep.csv; atomic. */
@@ -220,6 +237,11 @@ void cl_multisine_reference(cl_multisine *m);
 /* Checks points >= 8, duration > 0, 1 <= n <= CL_MS_MAX_FREQS, finite amplitudes and phases,
  * distinct frequencies in (0, Nyquist), noise >= 0. */
 int cl_multisine_check(const cl_multisine *m, cl_error *err);
+/* A model whose context_length is below m->points (method.md §3): keep the sampling rate
+ * points/duration and take N = context_length points, so the frequencies, gaps and the
+ * double FFT's quefrencies are unchanged (the resolution becomes rate/N Hz). Unchanged when
+ * the points fit. */
+void cl_multisine_fit_context(cl_multisine *m, int context_length);
 
 /* Spacing detection settings (defaults: cl_spacing_defaults). */
 typedef struct cl_spacing_opts {
@@ -265,6 +287,10 @@ typedef struct cl_multisine_opts {
     cl_spacing_opts spacing; /* cl_spacing_defaults */
     cl_progress progress;    /* stage "multisine", models done of all */
     cl_shard shard;          /* units: the models */
+    int fit_context;         /* 1 (default): an input longer than the shortest context_length of
+                              * the models is cut to it at the same rate (cl_multisine_fit_context,
+                              * method.md §3); 0: such an input is refused */
+    const char *const *names;/* (n) or NULL: the models' names (NULL entry: cl_study_model_name) */
 } cl_multisine_opts;
 void cl_multisine_default(cl_multisine_opts *o);
 
@@ -289,6 +315,10 @@ typedef struct cl_multisine_result {
     cl_multisine_model *res;      /* (n) */
 } cl_multisine_result;
 
+/* The input for these models, before any work: the shortest context_length of their
+ * config.json files (read, not loaded) fits o->input (fit_context) or refuses it; then
+ * cl_multisine_check. cl_multisine_run does this itself. */
+int cl_multisine_fit_models(const char *const *dirs, int n, cl_multisine_opts *o, cl_error *err);
 /* Loads each model in turn (one in memory at a time) and analyses the series. */
 int cl_multisine_run(const char *const *dirs, int n, const cl_multisine_opts *o, cl_multisine_result *r,
                      cl_error *err);
@@ -331,6 +361,9 @@ typedef struct cl_mssweep_opts {
     cl_spacing_opts spacing;
     cl_progress progress;    /* stage "multisine", series done of all */
     cl_shard shard;          /* units: the configurations */
+    int fit_context;         /* 1 (default): base cut to the model's context_length at the same
+                              * rate (cl_multisine_fit_context); 0: a longer base is refused */
+    const char *name;        /* the model's name in figures (NULL: cl_study_model_name) */
 } cl_mssweep_opts;
 void cl_mssweep_default(cl_mssweep_opts *o);
 
@@ -338,6 +371,7 @@ void cl_mssweep_default(cl_mssweep_opts *o);
 typedef struct cl_mssweep_result {
     cl_mssweep_opts opts;    /* as run: top_k resolved, progress cleared */
     char model[4096];        /* the model folder as given */
+    char name[256];          /* its name (opts.name or cl_study_model_name; not in the files) */
     int C, G, heads;         /* configurations, decoder heads (layers*heads), heads per layer */
     cl_multisine *cfg;       /* (C) */
     double *gap, *gcd, *fund;/* (C) smallest gap, gcd of the gaps, gcd of the frequencies */
@@ -527,6 +561,13 @@ typedef struct cl_forecast_result {
     struct cl_parrot_info *pinfo; /* (B) parrot matches (compare or method parrot); NULL otherwise */
 } cl_forecast_result;
 
+/* The options alone, before any work: levels, --compare only with the model, and the parrot
+ * refuses every sampling setting and --batch (one deterministic path). Run by _run too. */
+int cl_forecast_study_check(const cl_forecast_study_opts *o, cl_error *err);
+/* A horizon above CL_FORECAST_FAR_HORIZON prediction_lengths of the model: 1 and *rounds the
+ * forecasting rounds (each fed the previous round's medians), for a warning; 0 otherwise. */
+#define CL_FORECAST_FAR_HORIZON 4
+int cl_forecast_far_horizon(const cl_model *m, const cl_forecast_study_opts *o, int *rounds);
 /* m: the model (may be NULL for the parrot alone). Checks the options against the model
  * (sampling settings mean nothing for a Chronos-Bolt model) and the sizes. */
 int cl_forecast_study_run(const cl_model *m, const cl_context *ctx, const cl_forecast_study_opts *o,
@@ -570,13 +611,24 @@ void cl_embed_free(cl_embed_result *r);
 #define CL_FORWARD_MAX_DECODER 4096 /* decoder ids per row: each map is (H, Td, Td) */
 #define CL_FORWARD_MAX_TENSORS 512
 
+#define CL_FORWARD_MAX_SEL 1024     /* layers or heads selected */
+
 typedef struct cl_forward_opts {
     const char *decoder_ids_csv; /* T5 decoder input: one row of ids per series (src/io/csv.h) */
     const int32_t *decoder_ids; /* or (Bd, Td) in memory; neither: the start token */
     int Bd, Td;                 /* its rows (must be B) and length */
+    /* T5 only (a Bolt forward writes every tensor of its golden): */
+    int keep[CL_NSTACKS];       /* maps kept per stack (CL_ENC_SELF, CL_DEC_SELF, CL_CROSS; all 1) */
+    int n_layers, layers[CL_FORWARD_MAX_SEL]; /* layers kept of every kept stack (0: all) */
+    int n_heads, heads[CL_FORWARD_MAX_SEL];   /* heads kept, in this order (0: all; file tensor "heads") */
+    int chunk;                  /* cl_forward_stream: series per pass (0: as many as keep a pass's
+                                 * outputs within 256 MiB) */
     cl_progress progress;       /* stage "forward" */
 } cl_forward_opts;
 void cl_forward_default(cl_forward_opts *o);
+/* The options against the model, before any work: layers and heads below its counts and none
+ * twice; for Bolt no decoder ids and no selection. Run by cl_forward_run / _stream too. */
+int cl_forward_check(const cl_model *m, const cl_forward_opts *o, cl_error *err);
 
 /* One named tensor of the forward file (the golden's name, dtype, shape). */
 typedef struct cl_forward_tensor {
@@ -590,12 +642,13 @@ typedef struct cl_forward_tensor {
 /* Every tensor of the reference's forward, in the golden's order and names. T5: token_ids,
  * attention_mask, scale, encoder_hidden, enc_attn.l, dec_attn.l, cross_attn.l, logits.
  * Bolt: loc, scale, attention_mask, input_embeds, encoder_hidden, enc_attn.l, dec_attn.l,
- * cross_attn.l, decoder_hidden, quantile_preds. */
+ * cross_attn.l, decoder_hidden, quantile_preds. A selection keeps the stacks and layers chosen
+ * (named by their layer index) and adds "heads" (the heads kept) before the logits. */
 typedef struct cl_forward_result {
     int bolt;
     int n;
     cl_forward_tensor t[CL_FORWARD_MAX_TENSORS];
-    int64_t *ids64, *mask64; /* owned */
+    int64_t *ids64, *mask64, *heads64; /* owned */
     float *scale;            /* owned (T5) */
     cl_state *state;         /* owned: holds the maps, hidden states and logits */
 } cl_forward_result;
@@ -607,6 +660,10 @@ int cl_forward_run(const cl_model *m, const cl_context *ctx, const cl_forward_op
 const cl_forward_tensor *cl_forward_get(const cl_forward_result *r, const char *name);
 /* out (.safetensors): every tensor, atomically. */
 int cl_forward_write(const cl_forward_result *r, const char *out, cl_error *err);
+/* cl_forward_run and cl_forward_write in one, for batches larger than memory: a T5 batch runs
+ * in chunks of o->chunk series, each written into its place in out (the same layout, the same
+ * numbers within float rounding of the batch size); nothing is left on failure. */
+int cl_forward_stream(const cl_model *m, const cl_context *ctx, const cl_forward_opts *o, const char *out, cl_error *err);
 void cl_forward_free(cl_forward_result *r);
 
 /* ---------------------------------------------------------------- report */
@@ -617,6 +674,7 @@ void cl_forward_free(cl_forward_result *r);
 typedef struct cl_report_opts {
     const char *const *dirs; /* model folders (n) */
     int n;
+    const char *const *names; /* (n) or NULL: the models' names (NULL entry: cl_study_model_name) */
     const char *out;         /* the report folder ("report"); replaced only if it holds an earlier report */
     int quick;               /* smaller batches and grids, 1000 permutations */
     uint64_t seed;           /* every random choice (0) */

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #define SMALL CL_FIXTURES "/rand-small"
+#define GATED CL_FIXTURES "/rand-gated-bf16"
 
 static void load(cl_model **m, cl_study_model *info) {
     const char *dirs[1] = {SMALL};
@@ -209,6 +210,56 @@ static void test_report_reread(void **st) {
 
 /* formation.csv as cl_formation_write writes it (a NaN training loss at step 0 included) reads
  * back and is written again byte for byte; a row with a missing column is an error. */
+/* The studies check their settings against the models themselves (not only the command):
+ * R x L + 1 values beyond a context_length are refused before any model runs, the multisine
+ * reference is fitted to a shorter context at the same rate (method.md §3) or refused when
+ * fitting is off, and names follow --name, else the folder (a Hugging Face snapshot: NAME). */
+static void test_study_checks(void **st) {
+    (void)st;
+    const char *dirs[2] = {SMALL, GATED};
+    cl_model *m[2];
+    cl_study_model info[2];
+    cl_error err = {0};
+    const char *names[2] = {"a", NULL};
+    if (cl_study_models_load_named(dirs, names, 2, NULL, m, info, &err)) fail_msg("%s", err.msg);
+    assert_string_equal(info[0].name, "a");
+    assert_string_equal(info[1].name, "rand-gated-bf16");
+    cl_induction_study_opts io;
+    cl_induction_study_default(&io);
+    assert_int_equal(cl_induction_study_check(m, info, 2, &io, &err), 0);
+    io.base.rrt.seq_len = 200; /* 2 x 200 + 1 = 401: fits SMALL's 512, not GATED's 256 */
+    assert_int_not_equal(cl_induction_study_check(m, info, 2, &io, &err), 0);
+    assert_non_null(strstr(err.msg, "401 values"));
+    assert_non_null(strstr(err.msg, "context_length 256"));
+    cl_induction_set set;
+    assert_int_not_equal(cl_induction_study_run(m, info, 2, &io, &set, &err), 0); /* refused before the first model */
+    cl_sweep_study_opts so;
+    cl_sweep_study_default(&so);
+    so.reps[0] = 30; /* 30 x 10 + 1 = 301 */
+    assert_int_not_equal(cl_sweep_study_check(m, info, 2, &so, &err), 0);
+    assert_non_null(strstr(err.msg, "301 values"));
+    for (int k = 0; k < 2; k++) cl_model_free(m[k]);
+
+    cl_multisine_opts mo;
+    cl_multisine_default(&mo);
+    assert_int_equal(cl_multisine_fit_models(dirs, 2, &mo, &err), 0);
+    assert_int_equal(mo.input.points, 256);
+    assert_true(fabs(mo.input.duration - 256 * 3.0 / 301) < 1e-12);
+    cl_multisine_default(&mo);
+    mo.fit_context = 0;
+    assert_int_not_equal(cl_multisine_fit_models(dirs, 2, &mo, &err), 0);
+    assert_non_null(strstr(err.msg, "context_length 256"));
+
+    char name[256];
+    cl_study_model_name("/x/hub/models--amazon--chronos-t5-small/snapshots/0123abcd/", name, sizeof name);
+    assert_string_equal(name, "chronos-t5-small");
+    cl_study_model_name("/x/y/", name, sizeof name);
+    assert_string_equal(name, "y");
+    assert_int_not_equal(cl_study_name_check("a/b", &err), 0);
+    assert_int_not_equal(cl_study_name_check("", &err), 0);
+    assert_int_equal(cl_study_name_check("rand, small", &err), 0);
+}
+
 static void test_formation_roundtrip(void **st) {
     (void)st;
     char a[4096], b[4096];
@@ -302,6 +353,29 @@ static void test_forecast_roundtrip(void **st) {
     assert_int_equal(fr.n, 5 + c->num_layers + 2 * c->num_decoder_layers);
     cl_forward_free(&fr);
 
+    /* a selection: in memory and streamed in chunks of one series, the same tensors; the
+     * whole batch streamed is the file cl_forward_write writes, byte for byte */
+    cl_forward_opts so = fo;
+    so.keep[CL_ENC_SELF] = 0;
+    so.n_layers = 1, so.layers[0] = 1;
+    so.n_heads = 2, so.heads[0] = 2, so.heads[1] = 0;
+    if (cl_forward_run(m, &ctx, &so, &fr, &err)) fail_msg("%s", err.msg);
+    assert_null(cl_forward_get(&fr, "enc_attn.0"));
+    assert_null(cl_forward_get(&fr, "cross_attn.0"));
+    t = cl_forward_get(&fr, "cross_attn.1");
+    assert_non_null(t);
+    assert_int_equal(t->shape[1], 2);
+    t = cl_forward_get(&fr, "heads");
+    assert_non_null(t);
+    assert_int_equal(((const int64_t *)t->data)[0], 2);
+    if (cl_forward_write(&fr, a, &err)) fail_msg("%s", err.msg);
+    if (cl_forward_stream(m, &ctx, &so, b, &err)) fail_msg("%s", err.msg);
+    assert_int_equal(run_cmd("cmp -s '%s' '%s'", a, b), 0);
+    cl_forward_free(&fr);
+    so.heads[1] = 2; /* a head twice: refused before any work */
+    assert_int_not_equal(cl_forward_check(m, &so, &err), 0);
+    assert_non_null(strstr(err.msg, "given twice"));
+
     cl_embed_opts eo;
     cl_embed_default(&eo);
     cl_embed_result er;
@@ -326,6 +400,7 @@ int main(void) {
         cmocka_unit_test(test_report_reread),
         cmocka_unit_test(test_formation_roundtrip),
         cmocka_unit_test(test_forecast_roundtrip),
+        cmocka_unit_test(test_study_checks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

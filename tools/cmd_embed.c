@@ -21,6 +21,7 @@ int cmd_embed(int argc, char **argv) {
     if (!dir) dir = cli_default_model();
     if (!ctx_path || !out)
         return cli_fail("embed: usage: chronolens embed [--model DIR] --context CSV --out OUT.npy [--scales-out SCALES.npy] [--batch N]");
+    if (cli_out_file("embed", out) || cli_out_file("embed", scales_out)) return EXIT_BAD;
     cl_embed_opts eo;
     cl_embed_default(&eo);
     eo.batch = (int)batch;
@@ -31,6 +32,7 @@ int cmd_embed(int argc, char **argv) {
     cl_embed_result r = {0};
     int rc = cl_model_load(dir, &m, &err);
     if (!rc) rc = cl_context_read(ctx_path, &ctx, &err);
+    if (!rc) cli_warn_empty_series(&ui, ctx_path, ctx.values, ctx.B, ctx.L, NULL);
     if (!rc) rc = cl_embed_run(m, &ctx, &eo, &r, &err);
     cli_progress_done(&ui);
     if (!rc) rc = cl_embed_write(&r, out, scales_out, &err);

@@ -54,7 +54,7 @@ static int parse_args(int argc, char **argv, fc_args *a, cli_ui *ui) {
         if (!r) return cli_fail("forecast: unknown argument '%s'", argv[i]);
     }
     if (!a->ctx_path || !a->out)
-        return cli_fail("forecast: usage: chronolens forecast [--model DIR] --context CSV --out OUT.csv [options] (see README)");
+        return cli_fail("forecast: usage: chronolens forecast [--model DIR] --context CSV --out OUT.csv [options] (chronolens forecast --help)");
     if (strcmp(a->method, "model") && strcmp(a->method, "parrot"))
         return cli_fail("option --method: '%s' is not model or parrot", a->method);
     a->o.method = strcmp(a->method, "parrot") ? CL_FORECAST_MODEL : CL_FORECAST_PARROT;
@@ -73,13 +73,23 @@ int cmd_forecast(int argc, char **argv) {
     fc_args a;
     int rc = parse_args(argc, argv, &a, &ui);
     if (rc) return rc;
-    a.o.progress = cli_progress_of(&ui);
     cl_error err = {0};
+    /* the options, then every output, before any work */
+    if (cl_forecast_study_check(&a.o, &err)) return cli_fail_err(&err);
+    if (cli_out_file("forecast", a.out) || cli_out_file("forecast", a.samples_out) || cli_out_file("forecast", a.plot))
+        return EXIT_BAD;
+    a.o.progress = cli_progress_of(&ui);
     cl_model *m = NULL;
     cl_context ctx = {0};
     cl_forecast_result r = {0};
     rc = cl_context_read(a.ctx_path, &ctx, &err);
+    if (!rc) cli_warn_empty_series(&ui, a.ctx_path, ctx.values, ctx.B, ctx.L, ctx.names);
     if (!rc && a.dir) rc = cl_model_load(a.dir, &m, &err); /* the parrot alone: the model's horizon */
+    int rounds;
+    if (!rc && !ui.quiet && cl_forecast_far_horizon(m, &a.o, &rounds))
+        fprintf(stderr, "chronolens: warning: --horizon %d is %d x the model's prediction_length %d: %d rounds of "
+                        "forecasting, each on its own medians (slow, and far from what the model was trained on)\n",
+                a.o.horizon, rounds, cl_model_config(m)->prediction_length, rounds);
     if (!rc) rc = cl_forecast_study_run(m, &ctx, &a.o, &r, &err);
     cli_progress_done(&ui);
     const cl_forecast_files files = {a.out, a.samples_out, a.plot};

@@ -3,6 +3,7 @@
 #include "chronolens_study.h"
 #include "parrot.h"
 #include "../core/core.h"
+#include "../io/csv.h"
 #include "../io/npy.h"
 #include "../report/plot.h"
 
@@ -25,8 +26,9 @@ static void write_csv(FILE *f, const cl_forecast_result *r) {
     fputc('\n', f);
     for (int b = 0; b < r->B; b++)
         for (int k = 0; k < H; k++) {
-            if (r->names) fprintf(f, "%s,%d,%.9g", r->names[b], k + 1, r->mean[(size_t)b * H + k]);
-            else fprintf(f, "%d,%d,%.9g", b, k + 1, r->mean[(size_t)b * H + k]);
+            if (r->names) csv_write_field(f, r->names[b]); /* RFC 4180: "sales, EU" stays one field */
+            else fprintf(f, "%d", b);
+            fprintf(f, ",%d,%.9g", k + 1, r->mean[(size_t)b * H + k]);
             for (int i = 0; i < r->nlev; i++) fprintf(f, ",%.9g", r->quant[((size_t)b * H + k) * r->nlev + i]);
             if (has_parrot_column(r)) fprintf(f, ",%.9g", r->parrot[(size_t)b * H + k]);
             fputc('\n', f);
@@ -44,7 +46,7 @@ static int write_plot(const char *path, const cl_forecast_result *r, cl_error *e
     size_t n = strlen(base);
     if (n > 4 && (!strcmp(base + n - 4, ".png") || !strcmp(base + n - 4, ".svg"))) base[n - 4] = 0;
     int P = B < PLOT_MAX_SERIES ? B : PLOT_MAX_SERIES;
-    const double pw = 640, ph = 210, top = 34;
+    const double pw = 760, ph = 210, top = 34; /* 120 px right of each panel for its legend */
     cl_fig *fig = cl_fig_new(pw, top + P * ph);
     cl_fig_title(fig, have_model ? "forecast: context, median and 10-90% band" : "forecast: context parroting");
     int tail = L < 4 * H ? L : 4 * H;
@@ -78,8 +80,8 @@ static int write_plot(const char *path, const cl_forecast_result *r, cl_error *e
         if (r->names) snprintf(title, sizeof title, "%s", r->names[p]);
         else snprintf(title, sizeof title, "series %d", p);
         cl_axes ax = {.title = title, .xlabel = "step (0 = last observed)", .ylabel = "value", .xmin = NAN,
-                      .xmax = NAN, .ymin = NAN, .ymax = NAN, .legend = 2};
-        cl_fig_plot(fig, (cl_rect){60, top + p * ph + 18, pw - 80, ph - 60}, &ax, s, ns);
+                      .xmax = NAN, .ymin = NAN, .ymax = NAN, .legend = 3}; /* outside: never over the data */
+        cl_fig_plot(fig, (cl_rect){60, top + p * ph + 18, pw - 200, ph - 60}, &ax, s, ns);
     }
     int rc = cl_fig_save(fig, base, err);
     cl_fig_free(fig);

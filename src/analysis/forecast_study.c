@@ -7,6 +7,7 @@
 #include "forecast.h"
 #include "parrot.h"
 #include "../core/core.h"
+#include "../io/csv.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -112,16 +113,35 @@ static int copy_inputs(const cl_context *ctx, cl_forecast_result *r, cl_error *e
     return 0;
 }
 
+int cl_forecast_study_check(const cl_forecast_study_opts *o, cl_error *err) {
+    const int parrot = o->method == CL_FORECAST_PARROT;
+    if (parrot && o->compare)
+        return cl_error_set(err, CL_EINVAL, "forecast: --compare compares the model with the parrot; use it with --method model");
+    if (parrot) { /* the parrot's one deterministic path has no sampling to set */
+        const char *na = o->samples > 0 ? "--samples" : o->temperature > 0 ? "--temperature" : o->top_k >= 0 ? "--top-k"
+                       : o->top_p > 0 ? "--top-p" : o->no_cache ? "--no-cache" : o->batch ? "--batch" : NULL;
+        if (na) return cl_error_set(err, CL_EINVAL, "forecast: %s does not apply to --method parrot (one deterministic path, no sampling)", na);
+    }
+    if (o->window < 1) return cl_error_set(err, CL_EINVAL, "forecast: parrot window %d is not >= 1", o->window);
+    return check_levels(o, err);
+}
+
+int cl_forecast_far_horizon(const cl_model *m, const cl_forecast_study_opts *o, int *rounds) {
+    if (!m || o->method == CL_FORECAST_PARROT) return 0;
+    /* beyond prediction_length the median is fed back: one more model forecast per chunk */
+    const int P = cl_model_config(m)->prediction_length, H = o->horizon > 0 ? o->horizon : P;
+    if (P <= 0 || H <= CL_FORECAST_FAR_HORIZON * P) return 0;
+    *rounds = (H + P - 1) / P;
+    return 1;
+}
+
 int cl_forecast_study_run(const cl_model *m, const cl_context *ctx, const cl_forecast_study_opts *o,
                           cl_forecast_result *r, cl_error *err) {
     memset(r, 0, sizeof *r);
-    int rc = check_levels(o, err);
+    int rc = cl_forecast_study_check(o, err);
     if (rc) return rc;
     const int parrot = o->method == CL_FORECAST_PARROT;
     if (!parrot && !m) return cl_error_set(err, CL_EINVAL, "forecast: the model method needs a model");
-    if (parrot && o->compare)
-        return cl_error_set(err, CL_EINVAL, "forecast: --compare compares the model with the parrot; use it with --method model");
-    if (o->window < 1) return cl_error_set(err, CL_EINVAL, "forecast: parrot window %d is not >= 1", o->window);
     r->B = ctx->B;
     r->L = ctx->L;
     r->method = o->method;
@@ -168,8 +188,9 @@ double cl_forecast_compare(const cl_forecast_result *r, void *file) {
         for (int k = 0; k < H; k++) mae += fabs((double)r->band[((size_t)b * H + k) * 3 + 1] - r->parrot[(size_t)b * H + k]);
         mae /= H * r->pinfo[b].scale;
         tot += mae;
-        if (r->names) fprintf(f, "%s,", r->names[b]); else fprintf(f, "%d,", b);
-        fprintf(f, "%d,%.6g,%.6g\n", r->pinfo[b].fallback ? 0 : r->pinfo[b].period, r->pinfo[b].distance, mae);
+        if (r->names) csv_write_field(f, r->names[b]); /* RFC 4180: "sales, EU" stays one field */
+        else fprintf(f, "%d", b);
+        fprintf(f, ",%d,%.6g,%.6g\n", r->pinfo[b].fallback ? 0 : r->pinfo[b].period, r->pinfo[b].distance, mae);
     }
     return tot / B;
 }

@@ -26,6 +26,7 @@ void cl_mssweep_default(cl_mssweep_opts *o) {
     o->batch = 16;
     o->permutations = 10000;
     cl_spacing_defaults(&o->spacing);
+    o->fit_context = 1;
 }
 
 void cl_mssweep_free(cl_mssweep_result *r) {
@@ -96,6 +97,9 @@ int cl_mssweep_summary(cl_mssweep_result *r, cl_error *err) {
 
 int cl_mssweep_run(const char *dir, const cl_mssweep_opts *o, cl_mssweep_result *r, cl_error *err) {
     memset(r, 0, sizeof *r);
+    cl_mssweep_opts fitted = *o; /* the series as the model's context allows */
+    if (cl_multisine_fit_dirs(&dir, 1, o->fit_context, &fitted.base, err)) return CL_EINVAL;
+    o = &fitted;
     const cl_multisine *base = &o->base;
     const double nyq = cl_multisine_nyquist(base);
     if (o->configs < 1) return cl_error_set(err, CL_EINVAL, "multisine-sweep: %d configurations", o->configs);
@@ -109,7 +113,10 @@ int cl_mssweep_run(const char *dir, const cl_mssweep_opts *o, cl_mssweep_result 
                             o->kmax, o->fmin, o->fmax);
     r->opts = *o;
     r->opts.progress = (cl_progress){0};
+    r->opts.name = NULL;
     snprintf(r->model, sizeof r->model, "%s", dir);
+    if (o->name) snprintf(r->name, sizeof r->name, "%s", o->name);
+    else cl_study_model_name(dir, r->name, sizeof r->name);
     cl_model *m = NULL;
     cl_state *s = NULL;
     cl_fft *fft = NULL;

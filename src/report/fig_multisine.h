@@ -13,6 +13,7 @@
 typedef struct cl_fig_ms {
     const char *name;        /* model name for titles */
     int n, nh;
+    int heads;               /* heads per layer: head i is layer i / heads, head i % heads */
     double duration;         /* seconds */
     double gap_hz;           /* smallest gap of the input (NaN: none) */
     const double *series;    /* (n) the input series */

@@ -2,6 +2,7 @@
  * sweep, multisine and multisine-sweep studies; claims.json and claims.csv. */
 #include "report_claims.h"
 #include "../core/core.h"
+#include "../io/csv.h"
 #include "../io/json.h"
 
 #include <math.h>
@@ -156,7 +157,8 @@ int cl_claims_write(const cl_claim *claims, const char *const *names, int n_mode
         for (int i = 0; i < CL_CLAIMS; i++) {
             const cl_claim *c = &claims[k * CL_CLAIMS + i];
             for (int j = 0; j < c->n; j++) {
-                fprintf(f, "%s,%s,%s,\"%s\",", names[k], c->id, cl_claim_verdict_word(c->verdict), c->name[j]);
+                csv_write_field(f, names[k]);
+                fprintf(f, ",%s,%s,\"%s\",", c->id, cl_claim_verdict_word(c->verdict), c->name[j]);
                 if (isfinite(c->value[j])) fprintf(f, "%.9g", c->value[j]);
                 fputc('\n', f);
             }
