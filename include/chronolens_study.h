@@ -61,6 +61,16 @@ int cl_study_models_load_part(const char *const *dirs, int n, const cl_shard *sh
  * lo->precision: see cl_load_opts). */
 int cl_study_models_load_opts(const char *const *dirs, int n, const cl_shard *shard, const cl_load_opts *lo,
                               cl_model **m, cl_study_model *info, cl_error *err);
+/* The same with names and a shard: names (n) or NULL, a NULL entry (or names NULL) takes
+ * cl_study_model_name of the folder, a given name passes cl_study_name_check; shard as
+ * cl_study_models_load_part (NULL: every model loaded); lo as cl_study_models_load_opts. */
+int cl_study_models_load_named(const char *const *dirs, const char *const *names, int n, const cl_shard *shard,
+                               const cl_load_opts *lo, cl_model **m, cl_study_model *info, cl_error *err);
+/* A model's default name: the folder's basename, and for a Hugging Face cache snapshot
+ * (.../models--ORG--NAME/snapshots/HASH) NAME; "model" for an empty path. */
+void cl_study_model_name(const char *dir, char *buf, size_t n);
+/* A name is used in file names: 1 to 100 characters, no '/', not "." or "..". 0 or CL_EINVAL. */
+int cl_study_name_check(const char *name, cl_error *err);
 
 /* ---------------------------------------------------------------- induction (method.md §2) */
 
@@ -165,6 +175,10 @@ void cl_induction_study_default(cl_induction_study_opts *o);
 /* Runs cl_induction_run on every model (names as cl_study_models_load gives them, paths as
  * given); progress over all models ("induction: NAME (k/n)"). The models share one precision
  * (else CL_EINVAL); out->opts.precision records it. */
+/* Checks the settings against every model before any work: R x L + 1 values fit each
+ * context_length (cl_induction_study_run checks it too, before its first model). */
+int cl_induction_study_check(cl_model *const *m, const cl_study_model *info, int n, const cl_induction_study_opts *o,
+                             cl_error *err);
 int cl_induction_study_run(cl_model *const *m, const cl_study_model *info, int n, const cl_induction_study_opts *o,
                            cl_induction_set *out, cl_error *err);
 /* dir/induction.json (settings, per model: sizes, parameters, sampling, token range, seconds,
@@ -234,6 +248,9 @@ typedef struct cl_sweep_study_opts {
     int reps[CL_SWEEP_MAX_GRID], lens[CL_SWEEP_MAX_GRID];
 } cl_sweep_study_opts;
 void cl_sweep_study_default(cl_sweep_study_opts *o);
+/* The largest R x L + 1 of the grid fits every context_length (run by cl_sweep_study_run first). */
+int cl_sweep_study_check(cl_model *const *m, const cl_study_model *info, int n, const cl_sweep_study_opts *o,
+                         cl_error *err);
 int cl_sweep_study_run(cl_model *const *m, const cl_study_model *info, int n, const cl_sweep_study_opts *o,
                        cl_sweep_set *out, cl_error *err);
 /* dir/sweep.json (settings with the grid, per model its cells: counts, the uniform level and
@@ -290,6 +307,11 @@ void cl_multisine_reference(cl_multisine *m);
 /* Checks points >= 8, duration > 0, 1 <= n <= CL_MS_MAX_FREQS, finite amplitudes and phases,
  * distinct frequencies in (0, Nyquist), noise >= 0. */
 int cl_multisine_check(const cl_multisine *m, cl_error *err);
+/* A model whose context_length is below m->points (method.md §3): keep the sampling rate
+ * points/duration and take N = context_length points, so the frequencies, gaps and the
+ * double FFT's quefrencies are unchanged (the resolution becomes rate/N Hz). Unchanged when
+ * the points fit. */
+void cl_multisine_fit_context(cl_multisine *m, int context_length);
 
 /* Spacing detection settings (defaults: cl_spacing_defaults). */
 typedef struct cl_spacing_opts {
@@ -338,6 +360,10 @@ typedef struct cl_multisine_opts {
     cl_progress progress;    /* stage "multisine", models done of all */
     cl_shard shard;          /* units: the models */
     cl_precision precision;  /* the models are loaded in it (CL_FP32); as run: the one they got */
+    int fit_context;         /* 1 (default): an input longer than the shortest context_length of
+                              * the models is cut to it at the same rate (cl_multisine_fit_context,
+                              * method.md §3); 0: such an input is refused */
+    const char *const *names;/* (n) or NULL: the models' names (NULL entry: cl_study_model_name) */
 } cl_multisine_opts;
 void cl_multisine_default(cl_multisine_opts *o);
 
@@ -365,6 +391,10 @@ typedef struct cl_multisine_result {
     cl_multisine_model *res;      /* (n) */
 } cl_multisine_result;
 
+/* The input for these models, before any work: the shortest context_length of their
+ * config.json files (read, not loaded) fits o->input (fit_context) or refuses it; then
+ * cl_multisine_check. cl_multisine_run does this itself. */
+int cl_multisine_fit_models(const char *const *dirs, int n, cl_multisine_opts *o, cl_error *err);
 /* Loads each model in turn (one in memory at a time) and analyses the series. */
 int cl_multisine_run(const char *const *dirs, int n, const cl_multisine_opts *o, cl_multisine_result *r,
                      cl_error *err);
@@ -413,6 +443,9 @@ typedef struct cl_mssweep_opts {
     cl_progress progress;    /* stage "multisine", series done of all */
     cl_shard shard;          /* units: the configurations */
     cl_precision precision;  /* the model is loaded in it (CL_FP32); as run: the one it got */
+    int fit_context;         /* 1 (default): base cut to the model's context_length at the same
+                              * rate (cl_multisine_fit_context); 0: a longer base is refused */
+    const char *name;        /* the model's name in figures (NULL: cl_study_model_name) */
 } cl_mssweep_opts;
 void cl_mssweep_default(cl_mssweep_opts *o);
 
@@ -420,6 +453,7 @@ void cl_mssweep_default(cl_mssweep_opts *o);
 typedef struct cl_mssweep_result {
     cl_mssweep_opts opts;    /* as run: top_k resolved, progress cleared */
     char model[4096];        /* the model folder as given */
+    char name[256];          /* its name (opts.name or cl_study_model_name; not in the files) */
     int C, G, heads;         /* configurations, decoder heads (layers*heads), heads per layer */
     cl_multisine *cfg;       /* (C) */
     double *gap, *gcd, *fund;/* (C) smallest gap, gcd of the gaps, gcd of the frequencies */
@@ -533,6 +567,169 @@ int cl_eval_write_series(const cl_eval_result *r, const char *path, cl_error *er
 int cl_eval_write_step_loss(const cl_eval_result *r, const char *path, cl_error *err); /* --step-loss */
 void cl_eval_free(cl_eval_result *r);
 
+/* ---------------------------------------------------------------- context series */
+
+/* A context CSV (one column per series, time down the rows; src/io/csv.h): values (B, L)
+ * row-major, NaN = missing; names (B) from the header row, NULL without one. */
+typedef struct cl_context {
+    float *values;
+    int B, L;
+    char **names;
+    char *path;    /* the file read (for messages); NULL when built in memory */
+} cl_context;
+/* Reads path; a file without any value is an error ("PATH: no values"). */
+int cl_context_read(const char *path, cl_context *s, cl_error *err);
+void cl_context_free(cl_context *s);
+
+/* ---------------------------------------------------------------- forecast (method.md §1, §4) */
+
+#define CL_FORECAST_MAX_LEVELS 99
+
+enum { CL_FORECAST_MODEL = 0, CL_FORECAST_PARROT = 1 }; /* cl_forecast_study_opts.method */
+
+/* ChronosPipeline.predict / ChronosBoltPipeline.predict, or context parroting, on a batch of
+ * series. A field < 0 (or have_* 0) keeps the model's chronos_config value. */
+typedef struct cl_forecast_study_opts {
+    int method;            /* CL_FORECAST_MODEL or CL_FORECAST_PARROT */
+    int compare;           /* model method: also the parrot forecast (its column, cl_forecast_compare) */
+    int horizon;           /* steps (0: the model's prediction_length; the parrot alone: 64) */
+    int nlev;              /* quantile levels in (0, 1) of the CSV (0.1 .. 0.9) */
+    double levels[CL_FORECAST_MAX_LEVELS];
+    int samples;           /* T5 sample paths (0: the model's num_samples) */
+    double temperature;    /* T5 (0: the model's) */
+    long top_k;            /* T5 (-1: the model's) */
+    double top_p;          /* T5 (0: the model's) */
+    int have_seed;         /* seed given (refused for Bolt) */
+    uint64_t seed;         /* T5: series b draws from stream (seed, b) (0) */
+    int batch;             /* series per model batch (0: auto) */
+    int no_cache;          /* T5: decode on the growing prefix instead of the key/value cache */
+    int window;            /* parrot: matched window D (8) */
+    cl_progress progress;  /* stage "forecast": decoder steps (T5) or model rows (Bolt) */
+} cl_forecast_study_opts;
+void cl_forecast_study_default(cl_forecast_study_opts *o);
+
+/* What the long CSV, the sample paths and the plot hold. */
+typedef struct cl_forecast_result {
+    int B, H, L;          /* series, horizon, context length */
+    int S;                /* paths per series: samples (T5), quantiles (Bolt), 1 (parrot alone) */
+    int method, bolt;
+    int nlev;
+    double levels[CL_FORECAST_MAX_LEVELS];
+    char **names;         /* (B) series names, NULL: numbered 0 .. B-1 */
+    float *context;       /* (B, L) the input (for the plot); NULL when read back */
+    float *paths;         /* (B, S, H) sample paths / Bolt quantile paths / the parrot's path */
+    float *mean;          /* (B, H) */
+    float *quant;         /* (B, H, nlev) */
+    float *band;          /* (B, H, 3) levels 0.1, 0.5, 0.9 (the plot); NULL when read back */
+    float *parrot;        /* (B, H) with compare; NULL otherwise (method parrot: in paths) */
+    struct cl_parrot_info *pinfo; /* (B) parrot matches (compare or method parrot); NULL otherwise */
+} cl_forecast_result;
+
+/* The options alone, before any work: levels, --compare only with the model, and the parrot
+ * refuses every sampling setting and --batch (one deterministic path). Run by _run too. */
+int cl_forecast_study_check(const cl_forecast_study_opts *o, cl_error *err);
+/* A horizon above CL_FORECAST_FAR_HORIZON prediction_lengths of the model: 1 and *rounds the
+ * forecasting rounds (each fed the previous round's medians), for a warning; 0 otherwise. */
+#define CL_FORECAST_FAR_HORIZON 4
+int cl_forecast_far_horizon(const cl_model *m, const cl_forecast_study_opts *o, int *rounds);
+/* m: the model (may be NULL for the parrot alone). Checks the options against the model
+ * (sampling settings mean nothing for a Chronos-Bolt model) and the sizes. */
+int cl_forecast_study_run(const cl_model *m, const cl_context *ctx, const cl_forecast_study_opts *o,
+                          cl_forecast_result *r, cl_error *err);
+
+/* The files of `chronolens forecast`: csv (the long CSV: series,step,mean,q<level>..[,parrot]),
+ * samples (.npy (B, S, H) float32; NULL: none), plot (.png/.svg; NULL: none). The CSV is
+ * committed last: on failure none of them is left behind. */
+typedef struct cl_forecast_files { const char *csv, *samples, *plot; } cl_forecast_files;
+int cl_forecast_write(const cl_forecast_result *r, const cl_forecast_files *f, cl_error *err);
+/* Reads a long CSV back (names, H, levels, mean, quantiles, the parrot column): writing the
+ * result read gives the same bytes. context, paths, band and pinfo stay NULL. */
+int cl_forecast_read(const char *csv, cl_forecast_result *r, cl_error *err);
+/* --compare: per series the parrot's period, match distance and the MAE of the model's
+ * median against the parrot relative to the series scale, as CSV into file (a FILE *);
+ * returns the mean of that MAE over the series (NaN without a parrot). */
+double cl_forecast_compare(const cl_forecast_result *r, void *file);
+void cl_forecast_free(cl_forecast_result *r);
+
+/* ---------------------------------------------------------------- embed (method.md §1, §4) */
+
+typedef struct cl_embed_opts {
+    int batch;             /* series per encoder pass (16) */
+    cl_progress progress;  /* stage "embed": series done of all */
+} cl_embed_opts;
+void cl_embed_default(cl_embed_opts *o);
+
+/* ChronosPipeline.embed / ChronosBoltPipeline.embed: the encoder's last hidden state. */
+typedef struct cl_embed_result {
+    int B, T, d, bolt;  /* T: tokens incl. EOS (T5) or patches [+ REG] (Bolt) */
+    float *emb;         /* (B, T, d) */
+    float *scale;       /* T5: (B) the tokenizer scale; Bolt: (B, 2) loc, scale */
+} cl_embed_result;
+int cl_embed_run(const cl_model *m, const cl_context *ctx, const cl_embed_opts *o, cl_embed_result *r, cl_error *err);
+/* out: the embeddings (.npy); scales (.npy; NULL: none). Nothing is left on failure. */
+int cl_embed_write(const cl_embed_result *r, const char *out, const char *scales, cl_error *err);
+void cl_embed_free(cl_embed_result *r);
+
+/* ---------------------------------------------------------------- forward (method.md §1, §4) */
+
+#define CL_FORWARD_MAX_DECODER 4096 /* decoder ids per row: each map is (H, Td, Td) */
+#define CL_FORWARD_MAX_TENSORS 512
+
+#define CL_FORWARD_MAX_SEL 1024     /* layers or heads selected */
+
+typedef struct cl_forward_opts {
+    const char *decoder_ids_csv; /* T5 decoder input: one row of ids per series (src/io/csv.h) */
+    const int32_t *decoder_ids; /* or (Bd, Td) in memory; neither: the start token */
+    int Bd, Td;                 /* its rows (must be B) and length */
+    /* T5 only (a Bolt forward writes every tensor of its golden): */
+    int keep[CL_NSTACKS];       /* maps kept per stack (CL_ENC_SELF, CL_DEC_SELF, CL_CROSS; all 1) */
+    int n_layers, layers[CL_FORWARD_MAX_SEL]; /* layers kept of every kept stack (0: all) */
+    int n_heads, heads[CL_FORWARD_MAX_SEL];   /* heads kept, in this order (0: all; file tensor "heads") */
+    int chunk;                  /* cl_forward_stream: series per pass (0: as many as keep a pass's
+                                 * outputs within 256 MiB) */
+    cl_progress progress;       /* stage "forward" */
+} cl_forward_opts;
+void cl_forward_default(cl_forward_opts *o);
+/* The options against the model, before any work: layers and heads below its counts and none
+ * twice; for Bolt no decoder ids and no selection. Run by cl_forward_run / _stream too. */
+int cl_forward_check(const cl_model *m, const cl_forward_opts *o, cl_error *err);
+
+/* One named tensor of the forward file (the golden's name, dtype, shape). */
+typedef struct cl_forward_tensor {
+    char name[64];
+    int i64;               /* 1: int64 data, 0: float32 */
+    int ndim;
+    int64_t shape[4];
+    const void *data;      /* into the result's buffers or its model state */
+} cl_forward_tensor;
+
+/* Every tensor of the reference's forward, in the golden's order and names. T5: token_ids,
+ * attention_mask, scale, encoder_hidden, enc_attn.l, dec_attn.l, cross_attn.l, logits.
+ * Bolt: loc, scale, attention_mask, input_embeds, encoder_hidden, enc_attn.l, dec_attn.l,
+ * cross_attn.l, decoder_hidden, quantile_preds. A selection keeps the stacks and layers chosen
+ * (named by their layer index) and adds "heads" (the heads kept) before the logits. */
+typedef struct cl_forward_result {
+    int bolt;
+    int n;
+    cl_forward_tensor t[CL_FORWARD_MAX_TENSORS];
+    int64_t *ids64, *mask64, *heads64; /* owned */
+    float *scale;            /* owned (T5) */
+    cl_state *state;         /* owned: holds the maps, hidden states and logits */
+} cl_forward_result;
+/* Checks the decoder ids (rows = series, length <= CL_FORWARD_MAX_DECODER, ids inside the
+ * vocabulary; none for Bolt, whose decoder has one fixed query). */
+int cl_forward_run(const cl_model *m, const cl_context *ctx, const cl_forward_opts *o, cl_forward_result *r,
+                   cl_error *err);
+/* The tensor of that name, NULL when none. */
+const cl_forward_tensor *cl_forward_get(const cl_forward_result *r, const char *name);
+/* out (.safetensors): every tensor, atomically. */
+int cl_forward_write(const cl_forward_result *r, const char *out, cl_error *err);
+/* cl_forward_run and cl_forward_write in one, for batches larger than memory: a T5 batch runs
+ * in chunks of o->chunk series, each written into its place in out (the same layout, the same
+ * numbers within float rounding of the batch size); nothing is left on failure. */
+int cl_forward_stream(const cl_model *m, const cl_context *ctx, const cl_forward_opts *o, const char *out, cl_error *err);
+void cl_forward_free(cl_forward_result *r);
+
 /* ---------------------------------------------------------------- report */
 
 #define CL_REPORT_MAX_MODELS 16
@@ -541,6 +738,7 @@ void cl_eval_free(cl_eval_result *r);
 typedef struct cl_report_opts {
     const char *const *dirs; /* model folders (n) */
     int n;
+    const char *const *names; /* (n) or NULL: the models' names (NULL entry: cl_study_model_name) */
     const char *out;         /* the report folder ("report"); replaced only if it holds an earlier report */
     int quick;               /* smaller batches and grids, 1000 permutations */
     uint64_t seed;           /* every random choice (0) */

@@ -25,8 +25,8 @@ static void test_loads_small(void **st) {
     assert_int_equal(c->d_model, want.d_model);
     assert_int_equal(c->num_layers, want.num_layers);
     assert_int_equal(c->vocab_size, 4096);
-    /* trained on 128-value contexts; the config admits Chronos' 512 (see MODEL_CARD.md) */
-    assert_int_equal(c->context_length, 512);
+    /* the config says the context it was trained on (MODEL_CARD.md) */
+    assert_int_equal(c->context_length, NANO_TRAIN_CTX);
     assert_int_equal(c->prediction_length, want.prediction_length);
     size_t np = cl_model_param_count(m);
     assert_true(np >= 1000000 && np <= 4000000);

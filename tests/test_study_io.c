@@ -13,6 +13,7 @@
 #include <string.h>
 
 #define SMALL CL_FIXTURES "/rand-small"
+#define GATED CL_FIXTURES "/rand-gated-bf16"
 
 static void load(cl_model **m, cl_study_model *info) {
     const char *dirs[1] = {SMALL};
@@ -209,6 +210,56 @@ static void test_report_reread(void **st) {
 
 /* formation.csv as cl_formation_write writes it (a NaN training loss at step 0 included) reads
  * back and is written again byte for byte; a row with a missing column is an error. */
+/* The studies check their settings against the models themselves (not only the command):
+ * R x L + 1 values beyond a context_length are refused before any model runs, the multisine
+ * reference is fitted to a shorter context at the same rate (method.md §3) or refused when
+ * fitting is off, and names follow --name, else the folder (a Hugging Face snapshot: NAME). */
+static void test_study_checks(void **st) {
+    (void)st;
+    const char *dirs[2] = {SMALL, GATED};
+    cl_model *m[2];
+    cl_study_model info[2];
+    cl_error err = {0};
+    const char *names[2] = {"a", NULL};
+    if (cl_study_models_load_named(dirs, names, 2, NULL, NULL, m, info, &err)) fail_msg("%s", err.msg);
+    assert_string_equal(info[0].name, "a");
+    assert_string_equal(info[1].name, "rand-gated-bf16");
+    cl_induction_study_opts io;
+    cl_induction_study_default(&io);
+    assert_int_equal(cl_induction_study_check(m, info, 2, &io, &err), 0);
+    io.base.rrt.seq_len = 200; /* 2 x 200 + 1 = 401: fits SMALL's 512, not GATED's 256 */
+    assert_int_not_equal(cl_induction_study_check(m, info, 2, &io, &err), 0);
+    assert_non_null(strstr(err.msg, "401 values"));
+    assert_non_null(strstr(err.msg, "context_length 256"));
+    cl_induction_set set;
+    assert_int_not_equal(cl_induction_study_run(m, info, 2, &io, &set, &err), 0); /* refused before the first model */
+    cl_sweep_study_opts so;
+    cl_sweep_study_default(&so);
+    so.reps[0] = 30; /* 30 x 10 + 1 = 301 */
+    assert_int_not_equal(cl_sweep_study_check(m, info, 2, &so, &err), 0);
+    assert_non_null(strstr(err.msg, "301 values"));
+    for (int k = 0; k < 2; k++) cl_model_free(m[k]);
+
+    cl_multisine_opts mo;
+    cl_multisine_default(&mo);
+    assert_int_equal(cl_multisine_fit_models(dirs, 2, &mo, &err), 0);
+    assert_int_equal(mo.input.points, 256);
+    assert_true(fabs(mo.input.duration - 256 * 3.0 / 301) < 1e-12);
+    cl_multisine_default(&mo);
+    mo.fit_context = 0;
+    assert_int_not_equal(cl_multisine_fit_models(dirs, 2, &mo, &err), 0);
+    assert_non_null(strstr(err.msg, "context_length 256"));
+
+    char name[256];
+    cl_study_model_name("/x/hub/models--amazon--chronos-t5-small/snapshots/0123abcd/", name, sizeof name);
+    assert_string_equal(name, "chronos-t5-small");
+    cl_study_model_name("/x/y/", name, sizeof name);
+    assert_string_equal(name, "y");
+    assert_int_not_equal(cl_study_name_check("a/b", &err), 0);
+    assert_int_not_equal(cl_study_name_check("", &err), 0);
+    assert_int_equal(cl_study_name_check("rand, small", &err), 0);
+}
+
 static void test_formation_roundtrip(void **st) {
     (void)st;
     char a[4096], b[4096];
@@ -233,6 +284,113 @@ static void test_formation_roundtrip(void **st) {
     assert_non_null(strstr(err.msg, "row 4"));
 }
 
+/* The forecast long CSV (with names, the parrot column of --compare) reads back to the same
+ * numbers and is written again byte for byte; cl_forward_run and cl_embed_run give the
+ * golden's names and shapes; a CSV of a wrong header is an error naming the file. */
+static void test_forecast_roundtrip(void **st) {
+    (void)st;
+    cl_error err = {0};
+    cl_model *m = NULL;
+    if (cl_model_load(SMALL, &m, &err)) fail_msg("%s", err.msg);
+    char a[4096], b[4096], ctxp[4096];
+    snprintf(a, sizeof a, "%s/fc-a.csv", test_tmpdir());
+    snprintf(b, sizeof b, "%s/fc-b.csv", test_tmpdir());
+    snprintf(ctxp, sizeof ctxp, "%s/fc-ctx.csv", test_tmpdir());
+    assert_int_equal(run_cmd("printf 'x,\"y\"\\n1,2\\n2,4\\n3,6\\n1,2\\n2,4\\n3,6\\n1,2\\n2,4\\n3,6\\n1,2\\n' > '%s'", ctxp), 0);
+    cl_context ctx;
+    if (cl_context_read(ctxp, &ctx, &err)) fail_msg("%s", err.msg);
+    assert_int_equal(ctx.B, 2);
+    assert_int_equal(ctx.L, 10);
+    cl_forecast_study_opts o;
+    cl_forecast_study_default(&o);
+    o.samples = 4;
+    o.horizon = 5;
+    o.compare = 1;
+    o.window = 3;
+    o.nlev = 3;
+    o.levels[0] = 0.05, o.levels[1] = 0.5, o.levels[2] = 0.95;
+    cl_forecast_result r, q;
+    if (cl_forecast_study_run(m, &ctx, &o, &r, &err)) fail_msg("%s", err.msg);
+    assert_int_equal(r.S, 4);
+    assert_non_null(r.parrot);
+    const cl_forecast_files fa = {a, NULL, NULL}, fb = {b, NULL, NULL};
+    if (cl_forecast_write(&r, &fa, &err)) fail_msg("%s", err.msg);
+    if (cl_forecast_read(a, &q, &err)) fail_msg("%s", err.msg);
+    assert_int_equal(q.B, 2);
+    assert_int_equal(q.H, 5);
+    assert_int_equal(q.nlev, 3);
+    assert_true(q.levels[0] == 0.05 && q.levels[2] == 0.95);
+    assert_string_equal(q.names[1], "y");
+    assert_non_null(q.parrot);
+    assert_memory_equal(q.mean, r.mean, sizeof(float) * 10);
+    assert_memory_equal(q.quant, r.quant, sizeof(float) * 30);
+    assert_memory_equal(q.parrot, r.parrot, sizeof(float) * 10);
+    if (cl_forecast_write(&q, &fb, &err)) fail_msg("%s", err.msg);
+    assert_int_equal(run_cmd("cmp -s '%s' '%s'", a, b), 0);
+    /* asking a read-back forecast for its sample paths: an error, and no CSV left */
+    const cl_forecast_files fs = {b, ctxp, NULL};
+    assert_int_equal(run_cmd("rm -f '%s'", b), 0);
+    assert_int_not_equal(cl_forecast_write(&q, &fs, &err), 0);
+    assert_false(file_exists(b));
+    cl_forecast_free(&q);
+    cl_forecast_free(&r);
+    assert_int_equal(run_cmd("sed -i '1s/mean/median/' '%s'", a), 0);
+    assert_int_not_equal(cl_forecast_read(a, &q, &err), 0);
+    assert_non_null(strstr(err.msg, "fc-a.csv"));
+
+    cl_forward_opts fo;
+    cl_forward_default(&fo);
+    cl_forward_result fr;
+    if (cl_forward_run(m, &ctx, &fo, &fr, &err)) fail_msg("%s", err.msg);
+    const cl_config *c = cl_model_config(m);
+    const cl_forward_tensor *t = cl_forward_get(&fr, "logits");
+    assert_non_null(t);
+    assert_int_equal(t->shape[0], 2);
+    assert_int_equal(t->shape[2], c->vocab_size);
+    assert_non_null(cl_forward_get(&fr, "token_ids"));
+    assert_string_equal(fr.t[0].name, "token_ids");
+    assert_string_equal(fr.t[fr.n - 1].name, "logits");
+    assert_int_equal(fr.n, 5 + c->num_layers + 2 * c->num_decoder_layers);
+    cl_forward_free(&fr);
+
+    /* a selection: in memory and streamed in chunks of one series, the same tensors; the
+     * whole batch streamed is the file cl_forward_write writes, byte for byte */
+    cl_forward_opts so = fo;
+    so.keep[CL_ENC_SELF] = 0;
+    so.n_layers = 1, so.layers[0] = 1;
+    so.n_heads = 2, so.heads[0] = 2, so.heads[1] = 0;
+    if (cl_forward_run(m, &ctx, &so, &fr, &err)) fail_msg("%s", err.msg);
+    assert_null(cl_forward_get(&fr, "enc_attn.0"));
+    assert_null(cl_forward_get(&fr, "cross_attn.0"));
+    t = cl_forward_get(&fr, "cross_attn.1");
+    assert_non_null(t);
+    assert_int_equal(t->shape[1], 2);
+    t = cl_forward_get(&fr, "heads");
+    assert_non_null(t);
+    assert_int_equal(((const int64_t *)t->data)[0], 2);
+    if (cl_forward_write(&fr, a, &err)) fail_msg("%s", err.msg);
+    if (cl_forward_stream(m, &ctx, &so, b, &err)) fail_msg("%s", err.msg);
+    assert_int_equal(run_cmd("cmp -s '%s' '%s'", a, b), 0);
+    cl_forward_free(&fr);
+    so.heads[1] = 2; /* a head twice: refused before any work */
+    assert_int_not_equal(cl_forward_check(m, &so, &err), 0);
+    assert_non_null(strstr(err.msg, "given twice"));
+
+    cl_embed_opts eo;
+    cl_embed_default(&eo);
+    cl_embed_result er;
+    if (cl_embed_run(m, &ctx, &eo, &er, &err)) fail_msg("%s", err.msg);
+    assert_int_equal(er.T, cl_tokenizer_length(c, 10));
+    assert_int_equal(er.d, c->d_model);
+    /* the embeddings are the forward's encoder output (one batch of both series, as forward) */
+    if (cl_forward_run(m, &ctx, &fo, &fr, &err)) fail_msg("%s", err.msg);
+    assert_memory_equal(er.emb, cl_forward_get(&fr, "encoder_hidden")->data, sizeof(float) * 2 * er.T * er.d);
+    cl_forward_free(&fr);
+    cl_embed_free(&er);
+    cl_context_free(&ctx);
+    cl_model_free(m);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_induction_roundtrip),
@@ -241,6 +399,8 @@ int main(void) {
         cmocka_unit_test(test_mssweep_roundtrip),
         cmocka_unit_test(test_report_reread),
         cmocka_unit_test(test_formation_roundtrip),
+        cmocka_unit_test(test_forecast_roundtrip),
+        cmocka_unit_test(test_study_checks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -323,7 +323,7 @@ static void test_checkpoint_loads_in_engine(void **st) {
 /* resumes run `out` from step 2 to 4 with extra options; its trainer_state.json holds want1
  * (and want2 unless NULL) */
 static void second_phase(const char *out, const char *extra, const char *want1, const char *want2) {
-    assert_int_equal(run_cmd("'%s' train -q --out '%s/phase2' --resume '%s/checkpoints/step-000002' --steps 4 --threads 1 %s",
+    assert_int_equal(run_cmd("'%s' train -q --force --out '%s/phase2' --resume '%s/checkpoints/step-000002' --steps 4 --threads 1 %s",
                              CL_CLI, out, out, extra), 0);
     char path[4200];
     snprintf(path, sizeof path, "%s/phase2/trainer_state.json", out);

@@ -2,7 +2,9 @@
 #include "cli.h"
 #include "../src/core/core.h"
 #include "../src/core/parse.h"
+#include "../src/io/outlock.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -22,6 +24,24 @@ int cli_fail(const char *fmt, ...) {
 }
 
 int cli_fail_err(const cl_error *err) { return cli_fail("%s", err->msg); }
+
+char **cli_split_eq(int argc, char **argv, int *nargc) {
+    int extra = 0;
+    for (int i = 1; i < argc; i++) extra += !strncmp(argv[i], "--", 2) && argv[i][2] && strchr(argv[i], '=') != NULL;
+    char **args = malloc(sizeof(char *) * (size_t)(argc + extra + 1));
+    if (!args) return NULL;
+    int n = 0;
+    for (int i = 0; i < argc; i++) {
+        char *eq = i > 0 && !strncmp(argv[i], "--", 2) && argv[i][2] ? strchr(argv[i], '=') : NULL;
+        if (!eq) { args[n++] = argv[i]; continue; }
+        *eq = 0; /* argv's strings are ours to change: "--opt" and "value" */
+        args[n++] = argv[i];
+        args[n++] = eq + 1;
+    }
+    args[n] = NULL;
+    *nargc = n;
+    return args;
+}
 
 static int need_value(int argc, char **argv, int i) {
     if (i + 1 >= argc) { cli_fail("option %s needs a value", argv[i]); return -1; }
@@ -154,4 +174,70 @@ void cli_progress_done(cli_ui *ui) {
     if (ui->shown) { fputs("\r\033[K", stderr); fflush(stderr); }
     ui->shown = 0;
     ui->t0 = -1;
+}
+
+int cli_out_file(const char *cmd, const char *path) {
+    if (!path) return 0;
+    cl_error err = {0};
+    if (cl_out_check(path, &err) || cl_out_claim(path, 0, &err)) return cli_fail("%s: %s", cmd, err.msg);
+    return 0;
+}
+
+int cli_out_dir(const char *cmd, const char *dir) {
+    if (!dir) return 0;
+    cl_error err = {0};
+    if (cl_out_check_dir(dir, &err) || cl_out_claim(dir, 1, &err)) return cli_fail("%s: %s", cmd, err.msg);
+    return 0;
+}
+
+void cli_warn_empty_series(cli_ui *ui, const char *path, const float *ctx, int B, int L, char **names) {
+    if (ui->quiet) return;
+    for (int b = 0; b < B; b++) {
+        int any = 0;
+        for (int t = 0; t < L && !any; t++) any = !isnan(ctx[(size_t)b * L + t]);
+        if (any) continue;
+        cli_progress_done(ui);
+        if (names) fprintf(stderr, "chronolens: warning: %s: series '%s' (column %d) has no values (all missing)\n", path, names[b], b + 1);
+        else fprintf(stderr, "chronolens: warning: %s: series %d (column %d) has no values (all missing)\n", path, b, b + 1);
+    }
+}
+
+int cli_out_foreign(const char *dir, const char *const *own, char *first, size_t n) {
+    DIR *d = opendir(dir);
+    if (!d) return 0; /* missing: created later */
+    struct dirent *e;
+    int found = 0;
+    while (!found && (e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        int ok = 0;
+        for (int k = 0; own && own[k] && !ok; k++) ok = !strcmp(e->d_name, own[k]);
+        if (!ok) { snprintf(first, n, "%s", e->d_name); found = 1; }
+    }
+    closedir(d);
+    return found;
+}
+
+int opt_name(int argc, char **argv, int *i, const char *cmd, int n_models, const char **names) {
+    const char *v;
+    int r = opt_str(argc, argv, i, "--name", &v);
+    if (r != 1) return r;
+    cl_error err;
+    if (!n_models || names[n_models - 1]) {
+        cli_fail("%s: --name %s: give it after the --model it names (one --name per --model)", cmd, v);
+        return -1;
+    }
+    if (cl_study_name_check(v, &err)) { cli_fail("%s: --%s", cmd, err.msg); return -1; }
+    names[n_models - 1] = v;
+    return 1;
+}
+
+int cli_refuse_name(const char *cmd, int argc, char **argv) {
+    static const char *const naming[] = {"induction", "sweep", "multisine", "multisine-sweep", "report", NULL};
+    for (int k = 0; naming[k]; k++)
+        if (!strcmp(cmd, naming[k])) return 0;
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--name"))
+            return cli_fail("%s: --name does not apply (it names a --model of induction, sweep, multisine, "
+                            "multisine-sweep or report)", cmd);
+    return 0;
 }

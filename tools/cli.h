@@ -57,6 +57,31 @@ static inline cl_progress cli_progress_of(cli_ui *ui) { return (cl_progress){cli
 /* Clears the progress line. */
 void cli_progress_done(cli_ui *ui);
 
+/* argv with every "--opt=value" split into "--opt" "value", so that every option of every
+ * command takes either form; *nargc gets the new count. A new array (free it; its strings
+ * are argv's, changed in place), NULL when out of memory. */
+char **cli_split_eq(int argc, char **argv, int *nargc);
+
+/* --name NAME after a --model: names that model (names[n_models - 1]) in tables, figures and
+ * file names (cl_study_name_check). Returns as opt_*. Only the commands that name models
+ * take it; cli_refuse_name is the others' check (main, before the command parses). */
+int opt_name(int argc, char **argv, int *i, const char *cmd, int n_models, const char **names);
+int cli_refuse_name(const char *cmd, int argc, char **argv);
+
+/* Every output is checked before any work (src/io/outlock.h): a file output is not a folder
+ * and its folder is writable; a folder output is a folder or can be created. The output is
+ * then owned by this run (a lock beside it; stale temporaries of dead runs removed).
+ * NULL paths are skipped. Returns 0, or EXIT_BAD after one line naming cmd and the path. */
+int cli_out_file(const char *cmd, const char *path);
+int cli_out_dir(const char *cmd, const char *dir);
+
+/* 1 when folder dir holds an entry not named in own (NULL-terminated; NULL: any entry is
+ * foreign), its name in first; 0 when it holds only those, is empty or does not exist. */
+int cli_out_foreign(const char *dir, const char *const *own, char *first, size_t n);
+
+/* A warning on stderr (unless --quiet) for every series of the context (B, L) with no value. */
+void cli_warn_empty_series(cli_ui *ui, const char *path, const float *ctx, int B, int L, char **names);
+
 int cmd_info(int argc, char **argv);
 int cmd_forward(int argc, char **argv);
 int cmd_init(int argc, char **argv);

@@ -11,6 +11,7 @@
 int cmd_eval(int argc, char **argv) {
     cli_ui ui = CLI_UI_INIT;
     const char *dir = cli_default_model(), *csv = NULL, *out = NULL, *family = NULL, *series_out = NULL, *steploss = NULL;
+    int have_series = 0;
     long per = 100, seed = 20261126, horizon = 0, ctxlen = 0, samples = 20;
     cl_precision precision = CL_FP32;
     for (int i = 1; i < argc; i++) {
@@ -22,7 +23,7 @@ int cmd_eval(int argc, char **argv) {
         if (!r) r = opt_str(argc, argv, &i, "--out", &out);
         if (!r) r = opt_str(argc, argv, &i, "--series-out", &series_out);
         if (!r) r = opt_str(argc, argv, &i, "--step-loss", &steploss);
-        if (!r) r = opt_int(argc, argv, &i, "--series", 0, 100000, &per);
+        if (!r && (r = opt_int(argc, argv, &i, "--series", 0, 100000, &per)) == 1) have_series = 1;
         if (!r) r = opt_int(argc, argv, &i, "--seed", 0, 0x7fffffffffffffffL, &seed);
         if (!r) r = opt_int(argc, argv, &i, "--horizon", 1, 1024, &horizon);
         if (!r) r = opt_int(argc, argv, &i, "--context-length", 2, 4096, &ctxlen);
@@ -31,6 +32,8 @@ int cmd_eval(int argc, char **argv) {
         if (!r) return cli_fail("eval: unknown argument '%s'", argv[i]);
     }
     if (horizon && !csv) return cli_fail("option --horizon: only with --csv");
+    if (csv && !have_series) per = 0; /* --csv alone: that file's evaluation only */
+    if (cli_out_file("eval", out) || cli_out_file("eval", series_out) || cli_out_file("eval", steploss)) return EXIT_BAD;
     if (steploss && per == 0) return cli_fail("option --step-loss: needs the synthetic suite (--series > 0)");
     int only = -1; /* --family: one family of the synthetic suite */
     if (family) {

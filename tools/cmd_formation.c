@@ -23,6 +23,7 @@ int cmd_formation(int argc, char **argv) {
     }
     if (!run) return cli_fail("formation: usage: chronolens formation --run TRAIN_OUT_DIR [--out DIR] [--seed N]");
     if (!out) out = run;
+    if (cli_out_dir("formation", out)) return EXIT_BAD;
     cl_formation_opts fo;
     cl_formation_default(&fo);
     fo.run = run;

@@ -9,14 +9,14 @@
 #include <stdio.h>
 
 #define USAGE "induction: usage: chronolens induction [--model DIR ...] --out DIR [--seq-len L] " \
-              "[--reps R] [--batch N] [--token-range LO:HI | --sampling band|all] [--threshold T] [--seed S] [--seeds K] [--no-strict] [--shard K/N] [--offset N] [--offsets 0,4,8,12]"
+              "[--reps R] [--batch N] [--token-range LO:HI | --sampling band|all] [--threshold T] [--seed S] [--seeds K] [--no-strict] [--shard K/N] [--offset N] [--offsets 0,4,8,12] (chronolens induction --help)"
 
 int cmd_induction(int argc, char **argv) {
     cli_ui ui = CLI_UI_INIT;
     long offs[CL_RRP_MAX_OFFSETS];
     int offsets[CL_RRP_MAX_OFFSETS], n_off = 0;
     rrt_cli c;
-    rrt_cli_init(&c);
+    rrt_cli_init(&c, "induction");
     for (int i = 1; i < argc; i++) {
         long x;
         int r = opt_common(argc, argv, &i, &ui);
@@ -31,9 +31,10 @@ int cmd_induction(int argc, char **argv) {
     }
     if (!c.n_models) c.dirs[c.n_models++] = cli_default_model();
     if (!c.out) return cli_fail(USAGE);
+    if (cli_out_dir("induction", c.out)) return EXIT_BAD;
     cl_model *m[CL_STUDY_MAX_MODELS];
     cl_study_model info[CL_STUDY_MAX_MODELS];
-    if (rrt_models_load(&c, m, info, 1, "induction")) return EXIT_BAD;
+    if (rrt_models_load(&c, m, info, 1, NULL, "induction")) return EXIT_BAD;
     c.o.base.progress = cli_progress_of(&ui);
     cl_induction_set s;
     cl_error err = {0};

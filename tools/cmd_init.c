@@ -9,16 +9,26 @@ int cmd_init(int argc, char **argv) {
     cli_ui ui = CLI_UI_INIT;
     const char *size = NULL, *out = NULL, *dtype = "f32";
     long seed = 0;
+    int force = 0;
     for (int i = 1; i < argc; i++) {
         int r = opt_common(argc, argv, &i, &ui);
         if (!r) r = opt_str(argc, argv, &i, "--size", &size);
         if (!r) r = opt_str(argc, argv, &i, "--out", &out);
         if (!r) r = opt_str(argc, argv, &i, "--dtype", &dtype);
         if (!r) r = opt_int(argc, argv, &i, "--seed", 0, 0x7fffffffffffffffL, &seed);
+        if (!r && opt_flag(argv, i, "--force")) r = force = 1;
         if (r < 0) return EXIT_BAD;
         if (!r) return cli_fail("init: unknown argument '%s'", argv[i]);
     }
     if (!size || !out) return cli_fail("init: usage: chronolens init --size tiny|mini|small|base|large|bolt-tiny|bolt-mini|bolt-small|bolt-base --out DIR [--seed N] [--dtype f32|bf16]");
+    if (cli_out_dir("init", out)) return EXIT_BAD;
+    /* an earlier checkpoint is replaced; a folder holding more (a model card, formation.csv
+     * of a trained model) would describe the new random weights with another model's files */
+    static const char *const own[] = {"config.json", "model.safetensors", NULL};
+    char first[256];
+    if (!force && cli_out_foreign(out, own, first, sizeof first))
+        return cli_fail("init: --out %s: holds '%s', not only a checkpoint (config.json, model.safetensors): "
+                        "choose an empty folder or give --force", out, first);
     if (strcmp(dtype, "f32") && strcmp(dtype, "bf16")) return cli_fail("init: --dtype must be f32 or bf16, not '%s'", dtype);
     cl_config cfg;
     cl_error err;

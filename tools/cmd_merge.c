@@ -22,6 +22,7 @@ int cmd_merge(int argc, char **argv) {
         if (!r) parts[n++] = argv[i];
     }
     if (!out || !n) { free(parts); return cli_fail(USAGE); }
+    if (cli_out_dir("merge", out)) { free(parts); return EXIT_BAD; }
     cl_error err = {0};
     int rc = cl_merge(parts, n, out, &err);
     free(parts);

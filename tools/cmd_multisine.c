@@ -21,9 +21,10 @@ static const char USAGE[] =
 
 int cmd_multisine(int argc, char **argv) {
     cli_ui ui = CLI_UI_INIT;
-    const char *dirs[CL_MS_CLI_MAX_MODELS], *out = NULL, *freqs = NULL, *amps = NULL, *phases = NULL;
+    const char *dirs[CL_MS_CLI_MAX_MODELS], *names[CL_MS_CLI_MAX_MODELS] = {0}, *out = NULL, *freqs = NULL, *amps = NULL, *phases = NULL;
     int nm = 0;
     long points = 301, seed = 0, perms = 10000;
+    int have_points = 0, have_duration = 0;
     double duration = 3, noise = 0;
     cl_spacing_opts so;
     cl_spacing_defaults(&so);
@@ -38,12 +39,13 @@ int cmd_multisine(int argc, char **argv) {
             if (nm >= CL_MS_CLI_MAX_MODELS) return cli_fail("multisine: more than %d --model options", CL_MS_CLI_MAX_MODELS);
             dirs[nm++] = d;
         }
+        if (!r) r = opt_name(argc, argv, &i, "multisine", nm, names);
         if (!r) r = opt_str(argc, argv, &i, "--out", &out);
         if (!r) r = opt_str(argc, argv, &i, "--freqs", &freqs);
         if (!r) r = opt_str(argc, argv, &i, "--amps", &amps);
         if (!r) r = opt_str(argc, argv, &i, "--phases", &phases);
-        if (!r) r = opt_int(argc, argv, &i, "--points", 8, 1000000, &points);
-        if (!r) r = opt_double(argc, argv, &i, "--duration", 1e-6, 1e9, &duration);
+        if (!r && (r = opt_int(argc, argv, &i, "--points", 8, 1000000, &points)) == 1) have_points = 1;
+        if (!r && (r = opt_double(argc, argv, &i, "--duration", 1e-6, 1e9, &duration)) == 1) have_duration = 1;
         if (!r) r = opt_double(argc, argv, &i, "--noise", 0, 1e9, &noise);
         if (!r) r = opt_int(argc, argv, &i, "--seed", 0, 0x7fffffffffffffffL, &seed);
         if (!r) r = opt_int(argc, argv, &i, "--permutations", 0, 100000000, &perms);
@@ -54,6 +56,7 @@ int cmd_multisine(int argc, char **argv) {
     }
     if (!nm) dirs[nm++] = cli_default_model();
     if (!out) return cli_fail("%s", USAGE);
+    if (cli_out_dir("multisine", out)) return EXIT_BAD;
     cl_multisine ms;
     cl_multisine_reference(&ms);
     ms.points = (int)points;
@@ -74,7 +77,6 @@ int cmd_multisine(int argc, char **argv) {
         if (n != ms.n) return cli_fail("option --phases: %d values for %d frequencies", n, ms.n);
     }
     cl_error err = {0};
-    if (cl_multisine_check(&ms, &err)) return cli_fail("multisine: %s", err.msg);
 
     cl_multisine_opts mo;
     cl_multisine_default(&mo);
@@ -86,6 +88,12 @@ int cmd_multisine(int argc, char **argv) {
     mo.shard = shard;
     mo.precision = precision;
     cli_precision_note(precision);
+    mo.names = names;
+    /* the reference adapts to a shorter context (the shortest of all models: they see one
+     * input, method.md §3); an explicit --points or --duration must fit. Before any work. */
+    mo.fit_context = !have_points && !have_duration;
+    if (cl_multisine_fit_models(dirs, nm, &mo, &err)) return cli_fail("multisine: %s", err.msg);
+    ms = mo.input;
     if (shard.n > nm) return cli_fail("multisine: option --shard: %d parts for %d models", shard.n, nm);
     cl_multisine_result res;
     int rc = cl_multisine_run(dirs, nm, &mo, &res, &err);

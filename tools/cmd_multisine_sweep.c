@@ -21,7 +21,8 @@ int cmd_multisine_sweep(int argc, char **argv) {
     long configs = 100, seed = 0, points = 301, fmin = 1, fmax = 45, kmin = 2, kmax = 6, topk = 0, batch = 16,
          perms = 10000;
     double duration = 3, noise = 0;
-    int topk_set = 0;
+    int topk_set = 0, nmodels = 0, have_points = 0, have_duration = 0;
+    const char *name = NULL;
     cl_spacing_opts so;
     cl_spacing_defaults(&so);
     cl_mssweep_opts mo;
@@ -29,12 +30,15 @@ int cmd_multisine_sweep(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         int r = opt_common(argc, argv, &i, &ui);
         if (!r) r = opt_precision(argc, argv, &i, &mo.precision);
-        if (!r) r = opt_str(argc, argv, &i, "--model", &dir);
+        if (!r && (r = opt_str(argc, argv, &i, "--model", &dir)) == 1 && ++nmodels > 1)
+            return cli_fail("multisine-sweep: one --model per run (the sweep's summary is one model's); run it once per model "
+                            "with its own --out, or use report for several");
+        if (!r) r = opt_name(argc, argv, &i, "multisine-sweep", nmodels, &name);
         if (!r) r = opt_str(argc, argv, &i, "--out", &out);
         if (!r) r = opt_int(argc, argv, &i, "--configs", 1, 100000, &configs);
         if (!r) r = opt_int(argc, argv, &i, "--seed", 0, 0x7fffffffffffffffL, &seed);
-        if (!r) r = opt_int(argc, argv, &i, "--points", 8, 1000000, &points);
-        if (!r) r = opt_double(argc, argv, &i, "--duration", 1e-6, 1e9, &duration);
+        if (!r && (r = opt_int(argc, argv, &i, "--points", 8, 1000000, &points)) == 1) have_points = 1;
+        if (!r && (r = opt_double(argc, argv, &i, "--duration", 1e-6, 1e9, &duration)) == 1) have_duration = 1;
         if (!r) r = opt_double(argc, argv, &i, "--noise", 0, 1e9, &noise);
         if (!r) r = opt_int(argc, argv, &i, "--fmin", 1, 1000000, &fmin);
         if (!r) r = opt_int(argc, argv, &i, "--fmax", 1, 1000000, &fmax);
@@ -50,6 +54,7 @@ int cmd_multisine_sweep(int argc, char **argv) {
     }
     if (!dir) dir = cli_default_model();
     if (!out) return cli_fail("%s", USAGE);
+    if (cli_out_dir("multisine-sweep", out)) return EXIT_BAD;
     if (mo.shard.n > (configs + batch - 1) / batch) /* units: the batches of configurations */
         return cli_fail("multisine-sweep: option --shard: %d parts for %ld batches of configurations", mo.shard.n,
                         (configs + batch - 1) / batch);
@@ -58,6 +63,8 @@ int cmd_multisine_sweep(int argc, char **argv) {
     mo.base.points = (int)points;
     mo.base.duration = duration;
     mo.base.noise = noise;
+    mo.fit_context = !have_points && !have_duration; /* the reference adapts; explicit --points must fit */
+    mo.name = name;
     mo.fmin = (int)fmin;
     mo.fmax = (int)fmax;
     mo.kmin = (int)kmin;

@@ -12,10 +12,11 @@
 
 int cmd_report(int argc, char **argv) {
     cli_ui ui = CLI_UI_INIT;
-    const char *dirs[CL_REPORT_MAX_MODELS];
+    const char *dirs[CL_REPORT_MAX_MODELS], *names[CL_REPORT_MAX_MODELS] = {0};
     cl_report_opts o;
     cl_report_default(&o);
     o.dirs = dirs;
+    o.names = names;
     for (int i = 1; i < argc; i++) {
         const char *d = NULL;
         long x;
@@ -25,6 +26,7 @@ int cmd_report(int argc, char **argv) {
             if (o.n == CL_REPORT_MAX_MODELS) return cli_fail("report: --model: at most %d models", CL_REPORT_MAX_MODELS);
             dirs[o.n++] = d;
         }
+        if (!r) r = opt_name(argc, argv, &i, "report", o.n, names);
         if (!r) r = opt_str(argc, argv, &i, "--out", &o.out);
         if (!r && opt_flag(argv, i, "--quick")) { o.quick = 1; r = 1; }
         if (!r && (r = opt_int(argc, argv, &i, "--seed", 0, 0x7fffffffffffffffL, &x)) == 1) o.seed = (uint64_t)x;
@@ -35,6 +37,7 @@ int cmd_report(int argc, char **argv) {
         if (!r) return cli_fail("report: unknown argument '%s' (%s)", argv[i], USAGE + 8);
     }
     if (!o.n) dirs[o.n++] = cli_default_model();
+    if (cli_out_dir("report", o.out)) return EXIT_BAD; /* one run per report folder */
     o.progress = cli_progress_of(&ui);
     cli_precision_note(o.precision);
     char index[8192];

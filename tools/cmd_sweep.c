@@ -10,12 +10,12 @@
 #include <stdio.h>
 
 #define USAGE "sweep: usage: chronolens sweep [--model DIR ...] --out DIR [--reps-list 2,4,..] " \
-              "[--len-list 2,4,..] [--batch N] [--token-range LO:HI | --sampling band|all] [--threshold T] [--seed S] [--seeds K] [--shard K/N] [--offset N]"
+              "[--len-list 2,4,..] [--batch N] [--token-range LO:HI | --sampling band|all] [--threshold T] [--seed S] [--seeds K] [--shard K/N] [--offset N] (chronolens sweep --help)"
 
 int cmd_sweep(int argc, char **argv) {
     cli_ui ui = CLI_UI_INIT;
     rrt_cli c;
-    rrt_cli_init(&c);
+    rrt_cli_init(&c, "sweep");
     cl_sweep_study_opts so;
     cl_sweep_study_default(&so);
     for (int i = 1; i < argc; i++) {
@@ -32,10 +32,12 @@ int cmd_sweep(int argc, char **argv) {
     }
     if (!c.n_models) c.dirs[c.n_models++] = cli_default_model();
     if (!c.out) return cli_fail(USAGE);
+    if (cli_out_dir("sweep", c.out)) return EXIT_BAD;
     cl_model *m[CL_STUDY_MAX_MODELS];
     cl_study_model info[CL_STUDY_MAX_MODELS];
     int heads[CL_STUDY_MAX_MODELS];
-    if (rrt_models_load(&c, m, info, so.n_reps * so.n_lens, "sweep")) return EXIT_BAD;
+    so.base = c.o;
+    if (rrt_models_load(&c, m, info, so.n_reps * so.n_lens, &so, "sweep")) return EXIT_BAD;
     for (int k = 0; k < c.n_models; k++)
         heads[k] = cl_model_config(m[k])->num_decoder_layers * cl_model_config(m[k])->num_heads;
     so.base = c.o;

@@ -5,6 +5,11 @@
 #include "../src/model/init.h"
 #include "../src/train/train.h"
 
+#include <errno.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,15 +55,43 @@ static int parse_mix(const char *mix, double *w) {
     return 0;
 }
 
+static int rm_entry(const char *p, const struct stat *s, int t, struct FTW *f) {
+    (void)s; (void)t; (void)f;
+    remove(p);
+    return 0;
+}
+
+/* --out must be empty, or the run --resume continues in place; anything else would mix two
+ * runs' checkpoints (formation then reads both). --force trains there anyway and removes
+ * the old checkpoints/ first. */
+static int train_out_ok(const char *out, const char *resume, int force) {
+    char first[256], a[PATH_MAX], b[PATH_MAX], c[PATH_MAX + 8];
+    if (!cli_out_foreign(out, NULL, first, sizeof first)) return 0;
+    if (resume && realpath(out, a)) {
+        snprintf(c, sizeof c, "%s/../..", resume); /* RUN/checkpoints/step-N */
+        if ((realpath(resume, b) && !strcmp(a, b)) || (realpath(c, b) && !strcmp(a, b))) return 0;
+    }
+    if (!force)
+        return cli_fail("train: --out %s: not empty (holds '%s'): choose an empty folder, resume the run in place "
+                        "(--resume %s/checkpoints/step-N), or give --force", out, first, out);
+    char ck[PATH_MAX + 16];
+    snprintf(ck, sizeof ck, "%s/checkpoints", out);
+    nftw(ck, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    return 0;
+}
+
 int cmd_train(int argc, char **argv) {
     cli_ui ui = CLI_UI_INIT;
+    int force = 0;
     const char *out = NULL, *preset = "nano", *resume = NULL, *decay = NULL, *mix = NULL, *poffs = NULL;
     long d_model = 0, layers = 0, dlayers = 0, heads = 0, d_kv = 0, d_ff = 0, ctx = 0, pred = 0, steps = 0, batch = -1,
          warmup = -1, seed = -1, every = -1, evalb = -1;
+    int rc;
     double lr = -1, wd = -1, clip = -2, minf = -1, shortf = -1, evi = -1, blm = -1, pin = -1, fsw = -1, motif = -1;
     for (int i = 1; i < argc; i++) {
         int r = opt_common(argc, argv, &i, &ui);
         if (!r) r = opt_str(argc, argv, &i, "--out", &out);
+        if (!r && opt_flag(argv, i, "--force")) r = force = 1;
         if (!r) r = opt_str(argc, argv, &i, "--config", &preset);
         if (!r) r = opt_str(argc, argv, &i, "--resume", &resume);
         if (!r) r = opt_str(argc, argv, &i, "--decay", &decay);
@@ -92,13 +125,14 @@ int cmd_train(int argc, char **argv) {
         if (!r) return cli_fail("train: unknown argument '%s'", argv[i]);
     }
     if (!out) return cli_fail("%s", USAGE);
+    if (cli_out_dir("train", out)) return EXIT_BAD;
+    if ((rc = train_out_ok(out, resume, force))) return rc;
     if (decay && strcmp(decay, "cosine") != 0 && strcmp(decay, "linear") != 0)
         return cli_fail("option --decay: '%s' is not cosine or linear", decay);
     double mixw[SYN_NFAMILIES];
     if (mix && parse_mix(mix, mixw) != 0) return EXIT_BAD;
     cl_error err = {0};
     cl_trainer *t = NULL;
-    int rc;
     if (resume) {
         if (d_model || layers || dlayers || heads || d_kv || d_ff || ctx || pred || batch >= 0 || warmup >= 0 || seed >= 0 ||
             lr >= 0 || wd >= 0 || clip > -2 || minf >= 0 || decay || evalb >= 0 || shortf >= 0 || evi >= 0 || blm >= 0 || pin >= 0 || poffs)

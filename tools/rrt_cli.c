@@ -8,8 +8,9 @@
 #include <limits.h>
 #include <string.h>
 
-void rrt_cli_init(rrt_cli *c) {
+void rrt_cli_init(rrt_cli *c, const char *cmd) {
     memset(c, 0, sizeof *c);
+    c->cmd = cmd;
     cl_induction_study_default(&c->o);
 }
 
@@ -22,6 +23,7 @@ int rrt_cli_opt(int argc, char **argv, int *i, rrt_cli *c) {
         if (c->n_models == CL_STUDY_MAX_MODELS) { cli_fail("--model: at most %d models", CL_STUDY_MAX_MODELS); return -1; }
         c->dirs[c->n_models++] = v;
     }
+    if (!r) r = opt_name(argc, argv, i, c->cmd, c->n_models, c->names);
     if (!r) r = opt_str(argc, argv, i, "--out", &c->out);
     if (!r) r = opt_precision(argc, argv, i, &c->precision);
     if (!r) r = opt_shard(argc, argv, i, &c->o.shard);
@@ -57,13 +59,14 @@ void rrt_models_free(cl_model **m, int n) {
     for (int k = 0; k < n; k++) { cl_model_free(m[k]); m[k] = NULL; }
 }
 
-int rrt_models_load(const rrt_cli *c, cl_model **m, cl_study_model *info, int units_per_model, const char *cmd) {
+int rrt_models_load(const rrt_cli *c, cl_model **m, cl_study_model *info, int units_per_model, const cl_sweep_study_opts *grid,
+                    const char *cmd) {
     cl_error err = {0};
     /* a part of a study over models loads only its own */
     const cl_shard *part = units_per_model == 1 && c->o.shard.n ? &c->o.shard : NULL;
     const cl_load_opts lo = {c->precision};
     cli_precision_note(c->precision);
-    if (cl_study_models_load_opts(c->dirs, c->n_models, part, &lo, m, info, &err)) return cli_fail("%s: %s", cmd, err.msg);
+    if (cl_study_models_load_named(c->dirs, c->names, c->n_models, part, &lo, m, info, &err)) return cli_fail("%s: %s", cmd, err.msg);
     for (int k = 0; k < c->n_models; k++) {
         if (!m[k]) continue;
         const cl_config *cfg = cl_model_config(m[k]);
@@ -92,6 +95,9 @@ int rrt_models_load(const rrt_cli *c, cl_model **m, cl_study_model *info, int un
             return cli_fail("%s: %s: %s (give --token-range)", cmd, c->dirs[k], err.msg);
         }
     }
+    /* the longest input against every context, before the output folder exists */
+    if (grid ? cl_sweep_study_check(m, info, c->n_models, grid, &err) : cl_induction_study_check(m, info, c->n_models, &c->o, &err))
+        return rrt_models_free(m, c->n_models), cli_fail("%s: %s", cmd, err.msg);
     if (c->o.shard.n > c->n_models * units_per_model)
         return rrt_models_free(m, c->n_models), cli_fail("%s: option --shard: %d parts for %d units", cmd, c->o.shard.n,
                                                          c->n_models * units_per_model);

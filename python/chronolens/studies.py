@@ -234,7 +234,17 @@ def _smallest_gap(freqs):
     return float(np.min(np.diff(f))) if len(f) > 1 else float("nan")
 
 
-def multisine(model, freqs=(5, 10, 20, 40), amps=None, phases=None, points=301, duration=3.0, noise=0.0, seed=0,
+def _fit_input(c, points, duration):
+    """The input's points and duration as the commands choose them (method.md §3): the
+    reference's 301 points over 3 s, cut at the same rate to a shorter context_length when
+    neither is given; given values are used as they are (a too long input is refused)."""
+    if points is None and duration is None:
+        n = min(301, int(c.context_length))
+        return n, 3.0 * n / 301
+    return (301 if points is None else int(points)), (3.0 if duration is None else float(duration))
+
+
+def multisine(model, freqs=(5, 10, 20, 40), amps=None, phases=None, points=None, duration=None, noise=0.0, seed=0,
               permutations=10000, min_strength=0.3, harmonic_ratio=0.5):
     """The attention spectra of a multisine input (chronolens multisine, one model): per
     decoder head, the decoder-start cross-attention over the context, its spectrum, double
@@ -250,6 +260,7 @@ def multisine(model, freqs=(5, 10, 20, 40), amps=None, phases=None, points=301, 
     if len(a) != len(f) or len(ph) != len(f):
         raise Error("chronolens: multisine: %d frequencies, %d amplitudes, %d phases" % (len(f), len(a), len(ph)))
     c = model.config
+    points, duration = _fit_input(c, points, duration)
     L, H, n = c.num_decoder_layers, c.num_heads, int(points)
     LH = L * H
     if n < 8:
@@ -298,15 +309,17 @@ class MultisineSweepResult:
     match_tolerance_hz: float
 
 
-def multisine_sweep(model, configs=100, seed=0, top_k=None, points=301, duration=3.0, noise=0.0, fmin=1, fmax=45,
+def multisine_sweep(model, configs=100, seed=0, top_k=None, points=None, duration=None, noise=0.0, fmin=1, fmax=45,
                     min_freqs=2, max_freqs=6, batch=16, permutations=10000, min_strength=0.3, harmonic_ratio=0.5,
                     progress=None):
     """The "period = smallest frequency gap" claim over random frequency sets (chronolens
     multisine-sweep): how often each head's spacing equals the smallest gap, the error
     distribution, the amplitude-induction correlation, and the same for non-divisor sets.
     top_k default: 3 (or the model's heads when fewer). progress over series.
+    points/duration default: 301 over 3 s, cut to a shorter context_length at the same rate.
     Returns a MultisineSweepResult."""
     c = model.config
+    points, duration = _fit_input(c, points, duration)
     L, H = c.num_decoder_layers, c.num_heads
     G, C = L * H, max(0, int(configs))  # the library reports configs < 1
     if top_k is None:

@@ -5,6 +5,7 @@
 #include "induction.h"
 #include "sweep.h"
 #include "../core/core.h"
+#include "../io/csv.h"
 #include "../io/json.h"
 #include "shard.h"
 #include "../study/scores_from.h"
@@ -19,30 +20,69 @@ static const char *CRIT[3] = {"current", "right", "any"};
 /* Chronos-Bolt's ablation score (rrp.h cl_rrp_ablation): Δ |first-step median − s_1[0]| */
 #define BOLT_ABLATION "ablation_dmedian_err"
 
+void cl_study_model_name(const char *dir, char *buf, size_t n) {
+    size_t len = strlen(dir);
+    while (len > 1 && dir[len - 1] == '/') len--;
+    size_t b = len;
+    while (b > 0 && dir[b - 1] != '/') b--;
+    if (b == len) { snprintf(buf, n, "model"); return; }
+    /* a Hugging Face cache snapshot, .../models--ORG--NAME/snapshots/HASH: NAME, not the hash */
+    if (b >= 11 && !strncmp(dir + b - 11, "/snapshots/", 11)) {
+        size_t e = b - 11, s = e;
+        while (s > 0 && dir[s - 1] != '/') s--;
+        if (e - s > 8 && !strncmp(dir + s, "models--", 8)) {
+            const char *last = dir + s;
+            for (const char *q = dir + s; q + 1 < dir + e; q++)
+                if (q[0] == '-' && q[1] == '-') last = q + 2;
+            if (last < dir + e) { snprintf(buf, n, "%.*s", (int)(dir + e - last), last); return; }
+        }
+    }
+    snprintf(buf, n, "%.*s", (int)(len - b), dir + b);
+}
+
+int cl_study_name_check(const char *name, cl_error *err) {
+    if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..") || strlen(name) > 100)
+        return cl_error_set(err, CL_EINVAL, "name '%.100s': a name is 1 to 100 characters, no '/' (it is used in file names)",
+                            name);
+    return 0;
+}
+
 int cl_study_models_load(const char *const *dirs, int n, cl_model **m, cl_study_model *info, cl_error *err) {
-    return cl_study_models_load_opts(dirs, n, NULL, NULL, m, info, err);
+    return cl_study_models_load_named(dirs, NULL, n, NULL, NULL, m, info, err);
 }
 
 int cl_study_models_load_part(const char *const *dirs, int n, const cl_shard *shard, cl_model **m, cl_study_model *info,
                               cl_error *err) {
-    return cl_study_models_load_opts(dirs, n, shard, NULL, m, info, err);
+    return cl_study_models_load_named(dirs, NULL, n, shard, NULL, m, info, err);
 }
 
 int cl_study_models_load_opts(const char *const *dirs, int n, const cl_shard *shard, const cl_load_opts *lo,
                               cl_model **m, cl_study_model *info, cl_error *err) {
+    return cl_study_models_load_named(dirs, NULL, n, shard, lo, m, info, err);
+}
+
+int cl_study_models_load_named(const char *const *dirs, const char *const *names, int n, const cl_shard *shard,
+                               const cl_load_opts *lo, cl_model **m, cl_study_model *info, cl_error *err) {
     if (n < 1 || n > CL_STUDY_MAX_MODELS) return cl_error_set(err, CL_EINVAL, "%d models: 1 to %d", n, CL_STUDY_MAX_MODELS);
     memset(m, 0, sizeof *m * (size_t)n);
     for (int k = 0; k < n; k++) {
         memset(&info[k], 0, sizeof info[k]);
         snprintf(info[k].path, sizeof info[k].path, "%s", dirs[k]);
-        cl_path_basename(dirs[k], info[k].name, sizeof info[k].name);
         info[k].parameters = NAN;
         info[k].sampling = -1;
-        int rc = cl_shard_has(shard, k) ? cl_model_load_opts(dirs[k], lo, &m[k], err) : 0;
-        if (!rc && m[k]) info[k].parameters = (double)cl_model_param_count(m[k]);
+        int rc = 0;
+        if (names && names[k]) {
+            rc = cl_study_name_check(names[k], err);
+            snprintf(info[k].name, sizeof info[k].name, "%s", names[k]);
+        } else cl_study_model_name(dirs[k], info[k].name, sizeof info[k].name);
+        /* every model is named (a repeated name is refused); only the shard's are loaded */
+        if (!rc && cl_shard_has(shard, k)) {
+            rc = cl_model_load_opts(dirs[k], lo, &m[k], err);
+            if (!rc) info[k].parameters = (double)cl_model_param_count(m[k]);
+        }
         for (int j = 0; j < k && !rc; j++)
             if (!strcmp(info[j].name, info[k].name))
-                rc = cl_error_set(err, CL_EINVAL, "--model: two models are named '%s' (names are folder basenames)",
+                rc = cl_error_set(err, CL_EINVAL, "--model: two models are named '%s' (give each its own --name)",
                                   info[k].name);
         if (rc) {
             for (int j = 0; j <= k; j++) { cl_model_free(m[j]); m[j] = NULL; }
@@ -50,6 +90,34 @@ int cl_study_models_load_opts(const char *const *dirs, int n, const cl_shard *sh
         }
     }
     return 0;
+}
+
+/* The longest encoder input, R x L + 1 values, against every model's context_length: the
+ * tokenizer would silently keep only the last context_length values. */
+static int check_rrt_fits(cl_model *const *m, const cl_study_model *info, int n, long reps, long len, cl_error *err) {
+    const long need = reps * len + 1;
+    for (int k = 0; k < n; k++) {
+        if (!m[k]) continue; /* another part's model (cl_study_models_load_part) */
+        const int ctx = cl_model_config(m[k])->context_length;
+        if (need > ctx)
+            return cl_error_set(err, CL_EINVAL, "%s: %ld values (R x L + 1 = %ld x %ld + 1) exceed its context_length %d "
+                                "(the tokenizer would truncate such a context): lower R or L", info ? info[k].path : "model",
+                                need, reps, len, ctx);
+    }
+    return 0;
+}
+
+int cl_induction_study_check(cl_model *const *m, const cl_study_model *info, int n, const cl_induction_study_opts *o,
+                             cl_error *err) {
+    return check_rrt_fits(m, info, n, o->base.rrt.reps, o->base.rrt.seq_len, err);
+}
+
+int cl_sweep_study_check(cl_model *const *m, const cl_study_model *info, int n, const cl_sweep_study_opts *o,
+                         cl_error *err) {
+    long r = 0, l = 0;
+    for (int i = 0; i < o->n_reps && i < CL_SWEEP_MAX_GRID; i++) r = o->reps[i] > r ? o->reps[i] : r;
+    for (int i = 0; i < o->n_lens && i < CL_SWEEP_MAX_GRID; i++) l = o->lens[i] > l ? o->lens[i] : l;
+    return check_rrt_fits(m, info, n, r, l, err);
 }
 
 /* ------------------------------------------------------------------ runs */
@@ -137,8 +205,10 @@ int cl_induction_study_run(cl_model *const *m, const cl_study_model *info, int n
     memset(out, 0, sizeof *out);
     out->opts = o->base;
     out->opts.progress = (cl_progress){0};
-    int rc = models_precision(m, info, n, &out->opts.precision, err);
-    if (!rc) rc = set_alloc(n, &out->models, (void **)&out->res, sizeof *out->res, info, err);
+    int rc = cl_induction_study_check(m, info, n, o, err); /* every model before the first runs */
+    if (!rc) rc = models_precision(m, info, n, &out->opts.precision, err);
+    if (rc) return rc;
+    rc = set_alloc(n, &out->models, (void **)&out->res, sizeof *out->res, info, err);
     if (rc) { cl_induction_set_free(out); return rc; }
     for (int k = 0; k < n && !rc; k++) {
         if (!cl_shard_has(&o->shard, k)) continue; /* another part's model */
@@ -176,6 +246,7 @@ int cl_sweep_study_run(cl_model *const *m, const cl_study_model *info, int n, co
     memset(out, 0, sizeof *out);
     if (o->n_reps < 1 || o->n_reps > CL_SWEEP_MAX_GRID || o->n_lens < 1 || o->n_lens > CL_SWEEP_MAX_GRID)
         return cl_error_set(err, CL_EINVAL, "sweep: the grid needs 1 to %d values of R and of L", CL_SWEEP_MAX_GRID);
+    if (cl_sweep_study_check(m, info, n, o, err)) return CL_EINVAL; /* every model before the first runs */
     out->opts = o->base.base;
     out->opts.progress = (cl_progress){0};
     out->n_reps = o->n_reps;
@@ -405,7 +476,8 @@ static int induction_csv(const char *path, const cl_induction_set *s, cl_error *
         const cl_induction_result *x = &s->res[k];
         const char *name = s->models[k].name;
         for (int i = 0; i < x->layers * x->heads; i++) {
-            fprintf(f, "%s,cross,%d,%d", name, i / x->heads, i % x->heads);
+            csv_write_field(f, name); /* RFC 4180: "a, b" stays one field */
+            fprintf(f, ",cross,%d,%d", i / x->heads, i % x->heads);
             csv_stat(f, &x->cur[i]);
             csv_stat(f, &x->right[i]);
             fprintf(f, ",%d,%d", cl_induction_above(x, i, CL_CUR), cl_induction_above(x, i, CL_RIGHT));
@@ -428,7 +500,8 @@ static int induction_csv(const char *path, const cl_induction_set *s, cl_error *
             fputc('\n', f);
         }
         for (int i = 0; i < x->enc_layers * x->heads; i++) {
-            fprintf(f, "%s,encoder,%d,%d", name, i / x->heads, i % x->heads);
+            csv_write_field(f, name);
+            fprintf(f, ",encoder,%d,%d", i / x->heads, i % x->heads);
             csv_stat(f, &x->enc_cur[i]);
             csv_stat(f, &x->enc_right[i]);
             fprintf(f, ",%d,%d,,,,,,,,,,,,,,,,\n", cl_induction_enc_above(x, i, CL_CUR), cl_induction_enc_above(x, i, CL_RIGHT));
@@ -630,7 +703,8 @@ static int sweep_csv(const char *path, const cl_sweep_set *s, cl_error *err) {
         for (int i = 0; i < s->res[k].n_reps * s->res[k].n_lens; i++) {
             const cl_sweep_cell *c = &s->res[k].cells[i];
             if (s->res[k].done && !s->res[k].done[i]) continue;
-            fprintf(f, "%s,%d,%d", s->models[k].name, c->reps, c->seq_len);
+            csv_write_field(f, s->models[k].name);
+            fprintf(f, ",%d,%d", c->reps, c->seq_len);
             for (int st = 0; st < 2; st++)
                 for (int q = 0; q < 3; q++) {
                     const cl_count *x = st ? &c->enc[q] : &c->cross[q];

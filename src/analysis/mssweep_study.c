@@ -27,6 +27,7 @@ void cl_mssweep_default(cl_mssweep_opts *o) {
     o->batch = 16;
     o->permutations = 10000;
     cl_spacing_defaults(&o->spacing);
+    o->fit_context = 1;
 }
 
 void cl_mssweep_free(cl_mssweep_result *r) {
@@ -99,10 +100,11 @@ int cl_mssweep_summary(cl_mssweep_result *r, cl_error *err) {
 static int run_sweep(const cl_model *m, const char *dir, const cl_mssweep_opts *o0, cl_mssweep_result *r,
                      cl_error *err) {
     memset(r, 0, sizeof *r);
-    cl_mssweep_opts ob = *o0; /* Chronos-Bolt: the same series at the patch rate (method.md §4.2) */
+    cl_mssweep_opts ob = *o0; /* the series as the model's context allows */
+    if (cl_multisine_fit_dirs(&dir, 1, o0->fit_context, &ob.base, err)) return CL_EINVAL;
     const cl_mssweep_opts *o = &ob;
-    r->sig_points = o0->base.points;
-    {
+    r->sig_points = ob.base.points;
+    { /* Chronos-Bolt: the same series at the patch rate (method.md §4.2) */
         char cp[4096];
         cl_config c0;
         int have = 1;
@@ -113,7 +115,8 @@ static int run_sweep(const cl_model *m, const char *dir, const cl_mssweep_opts *
         }
         if (have && c0.family == CL_FAMILY_BOLT) {
             r->bolt = 1;
-            cl_bolt_ms_input(&c0, &o0->base, &ob.base);
+            cl_mssweep_opts fitted = ob;
+            cl_bolt_ms_input(&c0, &fitted.base, &ob.base);
             r->sig_points = cl_bolt_num_patches(&c0, ob.base.points);
         }
     }
@@ -130,7 +133,10 @@ static int run_sweep(const cl_model *m, const char *dir, const cl_mssweep_opts *
                             o->kmax, o->fmin, o->fmax);
     r->opts = *o;
     r->opts.progress = (cl_progress){0};
+    r->opts.name = NULL;
     snprintf(r->model, sizeof r->model, "%s", dir);
+    if (o->name) snprintf(r->name, sizeof r->name, "%s", o->name);
+    else cl_study_model_name(dir, r->name, sizeof r->name);
     cl_model *own = NULL;
     cl_state *s = NULL;
     cl_fft *fft = NULL;

@@ -108,6 +108,12 @@ void cl_multisine_random(cl_rng *rng, const cl_multisine *base, int fmin, int fm
     }
 }
 
+void cl_multisine_fit_context(cl_multisine *m, int context_length) {
+    if (context_length <= 0 || m->points <= context_length) return;
+    m->duration = m->duration * context_length / m->points; /* t_n = n * duration / points stays */
+    m->points = context_length;
+}
+
 int cl_multisine_attention(cl_state *s, const float *series, int B, int points, float *attn, cl_error *err) {
     const cl_config *c = cl_model_config(cl_state_model(s));
     if (points > c->context_length)

@@ -7,6 +7,9 @@
 #include "../core/core.h"
 
 
+/* The shortest context_length of the config.json files of dirs (n): fit = 1 cuts in to it
+ * (cl_multisine_fit_context), fit = 0 refuses an in->points above it. 0 or a status. */
+int cl_multisine_fit_dirs(const char *const *dirs, int n, int fit, cl_multisine *in, cl_error *err);
 /* Nyquist frequency points / (2 duration). */
 static inline double cl_multisine_nyquist(const cl_multisine *m) { return m->points / (2.0 * m->duration); }
 /* series (points): the formula; noise drawn from rng (untouched when noise == 0). */

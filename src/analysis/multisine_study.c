@@ -22,6 +22,28 @@ void cl_multisine_default(cl_multisine_opts *o) {
     cl_multisine_reference(&o->input);
     o->permutations = 10000;
     cl_spacing_defaults(&o->spacing);
+    o->fit_context = 1;
+}
+
+int cl_multisine_fit_dirs(const char *const *dirs, int n, int fit, cl_multisine *in, cl_error *err) {
+    int minctx = 0;
+    const char *shortest = NULL;
+    for (int k = 0; k < n; k++) {
+        char path[4096];
+        cl_config c;
+        if (cl_config_load(cl_path_join(path, sizeof path, dirs[k], "config.json"), &c, err)) return CL_EFORMAT;
+        if (!shortest || c.context_length < minctx) { minctx = c.context_length; shortest = dirs[k]; }
+    }
+    if (fit) cl_multisine_fit_context(in, minctx);
+    else if (shortest && in->points > minctx)
+        return cl_error_set(err, CL_EINVAL, "--points %d exceeds the context_length %d of %s", in->points, minctx, shortest);
+    return 0;
+}
+
+int cl_multisine_fit_models(const char *const *dirs, int n, cl_multisine_opts *o, cl_error *err) {
+    int rc = cl_multisine_fit_dirs(dirs, n, o->fit_context, &o->input, err);
+    if (rc) return rc;
+    return cl_multisine_check(&o->input, err) ? CL_EINVAL : 0;
 }
 
 static void model_free(cl_multisine_model *r) {
@@ -109,9 +131,12 @@ static int run_study(const cl_model *const *m, const char *const *dirs, int n, c
                      cl_multisine_result *r, cl_error *err) {
     memset(r, 0, sizeof *r);
     if (n < 1 || n > CL_STUDY_MAX_MODELS) return cl_error_set(err, CL_EINVAL, "multisine: 1 to %d models", CL_STUDY_MAX_MODELS);
-    if (cl_multisine_check(&o->input, err)) return CL_EINVAL;
+    cl_multisine_opts fitted = *o; /* the input as the models' contexts allow */
+    if (cl_multisine_fit_models(dirs, n, &fitted, err)) return CL_EINVAL;
+    o = &fitted;
     r->opts = *o;
     r->opts.progress = (cl_progress){0};
+    r->opts.names = NULL;
     r->sig_points = o->input.points;
     { /* the first model's family sets the input: Chronos-Bolt reads it at the patch rate (§4.2) */
         char cp[4096];
@@ -154,7 +179,10 @@ static int run_study(const cl_model *const *m, const char *const *dirs, int n, c
     for (int k = 0; k < n && !rc; k++) {
         cl_study_model *mi = &r->models[k];
         snprintf(mi->path, sizeof mi->path, "%s", dirs[k]);
-        cl_path_basename(dirs[k], mi->name, 128);
+        if (o->names && o->names[k]) {
+            if ((rc = cl_study_name_check(o->names[k], err))) break;
+            snprintf(mi->name, 128, "%s", o->names[k]);
+        } else cl_study_model_name(dirs[k], mi->name, 128);
         for (int j = 0; j < k; j++) /* two folders of the same name: keep file names apart */
             if (!strcmp(r->models[j].name, mi->name)) {
                 size_t l = strlen(mi->name);
@@ -295,7 +323,8 @@ static int result_csv(const char *path, const cl_multisine_result *r, cl_error *
         const cl_multisine_model *x = &r->res[k];
         for (int i = 0; i < x->layers * x->heads; i++) {
             const cl_ms_head *h = &x->h[i];
-            fprintf(f, "%s,%d,%d,", r->models[k].name, i / x->heads, i % x->heads);
+            csv_write_field(f, r->models[k].name);
+            fprintf(f, ",%d,%d,", i / x->heads, i % x->heads);
             cl_csv_num(f, h->amplitude); fputc(',', f);
             cl_csv_num(f, h->peak); fputc(',', f);
             fprintf(f, "%d,", h->sp.periodic);

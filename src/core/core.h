@@ -90,6 +90,8 @@ int cl_mkdirs(const char *dir, cl_error *err);
 /* ------------------------------------------------------------------ files */
 /* Reads a whole (small) file into a NUL-terminated buffer (max bytes). */
 int cl_read_file(const char *path, size_t max, char **out, size_t *len, cl_error *err);
+/* 1 when path is a symbolic link to nothing (its target in target[n]); 0 otherwise. */
+int cl_broken_link(const char *path, char *target, size_t n);
 /* Atomic output: open a temporary file beside path; cl_out_commit renames it into
  * place, cl_out_abort removes it. Nothing half-written ever carries the final name. */
 typedef struct cl_out { void *fp; char path[4096]; char tmp[4096]; } cl_out;

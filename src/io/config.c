@@ -61,6 +61,17 @@ static const char *get_str(const cJSON *o, const char *key) {
     return cJSON_IsString(j) ? j->valuestring : NULL;
 }
 
+/* feed_forward_proj and is_gated_act must agree: HF reads is_gated_act from the file, so a
+ * "gated-gelu" over is_gated_act false (or "relu" over true) is a contradiction, not a choice */
+static int check_gated(const cJSON *root, const char *ffp, int gated, const char *path, cl_error *err) {
+    const cJSON *g = cJSON_GetObjectItemCaseSensitive(root, "is_gated_act");
+    if (!ffp || !cJSON_IsBool(g)) return 0;
+    const int ff_gated = strncmp(ffp, "gated-", 6) == 0;
+    if (ff_gated == gated) return 0;
+    return cl_error_set(err, CL_EFORMAT, "%s: feed_forward_proj '%.40s' contradicts is_gated_act %s", path, ffp,
+                        gated ? "true" : "false");
+}
+
 int cl_config_load(const char *path, cl_config *cfg, cl_error *err) {
     char *text;
     size_t len;
@@ -99,6 +110,7 @@ int cl_config_load(const char *path, cl_config *cfg, cl_error *err) {
     const char *act = !ffp ? "relu" : strrchr(ffp, '-') ? strrchr(ffp, '-') + 1 : ffp;
     cfg->gated = ffp && strncmp(ffp, "gated-", 6) == 0;
     cfg->gated = get_bool(&c, root, "is_gated_act", cfg->gated);
+    if (!c.rc) c.rc = check_gated(root, ffp, cfg->gated, path, err);
     const char *dact = get_str(root, "dense_act_fn");
     if (dact) act = dact;
     if (strcmp(act, "relu") == 0) cfg->act_gelu = 0;
@@ -142,6 +154,11 @@ int cl_config_load(const char *path, cl_config *cfg, cl_error *err) {
         if (!c.rc && cfg->n_tokens > cfg->vocab_size)
             c.rc = cl_error_set(err, CL_EFORMAT, "%s: n_tokens (%d) exceeds vocab_size (%d)", path,
                                 cfg->n_tokens, cfg->vocab_size);
+        /* Chronos's tokenizer owns the whole vocabulary: fewer tokens than embedding rows
+         * means the config describes another tokenizer than the checkpoint's */
+        if (!c.rc && cfg->n_tokens < cfg->vocab_size)
+            c.rc = cl_error_set(err, CL_EFORMAT, "%s: chronos_config.n_tokens (%d) is below vocab_size (%d): "
+                                "the tokenizer and the embedding disagree", path, cfg->n_tokens, cfg->vocab_size);
     }
     if (!c.rc && !bolt && (cfg->decoder_start_token_id >= cfg->vocab_size || cfg->tok_eos_id >= cfg->vocab_size ||
                   cfg->tok_pad_id >= cfg->vocab_size))

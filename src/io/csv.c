@@ -11,8 +11,22 @@
 #include <string.h>
 #include <strings.h>
 
-/* Splits one line in place into cells (a "quoted" cell may hold commas); returns the
- * number of cells, or -1 when the line has more than max. */
+void csv_write_field(FILE *f, const char *s) {
+    size_t n = strlen(s);
+    int quote = n && (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t');
+    for (const char *p = s; *p && !quote; p++) quote = *p == ',' || *p == '"' || *p == '\n' || *p == '\r';
+    if (!quote) { fputs(s, f); return; }
+    fputc('"', f);
+    for (const char *p = s; *p; p++) {
+        if (*p == '"') fputc('"', f);
+        fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+/* Splits one line in place into cells (a "quoted" cell may hold commas, and "" for a
+ * quote, as RFC 4180 writes them); returns the number of cells, or -1 when the line has
+ * more than max. */
 static int split(char *line, char **cells, int max) {
     int n = 0;
     char *p = line;
@@ -22,8 +36,12 @@ static int split(char *line, char **cells, int max) {
         char *start = p, *end;
         if (*p == '"') {
             start = ++p;
-            while (*p && *p != '"') p++;
-            end = p;
+            char *w = p; /* unescaping in place: the cell only shrinks */
+            while (*p && !(*p == '"' && p[1] != '"')) {
+                if (*p == '"') p++; /* "" -> " */
+                *w++ = *p++;
+            }
+            end = w;
             if (*p == '"') p++;
             while (*p && *p != ',') p++;
         } else {
@@ -47,15 +65,17 @@ static size_t max_cells(const char *line) {
     return n;
 }
 
-/* 0: number (NaN for empty/NaN), 1: not a number */
+/* 0: number (NaN for empty/NaN), 1: not a number, 2: a number that is not finite in
+ * float32 (inf, -inf, 1e400, 1e39): refused, as a forecast of it would be inf or NaN */
 static int parse_value(const char *s, float *out) {
     if (!*s || strcasecmp(s, "nan") == 0 || strcasecmp(s, "na") == 0) { *out = NAN; return 0; }
     char *end;
     errno = 0;
     double v = strtod(s, &end);
     if (end == s || *end) return 1;
-    *out = (float)v; /* out-of-range values become ±inf, as in the reference */
-    return 0;
+    if (isnan(v)) { *out = NAN; return 0; } /* "nan(...)" and friends: missing */
+    *out = (float)v;
+    return isfinite(*out) ? 0 : 2;
 }
 
 /* The file's text and a cursor over its non-blank lines. Lines are NUL-terminated in
@@ -128,6 +148,29 @@ static void *alloc_table(const char *path, int cols, int rows, size_t elem, cl_e
     return p;
 }
 
+static const char *const *sort_names;
+static int cmp_idx(const void *a, const void *b) {
+    int x = *(const int *)a, y = *(const int *)b, c = strcmp(sort_names[x], sort_names[y]);
+    return c ? c : (x > y) - (x < y);
+}
+
+/* Header names are series names in every output: two columns of one name would be two
+ * series no output could tell apart. Sorted, so 100,000 columns stay cheap. */
+static int check_unique(const char *path, char **hdr, int B, cl_error *err) {
+    int *idx = malloc(sizeof(int) * (size_t)(B ? B : 1));
+    if (!idx) return cl_error_set(err, CL_ENOMEM, "%s: out of memory", path);
+    for (int j = 0; j < B; j++) idx[j] = j;
+    sort_names = (const char *const *)hdr;
+    qsort(idx, (size_t)B, sizeof *idx, cmp_idx);
+    int rc = 0;
+    for (int j = 1; j < B && !rc; j++)
+        if (!strcmp(hdr[idx[j - 1]], hdr[idx[j]]))
+            rc = cl_error_set(err, CL_EFORMAT, "%s: line 1: columns %d and %d have the same name '%.60s' (series names must be unique)",
+                              path, idx[j - 1] + 1, idx[j] + 1, hdr[idx[j]]);
+    free(idx);
+    return rc;
+}
+
 int csv_read_context(const char *path, float **values, int *Bo, int *Lo, char ***names, cl_error *err) {
     lines_t L;
     *values = NULL;
@@ -151,7 +194,7 @@ int csv_read_context(const char *path, float **values, int *Bo, int *Lo, char **
         goto done;
     }
     int nonnum = 0;
-    for (int j = 0; j < B; j++) { float v; nonnum += parse_value(cells[j], &v); }
+    for (int j = 0; j < B; j++) { float v; nonnum += parse_value(cells[j], &v) == 1; }
     if (nonnum == B) { /* header */
         hdr = calloc((size_t)B, sizeof *hdr);
         for (int j = 0; hdr && j < B; j++)
@@ -159,7 +202,9 @@ int csv_read_context(const char *path, float **values, int *Bo, int *Lo, char **
         if (!hdr) rc = cl_error_set(err, CL_ENOMEM, "%s: out of memory", path);
         rows--;
         lines_next(&L); /* skip it */
+        if (hdr && (rc = check_unique(path, hdr, B, err))) goto done_copy;
     }
+done_copy:
     free(copy);
     if (rc) goto done;
     line = lines_next(&L);
@@ -175,9 +220,11 @@ int csv_read_context(const char *path, float **values, int *Bo, int *Lo, char **
         }
         for (int j = 0; j < B; j++) {
             float v;
-            if (parse_value(cells[j], &v)) {
-                rc = cl_error_set(err, CL_EFORMAT, "%s: line %d, column %d: non-numeric cell '%.40s'", path,
-                                  L.lineno, j + 1, cells[j]);
+            int bad = parse_value(cells[j], &v);
+            if (bad) {
+                rc = cl_error_set(err, CL_EFORMAT, bad == 1 ? "%s: line %d, column %d: non-numeric cell '%.40s'"
+                                                           : "%s: line %d, column %d: value '%.40s' is not finite in float32 (use NaN or an empty cell for a missing value)",
+                                  path, L.lineno, j + 1, cells[j]);
                 goto done;
             }
             vals[(size_t)j * rows + i] = v;

@@ -5,6 +5,8 @@
 #include "chronolens.h"
 #include <stdio.h>
 
+#include <stdio.h>
+
 /* Limits (README "Limits"): larger inputs are refused with a message, never half-read. */
 #define CSV_MAX_BYTES ((size_t)256 << 20) /* 256 MiB of text */
 #define CSV_MAX_COLUMNS 100000            /* series (context: one batch) or ids per row */
@@ -22,5 +24,9 @@ void csv_free_names(char **names, int B);
 /* Decoder ids CSV: one row per series, integers, every row the same length.
  * Returns ids (B, T) row-major. */
 int csv_read_ids(const char *path, int32_t **ids, int *B, int *T, cl_error *err);
+
+/* Writes one CSV field as RFC 4180 does: quoted ("a, b" -> "\"a, b\"", a quote doubled)
+ * when it holds a comma, a quote, a line break or leading/trailing blanks; as is otherwise. */
+void csv_write_field(FILE *f, const char *s);
 
 #endif

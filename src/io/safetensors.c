@@ -208,8 +208,9 @@ const st_tensor *st_find(const st_file *f, const char *name) {
 
 /* ------------------------------------------------------------------ writer */
 
-typedef struct { char *name; st_dtype dtype; int ndim; int64_t shape[ST_MAX_DIMS]; const void *data; size_t bytes; } wentry;
-struct st_writer { wentry *e; int n, cap; };
+typedef struct { char *name; st_dtype dtype; int ndim; int64_t shape[ST_MAX_DIMS]; const void *data; size_t bytes, off; } wentry;
+/* streaming (st_writer_begin): the open temporary and where the data area starts */
+struct st_writer { wentry *e; int n, cap; cl_out out; int open; size_t data_start; };
 
 st_writer *st_writer_new(void) { return calloc(1, sizeof(st_writer)); }
 
@@ -247,12 +248,15 @@ static cJSON *json_int(uint64_t v) {
     return cJSON_CreateRaw(buf);
 }
 
-int st_writer_save(st_writer *w, const char *path, const char *format_meta, cl_error *err) {
+/* Sorts the entries, gives each its offset and writes the header to a new temporary of path
+ * (w->out); the data follows at w->data_start. */
+static int write_header(st_writer *w, const char *path, const char *format_meta, cl_error *err) {
     if (w->n) qsort(w->e, (size_t)w->n, sizeof *w->e, cmp_name); /* same order as the reference */
     cJSON *root = cJSON_CreateObject();
     size_t off = 0;
     for (int i = 0; i < w->n; i++) {
         wentry *e = &w->e[i];
+        e->off = off;
         cJSON *t = cJSON_AddObjectToObject(root, e->name);
         cJSON_AddStringToObject(t, "dtype", st_dtype_name(e->dtype));
         cJSON *sh = cJSON_AddArrayToObject(t, "shape");
@@ -270,10 +274,10 @@ int st_writer_save(st_writer *w, const char *path, const char *format_meta, cl_e
     cJSON_Delete(root);
     if (!hj) return cl_error_set(err, CL_ENOMEM, "%s: out of memory", path);
     size_t hn = strlen(hj), pad = (8 - hn % 8) % 8;
-    cl_out o;
-    int rc = cl_out_open(&o, path, err);
+    int rc = cl_out_open(&w->out, path, err);
     if (rc) { free(hj); return rc; }
-    FILE *fp = o.fp;
+    w->open = 1;
+    FILE *fp = w->out.fp;
     unsigned char len8[8];
     uint64_t total = hn + pad;
     for (int i = 0; i < 8; i++) len8[i] = (unsigned char)(total >> (8 * i));
@@ -281,13 +285,66 @@ int st_writer_save(st_writer *w, const char *path, const char *format_meta, cl_e
     fwrite(hj, 1, hn, fp);
     for (size_t i = 0; i < pad; i++) fputc(' ', fp);
     free(hj);
+    w->data_start = 8 + hn + pad;
+    return 0;
+}
+
+int st_writer_save(st_writer *w, const char *path, const char *format_meta, cl_error *err) {
+    int rc = write_header(w, path, format_meta, err);
+    if (rc) return rc;
+    FILE *fp = w->out.fp;
     for (int i = 0; i < w->n; i++)
         if (w->e[i].bytes) fwrite(w->e[i].data, 1, w->e[i].bytes, fp);
-    return cl_out_commit(&o, err);
+    w->open = 0;
+    return cl_out_commit(&w->out, err);
+}
+
+int st_writer_begin(st_writer *w, const char *path, const char *format_meta, cl_error *err) {
+    int rc = write_header(w, path, format_meta, err);
+    if (rc) return rc;
+    size_t total = w->data_start;
+    for (int i = 0; i < w->n; i++) total += w->e[i].bytes;
+    FILE *fp = w->out.fp;
+    /* the whole file's size at once: a full disk shows now, not after the computation */
+    int e = 0;
+    if (fflush(fp) != 0 || ftruncate(fileno(fp), (off_t)total) != 0) e = errno ? errno : EIO;
+    else if ((e = posix_fallocate(fileno(fp), 0, (off_t)total)) == EOPNOTSUPP || e == EINVAL) e = 0; /* not on every fs */
+    if (e) {
+        cl_out_abort(&w->out);
+        w->open = 0;
+        return cl_error_set(err, CL_EIO, "%s: cannot make room for %zu bytes: %s", path, total, strerror(e));
+    }
+    return 0;
+}
+
+int st_writer_put(st_writer *w, const char *name, size_t offset, const void *data, size_t bytes, cl_error *err) {
+    for (int i = 0; i < w->n; i++) {
+        const wentry *e = &w->e[i];
+        if (strcmp(e->name, name) != 0) continue;
+        if (offset > e->bytes || bytes > e->bytes - offset)
+            return cl_error_set(err, CL_EINVAL, "%s: %s: bytes [%zu, %zu) outside the tensor's %zu", w->out.path, name,
+                                offset, offset + bytes, e->bytes);
+        const char *p = data;
+        off_t at = (off_t)(w->data_start + e->off + offset);
+        while (bytes) {
+            ssize_t k = pwrite(fileno((FILE *)w->out.fp), p, bytes, at);
+            if (k < 0 && errno == EINTR) continue;
+            if (k <= 0) return cl_error_set(err, CL_EIO, "%s: write error: %s", w->out.path, strerror(k < 0 ? errno : ENOSPC));
+            p += k; at += k; bytes -= (size_t)k;
+        }
+        return 0;
+    }
+    return cl_error_set(err, CL_EINVAL, "%s: no tensor '%s' in the writer", w->out.path, name);
+}
+
+int st_writer_finish(st_writer *w, cl_error *err) {
+    w->open = 0;
+    return cl_out_commit(&w->out, err);
 }
 
 void st_writer_free(st_writer *w) {
     if (!w) return;
+    if (w->open) cl_out_abort(&w->out); /* begun, never finished: no output */
     for (int i = 0; i < w->n; i++) free(w->e[i].name);
     free(w->e);
     free(w);

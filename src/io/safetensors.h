@@ -49,5 +49,13 @@ int st_writer_add(st_writer *w, const char *name, st_dtype dtype, int ndim,
 /* Writes atomically (temporary name, then rename). metadata may be NULL. */
 int st_writer_save(st_writer *w, const char *path, const char *format_meta, cl_error *err);
 void st_writer_free(st_writer *w);
+/* Streaming, for outputs larger than memory: add every tensor with data NULL, then
+ * st_writer_begin writes the header (the same file st_writer_save would write) and sizes the
+ * temporary; st_writer_put writes bytes [offset, offset + bytes) of tensor `name` (any order,
+ * e.g. one chunk of series at a time); st_writer_finish renames it into place.
+ * st_writer_free without finish removes it. */
+int st_writer_begin(st_writer *w, const char *path, const char *format_meta, cl_error *err);
+int st_writer_put(st_writer *w, const char *name, size_t offset, const void *data, size_t bytes, cl_error *err);
+int st_writer_finish(st_writer *w, cl_error *err);
 
 #endif

@@ -11,8 +11,57 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct cl_binder { cl_model *m; const char *dir; cl_error *err; int rc; int bf16; };
+/* bound: every tensor the config accounts for (check_accounted refuses the others) */
+struct cl_binder { cl_model *m; const char *dir; cl_error *err; int rc; int bf16; const st_tensor **bound; int nbound, capbound; };
 typedef struct cl_binder binder;
+
+static void mark_bound(binder *b, const st_tensor *t) {
+    if (b->nbound == b->capbound) {
+        int cap = b->capbound ? 2 * b->capbound : 256;
+        const st_tensor **nb = realloc(b->bound, sizeof *nb * (size_t)cap);
+        if (!nb) { b->rc = cl_error_set(b->err, CL_ENOMEM, "%s: out of memory", b->dir); return; }
+        b->bound = nb;
+        b->capbound = cap;
+    }
+    b->bound[b->nbound++] = t;
+}
+
+static int cmp_ptr(const void *a, const void *b) {
+    uintptr_t x = (uintptr_t)*(const void *const *)a, y = (uintptr_t)*(const void *const *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Every tensor of the checkpoint must be one the config accounts for: a 4-layer checkpoint
+ * under num_layers 3, or wi_0/wi_1 under a non-gated config, would otherwise be silently
+ * ignored. The embedding's aliases (HF writes the tied embedding under up to four names)
+ * count as the embedding when they have its shape. */
+static int check_accounted(binder *b) {
+    const cl_config *c = &b->m->cfg;
+    qsort(b->bound, (size_t)b->nbound, sizeof *b->bound, cmp_ptr);
+    static const char *aliases[] = {"shared.weight", "encoder.embed_tokens.weight", "decoder.embed_tokens.weight",
+                                    "lm_head.weight"};
+    for (int f = 0; f < b->m->nfiles; f++)
+        for (int i = 0; i < b->m->files[f].n; i++) {
+            const st_tensor *t = &b->m->files[f].t[i], *key = t;
+            if (bsearch(&key, b->bound, (size_t)b->nbound, sizeof *b->bound, cmp_ptr)) continue;
+            int alias = 0;
+            for (int k = 0; k < (c->tied && c->family != CL_FAMILY_BOLT ? 4 : 3) && !alias; k++)
+                alias = !strcmp(t->name, aliases[k]) && t->ndim == 2 && t->shape[0] == c->vocab_size &&
+                        t->shape[1] == c->d_model;
+            if (alias) continue;
+            int blk;
+            char why[160] = "";
+            if (sscanf(t->name, "encoder.block.%d.", &blk) == 1 && blk >= c->num_layers)
+                snprintf(why, sizeof why, " (config.json says num_layers %d)", c->num_layers);
+            else if (sscanf(t->name, "decoder.block.%d.", &blk) == 1 && blk >= c->num_decoder_layers)
+                snprintf(why, sizeof why, " (config.json says num_decoder_layers %d)", c->num_decoder_layers);
+            else if (strstr(t->name, ".wi_0.") || strstr(t->name, ".wi_1."))
+                snprintf(why, sizeof why, " (a gated feed-forward; config.json's is not gated)");
+            return cl_error_set(b->err, CL_EFORMAT, "%s: tensor '%s' is not accounted for by config.json%s",
+                                b->m->files[f].path, t->name, why);
+        }
+    return 0;
+}
 
 static const st_tensor *find_any(const cl_model *m, const char *name, const st_file **file) {
     for (int i = 0; i < m->nfiles; i++) {
@@ -35,6 +84,21 @@ static void *own(cl_model *m, size_t bytes) {
     return p;
 }
 
+/* When a feed-forward tensor is missing: does the checkpoint have the other kind? */
+static const char *ff_hint(const cl_model *m, const char *name) {
+    char other[256];
+    const char *w = strstr(name, ".wi.weight"), *w0 = strstr(name, ".wi_0.weight"), *w1 = strstr(name, ".wi_1.weight");
+    if (w) {
+        snprintf(other, sizeof other, "%.*s.wi_0.weight", (int)(w - name), name);
+        if (find_any(m, other, NULL)) return " (the checkpoint's feed-forward is gated, wi_0/wi_1; config.json's is not)";
+    } else if (w0 || w1) {
+        const char *x = w0 ? w0 : w1;
+        snprintf(other, sizeof other, "%.*s.wi.weight", (int)(x - name), name);
+        if (find_any(m, other, NULL)) return " (the checkpoint's feed-forward is not gated, wi only; config.json's is)";
+    }
+    return "";
+}
+
 /* Finds tensor `name` with shape (d0) or (d0, d1) (d1 = 0 for 1-D) and a supported dtype;
  * NULL (b->rc set) otherwise. */
 static const st_tensor *lookup(binder *b, const char *name, int d0, int d1, const st_file **file) {
@@ -42,9 +106,10 @@ static const st_tensor *lookup(binder *b, const char *name, int d0, int d1, cons
     const st_file *f;
     const st_tensor *t = find_any(b->m, name, &f);
     if (!t) {
-        b->rc = cl_error_set(b->err, CL_EFORMAT, "%s: missing tensor '%s'", b->dir, name);
+        b->rc = cl_error_set(b->err, CL_EFORMAT, "%s: missing tensor '%s'%s", b->dir, name, ff_hint(b->m, name));
         return NULL;
     }
+    mark_bound(b, t);
     int nd = d1 ? 2 : 1;
     if (t->ndim != nd || t->shape[0] != d0 || (nd == 2 && t->shape[1] != d1)) {
         char got[128] = "";
@@ -157,8 +222,10 @@ static int cmp_str(const void *a, const void *b) {
 
 /* Loads the shards listed in model.safetensors.index.json (weight_map values). */
 static int open_files(cl_model *m, const char *dir, cl_error *err) {
-    char path[4096];
+    char path[4096], target[1024];
     FILE *probe = fopen(cl_path_join(path, sizeof path, dir, "model.safetensors"), "rb");
+    if (!probe && cl_broken_link(path, target, sizeof target)) /* a Hugging Face cache without its blob */
+        return cl_error_set(err, CL_EIO, "%s: a broken symbolic link (to %s, which does not exist)", path, target);
     if (probe) {
         fclose(probe);
         m->files = calloc(1, sizeof *m->files);
@@ -227,12 +294,16 @@ int cl_model_load_opts(const char *dir, const cl_load_opts *opts, cl_model **out
     const int bf16 = opts && opts->precision == CL_BF16 && cl_bf16_supported();
     cl_model *m = calloc(1, sizeof *m);
     if (!m) return cl_error_set(err, CL_ENOMEM, "%s: out of memory", dir);
-    char path[4096];
+    char path[4096], target[1024];
+    if (cl_broken_link(dir, target, sizeof target)) {
+        free(m);
+        return cl_error_set(err, CL_EIO, "%s: a broken symbolic link (to %s, which does not exist)", dir, target);
+    }
     int rc = cl_config_load(cl_path_join(path, sizeof path, dir, "config.json"), &m->cfg, err);
     if (!rc) rc = open_files(m, dir, err);
     if (rc) { cl_model_free(m); return rc; }
     const cl_config *c = &m->cfg;
-    binder b = {m, dir, err, 0, bf16};
+    binder b = {m, dir, err, 0, bf16, NULL, 0, 0};
     m->precision = bf16 ? CL_BF16 : CL_FP32;
     if (m->nfiles == 1) b.dir = m->files[0].path;
     const int d = c->d_model, HD = c->num_heads * c->d_kv, V = c->vocab_size;
@@ -244,8 +315,8 @@ int cl_model_load_opts(const char *dir, const cl_load_opts *opts, cl_model **out
     const int bolt = c->family == CL_FAMILY_BOLT; /* no LM head: lm_head.weight is never the embedding */
     for (int i = 0; i < (c->tied && !bolt ? 4 : 3) && !emb; i++)
         if (find_any(m, emb_names[i], NULL)) emb = emb_names[i];
-    if (!emb) { cl_error_set(err, CL_EFORMAT, "%s: missing tensor 'shared.weight' (the token embedding)", b.dir); cl_model_free(m); return CL_EFORMAT; }
-    if (bolt && (rc = cl_bolt_bind(m, &b, emb, &np, err))) { cl_model_free(m); return rc; }
+    if (!emb) { free(b.bound); cl_error_set(err, CL_EFORMAT, "%s: missing tensor 'shared.weight' (the token embedding)", b.dir); cl_model_free(m); return CL_EFORMAT; }
+    if (bolt && (rc = cl_bolt_bind(m, &b, emb, &np, err))) { free(b.bound); cl_model_free(m); return rc; }
     /* the embedding is a product's matrix too when it is the (tied) output head; Bolt's
      * 1-2 rows ([PAD] query, [REG]) are only looked up: fp32 */
     if (bolt) m->embed = bind(&b, emb, c->vocab_size, d);
@@ -284,6 +355,8 @@ int cl_model_load_opts(const char *dir, const cl_load_opts *opts, cl_model **out
     m->dec_final = bind(&b, "decoder.final_layer_norm.weight", d, 0);
     np += 2 * (size_t)d;
     m->nparams = np;
+    if (!b.rc) b.rc = check_accounted(&b);
+    free(b.bound);
     if (b.rc) { cl_model_free(m); return b.rc; }
     *out = m;
     return 0;

@@ -98,6 +98,10 @@ int cl_fig_layer_distribution(const char *base, const char *title, const cl_dept
                       .ylabel = "relative depth (layer+1)/layers", .xmin = -0.6, .xmax = n - 0.4, .ymin = 0,
                       .ymax = 1.05, .xticklabels = (const char *const *)labels, .nxt = n};
         cl_fig_plot(f, (cl_rect){70, 60, W - 100, Hh - 120}, &ax, s, ns);
+        int any = 0;
+        for (int k = 0; k < n; k++) any |= g[k].n > 0;
+        if (!any) /* an empty panel says why */
+            cl_fig_text(f, 70 + (W - 100) / 2 - 110, 60 + (Hh - 120) / 2, 13, "no heads above the threshold");
         rc = cl_fig_save(f, base, err);
         cl_fig_free(f);
     }

@@ -16,8 +16,13 @@ static int by_score(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
+/* The heads named in the legends: the NAMED highest induction scores, in palette colours */
+#define NAMED 3
+static char named_label[NAMED][64];
+
 /* One series per head over x (m points from offset `from` of each row of data), coloured by
- * induction score. s must hold nh series. */
+ * induction score; the NAMED strongest in palette colours with a legend entry (layer, head,
+ * score), so that a line can be told apart. s must hold nh series. */
 static void head_series(const cl_fig_ms *m, const double *data, const double *x, int from, int count, cl_series *s,
                         int *order) {
     for (int i = 0; i < m->nh; i++) order[i] = i;
@@ -33,6 +38,15 @@ static void head_series(const cl_fig_ms *m, const double *data, const double *x,
         s[k].width = 0.9;
         s[k].alpha = 0.85;
         cl_viridis(m->induction[i] / CL_FIG_INDUCTION_CLIP, s[k].rgb);
+        const int rank = m->nh - 1 - k; /* 0: the highest score */
+        if (m->heads > 0 && rank < NAMED) {
+            snprintf(named_label[rank], sizeof named_label[rank], "layer %d head %d (%.2f)", i / m->heads,
+                     i % m->heads, m->induction[i]);
+            s[k].label = named_label[rank];
+            cl_palette(rank + 1, s[k].rgb); /* palette 0 is taken by the input's dark line */
+            s[k].width = 1.6;
+            s[k].alpha = 1;
+        }
     }
 }
 
@@ -68,7 +82,7 @@ int cl_fig_multisine(const cl_fig_ms *m, const char *base, cl_error *err) {
     }
     char title[256], cbl[64], gapl[32];
     snprintf(cbl, sizeof cbl, "induction score (clipped at %.1f)", CL_FIG_INDUCTION_CLIP);
-    const double W = 860, PW = 700;
+    const double W = 1040, PW = 700; /* right of the colour bar: the legend naming the strongest heads */
     int rc = 0;
 
     /* 1. the series, and every head's attention over it */
@@ -81,6 +95,8 @@ int cl_fig_multisine(const cl_fig_ms *m, const char *base, cl_error *err) {
     head_series(m, m->attn, t, 0, n, s, order);
     cl_axes a2 = AUTO_AXES("attention of every decoder layer and head over the context (EOS, [REG] excluded)", "time (s)",
                            "attention");
+    a2.legend = 3;
+    a2.legend_dx = 60;
     cl_fig_plot(f, (cl_rect){70, 300, PW, 240}, &a2, s, m->nh);
     cl_fig_colorbar(f, (cl_rect){790, 300, 14, 240}, 0, CL_FIG_INDUCTION_CLIP, cbl);
     rc = save(f, base, "-attention", err);
@@ -95,6 +111,8 @@ int cl_fig_multisine(const cl_fig_ms *m, const char *base, cl_error *err) {
         cl_fig_plot(f, (cl_rect){70, 50, PW, 190}, &b1, &sm, 1);
         head_series(m, m->mag, hz + 1, 1, half - 1, s, order);
         cl_axes b2 = AUTO_AXES("attention of every head (DC bin omitted)", "frequency (Hz)", "|FFT|");
+        b2.legend = 3;
+        b2.legend_dx = 60;
         cl_fig_plot(f, (cl_rect){70, 300, PW, 240}, &b2, s, m->nh);
         cl_fig_colorbar(f, (cl_rect){790, 300, 14, 240}, 0, CL_FIG_INDUCTION_CLIP, cbl);
         rc = save(f, base, "-spectra", err);
@@ -122,9 +140,10 @@ int cl_fig_multisine(const cl_fig_ms *m, const char *base, cl_error *err) {
             s[ns].label = gapl;
             ns++;
         }
-        snprintf(title, sizeof title, "every head; red: the quefrency of the smallest input gap");
+        snprintf(title, sizeof title, "every head (the strongest named); red: the quefrency of the smallest input gap");
         cl_axes c1 = AUTO_AXES(title, "quefrency (s)", "|FFT(|FFT|)|");
-        c1.legend = ns > m->nh ? 1 : 0;
+        c1.legend = 3;
+        c1.legend_dx = 60;
         cl_fig_plot(f, (cl_rect){70, 50, PW, 300}, &c1, s, ns);
         cl_fig_colorbar(f, (cl_rect){790, 50, 14, 300}, 0, CL_FIG_INDUCTION_CLIP, cbl);
         rc = save(f, base, "-double-fft", err);
@@ -193,7 +212,7 @@ int cl_fig_multisine_result(const cl_multisine_result *r, const char *dir, cl_er
     int rc = 0;
     for (int k = 0; k < r->n && !rc; k++) {
         const cl_multisine_model *x = &r->res[k];
-        cl_fig_ms fm = {.name = r->models[k].name, .n = r->sig_points, .ns = ms->points, .nh = x->layers * x->heads,
+        cl_fig_ms fm = {.name = r->models[k].name, .n = r->sig_points, .ns = ms->points, .nh = x->layers * x->heads, .heads = x->heads,
                         .duration = ms->duration, .gap_hz = cl_multisine_smallest_gap(ms), .series = r->series,
                         .series_mag = r->series_mag, .attn = x->arr.attn, .mag = x->arr.mag,
                         .dnodc = x->arr.dnodc, .induction = x->ind};
@@ -212,8 +231,9 @@ int cl_fig_mssweep_result(const cl_mssweep_result *sw, const char *dir, cl_error
         d[i] = sw->h[i].sp.spacing_hz;
         nd[i] = sw->nd[i / sw->G];
     }
-    char title[256], name[128], path[4096];
-    cl_path_basename(sw->model, name, sizeof name);
+    char title[512], name[256], path[4096];
+    if (sw->name[0]) snprintf(name, sizeof name, "%s", sw->name);
+    else cl_study_model_name(sw->model, name, sizeof name);
     snprintf(title, sizeof title, "%s: detected spacing vs smallest gap (%d configurations x %d heads)", name, sw->C, sw->G);
     if (!rc) rc = cl_fig_sweep(g, d, nd, (int)np, sw->opts.base.duration, title, cl_path_join(path, sizeof path, dir, "sweep"), err);
     free(g); free(d); free(nd);

@@ -14,6 +14,7 @@ typedef struct cl_fig_ms {
     const char *name;        /* model name for titles */
     int n, nh;
     int ns;                  /* points of the series (0: n; Chronos-Bolt: n patches of ns / n values) */
+    int heads;               /* heads per layer: head i is layer i / heads, head i % heads */
     double duration;         /* seconds */
     double gap_hz;           /* smallest gap of the input (NaN: none) */
     const double *series;    /* (ns) the input series */

@@ -276,7 +276,11 @@ void cl_fig_plot(cl_fig *f, cl_rect r, const cl_axes *ax, const cl_series *s, in
     if (isnan(y0)) y0 = dy0 - 0.05 * (dy1 - dy0);
     if (isnan(y1)) y1 = dy1 + 0.05 * (dy1 - dy0);
     if (!(x1 > x0)) { x0 -= 0.5; x1 += 0.5; }
-    if (!(y1 > y0)) { y0 -= 0.5; y1 += 0.5; }
+    if (!(y1 > y0)) { /* one value (all-zero counts): widen the free side, keep a fixed one */
+        if (!isnan(ax->ymin) && isnan(ax->ymax)) y1 = y0 + 1;
+        else if (isnan(ax->ymin) && !isnan(ax->ymax)) y0 = y1 - 1;
+        else { y0 -= 0.5; y1 += 0.5; }
+    }
 #define PX(u_) (r.x + (xcoord(ax, u_) - x0) / (x1 - x0) * r.w)
 #define PY(v_) (r.y + r.h - ((v_) - y0) / (y1 - y0) * r.h)
     /* grid and ticks */
@@ -403,7 +407,8 @@ void cl_fig_plot(cl_fig *f, cl_rect r, const cl_axes *ax, const cl_series *s, in
             }
         if (nl) {
             double lw = wmax + 30, lh = nl * 13 + 6;
-            double lx = ax->legend == 2 ? r.x + 6 : r.x + r.w - lw - 6, ly = r.y + 6;
+            double lx = ax->legend == 3 ? r.x + r.w + 8 + ax->legend_dx : ax->legend == 2 ? r.x + 6 : r.x + r.w - lw - 6,
+                   ly = ax->legend == 3 ? r.y : r.y + 6;
             cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
             cairo_rectangle(cr, lx, ly, lw, lh);
             cairo_fill(cr);

@@ -49,11 +49,13 @@ typedef struct cl_series {
 typedef struct cl_axes {
     const char *title, *xlabel, *ylabel;
     double xmin, xmax, ymin, ymax; /* NaN: automatic from the data */
-    int legend;                    /* 0 none, 1 top-right, 2 top-left */
+    int legend;                    /* 0 none, 1 top-right, 2 top-left, 3 outside, right of the
+                                      panel (legend_dx further right), never over the data */
     const char *const *xticklabels; /* categorical x axis: labels at x = 0..nxt-1 (or NULL) */
     int nxt;
     int xlog;                      /* 1: x on a log10(1 + x) scale (x >= 0, e.g. training steps),
                                     * ticks at 0, 1, 10, 100, ...; xmin/xmax stay in data units */
+    double legend_dx;              /* legend 3: extra room between panel and legend (a colour bar) */
 } cl_axes;
 
 /* Line / scatter / band panel with axes, ticks and an optional legend. */

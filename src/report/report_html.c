@@ -110,7 +110,7 @@ static void setting(FILE *f, int *first, const char *key, const char *text, doub
 static void setup_section(FILE *f, const page *p) {
     const cl_report_setup *s = &p->in->setup;
     fputs("<section id=\"setup\"><h2>1. Setup</h2>\n<table><tr><th class=\"l\">model</th><th class=\"l\">folder</th>"
-          "<th>parameters</th><th>d_model</th><th>d_ff</th><th>encoder layers</th><th>decoder layers</th><th>heads</th>"
+          "<th>parameters</th><th class=\"l\">dtype</th><th>d_model</th><th>d_ff</th><th>encoder layers</th><th>decoder layers</th><th>heads</th>"
           "<th>d_kv</th><th>vocabulary</th><th>precision</th></tr>\n", f);
     for (int k = 0; k < p->n; k++) {
         const cl_report_model *m = &s->models[k];
@@ -122,6 +122,9 @@ static void setup_section(FILE *f, const page *p) {
         cl_html_escape(f, m->path);
         fputs("</td>", f);
         td_num(f, m->parameters, "%.0f");
+        fputs("<td class=\"l\">", f);
+        cl_html_escape(f, m->dtype);
+        fputs("</td>", f);
         const int v[7] = {m->d_model, m->d_ff, m->encoder_layers, m->decoder_layers, m->heads, m->d_kv, m->vocab_size};
         for (int i = 0; i < 7; i++) td_num(f, v[i], "%.0f");
         /* of the matrix products (--precision) */
@@ -343,8 +346,12 @@ static int sweep_section(FILE *f, const page *p, cl_error *err) {
 }
 
 static int multisine_section(FILE *f, const page *p, cl_error *err) {
-    fputs("<section id=\"multisine\"><h2>6. Multisine inputs and attention spectra</h2>\n<p class=\"note\">Reference "
-          "input 5, 10, 20, 40 Hz (amplitudes 1, 0.5, 0.25, 0.25), 301 points over 3 s. The attention of the decoder "
+    /* the input as the multisine step made it (301 points over 3 s, or fewer at the same rate
+     * for a shorter context) */
+    const char *input = p->in->setup.ms_input;
+    fputs("<section id=\"multisine\"><h2>6. Multisine inputs and attention spectra</h2>\n<p class=\"note\">Reference input ", f);
+    cl_html_escape(f, input[0] ? input : "5, 10, 20, 40 Hz, amplitudes 1, 0.5, 0.25, 0.25, phases 0, 301 points over 3 s");
+    fputs(". The attention of the decoder "
           "start query over the context, per decoder head (coloured by induction score), its spectrum and its double "
           "FFT; then the sweep over random frequency sets: detected spacing against the smallest gap. Amplitudes: the "
           "study's text gives 1, 0.5, 0.25, 0.25, the author's notebooks computed with 1, 0.75, 0.5, 0.5; both are the "

@@ -21,6 +21,7 @@ extern const char *const CL_REPORT_STEP_NAMES[CL_REPORT_STEPS];
 typedef struct cl_report_model {
     char name[256], path[4096];
     double parameters;
+    char dtype[16];     /* of the weights as stored (f32, bf16, ..., mixed) */
     int d_model, d_ff, d_kv, heads, encoder_layers, decoder_layers, vocab_size;
     cl_precision precision; /* of its products (--precision; cl_model_precision) */
 } cl_report_model;

@@ -9,6 +9,7 @@
 #include "fig_multisine.h"
 #include "../analysis/rrt.h"
 #include "../core/core.h"
+#include "../io/outlock.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -85,7 +86,7 @@ static int copy_formation(const cl_report_opts *o, const cl_report_setup *su, co
     return rc;
 }
 
-/* The temporary folder beside out: <parent>/.<name>.tmp-XXXXXX */
+/* The temporary folder beside out: <parent>/.<name>.tmp-PID-XXXXXX */
 static int make_tmp(const char *out, char *tmp, size_t n, cl_error *err) {
     char parent[PATH_MAX], name[256];
     snprintf(parent, sizeof parent, "%s", out);
@@ -96,8 +97,11 @@ static int make_tmp(const char *out, char *tmp, size_t n, cl_error *err) {
     if (!slash) snprintf(parent, sizeof parent, ".");
     else if (slash == parent) parent[1] = 0;
     else *slash = 0;
-    snprintf(tmp, n, "%s/.%s.tmp-XXXXXX", parent, name);
-    if (!mkdtemp(tmp)) return cl_error_set(err, CL_EIO, "--out %s: cannot create a folder in %s (%s)", out, parent, strerror(errno));
+    /* .NAME.tmp-PID-XXXXXX (outlock.h): removed at SIGINT/SIGTERM, and by the next run when
+     * PID is dead */
+    char prefix[PATH_MAX];
+    snprintf(prefix, sizeof prefix, "%s/.%s.tmp-%ld-", parent, name, (long)getpid());
+    if (cl_tmp_create(tmp, n, prefix, 1) != 0) return cl_error_set(err, CL_EIO, "--out %s: cannot create a folder in %s (%s)", out, parent, strerror(errno));
     chmod(tmp, 0755);
     return 0;
 }
@@ -140,9 +144,64 @@ static int mkdir_err(const char *dir, cl_error *err) {
     return mkdir(dir, 0777) && errno != EEXIST ? cl_error_set(err, CL_EIO, "%s: cannot create (%s)", dir, strerror(errno)) : 0;
 }
 
+/* The settings of each step, built once: checked against every model before the first
+ * step runs, then run. */
+typedef struct step_opts {
+    cl_induction_study_opts ind;
+    cl_induction_study_opts ind_all; /* the claim `band`: every non-special token, scores only */
+    cl_sweep_study_opts sweep;
+    cl_multisine_opts ms;           /* input fitted to the shortest context (cl_multisine_fit_models) */
+    cl_multisine_opts ms_nb;        /* the same with the author's notebooks' amplitudes */
+    const char *names[CL_REPORT_MAX_MODELS];
+} step_opts;
+
+static void make_step_opts(const cl_report_opts *o, const cl_study_model *info, step_opts *so) {
+    const int perms = o->quick ? 1000 : 10000;
+    cl_induction_study_default(&so->ind);
+    so->ind.base.rrt.batch = o->batch;
+    so->ind.base.rrt.seed = o->seed;
+    cl_sweep_study_default(&so->sweep);
+    so->sweep.base.base.rrt.batch = o->sweep_batch;
+    so->sweep.base.base.rrt.seed = o->seed;
+    if (o->quick) {
+        so->sweep.n_reps = so->sweep.n_lens = 3;
+        for (int i = 0; i < 3; i++) so->sweep.reps[i] = so->sweep.lens[i] = 2 + 4 * i;
+    }
+    for (int k = 0; k < o->n; k++) so->names[k] = info[k].name;
+    cl_multisine_default(&so->ms);
+    so->ms.seed = o->seed;
+    so->ms.permutations = perms;
+    so->ms.names = so->names;
+    so->ms.precision = o->precision;
+    so->ind_all = so->ind;
+    so->ind_all.sampling_all = 1;
+    so->ind_all.base.strict = 0;
+}
+
+/* Every step's settings against every model, before the first step runs: a report that
+ * would fail at its third step fails now (R x L + 1 values of the induction step and of the
+ * sweep's largest cell within each context_length; the multisine input fitted to it). */
+static int check_steps(const cl_report_opts *o, cl_model *const *m, const cl_study_model *info, step_opts *so,
+                       cl_error *err) {
+    int rc = cl_induction_study_check(m, info, o->n, &so->ind, err);
+    if (!rc) rc = cl_sweep_study_check(m, info, o->n, &so->sweep, err);
+    if (!rc) rc = cl_multisine_fit_models(o->dirs, o->n, &so->ms, err);
+    if (!rc) { /* the notebooks' amplitudes on the same (fitted) input */
+        static const double AMPS[4] = {1, 0.75, 0.5, 0.5};
+        so->ms_nb = so->ms;
+        for (int i = 0; i < so->ms_nb.input.n && i < 4; i++) so->ms_nb.input.amps[i] = AMPS[i];
+    }
+    if (rc) {
+        char msg[sizeof err->msg];
+        snprintf(msg, sizeof msg, "%s", err->msg);
+        snprintf(err->msg, sizeof err->msg, "%.700s; no report for it", msg);
+    }
+    return rc;
+}
+
 /* The setup of the run (its times are filled in as the steps end). */
 static void fill_setup(const cl_report_opts *o, cl_model *const *m, const cl_study_model *info, int perms,
-                       cl_report_setup *s) {
+                       const cl_multisine *ms, cl_report_setup *s) {
     snprintf(s->version, sizeof s->version, "%s", CHRONOLENS_VERSION);
     time_t t = time(NULL);
     strftime(s->created, sizeof s->created, "%Y-%m-%d %H:%M:%S UTC", gmtime(&t));
@@ -158,10 +217,11 @@ static void fill_setup(const cl_report_opts *o, cl_model *const *m, const cl_stu
     snprintf(s->sweep_reps, sizeof s->sweep_reps, "%s", o->quick ? "2,6,10" : "2,4,6,8,10");
     snprintf(s->sweep_lens, sizeof s->sweep_lens, "%s", o->quick ? "2,6,10" : "2,4,6,8,10");
     s->sweep_batch = o->sweep_batch;
-    snprintf(s->ms_input, sizeof s->ms_input,
-             "5, 10, 20, 40 Hz, amplitudes 1, 0.5, 0.25, 0.25 (the study's text), phases 0, 301 points over 3 s");
-    snprintf(s->ms_nb_input, sizeof s->ms_nb_input,
-             "5, 10, 20, 40 Hz, amplitudes 1, 0.75, 0.5, 0.5 (the author's notebooks), phases 0, 301 points over 3 s");
+    /* the input as the multisine step runs it: 301 points over 3 s, or fewer at the same rate */
+    snprintf(s->ms_input, sizeof s->ms_input, "5, 10, 20, 40 Hz, amplitudes 1, 0.5, 0.25, 0.25, phases 0, %d points over %.4g s%s",
+             ms->points, ms->duration, ms->points < 301 ? " (the reference's 301 points per 3 s, cut to the shortest context)" : "");
+    snprintf(s->ms_nb_input, sizeof s->ms_nb_input, "5, 10, 20, 40 Hz, amplitudes 1, 0.75, 0.5, 0.5 (the author's notebooks), phases 0, %d points over %.4g s",
+             ms->points, ms->duration);
     s->ms_permutations = perms;
     s->mss_configs = o->configs;
     s->mss_permutations = perms;
@@ -171,6 +231,7 @@ static void fill_setup(const cl_report_opts *o, cl_model *const *m, const cl_stu
         memcpy(x->name, info[k].name, sizeof x->name); /* same size, NUL-terminated */
         memcpy(x->path, info[k].path, sizeof x->path);
         x->parameters = (double)cl_model_param_count(m[k]);
+        snprintf(x->dtype, sizeof x->dtype, "%s", cl_model_dtype(m[k]));
         x->d_model = c->d_model;
         x->d_ff = c->d_ff;
         x->d_kv = c->d_kv;
@@ -184,8 +245,8 @@ static void fill_setup(const cl_report_opts *o, cl_model *const *m, const cl_stu
 }
 
 /* The four steps into tmp: each study run, its files and figures written. */
-static int run_steps(const cl_report_opts *o, cl_model *const *m, const cl_study_model *info, const char *tmp,
-                     cl_report_inputs *in, int *heads, cl_error *err) {
+static int run_steps(const cl_report_opts *o, cl_model *const *m, const cl_study_model *info, step_opts *so,
+                     const char *tmp, cl_report_inputs *in, int *heads, cl_error *err) {
     const int n = o->n, perms = o->quick ? 1000 : 10000;
     char data[PATH_MAX], figs[PATH_MAX], d[PATH_MAX], f[PATH_MAX];
     cl_path_join(data, sizeof data, tmp, "data");
@@ -200,49 +261,22 @@ static int run_steps(const cl_report_opts *o, cl_model *const *m, const cl_study
         double t0 = cl_now();
         if (rc) break;
         if (s == CL_REPORT_INDUCTION || s == CL_REPORT_INDUCTION_ALL) {
-            cl_induction_study_opts io;
-            cl_induction_study_default(&io);
-            io.base.rrt.batch = o->batch;
-            io.base.rrt.seed = o->seed;
-            io.base.progress = pr;
-            cl_induction_set *set = &in->ind;
-            if (s == CL_REPORT_INDUCTION_ALL) { /* the claim `band`: every non-special token, scores only */
-                io.sampling_all = 1;
-                io.base.strict = 0;
-                set = &in->ind_all;
-            }
-            rc = cl_induction_study_run(m, info, n, &io, set, err);
+            cl_induction_study_opts *io = s == CL_REPORT_INDUCTION ? &so->ind : &so->ind_all;
+            cl_induction_set *set = s == CL_REPORT_INDUCTION ? &in->ind : &in->ind_all;
+            io->base.progress = pr;
+            rc = cl_induction_study_run(m, info, n, io, set, err);
             if (!rc) rc = cl_induction_write(set, d, err);
             if (!rc) rc = cl_fig_induction_set(set, f, err);
         } else if (s == CL_REPORT_SWEEP) {
-            cl_sweep_study_opts so;
-            cl_sweep_study_default(&so);
-            so.base.base.rrt.batch = o->sweep_batch;
-            so.base.base.rrt.seed = o->seed;
-            so.base.base.progress = pr;
-            if (o->quick) {
-                so.n_reps = so.n_lens = 3;
-                for (int i = 0; i < 3; i++) so.reps[i] = so.lens[i] = 2 + 4 * i;
-            }
-            rc = cl_sweep_study_run(m, info, n, &so, &in->sweep, err);
+            so->sweep.base.base.progress = pr;
+            rc = cl_sweep_study_run(m, info, n, &so->sweep, &in->sweep, err);
             if (!rc) rc = cl_sweep_write(&in->sweep, d, err);
             if (!rc) rc = cl_fig_sweep_set(&in->sweep, heads, f, err);
         } else if (s == CL_REPORT_MULTISINE || s == CL_REPORT_MULTISINE_NB) {
-            const char *dirs[CL_STUDY_MAX_MODELS];
-            for (int k = 0; k < n; k++) dirs[k] = o->dirs[k];
-            cl_multisine_opts mo;
-            cl_multisine_default(&mo);
-            mo.seed = o->seed;
-            mo.permutations = perms;
-            mo.progress = pr;
-            mo.precision = o->precision;
-            cl_multisine_result *r = &in->ms;
-            if (s == CL_REPORT_MULTISINE_NB) { /* the author's notebooks' amplitudes */
-                static const double AMPS[4] = {1, 0.75, 0.5, 0.5};
-                for (int i = 0; i < mo.input.n && i < 4; i++) mo.input.amps[i] = AMPS[i];
-                r = &in->ms_nb;
-            }
-            rc = cl_multisine_run(dirs, n, &mo, r, err);
+            cl_multisine_opts *mo = s == CL_REPORT_MULTISINE ? &so->ms : &so->ms_nb;
+            cl_multisine_result *r = s == CL_REPORT_MULTISINE ? &in->ms : &in->ms_nb;
+            mo->progress = pr;
+            rc = cl_multisine_run(o->dirs, n, mo, r, err);
             if (!rc) rc = cl_multisine_write(r, d, err);
             if (!rc) rc = cl_fig_multisine_result(r, f, err);
         } else {
@@ -260,6 +294,7 @@ static int run_steps(const cl_report_opts *o, cl_model *const *m, const cl_study
                 wo.permutations = perms;
                 wo.progress = (cl_progress){on_step_progress, &spk};
                 wo.precision = o->precision;
+                wo.name = info[k].name;
                 rc = mkdir_err(md, err);
                 if (!rc) rc = mkdir_err(mf, err);
                 if (!rc) rc = cl_mssweep_run(o->dirs[k], &wo, &in->mss[k], err);
@@ -293,13 +328,16 @@ int cl_report_run(const cl_report_opts *oin, char *index, size_t index_n, cl_err
     int heads[CL_REPORT_MAX_MODELS];
     /* every model loads, has a token band and a unique name; kept for the sizes */
     const cl_load_opts lo = {o.precision};
-    int rc = cl_study_models_load_opts(o.dirs, o.n, NULL, &lo, m, info, err);
+    int rc = cl_study_models_load_named(o.dirs, o.names, o.n, NULL, &lo, m, info, err);
     for (int k = 0; k < o.n && !rc; k++) {
         int lo, hi;
         heads[k] = cl_model_config(m[k])->num_decoder_layers * cl_model_config(m[k])->num_heads;
         if ((rc = cl_model_require_t5(m[k], o.dirs[k], "report", err))) break;
         if (cl_rrt_token_band(cl_model_config(m[k]), &lo, &hi, err)) rc = cl_error_prefix(err, o.dirs[k]);
     }
+    step_opts so;
+    if (!rc) make_step_opts(&o, info, &so);
+    if (!rc) rc = check_steps(&o, m, info, &so, err);
     if (rc) {
         for (int k = 0; k < o.n; k++) cl_model_free(m[k]);
         return rc;
@@ -313,8 +351,8 @@ int cl_report_run(const cl_report_opts *oin, char *index, size_t index_n, cl_err
     if (!rc && !(in.setup.models = calloc((size_t)o.n, sizeof *in.setup.models)))
         rc = cl_error_set(err, CL_ENOMEM, "report: out of memory");
     const double t_all = cl_now();
-    if (!rc) fill_setup(&o, m, info, o.quick ? 1000 : 10000, &in.setup);
-    if (!rc) rc = run_steps(&o, m, info, tmp, &in, heads, err);
+    if (!rc) fill_setup(&o, m, info, o.quick ? 1000 : 10000, &so.ms.input, &in.setup);
+    if (!rc) rc = run_steps(&o, m, info, &so, tmp, &in, heads, err);
     char a[PATH_MAX], data[PATH_MAX], figs[PATH_MAX];
     cl_path_join(data, sizeof data, tmp, "data");
     cl_path_join(figs, sizeof figs, tmp, "figures");
@@ -332,10 +370,9 @@ int cl_report_run(const cl_report_opts *oin, char *index, size_t index_n, cl_err
     if (!rc) rc = commit(tmp, o.out, err);
     for (int k = 0; k < o.n; k++) cl_model_free(m[k]);
     cl_report_inputs_free(&in);
-    if (rc) {
-        if (tmp[0]) rm_tree(tmp);
-        return rc;
-    }
+    if (rc && tmp[0]) rm_tree(tmp);
+    if (tmp[0]) cl_tmp_unregister(tmp);
+    if (rc) return rc;
     char *full = realpath(o.out, NULL);
     snprintf(index, index_n, "%s/index.html", full ? full : o.out);
     free(full);

@@ -52,6 +52,7 @@ int cl_report_setup_write(const cl_report_setup *s, const char *path, cl_error *
         cJSON_AddStringToObject(x, "name", m->name);
         cJSON_AddStringToObject(x, "path", m->path);
         cJSON_AddNumberToObject(x, "parameters", m->parameters);
+        cJSON_AddStringToObject(x, "dtype", m->dtype);
         cJSON_AddNumberToObject(x, "d_model", m->d_model);
         cJSON_AddNumberToObject(x, "d_ff", m->d_ff);
         cJSON_AddNumberToObject(x, "d_kv", m->d_kv);
@@ -116,6 +117,8 @@ int cl_report_setup_read(const char *path, cl_report_setup *s, cl_error *err) {
         str(&j, x, "name", m->name, sizeof m->name);
         str(&j, x, "path", m->path, sizeof m->path);
         m->parameters = cl_jr_num(&j, x, "parameters");
+        /* optional: reports before the dtype column have none */
+        if (cJSON_GetObjectItemCaseSensitive(x, "dtype")) str(&j, x, "dtype", m->dtype, sizeof m->dtype);
         m->d_model = cl_jr_int(&j, x, "d_model");
         m->d_ff = cl_jr_int(&j, x, "d_ff");
         m->d_kv = cl_jr_int(&j, x, "d_kv");

@@ -9,18 +9,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A number as the multisine CSVs hold it (cl_csv_num: 9 significant digits): the claims of
+ * the in-memory results and of the files read back (`chronolens claims`) must see the same
+ * ties, e.g. two amplitudes that differ in the 12th digit but print alike. */
+static double as_written(double x) {
+    if (!isfinite(x)) return x;
+    char buf[32];
+    snprintf(buf, sizeof buf, "%.9g", x);
+    return strtod(buf, NULL);
+}
+
 static void obs_of(const cl_ms_head *h, int config, int layer, int head, cl_ms_obs *o) {
     memset(o, 0, sizeof *o);
     o->config = config;
     o->layer = layer;
     o->head = head;
     o->gap_gcd = o->freq_gcd = NAN;
-    o->amplitude = h->amplitude;
-    o->strength = h->sp.strength;
+    o->amplitude = as_written(h->amplitude);
+    o->strength = as_written(h->sp.strength);
     o->periodic = h->sp.periodic;
-    o->spacing_hz = h->sp.spacing_hz;
-    o->mass = h->mass;
-    o->max_share = h->max_share;
+    o->spacing_hz = as_written(h->sp.spacing_hz);
+    o->mass = as_written(h->mass);
+    o->max_share = as_written(h->max_share);
 }
 
 /* model `name` of a reference-input result: its heads into *obs (none when absent) */

@@ -38,6 +38,7 @@ int cl_py_multisine(const cl_model *m, const char *path, const double *freqs, co
                     double *arrays, double *heads, double *induction, double *corr, cl_error *err) {
     cl_multisine_opts o;
     cl_multisine_default(&o);
+    o.fit_context = 0; /* the caller sized its arrays for these points (python/chronolens fits the defaults) */
     int rc = spacing_opts(min_strength, harmonic_ratio, perms, &o.spacing, err);
     if (rc) return rc;
     if (n < 1 || n > CL_MS_MAX_FREQS)
@@ -86,6 +87,7 @@ int cl_py_multisine_sweep(const cl_model *m, const char *path, int configs, uint
                           cl_error *err) {
     cl_mssweep_opts o;
     cl_mssweep_default(&o);
+    o.fit_context = 0; /* the caller sized its arrays for these points (python/chronolens fits the defaults) */
     int rc = spacing_opts(min_strength, harmonic_ratio, perms, &o.spacing, err);
     if (rc) return rc;
     /* the checks of the command's options that the study leaves to its callers */

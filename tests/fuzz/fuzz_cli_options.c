@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         char *argv[] = {a0, a1, s, NULL};
         int i = 1;
         rrt_cli o;
-        rrt_cli_init(&o);
+        rrt_cli_init(&o, "induction");
         int r = rrt_cli_opt(3, argv, &i, &o);
         CHECK(r == 1 || r == -1);
         if (r == 1) CHECK(0 <= o.o.tok_lo && o.o.tok_lo < o.o.tok_hi && i == 2);

@@ -1,0 +1,171 @@
+/* test_help.c — per-command help: `chronolens help CMD` and `CMD --help` print the command's
+ * options (exit 0), README's "Options of every command" names the same options as the help
+ * (both ways), the Chronos-Bolt paths of info, forward, forecast, embed and init are in both,
+ * and every option takes the `--opt=value` form (T5 and Bolt models). */
+#include "testutil.h"
+#include "core/core.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define README CL_FIXTURES "/../../README.md"
+#define SMALL CL_FIXTURES "/rand-small"
+#define BOLT CL_FIXTURES "/bolt-rand"
+#define MAXOPT 64
+
+static const char *CMDS[] = {"info", "forward", "forecast", "embed", "induction", "sweep", "train",
+                             "formation", "eval", "init", "multisine", "multisine-sweep", "merge", "report"};
+/* the commands with a Chronos-Bolt path: their help and README section say what it does */
+static const char *BOLT_CMDS[] = {"info", "forward", "forecast", "embed", "init"};
+#define NCMDS (int)(sizeof CMDS / sizeof CMDS[0])
+
+typedef struct { char name[MAXOPT][48]; int n; } optset;
+
+static void add(optset *s, const char *p) {
+    size_t k = strspn(p, "-abcdefghijklmnopqrstuvwxyz0123456789");
+    assert_true(k > 2 && k < 48 && s->n < MAXOPT);
+    memcpy(s->name[s->n], p, k);
+    s->name[s->n][k] = 0;
+    s->n++;
+}
+
+static int has(const optset *s, const char *o) {
+    for (int i = 0; i < s->n; i++)
+        if (!strcmp(s->name[i], o)) return 1;
+    return 0;
+}
+
+static char *capture(const char *cmdline, int *rc) {
+    char out[512];
+    snprintf(out, sizeof out, "%s/help.txt", test_tmpdir());
+    *rc = run_cmd("%s > '%s' 2>&1", cmdline, out);
+    return slurp(out);
+}
+
+/* the options of the help's option lines ("  --opt ARG  meaning"), less the common ones */
+static void help_opts(const char *text, optset *s) {
+    s->n = 0;
+    for (const char *p = text; (p = strstr(p, "\n  --")); p++) {
+        const char *o = p + 3;
+        if (!strncmp(o, "--threads ", 10) || !strncmp(o, "--quiet ", 8) || !strncmp(o, "--help ", 7)) continue;
+        add(s, o);
+    }
+}
+
+/* README's section for cmd, up to the next heading (a copy) */
+static char *readme_section(const char *readme, const char *cmd) {
+    char head[128];
+    snprintf(head, sizeof head, "\n### `chronolens %s`\n", cmd);
+    const char *a = strstr(readme, head);
+    if (!a) fail_msg("README has no section '%s'", head + 1);
+    a += strlen(head);
+    const char *b = strstr(a, "\n#");
+    size_t n = b ? (size_t)(b - a) : strlen(a);
+    char *s = malloc(n + 1);
+    assert_non_null(s);
+    memcpy(s, a, n);
+    s[n] = 0;
+    return s;
+}
+
+/* the first column of the rows of README's table for cmd */
+static void readme_opts(const char *readme, const char *cmd, optset *s) {
+    s->n = 0;
+    char head[128];
+    snprintf(head, sizeof head, "\n### `chronolens %s`\n", cmd);
+    const char *a = strstr(readme, head);
+    if (!a) fail_msg("README has no section '%s'", head + 1);
+    a += strlen(head);
+    const char *b = strstr(a, "\n#");
+    for (const char *p = a; (p = strstr(p, "\n| `--")) && (!b || p < b); p++) add(s, p + 4);
+}
+
+static void test_help_matches_readme(void **st) {
+    (void)st;
+    char *readme = slurp(README);
+    for (int c = 0; c < NCMDS; c++) {
+        char line[512];
+        int rc, rc2;
+        snprintf(line, sizeof line, "'%s' help %s", CL_CLI, CMDS[c]);
+        char *h = capture(line, &rc);
+        if (rc != 0) fail_msg("help %s: exit %d: %s", CMDS[c], rc, h);
+        snprintf(line, sizeof line, "'%s' %s --help", CL_CLI, CMDS[c]);
+        char *h2 = capture(line, &rc2);
+        if (rc2 != 0 || strcmp(h, h2)) fail_msg("%s --help (exit %d) differs from help %s: %s", CMDS[c], rc2, CMDS[c], h2);
+        if (!strstr(h, "example:\n  chronolens ")) fail_msg("help %s has no example", CMDS[c]);
+        optset ho, ro;
+        help_opts(h, &ho);
+        readme_opts(readme, CMDS[c], &ro);
+        assert_true(ho.n > 0);
+        for (int i = 0; i < ho.n; i++)
+            if (!has(&ro, ho.name[i])) fail_msg("%s: %s is in the help but not in README", CMDS[c], ho.name[i]);
+        for (int i = 0; i < ro.n; i++)
+            if (!has(&ho, ro.name[i])) fail_msg("%s: %s is in README but not in the help", CMDS[c], ro.name[i]);
+        free(h); free(h2);
+    }
+    free(readme);
+    int rc;
+    char line[512];
+    snprintf(line, sizeof line, "'%s' help frobnicate", CL_CLI);
+    free(capture(line, &rc));
+    assert_int_equal(rc, 2);
+}
+
+static void test_bolt_in_help_and_readme(void **st) {
+    (void)st;
+    char *readme = slurp(README);
+    for (int c = 0; c < (int)(sizeof BOLT_CMDS / sizeof BOLT_CMDS[0]); c++) {
+        char line[512];
+        int rc;
+        snprintf(line, sizeof line, "'%s' help %s", CL_CLI, BOLT_CMDS[c]);
+        char *h = capture(line, &rc);
+        assert_int_equal(rc, 0);
+        if (!strstr(h, "Bolt")) fail_msg("help %s does not say what it does on a Chronos-Bolt model: %s", BOLT_CMDS[c], h);
+        char *sec = readme_section(readme, BOLT_CMDS[c]);
+        if (!strstr(sec, "Bolt")) fail_msg("README's options of %s do not say what it does on a Chronos-Bolt model", BOLT_CMDS[c]);
+        free(sec);
+        free(h);
+    }
+    free(readme);
+    /* help init names the Bolt sizes the command takes */
+    char line[512];
+    int rc;
+    snprintf(line, sizeof line, "'%s' help init", CL_CLI);
+    char *h = capture(line, &rc);
+    assert_non_null(strstr(h, "bolt-tiny"));
+    free(h);
+}
+
+/* every option of every command is parsed in one place that also takes --opt=value */
+static void test_opt_equals_value(void **st) {
+    (void)st;
+    char a[512], b[512];
+    snprintf(a, sizeof a, "%s/eq-a.csv", test_tmpdir());
+    snprintf(b, sizeof b, "%s/eq-b.csv", test_tmpdir());
+    assert_int_equal(run_cmd("'%s' forecast -q --model " SMALL " --context " SMALL "/context.csv --out '%s' "
+                             "--samples 3 --horizon 4 --seed 7", CL_CLI, a), 0);
+    assert_int_equal(run_cmd("'%s' forecast -q --model=" SMALL " --context=" SMALL "/context.csv --out='%s' "
+                             "--samples=3 --horizon=4 --seed=7", CL_CLI, b), 0);
+    assert_int_equal(run_cmd("cmp -s '%s' '%s'", a, b), 0);
+    /* the same on a Chronos-Bolt model */
+    assert_int_equal(run_cmd("'%s' forecast -q --model " BOLT " --context " BOLT "/context.csv --out '%s' --horizon 4",
+                             CL_CLI, a), 0);
+    assert_int_equal(run_cmd("'%s' forecast -q --model=" BOLT " --context=" BOLT "/context.csv --out='%s' --horizon=4",
+                             CL_CLI, b), 0);
+    assert_int_equal(run_cmd("cmp -s '%s' '%s'", a, b), 0);
+    /* a bad value in the = form is refused like the other form */
+    assert_int_equal(run_cmd("'%s' forecast --model=" SMALL " --context=" SMALL "/context.csv --out='%s' "
+                             "--samples=0 2>/dev/null", CL_CLI, b), 2);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_help_matches_readme),
+        cmocka_unit_test(test_bolt_in_help_and_readme),
+        cmocka_unit_test(test_opt_equals_value),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    run_cmd("rm -rf '%s'", test_tmpdir());
+    return rc;
+}
