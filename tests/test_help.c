@@ -15,7 +15,7 @@
 #define MAXOPT 64
 
 static const char *CMDS[] = {"info", "forward", "forecast", "embed", "induction", "sweep", "train",
-                             "formation", "eval", "init", "multisine", "multisine-sweep", "merge", "report"};
+                             "formation", "eval", "init", "multisine", "multisine-sweep", "claims", "merge", "report"};
 /* the commands with a Chronos-Bolt path: their help and README section say what it does */
 static const char *BOLT_CMDS[] = {"info", "forward", "forecast", "embed", "init"};
 #define NCMDS (int)(sizeof CMDS / sizeof CMDS[0])
