@@ -1,8 +1,37 @@
-/* chronolens info MODEL_DIR — what a checkpoint is: sizes, dtype, parameters, tokenizer. */
+/* chronolens info MODEL_DIR — what a checkpoint is: sizes, dtype, parameters, tokenizer
+ * (Chronos-T5) or patches and quantiles (Chronos-Bolt). */
 #include "cli.h"
-#include "bolt_cli.h"
 
 #include <string.h>
+
+/* The lines both families share, from the folder to the feed-forward. */
+static void print_stacks(const cl_model *m, const char *dir, const char *architecture) {
+    const cl_config *c = cl_model_config(m);
+    size_t np = cl_model_param_count(m);
+    printf("model            %s\n", dir);
+    printf("architecture     %s\n", architecture);
+    printf("parameters       %zu (%.1f M)\n", np, np / 1e6);
+    printf("dtype            %s%s\n", cl_model_dtype(m),
+           strcmp(cl_model_dtype(m), "F32") ? " (widened to F32 at load)" : " (used in place, mmapped)");
+    printf("d_model          %d\n", c->d_model);
+    printf("d_ff             %d\n", c->d_ff);
+    printf("heads x d_kv     %d x %d = %d\n", c->num_heads, c->d_kv, c->num_heads * c->d_kv);
+    printf("layers           encoder %d, decoder %d\n", c->num_layers, c->num_decoder_layers);
+    printf("feed-forward     %s%s\n", c->gated ? "gated-" : "",
+           c->act_gelu == 0 ? "relu" : c->act_gelu == 1 ? "gelu_new" : "gelu");
+}
+
+static void print_bolt(const cl_model *m, const char *dir) {
+    const cl_config *c = cl_model_config(m);
+    print_stacks(m, dir, "T5 encoder-decoder on patches (Chronos-Bolt)");
+    printf("position buckets %d, max distance %d\n", c->num_buckets, c->max_distance);
+    printf("patches          size %d, stride %d, [REG] token %s\n", c->patch_size, c->patch_stride,
+           c->use_reg_token ? "yes" : "no");
+    printf("context length   %d values (%d patches)\n", c->context_length, cl_bolt_num_patches(c, c->context_length));
+    printf("prediction       %d steps x %d quantiles (", c->prediction_length, c->n_quantiles);
+    for (int i = 0; i < c->n_quantiles; i++) printf("%s%g", i ? ", " : "", c->quantiles[i]);
+    printf(")\n");
+}
 
 int cmd_info(int argc, char **argv) {
     cli_ui ui = CLI_UI_INIT;
@@ -21,20 +50,9 @@ int cmd_info(int argc, char **argv) {
     cl_error err;
     cl_model *m;
     if (cl_model_load(dir, &m, &err)) return cli_fail_err(&err);
-    if (cl_model_is_bolt(m)) { bolt_info(m, dir); cl_model_free(m); return 0; }
+    if (cl_model_is_bolt(m)) { print_bolt(m, dir); cl_model_free(m); return 0; }
     const cl_config *c = cl_model_config(m);
-    size_t np = cl_model_param_count(m);
-    printf("model            %s\n", dir);
-    printf("architecture     T5 encoder-decoder (Chronos)\n");
-    printf("parameters       %zu (%.1f M)\n", np, np / 1e6);
-    printf("dtype            %s%s\n", cl_model_dtype(m),
-           strcmp(cl_model_dtype(m), "F32") ? " (widened to F32 at load)" : " (used in place, mmapped)");
-    printf("d_model          %d\n", c->d_model);
-    printf("d_ff             %d\n", c->d_ff);
-    printf("heads x d_kv     %d x %d = %d\n", c->num_heads, c->d_kv, c->num_heads * c->d_kv);
-    printf("layers           encoder %d, decoder %d\n", c->num_layers, c->num_decoder_layers);
-    printf("feed-forward     %s%s\n", c->gated ? "gated-" : "",
-           c->act_gelu == 0 ? "relu" : c->act_gelu == 1 ? "gelu_new" : "gelu");
+    print_stacks(m, dir, "T5 encoder-decoder (Chronos)");
     printf("output head      %s\n", c->tied ? "tied to shared embedding (scaled by d_model^-0.5)" : "untied lm_head");
     printf("position buckets %d, max distance %d\n", c->num_buckets, c->max_distance);
     printf("vocabulary       %d\n", c->vocab_size);
