@@ -200,6 +200,8 @@ typedef struct cl_sweep_opts {
     int n_reps, n_lens;
     const int *reps, *lens;  /* the grid: R values (>= 2), L values (>= 2) */
     const unsigned char *only; /* (n_reps*n_lens): run only these cells (a shard); NULL: all */
+    int skip_unfit;          /* 1: cells whose R x L + 1 tokens (patches) exceed the model's context
+                              * are not run (done = CL_CELL_UNFIT); 0: such a grid is refused */
 } cl_sweep_opts;
 
 /* One cell of the grid: counts as in cl_induction_result (cross and encoder), and the
@@ -220,11 +222,17 @@ typedef struct cl_sweep_cell {
 typedef struct cl_sweep_extra { double inv_t; int baseline_any, total, all_any, all_right; } cl_sweep_extra;
 cl_sweep_extra cl_sweep_cell_extra(const cl_sweep_cell *c, double threshold);
 
+enum { CL_CELL_ELSEWHERE = 0, CL_CELL_RUN = 1, CL_CELL_UNFIT = 2 };
 typedef struct cl_sweep_result {
     int n_reps, n_lens;
     cl_sweep_cell *cells; /* (n_reps, n_lens), R-major */
-    unsigned char *done;  /* (n_reps*n_lens) the cells run (a shard); NULL: all */
+    unsigned char *done;  /* (n_reps*n_lens) CL_CELL_RUN, CL_CELL_ELSEWHERE (another shard part's)
+                           * or CL_CELL_UNFIT (longer than the context: skip_unfit); NULL: all run */
 } cl_sweep_result;
+/* 1 when cell i of r was run (its scores are there). */
+int cl_sweep_cell_run(const cl_sweep_result *r, int i);
+/* 1 when R x L + 1 tokens (T5) or patches (Bolt, at offset 0) fit the model's context. */
+int cl_sweep_cell_fits(const cl_model *m, int reps, int seq_len);
 
 /* Runs cl_induction_run (scores only) for every cell; base.progress, if set, reports
  * (stage "sweep", cells done of all). */
@@ -246,6 +254,8 @@ typedef struct cl_sweep_study_opts {
     cl_induction_study_opts base;
     int n_reps, n_lens;
     int reps[CL_SWEEP_MAX_GRID], lens[CL_SWEEP_MAX_GRID];
+    int skip_unfit;          /* 1: each model runs the cells that fit its context (at least one
+                              * must), the others are recorded as skipped; 0: every cell must fit */
 } cl_sweep_study_opts;
 void cl_sweep_study_default(cl_sweep_study_opts *o);
 /* The largest R x L + 1 of the grid fits every context_length (run by cl_sweep_study_run first). */

@@ -114,10 +114,20 @@ int cl_induction_study_check(cl_model *const *m, const cl_study_model *info, int
 
 int cl_sweep_study_check(cl_model *const *m, const cl_study_model *info, int n, const cl_sweep_study_opts *o,
                          cl_error *err) {
-    long r = 0, l = 0;
+    long r = 0, l = 0, r0 = 0, l0 = 0;
     for (int i = 0; i < o->n_reps && i < CL_SWEEP_MAX_GRID; i++) r = o->reps[i] > r ? o->reps[i] : r;
     for (int i = 0; i < o->n_lens && i < CL_SWEEP_MAX_GRID; i++) l = o->lens[i] > l ? o->lens[i] : l;
-    return check_rrt_fits(m, info, n, r, l, err);
+    if (!o->skip_unfit) return check_rrt_fits(m, info, n, r, l, err);
+    /* skip_unfit: the cells too long for a model are skipped; its smallest must fit */
+    r0 = r; l0 = l;
+    for (int i = 0; i < o->n_reps && i < CL_SWEEP_MAX_GRID; i++) r0 = o->reps[i] < r0 ? o->reps[i] : r0;
+    for (int i = 0; i < o->n_lens && i < CL_SWEEP_MAX_GRID; i++) l0 = o->lens[i] < l0 ? o->lens[i] : l0;
+    for (int k = 0; k < n; k++)
+        if (m[k] && !cl_sweep_cell_fits(m[k], (int)r0, (int)l0))
+            return cl_error_set(err, CL_EINVAL, "%s: no cell of the sweep fits its context (the smallest, R = %ld, L = %ld, "
+                                "needs %ld %s)", info ? info[k].path : "model", r0, l0, r0 * l0 + 1,
+                                cl_model_is_bolt(m[k]) ? "patches" : "tokens");
+    return 0;
 }
 
 /* ------------------------------------------------------------------ runs */
@@ -261,7 +271,8 @@ int cl_sweep_study_run(cl_model *const *m, const cl_study_model *info, int n, co
     unsigned char *only = o->base.shard.n > 1 ? calloc((size_t)ncell, 1) : NULL;
     if (o->base.shard.n > 1 && !only) rc = cl_error_set(err, CL_ENOMEM, "sweep: out of memory");
     for (int k = 0; k < n && !rc; k++) {
-        cl_sweep_opts so = {.n_reps = o->n_reps, .n_lens = o->n_lens, .reps = o->reps, .lens = o->lens, .only = only};
+        cl_sweep_opts so = {.n_reps = o->n_reps, .n_lens = o->n_lens, .reps = o->reps, .lens = o->lens, .only = only,
+                            .skip_unfit = o->skip_unfit};
         for (int c = 0; only && c < ncell; c++) only[c] = (unsigned char)cl_shard_has(&o->base.shard, k * ncell + c);
         model_progress mp = {&o->base.base.progress, "sweep", info[k].name, k, n};
         rc = model_opts(m[k], &o->base, &so.base, err);
@@ -656,10 +667,18 @@ static cJSON *sweep_json(const cl_sweep_set *s) {
         cJSON *m = cJSON_CreateObject();
         cJSON_AddItemToArray(models, m);
         model_json(m, &s->models[k]);
+        /* the cells too long for this model's context (skip_unfit): [R, L] pairs, not run */
+        cJSON *unfit = NULL;
+        for (int i = 0; s->res[k].done && i < s->res[k].n_reps * s->res[k].n_lens; i++) {
+            if (s->res[k].done[i] != CL_CELL_UNFIT) continue;
+            if (!unfit) unfit = cJSON_AddArrayToObject(m, "cells_too_long");
+            const int rl[2] = {s->reps[i / s->n_lens], s->lens[i % s->n_lens]};
+            cJSON_AddItemToArray(unfit, cJSON_CreateIntArray(rl, 2));
+        }
         cJSON *cells = cJSON_AddArrayToObject(m, "cells");
         for (int i = 0; i < s->res[k].n_reps * s->res[k].n_lens; i++) {
             const cl_sweep_cell *c = &s->res[k].cells[i];
-            if (s->res[k].done && !s->res[k].done[i]) continue; /* a shard: another part's cell */
+            if (!cl_sweep_cell_run(&s->res[k], i)) continue; /* another part's, or too long (below) */
             cJSON *x = cJSON_CreateObject();
             cJSON_AddItemToArray(cells, x);
             cJSON_AddNumberToObject(x, "reps", c->reps);
@@ -702,7 +721,7 @@ static int sweep_csv(const char *path, const cl_sweep_set *s, cl_error *err) {
     for (int k = 0; k < s->n; k++)
         for (int i = 0; i < s->res[k].n_reps * s->res[k].n_lens; i++) {
             const cl_sweep_cell *c = &s->res[k].cells[i];
-            if (s->res[k].done && !s->res[k].done[i]) continue;
+            if (!cl_sweep_cell_run(&s->res[k], i)) continue;
             csv_write_field(f, s->models[k].name);
             fprintf(f, ",%d,%d", c->reps, c->seq_len);
             for (int st = 0; st < 2; st++)
@@ -779,23 +798,38 @@ int cl_sweep_read(const char *dir, cl_sweep_set *s, cl_error *err) {
     for (int k = 0; k < s->n && !r.rc; k++) {
         const cJSON *m = cJSON_GetArrayItem(models, k);
         model_read(&r, m, &s->models[k]);
-        int nc;
+        int nc, nu = 0;
         const cJSON *cells = cl_jr_arr(&r, m, "cells", &nc);
-        if (!r.rc && (part ? nc > ncell : nc != ncell)) cl_jr_fail(&r, "not one cell per (R, L) of the grid", "cells");
+        const cJSON *unfit = cJSON_GetObjectItemCaseSensitive(m, "cells_too_long");
+        if (unfit) (void)cl_jr_arr(&r, m, "cells_too_long", &nu);
+        const int placed = part || unfit; /* cells placed by their (R, L) */
+        if (!r.rc && (part ? nc + nu > ncell : nc + nu != ncell)) cl_jr_fail(&r, "not one cell per (R, L) of the grid", "cells");
         cl_sweep_result *x = &s->res[k];
-        if (!r.rc && (!(x->cells = calloc((size_t)ncell, sizeof *x->cells)) || (part && !(x->done = calloc((size_t)ncell, 1)))))
+        if (!r.rc && (!(x->cells = calloc((size_t)ncell, sizeof *x->cells)) || (placed && !(x->done = calloc((size_t)ncell, 1)))))
             r.rc = cl_error_set(err, CL_ENOMEM, "%s: out of memory", path);
         if (!r.rc) { x->n_reps = s->n_reps; x->n_lens = s->n_lens; }
+        for (int i = 0; i < nu && !r.rc; i++) { /* [R, L] of a cell too long for the context */
+            const cJSON *p = cJSON_GetArrayItem(unfit, i);
+            int at = -1;
+            if (cJSON_IsArray(p) && cJSON_GetArraySize(p) == 2)
+                for (int q = 0; q < ncell; q++)
+                    if (s->reps[q / s->n_lens] == cJSON_GetArrayItem(p, 0)->valuedouble &&
+                        s->lens[q % s->n_lens] == cJSON_GetArrayItem(p, 1)->valuedouble) at = q;
+            if (at < 0 || x->done[at]) { cl_jr_fail(&r, "not [R, L] of a cell of the grid, once", "cells_too_long"); break; }
+            x->done[at] = CL_CELL_UNFIT;
+            x->cells[at].reps = s->reps[at / s->n_lens];
+            x->cells[at].seq_len = s->lens[at % s->n_lens];
+        }
         for (int i = 0; i < nc && !r.rc; i++) {
             const cJSON *c = cJSON_GetArrayItem(cells, i);
             int at = i;
-            if (part) { /* placed by its (R, L) */
+            if (placed) { /* placed by its (R, L) */
                 const int R = cl_jr_int(&r, c, "reps"), L = cl_jr_int(&r, c, "seq_len");
                 at = -1;
                 for (int q = 0; q < ncell && !r.rc; q++)
                     if (s->reps[q / s->n_lens] == R && s->lens[q % s->n_lens] == L) at = q;
                 if (!r.rc && (at < 0 || x->done[at])) { cl_jr_fail(&r, "a cell outside the grid or twice", "cells"); break; }
-                if (!r.rc) x->done[at] = 1;
+                if (!r.rc) x->done[at] = CL_CELL_RUN;
             }
             if (r.rc) break;
             x->cells[at].reps = cl_jr_int(&r, c, "reps");

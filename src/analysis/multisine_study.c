@@ -138,14 +138,20 @@ static int run_study(const cl_model *const *m, const char *const *dirs, int n, c
     r->opts.progress = (cl_progress){0};
     r->opts.names = NULL;
     r->sig_points = o->input.points;
-    { /* the first model's family sets the input: Chronos-Bolt reads it at the patch rate (§4.2) */
+    { /* the first model's family sets the input: Chronos-Bolt reads it at the patch rate (§4.2),
+       * with the values the shortest Bolt context holds (a longer one reads the same series) */
         char cp[4096];
-        cl_config c0;
+        cl_config c0, ck;
         int have = 1;
-        if (m) c0 = *cl_model_config(m[0]);
-        else {
-            snprintf(cp, sizeof cp, "%s/config.json", dirs[0]);
-            have = cl_config_load(cp, &c0, err) == 0;
+        for (int k = 0; k < n && have; k++) {
+            if (m) ck = *cl_model_config(m[k]);
+            else {
+                snprintf(cp, sizeof cp, "%s/config.json", dirs[k]);
+                have = cl_config_load(cp, &ck, err) == 0;
+            }
+            if (have && (k == 0 || (ck.family == CL_FAMILY_BOLT && ck.context_length < c0.context_length &&
+                                    c0.family == CL_FAMILY_BOLT)))
+                c0 = ck;
         }
         if (have && c0.family == CL_FAMILY_BOLT) {
             r->bolt = 1;

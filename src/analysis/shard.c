@@ -206,7 +206,15 @@ static int merge_sweep(const char *const *dirs, const part *p, int n, const char
     for (int k = 0; k < m->n && !rc; k++)
         for (int c = 0; c < ncell && !rc; c++) {
             int i = part_of(p, n, k * ncell + c);
-            if (!s[i].res[k].done || !s[i].res[k].done[c]) {
+            if (s[i].res[k].done && s[i].res[k].done[c] == CL_CELL_UNFIT) { /* too long for the model: not run */
+                if (!m->res[k].done && !(m->res[k].done = calloc((size_t)ncell, 1))) {
+                    rc = cl_error_set(err, CL_ENOMEM, "merge: out of memory");
+                    break;
+                }
+                m->res[k].done[c] = CL_CELL_UNFIT;
+                continue;
+            }
+            if (!s[i].res[k].done || s[i].res[k].done[c] != CL_CELL_RUN) {
                 rc = cl_error_set(err, CL_EFORMAT, "%s: cell %d of model %s missing", dirs[i], c, m->models[k].name);
                 break;
             }
@@ -216,7 +224,14 @@ static int merge_sweep(const char *const *dirs, const part *p, int n, const char
             *to = *from; /* the cell owns its heads' scores: moved, not shared */
             from->cur = from->right = from->cur_all = from->right_all = NULL;
         }
-    for (int k = 0; k < m->n && !rc; k++) { free(m->res[k].done); m->res[k].done = NULL; }
+    for (int k = 0; k < m->n && !rc; k++) { /* every cell run: no done flags; else only the too-long ones stay */
+        int unfit = 0;
+        for (int c = 0; m->res[k].done && c < ncell; c++) {
+            if (m->res[k].done[c] != CL_CELL_UNFIT) m->res[k].done[c] = CL_CELL_RUN;
+            unfit += m->res[k].done[c] == CL_CELL_UNFIT;
+        }
+        if (!unfit) { free(m->res[k].done); m->res[k].done = NULL; }
+    }
     if (!rc) rc = cl_sweep_write(m, out, err);
     if (!rc) rc = cl_fig_sweep_set(m, heads, out, err);
     for (int i = 0; s && i < n; i++) cl_sweep_set_free(&s[i]);

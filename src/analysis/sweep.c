@@ -15,6 +15,16 @@ void cl_sweep_free(cl_sweep_result *r) {
     memset(r, 0, sizeof *r);
 }
 
+int cl_sweep_cell_run(const cl_sweep_result *r, int i) { return !r->done || r->done[i] == CL_CELL_RUN; }
+
+int cl_sweep_cell_fits(const cl_model *m, int reps, int seq_len) {
+    const cl_config *c = cl_model_config(m);
+    if (!cl_model_is_bolt(m)) return (long)reps * seq_len + 1 <= c->context_length;
+    cl_rrt_opts ro = {.reps = reps, .seq_len = seq_len, .batch = 1};
+    cl_error e;
+    return cl_rrp_check(c, &ro, &e) == 0;
+}
+
 int cl_sweep_run(const cl_model *m, const cl_sweep_opts *o, cl_sweep_result *r, cl_error *err) {
     memset(r, 0, sizeof *r);
     if (o->n_reps < 1 || o->n_lens < 1) return cl_error_set(err, CL_EINVAL, "sweep: empty grid");
@@ -25,6 +35,7 @@ int cl_sweep_run(const cl_model *m, const cl_sweep_opts *o, cl_sweep_result *r, 
     if (cl_model_is_bolt(m)) /* every cell must fit the context before any runs */
         for (int i = 0; i < o->n_reps; i++)
             for (int j = 0; j < o->n_lens; j++) {
+                if (o->skip_unfit && !cl_sweep_cell_fits(m, o->reps[i], o->lens[j])) continue;
                 cl_rrt_opts ro = o->base.rrt;
                 ro.reps = o->reps[i];
                 ro.seq_len = o->lens[j];
@@ -37,15 +48,24 @@ int cl_sweep_run(const cl_model *m, const cl_sweep_opts *o, cl_sweep_result *r, 
     if (!r->cells) return cl_error_set(err, CL_ENOMEM, "sweep: out of memory");
     r->n_reps = o->n_reps;
     r->n_lens = o->n_lens;
-    if (o->only && !(r->done = calloc((size_t)ncell, 1))) { cl_sweep_free(r); return cl_error_set(err, CL_ENOMEM, "sweep: out of memory"); }
+    if ((o->only || o->skip_unfit) && !(r->done = calloc((size_t)ncell, 1))) {
+        cl_sweep_free(r);
+        return cl_error_set(err, CL_ENOMEM, "sweep: out of memory");
+    }
     cl_induction_opts io = o->base;
     io.strict = 0;        /* counts only: one forward pass per cell and seed */
     io.progress = (cl_progress){0};
     cl_progress_report(&o->base.progress, "sweep", 0, ncell);
     for (int i = 0; i < o->n_reps; i++)
         for (int j = 0; j < o->n_lens; j++) {
-            if (o->only && !o->only[i * o->n_lens + j]) continue;
-            if (r->done) r->done[i * o->n_lens + j] = 1;
+            if (o->only && !o->only[i * o->n_lens + j]) continue; /* CL_CELL_ELSEWHERE */
+            if (o->skip_unfit && !cl_sweep_cell_fits(m, o->reps[i], o->lens[j])) {
+                r->done[i * o->n_lens + j] = CL_CELL_UNFIT;
+                r->cells[i * o->n_lens + j].reps = o->reps[i];
+                r->cells[i * o->n_lens + j].seq_len = o->lens[j];
+                continue;
+            }
+            if (r->done) r->done[i * o->n_lens + j] = CL_CELL_RUN;
             io.rrt.reps = o->reps[i];
             io.rrt.seq_len = o->lens[j];
             cl_induction_result ir;

@@ -8,7 +8,10 @@
 #include <string.h>
 
 int cl_fig_induction_mosaic(const char *base, const char *title, const float *cur, const float *right,
-                            int layers, int heads, double threshold, cl_error *err) {
+                            int layers, int heads, double threshold, const char *unit, cl_error *err) {
+    char lc[32], lr[32];
+    snprintf(lc, sizeof lc, "current %s", unit);
+    snprintf(lr, sizeof lr, "%s to right", unit);
     size_t n = (size_t)layers * heads;
     unsigned char *mark = malloc(2 * n);
     if (!mark) return cl_error_set(err, CL_ENOMEM, "%s: out of memory", base);
@@ -24,10 +27,10 @@ int cl_fig_induction_mosaic(const char *base, const char *title, const float *cu
     cl_fig *f = cl_fig_new(W, Hh);
     if (!f) { free(mark); return cl_error_set(err, CL_ENOMEM, "%s: cannot create figure", base); }
     cl_fig_title(f, title);
-    cl_fig_heatmap(f, (cl_rect){left, top, pw, ph}, cur, layers, heads, 0, 1, mark, "current token", "head", "layer",
+    cl_fig_heatmap(f, (cl_rect){left, top, pw, ph}, cur, layers, heads, 0, 1, mark, lc, "head", "layer",
                    NULL, NULL, 1);
     cl_fig_heatmap(f, (cl_rect){left + pw + gap, top, pw, ph}, right, layers, heads, 0, 1, mark + n,
-                   "token to right", "head", "layer", NULL, NULL, 1);
+                   lr, "head", "layer", NULL, NULL, 1);
     cl_fig_colorbar(f, (cl_rect){left + 2 * pw + gap + 20, top, 14, ph}, 0, 1, "mean attention");
     char note[96];
     snprintf(note, sizeof note, "red frame: mean >= %.3g", threshold);
@@ -111,7 +114,10 @@ int cl_fig_layer_distribution(const char *base, const char *title, const cl_dept
 }
 
 int cl_fig_sweep_heatmap(const char *base, const char *title, const float *cur, const float *right,
-                         const int *reps, int nr, const int *lens, int nl, double vmax, cl_error *err) {
+                         const int *reps, int nr, const int *lens, int nl, double vmax, const char *unit, cl_error *err) {
+    char lc[32], lr[32];
+    snprintf(lc, sizeof lc, "current %s", unit);
+    snprintf(lr, sizeof lr, "%s to right", unit);
     char **xt = calloc((size_t)nl, sizeof(char *)), **yt = calloc((size_t)nr, sizeof(char *));
     int rc = 0;
     if (!xt || !yt) rc = cl_error_set(err, CL_ENOMEM, "%s: out of memory", base);
@@ -123,9 +129,9 @@ int cl_fig_sweep_heatmap(const char *base, const char *title, const float *cur, 
     if (!rc && !f) rc = cl_error_set(err, CL_ENOMEM, "%s: cannot create figure", base);
     if (!rc) {
         cl_fig_title(f, title);
-        cl_fig_heatmap(f, (cl_rect){left, top, pw, ph}, cur, nr, nl, 0, vmax, NULL, "current token",
+        cl_fig_heatmap(f, (cl_rect){left, top, pw, ph}, cur, nr, nl, 0, vmax, NULL, lc,
                        "sequence length L", "repetitions R", (const char *const *)xt, (const char *const *)yt, 1);
-        cl_fig_heatmap(f, (cl_rect){left + pw + gap, top, pw, ph}, right, nr, nl, 0, vmax, NULL, "token to right",
+        cl_fig_heatmap(f, (cl_rect){left + pw + gap, top, pw, ph}, right, nr, nl, 0, vmax, NULL, lr,
                        "sequence length L", "repetitions R", (const char *const *)xt, (const char *const *)yt, 1);
         cl_fig_colorbar(f, (cl_rect){left + 2 * pw + gap + 20, top, 14, ph}, 0, vmax, "heads >= threshold");
         rc = cl_fig_save(f, base, err);
@@ -139,7 +145,10 @@ int cl_fig_sweep_heatmap(const char *base, const char *title, const float *cur, 
 
 int cl_fig_sweep_lines(const char *base, const char *title, const double *cur, const double *cur_std,
                        const double *right, const double *right_std, const int *reps, int nr,
-                       const int *lens, int nl, cl_error *err) {
+                       const int *lens, int nl, const char *unit, cl_error *err) {
+    char lc[32], lr[32];
+    snprintf(lc, sizeof lc, "current %s", unit);
+    snprintf(lr, sizeof lr, "%s to right", unit);
     cl_series *s = calloc(2 * (size_t)nr, sizeof *s); /* per R: a line (labelled) and its error bars */
     double *x = malloc(sizeof(double) * (size_t)nl);
     char **lab = calloc((size_t)nr, sizeof(char *));
@@ -163,7 +172,7 @@ int cl_fig_sweep_lines(const char *base, const char *title, const double *cur, c
                     s[ns++] = (cl_series){.x = x, .y = y + (size_t)i * nl, .y2 = e + (size_t)i * nl, .n = nl,
                                           .style = CL_ERRBAR, .rgb = {rgb[0], rgb[1], rgb[2]}, .width = 1};
             }
-            cl_axes ax = {.title = panel ? "token to right" : "current token", .xlabel = "sequence length L",
+            cl_axes ax = {.title = panel ? lr : lc, .xlabel = "sequence length L",
                           .ylabel = "heads >= threshold", .xmin = NAN, .xmax = NAN, .ymin = 0, .ymax = NAN,
                           .legend = 1}; /* counts mostly fall with L: the top right is emptiest */
             cl_fig_plot(f, (cl_rect){70 + panel * 370, 60, 290, 220}, &ax, s, ns);

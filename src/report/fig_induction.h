@@ -6,11 +6,11 @@
 
 #include "chronolens_study.h"
 
-/* Two panels, "current token" and "token to right": layers down, heads across, colour
- * range fixed to [0, 1], colour bar, heads >= threshold framed in red.
- * cur, right: (layers, heads) mean scores. */
+/* Two panels, "current token" and "token to right" (unit "token"; Chronos-Bolt: "patch"):
+ * layers down, heads across, colour range fixed to [0, 1], colour bar, heads >= threshold
+ * framed in red. cur, right: (layers, heads) mean scores. */
 int cl_fig_induction_mosaic(const char *base, const char *title, const float *cur, const float *right,
-                            int layers, int heads, double threshold, cl_error *err);
+                            int layers, int heads, double threshold, const char *unit, cl_error *err);
 
 /* One group of heads for the layer distribution: the relative depths (layer+1)/layers of
  * the heads above threshold. */
@@ -24,12 +24,12 @@ int cl_fig_layer_distribution(const char *base, const char *title, const cl_dept
  * the (mean) count of heads >= threshold, printed in the cell. cur, right: (nr, nl).
  * vmax: top of the colour range (e.g. the number of heads). */
 int cl_fig_sweep_heatmap(const char *base, const char *title, const float *cur, const float *right,
-                         const int *reps, int nr, const int *lens, int nl, double vmax, cl_error *err);
+                         const int *reps, int nr, const int *lens, int nl, double vmax, const char *unit, cl_error *err);
 
 /* Count against L, one line per R, two panels; std (nr, nl) as error bars (NULL: none). */
 int cl_fig_sweep_lines(const char *base, const char *title, const double *cur, const double *cur_std,
                        const double *right, const double *right_std, const int *reps, int nr,
-                       const int *lens, int nl, cl_error *err);
+                       const int *lens, int nl, const char *unit, cl_error *err);
 
 /* The figures of an induction study in dir: mosaic_<name> and mosaic_encoder_<name> per
  * model, layer_distribution of all models. */

@@ -5,6 +5,7 @@
 #include "../analysis/induction.h"
 
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 
 static float *to_float(const cl_stat *s, int n) {
@@ -31,7 +32,7 @@ int cl_fig_induction_set(const cl_induction_set *s, const char *dir, cl_error *e
             snprintf(base, sizeof base, "%s/mosaic_%s%s", dir, st ? "encoder_" : "", s->models[k].name);
             snprintf(title, sizeof title, "%s: %s induction scores", s->models[k].name,
                      st ? "encoder self-attention" : "decoder cross-attention");
-            if (!rc) rc = cl_fig_induction_mosaic(base, title, a, b, nl, x->heads, x->threshold, err);
+            if (!rc) rc = cl_fig_induction_mosaic(base, title, a, b, nl, x->heads, x->threshold, x->bolt ? "patch" : "token", err);
             free(a); free(b);
             if (st == 0 && !rc) { /* every occurrence: the sums over the R earlier occurrences */
                 a = to_float(x->cur_all, n);
@@ -39,7 +40,7 @@ int cl_fig_induction_set(const cl_induction_set *s, const char *dir, cl_error *e
                 if (!a || !b) rc = cl_error_set(err, CL_ENOMEM, "figures: out of memory");
                 snprintf(base, sizeof base, "%s/mosaic_all_%s", dir, s->models[k].name);
                 snprintf(title, sizeof title, "%s: cross-attention, sums over every earlier occurrence", s->models[k].name);
-                if (!rc) rc = cl_fig_induction_mosaic(base, title, a, b, nl, x->heads, x->threshold, err);
+                if (!rc) rc = cl_fig_induction_mosaic(base, title, a, b, nl, x->heads, x->threshold, x->bolt ? "patch" : "token", err);
                 free(a); free(b);
             }
         }
@@ -72,20 +73,21 @@ int cl_fig_sweep_set(const cl_sweep_set *s, const int *heads, const char *dir, c
     for (int k = 0; k < s->n && !rc; k++) {
         for (size_t i = 0; i < n; i++) {
             const cl_sweep_cell *x = &r[k].cells[i];
-            fc[i] = (float)x->cross[CL_CUR].mean;
-            fc[n + i] = (float)x->cross[CL_RIGHT].mean;
-            d[i] = x->cross[CL_CUR].mean;
-            d[n + i] = x->cross[CL_CUR].std;
-            d[2 * n + i] = x->cross[CL_RIGHT].mean;
-            d[3 * n + i] = x->cross[CL_RIGHT].std;
+            const int run = cl_sweep_cell_run(&r[k], (int)i); /* not run (too long): grey, no point */
+            fc[i] = run ? (float)x->cross[CL_CUR].mean : NAN;
+            fc[n + i] = run ? (float)x->cross[CL_RIGHT].mean : NAN;
+            d[i] = run ? x->cross[CL_CUR].mean : NAN;
+            d[n + i] = run ? x->cross[CL_CUR].std : NAN;
+            d[2 * n + i] = run ? x->cross[CL_RIGHT].mean : NAN;
+            d[3 * n + i] = run ? x->cross[CL_RIGHT].std : NAN;
         }
         snprintf(base, sizeof base, "%s/sweep_%s", dir, s->models[k].name);
         snprintf(title, sizeof title, "%s: cross-attention heads >= threshold (of %d)", s->models[k].name,
                  heads[k]);
-        rc = cl_fig_sweep_heatmap(base, title, fc, fc + n, reps, nr, lens, nl, heads[k],
-                                  err);
+        const char *unit = s->models[k].sampling == CL_SAMPLING_PATCHES ? "patch" : "token";
+        rc = cl_fig_sweep_heatmap(base, title, fc, fc + n, reps, nr, lens, nl, heads[k], unit, err);
         snprintf(base, sizeof base, "%s/sweep_lines_%s", dir, s->models[k].name);
-        if (!rc) rc = cl_fig_sweep_lines(base, title, d, d + n, d + 2 * n, d + 3 * n, reps, nr, lens, nl, err);
+        if (!rc) rc = cl_fig_sweep_lines(base, title, d, d + n, d + 2 * n, d + 3 * n, reps, nr, lens, nl, unit, err);
     }
     free(fc); free(d);
     return rc;

@@ -4,6 +4,9 @@
 #include "../io/json.h"
 #include "svg_heatmap.h"
 #include "../core/core.h"
+#include "../analysis/bolt_multisine.h"
+
+#include <sys/stat.h>
 
 #include <limits.h>
 #include <math.h>
@@ -90,6 +93,34 @@ static void open_model(FILE *f, const char *name) {
     fputs("\">\n", f);
 }
 
+static int is_bolt(const page *p, int k) { return p->in->setup.models[k].bolt; }
+
+static int any_t5(const page *p) {
+    for (int k = 0; k < p->n; k++)
+        if (!is_bolt(p, k)) return 1;
+    return 0;
+}
+
+static int any_bolt(const page *p) {
+    for (int k = 0; k < p->n; k++)
+        if (is_bolt(p, k)) return 1;
+    return 0;
+}
+
+/* The multisine result holding model k (its family's; notebook: the notebooks' amplitudes). */
+static const cl_multisine_result *ms_of(const page *p, int k, int notebook) {
+    const cl_report_inputs *in = p->in;
+    return is_bolt(p, k) ? (notebook ? &in->ms_nb_bolt : &in->ms_bolt) : (notebook ? &in->ms_nb : &in->ms);
+}
+
+/* A Chronos-Bolt model's block opens with what its section means in patches (method.md §4). */
+static void bolt_note(FILE *f, const page *p, int k, const char *text) {
+    if (!is_bolt(p, k)) return;
+    const cl_report_model *m = &p->in->setup.models[k];
+    fprintf(f, "<p class=\"note bolt\"><b>Chronos-Bolt</b> (patches of %d values, stride %d%s): %s</p>\n",
+            m->patch_size, m->patch_stride, m->reg_token ? ", [REG] appended" : "", text);
+}
+
 static void td_num(FILE *f, double v, const char *fmt) {
     fputs("<td>", f);
     if (isfinite(v)) fprintf(f, fmt, v);
@@ -110,7 +141,8 @@ static void setting(FILE *f, int *first, const char *key, const char *text, doub
 static void setup_section(FILE *f, const page *p) {
     const cl_report_setup *s = &p->in->setup;
     fputs("<section id=\"setup\"><h2>1. Setup</h2>\n<table><tr><th class=\"l\">model</th><th class=\"l\">folder</th>"
-          "<th>parameters</th><th class=\"l\">dtype</th><th>d_model</th><th>d_ff</th><th>encoder layers</th><th>decoder layers</th><th>heads</th>"
+          "<th class=\"l\">family</th><th>parameters</th><th class=\"l\">dtype</th><th>context</th><th class=\"l\">input</th>"
+          "<th>d_model</th><th>d_ff</th><th>encoder layers</th><th>decoder layers</th><th>heads</th>"
           "<th>d_kv</th><th>vocabulary</th><th>precision</th></tr>\n", f);
     for (int k = 0; k < p->n; k++) {
         const cl_report_model *m = &s->models[k];
@@ -120,13 +152,19 @@ static void setup_section(FILE *f, const page *p) {
         cl_html_escape(f, p->name[k]);
         fputs("</td><td class=\"l\">", f);
         cl_html_escape(f, m->path);
-        fputs("</td>", f);
+        fprintf(f, "</td><td class=\"l\">%s</td>", m->bolt ? "Chronos-Bolt" : "Chronos-T5");
         td_num(f, m->parameters, "%.0f");
         fputs("<td class=\"l\">", f);
         cl_html_escape(f, m->dtype);
         fputs("</td>", f);
-        const int v[7] = {m->d_model, m->d_ff, m->encoder_layers, m->decoder_layers, m->heads, m->d_kv, m->vocab_size};
-        for (int i = 0; i < 7; i++) td_num(f, v[i], "%.0f");
+        td_num(f, m->context_length > 0 ? m->context_length : NAN, "%.0f"); /* older reports: not recorded */
+        if (m->bolt) /* the patching: what one attention position is */
+            fprintf(f, "<td class=\"l\">patches of %d, stride %d%s (%d patches)</td>", m->patch_size, m->patch_stride,
+                    m->reg_token ? ", [REG]" : "", m->patch_stride > 0 ? m->context_length / m->patch_stride : 0);
+        else fputs("<td class=\"l\">tokens (mean scaling, bins)</td>", f);
+        /* a Bolt checkpoint's vocabulary is its [PAD]/[REG] embeddings only: not a token vocabulary */
+        const int v[7] = {m->d_model, m->d_ff, m->encoder_layers, m->decoder_layers, m->heads, m->d_kv, m->bolt ? -1 : m->vocab_size};
+        for (int i = 0; i < 7; i++) td_num(f, v[i] < 0 ? NAN : v[i], "%.0f");
         /* of the matrix products (--precision) */
         fputs("<td>", f);
         cl_html_escape(f, cl_precision_name(m->precision));
@@ -143,13 +181,20 @@ static void setup_section(FILE *f, const page *p) {
             setting(f, &first, "reps", NULL, s->ind_reps);
             setting(f, &first, "batch", NULL, s->ind_batch);
             if (i == CL_REPORT_INDUCTION) setting(f, &first, "threshold", NULL, s->ind_threshold);
-            setting(f, &first, "tokens", i == CL_REPORT_INDUCTION ? s->ind_tokens : s->ind_all_tokens, 0);
+            if (i == CL_REPORT_INDUCTION || any_t5(p))
+                setting(f, &first, "tokens", i == CL_REPORT_INDUCTION ? s->ind_tokens : s->ind_all_tokens, 0);
+            if (i == CL_REPORT_INDUCTION && s->ind_patches[0]) setting(f, &first, "patches", s->ind_patches, 0);
+            if (i == CL_REPORT_INDUCTION_ALL && !any_t5(p)) setting(f, &first, "not run", "Chronos-T5 models only (token sampling)", 0);
+            else if (i == CL_REPORT_INDUCTION_ALL && any_bolt(p)) setting(f, &first, "models", "the Chronos-T5 models", 0);
         } else if (i == CL_REPORT_SWEEP) {
             setting(f, &first, "reps_list", s->sweep_reps, 0);
             setting(f, &first, "len_list", s->sweep_lens, 0);
             setting(f, &first, "batch", NULL, s->sweep_batch);
         } else if (i == CL_REPORT_MULTISINE || i == CL_REPORT_MULTISINE_NB) {
-            setting(f, &first, "input", i == CL_REPORT_MULTISINE ? s->ms_input : s->ms_nb_input, 0);
+            if (any_t5(p)) setting(f, &first, any_bolt(p) ? "input (Chronos-T5)" : "input",
+                                   i == CL_REPORT_MULTISINE ? s->ms_input : s->ms_nb_input, 0);
+            const char *ib = i == CL_REPORT_MULTISINE ? s->ms_input_bolt : s->ms_nb_input_bolt;
+            if (ib[0]) setting(f, &first, "input (Chronos-Bolt)", ib, 0);
             setting(f, &first, "permutations", NULL, s->ms_permutations);
         } else {
             setting(f, &first, "configs", NULL, s->mss_configs);
@@ -185,20 +230,29 @@ static int mosaics_section(FILE *f, const page *p, cl_error *err) {
     const double thr = p->in->ind.opts.threshold;
     for (int k = 0; k < p->n; k++) {
         const cl_induction_result *m = &p->in->ind.res[k];
-        const int heads = m->heads;
+        const int heads = m->heads, bolt = is_bolt(p, k);
         open_model(f, p->name[k]);
+        bolt_note(f, p, k, "repeated random patches (method.md §4.1) — S is L = 10 patches of i.i.d. N(0, 1) values, "
+                           "repeated R = 2 times, then its first patch s<sub>0</sub> again; read <i>token</i> as "
+                           "<i>patch</i> above. <b>current patch</b>: attention on the most recent earlier occurrence m of "
+                           "s<sub>0</sub>; <b>patch to right</b>: on m+1 (s<sub>1</sub>). Encoder query: the final "
+                           "s<sub>0</sub> patch; cross-attention: the decoder's single query (Chronos-Bolt decodes every "
+                           "quantile of the horizon in one step). No token band: the values are continuous.");
         for (int st = 0; st < 2; st++) {
             const int layers = st ? m->enc_layers : m->layers, n = layers * heads;
             double *a = malloc(sizeof(double) * (n + 1)), *b = malloc(sizeof(double) * (n + 1));
             if (!a || !b) { free(a); free(b); return cl_error_set(err, CL_ENOMEM, "report: out of memory"); }
             head_means(st ? m->enc_cur : m->cur, a, n);
             head_means(st ? m->enc_right : m->right, b, n);
-            fprintf(f, "<h3>%s</h3>\n", st ? "Encoder self-attention (query: the final s<sub>0</sub>)"
-                                           : "Decoder cross-attention (query: s<sub>1</sub> at decoder position 1)");
+            fprintf(f, "<h3>%s</h3>\n", st ? (bolt ? "Encoder self-attention (query: the final s<sub>0</sub> patch)"
+                                                 : "Encoder self-attention (query: the final s<sub>0</sub>)")
+                                           : (bolt ? "Decoder cross-attention (query: the decoder's single query)"
+                                                   : "Decoder cross-attention (query: s<sub>1</sub> at decoder position 1)"));
             cl_svg_heatmap h = {.rows = layers, .cols = heads, .vmin = 0, .vmax = 1, .xlabel = "head", .ylabel = "layer",
                                 .cbar_label = "mean attention", .mark = thr, .values = 1,
                                 .cell_fmt = "%.2f"};
-            cl_svg_panel pan[2] = {{"current token (m)", a}, {"token to right (m+1)", b}};
+            cl_svg_panel pan[2] = {{bolt ? "current patch (m)" : "current token (m)", a},
+                                   {bolt ? "patch to right (m+1)" : "token to right (m+1)", b}};
             fprintf(f, "<div class=\"mosaic\" data-stack=\"%s\">\n", st ? "encoder" : "cross");
             cl_svg_heatmap_write(f, &h, pan, 2);
             fputs("</div>\n<div class=\"files\">files: <a href=\"figures/induction/", f);
@@ -213,7 +267,8 @@ static int mosaics_section(FILE *f, const page *p, cl_error *err) {
                 head_means(m->right_all, b, n);
                 fputs("<h3>Decoder cross-attention, every earlier occurrence (sums over k)</h3>\n<div class=\"mosaic\" "
                       "data-stack=\"cross-all\">\n", f);
-                cl_svg_panel pa[2] = {{"current token, all occurrences", a}, {"token to right, all occurrences", b}};
+                cl_svg_panel pa[2] = {{bolt ? "current patch, all occurrences" : "current token, all occurrences", a},
+                                      {bolt ? "patch to right, all occurrences" : "token to right, all occurrences", b}};
                 cl_svg_heatmap_write(f, &h, pa, 2);
                 fputs("</div>\n<div class=\"files\">files: <a href=\"figures/induction/mosaic_all_", f);
                 cl_html_escape(f, p->name[k]);
@@ -232,7 +287,9 @@ static int mosaics_section(FILE *f, const page *p, cl_error *err) {
 static void counts_section(FILE *f, const page *p) {
     fputs("<section id=\"counts\"><h2>3. Counts across models</h2>\n<p class=\"note\"><b>relaxed</b>: mean attention "
           "&ge; 0.3; <b>strict</b>: relaxed and ablating the head lowers log p(s<sub>2</sub>) on average (mean change &lt; 0 "
-          "— the sign alone, which a random model shows on many heads; section 7 tests it for significance). "
+          "— the sign alone, which a random model shows on many heads; section 7 tests it for significance; "
+          "Chronos-Bolt: ablating it moves the first-step median forecast away from s<sub>1</sub>'s first value, "
+          "&Delta;|median &minus; s<sub>1</sub>[0]|, README). "
           "<b>either</b>: current token or token to right. The selected model's row is highlighted.</p>\n"
           "<table><tr><th class=\"l\" rowspan=\"2\">model</th><th rowspan=\"2\">cross-attention heads</th>"
           "<th colspan=\"3\">relaxed</th><th colspan=\"3\">strict</th><th colspan=\"3\">encoder (relaxed)</th></tr>\n<tr>", f);
@@ -304,12 +361,16 @@ static int sweep_section(FILE *f, const page *p, cl_error *err) {
     for (int i = 0; !rc && i < nl; i++) { snprintf(lt[i], 16, "%d", sw->lens[i]); lp[i] = lt[i]; }
     for (int k = 0; k < p->n && !rc; k++) {
         const cl_induction_result *mi = &p->in->ind.res[k];
-        for (int i = 0; i < nr * nl; i++) {
+        for (int i = 0; i < nr * nl; i++) { /* a cell too long for the model's context: grey, no value */
             const cl_sweep_cell *c = &sw->res[k].cells[i];
-            a[i] = c->cross[CL_CUR].mean;
-            b[i] = c->cross[CL_RIGHT].mean;
+            const int run = cl_sweep_cell_run(&sw->res[k], i);
+            a[i] = run ? c->cross[CL_CUR].mean : NAN;
+            b[i] = run ? c->cross[CL_RIGHT].mean : NAN;
         }
         open_model(f, p->name[k]);
+        bolt_note(f, p, k, "R repetitions of L random patches (repeated random patches, as in section 2); a grey "
+                           "cell was not run: its R&middot;L + 1 patches exceed this model's context. T counts the "
+                           "patches and [REG].");
         cl_svg_heatmap h = {.rows = nr, .cols = nl, .vmin = 0, .vmax = (double)mi->layers * mi->heads,
                             .xlabel = "L", .ylabel = "R", .xticks = lp, .yticks = rp, .cbar_label = "heads >= 0.3",
                             .mark = NAN, .values = 1};
@@ -321,6 +382,12 @@ static int sweep_section(FILE *f, const page *p, cl_error *err) {
               "<th>either</th><th>total (sum)</th><th>baseline-aware</th><th>all occurrences</th></tr>\n", f);
         for (int i = 0; i < nr * nl; i++) {
             const cl_sweep_cell *c = &sw->res[k].cells[i];
+            if (!cl_sweep_cell_run(&sw->res[k], i)) {
+                fprintf(f, "<tr><td>%d</td><td>%d</td><td colspan=\"7\" class=\"l\">not run: R&middot;L + 1 = %d %s "
+                           "exceed the context</td></tr>\n", sw->reps[i / nl], sw->lens[i % nl],
+                        sw->reps[i / nl] * sw->lens[i % nl] + 1, is_bolt(p, k) ? "patches" : "tokens");
+                continue;
+            }
             const cl_sweep_extra e = cl_sweep_cell_extra(c, sw->opts.threshold);
             fputs("<tr>", f);
             td_num(f, c->reps, "%.0f");
@@ -367,6 +434,23 @@ static int multisine_section(FILE *f, const page *p, cl_error *err) {
                                     {"-double-fft", "double FFT"}};
     for (int k = 0; k < p->n && !rc; k++) {
         open_model(f, p->name[k]);
+        if (is_bolt(p, k)) { /* the signal at the patch rate, and what aliases there (method.md §4.2) */
+            const cl_multisine_result *r = ms_of(p, k, 0);
+            const cl_multisine *in = &r->opts.input;
+            const double rate = r->sig_points / in->duration;
+            double fa[CL_MS_MAX_FREQS], al[CL_MS_MAX_FREQS];
+            const int na = cl_bolt_ms_aliases(in, r->sig_points, fa, al);
+            char text[1400];
+            int len = snprintf(text, sizeof text, "the attention signal is the decoder query's cross-attention over the %d "
+                               "context patches, one sample per patch: spectra are over patches at the patch rate %.4g Hz "
+                               "(Nyquist %.4g Hz), resolution %.3g Hz. Input: %d values over %.4g s. ",
+                               r->sig_points, rate, rate / 2, 1 / in->duration, in->points, in->duration);
+            if (!na) snprintf(text + len, sizeof text - len, "No input frequency lies above the patch Nyquist: no aliasing.");
+            for (int i = 0; i < na && len < (int)sizeof text - 80; i++)
+                len += snprintf(text + len, sizeof text - len, "%s%g Hz aliases to %.4g Hz at the patch rate%s",
+                                i ? "; " : "<b>Aliasing</b>: ", fa[i], al[i], i == na - 1 ? "." : "");
+            bolt_note(f, p, k, text);
+        }
         char rel[400];
         for (int i = 0; i < 3 && !rc; i++) {
             snprintf(rel, sizeof rel, "multisine/%s%s", p->name[k], FIG[i][0]);
@@ -395,8 +479,8 @@ static int multisine_section(FILE *f, const page *p, cl_error *err) {
             td_num(f, row->p, "%.3g");
             fputs("</tr>\n", f);
         }
-        fputs("</table>\n<div class=\"files\">numbers: <a href=\"data/multisine/multisine.csv\">multisine.csv</a> · "
-              "<a href=\"data/multisine-sweep/", f);
+        fprintf(f, "</table>\n<div class=\"files\">numbers: <a href=\"data/multisine%s/multisine.csv\">multisine.csv</a> · "
+                   "<a href=\"data/multisine-sweep/", is_bolt(p, k) ? "-bolt" : "");
         cl_html_escape(f, p->name[k]);
         fputs("/sweep.json\">multisine-sweep</a></div>\n</div>\n", f);
     }
@@ -603,9 +687,15 @@ int cl_report_write(const char *dir, const cl_report_inputs *in, cl_error *err) 
     p->in = in;
     p->n = in->setup.n;
     int rc = 0;
-    if (p->n < 1 || p->n > MAXM || in->ind.n != p->n || in->sweep.n != p->n || in->ms.n != p->n)
+    if (p->n < 1 || p->n > MAXM || in->ind.n != p->n || in->sweep.n != p->n || in->ms.n + in->ms_bolt.n != p->n)
         rc = cl_error_set(err, CL_EINVAL, "report: %d models in the setup, %d, %d and %d in the studies", p->n, in->ind.n,
-                          in->sweep.n, in->ms.n);
+                          in->sweep.n, in->ms.n + in->ms_bolt.n);
+    for (int k = 0; k < p->n && !rc; k++) { /* each model in its family's multisine result */
+        const cl_multisine_result *r = in->setup.models[k].bolt ? &in->ms_bolt : &in->ms;
+        int found = 0;
+        for (int j = 0; j < r->n; j++) found |= !strcmp(r->models[j].name, in->setup.models[k].name);
+        if (!found) rc = cl_error_set(err, CL_EINVAL, "report: model %s has no multisine result of its family", in->setup.models[k].name);
+    }
     for (int k = 0; k < p->n && !rc; k++) p->name[k] = in->setup.models[k].name;
     if (!rc) rc = cl_report_claims(dir, in, p->name, p->n, &p->verdicts, err);
     if (!rc) rc = write_page(p, err);
@@ -620,10 +710,20 @@ int cl_report_read(const char *dir, cl_report_inputs *in, cl_error *err) {
     int rc = cl_report_setup_read(cl_path_join(path, sizeof path, dir, "data/setup.json"), &in->setup, err);
     if (!rc) rc = cl_induction_read(cl_path_join(path, sizeof path, dir, "data/induction"), &in->ind, err);
     if (!rc) rc = cl_sweep_read(cl_path_join(path, sizeof path, dir, "data/sweep"), &in->sweep, err);
-    if (!rc) rc = cl_multisine_read(cl_path_join(path, sizeof path, dir, "data/multisine"), &in->ms, err);
-    /* the all-token induction and the notebooks' multisine: in every report since the claims */
-    if (!rc) rc = cl_induction_read(cl_path_join(path, sizeof path, dir, "data/induction-all"), &in->ind_all, err);
-    if (!rc) rc = cl_multisine_read(cl_path_join(path, sizeof path, dir, "data/multisine-notebook"), &in->ms_nb, err);
+    /* each family's multisine results (a report of one family has only its folders); the
+     * all-token induction: Chronos-T5's, in every report since the claims */
+    static const char *OPT[5] = {"data/multisine", "data/induction-all", "data/multisine-notebook", "data/multisine-bolt",
+                                 "data/multisine-notebook-bolt"};
+    static const char *FILE1[5] = {"multisine.json", "induction.json", "multisine.json", "multisine.json", "multisine.json"};
+    for (int i = 0; i < 5 && !rc; i++) {
+        char probe[PATH_MAX + 32];
+        struct stat st;
+        cl_path_join(path, sizeof path, dir, OPT[i]);
+        snprintf(probe, sizeof probe, "%s/%s", path, FILE1[i]);
+        if (stat(probe, &st) != 0) continue;
+        cl_multisine_result *r[5] = {&in->ms, NULL, &in->ms_nb, &in->ms_bolt, &in->ms_nb_bolt};
+        rc = i == 1 ? cl_induction_read(path, &in->ind_all, err) : cl_multisine_read(path, r[i], err);
+    }
     if (!rc && !(in->mss = calloc((size_t)in->setup.n, sizeof *in->mss)))
         rc = cl_error_set(err, CL_ENOMEM, "report: out of memory");
     if (!rc && !(in->formation = calloc((size_t)in->setup.n, sizeof *in->formation)))
@@ -652,6 +752,8 @@ void cl_report_inputs_free(cl_report_inputs *in) {
     cl_sweep_set_free(&in->sweep);
     cl_multisine_free(&in->ms);
     cl_multisine_free(&in->ms_nb);
+    cl_multisine_free(&in->ms_bolt);
+    cl_multisine_free(&in->ms_nb_bolt);
     cl_report_setup_free(&in->setup);
     memset(in, 0, sizeof *in);
 }

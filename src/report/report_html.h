@@ -24,6 +24,9 @@ typedef struct cl_report_model {
     char dtype[16];     /* of the weights as stored (f32, bf16, ..., mixed) */
     int d_model, d_ff, d_kv, heads, encoder_layers, decoder_layers, vocab_size;
     cl_precision precision; /* of its products (--precision; cl_model_precision) */
+    int bolt;               /* 1: Chronos-Bolt (repeated random patches; sections in patches) */
+    int context_length;     /* values (T5 and Bolt) */
+    int patch_size, patch_stride, reg_token; /* Chronos-Bolt: the patching, [REG] appended */
 } cl_report_model;
 
 /* What data/setup.json holds: how the report was made. */
@@ -39,7 +42,9 @@ typedef struct cl_report_setup {
     char ind_all_tokens[128];             /* the induction-all step (its L, R, batch: the induction step's) */
     char sweep_reps[256], sweep_lens[256]; /* the grids as given ("2,4,6") */
     int sweep_batch;
-    char ms_input[256], ms_nb_input[256];  /* the text's and the notebooks' amplitudes */
+    char ms_input[256], ms_nb_input[256];  /* the text's and the notebooks' amplitudes (Chronos-T5) */
+    char ind_patches[160];                 /* Chronos-Bolt's induction input ("" without Bolt models) */
+    char ms_input_bolt[320], ms_nb_input_bolt[320]; /* Chronos-Bolt's multisine inputs ("" without) */
     int ms_permutations, mss_configs, mss_permutations;
     int n;
     cl_report_model *models;              /* (n) */
@@ -56,8 +61,10 @@ typedef struct cl_report_inputs {
     cl_induction_set ind;
     cl_sweep_set sweep;
     cl_induction_set ind_all;       /* n = 0: an older report without the all-token step */
-    cl_multisine_result ms;
+    cl_multisine_result ms;         /* Chronos-T5 models (n = 0: none) */
     cl_multisine_result ms_nb;      /* the notebooks' amplitudes; n = 0: not run */
+    cl_multisine_result ms_bolt;    /* Chronos-Bolt models (data/multisine-bolt/; n = 0: none) */
+    cl_multisine_result ms_nb_bolt; /* data/multisine-notebook-bolt/ */
     cl_mssweep_result *mss;
     cl_formation_result *formation; /* (setup.n) pts NULL: the model's folder held no formation.csv */
 } cl_report_inputs;

@@ -8,6 +8,8 @@
 #include "fig_induction.h"
 #include "fig_multisine.h"
 #include "../analysis/rrt.h"
+#include "../analysis/bolt_multisine.h"
+#include "../io/config_bolt.h"
 #include "../core/core.h"
 #include "../io/outlock.h"
 
@@ -144,18 +146,41 @@ static int mkdir_err(const char *dir, cl_error *err) {
     return mkdir(dir, 0777) && errno != EEXIST ? cl_error_set(err, CL_EIO, "%s: cannot create (%s)", dir, strerror(errno)) : 0;
 }
 
+/* The models of one family (CL_FAMILY_T5 / CL_FAMILY_BOLT), in the report's order: the
+ * all-token induction step is Chronos-T5's only, and each family's multisine input is its
+ * own (tokens vs patches, method.md §4.2). */
+typedef struct family {
+    int n, idx[CL_REPORT_MAX_MODELS];
+    const char *dirs[CL_REPORT_MAX_MODELS], *names[CL_REPORT_MAX_MODELS];
+    cl_model *m[CL_REPORT_MAX_MODELS];
+    cl_study_model info[CL_REPORT_MAX_MODELS];
+} family;
+
+static void make_families(const cl_report_opts *o, cl_model *const *m, const cl_study_model *info, family fam[2]) {
+    memset(fam, 0, 2 * sizeof *fam);
+    for (int k = 0; k < o->n; k++) {
+        family *f = &fam[cl_model_is_bolt(m[k]) ? 1 : 0];
+        f->idx[f->n] = k;
+        f->dirs[f->n] = o->dirs[k];
+        f->names[f->n] = info[k].name;
+        f->m[f->n] = m[k];
+        f->info[f->n++] = info[k];
+    }
+}
+
 /* The settings of each step, built once: checked against every model before the first
  * step runs, then run. */
 typedef struct step_opts {
+    family fam[2];                  /* [0] Chronos-T5, [1] Chronos-Bolt models */
     cl_induction_study_opts ind;
-    cl_induction_study_opts ind_all; /* the claim `band`: every non-special token, scores only */
-    cl_sweep_study_opts sweep;
-    cl_multisine_opts ms;           /* input fitted to the shortest context (cl_multisine_fit_models) */
-    cl_multisine_opts ms_nb;        /* the same with the author's notebooks' amplitudes */
-    const char *names[CL_REPORT_MAX_MODELS];
+    cl_induction_study_opts ind_all; /* the claim `band`: every non-special token, scores only (T5) */
+    cl_sweep_study_opts sweep;      /* cells too long for a model's context are skipped for it */
+    cl_multisine_opts ms[2];        /* per family: input fitted to the shortest context (cl_multisine_fit_models) */
+    cl_multisine_opts ms_nb[2];     /* the same with the author's notebooks' amplitudes */
 } step_opts;
 
-static void make_step_opts(const cl_report_opts *o, const cl_study_model *info, step_opts *so) {
+static void make_step_opts(const cl_report_opts *o, cl_model *const *m, const cl_study_model *info, step_opts *so) {
+    make_families(o, m, info, so->fam);
     const int perms = o->quick ? 1000 : 10000;
     cl_induction_study_default(&so->ind);
     so->ind.base.rrt.batch = o->batch;
@@ -167,12 +192,14 @@ static void make_step_opts(const cl_report_opts *o, const cl_study_model *info, 
         so->sweep.n_reps = so->sweep.n_lens = 3;
         for (int i = 0; i < 3; i++) so->sweep.reps[i] = so->sweep.lens[i] = 2 + 4 * i;
     }
-    for (int k = 0; k < o->n; k++) so->names[k] = info[k].name;
-    cl_multisine_default(&so->ms);
-    so->ms.seed = o->seed;
-    so->ms.permutations = perms;
-    so->ms.names = so->names;
-    so->ms.precision = o->precision;
+    so->sweep.skip_unfit = 1; /* e.g. a Chronos-Bolt context of 32 patches holds R x L + 1 <= 32 only */
+    for (int f = 0; f < 2; f++) {
+        cl_multisine_default(&so->ms[f]);
+        so->ms[f].seed = o->seed;
+        so->ms[f].permutations = perms;
+        so->ms[f].names = so->fam[f].names;
+        so->ms[f].precision = o->precision;
+    }
     so->ind_all = so->ind;
     so->ind_all.sampling_all = 1;
     so->ind_all.base.strict = 0;
@@ -185,11 +212,14 @@ static int check_steps(const cl_report_opts *o, cl_model *const *m, const cl_stu
                        cl_error *err) {
     int rc = cl_induction_study_check(m, info, o->n, &so->ind, err);
     if (!rc) rc = cl_sweep_study_check(m, info, o->n, &so->sweep, err);
-    if (!rc) rc = cl_multisine_fit_models(o->dirs, o->n, &so->ms, err);
-    if (!rc) { /* the notebooks' amplitudes on the same (fitted) input */
-        static const double AMPS[4] = {1, 0.75, 0.5, 0.5};
-        so->ms_nb = so->ms;
-        for (int i = 0; i < so->ms_nb.input.n && i < 4; i++) so->ms_nb.input.amps[i] = AMPS[i];
+    for (int f = 0; f < 2 && !rc; f++) {
+        if (!so->fam[f].n) continue;
+        rc = cl_multisine_fit_models(so->fam[f].dirs, so->fam[f].n, &so->ms[f], err);
+        if (!rc) { /* the notebooks' amplitudes on the same (fitted) input */
+            static const double AMPS[4] = {1, 0.75, 0.5, 0.5};
+            so->ms_nb[f] = so->ms[f];
+            for (int i = 0; i < so->ms_nb[f].input.n && i < 4; i++) so->ms_nb[f].input.amps[i] = AMPS[i];
+        }
     }
     if (rc) {
         char msg[sizeof err->msg];
@@ -200,8 +230,29 @@ static int check_steps(const cl_report_opts *o, cl_model *const *m, const cl_stu
 }
 
 /* The setup of the run (its times are filled in as the steps end). */
+/* The multisine input of a family as its run reads it (Chronos-Bolt: at the patch rate of the
+ * shortest Bolt context, cl_bolt_ms_input), described for the setup table. */
+static void describe_input(const family *f, int bolt, const cl_multisine *in, const char *amps, char *out, size_t n) {
+    if (!f->n) { out[0] = 0; return; }
+    if (!bolt) {
+        snprintf(out, n, "5, 10, 20, 40 Hz, amplitudes %s, phases 0, %d points over %.4g s%s", amps, in->points,
+                 in->duration, in->points < 301 ? " (the reference's 301 points per 3 s, cut to the shortest context)" : "");
+        return;
+    }
+    const cl_config *c0 = cl_model_config(f->m[0]);
+    for (int k = 1; k < f->n; k++)
+        if (cl_model_config(f->m[k])->context_length < c0->context_length) c0 = cl_model_config(f->m[k]);
+    cl_multisine b;
+    cl_bolt_ms_input(c0, in, &b);
+    const int P = cl_bolt_num_patches(c0, b.points);
+    snprintf(out, n, "5, 10, 20, 40 Hz, amplitudes %s, phases 0, %d values (%d per patch: %d patches, one attention "
+             "sample each) over %.4g s — the reference's rate of %.4g per second read as patches per second",
+             amps, b.points, c0->patch_stride, P, b.duration, in->points / in->duration);
+}
+
 static void fill_setup(const cl_report_opts *o, cl_model *const *m, const cl_study_model *info, int perms,
-                       const cl_multisine *ms, cl_report_setup *s) {
+                       const step_opts *so, cl_report_setup *s) {
+    const cl_multisine *ms = &so->ms[0].input;
     snprintf(s->version, sizeof s->version, "%s", CHRONOLENS_VERSION);
     time_t t = time(NULL);
     strftime(s->created, sizeof s->created, "%Y-%m-%d %H:%M:%S UTC", gmtime(&t));
@@ -218,10 +269,16 @@ static void fill_setup(const cl_report_opts *o, cl_model *const *m, const cl_stu
     snprintf(s->sweep_lens, sizeof s->sweep_lens, "%s", o->quick ? "2,6,10" : "2,4,6,8,10");
     s->sweep_batch = o->sweep_batch;
     /* the input as the multisine step runs it: 301 points over 3 s, or fewer at the same rate */
-    snprintf(s->ms_input, sizeof s->ms_input, "5, 10, 20, 40 Hz, amplitudes 1, 0.5, 0.25, 0.25, phases 0, %d points over %.4g s%s",
-             ms->points, ms->duration, ms->points < 301 ? " (the reference's 301 points per 3 s, cut to the shortest context)" : "");
-    snprintf(s->ms_nb_input, sizeof s->ms_nb_input, "5, 10, 20, 40 Hz, amplitudes 1, 0.75, 0.5, 0.5 (the author's notebooks), phases 0, %d points over %.4g s",
-             ms->points, ms->duration);
+    (void)ms;
+    describe_input(&so->fam[0], 0, &so->ms[0].input, "1, 0.5, 0.25, 0.25", s->ms_input, sizeof s->ms_input);
+    describe_input(&so->fam[0], 0, &so->ms_nb[0].input, "1, 0.75, 0.5, 0.5 (the author's notebooks)", s->ms_nb_input,
+                   sizeof s->ms_nb_input);
+    describe_input(&so->fam[1], 1, &so->ms[1].input, "1, 0.5, 0.25, 0.25", s->ms_input_bolt, sizeof s->ms_input_bolt);
+    describe_input(&so->fam[1], 1, &so->ms_nb[1].input, "1, 0.75, 0.5, 0.5 (the author's notebooks)", s->ms_nb_input_bolt,
+                   sizeof s->ms_nb_input_bolt);
+    if (so->fam[1].n)
+        snprintf(s->ind_patches, sizeof s->ind_patches, "Chronos-Bolt: repeated random patches, i.i.d. N(0, 1) values, "
+                 "offset 0 (method.md §4.1)");
     s->ms_permutations = perms;
     s->mss_configs = o->configs;
     s->mss_permutations = perms;
@@ -240,6 +297,11 @@ static void fill_setup(const cl_report_opts *o, cl_model *const *m, const cl_stu
         x->decoder_layers = c->num_decoder_layers;
         x->vocab_size = c->vocab_size;
         x->precision = cl_model_precision(m[k]);
+        x->bolt = cl_model_is_bolt(m[k]);
+        x->context_length = c->context_length;
+        x->patch_size = x->bolt ? c->patch_size : 0;
+        x->patch_stride = x->bolt ? c->patch_stride : 0;
+        x->reg_token = x->bolt && c->use_reg_token;
     }
     s->precision = s->n ? s->models[0].precision : CL_FP32; /* one for all (cl_induction_study_run checks) */
 }
@@ -260,25 +322,41 @@ static int run_steps(const cl_report_opts *o, cl_model *const *m, const cl_study
         cl_progress pr = {on_step_progress, &sp};
         double t0 = cl_now();
         if (rc) break;
-        if (s == CL_REPORT_INDUCTION || s == CL_REPORT_INDUCTION_ALL) {
+        if (s == CL_REPORT_INDUCTION || (s == CL_REPORT_INDUCTION_ALL && so->fam[0].n)) {
+            /* induction-all: Chronos-T5's token sampling only (Bolt's patches have no band) */
             cl_induction_study_opts *io = s == CL_REPORT_INDUCTION ? &so->ind : &so->ind_all;
             cl_induction_set *set = s == CL_REPORT_INDUCTION ? &in->ind : &in->ind_all;
+            const family *t5 = &so->fam[0];
             io->base.progress = pr;
-            rc = cl_induction_study_run(m, info, n, io, set, err);
+            rc = s == CL_REPORT_INDUCTION ? cl_induction_study_run(m, info, n, io, set, err)
+                                          : cl_induction_study_run(t5->m, t5->info, t5->n, io, set, err);
             if (!rc) rc = cl_induction_write(set, d, err);
             if (!rc) rc = cl_fig_induction_set(set, f, err);
+        } else if (s == CL_REPORT_INDUCTION_ALL) { /* Chronos-Bolt models only: no token sampling to compare */
         } else if (s == CL_REPORT_SWEEP) {
             so->sweep.base.base.progress = pr;
             rc = cl_sweep_study_run(m, info, n, &so->sweep, &in->sweep, err);
             if (!rc) rc = cl_sweep_write(&in->sweep, d, err);
             if (!rc) rc = cl_fig_sweep_set(&in->sweep, heads, f, err);
         } else if (s == CL_REPORT_MULTISINE || s == CL_REPORT_MULTISINE_NB) {
-            cl_multisine_opts *mo = s == CL_REPORT_MULTISINE ? &so->ms : &so->ms_nb;
-            cl_multisine_result *r = s == CL_REPORT_MULTISINE ? &in->ms : &in->ms_nb;
-            mo->progress = pr;
-            rc = cl_multisine_run(o->dirs, n, mo, r, err);
-            if (!rc) rc = cl_multisine_write(r, d, err);
-            if (!rc) rc = cl_fig_multisine_result(r, f, err);
+            /* one run per family (data/<step>/ Chronos-T5, data/<step>-bolt/ Chronos-Bolt); the
+             * figures of both in figures/<step>/, by model name */
+            for (int fa = 0; fa < 2 && !rc; fa++) {
+                const family *fm = &so->fam[fa];
+                if (!fm->n) continue;
+                cl_multisine_opts *mo = s == CL_REPORT_MULTISINE ? &so->ms[fa] : &so->ms_nb[fa];
+                cl_multisine_result *r = s == CL_REPORT_MULTISINE ? (fa ? &in->ms_bolt : &in->ms)
+                                                                  : (fa ? &in->ms_nb_bolt : &in->ms_nb);
+                char db[PATH_MAX + 8];
+                snprintf(db, sizeof db, "%s%s", d, fa ? "-bolt" : "");
+                step_progress spf = {&o->progress, s, SHARE[s] + (SHARE[s + 1] - SHARE[s]) * fm->idx[0] / n,
+                                     SHARE[s] + (SHARE[s + 1] - SHARE[s]) * (fm->idx[0] + fm->n) / n};
+                mo->progress = (cl_progress){on_step_progress, so->fam[0].n && so->fam[1].n ? (void *)&spf : (void *)&sp};
+                if (fa) rc = mkdir_err(db, err);
+                if (!rc) rc = cl_multisine_run(fm->dirs, fm->n, mo, r, err);
+                if (!rc) rc = cl_multisine_write(r, db, err);
+                if (!rc) rc = cl_fig_multisine_result(r, f, err);
+            }
         } else {
             if (!(in->mss = calloc((size_t)n, sizeof *in->mss))) rc = cl_error_set(err, CL_ENOMEM, "report: out of memory");
             for (int k = 0; k < n && !rc; k++) {
@@ -332,14 +410,16 @@ int cl_report_run(const cl_report_opts *oin, char *index, size_t index_n, cl_err
     for (int k = 0; k < o.n && !rc; k++) {
         int lo, hi;
         heads[k] = cl_model_config(m[k])->num_decoder_layers * cl_model_config(m[k])->num_heads;
-        if ((rc = cl_model_require_t5(m[k], o.dirs[k], "report", err))) break;
-        if (cl_rrt_token_band(cl_model_config(m[k]), &lo, &hi, err)) rc = cl_error_prefix(err, o.dirs[k]);
+        /* Chronos-T5: its token band; Chronos-Bolt: repeated random patches, no tokens */
+        if (!cl_model_is_bolt(m[k]) && cl_rrt_token_band(cl_model_config(m[k]), &lo, &hi, err)) rc = cl_error_prefix(err, o.dirs[k]);
     }
-    step_opts so;
-    if (!rc) make_step_opts(&o, info, &so);
-    if (!rc) rc = check_steps(&o, m, info, &so, err);
+    step_opts *so = rc ? NULL : calloc(1, sizeof *so); /* ~150 kB: the family lists */
+    if (!rc && !so) rc = cl_error_set(err, CL_ENOMEM, "report: out of memory");
+    if (!rc) make_step_opts(&o, m, info, so);
+    if (!rc) rc = check_steps(&o, m, info, so, err);
     if (rc) {
         for (int k = 0; k < o.n; k++) cl_model_free(m[k]);
+        free(so);
         return rc;
     }
     char tmp[PATH_MAX] = "";
@@ -351,8 +431,8 @@ int cl_report_run(const cl_report_opts *oin, char *index, size_t index_n, cl_err
     if (!rc && !(in.setup.models = calloc((size_t)o.n, sizeof *in.setup.models)))
         rc = cl_error_set(err, CL_ENOMEM, "report: out of memory");
     const double t_all = cl_now();
-    if (!rc) fill_setup(&o, m, info, o.quick ? 1000 : 10000, &so.ms.input, &in.setup);
-    if (!rc) rc = run_steps(&o, m, info, &so, tmp, &in, heads, err);
+    if (!rc) fill_setup(&o, m, info, o.quick ? 1000 : 10000, so, &in.setup);
+    if (!rc) rc = run_steps(&o, m, info, so, tmp, &in, heads, err);
     char a[PATH_MAX], data[PATH_MAX], figs[PATH_MAX];
     cl_path_join(data, sizeof data, tmp, "data");
     cl_path_join(figs, sizeof figs, tmp, "figures");
@@ -369,6 +449,7 @@ int cl_report_run(const cl_report_opts *oin, char *index, size_t index_n, cl_err
     if (!rc) rc = cl_report_write(tmp, &in, err);
     if (!rc) rc = commit(tmp, o.out, err);
     for (int k = 0; k < o.n; k++) cl_model_free(m[k]);
+    free(so);
     cl_report_inputs_free(&in);
     if (rc && tmp[0]) rm_tree(tmp);
     if (tmp[0]) cl_tmp_unregister(tmp);

@@ -26,6 +26,7 @@ int cl_report_setup_write(const cl_report_setup *s, const char *path, cl_error *
     cJSON_AddNumberToObject(ind, "batch", s->ind_batch);
     cJSON_AddNumberToObject(ind, "threshold", s->ind_threshold);
     cJSON_AddStringToObject(ind, "tokens", s->ind_tokens);
+    if (s->ind_patches[0]) cJSON_AddStringToObject(ind, "patches", s->ind_patches);
     cJSON *ia = cJSON_AddObjectToObject(set, "induction_all");
     cJSON_AddNumberToObject(ia, "seq_len", s->ind_seq_len);
     cJSON_AddNumberToObject(ia, "reps", s->ind_reps);
@@ -37,9 +38,11 @@ int cl_report_setup_write(const cl_report_setup *s, const char *path, cl_error *
     cJSON_AddNumberToObject(sw, "batch", s->sweep_batch);
     cJSON *ms = cJSON_AddObjectToObject(set, "multisine");
     cJSON_AddStringToObject(ms, "input", s->ms_input);
+    if (s->ms_input_bolt[0]) cJSON_AddStringToObject(ms, "input_bolt", s->ms_input_bolt);
     cJSON_AddNumberToObject(ms, "permutations", s->ms_permutations);
     cJSON *mn = cJSON_AddObjectToObject(set, "multisine_notebook");
     cJSON_AddStringToObject(mn, "input", s->ms_nb_input);
+    if (s->ms_nb_input_bolt[0]) cJSON_AddStringToObject(mn, "input_bolt", s->ms_nb_input_bolt);
     cJSON_AddNumberToObject(mn, "permutations", s->ms_permutations);
     cJSON *mss = cJSON_AddObjectToObject(set, "multisine_sweep");
     cJSON_AddNumberToObject(mss, "configs", s->mss_configs);
@@ -61,6 +64,13 @@ int cl_report_setup_write(const cl_report_setup *s, const char *path, cl_error *
         cJSON_AddNumberToObject(x, "decoder_layers", m->decoder_layers);
         cJSON_AddNumberToObject(x, "vocab_size", m->vocab_size);
         cJSON_AddStringToObject(x, "precision", cl_precision_name(m->precision));
+        cJSON_AddStringToObject(x, "family", m->bolt ? "chronos-bolt" : "chronos-t5");
+        cJSON_AddNumberToObject(x, "context_length", m->context_length);
+        if (m->bolt) {
+            cJSON_AddNumberToObject(x, "patch_size", m->patch_size);
+            cJSON_AddNumberToObject(x, "patch_stride", m->patch_stride);
+            cJSON_AddBoolToObject(x, "reg_token", m->reg_token);
+        }
     }
     cJSON *st = cJSON_AddArrayToObject(root, "steps");
     for (int i = 0; i < CL_REPORT_STEPS; i++) {
@@ -103,6 +113,12 @@ int cl_report_setup_read(const char *path, cl_report_setup *s, cl_error *err) {
     str(&j, sw, "len_list", s->sweep_lens, sizeof s->sweep_lens);
     s->sweep_batch = cl_jr_int(&j, sw, "batch");
     str(&j, ms, "input", s->ms_input, sizeof s->ms_input);
+    /* optional: Chronos-Bolt's inputs, in reports with Bolt models */
+    if (cJSON_GetObjectItemCaseSensitive(ind, "patches")) str(&j, ind, "patches", s->ind_patches, sizeof s->ind_patches);
+    if (cJSON_GetObjectItemCaseSensitive(ms, "input_bolt")) str(&j, ms, "input_bolt", s->ms_input_bolt, sizeof s->ms_input_bolt);
+    const cJSON *mnb = cl_jr_obj(&j, set, "multisine_notebook");
+    if (cJSON_GetObjectItemCaseSensitive(mnb, "input_bolt"))
+        str(&j, mnb, "input_bolt", s->ms_nb_input_bolt, sizeof s->ms_nb_input_bolt);
     s->ms_permutations = cl_jr_int(&j, ms, "permutations");
     s->mss_configs = cl_jr_int(&j, mss, "configs");
     s->mss_permutations = cl_jr_int(&j, mss, "permutations");
@@ -127,6 +143,19 @@ int cl_report_setup_read(const char *path, cl_report_setup *s, cl_error *err) {
         m->decoder_layers = cl_jr_int(&j, x, "decoder_layers");
         m->vocab_size = cl_jr_int(&j, x, "vocab_size");
         m->precision = cl_jr_precision(&j, x, "precision");
+        /* optional: reports before Chronos-Bolt have no family (all Chronos-T5) */
+        const cJSON *fam = cJSON_GetObjectItemCaseSensitive(x, "family");
+        if (fam) {
+            const char *f = cl_jr_str(&j, x, "family");
+            if (f && strcmp(f, "chronos-t5") && strcmp(f, "chronos-bolt")) cl_jr_fail(&j, "not chronos-t5 or chronos-bolt", "family");
+            m->bolt = f && !strcmp(f, "chronos-bolt");
+            m->context_length = cl_jr_int(&j, x, "context_length");
+        }
+        if (m->bolt) {
+            m->patch_size = cl_jr_int(&j, x, "patch_size");
+            m->patch_stride = cl_jr_int(&j, x, "patch_stride");
+            m->reg_token = cl_jr_bool(&j, x, "reg_token");
+        }
     }
     const cJSON *steps = cl_jr_arr(&j, root, "steps", &ns);
     if (!j.rc && ns != CL_REPORT_STEPS) cl_jr_fail(&j, "not the six steps", "steps");

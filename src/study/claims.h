@@ -57,6 +57,8 @@ typedef struct cl_ms_model {
     cl_ms_obs *ref[2];
     int n_sweep;                   /* the multisine sweep's (configuration, head) pairs */
     cl_ms_obs *sweep;
+    double tol_hz;                 /* a spacing "at" a gap: within 1 / duration of this model's input
+                                    * (its spectral resolution; 0: the set's tol_hz) */
 } cl_ms_model;
 
 typedef struct cl_ms_data { int n; cl_ms_model *m; double tol_hz; } cl_ms_data;
@@ -64,17 +66,21 @@ typedef struct cl_ms_data { int n; cl_ms_model *m; double tol_hz; } cl_ms_data;
 /* Reads the multisine results of the named models from dir: the reference input from
  * dir/multisine/multisine.csv or dir/multisine.csv (rows of every model), the notebooks'
  * amplitudes from dir/multisine-notebook/multisine.csv or dir/multisine-notebook.csv
- * (optional), the sweep from dir/multisine-sweep/NAME/sweep.csv or dir/NAME/sweep.csv
+ * (optional); a report's Chronos-Bolt models from dir/multisine-bolt/ and
+ * dir/multisine-notebook-bolt/ (the same files); a model's tolerance is 1 / the duration of
+ * the input in the multisine.json beside its rows (1/3 s without one); the sweep from dir/multisine-sweep/NAME/sweep.csv or dir/NAME/sweep.csv
  * (optional per model). Formats: those of `chronolens multisine` and `multisine-sweep`.
  * A missing file is no error (that claim is then undecided); a malformed one is
  * (CL_EFORMAT, "PATH:LINE: problem"). */
 int cl_ms_data_read(const char *dir, const char *const *models, int n_models, cl_ms_data *d, cl_error *err);
 void cl_ms_data_free(cl_ms_data *d);
 /* The same from the studies' typed results (claims_from.c): the reference input (ref), the
- * notebooks' amplitudes (notebook) and sweeps (n_models, one per model in order); any may be
- * NULL (that part is then absent). Models are matched by name. */
-int cl_ms_data_from(const cl_multisine_result *ref, const cl_multisine_result *notebook, const cl_mssweep_result *sweeps,
-                    const char *const *models, int n_models, cl_ms_data *d, cl_error *err);
+ * notebooks' amplitudes (notebook) — n_res of each, one per model family (Chronos-T5,
+ * Chronos-Bolt: their inputs differ), any entry NULL — and sweeps (n_models, one per model in
+ * order, or NULL). Absent parts are absent for the claims. Models are matched by name. */
+int cl_ms_data_from(const cl_multisine_result *const *ref, const cl_multisine_result *const *notebook, int n_res,
+                    const cl_mssweep_result *sweeps, const char *const *models, int n_models, cl_ms_data *d,
+                    cl_error *err);
 
 /* ---- the claims ---- */
 

@@ -33,9 +33,10 @@ static void obs_of(const cl_ms_head *h, int config, int layer, int head, cl_ms_o
     o->max_share = as_written(h->max_share);
 }
 
-/* model `name` of a reference-input result: its heads into *obs (none when absent) */
-static int ref_of(const cl_multisine_result *r, const char *name, cl_ms_obs **obs, int *n) {
-    if (!r) return 0;
+/* model `name` of a reference-input result: its heads into *obs (none when absent); *tol its
+ * input's resolution 1 / duration */
+static int ref_of(const cl_multisine_result *r, const char *name, cl_ms_obs **obs, int *n, double *tol) {
+    if (!r || *obs) return 0; /* another family's result, or found already */
     const double gap = cl_multisine_smallest_gap(&r->opts.input);
     for (int k = 0; k < r->n; k++) {
         if (strcmp(r->models[k].name, name)) continue;
@@ -47,6 +48,7 @@ static int ref_of(const cl_multisine_result *r, const char *name, cl_ms_obs **ob
             (*obs)[i].gap = gap;
         }
         *n = nh;
+        *tol = 1.0 / r->opts.input.duration;
         return 0;
     }
     return 0;
@@ -71,10 +73,11 @@ static int sweep_of(const cl_mssweep_result *r, cl_ms_obs **obs, int *n) {
     return 0;
 }
 
-int cl_ms_data_from(const cl_multisine_result *ref, const cl_multisine_result *notebook, const cl_mssweep_result *sweeps,
-                    const char *const *models, int n_models, cl_ms_data *d, cl_error *err) {
+int cl_ms_data_from(const cl_multisine_result *const *ref, const cl_multisine_result *const *notebook, int n_res,
+                    const cl_mssweep_result *sweeps, const char *const *models, int n_models, cl_ms_data *d,
+                    cl_error *err) {
     memset(d, 0, sizeof *d);
-    d->tol_hz = 1.0 / (ref ? ref->opts.input.duration : 3);
+    d->tol_hz = 1.0 / 3;
     d->m = calloc((size_t)(n_models > 0 ? n_models : 1), sizeof *d->m);
     if (!d->m) return cl_error_set(err, CL_ENOMEM, "multisine: out of memory");
     d->n = n_models;
@@ -82,8 +85,12 @@ int cl_ms_data_from(const cl_multisine_result *ref, const cl_multisine_result *n
     for (int k = 0; k < n_models && !rc; k++) {
         cl_ms_model *m = &d->m[k];
         snprintf(m->model, sizeof m->model, "%s", models[k]);
-        rc = ref_of(ref, models[k], &m->ref[0], &m->n_ref[0]);
-        if (!rc) rc = ref_of(notebook, models[k], &m->ref[1], &m->n_ref[1]);
+        double tol_nb = 0;
+        for (int f = 0; f < n_res && !rc; f++) {
+            rc = ref_of(ref ? ref[f] : NULL, models[k], &m->ref[0], &m->n_ref[0], &m->tol_hz);
+            if (!rc) rc = ref_of(notebook ? notebook[f] : NULL, models[k], &m->ref[1], &m->n_ref[1], &tol_nb);
+        }
+        if (!m->tol_hz) m->tol_hz = tol_nb;
         if (!rc && sweeps) rc = sweep_of(&sweeps[k], &m->sweep, &m->n_sweep);
     }
     if (rc) {

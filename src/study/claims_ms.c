@@ -3,6 +3,7 @@
 #include "claims.h"
 #include "csv_record.h"
 #include "../core/core.h"
+#include "../io/json.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -109,6 +110,22 @@ static int read_obs(const char *path, const char *model, int sweep, cl_ms_obs **
     return rc;
 }
 
+/* 1 / the input's duration in the multisine.json beside a multisine.csv (its spectral
+ * resolution, the claims' tolerance); 0 (the default 1/3 Hz) without one. */
+static double input_tol(const char *csv) {
+    char js[PATH_MAX];
+    snprintf(js, sizeof js, "%s", csv);
+    char *slash = strrchr(js, '/');
+    snprintf(slash ? slash + 1 : js, sizeof js - (size_t)(slash ? slash + 1 - js : 0), "multisine.json");
+    cJSON *root;
+    cl_error e;
+    if (!exists(js) || cl_json_load(js, &root, &e)) return 0;
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(root, "input"), "duration_s");
+    double t = cJSON_IsNumber(d) && d->valuedouble > 0 && isfinite(d->valuedouble) ? 1 / d->valuedouble : 0;
+    cJSON_Delete(root);
+    return t;
+}
+
 int cl_ms_data_read(const char *dir, const char *const *models, int n_models, cl_ms_data *d, cl_error *err) {
     memset(d, 0, sizeof *d);
     d->tol_hz = 1.0 / 3;
@@ -116,8 +133,10 @@ int cl_ms_data_read(const char *dir, const char *const *models, int n_models, cl
     if (!d->m) return cl_error_set(err, CL_ENOMEM, "multisine: out of memory");
     d->n = n_models;
     char a[PATH_MAX], b[PATH_MAX], sub[PATH_MAX];
-    static const char *REF[2][2] = {{"multisine/multisine.csv", "multisine.csv"},
-                                    {"multisine-notebook/multisine.csv", "multisine-notebook.csv"}};
+    /* per input: the report's folder, the plain file, a report's Chronos-Bolt folder */
+    static const char *REF[2][3] = {{"multisine/multisine.csv", "multisine.csv", "multisine-bolt/multisine.csv"},
+                                    {"multisine-notebook/multisine.csv", "multisine-notebook.csv",
+                                     "multisine-notebook-bolt/multisine.csv"}};
     int rc = 0;
     for (int k = 0; k < n_models && !rc; k++) {
         cl_ms_model *m = &d->m[k];
@@ -126,7 +145,11 @@ int cl_ms_data_read(const char *dir, const char *const *models, int n_models, cl
             cl_path_join(a, sizeof a, dir, REF[s][0]);
             cl_path_join(b, sizeof b, dir, REF[s][1]);
             const char *p = exists(a) ? a : exists(b) ? b : NULL;
+            const int had = m->n_ref[s];
             if (p) rc = read_obs(p, models[k], 0, &m->ref[s], &m->n_ref[s], err);
+            if (!rc && m->n_ref[s] == had && exists(cl_path_join(a, sizeof a, dir, REF[s][2]))) /* a Bolt model */
+                rc = read_obs(p = a, models[k], 0, &m->ref[s], &m->n_ref[s], err);
+            if (!rc && s == 0 && m->n_ref[s] > had) m->tol_hz = input_tol(p);
         }
         snprintf(sub, sizeof sub, "multisine-sweep/%s/sweep.csv", models[k]);
         cl_path_join(a, sizeof a, dir, sub);

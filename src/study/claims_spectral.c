@@ -54,7 +54,7 @@ int claims_period(const cl_ms_data *ms, const char *model, const cl_claims_opts 
     cl_verdict *v = claims_verdict(out, "period_is_gap", T_PERIOD_C, T_PERIOD_T, model);
     if (!v) return -1;
     const cl_ms_model *mm = ms_model(ms, model);
-    const double tol = ms && ms->tol_hz > 0 ? ms->tol_hz : 1.0 / 3;
+    const double tol = mm && mm->tol_hz > 0 ? mm->tol_hz : ms && ms->tol_hz > 0 ? ms->tol_hz : 1.0 / 3;
     /* the reference inputs: their gap equals the gcd, reported, not deciding */
     for (int s = 0; s < 2; s++) {
         int per = 0, at = 0, conc = 0, n = mm ? mm->n_ref[s] : 0;

@@ -64,7 +64,7 @@ int cl_scores_from_sweep(cl_scores *t, const char *name, double params, int samp
     int rc = 0;
     for (int i = 0; i < r->n_reps * r->n_lens && !rc; i++) {
         const cl_sweep_cell *c = &r->cells[i];
-        if ((r->done && !r->done[i]) || !c->cur) continue; /* a shard: another part's cell */
+        if (!cl_sweep_cell_run(r, i) || !c->cur) continue; /* another part's cell, or too long */
         cl_score_row b;
         base_row(&b, name, params, sampling, c->reps, c->seq_len);
         rc = put_heads(t, &b, c->layers, c->heads, c->cur, c->right, c->cur_all, c->right_all, NULL, n, err);
