@@ -3,6 +3,7 @@
  * cl_induction_write (induction.json/csv) and the figures (mosaics, layer distribution). */
 #include "cli.h"
 #include "rrt_cli.h"
+#include "../src/analysis/induction.h"
 #include "../src/analysis/shard.h"
 #include "../src/report/fig_induction.h"
 
@@ -63,15 +64,19 @@ int cmd_induction(int argc, char **argv) {
             fprintf(stderr, "; encoder %d; %.2fs\n", x->enc[CL_ANY].n, s.models[k].seconds);
         }
     int skipped = 0;
-    for (int k = 0; !rc && k < s.n; k++) skipped += s.models[k].sampling < 0;
+    if (!rc) { /* the models scores.csv left out, as the writer counts them */
+        cl_scores t = {0};
+        rc = cl_induction_scores(&s, &t, &skipped, &err);
+        cl_scores_free(&t);
+    }
     cl_induction_set_free(&s);
     if (rc) return cli_fail_err(&err);
     if (!ui.quiet) {
         fprintf(stderr, "wrote %s/induction.json, induction.csv, scores.csv%s and figures\n", c.out,
                 n_off ? ", offsets.json, offsets.csv" : "");
         if (skipped)
-            fprintf(stderr, "scores.csv: %d model(s) left out (a token range that is neither the band nor all tokens)\n",
-                    skipped);
+            fprintf(stderr, "scores.csv: %d model(s) left out (a token range that is neither the band nor all tokens, "
+                    "or a Chronos-Bolt repeat off the patch grid, --offset != 0)\n", skipped);
     }
     return 0;
 }

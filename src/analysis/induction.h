@@ -31,11 +31,13 @@
 
 #include "../study/scores_table.h"
 
-/* The scores table (method.md §5) of a set: per model run on the band or on all tokens
- * (cl_study_model.sampling) and cross head the rows current, right, current_all, right_all
- * (and ablation when strict), std over the seeds*batch sequences, n = seeds*batch; models
- * run on another range have no rows (*skipped, may be NULL, counts them). cl_induction_write
- * writes them as dir/scores.csv. */
+/* The scores table (method.md §5) of a set: per model run on the band or on all tokens, or
+ * a Chronos-Bolt model on repeated random patches (cl_study_model.sampling: sampling
+ * patches, family bolt), and cross head the rows current, right, current_all, right_all
+ * (and ablation — Chronos-Bolt: ablation_median — when strict), std over the seeds*batch
+ * sequences, n = seeds*batch. Models run on another token range, and Chronos-Bolt runs with
+ * --offset != 0 (the repeat off the patch grid: not the plain test), have no rows
+ * (*skipped, may be NULL, counts them). cl_induction_write writes them as dir/scores.csv. */
 int cl_induction_scores(const cl_induction_set *s, cl_scores *t, int *skipped, cl_error *err);
 
 /* The relative depths (layer+1)/layers of the cross heads above threshold for a criterion

@@ -154,9 +154,10 @@ static void on_model_progress(void *ctx, const char *stage, double done, double 
     cl_progress_report(p->up, label, p->k * total + done, p->n * total);
 }
 
-/* CL_SAMPLING_BAND / _ALL for a token range of model m, -1 for any other range */
+/* CL_SAMPLING_BAND / _ALL for a token range of model m, -1 for any other range;
+ * CL_SAMPLING_PATCHES for Chronos-Bolt (repeated random patches: no token sampling) */
 static int sampling_of(const cl_model *m, int lo, int hi) {
-    if (cl_model_is_bolt(m)) return -1; /* repeated random patches: no token sampling */
+    if (cl_model_is_bolt(m)) return CL_SAMPLING_PATCHES;
     cl_error err;
     const cl_config *c = cl_model_config(m);
     int blo, bhi;
@@ -365,13 +366,14 @@ static void settings_read(cl_jr *r, const cJSON *s, int with_lr, cl_induction_op
     o->precision = cl_jr_precision(r, s, "precision");
 }
 
-static const char *SAMPLING[2] = {"band", "all"}; /* CL_SAMPLING_BAND, CL_SAMPLING_ALL */
+/* CL_SAMPLING_BAND, CL_SAMPLING_ALL, CL_SAMPLING_PATCHES (Chronos-Bolt) */
+static const char *SAMPLING[CL_NSAMPLING] = {"band", "all", "patches"};
 
 static void model_json(cJSON *m, const cl_study_model *info) {
     cJSON_AddStringToObject(m, "name", info->name);
     cJSON_AddStringToObject(m, "path", info->path);
     cJSON_AddNumberToObject(m, "parameters", info->parameters); /* NaN: null */
-    if (info->sampling == CL_SAMPLING_BAND || info->sampling == CL_SAMPLING_ALL)
+    if (info->sampling >= 0 && info->sampling < CL_NSAMPLING)
         cJSON_AddStringToObject(m, "sampling", SAMPLING[info->sampling]);
     else
         cJSON_AddNullToObject(m, "sampling");
@@ -385,11 +387,11 @@ static void model_read(cl_jr *r, const cJSON *m, cl_study_model *info) {
     info->sampling = -1;
     const cJSON *sm = cJSON_GetObjectItemCaseSensitive(m, "sampling");
     if (cJSON_IsString(sm)) {
-        for (int q = 0; q < 2; q++)
+        for (int q = 0; q < CL_NSAMPLING; q++)
             if (!strcmp(sm->valuestring, SAMPLING[q])) info->sampling = q;
-        if (info->sampling < 0) cl_jr_fail(r, "not band, all or null", "sampling");
+        if (info->sampling < 0) cl_jr_fail(r, "not band, all, patches or null", "sampling");
     } else if (!cJSON_IsNull(sm)) {
-        cl_jr_fail(r, "missing or not band, all or null", "sampling");
+        cl_jr_fail(r, "missing or not band, all, patches or null", "sampling");
     }
 }
 
@@ -522,13 +524,24 @@ static int induction_csv(const char *path, const cl_induction_set *s, cl_error *
     return cl_out_commit(&out, err);
 }
 
+/* A model's sampling for the scores table, or -1 when it has no rows there: a token range
+ * that is neither the band nor all tokens, or a Chronos-Bolt run whose repeat is shifted off
+ * the patch grid (--offset != 0: not the plain RRP test of method.md §4.1, and the table has
+ * no column to tell it apart). bolt: the result says Chronos-Bolt (files written before
+ * "patches" was recorded keep sampling null). */
+static int table_sampling(const cl_study_model *m, int bolt, int offset) {
+    if (bolt || m->sampling == CL_SAMPLING_PATCHES) return offset ? -1 : CL_SAMPLING_PATCHES;
+    return m->sampling;
+}
+
 int cl_induction_scores(const cl_induction_set *s, cl_scores *t, int *skipped, cl_error *err) {
     int rc = 0;
     if (skipped) *skipped = 0;
     for (int k = 0; k < s->n && !rc; k++) {
         const cl_study_model *m = &s->models[k];
-        if (m->sampling < 0) { if (skipped) ++*skipped; continue; }
-        rc = cl_scores_from_induction(t, m->name, m->parameters, m->sampling, s->opts.rrt.reps, s->opts.rrt.seq_len,
+        const int sampling = table_sampling(m, s->res[k].bolt, s->opts.rrt.offset);
+        if (sampling < 0) { if (skipped) ++*skipped; continue; }
+        rc = cl_scores_from_induction(t, m->name, m->parameters, sampling, s->opts.rrt.reps, s->opts.rrt.seq_len,
                                       &s->res[k], (long)s->opts.seeds * s->opts.rrt.batch, err);
     }
     return rc;
@@ -755,8 +768,9 @@ int cl_sweep_scores(const cl_sweep_set *s, cl_scores *t, int *skipped, cl_error 
     if (skipped) *skipped = 0;
     for (int k = 0; k < s->n && !rc; k++) {
         const cl_study_model *m = &s->models[k];
-        if (m->sampling < 0) { if (skipped) ++*skipped; continue; }
-        rc = cl_scores_from_sweep(t, m->name, m->parameters, m->sampling, &s->res[k], (long)s->opts.seeds * s->opts.rrt.batch,
+        const int sampling = table_sampling(m, 0, s->opts.rrt.offset);
+        if (sampling < 0) { if (skipped) ++*skipped; continue; }
+        rc = cl_scores_from_sweep(t, m->name, m->parameters, sampling, &s->res[k], (long)s->opts.seeds * s->opts.rrt.batch,
                                   err);
     }
     return rc;

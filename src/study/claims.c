@@ -78,12 +78,14 @@ static int decide_pos(double d, double sd, int have_se, double tie, double z, co
     return CL_UNDECIDED;
 }
 
-/* Distinct values of reps (what = 0) or seq_len (1) of the model's band rows. */
+/* Distinct values of reps (what = 0) or seq_len (1) of the model's rows of its sampling
+ * (band for Chronos-T5, patches for Chronos-Bolt). */
 static int grid_values(const cl_scores *t, const char *model, int what, int *v, int max) {
     int n = 0;
+    const int S = claims_sampling(t, model);
     for (int i = 0; i < t->n; i++) {
         const cl_score_row *r = &t->rows[i];
-        if (r->sampling != CL_SAMPLING_BAND || strcmp(r->model, model) || r->criterion > CL_CRIT_RIGHT) continue;
+        if (r->sampling != S || strcmp(r->model, model) || r->criterion > CL_CRIT_RIGHT) continue;
         int x = what ? r->seq_len : r->reps, seen = 0;
         for (int j = 0; j < n && !seen; j++) seen = v[j] == x;
         if (!seen && n < max) v[n++] = x;
@@ -95,11 +97,12 @@ static int grid_values(const cl_scores *t, const char *model, int what, int *v, 
 
 #define GRID 64
 
-/* Does the model have all-occurrence rows (band) at (reps, seq_len)? */
+/* Does the model have all-occurrence rows (of its sampling) at (reps, seq_len)? */
 static int has_sum(const cl_scores *t, const char *model, int reps, int len) {
+    const int S = claims_sampling(t, model);
     for (int i = 0; i < t->n; i++) {
         const cl_score_row *r = &t->rows[i];
-        if (r->sampling == CL_SAMPLING_BAND && r->reps == reps && r->seq_len == len &&
+        if (r->sampling == S && r->reps == reps && r->seq_len == len &&
             (r->criterion == CL_CRIT_CURRENT_ALL || r->criterion == CL_CRIT_RIGHT_ALL) && !strcmp(r->model, model))
             return 1;
     }
@@ -113,6 +116,11 @@ static const char *T_EXIST_T =
     "some head's mean attention on the current token m or the token to its right m+1 is >= 0.3 (band, R = 2, L = 10); "
     "with std/n: beyond its sampling error (one-sided, Bonferroni over heads x criteria); not supported when every head is "
     "below beyond its error";
+static const char *T_EXIST_T_BOLT =
+    "Chronos-Bolt, repeated random patches (method.md 4.1): some head's mean cross-attention of the decoder query on "
+    "the current patch m or the patch to its right m+1 is >= 0.3 (sampling patches, R = 2, L = 10); with std/n: beyond "
+    "its sampling error (one-sided, Bonferroni over heads x criteria); not supported when every head is below beyond "
+    "its error";
 static const char *T_SIZE_C = "The number of induction heads increases with the model's size";
 static const char *T_SIZE_T =
     "count of heads >= 0.3 (mosaic) against the parameter count: the largest model's count exceeds the smallest's "
@@ -145,16 +153,25 @@ static const char *T_STRICT_T =
     "per head a one-sided t-test of the batch's per-sequence change of log p(s_2) under ablation (mean < 0, from "
     "mean, std, n), Holm's correction over every head; supported when a head >= 0.3 is significant";
 
+static const char *T_STRICT_C_BOLT =
+    "(extension, not a claim of the study) The Chronos-Bolt heads >= 0.3 matter to the forecast: ablating one raises "
+    "the error of the first-step median";
+static const char *T_STRICT_T_BOLT =
+    "per head a one-sided t-test of the batch's per-sequence change of |first-step median - s_1[0]| under ablation "
+    "(criterion ablation_median; mean > 0, from mean, std, n), Holm's correction over every head; supported when a "
+    "head >= 0.3 is significant";
+
 /* ------------------------------------------------------------------ per-model claims */
 
 static int claim_exist(const cl_scores *t, const char *model, const cl_claims_opts *o, cl_verdicts *out) {
-    cl_verdict *v = claims_verdict(out, "exist", T_EXIST_C, T_EXIST_T, model);
+    const int S = claims_sampling(t, model);
+    cl_verdict *v = claims_verdict(out, "exist", T_EXIST_C, S == CL_SAMPLING_PATCHES ? T_EXIST_T_BOLT : T_EXIST_T, model);
     if (!v) return -1;
     claims_cell c;
-    if (claims_cell_get(t, model, CL_SAMPLING_BAND, 2, 10, &c)) return -1;
+    if (claims_cell_get(t, model, S, 2, 10, &c)) return -1;
     count k = cell_count(&c, o->threshold, 0);
     if (!k.heads) {
-        claims_reason(v, "no rows with sampling band, reps 2, seq_len 10 (the mosaic)");
+        claims_reason(v, "no rows with sampling %s, reps 2, seq_len 10 (the mosaic)", cl_sampling_name(S));
         claims_cell_free(&c);
         return 0;
     }
@@ -208,6 +225,11 @@ static int claim_band(const cl_scores *t, const char *model, const cl_claims_opt
                       double *d_sum, double *var_sum, int *have_se, int *used, double *heads_sum) {
     cl_verdict *v = claims_verdict(out, "band", T_BAND_C, T_BAND_T, model);
     if (!v) return -1;
+    if (claims_sampling(t, model) == CL_SAMPLING_PATCHES) { /* kept, undecided: every model has the same claim ids */
+        claims_reason(v, "Chronos-Bolt: no token band to compare (repeated random patches have no vocabulary); a Chronos-T5 "
+                      "claim");
+        return 0;
+    }
     claims_cell a, b;
     if (claims_cell_get(t, model, CL_SAMPLING_BAND, 2, 10, &a)) return -1;
     if (claims_cell_get(t, model, CL_SAMPLING_ALL, 2, 10, &b)) { claims_cell_free(&a); return -1; }
@@ -248,6 +270,7 @@ static int claim_trend(const cl_scores *t, const char *model, int what, const cl
     if (!v) return -1;
     int R[GRID], L[GRID], nr = grid_values(t, model, 0, R, GRID), nl = grid_values(t, model, 1, L, GRID);
     int nv = what ? nl : nr, no = what ? nr : nl;
+    const int S = claims_sampling(t, model);
     const int *V = what ? L : R, *O = what ? R : L;
     if (nv < 2) {
         claims_reason(v, "the sweep has %d value%s of %s (needs 2 or more)", nv, nv == 1 ? "" : "s", what ? "seq_len" : "reps");
@@ -258,8 +281,8 @@ static int claim_trend(const cl_scores *t, const char *model, int what, const cl
     for (int i = 0; i < no; i++) {
         claims_cell a, b;
         int ra = what ? O[i] : V[0], la = what ? V[0] : O[i], rb = what ? O[i] : V[nv - 1], lb = what ? V[nv - 1] : O[i];
-        if (claims_cell_get(t, model, CL_SAMPLING_BAND, ra, la, &a)) return -1;
-        if (claims_cell_get(t, model, CL_SAMPLING_BAND, rb, lb, &b)) { claims_cell_free(&a); return -1; }
+        if (claims_cell_get(t, model, S, ra, la, &a)) return -1;
+        if (claims_cell_get(t, model, S, rb, lb, &b)) { claims_cell_free(&a); return -1; }
         count ka = cell_count(&a, o->threshold, 0), kb = cell_count(&b, o->threshold, 0);
         if (ka.heads && kb.heads) {
             /* longer_more: count at the largest L minus the smallest; fewer: smallest R minus largest */
@@ -308,10 +331,11 @@ static int claim_most(const cl_scores *t, const char *model, const cl_claims_opt
     int R[GRID], L[GRID], nr = grid_values(t, model, 0, R, GRID), nl = grid_values(t, model, 1, L, GRID);
     count at = {0}, best = {0};
     int br = 0, bl = 0, cells = 0, have = 0;
+    const int S = claims_sampling(t, model);
     for (int i = 0; i < nr; i++)
         for (int j = 0; j < nl; j++) {
             claims_cell c;
-            if (claims_cell_get(t, model, CL_SAMPLING_BAND, R[i], L[j], &c)) return -1;
+            if (claims_cell_get(t, model, S, R[i], L[j], &c)) return -1;
             count k = cell_count(&c, o->threshold, 0);
             claims_cell_free(&c);
             if (!k.heads) continue;
@@ -365,8 +389,9 @@ static int claim_spread(const cl_scores *t, const char *model, const cl_claims_o
         return 0;
     }
     claims_cell a, b;
-    if (claims_cell_get(t, model, CL_SAMPLING_BAND, r0, Ls, &a)) return -1;
-    if (claims_cell_get(t, model, CL_SAMPLING_BAND, r1, Ls, &b)) { claims_cell_free(&a); return -1; }
+    const int S = claims_sampling(t, model);
+    if (claims_cell_get(t, model, S, r0, Ls, &a)) return -1;
+    if (claims_cell_get(t, model, S, r1, Ls, &b)) { claims_cell_free(&a); return -1; }
     double s0 = 0, s1 = 0, q0 = 0, q1 = 0, vs0 = 0, vs1 = 0, vq0 = 0, vq1 = 0;
     int k = 0, se = 1, each = 0;
     for (int i = 0; i < a.n; i++) {
@@ -431,25 +456,29 @@ static int claim_spread(const cl_scores *t, const char *model, const cl_claims_o
 }
 
 static int claim_strict(const cl_scores *t, const char *model, const cl_claims_opts *o, cl_verdicts *out) {
-    cl_verdict *v = claims_verdict(out, "strict", T_STRICT_C, T_STRICT_T, model);
+    /* Chronos-T5: ablating an induction head lowers log p(s_2) (H1: mean < 0); Chronos-Bolt:
+     * it raises the first-step median's error (criterion ablation_median, H1: mean > 0) */
+    const int S = claims_sampling(t, model), bolt = S == CL_SAMPLING_PATCHES, A = bolt ? CL_CRIT_ABLATION_MEDIAN : CL_CRIT_ABLATION;
+    cl_verdict *v = claims_verdict(out, "strict", bolt ? T_STRICT_C_BOLT : T_STRICT_C, bolt ? T_STRICT_T_BOLT : T_STRICT_T, model);
     if (!v) return -1;
     v->extension = 1;
     claims_cell c;
-    if (claims_cell_get(t, model, CL_SAMPLING_BAND, 2, 10, &c)) return -1;
+    if (claims_cell_get(t, model, S, 2, 10, &c)) return -1;
     double *p = malloc(sizeof(double) * (size_t)(c.n + 1));
     unsigned char *rej = malloc((size_t)c.n + 1);
     if (!p || !rej) { free(p); free(rej); claims_cell_free(&c); return -1; }
     int nabl = 0, nse = 0, relaxed = 0, neg = 0;
     for (int i = 0; i < c.n; i++) {
-        const cl_score_row *a = c.h[i].r[CL_CRIT_ABLATION];
+        const cl_score_row *a = c.h[i].r[A];
         p[i] = NAN;
         if (!a) continue;
         nabl++;
-        neg += a->mean < 0;
+        const double x = bolt ? -a->mean : a->mean; /* the claimed direction is x < 0 */
+        neg += x < 0;
         double se = claims_se(a);
         if (isnan(se) || a->n < 2) continue;
         nse++;
-        p[i] = se == 0 ? (a->mean < 0 ? 0 : 1) : cl_t_cdf(a->mean / se, (double)a->n - 1); /* H1: mean < 0 */
+        p[i] = se == 0 ? (x < 0 ? 0 : 1) : cl_t_cdf(x / se, (double)a->n - 1); /* H1: x < 0 */
     }
     int sig = cl_holm(p, c.n, o->alpha, rej), strict = 0, strict_any = 0;
     for (int i = 0; i < c.n; i++) {
@@ -459,22 +488,27 @@ static int claim_strict(const cl_scores *t, const char *model, const cl_claims_o
         strict += up && rej[i];
         strict_any += rej[i];
     }
+    const char *what = bolt ? "raise the median's error" : "lower log p(s_2)";
     claims_num(v, relaxed, "heads >= %g", o->threshold);
-    claims_num(v, neg, "heads with mean change < 0 (the sign alone)");
-    claims_num(v, nse ? sig : NAN, "heads lowering log p(s_2) significantly (Holm)");
+    claims_num(v, neg, bolt ? "heads with mean change > 0 (the sign alone)" : "heads with mean change < 0 (the sign alone)");
+    claims_num(v, nse ? sig : NAN, bolt ? "heads raising the median's error significantly (Holm)"
+                                        : "heads lowering log p(s_2) significantly (Holm)");
     claims_num(v, nse ? strict : NAN, "of the heads >= %g, significant", o->threshold);
     claims_num(v, nabl, "heads with an ablation score");
-    if (!nabl) claims_reason(v, "no ablation rows (criterion ablation) at the mosaic");
+    if (!nabl) claims_reason(v, "no ablation rows (criterion %s) at the mosaic", cl_criterion_name(A));
     else if (!nse) claims_reason(v, "the ablation rows have no std/n: the sign of a mean is no test");
     else if (strict > 0) {
         v->verdict = CL_SUPPORTED;
-        claims_reason(v, "%d head(s) >= %g lower log p(s_2) when ablated, significant after Holm's correction over %d heads", strict,
-               o->threshold, nse);
+        claims_reason(v, "%d head(s) >= %g %s when ablated, significant after Holm's correction over %d heads", strict,
+               o->threshold, what, nse);
     } else {
         v->verdict = CL_NOT_SUPPORTED;
-        claims_reason(v, relaxed ? "no head >= %g lowers log p(s_2) beyond chance (Holm over %d heads; %d head(s) in all are significant)"
-                          : "no head reaches %g (Holm over %d heads; %d head(s) in all lower log p(s_2) significantly)",
-               o->threshold, nse, strict_any);
+        if (relaxed)
+            claims_reason(v, "no head >= %g %s beyond chance (Holm over %d heads; %d head(s) in all are significant)",
+                          o->threshold, bolt ? "raises the median's error" : "lowers log p(s_2)", nse, strict_any);
+        else
+            claims_reason(v, "no head reaches %g (Holm over %d heads; %d head(s) in all %s significantly)", o->threshold, nse,
+                          strict_any, what);
     }
     (void)sig;
     free(p); free(rej);
@@ -484,9 +518,12 @@ static int claim_strict(const cl_scores *t, const char *model, const cl_claims_o
 
 /* ------------------------------------------------------------------ the set claim: size */
 
-static int claim_size(const cl_scores *t, const char *const *names, int nm, const cl_claims_opts *o, cl_verdicts *out) {
+/* names: the models of one family (the verdict's family) */
+static int claim_size(const cl_scores *t, const char *const *names, int nm, int family, const cl_claims_opts *o,
+                      cl_verdicts *out) {
     cl_verdict *v = claims_verdict(out, "size", T_SIZE_C, T_SIZE_T, NULL);
     if (!v) return -1;
+    v->family = family;
     typedef struct { const char *name; double params; count k; } mc;
     mc *m = malloc(sizeof(mc) * (size_t)(nm + 1));
     if (!m) return -1;
@@ -497,7 +534,7 @@ static int claim_size(const cl_scores *t, const char *const *names, int nm, cons
             if (!strcmp(t->rows[r].model, names[i])) params = t->rows[r].parameters;
         if (isnan(params)) continue;
         claims_cell c;
-        if (claims_cell_get(t, names[i], CL_SAMPLING_BAND, 2, 10, &c)) { free(m); return -1; }
+        if (claims_cell_get(t, names[i], claims_sampling(t, names[i]), 2, 10, &c)) { free(m); return -1; }
         count k = cell_count(&c, o->threshold, 0);
         claims_cell_free(&c);
         if (!k.heads) continue;
@@ -567,12 +604,20 @@ int cl_claims_run(const cl_scores *t, const cl_ms_data *ms, const cl_claims_opts
             claim_spread(t, m, o, out) || claims_period(ms, m, o, out) || claims_amplitude(t, ms, m, o, out))
             rc = -1;
     }
-    if (!rc) rc = claim_size(t, names, nm, o, out);
-    if (!rc && nm > 1) { /* band across the models: the pooled difference */
+    /* the cross-model claims per family: Chronos-T5 and Chronos-Bolt counts are not one scale */
+    const char *fam[2][MAXM];
+    int nf[2] = {0, 0}, famof[MAXM];
+    for (int k = 0; k < nm; k++) {
+        const int f = famof[k] = cl_scores_family(t, names[k]);
+        fam[f][nf[f]++] = names[k];
+    }
+    for (int f = 0; f < 2 && !rc; f++)
+        if (nf[f] || (f == CL_FAMILY_T5 && !nf[CL_FAMILY_BOLT])) rc = claim_size(t, fam[f], nf[f], f, o, out);
+    if (!rc && nf[CL_FAMILY_T5] > 1) { /* band across the Chronos-T5 models (Chronos-Bolt has no band): the pooled difference */
         cl_verdict *v = claims_verdict(out, "band", T_BAND_C, T_BAND_T, NULL);
         if (!v) rc = -1;
-        for (int k = 0; v && k < nm && v->n_models < CL_VERDICT_MODELS; k++)
-            snprintf(v->model[v->n_models++], CL_SCORES_NAME, "%s", names[k]);
+        for (int k = 0; v && k < nf[CL_FAMILY_T5] && v->n_models < CL_VERDICT_MODELS; k++)
+            snprintf(v->model[v->n_models++], CL_SCORES_NAME, "%s", fam[CL_FAMILY_T5][k]);
         if (v) {
             claims_num(v, used, "models with both samplings");
             if (used < 2) claims_reason(v, "needs 2 or more models with both samplings at the mosaic; the table has %d", used);
@@ -588,6 +633,10 @@ int cl_claims_run(const cl_scores *t, const cl_ms_data *ms, const cl_claims_opts
         }
     }
     for (int k = 0; k < nm && !rc; k++) rc = claim_strict(t, names[k], o, out) ? -1 : 0;
+    for (int i = 0; !rc && i < out->n; i++) /* a model's verdicts are its family's; the sets' are set above */
+        if (out->v[i].n_models == 1 && strcmp(out->v[i].id, "size"))
+            for (int k = 0; k < nm; k++)
+                if (!strcmp(out->v[i].model[0], names[k])) { out->v[i].family = famof[k]; break; }
     if (rc) {
         cl_verdicts_free(out);
         return cl_error_set(err, CL_ENOMEM, "claims: out of memory");

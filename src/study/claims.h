@@ -25,6 +25,8 @@ typedef struct cl_verdict {
     const char *claim;     /* the claim in words */
     const char *test;      /* the test applied */
     int extension;         /* 1: not a claim of the study (strict) */
+    int family;            /* CL_FAMILY_T5 / CL_FAMILY_BOLT: the model's, or the set's (cross-model
+                              claims are decided per family) */
     int n_models;          /* 1: a model's verdict; more: the set's */
     char model[CL_VERDICT_MODELS][CL_SCORES_NAME];
     int verdict;           /* CL_SUPPORTED, CL_NOT_SUPPORTED, CL_UNDECIDED */
@@ -102,8 +104,10 @@ int cl_claims_run(const cl_scores *t, const cl_ms_data *ms, const cl_claims_opts
 
 /* claims.json: an array of {id, model (a string, or the list for a model set), verdict
  * ("supported" / "not supported" / "undecided"), claim, test, reason, extension, numbers
- * {name: value or null}}; claims.csv: id,model,verdict,reason,number,value (one row per
- * number; a set's models joined by ';'). Atomic. */
+ * {name: value or null}}; claims.csv: id,model,verdict,extension,reason,number,value (one
+ * row per number; a set's models joined by ';'). When a verdict is Chronos-Bolt's, every
+ * verdict also gets its family ("t5" / "bolt": a "family" key after "model", a family column
+ * after model): a Chronos-T5 run's files keep their bytes. Atomic. */
 int cl_verdicts_write_json(const char *path, const cl_verdicts *v, cl_error *err);
 /* What `chronolens claims` computes: the scores table at scores (cl_scores_read) and, when
  * msdir is not NULL, the multisine results of its models there (cl_ms_data_read); o NULL =

@@ -22,6 +22,9 @@ typedef struct claims_cell { int reps, seq_len, n, cap; claims_head_rows *h; } c
 /* Fills c (c->n = 0 when the cell has no rows); 0, or -1 out of memory. */
 int claims_cell_get(const cl_scores *t, const char *model, int sampling, int reps, int len, claims_cell *c);
 void claims_cell_free(claims_cell *c);
+/* The sampling of a model's mosaic and sweep: CL_SAMPLING_PATCHES for a Chronos-Bolt model
+ * (family bolt), CL_SAMPLING_BAND for Chronos-T5. */
+int claims_sampling(const cl_scores *t, const char *model);
 /* std / sqrt(n), NaN when the row has no std/n (or r is NULL). */
 double claims_se(const cl_score_row *r);
 

@@ -164,7 +164,7 @@ int claims_amplitude(const cl_scores *t, const cl_ms_data *ms, const char *model
         return 0;
     }
     claims_cell c;
-    if (claims_cell_get(t, model, CL_SAMPLING_BAND, 2, 10, &c)) return -1;
+    if (claims_cell_get(t, model, claims_sampling(t, model), 2, 10, &c)) return -1; /* the model's mosaic */
     const int G = mm->n_ref[0];
     double *amp = malloc(sizeof(double) * G), *str = malloc(sizeof(double) * G), *sc = malloc(sizeof(double) * G);
     unsigned char *ind = calloc((size_t)G, 1);

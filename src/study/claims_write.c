@@ -8,8 +8,18 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Does a verdict concern Chronos-Bolt? Then the files name every verdict's family. */
+static int any_bolt(const cl_verdicts *vs) {
+    for (int i = 0; i < vs->n; i++)
+        if (vs->v[i].family == CL_FAMILY_BOLT) return 1;
+    return 0;
+}
+
+static const char *family_word(int f) { return f == CL_FAMILY_BOLT ? "bolt" : "t5"; }
+
 int cl_verdicts_write_json(const char *path, const cl_verdicts *vs, cl_error *err) {
     cJSON *root = cJSON_CreateArray();
+    const int fam = any_bolt(vs);
     for (int i = 0; i < vs->n; i++) {
         const cl_verdict *v = &vs->v[i];
         cJSON *o = cJSON_CreateObject(), *nums = cJSON_CreateObject();
@@ -19,6 +29,7 @@ int cl_verdicts_write_json(const char *path, const cl_verdicts *vs, cl_error *er
             cJSON *a = cJSON_AddArrayToObject(o, "model");
             for (int k = 0; k < v->n_models; k++) cJSON_AddItemToArray(a, cJSON_CreateString(v->model[k]));
         }
+        if (fam) cJSON_AddStringToObject(o, "family", family_word(v->family));
         cJSON_AddStringToObject(o, "verdict", cl_verdict_word(v->verdict));
         cJSON_AddStringToObject(o, "claim", v->claim);
         cJSON_AddStringToObject(o, "test", v->test);
@@ -49,7 +60,8 @@ int cl_verdicts_write_csv(const char *path, const cl_verdicts *vs, cl_error *err
     cl_out out;
     if (cl_out_open(&out, path, err)) return CL_EIO;
     FILE *f = out.fp;
-    fputs("id,model,verdict,extension,reason,number,value\n", f);
+    const int fam = any_bolt(vs);
+    fputs(fam ? "id,model,family,verdict,extension,reason,number,value\n" : "id,model,verdict,extension,reason,number,value\n", f);
     for (int i = 0; i < vs->n; i++) {
         const cl_verdict *v = &vs->v[i];
         char models[CL_VERDICT_MODELS * (CL_SCORES_NAME + 1)] = "";
@@ -60,6 +72,7 @@ int cl_verdicts_write_csv(const char *path, const cl_verdicts *vs, cl_error *err
         for (int j = 0; j < (v->n ? v->n : 1); j++) {
             fprintf(f, "%s,", v->id);
             quoted(f, models);
+            if (fam) fprintf(f, ",%s", family_word(v->family));
             fprintf(f, ",%s,%d,", cl_verdict_word(v->verdict), v->extension);
             quoted(f, v->reason);
             fputc(',', f);

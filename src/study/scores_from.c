@@ -37,7 +37,9 @@ static int put_heads(cl_scores *t, const cl_score_row *base, int layers, int hea
         if (!rc) rc = put(t, base, l, h, CL_CRIT_RIGHT, &right[i], n, err);
         if (!rc && cur_all) rc = put(t, base, l, h, CL_CRIT_CURRENT_ALL, &cur_all[i], n, err);
         if (!rc && right_all) rc = put(t, base, l, h, CL_CRIT_RIGHT_ALL, &right_all[i], n, err);
-        if (!rc && abl) rc = put(t, base, l, h, CL_CRIT_ABLATION, &abl[i], n, err);
+        /* Chronos-Bolt's ablation is another quantity (Δ |median error|): another criterion */
+        if (!rc && abl)
+            rc = put(t, base, l, h, base->family == CL_FAMILY_BOLT ? CL_CRIT_ABLATION_MEDIAN : CL_CRIT_ABLATION, &abl[i], n, err);
     }
     return rc;
 }
@@ -47,6 +49,7 @@ static void base_row(cl_score_row *b, const char *name, double params, int sampl
     snprintf(b->model, sizeof b->model, "%s", name);
     b->parameters = params;
     b->sampling = sampling;
+    b->family = sampling == CL_SAMPLING_PATCHES ? CL_FAMILY_BOLT : CL_FAMILY_T5;
     b->reps = reps;
     b->seq_len = len;
 }

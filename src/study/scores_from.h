@@ -1,6 +1,8 @@
 /* scores_from.h — the scores table (scores_table.h) of chronolens' own results: the rows of an
  * induction run (current, right, their all-occurrence sums, and the ablation when strict)
- * and of every cell of a sweep. std is the std over the seeds*batch sequences, n their number. */
+ * and of every cell of a sweep. std is the std over the seeds*batch sequences, n their number.
+ * Sampling CL_SAMPLING_PATCHES: a Chronos-Bolt model (family bolt), its ablation rows under
+ * the criterion ablation_median. */
 #ifndef CL_SCORES_FROM_H
 #define CL_SCORES_FROM_H
 

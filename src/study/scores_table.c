@@ -10,11 +10,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *CRIT[CL_NCRIT] = {"current", "right", "current_all", "right_all", "ablation"};
-static const char *SAMP[2] = {"band", "all"};
+static const char *CRIT[CL_NCRIT] = {"current", "right", "current_all", "right_all", "ablation", "ablation_median"};
+static const char *SAMP[CL_NSAMPLING] = {"band", "all", "patches"};
+static const char *FAM[2] = {"t5", "bolt"};
 
 const char *cl_criterion_name(int c) { return c >= 0 && c < CL_NCRIT ? CRIT[c] : "?"; }
-const char *cl_sampling_name(int s) { return s >= 0 && s < 2 ? SAMP[s] : "?"; }
+const char *cl_sampling_name(int s) { return s >= 0 && s < CL_NSAMPLING ? SAMP[s] : "?"; }
+const char *cl_family_name(int f) { return f >= 0 && f < 2 ? FAM[f] : "?"; }
+
+/* a row built in code may leave family at 0: its sampling still says Chronos-Bolt */
+static int row_family(const cl_score_row *r) {
+    return r->family == CL_FAMILY_BOLT || r->sampling == CL_SAMPLING_PATCHES ? CL_FAMILY_BOLT : CL_FAMILY_T5;
+}
+
+int cl_scores_family(const cl_scores *t, const char *model) {
+    for (int i = 0; i < t->n; i++)
+        if (!strcmp(t->rows[i].model, model)) return row_family(&t->rows[i]);
+    return CL_FAMILY_T5;
+}
 
 int cl_scores_add(cl_scores *t, const cl_score_row *r, cl_error *err) {
     if (t->n == t->cap) {
@@ -71,9 +84,9 @@ int cl_scores_models(const cl_scores *t, const char **names, int max) {
 
 /* ------------------------------------------------------------------ reading */
 
-enum { C_MODEL, C_PARAMS, C_SAMPLING, C_REPS, C_LEN, C_LAYER, C_HEAD, C_CRIT, C_MEAN, C_STD, C_N, NCOL };
+enum { C_MODEL, C_PARAMS, C_SAMPLING, C_REPS, C_LEN, C_LAYER, C_HEAD, C_CRIT, C_MEAN, C_STD, C_N, C_FAMILY, NCOL };
 static const char *COL[NCOL] = {"model", "parameters", "sampling", "reps", "seq_len", "layer", "head",
-                                "criterion", "mean", "std", "n"};
+                                "criterion", "mean", "std", "n", "family"};
 
 static int parse_num(const char *s, double *v) {
     if (!*s) return -1;
@@ -151,8 +164,21 @@ int cl_scores_parse(const char *text, size_t len, const char *name, cl_scores *t
         if (!bad && *ps && (parse_num(ps, &r.parameters) || r.parameters <= 0)) bad = "parameters: not a positive number";
         const char *ss = f[col[C_SAMPLING]];
         if (!bad) {
-            r.sampling = !strcmp(ss, "band") ? CL_SAMPLING_BAND : !strcmp(ss, "all") ? CL_SAMPLING_ALL : -1;
-            if (r.sampling < 0) bad = "sampling: not 'band' or 'all'";
+            r.sampling = -1;
+            for (int q = 0; q < CL_NSAMPLING; q++)
+                if (!strcmp(ss, SAMP[q])) r.sampling = q;
+            if (r.sampling < 0) bad = "sampling: not 'band', 'all' or 'patches'";
+        }
+        if (!bad) { /* the family: given, or what the sampling implies */
+            const char *fs = col[C_FAMILY] >= 0 ? f[col[C_FAMILY]] : "";
+            r.family = r.sampling == CL_SAMPLING_PATCHES ? CL_FAMILY_BOLT : CL_FAMILY_T5;
+            if (*fs) {
+                r.family = !strcmp(fs, "t5") ? CL_FAMILY_T5 : !strcmp(fs, "bolt") ? CL_FAMILY_BOLT : -1;
+                if (r.family < 0) bad = "family: not 't5' or 'bolt'";
+                else if ((r.family == CL_FAMILY_BOLT) != (r.sampling == CL_SAMPLING_PATCHES))
+                    bad = r.family == CL_FAMILY_BOLT ? "family bolt: Chronos-Bolt rows have sampling 'patches'"
+                                                     : "family t5: sampling 'patches' is Chronos-Bolt's (family bolt)";
+            }
         }
         if (!bad) {
             if (parse_int(f[col[C_REPS]], 2, 1000000, &v)) bad = "reps: not an integer >= 2";
@@ -174,10 +200,15 @@ int cl_scores_parse(const char *text, size_t len, const char *name, cl_scores *t
             r.criterion = -1;
             for (int c = 0; c < CL_NCRIT; c++)
                 if (!strcmp(f[col[C_CRIT]], CRIT[c])) r.criterion = c;
-            if (r.criterion < 0) bad = "criterion: not current, right, current_all, right_all or ablation";
+            if (r.criterion < 0) bad = "criterion: not current, right, current_all, right_all, ablation or ablation_median";
+            else if (r.criterion == CL_CRIT_ABLATION && r.family == CL_FAMILY_BOLT)
+                bad = "criterion ablation (delta log p) on a Chronos-Bolt row: its ablation score is ablation_median";
+            else if (r.criterion == CL_CRIT_ABLATION_MEDIAN && r.family == CL_FAMILY_T5)
+                bad = "criterion ablation_median on a Chronos-T5 row: its ablation score is ablation (delta log p)";
         }
         if (!bad && parse_num(f[col[C_MEAN]], &r.mean)) bad = "mean: not a number";
-        if (!bad && r.criterion != CL_CRIT_ABLATION && (r.mean < -1e-6 || r.mean > 1 + 1e-6))
+        if (!bad && r.criterion != CL_CRIT_ABLATION && r.criterion != CL_CRIT_ABLATION_MEDIAN &&
+            (r.mean < -1e-6 || r.mean > 1 + 1e-6))
             bad = "mean: an attention score outside [0, 1]";
         if (!bad && col[C_STD] >= 0) {
             const char *sd = f[col[C_STD]], *sn = f[col[C_N]];
@@ -205,14 +236,24 @@ int cl_scores_parse(const char *text, size_t len, const char *name, cl_scores *t
         if (!rc) {
             g_rows = t->rows;
             qsort(idx, (size_t)t->n, sizeof(int), by_key);
-            for (int i = 1; i < t->n && !rc; i++)
-                if (same_key(&t->rows[idx[i - 1]], &t->rows[idx[i]])) {
+            for (int i = 1; i < t->n && !rc; i++) {
+                const cl_score_row *p0 = &t->rows[idx[i - 1]], *p1 = &t->rows[idx[i]];
+                if (!strcmp(p0->model, p1->model) && p0->family != p1->family) { /* sorted by model: one pass */
+                    const int a = lines[idx[i - 1]], b = lines[idx[i]];
+                    const cl_score_row *late = a > b ? p0 : p1, *early = a > b ? p1 : p0;
+                    rc = cl_error_set(err, CL_EFORMAT, "%s:%d: model %s: family %s here, %s on line %d (one family per "
+                                      "model)", name, a > b ? a : b, late->model, FAM[late->family], FAM[early->family],
+                                      a > b ? b : a);
+                    break;
+                }
+                if (same_key(p0, p1)) {
                     const cl_score_row *r = &t->rows[idx[i]];
                     int a = lines[idx[i - 1]], b = lines[idx[i]];
                     rc = cl_error_set(err, CL_EFORMAT, "%s:%d: duplicate of line %d (model %s, sampling %s, reps %d, "
                                       "seq_len %d, layer %d, head %d, criterion %s)", name, a > b ? a : b, a > b ? b : a,
                                       r->model, SAMP[r->sampling], r->reps, r->seq_len, r->layer, r->head, CRIT[r->criterion]);
                 }
+            }
         }
         free(idx);
     }
@@ -248,7 +289,10 @@ int cl_scores_write(const char *path, const cl_scores *t, cl_error *err) {
     cl_out out;
     if (cl_out_open(&out, path, err)) return CL_EIO;
     FILE *f = out.fp;
-    fputs("model,parameters,sampling,reps,seq_len,layer,head,criterion,mean,std,n\n", f);
+    int bolt = 0;
+    for (int i = 0; i < t->n && !bolt; i++) bolt = row_family(&t->rows[i]) == CL_FAMILY_BOLT;
+    fputs(bolt ? "model,parameters,sampling,reps,seq_len,layer,head,criterion,mean,std,n,family\n"
+               : "model,parameters,sampling,reps,seq_len,layer,head,criterion,mean,std,n\n", f);
     for (int i = 0; i < t->n; i++) {
         const cl_score_row *r = &t->rows[i];
         cell_name(f, r->model);
@@ -258,6 +302,7 @@ int cl_scores_write(const char *path, const cl_scores *t, cl_error *err) {
                 CRIT[r->criterion], r->mean);
         if (r->n > 0 && isfinite(r->std)) fprintf(f, "%.17g,%ld", r->std, r->n);
         else fputc(',', f);
+        if (bolt) fprintf(f, ",%s", FAM[row_family(r)]);
         fputc('\n', f);
     }
     if (ferror(f)) { cl_out_abort(&out); return cl_error_set(err, CL_EIO, "%s: write failed", path); }

@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     for (int i = 0; i < t.n; i++) {
         const cl_score_row *r = &t.rows[i];
         CHECK(r->reps >= 2 && r->seq_len >= 2 && r->layer >= 0 && r->head >= 0);
-        CHECK(r->criterion >= 0 && r->criterion < CL_NCRIT && (r->sampling == 0 || r->sampling == 1));
+        CHECK(r->criterion >= 0 && r->criterion < CL_NCRIT && r->sampling >= 0 && r->sampling < CL_NSAMPLING);
         CHECK(isfinite(r->mean) && (r->n == 0 || (r->n >= 1 && r->std >= 0)));
     }
     cl_verdicts v;
