@@ -4,6 +4,7 @@
  * second model and hides the first, the script ran without error, a non-blank screenshot of
  * the window's size), and bad input exits 2 with one line and no page. */
 #include "testutil.h"
+#include "report_page.h"
 #include "core/core.h"
 
 #include <cairo.h>
@@ -65,25 +66,6 @@ static void test_files(void **st) {
     free(setup);
 }
 
-/* The values of the <title>s "…: VALUE" in the SVG that follows `from` (n of them). */
-static const char *titles(const char *from, double *v, int n) {
-    const char *p = strstr(from, "<svg");
-    assert_non_null(p);
-    const char *end = strstr(p, "</svg>");
-    for (int i = 0; i < n; i++) {
-        p = strstr(p, "<title>");
-        if (!p || p > end) fail_msg("only %d of %d cell titles", i, n);
-        const char *c = strstr(p, "</title>");
-        const char *colon = c;
-        while (colon > p && *colon != ':') colon--;
-        v[i] = strtod(colon + 1, NULL);
-        p = c;
-    }
-    const char *more = strstr(p, "<title>");
-    assert_true(!more || more > end); /* exactly n cells */
-    return end;
-}
-
 /* The page's hover values are the numbers of data/induction/induction.csv and sweep.csv. */
 static void test_page_numbers_equal_data(void **st) {
     (void)st;
@@ -95,7 +77,7 @@ static void test_page_numbers_equal_data(void **st) {
     const char *beta = strstr(sec, "data-model=\"beta\"");
     assert_non_null(beta);
     double cell[16];
-    titles(beta, cell, 16); /* cross: current (2 layers x 4 heads), then token to right */
+    page_svg_titles(beta, cell, 16); /* cross: current (2 layers x 4 heads), then token to right */
 
     snprintf(path, sizeof path, "%s/data/induction/induction.csv", out);
     FILE *f = fopen(path, "r");
@@ -119,7 +101,7 @@ static void test_page_numbers_equal_data(void **st) {
     sec = strstr(html, "<section id=\"sweep\">");
     beta = strstr(sec, "data-model=\"beta\"");
     double sw[18];
-    titles(beta, sw, 18);
+    page_svg_titles(beta, sw, 18);
     snprintf(path, sizeof path, "%s/data/sweep/sweep.csv", out);
     f = fopen(path, "r");
     assert_non_null(f);
@@ -231,61 +213,19 @@ static void test_claims_recomputed(void **st) {
     assert_int_equal(run_cmd("'%s' claims --out '%s' 2>/dev/null", CL_CLI, b), 2);
 }
 
-static const char *chromium(void) {
-    static char path[512];
-    FILE *p = popen("command -v chromium || command -v chromium-browser", "r");
-    if (!p) return NULL;
-    int ok = fgets(path, sizeof path, p) != NULL;
-    pclose(p);
-    if (!ok) return NULL;
-    path[strcspn(path, "\n")] = 0;
-    return path;
-}
-
-#define CHROME_FLAGS "--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking " \
-                     "--disable-component-update --disable-sync"
-
-/* The DOM after scripts ran, for index.html with the fragment frag ("" for none); with shot,
- * also a screenshot of a 1280 x 2000 window to that file (one browser run). */
-static char *dump_dom(const char *chrome, const char *frag, const char *name, const char *shot) {
-    char dom[700], err[700];
-    snprintf(dom, sizeof dom, "%s/%s.html", test_tmpdir(), name);
-    snprintf(err, sizeof err, "%s/%s.err", test_tmpdir(), name);
-    char opt[800] = "";
-    if (shot) snprintf(opt, sizeof opt, "--screenshot='%s' --window-size=1280,2000", shot);
-    int rc = run_cmd("U=$(mktemp -d) && timeout 60 '%s' " CHROME_FLAGS " --user-data-dir=\"$U\" --dump-dom %s "
-                     "'file://%s/index.html%s' >'%s' 2>'%s'; s=$?; rm -rf \"$U\"; exit $s",
-                     chrome, opt, out, frag, dom, err);
-    assert_int_equal(rc, 0);
-    char *e = slurp(err);
-    if (strstr(e, "Uncaught")) fail_msg("script error: %s", e);
-    free(e);
-    return slurp(dom);
-}
-
-/* Each per-model block of name is shown (no hidden attribute), or hidden, in the DOM. */
-static void assert_blocks(const char *dom, const char *name, int hidden) {
-    char key[128];
-    snprintf(key, sizeof key, "<div class=\"per-model\" data-model=\"%s\"", name);
-    int n = 0;
-    for (const char *p = strstr(dom, key); p; p = strstr(p + 1, key), n++) {
-        const char *gt = strchr(p, '>');
-        int h = strstr(p, "hidden") && strstr(p, "hidden") < gt;
-        if (h != hidden) fail_msg("block %d of %s: hidden %d, want %d", n, name, h, hidden);
-    }
-    assert_int_equal(n, 5); /* mosaics, layers, sweep, multisine, claims */
-}
+/* Each per-model block of name: mosaics, layers, sweep, multisine, claims */
+static void assert_blocks(const char *dom, const char *name, int hidden) { page_assert_blocks(dom, name, hidden, 5); }
 
 static void test_browser(void **st) {
     (void)st;
-    const char *chrome = chromium();
+    const char *chrome = page_chromium();
     if (!chrome) {
         print_message("chromium not found (Debian package 'chromium'; `make test` installs it): browser test skipped\n");
         skip();
     }
     char png[700];
     snprintf(png, sizeof png, "%s/shot.png", test_tmpdir());
-    char *dom = dump_dom(chrome, "#model=beta", "beta", png);
+    char *dom = page_dump_dom(chrome, out, "#model=beta", "beta", png);
     assert_non_null(strstr(dom, "data-script=\"ok\""));
     assert_non_null(strstr(dom, "data-shown=\"beta\""));
     static const char *S[] = {"setup", "mosaics", "counts", "layers", "sweep", "multisine", "claims"};
@@ -301,7 +241,7 @@ static void test_browser(void **st) {
     assert_blocks(dom, "alpha", 1);
     assert_non_null(strstr(dom, "<tr data-model=\"beta\" class=\"sel\">"));
     free(dom);
-    dom = dump_dom(chrome, "", "plain", NULL); /* no fragment: the first model */
+    dom = page_dump_dom(chrome, out, "", "plain", NULL); /* no fragment: the first model */
     assert_non_null(strstr(dom, "data-script=\"ok\""));
     assert_blocks(dom, "alpha", 0);
     assert_blocks(dom, "beta", 1);
@@ -354,11 +294,11 @@ static void test_bad_input(void **st) {
     assert_int_equal(run_cmd("mkdir -p '%s' && echo old > '%s/index.html'", o, o), 0);
     assert_int_equal(run_cmd("'%s' report --quick --model '%s' --out '%s' 2>/dev/null", CL_CLI, bad, o), 2);
     assert_int_equal(run_cmd("grep -qx old '%s/index.html'", o), 0);
-    /* a failure after the first steps wrote their files (multisine needs 301 context values,
-     * this copy takes 64): exit 2, no page, the temporary folder removed */
+    /* a context too short for the induction step (R x L + 1 = 21 values, this copy takes 16;
+     * the sweep's longer cells would be skipped, not refused): exit 2, no page, no folder */
     char shortm[600];
     snprintf(shortm, sizeof shortm, "%s/short", t);
-    assert_int_equal(run_cmd("cp -r '%s' '%s' && sed -i 's/\"context_length\": *[0-9]*/\"context_length\": 64/' "
+    assert_int_equal(run_cmd("cp -r '%s' '%s' && sed -i 's/\"context_length\": *[0-9]*/\"context_length\": 16/' "
                              "'%s/config.json'", SMALL, shortm, shortm), 0);
     snprintf(o, sizeof o, "%s/shortrep", t);
     assert_int_equal(run_cmd("'%s' report --quick --threads 1 --model '%s' --out '%s' 2>'%s'", CL_CLI, shortm, o, log), 2);

@@ -10,7 +10,7 @@
 #include <stdio.h>
 
 #define USAGE "sweep: usage: chronolens sweep [--model DIR ...] --out DIR [--reps-list 2,4,..] " \
-              "[--len-list 2,4,..] [--batch N] [--token-range LO:HI | --sampling band|all] [--threshold T] [--seed S] [--seeds K] [--shard K/N] [--offset N] (chronolens sweep --help)"
+              "[--len-list 2,4,..] [--batch N] [--token-range LO:HI | --sampling band|all] [--threshold T] [--seed S] [--seeds K] [--shard K/N] [--offset N] [--skip-unfit] (chronolens sweep --help)"
 
 int cmd_sweep(int argc, char **argv) {
     cli_ui ui = CLI_UI_INIT;
@@ -22,6 +22,7 @@ int cmd_sweep(int argc, char **argv) {
         long x[CL_SWEEP_MAX_GRID];
         int n, r = opt_common(argc, argv, &i, &ui), which = 0;
         if (!r) r = rrt_cli_opt(argc, argv, &i, &c);
+        if (!r && opt_flag(argv, i, "--skip-unfit")) { so.skip_unfit = 1; r = 1; }
         if (!r && (r = opt_long_list(argc, argv, &i, "--reps-list", 2, 100000, x, CL_SWEEP_MAX_GRID, &n)) == 1) which = 1;
         if (!r && (r = opt_long_list(argc, argv, &i, "--len-list", 2, 100000, x, CL_SWEEP_MAX_GRID, &n)) == 1) which = 2;
         for (int j = 0; which && j < n; j++) (which == 1 ? so.reps : so.lens)[j] = (int)x[j];

@@ -103,6 +103,7 @@ static const help_cmd CMDS[] = {
       {"--shard", "K/N", "the whole run", "part K of N (units: the (model, R, L) cells); chronolens merge joins the parts"},
       {"--sampling", "band|all", "band", "token ids from the band, or every non-special token"},
       {"--offset", "N", "0", "Chronos-Bolt: the repeated block shifted N values against the patch grid"},
+      {"--skip-unfit", "", "refused", "cells whose R x L + 1 tokens (patches) exceed a model's context are skipped for it (listed in sweep.json)"},
       {"--precision", "fp32|bf16", "fp32", "bf16 matrix products (oneDNN) where the CPU has AVX512-BF16/AMX, else fp32 with a warning"},
       END}},
     {"train", "train --out DIR [--config nano] [--steps N] [options]",

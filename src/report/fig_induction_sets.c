@@ -3,6 +3,7 @@
  * layer-distribution strip plot of all models. */
 #include "fig_induction.h"
 #include "../analysis/induction.h"
+#include "../study/scores_table.h"
 
 #include <stdio.h>
 #include <math.h>
