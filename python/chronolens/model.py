@@ -6,6 +6,7 @@ import math
 import os
 import pathlib
 import sys
+import warnings
 
 import numpy as np
 
@@ -192,13 +193,21 @@ def _ints(x):
 
 class Model:
     """A loaded Chronos checkpoint (see chronolens.load). Attributes: path, config
-    (ModelConfig), num_params, dtype ("F32", "BF16", "F16" or "mixed"). One Model may be used
-    from one thread at a time (forward passes share its state pool); load it again per thread."""
+    (ModelConfig), num_params, dtype ("F32", "BF16", "F16" or "mixed"), precision ("fp32" or
+    "bf16": what its matrix products run in). One Model may be used from one thread at a time
+    (forward passes share its state pool); load it again per thread."""
 
-    def __init__(self, path=None):
+    def __init__(self, path=None, precision="fp32"):
         path = default_model_path() if path is None else os.fspath(path)
+        p = ctypes.c_int()
+        if not isinstance(precision, str) or lib.cl_precision_parse(precision.encode(), ctypes.byref(p)):
+            raise Error("chronolens: precision %r: not fp32 or bf16" % (precision,))
+        if p.value == 1 and not lib.cl_bf16_supported():
+            warnings.warn("chronolens: precision bf16: this CPU has no AVX512-BF16 or AMX; running fp32", RuntimeWarning,
+                          stacklevel=3)
         ptr = ctypes.c_void_p()
-        call(lib.cl_model_load, path.encode(), ctypes.byref(ptr))
+        opts = _lib.LoadOpts(p.value)
+        call(lib.cl_model_load_opts, path.encode(), ctypes.byref(opts), ctypes.byref(ptr))
         self._h = _ModelHandle(ptr.value)
         self.path = path
         self._cfg = lib.cl_model_config(self._h.ptr)
@@ -206,6 +215,7 @@ class Model:
         self.config = ModelConfig(**{f.name: getattr(c, f.name) for f in dataclasses.fields(ModelConfig)})
         self.num_params = int(lib.cl_model_param_count(self._h.ptr))
         self.dtype = lib.cl_model_dtype(self._h.ptr).decode()
+        self.precision = lib.cl_precision_name(lib.cl_model_precision(self._h.ptr)).decode()
         self._state = None
         self._gates = {}
 
@@ -272,11 +282,14 @@ def _ablate(model, stack, layer, head, gate):
                 model._gates[key] = prev
 
 
-def load(path=None):
+def load(path=None, precision="fp32"):
     """Loads a Chronos checkpoint folder (config.json + model.safetensors, or a sharded index)
-    and returns a Model; path None = the bundled model (default_model_path()). Raises
-    chronolens.Error with the library's message (missing folder, corrupt file, ...)."""
-    return Model(path)
+    and returns a Model; path None = the bundled model (default_model_path()). precision:
+    "fp32" (the exact path, default) or "bf16" (bf16 matrix products through oneDNN, fp32
+    accumulation; README "Precision"): every forward pass and study of the model runs in it;
+    on a CPU without AVX512-BF16/AMX a RuntimeWarning and fp32 (Model.precision says which).
+    Raises chronolens.Error with the library's message (missing folder, corrupt file, ...)."""
+    return Model(path, precision)
 
 
 def _context(context):
