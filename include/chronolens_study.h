@@ -720,6 +720,7 @@ typedef struct cl_forward_tensor {
  * (named by their layer index) and adds "heads" (the heads kept) before the logits. */
 typedef struct cl_forward_result {
     int bolt;
+    cl_precision precision;  /* of the model's products (the file's __metadata__ "precision") */
     int n;
     cl_forward_tensor t[CL_FORWARD_MAX_TENSORS];
     int64_t *ids64, *mask64, *heads64; /* owned */

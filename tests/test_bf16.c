@@ -543,6 +543,17 @@ static void test_cli_records_studies(void **st) {
     if (cl_sweep_read(out, &sw, &err)) fail_msg("%s", err.msg);
     assert_int_equal(sw.opts.precision, CL_FP32);
     cl_sweep_set_free(&sw);
+    /* forward's tensors say which precision made them (__metadata__), whole or in chunks */
+    for (int chunk = 0; chunk < 2; chunk++) {
+        snprintf(path, sizeof path, "%s/bf16-forward-%d.safetensors", test_tmpdir(), chunk);
+        assert_int_equal(run_cmd("'%s' forward --quiet --threads 1 --model '%s' --context '%s/context.csv' --precision bf16 "
+                                 "%s --out '%s'", CL_CLI, SMALL, SMALL, chunk ? "--chunk 1" : "", path), 0);
+        assert_int_equal(run_cmd("head -c 4096 '%s' | grep -q '\"__metadata__\":{\"precision\":\"bf16\"}'", path), 0);
+    }
+    snprintf(path, sizeof path, "%s/fp32-forward.safetensors", test_tmpdir());
+    assert_int_equal(run_cmd("'%s' forward --quiet --threads 1 --model '%s' --context '%s/context.csv' --out '%s'", CL_CLI,
+                             SMALL, SMALL, path), 0);
+    assert_int_equal(run_cmd("head -c 4096 '%s' | grep -q '\"precision\":\"fp32\"'", path), 0);
     snprintf(path, sizeof path, "%s/bolt-forecast.csv", test_tmpdir());
     assert_int_equal(run_cmd("'%s' forecast --quiet --threads 1 --model '%s' --context '%s/context.csv' --precision bf16 "
                              "--out '%s'", CL_CLI, BOLT, BOLT, path), 0);

@@ -151,6 +151,7 @@ int cl_eval_run(const cl_eval_opts *o, cl_eval_result *r, cl_error *err) {
     const long ctxlen = o->context_length, horizon = o->horizon;
     const cl_load_opts lo = {o->precision};
     int rc = cl_model_load_opts(dir, &lo, &m, err);
+    if (!rc) r->opts.precision = cl_model_precision(m); /* as run: fp32 where bf16 is unsupported */
     if (!rc) rc = cl_model_require_t5(m, dir, "eval", err);
     if (!rc) rc = cl_state_new(m, &s, err);
     if (rc) goto done;
@@ -236,10 +237,11 @@ void cl_eval_table(const cl_eval_result *r, void *file, int csv) {
     if (csv) fprintf(f, "family,n,mase,mase_seasonal_naive,mase_ratio,wql,wql_seasonal_naive,wql_ratio\n");
     else {
         if (r->opts.samples)
-            fprintf(f, "model %s: %d sample paths (median = point forecast) vs seasonal naive (season from the context's autocorrelation)\n",
-                    r->opts.model, r->opts.samples);
+            fprintf(f, "model %s (%s): %d sample paths (median = point forecast) vs seasonal naive (season from the context's autocorrelation)\n",
+                    r->opts.model, cl_precision_name(r->opts.precision), r->opts.samples);
         else
-            fprintf(f, "model %s: median-token decoding vs seasonal naive (season from the context's autocorrelation)\n", r->opts.model);
+            fprintf(f, "model %s (%s): median-token decoding vs seasonal naive (season from the context's autocorrelation)\n",
+                    r->opts.model, cl_precision_name(r->opts.precision));
         fprintf(f, "%-12s %5s  %8s %8s %7s   %8s %8s %7s\n", "family", "n", "MASE", "SNaive", "ratio", "WQL", "SNaive", "ratio");
     }
     for (int g = 0; g < CL_EVAL_FAMILIES && r->opts.series > 0; g++) if (FAMILY_ON(g)) report(f, syn_family_name(g), &r->group[g], csv);

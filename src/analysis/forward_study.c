@@ -215,6 +215,7 @@ int cl_forward_run(const cl_model *m, const cl_context *x, const cl_forward_opts
     int rc = cl_forward_check(m, o, err);
     if (rc) return rc;
     r->bolt = cl_model_is_bolt(m);
+    r->precision = cl_model_precision(m);
     rc = cl_state_new(m, &r->state, err);
     if (!rc) rc = r->bolt ? run_bolt(m, x, r, err) : run_t5(m, x, o, r, err);
     if (rc) cl_forward_free(r);
@@ -232,6 +233,7 @@ int cl_forward_write(const cl_forward_result *r, const char *out, cl_error *err)
     if (!w) return cl_error_set(err, CL_ENOMEM, "%s: out of memory", out);
     for (int i = 0; i < r->n; i++)
         st_writer_add(w, r->t[i].name, r->t[i].i64 ? ST_I64 : ST_F32, r->t[i].ndim, r->t[i].shape, r->t[i].data);
+    st_writer_meta(w, "precision", cl_precision_name(r->precision)); /* what produced these numbers */
     int rc = st_writer_save(w, out, NULL, err);
     st_writer_free(w);
     return rc;
@@ -279,6 +281,7 @@ static int stream_t5(const cl_model *m, const cl_context *x, const cl_forward_op
     }
     if (o->n_heads) st_writer_add(w, "heads", ST_I64, 1, shh, NULL);
     st_writer_add(w, "logits", ST_F32, 3, sl, NULL);
+    st_writer_meta(w, "precision", cl_precision_name(cl_model_precision(m)));
     if ((rc = st_writer_begin(w, out, NULL, err))) goto done;
     if ((rc = st_writer_put(w, "token_ids", 0, r.ids64, sizeof *r.ids64 * (size_t)B * T, err)) ||
         (rc = st_writer_put(w, "attention_mask", 0, r.mask64, sizeof *r.mask64 * (size_t)B * T, err)) ||

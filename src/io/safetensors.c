@@ -210,7 +210,23 @@ const st_tensor *st_find(const st_file *f, const char *name) {
 
 typedef struct { char *name; st_dtype dtype; int ndim; int64_t shape[ST_MAX_DIMS]; const void *data; size_t bytes, off; } wentry;
 /* streaming (st_writer_begin): the open temporary and where the data area starts */
-struct st_writer { wentry *e; int n, cap; cl_out out; int open; size_t data_start; };
+#define ST_MAX_META 8
+struct st_writer {
+    wentry *e;
+    int n, cap;
+    cl_out out;
+    int open;
+    size_t data_start;
+    int n_meta;
+    char meta[ST_MAX_META][2][64]; /* __metadata__ key, value */
+};
+
+int st_writer_meta(st_writer *w, const char *key, const char *value) {
+    if (w->n_meta >= ST_MAX_META || strlen(key) >= 64 || strlen(value) >= 64) return -1;
+    snprintf(w->meta[w->n_meta][0], 64, "%s", key);
+    snprintf(w->meta[w->n_meta++][1], 64, "%s", value);
+    return 0;
+}
 
 st_writer *st_writer_new(void) { return calloc(1, sizeof(st_writer)); }
 
@@ -266,9 +282,10 @@ static int write_header(st_writer *w, const char *path, const char *format_meta,
         cJSON_AddItemToArray(of, json_int(off + e->bytes));
         off += e->bytes;
     }
-    if (format_meta) {
+    if (format_meta || w->n_meta) {
         cJSON *m = cJSON_AddObjectToObject(root, "__metadata__");
-        cJSON_AddStringToObject(m, "format", format_meta);
+        if (format_meta) cJSON_AddStringToObject(m, "format", format_meta);
+        for (int i = 0; i < w->n_meta; i++) cJSON_AddStringToObject(m, w->meta[i][0], w->meta[i][1]);
     }
     char *hj = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);

@@ -48,6 +48,9 @@ int st_writer_add(st_writer *w, const char *name, st_dtype dtype, int ndim,
                   const int64_t *shape, const void *data);
 /* Writes atomically (temporary name, then rename). metadata may be NULL. */
 int st_writer_save(st_writer *w, const char *path, const char *format_meta, cl_error *err);
+/* A string entry of the header's __metadata__ (key and value copied; at most 8 entries,
+ * -1 beyond), written beside "format" by st_writer_save / st_writer_begin. */
+int st_writer_meta(st_writer *w, const char *key, const char *value);
 void st_writer_free(st_writer *w);
 /* Streaming, for outputs larger than memory: add every tensor with data NULL, then
  * st_writer_begin writes the header (the same file st_writer_save would write) and sizes the
