@@ -108,6 +108,11 @@ int cl_verdicts_write_json(const char *path, const cl_verdicts *v, cl_error *err
  * the defaults. Shared by the command and the Python package. */
 int cl_claims_from_files(const char *scores, const char *msdir, const cl_claims_opts *o, cl_verdicts *out,
                          cl_error *err);
+/* The same on several scores tables (an induction run's and a sweep's): their rows joined,
+ * the first table's row kept where two give the same key (as the report: induction before
+ * sweep); a model that two tables give different families is refused (CL_EFORMAT). */
+int cl_claims_from_tables(const char *const *scores, int n_scores, const char *msdir, const cl_claims_opts *o,
+                          cl_verdicts *out, cl_error *err);
 int cl_verdicts_write_csv(const char *path, const cl_verdicts *v, cl_error *err);
 const char *cl_verdict_word(int verdict);
 
