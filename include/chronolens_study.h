@@ -47,7 +47,8 @@ typedef struct cl_study_model {
     double seconds;
     double parameters; /* the model's parameter count (NaN: unknown) */
     int sampling;      /* the token range a study ran it on: CL_SAMPLING_BAND 0, CL_SAMPLING_ALL 1,
-                        * -1 another range (no scores-table rows) */
+                        * CL_SAMPLING_PATCHES 2 (Chronos-Bolt: repeated random patches), -1 another
+                        * range (no scores-table rows) */
 } cl_study_model;
 
 /* Loads dirs[0..n) and names them (cl_study_model); two folders of one basename are an

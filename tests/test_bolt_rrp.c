@@ -9,6 +9,7 @@
 #include "core/core.h"
 #include "model/init.h"
 #include "model/model.h"
+#include "study/claims.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -320,6 +321,61 @@ static void test_planted(void **st) {
     assert_int_equal(r.cross[CL_ANY].n, 1);
     assert_int_equal(r.enc[CL_ANY].n, 1);
     assert_int_equal(r.strict_count[CL_RIGHT].n, 1);
+    /* the same run as a study: its scores-table rows (sampling patches, family bolt) give the
+     * claims — exist and the strict extension supported by the planted head alone */
+    {
+        cl_induction_study_opts so;
+        cl_induction_study_default(&so);
+        so.base = io;
+        cl_study_model info = {.name = "bolt-planted", .parameters = NAN};
+        cl_induction_set set;
+        if (cl_induction_study_run(&p.m, &info, 1, &so, &set, &err)) fail_msg("%s", err.msg);
+        cl_scores t = {0};
+        int skipped = -1;
+        if (cl_induction_scores(&set, &t, &skipped, &err)) fail_msg("%s", err.msg);
+        assert_int_equal(skipped, 0);
+        assert_int_equal(t.n, r.layers * r.heads * 5); /* current, right, the two sums, ablation_median */
+        for (int i = 0; i < t.n; i++) {
+            assert_int_equal(t.rows[i].sampling, CL_SAMPLING_PATCHES);
+            assert_int_equal(t.rows[i].family, CL_FAMILY_BOLT);
+            assert_true(t.rows[i].criterion != CL_CRIT_ABLATION);
+        }
+        cl_verdicts v;
+        if (cl_claims_run(&t, NULL, NULL, &v, &err)) fail_msg("%s", err.msg);
+        int seen = 0;
+        for (int i = 0; i < v.n; i++) {
+            const cl_verdict *x = &v.v[i];
+            if (getenv("CL_TEST_VERBOSE")) print_message("%s: %s — %s\n", x->id, cl_verdict_word(x->verdict), x->reason);
+            assert_int_equal(x->family, CL_FAMILY_BOLT);
+            if (!strcmp(x->id, "exist")) {
+                seen++;
+                assert_int_equal(x->verdict, CL_SUPPORTED);
+                assert_float_equal(x->value[0], 1, 0); /* heads >= 0.3: the planted one */
+                assert_float_equal(x->value[4], 1, 0); /* its layer */
+                assert_float_equal(x->value[5], Q_DEC_HEAD, 0);
+            }
+            if (!strcmp(x->id, "strict")) {
+                seen++;
+                assert_int_equal(x->verdict, CL_SUPPORTED);
+            }
+            if (!strcmp(x->id, "band")) {
+                seen++;
+                assert_int_equal(x->verdict, CL_UNDECIDED);
+                assert_non_null(strstr(x->reason, "Chronos-Bolt"));
+            }
+        }
+        assert_int_equal(seen, 3);
+        cl_verdicts_free(&v);
+        /* a run off the patch grid is not the plain test: no rows, counted as skipped */
+        set.opts.rrt.offset = 4;
+        cl_scores u = {0};
+        if (cl_induction_scores(&set, &u, &skipped, &err)) fail_msg("%s", err.msg);
+        assert_int_equal(skipped, 1);
+        assert_int_equal(u.n, 0);
+        cl_scores_free(&u);
+        cl_scores_free(&t);
+        cl_induction_set_free(&set);
+    }
     /* misaligned by half a patch, no earlier patch repeats the query: the content match
      * weakens (the score of the offset run is the patch-model question of the README) */
     io.strict = 0;

@@ -10,16 +10,21 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
-#define USAGE "claims: usage: chronolens claims --scores FILE.csv [--multisine DIR] --out DIR [--threshold 0.3] [--alpha 0.05]"
+#define USAGE "claims: usage: chronolens claims --scores FILE.csv [--scores FILE2.csv ...] [--multisine DIR] --out DIR [--threshold 0.3] [--alpha 0.05]"
+#define MAX_SCORES 16
 
 int cmd_claims(int argc, char **argv) {
-    const char *scores = NULL, *msdir = NULL, *out = NULL;
+    const char *scores[MAX_SCORES], *one = NULL, *msdir = NULL, *out = NULL;
+    int n_scores = 0;
     cl_claims_opts o;
     cl_claims_defaults(&o);
     cli_ui ui = CLI_UI_INIT;
     for (int i = 1; i < argc; i++) {
         int r = opt_common(argc, argv, &i, &ui);
-        if (!r) r = opt_str(argc, argv, &i, "--scores", &scores);
+        if (!r && (r = opt_str(argc, argv, &i, "--scores", &one)) == 1) { /* repeatable: an induction's and a sweep's */
+            if (n_scores == MAX_SCORES) return cli_fail("claims: option --scores: at most %d tables", MAX_SCORES);
+            scores[n_scores++] = one;
+        }
         if (!r) r = opt_str(argc, argv, &i, "--multisine", &msdir);
         if (!r) r = opt_str(argc, argv, &i, "--out", &out);
         if (!r) r = opt_double(argc, argv, &i, "--threshold", 0, 1, &o.threshold);
@@ -27,13 +32,13 @@ int cmd_claims(int argc, char **argv) {
         if (r < 0) return EXIT_BAD;
         if (!r) return cli_fail("claims: unknown argument '%s' (%s)", argv[i], USAGE + 8);
     }
-    if (!scores || !out) return cli_fail("%s", USAGE);
+    if (!n_scores || !out) return cli_fail("%s", USAGE);
     struct stat st;
     if (msdir && (stat(msdir, &st) != 0 || !S_ISDIR(st.st_mode)))
         return cli_fail("claims: --multisine %s: not a folder", msdir);
     cl_error err = {0};
     cl_verdicts v = {0};
-    int rc = cl_claims_from_files(scores, msdir, &o, &v, &err);
+    int rc = cl_claims_from_tables(scores, n_scores, msdir, &o, &v, &err);
     char path[4096];
     if (!rc && ms_make_outdir(out) < 0) rc = -1;
     if (!rc) rc = cl_verdicts_write_json(cl_path_join(path, sizeof path, out, "claims.json"), &v, &err);

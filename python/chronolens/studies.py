@@ -413,7 +413,9 @@ class Claim:
     most_at_r2_l10, spread, period_is_gap, amplitude_is_induction; strict is an extension),
     model (a name, or the list of a model set's names), verdict (True supported, False not
     supported, None undecided), the claim, the test applied, the reason, extension (True: not a
-    claim of the study) and the numbers it rests on {name: value, None when not available}."""
+    claim of the study), the numbers it rests on {name: value, None when not available} and
+    family ("t5" or "bolt": the model's, or the set's — cross-model claims are decided per
+    family)."""
     id: str
     model: object
     verdict: object
@@ -422,6 +424,7 @@ class Claim:
     reason: str
     extension: bool
     numbers: dict
+    family: str = "t5"
 
 
 def claims(scores, multisine=None, threshold=0.3, alpha=0.05):
@@ -442,5 +445,6 @@ def claims(scores, multisine=None, threshold=0.3, alpha=0.05):
         with open(path) as f:
             rows = json.load(f)
     return [Claim(id=r["id"], model=r["model"], verdict=words[r["verdict"]], claim=r["claim"], test=r["test"],
-                  reason=r.get("reason", ""), extension=bool(r.get("extension", False)), numbers=dict(r["numbers"]))
+                  reason=r.get("reason", ""), extension=bool(r.get("extension", False)), numbers=dict(r["numbers"]),
+                  family=r.get("family", "t5"))
             for r in rows]

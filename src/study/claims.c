@@ -157,9 +157,9 @@ static const char *T_STRICT_C_BOLT =
     "(extension, not a claim of the study) The Chronos-Bolt heads >= 0.3 matter to the forecast: ablating one raises "
     "the error of the first-step median";
 static const char *T_STRICT_T_BOLT =
-    "per head a one-sided t-test of the batch's per-sequence change of |first-step median - s_1[0]| under ablation "
-    "(criterion ablation_median; mean > 0, from mean, std, n), Holm's correction over every head; supported when a "
-    "head >= 0.3 is significant";
+    "per head a one-sided t-test of the batch's per-sequence ablation_median = |m - y| - |m_h - y| (m, m_h: the "
+    "first-step median without and with the head zeroed, y = s_1[0]; mean < 0: ablating raises the error; from mean, "
+    "std, n), Holm's correction over every head; supported when a head >= 0.3 is significant";
 
 /* ------------------------------------------------------------------ per-model claims */
 
@@ -456,8 +456,9 @@ static int claim_spread(const cl_scores *t, const char *model, const cl_claims_o
 }
 
 static int claim_strict(const cl_scores *t, const char *model, const cl_claims_opts *o, cl_verdicts *out) {
-    /* Chronos-T5: ablating an induction head lowers log p(s_2) (H1: mean < 0); Chronos-Bolt:
-     * it raises the first-step median's error (criterion ablation_median, H1: mean > 0) */
+    /* Chronos-T5: ablating an induction head lowers log p(s_2); Chronos-Bolt: it raises the
+     * first-step median's error (criterion ablation_median = |m - y| - |m_h - y|, rrp.h). Both
+     * scores are negative when the head helped: H1 is mean < 0 for either. */
     const int S = claims_sampling(t, model), bolt = S == CL_SAMPLING_PATCHES, A = bolt ? CL_CRIT_ABLATION_MEDIAN : CL_CRIT_ABLATION;
     cl_verdict *v = claims_verdict(out, "strict", bolt ? T_STRICT_C_BOLT : T_STRICT_C, bolt ? T_STRICT_T_BOLT : T_STRICT_T, model);
     if (!v) return -1;
@@ -473,12 +474,11 @@ static int claim_strict(const cl_scores *t, const char *model, const cl_claims_o
         p[i] = NAN;
         if (!a) continue;
         nabl++;
-        const double x = bolt ? -a->mean : a->mean; /* the claimed direction is x < 0 */
-        neg += x < 0;
+        neg += a->mean < 0;
         double se = claims_se(a);
         if (isnan(se) || a->n < 2) continue;
         nse++;
-        p[i] = se == 0 ? (x < 0 ? 0 : 1) : cl_t_cdf(x / se, (double)a->n - 1); /* H1: x < 0 */
+        p[i] = se == 0 ? (a->mean < 0 ? 0 : 1) : cl_t_cdf(a->mean / se, (double)a->n - 1); /* H1: mean < 0 */
     }
     int sig = cl_holm(p, c.n, o->alpha, rej), strict = 0, strict_any = 0;
     for (int i = 0; i < c.n; i++) {
@@ -490,7 +490,7 @@ static int claim_strict(const cl_scores *t, const char *model, const cl_claims_o
     }
     const char *what = bolt ? "raise the median's error" : "lower log p(s_2)";
     claims_num(v, relaxed, "heads >= %g", o->threshold);
-    claims_num(v, neg, bolt ? "heads with mean change > 0 (the sign alone)" : "heads with mean change < 0 (the sign alone)");
+    claims_num(v, neg, "heads with mean change < 0 (the sign alone)");
     claims_num(v, nse ? sig : NAN, bolt ? "heads raising the median's error significantly (Holm)"
                                         : "heads lowering log p(s_2) significantly (Holm)");
     claims_num(v, nse ? strict : NAN, "of the heads >= %g, significant", o->threshold);

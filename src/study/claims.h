@@ -1,7 +1,9 @@
 /* claims.h — the study's claims (method.md §5) as tests on a scores table (scores_table.h)
  * and, for the multisine claims, the multisine results: one verdict per model, or per model
- * set for the claims that compare models, with the test applied, its numbers and — when the
- * data cannot decide — the reason. docs/claims.md states every test; README "Claims" too.
+ * set for the claims that compare models (one set per family: Chronos-T5, Chronos-Bolt), with
+ * the test applied, its numbers and — when the data cannot decide — the reason. A model is
+ * tested on its own sampling (band for Chronos-T5, patches for Chronos-Bolt, scores_table.h).
+ * docs/claims.md states every test; README "Claims" too.
  *
  * Sampling error: where a row has std and n, a head's score is its mean ± std/sqrt(n) and a
  * count of heads (mean >= threshold) has the variance sum_h p_h (1 - p_h), p_h the normal
@@ -114,6 +116,11 @@ int cl_verdicts_write_json(const char *path, const cl_verdicts *v, cl_error *err
  * the defaults. Shared by the command and the Python package. */
 int cl_claims_from_files(const char *scores, const char *msdir, const cl_claims_opts *o, cl_verdicts *out,
                          cl_error *err);
+/* The same on several scores tables (an induction run's and a sweep's): their rows joined,
+ * the first table's row kept where two give the same key (as the report: induction before
+ * sweep); a model that two tables give different families is refused (CL_EFORMAT). */
+int cl_claims_from_tables(const char *const *scores, int n_scores, const char *msdir, const cl_claims_opts *o,
+                          cl_verdicts *out, cl_error *err);
 int cl_verdicts_write_csv(const char *path, const cl_verdicts *v, cl_error *err);
 const char *cl_verdict_word(int verdict);
 

@@ -90,14 +90,43 @@ int cl_verdicts_write_csv(const char *path, const cl_verdicts *vs, cl_error *err
 
 int cl_claims_from_files(const char *scores, const char *msdir, const cl_claims_opts *o, cl_verdicts *out,
                          cl_error *err) {
-    cl_scores t;
-    int rc = cl_scores_read(scores, &t, err);
-    if (rc) return rc;
+    return cl_claims_from_tables(&scores, 1, msdir, o, out, err);
+}
+
+/* src's rows into t, refusing a model that src gives another family than t (names: path of src, of t) */
+static int merge_checked(cl_scores *t, const cl_scores *src, const char *src_path, const char *t_path, cl_error *err) {
     enum { MAXM = 256 };
     const char *names[MAXM];
-    int nm = cl_scores_models(&t, names, MAXM);
+    const int nm = cl_scores_models(src, names, MAXM);
+    for (int k = 0; k < nm; k++) {
+        int in_t = 0;
+        for (int i = 0; i < t->n && !in_t; i++) in_t = !strcmp(t->rows[i].model, names[k]);
+        const int fs = cl_scores_family(src, names[k]), ft = cl_scores_family(t, names[k]);
+        if (in_t && fs != ft)
+            return cl_error_set(err, CL_EFORMAT, "%s: model %s has family %s, but %s in %s (one family per model)", src_path,
+                                names[k], cl_family_name(fs), cl_family_name(ft), t_path);
+    }
+    return cl_scores_merge(t, src, err);
+}
+
+int cl_claims_from_tables(const char *const *scores, int n_scores, const char *msdir, const cl_claims_opts *o,
+                          cl_verdicts *out, cl_error *err) {
+    memset(out, 0, sizeof *out);
+    if (n_scores < 1) return cl_error_set(err, CL_EINVAL, "claims: no scores table");
+    cl_scores t;
+    int rc = cl_scores_read(scores[0], &t, err);
+    if (rc) return rc;
+    for (int i = 1; i < n_scores && !rc; i++) {
+        cl_scores u;
+        rc = cl_scores_read(scores[i], &u, err);
+        if (!rc) rc = merge_checked(&t, &u, scores[i], scores[0], err);
+        cl_scores_free(&u);
+    }
+    enum { MAXM = 256 };
+    const char *names[MAXM];
+    int nm = rc ? 0 : cl_scores_models(&t, names, MAXM);
     cl_ms_data ms = {0};
-    if (msdir) rc = cl_ms_data_read(msdir, names, nm, &ms, err);
+    if (!rc && msdir) rc = cl_ms_data_read(msdir, names, nm, &ms, err);
     if (!rc) rc = cl_claims_run(&t, msdir ? &ms : NULL, o, out, err);
     cl_ms_data_free(&ms);
     cl_scores_free(&t);

@@ -37,7 +37,7 @@ static int put_heads(cl_scores *t, const cl_score_row *base, int layers, int hea
         if (!rc) rc = put(t, base, l, h, CL_CRIT_RIGHT, &right[i], n, err);
         if (!rc && cur_all) rc = put(t, base, l, h, CL_CRIT_CURRENT_ALL, &cur_all[i], n, err);
         if (!rc && right_all) rc = put(t, base, l, h, CL_CRIT_RIGHT_ALL, &right_all[i], n, err);
-        /* Chronos-Bolt's ablation is another quantity (Δ |median error|): another criterion */
+        /* Chronos-Bolt's ablation is another quantity (the change of the median's error): another criterion */
         if (!rc && abl)
             rc = put(t, base, l, h, base->family == CL_FAMILY_BOLT ? CL_CRIT_ABLATION_MEDIAN : CL_CRIT_ABLATION, &abl[i], n, err);
     }

@@ -2,7 +2,7 @@
  * induction run (current, right, their all-occurrence sums, and the ablation when strict)
  * and of every cell of a sweep. std is the std over the seeds*batch sequences, n their number.
  * Sampling CL_SAMPLING_PATCHES: a Chronos-Bolt model (family bolt), its ablation rows under
- * the criterion ablation_median. */
+ * the criterion ablation_median (|m - y| - |m_h - y|, rrp.h). */
 #ifndef CL_SCORES_FROM_H
 #define CL_SCORES_FROM_H
 

@@ -12,8 +12,9 @@
  *    `right` (on m + 1) — the study's; extensions: `current_all`, `right_all` (the sums over
  *    every earlier occurrence, method.md §2), `ablation` (Chronos-T5: Δ log p(s_2) when the
  *    head is zeroed, the strict criterion of Olsson et al.) and `ablation_median`
- *    (Chronos-Bolt: Δ |first-step median − s_1[0]| when the head is zeroed; higher = the head
- *    helped — another quantity, hence another name)
+ *    (Chronos-Bolt: |m − y| − |m_h − y|, m and m_h the first-step median without and with
+ *    the head zeroed, y = s_1[0] (rrp.h); negative = the head brought the median closer, the
+ *    sign convention of `ablation` — but another quantity, hence another name)
  *  - mean: the batch mean; std (sample std over the n sequences) and n: optional, both or
  *    neither; empty cells = not given.
  *  - family: optional, `t5` or `bolt`; when absent a row of sampling `patches` is `bolt`,
