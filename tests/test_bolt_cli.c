@@ -311,12 +311,8 @@ static void test_bad_options(void **st) {
              RAND, RAND);
     expect_bad(args, ".safetensors", "--decoder-ids", "one fixed query");
     /* the T5-only commands name the model and refuse it (induction and sweep run the
-     * repeated-random-patches test: test_bolt_rrp.c; multisine: test_bolt_multisine.c) */
-    static const char *cmds[] = {"report"};
-    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
-        snprintf(args, sizeof args, "%s --model '%s'", cmds[i], RAND);
-        expect_bad(args, "", RAND, "is a Chronos-Bolt model");
-    }
+     * repeated-random-patches test: test_bolt_rrp.c; multisine: test_bolt_multisine.c;
+     * report: test_report_bolt.c) */
     char errlog[512];
     snprintf(errlog, sizeof errlog, "%s/eval.txt", test_tmpdir());
     assert_int_equal(run_cmd("'%s' eval --model '%s' 2> '%s'", CL_CLI, RAND, errlog), 2);

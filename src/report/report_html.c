@@ -374,7 +374,8 @@ static int sweep_section(FILE *f, const page *p, cl_error *err) {
         cl_svg_heatmap h = {.rows = nr, .cols = nl, .vmin = 0, .vmax = (double)mi->layers * mi->heads,
                             .xlabel = "L", .ylabel = "R", .xticks = lp, .yticks = rp, .cbar_label = "heads >= 0.3",
                             .mark = NAN, .values = 1};
-        cl_svg_panel pan[2] = {{"current token", a}, {"token to right", b}};
+        cl_svg_panel pan[2] = {{is_bolt(p, k) ? "current patch" : "current token", a},
+                               {is_bolt(p, k) ? "patch to right" : "token to right", b}};
         fputs("<div class=\"sweepmap\">\n", f);
         cl_svg_heatmap_write(f, &h, pan, 2);
         fputs("</div>\n<div class=\"files\">numbers: <a href=\"data/sweep/sweep.csv\">sweep.csv</a></div>\n", f);
