@@ -288,8 +288,9 @@ int cl_rrp_offsets_run(cl_model *const *m, const cl_study_model *info, int n, co
  * scores and every head's mean scores) and dir/offsets.csv (model, offset, stack, layer,
  * head, current_mean, right_mean, flags); a part writes its units only; atomic. */
 int cl_rrp_offsets_write(const cl_rrp_offsets_set *s, const char *dir, cl_error *err);
-/* Reads dir/offsets.json back: every number as written, so writing the read set gives the
- * same bytes (offsets.csv included); runs missing (a part) leave done set. A malformed file:
+/* Reads dir/offsets.json back: every number as written (cJSON keeps 15 digits when they
+ * read back within one ulp, else 17), so writing the read set gives the same bytes
+ * (offsets.csv included); runs missing (a part) leave done set. A malformed file:
  * CL_EFORMAT, "PATH: problem". */
 int cl_rrp_offsets_read(const char *dir, cl_rrp_offsets_set *s, cl_error *err);
 void cl_rrp_offsets_free(cl_rrp_offsets_set *s);
