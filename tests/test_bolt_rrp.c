@@ -488,6 +488,10 @@ static void test_cli(void **st) {
     assert_int_equal(cJSON_GetArraySize(runs), 3);
     assert_int_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(runs, 2), "offset")->valueint, 8);
     cJSON_Delete(j);
+    snprintf(p, sizeof p, "%s/offsets.png", out);
+    assert_int_equal(access(p, F_OK), 0); /* the figure of the sweep */
+    snprintf(p, sizeof p, "%s/offsets.svg", out);
+    assert_int_equal(access(p, F_OK), 0);
     snprintf(p, sizeof p, "%s/offsets.csv", out);
     char *csv = slurp(p);
     assert_non_null(strstr(csv, "\nbolt-rand,0,cross,0,0,"));
@@ -506,6 +510,11 @@ static void test_cli(void **st) {
     char *t = slurp(log);
     assert_non_null(strstr(t, "--offset 16"));
     assert_non_null(strstr(t, "patch size 16"));
+    free(t);
+    assert_int_equal(run_cmd("'%s' induction -q --model '%s' --out '%s' --seq-len 4 --offsets 4,0,4 2> '%s'", CL_CLI, RAND,
+                             out, log), 2);
+    t = slurp(log);
+    assert_non_null(strstr(t, "--offsets: 4 given twice"));
     free(t);
     /* a sweep cell over the context: refused before anything runs, naming the model */
     assert_int_equal(run_cmd("'%s' sweep --model '%s' --out '%s' --batch 2 2> '%s'", CL_CLI, RAND, out, log), 2);

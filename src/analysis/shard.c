@@ -161,7 +161,7 @@ static int merge_offsets(const char *const *dirs, const part *p, int n, const ch
     cl_rrp_offsets_set *s = calloc((size_t)n, sizeof *s);
     int rc = !s ? cl_error_set(err, CL_ENOMEM, "merge: out of memory") : 0;
     for (int i = 0; i < n && !rc; i++) rc = cl_rrp_offsets_read(dirs[i], &s[i], err);
-    cl_rrp_offsets_set *m = &s[0];
+    cl_rrp_offsets_set *m = s; /* the first part's set takes the others' units */
     const int U = rc ? 0 : m->n * m->n_off;
     for (int i = 0; i < n && !rc; i++) {
         const cJSON *ou = cJSON_GetObjectItemCaseSensitive(p[i].root, "offset_units");
@@ -174,7 +174,12 @@ static int merge_offsets(const char *const *dirs, const part *p, int n, const ch
             rc = cl_error_set(err, CL_EFORMAT, "%s: other offsets or other models than %s", dirs[i], dirs[0]);
     for (int k = 0; k < m->n && !rc; k++) {
         double seconds = 0; /* each part ran some of the model's offsets */
-        for (int i = 0; i < n; i++) seconds += s[i].models[k].seconds;
+        for (int i = 0; i < n && !rc; i++) {
+            if (strcmp(s[i].models[k].name, m->models[k].name))
+                rc = cl_error_set(err, CL_EFORMAT, "%s: model %d is %s, in %s %s", dirs[i], k + 1, s[i].models[k].name, dirs[0],
+                                  m->models[k].name);
+            seconds += s[i].models[k].seconds;
+        }
         m->models[k].seconds = seconds;
     }
     for (int u = 0; u < U && !rc; u++) {

@@ -30,7 +30,7 @@ int cl_fig_offsets(const cl_rrp_offsets_set *s, const char *dir, cl_error *err) 
     qsort(order, (size_t)no, sizeof order[0], by_offset); /* lines left to right */
     /* per model: x, 4 score lines, 2 count lines, the threshold (2 points) */
     double *v = malloc(sizeof(double) * (size_t)no * 7);
-    cl_fig *f = cl_fig_new(900, 50 + RH * (s->n > 0 ? s->n : 1));
+    cl_fig *f = cl_fig_new(900, 30 + RH * (s->n > 0 ? s->n : 1));
     int rc = (!v || !f) ? cl_error_set(err, CL_ENOMEM, "offsets figure: out of memory") : 0;
     if (!rc) cl_fig_title(f, "Repeated random patches with the repeated block shifted against the patch grid");
     static const char *SL[4] = {"cross-attention, current", "cross-attention, to right", "encoder, current",
@@ -55,15 +55,22 @@ int cl_fig_offsets(const cl_rrp_offsets_set *s, const char *dir, cl_error *err) 
         tx[0] = x[0] - 0.5;
         tx[1] = x[no - 1] + 0.5;
         ty[0] = ty[1] = s->opts.threshold;
+        /* encoder lines wide and pale underneath, cross-attention lines on top: where the two
+         * stacks score the same (a planted circuit) both stay visible */
         cl_series sc[5], sn[2];
-        for (int a = 0; a < 4; a++) {
-            sc[a] = (cl_series){.x = x, .y = y + (size_t)a * no, .n = no, .label = SL[a], .style = CL_LINEDOTS, .rgb = {-1, -1, -1}};
-            cl_palette(a, sc[a].rgb);
+        static const int draw[4] = {2, 3, 0, 1}; /* encoder current, right, cross current, right */
+        for (int q = 0; q < 4; q++) {
+            const int a = draw[q];
+            sc[q] = (cl_series){.x = x, .y = y + (size_t)a * no, .n = no, .label = SL[a], .style = CL_LINEDOTS,
+                                .width = a >= 2 ? 3.5 : 0, .alpha = a >= 2 ? 0.55 : 0};
+            cl_palette(a, sc[q].rgb);
         }
         sc[4] = (cl_series){.x = tx, .y = ty, .n = 2, .label = "threshold", .style = CL_LINE, .rgb = {0.6, 0.6, 0.6}, .width = 1};
-        for (int a = 0; a < 2; a++) {
-            sn[a] = (cl_series){.x = x, .y = y + (size_t)(4 + a) * no, .n = no, .label = CL[a], .style = CL_LINEDOTS};
-            cl_palette(2 * a, sn[a].rgb);
+        for (int q = 0; q < 2; q++) {
+            const int a = 1 - q; /* encoder first, underneath */
+            sn[q] = (cl_series){.x = x, .y = y + (size_t)(4 + a) * no, .n = no, .label = CL[a], .style = CL_LINEDOTS,
+                                .width = a ? 3.5 : 0, .alpha = a ? 0.55 : 0};
+            cl_palette(2 * a, sn[q].rgb);
         }
         char t1[400], t2[400];
         snprintf(t1, sizeof t1, "%s: largest mean score over heads", s->models[k].name);
