@@ -281,19 +281,29 @@ void cl_sweep_set_free(cl_sweep_set *s);
 typedef struct cl_rrp_offsets_set {
     cl_induction_opts opts;       /* L, R, batch, seed, seeds, threshold (strict off) */
     int n_off;
-    int offsets[CL_RRP_MAX_OFFSETS];
+    int offsets[CL_RRP_MAX_OFFSETS]; /* distinct */
     int n;                        /* models */
     cl_study_model *models;       /* (n) */
     cl_induction_result *res;     /* (n, n_off), model-major */
+    unsigned char *done;          /* (n, n_off): the units (model, offset) run, a part of
+                                   * --shard K/N (unit k*n_off + j); NULL: every one */
 } cl_rrp_offsets_set;
 
 /* cl_induction_run (scores only) per model and offset; every model must be a Chronos-Bolt
- * (else CL_EINVAL naming it) and every offset in [0, its patch size). */
+ * (else CL_EINVAL naming it) and every offset in [0, its patch size), no offset twice.
+ * o->shard: only the units (model k, offset j) of the part, unit k*n_off + j (m[k] may be
+ * NULL for a model none of whose units is the part's). */
 int cl_rrp_offsets_run(cl_model *const *m, const cl_study_model *info, int n, const cl_induction_study_opts *o,
                        const int *offsets, int n_off, cl_rrp_offsets_set *out, cl_error *err);
-/* dir/offsets.json (settings, per model and offset: counts and the largest scores) and
- * dir/offsets.csv (model, offset, stack, layer, head, current_mean, right_mean, flags); atomic. */
+/* dir/offsets.json (settings; per model its sizes and per offset run: counts, the largest
+ * scores and every head's mean scores) and dir/offsets.csv (model, offset, stack, layer,
+ * head, current_mean, right_mean, flags); a part writes its units only; atomic. */
 int cl_rrp_offsets_write(const cl_rrp_offsets_set *s, const char *dir, cl_error *err);
+/* Reads dir/offsets.json back: every number as written (cJSON keeps 15 digits when they
+ * read back within one ulp, else 17), so writing the read set gives the same bytes
+ * (offsets.csv included); runs missing (a part) leave done set. A malformed file:
+ * CL_EFORMAT, "PATH: problem". */
+int cl_rrp_offsets_read(const char *dir, cl_rrp_offsets_set *s, cl_error *err);
 void cl_rrp_offsets_free(cl_rrp_offsets_set *s);
 
 /* ---------------------------------------------------------------- multisine (method.md §3) */

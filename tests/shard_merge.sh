@@ -24,6 +24,14 @@ $B induction -q --model "$M" --model "$T/other" --batch 6 --out "$T/ind"
 for k in 1 2; do $B induction -q --model "$M" --model "$T/other" --batch 6 --shard $k/2 --out "$T/ind-$k"; done
 $B merge -q "$T/ind-2" "$T/ind-1" --out "$T/ind-m"
 same "$T/ind" "$T/ind-m"
+# Chronos-Bolt --offsets: units (model, offset), 6 of them in 4 parts (one part holds no
+# model of induction.json, only offsets)
+BR=$F/bolt-rand; cp -r "$BR" "$T/bother"
+OF="--model $BR --model $T/bother --seq-len 4 --batch 6 --offsets 0,4,8"
+$B induction -q $OF --out "$T/off"
+for k in 1 2 3 4; do $B induction -q $OF --shard $k/4 --out "$T/off-$k"; done
+$B merge -q "$T/off-4" "$T/off-2" "$T/off-1" "$T/off-3" --out "$T/off-m"
+same "$T/off" "$T/off-m"
 $B sweep -q --model "$M" --model "$T/other" --batch 3 --seeds 2 --reps-list 2,3 --len-list 3,5 --out "$T/sw"
 for k in 1 2 3; do $B sweep -q --model "$M" --model "$T/other" --batch 3 --seeds 2 --reps-list 2,3 --len-list 3,5 --shard $k/3 --out "$T/sw-$k"; done
 $B merge -q "$T/sw-3" "$T/sw-1" "$T/sw-2" --out "$T/sw-m"
@@ -44,4 +52,8 @@ $B merge -q "$T/sw-1" "$T/sw-1" "$T/sw-2" --out "$T/bad" 2> "$T/err"; s=$?
 [ $s = 2 ] && grep -q "part 1" "$T/err" || { echo "part twice: exit $s"; cat "$T/err"; exit 1; }
 $B sweep -q --model "$M" --shard 3/2 --out "$T/bad" 2> /dev/null; s=$?
 [ $s = 2 ] || { echo "--shard 3/2: exit $s"; exit 1; }
+$B merge -q "$T/off-1" "$T/off-2" "$T/off-3" --out "$T/bad" 2> "$T/err"; s=$?
+[ $s = 2 ] && [ "$(wc -l < "$T/err")" = 1 ] || { echo "offsets, missing part: exit $s"; cat "$T/err"; exit 1; }
+$B induction -q $OF --shard 7/7 --out "$T/bad" 2> "$T/err"; s=$?
+[ $s = 2 ] && grep -q "7 parts for 6 units" "$T/err" || { echo "offsets, 7 parts: exit $s"; cat "$T/err"; exit 1; }
 echo "shard + merge = one run"

@@ -9,12 +9,15 @@
 #include "core/core.h"
 #include "model/init.h"
 #include "model/model.h"
+#include "report/fig_offsets.h"
 #include "study/claims.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define RAND CL_FIXTURES "/bolt-rand"
 
@@ -393,6 +396,130 @@ static void test_planted(void **st) {
     bplanted_free(&p);
 }
 
+/* The offsets sweep on the planted circuit: offset 0 is the plain test, the planted heads'
+ * scores fall with misalignment; offsets.json reads back number for number (writing the read
+ * set gives the same bytes, offsets.csv too), the figure is drawn, malformed files name the
+ * file and the problem. */
+static void write_text(const char *path, const char *text) {
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* a number as offsets.json keeps it: cJSON writes 15 digits when they read back within its
+ * compare_double (DBL_EPSILON relative), else 17 */
+static int as_written(double a, double b) { return a == b || fabs(a - b) <= DBL_EPSILON * fmax(fabs(a), fabs(b)); }
+
+static void test_offsets_planted(void **st) {
+    (void)st;
+    bplanted p;
+    bplanted_build(&p, 1.0f);
+    cl_error err;
+    cl_induction_study_opts so;
+    cl_induction_study_default(&so);
+    so.base.rrt = rrp_opts(10, 2, 40, 5, 0);
+    so.base.threshold = 0.3;
+    so.base.seeds = 1;
+    so.base.strict = 0;
+    cl_study_model info;
+    memset(&info, 0, sizeof info);
+    snprintf(info.name, sizeof info.name, "bolt-planted");
+    snprintf(info.path, sizeof info.path, "%s/bolt-planted", test_tmpdir());
+    info.parameters = NAN;
+    cl_model *ms[1] = {p.m};
+    const int offs[4] = {0, 4, 8, 12}, twice[2] = {4, 4};
+    cl_rrp_offsets_set s;
+    assert_int_equal(cl_rrp_offsets_run(ms, &info, 1, &so, twice, 2, &s, &err), CL_EINVAL);
+    assert_non_null(strstr(err.msg, "4 given twice"));
+    if (cl_rrp_offsets_run(ms, &info, 1, &so, offs, 4, &s, &err)) fail_msg("%s", err.msg);
+    assert_null(s.done);
+    cl_induction_result plain;
+    if (cl_induction_run(p.m, &so.base, &plain, &err)) fail_msg("%s", err.msg);
+    const int enc_i = 1 * Q_H + Q_ENC_HEAD, dec_i = 1 * Q_H + Q_DEC_HEAD;
+    for (int i = 0; i < plain.layers * plain.heads; i++) assert_true(s.res[0].right[i].mean == plain.right[i].mean);
+    for (int i = 0; i < plain.enc_layers * plain.heads; i++) assert_true(s.res[0].enc_right[i].mean == plain.enc_right[i].mean);
+    cl_induction_free(&plain);
+    for (int j = 0; j < 4; j++) {
+        const cl_induction_result *x = &s.res[j];
+        if (getenv("CL_TEST_VERBOSE"))
+            print_message("offset %2d: encoder right %.4f (heads >= 0.3: %d), cross right %.4f (%d)\n", offs[j],
+                          x->enc_right[enc_i].mean, x->enc[CL_ANY].n, x->right[dec_i].mean, x->cross[CL_ANY].n);
+        if (j) { /* misaligned: below the aligned score */
+            assert_true(x->enc_right[enc_i].mean < s.res[0].enc_right[enc_i].mean);
+            assert_true(x->right[dec_i].mean < s.res[0].right[dec_i].mean);
+        }
+    }
+    char dir[512], dir2[600], a[700];
+    snprintf(dir, sizeof dir, "%s/offsets-rt", test_tmpdir());
+    snprintf(dir2, sizeof dir2, "%s/again", dir);
+    assert_int_equal(run_cmd("rm -rf '%s' && mkdir -p '%s'", dir, dir2), 0);
+    if (cl_rrp_offsets_write(&s, dir, &err) || cl_fig_offsets(&s, dir, &err)) fail_msg("%s", err.msg);
+    snprintf(a, sizeof a, "%s/offsets.png", dir);
+    assert_int_equal(access(a, F_OK), 0);
+    snprintf(a, sizeof a, "%s/offsets.svg", dir);
+    assert_int_equal(access(a, F_OK), 0);
+    cl_rrp_offsets_set r;
+    if (cl_rrp_offsets_read(dir, &r, &err)) fail_msg("%s", err.msg);
+    assert_null(r.done);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.n_off, 4);
+    assert_memory_equal(r.offsets, offs, sizeof offs);
+    assert_int_equal(r.opts.rrt.seq_len, 10);
+    assert_int_equal(r.opts.rrt.batch, 40);
+    assert_true(r.opts.rrt.seed == 5 && r.opts.threshold == 0.3 && r.opts.seeds == 1);
+    assert_string_equal(r.models[0].name, "bolt-planted");
+    assert_true(as_written(r.models[0].seconds, s.models[0].seconds));
+    for (int j = 0; j < 4; j++) {
+        const cl_induction_result *x = &s.res[j], *y = &r.res[j];
+        assert_true(y->layers == x->layers && y->heads == x->heads && y->enc_layers == x->enc_layers);
+        assert_true(y->patch_size == 16 && y->offset == offs[j] && y->bolt);
+        for (int c = 0; c < 3; c++) assert_true(y->cross[c].n == x->cross[c].n && y->enc[c].n == x->enc[c].n);
+        for (int i = 0; i < x->layers * x->heads; i++)
+            assert_true(as_written(y->cur[i].mean, x->cur[i].mean) && as_written(y->right[i].mean, x->right[i].mean));
+        for (int i = 0; i < x->enc_layers * x->heads; i++)
+            assert_true(as_written(y->enc_cur[i].mean, x->enc_cur[i].mean) &&
+                        as_written(y->enc_right[i].mean, x->enc_right[i].mean));
+    }
+    if (cl_rrp_offsets_write(&r, dir2, &err)) fail_msg("%s", err.msg);
+    assert_int_equal(run_cmd("cmp -s '%s/offsets.json' '%s/offsets.json'", dir, dir2), 0);
+    assert_int_equal(run_cmd("cmp -s '%s/offsets.csv' '%s/offsets.csv'", dir, dir2), 0);
+    cl_rrp_offsets_free(&r);
+    cl_rrp_offsets_free(&s);
+    bplanted_free(&p);
+    /* malformed files: "PATH: problem", nothing kept */
+    snprintf(a, sizeof a, "%s/offsets.json", dir);
+    char *good = slurp(a);
+    struct { const char *from, *to, *msg; } bad[] = {
+        {"\"offsets\":\t[0, 4, 8, 12]", "\"offsets\":\t[0, 4, 4, 12]", "an offset twice"},
+        {"\"offset\":\t8", "\"offset\":\t9", "not one of the settings' offsets"},
+        {"\"offset\":\t8", "\"offset\":\t4", "a second run"},
+        {"\"cross_current\":\t[", "\"cross_current\":\t[0.5, ", "values for 8 heads"},
+        {"\"encoder_max_right\":\t", "\"encoder_max_right\":\t7", "not the largest"},
+        {"\"seq_len\":\t10", "\"seq_len\":\t\"ten\"", "seq_len"},
+        {"\"models\":", "\"modelz\":", "models"},
+    };
+    for (size_t q = 0; q < sizeof bad / sizeof bad[0]; q++) {
+        char *at = strstr(good, bad[q].from);
+        assert_non_null(at);
+        size_t n0 = (size_t)(at - good), nf = strlen(bad[q].from);
+        char *t = malloc(strlen(good) + strlen(bad[q].to) + 1);
+        memcpy(t, good, n0);
+        strcpy(t + n0, bad[q].to);
+        strcat(t, at + nf);
+        write_text(a, t);
+        free(t);
+        assert_int_equal(cl_rrp_offsets_read(dir, &r, &err), CL_EFORMAT);
+        assert_non_null(strstr(err.msg, a));
+        if (!strstr(err.msg, bad[q].msg)) fail_msg("case %zu: '%s' lacks '%s'", q, err.msg, bad[q].msg);
+        assert_null(r.res);
+    }
+    write_text(a, "{\"settings\": ");
+    assert_int_equal(cl_rrp_offsets_read(dir, &r, &err), CL_EFORMAT);
+    assert_non_null(strstr(err.msg, a));
+    free(good);
+}
+
 /* the commands: induction on a Bolt model writes the usual files (Bolt keys), --offsets adds
  * offsets.json/csv, a bad offset is one line and status 2 */
 static void test_cli(void **st) {
@@ -417,6 +544,10 @@ static void test_cli(void **st) {
     assert_int_equal(cJSON_GetArraySize(runs), 3);
     assert_int_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(runs, 2), "offset")->valueint, 8);
     cJSON_Delete(j);
+    snprintf(p, sizeof p, "%s/offsets.png", out);
+    assert_int_equal(access(p, F_OK), 0); /* the figure of the sweep */
+    snprintf(p, sizeof p, "%s/offsets.svg", out);
+    assert_int_equal(access(p, F_OK), 0);
     snprintf(p, sizeof p, "%s/offsets.csv", out);
     char *csv = slurp(p);
     assert_non_null(strstr(csv, "\nbolt-rand,0,cross,0,0,"));
@@ -436,6 +567,11 @@ static void test_cli(void **st) {
     assert_non_null(strstr(t, "--offset 16"));
     assert_non_null(strstr(t, "patch size 16"));
     free(t);
+    assert_int_equal(run_cmd("'%s' induction -q --model '%s' --out '%s' --seq-len 4 --offsets 4,0,4 2> '%s'", CL_CLI, RAND,
+                             out, log), 2);
+    t = slurp(log);
+    assert_non_null(strstr(t, "--offsets: 4 given twice"));
+    free(t);
     /* a sweep cell over the context: refused before anything runs, naming the model */
     assert_int_equal(run_cmd("'%s' sweep --model '%s' --out '%s' --batch 2 2> '%s'", CL_CLI, RAND, out, log), 2);
     t = slurp(log);
@@ -454,6 +590,7 @@ int main(void) {
         cmocka_unit_test(test_scores_direct),
         cmocka_unit_test(test_sweep),
         cmocka_unit_test(test_planted),
+        cmocka_unit_test(test_offsets_planted),
         cmocka_unit_test(test_cli),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

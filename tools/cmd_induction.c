@@ -5,7 +5,9 @@
 #include "rrt_cli.h"
 #include "../src/analysis/induction.h"
 #include "../src/analysis/shard.h"
+#include "../src/io/json.h"
 #include "../src/report/fig_induction.h"
+#include "../src/report/fig_offsets.h"
 
 #include <stdio.h>
 
@@ -35,16 +37,18 @@ int cmd_induction(int argc, char **argv) {
     if (cli_out_dir("induction", c.out)) return EXIT_BAD;
     cl_model *m[CL_STUDY_MAX_MODELS];
     cl_study_model info[CL_STUDY_MAX_MODELS];
-    if (rrt_models_load(&c, m, info, 1, NULL, "induction")) return EXIT_BAD;
+    /* with --offsets a part's units are the models (induction.json) and the (model, offset)
+     * pairs (offsets.json): every model is loaded, --shard up to models x offsets parts */
+    if (rrt_models_load(&c, m, info, n_off ? n_off : 1, NULL, "induction")) return EXIT_BAD;
     c.o.base.progress = cli_progress_of(&ui);
     cl_induction_set s;
     cl_error err = {0};
     int rc = 0;
     if (n_off) { /* Chronos-Bolt: the test over the block's offset against the patch grid */
-        if (c.o.shard.n) rc = cl_error_set(&err, CL_EINVAL, "--offsets: not with --shard");
         cl_rrp_offsets_set os;
-        if (!rc) rc = cl_rrp_offsets_run(m, info, c.n_models, &c.o, offsets, n_off, &os, &err);
+        rc = cl_rrp_offsets_run(m, info, c.n_models, &c.o, offsets, n_off, &os, &err);
         if (!rc) rc = cl_rrp_offsets_write(&os, c.out, &err);
+        if (!rc && !c.o.shard.n) rc = cl_fig_offsets(&os, c.out, &err); /* a part: the merge draws it */
         if (!rc) cl_rrp_offsets_free(&os);
         if (rc) { cli_progress_done(&ui); rrt_models_free(m, c.n_models); return cli_fail("induction: %s", err.msg); }
     }
@@ -52,7 +56,11 @@ int cmd_induction(int argc, char **argv) {
     cli_progress_done(&ui);
     rrt_models_free(m, c.n_models);
     if (!rc) rc = cl_induction_write(&s, c.out, &err);
-    if (!rc && c.o.shard.n) rc = cl_shard_write(c.out, "induction", &c.o.shard, c.n_models, NULL, &err);
+    if (!rc && c.o.shard.n) {
+        cJSON *x = cJSON_CreateObject(); /* --offsets: the merge joins offsets.json too */
+        if (n_off) cJSON_AddNumberToObject(x, "offset_units", c.n_models * n_off);
+        rc = cl_shard_write(c.out, "induction", &c.o.shard, c.n_models, x, &err);
+    }
     else if (!rc) rc = cl_fig_induction_set(&s, c.out, &err); /* a part: the merge draws them */
     if (!rc && !ui.quiet)
         for (int k = 0; k < s.n; k++) {

@@ -657,7 +657,8 @@ int cl_induction_read(const char *dir, cl_induction_set *s, cl_error *err) {
     settings_read(&r, cl_jr_obj(&r, root, "settings"), 1, &s->opts);
     int n = 0;
     const cJSON *models = cl_jr_arr(&r, root, "models", &n);
-    if (!r.rc && (n < 1 || n > CL_STUDY_MAX_MODELS)) cl_jr_fail(&r, "not 1 to 64 models", "models");
+    /* a part of `induction --offsets --shard` may hold none of the models (its units are offsets) */
+    if (!r.rc && (n < !cl_shard_present(dir) || n > CL_STUDY_MAX_MODELS)) cl_jr_fail(&r, "not 1 to 64 models", "models");
     if (!r.rc) r.rc = set_alloc(n, &s->models, (void **)&s->res, sizeof *s->res, NULL, err);
     if (!r.rc) s->n = n;
     for (int k = 0; k < s->n && !r.rc; k++)

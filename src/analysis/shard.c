@@ -15,6 +15,7 @@
 #include "../io/safetensors.h"
 #include "../report/fig_induction.h"
 #include "../report/fig_multisine.h"
+#include "../report/fig_offsets.h"
 
 #include <limits.h>
 #include <math.h>
@@ -155,6 +156,52 @@ static int part_of(const part *p, int n, int u) {
     return -1;
 }
 
+/* `induction --offsets` parts: their offsets.json units (model k, offset j), unit k*n_off + j */
+static int merge_offsets(const char *const *dirs, const part *p, int n, const char *out, cl_error *err) {
+    cl_rrp_offsets_set *s = calloc((size_t)n, sizeof *s);
+    int rc = !s ? cl_error_set(err, CL_ENOMEM, "merge: out of memory") : 0;
+    for (int i = 0; i < n && !rc; i++) rc = cl_rrp_offsets_read(dirs[i], &s[i], err);
+    cl_rrp_offsets_set *m = s; /* the first part's set takes the others' units */
+    const int U = rc ? 0 : m->n * m->n_off;
+    for (int i = 0; i < n && !rc; i++) {
+        const cJSON *ou = cJSON_GetObjectItemCaseSensitive(p[i].root, "offset_units");
+        if (!cJSON_IsNumber(ou) || ou->valuedouble != U)
+            rc = cl_error_set(err, CL_EFORMAT, "%s/" SHARD_FILE ": offset_units is not the %d units of %s/offsets.json",
+                              dirs[i], U, dirs[0]);
+    }
+    for (int i = 1; i < n && !rc; i++)
+        if (s[i].n != m->n || s[i].n_off != m->n_off || memcmp(s[i].offsets, m->offsets, sizeof(int) * (size_t)m->n_off))
+            rc = cl_error_set(err, CL_EFORMAT, "%s: other offsets or other models than %s", dirs[i], dirs[0]);
+    for (int k = 0; k < m->n && !rc; k++) {
+        double seconds = 0; /* each part ran some of the model's offsets */
+        for (int i = 0; i < n && !rc; i++) {
+            if (strcmp(s[i].models[k].name, m->models[k].name))
+                rc = cl_error_set(err, CL_EFORMAT, "%s: model %d is %s, in %s %s", dirs[i], k + 1, s[i].models[k].name, dirs[0],
+                                  m->models[k].name);
+            seconds += s[i].models[k].seconds;
+        }
+        m->models[k].seconds = seconds;
+    }
+    for (int u = 0; u < U && !rc; u++) {
+        int i = part_of(p, n, u);
+        if (s[i].done && !s[i].done[u]) { /* done NULL: the part holds every unit */
+            rc = cl_error_set(err, CL_EFORMAT, "%s: offset %d of model %s missing", dirs[i], m->offsets[u % m->n_off],
+                              m->models[u / m->n_off].name);
+            break;
+        }
+        if (i == 0) continue; /* already in place */
+        cl_induction_free(&m->res[u]);
+        m->res[u] = s[i].res[u]; /* moved, not shared */
+        memset(&s[i].res[u], 0, sizeof s[i].res[u]);
+    }
+    if (!rc) { free(m->done); m->done = NULL; }
+    if (!rc) rc = cl_rrp_offsets_write(m, out, err);
+    if (!rc) rc = cl_fig_offsets(m, out, err);
+    for (int i = 0; s && i < n; i++) cl_rrp_offsets_free(&s[i]);
+    free(s);
+    return rc;
+}
+
 static int merge_induction(const char *const *dirs, const part *p, int n, const char *out, cl_error *err) {
     cl_induction_set *s = calloc((size_t)n, sizeof *s), m;
     memset(&m, 0, sizeof m);
@@ -177,6 +224,10 @@ static int merge_induction(const char *const *dirs, const part *p, int n, const 
         next[i]++;
         m.n = u + 1;
     }
+    /* offsets first, as `induction --offsets` draws them: cairo numbers the SVG surfaces of a
+     * process in order, so the same order gives the same bytes */
+    if (!rc && cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(p[0].root, "offset_units")))
+        rc = merge_offsets(dirs, p, n, out, err);
     if (!rc) rc = cl_induction_write(&m, out, err);
     if (!rc) rc = cl_fig_induction_set(&m, out, err);
     free(next);
