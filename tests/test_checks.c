@@ -202,9 +202,23 @@ static void test_report_short_context(void **st) {
     char *html = slurp(p);
     assert_non_null(strstr(html, "256 points over 2.551 s"));
     free(html);
-    /* context_length 64 < R 10 x L 10 + 1: refused at once, no step run, nothing written */
+    /* context_length 64 < R 10 x L 10 + 1: that sweep cell is skipped (listed, not run), the
+     * rest of the report runs */
     const char *m = edited_model(GATED, "ctx64", "s/\"context_length\": 256/\"context_length\": 64/");
-    expect(2, "context_length 64", "101 values", "report --quick --model '%s' --out rep", m);
+    snprintf(rep, sizeof rep, "%s/rep-ctx64", test_tmpdir());
+    assert_int_equal(run_cmd("rm -rf '%s' && '%s' report -q --quick --model '%s' --out '%s' > /dev/null", rep, CL_CLI, m, rep), 0);
+    snprintf(p, sizeof p, "%s/data/sweep/sweep.json", rep);
+    j = read_json(p);
+    const cJSON *x = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "models"), 0);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(x, "cells")), 8);
+    const cJSON *u = cJSON_GetObjectItem(x, "cells_too_long");
+    assert_int_equal(cJSON_GetArraySize(u), 1);
+    assert_int_equal(cJSON_GetArrayItem(cJSON_GetArrayItem(u, 0), 0)->valueint, 10);
+    assert_int_equal(cJSON_GetArrayItem(cJSON_GetArrayItem(u, 0), 1)->valueint, 10);
+    cJSON_Delete(j);
+    /* context_length 16 < the induction step's R 2 x L 10 + 1: refused at once, nothing written */
+    m = edited_model(GATED, "ctx16", "s/\"context_length\": 256/\"context_length\": 16/");
+    expect(2, "context_length 16", "21 values", "report --quick --model '%s' --out rep", m);
 }
 
 int main(void) {
