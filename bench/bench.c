@@ -92,11 +92,15 @@ static void measure(const char *model, const char *name, work *w, int reps) {
 int main(int argc, char **argv) {
     int reps = 5, threads = 0, first = 1;
     cl_load_opts lo = {CL_FP32};
-    const char *usage = "usage: cl_bench [--threads N] [--reps R] [--precision fp32|bf16] MODEL_DIR...\n";
+    const char *only = NULL; /* one workload (profiling it alone) */
+    const char *usage = "usage: cl_bench [--threads N] [--reps R] [--precision fp32|bf16] [--only context|mosaic] MODEL_DIR...\n";
     for (; first < argc && argv[first][0] == '-'; first++) {
         if (!strcmp(argv[first], "--reps") && first + 1 < argc) reps = atoi(argv[++first]);
         else if (!strcmp(argv[first], "--threads") && first + 1 < argc) threads = atoi(argv[++first]);
-        else if (!strcmp(argv[first], "--precision") && first + 1 < argc) {
+        else if (!strcmp(argv[first], "--only") && first + 1 < argc) {
+            only = argv[++first];
+            if (strcmp(only, "context") && strcmp(only, "mosaic")) { fputs(usage, stderr); return 2; }
+        } else if (!strcmp(argv[first], "--precision") && first + 1 < argc) {
             if (cl_precision_parse(argv[++first], &lo.precision)) { fputs(usage, stderr); return 2; }
         } else { fputs(usage, stderr); return 2; }
     }
@@ -136,7 +140,7 @@ int main(int argc, char **argv) {
         cl_tokenizer_encode(c, x, B, L, w.ids, w.mask, scale, &err);
         w.dec = calloc((size_t)B, sizeof(int32_t));
         cl_state_capture_all(w.s);
-        measure(name, "context", &w, reps);
+        if (!only || !strcmp(only, "context")) measure(name, "context", &w, reps);
         free(x); free(w.ids); free(w.mask); free(w.dec);
 
         /* (c) mosaic: 100 RRT sequences, cross-attention kept */
@@ -153,7 +157,7 @@ int main(int argc, char **argv) {
         cl_state_set_capture(w.s, CL_ENC_SELF, &off, &err);
         cl_state_set_capture(w.s, CL_DEC_SELF, &off, &err);
         cl_state_set_capture(w.s, CL_CROSS, &all, &err);
-        measure(name, "mosaic", &w, reps);
+        if (!only || !strcmp(only, "mosaic")) measure(name, "mosaic", &w, reps);
         free(w.ids); free(w.mask); free(w.dec);
         cl_state_free(w.s);
         cl_model_free(m);

@@ -7,16 +7,37 @@
 #include <math.h>
 #include <string.h>
 
+/* Element-wise passes over many rows (a batch of RRT sequences: 2200 rows) run on the pool,
+ * in blocks of rows; each row is computed exactly as on one thread, so results do not depend
+ * on the thread count. Few rows (a decoding step) stay on the calling thread. */
+#define ROWS_SERIAL 64
+#define ROW_BLOCKS 16
+
+typedef struct { const float *x, *w; float *y; int rows, d; float eps; } norm_job;
+
+static void norm_rows(const norm_job *j, int a, int b) {
+    for (int r = a; r < b; r++) {
+        const float *xr = j->x + (size_t)r * j->d;
+        float *yr = j->y + (size_t)r * j->d;
+        double ss = 0;
+        for (int i = 0; i < j->d; i++) ss += (double)xr[i] * xr[i];
+        float inv = 1.0f / sqrtf((float)(ss / j->d) + j->eps);
+        for (int i = 0; i < j->d; i++) yr[i] = j->w[i] * (xr[i] * inv);
+    }
+}
+
+static void norm_task(void *ctx, int i, int tid) {
+    (void)tid;
+    const norm_job *j = ctx;
+    const int per = (j->rows + ROW_BLOCKS - 1) / ROW_BLOCKS, a = i * per, b = a + per < j->rows ? a + per : j->rows;
+    if (a < b) norm_rows(j, a, b);
+}
+
 /* y (rows, d) = w * x / sqrt(mean(x^2) + eps) */
 void cl_rms_norm(const float *x, const float *w, int rows, int d, float eps, float *y) {
-    for (int r = 0; r < rows; r++) {
-        const float *xr = x + (size_t)r * d;
-        float *yr = y + (size_t)r * d;
-        double ss = 0;
-        for (int i = 0; i < d; i++) ss += (double)xr[i] * xr[i];
-        float inv = 1.0f / sqrtf((float)(ss / d) + eps);
-        for (int i = 0; i < d; i++) yr[i] = w[i] * (xr[i] * inv);
-    }
+    norm_job j = {x, w, y, rows, d, eps};
+    if (rows < ROWS_SERIAL || cl_pool_threads() < 2) norm_rows(&j, 0, rows);
+    else cl_parallel_for(ROW_BLOCKS, norm_task, &j);
 }
 
 void cl_linear_w(const float *x, int rows, int in, const float *W, const uint16_t *Wh, int out, float beta,
@@ -68,30 +89,49 @@ static inline float gelu_new(float x) {
 }
 
 /* x (rows, d) += wo · act(wi · h)  (or gated: act(wi0 · h) * (wi1 · h)) */
+/* the activation of elements [a, b) of buf (g: the gate, NULL when not gated) */
+static void act_range(int act_gelu, float *buf, const float *g, size_t a, size_t b) {
+    if (g) {
+        if (act_gelu == 2)
+            for (size_t i = a; i < b; i++) buf[i] = 0.5f * buf[i] * (1.0f + erff(buf[i] * 0.70710678f)) * g[i];
+        else if (act_gelu == 1)
+            for (size_t i = a; i < b; i++) buf[i] = gelu_new(buf[i]) * g[i];
+        else
+            for (size_t i = a; i < b; i++) buf[i] = (buf[i] > 0 ? buf[i] : 0.0f) * g[i];
+    } else {
+        if (act_gelu == 0)
+            for (size_t i = a; i < b; i++) buf[i] = buf[i] > 0 ? buf[i] : 0.0f;
+        else if (act_gelu == 1)
+            for (size_t i = a; i < b; i++) buf[i] = gelu_new(buf[i]);
+        else
+            for (size_t i = a; i < b; i++) buf[i] = 0.5f * buf[i] * (1.0f + erff(buf[i] * 0.70710678f));
+    }
+}
+
+typedef struct { int act_gelu; float *buf; const float *g; size_t n; } act_job;
+
+static void act_task(void *ctx, int i, int tid) {
+    (void)tid;
+    const act_job *j = ctx;
+    const size_t per = (j->n + ROW_BLOCKS - 1) / ROW_BLOCKS, a = (size_t)i * per, b = a + per < j->n ? a + per : j->n;
+    if (a < b) act_range(j->act_gelu, j->buf, j->g, a, b);
+}
+
 void cl_feed_forward(const cl_model *m, const layer_w *L, const float *h, int rows, float *buf, float *x,
                      double *flops) {
     const cl_config *c = &m->cfg;
     const int d = c->d_model, F = c->d_ff;
     const size_t n = (size_t)rows * F;
-    if (c->gated) {
-        float *g = buf + n;
+    float *g = c->gated ? buf + n : NULL;
+    if (g) {
         cl_wprod p[2] = {{L->wi0, L->wi0h, F, 0.0f, buf}, {L->wi1, L->wi1h, F, 0.0f, g}};
         cl_linear_w_n(h, rows, d, 2, p, flops);
-        if (c->act_gelu == 2)
-            for (size_t i = 0; i < n; i++) buf[i] = 0.5f * buf[i] * (1.0f + erff(buf[i] * 0.70710678f)) * g[i];
-        else if (c->act_gelu == 1)
-            for (size_t i = 0; i < n; i++) buf[i] = gelu_new(buf[i]) * g[i];
-        else
-            for (size_t i = 0; i < n; i++) buf[i] = (buf[i] > 0 ? buf[i] : 0.0f) * g[i];
     } else {
         cl_linear_w(h, rows, d, L->wi, L->wih, F, 0.0f, buf, flops);
-        if (c->act_gelu == 0)
-            for (size_t i = 0; i < n; i++) buf[i] = buf[i] > 0 ? buf[i] : 0.0f;
-        else if (c->act_gelu == 1)
-            for (size_t i = 0; i < n; i++) buf[i] = gelu_new(buf[i]);
-        else
-            for (size_t i = 0; i < n; i++) buf[i] = 0.5f * buf[i] * (1.0f + erff(buf[i] * 0.70710678f));
     }
+    act_job j = {c->act_gelu, buf, g, n};
+    if (rows < ROWS_SERIAL || cl_pool_threads() < 2) act_range(c->act_gelu, buf, g, 0, n);
+    else cl_parallel_for(ROW_BLOCKS, act_task, &j);
     cl_linear_w(buf, rows, F, L->wo, L->woh, d, 1.0f, x, flops);
 }
 
