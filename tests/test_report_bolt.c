@@ -295,6 +295,38 @@ static void test_sweep_skip_unfit(void **st) {
     cJSON_Delete(sw);
 }
 
+/* A report of Chronos-Bolt models only: no all-token step, no T5 multisine folder; it reads
+ * back and re-renders identically. */
+static void test_bolt_only(void **st) {
+    (void)st;
+    char rep[700], copy[700];
+    snprintf(rep, sizeof rep, "%s/rep-bolt", test_tmpdir());
+    assert_int_equal(run_cmd("'%s' report --quiet --threads 1 --quick --model '%s' --out '%s' >/dev/null", CL_CLI, BOLT, rep), 0);
+    char path[800];
+    snprintf(path, sizeof path, "%s/data/multisine-bolt/multisine.json", rep);
+    assert_true(file_exists(path));
+    snprintf(path, sizeof path, "%s/data/multisine/multisine.json", rep);
+    assert_false(file_exists(path));
+    snprintf(path, sizeof path, "%s/data/induction-all/induction.json", rep);
+    assert_false(file_exists(path));
+    snprintf(path, sizeof path, "%s/index.html", rep);
+    char *html = slurp(path);
+    assert_non_null(strstr(html, "not run Chronos-T5 models only (token sampling)"));
+    assert_null(strstr(html, "input (Chronos-T5)"));
+    free(html);
+    snprintf(copy, sizeof copy, "%s/rep-bolt-copy", test_tmpdir());
+    assert_int_equal(run_cmd("cp -r '%s' '%s' && rm '%s/index.html'", rep, copy, copy), 0);
+    cl_report_inputs in;
+    cl_error err;
+    if (cl_report_read(copy, &in, &err)) fail_msg("%s", err.msg);
+    assert_int_equal(in.ms.n, 0);
+    assert_int_equal(in.ms_bolt.n, 1);
+    assert_int_equal(in.ind_all.n, 0);
+    if (cl_report_write(copy, &in, &err)) fail_msg("%s", err.msg);
+    cl_report_inputs_free(&in);
+    assert_int_equal(run_cmd("cmp -s '%s/index.html' '%s/index.html'", rep, copy), 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_files_and_setup),
@@ -303,6 +335,7 @@ int main(void) {
         cmocka_unit_test(test_browser),
         cmocka_unit_test(test_reread),
         cmocka_unit_test(test_sweep_skip_unfit),
+        cmocka_unit_test(test_bolt_only),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

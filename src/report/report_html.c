@@ -181,7 +181,7 @@ static void setup_section(FILE *f, const page *p) {
             setting(f, &first, "reps", NULL, s->ind_reps);
             setting(f, &first, "batch", NULL, s->ind_batch);
             if (i == CL_REPORT_INDUCTION) setting(f, &first, "threshold", NULL, s->ind_threshold);
-            if (i == CL_REPORT_INDUCTION || any_t5(p))
+            if (any_t5(p) || !s->ind_patches[0]) /* an older report: no families recorded */
                 setting(f, &first, "tokens", i == CL_REPORT_INDUCTION ? s->ind_tokens : s->ind_all_tokens, 0);
             if (i == CL_REPORT_INDUCTION && s->ind_patches[0]) setting(f, &first, "patches", s->ind_patches, 0);
             if (i == CL_REPORT_INDUCTION_ALL && !any_t5(p)) setting(f, &first, "not run", "Chronos-T5 models only (token sampling)", 0);
