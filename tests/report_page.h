@@ -6,6 +6,13 @@
 /* The values of the <title>s "…: VALUE" of the first SVG after `from` (exactly n of them;
  * "nan" for a cell not run); returns the SVG's end. Fails the test otherwise. */
 const char *page_svg_titles(const char *from, double *v, int n);
+/* The cross-attention mosaic of `model` in the page (html) shows, cell for cell, the
+ * current / to-right means of data/induction/induction.csv under report (layers x heads). */
+void page_check_mosaic(const char *html, const char *report, const char *model, int layers, int heads);
+/* The sweep heatmap of `model` shows sweep.csv's current / right counts on the grid
+ * (R = grid[0..n) down, L = grid across); returns the cells found in the CSV (the others
+ * must be NaN on the page: cells not run). */
+int page_check_sweep(const char *html, const char *report, const char *model, const int *grid, int n);
 /* Debian's chromium, or NULL (the caller skips). */
 const char *page_chromium(void);
 /* The DOM of report/index.html after its scripts ran, the URL fragment frag ("" for none);

@@ -72,54 +72,9 @@ static void test_page_numbers_equal_data(void **st) {
     char path[700];
     snprintf(path, sizeof path, "%s/index.html", out);
     char *html = slurp(path);
-    const char *sec = strstr(html, "<section id=\"mosaics\">");
-    assert_non_null(sec);
-    const char *beta = strstr(sec, "data-model=\"beta\"");
-    assert_non_null(beta);
-    double cell[16];
-    page_svg_titles(beta, cell, 16); /* cross: current (2 layers x 4 heads), then token to right */
-
-    snprintf(path, sizeof path, "%s/data/induction/induction.csv", out);
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    char line[2048];
-    int seen = 0;
-    while (fgets(line, sizeof line, f)) {
-        int layer, head;
-        double cur, right;
-        char stack[16];
-        if (sscanf(line, "beta,%15[^,],%d,%d,%lf,%*[^,],%*[^,],%lf", stack, &layer, &head, &cur, &right) != 5) continue;
-        if (strcmp(stack, "cross")) continue;
-        assert_float_equal(cell[layer * 4 + head], cur, 1e-8 * fabs(cur));
-        assert_float_equal(cell[8 + layer * 4 + head], right, 1e-8 * fabs(right));
-        seen++;
-    }
-    fclose(f);
-    assert_int_equal(seen, 8);
-
-    /* sweep heatmap of beta: R = 2,6,10 down, L = 2,6,10 across */
-    sec = strstr(html, "<section id=\"sweep\">");
-    beta = strstr(sec, "data-model=\"beta\"");
-    double sw[18];
-    page_svg_titles(beta, sw, 18);
-    snprintf(path, sizeof path, "%s/data/sweep/sweep.csv", out);
-    f = fopen(path, "r");
-    assert_non_null(f);
-    static const int grid[3] = {2, 6, 10};
-    seen = 0;
-    while (fgets(line, sizeof line, f)) {
-        int r, l, n;
-        double cm, cs, rn, rm;
-        if (sscanf(line, "beta,%d,%d,%d,%lf,%lf,%lf,%lf", &r, &l, &n, &cm, &cs, &rn, &rm) != 7) continue;
-        int i = -1, j = -1;
-        for (int k = 0; k < 3; k++) { if (grid[k] == r) i = k; if (grid[k] == l) j = k; }
-        assert_true(i >= 0 && j >= 0);
-        assert_float_equal(sw[i * 3 + j], cm, 1e-9);
-        assert_float_equal(sw[9 + i * 3 + j], rm, 1e-9);
-        seen++;
-    }
-    fclose(f);
-    assert_int_equal(seen, 9);
+    page_check_mosaic(html, out, "beta", 2, 4); /* cross: 2 layers x 4 heads */
+    static const int grid[3] = {2, 6, 10};      /* sweep: R, L = 2, 6, 10 */
+    assert_int_equal(page_check_sweep(html, out, "beta", grid, 3), 9);
 
     /* claims: their numbers are those of induction.json */
     snprintf(path, sizeof path, "%s/data/induction/induction.json", out);

@@ -106,51 +106,12 @@ static void test_page(void **st) {
     assert_true(strstr(b, "current patch (m)") < strstr(b, "</div>\n</div>"));
     const char *ts = strstr(html, "<div class=\"per-model\" data-model=\"rand-small\">");
     assert_non_null(strstr(ts, "current token (m)"));
-    double cell[24]; /* cross: current (3 layers x 4 heads), then to right */
-    page_svg_titles(b, cell, 24);
-    snprintf(path, sizeof path, "%s/data/induction/induction.csv", out);
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    char line[4096];
-    int seen = 0;
-    while (fgets(line, sizeof line, f)) {
-        int layer, head;
-        double cur, right;
-        if (sscanf(line, "bolt-rand,cross,%d,%d,%lf,%*[^,],%*[^,],%lf", &layer, &head, &cur, &right) != 4) continue;
-        assert_float_equal(cell[layer * 4 + head], cur, 1e-8 * fabs(cur));
-        assert_float_equal(cell[12 + layer * 4 + head], right, 1e-8 * fabs(right));
-        seen++;
-    }
-    fclose(f);
-    assert_int_equal(seen, 12);
-
-    /* sweep: bolt-rand's heatmap values are sweep.csv's; cells not run are NaN (grey) */
+    page_check_mosaic(html, out, "bolt-rand", 3, 4); /* cross: 3 layers x 4 heads */
+    /* sweep: the 5 cells with R x L + 1 <= 32 patches in sweep.csv, the 4 others grey */
+    static const int grid[3] = {2, 6, 10};
+    assert_int_equal(page_check_sweep(html, out, "bolt-rand", grid, 3), 5);
     sec = strstr(html, "<section id=\"sweep\">");
     b = strstr(sec, "data-model=\"bolt-rand\"");
-    double sw[18];
-    page_svg_titles(b, sw, 18);
-    static const int grid[3] = {2, 6, 10};
-    int nan_cells = 0;
-    for (int i = 0; i < 9; i++) nan_cells += isnan(sw[i]);
-    assert_int_equal(nan_cells, 4);
-    snprintf(path, sizeof path, "%s/data/sweep/sweep.csv", out);
-    f = fopen(path, "r");
-    assert_non_null(f);
-    seen = 0;
-    while (fgets(line, sizeof line, f)) {
-        int r, l, n;
-        double cm, cs, rn, rm;
-        if (sscanf(line, "bolt-rand,%d,%d,%d,%lf,%lf,%lf,%lf", &r, &l, &n, &cm, &cs, &rn, &rm) != 7) continue;
-        int i = -1, j = -1;
-        for (int k = 0; k < 3; k++) { if (grid[k] == r) i = k; if (grid[k] == l) j = k; }
-        assert_true(i >= 0 && j >= 0);
-        assert_float_equal(sw[i * 3 + j], cm, 1e-9);
-        assert_float_equal(sw[9 + i * 3 + j], rm, 1e-9);
-        assert_true(r * l + 1 <= 32);
-        seen++;
-    }
-    fclose(f);
-    assert_int_equal(seen, 5);
     assert_non_null(strstr(b, "not run: R&middot;L + 1 = 61 patches exceed the context"));
 
     /* multisine: bolt-rand's block states the patch rate and links its family's numbers */
