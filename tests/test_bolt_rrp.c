@@ -572,6 +572,10 @@ static void test_cli(void **st) {
     t = slurp(log);
     assert_non_null(strstr(t, "--offsets: 4 given twice"));
     free(t);
+    char fresh[700]; /* refused before --out is claimed: no folder left behind */
+    snprintf(fresh, sizeof fresh, "%s/offsets-refused", test_tmpdir());
+    assert_int_equal(run_cmd("'%s' induction -q --model '%s' --out '%s' --offsets 4,0,4 2>/dev/null", CL_CLI, RAND, fresh), 2);
+    assert_false(dir_exists(fresh));
     /* a sweep cell over the context: refused before anything runs, naming the model */
     assert_int_equal(run_cmd("'%s' sweep --model '%s' --out '%s' --batch 2 2> '%s'", CL_CLI, RAND, out, log), 2);
     t = slurp(log);

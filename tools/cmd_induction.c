@@ -34,6 +34,9 @@ int cmd_induction(int argc, char **argv) {
     }
     if (!c.n_models) c.dirs[c.n_models++] = cli_default_model();
     if (!c.out) return cli_fail(USAGE);
+    for (int i = 0; i < n_off; i++) /* before --out is claimed: a bad list leaves nothing behind */
+        for (int j = 0; j < i; j++)
+            if (offsets[i] == offsets[j]) return cli_fail("induction: --offsets: %d given twice", offsets[i]);
     if (cli_out_dir("induction", c.out)) return EXIT_BAD;
     cl_model *m[CL_STUDY_MAX_MODELS];
     cl_study_model info[CL_STUDY_MAX_MODELS];
