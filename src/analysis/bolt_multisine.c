@@ -56,11 +56,7 @@ int cl_bolt_ms_induction(cl_state *s, double *score, double *cur, double *right,
     cl_rrt_scores sc;
     int rc = cl_rrp_scores_pass(s, &o, &sc, NULL, err);
     if (rc) return rc;
-    for (int i = 0; i < sc.layers * sc.heads; i++) {
-        score[i] = fmax(sc.cur_mean[i], sc.right_mean[i]);
-        if (cur) cur[i] = sc.cur_mean[i];
-        if (right) right[i] = sc.right_mean[i];
-    }
+    cl_rrt_head_scores(&sc, score, cur, right);
     cl_rrt_scores_free(&sc);
     return 0;
 }

@@ -153,11 +153,7 @@ int cl_multisine_induction(cl_state *s, double *score, double *cur, double *righ
     int rc = cl_rrt_default(c, &o, err);
     if (!rc) rc = cl_rrt_cross_scores(s, &o, &sc, err);
     if (rc) return rc;
-    for (int i = 0; i < sc.layers * sc.heads; i++) {
-        score[i] = fmax(sc.cur_mean[i], sc.right_mean[i]);
-        if (cur) cur[i] = sc.cur_mean[i];
-        if (right) right[i] = sc.right_mean[i];
-    }
+    cl_rrt_head_scores(&sc, score, cur, right);
     cl_rrt_scores_free(&sc);
     return 0;
 }

@@ -53,8 +53,8 @@ int cl_rrp_offsets_run(cl_model *const *m, const cl_study_model *info, int n, co
     if (!out->models || !out->res) { cl_rrp_offsets_free(out); return cl_error_set(err, CL_ENOMEM, "offsets: out of memory"); }
     out->n = n;
     memcpy(out->models, info, sizeof *info * (size_t)n);
-    int rc = 0, todo = 0, done = 0;
-    for (int u = 0; u < U; u++) todo += cl_shard_has(&o->shard, u);
+    int rc = 0, units = 0, done = 0; /* this part's (model, offset) units, and those run */
+    for (int u = 0; u < U; u++) units += cl_shard_has(&o->shard, u);
     for (int k = 0; k < n && !rc; k++) {
         double t0 = cl_now();
         for (int j = 0; j < n_off && !rc; j++) {
@@ -63,7 +63,7 @@ int cl_rrp_offsets_run(cl_model *const *m, const cl_study_model *info, int n, co
             io.rrt.offset = offsets[j];
             rc = cl_induction_run(m[k], &io, &out->res[k * n_off + j], err);
             if (out->done) out->done[k * n_off + j] = 1;
-            cl_progress_report(&o->base.progress, "offsets", ++done, todo);
+            cl_progress_report(&o->base.progress, "offsets", ++done, units);
         }
         out->models[k].seconds = cl_now() - t0;
     }

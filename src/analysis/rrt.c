@@ -121,6 +121,14 @@ int cl_rrt_scores_from_capture(const float *a, const int shape[5], int k, int L,
     return 0;
 }
 
+void cl_rrt_head_scores(const cl_rrt_scores *sc, double *score, double *cur, double *right) {
+    for (int i = 0; i < sc->layers * sc->heads; i++) {
+        score[i] = sc->cur_mean[i] > sc->right_mean[i] ? sc->cur_mean[i] : sc->right_mean[i];
+        if (cur) cur[i] = sc->cur_mean[i];
+        if (right) right[i] = sc->right_mean[i];
+    }
+}
+
 int cl_rrt_scores_pass(cl_state *s, const cl_rrt_opts *o, cl_rrt_scores *cross, cl_rrt_scores *enc,
                        cl_error *err) {
     memset(cross, 0, sizeof *cross);

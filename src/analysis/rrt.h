@@ -56,6 +56,9 @@ static inline int cl_rrt_enc_pos_m(const cl_rrt_opts *o) { return (o->reps - 1) 
 int cl_rrt_scores_pass(cl_state *s, const cl_rrt_opts *o, cl_rrt_scores *cross, cl_rrt_scores *enc,
                        cl_error *err);
 void cl_rrt_scores_free(cl_rrt_scores *sc);
+/* Per head of sc (layers*heads): score = max(current, right) mean; cur / right (either may
+ * be NULL) the two means — the induction score the multisine studies colour heads by. */
+void cl_rrt_head_scores(const cl_rrt_scores *sc, double *score, double *cur, double *right);
 /* Mean and sample std over the batch of captured single rows a (nl, B, H, 1, Tk) at key
  * positions k ("current") and k + 1 ("to right"), and over every occurrence
  * k - (R-1)*L + j*L, j = 0..R-1 (and the position after each), into out (allocated; free with

@@ -37,12 +37,7 @@ int cl_config_preset(const char *size, cl_config *c, cl_error *err) {
                         "bolt-small, bolt-base)", size);
 }
 
-int cl_config_save(const char *path, const cl_config *c, cl_error *err) {
-    if (c->family == CL_FAMILY_BOLT) return cl_bolt_config_save(path, c, err);
-    cJSON *r = cJSON_CreateObject();
-    cJSON *arch = cJSON_AddArrayToObject(r, "architectures");
-    cJSON_AddItemToArray(arch, cJSON_CreateString("T5ForConditionalGeneration"));
-    cJSON_AddStringToObject(r, "model_type", "t5");
+void cl_config_json_sizes(cJSON *r, const cl_config *c) {
     cJSON_AddNumberToObject(r, "vocab_size", c->vocab_size);
     cJSON_AddNumberToObject(r, "d_model", c->d_model);
     cJSON_AddNumberToObject(r, "d_kv", c->d_kv);
@@ -50,13 +45,9 @@ int cl_config_save(const char *path, const cl_config *c, cl_error *err) {
     cJSON_AddNumberToObject(r, "d_ff", c->d_ff);
     cJSON_AddNumberToObject(r, "num_layers", c->num_layers);
     cJSON_AddNumberToObject(r, "num_decoder_layers", c->num_decoder_layers);
-    const char *act = c->act_gelu == 0 ? "relu" : c->act_gelu == 1 ? "gelu_new" : "gelu";
-    char ffp[32];
-    snprintf(ffp, sizeof ffp, "%s%s", c->gated ? "gated-" : "", c->gated && c->act_gelu ? "gelu" : act);
-    cJSON_AddStringToObject(r, "feed_forward_proj", ffp);
-    cJSON_AddStringToObject(r, "dense_act_fn", act);
-    cJSON_AddBoolToObject(r, "is_gated_act", c->gated);
-    cJSON_AddBoolToObject(r, "tie_word_embeddings", c->tied);
+}
+
+void cl_config_json_t5(cJSON *r, const cl_config *c) {
     cJSON_AddNumberToObject(r, "relative_attention_num_buckets", c->num_buckets);
     cJSON_AddNumberToObject(r, "relative_attention_max_distance", c->max_distance);
     cJSON_AddNumberToObject(r, "layer_norm_epsilon", c->eps);
@@ -64,6 +55,23 @@ int cl_config_save(const char *path, const cl_config *c, cl_error *err) {
     cJSON_AddNumberToObject(r, "decoder_start_token_id", c->decoder_start_token_id);
     cJSON_AddNumberToObject(r, "pad_token_id", c->pad_token_id);
     cJSON_AddNumberToObject(r, "eos_token_id", c->eos_token_id);
+}
+
+int cl_config_save(const char *path, const cl_config *c, cl_error *err) {
+    if (c->family == CL_FAMILY_BOLT) return cl_bolt_config_save(path, c, err);
+    cJSON *r = cJSON_CreateObject();
+    cJSON *arch = cJSON_AddArrayToObject(r, "architectures");
+    cJSON_AddItemToArray(arch, cJSON_CreateString("T5ForConditionalGeneration"));
+    cJSON_AddStringToObject(r, "model_type", "t5");
+    cl_config_json_sizes(r, c);
+    const char *act = c->act_gelu == 0 ? "relu" : c->act_gelu == 1 ? "gelu_new" : "gelu";
+    char ffp[32];
+    snprintf(ffp, sizeof ffp, "%s%s", c->gated ? "gated-" : "", c->gated && c->act_gelu ? "gelu" : act);
+    cJSON_AddStringToObject(r, "feed_forward_proj", ffp);
+    cJSON_AddStringToObject(r, "dense_act_fn", act);
+    cJSON_AddBoolToObject(r, "is_gated_act", c->gated);
+    cJSON_AddBoolToObject(r, "tie_word_embeddings", c->tied);
+    cl_config_json_t5(r, c);
     cJSON_AddBoolToObject(r, "is_encoder_decoder", 1);
     cJSON_AddNumberToObject(r, "initializer_factor", 1.0);
     cJSON_AddNumberToObject(r, "n_positions", 512);

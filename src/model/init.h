@@ -4,10 +4,16 @@
 
 #include "chronolens.h"
 
+#include <cjson/cJSON.h>
+
 /* Fills cfg with the exact configuration of chronos-t5-{tiny,mini,small,base,large}. */
 int cl_config_preset(const char *size, cl_config *cfg, cl_error *err);
 /* Writes config.json (a T5 config with chronos_config) atomically. */
 int cl_config_save(const char *path, const cl_config *cfg, cl_error *err);
+/* The T5 stack's keys both families' config.json hold, in the Hugging Face order: the sizes
+ * (vocab_size .. num_decoder_layers), and relative attention .. eos_token_id. */
+void cl_config_json_sizes(cJSON *r, const cl_config *c);
+void cl_config_json_t5(cJSON *r, const cl_config *c);
 /* Writes DIR/config.json and DIR/model.safetensors with weights drawn as Hugging Face's
  * T5 initialiser does (factor 1). bf16 != 0 stores BF16. progress (may be NULL): stage "init", values drawn of all. */
 int cl_checkpoint_init_random(const char *dir, const cl_config *cfg, uint64_t seed, int bf16,
