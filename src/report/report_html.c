@@ -121,6 +121,14 @@ static void bolt_note(FILE *f, const page *p, int k, const char *text) {
             m->patch_size, m->patch_stride, m->reg_token ? ", [REG] appended" : "", text);
 }
 
+/* The two criteria's panel titles in model k's unit (token / patch, as the PNG figures'
+ * cl_fig_* unit): "current UNIT SUFFIX", "UNIT to right SUFFIX". */
+static void panel_titles(const page *p, int k, const char *cur_sfx, const char *right_sfx, char cur[80], char right[80]) {
+    const char *unit = is_bolt(p, k) ? "patch" : "token";
+    snprintf(cur, 80, "current %s%s", unit, cur_sfx);
+    snprintf(right, 80, "%s to right%s", unit, right_sfx);
+}
+
 static void td_num(FILE *f, double v, const char *fmt) {
     fputs("<td>", f);
     if (isfinite(v)) fprintf(f, fmt, v);
@@ -251,8 +259,9 @@ static int mosaics_section(FILE *f, const page *p, cl_error *err) {
             cl_svg_heatmap h = {.rows = layers, .cols = heads, .vmin = 0, .vmax = 1, .xlabel = "head", .ylabel = "layer",
                                 .cbar_label = "mean attention", .mark = thr, .values = 1,
                                 .cell_fmt = "%.2f"};
-            cl_svg_panel pan[2] = {{bolt ? "current patch (m)" : "current token (m)", a},
-                                   {bolt ? "patch to right (m+1)" : "token to right (m+1)", b}};
+            char tc[80], tr[80];
+            panel_titles(p, k, " (m)", " (m+1)", tc, tr);
+            cl_svg_panel pan[2] = {{tc, a}, {tr, b}};
             fprintf(f, "<div class=\"mosaic\" data-stack=\"%s\">\n", st ? "encoder" : "cross");
             cl_svg_heatmap_write(f, &h, pan, 2);
             fputs("</div>\n<div class=\"files\">files: <a href=\"figures/induction/", f);
@@ -267,8 +276,8 @@ static int mosaics_section(FILE *f, const page *p, cl_error *err) {
                 head_means(m->right_all, b, n);
                 fputs("<h3>Decoder cross-attention, every earlier occurrence (sums over k)</h3>\n<div class=\"mosaic\" "
                       "data-stack=\"cross-all\">\n", f);
-                cl_svg_panel pa[2] = {{bolt ? "current patch, all occurrences" : "current token, all occurrences", a},
-                                      {bolt ? "patch to right, all occurrences" : "token to right, all occurrences", b}};
+                panel_titles(p, k, ", all occurrences", ", all occurrences", tc, tr);
+                cl_svg_panel pa[2] = {{tc, a}, {tr, b}};
                 cl_svg_heatmap_write(f, &h, pa, 2);
                 fputs("</div>\n<div class=\"files\">files: <a href=\"figures/induction/mosaic_all_", f);
                 cl_html_escape(f, p->name[k]);
@@ -374,8 +383,9 @@ static int sweep_section(FILE *f, const page *p, cl_error *err) {
         cl_svg_heatmap h = {.rows = nr, .cols = nl, .vmin = 0, .vmax = (double)mi->layers * mi->heads,
                             .xlabel = "L", .ylabel = "R", .xticks = lp, .yticks = rp, .cbar_label = "heads >= 0.3",
                             .mark = NAN, .values = 1};
-        cl_svg_panel pan[2] = {{is_bolt(p, k) ? "current patch" : "current token", a},
-                               {is_bolt(p, k) ? "patch to right" : "token to right", b}};
+        char tc[80], tr[80];
+        panel_titles(p, k, "", "", tc, tr);
+        cl_svg_panel pan[2] = {{tc, a}, {tr, b}};
         fputs("<div class=\"sweepmap\">\n", f);
         cl_svg_heatmap_write(f, &h, pan, 2);
         fputs("</div>\n<div class=\"files\">numbers: <a href=\"data/sweep/sweep.csv\">sweep.csv</a></div>\n", f);

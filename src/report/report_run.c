@@ -8,8 +8,6 @@
 #include "fig_induction.h"
 #include "fig_multisine.h"
 #include "../analysis/rrt.h"
-#include "../analysis/bolt_multisine.h"
-#include "../io/config_bolt.h"
 #include "../core/core.h"
 #include "../io/outlock.h"
 
@@ -230,29 +228,32 @@ static int check_steps(const cl_report_opts *o, cl_model *const *m, const cl_stu
 }
 
 /* The setup of the run (its times are filled in as the steps end). */
-/* The multisine input of a family as its run reads it (Chronos-Bolt: at the patch rate of the
- * shortest Bolt context, cl_bolt_ms_input), described for the setup table. */
-static void describe_input(const family *f, int bolt, const cl_multisine *in, const char *amps, char *out, size_t n) {
-    if (!f->n) { out[0] = 0; return; }
-    if (!bolt) {
+/* The multisine input of a family's result as its run read it (Chronos-Bolt: at the patch
+ * rate, cl_bolt_ms_input), described for the setup table; "" when the family has no models. */
+static void describe_input(const cl_multisine_result *r, const char *amps, char *out, size_t n) {
+    const cl_multisine *in = &r->opts.input;
+    if (!r->n) out[0] = 0;
+    else if (!r->bolt)
         snprintf(out, n, "5, 10, 20, 40 Hz, amplitudes %s, phases 0, %d points over %.4g s%s", amps, in->points,
                  in->duration, in->points < 301 ? " (the reference's 301 points per 3 s, cut to the shortest context)" : "");
-        return;
-    }
-    const cl_config *c0 = cl_model_config(f->m[0]);
-    for (int k = 1; k < f->n; k++)
-        if (cl_model_config(f->m[k])->context_length < c0->context_length) c0 = cl_model_config(f->m[k]);
-    cl_multisine b;
-    cl_bolt_ms_input(c0, in, &b);
-    const int P = cl_bolt_num_patches(c0, b.points);
-    snprintf(out, n, "5, 10, 20, 40 Hz, amplitudes %s, phases 0, %d values (%d per patch: %d patches, one attention "
-             "sample each) over %.4g s — the reference's rate of %.4g per second read as patches per second",
-             amps, b.points, c0->patch_stride, P, b.duration, in->points / in->duration);
+    else
+        snprintf(out, n, "5, 10, 20, 40 Hz, amplitudes %s, phases 0, %d values (%d per patch: %d patches, one attention "
+                 "sample each) over %.4g s — the reference's rate of %.4g per second read as patches per second",
+                 amps, in->points, r->stride, r->sig_points, in->duration, r->sig_points / in->duration);
+}
+
+/* The setup's multisine inputs, from the steps' results. */
+static void describe_inputs(cl_report_inputs *in) {
+    static const char *TEXT = "1, 0.5, 0.25, 0.25", *NB = "1, 0.75, 0.5, 0.5 (the author's notebooks)";
+    cl_report_setup *s = &in->setup;
+    describe_input(&in->ms, TEXT, s->ms_input, sizeof s->ms_input);
+    describe_input(&in->ms_nb, NB, s->ms_nb_input, sizeof s->ms_nb_input);
+    describe_input(&in->ms_bolt, TEXT, s->ms_input_bolt, sizeof s->ms_input_bolt);
+    describe_input(&in->ms_nb_bolt, NB, s->ms_nb_input_bolt, sizeof s->ms_nb_input_bolt);
 }
 
 static void fill_setup(const cl_report_opts *o, cl_model *const *m, const cl_study_model *info, int perms,
                        const step_opts *so, cl_report_setup *s) {
-    const cl_multisine *ms = &so->ms[0].input;
     snprintf(s->version, sizeof s->version, "%s", CHRONOLENS_VERSION);
     time_t t = time(NULL);
     strftime(s->created, sizeof s->created, "%Y-%m-%d %H:%M:%S UTC", gmtime(&t));
@@ -268,14 +269,6 @@ static void fill_setup(const cl_report_opts *o, cl_model *const *m, const cl_stu
     snprintf(s->sweep_reps, sizeof s->sweep_reps, "%s", o->quick ? "2,6,10" : "2,4,6,8,10");
     snprintf(s->sweep_lens, sizeof s->sweep_lens, "%s", o->quick ? "2,6,10" : "2,4,6,8,10");
     s->sweep_batch = o->sweep_batch;
-    /* the input as the multisine step runs it: 301 points over 3 s, or fewer at the same rate */
-    (void)ms;
-    describe_input(&so->fam[0], 0, &so->ms[0].input, "1, 0.5, 0.25, 0.25", s->ms_input, sizeof s->ms_input);
-    describe_input(&so->fam[0], 0, &so->ms_nb[0].input, "1, 0.75, 0.5, 0.5 (the author's notebooks)", s->ms_nb_input,
-                   sizeof s->ms_nb_input);
-    describe_input(&so->fam[1], 1, &so->ms[1].input, "1, 0.5, 0.25, 0.25", s->ms_input_bolt, sizeof s->ms_input_bolt);
-    describe_input(&so->fam[1], 1, &so->ms_nb[1].input, "1, 0.75, 0.5, 0.5 (the author's notebooks)", s->ms_nb_input_bolt,
-                   sizeof s->ms_nb_input_bolt);
     if (so->fam[1].n)
         snprintf(s->ind_patches, sizeof s->ind_patches, "Chronos-Bolt: repeated random patches, i.i.d. N(0, 1) values, "
                  "offset 0 (method.md §4.1)");
@@ -433,6 +426,7 @@ int cl_report_run(const cl_report_opts *oin, char *index, size_t index_n, cl_err
     const double t_all = cl_now();
     if (!rc) fill_setup(&o, m, info, o.quick ? 1000 : 10000, so, &in.setup);
     if (!rc) rc = run_steps(&o, m, info, so, tmp, &in, heads, err);
+    if (!rc) describe_inputs(&in);
     char a[PATH_MAX], data[PATH_MAX], figs[PATH_MAX];
     cl_path_join(data, sizeof data, tmp, "data");
     cl_path_join(figs, sizeof figs, tmp, "figures");
