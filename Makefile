@@ -66,7 +66,7 @@ fuzz: deps
 	  mkdir -p $(FUZZ_BUILD)/corpus/$$t $(FUZZ_BUILD)/artifacts/$$t; \
 	  echo "fuzz_$$t: $(FUZZ_SECONDS) s"; \
 	  LSAN_OPTIONS=suppressions=$(LSAN_SUPP) UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  OPENBLAS_NUM_THREADS=1 $(FUZZ_BUILD)/tests/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
+	  $(FUZZ_BUILD)/tests/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
 	    -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
 	    -artifact_prefix=$(FUZZ_BUILD)/artifacts/$$t/ $(FUZZ_BUILD)/corpus/$$t tests/fuzz/corpus/$$t \
 	    > $(FUZZ_BUILD)/fuzz_$$t.log 2>&1 \

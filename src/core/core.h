@@ -34,9 +34,19 @@ static inline void cl_sgemm(int transB, int M, int N, int K, float alpha, const 
     cl_gemm(0, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, flops);
 }
 
+/* How a product y (rows, out) = x (rows, in) · W^T is cut for the pool: `count` blocks of
+ * `size` rows (by_rows) or output columns (the last one shorter), from the shape alone —
+ * never from the thread count, so results do not depend on it (matmul.c). count = 1: one
+ * call for the whole product. */
+typedef struct cl_panels { int by_rows, size, count; } cl_panels;
+#define CL_PANEL 128         /* rows (or output columns) of a panel */
+#define CL_PANEL_WORK 2e6    /* rows*out*in below which a product is one call */
+cl_panels cl_product_panels(int rows, int out, int in);
+
 /* y (rows, out) = x (rows, in) · W^T, with W (out, in). beta=1 accumulates into y.
- * Split across the thread pool: by rows; with few rows (a decoding step) into panels of
- * output columns that OpenBLAS multiplies without packing (cl_linear_few_ld). */
+ * Cut into fixed panels (cl_product_panels) spread over the thread pool; with few rows (a
+ * decoding step) into panels of output columns that OpenBLAS multiplies without packing
+ * (cl_linear_few_ld). The result does not depend on the thread count. */
 void cl_linear(const float *x, int rows, int in, const float *W, int out, float beta, float *y,
                double *flops);
 
@@ -59,6 +69,8 @@ void cl_linear_few_ld(const float *x, int ldx, int rows, int in, const float *W,
 void cl_parallel_for(int n, void (*fn)(void *ctx, int i, int tid), void *ctx);
 /* Number of threads cl_parallel_for uses (>= 1). */
 int cl_pool_threads(void);
+/* Keeps OpenBLAS single-threaded (threads.c); every product calls it first. */
+void cl_blas_serial(void);
 
 /* ------------------------------------------------------------------ rng */
 /* xoshiro256** seeded by splitmix64: deterministic across platforms. */

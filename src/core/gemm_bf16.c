@@ -1,8 +1,8 @@
 /* gemm_bf16.c — bf16 products through oneDNN's matmul primitive (see gemm_bf16.h).
  *
- * oneDNN (Debian's libdnnl, OpenMP runtime) is kept single-threaded, as OpenBLAS is: the
- * thread pool splits a product into blocks of rows (or of output columns for the few rows
- * of a decoding step) and every block is one oneDNN call on its worker, with the OpenMP
+ * oneDNN (Debian's libdnnl, OpenMP runtime) is kept single-threaded, as OpenBLAS is: a
+ * product is cut into the fixed panels of cl_product_panels (from its shape alone, so the
+ * thread count cannot change a result) and every panel is one oneDNN call on a worker, with the OpenMP
  * thread count of that worker set to 1. A primitive is made once per shape (dims, strides,
  * alpha, beta) and kept in a small table: creating one costs ~10-100 us, executing a
  * cached one a few us. Memory objects are made per call (they only wrap the pointers). */
@@ -68,7 +68,8 @@ typedef struct {
 typedef struct {
     shape_key key;
     dnnl_primitive_t prim;
-    dnnl_memory_desc_t a, b, c;
+    dnnl_memory_desc_t a, b, c, scratch; /* scratch: the primitive's scratchpad (bytes below) */
+    size_t scratch_bytes;
 } entry;
 
 #define CACHE_SIZE 1024 /* shapes: a model's few (N, K) x the row counts of its workloads */
@@ -96,7 +97,11 @@ static int make_entry(const shape_key *k, entry *e) {
     if (dnnl_matmul_desc_init(&md, &e->a, &e->b, NULL, &e->c) != dnnl_success) return -1;
     dnnl_primitive_attr_t attr = NULL;
     dnnl_post_ops_t po = NULL;
-    int rc = dnnl_primitive_attr_create(&attr) != dnnl_success;
+    /* the scratchpad is the caller's (run_product: one per thread): with the library's
+     * own, one primitive run on two threads at once (two panels of one shape) shares it,
+     * and the panels' results mix */
+    int rc = dnnl_primitive_attr_create(&attr) != dnnl_success ||
+             dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user) != dnnl_success;
     if (!rc && k->alpha != 1.0f) rc = dnnl_primitive_attr_set_output_scales(attr, 1, 0, &k->alpha) != dnnl_success;
     if (!rc && k->beta != 0.0f) {
         rc = dnnl_post_ops_create(&po) != dnnl_success || dnnl_post_ops_append_sum(po, k->beta) != dnnl_success ||
@@ -104,7 +109,12 @@ static int make_entry(const shape_key *k, entry *e) {
     }
     dnnl_primitive_desc_t pd = NULL;
     if (!rc) rc = dnnl_primitive_desc_create(&pd, &md, attr, engine, NULL) != dnnl_success;
-    if (!rc) rc = dnnl_primitive_create(&e->prim, pd) != dnnl_success;
+    if (!rc) {
+        const dnnl_memory_desc_t *sp = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
+        if (sp) e->scratch = *sp;
+        e->scratch_bytes = sp ? dnnl_memory_desc_get_size(sp) : 0;
+        rc = dnnl_primitive_create(&e->prim, pd) != dnnl_success;
+    }
     if (pd) dnnl_primitive_desc_destroy(pd);
     if (po) dnnl_post_ops_destroy(po);
     if (attr) dnnl_primitive_attr_destroy(attr);
@@ -132,8 +142,11 @@ static const entry *lookup(const shape_key *k, entry *tmp, int *temp) {
     return r;
 }
 
-/* a stream per thread: oneDNN streams are not meant to be shared between threads */
+/* a stream and a scratchpad per thread: oneDNN streams are not meant to be shared between
+ * threads, and a scratchpad serves one execution at a time */
 static __thread dnnl_stream_t tls_stream;
+static __thread void *tls_scratch;
+static __thread size_t tls_scratch_cap;
 
 /* The product on this thread's stream with the shape's cached primitive; 0 or -1. */
 static int run_product(int transB, int M, int N, int K, float alpha, const uint16_t *A, int lda, const uint16_t *B,
@@ -147,18 +160,28 @@ static int run_product(int transB, int M, int N, int K, float alpha, const uint1
     int temp;
     const entry *e = lookup(&k, &tmp, &temp);
     if (!e) return -1;
-    dnnl_memory_t ma = NULL, mb = NULL, mc = NULL;
-    int rc = dnnl_memory_create(&ma, &e->a, engine, (void *)A) != dnnl_success ||
-             dnnl_memory_create(&mb, &e->b, engine, (void *)B) != dnnl_success ||
-             dnnl_memory_create(&mc, &e->c, engine, C) != dnnl_success;
+    int rc = 0;
+    if (e->scratch_bytes > tls_scratch_cap) {
+        cl_free(tls_scratch);
+        tls_scratch = cl_alloc(e->scratch_bytes);
+        tls_scratch_cap = tls_scratch ? e->scratch_bytes : 0;
+        rc = !tls_scratch;
+    }
+    dnnl_memory_t ma = NULL, mb = NULL, mc = NULL, ms = NULL;
+    rc = rc || dnnl_memory_create(&ma, &e->a, engine, (void *)A) != dnnl_success ||
+         dnnl_memory_create(&mb, &e->b, engine, (void *)B) != dnnl_success ||
+         dnnl_memory_create(&mc, &e->c, engine, C) != dnnl_success ||
+         (e->scratch_bytes && dnnl_memory_create(&ms, &e->scratch, engine, tls_scratch) != dnnl_success);
     if (!rc) {
-        dnnl_exec_arg_t args[3] = {{DNNL_ARG_SRC, ma}, {DNNL_ARG_WEIGHTS, mb}, {DNNL_ARG_DST, mc}};
-        rc = dnnl_primitive_execute(e->prim, tls_stream, 3, args) != dnnl_success ||
+        dnnl_exec_arg_t args[4] = {{DNNL_ARG_SRC, ma}, {DNNL_ARG_WEIGHTS, mb}, {DNNL_ARG_DST, mc},
+                                   {DNNL_ARG_SCRATCHPAD, ms}};
+        rc = dnnl_primitive_execute(e->prim, tls_stream, ms ? 4 : 3, args) != dnnl_success ||
              dnnl_stream_wait(tls_stream) != dnnl_success;
     }
     if (ma) dnnl_memory_destroy(ma);
     if (mb) dnnl_memory_destroy(mb);
     if (mc) dnnl_memory_destroy(mc);
+    if (ms) dnnl_memory_destroy(ms);
     if (temp) dnnl_primitive_destroy(tmp.prim);
     return rc ? -1 : 0;
 }
@@ -197,16 +220,16 @@ typedef struct {
     uint16_t *xb;                 /* (rows, in) bf16 copy of x */
     const uint16_t *W; int ldw;
     float *y; int ldy;
-    int rows, in, out, chunks, by_rows;
+    int rows, in, out, chunks;    /* chunks: of the rounding pass */
+    cl_panels p;                  /* the product's fixed panels (cl_product_panels) */
     float beta;
 } lin_job;
 
-/* block i of rows (or of output columns) of the product; multiples of 16 */
+/* panel i of rows (or of output columns) of the product */
 static void block(const lin_job *j, int i, int *a, int *b) {
-    int total = j->by_rows ? j->rows : j->out;
-    int per = ((total + j->chunks - 1) / j->chunks + 15) / 16 * 16;
-    *a = i * per;
-    *b = *a + per < total ? *a + per : total;
+    int total = j->p.by_rows ? j->rows : j->out;
+    *a = i * j->p.size;
+    *b = *a + j->p.size < total ? *a + j->p.size : total;
 }
 
 static void round_task(void *ctx, int i, int tid) {
@@ -243,10 +266,11 @@ static void product_task(void *ctx, int i, int tid) {
     int a, b;
     block(j, i, &a, &b);
     if (a >= b) return;
-    int M = j->by_rows ? b - a : j->rows, N = j->by_rows ? j->out : b - a;
-    const uint16_t *A = j->by_rows ? j->xb + (size_t)a * j->in : j->xb;
-    const uint16_t *W = j->by_rows ? j->W : j->W + (size_t)a * j->ldw;
-    float *C = j->by_rows ? j->y + (size_t)a * j->ldy : j->y + a;
+    const int by_rows = j->p.by_rows;
+    int M = by_rows ? b - a : j->rows, N = by_rows ? j->out : b - a;
+    const uint16_t *A = by_rows ? j->xb + (size_t)a * j->in : j->xb;
+    const uint16_t *W = by_rows ? j->W : j->W + (size_t)a * j->ldw;
+    float *C = by_rows ? j->y + (size_t)a * j->ldy : j->y + a;
     if (cl_gemm_bf16(1, M, N, j->in, 1.0f, A, j->in, W, j->ldw, j->beta, C, j->ldy, NULL))
         widened(1, M, N, j->in, A, j->in, W, j->ldw, j->beta, C, j->ldy);
 }
@@ -274,10 +298,11 @@ void cl_linear_bf16_n(const float *x, int ldx, int rows, int in, int n, const cl
         const int out = p[i].out;
         if (out <= 0) continue;
         if (flops) *flops += 2.0 * rows * out * in;
-        int chunks = nt <= 1 || (double)rows * out * in < 2e6 ? 1 : nt; /* too small to be worth splitting */
-        lin_job j = {x, ldx, xb, p[i].W, p[i].ldw, p[i].y, p[i].ldy, rows, in, out, chunks, rows >= 32 * chunks, p[i].beta};
-        if (chunks == 1) product_task(&j, 0, 0);
-        else cl_parallel_for(chunks, product_task, &j);
+        /* fixed panels from the shape alone: the result does not depend on the thread count */
+        lin_job j = {x, ldx, xb, p[i].W, p[i].ldw, p[i].y, p[i].ldy, rows, in, out, 1,
+                     cl_product_panels(rows, out, in), p[i].beta};
+        if (j.p.count == 1) product_task(&j, 0, 0);
+        else cl_parallel_for(j.p.count, product_task, &j);
     }
 }
 

@@ -27,7 +27,7 @@ int cl_gemm_bf16(int transB, int M, int N, int K, float alpha, const uint16_t *A
 
 /* y (rows, out) [row stride ldy] = x (rows, in) [ldx] · W^T (+ y when beta = 1), W (out, in)
  * bf16 with row stride ldw. x is rounded to bf16 per call (a scratch copy per thread); the
- * rows are split across the thread pool as cl_linear splits them. */
+ * product is cut into cl_linear's fixed panels (cl_product_panels): thread-count invariant. */
 void cl_linear_bf16(const float *x, int ldx, int rows, int in, const uint16_t *W, int ldw, int out,
                     float beta, float *y, int ldy, double *flops);
 

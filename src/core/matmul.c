@@ -1,33 +1,61 @@
 /* matmul.c — every matrix product of chronolens goes through cblas_sgemm here. Large
- * products are split across the thread pool (OpenBLAS itself runs single-threaded). */
+ * products are cut into fixed panels spread over the thread pool (OpenBLAS itself runs
+ * single-threaded). */
 #include "core.h"
 #include <cblas.h>
 
 void cl_gemm(int transA, int transB, int M, int N, int K, float alpha, const float *A, int lda,
              const float *B, int ldb, float beta, float *C, int ldc, double *flops) {
     if (M <= 0 || N <= 0) return;
+    cl_blas_serial();
     cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                 M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
     if (flops) *flops += 2.0 * M * N * K;
 }
 
+/* ------------------------------------------------------------------ fixed panels
+ *
+ * A product is cut into blocks from its shape alone, never from the thread count, and
+ * every block is one single-threaded sgemm call: the pool's threads only decide who
+ * computes a block, not what is computed. The thread count cannot change a result,
+ * whatever kernel OpenBLAS picks. (Splitting into as many blocks as threads did: OpenBLAS's
+ * Haswell kernel sums a tile at a block's edge in another order than an interior tile, so
+ * moving a boundary moved the last bits of the outputs near it. Its AVX-512 kernel has a
+ * small-matrix path with yet another order; a fixed shape per call fixes which one runs.)
+ * Panels of CL_PANEL rows (a multiple of 16: vector kernels see aligned widths) keep
+ * OpenBLAS's repacking of W, once per call, under ~1/CL_PANEL of the work. */
+cl_panels cl_product_panels(int rows, int out, int in) {
+    cl_panels p = {1, rows > 0 ? rows : 0, 1};
+    if (rows <= 0 || out <= 0) return p;
+    if ((double)rows * out * in < CL_PANEL_WORK) return p; /* too small to be worth splitting */
+    if (rows >= 2 * CL_PANEL) {
+        p.size = CL_PANEL;
+        p.count = (rows + CL_PANEL - 1) / CL_PANEL;
+    } else if (out >= 2 * CL_PANEL) { /* few rows, many outputs: panels of output columns */
+        p.by_rows = 0;
+        p.size = CL_PANEL;
+        p.count = (out + CL_PANEL - 1) / CL_PANEL;
+    }
+    return p;
+}
+
 typedef struct {
     const float *x, *W;
     float *y;
-    int rows, in, out, chunks, by_rows;
+    int rows, in, out;
+    cl_panels p;
     float beta;
 } lin_job;
 
-/* Chunk i of the product: a block of rows of x and y, or a block of W's rows (= output
- * columns of y). Blocks are multiples of 16 so vector kernels see aligned widths. */
+/* panel i of the product: a block of rows of x and y, or a block of W's rows (= output
+ * columns of y) */
 static void lin_task(void *ctx, int i, int tid) {
     (void)tid;
     const lin_job *j = ctx;
-    int total = j->by_rows ? j->rows : j->out;
-    int per = ((total + j->chunks - 1) / j->chunks + 15) / 16 * 16;
-    int a = i * per, b = a + per < total ? a + per : total;
+    int total = j->p.by_rows ? j->rows : j->out;
+    int a = i * j->p.size, b = a + j->p.size < total ? a + j->p.size : total;
     if (a >= b) return;
-    if (j->by_rows)
+    if (j->p.by_rows)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, b - a, j->out, j->in, 1.0f, j->x + (size_t)a * j->in,
                     j->in, j->W, j->in, j->beta, j->y + (size_t)a * j->out, j->out);
     else
@@ -38,17 +66,13 @@ static void lin_task(void *ctx, int i, int tid) {
 void cl_linear(const float *x, int rows, int in, const float *W, int out, float beta, float *y,
                double *flops) {
     if (rows <= 0 || out <= 0) return;
+    cl_blas_serial();
     if (flops) *flops += 2.0 * rows * out * in;
     if (rows <= CL_FEW_ROWS) { /* few rows: unpacked panels (linear_few.c) */
         cl_linear_few_ld(x, in, rows, in, W, in, out, beta, y, out, NULL);
         return;
     }
-    int nt = cl_pool_threads();
-    double work = (double)rows * out * in;
-    if (nt <= 1 || work < 2e6) { /* too small to be worth splitting */
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, out, in, 1.0f, x, in, W, in, beta, y, out);
-        return;
-    }
-    lin_job j = {x, W, y, rows, in, out, nt, rows >= 32 * nt, beta};
-    cl_parallel_for(nt, lin_task, &j);
+    lin_job j = {x, W, y, rows, in, out, cl_product_panels(rows, out, in), beta};
+    if (j.p.count == 1) lin_task(&j, 0, 0);
+    else cl_parallel_for(j.p.count, lin_task, &j);
 }

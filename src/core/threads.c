@@ -19,5 +19,13 @@ void cl_set_threads(int n) {
     n_threads = n;
 }
 
+/* Called before every product: OpenBLAS splitting a product over its own threads would sum
+ * it in an order that depends on its thread count. A program around the library (numpy
+ * shares this OpenBLAS; threadpoolctl) may raise that count at any time, and a program that
+ * never called cl_set_threads starts with OpenBLAS's default (all cores). */
+void cl_blas_serial(void) {
+    if (openblas_get_num_threads() != 1) openblas_set_num_threads(1);
+}
+
 int cl_get_threads(void) { return n_threads; }
 int cl_pool_threads(void) { return n_threads; }

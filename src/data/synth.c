@@ -102,6 +102,7 @@ int syn_gp_draw(syn_gen *g, cl_rng *r, const syn_kernel *k, float *x) {
                 double v = syn_kernel_eval(k, (double)i / (n - 1), (double)j / (n - 1));
                 g->K[(size_t)i * n + j] = v + (i == j ? jitter : 0.0);
             }
+        cl_blas_serial(); /* OpenBLAS's own threads would reorder the sums */
         if (LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', n, g->K, n) != 0) continue;
         /* x = L z: the lower factor times standard normals has covariance L L^T = K */
         memcpy(g->y, g->z, sizeof(double) * n);

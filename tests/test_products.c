@@ -1,0 +1,109 @@
+/* test_products.c — every product gives the same bits under any thread count (README
+ * "Threads"): fp32 and bf16 linear layers of every path (one call, row panels, column
+ * panels, the few rows of a decoding step), under 1, 2, 3, 4 and 7 threads, and with
+ * OpenBLAS's own thread count raised by a program around the library. On OpenBLAS's
+ * Haswell kernel (chosen on Zen 1–3, Haswell-class CPUs, or OPENBLAS_CORETYPE=Haswell) a
+ * block boundary that moves with the thread count changes the last bits of the outputs
+ * near it; this test fails wherever that happens. */
+#include "testutil.h"
+#include "core/core.h"
+#include "core/gemm_bf16.h"
+
+#include <cblas.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* (rows, out, in): one call (< CL_PANEL_WORK), row panels with a short last one, column
+ * panels (rows < 2 * CL_PANEL), few rows (decoding), the 161 x 64 x 64 product of the
+ * issue, and odd sizes everywhere */
+static const int shapes[][3] = {
+    {161, 64, 64}, {300, 512, 512}, {523, 257, 129}, {100, 2048, 512}, {255, 300, 333},
+    {20, 512, 512}, {49, 384, 256}, {1000, 33, 100}, {2200, 64, 64},
+};
+static const int threads[] = {1, 2, 3, 4, 7};
+#define NSHAPES (int)(sizeof shapes / sizeof shapes[0])
+#define NTHREADS (int)(sizeof threads / sizeof threads[0])
+
+static float *randn(size_t n, uint64_t seed) {
+    float *v = malloc(sizeof(float) * n);
+    cl_rng r;
+    cl_rng_seed(&r, seed);
+    for (size_t i = 0; i < n; i++) v[i] = (float)cl_rng_normal(&r);
+    return v;
+}
+
+/* y (rows, out) for one shape under the current thread count; beta = 1 adds to y0 */
+static void product(int bf16, const int *sh, const float *x, const float *W, const uint16_t *Wh, const float *y0,
+                    float *y) {
+    const int rows = sh[0], out = sh[1], in = sh[2];
+    memcpy(y, y0, sizeof(float) * (size_t)rows * out);
+    if (bf16) cl_linear_bf16(x, in, rows, in, Wh, in, out, 1.0f, y, out, NULL);
+    else cl_linear(x, rows, in, W, out, 1.0f, y, NULL);
+}
+
+static void check_invariant(int bf16) {
+    for (int s = 0; s < NSHAPES; s++) {
+        const int *sh = shapes[s];
+        const size_t nx = (size_t)sh[0] * sh[2], nw = (size_t)sh[1] * sh[2], ny = (size_t)sh[0] * sh[1];
+        float *x = randn(nx, 1 + s), *W = randn(nw, 100 + s), *y0 = randn(ny, 200 + s);
+        float *ref = malloc(sizeof(float) * ny), *y = malloc(sizeof(float) * ny);
+        uint16_t *Wh = malloc(sizeof(uint16_t) * nw);
+        cl_round_bf16(W, Wh, nw);
+        cl_set_threads(1);
+        product(bf16, sh, x, W, Wh, y0, ref);
+        for (int t = 0; t < NTHREADS; t++) {
+            cl_set_threads(threads[t]);
+            product(bf16, sh, x, W, Wh, y0, y);
+            if (memcmp(ref, y, sizeof(float) * ny) != 0)
+                fail_msg("%s %d x %d x %d: %d threads differ from 1 (max |diff| %.3g)", bf16 ? "bf16" : "fp32", sh[0],
+                         sh[1], sh[2], threads[t], max_abs_diff(ref, y, ny));
+            /* a program around the library raising OpenBLAS's own threads (numpy,
+             * threadpoolctl) must not split a product either */
+            openblas_set_num_threads(4);
+            product(bf16, sh, x, W, Wh, y0, y);
+            if (memcmp(ref, y, sizeof(float) * ny) != 0)
+                fail_msg("%s %d x %d x %d: OpenBLAS set to 4 threads changes the result (max |diff| %.3g)",
+                         bf16 ? "bf16" : "fp32", sh[0], sh[1], sh[2], max_abs_diff(ref, y, ny));
+        }
+        free(x), free(W), free(y0), free(ref), free(y), free(Wh);
+    }
+    cl_set_threads(0);
+}
+
+static void test_fp32_thread_invariant(void **st) {
+    (void)st;
+    check_invariant(0);
+}
+
+static void test_bf16_thread_invariant(void **st) {
+    (void)st;
+    if (!cl_bf16_available()) {
+        print_message("no native bf16 on this CPU (%s): the bf16 product is not run here\n", cl_bf16_isa());
+        skip();
+    }
+    check_invariant(1);
+}
+
+/* The panels come from the shape alone and cover the product once: blocks [i*size,
+ * min((i+1)*size, total)) for i < count, none empty. */
+static void test_panels_cover(void **st) {
+    (void)st;
+    for (int s = 0; s < NSHAPES; s++) {
+        const int *sh = shapes[s];
+        cl_panels p = cl_product_panels(sh[0], sh[1], sh[2]);
+        const int total = p.by_rows ? sh[0] : sh[1];
+        assert_true(p.count >= 1 && p.size >= 1);
+        assert_true((p.count - 1) * p.size < total && p.count * p.size >= total);
+        if (p.count > 1) assert_int_equal(p.size % 16, 0);
+        if ((double)sh[0] * sh[1] * sh[2] < CL_PANEL_WORK) assert_int_equal(p.count, 1);
+    }
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fp32_thread_invariant),
+        cmocka_unit_test(test_bf16_thread_invariant),
+        cmocka_unit_test(test_panels_cover),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
