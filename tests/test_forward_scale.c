@@ -2,6 +2,7 @@
  * (the same numbers as the full output), and series run in chunks written into one file, with
  * memory bounded by the chunk (peak RSS of the child, from wait4). */
 #include "testutil.h"
+#include "tolerance.h"
 #include "core/core.h"
 
 #include <math.h>
@@ -27,8 +28,21 @@ static void forward(const char *extra, const char *ctx, const char *out) {
                              "--out '%s' %s", CL_CLI, ctx, out, extra), 0);
 }
 
-/* chunks of one series: every tensor as the whole batch gives it (float summation may
- * differ with the batch's size: within 1e-5), and as the golden file (1e-4) */
+/* The bound on tensor `name` of rand-small's forward between two runs whose products sum
+ * in other orders (tolerance.h): 0 for the tokenizer's outputs, which no product touches. */
+static void check_reordered(const cl_model *m, int T, const char *name, const float *a, const float *b, size_t n) {
+    const double rounds = t5_roundings(cl_model_config(m), T);
+    const int stack = strncmp(name, "enc_attn.", 9) == 0 ? CL_ENC_SELF : strncmp(name, "dec_attn.", 9) == 0 ? CL_DEC_SELF
+                    : strncmp(name, "cross_attn.", 11) == 0 ? CL_CROSS : -1;
+    if (stack >= 0) assert_reordered_probs(name, a, b, n, rounds, t5_score_scale(m, (cl_stack)stack));
+    else if (strcmp(name, "logits") == 0) assert_reordered(name, a, b, n, rounds, t5_logit_scale(m));
+    else if (strcmp(name, "encoder_hidden") == 0) assert_reordered(name, a, b, n, rounds, t5_hidden_scale(m, 1));
+    else assert_close(name, a, b, n, 0);
+}
+
+/* chunks of one series: every tensor as the whole batch gives it (the products' panels
+ * differ with the batch's size: within the bound of reordered sums), and as the golden
+ * file (1e-4) */
 static void test_chunks_same_file(void **st) {
     (void)st;
     const char *a = path_of("all.st"), *b = path_of("chunk1.st");
@@ -36,6 +50,8 @@ static void test_chunks_same_file(void **st) {
     forward("--chunk 1", SMALL "/context.csv", b);
     st_file fa, fb, g;
     cl_error err;
+    cl_model *m;
+    if (cl_model_load(SMALL, &m, &err)) fail_msg("%s", err.msg);
     if (st_open(a, &fa, &err) || st_open(b, &fb, &err) || st_open(SMALL "/golden.safetensors", &g, &err)) fail_msg("%s", err.msg);
     assert_int_equal(fa.n, fb.n);
     for (int i = 0; i < fa.n; i++) {
@@ -45,7 +61,9 @@ static void test_chunks_same_file(void **st) {
         for (int k = 0; k < x->ndim; k++) assert_int_equal(x->shape[k], y->shape[k]);
         size_t n;
         float *u = golden_f32(&fa, x->name, &n), *v = golden_f32(&fb, x->name, &n);
-        assert_close(x->name, v, u, n, 1e-5);
+        const st_tensor *ids = st_find(&fa, "token_ids");
+        assert_non_null(ids);
+        check_reordered(m, (int)ids->shape[1], x->name, v, u, n);
         if (st_find(&g, x->name)) {
             float *w = golden_f32(&g, x->name, &n);
             assert_close(x->name, v, w, n, 1e-4);
@@ -54,6 +72,7 @@ static void test_chunks_same_file(void **st) {
         free(u); free(v);
     }
     st_close(&fa); st_close(&fb); st_close(&g);
+    cl_model_free(m);
 }
 
 /* --maps cross --layers 1 --heads 0,2: only cross_attn.1, heads 0 and 2 of the full map */

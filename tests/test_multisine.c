@@ -2,6 +2,7 @@
  * row-0 cross-attention against a full forward pass, a planted model whose head attends with
  * a known period, and the sweep's summary numbers. */
 #include "testutil.h"
+#include "tolerance.h"
 #include "analysis/msheads.h"
 #include "analysis/mssweep.h"
 #include "analysis/multisine.h"
@@ -151,8 +152,8 @@ static void test_random_sets(void **st) {
     for (int k = 2; k <= 6; k++) assert_true(seen[k] > 20);
 }
 
-/* Row-0 cross-attention of a batch equals the full maps of separate single-series passes,
- * with EOS excluded. */
+/* Row-0 cross-attention of a batch equals the full maps of separate single-series passes
+ * (within the bound of reordered sums, tolerance.h), with EOS excluded. */
 static void test_attention_capture(void **st) {
     (void)st;
     cl_error err;
@@ -190,10 +191,10 @@ static void test_attention_capture(void **st) {
         for (int i = 0; i < LH; i++) {
             const float *a = attn + ((size_t)b * LH + i) * P, *f = full + (size_t)i * T;
             double sum = 0;
-            for (int j = 0; j < P; j++) {
-                assert_near(a[j], f[j], 1e-6);
-                sum += a[j];
-            }
+            /* a batch of 3 and a single series: other panels, other orders of the sums */
+            assert_reordered_probs("cross attention, batch vs one series", a, f, P, t5_roundings(c, T),
+                                   t5_score_scale(m, CL_CROSS));
+            for (int j = 0; j < P; j++) sum += a[j];
             assert_near(sum + f[P], 1.0, 1e-5); /* the EOS column is the one left out */
         }
     }
