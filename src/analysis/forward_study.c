@@ -2,8 +2,8 @@
  * T5: tokenize the context, encode, decode the decoder ids (or the start token), capture the
  * attention maps (every map, or the stacks, layers and heads selected); Bolt: patches, the
  * encoder, the one query of its decoder. The tensors keep the golden's names and order;
- * cl_forward_write saves them, cl_forward_stream runs a T5 batch in chunks of series written
- * into one file, so that memory is bounded by a chunk, not by the batch. */
+ * cl_forward_write saves them, cl_forward_stream runs a batch (T5 or Bolt) in chunks of series
+ * written into one file, so that memory is bounded by a chunk, not by the batch. */
 #include "chronolens_study.h"
 #include "../core/core.h"
 #include "../io/csv.h"
@@ -34,7 +34,7 @@ void cl_forward_free(cl_forward_result *r) {
 
 /* a selection of maps (anything but every map of every stack): T5 only */
 static int selecting(const cl_forward_opts *o) {
-    return !o->keep[0] || !o->keep[1] || !o->keep[2] || o->n_layers || o->n_heads || o->chunk;
+    return !o->keep[0] || !o->keep[1] || !o->keep[2] || o->n_layers || o->n_heads;
 }
 
 /* every index below lim, none twice */
@@ -55,7 +55,7 @@ int cl_forward_check(const cl_model *m, const cl_forward_opts *o, cl_error *err)
         if (o->decoder_ids || o->decoder_ids_csv) /* one query, no decoder ids */
             return cl_error_set(err, CL_EINVAL, "forward: --decoder-ids: a Chronos-Bolt decoder has one fixed query");
         if (selecting(o))
-            return cl_error_set(err, CL_EINVAL, "forward: --maps, --layers, --heads and --chunk select T5 attention maps; a "
+            return cl_error_set(err, CL_EINVAL, "forward: --maps, --layers and --heads select T5 attention maps; a "
                                 "Chronos-Bolt forward writes every tensor of its golden");
         return 0;
     }
@@ -344,13 +344,58 @@ done:
     return rc;
 }
 
+/* the file's bytes of a tensor */
+static size_t tensor_bytes(const cl_forward_tensor *t) {
+    size_t n = t->i64 ? sizeof(int64_t) : sizeof(float);
+    for (int k = 0; k < t->ndim; k++) n *= (size_t)t->shape[k];
+    return n;
+}
+
+/* Chronos-Bolt in chunks of series: every tensor of its forward (run_bolt) has the series
+ * first, so the layout is the first chunk's tensors with B series (cl_forward_write's file),
+ * declared once that chunk has run, and each chunk's tensors go at their series' offset. */
+static int stream_bolt(const cl_model *m, const cl_context *x, const cl_forward_opts *o, const char *out, cl_error *err) {
+    const int B = x->B, L = x->L, T = cl_bolt_num_tokens(cl_model_config(m), L);
+    cl_forward_result r = {.bolt = 1, .precision = cl_model_precision(m)};
+    st_writer *w = NULL;
+    int rc = cl_state_new(m, &r.state, err);
+    if (rc) return rc;
+    cl_state_capture_all(r.state); /* what run_bolt captures: the footprint counts these maps */
+    const int nb = o->chunk ? (o->chunk < B ? o->chunk : B) : default_chunk(r.state, B, T, 1, sizeof *r.mask64 * (size_t)T);
+    for (int b0 = 0; b0 < B && !rc; b0 += nb) {
+        const int n = B - b0 < nb ? B - b0 : nb;
+        cl_context part = *x;
+        part.values = x->values + (size_t)b0 * L;
+        part.B = n;
+        cl_progress_report(&o->progress, "forward", b0, B);
+        free(r.mask64);
+        r.mask64 = NULL;
+        r.n = 0;
+        if ((rc = run_bolt(m, &part, &r, err))) break;
+        if (!w) {
+            if (!(w = st_writer_new())) { rc = cl_error_set(err, CL_ENOMEM, "%s: out of memory", out); break; }
+            for (int i = 0; i < r.n; i++) {
+                int64_t shape[4];
+                memcpy(shape, r.t[i].shape, sizeof(int64_t) * r.t[i].ndim);
+                shape[0] = B;
+                st_writer_add(w, r.t[i].name, r.t[i].i64 ? ST_I64 : ST_F32, r.t[i].ndim, shape, NULL);
+            }
+            st_writer_meta(w, "precision", cl_precision_name(r.precision));
+            if ((rc = st_writer_begin(w, out, NULL, err))) break;
+        }
+        for (int i = 0; i < r.n && !rc; i++) {
+            const size_t bytes = tensor_bytes(&r.t[i]);
+            rc = st_writer_put(w, r.t[i].name, bytes / (size_t)n * b0, r.t[i].data, bytes, err);
+        }
+    }
+    if (!rc) rc = st_writer_finish(w, err);
+    st_writer_free(w); /* removes an unfinished temporary */
+    cl_forward_free(&r);
+    return rc;
+}
+
 int cl_forward_stream(const cl_model *m, const cl_context *x, const cl_forward_opts *o, const char *out, cl_error *err) {
     int rc = cl_forward_check(m, o, err);
     if (rc) return rc;
-    if (!cl_model_is_bolt(m)) return stream_t5(m, x, o, out, err);
-    cl_forward_result r;
-    if ((rc = cl_forward_run(m, x, o, &r, err))) return rc;
-    rc = cl_forward_write(&r, out, err);
-    cl_forward_free(&r);
-    return rc;
+    return cl_model_is_bolt(m) ? stream_bolt(m, x, o, out, err) : stream_t5(m, x, o, out, err);
 }
