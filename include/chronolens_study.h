@@ -706,8 +706,8 @@ typedef struct cl_forward_opts {
     int keep[CL_NSTACKS];       /* maps kept per stack (CL_ENC_SELF, CL_DEC_SELF, CL_CROSS; all 1) */
     int n_layers, layers[CL_FORWARD_MAX_SEL]; /* layers kept of every kept stack (0: all) */
     int n_heads, heads[CL_FORWARD_MAX_SEL];   /* heads kept, in this order (0: all; file tensor "heads") */
-    int chunk;                  /* cl_forward_stream: series per pass (0: as many as keep a pass's
-                                 * outputs within 256 MiB) */
+    int chunk;                  /* cl_forward_stream: series per pass (0: as many as keep all of a
+                                 * pass's memory, activations and maps, within 256 MiB) */
     cl_progress progress;       /* stage "forward" */
 } cl_forward_opts;
 void cl_forward_default(cl_forward_opts *o);
@@ -746,9 +746,9 @@ int cl_forward_run(const cl_model *m, const cl_context *ctx, const cl_forward_op
 const cl_forward_tensor *cl_forward_get(const cl_forward_result *r, const char *name);
 /* out (.safetensors): every tensor, atomically. */
 int cl_forward_write(const cl_forward_result *r, const char *out, cl_error *err);
-/* cl_forward_run and cl_forward_write in one, for batches larger than memory: a T5 batch runs
- * in chunks of o->chunk series, each written into its place in out (the same layout, the same
- * numbers within float rounding of the batch size); nothing is left on failure. */
+/* cl_forward_run and cl_forward_write in one, for batches larger than memory: a batch (T5 or
+ * Bolt) runs in chunks of o->chunk series, each written into its place in out (the same layout,
+ * the same numbers within float rounding of the batch size); nothing is left on failure. */
 int cl_forward_stream(const cl_model *m, const cl_context *ctx, const cl_forward_opts *o, const char *out, cl_error *err);
 void cl_forward_free(cl_forward_result *r);
 

@@ -2,7 +2,7 @@
  * when present, the upstream dummy): loc, scale and attention mask exactly; embeddings,
  * encoder output, every attention map, decoder state and quantiles within 1e-4 absolute;
  * the pipeline's long-horizon paths, quantiles and mean within 1e-4 relative; the forward
- * CLI end to end. */
+ * CLI end to end, in one pass and in chunks of series. */
 #include "testutil.h"
 #include "analysis/bolt_forecast.h"
 #include "core/core.h"
@@ -46,6 +46,37 @@ static void close_named(const st_file *g, const char *name, const float *a, size
     printf("  %-16s max abs %.3g\n", name, max_abs_diff(a, ref, n));
     assert_close(name, a, ref, n, TOL);
     free(ref);
+}
+
+/* `chronolens forward` on the fixture (extra options: the chunk) writes the golden's tensors,
+ * names, shapes and dtypes, with loc, scale and mask exact and the rest within TOL */
+static void forward_cli(const char *dir, const st_file *g, const cl_config *c, const char *extra) {
+    cl_error err;
+    char out[1024];
+    snprintf(out, sizeof out, "%s/bolt-forward.safetensors", test_tmpdir());
+    assert_int_equal(run_cmd("'%s' forward --quiet --model '%s' --context '%s/context.csv' --out '%s' %s", CL_CLI, dir,
+                             dir, out, extra), 0);
+    st_file o;
+    if (st_open(out, &o, &err)) fail_msg("%s", err.msg);
+    int seen = 0;
+    for (int i = 0; i < g->n; i++) {
+        const char *nm = g->t[i].name;
+        if (!strcmp(nm, "context") || strstr(nm, "_long")) continue;
+        const st_tensor *t = st_find(&o, nm);
+        if (!t) fail_msg("forward output lacks '%s'", nm);
+        assert_int_equal(t->ndim, g->t[i].ndim);
+        for (int k = 0; k < t->ndim; k++) assert_int_equal(t->shape[k], g->t[i].shape[k]);
+        assert_int_equal(t->dtype, g->t[i].dtype);
+        size_t a, b;
+        float *x = golden_f32(&o, nm, &a), *y = golden_f32(g, nm, &b);
+        assert_int_equal(a, b);
+        if (!strcmp(nm, "loc") || !strcmp(nm, "scale") || !strcmp(nm, "attention_mask")) check_exact(nm, x, y, a);
+        else assert_close(nm, x, y, a, TOL);
+        free(x); free(y);
+        seen++;
+    }
+    assert_int_equal(seen, 7 + c->num_layers + 2 * c->num_decoder_layers);
+    st_close(&o);
 }
 
 static void check_fixture(const char *dir) {
@@ -123,32 +154,10 @@ static void check_fixture(const char *dir) {
     if (cl_bolt_predict(m, ctx, B, L, LONG, 0, NULL, p1, &err)) fail_msg("%s", err.msg);
     assert_close("predict_long (one batch)", p1, paths, (size_t)B * Q * LONG, 1e-5 * 100);
 
-    /* the forward CLI writes the same tensors under the golden's names */
-    char out[1024];
-    snprintf(out, sizeof out, "%s/bolt-forward.safetensors", test_tmpdir());
-    assert_int_equal(run_cmd("'%s' forward --quiet --model '%s' --context '%s/context.csv' --out '%s'", CL_CLI, dir,
-                             dir, out), 0);
-    st_file o;
-    if (st_open(out, &o, &err)) fail_msg("%s", err.msg);
-    int seen = 0;
-    for (int i = 0; i < g.n; i++) {
-        const char *nm = g.t[i].name;
-        if (!strcmp(nm, "context") || strstr(nm, "_long")) continue;
-        const st_tensor *t = st_find(&o, nm);
-        if (!t) fail_msg("forward output lacks '%s'", nm);
-        assert_int_equal(t->ndim, g.t[i].ndim);
-        for (int k = 0; k < t->ndim; k++) assert_int_equal(t->shape[k], g.t[i].shape[k]);
-        assert_int_equal(t->dtype, g.t[i].dtype);
-        size_t a, b;
-        float *x = golden_f32(&o, nm, &a), *y = golden_f32(&g, nm, &b);
-        assert_int_equal(a, b);
-        if (!strcmp(nm, "loc") || !strcmp(nm, "scale") || !strcmp(nm, "attention_mask")) check_exact(nm, x, y, a);
-        else assert_close(nm, x, y, a, TOL);
-        free(x); free(y);
-        seen++;
-    }
-    assert_int_equal(seen, 7 + c->num_layers + 2 * c->num_decoder_layers);
-    st_close(&o);
+    /* the forward CLI writes the same tensors under the golden's names, in one pass and in
+     * chunks of 3 series (the last one shorter) */
+    forward_cli(dir, &g, c, "");
+    forward_cli(dir, &g, c, "--chunk 3");
 
     free(p1); free(paths); free(q); free(mean); free(gp); free(gq); free(gmean);
     free(gl); free(gs); free(gm); free(ctx);

@@ -32,7 +32,7 @@ static const help_cmd CMDS[] = {
       {"--maps", "enc,dec,cross", "all", "attention maps kept (or none); T5 only"},
       {"--layers", "L,...", "all", "layers whose maps are kept; T5 only"},
       {"--heads", "H,...", "all", "heads kept in every kept map (listed in a 'heads' tensor); T5 only"},
-      {"--chunk", "N", "auto (256 MiB of outputs)", "series run together; the file does not depend on it; T5 only"},
+      {"--chunk", "N", "auto (256 MiB a chunk)", "series run together; the file does not depend on it"},
       {"--precision", "fp32|bf16", "fp32", "bf16 matrix products (oneDNN) where the CPU has AVX512-BF16/AMX, else fp32 with a warning"},
       END}},
     {"forecast", "forecast [--model DIR] --context CSV --out OUT.csv [options]",

@@ -2,18 +2,20 @@
  * T5: tokenize the context, encode, decode the decoder ids (or the start token), capture the
  * attention maps (every map, or the stacks, layers and heads selected); Bolt: patches, the
  * encoder, the one query of its decoder. The tensors keep the golden's names and order;
- * cl_forward_write saves them, cl_forward_stream runs a T5 batch in chunks of series written
- * into one file, so that memory is bounded by a chunk, not by the batch. */
+ * cl_forward_write saves them, cl_forward_stream runs a batch (T5 or Bolt) in chunks of series
+ * written into one file, so that memory is bounded by a chunk, not by the batch. */
 #include "chronolens_study.h"
 #include "../core/core.h"
 #include "../io/csv.h"
 #include "../io/safetensors.h"
+#include "../model/state.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* the default chunk of cl_forward_stream: as many series as keep a chunk's outputs in this */
+/* the default chunk of cl_forward_stream: as many series as keep all of a chunk's memory
+ * (the state's buffers and the chunk's int64 copy of its tokens) in this */
 #define FORWARD_CHUNK_BYTES ((size_t)256 << 20)
 
 static const char *STACK_NAME[CL_NSTACKS] = {"enc_attn", "dec_attn", "cross_attn"};
@@ -32,7 +34,7 @@ void cl_forward_free(cl_forward_result *r) {
 
 /* a selection of maps (anything but every map of every stack): T5 only */
 static int selecting(const cl_forward_opts *o) {
-    return !o->keep[0] || !o->keep[1] || !o->keep[2] || o->n_layers || o->n_heads || o->chunk;
+    return !o->keep[0] || !o->keep[1] || !o->keep[2] || o->n_layers || o->n_heads;
 }
 
 /* every index below lim, none twice */
@@ -53,7 +55,7 @@ int cl_forward_check(const cl_model *m, const cl_forward_opts *o, cl_error *err)
         if (o->decoder_ids || o->decoder_ids_csv) /* one query, no decoder ids */
             return cl_error_set(err, CL_EINVAL, "forward: --decoder-ids: a Chronos-Bolt decoder has one fixed query");
         if (selecting(o))
-            return cl_error_set(err, CL_EINVAL, "forward: --maps, --layers, --heads and --chunk select T5 attention maps; a "
+            return cl_error_set(err, CL_EINVAL, "forward: --maps, --layers and --heads select T5 attention maps; a "
                                 "Chronos-Bolt forward writes every tensor of its golden");
         return 0;
     }
@@ -148,14 +150,15 @@ static int decoder_input(const cl_config *c, const cl_context *x, const cl_forwa
     return 0;
 }
 
-/* T5 inputs of the whole batch: decoder ids, token ids and mask (as int32 and the file's
- * int64), scale; and the capture of the selection on r->state */
+/* T5 inputs of the whole batch: decoder ids, token ids and mask (as int32, and as the file's
+ * int64 when wide: cl_forward_stream widens a chunk at a time), scale; and the capture of the
+ * selection on r->state */
 typedef struct t5_in { int32_t *own_dec, *ids; const int32_t *dec; uint8_t *mask; int T, Td; } t5_in;
 
 static void t5_in_free(t5_in *in) { cl_free(in->own_dec); free(in->ids); free(in->mask); }
 
-static int t5_prepare(const cl_model *m, const cl_context *x, const cl_forward_opts *o, cl_forward_result *r, t5_in *in,
-                      cl_error *err) {
+static int t5_prepare(const cl_model *m, const cl_context *x, const cl_forward_opts *o, int wide, cl_forward_result *r,
+                      t5_in *in, cl_error *err) {
     const cl_config *c = cl_model_config(m);
     const int B = x->B;
     memset(in, 0, sizeof *in);
@@ -167,13 +170,15 @@ static int t5_prepare(const cl_model *m, const cl_context *x, const cl_forward_o
     in->ids = malloc(sizeof *in->ids * BT);
     in->mask = malloc(BT);
     r->scale = malloc(sizeof *r->scale * (size_t)B);
-    r->ids64 = malloc(sizeof *r->ids64 * BT);
-    r->mask64 = malloc(sizeof *r->mask64 * BT);
+    if (wide) {
+        r->ids64 = malloc(sizeof *r->ids64 * BT);
+        r->mask64 = malloc(sizeof *r->mask64 * BT);
+    }
     if (o->n_heads) r->heads64 = malloc(sizeof *r->heads64 * (size_t)o->n_heads);
-    if (!in->ids || !in->mask || !r->scale || !r->ids64 || !r->mask64 || (o->n_heads && !r->heads64))
+    if (!in->ids || !in->mask || !r->scale || (wide && (!r->ids64 || !r->mask64)) || (o->n_heads && !r->heads64))
         return cl_error_set(err, CL_ENOMEM, "%s: out of memory for %d series", x->path ? x->path : "forward", B);
     if ((rc = cl_tokenizer_encode(c, x->values, B, x->L, in->ids, in->mask, r->scale, err))) return rc;
-    for (size_t i = 0; i < BT; i++) { r->ids64[i] = in->ids[i]; r->mask64[i] = in->mask[i]; }
+    for (size_t i = 0; wide && i < BT; i++) { r->ids64[i] = in->ids[i]; r->mask64[i] = in->mask[i]; }
     for (int k = 0; k < o->n_heads; k++) r->heads64[k] = o->heads[k];
     for (int st = 0; st < CL_NSTACKS && !rc; st++) {
         cl_capture_spec spec = {.enabled = o->keep[st], .n_layers = o->n_layers, .layers = o->n_layers ? o->layers : NULL,
@@ -188,7 +193,7 @@ static int run_t5(const cl_model *m, const cl_context *x, const cl_forward_opts 
     const cl_config *c = cl_model_config(m);
     const int B = x->B;
     t5_in in;
-    int rc = t5_prepare(m, x, o, r, &in, err);
+    int rc = t5_prepare(m, x, o, 1, r, &in, err);
     if (rc) goto done;
     cl_progress_report(&o->progress, "forward", 0, 1);
     if ((rc = cl_encode(r->state, in.ids, in.mask, B, in.T, err))) goto done;
@@ -241,6 +246,26 @@ int cl_forward_write(const cl_forward_result *r, const char *out, cl_error *err)
 
 /* ------------------------------------------------------------------ streamed */
 
+/* The default chunk: as many of B series as keep all of a chunk's memory within
+ * FORWARD_CHUNK_BYTES: the state's buffers for T and Td positions and its captures
+ * (cl_state_footprint: activations, logits, attention scratch, maps), plus extra bytes per
+ * series the caller holds for a chunk; at least one series. */
+static int default_chunk(const cl_state *s, int B, int T, int Td, size_t extra) {
+    size_t per, fixed;
+    cl_state_footprint(s, T, Td, &per, &fixed);
+    per += extra;
+    size_t n = fixed < FORWARD_CHUNK_BYTES ? (FORWARD_CHUNK_BYTES - fixed) / per : 0;
+    return n < 1 ? 1 : n > (size_t)B ? B : (int)n;
+}
+
+/* a chunk's int32 tokens (or mask) widened to the file's int64 and put at series b0 */
+static int put_wide(st_writer *w, const char *name, const int32_t *ids, const uint8_t *mask, int b0, int n, int T, int64_t *buf,
+                    cl_error *err) {
+    const size_t k = (size_t)n * T, at = (size_t)b0 * T;
+    for (size_t i = 0; i < k; i++) buf[i] = ids ? ids[at + i] : mask[at + i];
+    return st_writer_put(w, name, sizeof *buf * at, buf, sizeof *buf * k, err);
+}
+
 /* T5 in chunks of series: the file's layout is declared first (the same file
  * cl_forward_write writes), then every chunk's tensors are put at their series' offset. */
 static int stream_t5(const cl_model *m, const cl_context *x, const cl_forward_opts *o, const char *out, cl_error *err) {
@@ -248,21 +273,21 @@ static int stream_t5(const cl_model *m, const cl_context *x, const cl_forward_op
     const int B = x->B, d = c->d_model, V = c->vocab_size, Hs = o->n_heads ? o->n_heads : c->num_heads;
     cl_forward_result r = {0};
     st_writer *w = NULL;
+    int64_t *wide = NULL;
     t5_in in;
     int rc = cl_state_new(m, &r.state, err);
-    if (!rc) rc = t5_prepare(m, x, o, &r, &in, err);
+    if (!rc) rc = t5_prepare(m, x, o, 0, &r, &in, err);
     else memset(&in, 0, sizeof in);
     if (rc) goto done;
     const int T = in.T, Td = in.Td;
-    /* what is kept, per series: the chunk's memory and the file's layout */
+    /* the maps kept: the file's layout */
     const int nlay[CL_NSTACKS] = {c->num_layers, c->num_decoder_layers, c->num_decoder_layers};
     const int rows[CL_NSTACKS] = {T, Td, Td}, keys[CL_NSTACKS] = {T, Td, T};
-    size_t per_series = sizeof(float) * ((size_t)T * d + (size_t)Td * V);
-    for (int st = 0; st < CL_NSTACKS; st++)
-        if (o->keep[st]) per_series += sizeof(float) * (size_t)(o->n_layers ? o->n_layers : nlay[st]) * Hs * rows[st] * keys[st];
-    int nb = o->chunk ? (o->chunk < B ? o->chunk : B) : (int)(FORWARD_CHUNK_BYTES / per_series);
-    if (nb < 1) nb = 1;
-    if (nb > B) nb = B;
+    const int nb = o->chunk ? (o->chunk < B ? o->chunk : B) : default_chunk(r.state, B, T, Td, sizeof *wide * (size_t)T);
+    if (!(wide = malloc(sizeof *wide * (size_t)nb * T))) {
+        rc = cl_error_set(err, CL_ENOMEM, "%s: out of memory for %d series", out, nb);
+        goto done;
+    }
 
     if (!(w = st_writer_new())) { rc = cl_error_set(err, CL_ENOMEM, "%s: out of memory", out); goto done; }
     char name[64];
@@ -283,14 +308,15 @@ static int stream_t5(const cl_model *m, const cl_context *x, const cl_forward_op
     st_writer_add(w, "logits", ST_F32, 3, sl, NULL);
     st_writer_meta(w, "precision", cl_precision_name(cl_model_precision(m)));
     if ((rc = st_writer_begin(w, out, NULL, err))) goto done;
-    if ((rc = st_writer_put(w, "token_ids", 0, r.ids64, sizeof *r.ids64 * (size_t)B * T, err)) ||
-        (rc = st_writer_put(w, "attention_mask", 0, r.mask64, sizeof *r.mask64 * (size_t)B * T, err)) ||
-        (rc = st_writer_put(w, "scale", 0, r.scale, sizeof *r.scale * (size_t)B, err)) ||
+    if ((rc = st_writer_put(w, "scale", 0, r.scale, sizeof *r.scale * (size_t)B, err)) ||
         (o->n_heads && (rc = st_writer_put(w, "heads", 0, r.heads64, sizeof *r.heads64 * (size_t)o->n_heads, err))))
         goto done;
     for (int b0 = 0; b0 < B && !rc; b0 += nb) {
         const int n = B - b0 < nb ? B - b0 : nb;
         cl_progress_report(&o->progress, "forward", b0, B);
+        if ((rc = put_wide(w, "token_ids", in.ids, NULL, b0, n, T, wide, err)) ||
+            (rc = put_wide(w, "attention_mask", NULL, in.mask, b0, n, T, wide, err)))
+            break;
         if ((rc = cl_encode(r.state, in.ids + (size_t)b0 * T, in.mask + (size_t)b0 * T, n, T, err))) break;
         if ((rc = cl_decode(r.state, in.dec + (size_t)b0 * Td, Td, 0, err))) break;
         rc = st_writer_put(w, "encoder_hidden", sizeof(float) * (size_t)b0 * T * d, cl_state_encoder_hidden(r.state, NULL, NULL),
@@ -312,7 +338,58 @@ static int stream_t5(const cl_model *m, const cl_context *x, const cl_forward_op
     if (!rc) rc = st_writer_finish(w, err);
 done:
     st_writer_free(w); /* removes an unfinished temporary */
+    free(wide);
     t5_in_free(&in);
+    cl_forward_free(&r);
+    return rc;
+}
+
+/* the file's bytes of a tensor */
+static size_t tensor_bytes(const cl_forward_tensor *t) {
+    size_t n = t->i64 ? sizeof(int64_t) : sizeof(float);
+    for (int k = 0; k < t->ndim; k++) n *= (size_t)t->shape[k];
+    return n;
+}
+
+/* Chronos-Bolt in chunks of series: every tensor of its forward (run_bolt) has the series
+ * first, so the layout is the first chunk's tensors with B series (cl_forward_write's file),
+ * declared once that chunk has run, and each chunk's tensors go at their series' offset. */
+static int stream_bolt(const cl_model *m, const cl_context *x, const cl_forward_opts *o, const char *out, cl_error *err) {
+    const int B = x->B, L = x->L, T = cl_bolt_num_tokens(cl_model_config(m), L);
+    cl_forward_result r = {.bolt = 1, .precision = cl_model_precision(m)};
+    st_writer *w = NULL;
+    int rc = cl_state_new(m, &r.state, err);
+    if (rc) return rc;
+    cl_state_capture_all(r.state); /* what run_bolt captures: the footprint counts these maps */
+    const int nb = o->chunk ? (o->chunk < B ? o->chunk : B) : default_chunk(r.state, B, T, 1, sizeof *r.mask64 * (size_t)T);
+    for (int b0 = 0; b0 < B && !rc; b0 += nb) {
+        const int n = B - b0 < nb ? B - b0 : nb;
+        cl_context part = *x;
+        part.values = x->values + (size_t)b0 * L;
+        part.B = n;
+        cl_progress_report(&o->progress, "forward", b0, B);
+        free(r.mask64);
+        r.mask64 = NULL;
+        r.n = 0;
+        if ((rc = run_bolt(m, &part, &r, err))) break;
+        if (!w) {
+            if (!(w = st_writer_new())) { rc = cl_error_set(err, CL_ENOMEM, "%s: out of memory", out); break; }
+            for (int i = 0; i < r.n; i++) {
+                int64_t shape[4];
+                memcpy(shape, r.t[i].shape, sizeof(int64_t) * r.t[i].ndim);
+                shape[0] = B;
+                st_writer_add(w, r.t[i].name, r.t[i].i64 ? ST_I64 : ST_F32, r.t[i].ndim, shape, NULL);
+            }
+            st_writer_meta(w, "precision", cl_precision_name(r.precision));
+            if ((rc = st_writer_begin(w, out, NULL, err))) break;
+        }
+        for (int i = 0; i < r.n && !rc; i++) {
+            const size_t bytes = tensor_bytes(&r.t[i]);
+            rc = st_writer_put(w, r.t[i].name, bytes / (size_t)n * b0, r.t[i].data, bytes, err);
+        }
+    }
+    if (!rc) rc = st_writer_finish(w, err);
+    st_writer_free(w); /* removes an unfinished temporary */
     cl_forward_free(&r);
     return rc;
 }
@@ -320,10 +397,5 @@ done:
 int cl_forward_stream(const cl_model *m, const cl_context *x, const cl_forward_opts *o, const char *out, cl_error *err) {
     int rc = cl_forward_check(m, o, err);
     if (rc) return rc;
-    if (!cl_model_is_bolt(m)) return stream_t5(m, x, o, out, err);
-    cl_forward_result r;
-    if ((rc = cl_forward_run(m, x, o, &r, err))) return rc;
-    rc = cl_forward_write(&r, out, err);
-    cl_forward_free(&r);
-    return rc;
+    return cl_model_is_bolt(m) ? stream_bolt(m, x, o, out, err) : stream_t5(m, x, o, out, err);
 }

@@ -80,6 +80,16 @@ static int ensure(cl_state *s, int B, int P, int T, int Lp, cl_error *err) {
     return 0;
 }
 
+/* ensure's buffers for B series of T tokens, as cl_state_footprint counts them: per series
+ * and fixed (one series' padded row, at most the context length) */
+void cl_bolt_footprint(const cl_config *c, int T, size_t *per_series, size_t *fixed) {
+    const size_t d = c->d_model, QH = (size_t)c->n_quantiles * c->prediction_length, wide = d > QH ? d : QH;
+    const size_t t = (size_t)T, F = sizeof(float);
+    *per_series = t * ((2 * (size_t)c->patch_size + c->d_ff + 2 * wide + d) * F + 1) + (2 + d + QH) * F;
+    const size_t lp = ((size_t)c->context_length + c->patch_size - 1) / c->patch_size * c->patch_size;
+    *fixed = 3 * lp * F;
+}
+
 /* y (rows, out) = (out_w·relu(hid_w·x + hid_b) + out_b) + (res_w·x + res_b), the order of
  * the reference. hid (rows, hidden), res (rows, out): scratch. */
 static void resblock(const resblock_w *r, const float *x, int rows, float *hid, float *res, float *y,

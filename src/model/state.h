@@ -49,6 +49,10 @@ struct cl_state {
 int cl_encoder_prepare(cl_state *s, int B, int T, cl_error *err);
 int cl_encoder_run(cl_state *s);
 void cl_bolt_scratch_free(struct bolt_scratch *b);
+/* What a pass of B series takes in s's buffers: B * per_series + fixed bytes, for T encoder
+ * positions (Bolt: tokens), Td decoder positions and the captures set on s (t5.c). */
+void cl_state_footprint(const cl_state *s, int T, int Td, size_t *per_series, size_t *fixed);
+void cl_bolt_footprint(const cl_config *c, int T, size_t *per_series, size_t *fixed);
 
 /* The decoder layer loop (t5.c): from the embedding of emb_ids, or resumed at the
  * cross-attention sublayer of l0 from resid[l0] (layers, B*Td, d); save (may be NULL)

@@ -250,6 +250,43 @@ static int ensure_decoder(cl_state *s, int B, int Td, cl_error *err) {
     return grow(&s->scores, &s->scores_cap, (size_t)cl_pool_threads() * Td * Tk, err);
 }
 
+/* The bytes of the buffers above (and capture_begin's maps, bolt.c's scratch, the bf16
+ * copy of a product's input) for a pass of B series of T encoder positions and Td decoder
+ * positions with the captures set on s: *per_series grows with B, *fixed does not. Kept next
+ * to the allocations it counts, so that a chunk of series sized by it (forward) bounds all of
+ * a pass's memory, not only the part a caller keeps. */
+void cl_state_footprint(const cl_state *s, int T, int Td, size_t *per_series, size_t *fixed) {
+    const cl_config *c = &s->m->cfg;
+    const size_t d = c->d_model, HD = (size_t)c->num_heads * c->d_kv, H = c->num_heads, F = sizeof(float);
+    const size_t t = (size_t)T, td = (size_t)Td, tk = td > t ? td : t;
+    const int bolt = cl_model_is_bolt(s->m);
+    size_t per = t * ((3 * d + 4 * HD + ff_width(c)) * F + sizeof(int32_t) + 1); /* ensure_encoder */
+    if (!bolt) per += 2 * (size_t)c->num_decoder_layers * t * HD * F;             /* ensure_cross */
+    per += td * (2 * d + 4 * HD + ff_width(c) + (size_t)c->vocab_size) * F;        /* ensure_decoder */
+    if (bolt) per += 2 * td * H * d * F;                                           /* its xdir */
+    const int tq[CL_NSTACKS] = {T, Td, Td}, tkey[CL_NSTACKS] = {T, Td, T};
+    for (int st = 0; st < CL_NSTACKS; st++) {                                      /* capture_begin */
+        const capture *cp = &s->cap[st];
+        if (!cp->spec.enabled) continue;
+        size_t nr = (size_t)(cp->rows ? cp->spec.n_rows : tq[st]);
+        per += (size_t)cp->spec.n_layers * cp->spec.n_heads * nr * (size_t)tkey[st] * F;
+    }
+    if (cl_model_precision(s->m) == CL_BF16) { /* gemm_bf16.c's copy of a product's input */
+        size_t in = d > HD ? d : HD;
+        in = in > (size_t)c->d_ff ? in : (size_t)c->d_ff;
+        per += tk * in * sizeof(uint16_t);
+    }
+    size_t fix = H * (t * t + td * td) * F + (size_t)cl_pool_threads() * (t * t > td * tk ? t * t : td * tk) * F;
+    if (bolt) {
+        size_t bper, bfix;
+        cl_bolt_footprint(c, T, &bper, &bfix);
+        per += bper;
+        fix += bfix;
+    }
+    *per_series = per;
+    *fixed = fix;
+}
+
 /* ------------------------------------------------------------------ blocks */
 
 static int check_ids(const cl_config *c, const int32_t *ids, size_t n, const char *what, cl_error *err) {
