@@ -160,6 +160,9 @@ float cl_tokenizer_center(const cl_config *cfg, int id);
 
 /* T5 relative position bucket of (key - query). */
 int cl_relative_bucket(int rel, int bidirectional, int num_buckets, int max_distance);
+/* The exact buckets of that arithmetic (distances below it get a bucket each): num_buckets/2
+ * causal, num_buckets/4 bidirectional; max_distance must exceed it. */
+int cl_relative_exact(int num_buckets, int bidirectional);
 
 /* ---------------------------------------------------------------- capture */
 

@@ -97,6 +97,14 @@ int cl_config_load(const char *path, cl_config *cfg, cl_error *err) {
     cfg->num_decoder_layers = get_int(&c, root, "", "num_decoder_layers", cfg->num_layers, 1, 1024);
     cfg->num_buckets = get_int(&c, root, "", "relative_attention_num_buckets", 32, 4, 4096);
     cfg->max_distance = get_int(&c, root, "", "relative_attention_max_distance", 128, 1, BIG);
+    /* a bucket's logarithmic part divides by log(max_distance / exact buckets): at or below
+     * them the bucket goes negative (or NaN) and reads outside the bias table. The causal
+     * decoder has the most exact buckets (num_buckets/2, the encoder num_buckets/4), so its
+     * bound holds for both stacks, Chronos-Bolt's too. */
+    const int exact = cl_relative_exact(cfg->num_buckets, 0);
+    if (!c.rc && cfg->max_distance <= exact)
+        c.rc = cl_error_set(err, CL_EFORMAT, "%s: relative_attention_max_distance = %d must exceed %d "
+                            "(relative_attention_num_buckets / 2, the exact buckets)", path, cfg->max_distance, exact);
     cfg->eps = get_float(&c, root, "", "layer_norm_epsilon", 1e-6);
     if (!c.rc && !(cfg->eps >= 0))
         c.rc = cl_error_set(err, CL_EFORMAT, "%s: layer_norm_epsilon must be >= 0", path);

@@ -1,0 +1,93 @@
+/* test_inputs.c — hostile values in config.json and in contexts are refused where they enter
+ * (issue 24): a relative_attention_max_distance at or below the exact buckets (the bucket
+ * went negative and read outside the bias table), sampler settings the sampler used to
+ * replace silently, and contexts whose values or scale overflow float32 (all-NaN forecasts,
+ * exit 0, before). Each refusal is one line naming the file (or series) and the key. */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SMALL CL_FIXTURES "/rand-small"
+#define BOLT CL_FIXTURES "/bolt-rand"
+
+/* A model folder dir/name: the fixture's weights (a link) and its config.json with the line
+ * matching `from` replaced by `to` (sed), so that only that key differs. */
+static const char *variant(const char *fixture, const char *name, const char *from, const char *to) {
+    static char dir[4][512];
+    static int k;
+    char *d = dir[k++ & 3];
+    snprintf(d, 512, "%s/%s", test_tmpdir(), name);
+    assert_int_equal(run_cmd("rm -rf '%s' && mkdir -p '%s' && ln -s '%s/model.safetensors' '%s/model.safetensors' && "
+                             "sed 's/%s/%s/' '%s/config.json' > '%s/config.json' && ! cmp -s '%s/config.json' '%s/config.json'",
+                             d, d, fixture, d, from, to, fixture, d, fixture, d),
+                     0);
+    return d;
+}
+
+/* cl_config_load of dir/config.json fails with one line holding the path and every needle */
+static void expect_refused(const char *dir, const char *n1, const char *n2) {
+    char path[600];
+    snprintf(path, sizeof path, "%s/config.json", dir);
+    cl_config c;
+    cl_error err = {0};
+    if (cl_config_load(path, &c, &err) == 0) fail_msg("%s: accepted", path);
+    assert_int_equal(err.code, CL_EFORMAT);
+    assert_null(strchr(err.msg, '\n'));
+    if (strncmp(err.msg, path, strlen(path)) || !strstr(err.msg, n1) || (n2 && !strstr(err.msg, n2)))
+        fail_msg("message '%s' lacks %s / %s / %s", err.msg, path, n1, n2 ? n2 : "");
+}
+
+static void expect_loads(const char *dir) {
+    char path[600];
+    snprintf(path, sizeof path, "%s/config.json", dir);
+    cl_config c;
+    cl_error err = {0};
+    if (cl_config_load(path, &c, &err)) fail_msg("%s: %s", path, err.msg);
+}
+
+/* ------------------------------------------------------------ relative positions */
+
+/* The bucket's logarithmic part divides by log(max_distance / max_exact): max_exact is 16
+ * for the 32 causal buckets (8 for the bidirectional encoder). At or below it the bucket was
+ * negative (-7 encoder, -63 decoder at max_distance 1). */
+static void test_max_distance_bound(void **st) {
+    (void)st;
+    assert_int_equal(cl_relative_exact(32, 0), 16);
+    assert_int_equal(cl_relative_exact(32, 1), 8);
+    assert_int_equal(cl_relative_exact(33, 1), 8); /* odd counts: integer halves, as HF */
+    static const char *const md = "\"relative_attention_max_distance\": 128";
+    static const char *const bad[] = {"1", "8", "16"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char to[64];
+        snprintf(to, sizeof to, "\"relative_attention_max_distance\": %s", bad[i]);
+        expect_refused(variant(SMALL, "md-t5", md, to), "relative_attention_max_distance", "must exceed 16");
+        expect_refused(variant(BOLT, "md-bolt", md, to), "relative_attention_max_distance", "must exceed 16");
+    }
+    /* just above: every bucket inside the table, for both stacks and every distance */
+    expect_loads(variant(SMALL, "md-17", md, "\"relative_attention_max_distance\": 17"));
+    expect_loads(variant(BOLT, "md-17b", md, "\"relative_attention_max_distance\": 17"));
+    for (int bi = 0; bi < 2; bi++)
+        for (int rel = -5000; rel <= 5000; rel++) {
+            int b = cl_relative_bucket(rel, bi, 32, 17);
+            if (b < 0 || b >= 32) fail_msg("bucket %d of rel %d (bidirectional %d)", b, rel, bi);
+        }
+    /* the command says the same, in one line, exit 2 */
+    const char *d = variant(SMALL, "md-cli", md, "\"relative_attention_max_distance\": 8");
+    char *log = malloc(700);
+    snprintf(log, 700, "%s/md-cli.log", test_tmpdir());
+    assert_int_equal(run_cmd("'%s' info --model '%s' 2> '%s'", CL_CLI, d, log), 2);
+    char *msg = slurp(log);
+    assert_non_null(strstr(msg, "config.json: relative_attention_max_distance = 8 must exceed 16"));
+    assert_ptr_equal(strchr(msg, '\n'), msg + strlen(msg) - 1);
+    free(msg);
+    free(log);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_max_distance_bound),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
