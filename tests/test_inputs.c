@@ -85,9 +85,30 @@ static void test_max_distance_bound(void **st) {
     free(log);
 }
 
+/* ------------------------------------------------------------ sampler settings */
+
+/* temperature <= 0 and top_p <= 0 were replaced by 1 and top_p > 1 ignored, silently; the
+ * forecast command refuses them as options, so config.json's are refused at load. */
+static void test_sampler_settings(void **st) {
+    (void)st;
+    static const struct { const char *from, *to, *key, *rule; } cases[] = {
+        {"\"temperature\": 1.0", "\"temperature\": 0", "chronos_config.temperature = 0", "must be > 0"},
+        {"\"temperature\": 1.0", "\"temperature\": -0.5", "chronos_config.temperature = -0.5", "must be > 0"},
+        {"\"top_p\": 1.0", "\"top_p\": 0", "chronos_config.top_p = 0", "must be in (0, 1]"},
+        {"\"top_p\": 1.0", "\"top_p\": -0.1", "chronos_config.top_p = -0.1", "must be in (0, 1]"},
+        {"\"top_p\": 1.0", "\"top_p\": 1.5", "chronos_config.top_p = 1.5", "must be in (0, 1]"},
+        {"\"top_k\": 50", "\"top_k\": -1", "chronos_config.top_k", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        expect_refused(variant(SMALL, "sampler", cases[i].from, cases[i].to), cases[i].key, cases[i].rule);
+    expect_loads(variant(SMALL, "sampler-ok", "\"top_p\": 1.0", "\"top_p\": 0.3"));
+    expect_loads(variant(SMALL, "sampler-ok2", "\"temperature\": 1.0", "\"temperature\": 0.01"));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_max_distance_bound),
+        cmocka_unit_test(test_sampler_settings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -380,9 +380,9 @@ def forecast(model, context, horizon=None, samples=None, temperature=None, top_k
     B, L = x.shape
     H = int(horizon) if horizon is not None else (c.prediction_length if c.prediction_length > 0 else 64)
     S = int(samples) if samples is not None else (c.num_samples if c.num_samples > 0 else 20)
-    t = float(temperature) if temperature is not None else (c.temperature if c.temperature > 0 else 1.0)
+    t = float(temperature) if temperature is not None else c.temperature  # as loaded: config.c checked them
     k = int(top_k) if top_k is not None else c.top_k
-    p = float(top_p) if top_p is not None else (c.top_p if c.top_p > 0 else 1.0)
+    p = float(top_p) if top_p is not None else c.top_p
     if H < 1 or S < 1:
         raise Error("chronolens: forecast: horizon %d, samples %d: must be >= 1" % (H, S))
     vals = np.empty((B, S, H), np.float32)
