@@ -5,6 +5,7 @@
  * exit 0, before). Each refusal is one line naming the file (or series) and the key. */
 #include "testutil.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,10 +106,110 @@ static void test_sampler_settings(void **st) {
     expect_loads(variant(SMALL, "sampler-ok2", "\"temperature\": 1.0", "\"temperature\": 0.01"));
 }
 
+/* ------------------------------------------------------------ contexts */
+
+static cl_config load_config(const char *dir) {
+    char path[600];
+    snprintf(path, sizeof path, "%s/config.json", dir);
+    cl_config c;
+    cl_error err = {0};
+    if (cl_config_load(path, &c, &err)) fail_msg("%s", err.msg);
+    return c;
+}
+
+static void expect_context_refused(const cl_config *c, const float *x, int B, int L, const char *path,
+                                   char *const *names, const char *needle) {
+    cl_error err = {0};
+    if (cl_context_check(c, x, B, L, path, names, &err) == 0) fail_msg("accepted (%s)", needle);
+    assert_null(strchr(err.msg, '\n'));
+    if (!strstr(err.msg, needle)) fail_msg("message '%s' lacks '%s'", err.msg, needle);
+}
+
+/* Finite values whose mean |x| (T5) or spread (Bolt) leaves float32 made every forecast NaN
+ * (3.4e38: the sum is inf; 1e38: the scale is finite but a forecast, up to 15 x it, is not;
+ * 1e20 and -1e20 for Bolt: the squared deviation is inf). Inf cells, which the CSV reader
+ * refuses, are refused for arrays too. Values just inside stay accepted. */
+static void test_context_overflow(void **st) {
+    (void)st;
+    const cl_config t5 = load_config(SMALL), bolt = load_config(BOLT);
+    enum { L = 40 };
+    float ok[L], big[L], mid[L], inside[L], spread[L];
+    for (int t = 0; t < L; t++) {
+        ok[t] = (float)(t % 7);
+        big[t] = 3.4e38f;
+        mid[t] = 1e38f;
+        inside[t] = 5e36f; /* sum 2e38 and 15 x 5e36 < FLT_MAX */
+        spread[t] = t % 2 ? 1e20f : -1e20f;
+    }
+    float two[2 * L];
+    memcpy(two, ok, sizeof ok);
+    memcpy(two + L, big, sizeof big);
+    char *names[2] = {"ok", "big"};
+    cl_error err = {0};
+    assert_int_equal(cl_context_check(&t5, ok, 1, L, NULL, NULL, &err), 0);
+    assert_int_equal(cl_context_check(&t5, inside, 1, L, NULL, NULL, &err), 0);
+    assert_int_equal(cl_context_check(&bolt, inside, 1, L, NULL, NULL, &err), 0);
+    expect_context_refused(&t5, two, 2, L, "f.csv", names, "f.csv: series 'big' (column 2): values overflow float32 when scaled");
+    expect_context_refused(&t5, two, 2, L, "f.csv", NULL, "f.csv: series 1 (column 2): values overflow float32 when scaled");
+    expect_context_refused(&t5, two, 2, L, NULL, NULL, "context: series 1: values overflow float32 when scaled");
+    expect_context_refused(&t5, mid, 1, L, NULL, NULL, "context: series 0: values overflow float32 when scaled");
+    expect_context_refused(&bolt, two, 2, L, NULL, NULL, "context: series 1: values overflow float32 when scaled");
+    expect_context_refused(&bolt, spread, 1, L, NULL, NULL, "context: series 0: values overflow float32 when scaled");
+    assert_int_equal(cl_context_check(&t5, spread, 1, L, NULL, NULL, &err), 0); /* mean |x| 1e20: fine for T5 */
+    /* only the last context_length values are scaled, as the models do */
+    cl_config short_ctx = t5;
+    short_ctx.context_length = L / 2;
+    float head_big[L];
+    for (int t = 0; t < L; t++) head_big[t] = t < L / 2 ? 3.4e38f : 1.0f;
+    assert_int_equal(cl_context_check(&short_ctx, head_big, 1, L, NULL, NULL, &err), 0);
+    /* infinities: refused with or without a model, naming the position */
+    float inf[3] = {1, INFINITY, NAN};
+    expect_context_refused(NULL, inf, 1, 3, NULL, NULL, "context: series 0: value 1 is not finite in float32");
+    inf[1] = -INFINITY;
+    expect_context_refused(&t5, inf, 1, 3, NULL, NULL, "value 1 is not finite");
+    float all_nan[3] = {NAN, NAN, NAN}; /* missing values: nothing to scale, accepted */
+    assert_int_equal(cl_context_check(&t5, all_nan, 1, 3, NULL, NULL, &err), 0);
+    assert_int_equal(cl_context_check(&bolt, all_nan, 1, 3, NULL, NULL, &err), 0);
+}
+
+/* The commands: exit 2, one line naming the file and the series, no output written, for
+ * forecast, forward and embed, with a Chronos-T5 and a Chronos-Bolt model. */
+static void test_context_overflow_cli(void **st) {
+    (void)st;
+    char csv[600], out[600], log[600];
+    snprintf(csv, sizeof csv, "%s/big.csv", test_tmpdir());
+    snprintf(log, sizeof log, "%s/big.log", test_tmpdir());
+    FILE *f = fopen(csv, "w");
+    assert_non_null(f);
+    fputs("ok,big\n", f);
+    for (int t = 0; t < 40; t++) fprintf(f, "%d,3.4e38\n", t % 7);
+    fclose(f);
+    static const struct { const char *cmd, *model, *ext; } runs[] = {
+        {"forecast --samples 3 --horizon 4", SMALL, "csv"}, {"forecast", BOLT, "csv"},
+        {"forward", SMALL, "safetensors"}, {"forward", BOLT, "safetensors"},
+        {"embed", SMALL, "npy"}, {"embed", BOLT, "npy"},
+    };
+    for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+        snprintf(out, sizeof out, "%s/out%zu.%s", test_tmpdir(), i, runs[i].ext);
+        assert_int_equal(run_cmd("'%s' %s --model '%s' --context '%s' --out '%s' 2> '%s'", CL_CLI, runs[i].cmd,
+                                 runs[i].model, csv, out, log),
+                         2);
+        char *msg = slurp(log), want[700];
+        snprintf(want, sizeof want, "chronolens: %s: series 'big' (column 2): values overflow float32 when scaled", csv);
+        if (strncmp(msg, want, strlen(want)) || strchr(msg, '\n') != msg + strlen(msg) - 1)
+            fail_msg("%s with %s: '%s'", runs[i].cmd, runs[i].model, msg);
+        free(msg);
+        assert_false(file_exists(out));
+        assert_int_equal(run_cmd("ls -a '%s' | grep -q 'out%zu\\.'", test_tmpdir(), i), 1); /* no temporary either */
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_max_distance_bound),
         cmocka_unit_test(test_sampler_settings),
+        cmocka_unit_test(test_context_overflow),
+        cmocka_unit_test(test_context_overflow_cli),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
