@@ -292,20 +292,26 @@ def load(path=None, precision="fp32"):
     return Model(path, precision)
 
 
-def _context(context):
-    x = np.asarray(context, dtype=np.float32)
+def _context(context, model=None):
+    """context (L,) or (B, L) as the float32 array the library reads, checked by the library's
+    own check of contexts (cl_context_check, as the commands check a context CSV): every value
+    finite in float32 (NaN = missing) and, for `model`, each series' scale as it computes it."""
+    with np.errstate(over="ignore"):  # 1e39 becomes inf here; the library names the series
+        x = np.asarray(context, dtype=np.float32)
     if x.ndim == 1:
         x = x[None, :]
     if x.ndim != 2 or x.shape[0] < 1 or x.shape[1] < 1:
         raise Error("chronolens: context must be (L,) or (B, L) values, got shape %s" % (x.shape,))
-    return np.ascontiguousarray(x)
+    x = np.ascontiguousarray(x)
+    call(lib.cl_context_check, None if model is None else model._cfg, x, x.shape[0], x.shape[1], None, None)
+    return x
 
 
 def tokenize(model, context):
     """MeanScaleUniformBins: context (L,) or (B, L) values (NaN = missing) ->
     (token_ids (B, T) int32, attention_mask (B, T) uint8, scale (B,) float32), keeping the last
     context_length values; T = min(L, context_length) + use_eos_token."""
-    x = _context(context)
+    x = _context(context, model)
     B, L = x.shape
     T = lib.cl_tokenizer_length(model._cfg, L)
     ids = np.empty((B, T), np.int32)

@@ -376,7 +376,8 @@ def forecast(model, context, horizon=None, samples=None, temperature=None, top_k
     cached decoder). Returns a ForecastResult whose mean and quantiles equal the command's CSV."""
     from .model import _context
     c = model.config
-    x = _context(context)
+    mp = _model_ptr(model, "forecast (T5 sampling)")
+    x = _context(context, model)
     B, L = x.shape
     H = int(horizon) if horizon is not None else (c.prediction_length if c.prediction_length > 0 else 64)
     S = int(samples) if samples is not None else (c.num_samples if c.num_samples > 0 else 20)
@@ -386,7 +387,6 @@ def forecast(model, context, horizon=None, samples=None, temperature=None, top_k
     if H < 1 or S < 1:
         raise Error("chronolens: forecast: horizon %d, samples %d: must be >= 1" % (H, S))
     vals = np.empty((B, S, H), np.float32)
-    mp = _model_ptr(model, "forecast (T5 sampling)")
     call(slib.cl_py_forecast, mp, x, B, L, H, S, t, k, p, int(seed), int(batch), int(bool(cache)), vals)
     lv = np.ascontiguousarray(quantiles, dtype=np.float64).reshape(-1)
     mean, q = np.empty((B, H), np.float32), np.empty((B, H, len(lv)), np.float32)

@@ -121,3 +121,45 @@ def test_library_lookup(tmp_path):
         pytest.skip("no build/ in this checkout")
     p = _import(None)
     assert p.returncode == 0 and p.stdout.strip() == str(REPO / "build" / "libchronolens.so")
+
+
+# ---- issue 24: the package checks what the commands check
+
+def _csv_message(tmp_path, column):
+    """The command's one line for a context CSV of a good series and `column` (cells as text)."""
+    p = tmp_path / "ctx.csv"
+    p.write_text("ok,bad\n" + "".join("%d,%s\n" % (i % 7, c) for i, c in enumerate(column)))
+    return _cli_message("forecast", "--model", FIXTURES / "rand-small", "--context", p, "--out", tmp_path / "o.csv",
+                        "--samples", 2, "--horizon", 2), p
+
+
+@pytest.mark.parametrize("cell", ["inf", "-inf", "1e39"])
+def test_context_not_finite(tmp_path, cell):
+    # the CLI's CSV reader refuses these cells; the package accepted them and forecast NaN
+    m = chronolens.load(FIXTURES / "rand-small")
+    assert cell in _csv_message(tmp_path, ["1"] * 9 + [cell])[0]
+    x = np.ones((2, 10))
+    x[1, 9] = float(cell)
+    for run in (lambda: chronolens.forecast(m, x, horizon=2, samples=2), lambda: m.forward(x),
+                lambda: m.tokenize(x), lambda: m.embed(x), lambda: chronolens.parrot(x, 3)):
+        with pytest.raises(chronolens.Error) as e:
+            run()
+        assert str(e.value) == "context: series 1: value 9 is not finite in float32 (NaN marks a missing value)"
+        assert e.value.code == 3
+
+
+def test_context_scale_overflow(tmp_path):
+    # finite values whose scale leaves float32: one check (cl_context_check) for both, the
+    # series named by column in the file and by row in the array
+    msg, p = _csv_message(tmp_path, ["3.4e38"] * 10)
+    assert msg.startswith("%s: series 'bad' (column 2): values overflow float32 when scaled" % p)
+    assert not (tmp_path / "o.csv").exists()
+    x = np.ones((2, 10), np.float32)
+    x[1] = 3.4e38
+    m = chronolens.load(FIXTURES / "rand-small")
+    for run in (lambda: chronolens.forecast(m, x, horizon=2, samples=2), lambda: m.forward(x),
+                lambda: m.tokenize(x), lambda: m.embed(x)):
+        with pytest.raises(chronolens.Error) as e:
+            run()
+        # the command's text after the series label
+        assert str(e.value) == "context: series 1: " + msg.split(": ", 2)[2]
