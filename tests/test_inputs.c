@@ -173,7 +173,7 @@ static void test_context_overflow(void **st) {
 }
 
 /* The commands: exit 2, one line naming the file and the series, no output written, for
- * forecast, forward and embed, with a Chronos-T5 and a Chronos-Bolt model. */
+ * forecast, forward and embed, with a Chronos-T5 and a Chronos-Bolt model, and eval --csv. */
 static void test_context_overflow_cli(void **st) {
     (void)st;
     char csv[600], out[600], log[600];
@@ -202,6 +202,16 @@ static void test_context_overflow_cli(void **st) {
         assert_false(file_exists(out));
         assert_int_equal(run_cmd("ls -a '%s' | grep -q 'out%zu\\.'", test_tmpdir(), i), 1); /* no temporary either */
     }
+    /* eval --csv: the contexts are all but the last --horizon rows; no header, so by index */
+    f = fopen(csv, "w");
+    assert_non_null(f);
+    for (int t = 0; t < 40; t++) fprintf(f, "%d,%s\n", t % 7, t < 30 ? "3.4e38" : "1");
+    fclose(f);
+    assert_int_equal(run_cmd("'%s' eval --model '%s' --csv '%s' --horizon 8 > /dev/null 2> '%s'", CL_CLI, SMALL, csv, log), 2);
+    char *msg = slurp(log), want[700];
+    snprintf(want, sizeof want, "chronolens: %s: series 1 (column 2): values overflow float32 when scaled", csv);
+    if (strncmp(msg, want, strlen(want)) || strchr(msg, '\n') != msg + strlen(msg) - 1) fail_msg("eval: '%s'", msg);
+    free(msg);
 }
 
 int main(void) {
