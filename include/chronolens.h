@@ -158,8 +158,24 @@ void cl_tokenizer_decode(const cl_config *cfg, const int32_t *ids, int n, float 
 /* Center (scaled value) of a token id, with the same clamping as decode. */
 float cl_tokenizer_center(const cl_config *cfg, int id);
 
+/* ---------------------------------------------------------------- contexts */
+
+/* Checks a context (B, L) row-major (NaN = missing) before a model reads it: every value
+ * finite in float32 or NaN and, with cfg, each series' scale over its last context_length
+ * values as that model computes it finite in float32 (Chronos-T5: the tokenizer's mean |x|
+ * times its outermost center, the largest value a forecast can take; Chronos-Bolt: the
+ * instance norm's loc and scale). cfg NULL: the values only. The one check of contexts,
+ * whether they come from a CSV (the studies) or an array (the Python package). Errors name
+ * the series: "PATH: series 'NAME' (column K)" (CL_EFORMAT; names NULL: by index), or with
+ * path NULL "context: series B" (CL_EINVAL). */
+int cl_context_check(const cl_config *cfg, const float *context, int B, int L, const char *path,
+                     char *const *names, cl_error *err);
+
 /* T5 relative position bucket of (key - query). */
 int cl_relative_bucket(int rel, int bidirectional, int num_buckets, int max_distance);
+/* The exact buckets of that arithmetic (distances below it get a bucket each): num_buckets/2
+ * causal, num_buckets/4 bidirectional; max_distance must exceed it. */
+int cl_relative_exact(int num_buckets, int bidirectional);
 
 /* ---------------------------------------------------------------- capture */
 

@@ -600,6 +600,9 @@ typedef struct cl_context {
 } cl_context;
 /* Reads path; a file without any value is an error ("PATH: no values"). */
 int cl_context_read(const char *path, cl_context *s, cl_error *err);
+/* cl_context_check of s for model m (NULL: the values only), naming s's file and series:
+ * every study that reads a context calls it before any work or output. */
+int cl_context_check_model(const cl_context *s, const cl_model *m, cl_error *err);
 void cl_context_free(cl_context *s);
 
 /* ---------------------------------------------------------------- forecast (method.md §1, §4) */

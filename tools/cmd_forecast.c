@@ -4,6 +4,7 @@
  * (cl_forecast_study_run, cl_forecast_write). */
 #include "cli.h"
 #include "../src/core/parse.h"
+#include "../src/model/sampling.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -43,10 +44,14 @@ static int parse_args(int argc, char **argv, fc_args *a, cli_ui *ui) {
         if (!r) r = opt_int(argc, argv, &i, "--horizon", 1, 1000000, &horizon);
         if (!r) r = opt_int(argc, argv, &i, "--samples", 1, 100000, &samples);
         if (!r) r = opt_int(argc, argv, &i, "--top-k", 0, 1000000000, &top_k);
-        if (!r && (r = opt_double(argc, argv, &i, "--temperature", 0, 1e6, &a->o.temperature)) == 1 && !(a->o.temperature > 0))
-            return cli_fail("option --temperature: '%s' must be > 0", argv[i]);
-        if (!r && (r = opt_double(argc, argv, &i, "--top-p", 0, 1, &a->o.top_p)) == 1 && !(a->o.top_p > 0))
-            return cli_fail("option --top-p: '%s' is not in (0, 1]", argv[i]);
+        /* the sampler's ranges, as config.json's are checked (cl_sampling_rule) */
+        const char *bad;
+        if (!r && (r = opt_double(argc, argv, &i, "--temperature", 0, 1e6, &a->o.temperature)) == 1 &&
+            (bad = cl_sampling_rule(CL_SAMPLING_TEMPERATURE, a->o.temperature)))
+            return cli_fail("option --temperature: '%s' %s", argv[i], bad);
+        if (!r && (r = opt_double(argc, argv, &i, "--top-p", 0, 1, &a->o.top_p)) == 1 &&
+            (bad = cl_sampling_rule(CL_SAMPLING_TOP_P, a->o.top_p)))
+            return cli_fail("option --top-p: '%s' %s", argv[i], bad);
         if (!r && (r = opt_int(argc, argv, &i, "--seed", 0, 0x7fffffffffffffffL, &seed)) == 1) a->o.have_seed = 1;
         if (!r) r = opt_int(argc, argv, &i, "--parrot-window", 1, 1000000, &window);
         if (!r) r = opt_int(argc, argv, &i, "--batch", 1, 100000, &batch);

@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 
 from . import _lib
+from ._args import c_int, int32_array
 from ._lib import Error, call, lib
 
 __all__ = ["Model", "ModelConfig", "ForwardResult", "load", "tokenize", "detokenize", "forward", "embed",
@@ -31,7 +32,7 @@ def _stack(name):
 
 def set_threads(n):
     """Sets the number of threads of the matrix products and the thread pool (n <= 0: all cores)."""
-    lib.cl_set_threads(int(n))
+    lib.cl_set_threads(c_int(n, "threads"))
 
 
 def get_threads():
@@ -186,7 +187,7 @@ def _index(lst, v, what, st):
         raise Error("chronolens: %s %s %d was not captured" % (st, what, v)) from None
 
 
-def _ints(x):
+def _ints(x):  # values checked by _capture_specs
     a = np.ascontiguousarray(np.asarray(list(x), dtype=np.int32))
     return a, a.ctypes.data_as(ctypes.POINTER(ctypes.c_int))
 
@@ -263,13 +264,14 @@ class Model:
 def _ablate(model, stack, layer, head, gate):
     st = _stack(stack)
     heads = [head] if isinstance(head, (int, np.integer)) else list(head)
+    layer, heads = c_int(layer, "layer"), [c_int(h, "head") for h in heads]  # no wrapping into range
     probe = model._take_state()
     for h in heads:  # the library checks the indices (one-line error)
-        call(lib.cl_state_set_head_gate, probe.ptr, STACKS[st], int(layer), int(h), float(gate))
+        call(lib.cl_state_set_head_gate, probe.ptr, STACKS[st], layer, h, float(gate))
     del probe
     saved = {}
     for h in heads:
-        key = (st, int(layer), int(h))
+        key = (st, layer, h)
         saved[key] = model._gates.get(key)
         model._gates[key] = float(gate)
     try:
@@ -292,20 +294,27 @@ def load(path=None, precision="fp32"):
     return Model(path, precision)
 
 
-def _context(context):
-    x = np.asarray(context, dtype=np.float32)
+def _context(context, model=None):
+    """context (L,) or (B, L) as the float32 array the library reads, checked by the library's
+    own check of contexts (cl_context_check, as the commands check a context CSV): every value
+    finite in float32 (NaN = missing) and, for `model`, each series' scale as it computes it."""
+    with np.errstate(over="ignore"):  # 1e39 becomes inf here; the library names the series
+        x = np.asarray(context, dtype=np.float32)
     if x.ndim == 1:
         x = x[None, :]
     if x.ndim != 2 or x.shape[0] < 1 or x.shape[1] < 1:
         raise Error("chronolens: context must be (L,) or (B, L) values, got shape %s" % (x.shape,))
-    return np.ascontiguousarray(x)
+    x = np.ascontiguousarray(x)
+    B, L = c_int(x.shape[0], "context series"), c_int(x.shape[1], "context length")
+    call(lib.cl_context_check, None if model is None else model._cfg, x, B, L, None, None)
+    return x
 
 
 def tokenize(model, context):
     """MeanScaleUniformBins: context (L,) or (B, L) values (NaN = missing) ->
     (token_ids (B, T) int32, attention_mask (B, T) uint8, scale (B,) float32), keeping the last
     context_length values; T = min(L, context_length) + use_eos_token."""
-    x = _context(context)
+    x = _context(context, model)
     B, L = x.shape
     T = lib.cl_tokenizer_length(model._cfg, L)
     ids = np.empty((B, T), np.int32)
@@ -320,7 +329,7 @@ def detokenize(model, ids, scale):
     center(id) * scale, clamped as the tokenizer decodes."""
     a = np.asarray(ids)
     one = a.ndim == 1
-    a = np.ascontiguousarray(np.atleast_2d(a), dtype=np.int32)
+    a = int32_array(np.atleast_2d(a), "ids")
     s = np.broadcast_to(np.asarray(scale, np.float32).reshape(-1), (a.shape[0],))
     out = np.empty(a.shape, np.float32)
     for b in range(a.shape[0]):
@@ -348,7 +357,8 @@ def _capture_specs(capture):
                 bad = set(v) - {"layers", "heads", "rows"}
                 if bad:
                     raise Error("chronolens: capture %s: unknown keys %s (layers, heads, rows)" % (st, sorted(bad)))
-                out[st] = tuple(None if v.get(n) is None else [int(i) for i in np.atleast_1d(v[n])]
+                out[st] = tuple(None if v.get(n) is None else
+                                [c_int(i, "capture %s %s" % (st, n)) for i in np.atleast_1d(v[n])]
                                 for n in ("layers", "heads", "rows"))
             else:
                 raise Error("chronolens: capture %s: want True or a dict of layers/heads/rows" % st)
@@ -374,12 +384,12 @@ def forward(model, context=None, decoder_ids=None, capture=None, *, token_ids=No
     if token_ids is not None:
         if context is not None:
             raise Error("chronolens: give context or token_ids, not both")
-        ids = np.ascontiguousarray(np.atleast_2d(np.asarray(token_ids)), dtype=np.int32)
+        # checked before the int32 conversion, which would wrap 2**32 + 5 into the vocabulary
+        ids = int32_array(np.atleast_2d(np.asarray(token_ids)), "token_ids", 0, cfg.vocab_size - 1,
+                          "the vocabulary [0, %d)" % cfg.vocab_size)
         mask = (np.ones(ids.shape, np.uint8) if attention_mask is None else
-                np.ascontiguousarray(np.asarray(attention_mask).reshape(ids.shape), dtype=np.uint8))
+                int32_array(np.asarray(attention_mask).reshape(ids.shape), "attention_mask", 0, 1).astype(np.uint8))
         scale = np.ones(ids.shape[0], np.float32)
-        if ids.size and (ids.min() < 0 or ids.max() >= cfg.vocab_size):
-            raise Error("chronolens: token_ids outside the vocabulary [0, %d)" % cfg.vocab_size)
     elif context is not None:
         ids, mask, scale = tokenize(model, context)
     else:
@@ -391,11 +401,9 @@ def forward(model, context=None, decoder_ids=None, capture=None, *, token_ids=No
         dec = np.asarray(decoder_ids)
         if dec.ndim == 1:
             dec = np.broadcast_to(dec, (B, dec.shape[0]))
-        dec = np.ascontiguousarray(dec, dtype=np.int32)
         if dec.ndim != 2 or dec.shape[0] != B or dec.shape[1] < 1:
             raise Error("chronolens: decoder_ids of shape %s for %d series" % (dec.shape, B))
-        if dec.min() < 0 or dec.max() >= cfg.vocab_size:
-            raise Error("chronolens: decoder_ids outside the vocabulary [0, %d)" % cfg.vocab_size)
+        dec = int32_array(dec, "decoder_ids", 0, cfg.vocab_size - 1, "the vocabulary [0, %d)" % cfg.vocab_size)
     specs = _capture_specs(capture)
     st = model._take_state()
     keep = []
@@ -433,7 +441,8 @@ def embed(model, context, batch=16):
     """ChronosPipeline.embed: the encoder's last hidden state of every series.
     context (L,) or (B, L) -> (embeddings (B, T, d_model) float32 (EOS included), scale (B,)),
     `batch` series per encoder pass. Head ablations in force apply."""
-    if int(batch) < 1:
+    batch = c_int(batch, "batch")
+    if batch < 1:
         raise Error("chronolens: embed batch %d: must be >= 1" % batch)
     ids, mask, scale = tokenize(model, context)
     B, T = ids.shape

@@ -10,6 +10,7 @@ import time
 import numpy as np
 
 from . import _lib
+from ._args import c_int, c_seed, int32_array
 from ._lib import Error, call, slib
 
 __all__ = ["Stat", "Count", "InductionResult", "SweepResult", "MultisineResult", "MultisineSweepResult",
@@ -104,7 +105,7 @@ def _tok(model, token_range):
     if token_range is None:
         return -1, -1
     lo, hi = token_range
-    return int(lo), int(hi)
+    return c_int(lo, "token_range"), c_int(hi, "token_range")
 
 
 def rrt_band(model):
@@ -120,14 +121,14 @@ def rrt_batch(model, seq_len=10, reps=2, batch=100, seed=0, token_range=None):
     (token_ids (batch, reps*seq_len + 2) `S .. S s_0 EOS`, attention_mask (all 1),
     decoder_ids (batch, 2) = [decoder start, s_1]). token_range (lo, hi): default the band."""
     # sizes clamped at 0 so that the library, not numpy, reports bad values
-    T, B = max(0, int(reps) * int(seq_len) + 2), max(0, int(batch))
+    seq_len, reps, batch, seed = c_int(seq_len, "seq_len"), c_int(reps, "reps"), c_int(batch, "batch"), c_seed(seed)
+    T, B = max(0, reps * seq_len + 2), max(0, batch)
     enc = np.empty((B, T), np.int32)
     mask = np.empty((B, T), np.uint8)
     dec = np.empty((B, 2), np.int32)
     lo, hi = _tok(model, token_range)
     mp = _model_ptr(model, "the RRT test")
-    call(slib.cl_py_rrt_batch, mp, int(seq_len), int(reps), int(batch), lo, hi, int(seed), enc, mask,
-         dec)
+    call(slib.cl_py_rrt_batch, mp, seq_len, reps, batch, lo, hi, seed, enc, mask, dec)
     return enc, mask, dec
 
 
@@ -149,8 +150,9 @@ def induction(model, seq_len=10, reps=2, batch=100, seed=0, seeds=1, threshold=0
     cb = _lib.progress_callback(progress, "induction")
     t0 = time.perf_counter()
     mp = _model_ptr(model, "the induction heads study")
-    call(slib.cl_py_induction, mp, int(seq_len), int(reps), int(batch), lo, hi, int(seed), int(seeds),
-         float(threshold), int(bool(strict)), cb, None, cross, enc, counts, cf, ef, tr)
+    call(slib.cl_py_induction, mp, c_int(seq_len, "seq_len"), c_int(reps, "reps"), c_int(batch, "batch"), lo, hi,
+         c_seed(seed), c_int(seeds, "seeds"), float(threshold), int(bool(strict)), cb, None, cross, enc, counts, cf,
+         ef, tr)
     secs = time.perf_counter() - t0
     cnt = {"cross": _counts(counts[0]), "encoder": _counts(counts[1])}
     if strict:
@@ -186,13 +188,13 @@ def sweep(model, reps=(2, 4, 6, 8, 10), lens=(2, 4, 6, 8, 10), batch=100, seed=0
           token_range=None, progress=None):
     """The repetitions x sequence-length sweep of the induction test (chronolens sweep, one
     model): head counts per (R, L) cell. progress over cells. Returns a SweepResult."""
-    r = np.ascontiguousarray(reps, dtype=np.int32)
-    l = np.ascontiguousarray(lens, dtype=np.int32)
+    r = int32_array(reps, "reps").reshape(-1)
+    l = int32_array(lens, "lens").reshape(-1)
     counts = np.empty((len(r), len(l), 2, 3, 3))
     lo, hi = _tok(model, token_range)
     mp = _model_ptr(model, "sweep")
-    call(slib.cl_py_sweep, mp, r, len(r), l, len(l), int(batch), lo, hi, int(seed), int(seeds),
-         float(threshold), _lib.progress_callback(progress, "sweep"), None, counts)
+    call(slib.cl_py_sweep, mp, r, len(r), l, len(l), c_int(batch, "batch"), lo, hi, c_seed(seed),
+         c_int(seeds, "seeds"), float(threshold), _lib.progress_callback(progress, "sweep"), None, counts)
     return SweepResult(reps=r, lens=l, cross=counts[:, :, 0].copy(), encoder=counts[:, :, 1].copy())
 
 
@@ -241,7 +243,7 @@ def _fit_input(c, points, duration):
     if points is None and duration is None:
         n = min(301, int(c.context_length))
         return n, 3.0 * n / 301
-    return (301 if points is None else int(points)), (3.0 if duration is None else float(duration))
+    return (301 if points is None else c_int(points, "points")), (3.0 if duration is None else float(duration))
 
 
 def multisine(model, freqs=(5, 10, 20, 40), amps=None, phases=None, points=None, duration=None, noise=0.0, seed=0,
@@ -269,8 +271,8 @@ def multisine(model, freqs=(5, 10, 20, 40), amps=None, phases=None, points=None,
     arrays, heads, ind, corr = np.empty((4, LH, n)), np.empty((LH, 6)), np.empty((LH, 3)), np.empty(2)
     mp = _model_ptr(model, "multisine")
     call(slib.cl_py_multisine, mp, model.path.encode(), f, a, ph, len(f), n, float(duration),
-         float(noise), int(seed), int(permutations), float(min_strength), float(harmonic_ratio), series, smag, axes,
-         arrays, heads, ind, corr)
+         float(noise), c_seed(seed), c_int(permutations, "permutations"), float(min_strength), float(harmonic_ratio),
+         series, smag, axes, arrays, heads, ind, corr)
     gap = _smallest_gap(f)
     hd = {k: heads[:, i].reshape(L, H).copy() for i, k in enumerate(_HEAD_FIELDS)}
     hd["periodic"] = hd["periodic"].astype(bool)
@@ -321,17 +323,18 @@ def multisine_sweep(model, configs=100, seed=0, top_k=None, points=None, duratio
     c = model.config
     points, duration = _fit_input(c, points, duration)
     L, H = c.num_decoder_layers, c.num_heads
-    G, C = L * H, max(0, int(configs))  # the library reports configs < 1
-    if top_k is None:
-        top_k = min(3, G)
+    configs = c_int(configs, "configs")
+    G, C = L * H, max(0, configs)  # the library reports configs < 1
+    top_k = min(3, G) if top_k is None else c_int(top_k, "top_k")
     M = 64
     nf = np.empty(C, np.int32)
     cfg, cst = np.empty((C, 3, M)), np.empty((C, 4))
     heads, ind, rows = np.empty((C, G, 6)), np.empty(G), np.empty((4, 14))
     mp = _model_ptr(model, "multisine-sweep")
-    call(slib.cl_py_multisine_sweep, mp, model.path.encode(), int(configs), int(seed), int(points),
-         float(duration), float(noise), int(fmin), int(fmax), int(min_freqs), int(max_freqs), int(top_k), int(batch),
-         int(permutations), float(min_strength), float(harmonic_ratio),
+    call(slib.cl_py_multisine_sweep, mp, model.path.encode(), configs, c_seed(seed), points,
+         float(duration), float(noise), c_int(fmin, "fmin"), c_int(fmax, "fmax"), c_int(min_freqs, "min_freqs"),
+         c_int(max_freqs, "max_freqs"), top_k, c_int(batch, "batch"), c_int(permutations, "permutations"),
+         float(min_strength), float(harmonic_ratio),
          _lib.progress_callback(progress, "multisine-sweep"), None,
          nf, cfg, cst, heads, ind, rows)
     cl = [dict(freqs_hz=cfg[k, 0, :nf[k]].copy(), amps=cfg[k, 1, :nf[k]].copy(), phases_rad=cfg[k, 2, :nf[k]].copy(),
@@ -376,18 +379,18 @@ def forecast(model, context, horizon=None, samples=None, temperature=None, top_k
     cached decoder). Returns a ForecastResult whose mean and quantiles equal the command's CSV."""
     from .model import _context
     c = model.config
-    x = _context(context)
+    mp = _model_ptr(model, "forecast (T5 sampling)")
+    x = _context(context, model)
     B, L = x.shape
-    H = int(horizon) if horizon is not None else (c.prediction_length if c.prediction_length > 0 else 64)
-    S = int(samples) if samples is not None else (c.num_samples if c.num_samples > 0 else 20)
-    t = float(temperature) if temperature is not None else (c.temperature if c.temperature > 0 else 1.0)
-    k = int(top_k) if top_k is not None else c.top_k
-    p = float(top_p) if top_p is not None else (c.top_p if c.top_p > 0 else 1.0)
+    H = c_int(horizon, "horizon") if horizon is not None else (c.prediction_length if c.prediction_length > 0 else 64)
+    S = c_int(samples, "samples") if samples is not None else (c.num_samples if c.num_samples > 0 else 20)
+    t = float(temperature) if temperature is not None else c.temperature  # as loaded: config.c checked them
+    k = c_int(top_k, "top_k") if top_k is not None else c.top_k
+    p = float(top_p) if top_p is not None else c.top_p
     if H < 1 or S < 1:
         raise Error("chronolens: forecast: horizon %d, samples %d: must be >= 1" % (H, S))
     vals = np.empty((B, S, H), np.float32)
-    mp = _model_ptr(model, "forecast (T5 sampling)")
-    call(slib.cl_py_forecast, mp, x, B, L, H, S, t, k, p, int(seed), int(batch), int(bool(cache)), vals)
+    call(slib.cl_py_forecast, mp, x, B, L, H, S, t, k, p, c_seed(seed), c_int(batch, "batch"), int(bool(cache)), vals)
     lv = np.ascontiguousarray(quantiles, dtype=np.float64).reshape(-1)
     mean, q = np.empty((B, H), np.float32), np.empty((B, H, len(lv)), np.float32)
     call(slib.cl_py_forecast_summary, vals, B, S, H, lv, len(lv), mean, q)
@@ -401,8 +404,9 @@ def parrot(context, horizon, window=8):
     from .model import _context
     x = _context(context)
     B, L = x.shape
-    out, info = np.empty((B, max(0, int(horizon))), np.float32), np.empty((B, 4))  # the library checks horizon
-    call(slib.cl_py_parrot, x, B, L, int(window), int(horizon), out, info)
+    horizon, window = c_int(horizon, "horizon"), c_int(window, "window")
+    out, info = np.empty((B, max(0, horizon)), np.float32), np.empty((B, 4))  # the library checks horizon
+    call(slib.cl_py_parrot, x, B, L, window, horizon, out, info)
     return out, {"period": info[:, 0].astype(int), "distance": info[:, 1], "scale": info[:, 2],
                  "fallback": info[:, 3].astype(bool)}
 

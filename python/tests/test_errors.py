@@ -121,3 +121,91 @@ def test_library_lookup(tmp_path):
         pytest.skip("no build/ in this checkout")
     p = _import(None)
     assert p.returncode == 0 and p.stdout.strip() == str(REPO / "build" / "libchronolens.so")
+
+
+# ---- issue 24: the package checks what the commands check, and wraps no integer
+
+def _csv_message(tmp_path, column):
+    """The command's one line for a context CSV of a good series and `column` (cells as text)."""
+    p = tmp_path / "ctx.csv"
+    p.write_text("ok,bad\n" + "".join("%d,%s\n" % (i % 7, c) for i, c in enumerate(column)))
+    return _cli_message("forecast", "--model", FIXTURES / "rand-small", "--context", p, "--out", tmp_path / "o.csv",
+                        "--samples", 2, "--horizon", 2), p
+
+
+@pytest.mark.parametrize("cell", ["inf", "-inf", "1e39"])
+def test_context_not_finite(tmp_path, cell):
+    # the CLI's CSV reader refuses these cells; the package accepted them and forecast NaN
+    m = chronolens.load(FIXTURES / "rand-small")
+    assert cell in _csv_message(tmp_path, ["1"] * 9 + [cell])[0]
+    x = np.ones((2, 10))
+    x[1, 9] = float(cell)
+    for run in (lambda: chronolens.forecast(m, x, horizon=2, samples=2), lambda: m.forward(x),
+                lambda: m.tokenize(x), lambda: m.embed(x), lambda: chronolens.parrot(x, 3)):
+        with pytest.raises(chronolens.Error) as e:
+            run()
+        assert str(e.value) == "context: series 1: value 9 is not finite in float32 (NaN marks a missing value)"
+        assert e.value.code == 3
+
+
+def test_context_scale_overflow(tmp_path):
+    # finite values whose scale leaves float32: one check (cl_context_check) for both, the
+    # series named by column in the file and by row in the array
+    msg, p = _csv_message(tmp_path, ["3.4e38"] * 10)
+    assert msg.startswith("%s: series 'bad' (column 2): values overflow float32 when scaled" % p)
+    assert not (tmp_path / "o.csv").exists()
+    x = np.ones((2, 10), np.float32)
+    x[1] = 3.4e38
+    m = chronolens.load(FIXTURES / "rand-small")
+    for run in (lambda: chronolens.forecast(m, x, horizon=2, samples=2), lambda: m.forward(x),
+                lambda: m.tokenize(x), lambda: m.embed(x)):
+        with pytest.raises(chronolens.Error) as e:
+            run()
+        # the command's text after the series label
+        assert str(e.value) == "context: series 1: " + msg.split(": ", 2)[2]
+
+
+def test_integers_do_not_wrap(nano):
+    # numpy's int32 cast and ctypes' c_int wrapped these into valid ids and indices
+    V = nano.config.vocab_size
+    wraps = 2 ** 32 + 5  # int32: 5, a token id, a layer, a head
+    with pytest.raises(chronolens.Error, match="token_ids: %d is outside the vocabulary" % wraps):
+        nano.forward(token_ids=np.array([[wraps, 3, 1]], np.int64))
+    with pytest.raises(chronolens.Error, match="token_ids: %d is outside" % (2 ** 70)):
+        nano.forward(token_ids=[[2 ** 70, 3, 1]])
+    with pytest.raises(chronolens.Error, match="decoder_ids: %d is outside the vocabulary" % wraps):
+        nano.forward(np.ones(20), decoder_ids=np.array([0, wraps], np.int64))
+    with pytest.raises(chronolens.Error, match="decoder_ids: -1 is outside the vocabulary"):
+        nano.forward(np.ones(20), decoder_ids=[0, -1])
+    with pytest.raises(chronolens.Error, match="attention_mask: 257 is outside"):
+        nano.forward(token_ids=[[4, 3, 1]], attention_mask=[[1, 257, 1]])
+    with pytest.raises(chronolens.Error, match="ids: %d is outside" % wraps):
+        nano.detokenize(np.array([wraps], np.int64), 1.0)
+    for field in ("layers", "heads", "rows"):
+        with pytest.raises(chronolens.Error, match="capture cross %s %d is outside" % (field, wraps)):
+            nano.forward(np.ones(20), capture={"cross": {field: [0, wraps]}})
+    with pytest.raises(chronolens.Error, match="layer %d is outside" % wraps):
+        with nano.ablate("cross", wraps, 0):
+            pass
+    with pytest.raises(chronolens.Error, match="head %d is outside" % wraps):
+        with nano.ablate("cross", 0, [0, wraps]):
+            pass
+    with pytest.raises(chronolens.Error, match="seed -1 is outside"):
+        chronolens.rrt_batch(nano, batch=2, seed=-1)
+    with pytest.raises(chronolens.Error, match="batch %d is outside" % wraps):
+        chronolens.rrt_batch(nano, batch=wraps)
+    with pytest.raises(chronolens.Error, match="token_range %d is outside" % wraps):
+        chronolens.rrt_batch(nano, batch=2, token_range=(3, wraps))
+    with pytest.raises(chronolens.Error, match="reps: %d is outside" % wraps):
+        chronolens.sweep(nano, reps=[2, wraps], lens=[2], batch=2)
+    with pytest.raises(chronolens.Error, match="top_k %d is outside" % wraps):
+        chronolens.forecast(nano, np.ones(20), horizon=2, samples=2, top_k=wraps)
+    with pytest.raises(chronolens.Error, match="horizon %d is outside" % wraps):
+        chronolens.parrot(np.ones(30), wraps)
+    with pytest.raises(chronolens.Error, match="layer 1.5 is not an integer"):
+        with nano.ablate("cross", 1.5, 0):
+            pass
+    # in range, the same values work as before
+    r = nano.forward(token_ids=np.array([[4, 3, 1]], np.int64), capture={"cross": {"layers": [np.int64(0)]}})
+    assert r.token_ids.dtype == np.int32 and r.attn["cross"].shape[0] == 1
+    assert V > 4

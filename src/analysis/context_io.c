@@ -21,6 +21,10 @@ int cl_context_read(const char *path, cl_context *s, cl_error *err) {
     return 0;
 }
 
+int cl_context_check_model(const cl_context *s, const cl_model *m, cl_error *err) {
+    return cl_context_check(m ? cl_model_config(m) : NULL, s->values, s->B, s->L, s->path, s->names, err);
+}
+
 void cl_context_free(cl_context *s) {
     if (!s) return;
     csv_free_names(s->names, s->B);

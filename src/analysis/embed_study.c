@@ -69,6 +69,8 @@ static int run_t5(const cl_model *m, const cl_context *x, int batch, const cl_pr
 int cl_embed_run(const cl_model *m, const cl_context *x, const cl_embed_opts *o, cl_embed_result *r, cl_error *err) {
     memset(r, 0, sizeof *r);
     if (o->batch < 1) return cl_error_set(err, CL_EINVAL, "embed: batch %d is not >= 1", o->batch);
+    int rc = cl_context_check_model(x, m, err);
+    if (rc) return rc;
     const cl_config *c = cl_model_config(m);
     r->B = x->B;
     r->bolt = cl_model_is_bolt(m);
@@ -76,11 +78,10 @@ int cl_embed_run(const cl_model *m, const cl_context *x, const cl_embed_opts *o,
     r->d = c->d_model;
     size_t n;
     if (cl_mul_size((size_t)r->B * r->T, (size_t)r->d, &n) || !(r->emb = malloc(sizeof(float) * n))) {
-        int rc = cl_error_set(err, CL_ENOMEM, "embed: %d series x %d tokens x %d is too large", r->B, r->T, r->d);
+        rc = cl_error_set(err, CL_ENOMEM, "embed: %d series x %d tokens x %d is too large", r->B, r->T, r->d);
         cl_embed_free(r);
         return rc;
     }
-    int rc = 0;
     if (!(r->scale = malloc(sizeof(float) * (r->bolt ? 2 : 1) * (size_t)r->B)))
         rc = cl_error_set(err, CL_ENOMEM, "embed: out of memory");
     if (!rc) rc = r->bolt ? run_bolt(m, x, o->batch, &o->progress, r, err) : run_t5(m, x, o->batch, &o->progress, r, err);

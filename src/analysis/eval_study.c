@@ -131,6 +131,20 @@ static void report(FILE *f, const char *name, const acc *a, int csv) {
         fprintf(f, "%-12s %5d  %8.3f %8.3f %7.3f   %8.3f %8.3f %7.3f\n", name, a->n, mm, ms, mm / ms, wm, ws, wm / ws);
 }
 
+/* The CSV's contexts (each series but its last H values, the target) through the check every
+ * context gets (cl_context_check): a series whose scale overflows float32 is named before the
+ * long part instead of scoring NaN. A copy, as the check reads (B, L) rows. */
+static int check_csv_contexts(const cl_config *c, const float *vals, int B, int L, int H, const char *csv,
+                              cl_error *err) {
+    const int n = L - H;
+    float *ctx = malloc(sizeof(float) * (size_t)B * n);
+    if (!ctx) return cl_error_set(err, CL_ENOMEM, "%s: out of memory", csv);
+    for (int b = 0; b < B; b++) memcpy(ctx + (size_t)b * n, vals + (size_t)b * L, sizeof(float) * n);
+    int rc = cl_context_check(c, ctx, B, n, csv, NULL, err);
+    free(ctx);
+    return rc;
+}
+
 int cl_eval_run(const cl_eval_opts *o, cl_eval_result *r, cl_error *err) {
     memset(r, 0, sizeof *r);
     r->opts = *o;
@@ -181,6 +195,7 @@ int cl_eval_run(const cl_eval_opts *o, cl_eval_result *r, cl_error *err) {
                     rc = cl_error_set(err, CL_EFORMAT, "%s: series %d has a missing value in its last %d rows (the target)", csv, b + 1, Hc);
                     goto done;
                 }
+        if ((rc = check_csv_contexts(mc, vals, Bc, Lc, Hc, csv, err))) goto done;
     }
     if (o->per_series) { /* one row per scored series */
         const long n = (per > 0 ? per * (only < 0 ? CL_EVAL_FAMILIES : 1) : 0) + Bc;

@@ -90,9 +90,10 @@ struct cl_generator {
 void cl_forecast_defaults(const cl_config *c, cl_forecast_opts *o) {
     memset(o, 0, sizeof *o);
     o->samples = c->num_samples > 0 ? c->num_samples : 20;
-    o->sampling.temperature = c->temperature > 0 ? c->temperature : 1.0f;
+    /* as loaded (config.c refuses what the sampler cannot use): nothing replaced here */
+    o->sampling.temperature = c->temperature;
     o->sampling.top_k = c->top_k;
-    o->sampling.top_p = c->top_p > 0 ? c->top_p : 1.0f;
+    o->sampling.top_p = c->top_p;
     o->sampling.eos_id = c->eos_token_id;
     o->batch = 0;
     o->use_cache = 1;

@@ -142,6 +142,7 @@ int cl_forecast_study_run(const cl_model *m, const cl_context *ctx, const cl_for
     if (rc) return rc;
     const int parrot = o->method == CL_FORECAST_PARROT;
     if (!parrot && !m) return cl_error_set(err, CL_EINVAL, "forecast: the model method needs a model");
+    if ((rc = cl_context_check_model(ctx, m, err))) return rc;
     r->B = ctx->B;
     r->L = ctx->L;
     r->method = o->method;

@@ -218,6 +218,7 @@ int cl_forward_run(const cl_model *m, const cl_context *x, const cl_forward_opts
                    cl_error *err) {
     memset(r, 0, sizeof *r);
     int rc = cl_forward_check(m, o, err);
+    if (!rc) rc = cl_context_check_model(x, m, err);
     if (rc) return rc;
     r->bolt = cl_model_is_bolt(m);
     r->precision = cl_model_precision(m);
@@ -396,6 +397,7 @@ static int stream_bolt(const cl_model *m, const cl_context *x, const cl_forward_
 
 int cl_forward_stream(const cl_model *m, const cl_context *x, const cl_forward_opts *o, const char *out, cl_error *err) {
     int rc = cl_forward_check(m, o, err);
+    if (!rc) rc = cl_context_check_model(x, m, err); /* before the file is begun */
     if (rc) return rc;
     return cl_model_is_bolt(m) ? stream_bolt(m, x, o, out, err) : stream_t5(m, x, o, out, err);
 }

@@ -2,6 +2,7 @@
 #include "chronolens.h"
 #include "../core/core.h"
 #include "config_bolt.h"
+#include "../model/sampling.h"
 
 #include <cjson/cJSON.h>
 #include <float.h>
@@ -44,6 +45,13 @@ static float get_float(ctx *c, const cJSON *o, const char *block, const char *ke
         return 0;
     }
     return (float)j->valuedouble;
+}
+
+/* A sampler setting: the sampler's own range (cl_sampling_rule), as the forecast command
+ * checks its --temperature/--top-k/--top-p, so that no value is silently replaced later. */
+static void check_sampling(ctx *c, cl_sampling_key key, const char *name, double v) {
+    const char *bad = c->rc ? NULL : cl_sampling_rule(key, v);
+    if (bad) c->rc = cl_error_set(c->err, CL_EFORMAT, "%s: chronos_config.%s = %g %s", c->path, name, v, bad);
 }
 
 static int get_bool(ctx *c, const cJSON *o, const char *key, int def) {
@@ -97,6 +105,14 @@ int cl_config_load(const char *path, cl_config *cfg, cl_error *err) {
     cfg->num_decoder_layers = get_int(&c, root, "", "num_decoder_layers", cfg->num_layers, 1, 1024);
     cfg->num_buckets = get_int(&c, root, "", "relative_attention_num_buckets", 32, 4, 4096);
     cfg->max_distance = get_int(&c, root, "", "relative_attention_max_distance", 128, 1, BIG);
+    /* a bucket's logarithmic part divides by log(max_distance / exact buckets): at or below
+     * them the bucket goes negative (or NaN) and reads outside the bias table. The causal
+     * decoder has the most exact buckets (num_buckets/2, the encoder num_buckets/4), so its
+     * bound holds for both stacks, Chronos-Bolt's too. */
+    const int exact = cl_relative_exact(cfg->num_buckets, 0);
+    if (!c.rc && cfg->max_distance <= exact)
+        c.rc = cl_error_set(err, CL_EFORMAT, "%s: relative_attention_max_distance = %d must exceed %d "
+                            "(relative_attention_num_buckets / 2, the exact buckets)", path, cfg->max_distance, exact);
     cfg->eps = get_float(&c, root, "", "layer_norm_epsilon", 1e-6);
     if (!c.rc && !(cfg->eps >= 0))
         c.rc = cl_error_set(err, CL_EFORMAT, "%s: layer_norm_epsilon must be >= 0", path);
@@ -145,6 +161,9 @@ int cl_config_load(const char *path, cl_config *cfg, cl_error *err) {
         cfg->temperature = get_float(&c, cc, B, "temperature", 1.0);
         cfg->top_k = get_int(&c, cc, B, "top_k", 50, 0, 1L << 24);
         cfg->top_p = get_float(&c, cc, B, "top_p", 1.0);
+        check_sampling(&c, CL_SAMPLING_TEMPERATURE, "temperature", cfg->temperature);
+        check_sampling(&c, CL_SAMPLING_TOP_K, "top_k", cfg->top_k);
+        check_sampling(&c, CL_SAMPLING_TOP_P, "top_p", cfg->top_p);
         if (!c.rc && cfg->n_tokens - cfg->n_special_tokens - 1 < 2)
             c.rc = cl_error_set(err, CL_EFORMAT, "%s: chronos_config.n_tokens too small", path);
         if (!c.rc && !(cfg->high_limit > cfg->low_limit))

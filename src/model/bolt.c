@@ -109,7 +109,7 @@ static void resblock(const resblock_w *r, const float *x, int rows, float *hid, 
 
 /* Instance norm of one series x (n values, NaN = missing), as torch: loc = nanmean (NaN ->
  * 0), scale = sqrt(nanmean((x - loc)^2)) (NaN -> 1, 0 -> 1e-5). sq: scratch (n). */
-static void instance_norm(const float *x, int n, float *sq, float *loc, float *scale) {
+void cl_bolt_instance_norm(const float *x, int n, float *sq, float *loc, float *scale) {
     int cnt = 0;
     for (int i = 0; i < n; i++) cnt += !isnan(x[i]);
     float l = cl_torch_nansum(x, n) / (float)cnt; /* 0/0 = NaN when nothing is observed */
@@ -138,7 +138,7 @@ int cl_bolt_encode(cl_state *s, const float *context, int B, int L, cl_error *er
     float *xn = bs->row, *mk = bs->row + Lp, *sq = bs->row + 2 * (size_t)Lp;
     for (int b = 0; b < B; b++) {
         const float *x = context + (size_t)b * L + off;
-        instance_norm(x, n, sq, &bs->loc[b], &bs->scale[b]);
+        cl_bolt_instance_norm(x, n, sq, &bs->loc[b], &bs->scale[b]);
         /* left padding: NaN values with a NaN mask, both 0 once patched */
         for (int i = 0; i < pad; i++) { xn[i] = 0; mk[i] = 0; }
         for (int i = 0; i < n; i++) {

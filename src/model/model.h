@@ -53,6 +53,12 @@ struct cl_model {
 /* torch.nansum of a contiguous float32 row in ATen's exact summation order (tokenizer.c):
  * the tokenizer's scale and Bolt's loc/scale are bit-identical to the reference's. */
 float cl_torch_nansum(const float *x, int n);
+/* The scales the models divide a series' n values by (NaN = missing), bit for bit as the
+ * reference: Chronos-T5's tokenizer nansum(|x|) / observed (not > 0 -> 1; ax: n scratch
+ * floats), Chronos-Bolt's instance norm loc = nanmean, scale = sqrt(nanmean((x - loc)^2))
+ * (sq: n scratch floats). cl_context_check holds both to float32. */
+float cl_tokenizer_scale(const float *x, int n, float *ax);
+void cl_bolt_instance_norm(const float *x, int n, float *sq, float *loc, float *scale);
 
 /* Tensor binding of weights.c, shared with the Bolt loader (bolt_weights.c). */
 typedef struct cl_binder cl_binder;

@@ -6,12 +6,27 @@
 #include <math.h>
 #include <stdlib.h>
 
+/* Outside these ranges the warpers would not warp as asked: a temperature <= 0 divides by
+ * zero or flips the logits, top_p <= 0 would remove every token and > 1 none, silently. */
+const char *cl_sampling_rule(cl_sampling_key key, double v) {
+    switch (key) {
+    case CL_SAMPLING_TEMPERATURE:
+        if (!(v > 0)) return "must be > 0";
+        return v <= FLT_MAX ? NULL : "must be a finite number > 0";
+    case CL_SAMPLING_TOP_K: return v >= 0 ? NULL : "must be >= 0";
+    case CL_SAMPLING_TOP_P: return v > 0 && v <= 1 ? NULL : "must be in (0, 1]";
+    }
+    return "is not a sampler setting";
+}
+
 int cl_sampling_check(const cl_sampling *p, cl_error *err) {
-    if (!(p->temperature > 0) || !isfinite(p->temperature))
-        return cl_error_set(err, CL_EINVAL, "temperature %g must be > 0", (double)p->temperature);
-    if (p->top_k < 0) return cl_error_set(err, CL_EINVAL, "top-k %d must be >= 0", p->top_k);
-    if (!(p->top_p > 0 && p->top_p <= 1))
-        return cl_error_set(err, CL_EINVAL, "top-p %g must be in (0, 1]", (double)p->top_p);
+    const char *bad;
+    if ((bad = cl_sampling_rule(CL_SAMPLING_TEMPERATURE, p->temperature)))
+        return cl_error_set(err, CL_EINVAL, "temperature %g %s", (double)p->temperature, bad);
+    if ((bad = cl_sampling_rule(CL_SAMPLING_TOP_K, p->top_k)))
+        return cl_error_set(err, CL_EINVAL, "top-k %d %s", p->top_k, bad);
+    if ((bad = cl_sampling_rule(CL_SAMPLING_TOP_P, p->top_p)))
+        return cl_error_set(err, CL_EINVAL, "top-p %g %s", (double)p->top_p, bad);
     return 0;
 }
 

@@ -83,6 +83,17 @@ static float torch_nansum(const float *x, int n) {
 
 float cl_torch_nansum(const float *x, int n) { return torch_nansum(x, n); }
 
+float cl_tokenizer_scale(const float *x, int n, float *ax) {
+    long cnt = 0;
+    for (int t = 0; t < n; t++) {
+        ax[t] = fabsf(x[t]);
+        cnt += !isnan(x[t]);
+    }
+    /* nansum(|x| * mask) / nansum(mask); not > 0 (zero, NaN, all missing) -> 1 */
+    float s = torch_nansum(ax, n) / (float)cnt;
+    return s > 0 ? s : 1.0f;
+}
+
 int cl_tokenizer_length(const cl_config *c, int L) {
     return (L < c->context_length ? L : c->context_length) + (c->use_eos_token ? 1 : 0);
 }
@@ -113,14 +124,7 @@ int cl_tokenizer_encode(const cl_config *c, const float *context, int B, int L, 
     int Lk = L < c->context_length ? L : c->context_length, T = cl_tokenizer_length(c, L);
     for (int b = 0; b < B; b++) {
         const float *x = context + (size_t)b * L + (L - Lk);
-        long cnt = 0;
-        for (int t = 0; t < Lk; t++) {
-            ax[t] = fabsf(x[t]);
-            cnt += !isnan(x[t]);
-        }
-        /* nansum(|x| * mask) / nansum(mask); not > 0 (zero, NaN, all missing) -> 1 */
-        float s = (torch_nansum(ax, Lk)) / (float)cnt;
-        if (!(s > 0)) s = 1.0f;
+        const float s = cl_tokenizer_scale(x, Lk, ax);
         scale[b] = s;
         int32_t *id = ids + (size_t)b * T;
         uint8_t *mk = mask + (size_t)b * T;

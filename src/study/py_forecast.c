@@ -11,9 +11,13 @@ int cl_py_forecast(const cl_model *m, const float *context, int B, int L, int ho
     if (horizon < 1) return cl_error_set(err, CL_EINVAL, "forecast: horizon %d: must be >= 1", horizon);
     if (samples < 1) return cl_error_set(err, CL_EINVAL, "forecast: samples %d: must be >= 1", samples);
     if (batch < 0) return cl_error_set(err, CL_EINVAL, "forecast: batch %d: must be >= 0 (0 = auto)", batch);
-    if (!(temperature > 0)) return cl_error_set(err, CL_EINVAL, "forecast: temperature %g: must be > 0", temperature);
-    if (top_k < 0) return cl_error_set(err, CL_EINVAL, "forecast: top_k %d: must be >= 0", top_k);
-    if (!(top_p > 0 && top_p <= 1)) return cl_error_set(err, CL_EINVAL, "forecast: top_p %g is not in (0, 1]", top_p);
+    const char *bad;
+    if ((bad = cl_sampling_rule(CL_SAMPLING_TEMPERATURE, temperature)))
+        return cl_error_set(err, CL_EINVAL, "forecast: temperature %g: %s", temperature, bad);
+    if ((bad = cl_sampling_rule(CL_SAMPLING_TOP_K, top_k)))
+        return cl_error_set(err, CL_EINVAL, "forecast: top_k %d: %s", top_k, bad);
+    if ((bad = cl_sampling_rule(CL_SAMPLING_TOP_P, top_p)))
+        return cl_error_set(err, CL_EINVAL, "forecast: top_p %g: %s", top_p, bad);
     cl_forecast_opts o;
     cl_forecast_defaults(cl_model_config(m), &o);
     o.samples = samples;

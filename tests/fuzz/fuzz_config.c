@@ -13,6 +13,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         CHECK(err.msg[0]);
         return 0;
     }
+    /* every relative position has a bucket inside the bias table, in both stacks */
+    CHECK(c.max_distance > cl_relative_exact(c.num_buckets, 0));
+    for (int rel = -3 * c.max_distance; rel <= 3 * c.max_distance && rel <= 4096; rel += 1 + c.max_distance / 64)
+        for (int bi = 0; bi < 2; bi++) {
+            int b = cl_relative_bucket(rel, bi, c.num_buckets, c.max_distance);
+            CHECK(b >= 0 && b < c.num_buckets);
+        }
     if (c.family == CL_FAMILY_BOLT) { /* patches and quantiles instead of a tokenizer */
         CHECK(c.vocab_size >= 1 && c.d_model >= 1 && c.d_kv >= 1 && c.num_heads >= 1 && c.d_ff >= 1);
         CHECK(c.num_layers >= 1 && c.num_decoder_layers >= 1 && c.num_buckets >= 1);
@@ -32,6 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     CHECK(c.context_length >= 1 && c.prediction_length >= 1);
     CHECK(isfinite(c.low_limit) && isfinite(c.high_limit) && c.high_limit > c.low_limit);
     CHECK(isfinite(c.eps) && c.eps >= 0);
+    CHECK(c.temperature > 0 && c.top_k >= 0 && c.top_p > 0 && c.top_p <= 1); /* nothing for the sampler to replace */
     CHECK(c.decoder_start_token_id < c.vocab_size && c.tok_eos_id < c.vocab_size &&
            c.tok_pad_id < c.vocab_size);
     /* the tokenizer's centers must be computable for this configuration */

@@ -170,6 +170,11 @@ def config_seeds():
     var("wrong-tokenizer", cc_tokenizer_class="Scaler")
     var("context-huge", cc_context_length=1 << 40)
     var("missing-required", d_kv=None)
+    var("max-distance-exact", relative_attention_max_distance=16)  # bucket -63/NaN before issue 24
+    var("max-distance-1", relative_attention_max_distance=1)
+    var("temperature-zero", cc_temperature=0)
+    var("top-p-zero", cc_top_p=0)
+    var("top-p-big", cc_top_p=1.5)
     put("config", "empty.json", "")
     put("config", "empty-object.json", "{}")
     put("config", "array.json", "[1, 2]")
