@@ -56,7 +56,7 @@ class CaptureSpec(ctypes.Structure):
                 ("n_rows", ctypes.c_int), ("rows", ctypes.POINTER(ctypes.c_int))]
 
 
-PROGRESS = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_double, ctypes.c_double)
+PROGRESS = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_double, ctypes.c_double)  # non-zero: cancel
 
 _NAMES = ("libchronolens.so", "libchronolens_study.so")
 
@@ -157,7 +157,7 @@ _decl(slib, "cl_py_multisine", c_int, c_void_p, c_char_p, F64, F64, F64, c_int, 
 _decl(slib, "cl_py_multisine_sweep", c_int, c_void_p, c_char_p, c_int, c_u64, c_int, c_double, c_double, c_int, c_int,
       c_int, c_int, c_int, c_int, c_int, c_double, c_double, PROGRESS, c_void_p, I32, F64, F64, F64, F64, F64, ERR)
 _decl(slib, "cl_py_forecast", c_int, c_void_p, F32, c_int, c_int, c_int, c_int, c_double, c_int, c_double, c_u64,
-      c_int, c_int, F32, ERR)
+      c_int, c_int, PROGRESS, c_void_p, F32, ERR)
 _decl(slib, "cl_py_forecast_summary", c_int, F32, c_int, c_int, c_int, F64, c_int, F32, F32, ERR)
 _decl(slib, "cl_py_parrot", c_int, F32, c_int, c_int, c_int, c_int, F32, F64, ERR)
 _decl(slib, "cl_py_claims", c_int, c_char_p, c_char_p, c_double, c_double, c_char_p, ERR)
@@ -194,4 +194,9 @@ def progress_callback(progress, label):
             sys.stderr.write("\r%s: %d/%d" % (label, done, total) + ("\n" if done >= total else ""))
             sys.stderr.flush()
     fn = progress
-    return PROGRESS(lambda ctx, done, total: fn(done, total))
+
+    def report(ctx, done, total):
+        fn(done, total)
+        return 0  # go on
+
+    return PROGRESS(report)

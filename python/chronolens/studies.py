@@ -387,7 +387,7 @@ def forecast(model, context, horizon=None, samples=None, temperature=None, top_k
         raise Error("chronolens: forecast: horizon %d, samples %d: must be >= 1" % (H, S))
     vals = np.empty((B, S, H), np.float32)
     mp = _model_ptr(model, "forecast (T5 sampling)")
-    call(slib.cl_py_forecast, mp, x, B, L, H, S, t, k, p, int(seed), int(batch), int(bool(cache)), vals)
+    call(slib.cl_py_forecast, mp, x, B, L, H, S, t, k, p, int(seed), int(batch), int(bool(cache)), _lib.NO_PROGRESS, None, vals)
     lv = np.ascontiguousarray(quantiles, dtype=np.float64).reshape(-1)
     mean, q = np.empty((B, H), np.float32), np.empty((B, H, len(lv)), np.float32)
     call(slib.cl_py_forecast_summary, vals, B, S, H, lv, len(lv), mean, q)

@@ -190,7 +190,7 @@ static int run_t5(const cl_model *m, const cl_context *x, const cl_forward_opts 
     t5_in in;
     int rc = t5_prepare(m, x, o, r, &in, err);
     if (rc) goto done;
-    cl_progress_report(&o->progress, "forward", 0, 1);
+    if ((rc = cl_progress_point(&o->progress, "forward", 0, 1, err))) goto done;
     if ((rc = cl_encode(r->state, in.ids, in.mask, B, in.T, err))) goto done;
     if ((rc = cl_decode(r->state, in.dec, in.Td, 0, err))) goto done;
     int64_t sh[2] = {B, in.T}, sb[1] = {B}, se[3] = {B, in.T, c->d_model}, shh[1] = {o->n_heads};
@@ -290,7 +290,7 @@ static int stream_t5(const cl_model *m, const cl_context *x, const cl_forward_op
         goto done;
     for (int b0 = 0; b0 < B && !rc; b0 += nb) {
         const int n = B - b0 < nb ? B - b0 : nb;
-        cl_progress_report(&o->progress, "forward", b0, B);
+        if ((rc = cl_progress_point(&o->progress, "forward", b0, B, err))) break;
         if ((rc = cl_encode(r.state, in.ids + (size_t)b0 * T, in.mask + (size_t)b0 * T, n, T, err))) break;
         if ((rc = cl_decode(r.state, in.dec + (size_t)b0 * Td, Td, 0, err))) break;
         rc = st_writer_put(w, "encoder_hidden", sizeof(float) * (size_t)b0 * T * d, cl_state_encoder_hidden(r.state, NULL, NULL),
