@@ -240,7 +240,9 @@ const float *cl_state_logits(const cl_state *s, int *B, int *Td, int *V);
 
 /* Reported after every encoder and decoder layer (stage "forward": layers done of the
  * pass's layers) so long passes can show progress; NULL or fn NULL (default) disables it.
- * The struct is copied. */
+ * The struct is copied. Its check may stop cl_encode / cl_decode between layers
+ * (CL_ECANCELED): the state then holds no encoder output, maps or logits until the next
+ * cl_encode. */
 void cl_state_set_progress(cl_state *s, const cl_progress *p);
 
 /* FLOPs (2 * multiply-adds) of every matrix product of the last encode + decode. */
