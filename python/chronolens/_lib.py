@@ -243,14 +243,21 @@ class interruptible:
         self._exc = None       # what the user's callback or SIGINT handler raised (the first)
         self._stop = False     # answered "cancel" (kept: the library asks again at relays)
         self._prev = None
-        self.flat = PROGRESS(self._flat)
-        self.check = CHECK(self._check)
+        self._c = {}  # the C callbacks made (they must live as long as the block)
 
-    def _flat(self, ctx, done, total):
-        return self._step(done, total)
+    @property
+    def flat(self):
+        """The cl_py_progress of the flat entry points (ctx unused: pass None)."""
+        if "flat" not in self._c:
+            self._c["flat"] = PROGRESS(lambda ctx, done, total: self._step(done, total))
+        return self._c["flat"]
 
-    def _check(self, ctx, stage, done, total):
-        return self._step(done, total)
+    @property
+    def check(self):
+        """The check of a cl_progress."""
+        if "check" not in self._c:
+            self._c["check"] = CHECK(lambda ctx, stage, done, total: self._step(done, total))
+        return self._c["check"]
 
     def _step(self, done, total):
         if not self._stop and self._user is not None:
