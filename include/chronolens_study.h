@@ -785,10 +785,12 @@ int cl_report_run(const cl_report_opts *o, char *index, size_t index_n, cl_error
  * array of the documented shape (row-major, outermost first). Each runs the same library
  * code as the corresponding command, so its numbers equal the command's files for the same
  * inputs and seed. Implemented in src/study/py_*.c as thin wrappers over the typed studies
- * above. Progress callbacks may be NULL; carried as a cl_progress, they are called on the
- * calling thread with (done, total) in the study's own units. */
+ * above. Progress callbacks may be NULL; carried as a cl_progress (its check), they are
+ * called on the calling thread with (done, total) in the study's own units and return 0 to
+ * go on or non-zero to stop the run, which then fails with CL_ECANCELED (a binding checks
+ * its signals there: Ctrl-C within one progress step). */
 
-typedef void (*cl_py_progress)(void *ctx, double done, double total);
+typedef int (*cl_py_progress)(void *ctx, double done, double total);
 
 /* sizeof(cl_config), so that a binding can check its mirror of the struct. */
 size_t cl_py_config_size(void);
@@ -858,10 +860,10 @@ int cl_py_multisine_sweep(const cl_model *m, const char *path, int configs, uint
 /* ---- forecasting (method.md §1) */
 
 /* ChronosPipeline.predict: context (B, L), NaN = missing -> values (B, samples, horizon).
- * batch 0 = automatic. */
+ * batch 0 = automatic. progress: decoder steps x series done of horizon x series. */
 int cl_py_forecast(const cl_model *m, const float *context, int B, int L, int horizon, int samples,
                    double temperature, int top_k, double top_p, uint64_t seed, int batch, int use_cache,
-                   float *values, cl_error *err);
+                   cl_py_progress progress, void *ctx, float *values, cl_error *err);
 /* mean (B, H) and quantiles (B, H, nq) of values (B, S, H), as the forecast command writes. */
 int cl_py_forecast_summary(const float *values, int B, int S, int H, const double *levels, int nq, float *mean,
                            float *quant, cl_error *err);

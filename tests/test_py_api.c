@@ -223,7 +223,7 @@ static void test_forecast_parrot_claims(void **st) {
     enum { B = 2, L = 40, S = 3, H = 5 };
     float ctx[B * L], v1[B * S * H], v2[B * S * H], mean[B * H], q[B * H * 2];
     for (int i = 0; i < B * L; i++) ctx[i] = (float)sin(i * 0.4) + (i >= L ? 3.0f : 0.0f);
-    if (cl_py_forecast(M, ctx, B, L, H, S, 1.0, 50, 1.0, 9, 0, 1, v1, &err)) fail_msg("%s", err.msg);
+    if (cl_py_forecast(M, ctx, B, L, H, S, 1.0, 50, 1.0, 9, 0, 1, NULL, NULL, v1, &err)) fail_msg("%s", err.msg);
     cl_forecast_opts o;
     cl_forecast_defaults(cl_model_config(M), &o);
     o.samples = S;
@@ -238,8 +238,8 @@ static void test_forecast_parrot_claims(void **st) {
     for (int i = 0; i < B * H; i++) assert_true(q[2 * i] <= q[2 * i + 1]); /* q10 <= q90 */
     const double bad[1] = {1.0};
     assert_int_equal(cl_py_forecast_summary(v1, B, S, H, bad, 1, mean, q, &err), CL_EINVAL);
-    assert_int_equal(cl_py_forecast(M, ctx, B, L, H, S, 1.0, 50, 0.0, 9, 0, 1, v1, &err), CL_EINVAL);
-    assert_int_equal(cl_py_forecast(M, ctx, B, L, 0, S, 1.0, 50, 1.0, 9, 0, 1, v1, &err), CL_EINVAL);
+    assert_int_equal(cl_py_forecast(M, ctx, B, L, H, S, 1.0, 50, 0.0, 9, 0, 1, NULL, NULL, v1, &err), CL_EINVAL);
+    assert_int_equal(cl_py_forecast(M, ctx, B, L, 0, S, 1.0, 50, 1.0, 9, 0, 1, NULL, NULL, v1, &err), CL_EINVAL);
     float pout[B * H];
     double info[B * 4];
     assert_int_equal(cl_py_parrot(ctx, B, L, 6, H, pout, info, &err), 0);

@@ -53,7 +53,7 @@ void cli_precision_note(cl_precision p);
  * when stderr is a terminal and not --quiet. */
 void cli_progress(void *ctx, const char *stage, double done, double total);
 /* The library's progress struct that reports through ui. */
-static inline cl_progress cli_progress_of(cli_ui *ui) { return (cl_progress){cli_progress, ui}; }
+static inline cl_progress cli_progress_of(cli_ui *ui) { return (cl_progress){.fn = cli_progress, .ctx = ui}; }
 /* Clears the progress line. */
 void cli_progress_done(cli_ui *ui);
 

@@ -202,7 +202,7 @@ int cmd_train(int argc, char **argv) {
         if ((rc = cl_trainer_new(&cfg, &o, &t, &err))) return cli_fail_err(&err);
     }
     train_ui tu = {&ui, t};
-    cl_progress pr = {on_progress, &tu};
+    cl_progress pr = {.fn = on_progress, .ctx = &tu};
     rc = cl_trainer_run(t, out, &pr, &err);
     cli_progress_done(&ui);
     if (!rc && !ui.quiet)

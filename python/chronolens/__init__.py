@@ -15,9 +15,11 @@ Functions: load, tokenize, detokenize, forward, embed, forecast, parrot, rrt_ban
 induction, sweep, multisine, multisine_sweep, claims, set_threads, get_threads,
 default_model_path. Model methods: tokenize, detokenize, forward, embed, ablate (a context
 manager). Every failure raises chronolens.Error with the library's one-line message.
+Long calls stop within a progress step on Ctrl-C (KeyboardInterrupt), when a progress
+callback returns chronolens.CANCEL (chronolens.Error, code 5) or when it raises (its exception).
 Libraries: $CHRONOLENS_LIB, else the checkout's build/, else an installed copy.
 """
-from ._lib import Error, library_paths
+from ._lib import CANCEL, Error, library_paths
 from .model import (STACKS, ForwardResult, Model, ModelConfig, default_model_path, detokenize, embed, forward,
                     get_threads, load, set_threads, tokenize)
 from .studies import (CRITERIA, Claim, Count, ForecastResult, InductionResult, MultisineResult,
@@ -26,7 +28,7 @@ from .studies import (CRITERIA, Claim, Count, ForecastResult, InductionResult, M
 
 __version__ = "0.1.0"
 
-__all__ = ["Error", "Model", "ModelConfig", "ForwardResult", "InductionResult", "SweepResult", "MultisineResult",
+__all__ = ["Error", "CANCEL", "Model", "ModelConfig", "ForwardResult", "InductionResult", "SweepResult", "MultisineResult",
            "MultisineSweepResult", "ForecastResult", "Claim", "Stat", "Count", "STACKS", "CRITERIA", "load",
            "tokenize", "detokenize", "forward", "embed", "forecast", "parrot", "rrt_band", "rrt_batch", "induction",
            "sweep", "multisine", "multisine_sweep", "claims", "set_threads", "get_threads", "default_model_path",

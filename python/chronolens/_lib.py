@@ -10,16 +10,22 @@ Where the libraries come from, in order:
 import ctypes
 import os
 import pathlib
+import signal
+import sys
+import threading
 
 import numpy as np
 
-__all__ = ["Error", "lib", "slib", "call", "library_paths"]
+__all__ = ["Error", "CANCEL", "lib", "slib", "call", "interruptible", "library_paths"]
+
+CL_ECANCELED = 5  # the library's status of a run its progress check stopped
 
 
 class Error(Exception):
     """A chronolens failure: the library's one-line message (naming the file, if any, and the
     problem). `code` is the library's status (1 I/O, 2 format, 3 invalid argument,
-    4 out of memory; 0 for errors found by the Python layer itself)."""
+    4 out of memory, 5 cancelled by a progress callback that returned CANCEL; 0 for errors
+    found by the Python layer itself)."""
 
     def __init__(self, message, code=0):
         super().__init__(message)
@@ -56,7 +62,15 @@ class CaptureSpec(ctypes.Structure):
                 ("n_rows", ctypes.c_int), ("rows", ctypes.POINTER(ctypes.c_int))]
 
 
-PROGRESS = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_double, ctypes.c_double)
+# the flat entry points' progress callback (cl_py_progress): non-zero return = cancel
+PROGRESS = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_double, ctypes.c_double)
+# cl_progress (include/chronolens.h): fn (report only, unused here), ctx, check (report, cancel)
+CHECK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_double, ctypes.c_double)
+
+
+class Progress(ctypes.Structure):
+    _fields_ = [("fn", ctypes.c_void_p), ("ctx", ctypes.c_void_p), ("check", CHECK)]
+
 
 _NAMES = ("libchronolens.so", "libchronolens_study.so")
 
@@ -143,6 +157,7 @@ _decl(lib, "cl_state_reset_gates", None, c_void_p)
 _decl(lib, "cl_encode", c_int, c_void_p, I32, U8, c_int, c_int, ERR)
 _decl(lib, "cl_state_encoder_hidden", c_void_p, c_void_p, P(c_int), P(c_int))
 _decl(lib, "cl_decode", c_int, c_void_p, I32, c_int, c_int, ERR)
+_decl(lib, "cl_state_set_progress", None, c_void_p, P(Progress))
 _decl(lib, "cl_state_logits", c_void_p, c_void_p, P(c_int), P(c_int), P(c_int))
 
 # studies (chronolens_study.h, the flat entry points)
@@ -158,7 +173,7 @@ _decl(slib, "cl_py_multisine", c_int, c_void_p, c_char_p, F64, F64, F64, c_int, 
 _decl(slib, "cl_py_multisine_sweep", c_int, c_void_p, c_char_p, c_int, c_u64, c_int, c_double, c_double, c_int, c_int,
       c_int, c_int, c_int, c_int, c_int, c_double, c_double, PROGRESS, c_void_p, I32, F64, F64, F64, F64, F64, ERR)
 _decl(slib, "cl_py_forecast", c_int, c_void_p, F32, c_int, c_int, c_int, c_int, c_double, c_int, c_double, c_u64,
-      c_int, c_int, F32, ERR)
+      c_int, c_int, PROGRESS, c_void_p, F32, ERR)
 _decl(slib, "cl_py_forecast_summary", c_int, F32, c_int, c_int, c_int, F64, c_int, F32, F32, ERR)
 _decl(slib, "cl_py_parrot", c_int, F32, c_int, c_int, c_int, c_int, F32, F64, ERR)
 _decl(slib, "cl_py_claims", c_int, c_char_p, c_char_p, c_double, c_double, c_char_p, ERR)
@@ -168,14 +183,14 @@ if slib.cl_py_config_size() != ctypes.sizeof(Config):
                       "%s are from different versions" % (slib.cl_py_config_size(), ctypes.sizeof(Config),
                                                           library_paths[0]))
 
-NO_PROGRESS = PROGRESS()  # a NULL callback
-
 # every core, as the commands start (chronolens.set_threads changes it)
 lib.cl_set_threads(int(os.environ.get("CHRONOLENS_THREADS", "0") or 0))
 
 
 def call(fn, *args):
-    """Calls a library function whose last argument is a cl_error*; raises Error on failure."""
+    """Calls a library function whose last argument is a cl_error*; raises Error on failure.
+    Long calls run inside `with interruptible(...)`, which turns a cancelled run back into
+    the KeyboardInterrupt or the callback's exception that stopped it."""
     err = ClError()
     rc = fn(*args, ctypes.byref(err))
     if rc:
@@ -183,16 +198,104 @@ def call(fn, *args):
     return rc
 
 
-def progress_callback(progress, label):
-    """A C progress callback from a Python one: None (no callback), True (a line on stderr) or
-    a callable f(done, total)."""
-    if progress is None or progress is False:
-        return NO_PROGRESS
-    if progress is True:
-        import sys
+class _Cancel:
+    def __repr__(self):
+        return "chronolens.CANCEL"
 
+
+CANCEL = _Cancel()
+CANCEL.__doc__ = """Returned by a progress callback: stops the run at its next progress point, which
+then raises chronolens.Error (code 5, "...: cancelled")."""
+
+
+def _user_callback(progress, label):
+    """None, or f(done, total) from a Python progress argument: None/False (none), True (a
+    line on stderr) or a callable."""
+    if progress is None or progress is False:
+        return None
+    if progress is True:
         def progress(done, total):
             sys.stderr.write("\r%s: %d/%d" % (label, done, total) + ("\n" if done >= total else ""))
             sys.stderr.flush()
-    fn = progress
-    return PROGRESS(lambda ctx, done, total: fn(done, total))
+    if not callable(progress):
+        raise Error("chronolens: progress must be None, True or a callable f(done, total), not %r" % (progress,))
+    return progress
+
+
+class interruptible:
+    """Runs the library calls of its block so that they stop within one progress step: on
+    Ctrl-C, when the user's progress callback returns CANCEL, or when it raises.
+
+    Why: during a ctypes call Python's SIGINT handler only runs when Python code runs, and an
+    exception raised inside a ctypes callback is printed and swallowed by ctypes (the C side
+    sees 0, "go on"). So the library always gets a callback (`flat` for the cl_py_* entry
+    points, `check` for cl_progress, or state=ptr for a cl_state's passes) that calls the
+    user's (if any) inside a try and answers "cancel" once that raised. SIGINT's handler is
+    wrapped for the block: Python runs it at the callback's entry, outside any try of the
+    callback, so the wrapper calls the previous handler inside its own try; what that raises
+    (KeyboardInterrupt by default) cancels the run, a handler that returns lets it go on.
+    On exit the recorded exception is raised again; a run stopped by CANCEL raises the
+    library's Error. Off the main thread (where Python delivers no signals) only the callback
+    part applies."""
+
+    def __init__(self, progress=None, label="", state=None):
+        self._user = _user_callback(progress, label)
+        self._state = state
+        self._exc = None       # what the user's callback or SIGINT handler raised (the first)
+        self._stop = False     # answered "cancel" (kept: the library asks again at relays)
+        self._prev = None
+        self._c = {}  # the C callbacks made (they must live as long as the block)
+
+    @property
+    def flat(self):
+        """The cl_py_progress of the flat entry points (ctx unused: pass None)."""
+        if "flat" not in self._c:
+            self._c["flat"] = PROGRESS(lambda ctx, done, total: self._step(done, total))
+        return self._c["flat"]
+
+    @property
+    def check(self):
+        """The check of a cl_progress."""
+        if "check" not in self._c:
+            self._c["check"] = CHECK(lambda ctx, stage, done, total: self._step(done, total))
+        return self._c["check"]
+
+    def _step(self, done, total):
+        if not self._stop and self._user is not None:
+            try:
+                if self._user(done, total) is CANCEL:
+                    self._stop = True
+            except BaseException as e:  # KeyboardInterrupt and SystemExit too: raised again on exit
+                self._fail(e)
+        return int(self._stop)
+
+    def _fail(self, e):
+        if self._exc is None:
+            self._exc = e
+        self._stop = True
+
+    def _on_sigint(self, signum, frame):
+        try:
+            self._prev(signum, frame)
+        except BaseException as e:
+            self._fail(e)
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            prev = signal.getsignal(signal.SIGINT)
+            if callable(prev):  # a Python-level handler (SIG_IGN/SIG_DFL/None: left as they are)
+                self._prev = prev
+                signal.signal(signal.SIGINT, self._on_sigint)
+        if self._state is not None:
+            lib.cl_state_set_progress(self._state, ctypes.byref(Progress(None, None, self.check)))
+        return self
+
+    def __exit__(self, typ, value, tb):
+        if self._state is not None:
+            lib.cl_state_set_progress(self._state, None)  # the callback dies with this object
+        if self._prev is not None:
+            signal.signal(signal.SIGINT, self._prev)
+        if self._exc is not None:
+            raise self._exc from None
+        return False
+

@@ -418,8 +418,9 @@ def forward(model, context=None, decoder_ids=None, capture=None, *, token_ids=No
                     setattr(spec, "n_" + field, len(lst))
                     setattr(spec, field, ptr)
         call(lib.cl_state_set_capture, st.ptr, code, ctypes.byref(spec))
-    call(lib.cl_encode, st.ptr, ids, mask, B, T)
-    call(lib.cl_decode, st.ptr, dec, dec.shape[1], int(bool(last_only)))
+    with _lib.interruptible(state=st.ptr):  # Ctrl-C stops the pass between layers
+        call(lib.cl_encode, st.ptr, ids, mask, B, T)
+        call(lib.cl_decode, st.ptr, dec, dec.shape[1], int(bool(last_only)))
     r = ForwardResult()
     r.token_ids, r.attention_mask, r.scale, r.decoder_ids = ids, mask, scale, dec
     r.encoder_hidden = _wrap(lib.cl_state_encoder_hidden(st.ptr, None, None), (B, T, cfg.d_model),
@@ -453,8 +454,9 @@ def embed(model, context, batch=16):
         call(lib.cl_state_set_capture, st.ptr, spec_stack, ctypes.byref(_lib.CaptureSpec()))
     for b0 in range(0, B, int(batch)):
         nb = min(int(batch), B - b0)
-        call(lib.cl_encode, st.ptr, np.ascontiguousarray(ids[b0:b0 + nb]), np.ascontiguousarray(mask[b0:b0 + nb]),
-             nb, T)
+        with _lib.interruptible(state=st.ptr):  # Ctrl-C stops the pass between layers
+            call(lib.cl_encode, st.ptr, np.ascontiguousarray(ids[b0:b0 + nb]),
+                 np.ascontiguousarray(mask[b0:b0 + nb]), nb, T)
         out[b0:b0 + nb] = _wrap(lib.cl_state_encoder_hidden(st.ptr, None, None), (nb, T, d), ctypes.c_float,
                                 np.float32, st)
     return out, scale

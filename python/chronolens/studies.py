@@ -147,12 +147,12 @@ def induction(model, seq_len=10, reps=2, batch=100, seed=0, seeds=1, threshold=0
     ef = np.empty((Le * H, 2), np.uint8)
     tr = (ctypes.c_int * 2)()
     lo, hi = _tok(model, token_range)
-    cb = _lib.progress_callback(progress, "induction")
     t0 = time.perf_counter()
     mp = _model_ptr(model, "the induction heads study")
-    call(slib.cl_py_induction, mp, c_int(seq_len, "seq_len"), c_int(reps, "reps"), c_int(batch, "batch"), lo, hi,
-         c_seed(seed), c_int(seeds, "seeds"), float(threshold), int(bool(strict)), cb, None, cross, enc, counts, cf,
-         ef, tr)
+    with _lib.interruptible(progress, "induction") as run:
+        call(slib.cl_py_induction, mp, c_int(seq_len, "seq_len"), c_int(reps, "reps"), c_int(batch, "batch"), lo, hi,
+             c_seed(seed), c_int(seeds, "seeds"), float(threshold), int(bool(strict)), run.flat, None, cross, enc,
+             counts, cf, ef, tr)
     secs = time.perf_counter() - t0
     cnt = {"cross": _counts(counts[0]), "encoder": _counts(counts[1])}
     if strict:
@@ -193,8 +193,9 @@ def sweep(model, reps=(2, 4, 6, 8, 10), lens=(2, 4, 6, 8, 10), batch=100, seed=0
     counts = np.empty((len(r), len(l), 2, 3, 3))
     lo, hi = _tok(model, token_range)
     mp = _model_ptr(model, "sweep")
-    call(slib.cl_py_sweep, mp, r, len(r), l, len(l), c_int(batch, "batch"), lo, hi, c_seed(seed),
-         c_int(seeds, "seeds"), float(threshold), _lib.progress_callback(progress, "sweep"), None, counts)
+    with _lib.interruptible(progress, "sweep") as run:
+        call(slib.cl_py_sweep, mp, r, len(r), l, len(l), c_int(batch, "batch"), lo, hi, c_seed(seed),
+             c_int(seeds, "seeds"), float(threshold), run.flat, None, counts)
     return SweepResult(reps=r, lens=l, cross=counts[:, :, 0].copy(), encoder=counts[:, :, 1].copy())
 
 
@@ -331,12 +332,12 @@ def multisine_sweep(model, configs=100, seed=0, top_k=None, points=None, duratio
     cfg, cst = np.empty((C, 3, M)), np.empty((C, 4))
     heads, ind, rows = np.empty((C, G, 6)), np.empty(G), np.empty((4, 14))
     mp = _model_ptr(model, "multisine-sweep")
-    call(slib.cl_py_multisine_sweep, mp, model.path.encode(), configs, c_seed(seed), points,
-         float(duration), float(noise), c_int(fmin, "fmin"), c_int(fmax, "fmax"), c_int(min_freqs, "min_freqs"),
-         c_int(max_freqs, "max_freqs"), top_k, c_int(batch, "batch"), c_int(permutations, "permutations"),
-         float(min_strength), float(harmonic_ratio),
-         _lib.progress_callback(progress, "multisine-sweep"), None,
-         nf, cfg, cst, heads, ind, rows)
+    with _lib.interruptible(progress, "multisine-sweep") as run:
+        call(slib.cl_py_multisine_sweep, mp, model.path.encode(), configs, c_seed(seed), points,
+             float(duration), float(noise), c_int(fmin, "fmin"), c_int(fmax, "fmax"), c_int(min_freqs, "min_freqs"),
+             c_int(max_freqs, "max_freqs"), top_k, c_int(batch, "batch"), c_int(permutations, "permutations"),
+             float(min_strength), float(harmonic_ratio), run.flat, None,
+             nf, cfg, cst, heads, ind, rows)
     cl = [dict(freqs_hz=cfg[k, 0, :nf[k]].copy(), amps=cfg[k, 1, :nf[k]].copy(), phases_rad=cfg[k, 2, :nf[k]].copy(),
                smallest_gap_hz=float(cst[k, 0]), gap_gcd_hz=float(cst[k, 1]), freq_gcd_hz=float(cst[k, 2]),
                non_divisor=bool(cst[k, 3])) for k in range(C)]
@@ -371,12 +372,13 @@ class ForecastResult:
 
 
 def forecast(model, context, horizon=None, samples=None, temperature=None, top_k=None, top_p=None, seed=0, batch=0,
-             cache=True, quantiles=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)):
+             cache=True, quantiles=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9), progress=None):
     """Sample paths of the model for context (L,) or (B, L) (NaN = missing), as
     ChronosPipeline.predict (chronolens forecast): horizon (default prediction_length),
     samples / temperature / top_k / top_p (default the model's chronos_config), seed (series b
     draws from its own stream), batch (series per model batch, 0 = auto), cache (key/value
-    cached decoder). Returns a ForecastResult whose mean and quantiles equal the command's CSV."""
+    cached decoder). progress: None, True (stderr) or f(done, total) over decoder steps x
+    series. Returns a ForecastResult whose mean and quantiles equal the command's CSV."""
     from .model import _context
     c = model.config
     mp = _model_ptr(model, "forecast (T5 sampling)")
@@ -390,7 +392,9 @@ def forecast(model, context, horizon=None, samples=None, temperature=None, top_k
     if H < 1 or S < 1:
         raise Error("chronolens: forecast: horizon %d, samples %d: must be >= 1" % (H, S))
     vals = np.empty((B, S, H), np.float32)
-    call(slib.cl_py_forecast, mp, x, B, L, H, S, t, k, p, c_seed(seed), c_int(batch, "batch"), int(bool(cache)), vals)
+    with _lib.interruptible(progress, "forecast") as run:
+        call(slib.cl_py_forecast, mp, x, B, L, H, S, t, k, p, c_seed(seed), c_int(batch, "batch"), int(bool(cache)),
+             run.flat, None, vals)
     lv = np.ascontiguousarray(quantiles, dtype=np.float64).reshape(-1)
     mean, q = np.empty((B, H), np.float32), np.empty((B, H, len(lv)), np.float32)
     call(slib.cl_py_forecast_summary, vals, B, S, H, lv, len(lv), mean, q)

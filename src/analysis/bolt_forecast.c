@@ -24,7 +24,7 @@ static int run_rows(cl_state *s, const float *rows, int R, int Lr, int batch, fl
         if (rc) return rc;
         memcpy(out + (size_t)r0 * QH, cl_bolt_quantiles(s), sizeof(float) * nr * QH);
         *done += nr;
-        cl_progress_report(progress, "forecast", *done, total);
+        if ((rc = cl_progress_point(progress, "forecast", *done, total, err))) return rc;
     }
     return 0;
 }

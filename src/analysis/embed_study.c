@@ -30,7 +30,7 @@ static int run_bolt(const cl_model *m, const cl_context *x, int batch, const cl_
     int rc = cl_state_new(m, &s, err);
     for (int b0 = 0; b0 < B && !rc; b0 += batch) {
         int nb = B - b0 < batch ? B - b0 : batch;
-        cl_progress_report(pr, "embed", b0, B);
+        if ((rc = cl_progress_point(pr, "embed", b0, B, err))) break;
         if ((rc = cl_bolt_encode(s, x->values + (size_t)b0 * L, nb, L, err))) break;
         memcpy(r->emb + (size_t)b0 * T * d, cl_state_encoder_hidden(s, NULL, NULL), sizeof(float) * nb * T * d);
         for (int b = 0; b < nb; b++) {
@@ -56,7 +56,7 @@ static int run_t5(const cl_model *m, const cl_context *x, int batch, const cl_pr
     if (!rc) rc = cl_state_new(m, &s, err);
     for (int b0 = 0; b0 < B && !rc; b0 += batch) {
         int nb = B - b0 < batch ? B - b0 : batch;
-        cl_progress_report(pr, "embed", b0, B);
+        if ((rc = cl_progress_point(pr, "embed", b0, B, err))) break;
         if ((rc = cl_encode(s, ids + (size_t)b0 * T, mask + (size_t)b0 * T, nb, T, err))) break;
         memcpy(r->emb + (size_t)b0 * T * d, cl_state_encoder_hidden(s, NULL, NULL), sizeof(float) * (size_t)nb * T * d);
     }

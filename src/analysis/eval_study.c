@@ -213,7 +213,9 @@ int cl_eval_run(const cl_eval_opts *o, cl_eval_result *r, cl_error *err) {
     const int chunks = (int)((per + B - 1) / B);
     for (int f = 0; f < SYN_NFAMILIES && per > 0 && !rc; f++)
         for (int k = 0; k < chunks && !rc && FAMILY_ON(f); k++) {
-            cl_progress_report(&o->progress, "eval: synthetic suite", (only < 0 ? f : 0) * chunks + k, (only < 0 ? SYN_NFAMILIES : 1) * chunks);
+            if ((rc = cl_progress_point(&o->progress, "eval: synthetic suite", (only < 0 ? f : 0) * chunks + k,
+                                        (only < 0 ? SYN_NFAMILIES : 1) * chunks, err)))
+                break;
             cl_data_make(d, (uint64_t)k, f);
             fc.group = f;
             if (k == 0) fc.idx = 0;
@@ -228,7 +230,7 @@ int cl_eval_run(const cl_eval_opts *o, cl_eval_result *r, cl_error *err) {
         fc.idx = 0;
         if (!x) rc = cl_error_set(err, CL_ENOMEM, "eval: out of memory");
         for (int b = 0; b < Bc && !rc; b++) {
-            cl_progress_report(&o->progress, "eval: CSV series", b, Bc);
+            if ((rc = cl_progress_point(&o->progress, "eval: CSV series", b, Bc, err))) break;
             memcpy(x, vals + (size_t)b * Lc, sizeof(float) * Lc);
             rc = score(&fc, x, 1, Lc - Hc, Hc, &fam[CL_EVAL_CSV], err);
         }

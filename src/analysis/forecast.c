@@ -112,6 +112,7 @@ int cl_generator_new(const cl_model *m, const cl_forecast_opts *o, int nseries, 
     if (!g) return cl_error_set(err, CL_ENOMEM, "forecast: out of memory");
     g->m = m;
     g->o = *o;
+    g->progress = o->progress;
     g->o.sampling.eos_id = c->eos_token_id;
     if (g->o.batch == 0) g->o.batch = o->samples < CL_FORECAST_ROWS ? CL_FORECAST_ROWS / o->samples : 1;
     if (g->o.batch > nseries) g->o.batch = nseries;
@@ -190,7 +191,7 @@ static int run_cached(cl_generator *g, const int32_t *ids, const uint8_t *mask, 
         if ((rc = cl_kvcache_step(g->kv, g->cur, err))) return rc;
         draw(g, cl_kvcache_logits(g->kv, NULL, NULL), b0, nb, t, steps, tokens);
         g->done += nb;
-        cl_progress_report(&g->progress, "forecast", g->done, g->total);
+        if ((rc = cl_progress_point(&g->progress, "forecast", g->done, g->total, err))) return rc;
     }
     g->dec_s += cl_now() - t1;
     return 0;
@@ -218,7 +219,7 @@ static int run_uncached(cl_generator *g, const int32_t *ids, const uint8_t *mask
         draw(g, cl_state_logits(g->st, NULL, NULL, NULL), b0, nb, t, steps, tokens);
         for (int r = 0; r < rows; r++) g->prefix[(size_t)r * W + t + 1] = g->cur[r];
         g->done += nb;
-        cl_progress_report(&g->progress, "forecast", g->done, g->total);
+        if ((rc = cl_progress_point(&g->progress, "forecast", g->done, g->total, err))) return rc;
     }
     g->dec_s += cl_now() - t1;
     return 0;

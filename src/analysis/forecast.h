@@ -38,6 +38,8 @@ typedef struct cl_forecast_opts {
     int batch;            /* series per model batch (> 0); 0 = auto: as many as keep the
                              rows (series x samples) <= CL_FORECAST_ROWS, at least 1 */
     int use_cache;        /* 1: key/value-cached decoder; 0: cl_decode on the growing prefix */
+    cl_progress progress; /* optional: stage "forecast", decoder steps x series; its check
+                             stops the run (CL_ECANCELED) after any decoder step */
 } cl_forecast_opts;
 
 /* Defaults from the model's chronos_config: num_samples, temperature, top_k, top_p;
@@ -56,7 +58,7 @@ void cl_generator_free(cl_generator *g);
  * on the batch size or on the other series. */
 int cl_generator_run(void *g, const int32_t *ids, const uint8_t *mask, int B, int T, int steps,
                      int32_t *tokens, cl_error *err);
-/* Progress callback: done, total in decoder steps x series. */
+/* Progress callback: done, total in decoder steps x series (replaces the opts' one). */
 void cl_generator_on_progress(cl_generator *g, const cl_progress *p);
 /* Seconds spent in the encoder and in decoding (sampling included) so far. */
 void cl_generator_times(const cl_generator *g, double *enc_s, double *dec_s);

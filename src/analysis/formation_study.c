@@ -40,7 +40,7 @@ int cl_formation_run(const cl_formation_opts *o, cl_formation_result *r, cl_erro
         char path[4096];
         cl_path_join(path, sizeof path, o->run, e->dir);
         cl_model *m;
-        cl_progress_report(&o->progress, "formation: checkpoints", i, t->nevals);
+        if ((rc = cl_progress_point(&o->progress, "formation: checkpoints", i, t->nevals, err))) break;
         const cl_load_opts lo = {o->precision};
         if ((rc = cl_model_load_opts(path, &lo, &m, err))) break;
         if ((rc = cl_model_require_t5(m, path, "formation", err))) { cl_model_free(m); break; }

@@ -195,7 +195,7 @@ static int run_t5(const cl_model *m, const cl_context *x, const cl_forward_opts 
     t5_in in;
     int rc = t5_prepare(m, x, o, 1, r, &in, err);
     if (rc) goto done;
-    cl_progress_report(&o->progress, "forward", 0, 1);
+    if ((rc = cl_progress_point(&o->progress, "forward", 0, 1, err))) goto done;
     if ((rc = cl_encode(r->state, in.ids, in.mask, B, in.T, err))) goto done;
     if ((rc = cl_decode(r->state, in.dec, in.Td, 0, err))) goto done;
     int64_t sh[2] = {B, in.T}, sb[1] = {B}, se[3] = {B, in.T, c->d_model}, shh[1] = {o->n_heads};
@@ -314,7 +314,7 @@ static int stream_t5(const cl_model *m, const cl_context *x, const cl_forward_op
         goto done;
     for (int b0 = 0; b0 < B && !rc; b0 += nb) {
         const int n = B - b0 < nb ? B - b0 : nb;
-        cl_progress_report(&o->progress, "forward", b0, B);
+        if ((rc = cl_progress_point(&o->progress, "forward", b0, B, err))) break;
         if ((rc = put_wide(w, "token_ids", in.ids, NULL, b0, n, T, wide, err)) ||
             (rc = put_wide(w, "attention_mask", NULL, in.mask, b0, n, T, wide, err)))
             break;
@@ -368,7 +368,7 @@ static int stream_bolt(const cl_model *m, const cl_context *x, const cl_forward_
         cl_context part = *x;
         part.values = x->values + (size_t)b0 * L;
         part.B = n;
-        cl_progress_report(&o->progress, "forward", b0, B);
+        if ((rc = cl_progress_point(&o->progress, "forward", b0, B, err))) break;
         free(r.mask64);
         r.mask64 = NULL;
         r.n = 0;

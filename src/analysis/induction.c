@@ -187,7 +187,7 @@ int cl_induction_run(const cl_model *m, const cl_induction_opts *o, cl_induction
     if (!rc) rc = cl_state_new(m, &s, err);
     const double steps = (double)K * (o->strict ? (bolt ? 2 : 3) : 1);
     double done = 0;
-    cl_progress_report(&o->progress, "induction", 0, steps);
+    if (!rc) rc = cl_progress_point(&o->progress, "induction", 0, steps, err);
     for (int k = 0; k < K && !rc; k++) {
         cl_rrt_opts ro = o->rrt;
         ro.seed = o->rrt.seed + (uint64_t)k;
@@ -205,23 +205,23 @@ int cl_induction_run(const cl_model *m, const cl_induction_opts *o, cl_induction
         }
         cl_rrt_scores_free(&xs);
         cl_rrt_scores_free(&es);
-        cl_progress_report(&o->progress, "induction", ++done, steps);
+        if ((rc = cl_progress_point(&o->progress, "induction", ++done, steps, err))) break;
         if (o->strict && bolt) {
             /* the same batch again (deterministic in the seed) for its targets; the state
              * holds its encoder output */
             if ((rc = cl_rrp_make(c, &ro, NULL, tgt, err))) break;
             if ((rc = cl_rrp_ablation(s, &ro, tgt, vals, err))) break;
             acc_put_values(&abl, k, vals, B);
-            cl_progress_report(&o->progress, "induction", ++done, steps);
+            if ((rc = cl_progress_point(&o->progress, "induction", ++done, steps, err))) break;
         } else if (o->strict) {
             /* the same batch again (deterministic in the seed): its tokens for log p(s_2) */
             if ((rc = cl_rrt_make(c, &ro, ids, mask, dec, err))) break;
             if ((rc = cl_induction_copying(s, &ro, ids, vals, err))) break;
             acc_put_values(&cp, k, vals, B);
-            cl_progress_report(&o->progress, "induction", ++done, steps);
+            if ((rc = cl_progress_point(&o->progress, "induction", ++done, steps, err))) break;
             if ((rc = cl_induction_ablation(s, &ro, ids, dec, vals, err))) break;
             acc_put_values(&abl, k, vals, B);
-            cl_progress_report(&o->progress, "induction", ++done, steps);
+            if ((rc = cl_progress_point(&o->progress, "induction", ++done, steps, err))) break;
         }
         int *ck = cnt + (size_t)k * 9;
         seed_counts(&cur, &right, o->strict ? &abl : NULL, k, o->threshold, ck, o->strict ? ck + 6 : NULL);

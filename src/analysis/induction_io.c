@@ -143,15 +143,16 @@ void cl_induction_study_default(cl_induction_study_opts *o) {
     o->tok_lo = o->tok_hi = -1;
 }
 
-/* model k of n: the caller's progress over all models, labelled with the model */
+/* model k of n: the caller's progress over all models, labelled with the model; the
+ * caller's answer (cancel) goes back to the model's run */
 typedef struct { const cl_progress *up; const char *study, *name; int k, n; } model_progress;
 
-static void on_model_progress(void *ctx, const char *stage, double done, double total) {
+static int on_model_progress(void *ctx, const char *stage, double done, double total) {
     const model_progress *p = ctx;
     char label[400];
     (void)stage;
     snprintf(label, sizeof label, "%s: %s (%d/%d)", p->study, p->name, p->k + 1, p->n);
-    cl_progress_report(p->up, label, p->k * total + done, p->n * total);
+    return cl_progress_ask(p->up, label, p->k * total + done, p->n * total);
 }
 
 /* CL_SAMPLING_BAND / _ALL for a token range of model m, -1 for any other range;
@@ -229,7 +230,7 @@ int cl_induction_study_run(cl_model *const *m, const cl_study_model *info, int n
         model_progress mp = {&o->base.progress, "induction", info[k].name, k, n};
         rc = model_opts(m[k], o, &io, err);
         out->models[j].sampling = rc ? -1 : sampling_of(m[k], io.rrt.tok_lo, io.rrt.tok_hi);
-        io.progress = (cl_progress){on_model_progress, &mp};
+        io.progress = (cl_progress){.ctx = &mp, .check = on_model_progress};
         double t0 = cl_now();
         if (!rc) rc = cl_induction_run(m[k], &io, &out->res[j], err);
         out->models[j].seconds = cl_now() - t0;
@@ -278,7 +279,7 @@ int cl_sweep_study_run(cl_model *const *m, const cl_study_model *info, int n, co
         model_progress mp = {&o->base.base.progress, "sweep", info[k].name, k, n};
         rc = model_opts(m[k], &o->base, &so.base, err);
         out->models[k].sampling = rc ? -1 : sampling_of(m[k], so.base.rrt.tok_lo, so.base.rrt.tok_hi);
-        so.base.progress = (cl_progress){on_model_progress, &mp};
+        so.base.progress = (cl_progress){.ctx = &mp, .check = on_model_progress};
         double t0 = cl_now();
         if (!rc && (rc = cl_sweep_run(m[k], &so, &out->res[k], err))) cl_error_prefix(err, info[k].path);
         out->models[k].seconds = cl_now() - t0;

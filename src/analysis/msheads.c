@@ -58,7 +58,7 @@ int cl_ms_heads(cl_state *s, cl_fft *f, const float *series, int n, int points, 
                 h->mass = tot;
                 h->max_share = tot > 0 ? mx / tot : 1;
             }
-        if (!rc) cl_progress_report(progress, "multisine", b0 + nb, n);
+        if (!rc) rc = cl_progress_point(progress, "multisine", b0 + nb, n, err);
     }
     free(attn);
     free(sig);

@@ -196,7 +196,7 @@ static int run_study(const cl_model *const *m, const char *const *dirs, int n, c
                 break;
             }
         if (!cl_shard_has(&o->shard, k)) continue; /* another part's model: named (for the names after it), not run */
-        cl_progress_report(&o->progress, "multisine", k, n);
+        if ((rc = cl_progress_point(&o->progress, "multisine", k, n, err))) break;
         double t0 = cl_now();
         rc = run_model(m ? m[k] : NULL, dirs[k], &r->res[k], series, r, r->bolt ? sfft : fft, err);
         mi->seconds = cl_now() - t0;

@@ -63,7 +63,7 @@ int cl_rrp_offsets_run(cl_model *const *m, const cl_study_model *info, int n, co
             io.rrt.offset = offsets[j];
             rc = cl_induction_run(m[k], &io, &out->res[k * n_off + j], err);
             if (out->done) out->done[k * n_off + j] = 1;
-            cl_progress_report(&o->base.progress, "offsets", ++done, units);
+            if (!rc) rc = cl_progress_point(&o->base.progress, "offsets", ++done, units, err);
         }
         out->models[k].seconds = cl_now() - t0;
     }

@@ -25,6 +25,16 @@ int cl_sweep_cell_fits(const cl_model *m, int reps, int seq_len) {
     return cl_rrp_check(c, &ro, &e) == 0;
 }
 
+/* The cell's run as a share of the sweep's progress, so the caller sees it move (and can
+ * cancel) within a cell, not only between cells. */
+typedef struct { const cl_progress *up; int cell, ncell; } cell_progress;
+
+static int on_cell_progress(void *ctx, const char *stage, double done, double total) {
+    const cell_progress *p = ctx;
+    (void)stage;
+    return cl_progress_ask(p->up, "sweep", p->cell + (total > 0 ? done / total : 0), p->ncell);
+}
+
 int cl_sweep_run(const cl_model *m, const cl_sweep_opts *o, cl_sweep_result *r, cl_error *err) {
     memset(r, 0, sizeof *r);
     if (o->n_reps < 1 || o->n_lens < 1) return cl_error_set(err, CL_EINVAL, "sweep: empty grid");
@@ -54,8 +64,10 @@ int cl_sweep_run(const cl_model *m, const cl_sweep_opts *o, cl_sweep_result *r, 
     }
     cl_induction_opts io = o->base;
     io.strict = 0;        /* counts only: one forward pass per cell and seed */
-    io.progress = (cl_progress){0};
-    cl_progress_report(&o->base.progress, "sweep", 0, ncell);
+    cell_progress cp = {&o->base.progress, 0, ncell};
+    io.progress = (cl_progress){.ctx = &cp, .check = on_cell_progress};
+    int rc = cl_progress_point(&o->base.progress, "sweep", 0, ncell, err);
+    if (rc) { cl_sweep_free(r); return rc; }
     for (int i = 0; i < o->n_reps; i++)
         for (int j = 0; j < o->n_lens; j++) {
             if (o->only && !o->only[i * o->n_lens + j]) continue; /* CL_CELL_ELSEWHERE */
@@ -69,7 +81,8 @@ int cl_sweep_run(const cl_model *m, const cl_sweep_opts *o, cl_sweep_result *r, 
             io.rrt.reps = o->reps[i];
             io.rrt.seq_len = o->lens[j];
             cl_induction_result ir;
-            int rc = cl_induction_run(m, &io, &ir, err);
+            cp.cell = i * o->n_lens + j;
+            rc = cl_induction_run(m, &io, &ir, err);
             if (rc) { cl_sweep_free(r); return rc; }
             cl_sweep_cell *c = &r->cells[i * o->n_lens + j];
             c->reps = o->reps[i];
@@ -81,7 +94,10 @@ int cl_sweep_run(const cl_model *m, const cl_sweep_opts *o, cl_sweep_result *r, 
             c->cur = ir.cur; c->right = ir.right; c->cur_all = ir.cur_all; c->right_all = ir.right_all;
             ir.cur = ir.right = ir.cur_all = ir.right_all = NULL; /* moved into the cell */
             cl_induction_free(&ir);
-            cl_progress_report(&o->base.progress, "sweep", i * o->n_lens + j + 1, ncell);
+            if ((rc = cl_progress_point(&o->base.progress, "sweep", i * o->n_lens + j + 1, ncell, err))) {
+                cl_sweep_free(r);
+                return rc;
+            }
         }
     return 0;
 }

@@ -68,14 +68,15 @@ void cl_linear_w_n(const float *x, int rows, int in, int n, const cl_wprod *p, d
     }
 }
 
-void cl_cross_kv(const cl_model *m, const float *enc, int rows, float *ck, float *cv, size_t per, double *flops) {
+void cl_cross_kv(const cl_model *m, const float *enc, int rows, int l0, int l1, float *ck, float *cv, size_t per,
+                 double *flops) {
     const cl_config *c = &m->cfg;
     const int HD = c->num_heads * c->d_kv;
-    enum { GROUP = 8 }; /* layers per call: 16 products on one rounding */
-    for (int l0 = 0; l0 < c->num_decoder_layers; l0 += GROUP) {
+    enum { GROUP = CL_CROSS_KV_GROUP };
+    for (int g = l0; g < l1; g += GROUP) {
         cl_wprod p[2 * GROUP];
         int n = 0;
-        for (int l = l0; l < c->num_decoder_layers && l < l0 + GROUP; l++) {
+        for (int l = g; l < l1 && l < g + GROUP; l++) {
             const layer_w *L = &m->dec[l];
             p[n++] = (cl_wprod){L->cross.k, L->cross_h.k, HD, 0.0f, ck + l * per};
             p[n++] = (cl_wprod){L->cross.v, L->cross_h.v, HD, 0.0f, cv + l * per};

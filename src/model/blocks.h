@@ -23,9 +23,12 @@ typedef struct cl_wprod {
     float *y;
 } cl_wprod;
 void cl_linear_w_n(const float *x, int rows, int in, int n, const cl_wprod *p, double *flops);
-/* Cross-attention keys and values of every decoder layer from the encoder output enc
- * (rows, d_model): layer l's K at ck + l*per, V at cv + l*per, each (rows, HD). */
-void cl_cross_kv(const cl_model *m, const float *enc, int rows, float *ck, float *cv, size_t per, double *flops);
+/* Cross-attention keys and values of decoder layers [l0, l1) from the encoder output enc
+ * (rows, d_model): layer l's K at ck + l*per, V at cv + l*per, each (rows, HD). Callers that
+ * stop between layers (a progress point) split the range in CL_CROSS_KV_GROUP layers. */
+#define CL_CROSS_KV_GROUP 8 /* layers per call: 16 products on one rounding */
+void cl_cross_kv(const cl_model *m, const float *enc, int rows, int l0, int l1, float *ck, float *cv, size_t per,
+                 double *flops);
 /* y (rows, d) = w * x / sqrt(mean(x^2) + eps); y may equal x. */
 void cl_rms_norm(const float *x, const float *w, int rows, int d, float eps, float *y);
 /* x (rows, d) += wo · act(wi · h), or gated: act(wi0 · h) * (wi1 · h).

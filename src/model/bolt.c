@@ -164,7 +164,7 @@ int cl_bolt_encode(cl_state *s, const float *context, int B, int L, cl_error *er
     memcpy(s->ex, bs->emb, sizeof(float) * (size_t)B * T * d);
     memcpy(s->enc_mask, bs->mask, (size_t)B * T);
     memset(s->enc_ids, 0, sizeof(int32_t) * (size_t)B * T);
-    rc = cl_encoder_run(s);
+    rc = cl_encoder_run(s, err);
     bs->encoded = !rc;
     return rc;
 }

@@ -89,7 +89,7 @@ int cl_kvcache_begin(cl_kvcache *kv, const float *enc, const uint8_t *mask, int 
     kv->B = B; kv->T = T; kv->t = 0;
     memcpy(kv->mask, mask, (size_t)B * T);
     const size_t per = (size_t)B * T * kv->HD;
-    cl_cross_kv(kv->m, enc, B * T, kv->ck, kv->cv, per, &kv->flops);
+    cl_cross_kv(kv->m, enc, B * T, 0, kv->m->cfg.num_decoder_layers, kv->ck, kv->cv, per, &kv->flops);
     return 0;
 }
 

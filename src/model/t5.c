@@ -313,9 +313,19 @@ int cl_encoder_prepare(cl_state *s, int B, int T, cl_error *err) {
     return 0;
 }
 
+/* A pass stopped by the progress check (CL_ECANCELED): the state then holds no encoder
+ * output and no maps, so a later cl_decode or a map read cannot see a half-run pass. */
+static int pass_cancelled(cl_state *s) {
+    s->B = s->T = s->Td = 0;
+    s->cross_valid = 0;
+    s->logits_rows = 0;
+    for (int i = 0; i < CL_NSTACKS; i++) s->cap[i].valid = 0;
+    return CL_ECANCELED;
+}
+
 /* The encoder's layer loop on the embeddings in s->ex, for Chronos (token embeddings) and
  * Chronos-Bolt (patch embeddings and [REG]) alike. */
-int cl_encoder_run(cl_state *s) {
+int cl_encoder_run(cl_state *s, cl_error *err) {
     const cl_model *m = s->m;
     const cl_config *c = &m->cfg;
     const int B = s->B, T = s->T;
@@ -336,7 +346,8 @@ int cl_encoder_run(cl_state *s) {
         cl_linear_w(s->eo, (int)rows, HD, L->self.o, L->self_h.o, d, 1.0f, s->ex, &s->flops);
         cl_rms_norm(s->ex, L->ln_ff, (int)rows, d, c->eps, s->eh);
         cl_feed_forward(m, L, s->eh, (int)rows, s->eff, s->ex, &s->flops);
-        cl_progress_report(&s->progress, "forward", l + 1, c->num_layers + c->num_decoder_layers);
+        if (cl_progress_point(&s->progress, "forward", l + 1, c->num_layers + c->num_decoder_layers, err))
+            return pass_cancelled(s);
     }
     cl_rms_norm(s->ex, m->enc_final, (int)rows, d, c->eps, s->enc_out);
     return 0;
@@ -355,7 +366,7 @@ int cl_encode(cl_state *s, const int32_t *ids, const uint8_t *mask, int B, int T
     memcpy(s->enc_ids, ids, sizeof(int32_t) * rows);
     memcpy(s->enc_mask, mask, rows);
     cl_embed(m, ids, rows, s->ex);
-    return cl_encoder_run(s);
+    return cl_encoder_run(s, err);
 }
 
 int cl_encode_embeds(cl_state *s, const float *x, const uint8_t *mask, int B, int T, cl_error *err) {
@@ -365,7 +376,7 @@ int cl_encode_embeds(cl_state *s, const float *x, const uint8_t *mask, int B, in
     memset(s->enc_ids, 0, sizeof(int32_t) * rows); /* no token ids on this path */
     memcpy(s->enc_mask, mask, rows);
     memcpy(s->ex, x, sizeof(float) * rows * s->m->cfg.d_model);
-    return cl_encoder_run(s);
+    return cl_encoder_run(s, err);
 }
 
 /* ------------------------------------------------------------------ decoder */
@@ -383,7 +394,12 @@ static int ensure_cross(cl_state *s, cl_error *err) {
         if (!s->ck) return cl_error_set(err, CL_ENOMEM, "state: cannot allocate cross-attention cache");
     }
     s->cv = s->ck + per * c->num_decoder_layers;
-    cl_cross_kv(s->m, s->enc_out, (int)rows, s->ck, s->cv, per, &s->flops);
+    const int NL = c->num_decoder_layers;
+    for (int l0 = 0; l0 < NL; l0 += CL_CROSS_KV_GROUP) { /* a progress point per group: deep models take long here */
+        cl_cross_kv(s->m, s->enc_out, (int)rows, l0, l0 + CL_CROSS_KV_GROUP < NL ? l0 + CL_CROSS_KV_GROUP : NL, s->ck,
+                    s->cv, per, &s->flops);
+        if (cl_progress_point(&s->progress, "forward", c->num_layers, c->num_layers + NL, err)) return pass_cancelled(s);
+    }
     s->cross_valid = 1;
     return 0;
 }
@@ -457,7 +473,8 @@ int cl_decoder_run(cl_state *s, const int32_t *emb_ids, int Td, int last_only, i
 
         cl_rms_norm(s->dx, L->ln_ff, (int)rows, d, c->eps, s->dh);
         cl_feed_forward(m, L, s->dh, (int)rows, s->dff, s->dx, &s->flops);
-        if (capture) cl_progress_report(&s->progress, "forward", c->num_layers + l + 1, c->num_layers + NL);
+        if (capture && cl_progress_point(&s->progress, "forward", c->num_layers + l + 1, c->num_layers + NL, err))
+            return pass_cancelled(s);
     }
     if (cl_model_is_bolt(m)) { /* Chronos-Bolt: no LM head; s->dh keeps the final state (B*Td, d) */
         cl_rms_norm(s->dx, m->dec_final, (int)rows, d, c->eps, s->dh);

@@ -129,15 +129,16 @@ static int commit(const char *tmp, const char *out, cl_error *err) {
 /* shares of the whole run, measured on random tiny, mini, small, base checkpoints at the defaults */
 static const double SHARE[CL_REPORT_STEPS + 1] = {0, 0.2, 0.26, 0.8, 0.84, 0.88, 1.0};
 
-/* one step's progress as a share of the whole report: "report: step 2/4 sweep: <inner>" */
+/* one step's progress as a share of the whole report: "report: step 2/4 sweep: <inner>";
+ * the caller's answer (cancel) goes back to the step's run */
 typedef struct { const cl_progress *up; int step; double from, to; } step_progress;
 
-static void on_step_progress(void *ctx, const char *stage, double done, double total) {
+static int on_step_progress(void *ctx, const char *stage, double done, double total) {
     const step_progress *p = ctx;
     char label[512];
     snprintf(label, sizeof label, "report: step %d/%d %s", p->step + 1, CL_REPORT_STEPS, stage);
     double f = total > 0 ? done / total : 0;
-    cl_progress_report(p->up, label, p->from + (p->to - p->from) * (f < 1 ? f : 1), 1.0);
+    return cl_progress_ask(p->up, label, p->from + (p->to - p->from) * (f < 1 ? f : 1), 1.0);
 }
 
 static int mkdir_err(const char *dir, cl_error *err) {
@@ -312,7 +313,7 @@ static int run_steps(const cl_report_opts *o, cl_model *const *m, const cl_study
         rc = mkdir_err(cl_path_join(d, sizeof d, data, CL_REPORT_STEP_NAMES[s]), err);
         if (!rc) rc = mkdir_err(cl_path_join(f, sizeof f, figs, CL_REPORT_STEP_NAMES[s]), err);
         step_progress sp = {&o->progress, s, SHARE[s], SHARE[s + 1]};
-        cl_progress pr = {on_step_progress, &sp};
+        cl_progress pr = {.ctx = &sp, .check = on_step_progress};
         double t0 = cl_now();
         if (rc) break;
         if (s == CL_REPORT_INDUCTION || (s == CL_REPORT_INDUCTION_ALL && so->fam[0].n)) {
@@ -344,7 +345,8 @@ static int run_steps(const cl_report_opts *o, cl_model *const *m, const cl_study
                 snprintf(db, sizeof db, "%s%s", d, fa ? "-bolt" : "");
                 step_progress spf = {&o->progress, s, SHARE[s] + (SHARE[s + 1] - SHARE[s]) * fm->idx[0] / n,
                                      SHARE[s] + (SHARE[s + 1] - SHARE[s]) * (fm->idx[0] + fm->n) / n};
-                mo->progress = (cl_progress){on_step_progress, so->fam[0].n && so->fam[1].n ? (void *)&spf : (void *)&sp};
+                mo->progress = (cl_progress){.ctx = so->fam[0].n && so->fam[1].n ? (void *)&spf : (void *)&sp,
+                                             .check = on_step_progress};
                 if (fa) rc = mkdir_err(db, err);
                 if (!rc) rc = cl_multisine_run(fm->dirs, fm->n, mo, r, err);
                 if (!rc) rc = cl_multisine_write(r, db, err);
@@ -363,7 +365,7 @@ static int run_steps(const cl_report_opts *o, cl_model *const *m, const cl_study
                 wo.seed = o->seed;
                 wo.configs = o->configs;
                 wo.permutations = perms;
-                wo.progress = (cl_progress){on_step_progress, &spk};
+                wo.progress = (cl_progress){.ctx = &spk, .check = on_step_progress};
                 wo.precision = o->precision;
                 wo.name = info[k].name;
                 rc = mkdir_err(md, err);

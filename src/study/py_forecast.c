@@ -3,10 +3,11 @@
 #include "chronolens_study.h"
 #include "../analysis/forecast.h"
 #include "../analysis/parrot.h"
+#include "py_progress.h"
 
 int cl_py_forecast(const cl_model *m, const float *context, int B, int L, int horizon, int samples,
                    double temperature, int top_k, double top_p, uint64_t seed, int batch, int use_cache,
-                   float *values, cl_error *err) {
+                   cl_py_progress progress, void *ctx, float *values, cl_error *err) {
     if (B < 1 || L < 1) return cl_error_set(err, CL_EINVAL, "forecast: context of %d series x %d values", B, L);
     if (horizon < 1) return cl_error_set(err, CL_EINVAL, "forecast: horizon %d: must be >= 1", horizon);
     if (samples < 1) return cl_error_set(err, CL_EINVAL, "forecast: samples %d: must be >= 1", samples);
@@ -27,6 +28,8 @@ int cl_py_forecast(const cl_model *m, const float *context, int B, int L, int ho
     o.seed = seed;
     o.batch = batch;
     o.use_cache = use_cache != 0;
+    cl_py_progress_ctx pp;
+    o.progress = cl_py_progress_of(&pp, progress, ctx);
     return cl_forecast(m, &o, context, B, L, horizon, values, err);
 }
 

@@ -564,7 +564,7 @@ int cl_trainer_run(cl_trainer *t, const char *out, const cl_progress *progress, 
         cl_train_row row;
         if ((rc = cl_trainer_step(t, &row, err))) break;
         snprintf(label, sizeof label, "train: step %d/%d, loss %.3f", t->step, t->o.steps, row.loss);
-        cl_progress_report(progress, label, t->step - start, t->o.steps - start);
+        if ((rc = cl_progress_point(progress, label, t->step - start, t->o.steps - start, err))) break;
         if (t->o.checkpoint_every > 0 && t->step % t->o.checkpoint_every == 0) rc = save_checkpoint(t, out, progress, err);
     }
     if (!rc && t->o.eval_batches && (t->nevals == 0 || t->evals[t->nevals - 1].step != t->step))

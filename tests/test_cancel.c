@@ -1,0 +1,156 @@
+/* test_cancel.c — cl_progress.check: a non-zero answer stops a run at the next progress
+ * point with CL_ECANCELED "<stage>: cancelled" (studies, relays into sub-runs, forecasting,
+ * an engine pass, whose state then holds nothing half-run); a report-only fn (the callers
+ * from before check existed) never cancels. */
+#include "testutil.h"
+#include "chronolens_study.h"
+
+#include <string.h>
+
+#define NANO CL_FIXTURES "/../../models/chronos-nano"
+
+static cl_model *M;
+
+static int setup(void **st) {
+    (void)st;
+    cl_error err;
+    if (cl_model_load(NANO, &M, &err)) { print_error("%s\n", err.msg); return -1; }
+    return 0;
+}
+static int teardown(void **st) { (void)st; cl_model_free(M); return 0; }
+
+/* counts reports; check answers "stop" from call number stop_at on (0: never) */
+typedef struct { int fn_calls, check_calls, stop_at, fn_first; } counter;
+
+static void count_fn(void *ctx, const char *stage, double done, double total) {
+    (void)stage; (void)done; (void)total;
+    counter *c = ctx;
+    if (c->fn_calls++ == 0 && c->check_calls == 0) c->fn_first = 1;
+}
+static int count_check(void *ctx, const char *stage, double done, double total) {
+    (void)stage; (void)done; (void)total;
+    counter *c = ctx;
+    return ++c->check_calls >= c->stop_at && c->stop_at > 0;
+}
+static int py_check(void *ctx, double done, double total) { return count_check(ctx, "", done, total); }
+
+static cl_induction_opts induction_opts(int seeds) {
+    cl_induction_opts o;
+    cl_error err;
+    assert_int_equal(cl_induction_default(cl_model_config(M), &o, &err), 0);
+    o.rrt.batch = 4;
+    o.seeds = seeds;
+    o.strict = 0;
+    return o;
+}
+
+static void test_induction_cancel(void **st) {
+    (void)st;
+    cl_error err = {0};
+    cl_induction_result r;
+    /* fn and check: both called (fn first), the run stops at the third point */
+    counter c = {.stop_at = 3};
+    cl_induction_opts o = induction_opts(1000);
+    o.progress = (cl_progress){.fn = count_fn, .ctx = &c, .check = count_check};
+    assert_int_equal(cl_induction_run(M, &o, &r, &err), CL_ECANCELED);
+    assert_int_equal(err.code, CL_ECANCELED);
+    assert_string_equal(err.msg, "induction: cancelled");
+    assert_int_equal(c.check_calls, 3); /* not the 1001 points of the whole run */
+    assert_int_equal(c.fn_calls, 3);
+    assert_true(c.fn_first);
+    /* a report-only callback, as callers set it before check existed: the run completes */
+    counter f = {0};
+    o = induction_opts(3);
+    o.progress = (cl_progress){.fn = count_fn, .ctx = &f};
+    assert_int_equal(cl_induction_run(M, &o, &r, &err), 0);
+    assert_int_equal(f.fn_calls, 4); /* 0 of 3, then one per seed */
+    cl_induction_free(&r);
+    /* a check answering 0 throughout: the same run, to the end */
+    counter g = {0};
+    o.progress = (cl_progress){.ctx = &g, .check = count_check};
+    assert_int_equal(cl_induction_run(M, &o, &r, &err), 0);
+    assert_int_equal(g.check_calls, 4);
+    cl_induction_free(&r);
+}
+
+static void test_sweep_cancel_within_a_cell(void **st) {
+    (void)st;
+    cl_error err = {0};
+    /* one cell of 1000 seeds: the sweep's own points are before and after the cell, so only
+     * the relay into the cell's run can stop it early */
+    const int reps[1] = {2}, lens[1] = {4};
+    cl_sweep_opts o = {.base = induction_opts(1000), .n_reps = 1, .n_lens = 1, .reps = reps, .lens = lens};
+    counter c = {.stop_at = 5};
+    o.base.progress = (cl_progress){.ctx = &c, .check = count_check};
+    cl_sweep_result r;
+    assert_int_equal(cl_sweep_run(M, &o, &r, &err), CL_ECANCELED);
+    assert_string_equal(err.msg, "induction: cancelled");
+    assert_int_equal(c.check_calls, 5);
+}
+
+static void test_forecast_cancel(void **st) {
+    (void)st;
+    cl_error err = {0};
+    enum { B = 3, L = 40, H = 24, S = 4 };
+    float ctx[B * L], v[B * S * H];
+    for (int i = 0; i < B * L; i++) ctx[i] = (float)(i % 9);
+    counter c = {.stop_at = 2};
+    assert_int_equal(cl_py_forecast(M, ctx, B, L, H, S, 1.0, 50, 1.0, 9, 1, 1, py_check, &c, v, &err), CL_ECANCELED);
+    assert_string_equal(err.msg, "forecast: cancelled");
+    assert_int_equal(c.check_calls, 2); /* a decoder step each */
+    counter n = {0};
+    assert_int_equal(cl_py_forecast(M, ctx, B, L, H, S, 1.0, 50, 1.0, 9, 1, 1, py_check, &n, v, &err), 0);
+    assert_int_equal(n.check_calls, B * H); /* every decoder step of every series */
+}
+
+static void test_pass_cancel(void **st) {
+    (void)st;
+    cl_error err = {0};
+    const cl_config *c = cl_model_config(M);
+    enum { B = 2, T = 9 };
+    int32_t ids[B * T], dec[B] = {0, 0};
+    uint8_t mask[B * T];
+    for (int i = 0; i < B * T; i++) { ids[i] = 100 + 37 * i % 3000; mask[i] = 1; }
+    cl_state *s, *fresh;
+    assert_int_equal(cl_state_new(M, &s, &err), 0);
+    assert_int_equal(cl_state_new(M, &fresh, &err), 0);
+    /* stopped after the first encoder layer: the state holds no encoder output */
+    counter k = {.stop_at = 1};
+    cl_state_set_progress(s, &(cl_progress){.ctx = &k, .check = count_check});
+    assert_int_equal(cl_encode(s, ids, mask, B, T, &err), CL_ECANCELED);
+    assert_string_equal(err.msg, "forward: cancelled");
+    assert_int_equal(k.check_calls, 1);
+    int b = -1;
+    cl_state_encoder_hidden(s, &b, NULL);
+    assert_int_equal(b, 0);
+    assert_int_equal(cl_decode(s, dec, 1, 0, &err), CL_EINVAL);
+    /* stopped in the decoder (after the encoder's layers and the cross keys/values) */
+    counter d = {.stop_at = c->num_layers + 2};
+    cl_state_set_progress(s, &(cl_progress){.ctx = &d, .check = count_check});
+    assert_int_equal(cl_encode(s, ids, mask, B, T, &err), 0);
+    assert_int_equal(cl_decode(s, dec, 1, 0, &err), CL_ECANCELED);
+    int lb = -1, lt = -1;
+    cl_state_logits(s, &lb, &lt, NULL);
+    assert_int_equal(lb * lt, 0); /* no logits of a half-run pass */
+    /* the same state, not stopped, computes what a fresh one does */
+    cl_state_set_progress(s, NULL);
+    assert_int_equal(cl_encode(s, ids, mask, B, T, &err), 0);
+    assert_int_equal(cl_decode(s, dec, 1, 0, &err), 0);
+    assert_int_equal(cl_encode(fresh, ids, mask, B, T, &err), 0);
+    assert_int_equal(cl_decode(fresh, dec, 1, 0, &err), 0);
+    int V;
+    const float *a = cl_state_logits(s, NULL, NULL, &V), *f = cl_state_logits(fresh, NULL, NULL, NULL);
+    assert_memory_equal(a, f, sizeof(float) * B * V);
+    cl_state_free(s);
+    cl_state_free(fresh);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_induction_cancel),
+        cmocka_unit_test(test_sweep_cancel_within_a_cell),
+        cmocka_unit_test(test_forecast_cancel),
+        cmocka_unit_test(test_pass_cancel),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
