@@ -102,12 +102,12 @@ static int parse_entry(const char *path, const cJSON *e, st_tensor *t, size_t da
 
 int st_open(const char *path, st_file *f, cl_error *err) {
     memset(f, 0, sizeof *f);
-    int fd = open(path, O_RDONLY);
-    if (fd < 0) return cl_error_set(err, CL_EIO, "%s: cannot open: %s", path, strerror(errno));
+    int fd = cl_open_read(path, err); /* a regular file, never a FIFO or device */
+    if (fd < 0) return CL_EIO;
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fstat(fd, &st) != 0) {
         close(fd);
-        return cl_error_set(err, CL_EIO, "%s: not a regular file", path);
+        return cl_error_set(err, CL_EIO, "%s: cannot size: %s", path, strerror(errno));
     }
     size_t size = (size_t)st.st_size;
     if (size < 8) {
