@@ -125,6 +125,41 @@ static void test_write_error_reason(void **st) {
     expect_listing(d, "");
 }
 
+/* A folder output is built whole beside --out and moved in only when every file was
+ * written: induction failing at its figures (the file-size limit) leaves no induction.json
+ * or induction.csv; an existing folder keeps the user's files, and its older results until
+ * a run succeeds */
+static void test_folder_output_whole(void **st) {
+    (void)st;
+    const char *d = fresh("whole");
+    char log[600], p[600];
+    snprintf(log, sizeof log, "%s/../err.txt", d);
+    /* json and csv (< 10 kB) fit under 24 kB, the first figure (> 30 kB) does not */
+    const char *fail = "bash -c \"trap '' XFSZ; ulimit -f 24; exec '%s' induction -q --model " SMALL
+                       " --batch 2 --no-strict --out '%s/ind'\" 2>'%s'";
+    assert_int_equal(run_cmd(fail, CL_CLI, d, log), 2);
+    one_line(log, "ind/", "PNG");
+    expect_listing(d, "");
+    assert_int_equal(run_cmd("mkdir '%s/ind' && echo mine > '%s/ind/notes.txt' && echo old > '%s/ind/induction.json'", d, d, d), 0);
+    assert_int_equal(run_cmd(fail, CL_CLI, d, log), 2);
+    expect_listing(d, "ind,");
+    assert_int_equal(run_cmd("test \"$(LC_ALL=C ls -A '%s/ind' | tr '\\n' ,)\" = induction.json,notes.txt,", d), 0);
+    snprintf(p, sizeof p, "%s/ind/induction.json", d);
+    char *t = slurp(p);
+    assert_string_equal(t, "old\n");
+    free(t);
+    /* a run that succeeds: its files moved in, the user's kept */
+    assert_int_equal(run_cmd("'%s' induction -q --model " SMALL " --batch 2 --no-strict --out '%s/ind' > /dev/null", CL_CLI, d), 0);
+    expect_listing(d, "ind,");
+    t = slurp(p);
+    assert_non_null(strstr(t, "\"models\""));
+    free(t);
+    snprintf(p, sizeof p, "%s/ind/notes.txt", d);
+    assert_true(file_exists(p));
+    snprintf(p, sizeof p, "%s/ind/mosaic_rand-small.png", d);
+    assert_true(file_exists(p));
+}
+
 /* ------------------------------------------------------------ one run per output */
 
 static void test_concurrent_runs(void **st) {
@@ -156,9 +191,9 @@ static void test_stale_temporaries(void **st) {
     while (kill((pid_t)dead, 0) == 0) dead--;
     assert_int_equal(run_cmd("cd '%s' && touch .chronolens-tmp.%ld.f.csv.abcdef .chronolens-tmp.%ld.f.csv.ghijkl "
                              ".chronolens-tmp.%ld.g.csv.abcdef f.csv.tmp.%ld.abcdef exp.tmp.%ld.csv "
-                             "&& mkdir .chronolens-tmp.%ld.rep.abcdef .chronolens-tmp.%ld.rep.ghijkl rep "
-                             "&& touch .chronolens-tmp.%ld.rep.abcdef/x rep/exp.tmp.%ld.csv rep/.chronolens-tmp.%ld.x.csv.abcdef",
-                             d, dead, me, dead, dead, dead, dead, me, dead, dead, dead), 0);
+                             "&& mkdir .chronolens-tmp.%ld.rep.abcdef .chronolens-tmp.%ld.rep.ghijkl "
+                             "&& touch .chronolens-tmp.%ld.rep.abcdef/x",
+                             d, dead, me, dead, dead, dead, dead, me, dead), 0);
     assert_int_equal(run_cmd("'%s' forecast -q --model " SMALL " --context " SMALL "/context.csv --horizon 2 --samples 2 "
                              "--out '%s/f.csv'", CL_CLI, d), 0);
     char p[1024];
@@ -245,23 +280,24 @@ static void test_fifo_inputs(void **st) {
     }
 }
 
-/* One lock per real output: a second run into the same file through a symbolic link to its
- * folder fails at once, naming the first run */
+/* One lock per real output: a second run into the same file through a symbolic link to it
+ * (lock .link.safetensors.lock as typed, .out.safetensors.lock really) fails at once,
+ * naming the first run */
 static void test_lock_real_path(void **st) {
     (void)st;
     const char *d = fresh("lockreal"), *ctx = big_context(24, 512);
     char log[600], log2[600];
     snprintf(log, sizeof log, "%s/../err.txt", d);
     snprintf(log2, sizeof log2, "%s/../err2.txt", d);
-    assert_int_equal(run_cmd("cd '%s' && mkdir real && ln -s real alias", d), 0);
-    int rc = run_cmd("'%s' forward -q --model " SMALL " --context '%s' --out '%s/real/out.safetensors' 2>'%s' & a=$!; "
-                     "while [ ! -e '%s/real/.out.safetensors.lock' ] && kill -0 $a 2>/dev/null; do sleep 0.01; done; "
-                     "'%s' forward -q --model " SMALL " --context '%s' --out '%s/alias/out.safetensors' 2>'%s'; b=$?; "
+    assert_int_equal(run_cmd("cd '%s' && echo old > out.safetensors && ln -s out.safetensors link.safetensors", d), 0);
+    int rc = run_cmd("'%s' forward -q --model " SMALL " --context '%s' --out '%s/out.safetensors' 2>'%s' & a=$!; "
+                     "while [ ! -e '%s/.out.safetensors.lock' ] && kill -0 $a 2>/dev/null; do sleep 0.01; done; "
+                     "'%s' forward -q --model " SMALL " --context '%s' --out '%s/link.safetensors' 2>'%s'; b=$?; "
                      "wait $a; a=$?; [ $a = 0 ] && [ $b = 2 ]",
                      CL_CLI, ctx, d, log2, d, CL_CLI, ctx, d, log);
     if (rc) fail_msg("runs A/B: %s / %s", slurp(log2), slurp(log));
-    one_line(log, "out.safetensors", "another chronolens run (pid");
-    expect_listing(d, "alias,real,");
+    one_line(log, "link.safetensors", "another chronolens run (pid");
+    expect_listing(d, "link.safetensors,out.safetensors,");
 }
 
 /* ------------------------------------------------------------ signals */
@@ -351,6 +387,7 @@ int main(void) {
         cmocka_unit_test(test_out_links_and_devices),
         cmocka_unit_test(test_fifo_inputs),
         cmocka_unit_test(test_lock_real_path),
+        cmocka_unit_test(test_folder_output_whole),
         cmocka_unit_test(test_signal_forward),
         cmocka_unit_test(test_signal_forecast),
         cmocka_unit_test(test_signal_report),
