@@ -356,9 +356,16 @@ int cl_model_load_opts(const char *dir, const cl_load_opts *opts, cl_model **out
     np += 2 * (size_t)d;
     m->nparams = np;
     if (!b.rc) b.rc = check_accounted(&b);
+    if (!b.rc) b.rc = cl_model_check_files(m, err); /* read (bf16 widened) from a file shrunk meanwhile */
     free(b.bound);
     if (b.rc) { cl_model_free(m); return b.rc; }
     *out = m;
+    return 0;
+}
+
+int cl_model_check_files(const cl_model *m, cl_error *err) {
+    for (int i = 0; i < m->nfiles; i++)
+        if (st_check(&m->files[i], err)) return CL_EIO;
     return 0;
 }
 
