@@ -236,20 +236,28 @@ static int rm_entry(const char *p, const struct stat *s, int t, struct FTW *f) {
     return 0;
 }
 
-/* in dir: CL_TMP_PREFIX PID.NAME.XXXXXX (files and folders) of dead PIDs (name NULL: every
- * NAME). Only that prefix is ever looked at: a user's own exp.tmp.99999.csv is not ours. */
+/* The tag cl_tmp_create appends (6 hex digits), or a replaced folder's .old-XXXXXX after it */
+static int tmp_tag(const char *t) {
+    for (int i = 0; i < 6; i++)
+        if (!isxdigit((unsigned char)t[i])) return 0;
+    return !t[6] || (!strncmp(t + 6, ".old-", 5) && strlen(t + 11) == 6);
+}
+
+/* in dir: CL_TMP_PREFIX PID.NAME.XXXXXX (files and folders) of dead PIDs, for this NAME only:
+ * the caller holds NAME's lock, so no live run writes them. Only that prefix is ever looked
+ * at: a user's own exp.tmp.99999.csv is not ours, nor another output's temporary. */
 static void sweep_stale(const char *dir, const char *name) {
     DIR *d = opendir(dir);
     if (!d) return;
     struct dirent *e;
-    const size_t pl = strlen(CL_TMP_PREFIX), nl = name ? strlen(name) : 0;
+    const size_t pl = strlen(CL_TMP_PREFIX), nl = strlen(name);
     while ((e = readdir(d))) {
         const char *n = e->d_name, *rest = NULL;
         char full[PATH_MAX];
         struct stat st;
         if (strncmp(n, CL_TMP_PREFIX, pl) || !pid_dead(n + pl, &rest) || *rest != '.') continue;
         rest++;
-        if (name && (strncmp(rest, name, nl) || rest[nl] != '.')) continue; /* another output's */
+        if (strncmp(rest, name, nl) || rest[nl] != '.' || !tmp_tag(rest + nl + 1)) continue; /* another output's */
         if ((size_t)snprintf(full, sizeof full, "%s/%s", dir, n) >= sizeof full || lstat(full, &st) != 0) continue;
         if (S_ISDIR(st.st_mode)) nftw(full, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
         else unlink(full);
@@ -313,8 +321,8 @@ int cl_out_claim(const char *path, int is_dir, cl_error *err) {
             return cl_error_set(err, CL_EIO, "%s%s: cannot take the lock %s", what, path, lp);
         }
     }
+    /* a folder output is built beside it (outdir.c): nothing of ours is ever inside it */
     sweep_stale(dir, base);
-    if (is_dir) sweep_stale(real, NULL);
     return 0;
 }
 

@@ -26,7 +26,7 @@ int cl_out_check(const char *path, cl_error *err);
 int cl_out_check_dir(const char *dir, cl_error *err);
 /* Claims path for this process: takes .NAME.lock beside its real path (another run holding
  * it: an error naming that run's pid) and removes stale temporaries of path's name beside it
- * (and, for a folder, stale temporaries inside it). Released by cl_out_release_all, at a
+ * (under that lock: no live run is writing them). Released by cl_out_release_all, at a
  * signal (the lock file removed), or when the process ends (a killed run leaves the lock file,
  * no longer held: the next run takes it). */
 int cl_out_claim(const char *path, int is_dir, cl_error *err);
