@@ -194,11 +194,18 @@ static void test_stale_temporaries(void **st) {
                              "&& mkdir .chronolens-tmp.%ld.rep.abcdef .chronolens-tmp.%ld.rep.0a1b2c "
                              "&& touch .chronolens-tmp.%ld.rep.abcdef/x",
                              d, dead, me, dead, dead, dead, dead, dead, me, dead), 0);
-    assert_int_equal(run_cmd("'%s' forecast -q --model " SMALL " --context " SMALL "/context.csv --horizon 2 --samples 2 "
-                             "--out '%s/f.csv'", CL_CLI, d), 0);
     char p[1024];
 #define GONE(...) (snprintf(p, sizeof p, __VA_ARGS__), assert_false(file_exists(p) || dir_exists(p)))
 #define KEPT(...) (snprintf(p, sizeof p, __VA_ARGS__), assert_true(file_exists(p) || dir_exists(p)))
+    /* in a folder output: a user's file named like a temporary, and another output's */
+    assert_int_equal(run_cmd("mkdir '%s/ind' && touch '%s/ind/exp.tmp.%ld.csv' '%s/ind/.chronolens-tmp.%ld.x.csv.abcdef' "
+                             "&& '%s' induction -q --model " SMALL " --batch 2 --no-strict --out '%s/ind' > /dev/null",
+                             d, d, dead, d, dead, CL_CLI, d), 0);
+    KEPT("%s/ind/exp.tmp.%ld.csv", d, dead);
+    KEPT("%s/ind/.chronolens-tmp.%ld.x.csv.abcdef", d, dead); /* x.csv's: removed by a run on x.csv */
+    KEPT("%s/ind/induction.json", d);
+    assert_int_equal(run_cmd("'%s' forecast -q --model " SMALL " --context " SMALL "/context.csv --horizon 2 --samples 2 "
+                             "--out '%s/f.csv'", CL_CLI, d), 0);
     GONE("%s/.chronolens-tmp.%ld.f.csv.abcdef", d, dead);
     KEPT("%s/.chronolens-tmp.%ld.f.csv.0a1b2c", d, me);
     KEPT("%s/.chronolens-tmp.%ld.g.csv.abcdef", d, dead); /* other outputs' */
@@ -212,13 +219,6 @@ static void test_stale_temporaries(void **st) {
     GONE("%s/.chronolens-tmp.%ld.rep.abcdef", d, dead);
     KEPT("%s/.chronolens-tmp.%ld.rep.0a1b2c", d, me);
     KEPT("%s/rep/index.html", d);
-    assert_int_equal(run_cmd("'%s' induction -q --model " SMALL " --batch 2 --no-strict --out '%s/ind' > /dev/null "
-                             "&& mkdir -p '%s/ind' && touch '%s/ind/exp.tmp.%ld.csv' '%s/ind/.chronolens-tmp.%ld.x.csv.abcdef' "
-                             "&& '%s' induction -q --model " SMALL " --batch 2 --no-strict --out '%s/ind' > /dev/null",
-                             CL_CLI, d, d, d, dead, d, dead, CL_CLI, d), 0);
-    KEPT("%s/ind/exp.tmp.%ld.csv", d, dead);
-    KEPT("%s/ind/.chronolens-tmp.%ld.x.csv.abcdef", d, dead); /* x.csv's: removed by a run on x.csv */
-    KEPT("%s/ind/induction.json", d);
     GONE("%s/.rep.lock", d);
     GONE("%s/.f.csv.lock", d);
 }
