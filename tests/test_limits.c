@@ -263,7 +263,7 @@ static void test_forward_long_context(void **st) {
 
 static int count_tmp_files(const char *dir) {
     char cmd[1024];
-    snprintf(cmd, sizeof cmd, "ls -a '%s' | grep -c '\\.tmp\\.'", dir);
+    snprintf(cmd, sizeof cmd, "ls -a '%s' | grep -c 'chronolens-tmp'", dir);
     FILE *p = popen(cmd, "r");
     int n = -1;
     if (!p || fscanf(p, "%d", &n) != 1) n = -1;

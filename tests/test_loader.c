@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define SMALL CL_FIXTURES "/rand-small"
 
@@ -160,6 +161,33 @@ static void test_f32_in_place(void **st) {
     cl_model_free(m);
 }
 
+/* A checkpoint truncated while a model has it mapped (another process rewriting it in
+ * place): the next pass fails with an error naming the file, not a Bus error, and the
+ * model can still be freed */
+static void test_truncated_under_run(void **st) {
+    (void)st;
+    const char *dir = copy_config("truncated");
+    char path[600];
+    snprintf(path, sizeof path, "%s/model.safetensors", dir);
+    assert_int_equal(run_cmd("cp " SMALL "/model.safetensors '%s'", path), 0);
+    cl_error err = {0};
+    cl_model *m;
+    cl_state *s;
+    if (cl_model_load(dir, &m, &err)) fail_msg("%s", err.msg);
+    assert_int_equal(cl_state_new(m, &s, &err), 0);
+    int32_t ids[5] = {2000, 2100, 2050, 1990, 1}, dec[2] = {0, 2049};
+    uint8_t mask[5] = {1, 1, 1, 1, 1};
+    assert_int_equal(cl_encode(s, ids, mask, 1, 5, &err), 0); /* whole: fine */
+    assert_int_equal(truncate(path, 0), 0);
+    int rc = cl_encode(s, ids, mask, 1, 5, &err);
+    if (!rc) rc = cl_decode(s, dec, 2, 0, &err);
+    assert_int_equal(rc, CL_EIO);
+    if (!strstr(err.msg, path) || !strstr(err.msg, "truncated")) fail_msg("error does not name the file: %s", err.msg);
+    assert_int_equal(cl_decode(s, dec, 2, 0, &err), CL_EIO); /* and stays so */
+    cl_state_free(s);
+    cl_model_free(m);
+}
+
 static void test_preset_shapes(void **st) {
     (void)st;
     /* parameter counts of the published checkpoints (method.md table); mini has
@@ -185,6 +213,7 @@ int main(void) {
         cmocka_unit_test(test_sharded_equals_single), cmocka_unit_test(test_f16),
         cmocka_unit_test(test_bf16),                  cmocka_unit_test(test_f16_conversion),
         cmocka_unit_test(test_f32_in_place),          cmocka_unit_test(test_preset_shapes),
+        cmocka_unit_test(test_truncated_under_run),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     run_cmd("rm -rf '%s'", test_tmpdir());

@@ -125,6 +125,41 @@ static void test_write_error_reason(void **st) {
     expect_listing(d, "");
 }
 
+/* A folder output is built whole beside --out and moved in only when every file was
+ * written: induction failing at its figures (the file-size limit) leaves no induction.json
+ * or induction.csv; an existing folder keeps the user's files, and its older results until
+ * a run succeeds */
+static void test_folder_output_whole(void **st) {
+    (void)st;
+    const char *d = fresh("whole");
+    char log[600], p[600];
+    snprintf(log, sizeof log, "%s/../err.txt", d);
+    /* json and csv (< 10 kB) fit under 24 kB, the first figure (> 30 kB) does not */
+    const char *fail = "bash -c \"trap '' XFSZ; ulimit -f 24; exec '%s' induction -q --model " SMALL
+                       " --batch 2 --no-strict --out '%s/ind'\" 2>'%s'";
+    assert_int_equal(run_cmd(fail, CL_CLI, d, log), 2);
+    one_line(log, "ind/", "PNG");
+    expect_listing(d, "");
+    assert_int_equal(run_cmd("mkdir '%s/ind' && echo mine > '%s/ind/notes.txt' && echo old > '%s/ind/induction.json'", d, d, d), 0);
+    assert_int_equal(run_cmd(fail, CL_CLI, d, log), 2);
+    expect_listing(d, "ind,");
+    assert_int_equal(run_cmd("test \"$(LC_ALL=C ls -A '%s/ind' | tr '\\n' ,)\" = induction.json,notes.txt,", d), 0);
+    snprintf(p, sizeof p, "%s/ind/induction.json", d);
+    char *t = slurp(p);
+    assert_string_equal(t, "old\n");
+    free(t);
+    /* a run that succeeds: its files moved in, the user's kept */
+    assert_int_equal(run_cmd("'%s' induction -q --model " SMALL " --batch 2 --no-strict --out '%s/ind' > /dev/null", CL_CLI, d), 0);
+    expect_listing(d, "ind,");
+    t = slurp(p);
+    assert_non_null(strstr(t, "\"models\""));
+    free(t);
+    snprintf(p, sizeof p, "%s/ind/notes.txt", d);
+    assert_true(file_exists(p));
+    snprintf(p, sizeof p, "%s/ind/mosaic_rand-small.png", d);
+    assert_true(file_exists(p));
+}
+
 /* ------------------------------------------------------------ one run per output */
 
 static void test_concurrent_runs(void **st) {
@@ -150,31 +185,120 @@ static void test_stale_temporaries(void **st) {
     (void)st;
     const char *d = fresh("stale");
     /* a dead writer (pid 2^22 - 1 above any pid_max default... checked), a live one (this
-     * test), another output's, and a file that only looks alike */
-    long dead = 4194303;
+     * test), another output's, and files that only look alike: a user's exp.tmp.PID.csv
+     * (the naming before the prefix) is the user's, never removed */
+    long dead = 4194303, me = (long)getpid();
     while (kill((pid_t)dead, 0) == 0) dead--;
-    assert_int_equal(run_cmd("cd '%s' && touch f.csv.tmp.%ld.abcdef f.csv.tmp.%ld.ghijkl g.csv.tmp.%ld.abcdef "
-                             "f.csv.tmp.keep && mkdir .rep.tmp-%ld-abcdef .rep.tmp-%ld-ghijkl && touch .rep.tmp-%ld-abcdef/x",
-                             d, dead, (long)getpid(), dead, dead, (long)getpid(), dead), 0);
-    assert_int_equal(run_cmd("'%s' forecast -q --model " SMALL " --context " SMALL "/context.csv --horizon 2 --samples 2 "
-                             "--out '%s/f.csv'", CL_CLI, d), 0);
+    assert_int_equal(run_cmd("cd '%s' && touch .chronolens-tmp.%ld.f.csv.abcdef .chronolens-tmp.%ld.f.csv.0a1b2c "
+                             ".chronolens-tmp.%ld.g.csv.abcdef .chronolens-tmp.%ld.f.csv.x.abcdef f.csv.tmp.%ld.abcdef exp.tmp.%ld.csv "
+                             "&& mkdir .chronolens-tmp.%ld.rep.abcdef .chronolens-tmp.%ld.rep.0a1b2c "
+                             "&& touch .chronolens-tmp.%ld.rep.abcdef/x",
+                             d, dead, me, dead, dead, dead, dead, dead, me, dead), 0);
     char p[1024];
 #define GONE(...) (snprintf(p, sizeof p, __VA_ARGS__), assert_false(file_exists(p) || dir_exists(p)))
 #define KEPT(...) (snprintf(p, sizeof p, __VA_ARGS__), assert_true(file_exists(p) || dir_exists(p)))
-    long me = (long)getpid();
-    GONE("%s/f.csv.tmp.%ld.abcdef", d, dead);
-    KEPT("%s/f.csv.tmp.%ld.ghijkl", d, me);
-    KEPT("%s/g.csv.tmp.%ld.abcdef", d, dead);
-    KEPT("%s/f.csv.tmp.keep", d);
-    KEPT("%s/.rep.tmp-%ld-abcdef", d, dead); /* another output's */
+    /* in a folder output: a user's file named like a temporary, and another output's */
+    assert_int_equal(run_cmd("mkdir '%s/ind' && touch '%s/ind/exp.tmp.%ld.csv' '%s/ind/.chronolens-tmp.%ld.x.csv.abcdef' "
+                             "&& '%s' induction -q --model " SMALL " --batch 2 --no-strict --out '%s/ind' > /dev/null",
+                             d, d, dead, d, dead, CL_CLI, d), 0);
+    KEPT("%s/ind/exp.tmp.%ld.csv", d, dead);
+    KEPT("%s/ind/.chronolens-tmp.%ld.x.csv.abcdef", d, dead); /* x.csv's: removed by a run on x.csv */
+    KEPT("%s/ind/induction.json", d);
+    assert_int_equal(run_cmd("'%s' forecast -q --model " SMALL " --context " SMALL "/context.csv --horizon 2 --samples 2 "
+                             "--out '%s/f.csv'", CL_CLI, d), 0);
+    GONE("%s/.chronolens-tmp.%ld.f.csv.abcdef", d, dead);
+    KEPT("%s/.chronolens-tmp.%ld.f.csv.0a1b2c", d, me);
+    KEPT("%s/.chronolens-tmp.%ld.g.csv.abcdef", d, dead); /* other outputs' */
+    KEPT("%s/.chronolens-tmp.%ld.f.csv.x.abcdef", d, dead);
+    KEPT("%s/f.csv.tmp.%ld.abcdef", d, dead);
+    KEPT("%s/exp.tmp.%ld.csv", d, dead);
+    KEPT("%s/.chronolens-tmp.%ld.rep.abcdef", d, dead);
     KEPT("%s/f.csv", d);
-    /* the report's folder pattern: the dead one goes, the live one stays */
+    /* a folder output: its dead temporaries beside it go, the user's files stay */
     assert_int_equal(run_cmd("'%s' report -q --quick --model " SMALL " --out '%s/rep' > /dev/null", CL_CLI, d), 0);
-    GONE("%s/.rep.tmp-%ld-abcdef", d, dead);
-    KEPT("%s/.rep.tmp-%ld-ghijkl", d, me);
+    GONE("%s/.chronolens-tmp.%ld.rep.abcdef", d, dead);
+    KEPT("%s/.chronolens-tmp.%ld.rep.0a1b2c", d, me);
     KEPT("%s/rep/index.html", d);
     GONE("%s/.rep.lock", d);
     GONE("%s/.f.csv.lock", d);
+}
+
+/* ------------------------------------------------------------ links, devices, FIFOs */
+
+/* --out through a symbolic link writes its target (the link stays a link); a FIFO, a
+ * device behind a link and a broken link are refused with one line and left as they are */
+static void test_out_links_and_devices(void **st) {
+    (void)st;
+    const char *d = fresh("links");
+    char log[600], p[600];
+    snprintf(log, sizeof log, "%s/../err.txt", d);
+    assert_int_equal(run_cmd("cd '%s' && echo old > target.csv && ln -s target.csv link.csv && mkfifo fifo.csv "
+                             "&& ln -s /dev/null null.csv && ln -s nowhere.csv broken.csv", d), 0);
+    assert_int_equal(run_cmd("'%s' forecast -q --model " SMALL " --context " SMALL "/context.csv --horizon 2 --samples 2 "
+                             "--out '%s/link.csv'", CL_CLI, d), 0);
+    assert_int_equal(run_cmd("test -L '%s/link.csv' && grep -q '^series,' '%s/target.csv'", d, d), 0);
+    const char *bad[3][2] = {{"fifo.csv", "a FIFO"}, {"null.csv", "a character device behind a symbolic link"},
+                             {"broken.csv", "broken symbolic link"}};
+    for (int k = 0; k < 3; k++) {
+        assert_int_equal(run_cmd("timeout 60 '%s' forecast -q --model " SMALL " --context " SMALL "/context.csv --horizon 2 "
+                                 "--samples 2 --out '%s/%s' 2>'%s'", CL_CLI, d, bad[k][0], log), 2);
+        one_line(log, bad[k][0], bad[k][1]);
+    }
+    assert_int_equal(run_cmd("cd '%s' && test -p fifo.csv && test -L null.csv && test -c /dev/null && test -L broken.csv", d), 0);
+    expect_listing(d, "broken.csv,fifo.csv,link.csv,null.csv,target.csv,");
+    /* a folder output through a link: written in the link's folder, the link kept */
+    assert_int_equal(run_cmd("cd '%s' && mkdir real && ln -s real alias", d), 0);
+    assert_int_equal(run_cmd("'%s' induction -q --model " SMALL " --batch 2 --no-strict --out '%s/alias' > /dev/null",
+                             CL_CLI, d), 0);
+    snprintf(p, sizeof p, "%s/real/induction.json", d);
+    assert_true(file_exists(p));
+    assert_int_equal(run_cmd("test -L '%s/alias'", d), 0);
+}
+
+/* A FIFO where a model file, config.json, the shard index, a shard or a context CSV is
+ * expected: refused at once with one line (an open of a FIFO waits for a writer forever) */
+static void test_fifo_inputs(void **st) {
+    (void)st;
+    const char *d = fresh("fifos");
+    char log[600];
+    snprintf(log, sizeof log, "%s/../err.txt", d);
+    assert_int_equal(run_cmd("cd '%s' && mkdir m c i s && cp " SMALL "/config.json " SMALL "/model.safetensors c/ "
+                             "&& cp " SMALL "/config.json m/ && mkfifo m/model.safetensors "
+                             "&& rm c/config.json && mkfifo c/config.json "
+                             "&& cp " SMALL "/config.json i/ && mkfifo i/model.safetensors.index.json "
+                             "&& cp " SMALL "/config.json s/ && mkfifo s/shard.safetensors "
+                             "&& echo '{\"weight_map\": {\"shared.weight\": \"shard.safetensors\"}}' > s/model.safetensors.index.json "
+                             "&& mkfifo ctx.csv", d), 0);
+    const char *cases[5][2] = {{"m", "m/model.safetensors"}, {"c", "c/config.json"}, {"i", "i/model.safetensors.index.json"},
+                               {"s", "s/shard.safetensors"}, {NULL, "ctx.csv"}};
+    for (int k = 0; k < 5; k++) {
+        if (cases[k][0])
+            assert_int_equal(run_cmd("cd '%s' && timeout 60 '%s' info --model %s 2>'%s'", d, CL_CLI, cases[k][0], log), 2);
+        else
+            assert_int_equal(run_cmd("cd '%s' && timeout 60 '%s' forecast --model " SMALL " --context ctx.csv --out f.csv 2>'%s'",
+                                     d, CL_CLI, log), 2);
+        one_line(log, cases[k][1], "not a regular file (a FIFO)");
+    }
+}
+
+/* One lock per real output: a second run into the same file through a symbolic link to it
+ * (lock .link.safetensors.lock as typed, .out.safetensors.lock really) fails at once,
+ * naming the first run */
+static void test_lock_real_path(void **st) {
+    (void)st;
+    const char *d = fresh("lockreal"), *ctx = big_context(24, 512);
+    char log[600], log2[600];
+    snprintf(log, sizeof log, "%s/../err.txt", d);
+    snprintf(log2, sizeof log2, "%s/../err2.txt", d);
+    assert_int_equal(run_cmd("cd '%s' && echo old > out.safetensors && ln -s out.safetensors link.safetensors", d), 0);
+    int rc = run_cmd("'%s' forward -q --model " SMALL " --context '%s' --out '%s/out.safetensors' 2>'%s' & a=$!; "
+                     "while [ ! -e '%s/.out.safetensors.lock' ] && kill -0 $a 2>/dev/null; do sleep 0.01; done; "
+                     "'%s' forward -q --model " SMALL " --context '%s' --out '%s/link.safetensors' 2>'%s'; b=$?; "
+                     "wait $a; a=$?; [ $a = 0 ] && [ $b = 2 ]",
+                     CL_CLI, ctx, d, log2, d, CL_CLI, ctx, d, log);
+    if (rc) fail_msg("runs A/B: %s / %s", slurp(log2), slurp(log));
+    one_line(log, "link.safetensors", "another chronolens run (pid");
+    expect_listing(d, "link.safetensors,out.safetensors,");
 }
 
 /* ------------------------------------------------------------ signals */
@@ -215,13 +339,13 @@ static void test_signal_forward(void **st) {
     const char *d = fresh("sigfwd"), *ctx = big_context(24, 512);
     char cmd[2048];
     snprintf(cmd, sizeof cmd, "'%s' forward -q --model " SMALL " --context '%s' --out f.safetensors", CL_CLI, ctx);
-    assert_int_equal(interrupt(d, cmd, "f.safetensors.tmp.*", SIGINT), SIGINT);
+    assert_int_equal(interrupt(d, cmd, ".chronolens-tmp.*.f.safetensors.*", SIGINT), SIGINT);
     expect_listing(d, "");
-    assert_int_equal(interrupt(d, cmd, "f.safetensors.tmp.*", SIGTERM), SIGTERM);
+    assert_int_equal(interrupt(d, cmd, ".chronolens-tmp.*.f.safetensors.*", SIGTERM), SIGTERM);
     expect_listing(d, "");
     /* an earlier file of that name is left intact */
     assert_int_equal(run_cmd("echo old > '%s/f.safetensors'", d), 0);
-    assert_int_equal(interrupt(d, cmd, "f.safetensors.tmp.*", SIGTERM), SIGTERM);
+    assert_int_equal(interrupt(d, cmd, ".chronolens-tmp.*.f.safetensors.*", SIGTERM), SIGTERM);
     expect_listing(d, "f.safetensors,");
     char p[600];
     snprintf(p, sizeof p, "%s/f.safetensors", d);
@@ -250,7 +374,7 @@ static void test_signal_report(void **st) {
     const char *d = fresh("sigrep");
     char cmd[2048];
     snprintf(cmd, sizeof cmd, "'%s' report -q --model " SMALL " --out rep >/dev/null", CL_CLI);
-    assert_int_equal(interrupt(d, cmd, ".rep.tmp-*/data", SIGINT), SIGINT);
+    assert_int_equal(interrupt(d, cmd, ".chronolens-tmp.*.rep.*/data", SIGINT), SIGINT);
     expect_listing(d, "");
 }
 
@@ -261,6 +385,10 @@ int main(void) {
         cmocka_unit_test(test_write_error_reason),
         cmocka_unit_test(test_concurrent_runs),
         cmocka_unit_test(test_stale_temporaries),
+        cmocka_unit_test(test_out_links_and_devices),
+        cmocka_unit_test(test_fifo_inputs),
+        cmocka_unit_test(test_lock_real_path),
+        cmocka_unit_test(test_folder_output_whole),
         cmocka_unit_test(test_signal_forward),
         cmocka_unit_test(test_signal_forecast),
         cmocka_unit_test(test_signal_report),

@@ -244,7 +244,7 @@ static void test_bad_input(void **st) {
     assert_int_equal(strchr(e, '\n')[1], 0); /* one line */
     free(e);
     assert_false(dir_exists(o));
-    assert_int_equal(run_cmd("ls -a '%s' | grep -q 'badrep.tmp'", t), 1);
+    assert_int_equal(run_cmd("ls -a '%s' | grep -q 'chronolens-tmp'", t), 1);
     /* an earlier report at --out survives a failed run untouched */
     assert_int_equal(run_cmd("mkdir -p '%s' && echo old > '%s/index.html'", o, o), 0);
     assert_int_equal(run_cmd("'%s' report --quick --model '%s' --out '%s' 2>/dev/null", CL_CLI, bad, o), 2);

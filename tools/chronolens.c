@@ -53,6 +53,7 @@ int main(int argc, char **argv) {
             int rc = cli_refuse_name(argv[1], n, args);
             cl_signals_install(); /* temporaries and locks go with the process */
             if (!rc) rc = COMMANDS[i].run(n, args);
+            rc = cli_out_dirs_finish(rc); /* folder outputs moved into place, or removed */
             cl_out_release_all();
             free(args);
             return rc;

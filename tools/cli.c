@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "../src/core/core.h"
 #include "../src/core/parse.h"
+#include "../src/io/outdir.h"
 #include "../src/io/outlock.h"
 
 #include <dirent.h>
@@ -12,14 +13,28 @@
 #include <string.h>
 #include <unistd.h>
 
+/* the folder outputs of this run, built in temporary folders (cli_out_dir_staged) */
+#define MAX_STAGED 4
+static cl_outdir staged[MAX_STAGED];
+static int n_staged;
+
 int cli_fail(const char *fmt, ...) {
     if (isatty(STDERR_FILENO)) fputs("\r\033[K", stderr); /* a progress line may be showing */
+    char msg[4096], rest[4096];
     va_list ap;
     va_start(ap, fmt);
-    fputs("chronolens: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    /* a path inside a staged folder is shown inside the --out the user gave */
+    for (int k = 0; k < n_staged; k++) {
+        size_t tl = strlen(staged[k].tmp);
+        char *p;
+        while (tl && (p = strstr(msg, staged[k].tmp))) {
+            snprintf(rest, sizeof rest, "%s", p + tl);
+            snprintf(p, sizeof msg - (size_t)(p - msg), "%s%s", staged[k].out, rest);
+        }
+    }
+    fprintf(stderr, "chronolens: %s\n", msg);
     return EXIT_BAD;
 }
 
@@ -188,6 +203,32 @@ int cli_out_dir(const char *cmd, const char *dir) {
     cl_error err = {0};
     if (cl_out_check_dir(dir, &err) || cl_out_claim(dir, 1, &err)) return cli_fail("%s: %s", cmd, err.msg);
     return 0;
+}
+
+int cli_out_dir_staged(const char *cmd, const char **dir) {
+    if (!*dir) return 0;
+    if (cli_out_dir(cmd, *dir)) return EXIT_BAD;
+    if (n_staged == MAX_STAGED) return cli_fail("%s: --out %s: too many output folders", cmd, *dir);
+    cl_error err = {0};
+    if (cl_outdir_begin(&staged[n_staged], *dir, &err)) return cli_fail("%s: %s", cmd, err.msg);
+    *dir = staged[n_staged++].tmp;
+    return 0;
+}
+
+const char *cli_out_shown(const char *dir) {
+    for (int k = 0; k < n_staged; k++)
+        if (!strcmp(dir, staged[k].tmp)) return staged[k].out;
+    return dir;
+}
+
+int cli_out_dirs_finish(int rc) {
+    cl_error err = {0};
+    for (int k = 0; k < n_staged; k++) {
+        if (!rc && cl_outdir_commit(&staged[k], CL_OUTDIR_MERGE, &err)) rc = cli_fail("%s", err.msg);
+        cl_outdir_abort(&staged[k]);
+    }
+    n_staged = 0;
+    return rc;
 }
 
 void cli_warn_empty_series(cli_ui *ui, const char *path, const float *ctx, int B, int L, char **names) {

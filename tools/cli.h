@@ -74,6 +74,16 @@ int cli_refuse_name(const char *cmd, int argc, char **argv);
  * NULL paths are skipped. Returns 0, or EXIT_BAD after one line naming cmd and the path. */
 int cli_out_file(const char *cmd, const char *path);
 int cli_out_dir(const char *cmd, const char *dir);
+/* cli_out_dir, then the folder built whole (src/io/outdir.h): *dir is replaced by a
+ * temporary folder beside it, where the command writes everything; main moves it into place
+ * (cli_out_dirs_finish) only when the command succeeded, so a failure leaves nothing at
+ * --out. An existing folder keeps its other files. Messages name the --out as given
+ * (cli_fail maps the temporary back; cli_out_shown for others). */
+int cli_out_dir_staged(const char *cmd, const char **dir);
+const char *cli_out_shown(const char *dir);
+/* After the command: rc 0 commits the staged folders (a failure: one line, EXIT_BAD),
+ * otherwise removes them. Returns the command's exit status. */
+int cli_out_dirs_finish(int rc);
 
 /* 1 when folder dir holds an entry not named in own (NULL-terminated; NULL: any entry is
  * foreign), its name in first; 0 when it holds only those, is empty or does not exist. */

@@ -36,6 +36,7 @@ int cmd_claims(int argc, char **argv) {
     struct stat st;
     if (msdir && (stat(msdir, &st) != 0 || !S_ISDIR(st.st_mode)))
         return cli_fail("claims: --multisine %s: not a folder", msdir);
+    if (cli_out_dir_staged("claims", &out)) return EXIT_BAD;
     cl_error err = {0};
     cl_verdicts v = {0};
     int rc = cl_claims_from_tables(scores, n_scores, msdir, &o, &v, &err);

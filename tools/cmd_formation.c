@@ -23,7 +23,7 @@ int cmd_formation(int argc, char **argv) {
     }
     if (!run) return cli_fail("formation: usage: chronolens formation --run TRAIN_OUT_DIR [--out DIR] [--seed N]");
     if (!out) out = run;
-    if (cli_out_dir("formation", out)) return EXIT_BAD;
+    if (cli_out_dir_staged("formation", &out)) return EXIT_BAD;
     cl_formation_opts fo;
     cl_formation_default(&fo);
     fo.run = run;
@@ -41,6 +41,6 @@ int cmd_formation(int argc, char **argv) {
     const int n = r.n;
     cl_formation_free(&r);
     if (rc) return cli_fail_err(&err);
-    if (!ui.quiet) fprintf(stderr, "wrote %s/formation.csv and formation.png/.svg (%d checkpoints)\n", out, n);
+    if (!ui.quiet) fprintf(stderr, "wrote %s/formation.csv and formation.png/.svg (%d checkpoints)\n", cli_out_shown(out), n);
     return 0;
 }

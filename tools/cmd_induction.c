@@ -37,7 +37,7 @@ int cmd_induction(int argc, char **argv) {
     for (int i = 0; i < n_off; i++) /* before --out is claimed: a bad list leaves nothing behind */
         for (int j = 0; j < i; j++)
             if (offsets[i] == offsets[j]) return cli_fail("induction: --offsets: %d given twice", offsets[i]);
-    if (cli_out_dir("induction", c.out)) return EXIT_BAD;
+    if (cli_out_dir_staged("induction", &c.out)) return EXIT_BAD;
     cl_model *m[CL_STUDY_MAX_MODELS];
     cl_study_model info[CL_STUDY_MAX_MODELS];
     /* with --offsets a part's units are the models (induction.json) and the (model, offset)
@@ -83,7 +83,7 @@ int cmd_induction(int argc, char **argv) {
     cl_induction_set_free(&s);
     if (rc) return cli_fail_err(&err);
     if (!ui.quiet) {
-        fprintf(stderr, "wrote %s/induction.json, induction.csv, scores.csv%s and figures\n", c.out,
+        fprintf(stderr, "wrote %s/induction.json, induction.csv, scores.csv%s and figures\n", cli_out_shown(c.out),
                 n_off ? ", offsets.json, offsets.csv" : "");
         if (skipped)
             fprintf(stderr, "scores.csv: %d model(s) left out (a token range that is neither the band nor all tokens, "

@@ -30,6 +30,7 @@ int cmd_init(int argc, char **argv) {
         return cli_fail("init: --out %s: holds '%s', not only a checkpoint (config.json, model.safetensors): "
                         "choose an empty folder or give --force", out, first);
     if (strcmp(dtype, "f32") && strcmp(dtype, "bf16")) return cli_fail("init: --dtype must be f32 or bf16, not '%s'", dtype);
+    if (cli_out_dir_staged("init", &out)) return EXIT_BAD; /* after the look at what --out holds */
     cl_config cfg;
     cl_error err;
     if (cl_config_preset(size, &cfg, &err)) return cli_fail("init: %s", err.msg);
@@ -37,7 +38,7 @@ int cmd_init(int argc, char **argv) {
     int rc = cl_checkpoint_init_random(out, &cfg, (uint64_t)seed, strcmp(dtype, "bf16") == 0, &pr, &err);
     cli_progress_done(&ui);
     if (rc) return cli_fail_err(&err);
-    if (!ui.quiet) fprintf(stderr, "wrote %s (%s%s shape, seed %ld, %s)\n", out,
+    if (!ui.quiet) fprintf(stderr, "wrote %s (%s%s shape, seed %ld, %s)\n", cli_out_shown(out),
                            strncmp(size, "bolt-", 5) ? "chronos-t5-" : "chronos-", size, seed, dtype);
     return 0;
 }

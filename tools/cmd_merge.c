@@ -22,11 +22,11 @@ int cmd_merge(int argc, char **argv) {
         if (!r) parts[n++] = argv[i];
     }
     if (!out || !n) { free(parts); return cli_fail(USAGE); }
-    if (cli_out_dir("merge", out)) { free(parts); return EXIT_BAD; }
+    if (cli_out_dir_staged("merge", &out)) { free(parts); return EXIT_BAD; }
     cl_error err = {0};
     int rc = cl_merge(parts, n, out, &err);
     free(parts);
     if (rc) return cli_fail("merge: %s", err.msg);
-    if (!ui.quiet) fprintf(stderr, "merged %d parts into %s\n", n, out);
+    if (!ui.quiet) fprintf(stderr, "merged %d parts into %s\n", n, cli_out_shown(out));
     return 0;
 }

@@ -56,7 +56,7 @@ int cmd_multisine(int argc, char **argv) {
     }
     if (!nm) dirs[nm++] = cli_default_model();
     if (!out) return cli_fail("%s", USAGE);
-    if (cli_out_dir("multisine", out)) return EXIT_BAD;
+    if (cli_out_dir_staged("multisine", &out)) return EXIT_BAD;
     cl_multisine ms;
     cl_multisine_reference(&ms);
     ms.points = (int)points;
@@ -112,7 +112,7 @@ int cmd_multisine(int argc, char **argv) {
                    res.models[k].name, r->layers * r->heads, r->periodic, r->matching, gap, 1.0 / res.opts.input.duration, r->rho,
                    r->p);
         }
-        fprintf(stderr, "wrote %s/multisine.json, multisine.csv, spectra and figures\n", out);
+        fprintf(stderr, "wrote %s/multisine.json, multisine.csv, spectra and figures\n", cli_out_shown(out));
     }
     cl_multisine_free(&res);
     if (rc > 0) return cli_fail_err(&err);

@@ -54,7 +54,7 @@ int cmd_multisine_sweep(int argc, char **argv) {
     }
     if (!dir) dir = cli_default_model();
     if (!out) return cli_fail("%s", USAGE);
-    if (cli_out_dir("multisine-sweep", out)) return EXIT_BAD;
+    if (cli_out_dir_staged("multisine-sweep", &out)) return EXIT_BAD;
     if (mo.shard.n > (configs + batch - 1) / batch) /* units: the batches of configurations */
         return cli_fail("multisine-sweep: option --shard: %d parts for %ld batches of configurations", mo.shard.n,
                         (configs + batch - 1) / batch);
@@ -85,7 +85,7 @@ int cmd_multisine_sweep(int argc, char **argv) {
     if (!rc && !mo.shard.n) rc = cl_fig_mssweep_result(&res, out, &err);
     if (!rc && !ui.quiet && !mo.shard.n) {
         cl_mssweep_table(&res, stdout);
-        fprintf(stderr, "wrote %s/sweep.csv, sweep.json, sweep-summary.md, sweep.png, sweep.svg\n", out);
+        fprintf(stderr, "wrote %s/sweep.csv, sweep.json, sweep-summary.md, sweep.png, sweep.svg\n", cli_out_shown(out));
     }
     cl_mssweep_free(&res);
     if (rc > 0) return cli_fail_err(&err);

@@ -33,7 +33,7 @@ int cmd_sweep(int argc, char **argv) {
     }
     if (!c.n_models) c.dirs[c.n_models++] = cli_default_model();
     if (!c.out) return cli_fail(USAGE);
-    if (cli_out_dir("sweep", c.out)) return EXIT_BAD;
+    if (cli_out_dir_staged("sweep", &c.out)) return EXIT_BAD;
     cl_model *m[CL_STUDY_MAX_MODELS];
     cl_study_model info[CL_STUDY_MAX_MODELS];
     int heads[CL_STUDY_MAX_MODELS];
@@ -56,6 +56,6 @@ int cmd_sweep(int argc, char **argv) {
     } else if (!rc) rc = cl_fig_sweep_set(&s, heads, c.out, &err);
     cl_sweep_set_free(&s);
     if (rc) return cli_fail_err(&err);
-    if (!ui.quiet) fprintf(stderr, "wrote %s/sweep.json, sweep.csv, scores.csv and figures\n", c.out);
+    if (!ui.quiet) fprintf(stderr, "wrote %s/sweep.json, sweep.csv, scores.csv and figures\n", cli_out_shown(c.out));
     return 0;
 }

@@ -209,3 +209,39 @@ def test_integers_do_not_wrap(nano):
     r = nano.forward(token_ids=np.array([[4, 3, 1]], np.int64), capture={"cross": {"layers": [np.int64(0)]}})
     assert r.token_ids.dtype == np.int32 and r.attn["cross"].shape[0] == 1
     assert V > 4
+
+
+def _in_subprocess(code, timeout=60):
+    """Runs code in a fresh Python (the package as this one imports it): a hang fails the test
+    at timeout instead of blocking the suite, and a crash is an exit status, not ours."""
+    import os
+    import sys
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([os.path.dirname(os.path.dirname(chronolens.__file__)), env.get("PYTHONPATH", "")])
+    try:
+        return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        pytest.fail("hung (killed after %ds): %s" % (timeout, code))
+
+
+@pytest.mark.parametrize("name", ["model.safetensors", "config.json"])
+def test_fifo_refused(copy, name):
+    # a FIFO where a model file is expected: opening it would wait for a writer forever
+    import os
+    (copy / name).unlink()
+    os.mkfifo(copy / name)
+    p = _in_subprocess("import chronolens\ntry:\n    chronolens.load(%r)\nexcept chronolens.Error as e:\n"
+                       "    print(e)\n" % str(copy))
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == "%s: not a regular file (a FIFO)" % (copy / name)
+    assert p.stdout.strip() == _cli_message("info", "--model", copy)
+
+
+def test_truncated_while_loaded(copy):
+    # the mmapped checkpoint truncated under a loaded model: the next forward raises naming the
+    # file (no Bus error)
+    p = _in_subprocess("import numpy as np, os, chronolens\nm = chronolens.load(%r)\nm.forward(np.ones((1, 20)))\n"
+                       "os.truncate(%r, 0)\ntry:\n    m.forward(np.ones((1, 20)))\nexcept chronolens.Error as e:\n"
+                       "    print(e)\n" % (str(copy), str(copy / "model.safetensors")))
+    assert p.returncode == 0, p.stderr
+    assert str(copy / "model.safetensors") in p.stdout and "truncated" in p.stdout

@@ -100,13 +100,20 @@ void cl_path_basename(const char *path, char *out, size_t n);
 int cl_mkdirs(const char *dir, cl_error *err);
 
 /* ------------------------------------------------------------------ files */
+/* The one way an input file is opened: a regular file (symbolic links followed) or an error
+ * naming path and what it is ("not a regular file (a FIFO)"), opened O_NONBLOCK and then
+ * made blocking, so that a FIFO swapped in after the check cannot hang the open. Returns a
+ * read-only descriptor (O_CLOEXEC), or -1 with err set (CL_EIO). */
+int cl_open_read(const char *path, cl_error *err);
+/* What a file mode is, in words, for messages: "a FIFO", "a socket", "a folder", ... */
+const char *cl_file_kind(unsigned mode);
 /* Reads a whole (small) file into a NUL-terminated buffer (max bytes). */
 int cl_read_file(const char *path, size_t max, char **out, size_t *len, cl_error *err);
 /* 1 when path is a symbolic link to nothing (its target in target[n]); 0 otherwise. */
 int cl_broken_link(const char *path, char *target, size_t n);
 /* Atomic output: open a temporary file beside path; cl_out_commit renames it into
  * place, cl_out_abort removes it. Nothing half-written ever carries the final name. */
-typedef struct cl_out { void *fp; char path[4096]; char tmp[4096]; } cl_out;
+typedef struct cl_out { void *fp; char path[4096], real[4096], tmp[4096]; } cl_out; /* path as given, real: written */
 int cl_out_open(cl_out *o, const char *path, cl_error *err);
 int cl_out_commit(cl_out *o, cl_error *err);
 void cl_out_abort(cl_out *o);

@@ -1,7 +1,9 @@
-/* files.c — whole-file reads and atomic writes (temporary name, rename on success). */
+/* files.c — the checked opener of input files, whole-file reads and atomic writes
+ * (temporary name, rename on success). */
 #include "core.h"
 #include "../io/outlock.h"
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,38 +18,85 @@ int cl_broken_link(const char *path, char *target, size_t n) {
     return 1;
 }
 
-int cl_read_file(const char *path, size_t max, char **out, size_t *len, cl_error *err) {
-    FILE *f = fopen(path, "rb");
-    char target[1024];
-    if (!f && cl_broken_link(path, target, sizeof target))
-        return cl_error_set(err, CL_EIO, "%s: a broken symbolic link (to %s, which does not exist)", path, target);
-    if (!f) return cl_error_set(err, CL_EIO, "%s: cannot open: %s", path, strerror(errno));
+const char *cl_file_kind(unsigned mode) {
+    switch (mode & S_IFMT) {
+    case S_IFREG: return "a regular file";
+    case S_IFDIR: return "a folder";
+    case S_IFIFO: return "a FIFO";
+    case S_IFSOCK: return "a socket";
+    case S_IFCHR: return "a character device";
+    case S_IFBLK: return "a block device";
+    case S_IFLNK: return "a symbolic link";
+    default: return "not a file";
+    }
+}
+
+int cl_open_read(const char *path, cl_error *err) {
     struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(f);
-        return cl_error_set(err, CL_EIO, "%s: not a regular file", path);
+    char target[1024];
+    /* checked before open: opening a FIFO for reading blocks until a writer comes, forever */
+    if (stat(path, &st) != 0) {
+        int e = errno;
+        if (cl_broken_link(path, target, sizeof target))
+            cl_error_set(err, CL_EIO, "%s: a broken symbolic link (to %s, which does not exist)", path, target);
+        else cl_error_set(err, CL_EIO, "%s: cannot open: %s", path, strerror(e));
+        return -1;
     }
-    if (fseek(f, 0, SEEK_END) != 0) {
-        fclose(f);
-        return cl_error_set(err, CL_EIO, "%s: cannot seek (not a regular file?)", path);
+    if (!S_ISREG(st.st_mode)) {
+        cl_error_set(err, CL_EIO, "%s: not a regular file (%s)", path, cl_file_kind(st.st_mode));
+        return -1;
     }
-    long n = ftell(f);
-    if (n < 0) { fclose(f); return cl_error_set(err, CL_EIO, "%s: cannot size", path); }
-    if ((size_t)n > max) {
-        fclose(f);
-        return cl_error_set(err, CL_ENOMEM, "%s: file too large (%ld bytes, limit %zu)", path, n, max);
+    /* O_NONBLOCK: a FIFO put at path between the stat and the open opens at once (and is
+     * refused below) instead of waiting for a writer; on a regular file it changes nothing */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        cl_error_set(err, CL_EIO, "%s: cannot open: %s", path, strerror(errno));
+        return -1;
     }
-    rewind(f);
-    char *buf = malloc((size_t)n + 1);
-    if (!buf) { fclose(f); return cl_error_set(err, CL_ENOMEM, "%s: out of memory", path); }
-    if (n && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf); fclose(f);
+    int fl;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        cl_error_set(err, CL_EIO, "%s: not a regular file (%s)", path, cl_file_kind(st.st_mode));
+        close(fd);
+        return -1;
+    }
+    if ((fl = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0) {
+        cl_error_set(err, CL_EIO, "%s: cannot open: %s", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+int cl_read_file(const char *path, size_t max, char **out, size_t *len, cl_error *err) {
+    int fd = cl_open_read(path, err);
+    if (fd < 0) return CL_EIO;
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        close(fd);
+        return cl_error_set(err, CL_EIO, "%s: cannot size", path);
+    }
+    size_t n = (size_t)st.st_size;
+    if (n > max) {
+        close(fd);
+        return cl_error_set(err, CL_ENOMEM, "%s: file too large (%zu bytes, limit %zu)", path, n, max);
+    }
+    char *buf = malloc(n + 1);
+    if (!buf) { close(fd); return cl_error_set(err, CL_ENOMEM, "%s: out of memory", path); }
+    size_t got = 0;
+    while (got < n) {
+        ssize_t k = read(fd, buf + got, n - got);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) break; /* shrunk meanwhile: a read error below */
+        got += (size_t)k;
+    }
+    close(fd);
+    if (got != n) {
+        free(buf);
         return cl_error_set(err, CL_EIO, "%s: read error", path);
     }
-    fclose(f);
     buf[n] = 0;
     *out = buf;
-    if (len) *len = (size_t)n;
+    if (len) *len = n;
     return 0;
 }
 
@@ -56,9 +105,17 @@ int cl_out_open(cl_out *o, const char *path, cl_error *err) {
     if (strlen(path) + 16 > sizeof o->tmp)
         return cl_error_set(err, CL_EINVAL, "%s: path too long", path);
     snprintf(o->path, sizeof o->path, "%s", path);
-    /* NAME.tmp.PID.XXXXXX: the pid tells a later run whether the writer is still alive */
+    /* written where the path really is: through a symbolic link its target is replaced, a
+     * device or FIFO is refused (never replaced by a regular file) */
+    int rc = cl_out_real(path, 0, o->real, sizeof o->real, err);
+    if (rc) return rc;
+    /* .chronolens-tmp.PID.NAME.XXXXXX beside it (outlock.h): the pid tells a later run
+     * whether the writer is still alive */
     char prefix[sizeof o->tmp];
-    snprintf(prefix, sizeof prefix, "%s.tmp.%ld.", path, (long)getpid());
+    const char *slash = strrchr(o->real, '/'), *name = slash ? slash + 1 : o->real;
+    if ((size_t)snprintf(prefix, sizeof prefix, "%.*s" CL_TMP_PREFIX "%ld.%s.", slash ? (int)(slash + 1 - o->real) : 0,
+                         o->real, (long)getpid(), name) >= sizeof prefix)
+        return cl_error_set(err, CL_EINVAL, "%s: path too long", path);
     int fd = cl_tmp_create(o->tmp, sizeof o->tmp, prefix, 0);
     if (fd < 0) return cl_error_set(err, CL_EIO, "%s: cannot create: %s", path, strerror(errno));
     /* created 0600; give the final file the usual 0666 & ~umask */
@@ -89,7 +146,7 @@ int cl_out_commit(cl_out *o, cl_error *err) {
         cl_tmp_unregister(o->tmp);
         return cl_error_set(err, CL_EIO, "%s: write error: %s", o->path, e ? strerror(e) : "unknown");
     }
-    if (rename(o->tmp, o->path) != 0) {
+    if (rename(o->tmp, o->real) != 0) {
         int re = errno;
         unlink(o->tmp);
         cl_tmp_unregister(o->tmp);

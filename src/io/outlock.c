@@ -3,6 +3,7 @@
 #include "outlock.h"
 #include "../core/core.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -146,13 +147,51 @@ static int writable_dir(const char *what, const char *path, const char *dir, cl_
     return 0;
 }
 
+int cl_out_real(const char *path, int is_dir, char *real, size_t n, cl_error *err) {
+    const char *what = is_dir ? "--out " : "";
+    char buf[PATH_MAX], dir[PATH_MAX], base[NAME_MAX + 1];
+    struct stat ls, st;
+    if (!*path) return cl_error_set(err, CL_EINVAL, "%soutput: empty path", what);
+    if (lstat(path, &ls) == 0) {
+        if (stat(path, &st) != 0) {
+            char target[1024] = "";
+            if (!cl_broken_link(path, target, sizeof target)) snprintf(target, sizeof target, "?");
+            return cl_error_set(err, CL_EINVAL, "%s%s: a broken symbolic link (to %s); not written through", what, path, target);
+        }
+        /* a device, FIFO or socket is never replaced by a regular file (as root /dev/null
+         * would be); a symbolic link is followed to what it names, and that is written */
+        if (is_dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode))
+            return cl_error_set(err, CL_EINVAL, "%s%s: %s%s, not replaced (%s expected)", what, path,
+                                cl_file_kind(st.st_mode), S_ISLNK(ls.st_mode) ? " behind a symbolic link" : "",
+                                is_dir ? "a folder" : "a regular file or a new name");
+        if (!realpath(path, buf)) return cl_error_set(err, CL_EIO, "%s%s: cannot resolve: %s", what, path, strerror(errno));
+    } else {
+        if (errno != ENOENT) return cl_error_set(err, CL_EIO, "%s%s: %s", what, path, strerror(errno));
+        /* a new name: the real path of its folder (itself resolved, missing parents of a
+         * folder output included) and the name as typed */
+        split_path(path, dir, sizeof dir, base, sizeof base);
+        if (!strcmp(dir, path)) return cl_error_set(err, CL_EIO, "%s%s: cannot resolve", what, path);
+        int rc = cl_out_real(dir, 1, buf, sizeof buf, err);
+        if (rc) return rc;
+        size_t k = strlen(buf);
+        if (k + 1 + strlen(base) >= sizeof buf) return cl_error_set(err, CL_EINVAL, "%s%s: path too long", what, path);
+        snprintf(buf + k, sizeof buf - k, "%s%s", k && buf[k - 1] == '/' ? "" : "/", base);
+    }
+    if (strlen(buf) >= n) return cl_error_set(err, CL_EINVAL, "%s%s: path too long", what, path);
+    memcpy(real, buf, strlen(buf) + 1);
+    return 0;
+}
+
 int cl_out_check(const char *path, cl_error *err) {
     char dir[PATH_MAX], base[NAME_MAX + 1];
     struct stat st;
     if (!*path) return cl_error_set(err, CL_EINVAL, "output: empty path");
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
         return cl_error_set(err, CL_EINVAL, "%s: is a folder (an output file was expected)", path);
-    split_path(path, dir, sizeof dir, base, sizeof base);
+    char real[PATH_MAX];
+    int rc = cl_out_real(path, 0, real, sizeof real, err);
+    if (rc) return rc;
+    split_path(real, dir, sizeof dir, base, sizeof base);
     return writable_dir("output", path, dir, err);
 }
 
@@ -164,6 +203,9 @@ int cl_out_check_dir(const char *path, cl_error *err) {
         if (!S_ISDIR(st.st_mode)) return cl_error_set(err, CL_EINVAL, "--out %s: exists and is not a folder", path);
         return writable_dir("--out", path, path, err);
     }
+    char real[PATH_MAX];
+    int rc = cl_out_real(path, 1, real, sizeof real, err); /* a broken link: refused */
+    if (rc) return rc;
     split_path(path, dir, sizeof dir, base, sizeof base);
     /* a missing parent is created by the commands that make parents (mkdir -p) */
     while (stat(dir, &st) != 0) {
@@ -177,11 +219,12 @@ int cl_out_check_dir(const char *path, cl_error *err) {
 
 /* ------------------------------------------------------------------ stale temporaries */
 
+/* PID.REST of a temporary's name: 1 when PID is a number naming no running process */
 static int pid_dead(const char *digits, const char **rest) {
     char *end;
     errno = 0;
     long pid = strtol(digits, &end, 10);
-    if (end == digits || errno || pid <= 0 || pid > INT_MAX) return 0;
+    if (end == digits || !isdigit((unsigned char)*digits) || errno || pid <= 0 || pid > INT_MAX) return 0;
     *rest = end;
     if (pid == getpid()) return 0;
     return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
@@ -193,29 +236,30 @@ static int rm_entry(const char *p, const struct stat *s, int t, struct FTW *f) {
     return 0;
 }
 
-/* in dir: NAME.tmp.PID.XXXXXX files and .NAME.tmp-PID-XXXXXX folders of dead PIDs
- * (name NULL: every NAME) */
+/* The tag cl_tmp_create appends (6 hex digits), or a replaced folder's .old-XXXXXX after it */
+static int tmp_tag(const char *t) {
+    for (int i = 0; i < 6; i++)
+        if (!isxdigit((unsigned char)t[i])) return 0;
+    return !t[6] || (!strncmp(t + 6, ".old-", 5) && strlen(t + 11) == 6);
+}
+
+/* in dir: CL_TMP_PREFIX PID.NAME.XXXXXX (files and folders) of dead PIDs, for this NAME only:
+ * the caller holds NAME's lock, so no live run writes them. Only that prefix is ever looked
+ * at: a user's own exp.tmp.99999.csv is not ours, nor another output's temporary. */
 static void sweep_stale(const char *dir, const char *name) {
     DIR *d = opendir(dir);
     if (!d) return;
     struct dirent *e;
-    size_t nl = name ? strlen(name) : 0;
+    const size_t pl = strlen(CL_TMP_PREFIX), nl = strlen(name);
     while ((e = readdir(d))) {
         const char *n = e->d_name, *rest = NULL;
         char full[PATH_MAX];
-        int is_dir = 0, stale = 0;
-        if (name && !strncmp(n, name, nl) && !strncmp(n + nl, ".tmp.", 5))
-            stale = pid_dead(n + nl + 5, &rest) && *rest == '.';
-        else if (!name && strstr(n, ".tmp.")) {
-            const char *t = strstr(n, ".tmp.");
-            stale = t > n && pid_dead(t + 5, &rest) && *rest == '.';
-        } else if (name && n[0] == '.' && !strncmp(n + 1, name, nl) && !strncmp(n + 1 + nl, ".tmp-", 5)) {
-            stale = pid_dead(n + 1 + nl + 5, &rest) && *rest == '-';
-            is_dir = 1;
-        }
-        if (!stale) continue;
-        snprintf(full, sizeof full, "%s/%s", dir, n);
-        if (is_dir) nftw(full, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+        struct stat st;
+        if (strncmp(n, CL_TMP_PREFIX, pl) || !pid_dead(n + pl, &rest) || *rest != '.') continue;
+        rest++;
+        if (strncmp(rest, name, nl) || rest[nl] != '.' || !tmp_tag(rest + nl + 1)) continue; /* another output's */
+        if ((size_t)snprintf(full, sizeof full, "%s/%s", dir, n) >= sizeof full || lstat(full, &st) != 0) continue;
+        if (S_ISDIR(st.st_mode)) nftw(full, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
         else unlink(full);
     }
     closedir(d);
@@ -224,8 +268,12 @@ static void sweep_stale(const char *dir, const char *name) {
 /* ------------------------------------------------------------------ locks */
 
 int cl_out_claim(const char *path, int is_dir, cl_error *err) {
-    char dir[PATH_MAX], base[NAME_MAX + 1], lp[PATH_MAX + NAME_MAX + 8];
-    split_path(path, dir, sizeof dir, base, sizeof base);
+    char dir[PATH_MAX], base[NAME_MAX + 1], lp[PATH_MAX + NAME_MAX + 8], real[PATH_MAX];
+    /* keyed on the real path: two runs into one folder through a symbolic link (or a
+     * link to a file) take the same lock */
+    int rc = cl_out_real(path, is_dir, real, sizeof real, err);
+    if (rc) return rc;
+    split_path(real, dir, sizeof dir, base, sizeof base);
     snprintf(lp, sizeof lp, "%s/.%s.lock", dir, base);
     int slot = -1;
     for (int i = 0; i < MAX_TMP; i++) {
@@ -273,8 +321,8 @@ int cl_out_claim(const char *path, int is_dir, cl_error *err) {
             return cl_error_set(err, CL_EIO, "%s%s: cannot take the lock %s", what, path, lp);
         }
     }
+    /* a folder output is built beside it (outdir.c): nothing of ours is ever inside it */
     sweep_stale(dir, base);
-    if (is_dir) sweep_stale(path, NULL);
     return 0;
 }
 

@@ -8,6 +8,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +33,80 @@ size_t st_numel(const st_tensor *t) {
     for (int i = 0; i < t->ndim; i++) n *= (size_t)t->shape[i];
     return n;
 }
+
+/* ------------------------------------------------------------------ SIGBUS guard */
+
+/* The live mappings, read by the SIGBUS handler: a slot is live once `used` is set, after
+ * its range is written (registration under a mutex; the handler only reads). */
+#define ST_MAX_MAPS 256
+static struct { uintptr_t lo, hi; volatile sig_atomic_t used, truncated; } maps[ST_MAX_MAPS];
+static pthread_mutex_t maps_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct sigaction prev_bus;
+
+static void on_sigbus(int sig, siginfo_t *si, void *uc) {
+    const uintptr_t a = (uintptr_t)si->si_addr, page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    for (int i = 0; i < ST_MAX_MAPS; i++) {
+        if (!maps[i].used || a < maps[i].lo || a >= maps[i].hi) continue;
+        /* the file shrank under us: the rest of the mapping becomes zero pages, so the read
+         * that faulted (in whichever thread) completes, and the file is marked for st_check */
+        uintptr_t from = a & ~(page - 1);
+        if (mmap((void *)from, maps[i].hi - from, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED)
+            break;
+        maps[i].truncated = 1;
+        return;
+    }
+    /* not a mapped weight: as before this handler (Python's faulthandler, or death) */
+    if (prev_bus.sa_flags & SA_SIGINFO) prev_bus.sa_sigaction(sig, si, uc);
+    else if (prev_bus.sa_handler != SIG_DFL && prev_bus.sa_handler != SIG_IGN) prev_bus.sa_handler(sig);
+    else {
+        signal(SIGBUS, SIG_DFL); /* the faulting read runs again and kills the process */
+    }
+}
+
+/* (Re)installed at every mapping: a handler set since (a test framework's, Python's
+ * faulthandler) would otherwise take the guard's place; it becomes the one chained to. */
+static void install_sigbus(void) {
+    struct sigaction sa, cur;
+    if (sigaction(SIGBUS, NULL, &cur) == 0 && (cur.sa_flags & SA_SIGINFO) && cur.sa_sigaction == on_sigbus) return;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_sigbus;
+    sa.sa_flags = SA_SIGINFO | SA_NODEFER; /* NODEFER: a fault of another thread meanwhile is handled too */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGBUS, &sa, &prev_bus);
+}
+
+static int map_register(void *map, size_t size) {
+    const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    pthread_mutex_lock(&maps_lock);
+    install_sigbus();
+    int slot = -1;
+    for (int i = 0; i < ST_MAX_MAPS && slot < 0; i++)
+        if (!maps[i].used) slot = i;
+    if (slot >= 0) {
+        maps[slot].lo = (uintptr_t)map;
+        maps[slot].hi = ((uintptr_t)map + size + page - 1) & ~(page - 1);
+        maps[slot].truncated = 0;
+        __atomic_store_n(&maps[slot].used, 1, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&maps_lock);
+    return slot;
+}
+
+static void map_unregister(int slot) {
+    if (slot < 0) return;
+    pthread_mutex_lock(&maps_lock);
+    __atomic_store_n(&maps[slot].used, 0, __ATOMIC_RELEASE);
+    pthread_mutex_unlock(&maps_lock);
+}
+
+int st_check(const st_file *f, cl_error *err) {
+    if (f->map && f->guard >= 0 && maps[f->guard].truncated)
+        return cl_error_set(err, CL_EIO, "%s: the file was truncated while in use (it had %zu bytes); results discarded",
+                            f->path, f->size);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ reader */
 
 static int cmp_begin(const void *a, const void *b) {
     const st_tensor *x = *(const st_tensor *const *)a, *y = *(const st_tensor *const *)b;
@@ -102,12 +179,12 @@ static int parse_entry(const char *path, const cJSON *e, st_tensor *t, size_t da
 
 int st_open(const char *path, st_file *f, cl_error *err) {
     memset(f, 0, sizeof *f);
-    int fd = open(path, O_RDONLY);
-    if (fd < 0) return cl_error_set(err, CL_EIO, "%s: cannot open: %s", path, strerror(errno));
+    int fd = cl_open_read(path, err); /* a regular file, never a FIFO or device */
+    if (fd < 0) return CL_EIO;
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fstat(fd, &st) != 0) {
         close(fd);
-        return cl_error_set(err, CL_EIO, "%s: not a regular file", path);
+        return cl_error_set(err, CL_EIO, "%s: cannot size: %s", path, strerror(errno));
     }
     size_t size = (size_t)st.st_size;
     if (size < 8) {
@@ -120,6 +197,9 @@ int st_open(const char *path, st_file *f, cl_error *err) {
     f->map = map;
     f->size = size;
     f->path = strdup(path);
+    /* mapped and used in place (no copy, shared page cache); a file truncated meanwhile is
+     * an error (st_check), not a Bus error. Without a free slot the file is read as before. */
+    f->guard = map_register(map, size);
     const unsigned char *p = map;
     uint64_t hn = 0;
     for (int i = 7; i >= 0; i--) hn = (hn << 8) | p[i];
@@ -138,6 +218,7 @@ int st_open(const char *path, st_file *f, cl_error *err) {
         goto fail;
     }
     root = cJSON_ParseWithLength((const char *)p + 8, (size_t)hn);
+    if ((rc = st_check(f, err))) goto fail; /* the header read from a file shrunk meanwhile */
     if (!root || !cJSON_IsObject(root)) {
         rc = cl_error_set(err, CL_EFORMAT, "%s: header is not a well-formed JSON object", path);
         goto fail;
@@ -193,7 +274,7 @@ fail:
 }
 
 void st_close(st_file *f) {
-    if (f->map) munmap(f->map, f->size);
+    if (f->map) { map_unregister(f->guard); munmap(f->map, f->size); }
     for (int i = 0; i < f->n; i++) free(f->t[i].name);
     free(f->t);
     free(f->path);

@@ -27,6 +27,7 @@ typedef struct st_file {
     char *path;
     void *map;
     size_t size;
+    int guard; /* its slot in the SIGBUS guard (st_check), -1: none */
     int n;
     st_tensor *t;
 } st_file;
@@ -39,6 +40,12 @@ size_t st_numel(const st_tensor *t);
  * dtype size x product of shape, offsets inside the data area, no overlaps. */
 int st_open(const char *path, st_file *f, cl_error *err);
 void st_close(st_file *f);
+/* A file truncated while mapped: reading a page past its new end is a SIGBUS. st_open's
+ * handler turns that into zero pages for the rest of the mapping and a mark on the file;
+ * st_check says so (CL_EIO naming the file), and whoever read the weights discards what it
+ * computed. 0 while the file is whole. Faults outside any mapping go to the handler that was
+ * there before (or kill the process as before). */
+int st_check(const st_file *f, cl_error *err);
 const st_tensor *st_find(const st_file *f, const char *name);
 
 /* Writer: tensors are referenced, not copied, until st_writer_save. */

@@ -165,6 +165,7 @@ int cl_bolt_encode(cl_state *s, const float *context, int B, int L, cl_error *er
     memcpy(s->enc_mask, bs->mask, (size_t)B * T);
     memset(s->enc_ids, 0, sizeof(int32_t) * (size_t)B * T);
     rc = cl_encoder_run(s, err);
+    if (!rc) rc = cl_model_check_files(m, err); /* a weight file truncated meanwhile */
     bs->encoded = !rc;
     return rc;
 }
@@ -188,6 +189,7 @@ int cl_bolt_decode(cl_state *s, cl_error *err) {
         float *q = bs->quant + (size_t)b * QH;
         for (int j = 0; j < QH; j++) q[j] = q[j] * bs->scale[b] + bs->loc[b];
     }
+    if ((rc = cl_model_check_files(m, err))) return rc; /* the output block read a truncated file */
     bs->decoded = 1;
     return 0;
 }

@@ -72,6 +72,10 @@ void cl_binder_get_w(cl_binder *b, const char *name, int d0, int d1, const float
 int cl_binder_status(const cl_binder *b);
 /* The tensor `name` in any of the model's files, or NULL. */
 const st_tensor *cl_model_find(const cl_model *m, const char *name);
+/* 0 while every mapped checkpoint file is whole; CL_EIO naming the file that was truncated
+ * while in use (st_check). Called after each pass that read the weights: its results are
+ * then discarded by the caller. */
+int cl_model_check_files(const cl_model *m, cl_error *err);
 /* Bolt: binds the residual blocks, sets the vocabulary from shared.weight's rows; adds the
  * parameters to *np. Returns the binder's status. */
 int cl_bolt_bind(cl_model *m, cl_binder *b, const char *emb_name, size_t *np, cl_error *err);

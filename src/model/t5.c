@@ -366,7 +366,8 @@ int cl_encode(cl_state *s, const int32_t *ids, const uint8_t *mask, int B, int T
     memcpy(s->enc_ids, ids, sizeof(int32_t) * rows);
     memcpy(s->enc_mask, mask, rows);
     cl_embed(m, ids, rows, s->ex);
-    return cl_encoder_run(s, err);
+    rc = cl_encoder_run(s, err);
+    return rc ? rc : cl_model_check_files(m, err); /* a weight file truncated meanwhile: an error */
 }
 
 int cl_encode_embeds(cl_state *s, const float *x, const uint8_t *mask, int B, int T, cl_error *err) {
@@ -376,7 +377,8 @@ int cl_encode_embeds(cl_state *s, const float *x, const uint8_t *mask, int B, in
     memset(s->enc_ids, 0, sizeof(int32_t) * rows); /* no token ids on this path */
     memcpy(s->enc_mask, mask, rows);
     memcpy(s->ex, x, sizeof(float) * rows * s->m->cfg.d_model);
-    return cl_encoder_run(s, err);
+    rc = cl_encoder_run(s, err);
+    return rc ? rc : cl_model_check_files(s->m, err);
 }
 
 /* ------------------------------------------------------------------ decoder */
@@ -480,7 +482,7 @@ int cl_decoder_run(cl_state *s, const int32_t *emb_ids, int Td, int last_only, i
         cl_rms_norm(s->dx, m->dec_final, (int)rows, d, c->eps, s->dh);
         s->logits_rows = 0;
         if (!capture) s->cap[CL_DEC_SELF].valid = s->cap[CL_CROSS].valid = 0;
-        return 0;
+        return cl_model_check_files(m, err);
     }
     /* final norm of the rows that need logits, then the output head */
     int lr = last_only ? B : (int)rows;
@@ -495,7 +497,7 @@ int cl_decoder_run(cl_state *s, const int32_t *emb_ids, int Td, int last_only, i
     s->logits_rows = last_only ? 1 : Td;
     if (!capture) /* nothing captured by this pass */
         s->cap[CL_DEC_SELF].valid = s->cap[CL_CROSS].valid = 0;
-    return 0;
+    return cl_model_check_files(m, err); /* a weight file truncated meanwhile: an error */
 }
 
 const cl_model *cl_state_model(const cl_state *s) { return s->m; }

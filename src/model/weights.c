@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* bound: every tensor the config accounts for (check_accounted refuses the others) */
 struct cl_binder { cl_model *m; const char *dir; cl_error *err; int rc; int bf16; const st_tensor **bound; int nbound, capbound; };
@@ -222,12 +223,11 @@ static int cmp_str(const void *a, const void *b) {
 
 /* Loads the shards listed in model.safetensors.index.json (weight_map values). */
 static int open_files(cl_model *m, const char *dir, cl_error *err) {
-    char path[4096], target[1024];
-    FILE *probe = fopen(cl_path_join(path, sizeof path, dir, "model.safetensors"), "rb");
-    if (!probe && cl_broken_link(path, target, sizeof target)) /* a Hugging Face cache without its blob */
-        return cl_error_set(err, CL_EIO, "%s: a broken symbolic link (to %s, which does not exist)", path, target);
-    if (probe) {
-        fclose(probe);
+    char path[4096];
+    struct stat st;
+    /* whatever carries the name (a broken link from a Hugging Face cache without its blob,
+     * a FIFO): st_open says what is wrong with it; never opened here, a FIFO would hang */
+    if (lstat(cl_path_join(path, sizeof path, dir, "model.safetensors"), &st) == 0) {
         m->files = calloc(1, sizeof *m->files);
         if (!m->files) return cl_error_set(err, CL_ENOMEM, "%s: out of memory", path);
         int rc = st_open(path, &m->files[0], err);
@@ -238,7 +238,7 @@ static int open_files(cl_model *m, const char *dir, cl_error *err) {
     char *text;
     size_t len;
     int rc = cl_read_file(path, INDEX_MAX_BYTES, &text, &len, err);
-    if (rc == CL_ENOMEM) return rc; /* over the limit: say so */
+    if (rc && (rc == CL_ENOMEM || lstat(path, &st) == 0)) return rc; /* over the limit, a FIFO: say so */
     if (rc) return cl_error_set(err, CL_EIO, "%s: no model.safetensors or model.safetensors.index.json", dir);
     cJSON *root = cJSON_ParseWithLength(text, len);
     free(text);
@@ -356,9 +356,16 @@ int cl_model_load_opts(const char *dir, const cl_load_opts *opts, cl_model **out
     np += 2 * (size_t)d;
     m->nparams = np;
     if (!b.rc) b.rc = check_accounted(&b);
+    if (!b.rc) b.rc = cl_model_check_files(m, err); /* read (bf16 widened) from a file shrunk meanwhile */
     free(b.bound);
     if (b.rc) { cl_model_free(m); return b.rc; }
     *out = m;
+    return 0;
+}
+
+int cl_model_check_files(const cl_model *m, cl_error *err) {
+    for (int i = 0; i < m->nfiles; i++)
+        if (st_check(&m->files[i], err)) return CL_EIO;
     return 0;
 }
 

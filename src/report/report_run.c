@@ -9,6 +9,7 @@
 #include "fig_multisine.h"
 #include "../analysis/rrt.h"
 #include "../core/core.h"
+#include "../io/outdir.h"
 #include "../io/outlock.h"
 
 #include <dirent.h>
@@ -27,12 +28,6 @@ void cl_report_default(cl_report_opts *o) {
     o->out = "report";
     o->batch = o->sweep_batch = o->configs = -1;
 }
-
-static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *f) {
-    (void)sb; (void)flag; (void)f;
-    return remove(p);
-}
-static void rm_tree(const char *dir) { nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS); }
 
 static int is_empty_dir(const char *dir) {
     DIR *d = opendir(dir);
@@ -85,46 +80,6 @@ static int copy_formation(const cl_report_opts *o, const cl_report_setup *su, co
     }
     return rc;
 }
-
-/* The temporary folder beside out: <parent>/.<name>.tmp-PID-XXXXXX */
-static int make_tmp(const char *out, char *tmp, size_t n, cl_error *err) {
-    char parent[PATH_MAX], name[256];
-    snprintf(parent, sizeof parent, "%s", out);
-    size_t len = strlen(parent);
-    while (len > 1 && parent[len - 1] == '/') parent[--len] = 0;
-    cl_path_basename(parent, name, sizeof name);
-    char *slash = strrchr(parent, '/');
-    if (!slash) snprintf(parent, sizeof parent, ".");
-    else if (slash == parent) parent[1] = 0;
-    else *slash = 0;
-    /* .NAME.tmp-PID-XXXXXX (outlock.h): removed at SIGINT/SIGTERM, and by the next run when
-     * PID is dead */
-    char prefix[PATH_MAX];
-    snprintf(prefix, sizeof prefix, "%s/.%s.tmp-%ld-", parent, name, (long)getpid());
-    if (cl_tmp_create(tmp, n, prefix, 1) != 0) return cl_error_set(err, CL_EIO, "--out %s: cannot create a folder in %s (%s)", out, parent, strerror(errno));
-    chmod(tmp, 0755);
-    return 0;
-}
-
-/* Renames tmp to out; an existing out (a folder) is replaced. */
-static int commit(const char *tmp, const char *out, cl_error *err) {
-    struct stat st;
-    char old[PATH_MAX + 16];
-    int had = stat(out, &st) == 0;
-    if (had) {
-        snprintf(old, sizeof old, "%s.old-XXXXXX", tmp);
-        if (!mkdtemp(old) || rmdir(old) || rename(out, old))
-            return cl_error_set(err, CL_EIO, "--out %s: cannot replace the existing folder (%s)", out, strerror(errno));
-    }
-    if (rename(tmp, out)) {
-        int e = errno;
-        if (had) rename(old, out);
-        return cl_error_set(err, CL_EIO, "--out %s: cannot rename the report into place (%s)", out, strerror(e));
-    }
-    if (had) rm_tree(old);
-    return 0;
-}
-
 
 /* shares of the whole run, measured on random tiny, mini, small, base checkpoints at the defaults */
 static const double SHARE[CL_REPORT_STEPS + 1] = {0, 0.2, 0.26, 0.8, 0.84, 0.88, 1.0};
@@ -417,9 +372,9 @@ int cl_report_run(const cl_report_opts *oin, char *index, size_t index_n, cl_err
         free(so);
         return rc;
     }
-    char tmp[PATH_MAX] = "";
-    rc = make_tmp(o.out, tmp, sizeof tmp, err);
-    if (rc) tmp[0] = 0;
+    cl_outdir od; /* the whole report in a temporary folder beside --out, renamed in at the end */
+    rc = cl_outdir_begin(&od, o.out, err);
+    const char *tmp = od.tmp;
     cl_report_inputs in;
     memset(&in, 0, sizeof in);
     in.setup.n = o.n;
@@ -443,12 +398,11 @@ int cl_report_run(const cl_report_opts *oin, char *index, size_t index_n, cl_err
     in.setup.seconds = cl_now() - t_all;
     if (!rc) rc = cl_report_setup_write(&in.setup, cl_path_join(a, sizeof a, data, "setup.json"), err);
     if (!rc) rc = cl_report_write(tmp, &in, err);
-    if (!rc) rc = commit(tmp, o.out, err);
+    if (!rc) rc = cl_outdir_commit(&od, CL_OUTDIR_REPLACE, err); /* README: an earlier report is replaced */
+    cl_outdir_abort(&od);
     for (int k = 0; k < o.n; k++) cl_model_free(m[k]);
     free(so);
     cl_report_inputs_free(&in);
-    if (rc && tmp[0]) rm_tree(tmp);
-    if (tmp[0]) cl_tmp_unregister(tmp);
     if (rc) return rc;
     char *full = realpath(o.out, NULL);
     snprintf(index, index_n, "%s/index.html", full ? full : o.out);
