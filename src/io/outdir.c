@@ -53,33 +53,12 @@ void cl_outdir_abort(cl_outdir *d) {
     d->tmp[0] = 0;
 }
 
-/* Whether every entry of src can be renamed into dst (a folder merged into a folder, a file
- * replacing a file): checked for all before the first moves, so the moves do not stop half
- * way on what is already there. 0 or errno; the entry's name in bad. */
-static int can_move_into(const char *src, const char *dst, char *bad, size_t nb) {
-    DIR *dir = opendir(src);
-    if (!dir) { snprintf(bad, nb, "%s", src); return errno; }
-    struct dirent *e;
-    int rc = 0;
-    while (!rc && (e = readdir(dir))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        char s[PATH_MAX], t[PATH_MAX];
-        struct stat ss, ts;
-        cl_path_join(s, sizeof s, src, e->d_name);
-        cl_path_join(t, sizeof t, dst, e->d_name);
-        if (lstat(s, &ss) != 0 || lstat(t, &ts) != 0) continue; /* a new name */
-        if (S_ISDIR(ss.st_mode) != S_ISDIR(ts.st_mode)) rc = S_ISDIR(ts.st_mode) ? EISDIR : ENOTDIR;
-        else if (S_ISDIR(ss.st_mode)) rc = can_move_into(s, t, bad, nb);
-        if (rc && !bad[0]) snprintf(bad, nb, "%s", e->d_name);
-    }
-    closedir(dir);
-    return rc;
-}
-
 /* Moves every entry of src into dst (an existing folder): a file replaces dst's of that
- * name, a folder is merged into dst's folder of that name. 0 or errno; the entry's name in
- * bad. */
-static int move_into(const char *src, const char *dst, char *bad, size_t nb) {
+ * name, a folder is merged into dst's folder of that name. With dry = 1 only checks that
+ * every move can happen (no folder where a file goes or the other way round): run first
+ * for all, so the moves do not stop half way on what is already there. 0 or errno; the
+ * entry's name in bad. */
+static int move_into(const char *src, const char *dst, int dry, char *bad, size_t nb) {
     DIR *dir = opendir(src);
     if (!dir) { snprintf(bad, nb, "%s", src); return errno; }
     struct dirent *e;
@@ -90,12 +69,11 @@ static int move_into(const char *src, const char *dst, char *bad, size_t nb) {
         struct stat ss, ts;
         cl_path_join(s, sizeof s, src, e->d_name);
         cl_path_join(t, sizeof t, dst, e->d_name);
-        if (lstat(s, &ss) == 0 && S_ISDIR(ss.st_mode) && stat(t, &ts) == 0 && S_ISDIR(ts.st_mode))
-            rc = move_into(s, t, bad, nb);
-        else if (rename(s, t) != 0) {
-            rc = errno;
-            snprintf(bad, nb, "%s", e->d_name);
-        }
+        const int both = lstat(s, &ss) == 0 && lstat(t, &ts) == 0; /* else a new name */
+        if (both && S_ISDIR(ss.st_mode) != S_ISDIR(ts.st_mode)) rc = S_ISDIR(ts.st_mode) ? EISDIR : ENOTDIR;
+        else if (both && S_ISDIR(ss.st_mode)) rc = move_into(s, t, dry, bad, nb);
+        else if (!dry && rename(s, t) != 0) rc = errno;
+        if (rc && !bad[0]) snprintf(bad, nb, "%s", e->d_name);
     }
     closedir(dir);
     return rc;
@@ -132,8 +110,8 @@ int cl_outdir_commit(cl_outdir *d, cl_outdir_mode mode, cl_error *err) {
         /* an existing folder keeps its other files (README: an existing --out folder); each
          * of the run's files is renamed in, all of them written before the first moves */
         char bad[NAME_MAX + 1] = "";
-        int e = can_move_into(d->tmp, d->real, bad, sizeof bad);
-        if (!e) e = move_into(d->tmp, d->real, bad, sizeof bad);
+        int e = move_into(d->tmp, d->real, 1, bad, sizeof bad);
+        if (!e) e = move_into(d->tmp, d->real, 0, bad, sizeof bad);
         if (e) rc = cl_error_set(err, CL_EIO, "--out %s: cannot move %s into place (%s)", d->out, bad, strerror(e));
     }
     cl_outdir_abort(d);
