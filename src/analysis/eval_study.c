@@ -3,6 +3,7 @@
  * Forecasts as ChronosPipeline makes them (sample paths; point forecast = their median,
  * quantiles over them), or with samples 0 by median-token decoding; and its files. */
 #include "chronolens_study.h"
+#include "../io/outlock.h"
 #include "forecast.h"
 #include "median_forecast.h"
 #include "metrics.h"

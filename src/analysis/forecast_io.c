@@ -1,6 +1,7 @@
 /* forecast_io.c — the files of the forecast study: the long CSV (written and read back; its
  * columns are defined here once), the sample paths (.npy) and the plot. */
 #include "chronolens_study.h"
+#include "../io/outlock.h"
 #include "parrot.h"
 #include "../core/core.h"
 #include "../io/csv.h"

@@ -3,6 +3,7 @@
  * held-out loss and the ICL score; and its file formation.csv (the only place its columns
  * are spelled). */
 #include "formation.h"
+#include "../io/outlock.h"
 #include "../core/core.h"
 #include "../io/csv.h"
 #include "../train/train.h"

@@ -3,6 +3,7 @@
  * the multi-model runs that fill cl_induction_set / cl_sweep_set. JSON through cJSON (15 or
  * 17 significant digits: a double reads back exactly); CSV with 9 significant digits. */
 #include "induction.h"
+#include "../io/outlock.h"
 #include "sweep.h"
 #include "../core/core.h"
 #include "../io/csv.h"

@@ -3,6 +3,7 @@
  * smallest gap (cl_mssweep_summarise); and its files sweep.csv, sweep.json and
  * sweep-summary.md (the only place their keys and columns are spelled). */
 #include "msheads.h"
+#include "../io/outlock.h"
 #include "mssweep.h"
 #include "multisine.h"
 #include "bolt_multisine.h"

@@ -3,6 +3,7 @@
  * spectral amplitude with induction score; and its files, multisine.json, multisine.csv and
  * NAME-spectra.safetensors (the only place their keys are spelled). */
 #include "msheads.h"
+#include "../io/outlock.h"
 #include "multisine.h"
 #include "bolt_multisine.h"
 #include "../io/config_bolt.h"

@@ -2,6 +2,7 @@
  * written from a set (a part: its units only) and read back number for number, so a merge
  * of parts writes the bytes of one run. */
 #include "induction.h"
+#include "../io/outlock.h"
 #include "rrp.h"
 #include "../core/core.h"
 #include "../io/json.h"

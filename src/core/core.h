@@ -111,11 +111,5 @@ const char *cl_file_kind(unsigned mode);
 int cl_read_file(const char *path, size_t max, char **out, size_t *len, cl_error *err);
 /* 1 when path is a symbolic link to nothing (its target in target[n]); 0 otherwise. */
 int cl_broken_link(const char *path, char *target, size_t n);
-/* Atomic output: open a temporary file beside path; cl_out_commit renames it into
- * place, cl_out_abort removes it. Nothing half-written ever carries the final name. */
-typedef struct cl_out { void *fp; char path[4096], real[4096], tmp[4096]; } cl_out; /* path as given, real: written */
-int cl_out_open(cl_out *o, const char *path, cl_error *err);
-int cl_out_commit(cl_out *o, cl_error *err);
-void cl_out_abort(cl_out *o);
 
 #endif

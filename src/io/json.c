@@ -1,5 +1,6 @@
 /* json.c — JSON output files, written atomically. */
 #include "json.h"
+#include "outlock.h"
 #include "../core/core.h"
 
 #include <math.h>

@@ -2,6 +2,7 @@
  * length, a Python dict literal padded with spaces and '\n' so the data starts on a
  * 64-byte boundary, then the raw array. */
 #include "npy.h"
+#include "outlock.h"
 #include "../core/core.h"
 
 #include <stdio.h>

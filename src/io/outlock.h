@@ -32,6 +32,14 @@ int cl_out_check_dir(const char *dir, cl_error *err);
 int cl_out_claim(const char *path, int is_dir, cl_error *err);
 void cl_out_release_all(void);
 
+/* Atomic output (outfile.c): open a temporary file beside path's real path; cl_out_commit
+ * renames it into place, cl_out_abort removes it. Nothing half-written ever carries the
+ * final name. */
+typedef struct cl_out { void *fp; char path[4096], real[4096], tmp[4096]; } cl_out; /* path as given, real: written */
+int cl_out_open(cl_out *o, const char *path, cl_error *err);
+int cl_out_commit(cl_out *o, cl_error *err);
+void cl_out_abort(cl_out *o);
+
 /* The temporaries this process has open: removed by the SIGINT/SIGTERM handler. */
 void cl_tmp_register(const char *path, int is_dir);
 void cl_tmp_unregister(const char *path);

@@ -2,6 +2,7 @@
  * header {name: {dtype, shape, data_offsets}}, then the data area. The header is
  * untrusted input: every field is checked before any byte of data is touched. */
 #include "safetensors.h"
+#include "outlock.h"
 #include "../core/core.h"
 
 #include <cjson/cJSON.h>

@@ -1,5 +1,6 @@
 /* report_html.c — index.html and the claims files of `chronolens report` (report_html.h). */
 #include "report_html.h"
+#include "../io/outlock.h"
 #include "report_claims.h"
 #include "../io/json.h"
 #include "svg_heatmap.h"

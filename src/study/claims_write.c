@@ -1,5 +1,6 @@
 /* claims_write.c — claims.json and claims.csv from a list of verdicts (claims.h). */
 #include "claims.h"
+#include "../io/outlock.h"
 #include "../core/core.h"
 #include "../io/json.h"
 

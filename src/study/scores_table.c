@@ -1,5 +1,6 @@
 /* scores_table.c — reading and writing the scores table (scores_table.h). */
 #include "scores_table.h"
+#include "../io/outlock.h"
 #include "../core/core.h"
 #include "csv_record.h"
 

@@ -1,5 +1,6 @@
 /* train.c — the training loop pieces (see train.h). */
 #include "train.h"
+#include "../io/outlock.h"
 #include "../core/core.h"
 #include "../io/json.h"
 #include "../model/init.h"
