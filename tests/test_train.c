@@ -149,8 +149,6 @@ static void test_position_init(void **st) {
     cl_params_free(q);
 }
 
-/* data-parallel shards (threads >= 2): the same loss and gradient as one pass over the
- * whole batch (up to float summation order), and still reproducible run to run */
 /* per-position loss weights: loss = sum w_j CE_j / sum w_j, and the gradient is the same
  * weighted mean of per-position gradients (checked by linearity against weights 1 and e_0) */
 static void test_position_weights(void **st) {
@@ -224,6 +222,8 @@ static void test_position_weights(void **st) {
     cl_trainer_free(t);
 }
 
+/* data-parallel shards (--shards K): the same loss and gradient as one pass over the whole
+ * batch (up to float summation order), and the same bits under any thread count */
 static void sharded_step(double first_step_weight) {
     cl_config c;
     cl_train_opts o;
@@ -232,19 +232,18 @@ static void sharded_step(double first_step_weight) {
     o.steps = 3;
     o.batch = 7; /* uneven shards: 2 + 2 + 3 */
     cl_error err;
-    cl_trainer *one, *sh, *sh2;
+    cl_trainer *one, *sh, *sh1, *sh2;
+    o.shards = 1;
     if (cl_trainer_new(&c, &o, &one, &err)) fail_msg("%s", err.msg);
-    if (cl_trainer_new(&c, &o, &sh, &err)) fail_msg("%s", err.msg);
-    if (cl_trainer_new(&c, &o, &sh2, &err)) fail_msg("%s", err.msg);
+    o.shards = 3;
+    if (cl_trainer_new(&c, &o, &sh, &err) || cl_trainer_new(&c, &o, &sh1, &err) || cl_trainer_new(&c, &o, &sh2, &err))
+        fail_msg("%s", err.msg);
     cl_train_row r1, r3, r3b;
-    cl_set_threads(1);
+    cl_set_threads(3);
     assert_int_equal(cl_trainer_step(one, &r1, &err), 0);
     assert_int_equal(one->nshards, 0);
-    cl_set_threads(3);
     assert_int_equal(cl_trainer_step(sh, &r3, &err), 0);
     assert_int_equal(sh->nshards, 3);
-    assert_int_equal(cl_trainer_step(sh2, &r3b, &err), 0);
-    cl_set_threads(1);
     if (!(fabs(r1.loss - r3.loss) < 1e-6 * fabs(r1.loss))) fail_msg("loss %.9g (one pass) vs %.9g (3 shards)", r1.loss, r3.loss);
     if (!(fabs(r1.grad_norm - r3.grad_norm) < 1e-5 * r1.grad_norm))
         fail_msg("gradient norm %.9g vs %.9g", r1.grad_norm, r3.grad_norm);
@@ -259,10 +258,22 @@ static void sharded_step(double first_step_weight) {
         }
         if (!(sqrt(dd) <= 1e-5 * sqrt(nn) + 1e-12)) fail_msg("%s: gradient differs by %.3g of its norm", pt->name, sqrt(dd / nn));
     }
-    /* same thread count, same numbers */
-    assert_true(r3.loss == r3b.loss);
-    assert_memory_equal(sh->p->w, sh2->p->w, sh->p->n * sizeof(float));
-    cl_trainer_free(one); cl_trainer_free(sh); cl_trainer_free(sh2);
+    /* the same 3 shards under 1 and 2 threads: the same numbers as under 3, bit for bit, at
+     * every step (the shard count decides, never the thread count) */
+    for (int step = 0; step < 2; step++) {
+        cl_set_threads(1);
+        assert_int_equal(cl_trainer_step(sh1, &r3b, &err), 0);
+        assert_true(r3.loss == r3b.loss);
+        assert_memory_equal(sh->p->w, sh1->p->w, sh->p->n * sizeof(float));
+        cl_set_threads(2);
+        assert_int_equal(cl_trainer_step(sh2, &r3b, &err), 0);
+        assert_true(r3.loss == r3b.loss);
+        assert_memory_equal(sh->p->w, sh2->p->w, sh->p->n * sizeof(float));
+        cl_set_threads(3);
+        if (step == 0) assert_int_equal(cl_trainer_step(sh, &r3, &err), 0);
+    }
+    cl_set_threads(1);
+    cl_trainer_free(one); cl_trainer_free(sh); cl_trainer_free(sh1); cl_trainer_free(sh2);
 }
 
 static void test_sharded_step(void **st) {

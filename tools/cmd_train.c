@@ -17,7 +17,7 @@ static const char *USAGE =
     "train: usage: chronolens train --out DIR [--config nano|tiny|mini|small|base|large] [--d-model N] [--layers N]\n"
     "  [--decoder-layers N] [--heads N] [--d-kv N] [--d-ff N] [--context-length N] [--prediction-length N] [--steps N] [--batch N]\n"
     "  [--lr X] [--warmup N] [--decay cosine|linear] [--min-lr-frac X] [--weight-decay X] [--clip X] [--seed N]\n"
-    "  [--mix GP,SEASONAL,WALK,REPEAT] [--short-frac X] [--embed-value-init ALPHA] [--bias-lr-mult M] [--position-init S]\n  [--position-offsets D1,D2,..] [--first-step-weight W] [--motif-frac X] [--checkpoint-every K] [--eval-batches N] [--resume CHECKPOINT_DIR] [--threads N] [--quiet]";
+    "  [--mix GP,SEASONAL,WALK,REPEAT] [--short-frac X] [--embed-value-init ALPHA] [--bias-lr-mult M] [--position-init S]\n  [--position-offsets D1,D2,..] [--first-step-weight W] [--motif-frac X] [--checkpoint-every K] [--eval-batches N] [--shards K] [--resume CHECKPOINT_DIR] [--threads N] [--quiet]";
 
 /* the progress line, and one line per checkpoint with its held-out losses */
 typedef struct { cli_ui *ui; const cl_trainer *t; } train_ui;
@@ -85,7 +85,7 @@ int cmd_train(int argc, char **argv) {
     int force = 0;
     const char *out = NULL, *preset = "nano", *resume = NULL, *decay = NULL, *mix = NULL, *poffs = NULL;
     long d_model = 0, layers = 0, dlayers = 0, heads = 0, d_kv = 0, d_ff = 0, ctx = 0, pred = 0, steps = 0, batch = -1,
-         warmup = -1, seed = -1, every = -1, evalb = -1;
+         warmup = -1, seed = -1, every = -1, evalb = -1, shards = -1;
     int rc;
     double lr = -1, wd = -1, clip = -2, minf = -1, shortf = -1, evi = -1, blm = -1, pin = -1, fsw = -1, motif = -1;
     for (int i = 1; i < argc; i++) {
@@ -117,6 +117,7 @@ int cmd_train(int argc, char **argv) {
         if (!r) r = opt_int(argc, argv, &i, "--seed", 0, 0x7fffffffffffffffL, &seed);
         if (!r) r = opt_int(argc, argv, &i, "--checkpoint-every", 0, 100000000, &every);
         if (!r) r = opt_int(argc, argv, &i, "--eval-batches", 0, 10000, &evalb);
+        if (!r) r = opt_int(argc, argv, &i, "--shards", 1, 64, &shards);
         if (!r) r = opt_double(argc, argv, &i, "--lr", 1e-9, 10, &lr);
         if (!r) r = opt_double(argc, argv, &i, "--min-lr-frac", 0, 1, &minf);
         if (!r) r = opt_double(argc, argv, &i, "--weight-decay", 0, 10, &wd);
@@ -135,7 +136,7 @@ int cmd_train(int argc, char **argv) {
     cl_trainer *t = NULL;
     if (resume) {
         if (d_model || layers || dlayers || heads || d_kv || d_ff || ctx || pred || batch >= 0 || warmup >= 0 || seed >= 0 ||
-            lr >= 0 || wd >= 0 || clip > -2 || minf >= 0 || decay || evalb >= 0 || shortf >= 0 || evi >= 0 || blm >= 0 || pin >= 0 || poffs)
+            lr >= 0 || wd >= 0 || clip > -2 || minf >= 0 || decay || evalb >= 0 || shards >= 0 || shortf >= 0 || evi >= 0 || blm >= 0 || pin >= 0 || poffs)
             return cli_fail("train: --resume continues the checkpoint's run: only --steps, --checkpoint-every, --first-step-weight, --mix, --motif-frac, --out, --threads, --quiet may be given");
         if ((rc = cl_trainer_resume(resume, (int)steps, &t, &err))) return cli_fail_err(&err);
         if (every >= 0) t->o.checkpoint_every = (int)every;
@@ -171,6 +172,7 @@ int cmd_train(int argc, char **argv) {
         if (seed >= 0) o.seed = (uint64_t)seed;
         if (every >= 0) o.checkpoint_every = (int)every;
         if (evalb >= 0) o.eval_batches = (int)evalb;
+        if (shards >= 0) o.shards = (int)shards;
         if (lr >= 0) o.lr = lr;
         if (minf >= 0) o.min_lr_frac = minf;
         if (wd >= 0) o.weight_decay = wd;

@@ -131,6 +131,7 @@ static const help_cmd CMDS[] = {
       {"--seed", "S", "1", "seed of init and data"},
       {"--checkpoint-every", "K", "0 (off)", "write checkpoints/step-NNNNNN every K steps"},
       {"--eval-batches", "N", "4", "held-out batches per checkpoint"},
+      {"--shards", "K", "2", "data-parallel shards of a step (the numbers depend on K, not on --threads)"},
       {"--resume", "CKPT", "none", "continue a run bit for bit from a checkpoint"},
       {"--mix", "GP,SEAS,WALK,REP", "0.35,0.25,0.1,0.3", "weights of the four synthetic families"},
       {"--short-frac", "X", "0", "fraction of contexts left-padded to a shorter length"},

@@ -24,7 +24,7 @@ void cl_train_opts_default(cl_train_opts *o) {
     o->steps = 1000; o->batch = 32; o->warmup = 100; o->cosine = 1;
     o->lr = 1e-3; o->min_lr_frac = 0.1; o->weight_decay = 0.01; o->clip = 1.0;
     o->beta1 = 0.9; o->beta2 = 0.999; o->adam_eps = 1e-8;
-    o->seed = 1; o->checkpoint_every = 0; o->eval_batches = 4;
+    o->seed = 1; o->checkpoint_every = 0; o->eval_batches = 4; o->shards = 2;
     const double mix[SYN_NFAMILIES] = {0.35, 0.25, 0.10, 0.30};
     memcpy(o->mix, mix, sizeof mix);
     o->short_frac = 0;
@@ -112,7 +112,8 @@ static int check_opts(const cl_train_opts *o, cl_error *err) {
     if (o->steps < 1 || o->batch < 1 || o->warmup < 0 || !(o->lr > 0) || o->weight_decay < 0 ||
         o->min_lr_frac < 0 || o->min_lr_frac > 1 || o->embed_value_init < 0 || o->embed_value_init > 1 || !(o->bias_lr_mult > 0) || o->bias_lr_mult > 1000 || !(o->position_init >= 0) || o->position_init > 100 || o->checkpoint_every < 0 || o->eval_batches < 0 ||
         o->n_position_offsets < 0 || o->n_position_offsets > 8 ||
-        !(o->first_step_weight > 0) || o->first_step_weight > 1000 || !(o->motif_frac >= 0 && o->motif_frac <= 1))
+        !(o->first_step_weight > 0) || o->first_step_weight > 1000 || !(o->motif_frac >= 0 && o->motif_frac <= 1) ||
+        o->shards < 1 || o->shards > 64)
         return cl_error_set(err, CL_EINVAL, "train: options out of range");
     return 0;
 }
@@ -141,7 +142,7 @@ static void shards_free(cl_trainer *t) {
     t->nshards = 0;
 }
 
-/* One shard per thread (at most one per series); 1 = the plain single-pass step. */
+/* `want` shards (at most one per series); 1 = the plain single-pass step. */
 static int shards_ensure(cl_trainer *t, int want, cl_error *err) {
     if (want > t->data->B) want = t->data->B;
     if (want < 1) want = 1;
@@ -249,7 +250,9 @@ int cl_trainer_step(cl_trainer *t, cl_train_row *row, cl_error *err) {
     cl_params *p = t->p;
     cl_data_make(t->data, (uint64_t)t->step, -1);
     t->data->batch.pos_weight = t->posw;
-    int threads = cl_get_threads(), rc = shards_ensure(t, threads > 64 ? 64 : threads, err);
+    /* shards from the options, not the thread count: the pool's threads take them as they
+     * come, each computed the same way on any thread, summed in shard order */
+    int rc = shards_ensure(t, t->o.shards, err);
     if (rc) return rc;
     if (t->nshards > 1) {
         rc = sharded_loss_grad(t, &t->data->batch, &loss, err);
@@ -376,6 +379,7 @@ int cl_trainer_save(const cl_trainer *t, const char *dir, cl_error *err) {
     cJSON_AddStringToObject(j, "seed", seed);
     cJSON_AddNumberToObject(j, "checkpoint_every", t->o.checkpoint_every);
     cJSON_AddNumberToObject(j, "eval_batches", t->o.eval_batches);
+    cJSON_AddNumberToObject(j, "shards", t->o.shards);
     cJSON_AddItemToObject(j, "mix", cJSON_CreateDoubleArray(t->o.mix, SYN_NFAMILIES));
     cJSON_AddNumberToObject(j, "short_frac", t->o.short_frac);
     cJSON_AddNumberToObject(j, "embed_value_init", t->o.embed_value_init);
@@ -457,6 +461,11 @@ static int load_state(const char *dir, cl_train_opts *o, int *step, cl_error *er
     jnum_opt(j, "short_frac", &o->short_frac, &bad);
     jnum_opt(j, "first_step_weight", &o->first_step_weight, &bad);
     jnum_opt(j, "motif_frac", &o->motif_frac, &bad);
+    /* absent before shards were an option: those runs had one shard per thread (2 on the
+     * machines they ran on, the bundled model's), the default */
+    double shards = o->shards;
+    jnum_opt(j, "shards", &shards, &bad);
+    o->shards = shards == (int)shards ? (int)shards : -1;
     const cJSON *d = cJSON_GetObjectItemCaseSensitive(j, "decay"), *s = cJSON_GetObjectItemCaseSensitive(j, "seed");
     if (!cJSON_IsString(d) || !cJSON_IsString(s)) bad = 1;
     else {

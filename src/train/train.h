@@ -27,10 +27,13 @@ typedef struct cl_train_opts {
     double embed_value_init; /* > 0: value-aware embedding init with this alpha (see params.h); 0: HF init */
     double first_step_weight; /* loss weight of the first horizon step, the others 1 (1: the plain mean) */
     double motif_frac;    /* fraction of repeated segments over a 2-4 value alphabet (0: none) */
+    int shards;           /* data-parallel shards of a step's batch (1-64, default 2; 1: one pass):
+                           * the numbers depend on it, never on the thread count (the pool's
+                           * threads take shards as they come) */
 } cl_train_opts;
 
 /* Defaults: lr 1e-3, warm-up 100, cosine to 0.1 lr, weight decay 0.01, clip 1, betas
- * (0.9, 0.999), eps 1e-8, batch 32, 4 held-out batches. */
+ * (0.9, 0.999), eps 1e-8, batch 32, 4 held-out batches, 2 shards. */
 void cl_train_opts_default(cl_train_opts *o);
 
 typedef struct cl_train_row {  /* one line of train.csv */
@@ -53,9 +56,10 @@ typedef struct cl_trainer {
     int step;                  /* updates done */
     cl_data *data, *held;      /* training stream, held-out stream (separate seed) */
     cl_grad_ws *ws;
-    /* data-parallel shards (one per thread when threads >= 2): each runs forward and
-     * backward on its rows of the batch, serially, into its own gradient buffer; the
-     * buffers are then summed in shard order, so a run depends only on the thread count */
+    /* data-parallel shards (o.shards of them, whatever the thread count): each runs
+     * forward and backward on its rows of the batch, serially, into its own gradient
+     * buffer; the buffers are then summed in shard order, so a run depends on o.shards and
+     * never on the thread count */
     int nshards;
     cl_grad_ws **sws;
     float **sg;                /* (nshards) x (n) shard gradients; shard 0 writes p->g */
