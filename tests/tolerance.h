@@ -48,7 +48,8 @@ double t5_roundings(const cl_config *c, int T);
  *   t5_hidden_scale: an RMS-normed output's entry, ≤ ‖h‖₂ for the final norm of the
  *     encoder (enc = 1) or decoder;
  *   t5_score_scale: an attention score, Σ_i |q_i k_i| ≤ ‖q‖₂ ‖k‖₂ ≤ σ(W_q,h) ‖h‖₂ ·
- *     σ(W_k,h) ‖h'‖₂ (σ: the head's block's largest singular value), the largest over
+ *     σ(W_k,h) ‖h'‖₂ (σ: the head's block's largest singular value, bounded from above by
+ *     tr((AAᵀ)^16)^(1/32)), the largest over
  *     the layers and heads of the stack (CL_ENC_SELF, CL_DEC_SELF, CL_CROSS).
  * fp32 weights (a model loaded in fp32). */
 double t5_logit_scale(const cl_model *m);
