@@ -6,7 +6,6 @@
 #include "../src/train/train.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -55,12 +54,6 @@ static int parse_mix(const char *mix, double *w) {
     return 0;
 }
 
-static int rm_entry(const char *p, const struct stat *s, int t, struct FTW *f) {
-    (void)s; (void)t; (void)f;
-    remove(p);
-    return 0;
-}
-
 /* --out must be empty, or the run --resume continues in place; anything else would mix two
  * runs' checkpoints (formation then reads both). --force trains there anyway and removes
  * the old checkpoints/ first. */
@@ -76,7 +69,7 @@ static int train_out_ok(const char *out, const char *resume, int force) {
                         "(--resume %s/checkpoints/step-N), or give --force", out, first, out);
     char ck[PATH_MAX + 16];
     snprintf(ck, sizeof ck, "%s/checkpoints", out);
-    nftw(ck, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    cl_rm_tree(ck);
     return 0;
 }
 

@@ -98,6 +98,10 @@ char *cl_path_join(char *buf, size_t n, const char *dir, const char *name);
 void cl_path_basename(const char *path, char *out, size_t n);
 /* mkdir -p: creates dir and its missing parents; 0 or CL_EIO naming dir. */
 int cl_mkdirs(const char *dir, cl_error *err);
+/* rm -rf path (a folder and all it holds, or a file), links not followed; best effort. */
+void cl_rm_tree(const char *path);
+/* The process's umask, left as it is (files made 0600 by mkstemp get 0666 & ~umask). */
+unsigned cl_umask(void);
 
 /* ------------------------------------------------------------------ files */
 /* The one way an input file is opened: a regular file (symbolic links followed) or an error

@@ -1,6 +1,8 @@
-/* paths.c — joining paths, the last component of a folder (a model's name), mkdir -p. */
+/* paths.c — joining paths, the last component of a folder (a model's name), mkdir -p,
+ * rm -rf, the umask. */
 #include "core.h"
 #include <errno.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -37,4 +39,18 @@ int cl_mkdirs(const char *dir, cl_error *err) {
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
         return cl_error_set(err, CL_EIO, "%s: cannot create the folder (%s)", dir, strerror(ENOTDIR));
     return 0;
+}
+
+static int rm_entry(const char *p, const struct stat *s, int t, struct FTW *f) {
+    (void)s; (void)t; (void)f;
+    remove(p);
+    return 0; /* best effort: go on with the rest */
+}
+
+void cl_rm_tree(const char *path) { nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS); }
+
+unsigned cl_umask(void) {
+    mode_t mask = umask(0); /* umask can only be read by setting it: set it back at once */
+    umask(mask);
+    return (unsigned)mask;
 }

@@ -6,20 +6,11 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static int rm_entry(const char *p, const struct stat *s, int t, struct FTW *f) {
-    (void)s; (void)t; (void)f;
-    remove(p);
-    return 0;
-}
-
-static void rm_tree(const char *dir) { nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS); }
 
 int cl_outdir_begin(cl_outdir *d, const char *out, cl_error *err) {
     memset(d, 0, sizeof *d);
@@ -40,15 +31,13 @@ int cl_outdir_begin(cl_outdir *d, const char *out, cl_error *err) {
         return cl_error_set(err, CL_EIO, "--out %s: cannot create a folder in %s (%s)", out, parent, strerror(errno));
     }
     /* created 0700 (cl_tmp_create); the folder gets mkdir's usual 0777 & ~umask */
-    mode_t mask = umask(0);
-    umask(mask);
-    chmod(d->tmp, 0777 & ~mask);
+    chmod(d->tmp, 0777 & ~cl_umask());
     return 0;
 }
 
 void cl_outdir_abort(cl_outdir *d) {
     if (!d->tmp[0]) return;
-    rm_tree(d->tmp);
+    cl_rm_tree(d->tmp);
     cl_tmp_unregister(d->tmp);
     d->tmp[0] = 0;
 }
@@ -102,7 +91,7 @@ int cl_outdir_commit(cl_outdir *d, cl_outdir_mode mode, cl_error *err) {
             rename(old, d->real);
             rc = cl_error_set(err, CL_EIO, "--out %s: cannot rename the folder into place (%s)", d->out, strerror(e));
         } else {
-            rm_tree(old);
+            cl_rm_tree(old);
             cl_tmp_unregister(d->tmp);
             d->tmp[0] = 0;
         }

@@ -28,9 +28,7 @@ int cl_out_open(cl_out *o, const char *path, cl_error *err) {
     int fd = cl_tmp_create(o->tmp, sizeof o->tmp, prefix, 0);
     if (fd < 0) return cl_error_set(err, CL_EIO, "%s: cannot create: %s", path, strerror(errno));
     /* created 0600; give the final file the usual 0666 & ~umask */
-    mode_t mask = umask(0);
-    umask(mask);
-    fchmod(fd, 0666 & ~mask);
+    fchmod(fd, 0666 & ~cl_umask());
     o->fp = fdopen(fd, "wb");
     if (!o->fp) {
         close(fd); unlink(o->tmp); cl_tmp_unregister(o->tmp);

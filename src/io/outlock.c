@@ -7,7 +7,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -230,12 +229,6 @@ static int pid_dead(const char *digits, const char **rest) {
     return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
 }
 
-static int rm_entry(const char *p, const struct stat *s, int t, struct FTW *f) {
-    (void)s; (void)t; (void)f;
-    remove(p);
-    return 0;
-}
-
 /* The tag cl_tmp_create appends (6 hex digits), or a replaced folder's .old-XXXXXX after it */
 static int tmp_tag(const char *t) {
     for (int i = 0; i < 6; i++)
@@ -254,13 +247,10 @@ static void sweep_stale(const char *dir, const char *name) {
     while ((e = readdir(d))) {
         const char *n = e->d_name, *rest = NULL;
         char full[PATH_MAX];
-        struct stat st;
         if (strncmp(n, CL_TMP_PREFIX, pl) || !pid_dead(n + pl, &rest) || *rest != '.') continue;
         rest++;
         if (strncmp(rest, name, nl) || rest[nl] != '.' || !tmp_tag(rest + nl + 1)) continue; /* another output's */
-        if ((size_t)snprintf(full, sizeof full, "%s/%s", dir, n) >= sizeof full || lstat(full, &st) != 0) continue;
-        if (S_ISDIR(st.st_mode)) nftw(full, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-        else unlink(full);
+        if ((size_t)snprintf(full, sizeof full, "%s/%s", dir, n) < sizeof full) cl_rm_tree(full); /* a file or a folder */
     }
     closedir(d);
 }
