@@ -162,20 +162,28 @@ static void test_folder_output_whole(void **st) {
 
 /* ------------------------------------------------------------ one run per output */
 
-static void test_concurrent_runs(void **st) {
-    (void)st;
-    const char *d = fresh("lock"), *ctx = big_context(24, 512);
+/* Run A forwards into d/out.safetensors; once A holds its lock, run B forwards into
+ * d/b_out (the same output, or another name for it): A succeeds, B fails at once with one
+ * line naming b_out and A's pid. */
+static void second_run_refused(const char *d, const char *b_out) {
+    const char *ctx = big_context(24, 512);
     char log[600], log2[600];
     snprintf(log, sizeof log, "%s/../err.txt", d);
     snprintf(log2, sizeof log2, "%s/../err2.txt", d);
-    /* A holds out.safetensors from its start; B, on the same output, fails at once */
     int rc = run_cmd("'%s' forward -q --model " SMALL " --context '%s' --out '%s/out.safetensors' 2>'%s' & a=$!; "
                      "while [ ! -e '%s/.out.safetensors.lock' ] && kill -0 $a 2>/dev/null; do sleep 0.01; done; "
-                     "'%s' forward -q --model " SMALL " --context '%s' --out '%s/out.safetensors' 2>'%s'; b=$?; "
+                     "'%s' forward -q --model " SMALL " --context '%s' --out '%s/%s' 2>'%s'; b=$?; "
                      "wait $a; a=$?; [ $a = 0 ] && [ $b = 2 ]",
-                     CL_CLI, ctx, d, log2, d, CL_CLI, ctx, d, log);
+                     CL_CLI, ctx, d, log2, d, CL_CLI, ctx, d, b_out, log);
     if (rc) fail_msg("runs A/B: %s / %s", slurp(log2), slurp(log));
-    one_line(log, "out.safetensors", "another chronolens run (pid");
+    one_line(log, b_out, "another chronolens run (pid");
+}
+
+static void test_concurrent_runs(void **st) {
+    (void)st;
+    const char *d = fresh("lock");
+    /* A holds out.safetensors from its start; B, on the same output, fails at once */
+    second_run_refused(d, "out.safetensors");
     expect_listing(d, "out.safetensors,"); /* A's file, its lock gone */
 }
 
@@ -286,18 +294,9 @@ static void test_fifo_inputs(void **st) {
  * naming the first run */
 static void test_lock_real_path(void **st) {
     (void)st;
-    const char *d = fresh("lockreal"), *ctx = big_context(24, 512);
-    char log[600], log2[600];
-    snprintf(log, sizeof log, "%s/../err.txt", d);
-    snprintf(log2, sizeof log2, "%s/../err2.txt", d);
+    const char *d = fresh("lockreal");
     assert_int_equal(run_cmd("cd '%s' && echo old > out.safetensors && ln -s out.safetensors link.safetensors", d), 0);
-    int rc = run_cmd("'%s' forward -q --model " SMALL " --context '%s' --out '%s/out.safetensors' 2>'%s' & a=$!; "
-                     "while [ ! -e '%s/.out.safetensors.lock' ] && kill -0 $a 2>/dev/null; do sleep 0.01; done; "
-                     "'%s' forward -q --model " SMALL " --context '%s' --out '%s/link.safetensors' 2>'%s'; b=$?; "
-                     "wait $a; a=$?; [ $a = 0 ] && [ $b = 2 ]",
-                     CL_CLI, ctx, d, log2, d, CL_CLI, ctx, d, log);
-    if (rc) fail_msg("runs A/B: %s / %s", slurp(log2), slurp(log));
-    one_line(log, "link.safetensors", "another chronolens run (pid");
+    second_run_refused(d, "link.safetensors");
     expect_listing(d, "link.safetensors,out.safetensors,");
 }
 

@@ -4,6 +4,7 @@
 #include "model/model.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,17 +128,9 @@ void assert_reordered_probs(const char *label, const float *a, const float *b, s
 
 void assert_reordered(const char *label, const float *a, const float *b, size_t count, double n, double S) {
     const double tol = reorder_tol(n, S, count);
-    size_t worst = 0;
-    double m = -1;
-    for (size_t i = 0; i < count; i++) {
-        double d = fabs((double)a[i] - (double)b[i]);
-        if (isnan(d)) d = INFINITY;
-        if (d > m) { m = d; worst = i; }
-    }
-    if (getenv("CL_TEST_VERBOSE"))
-        print_message("%s: max |diff| %.3g, bound %.3g (n = %.0f roundings, S = %.3g, %zu values)\n", label, m, tol, n,
-                      S, count);
-    if (m > tol)
-        fail_msg("%s: max |diff| %.3g > %.3g (reordered sums: n = %.0f roundings, scale %.3g, %zu values) at index %zu "
-                 "(got %.9g, want %.9g)", label, m, tol, n, S, count, worst, a[worst], b[worst]);
+    char what[512];
+    snprintf(what, sizeof what, "%s (reordered sums: n = %.0f roundings, scale %.3g, %zu values, bound %.3g)", label, n,
+             S, count, tol);
+    if (getenv("CL_TEST_VERBOSE")) print_message("%s: max |diff| %.3g\n", what, max_abs_diff(a, b, count));
+    assert_close(what, a, b, count, tol);
 }
