@@ -93,7 +93,7 @@ int cl_progress_point(const cl_progress *p, const char *stage, double done, doub
 
 /* Number of threads of the library's pool (products, attention, norms). n <= 0: all cores.
  * Results do not depend on it, bit for bit: products are cut into blocks from their shape
- * alone and OpenBLAS is kept single-threaded (README "Same numbers under any thread count").
+ * alone and OpenBLAS is kept single-threaded (docs/numerics.md).
  * Until the first call the pool has one thread. */
 void cl_set_threads(int n);
 int cl_get_threads(void);

@@ -76,8 +76,7 @@ static void test_forward_default_decoder_ids(void **st) {
 
 /* The thread pool splits products by rows/columns and attention by head: the numbers
  * must not depend on the thread count. */
-/* forward under 1, 2, 3 and 5 threads, fp32 and bf16: the same bytes (README "Same numbers
- * under any thread count") */
+/* forward under 1, 2, 3 and 5 threads, fp32 and bf16: the same bytes (docs/numerics.md) */
 static void test_forward_thread_invariance(void **st) {
     (void)st;
     static const int threads[] = {1, 2, 3, 5};

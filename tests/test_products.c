@@ -1,5 +1,5 @@
-/* test_products.c — every product gives the same bits under any thread count (README
- * "Threads"): fp32 and bf16 linear layers of every path (one call, row panels, column
+/* test_products.c — every product gives the same bits under any thread count
+ * (docs/numerics.md): fp32 and bf16 linear layers of every path (one call, row panels, column
  * panels, the few rows of a decoding step), under 1, 2, 3, 4 and 7 threads, and with
  * OpenBLAS's own thread count raised by a program around the library. On OpenBLAS's
  * Haswell kernel (chosen on Zen 1–3, Haswell-class CPUs, or OPENBLAS_CORETYPE=Haswell) a
