@@ -24,7 +24,7 @@
 #define MAX_TMP 64
 /* read by the signal handler: a slot is live once `used` is set, after its path is written */
 static struct { char path[PATH_MAX]; volatile sig_atomic_t used; int is_dir; } tmps[MAX_TMP];
-static struct { char path[PATH_MAX + NAME_MAX + 8]; int fd; volatile sig_atomic_t used; } locks[MAX_TMP];
+static struct { char path[PATH_MAX + NAME_MAX + 8]; volatile sig_atomic_t fd, used; } locks[MAX_TMP];
 
 void cl_tmp_register(const char *path, int is_dir) {
     for (int i = 0; i < MAX_TMP; i++)
@@ -95,10 +95,14 @@ static void on_signal(int sig) {
     }
     for (int i = 0; i < MAX_TMP; i++) {
         if (locks[i].used == 1) unlink(locks[i].path); /* held: ours */
-        else if (locks[i].used == 2) { /* being taken: remove it only when no run holds it */
-            int fd = open(locks[i].path, O_RDWR | O_CLOEXEC);
+        else if (locks[i].used == 2) { /* being taken: remove it only when no other run holds it */
+            /* through our own descriptor once we have one: flock on it succeeds when we took
+             * the lock (a signal between the flock and used = 1) or nobody holds it; a second
+             * descriptor of ours would conflict with our own lock and leave the file */
+            const int own = locks[i].fd;
+            int fd = own >= 0 ? own : open(locks[i].path, O_RDWR | O_CLOEXEC);
             if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0) unlink(locks[i].path);
-            if (fd >= 0) close(fd);
+            if (fd >= 0 && fd != own) close(fd);
         }
     }
     signal(sig, SIG_DFL);
@@ -279,13 +283,15 @@ int cl_out_claim(const char *path, int is_dir, cl_error *err) {
     locks[slot].used = 2;
     for (int tries = 0;; tries++) {
         int fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+        locks[slot].fd = fd; /* before the flock: the signal handler tries the lock through it */
         if (fd < 0) {
             locks[slot].used = 0;
             return cl_error_set(err, CL_EIO, "%s%s: cannot create the lock %s: %s", what, path, lp, strerror(errno));
         }
-        if (flock(fd, LOCK_EX | LOCK_NB) == 0) { locks[slot].fd = fd; locks[slot].used = 1; }
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0) locks[slot].used = 1;
         else {
             locks[slot].used = 0; /* another run's: never removed by us */
+            locks[slot].fd = -1;
             char buf[32] = {0};
             ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
             close(fd);
