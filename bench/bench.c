@@ -14,7 +14,7 @@
  * --precision bf16 the workloads are named context-bf16 and mosaic-bf16 (the reference
  * stays the fp32 sgemm, so the bf16 lines say how far past it bf16 goes). */
 #include "chronolens.h"
-#include "analysis/rrt.h"
+#include "study/common/rrt.h"
 #include "core/core.h"
 
 #include <cblas.h>

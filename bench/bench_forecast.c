@@ -10,7 +10,7 @@
  *
  * usage: cl_bench_forecast MODEL_DIR [--reps N] [--threads N] [--precision fp32|bf16] [--peer] [--oracle DIR] */
 #include "chronolens.h"
-#include "analysis/forecast.h"
+#include "study/forecast/forecast.h"
 #include "core/core.h"
 #include "model/model.h"
 

@@ -8,7 +8,7 @@
  * (the machine is shared: alternating each run exposes both sides to the same load).
  *   cl_bench_py_mosaic MODEL_DIR [THREADS]   (THREADS 0 = every core, the commands' default) */
 #include "chronolens_study.h"
-#include "../src/analysis/rrt.h"
+#include "../src/study/common/rrt.h"
 
 #include <stdio.h>
 #include <stdlib.h>

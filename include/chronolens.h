@@ -313,7 +313,7 @@ const float *cl_bolt_input_embeds(const cl_state *s);
 const float *cl_bolt_decoder_hidden(const cl_state *s);
 const float *cl_bolt_quantiles(const cl_state *s);
 
-/* ChronosBoltPipeline.predict and predict_quantiles: src/analysis/bolt_forecast.h. */
+/* ChronosBoltPipeline.predict and predict_quantiles: src/study/forecast/bolt_forecast.h. */
 
 #ifdef __cplusplus
 }

@@ -4,7 +4,7 @@
  * the pipeline's long-horizon paths, quantiles and mean within 1e-4 relative; the forward
  * CLI end to end, in one pass and in chunks of series. */
 #include "testutil.h"
-#include "analysis/bolt_forecast.h"
+#include "study/forecast/bolt_forecast.h"
 #include "core/core.h"
 #include "io/csv.h"
 

@@ -3,8 +3,8 @@
  * ([REG] excluded) as cl_bolt_forward captures it, aliasing above the patch Nyquist, the files
  * read back, one family per run; a planted-period Bolt head detected at the right spacing. */
 #include "testutil.h"
-#include "analysis/bolt_multisine.h"
-#include "analysis/multisine.h"
+#include "study/multisine/bolt_multisine.h"
+#include "study/multisine/multisine.h"
 #include "core/core.h"
 #include "io/safetensors.h"
 #include "model/init.h"

@@ -3,14 +3,14 @@
  * plain test and an offset shifts the block; cl_induction_run's Bolt scores are the captured
  * maps of cl_bolt_forward; a planted Bolt circuit (built here) is flagged exactly. */
 #include "testutil.h"
-#include "analysis/induction.h"
-#include "analysis/rrp.h"
-#include "analysis/sweep.h"
+#include "study/induction/induction.h"
+#include "study/common/rrp.h"
+#include "study/induction/sweep.h"
 #include "core/core.h"
 #include "model/init.h"
 #include "model/model.h"
 #include "report/fig_offsets.h"
-#include "study/claims.h"
+#include "claims/claims.h"
 
 #include <float.h>
 #include <math.h>

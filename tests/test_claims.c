@@ -3,9 +3,9 @@
  * few models for `size`, missing all-token rows for `band`; the scores-table reader's
  * one-line errors and its exact round trip; the distributions behind the tests. */
 #include "testutil.h"
-#include "analysis/stats.h"
-#include "study/claims.h"
-#include "study/scores_table.h"
+#include "core/stats.h"
+#include "claims/claims.h"
+#include "study/common/scores_table.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -6,8 +6,8 @@
  * `chronolens induction` + `sweep` on bolt-rand and rand-small, then `claims --scores`, give
  * the claims of both models. */
 #include "testutil.h"
-#include "study/claims.h"
-#include "study/scores_table.h"
+#include "claims/claims.h"
+#include "study/common/scores_table.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -3,9 +3,9 @@
  * occurrences of s_1 as R grows while their most-recent score falls, so claim `spread` is
  * supported; "fewer heads with more repetitions" is, on this model, the criterion's. */
 #include "testutil.h"
-#include "analysis/sweep.h"
-#include "study/claims.h"
-#include "study/scores_from.h"
+#include "study/induction/sweep.h"
+#include "claims/claims.h"
+#include "study/induction/scores_from.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -4,12 +4,12 @@
  * gcd (the signal's fundamental), not the smallest gap; the two differ only on frequency sets
  * whose smallest gap divides no other gap. The verdict on those sets must say "gcd". */
 #include "testutil.h"
-#include "analysis/msheads.h"
-#include "analysis/multisine.h"
+#include "study/multisine/msheads.h"
+#include "study/multisine/multisine.h"
 #include "core/core.h"
 #include "model/init.h"
 #include "model/model.h"
-#include "study/claims.h"
+#include "claims/claims.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -3,8 +3,8 @@
  * quantiles, the horizon-extension loop, and the parrot on a periodic series. */
 #include "testutil.h"
 #include "tolerance.h"
-#include "analysis/forecast.h"
-#include "analysis/parrot.h"
+#include "study/forecast/forecast.h"
+#include "study/forecast/parrot.h"
 #include "core/core.h"
 #include "model/kvcache.h"
 #include "model/sampling.h"

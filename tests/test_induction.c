@@ -4,15 +4,15 @@
  * as documented, counts are monotone in the threshold, bad options are refused. */
 #include "testutil.h"
 #include "planted.h"
-#include "analysis/induction.h"
-#include "analysis/sweep.h"
+#include "study/induction/induction.h"
+#include "study/induction/sweep.h"
 #include "core/core.h"
 #include "model/decode_from.h"
 #include "model/init.h"
 #include "model/model.h"
 #include "io/safetensors.h"
-#include "study/claims.h"
-#include "study/scores_from.h"
+#include "claims/claims.h"
+#include "study/induction/scores_from.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -2,8 +2,8 @@
  * in induction.json/csv and sweep.json/csv are those of the library call, --seeds K combines
  * K separate runs, figures are written, bad options exit 2 with one line and no output. */
 #include "testutil.h"
-#include "analysis/induction.h"
-#include "analysis/sweep.h"
+#include "study/induction/induction.h"
+#include "study/induction/sweep.h"
 #include "core/core.h"
 
 #include <cjson/cJSON.h>

@@ -1,8 +1,8 @@
 /* test_metrics.c — season length, seasonal naive, MASE scale, quantile loss, and the
  * median forecaster's quantiles on a small random model. */
 #include "testutil.h"
-#include "analysis/median_forecast.h"
-#include "analysis/metrics.h"
+#include "study/forecast/median_forecast.h"
+#include "study/forecast/metrics.h"
 
 #include <math.h>
 #include <stdlib.h>

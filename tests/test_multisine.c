@@ -3,10 +3,10 @@
  * a known period, and the sweep's summary numbers. */
 #include "testutil.h"
 #include "tolerance.h"
-#include "analysis/msheads.h"
-#include "analysis/mssweep.h"
-#include "analysis/multisine.h"
-#include "analysis/spectrum.h"
+#include "study/multisine/msheads.h"
+#include "study/multisine/mssweep.h"
+#include "study/multisine/multisine.h"
+#include "study/common/spectrum.h"
 #include "model/init.h"
 
 #include <math.h>

@@ -2,8 +2,8 @@
  * rand-small fixture: every output written, the numbers equal to the library's, seeded
  * reproducibility; and bad input: one line naming the option, exit 2, no output. */
 #include "testutil.h"
-#include "analysis/msheads.h"
-#include "analysis/multisine.h"
+#include "study/multisine/msheads.h"
+#include "study/multisine/multisine.h"
 #include "core/core.h"
 
 #include <cjson/cJSON.h>

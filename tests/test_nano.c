@@ -2,7 +2,7 @@
  * forecasts finite ordered quantiles, and is trained (held-out loss far below a random
  * model's) and uses its context (loss rises when each series gets another's context). */
 #include "testutil.h"
-#include "analysis/median_forecast.h"
+#include "study/forecast/median_forecast.h"
 #include "train/train.h"
 
 #include <math.h>

@@ -4,9 +4,9 @@
  * pytest, so that the sanitizer build checks them too. */
 #include "testutil.h"
 #include "chronolens_study.h"
-#include "analysis/forecast.h"
-#include "analysis/induction.h"
-#include "analysis/sweep.h"
+#include "study/forecast/forecast.h"
+#include "study/induction/induction.h"
+#include "study/induction/sweep.h"
 
 #include <math.h>
 #include <stdio.h>

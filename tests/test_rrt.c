@@ -1,6 +1,6 @@
 /* test_rrt.c — repeated-random-token batches and the row-captured induction scores. */
 #include "testutil.h"
-#include "analysis/rrt.h"
+#include "study/common/rrt.h"
 #include "model/init.h"
 
 #include <math.h>

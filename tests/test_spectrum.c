@@ -3,7 +3,7 @@
  * period (integer and sub-bin), non-periodic spectra reported as such, and the spectral
  * amplitude. */
 #include "testutil.h"
-#include "analysis/spectrum.h"
+#include "study/common/spectrum.h"
 #include "core/core.h"
 
 #include <math.h>

@@ -1,7 +1,7 @@
 /* test_stats.c — average ranks, Spearman's rho on hand-computed cases (ties included), and
  * the group-permutation p-value: seeded, and equal to the exact enumeration's. */
 #include "testutil.h"
-#include "analysis/stats.h"
+#include "core/stats.h"
 #include "core/core.h"
 
 #include <math.h>

@@ -1,10 +1,10 @@
 /* chronolens claims — the study's claims (method.md §5, docs/claims.md) from a scores table:
  * anyone's results (the study's notebooks can export the table) get the same tests as a
- * report. Thin: src/study/scores_table.c reads, src/study/claims.c decides and writes. */
+ * report. Thin: src/study/common/scores_table.c reads, src/claims/claims.c decides and writes. */
 #include "cli.h"
 #include "ms_common.h"
 #include "../src/core/core.h"
-#include "../src/study/claims.h"
+#include "../src/claims/claims.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
  * checkpoint of a `chronolens train --checkpoint-every K` run, with its losses and
  * in-context-learning score; writes formation.csv and formation.png/.svg. */
 #include "cli.h"
-#include "../src/analysis/formation.h"
+#include "../src/study/formation/formation.h"
 #include "../src/core/core.h"
 
 #include <stdio.h>

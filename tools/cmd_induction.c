@@ -3,8 +3,8 @@
  * cl_induction_write (induction.json/csv) and the figures (mosaics, layer distribution). */
 #include "cli.h"
 #include "rrt_cli.h"
-#include "../src/analysis/induction.h"
-#include "../src/analysis/shard.h"
+#include "../src/study/induction/induction.h"
+#include "../src/study/common/shard.h"
 #include "../src/io/json.h"
 #include "../src/report/fig_induction.h"
 #include "../src/report/fig_offsets.h"

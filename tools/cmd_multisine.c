@@ -4,8 +4,8 @@
  * and the Spearman correlation of amplitude with the head's induction score. */
 #include "cli.h"
 #include "ms_common.h"
-#include "../src/analysis/multisine.h"
-#include "../src/analysis/shard.h"
+#include "../src/study/multisine/multisine.h"
+#include "../src/study/common/shard.h"
 #include "../src/report/fig_multisine.h"
 
 #include <float.h>

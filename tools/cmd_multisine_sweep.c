@@ -4,8 +4,8 @@
  * does not divide the other gaps. */
 #include "cli.h"
 #include "ms_common.h"
-#include "../src/analysis/multisine.h"
-#include "../src/analysis/shard.h"
+#include "../src/study/multisine/multisine.h"
+#include "../src/study/common/shard.h"
 #include "../src/report/fig_multisine.h"
 
 #include <stdio.h>

@@ -3,7 +3,7 @@
  * cl_sweep_write (sweep.json/csv) and a heatmap and a line plot per model. */
 #include "cli.h"
 #include "rrt_cli.h"
-#include "../src/analysis/shard.h"
+#include "../src/study/common/shard.h"
 #include "../src/io/json.h"
 #include "../src/report/fig_induction.h"
 

@@ -1,7 +1,7 @@
 /* rrt_cli.c — the options shared by `induction` and `sweep`, and loading their models. */
 #include "cli.h"
 #include "rrt_cli.h"
-#include "../src/analysis/rrt.h"
+#include "../src/study/common/rrt.h"
 #include "../src/core/core.h"
 #include "../src/core/parse.h"
 

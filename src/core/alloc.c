@@ -1,5 +1,5 @@
 /* alloc.c — aligned, bounded allocation. */
-#include "core.h"
+#include "core/core.h"
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>

@@ -1,5 +1,5 @@
 /* clock.c — the one monotonic clock of chronolens (run times, progress rates). */
-#include "core.h"
+#include "core/core.h"
 #include <time.h>
 
 double cl_now(void) {

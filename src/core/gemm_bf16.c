@@ -6,8 +6,8 @@
  * thread count of that worker set to 1. A primitive is made once per shape (dims, strides,
  * alpha, beta) and kept in a small table: creating one costs ~10-100 us, executing a
  * cached one a few us. Memory objects are made per call (they only wrap the pointers). */
-#include "gemm_bf16.h"
-#include "core.h"
+#include "core/gemm_bf16.h"
+#include "core/core.h"
 
 #include <oneapi/dnnl/dnnl.h>
 #include <pthread.h>

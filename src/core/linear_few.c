@@ -8,7 +8,7 @@
  * rows (bench/bench_forecast.c). With more rows the blocked path wins and is used.
  * The panels are independent: they are spread over the thread pool, each computed the
  * same way whichever thread runs it. cl_linear takes this path for rows <= CL_FEW_ROWS. */
-#include "core.h"
+#include "core/core.h"
 
 
 typedef struct panels {

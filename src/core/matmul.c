@@ -1,7 +1,7 @@
 /* matmul.c — every matrix product of chronolens goes through cblas_sgemm here. Large
  * products are cut into fixed panels spread over the thread pool (OpenBLAS itself runs
  * single-threaded). */
-#include "core.h"
+#include "core/core.h"
 #include <cblas.h>
 
 void cl_gemm(int transA, int transB, int M, int N, int K, float alpha, const float *A, int lda,

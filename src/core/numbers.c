@@ -1,5 +1,5 @@
 /* numbers.c — half-precision conversions (bf16/fp16 weights are widened once at load). */
-#include "core.h"
+#include "core/core.h"
 #include <string.h>
 
 float cl_bf16_to_f32(uint16_t h) {

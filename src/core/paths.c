@@ -1,6 +1,6 @@
 /* paths.c — joining paths, the last component of a folder (a model's name), mkdir -p,
  * rm -rf, the umask. */
-#include "core.h"
+#include "core/core.h"
 #include <errno.h>
 #include <ftw.h>
 #include <stdio.h>

@@ -7,7 +7,7 @@
  * job done and costs nothing. Items are claimed with a compare-and-swap on (job, next) so a
  * late worker cannot run an item of a newer job with an older job's function. Results do
  * not depend on which thread ran an item. */
-#include "core.h"
+#include "core/core.h"
 
 #include <pthread.h>
 #include <stdatomic.h>

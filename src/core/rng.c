@@ -1,5 +1,5 @@
 /* rng.c — xoshiro256** with splitmix64 seeding; Box–Muller normals. */
-#include "core.h"
+#include "core/core.h"
 #include <math.h>
 
 static uint64_t splitmix64(uint64_t *x) {

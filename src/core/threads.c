@@ -1,7 +1,7 @@
 /* threads.c — the thread count. OpenBLAS stays single-threaded: chronolens splits the
  * work itself over its pool (pool.c), so only one set of threads competes for the cores
  * (OpenBLAS's own workers spin after each call, stealing time from whatever runs next). */
-#include "core.h"
+#include "core/core.h"
 #include <cblas.h>
 #include <unistd.h>
 

@@ -1,5 +1,5 @@
 /* batch.c — synthetic series -> tokenized (encoder, decoder, labels) batches. */
-#include "batch.h"
+#include "data/batch.h"
 
 #include <math.h>
 #include <stdlib.h>

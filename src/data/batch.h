@@ -7,7 +7,7 @@
 #define CL_BATCH_H
 
 #include "chronolens.h"
-#include "synth.h"
+#include "data/synth.h"
 
 /* One tokenized batch, as Chronos trains: encoder = context tokens + EOS with the mask;
  * labels = horizon tokens + EOS (-100 = ignored); decoder input = labels shifted right

@@ -1,7 +1,7 @@
 /* synth.c — the synthetic series families (see synth.h). The GP kernel bank follows
  * KernelSynth (Ansari et al. 2024): linear, RBF, periodic (ExpSineSquared), rational
  * quadratic, white noise and constant kernels, combined by random sums and products. */
-#include "synth.h"
+#include "data/synth.h"
 
 #include <cblas.h>
 #include <lapacke.h>

@@ -4,7 +4,7 @@
 #ifndef CL_SYNTH_H
 #define CL_SYNTH_H
 
-#include "../core/core.h"
+#include "core/core.h"
 
 typedef enum { SYN_GP = 0, SYN_SEASONAL, SYN_WALK, SYN_REPEAT, SYN_NFAMILIES } syn_family;
 const char *syn_family_name(int family);

@@ -2,8 +2,8 @@
  * Memory is bounded by the input: the file (at most CSV_MAX_BYTES) is read once and
  * walked twice (count the rows, then parse them in place), the cell table is sized by
  * the first line, and the values by rows x columns (at most CSV_MAX_CELLS). */
-#include "csv.h"
-#include "../core/core.h"
+#include "io/csv.h"
+#include "core/core.h"
 
 #include <errno.h>
 #include <math.h>

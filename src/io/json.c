@@ -1,7 +1,7 @@
 /* json.c — JSON output files, written atomically. */
-#include "json.h"
-#include "outlock.h"
-#include "../core/core.h"
+#include "io/json.h"
+#include "io/outlock.h"
+#include "core/core.h"
 
 #include <math.h>
 #include <stdio.h>

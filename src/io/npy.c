@@ -1,9 +1,9 @@
 /* npy.c — the .npy format: magic "\x93NUMPY", version 1.0, a little-endian uint16 header
  * length, a Python dict literal padded with spaces and '\n' so the data starts on a
  * 64-byte boundary, then the raw array. */
-#include "npy.h"
-#include "outlock.h"
-#include "../core/core.h"
+#include "io/npy.h"
+#include "io/outlock.h"
+#include "core/core.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,8 +1,8 @@
 /* outdir.c — folder outputs built in a temporary folder and moved into place whole
  * (outdir.h). */
-#include "outdir.h"
-#include "outlock.h"
-#include "../core/core.h"
+#include "io/outdir.h"
+#include "io/outlock.h"
+#include "core/core.h"
 
 #include <dirent.h>
 #include <errno.h>

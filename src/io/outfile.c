@@ -1,7 +1,7 @@
 /* outfile.c — atomic file outputs: written under a temporary name beside the real path
  * (outlock.h's naming, registered for the signal handler) and renamed on success. */
-#include "outlock.h"
-#include "../core/core.h"
+#include "io/outlock.h"
+#include "core/core.h"
 
 #include <errno.h>
 #include <stdio.h>

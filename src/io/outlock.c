@@ -1,7 +1,7 @@
 /* outlock.c — output checks, output locks, temporaries removed on signals and stale ones
  * removed by the next run (naming in outlock.h). */
-#include "outlock.h"
-#include "../core/core.h"
+#include "io/outlock.h"
+#include "core/core.h"
 
 #include <ctype.h>
 #include <dirent.h>

@@ -1,9 +1,9 @@
 /* safetensors.c — the checkpoint container: 8-byte little-endian header length, a JSON
  * header {name: {dtype, shape, data_offsets}}, then the data area. The header is
  * untrusted input: every field is checked before any byte of data is touched. */
-#include "safetensors.h"
-#include "outlock.h"
-#include "../core/core.h"
+#include "io/safetensors.h"
+#include "io/outlock.h"
+#include "core/core.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>

@@ -1,8 +1,8 @@
 /* attention.c — scores and weighted sums through sgemm per (batch, head), run in parallel
  * over (batch, head) pairs; bias, masks and softmax fused in one pass over each score row;
  * capture of the requested rows straight from the probabilities. */
-#include "attention.h"
-#include "../core/core.h"
+#include "model/attention.h"
+#include "core/core.h"
 
 #include <float.h>
 #include <math.h>

@@ -2,7 +2,7 @@
 #ifndef CL_ATTENTION_H
 #define CL_ATTENTION_H
 
-#include "state.h"
+#include "model/state.h"
 
 typedef struct attn_args {
     const float *q; int ldq;         /* (B, Tq, H*dk) rows, stride ldq; head h at column h*dk */

@@ -1,8 +1,8 @@
 /* blocks.c — the T5 building blocks shared by inference, cached decoding and training:
  * RMS norm, feed-forward, embedding lookup, relative position bias. */
-#include "blocks.h"
-#include "../core/core.h"
-#include "../core/gemm_bf16.h"
+#include "model/blocks.h"
+#include "core/core.h"
+#include "core/gemm_bf16.h"
 
 #include <math.h>
 #include <string.h>

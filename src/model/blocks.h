@@ -2,7 +2,7 @@
 #ifndef CL_BLOCKS_H
 #define CL_BLOCKS_H
 
-#include "model.h"
+#include "model/model.h"
 
 /* y (rows, out) = x (rows, in) · W^T (+ y when beta = 1) for a weight W (out, in) of the
  * model: through its bf16 twin Wh when there is one (precision bf16, gemm_bf16.h), else

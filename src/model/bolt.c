@@ -1,9 +1,9 @@
 /* bolt.c — the Chronos-Bolt forward pass (method.md §4): instance norm, patches, the input
  * residual block and [REG] into the T5 encoder (t5.c's layer loop, fed embeddings), the
  * one-query T5 decoder (cl_decode: no LM head for Bolt), the quantile residual block. */
-#include "attention.h"
-#include "blocks.h"
-#include "../core/core.h"
+#include "model/attention.h"
+#include "model/blocks.h"
+#include "core/core.h"
 
 #include <math.h>
 #include <stdlib.h>

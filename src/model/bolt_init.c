@@ -1,7 +1,7 @@
 /* bolt_init.c — the published Chronos-Bolt shapes (method.md §4) and their config.json, as
  * amazon/chronos-bolt-* ship it (loadable by chronolens and by the oracle). */
-#include "init.h"
-#include "../io/json.h"
+#include "model/init.h"
+#include "io/json.h"
 
 #include <cjson/cJSON.h>
 #include <string.h>

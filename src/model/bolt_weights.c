@@ -1,7 +1,7 @@
 /* bolt_weights.c — the Chronos-Bolt tensors beyond the T5 stacks: the input and output
  * residual blocks (input_patch_embedding.*, output_patch_embedding.*, each Linear with a
  * bias), and a shared.weight of 1 row ([PAD] = the decoder's query) or 2 ([REG] too). */
-#include "model.h"
+#include "model/model.h"
 
 #include <stdio.h>
 

@@ -3,7 +3,7 @@
  * the largest value it can forecast at that scale too. One check for every way a context
  * comes in: the commands' CSV (through the studies) and the Python package's arrays. */
 #include "chronolens.h"
-#include "model.h"
+#include "model/model.h"
 
 #include <float.h>
 #include <math.h>

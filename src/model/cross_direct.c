@@ -3,9 +3,9 @@
  * output (2 · Tk · d · H·dk multiply-adds per layer, a third of bolt-small's encoder
  * cost) are replaced by per-query projections of the query (into d) and of the weighted
  * sum (out of d). The probabilities, masks, capture and gates are cl_attention's. */
-#include "attention.h"
-#include "../core/core.h"
-#include "../core/gemm_bf16.h"
+#include "model/attention.h"
+#include "core/core.h"
+#include "core/gemm_bf16.h"
 
 void cl_cross_attention_direct(const float *q, const float *wk, const float *wv, const uint16_t *wkh,
                                const uint16_t *wvh, const float *enc,

@@ -1,8 +1,8 @@
 /* decode_from.c — the decoder resumed at a layer's cross-attention (see decode_from.h).
  * The layer loop is cl_decode's own (cl_decoder_run in t5.c), so an uninterrupted pass
  * gives its numbers exactly. */
-#include "decode_from.h"
-#include "state.h"
+#include "model/decode_from.h"
+#include "model/state.h"
 
 int cl_decode_save(cl_state *s, const int32_t *dec_ids, int Td, int last_only, float *resid, cl_error *err) {
     const cl_config *c = &s->m->cfg;

@@ -1,9 +1,9 @@
 /* init.c — random checkpoints with the exact tensor names and shapes of chronos-t5-*,
  * loadable by chronolens and by Hugging Face transformers. */
-#include "init.h"
-#include "../core/core.h"
-#include "../io/json.h"
-#include "../io/safetensors.h"
+#include "model/init.h"
+#include "core/core.h"
+#include "io/json.h"
+#include "io/safetensors.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>

@@ -3,10 +3,10 @@
  * cross-attention over the series' encoder K/V (no position bias, padded keys masked),
  * feed-forward, final norm, tied-head rescale, logits. Weight products go through cl_linear_w
  * (the model's precision), attention products through sgemm. */
-#include "kvcache.h"
-#include "attention.h"
-#include "blocks.h"
-#include "../core/core.h"
+#include "model/kvcache.h"
+#include "model/attention.h"
+#include "model/blocks.h"
+#include "core/core.h"
 
 #include <float.h>
 #include <math.h>

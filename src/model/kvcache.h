@@ -7,7 +7,7 @@
 #ifndef CL_KVCACHE_H
 #define CL_KVCACHE_H
 
-#include "model.h"
+#include "model/model.h"
 
 typedef struct cl_kvcache cl_kvcache;
 

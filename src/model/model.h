@@ -8,7 +8,7 @@
 #define CL_MODEL_H
 
 #include "chronolens.h"
-#include "../io/safetensors.h"
+#include "io/safetensors.h"
 
 typedef struct attn_w { const float *q, *k, *v, *o; } attn_w; /* q,k,v (HD, d); o (d, HD) */
 typedef struct attn_h { const uint16_t *q, *k, *v, *o; } attn_h; /* the same in bf16 */

@@ -1,6 +1,6 @@
 /* sampling.c — temperature, EOS suppression, top-k, top-p and the multinomial draw, in the
  * order of the reference (HF generate's warpers as ChronosModel calls them). */
-#include "sampling.h"
+#include "model/sampling.h"
 
 #include <float.h>
 #include <math.h>

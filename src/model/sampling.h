@@ -4,7 +4,7 @@
 #define CL_SAMPLING_H
 
 #include "chronolens.h"
-#include "../core/core.h"
+#include "core/core.h"
 
 typedef struct cl_sampling {
     float temperature; /* > 0 */

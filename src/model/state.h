@@ -2,7 +2,7 @@
 #ifndef CL_STATE_H
 #define CL_STATE_H
 
-#include "model.h"
+#include "model/model.h"
 
 typedef struct capture {
     cl_capture_spec spec;       /* lists below are owned copies */

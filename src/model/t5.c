@@ -3,9 +3,9 @@
  * block 0 of each stack reused by every layer; no bias in cross-attention; tied output
  * head rescaled by d_model^-0.5. Weight products go through cl_linear_w (fp32 sgemm, or bf16
  * with precision bf16), attention products through cl_sgemm. */
-#include "attention.h"
-#include "blocks.h"
-#include "../core/core.h"
+#include "model/attention.h"
+#include "model/blocks.h"
+#include "core/core.h"
 
 #include <float.h>
 #include <math.h>

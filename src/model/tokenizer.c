@@ -1,7 +1,7 @@
 /* tokenizer.c — Chronos MeanScaleUniformBins, reproducing the reference's float32
  * arithmetic: torch.linspace centers, midpoint boundaries, bucketize(right=True). */
 #include "chronolens.h"
-#include "../core/core.h"
+#include "core/core.h"
 
 #include <math.h>
 #include <stdlib.h>

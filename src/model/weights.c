@@ -3,8 +3,8 @@
  * F32 tensors are used in place inside the mapping; BF16/F16 are widened once. With
  * precision bf16 the matrices of products are bound in bf16 instead (bind_w): BF16 tensors
  * in place, F32/F16 rounded once; norms and position biases stay fp32. */
-#include "model.h"
-#include "../core/core.h"
+#include "model/model.h"
+#include "core/core.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>

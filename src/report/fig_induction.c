@@ -1,6 +1,6 @@
 /* fig_induction.c — mosaic, layer distribution and sweep figures on top of plot.h. */
-#include "fig_induction.h"
-#include "plot.h"
+#include "report/fig_induction.h"
+#include "report/plot.h"
 
 #include <math.h>
 #include <stdio.h>

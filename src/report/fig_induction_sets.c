@@ -1,9 +1,9 @@
 /* fig_induction_sets.c — the figures of an induction or sweep study over several models:
  * per model the mosaics (cross-attention, encoder) and the sweep heatmap and lines, and one
  * layer-distribution strip plot of all models. */
-#include "fig_induction.h"
-#include "../analysis/induction.h"
-#include "../study/scores_table.h"
+#include "report/fig_induction.h"
+#include "study/induction/induction.h"
+#include "study/common/scores_table.h"
 
 #include <stdio.h>
 #include <math.h>

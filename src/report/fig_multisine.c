@@ -1,8 +1,8 @@
 /* fig_multisine.c — attention, spectra and double-FFT figures of one model; the sweep figure. */
-#include "fig_multisine.h"
-#include "plot.h"
-#include "../analysis/multisine.h"
-#include "../core/core.h"
+#include "report/fig_multisine.h"
+#include "report/plot.h"
+#include "study/multisine/multisine.h"
+#include "core/core.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -1,8 +1,8 @@
 /* fig_offsets.c — how much of the induction scores survives misalignment to the patch grid:
  * per model, the best heads' scores and the counts above threshold against the offset. */
-#include "fig_offsets.h"
-#include "plot.h"
-#include "../core/core.h"
+#include "report/fig_offsets.h"
+#include "report/plot.h"
+#include "core/core.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -1,8 +1,8 @@
 /* plot.c — a small figure layer over cairo: panels drawn once onto a recording surface,
  * then replayed onto a PNG image surface (2x) and an SVG surface. */
-#include "plot.h"
-#include "../io/outlock.h"
-#include "../core/core.h"
+#include "report/plot.h"
+#include "io/outlock.h"
+#include "core/core.h"
 
 #include <cairo-svg.h>
 #include <cairo.h>

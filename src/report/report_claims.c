@@ -1,7 +1,7 @@
 /* report_claims.c — a report's scores table and its claims (report_claims.h). */
-#include "report_claims.h"
-#include "../analysis/sweep.h"
-#include "../core/core.h"
+#include "report/report_claims.h"
+#include "study/induction/sweep.h"
+#include "core/core.h"
 
 #include <limits.h>
 #include <string.h>

@@ -1,13 +1,13 @@
 /* report_claims.h — the claims of a report (method.md §5) from its typed results: the scores
  * table of the induction steps and the sweep (data/scores.csv) and the multisine results go
- * to the claims module (src/study/claims.c) — the same code as `chronolens claims --scores
+ * to the claims module (src/claims/claims.c) — the same code as `chronolens claims --scores
  * data/scores.csv --multisine data`, so a report's claims can be recomputed from its data
  * folder. Runs no model. */
 #ifndef CL_REPORT_CLAIMS_H
 #define CL_REPORT_CLAIMS_H
 
-#include "report_html.h"
-#include "../study/claims.h"
+#include "report/report_html.h"
+#include "claims/claims.h"
 
 /* Merges the rows of in->ind, in->ind_all (when run) and in->sweep — the first source wins
  * where two hold the same key (the induction step's R = 2, L = 10) — into dir/data/scores.csv,

@@ -1,11 +1,11 @@
 /* report_html.c — index.html and the claims files of `chronolens report` (report_html.h). */
-#include "report_html.h"
-#include "../io/outlock.h"
-#include "report_claims.h"
-#include "../io/json.h"
-#include "svg_heatmap.h"
-#include "../core/core.h"
-#include "../analysis/bolt_multisine.h"
+#include "report/report_html.h"
+#include "io/outlock.h"
+#include "report/report_claims.h"
+#include "io/json.h"
+#include "report/svg_heatmap.h"
+#include "core/core.h"
+#include "study/multisine/bolt_multisine.h"
 
 #include <sys/stat.h>
 

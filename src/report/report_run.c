@@ -4,13 +4,13 @@
  * temporary folder beside the output, data/setup.json, then the claims and index.html from
  * the same in-memory results (report_html.c). The folder is renamed into place only when
  * everything succeeded, so a failure leaves no half-written page. */
-#include "report_html.h"
-#include "fig_induction.h"
-#include "fig_multisine.h"
-#include "../analysis/rrt.h"
-#include "../core/core.h"
-#include "../io/outdir.h"
-#include "../io/outlock.h"
+#include "report/report_html.h"
+#include "report/fig_induction.h"
+#include "report/fig_multisine.h"
+#include "study/common/rrt.h"
+#include "core/core.h"
+#include "io/outdir.h"
+#include "io/outlock.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,8 +1,8 @@
 /* report_setup.c — data/setup.json of a report: the version, date, seed, threads, the settings
  * of every step, the models with their sizes and the run times (the only place its keys are
  * spelled). */
-#include "report_html.h"
-#include "../io/json.h"
+#include "report/report_html.h"
+#include "io/json.h"
 
 #include <stdio.h>
 #include <stdlib.h>

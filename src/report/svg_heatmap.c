@@ -1,6 +1,6 @@
 /* svg_heatmap.c — inline SVG heatmaps with hover values (see svg_heatmap.h). */
-#include "svg_heatmap.h"
-#include "plot.h"
+#include "report/svg_heatmap.h"
+#include "report/plot.h"
 
 #include <math.h>
 

@@ -1,9 +1,9 @@
 /* backward.c — the Chronos T5 training step: a forward pass that keeps every activation
  * the gradients need (one arena per batch shape), the loss, and the backward pass.
  * Every matrix product goes through cl_sgemm / cl_gemm. */
-#include "backward.h"
-#include "../core/core.h"
-#include "../model/blocks.h"
+#include "train/backward.h"
+#include "core/core.h"
+#include "model/blocks.h"
 
 #include <float.h>
 #include <math.h>

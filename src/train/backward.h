@@ -4,8 +4,8 @@
 #ifndef CL_BACKWARD_H
 #define CL_BACKWARD_H
 
-#include "params.h"
-#include "../data/batch.h"
+#include "train/params.h"
+#include "data/batch.h"
 
 typedef struct cl_grad_ws cl_grad_ws;
 

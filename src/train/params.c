@@ -1,7 +1,7 @@
 /* params.c — flat parameter buffers, their cl_model views, init, load and save. */
-#include "params.h"
-#include "../core/core.h"
-#include "../model/init.h"
+#include "train/params.h"
+#include "core/core.h"
+#include "model/init.h"
 
 #include <errno.h>
 #include <math.h>

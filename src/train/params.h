@@ -5,7 +5,7 @@
 #ifndef CL_PARAMS_H
 #define CL_PARAMS_H
 
-#include "../model/model.h"
+#include "model/model.h"
 
 typedef struct cl_ptensor {
     char name[112];

@@ -1,9 +1,9 @@
 /* train.c — the training loop pieces (see train.h). */
-#include "train.h"
-#include "../io/outlock.h"
-#include "../core/core.h"
-#include "../io/json.h"
-#include "../model/init.h"
+#include "train/train.h"
+#include "io/outlock.h"
+#include "core/core.h"
+#include "io/json.h"
+#include "model/init.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>

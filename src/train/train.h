@@ -5,8 +5,8 @@
 #ifndef CL_TRAIN_H
 #define CL_TRAIN_H
 
-#include "../data/batch.h"
-#include "backward.h"
+#include "data/batch.h"
+#include "train/backward.h"
 
 typedef struct cl_train_opts {
     int steps;            /* total optimizer steps */

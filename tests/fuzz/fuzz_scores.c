@@ -1,9 +1,9 @@
-/* fuzz_scores.c — the scores table of `chronolens claims` (src/study/scores_table.c):
+/* fuzz_scores.c — the scores table of `chronolens claims` (src/study/common/scores_table.c):
  * rejected with a one-line "FILE:LINE: problem", or rows whose cells are in range; the
  * claims then run on them without failing. */
 #include "chronolens.h"
-#include "study/claims.h"
-#include "study/scores_table.h"
+#include "claims/claims.h"
+#include "study/common/scores_table.h"
 #include "fuzz_util.h"
 
 #include <math.h>

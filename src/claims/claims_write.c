@@ -1,0 +1,135 @@
+/* claims_write.c — claims.json and claims.csv from a list of verdicts (claims.h). */
+#include "claims/claims.h"
+#include "io/outlock.h"
+#include "core/core.h"
+#include "io/json.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Does a verdict concern Chronos-Bolt? Then the files name every verdict's family. */
+static int any_bolt(const cl_verdicts *vs) {
+    for (int i = 0; i < vs->n; i++)
+        if (vs->v[i].family == CL_FAMILY_BOLT) return 1;
+    return 0;
+}
+
+static const char *family_word(int f) { return f == CL_FAMILY_BOLT ? "bolt" : "t5"; }
+
+int cl_verdicts_write_json(const char *path, const cl_verdicts *vs, cl_error *err) {
+    cJSON *root = cJSON_CreateArray();
+    const int fam = any_bolt(vs);
+    for (int i = 0; i < vs->n; i++) {
+        const cl_verdict *v = &vs->v[i];
+        cJSON *o = cJSON_CreateObject(), *nums = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "id", v->id);
+        if (v->n_models == 1) cJSON_AddStringToObject(o, "model", v->model[0]);
+        else {
+            cJSON *a = cJSON_AddArrayToObject(o, "model");
+            for (int k = 0; k < v->n_models; k++) cJSON_AddItemToArray(a, cJSON_CreateString(v->model[k]));
+        }
+        if (fam) cJSON_AddStringToObject(o, "family", family_word(v->family));
+        cJSON_AddStringToObject(o, "verdict", cl_verdict_word(v->verdict));
+        cJSON_AddStringToObject(o, "claim", v->claim);
+        cJSON_AddStringToObject(o, "test", v->test);
+        cJSON_AddStringToObject(o, "reason", v->reason);
+        cJSON_AddBoolToObject(o, "extension", v->extension);
+        for (int j = 0; j < v->n; j++) {
+            if (isfinite(v->value[j])) cJSON_AddNumberToObject(nums, v->name[j], v->value[j]);
+            else cJSON_AddNullToObject(nums, v->name[j]);
+        }
+        cJSON_AddItemToObject(o, "numbers", nums);
+        cJSON_AddItemToArray(root, o);
+    }
+    int rc = cl_json_save(path, root, err);
+    cJSON_Delete(root);
+    return rc;
+}
+
+static void quoted(FILE *f, const char *s) {
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+int cl_verdicts_write_csv(const char *path, const cl_verdicts *vs, cl_error *err) {
+    cl_out out;
+    if (cl_out_open(&out, path, err)) return CL_EIO;
+    FILE *f = out.fp;
+    const int fam = any_bolt(vs);
+    fputs(fam ? "id,model,family,verdict,extension,reason,number,value\n" : "id,model,verdict,extension,reason,number,value\n", f);
+    for (int i = 0; i < vs->n; i++) {
+        const cl_verdict *v = &vs->v[i];
+        char models[CL_VERDICT_MODELS * (CL_SCORES_NAME + 1)] = "";
+        for (int k = 0; k < v->n_models; k++) {
+            if (k) strcat(models, ";");
+            strcat(models, v->model[k]);
+        }
+        for (int j = 0; j < (v->n ? v->n : 1); j++) {
+            fprintf(f, "%s,", v->id);
+            quoted(f, models);
+            if (fam) fprintf(f, ",%s", family_word(v->family));
+            fprintf(f, ",%s,%d,", cl_verdict_word(v->verdict), v->extension);
+            quoted(f, v->reason);
+            fputc(',', f);
+            if (v->n) {
+                quoted(f, v->name[j]);
+                fputc(',', f);
+                if (isfinite(v->value[j])) fprintf(f, "%.9g", v->value[j]);
+            } else fputc(',', f);
+            fputc('\n', f);
+        }
+    }
+    if (ferror(f)) { cl_out_abort(&out); return cl_error_set(err, CL_EIO, "%s: write failed", path); }
+    return cl_out_commit(&out, err);
+}
+
+int cl_claims_from_files(const char *scores, const char *msdir, const cl_claims_opts *o, cl_verdicts *out,
+                         cl_error *err) {
+    return cl_claims_from_tables(&scores, 1, msdir, o, out, err);
+}
+
+/* src's rows into t, refusing a model that src gives another family than t (names: path of src, of t) */
+static int merge_checked(cl_scores *t, const cl_scores *src, const char *src_path, const char *t_path, cl_error *err) {
+    enum { MAXM = 256 };
+    const char *names[MAXM];
+    const int nm = cl_scores_models(src, names, MAXM);
+    for (int k = 0; k < nm; k++) {
+        int in_t = 0;
+        for (int i = 0; i < t->n && !in_t; i++) in_t = !strcmp(t->rows[i].model, names[k]);
+        const int fs = cl_scores_family(src, names[k]), ft = cl_scores_family(t, names[k]);
+        if (in_t && fs != ft)
+            return cl_error_set(err, CL_EFORMAT, "%s: model %s has family %s, but %s in %s (one family per model)", src_path,
+                                names[k], cl_family_name(fs), cl_family_name(ft), t_path);
+    }
+    return cl_scores_merge(t, src, err);
+}
+
+int cl_claims_from_tables(const char *const *scores, int n_scores, const char *msdir, const cl_claims_opts *o,
+                          cl_verdicts *out, cl_error *err) {
+    memset(out, 0, sizeof *out);
+    if (n_scores < 1) return cl_error_set(err, CL_EINVAL, "claims: no scores table");
+    cl_scores t;
+    int rc = cl_scores_read(scores[0], &t, err);
+    if (rc) return rc;
+    for (int i = 1; i < n_scores && !rc; i++) {
+        cl_scores u;
+        rc = cl_scores_read(scores[i], &u, err);
+        if (!rc) rc = merge_checked(&t, &u, scores[i], scores[0], err);
+        cl_scores_free(&u);
+    }
+    enum { MAXM = 256 };
+    const char *names[MAXM];
+    int nm = rc ? 0 : cl_scores_models(&t, names, MAXM);
+    cl_ms_data ms = {0};
+    if (!rc && msdir) rc = cl_ms_data_read(msdir, names, nm, &ms, err);
+    if (!rc) rc = cl_claims_run(&t, msdir ? &ms : NULL, o, out, err);
+    cl_ms_data_free(&ms);
+    cl_scores_free(&t);
+    return rc;
+}

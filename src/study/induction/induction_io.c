@@ -1,0 +1,884 @@
+/* induction_io.c — the files of the induction and sweep studies: induction.json/.csv and
+ * sweep.json/.csv, their writers and readers (the only place their keys are spelled), and
+ * the multi-model runs that fill cl_induction_set / cl_sweep_set. JSON through cJSON (15 or
+ * 17 significant digits: a double reads back exactly); CSV with 9 significant digits. */
+#include "study/induction/induction.h"
+#include "io/outlock.h"
+#include "study/induction/sweep.h"
+#include "core/core.h"
+#include "io/csv.h"
+#include "io/json.h"
+#include "study/common/shard.h"
+#include "study/induction/scores_from.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* criterion names (CL_CUR, CL_RIGHT, CL_ANY) in every key */
+static const char *CRIT[3] = {"current", "right", "any"};
+/* Chronos-Bolt's ablation score (rrp.h cl_rrp_ablation): Δ |first-step median − s_1[0]| */
+#define BOLT_ABLATION "ablation_dmedian_err"
+
+void cl_study_model_name(const char *dir, char *buf, size_t n) {
+    size_t len = strlen(dir);
+    while (len > 1 && dir[len - 1] == '/') len--;
+    size_t b = len;
+    while (b > 0 && dir[b - 1] != '/') b--;
+    if (b == len) { snprintf(buf, n, "model"); return; }
+    /* a Hugging Face cache snapshot, .../models--ORG--NAME/snapshots/HASH: NAME, not the hash */
+    if (b >= 11 && !strncmp(dir + b - 11, "/snapshots/", 11)) {
+        size_t e = b - 11, s = e;
+        while (s > 0 && dir[s - 1] != '/') s--;
+        if (e - s > 8 && !strncmp(dir + s, "models--", 8)) {
+            const char *last = dir + s;
+            for (const char *q = dir + s; q + 1 < dir + e; q++)
+                if (q[0] == '-' && q[1] == '-') last = q + 2;
+            if (last < dir + e) { snprintf(buf, n, "%.*s", (int)(dir + e - last), last); return; }
+        }
+    }
+    snprintf(buf, n, "%.*s", (int)(len - b), dir + b);
+}
+
+int cl_study_name_check(const char *name, cl_error *err) {
+    if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..") || strlen(name) > 100)
+        return cl_error_set(err, CL_EINVAL, "name '%.100s': a name is 1 to 100 characters, no '/' (it is used in file names)",
+                            name);
+    return 0;
+}
+
+int cl_study_models_load(const char *const *dirs, int n, cl_model **m, cl_study_model *info, cl_error *err) {
+    return cl_study_models_load_named(dirs, NULL, n, NULL, NULL, m, info, err);
+}
+
+int cl_study_models_load_part(const char *const *dirs, int n, const cl_shard *shard, cl_model **m, cl_study_model *info,
+                              cl_error *err) {
+    return cl_study_models_load_named(dirs, NULL, n, shard, NULL, m, info, err);
+}
+
+int cl_study_models_load_opts(const char *const *dirs, int n, const cl_shard *shard, const cl_load_opts *lo,
+                              cl_model **m, cl_study_model *info, cl_error *err) {
+    return cl_study_models_load_named(dirs, NULL, n, shard, lo, m, info, err);
+}
+
+int cl_study_models_load_named(const char *const *dirs, const char *const *names, int n, const cl_shard *shard,
+                               const cl_load_opts *lo, cl_model **m, cl_study_model *info, cl_error *err) {
+    if (n < 1 || n > CL_STUDY_MAX_MODELS) return cl_error_set(err, CL_EINVAL, "%d models: 1 to %d", n, CL_STUDY_MAX_MODELS);
+    memset(m, 0, sizeof *m * (size_t)n);
+    for (int k = 0; k < n; k++) {
+        memset(&info[k], 0, sizeof info[k]);
+        snprintf(info[k].path, sizeof info[k].path, "%s", dirs[k]);
+        info[k].parameters = NAN;
+        info[k].sampling = -1;
+        int rc = 0;
+        if (names && names[k]) {
+            rc = cl_study_name_check(names[k], err);
+            snprintf(info[k].name, sizeof info[k].name, "%s", names[k]);
+        } else cl_study_model_name(dirs[k], info[k].name, sizeof info[k].name);
+        /* every model is named (a repeated name is refused); only the shard's are loaded */
+        if (!rc && cl_shard_has(shard, k)) {
+            rc = cl_model_load_opts(dirs[k], lo, &m[k], err);
+            if (!rc) info[k].parameters = (double)cl_model_param_count(m[k]);
+        }
+        for (int j = 0; j < k && !rc; j++)
+            if (!strcmp(info[j].name, info[k].name))
+                rc = cl_error_set(err, CL_EINVAL, "--model: two models are named '%s' (give each its own --name)",
+                                  info[k].name);
+        if (rc) {
+            for (int j = 0; j <= k; j++) { cl_model_free(m[j]); m[j] = NULL; }
+            return rc;
+        }
+    }
+    return 0;
+}
+
+/* The longest encoder input, R x L + 1 values, against every model's context_length: the
+ * tokenizer would silently keep only the last context_length values. */
+static int check_rrt_fits(cl_model *const *m, const cl_study_model *info, int n, long reps, long len, cl_error *err) {
+    const long need = reps * len + 1;
+    for (int k = 0; k < n; k++) {
+        if (!m[k]) continue; /* another part's model (cl_study_models_load_part) */
+        const int ctx = cl_model_config(m[k])->context_length;
+        if (need > ctx)
+            return cl_error_set(err, CL_EINVAL, "%s: %ld values (R x L + 1 = %ld x %ld + 1) exceed its context_length %d "
+                                "(the tokenizer would truncate such a context): lower R or L", info ? info[k].path : "model",
+                                need, reps, len, ctx);
+    }
+    return 0;
+}
+
+int cl_induction_study_check(cl_model *const *m, const cl_study_model *info, int n, const cl_induction_study_opts *o,
+                             cl_error *err) {
+    return check_rrt_fits(m, info, n, o->base.rrt.reps, o->base.rrt.seq_len, err);
+}
+
+int cl_sweep_study_check(cl_model *const *m, const cl_study_model *info, int n, const cl_sweep_study_opts *o,
+                         cl_error *err) {
+    long r = 0, l = 0, r0 = 0, l0 = 0;
+    for (int i = 0; i < o->n_reps && i < CL_SWEEP_MAX_GRID; i++) r = o->reps[i] > r ? o->reps[i] : r;
+    for (int i = 0; i < o->n_lens && i < CL_SWEEP_MAX_GRID; i++) l = o->lens[i] > l ? o->lens[i] : l;
+    if (!o->skip_unfit) return check_rrt_fits(m, info, n, r, l, err);
+    /* skip_unfit: the cells too long for a model are skipped; its smallest must fit */
+    r0 = r; l0 = l;
+    for (int i = 0; i < o->n_reps && i < CL_SWEEP_MAX_GRID; i++) r0 = o->reps[i] < r0 ? o->reps[i] : r0;
+    for (int i = 0; i < o->n_lens && i < CL_SWEEP_MAX_GRID; i++) l0 = o->lens[i] < l0 ? o->lens[i] : l0;
+    for (int k = 0; k < n; k++)
+        if (m[k] && !cl_sweep_cell_fits(m[k], (int)r0, (int)l0))
+            return cl_error_set(err, CL_EINVAL, "%s: no cell of the sweep fits its context (the smallest, R = %ld, L = %ld, "
+                                "needs %ld %s)", info ? info[k].path : "model", r0, l0, r0 * l0 + 1,
+                                cl_model_is_bolt(m[k]) ? "patches" : "tokens");
+    return 0;
+}
+
+/* ------------------------------------------------------------------ runs */
+
+void cl_induction_study_default(cl_induction_study_opts *o) {
+    memset(o, 0, sizeof *o);
+    o->base.rrt.seq_len = 10;
+    o->base.rrt.reps = 2;
+    o->base.rrt.batch = 100;
+    o->base.threshold = 0.3;
+    o->base.seeds = 1;
+    o->base.strict = 1;
+    o->tok_lo = o->tok_hi = -1;
+}
+
+/* model k of n: the caller's progress over all models, labelled with the model; the
+ * caller's answer (cancel) goes back to the model's run */
+typedef struct { const cl_progress *up; const char *study, *name; int k, n; } model_progress;
+
+static int on_model_progress(void *ctx, const char *stage, double done, double total) {
+    const model_progress *p = ctx;
+    char label[400];
+    (void)stage;
+    snprintf(label, sizeof label, "%s: %s (%d/%d)", p->study, p->name, p->k + 1, p->n);
+    return cl_progress_ask(p->up, label, p->k * total + done, p->n * total);
+}
+
+/* CL_SAMPLING_BAND / _ALL for a token range of model m, -1 for any other range;
+ * CL_SAMPLING_PATCHES for Chronos-Bolt (repeated random patches: no token sampling) */
+static int sampling_of(const cl_model *m, int lo, int hi) {
+    if (cl_model_is_bolt(m)) return CL_SAMPLING_PATCHES;
+    cl_error err;
+    const cl_config *c = cl_model_config(m);
+    int blo, bhi;
+    if (!cl_rrt_token_band(c, &blo, &bhi, &err) && lo == blo && hi == bhi) return CL_SAMPLING_BAND;
+    if (lo <= c->n_special_tokens && hi >= (c->n_tokens < c->vocab_size ? c->n_tokens : c->vocab_size) - 1)
+        return CL_SAMPLING_ALL;
+    return -1;
+}
+
+/* The options of model m: the study's settings with its token band (or every non-special
+ * token, or the given range). */
+static int model_opts(const cl_model *m, const cl_induction_study_opts *o, cl_induction_opts *io, cl_error *err) {
+    *io = o->base;
+    if (cl_model_is_bolt(m)) return 0; /* repeated random patches: no tokens */
+    if (o->sampling_all) {
+        const cl_config *c = cl_model_config(m);
+        io->rrt.tok_lo = c->n_special_tokens;
+        io->rrt.tok_hi = (c->n_tokens < c->vocab_size ? c->n_tokens : c->vocab_size) - 1;
+        return 0;
+    }
+    if (o->tok_lo >= 0) {
+        io->rrt.tok_lo = o->tok_lo;
+        io->rrt.tok_hi = o->tok_hi;
+        return 0;
+    }
+    return cl_rrt_token_band(cl_model_config(m), &io->rrt.tok_lo, &io->rrt.tok_hi, err);
+}
+
+/* The one precision of a study's models (recorded in its settings); CL_EINVAL when they differ. */
+static int models_precision(cl_model *const *m, const cl_study_model *info, int n, cl_precision *p, cl_error *err) {
+    /* a shard part holds only its own models (the others' m[k] are NULL) */
+    int first = -1;
+    for (int k = 0; k < n; k++) {
+        if (!m[k]) continue;
+        if (first < 0) { first = k; *p = cl_model_precision(m[k]); continue; }
+        if (cl_model_precision(m[k]) != *p)
+            return cl_error_set(err, CL_EINVAL, "%s runs in %s, %s in %s: the models of one study share a precision",
+                                info[first].path, cl_precision_name(*p), info[k].path,
+                                cl_precision_name(cl_model_precision(m[k])));
+    }
+    if (first < 0) *p = CL_FP32;
+    return 0;
+}
+
+static int set_alloc(int n, cl_study_model **models, void **res, size_t res_size, const cl_study_model *info,
+                     cl_error *err) {
+    *models = calloc((size_t)(n > 0 ? n : 1), sizeof **models);
+    *res = calloc((size_t)(n > 0 ? n : 1), res_size);
+    if (!*models || !*res) return cl_error_set(err, CL_ENOMEM, "out of memory");
+    if (info) memcpy(*models, info, sizeof **models * (size_t)n);
+    return 0;
+}
+
+int cl_induction_study_run(cl_model *const *m, const cl_study_model *info, int n, const cl_induction_study_opts *o,
+                           cl_induction_set *out, cl_error *err) {
+    memset(out, 0, sizeof *out);
+    out->opts = o->base;
+    out->opts.progress = (cl_progress){0};
+    int rc = cl_induction_study_check(m, info, n, o, err); /* every model before the first runs */
+    if (!rc) rc = models_precision(m, info, n, &out->opts.precision, err);
+    if (rc) return rc;
+    rc = set_alloc(n, &out->models, (void **)&out->res, sizeof *out->res, info, err);
+    if (rc) { cl_induction_set_free(out); return rc; }
+    for (int k = 0; k < n && !rc; k++) {
+        if (!cl_shard_has(&o->shard, k)) continue; /* another part's model */
+        const int j = out->n++;
+        out->models[j] = info[k];
+        cl_induction_opts io;
+        model_progress mp = {&o->base.progress, "induction", info[k].name, k, n};
+        rc = model_opts(m[k], o, &io, err);
+        out->models[j].sampling = rc ? -1 : sampling_of(m[k], io.rrt.tok_lo, io.rrt.tok_hi);
+        io.progress = (cl_progress){.ctx = &mp, .check = on_model_progress};
+        double t0 = cl_now();
+        if (!rc) rc = cl_induction_run(m[k], &io, &out->res[j], err);
+        out->models[j].seconds = cl_now() - t0;
+    }
+    if (rc) cl_induction_set_free(out);
+    return rc;
+}
+
+void cl_induction_set_free(cl_induction_set *s) {
+    for (int k = 0; s->res && k < s->n; k++) cl_induction_free(&s->res[k]);
+    free(s->res);
+    free(s->models);
+    memset(s, 0, sizeof *s);
+}
+
+void cl_sweep_study_default(cl_sweep_study_opts *o) {
+    memset(o, 0, sizeof *o);
+    cl_induction_study_default(&o->base);
+    o->n_reps = o->n_lens = 5;
+    for (int i = 0; i < 5; i++) o->reps[i] = o->lens[i] = 2 * (i + 1);
+}
+
+int cl_sweep_study_run(cl_model *const *m, const cl_study_model *info, int n, const cl_sweep_study_opts *o,
+                       cl_sweep_set *out, cl_error *err) {
+    memset(out, 0, sizeof *out);
+    if (o->n_reps < 1 || o->n_reps > CL_SWEEP_MAX_GRID || o->n_lens < 1 || o->n_lens > CL_SWEEP_MAX_GRID)
+        return cl_error_set(err, CL_EINVAL, "sweep: the grid needs 1 to %d values of R and of L", CL_SWEEP_MAX_GRID);
+    if (cl_sweep_study_check(m, info, n, o, err)) return CL_EINVAL; /* every model before the first runs */
+    out->opts = o->base.base;
+    out->opts.progress = (cl_progress){0};
+    out->n_reps = o->n_reps;
+    out->n_lens = o->n_lens;
+    memcpy(out->reps, o->reps, sizeof out->reps);
+    memcpy(out->lens, o->lens, sizeof out->lens);
+    int rc = models_precision(m, info, n, &out->opts.precision, err);
+    if (!rc) rc = set_alloc(n, &out->models, (void **)&out->res, sizeof *out->res, info, err);
+    if (rc) { cl_sweep_set_free(out); return rc; }
+    out->n = n;
+    const int ncell = o->n_reps * o->n_lens;
+    unsigned char *only = o->base.shard.n > 1 ? calloc((size_t)ncell, 1) : NULL;
+    if (o->base.shard.n > 1 && !only) rc = cl_error_set(err, CL_ENOMEM, "sweep: out of memory");
+    for (int k = 0; k < n && !rc; k++) {
+        cl_sweep_opts so = {.n_reps = o->n_reps, .n_lens = o->n_lens, .reps = o->reps, .lens = o->lens, .only = only,
+                            .skip_unfit = o->skip_unfit};
+        for (int c = 0; only && c < ncell; c++) only[c] = (unsigned char)cl_shard_has(&o->base.shard, k * ncell + c);
+        model_progress mp = {&o->base.base.progress, "sweep", info[k].name, k, n};
+        rc = model_opts(m[k], &o->base, &so.base, err);
+        out->models[k].sampling = rc ? -1 : sampling_of(m[k], so.base.rrt.tok_lo, so.base.rrt.tok_hi);
+        so.base.progress = (cl_progress){.ctx = &mp, .check = on_model_progress};
+        double t0 = cl_now();
+        if (!rc && (rc = cl_sweep_run(m[k], &so, &out->res[k], err))) cl_error_prefix(err, info[k].path);
+        out->models[k].seconds = cl_now() - t0;
+    }
+    free(only);
+    if (rc) cl_sweep_set_free(out);
+    return rc;
+}
+
+void cl_sweep_set_free(cl_sweep_set *s) {
+    for (int k = 0; s->res && k < s->n; k++) cl_sweep_free(&s->res[k]);
+    free(s->res);
+    free(s->models);
+    memset(s, 0, sizeof *s);
+}
+
+/* ------------------------------------------------------------------ JSON pieces */
+
+static cJSON *stat_json(const cl_stat *s) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "mean", s->mean);
+    cJSON_AddNumberToObject(o, "std", s->std);
+    cJSON_AddNumberToObject(o, "seed_std", s->seed_std);
+    return o;
+}
+
+static void stat_read(cl_jr *r, const cJSON *o, const char *key, cl_stat *s) {
+    const cJSON *x = cl_jr_obj(r, o, key);
+    s->mean = cl_jr_num(r, x, "mean");
+    s->std = cl_jr_num(r, x, "std");
+    s->seed_std = cl_jr_num(r, x, "seed_std");
+}
+
+static cJSON *counts_json(const cl_count *c) {
+    cJSON *o = cJSON_CreateObject();
+    for (int k = 0; k < 3; k++) {
+        cJSON *x = cJSON_AddObjectToObject(o, CRIT[k]);
+        cJSON_AddNumberToObject(x, "n", c[k].n);
+        cJSON_AddNumberToObject(x, "mean", c[k].mean);
+        cJSON_AddNumberToObject(x, "std", c[k].std);
+    }
+    return o;
+}
+
+static void counts_read(cl_jr *r, const cJSON *o, const char *key, cl_count *c) {
+    const cJSON *x = cl_jr_obj(r, o, key);
+    for (int k = 0; k < 3; k++) {
+        const cJSON *y = cl_jr_obj(r, x, CRIT[k]);
+        c[k].n = cl_jr_int(r, y, "n");
+        c[k].mean = cl_jr_num(r, y, "mean");
+        c[k].std = cl_jr_num(r, y, "std");
+    }
+}
+
+/* the settings object; with_lr: the induction study's (L, R, strict), else the sweep's */
+static cJSON *settings_json(const cl_induction_opts *o, int with_lr) {
+    cJSON *s = cJSON_CreateObject();
+    if (with_lr) {
+        cJSON_AddNumberToObject(s, "seq_len", o->rrt.seq_len);
+        cJSON_AddNumberToObject(s, "reps", o->rrt.reps);
+    }
+    cJSON_AddNumberToObject(s, "batch", o->rrt.batch);
+    cJSON_AddNumberToObject(s, "threshold", o->threshold);
+    cJSON_AddNumberToObject(s, "seed", (double)o->rrt.seed);
+    cJSON_AddNumberToObject(s, "seeds", o->seeds);
+    if (with_lr) cJSON_AddBoolToObject(s, "strict", o->strict);
+    if (o->rrt.offset) cJSON_AddNumberToObject(s, "offset", o->rrt.offset); /* Chronos-Bolt only (rrp.h) */
+    cJSON_AddStringToObject(s, "precision", cl_precision_name(o->precision));
+    return s;
+}
+
+static void settings_read(cl_jr *r, const cJSON *s, int with_lr, cl_induction_opts *o) {
+    memset(o, 0, sizeof *o);
+    if (with_lr) {
+        o->rrt.seq_len = cl_jr_int(r, s, "seq_len");
+        o->rrt.reps = cl_jr_int(r, s, "reps");
+    }
+    o->rrt.batch = cl_jr_int(r, s, "batch");
+    o->threshold = cl_jr_num(r, s, "threshold");
+    o->rrt.seed = (uint64_t)cl_jr_num(r, s, "seed");
+    o->seeds = cl_jr_int(r, s, "seeds");
+    if (with_lr) o->strict = cl_jr_bool(r, s, "strict");
+    const cJSON *off = cJSON_GetObjectItemCaseSensitive(s, "offset");
+    if (cJSON_IsNumber(off)) o->rrt.offset = off->valueint;
+    o->precision = cl_jr_precision(r, s, "precision");
+}
+
+/* CL_SAMPLING_BAND, CL_SAMPLING_ALL, CL_SAMPLING_PATCHES (Chronos-Bolt) */
+static const char *SAMPLING[CL_NSAMPLING] = {"band", "all", "patches"};
+
+static void model_json(cJSON *m, const cl_study_model *info) {
+    cJSON_AddStringToObject(m, "name", info->name);
+    cJSON_AddStringToObject(m, "path", info->path);
+    cJSON_AddNumberToObject(m, "parameters", info->parameters); /* NaN: null */
+    if (info->sampling >= 0 && info->sampling < CL_NSAMPLING)
+        cJSON_AddStringToObject(m, "sampling", SAMPLING[info->sampling]);
+    else
+        cJSON_AddNullToObject(m, "sampling");
+}
+
+static void model_read(cl_jr *r, const cJSON *m, cl_study_model *info) {
+    const char *name = cl_jr_str(r, m, "name"), *path = cl_jr_str(r, m, "path");
+    snprintf(info->name, sizeof info->name, "%s", name ? name : "");
+    snprintf(info->path, sizeof info->path, "%s", path ? path : "");
+    info->parameters = cl_jr_num(r, m, "parameters");
+    info->sampling = -1;
+    const cJSON *sm = cJSON_GetObjectItemCaseSensitive(m, "sampling");
+    if (cJSON_IsString(sm)) {
+        for (int q = 0; q < CL_NSAMPLING; q++)
+            if (!strcmp(sm->valuestring, SAMPLING[q])) info->sampling = q;
+        if (info->sampling < 0) cl_jr_fail(r, "not band, all, patches or null", "sampling");
+    } else if (!cJSON_IsNull(sm)) {
+        cl_jr_fail(r, "missing or not band, all, patches or null", "sampling");
+    }
+}
+
+int cl_induction_depths(const cl_induction_result *r, int crit, double *out) {
+    int n = 0;
+    for (int i = 0; i < r->layers * r->heads; i++)
+        if (cl_induction_above(r, i, crit)) out[n++] = (double)(i / r->heads + 1) / r->layers;
+    return n;
+}
+
+/* ------------------------------------------------------------------ induction files */
+
+static cJSON *induction_json(const cl_induction_set *s) {
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddItemToObject(root, "settings", settings_json(&s->opts, 1));
+    cJSON *models = cJSON_AddArrayToObject(root, "models");
+    for (int k = 0; k < s->n; k++) {
+        const cl_induction_result *x = &s->res[k];
+        cJSON *m = cJSON_CreateObject();
+        cJSON_AddItemToArray(models, m);
+        model_json(m, &s->models[k]);
+        cJSON_AddNumberToObject(m, "layers", x->layers);
+        cJSON_AddNumberToObject(m, "heads", x->heads);
+        cJSON_AddNumberToObject(m, "encoder_layers", x->enc_layers);
+        if (x->bolt) { /* repeated random patches (rrp.h): no token range */
+            cJSON_AddStringToObject(m, "family", "bolt");
+            cJSON_AddNumberToObject(m, "patch_size", x->patch_size);
+            cJSON_AddNumberToObject(m, "offset", x->offset);
+        } else {
+            cJSON *tr = cJSON_AddArrayToObject(m, "token_range");
+            cJSON_AddItemToArray(tr, cJSON_CreateNumber(x->tok_lo));
+            cJSON_AddItemToArray(tr, cJSON_CreateNumber(x->tok_hi));
+        }
+        cJSON_AddNumberToObject(m, "seconds", s->models[k].seconds);
+        cJSON *cnt = cJSON_AddObjectToObject(m, "counts");
+        cJSON_AddItemToObject(cnt, "cross", counts_json(x->cross));
+        cJSON_AddItemToObject(cnt, "encoder", counts_json(x->enc));
+        if (x->strict) cJSON_AddItemToObject(cnt, "strict", counts_json(x->strict_count));
+        cJSON *heads = cJSON_AddArrayToObject(m, "cross_heads");
+        for (int i = 0; i < x->layers * x->heads; i++) {
+            cJSON *h = cJSON_CreateObject();
+            cJSON_AddItemToArray(heads, h);
+            cJSON_AddNumberToObject(h, "layer", i / x->heads);
+            cJSON_AddNumberToObject(h, "head", i % x->heads);
+            cJSON_AddItemToObject(h, "current", stat_json(&x->cur[i]));
+            cJSON_AddItemToObject(h, "right", stat_json(&x->right[i]));
+            cJSON_AddBoolToObject(h, "above_current", cl_induction_above(x, i, CL_CUR));
+            cJSON_AddBoolToObject(h, "above_right", cl_induction_above(x, i, CL_RIGHT));
+            cJSON_AddItemToObject(h, "current_all", stat_json(&x->cur_all[i]));
+            cJSON_AddItemToObject(h, "right_all", stat_json(&x->right_all[i]));
+            cJSON_AddItemToObject(h, "current_occurrences", cJSON_CreateDoubleArray(x->occ_cur + (size_t)i * x->reps, x->reps));
+            cJSON_AddItemToObject(h, "right_occurrences", cJSON_CreateDoubleArray(x->occ_right + (size_t)i * x->reps, x->reps));
+            if (x->strict) {
+                cJSON_AddItemToObject(h, x->bolt ? BOLT_ABLATION : "ablation_dlogp", stat_json(&x->ablate[i]));
+                if (x->copy) cJSON_AddItemToObject(h, "copying", stat_json(&x->copy[i]));
+                cJSON_AddBoolToObject(h, "strict_current", cl_induction_strict(x, i, CL_CUR));
+                cJSON_AddBoolToObject(h, "strict_right", cl_induction_strict(x, i, CL_RIGHT));
+            }
+        }
+        cJSON *eh = cJSON_AddArrayToObject(m, "encoder_heads");
+        for (int i = 0; i < x->enc_layers * x->heads; i++) {
+            cJSON *h = cJSON_CreateObject();
+            cJSON_AddItemToArray(eh, h);
+            cJSON_AddNumberToObject(h, "layer", i / x->heads);
+            cJSON_AddNumberToObject(h, "head", i % x->heads);
+            cJSON_AddItemToObject(h, "current", stat_json(&x->enc_cur[i]));
+            cJSON_AddItemToObject(h, "right", stat_json(&x->enc_right[i]));
+            cJSON_AddBoolToObject(h, "above_current", cl_induction_enc_above(x, i, CL_CUR));
+            cJSON_AddBoolToObject(h, "above_right", cl_induction_enc_above(x, i, CL_RIGHT));
+        }
+        cJSON *ld = cJSON_AddObjectToObject(m, "layer_distribution");
+        double *d = malloc(sizeof(double) * (size_t)(x->layers * x->heads + 1));
+        if (!d) { cJSON_Delete(root); return NULL; }
+        for (int c = 0; c < 2; c++) {
+            int n = cl_induction_depths(x, c, d);
+            cJSON_AddItemToObject(ld, CRIT[c], cJSON_CreateDoubleArray(d, n));
+        }
+        free(d);
+    }
+    return root;
+}
+
+static void csv_stat(FILE *f, const cl_stat *s) { fprintf(f, ",%.9g,%.9g,%.9g", s->mean, s->std, s->seed_std); }
+
+static int induction_csv(const char *path, const cl_induction_set *s, cl_error *err) {
+    cl_out out;
+    if (cl_out_open(&out, path, err)) return CL_EIO;
+    FILE *f = out.fp;
+    fputs("model,stack,layer,head,current_mean,current_std,current_seed_std,right_mean,right_std,right_seed_std,"
+          "above_current,above_right,ablation_dlogp_mean,ablation_dlogp_std,ablation_dlogp_seed_std,"
+          "copying_mean,copying_std,copying_seed_std,strict_current,strict_right,"
+          "current_all_mean,current_all_std,current_all_seed_std,right_all_mean,right_all_std,right_all_seed_std,"
+          "current_occurrences,right_occurrences\n", f);
+    for (int k = 0; k < s->n; k++) {
+        const cl_induction_result *x = &s->res[k];
+        const char *name = s->models[k].name;
+        for (int i = 0; i < x->layers * x->heads; i++) {
+            csv_write_field(f, name); /* RFC 4180: "a, b" stays one field */
+            fprintf(f, ",cross,%d,%d", i / x->heads, i % x->heads);
+            csv_stat(f, &x->cur[i]);
+            csv_stat(f, &x->right[i]);
+            fprintf(f, ",%d,%d", cl_induction_above(x, i, CL_CUR), cl_induction_above(x, i, CL_RIGHT));
+            if (x->strict) {
+                csv_stat(f, &x->ablate[i]);
+                if (x->copy) csv_stat(f, &x->copy[i]);
+                else fputs(",,,", f); /* Chronos-Bolt: no copying score */
+                fprintf(f, ",%d,%d", cl_induction_strict(x, i, CL_CUR), cl_induction_strict(x, i, CL_RIGHT));
+            } else {
+                fputs(",,,,,,,,", f);
+            }
+            /* every occurrence (appended columns): sums, then the per-occurrence means k = 0..R-1 */
+            csv_stat(f, &x->cur_all[i]);
+            csv_stat(f, &x->right_all[i]);
+            for (int q = 0; q < 2; q++) {
+                const double *oc = (q ? x->occ_right : x->occ_cur) + (size_t)i * x->reps;
+                fputc(',', f);
+                for (int j = 0; j < x->reps; j++) fprintf(f, "%s%.9g", j ? ";" : "", oc[j]);
+            }
+            fputc('\n', f);
+        }
+        for (int i = 0; i < x->enc_layers * x->heads; i++) {
+            csv_write_field(f, name);
+            fprintf(f, ",encoder,%d,%d", i / x->heads, i % x->heads);
+            csv_stat(f, &x->enc_cur[i]);
+            csv_stat(f, &x->enc_right[i]);
+            fprintf(f, ",%d,%d,,,,,,,,,,,,,,,,\n", cl_induction_enc_above(x, i, CL_CUR), cl_induction_enc_above(x, i, CL_RIGHT));
+        }
+    }
+    if (ferror(f)) { cl_out_abort(&out); return cl_error_set(err, CL_EIO, "%s: write failed", path); }
+    return cl_out_commit(&out, err);
+}
+
+/* A model's sampling for the scores table, or -1 when it has no rows there: a token range
+ * that is neither the band nor all tokens, or a Chronos-Bolt run whose repeat is shifted off
+ * the patch grid (--offset != 0: not the plain RRP test of method.md §4.1, and the table has
+ * no column to tell it apart). bolt: the result says Chronos-Bolt (files written before
+ * "patches" was recorded keep sampling null). */
+static int table_sampling(const cl_study_model *m, int bolt, int offset) {
+    if (bolt || m->sampling == CL_SAMPLING_PATCHES) return offset ? -1 : CL_SAMPLING_PATCHES;
+    return m->sampling;
+}
+
+int cl_induction_scores(const cl_induction_set *s, cl_scores *t, int *skipped, cl_error *err) {
+    int rc = 0;
+    if (skipped) *skipped = 0;
+    for (int k = 0; k < s->n && !rc; k++) {
+        const cl_study_model *m = &s->models[k];
+        const int sampling = table_sampling(m, s->res[k].bolt, s->opts.rrt.offset);
+        if (sampling < 0) { if (skipped) ++*skipped; continue; }
+        rc = cl_scores_from_induction(t, m->name, m->parameters, sampling, s->opts.rrt.reps, s->opts.rrt.seq_len,
+                                      &s->res[k], (long)s->opts.seeds * s->opts.rrt.batch, err);
+    }
+    return rc;
+}
+
+/* dir/scores.csv of a set's rows (writer: scores_table.c) */
+static int scores_csv(const char *dir, int (*rows)(const void *, cl_scores *, int *, cl_error *), const void *set,
+                      cl_error *err) {
+    char path[4096];
+    cl_scores t = {0};
+    int rc = rows(set, &t, NULL, err);
+    if (!rc) rc = cl_scores_write(cl_path_join(path, sizeof path, dir, "scores.csv"), &t, err);
+    cl_scores_free(&t);
+    return rc;
+}
+static int induction_rows(const void *s, cl_scores *t, int *skipped, cl_error *err) {
+    return cl_induction_scores(s, t, skipped, err);
+}
+
+int cl_induction_write(const cl_induction_set *s, const char *dir, cl_error *err) {
+    char path[4096];
+    int rc = cl_json_save_free(cl_path_join(path, sizeof path, dir, "induction.json"), induction_json(s), err);
+    if (!rc) rc = induction_csv(cl_path_join(path, sizeof path, dir, "induction.csv"), s, err);
+    if (!rc) rc = scores_csv(dir, induction_rows, s, err);
+    return rc;
+}
+
+static cl_stat *stats_alloc(cl_jr *r, int n) {
+    cl_stat *s = calloc((size_t)(n > 0 ? n : 1), sizeof *s);
+    if (!s && !r->rc) r->rc = cl_error_set(r->err, CL_ENOMEM, "%s: out of memory", r->path);
+    return s;
+}
+
+static void induction_model_read(cl_jr *r, const cJSON *m, const cl_induction_opts *o, cl_induction_result *x,
+                                 cl_study_model *info) {
+    model_read(r, m, info);
+    info->seconds = cl_jr_num(r, m, "seconds");
+    x->layers = cl_jr_int(r, m, "layers");
+    x->heads = cl_jr_int(r, m, "heads");
+    x->enc_layers = cl_jr_int(r, m, "encoder_layers");
+    x->seeds = o->seeds;
+    x->strict = o->strict;
+    x->reps = o->rrt.reps;
+    x->threshold = o->threshold;
+    const cJSON *fam = cJSON_GetObjectItemCaseSensitive(m, "family");
+    x->bolt = cJSON_IsString(fam) && !strcmp(fam->valuestring, "bolt");
+    if (x->bolt) {
+        x->patch_size = cl_jr_int(r, m, "patch_size");
+        x->offset = cl_jr_int(r, m, "offset");
+    } else {
+        int ntr;
+        const cJSON *tr = cl_jr_arr(r, m, "token_range", &ntr);
+        if (!r->rc && ntr != 2) cl_jr_fail(r, "not two ids", "token_range");
+        x->tok_lo = (int)cl_jr_item_num(r, tr, 0);
+        x->tok_hi = (int)cl_jr_item_num(r, tr, 1);
+    }
+    const cJSON *cnt = cl_jr_obj(r, m, "counts");
+    counts_read(r, cnt, "cross", x->cross);
+    counts_read(r, cnt, "encoder", x->enc);
+    if (x->strict) counts_read(r, cnt, "strict", x->strict_count);
+    if (r->rc) return;
+    if (x->layers < 1 || x->heads < 1 || x->enc_layers < 1 || x->layers > 4096 || x->heads > 4096 || x->enc_layers > 4096) {
+        cl_jr_fail(r, "model sizes out of range", "layers");
+        return;
+    }
+    const int nc = x->layers * x->heads, ne = x->enc_layers * x->heads;
+    int n;
+    const cJSON *hs = cl_jr_arr(r, m, "cross_heads", &n);
+    if (!r->rc && n != nc) cl_jr_fail(r, "not layers x heads entries", "cross_heads");
+    x->cur = stats_alloc(r, nc);
+    x->right = stats_alloc(r, nc);
+    x->cur_all = stats_alloc(r, nc);
+    x->right_all = stats_alloc(r, nc);
+    if (x->reps < 1 || x->reps > 100000) { cl_jr_fail(r, "out of range", "reps"); return; }
+    x->occ_cur = calloc((size_t)nc * x->reps, sizeof(double));
+    x->occ_right = calloc((size_t)nc * x->reps, sizeof(double));
+    if ((!x->occ_cur || !x->occ_right) && !r->rc) r->rc = cl_error_set(r->err, CL_ENOMEM, "%s: out of memory", r->path);
+    if (x->strict) { x->ablate = stats_alloc(r, nc); if (!x->bolt) x->copy = stats_alloc(r, nc); }
+    for (int i = 0; i < nc && !r->rc; i++) {
+        const cJSON *h = cJSON_GetArrayItem(hs, i);
+        stat_read(r, h, "current", &x->cur[i]);
+        stat_read(r, h, "right", &x->right[i]);
+        stat_read(r, h, "current_all", &x->cur_all[i]);
+        stat_read(r, h, "right_all", &x->right_all[i]);
+        if (cl_jr_doubles(r, h, "current_occurrences", x->occ_cur + (size_t)i * x->reps, x->reps) != x->reps && !r->rc)
+            cl_jr_fail(r, "not reps numbers", "current_occurrences");
+        if (cl_jr_doubles(r, h, "right_occurrences", x->occ_right + (size_t)i * x->reps, x->reps) != x->reps && !r->rc)
+            cl_jr_fail(r, "not reps numbers", "right_occurrences");
+        if (x->strict) {
+            stat_read(r, h, x->bolt ? BOLT_ABLATION : "ablation_dlogp", &x->ablate[i]);
+            if (x->copy) stat_read(r, h, "copying", &x->copy[i]);
+        }
+    }
+    const cJSON *eh = cl_jr_arr(r, m, "encoder_heads", &n);
+    if (!r->rc && n != ne) cl_jr_fail(r, "not encoder layers x heads entries", "encoder_heads");
+    x->enc_cur = stats_alloc(r, ne);
+    x->enc_right = stats_alloc(r, ne);
+    for (int i = 0; i < ne && !r->rc; i++) {
+        const cJSON *h = cJSON_GetArrayItem(eh, i);
+        stat_read(r, h, "current", &x->enc_cur[i]);
+        stat_read(r, h, "right", &x->enc_right[i]);
+    }
+}
+
+int cl_induction_read(const char *dir, cl_induction_set *s, cl_error *err) {
+    memset(s, 0, sizeof *s);
+    char path[4096];
+    cl_path_join(path, sizeof path, dir, "induction.json");
+    cJSON *root;
+    int lrc = cl_json_load(path, &root, err); /* the load's status: a missing file is CL_EIO */
+    if (lrc) return lrc;
+    cl_jr r = {path, err, 0};
+    settings_read(&r, cl_jr_obj(&r, root, "settings"), 1, &s->opts);
+    int n = 0;
+    const cJSON *models = cl_jr_arr(&r, root, "models", &n);
+    /* a part of `induction --offsets --shard` may hold none of the models (its units are offsets) */
+    if (!r.rc && (n < !cl_shard_present(dir) || n > CL_STUDY_MAX_MODELS)) cl_jr_fail(&r, "not 1 to 64 models", "models");
+    if (!r.rc) r.rc = set_alloc(n, &s->models, (void **)&s->res, sizeof *s->res, NULL, err);
+    if (!r.rc) s->n = n;
+    for (int k = 0; k < s->n && !r.rc; k++)
+        induction_model_read(&r, cJSON_GetArrayItem(models, k), &s->opts, &s->res[k], &s->models[k]);
+    cJSON_Delete(root);
+    if (r.rc) cl_induction_set_free(s);
+    return r.rc;
+}
+
+/* ------------------------------------------------------------------ sweep files */
+
+static cJSON *sweep_json(const cl_sweep_set *s) {
+    cJSON *root = cJSON_CreateObject();
+    cJSON *st = settings_json(&s->opts, 0);
+    cJSON_AddItemToObject(st, "reps_list", cJSON_CreateIntArray(s->reps, s->n_reps));
+    cJSON_AddItemToObject(st, "len_list", cJSON_CreateIntArray(s->lens, s->n_lens));
+    cJSON_AddItemToObject(root, "settings", st);
+    cJSON *models = cJSON_AddArrayToObject(root, "models");
+    for (int k = 0; k < s->n; k++) {
+        cJSON *m = cJSON_CreateObject();
+        cJSON_AddItemToArray(models, m);
+        model_json(m, &s->models[k]);
+        /* the cells too long for this model's context (skip_unfit): [R, L] pairs, not run */
+        cJSON *unfit = NULL;
+        for (int i = 0; s->res[k].done && i < s->res[k].n_reps * s->res[k].n_lens; i++) {
+            if (s->res[k].done[i] != CL_CELL_UNFIT) continue;
+            if (!unfit) unfit = cJSON_AddArrayToObject(m, "cells_too_long");
+            const int rl[2] = {s->reps[i / s->n_lens], s->lens[i % s->n_lens]};
+            cJSON_AddItemToArray(unfit, cJSON_CreateIntArray(rl, 2));
+        }
+        cJSON *cells = cJSON_AddArrayToObject(m, "cells");
+        for (int i = 0; i < s->res[k].n_reps * s->res[k].n_lens; i++) {
+            const cl_sweep_cell *c = &s->res[k].cells[i];
+            if (!cl_sweep_cell_run(&s->res[k], i)) continue; /* another part's, or too long (below) */
+            cJSON *x = cJSON_CreateObject();
+            cJSON_AddItemToArray(cells, x);
+            cJSON_AddNumberToObject(x, "reps", c->reps);
+            cJSON_AddNumberToObject(x, "seq_len", c->seq_len);
+            cJSON_AddItemToObject(x, "cross", counts_json(c->cross));
+            cJSON_AddItemToObject(x, "encoder", counts_json(c->enc));
+            cl_sweep_extra e = cl_sweep_cell_extra(c, s->opts.threshold);
+            cJSON_AddNumberToObject(x, "uniform_level", e.inv_t);
+            cJSON_AddNumberToObject(x, "cross_baseline_any", e.baseline_any);
+            cJSON_AddNumberToObject(x, "cross_total", e.total);
+            cJSON_AddNumberToObject(x, "cross_all_any", e.all_any);
+            cJSON_AddNumberToObject(x, "cross_all_right", e.all_right);
+            cJSON_AddNumberToObject(x, "layers", c->layers);
+            cJSON_AddNumberToObject(x, "heads", c->heads);
+            cJSON *hs = cJSON_AddArrayToObject(x, "cross_heads"); /* the scores behind the counts */
+            for (int q = 0; q < c->layers * c->heads; q++) {
+                cJSON *h = cJSON_CreateObject();
+                cJSON_AddItemToArray(hs, h);
+                cJSON_AddItemToObject(h, "current", stat_json(&c->cur[q]));
+                cJSON_AddItemToObject(h, "right", stat_json(&c->right[q]));
+                cJSON_AddItemToObject(h, "current_all", stat_json(&c->cur_all[q]));
+                cJSON_AddItemToObject(h, "right_all", stat_json(&c->right_all[q]));
+            }
+        }
+    }
+    return root;
+}
+
+static int sweep_csv(const char *path, const cl_sweep_set *s, cl_error *err) {
+    cl_out out;
+    if (cl_out_open(&out, path, err)) return CL_EIO;
+    FILE *f = out.fp;
+    fputs("model,reps,seq_len", f);
+    for (int st = 0; st < 2; st++)
+        for (int c = 0; c < 3; c++) {
+            const char *p = st ? "encoder" : "cross";
+            fprintf(f, ",%s_%s_n,%s_%s_mean,%s_%s_std", p, CRIT[c], p, CRIT[c], p, CRIT[c]);
+        }
+    fputs(",uniform_level,cross_baseline_any_n,cross_total_n,cross_all_any_n,cross_all_right_n\n", f);
+    for (int k = 0; k < s->n; k++)
+        for (int i = 0; i < s->res[k].n_reps * s->res[k].n_lens; i++) {
+            const cl_sweep_cell *c = &s->res[k].cells[i];
+            if (!cl_sweep_cell_run(&s->res[k], i)) continue;
+            csv_write_field(f, s->models[k].name);
+            fprintf(f, ",%d,%d", c->reps, c->seq_len);
+            for (int st = 0; st < 2; st++)
+                for (int q = 0; q < 3; q++) {
+                    const cl_count *x = st ? &c->enc[q] : &c->cross[q];
+                    fprintf(f, ",%d,%.9g,%.9g", x->n, x->mean, x->std);
+                }
+            cl_sweep_extra e = cl_sweep_cell_extra(c, s->opts.threshold);
+            fprintf(f, ",%.9g,%d,%d,%d,%d\n", e.inv_t, e.baseline_any, e.total, e.all_any, e.all_right);
+        }
+    if (ferror(f)) { cl_out_abort(&out); return cl_error_set(err, CL_EIO, "%s: write failed", path); }
+    return cl_out_commit(&out, err);
+}
+
+cl_sweep_extra cl_sweep_cell_extra(const cl_sweep_cell *c, double thr) {
+    cl_sweep_extra e = {0};
+    const double T = (double)c->reps * c->seq_len + 2, u = 1 / T;
+    e.inv_t = u;
+    for (int i = 0; c->cur && i < c->layers * c->heads; i++) {
+        double a = c->cur[i].mean, b = c->right[i].mean;
+        e.baseline_any += (a - u) / (1 - u) >= thr || (b - u) / (1 - u) >= thr;
+        e.total += (a >= thr) + (b >= thr);
+        e.all_any += c->cur_all[i].mean >= thr || c->right_all[i].mean >= thr;
+        e.all_right += c->right_all[i].mean >= thr;
+    }
+    return e;
+}
+
+int cl_sweep_scores(const cl_sweep_set *s, cl_scores *t, int *skipped, cl_error *err) {
+    int rc = 0;
+    if (skipped) *skipped = 0;
+    for (int k = 0; k < s->n && !rc; k++) {
+        const cl_study_model *m = &s->models[k];
+        const int sampling = table_sampling(m, 0, s->opts.rrt.offset);
+        if (sampling < 0) { if (skipped) ++*skipped; continue; }
+        rc = cl_scores_from_sweep(t, m->name, m->parameters, sampling, &s->res[k], (long)s->opts.seeds * s->opts.rrt.batch,
+                                  err);
+    }
+    return rc;
+}
+static int sweep_rows(const void *s, cl_scores *t, int *skipped, cl_error *err) { return cl_sweep_scores(s, t, skipped, err); }
+
+int cl_sweep_write(const cl_sweep_set *s, const char *dir, cl_error *err) {
+    char path[4096];
+    int rc = cl_json_save_free(cl_path_join(path, sizeof path, dir, "sweep.json"), sweep_json(s), err);
+    if (!rc) rc = sweep_csv(cl_path_join(path, sizeof path, dir, "sweep.csv"), s, err);
+    if (!rc) rc = scores_csv(dir, sweep_rows, s, err);
+    return rc;
+}
+
+static void int_list_read(cl_jr *r, const cJSON *o, const char *key, int *out, int *n) {
+    const cJSON *a = cl_jr_arr(r, o, key, n);
+    if (!r->rc && (*n < 1 || *n > CL_SWEEP_MAX_GRID)) cl_jr_fail(r, "not 1 to 64 values", key);
+    for (int i = 0; i < *n && !r->rc; i++) out[i] = (int)cl_jr_item_num(r, a, i);
+}
+
+int cl_sweep_read(const char *dir, cl_sweep_set *s, cl_error *err) {
+    memset(s, 0, sizeof *s);
+    char path[4096];
+    cl_path_join(path, sizeof path, dir, "sweep.json");
+    cJSON *root;
+    int lrc = cl_json_load(path, &root, err); /* the load's status: a missing file is CL_EIO */
+    if (lrc) return lrc;
+    cl_jr r = {path, err, 0};
+    const cJSON *st = cl_jr_obj(&r, root, "settings");
+    settings_read(&r, st, 0, &s->opts);
+    int_list_read(&r, st, "reps_list", s->reps, &s->n_reps);
+    int_list_read(&r, st, "len_list", s->lens, &s->n_lens);
+    int n = 0;
+    const cJSON *models = cl_jr_arr(&r, root, "models", &n);
+    if (!r.rc && (n < 1 || n > CL_STUDY_MAX_MODELS)) cl_jr_fail(&r, "not 1 to 64 models", "models");
+    if (!r.rc) r.rc = set_alloc(n, &s->models, (void **)&s->res, sizeof *s->res, NULL, err);
+    if (!r.rc) s->n = n;
+    const int ncell = s->n_reps * s->n_lens, part = cl_shard_present(dir); /* a part may hold fewer cells */
+    for (int k = 0; k < s->n && !r.rc; k++) {
+        const cJSON *m = cJSON_GetArrayItem(models, k);
+        model_read(&r, m, &s->models[k]);
+        int nc, nu = 0;
+        const cJSON *cells = cl_jr_arr(&r, m, "cells", &nc);
+        const cJSON *unfit = cJSON_GetObjectItemCaseSensitive(m, "cells_too_long");
+        if (unfit) (void)cl_jr_arr(&r, m, "cells_too_long", &nu);
+        const int placed = part || unfit; /* cells placed by their (R, L) */
+        if (!r.rc && (part ? nc + nu > ncell : nc + nu != ncell)) cl_jr_fail(&r, "not one cell per (R, L) of the grid", "cells");
+        cl_sweep_result *x = &s->res[k];
+        if (!r.rc && (!(x->cells = calloc((size_t)ncell, sizeof *x->cells)) || (placed && !(x->done = calloc((size_t)ncell, 1)))))
+            r.rc = cl_error_set(err, CL_ENOMEM, "%s: out of memory", path);
+        if (!r.rc) { x->n_reps = s->n_reps; x->n_lens = s->n_lens; }
+        for (int i = 0; i < nu && !r.rc; i++) { /* [R, L] of a cell too long for the context */
+            const cJSON *p = cJSON_GetArrayItem(unfit, i);
+            int at = -1;
+            if (cJSON_IsArray(p) && cJSON_GetArraySize(p) == 2)
+                for (int q = 0; q < ncell; q++)
+                    if (s->reps[q / s->n_lens] == cJSON_GetArrayItem(p, 0)->valuedouble &&
+                        s->lens[q % s->n_lens] == cJSON_GetArrayItem(p, 1)->valuedouble) at = q;
+            if (at < 0 || x->done[at]) { cl_jr_fail(&r, "not [R, L] of a cell of the grid, once", "cells_too_long"); break; }
+            x->done[at] = CL_CELL_UNFIT;
+            x->cells[at].reps = s->reps[at / s->n_lens];
+            x->cells[at].seq_len = s->lens[at % s->n_lens];
+        }
+        for (int i = 0; i < nc && !r.rc; i++) {
+            const cJSON *c = cJSON_GetArrayItem(cells, i);
+            int at = i;
+            if (placed) { /* placed by its (R, L) */
+                const int R = cl_jr_int(&r, c, "reps"), L = cl_jr_int(&r, c, "seq_len");
+                at = -1;
+                for (int q = 0; q < ncell && !r.rc; q++)
+                    if (s->reps[q / s->n_lens] == R && s->lens[q % s->n_lens] == L) at = q;
+                if (!r.rc && (at < 0 || x->done[at])) { cl_jr_fail(&r, "a cell outside the grid or twice", "cells"); break; }
+                if (!r.rc) x->done[at] = CL_CELL_RUN;
+            }
+            if (r.rc) break;
+            x->cells[at].reps = cl_jr_int(&r, c, "reps");
+            x->cells[at].seq_len = cl_jr_int(&r, c, "seq_len");
+            counts_read(&r, c, "cross", x->cells[at].cross);
+            counts_read(&r, c, "encoder", x->cells[at].enc);
+            cl_sweep_cell *xc = &x->cells[at];
+            xc->layers = cl_jr_int(&r, c, "layers");
+            xc->heads = cl_jr_int(&r, c, "heads");
+            if (r.rc) break;
+            if (xc->layers < 1 || xc->heads < 1 || xc->layers > 4096 || xc->heads > 4096) {
+                cl_jr_fail(&r, "model sizes out of range", "layers");
+                break;
+            }
+            const int nh = xc->layers * xc->heads;
+            int nq;
+            const cJSON *hs = cl_jr_arr(&r, c, "cross_heads", &nq);
+            if (!r.rc && nq != nh) cl_jr_fail(&r, "not layers x heads entries", "cross_heads");
+            xc->cur = stats_alloc(&r, nh);
+            xc->right = stats_alloc(&r, nh);
+            xc->cur_all = stats_alloc(&r, nh);
+            xc->right_all = stats_alloc(&r, nh);
+            for (int q = 0; q < nh && !r.rc; q++) {
+                const cJSON *h = cJSON_GetArrayItem(hs, q);
+                stat_read(&r, h, "current", &xc->cur[q]);
+                stat_read(&r, h, "right", &xc->right[q]);
+                stat_read(&r, h, "current_all", &xc->cur_all[q]);
+                stat_read(&r, h, "right_all", &xc->right_all[q]);
+            }
+        }
+    }
+    cJSON_Delete(root);
+    if (r.rc) cl_sweep_set_free(s);
+    return r.rc;
+}
