@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "ms_common.h"
 #include "../src/study/multisine/multisine.h"
+#include "../src/study/multisine/mssweep.h"
 #include "../src/study/common/shard.h"
 #include "../src/report/fig_multisine.h"
 

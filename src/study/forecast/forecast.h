@@ -6,7 +6,8 @@
 #ifndef CL_FORECAST_H
 #define CL_FORECAST_H
 
-#include "chronolens.h"
+#include "chronolens_study.h"
+#include <stdio.h>
 #include "model/sampling.h"
 
 /* One round's generator: tokens (B, samples, steps) continuing the encoder inputs
@@ -75,5 +76,8 @@ double cl_quantile_sorted(const float *sorted, int n, double q);
 /* mean (B, H) and quantiles (B, H, nq) of values (B, S, H) over the samples. */
 int cl_forecast_summary(const float *values, int B, int S, int H, const double *levels, int nq,
                         float *mean, float *quant, cl_error *err);
+
+/* The long CSV of a forecast (series,step,mean,q..,[parrot]) to f (forecast_io.c). */
+void cl_forecast_csv(FILE *f, const cl_forecast_result *r);
 
 #endif

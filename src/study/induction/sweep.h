@@ -12,4 +12,11 @@ int cl_sweep_scores(const cl_sweep_set *s, cl_scores *t, int *skipped, cl_error 
 
 /* The types and cl_sweep_run/free are in chronolens_study.h. */
 
+/* The parts of one run (--shard K/N, study/common/shard.h), joined (induction_merge.c): each
+ * result is the caller's to free (cl_*_free); heads[model] of the sweep's figures. */
+typedef struct cl_shard_part cl_shard_part;
+int cl_rrp_offsets_merge_parts(const char *const *dirs, const cl_shard_part *p, int n, cl_rrp_offsets_set *out, cl_error *err);
+int cl_induction_merge_parts(const char *const *dirs, const cl_shard_part *p, int n, cl_induction_set *out, cl_error *err);
+int cl_sweep_merge_parts(const char *const *dirs, const cl_shard_part *p, int n, cl_sweep_set *out, int *heads, cl_error *err);
+
 #endif

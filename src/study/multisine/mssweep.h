@@ -24,4 +24,12 @@ int cl_mssweep_configs(const cl_mssweep_opts *o, cl_mssweep_result *r, float **s
 /* The summary rows of r (h, ind, configurations and opts set). */
 int cl_mssweep_summary(cl_mssweep_result *r, cl_error *err);
 
+/* A multisine-sweep part: dir/mssweep-part.safetensors (its pairs, exactly) and shard.json. */
+int cl_mssweep_write_part(const cl_mssweep_result *r, const cl_shard *s, const char *dir, cl_error *err);
+/* The parts of one run (--shard K/N, study/common/shard.h), joined (multisine_merge.c);
+ * the result is the caller's to free. */
+typedef struct cl_shard_part cl_shard_part;
+int cl_multisine_merge_parts(const char *const *dirs, const cl_shard_part *p, int n, cl_multisine_result *out, cl_error *err);
+int cl_mssweep_merge_parts(const char *const *dirs, const cl_shard_part *p, int n, cl_mssweep_result *out, cl_error *err);
+
 #endif

@@ -1,7 +1,7 @@
 /* config.c — config.json: the T5 hyper-parameters and the chronos_config block. */
 #include "chronolens.h"
 #include "core/core.h"
-#include "io/config_bolt.h"
+#include "model/config_bolt.h"
 #include "model/sampling.h"
 
 #include <cjson/cJSON.h>

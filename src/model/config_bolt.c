@@ -1,7 +1,7 @@
 /* config_bolt.c — chronos_config of a Chronos-Bolt checkpoint: context_length,
  * input_patch_size, input_patch_stride, prediction_length, quantiles, use_reg_token.
  * Its own small readers (not config.c's) keep config.c's Bolt change to one branch. */
-#include "io/config_bolt.h"
+#include "model/config_bolt.h"
 
 #include <math.h>
 #include <string.h>
