@@ -1,5 +1,5 @@
 /* test_help.c — per-command help: `chronolens help CMD` and `CMD --help` print the command's
- * options (exit 0), README's "Options of every command" names the same options as the help
+ * options (exit 0), docs/cli.md's "Options of every command" names the same options as the help
  * (both ways), the Chronos-Bolt paths of info, forward, forecast, embed and init are in both,
  * and every option takes the `--opt=value` form (T5 and Bolt models). */
 #include "testutil.h"
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define README CL_FIXTURES "/../../README.md"
+#define README CL_FIXTURES "/../../docs/cli.md" /* the CLI reference, moved out of README.md */
 #define SMALL CL_FIXTURES "/rand-small"
 #define BOLT CL_FIXTURES "/bolt-rand"
 #define MAXOPT 64
@@ -58,7 +58,7 @@ static char *readme_section(const char *readme, const char *cmd) {
     char head[128];
     snprintf(head, sizeof head, "\n### `chronolens %s`\n", cmd);
     const char *a = strstr(readme, head);
-    if (!a) fail_msg("README has no section '%s'", head + 1);
+    if (!a) fail_msg("docs/cli.md has no section '%s'", head + 1);
     a += strlen(head);
     const char *b = strstr(a, "\n#");
     size_t n = b ? (size_t)(b - a) : strlen(a);
@@ -75,7 +75,7 @@ static void readme_opts(const char *readme, const char *cmd, optset *s) {
     char head[128];
     snprintf(head, sizeof head, "\n### `chronolens %s`\n", cmd);
     const char *a = strstr(readme, head);
-    if (!a) fail_msg("README has no section '%s'", head + 1);
+    if (!a) fail_msg("docs/cli.md has no section '%s'", head + 1);
     a += strlen(head);
     const char *b = strstr(a, "\n#");
     for (const char *p = a; (p = strstr(p, "\n| `--")) && (!b || p < b); p++) add(s, p + 4);
@@ -99,9 +99,9 @@ static void test_help_matches_readme(void **st) {
         readme_opts(readme, CMDS[c], &ro);
         assert_true(ho.n > 0);
         for (int i = 0; i < ho.n; i++)
-            if (!has(&ro, ho.name[i])) fail_msg("%s: %s is in the help but not in README", CMDS[c], ho.name[i]);
+            if (!has(&ro, ho.name[i])) fail_msg("%s: %s is in the help but not in docs/cli.md", CMDS[c], ho.name[i]);
         for (int i = 0; i < ro.n; i++)
-            if (!has(&ho, ro.name[i])) fail_msg("%s: %s is in README but not in the help", CMDS[c], ro.name[i]);
+            if (!has(&ho, ro.name[i])) fail_msg("%s: %s is in docs/cli.md but not in the help", CMDS[c], ro.name[i]);
         free(h); free(h2);
     }
     free(readme);
@@ -123,7 +123,7 @@ static void test_bolt_in_help_and_readme(void **st) {
         assert_int_equal(rc, 0);
         if (!strstr(h, "Bolt")) fail_msg("help %s does not say what it does on a Chronos-Bolt model: %s", BOLT_CMDS[c], h);
         char *sec = readme_section(readme, BOLT_CMDS[c]);
-        if (!strstr(sec, "Bolt")) fail_msg("README's options of %s do not say what it does on a Chronos-Bolt model", BOLT_CMDS[c]);
+        if (!strstr(sec, "Bolt")) fail_msg("docs/cli.md's options of %s do not say what it does on a Chronos-Bolt model", BOLT_CMDS[c]);
         free(sec);
         free(h);
     }
