@@ -4,7 +4,7 @@
  *
  * The product itself is checked tightly (test_product: the fp32 product of the rounded
  * operands, up to accumulation order). The model-level bounds are deviations measured on
- * this machine (README "Precision", the table there) times a margin of 2: room for another
+ * this machine (docs/precision.md "Precision", the table there) times a margin of 2: room for another
  * CPU's oneDNN kernels (another summation order inside the fp32 accumulation), while a
  * product left in bf16 accumulation, a weight rounded twice or a layer skipped moves them
  * further. The random fixtures have sharp attention (large random weights), so their maps
@@ -32,7 +32,7 @@
 #define GATED CL_FIXTURES "/rand-gated-bf16"
 #define BOLT CL_FIXTURES "/bolt-rand"
 
-/* Bounds: the deviation measured on this machine (README "Precision") x 2, rounded up;
+/* Bounds: the deviation measured on this machine (docs/precision.md "Precision") x 2, rounded up;
  * where it is ~0 (the planted model, whose weights bf16 holds almost exactly) a small floor. */
 typedef struct bounds {
     double attn;    /* max |p_bf16 - p_fp32| over every attention probability of a stack */

@@ -380,7 +380,7 @@ static void test_planted(void **st) {
         cl_induction_set_free(&set);
     }
     /* misaligned by half a patch, no earlier patch repeats the query: the content match
-     * weakens (the score of the offset run is the patch-model question of the README) */
+     * weakens (the score of the offset run is the patch-model question of docs/induction.md) */
     io.strict = 0;
     for (int off = 4; off <= 12; off += 4) {
         cl_induction_result r8;

@@ -22,7 +22,7 @@ size_t __sanitizer_get_current_allocated_bytes(void);
 
 #define SMALL CL_FIXTURES "/rand-small"
 #define BOLT CL_FIXTURES "/bolt-rand"
-#define CHUNK_BUDGET_KIB (256L << 10) /* README "forward at scale": all of a default chunk's memory */
+#define CHUNK_BUDGET_KIB (256L << 10) /* docs/forward.md "forward at scale": all of a default chunk's memory */
 #ifdef __SANITIZE_ADDRESS__
 #define SHADOW_KIB(k) ((k) / 8) /* AddressSanitizer maps a shadow byte to every 8 bytes touched */
 #else

@@ -303,8 +303,8 @@ static void test_planted_period(void **st) {
     cl_model_free(m);
 }
 
-/* tests/fixtures/planted-period is this construction, committed for the CLI tests and the README
- * figures: it must stay byte-identical to what planted_model() builds. */
+/* tests/fixtures/planted-period is this construction, committed for the CLI tests and the figures of
+ * docs/multisine.md: it must stay byte-identical to what planted_model() builds. */
 static void test_planted_fixture(void **st) {
     (void)st;
     const char *dir = planted_model();
