@@ -6,7 +6,6 @@
 #include "io/outlock.h"
 #include "study/multisine/multisine.h"
 #include "study/multisine/bolt_multisine.h"
-#include "model/config_bolt.h"
 #include "core/stats.h"
 #include "core/core.h"
 #include "io/csv.h"
