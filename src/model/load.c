@@ -79,11 +79,7 @@ static int open_files(cl_model *m, const char *dir, cl_error *err) {
     return rc;
 }
 
-int cl_model_load(const char *dir, cl_model **out, cl_error *err) {
-    return cl_model_load_opts(dir, NULL, out, err);
-}
-
-int cl_model_load_opts(const char *dir, const cl_load_opts *opts, cl_model **out, cl_error *err) {
+int cl_model_load(const char *dir, const cl_load_opts *opts, cl_model **out, cl_error *err) {
     *out = NULL;
     if (opts && opts->precision != CL_FP32 && opts->precision != CL_BF16)
         return cl_error_set(err, CL_EINVAL, "%s: unknown precision %d", dir, (int)opts->precision);
