@@ -116,7 +116,7 @@ int main(int argc, char **argv) {
     for (int a = first; a < argc; a++) {
         cl_error err;
         cl_model *m;
-        if (cl_model_load_opts(argv[a], &lo, &m, &err)) { fprintf(stderr, "bench: %s\n", err.msg); return 2; }
+        if (cl_model_load(argv[a], &lo, &m, &err)) { fprintf(stderr, "bench: %s\n", err.msg); return 2; }
         const cl_config *c = cl_model_config(m);
         const char *name = strrchr(argv[a], '/') ? strrchr(argv[a], '/') + 1 : argv[a];
         work w = {.m = m};

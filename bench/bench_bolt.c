@@ -82,7 +82,7 @@ int main(int argc, char **argv) {
         fputs("cl_bench_bolt: --precision bf16: this CPU has no AVX512-BF16 or AMX\n", stderr);
         return 2;
     }
-    if (cl_model_load_opts(dir, &lo, &m, &err) || cl_state_new(m, &s, &err)) { fprintf(stderr, "%s\n", err.msg); return 2; }
+    if (cl_model_load(dir, &lo, &m, &err) || cl_state_new(m, &s, &err)) { fprintf(stderr, "%s\n", err.msg); return 2; }
     float *x = malloc(sizeof(float) * (size_t)B * L);
     uint64_t r = 42;
     for (int b = 0; b < B; b++) {

@@ -88,7 +88,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "this CPU has no AVX512-BF16/AMX: bf16 not benchmarked\n");
         return 2;
     }
-    if (cl_model_load_opts(dir, &lo, &m, &err)) { fprintf(stderr, "%s\n", err.msg); return 2; }
+    if (cl_model_load(dir, &lo, &m, &err)) { fprintf(stderr, "%s\n", err.msg); return 2; }
     const int bf16 = lo.precision == CL_BF16;
     const cl_config *c = cl_model_config(m);
     enum { L = 512, SAMPLES = 20, STEPS = 64 };

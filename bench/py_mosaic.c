@@ -27,7 +27,7 @@ int main(int argc, char **argv) {
     cl_error err;
     cl_model *m;
     cl_state *s;
-    if (cl_model_load(argv[1], &m, &err) || cl_state_new(m, &s, &err)) { fprintf(stderr, "%s\n", err.msg); return 2; }
+    if (cl_model_load(argv[1], NULL, &m, &err) || cl_state_new(m, &s, &err)) { fprintf(stderr, "%s\n", err.msg); return 2; }
     const cl_config *c = cl_model_config(m);
     const int LH = c->num_decoder_layers * c->num_heads, LHe = c->num_layers * c->num_heads;
     cl_rrt_opts o;

@@ -12,7 +12,7 @@
  *  - Objects follow `cl_<noun>_<verb>` with `_load/_new` and `_free`.
  *  - A `cl_model` is immutable once loaded (weights are mmapped: fp32 tensors are used
  *    in place, bf16/fp16 widened once). Its precision (fp32, the exact default, or bf16,
- *    see cl_model_load_opts) is chosen at load and holds for every state running it. A `cl_state` holds scratch buffers, caches and
+ *    see cl_load_opts) is chosen at load and holds for every state running it. A `cl_state` holds scratch buffers, caches and
  *    captured attention; several states may share one model (one state per thread).
  *  - Shapes are written row-major, outermost first: (B, T, d_model).
  */
@@ -149,10 +149,9 @@ typedef struct cl_load_opts {
 } cl_load_opts;
 
 /* Loads a Hugging Face folder: config.json + model.safetensors (or a sharded
- * model.safetensors.index.json). Validates every header completely. In fp32. */
-int cl_model_load(const char *dir, cl_model **out, cl_error *err);
-/* The same with options (opts NULL: the defaults, as cl_model_load). */
-int cl_model_load_opts(const char *dir, const cl_load_opts *opts, cl_model **out, cl_error *err);
+ * model.safetensors.index.json), of any family (cfg.family says which). Validates every
+ * header completely. opts NULL: the defaults (fp32). */
+int cl_model_load(const char *dir, const cl_load_opts *opts, cl_model **out, cl_error *err);
 /* The precision a model's products run in (CL_FP32 where bf16 was asked but unsupported). */
 cl_precision cl_model_precision(const cl_model *m);
 /* 1 when this CPU runs bf16 products natively (AVX512-BF16 or AMX, through oneDNN). */

@@ -51,22 +51,14 @@ typedef struct cl_study_model {
                         * range (no scores-table rows) */
 } cl_study_model;
 
-/* Loads dirs[0..n) and names them (cl_study_model); two folders of one basename are an
- * error. m (n) receives the models (free each with cl_model_free); info (n) their names. */
-int cl_study_models_load(const char *const *dirs, int n, cl_model **m, cl_study_model *info, cl_error *err);
-/* The same for one part of a study over models: every model is named, only those of the
- * shard (unit = model index) are loaded; the others' m[k] is NULL. */
-int cl_study_models_load_part(const char *const *dirs, int n, const cl_shard *shard, cl_model **m, cl_study_model *info,
-                              cl_error *err);
-/* Both: the models of part shard (NULL: every model) loaded with lo (NULL: the defaults;
- * lo->precision: see cl_load_opts). */
-int cl_study_models_load_opts(const char *const *dirs, int n, const cl_shard *shard, const cl_load_opts *lo,
-                              cl_model **m, cl_study_model *info, cl_error *err);
-/* The same with names and a shard: names (n) or NULL, a NULL entry (or names NULL) takes
- * cl_study_model_name of the folder, a given name passes cl_study_name_check; shard as
- * cl_study_models_load_part (NULL: every model loaded); lo as cl_study_models_load_opts. */
-int cl_study_models_load_named(const char *const *dirs, const char *const *names, int n, const cl_shard *shard,
-                               const cl_load_opts *lo, cl_model **m, cl_study_model *info, cl_error *err);
+/* Loads the models of a study, dirs[0..n), and names them (cl_study_model): names (n) or
+ * NULL, a NULL entry (or names NULL) takes cl_study_model_name of the folder, a given name
+ * passes cl_study_name_check; two models of one name are an error. Every model is named,
+ * only those of part shard (unit = model index; NULL: every model) are loaded, the
+ * others' m[k] NULL. lo: cl_model_load's options (NULL: the defaults). m (n) receives the
+ * models (free each with cl_model_free); info (n) their names. */
+int cl_study_models_load(const char *const *dirs, const char *const *names, int n, const cl_shard *shard,
+                         const cl_load_opts *lo, cl_model **m, cl_study_model *info, cl_error *err);
 /* A model's default name: the folder's basename, and for a Hugging Face cache snapshot
  * (.../models--ORG--NAME/snapshots/HASH) NAME; "model" for an empty path. */
 void cl_study_model_name(const char *dir, char *buf, size_t n);

@@ -29,7 +29,7 @@ void planted_build(planted *p) {
     char dir[512];
     snprintf(dir, sizeof dir, "%s/planted", test_tmpdir());
     if (cl_checkpoint_init_random(dir, &c, 7, 0, NULL, &err)) fail_msg("%s", err.msg);
-    if (cl_model_load(dir, &p->m, &err)) fail_msg("%s", err.msg);
+    if (cl_model_load(dir, NULL, &p->m, &err)) fail_msg("%s", err.msg);
     cl_model *m = p->m;
     const size_t W = (size_t)P_HD * P_D;
     p->E = calloc((size_t)P_V * P_D, sizeof(float));

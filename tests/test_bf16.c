@@ -64,7 +64,7 @@ static cl_model *load(const char *dir, cl_precision p) {
     cl_error err;
     cl_model *m;
     cl_load_opts o = {p};
-    if (cl_model_load_opts(dir, &o, &m, &err)) fail_msg("%s", err.msg);
+    if (cl_model_load(dir, &o, &m, &err)) fail_msg("%s", err.msg);
     assert_int_equal(cl_model_precision(m), p);
     return m;
 }
@@ -597,8 +597,8 @@ static void test_api(void **st) {
     cl_error err;
     cl_model *m;
     cl_load_opts bad = {(cl_precision)7};
-    assert_int_equal(cl_model_load_opts(SMALL, &bad, &m, &err), CL_EINVAL);
-    assert_int_equal(cl_model_load_opts(SMALL, NULL, &m, &err), 0);
+    assert_int_equal(cl_model_load(SMALL, &bad, &m, &err), CL_EINVAL);
+    assert_int_equal(cl_model_load(SMALL, NULL, &m, &err), 0);
     assert_int_equal(cl_model_precision(m), CL_FP32);
     cl_model_free(m);
 }

@@ -20,7 +20,7 @@
 static float *quantiles_of(const char *dir, const float *ctx, int B, int L, size_t *n) {
     cl_error err;
     cl_model *m;
-    if (cl_model_load(dir, &m, &err)) fail_msg("%s", err.msg);
+    if (cl_model_load(dir, NULL, &m, &err)) fail_msg("%s", err.msg);
     cl_state *s;
     assert_int_equal(cl_state_new(m, &s, &err), 0);
     if (cl_bolt_forward(s, ctx, B, L, &err)) fail_msg("%s", err.msg);
@@ -94,11 +94,11 @@ static void test_f16_widened_once(void **st) {
     float *a = quantiles_of(half, ctx, B, L, &n), *b = quantiles_of(wide, ctx, B, L, &n);
     assert_memory_equal(a, b, n * sizeof(float));
     cl_model *m;
-    assert_int_equal(cl_model_load(half, &m, &err), 0);
+    assert_int_equal(cl_model_load(half, NULL, &m, &err), 0);
     assert_string_equal(cl_model_dtype(m), "F16");
     assert_int_equal(cl_model_owned_bytes(m), 4 * cl_model_param_count(m));
     cl_model_free(m);
-    assert_int_equal(cl_model_load(RAND, &m, &err), 0);
+    assert_int_equal(cl_model_load(RAND, NULL, &m, &err), 0);
     assert_int_equal(cl_model_owned_bytes(m), 0);
     assert_int_equal(cl_model_param_count(m), 414528); /* every tensor of the file, counted once */
     cl_model_free(m);
@@ -136,7 +136,7 @@ static void test_nan_and_constant(void **st) {
     (void)st;
     cl_error err;
     cl_model *m;
-    assert_int_equal(cl_model_load(RAND, &m, &err), 0);
+    assert_int_equal(cl_model_load(RAND, NULL, &m, &err), 0);
     cl_state *s;
     assert_int_equal(cl_state_new(m, &s, &err), 0);
     float x[2 * 40];
@@ -162,7 +162,7 @@ static void test_encode_embeds(void **st) {
     (void)st;
     cl_error err;
     cl_model *m;
-    assert_int_equal(cl_model_load(RAND, &m, &err), 0);
+    assert_int_equal(cl_model_load(RAND, NULL, &m, &err), 0);
     int B, L;
     float *ctx = golden_context(RAND, &B, &L);
     cl_state *a, *b;
@@ -337,7 +337,7 @@ static void test_init_presets(void **st) {
     assert_int_equal(cl_config_preset("bolt-small", &c, &err), 0);
     assert_int_equal(cl_checkpoint_init_random(dir, &c, 1, 0, NULL, &err), 0);
     cl_model *m;
-    if (cl_model_load(dir, &m, &err)) fail_msg("%s", err.msg);
+    if (cl_model_load(dir, NULL, &m, &err)) fail_msg("%s", err.msg);
     assert_true(cl_model_is_bolt(m));
     assert_int_equal(cl_model_param_count(m), 47718016); /* amazon/chronos-bolt-small */
     const cl_config *mc = cl_model_config(m);
@@ -351,7 +351,7 @@ static void test_init_presets(void **st) {
     for (int i = 0; i < 2; i++) {
         snprintf(dir, sizeof dir, "%s/init-%s", test_tmpdir(), P[i].size);
         assert_int_equal(run_cmd("'%s' init --quiet --size %s --dtype bf16 --out '%s'", CL_CLI, P[i].size, dir), 0);
-        if (cl_model_load(dir, &m, &err)) fail_msg("%s", err.msg);
+        if (cl_model_load(dir, NULL, &m, &err)) fail_msg("%s", err.msg);
         assert_int_equal(cl_model_param_count(m), P[i].params);
         assert_string_equal(cl_model_dtype(m), "BF16");
         cl_model_free(m);

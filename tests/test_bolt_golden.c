@@ -84,7 +84,7 @@ static void check_fixture(const char *dir) {
     cl_error err;
     cl_model *m;
     printf("%s\n", dir);
-    if (cl_model_load(dir, &m, &err)) fail_msg("%s", err.msg);
+    if (cl_model_load(dir, NULL, &m, &err)) fail_msg("%s", err.msg);
     assert_true(cl_model_is_bolt(m));
     const cl_config *c = cl_model_config(m);
     st_file g;

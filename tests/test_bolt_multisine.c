@@ -44,7 +44,7 @@ static void test_attention_signal(void **st) {
     (void)st;
     cl_error err;
     cl_model *m;
-    assert_int_equal(cl_model_load(RAND, &m, &err), 0);
+    assert_int_equal(cl_model_load(RAND, NULL, &m, &err), 0);
     const cl_config *c = cl_model_config(m);
     const int B = 2, N = 512, P = 32, T = 33, LH = c->num_decoder_layers * c->num_heads;
     float *x = malloc(sizeof(float) * B * N), *att = malloc(sizeof(float) * B * LH * P);

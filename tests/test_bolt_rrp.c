@@ -24,7 +24,7 @@
 static cl_model *load(const char *dir) {
     cl_model *m;
     cl_error err;
-    if (cl_model_load(dir, &m, &err)) fail_msg("%s", err.msg);
+    if (cl_model_load(dir, NULL, &m, &err)) fail_msg("%s", err.msg);
     return m;
 }
 
@@ -220,7 +220,7 @@ static void bplanted_build(bplanted *p, float qk) {
     char dir[512];
     snprintf(dir, sizeof dir, "%s/bolt-planted", test_tmpdir());
     if (cl_checkpoint_init_random(dir, &c, 7, 0, NULL, &err)) fail_msg("%s", err.msg);
-    if (cl_model_load(dir, &p->m, &err)) fail_msg("%s", err.msg);
+    if (cl_model_load(dir, NULL, &p->m, &err)) fail_msg("%s", err.msg);
     cl_model *m = p->m;
     const int ps = c.patch_size, QH = c.n_quantiles * c.prediction_length, F = m->patch_in.hidden;
     const size_t W = (size_t)Q_HD * Q_D;

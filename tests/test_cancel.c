@@ -14,7 +14,7 @@ static cl_model *M;
 static int setup(void **st) {
     (void)st;
     cl_error err;
-    if (cl_model_load(NANO, &M, &err)) { print_error("%s\n", err.msg); return -1; }
+    if (cl_model_load(NANO, NULL, &M, &err)) { print_error("%s\n", err.msg); return -1; }
     return 0;
 }
 static int teardown(void **st) { (void)st; cl_model_free(M); return 0; }

@@ -18,7 +18,7 @@ static void test_nano_spread(void **st) {
     (void)st;
     cl_error err;
     cl_model *m;
-    if (cl_model_load(NANO, &m, &err)) fail_msg("%s", err.msg);
+    if (cl_model_load(NANO, NULL, &m, &err)) fail_msg("%s", err.msg);
     cl_sweep_opts so = {0};
     assert_int_equal(cl_induction_default(cl_model_config(m), &so.base, &err), 0); /* batch 100, seed 0 */
     static const int R[3] = {2, 6, 10}, L[1] = {10};

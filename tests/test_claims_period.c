@@ -33,7 +33,7 @@ static void pm_build(pm *p) {
     char dir[512];
     snprintf(dir, sizeof dir, "%s/planted-period", test_tmpdir());
     if (cl_checkpoint_init_random(dir, &c, 11, 0, NULL, &err)) fail_msg("%s", err.msg);
-    if (cl_model_load(dir, &p->m, &err)) fail_msg("%s", err.msg);
+    if (cl_model_load(dir, NULL, &p->m, &err)) fail_msg("%s", err.msg);
     cl_model *m = p->m;
     const cl_config *mc = &m->cfg;
     const int V = mc->vocab_size;

@@ -33,7 +33,7 @@ typedef struct fixture {
 static void fixture_open(fixture *f, const char *dir) {
     char path[4096];
     cl_error err;
-    if (cl_model_load(dir, &f->m, &err)) fail_msg("%s", err.msg);
+    if (cl_model_load(dir, NULL, &f->m, &err)) fail_msg("%s", err.msg);
     snprintf(path, sizeof path, "%s/golden.safetensors", dir);
     if (st_open(path, &f->g, &err)) fail_msg("%s", err.msg);
     snprintf(path, sizeof path, "%s/context.csv", dir);

@@ -65,7 +65,7 @@ static void test_chunks_same_file(void **st) {
     st_file fa, fb, g;
     cl_error err;
     cl_model *m;
-    if (cl_model_load(SMALL, &m, &err)) fail_msg("%s", err.msg);
+    if (cl_model_load(SMALL, NULL, &m, &err)) fail_msg("%s", err.msg);
     if (st_open(a, &fa, &err) || st_open(b, &fb, &err) || st_open(SMALL "/golden.safetensors", &g, &err)) fail_msg("%s", err.msg);
     assert_int_equal(fa.n, fb.n);
     for (int i = 0; i < fa.n; i++) {
@@ -234,7 +234,7 @@ static void pass_heap(const cl_model *m, int B, int L, int Td, size_t *used, siz
 static void footprint_of(const char *dir, int L, int Td) {
     cl_model *m;
     cl_error err;
-    if (cl_model_load(dir, &m, &err)) fail_msg("%s", err.msg);
+    if (cl_model_load(dir, NULL, &m, &err)) fail_msg("%s", err.msg);
     size_t u, c;
     pass_heap(m, 2, L, Td, &u, &c); /* first use of the libraries: their own lasting allocations */
     const int Bs[2] = {3, 17};

@@ -15,7 +15,7 @@ static void check_fixture(const char *dir) {
     char path[4096];
     cl_error err;
     cl_model *m;
-    if (cl_model_load(dir, &m, &err)) fail_msg("%s", err.msg);
+    if (cl_model_load(dir, NULL, &m, &err)) fail_msg("%s", err.msg);
     const cl_config *c = cl_model_config(m);
     st_file g;
     snprintf(path, sizeof path, "%s/golden.safetensors", dir);

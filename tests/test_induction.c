@@ -115,7 +115,7 @@ static void test_planted_cli(void **st) {
 static cl_model *load_small(void) {
     cl_error err;
     cl_model *m;
-    if (cl_model_load(SMALL, &m, &err)) fail_msg("%s", err.msg);
+    if (cl_model_load(SMALL, NULL, &m, &err)) fail_msg("%s", err.msg);
     return m;
 }
 

@@ -51,7 +51,7 @@ static void test_outputs_equal_library(void **st) {
     run_ok("--model " SMALL " --batch 6 --seed 3 --threshold 0.05", out);
     cl_error err;
     cl_model *m;
-    if (cl_model_load(SMALL, &m, &err)) fail_msg("%s", err.msg);
+    if (cl_model_load(SMALL, NULL, &m, &err)) fail_msg("%s", err.msg);
     cl_induction_opts o;
     assert_int_equal(cl_induction_default(cl_model_config(m), &o, &err), 0);
     o.rrt.batch = 6;
@@ -202,7 +202,7 @@ static void test_sweep_outputs(void **st) {
                              "--len-list 3,5,7 --batch 4 --seeds 2 --threshold 0.06 --out '%s'", out, CL_CLI, out), 0);
     cl_error err;
     cl_model *m;
-    if (cl_model_load(SMALL, &m, &err)) fail_msg("%s", err.msg);
+    if (cl_model_load(SMALL, NULL, &m, &err)) fail_msg("%s", err.msg);
     cl_sweep_opts so = {.n_reps = 2, .n_lens = 3, .reps = (int[]){2, 3}, .lens = (int[]){3, 5, 7}};
     assert_int_equal(cl_induction_default(cl_model_config(m), &so.base, &err), 0);
     so.base.rrt.batch = 4;

@@ -115,7 +115,7 @@ static void test_index_many_shards(void **st) {
     fclose(f);
     cl_model *m;
     cl_error err;
-    assert_int_equal(cl_model_load(d, &m, &err), CL_EIO);
+    assert_int_equal(cl_model_load(d, NULL, &m, &err), CL_EIO);
     if (!strstr(err.msg, "/s000000.safetensors: cannot open")) fail_msg("%s", err.msg);
 }
 

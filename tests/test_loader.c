@@ -15,7 +15,7 @@
 static float *logits_of(const char *dir, size_t *n) {
     cl_error err;
     cl_model *m;
-    if (cl_model_load(dir, &m, &err)) fail_msg("%s", err.msg);
+    if (cl_model_load(dir, NULL, &m, &err)) fail_msg("%s", err.msg);
     const cl_config *c = cl_model_config(m);
     int32_t ids[5] = {2000, 2100, 2050, 1990, 1};
     uint8_t mask[5] = {1, 1, 1, 1, 1};
@@ -127,7 +127,7 @@ static void check_half(st_dtype dt, const char *tag) {
     /* and close to the unrounded model (half precision perturbs the weights a little) */
     assert_true(max_abs_diff(a, ref, n) < (dt == ST_BF16 ? 0.5 : 0.05));
     cl_model *m;
-    assert_int_equal(cl_model_load(half, &m, &err), 0);
+    assert_int_equal(cl_model_load(half, NULL, &m, &err), 0);
     assert_string_equal(cl_model_dtype(m), dt == ST_BF16 ? "BF16" : "F16");
     assert_true(cl_model_owned_bytes(m) > 0); /* widened copies */
     cl_model_free(m);
@@ -155,7 +155,7 @@ static void test_f32_in_place(void **st) {
     (void)st;
     cl_error err;
     cl_model *m;
-    assert_int_equal(cl_model_load(SMALL, &m, &err), 0);
+    assert_int_equal(cl_model_load(SMALL, NULL, &m, &err), 0);
     assert_int_equal(cl_model_owned_bytes(m), 0); /* no second copy of fp32 weights */
     assert_string_equal(cl_model_dtype(m), "F32");
     cl_model_free(m);
@@ -173,7 +173,7 @@ static void test_truncated_under_run(void **st) {
     cl_error err = {0};
     cl_model *m;
     cl_state *s;
-    if (cl_model_load(dir, &m, &err)) fail_msg("%s", err.msg);
+    if (cl_model_load(dir, NULL, &m, &err)) fail_msg("%s", err.msg);
     assert_int_equal(cl_state_new(m, &s, &err), 0);
     int32_t ids[5] = {2000, 2100, 2050, 1990, 1}, dec[2] = {0, 2049};
     uint8_t mask[5] = {1, 1, 1, 1, 1};
@@ -202,7 +202,7 @@ static void test_preset_shapes(void **st) {
         snprintf(dir, sizeof dir, "%s/init-%s", test_tmpdir(), sizes[i]);
         assert_int_equal(cl_checkpoint_init_random(dir, &c, 7, 0, NULL, &err), 0);
         cl_model *m;
-        if (cl_model_load(dir, &m, &err)) fail_msg("%s", err.msg);
+        if (cl_model_load(dir, NULL, &m, &err)) fail_msg("%s", err.msg);
         assert_int_equal(cl_model_param_count(m), want[i]);
         cl_model_free(m);
     }

@@ -38,7 +38,7 @@ static void test_median_forecast(void **st) {
     (void)st;
     cl_model *m;
     cl_error err;
-    if (cl_model_load(CL_FIXTURES "/rand-small", &m, &err)) fail_msg("%s", err.msg);
+    if (cl_model_load(CL_FIXTURES "/rand-small", NULL, &m, &err)) fail_msg("%s", err.msg);
     cl_state *s;
     assert_int_equal(cl_state_new(m, &s, &err), 0);
     enum { B = 2, L = 30, H = 4, NQ = 3 };

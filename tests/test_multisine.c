@@ -158,7 +158,7 @@ static void test_attention_capture(void **st) {
     (void)st;
     cl_error err;
     cl_model *m;
-    if (cl_model_load(CL_FIXTURES "/rand-small", &m, &err)) fail_msg("%s", err.msg);
+    if (cl_model_load(CL_FIXTURES "/rand-small", NULL, &m, &err)) fail_msg("%s", err.msg);
     const cl_config *c = cl_model_config(m);
     cl_state *s;
     assert_int_equal(cl_state_new(m, &s, &err), 0);
@@ -266,7 +266,7 @@ static void test_planted_period(void **st) {
     (void)st;
     cl_error err;
     cl_model *m;
-    if (cl_model_load(planted_model(), &m, &err)) fail_msg("%s", err.msg);
+    if (cl_model_load(planted_model(), NULL, &m, &err)) fail_msg("%s", err.msg);
     cl_state *s;
     assert_int_equal(cl_state_new(m, &s, &err), 0);
     cl_fft *f;

@@ -58,7 +58,7 @@ static void test_multisine_end_to_end(void **st) {
     cl_model *m;
     cl_state *s;
     cl_fft *f;
-    if (cl_model_load(SMALL, &m, &err) || cl_state_new(m, &s, &err) || cl_fft_new(301, &f, &err)) fail_msg("%s", err.msg);
+    if (cl_model_load(SMALL, NULL, &m, &err) || cl_state_new(m, &s, &err) || cl_fft_new(301, &f, &err)) fail_msg("%s", err.msg);
     cl_multisine ms;
     cl_multisine_reference(&ms);
     float x[301];

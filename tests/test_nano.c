@@ -18,7 +18,7 @@ static void test_loads_small(void **st) {
     (void)st;
     cl_model *m;
     cl_error err;
-    if (cl_model_load(NANO, &m, &err)) fail_msg("%s", err.msg);
+    if (cl_model_load(NANO, NULL, &m, &err)) fail_msg("%s", err.msg);
     const cl_config *c = cl_model_config(m);
     cl_config want;
     cl_config_nano(&want);
@@ -40,7 +40,7 @@ static void test_forecasts(void **st) {
     (void)st;
     cl_model *m;
     cl_error err;
-    if (cl_model_load(NANO, &m, &err)) fail_msg("%s", err.msg);
+    if (cl_model_load(NANO, NULL, &m, &err)) fail_msg("%s", err.msg);
     cl_state *s;
     assert_int_equal(cl_state_new(m, &s, &err), 0);
     enum { B = 2, L = 96, H = 8, NQ = 3 };

@@ -63,7 +63,7 @@ static void test_scores_match_full_capture(void **st) {
     (void)st;
     cl_error err;
     cl_model *m;
-    if (cl_model_load(CL_FIXTURES "/rand-small", &m, &err)) fail_msg("%s", err.msg);
+    if (cl_model_load(CL_FIXTURES "/rand-small", NULL, &m, &err)) fail_msg("%s", err.msg);
     const cl_config *c = cl_model_config(m);
     cl_rrt_opts o;
     assert_int_equal(cl_rrt_default(c, &o, &err), 0);

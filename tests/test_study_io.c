@@ -18,7 +18,7 @@
 static void load(cl_model **m, cl_study_model *info) {
     const char *dirs[1] = {SMALL};
     cl_error err = {0};
-    if (cl_study_models_load(dirs, 1, m, info, &err)) fail_msg("%s", err.msg);
+    if (cl_study_models_load(dirs, NULL, 1, NULL, NULL, m, info, &err)) fail_msg("%s", err.msg);
     assert_string_equal(info[0].name, "rand-small");
 }
 
@@ -221,7 +221,7 @@ static void test_study_checks(void **st) {
     cl_study_model info[2];
     cl_error err = {0};
     const char *names[2] = {"a", NULL};
-    if (cl_study_models_load_named(dirs, names, 2, NULL, NULL, m, info, &err)) fail_msg("%s", err.msg);
+    if (cl_study_models_load(dirs, names, 2, NULL, NULL, m, info, &err)) fail_msg("%s", err.msg);
     assert_string_equal(info[0].name, "a");
     assert_string_equal(info[1].name, "rand-gated-bf16");
     cl_induction_study_opts io;
@@ -291,7 +291,7 @@ static void test_forecast_roundtrip(void **st) {
     (void)st;
     cl_error err = {0};
     cl_model *m = NULL;
-    if (cl_model_load(SMALL, &m, &err)) fail_msg("%s", err.msg);
+    if (cl_model_load(SMALL, NULL, &m, &err)) fail_msg("%s", err.msg);
     char a[4096], b[4096], ctxp[4096];
     snprintf(a, sizeof a, "%s/fc-a.csv", test_tmpdir());
     snprintf(b, sizeof b, "%s/fc-b.csv", test_tmpdir());

@@ -297,7 +297,7 @@ static void checkpoint_loads_in_engine(int enc_layers, int dec_layers) {
     snprintf(dir, sizeof dir, "%s/engine-ckpt", test_tmpdir());
     if (cl_trainer_save(t, dir, &err)) fail_msg("%s", err.msg);
     cl_model *m;
-    if (cl_model_load(dir, &m, &err)) fail_msg("%s", err.msg);
+    if (cl_model_load(dir, NULL, &m, &err)) fail_msg("%s", err.msg);
     assert_int_equal(cl_model_param_count(m), t->p->n);
     cl_data_make(t->held, 0, -1);
     const cl_batch *bt = &t->held->batch;

@@ -34,7 +34,7 @@ int cmd_embed(int argc, char **argv) {
     cl_embed_result r = {0};
     const cl_load_opts lo = {precision};
     cli_precision_note(precision);
-    int rc = cl_model_load_opts(dir, &lo, &m, &err);
+    int rc = cl_model_load(dir, &lo, &m, &err);
     if (!rc) rc = cl_context_read(ctx_path, &ctx, &err);
     if (!rc) cli_warn_empty_series(&ui, ctx_path, ctx.values, ctx.B, ctx.L, NULL);
     if (!rc) rc = cl_embed_run(m, &ctx, &eo, &r, &err);

@@ -61,7 +61,7 @@ int cmd_forward(int argc, char **argv) {
     cl_context ctx = {0};
     const cl_load_opts lo = {precision};
     cli_precision_note(precision);
-    int rc = cl_model_load_opts(dir, &lo, &m, &err);
+    int rc = cl_model_load(dir, &lo, &m, &err);
     if (!rc) rc = cl_forward_check(m, &fo, &err); /* the selection against the model, before any work */
     if (!rc) rc = cl_context_read(ctx_path, &ctx, &err);
     if (!rc) cli_warn_empty_series(&ui, ctx_path, ctx.values, ctx.B, ctx.L, NULL);

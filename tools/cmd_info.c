@@ -49,7 +49,7 @@ int cmd_info(int argc, char **argv) {
     if (!dir) dir = cli_default_model();
     cl_error err;
     cl_model *m;
-    if (cl_model_load(dir, &m, &err)) return cli_fail_err(&err);
+    if (cl_model_load(dir, NULL, &m, &err)) return cli_fail_err(&err);
     if (cl_model_is_bolt(m)) { print_bolt(m, dir); cl_model_free(m); return 0; }
     const cl_config *c = cl_model_config(m);
     print_stacks(m, dir, "T5 encoder-decoder (Chronos)");

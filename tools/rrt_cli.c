@@ -66,7 +66,7 @@ int rrt_models_load(const rrt_cli *c, cl_model **m, cl_study_model *info, int un
     const cl_shard *part = units_per_model == 1 && c->o.shard.n ? &c->o.shard : NULL;
     const cl_load_opts lo = {c->precision};
     cli_precision_note(c->precision);
-    if (cl_study_models_load_named(c->dirs, c->names, c->n_models, part, &lo, m, info, &err)) return cli_fail("%s: %s", cmd, err.msg);
+    if (cl_study_models_load(c->dirs, c->names, c->n_models, part, &lo, m, info, &err)) return cli_fail("%s: %s", cmd, err.msg);
     for (int k = 0; k < c->n_models; k++) {
         if (!m[k]) continue;
         const cl_config *cfg = cl_model_config(m[k]);

@@ -126,14 +126,13 @@ def _decl(L, name, restype, *argtypes):
 # engine (chronolens.h)
 _decl(lib, "cl_set_threads", None, c_int)
 _decl(lib, "cl_get_threads", c_int)
-_decl(lib, "cl_model_load", c_int, c_char_p, P(c_void_p), ERR)
 
 
 class LoadOpts(ctypes.Structure):
     _fields_ = [("precision", c_int)]  # cl_load_opts: cl_precision (CL_FP32 0, CL_BF16 1)
 
 
-_decl(lib, "cl_model_load_opts", c_int, c_char_p, P(LoadOpts), P(c_void_p), ERR)
+_decl(lib, "cl_model_load", c_int, c_char_p, P(LoadOpts), P(c_void_p), ERR)  # opts NULL: the defaults
 _decl(lib, "cl_model_precision", c_int, c_void_p)
 _decl(lib, "cl_bf16_supported", c_int)
 _decl(lib, "cl_precision_name", c_char_p, c_int)

@@ -208,7 +208,7 @@ class Model:
                           stacklevel=3)
         ptr = ctypes.c_void_p()
         opts = _lib.LoadOpts(p.value)
-        call(lib.cl_model_load_opts, path.encode(), ctypes.byref(opts), ctypes.byref(ptr))
+        call(lib.cl_model_load, path.encode(), ctypes.byref(opts), ctypes.byref(ptr))
         self._h = _ModelHandle(ptr.value)
         self.path = path
         self._cfg = lib.cl_model_config(self._h.ptr)

@@ -22,7 +22,7 @@ void cl_free(void *p);
 int cl_mul_size(size_t a, size_t b, size_t *out);
 
 /* ------------------------------------------------------------------ matmul */
-/* C (M, N) = alpha * op(A) (M, K) · op(B) (K, N) + beta * C, row-major, via cblas_sgemm.
+/* C (M, N) = alpha * op(A) (M, K) · op(B) (K, N) + beta * C, row-major, via cblas_sgemm (gemm.c).
  * op(A) = A^T when transA (A stored (K, M): the backward pass's dW = dY^T · X);
  * op(B) = B^T when transB (B stored (N, K): a weight stored out x in, as in PyTorch).
  * lda/ldb/ldc are row strides. Adds 2*M*N*K to *flops when flops != NULL. */

@@ -1,17 +1,8 @@
-/* matmul.c — every matrix product of chronolens goes through cblas_sgemm here. Large
- * products are cut into fixed panels spread over the thread pool (OpenBLAS itself runs
- * single-threaded). */
+/* matmul.c — cl_linear, the weight product y = x W^T: large products cut into fixed panels
+ * spread over the thread pool (OpenBLAS itself runs single-threaded), each one cblas_sgemm
+ * call; few rows handed to linear_few.c. The plain product cl_gemm is gemm.c's. */
 #include "core/core.h"
 #include <cblas.h>
-
-void cl_gemm(int transA, int transB, int M, int N, int K, float alpha, const float *A, int lda,
-             const float *B, int ldb, float beta, float *C, int ldc, double *flops) {
-    if (M <= 0 || N <= 0) return;
-    cl_blas_serial();
-    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-    if (flops) *flops += 2.0 * M * N * K;
-}
 
 /* ------------------------------------------------------------------ fixed panels
  *

@@ -1,9 +1,10 @@
 /* context_check.c — a context the model can read without leaving float32: every value finite
- * (or NaN, missing), each series' scale as the model computes it finite, and for Chronos-T5
- * the largest value it can forecast at that scale too. One check for every way a context
- * comes in: the commands' CSV (through the studies) and the Python package's arrays. */
+ * (or NaN, missing), each series' scale as its family computes it finite (the table's
+ * context_scale: for Chronos-T5 the largest value it can forecast at that scale too). One
+ * check for every way a context comes in: the commands' CSV (through the studies) and the
+ * Python package's arrays. */
 #include "chronolens.h"
-#include "model/model.h"
+#include "model/family.h"
 
 #include <float.h>
 #include <math.h>
@@ -15,20 +16,6 @@ static void series_label(char *buf, size_t n, const char *path, char *const *nam
     if (path && names) snprintf(buf, n, "%s: series '%.200s' (column %d)", path, names[b], b + 1);
     else if (path) snprintf(buf, n, "%s: series %d (column %d)", path, b, b + 1);
     else snprintf(buf, n, "context: series %d", b);
-}
-
-/* The scale a model divides series x (its last n values) by, or NaN where the arithmetic
- * leaves float32: T5's mean |x| times the tokenizer's outermost center (a forecast is a
- * center times the scale), Bolt's instance-norm loc and scale. */
-static float scaled_extent(const cl_config *c, const float *x, int n, float *scratch) {
-    if (c->family == CL_FAMILY_BOLT) {
-        float loc, scale;
-        cl_bolt_instance_norm(x, n, scratch, &loc, &scale);
-        return isfinite(loc) && isfinite(scale) ? scale : NAN;
-    }
-    const float s = cl_tokenizer_scale(x, n, scratch);
-    const float lim = fmaxf(fabsf(c->low_limit), fabsf(c->high_limit));
-    return isfinite(s) && isfinite(s * lim) ? s : NAN;
 }
 
 int cl_context_check(const cl_config *cfg, const float *context, int B, int L, const char *path,
@@ -45,20 +32,17 @@ int cl_context_check(const cl_config *cfg, const float *context, int B, int L, c
             }
     }
     if (!cfg) return 0;
+    const cl_family *fam = cl_family_of(cfg->family);
     const int n = L < cfg->context_length ? L : cfg->context_length;
     float *scratch = malloc(sizeof(float) * (size_t)n);
     if (!scratch) return cl_error_set(err, CL_ENOMEM, "context: out of memory");
     int rc = 0;
     for (int b = 0; b < B && !rc; b++)
-        if (isnan(scaled_extent(cfg, context + (size_t)b * L + (L - n), n, scratch))) {
+        if (isnan(fam->context_scale(cfg, context + (size_t)b * L + (L - n), n, scratch))) {
+            char rule[200];
+            fam->scale_rule(cfg, n, rule, sizeof rule);
             series_label(who, sizeof who, path, names, b);
-            if (cfg->family == CL_FAMILY_BOLT)
-                rc = cl_error_set(err, code, "%s: values overflow float32 when scaled (the mean or standard deviation "
-                                  "of the last %d values)", who, n);
-            else
-                rc = cl_error_set(err, code, "%s: values overflow float32 when scaled (mean |x| of the last %d values "
-                                  "times the tokenizer's limit %g)", who, n,
-                                  (double)fmaxf(fabsf(cfg->low_limit), fabsf(cfg->high_limit)));
+            rc = cl_error_set(err, code, "%s: values overflow float32 when scaled (%s)", who, rule);
         }
     free(scratch);
     return rc;

@@ -1,5 +1,5 @@
 /* decode_from.c — the decoder resumed at a layer's cross-attention (see decode_from.h).
- * The layer loop is cl_decode's own (cl_decoder_run in t5.c), so an uninterrupted pass
+ * The layer loop is cl_decode's own (cl_decoder_run in stack.c), so an uninterrupted pass
  * gives its numbers exactly. */
 #include "model/decode_from.h"
 #include "model/state.h"

@@ -1,28 +1,20 @@
-/* init.h — presets of the published chronos-t5 shapes and random checkpoints. */
+/* init.h — the published configurations of every family (chronos-t5-*, chronos-bolt-*) and
+ * random checkpoints of them (init.c; each family's part through its table, family.h). */
 #ifndef CL_INIT_H
 #define CL_INIT_H
 
 #include "chronolens.h"
 
-#include <cjson/cJSON.h>
-
-/* Fills cfg with the exact configuration of chronos-t5-{tiny,mini,small,base,large}. */
+/* Fills cfg with the exact configuration of a published size: chronos-t5-{tiny,mini,small,
+ * base,large} for "tiny" ... "large", amazon/chronos-bolt-{tiny,mini,small,base} for
+ * "bolt-tiny" ... "bolt-base". CL_EINVAL naming the sizes otherwise. */
 int cl_config_preset(const char *size, cl_config *cfg, cl_error *err);
-/* Writes config.json (a T5 config with chronos_config) atomically. */
+/* Writes config.json for cfg atomically, as its family's published checkpoints ship it (a T5
+ * config with chronos_config: the tokenizer's, or Chronos-Bolt's patches and quantiles). */
 int cl_config_save(const char *path, const cl_config *cfg, cl_error *err);
-/* The T5 stack's keys both families' config.json hold, in the Hugging Face order: the sizes
- * (vocab_size .. num_decoder_layers), and relative attention .. eos_token_id. */
-void cl_config_json_sizes(cJSON *r, const cl_config *c);
-void cl_config_json_t5(cJSON *r, const cl_config *c);
 /* Writes DIR/config.json and DIR/model.safetensors with weights drawn as Hugging Face's
  * T5 initialiser does (factor 1). bf16 != 0 stores BF16. progress (may be NULL): stage "init", values drawn of all. */
 int cl_checkpoint_init_random(const char *dir, const cl_config *cfg, uint64_t seed, int bf16,
                               const cl_progress *progress, cl_error *err);
-
-/* Chronos-Bolt (bolt_init.c): the exact configuration of amazon/chronos-bolt-{tiny,mini,
- * small,base} for size "bolt-tiny" ... "bolt-base"; its config.json (chronos_config with
- * the patch settings and quantiles), written atomically. */
-int cl_bolt_config_preset(const char *size, cl_config *cfg, cl_error *err);
-int cl_bolt_config_save(const char *path, const cl_config *cfg, cl_error *err);
 
 #endif

@@ -1,4 +1,4 @@
-/* kvcache.c — the cached decoder step. Same math as cl_decode (t5.c) for the last query
+/* kvcache.c — the cached decoder step. Same math as cl_decode (stack.c) for the last query
  * only: pre-norm self-attention over the cached keys 0..t with row t of the causal bias,
  * cross-attention over the series' encoder K/V (no position bias, padded keys masked),
  * feed-forward, final norm, tied-head rescale, logits. Weight products go through cl_linear_w

@@ -47,37 +47,16 @@ struct cl_model {
     int nowned, capowned;
     size_t owned_bytes, nparams;
     char dtype[8];
-    resblock_w patch_in, patch_out; /* Chronos-Bolt only (bolt_weights.c) */
+    resblock_w patch_in, patch_out; /* Chronos-Bolt only (bolt/bolt_weights.c) */
 };
 
-/* torch.nansum of a contiguous float32 row in ATen's exact summation order (tokenizer.c):
- * the tokenizer's scale and Bolt's loc/scale are bit-identical to the reference's. */
+/* torch.nansum of a contiguous float32 row in ATen's exact summation order (nansum.c): the
+ * scales the families divide a series by (Chronos-T5's tokenizer, Chronos-Bolt's instance
+ * norm) are bit-identical to the reference's. */
 float cl_torch_nansum(const float *x, int n);
-/* The scales the models divide a series' n values by (NaN = missing), bit for bit as the
- * reference: Chronos-T5's tokenizer nansum(|x|) / observed (not > 0 -> 1; ax: n scratch
- * floats), Chronos-Bolt's instance norm loc = nanmean, scale = sqrt(nanmean((x - loc)^2))
- * (sq: n scratch floats). cl_context_check holds both to float32. */
-float cl_tokenizer_scale(const float *x, int n, float *ax);
-void cl_bolt_instance_norm(const float *x, int n, float *sq, float *loc, float *scale);
-
-/* Tensor binding of weights.c, shared with the Bolt loader (bolt_weights.c). */
-typedef struct cl_binder cl_binder;
-/* The tensor `name` with shape (d0) or (d0, d1) (d1 = 0: 1-D), as f32 (in place or widened
- * once); NULL with the binder's error set when missing or misshapen. */
-const float *cl_binder_get(cl_binder *b, const char *name, int d0, int d1);
-/* The matrix of a product: as cl_binder_get into *w, or with precision bf16 its bf16 twin
- * into *h too (model.h's twins: *w NULL for a BF16 tensor bound in place). */
-void cl_binder_get_w(cl_binder *b, const char *name, int d0, int d1, const float **w, const uint16_t **h);
-/* 0, or the status of the first failed cl_binder_get. */
-int cl_binder_status(const cl_binder *b);
-/* The tensor `name` in any of the model's files, or NULL. */
-const st_tensor *cl_model_find(const cl_model *m, const char *name);
 /* 0 while every mapped checkpoint file is whole; CL_EIO naming the file that was truncated
  * while in use (st_check). Called after each pass that read the weights: its results are
- * then discarded by the caller. */
+ * then discarded by the caller. (model.c) */
 int cl_model_check_files(const cl_model *m, cl_error *err);
-/* Bolt: binds the residual blocks, sets the vocabulary from shared.weight's rows; adds the
- * parameters to *np. Returns the binder's status. */
-int cl_bolt_bind(cl_model *m, cl_binder *b, const char *emb_name, size_t *np, cl_error *err);
 
 #endif

@@ -1,7 +1,9 @@
-/* state.h — the per-run state: scratch buffers, encoder output, cross K/V cache, capture. */
+/* state.h — the per-run state: scratch buffers, encoder output, cross K/V cache, capture;
+ * the entry points of the shared T5-style stacks (stack.c) that the families run. */
 #ifndef CL_STATE_H
 #define CL_STATE_H
 
+#include "model/family.h"
 #include "model/model.h"
 
 typedef struct capture {
@@ -19,6 +21,7 @@ typedef struct capture {
 
 struct cl_state {
     const cl_model *m;
+    const cl_family *fam;       /* m's family (cl_state_new): how the stacks run it */
     /* encoder-side: sized for B*T rows */
     int B, T;
     size_t enc_rows_cap;
@@ -40,21 +43,24 @@ struct cl_state {
     float *gates[CL_NSTACKS];                           /* (layers, H); NULL = all 1 */
     double flops;
     cl_progress progress;
-    struct bolt_scratch *bolt;                          /* Chronos-Bolt buffers (bolt.c), or NULL */
+    void *family_scratch;       /* the family's own buffers (Chronos-Bolt: bolt.c's), or NULL;
+                                 * freed by its table's scratch_free */
 };
 
-/* The encoder entry shared by cl_encode and the Bolt path (t5.c): prepare sizes the buffers
- * for (B, T) and starts the capture; the caller fills s->ex (B*T, d_model) and s->enc_mask
- * (B*T); run is the layer loop and the final norm into s->enc_out. */
+/* The encoder entry shared by cl_encode (t5/t5.c) and the Bolt path (bolt/bolt.c), in
+ * stack.c: prepare sizes the buffers for (B, T) and starts the capture; the caller fills
+ * s->ex (B*T, d_model) and s->enc_mask (B*T); run is the layer loop and the final norm
+ * into s->enc_out. */
 int cl_encoder_prepare(cl_state *s, int B, int T, cl_error *err);
 int cl_encoder_run(cl_state *s, cl_error *err); /* CL_ECANCELED when the progress check stops it */
-void cl_bolt_scratch_free(struct bolt_scratch *b);
+/* 0 when every id of ids (n) is in the vocabulary, else CL_EINVAL naming `what`. */
+int cl_check_ids(const cl_config *c, const int32_t *ids, size_t n, const char *what, cl_error *err);
 /* What a pass of B series takes in s's buffers: B * per_series + fixed bytes, for T encoder
- * positions (Bolt: tokens), Td decoder positions and the captures set on s (t5.c). */
+ * positions (Bolt: tokens), Td decoder positions and the captures set on s (stack.c, with
+ * the family's own scratch: its table's footprint). */
 void cl_state_footprint(const cl_state *s, int T, int Td, size_t *per_series, size_t *fixed);
-void cl_bolt_footprint(const cl_config *c, int T, size_t *per_series, size_t *fixed);
 
-/* The decoder layer loop (t5.c): from the embedding of emb_ids, or resumed at the
+/* The decoder layer loop (stack.c): from the embedding of emb_ids, or resumed at the
  * cross-attention sublayer of l0 from resid[l0] (layers, B*Td, d); save (may be NULL)
  * receives the residual entering every cross-attention sublayer; capture keeps attention
  * maps (after capture_begin). Requires cl_decode to have sized the buffers for Td. */

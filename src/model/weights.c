@@ -1,19 +1,15 @@
-/* weights.c — cl_model_load: config.json + safetensors (single or sharded), every tensor
- * found by its Hugging Face name and checked against the shape the config implies.
+/* weights.c — the binder (binder.h): every tensor found by its Hugging Face name and
+ * checked against the shape the config implies, and the T5 stacks both families share.
  * F32 tensors are used in place inside the mapping; BF16/F16 are widened once. With
  * precision bf16 the matrices of products are bound in bf16 instead (bind_w): BF16 tensors
  * in place, F32/F16 rounded once; norms and position biases stay fp32. */
-#include "model/model.h"
+#include "model/binder.h"
 #include "core/core.h"
 
-#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-/* bound: every tensor the config accounts for (check_accounted refuses the others) */
-struct cl_binder { cl_model *m; const char *dir; cl_error *err; int rc; int bf16; const st_tensor **bound; int nbound, capbound; };
 typedef struct cl_binder binder;
 
 static void mark_bound(binder *b, const st_tensor *t) {
@@ -36,7 +32,7 @@ static int cmp_ptr(const void *a, const void *b) {
  * under num_layers 3, or wi_0/wi_1 under a non-gated config, would otherwise be silently
  * ignored. The embedding's aliases (HF writes the tied embedding under up to four names)
  * count as the embedding when they have its shape. */
-static int check_accounted(binder *b) {
+int cl_binder_check_accounted(binder *b, int lm_head_alias) {
     const cl_config *c = &b->m->cfg;
     qsort(b->bound, (size_t)b->nbound, sizeof *b->bound, cmp_ptr);
     static const char *aliases[] = {"shared.weight", "encoder.embed_tokens.weight", "decoder.embed_tokens.weight",
@@ -46,7 +42,7 @@ static int check_accounted(binder *b) {
             const st_tensor *t = &b->m->files[f].t[i], *key = t;
             if (bsearch(&key, b->bound, (size_t)b->nbound, sizeof *b->bound, cmp_ptr)) continue;
             int alias = 0;
-            for (int k = 0; k < (c->tied && c->family != CL_FAMILY_BOLT ? 4 : 3) && !alias; k++)
+            for (int k = 0; k < (lm_head_alias ? 4 : 3) && !alias; k++)
                 alias = !strcmp(t->name, aliases[k]) && t->ndim == 2 && t->shape[0] == c->vocab_size &&
                         t->shape[1] == c->d_model;
             if (alias) continue;
@@ -179,14 +175,14 @@ static void bind_w(binder *b, const char *name, int d0, int d1, const float **w,
     *h = r;
 }
 
-/* The input embedding of an untied model, only looked up (cl_embed): fp32, except that a
- * bf16 model keeps a BF16 tensor as stored (rows widened at lookup, exactly). */
-static void bind_embedding(binder *b, const char *name, int V, int d) {
+/* A matrix only looked up by rows (the input embedding of an untied model, cl_embed): fp32,
+ * except that a bf16 model keeps a BF16 tensor as stored (rows widened at lookup, exactly). */
+void cl_binder_get_rows(binder *b, const char *name, int d0, int d1, const float **w, const uint16_t **h) {
     const st_file *f;
-    const st_tensor *t = lookup(b, name, V, d, &f);
+    const st_tensor *t = lookup(b, name, d0, d1, &f);
     if (!t) return;
-    if (b->bf16 && t->dtype == ST_BF16 && ((uintptr_t)t->data & 1) == 0) b->m->embed_h = t->data;
-    else b->m->embed = bind_f32(b, t, f, name);
+    if (b->bf16 && t->dtype == ST_BF16 && ((uintptr_t)t->data & 1) == 0) *h = t->data;
+    else *w = bind_f32(b, t, f, name);
 }
 
 const float *cl_binder_get(cl_binder *b, const char *name, int d0, int d1) { return bind(b, name, d0, d1); }
@@ -195,6 +191,16 @@ void cl_binder_get_w(cl_binder *b, const char *name, int d0, int d1, const float
 }
 int cl_binder_status(const cl_binder *b) { return b->rc; }
 const st_tensor *cl_model_find(const cl_model *m, const char *name) { return find_any(m, name, NULL); }
+
+const char *cl_binder_embedding(binder *b, int lm_head_alias) {
+    /* the shared embedding under any of its names */
+    static const char *emb_names[] = {"shared.weight", "encoder.embed_tokens.weight",
+                                      "decoder.embed_tokens.weight", "lm_head.weight"};
+    for (int i = 0; i < (lm_head_alias ? 4 : 3); i++)
+        if (find_any(b->m, emb_names[i], NULL)) return emb_names[i];
+    b->rc = cl_error_set(b->err, CL_EFORMAT, "%s: missing tensor 'shared.weight' (the token embedding)", b->dir);
+    return NULL;
+}
 
 static void bind_attn(binder *b, attn_w *a, attn_h *ah, const char *prefix, int HD, int d) {
     char n[256];
@@ -215,173 +221,36 @@ static void bind_ff(binder *b, layer_w *L, const char *prefix, const cl_config *
     snprintf(n, sizeof n, "%swo.weight", prefix); bind_w(b, n, c->d_model, c->d_ff, &L->wo, &L->woh);
 }
 
-#define INDEX_MAX_BYTES ((size_t)16 << 20) /* README "Limits" */
-
-static int cmp_str(const void *a, const void *b) {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Loads the shards listed in model.safetensors.index.json (weight_map values). */
-static int open_files(cl_model *m, const char *dir, cl_error *err) {
-    char path[4096];
-    struct stat st;
-    /* whatever carries the name (a broken link from a Hugging Face cache without its blob,
-     * a FIFO): st_open says what is wrong with it; never opened here, a FIFO would hang */
-    if (lstat(cl_path_join(path, sizeof path, dir, "model.safetensors"), &st) == 0) {
-        m->files = calloc(1, sizeof *m->files);
-        if (!m->files) return cl_error_set(err, CL_ENOMEM, "%s: out of memory", path);
-        int rc = st_open(path, &m->files[0], err);
-        if (!rc) m->nfiles = 1;
-        return rc;
-    }
-    cl_path_join(path, sizeof path, dir, "model.safetensors.index.json");
-    char *text;
-    size_t len;
-    int rc = cl_read_file(path, INDEX_MAX_BYTES, &text, &len, err);
-    if (rc && (rc == CL_ENOMEM || lstat(path, &st) == 0)) return rc; /* over the limit, a FIFO: say so */
-    if (rc) return cl_error_set(err, CL_EIO, "%s: no model.safetensors or model.safetensors.index.json", dir);
-    cJSON *root = cJSON_ParseWithLength(text, len);
-    free(text);
-    const cJSON *wm = cJSON_GetObjectItemCaseSensitive(root, "weight_map");
-    if (!cJSON_IsObject(wm)) {
-        cJSON_Delete(root);
-        return cl_error_set(err, CL_EFORMAT, "%s: not a JSON object with a weight_map", path);
-    }
-    int cap = cJSON_GetArraySize(wm);
-    const char **names = calloc((size_t)cap + 1, sizeof *names);
-    if (!names) { cJSON_Delete(root); return cl_error_set(err, CL_ENOMEM, "%s: out of memory", path); }
-    int nn = 0;
-    const cJSON *e;
-    cJSON_ArrayForEach(e, wm) {
-        if (!cJSON_IsString(e) || strchr(e->valuestring, '/') || strcmp(e->valuestring, "..") == 0) {
-            rc = cl_error_set(err, CL_EFORMAT, "%s: bad shard name for '%s'", path, e->string);
-            break;
-        }
-        names[nn++] = e->valuestring;
-    }
-    /* the distinct shard names, in name order (model-00001-of-... first); sorting keeps
-     * this n log n for an index that names a different shard for every tensor */
-    if (!rc && nn) {
-        qsort(names, (size_t)nn, sizeof *names, cmp_str);
-        int u = 1;
-        for (int i = 1; i < nn; i++)
-            if (strcmp(names[i], names[u - 1]) != 0) names[u++] = names[i];
-        nn = u;
-    }
-    if (!rc && !(m->files = calloc((size_t)nn + 1, sizeof *m->files)))
-        rc = cl_error_set(err, CL_ENOMEM, "%s: out of memory", path);
-    if (!rc) {
-        for (int i = 0; i < nn && !rc; i++) {
-            char sp[4096];
-            rc = st_open(cl_path_join(sp, sizeof sp, dir, names[i]), &m->files[i], err);
-            if (!rc) m->nfiles++;
-        }
-    }
-    free(names);
-    cJSON_Delete(root);
-    return rc;
-}
-
-int cl_model_load(const char *dir, cl_model **out, cl_error *err) {
-    return cl_model_load_opts(dir, NULL, out, err);
-}
-
-int cl_model_load_opts(const char *dir, const cl_load_opts *opts, cl_model **out, cl_error *err) {
-    *out = NULL;
-    if (opts && opts->precision != CL_FP32 && opts->precision != CL_BF16)
-        return cl_error_set(err, CL_EINVAL, "%s: unknown precision %d", dir, (int)opts->precision);
-    /* bf16 where the CPU runs it natively; elsewhere fp32 (README "Precision") */
-    const int bf16 = opts && opts->precision == CL_BF16 && cl_bf16_supported();
-    cl_model *m = calloc(1, sizeof *m);
-    if (!m) return cl_error_set(err, CL_ENOMEM, "%s: out of memory", dir);
-    char path[4096], target[1024];
-    if (cl_broken_link(dir, target, sizeof target)) {
-        free(m);
-        return cl_error_set(err, CL_EIO, "%s: a broken symbolic link (to %s, which does not exist)", dir, target);
-    }
-    int rc = cl_config_load(cl_path_join(path, sizeof path, dir, "config.json"), &m->cfg, err);
-    if (!rc) rc = open_files(m, dir, err);
-    if (rc) { cl_model_free(m); return rc; }
+void cl_bind_t5_stacks(binder *b, size_t *np) {
+    cl_model *m = b->m;
     const cl_config *c = &m->cfg;
-    binder b = {m, dir, err, 0, bf16, NULL, 0, 0};
-    m->precision = bf16 ? CL_BF16 : CL_FP32;
-    if (m->nfiles == 1) b.dir = m->files[0].path;
-    const int d = c->d_model, HD = c->num_heads * c->d_kv, V = c->vocab_size;
-    size_t np = 0;
-    /* the shared embedding under any of its names */
-    static const char *emb_names[] = {"shared.weight", "encoder.embed_tokens.weight",
-                                      "decoder.embed_tokens.weight", "lm_head.weight"};
-    const char *emb = NULL;
-    const int bolt = c->family == CL_FAMILY_BOLT; /* no LM head: lm_head.weight is never the embedding */
-    for (int i = 0; i < (c->tied && !bolt ? 4 : 3) && !emb; i++)
-        if (find_any(m, emb_names[i], NULL)) emb = emb_names[i];
-    if (!emb) { free(b.bound); cl_error_set(err, CL_EFORMAT, "%s: missing tensor 'shared.weight' (the token embedding)", b.dir); cl_model_free(m); return CL_EFORMAT; }
-    if (bolt && (rc = cl_bolt_bind(m, &b, emb, &np, err))) { free(b.bound); cl_model_free(m); return rc; }
-    /* the embedding is a product's matrix too when it is the (tied) output head; Bolt's
-     * 1-2 rows ([PAD] query, [REG]) are only looked up: fp32 */
-    if (bolt) m->embed = bind(&b, emb, c->vocab_size, d);
-    else if (c->tied) bind_w(&b, emb, V, d, &m->embed, &m->embed_h);
-    else bind_embedding(&b, emb, V, d);
-    np += (size_t)c->vocab_size * d;
-    if (bolt) { m->lm_head = NULL; m->lm_head_h = NULL; }
-    else if (c->tied) { m->lm_head = m->embed; m->lm_head_h = m->embed_h; }
-    else { bind_w(&b, "lm_head.weight", V, d, &m->lm_head, &m->lm_head_h); np += (size_t)V * d; }
-    m->enc_rel = bind(&b, "encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight", c->num_buckets, c->num_heads);
-    m->dec_rel = bind(&b, "decoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight", c->num_buckets, c->num_heads);
-    np += 2 * (size_t)c->num_buckets * c->num_heads;
+    const int d = c->d_model, HD = c->num_heads * c->d_kv;
+    m->enc_rel = bind(b, "encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight", c->num_buckets, c->num_heads);
+    m->dec_rel = bind(b, "decoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight", c->num_buckets, c->num_heads);
+    *np += 2 * (size_t)c->num_buckets * c->num_heads;
     m->enc = calloc((size_t)c->num_layers, sizeof *m->enc);
     m->dec = calloc((size_t)c->num_decoder_layers, sizeof *m->dec);
     size_t attn_p = 4 * (size_t)HD * d, ff_p = (size_t)(c->gated ? 3 : 2) * c->d_ff * d;
     char p[256], n[256];
-    for (int i = 0; i < c->num_layers && !b.rc; i++) {
+    for (int i = 0; i < c->num_layers && !b->rc; i++) {
         layer_w *L = &m->enc[i];
-        snprintf(p, sizeof p, "encoder.block.%d.layer.0.SelfAttention.", i); bind_attn(&b, &L->self, &L->self_h, p, HD, d);
-        snprintf(n, sizeof n, "encoder.block.%d.layer.0.layer_norm.weight", i); L->ln_self = bind(&b, n, d, 0);
-        snprintf(p, sizeof p, "encoder.block.%d.layer.1.DenseReluDense.", i); bind_ff(&b, L, p, c);
-        snprintf(n, sizeof n, "encoder.block.%d.layer.1.layer_norm.weight", i); L->ln_ff = bind(&b, n, d, 0);
-        np += attn_p + ff_p + 2 * (size_t)d;
+        snprintf(p, sizeof p, "encoder.block.%d.layer.0.SelfAttention.", i); bind_attn(b, &L->self, &L->self_h, p, HD, d);
+        snprintf(n, sizeof n, "encoder.block.%d.layer.0.layer_norm.weight", i); L->ln_self = bind(b, n, d, 0);
+        snprintf(p, sizeof p, "encoder.block.%d.layer.1.DenseReluDense.", i); bind_ff(b, L, p, c);
+        snprintf(n, sizeof n, "encoder.block.%d.layer.1.layer_norm.weight", i); L->ln_ff = bind(b, n, d, 0);
+        *np += attn_p + ff_p + 2 * (size_t)d;
     }
-    for (int i = 0; i < c->num_decoder_layers && !b.rc; i++) {
+    for (int i = 0; i < c->num_decoder_layers && !b->rc; i++) {
         layer_w *L = &m->dec[i];
-        snprintf(p, sizeof p, "decoder.block.%d.layer.0.SelfAttention.", i); bind_attn(&b, &L->self, &L->self_h, p, HD, d);
-        snprintf(n, sizeof n, "decoder.block.%d.layer.0.layer_norm.weight", i); L->ln_self = bind(&b, n, d, 0);
-        snprintf(p, sizeof p, "decoder.block.%d.layer.1.EncDecAttention.", i); bind_attn(&b, &L->cross, &L->cross_h, p, HD, d);
-        snprintf(n, sizeof n, "decoder.block.%d.layer.1.layer_norm.weight", i); L->ln_cross = bind(&b, n, d, 0);
-        snprintf(p, sizeof p, "decoder.block.%d.layer.2.DenseReluDense.", i); bind_ff(&b, L, p, c);
-        snprintf(n, sizeof n, "decoder.block.%d.layer.2.layer_norm.weight", i); L->ln_ff = bind(&b, n, d, 0);
-        np += 2 * attn_p + ff_p + 3 * (size_t)d;
+        snprintf(p, sizeof p, "decoder.block.%d.layer.0.SelfAttention.", i); bind_attn(b, &L->self, &L->self_h, p, HD, d);
+        snprintf(n, sizeof n, "decoder.block.%d.layer.0.layer_norm.weight", i); L->ln_self = bind(b, n, d, 0);
+        snprintf(p, sizeof p, "decoder.block.%d.layer.1.EncDecAttention.", i); bind_attn(b, &L->cross, &L->cross_h, p, HD, d);
+        snprintf(n, sizeof n, "decoder.block.%d.layer.1.layer_norm.weight", i); L->ln_cross = bind(b, n, d, 0);
+        snprintf(p, sizeof p, "decoder.block.%d.layer.2.DenseReluDense.", i); bind_ff(b, L, p, c);
+        snprintf(n, sizeof n, "decoder.block.%d.layer.2.layer_norm.weight", i); L->ln_ff = bind(b, n, d, 0);
+        *np += 2 * attn_p + ff_p + 3 * (size_t)d;
     }
-    m->enc_final = bind(&b, "encoder.final_layer_norm.weight", d, 0);
-    m->dec_final = bind(&b, "decoder.final_layer_norm.weight", d, 0);
-    np += 2 * (size_t)d;
-    m->nparams = np;
-    if (!b.rc) b.rc = check_accounted(&b);
-    if (!b.rc) b.rc = cl_model_check_files(m, err); /* read (bf16 widened) from a file shrunk meanwhile */
-    free(b.bound);
-    if (b.rc) { cl_model_free(m); return b.rc; }
-    *out = m;
-    return 0;
+    m->enc_final = bind(b, "encoder.final_layer_norm.weight", d, 0);
+    m->dec_final = bind(b, "decoder.final_layer_norm.weight", d, 0);
+    *np += 2 * (size_t)d;
 }
-
-int cl_model_check_files(const cl_model *m, cl_error *err) {
-    for (int i = 0; i < m->nfiles; i++)
-        if (st_check(&m->files[i], err)) return CL_EIO;
-    return 0;
-}
-
-void cl_model_free(cl_model *m) {
-    if (!m) return;
-    for (int i = 0; i < m->nowned; i++) cl_free(m->owned[i]);
-    free(m->owned);
-    for (int i = 0; i < m->nfiles; i++) st_close(&m->files[i]);
-    free(m->files);
-    free(m->enc);
-    free(m->dec);
-    free(m);
-}
-
-const cl_config *cl_model_config(const cl_model *m) { return &m->cfg; }
-size_t cl_model_param_count(const cl_model *m) { return m->nparams; }
-const char *cl_model_dtype(const cl_model *m) { return m->dtype; }
-size_t cl_model_owned_bytes(const cl_model *m) { return m->owned_bytes; }
-cl_precision cl_model_precision(const cl_model *m) { return m->precision; }

@@ -355,7 +355,7 @@ int cl_report_run(const cl_report_opts *oin, char *index, size_t index_n, cl_err
     int heads[CL_REPORT_MAX_MODELS];
     /* every model loads, has a token band and a unique name; kept for the sizes */
     const cl_load_opts lo = {o.precision};
-    int rc = cl_study_models_load_named(o.dirs, o.names, o.n, NULL, &lo, m, info, err);
+    int rc = cl_study_models_load(o.dirs, o.names, o.n, NULL, &lo, m, info, err);
     for (int k = 0; k < o.n && !rc; k++) {
         int lo, hi;
         heads[k] = cl_model_config(m[k])->num_decoder_layers * cl_model_config(m[k])->num_heads;

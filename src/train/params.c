@@ -199,7 +199,7 @@ void cl_params_position_init(cl_params *p, double strength, const int *offsets, 
 
 int cl_params_load(const char *dir, cl_params **out, cl_error *err) {
     cl_model *m;
-    int rc = cl_model_load(dir, &m, err);
+    int rc = cl_model_load(dir, NULL, &m, err);
     if (rc) return rc;
     if (cl_model_is_bolt(m)) { /* the backward pass is Chronos-T5's */
         cl_model_free(m);

@@ -37,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     setup(path);
     cl_model *m;
     cl_error err;
-    if (cl_model_load(dir, &m, &err) == 0) {
+    if (cl_model_load(dir, NULL, &m, &err) == 0) {
         CHECK(cl_model_param_count(m) == 396); /* the tiny T5, whichever shard served it */
         cl_model_free(m);
     } else {

@@ -74,7 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     round_trip(&f);
     st_close(&f);
     cl_model *m;
-    if (cl_model_load(dir, &m, &err) == 0) {
+    if (cl_model_load(dir, NULL, &m, &err) == 0) {
         CHECK(cl_model_param_count(m) > 0);
         cl_model_free(m);
     } else {

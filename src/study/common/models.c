@@ -34,22 +34,8 @@ int cl_study_name_check(const char *name, cl_error *err) {
     return 0;
 }
 
-int cl_study_models_load(const char *const *dirs, int n, cl_model **m, cl_study_model *info, cl_error *err) {
-    return cl_study_models_load_named(dirs, NULL, n, NULL, NULL, m, info, err);
-}
-
-int cl_study_models_load_part(const char *const *dirs, int n, const cl_shard *shard, cl_model **m, cl_study_model *info,
-                              cl_error *err) {
-    return cl_study_models_load_named(dirs, NULL, n, shard, NULL, m, info, err);
-}
-
-int cl_study_models_load_opts(const char *const *dirs, int n, const cl_shard *shard, const cl_load_opts *lo,
-                              cl_model **m, cl_study_model *info, cl_error *err) {
-    return cl_study_models_load_named(dirs, NULL, n, shard, lo, m, info, err);
-}
-
-int cl_study_models_load_named(const char *const *dirs, const char *const *names, int n, const cl_shard *shard,
-                               const cl_load_opts *lo, cl_model **m, cl_study_model *info, cl_error *err) {
+int cl_study_models_load(const char *const *dirs, const char *const *names, int n, const cl_shard *shard,
+                         const cl_load_opts *lo, cl_model **m, cl_study_model *info, cl_error *err) {
     if (n < 1 || n > CL_STUDY_MAX_MODELS) return cl_error_set(err, CL_EINVAL, "%d models: 1 to %d", n, CL_STUDY_MAX_MODELS);
     memset(m, 0, sizeof *m * (size_t)n);
     for (int k = 0; k < n; k++) {
@@ -64,7 +50,7 @@ int cl_study_models_load_named(const char *const *dirs, const char *const *names
         } else cl_study_model_name(dirs[k], info[k].name, sizeof info[k].name);
         /* every model is named (a repeated name is refused); only the shard's are loaded */
         if (!rc && cl_shard_has(shard, k)) {
-            rc = cl_model_load_opts(dirs[k], lo, &m[k], err);
+            rc = cl_model_load(dirs[k], lo, &m[k], err);
             if (!rc) info[k].parameters = (double)cl_model_param_count(m[k]);
         }
         for (int j = 0; j < k && !rc; j++)

@@ -165,7 +165,7 @@ int cl_eval_run(const cl_eval_opts *o, cl_eval_result *r, cl_error *err) {
     const char *dir = o->model, *csv = o->csv;
     const long ctxlen = o->context_length, horizon = o->horizon;
     const cl_load_opts lo = {o->precision};
-    int rc = cl_model_load_opts(dir, &lo, &m, err);
+    int rc = cl_model_load(dir, &lo, &m, err);
     if (!rc) r->opts.precision = cl_model_precision(m); /* as run: fp32 where bf16 is unsupported */
     if (!rc) rc = cl_model_require_t5(m, dir, "eval", err);
     if (!rc) rc = cl_state_new(m, &s, err);

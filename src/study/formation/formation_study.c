@@ -43,7 +43,7 @@ int cl_formation_run(const cl_formation_opts *o, cl_formation_result *r, cl_erro
         cl_model *m;
         if ((rc = cl_progress_point(&o->progress, "formation: checkpoints", i, t->nevals, err))) break;
         const cl_load_opts lo = {o->precision};
-        if ((rc = cl_model_load_opts(path, &lo, &m, err))) break;
+        if ((rc = cl_model_load(path, &lo, &m, err))) break;
         if ((rc = cl_model_require_t5(m, path, "formation", err))) { cl_model_free(m); break; }
         cl_formation_point *p = &r->pts[r->n];
         p->step = e->step; p->eval_loss = e->loss; p->icl = e->icl;

@@ -26,7 +26,7 @@ static const char *CRIT[3] = {"current", "right", "any"};
 static int check_rrt_fits(cl_model *const *m, const cl_study_model *info, int n, long reps, long len, cl_error *err) {
     const long need = reps * len + 1;
     for (int k = 0; k < n; k++) {
-        if (!m[k]) continue; /* another part's model (cl_study_models_load_part) */
+        if (!m[k]) continue; /* another part's model (cl_study_models_load's shard) */
         const int ctx = cl_model_config(m[k])->context_length;
         if (need > ctx)
             return cl_error_set(err, CL_EINVAL, "%s: %ld values (R x L + 1 = %ld x %ld + 1) exceed its context_length %d "

@@ -157,7 +157,7 @@ static int run_sweep(const cl_model *m, const char *dir, const cl_mssweep_opts *
             }
     }
     const cl_load_opts lo = {o->precision};
-    if (!rc && !m && !(rc = cl_model_load_opts(dir, &lo, &own, err))) m = own;
+    if (!rc && !m && !(rc = cl_model_load(dir, &lo, &own, err))) m = own;
     if (!rc) r->opts.precision = cl_model_precision(m); /* as run */
     if (!rc) rc = cl_state_new(m, &s, err);
     if (!rc) {

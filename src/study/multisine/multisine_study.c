@@ -6,7 +6,6 @@
 #include "io/outlock.h"
 #include "study/multisine/multisine.h"
 #include "study/multisine/bolt_multisine.h"
-#include "model/config_bolt.h"
 #include "core/stats.h"
 #include "core/core.h"
 #include "io/csv.h"
@@ -116,7 +115,7 @@ static int run_model(const cl_model *m, const char *dir, cl_multisine_model *r, 
     int rc = 0;
     if (!m) {
         const cl_load_opts lo = {res->opts.precision};
-        if (!(rc = cl_model_load_opts(dir, &lo, &own, err))) m = own;
+        if (!(rc = cl_model_load(dir, &lo, &own, err))) m = own;
     }
     if (!rc) {
         rc = analyse_model(m, r, series, res, fft, err);
@@ -162,7 +161,7 @@ static int run_study(const cl_model *const *m, const char *const *dirs, int n, c
             if (cl_multisine_check(&r->opts.input, err)) return cl_error_prefix(err, dirs[0]);
         }
     }
-    /* as run: what cl_model_load_opts gives every model for the asked precision */
+    /* as run: what cl_model_load gives every model for the asked precision */
     r->opts.precision = o->precision == CL_BF16 && cl_bf16_supported() ? CL_BF16 : CL_FP32;
     const cl_multisine *ms = &r->opts.input;
     float *series = malloc(sizeof(float) * ms->points);

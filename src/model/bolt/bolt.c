@@ -1,11 +1,14 @@
 /* bolt.c — the Chronos-Bolt forward pass (method.md §4): instance norm, patches, the input
- * residual block and [REG] into the T5 encoder (t5.c's layer loop, fed embeddings), the
- * one-query T5 decoder (cl_decode: no LM head for Bolt), the quantile residual block. */
+ * residual block and [REG] into the T5 encoder (stack.c's layer loop, fed embeddings), the
+ * one-query T5 decoder (cl_decode: no LM head for Bolt), the quantile residual block; and
+ * the family's table (family.h): its scratch, its scale, its config and weights' files. */
+#include "model/bolt/bolt.h"
 #include "model/attention.h"
 #include "model/blocks.h"
 #include "core/core.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,7 +26,9 @@ struct bolt_scratch {
     float *row;             /* (3 * padded length): one series' normalised values, mask, squares */
 };
 
-void cl_bolt_scratch_free(struct bolt_scratch *b) {
+/* the table's scratch_free: s->family_scratch */
+static void scratch_free(void *p) {
+    struct bolt_scratch *b = p;
     if (!b) return;
     free(b->loc); free(b->scale); cl_free(b->feat); cl_free(b->hid); cl_free(b->res); cl_free(b->blk);
     cl_free(b->emb); free(b->mask); cl_free(b->dec); cl_free(b->quant); free(b->row);
@@ -42,8 +47,9 @@ int cl_bolt_num_tokens(const cl_config *c, int L) { return cl_bolt_num_patches(c
 /* Sizes the scratch for B series of P patches (T tokens) and padded length Lp. */
 static int ensure(cl_state *s, int B, int P, int T, int Lp, cl_error *err) {
     const cl_config *c = &s->m->cfg;
-    if (!s->bolt && !(s->bolt = calloc(1, sizeof *s->bolt))) return cl_error_set(err, CL_ENOMEM, "bolt: out of memory");
-    struct bolt_scratch *b = s->bolt;
+    if (!s->family_scratch && !(s->family_scratch = calloc(1, sizeof(struct bolt_scratch))))
+        return cl_error_set(err, CL_ENOMEM, "bolt: out of memory");
+    struct bolt_scratch *b = s->family_scratch;
     const size_t d = c->d_model, QH = (size_t)c->n_quantiles * c->prediction_length;
     const size_t rcap = (size_t)B * T, wide = d > QH ? d : QH; /* B*T >= B*P and >= B rows */
     if (rcap > b->cap_rows || (size_t)B > b->cap_b) {
@@ -81,8 +87,8 @@ static int ensure(cl_state *s, int B, int P, int T, int Lp, cl_error *err) {
 }
 
 /* ensure's buffers for B series of T tokens, as cl_state_footprint counts them: per series
- * and fixed (one series' padded row, at most the context length) */
-void cl_bolt_footprint(const cl_config *c, int T, size_t *per_series, size_t *fixed) {
+ * and fixed (one series' padded row, at most the context length); the table's footprint */
+static void footprint(const cl_config *c, int T, size_t *per_series, size_t *fixed) {
     const size_t d = c->d_model, QH = (size_t)c->n_quantiles * c->prediction_length, wide = d > QH ? d : QH;
     const size_t t = (size_t)T, F = sizeof(float);
     *per_series = t * ((2 * (size_t)c->patch_size + c->d_ff + 2 * wide + d) * F + 1) + (2 + d + QH) * F;
@@ -133,7 +139,7 @@ int cl_bolt_encode(cl_state *s, const float *context, int B, int L, cl_error *er
     int rc = ensure(s, B, P, T, Lp, err);
     if (!rc) rc = cl_encoder_prepare(s, B, T, err);
     if (rc) return rc;
-    struct bolt_scratch *bs = s->bolt;
+    struct bolt_scratch *bs = s->family_scratch;
     bs->encoded = bs->decoded = 0;
     float *xn = bs->row, *mk = bs->row + Lp, *sq = bs->row + 2 * (size_t)Lp;
     for (int b = 0; b < B; b++) {
@@ -173,8 +179,8 @@ int cl_bolt_encode(cl_state *s, const float *context, int B, int L, cl_error *er
 int cl_bolt_decode(cl_state *s, cl_error *err) {
     const cl_model *m = s->m;
     const cl_config *c = &m->cfg;
-    struct bolt_scratch *bs = s->bolt;
-    if (c->family != CL_FAMILY_BOLT || !bs || !bs->encoded)
+    struct bolt_scratch *bs = c->family == CL_FAMILY_BOLT ? s->family_scratch : NULL;
+    if (!bs || !bs->encoded)
         return cl_error_set(err, CL_EINVAL, "bolt: decode needs cl_bolt_encode first");
     const int B = bs->B, d = c->d_model, QH = c->n_quantiles * c->prediction_length;
     int32_t *start = malloc(sizeof(int32_t) * (size_t)B);
@@ -199,11 +205,52 @@ int cl_bolt_forward(cl_state *s, const float *context, int B, int L, cl_error *e
     return rc ? rc : cl_bolt_decode(s, err);
 }
 
-#define ENC(x) (s->bolt && s->bolt->encoded ? (x) : NULL)
-#define DEC(x) (s->bolt && s->bolt->decoded ? (x) : NULL)
-const float *cl_bolt_loc(const cl_state *s) { return ENC(s->bolt->loc); }
-const float *cl_bolt_scale(const cl_state *s) { return ENC(s->bolt->scale); }
-const uint8_t *cl_bolt_mask(const cl_state *s) { return ENC(s->bolt->mask); }
-const float *cl_bolt_input_embeds(const cl_state *s) { return ENC(s->bolt->emb); }
-const float *cl_bolt_decoder_hidden(const cl_state *s) { return DEC(s->bolt->dec); }
-const float *cl_bolt_quantiles(const cl_state *s) { return DEC(s->bolt->quant); }
+/* The scratch of a Bolt state, or NULL (another family's state, or none allocated yet). */
+static const struct bolt_scratch *scratch_of(const cl_state *s) {
+    return s->m->cfg.family == CL_FAMILY_BOLT ? s->family_scratch : NULL;
+}
+
+#define ENC(x) (scratch_of(s) && scratch_of(s)->encoded ? scratch_of(s)->x : NULL)
+#define DEC(x) (scratch_of(s) && scratch_of(s)->decoded ? scratch_of(s)->x : NULL)
+const float *cl_bolt_loc(const cl_state *s) { return ENC(loc); }
+const float *cl_bolt_scale(const cl_state *s) { return ENC(scale); }
+const uint8_t *cl_bolt_mask(const cl_state *s) { return ENC(mask); }
+const float *cl_bolt_input_embeds(const cl_state *s) { return ENC(emb); }
+const float *cl_bolt_decoder_hidden(const cl_state *s) { return DEC(dec); }
+const float *cl_bolt_quantiles(const cl_state *s) { return DEC(quant); }
+
+/* ------------------------------------------------------------------ the family's table */
+
+/* The instance norm's loc and scale must stay finite: the scale, or NaN. */
+static float context_scale(const cl_config *c, const float *x, int n, float *scratch) {
+    (void)c;
+    float loc, scale;
+    cl_bolt_instance_norm(x, n, scratch, &loc, &scale);
+    return isfinite(loc) && isfinite(scale) ? scale : NAN;
+}
+
+static void scale_rule(const cl_config *c, int n, char *buf, size_t len) {
+    (void)c;
+    snprintf(buf, len, "the mean or standard deviation of the last %d values", n);
+}
+
+const cl_family cl_family_bolt = {
+    .id = CL_FAMILY_BOLT,
+    .name = "Chronos-Bolt",
+    .reads = "patches",
+    .lm_head = 0,
+    .cross_direct = 1,
+    .min_vocab = 1, /* [PAD/start], or [PAD/start, REG] */
+    .detect = cl_bolt_config_detect,
+    .parse = cl_bolt_config_parse,
+    .config_save = cl_bolt_config_save,
+    .sizes = "bolt-tiny, bolt-mini, bolt-small, bolt-base",
+    .preset = cl_bolt_config_preset,
+    .init_tensors = cl_bolt_init_tensors,
+    .init_values = cl_bolt_init_values,
+    .bind = cl_bolt_bind,
+    .footprint = footprint,
+    .scratch_free = scratch_free,
+    .context_scale = context_scale,
+    .scale_rule = scale_rule,
+};

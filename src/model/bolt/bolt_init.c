@@ -1,9 +1,14 @@
-/* bolt_init.c — the published Chronos-Bolt shapes (method.md §4) and their config.json, as
- * amazon/chronos-bolt-* ship it (loadable by chronolens and by the oracle). */
-#include "model/init.h"
+/* bolt_init.c — `chronolens init` for Chronos-Bolt: the published shapes (method.md §4),
+ * their config.json as amazon/chronos-bolt-* ship it (loadable by chronolens and by the
+ * oracle), and the residual blocks of a random checkpoint. */
+#include "model/bolt/bolt.h"
+#include "model/config_json.h"
+#include "model/maker.h"
 #include "io/json.h"
 
 #include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 static const struct { const char *name; int d, ff, layers, heads; } BOLT[] = {
@@ -12,6 +17,7 @@ static const struct { const char *name; int d, ff, layers, heads; } BOLT[] = {
 };
 
 int cl_bolt_config_preset(const char *size, cl_config *c, cl_error *err) {
+    if (strncmp(size, "bolt-", 5) != 0) return CL_FAMILY_NOT_MINE;
     for (size_t i = 0; i < sizeof BOLT / sizeof BOLT[0]; i++) {
         if (strcmp(size, BOLT[i].name) != 0) continue;
         memset(c, 0, sizeof *c);
@@ -56,4 +62,26 @@ int cl_bolt_config_save(const char *path, const cl_config *c, cl_error *err) {
     int rc = cl_json_save(path, r, err);
     cJSON_Delete(r);
     return rc;
+}
+
+/* The residual blocks of Chronos-Bolt: N(0, 1/fan_in) weights, zero biases. */
+void cl_bolt_init_tensors(cl_maker *mk, const cl_config *c) {
+    const int d = c->d_model, F = c->d_ff, QH = c->n_quantiles * c->prediction_length, P2 = 2 * c->patch_size;
+    static const char *blk[2] = {"input_patch_embedding", "output_patch_embedding"};
+    char n[256];
+    for (int k = 0; k < 2; k++) {
+        int in = k ? d : P2, out = k ? QH : d;
+        snprintf(n, sizeof n, "%s.hidden_layer.weight", blk[k]); cl_maker_add(mk, n, F, in, 1.0 / sqrt(in));
+        snprintf(n, sizeof n, "%s.hidden_layer.bias", blk[k]); cl_maker_add(mk, n, F, 0, -1);
+        snprintf(n, sizeof n, "%s.output_layer.weight", blk[k]); cl_maker_add(mk, n, out, F, 1.0 / sqrt(F));
+        snprintf(n, sizeof n, "%s.output_layer.bias", blk[k]); cl_maker_add(mk, n, out, 0, -1);
+        snprintf(n, sizeof n, "%s.residual_layer.weight", blk[k]); cl_maker_add(mk, n, out, in, 1.0 / sqrt(in));
+        snprintf(n, sizeof n, "%s.residual_layer.bias", blk[k]); cl_maker_add(mk, n, out, 0, -1);
+    }
+}
+
+/* Their weights' values (the progress total counts matrices, as init.c does the stacks'). */
+size_t cl_bolt_init_values(const cl_config *c) {
+    const size_t d = c->d_model, F = c->d_ff, QH = (size_t)c->n_quantiles * c->prediction_length, P2 = 2 * (size_t)c->patch_size;
+    return F * (P2 + d) + d * (F + P2) + QH * (F + d);
 }

@@ -1,7 +1,8 @@
-/* bolt_weights.c — the Chronos-Bolt tensors beyond the T5 stacks: the input and output
- * residual blocks (input_patch_embedding.*, output_patch_embedding.*, each Linear with a
- * bias), and a shared.weight of 1 row ([PAD] = the decoder's query) or 2 ([REG] too). */
-#include "model/model.h"
+/* bolt_weights.c — the Chronos-Bolt tensors: the input and output residual blocks
+ * (input_patch_embedding.*, output_patch_embedding.*, each Linear with a bias), a
+ * shared.weight of 1 row ([PAD] = the decoder's query) or 2 ([REG] too), then the shared T5
+ * stacks. */
+#include "model/bolt/bolt.h"
 
 #include <stdio.h>
 
@@ -17,7 +18,8 @@ static void bind_block(cl_binder *b, resblock_w *r, const char *p, int in, int h
     *np += (size_t)hidden * (in + 1) + (size_t)out * (hidden + 1) + (size_t)out * (in + 1);
 }
 
-int cl_bolt_bind(cl_model *m, cl_binder *b, const char *emb_name, size_t *np, cl_error *err) {
+/* The blocks and the vocabulary from shared.weight's rows (emb_name); the binder's status. */
+static int bind_blocks(cl_model *m, cl_binder *b, const char *emb_name, size_t *np, cl_error *err) {
     cl_config *c = &m->cfg;
     const char *file = m->nfiles == 1 ? m->files[0].path : "model";
     /* shared.weight: 1 or 2 rows; the vocabulary is what the file holds */
@@ -44,11 +46,17 @@ int cl_bolt_bind(cl_model *m, cl_binder *b, const char *emb_name, size_t *np, cl
     return cl_binder_status(b);
 }
 
-int cl_model_is_bolt(const cl_model *m) { return m && m->cfg.family == CL_FAMILY_BOLT; }
-
-int cl_model_require_t5(const cl_model *m, const char *dir, const char *what, cl_error *err) {
-    if (!cl_model_is_bolt(m)) return 0;
-    return cl_error_set(err, CL_EINVAL,
-                        "%s: is a Chronos-Bolt model; %s runs Chronos-T5 models only (Bolt: info, forward, forecast, "
-                        "embed, induction, sweep, multisine, multisine-sweep)", dir, what);
+int cl_bolt_bind(cl_model *m, cl_binder *b, size_t *np, cl_error *err) {
+    const char *emb = cl_binder_embedding(b, 0); /* no LM head: lm_head.weight is never the embedding */
+    if (!emb) return cl_binder_status(b);
+    int rc = bind_blocks(m, b, emb, np, err);
+    if (rc) return rc;
+    /* its 1-2 rows ([PAD] query, [REG]) are only looked up: fp32 */
+    const cl_config *c = &m->cfg;
+    m->embed = cl_binder_get(b, emb, c->vocab_size, c->d_model);
+    *np += (size_t)c->vocab_size * c->d_model;
+    m->lm_head = NULL;
+    m->lm_head_h = NULL;
+    cl_bind_t5_stacks(b, np);
+    return cl_binder_status(b);
 }

@@ -1,8 +1,13 @@
-/* t5.c — the Chronos T5 encoder-decoder forward pass on a cl_state.
+/* stack.c — the T5 encoder-decoder stacks on a cl_state, shared by the families that are
+ * built on them (Chronos-T5: token ids in, logits out; Chronos-Bolt: patch embeddings in,
+ * one query, the final state out): the buffers of a pass and what they weigh, the encoder
+ * loop, the decoder loop and its cross-attention cache.
  * Pre-norm blocks x + f(rmsnorm(x)); unscaled attention; relative position bias from
  * block 0 of each stack reused by every layer; no bias in cross-attention; tied output
  * head rescaled by d_model^-0.5. Weight products go through cl_linear_w (fp32 sgemm, or bf16
- * with precision bf16), attention products through cl_sgemm. */
+ * with precision bf16), attention products through cl_sgemm. What differs between the
+ * families is read from the state's family table (s->fam: lm_head, cross_direct, its own
+ * scratch's footprint), never by calling a family. */
 #include "model/attention.h"
 #include "model/blocks.h"
 #include "core/core.h"
@@ -12,92 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ------------------------------------------------------------------ state */
+/* ------------------------------------------------------------------ capture and gates */
 
-int cl_state_new(const cl_model *m, cl_state **out, cl_error *err) {
-    cl_state *s = calloc(1, sizeof *s);
-    if (!s) return cl_error_set(err, CL_ENOMEM, "state: out of memory");
-    s->m = m;
-    *out = s;
-    return 0;
-}
-
-static void capture_clear(capture *c) {
-    free(c->layers); free(c->heads); free(c->rows);
-    free(c->layer_sel); free(c->head_sel); free(c->row_idx);
-    cl_free(c->buf);
-    memset(c, 0, sizeof *c);
-}
-
-void cl_state_free(cl_state *s) {
-    if (!s) return;
-    cl_free(s->ex);
-    free(s->enc_ids);
-    free(s->enc_mask);
-    cl_free(s->enc_bias);
-    cl_free(s->ck);
-    cl_free(s->xdir);
-    cl_free(s->dx);
-    cl_free(s->dec_bias);
-    cl_free(s->logits);
-    cl_free(s->scores);
-    cl_bolt_scratch_free(s->bolt);
-    for (int i = 0; i < CL_NSTACKS; i++) { capture_clear(&s->cap[i]); free(s->gates[i]); }
-    free(s);
-}
-
-static int stack_layers(const cl_config *c, cl_stack st) {
-    return st == CL_ENC_SELF ? c->num_layers : c->num_decoder_layers;
-}
-
-static int *dup_ints(const int *a, int n) {
-    if (!a || n <= 0) return NULL;
-    int *r = malloc(sizeof(int) * (size_t)n);
-    if (r) memcpy(r, a, sizeof(int) * (size_t)n);
-    return r;
-}
-
-int cl_state_set_capture(cl_state *s, cl_stack st, const cl_capture_spec *spec, cl_error *err) {
-    if (st < 0 || st >= CL_NSTACKS) return cl_error_set(err, CL_EINVAL, "capture: bad stack %d", (int)st);
-    const cl_config *c = &s->m->cfg;
-    capture *cp = &s->cap[st];
-    capture_clear(cp);
-    if (!spec || !spec->enabled) return 0;
-    int nl = stack_layers(c, st);
-    for (int i = 0; spec->layers && i < spec->n_layers; i++)
-        if (spec->layers[i] < 0 || spec->layers[i] >= nl)
-            return cl_error_set(err, CL_EINVAL, "capture: layer %d out of range [0, %d)", spec->layers[i], nl);
-    for (int i = 0; spec->heads && i < spec->n_heads; i++)
-        if (spec->heads[i] < 0 || spec->heads[i] >= c->num_heads)
-            return cl_error_set(err, CL_EINVAL, "capture: head %d out of range [0, %d)", spec->heads[i], c->num_heads);
-    cp->spec = *spec;
-    cp->layers = dup_ints(spec->layers, spec->n_layers);
-    cp->heads = dup_ints(spec->heads, spec->n_heads);
-    cp->rows = dup_ints(spec->rows, spec->n_rows);
-    cp->spec.layers = cp->layers;
-    cp->spec.heads = cp->heads;
-    cp->spec.rows = cp->rows;
-    if (!cp->layers) cp->spec.n_layers = nl;
-    if (!cp->heads) cp->spec.n_heads = c->num_heads;
-    cp->layer_sel = malloc(sizeof(int) * (size_t)nl);
-    cp->head_sel = malloc(sizeof(int) * (size_t)c->num_heads);
-    if (!cp->layer_sel || !cp->head_sel) return cl_error_set(err, CL_ENOMEM, "capture: out of memory");
-    for (int l = 0; l < nl; l++) cp->layer_sel[l] = cp->layers ? -1 : l;
-    for (int i = 0; cp->layers && i < spec->n_layers; i++) cp->layer_sel[cp->layers[i]] = i;
-    for (int h = 0; h < c->num_heads; h++) cp->head_sel[h] = cp->heads ? -1 : h;
-    for (int i = 0; cp->heads && i < spec->n_heads; i++) cp->head_sel[cp->heads[i]] = i;
-    return 0;
-}
-
-void cl_state_capture_all(cl_state *s) {
-    cl_capture_spec all = {.enabled = 1};
-    for (int st = 0; st < CL_NSTACKS; st++) cl_state_set_capture(s, (cl_stack)st, &all, NULL);
-}
-
-const float *cl_state_attn(const cl_state *s, cl_stack st, int shape[5]) {
-    if (st < 0 || st >= CL_NSTACKS || !s->cap[st].valid) return NULL;
-    if (shape) memcpy(shape, s->cap[st].shape, sizeof(int) * 5);
-    return s->cap[st].buf;
+static const float *gates_of(const cl_state *s, cl_stack st, int layer) {
+    return s->gates[st] ? s->gates[st] + (size_t)layer * s->m->cfg.num_heads : NULL;
 }
 
 /* Resolves rows and sizes the buffer for a pass with B batches, Tq queries, Tk keys. */
@@ -131,56 +54,7 @@ static int capture_begin(cl_state *s, cl_stack st, int B, int Tq, int Tk, cl_err
     return 0;
 }
 
-int cl_state_set_head_gate(cl_state *s, cl_stack st, int layer, int head, float gate, cl_error *err) {
-    const cl_config *c = &s->m->cfg;
-    if (st < 0 || st >= CL_NSTACKS) return cl_error_set(err, CL_EINVAL, "gate: bad stack");
-    int nl = stack_layers(c, st);
-    if (layer < 0 || layer >= nl || head < 0 || head >= c->num_heads)
-        return cl_error_set(err, CL_EINVAL, "gate: layer %d head %d out of range", layer, head);
-    if (!s->gates[st]) {
-        s->gates[st] = malloc(sizeof(float) * (size_t)nl * c->num_heads);
-        if (!s->gates[st]) return cl_error_set(err, CL_ENOMEM, "gate: out of memory");
-        for (int i = 0; i < nl * c->num_heads; i++) s->gates[st][i] = 1.0f;
-    }
-    s->gates[st][layer * c->num_heads + head] = gate;
-    return 0;
-}
 
-void cl_state_reset_gates(cl_state *s) {
-    for (int i = 0; i < CL_NSTACKS; i++) { free(s->gates[i]); s->gates[i] = NULL; }
-}
-
-static const float *gates_of(const cl_state *s, cl_stack st, int layer) {
-    return s->gates[st] ? s->gates[st] + (size_t)layer * s->m->cfg.num_heads : NULL;
-}
-
-void cl_state_set_progress(cl_state *s, const cl_progress *p) {
-    s->progress = p ? *p : (cl_progress){0};
-}
-
-double cl_state_flops(const cl_state *s) { return s->flops; }
-void cl_state_reset_flops(cl_state *s) { s->flops = 0; }
-
-const float *cl_state_encoder_hidden(const cl_state *s, int *B, int *T) {
-    if (B) *B = s->B;
-    if (T) *T = s->T;
-    return s->enc_out;
-}
-
-const float *cl_state_logits(const cl_state *s, int *B, int *Td, int *V) {
-    if (cl_model_is_bolt(s->m)) { /* Chronos-Bolt: no logits */
-        if (B) *B = 0;
-        if (Td) *Td = 0;
-        if (V) *V = 0;
-        return NULL;
-    }
-    if (B) *B = s->B;
-    if (Td) *Td = s->logits_rows;
-    if (V) *V = s->m->cfg.vocab_size;
-    return s->logits;
-}
-
-/* ------------------------------------------------------------------ buffers */
 
 static int grow(float **p, size_t *cap, size_t n, cl_error *err) {
     if (n <= *cap) return 0;
@@ -246,11 +120,11 @@ static int ensure_decoder(cl_state *s, int B, int Td, cl_error *err) {
     size_t Tk = (size_t)(Td > s->T ? Td : s->T);
     if (grow(&s->dec_bias, &s->dec_bias_cap, (size_t)c->num_heads * Td * Td, err)) return CL_ENOMEM;
     if (grow(&s->logits, &s->logits_cap, rows * (size_t)c->vocab_size, err)) return CL_ENOMEM;
-    if (cl_model_is_bolt(s->m) && grow(&s->xdir, &s->xdir_cap, 2 * rows * (size_t)c->num_heads * d, err)) return CL_ENOMEM;
+    if (s->fam->cross_direct && grow(&s->xdir, &s->xdir_cap, 2 * rows * (size_t)c->num_heads * d, err)) return CL_ENOMEM;
     return grow(&s->scores, &s->scores_cap, (size_t)cl_pool_threads() * Td * Tk, err);
 }
 
-/* The bytes of the buffers above (and capture_begin's maps, bolt.c's scratch, the bf16
+/* The bytes of the buffers above (and capture_begin's maps, the family's scratch, the bf16
  * copy of a product's input) for a pass of B series of T encoder positions and Td decoder
  * positions with the captures set on s: *per_series grows with B, *fixed does not. Kept next
  * to the allocations it counts, so that a chunk of series sized by it (forward) bounds all of
@@ -259,11 +133,11 @@ void cl_state_footprint(const cl_state *s, int T, int Td, size_t *per_series, si
     const cl_config *c = &s->m->cfg;
     const size_t d = c->d_model, HD = (size_t)c->num_heads * c->d_kv, H = c->num_heads, F = sizeof(float);
     const size_t t = (size_t)T, td = (size_t)Td, tk = td > t ? td : t;
-    const int bolt = cl_model_is_bolt(s->m);
+    const int direct = s->fam->cross_direct;
     size_t per = t * ((3 * d + 4 * HD + ff_width(c)) * F + sizeof(int32_t) + 1); /* ensure_encoder */
-    if (!bolt) per += 2 * (size_t)c->num_decoder_layers * t * HD * F;             /* ensure_cross */
+    if (!direct) per += 2 * (size_t)c->num_decoder_layers * t * HD * F;           /* ensure_cross */
     per += td * (2 * d + 4 * HD + ff_width(c) + (size_t)c->vocab_size) * F;        /* ensure_decoder */
-    if (bolt) per += 2 * td * H * d * F;                                           /* its xdir */
+    if (direct) per += 2 * td * H * d * F;                                         /* its xdir */
     const int tq[CL_NSTACKS] = {T, Td, Td}, tkey[CL_NSTACKS] = {T, Td, T};
     for (int st = 0; st < CL_NSTACKS; st++) {                                      /* capture_begin */
         const capture *cp = &s->cap[st];
@@ -277,27 +151,25 @@ void cl_state_footprint(const cl_state *s, int T, int Td, size_t *per_series, si
         per += tk * in * sizeof(uint16_t);
     }
     size_t fix = H * (t * t + td * td) * F + (size_t)cl_pool_threads() * (t * t > td * tk ? t * t : td * tk) * F;
-    if (bolt) {
-        size_t bper, bfix;
-        cl_bolt_footprint(c, T, &bper, &bfix);
-        per += bper;
-        fix += bfix;
+    if (s->fam->footprint) { /* the family's own scratch (Chronos-Bolt: bolt.c's) */
+        size_t fper, ffix;
+        s->fam->footprint(c, T, &fper, &ffix);
+        per += fper;
+        fix += ffix;
     }
     *per_series = per;
     *fixed = fix;
 }
 
-/* ------------------------------------------------------------------ blocks */
+/* ------------------------------------------------------------------ encoder */
 
-static int check_ids(const cl_config *c, const int32_t *ids, size_t n, const char *what, cl_error *err) {
+int cl_check_ids(const cl_config *c, const int32_t *ids, size_t n, const char *what, cl_error *err) {
     for (size_t i = 0; i < n; i++)
         if (ids[i] < 0 || ids[i] >= c->vocab_size)
             return cl_error_set(err, CL_EINVAL, "%s: token id %d outside the vocabulary [0, %d)", what,
                                 ids[i], c->vocab_size);
     return 0;
 }
-
-/* ------------------------------------------------------------------ encoder */
 
 /* Sizes the encoder buffers for (B, T) and starts the pass's capture: the caller then fills
  * s->ex (B*T, d) with the input embeddings and s->enc_mask (B*T) and calls cl_encoder_run. */
@@ -353,23 +225,6 @@ int cl_encoder_run(cl_state *s, cl_error *err) {
     return 0;
 }
 
-int cl_encode(cl_state *s, const int32_t *ids, const uint8_t *mask, int B, int T, cl_error *err) {
-    const cl_model *m = s->m;
-    const cl_config *c = &m->cfg;
-    if (c->family == CL_FAMILY_BOLT)
-        return cl_error_set(err, CL_EINVAL, "encode: a Chronos-Bolt model reads patches, not token ids");
-    if (B <= 0 || T <= 0) return cl_error_set(err, CL_EINVAL, "encode: bad shape (%d, %d)", B, T);
-    int rc = check_ids(c, ids, (size_t)B * T, "encoder input", err);
-    if (!rc) rc = cl_encoder_prepare(s, B, T, err);
-    if (rc) return rc;
-    const size_t rows = (size_t)B * T;
-    memcpy(s->enc_ids, ids, sizeof(int32_t) * rows);
-    memcpy(s->enc_mask, mask, rows);
-    cl_embed(m, ids, rows, s->ex);
-    rc = cl_encoder_run(s, err);
-    return rc ? rc : cl_model_check_files(m, err); /* a weight file truncated meanwhile: an error */
-}
-
 int cl_encode_embeds(cl_state *s, const float *x, const uint8_t *mask, int B, int T, cl_error *err) {
     int rc = cl_encoder_prepare(s, B, T, err);
     if (rc) return rc;
@@ -385,7 +240,7 @@ int cl_encode_embeds(cl_state *s, const float *x, const uint8_t *mask, int B, in
 
 static int ensure_cross(cl_state *s, cl_error *err) {
     if (s->cross_valid) return 0;
-    if (cl_model_is_bolt(s->m)) { s->cross_valid = 1; return 0; } /* Bolt: cl_cross_attention_direct, no K/V */
+    if (s->fam->cross_direct) { s->cross_valid = 1; return 0; } /* cl_cross_attention_direct: no K/V */
     const cl_config *c = &s->m->cfg;
     const size_t rows = (size_t)s->B * s->T, HD = (size_t)c->num_heads * c->d_kv;
     size_t per = rows * HD, n = 2 * per * c->num_decoder_layers;
@@ -412,7 +267,7 @@ int cl_decode(cl_state *s, const int32_t *dec_ids, int Td, int last_only, cl_err
     const int B = s->B, T = s->T;
     if (B <= 0) return cl_error_set(err, CL_EINVAL, "decode: no encoder output (call cl_encode first)");
     if (Td <= 0) return cl_error_set(err, CL_EINVAL, "decode: empty decoder input");
-    int rc = check_ids(c, dec_ids, (size_t)B * Td, "decoder input", err);
+    int rc = cl_check_ids(c, dec_ids, (size_t)B * Td, "decoder input", err);
     if (!rc) rc = ensure_decoder(s, B, Td, err);
     if (!rc) rc = ensure_cross(s, err);
     if (!rc) rc = capture_begin(s, CL_DEC_SELF, B, Td, Td, err);
@@ -459,7 +314,7 @@ int cl_decoder_run(cl_state *s, const int32_t *emb_ids, int Td, int last_only, i
 
         cl_rms_norm(s->dx, L->ln_cross, (int)rows, d, c->eps, s->dh);
         cl_linear_w(s->dh, (int)rows, d, L->cross.q, L->cross_h.q, HD, 0.0f, s->dq, &s->flops);
-        if (cl_model_is_bolt(m)) { /* Chronos-Bolt's one query: no per-row K/V of the encoder output */
+        if (s->fam->cross_direct) { /* Chronos-Bolt's one query: no per-row K/V of the encoder output */
             const size_t uc = rows * (size_t)c->num_heads * d;
             cl_cross_attention_direct(s->dq, L->cross.k, L->cross.v, L->cross_h.k, L->cross_h.v, s->enc_out, s->enc_mask, B, Td, T, c->num_heads,
                                       c->d_kv, d, gates_of(s, CL_CROSS, l), capture ? &s->cap[CL_CROSS] : NULL, l,
@@ -478,7 +333,7 @@ int cl_decoder_run(cl_state *s, const int32_t *emb_ids, int Td, int last_only, i
         if (capture && cl_progress_point(&s->progress, "forward", c->num_layers + l + 1, c->num_layers + NL, err))
             return pass_cancelled(s);
     }
-    if (cl_model_is_bolt(m)) { /* Chronos-Bolt: no LM head; s->dh keeps the final state (B*Td, d) */
+    if (!s->fam->lm_head) { /* Chronos-Bolt: no LM head; s->dh keeps the final state (B*Td, d) */
         cl_rms_norm(s->dx, m->dec_final, (int)rows, d, c->eps, s->dh);
         s->logits_rows = 0;
         if (!capture) s->cap[CL_DEC_SELF].valid = s->cap[CL_CROSS].valid = 0;
@@ -500,4 +355,3 @@ int cl_decoder_run(cl_state *s, const int32_t *emb_ids, int Td, int last_only, i
     return cl_model_check_files(m, err); /* a weight file truncated meanwhile: an error */
 }
 
-const cl_model *cl_state_model(const cl_state *s) { return s->m; }

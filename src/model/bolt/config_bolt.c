@@ -1,12 +1,13 @@
-/* config_bolt.c — chronos_config of a Chronos-Bolt checkpoint: context_length,
- * input_patch_size, input_patch_stride, prediction_length, quantiles, use_reg_token.
- * Its own small readers (not config.c's) keep config.c's Bolt change to one branch. */
-#include "model/config_bolt.h"
+/* config_bolt.c — Chronos-Bolt's part of config.json: telling a Bolt config (detect), and
+ * its chronos_config: context_length, input_patch_size, input_patch_stride,
+ * prediction_length, quantiles, use_reg_token. Its own small reader (not config_read.h's)
+ * words its range errors as they always were. */
+#include "model/bolt/bolt.h"
 
 #include <math.h>
 #include <string.h>
 
-int cl_config_is_bolt(const cJSON *root) {
+int cl_bolt_config_detect(const cJSON *root) {
     const cJSON *arch = cJSON_GetObjectItemCaseSensitive(root, "architectures"), *e;
     cJSON_ArrayForEach(e, arch)
         if (cJSON_IsString(e) && strcmp(e->valuestring, "ChronosBoltModelForForecasting") == 0) return 1;
@@ -32,7 +33,8 @@ static int get(const cJSON *cc, const char *key, long def, long lo, long hi, int
     return 0;
 }
 
-int cl_config_parse_bolt(const cJSON *cc, cl_config *cfg, const char *path, cl_error *err) {
+int cl_bolt_config_parse(const cJSON *root, const cJSON *cc, cl_config *cfg, const char *path, cl_error *err) {
+    (void)root;
     cfg->family = CL_FAMILY_BOLT;
     const long BIG = 1L << 20;
     int rc = get(cc, "context_length", 2048, 1, BIG, &cfg->context_length, path, err);
