@@ -174,10 +174,7 @@ static void assert_blocks(const char *dom, const char *name, int hidden) { page_
 static void test_browser(void **st) {
     (void)st;
     const char *chrome = page_chromium();
-    if (!chrome) {
-        print_message("chromium not found (Debian package 'chromium'; `make test` installs it): browser test skipped\n");
-        skip();
-    }
+    if (!chrome) cl_test_skip("chromium not found (Debian package 'chromium'; `make test` installs it)");
     char png[700];
     snprintf(png, sizeof png, "%s/shot.png", test_tmpdir());
     char *dom = page_dump_dom(chrome, out, "#model=beta", "beta", png);
@@ -363,5 +360,5 @@ int main(void) {
         cmocka_unit_test(test_rerun_replaces),
         cmocka_unit_test(test_formation_section),
     };
-    return cmocka_run_group_tests(tests, setup, NULL);
+    return cl_run_group_tests(tests, setup, NULL);
 }

@@ -180,10 +180,7 @@ static void test_claims(void **st) {
 static void test_browser(void **st) {
     (void)st;
     const char *chrome = page_chromium();
-    if (!chrome) {
-        print_message("chromium not found (Debian package 'chromium'; `make test` installs it): browser test skipped\n");
-        skip();
-    }
+    if (!chrome) cl_test_skip("chromium not found (Debian package 'chromium'; `make test` installs it)");
     char *dom = page_dump_dom(chrome, out, "#model=rand-small", "t5", NULL);
     assert_non_null(strstr(dom, "data-script=\"ok\""));
     assert_non_null(strstr(dom, "data-shown=\"rand-small\""));
@@ -298,5 +295,5 @@ int main(void) {
         cmocka_unit_test(test_sweep_skip_unfit),
         cmocka_unit_test(test_bolt_only),
     };
-    return cmocka_run_group_tests(tests, setup, NULL);
+    return cl_run_group_tests(tests, setup, NULL);
 }
