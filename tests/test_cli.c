@@ -378,21 +378,7 @@ static void test_bad_decoder_ids(void **st) {
 /* ------------------------------------------------------------ Bolt: edge cases by invariance */
 
 /* quantiles (B, Q, H) of one forward pass of bolt-rand on context (B, L) */
-static float *quantiles_of(const float *ctx, int B, int L, size_t *n) {
-    cl_error err;
-    cl_model *m;
-    if (cl_model_load(RAND, &m, &err)) fail_msg("%s", err.msg);
-    cl_state *s;
-    assert_int_equal(cl_state_new(m, &s, &err), 0);
-    if (cl_bolt_forward(s, ctx, B, L, &err)) fail_msg("%s", err.msg);
-    const cl_config *c = cl_model_config(m);
-    *n = (size_t)B * c->n_quantiles * c->prediction_length;
-    float *q = malloc(sizeof(float) * *n);
-    memcpy(q, cl_bolt_quantiles(s), sizeof(float) * *n);
-    cl_state_free(s);
-    cl_model_free(m);
-    return q;
-}
+static float *quantiles_of(const float *ctx, int B, int L, size_t *n) { return cl_test_bolt_quantiles(RAND, ctx, B, L, n); }
 
 /* bolt-rand's context (B, L) */
 static float *golden_context(int *B, int *L) {

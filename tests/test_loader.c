@@ -43,17 +43,7 @@ static float *quantiles_of(const char *dir, size_t *n) {
     float *ctx;
     int B, L;
     if (csv_read_context(CL_FIXTURES "/bolt-rand/context.csv", &ctx, &B, &L, NULL, &err)) fail_msg("%s", err.msg);
-    cl_model *m;
-    if (cl_model_load(dir, &m, &err)) fail_msg("%s", err.msg);
-    cl_state *s;
-    assert_int_equal(cl_state_new(m, &s, &err), 0);
-    if (cl_bolt_forward(s, ctx, B, L, &err)) fail_msg("%s", err.msg);
-    const cl_config *c = cl_model_config(m);
-    *n = (size_t)B * c->n_quantiles * c->prediction_length;
-    float *q = malloc(sizeof(float) * *n);
-    memcpy(q, cl_bolt_quantiles(s), sizeof(float) * *n);
-    cl_state_free(s);
-    cl_model_free(m);
+    float *q = cl_test_bolt_quantiles(dir, ctx, B, L, n);
     cl_free(ctx);
     return q;
 }

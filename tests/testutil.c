@@ -122,10 +122,32 @@ const char *cl_test_peer(const cl_test_family *f) {
     return f->peer;
 }
 
+float *cl_test_bolt_quantiles(const char *dir, const float *ctx, int B, int L, size_t *n) {
+    cl_error err;
+    cl_model *m;
+    if (cl_model_load(dir, &m, &err)) fail_msg("%s", err.msg);
+    cl_state *s;
+    assert_int_equal(cl_state_new(m, &s, &err), 0);
+    if (cl_bolt_forward(s, ctx, B, L, &err)) fail_msg("%s", err.msg);
+    const cl_config *c = cl_model_config(m);
+    *n = (size_t)B * c->n_quantiles * c->prediction_length;
+    float *q = malloc(sizeof(float) * *n);
+    memcpy(q, cl_bolt_quantiles(s), sizeof(float) * *n);
+    cl_state_free(s);
+    cl_model_free(m);
+    return q;
+}
+
 /* ------------------------------------------------------------ skips and groups */
 
 static int skipped;          /* cases of the running group that called cl_test_skip */
 static char reasons[2048];   /* their reasons, "; "-separated, for the SKIPPED line */
+
+static void note_reason(const char *why) {
+    if (strstr(reasons, why)) return; /* said once */
+    size_t k = strlen(reasons);
+    snprintf(reasons + k, sizeof reasons - k, "%s%s", k ? "; " : "", why);
+}
 
 void cl_test_skip(const char *fmt, ...) {
     char why[512];
@@ -135,10 +157,7 @@ void cl_test_skip(const char *fmt, ...) {
     va_end(ap);
     print_message("SKIP: %s\n", why);
     skipped++;
-    if (!strstr(reasons, why)) {
-        size_t k = strlen(reasons);
-        snprintf(reasons + k, sizeof reasons - k, "%s%s", k ? "; " : "", why);
-    }
+    note_reason(why);
     _skip(__FILE__, __LINE__);
     abort(); /* _skip leaves the case by longjmp */
 }
@@ -161,8 +180,7 @@ static int run_group(const cl_test_group *g, int *skips) {
     const char *why = g->unavailable ? g->unavailable() : NULL;
     if (why) { /* nothing of it can run: every case skips, the group setup does not run */
         print_message("SKIP: %s (%zu cases of %s)\n", why, g->n, g->name);
-        size_t k = strlen(reasons);
-        snprintf(reasons + k, sizeof reasons - k, "%s%s", k ? "; " : "", why);
+        note_reason(why);
         *skips += (int)g->n;
         return 0;
     }

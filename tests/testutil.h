@@ -90,6 +90,9 @@ int cl_test_main(int argc, char **argv, const cl_test_group *groups, size_t n);
     cl_test_run(#tests, (tests), sizeof(tests) / sizeof *(tests), (setup), (teardown))
 int cl_test_run(const char *name, const struct CMUnitTest *tests, size_t n, CMFixtureFunction setup,
                 CMFixtureFunction teardown);
+/* The quantiles (B, Q, H) of one forward pass of the Chronos-Bolt model in dir on context
+ * (B, L). Caller frees. */
+float *cl_test_bolt_quantiles(const char *dir, const float *ctx, int B, int L, size_t *n);
 /* The family's peer checkpoint (CL_PEER/...), or a skip naming it where it is absent. */
 const char *cl_test_peer(const cl_test_family *f);
 
