@@ -10,7 +10,8 @@
  * further. The random fixtures have sharp attention (large random weights), so their maps
  * move more than a trained model's would. The planted head must be flagged identically in both
  * precisions, and head counts must match. On a CPU without AVX512-BF16/AMX the deviation
- * tests are skipped and the fallback (bf16 asked, fp32 run) is checked instead. */
+ * tests are skipped (the entry test_bf16_cpu says SKIP) and the fallback (bf16 asked, fp32
+ * run) is checked instead (test_bf16_api). */
 #include "testutil.h"
 #include "planted.h"
 #include "tolerance.h"
@@ -603,12 +604,18 @@ static void test_api(void **st) {
     cl_model_free(m);
 }
 
-int main(void) {
-    const struct CMUnitTest always[] = {
+static const char *no_bf16_cpu(void) {
+    return cl_bf16_supported() ? NULL : "this CPU has no AVX512-BF16/AMX: the bf16 deviation tests do not apply";
+}
+
+int main(int argc, char **argv) {
+    /* any CPU */
+    static const struct CMUnitTest always[] = {
         cmocka_unit_test(test_api),
         cmocka_unit_test(test_fallback_cli),
     };
-    const struct CMUnitTest bf16[] = {
+    /* a CPU with bf16 products: its own entry, skipped elsewhere */
+    static const struct CMUnitTest bf16[] = {
         cmocka_unit_test(test_product),
         cmocka_unit_test(test_fixture_small),
         cmocka_unit_test(test_fixture_gated),
@@ -622,10 +629,9 @@ int main(void) {
         cmocka_unit_test(test_cli_records_studies),
         cmocka_unit_test(test_mixed_models),
     };
-    int rc = cmocka_run_group_tests(always, NULL, NULL);
-    if (!cl_bf16_supported()) {
-        fprintf(stderr, "test_bf16: this CPU has no AVX512-BF16/AMX: the bf16 deviation tests are skipped\n");
-        return rc;
-    }
-    return rc | cmocka_run_group_tests(bf16, NULL, NULL);
+    static const cl_test_group groups[] = {
+        CL_TEST_GROUP("api", always, NULL, NULL, NULL, NULL),
+        CL_TEST_GROUP("cpu", bf16, NULL, NULL, NULL, no_bf16_cpu),
+    };
+    return cl_test_main(argc, argv, groups, sizeof groups / sizeof *groups);
 }

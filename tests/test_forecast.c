@@ -18,7 +18,6 @@
 
 #define SMALL CL_FIXTURES "/rand-small"
 #define GATED CL_FIXTURES "/rand-gated-bf16"
-#define DUMMY CL_PEER "/chronos-dummy"
 
 typedef struct fixture {
     cl_model *m;
@@ -89,9 +88,8 @@ static void test_greedy_small(void **st) { (void)st; check_greedy(SMALL, 1); che
 static void test_greedy_gated(void **st) { (void)st; check_greedy(GATED, 1); check_greedy(GATED, 0); }
 static void test_greedy_dummy(void **st) {
     (void)st;
-    if (!dir_exists(DUMMY)) skip();
-    check_greedy(DUMMY, 1);
-    check_greedy(DUMMY, 0);
+    check_greedy(cl_test_peer(&cl_test_t5), 1);
+    check_greedy(cl_test_peer(&cl_test_t5), 0);
 }
 
 /* ------------------------------------------------------------ cached vs uncached logits */
@@ -152,7 +150,7 @@ static void check_cache(const char *dir) {
 
 static void test_cache_small(void **st) { (void)st; check_cache(SMALL); }
 static void test_cache_gated(void **st) { (void)st; check_cache(GATED); }
-static void test_cache_dummy(void **st) { (void)st; if (!dir_exists(DUMMY)) skip(); check_cache(DUMMY); }
+static void test_cache_dummy(void **st) { (void)st; check_cache(cl_test_peer(&cl_test_t5)); }
 
 /* ------------------------------------------------------------ sampling */
 
@@ -409,15 +407,18 @@ static void test_parrot_periodic(void **st) {
     assert_int_not_equal(cl_parrot_forecast(x, L, 0, H, out, &info, &err), 0);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
     cl_set_threads(2);
-    const struct CMUnitTest tests[] = {
+    /* the upstream dummy (../shared/peer): its own entry, skipped where it is absent */
+    static const struct CMUnitTest peer[] = {
+        cmocka_unit_test(test_greedy_dummy),
+        cmocka_unit_test(test_cache_dummy),
+    };
+    static const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_greedy_small),
         cmocka_unit_test(test_greedy_gated),
-        cmocka_unit_test(test_greedy_dummy),
         cmocka_unit_test(test_cache_small),
         cmocka_unit_test(test_cache_gated),
-        cmocka_unit_test(test_cache_dummy),
         cmocka_unit_test(test_top_k),
         cmocka_unit_test(test_top_p),
         cmocka_unit_test(test_multinomial_chi_square),
@@ -426,5 +427,9 @@ int main(void) {
         cmocka_unit_test(test_two_round_loop),
         cmocka_unit_test(test_parrot_periodic),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    static const cl_test_group groups[] = {
+        CL_TEST_GROUP("t5", tests, NULL, NULL, &cl_test_t5, NULL),
+        CL_TEST_GROUP("peer", peer, NULL, NULL, &cl_test_t5, NULL),
+    };
+    return cl_test_main(argc, argv, groups, sizeof groups / sizeof *groups);
 }

@@ -1,7 +1,8 @@
-/* test_forecast_cli.c — `forecast` and `embed` end to end: greedy values against the
- * reference (cached and uncached), same output for any thread count, the parrot on a
- * periodic series, embeddings against the golden encoder output, and bad options: one
- * line naming the option, exit status 2, no output left behind. */
+/* test_forecast_cli.c — `forecast` and `embed` end to end, for every model family: embeddings
+ * against the golden encoder output, and the scales beside them. Per family: T5's greedy values
+ * against the reference (cached and uncached; the peer dummy's in group peer), same output for
+ * any thread count; Bolt's quantiles and paths against the pipeline's. The parrot on a periodic
+ * series, and bad options: one line naming the option, exit status 2, no output left behind. */
 #include "testutil.h"
 #include "core/core.h"
 #include "io/npy.h"
@@ -15,7 +16,7 @@
 
 #define SMALL CL_FIXTURES "/rand-small"
 #define GATED CL_FIXTURES "/rand-gated-bf16"
-#define DUMMY CL_PEER "/chronos-dummy"
+#define RAND CL_FIXTURES "/bolt-rand"
 
 static char *tmp(const char *name) {
     static char buf[8][512];
@@ -65,8 +66,9 @@ static void test_greedy_cli(void **st) {
     check_greedy_cli(SMALL, "");
     check_greedy_cli(SMALL, "--no-cache --batch 2");
     check_greedy_cli(GATED, "--threads 1");
-    if (dir_exists(DUMMY)) check_greedy_cli(DUMMY, "");
 }
+
+static void test_greedy_peer(void **st) { (void)st; check_greedy_cli(cl_test_peer(&cl_test_t5), ""); }
 
 /* ------------------------------------------------------------ determinism, horizon loop */
 
@@ -144,10 +146,14 @@ static void test_compare_cli(void **st) {
 
 /* ------------------------------------------------------------ embed */
 
-static void check_embed(const char *dir) {
+/* `embed` on a golden fixture of the running family, in batches of `batch` series: the
+ * encoder output within 1e-4, of the golden's shape; the scales file holds each series'
+ * scale (T5: (B)) or loc and scale (Bolt: (B, 2)), exactly. */
+static void check_embed(const char *dir, int batch) {
+    const int bolt = cl_test_family_now()->family == CL_FAMILY_BOLT;
     const char *out = tmp("emb.npy"), *sc = tmp("scales.npy");
-    assert_int_equal(run_cmd("'%s' embed -q --model '%s' --context '%s/context.csv' --out '%s' --scales-out '%s' --batch 2",
-                             CL_CLI, dir, dir, out, sc), 0);
+    assert_int_equal(run_cmd("'%s' embed -q --model '%s' --context '%s/context.csv' --out '%s' --scales-out '%s' --batch %d",
+                             CL_CLI, dir, dir, out, sc, batch), 0);
     char gp[4096];
     snprintf(gp, sizeof gp, "%s/golden.safetensors", dir);
     st_file g;
@@ -164,17 +170,78 @@ static void check_embed(const char *dir) {
     float *ge = golden_f32(&g, "encoder_hidden", &n), *gs = golden_f32(&g, "scale", &n);
     assert_close("embedding", e, ge, (size_t)(sh[0] * sh[1] * sh[2]), 1e-4);
     s = read_npy(sc, &nd, sh);
-    assert_int_equal(nd, 1);
+    assert_int_equal(nd, 1 + bolt);
     assert_int_equal((size_t)sh[0], n);
-    for (size_t i = 0; i < n; i++) assert_true(s[i] == gs[i]);
+    if (bolt) {
+        assert_int_equal(sh[1], 2);
+        float *gl = golden_f32(&g, "loc", &n);
+        for (size_t i = 0; i < n; i++) assert_true(s[2 * i] == gl[i] && s[2 * i + 1] == gs[i]);
+        free(gl);
+    } else {
+        for (size_t i = 0; i < n; i++) assert_true(s[i] == gs[i]);
+    }
     free(e); free(s); free(ge); free(gs);
     st_close(&g);
 }
 
 static void test_embed_cli(void **st) {
     (void)st;
-    check_embed(SMALL);
-    check_embed(GATED);
+    const cl_test_family *f = cl_test_family_now();
+    /* T5 in batches of 2, Bolt of 3 (4 series: the last batch shorter) */
+    const int batch = f->family == CL_FAMILY_BOLT ? 3 : 2;
+    check_embed(f->golden[0], batch);
+    if (f->family == CL_FAMILY_T5) check_embed(f->golden[1], batch);
+}
+
+/* ------------------------------------------------------------ Bolt: the pipeline */
+
+/* Bolt: the quantiles and mean of a horizon beyond prediction_length, and the quantile
+ * paths, against the pipeline's golden values within 1e-4 relative */
+static void test_bolt_forecast_cli(void **st) {
+    (void)st;
+    char out[512], npy[512];
+    snprintf(out, sizeof out, "%s/fc.csv", test_tmpdir());
+    snprintf(npy, sizeof npy, "%s/paths.npy", test_tmpdir());
+    assert_int_equal(run_cmd("'%s' forecast --quiet --model '%s' --context '%s/context.csv' --horizon 100 --batch 7 "
+                             "--quantiles 0.05,0.25,0.5,0.75,0.95 --out '%s' --samples-out '%s'", CL_CLI, RAND, RAND, out, npy), 0);
+    st_file g;
+    cl_error err;
+    if (st_open(RAND "/golden.safetensors", &g, &err)) fail_msg("%s", err.msg);
+    size_t n;
+    float *gq = golden_f32(&g, "quantiles_long", &n), *gm = golden_f32(&g, "mean_long", &n),
+          *gs = golden_f32(&g, "scale", &n);
+    char *text = slurp(out);
+    char *line = strtok(text, "\n");
+    assert_string_equal(line, "series,step,mean,q0.05,q0.25,q0.5,q0.75,q0.95");
+    int rows = 0;
+    while ((line = strtok(NULL, "\n"))) {
+        char name[64];
+        int step;
+        float v[6];
+        assert_int_equal(sscanf(line, "%63[^,],%d,%f,%f,%f,%f,%f,%f", name, &step, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]), 8);
+        int b = rows / 100, k = step - 1;
+        assert_int_equal(k, rows % 100);
+        assert_true(fabs(v[0] - gm[b * 100 + k]) <= 1e-4 * (fabs(gm[b * 100 + k]) + gs[b]));
+        for (int j = 0; j < 5; j++) {
+            double ref = gq[((size_t)b * 100 + k) * 5 + j];
+            if (!(fabs(v[1 + j] - ref) <= 1e-4 * (fabs(ref) + gs[b])))
+                fail_msg("series %d step %d level %d: %.9g vs golden %.9g", b, step, j, v[1 + j], ref);
+        }
+        rows++;
+    }
+    assert_int_equal(rows, 4 * 100);
+    free(text);
+    /* the quantile paths (B, Q, horizon) */
+    float *p;
+    int nd;
+    int64_t shape[8];
+    assert_int_equal(npy_read_f32(npy, &p, &nd, shape, &err), 0);
+    assert_int_equal(nd, 3);
+    assert_true(shape[0] == 4 && shape[1] == 9 && shape[2] == 100);
+    float *gp = golden_f32(&g, "predict_long", &n);
+    for (size_t i = 0; i < n; i++) assert_true(fabs(p[i] - gp[i]) <= 1e-4 * (fabs(gp[i]) + gs[i / 900]));
+    free(p); free(gp); free(gq); free(gm); free(gs);
+    st_close(&g);
 }
 
 /* ------------------------------------------------------------ bad input */
@@ -233,16 +300,29 @@ static void test_bad_options(void **st) {
     expect_bad("embed --model " SMALL " --context /nonexistent.csv", "/nonexistent.csv", "cannot open");
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_greedy_cli),
-        cmocka_unit_test(test_threads_and_seed),
+int main(int argc, char **argv) {
+    static const struct CMUnitTest common[] = {
         cmocka_unit_test(test_parrot_cli),
-        cmocka_unit_test(test_compare_cli),
-        cmocka_unit_test(test_embed_cli),
         cmocka_unit_test(test_bad_options),
     };
-    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    static const struct CMUnitTest t5[] = {
+        cmocka_unit_test(test_embed_cli),
+        cmocka_unit_test(test_greedy_cli),
+        cmocka_unit_test(test_threads_and_seed),
+        cmocka_unit_test(test_compare_cli),
+    };
+    static const struct CMUnitTest bolt[] = {
+        cmocka_unit_test(test_embed_cli),
+        cmocka_unit_test(test_bolt_forecast_cli),
+    };
+    static const struct CMUnitTest peer[] = {cmocka_unit_test(test_greedy_peer)};
+    static const cl_test_group groups[] = {
+        CL_TEST_GROUP("common", common, NULL, NULL, NULL, NULL),
+        CL_TEST_GROUP("t5", t5, NULL, NULL, &cl_test_t5, NULL),
+        CL_TEST_GROUP("bolt", bolt, NULL, NULL, &cl_test_bolt, NULL),
+        CL_TEST_GROUP("peer", peer, NULL, NULL, &cl_test_t5, NULL),
+    };
+    int rc = cl_test_main(argc, argv, groups, sizeof groups / sizeof *groups);
     run_cmd("rm -rf '%s'", test_tmpdir());
     return rc;
 }

@@ -1,6 +1,9 @@
-/* test_loader.c — checkpoint variants: sharded files, fp16/bf16 widening, presets' shapes. */
+/* test_loader.c — checkpoint variants, for every model family: sharded files, fp16/bf16
+ * widened once at load, fp32 used in place, presets' shapes; a checkpoint truncated under a
+ * run. */
 #include "testutil.h"
 #include "core/core.h"
+#include "io/csv.h"
 #include "model/init.h"
 
 #include <math.h>
@@ -10,6 +13,8 @@
 #include <unistd.h>
 
 #define SMALL CL_FIXTURES "/rand-small"
+
+/* ------------------------------------------------------------ one pass per family */
 
 /* logits of the rand-small golden inputs (first series, decoder start only) for a model dir */
 static float *logits_of(const char *dir, size_t *n) {
@@ -32,21 +37,74 @@ static float *logits_of(const char *dir, size_t *n) {
     return out;
 }
 
+/* quantiles (B, Q, H) of one Bolt forward pass of model dir on the bolt-rand context (B, L) */
+static float *quantiles_of(const char *dir, size_t *n) {
+    cl_error err;
+    float *ctx;
+    int B, L;
+    if (csv_read_context(CL_FIXTURES "/bolt-rand/context.csv", &ctx, &B, &L, NULL, &err)) fail_msg("%s", err.msg);
+    float *q = cl_test_bolt_quantiles(dir, ctx, B, L, n);
+    cl_free(ctx);
+    return q;
+}
+
+/* What differs per family: the model's output on fixed inputs, the fixture's numbers, presets. */
+typedef struct preset {
+    const char *size;
+    size_t params;          /* the published checkpoint's (method.md table) */
+    const char *dtype;      /* NULL: the library's init, fp32; else `chronolens init --dtype` */
+    void (*check)(const cl_model *m); /* the family's own checks of the preset, or NULL */
+} preset;
+
+typedef struct loader_family {
+    const cl_test_family *fam;
+    float *(*output_of)(const char *dir, size_t *n);
+    size_t params;          /* the fixture's: every tensor of the file, counted once */
+    /* |half - fp32| of the output below this (f16, bf16): half precision perturbs the weights
+     * a little (0: not measured for the family) */
+    double half_bound[2];
+    preset presets[3];
+    const char *bad_preset;
+} loader_family;
+
+/* bolt-small: amazon/chronos-bolt-small's shape */
+static void bolt_small(const cl_model *m) {
+    const cl_config *mc = cl_model_config(m);
+    assert_int_equal(mc->context_length, 2048);
+    assert_int_equal(mc->patch_size, 16);
+    assert_int_equal(mc->n_quantiles, 9);
+    assert_int_equal(cl_bolt_num_tokens(mc, 2048), 129);
+}
+
+/* mini has heads x d_kv = 512 != d_model = 384 */
+static const loader_family T5 = {&cl_test_t5, logits_of, 492544, {0.05, 0.5},
+                                 {{"tiny", 8394496, NULL, NULL}, {"mini", 20456192, NULL, NULL}}, "huge"};
+static const loader_family BOLT = {&cl_test_bolt, quantiles_of, 414528, {0, 0},
+                                   {{"bolt-small", 47718016, NULL, bolt_small}, {"bolt-tiny", 8652672, "bf16", NULL},
+                                    {"bolt-mini", 21236096, "bf16", NULL}}, "bolt-huge"};
+
+static const loader_family *family(void) {
+    return cl_test_family_now()->family == CL_FAMILY_BOLT ? &BOLT : &T5;
+}
+
+/* ------------------------------------------------------------ variants of the fixture */
+
 static const char *copy_config(const char *tag) {
     static char dir[512];
-    snprintf(dir, sizeof dir, "%s/%s", test_tmpdir(), tag);
-    assert_int_equal(run_cmd("mkdir -p '%s' && cp " SMALL "/config.json '%s/'", dir, dir), 0);
+    snprintf(dir, sizeof dir, "%s/%s-%s", test_tmpdir(), cl_test_family_now()->name, tag);
+    assert_int_equal(run_cmd("mkdir -p '%s' && cp '%s/config.json' '%s/'", dir, cl_test_family_now()->fixture, dir), 0);
     return dir;
 }
 
-/* Writes the fixture's tensors converted by conv (NULL: as is) into dir, split in nshards. */
+/* Writes the family fixture's tensors in dtype into dir, split in nshards. */
 static void write_variant(const char *dir, int nshards, st_dtype dtype) {
     st_file f;
     cl_error err;
-    if (st_open(SMALL "/model.safetensors", &f, &err)) fail_msg("%s", err.msg);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/model.safetensors", cl_test_family_now()->fixture);
+    if (st_open(path, &f, &err)) fail_msg("%s", err.msg);
     void **bufs = calloc((size_t)f.n, sizeof(void *));
     FILE *idx = NULL;
-    char path[1024];
     if (nshards > 1) {
         snprintf(path, sizeof path, "%s/model.safetensors.index.json", dir);
         idx = fopen(path, "w");
@@ -83,18 +141,20 @@ static void write_variant(const char *dir, int nshards, st_dtype dtype) {
 
 static void test_sharded_equals_single(void **st) {
     (void)st;
+    const loader_family *F = family();
     const char *dir = copy_config("shards");
     write_variant(dir, 3, ST_F32);
     size_t n;
-    float *a = logits_of(SMALL, &n), *b = logits_of(dir, &n);
+    float *a = F->output_of(F->fam->fixture, &n), *b = F->output_of(dir, &n);
     assert_memory_equal(a, b, n * sizeof(float)); /* same weights, same arithmetic */
     free(a);
     free(b);
 }
 
-/* A half-precision file gives exactly the logits of an fp32 file holding the same
- * (rounded) values: widening is exact and happens once, at load. */
+/* A half-precision file gives exactly the output of an fp32 file holding the same (rounded)
+ * values: widening is exact and happens once, at load (every parameter owned exactly once). */
 static void check_half(st_dtype dt, const char *tag) {
+    const loader_family *F = family();
     char half[512], wide[600];
     snprintf(half, sizeof half, "%s", copy_config(tag));
     write_variant(half, 1, dt);
@@ -122,14 +182,15 @@ static void check_half(st_dtype dt, const char *tag) {
     free(bufs);
     st_close(&f);
     size_t n;
-    float *a = logits_of(half, &n), *b = logits_of(wide, &n), *ref = logits_of(SMALL, &n);
+    float *a = F->output_of(half, &n), *b = F->output_of(wide, &n), *ref = F->output_of(F->fam->fixture, &n);
     assert_memory_equal(a, b, n * sizeof(float));
-    /* and close to the unrounded model (half precision perturbs the weights a little) */
-    assert_true(max_abs_diff(a, ref, n) < (dt == ST_BF16 ? 0.5 : 0.05));
+    /* and close to the unrounded model */
+    const double bound = F->half_bound[dt == ST_BF16];
+    if (bound > 0) assert_true(max_abs_diff(a, ref, n) < bound);
     cl_model *m;
     assert_int_equal(cl_model_load(half, NULL, &m, &err), 0);
     assert_string_equal(cl_model_dtype(m), dt == ST_BF16 ? "BF16" : "F16");
-    assert_true(cl_model_owned_bytes(m) > 0); /* widened copies */
+    assert_int_equal(cl_model_owned_bytes(m), 4 * cl_model_param_count(m)); /* widened copies, once */
     cl_model_free(m);
     free(a); free(b); free(ref);
 }
@@ -153,11 +214,13 @@ static void test_f16_conversion(void **st) {
 
 static void test_f32_in_place(void **st) {
     (void)st;
+    const loader_family *F = family();
     cl_error err;
     cl_model *m;
-    assert_int_equal(cl_model_load(SMALL, NULL, &m, &err), 0);
+    assert_int_equal(cl_model_load(F->fam->fixture, NULL, &m, &err), 0);
     assert_int_equal(cl_model_owned_bytes(m), 0); /* no second copy of fp32 weights */
     assert_string_equal(cl_model_dtype(m), "F32");
+    assert_int_equal(cl_model_param_count(m), F->params);
     cl_model_free(m);
 }
 
@@ -188,34 +251,47 @@ static void test_truncated_under_run(void **st) {
     cl_model_free(m);
 }
 
+/* the presets' parameter counts are the published checkpoints' */
 static void test_preset_shapes(void **st) {
     (void)st;
-    /* parameter counts of the published checkpoints (method.md table); mini has
-     * heads x d_kv = 512 != d_model = 384 */
-    const char *sizes[2] = {"tiny", "mini"};
-    const size_t want[2] = {8394496, 20456192};
-    for (int i = 0; i < 2; i++) {
-        cl_config c;
-        cl_error err;
+    const loader_family *F = family();
+    cl_config c;
+    cl_error err;
+    for (const preset *p = F->presets; p < F->presets + 3 && p->size; p++) {
         char dir[512];
-        assert_int_equal(cl_config_preset(sizes[i], &c, &err), 0);
-        snprintf(dir, sizeof dir, "%s/init-%s", test_tmpdir(), sizes[i]);
-        assert_int_equal(cl_checkpoint_init_random(dir, &c, 7, 0, NULL, &err), 0);
+        snprintf(dir, sizeof dir, "%s/init-%s", test_tmpdir(), p->size);
+        if (!p->dtype) {
+            assert_int_equal(cl_config_preset(p->size, &c, &err), 0);
+            assert_int_equal(cl_checkpoint_init_random(dir, &c, 7, 0, NULL, &err), 0);
+        } else {
+            assert_int_equal(run_cmd("'%s' init --quiet --size %s --dtype %s --out '%s'", CL_CLI, p->size, p->dtype, dir), 0);
+        }
         cl_model *m;
         if (cl_model_load(dir, NULL, &m, &err)) fail_msg("%s", err.msg);
-        assert_int_equal(cl_model_param_count(m), want[i]);
+        assert_int_equal(cl_model_is_bolt(m), F->fam->family == CL_FAMILY_BOLT);
+        assert_int_equal(cl_model_param_count(m), p->params);
+        if (p->dtype) assert_string_equal(cl_model_dtype(m), p->dtype[0] == 'b' ? "BF16" : "F16");
+        if (p->check) p->check(m);
         cl_model_free(m);
+        run_cmd("rm -rf '%s'", dir); /* bolt-small is 190 MB */
     }
+    assert_int_not_equal(cl_config_preset(F->bad_preset, &c, &err), 0);
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sharded_equals_single), cmocka_unit_test(test_f16),
-        cmocka_unit_test(test_bf16),                  cmocka_unit_test(test_f16_conversion),
-        cmocka_unit_test(test_f32_in_place),          cmocka_unit_test(test_preset_shapes),
-        cmocka_unit_test(test_truncated_under_run),
+int main(int argc, char **argv) {
+    static const struct CMUnitTest common[] = {cmocka_unit_test(test_f16_conversion)};
+    /* the variants of each family's fixture */
+#define FAMILY_CASES                                                                   \
+    cmocka_unit_test(test_sharded_equals_single), cmocka_unit_test(test_f16),          \
+        cmocka_unit_test(test_bf16), cmocka_unit_test(test_f32_in_place), cmocka_unit_test(test_preset_shapes)
+    static const struct CMUnitTest t5[] = {FAMILY_CASES, cmocka_unit_test(test_truncated_under_run)};
+    static const struct CMUnitTest bolt[] = {FAMILY_CASES};
+    static const cl_test_group groups[] = {
+        CL_TEST_GROUP("common", common, NULL, NULL, NULL, NULL),
+        CL_TEST_GROUP("t5", t5, NULL, NULL, &cl_test_t5, NULL),
+        CL_TEST_GROUP("bolt", bolt, NULL, NULL, &cl_test_bolt, NULL),
     };
-    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    int rc = cl_test_main(argc, argv, groups, sizeof groups / sizeof *groups);
     run_cmd("rm -rf '%s'", test_tmpdir());
     return rc;
 }
