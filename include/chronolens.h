@@ -36,7 +36,7 @@ enum {
     CL_EFORMAT = 2,  /* a file is malformed (bad header, bad JSON, bad CSV cell) */
     CL_EINVAL = 3,   /* a caller's argument is out of range */
     CL_ENOMEM = 4,   /* an allocation failed or would exceed a documented limit */
-    CL_ECANCELED = 5, /* the caller's progress check asked to stop (cl_progress.check) */
+    CL_ECANCELED = 5, /* the caller's progress callback asked to stop (cl_progress) */
 };
 
 typedef struct cl_error {
@@ -50,43 +50,37 @@ int cl_error_set(cl_error *err, int code, const char *fmt, ...)
 
 /* ---------------------------------------------------------------- progress */
 
-/* The one progress callback of chronolens: every long-running function (engine passes,
- * studies, training, checkpoint writing) calls it with the caller's ctx, the name of the
- * stage that runs ("encoder+decoder", "induction", "multisine", ...), and how many of
- * total units are done (done == total at the end; total may change between stages).
- * It is carried in the function's opts (or set on the object that runs); fn NULL = none.
- * It is called on the calling thread, never from a worker.
+/* The one progress callback of chronolens (as llama.cpp's progress_callback): every
+ * long-running function (engine passes, studies, training, checkpoint writing) calls it with
+ * the caller's ctx, the name of the stage that runs ("encoder+decoder", "induction",
+ * "multisine", ...), and how many of total units are done (done == total at the end; total
+ * may change between stages). It is carried in the function's opts (or set on the object
+ * that runs); fn NULL = none. It is called on the calling thread, never from a worker.
  *
- * Cancelling: `check` is the same report answering whether to go on (0) or stop (non-zero).
- * At every progress point where it answers non-zero the run stops, frees what it made and
- * fails with CL_ECANCELED ("<stage>: cancelled"); points are at most one batch, chunk,
- * decoder step or layer apart, so a run stops within one such unit. `fn` keeps its void
- * type so that existing callers compile and behave as before; set either or both (fn is
- * called first). Once it has asked to stop, check should keep answering non-zero: a relay
- * point that cannot stop (a closing report) lets the next point do it. */
-typedef void (*cl_progress_fn)(void *ctx, const char *stage, double done, double total);
-typedef int (*cl_progress_check_fn)(void *ctx, const char *stage, double done, double total);
+ * It returns 0 to go on, non-zero to cancel: at every progress point where it answers
+ * non-zero the run stops, frees what it made and fails with CL_ECANCELED ("<stage>:
+ * cancelled"); points are at most one batch, chunk, decoder step or layer apart, so a run
+ * stops within one such unit. Once it has asked to stop it should keep answering non-zero:
+ * a relay point that cannot stop (a closing report) lets the next point do it. */
+typedef int (*cl_progress_fn)(void *ctx, const char *stage, double done, double total);
 typedef struct cl_progress {
     cl_progress_fn fn;
     void *ctx;
-    cl_progress_check_fn check; /* optional: non-zero = cancel (see above) */
 } cl_progress;
 
-/* Reports to p (when p is set) and returns check's answer: non-zero = the caller asked to
- * stop. For relays that pass a report on to an outer cl_progress. */
+/* Reports to p (when p and its fn are set) and returns its answer: non-zero = the caller
+ * asked to stop. For relays that pass a report on to an outer cl_progress. */
 static inline int cl_progress_ask(const cl_progress *p, const char *stage, double done, double total) {
-    if (!p) return 0;
-    if (p->fn) p->fn(p->ctx, stage, done, total);
-    return p->check ? p->check(p->ctx, stage, done, total) != 0 : 0;
+    return p && p->fn ? p->fn(p->ctx, stage, done, total) != 0 : 0;
 }
 
-/* Reports to p where the run cannot stop (the answer of check is left to the next point). */
+/* Reports to p where the run cannot stop (the answer is left to the next point). */
 static inline void cl_progress_report(const cl_progress *p, const char *stage, double done, double total) {
     (void)cl_progress_ask(p, stage, done, total);
 }
 
 /* A progress point where the run may stop: reports to p and returns 0, or CL_ECANCELED
- * with err set to "<stage>: cancelled" when check asked to stop. */
+ * with err set to "<stage>: cancelled" when its fn asked to stop. */
 int cl_progress_point(const cl_progress *p, const char *stage, double done, double total, cl_error *err);
 
 /* ---------------------------------------------------------------- threads */
@@ -259,7 +253,7 @@ const float *cl_state_logits(const cl_state *s, int *B, int *Td, int *V);
 
 /* Reported after every encoder and decoder layer (stage "forward": layers done of the
  * pass's layers) so long passes can show progress; NULL or fn NULL (default) disables it.
- * The struct is copied. Its check may stop cl_encode / cl_decode between layers
+ * The struct is copied. Its answer may stop cl_encode / cl_decode between layers
  * (CL_ECANCELED): the state then holds no encoder output, maps or logits until the next
  * cl_encode. */
 void cl_state_set_progress(cl_state *s, const cl_progress *p);

@@ -18,7 +18,7 @@ import numpy as np
 
 __all__ = ["Error", "CANCEL", "lib", "slib", "call", "interruptible", "library_paths"]
 
-CL_ECANCELED = 5  # the library's status of a run its progress check stopped
+CL_ECANCELED = 5  # the library's status of a run its progress callback stopped
 
 
 class Error(Exception):
@@ -64,12 +64,12 @@ class CaptureSpec(ctypes.Structure):
 
 # the flat entry points' progress callback (cl_py_progress): non-zero return = cancel
 PROGRESS = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_double, ctypes.c_double)
-# cl_progress (include/chronolens.h): fn (report only, unused here), ctx, check (report, cancel)
+# cl_progress (include/chronolens.h): fn(ctx, stage, done, total) -> non-zero = cancel, ctx
 CHECK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_double, ctypes.c_double)
 
 
 class Progress(ctypes.Structure):
-    _fields_ = [("fn", ctypes.c_void_p), ("ctx", ctypes.c_void_p), ("check", CHECK)]
+    _fields_ = [("fn", CHECK), ("ctx", ctypes.c_void_p)]
 
 
 _NAMES = ("libchronolens.so", "libchronolens_study.so")
@@ -287,7 +287,7 @@ class interruptible:
                 self._prev = prev
                 signal.signal(signal.SIGINT, self._on_sigint)
         if self._state is not None:
-            lib.cl_state_set_progress(self._state, ctypes.byref(Progress(None, None, self.check)))
+            lib.cl_state_set_progress(self._state, ctypes.byref(Progress(self.check, None)))
         return self
 
     def __exit__(self, typ, value, tb):

@@ -47,7 +47,7 @@ struct cl_state {
  * for (B, T) and starts the capture; the caller fills s->ex (B*T, d_model) and s->enc_mask
  * (B*T); run is the layer loop and the final norm into s->enc_out. */
 int cl_encoder_prepare(cl_state *s, int B, int T, cl_error *err);
-int cl_encoder_run(cl_state *s, cl_error *err); /* CL_ECANCELED when the progress check stops it */
+int cl_encoder_run(cl_state *s, cl_error *err); /* CL_ECANCELED when the progress callback stops it */
 void cl_bolt_scratch_free(struct bolt_scratch *b);
 /* What a pass of B series takes in s's buffers: B * per_series + fixed bytes, for T encoder
  * positions (Bolt: tokens), Td decoder positions and the captures set on s (t5.c). */

@@ -1,5 +1,5 @@
 /* py_progress.h — the flat entry points' progress callback (ctx, done, total) -> cancel,
- * simple to declare in ctypes, carried as the check of the library's one progress type. */
+ * simple to declare in ctypes, carried as the fn of the library's one progress type. */
 #ifndef CL_PY_PROGRESS_H
 #define CL_PY_PROGRESS_H
 
@@ -17,7 +17,7 @@ static inline int cl_py_progress_bridge(void *ctx, const char *stage, double don
 static inline cl_progress cl_py_progress_of(cl_py_progress_ctx *p, cl_py_progress fn, void *ctx) {
     p->fn = fn;
     p->ctx = ctx;
-    return fn ? (cl_progress){.ctx = p, .check = cl_py_progress_bridge} : (cl_progress){0};
+    return fn ? (cl_progress){.fn = cl_py_progress_bridge, .ctx = p} : (cl_progress){0};
 }
 
 #endif

@@ -39,7 +39,7 @@ typedef struct cl_forecast_opts {
     int batch;            /* series per model batch (> 0); 0 = auto: as many as keep the
                              rows (series x samples) <= CL_FORECAST_ROWS, at least 1 */
     int use_cache;        /* 1: key/value-cached decoder; 0: cl_decode on the growing prefix */
-    cl_progress progress; /* optional: stage "forecast", decoder steps x series; its check
+    cl_progress progress; /* optional: stage "forecast", decoder steps x series; its answer
                              stops the run (CL_ECANCELED) after any decoder step */
 } cl_forecast_opts;
 
