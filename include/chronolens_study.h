@@ -18,6 +18,8 @@
 
 #include "chronolens.h"
 
+#include <stdio.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -334,7 +336,7 @@ int cl_multisine_check(const cl_multisine *m, cl_error *err);
  * the points fit. */
 void cl_multisine_fit_context(cl_multisine *m, int context_length);
 
-/* Spacing detection settings (defaults: cl_spacing_defaults). */
+/* Spacing detection settings (defaults: cl_spacing_default). */
 typedef struct cl_spacing_opts {
     double min_strength;   /* a spectrum is periodic when its strongest double-FFT peak has
                               prominence >= min_strength * D_0 (0.3) */
@@ -343,7 +345,7 @@ typedef struct cl_spacing_opts {
                               is the fundamental period (0.5) */
 } cl_spacing_opts;
 
-void cl_spacing_defaults(cl_spacing_opts *o);
+void cl_spacing_default(cl_spacing_opts *o);
 
 /* The detected period of one spectrum (cl_spacing_detect, docs/method.md §3). */
 typedef struct cl_spacing {
@@ -377,7 +379,7 @@ typedef struct cl_multisine_opts {
     cl_multisine input;      /* the series (default: cl_multisine_reference) */
     uint64_t seed;           /* noise draws and the permutation test (0) */
     int permutations;        /* of the Spearman permutation p-value (10000) */
-    cl_spacing_opts spacing; /* cl_spacing_defaults */
+    cl_spacing_opts spacing; /* cl_spacing_default */
     cl_progress progress;    /* stage "multisine", models done of all */
     cl_shard shard;          /* units: the models */
     cl_precision precision;  /* the models are loaded in it (CL_FP32); as run: the one they got */
@@ -499,7 +501,7 @@ int cl_mssweep_write(const cl_mssweep_result *r, const char *dir, cl_error *err)
 /* Reads sweep.json (and the pairs from sweep.csv: 9 significant digits, as written). */
 int cl_mssweep_read(const char *dir, cl_mssweep_result *r, cl_error *err);
 /* The summary table (markdown) as sweep-summary.md holds it. */
-void cl_mssweep_table(const cl_mssweep_result *r, void *file);
+void cl_mssweep_table(const cl_mssweep_result *r, FILE *f);
 void cl_mssweep_free(cl_mssweep_result *r);
 
 /* ---------------------------------------------------------------- formation (method.md §2) */
@@ -582,7 +584,7 @@ typedef struct cl_eval_result {
 int cl_eval_run(const cl_eval_opts *o, cl_eval_result *r, cl_error *err);
 /* The table (family, n, MASE, its ratio to the seasonal naive, WQL, ratio): csv 0 as the
  * command prints it (with its heading), csv 1 as --out writes it. */
-void cl_eval_table(const cl_eval_result *r, void *file, int csv);
+void cl_eval_table(const cl_eval_result *r, FILE *f, int csv);
 int cl_eval_write_table(const cl_eval_result *r, const char *path, cl_error *err);   /* --out */
 int cl_eval_write_series(const cl_eval_result *r, const char *path, cl_error *err);  /* --series-out */
 int cl_eval_write_step_loss(const cl_eval_result *r, const char *path, cl_error *err); /* --step-loss */
@@ -670,9 +672,9 @@ int cl_forecast_write(const cl_forecast_result *r, const cl_forecast_files *f, c
  * result read gives the same bytes. context, paths, band and pinfo stay NULL. */
 int cl_forecast_read(const char *csv, cl_forecast_result *r, cl_error *err);
 /* --compare: per series the parrot's period, match distance and the MAE of the model's
- * median against the parrot relative to the series scale, as CSV into file (a FILE *);
+ * median against the parrot relative to the series scale, as CSV into f;
  * returns the mean of that MAE over the series (NaN without a parrot). */
-double cl_forecast_compare(const cl_forecast_result *r, void *file);
+double cl_forecast_compare(const cl_forecast_result *r, FILE *f);
 void cl_forecast_free(cl_forecast_result *r);
 
 /* ---------------------------------------------------------------- embed (method.md §1, §4) */

@@ -225,7 +225,7 @@ static void test_forecast_parrot_claims(void **st) {
     for (int i = 0; i < B * L; i++) ctx[i] = (float)sin(i * 0.4) + (i >= L ? 3.0f : 0.0f);
     if (cl_py_forecast(M, ctx, B, L, H, S, 1.0, 50, 1.0, 9, 0, 1, NULL, NULL, v1, &err)) fail_msg("%s", err.msg);
     cl_forecast_opts o;
-    cl_forecast_defaults(cl_model_config(M), &o);
+    cl_forecast_default(cl_model_config(M), &o);
     o.samples = S;
     o.sampling.temperature = 1.0f;
     o.sampling.top_k = 50;

@@ -98,7 +98,7 @@ typedef struct cl_claims_opts {
     double concentrated_share; /* ... or one position holds at least this share of it (0.5) */
 } cl_claims_opts;
 
-void cl_claims_defaults(cl_claims_opts *o);
+void cl_claims_default(cl_claims_opts *o);
 
 /* All claims for every model of t (ms may be NULL: the multisine claims are then
  * undecided), then the strict extension. out is filled (cl_verdicts_free). */

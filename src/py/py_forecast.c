@@ -20,7 +20,7 @@ int cl_py_forecast(const cl_model *m, const float *context, int B, int L, int ho
     if ((bad = cl_sampling_rule(CL_SAMPLING_TOP_P, top_p)))
         return cl_error_set(err, CL_EINVAL, "forecast: top_p %g: %s", top_p, bad);
     cl_forecast_opts o;
-    cl_forecast_defaults(cl_model_config(m), &o);
+    cl_forecast_default(cl_model_config(m), &o);
     o.samples = samples;
     o.sampling.temperature = (float)temperature;
     o.sampling.top_k = top_k;

@@ -12,7 +12,7 @@ _Static_assert(CL_PY_MAX_FREQS == CL_MS_MAX_FREQS, "the flat arrays are sized by
 _Static_assert(CL_PY_SWEEP_ROWS == CL_MSS_NROWS, "the summary rows");
 
 static int spacing_opts(double min_strength, double harmonic_ratio, int perms, cl_spacing_opts *so, cl_error *err) {
-    cl_spacing_defaults(so);
+    cl_spacing_default(so);
     if (!(min_strength >= 0 && min_strength <= 1))
         return cl_error_set(err, CL_EINVAL, "multisine: min_strength %g is not in [0, 1]", min_strength);
     if (!(harmonic_ratio >= 0 && harmonic_ratio <= 1))

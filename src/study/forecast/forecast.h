@@ -45,7 +45,7 @@ typedef struct cl_forecast_opts {
 
 /* Defaults from the model's chronos_config: num_samples, temperature, top_k, top_p;
  * seed 0, batch auto, cache on. */
-void cl_forecast_defaults(const cl_config *c, cl_forecast_opts *o);
+void cl_forecast_default(const cl_config *c, cl_forecast_opts *o);
 
 typedef struct cl_generator cl_generator;
 
