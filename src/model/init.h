@@ -3,13 +3,14 @@
 #define CL_INIT_H
 
 #include "chronolens.h"
+#include "core/export.h"
 
 #include <cjson/cJSON.h>
 
 /* Fills cfg with the exact configuration of chronos-t5-{tiny,mini,small,base,large}. */
-int cl_config_preset(const char *size, cl_config *cfg, cl_error *err);
+CL_INTERNAL int cl_config_preset(const char *size, cl_config *cfg, cl_error *err);
 /* Writes config.json (a T5 config with chronos_config) atomically. */
-int cl_config_save(const char *path, const cl_config *cfg, cl_error *err);
+CL_INTERNAL int cl_config_save(const char *path, const cl_config *cfg, cl_error *err);
 /* The T5 stack's keys both families' config.json hold, in the Hugging Face order: the sizes
  * (vocab_size .. num_decoder_layers), and relative attention .. eos_token_id. */
 void cl_config_json_sizes(cJSON *r, const cl_config *c);

@@ -3,6 +3,7 @@
 #define CL_STATE_H
 
 #include "model/model.h"
+#include "core/export.h"
 
 typedef struct capture {
     cl_capture_spec spec;       /* lists below are owned copies */
@@ -51,7 +52,7 @@ int cl_encoder_run(cl_state *s, cl_error *err); /* CL_ECANCELED when the progres
 void cl_bolt_scratch_free(struct bolt_scratch *b);
 /* What a pass of B series takes in s's buffers: B * per_series + fixed bytes, for T encoder
  * positions (Bolt: tokens), Td decoder positions and the captures set on s (t5.c). */
-void cl_state_footprint(const cl_state *s, int T, int Td, size_t *per_series, size_t *fixed);
+CL_INTERNAL void cl_state_footprint(const cl_state *s, int T, int Td, size_t *per_series, size_t *fixed);
 void cl_bolt_footprint(const cl_config *c, int T, size_t *per_series, size_t *fixed);
 
 /* The decoder layer loop (t5.c): from the embedding of emb_ids, or resumed at the
