@@ -88,6 +88,13 @@ typedef struct cl_rrt_opts {
                          * patch_size (0: the plain test); ignored by Chronos-T5 */
 } cl_rrt_opts;
 
+/* One batch of repeated random tokens for a Chronos-T5 config, as cl_induction_run draws a
+ * seed's batch: enc (batch, R*L + 2) `S .. S s_0 EOS` (S: L tokens uniform in [tok_lo, tok_hi]
+ * from seed), mask (batch, R*L + 2) all 1, dec (batch, 2) = [decoder start, s_1]. Validates
+ * the options (L >= 2, R >= 2, batch >= 1, token ids inside the vocabulary). */
+CL_API int cl_rrt_make(const cl_config *c, const cl_rrt_opts *o, int32_t *enc, uint8_t *mask, int32_t *dec,
+                       cl_error *err);
+
 typedef struct cl_induction_opts {
     cl_rrt_opts rrt;   /* L, R, batch, token range, first seed */
     double threshold;  /* a head counts for a criterion when its mean score >= threshold (0.3) */
@@ -634,6 +641,15 @@ typedef struct cl_forecast_study_opts {
 } cl_forecast_study_opts;
 CL_API void cl_forecast_study_default(cl_forecast_study_opts *o);
 
+/* The match of context parroting for one series (method.md §1). */
+typedef struct cl_parrot_info {
+    int period;      /* p: the match ends p steps before the end; the forecast repeats with period p */
+    double distance; /* RMS distance between the matched window and the last D values, on values
+                        divided by the series' mean |x| (the tokenizer's scale) */
+    double scale;    /* that scale */
+    int fallback;    /* 1: no complete window to match (too short, or gaps): last value repeated */
+} cl_parrot_info;
+
 /* What the long CSV, the sample paths and the plot hold. */
 typedef struct cl_forecast_result {
     int B, H, L;          /* series, horizon, context length */
@@ -648,7 +664,7 @@ typedef struct cl_forecast_result {
     float *quant;         /* (B, H, nlev) */
     float *band;          /* (B, H, 3) levels 0.1, 0.5, 0.9 (the plot); NULL when read back */
     float *parrot;        /* (B, H) with compare; NULL otherwise (method parrot: in paths) */
-    struct cl_parrot_info *pinfo; /* (B) parrot matches (compare or method parrot); NULL otherwise */
+    cl_parrot_info *pinfo; /* (B) parrot matches (compare or method parrot); NULL otherwise */
 } cl_forecast_result;
 
 /* The options alone, before any work: levels, --compare only with the model, and the parrot
@@ -757,6 +773,29 @@ CL_API int cl_forward_write(const cl_forward_result *r, const char *out, cl_erro
 CL_API int cl_forward_stream(const cl_model *m, const cl_context *ctx, const cl_forward_opts *o, const char *out, cl_error *err);
 CL_API void cl_forward_free(cl_forward_result *r);
 
+/* ---------------------------------------------------------------- claims (method.md §5) */
+
+/* The study's claims as tests on a scores table (docs/claims.md). */
+typedef struct cl_claims_opts {
+    double threshold;     /* 0.3 */
+    double z;             /* two-sided 95 %: 1.96 */
+    double alpha;         /* significance level of the tests with p-values: 0.05 */
+    double tie_heads;     /* means only: a count difference <= this is a tie (1) */
+    double tie_score;     /* means only: a score difference <= this is a tie (0.05) */
+    double concentrated_mass;  /* a head is concentrated when its context attention is below this (0.05) */
+    double concentrated_share; /* ... or one position holds at least this share of it (0.5) */
+} cl_claims_opts;
+
+CL_API void cl_claims_default(cl_claims_opts *o);
+
+/* What `chronolens claims` computes and writes: the claims of the scores tables scores
+ * (n_scores, method.md §5; rows joined, the first table's kept where two give the same key)
+ * and, msdir not NULL, of the multisine results in msdir; as claims.json to json and
+ * claims.csv to csv (either NULL: not written; atomic). o NULL: the defaults. Refuses a
+ * threshold outside [0, 1] and an alpha outside (0, 0.5]. */
+CL_API int cl_claims_write_files(const char *const *scores, int n_scores, const char *msdir, const cl_claims_opts *o,
+                                 const char *json, const char *csv, cl_error *err);
+
 /* ---------------------------------------------------------------- report */
 
 #define CL_REPORT_MAX_MODELS 16
@@ -781,107 +820,12 @@ CL_API void cl_report_default(cl_report_opts *o);
  * index receives the page's full path. */
 CL_API int cl_report_run(const cl_report_opts *o, char *index, size_t index_n, cl_error *err);
 
-/* ==================================================================== flat entry points
- * (branch py) For bindings (python/chronolens, over ctypes) and any caller that wants no
- * struct of an internal header: every argument is a scalar, a string or a caller-owned
- * array of the documented shape (row-major, outermost first). Each runs the same library
- * code as the corresponding command, so its numbers equal the command's files for the same
- * inputs and seed. Implemented in src/study/py_*.c as thin wrappers over the typed studies
- * above. Progress callbacks may be NULL; carried as a cl_progress (its check), they are
- * called on the calling thread with (done, total) in the study's own units and return 0 to
- * go on or non-zero to stop the run, which then fails with CL_ECANCELED (a binding checks
- * its signals there: Ctrl-C within one progress step). */
+/* ---------------------------------------------------------------- ABI */
 
-typedef int (*cl_py_progress)(void *ctx, double done, double total);
-
-/* sizeof(cl_config), so that a binding can check its mirror of the struct. */
-CL_API size_t cl_py_config_size(void);
-
-/* ---- repeated random tokens (method.md §2) */
-
-/* The token ids of the study's value band [lo, hi] for the model's vocabulary. */
-CL_API int cl_py_rrt_band(const cl_model *m, int *lo, int *hi, cl_error *err);
-/* One RRT batch: enc (batch, reps*seq_len + 2) `S .. S s_0 EOS`, mask (batch, same) all 1,
- * dec (batch, 2) = [decoder start, s_1]; tokens uniform in [tok_lo, tok_hi] (tok_lo < 0: the
- * model's band), drawn from seed. */
-CL_API int cl_py_rrt_batch(const cl_model *m, int seq_len, int reps, int batch, int tok_lo, int tok_hi, uint64_t seed,
-                           int32_t *enc, uint8_t *mask, int32_t *dec, cl_error *err);
-
-/* The induction study (chronolens induction, one model). tok_lo < 0: the model's band.
- * Every statistic is (mean, std, seed_std); ablation and copying are NaN unless strict.
- *   cross       (4, layers*heads, 3): current token, token to right, ablation Δlog p, copying
- *   enc         (2, enc_layers*heads, 3): current token, token to right
- *   counts      (3, 3, 3): [cross, encoder, strict] x [current, right, any] x (n, mean, std)
- *   cross_flags (layers*heads, 4): above current, above right, strict current, strict right
- *   enc_flags   (enc_layers*heads, 2): above current, above right
- *   tok_range   (2): the token range used
- * progress: forward passes done of total. */
-CL_API int cl_py_induction(const cl_model *m, int seq_len, int reps, int batch, int tok_lo, int tok_hi, uint64_t seed,
-                           int seeds, double threshold, int strict, cl_py_progress progress, void *ctx, double *cross,
-                           double *enc, double *counts, uint8_t *cross_flags, uint8_t *enc_flags, int *tok_range,
-                           cl_error *err);
-
-/* The R x L sweep (chronolens sweep, one model): counts (n_reps, n_lens, 2, 3, 3) =
- * [cross, encoder] x [current, right, any] x (n, mean, std). progress: cells. */
-CL_API int cl_py_sweep(const cl_model *m, const int *reps, int n_reps, const int *lens, int n_lens, int batch, int tok_lo,
-                       int tok_hi, uint64_t seed, int seeds, double threshold, cl_py_progress progress, void *ctx,
-                       double *counts, cl_error *err);
-
-/* ---- multisine spectra (method.md §3) */
-
-#define CL_PY_MAX_FREQS 64
-
-/* The multisine study (chronolens multisine, one model: cl_multisine_run_models; path the
- * folder m came from, naming it in errors; NULL: "model"). The input: n frequencies (Hz),
- * amplitudes, phases (rad), points samples over duration s, Gaussian noise from seed.
- * With LH = decoder layers x heads:
- *   series, series_spectrum (points); axes (2, points): frequency_hz, quefrency_s
- *   arrays (4, LH, points): attention, spectrum, double_fft, double_fft_nodc
- *   heads (LH, 6): amplitude, peak, periodic (0/1), strength, spacing_hz, quefrency_s
- *   induction (LH, 3): score, current, right;  corr (2): Spearman rho, p (perms permutations) */
-CL_API int cl_py_multisine(const cl_model *m, const char *path, const double *freqs, const double *amps, const double *phases, int n,
-                           int points, double duration, double noise, uint64_t seed, int perms, double min_strength,
-                           double harmonic_ratio, double *series, double *series_spectrum, double *axes, double *arrays,
-                           double *heads, double *induction, double *corr, cl_error *err);
-
-/* The multisine sweep (chronolens multisine-sweep: cl_mssweep_run_model; path as above).
- * G = decoder layers x heads.
- *   nfreqs (configs); cfg (configs, 3, CL_PY_MAX_FREQS): freqs, amps, phases (first nfreqs used)
- *   cfg_stats (configs, 4): smallest gap, gcd of the gaps, gcd of the freqs, non-divisor (0/1)
- *   heads (configs, G, 6) as cl_py_multisine; induction (G)
- *   rows (4, 14): [all pairs, top-k, non-divisor all, non-divisor top-k] x (configs, pairs,
- *     periodic, match, match_gcd, match_fund, err q05, q25, q50, q75, q95, mean abs error, rho, p)
- * progress: series done of configs. */
-#define CL_PY_SWEEP_ROWS 4
-#define CL_PY_SWEEP_COLS 14
-CL_API int cl_py_multisine_sweep(const cl_model *m, const char *path, int configs, uint64_t seed, int points, double duration, double noise,
-                                 int fmin, int fmax, int kmin, int kmax, int topk, int batch, int perms, double min_strength,
-                                 double harmonic_ratio, cl_py_progress progress, void *ctx, int *nfreqs, double *cfg,
-                                 double *cfg_stats, double *heads, double *induction, double *rows, cl_error *err);
-
-/* ---- forecasting (method.md §1) */
-
-/* ChronosPipeline.predict: context (B, L), NaN = missing -> values (B, samples, horizon).
- * batch 0 = automatic. progress: decoder steps x series done of horizon x series. */
-CL_API int cl_py_forecast(const cl_model *m, const float *context, int B, int L, int horizon, int samples,
-                          double temperature, int top_k, double top_p, uint64_t seed, int batch, int use_cache,
-                          cl_py_progress progress, void *ctx, float *values, cl_error *err);
-/* mean (B, H) and quantiles (B, H, nq) of values (B, S, H), as the forecast command writes. */
-CL_API int cl_py_forecast_summary(const float *values, int B, int S, int H, const double *levels, int nq, float *mean,
-                                  float *quant, cl_error *err);
-/* Context parroting of each series x (B, L) with window D: out (B, H); info (B, 4): period,
- * distance, scale, fallback. */
-CL_API int cl_py_parrot(const float *x, int B, int L, int window, int H, float *out, double *info, cl_error *err);
-
-/* ---- claims (method.md §5) */
-
-/* The claims of `chronolens claims --scores scores [--multisine msdir]` (msdir NULL: without
- * the multisine claims) with that threshold and alpha, written as claims.json to json_path
- * (the command's format; atomic). */
-CL_API int cl_py_claims(const char *scores, const char *msdir, double threshold, double alpha, const char *json_path,
-                        cl_error *err);
-
-/* ==================================================================== end (branch py) */
+/* sizeof the public struct type_name ("cl_config", "cl_induction_opts", ...) of chronolens.h
+ * and this header; 0 for another name. For bindings that mirror the structs (python/chronolens
+ * checks every mirror against it when it loads the libraries). */
+CL_API size_t cl_abi_sizeof(const char *type_name);
 
 #ifdef __cplusplus
 }

@@ -88,17 +88,7 @@ int cl_ms_data_from(const cl_multisine_result *const *ref, const cl_multisine_re
 
 /* ---- the claims ---- */
 
-typedef struct cl_claims_opts {
-    double threshold;     /* 0.3 */
-    double z;             /* two-sided 95 %: 1.96 */
-    double alpha;         /* significance level of the tests with p-values: 0.05 */
-    double tie_heads;     /* means only: a count difference <= this is a tie (1) */
-    double tie_score;     /* means only: a score difference <= this is a tie (0.05) */
-    double concentrated_mass;  /* a head is concentrated when its context attention is below this (0.05) */
-    double concentrated_share; /* ... or one position holds at least this share of it (0.5) */
-} cl_claims_opts;
-
-void cl_claims_default(cl_claims_opts *o);
+/* cl_claims_opts, cl_claims_default, cl_claims_write_files: chronolens_study.h */
 
 /* All claims for every model of t (ms may be NULL: the multisine claims are then
  * undecided), then the strict extension. out is filled (cl_verdicts_free). */

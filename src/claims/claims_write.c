@@ -133,3 +133,19 @@ int cl_claims_from_tables(const char *const *scores, int n_scores, const char *m
     cl_scores_free(&t);
     return rc;
 }
+
+int cl_claims_write_files(const char *const *scores, int n_scores, const char *msdir, const cl_claims_opts *o,
+                          const char *json, const char *csv, cl_error *err) {
+    cl_claims_opts def;
+    if (!o) { cl_claims_default(&def); o = &def; }
+    if (!(o->threshold >= 0 && o->threshold <= 1))
+        return cl_error_set(err, CL_EINVAL, "claims: threshold %g: must be in [0, 1]", o->threshold);
+    if (!(o->alpha > 0 && o->alpha <= 0.5)) return cl_error_set(err, CL_EINVAL, "claims: alpha %g: must be in (0, 0.5]", o->alpha);
+    if (!scores) return cl_error_set(err, CL_EINVAL, "claims: no scores table");
+    cl_verdicts v;
+    int rc = cl_claims_from_tables(scores, n_scores, msdir, o, &v, err);
+    if (!rc && json) rc = cl_verdicts_write_json(json, &v, err);
+    if (!rc && csv) rc = cl_verdicts_write_csv(csv, &v, err);
+    cl_verdicts_free(&v);
+    return rc;
+}
