@@ -101,14 +101,11 @@ int cl_claims_run(const cl_scores *t, const cl_ms_data *ms, const cl_claims_opts
  * verdict also gets its family ("t5" / "bolt": a "family" key after "model", a family column
  * after model): a Chronos-T5 run's files keep their bytes. Atomic. */
 int cl_verdicts_write_json(const char *path, const cl_verdicts *v, cl_error *err);
-/* What `chronolens claims` computes: the scores table at scores (cl_scores_read) and, when
- * msdir is not NULL, the multisine results of its models there (cl_ms_data_read); o NULL =
- * the defaults. Shared by the command and the Python package. */
-int cl_claims_from_files(const char *scores, const char *msdir, const cl_claims_opts *o, cl_verdicts *out,
-                         cl_error *err);
-/* The same on several scores tables (an induction run's and a sweep's): their rows joined,
- * the first table's row kept where two give the same key (as the report: induction before
- * sweep); a model that two tables give different families is refused (CL_EFORMAT). */
+/* What `chronolens claims` computes: the scores tables (cl_scores_read; an induction run's and
+ * a sweep's: their rows joined, the first table's row kept where two give the same key, as the
+ * report: induction before sweep; a model that two tables give different families is refused,
+ * CL_EFORMAT) and, when msdir is not NULL, the multisine results of its models there
+ * (cl_ms_data_read); o NULL = the defaults. Shared by the command and cl_claims_write_files. */
 int cl_claims_from_tables(const char *const *scores, int n_scores, const char *msdir, const cl_claims_opts *o,
                           cl_verdicts *out, cl_error *err);
 int cl_verdicts_write_csv(const char *path, const cl_verdicts *v, cl_error *err);

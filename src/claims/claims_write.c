@@ -89,11 +89,6 @@ int cl_verdicts_write_csv(const char *path, const cl_verdicts *vs, cl_error *err
     return cl_out_commit(&out, err);
 }
 
-int cl_claims_from_files(const char *scores, const char *msdir, const cl_claims_opts *o, cl_verdicts *out,
-                         cl_error *err) {
-    return cl_claims_from_tables(&scores, 1, msdir, o, out, err);
-}
-
 /* src's rows into t, refusing a model that src gives another family than t (names: path of src, of t) */
 static int merge_checked(cl_scores *t, const cl_scores *src, const char *src_path, const char *t_path, cl_error *err) {
     enum { MAXM = 256 };
