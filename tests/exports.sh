@@ -1,6 +1,6 @@
 #!/bin/sh
 # exports.sh INCLUDE_DIR LIB.so... — what the shared libraries export (nm -D): cl_ names only,
-# and every function declared CL_API in INCLUDE_DIR/*.h.
+# and every function declared in INCLUDE_DIR/*.h, each declared CL_API.
 #
 # The libraries are compiled with -fvisibility=hidden: the public API carries CL_API
 # (include/chronolens.h), the engine internals the study library calls carry CL_INTERNAL
@@ -33,6 +33,13 @@ comm -23 "$tmp/api" "$tmp/all.sorted" > "$tmp/missing"
 if [ -s "$tmp/missing" ]; then
     echo "declared CL_API in $inc but exported by none of the libraries (is the header included where it is defined?):"
     sed 's/^/  /' "$tmp/missing"
+    fail=1
+fi
+# a public declaration without CL_API is compiled hidden too: no binding can call it
+grep -n '^[a-z][^(]*[ *]cl_[A-Za-z0-9_]*(' "$inc"/*.h | grep -v -e ':static ' -e ':typedef ' > "$tmp/bare" || true
+if [ -s "$tmp/bare" ]; then
+    echo "declared in $inc without CL_API (hidden from the shared libraries):"
+    sed 's/^/  /' "$tmp/bare"
     fail=1
 fi
 echo "$(wc -l < "$tmp/api") CL_API functions in $inc"
