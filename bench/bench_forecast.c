@@ -98,7 +98,7 @@ int main(int argc, char **argv) {
     double acc = 0;
     for (int t = 0; t < L; t++) { acc += cl_rng_normal(&rng); x[t] = (float)acc; }
     cl_forecast_opts o;
-    cl_forecast_defaults(c, &o);
+    cl_forecast_default(c, &o);
     o.samples = SAMPLES;
     float *vals = malloc(sizeof(float) * SAMPLES * STEPS);
     double *ts = malloc(sizeof(double) * reps), *cs = malloc(sizeof(double) * reps), enc = 0, dec = 0;

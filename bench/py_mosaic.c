@@ -1,8 +1,9 @@
 /* py_mosaic.c — the C side of bench/py_mosaic.py: the reference mosaic (the cross-attention
- * induction scores of 100 RRT sequences, L 10, R 2) called from C through the same shared
- * libraries the Python package loads, as two studies:
+ * induction scores of 100 RRT sequences, L 10, R 2) called from C, as two studies:
  *   scores     cl_rrt_cross_scores: batch, one forward pass capturing cross row 1, means
- *   induction  cl_py_induction, strict off: the induction study (cross + encoder scores, counts)
+ *   induction  cl_induction_run, strict off: the induction study (cross + encoder scores, counts)
+ * Linked with the static libraries: cl_rrt_cross_scores is internal (the shared libraries
+ * export the public API only); the code is the one the package's shared libraries run.
  * It loads the model once, then reads study names from stdin, one a line, runs that study once
  * and prints its wall time in ms, so the caller can alternate it run by run with its own
  * (the machine is shared: alternating each run exposes both sides to the same load).
@@ -29,12 +30,11 @@ int main(int argc, char **argv) {
     cl_state *s;
     if (cl_model_load(argv[1], NULL, &m, &err) || cl_state_new(m, &s, &err)) { fprintf(stderr, "%s\n", err.msg); return 2; }
     const cl_config *c = cl_model_config(m);
-    const int LH = c->num_decoder_layers * c->num_heads, LHe = c->num_layers * c->num_heads;
     cl_rrt_opts o;
-    if (cl_rrt_default(c, &o, &err)) { fprintf(stderr, "%s\n", err.msg); return 2; }
-    double *cross = malloc(sizeof(double) * 12 * LH), *enc = malloc(sizeof(double) * 6 * LHe), counts[27];
-    uint8_t *cf = malloc(4 * (size_t)LH), *ef = malloc(2 * (size_t)LHe);
-    int tr[2], rc = 0;
+    cl_induction_opts io;
+    if (cl_rrt_default(c, &o, &err) || cl_induction_default(c, &io, &err)) { fprintf(stderr, "%s\n", err.msg); return 2; }
+    io.strict = 0;
+    int rc = 0;
     char line[64];
     while (!rc && fgets(line, sizeof line, stdin)) {
         double t0 = now();
@@ -43,7 +43,9 @@ int main(int argc, char **argv) {
             rc = cl_rrt_cross_scores(s, &o, &sc, &err);
             if (!rc) cl_rrt_scores_free(&sc);
         } else if (!strcmp(line, "induction\n")) {
-            rc = cl_py_induction(m, 10, 2, 100, -1, -1, 0, 1, 0.3, 0, NULL, NULL, cross, enc, counts, cf, ef, tr, &err);
+            cl_induction_result r;
+            rc = cl_induction_run(m, &io, &r, &err);
+            if (!rc) cl_induction_free(&r);
         } else {
             rc = cl_error_set(&err, CL_EINVAL, "unknown study %s", line);
         }
@@ -51,7 +53,6 @@ int main(int argc, char **argv) {
         fflush(stdout);
     }
     if (rc) fprintf(stderr, "%s\n", err.msg);
-    free(cross); free(enc); free(cf); free(ef);
     cl_state_free(s);
     cl_model_free(m);
     return rc ? 2 : 0;

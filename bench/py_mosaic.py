@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """The Python layer's cost: the reference mosaic (cross-attention induction scores of 100 RRT
 sequences, L 10, R 2) on a `chronolens init --size small` checkpoint, through the Python
-package and called from C (build/cl_bench_py_mosaic, the same shared libraries):
+package and called from C (build/cl_bench_py_mosaic, the same library code, linked statically):
 
   scores     C: cl_rrt_cross_scores (batch, one pass capturing cross row 1, means and stds).
              Python: rrt_batch + forward(capture cross row 1, last_only) + the same means
              and stds in numpy over the captured maps (viewed, not copied).
-  induction  the induction study (strict off): C cl_py_induction vs chronolens.induction.
+  induction  the induction study (strict off): C cl_induction_run vs chronolens.induction.
 
 The machine is shared: the C program stays loaded and C and Python alternate run by run (after
 a warm-up run each), REPS runs a side; the table gives each side's fastest run (its least
@@ -124,13 +124,15 @@ def overhead(n=2000):
         _lib.lib.cl_encode(st, ids, mask, 1, ids.shape[1], ctypes.byref(err))
         _lib.lib.cl_decode(st, dec, 2, 1, ctypes.byref(err))
 
-    LH, LHe = m.config.num_decoder_layers * m.config.num_heads, m.config.num_layers * m.config.num_heads
-    bufs = (np.empty((4, LH, 3)), np.empty((2, LHe, 3)), np.empty((3, 3, 3)), np.empty((LH, 4), np.uint8),
-            np.empty((LHe, 2), np.uint8), (ctypes.c_int * 2)())
+    from chronolens import _structs
+    io = _structs.InductionOpts()
+    _lib.slib.cl_induction_default(m._cfg, ctypes.byref(io), ctypes.byref(_lib.ClError()))
+    io.rrt.seq_len, io.rrt.reps, io.rrt.batch, io.strict = 2, 2, 1, 0
 
     def bare_induction():
-        _lib.slib.cl_py_induction(m._h.ptr, 2, 2, 1, -1, -1, 0, 1, 0.3, 0, _lib.NO_PROGRESS, None, *bufs,
-                                  ctypes.byref(_lib.ClError()))
+        r = _structs.InductionResult()
+        _lib.slib.cl_induction_run(m._h.ptr, ctypes.byref(io), ctypes.byref(r), ctypes.byref(_lib.ClError()))
+        _lib.slib.cl_induction_free(ctypes.byref(r))
 
     out = []
     for pkg, bare in ((lambda: m.forward(token_ids=ids, decoder_ids=dec, capture=spec, last_only=True),

@@ -28,6 +28,16 @@ extern "C" {
 
 #define CHRONOLENS_VERSION "0.1.0"
 
+/* CL_API marks the public API. The libraries are compiled with -fvisibility=hidden, so their
+ * shared builds export the functions declared with it and nothing else of the library
+ * (internal functions keep their module prefixes and stay internal; tests/exports.sh checks
+ * that libchronolens.so and libchronolens_study.so export only cl_ names). */
+#if defined(__GNUC__) || defined(__clang__)
+#define CL_API __attribute__((visibility("default")))
+#else
+#define CL_API
+#endif
+
 /* ---------------------------------------------------------------- errors */
 
 enum {
@@ -36,7 +46,7 @@ enum {
     CL_EFORMAT = 2,  /* a file is malformed (bad header, bad JSON, bad CSV cell) */
     CL_EINVAL = 3,   /* a caller's argument is out of range */
     CL_ENOMEM = 4,   /* an allocation failed or would exceed a documented limit */
-    CL_ECANCELED = 5, /* the caller's progress check asked to stop (cl_progress.check) */
+    CL_ECANCELED = 5, /* the caller's progress callback asked to stop (cl_progress) */
 };
 
 typedef struct cl_error {
@@ -45,49 +55,43 @@ typedef struct cl_error {
 } cl_error;
 
 /* Fills err (if non-NULL) with a printf-style message; returns code. */
-int cl_error_set(cl_error *err, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+CL_API int cl_error_set(cl_error *err, int code, const char *fmt, ...)
+           __attribute__((format(printf, 3, 4)));
 
 /* ---------------------------------------------------------------- progress */
 
-/* The one progress callback of chronolens: every long-running function (engine passes,
- * studies, training, checkpoint writing) calls it with the caller's ctx, the name of the
- * stage that runs ("encoder+decoder", "induction", "multisine", ...), and how many of
- * total units are done (done == total at the end; total may change between stages).
- * It is carried in the function's opts (or set on the object that runs); fn NULL = none.
- * It is called on the calling thread, never from a worker.
+/* The one progress callback of chronolens (as llama.cpp's progress_callback): every
+ * long-running function (engine passes, studies, training, checkpoint writing) calls it with
+ * the caller's ctx, the name of the stage that runs ("encoder+decoder", "induction",
+ * "multisine", ...), and how many of total units are done (done == total at the end; total
+ * may change between stages). It is carried in the function's opts (or set on the object
+ * that runs); fn NULL = none. It is called on the calling thread, never from a worker.
  *
- * Cancelling: `check` is the same report answering whether to go on (0) or stop (non-zero).
- * At every progress point where it answers non-zero the run stops, frees what it made and
- * fails with CL_ECANCELED ("<stage>: cancelled"); points are at most one batch, chunk,
- * decoder step or layer apart, so a run stops within one such unit. `fn` keeps its void
- * type so that existing callers compile and behave as before; set either or both (fn is
- * called first). Once it has asked to stop, check should keep answering non-zero: a relay
- * point that cannot stop (a closing report) lets the next point do it. */
-typedef void (*cl_progress_fn)(void *ctx, const char *stage, double done, double total);
-typedef int (*cl_progress_check_fn)(void *ctx, const char *stage, double done, double total);
+ * It returns 0 to go on, non-zero to cancel: at every progress point where it answers
+ * non-zero the run stops, frees what it made and fails with CL_ECANCELED ("<stage>:
+ * cancelled"); points are at most one batch, chunk, decoder step or layer apart, so a run
+ * stops within one such unit. Once it has asked to stop it should keep answering non-zero:
+ * a relay point that cannot stop (a closing report) lets the next point do it. */
+typedef int (*cl_progress_fn)(void *ctx, const char *stage, double done, double total);
 typedef struct cl_progress {
     cl_progress_fn fn;
     void *ctx;
-    cl_progress_check_fn check; /* optional: non-zero = cancel (see above) */
 } cl_progress;
 
-/* Reports to p (when p is set) and returns check's answer: non-zero = the caller asked to
- * stop. For relays that pass a report on to an outer cl_progress. */
+/* Reports to p (when p and its fn are set) and returns its answer: non-zero = the caller
+ * asked to stop. For relays that pass a report on to an outer cl_progress. */
 static inline int cl_progress_ask(const cl_progress *p, const char *stage, double done, double total) {
-    if (!p) return 0;
-    if (p->fn) p->fn(p->ctx, stage, done, total);
-    return p->check ? p->check(p->ctx, stage, done, total) != 0 : 0;
+    return p && p->fn ? p->fn(p->ctx, stage, done, total) != 0 : 0;
 }
 
-/* Reports to p where the run cannot stop (the answer of check is left to the next point). */
+/* Reports to p where the run cannot stop (the answer is left to the next point). */
 static inline void cl_progress_report(const cl_progress *p, const char *stage, double done, double total) {
     (void)cl_progress_ask(p, stage, done, total);
 }
 
 /* A progress point where the run may stop: reports to p and returns 0, or CL_ECANCELED
- * with err set to "<stage>: cancelled" when check asked to stop. */
-int cl_progress_point(const cl_progress *p, const char *stage, double done, double total, cl_error *err);
+ * with err set to "<stage>: cancelled" when its fn asked to stop. */
+CL_API int cl_progress_point(const cl_progress *p, const char *stage, double done, double total, cl_error *err);
 
 /* ---------------------------------------------------------------- threads */
 
@@ -95,8 +99,8 @@ int cl_progress_point(const cl_progress *p, const char *stage, double done, doub
  * Results do not depend on it, bit for bit: products are cut into blocks from their shape
  * alone and OpenBLAS is kept single-threaded (docs/numerics.md).
  * Until the first call the pool has one thread. */
-void cl_set_threads(int n);
-int cl_get_threads(void);
+CL_API void cl_set_threads(int n);
+CL_API int cl_get_threads(void);
 
 /* ---------------------------------------------------------------- config */
 
@@ -125,7 +129,7 @@ typedef struct cl_config {
 } cl_config;
 
 /* Parses a T5 config.json with a chronos_config block. */
-int cl_config_load(const char *path, cl_config *cfg, cl_error *err);
+CL_API int cl_config_load(const char *path, cl_config *cfg, cl_error *err);
 
 /* ---------------------------------------------------------------- model */
 
@@ -151,37 +155,37 @@ typedef struct cl_load_opts {
 /* Loads a Hugging Face folder: config.json + model.safetensors (or a sharded
  * model.safetensors.index.json), of any family (cfg.family says which). Validates every
  * header completely. opts NULL: the defaults (fp32). */
-int cl_model_load(const char *dir, const cl_load_opts *opts, cl_model **out, cl_error *err);
+CL_API int cl_model_load(const char *dir, const cl_load_opts *opts, cl_model **out, cl_error *err);
 /* The precision a model's products run in (CL_FP32 where bf16 was asked but unsupported). */
-cl_precision cl_model_precision(const cl_model *m);
+CL_API cl_precision cl_model_precision(const cl_model *m);
 /* 1 when this CPU runs bf16 products natively (AVX512-BF16 or AMX, through oneDNN). */
-int cl_bf16_supported(void);
+CL_API int cl_bf16_supported(void);
 /* "fp32" / "bf16"; cl_precision_parse returns 0 and sets *p for those names, else -1. */
-const char *cl_precision_name(cl_precision p);
-int cl_precision_parse(const char *name, cl_precision *p);
-void cl_model_free(cl_model *m);
-const cl_config *cl_model_config(const cl_model *m);
+CL_API const char *cl_precision_name(cl_precision p);
+CL_API int cl_precision_parse(const char *name, cl_precision *p);
+CL_API void cl_model_free(cl_model *m);
+CL_API const cl_config *cl_model_config(const cl_model *m);
 /* Total number of parameters (tied embedding counted once). */
-size_t cl_model_param_count(const cl_model *m);
+CL_API size_t cl_model_param_count(const cl_model *m);
 /* Storage dtype of the weights on disk ("F32", "BF16", "F16", or "mixed"). */
-const char *cl_model_dtype(const cl_model *m);
+CL_API const char *cl_model_dtype(const cl_model *m);
 /* Bytes of weights held in memory that are not mmapped in place (widened copies). */
-size_t cl_model_owned_bytes(const cl_model *m);
+CL_API size_t cl_model_owned_bytes(const cl_model *m);
 
 /* ---------------------------------------------------------------- tokenizer */
 
 /* MeanScaleUniformBins. context: (B, L) with NaN = missing. Keeps the last
  * context_length values; T = min(L, context_length) + use_eos_token.
  * ids: (B, T) int32, mask: (B, T) uint8, scale: (B). */
-int cl_tokenizer_encode(const cl_config *cfg, const float *context, int B, int L,
-                        int32_t *ids, uint8_t *mask, float *scale, cl_error *err);
+CL_API int cl_tokenizer_encode(const cl_config *cfg, const float *context, int B, int L,
+                               int32_t *ids, uint8_t *mask, float *scale, cl_error *err);
 /* Number of tokens T that cl_tokenizer_encode produces for L values. */
-int cl_tokenizer_length(const cl_config *cfg, int L);
+CL_API int cl_tokenizer_length(const cl_config *cfg, int L);
 /* values[i] = center(ids[i]) * scale; n ids with one scale. */
-void cl_tokenizer_decode(const cl_config *cfg, const int32_t *ids, int n, float scale,
-                         float *values);
+CL_API void cl_tokenizer_decode(const cl_config *cfg, const int32_t *ids, int n, float scale,
+                                float *values);
 /* Center (scaled value) of a token id, with the same clamping as decode. */
-float cl_tokenizer_center(const cl_config *cfg, int id);
+CL_API float cl_tokenizer_center(const cl_config *cfg, int id);
 
 /* ---------------------------------------------------------------- contexts */
 
@@ -193,14 +197,14 @@ float cl_tokenizer_center(const cl_config *cfg, int id);
  * whether they come from a CSV (the studies) or an array (the Python package). Errors name
  * the series: "PATH: series 'NAME' (column K)" (CL_EFORMAT; names NULL: by index), or with
  * path NULL "context: series B" (CL_EINVAL). */
-int cl_context_check(const cl_config *cfg, const float *context, int B, int L, const char *path,
-                     char *const *names, cl_error *err);
+CL_API int cl_context_check(const cl_config *cfg, const float *context, int B, int L, const char *path,
+                            char *const *names, cl_error *err);
 
 /* T5 relative position bucket of (key - query). */
-int cl_relative_bucket(int rel, int bidirectional, int num_buckets, int max_distance);
+CL_API int cl_relative_bucket(int rel, int bidirectional, int num_buckets, int max_distance);
 /* The exact buckets of that arithmetic (distances below it get a bucket each): num_buckets/2
  * causal, num_buckets/4 bidirectional; max_distance must exceed it. */
-int cl_relative_exact(int num_buckets, int bidirectional);
+CL_API int cl_relative_exact(int num_buckets, int bidirectional);
 
 /* ---------------------------------------------------------------- capture */
 
@@ -222,50 +226,50 @@ typedef struct cl_capture_spec {
 
 typedef struct cl_state cl_state;
 
-int cl_state_new(const cl_model *m, cl_state **out, cl_error *err);
-void cl_state_free(cl_state *s);
+CL_API int cl_state_new(const cl_model *m, cl_state **out, cl_error *err);
+CL_API void cl_state_free(cl_state *s);
 /* The model a state runs. */
-const cl_model *cl_state_model(const cl_state *s);
+CL_API const cl_model *cl_state_model(const cl_state *s);
 
 /* Sets what the next cl_encode/cl_decode keep for one stack (copied). */
-int cl_state_set_capture(cl_state *s, cl_stack stack, const cl_capture_spec *spec,
-                         cl_error *err);
+CL_API int cl_state_set_capture(cl_state *s, cl_stack stack, const cl_capture_spec *spec,
+                                cl_error *err);
 /* Keeps every attention map of every stack (as the `forward` command does). */
-void cl_state_capture_all(cl_state *s);
+CL_API void cl_state_capture_all(cl_state *s);
 /* Captured maps of a stack after the last pass, and their shape
  * (n_layers_sel, B, n_heads_sel, n_rows_sel, Tk); NULL if nothing captured. */
-const float *cl_state_attn(const cl_state *s, cl_stack stack, int shape[5]);
+CL_API const float *cl_state_attn(const cl_state *s, cl_stack stack, int shape[5]);
 
 /* Multiplies head h of layer l of a stack by gate (0 = ablate) before the output
  * projection. Gates persist until cl_state_reset_gates. */
-int cl_state_set_head_gate(cl_state *s, cl_stack stack, int layer, int head, float gate,
-                           cl_error *err);
-void cl_state_reset_gates(cl_state *s);
+CL_API int cl_state_set_head_gate(cl_state *s, cl_stack stack, int layer, int head, float gate,
+                                  cl_error *err);
+CL_API void cl_state_reset_gates(cl_state *s);
 
 /* Runs the encoder. ids, mask: (B, T). The output (B, T, d_model) stays in the
  * state for the following cl_decode calls and is returned by cl_state_encoder_hidden. */
-int cl_encode(cl_state *s, const int32_t *ids, const uint8_t *mask, int B, int T,
-              cl_error *err);
-const float *cl_state_encoder_hidden(const cl_state *s, int *B, int *T);
+CL_API int cl_encode(cl_state *s, const int32_t *ids, const uint8_t *mask, int B, int T,
+                     cl_error *err);
+CL_API const float *cl_state_encoder_hidden(const cl_state *s, int *B, int *T);
 
 /* Runs the decoder on dec_ids (B, Td) against the last encoder output, with the
  * causal mask. Cross-attention keys/values are computed once per encoder output and
  * reused by later cl_decode calls. logits (B, Td, vocab) are returned by
  * cl_state_logits. If last_only, logits are computed for the last position only
  * (shape (B, 1, vocab)). */
-int cl_decode(cl_state *s, const int32_t *dec_ids, int Td, int last_only, cl_error *err);
-const float *cl_state_logits(const cl_state *s, int *B, int *Td, int *V);
+CL_API int cl_decode(cl_state *s, const int32_t *dec_ids, int Td, int last_only, cl_error *err);
+CL_API const float *cl_state_logits(const cl_state *s, int *B, int *Td, int *V);
 
 /* Reported after every encoder and decoder layer (stage "forward": layers done of the
  * pass's layers) so long passes can show progress; NULL or fn NULL (default) disables it.
- * The struct is copied. Its check may stop cl_encode / cl_decode between layers
+ * The struct is copied. Its answer may stop cl_encode / cl_decode between layers
  * (CL_ECANCELED): the state then holds no encoder output, maps or logits until the next
  * cl_encode. */
-void cl_state_set_progress(cl_state *s, const cl_progress *p);
+CL_API void cl_state_set_progress(cl_state *s, const cl_progress *p);
 
 /* FLOPs (2 * multiply-adds) of every matrix product of the last encode + decode. */
-double cl_state_flops(const cl_state *s);
-void cl_state_reset_flops(cl_state *s);
+CL_API double cl_state_flops(const cl_state *s);
+CL_API void cl_state_reset_flops(cl_state *s);
 
 /* ================================================================ Chronos-Bolt
  * Chronos-Bolt (amazon/chronos-bolt-*, method.md §4): the same T5 stacks reading patches of
@@ -278,39 +282,39 @@ enum { CL_FAMILY_T5 = 0, CL_FAMILY_BOLT = 1 };
 #define CL_BOLT_MAX_QUANTILES 32
 
 /* 1 when the model (config) is a Chronos-Bolt. */
-int cl_model_is_bolt(const cl_model *m);
+CL_API int cl_model_is_bolt(const cl_model *m);
 /* For code that runs Chronos-T5 models only: when m is a Bolt model, sets a one-line error
  * naming dir and what ("induction", "report", ...) and returns CL_EINVAL; else 0. */
-int cl_model_require_t5(const cl_model *m, const char *dir, const char *what, cl_error *err);
+CL_API int cl_model_require_t5(const cl_model *m, const char *dir, const char *what, cl_error *err);
 
 /* Patches P of a context of L values (the last context_length kept, left-padded with NaN to
  * a multiple of patch_size, cut with the stride); tokens T = P + use_reg_token. */
-int cl_bolt_num_patches(const cl_config *cfg, int L);
-int cl_bolt_num_tokens(const cl_config *cfg, int L);
+CL_API int cl_bolt_num_patches(const cl_config *cfg, int L);
+CL_API int cl_bolt_num_tokens(const cl_config *cfg, int L);
 
 /* The encoder on embeddings instead of token ids (the layer loop cl_encode runs):
  * x (B, T, d_model), mask (B, T) (0 = masked key). */
-int cl_encode_embeds(cl_state *s, const float *x, const uint8_t *mask, int B, int T, cl_error *err);
+CL_API int cl_encode_embeds(cl_state *s, const float *x, const uint8_t *mask, int B, int T, cl_error *err);
 
 /* Instance norm, patching, input residual block, [REG], then the encoder (capture as set).
  * context (B, L), NaN = missing. Afterwards: cl_state_encoder_hidden (B, T, d_model) and
  * the accessors below. */
-int cl_bolt_encode(cl_state *s, const float *context, int B, int L, cl_error *err);
+CL_API int cl_bolt_encode(cl_state *s, const float *context, int B, int L, cl_error *err);
 /* The one-query decoder on the last cl_bolt_encode and the quantile head:
  * quantiles (B, Q, prediction_length) in data units (× scale + loc). */
-int cl_bolt_decode(cl_state *s, cl_error *err);
+CL_API int cl_bolt_decode(cl_state *s, cl_error *err);
 /* cl_bolt_encode then cl_bolt_decode. */
-int cl_bolt_forward(cl_state *s, const float *context, int B, int L, cl_error *err);
+CL_API int cl_bolt_forward(cl_state *s, const float *context, int B, int L, cl_error *err);
 
 /* After cl_bolt_encode: loc, scale (B); attention mask (B, T) (1 = attended); the encoder's
  * input embeddings (B, T, d_model). After cl_bolt_decode: the decoder's final state
  * (B, 1, d_model) and the quantiles (B, Q, prediction_length). NULL before. */
-const float *cl_bolt_loc(const cl_state *s);
-const float *cl_bolt_scale(const cl_state *s);
-const uint8_t *cl_bolt_mask(const cl_state *s);
-const float *cl_bolt_input_embeds(const cl_state *s);
-const float *cl_bolt_decoder_hidden(const cl_state *s);
-const float *cl_bolt_quantiles(const cl_state *s);
+CL_API const float *cl_bolt_loc(const cl_state *s);
+CL_API const float *cl_bolt_scale(const cl_state *s);
+CL_API const uint8_t *cl_bolt_mask(const cl_state *s);
+CL_API const float *cl_bolt_input_embeds(const cl_state *s);
+CL_API const float *cl_bolt_decoder_hidden(const cl_state *s);
+CL_API const float *cl_bolt_quantiles(const cl_state *s);
 
 /* ChronosBoltPipeline.predict and predict_quantiles: src/study/forecast/bolt_forecast.h. */
 

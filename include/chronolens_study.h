@@ -18,6 +18,8 @@
 
 #include "chronolens.h"
 
+#include <stdio.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -31,9 +33,9 @@ extern "C" {
 typedef struct cl_shard { int k, n; } cl_shard;
 static inline int cl_shard_has(const cl_shard *s, int unit) { return !s || s->n <= 1 || unit % s->n == s->k - 1; }
 /* Parses "K/N" (1 <= K <= N <= 100000); 0 or CL_EINVAL. */
-int cl_shard_parse(const char *text, cl_shard *s, cl_error *err);
+CL_API int cl_shard_parse(const char *text, cl_shard *s, cl_error *err);
 /* Joins part folders (written with --shard K/N, every K once) into out (created). */
-int cl_merge(const char *const *parts, int n, const char *out, cl_error *err);
+CL_API int cl_merge(const char *const *parts, int n, const char *out, cl_error *err);
 
 /* ---------------------------------------------------------------- models of a study */
 
@@ -57,13 +59,13 @@ typedef struct cl_study_model {
  * only those of part shard (unit = model index; NULL: every model) are loaded, the
  * others' m[k] NULL. lo: cl_model_load's options (NULL: the defaults). m (n) receives the
  * models (free each with cl_model_free); info (n) their names. */
-int cl_study_models_load(const char *const *dirs, const char *const *names, int n, const cl_shard *shard,
-                         const cl_load_opts *lo, cl_model **m, cl_study_model *info, cl_error *err);
+CL_API int cl_study_models_load(const char *const *dirs, const char *const *names, int n, const cl_shard *shard,
+                                const cl_load_opts *lo, cl_model **m, cl_study_model *info, cl_error *err);
 /* A model's default name: the folder's basename, and for a Hugging Face cache snapshot
  * (.../models--ORG--NAME/snapshots/HASH) NAME; "model" for an empty path. */
-void cl_study_model_name(const char *dir, char *buf, size_t n);
+CL_API void cl_study_model_name(const char *dir, char *buf, size_t n);
 /* A name is used in file names: 1 to 100 characters, no '/', not "." or "..". 0 or CL_EINVAL. */
-int cl_study_name_check(const char *name, cl_error *err);
+CL_API int cl_study_name_check(const char *name, cl_error *err);
 
 /* ---------------------------------------------------------------- induction (method.md §2) */
 
@@ -77,6 +79,13 @@ typedef struct cl_rrt_opts {
                          * block shifted this many values against the patch grid, 0 <= offset <
                          * patch_size (0: the plain test); ignored by Chronos-T5 */
 } cl_rrt_opts;
+
+/* One batch of repeated random tokens for a Chronos-T5 config, as cl_induction_run draws a
+ * seed's batch: enc (batch, R*L + 2) `S .. S s_0 EOS` (S: L tokens uniform in [tok_lo, tok_hi]
+ * from seed), mask (batch, R*L + 2) all 1, dec (batch, 2) = [decoder start, s_1]. Validates
+ * the options (L >= 2, R >= 2, batch >= 1, token ids inside the vocabulary). */
+CL_API int cl_rrt_make(const cl_config *c, const cl_rrt_opts *o, int32_t *enc, uint8_t *mask, int32_t *dec,
+                       cl_error *err);
 
 typedef struct cl_induction_opts {
     cl_rrt_opts rrt;   /* L, R, batch, token range, first seed */
@@ -131,21 +140,21 @@ typedef struct cl_induction_result {
 
 /* The study's defaults for a model: L 10, R 2, batch 100, token band of its vocabulary,
  * seed 0, threshold 0.3, one seed, strict on. */
-int cl_induction_default(const cl_config *c, cl_induction_opts *o, cl_error *err);
+CL_API int cl_induction_default(const cl_config *c, cl_induction_opts *o, cl_error *err);
 
 /* Runs the analysis on one model (one forward pass per seed for the scores; with strict,
  * one decoder pass per cross-attention head on top, reusing that encoder output). Validates
  * the options (threshold in [0, 1], seeds >= 1, L >= 2, R >= 2, ids inside the vocab). */
-int cl_induction_run(const cl_model *m, const cl_induction_opts *o, cl_induction_result *r, cl_error *err);
-void cl_induction_free(cl_induction_result *r);
+CL_API int cl_induction_run(const cl_model *m, const cl_induction_opts *o, cl_induction_result *r, cl_error *err);
+CL_API void cl_induction_free(cl_induction_result *r);
 
 /* Flags of a cross head (layer-major index i): above threshold for a criterion
  * (CL_CUR, CL_RIGHT, CL_ANY), and strict (above and mean Δ < 0; 0 unless strict). */
-int cl_induction_above(const cl_induction_result *r, int i, int criterion);
-int cl_induction_strict(const cl_induction_result *r, int i, int criterion);
-int cl_induction_enc_above(const cl_induction_result *r, int i, int criterion);
+CL_API int cl_induction_above(const cl_induction_result *r, int i, int criterion);
+CL_API int cl_induction_strict(const cl_induction_result *r, int i, int criterion);
+CL_API int cl_induction_enc_above(const cl_induction_result *r, int i, int criterion);
 /* One number per cross head for rankings and correlations: max(cur.mean, right.mean). */
-double cl_induction_head_score(const cl_induction_result *r, int layer, int head);
+CL_API double cl_induction_head_score(const cl_induction_result *r, int layer, int head);
 
 /* The induction study over several models: what induction.json and induction.csv hold. */
 typedef struct cl_induction_set {
@@ -164,25 +173,25 @@ typedef struct cl_induction_study_opts {
     int sampling_all; /* 1: every non-special token of each model (tok_lo ignored; --sampling all) */
     cl_shard shard;  /* induction: units are the models; sweep: the (model, cell) pairs */
 } cl_induction_study_opts;
-void cl_induction_study_default(cl_induction_study_opts *o);
+CL_API void cl_induction_study_default(cl_induction_study_opts *o);
 /* Runs cl_induction_run on every model (names as cl_study_models_load gives them, paths as
  * given); progress over all models ("induction: NAME (k/n)"). The models share one precision
  * (else CL_EINVAL); out->opts.precision records it. */
 /* Checks the settings against every model before any work: R x L + 1 values fit each
  * context_length (cl_induction_study_run checks it too, before its first model). */
-int cl_induction_study_check(cl_model *const *m, const cl_study_model *info, int n, const cl_induction_study_opts *o,
-                             cl_error *err);
-int cl_induction_study_run(cl_model *const *m, const cl_study_model *info, int n, const cl_induction_study_opts *o,
-                           cl_induction_set *out, cl_error *err);
+CL_API int cl_induction_study_check(cl_model *const *m, const cl_study_model *info, int n, const cl_induction_study_opts *o,
+                                    cl_error *err);
+CL_API int cl_induction_study_run(cl_model *const *m, const cl_study_model *info, int n, const cl_induction_study_opts *o,
+                                  cl_induction_set *out, cl_error *err);
 /* dir/induction.json (settings, per model: sizes, parameters, sampling, token range, seconds,
  * counts, every head's scores — the most recent occurrence and every occurrence — and flags,
  * layer distribution), dir/induction.csv (one row per head) and dir/scores.csv (the scores
  * table of method.md §5, cl_induction_scores); atomic. */
-int cl_induction_write(const cl_induction_set *s, const char *dir, cl_error *err);
+CL_API int cl_induction_write(const cl_induction_set *s, const char *dir, cl_error *err);
 /* Reads dir/induction.json back: every number as written (cJSON keeps 15 digits when they
  * read back within one ulp, else 17), so writing the read set gives the same bytes. */
-int cl_induction_read(const char *dir, cl_induction_set *s, cl_error *err);
-void cl_induction_set_free(cl_induction_set *s);
+CL_API int cl_induction_read(const char *dir, cl_induction_set *s, cl_error *err);
+CL_API void cl_induction_set_free(cl_induction_set *s);
 
 /* ---------------------------------------------------------------- sweep (method.md §2) */
 
@@ -213,7 +222,7 @@ typedef struct cl_sweep_cell {
  * author's "total" (heads >= threshold on current plus those on right, a head on both
  * counted twice); and the union count of the all-occurrence sums. */
 typedef struct cl_sweep_extra { double inv_t; int baseline_any, total, all_any, all_right; } cl_sweep_extra;
-cl_sweep_extra cl_sweep_cell_extra(const cl_sweep_cell *c, double threshold);
+CL_API cl_sweep_extra cl_sweep_cell_extra(const cl_sweep_cell *c, double threshold);
 
 enum { CL_CELL_ELSEWHERE = 0, CL_CELL_RUN = 1, CL_CELL_UNFIT = 2 };
 typedef struct cl_sweep_result {
@@ -223,14 +232,14 @@ typedef struct cl_sweep_result {
                            * or CL_CELL_UNFIT (longer than the context: skip_unfit); NULL: all run */
 } cl_sweep_result;
 /* 1 when cell i of r was run (its scores are there). */
-int cl_sweep_cell_run(const cl_sweep_result *r, int i);
+CL_API int cl_sweep_cell_run(const cl_sweep_result *r, int i);
 /* 1 when R x L + 1 tokens (T5) or patches (Bolt, at offset 0) fit the model's context. */
-int cl_sweep_cell_fits(const cl_model *m, int reps, int seq_len);
+CL_API int cl_sweep_cell_fits(const cl_model *m, int reps, int seq_len);
 
 /* Runs cl_induction_run (scores only) for every cell; base.progress, if set, reports
  * (stage "sweep", cells done of all). */
-int cl_sweep_run(const cl_model *m, const cl_sweep_opts *o, cl_sweep_result *r, cl_error *err);
-void cl_sweep_free(cl_sweep_result *r);
+CL_API int cl_sweep_run(const cl_model *m, const cl_sweep_opts *o, cl_sweep_result *r, cl_error *err);
+CL_API void cl_sweep_free(cl_sweep_result *r);
 
 /* The sweep over several models: what sweep.json and sweep.csv hold. */
 typedef struct cl_sweep_set {
@@ -250,18 +259,18 @@ typedef struct cl_sweep_study_opts {
     int skip_unfit;          /* 1: each model runs the cells that fit its context (at least one
                               * must), the others are recorded as skipped; 0: every cell must fit */
 } cl_sweep_study_opts;
-void cl_sweep_study_default(cl_sweep_study_opts *o);
+CL_API void cl_sweep_study_default(cl_sweep_study_opts *o);
 /* The largest R x L + 1 of the grid fits every context_length (run by cl_sweep_study_run first). */
-int cl_sweep_study_check(cl_model *const *m, const cl_study_model *info, int n, const cl_sweep_study_opts *o,
-                         cl_error *err);
-int cl_sweep_study_run(cl_model *const *m, const cl_study_model *info, int n, const cl_sweep_study_opts *o,
-                       cl_sweep_set *out, cl_error *err);
+CL_API int cl_sweep_study_check(cl_model *const *m, const cl_study_model *info, int n, const cl_sweep_study_opts *o,
+                                cl_error *err);
+CL_API int cl_sweep_study_run(cl_model *const *m, const cl_study_model *info, int n, const cl_sweep_study_opts *o,
+                              cl_sweep_set *out, cl_error *err);
 /* dir/sweep.json (settings with the grid, per model its cells: counts, the uniform level and
  * the cl_sweep_extra counts, every cross head's scores), dir/sweep.csv and dir/scores.csv
  * (cl_sweep_scores); atomic. */
-int cl_sweep_write(const cl_sweep_set *s, const char *dir, cl_error *err);
-int cl_sweep_read(const char *dir, cl_sweep_set *s, cl_error *err);
-void cl_sweep_set_free(cl_sweep_set *s);
+CL_API int cl_sweep_write(const cl_sweep_set *s, const char *dir, cl_error *err);
+CL_API int cl_sweep_read(const char *dir, cl_sweep_set *s, cl_error *err);
+CL_API void cl_sweep_set_free(cl_sweep_set *s);
 
 /* ---------------------------------------------------------------- RRP offsets (method.md §4.1) */
 
@@ -285,18 +294,18 @@ typedef struct cl_rrp_offsets_set {
  * (else CL_EINVAL naming it) and every offset in [0, its patch size), no offset twice.
  * o->shard: only the units (model k, offset j) of the part, unit k*n_off + j (m[k] may be
  * NULL for a model none of whose units is the part's). */
-int cl_rrp_offsets_run(cl_model *const *m, const cl_study_model *info, int n, const cl_induction_study_opts *o,
-                       const int *offsets, int n_off, cl_rrp_offsets_set *out, cl_error *err);
+CL_API int cl_rrp_offsets_run(cl_model *const *m, const cl_study_model *info, int n, const cl_induction_study_opts *o,
+                              const int *offsets, int n_off, cl_rrp_offsets_set *out, cl_error *err);
 /* dir/offsets.json (settings; per model its sizes and per offset run: counts, the largest
  * scores and every head's mean scores) and dir/offsets.csv (model, offset, stack, layer,
  * head, current_mean, right_mean, flags); a part writes its units only; atomic. */
-int cl_rrp_offsets_write(const cl_rrp_offsets_set *s, const char *dir, cl_error *err);
+CL_API int cl_rrp_offsets_write(const cl_rrp_offsets_set *s, const char *dir, cl_error *err);
 /* Reads dir/offsets.json back: every number as written (cJSON keeps 15 digits when they
  * read back within one ulp, else 17), so writing the read set gives the same bytes
  * (offsets.csv included); runs missing (a part) leave done set. A malformed file:
  * CL_EFORMAT, "PATH: problem". */
-int cl_rrp_offsets_read(const char *dir, cl_rrp_offsets_set *s, cl_error *err);
-void cl_rrp_offsets_free(cl_rrp_offsets_set *s);
+CL_API int cl_rrp_offsets_read(const char *dir, cl_rrp_offsets_set *s, cl_error *err);
+CL_API void cl_rrp_offsets_free(cl_rrp_offsets_set *s);
 
 /* ---------------------------------------------------------------- multisine (method.md §3) */
 
@@ -316,17 +325,17 @@ typedef struct cl_multisine {
 
 /* The reference of the study: 5, 10, 20, 40 Hz, amplitudes 1, .5, .25, .25, phases 0,
  * 301 points over 3 s, no noise. */
-void cl_multisine_reference(cl_multisine *m);
+CL_API void cl_multisine_reference(cl_multisine *m);
 /* Checks points >= 8, duration > 0, 1 <= n <= CL_MS_MAX_FREQS, finite amplitudes and phases,
  * distinct frequencies in (0, Nyquist), noise >= 0. */
-int cl_multisine_check(const cl_multisine *m, cl_error *err);
+CL_API int cl_multisine_check(const cl_multisine *m, cl_error *err);
 /* A model whose context_length is below m->points (method.md §3): keep the sampling rate
  * points/duration and take N = context_length points, so the frequencies, gaps and the
  * double FFT's quefrencies are unchanged (the resolution becomes rate/N Hz). Unchanged when
  * the points fit. */
-void cl_multisine_fit_context(cl_multisine *m, int context_length);
+CL_API void cl_multisine_fit_context(cl_multisine *m, int context_length);
 
-/* Spacing detection settings (defaults: cl_spacing_defaults). */
+/* Spacing detection settings (defaults: cl_spacing_default). */
 typedef struct cl_spacing_opts {
     double min_strength;   /* a spectrum is periodic when its strongest double-FFT peak has
                               prominence >= min_strength * D_0 (0.3) */
@@ -335,7 +344,7 @@ typedef struct cl_spacing_opts {
                               is the fundamental period (0.5) */
 } cl_spacing_opts;
 
-void cl_spacing_defaults(cl_spacing_opts *o);
+CL_API void cl_spacing_default(cl_spacing_opts *o);
 
 /* The detected period of one spectrum (cl_spacing_detect, docs/method.md §3). */
 typedef struct cl_spacing {
@@ -363,13 +372,13 @@ typedef struct cl_ms_arrays {
     double *dnodc; /* the DC-free double FFT the spacing is detected in */
 } cl_ms_arrays;
 
-void cl_ms_arrays_free(cl_ms_arrays *a);
+CL_API void cl_ms_arrays_free(cl_ms_arrays *a);
 
 typedef struct cl_multisine_opts {
     cl_multisine input;      /* the series (default: cl_multisine_reference) */
     uint64_t seed;           /* noise draws and the permutation test (0) */
     int permutations;        /* of the Spearman permutation p-value (10000) */
-    cl_spacing_opts spacing; /* cl_spacing_defaults */
+    cl_spacing_opts spacing; /* cl_spacing_default */
     cl_progress progress;    /* stage "multisine", models done of all */
     cl_shard shard;          /* units: the models */
     cl_precision precision;  /* the models are loaded in it (CL_FP32); as run: the one they got */
@@ -378,7 +387,7 @@ typedef struct cl_multisine_opts {
                               * method.md §3); 0: such an input is refused */
     const char *const *names;/* (n) or NULL: the models' names (NULL entry: cl_study_model_name) */
 } cl_multisine_opts;
-void cl_multisine_default(cl_multisine_opts *o);
+CL_API void cl_multisine_default(cl_multisine_opts *o);
 
 /* One model: per decoder head (layers*heads, layer-major) its spectrum summary and
  * induction score (max of current / right of the RRT test, study defaults), the counts and
@@ -407,19 +416,19 @@ typedef struct cl_multisine_result {
 /* The input for these models, before any work: the shortest context_length of their
  * config.json files (read, not loaded) fits o->input (fit_context) or refuses it; then
  * cl_multisine_check. cl_multisine_run does this itself. */
-int cl_multisine_fit_models(const char *const *dirs, int n, cl_multisine_opts *o, cl_error *err);
+CL_API int cl_multisine_fit_models(const char *const *dirs, int n, cl_multisine_opts *o, cl_error *err);
 /* Loads each model in turn (one in memory at a time) and analyses the series. */
-int cl_multisine_run(const char *const *dirs, int n, const cl_multisine_opts *o, cl_multisine_result *r,
-                     cl_error *err);
+CL_API int cl_multisine_run(const char *const *dirs, int n, const cl_multisine_opts *o, cl_multisine_result *r,
+                            cl_error *err);
 /* The same on models already loaded: m (n), paths (n) the folders they came from (the names
  * of the result; not read). For bindings that hold a cl_model (python/chronolens). */
-int cl_multisine_run_models(const cl_model *const *m, const char *const *paths, int n, const cl_multisine_opts *o,
-                            cl_multisine_result *r, cl_error *err);
+CL_API int cl_multisine_run_models(const cl_model *const *m, const char *const *paths, int n, const cl_multisine_opts *o,
+                                   cl_multisine_result *r, cl_error *err);
 /* dir/multisine.json, dir/multisine.csv and dir/NAME-spectra.safetensors per model (atomic). */
-int cl_multisine_write(const cl_multisine_result *r, const char *dir, cl_error *err);
+CL_API int cl_multisine_write(const cl_multisine_result *r, const char *dir, cl_error *err);
 /* Reads them back (the JSON's numbers; the arrays from the spectra files). */
-int cl_multisine_read(const char *dir, cl_multisine_result *r, cl_error *err);
-void cl_multisine_free(cl_multisine_result *r);
+CL_API int cl_multisine_read(const char *dir, cl_multisine_result *r, cl_error *err);
+CL_API void cl_multisine_free(cl_multisine_result *r);
 
 /* ---------------------------------------------------------------- multisine sweep (method.md §3) */
 
@@ -460,7 +469,7 @@ typedef struct cl_mssweep_opts {
                               * rate (cl_multisine_fit_context); 0: a longer base is refused */
     const char *name;        /* the model's name in figures (NULL: cl_study_model_name) */
 } cl_mssweep_opts;
-void cl_mssweep_default(cl_mssweep_opts *o);
+CL_API void cl_mssweep_default(cl_mssweep_opts *o);
 
 /* What sweep.json, sweep.csv and sweep-summary.md hold (one model). */
 typedef struct cl_mssweep_result {
@@ -481,18 +490,18 @@ typedef struct cl_mssweep_result {
 } cl_mssweep_result;
 
 /* Checks the options (fmin < fmax < Nyquist, kmin <= kmax <= fmax - fmin + 1, top_k <= heads). */
-int cl_mssweep_run(const char *model_dir, const cl_mssweep_opts *o, cl_mssweep_result *r, cl_error *err);
+CL_API int cl_mssweep_run(const char *model_dir, const cl_mssweep_opts *o, cl_mssweep_result *r, cl_error *err);
 /* The same on a model already loaded (path: the folder it came from, as r->model records). */
-int cl_mssweep_run_model(const cl_model *m, const char *path, const cl_mssweep_opts *o, cl_mssweep_result *r,
-                         cl_error *err);
+CL_API int cl_mssweep_run_model(const cl_model *m, const char *path, const cl_mssweep_opts *o, cl_mssweep_result *r,
+                                cl_error *err);
 /* dir/sweep.csv (one row per pair), dir/sweep.json (settings, summary rows, induction scores,
  * configurations), dir/sweep-summary.md (the summary as a markdown table); atomic. */
-int cl_mssweep_write(const cl_mssweep_result *r, const char *dir, cl_error *err);
+CL_API int cl_mssweep_write(const cl_mssweep_result *r, const char *dir, cl_error *err);
 /* Reads sweep.json (and the pairs from sweep.csv: 9 significant digits, as written). */
-int cl_mssweep_read(const char *dir, cl_mssweep_result *r, cl_error *err);
+CL_API int cl_mssweep_read(const char *dir, cl_mssweep_result *r, cl_error *err);
 /* The summary table (markdown) as sweep-summary.md holds it. */
-void cl_mssweep_table(const cl_mssweep_result *r, void *file);
-void cl_mssweep_free(cl_mssweep_result *r);
+CL_API void cl_mssweep_table(const cl_mssweep_result *r, FILE *f);
+CL_API void cl_mssweep_free(cl_mssweep_result *r);
 
 /* ---------------------------------------------------------------- formation (method.md §2) */
 
@@ -515,7 +524,7 @@ typedef struct cl_formation_opts {
     cl_progress progress;  /* stage "formation: checkpoints", checkpoints done of all */
     cl_precision precision; /* the checkpoints are loaded in it (CL_FP32) */
 } cl_formation_opts;
-void cl_formation_default(cl_formation_opts *o);
+CL_API void cl_formation_default(cl_formation_opts *o);
 
 typedef struct cl_formation_result {
     int n;
@@ -524,14 +533,14 @@ typedef struct cl_formation_result {
     double *train_step, *train_loss;  /* (ntrain) */
 } cl_formation_result;
 
-int cl_formation_run(const cl_formation_opts *o, cl_formation_result *r, cl_error *err);
+CL_API int cl_formation_run(const cl_formation_opts *o, cl_formation_result *r, cl_error *err);
 /* dir/formation.csv (one row per checkpoint, 6 decimals). */
-int cl_formation_write(const cl_formation_result *r, const char *dir, cl_error *err);
+CL_API int cl_formation_write(const cl_formation_result *r, const char *dir, cl_error *err);
 /* Reads dir/formation.csv back (its columns by name; the training curve is not in it). */
-int cl_formation_read(const char *dir, cl_formation_result *r, cl_error *err);
+CL_API int cl_formation_read(const char *dir, cl_formation_result *r, cl_error *err);
 /* The same from a file of another name (the report's data/formation/NAME.csv). */
-int cl_formation_read_file(const char *path, cl_formation_result *r, cl_error *err);
-void cl_formation_free(cl_formation_result *r);
+CL_API int cl_formation_read_file(const char *path, cl_formation_result *r, cl_error *err);
+CL_API void cl_formation_free(cl_formation_result *r);
 
 /* ---------------------------------------------------------------- eval */
 
@@ -554,7 +563,7 @@ typedef struct cl_eval_opts {
     cl_progress progress;    /* "eval: synthetic suite", "eval: CSV series" */
     cl_precision precision;  /* the model is loaded in it (CL_FP32) */
 } cl_eval_opts;
-void cl_eval_default(cl_eval_opts *o);
+CL_API void cl_eval_default(cl_eval_opts *o);
 
 /* Sums over the series of a group: MASE of the model and of the seasonal naive (over the
  * n_mase series with a non-flat context), quantile losses and sum |y| (WQL = ql / absy). */
@@ -571,14 +580,14 @@ typedef struct cl_eval_result {
     long *step_n;
 } cl_eval_result;
 
-int cl_eval_run(const cl_eval_opts *o, cl_eval_result *r, cl_error *err);
+CL_API int cl_eval_run(const cl_eval_opts *o, cl_eval_result *r, cl_error *err);
 /* The table (family, n, MASE, its ratio to the seasonal naive, WQL, ratio): csv 0 as the
  * command prints it (with its heading), csv 1 as --out writes it. */
-void cl_eval_table(const cl_eval_result *r, void *file, int csv);
-int cl_eval_write_table(const cl_eval_result *r, const char *path, cl_error *err);   /* --out */
-int cl_eval_write_series(const cl_eval_result *r, const char *path, cl_error *err);  /* --series-out */
-int cl_eval_write_step_loss(const cl_eval_result *r, const char *path, cl_error *err); /* --step-loss */
-void cl_eval_free(cl_eval_result *r);
+CL_API void cl_eval_table(const cl_eval_result *r, FILE *f, int csv);
+CL_API int cl_eval_write_table(const cl_eval_result *r, const char *path, cl_error *err);   /* --out */
+CL_API int cl_eval_write_series(const cl_eval_result *r, const char *path, cl_error *err);  /* --series-out */
+CL_API int cl_eval_write_step_loss(const cl_eval_result *r, const char *path, cl_error *err); /* --step-loss */
+CL_API void cl_eval_free(cl_eval_result *r);
 
 /* ---------------------------------------------------------------- context series */
 
@@ -591,11 +600,11 @@ typedef struct cl_context {
     char *path;    /* the file read (for messages); NULL when built in memory */
 } cl_context;
 /* Reads path; a file without any value is an error ("PATH: no values"). */
-int cl_context_read(const char *path, cl_context *s, cl_error *err);
+CL_API int cl_context_read(const char *path, cl_context *s, cl_error *err);
 /* cl_context_check of s for model m (NULL: the values only), naming s's file and series:
  * every study that reads a context calls it before any work or output. */
-int cl_context_check_model(const cl_context *s, const cl_model *m, cl_error *err);
-void cl_context_free(cl_context *s);
+CL_API int cl_context_check_model(const cl_context *s, const cl_model *m, cl_error *err);
+CL_API void cl_context_free(cl_context *s);
 
 /* ---------------------------------------------------------------- forecast (method.md §1, §4) */
 
@@ -622,7 +631,16 @@ typedef struct cl_forecast_study_opts {
     int window;            /* parrot: matched window D (8) */
     cl_progress progress;  /* stage "forecast": decoder steps (T5) or model rows (Bolt) */
 } cl_forecast_study_opts;
-void cl_forecast_study_default(cl_forecast_study_opts *o);
+CL_API void cl_forecast_study_default(cl_forecast_study_opts *o);
+
+/* The match of context parroting for one series (method.md §1). */
+typedef struct cl_parrot_info {
+    int period;      /* p: the match ends p steps before the end; the forecast repeats with period p */
+    double distance; /* RMS distance between the matched window and the last D values, on values
+                        divided by the series' mean |x| (the tokenizer's scale) */
+    double scale;    /* that scale */
+    int fallback;    /* 1: no complete window to match (too short, or gaps): last value repeated */
+} cl_parrot_info;
 
 /* What the long CSV, the sample paths and the plot hold. */
 typedef struct cl_forecast_result {
@@ -638,34 +656,34 @@ typedef struct cl_forecast_result {
     float *quant;         /* (B, H, nlev) */
     float *band;          /* (B, H, 3) levels 0.1, 0.5, 0.9 (the plot); NULL when read back */
     float *parrot;        /* (B, H) with compare; NULL otherwise (method parrot: in paths) */
-    struct cl_parrot_info *pinfo; /* (B) parrot matches (compare or method parrot); NULL otherwise */
+    cl_parrot_info *pinfo; /* (B) parrot matches (compare or method parrot); NULL otherwise */
 } cl_forecast_result;
 
 /* The options alone, before any work: levels, --compare only with the model, and the parrot
  * refuses every sampling setting and --batch (one deterministic path). Run by _run too. */
-int cl_forecast_study_check(const cl_forecast_study_opts *o, cl_error *err);
+CL_API int cl_forecast_study_check(const cl_forecast_study_opts *o, cl_error *err);
 /* A horizon above CL_FORECAST_FAR_HORIZON prediction_lengths of the model: 1 and *rounds the
  * forecasting rounds (each fed the previous round's medians), for a warning; 0 otherwise. */
 #define CL_FORECAST_FAR_HORIZON 4
-int cl_forecast_far_horizon(const cl_model *m, const cl_forecast_study_opts *o, int *rounds);
+CL_API int cl_forecast_far_horizon(const cl_model *m, const cl_forecast_study_opts *o, int *rounds);
 /* m: the model (may be NULL for the parrot alone). Checks the options against the model
  * (sampling settings mean nothing for a Chronos-Bolt model) and the sizes. */
-int cl_forecast_study_run(const cl_model *m, const cl_context *ctx, const cl_forecast_study_opts *o,
-                          cl_forecast_result *r, cl_error *err);
+CL_API int cl_forecast_study_run(const cl_model *m, const cl_context *ctx, const cl_forecast_study_opts *o,
+                                 cl_forecast_result *r, cl_error *err);
 
 /* The files of `chronolens forecast`: csv (the long CSV: series,step,mean,q<level>..[,parrot]),
  * samples (.npy (B, S, H) float32; NULL: none), plot (.png/.svg; NULL: none). The CSV is
  * committed last: on failure none of them is left behind. */
 typedef struct cl_forecast_files { const char *csv, *samples, *plot; } cl_forecast_files;
-int cl_forecast_write(const cl_forecast_result *r, const cl_forecast_files *f, cl_error *err);
+CL_API int cl_forecast_write(const cl_forecast_result *r, const cl_forecast_files *f, cl_error *err);
 /* Reads a long CSV back (names, H, levels, mean, quantiles, the parrot column): writing the
  * result read gives the same bytes. context, paths, band and pinfo stay NULL. */
-int cl_forecast_read(const char *csv, cl_forecast_result *r, cl_error *err);
+CL_API int cl_forecast_read(const char *csv, cl_forecast_result *r, cl_error *err);
 /* --compare: per series the parrot's period, match distance and the MAE of the model's
- * median against the parrot relative to the series scale, as CSV into file (a FILE *);
+ * median against the parrot relative to the series scale, as CSV into f;
  * returns the mean of that MAE over the series (NaN without a parrot). */
-double cl_forecast_compare(const cl_forecast_result *r, void *file);
-void cl_forecast_free(cl_forecast_result *r);
+CL_API double cl_forecast_compare(const cl_forecast_result *r, FILE *f);
+CL_API void cl_forecast_free(cl_forecast_result *r);
 
 /* ---------------------------------------------------------------- embed (method.md §1, §4) */
 
@@ -673,7 +691,7 @@ typedef struct cl_embed_opts {
     int batch;             /* series per encoder pass (16) */
     cl_progress progress;  /* stage "embed": series done of all */
 } cl_embed_opts;
-void cl_embed_default(cl_embed_opts *o);
+CL_API void cl_embed_default(cl_embed_opts *o);
 
 /* ChronosPipeline.embed / ChronosBoltPipeline.embed: the encoder's last hidden state. */
 typedef struct cl_embed_result {
@@ -681,10 +699,10 @@ typedef struct cl_embed_result {
     float *emb;         /* (B, T, d) */
     float *scale;       /* T5: (B) the tokenizer scale; Bolt: (B, 2) loc, scale */
 } cl_embed_result;
-int cl_embed_run(const cl_model *m, const cl_context *ctx, const cl_embed_opts *o, cl_embed_result *r, cl_error *err);
+CL_API int cl_embed_run(const cl_model *m, const cl_context *ctx, const cl_embed_opts *o, cl_embed_result *r, cl_error *err);
 /* out: the embeddings (.npy); scales (.npy; NULL: none). Nothing is left on failure. */
-int cl_embed_write(const cl_embed_result *r, const char *out, const char *scales, cl_error *err);
-void cl_embed_free(cl_embed_result *r);
+CL_API int cl_embed_write(const cl_embed_result *r, const char *out, const char *scales, cl_error *err);
+CL_API void cl_embed_free(cl_embed_result *r);
 
 /* ---------------------------------------------------------------- forward (method.md §1, §4) */
 
@@ -705,10 +723,10 @@ typedef struct cl_forward_opts {
                                  * pass's memory, activations and maps, within 256 MiB) */
     cl_progress progress;       /* stage "forward" */
 } cl_forward_opts;
-void cl_forward_default(cl_forward_opts *o);
+CL_API void cl_forward_default(cl_forward_opts *o);
 /* The options against the model, before any work: layers and heads below its counts and none
  * twice; for Bolt no decoder ids and no selection. Run by cl_forward_run / _stream too. */
-int cl_forward_check(const cl_model *m, const cl_forward_opts *o, cl_error *err);
+CL_API int cl_forward_check(const cl_model *m, const cl_forward_opts *o, cl_error *err);
 
 /* One named tensor of the forward file (the golden's name, dtype, shape). */
 typedef struct cl_forward_tensor {
@@ -735,17 +753,40 @@ typedef struct cl_forward_result {
 } cl_forward_result;
 /* Checks the decoder ids (rows = series, length <= CL_FORWARD_MAX_DECODER, ids inside the
  * vocabulary; none for Bolt, whose decoder has one fixed query). */
-int cl_forward_run(const cl_model *m, const cl_context *ctx, const cl_forward_opts *o, cl_forward_result *r,
-                   cl_error *err);
+CL_API int cl_forward_run(const cl_model *m, const cl_context *ctx, const cl_forward_opts *o, cl_forward_result *r,
+                          cl_error *err);
 /* The tensor of that name, NULL when none. */
-const cl_forward_tensor *cl_forward_get(const cl_forward_result *r, const char *name);
+CL_API const cl_forward_tensor *cl_forward_get(const cl_forward_result *r, const char *name);
 /* out (.safetensors): every tensor, atomically. */
-int cl_forward_write(const cl_forward_result *r, const char *out, cl_error *err);
+CL_API int cl_forward_write(const cl_forward_result *r, const char *out, cl_error *err);
 /* cl_forward_run and cl_forward_write in one, for batches larger than memory: a batch (T5 or
  * Bolt) runs in chunks of o->chunk series, each written into its place in out (the same layout,
  * the same numbers within float rounding of the batch size); nothing is left on failure. */
-int cl_forward_stream(const cl_model *m, const cl_context *ctx, const cl_forward_opts *o, const char *out, cl_error *err);
-void cl_forward_free(cl_forward_result *r);
+CL_API int cl_forward_stream(const cl_model *m, const cl_context *ctx, const cl_forward_opts *o, const char *out, cl_error *err);
+CL_API void cl_forward_free(cl_forward_result *r);
+
+/* ---------------------------------------------------------------- claims (method.md §5) */
+
+/* The study's claims as tests on a scores table (docs/claims.md). */
+typedef struct cl_claims_opts {
+    double threshold;     /* 0.3 */
+    double z;             /* two-sided 95 %: 1.96 */
+    double alpha;         /* significance level of the tests with p-values: 0.05 */
+    double tie_heads;     /* means only: a count difference <= this is a tie (1) */
+    double tie_score;     /* means only: a score difference <= this is a tie (0.05) */
+    double concentrated_mass;  /* a head is concentrated when its context attention is below this (0.05) */
+    double concentrated_share; /* ... or one position holds at least this share of it (0.5) */
+} cl_claims_opts;
+
+CL_API void cl_claims_default(cl_claims_opts *o);
+
+/* What `chronolens claims` computes and writes: the claims of the scores tables scores
+ * (n_scores, method.md §5; rows joined, the first table's kept where two give the same key)
+ * and, msdir not NULL, of the multisine results in msdir; as claims.json to json and
+ * claims.csv to csv (either NULL: not written; atomic). o NULL: the defaults. Refuses a
+ * threshold outside [0, 1] and an alpha outside (0, 0.5]. */
+CL_API int cl_claims_write_files(const char *const *scores, int n_scores, const char *msdir, const cl_claims_opts *o,
+                                 const char *json, const char *csv, cl_error *err);
 
 /* ---------------------------------------------------------------- report */
 
@@ -763,115 +804,20 @@ typedef struct cl_report_opts {
     cl_progress progress;    /* "report: step K/6 ...", share of the whole run */
     cl_precision precision;  /* the models are loaded in it (CL_FP32); setup.json records the one they got */
 } cl_report_opts;
-void cl_report_default(cl_report_opts *o);
+CL_API void cl_report_default(cl_report_opts *o);
 /* Runs the studies in memory (induction on the band and on all tokens, sweep, multisine with
  * the text's and the notebooks' amplitudes, multisine sweep), writes out/data (their files,
  * setup.json, scores.csv, claims.*),
  * out/figures and out/index.html through a temporary folder renamed into place on success;
  * index receives the page's full path. */
-int cl_report_run(const cl_report_opts *o, char *index, size_t index_n, cl_error *err);
+CL_API int cl_report_run(const cl_report_opts *o, char *index, size_t index_n, cl_error *err);
 
-/* ==================================================================== flat entry points
- * (branch py) For bindings (python/chronolens, over ctypes) and any caller that wants no
- * struct of an internal header: every argument is a scalar, a string or a caller-owned
- * array of the documented shape (row-major, outermost first). Each runs the same library
- * code as the corresponding command, so its numbers equal the command's files for the same
- * inputs and seed. Implemented in src/study/py_*.c as thin wrappers over the typed studies
- * above. Progress callbacks may be NULL; carried as a cl_progress (its check), they are
- * called on the calling thread with (done, total) in the study's own units and return 0 to
- * go on or non-zero to stop the run, which then fails with CL_ECANCELED (a binding checks
- * its signals there: Ctrl-C within one progress step). */
+/* ---------------------------------------------------------------- ABI */
 
-typedef int (*cl_py_progress)(void *ctx, double done, double total);
-
-/* sizeof(cl_config), so that a binding can check its mirror of the struct. */
-size_t cl_py_config_size(void);
-
-/* ---- repeated random tokens (method.md §2) */
-
-/* The token ids of the study's value band [lo, hi] for the model's vocabulary. */
-int cl_py_rrt_band(const cl_model *m, int *lo, int *hi, cl_error *err);
-/* One RRT batch: enc (batch, reps*seq_len + 2) `S .. S s_0 EOS`, mask (batch, same) all 1,
- * dec (batch, 2) = [decoder start, s_1]; tokens uniform in [tok_lo, tok_hi] (tok_lo < 0: the
- * model's band), drawn from seed. */
-int cl_py_rrt_batch(const cl_model *m, int seq_len, int reps, int batch, int tok_lo, int tok_hi, uint64_t seed,
-                    int32_t *enc, uint8_t *mask, int32_t *dec, cl_error *err);
-
-/* The induction study (chronolens induction, one model). tok_lo < 0: the model's band.
- * Every statistic is (mean, std, seed_std); ablation and copying are NaN unless strict.
- *   cross       (4, layers*heads, 3): current token, token to right, ablation Δlog p, copying
- *   enc         (2, enc_layers*heads, 3): current token, token to right
- *   counts      (3, 3, 3): [cross, encoder, strict] x [current, right, any] x (n, mean, std)
- *   cross_flags (layers*heads, 4): above current, above right, strict current, strict right
- *   enc_flags   (enc_layers*heads, 2): above current, above right
- *   tok_range   (2): the token range used
- * progress: forward passes done of total. */
-int cl_py_induction(const cl_model *m, int seq_len, int reps, int batch, int tok_lo, int tok_hi, uint64_t seed,
-                    int seeds, double threshold, int strict, cl_py_progress progress, void *ctx, double *cross,
-                    double *enc, double *counts, uint8_t *cross_flags, uint8_t *enc_flags, int *tok_range,
-                    cl_error *err);
-
-/* The R x L sweep (chronolens sweep, one model): counts (n_reps, n_lens, 2, 3, 3) =
- * [cross, encoder] x [current, right, any] x (n, mean, std). progress: cells. */
-int cl_py_sweep(const cl_model *m, const int *reps, int n_reps, const int *lens, int n_lens, int batch, int tok_lo,
-                int tok_hi, uint64_t seed, int seeds, double threshold, cl_py_progress progress, void *ctx,
-                double *counts, cl_error *err);
-
-/* ---- multisine spectra (method.md §3) */
-
-#define CL_PY_MAX_FREQS 64
-
-/* The multisine study (chronolens multisine, one model: cl_multisine_run_models; path the
- * folder m came from, naming it in errors; NULL: "model"). The input: n frequencies (Hz),
- * amplitudes, phases (rad), points samples over duration s, Gaussian noise from seed.
- * With LH = decoder layers x heads:
- *   series, series_spectrum (points); axes (2, points): frequency_hz, quefrency_s
- *   arrays (4, LH, points): attention, spectrum, double_fft, double_fft_nodc
- *   heads (LH, 6): amplitude, peak, periodic (0/1), strength, spacing_hz, quefrency_s
- *   induction (LH, 3): score, current, right;  corr (2): Spearman rho, p (perms permutations) */
-int cl_py_multisine(const cl_model *m, const char *path, const double *freqs, const double *amps, const double *phases, int n,
-                    int points, double duration, double noise, uint64_t seed, int perms, double min_strength,
-                    double harmonic_ratio, double *series, double *series_spectrum, double *axes, double *arrays,
-                    double *heads, double *induction, double *corr, cl_error *err);
-
-/* The multisine sweep (chronolens multisine-sweep: cl_mssweep_run_model; path as above).
- * G = decoder layers x heads.
- *   nfreqs (configs); cfg (configs, 3, CL_PY_MAX_FREQS): freqs, amps, phases (first nfreqs used)
- *   cfg_stats (configs, 4): smallest gap, gcd of the gaps, gcd of the freqs, non-divisor (0/1)
- *   heads (configs, G, 6) as cl_py_multisine; induction (G)
- *   rows (4, 14): [all pairs, top-k, non-divisor all, non-divisor top-k] x (configs, pairs,
- *     periodic, match, match_gcd, match_fund, err q05, q25, q50, q75, q95, mean abs error, rho, p)
- * progress: series done of configs. */
-#define CL_PY_SWEEP_ROWS 4
-#define CL_PY_SWEEP_COLS 14
-int cl_py_multisine_sweep(const cl_model *m, const char *path, int configs, uint64_t seed, int points, double duration, double noise,
-                          int fmin, int fmax, int kmin, int kmax, int topk, int batch, int perms, double min_strength,
-                          double harmonic_ratio, cl_py_progress progress, void *ctx, int *nfreqs, double *cfg,
-                          double *cfg_stats, double *heads, double *induction, double *rows, cl_error *err);
-
-/* ---- forecasting (method.md §1) */
-
-/* ChronosPipeline.predict: context (B, L), NaN = missing -> values (B, samples, horizon).
- * batch 0 = automatic. progress: decoder steps x series done of horizon x series. */
-int cl_py_forecast(const cl_model *m, const float *context, int B, int L, int horizon, int samples,
-                   double temperature, int top_k, double top_p, uint64_t seed, int batch, int use_cache,
-                   cl_py_progress progress, void *ctx, float *values, cl_error *err);
-/* mean (B, H) and quantiles (B, H, nq) of values (B, S, H), as the forecast command writes. */
-int cl_py_forecast_summary(const float *values, int B, int S, int H, const double *levels, int nq, float *mean,
-                           float *quant, cl_error *err);
-/* Context parroting of each series x (B, L) with window D: out (B, H); info (B, 4): period,
- * distance, scale, fallback. */
-int cl_py_parrot(const float *x, int B, int L, int window, int H, float *out, double *info, cl_error *err);
-
-/* ---- claims (method.md §5) */
-
-/* The claims of `chronolens claims --scores scores [--multisine msdir]` (msdir NULL: without
- * the multisine claims) with that threshold and alpha, written as claims.json to json_path
- * (the command's format; atomic). */
-int cl_py_claims(const char *scores, const char *msdir, double threshold, double alpha, const char *json_path,
-                 cl_error *err);
-
-/* ==================================================================== end (branch py) */
+/* sizeof the public struct type_name ("cl_config", "cl_induction_opts", ...) of chronolens.h
+ * and this header; 0 for another name. For bindings that mirror the structs (python/chronolens
+ * checks every mirror against it when it loads the libraries). */
+CL_API size_t cl_abi_sizeof(const char *type_name);
 
 #ifdef __cplusplus
 }

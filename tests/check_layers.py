@@ -3,7 +3,7 @@
 
 Layers are folders of src/ (docs/design.md "Layers"); data flows down only:
 
-    core < io < model < data < train < study < claims < report < py  (< tools, the CLI)
+    core < io < model < data < train < study < claims < report  (< tools, the CLI)
 
 It fails, naming each offending line or symbol, on
   1. an include (src/, tools/, bench/) of a src/ file in a higher layer;
@@ -17,7 +17,7 @@ It fails, naming each offending line or symbol, on
 """
 import os, re, subprocess, sys
 
-ORDER = ["core", "io", "model", "data", "train", "study", "claims", "report", "py", "tools"]
+ORDER = ["core", "io", "model", "data", "train", "study", "claims", "report", "tools"]
 RANK = {n: i for i, n in enumerate(ORDER)}
 FAMILY_TABLE = "src/model/families.c"
 

@@ -234,7 +234,7 @@ static void forecast_quantiles(const char *dir, cl_precision p, int top_k, float
     snprintf(path, sizeof path, "%s/context.csv", dir);
     if (csv_read_context(path, &ctx, B, &L, NULL, &err)) fail_msg("%s", err.msg);
     cl_forecast_opts o;
-    cl_forecast_defaults(cl_model_config(m), &o);
+    cl_forecast_default(cl_model_config(m), &o);
     o.samples = 20;
     if (top_k) { o.samples = 1; o.sampling.top_k = top_k; }
     *H = cl_model_config(m)->prediction_length;

@@ -1,7 +1,7 @@
-/* test_cancel.c — cl_progress.check: a non-zero answer stops a run at the next progress
+/* test_cancel.c — cl_progress: a non-zero answer of its fn stops a run at the next progress
  * point with CL_ECANCELED "<stage>: cancelled" (studies, relays into sub-runs, forecasting,
- * an engine pass, whose state then holds nothing half-run); a report-only fn (the callers
- * from before check existed) never cancels. */
+ * an engine pass, whose state then holds nothing half-run); a callback answering 0 never
+ * cancels. */
 #include "testutil.h"
 #include "chronolens_study.h"
 
@@ -19,20 +19,14 @@ static int setup(void **st) {
 }
 static int teardown(void **st) { (void)st; cl_model_free(M); return 0; }
 
-/* counts reports; check answers "stop" from call number stop_at on (0: never) */
-typedef struct { int fn_calls, check_calls, stop_at, fn_first; } counter;
+/* counts reports; answers "stop" from call number stop_at on (0: never) */
+typedef struct { int calls, stop_at; } counter;
 
-static void count_fn(void *ctx, const char *stage, double done, double total) {
+static int count(void *ctx, const char *stage, double done, double total) {
     (void)stage; (void)done; (void)total;
     counter *c = ctx;
-    if (c->fn_calls++ == 0 && c->check_calls == 0) c->fn_first = 1;
+    return ++c->calls >= c->stop_at && c->stop_at > 0;
 }
-static int count_check(void *ctx, const char *stage, double done, double total) {
-    (void)stage; (void)done; (void)total;
-    counter *c = ctx;
-    return ++c->check_calls >= c->stop_at && c->stop_at > 0;
-}
-static int py_check(void *ctx, double done, double total) { return count_check(ctx, "", done, total); }
 
 static cl_induction_opts induction_opts(int seeds) {
     cl_induction_opts o;
@@ -48,28 +42,20 @@ static void test_induction_cancel(void **st) {
     (void)st;
     cl_error err = {0};
     cl_induction_result r;
-    /* fn and check: both called (fn first), the run stops at the third point */
+    /* the run stops at the third point */
     counter c = {.stop_at = 3};
     cl_induction_opts o = induction_opts(1000);
-    o.progress = (cl_progress){.fn = count_fn, .ctx = &c, .check = count_check};
+    o.progress = (cl_progress){.fn = count, .ctx = &c};
     assert_int_equal(cl_induction_run(M, &o, &r, &err), CL_ECANCELED);
     assert_int_equal(err.code, CL_ECANCELED);
     assert_string_equal(err.msg, "induction: cancelled");
-    assert_int_equal(c.check_calls, 3); /* not the 1001 points of the whole run */
-    assert_int_equal(c.fn_calls, 3);
-    assert_true(c.fn_first);
-    /* a report-only callback, as callers set it before check existed: the run completes */
-    counter f = {0};
-    o = induction_opts(3);
-    o.progress = (cl_progress){.fn = count_fn, .ctx = &f};
-    assert_int_equal(cl_induction_run(M, &o, &r, &err), 0);
-    assert_int_equal(f.fn_calls, 4); /* 0 of 3, then one per seed */
-    cl_induction_free(&r);
-    /* a check answering 0 throughout: the same run, to the end */
+    assert_int_equal(c.calls, 3); /* not the 1001 points of the whole run */
+    /* a callback answering 0 throughout: the run completes */
     counter g = {0};
-    o.progress = (cl_progress){.ctx = &g, .check = count_check};
+    o = induction_opts(3);
+    o.progress = (cl_progress){.fn = count, .ctx = &g};
     assert_int_equal(cl_induction_run(M, &o, &r, &err), 0);
-    assert_int_equal(g.check_calls, 4);
+    assert_int_equal(g.calls, 4); /* 0 of 3, then one per seed */
     cl_induction_free(&r);
 }
 
@@ -81,26 +67,41 @@ static void test_sweep_cancel_within_a_cell(void **st) {
     const int reps[1] = {2}, lens[1] = {4};
     cl_sweep_opts o = {.base = induction_opts(1000), .n_reps = 1, .n_lens = 1, .reps = reps, .lens = lens};
     counter c = {.stop_at = 5};
-    o.base.progress = (cl_progress){.ctx = &c, .check = count_check};
+    o.base.progress = (cl_progress){.fn = count, .ctx = &c};
     cl_sweep_result r;
     assert_int_equal(cl_sweep_run(M, &o, &r, &err), CL_ECANCELED);
     assert_string_equal(err.msg, "induction: cancelled");
-    assert_int_equal(c.check_calls, 5);
+    assert_int_equal(c.calls, 5);
 }
 
 static void test_forecast_cancel(void **st) {
     (void)st;
     cl_error err = {0};
     enum { B = 3, L = 40, H = 24, S = 4 };
-    float ctx[B * L], v[B * S * H];
-    for (int i = 0; i < B * L; i++) ctx[i] = (float)(i % 9);
+    float values[B * L];
+    for (int i = 0; i < B * L; i++) values[i] = (float)(i % 9);
+    cl_context ctx = {.values = values, .B = B, .L = L};
+    cl_forecast_study_opts o;
+    cl_forecast_study_default(&o);
+    o.horizon = H;
+    o.samples = S;
+    o.temperature = 1.0;
+    o.top_k = 50;
+    o.top_p = 1.0;
+    o.have_seed = 1;
+    o.seed = 9;
+    o.batch = 1;
+    cl_forecast_result r;
     counter c = {.stop_at = 2};
-    assert_int_equal(cl_py_forecast(M, ctx, B, L, H, S, 1.0, 50, 1.0, 9, 1, 1, py_check, &c, v, &err), CL_ECANCELED);
+    o.progress = (cl_progress){.fn = count, .ctx = &c};
+    assert_int_equal(cl_forecast_study_run(M, &ctx, &o, &r, &err), CL_ECANCELED);
     assert_string_equal(err.msg, "forecast: cancelled");
-    assert_int_equal(c.check_calls, 2); /* a decoder step each */
+    assert_int_equal(c.calls, 2); /* a decoder step each */
     counter n = {0};
-    assert_int_equal(cl_py_forecast(M, ctx, B, L, H, S, 1.0, 50, 1.0, 9, 1, 1, py_check, &n, v, &err), 0);
-    assert_int_equal(n.check_calls, B * H); /* every decoder step of every series */
+    o.progress = (cl_progress){.fn = count, .ctx = &n};
+    assert_int_equal(cl_forecast_study_run(M, &ctx, &o, &r, &err), 0);
+    assert_int_equal(n.calls, B * H); /* every decoder step of every series */
+    cl_forecast_free(&r);
 }
 
 static void test_pass_cancel(void **st) {
@@ -116,17 +117,17 @@ static void test_pass_cancel(void **st) {
     assert_int_equal(cl_state_new(M, &fresh, &err), 0);
     /* stopped after the first encoder layer: the state holds no encoder output */
     counter k = {.stop_at = 1};
-    cl_state_set_progress(s, &(cl_progress){.ctx = &k, .check = count_check});
+    cl_state_set_progress(s, &(cl_progress){.fn = count, .ctx = &k});
     assert_int_equal(cl_encode(s, ids, mask, B, T, &err), CL_ECANCELED);
     assert_string_equal(err.msg, "forward: cancelled");
-    assert_int_equal(k.check_calls, 1);
+    assert_int_equal(k.calls, 1);
     int b = -1;
     cl_state_encoder_hidden(s, &b, NULL);
     assert_int_equal(b, 0);
     assert_int_equal(cl_decode(s, dec, 1, 0, &err), CL_EINVAL);
     /* stopped in the decoder (after the encoder's layers and the cross keys/values) */
     counter d = {.stop_at = c->num_layers + 2};
-    cl_state_set_progress(s, &(cl_progress){.ctx = &d, .check = count_check});
+    cl_state_set_progress(s, &(cl_progress){.fn = count, .ctx = &d});
     assert_int_equal(cl_encode(s, ids, mask, B, T, &err), 0);
     assert_int_equal(cl_decode(s, dec, 1, 0, &err), CL_ECANCELED);
     int lb = -1, lt = -1;

@@ -90,7 +90,7 @@ static void test_planted_period_follows_gcd(void **st) {
     cl_fft *fft;
     assert_int_equal(cl_fft_new(base.points, &fft, &err), 0);
     cl_spacing_opts so;
-    cl_spacing_defaults(&so);
+    cl_spacing_default(&so);
     cl_ms_head h[C];
     if (cl_ms_heads(s, fft, series, C, base.points, base.duration, 16, &so, h, NULL, NULL, &err)) fail_msg("%s", err.msg);
     cl_ms_model mm = {0};

@@ -63,7 +63,7 @@ static void check_greedy(const char *dir, int use_cache) {
     const int steps = (int)(n / f.B);
     assert_int_equal(steps, 8);
     cl_forecast_opts o;
-    cl_forecast_defaults(cl_model_config(f.m), &o);
+    cl_forecast_default(cl_model_config(f.m), &o);
     o.samples = 1;
     o.sampling.top_k = 1;
     o.use_cache = use_cache;
@@ -264,7 +264,7 @@ static void test_seed_and_threads(void **st) {
     fixture f;
     fixture_open(&f, SMALL);
     cl_forecast_opts o;
-    cl_forecast_defaults(cl_model_config(f.m), &o);
+    cl_forecast_default(cl_model_config(f.m), &o);
     o.samples = 5;
     o.seed = 11;
     const int H = 10;

@@ -304,7 +304,7 @@ static void test_planted_period(void **st) {
     float series[3 * 301];
     for (int k = 0; k < 3; k++) cl_multisine_eval(&ms[k], NULL, series + k * 301);
     cl_spacing_opts o;
-    cl_spacing_defaults(&o);
+    cl_spacing_default(&o);
     cl_ms_head h[3 * 2];
     cl_ms_arrays arr;
     if (cl_ms_heads(s, f, series, 3, 301, 3.0, 2, &o, h, &arr, NULL, &err)) fail_msg("%s", err.msg);

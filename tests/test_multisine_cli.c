@@ -64,7 +64,7 @@ static void test_multisine_end_to_end(void **st) {
     float x[301];
     cl_multisine_eval(&ms, NULL, x);
     cl_spacing_opts o;
-    cl_spacing_defaults(&o);
+    cl_spacing_default(&o);
     cl_ms_head h[8];
     double ind[8];
     if (cl_multisine_induction(s, ind, NULL, NULL, &err) || cl_ms_heads(s, f, x, 1, 301, 3.0, 1, &o, h, NULL, NULL, &err))

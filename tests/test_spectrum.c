@@ -134,7 +134,7 @@ static void test_pure_cosine_single_peak(void **st) {
             if (k != kbin) assert_true(mag[k] < 1e-12);
         cl_spectrum_summary s;
         cl_spacing_opts o;
-        cl_spacing_defaults(&o);
+        cl_spacing_default(&o);
         cl_spectrum_analyse(f, x, DUR, &o, NULL, NULL, NULL, &s);
         assert_near(s.peak, N * 1e-3 / 2, 1e-12);
         assert_near(s.power, N * 1e-6 / 2, 1e-15); /* sum_j (1e-3 cos)^2 = n 1e-6 / 2 */
@@ -161,7 +161,7 @@ static void comb(double spacing_hz, const int *teeth, int nteeth, double w, doub
 
 static void detect_on(cl_fft *f, double *mag, cl_spacing *sp) {
     cl_spacing_opts o;
-    cl_spacing_defaults(&o);
+    cl_spacing_default(&o);
     cl_spacing_detect(f, mag, DUR, &o, NULL, sp);
 }
 
@@ -207,7 +207,7 @@ static void test_not_periodic(void **st) {
     (void)st;
     cl_fft *f = plan(N);
     cl_spacing_opts o;
-    cl_spacing_defaults(&o);
+    cl_spacing_default(&o);
     cl_spectrum_summary s;
     double x[N] = {0}, mag[N];
     /* an impulse: flat spectrum, a double FFT that is zero (up to rounding) off the origin */
@@ -249,7 +249,7 @@ static void test_analyse_outputs(void **st) {
     for (int j = 0; j < N; j++) mean += x[j] = cl_rng_uniform(&r);
     mean /= N;
     cl_spacing_opts o;
-    cl_spacing_defaults(&o);
+    cl_spacing_default(&o);
     cl_spectrum_summary s;
     cl_spectrum_analyse(f, x, DUR, &o, mag, dfft, dnodc, &s);
     cl_fft_abs(f, x, ref);

@@ -173,9 +173,9 @@ void cli_precision_note(cl_precision p) {
         fputs("chronolens: --precision bf16: this CPU has no AVX512-BF16 or AMX; running fp32\n", stderr);
 }
 
-void cli_progress(void *ctx, const char *label, double done, double total) {
+int cli_progress(void *ctx, const char *label, double done, double total) {
     cli_ui *ui = ctx;
-    if (ui->quiet || !isatty(STDERR_FILENO)) return;
+    if (ui->quiet || !isatty(STDERR_FILENO)) return 0;
     if (ui->t0 < 0 || done == 0) ui->t0 = cl_now();
     double el = cl_now() - ui->t0, frac = total > 0 ? done / total : 0;
     char eta[32] = "";
@@ -183,6 +183,7 @@ void cli_progress(void *ctx, const char *label, double done, double total) {
     fprintf(stderr, "\r\033[K%s: %3.0f%% (%.1fs%s)", label, 100 * frac, el, eta);
     fflush(stderr);
     ui->shown = 1;
+    return 0;
 }
 
 void cli_progress_done(cli_ui *ui) {

@@ -50,8 +50,8 @@ int opt_precision(int argc, char **argv, int *i, cl_precision *p);
 void cli_precision_note(cl_precision p);
 
 /* A cl_progress_fn (ctx: the cli_ui): one line on stderr, "<stage>: 42% (1.2s, 3s left)",
- * when stderr is a terminal and not --quiet. */
-void cli_progress(void *ctx, const char *stage, double done, double total);
+ * when stderr is a terminal and not --quiet; never cancels (0). */
+int cli_progress(void *ctx, const char *stage, double done, double total);
 /* The library's progress struct that reports through ui. */
 static inline cl_progress cli_progress_of(cli_ui *ui) { return (cl_progress){.fn = cli_progress, .ctx = ui}; }
 /* Clears the progress line. */

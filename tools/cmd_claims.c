@@ -17,7 +17,7 @@ int cmd_claims(int argc, char **argv) {
     const char *scores[MAX_SCORES], *one = NULL, *msdir = NULL, *out = NULL;
     int n_scores = 0;
     cl_claims_opts o;
-    cl_claims_defaults(&o);
+    cl_claims_default(&o);
     cli_ui ui = CLI_UI_INIT;
     for (int i = 1; i < argc; i++) {
         int r = opt_common(argc, argv, &i, &ui);

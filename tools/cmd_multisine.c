@@ -27,7 +27,7 @@ int cmd_multisine(int argc, char **argv) {
     int have_points = 0, have_duration = 0;
     double duration = 3, noise = 0;
     cl_spacing_opts so;
-    cl_spacing_defaults(&so);
+    cl_spacing_default(&so);
     cl_shard shard = {0, 0};
     cl_precision precision = CL_FP32;
     for (int i = 1; i < argc; i++) {

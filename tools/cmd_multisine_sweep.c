@@ -25,7 +25,7 @@ int cmd_multisine_sweep(int argc, char **argv) {
     int topk_set = 0, nmodels = 0, have_points = 0, have_duration = 0;
     const char *name = NULL;
     cl_spacing_opts so;
-    cl_spacing_defaults(&so);
+    cl_spacing_default(&so);
     cl_mssweep_opts mo;
     cl_mssweep_default(&mo);
     for (int i = 1; i < argc; i++) {

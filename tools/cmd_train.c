@@ -21,16 +21,17 @@ static const char *USAGE =
 /* the progress line, and one line per checkpoint with its held-out losses */
 typedef struct { cli_ui *ui; const cl_trainer *t; } train_ui;
 
-static void on_progress(void *ctx, const char *stage, double done, double total) {
+static int on_progress(void *ctx, const char *stage, double done, double total) {
     const train_ui *p = ctx;
     static const char CK[] = "train: checkpoint ";
-    if (strncmp(stage, CK, sizeof CK - 1)) { cli_progress(p->ui, stage, done, total); return; }
+    if (strncmp(stage, CK, sizeof CK - 1)) return cli_progress(p->ui, stage, done, total);
     const cl_trainer *t = p->t;
-    if (p->ui->quiet || !t->nevals) return;
+    if (p->ui->quiet || !t->nevals) return 0;
     const cl_eval_row *e = &t->evals[t->nevals - 1];
     cli_progress_done(p->ui);
     fprintf(stderr, "step %d: train loss %.4f, held-out loss %.4f (early %.4f, late %.4f) -> %s\n", t->step,
             t->nrows ? t->rows[t->nrows - 1].loss : e->loss, e->loss, e->loss_early, e->loss_late, stage + sizeof CK - 1);
+    return 0;
 }
 
 /* --mix GP,SEASONAL,WALK,REPEAT: w (SYN_NFAMILIES) non-negative, not all 0 */

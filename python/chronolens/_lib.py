@@ -16,9 +16,10 @@ import threading
 
 import numpy as np
 
-__all__ = ["Error", "CANCEL", "lib", "slib", "call", "interruptible", "library_paths"]
+__all__ = ["Error", "CANCEL", "lib", "slib", "call", "interruptible", "library_paths", "mirror", "check_mirrors"]
 
-CL_ECANCELED = 5  # the library's status of a run its progress check stopped
+CL_EINVAL = 3     # the library's status of an invalid argument
+CL_ECANCELED = 5  # the library's status of a run its progress callback stopped
 
 
 class Error(Exception):
@@ -33,11 +34,28 @@ class Error(Exception):
         self.code = code
 
 
+# The package fills and reads the library's structs itself, through ctypes mirrors of those of
+# include/chronolens.h and include/chronolens_study.h. Each is registered with the C name it
+# mirrors and checked against the library's size of it (cl_abi_sizeof) when the libraries
+# load: a package and a library of different versions fail at import, not in a study.
+MIRRORS = []
+
+
+def mirror(c_name):
+    """Class decorator: cls mirrors the C struct c_name (checked by check_mirrors)."""
+    def register(cls):
+        cls._c_name_ = c_name
+        MIRRORS.append(cls)
+        return cls
+    return register
+
+
+@mirror("cl_error")
 class ClError(ctypes.Structure):
     _fields_ = [("code", ctypes.c_int), ("msg", ctypes.c_char * 768)]
 
 
-# Mirror of cl_config (include/chronolens.h); checked against sizeof at load time.
+@mirror("cl_config")
 class Config(ctypes.Structure):
     _fields_ = [(n, ctypes.c_int) for n in
                 ("vocab_size", "d_model", "d_kv", "num_heads", "d_ff", "num_layers", "num_decoder_layers",
@@ -55,6 +73,7 @@ class Config(ctypes.Structure):
                [("quantiles", ctypes.c_double * 32)]
 
 
+@mirror("cl_capture_spec")
 class CaptureSpec(ctypes.Structure):
     _fields_ = [("enabled", ctypes.c_int),
                 ("n_layers", ctypes.c_int), ("layers", ctypes.POINTER(ctypes.c_int)),
@@ -62,14 +81,13 @@ class CaptureSpec(ctypes.Structure):
                 ("n_rows", ctypes.c_int), ("rows", ctypes.POINTER(ctypes.c_int))]
 
 
-# the flat entry points' progress callback (cl_py_progress): non-zero return = cancel
-PROGRESS = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_double, ctypes.c_double)
-# cl_progress (include/chronolens.h): fn (report only, unused here), ctx, check (report, cancel)
-CHECK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_double, ctypes.c_double)
+# cl_progress_fn (include/chronolens.h): fn(ctx, stage, done, total), non-zero return = cancel
+PROGRESS_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_double, ctypes.c_double)
 
 
+@mirror("cl_progress")
 class Progress(ctypes.Structure):
-    _fields_ = [("fn", ctypes.c_void_p), ("ctx", ctypes.c_void_p), ("check", CHECK)]
+    _fields_ = [("fn", PROGRESS_FN), ("ctx", ctypes.c_void_p)]
 
 
 _NAMES = ("libchronolens.so", "libchronolens_study.so")
@@ -128,6 +146,7 @@ _decl(lib, "cl_set_threads", None, c_int)
 _decl(lib, "cl_get_threads", c_int)
 
 
+@mirror("cl_load_opts")
 class LoadOpts(ctypes.Structure):
     _fields_ = [("precision", c_int)]  # cl_load_opts: cl_precision (CL_FP32 0, CL_BF16 1)
 
@@ -159,28 +178,24 @@ _decl(lib, "cl_decode", c_int, c_void_p, I32, c_int, c_int, ERR)
 _decl(lib, "cl_state_set_progress", None, c_void_p, P(Progress))
 _decl(lib, "cl_state_logits", c_void_p, c_void_p, P(c_int), P(c_int), P(c_int))
 
-# studies (chronolens_study.h, the flat entry points)
-_decl(slib, "cl_py_config_size", c_size_t)
-_decl(slib, "cl_py_rrt_band", c_int, c_void_p, P(c_int), P(c_int), ERR)
-_decl(slib, "cl_py_rrt_batch", c_int, c_void_p, c_int, c_int, c_int, c_int, c_int, c_u64, I32, U8, I32, ERR)
-_decl(slib, "cl_py_induction", c_int, c_void_p, c_int, c_int, c_int, c_int, c_int, c_u64, c_int, c_double, c_int,
-      PROGRESS, c_void_p, F64, F64, F64, U8, U8, P(c_int), ERR)
-_decl(slib, "cl_py_sweep", c_int, c_void_p, I32, c_int, I32, c_int, c_int, c_int, c_int, c_u64, c_int, c_double,
-      PROGRESS, c_void_p, F64, ERR)
-_decl(slib, "cl_py_multisine", c_int, c_void_p, c_char_p, F64, F64, F64, c_int, c_int, c_double, c_double, c_u64, c_int,
-      c_double, c_double, F64, F64, F64, F64, F64, F64, F64, ERR)
-_decl(slib, "cl_py_multisine_sweep", c_int, c_void_p, c_char_p, c_int, c_u64, c_int, c_double, c_double, c_int, c_int,
-      c_int, c_int, c_int, c_int, c_int, c_double, c_double, PROGRESS, c_void_p, I32, F64, F64, F64, F64, F64, ERR)
-_decl(slib, "cl_py_forecast", c_int, c_void_p, F32, c_int, c_int, c_int, c_int, c_double, c_int, c_double, c_u64,
-      c_int, c_int, PROGRESS, c_void_p, F32, ERR)
-_decl(slib, "cl_py_forecast_summary", c_int, F32, c_int, c_int, c_int, F64, c_int, F32, F32, ERR)
-_decl(slib, "cl_py_parrot", c_int, F32, c_int, c_int, c_int, c_int, F32, F64, ERR)
-_decl(slib, "cl_py_claims", c_int, c_char_p, c_char_p, c_double, c_double, c_char_p, ERR)
+_decl(slib, "cl_abi_sizeof", c_size_t, c_char_p)
 
-if slib.cl_py_config_size() != ctypes.sizeof(Config):
-    raise ImportError("chronolens: the library's cl_config is %d bytes, this package's mirror %d: the package and "
-                      "%s are from different versions" % (slib.cl_py_config_size(), ctypes.sizeof(Config),
-                                                          library_paths[0]))
+
+def check_mirrors(mirrors=None):
+    """Every mirror (default: all registered) against the library's size of its C struct;
+    ImportError naming each that differs."""
+    bad = []
+    for cls in MIRRORS if mirrors is None else mirrors:
+        n = slib.cl_abi_sizeof(cls._c_name_.encode())
+        if n != ctypes.sizeof(cls):
+            bad.append("%s is %s, this package's mirror %d bytes" % (
+                cls._c_name_, "%d bytes" % n if n else "unknown to the library", ctypes.sizeof(cls)))
+    if bad:
+        raise ImportError("chronolens: the package and %s are from different versions: %s" % (
+            library_paths[1], "; ".join(bad)))
+
+
+check_mirrors()
 
 # every core, as the commands start (chronolens.set_threads changes it)
 lib.cl_set_threads(int(os.environ.get("CHRONOLENS_THREADS", "0") or 0))
@@ -227,8 +242,8 @@ class interruptible:
 
     Why: during a ctypes call Python's SIGINT handler only runs when Python code runs, and an
     exception raised inside a ctypes callback is printed and swallowed by ctypes (the C side
-    sees 0, "go on"). So the library always gets a callback (`flat` for the cl_py_* entry
-    points, `check` for cl_progress, or state=ptr for a cl_state's passes) that calls the
+    sees 0, "go on"). So the library always gets a progress callback (`progress`, the
+    cl_progress of a study's options, or state=ptr for a cl_state's passes) that calls the
     user's (if any) inside a try and answers "cancel" once that raised. SIGINT's handler is
     wrapped for the block: Python runs it at the callback's entry, outside any try of the
     callback, so the wrapper calls the previous handler inside its own try; what that raises
@@ -243,21 +258,14 @@ class interruptible:
         self._exc = None       # what the user's callback or SIGINT handler raised (the first)
         self._stop = False     # answered "cancel" (kept: the library asks again at relays)
         self._prev = None
-        self._c = {}  # the C callbacks made (they must live as long as the block)
+        self._fn = None  # the C callback (it must live as long as the block)
 
     @property
-    def flat(self):
-        """The cl_py_progress of the flat entry points (ctx unused: pass None)."""
-        if "flat" not in self._c:
-            self._c["flat"] = PROGRESS(lambda ctx, done, total: self._step(done, total))
-        return self._c["flat"]
-
-    @property
-    def check(self):
-        """The check of a cl_progress."""
-        if "check" not in self._c:
-            self._c["check"] = CHECK(lambda ctx, stage, done, total: self._step(done, total))
-        return self._c["check"]
+    def progress(self):
+        """A cl_progress (Progress) calling back into this block, for a study's options."""
+        if self._fn is None:
+            self._fn = PROGRESS_FN(lambda ctx, stage, done, total: self._step(done, total))
+        return Progress(self._fn, None)
 
     def _step(self, done, total):
         if not self._stop and self._user is not None:
@@ -286,7 +294,7 @@ class interruptible:
                 self._prev = prev
                 signal.signal(signal.SIGINT, self._on_sigint)
         if self._state is not None:
-            lib.cl_state_set_progress(self._state, ctypes.byref(Progress(None, None, self.check)))
+            lib.cl_state_set_progress(self._state, ctypes.byref(self.progress))
         return self
 
     def __exit__(self, typ, value, tb):

@@ -1,6 +1,9 @@
-"""The studies (method.md §1-3, §5) through the flat entry points of libchronolens_study.so:
-the same library code as the commands, so the numbers equal the commands' files for the same
-inputs and seed. Every result's arrays are numpy arrays owned by Python."""
+"""The studies (method.md §1-3, §5) through the public study functions of
+libchronolens_study.so (cl_induction_run, cl_sweep_run, cl_multisine_run_models, ...): the
+package fills their options structs (_structs.py, after the study's cl_*_default) and reads
+their typed results; the same library code as the commands, so the numbers equal the
+commands' files for the same inputs and seed. Every result's arrays are numpy arrays owned by
+Python."""
 import ctypes
 import dataclasses
 import math
@@ -9,9 +12,9 @@ import time
 
 import numpy as np
 
-from . import _lib
+from . import _lib, _structs as cs
 from ._args import c_int, c_seed, int32_array
-from ._lib import Error, call, slib
+from ._lib import CL_EINVAL, Error, call, slib
 
 __all__ = ["Stat", "Count", "InductionResult", "SweepResult", "MultisineResult", "MultisineSweepResult",
            "ForecastResult", "Claim", "rrt_band", "rrt_batch", "induction", "sweep", "multisine",
@@ -46,6 +49,22 @@ def _stat(a, L, H):  # (L*H, 3) -> Stat of (L, H)
 def _counts(a):  # (3, 3) -> {criterion: Count}
     return {c: Count(int(a[k, 0]) if not math.isnan(a[k, 0]) else None, float(a[k, 1]), float(a[k, 2]))
             for k, c in enumerate(CRITERIA)}
+
+
+def _invalid(message):
+    """An invalid argument found before the library runs (the check the study leaves to its
+    callers, as the commands' option parsers make it): the library's status CL_EINVAL."""
+    raise Error(message, CL_EINVAL)
+
+
+def _stats(ptr, n):  # cl_stat (n) -> (n, 3): mean, std, seed_std; NaN where the library has none
+    if not ptr:
+        return np.full((n, 3), np.nan)
+    return cs.array(ctypes.cast(ptr, cs.P(cs.c_double)), (n, 3))  # three doubles, no padding
+
+
+def _count_rows(counts):  # cl_count[3] -> (3, 3): n, mean, std per criterion
+    return np.array([[c.n, c.mean, c.std] for c in counts], dtype=np.float64)
 
 
 @dataclasses.dataclass
@@ -103,17 +122,36 @@ def _model_ptr(model, what):
 
 def _tok(model, token_range):
     if token_range is None:
-        return -1, -1
+        return None
     lo, hi = token_range
     return c_int(lo, "token_range"), c_int(hi, "token_range")
 
 
+def _induction_opts(model, seq_len, reps, batch, seed, token_range, seeds=1, threshold=0.3, strict=False):
+    """cl_induction_opts: the study's defaults for the model (cl_induction_default: its token
+    band), then the arguments; token_range (lo, hi) replaces the band."""
+    o = cs.InductionOpts()
+    err = _lib.ClError()
+    if slib.cl_induction_default(model._cfg, ctypes.byref(o), ctypes.byref(err)) and token_range is None:
+        raise Error(err.msg.decode("utf-8", "replace"), err.code)  # no band: a range must be given
+    if batch < 1:
+        _invalid("rrt: batch %d: must be >= 1" % batch)
+    o.rrt.seq_len, o.rrt.reps, o.rrt.batch, o.rrt.seed = seq_len, reps, batch, seed
+    if token_range is not None:
+        lo, hi = token_range
+        if hi <= lo:
+            _invalid("rrt: token range %d:%d is not LO:HI with LO < HI" % (lo, hi))
+        o.rrt.tok_lo, o.rrt.tok_hi = lo, hi
+    o.seeds, o.threshold, o.strict = seeds, threshold, int(bool(strict))
+    return o
+
+
 def rrt_band(model):
     """The token ids (lo, hi) of the RRT study's value band for the model's vocabulary."""
-    lo, hi = ctypes.c_int(), ctypes.c_int()
-    mp = _model_ptr(model, "the RRT test")
-    call(slib.cl_py_rrt_band, mp, ctypes.byref(lo), ctypes.byref(hi))
-    return lo.value, hi.value
+    _model_ptr(model, "the RRT test")
+    o = cs.InductionOpts()
+    call(slib.cl_induction_default, model._cfg, ctypes.byref(o))
+    return o.rrt.tok_lo, o.rrt.tok_hi
 
 
 def rrt_batch(model, seq_len=10, reps=2, batch=100, seed=0, token_range=None):
@@ -126,9 +164,10 @@ def rrt_batch(model, seq_len=10, reps=2, batch=100, seed=0, token_range=None):
     enc = np.empty((B, T), np.int32)
     mask = np.empty((B, T), np.uint8)
     dec = np.empty((B, 2), np.int32)
-    lo, hi = _tok(model, token_range)
-    mp = _model_ptr(model, "the RRT test")
-    call(slib.cl_py_rrt_batch, mp, seq_len, reps, batch, lo, hi, seed, enc, mask, dec)
+    tr = _tok(model, token_range)
+    _model_ptr(model, "the RRT test")
+    o = _induction_opts(model, seq_len, reps, batch, seed, tr)
+    call(slib.cl_rrt_make, model._cfg, ctypes.byref(o.rrt), enc.ctypes.data, mask.ctypes.data, dec.ctypes.data)
     return enc, mask, dec
 
 
@@ -140,19 +179,30 @@ def induction(model, seq_len=10, reps=2, batch=100, seed=0, seeds=1, threshold=0
     Returns an InductionResult; equals induction.csv/json of the command for the same options."""
     c = model.config
     L, H, Le = c.num_decoder_layers, c.num_heads, c.num_layers
-    cross = np.empty((4, L * H, 3))
-    enc = np.empty((2, Le * H, 3))
-    counts = np.empty((3, 3, 3))
-    cf = np.empty((L * H, 4), np.uint8)
-    ef = np.empty((Le * H, 2), np.uint8)
-    tr = (ctypes.c_int * 2)()
-    lo, hi = _tok(model, token_range)
+    n, ne = L * H, Le * H
+    tr = _tok(model, token_range)
     t0 = time.perf_counter()
     mp = _model_ptr(model, "the induction heads study")
+    o = _induction_opts(model, c_int(seq_len, "seq_len"), c_int(reps, "reps"), c_int(batch, "batch"), c_seed(seed), tr,
+                        c_int(seeds, "seeds"), float(threshold), strict)
+    r = cs.InductionResult()
     with _lib.interruptible(progress, "induction") as run:
-        call(slib.cl_py_induction, mp, c_int(seq_len, "seq_len"), c_int(reps, "reps"), c_int(batch, "batch"), lo, hi,
-             c_seed(seed), c_int(seeds, "seeds"), float(threshold), int(bool(strict)), run.flat, None, cross, enc,
-             counts, cf, ef, tr)
+        o.progress = run.progress
+        call(slib.cl_induction_run, mp, ctypes.byref(o), ctypes.byref(r))
+    try:
+        cross = [_stats(p, n) for p in (r.cur, r.right, r.ablate, r.copy)]
+        enc = [_stats(p, ne) for p in (r.enc_cur, r.enc_right)]
+        counts = [_count_rows(r.cross), _count_rows(r.enc),
+                  _count_rows(r.strict_count) if r.strict else np.full((3, 3), np.nan)]
+        rp = ctypes.byref(r)
+        cf = np.array([[f(rp, i, k) for f, k in ((slib.cl_induction_above, cs.CUR), (slib.cl_induction_above, cs.RIGHT),
+                                                  (slib.cl_induction_strict, cs.CUR), (slib.cl_induction_strict, cs.RIGHT))]
+                       for i in range(n)], np.uint8).reshape(n, 4)
+        ef = np.array([[slib.cl_induction_enc_above(rp, i, k) for k in (cs.CUR, cs.RIGHT)] for i in range(ne)],
+                      np.uint8).reshape(ne, 2)
+        tok_range = (r.tok_lo, r.tok_hi)
+    finally:
+        slib.cl_induction_free(ctypes.byref(r))
     secs = time.perf_counter() - t0
     cnt = {"cross": _counts(counts[0]), "encoder": _counts(counts[1])}
     if strict:
@@ -165,7 +215,7 @@ def induction(model, seq_len=10, reps=2, batch=100, seed=0, seeds=1, threshold=0
         above_current=cf[:, 0].reshape(L, H).astype(bool), above_right=cf[:, 1].reshape(L, H).astype(bool),
         strict_current=cf[:, 2].reshape(L, H).astype(bool), strict_right=cf[:, 3].reshape(L, H).astype(bool),
         enc_above_current=ef[:, 0].reshape(Le, H).astype(bool), enc_above_right=ef[:, 1].reshape(Le, H).astype(bool),
-        counts=cnt, token_range=(tr[0], tr[1]), threshold=float(threshold), seeds=int(seeds), strict=bool(strict),
+        counts=cnt, token_range=tok_range, threshold=float(threshold), seeds=int(seeds), strict=bool(strict),
         seconds=secs)
 
 
@@ -190,12 +240,23 @@ def sweep(model, reps=(2, 4, 6, 8, 10), lens=(2, 4, 6, 8, 10), batch=100, seed=0
     model): head counts per (R, L) cell. progress over cells. Returns a SweepResult."""
     r = int32_array(reps, "reps").reshape(-1)
     l = int32_array(lens, "lens").reshape(-1)
-    counts = np.empty((len(r), len(l), 2, 3, 3))
-    lo, hi = _tok(model, token_range)
+    tr = _tok(model, token_range)
     mp = _model_ptr(model, "sweep")
+    o = cs.SweepOpts()
+    # L and R are set per cell; 10 and 2 only pass the option check
+    o.base = _induction_opts(model, 10, 2, c_int(batch, "batch"), c_seed(seed), tr, c_int(seeds, "seeds"),
+                             float(threshold))
+    o.n_reps, o.n_lens = len(r), len(l)
+    o.reps, o.lens = r.ctypes.data_as(cs.P(cs.c_int)), l.ctypes.data_as(cs.P(cs.c_int))
+    res = cs.SweepResult()
     with _lib.interruptible(progress, "sweep") as run:
-        call(slib.cl_py_sweep, mp, r, len(r), l, len(l), c_int(batch, "batch"), lo, hi, c_seed(seed),
-             c_int(seeds, "seeds"), float(threshold), run.flat, None, counts)
+        o.base.progress = run.progress
+        call(slib.cl_sweep_run, mp, ctypes.byref(o), ctypes.byref(res))
+    try:
+        cells = [res.cells[i] for i in range(len(r) * len(l))]
+        counts = np.array([[_count_rows(x.cross), _count_rows(x.enc)] for x in cells]).reshape(len(r), len(l), 2, 3, 3)
+    finally:
+        slib.cl_sweep_free(ctypes.byref(res))
     return SweepResult(reps=r, lens=l, cross=counts[:, :, 0].copy(), encoder=counts[:, :, 1].copy())
 
 
@@ -230,6 +291,29 @@ class MultisineResult:
     smallest_gap_hz: float
     periodic_heads: int
     heads_at_smallest_gap: int
+
+
+def _spacing(min_strength, harmonic_ratio, permutations, study):
+    """cl_spacing_opts of the arguments, checked as the commands check their options."""
+    if not 0 <= min_strength <= 1:
+        _invalid("%s: min_strength %g is not in [0, 1]" % (study, min_strength))
+    if not 0 <= harmonic_ratio <= 1:
+        _invalid("%s: harmonic_ratio %g is not in [0, 1]" % (study, harmonic_ratio))
+    if permutations < 0:
+        _invalid("%s: permutations %d: must be >= 0" % (study, permutations))
+    return cs.SpacingOpts(min_strength, harmonic_ratio)
+
+
+def _head_table(h):  # cl_ms_head (N) -> (N, 6) of _HEAD_FIELDS
+    return np.stack([h["amplitude"], h["peak"], h["sp"]["periodic"].astype(np.float64), h["sp"]["strength"],
+                     h["sp"]["spacing_hz"], h["sp"]["quefrency_s"]], axis=1)
+
+
+def _fftfreq(n, d):
+    """numpy.fft.fftfreq(n, d) as the library computes it (cl_fftfreq): k / (n d)."""
+    k = np.arange(n, dtype=np.float64)
+    k[(n + 1) // 2:] -= n
+    return k / (n * d)
 
 
 def _smallest_gap(freqs):
@@ -268,12 +352,30 @@ def multisine(model, freqs=(5, 10, 20, 40), amps=None, phases=None, points=None,
     LH = L * H
     if n < 8:
         raise Error("chronolens: multisine: points %d: must be >= 8" % n)
-    series, smag, axes = np.empty(n), np.empty(n), np.empty((2, n))
-    arrays, heads, ind, corr = np.empty((4, LH, n)), np.empty((LH, 6)), np.empty((LH, 3)), np.empty(2)
     mp = _model_ptr(model, "multisine")
-    call(slib.cl_py_multisine, mp, model.path.encode(), f, a, ph, len(f), n, float(duration),
-         float(noise), c_seed(seed), c_int(permutations, "permutations"), float(min_strength), float(harmonic_ratio),
-         series, smag, axes, arrays, heads, ind, corr)
+    o = cs.MultisineOpts()
+    slib.cl_multisine_default(ctypes.byref(o))
+    o.fit_context = 0  # the input as given (_fit_input fitted the defaults to the model)
+    seed, permutations = c_seed(seed), c_int(permutations, "permutations")
+    o.spacing = _spacing(float(min_strength), float(harmonic_ratio), permutations, "multisine")
+    if not 1 <= len(f) <= cs.MS_MAX_FREQS:
+        _invalid("multisine: %d frequencies (1 to %d)" % (len(f), cs.MS_MAX_FREQS))
+    o.input = cs.Multisine(len(f), (cs.c_double * cs.MS_MAX_FREQS)(*f), (cs.c_double * cs.MS_MAX_FREQS)(*a),
+                          (cs.c_double * cs.MS_MAX_FREQS)(*ph), n, float(duration), float(noise))
+    o.seed, o.permutations = seed, permutations
+    res = cs.MultisineResult()
+    call(slib.cl_multisine_run_models, (cs.c_void_p * 1)(mp), (cs.c_char_p * 1)(model.path.encode()), 1,
+         ctypes.byref(o), ctypes.byref(res))
+    try:
+        x = res.res[0]
+        series, smag = cs.array(res.series, (n,)), cs.array(res.series_mag, (n,))
+        arrays = np.stack([cs.array(p, (LH, n)) for p in (x.arr.attn, x.arr.mag, x.arr.dfft, x.arr.dnodc)])
+        heads = _head_table(cs.array(x.h, (LH,)))
+        ind = np.stack([cs.array(p, (LH,)) for p in (x.ind, x.cur, x.right)], axis=1)
+        corr = (x.rho, x.p)
+    finally:
+        slib.cl_multisine_free(ctypes.byref(res))
+    axes = np.stack([_fftfreq(n, float(duration) / n), _fftfreq(n, 1.0 / float(duration))])
     gap = _smallest_gap(f)
     hd = {k: heads[:, i].reshape(L, H).copy() for i, k in enumerate(_HEAD_FIELDS)}
     hd["periodic"] = hd["periodic"].astype(bool)
@@ -325,22 +427,57 @@ def multisine_sweep(model, configs=100, seed=0, top_k=None, points=None, duratio
     points, duration = _fit_input(c, points, duration)
     L, H = c.num_decoder_layers, c.num_heads
     configs = c_int(configs, "configs")
-    G, C = L * H, max(0, configs)  # the library reports configs < 1
+    G = L * H
     top_k = min(3, G) if top_k is None else c_int(top_k, "top_k")
-    M = 64
-    nf = np.empty(C, np.int32)
-    cfg, cst = np.empty((C, 3, M)), np.empty((C, 4))
-    heads, ind, rows = np.empty((C, G, 6)), np.empty(G), np.empty((4, 14))
     mp = _model_ptr(model, "multisine-sweep")
+    o = cs.MssweepOpts()
+    slib.cl_mssweep_default(ctypes.byref(o))
+    o.fit_context = 0  # the input as given (_fit_input fitted the defaults to the model)
+    seed, fmin, fmax = c_seed(seed), c_int(fmin, "fmin"), c_int(fmax, "fmax")
+    min_freqs, max_freqs = c_int(min_freqs, "min_freqs"), c_int(max_freqs, "max_freqs")
+    batch, permutations = c_int(batch, "batch"), c_int(permutations, "permutations")
+    duration, noise = float(duration), float(noise)
+    o.spacing = _spacing(float(min_strength), float(harmonic_ratio), permutations, "multisine")
+    # the checks of the command's options that the study leaves to its callers
+    if configs < 1:
+        _invalid("multisine-sweep: configs %d: must be >= 1" % configs)
+    if points < 8:
+        _invalid("multisine-sweep: points %d: must be >= 8" % points)
+    if not duration > 0:
+        _invalid("multisine-sweep: duration %g: must be > 0" % duration)
+    if not noise >= 0:
+        _invalid("multisine-sweep: noise %g: must be >= 0" % noise)
+    if batch < 1:
+        _invalid("multisine-sweep: batch %d: must be >= 1" % batch)
+    if fmin < 1:
+        _invalid("multisine-sweep: fmin %d: must be >= 1" % fmin)
+    if min_freqs < 2 or max_freqs > cs.MS_MAX_FREQS:
+        _invalid("multisine-sweep: min_freqs %d, max_freqs %d: want 2 <= min <= max <= %d" %
+                 (min_freqs, max_freqs, cs.MS_MAX_FREQS))
+    if top_k < 1:
+        _invalid("multisine-sweep: top_k %d: must be >= 1" % top_k)
+    o.configs, o.seed = configs, seed
+    o.base.points, o.base.duration, o.base.noise = points, duration, noise
+    o.fmin, o.fmax, o.kmin, o.kmax = fmin, fmax, min_freqs, max_freqs
+    o.top_k, o.batch, o.permutations = top_k, batch, permutations
+    res = cs.MssweepResult()
     with _lib.interruptible(progress, "multisine-sweep") as run:
-        call(slib.cl_py_multisine_sweep, mp, model.path.encode(), configs, c_seed(seed), points,
-             float(duration), float(noise), c_int(fmin, "fmin"), c_int(fmax, "fmax"), c_int(min_freqs, "min_freqs"),
-             c_int(max_freqs, "max_freqs"), top_k, c_int(batch, "batch"), c_int(permutations, "permutations"),
-             float(min_strength), float(harmonic_ratio), run.flat, None,
-             nf, cfg, cst, heads, ind, rows)
-    cl = [dict(freqs_hz=cfg[k, 0, :nf[k]].copy(), amps=cfg[k, 1, :nf[k]].copy(), phases_rad=cfg[k, 2, :nf[k]].copy(),
-               smallest_gap_hz=float(cst[k, 0]), gap_gcd_hz=float(cst[k, 1]), freq_gcd_hz=float(cst[k, 2]),
-               non_divisor=bool(cst[k, 3])) for k in range(C)]
+        o.progress = run.progress
+        call(slib.cl_mssweep_run_model, mp, model.path.encode(), ctypes.byref(o), ctypes.byref(res))
+    try:
+        C, G = res.C, res.G
+        cfg = cs.array(res.cfg, (C,))
+        cst = np.stack([cs.array(p, (C,)).astype(np.float64) for p in (res.gap, res.gcd, res.fund, res.nd)], axis=1)
+        heads = _head_table(cs.array(res.h, (C * G,))).reshape(C, G, 6)
+        ind = cs.array(res.ind, (G,))
+        rows = np.array([[st.configs, st.pairs, st.periodic, st.match, st.match_gcd, st.match_fund, *st.err_q,
+                          st.mean_abs_err, st.rho, st.p] for st in res.rows], dtype=np.float64)
+    finally:
+        slib.cl_mssweep_free(ctypes.byref(res))
+    cl = [dict(freqs_hz=cfg["freqs"][k, :cfg["n"][k]].copy(), amps=cfg["amps"][k, :cfg["n"][k]].copy(),
+               phases_rad=cfg["phases"][k, :cfg["n"][k]].copy(), smallest_gap_hz=float(cst[k, 0]),
+               gap_gcd_hz=float(cst[k, 1]), freq_gcd_hz=float(cst[k, 2]), non_divisor=bool(cst[k, 3]))
+          for k in range(C)]
     hd = {k: heads[:, :, i].reshape(C, L, H).copy() for i, k in enumerate(_HEAD_FIELDS)}
     hd["periodic"] = hd["periodic"].astype(bool)
     hd["error_hz"] = hd["spacing_hz"] - cst[:, 0][:, None, None]
@@ -391,14 +528,48 @@ def forecast(model, context, horizon=None, samples=None, temperature=None, top_k
     p = float(top_p) if top_p is not None else c.top_p
     if H < 1 or S < 1:
         raise Error("chronolens: forecast: horizon %d, samples %d: must be >= 1" % (H, S))
-    vals = np.empty((B, S, H), np.float32)
-    with _lib.interruptible(progress, "forecast") as run:
-        call(slib.cl_py_forecast, mp, x, B, L, H, S, t, k, p, c_seed(seed), c_int(batch, "batch"), int(bool(cache)),
-             run.flat, None, vals)
+    seed, batch = c_seed(seed), c_int(batch, "batch")
+    # the checks of the command's options that the study leaves to its callers (it reads 0 as
+    # "the model's value"); the rules of the sampler (src/model/sampling.c)
+    if batch < 0:
+        _invalid("forecast: batch %d: must be >= 0 (0 = auto)" % batch)
+    if not 0 < t <= _FLT_MAX:
+        _invalid("forecast: temperature %g: %s" % (t, "must be > 0" if not t > 0 else "must be a finite number > 0"))
+    if k < 0:
+        _invalid("forecast: top_k %d: must be >= 0" % k)
+    if not 0 < p <= 1:
+        _invalid("forecast: top_p %g: must be in (0, 1]" % p)
     lv = np.ascontiguousarray(quantiles, dtype=np.float64).reshape(-1)
-    mean, q = np.empty((B, H), np.float32), np.empty((B, H, len(lv)), np.float32)
-    call(slib.cl_py_forecast_summary, vals, B, S, H, lv, len(lv), mean, q)
+    for v in lv:
+        if not 0 < v < 1:
+            _invalid("forecast: quantile level %g is not in (0, 1)" % v)
+    o = cs.ForecastStudyOpts()
+    slib.cl_forecast_study_default(ctypes.byref(o))
+    o.method, o.horizon, o.samples, o.temperature, o.top_k, o.top_p = cs.FORECAST_MODEL, H, S, t, k, p
+    o.have_seed, o.seed, o.batch, o.no_cache = 1, seed, batch, int(not cache)
+    levels = lv if len(lv) else np.array([0.5])  # the study wants a level; none asked: none returned
+    o.nlev = c_int(len(levels), "quantiles", 1, cs.FORECAST_MAX_LEVELS)
+    o.levels[:len(levels)] = levels.tolist()
+    ctx = _context_struct(x)
+    res = cs.ForecastResult()
+    with _lib.interruptible(progress, "forecast") as run:
+        o.progress = run.progress
+        call(slib.cl_forecast_study_run, mp, ctypes.byref(ctx), ctypes.byref(o), ctypes.byref(res))
+    try:
+        vals = cs.array(res.paths, (B, S, H))
+        mean = cs.array(res.mean, (B, H))
+        q = cs.array(res.quant, (B, H, len(levels)))[:, :, :len(lv)].copy()
+    finally:
+        slib.cl_forecast_free(ctypes.byref(res))
     return ForecastResult(samples=vals, mean=mean, quantiles=q, levels=tuple(lv.tolist()))
+
+
+_FLT_MAX = 3.4028234663852886e38
+
+
+def _context_struct(x):
+    """cl_context of x (B, L) float32, C-contiguous (x must outlive its use)."""
+    return cs.Context(x.ctypes.data_as(cs.P(cs.c_float)), x.shape[0], x.shape[1], None, None)
 
 
 def parrot(context, horizon, window=8):
@@ -409,10 +580,21 @@ def parrot(context, horizon, window=8):
     x = _context(context)
     B, L = x.shape
     horizon, window = c_int(horizon, "horizon"), c_int(window, "window")
-    out, info = np.empty((B, max(0, horizon)), np.float32), np.empty((B, 4))  # the library checks horizon
-    call(slib.cl_py_parrot, x, B, L, window, horizon, out, info)
-    return out, {"period": info[:, 0].astype(int), "distance": info[:, 1], "scale": info[:, 2],
-                 "fallback": info[:, 3].astype(bool)}
+    if window < 1 or horizon < 1:
+        _invalid("parrot: window %d and horizon %d must be >= 1" % (window, horizon))
+    o = cs.ForecastStudyOpts()
+    slib.cl_forecast_study_default(ctypes.byref(o))
+    o.method, o.horizon, o.window = cs.FORECAST_PARROT, horizon, window
+    ctx = _context_struct(x)
+    res = cs.ForecastResult()
+    call(slib.cl_forecast_study_run, None, ctypes.byref(ctx), ctypes.byref(o), ctypes.byref(res))
+    try:
+        out = cs.array(res.paths, (B, horizon))
+        info = cs.array(res.pinfo, (B,))
+    finally:
+        slib.cl_forecast_free(ctypes.byref(res))
+    return out, {"period": info["period"].astype(int), "distance": info["distance"].copy(),
+                 "scale": info["scale"].copy(), "fallback": info["fallback"].astype(bool)}
 
 
 @dataclasses.dataclass
@@ -447,9 +629,11 @@ def claims(scores, multisine=None, threshold=0.3, alpha=0.05):
     words = {"supported": True, "not supported": False, "undecided": None}
     with tempfile.TemporaryDirectory(prefix="chronolens-claims-") as tmp:
         path = os.path.join(tmp, "claims.json")
-        call(slib.cl_py_claims, os.fsencode(os.fspath(scores)),
-             None if multisine is None else os.fsencode(os.fspath(multisine)), float(threshold), float(alpha),
-             os.fsencode(path))
+        o = cs.ClaimsOpts()
+        slib.cl_claims_default(ctypes.byref(o))
+        o.threshold, o.alpha = float(threshold), float(alpha)
+        call(slib.cl_claims_write_files, (cs.c_char_p * 1)(os.fsencode(os.fspath(scores))), 1,
+             None if multisine is None else os.fsencode(os.fspath(multisine)), ctypes.byref(o), os.fsencode(path), None)
         with open(path) as f:
             rows = json.load(f)
     return [Claim(id=r["id"], model=r["model"], verdict=words[r["verdict"]], claim=r["claim"], test=r["test"],

@@ -88,17 +88,7 @@ int cl_ms_data_from(const cl_multisine_result *const *ref, const cl_multisine_re
 
 /* ---- the claims ---- */
 
-typedef struct cl_claims_opts {
-    double threshold;     /* 0.3 */
-    double z;             /* two-sided 95 %: 1.96 */
-    double alpha;         /* significance level of the tests with p-values: 0.05 */
-    double tie_heads;     /* means only: a count difference <= this is a tie (1) */
-    double tie_score;     /* means only: a score difference <= this is a tie (0.05) */
-    double concentrated_mass;  /* a head is concentrated when its context attention is below this (0.05) */
-    double concentrated_share; /* ... or one position holds at least this share of it (0.5) */
-} cl_claims_opts;
-
-void cl_claims_defaults(cl_claims_opts *o);
+/* cl_claims_opts, cl_claims_default, cl_claims_write_files: chronolens_study.h */
 
 /* All claims for every model of t (ms may be NULL: the multisine claims are then
  * undecided), then the strict extension. out is filled (cl_verdicts_free). */
@@ -111,14 +101,11 @@ int cl_claims_run(const cl_scores *t, const cl_ms_data *ms, const cl_claims_opts
  * verdict also gets its family ("t5" / "bolt": a "family" key after "model", a family column
  * after model): a Chronos-T5 run's files keep their bytes. Atomic. */
 int cl_verdicts_write_json(const char *path, const cl_verdicts *v, cl_error *err);
-/* What `chronolens claims` computes: the scores table at scores (cl_scores_read) and, when
- * msdir is not NULL, the multisine results of its models there (cl_ms_data_read); o NULL =
- * the defaults. Shared by the command and the Python package. */
-int cl_claims_from_files(const char *scores, const char *msdir, const cl_claims_opts *o, cl_verdicts *out,
-                         cl_error *err);
-/* The same on several scores tables (an induction run's and a sweep's): their rows joined,
- * the first table's row kept where two give the same key (as the report: induction before
- * sweep); a model that two tables give different families is refused (CL_EFORMAT). */
+/* What `chronolens claims` computes: the scores tables (cl_scores_read; an induction run's and
+ * a sweep's: their rows joined, the first table's row kept where two give the same key, as the
+ * report: induction before sweep; a model that two tables give different families is refused,
+ * CL_EFORMAT) and, when msdir is not NULL, the multisine results of its models there
+ * (cl_ms_data_read); o NULL = the defaults. Shared by the command and cl_claims_write_files. */
 int cl_claims_from_tables(const char *const *scores, int n_scores, const char *msdir, const cl_claims_opts *o,
                           cl_verdicts *out, cl_error *err);
 int cl_verdicts_write_csv(const char *path, const cl_verdicts *v, cl_error *err);

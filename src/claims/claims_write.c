@@ -89,11 +89,6 @@ int cl_verdicts_write_csv(const char *path, const cl_verdicts *vs, cl_error *err
     return cl_out_commit(&out, err);
 }
 
-int cl_claims_from_files(const char *scores, const char *msdir, const cl_claims_opts *o, cl_verdicts *out,
-                         cl_error *err) {
-    return cl_claims_from_tables(&scores, 1, msdir, o, out, err);
-}
-
 /* src's rows into t, refusing a model that src gives another family than t (names: path of src, of t) */
 static int merge_checked(cl_scores *t, const cl_scores *src, const char *src_path, const char *t_path, cl_error *err) {
     enum { MAXM = 256 };
@@ -131,5 +126,21 @@ int cl_claims_from_tables(const char *const *scores, int n_scores, const char *m
     if (!rc) rc = cl_claims_run(&t, msdir ? &ms : NULL, o, out, err);
     cl_ms_data_free(&ms);
     cl_scores_free(&t);
+    return rc;
+}
+
+int cl_claims_write_files(const char *const *scores, int n_scores, const char *msdir, const cl_claims_opts *o,
+                          const char *json, const char *csv, cl_error *err) {
+    cl_claims_opts def;
+    if (!o) { cl_claims_default(&def); o = &def; }
+    if (!(o->threshold >= 0 && o->threshold <= 1))
+        return cl_error_set(err, CL_EINVAL, "claims: threshold %g: must be in [0, 1]", o->threshold);
+    if (!(o->alpha > 0 && o->alpha <= 0.5)) return cl_error_set(err, CL_EINVAL, "claims: alpha %g: must be in (0, 0.5]", o->alpha);
+    if (!scores) return cl_error_set(err, CL_EINVAL, "claims: no scores table");
+    cl_verdicts v;
+    int rc = cl_claims_from_tables(scores, n_scores, msdir, o, &v, err);
+    if (!rc && json) rc = cl_verdicts_write_json(json, &v, err);
+    if (!rc && csv) rc = cl_verdicts_write_csv(csv, &v, err);
+    cl_verdicts_free(&v);
     return rc;
 }

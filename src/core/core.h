@@ -3,31 +3,32 @@
 #define CL_CORE_H
 
 #include "chronolens.h"
+#include "core/export.h"
 #include <stddef.h>
 #include <stdint.h>
 
 /* ------------------------------------------------------------------ errors */
 /* "<prefix>: <message>" (an error of a file that does not name it); returns err->code. */
-int cl_error_prefix(cl_error *err, const char *prefix);
+CL_INTERNAL int cl_error_prefix(cl_error *err, const char *prefix);
 
 /* ------------------------------------------------------------------ alloc */
 /* 64-byte aligned allocation; NULL on failure or when n exceeds cl_alloc_limit(). */
 #define CL_MAX_ALLOC ((size_t)16 << 30) /* 16 GiB: larger requests are refused */
 /* min(CL_MAX_ALLOC, half the machine's physical memory): the largest single block. */
 size_t cl_alloc_limit(void);
-void *cl_alloc(size_t n);
-void *cl_calloc(size_t n);
-void cl_free(void *p);
+CL_INTERNAL void *cl_alloc(size_t n);
+CL_INTERNAL void *cl_calloc(size_t n);
+CL_INTERNAL void cl_free(void *p);
 /* a*b (*c) with overflow check; returns 0 and sets *out on success. */
-int cl_mul_size(size_t a, size_t b, size_t *out);
+CL_INTERNAL int cl_mul_size(size_t a, size_t b, size_t *out);
 
 /* ------------------------------------------------------------------ matmul */
 /* C (M, N) = alpha * op(A) (M, K) · op(B) (K, N) + beta * C, row-major, via cblas_sgemm (gemm.c).
  * op(A) = A^T when transA (A stored (K, M): the backward pass's dW = dY^T · X);
  * op(B) = B^T when transB (B stored (N, K): a weight stored out x in, as in PyTorch).
  * lda/ldb/ldc are row strides. Adds 2*M*N*K to *flops when flops != NULL. */
-void cl_gemm(int transA, int transB, int M, int N, int K, float alpha, const float *A, int lda,
-             const float *B, int ldb, float beta, float *C, int ldc, double *flops);
+CL_INTERNAL void cl_gemm(int transA, int transB, int M, int N, int K, float alpha, const float *A, int lda,
+                         const float *B, int ldb, float beta, float *C, int ldc, double *flops);
 /* cl_gemm with A not transposed (every forward product). */
 static inline void cl_sgemm(int transB, int M, int N, int K, float alpha, const float *A, int lda,
                             const float *B, int ldb, float beta, float *C, int ldc, double *flops) {
@@ -47,8 +48,8 @@ cl_panels cl_product_panels(int rows, int out, int in);
  * Cut into fixed panels (cl_product_panels) spread over the thread pool; with few rows (a
  * decoding step) into panels of output columns that OpenBLAS multiplies without packing
  * (cl_linear_few_ld). The result does not depend on the thread count. */
-void cl_linear(const float *x, int rows, int in, const float *W, int out, float beta, float *y,
-               double *flops);
+CL_INTERNAL void cl_linear(const float *x, int rows, int in, const float *W, int out, float beta, float *y,
+                           double *flops);
 
 /* The same with an output row stride ldy, tuned for few rows (a decoding step): W is cut
  * into panels that OpenBLAS multiplies without packing (see linear_few.c). */
@@ -66,38 +67,38 @@ void cl_linear_few_ld(const float *x, int ldx, int rows, int in, const float *W,
  * item, or from another thread) runs serially on the calling thread. OpenBLAS is
  * single-threaded: items call cl_sgemm freely. Results never depend on which thread ran
  * an item. */
-void cl_parallel_for(int n, void (*fn)(void *ctx, int i, int tid), void *ctx);
+CL_INTERNAL void cl_parallel_for(int n, void (*fn)(void *ctx, int i, int tid), void *ctx);
 /* Number of threads cl_parallel_for uses (>= 1). */
 int cl_pool_threads(void);
 /* Keeps OpenBLAS single-threaded (threads.c); every product calls it first. */
-void cl_blas_serial(void);
+CL_INTERNAL void cl_blas_serial(void);
 
 /* ------------------------------------------------------------------ rng */
 /* xoshiro256** seeded by splitmix64: deterministic across platforms. */
 typedef struct cl_rng { uint64_t s[4]; } cl_rng;
-void cl_rng_seed(cl_rng *r, uint64_t seed);
+CL_INTERNAL void cl_rng_seed(cl_rng *r, uint64_t seed);
 uint64_t cl_rng_next(cl_rng *r);
-double cl_rng_uniform(cl_rng *r);           /* [0, 1) */
-double cl_rng_normal(cl_rng *r);            /* N(0, 1), Box–Muller */
-int cl_rng_int(cl_rng *r, int lo, int hi);  /* uniform in [lo, hi] inclusive */
+CL_INTERNAL double cl_rng_uniform(cl_rng *r);           /* [0, 1) */
+CL_INTERNAL double cl_rng_normal(cl_rng *r);            /* N(0, 1), Box–Muller */
+CL_INTERNAL int cl_rng_int(cl_rng *r, int lo, int hi);  /* uniform in [lo, hi] inclusive */
 
 /* ------------------------------------------------------------------ numbers */
-float cl_bf16_to_f32(uint16_t h);
+CL_INTERNAL float cl_bf16_to_f32(uint16_t h);
 float cl_f16_to_f32(uint16_t h);
 uint16_t cl_f32_to_bf16(float f); /* round to nearest even */
 
 /* ------------------------------------------------------------------ time */
 /* Seconds on the monotonic clock (differences only: run times, progress rates). */
-double cl_now(void);
+CL_INTERNAL double cl_now(void);
 
 /* ------------------------------------------------------------------ paths */
 /* Joins dir and name into buf ("dir/name", one slash); returns buf. */
-char *cl_path_join(char *buf, size_t n, const char *dir, const char *name);
+CL_INTERNAL char *cl_path_join(char *buf, size_t n, const char *dir, const char *name);
 /* The last component of path, trailing slashes ignored ("a/b/" -> "b"); "model" when
  * there is none ("/", ""). The name a model folder gets in results. */
 void cl_path_basename(const char *path, char *out, size_t n);
 /* mkdir -p: creates dir and its missing parents; 0 or CL_EIO naming dir. */
-int cl_mkdirs(const char *dir, cl_error *err);
+CL_INTERNAL int cl_mkdirs(const char *dir, cl_error *err);
 /* rm -rf path (a folder and all it holds, or a file), links not followed; best effort. */
 void cl_rm_tree(const char *path);
 /* The process's umask, left as it is (files made 0600 by mkstemp get 0666 & ~umask). */
@@ -112,7 +113,7 @@ int cl_open_read(const char *path, cl_error *err);
 /* What a file mode is, in words, for messages: "a FIFO", "a socket", "a folder", ... */
 const char *cl_file_kind(unsigned mode);
 /* Reads a whole (small) file into a NUL-terminated buffer (max bytes). */
-int cl_read_file(const char *path, size_t max, char **out, size_t *len, cl_error *err);
+CL_INTERNAL int cl_read_file(const char *path, size_t max, char **out, size_t *len, cl_error *err);
 /* 1 when path is a symbolic link to nothing (its target in target[n]); 0 otherwise. */
 int cl_broken_link(const char *path, char *target, size_t n);
 

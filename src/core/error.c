@@ -1,5 +1,6 @@
 /* error.c — the one-line error carried back to the caller. */
 #include "chronolens.h"
+#include "core/core.h"
 #include <stdarg.h>
 #include <stdio.h>
 

@@ -1,4 +1,4 @@
-/* progress.c — the progress points where a run may be cancelled (cl_progress.check). */
+/* progress.c — the progress points where a run may be cancelled (cl_progress.fn answering non-zero). */
 #include "chronolens.h"
 
 int cl_progress_point(const cl_progress *p, const char *stage, double done, double total, cl_error *err) {

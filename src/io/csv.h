@@ -3,6 +3,7 @@
 #define CL_CSV_H
 
 #include "chronolens.h"
+#include "core/export.h"
 #include <stdio.h>
 
 #include <stdio.h>
@@ -16,17 +17,17 @@
  * or NaN = missing (shorter series start with empty cells). Returns (B, L) row-major:
  * values[b * L + t]; names (B strings, or NULL without header) — free with csv_free_names. */
 /* A CSV cell: %.9g, or nothing when not finite. */
-void cl_csv_num(FILE *f, double v);
-int csv_read_context(const char *path, float **values, int *B, int *L, char ***names,
-                     cl_error *err);
-void csv_free_names(char **names, int B);
+CL_INTERNAL void cl_csv_num(FILE *f, double v);
+CL_INTERNAL int csv_read_context(const char *path, float **values, int *B, int *L, char ***names,
+                                 cl_error *err) CL_SYMBOL(csv_read_context);
+CL_INTERNAL void csv_free_names(char **names, int B) CL_SYMBOL(csv_free_names);
 
 /* Decoder ids CSV: one row per series, integers, every row the same length.
  * Returns ids (B, T) row-major. */
-int csv_read_ids(const char *path, int32_t **ids, int *B, int *T, cl_error *err);
+CL_INTERNAL int csv_read_ids(const char *path, int32_t **ids, int *B, int *T, cl_error *err) CL_SYMBOL(csv_read_ids);
 
 /* Writes one CSV field as RFC 4180 does: quoted ("a, b" -> "\"a, b\"", a quote doubled)
  * when it holds a comma, a quote, a line break or leading/trailing blanks; as is otherwise. */
-void csv_write_field(FILE *f, const char *s);
+CL_INTERNAL void csv_write_field(FILE *f, const char *s) CL_SYMBOL(csv_write_field);
 
 #endif

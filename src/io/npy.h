@@ -4,13 +4,14 @@
 #define CL_NPY_H
 
 #include "chronolens.h"
+#include "core/export.h"
 #include <stdint.h>
 
 #define NPY_MAX_DIMS 8
 
 /* Writes data (prod(shape) float32) with the given shape (ndim <= NPY_MAX_DIMS) to path,
  * under a temporary name renamed on success. */
-int npy_write_f32(const char *path, const float *data, int ndim, const int64_t *shape, cl_error *err);
+CL_INTERNAL int npy_write_f32(const char *path, const float *data, int ndim, const int64_t *shape, cl_error *err) CL_SYMBOL(npy_write_f32);
 
 /* Reads a float32 ('<f4', C order) .npy file. *data (malloc'd) and shape/ndim on success. */
 int npy_read_f32(const char *path, float **data, int *ndim, int64_t shape[NPY_MAX_DIMS], cl_error *err);

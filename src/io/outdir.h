@@ -6,6 +6,7 @@
 #define CL_OUTDIR_H
 
 #include "chronolens.h"
+#include "core/export.h"
 #include <limits.h>
 
 typedef struct cl_outdir {
@@ -22,11 +23,11 @@ typedef enum {
 
 /* Creates the temporary folder beside out (and out's missing parents, as mkdir -p) and
  * registers it for removal at SIGINT/SIGTERM. 0 or a cl_error naming out. */
-int cl_outdir_begin(cl_outdir *d, const char *out, cl_error *err);
+CL_INTERNAL int cl_outdir_begin(cl_outdir *d, const char *out, cl_error *err);
 /* Moves the temporary folder's contents into place; the temporary is gone afterwards,
  * also on failure (a cl_error naming out). */
-int cl_outdir_commit(cl_outdir *d, cl_outdir_mode mode, cl_error *err);
+CL_INTERNAL int cl_outdir_commit(cl_outdir *d, cl_outdir_mode mode, cl_error *err);
 /* Removes the temporary folder and everything in it; nothing at out is touched. */
-void cl_outdir_abort(cl_outdir *d);
+CL_INTERNAL void cl_outdir_abort(cl_outdir *d);
 
 #endif

@@ -11,6 +11,7 @@
 #define CL_OUTLOCK_H
 
 #include "chronolens.h"
+#include "core/export.h"
 
 #define CL_TMP_PREFIX ".chronolens-tmp."
 
@@ -36,9 +37,9 @@ void cl_out_release_all(void);
  * renames it into place, cl_out_abort removes it. Nothing half-written ever carries the
  * final name. */
 typedef struct cl_out { void *fp; char path[4096], real[4096], tmp[4096]; } cl_out; /* path as given, real: written */
-int cl_out_open(cl_out *o, const char *path, cl_error *err);
-int cl_out_commit(cl_out *o, cl_error *err);
-void cl_out_abort(cl_out *o);
+CL_INTERNAL int cl_out_open(cl_out *o, const char *path, cl_error *err);
+CL_INTERNAL int cl_out_commit(cl_out *o, cl_error *err);
+CL_INTERNAL void cl_out_abort(cl_out *o);
 
 /* The temporaries this process has open: removed by the SIGINT/SIGTERM handler. */
 void cl_tmp_register(const char *path, int is_dir);

@@ -3,12 +3,13 @@
 #define CL_BLOCKS_H
 
 #include "model/model.h"
+#include "core/export.h"
 
 /* y (rows, out) = x (rows, in) · W^T (+ y when beta = 1) for a weight W (out, in) of the
  * model: through its bf16 twin Wh when there is one (precision bf16, gemm_bf16.h), else
  * exactly cl_linear. Every weight product of the model goes through these two. */
-void cl_linear_w(const float *x, int rows, int in, const float *W, const uint16_t *Wh, int out, float beta,
-                 float *y, double *flops);
+CL_INTERNAL void cl_linear_w(const float *x, int rows, int in, const float *W, const uint16_t *Wh, int out, float beta,
+                             float *y, double *flops);
 /* The same with an output row stride ldy (else exactly cl_linear_few). */
 void cl_linear_few_w(const float *x, int rows, int in, const float *W, const uint16_t *Wh, int out, float beta,
                      float *y, int ldy, double *flops);
@@ -30,15 +31,15 @@ void cl_linear_w_n(const float *x, int rows, int in, int n, const cl_wprod *p, d
 void cl_cross_kv(const cl_model *m, const float *enc, int rows, int l0, int l1, float *ck, float *cv, size_t per,
                  double *flops);
 /* y (rows, d) = w * x / sqrt(mean(x^2) + eps); y may equal x. */
-void cl_rms_norm(const float *x, const float *w, int rows, int d, float eps, float *y);
+CL_INTERNAL void cl_rms_norm(const float *x, const float *w, int rows, int d, float eps, float *y);
 /* x (rows, d) += wo · act(wi · h), or gated: act(wi0 · h) * (wi1 · h).
  * buf: scratch (rows, d_ff) [x2 when gated]; on return buf holds the activated hidden
  * (rows, d_ff) fed to wo. Adds the FLOPs of its products to *flops (may be NULL). */
-void cl_feed_forward(const cl_model *m, const layer_w *L, const float *h, int rows, float *buf, float *x,
-                     double *flops);
+CL_INTERNAL void cl_feed_forward(const cl_model *m, const layer_w *L, const float *h, int rows, float *buf, float *x,
+                                 double *flops);
 /* x (n, d) = embed[ids] */
-void cl_embed(const cl_model *m, const int32_t *ids, size_t n, float *x);
+CL_INTERNAL void cl_embed(const cl_model *m, const int32_t *ids, size_t n, float *x);
 /* bias (H, Tq, Tk) = rel[bucket(j - i)][h] for query i, key j. */
-void cl_position_bias(const cl_config *c, const float *rel, int Tq, int Tk, int bidirectional, float *bias);
+CL_INTERNAL void cl_position_bias(const cl_config *c, const float *rel, int Tq, int Tk, int bidirectional, float *bias);
 
 #endif

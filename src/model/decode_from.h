@@ -11,14 +11,15 @@
 #define CL_DECODE_FROM_H
 
 #include "chronolens.h"
+#include "core/export.h"
 
 /* As cl_decode(s, dec_ids, Td, last_only), and resid (layers, B*Td, d_model) receives the
  * residual stream at the input of every layer's cross-attention sublayer. */
-int cl_decode_save(cl_state *s, const int32_t *dec_ids, int Td, int last_only, float *resid, cl_error *err);
+CL_INTERNAL int cl_decode_save(cl_state *s, const int32_t *dec_ids, int Td, int last_only, float *resid, cl_error *err);
 
 /* Resumes at the cross-attention sublayer of `layer` from resid[layer] (as written by
  * cl_decode_save on this encoder output and these decoder ids), runs the rest of the decoder
  * and the output head; logits as cl_decode. FLOPs are counted in cl_state_flops. */
-int cl_decode_from_cross(cl_state *s, int Td, int last_only, int layer, const float *resid, cl_error *err);
+CL_INTERNAL int cl_decode_from_cross(cl_state *s, int Td, int last_only, int layer, const float *resid, cl_error *err);
 
 #endif

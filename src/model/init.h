@@ -4,14 +4,15 @@
 #define CL_INIT_H
 
 #include "chronolens.h"
+#include "core/export.h"
 
 /* Fills cfg with the exact configuration of a published size: chronos-t5-{tiny,mini,small,
  * base,large} for "tiny" ... "large", amazon/chronos-bolt-{tiny,mini,small,base} for
  * "bolt-tiny" ... "bolt-base". CL_EINVAL naming the sizes otherwise. */
-int cl_config_preset(const char *size, cl_config *cfg, cl_error *err);
+CL_INTERNAL int cl_config_preset(const char *size, cl_config *cfg, cl_error *err);
 /* Writes config.json for cfg atomically, as its family's published checkpoints ship it (a T5
  * config with chronos_config: the tokenizer's, or Chronos-Bolt's patches and quantiles). */
-int cl_config_save(const char *path, const cl_config *cfg, cl_error *err);
+CL_INTERNAL int cl_config_save(const char *path, const cl_config *cfg, cl_error *err);
 /* Writes DIR/config.json and DIR/model.safetensors with weights drawn as Hugging Face's
  * T5 initialiser does (factor 1). bf16 != 0 stores BF16. progress (may be NULL): stage "init", values drawn of all. */
 int cl_checkpoint_init_random(const char *dir, const cl_config *cfg, uint64_t seed, int bf16,

@@ -4,6 +4,7 @@
 #define CL_SAMPLING_H
 
 #include "chronolens.h"
+#include "core/export.h"
 #include "core/core.h"
 
 typedef struct cl_sampling {
@@ -17,10 +18,10 @@ typedef struct cl_sampling {
  * command's options, the Python API and cl_sampling_check. NULL when v is allowed, else the
  * rule to print after the value ("must be > 0"). */
 typedef enum { CL_SAMPLING_TEMPERATURE, CL_SAMPLING_TOP_K, CL_SAMPLING_TOP_P } cl_sampling_key;
-const char *cl_sampling_rule(cl_sampling_key key, double v);
+CL_INTERNAL const char *cl_sampling_rule(cl_sampling_key key, double v);
 
 /* Validates the settings (temperature > 0, top_k >= 0, 0 < top_p <= 1). */
-int cl_sampling_check(const cl_sampling *p, cl_error *err);
+CL_INTERNAL int cl_sampling_check(const cl_sampling *p, cl_error *err);
 
 /* Scratch for one row of V logits: 2 V floats + V ints, allocated once. */
 typedef struct cl_sampler {
@@ -29,8 +30,8 @@ typedef struct cl_sampler {
     int *order;          /* (V) */
 } cl_sampler;
 
-int cl_sampler_init(cl_sampler *s, int V, cl_error *err);
-void cl_sampler_free(cl_sampler *s);
+CL_INTERNAL int cl_sampler_init(cl_sampler *s, int V, cl_error *err);
+CL_INTERNAL void cl_sampler_free(cl_sampler *s);
 
 /* In place on logits (V): divide by the temperature, set EOS and every token removed by
  * top-k / top-p to -FLT_MAX (as the reference's masked_fill with float min). Kept tokens
@@ -42,6 +43,6 @@ void cl_sampling_filter(cl_sampler *s, const cl_sampling *p, float *logits);
 int cl_sample_multinomial(cl_sampler *s, const float *logits, cl_rng *rng);
 
 /* filter + draw on a copy of the logits row (logits are left untouched). */
-int cl_sample_token(cl_sampler *s, const cl_sampling *p, const float *logits, cl_rng *rng);
+CL_INTERNAL int cl_sample_token(cl_sampler *s, const cl_sampling *p, const float *logits, cl_rng *rng);
 
 #endif

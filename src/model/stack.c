@@ -185,7 +185,7 @@ int cl_encoder_prepare(cl_state *s, int B, int T, cl_error *err) {
     return 0;
 }
 
-/* A pass stopped by the progress check (CL_ECANCELED): the state then holds no encoder
+/* A pass stopped by the progress callback (CL_ECANCELED): the state then holds no encoder
  * output and no maps, so a later cl_decode or a map read cannot see a half-run pass. */
 static int pass_cancelled(cl_state *s) {
     s->B = s->T = s->Td = 0;

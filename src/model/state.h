@@ -5,6 +5,7 @@
 
 #include "model/family.h"
 #include "model/model.h"
+#include "core/export.h"
 
 typedef struct capture {
     cl_capture_spec spec;       /* lists below are owned copies */
@@ -52,13 +53,13 @@ struct cl_state {
  * s->ex (B*T, d_model) and s->enc_mask (B*T); run is the layer loop and the final norm
  * into s->enc_out. */
 int cl_encoder_prepare(cl_state *s, int B, int T, cl_error *err);
-int cl_encoder_run(cl_state *s, cl_error *err); /* CL_ECANCELED when the progress check stops it */
+int cl_encoder_run(cl_state *s, cl_error *err); /* CL_ECANCELED when the progress callback stops it */
 /* 0 when every id of ids (n) is in the vocabulary, else CL_EINVAL naming `what`. */
 int cl_check_ids(const cl_config *c, const int32_t *ids, size_t n, const char *what, cl_error *err);
 /* What a pass of B series takes in s's buffers: B * per_series + fixed bytes, for T encoder
  * positions (Bolt: tokens), Td decoder positions and the captures set on s (stack.c, with
  * the family's own scratch: its table's footprint). */
-void cl_state_footprint(const cl_state *s, int T, int Td, size_t *per_series, size_t *fixed);
+CL_INTERNAL void cl_state_footprint(const cl_state *s, int T, int Td, size_t *per_series, size_t *fixed);
 
 /* The decoder layer loop (stack.c): from the embedding of emb_ids, or resumed at the
  * cross-attention sublayer of l0 from resid[l0] (layers, B*Td, d); save (may be NULL)

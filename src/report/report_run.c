@@ -267,7 +267,7 @@ static int run_steps(const cl_report_opts *o, cl_model *const *m, const cl_study
         rc = mkdir_err(cl_path_join(d, sizeof d, data, CL_REPORT_STEP_NAMES[s]), err);
         if (!rc) rc = mkdir_err(cl_path_join(f, sizeof f, figs, CL_REPORT_STEP_NAMES[s]), err);
         step_progress sp = {&o->progress, s, SHARE[s], SHARE[s + 1]};
-        cl_progress pr = {.ctx = &sp, .check = on_step_progress};
+        cl_progress pr = {.ctx = &sp, .fn = on_step_progress};
         double t0 = cl_now();
         if (rc) break;
         if (s == CL_REPORT_INDUCTION || (s == CL_REPORT_INDUCTION_ALL && so->fam[0].n)) {
@@ -300,7 +300,7 @@ static int run_steps(const cl_report_opts *o, cl_model *const *m, const cl_study
                 step_progress spf = {&o->progress, s, SHARE[s] + (SHARE[s + 1] - SHARE[s]) * fm->idx[0] / n,
                                      SHARE[s] + (SHARE[s + 1] - SHARE[s]) * (fm->idx[0] + fm->n) / n};
                 mo->progress = (cl_progress){.ctx = so->fam[0].n && so->fam[1].n ? (void *)&spf : (void *)&sp,
-                                             .check = on_step_progress};
+                                             .fn = on_step_progress};
                 if (fa) rc = mkdir_err(db, err);
                 if (!rc) rc = cl_multisine_run(fm->dirs, fm->n, mo, r, err);
                 if (!rc) rc = cl_multisine_write(r, db, err);
@@ -319,7 +319,7 @@ static int run_steps(const cl_report_opts *o, cl_model *const *m, const cl_study
                 wo.seed = o->seed;
                 wo.configs = o->configs;
                 wo.permutations = perms;
-                wo.progress = (cl_progress){.ctx = &spk, .check = on_step_progress};
+                wo.progress = (cl_progress){.ctx = &spk, .fn = on_step_progress};
                 wo.precision = o->precision;
                 wo.name = info[k].name;
                 rc = mkdir_err(md, err);

@@ -20,10 +20,7 @@ static inline int cl_rrt_enc_len(const cl_rrt_opts *o) { return o->reps * o->seq
 /* Encoder position of the most recent earlier occurrence of s_1: m = (R-1)*L + 1. */
 static inline int cl_rrt_pos_m(const cl_rrt_opts *o) { return (o->reps - 1) * o->seq_len + 1; }
 
-/* Draws the batch: enc (batch, R*L+2) `S S .. S s_0 EOS`, mask all 1, dec (batch, 2) =
- * [decoder start, s_1]. Validates the options (L >= 2, R >= 2, ids inside the vocab). */
-int cl_rrt_make(const cl_config *c, const cl_rrt_opts *o, int32_t *enc, uint8_t *mask, int32_t *dec,
-                cl_error *err);
+/* The batch: cl_rrt_make (chronolens_study.h). */
 
 /* Per decoder layer and head (arrays of layers*heads, layer-major): mean and sample
  * standard deviation over the batch of the cross-attention of decoder query 1 (token s_1)

@@ -84,7 +84,7 @@ void cl_fftfreq(int n, double d, double *out) {
     for (int k = 0; k < n; k++) out[k] = (k < pos ? k : k - n) / (n * d);
 }
 
-void cl_spacing_defaults(cl_spacing_opts *o) {
+void cl_spacing_default(cl_spacing_opts *o) {
     o->min_strength = 0.3;
     o->harmonic_ratio = 0.5;
 }

@@ -172,7 +172,7 @@ int cl_eval_run(const cl_eval_opts *o, cl_eval_result *r, cl_error *err) {
     if (rc) goto done;
     const cl_config *mc = cl_model_config(m);
     forecaster fc = {.m = m, .s = s};
-    cl_forecast_defaults(mc, &fc.fo);
+    cl_forecast_default(mc, &fc.fo);
     fc.fo.samples = o->samples;
     fc.fo.seed = o->seed;
     if (ctxlen > mc->context_length) {
@@ -249,8 +249,7 @@ done:
     return rc;
 }
 
-void cl_eval_table(const cl_eval_result *r, void *file, int csv) {
-    FILE *f = file;
+void cl_eval_table(const cl_eval_result *r, FILE *f, int csv) {
     const int only = r->opts.family;
     if (csv) fprintf(f, "family,n,mase,mase_seasonal_naive,mase_ratio,wql,wql_seasonal_naive,wql_ratio\n");
     else {

@@ -87,7 +87,7 @@ struct cl_generator {
     double done, total, enc_s, dec_s;
 };
 
-void cl_forecast_defaults(const cl_config *c, cl_forecast_opts *o) {
+void cl_forecast_default(const cl_config *c, cl_forecast_opts *o) {
     memset(o, 0, sizeof *o);
     o->samples = c->num_samples > 0 ? c->num_samples : 20;
     /* as loaded (config.c refuses what the sampler cannot use): nothing replaced here */

@@ -39,13 +39,13 @@ typedef struct cl_forecast_opts {
     int batch;            /* series per model batch (> 0); 0 = auto: as many as keep the
                              rows (series x samples) <= CL_FORECAST_ROWS, at least 1 */
     int use_cache;        /* 1: key/value-cached decoder; 0: cl_decode on the growing prefix */
-    cl_progress progress; /* optional: stage "forecast", decoder steps x series; its check
+    cl_progress progress; /* optional: stage "forecast", decoder steps x series; its answer
                              stops the run (CL_ECANCELED) after any decoder step */
 } cl_forecast_opts;
 
 /* Defaults from the model's chronos_config: num_samples, temperature, top_k, top_p;
  * seed 0, batch auto, cache on. */
-void cl_forecast_defaults(const cl_config *c, cl_forecast_opts *o);
+void cl_forecast_default(const cl_config *c, cl_forecast_opts *o);
 
 typedef struct cl_generator cl_generator;
 

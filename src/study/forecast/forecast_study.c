@@ -69,7 +69,7 @@ static int run_bolt(const cl_model *m, const cl_context *ctx, const cl_forecast_
 static int run_t5(const cl_model *m, const cl_context *ctx, const cl_forecast_study_opts *o, cl_forecast_result *r,
                   cl_error *err) {
     cl_forecast_opts fo;
-    cl_forecast_defaults(cl_model_config(m), &fo);
+    cl_forecast_default(cl_model_config(m), &fo);
     if (o->samples > 0) fo.samples = o->samples;
     if (o->temperature > 0) fo.sampling.temperature = (float)o->temperature;
     if (o->top_k >= 0) fo.sampling.top_k = (int)o->top_k;
@@ -178,8 +178,7 @@ fail:
     return rc;
 }
 
-double cl_forecast_compare(const cl_forecast_result *r, void *file) {
-    FILE *f = file;
+double cl_forecast_compare(const cl_forecast_result *r, FILE *f) {
     if (!r->parrot || !r->pinfo || !r->band) return NAN;
     const int B = r->B, H = r->H;
     fprintf(f, "series,parrot_period,match_distance,median_vs_parrot_mae_scaled\n");

@@ -5,15 +5,9 @@
 #ifndef CL_PARROT_H
 #define CL_PARROT_H
 
-#include "chronolens.h"
+#include "chronolens_study.h"
 
-typedef struct cl_parrot_info {
-    int period;      /* p: the match ends p steps before the end; the forecast repeats with period p */
-    double distance; /* RMS distance between the matched window and the last D values, on values
-                        divided by the series' mean |x| (the tokenizer's scale) */
-    double scale;    /* that scale */
-    int fallback;    /* 1: no complete window to match (too short, or gaps): last value repeated */
-} cl_parrot_info;
+/* cl_parrot_info (the match): chronolens_study.h */
 
 /* x (L) one series (NaN = missing); D >= 1 the window length; out (H). Candidate windows
  * end at i (D-1 <= i <= L-2) with no missing value in the window or in x[i+1 .. L-1];

@@ -159,7 +159,7 @@ int cl_induction_study_run(cl_model *const *m, const cl_study_model *info, int n
         model_progress mp = {&o->base.progress, "induction", info[k].name, k, n};
         rc = model_opts(m[k], o, &io, err);
         out->models[j].sampling = rc ? -1 : sampling_of(m[k], io.rrt.tok_lo, io.rrt.tok_hi);
-        io.progress = (cl_progress){.ctx = &mp, .check = on_model_progress};
+        io.progress = (cl_progress){.ctx = &mp, .fn = on_model_progress};
         double t0 = cl_now();
         if (!rc) rc = cl_induction_run(m[k], &io, &out->res[j], err);
         out->models[j].seconds = cl_now() - t0;
@@ -208,7 +208,7 @@ int cl_sweep_study_run(cl_model *const *m, const cl_study_model *info, int n, co
         model_progress mp = {&o->base.base.progress, "sweep", info[k].name, k, n};
         rc = model_opts(m[k], &o->base, &so.base, err);
         out->models[k].sampling = rc ? -1 : sampling_of(m[k], so.base.rrt.tok_lo, so.base.rrt.tok_hi);
-        so.base.progress = (cl_progress){.ctx = &mp, .check = on_model_progress};
+        so.base.progress = (cl_progress){.ctx = &mp, .fn = on_model_progress};
         double t0 = cl_now();
         if (!rc && (rc = cl_sweep_run(m[k], &so, &out->res[k], err))) cl_error_prefix(err, info[k].path);
         out->models[k].seconds = cl_now() - t0;

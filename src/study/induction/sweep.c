@@ -65,7 +65,7 @@ int cl_sweep_run(const cl_model *m, const cl_sweep_opts *o, cl_sweep_result *r, 
     cl_induction_opts io = o->base;
     io.strict = 0;        /* counts only: one forward pass per cell and seed */
     cell_progress cp = {&o->base.progress, 0, ncell};
-    io.progress = (cl_progress){.ctx = &cp, .check = on_cell_progress};
+    io.progress = (cl_progress){.ctx = &cp, .fn = on_cell_progress};
     int rc = cl_progress_point(&o->base.progress, "sweep", 0, ncell, err);
     if (rc) { cl_sweep_free(r); return rc; }
     for (int i = 0; i < o->n_reps; i++)

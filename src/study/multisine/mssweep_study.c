@@ -27,7 +27,7 @@ void cl_mssweep_default(cl_mssweep_opts *o) {
     o->kmax = 6;
     o->batch = 16;
     o->permutations = 10000;
-    cl_spacing_defaults(&o->spacing);
+    cl_spacing_default(&o->spacing);
     o->fit_context = 1;
 }
 
@@ -244,8 +244,7 @@ static int write_pairs_csv(const char *path, const cl_mssweep_result *sw, cl_err
     return cl_out_commit(&o, err);
 }
 
-void cl_mssweep_table(const cl_mssweep_result *sw, void *file) {
-    FILE *f = file;
+void cl_mssweep_table(const cl_mssweep_result *sw, FILE *f) {
     const double tol = 1.0 / sw->opts.base.duration;
     fprintf(f, "| subset | configs | pairs | periodic | spacing = smallest gap (+/- %.3g Hz) | = gcd of gaps | "
                "= gcd of freqs | error q05 | q25 | median | q75 | q95 | mean abs error | Spearman rho | p |\n", tol);

@@ -21,7 +21,7 @@ void cl_multisine_default(cl_multisine_opts *o) {
     memset(o, 0, sizeof *o);
     cl_multisine_reference(&o->input);
     o->permutations = 10000;
-    cl_spacing_defaults(&o->spacing);
+    cl_spacing_default(&o->spacing);
     o->fit_context = 1;
 }
 
