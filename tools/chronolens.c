@@ -1,7 +1,6 @@
 /* chronolens — command-line entry: one subcommand per job. */
 #include "cli.h"
 #include "help.h"
-#include "../src/io/outlock.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,11 +1,6 @@
 /* cli.c — option parsing, one-line errors and a progress line for the subcommands. */
 #include "cli.h"
-#include "../src/core/core.h"
-#include "../src/core/parse.h"
-#include "../src/io/outdir.h"
-#include "../src/io/outlock.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -241,21 +236,6 @@ void cli_warn_empty_series(cli_ui *ui, const char *path, const float *ctx, int B
         if (names) fprintf(stderr, "chronolens: warning: %s: series '%s' (column %d) has no values (all missing)\n", path, names[b], b + 1);
         else fprintf(stderr, "chronolens: warning: %s: series %d (column %d) has no values (all missing)\n", path, b, b + 1);
     }
-}
-
-int cli_out_foreign(const char *dir, const char *const *own, char *first, size_t n) {
-    DIR *d = opendir(dir);
-    if (!d) return 0; /* missing: created later */
-    struct dirent *e;
-    int found = 0;
-    while (!found && (e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        int ok = 0;
-        for (int k = 0; own && own[k] && !ok; k++) ok = !strcmp(e->d_name, own[k]);
-        if (!ok) { snprintf(first, n, "%s", e->d_name); found = 1; }
-    }
-    closedir(d);
-    return found;
 }
 
 int opt_name(int argc, char **argv, int *i, const char *cmd, int n_models, const char **names) {

@@ -28,7 +28,7 @@ int opt_str(int argc, char **argv, int *i, const char *name, const char **out);
 int opt_int(int argc, char **argv, int *i, const char *name, long lo, long hi, long *out);
 int opt_double(int argc, char **argv, int *i, const char *name, double lo, double hi, double *out);
 int opt_flag(char **argv, int i, const char *name);
-/* List and range values (syntax in src/core/parse.h): `--freqs 5,10,20` fills out[0..*n)
+/* List and range values (syntax: cl_parse_double_list in chronolens.h): `--freqs 5,10,20` fills out[0..*n)
  * with at most max numbers in [lo, hi]; `--range 1910:2187` gives lo <= *a <= *b <= hi. */
 /* The list check of opt_double_list on a value taken earlier: 1, or -1 (reported). */
 int cli_double_list(const char *name, const char *v, double lo, double hi, double *out, int max, int *n);
@@ -68,13 +68,13 @@ char **cli_split_eq(int argc, char **argv, int *nargc);
 int opt_name(int argc, char **argv, int *i, const char *cmd, int n_models, const char **names);
 int cli_refuse_name(const char *cmd, int argc, char **argv);
 
-/* Every output is checked before any work (src/io/outlock.h): a file output is not a folder
+/* Every output is checked before any work (cl_out_check, cl_out_claim): a file output is not a folder
  * and its folder is writable; a folder output is a folder or can be created. The output is
  * then owned by this run (a lock beside it; stale temporaries of dead runs removed).
  * NULL paths are skipped. Returns 0, or EXIT_BAD after one line naming cmd and the path. */
 int cli_out_file(const char *cmd, const char *path);
 int cli_out_dir(const char *cmd, const char *dir);
-/* cli_out_dir, then the folder built whole (src/io/outdir.h): *dir is replaced by a
+/* cli_out_dir, then the folder built whole (cl_outdir_begin): *dir is replaced by a
  * temporary folder beside it, where the command writes everything; main moves it into place
  * (cli_out_dirs_finish) only when the command succeeded, so a failure leaves nothing at
  * --out. An existing folder keeps its other files. Messages name the --out as given
@@ -84,10 +84,6 @@ const char *cli_out_shown(const char *dir);
 /* After the command: rc 0 commits the staged folders (a failure: one line, EXIT_BAD),
  * otherwise removes them. Returns the command's exit status. */
 int cli_out_dirs_finish(int rc);
-
-/* 1 when folder dir holds an entry not named in own (NULL-terminated; NULL: any entry is
- * foreign), its name in first; 0 when it holds only those, is empty or does not exist. */
-int cli_out_foreign(const char *dir, const char *const *own, char *first, size_t n);
 
 /* A warning on stderr (unless --quiet) for every series of the context (B, L) with no value. */
 void cli_warn_empty_series(cli_ui *ui, const char *path, const float *ctx, int B, int L, char **names);

@@ -1,10 +1,7 @@
 /* chronolens claims — the study's claims (method.md §5, docs/claims.md) from a scores table:
  * anyone's results (the study's notebooks can export the table) get the same tests as a
- * report. Thin: src/study/common/scores_table.c reads, src/claims/claims.c decides and writes. */
+ * report. Thin: cl_claims_from_tables decides, cl_claims_save writes. */
 #include "cli.h"
-#include "ms_common.h"
-#include "../src/core/core.h"
-#include "../src/claims/claims.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +14,7 @@ int cmd_claims(int argc, char **argv) {
     const char *scores[MAX_SCORES], *one = NULL, *msdir = NULL, *out = NULL;
     int n_scores = 0;
     cl_claims_opts o;
-    cl_claims_defaults(&o);
+    cl_claims_default(&o);
     cli_ui ui = CLI_UI_INIT;
     for (int i = 1; i < argc; i++) {
         int r = opt_common(argc, argv, &i, &ui);
@@ -40,17 +37,8 @@ int cmd_claims(int argc, char **argv) {
     cl_error err = {0};
     cl_verdicts v = {0};
     int rc = cl_claims_from_tables(scores, n_scores, msdir, &o, &v, &err);
-    char path[4096];
-    if (!rc && ms_make_outdir(out) < 0) rc = -1;
-    if (!rc) rc = cl_verdicts_write_json(cl_path_join(path, sizeof path, out, "claims.json"), &v, &err);
-    if (!rc) rc = cl_verdicts_write_csv(cl_path_join(path, sizeof path, out, "claims.csv"), &v, &err);
-    if (!rc && !ui.quiet)
-        for (int i = 0; i < v.n; i++) {
-            const cl_verdict *x = &v.v[i];
-            printf("%-24s %-28s %-14s %s\n", x->id, x->n_models == 1 ? x->model[0] : "(the model set)",
-                   cl_verdict_word(x->verdict), x->reason);
-        }
+    if (!rc) rc = cl_claims_save(&v, out, &err);
+    if (!rc && !ui.quiet) cl_verdicts_print(&v, stdout);
     cl_verdicts_free(&v);
-    if (rc > 0) return cli_fail_err(&err);
-    return rc ? EXIT_BAD : 0;
+    return rc ? cli_fail_err(&err) : 0;
 }

@@ -3,7 +3,6 @@
  * Forecasts as ChronosPipeline makes them (sample paths; point forecast = their median,
  * quantiles over them), or with --samples 0 by median-token decoding. */
 #include "cli.h"
-#include "../src/data/synth.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -37,8 +36,8 @@ int cmd_eval(int argc, char **argv) {
     if (steploss && per == 0) return cli_fail("option --step-loss: needs the synthetic suite (--series > 0)");
     int only = -1; /* --family: one family of the synthetic suite */
     if (family) {
-        for (int f = 0; f < SYN_NFAMILIES; f++)
-            if (!strcmp(family, syn_family_name(f))) only = f;
+        for (int f = 0; f < CL_EVAL_FAMILIES; f++)
+            if (!strcmp(family, cl_eval_family_name(f))) only = f;
         if (only < 0) return cli_fail("option --family: '%s' is not gp, seasonal, random_walk or repeat", family);
     }
     cl_eval_opts eo;

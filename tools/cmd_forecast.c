@@ -3,8 +3,6 @@
  * (.npy) and plot; or the context-parroting baseline, alone or compared with the model
  * (cl_forecast_study_run, cl_forecast_write). */
 #include "cli.h"
-#include "../src/core/parse.h"
-#include "../src/model/sampling.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -2,8 +2,6 @@
  * checkpoint of a `chronolens train --checkpoint-every K` run, with its losses and
  * in-context-learning score; writes formation.csv and formation.png/.svg. */
 #include "cli.h"
-#include "../src/study/formation/formation.h"
-#include "../src/core/core.h"
 
 #include <stdio.h>
 
@@ -35,9 +33,7 @@ int cmd_formation(int argc, char **argv) {
     cl_error err = {0};
     int rc = cl_formation_run(&fo, &r, &err);
     cli_progress_done(&ui);
-    char path[4096];
-    if (!rc) rc = cl_formation_write(&r, out, &err);
-    if (!rc) rc = cl_formation_plot(r.pts, r.n, r.train_step, r.train_loss, r.ntrain, cl_path_join(path, sizeof path, out, "formation"), &err);
+    if (!rc) rc = cl_formation_save(&r, out, &err);
     const int n = r.n;
     cl_formation_free(&r);
     if (rc) return cli_fail_err(&err);

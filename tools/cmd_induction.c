@@ -3,11 +3,6 @@
  * cl_induction_write (induction.json/csv) and the figures (mosaics, layer distribution). */
 #include "cli.h"
 #include "rrt_cli.h"
-#include "../src/study/induction/induction.h"
-#include "../src/study/common/shard.h"
-#include "../src/io/json.h"
-#include "../src/report/fig_induction.h"
-#include "../src/report/fig_offsets.h"
 
 #include <stdio.h>
 
@@ -47,24 +42,18 @@ int cmd_induction(int argc, char **argv) {
     cl_induction_set s;
     cl_error err = {0};
     int rc = 0;
+    const cl_save_part part = {c.o.shard, c.n_models}; /* a part: shard.json, the merge draws the figures */
     if (n_off) { /* Chronos-Bolt: the test over the block's offset against the patch grid */
         cl_rrp_offsets_set os;
         rc = cl_rrp_offsets_run(m, info, c.n_models, &c.o, offsets, n_off, &os, &err);
-        if (!rc) rc = cl_rrp_offsets_write(&os, c.out, &err);
-        if (!rc && !c.o.shard.n) rc = cl_fig_offsets(&os, c.out, &err); /* a part: the merge draws it */
+        if (!rc) rc = cl_rrp_offsets_save(&os, c.out, &part, &err);
         if (!rc) cl_rrp_offsets_free(&os);
         if (rc) { cli_progress_done(&ui); rrt_models_free(m, c.n_models); return cli_fail("induction: %s", err.msg); }
     }
     rc = cl_induction_study_run(m, info, c.n_models, &c.o, &s, &err);
     cli_progress_done(&ui);
     rrt_models_free(m, c.n_models);
-    if (!rc) rc = cl_induction_write(&s, c.out, &err);
-    if (!rc && c.o.shard.n) {
-        cJSON *x = cJSON_CreateObject(); /* --offsets: the merge joins offsets.json too */
-        if (n_off) cJSON_AddNumberToObject(x, "offset_units", c.n_models * n_off);
-        rc = cl_shard_write(c.out, "induction", &c.o.shard, c.n_models, x, &err);
-    }
-    else if (!rc) rc = cl_fig_induction_set(&s, c.out, &err); /* a part: the merge draws them */
+    if (!rc) rc = cl_induction_save(&s, c.out, &part, c.n_models * n_off, &err);
     if (!rc && !ui.quiet)
         for (int k = 0; k < s.n; k++) {
             const cl_induction_result *x = &s.res[k];
@@ -75,11 +64,7 @@ int cmd_induction(int argc, char **argv) {
             fprintf(stderr, "; encoder %d; %.2fs\n", x->enc[CL_ANY].n, s.models[k].seconds);
         }
     int skipped = 0;
-    if (!rc) { /* the models scores.csv left out, as the writer counts them */
-        cl_scores t = {0};
-        rc = cl_induction_scores(&s, &t, &skipped, &err);
-        cl_scores_free(&t);
-    }
+    if (!rc) rc = cl_induction_scores_skipped(&s, &skipped, &err); /* the models scores.csv left out */
     cl_induction_set_free(&s);
     if (rc) return cli_fail_err(&err);
     if (!ui.quiet) {

@@ -1,7 +1,6 @@
 /* chronolens init — a randomly initialised checkpoint with the exact shape of a
  * published chronos-t5 model (for benchmarks and tests: real weights cannot be fetched). */
 #include "cli.h"
-#include "../src/model/init.h"
 
 #include <string.h>
 
@@ -22,20 +21,18 @@ int cmd_init(int argc, char **argv) {
     }
     if (!size || !out) return cli_fail("init: usage: chronolens init --size tiny|mini|small|base|large|bolt-tiny|bolt-mini|bolt-small|bolt-base --out DIR [--seed N] [--dtype f32|bf16]");
     if (cli_out_dir("init", out)) return EXIT_BAD;
-    /* an earlier checkpoint is replaced; a folder holding more (a model card, formation.csv
-     * of a trained model) would describe the new random weights with another model's files */
-    static const char *const own[] = {"config.json", "model.safetensors", NULL};
-    char first[256];
-    if (!force && cli_out_foreign(out, own, first, sizeof first))
-        return cli_fail("init: --out %s: holds '%s', not only a checkpoint (config.json, model.safetensors): "
-                        "choose an empty folder or give --force", out, first);
+    cl_error err;
+    if (cl_model_init_out_check(out, force, &err)) return cli_fail("init: %s", err.msg);
     if (strcmp(dtype, "f32") && strcmp(dtype, "bf16")) return cli_fail("init: --dtype must be f32 or bf16, not '%s'", dtype);
     if (cli_out_dir_staged("init", &out)) return EXIT_BAD; /* after the look at what --out holds */
     cl_config cfg;
-    cl_error err;
     if (cl_config_preset(size, &cfg, &err)) return cli_fail("init: %s", err.msg);
-    cl_progress pr = cli_progress_of(&ui);
-    int rc = cl_checkpoint_init_random(out, &cfg, (uint64_t)seed, strcmp(dtype, "bf16") == 0, &pr, &err);
+    cl_model_init_opts io;
+    cl_model_init_default(&io);
+    io.seed = (uint64_t)seed;
+    io.bf16 = strcmp(dtype, "bf16") == 0;
+    io.progress = cli_progress_of(&ui);
+    int rc = cl_model_init(out, &cfg, &io, &err);
     cli_progress_done(&ui);
     if (rc) return cli_fail_err(&err);
     if (!ui.quiet) fprintf(stderr, "wrote %s (%s%s shape, seed %ld, %s)\n", cli_out_shown(out),

@@ -4,9 +4,6 @@
  * and the Spearman correlation of amplitude with the head's induction score. */
 #include "cli.h"
 #include "ms_common.h"
-#include "../src/study/multisine/multisine.h"
-#include "../src/study/common/shard.h"
-#include "../src/report/fig_multisine.h"
 
 #include <float.h>
 #include <stdio.h>
@@ -94,15 +91,13 @@ int cmd_multisine(int argc, char **argv) {
     mo.fit_context = !have_points && !have_duration;
     if (cl_multisine_fit_models(dirs, nm, &mo, &err)) return cli_fail("multisine: %s", err.msg);
     ms = mo.input;
-    if (shard.n > nm) return cli_fail("multisine: option --shard: %d parts for %d models", shard.n, nm);
+    if (cl_shard_check(&shard, nm, "models", &err)) return cli_fail("multisine: %s", err.msg);
     cl_multisine_result res;
     int rc = cl_multisine_run(dirs, nm, &mo, &res, &err);
     cli_progress_done(&ui);
     /* everything is computed: now the outputs */
-    if (!rc && ms_make_outdir(out) < 0) rc = -1;
-    if (!rc) rc = cl_multisine_write(&res, out, &err);
-    if (!rc && shard.n) rc = cl_shard_write(out, "multisine", &shard, nm, NULL, &err);
-    else if (!rc) rc = cl_fig_multisine_result(&res, out, &err); /* a part: the merge draws them */
+    const cl_save_part part = {shard, nm}; /* a part: shard.json, the merge draws the figures */
+    if (!rc) rc = cl_multisine_save(&res, out, &part, &err);
     if (!rc && !ui.quiet) {
         const double gap = cl_multisine_smallest_gap(&ms); /* Bolt: the same frequencies at the patch rate */
         for (int k = 0; k < res.n; k++) {
@@ -115,6 +110,5 @@ int cmd_multisine(int argc, char **argv) {
         fprintf(stderr, "wrote %s/multisine.json, multisine.csv, spectra and figures\n", cli_out_shown(out));
     }
     cl_multisine_free(&res);
-    if (rc > 0) return cli_fail_err(&err);
-    return rc ? EXIT_BAD : 0;
+    return rc ? cli_fail_err(&err) : 0;
 }

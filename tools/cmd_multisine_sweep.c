@@ -4,10 +4,6 @@
  * does not divide the other gaps. */
 #include "cli.h"
 #include "ms_common.h"
-#include "../src/study/multisine/multisine.h"
-#include "../src/study/multisine/mssweep.h"
-#include "../src/study/common/shard.h"
-#include "../src/report/fig_multisine.h"
 
 #include <stdio.h>
 
@@ -56,9 +52,9 @@ int cmd_multisine_sweep(int argc, char **argv) {
     if (!dir) dir = cli_default_model();
     if (!out) return cli_fail("%s", USAGE);
     if (cli_out_dir_staged("multisine-sweep", &out)) return EXIT_BAD;
-    if (mo.shard.n > (configs + batch - 1) / batch) /* units: the batches of configurations */
-        return cli_fail("multisine-sweep: option --shard: %d parts for %ld batches of configurations", mo.shard.n,
-                        (configs + batch - 1) / batch);
+    cl_error err = {0};
+    if (cl_shard_check(&mo.shard, (int)((configs + batch - 1) / batch), "batches of configurations", &err))
+        return cli_fail("multisine-sweep: %s", err.msg); /* units: the batches of configurations */
     mo.configs = (int)configs;
     mo.seed = (uint64_t)seed;
     mo.base.points = (int)points;
@@ -77,18 +73,14 @@ int cmd_multisine_sweep(int argc, char **argv) {
     mo.progress = cli_progress_of(&ui);
     cli_precision_note(mo.precision);
     cl_mssweep_result res;
-    cl_error err = {0};
     int rc = cl_mssweep_run(dir, &mo, &res, &err);
     cli_progress_done(&ui);
-    if (!rc && ms_make_outdir(out) < 0) rc = -1;
-    if (!rc && mo.shard.n) rc = cl_mssweep_write_part(&res, &mo.shard, out, &err); /* the merge summarises */
-    else if (!rc) rc = cl_mssweep_write(&res, out, &err);
-    if (!rc && !mo.shard.n) rc = cl_fig_mssweep_result(&res, out, &err);
+    const cl_save_part part = {mo.shard, (int)((configs + batch - 1) / batch)}; /* a part: the merge summarises */
+    if (!rc) rc = cl_mssweep_save(&res, out, &part, &err);
     if (!rc && !ui.quiet && !mo.shard.n) {
         cl_mssweep_table(&res, stdout);
         fprintf(stderr, "wrote %s/sweep.csv, sweep.json, sweep-summary.md, sweep.png, sweep.svg\n", cli_out_shown(out));
     }
     cl_mssweep_free(&res);
-    if (rc > 0) return cli_fail_err(&err);
-    return rc ? EXIT_BAD : 0;
+    return rc ? cli_fail_err(&err) : 0;
 }

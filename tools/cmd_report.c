@@ -3,7 +3,6 @@
  * the four studies in memory, their files under data/, figures under figures/, index.html),
  * the page's path on stdout. */
 #include "cli.h"
-#include "../src/core/core.h"
 
 #include <stdio.h>
 

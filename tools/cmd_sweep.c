@@ -3,9 +3,6 @@
  * cl_sweep_write (sweep.json/csv) and a heatmap and a line plot per model. */
 #include "cli.h"
 #include "rrt_cli.h"
-#include "../src/study/common/shard.h"
-#include "../src/io/json.h"
-#include "../src/report/fig_induction.h"
 
 #include <stdio.h>
 
@@ -48,12 +45,8 @@ int cmd_sweep(int argc, char **argv) {
     int rc = cl_sweep_study_run(m, info, c.n_models, &so, &s, &err);
     cli_progress_done(&ui);
     rrt_models_free(m, c.n_models);
-    if (!rc) rc = cl_sweep_write(&s, c.out, &err);
-    if (!rc && c.o.shard.n) { /* a part: the merge draws the figures, with each model's heads */
-        cJSON *x = cJSON_CreateObject();
-        cJSON_AddItemToObject(x, "heads", cJSON_CreateIntArray(heads, c.n_models));
-        rc = cl_shard_write(c.out, "sweep", &c.o.shard, c.n_models * so.n_reps * so.n_lens, x, &err);
-    } else if (!rc) rc = cl_fig_sweep_set(&s, heads, c.out, &err);
+    const cl_save_part part = {c.o.shard, c.n_models * so.n_reps * so.n_lens}; /* a part: the merge draws the figures */
+    if (!rc) rc = cl_sweep_save(&s, heads, c.out, &part, &err);
     cl_sweep_set_free(&s);
     if (rc) return cli_fail_err(&err);
     if (!ui.quiet) fprintf(stderr, "wrote %s/sweep.json, sweep.csv, scores.csv and figures\n", cli_out_shown(c.out));

@@ -1,15 +1,8 @@
 /* chronolens train — train a Chronos T5 from scratch (or resume) on synthetic series
  * generated on the fly; writes checkpoint folders any chronolens command can load. */
 #include "cli.h"
-#include "../src/core/core.h"
-#include "../src/model/init.h"
-#include "../src/train/train.h"
 
-#include <errno.h>
-#include <limits.h>
 #include <stdio.h>
-#include <sys/stat.h>
-#include <stdlib.h>
 #include <string.h>
 
 static const char *USAGE =
@@ -25,52 +18,12 @@ static void on_progress(void *ctx, const char *stage, double done, double total)
     const train_ui *p = ctx;
     static const char CK[] = "train: checkpoint ";
     if (strncmp(stage, CK, sizeof CK - 1)) { cli_progress(p->ui, stage, done, total); return; }
-    const cl_trainer *t = p->t;
-    if (p->ui->quiet || !t->nevals) return;
-    const cl_eval_row *e = &t->evals[t->nevals - 1];
+    const cl_eval_row *e = cl_trainer_last_eval(p->t);
+    if (p->ui->quiet || !e) return;
+    const cl_train_row *last = cl_trainer_last_row(p->t);
     cli_progress_done(p->ui);
-    fprintf(stderr, "step %d: train loss %.4f, held-out loss %.4f (early %.4f, late %.4f) -> %s\n", t->step,
-            t->nrows ? t->rows[t->nrows - 1].loss : e->loss, e->loss, e->loss_early, e->loss_late, stage + sizeof CK - 1);
-}
-
-/* --mix GP,SEASONAL,WALK,REPEAT: w (SYN_NFAMILIES) non-negative, not all 0 */
-static int parse_mix(const char *mix, double *w) {
-    double s = 0;
-    const char *p = mix;
-    for (int f = 0; f < SYN_NFAMILIES; f++) {
-        char *end;
-        w[f] = strtod(p, &end);
-        if (end == p || !(w[f] >= 0) || (f < SYN_NFAMILIES - 1 ? *end != ',' : *end != 0)) {
-            cli_fail("option --mix: '%s' is not %d non-negative weights (gp,seasonal,random_walk,repeat)", mix, SYN_NFAMILIES);
-            return -1;
-        }
-        s += w[f];
-        p = end + 1;
-    }
-    if (!(s > 0)) {
-        cli_fail("option --mix: '%s': every weight is 0", mix);
-        return -1;
-    }
-    return 0;
-}
-
-/* --out must be empty, or the run --resume continues in place; anything else would mix two
- * runs' checkpoints (formation then reads both). --force trains there anyway and removes
- * the old checkpoints/ first. */
-static int train_out_ok(const char *out, const char *resume, int force) {
-    char first[256], a[PATH_MAX], b[PATH_MAX], c[PATH_MAX + 8];
-    if (!cli_out_foreign(out, NULL, first, sizeof first)) return 0;
-    if (resume && realpath(out, a)) {
-        snprintf(c, sizeof c, "%s/../..", resume); /* RUN/checkpoints/step-N */
-        if ((realpath(resume, b) && !strcmp(a, b)) || (realpath(c, b) && !strcmp(a, b))) return 0;
-    }
-    if (!force)
-        return cli_fail("train: --out %s: not empty (holds '%s'): choose an empty folder, resume the run in place "
-                        "(--resume %s/checkpoints/step-N), or give --force", out, first, out);
-    char ck[PATH_MAX + 16];
-    snprintf(ck, sizeof ck, "%s/checkpoints", out);
-    cl_rm_tree(ck);
-    return 0;
+    fprintf(stderr, "step %d: train loss %.4f, held-out loss %.4f (early %.4f, late %.4f) -> %s\n", cl_trainer_steps_done(p->t),
+            last ? last->loss : e->loss, e->loss, e->loss_early, e->loss_late, stage + sizeof CK - 1);
 }
 
 int cmd_train(int argc, char **argv) {
@@ -119,20 +72,21 @@ int cmd_train(int argc, char **argv) {
         if (!r) return cli_fail("train: unknown argument '%s'", argv[i]);
     }
     if (!out) return cli_fail("%s", USAGE);
+    cl_error err = {0};
     if (cli_out_dir("train", out)) return EXIT_BAD;
-    if ((rc = train_out_ok(out, resume, force))) return rc;
+    /* --out empty, or the run --resume continues in place (--force: its checkpoints/ removed) */
+    if (cl_train_out_check(out, resume, force, &err)) return cli_fail("train: %s", err.msg);
     if (decay && strcmp(decay, "cosine") != 0 && strcmp(decay, "linear") != 0)
         return cli_fail("option --decay: '%s' is not cosine or linear", decay);
-    double mixw[SYN_NFAMILIES];
-    if (mix && parse_mix(mix, mixw) != 0) return EXIT_BAD;
-    cl_error err = {0};
+    double mixw[CL_TRAIN_FAMILIES];
+    if (mix && cl_train_parse_mix(mix, mixw, &err)) return cli_fail_err(&err);
     cl_trainer *t = NULL;
     if (resume) {
         if (d_model || layers || dlayers || heads || d_kv || d_ff || ctx || pred || batch >= 0 || warmup >= 0 || seed >= 0 ||
             lr >= 0 || wd >= 0 || clip > -2 || minf >= 0 || decay || evalb >= 0 || shards >= 0 || shortf >= 0 || evi >= 0 || blm >= 0 || pin >= 0 || poffs)
             return cli_fail("train: --resume continues the checkpoint's run: only --steps, --checkpoint-every, --first-step-weight, --mix, --motif-frac, --out, --threads, --quiet may be given");
         if ((rc = cl_trainer_resume(resume, (int)steps, &t, &err))) return cli_fail_err(&err);
-        if (every >= 0) t->o.checkpoint_every = (int)every;
+        if (every >= 0) cl_trainer_set_checkpoint_every(t, (int)every);
         /* a second phase that weights the first horizon step, or draws another data mixture,
          * from here on (saved with the run, so resuming the new phase continues it bit for bit) */
         if ((fsw >= 0 && (rc = cl_trainer_set_first_step_weight(t, fsw, &err))) ||
@@ -140,14 +94,14 @@ int cmd_train(int argc, char **argv) {
             cl_trainer_free(t);
             return cli_fail_err(&err);
         }
-        if (t->step > t->o.steps) {
+        if (cl_trainer_steps_done(t) > cl_trainer_opts(t)->steps) {
+            int done = cl_trainer_steps_done(t);
             cl_trainer_free(t);
-            return cli_fail("train: %s is at step %d, past --steps %ld", resume, t->step, steps);
+            return cli_fail("train: %s is at step %d, past --steps %ld", resume, done, steps);
         }
     } else {
         cl_config cfg;
-        if (strcmp(preset, "nano") == 0) cl_config_nano(&cfg);
-        else if (cl_config_preset(preset, &cfg, &err)) return cli_fail("option --config: %s (or nano)", err.msg);
+        if (cl_train_config(preset, &cfg, &err)) return cli_fail("option --config: %s", err.msg);
         if (d_model) cfg.d_model = (int)d_model;
         if (layers) cfg.num_layers = cfg.num_decoder_layers = (int)layers;
         if (dlayers) cfg.num_decoder_layers = (int)dlayers; /* T5's num_decoder_layers */
@@ -158,7 +112,7 @@ int cmd_train(int argc, char **argv) {
         if (ctx) cfg.context_length = (int)ctx;
         if (pred) cfg.prediction_length = (int)pred;
         cl_train_opts o;
-        cl_train_opts_default(&o);
+        cl_train_default(&o);
         if (steps) o.steps = (int)steps;
         if (batch >= 0) o.batch = (int)batch;
         if (warmup >= 0) o.warmup = (int)warmup;
@@ -177,22 +131,7 @@ int cmd_train(int argc, char **argv) {
         if (pin >= 0) o.position_init = pin;
         if (fsw >= 0) o.first_step_weight = fsw;
         if (motif >= 0) o.motif_frac = motif;
-        if (poffs) {
-            const char *p = poffs;
-            int n = 0;
-            for (;;) {
-                char *end;
-                long v = strtol(p, &end, 10);
-                if (end == p || v < -4096 || v > 4096 || n == 8 || (*end != ',' && *end)) n = -1;
-                if (n < 0) break;
-                o.position_offsets[n++] = (int)v;
-                if (!*end) break;
-                p = end + 1;
-            }
-            if (n < 1 || n > cfg.num_heads)
-                return cli_fail("option --position-offsets: '%s' is not 1 to %d integer offsets (one per head, e.g. -1,1)", poffs, cfg.num_heads < 8 ? cfg.num_heads : 8);
-            o.n_position_offsets = n;
-        }
+        if (poffs && cl_train_parse_offsets(poffs, cfg.num_heads, &o, &err)) return cli_fail_err(&err);
         if (mix) memcpy(o.mix, mixw, sizeof mixw);
         if ((rc = cl_trainer_new(&cfg, &o, &t, &err))) return cli_fail_err(&err);
     }
@@ -200,9 +139,10 @@ int cmd_train(int argc, char **argv) {
     cl_progress pr = {.fn = on_progress, .ctx = &tu};
     rc = cl_trainer_run(t, out, &pr, &err);
     cli_progress_done(&ui);
+    const cl_train_row *last = cl_trainer_last_row(t);
     if (!rc && !ui.quiet)
-        fprintf(stderr, "trained %d steps (%zu parameters): final loss %.4f -> %s\n", t->step, t->p->n,
-                t->nrows ? t->rows[t->nrows - 1].loss : 0.0, out);
+        fprintf(stderr, "trained %d steps (%zu parameters): final loss %.4f -> %s\n", cl_trainer_steps_done(t),
+                cl_trainer_param_count(t), last ? last->loss : 0.0, out);
     cl_trainer_free(t);
     return rc ? cli_fail_err(&err) : 0;
 }

@@ -1,13 +1,6 @@
 /* ms_common.c — the output folder and spacing options of the multisine commands. */
 #include "ms_common.h"
 #include "cli.h"
-#include "../src/core/core.h"
-
-int ms_make_outdir(const char *dir) {
-    cl_error err;
-    if (cl_mkdirs(dir, &err)) { cli_fail("--out %s", err.msg); return -1; }
-    return 0;
-}
 
 int ms_opt_spacing(int argc, char **argv, int *i, cl_spacing_opts *o) {
     int r = opt_double(argc, argv, i, "--min-strength", 0, 1, &o->min_strength);

@@ -5,8 +5,6 @@
 
 #include "chronolens_study.h"
 
-/* Creates the output folder and its parents when missing. Returns 0 or prints and -1. */
-int ms_make_outdir(const char *dir);
 /* The spacing options both commands accept (--min-strength, --harmonic-ratio). */
 int ms_opt_spacing(int argc, char **argv, int *i, cl_spacing_opts *o);
 

@@ -1,9 +1,6 @@
 /* rrt_cli.c — the options shared by `induction` and `sweep`, and loading their models. */
 #include "cli.h"
 #include "rrt_cli.h"
-#include "../src/study/common/rrt.h"
-#include "../src/core/core.h"
-#include "../src/core/parse.h"
 
 #include <limits.h>
 #include <string.h>
@@ -67,43 +64,8 @@ int rrt_models_load(const rrt_cli *c, cl_model **m, cl_study_model *info, int un
     const cl_load_opts lo = {c->precision};
     cli_precision_note(c->precision);
     if (cl_study_models_load_named(c->dirs, c->names, c->n_models, part, &lo, m, info, &err)) return cli_fail("%s: %s", cmd, err.msg);
-    for (int k = 0; k < c->n_models; k++) {
-        if (!m[k]) continue;
-        const cl_config *cfg = cl_model_config(m[k]);
-        int lo, hi;
-        if (cl_model_is_bolt(m[k])) { /* repeated random patches: no token range */
-            if (c->o.base.rrt.offset >= cfg->patch_size) {
-                int ps = cfg->patch_size;
-                rrt_models_free(m, c->n_models);
-                return cli_fail("%s: option --offset %d: must be below the patch size %d of %s", cmd,
-                                c->o.base.rrt.offset, ps, c->dirs[k]);
-            }
-            continue;
-        }
-        if (c->o.base.rrt.offset) {
-            rrt_models_free(m, c->n_models);
-            return cli_fail("%s: option --offset: means nothing for the Chronos-T5 model %s (patches only)", cmd, c->dirs[k]);
-        }
-        if (!c->o.sampling_all && c->o.tok_lo >= 0 && c->o.tok_hi >= cfg->vocab_size) {
-            int vocab = cfg->vocab_size;
-            rrt_models_free(m, c->n_models);
-            return cli_fail("%s: option --token-range %d:%d: outside the vocabulary [0, %d) of %s", cmd, c->o.tok_lo,
-                            c->o.tok_hi, vocab, c->dirs[k]);
-        }
-        if (!c->o.sampling_all && c->o.tok_lo < 0 && cl_rrt_token_band(cfg, &lo, &hi, &err)) {
-            rrt_models_free(m, c->n_models);
-            return cli_fail("%s: %s: %s (give --token-range)", cmd, c->dirs[k], err.msg);
-        }
-    }
-    /* the longest input against every context, before the output folder exists */
-    if (grid ? cl_sweep_study_check(m, info, c->n_models, grid, &err) : cl_induction_study_check(m, info, c->n_models, &c->o, &err))
+    /* the offset, token range, longest input and --shard against every model, before the output folder exists */
+    if (cl_rrt_study_check(m, info, c->n_models, &c->o, grid, units_per_model, &err))
         return rrt_models_free(m, c->n_models), cli_fail("%s: %s", cmd, err.msg);
-    if (c->o.shard.n > c->n_models * units_per_model)
-        return rrt_models_free(m, c->n_models), cli_fail("%s: option --shard: %d parts for %d units", cmd, c->o.shard.n,
-                                                         c->n_models * units_per_model);
-    if (cl_mkdirs(c->out, &err)) {
-        rrt_models_free(m, c->n_models);
-        return cli_fail("%s: --out %s", cmd, err.msg);
-    }
     return 0;
 }

@@ -24,8 +24,7 @@ int rrt_cli_opt(int argc, char **argv, int *i, rrt_cli *c);
  * only its own and leaves the others NULL), checks --token-range fits each vocabulary or that each
  * has a token band, that the longest input (R x L + 1 values; grid: the sweep's largest cell,
  * NULL: c->o's) fits each loaded model's context_length, that --shard has no more parts than
- * units (models x units_per_model),
- * and creates the output folder. Reports the error (one line) and
+ * units (models x units_per_model): cl_rrt_study_check. Reports the error (one line) and
  * returns EXIT_BAD; m and info have c->n_models entries. */
 int rrt_models_load(const rrt_cli *c, cl_model **m, cl_study_model *info, int units_per_model, const cl_sweep_study_opts *grid,
                     const char *cmd);

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void cl_claims_defaults(cl_claims_opts *o) {
+void cl_claims_default(cl_claims_opts *o) {
     o->threshold = 0.3;
     o->z = 1.96;
     o->alpha = 0.05;
@@ -590,7 +590,7 @@ static int claim_size(const cl_scores *t, const char *const *names, int nm, int 
 int cl_claims_run(const cl_scores *t, const cl_ms_data *ms, const cl_claims_opts *opt, cl_verdicts *out, cl_error *err) {
     memset(out, 0, sizeof *out);
     cl_claims_opts def;
-    cl_claims_defaults(&def);
+    cl_claims_default(&def);
     const cl_claims_opts *o = opt ? opt : &def;
     enum { MAXM = 256 };
     const char *names[MAXM];

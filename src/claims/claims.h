@@ -21,7 +21,8 @@ enum { CL_UNDECIDED = -1, CL_NOT_SUPPORTED = 0, CL_SUPPORTED = 1 };
 #define CL_VERDICT_NUMS 14
 #define CL_VERDICT_MODELS 16
 
-typedef struct cl_verdict {
+/* (typedef cl_verdict, cl_verdicts and cl_verdicts_free: chronolens_study.h) */
+struct cl_verdict {
     const char *id;        /* exist, size, band, longer_more, more_reps_fewer, most_at_r2_l10,
                               spread, period_is_gap, amplitude_is_induction; strict (extension) */
     const char *claim;     /* the claim in words */
@@ -36,10 +37,7 @@ typedef struct cl_verdict {
     int n;
     char name[CL_VERDICT_NUMS][72];
     double value[CL_VERDICT_NUMS]; /* NaN: not available */
-} cl_verdict;
-
-typedef struct cl_verdicts { cl_verdict *v; int n, cap; } cl_verdicts;
-void cl_verdicts_free(cl_verdicts *v);
+};
 
 /* ---- multisine results for the claims ---- */
 
@@ -88,17 +86,7 @@ int cl_ms_data_from(const cl_multisine_result *const *ref, const cl_multisine_re
 
 /* ---- the claims ---- */
 
-typedef struct cl_claims_opts {
-    double threshold;     /* 0.3 */
-    double z;             /* two-sided 95 %: 1.96 */
-    double alpha;         /* significance level of the tests with p-values: 0.05 */
-    double tie_heads;     /* means only: a count difference <= this is a tie (1) */
-    double tie_score;     /* means only: a score difference <= this is a tie (0.05) */
-    double concentrated_mass;  /* a head is concentrated when its context attention is below this (0.05) */
-    double concentrated_share; /* ... or one position holds at least this share of it (0.5) */
-} cl_claims_opts;
-
-void cl_claims_defaults(cl_claims_opts *o);
+/* cl_claims_opts and cl_claims_default: chronolens_study.h. */
 
 /* All claims for every model of t (ms may be NULL: the multisine claims are then
  * undecided), then the strict extension. out is filled (cl_verdicts_free). */
@@ -116,11 +104,7 @@ int cl_verdicts_write_json(const char *path, const cl_verdicts *v, cl_error *err
  * the defaults. Shared by the command and the Python package. */
 int cl_claims_from_files(const char *scores, const char *msdir, const cl_claims_opts *o, cl_verdicts *out,
                          cl_error *err);
-/* The same on several scores tables (an induction run's and a sweep's): their rows joined,
- * the first table's row kept where two give the same key (as the report: induction before
- * sweep); a model that two tables give different families is refused (CL_EFORMAT). */
-int cl_claims_from_tables(const char *const *scores, int n_scores, const char *msdir, const cl_claims_opts *o,
-                          cl_verdicts *out, cl_error *err);
+/* cl_claims_from_tables (several scores tables, as `chronolens claims`): chronolens_study.h. */
 int cl_verdicts_write_csv(const char *path, const cl_verdicts *v, cl_error *err);
 const char *cl_verdict_word(int verdict);
 

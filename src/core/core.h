@@ -87,8 +87,7 @@ float cl_f16_to_f32(uint16_t h);
 uint16_t cl_f32_to_bf16(float f); /* round to nearest even */
 
 /* ------------------------------------------------------------------ time */
-/* Seconds on the monotonic clock (differences only: run times, progress rates). */
-double cl_now(void);
+/* cl_now (the monotonic clock): chronolens.h. */
 
 /* ------------------------------------------------------------------ paths */
 /* Joins dir and name into buf ("dir/name", one slash); returns buf. */
@@ -113,6 +112,10 @@ int cl_open_read(const char *path, cl_error *err);
 const char *cl_file_kind(unsigned mode);
 /* Reads a whole (small) file into a NUL-terminated buffer (max bytes). */
 int cl_read_file(const char *path, size_t max, char **out, size_t *len, cl_error *err);
+/* 1 when folder dir holds an entry not named in own (NULL-terminated; NULL: any entry is
+ * foreign), its name in first[n]; 0 when it holds only those, is empty or does not exist.
+ * The rules of the output folders that must not mix two runs (init, train). */
+int cl_dir_foreign(const char *dir, const char *const *own, char *first, size_t n);
 /* 1 when path is a symbolic link to nothing (its target in target[n]); 0 otherwise. */
 int cl_broken_link(const char *path, char *target, size_t n);
 

@@ -6,8 +6,7 @@
 
 #include <cjson/cJSON.h>
 
-/* Fills cfg with the exact configuration of chronos-t5-{tiny,mini,small,base,large}. */
-int cl_config_preset(const char *size, cl_config *cfg, cl_error *err);
+/* cl_config_preset (the published shapes, T5 and Chronos-Bolt): chronolens.h. */
 /* Writes config.json (a T5 config with chronos_config) atomically. */
 int cl_config_save(const char *path, const cl_config *cfg, cl_error *err);
 /* The T5 stack's keys both families' config.json hold, in the Hugging Face order: the sizes

@@ -9,7 +9,7 @@ int cl_py_claims(const char *scores, const char *msdir, double threshold, double
     if (!(threshold >= 0 && threshold <= 1)) return cl_error_set(err, CL_EINVAL, "claims: threshold %g: must be in [0, 1]", threshold);
     if (!(alpha > 0 && alpha <= 0.5)) return cl_error_set(err, CL_EINVAL, "claims: alpha %g: must be in (0, 0.5]", alpha);
     cl_claims_opts o;
-    cl_claims_defaults(&o);
+    cl_claims_default(&o);
     o.threshold = threshold;
     o.alpha = alpha;
     cl_verdicts v = {0};

@@ -1,5 +1,5 @@
 /* fuzz_cli_options.c — the list and range option parsers the commands use today, which
- * wrap src/core/parse.h: `--freqs/--amps/--phases` (cli_double_list, multisine) and
+ * wrap cl_parse_* (chronolens.h): `--freqs/--amps/--phases` (cli_double_list, multisine) and
  * `--token-range LO:HI` (rrt_cli_opt, induction and sweep). The first input byte picks
  * the parser and list capacity, the rest is the option value; whatever is accepted must
  * keep the parser's promise. */
