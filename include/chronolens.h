@@ -93,6 +93,63 @@ static inline void cl_progress_report(const cl_progress *p, const char *stage, d
  * with err set to "<stage>: cancelled" when its fn asked to stop. */
 CL_API int cl_progress_point(const cl_progress *p, const char *stage, double done, double total, cl_error *err);
 
+/* ---------------------------------------------------------------- option values */
+
+/* Strict parsers of option values that hold lists or ranges (`--freqs 5,10,20`,
+ * `--quantiles 0.1,0.5,0.9`, `--token-range 1910:2187`), shared by the command line and any
+ * binding. Untrusted text: every item is checked, nothing is read past the terminating NUL,
+ * nothing is allocated.
+ * cl_parse_double_list: comma-separated finite numbers, each in [lo, hi], at most max of
+ * them, written to out[0..*n). Spaces around items are allowed; empty items, "nan", "inf",
+ * trailing garbage and more than max items are not. Returns 0, or -1 (out and n then
+ * unspecified). cl_parse_long_list: integers in [lo, hi], the same way.
+ * cl_parse_int_range: "A:B" (decimal, optional sign) with lo <= A <= B <= hi; whether B is
+ * inclusive is the caller's convention (say it in the option's help). 0 or -1. */
+CL_API int cl_parse_double_list(const char *s, double lo, double hi, double *out, int max, int *n);
+CL_API int cl_parse_long_list(const char *s, long lo, long hi, long *out, int max, int *n);
+CL_API int cl_parse_int_range(const char *s, long lo, long hi, long *a, long *b);
+
+/* ---------------------------------------------------------------- outputs */
+
+/* Outputs a researcher can trust (src/io/outlock.c): every output path checked before any
+ * work, one run owning an output at a time (a lock file .NAME.lock beside it), the process's
+ * temporaries removed on SIGINT/SIGTERM, stale temporaries of dead runs removed by the next.
+ * cl_out_check: a file output is not a folder, its folder exists and is writable.
+ * cl_out_check_dir: a folder output is a folder or missing, and its parent (or itself) writable.
+ * cl_out_claim: takes the lock beside path's real path (another run holding it: an error
+ * naming that run's pid) and removes stale temporaries of its name; released by
+ * cl_out_release_all, at a signal, or when the process ends.
+ * cl_signals_install: the SIGINT/SIGTERM/SIGHUP handler that removes every temporary and
+ * held lock of this process, then dies of the same signal (exit status 128 + signal). */
+CL_API int cl_out_check(const char *path, cl_error *err);
+CL_API int cl_out_check_dir(const char *dir, cl_error *err);
+CL_API int cl_out_claim(const char *path, int is_dir, cl_error *err);
+CL_API void cl_out_release_all(void);
+CL_API void cl_signals_install(void);
+
+/* A folder output built whole (src/io/outdir.c): every file of a run is written in a
+ * temporary folder beside out (.chronolens-tmp.PID.NAME.XXXXXX) and moved into place only when
+ * all of them were written, so a failed run (a full disk, a bad figure) leaves nothing at out. */
+#define CL_PATH_MAX 4096
+typedef struct cl_outdir {
+    char out[CL_PATH_MAX];  /* as given, for messages */
+    char real[CL_PATH_MAX]; /* where it is moved to (links resolved) */
+    char tmp[CL_PATH_MAX];  /* where the run writes; "" when none */
+} cl_outdir;
+/* What an existing out folder becomes at the commit. */
+typedef enum {
+    CL_OUTDIR_MERGE,   /* the run's files moved in (replacing same-named ones), the others kept */
+    CL_OUTDIR_REPLACE, /* replaced whole by the run's folder (report) */
+} cl_outdir_mode;
+/* Creates the temporary folder beside out (and out's missing parents, as mkdir -p) and
+ * registers it for removal at SIGINT/SIGTERM. 0 or a cl_error naming out. */
+CL_API int cl_outdir_begin(cl_outdir *d, const char *out, cl_error *err);
+/* Moves the temporary folder's contents into place; the temporary is gone afterwards, also
+ * on failure (a cl_error naming out). */
+CL_API int cl_outdir_commit(cl_outdir *d, cl_outdir_mode mode, cl_error *err);
+/* Removes the temporary folder and everything in it; nothing at out is touched. */
+CL_API void cl_outdir_abort(cl_outdir *d);
+
 /* ---------------------------------------------------------------- threads */
 
 /* Number of threads of the library's pool (products, attention, norms). n <= 0: all cores.
@@ -101,6 +158,9 @@ CL_API int cl_progress_point(const cl_progress *p, const char *stage, double don
  * Until the first call the pool has one thread. */
 CL_API void cl_set_threads(int n);
 CL_API int cl_get_threads(void);
+
+/* Seconds on the monotonic clock (differences only: run times, progress rates). */
+CL_API double cl_now(void);
 
 /* ---------------------------------------------------------------- config */
 
@@ -171,6 +231,33 @@ CL_API size_t cl_model_param_count(const cl_model *m);
 CL_API const char *cl_model_dtype(const cl_model *m);
 /* Bytes of weights held in memory that are not mmapped in place (widened copies). */
 CL_API size_t cl_model_owned_bytes(const cl_model *m);
+
+/* The range of one sampling setting: the one rule of config.json's chronos_config, the
+ * forecast options and the Python API. NULL when v is allowed, else the rule to print after
+ * the value ("must be > 0"). */
+typedef enum { CL_SAMPLING_TEMPERATURE, CL_SAMPLING_TOP_K, CL_SAMPLING_TOP_P } cl_sampling_key;
+CL_API const char *cl_sampling_rule(cl_sampling_key key, double v);
+
+/* ---------------------------------------------------------------- random checkpoints */
+
+/* Fills cfg with the exact configuration of chronos-t5-{tiny,mini,small,base,large}, or of
+ * amazon/chronos-bolt-{tiny,mini,small,base} for size "bolt-tiny" ... "bolt-base". */
+CL_API int cl_config_preset(const char *size, cl_config *cfg, cl_error *err);
+
+typedef struct cl_model_init_opts {
+    uint64_t seed;         /* of the weights (0) */
+    int bf16;              /* 1: the weights stored as BF16; 0: F32 (0) */
+    cl_progress progress;  /* stage "init": values drawn of all */
+} cl_model_init_opts;
+CL_API void cl_model_init_default(cl_model_init_opts *o);
+/* `chronolens init`: dir/config.json and dir/model.safetensors of a model of shape cfg (T5 or
+ * Chronos-Bolt) with weights drawn as Hugging Face's initialiser does (factor 1). */
+CL_API int cl_model_init(const char *dir, const cl_config *cfg, const cl_model_init_opts *o, cl_error *err);
+/* The rule of init's output folder, before any work: out is missing, empty or holds only a
+ * checkpoint (config.json, model.safetensors; it is replaced). Anything else would describe
+ * the new random weights with another model's files: refused (CL_EINVAL, naming the first
+ * such entry) unless force (they are then kept). */
+CL_API int cl_model_init_out_check(const char *out, int force, cl_error *err);
 
 /* ---------------------------------------------------------------- tokenizer */
 

@@ -8,7 +8,7 @@
  *   cl_<study>_read(dir, &result)            reads them back into the same struct
  *   cl_<study>_free(&result)
  * A result is a struct, not a file: the report and the Python package read the struct, and
- * the JSON/CSV keys of a study are defined once, in its writer/reader (src/analysis/<study>_io.c).
+ * the JSON/CSV keys of a study are defined once, in its writer/reader (src/study/<module>/).
  * Conventions of chronolens.h hold: 0 or a status with a one-line cl_error; the library never
  * prints or exits; long functions report through the cl_progress carried in their opts.
  * The method of every number: docs/method.md (§2 induction heads, §3 multisine spectra).
@@ -36,6 +36,18 @@ static inline int cl_shard_has(const cl_shard *s, int unit) { return !s || s->n 
 CL_API int cl_shard_parse(const char *text, cl_shard *s, cl_error *err);
 /* Joins part folders (written with --shard K/N, every K once) into out (created). */
 CL_API int cl_merge(const char *const *parts, int n, const char *out, cl_error *err);
+/* More parts than units is refused before any work: CL_EINVAL, "option --shard: N parts for
+ * UNITS WHAT" (what: "units", "models", ...). s NULL or s->n 0 (the whole run): 0. */
+CL_API int cl_shard_check(const cl_shard *s, int units, const char *what, cl_error *err);
+
+/* Where a study's files go (the cl_<study>_save calls, src/report/save.c): the whole run
+ * (shard.n 0) writes its result and draws its figures; a part of a sharded run writes its
+ * result and DIR/shard.json (part k of n, units: the whole run's) instead, and cl_merge
+ * draws the figures of the joined run. NULL: the whole run. */
+typedef struct cl_save_part {
+    cl_shard shard;
+    int units;
+} cl_save_part;
 
 /* ---------------------------------------------------------------- models of a study */
 
@@ -192,6 +204,14 @@ CL_API int cl_induction_write(const cl_induction_set *s, const char *dir, cl_err
  * read back within one ulp, else 17), so writing the read set gives the same bytes. */
 CL_API int cl_induction_read(const char *dir, cl_induction_set *s, cl_error *err);
 CL_API void cl_induction_set_free(cl_induction_set *s);
+/* The models of s that scores.csv leaves out (a token range that is neither the band nor all
+ * tokens, or a Chronos-Bolt repeat off the patch grid, offset != 0), as the writer counts them. */
+CL_API int cl_induction_scores_skipped(const cl_induction_set *s, int *skipped, cl_error *err);
+/* `chronolens induction`'s files in dir (created when missing): cl_induction_write, then the
+ * figures (mosaics, layer distribution) or, for a part, shard.json; offset_units: with
+ * --offsets, the (model, offset) units of offsets.json the merge joins too (0: none). */
+CL_API int cl_induction_save(const cl_induction_set *s, const char *dir, const cl_save_part *part, int offset_units,
+                      cl_error *err);
 
 /* ---------------------------------------------------------------- sweep (method.md §2) */
 
@@ -271,6 +291,20 @@ CL_API int cl_sweep_study_run(cl_model *const *m, const cl_study_model *info, in
 CL_API int cl_sweep_write(const cl_sweep_set *s, const char *dir, cl_error *err);
 CL_API int cl_sweep_read(const char *dir, cl_sweep_set *s, cl_error *err);
 CL_API void cl_sweep_set_free(cl_sweep_set *s);
+/* `chronolens sweep`'s files in dir (created when missing): cl_sweep_write, then a heatmap
+ * and a line plot per model or, for a part, shard.json; heads (s->n: a part's set names every
+ * model): each model's decoder heads, layers x heads (the figures' scale). */
+CL_API int cl_sweep_save(const cl_sweep_set *s, const int *heads, const char *dir, const cl_save_part *part, cl_error *err);
+
+/* Every check of the options of `induction` and `sweep` against their models, before any
+ * work or output (m[k] NULL: a model another part runs, skipped): base.rrt.offset below the
+ * patch size of each Chronos-Bolt model and 0 for a Chronos-T5 one; the token range inside each
+ * Chronos-T5 vocabulary, or (neither a range nor sampling_all) a token band in it; the longest
+ * input against every context (grid: the sweep's largest cell, cl_sweep_study_check; NULL:
+ * o's R x L, cl_induction_study_check); at most n x units_per_model shard parts. Messages
+ * name the option and the model folder as given (info[k].path). */
+CL_API int cl_rrt_study_check(cl_model *const *m, const cl_study_model *info, int n, const cl_induction_study_opts *o,
+                       const cl_sweep_study_opts *grid, int units_per_model, cl_error *err);
 
 /* ---------------------------------------------------------------- RRP offsets (method.md §4.1) */
 
@@ -306,6 +340,9 @@ CL_API int cl_rrp_offsets_write(const cl_rrp_offsets_set *s, const char *dir, cl
  * CL_EFORMAT, "PATH: problem". */
 CL_API int cl_rrp_offsets_read(const char *dir, cl_rrp_offsets_set *s, cl_error *err);
 CL_API void cl_rrp_offsets_free(cl_rrp_offsets_set *s);
+/* `induction --offsets`' files in dir (created when missing): cl_rrp_offsets_write and, for the
+ * whole run, offsets.png/svg (a part's shard.json is cl_induction_save's). */
+CL_API int cl_rrp_offsets_save(const cl_rrp_offsets_set *s, const char *dir, const cl_save_part *part, cl_error *err);
 
 /* ---------------------------------------------------------------- multisine (method.md §3) */
 
@@ -334,6 +371,8 @@ CL_API int cl_multisine_check(const cl_multisine *m, cl_error *err);
  * double FFT's quefrencies are unchanged (the resolution becomes rate/N Hz). Unchanged when
  * the points fit. */
 CL_API void cl_multisine_fit_context(cl_multisine *m, int context_length);
+/* Smallest |f_i - f_j| over i != j (NaN for a single frequency). */
+CL_API double cl_multisine_smallest_gap(const cl_multisine *m);
 
 /* Spacing detection settings (defaults: cl_spacing_default). */
 typedef struct cl_spacing_opts {
@@ -429,6 +468,9 @@ CL_API int cl_multisine_write(const cl_multisine_result *r, const char *dir, cl_
 /* Reads them back (the JSON's numbers; the arrays from the spectra files). */
 CL_API int cl_multisine_read(const char *dir, cl_multisine_result *r, cl_error *err);
 CL_API void cl_multisine_free(cl_multisine_result *r);
+/* `chronolens multisine`'s files in dir (created when missing): cl_multisine_write, then the
+ * figures of every model or, for a part, shard.json (units: the models). */
+CL_API int cl_multisine_save(const cl_multisine_result *r, const char *dir, const cl_save_part *part, cl_error *err);
 
 /* ---------------------------------------------------------------- multisine sweep (method.md §3) */
 
@@ -502,6 +544,10 @@ CL_API int cl_mssweep_read(const char *dir, cl_mssweep_result *r, cl_error *err)
 /* The summary table (markdown) as sweep-summary.md holds it. */
 CL_API void cl_mssweep_table(const cl_mssweep_result *r, FILE *f);
 CL_API void cl_mssweep_free(cl_mssweep_result *r);
+/* `chronolens multisine-sweep`'s files in dir (created when missing): cl_mssweep_write and the
+ * figure, or for a part its pairs (mssweep-part.safetensors) and shard.json, which the merge
+ * summarises. */
+CL_API int cl_mssweep_save(const cl_mssweep_result *r, const char *dir, const cl_save_part *part, cl_error *err);
 
 /* ---------------------------------------------------------------- formation (method.md §2) */
 
@@ -541,6 +587,8 @@ CL_API int cl_formation_read(const char *dir, cl_formation_result *r, cl_error *
 /* The same from a file of another name (the report's data/formation/NAME.csv). */
 CL_API int cl_formation_read_file(const char *path, cl_formation_result *r, cl_error *err);
 CL_API void cl_formation_free(cl_formation_result *r);
+/* `chronolens formation`'s files in dir: formation.csv and formation.png/.svg. */
+CL_API int cl_formation_save(const cl_formation_result *r, const char *dir, cl_error *err);
 
 /* ---------------------------------------------------------------- eval */
 
@@ -564,6 +612,9 @@ typedef struct cl_eval_opts {
     cl_precision precision;  /* the model is loaded in it (CL_FP32) */
 } cl_eval_opts;
 CL_API void cl_eval_default(cl_eval_opts *o);
+/* The name of a family of the synthetic suite ("gp", "seasonal", "random_walk", "repeat"),
+ * 0 <= family < CL_EVAL_FAMILIES; NULL otherwise. */
+CL_API const char *cl_eval_family_name(int family);
 
 /* Sums over the series of a group: MASE of the model and of the seasonal naive (over the
  * n_mase series with a non-flat context), quantile losses and sum |y| (WQL = ql / absy). */
@@ -767,7 +818,8 @@ CL_API void cl_forward_free(cl_forward_result *r);
 
 /* ---------------------------------------------------------------- claims (method.md §5) */
 
-/* The study's claims as tests on a scores table (docs/claims.md). */
+/* The study's claims as tests on scores tables and multisine results (`chronolens claims`,
+ * docs/claims.md): one verdict per claim and model, or model set. */
 typedef struct cl_claims_opts {
     double threshold;     /* 0.3 */
     double z;             /* two-sided 95 %: 1.96 */
@@ -777,8 +829,24 @@ typedef struct cl_claims_opts {
     double concentrated_mass;  /* a head is concentrated when its context attention is below this (0.05) */
     double concentrated_share; /* ... or one position holds at least this share of it (0.5) */
 } cl_claims_opts;
-
 CL_API void cl_claims_default(cl_claims_opts *o);
+
+/* The verdicts (one struct cl_verdict each: src/claims/claims.h). */
+typedef struct cl_verdict cl_verdict;
+typedef struct cl_verdicts { cl_verdict *v; int n, cap; } cl_verdicts;
+CL_API void cl_verdicts_free(cl_verdicts *v);
+
+/* What `chronolens claims` computes: the scores tables scores[0..n_scores) (an induction run's
+ * and a sweep's: their rows joined, the first table's row kept where two give the same key)
+ * and, when msdir is not NULL, the multisine results of their models there; o NULL = the
+ * defaults. A model that two tables give different families is refused (CL_EFORMAT). */
+CL_API int cl_claims_from_tables(const char *const *scores, int n_scores, const char *msdir, const cl_claims_opts *o,
+                                 cl_verdicts *out, cl_error *err);
+/* dir/claims.json and dir/claims.csv (dir created when missing); atomic. */
+CL_API int cl_claims_save(const cl_verdicts *v, const char *dir, cl_error *err);
+/* One line per verdict into f as the command prints them: id, the model (or
+ * "(the model set)"), the verdict, its reason. */
+CL_API void cl_verdicts_print(const cl_verdicts *v, FILE *f);
 
 /* What `chronolens claims` computes and writes: the claims of the scores tables scores
  * (n_scores, method.md §5; rows joined, the first table's kept where two give the same key)
@@ -787,6 +855,98 @@ CL_API void cl_claims_default(cl_claims_opts *o);
  * threshold outside [0, 1] and an alpha outside (0, 0.5]. */
 CL_API int cl_claims_write_files(const char *const *scores, int n_scores, const char *msdir, const cl_claims_opts *o,
                                  const char *json, const char *csv, cl_error *err);
+
+/* ---------------------------------------------------------------- training */
+
+/* Training a Chronos T5 from scratch (or resuming) on synthetic series generated on the fly
+ * (`chronolens train`): AdamW with decoupled weight decay, linear warm-up then cosine or linear
+ * decay, clipping by global gradient norm; checkpoints are ordinary checkpoint folders plus
+ * the optimizer state, and a run resumes bit for bit (same --shards: batches are a function
+ * of (seed, step), never of the thread count). */
+#define CL_TRAIN_FAMILIES 4 /* gp, seasonal, random walk, repeat (cl_eval_family_name) */
+
+typedef struct cl_train_opts {
+    int steps;            /* total optimizer steps (1000) */
+    int batch;            /* series per step (32) */
+    int warmup;           /* linear warm-up steps (100) */
+    int cosine;           /* 1: cosine decay to lr * min_lr_frac; 0: linear decay (1) */
+    double lr, min_lr_frac, weight_decay, clip; /* 1e-3, 0.1, 0.01, 1; clip <= 0: no clipping */
+    double beta1, beta2, adam_eps; /* 0.9, 0.999, 1e-8 */
+    uint64_t seed;        /* weights (new runs) and data (1) */
+    int checkpoint_every; /* 0: only the final state */
+    int eval_batches;     /* held-out batches scored at every checkpoint (4; 0: none) */
+    double mix[CL_TRAIN_FAMILIES]; /* data family weights (0.35, 0.25, 0.1, 0.3) */
+    double short_frac;    /* fraction of short, left-padded contexts (0) */
+    double bias_lr_mult;     /* learning rate multiplier of the relative position tables (1: none) */
+    double position_init;    /* > 0: planted previous/next-token encoder heads of this strength; 0: HF init */
+    int position_offsets[8]; /* its offset per head (n_position_offsets of them; 0: -1, +1) */
+    int n_position_offsets;
+    double embed_value_init; /* > 0: value-aware embedding init with this alpha; 0: HF init */
+    double first_step_weight; /* loss weight of the first horizon step, the others 1 (1: the plain mean) */
+    double motif_frac;    /* fraction of repeated segments over a 2-4 value alphabet (0: none) */
+    int shards;           /* data-parallel shards of a step's batch (1-64, default 2; 1: one pass):
+                           * the numbers depend on it, never on the thread count */
+} cl_train_opts;
+CL_API void cl_train_default(cl_train_opts *o);
+
+typedef struct cl_train_row {  /* one line of train.csv */
+    int step;                  /* 1-based number of the update just made */
+    double loss, lr, grad_norm, tokens_per_s;
+} cl_train_row;
+
+typedef struct cl_eval_row {   /* one line of checkpoints.csv: the held-out batches */
+    int step;
+    double loss;               /* mean token cross-entropy */
+    double loss_early, loss_late; /* first / last quarter of the horizon (EOS excluded) */
+    double icl;                /* loss_late - loss_early: < 0 when later tokens gain from context */
+    char dir[256];             /* checkpoint folder (relative to the run folder) */
+} cl_eval_row;
+
+/* The shipped nano shape: the chronos-t5 configuration (vocabulary 4096, tokenizer, 32
+ * buckets, ReLU, tied) at d_model 128, d_ff 512, 4 heads of 32, 2 + 2 layers, context 128,
+ * horizon 32. */
+CL_API void cl_config_nano(cl_config *c);
+/* The shape train --config names: "nano" (cl_config_nano) or a cl_config_preset size. */
+CL_API int cl_train_config(const char *name, cl_config *cfg, cl_error *err);
+/* --mix "GP,SEASONAL,WALK,REPEAT": w (CL_TRAIN_FAMILIES) non-negative weights, not all 0. */
+CL_API int cl_train_parse_mix(const char *s, double *w, cl_error *err);
+/* --position-offsets "D1,D2,..": 1 to min(heads, 8) integers in [-4096, 4096] into o. */
+CL_API int cl_train_parse_offsets(const char *s, int heads, cl_train_opts *o, cl_error *err);
+/* The rule of a run's folder, before any work: out must be missing or empty, or be the run
+ * resume (a checkpoint folder RUN/checkpoints/step-N, or RUN itself) continues in place;
+ * anything else would mix two runs' checkpoints (formation reads both). force: trains there
+ * anyway and removes out/checkpoints first. 0 or CL_EINVAL naming the first entry. */
+CL_API int cl_train_out_check(const char *out, const char *resume, int force, cl_error *err);
+
+/* A training run (src/train/train.h). */
+typedef struct cl_trainer cl_trainer;
+/* A fresh run of shape cfg: weights drawn from opts->seed. */
+CL_API int cl_trainer_new(const cl_config *cfg, const cl_train_opts *opts, cl_trainer **out, cl_error *err);
+/* Resumes from a checkpoint folder a run wrote (model, optimizer state, options, step, logs).
+ * steps > 0 replaces the total number of steps. */
+CL_API int cl_trainer_resume(const char *dir, int steps, cl_trainer **out, cl_error *err);
+CL_API void cl_trainer_free(cl_trainer *t);
+/* From the next step on (saved with the run, so resuming continues the new phase bit for bit):
+ * the loss weight of the first horizon step (1: plain mean); the data family weights; the
+ * fraction of small-alphabet repeated segments; a checkpoint every k steps (0: the final only). */
+CL_API int cl_trainer_set_first_step_weight(cl_trainer *t, double w, cl_error *err);
+CL_API int cl_trainer_set_mix(cl_trainer *t, const double *w, cl_error *err);
+CL_API int cl_trainer_set_motif_frac(cl_trainer *t, double f, cl_error *err);
+CL_API void cl_trainer_set_checkpoint_every(cl_trainer *t, int every);
+/* Trains t to its opts' steps into out (created): a checkpoint folder out/checkpoints/step-NNNNNN
+ * every checkpoint_every steps (and at step 0 of a new run), the held-out evaluation at the
+ * end, then the run itself (config.json + model.safetensors, loadable by cl_model_load;
+ * optimizer.safetensors, trainer_state.json, train.csv, checkpoints.csv). Progress: stage
+ * "train: step S/N, loss L" after every step (done = steps of this call), and stage
+ * "train: checkpoint PATH" after each checkpoint is saved (cl_trainer_last_eval is its). */
+CL_API int cl_trainer_run(cl_trainer *t, const char *out, const cl_progress *progress, cl_error *err);
+/* What a run holds: its options, the updates done, its parameter count, the last train.csv
+ * line and the last held-out evaluation (NULL before the first). */
+CL_API const cl_train_opts *cl_trainer_opts(const cl_trainer *t);
+CL_API int cl_trainer_steps_done(const cl_trainer *t);
+CL_API size_t cl_trainer_param_count(const cl_trainer *t);
+CL_API const cl_train_row *cl_trainer_last_row(const cl_trainer *t);
+CL_API const cl_eval_row *cl_trainer_last_eval(const cl_trainer *t);
 
 /* ---------------------------------------------------------------- report */
 

@@ -1,7 +1,9 @@
 /* test_help.c — per-command help: `chronolens help CMD` and `CMD --help` print the command's
- * options (exit 0), docs/cli.md's "Options of every command" names the same options as the help
- * (both ways), the Chronos-Bolt paths of info, forward, forecast, embed and init are in both,
- * and every option takes the `--opt=value` form (T5 and Bolt models). */
+ * options (exit 0), wrapped to 80 columns off a terminal; docs/cli.md is exactly what
+ * `chronolens help --markdown` generates from the option tables (and names the same options
+ * as the help); the Chronos-Bolt paths of info, forward, forecast, embed and init are in both;
+ * an unknown option or command names the nearest one; and every option takes the
+ * `--opt=value` form (T5 and Bolt models). */
 #include "testutil.h"
 #include "core/core.h"
 
@@ -9,14 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define README CL_FIXTURES "/../../docs/cli.md" /* the CLI reference, moved out of README.md */
+#define DOCS CL_FIXTURES "/../../docs/cli.md"
 #define SMALL CL_FIXTURES "/rand-small"
 #define BOLT CL_FIXTURES "/bolt-rand"
 #define MAXOPT 64
 
 static const char *CMDS[] = {"info", "forward", "forecast", "embed", "induction", "sweep", "train",
                              "formation", "eval", "init", "multisine", "multisine-sweep", "claims", "merge", "report"};
-/* the commands with a Chronos-Bolt path: their help and README section say what it does */
+/* the commands with a Chronos-Bolt path: their help and docs/cli.md section say what it does */
 static const char *BOLT_CMDS[] = {"info", "forward", "forecast", "embed", "init"};
 #define NCMDS (int)(sizeof CMDS / sizeof CMDS[0])
 
@@ -53,11 +55,11 @@ static void help_opts(const char *text, optset *s) {
     }
 }
 
-/* README's section for cmd, up to the next heading (a copy) */
-static char *readme_section(const char *readme, const char *cmd) {
+/* docs/cli.md's section for cmd, up to the next heading (a copy) */
+static char *docs_section(const char *docs, const char *cmd) {
     char head[128];
     snprintf(head, sizeof head, "\n### `chronolens %s`\n", cmd);
-    const char *a = strstr(readme, head);
+    const char *a = strstr(docs, head);
     if (!a) fail_msg("docs/cli.md has no section '%s'", head + 1);
     a += strlen(head);
     const char *b = strstr(a, "\n#");
@@ -69,21 +71,21 @@ static char *readme_section(const char *readme, const char *cmd) {
     return s;
 }
 
-/* the first column of the rows of README's table for cmd */
-static void readme_opts(const char *readme, const char *cmd, optset *s) {
+/* the first column of the rows of docs/cli.md's table for cmd */
+static void docs_opts(const char *docs, const char *cmd, optset *s) {
     s->n = 0;
     char head[128];
     snprintf(head, sizeof head, "\n### `chronolens %s`\n", cmd);
-    const char *a = strstr(readme, head);
+    const char *a = strstr(docs, head);
     if (!a) fail_msg("docs/cli.md has no section '%s'", head + 1);
     a += strlen(head);
     const char *b = strstr(a, "\n#");
     for (const char *p = a; (p = strstr(p, "\n| `--")) && (!b || p < b); p++) add(s, p + 4);
 }
 
-static void test_help_matches_readme(void **st) {
+static void test_help_matches_docs(void **st) {
     (void)st;
-    char *readme = slurp(README);
+    char *docs = slurp(DOCS);
     for (int c = 0; c < NCMDS; c++) {
         char line[512];
         int rc, rc2;
@@ -94,9 +96,15 @@ static void test_help_matches_readme(void **st) {
         char *h2 = capture(line, &rc2);
         if (rc2 != 0 || strcmp(h, h2)) fail_msg("%s --help (exit %d) differs from help %s: %s", CMDS[c], rc2, CMDS[c], h2);
         if (!strstr(h, "example:\n  chronolens ")) fail_msg("help %s has no example", CMDS[c]);
+        /* off a terminal the help is wrapped to 80 columns */
+        for (const char *l = h; *l;) {
+            size_t len = strcspn(l, "\n");
+            if (len > 80) fail_msg("help %s: a line of %zu columns: %.*s", CMDS[c], len, (int)len, l);
+            l += len + (l[len] == '\n');
+        }
         optset ho, ro;
         help_opts(h, &ho);
-        readme_opts(readme, CMDS[c], &ro);
+        docs_opts(docs, CMDS[c], &ro);
         assert_true(ho.n > 0);
         for (int i = 0; i < ho.n; i++)
             if (!has(&ro, ho.name[i])) fail_msg("%s: %s is in the help but not in docs/cli.md", CMDS[c], ho.name[i]);
@@ -104,7 +112,7 @@ static void test_help_matches_readme(void **st) {
             if (!has(&ho, ro.name[i])) fail_msg("%s: %s is in docs/cli.md but not in the help", CMDS[c], ro.name[i]);
         free(h); free(h2);
     }
-    free(readme);
+    free(docs);
     int rc;
     char line[512];
     snprintf(line, sizeof line, "'%s' help frobnicate", CL_CLI);
@@ -112,9 +120,45 @@ static void test_help_matches_readme(void **st) {
     assert_int_equal(rc, 2);
 }
 
-static void test_bolt_in_help_and_readme(void **st) {
+/* docs/cli.md is generated from the option tables: committed as `chronolens help --markdown`
+ * prints it (`make -C build docs_cli` rewrites it) */
+static void test_docs_generated(void **st) {
     (void)st;
-    char *readme = slurp(README);
+    char out[512];
+    snprintf(out, sizeof out, "%s/cli.md", test_tmpdir());
+    assert_int_equal(run_cmd("'%s' help --markdown > '%s'", CL_CLI, out), 0);
+    if (run_cmd("cmp -s '%s' '%s'", out, DOCS) != 0)
+        fail_msg("docs/cli.md differs from `chronolens help --markdown` (regenerate it: make -C build docs_cli)");
+}
+
+/* a mistyped option or command: exit 2, one line naming the nearest one */
+static void test_nearest(void **st) {
+    (void)st;
+    static const struct { const char *args, *want; } CASES[] = {
+        {"induction --thread 2", "unknown argument '--thread' (did you mean --threads?)"},
+        {"forecast --horizn 3", "(did you mean --horizon?)"},
+        {"multisine --freq 5", "(did you mean --freqs?)"},
+        {"indction", "unknown command 'indction' (did you mean induction?)"},
+        {"help forcast", "help: unknown command 'forcast' (did you mean forecast?)"},
+        {"forecast --bogus", "unknown argument '--bogus'"},
+    };
+    for (size_t k = 0; k < sizeof CASES / sizeof CASES[0]; k++) {
+        char line[512];
+        int rc;
+        snprintf(line, sizeof line, "'%s' %s", CL_CLI, CASES[k].args);
+        char *e = capture(line, &rc);
+        int lines = 0;
+        for (char *p = e; *p; p++) lines += *p == '\n';
+        if (rc != 2 || lines != 1 || !strstr(e, CASES[k].want))
+            fail_msg("chronolens %s: exit %d, %d lines (want 2, 1 line with \"%s\"): %s", CASES[k].args, rc, lines,
+                     CASES[k].want, e);
+        free(e);
+    }
+}
+
+static void test_bolt_in_help_and_docs(void **st) {
+    (void)st;
+    char *docs = slurp(DOCS);
     for (int c = 0; c < (int)(sizeof BOLT_CMDS / sizeof BOLT_CMDS[0]); c++) {
         char line[512];
         int rc;
@@ -122,12 +166,12 @@ static void test_bolt_in_help_and_readme(void **st) {
         char *h = capture(line, &rc);
         assert_int_equal(rc, 0);
         if (!strstr(h, "Bolt")) fail_msg("help %s does not say what it does on a Chronos-Bolt model: %s", BOLT_CMDS[c], h);
-        char *sec = readme_section(readme, BOLT_CMDS[c]);
+        char *sec = docs_section(docs, BOLT_CMDS[c]);
         if (!strstr(sec, "Bolt")) fail_msg("docs/cli.md's options of %s do not say what it does on a Chronos-Bolt model", BOLT_CMDS[c]);
         free(sec);
         free(h);
     }
-    free(readme);
+    free(docs);
     /* help init names the Bolt sizes the command takes */
     char line[512];
     int rc;
@@ -161,8 +205,10 @@ static void test_opt_equals_value(void **st) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_help_matches_readme),
-        cmocka_unit_test(test_bolt_in_help_and_readme),
+        cmocka_unit_test(test_help_matches_docs),
+        cmocka_unit_test(test_docs_generated),
+        cmocka_unit_test(test_nearest),
+        cmocka_unit_test(test_bolt_in_help_and_docs),
         cmocka_unit_test(test_opt_equals_value),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,7 @@
 /* test_parse.c — list and range option values: what is accepted, and every kind of
  * malformed value rejected (the fuzz target fuzz_options checks the invariants at random). */
 #include "testutil.h"
-#include "core/parse.h"
+#include "chronolens.h"
 
 #include <float.h>
 #include <limits.h>

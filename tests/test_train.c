@@ -18,7 +18,7 @@ static void tiny(cl_config *c, cl_train_opts *o) {
     c->d_model = 16; c->d_kv = 8; c->num_heads = 2; c->d_ff = 32;
     c->num_layers = 1; c->num_decoder_layers = 1;
     c->context_length = 24; c->prediction_length = 6;
-    cl_train_opts_default(o);
+    cl_train_default(o);
     o->steps = 100; o->batch = 8; o->warmup = 5; o->lr = 1e-2; o->seed = 9; o->eval_batches = 2;
 }
 

@@ -1,11 +1,6 @@
 /* cli.c — option parsing, one-line errors and a progress line for the subcommands. */
 #include "cli.h"
-#include "../src/core/core.h"
-#include "../src/core/parse.h"
-#include "../src/io/outdir.h"
-#include "../src/io/outlock.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -58,49 +53,6 @@ char **cli_split_eq(int argc, char **argv, int *nargc) {
     return args;
 }
 
-static int need_value(int argc, char **argv, int i) {
-    if (i + 1 >= argc) { cli_fail("option %s needs a value", argv[i]); return -1; }
-    return 0;
-}
-
-int opt_flag(char **argv, int i, const char *name) { return strcmp(argv[i], name) == 0; }
-
-int opt_str(int argc, char **argv, int *i, const char *name, const char **out) {
-    if (strcmp(argv[*i], name) != 0) return 0;
-    if (need_value(argc, argv, *i)) return -1;
-    *out = argv[++*i];
-    return 1;
-}
-
-int opt_int(int argc, char **argv, int *i, const char *name, long lo, long hi, long *out) {
-    if (strcmp(argv[*i], name) != 0) return 0;
-    if (need_value(argc, argv, *i)) return -1;
-    const char *v = argv[++*i];
-    char *end;
-    errno = 0;
-    long x = strtol(v, &end, 10);
-    if (!*v || *end || errno || x < lo || x > hi) {
-        cli_fail("option %s: '%s' is not an integer in [%ld, %ld]", name, v, lo, hi);
-        return -1;
-    }
-    *out = x;
-    return 1;
-}
-
-int opt_double(int argc, char **argv, int *i, const char *name, double lo, double hi, double *out) {
-    if (strcmp(argv[*i], name) != 0) return 0;
-    if (need_value(argc, argv, *i)) return -1;
-    const char *v = argv[++*i];
-    char *end;
-    double x = strtod(v, &end);
-    if (!*v || *end || !isfinite(x) || x < lo || x > hi) {
-        cli_fail("option %s: '%s' is not a number in [%g, %g]", name, v, lo, hi);
-        return -1;
-    }
-    *out = x;
-    return 1;
-}
-
 int cli_double_list(const char *name, const char *v, double lo, double hi, double *out, int max, int *n) {
     if (cl_parse_double_list(v, lo, hi, out, max, n) != 0) {
         cli_fail("option %s: '%.200s' is not a comma-separated list of at most %d numbers in [%g, %g]",
@@ -108,64 +60,6 @@ int cli_double_list(const char *name, const char *v, double lo, double hi, doubl
         return -1;
     }
     return 1;
-}
-
-int opt_double_list(int argc, char **argv, int *i, const char *name, double lo, double hi,
-                    double *out, int max, int *n) {
-    if (strcmp(argv[*i], name) != 0) return 0;
-    if (need_value(argc, argv, *i)) return -1;
-    return cli_double_list(name, argv[++*i], lo, hi, out, max, n);
-}
-
-int opt_long_list(int argc, char **argv, int *i, const char *name, long lo, long hi, long *out,
-                  int max, int *n) {
-    if (strcmp(argv[*i], name) != 0) return 0;
-    if (need_value(argc, argv, *i)) return -1;
-    const char *v = argv[++*i];
-    if (cl_parse_long_list(v, lo, hi, out, max, n) != 0) {
-        cli_fail("option %s: '%.200s' is not a comma-separated list of at most %d integers in [%ld, %ld]",
-                 name, v, max, lo, hi);
-        return -1;
-    }
-    return 1;
-}
-
-int opt_range(int argc, char **argv, int *i, const char *name, long lo, long hi, long *a, long *b) {
-    if (strcmp(argv[*i], name) != 0) return 0;
-    if (need_value(argc, argv, *i)) return -1;
-    const char *v = argv[++*i];
-    if (cl_parse_int_range(v, lo, hi, a, b) != 0) {
-        cli_fail("option %s: '%.200s' is not a range A:B with %ld <= A <= B <= %ld", name, v, lo, hi);
-        return -1;
-    }
-    return 1;
-}
-
-int opt_shard(int argc, char **argv, int *i, cl_shard *s) {
-    const char *v;
-    int r = opt_str(argc, argv, i, "--shard", &v);
-    cl_error err;
-    if (r == 1 && cl_shard_parse(v, s, &err)) { cli_fail("%s", err.msg); return -1; }
-    return r;
-}
-
-int opt_common(int argc, char **argv, int *i, cli_ui *ui) {
-    long t;
-    int r = opt_int(argc, argv, i, "--threads", 1, 1024, &t);
-    if (r == 1) cl_set_threads((int)t);
-    if (r) return r;
-    if (opt_flag(argv, *i, "--quiet") || opt_flag(argv, *i, "-q")) { ui->quiet = 1; return 1; }
-    return 0;
-}
-
-int opt_precision(int argc, char **argv, int *i, cl_precision *p) {
-    const char *v;
-    int r = opt_str(argc, argv, i, "--precision", &v);
-    if (r == 1 && cl_precision_parse(v, p)) {
-        cli_fail("option --precision: '%.200s' is not fp32 or bf16", v);
-        return -1;
-    }
-    return r;
 }
 
 void cli_precision_note(cl_precision p) {
@@ -242,44 +136,4 @@ void cli_warn_empty_series(cli_ui *ui, const char *path, const float *ctx, int B
         if (names) fprintf(stderr, "chronolens: warning: %s: series '%s' (column %d) has no values (all missing)\n", path, names[b], b + 1);
         else fprintf(stderr, "chronolens: warning: %s: series %d (column %d) has no values (all missing)\n", path, b, b + 1);
     }
-}
-
-int cli_out_foreign(const char *dir, const char *const *own, char *first, size_t n) {
-    DIR *d = opendir(dir);
-    if (!d) return 0; /* missing: created later */
-    struct dirent *e;
-    int found = 0;
-    while (!found && (e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        int ok = 0;
-        for (int k = 0; own && own[k] && !ok; k++) ok = !strcmp(e->d_name, own[k]);
-        if (!ok) { snprintf(first, n, "%s", e->d_name); found = 1; }
-    }
-    closedir(d);
-    return found;
-}
-
-int opt_name(int argc, char **argv, int *i, const char *cmd, int n_models, const char **names) {
-    const char *v;
-    int r = opt_str(argc, argv, i, "--name", &v);
-    if (r != 1) return r;
-    cl_error err;
-    if (!n_models || names[n_models - 1]) {
-        cli_fail("%s: --name %s: give it after the --model it names (one --name per --model)", cmd, v);
-        return -1;
-    }
-    if (cl_study_name_check(v, &err)) { cli_fail("%s: --%s", cmd, err.msg); return -1; }
-    names[n_models - 1] = v;
-    return 1;
-}
-
-int cli_refuse_name(const char *cmd, int argc, char **argv) {
-    static const char *const naming[] = {"induction", "sweep", "multisine", "multisine-sweep", "report", NULL};
-    for (int k = 0; naming[k]; k++)
-        if (!strcmp(cmd, naming[k])) return 0;
-    for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--name"))
-            return cli_fail("%s: --name does not apply (it names a --model of induction, sweep, multisine, "
-                            "multisine-sweep or report)", cmd);
-    return 0;
 }

@@ -15,36 +15,18 @@ typedef struct cli_ui {
     int quiet;          /* --quiet: no progress line, no closing summary */
     int shown;          /* a progress line is on the terminal */
     double t0;          /* when the current count started (done == 0) */
+    int threads;        /* --threads (0: not given, all cores) */
 } cli_ui;
-#define CLI_UI_INIT {0, 0, -1}
+#define CLI_UI_INIT {0, 0, -1, 0}
 
 /* Prints "chronolens: <message>" (one line) to stderr and returns EXIT_BAD. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_fail_err(const cl_error *err);
 
-/* Option matching: if argv[*i] is `name`, takes its value (next argument) and advances *i.
- * Returns 1 when matched, 0 when not, -1 on a bad value (already reported). */
-int opt_str(int argc, char **argv, int *i, const char *name, const char **out);
-int opt_int(int argc, char **argv, int *i, const char *name, long lo, long hi, long *out);
-int opt_double(int argc, char **argv, int *i, const char *name, double lo, double hi, double *out);
-int opt_flag(char **argv, int i, const char *name);
-/* List and range values (syntax in src/core/parse.h): `--freqs 5,10,20` fills out[0..*n)
- * with at most max numbers in [lo, hi]; `--range 1910:2187` gives lo <= *a <= *b <= hi. */
-/* The list check of opt_double_list on a value taken earlier: 1, or -1 (reported). */
+/* A list value (syntax: cl_parse_double_list in chronolens.h) of option name, taken earlier:
+ * v fills out[0..*n) with at most max numbers in [lo, hi]. 1, or -1 (reported). */
 int cli_double_list(const char *name, const char *v, double lo, double hi, double *out, int max, int *n);
-int opt_double_list(int argc, char **argv, int *i, const char *name, double lo, double hi,
-                    double *out, int max, int *n);
-int opt_long_list(int argc, char **argv, int *i, const char *name, long lo, long hi, long *out,
-                  int max, int *n);
-int opt_range(int argc, char **argv, int *i, const char *name, long lo, long hi, long *a, long *b);
 
-/* --shard K/N (a part of a study over independent units; chronolens merge joins them). */
-int opt_shard(int argc, char **argv, int *i, cl_shard *s);
-
-/* Common options every command accepts: --threads N, --quiet (into ui). Returns as opt_*. */
-int opt_common(int argc, char **argv, int *i, cli_ui *ui);
-/* --precision fp32|bf16, for the commands that run a model (into *p). Returns as opt_*. */
-int opt_precision(int argc, char **argv, int *i, cl_precision *p);
 /* Asked for bf16 on a CPU without AVX512-BF16/AMX: says so in one line on stderr (the models
  * then load in fp32, README "Precision"); nothing otherwise. */
 void cli_precision_note(cl_precision p);
@@ -62,19 +44,14 @@ void cli_progress_done(cli_ui *ui);
  * are argv's, changed in place), NULL when out of memory. */
 char **cli_split_eq(int argc, char **argv, int *nargc);
 
-/* --name NAME after a --model: names that model (names[n_models - 1]) in tables, figures and
- * file names (cl_study_name_check). Returns as opt_*. Only the commands that name models
- * take it; cli_refuse_name is the others' check (main, before the command parses). */
-int opt_name(int argc, char **argv, int *i, const char *cmd, int n_models, const char **names);
-int cli_refuse_name(const char *cmd, int argc, char **argv);
 
-/* Every output is checked before any work (src/io/outlock.h): a file output is not a folder
+/* Every output is checked before any work (cl_out_check, cl_out_claim): a file output is not a folder
  * and its folder is writable; a folder output is a folder or can be created. The output is
  * then owned by this run (a lock beside it; stale temporaries of dead runs removed).
  * NULL paths are skipped. Returns 0, or EXIT_BAD after one line naming cmd and the path. */
 int cli_out_file(const char *cmd, const char *path);
 int cli_out_dir(const char *cmd, const char *dir);
-/* cli_out_dir, then the folder built whole (src/io/outdir.h): *dir is replaced by a
+/* cli_out_dir, then the folder built whole (cl_outdir_begin): *dir is replaced by a
  * temporary folder beside it, where the command writes everything; main moves it into place
  * (cli_out_dirs_finish) only when the command succeeded, so a failure leaves nothing at
  * --out. An existing folder keeps its other files. Messages name the --out as given
@@ -84,10 +61,6 @@ const char *cli_out_shown(const char *dir);
 /* After the command: rc 0 commits the staged folders (a failure: one line, EXIT_BAD),
  * otherwise removes them. Returns the command's exit status. */
 int cli_out_dirs_finish(int rc);
-
-/* 1 when folder dir holds an entry not named in own (NULL-terminated; NULL: any entry is
- * foreign), its name in first; 0 when it holds only those, is empty or does not exist. */
-int cli_out_foreign(const char *dir, const char *const *own, char *first, size_t n);
 
 /* A warning on stderr (unless --quiet) for every series of the context (B, L) with no value. */
 void cli_warn_empty_series(cli_ui *ui, const char *path, const float *ctx, int B, int L, char **names);

@@ -1,56 +1,70 @@
 /* chronolens claims — the study's claims (method.md §5, docs/claims.md) from a scores table:
  * anyone's results (the study's notebooks can export the table) get the same tests as a
- * report. Thin: src/study/common/scores_table.c reads, src/claims/claims.c decides and writes. */
+ * report. Thin: cl_claims_from_tables decides, cl_claims_save writes. */
 #include "cli.h"
-#include "ms_common.h"
-#include "../src/core/core.h"
-#include "../src/claims/claims.h"
+#include "opt.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 
-#define USAGE "claims: usage: chronolens claims --scores FILE.csv [--scores FILE2.csv ...] [--multisine DIR] --out DIR [--threshold 0.3] [--alpha 0.05]"
 #define MAX_SCORES 16
 
+typedef struct claims_args {
+    cli_ui ui;
+    const char *scores[MAX_SCORES], *msdir, *out;
+    int n_scores;
+    cl_claims_opts o; /* cl_claims_default */
+} claims_args;
+
+static void init(void *p) { cl_claims_default(&((claims_args *)p)->o); }
+
+/* repeatable: an induction's and a sweep's tables */
+static int add_scores(const cli_opt *o, void *p, const char *v, const char *cmd) {
+    claims_args *a = p;
+    if (a->n_scores == MAX_SCORES) return cli_fail("claims: option --scores: at most %d tables", MAX_SCORES), -1;
+    a->scores[a->n_scores++] = v;
+    return 0;
+}
+
+#define A claims_args
+static const cli_opt OPTS[] = {
+    {.name = "--scores", .arg = "CSV", .type = OPT_FN, .fn = add_scores, .flags = OPT_REQUIRED | OPT_REPEAT,
+     .help = "one row per model, sampling, reps, seq_len, layer, head, criterion: mean [, std, n] [, family]; "
+             "repeatable (an induction's and a sweep's tables: the first's row wins)"},
+    {.name = "--multisine", .arg = "DIR", .type = OPT_STR, .off = offsetof(A, msdir),
+     .help = "the multisine results (a report's data/): period_is_gap, amplitude_is_induction"},
+    {.name = "--out", .arg = "DIR", .type = OPT_STR, .off = offsetof(A, out), .flags = OPT_REQUIRED,
+     .help = "folder for claims.json and claims.csv (created)"},
+    {.name = "--threshold", .arg = "T", .type = OPT_NUM, .off = offsetof(A, o.threshold), .dlo = 0, .dhi = 1,
+     .help = "a head counts when its mean score is >= T"},
+    {.name = "--alpha", .arg = "A", .type = OPT_NUM, .off = offsetof(A, o.alpha), .dlo = 1e-12, .dhi = 0.5,
+     .help = "significance level of the tests with p-values"},
+    {NULL},
+};
+#undef A
+
+const cli_cmd CMD_CLAIMS = {
+    .name = "claims",
+    .summary = "the study's claims as tests (method.md §5, docs/claims.md) from a scores table: claims.json, claims.csv",
+    .example = "chronolens claims --scores out/report/data/scores.csv --multisine out/report/data --out out/claims",
+    .opts = OPTS, .size = sizeof(claims_args), .init = init, .run = cmd_claims,
+};
+
 int cmd_claims(int argc, char **argv) {
-    const char *scores[MAX_SCORES], *one = NULL, *msdir = NULL, *out = NULL;
-    int n_scores = 0;
-    cl_claims_opts o;
-    cl_claims_default(&o);
-    cli_ui ui = CLI_UI_INIT;
-    for (int i = 1; i < argc; i++) {
-        int r = opt_common(argc, argv, &i, &ui);
-        if (!r && (r = opt_str(argc, argv, &i, "--scores", &one)) == 1) { /* repeatable: an induction's and a sweep's */
-            if (n_scores == MAX_SCORES) return cli_fail("claims: option --scores: at most %d tables", MAX_SCORES);
-            scores[n_scores++] = one;
-        }
-        if (!r) r = opt_str(argc, argv, &i, "--multisine", &msdir);
-        if (!r) r = opt_str(argc, argv, &i, "--out", &out);
-        if (!r) r = opt_double(argc, argv, &i, "--threshold", 0, 1, &o.threshold);
-        if (!r) r = opt_double(argc, argv, &i, "--alpha", 1e-12, 0.5, &o.alpha);
-        if (r < 0) return EXIT_BAD;
-        if (!r) return cli_fail("claims: unknown argument '%s' (%s)", argv[i], USAGE + 8);
-    }
-    if (!n_scores || !out) return cli_fail("%s", USAGE);
+    claims_args a;
+    cli_parsed p;
+    if (cli_parse(&CMD_CLAIMS, &a, argc, argv, &p)) return EXIT_BAD;
+    const char *out = a.out;
     struct stat st;
-    if (msdir && (stat(msdir, &st) != 0 || !S_ISDIR(st.st_mode)))
-        return cli_fail("claims: --multisine %s: not a folder", msdir);
+    if (a.msdir && (stat(a.msdir, &st) != 0 || !S_ISDIR(st.st_mode)))
+        return cli_fail("claims: --multisine %s: not a folder", a.msdir);
     if (cli_out_dir_staged("claims", &out)) return EXIT_BAD;
     cl_error err = {0};
     cl_verdicts v = {0};
-    int rc = cl_claims_from_tables(scores, n_scores, msdir, &o, &v, &err);
-    char path[4096];
-    if (!rc && ms_make_outdir(out) < 0) rc = -1;
-    if (!rc) rc = cl_verdicts_write_json(cl_path_join(path, sizeof path, out, "claims.json"), &v, &err);
-    if (!rc) rc = cl_verdicts_write_csv(cl_path_join(path, sizeof path, out, "claims.csv"), &v, &err);
-    if (!rc && !ui.quiet)
-        for (int i = 0; i < v.n; i++) {
-            const cl_verdict *x = &v.v[i];
-            printf("%-24s %-28s %-14s %s\n", x->id, x->n_models == 1 ? x->model[0] : "(the model set)",
-                   cl_verdict_word(x->verdict), x->reason);
-        }
+    int rc = cl_claims_from_tables(a.scores, a.n_scores, a.msdir, &a.o, &v, &err);
+    if (!rc) rc = cl_claims_save(&v, out, &err);
+    if (!rc && !a.ui.quiet) cl_verdicts_print(&v, stdout);
     cl_verdicts_free(&v);
-    if (rc > 0) return cli_fail_err(&err);
-    return rc ? EXIT_BAD : 0;
+    return rc ? cli_fail_err(&err) : 0;
 }

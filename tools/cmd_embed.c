@@ -1,49 +1,68 @@
 /* chronolens embed — the encoder's last hidden state of each series (ChronosPipeline.embed):
  * (series, tokens incl. EOS, d_model) as .npy, and the tokenizer scales (cl_embed_run). */
 #include "cli.h"
+#include "opt.h"
 
 #include <stdlib.h>
 
+typedef struct embed_args {
+    cli_ui ui;
+    const char *dir, *ctx_path, *out, *scales_out;
+    cl_embed_opts eo; /* cl_embed_default */
+    cl_precision precision;
+} embed_args;
+
+static void init(void *p) { cl_embed_default(&((embed_args *)p)->eo); }
+
+#define A embed_args
+static const cli_opt OPTS[] = {
+    {.name = "--model", .arg = "DIR", .type = OPT_STR, .off = offsetof(A, dir), .def = CLI_MODEL_DEFAULT,
+     .help = "the checkpoint folder"},
+    {.name = "--context", .arg = "CSV", .type = OPT_STR, .off = offsetof(A, ctx_path), .flags = OPT_REQUIRED,
+     .help = "one column per series, time down the rows"},
+    {.name = "--out", .arg = "FILE", .type = OPT_STR, .off = offsetof(A, out), .flags = OPT_REQUIRED,
+     .help = "float32 .npy (series, tokens, d_model)"},
+    {.name = "--scales-out", .arg = "FILE", .type = OPT_STR, .off = offsetof(A, scales_out),
+     .help = "the tokenizer scales, float32 .npy (series); Bolt: (series, 2) loc and scale"},
+    {.name = "--batch", .arg = "N", .type = OPT_INT, .off = offsetof(A, eo.batch), .ilo = 1, .ihi = 4096,
+     .help = "series encoded together"},
+    CLI_PRECISION(A, precision),
+    {NULL},
+};
+#undef A
+
+const cli_cmd CMD_EMBED = {
+    .name = "embed",
+    .summary = "the encoder's last hidden state per series (series, tokens incl. EOS, d_model; Bolt: patches [+ REG])",
+    .example = "chronolens embed --context series.csv --out emb.npy --scales-out scales.npy",
+    .opts = OPTS, .size = sizeof(embed_args), .init = init, .run = cmd_embed,
+};
+
 int cmd_embed(int argc, char **argv) {
-    cli_ui ui = CLI_UI_INIT;
-    const char *dir = NULL, *ctx_path = NULL, *out = NULL, *scales_out = NULL;
-    long batch = 16;
-    cl_precision precision = CL_FP32;
-    for (int i = 1; i < argc; i++) {
-        int r = opt_common(argc, argv, &i, &ui);
-        if (!r) r = opt_precision(argc, argv, &i, &precision);
-        if (!r) r = opt_str(argc, argv, &i, "--model", &dir);
-        if (!r) r = opt_str(argc, argv, &i, "--context", &ctx_path);
-        if (!r) r = opt_str(argc, argv, &i, "--out", &out);
-        if (!r) r = opt_str(argc, argv, &i, "--scales-out", &scales_out);
-        if (!r) r = opt_int(argc, argv, &i, "--batch", 1, 4096, &batch);
-        if (r < 0) return EXIT_BAD;
-        if (!r) return cli_fail("embed: unknown argument '%s'", argv[i]);
-    }
-    if (!dir) dir = cli_default_model();
-    if (!ctx_path || !out)
-        return cli_fail("embed: usage: chronolens embed [--model DIR] --context CSV --out OUT.npy [--scales-out SCALES.npy] [--batch N]");
-    if (cli_out_file("embed", out) || cli_out_file("embed", scales_out)) return EXIT_BAD;
-    cl_embed_opts eo;
-    cl_embed_default(&eo);
-    eo.batch = (int)batch;
-    eo.progress = cli_progress_of(&ui);
+    embed_args a;
+    cli_parsed p;
+    if (cli_parse(&CMD_EMBED, &a, argc, argv, &p)) return EXIT_BAD;
+    cli_ui *ui = &a.ui;
+    const char *dir = a.dir ? a.dir : cli_default_model();
+    if (cli_out_file("embed", a.out) || cli_out_file("embed", a.scales_out)) return EXIT_BAD;
+    cl_embed_opts eo = a.eo;
+    eo.progress = cli_progress_of(ui);
     cl_error err = {0};
     cl_model *m = NULL;
     cl_context ctx = {0};
     cl_embed_result r = {0};
-    const cl_load_opts lo = {precision};
-    cli_precision_note(precision);
+    const cl_load_opts lo = {a.precision};
+    cli_precision_note(a.precision);
     int rc = cl_model_load(dir, &lo, &m, &err);
-    if (!rc) rc = cl_context_read(ctx_path, &ctx, &err);
-    if (!rc) cli_warn_empty_series(&ui, ctx_path, ctx.values, ctx.B, ctx.L, NULL);
+    if (!rc) rc = cl_context_read(a.ctx_path, &ctx, &err);
+    if (!rc) cli_warn_empty_series(ui, a.ctx_path, ctx.values, ctx.B, ctx.L, NULL);
     if (!rc) rc = cl_embed_run(m, &ctx, &eo, &r, &err);
-    cli_progress_done(&ui);
-    if (!rc) rc = cl_embed_write(&r, out, scales_out, &err);
+    cli_progress_done(ui);
+    if (!rc) rc = cl_embed_write(&r, a.out, a.scales_out, &err);
     cl_embed_free(&r);
     cl_context_free(&ctx);
     cl_model_free(m);
     if (rc) return cli_fail_err(&err);
-    if (!ui.quiet) fprintf(stderr, "wrote %s\n", out);
+    if (!ui->quiet) fprintf(stderr, "wrote %s\n", a.out);
     return 0;
 }

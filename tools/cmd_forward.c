@@ -3,9 +3,55 @@
  * maps, layers and heads selected (cl_forward_stream). Series run in chunks written into one
  * file, so memory is bounded by a chunk, not by the batch. */
 #include "cli.h"
+#include "opt.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+typedef struct forward_args {
+    cli_ui ui;
+    const char *dir, *ctx_path, *ids_path, *out_path, *maps;
+    cl_forward_opts fo;   /* layers, heads, chunk (cl_forward_default) */
+    cl_precision precision;
+} forward_args;
+
+static void init(void *p) {
+    forward_args *a = p;
+    cl_forward_default(&a->fo);
+    a->maps = "all";
+}
+
+#define A forward_args
+static const cli_opt OPTS[] = {
+    {.name = "--model", .arg = "DIR", .type = OPT_STR, .off = offsetof(A, dir), .def = CLI_MODEL_DEFAULT,
+     .help = "the checkpoint folder"},
+    {.name = "--context", .arg = "CSV", .type = OPT_STR, .off = offsetof(A, ctx_path), .flags = OPT_REQUIRED,
+     .help = "one column per series, time down the rows"},
+    {.name = "--decoder-ids", .arg = "CSV", .type = OPT_STR, .off = offsetof(A, ids_path), .def = "the decoder start token",
+     .help = "one row of decoder token ids per series (T5 only)"},
+    {.name = "--out", .arg = "FILE", .type = OPT_STR, .off = offsetof(A, out_path), .flags = OPT_REQUIRED,
+     .help = "the .safetensors file written"},
+    {.name = "--maps", .arg = "enc,dec,cross", .type = OPT_STR, .off = offsetof(A, maps),
+     .help = "attention maps kept (or none); T5 only"},
+    {.name = "--layers", .arg = "L,...", .type = OPT_INTS, .off = offsetof(A, fo.layers), .noff = offsetof(A, fo.n_layers),
+     .ilo = 0, .ihi = 1023, .max = CL_FORWARD_MAX_SEL, .def = "all", .help = "layers whose maps are kept; T5 only"},
+    {.name = "--heads", .arg = "H,...", .type = OPT_INTS, .off = offsetof(A, fo.heads), .noff = offsetof(A, fo.n_heads),
+     .ilo = 0, .ihi = 1023, .max = CL_FORWARD_MAX_SEL, .def = "all",
+     .help = "heads kept in every kept map (listed in a 'heads' tensor); T5 only"},
+    {.name = "--chunk", .arg = "N", .type = OPT_INT, .off = offsetof(A, fo.chunk), .ilo = 1, .ihi = 1000000,
+     .def = "auto (256 MiB a chunk)", .help = "series run together; the file does not depend on it"},
+    CLI_PRECISION(A, precision),
+    {NULL},
+};
+#undef A
+
+const cli_cmd CMD_FORWARD = {
+    .name = "forward",
+    .summary = "tokenize, run the model, write token ids, mask, scale, encoder output, attention maps, logits "
+               "(Chronos-Bolt: every tensor of its golden, patches to quantile predictions; no map selection)",
+    .example = "chronolens forward --context series.csv --out fwd.safetensors",
+    .opts = OPTS, .size = sizeof(forward_args), .init = init, .run = cmd_forward,
+};
 
 /* --maps enc,dec,cross (or all, none) */
 static int parse_maps(const char *v, int keep[CL_NSTACKS]) {
@@ -25,51 +71,30 @@ static int parse_maps(const char *v, int keep[CL_NSTACKS]) {
 }
 
 int cmd_forward(int argc, char **argv) {
-    cli_ui ui = CLI_UI_INIT;
-    const char *dir = NULL, *ctx_path = NULL, *ids_path = NULL, *out_path = NULL, *maps = "all";
-    long layers[CL_FORWARD_MAX_SEL], heads[CL_FORWARD_MAX_SEL], chunk = 0;
-    cl_forward_opts fo;
-    cl_forward_default(&fo);
-    cl_precision precision = CL_FP32;
-    for (int i = 1; i < argc; i++) {
-        int r = opt_common(argc, argv, &i, &ui);
-        if (!r) r = opt_precision(argc, argv, &i, &precision);
-        if (!r) r = opt_str(argc, argv, &i, "--model", &dir);
-        if (!r) r = opt_str(argc, argv, &i, "--context", &ctx_path);
-        if (!r) r = opt_str(argc, argv, &i, "--decoder-ids", &ids_path);
-        if (!r) r = opt_str(argc, argv, &i, "--out", &out_path);
-        if (!r) r = opt_str(argc, argv, &i, "--maps", &maps);
-        if (!r) r = opt_long_list(argc, argv, &i, "--layers", 0, 1023, layers, CL_FORWARD_MAX_SEL, &fo.n_layers);
-        if (!r) r = opt_long_list(argc, argv, &i, "--heads", 0, 1023, heads, CL_FORWARD_MAX_SEL, &fo.n_heads);
-        if (!r) r = opt_int(argc, argv, &i, "--chunk", 1, 1000000, &chunk);
-        if (r < 0) return EXIT_BAD;
-        if (!r) return cli_fail("forward: unknown argument '%s'", argv[i]);
-    }
-    if (!dir) dir = cli_default_model();
-    if (!ctx_path || !out_path)
-        return cli_fail("forward: usage: chronolens forward [--model DIR] --context CSV [--decoder-ids CSV] --out OUT.safetensors "
-                        "[--maps enc,dec,cross] [--layers L,..] [--heads H,..] [--chunk N]");
-    if (parse_maps(maps, fo.keep)) return EXIT_BAD;
-    if (cli_out_file("forward", out_path)) return EXIT_BAD;
-    for (int k = 0; k < fo.n_layers; k++) fo.layers[k] = (int)layers[k];
-    for (int k = 0; k < fo.n_heads; k++) fo.heads[k] = (int)heads[k];
-    fo.chunk = (int)chunk;
-    fo.decoder_ids_csv = ids_path;
-    fo.progress = cli_progress_of(&ui);
+    forward_args a;
+    cli_parsed p;
+    if (cli_parse(&CMD_FORWARD, &a, argc, argv, &p)) return EXIT_BAD;
+    cli_ui *ui = &a.ui;
+    const char *dir = a.dir ? a.dir : cli_default_model();
+    cl_forward_opts fo = a.fo;
+    if (parse_maps(a.maps, fo.keep)) return EXIT_BAD;
+    if (cli_out_file("forward", a.out_path)) return EXIT_BAD;
+    fo.decoder_ids_csv = a.ids_path;
+    fo.progress = cli_progress_of(ui);
     cl_error err = {0};
     cl_model *m = NULL;
     cl_context ctx = {0};
-    const cl_load_opts lo = {precision};
-    cli_precision_note(precision);
+    const cl_load_opts lo = {a.precision};
+    cli_precision_note(a.precision);
     int rc = cl_model_load(dir, &lo, &m, &err);
     if (!rc) rc = cl_forward_check(m, &fo, &err); /* the selection against the model, before any work */
-    if (!rc) rc = cl_context_read(ctx_path, &ctx, &err);
-    if (!rc) cli_warn_empty_series(&ui, ctx_path, ctx.values, ctx.B, ctx.L, NULL);
-    if (!rc) rc = cl_forward_stream(m, &ctx, &fo, out_path, &err);
-    cli_progress_done(&ui);
+    if (!rc) rc = cl_context_read(a.ctx_path, &ctx, &err);
+    if (!rc) cli_warn_empty_series(ui, a.ctx_path, ctx.values, ctx.B, ctx.L, NULL);
+    if (!rc) rc = cl_forward_stream(m, &ctx, &fo, a.out_path, &err);
+    cli_progress_done(ui);
     cl_context_free(&ctx);
     cl_model_free(m);
     if (rc) return cli_fail_err(&err);
-    if (!ui.quiet) fprintf(stderr, "wrote %s\n", out_path);
+    if (!ui->quiet) fprintf(stderr, "wrote %s\n", a.out_path);
     return 0;
 }

@@ -1,8 +1,38 @@
 /* chronolens info MODEL_DIR — what a checkpoint is: sizes, dtype, parameters, tokenizer
  * (Chronos-T5) or patches and quantiles (Chronos-Bolt). */
 #include "cli.h"
+#include "opt.h"
 
 #include <string.h>
+
+typedef struct info_args {
+    cli_ui ui;
+    const char *dir;
+} info_args;
+
+static void init(void *a) { ((info_args *)a)->dir = NULL; }
+
+/* the model folder as a plain argument, once (or --model) */
+static int positional(void *a, const char *v) {
+    info_args *x = a;
+    if (x->dir) return cli_fail("info: more than one model directory given"), -1;
+    x->dir = v;
+    return 0;
+}
+
+static const cli_opt OPTS[] = {
+    {.name = "--model", .arg = "DIR", .type = OPT_STR, .off = offsetof(info_args, dir), .def = CLI_MODEL_DEFAULT,
+     .help = "the checkpoint folder"},
+    {NULL},
+};
+
+const cli_cmd CMD_INFO = {
+    .name = "info",
+    .summary = "sizes, dtype, parameters and tokenizer settings of a checkpoint (Chronos-Bolt: patches and quantiles too)",
+    .example = "chronolens info models/chronos-nano",
+    .positional = "[MODEL_DIR]",
+    .opts = OPTS, .size = sizeof(info_args), .init = init, .pos = positional, .run = cmd_info,
+};
 
 /* The lines both families share, from the folder to the feed-forward. */
 static void print_stacks(const cl_model *m, const char *dir, const char *architecture) {
@@ -34,19 +64,10 @@ static void print_bolt(const cl_model *m, const char *dir) {
 }
 
 int cmd_info(int argc, char **argv) {
-    cli_ui ui = CLI_UI_INIT;
-    const char *dir = NULL;
-    for (int i = 1; i < argc; i++) {
-        int r = opt_common(argc, argv, &i, &ui);
-        if (r < 0) return EXIT_BAD;
-        if (r) continue;
-        if ((r = opt_str(argc, argv, &i, "--model", &dir)) < 0) return EXIT_BAD;
-        if (r) continue;
-        if (argv[i][0] == '-') return cli_fail("info: unknown option '%s'", argv[i]);
-        if (dir) return cli_fail("info: more than one model directory given");
-        dir = argv[i];
-    }
-    if (!dir) dir = cli_default_model();
+    info_args a;
+    cli_parsed p;
+    if (cli_parse(&CMD_INFO, &a, argc, argv, &p)) return EXIT_BAD;
+    const char *dir = a.dir ? a.dir : cli_default_model();
     cl_error err;
     cl_model *m;
     if (cl_model_load(dir, NULL, &m, &err)) return cli_fail_err(&err);

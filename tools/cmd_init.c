@@ -1,44 +1,67 @@
-/* chronolens init — a randomly initialised checkpoint with the exact shape of a
- * published chronos-t5 model (for benchmarks and tests: real weights cannot be fetched). */
+/* chronolens init — a randomly initialised checkpoint with the exact shape of a published
+ * chronos-t5 or Chronos-Bolt model (for benchmarks and tests: real weights cannot be
+ * fetched): cl_config_preset, cl_model_init. */
 #include "cli.h"
-#include "../src/model/init.h"
+#include "opt.h"
 
 #include <string.h>
 
+typedef struct init_args {
+    cli_ui ui;
+    const char *size, *out, *dtype;
+    int force;
+    cl_model_init_opts io; /* cl_model_init_default: seed */
+} init_args;
+
+static void init(void *p) {
+    init_args *a = p;
+    a->dtype = "f32";
+    cl_model_init_default(&a->io);
+}
+
+#define A init_args
+static const cli_opt OPTS[] = {
+    {.name = "--size", .arg = "NAME", .type = OPT_STR, .off = offsetof(A, size), .flags = OPT_REQUIRED,
+     .help = "tiny, mini, small, base, large; bolt-tiny, bolt-mini, bolt-small, bolt-base"},
+    {.name = "--out", .arg = "DIR", .type = OPT_STR, .off = offsetof(A, out), .flags = OPT_REQUIRED,
+     .help = "the checkpoint folder (config.json, model.safetensors): empty or a checkpoint"},
+    {.name = "--force", .type = OPT_FLAG, .off = offsetof(A, force),
+     .help = "write into a folder that holds other files too (they are kept)"},
+    {.name = "--seed", .arg = "S", .type = OPT_U64, .off = offsetof(A, io.seed), .ilo = 0, .ihi = 0x7fffffffffffffffL,
+     .help = "seed of the weights"},
+    {.name = "--dtype", .arg = "f32|bf16", .type = OPT_STR, .off = offsetof(A, dtype), .help = "dtype of the weights"},
+    {NULL},
+};
+#undef A
+
+const cli_cmd CMD_INIT = {
+    .name = "init",
+    .summary = "a randomly initialised checkpoint with the exact shape of that chronos-t5 model, or of that "
+               "Chronos-Bolt model (bolt-*)",
+    .example = "chronolens init --size tiny --out /tmp/tiny",
+    .opts = OPTS, .size = sizeof(init_args), .init = init, .run = cmd_init,
+};
+
 int cmd_init(int argc, char **argv) {
-    cli_ui ui = CLI_UI_INIT;
-    const char *size = NULL, *out = NULL, *dtype = "f32";
-    long seed = 0;
-    int force = 0;
-    for (int i = 1; i < argc; i++) {
-        int r = opt_common(argc, argv, &i, &ui);
-        if (!r) r = opt_str(argc, argv, &i, "--size", &size);
-        if (!r) r = opt_str(argc, argv, &i, "--out", &out);
-        if (!r) r = opt_str(argc, argv, &i, "--dtype", &dtype);
-        if (!r) r = opt_int(argc, argv, &i, "--seed", 0, 0x7fffffffffffffffL, &seed);
-        if (!r && opt_flag(argv, i, "--force")) r = force = 1;
-        if (r < 0) return EXIT_BAD;
-        if (!r) return cli_fail("init: unknown argument '%s'", argv[i]);
-    }
-    if (!size || !out) return cli_fail("init: usage: chronolens init --size tiny|mini|small|base|large|bolt-tiny|bolt-mini|bolt-small|bolt-base --out DIR [--seed N] [--dtype f32|bf16]");
+    init_args a;
+    cli_parsed p;
+    if (cli_parse(&CMD_INIT, &a, argc, argv, &p)) return EXIT_BAD;
+    cli_ui *ui = &a.ui;
+    const char *out = a.out;
     if (cli_out_dir("init", out)) return EXIT_BAD;
-    /* an earlier checkpoint is replaced; a folder holding more (a model card, formation.csv
-     * of a trained model) would describe the new random weights with another model's files */
-    static const char *const own[] = {"config.json", "model.safetensors", NULL};
-    char first[256];
-    if (!force && cli_out_foreign(out, own, first, sizeof first))
-        return cli_fail("init: --out %s: holds '%s', not only a checkpoint (config.json, model.safetensors): "
-                        "choose an empty folder or give --force", out, first);
-    if (strcmp(dtype, "f32") && strcmp(dtype, "bf16")) return cli_fail("init: --dtype must be f32 or bf16, not '%s'", dtype);
+    cl_error err;
+    if (cl_model_init_out_check(out, a.force, &err)) return cli_fail("init: %s", err.msg);
+    if (strcmp(a.dtype, "f32") && strcmp(a.dtype, "bf16")) return cli_fail("init: --dtype must be f32 or bf16, not '%s'", a.dtype);
     if (cli_out_dir_staged("init", &out)) return EXIT_BAD; /* after the look at what --out holds */
     cl_config cfg;
-    cl_error err;
-    if (cl_config_preset(size, &cfg, &err)) return cli_fail("init: %s", err.msg);
-    cl_progress pr = cli_progress_of(&ui);
-    int rc = cl_checkpoint_init_random(out, &cfg, (uint64_t)seed, strcmp(dtype, "bf16") == 0, &pr, &err);
-    cli_progress_done(&ui);
+    if (cl_config_preset(a.size, &cfg, &err)) return cli_fail("init: %s", err.msg);
+    cl_model_init_opts io = a.io;
+    io.bf16 = strcmp(a.dtype, "bf16") == 0;
+    io.progress = cli_progress_of(ui);
+    int rc = cl_model_init(out, &cfg, &io, &err);
+    cli_progress_done(ui);
     if (rc) return cli_fail_err(&err);
-    if (!ui.quiet) fprintf(stderr, "wrote %s (%s%s shape, seed %ld, %s)\n", cli_out_shown(out),
-                           strncmp(size, "bolt-", 5) ? "chronos-t5-" : "chronos-", size, seed, dtype);
+    if (!ui->quiet) fprintf(stderr, "wrote %s (%s%s shape, seed %ld, %s)\n", cli_out_shown(out),
+                            strncmp(a.size, "bolt-", 5) ? "chronos-t5-" : "chronos-", a.size, (long)io.seed, a.dtype);
     return 0;
 }

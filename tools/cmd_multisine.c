@@ -4,9 +4,6 @@
  * and the Spearman correlation of amplitude with the head's induction score. */
 #include "cli.h"
 #include "ms_common.h"
-#include "../src/study/multisine/multisine.h"
-#include "../src/study/common/shard.h"
-#include "../src/report/fig_multisine.h"
 
 #include <float.h>
 #include <stdio.h>
@@ -14,97 +11,109 @@
 
 #define CL_MS_CLI_MAX_MODELS 16
 
-static const char USAGE[] =
-    "multisine: usage: chronolens multisine [--model DIR ...] --out DIR [--freqs 5,10,20,40] "
-    "[--amps 1,0.5,0.25,0.25] [--phases 0,..] [--points 301] [--duration 3] [--noise SIGMA] [--seed N] "
-    "[--permutations 10000] [--min-strength 0.3] [--harmonic-ratio 0.5] [--shard K/N]";
+typedef struct ms_args {
+    cli_ui ui;
+    cli_models models;
+    const char *out, *freqs, *amps, *phases;
+    cl_multisine_opts mo; /* cl_multisine_default: the reference input, seed, permutations, spacing, shard, precision */
+} ms_args;
+
+static void init(void *p) {
+    ms_args *a = p;
+    a->models.max = CL_MS_CLI_MAX_MODELS;
+    a->models.too_many = "multisine: more than %d --model options";
+    cl_multisine_default(&a->mo);
+}
+
+/* the reference's frequencies and amplitudes (cl_multisine_reference) */
+static const char *show_list(const double *x, int n, char *buf, size_t len) {
+    size_t k = 0;
+    buf[0] = 0;
+    for (int i = 0; i < n && k < len; i++) k += (size_t)snprintf(buf + k, len - k, "%s%g", i ? "," : "", x[i]);
+    return buf;
+}
+static const char *show_freqs(const cli_opt *o, const void *p, char *buf, size_t n) {
+    const cl_multisine *in = &((const ms_args *)p)->mo.input;
+    return show_list(in->freqs, in->n, buf, n);
+}
+static const char *show_amps(const cli_opt *o, const void *p, char *buf, size_t n) {
+    const cl_multisine *in = &((const ms_args *)p)->mo.input;
+    show_list(in->amps, in->n, buf, n);
+    snprintf(buf + strlen(buf), n - strlen(buf), " (1 with --freqs)");
+    return buf;
+}
+
+#define A ms_args
+static const cli_opt OPTS[] = {
+    CLI_MODELS(A, models),
+    {.name = "--out", .arg = "DIR", .type = OPT_STR, .off = offsetof(A, out), .flags = OPT_REQUIRED,
+     .help = "folder for multisine.json/csv, spectra, figures (created)"},
+    {.name = "--freqs", .arg = "F,...", .type = OPT_STR, .off = offsetof(A, freqs), .show = show_freqs,
+     .help = "frequencies in Hz"},
+    {.name = "--amps", .arg = "A,...", .type = OPT_STR, .off = offsetof(A, amps), .show = show_amps, .help = "amplitudes"},
+    {.name = "--phases", .arg = "P,...", .type = OPT_STR, .off = offsetof(A, phases), .def = "0", .help = "phases in radians"},
+    MS_POINTS(A, mo.input, "shortest context_length", "values of the series"),
+    {.name = "--seed", .arg = "S", .type = OPT_U64, .off = offsetof(A, mo.seed), .ilo = 0, .ihi = 0x7fffffffffffffffL,
+     .help = "seed of the noise and the permutations"},
+    MS_PERMUTATIONS(A, mo.permutations),
+    MS_SPACING(A, mo.spacing),
+    {.name = "--shard", .arg = "K/N", .type = OPT_FN, .off = offsetof(A, mo.shard), .fn = cli_opt_shard,
+     .def = "the whole run", .help = "part K of N (units: the models); chronolens merge joins the parts"},
+    CLI_PRECISION(A, mo.precision),
+    {NULL},
+};
+#undef A
+
+const cli_cmd CMD_MULTISINE = {
+    .name = "multisine",
+    .summary = "attention spectra of a multisine input per decoder layer and head",
+    .example = "chronolens multisine --model tests/fixtures/planted-period --out out/ms",
+    .opts = OPTS, .size = sizeof(ms_args), .init = init, .run = cmd_multisine,
+};
 
 int cmd_multisine(int argc, char **argv) {
-    cli_ui ui = CLI_UI_INIT;
-    const char *dirs[CL_MS_CLI_MAX_MODELS], *names[CL_MS_CLI_MAX_MODELS] = {0}, *out = NULL, *freqs = NULL, *amps = NULL, *phases = NULL;
-    int nm = 0;
-    long points = 301, seed = 0, perms = 10000;
-    int have_points = 0, have_duration = 0;
-    double duration = 3, noise = 0;
-    cl_spacing_opts so;
-    cl_spacing_default(&so);
-    cl_shard shard = {0, 0};
-    cl_precision precision = CL_FP32;
-    for (int i = 1; i < argc; i++) {
-        const char *d = NULL;
-        int r = opt_common(argc, argv, &i, &ui);
-        if (!r) r = opt_precision(argc, argv, &i, &precision);
-        if (!r) r = opt_str(argc, argv, &i, "--model", &d);
-        if (r == 1 && d) {
-            if (nm >= CL_MS_CLI_MAX_MODELS) return cli_fail("multisine: more than %d --model options", CL_MS_CLI_MAX_MODELS);
-            dirs[nm++] = d;
-        }
-        if (!r) r = opt_name(argc, argv, &i, "multisine", nm, names);
-        if (!r) r = opt_str(argc, argv, &i, "--out", &out);
-        if (!r) r = opt_str(argc, argv, &i, "--freqs", &freqs);
-        if (!r) r = opt_str(argc, argv, &i, "--amps", &amps);
-        if (!r) r = opt_str(argc, argv, &i, "--phases", &phases);
-        if (!r && (r = opt_int(argc, argv, &i, "--points", 8, 1000000, &points)) == 1) have_points = 1;
-        if (!r && (r = opt_double(argc, argv, &i, "--duration", 1e-6, 1e9, &duration)) == 1) have_duration = 1;
-        if (!r) r = opt_double(argc, argv, &i, "--noise", 0, 1e9, &noise);
-        if (!r) r = opt_int(argc, argv, &i, "--seed", 0, 0x7fffffffffffffffL, &seed);
-        if (!r) r = opt_int(argc, argv, &i, "--permutations", 0, 100000000, &perms);
-        if (!r) r = ms_opt_spacing(argc, argv, &i, &so);
-        if (!r) r = opt_shard(argc, argv, &i, &shard);
-        if (r < 0) return EXIT_BAD;
-        if (!r) return cli_fail("multisine: unknown argument '%s'", argv[i]);
-    }
-    if (!nm) dirs[nm++] = cli_default_model();
-    if (!out) return cli_fail("%s", USAGE);
+    ms_args a;
+    cli_parsed p;
+    if (cli_parse(&CMD_MULTISINE, &a, argc, argv, &p)) return EXIT_BAD;
+    cli_ui *ui = &a.ui;
+    cli_models *md = &a.models;
+    const char *out = a.out;
+    if (!md->n) md->dirs[md->n++] = cli_default_model();
+    const int nm = md->n;
     if (cli_out_dir_staged("multisine", &out)) return EXIT_BAD;
-    cl_multisine ms;
-    cl_multisine_reference(&ms);
-    ms.points = (int)points;
-    ms.duration = duration;
-    ms.noise = noise;
-    if (freqs) {
-        if (cli_double_list("--freqs", freqs, -DBL_MAX, DBL_MAX, ms.freqs, CL_MS_MAX_FREQS, &ms.n) < 0) return EXIT_BAD;
-        if (!amps) for (int i = 0; i < ms.n; i++) ms.amps[i] = 1.0; /* the reference amplitudes fit only its freqs */
-        memset(ms.phases, 0, sizeof ms.phases);
+    cl_multisine_opts mo = a.mo;
+    cl_multisine *ms = &mo.input;
+    if (a.freqs) {
+        if (cli_double_list("--freqs", a.freqs, -DBL_MAX, DBL_MAX, ms->freqs, CL_MS_MAX_FREQS, &ms->n) < 0) return EXIT_BAD;
+        if (!a.amps) for (int i = 0; i < ms->n; i++) ms->amps[i] = 1.0; /* the reference amplitudes fit only its freqs */
+        memset(ms->phases, 0, sizeof ms->phases);
     }
     int n;
-    if (amps) {
-        if (cli_double_list("--amps", amps, -DBL_MAX, DBL_MAX, ms.amps, CL_MS_MAX_FREQS, &n) < 0) return EXIT_BAD;
-        if (n != ms.n) return cli_fail("option --amps: %d values for %d frequencies", n, ms.n);
+    if (a.amps) {
+        if (cli_double_list("--amps", a.amps, -DBL_MAX, DBL_MAX, ms->amps, CL_MS_MAX_FREQS, &n) < 0) return EXIT_BAD;
+        if (n != ms->n) return cli_fail("option --amps: %d values for %d frequencies", n, ms->n);
     }
-    if (phases) {
-        if (cli_double_list("--phases", phases, -DBL_MAX, DBL_MAX, ms.phases, CL_MS_MAX_FREQS, &n) < 0) return EXIT_BAD;
-        if (n != ms.n) return cli_fail("option --phases: %d values for %d frequencies", n, ms.n);
+    if (a.phases) {
+        if (cli_double_list("--phases", a.phases, -DBL_MAX, DBL_MAX, ms->phases, CL_MS_MAX_FREQS, &n) < 0) return EXIT_BAD;
+        if (n != ms->n) return cli_fail("option --phases: %d values for %d frequencies", n, ms->n);
     }
     cl_error err = {0};
-
-    cl_multisine_opts mo;
-    cl_multisine_default(&mo);
-    mo.input = ms;
-    mo.seed = (uint64_t)seed;
-    mo.permutations = (int)perms;
-    mo.spacing = so;
-    mo.progress = cli_progress_of(&ui);
-    mo.shard = shard;
-    mo.precision = precision;
-    cli_precision_note(precision);
-    mo.names = names;
+    mo.progress = cli_progress_of(ui);
+    cli_precision_note(mo.precision);
+    mo.names = md->names;
     /* the reference adapts to a shorter context (the shortest of all models: they see one
      * input, method.md §3); an explicit --points or --duration must fit. Before any work. */
-    mo.fit_context = !have_points && !have_duration;
-    if (cl_multisine_fit_models(dirs, nm, &mo, &err)) return cli_fail("multisine: %s", err.msg);
-    ms = mo.input;
-    if (shard.n > nm) return cli_fail("multisine: option --shard: %d parts for %d models", shard.n, nm);
+    mo.fit_context = !cli_given(&CMD_MULTISINE, &p, "--points") && !cli_given(&CMD_MULTISINE, &p, "--duration");
+    if (cl_multisine_fit_models(md->dirs, nm, &mo, &err)) return cli_fail("multisine: %s", err.msg);
+    if (cl_shard_check(&mo.shard, nm, "models", &err)) return cli_fail("multisine: %s", err.msg);
     cl_multisine_result res;
-    int rc = cl_multisine_run(dirs, nm, &mo, &res, &err);
-    cli_progress_done(&ui);
-    /* everything is computed: now the outputs */
-    if (!rc && ms_make_outdir(out) < 0) rc = -1;
-    if (!rc) rc = cl_multisine_write(&res, out, &err);
-    if (!rc && shard.n) rc = cl_shard_write(out, "multisine", &shard, nm, NULL, &err);
-    else if (!rc) rc = cl_fig_multisine_result(&res, out, &err); /* a part: the merge draws them */
-    if (!rc && !ui.quiet) {
-        const double gap = cl_multisine_smallest_gap(&ms); /* Bolt: the same frequencies at the patch rate */
+    int rc = cl_multisine_run(md->dirs, nm, &mo, &res, &err);
+    cli_progress_done(ui);
+    /* everything is computed: now the outputs (a part: shard.json, the merge draws the figures) */
+    const cl_save_part part = {mo.shard, nm};
+    if (!rc) rc = cl_multisine_save(&res, out, &part, &err);
+    if (!rc && !ui->quiet) {
+        const double gap = cl_multisine_smallest_gap(&mo.input); /* Bolt: the same frequencies at the patch rate */
         for (int k = 0; k < res.n; k++) {
             const cl_multisine_model *r = &res.res[k];
             printf("%s: %d heads, %d with a periodic spectrum, %d at the smallest gap (%g Hz, +/- %.3g Hz); "
@@ -115,6 +124,5 @@ int cmd_multisine(int argc, char **argv) {
         fprintf(stderr, "wrote %s/multisine.json, multisine.csv, spectra and figures\n", cli_out_shown(out));
     }
     cl_multisine_free(&res);
-    if (rc > 0) return cli_fail_err(&err);
-    return rc ? EXIT_BAD : 0;
+    return rc ? cli_fail_err(&err) : 0;
 }

@@ -4,91 +4,84 @@
  * does not divide the other gaps. */
 #include "cli.h"
 #include "ms_common.h"
-#include "../src/study/multisine/multisine.h"
-#include "../src/study/multisine/mssweep.h"
-#include "../src/study/common/shard.h"
-#include "../src/report/fig_multisine.h"
 
 #include <stdio.h>
 
-static const char USAGE[] =
-    "multisine-sweep: usage: chronolens multisine-sweep [--model DIR] --out DIR [--configs 100] [--seed N] "
-    "[--top-k 3] [--points 301] [--duration 3] [--noise SIGMA] [--fmin 1] [--fmax 45] [--min-freqs 2] "
-    "[--max-freqs 6] [--batch 16] [--permutations 10000] [--min-strength 0.3] [--harmonic-ratio 0.5] [--shard K/N]";
+typedef struct mss_args {
+    cli_ui ui;
+    cli_models models; /* one --model (and its --name) */
+    const char *out;
+    cl_mssweep_opts mo; /* cl_mssweep_default */
+} mss_args;
+
+static void init(void *p) {
+    mss_args *a = p;
+    a->models.max = 1;
+    a->models.too_many = "multisine-sweep: one --model per run (the sweep's summary is one model's); run it once per "
+                         "model with its own --out, or use report for several";
+    cl_mssweep_default(&a->mo);
+}
+
+#define A mss_args
+#define INT(nm, ar, f, l, h, hl) {.name = nm, .arg = ar, .type = OPT_INT, .off = offsetof(A, mo.f), .ilo = l, .ihi = h, .help = hl}
+static const cli_opt OPTS[] = {
+    CLI_MODELS(A, models),
+    {.name = "--out", .arg = "DIR", .type = OPT_STR, .off = offsetof(A, out), .flags = OPT_REQUIRED,
+     .help = "folder for sweep.csv/json/md and sweep.png (created)"},
+    INT("--configs", "N", configs, 1, 100000, "random frequency sets"),
+    {.name = "--seed", .arg = "S", .type = OPT_U64, .off = offsetof(A, mo.seed), .ilo = 0, .ihi = 0x7fffffffffffffffL,
+     .help = "seed of the sets, noise and permutations"},
+    MS_POINTS(A, mo.base, "context_length", "values of each series"),
+    INT("--fmin", "F", fmin, 1, 1000000, "lowest frequency in Hz"),
+    INT("--fmax", "F", fmax, 1, 1000000, "highest frequency in Hz"),
+    INT("--min-freqs", "K", kmin, 2, CL_MS_MAX_FREQS, "fewest frequencies in a set"),
+    INT("--max-freqs", "K", kmax, 2, CL_MS_MAX_FREQS, "most frequencies in a set"),
+    {.name = "--top-k", .arg = "K", .type = OPT_INT, .off = offsetof(A, mo.top_k), .ilo = 1, .ihi = 100000,
+     .def = "3 (every head when fewer)", .help = "heads of largest amplitude per configuration"},
+    INT("--batch", "N", batch, 1, 4096, "series per forward pass"),
+    MS_PERMUTATIONS(A, mo.permutations),
+    MS_SPACING(A, mo.spacing),
+    {.name = "--shard", .arg = "K/N", .type = OPT_FN, .off = offsetof(A, mo.shard), .fn = cli_opt_shard,
+     .def = "the whole run",
+     .help = "part K of N (units: the batches of configurations); chronolens merge joins the parts"},
+    CLI_PRECISION(A, mo.precision),
+    {NULL},
+};
+#undef INT
+#undef A
+
+const cli_cmd CMD_MULTISINE_SWEEP = {
+    .name = "multisine-sweep",
+    .summary = "the 'period = smallest frequency gap' claim over random frequency sets",
+    .example = "chronolens multisine-sweep --configs 20 --out out/mss",
+    .opts = OPTS, .size = sizeof(mss_args), .init = init, .run = cmd_multisine_sweep,
+};
 
 int cmd_multisine_sweep(int argc, char **argv) {
-    cli_ui ui = CLI_UI_INIT;
-    const char *dir = NULL, *out = NULL;
-    long configs = 100, seed = 0, points = 301, fmin = 1, fmax = 45, kmin = 2, kmax = 6, topk = 0, batch = 16,
-         perms = 10000;
-    double duration = 3, noise = 0;
-    int topk_set = 0, nmodels = 0, have_points = 0, have_duration = 0;
-    const char *name = NULL;
-    cl_spacing_opts so;
-    cl_spacing_default(&so);
-    cl_mssweep_opts mo;
-    cl_mssweep_default(&mo);
-    for (int i = 1; i < argc; i++) {
-        int r = opt_common(argc, argv, &i, &ui);
-        if (!r) r = opt_precision(argc, argv, &i, &mo.precision);
-        if (!r && (r = opt_str(argc, argv, &i, "--model", &dir)) == 1 && ++nmodels > 1)
-            return cli_fail("multisine-sweep: one --model per run (the sweep's summary is one model's); run it once per model "
-                            "with its own --out, or use report for several");
-        if (!r) r = opt_name(argc, argv, &i, "multisine-sweep", nmodels, &name);
-        if (!r) r = opt_str(argc, argv, &i, "--out", &out);
-        if (!r) r = opt_int(argc, argv, &i, "--configs", 1, 100000, &configs);
-        if (!r) r = opt_int(argc, argv, &i, "--seed", 0, 0x7fffffffffffffffL, &seed);
-        if (!r && (r = opt_int(argc, argv, &i, "--points", 8, 1000000, &points)) == 1) have_points = 1;
-        if (!r && (r = opt_double(argc, argv, &i, "--duration", 1e-6, 1e9, &duration)) == 1) have_duration = 1;
-        if (!r) r = opt_double(argc, argv, &i, "--noise", 0, 1e9, &noise);
-        if (!r) r = opt_int(argc, argv, &i, "--fmin", 1, 1000000, &fmin);
-        if (!r) r = opt_int(argc, argv, &i, "--fmax", 1, 1000000, &fmax);
-        if (!r) r = opt_int(argc, argv, &i, "--min-freqs", 2, CL_MS_MAX_FREQS, &kmin);
-        if (!r) r = opt_int(argc, argv, &i, "--max-freqs", 2, CL_MS_MAX_FREQS, &kmax);
-        if (!r && (r = opt_int(argc, argv, &i, "--top-k", 1, 100000, &topk)) == 1) topk_set = 1;
-        if (!r) r = opt_int(argc, argv, &i, "--batch", 1, 4096, &batch);
-        if (!r) r = opt_int(argc, argv, &i, "--permutations", 0, 100000000, &perms);
-        if (!r) r = ms_opt_spacing(argc, argv, &i, &so);
-        if (!r) r = opt_shard(argc, argv, &i, &mo.shard);
-        if (r < 0) return EXIT_BAD;
-        if (!r) return cli_fail("multisine-sweep: unknown argument '%s'", argv[i]);
-    }
-    if (!dir) dir = cli_default_model();
-    if (!out) return cli_fail("%s", USAGE);
+    mss_args a;
+    cli_parsed p;
+    if (cli_parse(&CMD_MULTISINE_SWEEP, &a, argc, argv, &p)) return EXIT_BAD;
+    cli_ui *ui = &a.ui;
+    cl_mssweep_opts mo = a.mo;
+    const char *dir = a.models.n ? a.models.dirs[0] : cli_default_model(), *out = a.out;
     if (cli_out_dir_staged("multisine-sweep", &out)) return EXIT_BAD;
-    if (mo.shard.n > (configs + batch - 1) / batch) /* units: the batches of configurations */
-        return cli_fail("multisine-sweep: option --shard: %d parts for %ld batches of configurations", mo.shard.n,
-                        (configs + batch - 1) / batch);
-    mo.configs = (int)configs;
-    mo.seed = (uint64_t)seed;
-    mo.base.points = (int)points;
-    mo.base.duration = duration;
-    mo.base.noise = noise;
-    mo.fit_context = !have_points && !have_duration; /* the reference adapts; explicit --points must fit */
-    mo.name = name;
-    mo.fmin = (int)fmin;
-    mo.fmax = (int)fmax;
-    mo.kmin = (int)kmin;
-    mo.kmax = (int)kmax;
-    mo.top_k = topk_set ? (int)topk : 0;
-    mo.batch = (int)batch;
-    mo.permutations = (int)perms;
-    mo.spacing = so;
-    mo.progress = cli_progress_of(&ui);
+    const int batches = (mo.configs + mo.batch - 1) / mo.batch; /* the units of a part */
+    cl_error err = {0};
+    if (cl_shard_check(&mo.shard, batches, "batches of configurations", &err)) return cli_fail("multisine-sweep: %s", err.msg);
+    /* the reference adapts; explicit --points must fit */
+    mo.fit_context = !cli_given(&CMD_MULTISINE_SWEEP, &p, "--points") && !cli_given(&CMD_MULTISINE_SWEEP, &p, "--duration");
+    mo.name = a.models.names[0];
+    mo.progress = cli_progress_of(ui);
     cli_precision_note(mo.precision);
     cl_mssweep_result res;
-    cl_error err = {0};
     int rc = cl_mssweep_run(dir, &mo, &res, &err);
-    cli_progress_done(&ui);
-    if (!rc && ms_make_outdir(out) < 0) rc = -1;
-    if (!rc && mo.shard.n) rc = cl_mssweep_write_part(&res, &mo.shard, out, &err); /* the merge summarises */
-    else if (!rc) rc = cl_mssweep_write(&res, out, &err);
-    if (!rc && !mo.shard.n) rc = cl_fig_mssweep_result(&res, out, &err);
-    if (!rc && !ui.quiet && !mo.shard.n) {
+    cli_progress_done(ui);
+    const cl_save_part part = {mo.shard, batches}; /* a part: its pairs and shard.json, the merge summarises */
+    if (!rc) rc = cl_mssweep_save(&res, out, &part, &err);
+    if (!rc && !ui->quiet && !mo.shard.n) {
         cl_mssweep_table(&res, stdout);
         fprintf(stderr, "wrote %s/sweep.csv, sweep.json, sweep-summary.md, sweep.png, sweep.svg\n", cli_out_shown(out));
     }
     cl_mssweep_free(&res);
-    if (rc > 0) return cli_fail_err(&err);
-    return rc ? EXIT_BAD : 0;
+    return rc ? cli_fail_err(&err) : 0;
 }

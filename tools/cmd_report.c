@@ -3,50 +3,69 @@
  * the four studies in memory, their files under data/, figures under figures/, index.html),
  * the page's path on stdout. */
 #include "cli.h"
-#include "../src/core/core.h"
+#include "opt.h"
 
 #include <stdio.h>
 
-#define USAGE "report: usage: chronolens report [--model DIR ...] [--out DIR] [--quick] [--seed S] " \
-              "[--batch N] [--sweep-batch N] [--configs N]"
+typedef struct report_args {
+    cli_ui ui;
+    cli_models models;
+    cl_report_opts o; /* cl_report_default */
+} report_args;
+
+static void init(void *p) {
+    report_args *a = p;
+    a->models.max = CL_REPORT_MAX_MODELS;
+    a->models.too_many = "report: --model: at most %d models";
+    cl_report_default(&a->o);
+}
+
+#define A report_args
+static const cli_opt OPTS[] = {
+    CLI_MODELS(A, models),
+    {.name = "--out", .arg = "DIR", .type = OPT_STR, .off = offsetof(A, o.out),
+     .help = "the report folder (an earlier report there is replaced)"},
+    {.name = "--quick", .type = OPT_FLAG, .off = offsetof(A, o.quick), .help = "smaller batches and grids"},
+    {.name = "--seed", .arg = "S", .type = OPT_U64, .off = offsetof(A, o.seed), .ilo = 0, .ihi = 0x7fffffffffffffffL,
+     .help = "seed of every random choice"},
+    {.name = "--batch", .arg = "N", .type = OPT_INT, .off = offsetof(A, o.batch), .ilo = 1, .ihi = 100000,
+     .def = "100 (quick 20)", .help = "induction sequences"},
+    {.name = "--sweep-batch", .arg = "N", .type = OPT_INT, .off = offsetof(A, o.sweep_batch), .ilo = 1, .ihi = 100000,
+     .def = "100 (quick 10)", .help = "sweep sequences per (R, L)"},
+    {.name = "--configs", .arg = "N", .type = OPT_INT, .off = offsetof(A, o.configs), .ilo = 1, .ihi = 100000,
+     .def = "30 (quick 8)", .help = "multisine-sweep frequency sets"},
+    CLI_PRECISION(A, o.precision),
+    {NULL},
+};
+#undef A
+
+const cli_cmd CMD_REPORT = {
+    .name = "report",
+    .summary = "the whole study as one page: DIR/index.html, figures/, data/",
+    .example = "chronolens report --model models/chronos-nano --out out/report",
+    .opts = OPTS, .size = sizeof(report_args), .init = init, .run = cmd_report,
+};
 
 int cmd_report(int argc, char **argv) {
-    cli_ui ui = CLI_UI_INIT;
-    const char *dirs[CL_REPORT_MAX_MODELS], *names[CL_REPORT_MAX_MODELS] = {0};
-    cl_report_opts o;
-    cl_report_default(&o);
-    o.dirs = dirs;
-    o.names = names;
-    for (int i = 1; i < argc; i++) {
-        const char *d = NULL;
-        long x;
-        int r = opt_common(argc, argv, &i, &ui);
-        if (!r) r = opt_precision(argc, argv, &i, &o.precision);
-        if (!r && (r = opt_str(argc, argv, &i, "--model", &d)) == 1) {
-            if (o.n == CL_REPORT_MAX_MODELS) return cli_fail("report: --model: at most %d models", CL_REPORT_MAX_MODELS);
-            dirs[o.n++] = d;
-        }
-        if (!r) r = opt_name(argc, argv, &i, "report", o.n, names);
-        if (!r) r = opt_str(argc, argv, &i, "--out", &o.out);
-        if (!r && opt_flag(argv, i, "--quick")) { o.quick = 1; r = 1; }
-        if (!r && (r = opt_int(argc, argv, &i, "--seed", 0, 0x7fffffffffffffffL, &x)) == 1) o.seed = (uint64_t)x;
-        if (!r && (r = opt_int(argc, argv, &i, "--batch", 1, 100000, &x)) == 1) o.batch = (int)x;
-        if (!r && (r = opt_int(argc, argv, &i, "--sweep-batch", 1, 100000, &x)) == 1) o.sweep_batch = (int)x;
-        if (!r && (r = opt_int(argc, argv, &i, "--configs", 1, 100000, &x)) == 1) o.configs = (int)x;
-        if (r < 0) return EXIT_BAD;
-        if (!r) return cli_fail("report: unknown argument '%s' (%s)", argv[i], USAGE + 8);
-    }
-    if (!o.n) dirs[o.n++] = cli_default_model();
+    report_args a;
+    cli_parsed p;
+    if (cli_parse(&CMD_REPORT, &a, argc, argv, &p)) return EXIT_BAD;
+    cli_ui *ui = &a.ui;
+    cl_report_opts o = a.o;
+    if (!a.models.n) a.models.dirs[a.models.n++] = cli_default_model();
+    o.dirs = a.models.dirs;
+    o.names = a.models.names;
+    o.n = a.models.n;
     if (cli_out_dir("report", o.out)) return EXIT_BAD; /* one run per report folder */
-    o.progress = cli_progress_of(&ui);
+    o.progress = cli_progress_of(ui);
     cli_precision_note(o.precision);
     char index[8192];
     cl_error err = {0};
     double t0 = cl_now();
     int rc = cl_report_run(&o, index, sizeof index, &err);
-    cli_progress_done(&ui);
+    cli_progress_done(ui);
     if (rc) return cli_fail("report: %s", err.msg);
-    if (!ui.quiet) fprintf(stderr, "report of %d model%s written in %.1fs\n", o.n, o.n > 1 ? "s" : "", cl_now() - t0);
+    if (!ui->quiet) fprintf(stderr, "report of %d model%s written in %.1fs\n", o.n, o.n > 1 ? "s" : "", cl_now() - t0);
     printf("%s\n", index);
     return 0;
 }

@@ -1,61 +1,81 @@
 /* chronolens sweep — induction-head counts over a grid of repetitions R × sequence lengths L
- * (method.md §2), per model: options into cl_sweep_study_opts, cl_sweep_study_run,
- * cl_sweep_write (sweep.json/csv) and a heatmap and a line plot per model. */
+ * (method.md §2), per model: options into cl_sweep_study_opts, cl_sweep_study_run, and
+ * cl_sweep_save (sweep.json/csv and a heatmap and a line plot per model). */
 #include "cli.h"
 #include "rrt_cli.h"
-#include "../src/study/common/shard.h"
-#include "../src/io/json.h"
-#include "../src/report/fig_induction.h"
 
 #include <stdio.h>
 
-#define USAGE "sweep: usage: chronolens sweep [--model DIR ...] --out DIR [--reps-list 2,4,..] " \
-              "[--len-list 2,4,..] [--batch N] [--token-range LO:HI | --sampling band|all] [--threshold T] [--seed S] [--seeds K] [--shard K/N] [--offset N] [--skip-unfit] (chronolens sweep --help)"
+typedef struct sweep_args {
+    cli_ui ui;
+    rrt_cli c;
+    cl_sweep_study_opts so; /* the grid (cl_sweep_study_default) and --skip-unfit */
+} sweep_args;
+
+static void init(void *p) {
+    sweep_args *a = p;
+    rrt_cli_init(&a->c);
+    cl_sweep_study_default(&a->so);
+}
+
+#define A sweep_args
+static const cli_opt OPTS[] = {
+    RRT_MODELS(A, c),
+    RRT_OUT(A, c, "folder for sweep.json/csv and figures (created)"),
+    {.name = "--reps-list", .arg = "R,...", .type = OPT_INTS, .off = offsetof(A, so.reps), .noff = offsetof(A, so.n_reps),
+     .ilo = 2, .ihi = 100000, .max = CL_SWEEP_MAX_GRID, .help = "repetitions R, each >= 2"},
+    {.name = "--len-list", .arg = "L,...", .type = OPT_INTS, .off = offsetof(A, so.lens), .noff = offsetof(A, so.n_lens),
+     .ilo = 2, .ihi = 100000, .max = CL_SWEEP_MAX_GRID, .help = "sequence lengths L, each >= 2"},
+    RRT_BATCH(A, c, "sequences per (R, L) and seed"),
+    RRT_TOKEN_RANGE(A, c),
+    RRT_THRESHOLD(A, c),
+    RRT_SEED(A, c),
+    RRT_SEEDS(A, c),
+    RRT_SHARD(A, c, "part K of N (units: the (model, R, L) cells); chronolens merge joins the parts"),
+    RRT_SAMPLING(A, c, "token ids from the band, or every non-special token"),
+    RRT_OFFSET(A, c),
+    {.name = "--skip-unfit", .type = OPT_FLAG, .off = offsetof(A, so.skip_unfit), .def = "refused",
+     .help = "cells whose R x L + 1 tokens (patches) exceed a model's context are skipped for it (listed in sweep.json)"},
+    CLI_PRECISION(A, c.precision),
+    {NULL},
+};
+#undef A
+
+const cli_cmd CMD_SWEEP = {
+    .name = "sweep",
+    .summary = "induction-head counts over a grid of repetitions R x sequence lengths L",
+    .example = "chronolens sweep --reps-list 2,4 --len-list 2,10 --out out/sweep",
+    .opts = OPTS, .size = sizeof(sweep_args), .init = init, .run = cmd_sweep,
+};
 
 int cmd_sweep(int argc, char **argv) {
-    cli_ui ui = CLI_UI_INIT;
-    rrt_cli c;
-    rrt_cli_init(&c, "sweep");
-    cl_sweep_study_opts so;
-    cl_sweep_study_default(&so);
-    for (int i = 1; i < argc; i++) {
-        long x[CL_SWEEP_MAX_GRID];
-        int n, r = opt_common(argc, argv, &i, &ui), which = 0;
-        if (!r) r = rrt_cli_opt(argc, argv, &i, &c);
-        if (!r && opt_flag(argv, i, "--skip-unfit")) { so.skip_unfit = 1; r = 1; }
-        if (!r && (r = opt_long_list(argc, argv, &i, "--reps-list", 2, 100000, x, CL_SWEEP_MAX_GRID, &n)) == 1) which = 1;
-        if (!r && (r = opt_long_list(argc, argv, &i, "--len-list", 2, 100000, x, CL_SWEEP_MAX_GRID, &n)) == 1) which = 2;
-        for (int j = 0; which && j < n; j++) (which == 1 ? so.reps : so.lens)[j] = (int)x[j];
-        if (which == 1) so.n_reps = n;
-        if (which == 2) so.n_lens = n;
-        if (r < 0) return EXIT_BAD;
-        if (!r) return cli_fail("sweep: unknown argument '%s'", argv[i]);
-    }
-    if (!c.n_models) c.dirs[c.n_models++] = cli_default_model();
-    if (!c.out) return cli_fail(USAGE);
-    if (cli_out_dir_staged("sweep", &c.out)) return EXIT_BAD;
+    sweep_args a;
+    cli_parsed p;
+    if (cli_parse(&CMD_SWEEP, &a, argc, argv, &p)) return EXIT_BAD;
+    cli_ui *ui = &a.ui;
+    rrt_cli *c = &a.c;
+    cl_sweep_study_opts *so = &a.so;
+    if (!c->models.n) c->models.dirs[c->models.n++] = cli_default_model();
+    if (cli_out_dir_staged("sweep", &c->out)) return EXIT_BAD;
+    const int nm = c->models.n;
     cl_model *m[CL_STUDY_MAX_MODELS];
     cl_study_model info[CL_STUDY_MAX_MODELS];
     int heads[CL_STUDY_MAX_MODELS];
-    so.base = c.o;
-    if (rrt_models_load(&c, m, info, so.n_reps * so.n_lens, &so, "sweep")) return EXIT_BAD;
-    for (int k = 0; k < c.n_models; k++)
+    so->base = c->o;
+    if (rrt_models_load(c, m, info, so->n_reps * so->n_lens, so, "sweep")) return EXIT_BAD;
+    for (int k = 0; k < nm; k++)
         heads[k] = cl_model_config(m[k])->num_decoder_layers * cl_model_config(m[k])->num_heads;
-    so.base = c.o;
-    so.base.base.progress = cli_progress_of(&ui);
+    so->base = c->o;
+    so->base.base.progress = cli_progress_of(ui);
     cl_sweep_set s;
     cl_error err = {0};
-    int rc = cl_sweep_study_run(m, info, c.n_models, &so, &s, &err);
-    cli_progress_done(&ui);
-    rrt_models_free(m, c.n_models);
-    if (!rc) rc = cl_sweep_write(&s, c.out, &err);
-    if (!rc && c.o.shard.n) { /* a part: the merge draws the figures, with each model's heads */
-        cJSON *x = cJSON_CreateObject();
-        cJSON_AddItemToObject(x, "heads", cJSON_CreateIntArray(heads, c.n_models));
-        rc = cl_shard_write(c.out, "sweep", &c.o.shard, c.n_models * so.n_reps * so.n_lens, x, &err);
-    } else if (!rc) rc = cl_fig_sweep_set(&s, heads, c.out, &err);
+    int rc = cl_sweep_study_run(m, info, nm, so, &s, &err);
+    cli_progress_done(ui);
+    rrt_models_free(m, nm);
+    const cl_save_part part = {c->o.shard, nm * so->n_reps * so->n_lens}; /* a part: the merge draws the figures */
+    if (!rc) rc = cl_sweep_save(&s, heads, c->out, &part, &err);
     cl_sweep_set_free(&s);
     if (rc) return cli_fail_err(&err);
-    if (!ui.quiet) fprintf(stderr, "wrote %s/sweep.json, sweep.csv, scores.csv and figures\n", cli_out_shown(c.out));
+    if (!ui->quiet) fprintf(stderr, "wrote %s/sweep.json, sweep.csv, scores.csv and figures\n", cli_out_shown(c->out));
     return 0;
 }

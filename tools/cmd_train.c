@@ -1,22 +1,103 @@
 /* chronolens train — train a Chronos T5 from scratch (or resume) on synthetic series
  * generated on the fly; writes checkpoint folders any chronolens command can load. */
 #include "cli.h"
-#include "../src/core/core.h"
-#include "../src/model/init.h"
-#include "../src/train/train.h"
+#include "opt.h"
 
-#include <errno.h>
-#include <limits.h>
 #include <stdio.h>
-#include <sys/stat.h>
-#include <stdlib.h>
 #include <string.h>
 
-static const char *USAGE =
-    "train: usage: chronolens train --out DIR [--config nano|tiny|mini|small|base|large] [--d-model N] [--layers N]\n"
-    "  [--decoder-layers N] [--heads N] [--d-kv N] [--d-ff N] [--context-length N] [--prediction-length N] [--steps N] [--batch N]\n"
-    "  [--lr X] [--warmup N] [--decay cosine|linear] [--min-lr-frac X] [--weight-decay X] [--clip X] [--seed N]\n"
-    "  [--mix GP,SEASONAL,WALK,REPEAT] [--short-frac X] [--embed-value-init ALPHA] [--bias-lr-mult M] [--position-init S]\n  [--position-offsets D1,D2,..] [--first-step-weight W] [--motif-frac X] [--checkpoint-every K] [--eval-batches N] [--shards K] [--resume CHECKPOINT_DIR] [--threads N] [--quiet]";
+typedef struct train_args {
+    cli_ui ui;
+    const char *out, *preset, *resume, *decay, *mix, *poffs;
+    int force;
+    /* the shape over the --config (0: the config's) */
+    int d_model, layers, dlayers, heads, d_kv, d_ff, ctx, pred;
+    cl_train_opts o; /* cl_train_default */
+} train_args;
+
+static void init(void *p) {
+    train_args *a = p;
+    a->preset = "nano";
+    cl_train_default(&a->o);
+}
+
+static const char *show_decay(const cli_opt *o, const void *p, char *buf, size_t n) {
+    return ((const train_args *)p)->o.cosine ? "cosine" : "linear";
+}
+
+static const char *show_mix(const cli_opt *o, const void *p, char *buf, size_t n) {
+    const double *w = ((const train_args *)p)->o.mix;
+    snprintf(buf, n, "%g,%g,%g,%g", w[0], w[1], w[2], w[3]);
+    return buf;
+}
+
+#define A train_args
+#define SHAPE(nm, ar, f, l, h, d, hl) \
+    {.name = nm, .arg = ar, .type = OPT_INT, .off = offsetof(A, f), .ilo = l, .ihi = h, .def = d, .help = hl}
+#define INT(nm, ar, f, l, h, hl) {.name = nm, .arg = ar, .type = OPT_INT, .off = offsetof(A, o.f), .ilo = l, .ihi = h, .help = hl}
+#define NUM(nm, ar, f, l, h, hl) {.name = nm, .arg = ar, .type = OPT_NUM, .off = offsetof(A, o.f), .dlo = l, .dhi = h, .help = hl}
+static const cli_opt OPTS[] = {
+    {.name = "--out", .arg = "DIR", .type = OPT_STR, .off = offsetof(A, out), .flags = OPT_REQUIRED,
+     .help = "the run folder (a checkpoint folder plus logs): empty, or the run --resume continues"},
+    {.name = "--force", .type = OPT_FLAG, .off = offsetof(A, force),
+     .help = "train into a non-empty --out anyway; its old checkpoints/ is removed"},
+    {.name = "--config", .arg = "NAME", .type = OPT_STR, .off = offsetof(A, preset),
+     .help = "nano, tiny, mini, small, base or large"},
+    SHAPE("--d-model", "N", d_model, 1, 8192, "the config's", "hidden size"),
+    SHAPE("--layers", "N", layers, 1, 64, "the config's", "encoder (and decoder) layers"),
+    SHAPE("--decoder-layers", "N", dlayers, 1, 64, "= --layers", "decoder layers apart"),
+    SHAPE("--heads", "N", heads, 1, 256, "the config's", "attention heads"),
+    SHAPE("--d-kv", "N", d_kv, 1, 1024, "d_model / heads", "size of a head"),
+    SHAPE("--d-ff", "N", d_ff, 1, 65536, "the config's", "feed-forward size"),
+    SHAPE("--context-length", "N", ctx, 2, 4096, "the config's (nano 128)", "context values per series"),
+    SHAPE("--prediction-length", "N", pred, 1, 1024, "the config's (nano 32)", "horizon trained on"),
+    INT("--steps", "N", steps, 1, 100000000, "optimiser steps"),
+    INT("--batch", "N", batch, 1, 65536, "series per step"),
+    NUM("--lr", "LR", lr, 1e-9, 10, "peak learning rate"),
+    INT("--warmup", "N", warmup, 0, 100000000, "linear warm-up steps"),
+    {.name = "--decay", .arg = "cosine|linear", .type = OPT_STR, .off = offsetof(A, decay), .show = show_decay,
+     .help = "schedule after the warm-up"},
+    NUM("--min-lr-frac", "F", min_lr_frac, 0, 1, "final learning rate as a fraction of --lr"),
+    NUM("--weight-decay", "W", weight_decay, 0, 10, "AdamW decay on matrices"),
+    NUM("--clip", "C", clip, 0, 1e9, "clip by global gradient norm; 0 = off"),
+    {.name = "--seed", .arg = "S", .type = OPT_U64, .off = offsetof(A, o.seed), .ilo = 0, .ihi = 0x7fffffffffffffffL,
+     .help = "seed of init and data"},
+    INT("--checkpoint-every", "K", checkpoint_every, 0, 100000000,
+        "write checkpoints/step-NNNNNN every K steps; 0 = the final state only"),
+    INT("--eval-batches", "N", eval_batches, 0, 10000, "held-out batches per checkpoint"),
+    INT("--shards", "K", shards, 1, 64, "data-parallel shards of a step (the numbers depend on K, not on --threads)"),
+    {.name = "--resume", .arg = "CKPT", .type = OPT_STR, .off = offsetof(A, resume),
+     .help = "continue a run bit for bit from a checkpoint"},
+    {.name = "--mix", .arg = "GP,SEAS,WALK,REP", .type = OPT_STR, .off = offsetof(A, mix), .show = show_mix,
+     .help = "weights of the four synthetic families"},
+    NUM("--short-frac", "X", short_frac, 0, 1, "fraction of contexts left-padded to a shorter length"),
+    NUM("--motif-frac", "X", motif_frac, 0, 1, "fraction of repeated segments drawn from a 2-4 value alphabet"),
+    NUM("--embed-value-init", "ALPHA", embed_value_init, 0, 1, "mix sin/cos value features into the embeddings; 0 = off"),
+    NUM("--position-init", "S", position_init, 0, 100, "plant previous/next-token encoder heads with bias S; 0 = off"),
+    {.name = "--position-offsets", .arg = "D1,D2,...", .type = OPT_STR, .off = offsetof(A, poffs), .def = "-1,1",
+     .help = "offsets of the planted heads"},
+    NUM("--bias-lr-mult", "M", bias_lr_mult, 1e-3, 1000, "learning-rate factor of the relative position tables"),
+    NUM("--first-step-weight", "W", first_step_weight, 0.01, 1000, "weight of the first horizon step in the loss"),
+    {NULL},
+};
+#undef NUM
+#undef INT
+#undef SHAPE
+#undef A
+
+const cli_cmd CMD_TRAIN = {
+    .name = "train",
+    .summary = "train a Chronos T5 from scratch on synthetic series generated on the fly",
+    .example = "chronolens train --out runs/nano --config nano --steps 2000 --checkpoint-every 250",
+    .opts = OPTS, .size = sizeof(train_args), .init = init, .run = cmd_train,
+};
+
+/* what a --resume continues is the checkpoint's run: its shape and schedule stay */
+static const char *const NOT_ON_RESUME[] = {
+    "--d-model", "--layers", "--decoder-layers", "--heads", "--d-kv", "--d-ff", "--context-length",
+    "--prediction-length", "--batch", "--warmup", "--seed", "--lr", "--weight-decay", "--clip", "--min-lr-frac",
+    "--decay", "--eval-batches", "--shards", "--short-frac", "--embed-value-init", "--bias-lr-mult",
+    "--position-init", "--position-offsets", NULL};
 
 /* the progress line, and one line per checkpoint with its held-out losses */
 typedef struct { cli_ui *ui; const cl_trainer *t; } train_ui;
@@ -25,185 +106,77 @@ static int on_progress(void *ctx, const char *stage, double done, double total) 
     const train_ui *p = ctx;
     static const char CK[] = "train: checkpoint ";
     if (strncmp(stage, CK, sizeof CK - 1)) return cli_progress(p->ui, stage, done, total);
-    const cl_trainer *t = p->t;
-    if (p->ui->quiet || !t->nevals) return 0;
-    const cl_eval_row *e = &t->evals[t->nevals - 1];
+    const cl_eval_row *e = cl_trainer_last_eval(p->t);
+    if (p->ui->quiet || !e) return 0;
+    const cl_train_row *last = cl_trainer_last_row(p->t);
     cli_progress_done(p->ui);
-    fprintf(stderr, "step %d: train loss %.4f, held-out loss %.4f (early %.4f, late %.4f) -> %s\n", t->step,
-            t->nrows ? t->rows[t->nrows - 1].loss : e->loss, e->loss, e->loss_early, e->loss_late, stage + sizeof CK - 1);
-    return 0;
-}
-
-/* --mix GP,SEASONAL,WALK,REPEAT: w (SYN_NFAMILIES) non-negative, not all 0 */
-static int parse_mix(const char *mix, double *w) {
-    double s = 0;
-    const char *p = mix;
-    for (int f = 0; f < SYN_NFAMILIES; f++) {
-        char *end;
-        w[f] = strtod(p, &end);
-        if (end == p || !(w[f] >= 0) || (f < SYN_NFAMILIES - 1 ? *end != ',' : *end != 0)) {
-            cli_fail("option --mix: '%s' is not %d non-negative weights (gp,seasonal,random_walk,repeat)", mix, SYN_NFAMILIES);
-            return -1;
-        }
-        s += w[f];
-        p = end + 1;
-    }
-    if (!(s > 0)) {
-        cli_fail("option --mix: '%s': every weight is 0", mix);
-        return -1;
-    }
-    return 0;
-}
-
-/* --out must be empty, or the run --resume continues in place; anything else would mix two
- * runs' checkpoints (formation then reads both). --force trains there anyway and removes
- * the old checkpoints/ first. */
-static int train_out_ok(const char *out, const char *resume, int force) {
-    char first[256], a[PATH_MAX], b[PATH_MAX], c[PATH_MAX + 8];
-    if (!cli_out_foreign(out, NULL, first, sizeof first)) return 0;
-    if (resume && realpath(out, a)) {
-        snprintf(c, sizeof c, "%s/../..", resume); /* RUN/checkpoints/step-N */
-        if ((realpath(resume, b) && !strcmp(a, b)) || (realpath(c, b) && !strcmp(a, b))) return 0;
-    }
-    if (!force)
-        return cli_fail("train: --out %s: not empty (holds '%s'): choose an empty folder, resume the run in place "
-                        "(--resume %s/checkpoints/step-N), or give --force", out, first, out);
-    char ck[PATH_MAX + 16];
-    snprintf(ck, sizeof ck, "%s/checkpoints", out);
-    cl_rm_tree(ck);
+    fprintf(stderr, "step %d: train loss %.4f, held-out loss %.4f (early %.4f, late %.4f) -> %s\n", cl_trainer_steps_done(p->t),
+            last ? last->loss : e->loss, e->loss, e->loss_early, e->loss_late, stage + sizeof CK - 1);
     return 0;
 }
 
 int cmd_train(int argc, char **argv) {
-    cli_ui ui = CLI_UI_INIT;
-    int force = 0;
-    const char *out = NULL, *preset = "nano", *resume = NULL, *decay = NULL, *mix = NULL, *poffs = NULL;
-    long d_model = 0, layers = 0, dlayers = 0, heads = 0, d_kv = 0, d_ff = 0, ctx = 0, pred = 0, steps = 0, batch = -1,
-         warmup = -1, seed = -1, every = -1, evalb = -1, shards = -1;
+    train_args a;
+    cli_parsed p;
+    if (cli_parse(&CMD_TRAIN, &a, argc, argv, &p)) return EXIT_BAD;
+    cli_ui *ui = &a.ui;
+    const char *out = a.out, *resume = a.resume;
+    cl_train_opts o = a.o;
     int rc;
-    double lr = -1, wd = -1, clip = -2, minf = -1, shortf = -1, evi = -1, blm = -1, pin = -1, fsw = -1, motif = -1;
-    for (int i = 1; i < argc; i++) {
-        int r = opt_common(argc, argv, &i, &ui);
-        if (!r) r = opt_str(argc, argv, &i, "--out", &out);
-        if (!r && opt_flag(argv, i, "--force")) r = force = 1;
-        if (!r) r = opt_str(argc, argv, &i, "--config", &preset);
-        if (!r) r = opt_str(argc, argv, &i, "--resume", &resume);
-        if (!r) r = opt_str(argc, argv, &i, "--decay", &decay);
-        if (!r) r = opt_str(argc, argv, &i, "--mix", &mix);
-        if (!r) r = opt_double(argc, argv, &i, "--short-frac", 0, 1, &shortf);
-        if (!r) r = opt_double(argc, argv, &i, "--embed-value-init", 0, 1, &evi);
-        if (!r) r = opt_double(argc, argv, &i, "--bias-lr-mult", 1e-3, 1000, &blm);
-        if (!r) r = opt_double(argc, argv, &i, "--position-init", 0, 100, &pin);
-        if (!r) r = opt_double(argc, argv, &i, "--first-step-weight", 0.01, 1000, &fsw);
-        if (!r) r = opt_double(argc, argv, &i, "--motif-frac", 0, 1, &motif);
-        if (!r) r = opt_str(argc, argv, &i, "--position-offsets", &poffs);
-        if (!r) r = opt_int(argc, argv, &i, "--d-model", 1, 8192, &d_model);
-        if (!r) r = opt_int(argc, argv, &i, "--layers", 1, 64, &layers);
-        if (!r) r = opt_int(argc, argv, &i, "--decoder-layers", 1, 64, &dlayers);
-        if (!r) r = opt_int(argc, argv, &i, "--heads", 1, 256, &heads);
-        if (!r) r = opt_int(argc, argv, &i, "--d-kv", 1, 1024, &d_kv);
-        if (!r) r = opt_int(argc, argv, &i, "--d-ff", 1, 65536, &d_ff);
-        if (!r) r = opt_int(argc, argv, &i, "--context-length", 2, 4096, &ctx);
-        if (!r) r = opt_int(argc, argv, &i, "--prediction-length", 1, 1024, &pred);
-        if (!r) r = opt_int(argc, argv, &i, "--steps", 1, 100000000, &steps);
-        if (!r) r = opt_int(argc, argv, &i, "--batch", 1, 65536, &batch);
-        if (!r) r = opt_int(argc, argv, &i, "--warmup", 0, 100000000, &warmup);
-        if (!r) r = opt_int(argc, argv, &i, "--seed", 0, 0x7fffffffffffffffL, &seed);
-        if (!r) r = opt_int(argc, argv, &i, "--checkpoint-every", 0, 100000000, &every);
-        if (!r) r = opt_int(argc, argv, &i, "--eval-batches", 0, 10000, &evalb);
-        if (!r) r = opt_int(argc, argv, &i, "--shards", 1, 64, &shards);
-        if (!r) r = opt_double(argc, argv, &i, "--lr", 1e-9, 10, &lr);
-        if (!r) r = opt_double(argc, argv, &i, "--min-lr-frac", 0, 1, &minf);
-        if (!r) r = opt_double(argc, argv, &i, "--weight-decay", 0, 10, &wd);
-        if (!r) r = opt_double(argc, argv, &i, "--clip", 0, 1e9, &clip);
-        if (r < 0) return EXIT_BAD;
-        if (!r) return cli_fail("train: unknown argument '%s'", argv[i]);
-    }
-    if (!out) return cli_fail("%s", USAGE);
-    if (cli_out_dir("train", out)) return EXIT_BAD;
-    if ((rc = train_out_ok(out, resume, force))) return rc;
-    if (decay && strcmp(decay, "cosine") != 0 && strcmp(decay, "linear") != 0)
-        return cli_fail("option --decay: '%s' is not cosine or linear", decay);
-    double mixw[SYN_NFAMILIES];
-    if (mix && parse_mix(mix, mixw) != 0) return EXIT_BAD;
     cl_error err = {0};
+    if (cli_out_dir("train", out)) return EXIT_BAD;
+    /* --out empty, or the run --resume continues in place (--force: its checkpoints/ removed) */
+    if (cl_train_out_check(out, resume, a.force, &err)) return cli_fail("train: %s", err.msg);
+    if (a.decay && strcmp(a.decay, "cosine") != 0 && strcmp(a.decay, "linear") != 0)
+        return cli_fail("option --decay: '%s' is not cosine or linear", a.decay);
+    double mixw[CL_TRAIN_FAMILIES];
+    if (a.mix && cl_train_parse_mix(a.mix, mixw, &err)) return cli_fail_err(&err);
     cl_trainer *t = NULL;
     if (resume) {
-        if (d_model || layers || dlayers || heads || d_kv || d_ff || ctx || pred || batch >= 0 || warmup >= 0 || seed >= 0 ||
-            lr >= 0 || wd >= 0 || clip > -2 || minf >= 0 || decay || evalb >= 0 || shards >= 0 || shortf >= 0 || evi >= 0 || blm >= 0 || pin >= 0 || poffs)
-            return cli_fail("train: --resume continues the checkpoint's run: only --steps, --checkpoint-every, --first-step-weight, --mix, --motif-frac, --out, --threads, --quiet may be given");
+        for (int k = 0; NOT_ON_RESUME[k]; k++)
+            if (cli_given(&CMD_TRAIN, &p, NOT_ON_RESUME[k]))
+                return cli_fail("train: --resume continues the checkpoint's run: only --steps, --checkpoint-every, --first-step-weight, --mix, --motif-frac, --out, --threads, --quiet may be given");
+        const long steps = cli_given(&CMD_TRAIN, &p, "--steps") ? o.steps : 0;
         if ((rc = cl_trainer_resume(resume, (int)steps, &t, &err))) return cli_fail_err(&err);
-        if (every >= 0) t->o.checkpoint_every = (int)every;
+        if (cli_given(&CMD_TRAIN, &p, "--checkpoint-every")) cl_trainer_set_checkpoint_every(t, o.checkpoint_every);
         /* a second phase that weights the first horizon step, or draws another data mixture,
          * from here on (saved with the run, so resuming the new phase continues it bit for bit) */
-        if ((fsw >= 0 && (rc = cl_trainer_set_first_step_weight(t, fsw, &err))) ||
-            (mix && (rc = cl_trainer_set_mix(t, mixw, &err))) || (motif >= 0 && (rc = cl_trainer_set_motif_frac(t, motif, &err)))) {
+        if ((cli_given(&CMD_TRAIN, &p, "--first-step-weight") && (rc = cl_trainer_set_first_step_weight(t, o.first_step_weight, &err))) ||
+            (a.mix && (rc = cl_trainer_set_mix(t, mixw, &err))) ||
+            (cli_given(&CMD_TRAIN, &p, "--motif-frac") && (rc = cl_trainer_set_motif_frac(t, o.motif_frac, &err)))) {
             cl_trainer_free(t);
             return cli_fail_err(&err);
         }
-        if (t->step > t->o.steps) {
+        if (cl_trainer_steps_done(t) > cl_trainer_opts(t)->steps) {
+            int done = cl_trainer_steps_done(t);
             cl_trainer_free(t);
-            return cli_fail("train: %s is at step %d, past --steps %ld", resume, t->step, steps);
+            return cli_fail("train: %s is at step %d, past --steps %ld", resume, done, steps);
         }
     } else {
         cl_config cfg;
-        if (strcmp(preset, "nano") == 0) cl_config_nano(&cfg);
-        else if (cl_config_preset(preset, &cfg, &err)) return cli_fail("option --config: %s (or nano)", err.msg);
-        if (d_model) cfg.d_model = (int)d_model;
-        if (layers) cfg.num_layers = cfg.num_decoder_layers = (int)layers;
-        if (dlayers) cfg.num_decoder_layers = (int)dlayers; /* T5's num_decoder_layers */
-        if (heads) cfg.num_heads = (int)heads;
-        if (d_kv) cfg.d_kv = (int)d_kv;
-        else if (heads || d_model) cfg.d_kv = cfg.d_model / cfg.num_heads > 0 ? cfg.d_model / cfg.num_heads : 1;
-        if (d_ff) cfg.d_ff = (int)d_ff;
-        if (ctx) cfg.context_length = (int)ctx;
-        if (pred) cfg.prediction_length = (int)pred;
-        cl_train_opts o;
-        cl_train_opts_default(&o);
-        if (steps) o.steps = (int)steps;
-        if (batch >= 0) o.batch = (int)batch;
-        if (warmup >= 0) o.warmup = (int)warmup;
-        if (seed >= 0) o.seed = (uint64_t)seed;
-        if (every >= 0) o.checkpoint_every = (int)every;
-        if (evalb >= 0) o.eval_batches = (int)evalb;
-        if (shards >= 0) o.shards = (int)shards;
-        if (lr >= 0) o.lr = lr;
-        if (minf >= 0) o.min_lr_frac = minf;
-        if (wd >= 0) o.weight_decay = wd;
-        if (clip > -2) o.clip = clip;
-        if (decay) o.cosine = strcmp(decay, "cosine") == 0;
-        if (shortf >= 0) o.short_frac = shortf;
-        if (evi >= 0) o.embed_value_init = evi;
-        if (blm >= 0) o.bias_lr_mult = blm;
-        if (pin >= 0) o.position_init = pin;
-        if (fsw >= 0) o.first_step_weight = fsw;
-        if (motif >= 0) o.motif_frac = motif;
-        if (poffs) {
-            const char *p = poffs;
-            int n = 0;
-            for (;;) {
-                char *end;
-                long v = strtol(p, &end, 10);
-                if (end == p || v < -4096 || v > 4096 || n == 8 || (*end != ',' && *end)) n = -1;
-                if (n < 0) break;
-                o.position_offsets[n++] = (int)v;
-                if (!*end) break;
-                p = end + 1;
-            }
-            if (n < 1 || n > cfg.num_heads)
-                return cli_fail("option --position-offsets: '%s' is not 1 to %d integer offsets (one per head, e.g. -1,1)", poffs, cfg.num_heads < 8 ? cfg.num_heads : 8);
-            o.n_position_offsets = n;
-        }
-        if (mix) memcpy(o.mix, mixw, sizeof mixw);
+        if (cl_train_config(a.preset, &cfg, &err)) return cli_fail("option --config: %s", err.msg);
+        if (a.d_model) cfg.d_model = a.d_model;
+        if (a.layers) cfg.num_layers = cfg.num_decoder_layers = a.layers;
+        if (a.dlayers) cfg.num_decoder_layers = a.dlayers; /* T5's num_decoder_layers */
+        if (a.heads) cfg.num_heads = a.heads;
+        if (a.d_kv) cfg.d_kv = a.d_kv;
+        else if (a.heads || a.d_model) cfg.d_kv = cfg.d_model / cfg.num_heads > 0 ? cfg.d_model / cfg.num_heads : 1;
+        if (a.d_ff) cfg.d_ff = a.d_ff;
+        if (a.ctx) cfg.context_length = a.ctx;
+        if (a.pred) cfg.prediction_length = a.pred;
+        if (a.decay) o.cosine = strcmp(a.decay, "cosine") == 0;
+        if (a.poffs && cl_train_parse_offsets(a.poffs, cfg.num_heads, &o, &err)) return cli_fail_err(&err);
+        if (a.mix) memcpy(o.mix, mixw, sizeof mixw);
         if ((rc = cl_trainer_new(&cfg, &o, &t, &err))) return cli_fail_err(&err);
     }
-    train_ui tu = {&ui, t};
+    train_ui tu = {ui, t};
     cl_progress pr = {.fn = on_progress, .ctx = &tu};
     rc = cl_trainer_run(t, out, &pr, &err);
-    cli_progress_done(&ui);
-    if (!rc && !ui.quiet)
-        fprintf(stderr, "trained %d steps (%zu parameters): final loss %.4f -> %s\n", t->step, t->p->n,
-                t->nrows ? t->rows[t->nrows - 1].loss : 0.0, out);
+    cli_progress_done(ui);
+    const cl_train_row *last = cl_trainer_last_row(t);
+    if (!rc && !ui->quiet)
+        fprintf(stderr, "trained %d steps (%zu parameters): final loss %.4f -> %s\n", cl_trainer_steps_done(t),
+                cl_trainer_param_count(t), last ? last->loss : 0.0, out);
     cl_trainer_free(t);
     return rc ? cli_fail_err(&err) : 0;
 }

@@ -1,58 +1,44 @@
 /* rrt_cli.c — the options shared by `induction` and `sweep`, and loading their models. */
 #include "cli.h"
 #include "rrt_cli.h"
-#include "../src/study/common/rrt.h"
-#include "../src/core/core.h"
-#include "../src/core/parse.h"
 
 #include <limits.h>
 #include <string.h>
 
-void rrt_cli_init(rrt_cli *c, const char *cmd) {
+void rrt_cli_init(rrt_cli *c) {
     memset(c, 0, sizeof *c);
-    c->cmd = cmd;
+    c->models.max = CL_STUDY_MAX_MODELS;
+    c->models.too_many = "--model: at most %d models";
     cl_induction_study_default(&c->o);
 }
 
-int rrt_cli_opt(int argc, char **argv, int *i, rrt_cli *c) {
-    const char *v;
-    long x;
-    double t;
-    int r = opt_str(argc, argv, i, "--model", &v);
-    if (r == 1) {
-        if (c->n_models == CL_STUDY_MAX_MODELS) { cli_fail("--model: at most %d models", CL_STUDY_MAX_MODELS); return -1; }
-        c->dirs[c->n_models++] = v;
-    }
-    if (!r) r = opt_name(argc, argv, i, c->cmd, c->n_models, c->names);
-    if (!r) r = opt_str(argc, argv, i, "--out", &c->out);
-    if (!r) r = opt_precision(argc, argv, i, &c->precision);
-    if (!r) r = opt_shard(argc, argv, i, &c->o.shard);
-    if (!r && (r = opt_int(argc, argv, i, "--batch", 1, 1000000, &x)) == 1) c->o.base.rrt.batch = (int)x;
-    if (!r && (r = opt_int(argc, argv, i, "--seed", 0, 0x7fffffffffffffffL, &x)) == 1) c->o.base.rrt.seed = (uint64_t)x;
-    if (!r && (r = opt_int(argc, argv, i, "--seeds", 1, 10000, &x)) == 1) c->o.base.seeds = (int)x;
-    if (!r && (r = opt_double(argc, argv, i, "--threshold", 0, 1, &t)) == 1) c->o.base.threshold = t;
-    if (!r && (r = opt_int(argc, argv, i, "--offset", 0, 100000, &x)) == 1) c->o.base.rrt.offset = (int)x;
-    if (!r && (r = opt_str(argc, argv, i, "--token-range", &v)) == 1) {
-        long lo, hi;
-        if (cl_parse_int_range(v, 0, INT_MAX, &lo, &hi) || lo >= hi) {
-            cli_fail("option --token-range: '%s' is not LO:HI with 0 <= LO < HI", v);
-            return -1;
-        }
-        c->o.tok_lo = (int)lo;
-        c->o.tok_hi = (int)hi;
-    }
-    if (!r && (r = opt_str(argc, argv, i, "--sampling", &v)) == 1) {
-        if (strcmp(v, "band") && strcmp(v, "all")) {
-            cli_fail("option --sampling: '%s' is not band or all", v);
-            return -1;
-        }
-        c->o.sampling_all = !strcmp(v, "all");
-    }
-    if (r == 1 && c->o.sampling_all && c->o.tok_lo >= 0) {
-        cli_fail("options --sampling all and --token-range: give one of them");
-        return -1;
-    }
-    return r;
+static int one_of_them(const rrt_cli *c) {
+    if (c->o.sampling_all && c->o.tok_lo >= 0) return cli_fail("options --sampling all and --token-range: give one of them"), -1;
+    return 0;
+}
+
+int rrt_token_range(rrt_cli *c, const char *v) {
+    long lo, hi;
+    if (cl_parse_int_range(v, 0, INT_MAX, &lo, &hi) || lo >= hi)
+        return cli_fail("option --token-range: '%s' is not LO:HI with 0 <= LO < HI", v), -1;
+    c->o.tok_lo = (int)lo;
+    c->o.tok_hi = (int)hi;
+    return one_of_them(c);
+}
+
+int rrt_opt_token_range(const cli_opt *o, void *args, const char *value, const char *cmd) {
+    return rrt_token_range(CLI_FIELD(o, args, rrt_cli), value);
+}
+
+int rrt_opt_sampling(const cli_opt *o, void *args, const char *v, const char *cmd) {
+    rrt_cli *c = CLI_FIELD(o, args, rrt_cli);
+    if (strcmp(v, "band") && strcmp(v, "all")) return cli_fail("option --sampling: '%s' is not band or all", v), -1;
+    c->o.sampling_all = !strcmp(v, "all");
+    return one_of_them(c);
+}
+
+const char *rrt_show_sampling(const cli_opt *o, const void *args, char *buf, size_t n) {
+    return ((const rrt_cli *)((const char *)args + o->off))->o.sampling_all ? "all" : "band";
 }
 
 void rrt_models_free(cl_model **m, int n) {
@@ -65,45 +51,12 @@ int rrt_models_load(const rrt_cli *c, cl_model **m, cl_study_model *info, int un
     /* a part of a study over models loads only its own */
     const cl_shard *part = units_per_model == 1 && c->o.shard.n ? &c->o.shard : NULL;
     const cl_load_opts lo = {c->precision};
+    const int n = c->models.n;
     cli_precision_note(c->precision);
-    if (cl_study_models_load(c->dirs, c->names, c->n_models, part, &lo, m, info, &err)) return cli_fail("%s: %s", cmd, err.msg);
-    for (int k = 0; k < c->n_models; k++) {
-        if (!m[k]) continue;
-        const cl_config *cfg = cl_model_config(m[k]);
-        int lo, hi;
-        if (cl_model_is_bolt(m[k])) { /* repeated random patches: no token range */
-            if (c->o.base.rrt.offset >= cfg->patch_size) {
-                int ps = cfg->patch_size;
-                rrt_models_free(m, c->n_models);
-                return cli_fail("%s: option --offset %d: must be below the patch size %d of %s", cmd,
-                                c->o.base.rrt.offset, ps, c->dirs[k]);
-            }
-            continue;
-        }
-        if (c->o.base.rrt.offset) {
-            rrt_models_free(m, c->n_models);
-            return cli_fail("%s: option --offset: means nothing for the Chronos-T5 model %s (patches only)", cmd, c->dirs[k]);
-        }
-        if (!c->o.sampling_all && c->o.tok_lo >= 0 && c->o.tok_hi >= cfg->vocab_size) {
-            int vocab = cfg->vocab_size;
-            rrt_models_free(m, c->n_models);
-            return cli_fail("%s: option --token-range %d:%d: outside the vocabulary [0, %d) of %s", cmd, c->o.tok_lo,
-                            c->o.tok_hi, vocab, c->dirs[k]);
-        }
-        if (!c->o.sampling_all && c->o.tok_lo < 0 && cl_rrt_token_band(cfg, &lo, &hi, &err)) {
-            rrt_models_free(m, c->n_models);
-            return cli_fail("%s: %s: %s (give --token-range)", cmd, c->dirs[k], err.msg);
-        }
-    }
-    /* the longest input against every context, before the output folder exists */
-    if (grid ? cl_sweep_study_check(m, info, c->n_models, grid, &err) : cl_induction_study_check(m, info, c->n_models, &c->o, &err))
-        return rrt_models_free(m, c->n_models), cli_fail("%s: %s", cmd, err.msg);
-    if (c->o.shard.n > c->n_models * units_per_model)
-        return rrt_models_free(m, c->n_models), cli_fail("%s: option --shard: %d parts for %d units", cmd, c->o.shard.n,
-                                                         c->n_models * units_per_model);
-    if (cl_mkdirs(c->out, &err)) {
-        rrt_models_free(m, c->n_models);
-        return cli_fail("%s: --out %s", cmd, err.msg);
-    }
+    if (cl_study_models_load(c->models.dirs, c->models.names, n, part, &lo, m, info, &err))
+        return cli_fail("%s: %s", cmd, err.msg);
+    /* the offset, token range, longest input and --shard against every model, before the output folder exists */
+    if (cl_rrt_study_check(m, info, n, &c->o, grid, units_per_model, &err))
+        return rrt_models_free(m, n), cli_fail("%s: %s", cmd, err.msg);
     return 0;
 }

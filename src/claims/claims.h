@@ -21,7 +21,8 @@ enum { CL_UNDECIDED = -1, CL_NOT_SUPPORTED = 0, CL_SUPPORTED = 1 };
 #define CL_VERDICT_NUMS 14
 #define CL_VERDICT_MODELS 16
 
-typedef struct cl_verdict {
+/* (typedef cl_verdict, cl_verdicts and cl_verdicts_free: chronolens_study.h) */
+struct cl_verdict {
     const char *id;        /* exist, size, band, longer_more, more_reps_fewer, most_at_r2_l10,
                               spread, period_is_gap, amplitude_is_induction; strict (extension) */
     const char *claim;     /* the claim in words */
@@ -36,10 +37,7 @@ typedef struct cl_verdict {
     int n;
     char name[CL_VERDICT_NUMS][72];
     double value[CL_VERDICT_NUMS]; /* NaN: not available */
-} cl_verdict;
-
-typedef struct cl_verdicts { cl_verdict *v; int n, cap; } cl_verdicts;
-void cl_verdicts_free(cl_verdicts *v);
+};
 
 /* ---- multisine results for the claims ---- */
 
@@ -88,7 +86,8 @@ int cl_ms_data_from(const cl_multisine_result *const *ref, const cl_multisine_re
 
 /* ---- the claims ---- */
 
-/* cl_claims_opts, cl_claims_default, cl_claims_write_files: chronolens_study.h */
+/* cl_claims_opts, cl_claims_default, cl_claims_from_tables, cl_claims_write_files,
+ * cl_claims_save, cl_verdicts_print: chronolens_study.h */
 
 /* All claims for every model of t (ms may be NULL: the multisine claims are then
  * undecided), then the strict extension. out is filled (cl_verdicts_free). */
@@ -101,13 +100,6 @@ int cl_claims_run(const cl_scores *t, const cl_ms_data *ms, const cl_claims_opts
  * verdict also gets its family ("t5" / "bolt": a "family" key after "model", a family column
  * after model): a Chronos-T5 run's files keep their bytes. Atomic. */
 int cl_verdicts_write_json(const char *path, const cl_verdicts *v, cl_error *err);
-/* What `chronolens claims` computes: the scores tables (cl_scores_read; an induction run's and
- * a sweep's: their rows joined, the first table's row kept where two give the same key, as the
- * report: induction before sweep; a model that two tables give different families is refused,
- * CL_EFORMAT) and, when msdir is not NULL, the multisine results of its models there
- * (cl_ms_data_read); o NULL = the defaults. Shared by the command and cl_claims_write_files. */
-int cl_claims_from_tables(const char *const *scores, int n_scores, const char *msdir, const cl_claims_opts *o,
-                          cl_verdicts *out, cl_error *err);
 int cl_verdicts_write_csv(const char *path, const cl_verdicts *v, cl_error *err);
 const char *cl_verdict_word(int verdict);
 

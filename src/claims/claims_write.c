@@ -144,3 +144,19 @@ int cl_claims_write_files(const char *const *scores, int n_scores, const char *m
     cl_verdicts_free(&v);
     return rc;
 }
+
+int cl_claims_save(const cl_verdicts *v, const char *dir, cl_error *err) {
+    char path[4096];
+    int rc = cl_mkdirs(dir, err);
+    if (!rc) rc = cl_verdicts_write_json(cl_path_join(path, sizeof path, dir, "claims.json"), v, err);
+    if (!rc) rc = cl_verdicts_write_csv(cl_path_join(path, sizeof path, dir, "claims.csv"), v, err);
+    return rc;
+}
+
+void cl_verdicts_print(const cl_verdicts *v, FILE *f) {
+    for (int i = 0; i < v->n; i++) {
+        const cl_verdict *x = &v->v[i];
+        fprintf(f, "%-24s %-28s %-14s %s\n", x->id, x->n_models == 1 ? x->model[0] : "(the model set)",
+                cl_verdict_word(x->verdict), x->reason);
+    }
+}

@@ -88,8 +88,7 @@ float cl_f16_to_f32(uint16_t h);
 uint16_t cl_f32_to_bf16(float f); /* round to nearest even */
 
 /* ------------------------------------------------------------------ time */
-/* Seconds on the monotonic clock (differences only: run times, progress rates). */
-CL_INTERNAL double cl_now(void);
+/* cl_now (the monotonic clock): chronolens.h. */
 
 /* ------------------------------------------------------------------ paths */
 /* Joins dir and name into buf ("dir/name", one slash); returns buf. */
@@ -100,7 +99,7 @@ void cl_path_basename(const char *path, char *out, size_t n);
 /* mkdir -p: creates dir and its missing parents; 0 or CL_EIO naming dir. */
 CL_INTERNAL int cl_mkdirs(const char *dir, cl_error *err);
 /* rm -rf path (a folder and all it holds, or a file), links not followed; best effort. */
-void cl_rm_tree(const char *path);
+CL_INTERNAL void cl_rm_tree(const char *path);
 /* The process's umask, left as it is (files made 0600 by mkstemp get 0666 & ~umask). */
 unsigned cl_umask(void);
 
@@ -114,6 +113,10 @@ int cl_open_read(const char *path, cl_error *err);
 const char *cl_file_kind(unsigned mode);
 /* Reads a whole (small) file into a NUL-terminated buffer (max bytes). */
 CL_INTERNAL int cl_read_file(const char *path, size_t max, char **out, size_t *len, cl_error *err);
+/* 1 when folder dir holds an entry not named in own (NULL-terminated; NULL: any entry is
+ * foreign), its name in first[n]; 0 when it holds only those, is empty or does not exist.
+ * The rules of the output folders that must not mix two runs (init, train). */
+CL_INTERNAL int cl_dir_foreign(const char *dir, const char *const *own, char *first, size_t n);
 /* 1 when path is a symbolic link to nothing (its target in target[n]); 0 otherwise. */
 int cl_broken_link(const char *path, char *target, size_t n);
 

@@ -1,6 +1,6 @@
-/* parse.c — list and range option values (see parse.h). Hand-written on top of
- * strtod/strtol so that the accepted syntax is exactly what parse.h documents. */
-#include "core/parse.h"
+/* parse.c — list and range option values (declared in chronolens.h). Hand-written on top of
+ * strtod/strtol so that the accepted syntax is exactly what chronolens.h documents. */
+#include "chronolens.h"
 
 #include <errno.h>
 #include <math.h>

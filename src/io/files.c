@@ -1,6 +1,7 @@
 /* files.c — the checked opener of input files and whole-file reads (atomic writes:
  * io/outfile.c). */
 #include "core/core.h"
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -97,4 +98,19 @@ int cl_read_file(const char *path, size_t max, char **out, size_t *len, cl_error
     *out = buf;
     if (len) *len = n;
     return 0;
+}
+
+int cl_dir_foreign(const char *dir, const char *const *own, char *first, size_t n) {
+    DIR *d = opendir(dir);
+    if (!d) return 0; /* missing: created later */
+    struct dirent *e;
+    int found = 0;
+    while (!found && (e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        int ok = 0;
+        for (int k = 0; own && own[k] && !ok; k++) ok = !strcmp(e->d_name, own[k]);
+        if (!ok) { snprintf(first, n, "%s", e->d_name); found = 1; }
+    }
+    closedir(d);
+    return found;
 }

@@ -1,6 +1,6 @@
 /* outdir.c — folder outputs built in a temporary folder and moved into place whole
- * (outdir.h). */
-#include "io/outdir.h"
+ * (cl_outdir, declared in chronolens.h). */
+#include "chronolens.h"
 #include "io/outlock.h"
 #include "core/core.h"
 
@@ -17,7 +17,7 @@ int cl_outdir_begin(cl_outdir *d, const char *out, cl_error *err) {
     snprintf(d->out, sizeof d->out, "%s", out);
     int rc = cl_out_real(out, 1, d->real, sizeof d->real, err);
     if (rc) return rc;
-    char parent[PATH_MAX], prefix[PATH_MAX];
+    char parent[CL_PATH_MAX], prefix[CL_PATH_MAX];
     const char *slash = strrchr(d->real, '/'); /* real paths are absolute */
     snprintf(parent, sizeof parent, "%.*s", slash == d->real ? 1 : (int)(slash - d->real), d->real);
     /* the parents are made now (the commands make them, as mkdir -p); the folder itself
@@ -54,7 +54,7 @@ static int move_into(const char *src, const char *dst, int dry, char *bad, size_
     int rc = 0;
     while (!rc && (e = readdir(dir))) {
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        char s[PATH_MAX], t[PATH_MAX];
+        char s[CL_PATH_MAX], t[CL_PATH_MAX];
         struct stat ss, ts;
         cl_path_join(s, sizeof s, src, e->d_name);
         cl_path_join(t, sizeof t, dst, e->d_name);
@@ -82,7 +82,7 @@ int cl_outdir_commit(cl_outdir *d, cl_outdir_mode mode, cl_error *err) {
     if (mode == CL_OUTDIR_REPLACE) {
         /* the old folder moved aside under the temporary's name (swept as ours if we die
          * between the renames), the new one put in its place, then the old one removed */
-        char old[PATH_MAX + 16];
+        char old[CL_PATH_MAX + 16];
         snprintf(old, sizeof old, "%s.old-XXXXXX", d->tmp);
         if (!mkdtemp(old) || rmdir(old) || rename(d->real, old)) {
             rc = cl_error_set(err, CL_EIO, "--out %s: cannot replace the existing folder (%s)", d->out, strerror(errno));

@@ -21,17 +21,8 @@
  * is not a regular file (is_dir 0) or a folder (is_dir 1) — a device, FIFO or socket — and a
  * broken symbolic link. */
 int cl_out_real(const char *path, int is_dir, char *real, size_t n, cl_error *err);
-/* A file output: not a folder, its folder exists and is writable. 0 or a cl_error. */
-int cl_out_check(const char *path, cl_error *err);
-/* A folder output: a folder or missing, and its parent (or itself) writable. */
-int cl_out_check_dir(const char *dir, cl_error *err);
-/* Claims path for this process: takes .NAME.lock beside its real path (another run holding
- * it: an error naming that run's pid) and removes stale temporaries of path's name beside it
- * (under that lock: no live run is writing them). Released by cl_out_release_all, at a
- * signal (the lock file removed), or when the process ends (a killed run leaves the lock file,
- * no longer held: the next run takes it). */
-int cl_out_claim(const char *path, int is_dir, cl_error *err);
-void cl_out_release_all(void);
+/* cl_out_check, cl_out_check_dir, cl_out_claim, cl_out_release_all and cl_signals_install:
+ * chronolens.h (the command line and bindings take outputs through them). */
 
 /* Atomic output (outfile.c): open a temporary file beside path's real path; cl_out_commit
  * renames it into place, cl_out_abort removes it. Nothing half-written ever carries the
@@ -47,8 +38,5 @@ void cl_tmp_unregister(const char *path);
 /* Creates the temporary prefix + 6 hex digits (a file: returns its descriptor, opened
  * read-write; a folder: returns 0), registered before it exists. -1 and errno on failure. */
 int cl_tmp_create(char *tmp, size_t n, const char *prefix, int is_dir);
-/* Installs the SIGINT/SIGTERM/SIGHUP handler: removes every registered temporary and held
- * lock, then dies of the same signal (exit status 128 + signal to a shell). */
-void cl_signals_install(void);
 
 #endif

@@ -6,10 +6,7 @@
 #include "chronolens.h"
 #include "core/export.h"
 
-/* Fills cfg with the exact configuration of a published size: chronos-t5-{tiny,mini,small,
- * base,large} for "tiny" ... "large", amazon/chronos-bolt-{tiny,mini,small,base} for
- * "bolt-tiny" ... "bolt-base". CL_EINVAL naming the sizes otherwise. */
-CL_INTERNAL int cl_config_preset(const char *size, cl_config *cfg, cl_error *err);
+/* cl_config_preset (the published shapes, T5 and Chronos-Bolt): chronolens.h. */
 /* Writes config.json for cfg atomically, as its family's published checkpoints ship it (a T5
  * config with chronos_config: the tokenizer's, or Chronos-Bolt's patches and quantiles). */
 CL_INTERNAL int cl_config_save(const char *path, const cl_config *cfg, cl_error *err);

@@ -14,11 +14,7 @@ typedef struct cl_sampling {
     int eos_id;        /* never sampled (set to float min); < 0 = none */
 } cl_sampling;
 
-/* The range of one setting: the one rule of config.json's chronos_config, the forecast
- * command's options, the Python API and cl_sampling_check. NULL when v is allowed, else the
- * rule to print after the value ("must be > 0"). */
-typedef enum { CL_SAMPLING_TEMPERATURE, CL_SAMPLING_TOP_K, CL_SAMPLING_TOP_P } cl_sampling_key;
-CL_INTERNAL const char *cl_sampling_rule(cl_sampling_key key, double v);
+/* cl_sampling_rule (the range of one setting): chronolens.h. */
 
 /* Validates the settings (temperature > 0, top_k >= 0, 0 < top_p <= 1). */
 CL_INTERNAL int cl_sampling_check(const cl_sampling *p, cl_error *err);

@@ -9,7 +9,6 @@
 #include "report/fig_multisine.h"
 #include "study/common/rrt.h"
 #include "core/core.h"
-#include "io/outdir.h"
 #include "io/outlock.h"
 
 #include <dirent.h>

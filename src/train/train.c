@@ -19,7 +19,7 @@
 /* held-out data comes from a different stream than any training seed's */
 #define HELD_OUT_SALT 0x4845c4d07a3bULL
 
-void cl_train_opts_default(cl_train_opts *o) {
+void cl_train_default(cl_train_opts *o) {
     memset(o, 0, sizeof *o);
     o->steps = 1000; o->batch = 32; o->warmup = 100; o->cosine = 1;
     o->lr = 1e-3; o->min_lr_frac = 0.1; o->weight_decay = 0.01; o->clip = 1.0;
@@ -419,7 +419,7 @@ static int load_state(const char *dir, cl_train_opts *o, int *step, cl_error *er
     free(text);
     if (!j) return cl_error_set(err, CL_EFORMAT, "%s: not valid JSON", path);
     int bad = 0;
-    cl_train_opts_default(o);
+    cl_train_default(o);
     *step = (int)jnum(j, "step", &bad);
     o->steps = (int)jnum(j, "steps", &bad);
     o->batch = (int)jnum(j, "batch", &bad);

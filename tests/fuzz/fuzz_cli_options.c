@@ -1,11 +1,10 @@
 /* fuzz_cli_options.c — the list and range option parsers the commands use today, which
- * wrap src/core/parse.h: `--freqs/--amps/--phases` (cli_double_list, multisine) and
- * `--token-range LO:HI` (rrt_cli_opt, induction and sweep). The first input byte picks
+ * wrap cl_parse_* (chronolens.h): `--freqs/--amps/--phases` (cli_double_list, multisine) and
+ * `--token-range LO:HI` (rrt_token_range, induction and sweep). The first input byte picks
  * the parser and list capacity, the rest is the option value; whatever is accepted must
  * keep the parser's promise. */
 #include "chronolens.h"
 #include "../../tools/cli.h"
-#include "../../tools/ms_common.h"
 #include "../../tools/rrt_cli.h"
 #include "fuzz_util.h"
 
@@ -31,14 +30,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             for (int i = 0; i < n; i++) CHECK(isfinite(v[i]));
         }
     } else {
-        char a0[] = "chronolens", a1[] = "--token-range";
-        char *argv[] = {a0, a1, s, NULL};
-        int i = 1;
         rrt_cli o;
-        rrt_cli_init(&o, "induction");
-        int r = rrt_cli_opt(3, argv, &i, &o);
-        CHECK(r == 1 || r == -1);
-        if (r == 1) CHECK(0 <= o.o.tok_lo && o.o.tok_lo < o.o.tok_hi && i == 2);
+        rrt_cli_init(&o);
+        int r = rrt_token_range(&o, s);
+        CHECK(r == 0 || r == -1);
+        if (r == 0) CHECK(0 <= o.o.tok_lo && o.o.tok_lo < o.o.tok_hi);
     }
     free(s);
     return 0;

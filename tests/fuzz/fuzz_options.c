@@ -1,9 +1,9 @@
-/* fuzz_options.c — the list and range option parsers of src/core/parse.h (`--freqs
+/* fuzz_options.c — the list and range option parsers of cl_parse_* (chronolens.h) (`--freqs
  * 5,10`, `--quantiles 0.1,0.9`, `1910:2187`). The first input byte picks the bounds and
  * the list capacity, the rest is the option value. Whatever is accepted must respect
  * them, and an accepted integer list, printed back with %ld, must parse to the same
  * values. Seeds: tests/fuzz/corpus/options (hand-made, first byte = selector). */
-#include "core/parse.h"
+#include "chronolens.h"
 #include "fuzz_util.h"
 
 #include <limits.h>

@@ -10,9 +10,10 @@
  * python/tests/test_abi.py checks that none is missing */
 static const struct { const char *name; size_t size; } TYPES[] = {
     /* chronolens.h */
-    T(cl_error), T(cl_progress), T(cl_config), T(cl_load_opts), T(cl_capture_spec),
+    T(cl_error), T(cl_progress), T(cl_config), T(cl_load_opts), T(cl_capture_spec), T(cl_outdir), T(cl_outdir_mode),
+    T(cl_model_init_opts),
     /* chronolens_study.h */
-    T(cl_shard), T(cl_study_model),
+    T(cl_shard), T(cl_save_part), T(cl_study_model),
     T(cl_rrt_opts), T(cl_induction_opts), T(cl_stat), T(cl_count), T(cl_induction_result), T(cl_induction_set),
     T(cl_induction_study_opts),
     T(cl_sweep_opts), T(cl_sweep_cell), T(cl_sweep_extra), T(cl_sweep_result), T(cl_sweep_set), T(cl_sweep_study_opts),
@@ -26,7 +27,7 @@ static const struct { const char *name; size_t size; } TYPES[] = {
     T(cl_forecast_study_opts), T(cl_parrot_info), T(cl_forecast_result), T(cl_forecast_files),
     T(cl_embed_opts), T(cl_embed_result),
     T(cl_forward_opts), T(cl_forward_tensor), T(cl_forward_result),
-    T(cl_claims_opts),
+    T(cl_claims_opts), T(cl_train_opts), T(cl_train_row), T(cl_eval_row),
     T(cl_report_opts),
 };
 

@@ -72,3 +72,8 @@ int cl_shard_part_of(const cl_shard_part *p, int n, int u) {
 void cl_shard_parts_free(cl_shard_part *p, int n) {
     for (int i = 0; p && i < n; i++) cJSON_Delete(p[i].root);
 }
+
+int cl_shard_check(const cl_shard *s, int units, const char *what, cl_error *err) {
+    if (s && s->n > units) return cl_error_set(err, CL_EINVAL, "option --shard: %d parts for %d %s", s->n, units, what);
+    return 0;
+}

@@ -25,6 +25,10 @@ void cl_eval_default(cl_eval_opts *o) {
     o->family = -1;
 }
 
+const char *cl_eval_family_name(int family) {
+    return family >= 0 && family < CL_EVAL_FAMILIES ? syn_family_name(family) : NULL;
+}
+
 void cl_eval_free(cl_eval_result *r) {
     free(r->series); free(r->step_sum); free(r->step_n);
     memset(r, 0, sizeof *r);

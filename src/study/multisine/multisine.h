@@ -14,8 +14,7 @@ int cl_multisine_fit_dirs(const char *const *dirs, int n, int fit, cl_multisine 
 static inline double cl_multisine_nyquist(const cl_multisine *m) { return m->points / (2.0 * m->duration); }
 /* series (points): the formula; noise drawn from rng (untouched when noise == 0). */
 void cl_multisine_eval(const cl_multisine *m, cl_rng *rng, float *series);
-/* Smallest |f_i - f_j| over i != j (NaN for a single frequency). */
-double cl_multisine_smallest_gap(const cl_multisine *m);
+/* cl_multisine_smallest_gap: chronolens_study.h. */
 /* For integer frequencies: the greatest common divisor of all pairwise gaps (0 for one
  * frequency), and whether the smallest gap fails to divide some other gap (0/1). */
 int cl_multisine_gap_gcd(const cl_multisine *m);

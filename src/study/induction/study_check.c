@@ -1,0 +1,40 @@
+/* study_check.c — the checks of `induction` and `sweep` options against the models they run,
+ * made before any work or output so that a bad option leaves nothing behind, and the count
+ * of models scores.csv leaves out (for the command's closing line). */
+#include "study/induction/induction.h"
+#include "study/common/rrt.h"
+
+int cl_rrt_study_check(cl_model *const *m, const cl_study_model *info, int n, const cl_induction_study_opts *o,
+                       const cl_sweep_study_opts *grid, int units_per_model, cl_error *err) {
+    const int offset = o->base.rrt.offset;
+    for (int k = 0; k < n; k++) {
+        if (!m[k]) continue;
+        const cl_config *cfg = cl_model_config(m[k]);
+        const char *dir = info[k].path;
+        if (cl_model_is_bolt(m[k])) { /* repeated random patches: no token range */
+            if (offset >= cfg->patch_size)
+                return cl_error_set(err, CL_EINVAL, "option --offset %d: must be below the patch size %d of %s", offset,
+                                    cfg->patch_size, dir);
+            continue;
+        }
+        if (offset)
+            return cl_error_set(err, CL_EINVAL, "option --offset: means nothing for the Chronos-T5 model %s (patches only)", dir);
+        if (!o->sampling_all && o->tok_lo >= 0 && o->tok_hi >= cfg->vocab_size)
+            return cl_error_set(err, CL_EINVAL, "option --token-range %d:%d: outside the vocabulary [0, %d) of %s", o->tok_lo,
+                                o->tok_hi, cfg->vocab_size, dir);
+        int lo, hi;
+        cl_error e = {0};
+        if (!o->sampling_all && o->tok_lo < 0 && cl_rrt_token_band(cfg, &lo, &hi, &e))
+            return cl_error_set(err, e.code, "%s: %s (give --token-range)", dir, e.msg);
+    }
+    /* the longest input against every context */
+    if (grid ? cl_sweep_study_check(m, info, n, grid, err) : cl_induction_study_check(m, info, n, o, err)) return CL_EINVAL;
+    return cl_shard_check(&o->shard, n * units_per_model, "units", err);
+}
+
+int cl_induction_scores_skipped(const cl_induction_set *s, int *skipped, cl_error *err) {
+    cl_scores t = {0};
+    int rc = cl_induction_scores(s, &t, skipped, err);
+    cl_scores_free(&t);
+    return rc;
+}
