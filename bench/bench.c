@@ -1,4 +1,4 @@
-/* bench.c — engine benchmark with a fixed protocol (see README "Benchmarks").
+/* bench.c — engine benchmark with a fixed protocol (see docs/benchmarks.md).
  *
  * usage: cl_bench [--threads N] [--reps R] [--precision fp32|bf16] MODEL_DIR [MODEL_DIR ...]
  *

@@ -203,7 +203,7 @@ typedef struct cl_model cl_model;
  *           (oneDNN). Weights are rounded once at load; a bf16 checkpoint is used as stored,
  *           with no fp32 copy of its matrices. Activations are rounded per product. The
  *           attention products (q k^T, probabilities x v), norms, softmax, activations and
- *           residual adds stay fp32. Measured deviations: README "Precision".
+ *           residual adds stay fp32. Measured deviations: docs/precision.md.
  * bf16 needs a CPU with AVX512-BF16 or AMX (cl_bf16_supported): elsewhere a bf16 request
  * loads the model in fp32 (cl_model_precision says which one a model got). */
 typedef enum { CL_FP32 = 0, CL_BF16 = 1 } cl_precision;

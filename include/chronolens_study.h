@@ -127,7 +127,7 @@ typedef struct cl_induction_result {
     int tok_lo, tok_hi;            /* the token range used (Chronos-T5) */
     int bolt;                      /* 1: a Chronos-Bolt model, scored with repeated random patches
                                     * (positions are patch indices; ablate = Δ error of the first-step
-                                    * median, copy = NULL; README "Induction heads in Chronos-Bolt") */
+                                    * median, copy = NULL; docs/induction.md (Chronos-Bolt)) */
     int patch_size, offset;        /* Chronos-Bolt: the model's patch size, the RRP offset used */
     double threshold;
     /* (layers * heads), layer-major: decoder cross-attention */
@@ -593,7 +593,7 @@ CL_API int cl_formation_save(const cl_formation_result *r, const char *dir, cl_e
 /* ---------------------------------------------------------------- eval */
 
 /* Forecast accuracy on the held-out synthetic suite (and a CSV): MASE and weighted quantile
- * loss against the seasonal-naive baseline, per series family (README "eval"). */
+ * loss against the seasonal-naive baseline, per series family (docs/forecasting.md "eval"). */
 #define CL_EVAL_FAMILIES 4          /* gp, seasonal, random_walk, repeat (src/data/synth.h) */
 #define CL_EVAL_CSV CL_EVAL_FAMILIES /* the group index of the --csv series */
 

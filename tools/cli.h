@@ -28,7 +28,7 @@ int cli_fail_err(const cl_error *err);
 int cli_double_list(const char *name, const char *v, double lo, double hi, double *out, int max, int *n);
 
 /* Asked for bf16 on a CPU without AVX512-BF16/AMX: says so in one line on stderr (the models
- * then load in fp32, README "Precision"); nothing otherwise. */
+ * then load in fp32, docs/precision.md); nothing otherwise. */
 void cli_precision_note(cl_precision p);
 
 /* A cl_progress_fn (ctx: the cli_ui): one line on stderr, "<stage>: 42% (1.2s, 3s left)",

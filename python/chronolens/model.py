@@ -288,7 +288,7 @@ def load(path=None, precision="fp32"):
     """Loads a Chronos checkpoint folder (config.json + model.safetensors, or a sharded index)
     and returns a Model; path None = the bundled model (default_model_path()). precision:
     "fp32" (the exact path, default) or "bf16" (bf16 matrix products through oneDNN, fp32
-    accumulation; README "Precision"): every forward pass and study of the model runs in it;
+    accumulation; docs/precision.md): every forward pass and study of the model runs in it;
     on a CPU without AVX512-BF16/AMX a RuntimeWarning and fp32 (Model.precision says which).
     Raises chronolens.Error with the library's message (missing folder, corrupt file, ...)."""
     return Model(path, precision)

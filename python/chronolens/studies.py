@@ -69,7 +69,7 @@ def _count_rows(counts):  # cl_count[3] -> (3, 3): n, mean, std per criterion
 
 @dataclasses.dataclass
 class InductionResult:
-    """The induction study (README "Induction heads"). Cross-attention arrays are (layers,
+    """The induction study (docs/induction.md). Cross-attention arrays are (layers,
     heads) of the decoder, encoder ones (enc_layers, heads).
     current, right: Stat of the attention at the current token m / the token to its right;
     ablation: Stat of Δ log p(s_2) with the head gated to 0 (None unless strict);
@@ -265,7 +265,7 @@ _HEAD_FIELDS = ("amplitude", "peak", "periodic", "strength", "spacing_hz", "quef
 
 @dataclasses.dataclass
 class MultisineResult:
-    """The multisine study of one model (README "Multisine"). The arrays of the command's
+    """The multisine study of one model (docs/multisine.md). The arrays of the command's
     <model>-spectra.safetensors: series, series_spectrum, frequency_hz, quefrency_s (points,);
     attention, spectrum, double_fft, double_fft_nodc (layers, heads, points). heads: the
     columns of multisine.csv per head, (layers, heads) arrays: amplitude, peak, periodic (bool),
@@ -399,7 +399,7 @@ _ROW_FIELDS = ("configs", "pairs", "periodic", "match", "match_gcd", "match_freq
 
 @dataclasses.dataclass
 class MultisineSweepResult:
-    """The multisine sweep (README "Multisine sweep"). configs: list of {freqs_hz, amps,
+    """The multisine sweep (docs/multisine.md (the sweep)). configs: list of {freqs_hz, amps,
     phases_rad, smallest_gap_hz, gap_gcd_hz, freq_gcd_hz, non_divisor}; heads: the per-pair
     columns of sweep.csv as (configs, layers, heads) arrays (amplitude, peak, periodic,
     strength, spacing_hz, quefrency_s, error_hz, match); induction_score (layers, heads);

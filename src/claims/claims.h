@@ -3,7 +3,7 @@
  * set for the claims that compare models (one set per family: Chronos-T5, Chronos-Bolt), with
  * the test applied, its numbers and — when the data cannot decide — the reason. A model is
  * tested on its own sampling (band for Chronos-T5, patches for Chronos-Bolt, scores_table.h).
- * docs/claims.md states every test; README "Claims" too.
+ * docs/claims.md states every test.
  *
  * Sampling error: where a row has std and n, a head's score is its mean ± std/sqrt(n) and a
  * count of heads (mean >= threshold) has the variance sum_h p_h (1 - p_h), p_h the normal

@@ -1,5 +1,5 @@
 /* gemm_bf16.h — bf16 x bf16 -> fp32 matrix products through oneDNN (the opt-in bf16 path,
- * README "Precision"). Inputs are rounded to bf16 (round to nearest even), products are
+ * docs/precision.md). Inputs are rounded to bf16 (round to nearest even), products are
  * accumulated in fp32 and written in fp32. Only used where the CPU has AVX512-BF16 or AMX
  * (cl_bf16_available): elsewhere oneDNN would emulate bf16 far slower than sgemm. */
 #ifndef CL_GEMM_BF16_H

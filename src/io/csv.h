@@ -8,7 +8,7 @@
 
 #include <stdio.h>
 
-/* Limits (README "Limits"): larger inputs are refused with a message, never half-read. */
+/* Limits (docs/inputs.md "Limits"): larger inputs are refused with a message, never half-read. */
 #define CSV_MAX_BYTES ((size_t)256 << 20) /* 256 MiB of text */
 #define CSV_MAX_COLUMNS 100000            /* series (context: one batch) or ids per row */
 #define CSV_MAX_CELLS ((size_t)1 << 26)   /* rows x columns: 256 MiB of float32 */

@@ -96,7 +96,7 @@ int cl_outdir_commit(cl_outdir *d, cl_outdir_mode mode, cl_error *err) {
             d->tmp[0] = 0;
         }
     } else {
-        /* an existing folder keeps its other files (README: an existing --out folder); each
+        /* an existing folder keeps its other files (docs/formats.md: an existing --out folder); each
          * of the run's files is renamed in, all of them written before the first moves */
         char bad[NAME_MAX + 1] = "";
         int e = move_into(d->tmp, d->real, 1, bad, sizeof bad);

@@ -9,7 +9,7 @@
 
 #define ST_MAX_DIMS 8
 /* The reference allows 100 MB; a Chronos header is ~30 KB, and parsing a 100 MB one takes
- * seconds and over a GB of JSON nodes, so 16 MiB (README "Limits"). */
+ * seconds and over a GB of JSON nodes, so 16 MiB (docs/inputs.md "Limits"). */
 #define ST_MAX_HEADER ((size_t)16 << 20)
 
 typedef enum { ST_F32, ST_F16, ST_BF16, ST_F64, ST_I64, ST_I32, ST_I16, ST_I8, ST_U8, ST_BOOL,

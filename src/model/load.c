@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define INDEX_MAX_BYTES ((size_t)16 << 20) /* README "Limits" */
+#define INDEX_MAX_BYTES ((size_t)16 << 20) /* docs/inputs.md "Limits" */
 
 static int cmp_str(const void *a, const void *b) {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -83,7 +83,7 @@ int cl_model_load(const char *dir, const cl_load_opts *opts, cl_model **out, cl_
     *out = NULL;
     if (opts && opts->precision != CL_FP32 && opts->precision != CL_BF16)
         return cl_error_set(err, CL_EINVAL, "%s: unknown precision %d", dir, (int)opts->precision);
-    /* bf16 where the CPU runs it natively; elsewhere fp32 (README "Precision") */
+    /* bf16 where the CPU runs it natively; elsewhere fp32 (docs/precision.md) */
     const int bf16 = opts && opts->precision == CL_BF16 && cl_bf16_supported();
     cl_model *m = calloc(1, sizeof *m);
     if (!m) return cl_error_set(err, CL_ENOMEM, "%s: out of memory", dir);

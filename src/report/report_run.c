@@ -338,7 +338,7 @@ int cl_report_run(const cl_report_opts *oin, char *index, size_t index_n, cl_err
     if (!o.out || !*o.out) return cl_error_set(err, CL_EINVAL, "option --out: empty path");
     if (o.n < 1 || o.n > CL_REPORT_MAX_MODELS) return cl_error_set(err, CL_EINVAL, "--model: 1 to %d models", CL_REPORT_MAX_MODELS);
     /* defaults: the study's batch for the induction steps and the sweep; the multisine sweep
-     * sized to keep a report of tiny-to-base checkpoints within minutes (README "report") */
+     * sized to keep a report of tiny-to-base checkpoints within minutes (docs/report.md) */
     if (o.batch < 0) o.batch = o.quick ? 20 : 100;
     if (o.sweep_batch < 0) o.sweep_batch = o.quick ? 10 : 100; /* the study's batch: a count moves by a head at 25 */
     if (o.configs < 0) o.configs = o.quick ? 8 : 30;
@@ -396,7 +396,7 @@ int cl_report_run(const cl_report_opts *oin, char *index, size_t index_n, cl_err
     in.setup.seconds = cl_now() - t_all;
     if (!rc) rc = cl_report_setup_write(&in.setup, cl_path_join(a, sizeof a, data, "setup.json"), err);
     if (!rc) rc = cl_report_write(tmp, &in, err);
-    if (!rc) rc = cl_outdir_commit(&od, CL_OUTDIR_REPLACE, err); /* README: an earlier report is replaced */
+    if (!rc) rc = cl_outdir_commit(&od, CL_OUTDIR_REPLACE, err); /* docs/report.md: an earlier report is replaced */
     cl_outdir_abort(&od);
     for (int k = 0; k < o.n; k++) cl_model_free(m[k]);
     free(so);

@@ -44,7 +44,7 @@ void cl_fftfreq(int n, double d, double *out);
  *     of scipy.signal.peak_prominences);
  *  3. the strongest candidate is the one of largest prominence; strength = prominence / D_0,
  *     which is about 1 for a perfect comb (every tooth in phase) and below 0.3 for 99% of
- *     non-periodic random spectra (see README); periodic iff strength >= min_strength;
+ *     non-periodic random spectra (docs/multisine.md); periodic iff strength >= min_strength;
  *  4. a comb with spacing s also peaks at the harmonics h / s of its quefrency: if a candidate
  *     at lower quefrency has prominence >= harmonic_ratio times the strongest and the strongest
  *     lies within one bin of h times it (h = 2..6), the lowest such candidate is the period;

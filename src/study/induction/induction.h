@@ -3,7 +3,7 @@
  * several independent batches (seeds), and the strict (causal) tests of Olsson et al.
  * 2022: head ablation and the copying score.
  *
- * Definitions (README "Induction heads" gives the same in prose):
+ * Definitions (docs/induction.md gives the same in prose):
  *  - cross "current token": attention of decoder query 1 (token s_1) at encoder position
  *    m = (R-1)*L + 1 (the most recent earlier s_1); "token to right": at m + 1 (s_2).
  *  - encoder "current token": attention of encoder query R*L (the final s_0, before EOS)
@@ -57,5 +57,10 @@ int cl_induction_ablation(cl_state *s, const cl_rrt_opts *o, const int32_t *enc_
  * copy (layers*heads, batch). Uses the state's encoder output. */
 int cl_induction_copying(cl_state *s, const cl_rrt_opts *o, const int32_t *enc_ids, float *copy,
                          cl_error *err);
+
+/* The models (copied from info, NULL: zeroed) and n results of res_size bytes of a set
+ * (induction_study.c; the readers of induction_io.c use it too). */
+int cl_study_set_alloc(int n, cl_study_model **models, void **res, size_t res_size, const cl_study_model *info,
+                       cl_error *err);
 
 #endif

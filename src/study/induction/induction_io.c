@@ -1,7 +1,7 @@
 /* induction_io.c — the files of the induction and sweep studies: induction.json/.csv and
- * sweep.json/.csv, their writers and readers (the only place their keys are spelled), and
- * the multi-model runs that fill cl_induction_set / cl_sweep_set. JSON through cJSON (15 or
- * 17 significant digits: a double reads back exactly); CSV with 9 significant digits. */
+ * sweep.json/.csv, their writers and readers (the only place their keys are spelled); the
+ * runs that fill cl_induction_set / cl_sweep_set are induction_study.c's. JSON through cJSON
+ * (15 or 17 significant digits: a double reads back exactly); CSV with 9 significant digits. */
 #include "study/induction/induction.h"
 #include "io/outlock.h"
 #include "study/induction/sweep.h"
@@ -20,210 +20,6 @@
 static const char *CRIT[3] = {"current", "right", "any"};
 /* Chronos-Bolt's ablation score (rrp.h cl_rrp_ablation): Δ |first-step median − s_1[0]| */
 #define BOLT_ABLATION "ablation_dmedian_err"
-
-/* The longest encoder input, R x L + 1 values, against every model's context_length: the
- * tokenizer would silently keep only the last context_length values. */
-static int check_rrt_fits(cl_model *const *m, const cl_study_model *info, int n, long reps, long len, cl_error *err) {
-    const long need = reps * len + 1;
-    for (int k = 0; k < n; k++) {
-        if (!m[k]) continue; /* another part's model (cl_study_models_load's shard) */
-        const int ctx = cl_model_config(m[k])->context_length;
-        if (need > ctx)
-            return cl_error_set(err, CL_EINVAL, "%s: %ld values (R x L + 1 = %ld x %ld + 1) exceed its context_length %d "
-                                "(the tokenizer would truncate such a context): lower R or L", info ? info[k].path : "model",
-                                need, reps, len, ctx);
-    }
-    return 0;
-}
-
-int cl_induction_study_check(cl_model *const *m, const cl_study_model *info, int n, const cl_induction_study_opts *o,
-                             cl_error *err) {
-    return check_rrt_fits(m, info, n, o->base.rrt.reps, o->base.rrt.seq_len, err);
-}
-
-int cl_sweep_study_check(cl_model *const *m, const cl_study_model *info, int n, const cl_sweep_study_opts *o,
-                         cl_error *err) {
-    long r = 0, l = 0, r0 = 0, l0 = 0;
-    for (int i = 0; i < o->n_reps && i < CL_SWEEP_MAX_GRID; i++) r = o->reps[i] > r ? o->reps[i] : r;
-    for (int i = 0; i < o->n_lens && i < CL_SWEEP_MAX_GRID; i++) l = o->lens[i] > l ? o->lens[i] : l;
-    if (!o->skip_unfit) return check_rrt_fits(m, info, n, r, l, err);
-    /* skip_unfit: the cells too long for a model are skipped; its smallest must fit */
-    r0 = r; l0 = l;
-    for (int i = 0; i < o->n_reps && i < CL_SWEEP_MAX_GRID; i++) r0 = o->reps[i] < r0 ? o->reps[i] : r0;
-    for (int i = 0; i < o->n_lens && i < CL_SWEEP_MAX_GRID; i++) l0 = o->lens[i] < l0 ? o->lens[i] : l0;
-    for (int k = 0; k < n; k++)
-        if (m[k] && !cl_sweep_cell_fits(m[k], (int)r0, (int)l0))
-            return cl_error_set(err, CL_EINVAL, "%s: no cell of the sweep fits its context (the smallest, R = %ld, L = %ld, "
-                                "needs %ld %s)", info ? info[k].path : "model", r0, l0, r0 * l0 + 1,
-                                cl_model_is_bolt(m[k]) ? "patches" : "tokens");
-    return 0;
-}
-
-/* ------------------------------------------------------------------ runs */
-
-void cl_induction_study_default(cl_induction_study_opts *o) {
-    memset(o, 0, sizeof *o);
-    o->base.rrt.seq_len = 10;
-    o->base.rrt.reps = 2;
-    o->base.rrt.batch = 100;
-    o->base.threshold = 0.3;
-    o->base.seeds = 1;
-    o->base.strict = 1;
-    o->tok_lo = o->tok_hi = -1;
-}
-
-/* model k of n: the caller's progress over all models, labelled with the model; the
- * caller's answer (cancel) goes back to the model's run */
-typedef struct { const cl_progress *up; const char *study, *name; int k, n; } model_progress;
-
-static int on_model_progress(void *ctx, const char *stage, double done, double total) {
-    const model_progress *p = ctx;
-    char label[400];
-    (void)stage;
-    snprintf(label, sizeof label, "%s: %s (%d/%d)", p->study, p->name, p->k + 1, p->n);
-    return cl_progress_ask(p->up, label, p->k * total + done, p->n * total);
-}
-
-/* CL_SAMPLING_BAND / _ALL for a token range of model m, -1 for any other range;
- * CL_SAMPLING_PATCHES for Chronos-Bolt (repeated random patches: no token sampling) */
-static int sampling_of(const cl_model *m, int lo, int hi) {
-    if (cl_model_is_bolt(m)) return CL_SAMPLING_PATCHES;
-    cl_error err;
-    const cl_config *c = cl_model_config(m);
-    int blo, bhi;
-    if (!cl_rrt_token_band(c, &blo, &bhi, &err) && lo == blo && hi == bhi) return CL_SAMPLING_BAND;
-    if (lo <= c->n_special_tokens && hi >= (c->n_tokens < c->vocab_size ? c->n_tokens : c->vocab_size) - 1)
-        return CL_SAMPLING_ALL;
-    return -1;
-}
-
-/* The options of model m: the study's settings with its token band (or every non-special
- * token, or the given range). */
-static int model_opts(const cl_model *m, const cl_induction_study_opts *o, cl_induction_opts *io, cl_error *err) {
-    *io = o->base;
-    if (cl_model_is_bolt(m)) return 0; /* repeated random patches: no tokens */
-    if (o->sampling_all) {
-        const cl_config *c = cl_model_config(m);
-        io->rrt.tok_lo = c->n_special_tokens;
-        io->rrt.tok_hi = (c->n_tokens < c->vocab_size ? c->n_tokens : c->vocab_size) - 1;
-        return 0;
-    }
-    if (o->tok_lo >= 0) {
-        io->rrt.tok_lo = o->tok_lo;
-        io->rrt.tok_hi = o->tok_hi;
-        return 0;
-    }
-    return cl_rrt_token_band(cl_model_config(m), &io->rrt.tok_lo, &io->rrt.tok_hi, err);
-}
-
-/* The one precision of a study's models (recorded in its settings); CL_EINVAL when they differ. */
-static int models_precision(cl_model *const *m, const cl_study_model *info, int n, cl_precision *p, cl_error *err) {
-    /* a shard part holds only its own models (the others' m[k] are NULL) */
-    int first = -1;
-    for (int k = 0; k < n; k++) {
-        if (!m[k]) continue;
-        if (first < 0) { first = k; *p = cl_model_precision(m[k]); continue; }
-        if (cl_model_precision(m[k]) != *p)
-            return cl_error_set(err, CL_EINVAL, "%s runs in %s, %s in %s: the models of one study share a precision",
-                                info[first].path, cl_precision_name(*p), info[k].path,
-                                cl_precision_name(cl_model_precision(m[k])));
-    }
-    if (first < 0) *p = CL_FP32;
-    return 0;
-}
-
-static int set_alloc(int n, cl_study_model **models, void **res, size_t res_size, const cl_study_model *info,
-                     cl_error *err) {
-    *models = calloc((size_t)(n > 0 ? n : 1), sizeof **models);
-    *res = calloc((size_t)(n > 0 ? n : 1), res_size);
-    if (!*models || !*res) return cl_error_set(err, CL_ENOMEM, "out of memory");
-    if (info) memcpy(*models, info, sizeof **models * (size_t)n);
-    return 0;
-}
-
-int cl_induction_study_run(cl_model *const *m, const cl_study_model *info, int n, const cl_induction_study_opts *o,
-                           cl_induction_set *out, cl_error *err) {
-    memset(out, 0, sizeof *out);
-    out->opts = o->base;
-    out->opts.progress = (cl_progress){0};
-    int rc = cl_induction_study_check(m, info, n, o, err); /* every model before the first runs */
-    if (!rc) rc = models_precision(m, info, n, &out->opts.precision, err);
-    if (rc) return rc;
-    rc = set_alloc(n, &out->models, (void **)&out->res, sizeof *out->res, info, err);
-    if (rc) { cl_induction_set_free(out); return rc; }
-    for (int k = 0; k < n && !rc; k++) {
-        if (!cl_shard_has(&o->shard, k)) continue; /* another part's model */
-        const int j = out->n++;
-        out->models[j] = info[k];
-        cl_induction_opts io;
-        model_progress mp = {&o->base.progress, "induction", info[k].name, k, n};
-        rc = model_opts(m[k], o, &io, err);
-        out->models[j].sampling = rc ? -1 : sampling_of(m[k], io.rrt.tok_lo, io.rrt.tok_hi);
-        io.progress = (cl_progress){.ctx = &mp, .fn = on_model_progress};
-        double t0 = cl_now();
-        if (!rc) rc = cl_induction_run(m[k], &io, &out->res[j], err);
-        out->models[j].seconds = cl_now() - t0;
-    }
-    if (rc) cl_induction_set_free(out);
-    return rc;
-}
-
-void cl_induction_set_free(cl_induction_set *s) {
-    for (int k = 0; s->res && k < s->n; k++) cl_induction_free(&s->res[k]);
-    free(s->res);
-    free(s->models);
-    memset(s, 0, sizeof *s);
-}
-
-void cl_sweep_study_default(cl_sweep_study_opts *o) {
-    memset(o, 0, sizeof *o);
-    cl_induction_study_default(&o->base);
-    o->n_reps = o->n_lens = 5;
-    for (int i = 0; i < 5; i++) o->reps[i] = o->lens[i] = 2 * (i + 1);
-}
-
-int cl_sweep_study_run(cl_model *const *m, const cl_study_model *info, int n, const cl_sweep_study_opts *o,
-                       cl_sweep_set *out, cl_error *err) {
-    memset(out, 0, sizeof *out);
-    if (o->n_reps < 1 || o->n_reps > CL_SWEEP_MAX_GRID || o->n_lens < 1 || o->n_lens > CL_SWEEP_MAX_GRID)
-        return cl_error_set(err, CL_EINVAL, "sweep: the grid needs 1 to %d values of R and of L", CL_SWEEP_MAX_GRID);
-    if (cl_sweep_study_check(m, info, n, o, err)) return CL_EINVAL; /* every model before the first runs */
-    out->opts = o->base.base;
-    out->opts.progress = (cl_progress){0};
-    out->n_reps = o->n_reps;
-    out->n_lens = o->n_lens;
-    memcpy(out->reps, o->reps, sizeof out->reps);
-    memcpy(out->lens, o->lens, sizeof out->lens);
-    int rc = models_precision(m, info, n, &out->opts.precision, err);
-    if (!rc) rc = set_alloc(n, &out->models, (void **)&out->res, sizeof *out->res, info, err);
-    if (rc) { cl_sweep_set_free(out); return rc; }
-    out->n = n;
-    const int ncell = o->n_reps * o->n_lens;
-    unsigned char *only = o->base.shard.n > 1 ? calloc((size_t)ncell, 1) : NULL;
-    if (o->base.shard.n > 1 && !only) rc = cl_error_set(err, CL_ENOMEM, "sweep: out of memory");
-    for (int k = 0; k < n && !rc; k++) {
-        cl_sweep_opts so = {.n_reps = o->n_reps, .n_lens = o->n_lens, .reps = o->reps, .lens = o->lens, .only = only,
-                            .skip_unfit = o->skip_unfit};
-        for (int c = 0; only && c < ncell; c++) only[c] = (unsigned char)cl_shard_has(&o->base.shard, k * ncell + c);
-        model_progress mp = {&o->base.base.progress, "sweep", info[k].name, k, n};
-        rc = model_opts(m[k], &o->base, &so.base, err);
-        out->models[k].sampling = rc ? -1 : sampling_of(m[k], so.base.rrt.tok_lo, so.base.rrt.tok_hi);
-        so.base.progress = (cl_progress){.ctx = &mp, .fn = on_model_progress};
-        double t0 = cl_now();
-        if (!rc && (rc = cl_sweep_run(m[k], &so, &out->res[k], err))) cl_error_prefix(err, info[k].path);
-        out->models[k].seconds = cl_now() - t0;
-    }
-    free(only);
-    if (rc) cl_sweep_set_free(out);
-    return rc;
-}
-
-void cl_sweep_set_free(cl_sweep_set *s) {
-    for (int k = 0; s->res && k < s->n; k++) cl_sweep_free(&s->res[k]);
-    free(s->res);
-    free(s->models);
-    memset(s, 0, sizeof *s);
-}
 
 /* ------------------------------------------------------------------ JSON pieces */
 
@@ -589,7 +385,7 @@ int cl_induction_read(const char *dir, cl_induction_set *s, cl_error *err) {
     const cJSON *models = cl_jr_arr(&r, root, "models", &n);
     /* a part of `induction --offsets --shard` may hold none of the models (its units are offsets) */
     if (!r.rc && (n < !cl_shard_present(dir) || n > CL_STUDY_MAX_MODELS)) cl_jr_fail(&r, "not 1 to 64 models", "models");
-    if (!r.rc) r.rc = set_alloc(n, &s->models, (void **)&s->res, sizeof *s->res, NULL, err);
+    if (!r.rc) r.rc = cl_study_set_alloc(n, &s->models, (void **)&s->res, sizeof *s->res, NULL, err);
     if (!r.rc) s->n = n;
     for (int k = 0; k < s->n && !r.rc; k++)
         induction_model_read(&r, cJSON_GetArrayItem(models, k), &s->opts, &s->res[k], &s->models[k]);
@@ -737,7 +533,7 @@ int cl_sweep_read(const char *dir, cl_sweep_set *s, cl_error *err) {
     int n = 0;
     const cJSON *models = cl_jr_arr(&r, root, "models", &n);
     if (!r.rc && (n < 1 || n > CL_STUDY_MAX_MODELS)) cl_jr_fail(&r, "not 1 to 64 models", "models");
-    if (!r.rc) r.rc = set_alloc(n, &s->models, (void **)&s->res, sizeof *s->res, NULL, err);
+    if (!r.rc) r.rc = cl_study_set_alloc(n, &s->models, (void **)&s->res, sizeof *s->res, NULL, err);
     if (!r.rc) s->n = n;
     const int ncell = s->n_reps * s->n_lens, part = cl_shard_present(dir); /* a part may hold fewer cells */
     for (int k = 0; k < s->n && !r.rc; k++) {

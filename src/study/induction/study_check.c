@@ -3,6 +3,7 @@
  * of models scores.csv leaves out (for the command's closing line). */
 #include "study/induction/induction.h"
 #include "study/common/rrt.h"
+#include "core/core.h"
 
 int cl_rrt_study_check(cl_model *const *m, const cl_study_model *info, int n, const cl_induction_study_opts *o,
                        const cl_sweep_study_opts *grid, int units_per_model, cl_error *err) {
@@ -37,4 +38,42 @@ int cl_induction_scores_skipped(const cl_induction_set *s, int *skipped, cl_erro
     int rc = cl_induction_scores(s, &t, skipped, err);
     cl_scores_free(&t);
     return rc;
+}
+
+/* The longest encoder input, R x L + 1 values, against every model's context_length: the
+ * tokenizer would silently keep only the last context_length values. */
+static int check_rrt_fits(cl_model *const *m, const cl_study_model *info, int n, long reps, long len, cl_error *err) {
+    const long need = reps * len + 1;
+    for (int k = 0; k < n; k++) {
+        if (!m[k]) continue; /* another part's model (cl_study_models_load's shard) */
+        const int ctx = cl_model_config(m[k])->context_length;
+        if (need > ctx)
+            return cl_error_set(err, CL_EINVAL, "%s: %ld values (R x L + 1 = %ld x %ld + 1) exceed its context_length %d "
+                                "(the tokenizer would truncate such a context): lower R or L", info ? info[k].path : "model",
+                                need, reps, len, ctx);
+    }
+    return 0;
+}
+
+int cl_induction_study_check(cl_model *const *m, const cl_study_model *info, int n, const cl_induction_study_opts *o,
+                             cl_error *err) {
+    return check_rrt_fits(m, info, n, o->base.rrt.reps, o->base.rrt.seq_len, err);
+}
+
+int cl_sweep_study_check(cl_model *const *m, const cl_study_model *info, int n, const cl_sweep_study_opts *o,
+                         cl_error *err) {
+    long r = 0, l = 0, r0 = 0, l0 = 0;
+    for (int i = 0; i < o->n_reps && i < CL_SWEEP_MAX_GRID; i++) r = o->reps[i] > r ? o->reps[i] : r;
+    for (int i = 0; i < o->n_lens && i < CL_SWEEP_MAX_GRID; i++) l = o->lens[i] > l ? o->lens[i] : l;
+    if (!o->skip_unfit) return check_rrt_fits(m, info, n, r, l, err);
+    /* skip_unfit: the cells too long for a model are skipped; its smallest must fit */
+    r0 = r; l0 = l;
+    for (int i = 0; i < o->n_reps && i < CL_SWEEP_MAX_GRID; i++) r0 = o->reps[i] < r0 ? o->reps[i] : r0;
+    for (int i = 0; i < o->n_lens && i < CL_SWEEP_MAX_GRID; i++) l0 = o->lens[i] < l0 ? o->lens[i] : l0;
+    for (int k = 0; k < n; k++)
+        if (m[k] && !cl_sweep_cell_fits(m[k], (int)r0, (int)l0))
+            return cl_error_set(err, CL_EINVAL, "%s: no cell of the sweep fits its context (the smallest, R = %ld, L = %ld, "
+                                "needs %ld %s)", info ? info[k].path : "model", r0, l0, r0 * l0 + 1,
+                                cl_model_is_bolt(m[k]) ? "patches" : "tokens");
+    return 0;
 }
