@@ -274,6 +274,13 @@ int cl_induction_scores(const cl_induction_set *s, cl_scores *t, int *skipped, c
 }
 
 /* dir/scores.csv of a set's rows (writer: scores_table.c) */
+int cl_induction_scores_skipped(const cl_induction_set *s, int *skipped, cl_error *err) {
+    cl_scores t = {0};
+    int rc = cl_induction_scores(s, &t, skipped, err);
+    cl_scores_free(&t);
+    return rc;
+}
+
 static int scores_csv(const char *dir, int (*rows)(const void *, cl_scores *, int *, cl_error *), const void *set,
                       cl_error *err) {
     char path[4096];

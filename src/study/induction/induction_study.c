@@ -84,15 +84,6 @@ static int models_precision(cl_model *const *m, const cl_study_model *info, int 
     return 0;
 }
 
-int cl_study_set_alloc(int n, cl_study_model **models, void **res, size_t res_size, const cl_study_model *info,
-                       cl_error *err) {
-    *models = calloc((size_t)(n > 0 ? n : 1), sizeof **models);
-    *res = calloc((size_t)(n > 0 ? n : 1), res_size);
-    if (!*models || !*res) return cl_error_set(err, CL_ENOMEM, "out of memory");
-    if (info) memcpy(*models, info, sizeof **models * (size_t)n);
-    return 0;
-}
-
 int cl_induction_study_run(cl_model *const *m, const cl_study_model *info, int n, const cl_induction_study_opts *o,
                            cl_induction_set *out, cl_error *err) {
     memset(out, 0, sizeof *out);
@@ -118,13 +109,6 @@ int cl_induction_study_run(cl_model *const *m, const cl_study_model *info, int n
     }
     if (rc) cl_induction_set_free(out);
     return rc;
-}
-
-void cl_induction_set_free(cl_induction_set *s) {
-    for (int k = 0; s->res && k < s->n; k++) cl_induction_free(&s->res[k]);
-    free(s->res);
-    free(s->models);
-    memset(s, 0, sizeof *s);
 }
 
 void cl_sweep_study_default(cl_sweep_study_opts *o) {
@@ -168,12 +152,5 @@ int cl_sweep_study_run(cl_model *const *m, const cl_study_model *info, int n, co
     free(only);
     if (rc) cl_sweep_set_free(out);
     return rc;
-}
-
-void cl_sweep_set_free(cl_sweep_set *s) {
-    for (int k = 0; s->res && k < s->n; k++) cl_sweep_free(&s->res[k]);
-    free(s->res);
-    free(s->models);
-    memset(s, 0, sizeof *s);
 }
 

@@ -1,6 +1,5 @@
 /* study_check.c — the checks of `induction` and `sweep` options against the models they run,
- * made before any work or output so that a bad option leaves nothing behind, and the count
- * of models scores.csv leaves out (for the command's closing line). */
+ * made before any work or output so that a bad option leaves nothing behind. */
 #include "study/induction/induction.h"
 #include "study/common/rrt.h"
 #include "core/core.h"
@@ -31,13 +30,6 @@ int cl_rrt_study_check(cl_model *const *m, const cl_study_model *info, int n, co
     /* the longest input against every context */
     if (grid ? cl_sweep_study_check(m, info, n, grid, err) : cl_induction_study_check(m, info, n, o, err)) return CL_EINVAL;
     return cl_shard_check(&o->shard, n * units_per_model, "units", err);
-}
-
-int cl_induction_scores_skipped(const cl_induction_set *s, int *skipped, cl_error *err) {
-    cl_scores t = {0};
-    int rc = cl_induction_scores(s, &t, skipped, err);
-    cl_scores_free(&t);
-    return rc;
 }
 
 /* The longest encoder input, R x L + 1 values, against every model's context_length: the
