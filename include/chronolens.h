@@ -152,7 +152,8 @@ CL_API void cl_outdir_abort(cl_outdir *d);
 
 /* ---------------------------------------------------------------- threads */
 
-/* Number of threads of the library's pool (products, attention, norms). n <= 0: all cores.
+/* Number of threads of the library's pool (products, attention, norms). n <= 0: the cores
+ * this process may use (its CPU affinity: a Slurm task's, a cpuset's, taskset's).
  * Results do not depend on it, bit for bit: products are cut into blocks from their shape
  * alone and OpenBLAS is kept single-threaded (docs/numerics.md).
  * Until the first call the pool has one thread. */

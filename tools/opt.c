@@ -22,7 +22,7 @@ static int set_threads(const cli_opt *o, void *args, const char *value, const ch
 /* Every command's, after its own (the arguments begin with a cli_ui: offsets into it). */
 static const cli_opt COMMON[] = {
     {.name = "--threads", .arg = "N", .type = OPT_INT, .off = offsetof(cli_ui, threads), .ilo = 1, .ihi = 1024,
-     .fn = set_threads, .def = "all cores", .help = "worker threads"},
+     .fn = set_threads, .def = "the usable cores", .help = "worker threads"},
     {.name = "--quiet", .alias = "-q", .type = OPT_FLAG, .off = offsetof(cli_ui, quiet),
      .help = "no progress or summary on stderr (also -q)"},
     {.name = "--help", .alias = "-h", .type = OPT_HELP, .def = "", .help = "this help (also -h)"},
