@@ -9,7 +9,16 @@
 
 typedef struct cl_binder cl_binder;
 
-/* bound: every tensor bound so far (cl_binder_check_accounted refuses the others) */
+/* A matrix to round to bf16 (weights.c): bound at once (*dst set by cl_binder_round, in one
+ * block with the others), filled by cl_binder_round on the thread pool. */
+typedef struct cl_round_job {
+    const st_tensor *t;
+    size_t n, at;            /* elements; offset in the block */
+    const uint16_t **dst;
+} cl_round_job;
+
+/* bound: every tensor bound so far (cl_binder_check_accounted refuses the others);
+ * jobs: the matrices still to round (precision bf16), see cl_binder_round */
 struct cl_binder {
     cl_model *m;
     const char *dir;  /* named in messages: the folder, or the one weight file */
@@ -18,6 +27,8 @@ struct cl_binder {
     int bf16;         /* bind the matrices of products in bf16 (model.h's twins) */
     const st_tensor **bound;
     int nbound, capbound;
+    cl_round_job *jobs;
+    int njobs, capjobs;
 };
 
 /* The tensor `name` with shape (d0) or (d0, d1) (d1 = 0: 1-D), as f32 (in place or widened
@@ -29,6 +40,13 @@ void cl_binder_get_w(cl_binder *b, const char *name, int d0, int d1, const float
 /* A matrix only looked up by rows (an untied input embedding, cl_embed): fp32 into *w,
  * except that with precision bf16 a BF16 tensor is kept as stored into *h (*w untouched). */
 void cl_binder_get_rows(cl_binder *b, const char *name, int d0, int d1, const float **w, const uint16_t **h);
+/* Rounds the matrices bound so far in bf16 (cl_binder_get_w with precision bf16 and a
+ * tensor that is not BF16 in place) into one block, split across the thread pool in fixed
+ * ranges (element by element, round to nearest even: the same bits under any thread
+ * count), and sets their pointers. The loader calls it after the family's bind; a
+ * pointer of such a matrix is NULL until then, so a family that copies one (a tied head)
+ * calls it first. Rounds only what was bound since the last call. 0 or the binder's error. */
+int cl_binder_round(cl_binder *b);
 /* 0, or the status of the first failed bind. */
 int cl_binder_status(const cl_binder *b);
 /* The name the checkpoint gives the token embedding (shared.weight, or one of its aliases

@@ -96,16 +96,18 @@ int cl_model_load(const char *dir, const cl_load_opts *opts, cl_model **out, cl_
     if (!rc) rc = open_files(m, dir, err);
     if (rc) { cl_model_free(m); return rc; }
     const cl_family *fam = cl_family_of(m->cfg.family);
-    cl_binder b = {m, dir, err, 0, bf16, NULL, 0, 0};
+    cl_binder b = {.m = m, .dir = dir, .err = err, .bf16 = bf16};
     m->precision = bf16 ? CL_BF16 : CL_FP32;
     if (m->nfiles == 1) b.dir = m->files[0].path;
     size_t np = 0;
     rc = fam->bind(m, &b, &np, err);
+    if (!rc) rc = cl_binder_round(&b);
     m->nparams = np;
     /* a tied output head may be stored under lm_head.weight (fam->lm_head: the family has one) */
     if (!rc) rc = cl_binder_check_accounted(&b, m->cfg.tied && fam->lm_head);
     if (!rc) rc = cl_model_check_files(m, err); /* read (bf16 widened) from a file shrunk meanwhile */
     free(b.bound);
+    free(b.jobs);
     if (rc) { cl_model_free(m); return rc; }
     *out = m;
     return 0;
