@@ -11,7 +11,7 @@ BUILD ?= build
 JOBS  ?= $(shell nproc)
 PKGS  := build-essential cmake pkg-config libopenblas-dev liblapacke-dev libcjson-dev \
          libcmocka-dev libfftw3-dev libcairo2-dev libdnnl-dev chromium clang libclang-rt-14-dev \
-         python3-numpy python3-pytest
+         python3-numpy python3-pytest python3-venv
 SUDO  := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CLI   := $(BUILD)/chronolens
 

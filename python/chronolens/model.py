@@ -41,11 +41,17 @@ def get_threads():
 
 
 def default_model_path():
-    """The bundled model (models/chronos-nano of the checkout), or $CHRONOLENS_MODEL when set."""
+    """The bundled model, or $CHRONOLENS_MODEL when set: models/chronos-nano beside the package
+    (a pip-installed one carries it), else that of the checkout the package is imported from.
+    Independent of $CHRONOLENS_LIB (where the libraries come from)."""
     env = os.environ.get("CHRONOLENS_MODEL")
     if env:
         return env
-    return str(pathlib.Path(__file__).resolve().parents[2] / "models" / "chronos-nano")
+    here = pathlib.Path(__file__).resolve().parent
+    installed = here / "models" / "chronos-nano"
+    if (installed / "config.json").exists():
+        return str(installed)
+    return str(here.parents[1] / "models" / "chronos-nano")
 
 
 @dataclasses.dataclass(frozen=True)

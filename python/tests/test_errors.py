@@ -1,5 +1,6 @@
 """Failures raise chronolens.Error carrying the library's one-line message: the same line the
 command prints (after its "chronolens: " prefix), naming the file and the problem."""
+import pathlib
 import shutil
 import subprocess
 
@@ -116,7 +117,13 @@ def test_library_lookup(tmp_path):
     # ... or the path of libchronolens.so, the study library beside it
     p = _import(L.library_paths[0])
     assert p.returncode == 0 and p.stdout.strip() == L.library_paths[0]
-    # without it: the checkout's build tree
+    # without it: an installed package's own copies (pip install ./python) ...
+    here = pathlib.Path(chronolens.__file__).resolve().parent
+    if (here / "libchronolens.so.0").exists():
+        p = _import(None)
+        assert p.returncode == 0 and p.stdout.strip() == str(here / "libchronolens.so.0")
+        return
+    # ... else the checkout's build tree
     if not (REPO / "build" / "libchronolens.so").exists():
         pytest.skip("no build/ in this checkout")
     p = _import(None)
