@@ -86,6 +86,12 @@ class ModelConfig:
     temperature: float
     top_p: float
     top_k: int
+    # the family: "t5" (Chronos-T5) or "bolt" (Chronos-Bolt, whose fields follow; 0 / () for T5)
+    family: str = "t5"
+    patch_size: int = 0
+    patch_stride: int = 0
+    use_reg_token: int = 0
+    quantiles: tuple = ()
 
     def as_dict(self):
         """The fields as a plain dict."""
@@ -219,7 +225,11 @@ class Model:
         self.path = path
         self._cfg = lib.cl_model_config(self._h.ptr)
         c = self._cfg.contents
-        self.config = ModelConfig(**{f.name: getattr(c, f.name) for f in dataclasses.fields(ModelConfig)})
+        fam = {n: getattr(c, n) for n in ("patch_size", "patch_stride", "use_reg_token")}
+        self.config = ModelConfig(**{f.name: getattr(c, f.name) for f in dataclasses.fields(ModelConfig)
+                                     if f.name not in fam and f.name not in ("family", "quantiles")},
+                                  **fam, family="bolt" if c.family == 1 else "t5",
+                                  quantiles=tuple(c.quantiles[:c.n_quantiles]))
         self.num_params = int(lib.cl_model_param_count(self._h.ptr))
         self.dtype = lib.cl_model_dtype(self._h.ptr).decode()
         self.precision = lib.cl_precision_name(lib.cl_model_precision(self._h.ptr)).decode()

@@ -501,52 +501,71 @@ def multisine_sweep(model, configs=100, seed=0, top_k=None, points=None, duratio
 
 @dataclasses.dataclass
 class ForecastResult:
-    """ChronosPipeline.predict: samples (B, S, H); mean (B, H); quantiles (B, H, nq) at levels."""
+    """ChronosPipeline.predict: samples (B, S, H); mean (B, H); quantiles (B, H, nq) at levels.
+    Chronos-Bolt (ChronosBoltPipeline.predict): samples are its quantile paths (B, Q, H) at the
+    model's levels (config.quantiles), mean its median."""
     samples: np.ndarray
     mean: np.ndarray
     quantiles: np.ndarray
     levels: tuple
 
 
-def forecast(model, context, horizon=None, samples=None, temperature=None, top_k=None, top_p=None, seed=0, batch=0,
-             cache=True, quantiles=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9), progress=None):
+def forecast(model, context, horizon=None, samples=None, temperature=None, top_k=None, top_p=None, seed=None,
+             batch=0, cache=True, quantiles=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9), progress=None):
     """Sample paths of the model for context (L,) or (B, L) (NaN = missing), as
     ChronosPipeline.predict (chronolens forecast): horizon (default prediction_length),
     samples / temperature / top_k / top_p (default the model's chronos_config), seed (series b
-    draws from its own stream), batch (series per model batch, 0 = auto), cache (key/value
-    cached decoder). progress: None, True (stderr) or f(done, total) over decoder steps x
-    series. Returns a ForecastResult whose mean and quantiles equal the command's CSV."""
+    draws from its own stream; None = 0), batch (series per model batch, 0 = auto), cache
+    (key/value cached decoder). A Chronos-Bolt model predicts its quantiles (ChronosBoltPipeline.
+    predict): samples, temperature, top_k, top_p, seed and cache=False are refused for it, as
+    the command refuses them. quantiles: the levels of `quantiles` (linear interpolation over
+    the samples; Bolt: the pipeline's rule over its levels). progress: None, True (stderr) or
+    f(done, total) over decoder steps x series (Bolt: model rows). Returns a ForecastResult
+    whose mean and quantiles equal the command's CSV."""
     from .model import _context
     c = model.config
-    mp = _model_ptr(model, "forecast (T5 sampling)")
+    bolt = c.family == "bolt"
+    mp = model._h.ptr if bolt else _model_ptr(model, "forecast (T5 sampling)")
     x = _context(context, model)
     B, L = x.shape
     H = c_int(horizon, "horizon") if horizon is not None else (c.prediction_length if c.prediction_length > 0 else 64)
-    S = c_int(samples, "samples") if samples is not None else (c.num_samples if c.num_samples > 0 else 20)
-    t = float(temperature) if temperature is not None else c.temperature  # as loaded: config.c checked them
-    k = c_int(top_k, "top_k") if top_k is not None else c.top_k
-    p = float(top_p) if top_p is not None else c.top_p
-    if H < 1 or S < 1:
-        raise Error("chronolens: forecast: horizon %d, samples %d: must be >= 1" % (H, S))
-    seed, batch = c_seed(seed), c_int(batch, "batch")
-    # the checks of the command's options that the study leaves to its callers (it reads 0 as
-    # "the model's value"); the rules of the sampler (src/model/sampling.c)
+    batch = c_int(batch, "batch")
     if batch < 0:
         _invalid("forecast: batch %d: must be >= 0 (0 = auto)" % batch)
-    if not 0 < t <= _FLT_MAX:
-        _invalid("forecast: temperature %g: %s" % (t, "must be > 0" if not t > 0 else "must be a finite number > 0"))
-    if k < 0:
-        _invalid("forecast: top_k %d: must be >= 0" % k)
-    if not 0 < p <= 1:
-        _invalid("forecast: top_p %g: must be in (0, 1]" % p)
+    if bolt:
+        # the study names any sampling setting given (0 / -1: none given)
+        S = len(c.quantiles)
+        t = float(temperature) if temperature is not None else 0.0
+        k = c_int(top_k, "top_k") if top_k is not None else -1
+        p = float(top_p) if top_p is not None else 0.0
+        ns = c_int(samples, "samples") if samples is not None else 0
+        if H < 1:
+            raise Error("chronolens: forecast: horizon %d: must be >= 1" % H)
+        have_seed, seed = int(seed is not None), c_seed(seed or 0)
+    else:
+        S = ns = c_int(samples, "samples") if samples is not None else (c.num_samples if c.num_samples > 0 else 20)
+        t = float(temperature) if temperature is not None else c.temperature  # as loaded: config.c checked them
+        k = c_int(top_k, "top_k") if top_k is not None else c.top_k
+        p = float(top_p) if top_p is not None else c.top_p
+        if H < 1 or S < 1:
+            raise Error("chronolens: forecast: horizon %d, samples %d: must be >= 1" % (H, S))
+        have_seed, seed = 1, c_seed(0 if seed is None else seed)
+        # the checks of the command's options that the study leaves to its callers (it reads 0 as
+        # "the model's value"); the rules of the sampler (src/model/sampling.c)
+        if not 0 < t <= _FLT_MAX:
+            _invalid("forecast: temperature %g: %s" % (t, "must be > 0" if not t > 0 else "must be a finite number > 0"))
+        if k < 0:
+            _invalid("forecast: top_k %d: must be >= 0" % k)
+        if not 0 < p <= 1:
+            _invalid("forecast: top_p %g: must be in (0, 1]" % p)
     lv = np.ascontiguousarray(quantiles, dtype=np.float64).reshape(-1)
     for v in lv:
         if not 0 < v < 1:
             _invalid("forecast: quantile level %g is not in (0, 1)" % v)
     o = cs.ForecastStudyOpts()
     slib.cl_forecast_study_default(ctypes.byref(o))
-    o.method, o.horizon, o.samples, o.temperature, o.top_k, o.top_p = cs.FORECAST_MODEL, H, S, t, k, p
-    o.have_seed, o.seed, o.batch, o.no_cache = 1, seed, batch, int(not cache)
+    o.method, o.horizon, o.samples, o.temperature, o.top_k, o.top_p = cs.FORECAST_MODEL, H, ns, t, k, p
+    o.have_seed, o.seed, o.batch, o.no_cache = have_seed, seed, batch, int(not cache)
     levels = lv if len(lv) else np.array([0.5])  # the study wants a level; none asked: none returned
     o.nlev = c_int(len(levels), "quantiles", 1, cs.FORECAST_MAX_LEVELS)
     o.levels[:len(levels)] = levels.tolist()
@@ -556,12 +575,36 @@ def forecast(model, context, horizon=None, samples=None, temperature=None, top_k
         o.progress = run.progress
         call(slib.cl_forecast_study_run, mp, ctypes.byref(ctx), ctypes.byref(o), ctypes.byref(res))
     try:
-        vals = cs.array(res.paths, (B, S, H))
+        vals = cs.array(res.paths, (B, res.S, H))
         mean = cs.array(res.mean, (B, H))
         q = cs.array(res.quant, (B, H, len(levels)))[:, :, :len(lv)].copy()
     finally:
         slib.cl_forecast_free(ctypes.byref(res))
     return ForecastResult(samples=vals, mean=mean, quantiles=q, levels=tuple(lv.tolist()))
+
+
+def embed_series(model, context, batch=16, progress=None):
+    """ChronosPipeline.embed / ChronosBoltPipeline.embed through the library's embed study
+    (chronolens embed, either family): context (L,) or (B, L) (NaN = missing) ->
+    (embeddings (B, T, d_model) float32, scale): Chronos-T5 T = tokens incl. EOS and scale (B,)
+    the tokenizer's; Chronos-Bolt T = patches [+ REG] and scale (B, 2) = (loc, scale)."""
+    from .model import _context
+    x = _context(context, model)
+    B = x.shape[0]
+    o = cs.EmbedOpts()
+    slib.cl_embed_default(ctypes.byref(o))
+    o.batch = c_int(batch, "batch")
+    ctx = _context_struct(x)
+    res = cs.EmbedResult()
+    with _lib.interruptible(progress, "embed") as run:
+        o.progress = run.progress
+        call(slib.cl_embed_run, model._h.ptr, ctypes.byref(ctx), ctypes.byref(o), ctypes.byref(res))
+    try:
+        emb = cs.array(res.emb, (B, res.T, res.d))
+        scale = cs.array(res.scale, (B, 2) if res.bolt else (B,))
+    finally:
+        slib.cl_embed_free(ctypes.byref(res))
+    return emb, scale
 
 
 _FLT_MAX = 3.4028234663852886e38
