@@ -186,6 +186,14 @@ _decl(lib, "cl_decode", c_int, c_void_p, I32, c_int, c_int, ERR)
 _decl(lib, "cl_state_set_progress", None, c_void_p, P(Progress))
 _decl(lib, "cl_state_logits", c_void_p, c_void_p, P(c_int), P(c_int), P(c_int))
 
+# Chronos-Bolt (chronolens.h): patches instead of tokens, quantiles instead of logits
+_decl(lib, "cl_bolt_num_tokens", c_int, P(Config), c_int)
+_decl(lib, "cl_bolt_encode", c_int, c_void_p, F32, c_int, c_int, ERR)
+_decl(lib, "cl_bolt_forward", c_int, c_void_p, F32, c_int, c_int, ERR)
+for _n in ("cl_bolt_loc", "cl_bolt_scale", "cl_bolt_mask", "cl_bolt_input_embeds", "cl_bolt_decoder_hidden",
+           "cl_bolt_quantiles"):
+    _decl(lib, _n, c_void_p, c_void_p)
+
 _decl(slib, "cl_abi_sizeof", c_size_t, c_char_p)
 
 

@@ -1,0 +1,73 @@
+"""Chronos-Bolt in Python: forward (quantiles, encoder states, attention), embed and the
+config's family fields, against the commands' numbers."""
+import numpy as np
+import pytest
+
+import chronolens
+from conftest import FIXTURES, cli
+
+BOLT = FIXTURES / "bolt-rand"
+
+
+def _ctx():
+    t = np.arange(100)
+    x = np.stack([np.sin(t / 3) * 5 + 10, np.cos(t / 7), np.random.default_rng(1).normal(size=100)])
+    x[2, :30] = np.nan
+    return x.astype(np.float32)
+
+
+def _csv(path, x):
+    with open(path, "w") as f:
+        f.write(",".join("s%d" % b for b in range(x.shape[0])) + "\n")
+        for t in range(x.shape[1]):
+            f.write(",".join("" if np.isnan(v) else repr(float(v)) for v in x[:, t]) + "\n")
+
+
+def test_config_has_family_fields():
+    c = chronolens.load(BOLT).config
+    assert (c.family, c.patch_size, c.patch_stride, c.use_reg_token) == ("bolt", 16, 16, 1)
+    assert c.quantiles == (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+    assert chronolens.load().config.family == "t5" and chronolens.load().config.quantiles == ()
+
+
+def test_forward_and_embed_equal_cli(tmp_path):
+    m = chronolens.load(BOLT)
+    x = _ctx()
+    _csv(tmp_path / "ctx.csv", x)
+    H = m.config.prediction_length
+    cli("forecast", "--model", BOLT, "--context", tmp_path / "ctx.csv", "--out", tmp_path / "fc.csv", "--horizon", H,
+        "--samples-out", tmp_path / "q.npy")
+    r = m.forward(x, capture="all")
+    T = 100 // 16 + 1 + 1  # 7 patches (left-padded to 112) + [REG]
+    assert r.logits is None and r.encoder_hidden.shape == (3, T, m.config.d_model)
+    assert r.quantiles.shape == (3, 9, H) and r.attention_mask.shape == (3, T)
+    np.testing.assert_array_equal(r.quantiles, np.load(tmp_path / "q.npy"))
+    assert r.attn["enc"].shape == (2, 3, 4, T, T) and r.attn["cross"].shape == (3, 3, 4, 1, T)
+    np.testing.assert_allclose(r.attn["cross"].sum(-1), 1, rtol=1e-5)
+    cli("embed", "--model", BOLT, "--context", tmp_path / "ctx.csv", "--out", tmp_path / "e.npy", "--scales-out",
+        tmp_path / "sc.npy")
+    e, sc = m.embed(x)
+    np.testing.assert_array_equal(e, np.load(tmp_path / "e.npy"))
+    np.testing.assert_array_equal(sc, np.load(tmp_path / "sc.npy"))
+    np.testing.assert_array_equal(sc, np.stack([r.loc, r.scale], axis=1))
+    np.testing.assert_array_equal(e, r.encoder_hidden)
+
+
+def test_ablation_applies_to_bolt_forward_and_embed():
+    m = chronolens.load(BOLT)
+    x = _ctx()
+    q0 = m.forward(x).quantiles.copy()
+    e0, _ = m.embed(x)
+    with m.ablate("cross", 0, 1):
+        assert np.abs(m.forward(x).quantiles - q0).max() > 0
+    with m.ablate("enc", 0, 1):
+        assert np.abs(m.embed(x)[0] - e0).max() > 0
+    np.testing.assert_array_equal(m.forward(x).quantiles, q0)  # restored on exit
+
+
+def test_bolt_forward_refuses_tokens():
+    m = chronolens.load(BOLT)
+    with pytest.raises(chronolens.Error, match="Chronos-Bolt model reads a context of values"):
+        m.forward(token_ids=np.ones((1, 4)))
+    with pytest.raises(chronolens.Error, match="Chronos-Bolt model reads a context of values"):
+        m.forward(np.ones(20), decoder_ids=[0])
