@@ -314,9 +314,12 @@ def load(path=None, precision="fp32"):
 
 
 def _context(context, model=None):
-    """context (L,) or (B, L) as the float32 array the library reads, checked by the library's
+    """context (L,) or (B, L) (or a list of 1-D series of unequal lengths: left_pad) as the
+    float32 array the library reads, checked by the library's
     own check of contexts (cl_context_check, as the commands check a context CSV): every value
     finite in float32 (NaN = missing) and, for `model`, each series' scale as it computes it."""
+    if isinstance(context, (list, tuple)) and len(context) > 0 and not np.isscalar(context[0]):
+        context = left_pad(context)
     with np.errstate(over="ignore"):  # 1e39 becomes inf here; the library names the series
         x = np.asarray(context, dtype=np.float32)
     if x.ndim == 1:
@@ -326,6 +329,22 @@ def _context(context, model=None):
     x = np.ascontiguousarray(x)
     B, L = c_int(x.shape[0], "context series"), c_int(x.shape[1], "context length")
     call(lib.cl_context_check, None if model is None else model._cfg, x, B, L, None, None)
+    return x
+
+
+def left_pad(series):
+    """A list of 1-D series of unequal lengths -> (B, max length) float64, each series
+    left-padded with NaN (missing), as chronos-forecasting's left_pad_and_stack_1D."""
+    rows = [np.asarray(c.detach().cpu().float().numpy() if hasattr(c, "detach") else c, dtype=np.float64)
+            for c in series]
+    for i, r in enumerate(rows):
+        if r.ndim != 1 or r.size == 0:
+            raise Error("chronolens: context: series %d has shape %s; a list holds 1-D series of at least one "
+                        "value" % (i, r.shape), 3)
+    L = max(r.size for r in rows)
+    x = np.full((len(rows), L), np.nan)
+    for i, r in enumerate(rows):
+        x[i, L - r.size:] = r
     return x
 
 

@@ -15,7 +15,7 @@ import warnings
 import numpy as np
 
 from ._lib import Error
-from .model import Model
+from .model import Model, left_pad
 
 __all__ = ["pipeline", "resolve_model", "ChronosPipeline", "ChronosBoltPipeline", "hf_hub_cache"]
 
@@ -80,15 +80,7 @@ def _prepare(context):
     torch_in = _torch_tensor(context) or (isinstance(context, (list, tuple)) and len(context) > 0
                                           and all(_torch_tensor(c) for c in context))
     if isinstance(context, (list, tuple)) and len(context) > 0 and not np.isscalar(context[0]):
-        rows = [_series(c, "series %d" % i) for i, c in enumerate(context)]
-        for i, r in enumerate(rows):
-            if r.ndim != 1 or r.size == 0:
-                raise Error("chronolens: context: series %d has shape %s; a list holds 1-D series of at least "
-                            "one value" % (i, r.shape), 3)
-        L = max(r.size for r in rows)
-        x = np.full((len(rows), L), np.nan)
-        for i, r in enumerate(rows):  # left padding, as left_pad_and_stack_1D
-            x[i, L - r.size:] = r
+        x = left_pad(context)
     else:
         x = _series(context, "context")
         if x.ndim == 1:

@@ -159,3 +159,14 @@ def test_torch_in_torch_out():
     s = p.predict(x, prediction_length=4, num_samples=2)
     assert isinstance(s, torch.Tensor) and tuple(s.shape) == (1, 2, 4)
     np.testing.assert_array_equal(s.numpy(), p.predict(x.numpy(), prediction_length=4, num_samples=2))
+
+
+def test_lists_everywhere():
+    # every function that takes a context takes a list of unequal-length series, padded the same
+    nano = chronolens.load(NANO)
+    s = _series()
+    np.testing.assert_array_equal(chronolens.embed(nano, s)[0], chronolens.embed(nano, _padded(s))[0])
+    np.testing.assert_array_equal(chronolens.forecast(nano, s, horizon=3, samples=2).samples,
+                                  chronolens.forecast(nano, _padded(s), horizon=3, samples=2).samples)
+    with pytest.raises(chronolens.Error, match="series 0 has shape"):
+        chronolens.tokenize(nano, [np.ones((2, 2)), np.ones(3)])
