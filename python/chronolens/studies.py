@@ -132,7 +132,11 @@ def _induction_opts(model, seq_len, reps, batch, seed, token_range, seeds=1, thr
     band), then the arguments; token_range (lo, hi) replaces the band."""
     o = cs.InductionOpts()
     err = _lib.ClError()
-    if slib.cl_induction_default(model._cfg, ctypes.byref(o), ctypes.byref(err)) and token_range is None:
+    bolt = model.config.family == "bolt"
+    if bolt and token_range is not None:
+        _invalid("rrt: token_range: a Chronos-Bolt model reads repeated random patches, not tokens")
+    # a Bolt config has no token band (the defaults before it are set): the patches need none
+    if slib.cl_induction_default(model._cfg, ctypes.byref(o), ctypes.byref(err)) and token_range is None and not bolt:
         raise Error(err.msg.decode("utf-8", "replace"), err.code)  # no band: a range must be given
     if batch < 1:
         _invalid("rrt: batch %d: must be >= 1" % batch)
@@ -175,14 +179,16 @@ def induction(model, seq_len=10, reps=2, batch=100, seed=0, seeds=1, threshold=0
               token_range=None, progress=None):
     """The induction-head study with repeated random tokens (chronolens induction, one model):
     per-head cross-attention and encoder scores, counts, and with strict the ablation and
-    copying scores. progress: None, True (stderr) or f(done, total) over forward passes.
+    copying scores. A Chronos-Bolt model runs repeated random patches (positions are patch
+    indices; ablation = change of the first-step median's error; no copying score, token_range
+    None; docs/induction.md). progress: None, True (stderr) or f(done, total) over forward passes.
     Returns an InductionResult; equals induction.csv/json of the command for the same options."""
     c = model.config
     L, H, Le = c.num_decoder_layers, c.num_heads, c.num_layers
     n, ne = L * H, Le * H
     tr = _tok(model, token_range)
     t0 = time.perf_counter()
-    mp = _model_ptr(model, "the induction heads study")
+    mp = model._h.ptr  # either family: Chronos-Bolt runs repeated random patches (docs/induction.md)
     o = _induction_opts(model, c_int(seq_len, "seq_len"), c_int(reps, "reps"), c_int(batch, "batch"), c_seed(seed), tr,
                         c_int(seeds, "seeds"), float(threshold), strict)
     r = cs.InductionResult()
@@ -200,7 +206,8 @@ def induction(model, seq_len=10, reps=2, batch=100, seed=0, seeds=1, threshold=0
                        for i in range(n)], np.uint8).reshape(n, 4)
         ef = np.array([[slib.cl_induction_enc_above(rp, i, k) for k in (cs.CUR, cs.RIGHT)] for i in range(ne)],
                       np.uint8).reshape(ne, 2)
-        tok_range = (r.tok_lo, r.tok_hi)
+        tok_range = None if r.bolt else (r.tok_lo, r.tok_hi)
+        bolt = bool(r.bolt)
     finally:
         slib.cl_induction_free(ctypes.byref(r))
     secs = time.perf_counter() - t0
@@ -210,7 +217,8 @@ def induction(model, seq_len=10, reps=2, batch=100, seed=0, seeds=1, threshold=0
     return InductionResult(
         layers=L, heads=H, enc_layers=Le,
         current=_stat(cross[0], L, H), right=_stat(cross[1], L, H),
-        ablation=_stat(cross[2], L, H) if strict else None, copying=_stat(cross[3], L, H) if strict else None,
+        ablation=_stat(cross[2], L, H) if strict else None,
+        copying=_stat(cross[3], L, H) if strict and not bolt else None,
         enc_current=_stat(enc[0], Le, H), enc_right=_stat(enc[1], Le, H),
         above_current=cf[:, 0].reshape(L, H).astype(bool), above_right=cf[:, 1].reshape(L, H).astype(bool),
         strict_current=cf[:, 2].reshape(L, H).astype(bool), strict_right=cf[:, 3].reshape(L, H).astype(bool),

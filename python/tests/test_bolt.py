@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 import chronolens
-from conftest import FIXTURES, cli
+from conftest import FIXTURES, cli, read_csv
+from test_studies import _stat_cells
 
 BOLT = FIXTURES / "bolt-rand"
 
@@ -71,3 +72,22 @@ def test_bolt_forward_refuses_tokens():
         m.forward(token_ids=np.ones((1, 4)))
     with pytest.raises(chronolens.Error, match="Chronos-Bolt model reads a context of values"):
         m.forward(np.ones(20), decoder_ids=[0])
+
+
+def test_induction_equals_cli(tmp_path):
+    # repeated random patches: the same study as `chronolens induction` on a Bolt model
+    m = chronolens.load(BOLT)
+    cli("induction", "--model", BOLT, "--out", tmp_path, "--batch", 8, "--seed", 5, "--seeds", 2)
+    r = chronolens.induction(m, batch=8, seed=5, seeds=2)
+    assert r.copying is None and r.token_range is None
+    rows = read_csv(tmp_path / "induction.csv")
+    assert len(rows) == (r.layers + r.enc_layers) * r.heads
+    for row in rows:
+        l, h = int(row["layer"]), int(row["head"])
+        pairs = ([("current", r.current), ("right", r.right), ("ablation_dlogp", r.ablation)]
+                 if row["stack"] == "cross" else [("current", r.enc_current), ("right", r.enc_right)])
+        for prefix, st in pairs:
+            want, got = _stat_cells(row, prefix, st, l, h)
+            assert got == want, (row["stack"], l, h, prefix)
+    with pytest.raises(chronolens.Error, match="repeated random patches, not tokens"):
+        chronolens.induction(m, batch=2, token_range=(3, 9))
