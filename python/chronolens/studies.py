@@ -249,7 +249,7 @@ def sweep(model, reps=(2, 4, 6, 8, 10), lens=(2, 4, 6, 8, 10), batch=100, seed=0
     r = int32_array(reps, "reps").reshape(-1)
     l = int32_array(lens, "lens").reshape(-1)
     tr = _tok(model, token_range)
-    mp = _model_ptr(model, "sweep")
+    mp = model._h.ptr  # either family (Chronos-Bolt: repeated random patches)
     o = cs.SweepOpts()
     # L and R are set per cell; 10 and 2 only pass the option check
     o.base = _induction_opts(model, 10, 2, c_int(batch, "batch"), c_seed(seed), tr, c_int(seeds, "seeds"),

@@ -5,7 +5,8 @@ import pytest
 
 import chronolens
 from conftest import FIXTURES, cli, read_csv
-from test_studies import _stat_cells
+from conftest import g9
+from test_studies import CRIT, _stat_cells
 
 BOLT = FIXTURES / "bolt-rand"
 
@@ -91,3 +92,19 @@ def test_induction_equals_cli(tmp_path):
             assert got == want, (row["stack"], l, h, prefix)
     with pytest.raises(chronolens.Error, match="repeated random patches, not tokens"):
         chronolens.induction(m, batch=2, token_range=(3, 9))
+
+
+def test_sweep_equals_cli(tmp_path):
+    m = chronolens.load(BOLT)
+    cli("sweep", "--model", BOLT, "--out", tmp_path, "--reps-list", "2,3", "--len-list", "2,4", "--batch", 4,
+        "--seed", 1)
+    r = chronolens.sweep(m, reps=[2, 3], lens=[2, 4], batch=4, seed=1)
+    rows = read_csv(tmp_path / "sweep.csv")
+    assert len(rows) == 4
+    for row in rows:
+        i, j = [2, 3].index(int(row["reps"])), [2, 4].index(int(row["seq_len"]))
+        for stack in ("cross", "encoder"):
+            for k, c in enumerate(CRIT):
+                want = [row["%s_%s_%s" % (stack, c, w)] for w in ("n", "mean", "std")]
+                a = (r.cross if stack == "cross" else r.encoder)[i, j, k]
+                assert ["%d" % a[0], g9(a[1]), g9(a[2])] == want, (row, stack, c)
