@@ -279,7 +279,10 @@ class MultisineResult:
     columns of multisine.csv per head, (layers, heads) arrays: amplitude, peak, periodic (bool),
     strength, spacing_hz, quefrency_s, error_hz, induction_score, induction_current,
     induction_right. rho, p: Spearman(amplitude, induction score) and its permutation p-value;
-    smallest_gap_hz; periodic_heads, heads_at_smallest_gap (within 1/duration)."""
+    smallest_gap_hz; periodic_heads, heads_at_smallest_gap (within 1/duration). Chronos-Bolt:
+    points and duration as run (context_length values at the asked rate, method.md §4.2), one
+    attention sample per patch (attention .. double_fft_nodc, frequency_hz, quefrency_s: the
+    patches), as the command's files."""
     freqs: np.ndarray
     amps: np.ndarray
     phases: np.ndarray
@@ -360,7 +363,7 @@ def multisine(model, freqs=(5, 10, 20, 40), amps=None, phases=None, points=None,
     LH = L * H
     if n < 8:
         raise Error("chronolens: multisine: points %d: must be >= 8" % n)
-    mp = _model_ptr(model, "multisine")
+    mp = model._h.ptr  # either family: Chronos-Bolt reads the input at its patch rate (method.md §4.2)
     o = cs.MultisineOpts()
     slib.cl_multisine_default(ctypes.byref(o))
     o.fit_context = 0  # the input as given (_fit_input fitted the defaults to the model)
@@ -375,15 +378,18 @@ def multisine(model, freqs=(5, 10, 20, 40), amps=None, phases=None, points=None,
     call(slib.cl_multisine_run_models, (cs.c_void_p * 1)(mp), (cs.c_char_p * 1)(model.path.encode()), 1,
          ctypes.byref(o), ctypes.byref(res))
     try:
+        # as run: a Chronos-Bolt model reads its own input (cl_bolt_ms_input: context_length
+        # values at the same rate) and gives one attention sample per patch (sig_points)
+        n, duration, ns = res.opts.input.points, res.opts.input.duration, res.sig_points
         x = res.res[0]
         series, smag = cs.array(res.series, (n,)), cs.array(res.series_mag, (n,))
-        arrays = np.stack([cs.array(p, (LH, n)) for p in (x.arr.attn, x.arr.mag, x.arr.dfft, x.arr.dnodc)])
+        arrays = np.stack([cs.array(p, (LH, ns)) for p in (x.arr.attn, x.arr.mag, x.arr.dfft, x.arr.dnodc)])
         heads = _head_table(cs.array(x.h, (LH,)))
         ind = np.stack([cs.array(p, (LH,)) for p in (x.ind, x.cur, x.right)], axis=1)
         corr = (x.rho, x.p)
     finally:
         slib.cl_multisine_free(ctypes.byref(res))
-    axes = np.stack([_fftfreq(n, float(duration) / n), _fftfreq(n, 1.0 / float(duration))])
+    axes = np.stack([_fftfreq(ns, float(duration) / ns), _fftfreq(ns, 1.0 / float(duration))])
     gap = _smallest_gap(f)
     hd = {k: heads[:, i].reshape(L, H).copy() for i, k in enumerate(_HEAD_FIELDS)}
     hd["periodic"] = hd["periodic"].astype(bool)
@@ -395,8 +401,8 @@ def multisine(model, freqs=(5, 10, 20, 40), amps=None, phases=None, points=None,
     return MultisineResult(
         freqs=f, amps=a, phases=ph, points=n, duration=float(duration), series=series, series_spectrum=smag,
         frequency_hz=axes[0].copy(), quefrency_s=axes[1].copy(),
-        attention=arrays[0].reshape(L, H, n).copy(), spectrum=arrays[1].reshape(L, H, n).copy(),
-        double_fft=arrays[2].reshape(L, H, n).copy(), double_fft_nodc=arrays[3].reshape(L, H, n).copy(),
+        attention=arrays[0].reshape(L, H, ns).copy(), spectrum=arrays[1].reshape(L, H, ns).copy(),
+        double_fft=arrays[2].reshape(L, H, ns).copy(), double_fft_nodc=arrays[3].reshape(L, H, ns).copy(),
         heads=hd, rho=float(corr[0]), p=float(corr[1]), smallest_gap_hz=gap,
         periodic_heads=int(hd["periodic"].sum()), heads_at_smallest_gap=int(match.sum()))
 

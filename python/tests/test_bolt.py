@@ -5,7 +5,7 @@ import pytest
 
 import chronolens
 from conftest import FIXTURES, cli, read_csv
-from conftest import g9
+from conftest import g9, read_safetensors
 from test_studies import CRIT, _stat_cells
 
 BOLT = FIXTURES / "bolt-rand"
@@ -108,3 +108,22 @@ def test_sweep_equals_cli(tmp_path):
                 want = [row["%s_%s_%s" % (stack, c, w)] for w in ("n", "mean", "std")]
                 a = (r.cross if stack == "cross" else r.encoder)[i, j, k]
                 assert ["%d" % a[0], g9(a[1]), g9(a[2])] == want, (row, stack, c)
+
+
+def test_multisine_equals_cli(tmp_path):
+    m = chronolens.load(BOLT)
+    cli("multisine", "--model", BOLT, "--out", tmp_path, "--noise", 0.1, "--seed", 7, "--permutations", 200)
+    r = chronolens.multisine(m, noise=0.1, seed=7, permutations=200)
+    sp = read_safetensors(tmp_path / "bolt-rand-spectra.safetensors")
+    P = r.points // m.config.patch_stride  # one attention sample per patch
+    assert r.points == m.config.context_length and r.attention.shape == (3, 4, P)
+    for k in ("series", "series_spectrum", "frequency_hz", "quefrency_s", "attention", "spectrum", "double_fft",
+              "double_fft_nodc"):
+        np.testing.assert_array_equal(getattr(r, k), sp[k], err_msg=k)
+    np.testing.assert_array_equal(r.heads["induction_score"], sp["induction_score"])
+    cols = ("amplitude", "peak", "strength", "spacing_hz", "quefrency_s", "error_hz", "induction_score")
+    for row in read_csv(tmp_path / "multisine.csv"):
+        l, h = int(row["layer"]), int(row["head"])
+        assert int(row["periodic"]) == int(r.heads["periodic"][l, h])
+        for c in cols:
+            assert row[c] == g9(r.heads[c][l, h]), (l, h, c)
