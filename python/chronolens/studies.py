@@ -443,7 +443,7 @@ def multisine_sweep(model, configs=100, seed=0, top_k=None, points=None, duratio
     configs = c_int(configs, "configs")
     G = L * H
     top_k = min(3, G) if top_k is None else c_int(top_k, "top_k")
-    mp = _model_ptr(model, "multisine-sweep")
+    mp = model._h.ptr  # either family: Chronos-Bolt reads each series at its patch rate (method.md §4.2)
     o = cs.MssweepOpts()
     slib.cl_mssweep_default(ctypes.byref(o))
     o.fit_context = 0  # the input as given (_fit_input fitted the defaults to the model)
@@ -495,6 +495,9 @@ def multisine_sweep(model, configs=100, seed=0, top_k=None, points=None, duratio
     hd = {k: heads[:, :, i].reshape(C, L, H).copy() for i, k in enumerate(_HEAD_FIELDS)}
     hd["periodic"] = hd["periodic"].astype(bool)
     hd["error_hz"] = hd["spacing_hz"] - cst[:, 0][:, None, None]
+    if c.family == "bolt":  # the duration as run: cl_bolt_ms_input's context_length values at the same rate
+        n_bolt = min(c.context_length, 2048)
+        duration = n_bolt / (points / duration * c.patch_stride)
     tol = 1.0 / float(duration)
     hd["match"] = hd["periodic"] & (np.abs(hd["error_hz"]) <= tol)
     names = ("all pairs", "top-%d heads by amplitude" % top_k, "non-divisor configs: all pairs",

@@ -1,12 +1,14 @@
 """Chronos-Bolt in Python: forward (quantiles, encoder states, attention), embed and the
 config's family fields, against the commands' numbers."""
+import json
+
 import numpy as np
 import pytest
 
 import chronolens
 from conftest import FIXTURES, cli, read_csv
 from conftest import g9, read_safetensors
-from test_studies import CRIT, _stat_cells
+from test_studies import CRIT, _stat_cells, json_eq
 
 BOLT = FIXTURES / "bolt-rand"
 
@@ -127,3 +129,24 @@ def test_multisine_equals_cli(tmp_path):
         assert int(row["periodic"]) == int(r.heads["periodic"][l, h])
         for c in cols:
             assert row[c] == g9(r.heads[c][l, h]), (l, h, c)
+
+
+def test_multisine_sweep_equals_cli(tmp_path):
+    m = chronolens.load(BOLT)
+    cli("multisine-sweep", "--model", BOLT, "--out", tmp_path, "--configs", 4, "--seed", 3, "--permutations", 100,
+        "--batch", 4)
+    r = chronolens.multisine_sweep(m, configs=4, seed=3, permutations=100, batch=4)
+    rows = read_csv(tmp_path / "sweep.csv")
+    assert len(rows) == 4 * m.config.num_decoder_layers * m.config.num_heads
+    for row in rows:
+        c, l, h = int(row["config"]), int(row["layer"]), int(row["head"])
+        assert row["freqs_hz"] == ";".join("%g" % f for f in r.configs[c]["freqs_hz"])
+        for k in ("amplitude", "peak", "strength", "spacing_hz", "error_hz"):
+            assert row[k] == g9(r.heads[k][c, l, h]), (c, l, h, k)
+        assert int(row["match"]) == int(r.heads["match"][c, l, h])
+        assert row["induction_score"] == g9(r.induction_score[l, h])
+    j = json.load(open(tmp_path / "sweep.json"))
+    assert json_eq(j["settings"]["match_tolerance_hz"], r.match_tolerance_hz)  # 1 / the duration as run
+    for want, got in zip(j["summary"], r.summary):
+        for k in ("configs", "pairs", "periodic", "match", "match_gcd", "fraction_match"):
+            assert json_eq(want[k], got[k]), k
