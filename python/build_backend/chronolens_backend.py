@@ -22,6 +22,10 @@ Where the libraries come from, in order:
   2. otherwise <repo>/build-python, configured (Release) and built by cmake here; a second
      install rebuilds only what changed.
 cmake's output goes to stderr (pip shows it with -v).
+
+`pip install -e ./python` (PEP 660) installs a .pth file naming python/ instead: the package is
+imported from the checkout and finds the libraries in <repo>/build/ (built here if missing,
+as `make build` would), as an imported checkout always does.
 """
 import base64
 import hashlib
@@ -119,7 +123,25 @@ def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
     return d.name
 
 
+def get_requires_for_build_editable(config_settings=None):
+    return []
+
+
+def prepare_metadata_for_build_editable(metadata_directory, config_settings=None):
+    return prepare_metadata_for_build_wheel(metadata_directory, config_settings)
+
+
+def build_editable(wheel_directory, config_settings=None, metadata_directory=None):
+    _libraries({"build-dir": str(REPO / "build")})  # where _lib.py looks from a checkout
+    pth = (str(PKG.parent) + "\n").encode()
+    return _write_wheel(wheel_directory, [("__editable__.chronolens.pth", pth)])
+
+
 def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    return _write_wheel(wheel_directory, [(arc, src.read_bytes()) for arc, src in _files(config_settings)])
+
+
+def _write_wheel(wheel_directory, files):
     name = "%s-%s-%s.whl" % (NAME, _version(), _tag())
     path = pathlib.Path(wheel_directory) / name
     di = _dist_info()
@@ -132,8 +154,8 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
             info.compress_type = zipfile.ZIP_DEFLATED
             z.writestr(info, data)
             record.append(_record_line(arc, data))
-        for arc, src in _files(config_settings):
-            add(arc, src.read_bytes(), 0o755 if arc.endswith(".so.0") else 0o644)
+        for arc, data in files:
+            add(arc, data, 0o755 if arc.endswith(".so.0") else 0o644)
         add(di + "/METADATA", _metadata().encode())
         add(di + "/WHEEL", _wheel_file().encode())
         add(di + "/top_level.txt", b"chronolens\n")
