@@ -25,13 +25,16 @@ QUANTILE_LEVELS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 # ---- where a checkpoint is
 
 def hf_hub_cache():
-    """The Hugging Face hub cache as huggingface_hub finds it: $HF_HUB_CACHE, else
-    $HF_HOME/hub, else ~/.cache/huggingface/hub."""
-    if os.environ.get("HF_HUB_CACHE"):
-        return pathlib.Path(os.environ["HF_HUB_CACHE"]).expanduser()
+    """The Hugging Face hub cache as huggingface_hub finds it: $HF_HUB_CACHE (or its old name
+    $HUGGINGFACE_HUB_CACHE), else $HF_HOME/hub, else $XDG_CACHE_HOME/huggingface/hub, else
+    ~/.cache/huggingface/hub."""
+    for var in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"):
+        if os.environ.get(var):
+            return pathlib.Path(os.environ[var]).expanduser()
     if os.environ.get("HF_HOME"):
         return pathlib.Path(os.environ["HF_HOME"]).expanduser() / "hub"
-    return pathlib.Path.home() / ".cache" / "huggingface" / "hub"
+    cache = os.environ.get("XDG_CACHE_HOME") or "~/.cache"
+    return pathlib.Path(cache).expanduser() / "huggingface" / "hub"
 
 
 def _is_hub_id(s):

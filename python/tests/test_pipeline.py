@@ -132,7 +132,10 @@ def test_bad_contexts():
 
 
 def test_hub_id_from_local_cache(tmp_path, monkeypatch):
-    monkeypatch.delenv("HF_HUB_CACHE", raising=False)
+    for var in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert chronolens.hf_hub_cache() == tmp_path / "xdg" / "huggingface" / "hub"
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
     where = tmp_path / "hf" / "hub" / "models--amazon--chronos-t5-small" / "snapshots"
     with pytest.raises(chronolens.Error, match=str(where)):
