@@ -13,7 +13,8 @@ studies): numpy arrays in and out, the library's speed and exactness, no compile
 
 Functions: load, tokenize, detokenize, forward, embed, forecast, parrot, rrt_band, rrt_batch,
 induction, sweep, multisine, multisine_sweep, claims, set_threads, get_threads,
-default_model_path. Model methods: tokenize, detokenize, forward, embed, ablate (a context
+default_model_path; pipeline (chronos-forecasting's ChronosPipeline / ChronosBoltPipeline:
+predict, predict_quantiles, embed), resolve_model, hf_hub_cache. Model methods: tokenize, detokenize, forward, embed, ablate (a context
 manager). Every failure raises chronolens.Error with the library's one-line message.
 Long calls stop within a progress step on Ctrl-C (KeyboardInterrupt), when a progress
 callback returns chronolens.CANCEL (chronolens.Error, code 5) or when it raises (its exception).
@@ -25,6 +26,7 @@ from .model import (STACKS, ForwardResult, Model, ModelConfig, default_model_pat
 from .studies import (CRITERIA, Claim, Count, ForecastResult, InductionResult, MultisineResult,
                       MultisineSweepResult, Stat, SweepResult, claims, forecast, induction, multisine,
                       multisine_sweep, parrot, rrt_band, rrt_batch, sweep)
+from .pipeline import ChronosBoltPipeline, ChronosPipeline, hf_hub_cache, pipeline, resolve_model
 
 __version__ = "0.1.0"
 
@@ -32,7 +34,7 @@ __all__ = ["Error", "CANCEL", "Model", "ModelConfig", "ForwardResult", "Inductio
            "MultisineSweepResult", "ForecastResult", "Claim", "Stat", "Count", "STACKS", "CRITERIA", "load",
            "tokenize", "detokenize", "forward", "embed", "forecast", "parrot", "rrt_band", "rrt_batch", "induction",
            "sweep", "multisine", "multisine_sweep", "claims", "set_threads", "get_threads", "default_model_path",
-           "library_paths"]
+           "library_paths", "pipeline", "ChronosPipeline", "ChronosBoltPipeline", "resolve_model", "hf_hub_cache"]
 
 
 def _methods():

@@ -3,9 +3,11 @@
 Where the libraries come from, in order:
   1. $CHRONOLENS_LIB: a folder holding libchronolens.so and libchronolens_study.so, or the
      path of libchronolens.so (the study library is looked for beside it);
-  2. the build tree of this checkout (<repo>/build/, as `make build` leaves it), when this
+  2. beside this file: the copies `pip install ./python` puts into the installed package
+     (libchronolens.so.0, libchronolens_study.so.0; python/build_backend);
+  3. the build tree of this checkout (<repo>/build/, as `make build` leaves it), when this
      package is imported from <repo>/python;
-  3. an installed copy, found by the dynamic linker (ld.so.conf, $LD_LIBRARY_PATH).
+  4. an installed copy, found by the dynamic linker (ld.so.conf, $LD_LIBRARY_PATH).
 """
 import ctypes
 import os
@@ -99,14 +101,20 @@ def _candidates():
         p = pathlib.Path(env)
         if p.is_dir():
             return [(str(p / _NAMES[0]), str(p / _NAMES[1]))], "$CHRONOLENS_LIB=" + env
-        return [(str(p), str(p.with_name(_NAMES[1])))], "$CHRONOLENS_LIB=" + env
+        # the study library of the same suffix beside it (libchronolens.so.0 -> libchronolens_study.so.0)
+        study = p.name.replace("libchronolens", "libchronolens_study", 1) if p.name.startswith("libchronolens.") \
+            else _NAMES[1]
+        return [(str(p), str(p.with_name(study)))], "$CHRONOLENS_LIB=" + env
     out = []
-    repo = pathlib.Path(__file__).resolve().parents[2]
+    here = pathlib.Path(__file__).resolve().parent
+    if (here / "libchronolens.so.0").exists():  # a pip-installed package
+        out.append((str(here / "libchronolens.so.0"), str(here / "libchronolens_study.so.0")))
+    repo = here.parents[1]
     build = repo / "build"
     if (build / _NAMES[0]).exists():
         out.append((str(build / _NAMES[0]), str(build / _NAMES[1])))
     out.append(("libchronolens.so.0", "libchronolens_study.so.0"))  # installed: the dynamic linker's search
-    return out, "the build tree (%s) or an installed copy" % build
+    return out, "the package (%s), the build tree (%s) or an installed copy" % (here, build)
 
 
 def _load():
@@ -177,6 +185,14 @@ _decl(lib, "cl_state_encoder_hidden", c_void_p, c_void_p, P(c_int), P(c_int))
 _decl(lib, "cl_decode", c_int, c_void_p, I32, c_int, c_int, ERR)
 _decl(lib, "cl_state_set_progress", None, c_void_p, P(Progress))
 _decl(lib, "cl_state_logits", c_void_p, c_void_p, P(c_int), P(c_int), P(c_int))
+
+# Chronos-Bolt (chronolens.h): patches instead of tokens, quantiles instead of logits
+_decl(lib, "cl_bolt_num_tokens", c_int, P(Config), c_int)
+_decl(lib, "cl_bolt_encode", c_int, c_void_p, F32, c_int, c_int, ERR)
+_decl(lib, "cl_bolt_forward", c_int, c_void_p, F32, c_int, c_int, ERR)
+for _n in ("cl_bolt_loc", "cl_bolt_scale", "cl_bolt_mask", "cl_bolt_input_embeds", "cl_bolt_decoder_hidden",
+           "cl_bolt_quantiles"):
+    _decl(lib, _n, c_void_p, c_void_p)
 
 _decl(slib, "cl_abi_sizeof", c_size_t, c_char_p)
 

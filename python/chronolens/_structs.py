@@ -186,6 +186,16 @@ class ForecastResult(ctypes.Structure):
                 ("band", P(c_float)), ("parrot", P(c_float)), ("pinfo", P(ParrotInfo))]
 
 
+@mirror("cl_embed_opts")
+class EmbedOpts(ctypes.Structure):
+    _fields_ = [("batch", c_int), ("progress", Progress)]
+
+
+@mirror("cl_embed_result")
+class EmbedResult(ctypes.Structure):
+    _fields_ = [("B", c_int), ("T", c_int), ("d", c_int), ("bolt", c_int), ("emb", P(c_float)), ("scale", P(c_float))]
+
+
 # ---- claims
 
 @mirror("cl_claims_opts")
@@ -220,6 +230,9 @@ _decl("cl_mssweep_free", None, P(MssweepResult))
 _decl("cl_forecast_study_default", None, P(ForecastStudyOpts))
 _decl("cl_forecast_study_run", c_int, c_void_p, P(Context), P(ForecastStudyOpts), P(ForecastResult), ERR)
 _decl("cl_forecast_free", None, P(ForecastResult))
+_decl("cl_embed_default", None, P(EmbedOpts))
+_decl("cl_embed_run", c_int, c_void_p, P(Context), P(EmbedOpts), P(EmbedResult), ERR)
+_decl("cl_embed_free", None, P(EmbedResult))
 _decl("cl_claims_default", None, P(ClaimsOpts))
 _decl("cl_claims_write_files", c_int, P(c_char_p), c_int, c_char_p, P(ClaimsOpts), c_char_p, c_char_p, ERR)
 

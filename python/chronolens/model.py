@@ -41,11 +41,17 @@ def get_threads():
 
 
 def default_model_path():
-    """The bundled model (models/chronos-nano of the checkout), or $CHRONOLENS_MODEL when set."""
+    """The bundled model, or $CHRONOLENS_MODEL when set: models/chronos-nano beside the package
+    (a pip-installed one carries it), else that of the checkout the package is imported from.
+    Independent of $CHRONOLENS_LIB (where the libraries come from)."""
     env = os.environ.get("CHRONOLENS_MODEL")
     if env:
         return env
-    return str(pathlib.Path(__file__).resolve().parents[2] / "models" / "chronos-nano")
+    here = pathlib.Path(__file__).resolve().parent
+    installed = here / "models" / "chronos-nano"
+    if (installed / "config.json").exists():
+        return str(installed)
+    return str(here.parents[1] / "models" / "chronos-nano")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,6 +86,12 @@ class ModelConfig:
     temperature: float
     top_p: float
     top_k: int
+    # the family: "t5" (Chronos-T5) or "bolt" (Chronos-Bolt, whose fields follow; 0 / () for T5)
+    family: str = "t5"
+    patch_size: int = 0
+    patch_stride: int = 0
+    use_reg_token: int = 0
+    quantiles: tuple = ()
 
     def as_dict(self):
         """The fields as a plain dict."""
@@ -152,7 +164,10 @@ class ForwardResult:
 
     token_ids (B, T) int32, attention_mask (B, T) uint8, scale (B) float32: the tokenizer's
     output (or the ids given); decoder_ids (B, Td) int32; encoder_hidden (B, T, d_model);
-    logits (B, Td, vocab) (or (B, 1, vocab) with last_only); attn: {stack: (n_layers_sel, B,
+    logits (B, Td, vocab) (or (B, 1, vocab) with last_only). Chronos-Bolt: token_ids,
+    decoder_ids and logits None; attention_mask (B, T) of the patches (+ [REG]); loc, scale (B)
+    the instance norm; input_embeds and encoder_hidden (B, T, d_model); decoder_hidden
+    (B, 1, d_model); quantiles (B, Q, prediction_length) in data units. attn: {stack: (n_layers_sel, B,
     n_heads_sel, n_rows_sel, Tk)} for every captured stack ("enc", "dec", "cross");
     selection: {stack: (layers, heads, rows)} the captured indices (rows as asked: negative
     rows count from the end; None = all)."""
@@ -176,8 +191,8 @@ class ForwardResult:
 
     def __repr__(self):
         shapes = ", ".join("%s=%s" % (k, v.shape) for k, v in self.attn.items())
-        return "ForwardResult(encoder_hidden=%s, logits=%s, attn: %s)" % (
-            self.encoder_hidden.shape, self.logits.shape, shapes or "none")
+        out = ("quantiles=%s" % (self.quantiles.shape,)) if self.logits is None else "logits=%s" % (self.logits.shape,)
+        return "ForwardResult(encoder_hidden=%s, %s, attn: %s)" % (self.encoder_hidden.shape, out, shapes or "none")
 
 
 def _index(lst, v, what, st):
@@ -213,7 +228,11 @@ class Model:
         self.path = path
         self._cfg = lib.cl_model_config(self._h.ptr)
         c = self._cfg.contents
-        self.config = ModelConfig(**{f.name: getattr(c, f.name) for f in dataclasses.fields(ModelConfig)})
+        fam = {n: getattr(c, n) for n in ("patch_size", "patch_stride", "use_reg_token")}
+        self.config = ModelConfig(**{f.name: getattr(c, f.name) for f in dataclasses.fields(ModelConfig)
+                                     if f.name not in fam and f.name not in ("family", "quantiles")},
+                                  **fam, family="bolt" if c.family == 1 else "t5",
+                                  quantiles=tuple(c.quantiles[:c.n_quantiles]))
         self.num_params = int(lib.cl_model_param_count(self._h.ptr))
         self.dtype = lib.cl_model_dtype(self._h.ptr).decode()
         self.precision = lib.cl_precision_name(lib.cl_model_precision(self._h.ptr)).decode()
@@ -295,9 +314,12 @@ def load(path=None, precision="fp32"):
 
 
 def _context(context, model=None):
-    """context (L,) or (B, L) as the float32 array the library reads, checked by the library's
+    """context (L,) or (B, L) (or a list of 1-D series of unequal lengths: left_pad) as the
+    float32 array the library reads, checked by the library's
     own check of contexts (cl_context_check, as the commands check a context CSV): every value
     finite in float32 (NaN = missing) and, for `model`, each series' scale as it computes it."""
+    if isinstance(context, (list, tuple)) and len(context) > 0 and not np.isscalar(context[0]):
+        context = left_pad(context)
     with np.errstate(over="ignore"):  # 1e39 becomes inf here; the library names the series
         x = np.asarray(context, dtype=np.float32)
     if x.ndim == 1:
@@ -307,6 +329,22 @@ def _context(context, model=None):
     x = np.ascontiguousarray(x)
     B, L = c_int(x.shape[0], "context series"), c_int(x.shape[1], "context length")
     call(lib.cl_context_check, None if model is None else model._cfg, x, B, L, None, None)
+    return x
+
+
+def left_pad(series):
+    """A list of 1-D series of unequal lengths -> (B, max length) float64, each series
+    left-padded with NaN (missing), as chronos-forecasting's left_pad_and_stack_1D."""
+    rows = [np.asarray(c.detach().cpu().float().numpy() if hasattr(c, "detach") else c, dtype=np.float64)
+            for c in series]
+    for i, r in enumerate(rows):
+        if r.ndim != 1 or r.size == 0:
+            raise Error("chronolens: context: series %d has shape %s; a list holds 1-D series of at least one "
+                        "value" % (i, r.shape), 3)
+    L = max(r.size for r in rows)
+    x = np.full((len(rows), L), np.nan)
+    for i, r in enumerate(rows):
+        x[i, L - r.size:] = r
     return x
 
 
@@ -381,6 +419,13 @@ def forward(model, context=None, decoder_ids=None, capture=None, *, token_ids=No
     Head ablations of model.ablate() in force apply.
     Returns a ForwardResult (arrays view the library's memory, see its documentation)."""
     cfg = model.config
+    if cfg.family == "bolt":
+        if token_ids is not None or decoder_ids is not None or attention_mask is not None or last_only:
+            raise Error("chronolens: forward: a Chronos-Bolt model reads a context of values (no token_ids, "
+                        "attention_mask, decoder_ids or last_only)")
+        if context is None:
+            raise Error("chronolens: forward needs a context")
+        return _bolt_forward(model, context, capture)
     if token_ids is not None:
         if context is not None:
             raise Error("chronolens: give context or token_ids, not both")
@@ -406,18 +451,7 @@ def forward(model, context=None, decoder_ids=None, capture=None, *, token_ids=No
         dec = int32_array(dec, "decoder_ids", 0, cfg.vocab_size - 1, "the vocabulary [0, %d)" % cfg.vocab_size)
     specs = _capture_specs(capture)
     st = model._take_state()
-    keep = []
-    for name, code in STACKS.items():
-        spec = _lib.CaptureSpec()
-        if name in specs:
-            spec.enabled = 1
-            for field, lst in zip(("layers", "heads", "rows"), specs[name]):
-                if lst is not None:
-                    arr, ptr = _ints(lst)
-                    keep.append(arr)
-                    setattr(spec, "n_" + field, len(lst))
-                    setattr(spec, field, ptr)
-        call(lib.cl_state_set_capture, st.ptr, code, ctypes.byref(spec))
+    _set_captures(st, specs)
     with _lib.interruptible(state=st.ptr):  # Ctrl-C stops the pass between layers
         call(lib.cl_encode, st.ptr, ids, mask, B, T)
         call(lib.cl_decode, st.ptr, dec, dec.shape[1], int(bool(last_only)))
@@ -428,6 +462,26 @@ def forward(model, context=None, decoder_ids=None, capture=None, *, token_ids=No
     lb, lt, lv = ctypes.c_int(), ctypes.c_int(), ctypes.c_int()
     addr = lib.cl_state_logits(st.ptr, ctypes.byref(lb), ctypes.byref(lt), ctypes.byref(lv))
     r.logits = _wrap(addr, (lb.value, lt.value, lv.value), ctypes.c_float, np.float32, st)
+    _get_captures(r, st, specs)
+    return r
+
+
+def _set_captures(st, specs):
+    for name, code in STACKS.items():
+        spec = _lib.CaptureSpec()
+        keep = []  # the index arrays live until the library copied them
+        if name in specs:
+            spec.enabled = 1
+            for field, lst in zip(("layers", "heads", "rows"), specs[name]):
+                if lst is not None:
+                    arr, ptr = _ints(lst)
+                    keep.append(arr)
+                    setattr(spec, "n_" + field, len(lst))
+                    setattr(spec, field, ptr)
+        call(lib.cl_state_set_capture, st.ptr, code, ctypes.byref(spec))
+
+
+def _get_captures(r, st, specs):
     for name in specs:
         shape = (ctypes.c_int * 5)()
         addr = lib.cl_state_attn(st.ptr, STACKS[name], shape)
@@ -435,16 +489,45 @@ def forward(model, context=None, decoder_ids=None, capture=None, *, token_ids=No
             r.attn[name] = _wrap(addr, tuple(shape), ctypes.c_float, np.float32, st)
             r.selection[name] = specs[name]
     r._state = st
+
+
+def _bolt_forward(model, context, capture):
+    """Chronos-Bolt: instance norm, patches, encoder, the one-query decoder, the quantile head."""
+    cfg = model.config
+    x = _context(context, model)
+    B, L = x.shape
+    T = lib.cl_bolt_num_tokens(model._cfg, L)
+    specs = _capture_specs(capture)
+    st = model._take_state()
+    _set_captures(st, specs)
+    with _lib.interruptible(state=st.ptr):
+        call(lib.cl_bolt_forward, st.ptr, x, B, L)
+    d, H = cfg.d_model, cfg.prediction_length
+    f32 = lambda fn, shape: _wrap(fn(st.ptr), shape, ctypes.c_float, np.float32, st)
+    r = ForwardResult()
+    r.token_ids = r.decoder_ids = r.logits = None
+    r.attention_mask = _wrap(lib.cl_bolt_mask(st.ptr), (B, T), ctypes.c_uint8, np.uint8, st)
+    r.loc, r.scale = f32(lib.cl_bolt_loc, (B,)), f32(lib.cl_bolt_scale, (B,))
+    r.input_embeds = f32(lib.cl_bolt_input_embeds, (B, T, d))
+    r.encoder_hidden = _wrap(lib.cl_state_encoder_hidden(st.ptr, None, None), (B, T, d), ctypes.c_float,
+                             np.float32, st)
+    r.decoder_hidden = f32(lib.cl_bolt_decoder_hidden, (B, 1, d))
+    r.quantiles = f32(lib.cl_bolt_quantiles, (B, len(cfg.quantiles), H))
+    _get_captures(r, st, specs)
     return r
 
 
 def embed(model, context, batch=16):
     """ChronosPipeline.embed: the encoder's last hidden state of every series.
     context (L,) or (B, L) -> (embeddings (B, T, d_model) float32 (EOS included), scale (B,)),
-    `batch` series per encoder pass. Head ablations in force apply."""
+    `batch` series per encoder pass. Head ablations in force apply.
+    Chronos-Bolt (ChronosBoltPipeline.embed, chronolens embed): T = patches (+ [REG]) and
+    scale (B, 2) = (loc, scale) of the instance norm."""
     batch = c_int(batch, "batch")
     if batch < 1:
         raise Error("chronolens: embed batch %d: must be >= 1" % batch)
+    if model.config.family == "bolt":
+        return _bolt_embed(model, context, int(batch))
     ids, mask, scale = tokenize(model, context)
     B, T = ids.shape
     d = model.config.d_model
@@ -459,6 +542,25 @@ def embed(model, context, batch=16):
                  np.ascontiguousarray(mask[b0:b0 + nb]), nb, T)
         out[b0:b0 + nb] = _wrap(lib.cl_state_encoder_hidden(st.ptr, None, None), (nb, T, d), ctypes.c_float,
                                 np.float32, st)
+    return out, scale
+
+
+def _bolt_embed(model, context, batch):
+    x = _context(context, model)
+    B, L = x.shape
+    T, d = lib.cl_bolt_num_tokens(model._cfg, L), model.config.d_model
+    out = np.empty((B, T, d), np.float32)
+    scale = np.empty((B, 2), np.float32)
+    st = model._take_state()
+    _set_captures(st, {})
+    for b0 in range(0, B, batch):
+        nb = min(batch, B - b0)
+        with _lib.interruptible(state=st.ptr):
+            call(lib.cl_bolt_encode, st.ptr, np.ascontiguousarray(x[b0:b0 + nb]), nb, L)
+        out[b0:b0 + nb] = _wrap(lib.cl_state_encoder_hidden(st.ptr, None, None), (nb, T, d), ctypes.c_float,
+                                np.float32, st)
+        scale[b0:b0 + nb, 0] = _wrap(lib.cl_bolt_loc(st.ptr), (nb,), ctypes.c_float, np.float32, st)
+        scale[b0:b0 + nb, 1] = _wrap(lib.cl_bolt_scale(st.ptr), (nb,), ctypes.c_float, np.float32, st)
     return out, scale
 
 

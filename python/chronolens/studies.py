@@ -132,7 +132,11 @@ def _induction_opts(model, seq_len, reps, batch, seed, token_range, seeds=1, thr
     band), then the arguments; token_range (lo, hi) replaces the band."""
     o = cs.InductionOpts()
     err = _lib.ClError()
-    if slib.cl_induction_default(model._cfg, ctypes.byref(o), ctypes.byref(err)) and token_range is None:
+    bolt = model.config.family == "bolt"
+    if bolt and token_range is not None:
+        _invalid("rrt: token_range: a Chronos-Bolt model reads repeated random patches, not tokens")
+    # a Bolt config has no token band (the defaults before it are set): the patches need none
+    if slib.cl_induction_default(model._cfg, ctypes.byref(o), ctypes.byref(err)) and token_range is None and not bolt:
         raise Error(err.msg.decode("utf-8", "replace"), err.code)  # no band: a range must be given
     if batch < 1:
         _invalid("rrt: batch %d: must be >= 1" % batch)
@@ -175,14 +179,16 @@ def induction(model, seq_len=10, reps=2, batch=100, seed=0, seeds=1, threshold=0
               token_range=None, progress=None):
     """The induction-head study with repeated random tokens (chronolens induction, one model):
     per-head cross-attention and encoder scores, counts, and with strict the ablation and
-    copying scores. progress: None, True (stderr) or f(done, total) over forward passes.
+    copying scores. A Chronos-Bolt model runs repeated random patches (positions are patch
+    indices; ablation = change of the first-step median's error; no copying score, token_range
+    None; docs/induction.md). progress: None, True (stderr) or f(done, total) over forward passes.
     Returns an InductionResult; equals induction.csv/json of the command for the same options."""
     c = model.config
     L, H, Le = c.num_decoder_layers, c.num_heads, c.num_layers
     n, ne = L * H, Le * H
     tr = _tok(model, token_range)
     t0 = time.perf_counter()
-    mp = _model_ptr(model, "the induction heads study")
+    mp = model._h.ptr  # either family: Chronos-Bolt runs repeated random patches (docs/induction.md)
     o = _induction_opts(model, c_int(seq_len, "seq_len"), c_int(reps, "reps"), c_int(batch, "batch"), c_seed(seed), tr,
                         c_int(seeds, "seeds"), float(threshold), strict)
     r = cs.InductionResult()
@@ -200,7 +206,8 @@ def induction(model, seq_len=10, reps=2, batch=100, seed=0, seeds=1, threshold=0
                        for i in range(n)], np.uint8).reshape(n, 4)
         ef = np.array([[slib.cl_induction_enc_above(rp, i, k) for k in (cs.CUR, cs.RIGHT)] for i in range(ne)],
                       np.uint8).reshape(ne, 2)
-        tok_range = (r.tok_lo, r.tok_hi)
+        tok_range = None if r.bolt else (r.tok_lo, r.tok_hi)
+        bolt = bool(r.bolt)
     finally:
         slib.cl_induction_free(ctypes.byref(r))
     secs = time.perf_counter() - t0
@@ -210,7 +217,8 @@ def induction(model, seq_len=10, reps=2, batch=100, seed=0, seeds=1, threshold=0
     return InductionResult(
         layers=L, heads=H, enc_layers=Le,
         current=_stat(cross[0], L, H), right=_stat(cross[1], L, H),
-        ablation=_stat(cross[2], L, H) if strict else None, copying=_stat(cross[3], L, H) if strict else None,
+        ablation=_stat(cross[2], L, H) if strict else None,
+        copying=_stat(cross[3], L, H) if strict and not bolt else None,
         enc_current=_stat(enc[0], Le, H), enc_right=_stat(enc[1], Le, H),
         above_current=cf[:, 0].reshape(L, H).astype(bool), above_right=cf[:, 1].reshape(L, H).astype(bool),
         strict_current=cf[:, 2].reshape(L, H).astype(bool), strict_right=cf[:, 3].reshape(L, H).astype(bool),
@@ -241,7 +249,7 @@ def sweep(model, reps=(2, 4, 6, 8, 10), lens=(2, 4, 6, 8, 10), batch=100, seed=0
     r = int32_array(reps, "reps").reshape(-1)
     l = int32_array(lens, "lens").reshape(-1)
     tr = _tok(model, token_range)
-    mp = _model_ptr(model, "sweep")
+    mp = model._h.ptr  # either family (Chronos-Bolt: repeated random patches)
     o = cs.SweepOpts()
     # L and R are set per cell; 10 and 2 only pass the option check
     o.base = _induction_opts(model, 10, 2, c_int(batch, "batch"), c_seed(seed), tr, c_int(seeds, "seeds"),
@@ -271,7 +279,10 @@ class MultisineResult:
     columns of multisine.csv per head, (layers, heads) arrays: amplitude, peak, periodic (bool),
     strength, spacing_hz, quefrency_s, error_hz, induction_score, induction_current,
     induction_right. rho, p: Spearman(amplitude, induction score) and its permutation p-value;
-    smallest_gap_hz; periodic_heads, heads_at_smallest_gap (within 1/duration)."""
+    smallest_gap_hz; periodic_heads, heads_at_smallest_gap (within 1/duration). Chronos-Bolt:
+    points and duration as run (context_length values at the asked rate, method.md §4.2), one
+    attention sample per patch (attention .. double_fft_nodc, frequency_hz, quefrency_s: the
+    patches), as the command's files."""
     freqs: np.ndarray
     amps: np.ndarray
     phases: np.ndarray
@@ -352,7 +363,7 @@ def multisine(model, freqs=(5, 10, 20, 40), amps=None, phases=None, points=None,
     LH = L * H
     if n < 8:
         raise Error("chronolens: multisine: points %d: must be >= 8" % n)
-    mp = _model_ptr(model, "multisine")
+    mp = model._h.ptr  # either family: Chronos-Bolt reads the input at its patch rate (method.md §4.2)
     o = cs.MultisineOpts()
     slib.cl_multisine_default(ctypes.byref(o))
     o.fit_context = 0  # the input as given (_fit_input fitted the defaults to the model)
@@ -367,15 +378,18 @@ def multisine(model, freqs=(5, 10, 20, 40), amps=None, phases=None, points=None,
     call(slib.cl_multisine_run_models, (cs.c_void_p * 1)(mp), (cs.c_char_p * 1)(model.path.encode()), 1,
          ctypes.byref(o), ctypes.byref(res))
     try:
+        # as run: a Chronos-Bolt model reads its own input (cl_bolt_ms_input: context_length
+        # values at the same rate) and gives one attention sample per patch (sig_points)
+        n, duration, ns = res.opts.input.points, res.opts.input.duration, res.sig_points
         x = res.res[0]
         series, smag = cs.array(res.series, (n,)), cs.array(res.series_mag, (n,))
-        arrays = np.stack([cs.array(p, (LH, n)) for p in (x.arr.attn, x.arr.mag, x.arr.dfft, x.arr.dnodc)])
+        arrays = np.stack([cs.array(p, (LH, ns)) for p in (x.arr.attn, x.arr.mag, x.arr.dfft, x.arr.dnodc)])
         heads = _head_table(cs.array(x.h, (LH,)))
         ind = np.stack([cs.array(p, (LH,)) for p in (x.ind, x.cur, x.right)], axis=1)
         corr = (x.rho, x.p)
     finally:
         slib.cl_multisine_free(ctypes.byref(res))
-    axes = np.stack([_fftfreq(n, float(duration) / n), _fftfreq(n, 1.0 / float(duration))])
+    axes = np.stack([_fftfreq(ns, float(duration) / ns), _fftfreq(ns, 1.0 / float(duration))])
     gap = _smallest_gap(f)
     hd = {k: heads[:, i].reshape(L, H).copy() for i, k in enumerate(_HEAD_FIELDS)}
     hd["periodic"] = hd["periodic"].astype(bool)
@@ -387,8 +401,8 @@ def multisine(model, freqs=(5, 10, 20, 40), amps=None, phases=None, points=None,
     return MultisineResult(
         freqs=f, amps=a, phases=ph, points=n, duration=float(duration), series=series, series_spectrum=smag,
         frequency_hz=axes[0].copy(), quefrency_s=axes[1].copy(),
-        attention=arrays[0].reshape(L, H, n).copy(), spectrum=arrays[1].reshape(L, H, n).copy(),
-        double_fft=arrays[2].reshape(L, H, n).copy(), double_fft_nodc=arrays[3].reshape(L, H, n).copy(),
+        attention=arrays[0].reshape(L, H, ns).copy(), spectrum=arrays[1].reshape(L, H, ns).copy(),
+        double_fft=arrays[2].reshape(L, H, ns).copy(), double_fft_nodc=arrays[3].reshape(L, H, ns).copy(),
         heads=hd, rho=float(corr[0]), p=float(corr[1]), smallest_gap_hz=gap,
         periodic_heads=int(hd["periodic"].sum()), heads_at_smallest_gap=int(match.sum()))
 
@@ -429,7 +443,7 @@ def multisine_sweep(model, configs=100, seed=0, top_k=None, points=None, duratio
     configs = c_int(configs, "configs")
     G = L * H
     top_k = min(3, G) if top_k is None else c_int(top_k, "top_k")
-    mp = _model_ptr(model, "multisine-sweep")
+    mp = model._h.ptr  # either family: Chronos-Bolt reads each series at its patch rate (method.md §4.2)
     o = cs.MssweepOpts()
     slib.cl_mssweep_default(ctypes.byref(o))
     o.fit_context = 0  # the input as given (_fit_input fitted the defaults to the model)
@@ -481,6 +495,9 @@ def multisine_sweep(model, configs=100, seed=0, top_k=None, points=None, duratio
     hd = {k: heads[:, :, i].reshape(C, L, H).copy() for i, k in enumerate(_HEAD_FIELDS)}
     hd["periodic"] = hd["periodic"].astype(bool)
     hd["error_hz"] = hd["spacing_hz"] - cst[:, 0][:, None, None]
+    if c.family == "bolt":  # the duration as run: cl_bolt_ms_input's context_length values at the same rate
+        n_bolt = min(c.context_length, 2048)
+        duration = n_bolt / (points / duration * c.patch_stride)
     tol = 1.0 / float(duration)
     hd["match"] = hd["periodic"] & (np.abs(hd["error_hz"]) <= tol)
     names = ("all pairs", "top-%d heads by amplitude" % top_k, "non-divisor configs: all pairs",
@@ -501,52 +518,71 @@ def multisine_sweep(model, configs=100, seed=0, top_k=None, points=None, duratio
 
 @dataclasses.dataclass
 class ForecastResult:
-    """ChronosPipeline.predict: samples (B, S, H); mean (B, H); quantiles (B, H, nq) at levels."""
+    """ChronosPipeline.predict: samples (B, S, H); mean (B, H); quantiles (B, H, nq) at levels.
+    Chronos-Bolt (ChronosBoltPipeline.predict): samples are its quantile paths (B, Q, H) at the
+    model's levels (config.quantiles), mean its median."""
     samples: np.ndarray
     mean: np.ndarray
     quantiles: np.ndarray
     levels: tuple
 
 
-def forecast(model, context, horizon=None, samples=None, temperature=None, top_k=None, top_p=None, seed=0, batch=0,
-             cache=True, quantiles=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9), progress=None):
+def forecast(model, context, horizon=None, samples=None, temperature=None, top_k=None, top_p=None, seed=None,
+             batch=0, cache=True, quantiles=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9), progress=None):
     """Sample paths of the model for context (L,) or (B, L) (NaN = missing), as
     ChronosPipeline.predict (chronolens forecast): horizon (default prediction_length),
     samples / temperature / top_k / top_p (default the model's chronos_config), seed (series b
-    draws from its own stream), batch (series per model batch, 0 = auto), cache (key/value
-    cached decoder). progress: None, True (stderr) or f(done, total) over decoder steps x
-    series. Returns a ForecastResult whose mean and quantiles equal the command's CSV."""
+    draws from its own stream; None = 0), batch (series per model batch, 0 = auto), cache
+    (key/value cached decoder). A Chronos-Bolt model predicts its quantiles (ChronosBoltPipeline.
+    predict): samples, temperature, top_k, top_p, seed and cache=False are refused for it, as
+    the command refuses them. quantiles: the levels of `quantiles` (linear interpolation over
+    the samples; Bolt: the pipeline's rule over its levels). progress: None, True (stderr) or
+    f(done, total) over decoder steps x series (Bolt: model rows). Returns a ForecastResult
+    whose mean and quantiles equal the command's CSV."""
     from .model import _context
     c = model.config
-    mp = _model_ptr(model, "forecast (T5 sampling)")
+    bolt = c.family == "bolt"
+    mp = model._h.ptr if bolt else _model_ptr(model, "forecast (T5 sampling)")
     x = _context(context, model)
     B, L = x.shape
     H = c_int(horizon, "horizon") if horizon is not None else (c.prediction_length if c.prediction_length > 0 else 64)
-    S = c_int(samples, "samples") if samples is not None else (c.num_samples if c.num_samples > 0 else 20)
-    t = float(temperature) if temperature is not None else c.temperature  # as loaded: config.c checked them
-    k = c_int(top_k, "top_k") if top_k is not None else c.top_k
-    p = float(top_p) if top_p is not None else c.top_p
-    if H < 1 or S < 1:
-        raise Error("chronolens: forecast: horizon %d, samples %d: must be >= 1" % (H, S))
-    seed, batch = c_seed(seed), c_int(batch, "batch")
-    # the checks of the command's options that the study leaves to its callers (it reads 0 as
-    # "the model's value"); the rules of the sampler (src/model/sampling.c)
+    batch = c_int(batch, "batch")
     if batch < 0:
         _invalid("forecast: batch %d: must be >= 0 (0 = auto)" % batch)
-    if not 0 < t <= _FLT_MAX:
-        _invalid("forecast: temperature %g: %s" % (t, "must be > 0" if not t > 0 else "must be a finite number > 0"))
-    if k < 0:
-        _invalid("forecast: top_k %d: must be >= 0" % k)
-    if not 0 < p <= 1:
-        _invalid("forecast: top_p %g: must be in (0, 1]" % p)
+    if bolt:
+        # the study names any sampling setting given (0 / -1: none given)
+        S = len(c.quantiles)
+        t = float(temperature) if temperature is not None else 0.0
+        k = c_int(top_k, "top_k") if top_k is not None else -1
+        p = float(top_p) if top_p is not None else 0.0
+        ns = c_int(samples, "samples") if samples is not None else 0
+        if H < 1:
+            raise Error("chronolens: forecast: horizon %d: must be >= 1" % H)
+        have_seed, seed = int(seed is not None), c_seed(seed or 0)
+    else:
+        S = ns = c_int(samples, "samples") if samples is not None else (c.num_samples if c.num_samples > 0 else 20)
+        t = float(temperature) if temperature is not None else c.temperature  # as loaded: config.c checked them
+        k = c_int(top_k, "top_k") if top_k is not None else c.top_k
+        p = float(top_p) if top_p is not None else c.top_p
+        if H < 1 or S < 1:
+            raise Error("chronolens: forecast: horizon %d, samples %d: must be >= 1" % (H, S))
+        have_seed, seed = 1, c_seed(0 if seed is None else seed)
+        # the checks of the command's options that the study leaves to its callers (it reads 0 as
+        # "the model's value"); the rules of the sampler (src/model/sampling.c)
+        if not 0 < t <= _FLT_MAX:
+            _invalid("forecast: temperature %g: %s" % (t, "must be > 0" if not t > 0 else "must be a finite number > 0"))
+        if k < 0:
+            _invalid("forecast: top_k %d: must be >= 0" % k)
+        if not 0 < p <= 1:
+            _invalid("forecast: top_p %g: must be in (0, 1]" % p)
     lv = np.ascontiguousarray(quantiles, dtype=np.float64).reshape(-1)
     for v in lv:
         if not 0 < v < 1:
             _invalid("forecast: quantile level %g is not in (0, 1)" % v)
     o = cs.ForecastStudyOpts()
     slib.cl_forecast_study_default(ctypes.byref(o))
-    o.method, o.horizon, o.samples, o.temperature, o.top_k, o.top_p = cs.FORECAST_MODEL, H, S, t, k, p
-    o.have_seed, o.seed, o.batch, o.no_cache = 1, seed, batch, int(not cache)
+    o.method, o.horizon, o.samples, o.temperature, o.top_k, o.top_p = cs.FORECAST_MODEL, H, ns, t, k, p
+    o.have_seed, o.seed, o.batch, o.no_cache = have_seed, seed, batch, int(not cache)
     levels = lv if len(lv) else np.array([0.5])  # the study wants a level; none asked: none returned
     o.nlev = c_int(len(levels), "quantiles", 1, cs.FORECAST_MAX_LEVELS)
     o.levels[:len(levels)] = levels.tolist()
@@ -556,12 +592,36 @@ def forecast(model, context, horizon=None, samples=None, temperature=None, top_k
         o.progress = run.progress
         call(slib.cl_forecast_study_run, mp, ctypes.byref(ctx), ctypes.byref(o), ctypes.byref(res))
     try:
-        vals = cs.array(res.paths, (B, S, H))
+        vals = cs.array(res.paths, (B, res.S, H))
         mean = cs.array(res.mean, (B, H))
         q = cs.array(res.quant, (B, H, len(levels)))[:, :, :len(lv)].copy()
     finally:
         slib.cl_forecast_free(ctypes.byref(res))
     return ForecastResult(samples=vals, mean=mean, quantiles=q, levels=tuple(lv.tolist()))
+
+
+def embed_series(model, context, batch=16, progress=None):
+    """ChronosPipeline.embed / ChronosBoltPipeline.embed through the library's embed study
+    (chronolens embed, either family): context (L,) or (B, L) (NaN = missing) ->
+    (embeddings (B, T, d_model) float32, scale): Chronos-T5 T = tokens incl. EOS and scale (B,)
+    the tokenizer's; Chronos-Bolt T = patches [+ REG] and scale (B, 2) = (loc, scale)."""
+    from .model import _context
+    x = _context(context, model)
+    B = x.shape[0]
+    o = cs.EmbedOpts()
+    slib.cl_embed_default(ctypes.byref(o))
+    o.batch = c_int(batch, "batch")
+    ctx = _context_struct(x)
+    res = cs.EmbedResult()
+    with _lib.interruptible(progress, "embed") as run:
+        o.progress = run.progress
+        call(slib.cl_embed_run, model._h.ptr, ctypes.byref(ctx), ctypes.byref(o), ctypes.byref(res))
+    try:
+        emb = cs.array(res.emb, (B, res.T, res.d))
+        scale = cs.array(res.scale, (B, 2) if res.bolt else (B,))
+    finally:
+        slib.cl_embed_free(ctypes.byref(res))
+    return emb, scale
 
 
 _FLT_MAX = 3.4028234663852886e38
