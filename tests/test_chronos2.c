@@ -236,6 +236,91 @@ static void test_info(void **st) {
     free(txt);
 }
 
+/* `chronolens forward` (args: its Chronos-2 options) writes the golden's tensors of the case
+ * (prefix "" or "cov."), names, shapes and dtypes, within TOL (masks exactly) */
+static void forward_cli(const char *dir, const char *prefix, const char *args) {
+    char out[4096];
+    cl_error err;
+    snprintf(out, sizeof out, "%s/c2-forward.safetensors", test_tmpdir());
+    assert_int_equal(run_cmd("'%s' forward --quiet --model '%s' %s --out '%s'", CL_CLI, dir, args, out), 0);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/golden.safetensors", dir);
+    st_file g, o;
+    if (st_open(path, &g, &err) || st_open(out, &o, &err)) fail_msg("%s", err.msg);
+    static const char *const NAMES[] = {"loc", "scale", "patches", "future_patches", "attention_mask", "input_embeds",
+                                        "time_attn.", "group_attn.", "hidden_time.", "hidden_group.", "hidden.",
+                                        "encoder_hidden", "quantile_preds_normalized", "quantile_preds"};
+    const size_t np = strlen(prefix);
+    int seen = 0;
+    for (int i = 0; i < g.n; i++) {
+        const char *nm = g.t[i].name;
+        if (strncmp(nm, prefix, np) != 0 || (!np && !strncmp(nm, "cov.", 4))) continue;
+        const char *base = nm + np;
+        int want = 0;
+        for (size_t k = 0; k < sizeof NAMES / sizeof *NAMES && !want; k++)
+            want = NAMES[k][strlen(NAMES[k]) - 1] == '.' ? !strncmp(base, NAMES[k], strlen(NAMES[k]))
+                                                        : !strcmp(base, NAMES[k]);
+        if (!want) continue;
+        const st_tensor *t = st_find(&o, base);
+        if (!t) fail_msg("forward output lacks '%s'", base);
+        assert_int_equal(t->ndim, g.t[i].ndim);
+        for (int k = 0; k < t->ndim; k++) assert_int_equal(t->shape[k], g.t[i].shape[k]);
+        assert_int_equal(t->dtype, g.t[i].dtype);
+        size_t a, b;
+        float *x = golden_f32(&o, base, &a), *y = golden_f32(&g, nm, &b);
+        assert_int_equal(a, b);
+        assert_close(nm, x, y, a, TOL);
+        free(x); free(y);
+        seen++;
+    }
+    const cl_config *c;
+    cl_model *m;
+    if (cl_model_load(dir, NULL, &m, &err)) fail_msg("%s", err.msg);
+    c = cl_model_config(m);
+    printf("  forward CLI %s: %d tensors of the golden\n", args, seen);
+    assert_int_equal(seen, 9 + 5 * c->num_layers);
+    assert_int_equal(o.n, seen);
+    cl_model_free(m);
+    st_close(&o);
+    st_close(&g);
+}
+
+static void test_forward_cli(void **st) {
+    (void)st;
+    char args[8192], fcsv[4096];
+    snprintf(args, sizeof args, "--context '%s/context.csv' --group-ids 0,1,2,2", FIXTURE);
+    forward_cli(FIXTURE, "", args);
+    /* the covariate case: the first 40 future steps of cov_future.csv, 3 output patches */
+    snprintf(fcsv, sizeof fcsv, "%s/cov_future40.csv", test_tmpdir());
+    assert_int_equal(run_cmd("head -n 41 '%s/cov_future.csv' > '%s'", FIXTURE, fcsv), 0);
+    snprintf(args, sizeof args, "--context '%s/cov_context.csv' --group-ids 0,0,0,1,1,1 --future-covariates '%s' "
+             "--output-patches 3", FIXTURE, fcsv);
+    forward_cli(FIXTURE, "cov.", args);
+    /* cross-learning: the golden's quantile_preds_cross */
+    char out[4096];
+    cl_error err;
+    snprintf(out, sizeof out, "%s/c2-cross.safetensors", test_tmpdir());
+    assert_int_equal(run_cmd("'%s' forward --quiet --model '%s' --context '%s/context.csv' --cross-learning --out '%s'",
+                             CL_CLI, FIXTURE, FIXTURE, out), 0);
+    st_file g, o;
+    if (st_open(FIXTURE "/golden.safetensors", &g, &err) || st_open(out, &o, &err)) fail_msg("%s", err.msg);
+    size_t a, b;
+    float *x = golden_f32(&o, "quantile_preds", &a), *y = golden_f32(&g, "quantile_preds_cross", &b);
+    assert_int_equal(a, b);
+    assert_close("quantile_preds_cross", x, y, a, TOL);
+    free(x); free(y);
+    st_close(&o); st_close(&g);
+    /* refused in one line, exit 2, nothing written */
+    assert_int_equal(run_cmd("'%s' forward --quiet --model '%s' --context '%s/context.csv' --group-ids 0,1 --out '%s/x.st'",
+                             CL_CLI, FIXTURE, FIXTURE, test_tmpdir()), 2);
+    assert_int_equal(run_cmd("'%s' forward --quiet --model '%s' --context '%s/context.csv' --chunk 2 --out '%s/x.st'",
+                             CL_CLI, FIXTURE, FIXTURE, test_tmpdir()), 2);
+    assert_int_equal(run_cmd("'%s' forward --quiet --model '%s' --context '%s/context.csv' --output-patches 5 --out '%s/x.st'",
+                             CL_CLI, FIXTURE, FIXTURE, test_tmpdir()), 2);
+    snprintf(out, sizeof out, "%s/x.st", test_tmpdir());
+    assert_false(file_exists(out));
+}
+
 /* the commands that do not run Chronos-2 yet refuse it in one line (exit 2), never crash */
 static void test_other_commands(void **st) {
     (void)st;
@@ -262,6 +347,7 @@ int main(int argc, char **argv) {
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_info),
         cmocka_unit_test(test_golden),
+        cmocka_unit_test(test_forward_cli),
         cmocka_unit_test(test_other_commands),
     };
     static const struct CMUnitTest peer[] = {cmocka_unit_test(test_peer)};
