@@ -9,7 +9,8 @@
  * cl_encoder_prepare: the time attention's maps by the caller's specification), the attention
  * core (attention.c: unscaled, masked keys at float32 min so a fully masked row is uniform, as
  * upstream), RMS norm, feed-forward and weight products (blocks.c). Its own: RoPE, the group
- * attention's layout (rows of one token position as a "batch") and mask, the residual blocks
+ * attention run group by group (a group's rows at one token position as the attention's
+ * "batch": O(S * group size^2), nothing of (S, H, B, B) unless captured), the residual blocks
  * with the config's activation, the time features and the head. */
 #include "model/chronos2/chronos2.h"
 #include "model/attention.h"
@@ -17,7 +18,6 @@
 #include "model/state.h"
 #include "core/core.h"
 
-#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,9 +32,14 @@ struct c2_scratch {
     float *hid, *res, *blk;        /* residual-block scratch: (rows, d_ff), (rows, wide), (rows, wide) */
     float *emb;                    /* (B*S, d) */
     uint8_t *mask;                 /* (B*S) */
-    uint8_t *gmask;                /* (S*B): the group attention's key mask [token][row] */
-    float *gbias;                  /* (H, B, B): 0 within a group, float32 min across */
-    float *gscores;                /* (threads, B, B) */
+    /* the group attention runs group by group: rows laid out as G blocks of (S, ng, ·), group
+     * g's block at row S*gstart[g], its member j (row order[gstart[g] + j]) at t*ng + j */
+    int G, maxng;
+    int *order, *gstart, *gof, *gpos; /* (B), (G+1), (B): a row's group, its place in it */
+    uint8_t *gmask;                /* (S*B) in that layout: 1 = a real token */
+    float *gscores;                /* (threads, maxng, maxng) */
+    float *vmean;                  /* (H*dk): the values' mean over every row at one token */
+    capture gtc;                   /* one group's maps (1, S, H, ng, ng), when captured */
     float *cosv, *sinv;            /* (S, dk/2): RoPE at positions 0..S-1 */
     float *head_in;                /* (B*N, d) */
     float *qn, *qp;                /* (B, Q, N*ps): normalised, in data units */
@@ -45,7 +50,9 @@ struct c2_scratch {
 
 static void scratch_clear(struct c2_scratch *x) {
     free(x->loc); free(x->scale); cl_free(x->feat); cl_free(x->ffeat); cl_free(x->hid); cl_free(x->res);
-    cl_free(x->blk); cl_free(x->emb); free(x->mask); free(x->gmask); cl_free(x->gbias); cl_free(x->gscores);
+    cl_free(x->blk); cl_free(x->emb); free(x->mask); free(x->gmask); cl_free(x->gscores); free(x->vmean);
+    free(x->order); free(x->gstart); free(x->gof); free(x->gpos);
+    free(x->gtc.layer_sel); free(x->gtc.head_sel); free(x->gtc.row_idx); cl_free(x->gtc.buf);
     free(x->cosv); free(x->sinv); cl_free(x->head_in); cl_free(x->qn); cl_free(x->qp); free(x->row);
     for (int i = 0; i < 3; i++) cl_free(x->hidden[i]);
     free(x->gcap.layer_sel); free(x->gcap.head_sel); free(x->gcap.row_idx); cl_free(x->gcap.buf);
@@ -128,15 +135,26 @@ static void rope(float *x, int B, int S, int ld, int H, int dk, const float *cos
         }
 }
 
-/* dst (C, R, d) = src (R, C, d) transposed over its two outer axes; add: dst += instead. */
-static void transpose_rows(const float *src, int R, int C, int d, float *dst, int add) {
-    for (int r = 0; r < R; r++)
-        for (int c = 0; c < C; c++) {
-            const float *a = src + ((size_t)r * C + c) * d;
-            float *o = dst + ((size_t)c * R + r) * d;
-            if (add) for (int i = 0; i < d; i++) o[i] += a[i];
-            else memcpy(o, a, sizeof(float) * d);
-        }
+/* the group layout (struct c2_scratch) of src (B, S, d) into dst; back: dst (B, S, d) from
+ * src in the group layout */
+static void to_groups(const struct c2_scratch *x, const float *src, float *dst, int d, int back) {
+    const int S = x->S;
+    for (int g = 0; g < x->G; g++) {
+        const int gs = x->gstart[g], ng = x->gstart[g + 1] - gs;
+        for (int t = 0; t < S; t++)
+            for (int j = 0; j < ng; j++) {
+                const size_t gi = (size_t)S * gs + (size_t)t * ng + j, xi = (size_t)x->order[gs + j] * S + t;
+                if (back) memcpy(dst + xi * d, src + gi * d, sizeof(float) * d);
+                else memcpy(dst + gi * d, src + xi * d, sizeof(float) * d);
+            }
+    }
+}
+
+/* rows by group id, then by index (a stable order) */
+typedef struct { int g, b; } grow;
+static int cmp_grow(const void *a, const void *b) {
+    const grow *p = a, *q = b;
+    return p->g != q->g ? (p->g < q->g ? -1 : 1) : (p->b > q->b) - (p->b < q->b);
 }
 
 #define NEW(p, n) (((p) = cl_alloc(sizeof *(p) * (size_t)(n))) == NULL)
@@ -152,17 +170,41 @@ static int alloc_pass(cl_state *s, struct c2_scratch *x, int B, int P, int N, in
     scratch_clear(x);
     int bad = NEW(x->feat, (size_t)B * P * 3 * ps) | NEW(x->ffeat, (size_t)B * N * 3 * ps) |
               NEW(x->hid, rows * c->d_ff) | NEW(x->res, rows * wide) | NEW(x->blk, rows * wide) |
-              NEW(x->emb, (size_t)B * S * d) | NEW(x->gbias, (size_t)H * B * B) |
-              NEW(x->gscores, (size_t)cl_pool_threads() * B * B) | NEW(x->head_in, (size_t)B * N * d) |
+              NEW(x->emb, (size_t)B * S * d) | NEW(x->head_in, (size_t)B * N * d) |
               NEW(x->qn, (size_t)B * N * QP) | NEW(x->qp, (size_t)B * N * QP);
     x->loc = malloc(sizeof(float) * B);
     x->scale = malloc(sizeof(float) * B);
     x->mask = malloc((size_t)B * S);
     x->gmask = malloc((size_t)B * S);
+    x->order = malloc(sizeof(int) * B);
+    x->gstart = malloc(sizeof(int) * (B + 1));
+    x->gof = malloc(sizeof(int) * B);
+    x->gpos = malloc(sizeof(int) * B);
+    x->vmean = malloc(sizeof(float) * (size_t)H * dk);
     x->cosv = malloc(sizeof(float) * (size_t)S * (dk / 2 ? dk / 2 : 1));
     x->sinv = malloc(sizeof(float) * (size_t)S * (dk / 2 ? dk / 2 : 1));
     x->row = malloc(sizeof(float) * 3 * (size_t)Lp);
-    bad |= !x->loc || !x->scale || !x->mask || !x->gmask || !x->cosv || !x->sinv || !x->row;
+    bad |= !x->loc || !x->scale || !x->mask || !x->gmask || !x->cosv || !x->sinv || !x->row || !x->order ||
+           !x->gstart || !x->gof || !x->gpos || !x->vmean;
+    /* the groups: their rows, and the largest one for the attention's scratch */
+    grow *gr = bad ? NULL : malloc(sizeof *gr * B);
+    bad |= !gr;
+    if (!bad) {
+        for (int b = 0; b < B; b++) gr[b] = (grow){in->group_ids ? in->group_ids[b] : b, b};
+        qsort(gr, (size_t)B, sizeof *gr, cmp_grow);
+        x->G = x->maxng = 0;
+        for (int i = 0; i < B; i++) {
+            if (!i || gr[i].g != gr[i - 1].g) x->gstart[x->G++] = i;
+            x->order[i] = gr[i].b;
+            x->gof[gr[i].b] = x->G - 1;
+            x->gpos[gr[i].b] = i - x->gstart[x->G - 1];
+        }
+        x->gstart[x->G] = B;
+        for (int g = 0; g < x->G; g++)
+            if (x->gstart[g + 1] - x->gstart[g] > x->maxng) x->maxng = x->gstart[g + 1] - x->gstart[g];
+        bad |= NEW(x->gscores, (size_t)cl_pool_threads() * x->maxng * x->maxng);
+    }
+    free(gr);
     if (in->capture_hidden)
         for (int i = 0; i < 3; i++) bad |= NEW(x->hidden[i], (size_t)L * B * S * d);
     if (in->capture_group) {
@@ -170,8 +212,17 @@ static int alloc_pass(cl_state *s, struct c2_scratch *x, int B, int P, int N, in
         g->layer_sel = malloc(sizeof(int) * L);
         g->head_sel = malloc(sizeof(int) * H);
         g->row_idx = malloc(sizeof(int) * B);
-        bad |= !g->layer_sel || !g->head_sel || !g->row_idx || NEW(g->buf, (size_t)L * S * H * B * B);
+        capture *t = &x->gtc;
+        t->layer_sel = calloc(1, sizeof(int));
+        t->head_sel = malloc(sizeof(int) * H);
+        t->row_idx = malloc(sizeof(int) * (x->maxng ? x->maxng : 1));
+        bad |= !g->layer_sel || !g->head_sel || !g->row_idx || NEW(g->buf, (size_t)L * S * H * B * B) ||
+               !t->layer_sel || !t->head_sel || !t->row_idx || NEW(t->buf, (size_t)S * H * x->maxng * x->maxng);
         if (!bad) {
+            for (int h = 0; h < H; h++) t->head_sel[h] = h;
+            for (int j = 0; j < x->maxng; j++) t->row_idx[j] = j;
+            t->all_rows = 1;
+            t->valid = 1;
             for (int l = 0; l < L; l++) g->layer_sel[l] = l;
             for (int h = 0; h < H; h++) g->head_sel[h] = h;
             for (int b = 0; b < B; b++) g->row_idx[b] = b;
@@ -262,18 +313,80 @@ static void rope_tables(const cl_config *c, int S, float *cosv, float *sinv) {
     }
 }
 
-/* The group attention's mask: key row k is visible to query row q at token t iff their groups
- * are equal (gbias (H, B, B): 0 or float32 min, the same for every head) and token t of row k
- * is real (gmask (S, B)). */
-static void group_mask(struct c2_scratch *x, const int *gid, int H) {
-    const int B = x->B, S = x->S;
-    for (int q = 0; q < B; q++)
-        for (int k = 0; k < B; k++) {
-            const int same = gid ? gid[q] == gid[k] : q == k;
-            for (int h = 0; h < H; h++) x->gbias[((size_t)h * B + q) * B + k] = same ? 0.0f : -FLT_MAX;
+/* The group attention's key mask in the group layout: key row k is visible to the rows of
+ * its group at token t iff token t of row k is real (rows of other groups never are: each
+ * group runs on its own block). */
+static void group_keys(struct c2_scratch *x) {
+    const int S = x->S;
+    for (int g = 0; g < x->G; g++) {
+        const int gs = x->gstart[g], ng = x->gstart[g + 1] - gs;
+        for (int t = 0; t < S; t++)
+            for (int j = 0; j < ng; j++)
+                x->gmask[(size_t)S * gs + (size_t)t * ng + j] = x->mask[(size_t)x->order[gs + j] * S + t];
+    }
+}
+
+/* The group attention of layer l on q, k, v (B*S, H*dk) in the group layout into out: each
+ * group's block through the attention core (its rows the "batch" axis: token t is batch t),
+ * its maps scattered into the (S, H, B, B) capture. Upstream's one exception: a token padded
+ * in every row of a group gives those queries scores all float32 min, a uniform softmax over
+ * ALL B rows (other groups too, method.md pitfall 3): their output is the mean of every row's
+ * values there, their map 1/B across the row. */
+static void group_attention(cl_state *s, struct c2_scratch *x, int l, const float *q, const float *k, const float *v,
+                            float *out) {
+    const cl_config *c = &s->m->cfg;
+    const int B = x->B, S = x->S, H = c->num_heads, dk = c->d_kv, HD = H * dk;
+    float *gbuf = x->gcap.valid ? x->gcap.buf + (size_t)l * S * H * B * B : NULL;
+    if (gbuf) memset(gbuf, 0, sizeof(float) * (size_t)S * H * B * B);
+    for (int g = 0; g < x->G; g++) {
+        const int gs = x->gstart[g], ng = x->gstart[g + 1] - gs;
+        const size_t off = (size_t)S * gs;
+        capture *cp = NULL;
+        if (gbuf) {
+            cp = &x->gtc;
+            const int shape[5] = {1, S, H, ng, ng};
+            memcpy(cp->shape, shape, sizeof shape);
         }
-    for (int t = 0; t < S; t++)
-        for (int b = 0; b < B; b++) x->gmask[(size_t)t * B + b] = x->mask[(size_t)b * S + t];
+        attn_args a = {.q = q + off * HD, .ldq = HD, .k = k + off * HD, .v = v + off * HD, .ldk = HD, .B = S, .Tq = ng,
+                       .Tk = ng, .H = H, .dk = dk, .kmask = x->gmask + off, .out = out + off * HD, .ldo = HD,
+                       .scores = x->gscores, .cap = cp, .layer = 0, .flops = &s->flops};
+        cl_attention(&a);
+        for (size_t t = 0; gbuf && t < (size_t)S; t++) /* (S, H, ng, ng) -> (S, H, B, B) */
+            for (int h = 0; h < H; h++)
+                for (int i = 0; i < ng; i++) {
+                    const float *src = cp->buf + (((t * H + h) * ng + i) * ng);
+                    float *dst = gbuf + ((t * H + h) * B + x->order[gs + i]) * B;
+                    for (int j = 0; j < ng; j++) dst[x->order[gs + j]] = src[j];
+                }
+    }
+    /* the fully masked (group, token) pairs */
+    const float p = 1.0f / (float)B;
+    for (int t = 0; t < S; t++) {
+        int have_mean = 0;
+        for (int g = 0; g < x->G; g++) {
+            const int gs = x->gstart[g], ng = x->gstart[g + 1] - gs;
+            const uint8_t *km = x->gmask + (size_t)S * gs + (size_t)t * ng;
+            int any = 0;
+            for (int j = 0; j < ng && !any; j++) any = km[j];
+            if (any) continue;
+            if (!have_mean) {
+                for (int i = 0; i < HD; i++) x->vmean[i] = 0;
+                for (int b = 0; b < B; b++) {
+                    const int gb = x->gof[b], sb = x->gstart[gb], nb = x->gstart[gb + 1] - sb;
+                    const float *vr = v + ((size_t)S * sb + (size_t)t * nb + x->gpos[b]) * HD;
+                    for (int i = 0; i < HD; i++) x->vmean[i] += p * vr[i];
+                }
+                have_mean = 1;
+            }
+            for (int j = 0; j < ng; j++) {
+                memcpy(out + ((size_t)S * gs + (size_t)t * ng + j) * HD, x->vmean, sizeof(float) * HD);
+                for (int h = 0; gbuf && h < H; h++) {
+                    float *dst = gbuf + (((size_t)t * H + h) * B + x->order[gs + j]) * B;
+                    for (int b = 0; b < B; b++) dst[b] = p;
+                }
+            }
+        }
+    }
 }
 
 /* The encoder layers on s->ex (B*S, d) into s->enc_out; 0, or CL_ECANCELED between layers. */
@@ -300,20 +413,17 @@ static int encoder(cl_state *s, struct c2_scratch *x, cl_error *err) {
         cl_linear_w(s->eo, rows, HD, Lw->self.o, Lw->self_h.o, d, 1.0f, s->ex, &s->flops);
         if (x->hidden[0]) memcpy(x->hidden[0] + l * plane, s->ex, sizeof(float) * plane);
 
-        /* group attention (layer.1): at each token t the B rows attend to each other; rows
-         * laid out (S, B) in s->enc_out so that a token position is the attention's "batch" */
-        transpose_rows(s->ex, B, S, d, s->enc_out, 0);
+        /* group attention (layer.1): at each token t the rows of a group attend to each
+         * other; rows in the group layout in s->enc_out (group_attention) */
+        to_groups(x, s->ex, s->enc_out, d, 0);
         cl_rms_norm(s->enc_out, Lw->ln_cross, rows, d, c->eps, s->eh);
         cl_wprod gqkv[3] = {{Lw->cross.q, Lw->cross_h.q, HD, 0.0f, s->eq},
                             {Lw->cross.k, Lw->cross_h.k, HD, 0.0f, s->ek},
                             {Lw->cross.v, Lw->cross_h.v, HD, 0.0f, s->ev}};
         cl_linear_w_n(s->eh, rows, d, 3, gqkv, &s->flops);
-        attn_args g = {.q = s->eq, .ldq = HD, .k = s->ek, .v = s->ev, .ldk = HD, .B = S, .Tq = B, .Tk = B, .H = H,
-                       .dk = dk, .bias = x->gbias, .kmask = x->gmask, .out = s->eo, .ldo = HD,
-                       .scores = x->gscores, .cap = x->gcap.valid ? &x->gcap : NULL, .layer = l, .flops = &s->flops};
-        cl_attention(&g);
+        group_attention(s, x, l, s->eq, s->ek, s->ev, s->eo);
         cl_linear_w(s->eo, rows, HD, Lw->cross.o, Lw->cross_h.o, d, 1.0f, s->enc_out, &s->flops);
-        transpose_rows(s->enc_out, S, B, d, s->ex, 0);
+        to_groups(x, s->enc_out, s->ex, d, 1);
         if (x->hidden[1]) memcpy(x->hidden[1] + l * plane, s->ex, sizeof(float) * plane);
 
         /* feed-forward (layer.2) */
@@ -374,7 +484,7 @@ int cl_chronos2_forward(cl_state *s, const cl_chronos2_input *in, cl_chronos2_re
     if (rc) return rc;
     embed_inputs(s, x, in, n, Lp);
     rope_tables(c, S, x->cosv, x->sinv);
-    group_mask(x, in->group_ids, c->num_heads);
+    group_keys(x);
     memcpy(s->ex, x->emb, sizeof(float) * (size_t)B * S * c->d_model);
     memcpy(s->enc_mask, x->mask, (size_t)B * S);
     memset(s->enc_ids, 0, sizeof(int32_t) * (size_t)B * S);
