@@ -335,6 +335,7 @@ static void test_other_commands(void **st) {
         char *txt = slurp(log);
         printf("  %s", txt);
         assert_non_null(strstr(txt, "Chronos-2"));
+        assert_non_null(strstr(txt, FIXTURE)); /* names the folder */
         assert_ptr_equal(strchr(txt, '\n'), txt + strlen(txt) - 1);
         free(txt);
     }
