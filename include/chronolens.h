@@ -187,6 +187,13 @@ typedef struct cl_config {
     int family;              /* CL_FAMILY_T5 (0) or CL_FAMILY_BOLT */
     int patch_size, patch_stride, use_reg_token, n_quantiles;
     double quantiles[32];    /* n_quantiles levels, strictly increasing in (0, 1) */
+    /* Chronos-2 (family CL_FAMILY_CHRONOS2; see the Chronos-2 section below). patch_size,
+     * patch_stride, use_reg_token (must be 1), the quantiles and context_length above are its
+     * chronos_config's too; prediction_length = max_output_patches * patch_size (one pass). */
+    int max_output_patches;  /* most future tokens of one pass (chronos_config, default 1) */
+    int use_arcsinh;         /* asinh after the instance norm, sinh on the output */
+    float rope_theta;        /* the time attention's RoPE base (default 10000) */
+    float time_encoding_scale; /* divisor of the time features (default context_length) */
 } cl_config;
 
 /* Parses a T5 config.json with a chronos_config block. */
@@ -366,7 +373,7 @@ CL_API void cl_state_reset_flops(cl_state *s);
  * a chronos_config with input_patch_size) and sets cfg.family = CL_FAMILY_BOLT; Bolt models
  * have no tokenizer and no LM head: cl_encode / cl_tokenizer_encode refuse them. */
 
-enum { CL_FAMILY_T5 = 0, CL_FAMILY_BOLT = 1 };
+enum { CL_FAMILY_T5 = 0, CL_FAMILY_BOLT = 1, CL_FAMILY_CHRONOS2 = 2 };
 #define CL_BOLT_MAX_QUANTILES 32
 
 /* 1 when the model (config) is a Chronos-Bolt. */
@@ -405,6 +412,60 @@ CL_API const float *cl_bolt_decoder_hidden(const cl_state *s);
 CL_API const float *cl_bolt_quantiles(const cl_state *s);
 
 /* ChronosBoltPipeline.predict and predict_quantiles: src/study/forecast/bolt_forecast.h. */
+
+/* ================================================================ Chronos-2
+ * Chronos-2 (amazon/chronos-2; ../shared/docs/chronos2_method.md): an encoder-only T5-style
+ * model on patches [time | values | mask] of the instance-normalised (and asinh-ed) series,
+ * [REG], then N future tokens; every layer a RoPE time self-attention (no 1/sqrt(d_kv)), a
+ * group self-attention across the rows of one group at each token position, and a
+ * feed-forward; a residual-block quantile head read at the future tokens, sinh-ed and
+ * de-normalised. cl_model_load recognises it by architectures ["Chronos2Model"] and sets
+ * cfg.family = CL_FAMILY_CHRONOS2; it refuses what upstream refuses (a gated feed-forward,
+ * use_reg_token false, output_patch_size != input_patch_size). It has no tokenizer and no
+ * decoder: cl_encode, cl_encode_embeds and the Chronos-T5/Bolt entries refuse it. */
+
+/* 1 when the model is a Chronos-2. */
+CL_API int cl_model_is_chronos2(const cl_model *m);
+
+/* One pass's inputs. The tokens are S = P + 1 + N: P context patches (cl_bolt_num_patches'
+ * rule: the last context_length values, left-padded with NaN to a multiple of patch_size),
+ * [REG], N future tokens. */
+typedef struct cl_chronos2_input {
+    const float *context;            /* (B, L), NaN = missing */
+    int B, L;
+    const int *group_ids;            /* (B): rows with equal ids attend to each other; NULL:
+                                      * every row its own group */
+    const float *future_covariates;  /* (B, F) in data units, NaN = unknown; NULL: none */
+    int F;                           /* F <= N * patch_size */
+    int num_output_patches;          /* N in [1, max_output_patches]; 0: max_output_patches */
+    int capture_group;               /* 1: keep every group-attention map (result.group_attn) */
+    int capture_hidden;              /* 1: keep the residual stream after each sub-block */
+} cl_chronos2_input;
+
+/* One pass's outputs, owned by the state (valid until its next pass or cl_state_free). The
+ * time-attention maps are the state's CL_ENC_SELF capture (cl_state_set_capture, read with
+ * cl_state_attn: (layers, B, heads, rows, S)). */
+typedef struct cl_chronos2_result {
+    int B, P, S, N, Q, ps;           /* rows, context patches, tokens, future tokens, quantiles, patch */
+    const float *loc, *scale;        /* (B): the instance norm */
+    const uint8_t *attention_mask;   /* (B, S): 1 = a real token (a patch with a value, [REG], future) */
+    const float *patches;            /* (B, P, 3*ps): [time | values | mask] */
+    const float *future_patches;     /* (B, N, 3*ps) */
+    const float *input_embeds;       /* (B, S, d_model) */
+    const float *encoder_hidden;     /* (B, S, d_model): after the final norm */
+    const float *quantile_preds_normalized; /* (B, Q, N*ps): the head's output before sinh */
+    const float *quantile_preds;     /* (B, Q, N*ps): in data units */
+    const float *group_attn;         /* (layers, S, heads, B, B) [token, head, query row, key row]; NULL
+                                      * unless capture_group */
+    const float *hidden_time, *hidden_group, *hidden; /* (layers, B, S, d_model) after the time
+                                      * attention, group attention and feed-forward; NULL unless
+                                      * capture_hidden */
+} cl_chronos2_result;
+
+/* Tokens S = P + 1 + N of a pass on L values with N future tokens. */
+CL_API int cl_chronos2_num_tokens(const cl_config *cfg, int L, int N);
+/* One exact fp32 forward (bf16 products with a bf16 model) of a Chronos-2 model. */
+CL_API int cl_chronos2_forward(cl_state *s, const cl_chronos2_input *in, cl_chronos2_result *out, cl_error *err);
 
 #ifdef __cplusplus
 }

@@ -773,6 +773,14 @@ typedef struct cl_forward_opts {
     int chunk;                  /* cl_forward_stream: series per pass (0: as many as keep all of a
                                  * pass's memory, activations and maps, within 256 MiB) */
     cl_progress progress;       /* stage "forward" */
+    /* Chronos-2 only (its forward writes every tensor of its golden, in one pass: its series
+     * attend to each other, so no chunks and no map selection): */
+    const int *group_ids;       /* (n_group_ids = B) the group of each series; NULL: each its own */
+    int n_group_ids;
+    int cross_learning;         /* every series in one group (no group_ids with it) */
+    const float *future_covariates; /* (B, F) in data units, NaN = unknown; NULL: none */
+    int F;
+    int output_patches;         /* N future tokens (0: the model's max_output_patches) */
 } cl_forward_opts;
 CL_API void cl_forward_default(cl_forward_opts *o);
 /* The options against the model, before any work: layers and heads below its counts and none
@@ -791,7 +799,10 @@ typedef struct cl_forward_tensor {
 /* Every tensor of the reference's forward, in the golden's order and names. T5: token_ids,
  * attention_mask, scale, encoder_hidden, enc_attn.l, dec_attn.l, cross_attn.l, logits.
  * Bolt: loc, scale, attention_mask, input_embeds, encoder_hidden, enc_attn.l, dec_attn.l,
- * cross_attn.l, decoder_hidden, quantile_preds. A selection keeps the stacks and layers chosen
+ * cross_attn.l, decoder_hidden, quantile_preds. Chronos-2: loc, scale, patches,
+ * future_patches, attention_mask, input_embeds, time_attn.l (B, H, S, S), group_attn.l
+ * (S, H, B, B), hidden_time.l, hidden_group.l, hidden.l, encoder_hidden,
+ * quantile_preds_normalized, quantile_preds (B, Q, N*ps). A selection keeps the stacks and layers chosen
  * (named by their layer index) and adds "heads" (the heads kept) before the logits. */
 typedef struct cl_forward_result {
     int bolt;

@@ -48,6 +48,31 @@ static float *quantiles_of(const char *dir, size_t *n) {
     return q;
 }
 
+/* quantile_preds (B, Q, N*ps) of one Chronos-2 forward of model dir on the chronos2-rand
+ * context, its groups 0,1,2,2 */
+static float *chronos2_of(const char *dir, size_t *n) {
+    cl_error err;
+    float *ctx;
+    int B, L;
+    if (csv_read_context(CL_FIXTURES "/chronos2-rand/context.csv", &ctx, &B, &L, NULL, &err)) fail_msg("%s", err.msg);
+    cl_model *m;
+    if (cl_model_load(dir, NULL, &m, &err)) fail_msg("%s", err.msg);
+    cl_state *s;
+    assert_int_equal(cl_state_new(m, &s, &err), 0);
+    const int gid[4] = {0, 1, 2, 2};
+    assert_int_equal(B, 4);
+    cl_chronos2_input in = {.context = ctx, .B = B, .L = L, .group_ids = gid};
+    cl_chronos2_result r;
+    if (cl_chronos2_forward(s, &in, &r, &err)) fail_msg("%s", err.msg);
+    *n = (size_t)B * r.Q * r.N * r.ps;
+    float *out = malloc(sizeof(float) * *n);
+    memcpy(out, r.quantile_preds, sizeof(float) * *n);
+    cl_state_free(s);
+    cl_model_free(m);
+    cl_free(ctx);
+    return out;
+}
+
 /* What differs per family: the model's output on fixed inputs, the fixture's numbers, presets. */
 typedef struct preset {
     const char *size;
@@ -83,8 +108,12 @@ static const loader_family BOLT = {&cl_test_bolt, quantiles_of, 414528, {0, 0},
                                    {{"bolt-small", 47718016, NULL, bolt_small}, {"bolt-tiny", 8652672, "bf16", NULL},
                                     {"bolt-mini", 21236096, "bf16", NULL}}, "bolt-huge"};
 
+/* Chronos-2: no published preset yet (init does not write one) */
+static const loader_family C2 = {&cl_test_chronos2, chronos2_of, 113728, {0, 0}, {{NULL, 0, NULL, NULL}}, "chronos2-huge"};
+
 static const loader_family *family(void) {
-    return cl_test_family_now()->family == CL_FAMILY_BOLT ? &BOLT : &T5;
+    const int f = cl_test_family_now()->family;
+    return f == CL_FAMILY_BOLT ? &BOLT : f == CL_FAMILY_CHRONOS2 ? &C2 : &T5;
 }
 
 /* ------------------------------------------------------------ variants of the fixture */
@@ -286,10 +315,12 @@ int main(int argc, char **argv) {
         cmocka_unit_test(test_bf16), cmocka_unit_test(test_f32_in_place), cmocka_unit_test(test_preset_shapes)
     static const struct CMUnitTest t5[] = {FAMILY_CASES, cmocka_unit_test(test_truncated_under_run)};
     static const struct CMUnitTest bolt[] = {FAMILY_CASES};
+    static const struct CMUnitTest chronos2[] = {FAMILY_CASES};
     static const cl_test_group groups[] = {
         CL_TEST_GROUP("common", common, NULL, NULL, NULL, NULL),
         CL_TEST_GROUP("t5", t5, NULL, NULL, &cl_test_t5, NULL),
         CL_TEST_GROUP("bolt", bolt, NULL, NULL, &cl_test_bolt, NULL),
+        CL_TEST_GROUP("chronos2", chronos2, NULL, NULL, &cl_test_chronos2, NULL),
     };
     int rc = cl_test_main(argc, argv, groups, sizeof groups / sizeof *groups);
     run_cmd("rm -rf '%s'", test_tmpdir());

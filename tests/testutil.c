@@ -109,6 +109,10 @@ const cl_test_family cl_test_t5 = {
 const cl_test_family cl_test_bolt = {
     .name = "bolt", .family = CL_FAMILY_BOLT, .title = "Chronos-Bolt", .fixture = CL_FIXTURES "/bolt-rand",
     .golden = {CL_FIXTURES "/bolt-rand", CL_FIXTURES "/bolt-edge"}, .peer = CL_PEER "/chronos-bolt-dummy"};
+/* the loader's variants so far (its golden test is test_chronos2.c, its own) */
+const cl_test_family cl_test_chronos2 = {
+    .name = "chronos2", .family = CL_FAMILY_CHRONOS2, .title = "Chronos-2", .fixture = CL_FIXTURES "/chronos2-rand",
+    .golden = {CL_FIXTURES "/chronos2-rand", NULL}, .peer = CL_PEER "/chronos2-dummy"};
 
 static const cl_test_family *family_now;
 

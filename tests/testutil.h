@@ -40,14 +40,14 @@ int dir_exists(const char *path);
  * twin file per family. A third family adds a row to cl_test_families (testutil.c). */
 typedef struct cl_test_family {
     const char *name;       /* "t5", "bolt": the cmocka group and the ctest entry's suffix */
-    int family;             /* CL_FAMILY_T5, CL_FAMILY_BOLT */
+    int family;             /* CL_FAMILY_T5, CL_FAMILY_BOLT, CL_FAMILY_CHRONOS2 */
     const char *title;      /* "Chronos-T5": as the report and `info` name it */
     const char *fixture;    /* the small random checkpoint of tests/fixtures */
     const char *golden[2];  /* the fixtures with the reference's golden.safetensors */
     const char *peer;       /* the upstream dummy checkpoint under CL_PEER (may be absent) */
 } cl_test_family;
 
-extern const cl_test_family cl_test_t5, cl_test_bolt;
+extern const cl_test_family cl_test_t5, cl_test_bolt, cl_test_chronos2;
 /* The family of the group running now (cl_test_main); fails the test outside a family group. */
 const cl_test_family *cl_test_family_now(void);
 

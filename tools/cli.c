@@ -126,6 +126,12 @@ int cli_out_dirs_finish(int rc) {
     return rc;
 }
 
+int cli_refuse_chronos2(const cl_model *m, const char *dir, const char *cmd, cl_error *err) {
+    if (!cl_model_is_chronos2(m)) return 0;
+    return cl_error_set(err, CL_EINVAL, "%s: is a Chronos-2 model; %s runs Chronos-T5 and Chronos-Bolt models only "
+                        "(Chronos-2: info, forward)", dir, cmd);
+}
+
 void cli_warn_empty_series(cli_ui *ui, const char *path, const float *ctx, int B, int L, char **names) {
     if (ui->quiet) return;
     for (int b = 0; b < B; b++) {

@@ -64,6 +64,9 @@ int cli_out_dirs_finish(int rc);
 
 /* A warning on stderr (unless --quiet) for every series of the context (B, L) with no value. */
 void cli_warn_empty_series(cli_ui *ui, const char *path, const float *ctx, int B, int L, char **names);
+/* A command that does not run Chronos-2 yet (forecast, embed): 0, or CL_EINVAL in err naming
+ * the model folder dir (the library's own refusal cannot name it). */
+int cli_refuse_chronos2(const cl_model *m, const char *dir, const char *cmd, cl_error *err);
 
 int cmd_info(int argc, char **argv);
 int cmd_forward(int argc, char **argv);

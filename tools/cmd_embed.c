@@ -54,6 +54,7 @@ int cmd_embed(int argc, char **argv) {
     const cl_load_opts lo = {a.precision};
     cli_precision_note(a.precision);
     int rc = cl_model_load(dir, &lo, &m, &err);
+    if (!rc) rc = cli_refuse_chronos2(m, dir, "embed", &err);
     if (!rc) rc = cl_context_read(a.ctx_path, &ctx, &err);
     if (!rc) cli_warn_empty_series(ui, a.ctx_path, ctx.values, ctx.B, ctx.L, NULL);
     if (!rc) rc = cl_embed_run(m, &ctx, &eo, &r, &err);

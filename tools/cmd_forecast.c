@@ -128,6 +128,7 @@ int cmd_forecast(int argc, char **argv) {
     const cl_load_opts lo = {a.precision};
     if (!rc && a.dir) cli_precision_note(a.precision);
     if (!rc && a.dir) rc = cl_model_load(a.dir, &lo, &m, &err); /* the parrot alone: the model's horizon */
+    if (!rc && a.dir) rc = cli_refuse_chronos2(m, a.dir, "forecast", &err);
     int rounds;
     if (!rc && !ui->quiet && cl_forecast_far_horizon(m, &a.o, &rounds))
         fprintf(stderr, "chronolens: warning: --horizon %d is %d x the model's prediction_length %d: %d rounds of "

@@ -11,6 +11,7 @@
 typedef struct forward_args {
     cli_ui ui;
     const char *dir, *ctx_path, *ids_path, *out_path, *maps;
+    const char *group_ids, *fc_path; /* Chronos-2 */
     cl_forward_opts fo;   /* layers, heads, chunk (cl_forward_default) */
     cl_precision precision;
 } forward_args;
@@ -40,6 +41,14 @@ static const cli_opt OPTS[] = {
      .help = "heads kept in every kept map (listed in a 'heads' tensor); T5 only"},
     {.name = "--chunk", .arg = "N", .type = OPT_INT, .off = offsetof(A, fo.chunk), .ilo = 1, .ihi = 1000000,
      .def = "auto (256 MiB a chunk)", .help = "series run together; the file does not depend on it"},
+    {.name = "--group-ids", .arg = "G,...", .type = OPT_STR, .off = offsetof(A, group_ids),
+     .def = "every series its own group", .help = "the group of each series, in the context's column order (Chronos-2 only)"},
+    {.name = "--cross-learning", .type = OPT_FLAG, .off = offsetof(A, fo.cross_learning),
+     .help = "every series in one group (Chronos-2 only)"},
+    {.name = "--future-covariates", .arg = "CSV", .type = OPT_STR, .off = offsetof(A, fc_path), .def = "none",
+     .help = "one column per context column, a row per future step, empty = unknown (Chronos-2 only)"},
+    {.name = "--output-patches", .arg = "N", .type = OPT_INT, .off = offsetof(A, fo.output_patches), .ilo = 1,
+     .ihi = 65536, .def = "the model's max_output_patches", .help = "future tokens of the pass (Chronos-2 only)"},
     CLI_PRECISION(A, precision),
     {NULL},
 };
@@ -48,7 +57,7 @@ static const cli_opt OPTS[] = {
 const cli_cmd CMD_FORWARD = {
     .name = "forward",
     .summary = "tokenize, run the model, write token ids, mask, scale, encoder output, attention maps, logits "
-               "(Chronos-Bolt: every tensor of its golden, patches to quantile predictions; no map selection)",
+               "(Chronos-Bolt, Chronos-2: every tensor of its golden, patches to quantile predictions; no map selection)",
     .example = "chronolens forward --context series.csv --out fwd.safetensors",
     .opts = OPTS, .size = sizeof(forward_args), .init = init, .run = cmd_forward,
 };
@@ -70,6 +79,21 @@ static int parse_maps(const char *v, int keep[CL_NSTACKS]) {
     return 0;
 }
 
+/* --group-ids 0,1,2,2: *ids (malloc'ed, *n of them), integers in [0, 2^31) */
+static int parse_group_ids(const char *v, int **ids, int *n) {
+    int cap = 1;
+    for (const char *p = v; *p; p++) cap += *p == ',';
+    long *l = malloc(sizeof *l * (size_t)cap);
+    *ids = malloc(sizeof **ids * (size_t)cap);
+    if (!l || !*ids || cl_parse_long_list(v, 0, 2147483647L, l, cap, n)) {
+        free(l);
+        return cli_fail("option --group-ids: '%.80s' is not a list of integers >= 0", v);
+    }
+    for (int i = 0; i < *n; i++) (*ids)[i] = (int)l[i];
+    free(l);
+    return 0;
+}
+
 int cmd_forward(int argc, char **argv) {
     forward_args a;
     cli_parsed p;
@@ -81,18 +105,31 @@ int cmd_forward(int argc, char **argv) {
     if (cli_out_file("forward", a.out_path)) return EXIT_BAD;
     fo.decoder_ids_csv = a.ids_path;
     fo.progress = cli_progress_of(ui);
+    int *gids = NULL;
+    if (a.group_ids && parse_group_ids(a.group_ids, &gids, &fo.n_group_ids)) { free(gids); return EXIT_BAD; }
+    fo.group_ids = gids;
     cl_error err = {0};
     cl_model *m = NULL;
-    cl_context ctx = {0};
+    cl_context ctx = {0}, fc = {0};
     const cl_load_opts lo = {a.precision};
     cli_precision_note(a.precision);
     int rc = cl_model_load(dir, &lo, &m, &err);
     if (!rc) rc = cl_forward_check(m, &fo, &err); /* the selection against the model, before any work */
     if (!rc) rc = cl_context_read(a.ctx_path, &ctx, &err);
+    if (!rc && a.fc_path) { /* a column per context column, a row per future step */
+        rc = cl_context_read(a.fc_path, &fc, &err);
+        if (!rc && fc.B != ctx.B)
+            rc = cl_error_set(&err, CL_EFORMAT, "%s: %d columns, but the context %s has %d", a.fc_path, fc.B, a.ctx_path,
+                              ctx.B);
+        fo.future_covariates = fc.values;
+        fo.F = fc.L;
+    }
     if (!rc) cli_warn_empty_series(ui, a.ctx_path, ctx.values, ctx.B, ctx.L, NULL);
     if (!rc) rc = cl_forward_stream(m, &ctx, &fo, a.out_path, &err);
     cli_progress_done(ui);
     cl_context_free(&ctx);
+    cl_context_free(&fc);
+    free(gids);
     cl_model_free(m);
     if (rc) return cli_fail_err(&err);
     if (!ui->quiet) fprintf(stderr, "wrote %s\n", a.out_path);

@@ -1,5 +1,5 @@
 /* chronolens info MODEL_DIR — what a checkpoint is: sizes, dtype, parameters, tokenizer
- * (Chronos-T5) or patches and quantiles (Chronos-Bolt). */
+ * (Chronos-T5) or patches and quantiles (Chronos-Bolt, Chronos-2). */
 #include "cli.h"
 #include "opt.h"
 
@@ -63,6 +63,21 @@ static void print_bolt(const cl_model *m, const char *dir) {
     printf(")\n");
 }
 
+static void print_chronos2(const cl_model *m, const char *dir) {
+    const cl_config *c = cl_model_config(m);
+    print_stacks(m, dir, "encoder-only, time and group attention on patches (Chronos-2)");
+    printf("attention        time: RoPE (theta %g), group: across the series of a group; unscaled\n",
+           (double)c->rope_theta);
+    printf("patches          size %d, stride %d, [REG] token yes, features [time | values | mask], arcsinh %s\n",
+           c->patch_size, c->patch_stride, c->use_arcsinh ? "yes" : "no");
+    printf("context length   %d values (%d patches), time encoding scale %g\n", c->context_length,
+           cl_chronos2_num_tokens(c, c->context_length, 0) - 1, (double)c->time_encoding_scale);
+    printf("prediction       up to %d output patches (%d steps) per pass x %d quantiles (", c->max_output_patches,
+           c->max_output_patches * c->patch_size, c->n_quantiles);
+    for (int i = 0; i < c->n_quantiles; i++) printf("%s%g", i ? ", " : "", c->quantiles[i]);
+    printf(")\n");
+}
+
 int cmd_info(int argc, char **argv) {
     info_args a;
     cli_parsed p;
@@ -72,6 +87,7 @@ int cmd_info(int argc, char **argv) {
     cl_model *m;
     if (cl_model_load(dir, NULL, &m, &err)) return cli_fail_err(&err);
     if (cl_model_is_bolt(m)) { print_bolt(m, dir); cl_model_free(m); return 0; }
+    if (cl_model_is_chronos2(m)) { print_chronos2(m, dir); cl_model_free(m); return 0; }
     const cl_config *c = cl_model_config(m);
     print_stacks(m, dir, "T5 encoder-decoder (Chronos)");
     printf("output head      %s\n", c->tied ? "tied to shared embedding (scaled by d_model^-0.5)" : "untied lm_head");

@@ -72,7 +72,9 @@ class Config(ctypes.Structure):
                [("temperature", ctypes.c_float), ("top_p", ctypes.c_float), ("top_k", ctypes.c_int)] + \
                [(n, ctypes.c_int) for n in
                 ("family", "patch_size", "patch_stride", "use_reg_token", "n_quantiles")] + \
-               [("quantiles", ctypes.c_double * 32)]
+               [("quantiles", ctypes.c_double * 32)] + \
+               [("max_output_patches", ctypes.c_int), ("use_arcsinh", ctypes.c_int),
+                ("rope_theta", ctypes.c_float), ("time_encoding_scale", ctypes.c_float)]
 
 
 @mirror("cl_capture_spec")

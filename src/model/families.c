@@ -5,12 +5,13 @@
 #include "model/family.h"
 #include "model/model.h"
 #include "model/bolt/bolt.h"
+#include "model/chronos2/chronos2.h"
 #include "model/t5/t5.h"
 
 #include <stddef.h>
 
 /* in cfg.family order; the first is the default (a config no other family claims) */
-static const cl_family *const FAMILIES[] = {&cl_family_t5, &cl_family_bolt};
+static const cl_family *const FAMILIES[] = {&cl_family_t5, &cl_family_bolt, &cl_family_chronos2};
 enum { NFAMILIES = sizeof FAMILIES / sizeof FAMILIES[0] };
 
 const cl_family *cl_family_at(int i) { return i >= 0 && i < NFAMILIES ? FAMILIES[i] : NULL; }
@@ -21,8 +22,10 @@ const cl_family *cl_family_of(int id) {
     return FAMILIES[0];
 }
 
+/* the last family first: a later family's detect is the more specific one (a Chronos-2
+ * config also has the input_patch_size that tells a Chronos-Bolt one without architectures) */
 const cl_family *cl_family_detect(const cJSON *root) {
-    for (int i = 0; i < NFAMILIES; i++)
+    for (int i = NFAMILIES - 1; i >= 0; i--)
         if (FAMILIES[i]->detect && FAMILIES[i]->detect(root)) return FAMILIES[i];
     return FAMILIES[0];
 }
@@ -30,7 +33,10 @@ const cl_family *cl_family_detect(const cJSON *root) {
 int cl_model_is_bolt(const cl_model *m) { return m && m->cfg.family == CL_FAMILY_BOLT; }
 
 int cl_model_require_t5(const cl_model *m, const char *dir, const char *what, cl_error *err) {
-    if (!cl_model_is_bolt(m)) return 0;
+    if (!m || m->cfg.family == CL_FAMILY_T5) return 0;
+    if (!cl_model_is_bolt(m))
+        return cl_error_set(err, CL_EINVAL, "%s: is a %s model; %s runs Chronos-T5 models only", dir,
+                            cl_family_of(m->cfg.family)->name, what);
     return cl_error_set(err, CL_EINVAL,
                         "%s: is a Chronos-Bolt model; %s runs Chronos-T5 models only (Bolt: info, forward, forecast, "
                         "embed, induction, sweep, multisine, multisine-sweep)", dir, what);

@@ -22,7 +22,8 @@ int cl_config_preset(const char *size, cl_config *c, cl_error *err) {
         const cl_family *f = cl_family_at(i);
         int rc = f->preset(size, c, err);
         if (rc != CL_FAMILY_NOT_MINE) return rc;
-        k += (size_t)snprintf(names + k, k < sizeof names ? sizeof names - k : 0, "%s%s", k ? ", " : "", f->sizes);
+        if (f->sizes[0]) /* a family without published sizes names none */
+            k += (size_t)snprintf(names + k, k < sizeof names ? sizeof names - k : 0, "%s%s", k ? ", " : "", f->sizes);
     }
     return cl_error_set(err, CL_EINVAL, "unknown size '%s' (%s)", size, names);
 }

@@ -226,6 +226,8 @@ int cl_encoder_run(cl_state *s, cl_error *err) {
 }
 
 int cl_encode_embeds(cl_state *s, const float *x, const uint8_t *mask, int B, int T, cl_error *err) {
+    if (!s->m->enc_rel) /* a family with stacks of its own (Chronos-2: forward.c) */
+        return cl_error_set(err, CL_EINVAL, "encode: a %s model has no T5 encoder stack", s->fam->name);
     int rc = cl_encoder_prepare(s, B, T, err);
     if (rc) return rc;
     const size_t rows = (size_t)B * T;

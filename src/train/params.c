@@ -201,9 +201,9 @@ int cl_params_load(const char *dir, cl_params **out, cl_error *err) {
     cl_model *m;
     int rc = cl_model_load(dir, NULL, &m, err);
     if (rc) return rc;
-    if (cl_model_is_bolt(m)) { /* the backward pass is Chronos-T5's */
+    if ((rc = cl_model_require_t5(m, dir, "training", err))) { /* the backward pass is Chronos-T5's */
         cl_model_free(m);
-        return cl_error_set(err, CL_EINVAL, "%s: is a Chronos-Bolt model; training runs Chronos-T5 models only", dir);
+        return rc;
     }
     cl_params *p;
     if ((rc = params_alloc(&m->cfg, &p, err))) {

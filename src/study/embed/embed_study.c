@@ -2,6 +2,7 @@
  * encoder's last hidden state of each series, (B, tokens, d_model), and the scales the
  * inputs were divided by; its two .npy files. */
 #include "chronolens_study.h"
+#include "study/common/family_check.h"
 #include "core/core.h"
 #include "io/npy.h"
 
@@ -69,7 +70,8 @@ static int run_t5(const cl_model *m, const cl_context *x, int batch, const cl_pr
 int cl_embed_run(const cl_model *m, const cl_context *x, const cl_embed_opts *o, cl_embed_result *r, cl_error *err) {
     memset(r, 0, sizeof *r);
     if (o->batch < 1) return cl_error_set(err, CL_EINVAL, "embed: batch %d is not >= 1", o->batch);
-    int rc = cl_context_check_model(x, m, err);
+    int rc = cl_study_refuse_chronos2(m, NULL, "embed", err);
+    if (!rc) rc = cl_context_check_model(x, m, err);
     if (rc) return rc;
     const cl_config *c = cl_model_config(m);
     r->B = x->B;

@@ -3,6 +3,7 @@
  * context-parroting baseline, alone or beside the model; quantiles and mean of the paths.
  * Its files: forecast_io.c. */
 #include "chronolens_study.h"
+#include "study/common/family_check.h"
 #include "study/forecast/bolt_forecast.h"
 #include "study/forecast/forecast.h"
 #include "study/forecast/parrot.h"
@@ -142,6 +143,7 @@ int cl_forecast_study_run(const cl_model *m, const cl_context *ctx, const cl_for
     if (rc) return rc;
     const int parrot = o->method == CL_FORECAST_PARROT;
     if (!parrot && !m) return cl_error_set(err, CL_EINVAL, "forecast: the model method needs a model");
+    if ((rc = cl_study_refuse_chronos2(m, NULL, "forecast", err))) return rc;
     if ((rc = cl_context_check_model(ctx, m, err))) return rc;
     r->B = ctx->B;
     r->L = ctx->L;

@@ -51,6 +51,23 @@ int cl_forward_check(const cl_model *m, const cl_forward_opts *o, cl_error *err)
     const cl_config *c = cl_model_config(m);
     if (o->n_layers < 0 || o->n_layers > CL_FORWARD_MAX_SEL || o->n_heads < 0 || o->n_heads > CL_FORWARD_MAX_SEL)
         return cl_error_set(err, CL_EINVAL, "forward: at most %d layers and heads", CL_FORWARD_MAX_SEL);
+    const int c2 = cl_model_is_chronos2(m);
+    if (!c2 && (o->group_ids || o->cross_learning || o->future_covariates || o->output_patches))
+        return cl_error_set(err, CL_EINVAL, "forward: --group-ids, --cross-learning, --future-covariates and "
+                            "--output-patches are Chronos-2 options");
+    if (c2) {
+        if (o->decoder_ids || o->decoder_ids_csv)
+            return cl_error_set(err, CL_EINVAL, "forward: --decoder-ids: a Chronos-2 model has no decoder");
+        if (selecting(o))
+            return cl_error_set(err, CL_EINVAL, "forward: --maps, --layers and --heads select T5 attention maps; a "
+                                "Chronos-2 forward writes every tensor of its golden");
+        if (o->group_ids && o->cross_learning)
+            return cl_error_set(err, CL_EINVAL, "forward: --group-ids and --cross-learning exclude each other");
+        if (o->output_patches < 0 || o->output_patches > c->max_output_patches)
+            return cl_error_set(err, CL_EINVAL, "forward: --output-patches %d: the model has 1 to %d", o->output_patches,
+                                c->max_output_patches);
+        return 0;
+    }
     if (cl_model_is_bolt(m)) {
         if (o->decoder_ids || o->decoder_ids_csv) /* one query, no decoder ids */
             return cl_error_set(err, CL_EINVAL, "forward: --decoder-ids: a Chronos-Bolt decoder has one fixed query");
@@ -119,6 +136,60 @@ static int run_bolt(const cl_model *m, const cl_context *x, cl_forward_result *r
     if ((rc = add_maps(r, NULL, err))) return rc;
     add(r, "decoder_hidden", 0, 3, sd, cl_bolt_decoder_hidden(r->state));
     add(r, "quantile_preds", 0, 3, sq, cl_bolt_quantiles(r->state));
+    return 0;
+}
+
+/* Chronos-2: one pass over the whole batch (its series attend to each other), every
+ * tensor of the golden (method.md §5 of chronos2_method.md) */
+static int run_chronos2(const cl_model *m, const cl_context *x, const cl_forward_opts *o, cl_forward_result *r,
+                        cl_error *err) {
+    const cl_config *c = cl_model_config(m);
+    const int B = x->B, N = o->output_patches ? o->output_patches : c->max_output_patches, ps = c->patch_size;
+    if (o->group_ids && o->n_group_ids != B)
+        return cl_error_set(err, CL_EINVAL, "forward: --group-ids has %d ids for %d series in %s", o->n_group_ids, B,
+                            x->path ? x->path : "the context");
+    if (o->future_covariates && o->F > N * ps)
+        return cl_error_set(err, CL_EINVAL, "forward: --future-covariates has %d steps, more than %d output patches x %d",
+                            o->F, N, ps);
+    int *gid = NULL;
+    if (o->cross_learning) {
+        if (!(gid = calloc((size_t)B, sizeof *gid))) return cl_error_set(err, CL_ENOMEM, "forward: out of memory");
+    }
+    cl_state_capture_all(r->state);
+    cl_state_set_progress(r->state, &o->progress);
+    cl_chronos2_input in = {.context = x->values, .B = B, .L = x->L, .group_ids = gid ? gid : o->group_ids,
+                            .future_covariates = o->future_covariates, .F = o->F, .num_output_patches = N,
+                            .capture_group = 1, .capture_hidden = 1};
+    cl_chronos2_result q;
+    int rc = cl_chronos2_forward(r->state, &in, &q, err);
+    free(gid);
+    if (rc) return rc;
+    const int S = q.S, P = q.P, d = c->d_model, H = c->num_heads, nl = c->num_layers, Q = q.Q;
+    if (!(r->mask64 = malloc(sizeof *r->mask64 * (size_t)B * S))) return cl_error_set(err, CL_ENOMEM, "forward: out of memory");
+    for (size_t i = 0; i < (size_t)B * S; i++) r->mask64[i] = q.attention_mask[i];
+    if (r->n + 5 * nl + 10 > CL_FORWARD_MAX_TENSORS)
+        return cl_error_set(err, CL_EINVAL, "forward: more than %d tensors", CL_FORWARD_MAX_TENSORS);
+    int64_t sb[1] = {B}, sp[3] = {B, P, 3 * ps}, sf[3] = {B, N, 3 * ps}, sm[2] = {B, S}, se[3] = {B, S, d},
+            sq[3] = {B, Q, (int64_t)N * ps}, st[4] = {B, H, S, S}, sg[4] = {S, H, B, B};
+    add(r, "loc", 0, 1, sb, q.loc);
+    add(r, "scale", 0, 1, sb, q.scale);
+    add(r, "patches", 0, 3, sp, q.patches);
+    add(r, "future_patches", 0, 3, sf, q.future_patches);
+    add(r, "attention_mask", 1, 2, sm, r->mask64);
+    add(r, "input_embeds", 0, 3, se, q.input_embeds);
+    const float *ta = cl_state_attn(r->state, CL_ENC_SELF, NULL);
+    const size_t tper = (size_t)B * H * S * S, gper = (size_t)S * H * B * B, hper = (size_t)B * S * d;
+    char name[64];
+    for (int l = 0; l < nl; l++) {
+        snprintf(name, sizeof name, "time_attn.%d", l); add(r, name, 0, 4, st, ta + l * tper);
+        snprintf(name, sizeof name, "group_attn.%d", l); add(r, name, 0, 4, sg, q.group_attn + l * gper);
+        snprintf(name, sizeof name, "hidden_time.%d", l); add(r, name, 0, 3, se, q.hidden_time + l * hper);
+        snprintf(name, sizeof name, "hidden_group.%d", l); add(r, name, 0, 3, se, q.hidden_group + l * hper);
+        snprintf(name, sizeof name, "hidden.%d", l); add(r, name, 0, 3, se, q.hidden + l * hper);
+    }
+    add(r, "encoder_hidden", 0, 3, se, q.encoder_hidden);
+    add(r, "quantile_preds_normalized", 0, 3, sq, q.quantile_preds_normalized);
+    add(r, "quantile_preds", 0, 3, sq, q.quantile_preds);
     return 0;
 }
 
@@ -223,7 +294,9 @@ int cl_forward_run(const cl_model *m, const cl_context *x, const cl_forward_opts
     r->bolt = cl_model_is_bolt(m);
     r->precision = cl_model_precision(m);
     rc = cl_state_new(m, &r->state, err);
-    if (!rc) rc = r->bolt ? run_bolt(m, x, r, err) : run_t5(m, x, o, r, err);
+    if (!rc) rc = cl_model_is_chronos2(m) ? run_chronos2(m, x, o, r, err)
+                  : r->bolt                 ? run_bolt(m, x, r, err)
+                                            : run_t5(m, x, o, r, err);
     if (rc) cl_forward_free(r);
     return rc;
 }
@@ -399,5 +472,15 @@ int cl_forward_stream(const cl_model *m, const cl_context *x, const cl_forward_o
     int rc = cl_forward_check(m, o, err);
     if (!rc) rc = cl_context_check_model(x, m, err); /* before the file is begun */
     if (rc) return rc;
+    if (cl_model_is_chronos2(m)) { /* one pass: series of a group attend to each other */
+        if (o->chunk && o->chunk < x->B)
+            return cl_error_set(err, CL_EINVAL, "forward: --chunk %d: a Chronos-2 forward runs the whole batch in one "
+                                "pass (its series attend to each other)", o->chunk);
+        cl_forward_result r;
+        rc = cl_forward_run(m, x, o, &r, err);
+        if (!rc) rc = cl_forward_write(&r, out, err);
+        cl_forward_free(&r);
+        return rc;
+    }
     return cl_model_is_bolt(m) ? stream_bolt(m, x, o, out, err) : stream_t5(m, x, o, out, err);
 }

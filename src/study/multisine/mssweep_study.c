@@ -3,6 +3,7 @@
  * smallest gap (cl_mssweep_summarise); and its files sweep.csv, sweep.json and
  * sweep-summary.md (the only place their keys and columns are spelled). */
 #include "study/multisine/msheads.h"
+#include "study/common/family_check.h"
 #include "io/outlock.h"
 #include "study/multisine/mssweep.h"
 #include "study/multisine/multisine.h"
@@ -158,6 +159,7 @@ static int run_sweep(const cl_model *m, const char *dir, const cl_mssweep_opts *
     }
     const cl_load_opts lo = {o->precision};
     if (!rc && !m && !(rc = cl_model_load(dir, &lo, &own, err))) m = own;
+    if (!rc) rc = cl_study_refuse_chronos2(m, dir, "multisine-sweep", err);
     if (!rc) r->opts.precision = cl_model_precision(m); /* as run */
     if (!rc) rc = cl_state_new(m, &s, err);
     if (!rc) {

@@ -3,6 +3,7 @@
  * spectral amplitude with induction score; and its files, multisine.json, multisine.csv and
  * NAME-spectra.safetensors (the only place their keys are spelled). */
 #include "study/multisine/msheads.h"
+#include "study/common/family_check.h"
 #include "io/outlock.h"
 #include "study/multisine/multisine.h"
 #include "study/multisine/bolt_multisine.h"
@@ -117,6 +118,7 @@ static int run_model(const cl_model *m, const char *dir, cl_multisine_model *r, 
         const cl_load_opts lo = {res->opts.precision};
         if (!(rc = cl_model_load(dir, &lo, &own, err))) m = own;
     }
+    if (!rc) rc = cl_study_refuse_chronos2(m, dir, "multisine", err);
     if (!rc) {
         rc = analyse_model(m, r, series, res, fft, err);
         if (rc) cl_error_prefix(err, dir); /* load errors name the file already */

@@ -1,0 +1,548 @@
+/* forward.c — the Chronos-2 forward pass (method.md §2, Chronos2Model.forward): instance norm
+ * and asinh, NaN-padded patches [time | values | mask], the input residual block, [REG], the
+ * future tokens (known covariates), then per layer a RoPE time self-attention, a group
+ * self-attention across the rows of a group at every token position and a feed-forward; the
+ * final norm and the quantile head at the future tokens, sinh and de-normalisation. And the
+ * family's table (family.h).
+ *
+ * The shared pieces: the state's encoder buffers and its CL_ENC_SELF capture (stack.c's
+ * cl_encoder_prepare: the time attention's maps by the caller's specification), the attention
+ * core (attention.c: unscaled, masked keys at float32 min so a fully masked row is uniform, as
+ * upstream), RMS norm, feed-forward and weight products (blocks.c). Its own: RoPE, the group
+ * attention run group by group (a group's rows at one token position as the attention's
+ * "batch": O(S * group size^2), nothing of (S, H, B, B) unless captured), the residual blocks
+ * with the config's activation, the time features and the head. */
+#include "model/chronos2/chronos2.h"
+#include "model/attention.h"
+#include "model/blocks.h"
+#include "model/state.h"
+#include "core/core.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct c2_scratch {
+    int done;                      /* a pass's outputs are valid */
+    int B, P, S, N;
+    float *loc, *scale;            /* (B) */
+    float *feat;                   /* (B*P, 3ps) */
+    float *ffeat;                  /* (B*N, 3ps) */
+    float *hid, *res, *blk;        /* residual-block scratch: (rows, d_ff), (rows, wide), (rows, wide) */
+    float *emb;                    /* (B*S, d) */
+    uint8_t *mask;                 /* (B*S) */
+    /* the group attention runs group by group: rows laid out as G blocks of (S, ng, ·), group
+     * g's block at row S*gstart[g], its member j (row order[gstart[g] + j]) at t*ng + j */
+    int G, maxng;
+    int *order, *gstart, *gof, *gpos; /* (B), (G+1), (B): a row's group, its place in it */
+    uint8_t *gmask;                /* (S*B) in that layout: 1 = a real token */
+    float *gscores;                /* (threads, maxng, maxng) */
+    float *vmean;                  /* (H*dk): the values' mean over every row at one token */
+    capture gtc;                   /* one group's maps (1, S, H, ng, ng), when captured */
+    float *cosv, *sinv;            /* (S, dk/2): RoPE at positions 0..S-1 */
+    float *head_in;                /* (B*N, d) */
+    float *qn, *qp;                /* (B, Q, N*ps): normalised, in data units */
+    float *row;                    /* (3 * padded length): one series' values, mask, squares */
+    float *hidden[3];              /* (layers, B, S, d) each, when captured */
+    capture gcap;                  /* the group maps (layers, S, H, B, B), when captured */
+};
+
+static void scratch_clear(struct c2_scratch *x) {
+    free(x->loc); free(x->scale); cl_free(x->feat); cl_free(x->ffeat); cl_free(x->hid); cl_free(x->res);
+    cl_free(x->blk); cl_free(x->emb); free(x->mask); free(x->gmask); cl_free(x->gscores); free(x->vmean);
+    free(x->order); free(x->gstart); free(x->gof); free(x->gpos);
+    free(x->gtc.layer_sel); free(x->gtc.head_sel); free(x->gtc.row_idx); cl_free(x->gtc.buf);
+    free(x->cosv); free(x->sinv); cl_free(x->head_in); cl_free(x->qn); cl_free(x->qp); free(x->row);
+    for (int i = 0; i < 3; i++) cl_free(x->hidden[i]);
+    free(x->gcap.layer_sel); free(x->gcap.head_sel); free(x->gcap.row_idx); cl_free(x->gcap.buf);
+    memset(x, 0, sizeof *x);
+}
+
+/* the table's scratch_free: s->family_scratch */
+static void scratch_free(void *p) {
+    if (!p) return;
+    scratch_clear(p);
+    free(p);
+}
+
+static int num_patches(const cl_config *c, int L) {
+    int n = L < c->context_length ? L : c->context_length;
+    if (n <= 0 || c->patch_size <= 0) return 0;
+    int padded = (n + c->patch_size - 1) / c->patch_size * c->patch_size;
+    return (padded - c->patch_size) / c->patch_stride + 1;
+}
+
+int cl_chronos2_num_tokens(const cl_config *c, int L, int N) { return num_patches(c, L) + 1 + N; }
+
+int cl_model_is_chronos2(const cl_model *m) { return m && m->cfg.family == CL_FAMILY_CHRONOS2; }
+
+/* Instance norm of one series x (n values, NaN = missing), as torch does it: loc = nanmean
+ * (NaN -> 0), scale = sqrt(nanmean((x - loc)^2)) (NaN -> 1, exactly 0 -> 1e-5). sq: n floats. */
+static void instance_norm(const float *x, int n, float *sq, float *loc, float *scale) {
+    int cnt = 0;
+    for (int i = 0; i < n; i++) cnt += !isnan(x[i]);
+    float l = cl_torch_nansum(x, n) / (float)cnt; /* 0/0 = NaN when nothing is observed */
+    if (isnan(l)) l = 0;
+    for (int i = 0; i < n; i++) { float d = x[i] - l; sq[i] = d * d; }
+    float sc = sqrtf(cl_torch_nansum(sq, n) / (float)cnt);
+    if (isnan(sc)) sc = 1;
+    if (sc == 0) sc = 1e-5f;
+    *loc = l;
+    *scale = sc;
+}
+
+static inline float act(int a, float v) {
+    if (a == 0) return v > 0 ? v : 0.0f;
+    if (a == 1) return 0.5f * v * (1.0f + tanhf(0.7978845608028654f * (v + 0.044715f * v * v * v)));
+    return 0.5f * v * (1.0f + erff(v * 0.70710678f));
+}
+
+/* y (rows, out) = (out_w · act(hid_w · x + hid_b) + out_b) + (res_w · x + res_b), upstream's
+ * ResidualBlock at inference. x (rows, in); hid (rows, hidden), res (rows, out): scratch. */
+static void resblock(const resblock_w *r, int a, const float *x, int rows, float *hid, float *res, float *y,
+                     double *flops) {
+    cl_linear_w(x, rows, r->in, r->hid_w, r->hid_wh, r->hidden, 0.0f, hid, flops);
+    for (size_t i = 0; i < (size_t)rows; i++) {
+        float *h = hid + i * r->hidden;
+        for (int j = 0; j < r->hidden; j++) h[j] = act(a, h[j] + r->hid_b[j]);
+    }
+    cl_linear_w(hid, rows, r->hidden, r->out_w, r->out_wh, r->out, 0.0f, y, flops);
+    cl_linear_w(x, rows, r->in, r->res_w, r->res_wh, r->out, 0.0f, res, flops);
+    for (size_t i = 0; i < (size_t)rows; i++) {
+        float *o = y + i * r->out, *q = res + i * r->out;
+        for (int j = 0; j < r->out; j++) o[j] = (o[j] + r->out_b[j]) + (q[j] + r->res_b[j]);
+    }
+}
+
+/* RoPE in place on x (B*S rows of stride ld; H heads of dk features), token t of a row at
+ * position t: rotate-half form, u1' = u1 cos - u2 sin, u2' = u2 cos + u1 sin over the halves
+ * (u1, u2) of each head; cosv, sinv (S, dk/2). */
+static void rope(float *x, int B, int S, int ld, int H, int dk, const float *cosv, const float *sinv) {
+    const int half = dk / 2;
+    for (int b = 0; b < B; b++)
+        for (int t = 0; t < S; t++) {
+            float *r = x + ((size_t)b * S + t) * ld;
+            const float *cs = cosv + (size_t)t * half, *sn = sinv + (size_t)t * half;
+            for (int h = 0; h < H; h++) {
+                float *u = r + h * dk;
+                for (int i = 0; i < half; i++) {
+                    const float u1 = u[i], u2 = u[i + half];
+                    u[i] = u1 * cs[i] - u2 * sn[i];
+                    u[i + half] = u2 * cs[i] + u1 * sn[i];
+                }
+            }
+        }
+}
+
+/* the group layout (struct c2_scratch) of src (B, S, d) into dst; back: dst (B, S, d) from
+ * src in the group layout */
+static void to_groups(const struct c2_scratch *x, const float *src, float *dst, int d, int back) {
+    const int S = x->S;
+    for (int g = 0; g < x->G; g++) {
+        const int gs = x->gstart[g], ng = x->gstart[g + 1] - gs;
+        for (int t = 0; t < S; t++)
+            for (int j = 0; j < ng; j++) {
+                const size_t gi = (size_t)S * gs + (size_t)t * ng + j, xi = (size_t)x->order[gs + j] * S + t;
+                if (back) memcpy(dst + xi * d, src + gi * d, sizeof(float) * d);
+                else memcpy(dst + gi * d, src + xi * d, sizeof(float) * d);
+            }
+    }
+}
+
+/* rows by group id, then by index (a stable order) */
+typedef struct { int g, b; } grow;
+static int cmp_grow(const void *a, const void *b) {
+    const grow *p = a, *q = b;
+    return p->g != q->g ? (p->g < q->g ? -1 : 1) : (p->b > q->b) - (p->b < q->b);
+}
+
+#define NEW(p, n) (((p) = cl_alloc(sizeof *(p) * (size_t)(n))) == NULL)
+
+/* Every buffer of a pass of B rows, P patches, N future tokens (S tokens) over a padded row of
+ * Lp values; freed and made again per pass (a pass's own sizes). */
+static int alloc_pass(cl_state *s, struct c2_scratch *x, int B, int P, int N, int Lp, const cl_chronos2_input *in,
+                      cl_error *err) {
+    const cl_config *c = &s->m->cfg;
+    const int S = P + 1 + N, d = c->d_model, H = c->num_heads, dk = c->d_kv, ps = c->patch_size;
+    const int QP = c->n_quantiles * ps, wide = d > QP ? d : QP, L = c->num_layers;
+    const size_t rows = (size_t)B * (P > N ? P : N);
+    scratch_clear(x);
+    int bad = NEW(x->feat, (size_t)B * P * 3 * ps) | NEW(x->ffeat, (size_t)B * N * 3 * ps) |
+              NEW(x->hid, rows * c->d_ff) | NEW(x->res, rows * wide) | NEW(x->blk, rows * wide) |
+              NEW(x->emb, (size_t)B * S * d) | NEW(x->head_in, (size_t)B * N * d) |
+              NEW(x->qn, (size_t)B * N * QP) | NEW(x->qp, (size_t)B * N * QP);
+    x->loc = malloc(sizeof(float) * B);
+    x->scale = malloc(sizeof(float) * B);
+    x->mask = malloc((size_t)B * S);
+    x->gmask = malloc((size_t)B * S);
+    x->order = malloc(sizeof(int) * B);
+    x->gstart = malloc(sizeof(int) * (B + 1));
+    x->gof = malloc(sizeof(int) * B);
+    x->gpos = malloc(sizeof(int) * B);
+    x->vmean = malloc(sizeof(float) * (size_t)H * dk);
+    x->cosv = malloc(sizeof(float) * (size_t)S * (dk / 2 ? dk / 2 : 1));
+    x->sinv = malloc(sizeof(float) * (size_t)S * (dk / 2 ? dk / 2 : 1));
+    x->row = malloc(sizeof(float) * 3 * (size_t)Lp);
+    bad |= !x->loc || !x->scale || !x->mask || !x->gmask || !x->cosv || !x->sinv || !x->row || !x->order ||
+           !x->gstart || !x->gof || !x->gpos || !x->vmean;
+    /* the groups: their rows, and the largest one for the attention's scratch */
+    grow *gr = bad ? NULL : malloc(sizeof *gr * B);
+    bad |= !gr;
+    if (!bad) {
+        for (int b = 0; b < B; b++) gr[b] = (grow){in->group_ids ? in->group_ids[b] : b, b};
+        qsort(gr, (size_t)B, sizeof *gr, cmp_grow);
+        x->G = x->maxng = 0;
+        for (int i = 0; i < B; i++) {
+            if (!i || gr[i].g != gr[i - 1].g) x->gstart[x->G++] = i;
+            x->order[i] = gr[i].b;
+            x->gof[gr[i].b] = x->G - 1;
+            x->gpos[gr[i].b] = i - x->gstart[x->G - 1];
+        }
+        x->gstart[x->G] = B;
+        for (int g = 0; g < x->G; g++)
+            if (x->gstart[g + 1] - x->gstart[g] > x->maxng) x->maxng = x->gstart[g + 1] - x->gstart[g];
+        bad |= NEW(x->gscores, (size_t)cl_pool_threads() * x->maxng * x->maxng);
+    }
+    free(gr);
+    if (in->capture_hidden)
+        for (int i = 0; i < 3; i++) bad |= NEW(x->hidden[i], (size_t)L * B * S * d);
+    if (in->capture_group) {
+        capture *g = &x->gcap;
+        g->layer_sel = malloc(sizeof(int) * L);
+        g->head_sel = malloc(sizeof(int) * H);
+        g->row_idx = malloc(sizeof(int) * B);
+        capture *t = &x->gtc;
+        t->layer_sel = calloc(1, sizeof(int));
+        t->head_sel = malloc(sizeof(int) * H);
+        t->row_idx = malloc(sizeof(int) * (x->maxng ? x->maxng : 1));
+        bad |= !g->layer_sel || !g->head_sel || !g->row_idx || NEW(g->buf, (size_t)L * S * H * B * B) ||
+               !t->layer_sel || !t->head_sel || !t->row_idx || NEW(t->buf, (size_t)S * H * x->maxng * x->maxng);
+        if (!bad) {
+            for (int h = 0; h < H; h++) t->head_sel[h] = h;
+            for (int j = 0; j < x->maxng; j++) t->row_idx[j] = j;
+            t->all_rows = 1;
+            t->valid = 1;
+            for (int l = 0; l < L; l++) g->layer_sel[l] = l;
+            for (int h = 0; h < H; h++) g->head_sel[h] = h;
+            for (int b = 0; b < B; b++) g->row_idx[b] = b;
+            g->all_rows = 1;
+            g->shape[0] = L; g->shape[1] = S; g->shape[2] = H; g->shape[3] = B; g->shape[4] = B;
+            g->valid = 1;
+        }
+    }
+    if (bad) {
+        scratch_clear(x);
+        return cl_error_set(err, CL_ENOMEM, "chronos2: cannot allocate a pass of %d series x %d tokens", B, S);
+    }
+    x->B = B; x->P = P; x->S = S; x->N = N;
+    return 0;
+}
+
+/* The inputs of the encoder (method.md §2 steps 1-8): x->emb (B*S, d), x->mask (B*S), loc,
+ * scale, the patch features; off: the first of the last n context values of each row. */
+static void embed_inputs(cl_state *s, struct c2_scratch *x, const cl_chronos2_input *in, int n, int Lp) {
+    const cl_model *m = s->m;
+    const cl_config *c = &m->cfg;
+    const int B = x->B, P = x->P, S = x->S, N = x->N, ps = c->patch_size, d = c->d_model, L = in->L;
+    const int off = L - n, pad = Lp - n;
+    const float te = c->time_encoding_scale;
+    float *z = x->row, *mk = x->row + Lp, *sq = x->row + 2 * (size_t)Lp;
+    for (int b = 0; b < B; b++) {
+        const float *xr = in->context + (size_t)b * L + off;
+        instance_norm(xr, n, sq, &x->loc[b], &x->scale[b]);
+        for (int i = 0; i < pad; i++) { z[i] = 0; mk[i] = 0; } /* left padding: NaN, masked */
+        for (int i = 0; i < n; i++) {
+            const int obs = !isnan(xr[i]);
+            float v = (xr[i] - x->loc[b]) / x->scale[b];
+            if (c->use_arcsinh) v = asinhf(v);
+            mk[pad + i] = (float)obs;
+            z[pad + i] = obs ? v : 0.0f;
+        }
+        for (int p = 0; p < P; p++) {
+            float *f = x->feat + ((size_t)b * P + p) * 3 * ps;
+            const int st = p * c->patch_stride;
+            int any = 0;
+            for (int k = 0; k < ps; k++) {
+                f[k] = (float)(-(P - p) * ps + k) / te; /* upstream's (-P*ps .. -1) / scale as (P, ps) */
+                f[ps + k] = z[st + k];
+                f[2 * ps + k] = mk[st + k];
+                any |= mk[st + k] > 0;
+            }
+            x->mask[(size_t)b * S + p] = (uint8_t)any;
+        }
+        for (int t = P; t < S; t++) x->mask[(size_t)b * S + t] = 1; /* [REG] and the future tokens */
+        /* future tokens: time (0 .. N*ps-1) / scale; known covariates normalised as the context */
+        for (int j = 0; j < N; j++) {
+            float *f = x->ffeat + ((size_t)b * N + j) * 3 * ps;
+            for (int k = 0; k < ps; k++) {
+                const int step = j * ps + k;
+                float v = 0, mm = 0;
+                if (in->future_covariates && step < in->F) {
+                    float u = (in->future_covariates[(size_t)b * in->F + step] - x->loc[b]) / x->scale[b];
+                    if (c->use_arcsinh) u = asinhf(u);
+                    if (!isnan(u)) { v = u; mm = 1; }
+                }
+                f[k] = (float)step / te;
+                f[ps + k] = v;
+                f[2 * ps + k] = mm;
+            }
+        }
+    }
+    resblock(&m->patch_in, c->act_gelu, x->feat, B * P, x->hid, x->res, x->blk, &s->flops); /* (B*P, d) */
+    for (int b = 0; b < B; b++) {
+        memcpy(x->emb + (size_t)b * S * d, x->blk + (size_t)b * P * d, sizeof(float) * (size_t)P * d);
+        memcpy(x->emb + ((size_t)b * S + P) * d, m->embed + d, sizeof(float) * d); /* [REG] = shared.weight[1] */
+    }
+    resblock(&m->patch_in, c->act_gelu, x->ffeat, B * N, x->hid, x->res, x->blk, &s->flops); /* (B*N, d) */
+    for (int b = 0; b < B; b++)
+        memcpy(x->emb + ((size_t)b * S + P + 1) * d, x->blk + (size_t)b * N * d, sizeof(float) * (size_t)N * d);
+}
+
+/* RoPE tables for positions 0..S-1 in float32 as upstream: inv_freq_i = 1 / theta^(2i/dk),
+ * angle = pos * inv_freq_i. */
+static void rope_tables(const cl_config *c, int S, float *cosv, float *sinv) {
+    const int half = c->d_kv / 2;
+    for (int i = 0; i < half; i++) {
+        const float inv = 1.0f / powf(c->rope_theta, (float)(2 * i) / (float)c->d_kv);
+        for (int t = 0; t < S; t++) {
+            const float a = (float)t * inv;
+            cosv[(size_t)t * half + i] = cosf(a);
+            sinv[(size_t)t * half + i] = sinf(a);
+        }
+    }
+}
+
+/* The group attention's key mask in the group layout: key row k is visible to the rows of
+ * its group at token t iff token t of row k is real (rows of other groups never are: each
+ * group runs on its own block). */
+static void group_keys(struct c2_scratch *x) {
+    const int S = x->S;
+    for (int g = 0; g < x->G; g++) {
+        const int gs = x->gstart[g], ng = x->gstart[g + 1] - gs;
+        for (int t = 0; t < S; t++)
+            for (int j = 0; j < ng; j++)
+                x->gmask[(size_t)S * gs + (size_t)t * ng + j] = x->mask[(size_t)x->order[gs + j] * S + t];
+    }
+}
+
+/* The group attention of layer l on q, k, v (B*S, H*dk) in the group layout into out: each
+ * group's block through the attention core (its rows the "batch" axis: token t is batch t),
+ * its maps scattered into the (S, H, B, B) capture. Upstream's one exception: a token padded
+ * in every row of a group gives those queries scores all float32 min, a uniform softmax over
+ * ALL B rows (other groups too, method.md pitfall 3): their output is the mean of every row's
+ * values there, their map 1/B across the row. */
+static void group_attention(cl_state *s, struct c2_scratch *x, int l, const float *q, const float *k, const float *v,
+                            float *out) {
+    const cl_config *c = &s->m->cfg;
+    const int B = x->B, S = x->S, H = c->num_heads, dk = c->d_kv, HD = H * dk;
+    float *gbuf = x->gcap.valid ? x->gcap.buf + (size_t)l * S * H * B * B : NULL;
+    if (gbuf) memset(gbuf, 0, sizeof(float) * (size_t)S * H * B * B);
+    for (int g = 0; g < x->G; g++) {
+        const int gs = x->gstart[g], ng = x->gstart[g + 1] - gs;
+        const size_t off = (size_t)S * gs;
+        capture *cp = NULL;
+        if (gbuf) {
+            cp = &x->gtc;
+            const int shape[5] = {1, S, H, ng, ng};
+            memcpy(cp->shape, shape, sizeof shape);
+        }
+        attn_args a = {.q = q + off * HD, .ldq = HD, .k = k + off * HD, .v = v + off * HD, .ldk = HD, .B = S, .Tq = ng,
+                       .Tk = ng, .H = H, .dk = dk, .kmask = x->gmask + off, .out = out + off * HD, .ldo = HD,
+                       .scores = x->gscores, .cap = cp, .layer = 0, .flops = &s->flops};
+        cl_attention(&a);
+        for (size_t t = 0; gbuf && t < (size_t)S; t++) /* (S, H, ng, ng) -> (S, H, B, B) */
+            for (int h = 0; h < H; h++)
+                for (int i = 0; i < ng; i++) {
+                    const float *src = cp->buf + (((t * H + h) * ng + i) * ng);
+                    float *dst = gbuf + ((t * H + h) * B + x->order[gs + i]) * B;
+                    for (int j = 0; j < ng; j++) dst[x->order[gs + j]] = src[j];
+                }
+    }
+    /* the fully masked (group, token) pairs */
+    const float p = 1.0f / (float)B;
+    for (int t = 0; t < S; t++) {
+        int have_mean = 0;
+        for (int g = 0; g < x->G; g++) {
+            const int gs = x->gstart[g], ng = x->gstart[g + 1] - gs;
+            const uint8_t *km = x->gmask + (size_t)S * gs + (size_t)t * ng;
+            int any = 0;
+            for (int j = 0; j < ng && !any; j++) any = km[j];
+            if (any) continue;
+            if (!have_mean) {
+                for (int i = 0; i < HD; i++) x->vmean[i] = 0;
+                for (int b = 0; b < B; b++) {
+                    const int gb = x->gof[b], sb = x->gstart[gb], nb = x->gstart[gb + 1] - sb;
+                    const float *vr = v + ((size_t)S * sb + (size_t)t * nb + x->gpos[b]) * HD;
+                    for (int i = 0; i < HD; i++) x->vmean[i] += p * vr[i];
+                }
+                have_mean = 1;
+            }
+            for (int j = 0; j < ng; j++) {
+                memcpy(out + ((size_t)S * gs + (size_t)t * ng + j) * HD, x->vmean, sizeof(float) * HD);
+                for (int h = 0; gbuf && h < H; h++) {
+                    float *dst = gbuf + (((size_t)t * H + h) * B + x->order[gs + j]) * B;
+                    for (int b = 0; b < B; b++) dst[b] = p;
+                }
+            }
+        }
+    }
+}
+
+/* The encoder layers on s->ex (B*S, d) into s->enc_out; 0, or CL_ECANCELED between layers. */
+static int encoder(cl_state *s, struct c2_scratch *x, cl_error *err) {
+    const cl_model *m = s->m;
+    const cl_config *c = &m->cfg;
+    const int B = x->B, S = x->S, d = c->d_model, H = c->num_heads, dk = c->d_kv, HD = H * dk;
+    const int rows = B * S;
+    const size_t plane = (size_t)rows * d;
+    for (int l = 0; l < c->num_layers; l++) {
+        const layer_w *Lw = &m->enc[l];
+        /* time attention (layer.0): (B, S) rows, RoPE, keys masked by the token mask */
+        cl_rms_norm(s->ex, Lw->ln_self, rows, d, c->eps, s->eh);
+        cl_wprod qkv[3] = {{Lw->self.q, Lw->self_h.q, HD, 0.0f, s->eq}, {Lw->self.k, Lw->self_h.k, HD, 0.0f, s->ek},
+                           {Lw->self.v, Lw->self_h.v, HD, 0.0f, s->ev}};
+        cl_linear_w_n(s->eh, rows, d, 3, qkv, &s->flops);
+        rope(s->eq, B, S, HD, H, dk, x->cosv, x->sinv);
+        rope(s->ek, B, S, HD, H, dk, x->cosv, x->sinv);
+        attn_args a = {.q = s->eq, .ldq = HD, .k = s->ek, .v = s->ev, .ldk = HD, .B = B, .Tq = S, .Tk = S, .H = H,
+                       .dk = dk, .kmask = s->enc_mask,
+                       .gates = s->gates[CL_ENC_SELF] ? s->gates[CL_ENC_SELF] + (size_t)l * H : NULL, .out = s->eo,
+                       .ldo = HD, .scores = s->scores, .cap = &s->cap[CL_ENC_SELF], .layer = l, .flops = &s->flops};
+        cl_attention(&a);
+        cl_linear_w(s->eo, rows, HD, Lw->self.o, Lw->self_h.o, d, 1.0f, s->ex, &s->flops);
+        if (x->hidden[0]) memcpy(x->hidden[0] + l * plane, s->ex, sizeof(float) * plane);
+
+        /* group attention (layer.1): at each token t the rows of a group attend to each
+         * other; rows in the group layout in s->enc_out (group_attention) */
+        to_groups(x, s->ex, s->enc_out, d, 0);
+        cl_rms_norm(s->enc_out, Lw->ln_cross, rows, d, c->eps, s->eh);
+        cl_wprod gqkv[3] = {{Lw->cross.q, Lw->cross_h.q, HD, 0.0f, s->eq},
+                            {Lw->cross.k, Lw->cross_h.k, HD, 0.0f, s->ek},
+                            {Lw->cross.v, Lw->cross_h.v, HD, 0.0f, s->ev}};
+        cl_linear_w_n(s->eh, rows, d, 3, gqkv, &s->flops);
+        group_attention(s, x, l, s->eq, s->ek, s->ev, s->eo);
+        cl_linear_w(s->eo, rows, HD, Lw->cross.o, Lw->cross_h.o, d, 1.0f, s->enc_out, &s->flops);
+        to_groups(x, s->enc_out, s->ex, d, 1);
+        if (x->hidden[1]) memcpy(x->hidden[1] + l * plane, s->ex, sizeof(float) * plane);
+
+        /* feed-forward (layer.2) */
+        cl_rms_norm(s->ex, Lw->ln_ff, rows, d, c->eps, s->eh);
+        cl_feed_forward(m, Lw, s->eh, rows, s->eff, s->ex, &s->flops);
+        if (x->hidden[2]) memcpy(x->hidden[2] + l * plane, s->ex, sizeof(float) * plane);
+        if (cl_progress_point(&s->progress, "forward", l + 1, c->num_layers, err)) {
+            s->B = s->T = 0;
+            for (int i = 0; i < CL_NSTACKS; i++) s->cap[i].valid = 0;
+            return CL_ECANCELED;
+        }
+    }
+    cl_rms_norm(s->ex, m->enc_final, rows, d, c->eps, s->enc_out);
+    return 0;
+}
+
+/* The quantile head (steps 10-11): the last N tokens of every row -> (B, Q, N*ps). */
+static void head(cl_state *s, struct c2_scratch *x) {
+    const cl_model *m = s->m;
+    const cl_config *c = &m->cfg;
+    const int B = x->B, S = x->S, N = x->N, d = c->d_model, ps = c->patch_size, Q = c->n_quantiles, QP = Q * ps;
+    for (int b = 0; b < B; b++)
+        memcpy(x->head_in + (size_t)b * N * d, s->enc_out + ((size_t)b * S + S - N) * d, sizeof(float) * (size_t)N * d);
+    resblock(&m->patch_out, c->act_gelu, x->head_in, B * N, x->hid, x->res, x->blk, &s->flops); /* (B*N, Q*ps) */
+    for (int b = 0; b < B; b++)
+        for (int j = 0; j < N; j++)
+            for (int q = 0; q < Q; q++)
+                for (int k = 0; k < ps; k++) {
+                    const size_t o = ((size_t)b * Q + q) * N * ps + (size_t)j * ps + k;
+                    const float y = x->blk[((size_t)b * N + j) * QP + (size_t)q * ps + k];
+                    x->qn[o] = y;
+                    x->qp[o] = (c->use_arcsinh ? sinhf(y) : y) * x->scale[b] + x->loc[b];
+                }
+}
+
+int cl_chronos2_forward(cl_state *s, const cl_chronos2_input *in, cl_chronos2_result *out, cl_error *err) {
+    const cl_model *m = s->m;
+    const cl_config *c = &m->cfg;
+    memset(out, 0, sizeof *out);
+    if (c->family != CL_FAMILY_CHRONOS2) return cl_error_set(err, CL_EINVAL, "chronos2: not a Chronos-2 model");
+    if (!in->context || in->B <= 0 || in->L <= 0)
+        return cl_error_set(err, CL_EINVAL, "chronos2: bad context shape (%d, %d)", in->B, in->L);
+    const int N = in->num_output_patches ? in->num_output_patches : c->max_output_patches;
+    if (N < 1 || N > c->max_output_patches)
+        return cl_error_set(err, CL_EINVAL, "chronos2: %d output patches (the model has 1 to %d)", N,
+                            c->max_output_patches);
+    if (in->future_covariates && (in->F < 0 || in->F > N * c->patch_size))
+        return cl_error_set(err, CL_EINVAL, "chronos2: future covariates of %d steps, more than %d output patches x %d",
+                            in->F, N, c->patch_size);
+    const int B = in->B, n = in->L < c->context_length ? in->L : c->context_length, ps = c->patch_size;
+    const int Lp = (n + ps - 1) / ps * ps, P = num_patches(c, in->L), S = P + 1 + N;
+    if ((size_t)B * S > (size_t)1 << 30) return cl_error_set(err, CL_ENOMEM, "chronos2: batch too large");
+    if (!s->family_scratch && !(s->family_scratch = calloc(1, sizeof(struct c2_scratch))))
+        return cl_error_set(err, CL_ENOMEM, "chronos2: out of memory");
+    struct c2_scratch *x = s->family_scratch;
+    int rc = alloc_pass(s, x, B, P, N, Lp, in, err);
+    if (!rc) rc = cl_encoder_prepare(s, B, S, err); /* the time attention's buffers and capture */
+    if (rc) return rc;
+    embed_inputs(s, x, in, n, Lp);
+    rope_tables(c, S, x->cosv, x->sinv);
+    group_keys(x);
+    memcpy(s->ex, x->emb, sizeof(float) * (size_t)B * S * c->d_model);
+    memcpy(s->enc_mask, x->mask, (size_t)B * S);
+    memset(s->enc_ids, 0, sizeof(int32_t) * (size_t)B * S);
+    rc = encoder(s, x, err);
+    if (!rc) head(s, x);
+    if (!rc) rc = cl_model_check_files(m, err); /* a weight file truncated meanwhile */
+    if (rc) return rc;
+    x->done = 1;
+    *out = (cl_chronos2_result){.B = B, .P = P, .S = S, .N = N, .Q = c->n_quantiles, .ps = ps, .loc = x->loc,
+                                .scale = x->scale, .attention_mask = x->mask, .patches = x->feat,
+                                .future_patches = x->ffeat, .input_embeds = x->emb, .encoder_hidden = s->enc_out,
+                                .quantile_preds_normalized = x->qn, .quantile_preds = x->qp,
+                                .group_attn = x->gcap.valid ? x->gcap.buf : NULL, .hidden_time = x->hidden[0],
+                                .hidden_group = x->hidden[1], .hidden = x->hidden[2]};
+    return 0;
+}
+
+/* ------------------------------------------------------------------ the family's table */
+
+/* What a pass of B series of T tokens takes besides the stacks' buffers (an estimate by
+ * series: features, residual blocks, embeddings, masks, head), for cl_state_footprint. */
+static void footprint(const cl_config *c, int T, size_t *per_series, size_t *fixed) {
+    const size_t d = c->d_model, ps = c->patch_size, QP = (size_t)c->n_quantiles * ps, wide = d > QP ? d : QP;
+    const size_t t = (size_t)T, F = sizeof(float);
+    *per_series = t * ((3 * ps + c->d_ff + 2 * wide + 2 * d) * F + 2) + 3 * QP * c->max_output_patches * F;
+    *fixed = 3 * ((size_t)c->context_length + ps) * F + t * (size_t)c->d_kv * F;
+}
+
+/* The instance norm's loc and scale must stay finite: the scale, or NaN. */
+static float context_scale(const cl_config *c, const float *x, int n, float *scratch) {
+    (void)c;
+    float loc, scale;
+    instance_norm(x, n, scratch, &loc, &scale);
+    return isfinite(loc) && isfinite(scale) ? scale : NAN;
+}
+
+static void scale_rule(const cl_config *c, int n, char *buf, size_t len) {
+    (void)c;
+    snprintf(buf, len, "the mean or standard deviation of the last %d values", n);
+}
+
+const cl_family cl_family_chronos2 = {
+    .id = CL_FAMILY_CHRONOS2,
+    .name = "Chronos-2",
+    .reads = "patches",
+    .lm_head = 0,
+    .cross_direct = 0,
+    .min_vocab = 2, /* [PAD], [REG] */
+    .detect = cl_c2_config_detect,
+    .parse = cl_c2_config_parse,
+    .config_save = cl_c2_config_save,
+    .sizes = "", /* `chronolens init` writes no Chronos-2 yet */
+    .preset = cl_c2_preset,
+    .init_tensors = NULL,
+    .init_values = NULL,
+    .bind = cl_c2_bind,
+    .footprint = footprint,
+    .scratch_free = scratch_free,
+    .context_scale = context_scale,
+    .scale_rule = scale_rule,
+};
