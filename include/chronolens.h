@@ -248,8 +248,10 @@ CL_API const char *cl_sampling_rule(cl_sampling_key key, double v);
 
 /* ---------------------------------------------------------------- random checkpoints */
 
-/* Fills cfg with the exact configuration of chronos-t5-{tiny,mini,small,base,large}, or of
- * amazon/chronos-bolt-{tiny,mini,small,base} for size "bolt-tiny" ... "bolt-base". */
+/* Fills cfg with the exact configuration of chronos-t5-{tiny,mini,small,base,large}, of
+ * amazon/chronos-bolt-{tiny,mini,small,base} for size "bolt-tiny" ... "bolt-base", or of
+ * amazon/chronos-2 ("chronos2-base") and autogluon/chronos-2-small ("chronos2-small", its
+ * shape assumed: docs/chronos2.md). */
 CL_API int cl_config_preset(const char *size, cl_config *cfg, cl_error *err);
 
 typedef struct cl_model_init_opts {
@@ -259,7 +261,8 @@ typedef struct cl_model_init_opts {
 } cl_model_init_opts;
 CL_API void cl_model_init_default(cl_model_init_opts *o);
 /* `chronolens init`: dir/config.json and dir/model.safetensors of a model of shape cfg (T5 or
- * Chronos-Bolt) with weights drawn as Hugging Face's initialiser does (factor 1). */
+ * Chronos-Bolt: weights drawn as Hugging Face's initialiser does, factor 1; Chronos-2: scaled
+ * N(0, 1/fan_in) weights, docs/chronos2.md). */
 CL_API int cl_model_init(const char *dir, const cl_config *cfg, const cl_model_init_opts *o, cl_error *err);
 /* The rule of init's output folder, before any work: out is missing, empty or holds only a
  * checkpoint (config.json, model.safetensors; it is replaced). Anything else would describe

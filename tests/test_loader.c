@@ -78,7 +78,7 @@ typedef struct preset {
     const char *size;
     size_t params;          /* the published checkpoint's (method.md table) */
     const char *dtype;      /* NULL: the library's init, fp32; else `chronolens init --dtype` */
-    void (*check)(const cl_model *m); /* the family's own checks of the preset, or NULL */
+    void (*check)(const cl_model *m, const char *dir); /* the family's own checks of the preset, or NULL */
 } preset;
 
 typedef struct loader_family {
@@ -93,7 +93,8 @@ typedef struct loader_family {
 } loader_family;
 
 /* bolt-small: amazon/chronos-bolt-small's shape */
-static void bolt_small(const cl_model *m) {
+static void bolt_small(const cl_model *m, const char *dir) {
+    (void)dir;
     const cl_config *mc = cl_model_config(m);
     assert_int_equal(mc->context_length, 2048);
     assert_int_equal(mc->patch_size, 16);
@@ -108,8 +109,50 @@ static const loader_family BOLT = {&cl_test_bolt, quantiles_of, 414528, {0, 0},
                                    {{"bolt-small", 47718016, NULL, bolt_small}, {"bolt-tiny", 8652672, "bf16", NULL},
                                     {"bolt-mini", 21236096, "bf16", NULL}}, "bolt-huge"};
 
-/* Chronos-2: no published preset yet (init does not write one) */
-static const loader_family C2 = {&cl_test_chronos2, chronos2_of, 113728, {0, 0}, {{NULL, 0, NULL, NULL}}, "chronos2-huge"};
+/* chronos2-small (autogluon/chronos-2-small, shape assumed: docs/chronos2.md): the config read
+ * back is amazon/chronos-2's chronos_config, `chronolens info` reads it, a forward runs */
+static void c2_small(const cl_model *m, const char *dir) {
+    const cl_config *mc = cl_model_config(m);
+    assert_int_equal(mc->context_length, 8192);
+    assert_int_equal(mc->patch_size, 16);
+    assert_int_equal(mc->max_output_patches, 64);
+    assert_int_equal(mc->prediction_length, 1024);
+    assert_int_equal(mc->n_quantiles, 21);
+    assert_true(mc->use_arcsinh && mc->use_reg_token);
+    assert_true(fabs(mc->time_encoding_scale - 8192) < 1e-9 && fabs(mc->rope_theta - 10000) < 1e-9);
+    assert_int_equal(run_cmd("'%s' info --model '%s' >/dev/null", CL_CLI, dir), 0);
+    size_t n;
+    float *q = chronos2_of(dir, &n);
+    for (size_t i = 0; i < n; i++) assert_true(isfinite(q[i]));
+    free(q);
+}
+
+/* chronos2-base is amazon/chronos-2 (119,477,664 parameters): 480 MB of fp32 to write, so
+ * its count comes from the preset's shape by upstream's tensor list (method.md §1) */
+static void test_c2_base_count(void **st) {
+    (void)st;
+    cl_config c;
+    cl_error err;
+    assert_int_equal(cl_config_preset("chronos2-base", &c, &err), 0);
+    const size_t d = c.d_model, F = c.d_ff, HD = (size_t)c.num_heads * c.d_kv, ps = c.patch_size;
+    const size_t QP = (size_t)c.n_quantiles * ps;
+    size_t np = (size_t)c.vocab_size * d;                                     /* shared.weight */
+    np += F * (3 * ps + 1) + d * (F + 1) + d * (3 * ps + 1);                  /* input_patch_embedding */
+    np += F * (d + 1) + QP * (F + 1) + QP * (d + 1);                          /* output_patch_embedding */
+    np += (size_t)c.num_layers * (2 * (4 * HD * d + d) + 2 * F * d + d);      /* the layers */
+    np += d;                                                                  /* final norm */
+    assert_int_equal(np, 119477664);
+    assert_int_equal(c.num_layers, 12);
+    /* the message of an unknown size names every family's sizes */
+    assert_int_not_equal(cl_config_preset("chronos2-huge", &c, &err), 0);
+    assert_non_null(strstr(err.msg, "chronos2-small, chronos2-base"));
+    assert_int_not_equal(cl_config_preset("huge", &c, &err), 0);
+    assert_non_null(strstr(err.msg, "bolt-base, chronos2-small, chronos2-base"));
+}
+
+static const loader_family C2 = {&cl_test_chronos2, chronos2_of, 113728, {0, 0},
+                                 {{"chronos2-small", 28262560, NULL, c2_small}, {"chronos2-small", 28262560, "bf16", NULL}},
+                                 "chronos2-huge"};
 
 static const loader_family *family(void) {
     const int f = cl_test_family_now()->family;
@@ -300,7 +343,7 @@ static void test_preset_shapes(void **st) {
         assert_int_equal(cl_model_is_bolt(m), F->fam->family == CL_FAMILY_BOLT);
         assert_int_equal(cl_model_param_count(m), p->params);
         if (p->dtype) assert_string_equal(cl_model_dtype(m), p->dtype[0] == 'b' ? "BF16" : "F16");
-        if (p->check) p->check(m);
+        if (p->check) p->check(m, dir);
         cl_model_free(m);
         run_cmd("rm -rf '%s'", dir); /* bolt-small is 190 MB */
     }
@@ -315,7 +358,7 @@ int main(int argc, char **argv) {
         cmocka_unit_test(test_bf16), cmocka_unit_test(test_f32_in_place), cmocka_unit_test(test_preset_shapes)
     static const struct CMUnitTest t5[] = {FAMILY_CASES, cmocka_unit_test(test_truncated_under_run)};
     static const struct CMUnitTest bolt[] = {FAMILY_CASES};
-    static const struct CMUnitTest chronos2[] = {FAMILY_CASES};
+    static const struct CMUnitTest chronos2[] = {FAMILY_CASES, cmocka_unit_test(test_c2_base_count)};
     static const cl_test_group groups[] = {
         CL_TEST_GROUP("common", common, NULL, NULL, NULL, NULL),
         CL_TEST_GROUP("t5", t5, NULL, NULL, &cl_test_t5, NULL),

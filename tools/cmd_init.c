@@ -1,5 +1,5 @@
 /* chronolens init — a randomly initialised checkpoint with the exact shape of a published
- * chronos-t5 or Chronos-Bolt model (for benchmarks and tests: real weights cannot be
+ * chronos-t5, Chronos-Bolt or Chronos-2 model (for benchmarks and tests: real weights cannot be
  * fetched): cl_config_preset, cl_model_init. */
 #include "cli.h"
 #include "opt.h"
@@ -22,7 +22,8 @@ static void init(void *p) {
 #define A init_args
 static const cli_opt OPTS[] = {
     {.name = "--size", .arg = "NAME", .type = OPT_STR, .off = offsetof(A, size), .flags = OPT_REQUIRED,
-     .help = "tiny, mini, small, base, large; bolt-tiny, bolt-mini, bolt-small, bolt-base"},
+     .help = "tiny, mini, small, base, large; bolt-tiny, bolt-mini, bolt-small, bolt-base; chronos2-small, "
+             "chronos2-base"},
     {.name = "--out", .arg = "DIR", .type = OPT_STR, .off = offsetof(A, out), .flags = OPT_REQUIRED,
      .help = "the checkpoint folder (config.json, model.safetensors): empty or a checkpoint"},
     {.name = "--force", .type = OPT_FLAG, .off = offsetof(A, force),
@@ -36,8 +37,9 @@ static const cli_opt OPTS[] = {
 
 const cli_cmd CMD_INIT = {
     .name = "init",
-    .summary = "a randomly initialised checkpoint with the exact shape of that chronos-t5 model, or of that "
-               "Chronos-Bolt model (bolt-*)",
+    .summary = "a randomly initialised checkpoint with the exact shape of that chronos-t5 model, of that "
+               "Chronos-Bolt model (bolt-*), or of amazon/chronos-2 (chronos2-base) and chronos-2-small "
+               "(chronos2-small, its shape assumed: docs/chronos2.md)",
     .example = "chronolens init --size tiny --out /tmp/tiny",
     .opts = OPTS, .size = sizeof(init_args), .init = init, .run = cmd_init,
 };
@@ -61,7 +63,11 @@ int cmd_init(int argc, char **argv) {
     int rc = cl_model_init(out, &cfg, &io, &err);
     cli_progress_done(ui);
     if (rc) return cli_fail_err(&err);
-    if (!ui->quiet) fprintf(stderr, "wrote %s (%s%s shape, seed %ld, %s)\n", cli_out_shown(out),
-                            strncmp(a.size, "bolt-", 5) ? "chronos-t5-" : "chronos-", a.size, (long)io.seed, a.dtype);
+    /* the published name: chronos-t5-small, chronos-bolt-small, chronos-2 / chronos-2-small */
+    const int c2 = strncmp(a.size, "chronos2-", 9) == 0;
+    const char *pre = c2 ? "chronos-2" : strncmp(a.size, "bolt-", 5) ? "chronos-t5-" : "chronos-";
+    const char *rest = !c2 ? a.size : strcmp(a.size + 9, "base") ? a.size + 8 : "";
+    if (!ui->quiet) fprintf(stderr, "wrote %s (%s%s shape, seed %ld, %s)\n", cli_out_shown(out), pre, rest,
+                            (long)io.seed, a.dtype);
     return 0;
 }

@@ -1,5 +1,5 @@
 /* family.h — what a model family fills for the generic model code: one table of data and
- * functions per family (Chronos-T5 in t5/, Chronos-Bolt in bolt/; Chronos-2 next), so that
+ * functions per family (Chronos-T5 in t5/, Chronos-Bolt in bolt/, Chronos-2 in chronos2/), so that
  * config.json, `chronolens init`, the loader, a state and the context check never call a
  * family by name. Generic code gets a table from families.c only (tests/check_layers.py
  * holds it to that); a family may call generic model code, never another family.
@@ -53,6 +53,8 @@ typedef struct cl_family {
      * the progress total (init.c). */
     void (*init_tensors)(cl_maker *mk, const cl_config *cfg);
     size_t (*init_values)(const cl_config *cfg);
+    int own_stacks;     /* 1: init_tensors draws the whole model after shared.weight, init.c no
+                         * T5 stacks (Chronos-2: its layers are not T5's) */
 
     /* ---- loading (load.c) */
     /* Binds every tensor of m (its own, the embedding and head, the stacks through

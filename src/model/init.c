@@ -41,7 +41,8 @@ int cl_checkpoint_init_random(const char *dir, const cl_config *c, uint64_t seed
     const cl_family *fam = cl_family_of(c->family);
     cl_maker mk = {.w = st_writer_new(), .bf16 = bf16, .progress = progress};
     cl_rng_seed(&mk.rng, seed);
-    mk.total = (size_t)V * d * (c->tied ? 1 : 2) +
+    if (fam->own_stacks) nl = nd = 0; /* its init_tensors draws its layers */
+    mk.total = (size_t)V * d * (c->tied || fam->own_stacks ? 1 : 2) +
                (size_t)(nl + 2 * nd) * (4 * (size_t)HD * d) + (size_t)(nl + nd) * (c->gated ? 3 : 2) * F * d +
                (fam->init_values ? fam->init_values(c) : 0);
     /* standard deviations of HF T5PreTrainedModel._init_weights with factor 1 */
@@ -49,7 +50,7 @@ int cl_checkpoint_init_random(const char *dir, const cl_config *c, uint64_t seed
     char n[256];
     cl_maker_add(&mk, "shared.weight", V, d, 1.0);
     if (fam->init_tensors) fam->init_tensors(&mk, c); /* its own, between the embedding and the stacks */
-    for (int s = 0; s < 2; s++) {
+    for (int s = 0; s < 2 && !fam->own_stacks; s++) {
         const char *stk = s ? "decoder" : "encoder";
         int layers = s ? nd : nl;
         for (int i = 0; i < layers; i++) {

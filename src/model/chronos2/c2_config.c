@@ -92,12 +92,6 @@ int cl_c2_config_parse(const cJSON *root, const cJSON *cc, cl_config *cfg, const
     return 0;
 }
 
-/* No published shape is written by `chronolens init` yet (its stacks are not T5's). */
-int cl_c2_preset(const char *size, cl_config *cfg, cl_error *err) {
-    (void)size; (void)cfg; (void)err;
-    return CL_FAMILY_NOT_MINE;
-}
-
 int cl_c2_config_save(const char *path, const cl_config *c, cl_error *err) {
     cJSON *r = cJSON_CreateObject();
     cJSON *arch = cJSON_AddArrayToObject(r, "architectures");

@@ -17,9 +17,14 @@ extern const cl_family cl_family_chronos2;
  * rope_theta and feed_forward_proj at the top; upstream's refusals. */
 int cl_c2_config_detect(const cJSON *root);
 int cl_c2_config_parse(const cJSON *root, const cJSON *cc, cl_config *cfg, const char *path, cl_error *err);
-/* config.json as amazon/chronos-2 ships it (family.h's config_save); preset: no sizes yet. */
+/* config.json as amazon/chronos-2 ships it (family.h's config_save). */
 int cl_c2_config_save(const char *path, const cl_config *cfg, cl_error *err);
+/* c2_init.c (family.h's `chronolens init` hooks): the sizes chronos2-small, chronos2-base;
+ * every tensor of a random checkpoint after shared.weight (own_stacks); their matrices'
+ * values. */
 int cl_c2_preset(const char *size, cl_config *cfg, cl_error *err);
+void cl_c2_init_tensors(cl_maker *mk, const cl_config *cfg);
+size_t cl_c2_init_values(const cl_config *cfg);
 /* c2_weights.c: every tensor by upstream's name (family.h's bind): shared.weight (2 rows:
  * [PAD], [REG]), the input and output residual blocks, per layer the time attention
  * (layer_w.self, ln_self), the group attention (layer_w.cross, ln_cross), the feed-forward
