@@ -57,6 +57,16 @@ def _invalid(message):
     raise Error(message, CL_EINVAL)
 
 
+def _no_ablation(model, what):
+    """The studies, forecast and embed_series run on states of their own, which do not carry
+    the head gates of `model.ablate`: an ablation they dropped would read as a false null
+    ("ablating the head changes nothing"), so it is refused until they apply it."""
+    if model._gates:
+        gated = ", ".join("%s layer %d head %d" % k for k in sorted(model._gates))
+        _invalid("chronolens: %s does not apply head ablations (in force: %s); run it outside "
+                 "`with model.ablate(...)`, or use Model.forward / Model.embed, which do" % (what, gated))
+
+
 def _stats(ptr, n):  # cl_stat (n) -> (n, 3): mean, std, seed_std; NaN where the library has none
     if not ptr:
         return np.full((n, 3), np.nan)
@@ -188,6 +198,7 @@ def induction(model, seq_len=10, reps=2, batch=100, seed=0, seeds=1, threshold=0
     n, ne = L * H, Le * H
     tr = _tok(model, token_range)
     t0 = time.perf_counter()
+    _no_ablation(model, "induction")
     mp = model._h.ptr  # either family: Chronos-Bolt runs repeated random patches (docs/induction.md)
     o = _induction_opts(model, c_int(seq_len, "seq_len"), c_int(reps, "reps"), c_int(batch, "batch"), c_seed(seed), tr,
                         c_int(seeds, "seeds"), float(threshold), strict)
@@ -249,6 +260,7 @@ def sweep(model, reps=(2, 4, 6, 8, 10), lens=(2, 4, 6, 8, 10), batch=100, seed=0
     r = int32_array(reps, "reps").reshape(-1)
     l = int32_array(lens, "lens").reshape(-1)
     tr = _tok(model, token_range)
+    _no_ablation(model, "sweep")
     mp = model._h.ptr  # either family (Chronos-Bolt: repeated random patches)
     o = cs.SweepOpts()
     # L and R are set per cell; 10 and 2 only pass the option check
@@ -363,6 +375,7 @@ def multisine(model, freqs=(5, 10, 20, 40), amps=None, phases=None, points=None,
     LH = L * H
     if n < 8:
         raise Error("chronolens: multisine: points %d: must be >= 8" % n)
+    _no_ablation(model, "multisine")
     mp = model._h.ptr  # either family: Chronos-Bolt reads the input at its patch rate (method.md §4.2)
     o = cs.MultisineOpts()
     slib.cl_multisine_default(ctypes.byref(o))
@@ -443,6 +456,7 @@ def multisine_sweep(model, configs=100, seed=0, top_k=None, points=None, duratio
     configs = c_int(configs, "configs")
     G = L * H
     top_k = min(3, G) if top_k is None else c_int(top_k, "top_k")
+    _no_ablation(model, "multisine_sweep")
     mp = model._h.ptr  # either family: Chronos-Bolt reads each series at its patch rate (method.md §4.2)
     o = cs.MssweepOpts()
     slib.cl_mssweep_default(ctypes.byref(o))
@@ -542,6 +556,7 @@ def forecast(model, context, horizon=None, samples=None, temperature=None, top_k
     from .model import _context
     c = model.config
     bolt = c.family == "bolt"
+    _no_ablation(model, "forecast")
     mp = model._h.ptr if bolt else _model_ptr(model, "forecast (T5 sampling)")
     x = _context(context, model)
     B, L = x.shape
@@ -606,6 +621,7 @@ def embed_series(model, context, batch=16, progress=None):
     (embeddings (B, T, d_model) float32, scale): Chronos-T5 T = tokens incl. EOS and scale (B,)
     the tokenizer's; Chronos-Bolt T = patches [+ REG] and scale (B, 2) = (loc, scale)."""
     from .model import _context
+    _no_ablation(model, "embed_series (and pipeline.embed)")
     x = _context(context, model)
     B = x.shape[0]
     o = cs.EmbedOpts()

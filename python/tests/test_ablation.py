@@ -127,3 +127,20 @@ def test_ablation_reproduces_the_induction_study(nano):
                 d = logp() - base
             assert abs(d.mean() - res.ablation.mean[l, h]) < 1e-6, (l, h)
             assert abs(d.std(ddof=1) - res.ablation.std[l, h]) < 1e-6, (l, h)
+
+
+def test_studies_refuse_an_ablation_they_would_drop(small):
+    """The studies, forecast and the pipeline run on states of their own: under model.ablate
+    they refuse (an ablation silently dropped reads as a false null) and say which are in
+    force; outside it they run."""
+    m, ctx, _ = small
+    x = np.asarray(ctx)[:1]
+    with m.ablate("cross", 0, 1):
+        for run in (lambda: chronolens.forecast(m, x, horizon=2, samples=2),
+                    lambda: chronolens.induction(m, batch=2, strict=False),
+                    lambda: chronolens.studies.embed_series(m, x),
+                    lambda: chronolens.pipeline(m).predict(x, prediction_length=2, num_samples=2)):
+            with pytest.raises(chronolens.Error, match="does not apply head ablations .*cross layer 0 head 1"):
+                run()
+        assert m.embed(x)[0].shape[0] == 1  # Model.embed runs on the model's state: gated
+    assert chronolens.forecast(m, x, horizon=2, samples=2).mean.shape == (1, 2)
