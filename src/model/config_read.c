@@ -53,3 +53,22 @@ const char *cl_cfg_str(const cJSON *o, const char *key) {
     return cJSON_IsString(j) ? j->valuestring : NULL;
 }
 
+int cl_cfg_quantiles(const cJSON *cc, cl_config *cfg, const char *path, cl_error *err) {
+    const cJSON *q = cJSON_GetObjectItemCaseSensitive(cc, "quantiles"), *e;
+    if (!cJSON_IsArray(q) || cJSON_GetArraySize(q) < 1)
+        return cl_error_set(err, CL_EFORMAT, "%s: chronos_config.quantiles is missing or not a non-empty list", path);
+    if (cJSON_GetArraySize(q) > CL_BOLT_MAX_QUANTILES)
+        return cl_error_set(err, CL_EFORMAT, "%s: chronos_config.quantiles has %d levels (at most %d)", path,
+                            cJSON_GetArraySize(q), CL_BOLT_MAX_QUANTILES);
+    int n = 0;
+    cJSON_ArrayForEach(e, q) {
+        if (!cJSON_IsNumber(e) || !(e->valuedouble > 0 && e->valuedouble < 1))
+            return cl_error_set(err, CL_EFORMAT, "%s: chronos_config.quantiles[%d] is not a level in (0, 1)", path, n);
+        if (n && !(e->valuedouble > cfg->quantiles[n - 1]))
+            return cl_error_set(err, CL_EFORMAT, "%s: chronos_config.quantiles are not strictly increasing (at [%d])",
+                                path, n);
+        cfg->quantiles[n++] = e->valuedouble;
+    }
+    cfg->n_quantiles = n;
+    return 0;
+}

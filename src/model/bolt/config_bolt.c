@@ -3,6 +3,7 @@
  * prediction_length, quantiles, use_reg_token. Its own small reader (not config_read.h's)
  * words its range errors as they always were. */
 #include "model/bolt/bolt.h"
+#include "model/config_read.h"
 
 #include <math.h>
 #include <string.h>
@@ -49,23 +50,8 @@ int cl_bolt_config_parse(const cJSON *root, const cJSON *cc, cl_config *cfg, con
     if (reg && !cJSON_IsNull(reg) && !cJSON_IsBool(reg))
         return cl_error_set(err, CL_EFORMAT, "%s: chronos_config.use_reg_token is not true/false", path);
     cfg->use_reg_token = cJSON_IsTrue(reg);
-    const cJSON *q = cJSON_GetObjectItemCaseSensitive(cc, "quantiles");
-    if (!cJSON_IsArray(q) || cJSON_GetArraySize(q) < 1)
-        return cl_error_set(err, CL_EFORMAT, "%s: chronos_config.quantiles is missing or not a non-empty list", path);
-    if (cJSON_GetArraySize(q) > CL_BOLT_MAX_QUANTILES)
-        return cl_error_set(err, CL_EFORMAT, "%s: chronos_config.quantiles has %d levels (at most %d)", path,
-                            cJSON_GetArraySize(q), CL_BOLT_MAX_QUANTILES);
-    const cJSON *e;
-    int n = 0;
-    cJSON_ArrayForEach(e, q) {
-        if (!cJSON_IsNumber(e) || !(e->valuedouble > 0 && e->valuedouble < 1))
-            return cl_error_set(err, CL_EFORMAT, "%s: chronos_config.quantiles[%d] is not a level in (0, 1)", path, n);
-        if (n && !(e->valuedouble > cfg->quantiles[n - 1]))
-            return cl_error_set(err, CL_EFORMAT, "%s: chronos_config.quantiles are not strictly increasing (at [%d])",
-                                path, n);
-        cfg->quantiles[n++] = e->valuedouble;
-    }
-    cfg->n_quantiles = n;
+    rc = cl_cfg_quantiles(cc, cfg, path, err);
+    if (rc) return rc;
     if ((long)cfg->n_quantiles * cfg->prediction_length > (1L << 24))
         return cl_error_set(err, CL_EFORMAT, "%s: quantiles x prediction_length is too large", path);
     /* row 0 of shared.weight is the decoder's query, row 1 the [REG] embedding */

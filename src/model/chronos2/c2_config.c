@@ -70,22 +70,8 @@ int cl_c2_config_parse(const cJSON *root, const cJSON *cc, cl_config *cfg, const
         return cl_error_set(err, CL_EFORMAT, "%s: chronos_config.time_encoding_scale must not be 0", path);
     if (cfg->vocab_size < 2)
         return cl_error_set(err, CL_EFORMAT, "%s: vocab_size %d has no [REG] row (needs 2)", path, cfg->vocab_size);
-    const cJSON *q = cJSON_GetObjectItemCaseSensitive(cc, "quantiles"), *e;
-    if (!cJSON_IsArray(q) || cJSON_GetArraySize(q) < 1)
-        return cl_error_set(err, CL_EFORMAT, "%s: chronos_config.quantiles is missing or not a non-empty list", path);
-    if (cJSON_GetArraySize(q) > CL_BOLT_MAX_QUANTILES)
-        return cl_error_set(err, CL_EFORMAT, "%s: chronos_config.quantiles has %d levels (at most %d)", path,
-                            cJSON_GetArraySize(q), CL_BOLT_MAX_QUANTILES);
-    int n = 0;
-    cJSON_ArrayForEach(e, q) {
-        if (!cJSON_IsNumber(e) || !(e->valuedouble > 0 && e->valuedouble < 1))
-            return cl_error_set(err, CL_EFORMAT, "%s: chronos_config.quantiles[%d] is not a level in (0, 1)", path, n);
-        if (n && !(e->valuedouble > cfg->quantiles[n - 1]))
-            return cl_error_set(err, CL_EFORMAT, "%s: chronos_config.quantiles are not strictly increasing (at [%d])",
-                                path, n);
-        cfg->quantiles[n++] = e->valuedouble;
-    }
-    cfg->n_quantiles = n;
+    int rc = cl_cfg_quantiles(cc, cfg, path, err);
+    if (rc) return rc;
     if ((long)cfg->max_output_patches * cfg->patch_size > (1L << 24))
         return cl_error_set(err, CL_EFORMAT, "%s: max_output_patches x output_patch_size is too large", path);
     cfg->prediction_length = cfg->max_output_patches * cfg->patch_size; /* one pass's horizon */
