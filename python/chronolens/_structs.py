@@ -78,6 +78,12 @@ class SweepCell(ctypes.Structure):
                 ("heads", c_int), ("cur", P(Stat)), ("right", P(Stat)), ("cur_all", P(Stat)), ("right_all", P(Stat))]
 
 
+@mirror("cl_sweep_extra")
+class SweepExtra(ctypes.Structure):
+    _fields_ = [("inv_t", c_double), ("baseline_any", c_int), ("total", c_int), ("all_any", c_int),
+                ("all_right", c_int)]
+
+
 @mirror("cl_sweep_result")
 class SweepResult(ctypes.Structure):
     _fields_ = [("n_reps", c_int), ("n_lens", c_int), ("cells", P(SweepCell)), ("done", P(c_u8))]
@@ -221,6 +227,8 @@ for _f in ("cl_induction_above", "cl_induction_strict", "cl_induction_enc_above"
     _decl(_f, c_int, P(InductionResult), c_int, c_int)
 _decl("cl_sweep_run", c_int, c_void_p, P(SweepOpts), P(SweepResult), ERR)
 _decl("cl_sweep_free", None, P(SweepResult))
+_decl("cl_sweep_cell_extra", SweepExtra, P(SweepCell), c_double)  # sweep.csv's last columns
+_decl("cl_study_model_name", None, c_char_p, c_char_p, ctypes.c_size_t)  # a model's name in the files
 _decl("cl_multisine_default", None, P(MultisineOpts))
 _decl("cl_multisine_run_models", c_int, P(c_void_p), P(c_char_p), c_int, P(MultisineOpts), P(MultisineResult), ERR)
 _decl("cl_multisine_free", None, P(MultisineResult))

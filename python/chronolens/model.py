@@ -13,6 +13,7 @@ import numpy as np
 from . import _lib
 from ._args import c_int, int32_array
 from ._lib import Error, call, lib
+from .tables import Table
 
 __all__ = ["Model", "ModelConfig", "ForwardResult", "load", "tokenize", "detokenize", "forward", "embed",
            "set_threads", "get_threads", "default_model_path", "STACKS"]
@@ -157,7 +158,7 @@ def _wrap(addr, shape, ctype, dtype, owner):
     return np.asarray(_View(addr, shape, np.dtype(dtype).str, owner))
 
 
-class ForwardResult:
+class ForwardResult(Table):
     """What one forward pass produced. Every array views the memory of the library state that
     computed it (no copy): the state stays alive, and is not reused by later passes, while any
     of these arrays (or this object) is referenced. Arrays are read-only; copy() to modify.
@@ -167,17 +168,38 @@ class ForwardResult:
     logits (B, Td, vocab) (or (B, 1, vocab) with last_only). Chronos-Bolt: token_ids,
     decoder_ids and logits None; attention_mask (B, T) of the patches (+ [REG]); loc, scale (B)
     the instance norm; input_embeds and encoder_hidden (B, T, d_model); decoder_hidden
-    (B, 1, d_model); quantiles (B, Q, prediction_length) in data units. attn: {stack: (n_layers_sel, B,
-    n_heads_sel, n_rows_sel, Tk)} for every captured stack ("enc", "dec", "cross");
-    selection: {stack: (layers, heads, rows)} the captured indices (rows as asked: negative
-    rows count from the end; None = all)."""
+    (B, 1, d_model); quantiles (B, Q, prediction_length) in data units.
+
+    Attention, one axis order everywhere (TransformerLens's for patterns, and the order of
+    the per-layer tensors `chronolens forward` writes, enc_attn.L / dec_attn.L / cross_attn.L):
+    per layer (batch, head, query_pos, key_pos). attn: {stack: (layer, batch, head, query_pos,
+    key_pos)} for every captured stack ("enc", "dec", "cross"), the captured layers stacked
+    first (as TransformerLens's cache.stack_activation), so attn[stack][i] is one layer;
+    pattern(stack, layer) gives it by model layer, attention(stack, layer, head) one head
+    (batch, query_pos, key_pos). selection: {stack: (layers, heads, rows)} the captured indices
+    of the layer, head and query_pos axes (rows as asked: negative rows count from the end;
+    None = all). to_pandas(): one row per captured weight (stack, layer, head, series, query,
+    key, weight), by model indices."""
 
     def __init__(self):
         self.attn = {}
         self.selection = {}
 
+    def pattern(self, stack, layer):
+        """The maps of one layer, by model layer index: (batch, head, query_pos, key_pos), the
+        order of the command's <stack>_attn.<layer> tensor (heads and query rows as captured)."""
+        st = _stack(stack)
+        if st not in self.attn:
+            raise Error("chronolens: stack %s was not captured" % st)
+        layers = self.selection[st][0]
+        li = layer if layers is None else _index(layers, layer, "layer", st)
+        if not 0 <= li < self.attn[st].shape[0]:
+            raise Error("chronolens: %s layer %d is outside the capture (layers 0..%d)" % (st, layer,
+                                                                                         self.attn[st].shape[0] - 1))
+        return self.attn[st][li]
+
     def attention(self, stack, layer, head):
-        """The map of one head: (B, n_rows_sel, Tk), by model layer and head index."""
+        """The map of one head: (batch, query_pos, key_pos), by model layer and head index."""
         st = _stack(stack)
         if st not in self.attn:
             raise Error("chronolens: stack %s was not captured" % st)
@@ -189,10 +211,8 @@ class ForwardResult:
             raise Error("chronolens: %s layer %d head %d is outside the capture" % (st, layer, head))
         return a[li, :, hi]
 
-    def __repr__(self):
-        shapes = ", ".join("%s=%s" % (k, v.shape) for k, v in self.attn.items())
-        out = ("quantiles=%s" % (self.quantiles.shape,)) if self.logits is None else "logits=%s" % (self.logits.shape,)
-        return "ForwardResult(encoder_hidden=%s, %s, attn: %s)" % (self.encoder_hidden.shape, out, shapes or "none")
+    def _table_shape(self):  # without building the table of every weight
+        return sum(a.size for a in self.attn.values()), ["stack", "layer", "head", "series", "query", "key", "weight"]
 
 
 def _index(lst, v, what, st):

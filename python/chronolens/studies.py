@@ -15,6 +15,7 @@ import numpy as np
 from . import _lib, _structs as cs
 from ._args import c_int, c_seed, int32_array
 from ._lib import CL_EINVAL, Error, call, slib
+from .tables import Table, model_name
 
 __all__ = ["Stat", "Count", "InductionResult", "SweepResult", "MultisineResult", "MultisineSweepResult",
            "ForecastResult", "Claim", "rrt_band", "rrt_batch", "induction", "sweep", "multisine",
@@ -77,10 +78,10 @@ def _count_rows(counts):  # cl_count[3] -> (3, 3): n, mean, std per criterion
     return np.array([[c.n, c.mean, c.std] for c in counts], dtype=np.float64)
 
 
-@dataclasses.dataclass
-class InductionResult:
-    """The induction study (docs/induction.md). Cross-attention arrays are (layers,
-    heads) of the decoder, encoder ones (enc_layers, heads).
+@dataclasses.dataclass(repr=False)
+class InductionResult(Table):
+    """The induction study (docs/induction.md). Every score array is (layer, head): the
+    decoder's cross-attention heads (layers, heads), the encoder's (enc_layers, heads).
     current, right: Stat of the attention at the current token m / the token to its right;
     ablation: Stat of Δ log p(s_2) with the head gated to 0 (None unless strict);
     copying: Stat of the copying score (None unless strict);
@@ -88,7 +89,11 @@ class InductionResult:
     above_current, above_right, strict_current, strict_right (bool, cross);
     enc_above_current, enc_above_right (bool, encoder);
     counts: {"cross"|"encoder"|"strict": {"current"|"right"|"any": Count}};
-    token_range, threshold, seeds, strict, seconds (wall time of the run)."""
+    token_range, threshold, seeds, strict, seconds (wall time of the run);
+    model: the model's name in the command's files; current_all, right_all: Stat over every
+    occurrence of the repeat (cross); current_occurrences, right_occurrences (layers, heads,
+    reps): the mean per occurrence k = 0..reps-1.
+    to_pandas(): the rows and columns of induction.csv (cross heads, then encoder heads)."""
     layers: int
     heads: int
     enc_layers: int
@@ -110,6 +115,11 @@ class InductionResult:
     seeds: int
     strict: bool
     seconds: float
+    model: str = None
+    current_all: Stat = None
+    right_all: Stat = None
+    current_occurrences: np.ndarray = None
+    right_occurrences: np.ndarray = None
 
     @property
     def score(self):
@@ -218,6 +228,9 @@ def induction(model, seq_len=10, reps=2, batch=100, seed=0, seeds=1, threshold=0
         ef = np.array([[slib.cl_induction_enc_above(rp, i, k) for k in (cs.CUR, cs.RIGHT)] for i in range(ne)],
                       np.uint8).reshape(ne, 2)
         tok_range = None if r.bolt else (r.tok_lo, r.tok_hi)
+        every = [_stats(p, n) for p in (r.cur_all, r.right_all)]
+        R = int(r.reps)
+        occ = [cs.array(p, (n, R)).reshape(L, H, R).copy() if p and R > 0 else None for p in (r.occ_cur, r.occ_right)]
         bolt = bool(r.bolt)
     finally:
         slib.cl_induction_free(ctypes.byref(r))
@@ -235,17 +248,24 @@ def induction(model, seq_len=10, reps=2, batch=100, seed=0, seeds=1, threshold=0
         strict_current=cf[:, 2].reshape(L, H).astype(bool), strict_right=cf[:, 3].reshape(L, H).astype(bool),
         enc_above_current=ef[:, 0].reshape(Le, H).astype(bool), enc_above_right=ef[:, 1].reshape(Le, H).astype(bool),
         counts=cnt, token_range=tok_range, threshold=float(threshold), seeds=int(seeds), strict=bool(strict),
-        seconds=secs)
+        seconds=secs, model=model_name(model), current_all=_stat(every[0], L, H), right_all=_stat(every[1], L, H),
+        current_occurrences=occ[0], right_occurrences=occ[1])
 
 
-@dataclasses.dataclass
-class SweepResult:
-    """The R x L sweep: reps (nr,), lens (nl,); cross and encoder: counts (nr, nl, 3, 3) =
-    [R, L, criterion (current, right, any), (n, mean, std)]."""
+@dataclasses.dataclass(repr=False)
+class SweepResult(Table):
+    """The R x L sweep: reps (nr,), lens (nl,); cross and encoder: head counts (nr, nl, 3, 3)
+    with axes (repetitions R, sequence length L, criterion (current, right, any), statistic
+    (n, mean over seeds, std over seeds)); e.g. cross[i, j, 2, 0] = n cross heads at R =
+    reps[i], L = lens[j] by either criterion. extra: {uniform_level, cross_baseline_any_n,
+    cross_total_n, cross_all_any_n, cross_all_right_n}, each (nr, nl) (cl_sweep_cell_extra).
+    to_pandas(): the rows and columns of sweep.csv (one row per cell, R-major)."""
     reps: np.ndarray
     lens: np.ndarray
     cross: np.ndarray
     encoder: np.ndarray
+    model: str = None
+    extra: dict = None
 
     def count(self, stack="cross", criterion="any", what="n"):
         """(nr, nl) array of one count: stack "cross"/"encoder", criterion, what n/mean/std."""
@@ -275,26 +295,34 @@ def sweep(model, reps=(2, 4, 6, 8, 10), lens=(2, 4, 6, 8, 10), batch=100, seed=0
     try:
         cells = [res.cells[i] for i in range(len(r) * len(l))]
         counts = np.array([[_count_rows(x.cross), _count_rows(x.enc)] for x in cells]).reshape(len(r), len(l), 2, 3, 3)
+        ex = [slib.cl_sweep_cell_extra(ctypes.byref(x), float(threshold)) for x in cells]
+        extra = {k: np.array([getattr(e, f) for e in ex]).reshape(len(r), len(l))
+                 for k, f in (("uniform_level", "inv_t"), ("cross_baseline_any_n", "baseline_any"),
+                              ("cross_total_n", "total"), ("cross_all_any_n", "all_any"),
+                              ("cross_all_right_n", "all_right"))}
     finally:
         slib.cl_sweep_free(ctypes.byref(res))
-    return SweepResult(reps=r, lens=l, cross=counts[:, :, 0].copy(), encoder=counts[:, :, 1].copy())
+    return SweepResult(reps=r, lens=l, cross=counts[:, :, 0].copy(), encoder=counts[:, :, 1].copy(),
+                       model=model_name(model), extra=extra)
 
 
-_HEAD_FIELDS = ("amplitude", "peak", "periodic", "strength", "spacing_hz", "quefrency_s")
+_HEAD_FIELDS = ("amplitude", "peak", "periodic", "strength", "spacing_hz", "quefrency_s", "context_mass", "max_share")
 
 
-@dataclasses.dataclass
-class MultisineResult:
+@dataclasses.dataclass(repr=False)
+class MultisineResult(Table):
     """The multisine study of one model (docs/multisine.md). The arrays of the command's
     <model>-spectra.safetensors: series, series_spectrum, frequency_hz, quefrency_s (points,);
-    attention, spectrum, double_fft, double_fft_nodc (layers, heads, points). heads: the
-    columns of multisine.csv per head, (layers, heads) arrays: amplitude, peak, periodic (bool),
-    strength, spacing_hz, quefrency_s, error_hz, induction_score, induction_current,
-    induction_right. rho, p: Spearman(amplitude, induction score) and its permutation p-value;
+    attention, spectrum, double_fft, double_fft_nodc (layer, head, point): the decoder-start
+    query's cross-attention over the context points of each decoder head, and its spectra over
+    the frequency_hz / quefrency_s axis. heads: the columns of multisine.csv per head, (layer,
+    head) arrays: amplitude, peak, periodic (bool), strength, spacing_hz, quefrency_s, error_hz,
+    induction_score, induction_current, induction_right, context_mass, max_share. rho, p: Spearman(amplitude, induction score) and its permutation p-value;
     smallest_gap_hz; periodic_heads, heads_at_smallest_gap (within 1/duration). Chronos-Bolt:
     points and duration as run (context_length values at the asked rate, method.md §4.2), one
     attention sample per patch (attention .. double_fft_nodc, frequency_hz, quefrency_s: the
-    patches), as the command's files."""
+    patches), as the command's files. model: its name in the files. to_pandas(): the rows and
+    columns of multisine.csv."""
     freqs: np.ndarray
     amps: np.ndarray
     phases: np.ndarray
@@ -314,6 +342,7 @@ class MultisineResult:
     smallest_gap_hz: float
     periodic_heads: int
     heads_at_smallest_gap: int
+    model: str = None
 
 
 def _spacing(min_strength, harmonic_ratio, permutations, study):
@@ -327,9 +356,9 @@ def _spacing(min_strength, harmonic_ratio, permutations, study):
     return cs.SpacingOpts(min_strength, harmonic_ratio)
 
 
-def _head_table(h):  # cl_ms_head (N) -> (N, 6) of _HEAD_FIELDS
+def _head_table(h):  # cl_ms_head (N) -> (N, 8) of _HEAD_FIELDS
     return np.stack([h["amplitude"], h["peak"], h["sp"]["periodic"].astype(np.float64), h["sp"]["strength"],
-                     h["sp"]["spacing_hz"], h["sp"]["quefrency_s"]], axis=1)
+                     h["sp"]["spacing_hz"], h["sp"]["quefrency_s"], h["mass"], h["max_share"]], axis=1)
 
 
 def _fftfreq(n, d):
@@ -417,28 +446,35 @@ def multisine(model, freqs=(5, 10, 20, 40), amps=None, phases=None, points=None,
         attention=arrays[0].reshape(L, H, ns).copy(), spectrum=arrays[1].reshape(L, H, ns).copy(),
         double_fft=arrays[2].reshape(L, H, ns).copy(), double_fft_nodc=arrays[3].reshape(L, H, ns).copy(),
         heads=hd, rho=float(corr[0]), p=float(corr[1]), smallest_gap_hz=gap,
-        periodic_heads=int(hd["periodic"].sum()), heads_at_smallest_gap=int(match.sum()))
+        periodic_heads=int(hd["periodic"].sum()), heads_at_smallest_gap=int(match.sum()), model=model_name(model))
 
 
 _ROW_FIELDS = ("configs", "pairs", "periodic", "match", "match_gcd", "match_freq_gcd", "q05", "q25", "q50", "q75",
                "q95", "mean_abs_error_hz", "spearman_rho", "spearman_p")
 
 
-@dataclasses.dataclass
-class MultisineSweepResult:
+@dataclasses.dataclass(repr=False)
+class MultisineSweepResult(Table):
     """The multisine sweep (docs/multisine.md (the sweep)). configs: list of {freqs_hz, amps,
     phases_rad, smallest_gap_hz, gap_gcd_hz, freq_gcd_hz, non_divisor}; heads: the per-pair
-    columns of sweep.csv as (configs, layers, heads) arrays (amplitude, peak, periodic,
-    strength, spacing_hz, quefrency_s, error_hz, match); induction_score (layers, heads);
+    columns of sweep.csv as (config, layer, head) arrays (amplitude, peak, periodic,
+    strength, spacing_hz, quefrency_s, error_hz, match, context_mass, max_share); induction_score (layers, heads);
     summary: the four rows of sweep-summary.md as dicts (subset, configs, pairs, periodic,
     match, match_gcd, match_freq_gcd, q05..q95 of the error, mean_abs_error_hz, spearman_rho,
-    spearman_p, fraction_match, ...); top_k; match_tolerance_hz."""
+    spearman_p, fraction_match, ...); top_k; match_tolerance_hz. to_pandas(): the rows and
+    columns of the command's sweep.csv; summary_pandas(): the summary rows."""
     configs: list
     heads: dict
     induction_score: np.ndarray
     summary: list
     top_k: int
     match_tolerance_hz: float
+
+    def summary_pandas(self):
+        """The rows of sweep-summary.md as a pandas DataFrame (one row per subset)."""
+        import pandas as pd
+        from .tables import mssweep_summary_columns
+        return pd.DataFrame(mssweep_summary_columns(self))
 
 
 def multisine_sweep(model, configs=100, seed=0, top_k=None, points=None, duration=None, noise=0.0, fmin=1, fmax=45,
@@ -496,7 +532,7 @@ def multisine_sweep(model, configs=100, seed=0, top_k=None, points=None, duratio
         C, G = res.C, res.G
         cfg = cs.array(res.cfg, (C,))
         cst = np.stack([cs.array(p, (C,)).astype(np.float64) for p in (res.gap, res.gcd, res.fund, res.nd)], axis=1)
-        heads = _head_table(cs.array(res.h, (C * G,))).reshape(C, G, 6)
+        heads = _head_table(cs.array(res.h, (C * G,))).reshape(C, G, len(_HEAD_FIELDS))
         ind = cs.array(res.ind, (G,))
         rows = np.array([[st.configs, st.pairs, st.periodic, st.match, st.match_gcd, st.match_fund, *st.err_q,
                           st.mean_abs_err, st.rho, st.p] for st in res.rows], dtype=np.float64)
@@ -530,11 +566,13 @@ def multisine_sweep(model, configs=100, seed=0, top_k=None, points=None, duratio
                                 top_k=int(top_k), match_tolerance_hz=tol)
 
 
-@dataclasses.dataclass
-class ForecastResult:
-    """ChronosPipeline.predict: samples (B, S, H); mean (B, H); quantiles (B, H, nq) at levels.
-    Chronos-Bolt (ChronosBoltPipeline.predict): samples are its quantile paths (B, Q, H) at the
-    model's levels (config.quantiles), mean its median."""
+@dataclasses.dataclass(repr=False)
+class ForecastResult(Table):
+    """ChronosPipeline.predict: samples (series B, sample S, step H); mean (series, step);
+    quantiles (series, step, level) at levels. Chronos-Bolt (ChronosBoltPipeline.predict):
+    samples are its quantile paths (series, quantile Q, step) at the model's levels
+    (config.quantiles), mean its median. to_pandas(): the rows and columns of the command's
+    CSV (series, step (from 1), mean, q<level>...)."""
     samples: np.ndarray
     mean: np.ndarray
     quantiles: np.ndarray
@@ -673,6 +711,11 @@ def parrot(context, horizon, window=8):
                  "scale": info["scale"].copy(), "fallback": info["fallback"].astype(bool)}
 
 
+class Claims(Table, list):
+    """A list of Claim (chronolens.claims) with to_pandas(): the rows and columns of
+    claims.csv (one row per (claim, number); family always present)."""
+
+
 @dataclasses.dataclass
 class Claim:
     """One verdict of `chronolens claims`: id (exist, size, band, longer_more, more_reps_fewer,
@@ -712,7 +755,7 @@ def claims(scores, multisine=None, threshold=0.3, alpha=0.05):
              None if multisine is None else os.fsencode(os.fspath(multisine)), ctypes.byref(o), os.fsencode(path), None)
         with open(path) as f:
             rows = json.load(f)
-    return [Claim(id=r["id"], model=r["model"], verdict=words[r["verdict"]], claim=r["claim"], test=r["test"],
+    return Claims(Claim(id=r["id"], model=r["model"], verdict=words[r["verdict"]], claim=r["claim"], test=r["test"],
                   reason=r.get("reason", ""), extension=bool(r.get("extension", False)), numbers=dict(r["numbers"]),
                   family=r.get("family", "t5"))
-            for r in rows]
+                  for r in rows)
