@@ -7,9 +7,15 @@ studies): numpy arrays in and out, the library's speed and exactness, no compile
     m = cl.load()                                   # the bundled model (or a folder)
     ids, mask, dec = cl.rrt_batch(m, batch=100)     # repeated random tokens
     r = m.forward(token_ids=ids, decoder_ids=dec, capture={"cross": {"rows": [1]}})
-    a = r.attn["cross"]                             # (layers, B, heads, 1, T), no copy
+    a = r.pattern("cross", 1)                       # (batch, head, query, key) of layer 1, no copy
     res = cl.induction(m)                           # the whole study, as `chronolens induction`
     print(res.top_heads(5))
+    res.to_pandas()                                 # the rows and columns of induction.csv
+
+Attention has one axis order everywhere: per layer (batch, head, query_pos, key_pos), as
+TransformerLens's patterns and the command's <stack>_attn.<layer> tensors; ForwardResult.attn
+stacks the captured layers first. Every result has to_pandas() (pandas imported then only),
+_repr_html_ and a __repr__.
 
 Functions: load, tokenize, detokenize, forward, embed, forecast, parrot, rrt_band, rrt_batch,
 induction, sweep, multisine, multisine_sweep, claims, set_threads, get_threads,
