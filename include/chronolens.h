@@ -297,6 +297,10 @@ CL_API float cl_tokenizer_center(const cl_config *cfg, int id);
  * path NULL "context: series B" (CL_EINVAL). */
 CL_API int cl_context_check(const cl_config *cfg, const float *context, int B, int L, const char *path,
                             char *const *names, cl_error *err);
+/* One cell of a context as the context CSV reader reads it (the Python package reads text
+ * values with it too): 0 a number (empty, "nan", "NA": NaN, missing), 1 not a number
+ * ("non-numeric cell"), 2 a number not finite in float32 (inf, 1e39: refused). */
+CL_API int cl_parse_cell(const char *s, float *out);
 
 /* T5 relative position bucket of (key - query). */
 CL_API int cl_relative_bucket(int rel, int bidirectional, int num_buckets, int max_distance);
@@ -343,6 +347,11 @@ CL_API const float *cl_state_attn(const cl_state *s, cl_stack stack, int shape[5
 CL_API int cl_state_set_head_gate(cl_state *s, cl_stack stack, int layer, int head, float gate,
                                   cl_error *err);
 CL_API void cl_state_reset_gates(cl_state *s);
+/* A layer of a stack / a head index against the model, one message whoever asks (forward's
+ * --layers and --heads, capture, head gates, Python): "WHAT: layer L is outside the model's
+ * N encoder|decoder layers [0, N)", "WHAT: head H is outside the model's N heads [0, N)". */
+CL_API int cl_layer_check(const cl_config *cfg, cl_stack stack, int layer, const char *what, cl_error *err);
+CL_API int cl_head_check(const cl_config *cfg, int head, const char *what, cl_error *err);
 
 /* Runs the encoder. ids, mask: (B, T). The output (B, T, d_model) stays in the
  * state for the following cl_decode calls and is returned by cl_state_encoder_hidden. */

@@ -176,6 +176,7 @@ _decl(lib, "cl_tokenizer_encode", c_int, P(Config), F32, c_int, c_int, I32, U8, 
 _decl(lib, "cl_tokenizer_length", c_int, P(Config), c_int)
 _decl(lib, "cl_tokenizer_decode", None, P(Config), I32, c_int, c_float, F32)
 _decl(lib, "cl_context_check", c_int, P(Config), F32, c_int, c_int, c_char_p, P(c_char_p), ERR)
+_decl(lib, "cl_parse_cell", c_int, c_char_p, P(c_float))  # a text value, as the context CSV reader reads it
 _decl(lib, "cl_state_new", c_int, c_void_p, P(c_void_p), ERR)
 _decl(lib, "cl_state_free", None, c_void_p)
 _decl(lib, "cl_state_set_capture", c_int, c_void_p, c_int, P(CaptureSpec), ERR)

@@ -66,6 +66,21 @@ class InductionResult(ctypes.Structure):
                 ("cross", Count * 3), ("enc", Count * 3), ("strict_count", Count * 3)]
 
 
+@mirror("cl_induction_study_opts")
+class InductionStudyOpts(ctypes.Structure):
+    _fields_ = [("base", InductionOpts), ("tok_lo", c_int), ("tok_hi", c_int), ("sampling_all", c_int),
+                ("shard", Shard)]
+
+
+SWEEP_MAX_GRID = 64  # CL_SWEEP_MAX_GRID
+
+
+@mirror("cl_sweep_study_opts")
+class SweepStudyOpts(ctypes.Structure):
+    _fields_ = [("base", InductionStudyOpts), ("n_reps", c_int), ("n_lens", c_int), ("reps", c_int * SWEEP_MAX_GRID),
+                ("lens", c_int * SWEEP_MAX_GRID), ("skip_unfit", c_int)]
+
+
 @mirror("cl_sweep_opts")
 class SweepOpts(ctypes.Structure):
     _fields_ = [("base", InductionOpts), ("n_reps", c_int), ("n_lens", c_int), ("reps", P(c_int)), ("lens", P(c_int)),
@@ -226,6 +241,11 @@ _decl("cl_induction_free", None, P(InductionResult))
 for _f in ("cl_induction_above", "cl_induction_strict", "cl_induction_enc_above"):
     _decl(_f, c_int, P(InductionResult), c_int, c_int)
 _decl("cl_sweep_run", c_int, c_void_p, P(SweepOpts), P(SweepResult), ERR)
+# the commands' check that R x L + 1 values fit the model's context (before any work)
+_decl("cl_induction_study_default", None, P(InductionStudyOpts))
+_decl("cl_induction_study_check", c_int, P(c_void_p), P(StudyModel), c_int, P(InductionStudyOpts), ERR)
+_decl("cl_sweep_study_default", None, P(SweepStudyOpts))
+_decl("cl_sweep_study_check", c_int, P(c_void_p), P(StudyModel), c_int, P(SweepStudyOpts), ERR)
 _decl("cl_sweep_free", None, P(SweepResult))
 _decl("cl_sweep_cell_extra", SweepExtra, P(SweepCell), c_double)  # sweep.csv's last columns
 _decl("cl_study_model_name", None, c_char_p, c_char_p, ctypes.c_size_t)  # a model's name in the files

@@ -10,7 +10,7 @@ import warnings
 
 import numpy as np
 
-from . import _lib
+from . import _lib, _values
 from ._args import c_int, int32_array
 from ._lib import Error, call, lib
 from .tables import Table
@@ -338,8 +338,9 @@ def _context(context, model=None):
     float32 array the library reads, checked by the library's
     own check of contexts (cl_context_check, as the commands check a context CSV): every value
     finite in float32 (NaN = missing) and, for `model`, each series' scale as it computes it."""
-    if isinstance(context, (list, tuple)) and len(context) > 0 and not np.isscalar(context[0]):
+    if _series_list(context):
         context = left_pad(context)
+    context = _values.values(context)  # text by the CSV reader's rule; no raw numpy error
     with np.errstate(over="ignore"):  # 1e39 becomes inf here; the library names the series
         x = np.asarray(context, dtype=np.float32)
     if x.ndim == 1:
@@ -352,11 +353,19 @@ def _context(context, model=None):
     return x
 
 
+def _series_list(context):
+    """A list (or tuple, or object array) of series rather than one series or a 2-D array."""
+    if isinstance(context, np.ndarray):
+        return context.dtype.kind == "O" and context.ndim == 1 and context.size > 0 and not np.isscalar(context[0]) \
+            and not isinstance(context[0], (str, bytes))
+    return isinstance(context, (list, tuple)) and len(context) > 0 and not np.isscalar(context[0]) and \
+        not isinstance(context[0], (str, bytes))
+
+
 def left_pad(series):
     """A list of 1-D series of unequal lengths -> (B, max length) float64, each series
     left-padded with NaN (missing), as chronos-forecasting's left_pad_and_stack_1D."""
-    rows = [np.asarray(c.detach().cpu().float().numpy() if hasattr(c, "detach") else c, dtype=np.float64)
-            for c in series]
+    rows = [np.asarray(_values.values(c, series=i), dtype=np.float64) for i, c in enumerate(series)]
     for i, r in enumerate(rows):
         if r.ndim != 1 or r.size == 0:
             raise Error("chronolens: context: series %d has shape %s; a list holds 1-D series of at least one "

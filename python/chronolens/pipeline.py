@@ -15,7 +15,8 @@ import warnings
 import numpy as np
 
 from ._lib import Error
-from .model import Model, left_pad
+from ._values import values
+from .model import Model, _series_list, left_pad
 
 __all__ = ["pipeline", "resolve_model", "ChronosPipeline", "ChronosBoltPipeline", "hf_hub_cache"]
 
@@ -73,16 +74,14 @@ def _torch_tensor(x):
 
 
 def _series(x, what):
-    if _torch_tensor(x):
-        x = x.detach().to("cpu").float().numpy()
-    return np.asarray(x, dtype=np.float64)
+    return np.asarray(values(x), dtype=np.float64)  # the package's one reading of values
 
 
 def _prepare(context):
     """context -> ((B, L) float64 with NaN for missing / left padding, torch given)."""
     torch_in = _torch_tensor(context) or (isinstance(context, (list, tuple)) and len(context) > 0
                                           and all(_torch_tensor(c) for c in context))
-    if isinstance(context, (list, tuple)) and len(context) > 0 and not np.isscalar(context[0]):
+    if _series_list(context):
         x = left_pad(context)
     else:
         x = _series(context, "context")

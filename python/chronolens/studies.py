@@ -170,6 +170,29 @@ def _induction_opts(model, seq_len, reps, batch, seed, token_range, seeds=1, thr
     return o
 
 
+def _rrt_fits(model, o, reps=None, lens=None):
+    """The commands' check that the longest RRT input (R x L + 1 values) fits the model's
+    context_length, which the tokenizer would otherwise silently cut: cl_induction_study_check
+    (o: cl_induction_opts), or cl_sweep_study_check over the grid reps x lens. The model is
+    named by its path, as the commands name it."""
+    info = cs.StudyModel()
+    info.name, info.path = model_name(model).encode()[:255], os.fsencode(model.path)[:4095]
+    ms = (cs.c_void_p * 1)(model._h.ptr)
+    if reps is None:
+        so = cs.InductionStudyOpts()
+        slib.cl_induction_study_default(ctypes.byref(so))
+        so.base = o
+        call(slib.cl_induction_study_check, ms, ctypes.byref(info), 1, ctypes.byref(so))
+        return
+    so = cs.SweepStudyOpts()
+    slib.cl_sweep_study_default(ctypes.byref(so))
+    so.base.base = o
+    n_r, n_l = min(len(reps), cs.SWEEP_MAX_GRID), min(len(lens), cs.SWEEP_MAX_GRID)
+    so.n_reps, so.n_lens, so.skip_unfit = n_r, n_l, 0
+    so.reps[:n_r], so.lens[:n_l] = [int(v) for v in reps[:n_r]], [int(v) for v in lens[:n_l]]
+    call(slib.cl_sweep_study_check, ms, ctypes.byref(info), 1, ctypes.byref(so))
+
+
 def rrt_band(model):
     """The token ids (lo, hi) of the RRT study's value band for the model's vocabulary."""
     _model_ptr(model, "the RRT test")
@@ -212,6 +235,7 @@ def induction(model, seq_len=10, reps=2, batch=100, seed=0, seeds=1, threshold=0
     mp = model._h.ptr  # either family: Chronos-Bolt runs repeated random patches (docs/induction.md)
     o = _induction_opts(model, c_int(seq_len, "seq_len"), c_int(reps, "reps"), c_int(batch, "batch"), c_seed(seed), tr,
                         c_int(seeds, "seeds"), float(threshold), strict)
+    _rrt_fits(model, o)
     r = cs.InductionResult()
     with _lib.interruptible(progress, "induction") as run:
         o.progress = run.progress
@@ -288,6 +312,7 @@ def sweep(model, reps=(2, 4, 6, 8, 10), lens=(2, 4, 6, 8, 10), batch=100, seed=0
                              float(threshold))
     o.n_reps, o.n_lens = len(r), len(l)
     o.reps, o.lens = r.ctypes.data_as(cs.P(cs.c_int)), l.ctypes.data_as(cs.P(cs.c_int))
+    _rrt_fits(model, o.base, r, l)
     res = cs.SweepResult()
     with _lib.interruptible(progress, "sweep") as run:
         o.base.progress = run.progress

@@ -66,8 +66,9 @@ static size_t max_cells(const char *line) {
 }
 
 /* 0: number (NaN for empty/NaN), 1: not a number, 2: a number that is not finite in
- * float32 (inf, -inf, 1e400, 1e39): refused, as a forecast of it would be inf or NaN */
-static int parse_value(const char *s, float *out) {
+ * float32 (inf, -inf, 1e400, 1e39): refused, as a forecast of it would be inf or NaN.
+ * Public (cl_parse_cell) so that the Python package reads a text cell by the same rule. */
+int cl_parse_cell(const char *s, float *out) {
     if (!*s || strcasecmp(s, "nan") == 0 || strcasecmp(s, "na") == 0) { *out = NAN; return 0; }
     char *end;
     errno = 0;
@@ -194,7 +195,7 @@ int csv_read_context(const char *path, float **values, int *Bo, int *Lo, char **
         goto done;
     }
     int nonnum = 0;
-    for (int j = 0; j < B; j++) { float v; nonnum += parse_value(cells[j], &v) == 1; }
+    for (int j = 0; j < B; j++) { float v; nonnum += cl_parse_cell(cells[j], &v) == 1; }
     if (nonnum == B) { /* header */
         hdr = calloc((size_t)B, sizeof *hdr);
         for (int j = 0; hdr && j < B; j++)
@@ -220,7 +221,7 @@ done_copy:
         }
         for (int j = 0; j < B; j++) {
             float v;
-            int bad = parse_value(cells[j], &v);
+            int bad = cl_parse_cell(cells[j], &v);
             if (bad) {
                 rc = cl_error_set(err, CL_EFORMAT, bad == 1 ? "%s: line %d, column %d: non-numeric cell '%.40s'"
                                                            : "%s: line %d, column %d: value '%.40s' is not finite in float32 (use NaN or an empty cell for a missing value)",

@@ -59,11 +59,9 @@ int cl_state_set_capture(cl_state *s, cl_stack st, const cl_capture_spec *spec, 
     if (!spec || !spec->enabled) return 0;
     int nl = stack_layers(c, st);
     for (int i = 0; spec->layers && i < spec->n_layers; i++)
-        if (spec->layers[i] < 0 || spec->layers[i] >= nl)
-            return cl_error_set(err, CL_EINVAL, "capture: layer %d out of range [0, %d)", spec->layers[i], nl);
+        if (cl_layer_check(c, st, spec->layers[i], "capture", err)) return CL_EINVAL;
     for (int i = 0; spec->heads && i < spec->n_heads; i++)
-        if (spec->heads[i] < 0 || spec->heads[i] >= c->num_heads)
-            return cl_error_set(err, CL_EINVAL, "capture: head %d out of range [0, %d)", spec->heads[i], c->num_heads);
+        if (cl_head_check(c, spec->heads[i], "capture", err)) return CL_EINVAL;
     cp->spec = *spec;
     cp->layers = dup_ints(spec->layers, spec->n_layers);
     cp->heads = dup_ints(spec->heads, spec->n_heads);
@@ -98,8 +96,7 @@ int cl_state_set_head_gate(cl_state *s, cl_stack st, int layer, int head, float 
     const cl_config *c = &s->m->cfg;
     if (st < 0 || st >= CL_NSTACKS) return cl_error_set(err, CL_EINVAL, "gate: bad stack");
     int nl = stack_layers(c, st);
-    if (layer < 0 || layer >= nl || head < 0 || head >= c->num_heads)
-        return cl_error_set(err, CL_EINVAL, "gate: layer %d head %d out of range", layer, head);
+    if (cl_layer_check(c, st, layer, "gate", err) || cl_head_check(c, head, "gate", err)) return CL_EINVAL;
     if (!s->gates[st]) {
         s->gates[st] = malloc(sizeof(float) * (size_t)nl * c->num_heads);
         if (!s->gates[st]) return cl_error_set(err, CL_ENOMEM, "gate: out of memory");

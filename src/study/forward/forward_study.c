@@ -37,12 +37,13 @@ static int selecting(const cl_forward_opts *o) {
     return !o->keep[0] || !o->keep[1] || !o->keep[2] || o->n_layers || o->n_heads;
 }
 
-/* every index below lim, none twice */
-static int check_list(const char *opt, const int *v, int n, int lim, const char *what, cl_error *err) {
+/* every index in the model (cl_layer_check / cl_head_check: the message Python's capture
+ * gives), none twice; st: the stack of a layer list, -1 for heads */
+static int check_list(const char *opt, const int *v, int n, const cl_config *c, int st, cl_error *err) {
     for (int i = 0; i < n; i++) {
-        if (v[i] < 0 || v[i] >= lim) return cl_error_set(err, CL_EINVAL, "option %s: %d is not below the model's %d %s", opt, v[i], lim, what);
+        if (st >= 0 ? cl_layer_check(c, (cl_stack)st, v[i], opt, err) : cl_head_check(c, v[i], opt, err)) return CL_EINVAL;
         for (int j = 0; j < i; j++)
-            if (v[j] == v[i]) return cl_error_set(err, CL_EINVAL, "option %s: %d given twice", opt, v[i]);
+            if (v[j] == v[i]) return cl_error_set(err, CL_EINVAL, "%s: %d given twice", opt, v[i]);
     }
     return 0;
 }
@@ -76,12 +77,11 @@ int cl_forward_check(const cl_model *m, const cl_forward_opts *o, cl_error *err)
                                 "Chronos-Bolt forward writes every tensor of its golden");
         return 0;
     }
-    const int nlay[CL_NSTACKS] = {c->num_layers, c->num_decoder_layers, c->num_decoder_layers};
     for (int st = 0; st < CL_NSTACKS; st++) {
-        int rc = o->keep[st] ? check_list("--layers", o->layers, o->n_layers, nlay[st], st ? "decoder layers" : "encoder layers", err) : 0;
+        int rc = o->keep[st] ? check_list("option --layers", o->layers, o->n_layers, c, st, err) : 0;
         if (rc) return rc;
     }
-    return check_list("--heads", o->heads, o->n_heads, c->num_heads, "heads", err);
+    return check_list("option --heads", o->heads, o->n_heads, c, -1, err);
 }
 
 static void add(cl_forward_result *r, const char *name, int i64, int ndim, const int64_t *shape, const void *data) {
