@@ -93,6 +93,16 @@ def _prepare(context):
     return x, torch_in
 
 
+def _inputs(inputs, context):
+    """The context of a call: upstream names it `context` (chronos-forecasting 1.x, its README:
+    predict(context=...)) and `inputs` (later releases); either, positional or by name."""
+    if inputs is None and context is None:
+        raise TypeError("missing the context: predict(context) or predict(inputs=...)")
+    if inputs is not None and context is not None:
+        raise TypeError("give the context once: as inputs or as context, not both")
+    return context if inputs is None else inputs
+
+
 def _out(a, torch_in):
     if torch_in:
         import torch
@@ -129,12 +139,12 @@ class _Pipeline:
             warnings.warn(msg, stacklevel=3)
         return H
 
-    def embed(self, context):
+    def embed(self, context=None, *, inputs=None):
         """Encoder embeddings, as the pipeline's embed: (embeddings (B, T, d_model), state).
         Chronos-T5: T = the tokens of the last context_length values + EOS, state = scale (B,);
         Chronos-Bolt: T = patches (+ [REG]), state = (loc (B,), scale (B,))."""
         from .studies import embed_series
-        x, torch_in = _prepare(context)
+        x, torch_in = _prepare(_inputs(inputs, context))
         emb, scale = embed_series(self.model, x)
         if scale.ndim == 2:
             return _out(emb, torch_in), (_out(scale[:, 0].copy(), torch_in), _out(scale[:, 1].copy(), torch_in))
@@ -147,21 +157,23 @@ class ChronosPipeline(_Pipeline):
     --seed`), so a call is reproducible; upstream draws from torch's global generator."""
     forecast_type = "samples"
 
-    def predict(self, inputs, prediction_length=None, num_samples=None, temperature=None, top_k=None, top_p=None,
-                limit_prediction_length=False, *, seed=0, batch=0, progress=None):
+    def predict(self, inputs=None, prediction_length=None, num_samples=None, temperature=None, top_k=None, top_p=None,
+                limit_prediction_length=False, *, context=None, seed=0, batch=0, progress=None):
         """Sample forecasts (B, num_samples, prediction_length). Defaults: the model's
         chronos_config. A prediction_length above the model's warns (or, with
         limit_prediction_length, raises ValueError) and runs in rounds, each fed the previous
         round's median."""
-        return self._forecast(inputs, prediction_length, limit_prediction_length, num_samples=num_samples,
+        return self._forecast(_inputs(inputs, context), prediction_length, limit_prediction_length,
+                              num_samples=num_samples,
                               temperature=temperature, top_k=top_k, top_p=top_p, seed=seed, batch=batch,
                               progress=progress)[0]
 
-    def predict_quantiles(self, inputs, prediction_length=None, quantile_levels=list(QUANTILE_LEVELS),
-                          **predict_kwargs):
+    def predict_quantiles(self, inputs=None, prediction_length=None, quantile_levels=list(QUANTILE_LEVELS),
+                          *, context=None, **predict_kwargs):
         """(quantiles (B, prediction_length, len(quantile_levels)), mean (B, prediction_length))
         over the sample paths (linear interpolation, as torch.quantile)."""
-        _, q, mean = self._forecast(inputs, prediction_length, predict_kwargs.pop("limit_prediction_length", False),
+        _, q, mean = self._forecast(_inputs(inputs, context), prediction_length,
+                                    predict_kwargs.pop("limit_prediction_length", False),
                                     levels=quantile_levels, **predict_kwargs)
         return q, mean
 
@@ -186,13 +198,15 @@ class ChronosBoltPipeline(_Pipeline):
         c = self.model.config
         return list(c.quantiles)
 
-    def predict(self, inputs, prediction_length=None, limit_prediction_length=False, *, batch=0, progress=None):
+    def predict(self, inputs=None, prediction_length=None, limit_prediction_length=False, *, context=None, batch=0,
+                progress=None):
         """Quantile forecasts (B, len(self.quantiles), prediction_length) at the model's levels;
         beyond the model's prediction_length in rounds, as upstream."""
-        return self._forecast(inputs, prediction_length, limit_prediction_length, batch=batch, progress=progress)[0]
+        return self._forecast(_inputs(inputs, context), prediction_length, limit_prediction_length, batch=batch,
+                              progress=progress)[0]
 
-    def predict_quantiles(self, inputs, prediction_length=None, quantile_levels=list(QUANTILE_LEVELS),
-                          **predict_kwargs):
+    def predict_quantiles(self, inputs=None, prediction_length=None, quantile_levels=list(QUANTILE_LEVELS),
+                          *, context=None, **predict_kwargs):
         """(quantiles (B, prediction_length, len(quantile_levels)), mean (B, prediction_length)):
         the model's own levels where asked, others interpolated over them (upstream's rule,
         clamped at the outermost levels); mean = the median."""
@@ -200,7 +214,8 @@ class ChronosBoltPipeline(_Pipeline):
         if min(lv) < min(self.quantiles) or max(lv) > max(self.quantiles):
             warnings.warn("Quantiles to be predicted (%s) are not within the range of quantiles that Chronos-Bolt "
                           "was trained on (%s)." % (lv, self.quantiles), stacklevel=2)
-        _, q, mean = self._forecast(inputs, prediction_length, predict_kwargs.pop("limit_prediction_length", False),
+        _, q, mean = self._forecast(_inputs(inputs, context), prediction_length,
+                                    predict_kwargs.pop("limit_prediction_length", False),
                                     levels=lv, **predict_kwargs)
         return q, mean
 

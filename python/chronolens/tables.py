@@ -212,8 +212,8 @@ def _mssweep(r):
 
 def _mssweep_summary(r):
     s = r.summary[0]
-    return "MultisineSweepResult: %d configs; all pairs: %d of %d periodic pairs at the smallest gap (tolerance %g Hz)" % (
-        len(r.configs), s["match"], s["periodic"], r.match_tolerance_hz)
+    return ("MultisineSweepResult: %d configs; all pairs: %d of %d periodic pairs at the smallest gap "
+            "(tolerance %g Hz)" % (len(r.configs), s["match"], s["periodic"], r.match_tolerance_hz))
 
 
 def mssweep_summary_columns(r):

@@ -173,3 +173,90 @@ def test_lists_everywhere():
                                   chronolens.forecast(nano, _padded(s), horizon=3, samples=2).samples)
     with pytest.raises(chronolens.Error, match="series 0 has shape"):
         chronolens.tokenize(nano, [np.ones((2, 2)), np.ones(3)])
+
+
+# ---- issue 26 item 7: the gaps a user of chronos-forecasting would hit
+
+def test_context_by_either_name():
+    # upstream's README calls predict(context=...); later releases name it inputs
+    p = chronolens.pipeline(NANO)
+    x = np.sin(np.arange(40) / 3)
+    want = p.predict(x, 4, num_samples=2)
+    np.testing.assert_array_equal(p.predict(context=x, prediction_length=4, num_samples=2), want)
+    np.testing.assert_array_equal(p.predict(inputs=x, prediction_length=4, num_samples=2), want)
+    q, m = p.predict_quantiles(context=x, prediction_length=4, quantile_levels=[0.5], num_samples=2)
+    assert q.shape == (1, 4, 1) and m.shape == (1, 4)
+    np.testing.assert_array_equal(p.embed(context=x)[0], p.embed(inputs=x)[0])
+    with pytest.raises(TypeError, match="not both"):
+        p.predict(x, context=x)
+    with pytest.raises(TypeError, match="missing the context"):
+        p.predict(prediction_length=4)
+    b = chronolens.pipeline(BOLT)
+    np.testing.assert_array_equal(b.predict(context=x, prediction_length=3), b.predict(x, 3))
+
+
+def test_2d_with_nan_is_the_list():
+    # a 2-D batch left-padded with NaN and the list of unequal series are one input
+    s = _series()
+    for path in (NANO, BOLT):
+        p = chronolens.pipeline(path)
+        kw = {"num_samples": 3} if p.forecast_type == "samples" else {}
+        np.testing.assert_array_equal(p.predict(_padded(s), 5, **kw), p.predict(s, 5, **kw))
+        qa, ma = p.predict_quantiles(_padded(s), 5, quantile_levels=[0.1, 0.5], **kw)
+        qb, mb = p.predict_quantiles(s, 5, quantile_levels=[0.1, 0.5], **kw)
+        np.testing.assert_array_equal(qa, qb)
+        np.testing.assert_array_equal(ma, mb)
+        B = len(s)
+        assert qa.shape == (B, 5, 2) and ma.shape == (B, 5)
+        if p.forecast_type == "quantiles":
+            assert p.predict(s, 5).shape == (B, len(p.quantiles), 5)  # Bolt: (B, Q, H)
+        else:
+            assert p.predict(s, 5, num_samples=3).shape == (B, 3, 5)  # T5: (B, num_samples, H)
+
+
+def test_torch_everywhere():
+    torch = pytest.importorskip("torch")
+    s = _series()
+    ts = [torch.tensor(x, dtype=torch.float32) for x in s]
+    padded = torch.tensor(_padded(s))
+    for path in (NANO, BOLT):
+        p = chronolens.pipeline(path)
+        kw = {"num_samples": 2} if p.forecast_type == "samples" else {}
+        a, b = p.predict(ts, 3, **kw), p.predict(padded, 3, **kw)  # a list of 1-D tensors, a 2-D tensor
+        assert isinstance(a, torch.Tensor) and a.dtype == torch.float32
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+        np.testing.assert_array_equal(a.numpy(), p.predict(_padded(s), 3, **kw))
+        q, m = p.predict_quantiles(padded, 3, quantile_levels=[0.5], **kw)
+        assert isinstance(q, torch.Tensor) and isinstance(m, torch.Tensor) and tuple(q.shape) == (3, 3, 1)
+        e, state = p.embed(ts)
+        assert isinstance(e, torch.Tensor)
+        np.testing.assert_array_equal(e.numpy(), p.embed(_padded(s))[0])
+
+
+def test_hub_newest_snapshot(tmp_path, monkeypatch):
+    # no refs/main (or one naming a snapshot that is not there): the newest snapshot
+    for var in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    snaps = tmp_path / "hf" / "hub" / "models--amazon--chronos-bolt-tiny" / "snapshots"
+    old, new = snaps / "aaa", snaps / "bbb"
+    for d, t in ((new, 2_000_000_000), (old, 1_000_000_000)):
+        shutil.copytree(BOLT, d)
+        os.utime(d, (t, t))
+    assert chronolens.resolve_model("amazon/chronos-bolt-tiny") == str(new)
+    (snaps.parent / "refs").mkdir()
+    (snaps.parent / "refs" / "main").write_text("gone\n")
+    assert chronolens.resolve_model("amazon/chronos-bolt-tiny") == str(new)
+    (snaps.parent / "refs" / "main").write_text("aaa\n")
+    assert chronolens.resolve_model("amazon/chronos-bolt-tiny") == str(old)
+    p = chronolens.pipeline("amazon/chronos-bolt-tiny")
+    assert isinstance(p, chronolens.ChronosBoltPipeline) and p.model.path == str(old)
+    # the files name it as the commands do: NAME of models--ORG--NAME, not the hash
+    from chronolens.tables import model_name
+    assert model_name(p.model) == "chronos-bolt-tiny"
+    # $HF_HUB_CACHE before $HF_HOME; an id in neither: the error names where it looked
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "elsewhere"))
+    with pytest.raises(chronolens.Error) as e:
+        chronolens.pipeline("amazon/chronos-bolt-tiny")
+    assert str(tmp_path / "elsewhere" / "models--amazon--chronos-bolt-tiny" / "snapshots") in str(e.value)
+    assert "downloads nothing" in str(e.value)

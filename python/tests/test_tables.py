@@ -75,7 +75,8 @@ def test_induction_table(nano, tmp_path):
     df = check_pandas(r)
     if df is not None:  # a notebook's question: the cross head of highest score at the current token
         top = df[df["stack"] == "cross"].sort_values("current_mean", ascending=False, kind="stable").iloc[0]
-        assert (int(top["layer"]), int(top["head"])) == np.unravel_index(np.argmax(r.current.mean), r.current.mean.shape)
+        best = np.unravel_index(np.argmax(r.current.mean), r.current.mean.shape)
+        assert (int(top["layer"]), int(top["head"])) == best
     check_reprs(r)
     # without strict: the ablation, copying and strict columns are empty, as in the file
     cli("induction", "--model", NANO, "--out", tmp_path / "ns", "--batch", 20, "--seed", 4, "--no-strict")
