@@ -166,6 +166,7 @@ _decl(lib, "cl_model_precision", c_int, c_void_p)
 _decl(lib, "cl_bf16_supported", c_int)
 _decl(lib, "cl_precision_name", c_char_p, c_int)
 _decl(lib, "cl_precision_parse", c_int, c_char_p, P(c_int))
+_decl(lib, "cl_sampling_rule", c_char_p, c_int, ctypes.c_double)  # the sampler's rules, as --temperature etc.
 _decl(lib, "cl_model_free", None, c_void_p)
 _decl(lib, "cl_model_config", P(Config), c_void_p)
 _decl(lib, "cl_model_param_count", c_size_t, c_void_p)

@@ -646,17 +646,14 @@ def forecast(model, context, horizon=None, samples=None, temperature=None, top_k
             raise Error("chronolens: forecast: horizon %d, samples %d: must be >= 1" % (H, S))
         have_seed, seed = 1, c_seed(0 if seed is None else seed)
         # the checks of the command's options that the study leaves to its callers (it reads 0 as
-        # "the model's value"); the rules of the sampler (src/model/sampling.c)
-        if not 0 < t <= _FLT_MAX:
-            _invalid("forecast: temperature %g: %s" % (t, "must be > 0" if not t > 0 else "must be a finite number > 0"))
-        if k < 0:
-            _invalid("forecast: top_k %d: must be >= 0" % k)
-        if not 0 < p <= 1:
-            _invalid("forecast: top_p %g: must be in (0, 1]" % p)
+        # "the model's value"): the sampler's own rules (cl_sampling_rule), as --temperature,
+        # --top-k and --top-p apply them
+        for key, name, v in ((0, "temperature", t), (1, "top_k", k), (2, "top_p", p)):
+            bad = _lib.lib.cl_sampling_rule(key, float(v))
+            if bad:
+                _invalid("forecast: %s %g %s" % (name, v, bad.decode()))
+    # the levels: the study's own check (cl_forecast_study_check, as --quantiles meets it)
     lv = np.ascontiguousarray(quantiles, dtype=np.float64).reshape(-1)
-    for v in lv:
-        if not 0 < v < 1:
-            _invalid("forecast: quantile level %g is not in (0, 1)" % v)
     o = cs.ForecastStudyOpts()
     slib.cl_forecast_study_default(ctypes.byref(o))
     o.method, o.horizon, o.samples, o.temperature, o.top_k, o.top_p = cs.FORECAST_MODEL, H, ns, t, k, p
@@ -701,9 +698,6 @@ def embed_series(model, context, batch=16, progress=None):
     finally:
         slib.cl_embed_free(ctypes.byref(res))
     return emb, scale
-
-
-_FLT_MAX = 3.4028234663852886e38
 
 
 def _context_struct(x):

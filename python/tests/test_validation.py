@@ -148,3 +148,14 @@ def test_unequal_lengths_left_padded(nano, tmp_path):
 def test_not_real_numbers(nano, bad, dtype):
     # numpy would cast complex to real with a warning, dates to integers: refused, naming the dtype
     assert py_message(lambda: nano.forward(bad)) == "context: values of dtype %s are not real numbers" % dtype
+
+
+@pytest.mark.parametrize("opt, kw", [("--temperature", "temperature"), ("--top-p", "top_p")])
+def test_sampler_rules(nano, tmp_path, opt, kw):
+    # 0 passes the option's range [0, ..] and meets the sampler's rule (cl_sampling_rule): the
+    # same rule text from the command and the package
+    p = _forecast_csv(tmp_path, [])
+    rule = after(cli_message("forecast", "--model", NANO, "--context", p, "--out", tmp_path / "o.csv", opt, "0"),
+                 "%s: '0' " % opt)
+    got = py_message(lambda: chronolens.forecast(nano, np.ones(12), horizon=2, samples=2, **{kw: 0.0}))
+    assert got == "forecast: %s 0 %s" % (kw, rule)
