@@ -427,8 +427,12 @@ def multisine(model, freqs=(5, 10, 20, 40), amps=None, phases=None, points=None,
     points, duration = _fit_input(c, points, duration)
     L, H, n = c.num_decoder_layers, c.num_heads, int(points)
     LH = L * H
-    if n < 8:
-        raise Error("chronolens: multisine: points %d: must be >= 8" % n)
+    # the input is checked by the study as the command's is (the context, then
+    # cl_multisine_check: points, duration, noise, the number of frequencies, Nyquist,
+    # repeats); the arrays hold at most MS_MAX_FREQS, and the check refuses more unread
+    k = min(len(f), cs.MS_MAX_FREQS)
+    ms_input = cs.Multisine(len(f), (cs.c_double * cs.MS_MAX_FREQS)(*f[:k]), (cs.c_double * cs.MS_MAX_FREQS)(*a[:k]),
+                            (cs.c_double * cs.MS_MAX_FREQS)(*ph[:k]), n, float(duration), float(noise))
     _no_ablation(model, "multisine")
     mp = model._h.ptr  # either family: Chronos-Bolt reads the input at its patch rate (method.md §4.2)
     o = cs.MultisineOpts()
@@ -436,10 +440,7 @@ def multisine(model, freqs=(5, 10, 20, 40), amps=None, phases=None, points=None,
     o.fit_context = 0  # the input as given (_fit_input fitted the defaults to the model)
     seed, permutations = c_seed(seed), c_int(permutations, "permutations")
     o.spacing = _spacing(float(min_strength), float(harmonic_ratio), permutations, "multisine")
-    if not 1 <= len(f) <= cs.MS_MAX_FREQS:
-        _invalid("multisine: %d frequencies (1 to %d)" % (len(f), cs.MS_MAX_FREQS))
-    o.input = cs.Multisine(len(f), (cs.c_double * cs.MS_MAX_FREQS)(*f), (cs.c_double * cs.MS_MAX_FREQS)(*a),
-                          (cs.c_double * cs.MS_MAX_FREQS)(*ph), n, float(duration), float(noise))
+    o.input = ms_input
     o.seed, o.permutations = seed, permutations
     res = cs.MultisineResult()
     call(slib.cl_multisine_run_models, (cs.c_void_p * 1)(mp), (cs.c_char_p * 1)(model.path.encode()), 1,

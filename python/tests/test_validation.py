@@ -159,3 +159,11 @@ def test_sampler_rules(nano, tmp_path, opt, kw):
                  "%s: '0' " % opt)
     got = py_message(lambda: chronolens.forecast(nano, np.ones(12), horizon=2, samples=2, **{kw: 0.0}))
     assert got == "forecast: %s 0 %s" % (kw, rule)
+
+
+@pytest.mark.parametrize("freqs", ["5,5", "5,400"])
+def test_multisine_input(nano, tmp_path, freqs):
+    # the input's check (cl_multisine_check), the package's copy of it gone
+    want = after(cli_message("multisine", "--model", NANO, "--out", tmp_path / "o", "--freqs", freqs), "multisine: ")
+    f = [float(v) for v in freqs.split(",")]
+    assert py_message(lambda: chronolens.multisine(nano, freqs=f, permutations=10)) == want
