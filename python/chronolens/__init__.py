@@ -29,7 +29,7 @@ Libraries: $CHRONOLENS_LIB, else the checkout's build/, else an installed copy.
 from ._lib import CANCEL, Error, library_paths
 from .model import (STACKS, ForwardResult, Model, ModelConfig, default_model_path, detokenize, embed, forward,
                     get_threads, load, set_threads, tokenize)
-from .studies import (CRITERIA, Claim, Count, ForecastResult, InductionResult, MultisineResult,
+from .studies import (CRITERIA, Claim, Claims, Count, ForecastResult, InductionResult, MultisineResult,
                       MultisineSweepResult, Stat, SweepResult, claims, forecast, induction, multisine,
                       multisine_sweep, parrot, rrt_band, rrt_batch, sweep)
 from .pipeline import ChronosBoltPipeline, ChronosPipeline, hf_hub_cache, pipeline, resolve_model
@@ -37,8 +37,8 @@ from .pipeline import ChronosBoltPipeline, ChronosPipeline, hf_hub_cache, pipeli
 __version__ = "0.1.0"
 
 __all__ = ["Error", "CANCEL", "Model", "ModelConfig", "ForwardResult", "InductionResult", "SweepResult", "MultisineResult",
-           "MultisineSweepResult", "ForecastResult", "Claim", "Stat", "Count", "STACKS", "CRITERIA", "load",
-           "tokenize", "detokenize", "forward", "embed", "forecast", "parrot", "rrt_band", "rrt_batch", "induction",
+           "MultisineSweepResult", "ForecastResult", "Claim", "Claims", "Stat", "Count", "STACKS", "CRITERIA",
+           "load", "tokenize", "detokenize", "forward", "embed", "forecast", "parrot", "rrt_band", "rrt_batch", "induction",
            "sweep", "multisine", "multisine_sweep", "claims", "set_threads", "get_threads", "default_model_path",
            "library_paths", "pipeline", "ChronosPipeline", "ChronosBoltPipeline", "resolve_model", "hf_hub_cache"]
 

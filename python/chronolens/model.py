@@ -163,9 +163,11 @@ class ForwardResult(Table):
     computed it (no copy): the state stays alive, and is not reused by later passes, while any
     of these arrays (or this object) is referenced. Arrays are read-only; copy() to modify.
 
-    token_ids (B, T) int32, attention_mask (B, T) uint8, scale (B) float32: the tokenizer's
-    output (or the ids given); decoder_ids (B, Td) int32; encoder_hidden (B, T, d_model);
-    logits (B, Td, vocab) (or (B, 1, vocab) with last_only). Chronos-Bolt: token_ids,
+    Axes: B batch (series), T encoder position (pos), Td decoder position, d_model, vocab.
+    token_ids (batch, pos) int32, attention_mask (batch, pos) uint8, scale (batch,) float32:
+    the tokenizer's output (or the ids given); decoder_ids (batch, dec_pos) int32;
+    encoder_hidden (batch, pos, d_model) (TransformerLens's residual layout); logits (batch,
+    dec_pos, vocab) (or (batch, 1, vocab) with last_only). Chronos-Bolt: token_ids,
     decoder_ids and logits None; attention_mask (B, T) of the patches (+ [REG]); loc, scale (B)
     the instance norm; input_embeds and encoder_hidden (B, T, d_model); decoder_hidden
     (B, 1, d_model); quantiles (B, Q, prediction_length) in data units.

@@ -27,7 +27,7 @@ CRITERIA = ("current", "right", "any")
 @dataclasses.dataclass
 class Stat:
     """A score per head: mean over all seeds x batch values, sample std over them, and the
-    sample std of the per-seed means (0 for one seed). Arrays (layers, heads)."""
+    sample std of the per-seed means (0 for one seed). Arrays (layer, head)."""
     mean: np.ndarray
     std: np.ndarray
     seed_std: np.ndarray
