@@ -172,3 +172,16 @@ def test_forward_table(nano):
     assert sel.sum() == 1 and cols["weight"][sel][0] == r.attention("cross", 1, 2)[1, 1, 4]
     check_reprs(r)
     assert "%d rows" % n in repr(r)
+
+
+def test_bolt_tables(tmp_path):
+    # Chronos-Bolt: repeated random patches (no copying score: empty cells, NaN here)
+    from conftest import FIXTURES
+    bolt = FIXTURES / "bolt-rand"
+    m = chronolens.load(bolt)
+    cli("induction", "--model", bolt, "--out", tmp_path / "i", "--batch", 6, "--seed", 2)
+    r = chronolens.induction(m, batch=6, seed=2)
+    same_as_csv(r, tmp_path / "i" / "induction.csv")
+    assert np.isnan(r.table_columns()["copying_mean"]).all()
+    cli("multisine", "--model", bolt, "--out", tmp_path / "m", "--permutations", 50)
+    same_as_csv(chronolens.multisine(m, permutations=50), tmp_path / "m" / "multisine.csv")
