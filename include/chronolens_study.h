@@ -148,6 +148,10 @@ typedef struct cl_induction_result {
     /* heads >= threshold for the criterion AND mean Δ < 0 (ablation lowers log p(s_2));
      * per seed: attention score of that seed >= threshold and that seed's Δ < 0 */
     cl_count strict_count[3];
+    int chronos2;                  /* 1: a Chronos-2 model (bolt is 1 too: repeated random patches);
+                                    * the "cross" arrays (layers = its layers) are the first future
+                                    * token's time-attention row (rows "future" in induction.csv),
+                                    * ablate gates a time-attention head (docs/induction.md) */
 } cl_induction_result;
 
 /* The study's defaults for a model: L 10, R 2, batch 100, token band of its vocabulary,
@@ -250,6 +254,8 @@ typedef struct cl_sweep_result {
     cl_sweep_cell *cells; /* (n_reps, n_lens), R-major */
     unsigned char *done;  /* (n_reps*n_lens) CL_CELL_RUN, CL_CELL_ELSEWHERE (another shard part's)
                            * or CL_CELL_UNFIT (longer than the context: skip_unfit); NULL: all run */
+    int chronos2;         /* 1: a Chronos-2 model ("cross" = the first future token's row, as
+                           * cl_induction_result.chronos2) */
 } cl_sweep_result;
 /* 1 when cell i of r was run (its scores are there). */
 CL_API int cl_sweep_cell_run(const cl_sweep_result *r, int i);
@@ -444,7 +450,9 @@ typedef struct cl_multisine_model {
 typedef struct cl_multisine_result {
     cl_multisine_opts opts;       /* as run (progress cleared); Chronos-Bolt: input as cl_bolt_ms_input */
     double *series, *series_mag;  /* (points) the input series and its |FFT| */
-    int bolt, stride;             /* Chronos-Bolt models (method.md §4.2): one attention sample per patch */
+    int bolt, stride;             /* Chronos-Bolt models (method.md §4.2): one attention sample per patch;
+                                   * bolt = 2: Chronos-2 models, read the same way (the first future
+                                   * token's time attention over the patches) */
     int sig_points;               /* samples of every attention signal and spectrum: points (T5), points /
                                    * stride (Bolt), over the same duration (patch rate sig_points / duration) */
     int n;
@@ -524,7 +532,8 @@ typedef struct cl_mssweep_result {
     unsigned char *nd;       /* (C) the smallest gap does not divide every other gap */
     cl_ms_head *h;           /* (C, G) */
     double *ind;             /* (G) induction scores */
-    int bolt, sig_points;    /* Chronos-Bolt (method.md §4.2): opts.base at the patch rate (cl_bolt_ms_input),
+    int bolt, sig_points;    /* Chronos-Bolt (method.md §4.2; bolt = 2: Chronos-2, read the same way):
+                              * opts.base at the patch rate (cl_bolt_ms_input),
                               * attention signals of sig_points = points / stride patches; T5: points */
     cl_mssweep_stats rows[CL_MSS_NROWS];
     char row_name[CL_MSS_NROWS][64];

@@ -1,0 +1,244 @@
+/* test_c2_study.c — the studies on Chronos-2 (docs/chronos2.md, docs/induction.md): the
+ * repeated-random-patches test over the time attention (two query rows: the final s_0 and the
+ * first future token) equals the maps of a whole forward pass; its ablation equals gated
+ * passes; the files label the future token's rows and carry the family through the scores
+ * table to the claims. */
+#include "testutil.h"
+#include "study/induction/induction.h"
+#include "study/common/rrp.h"
+#include "study/common/scores_table.h"
+#include "study/induction/sweep.h"
+#include "study/induction/scores_from.h"
+#include "core/core.h"
+#include "model/model.h"
+#include "study/multisine/bolt_multisine.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define C2 CL_FIXTURES "/chronos2-rand"
+
+static cl_model *load(const char *dir) {
+    cl_model *m;
+    cl_error err;
+    if (cl_model_load(dir, NULL, &m, &err)) fail_msg("%s", err.msg);
+    return m;
+}
+
+/* cl_induction_run's Chronos-2 scores = the batch means of a whole pass's time-attention rows
+ * R·L (final s_0: enc_*) and R·L + 2 (first future token: cur/right), at (R−1)·L and +1 */
+static void test_scores_direct(void **st) {
+    (void)st;
+    cl_model *m = load(C2);
+    const cl_config *c = cl_model_config(m);
+    cl_error err;
+    cl_induction_opts io;
+    memset(&io, 0, sizeof io);
+    io.rrt = (cl_rrt_opts){.seq_len = 5, .reps = 3, .batch = 6, .seed = 4};
+    io.threshold = 0.3;
+    io.seeds = 1;
+    io.strict = 1;
+    cl_induction_result r;
+    if (cl_induction_run(m, &io, &r, &err)) fail_msg("%s", err.msg);
+    assert_true(r.chronos2 && r.bolt && r.copy == NULL && r.ablate != NULL);
+    assert_int_equal(r.layers, c->num_layers);
+    assert_int_equal(r.enc_layers, c->num_layers);
+    const int B = 6, N = cl_rrp_len(c, &io.rrt), H = c->num_heads, RL = 15, S = RL + 3;
+    assert_int_equal(cl_chronos2_num_tokens(c, N, 1), S); /* patches, [REG], one future token */
+    float *x = malloc(sizeof(float) * B * N), *tgt = malloc(sizeof(float) * B);
+    assert_int_equal(cl_rrp_make(c, &io.rrt, x, tgt, &err), 0);
+    cl_state *s;
+    assert_int_equal(cl_state_new(m, &s, &err), 0);
+    cl_state_capture_all(s);
+    cl_chronos2_input in = {.context = x, .B = B, .L = N, .num_output_patches = 1};
+    cl_chronos2_result res;
+    assert_int_equal(cl_chronos2_forward(s, &in, &res, &err), 0);
+    int sh[5];
+    const float *a = cl_state_attn(s, CL_ENC_SELF, sh); /* (layers, B, H, S, S) */
+    assert_int_equal(sh[3], S);
+    assert_int_equal(sh[4], S);
+    const int m0 = (io.rrt.reps - 1) * io.rrt.seq_len;
+    for (int l = 0; l < sh[0]; l++)
+        for (int h = 0; h < H; h++) {
+            double fc = 0, fr = 0, ec = 0, er = 0, fall = 0;
+            for (int b = 0; b < B; b++) {
+                const float *base = a + (((size_t)l * B + b) * H + h) * S * S;
+                const float *fut = base + (size_t)(RL + 2) * S, *s0 = base + (size_t)RL * S;
+                fc += fut[m0]; fr += fut[m0 + 1]; ec += s0[m0]; er += s0[m0 + 1];
+                for (int k = 0; k < io.rrt.reps; k++) fall += fut[k * io.rrt.seq_len];
+            }
+            const int i = l * H + h;
+            assert_float_equal(r.cur[i].mean, fc / B, 1e-6);
+            assert_float_equal(r.right[i].mean, fr / B, 1e-6);
+            assert_float_equal(r.enc_cur[i].mean, ec / B, 1e-6);
+            assert_float_equal(r.enc_right[i].mean, er / B, 1e-6);
+            assert_float_equal(r.cur_all[i].mean, fall / B, 1e-5); /* every occurrence */
+        }
+    /* the ablation of head (1, 2): |median - s_1[0]| clean minus gated, per series, averaged */
+    int qi = -1;
+    for (int q = 0; q < c->n_quantiles; q++)
+        if (fabs(c->quantiles[q] - 0.5) < 1e-9) qi = q;
+    assert_true(qi >= 0);
+    const int ps = c->patch_size, Q = c->n_quantiles;
+    double clean[6], d = 0;
+    for (int b = 0; b < B; b++) clean[b] = fabs((double)res.quantile_preds[((size_t)b * Q + qi) * ps] - tgt[b]);
+    assert_int_equal(cl_state_set_head_gate(s, CL_ENC_SELF, 1, 2, 0.0f, &err), 0);
+    assert_int_equal(cl_chronos2_forward(s, &in, &res, &err), 0);
+    for (int b = 0; b < B; b++) d += clean[b] - fabs((double)res.quantile_preds[((size_t)b * Q + qi) * ps] - tgt[b]);
+    assert_float_equal(r.ablate[1 * H + 2].mean, d / B, 1e-5);
+    cl_state_free(s);
+    free(x);
+    free(tgt);
+    cl_induction_free(&r);
+    cl_model_free(m);
+}
+
+/* the sweep runs per cell, refusing a cell over the context (32 patches here) */
+static void test_sweep(void **st) {
+    (void)st;
+    cl_model *m = load(C2);
+    cl_error err;
+    int reps[2] = {2, 3}, lens[2] = {2, 6};
+    cl_sweep_opts so = {.n_reps = 2, .n_lens = 2, .reps = reps, .lens = lens};
+    so.base.rrt.batch = 4;
+    so.base.threshold = 0.3;
+    so.base.seeds = 1;
+    cl_sweep_result r;
+    if (cl_sweep_run(m, &so, &r, &err)) fail_msg("%s", err.msg);
+    assert_true(r.chronos2);
+    for (int i = 0; i < 4; i++) assert_int_equal(r.cells[i].layers, 3);
+    cl_scores t = {0};
+    assert_int_equal(cl_scores_from_sweep(&t, "c2", 1e5, CL_SAMPLING_PATCHES, &r, 4, &err), 0);
+    assert_int_equal(cl_scores_family(&t, "c2"), CL_FAMILY_CHRONOS2);
+    cl_scores_free(&t);
+    cl_sweep_free(&r);
+    lens[1] = 20; /* 3*20 + 1 patches of 16 > 512 */
+    assert_int_equal(cl_sweep_run(m, &so, &r, &err), CL_EINVAL);
+    assert_non_null(strstr(err.msg, "context length"));
+    cl_model_free(m);
+}
+
+/* `induction` on a Chronos-2 folder: the future token's rows labelled, the family in the
+ * files, the scores table and the claims */
+static void test_cli(void **st) {
+    (void)st;
+    char out[512], p[1200];
+    snprintf(out, sizeof out, "%s/c2-ind", test_tmpdir());
+    assert_int_equal(run_cmd("'%s' induction --quiet --model '%s' --out '%s' --batch 4", CL_CLI, C2, out), 0);
+    snprintf(p, sizeof p, "%s/induction.csv", out);
+    char *csv = slurp(p);
+    assert_non_null(strstr(csv, "\nchronos2-rand,future,0,0,"));
+    assert_non_null(strstr(csv, "\nchronos2-rand,encoder,2,4,"));
+    assert_null(strstr(csv, ",cross,"));
+    free(csv);
+    snprintf(p, sizeof p, "%s/scores.csv", out);
+    csv = slurp(p);
+    assert_non_null(strstr(csv, ",family\n"));
+    assert_non_null(strstr(csv, ",patches,2,10,2,4,ablation_median,"));
+    assert_non_null(strstr(csv, ",chronos2\n"));
+    free(csv);
+    cl_induction_set set;
+    cl_error err;
+    if (cl_induction_read(out, &set, &err)) fail_msg("%s", err.msg);
+    assert_true(set.res[0].chronos2 && set.res[0].bolt && set.res[0].layers == 3);
+    cl_induction_set_free(&set);
+    /* the claims read the family back: exist's test is Chronos-2's, band is undecided */
+    char cl[600];
+    snprintf(cl, sizeof cl, "%s/claims", out);
+    assert_int_equal(run_cmd("'%s' claims --quiet --scores '%s/scores.csv' --out '%s'", CL_CLI, out, cl), 0);
+    snprintf(p, sizeof p, "%s/claims.csv", cl);
+    csv = slurp(p);
+    assert_non_null(strstr(csv, "exist,\"chronos2-rand\",chronos2,"));
+    assert_non_null(strstr(csv, "band,\"chronos2-rand\",chronos2,undecided"));
+    free(csv);
+    /* the sweep: its cells over the context are refused, or skipped with --skip-unfit */
+    char sw[600];
+    snprintf(sw, sizeof sw, "%s/sweep", out);
+    assert_int_equal(run_cmd("'%s' sweep --quiet --model '%s' --out '%s' --batch 2 --reps-list 2,3 --len-list 2,4 2>/dev/null", CL_CLI, C2, sw), 0);
+    snprintf(p, sizeof p, "%s/sweep.json", sw);
+    csv = slurp(p);
+    assert_non_null(strstr(csv, "\"family\":\t\"chronos2\""));
+    free(csv);
+}
+
+/* ------------------------------------------------------------ multisine */
+
+/* the attention signal: the first future token's time-attention row over the context patches */
+static void test_ms_signal(void **st) {
+    (void)st;
+    cl_model *m = load(C2);
+    const cl_config *c = cl_model_config(m);
+    cl_error err;
+    const int B = 2, L = 200, P = cl_bolt_num_patches(c, L), S = P + 2, H = c->num_heads, NL = c->num_layers;
+    assert_int_equal(P, 13); /* 200 values left-padded to 13 patches of 16 */
+    float *x = malloc(sizeof(float) * B * L), *sig = malloc(sizeof(float) * B * NL * H * P);
+    for (int i = 0; i < B * L; i++) x[i] = sinf(0.3f * i) + 0.5f * sinf(0.05f * i);
+    cl_state *s;
+    assert_int_equal(cl_state_new(m, &s, &err), 0);
+    assert_int_equal(cl_bolt_ms_attention(s, x, B, L, sig, &err), 0);
+    cl_state_capture_all(s);
+    cl_chronos2_input in = {.context = x, .B = B, .L = L, .num_output_patches = 1};
+    cl_chronos2_result res;
+    assert_int_equal(cl_chronos2_forward(s, &in, &res, &err), 0);
+    int sh[5];
+    const float *a = cl_state_attn(s, CL_ENC_SELF, sh);
+    assert_int_equal(sh[4], S);
+    for (int b = 0; b < B; b++)
+        for (int l = 0; l < NL; l++)
+            for (int h = 0; h < H; h++)
+                assert_memory_equal(sig + (((size_t)b * NL + l) * H + h) * P,
+                                    a + ((((size_t)l * B + b) * H + h) * S + (S - 1)) * S, sizeof(float) * P);
+    cl_state_free(s);
+    free(x);
+    free(sig);
+    cl_model_free(m);
+}
+
+/* `multisine` on a Chronos-2 folder: one signal per patch, the family in the files */
+static void test_ms_cli(void **st) {
+    (void)st;
+    char out[512], p[1200];
+    snprintf(out, sizeof out, "%s/c2-ms", test_tmpdir());
+    assert_int_equal(run_cmd("'%s' multisine --quiet --model '%s' --out '%s' --permutations 50", CL_CLI, C2, out), 0);
+    cl_multisine_result r;
+    cl_error err;
+    if (cl_multisine_read(out, &r, &err)) fail_msg("%s", err.msg);
+    assert_int_equal(r.bolt, 2);
+    assert_int_equal(r.res[0].layers, 3);
+    assert_int_equal(r.sig_points, 32); /* 512 values, patches of 16 */
+    cl_multisine_free(&r);
+    snprintf(p, sizeof p, "%s/multisine.json", out);
+    char *j = slurp(p);
+    assert_non_null(strstr(j, "\"chronos2\""));
+    free(j);
+    /* a Chronos-2 among Chronos-Bolt models: refused */
+    char log[600], fresh[600];
+    snprintf(log, sizeof log, "%s/ms.txt", test_tmpdir());
+    snprintf(fresh, sizeof fresh, "%s/ms-mixed", test_tmpdir());
+    assert_int_equal(run_cmd("'%s' multisine -q --model '%s' --model '%s' --out '%s' 2> '%s'", CL_CLI, CL_FIXTURES "/bolt-rand",
+                             C2, fresh, log), 2);
+    char *t = slurp(log);
+    assert_non_null(strstr(t, "run the families separately"));
+    free(t);
+}
+
+int main(int argc, char **argv) {
+    cl_set_threads(2);
+    static const struct CMUnitTest induction[] = {
+        cmocka_unit_test(test_scores_direct),
+        cmocka_unit_test(test_sweep),
+        cmocka_unit_test(test_cli),
+    };
+    static const struct CMUnitTest ms[] = {
+        cmocka_unit_test(test_ms_signal),
+        cmocka_unit_test(test_ms_cli),
+    };
+    static const cl_test_group groups[] = {
+        CL_TEST_GROUP("induction", induction, NULL, NULL, NULL, NULL),
+        CL_TEST_GROUP("multisine", ms, NULL, NULL, NULL, NULL),
+    };
+    return cl_test_main(argc, argv, groups, sizeof groups / sizeof *groups);
+}
