@@ -11,6 +11,7 @@
 #include "study/induction/scores_from.h"
 #include "core/core.h"
 #include "model/model.h"
+#include "study/group_attention/group_attention.h"
 #include "study/multisine/bolt_multisine.h"
 
 #include <math.h>
@@ -225,6 +226,191 @@ static void test_ms_cli(void **st) {
     free(t);
 }
 
+/* ------------------------------------------------------------ group attention */
+
+/* the group maps of chosen tokens are those tokens' slices of the whole capture */
+static void test_group_tokens(void **st) {
+    (void)st;
+    cl_model *m = load(C2);
+    const cl_config *c = cl_model_config(m);
+    cl_error err;
+    const int P = 6, G = 4, ng = 3, B = ng * G, Lv = P * c->patch_size, S = P + 2;
+    float *x = malloc(sizeof(float) * B * Lv);
+    int gid[12];
+    cl_ga_make(c, P, G, 1, 0.5, 9, 0, ng, x, gid);
+    /* B is A one patch later, plus noise; groups have their own ids */
+    for (int t = c->patch_size; t < Lv; t++) assert_true(fabsf(x[t] - x[Lv + t - c->patch_size]) < 6.0f);
+    assert_int_equal(gid[0], 0);
+    assert_int_equal(gid[11], 2);
+    cl_state *s;
+    assert_int_equal(cl_state_new(m, &s, &err), 0);
+    cl_chronos2_input in = {.context = x, .B = B, .L = Lv, .group_ids = gid, .num_output_patches = 1, .capture_group = 1};
+    cl_chronos2_result res;
+    assert_int_equal(cl_chronos2_forward(s, &in, &res, &err), 0);
+    assert_int_equal(res.n_group_tokens, S);
+    const int H = c->num_heads, NL = c->num_layers;
+    const size_t plane = (size_t)H * B * B;
+    float *all = malloc(sizeof(float) * NL * S * plane);
+    memcpy(all, res.group_attn, sizeof(float) * NL * S * plane);
+    const int toks[2] = {P - 1, -1};
+    in.n_group_tokens = 2;
+    in.group_tokens = toks;
+    assert_int_equal(cl_chronos2_forward(s, &in, &res, &err), 0);
+    assert_int_equal(res.n_group_tokens, 2);
+    for (int l = 0; l < NL; l++) {
+        assert_memory_equal(res.group_attn + ((size_t)l * 2 + 0) * plane, all + ((size_t)l * S + P - 1) * plane, sizeof(float) * plane);
+        assert_memory_equal(res.group_attn + ((size_t)l * 2 + 1) * plane, all + ((size_t)l * S + S - 1) * plane, sizeof(float) * plane);
+    }
+    /* a token outside the pass, or twice: refused */
+    const int bad[2] = {S, 0}, twice[2] = {S - 1, -1};
+    in.group_tokens = bad;
+    assert_int_equal(cl_chronos2_forward(s, &in, &res, &err), CL_EINVAL);
+    assert_non_null(strstr(err.msg, "outside"));
+    in.group_tokens = twice;
+    assert_int_equal(cl_chronos2_forward(s, &in, &res, &err), CL_EINVAL);
+    assert_non_null(strstr(err.msg, "twice"));
+    cl_state_free(s);
+    free(all);
+    free(x);
+    cl_model_free(m);
+}
+
+/* A checkpoint with one group-attention head built to read its partner: every layer's group
+ * q and k are 0 (a uniform 1/G over the group) except head PH of layer PL, whose q and k copy
+ * the first d_kv features of the normalised residual (times PSCALE, the norm's weights 1): B's query then matches the
+ * key of A (the same series at lag 0) and its own, and not the distractors'. remove = 1: that
+ * head's q and k are 0 too (the checkpoint without the planted head). */
+enum { PL = 1, PH = 3 };
+#define PSCALE 2.0f
+typedef struct planted { cl_model *m; float *zero, *qk, *ones; } planted;
+
+static void planted_build(planted *p, int remove) {
+    p->m = load(C2);
+    const cl_config *c = cl_model_config(p->m);
+    const int HD = c->num_heads * c->d_kv, d = c->d_model;
+    p->zero = calloc((size_t)HD * d, sizeof(float));
+    p->qk = calloc((size_t)HD * d, sizeof(float));
+    p->ones = malloc(sizeof(float) * d);
+    assert_true(p->zero && p->qk && p->ones && c->d_kv <= d);
+    for (int i = 0; i < d; i++) p->ones[i] = 1.0f; /* the layer's group norm: unit weights (the fixture's are small) */
+    for (int i = 0; i < c->d_kv && !remove; i++) p->qk[(size_t)(PH * c->d_kv + i) * d + i] = PSCALE;
+    cl_model *mm = p->m;
+    for (int l = 0; l < c->num_layers; l++) {
+        mm->enc[l].cross.q = mm->enc[l].cross.k = l == PL ? p->qk : p->zero;
+        mm->enc[l].cross_h.q = mm->enc[l].cross_h.k = NULL; /* fp32: no bf16 twins */
+    }
+    mm->enc[PL].ln_cross = p->ones;
+}
+static void planted_free(planted *p) { cl_model_free(p->m); free(p->zero); free(p->qk); free(p->ones); }
+
+/* the heads the study flags at lag 0, noise 0: exactly {(PL, PH)}? */
+static int found_exactly(const cl_group_attention_model *r) {
+    int ok = 1;
+    for (int i = 0; i < r->layers * r->heads; i++) ok &= r->h[i].significant == (i == PL * r->heads + PH);
+    return ok;
+}
+
+static cl_group_attention_opts planted_opts(void) {
+    cl_group_attention_opts o;
+    cl_group_attention_default(&o);
+    o.groups = 32;
+    o.patches = 8;
+    o.n_lags = 2; o.lags[0] = 0; o.lags[1] = 3;
+    o.n_noises = 2; o.noises[0] = 0; o.noises[1] = 2;
+    o.permutations = 999;
+    o.batch_groups = 8;
+    return o;
+}
+
+static void test_planted(void **st) {
+    (void)st;
+    cl_error err;
+    const cl_group_attention_opts o = planted_opts();
+    planted p;
+    planted_build(&p, 0);
+    cl_group_attention_model r;
+    if (cl_group_attention_model_run(p.m, &o, &r, &err)) fail_msg("%s", err.msg);
+    const int NH = r.layers * r.heads, ph = PL * r.heads + PH;
+    for (int i = 0; i < NH; i++)
+        if (r.h[i].significant || i == ph)
+            printf("  layer %d head %d: partner %.4f self %.4f p %.4g significant %d\n", i / r.heads, i % r.heads, r.h[i].partner,
+                   r.h[i].self, r.h[i].p, r.h[i].significant);
+    assert_true(found_exactly(&r));
+    const cl_ga_head *h = &r.h[ph]; /* cell (lag 0, noise 0) */
+    printf("  planted head: partner %.4f, self %.4f, distractor %.4f, p %.4g\n", h->partner, h->self, h->distractor, h->p);
+    /* partner = self (A and B are one series at lag 0); a distractor of larger norm in the
+     * head's features still draws some (dot-product scores), hence not 0.5 exactly */
+    assert_float_equal(h->partner, h->self, 1e-6);
+    assert_true(h->partner > 0.35 && h->distractor < h->partner / 3 && h->p <= 2.0 / 1000);
+    for (int i = 0; i < NH; i++) /* every other head: a uniform 1/G, p = 1 */
+        if (i != ph) {
+            assert_float_equal(r.h[i].partner, 0.25, 1e-6);
+            assert_float_equal(r.h[i].p, 1.0, 1e-12);
+        }
+    /* lag 3 or noise 2 breaks the copy: the planted head reads its partner less */
+    const cl_ga_head *lag = &r.h[(size_t)2 * NH + ph], *noisy = &r.h[(size_t)1 * NH + ph];
+    printf("  lag 3: %.4f, noise 2: %.4f\n", lag->partner, noisy->partner);
+    assert_true(lag->partner < h->partner - 0.1);
+    assert_true(noisy->partner < h->partner - 0.1);
+    cl_group_attention_model_free(&r);
+    planted_free(&p);
+    /* the checkpoint without the planted head: nothing found, so the check above would fail */
+    planted_build(&p, 1);
+    if (cl_group_attention_model_run(p.m, &o, &r, &err)) fail_msg("%s", err.msg);
+    assert_false(found_exactly(&r));
+    for (int i = 0; i < NH; i++) assert_false(r.h[i].significant);
+    cl_group_attention_model_free(&r);
+    planted_free(&p);
+}
+
+/* the command: files, figures, the reader; a model of another family refused in one line */
+static void test_ga_cli(void **st) {
+    (void)st;
+    char out[512], p[1200];
+    snprintf(out, sizeof out, "%s/ga", test_tmpdir());
+    assert_int_equal(run_cmd("'%s' group-attention --quiet --model '%s' --out '%s' --groups 6 --patches 6 --lags 0,2 "
+                             "--noises 0,1 --permutations 50 --batch-groups 4", CL_CLI, C2, out), 0);
+    snprintf(p, sizeof p, "%s/group_attention.csv", out);
+    char *csv = slurp(p);
+    assert_non_null(strstr(csv, "model,layer,head,lag,noise,partner,"));
+    assert_non_null(strstr(csv, "\nchronos2-rand,2,4,0,0,"));
+    int rows = 0;
+    for (const char *q = csv; *q; q++) rows += *q == '\n';
+    assert_int_equal(rows, 1 + 3 * 5); /* a row per layer x head */
+    free(csv);
+    static const char *const FIGS[] = {"heads", "lag", "noise"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(p, sizeof p, "%s/chronos2-rand_%s.png", out, FIGS[i]);
+        assert_true(file_exists(p));
+        snprintf(p, sizeof p, "%s/chronos2-rand_%s.svg", out, FIGS[i]);
+        assert_true(file_exists(p));
+    }
+    cl_group_attention_result r;
+    cl_error err;
+    if (cl_group_attention_read(out, &r, &err)) fail_msg("%s", err.msg);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.opts.n_lags, 2);
+    assert_int_equal(r.opts.lags[1], 2);
+    assert_int_equal(r.res[0].layers, 3);
+    const cl_ga_head *h = cl_group_attention_head(&r, 0, 1, 1, 2, 4);
+    assert_true(h->partner >= 0 && h->partner <= 1 && h->p > 0 && h->p <= 1);
+    cl_group_attention_free(&r);
+    char log[600], fresh[600];
+    snprintf(log, sizeof log, "%s/ga.txt", test_tmpdir());
+    snprintf(fresh, sizeof fresh, "%s/ga-refused", test_tmpdir());
+    assert_int_equal(run_cmd("'%s' group-attention -q --model '%s' --out '%s' 2> '%s'", CL_CLI, CL_FIXTURES "/bolt-rand",
+                             fresh, log), 2);
+    char *t = slurp(log);
+    assert_non_null(strstr(t, "not a Chronos-2 model"));
+    assert_ptr_equal(strchr(t, '\n'), t + strlen(t) - 1);
+    free(t);
+    assert_false(file_exists(fresh));
+    assert_int_equal(run_cmd("'%s' group-attention -q --model '%s' --out '%s' --lags 40 2> '%s'", CL_CLI, C2, fresh, log), 2);
+    t = slurp(log);
+    assert_non_null(strstr(t, "lag 40"));
+    free(t);
+}
+
 int main(int argc, char **argv) {
     cl_set_threads(2);
     static const struct CMUnitTest induction[] = {
@@ -236,9 +422,15 @@ int main(int argc, char **argv) {
         cmocka_unit_test(test_ms_signal),
         cmocka_unit_test(test_ms_cli),
     };
+    static const struct CMUnitTest group[] = {
+        cmocka_unit_test(test_group_tokens),
+        cmocka_unit_test(test_planted),
+        cmocka_unit_test(test_ga_cli),
+    };
     static const cl_test_group groups[] = {
         CL_TEST_GROUP("induction", induction, NULL, NULL, NULL, NULL),
         CL_TEST_GROUP("multisine", ms, NULL, NULL, NULL, NULL),
+        CL_TEST_GROUP("group", group, NULL, NULL, NULL, NULL),
     };
     return cl_test_main(argc, argv, groups, sizeof groups / sizeof *groups);
 }
