@@ -80,7 +80,7 @@ static int fig_heads(const cl_group_attention_result *r, int k, const char *base
         mark[i] = (unsigned char)x->h[i].significant;
     }
     char title[400], sub[200];
-    const double cw = x->heads > 24 ? 24 : 48, W = 200 + cw * x->heads, Hh = 160 + 30.0 * x->layers;
+    const double cw = x->heads > 24 ? 24 : 48, W = 200 + cw * x->heads, Hh = 170 + 30.0 * x->layers;
     cl_fig *f = cl_fig_new(W < 600 ? 600 : W, Hh);
     int rc = f ? 0 : cl_error_set(err, CL_ENOMEM, "figure: out of memory");
     if (!rc) {
@@ -89,9 +89,10 @@ static int fig_heads(const cl_group_attention_result *r, int k, const char *base
         cl_fig_title(f, title);
         snprintf(sub, sizeof sub, "baseline 1/%d = %.3g; framed: above it beyond shuffled pairings (Holm, alpha %g)",
                  o->group_size, 1.0 / o->group_size, o->alpha);
-        cl_fig_heatmap(f, (cl_rect){70, 60, cw * x->heads, 30.0 * x->layers}, v, x->layers, x->heads, 0, 1, mark, sub, "head",
-                       "layer", NULL, NULL, 1);
-        cl_fig_colorbar(f, (cl_rect){90 + cw * x->heads, 60, 14, 30.0 * x->layers}, 0, 1, "share");
+        cl_fig_text(f, 20, 52, 11, sub); /* left-aligned: wider than a small model's panel */
+        cl_fig_heatmap(f, (cl_rect){70, 90, cw * x->heads, 30.0 * x->layers}, v, x->layers, x->heads, 0, 1, mark,
+                       "share of B's group attention on A", "head", "layer", NULL, NULL, 1);
+        cl_fig_colorbar(f, (cl_rect){90 + cw * x->heads, 90, 14, 30.0 * x->layers}, 0, 1, "share");
         rc = cl_fig_save(f, base, err);
     }
     cl_fig_free(f);
