@@ -10,7 +10,7 @@
 #include "study/induction/sweep.h"
 #include "study/induction/scores_from.h"
 #include "core/core.h"
-#include "model/model.h"
+#include "io/safetensors.h"
 #include "study/group_attention/group_attention.h"
 #include "study/multisine/bolt_multisine.h"
 
@@ -275,33 +275,79 @@ static void test_group_tokens(void **st) {
     cl_model_free(m);
 }
 
-/* A checkpoint with one group-attention head built to read its partner: every layer's group
+/* A checkpoint with one group-attention head built to read its partner, written to disk
+ * (config.json and model.safetensors) from tests/fixtures/chronos2-rand: every layer's group
  * q and k are 0 (a uniform 1/G over the group) except head PH of layer PL, whose q and k copy
- * the first d_kv features of the normalised residual (times PSCALE, the norm's weights 1): B's query then matches the
- * key of A (the same series at lag 0) and its own, and not the distractors'. remove = 1: that
- * head's q and k are 0 too (the checkpoint without the planted head). */
+ * the first d_kv features of the normalised residual (times PSCALE, that layer's group norm
+ * weights 1): B's query then matches the key of A (the same series at lag 0) and its own, not
+ * the distractors'. remove = 1: that head's q and k are 0 too (the checkpoint without the
+ * planted head). */
 enum { PL = 1, PH = 3 };
 #define PSCALE 2.0f
-typedef struct planted { cl_model *m; float *zero, *qk, *ones; } planted;
+typedef struct planted { cl_model *m; char dir[600]; } planted;
 
 static void planted_build(planted *p, int remove) {
-    p->m = load(C2);
-    const cl_config *c = cl_model_config(p->m);
+    cl_model *fx = load(C2);
+    const cl_config *c = cl_model_config(fx);
     const int HD = c->num_heads * c->d_kv, d = c->d_model;
-    p->zero = calloc((size_t)HD * d, sizeof(float));
-    p->qk = calloc((size_t)HD * d, sizeof(float));
-    p->ones = malloc(sizeof(float) * d);
-    assert_true(p->zero && p->qk && p->ones && c->d_kv <= d);
-    for (int i = 0; i < d; i++) p->ones[i] = 1.0f; /* the layer's group norm: unit weights (the fixture's are small) */
-    for (int i = 0; i < c->d_kv && !remove; i++) p->qk[(size_t)(PH * c->d_kv + i) * d + i] = PSCALE;
-    cl_model *mm = p->m;
-    for (int l = 0; l < c->num_layers; l++) {
-        mm->enc[l].cross.q = mm->enc[l].cross.k = l == PL ? p->qk : p->zero;
-        mm->enc[l].cross_h.q = mm->enc[l].cross_h.k = NULL; /* fp32: no bf16 twins */
+    float *zero = calloc((size_t)HD * d, sizeof(float)), *qk = calloc((size_t)HD * d, sizeof(float));
+    float *ones = malloc(sizeof(float) * d);
+    assert_true(zero && qk && ones && c->d_kv <= d);
+    for (int i = 0; i < d; i++) ones[i] = 1.0f;
+    for (int i = 0; i < c->d_kv && !remove; i++) qk[(size_t)(PH * c->d_kv + i) * d + i] = PSCALE;
+    snprintf(p->dir, sizeof p->dir, "%s/planted-%s", test_tmpdir(), remove ? "removed" : "head");
+    char path[2000], name[128];
+    snprintf(path, sizeof path, "mkdir -p '%s' && cp '%s/config.json' '%s/'", p->dir, C2, p->dir);
+    assert_int_equal(system(path), 0);
+    st_file f;
+    cl_error err;
+    snprintf(path, sizeof path, "%s/model.safetensors", C2);
+    if (st_open(path, &f, &err)) fail_msg("%s", err.msg);
+    st_writer *w = st_writer_new();
+    assert_non_null(w);
+    for (int i = 0; i < f.n; i++) {
+        const st_tensor *t = &f.t[i];
+        const void *data = t->data;
+        for (int l = 0; l < c->num_layers; l++) {
+            snprintf(name, sizeof name, "encoder.block.%d.layer.1.self_attention.", l);
+            const size_t n = strlen(name);
+            if (!strncmp(t->name, name, n) && (!strcmp(t->name + n, "q.weight") || !strcmp(t->name + n, "k.weight")))
+                data = l == PL ? qk : zero;
+        }
+        snprintf(name, sizeof name, "encoder.block.%d.layer.1.layer_norm.weight", PL);
+        if (!strcmp(t->name, name)) data = ones;
+        assert_int_equal(st_writer_add(w, t->name, t->dtype, t->ndim, t->shape, data), 0);
     }
-    mm->enc[PL].ln_cross = p->ones;
+    snprintf(path, sizeof path, "%s/model.safetensors", p->dir);
+    if (st_writer_save(w, path, "pt", &err)) fail_msg("%s", err.msg);
+    st_writer_free(w);
+    st_close(&f);
+    free(zero); free(qk); free(ones);
+    cl_model_free(fx);
+    p->m = load(p->dir);
 }
-static void planted_free(planted *p) { cl_model_free(p->m); free(p->zero); free(p->qk); free(p->ones); }
+static void planted_free(planted *p) { cl_model_free(p->m); }
+
+/* the command on a checkpoint: the csv's significant heads at the first cell, as "L.H;..." */
+static void cli_found(const char *dir, char *found, size_t n) {
+    char out[700], p[800];
+    snprintf(out, sizeof out, "%s-ga", dir);
+    assert_int_equal(run_cmd("'%s' group-attention -q --model '%s' --out '%s' --groups 32 --patches 8 --lags 0 --noises 0 "
+                             "--permutations 999 --batch-groups 8", CL_CLI, dir, out), 0);
+    snprintf(p, sizeof p, "%s/group_attention.csv", out);
+    char *csv = slurp(p), *line = strchr(csv, '\n');
+    size_t k = 0;
+    found[0] = 0;
+    while (line && line[1]) { /* model,layer,head,lag,noise,partner,partner_std,distractor,self,baseline,lift,partner_future,p,significant */
+        char *row = line + 1, *f[14];
+        line = strchr(row, '\n');
+        if (line) *line = 0;
+        f[0] = row;
+        for (int i = 1; i < 14; i++) f[i] = strchr(f[i - 1], ',') + 1;
+        if (atoi(f[13]) == 1) k += (size_t)snprintf(found + k, n - k, "%s%d.%d", k ? ";" : "", atoi(f[1]), atoi(f[2]));
+    }
+    free(csv);
+}
 
 /* the heads the study flags at lag 0, noise 0: exactly {(PL, PH)}? */
 static int found_exactly(const cl_group_attention_model *r) {
@@ -353,13 +399,18 @@ static void test_planted(void **st) {
     assert_true(lag->partner < h->partner - 0.1);
     assert_true(noisy->partner < h->partner - 0.1);
     cl_group_attention_model_free(&r);
+    char found[256];
+    cli_found(p.dir, found, sizeof found); /* the command finds it in the checkpoint's folder */
+    assert_string_equal(found, "1.3");
     planted_free(&p);
-    /* the checkpoint without the planted head: nothing found, so the check above would fail */
+    /* the checkpoint without the planted head: nothing found, so the checks above would fail */
     planted_build(&p, 1);
     if (cl_group_attention_model_run(p.m, &o, &r, &err)) fail_msg("%s", err.msg);
     assert_false(found_exactly(&r));
     for (int i = 0; i < NH; i++) assert_false(r.h[i].significant);
     cl_group_attention_model_free(&r);
+    cli_found(p.dir, found, sizeof found);
+    assert_string_equal(found, "");
     planted_free(&p);
 }
 
