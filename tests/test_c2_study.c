@@ -215,6 +215,20 @@ static void test_ms_cli(void **st) {
     char *j = slurp(p);
     assert_non_null(strstr(j, "\"chronos2\""));
     free(j);
+    /* multisine-sweep in two parts, merged: the family survives the parts */
+    char p1[700], p2[700], pm[700];
+    snprintf(p1, sizeof p1, "%s/c2-mss1", test_tmpdir());
+    snprintf(p2, sizeof p2, "%s/c2-mss2", test_tmpdir());
+    snprintf(pm, sizeof pm, "%s/c2-mss", test_tmpdir());
+    for (int k = 1; k <= 2; k++)
+        assert_int_equal(run_cmd("'%s' multisine-sweep -q --model '%s' --out '%s' --configs 4 --batch 2 --permutations 50 "
+                                 "--shard %d/2", CL_CLI, C2, k == 1 ? p1 : p2, k), 0);
+    assert_int_equal(run_cmd("'%s' merge -q --out '%s' '%s' '%s'", CL_CLI, pm, p1, p2), 0);
+    snprintf(p, sizeof p, "%s/sweep.json", pm);
+    j = slurp(p);
+    assert_non_null(strstr(j, "\"family\":\t\"chronos2\""));
+    assert_non_null(strstr(j, "\"patches\":\t32"));
+    free(j);
     /* a Chronos-2 among Chronos-Bolt models: refused */
     char log[600], fresh[600];
     snprintf(log, sizeof log, "%s/ms.txt", test_tmpdir());
