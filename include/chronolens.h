@@ -450,8 +450,14 @@ typedef struct cl_chronos2_input {
     const float *future_covariates;  /* (B, F) in data units, NaN = unknown; NULL: none */
     int F;                           /* F <= N * patch_size */
     int num_output_patches;          /* N in [1, max_output_patches]; 0: max_output_patches */
-    int capture_group;               /* 1: keep every group-attention map (result.group_attn) */
+    int capture_group;               /* 1: keep the group-attention maps (result.group_attn) */
     int capture_hidden;              /* 1: keep the residual stream after each sub-block */
+    /* capture by specification: with capture_group, the maps of these token positions only
+     * (n_group_tokens of them, distinct; a negative t means S + t, so -1 is the last future
+     * token): result.group_attn is (layers, n_group_tokens, heads, B, B) in this order.
+     * n_group_tokens = 0: every token (layers, S, heads, B, B). */
+    int n_group_tokens;
+    const int *group_tokens;
 } cl_chronos2_input;
 
 /* One pass's outputs, owned by the state (valid until its next pass or cl_state_free). The
@@ -468,7 +474,9 @@ typedef struct cl_chronos2_result {
     const float *quantile_preds_normalized; /* (B, Q, N*ps): the head's output before sinh */
     const float *quantile_preds;     /* (B, Q, N*ps): in data units */
     const float *group_attn;         /* (layers, S, heads, B, B) [token, head, query row, key row]; NULL
-                                      * unless capture_group */
+                                      * unless capture_group; (layers, n_group_tokens, ...) when the
+                                      * input names its tokens */
+    int n_group_tokens;              /* the captured tokens (S when every one) */
     const float *hidden_time, *hidden_group, *hidden; /* (layers, B, S, d_model) after the time
                                       * attention, group attention and feed-forward; NULL unless
                                       * capture_hidden */

@@ -148,6 +148,10 @@ typedef struct cl_induction_result {
     /* heads >= threshold for the criterion AND mean Δ < 0 (ablation lowers log p(s_2));
      * per seed: attention score of that seed >= threshold and that seed's Δ < 0 */
     cl_count strict_count[3];
+    int chronos2;                  /* 1: a Chronos-2 model (bolt is 1 too: repeated random patches);
+                                    * the "cross" arrays (layers = its layers) are the first future
+                                    * token's time-attention row (rows "future" in induction.csv),
+                                    * ablate gates a time-attention head (docs/induction.md) */
 } cl_induction_result;
 
 /* The study's defaults for a model: L 10, R 2, batch 100, token band of its vocabulary,
@@ -250,6 +254,8 @@ typedef struct cl_sweep_result {
     cl_sweep_cell *cells; /* (n_reps, n_lens), R-major */
     unsigned char *done;  /* (n_reps*n_lens) CL_CELL_RUN, CL_CELL_ELSEWHERE (another shard part's)
                            * or CL_CELL_UNFIT (longer than the context: skip_unfit); NULL: all run */
+    int chronos2;         /* 1: a Chronos-2 model ("cross" = the first future token's row, as
+                           * cl_induction_result.chronos2) */
 } cl_sweep_result;
 /* 1 when cell i of r was run (its scores are there). */
 CL_API int cl_sweep_cell_run(const cl_sweep_result *r, int i);
@@ -444,7 +450,9 @@ typedef struct cl_multisine_model {
 typedef struct cl_multisine_result {
     cl_multisine_opts opts;       /* as run (progress cleared); Chronos-Bolt: input as cl_bolt_ms_input */
     double *series, *series_mag;  /* (points) the input series and its |FFT| */
-    int bolt, stride;             /* Chronos-Bolt models (method.md §4.2): one attention sample per patch */
+    int bolt, stride;             /* Chronos-Bolt models (method.md §4.2): one attention sample per patch;
+                                   * bolt = 2: Chronos-2 models, read the same way (the first future
+                                   * token's time attention over the patches) */
     int sig_points;               /* samples of every attention signal and spectrum: points (T5), points /
                                    * stride (Bolt), over the same duration (patch rate sig_points / duration) */
     int n;
@@ -524,7 +532,8 @@ typedef struct cl_mssweep_result {
     unsigned char *nd;       /* (C) the smallest gap does not divide every other gap */
     cl_ms_head *h;           /* (C, G) */
     double *ind;             /* (G) induction scores */
-    int bolt, sig_points;    /* Chronos-Bolt (method.md §4.2): opts.base at the patch rate (cl_bolt_ms_input),
+    int bolt, sig_points;    /* Chronos-Bolt (method.md §4.2; bolt = 2: Chronos-2, read the same way):
+                              * opts.base at the patch rate (cl_bolt_ms_input),
                               * attention signals of sig_points = points / stride patches; T5: points */
     cl_mssweep_stats rows[CL_MSS_NROWS];
     char row_name[CL_MSS_NROWS][64];
@@ -982,6 +991,72 @@ CL_API void cl_report_default(cl_report_opts *o);
  * out/figures and out/index.html through a temporary folder renamed into place on success;
  * index receives the page's full path. */
 CL_API int cl_report_run(const cl_report_opts *o, char *index, size_t index_n, cl_error *err);
+
+/* ---------------------------------------------------------------- group attention (Chronos-2)
+ * The cross-series analogue of induction heads (docs/group_attention.md): groups of
+ * group_size series where series B is series A shifted by `lag` patches (B[t] = A[t − lag·ps]
+ * + noise·N(0, 1)) plus group_size − 2 independent distractors, i.i.d. N(0, 1) values; per
+ * Chronos-2 layer and head, the share of B's group attention that lands on A (its partner)
+ * against the distractors and the uniform 1/group_size, at the last context patch (and at the
+ * first future token), for every (lag, noise) cell; a permutation test against shuffled
+ * pairings (the partner label moved to a random non-B row of each group) with Holm's
+ * correction over the heads of a cell. Only the two tokens' group maps are captured
+ * (cl_chronos2_input.group_tokens). */
+#define CL_GA_MAX_GRID 16
+typedef struct cl_group_attention_opts {
+    int groups;          /* groups per cell (64) */
+    int group_size;      /* rows per group, >= 3: B, A and group_size − 2 distractors (4) */
+    int patches;         /* context patches of each series (0: min(32, the context)) */
+    int n_lags, lags[CL_GA_MAX_GRID];             /* lags in patches (0, 1, 2, 4) */
+    int n_noises; double noises[CL_GA_MAX_GRID];  /* noise std on B (0, 0.5, 1) */
+    int permutations;    /* shuffled pairings per cell (1000) */
+    double alpha;        /* Holm's level over the heads of a cell (0.05) */
+    int batch_groups;    /* groups per forward pass (16): the pass's rows are batch_groups × group_size */
+    uint64_t seed;       /* the series' and the shuffles' seed (0) */
+    cl_progress progress; /* stage "group-attention", passes done of all */
+    cl_precision precision; /* the models are loaded in it (CL_FP32); as run: the one they got */
+    const char *const *names; /* (models) or NULL: each model's name (default: its folder's) */
+} cl_group_attention_opts;
+
+/* One head in one cell: means over the groups. */
+typedef struct cl_ga_head {
+    double partner, partner_std; /* B's group attention on A at the last context patch, its std over groups */
+    double distractor;           /* on one distractor (the mean over them) */
+    double self;                 /* on itself */
+    double partner_future;       /* on A at the first future token */
+    double p;                    /* permutation p-value of partner (one-sided: above the shuffled) */
+    int significant;             /* Holm-rejected at alpha and partner > 1/group_size */
+} cl_ga_head;
+
+typedef struct cl_group_attention_model {
+    int layers, heads;
+    cl_ga_head *h;       /* (n_lags, n_noises, layers*heads), lag-major, layer-major heads */
+} cl_group_attention_model;
+
+typedef struct cl_group_attention_result {
+    cl_group_attention_opts opts; /* as run (progress, names cleared; patches resolved) */
+    int n;
+    cl_study_model *models;          /* (n) */
+    cl_group_attention_model *res;   /* (n) */
+} cl_group_attention_result;
+
+CL_API void cl_group_attention_default(cl_group_attention_opts *o);
+/* Loads and runs every model (Chronos-2 only: any other is refused in one line naming it). */
+CL_API int cl_group_attention_run(const char *const *dirs, int n, const cl_group_attention_opts *o,
+                                  cl_group_attention_result *r, cl_error *err);
+/* One loaded model into r (allocated; free with cl_group_attention_model_free). */
+CL_API int cl_group_attention_model_run(const cl_model *m, const cl_group_attention_opts *o, cl_group_attention_model *r,
+                                        cl_error *err);
+CL_API void cl_group_attention_model_free(cl_group_attention_model *r);
+CL_API void cl_group_attention_free(cl_group_attention_result *r);
+/* The head of model k at (lag index, noise index, layer, head). */
+CL_API const cl_ga_head *cl_group_attention_head(const cl_group_attention_result *r, int k, int lag, int noise, int layer,
+                                                 int head);
+/* dir/group_attention.json and dir/group_attention.csv (atomic); the reader takes the json back. */
+CL_API int cl_group_attention_write(const cl_group_attention_result *r, const char *dir, cl_error *err);
+CL_API int cl_group_attention_read(const char *dir, cl_group_attention_result *r, cl_error *err);
+/* `chronolens group-attention`'s files: the folder (created), the files, the figures. */
+CL_API int cl_group_attention_save(const cl_group_attention_result *r, const char *dir, cl_error *err);
 
 /* ---------------------------------------------------------------- ABI */
 

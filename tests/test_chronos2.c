@@ -326,7 +326,7 @@ static void test_other_commands(void **st) {
     (void)st;
     static const char *const CMDS[] = {"forecast --context '" FIXTURE "/context.csv' --out '%s/f.csv'",
                                        "embed --context '" FIXTURE "/context.csv' --out '%s/e.npy'",
-                                       "induction --out '%s/ind'", "multisine --out '%s/ms'", "eval --out '%s/ev'"};
+                                       "eval --out '%s/ev'"};
     for (size_t i = 0; i < sizeof CMDS / sizeof *CMDS; i++) {
         char args[4096], log[4096];
         snprintf(args, sizeof args, CMDS[i], test_tmpdir());

@@ -570,7 +570,7 @@ static void test_family_column(void **st) {
     const char *H0 = "model,parameters,sampling,reps,seq_len,layer,head,criterion,mean,std,n\n";
     char buf[1024];
     snprintf(buf, sizeof buf, "%sm,1e6,patches,2,10,0,0,current,0.5,0.1,100,bolt\nm,1e6,patches,2,10,0,1,right,0.5,0.1,100,t6\n", H);
-    expect_error(buf, "s.csv:3: family: not 't5' or 'bolt'");
+    expect_error(buf, "s.csv:3: family: not 't5', 'bolt' or 'chronos2'");
     snprintf(buf, sizeof buf, "%sm,1e6,band,2,10,0,0,current,0.5,0.1,100,bolt\n", H);
     expect_error(buf, "s.csv:2: family bolt");
     snprintf(buf, sizeof buf, "%sm,1e6,patches,2,10,0,0,current,0.5,0.1,100,t5\n", H);

@@ -77,6 +77,7 @@ int cmd_induction(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_multisine(int argc, char **argv);
 int cmd_multisine_sweep(int argc, char **argv);
+int cmd_group_attention(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_claims(int argc, char **argv);
 int cmd_train(int argc, char **argv);

@@ -85,9 +85,10 @@ int cmd_induction(int argc, char **argv) {
     if (!rc && !ui->quiet)
         for (int k = 0; k < s.n; k++) {
             const cl_induction_result *x = &s.res[k];
-            fprintf(stderr, "%s: %d/%d cross-attention heads >= %.2g (current token %d, token to right %d)",
-                    s.models[k].name, x->cross[CL_ANY].n, x->layers * x->heads, x->threshold, x->cross[CL_CUR].n,
-                    x->cross[CL_RIGHT].n);
+            /* Chronos-2 has no decoder: its "cross" rows are the first future token's time attention */
+            fprintf(stderr, "%s: %d/%d %s heads >= %.2g (current token %d, token to right %d)", s.models[k].name,
+                    x->cross[CL_ANY].n, x->layers * x->heads, x->chronos2 ? "future-token time-attention" : "cross-attention",
+                    x->threshold, x->cross[CL_CUR].n, x->cross[CL_RIGHT].n);
             if (x->strict) fprintf(stderr, ", strict %d", x->strict_count[CL_ANY].n);
             fprintf(stderr, "; encoder %d; %.2fs\n", x->enc[CL_ANY].n, s.models[k].seconds);
         }

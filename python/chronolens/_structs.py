@@ -63,7 +63,8 @@ class InductionResult(ctypes.Structure):
                 ("threshold", c_double), ("cur", P(Stat)), ("right", P(Stat)), ("reps", c_int),
                 ("cur_all", P(Stat)), ("right_all", P(Stat)), ("occ_cur", P(c_double)), ("occ_right", P(c_double)),
                 ("ablate", P(Stat)), ("copy", P(Stat)), ("enc_cur", P(Stat)), ("enc_right", P(Stat)),
-                ("cross", Count * 3), ("enc", Count * 3), ("strict_count", Count * 3)]
+                ("cross", Count * 3), ("enc", Count * 3), ("strict_count", Count * 3),
+                ("chronos2", c_int)]
 
 
 @mirror("cl_induction_study_opts")
@@ -101,7 +102,7 @@ class SweepExtra(ctypes.Structure):
 
 @mirror("cl_sweep_result")
 class SweepResult(ctypes.Structure):
-    _fields_ = [("n_reps", c_int), ("n_lens", c_int), ("cells", P(SweepCell)), ("done", P(c_u8))]
+    _fields_ = [("n_reps", c_int), ("n_lens", c_int), ("cells", P(SweepCell)), ("done", P(c_u8)), ("chronos2", c_int)]
 
 
 # ---- multisine, multisine sweep

@@ -121,6 +121,11 @@ static const char *T_EXIST_T_BOLT =
     "the current patch m or the patch to its right m+1 is >= 0.3 (sampling patches, R = 2, L = 10); with std/n: beyond "
     "its sampling error (one-sided, Bonferroni over heads x criteria); not supported when every head is below beyond "
     "its error";
+static const char *T_EXIST_T_C2 =
+    "Chronos-2, repeated random patches with one future token (method.md 4.1, docs/induction.md): some head's mean time "
+    "attention of the first future token on the current patch m or the patch to its right m+1 is >= 0.3 (sampling "
+    "patches, R = 2, L = 10); with std/n: beyond its sampling error (one-sided, Bonferroni over heads x criteria); not "
+    "supported when every head is below beyond its error";
 static const char *T_SIZE_C = "The number of induction heads increases with the model's size";
 static const char *T_SIZE_T =
     "count of heads >= 0.3 (mosaic) against the parameter count: the largest model's count exceeds the smallest's "
@@ -156,6 +161,9 @@ static const char *T_STRICT_T =
 static const char *T_STRICT_C_BOLT =
     "(extension, not a claim of the study) The Chronos-Bolt heads >= 0.3 matter to the forecast: ablating one raises "
     "the error of the first-step median";
+static const char *T_STRICT_C_C2 =
+    "(extension, not a claim of the study) The Chronos-2 time-attention heads >= 0.3 matter to the forecast: ablating "
+    "one raises the error of the first-step median";
 static const char *T_STRICT_T_BOLT =
     "per head a one-sided t-test of the batch's per-sequence ablation_median = |m - y| - |m_h - y| (m, m_h: the "
     "first-step median without and with the head zeroed, y = s_1[0]; mean < 0: ablating raises the error; from mean, "
@@ -165,7 +173,9 @@ static const char *T_STRICT_T_BOLT =
 
 static int claim_exist(const cl_scores *t, const char *model, const cl_claims_opts *o, cl_verdicts *out) {
     const int S = claims_sampling(t, model);
-    cl_verdict *v = claims_verdict(out, "exist", T_EXIST_C, S == CL_SAMPLING_PATCHES ? T_EXIST_T_BOLT : T_EXIST_T, model);
+    const int c2 = cl_scores_family(t, model) == CL_FAMILY_CHRONOS2;
+    cl_verdict *v = claims_verdict(out, "exist", T_EXIST_C,
+                                   c2 ? T_EXIST_T_C2 : S == CL_SAMPLING_PATCHES ? T_EXIST_T_BOLT : T_EXIST_T, model);
     if (!v) return -1;
     claims_cell c;
     if (claims_cell_get(t, model, S, 2, 10, &c)) return -1;
@@ -226,8 +236,8 @@ static int claim_band(const cl_scores *t, const char *model, const cl_claims_opt
     cl_verdict *v = claims_verdict(out, "band", T_BAND_C, T_BAND_T, model);
     if (!v) return -1;
     if (claims_sampling(t, model) == CL_SAMPLING_PATCHES) { /* kept, undecided: every model has the same claim ids */
-        claims_reason(v, "Chronos-Bolt: no token band to compare (repeated random patches have no vocabulary); a Chronos-T5 "
-                      "claim");
+        claims_reason(v, "%s: no token band to compare (repeated random patches have no vocabulary); a Chronos-T5 claim",
+                      cl_scores_family(t, model) == CL_FAMILY_CHRONOS2 ? "Chronos-2" : "Chronos-Bolt");
         return 0;
     }
     claims_cell a, b;
@@ -460,7 +470,8 @@ static int claim_strict(const cl_scores *t, const char *model, const cl_claims_o
      * first-step median's error (criterion ablation_median = |m - y| - |m_h - y|, rrp.h). Both
      * scores are negative when the head helped: H1 is mean < 0 for either. */
     const int S = claims_sampling(t, model), bolt = S == CL_SAMPLING_PATCHES, A = bolt ? CL_CRIT_ABLATION_MEDIAN : CL_CRIT_ABLATION;
-    cl_verdict *v = claims_verdict(out, "strict", bolt ? T_STRICT_C_BOLT : T_STRICT_C, bolt ? T_STRICT_T_BOLT : T_STRICT_T, model);
+    const char *tc = !bolt ? T_STRICT_C : cl_scores_family(t, model) == CL_FAMILY_CHRONOS2 ? T_STRICT_C_C2 : T_STRICT_C_BOLT;
+    cl_verdict *v = claims_verdict(out, "strict", tc, bolt ? T_STRICT_T_BOLT : T_STRICT_T, model);
     if (!v) return -1;
     v->extension = 1;
     claims_cell c;
@@ -605,14 +616,14 @@ int cl_claims_run(const cl_scores *t, const cl_ms_data *ms, const cl_claims_opts
             rc = -1;
     }
     /* the cross-model claims per family: Chronos-T5 and Chronos-Bolt counts are not one scale */
-    const char *fam[2][MAXM];
-    int nf[2] = {0, 0}, famof[MAXM];
+    const char *fam[3][MAXM]; /* CL_FAMILY_T5, _BOLT, _CHRONOS2 */
+    int nf[3] = {0, 0, 0}, famof[MAXM];
     for (int k = 0; k < nm; k++) {
         const int f = famof[k] = cl_scores_family(t, names[k]);
         fam[f][nf[f]++] = names[k];
     }
-    for (int f = 0; f < 2 && !rc; f++)
-        if (nf[f] || (f == CL_FAMILY_T5 && !nf[CL_FAMILY_BOLT])) rc = claim_size(t, fam[f], nf[f], f, o, out);
+    for (int f = 0; f < 3 && !rc; f++)
+        if (nf[f] || (f == CL_FAMILY_T5 && !nf[CL_FAMILY_BOLT] && !nf[CL_FAMILY_CHRONOS2])) rc = claim_size(t, fam[f], nf[f], f, o, out);
     if (!rc && nf[CL_FAMILY_T5] > 1) { /* band across the Chronos-T5 models (Chronos-Bolt has no band): the pooled difference */
         cl_verdict *v = claims_verdict(out, "band", T_BAND_C, T_BAND_T, NULL);
         if (!v) rc = -1;

@@ -75,7 +75,7 @@ int claims_cell_get(const cl_scores *t, const char *model, int sampling, int rep
 }
 
 int claims_sampling(const cl_scores *t, const char *model) {
-    return cl_scores_family(t, model) == CL_FAMILY_BOLT ? CL_SAMPLING_PATCHES : CL_SAMPLING_BAND;
+    return cl_scores_family(t, model) != CL_FAMILY_T5 ? CL_SAMPLING_PATCHES : CL_SAMPLING_BAND;
 }
 
 double claims_se(const cl_score_row *r) { return r && r->n > 0 && isfinite(r->std) ? r->std / sqrt((double)r->n) : NAN; }

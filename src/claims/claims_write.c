@@ -12,11 +12,11 @@
 /* Does a verdict concern Chronos-Bolt? Then the files name every verdict's family. */
 static int any_bolt(const cl_verdicts *vs) {
     for (int i = 0; i < vs->n; i++)
-        if (vs->v[i].family == CL_FAMILY_BOLT) return 1;
+        if (vs->v[i].family != CL_FAMILY_T5) return 1;
     return 0;
 }
 
-static const char *family_word(int f) { return f == CL_FAMILY_BOLT ? "bolt" : "t5"; }
+static const char *family_word(int f) { return f == CL_FAMILY_BOLT ? "bolt" : f == CL_FAMILY_CHRONOS2 ? "chronos2" : "t5"; }
 
 int cl_verdicts_write_json(const char *path, const cl_verdicts *vs, cl_error *err) {
     cJSON *root = cJSON_CreateArray();

@@ -8,6 +8,7 @@
 #include "report/fig_induction.h"
 #include "report/fig_multisine.h"
 #include "study/common/rrt.h"
+#include "study/common/family_check.h"
 #include "core/core.h"
 #include "io/outlock.h"
 
@@ -357,6 +358,7 @@ int cl_report_run(const cl_report_opts *oin, char *index, size_t index_n, cl_err
     int rc = cl_study_models_load(o.dirs, o.names, o.n, NULL, &lo, m, info, err);
     for (int k = 0; k < o.n && !rc; k++) {
         int lo, hi;
+        if ((rc = cl_study_refuse_chronos2(m[k], o.dirs[k], "report", err))) break; /* its sections: not yet */
         heads[k] = cl_model_config(m[k])->num_decoder_layers * cl_model_config(m[k])->num_heads;
         /* Chronos-T5: its token band; Chronos-Bolt: repeated random patches, no tokens */
         if (!cl_model_is_bolt(m[k]) && cl_rrt_token_band(cl_model_config(m[k]), &lo, &hi, err)) rc = cl_error_prefix(err, o.dirs[k]);

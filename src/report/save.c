@@ -7,6 +7,7 @@
 #include "report/fig_induction.h"
 #include "report/fig_multisine.h"
 #include "report/fig_offsets.h"
+#include "report/fig_group_attention.h"
 #include "core/core.h"
 
 static int is_part(const cl_save_part *p) { return p && p->shard.n; }
@@ -63,5 +64,12 @@ int cl_formation_save(const cl_formation_result *r, const char *dir, cl_error *e
     if (!rc)
         rc = cl_formation_plot(r->pts, r->n, r->train_step, r->train_loss, r->ntrain,
                                cl_path_join(base, sizeof base, dir, "formation"), err);
+    return rc;
+}
+
+int cl_group_attention_save(const cl_group_attention_result *r, const char *dir, cl_error *err) {
+    int rc = cl_mkdirs(dir, err);
+    if (!rc) rc = cl_group_attention_write(r, dir, err);
+    if (!rc) rc = cl_fig_group_attention(r, dir, err);
     return rc;
 }

@@ -45,7 +45,8 @@ struct c2_scratch {
     float *qn, *qp;                /* (B, Q, N*ps): normalised, in data units */
     float *row;                    /* (3 * padded length): one series' values, mask, squares */
     float *hidden[3];              /* (layers, B, S, d) each, when captured */
-    capture gcap;                  /* the group maps (layers, S, H, B, B), when captured */
+    capture gcap;                  /* the group maps (layers, nt, H, B, B), when captured */
+    int nt, *gtok, *gsel;          /* captured tokens: nt positions, gsel (S): token -> index or -1 */
 };
 
 static void scratch_clear(struct c2_scratch *x) {
@@ -56,6 +57,7 @@ static void scratch_clear(struct c2_scratch *x) {
     free(x->cosv); free(x->sinv); cl_free(x->head_in); cl_free(x->qn); cl_free(x->qp); free(x->row);
     for (int i = 0; i < 3; i++) cl_free(x->hidden[i]);
     free(x->gcap.layer_sel); free(x->gcap.head_sel); free(x->gcap.row_idx); cl_free(x->gcap.buf);
+    free(x->gtok); free(x->gsel);
     memset(x, 0, sizeof *x);
 }
 
@@ -207,7 +209,22 @@ static int alloc_pass(cl_state *s, struct c2_scratch *x, int B, int P, int N, in
     free(gr);
     if (in->capture_hidden)
         for (int i = 0; i < 3; i++) bad |= NEW(x->hidden[i], (size_t)L * B * S * d);
-    if (in->capture_group) {
+    if (in->capture_group) { /* the tokens whose maps are kept: the input's list, or all */
+        const int nt = in->n_group_tokens > 0 ? in->n_group_tokens : S;
+        x->gtok = malloc(sizeof(int) * nt);
+        x->gsel = malloc(sizeof(int) * S);
+        bad |= !x->gtok || !x->gsel;
+        if (!bad) {
+            x->nt = nt;
+            for (int t = 0; t < S; t++) x->gsel[t] = in->n_group_tokens > 0 ? -1 : t;
+            for (int i = 0; i < nt; i++) {
+                x->gtok[i] = in->n_group_tokens > 0 ? (in->group_tokens[i] < 0 ? S + in->group_tokens[i] : in->group_tokens[i]) : i;
+                x->gsel[x->gtok[i]] = i; /* checked by cl_chronos2_forward */
+            }
+        }
+    }
+    if (in->capture_group && !bad) {
+        const int nt = x->nt;
         capture *g = &x->gcap;
         g->layer_sel = malloc(sizeof(int) * L);
         g->head_sel = malloc(sizeof(int) * H);
@@ -216,7 +233,7 @@ static int alloc_pass(cl_state *s, struct c2_scratch *x, int B, int P, int N, in
         t->layer_sel = calloc(1, sizeof(int));
         t->head_sel = malloc(sizeof(int) * H);
         t->row_idx = malloc(sizeof(int) * (x->maxng ? x->maxng : 1));
-        bad |= !g->layer_sel || !g->head_sel || !g->row_idx || NEW(g->buf, (size_t)L * S * H * B * B) ||
+        bad |= !g->layer_sel || !g->head_sel || !g->row_idx || NEW(g->buf, (size_t)L * nt * H * B * B) ||
                !t->layer_sel || !t->head_sel || !t->row_idx || NEW(t->buf, (size_t)S * H * x->maxng * x->maxng);
         if (!bad) {
             for (int h = 0; h < H; h++) t->head_sel[h] = h;
@@ -227,7 +244,7 @@ static int alloc_pass(cl_state *s, struct c2_scratch *x, int B, int P, int N, in
             for (int h = 0; h < H; h++) g->head_sel[h] = h;
             for (int b = 0; b < B; b++) g->row_idx[b] = b;
             g->all_rows = 1;
-            g->shape[0] = L; g->shape[1] = S; g->shape[2] = H; g->shape[3] = B; g->shape[4] = B;
+            g->shape[0] = L; g->shape[1] = nt; g->shape[2] = H; g->shape[3] = B; g->shape[4] = B;
             g->valid = 1;
         }
     }
@@ -336,8 +353,9 @@ static void group_attention(cl_state *s, struct c2_scratch *x, int l, const floa
                             float *out) {
     const cl_config *c = &s->m->cfg;
     const int B = x->B, S = x->S, H = c->num_heads, dk = c->d_kv, HD = H * dk;
-    float *gbuf = x->gcap.valid ? x->gcap.buf + (size_t)l * S * H * B * B : NULL;
-    if (gbuf) memset(gbuf, 0, sizeof(float) * (size_t)S * H * B * B);
+    const int nt = x->nt;
+    float *gbuf = x->gcap.valid ? x->gcap.buf + (size_t)l * nt * H * B * B : NULL;
+    if (gbuf) memset(gbuf, 0, sizeof(float) * (size_t)nt * H * B * B);
     for (int g = 0; g < x->G; g++) {
         const int gs = x->gstart[g], ng = x->gstart[g + 1] - gs;
         const size_t off = (size_t)S * gs;
@@ -351,11 +369,12 @@ static void group_attention(cl_state *s, struct c2_scratch *x, int l, const floa
                        .Tk = ng, .H = H, .dk = dk, .kmask = x->gmask + off, .out = out + off * HD, .ldo = HD,
                        .scores = x->gscores, .cap = cp, .layer = 0, .flops = &s->flops};
         cl_attention(&a);
-        for (size_t t = 0; gbuf && t < (size_t)S; t++) /* (S, H, ng, ng) -> (S, H, B, B) */
+        for (size_t ti = 0; gbuf && ti < (size_t)nt; ti++) /* (S, H, ng, ng) -> (nt, H, B, B) */
             for (int h = 0; h < H; h++)
                 for (int i = 0; i < ng; i++) {
+                    const size_t t = (size_t)x->gtok[ti];
                     const float *src = cp->buf + (((t * H + h) * ng + i) * ng);
-                    float *dst = gbuf + ((t * H + h) * B + x->order[gs + i]) * B;
+                    float *dst = gbuf + ((ti * H + h) * B + x->order[gs + i]) * B;
                     for (int j = 0; j < ng; j++) dst[x->order[gs + j]] = src[j];
                 }
     }
@@ -380,8 +399,8 @@ static void group_attention(cl_state *s, struct c2_scratch *x, int l, const floa
             }
             for (int j = 0; j < ng; j++) {
                 memcpy(out + ((size_t)S * gs + (size_t)t * ng + j) * HD, x->vmean, sizeof(float) * HD);
-                for (int h = 0; gbuf && h < H; h++) {
-                    float *dst = gbuf + (((size_t)t * H + h) * B + x->order[gs + j]) * B;
+                for (int h = 0; gbuf && x->gsel[t] >= 0 && h < H; h++) {
+                    float *dst = gbuf + (((size_t)x->gsel[t] * H + h) * B + x->order[gs + j]) * B;
                     for (int b = 0; b < B; b++) dst[b] = p;
                 }
             }
@@ -476,6 +495,18 @@ int cl_chronos2_forward(cl_state *s, const cl_chronos2_input *in, cl_chronos2_re
     const int B = in->B, n = in->L < c->context_length ? in->L : c->context_length, ps = c->patch_size;
     const int Lp = (n + ps - 1) / ps * ps, P = num_patches(c, in->L), S = P + 1 + N;
     if ((size_t)B * S > (size_t)1 << 30) return cl_error_set(err, CL_ENOMEM, "chronos2: batch too large");
+    if (in->capture_group && in->n_group_tokens > 0) { /* the tokens of the group maps: in range, distinct */
+        if (!in->group_tokens || in->n_group_tokens > S)
+            return cl_error_set(err, CL_EINVAL, "chronos2: %d group-map tokens of %d", in->n_group_tokens, S);
+        for (int i = 0; i < in->n_group_tokens; i++) {
+            const int t = in->group_tokens[i] < 0 ? S + in->group_tokens[i] : in->group_tokens[i];
+            if (t < 0 || t >= S) return cl_error_set(err, CL_EINVAL, "chronos2: group-map token %d outside the %d tokens",
+                                                     in->group_tokens[i], S);
+            for (int j = 0; j < i; j++)
+                if ((in->group_tokens[j] < 0 ? S + in->group_tokens[j] : in->group_tokens[j]) == t)
+                    return cl_error_set(err, CL_EINVAL, "chronos2: group-map token %d given twice", t);
+        }
+    }
     if (!s->family_scratch && !(s->family_scratch = calloc(1, sizeof(struct c2_scratch))))
         return cl_error_set(err, CL_ENOMEM, "chronos2: out of memory");
     struct c2_scratch *x = s->family_scratch;
@@ -497,7 +528,8 @@ int cl_chronos2_forward(cl_state *s, const cl_chronos2_input *in, cl_chronos2_re
                                 .scale = x->scale, .attention_mask = x->mask, .patches = x->feat,
                                 .future_patches = x->ffeat, .input_embeds = x->emb, .encoder_hidden = s->enc_out,
                                 .quantile_preds_normalized = x->qn, .quantile_preds = x->qp,
-                                .group_attn = x->gcap.valid ? x->gcap.buf : NULL, .hidden_time = x->hidden[0],
+                                .group_attn = x->gcap.valid ? x->gcap.buf : NULL, .n_group_tokens = x->gcap.valid ? x->nt : 0,
+                                .hidden_time = x->hidden[0],
                                 .hidden_group = x->hidden[1], .hidden = x->hidden[2]};
     return 0;
 }

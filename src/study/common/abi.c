@@ -29,6 +29,7 @@ static const struct { const char *name; size_t size; } TYPES[] = {
     T(cl_forward_opts), T(cl_forward_tensor), T(cl_forward_result),
     T(cl_claims_opts), T(cl_train_opts), T(cl_train_row), T(cl_eval_row),
     T(cl_report_opts),
+    T(cl_group_attention_opts), T(cl_ga_head), T(cl_group_attention_model), T(cl_group_attention_result),
 };
 
 size_t cl_abi_sizeof(const char *type_name) {

@@ -1,7 +1,6 @@
 /* models.c — the models of a study: their names (from the folder, or given) and loading the
  * ones a part (--shard K/N) runs. One place for every study. */
 #include "chronolens_study.h"
-#include "study/common/family_check.h"
 #include "core/core.h"
 
 #include <math.h>
@@ -52,7 +51,6 @@ int cl_study_models_load(const char *const *dirs, const char *const *names, int 
         /* every model is named (a repeated name is refused); only the shard's are loaded */
         if (!rc && cl_shard_has(shard, k)) {
             rc = cl_model_load(dirs[k], lo, &m[k], err);
-            if (!rc) rc = cl_study_refuse_chronos2(m[k], dirs[k], "this study", err);
             if (!rc) info[k].parameters = (double)cl_model_param_count(m[k]);
         }
         for (int j = 0; j < k && !rc; j++)

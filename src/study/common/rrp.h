@@ -11,11 +11,20 @@
  * against the grid (its first o values fall off the start, o fresh N(0, 1) values fill the
  * gap before the final s_0, which stays aligned): patch (R−1)·L then holds the last
  * patch_size − o values of s_0 and the first o of s_1, so no earlier patch repeats the query
- * exactly. o = 0 is the plain test, value for value. */
+ * exactly. o = 0 is the plain test, value for value.
+ *
+ * Chronos-2 (no decoder): the same context, then [REG] and ONE future token (S = R·L + 2
+ * tokens: patches 0..R·L, [REG] at R·L + 1, the future token at R·L + 2). Two query rows of the
+ * time attention per layer and head: the final s_0 patch (row R·L, as Bolt's encoder query)
+ * and the first future token (row R·L + 2, which must read s_1 to forecast it: it plays
+ * Bolt's decoder query), both at "current" = (R−1)·L and "to right" = (R−1)·L + 1. */
 #ifndef CL_RRP_H
 #define CL_RRP_H
 
 #include "study/common/rrt.h"
+
+/* 1: a model the test runs on repeated random patches (Chronos-Bolt, Chronos-2). */
+static inline int cl_rrp_model(const cl_model *m) { return cl_model_is_bolt(m) || cl_model_is_chronos2(m); }
 
 /* Values per series: (R·L + 1) · patch_size. */
 static inline int cl_rrp_len(const cl_config *c, const cl_rrt_opts *o) {
@@ -25,7 +34,7 @@ static inline int cl_rrp_len(const cl_config *c, const cl_rrt_opts *o) {
 static inline int cl_rrp_query_row(const cl_rrt_opts *o) { return o->reps * o->seq_len; }
 static inline int cl_rrp_pos_m(const cl_rrt_opts *o) { return (o->reps - 1) * o->seq_len; }
 
-/* Checks a Bolt model and the options: L >= 2, R >= 2, batch >= 1, stride = patch size,
+/* Checks a Bolt or Chronos-2 model and the options: L >= 2, R >= 2, batch >= 1, stride = patch size,
  * 0 <= offset < patch size, (R·L + 1)·patch_size <= context_length. */
 int cl_rrp_check(const cl_config *c, const cl_rrt_opts *o, cl_error *err);
 
@@ -37,7 +46,9 @@ int cl_rrp_make(const cl_config *c, const cl_rrt_opts *o, float *ctx, float *tar
 
 /* One Bolt forward pass of the batch (cl_bolt_forward with only the needed rows captured):
  * cross (decoder layers × heads) and, when enc != NULL, encoder scores at the positions
- * above. The state then holds the batch's encoder output for cl_rrp_ablation. */
+ * above. The state then holds the batch's encoder output for cl_rrp_ablation.
+ * Chronos-2: one cl_chronos2_forward with one output patch; cross = the first future token's
+ * time-attention row (layers × heads), enc = the final s_0's. */
 int cl_rrp_scores_pass(cl_state *s, const cl_rrt_opts *o, cl_rrt_scores *cross, cl_rrt_scores *enc,
                        cl_error *err);
 
@@ -49,5 +60,10 @@ int cl_rrp_scores_pass(cl_state *s, const cl_rrt_opts *o, cl_rrt_scores *cross, 
  * closer to the continuation (as Δ log p < 0 for Chronos-T5). delta (layers*heads, batch).
  * Runs 1 + layers*heads decoder passes and no encoder pass; gates are reset on return. */
 int cl_rrp_ablation(cl_state *s, const cl_rrt_opts *o, const float *target, float *delta, cl_error *err);
+
+/* Chronos-2's ablation: as cl_rrp_ablation, each time-attention head (l, h) gated to 0 (at
+ * every query) in a whole forward pass of the batch (drawn again from o: there is no decoder
+ * to re-run on a kept encoder output); delta (layers*heads, batch). 1 + layers*heads passes. */
+int cl_rrp_c2_ablation(cl_state *s, const cl_rrt_opts *o, const float *target, float *delta, cl_error *err);
 
 #endif

@@ -13,14 +13,15 @@
 
 static const char *CRIT[CL_NCRIT] = {"current", "right", "current_all", "right_all", "ablation", "ablation_median"};
 static const char *SAMP[CL_NSAMPLING] = {"band", "all", "patches"};
-static const char *FAM[2] = {"t5", "bolt"};
+static const char *FAM[3] = {"t5", "bolt", "chronos2"}; /* CL_FAMILY_* */
 
 const char *cl_criterion_name(int c) { return c >= 0 && c < CL_NCRIT ? CRIT[c] : "?"; }
 const char *cl_sampling_name(int s) { return s >= 0 && s < CL_NSAMPLING ? SAMP[s] : "?"; }
-const char *cl_family_name(int f) { return f >= 0 && f < 2 ? FAM[f] : "?"; }
+const char *cl_family_name(int f) { return f >= 0 && f < 3 ? FAM[f] : "?"; }
 
 /* a row built in code may leave family at 0: its sampling still says Chronos-Bolt */
 static int row_family(const cl_score_row *r) {
+    if (r->family == CL_FAMILY_CHRONOS2) return CL_FAMILY_CHRONOS2;
     return r->family == CL_FAMILY_BOLT || r->sampling == CL_SAMPLING_PATCHES ? CL_FAMILY_BOLT : CL_FAMILY_T5;
 }
 
@@ -174,11 +175,13 @@ int cl_scores_parse(const char *text, size_t len, const char *name, cl_scores *t
             const char *fs = col[C_FAMILY] >= 0 ? f[col[C_FAMILY]] : "";
             r.family = r.sampling == CL_SAMPLING_PATCHES ? CL_FAMILY_BOLT : CL_FAMILY_T5;
             if (*fs) {
-                r.family = !strcmp(fs, "t5") ? CL_FAMILY_T5 : !strcmp(fs, "bolt") ? CL_FAMILY_BOLT : -1;
-                if (r.family < 0) bad = "family: not 't5' or 'bolt'";
-                else if ((r.family == CL_FAMILY_BOLT) != (r.sampling == CL_SAMPLING_PATCHES))
+                r.family = !strcmp(fs, "t5") ? CL_FAMILY_T5 : !strcmp(fs, "bolt") ? CL_FAMILY_BOLT
+                         : !strcmp(fs, "chronos2") ? CL_FAMILY_CHRONOS2 : -1;
+                if (r.family < 0) bad = "family: not 't5', 'bolt' or 'chronos2'";
+                else if ((r.family != CL_FAMILY_T5) != (r.sampling == CL_SAMPLING_PATCHES))
                     bad = r.family == CL_FAMILY_BOLT ? "family bolt: Chronos-Bolt rows have sampling 'patches'"
-                                                     : "family t5: sampling 'patches' is Chronos-Bolt's (family bolt)";
+                        : r.family == CL_FAMILY_CHRONOS2 ? "family chronos2: Chronos-2 rows have sampling 'patches'"
+                                                         : "family t5: sampling 'patches' is Chronos-Bolt's (family bolt)";
             }
         }
         if (!bad) {
@@ -202,8 +205,8 @@ int cl_scores_parse(const char *text, size_t len, const char *name, cl_scores *t
             for (int c = 0; c < CL_NCRIT; c++)
                 if (!strcmp(f[col[C_CRIT]], CRIT[c])) r.criterion = c;
             if (r.criterion < 0) bad = "criterion: not current, right, current_all, right_all, ablation or ablation_median";
-            else if (r.criterion == CL_CRIT_ABLATION && r.family == CL_FAMILY_BOLT)
-                bad = "criterion ablation (delta log p) on a Chronos-Bolt row: its ablation score is ablation_median";
+            else if (r.criterion == CL_CRIT_ABLATION && r.family != CL_FAMILY_T5)
+                bad = "criterion ablation (delta log p) on a patch-model row: its ablation score is ablation_median";
             else if (r.criterion == CL_CRIT_ABLATION_MEDIAN && r.family == CL_FAMILY_T5)
                 bad = "criterion ablation_median on a Chronos-T5 row: its ablation score is ablation (delta log p)";
         }
@@ -291,7 +294,7 @@ int cl_scores_write(const char *path, const cl_scores *t, cl_error *err) {
     if (cl_out_open(&out, path, err)) return CL_EIO;
     FILE *f = out.fp;
     int bolt = 0;
-    for (int i = 0; i < t->n && !bolt; i++) bolt = row_family(&t->rows[i]) == CL_FAMILY_BOLT;
+    for (int i = 0; i < t->n && !bolt; i++) bolt = row_family(&t->rows[i]) != CL_FAMILY_T5;
     fputs(bolt ? "model,parameters,sampling,reps,seq_len,layer,head,criterion,mean,std,n,family\n"
                : "model,parameters,sampling,reps,seq_len,layer,head,criterion,mean,std,n\n", f);
     for (int i = 0; i < t->n; i++) {

@@ -135,7 +135,9 @@ int cl_induction_run(const cl_model *m, const cl_induction_opts *o, cl_induction
     if (o->rrt.reps < 2) return cl_error_set(err, CL_EINVAL, "repetitions %d: must be >= 2", o->rrt.reps);
     if (o->rrt.batch < 1) return cl_error_set(err, CL_EINVAL, "batch %d: must be >= 1", o->rrt.batch);
     /* Chronos-Bolt: repeated random patches (rrp.h) instead of tokens */
-    const int bolt = c->family == CL_FAMILY_BOLT;
+    /* Chronos-2: the same patches; its "cross" rows are the first future token's time
+     * attention (rrp.h), its layers the encoder's */
+    const int c2 = c->family == CL_FAMILY_CHRONOS2, bolt = c->family == CL_FAMILY_BOLT || c2;
     if (bolt) {
         int rc0 = cl_rrp_check(c, &o->rrt, err);
         if (rc0) return rc0;
@@ -144,8 +146,9 @@ int cl_induction_run(const cl_model *m, const cl_induction_opts *o, cl_induction
                             o->rrt.tok_lo, o->rrt.tok_hi, c->vocab_size);
     const int K = o->seeds, B = o->rrt.batch, H = c->num_heads;
     const int T = bolt ? cl_rrp_len(c, &o->rrt) : cl_rrt_enc_len(&o->rrt);
-    const int n = c->num_decoder_layers * H, ne = c->num_layers * H;
-    r->layers = c->num_decoder_layers;
+    const int NLx = c2 ? c->num_layers : c->num_decoder_layers, n = NLx * H, ne = c->num_layers * H;
+    r->layers = NLx;
+    r->chronos2 = c2;
     r->heads = H;
     r->enc_layers = c->num_layers;
     r->seeds = K;
@@ -210,7 +213,7 @@ int cl_induction_run(const cl_model *m, const cl_induction_opts *o, cl_induction
             /* the same batch again (deterministic in the seed) for its targets; the state
              * holds its encoder output */
             if ((rc = cl_rrp_make(c, &ro, NULL, tgt, err))) break;
-            if ((rc = cl_rrp_ablation(s, &ro, tgt, vals, err))) break;
+            if ((rc = c2 ? cl_rrp_c2_ablation(s, &ro, tgt, vals, err) : cl_rrp_ablation(s, &ro, tgt, vals, err))) break;
             acc_put_values(&abl, k, vals, B);
             if ((rc = cl_progress_point(&o->progress, "induction", ++done, steps, err))) break;
         } else if (o->strict) {

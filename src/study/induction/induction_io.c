@@ -143,7 +143,8 @@ static cJSON *induction_json(const cl_induction_set *s) {
         cJSON_AddNumberToObject(m, "heads", x->heads);
         cJSON_AddNumberToObject(m, "encoder_layers", x->enc_layers);
         if (x->bolt) { /* repeated random patches (rrp.h): no token range */
-            cJSON_AddStringToObject(m, "family", "bolt");
+            /* Chronos-2: "cross" keys hold the first future token's time-attention row */
+            cJSON_AddStringToObject(m, "family", x->chronos2 ? "chronos2" : "bolt");
             cJSON_AddNumberToObject(m, "patch_size", x->patch_size);
             cJSON_AddNumberToObject(m, "offset", x->offset);
         } else {
@@ -216,7 +217,7 @@ static int induction_csv(const char *path, const cl_induction_set *s, cl_error *
         const char *name = s->models[k].name;
         for (int i = 0; i < x->layers * x->heads; i++) {
             csv_write_field(f, name); /* RFC 4180: "a, b" stays one field */
-            fprintf(f, ",cross,%d,%d", i / x->heads, i % x->heads);
+            fprintf(f, ",%s,%d,%d", x->chronos2 ? "future" : "cross", i / x->heads, i % x->heads);
             csv_stat(f, &x->cur[i]);
             csv_stat(f, &x->right[i]);
             fprintf(f, ",%d,%d", cl_induction_above(x, i, CL_CUR), cl_induction_above(x, i, CL_RIGHT));
@@ -320,7 +321,8 @@ static void induction_model_read(cl_jr *r, const cJSON *m, const cl_induction_op
     x->reps = o->rrt.reps;
     x->threshold = o->threshold;
     const cJSON *fam = cJSON_GetObjectItemCaseSensitive(m, "family");
-    x->bolt = cJSON_IsString(fam) && !strcmp(fam->valuestring, "bolt");
+    x->chronos2 = cJSON_IsString(fam) && !strcmp(fam->valuestring, "chronos2");
+    x->bolt = x->chronos2 || (cJSON_IsString(fam) && !strcmp(fam->valuestring, "bolt"));
     if (x->bolt) {
         x->patch_size = cl_jr_int(r, m, "patch_size");
         x->offset = cl_jr_int(r, m, "offset");
@@ -414,6 +416,7 @@ static cJSON *sweep_json(const cl_sweep_set *s) {
         cJSON *m = cJSON_CreateObject();
         cJSON_AddItemToArray(models, m);
         model_json(m, &s->models[k]);
+        if (s->res[k].chronos2) cJSON_AddStringToObject(m, "family", "chronos2"); /* "cross": the future token's row */
         /* the cells too long for this model's context (skip_unfit): [R, L] pairs, not run */
         cJSON *unfit = NULL;
         for (int i = 0; s->res[k].done && i < s->res[k].n_reps * s->res[k].n_lens; i++) {
@@ -556,6 +559,8 @@ int cl_sweep_read(const char *dir, cl_sweep_set *s, cl_error *err) {
         if (!r.rc && (!(x->cells = calloc((size_t)ncell, sizeof *x->cells)) || (placed && !(x->done = calloc((size_t)ncell, 1)))))
             r.rc = cl_error_set(err, CL_ENOMEM, "%s: out of memory", path);
         if (!r.rc) { x->n_reps = s->n_reps; x->n_lens = s->n_lens; }
+        const cJSON *fam = cJSON_GetObjectItemCaseSensitive(m, "family");
+        x->chronos2 = cJSON_IsString(fam) && !strcmp(fam->valuestring, "chronos2");
         for (int i = 0; i < nu && !r.rc; i++) { /* [R, L] of a cell too long for the context */
             const cJSON *p = cJSON_GetArrayItem(unfit, i);
             int at = -1;

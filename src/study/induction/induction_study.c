@@ -4,6 +4,7 @@
  * induction_io.c). */
 #include "study/induction/induction.h"
 #include "study/induction/sweep.h"
+#include "study/common/rrp.h"
 #include "core/core.h"
 
 #include <math.h>
@@ -39,7 +40,7 @@ static int on_model_progress(void *ctx, const char *stage, double done, double t
 /* CL_SAMPLING_BAND / _ALL for a token range of model m, -1 for any other range;
  * CL_SAMPLING_PATCHES for Chronos-Bolt (repeated random patches: no token sampling) */
 static int sampling_of(const cl_model *m, int lo, int hi) {
-    if (cl_model_is_bolt(m)) return CL_SAMPLING_PATCHES;
+    if (cl_rrp_model(m)) return CL_SAMPLING_PATCHES;
     cl_error err;
     const cl_config *c = cl_model_config(m);
     int blo, bhi;
@@ -53,7 +54,7 @@ static int sampling_of(const cl_model *m, int lo, int hi) {
  * token, or the given range). */
 static int model_opts(const cl_model *m, const cl_induction_study_opts *o, cl_induction_opts *io, cl_error *err) {
     *io = o->base;
-    if (cl_model_is_bolt(m)) return 0; /* repeated random patches: no tokens */
+    if (cl_rrp_model(m)) return 0; /* repeated random patches: no tokens */
     if (o->sampling_all) {
         const cl_config *c = cl_model_config(m);
         io->rrt.tok_lo = c->n_special_tokens;

@@ -39,17 +39,17 @@ static int put_heads(cl_scores *t, const cl_score_row *base, int layers, int hea
         if (!rc && right_all) rc = put(t, base, l, h, CL_CRIT_RIGHT_ALL, &right_all[i], n, err);
         /* Chronos-Bolt's ablation is another quantity (the change of the median's error): another criterion */
         if (!rc && abl)
-            rc = put(t, base, l, h, base->family == CL_FAMILY_BOLT ? CL_CRIT_ABLATION_MEDIAN : CL_CRIT_ABLATION, &abl[i], n, err);
+            rc = put(t, base, l, h, base->family != CL_FAMILY_T5 ? CL_CRIT_ABLATION_MEDIAN : CL_CRIT_ABLATION, &abl[i], n, err);
     }
     return rc;
 }
 
-static void base_row(cl_score_row *b, const char *name, double params, int sampling, int reps, int len) {
+static void base_row(cl_score_row *b, const char *name, double params, int sampling, int reps, int len, int c2) {
     memset(b, 0, sizeof *b);
     snprintf(b->model, sizeof b->model, "%s", name);
     b->parameters = params;
     b->sampling = sampling;
-    b->family = sampling == CL_SAMPLING_PATCHES ? CL_FAMILY_BOLT : CL_FAMILY_T5;
+    b->family = c2 ? CL_FAMILY_CHRONOS2 : sampling == CL_SAMPLING_PATCHES ? CL_FAMILY_BOLT : CL_FAMILY_T5;
     b->reps = reps;
     b->seq_len = len;
 }
@@ -57,7 +57,7 @@ static void base_row(cl_score_row *b, const char *name, double params, int sampl
 int cl_scores_from_induction(cl_scores *t, const char *name, double params, int sampling, int reps, int seq_len,
                              const cl_induction_result *r, long n, cl_error *err) {
     cl_score_row b;
-    base_row(&b, name, params, sampling, reps, seq_len);
+    base_row(&b, name, params, sampling, reps, seq_len, r->chronos2);
     return put_heads(t, &b, r->layers, r->heads, r->cur, r->right, r->cur_all, r->right_all, r->strict ? r->ablate : NULL, n,
                      err);
 }
@@ -69,7 +69,7 @@ int cl_scores_from_sweep(cl_scores *t, const char *name, double params, int samp
         const cl_sweep_cell *c = &r->cells[i];
         if (!cl_sweep_cell_run(r, i) || !c->cur) continue; /* another part's cell, or too long */
         cl_score_row b;
-        base_row(&b, name, params, sampling, c->reps, c->seq_len);
+        base_row(&b, name, params, sampling, c->reps, c->seq_len, r->chronos2);
         rc = put_heads(t, &b, c->layers, c->heads, c->cur, c->right, c->cur_all, c->right_all, NULL, n, err);
     }
     return rc;

@@ -2,6 +2,7 @@
  * made before any work or output so that a bad option leaves nothing behind. */
 #include "study/induction/induction.h"
 #include "study/common/rrt.h"
+#include "study/common/rrp.h"
 #include "core/core.h"
 
 int cl_rrt_study_check(cl_model *const *m, const cl_study_model *info, int n, const cl_induction_study_opts *o,
@@ -11,7 +12,7 @@ int cl_rrt_study_check(cl_model *const *m, const cl_study_model *info, int n, co
         if (!m[k]) continue;
         const cl_config *cfg = cl_model_config(m[k]);
         const char *dir = info[k].path;
-        if (cl_model_is_bolt(m[k])) { /* repeated random patches: no token range */
+        if (cl_rrp_model(m[k])) { /* repeated random patches: no token range */
             if (offset >= cfg->patch_size)
                 return cl_error_set(err, CL_EINVAL, "option --offset %d: must be below the patch size %d of %s", offset,
                                     cfg->patch_size, dir);
@@ -66,6 +67,6 @@ int cl_sweep_study_check(cl_model *const *m, const cl_study_model *info, int n, 
         if (m[k] && !cl_sweep_cell_fits(m[k], (int)r0, (int)l0))
             return cl_error_set(err, CL_EINVAL, "%s: no cell of the sweep fits its context (the smallest, R = %ld, L = %ld, "
                                 "needs %ld %s)", info ? info[k].path : "model", r0, l0, r0 * l0 + 1,
-                                cl_model_is_bolt(m[k]) ? "patches" : "tokens");
+                                cl_rrp_model(m[k]) ? "patches" : "tokens");
     return 0;
 }

@@ -19,7 +19,7 @@ int cl_sweep_cell_run(const cl_sweep_result *r, int i) { return !r->done || r->d
 
 int cl_sweep_cell_fits(const cl_model *m, int reps, int seq_len) {
     const cl_config *c = cl_model_config(m);
-    if (!cl_model_is_bolt(m)) return (long)reps * seq_len + 1 <= c->context_length;
+    if (!cl_rrp_model(m)) return (long)reps * seq_len + 1 <= c->context_length;
     cl_rrt_opts ro = {.reps = reps, .seq_len = seq_len, .batch = 1};
     cl_error e;
     return cl_rrp_check(c, &ro, &e) == 0;
@@ -42,7 +42,7 @@ int cl_sweep_run(const cl_model *m, const cl_sweep_opts *o, cl_sweep_result *r, 
         if (o->reps[i] < 2) return cl_error_set(err, CL_EINVAL, "sweep: repetitions %d: must be >= 2", o->reps[i]);
     for (int i = 0; i < o->n_lens; i++)
         if (o->lens[i] < 2) return cl_error_set(err, CL_EINVAL, "sweep: sequence length %d: must be >= 2", o->lens[i]);
-    if (cl_model_is_bolt(m)) /* every cell must fit the context before any runs */
+    if (cl_rrp_model(m)) /* every cell must fit the context before any runs */
         for (int i = 0; i < o->n_reps; i++)
             for (int j = 0; j < o->n_lens; j++) {
                 if (o->skip_unfit && !cl_sweep_cell_fits(m, o->reps[i], o->lens[j])) continue;
@@ -58,6 +58,7 @@ int cl_sweep_run(const cl_model *m, const cl_sweep_opts *o, cl_sweep_result *r, 
     if (!r->cells) return cl_error_set(err, CL_ENOMEM, "sweep: out of memory");
     r->n_reps = o->n_reps;
     r->n_lens = o->n_lens;
+    r->chronos2 = cl_model_is_chronos2(m);
     if ((o->only || o->skip_unfit) && !(r->done = calloc((size_t)ncell, 1))) {
         cl_sweep_free(r);
         return cl_error_set(err, CL_ENOMEM, "sweep: out of memory");

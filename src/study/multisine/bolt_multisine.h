@@ -16,7 +16,9 @@ void cl_bolt_ms_input(const cl_config *c, const cl_multisine *t5, cl_multisine *
 int cl_bolt_ms_aliases(const cl_multisine *m, int patches, double *freq, double *alias);
 
 /* series (B, points) through cl_bolt_forward, capturing cross-attention row 0 only:
- * attn (B, layers, heads, P) over the P = cl_bolt_num_patches context patches. */
+ * attn (B, layers, heads, P) over the P = cl_bolt_num_patches context patches. Chronos-2:
+ * through cl_chronos2_forward with one output patch, the first future token's time-attention
+ * row (its layers × heads) over the same P patches ([REG] and the future token excluded). */
 int cl_bolt_ms_attention(cl_state *s, const float *series, int B, int points, float *attn, cl_error *err);
 /* Induction score per decoder head: max of "current" and "to right" of the repeated-random-
  * patches test at the study's defaults (L 10, R 2, batch 100, seed 0), cur, right may be NULL. */

@@ -15,7 +15,9 @@ int cl_ms_heads(cl_state *s, cl_fft *f, const float *series, int n, int points, 
                 const cl_spacing_opts *o, cl_ms_head *out, cl_ms_arrays *keep,
                 const cl_progress *progress, cl_error *err) {
     const cl_config *c = cl_model_config(cl_state_model(s));
-    const int LH = c->num_decoder_layers * c->num_heads, series_len = points, bolt = c->family == CL_FAMILY_BOLT;
+    /* Chronos-Bolt and Chronos-2: one sample per patch; Chronos-2's heads are its layers' time attention */
+    const int c2 = c->family == CL_FAMILY_CHRONOS2, bolt = c->family == CL_FAMILY_BOLT || c2;
+    const int LH = (c2 ? c->num_layers : c->num_decoder_layers) * c->num_heads, series_len = points;
     points = bolt ? cl_bolt_num_patches(c, series_len) : series_len; /* Bolt: one sample per patch */
     if (cl_fft_len(f) != points) return cl_error_set(err, CL_EINVAL, "multisine: FFT plan of length %d for %d samples", cl_fft_len(f), points);
     if (batch < 1) batch = 1;

@@ -3,7 +3,6 @@
  * smallest gap (cl_mssweep_summarise); and its files sweep.csv, sweep.json and
  * sweep-summary.md (the only place their keys and columns are spelled). */
 #include "study/multisine/msheads.h"
-#include "study/common/family_check.h"
 #include "io/outlock.h"
 #include "study/multisine/mssweep.h"
 #include "study/multisine/multisine.h"
@@ -115,8 +114,8 @@ static int run_sweep(const cl_model *m, const char *dir, const cl_mssweep_opts *
             snprintf(cp, sizeof cp, "%s/config.json", dir);
             have = cl_config_load(cp, &c0, err) == 0;
         }
-        if (have && c0.family == CL_FAMILY_BOLT) {
-            r->bolt = 1;
+        if (have && c0.family != CL_FAMILY_T5) { /* Chronos-2 as Chronos-Bolt: bolt = 2 */
+            r->bolt = c0.family == CL_FAMILY_CHRONOS2 ? 2 : 1;
             cl_mssweep_opts fitted = ob;
             cl_bolt_ms_input(&c0, &fitted.base, &ob.base);
             r->sig_points = cl_bolt_num_patches(&c0, ob.base.points);
@@ -159,13 +158,14 @@ static int run_sweep(const cl_model *m, const char *dir, const cl_mssweep_opts *
     }
     const cl_load_opts lo = {o->precision};
     if (!rc && !m && !(rc = cl_model_load(dir, &lo, &own, err))) m = own;
-    if (!rc) rc = cl_study_refuse_chronos2(m, dir, "multisine-sweep", err);
+    if (!rc && (cl_model_is_chronos2(m) ? 2 : cl_model_is_bolt(m)) != r->bolt)
+        rc = cl_error_set(err, CL_EINVAL, "%s: its config.json and its loaded family differ", dir);
     if (!rc) r->opts.precision = cl_model_precision(m); /* as run */
     if (!rc) rc = cl_state_new(m, &s, err);
     if (!rc) {
         const cl_config *c = cl_model_config(m);
         r->heads = c->num_heads;
-        r->G = c->num_decoder_layers * c->num_heads;
+        r->G = (r->bolt == 2 ? c->num_layers : c->num_decoder_layers) * c->num_heads; /* Chronos-2: time attention */
         if (!r->opts.top_k) r->opts.top_k = 3 < r->G ? 3 : r->G; /* the default on a model with fewer heads */
         if (r->opts.top_k > r->G)
             rc = cl_error_set(err, CL_EINVAL, "option --top-k: %d exceeds the model's %d decoder heads", r->opts.top_k, r->G);
@@ -284,7 +284,7 @@ static cJSON *result_json(const cl_mssweep_result *sw) {
     cJSON_AddNumberToObject(set, "points", o->base.points);
     cJSON_AddNumberToObject(set, "duration_s", o->base.duration);
     if (sw->bolt) {
-        cJSON_AddStringToObject(set, "family", "bolt");
+        cJSON_AddStringToObject(set, "family", sw->bolt == 2 ? "chronos2" : "bolt");
         cJSON_AddNumberToObject(set, "patches", sw->sig_points);
         cJSON_AddNumberToObject(set, "patch_nyquist_hz", sw->sig_points / (2 * o->base.duration));
     }
@@ -434,8 +434,8 @@ int cl_mssweep_read(const char *dir, cl_mssweep_result *r, cl_error *err) {
     o->base.duration = cl_jr_num(&j, set, "duration_s");
     r->sig_points = o->base.points;
     const cJSON *fam = cJSON_GetObjectItemCaseSensitive(set, "family");
-    if (cJSON_IsString(fam) && !strcmp(fam->valuestring, "bolt")) {
-        r->bolt = 1;
+    if (cJSON_IsString(fam) && (!strcmp(fam->valuestring, "bolt") || !strcmp(fam->valuestring, "chronos2"))) {
+        r->bolt = strcmp(fam->valuestring, "bolt") ? 2 : 1;
         r->sig_points = cl_jr_int(&j, set, "patches");
     }
     o->base.noise = cl_jr_num(&j, set, "noise");

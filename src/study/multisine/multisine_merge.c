@@ -73,6 +73,7 @@ int cl_mssweep_write_part(const cl_mssweep_result *r, const cl_shard *sh, const 
     cJSON_AddNumberToObject(op, "points", o->base.points);
     cJSON_AddNumberToObject(op, "duration_s", o->base.duration);
     if (r->bolt) cJSON_AddNumberToObject(op, "patches", r->sig_points); /* Chronos-Bolt: signals per patch */
+    if (r->bolt == 2) cJSON_AddStringToObject(op, "family", "chronos2");  /* Chronos-2, read as Bolt */
     cJSON_AddNumberToObject(op, "noise", o->base.noise);
     cJSON_AddNumberToObject(op, "fmin", o->fmin);
     cJSON_AddNumberToObject(op, "fmax", o->fmax);
@@ -144,7 +145,8 @@ int cl_mssweep_merge_parts(const char *const *dirs, const cl_shard_part *p, int 
     o->base.points = cl_jr_int(&j, op, "points");
     o->base.duration = cl_jr_num(&j, op, "duration_s");
     const cJSON *pat = cJSON_GetObjectItemCaseSensitive(op, "patches");
-    r.bolt = cJSON_IsNumber(pat);
+    const cJSON *pfam = cJSON_GetObjectItemCaseSensitive(op, "family");
+    r.bolt = cJSON_IsNumber(pat) ? (cJSON_IsString(pfam) && !strcmp(pfam->valuestring, "chronos2") ? 2 : 1) : 0;
     r.sig_points = r.bolt ? pat->valueint : o->base.points;
     o->base.noise = cl_jr_num(&j, op, "noise");
     o->fmin = cl_jr_int(&j, op, "fmin");

@@ -3,7 +3,6 @@
  * spectral amplitude with induction score; and its files, multisine.json, multisine.csv and
  * NAME-spectra.safetensors (the only place their keys are spelled). */
 #include "study/multisine/msheads.h"
-#include "study/common/family_check.h"
 #include "io/outlock.h"
 #include "study/multisine/multisine.h"
 #include "study/multisine/bolt_multisine.h"
@@ -78,15 +77,17 @@ static int analyse_model(const cl_model *m, cl_multisine_model *r, const float *
     cl_state *s = NULL;
     int rc = 0;
     /* one family per run: the input (and the signal's length) depends on it */
-    if (cl_model_is_bolt(m) != res->bolt)
-        rc = cl_error_set(err, CL_EINVAL, "a %s model among %s models: run the families separately",
-                          res->bolt ? "Chronos-T5" : "Chronos-Bolt", res->bolt ? "Chronos-Bolt" : "Chronos-T5");
+    static const char *const FAM[3] = {"Chronos-T5", "Chronos-Bolt", "Chronos-2"}; /* res->bolt: 0, 1, 2 */
+    const int fam = cl_model_is_chronos2(m) ? 2 : cl_model_is_bolt(m);
+    if (fam != res->bolt)
+        rc = cl_error_set(err, CL_EINVAL, "a %s model among %s models: run the families separately", FAM[fam], FAM[res->bolt]);
     if (!rc && res->bolt && (cl_model_config(m)->patch_stride != res->stride ||
                              cl_bolt_num_patches(cl_model_config(m), ms->points) != res->sig_points))
-        rc = cl_error_set(err, CL_EINVAL, "Chronos-Bolt models of another context length or patch stride than the "
-                          "first: run them separately");
+        rc = cl_error_set(err, CL_EINVAL, "%s models of another context length or patch stride than the "
+                          "first: run them separately", FAM[res->bolt]);
     if (!rc) rc = cl_state_new(m, &s, err);
-    if (!rc) rc = model_alloc(r, cl_model_config(m)->num_decoder_layers, cl_model_config(m)->num_heads, err);
+    if (!rc) rc = model_alloc(r, fam == 2 ? cl_model_config(m)->num_layers : cl_model_config(m)->num_decoder_layers,
+                              cl_model_config(m)->num_heads, err);
     if (!rc) {
         const int LH = r->layers * r->heads;
         rc = res->bolt ? cl_bolt_ms_induction(s, r->ind, r->cur, r->right, err)
@@ -118,7 +119,6 @@ static int run_model(const cl_model *m, const char *dir, cl_multisine_model *r, 
         const cl_load_opts lo = {res->opts.precision};
         if (!(rc = cl_model_load(dir, &lo, &own, err))) m = own;
     }
-    if (!rc) rc = cl_study_refuse_chronos2(m, dir, "multisine", err);
     if (!rc) {
         rc = analyse_model(m, r, series, res, fft, err);
         if (rc) cl_error_prefix(err, dir); /* load errors name the file already */
@@ -151,12 +151,12 @@ static int run_study(const cl_model *const *m, const char *const *dirs, int n, c
                 snprintf(cp, sizeof cp, "%s/config.json", dirs[k]);
                 have = cl_config_load(cp, &ck, err) == 0;
             }
-            if (have && (k == 0 || (ck.family == CL_FAMILY_BOLT && ck.context_length < c0.context_length &&
-                                    c0.family == CL_FAMILY_BOLT)))
+            if (have && (k == 0 || (ck.family != CL_FAMILY_T5 && ck.context_length < c0.context_length &&
+                                    c0.family == ck.family)))
                 c0 = ck;
         }
-        if (have && c0.family == CL_FAMILY_BOLT) {
-            r->bolt = 1;
+        if (have && c0.family != CL_FAMILY_T5) { /* Chronos-2 reads it as Chronos-Bolt does: bolt = 2 */
+            r->bolt = c0.family == CL_FAMILY_CHRONOS2 ? 2 : 1;
             r->stride = c0.patch_stride;
             cl_bolt_ms_input(&c0, &o->input, &r->opts.input);
             r->sig_points = cl_bolt_num_patches(&c0, r->opts.input.points);
@@ -257,7 +257,7 @@ static cJSON *result_json(const cl_multisine_result *r) {
     if (r->bolt) { /* Chronos-Bolt (§4.2): one attention sample per patch, at the patch rate */
         double fa[CL_MS_MAX_FREQS], al[CL_MS_MAX_FREQS];
         const int na = cl_bolt_ms_aliases(ms, r->sig_points, fa, al);
-        cJSON_AddStringToObject(in, "family", "bolt");
+        cJSON_AddStringToObject(in, "family", r->bolt == 2 ? "chronos2" : "bolt");
         cJSON_AddNumberToObject(in, "patch_stride", r->stride);
         cJSON_AddNumberToObject(in, "patches", r->sig_points);
         cJSON_AddNumberToObject(in, "patch_rate_hz", r->sig_points / ms->duration);
@@ -453,8 +453,8 @@ int cl_multisine_read(const char *dir, cl_multisine_result *r, cl_error *err) {
     r->opts.permutations = cl_jr_int(&j, def, "permutations");
     r->sig_points = ms->points;
     const cJSON *fam = cJSON_GetObjectItemCaseSensitive(in, "family");
-    if (cJSON_IsString(fam) && !strcmp(fam->valuestring, "bolt")) {
-        r->bolt = 1;
+    if (cJSON_IsString(fam) && (!strcmp(fam->valuestring, "bolt") || !strcmp(fam->valuestring, "chronos2"))) {
+        r->bolt = strcmp(fam->valuestring, "bolt") ? 2 : 1;
         r->stride = cl_jr_int(&j, in, "patch_stride");
         r->sig_points = cl_jr_int(&j, in, "patches");
         if (!j.rc && (r->sig_points < 8 || r->sig_points > ms->points)) cl_jr_fail(&j, "out of range", "patches");
