@@ -14,8 +14,10 @@ studies): numpy arrays in and out, the library's speed and exactness, no compile
 Functions: load, tokenize, detokenize, forward, embed, forecast, parrot, rrt_band, rrt_batch,
 induction, sweep, multisine, multisine_sweep, claims, set_threads, get_threads,
 default_model_path; pipeline (chronos-forecasting's ChronosPipeline / ChronosBoltPipeline:
-predict, predict_quantiles, embed), resolve_model, hf_hub_cache. Model methods: tokenize, detokenize, forward, embed, ablate (a context
-manager). Every failure raises chronolens.Error with the library's one-line message.
+predict, predict_quantiles, embed), resolve_model, hf_hub_cache; the hook layer (hooks.py):
+zero_ablate, mean_ablate, resample_ablate, set_activation, add_activation (steer), patch,
+scale_activation, ActivationCache. Model methods: tokenize, detokenize, forward, embed, ablate
+(a context manager), hook_names, run_with_cache, run_with_hooks. Every failure raises chronolens.Error with the library's one-line message.
 Long calls stop within a progress step on Ctrl-C (KeyboardInterrupt), when a progress
 callback returns chronolens.CANCEL (chronolens.Error, code 5) or when it raises (its exception).
 Libraries: $CHRONOLENS_LIB, else the checkout's build/, else an installed copy.
@@ -27,6 +29,8 @@ from .studies import (CRITERIA, Claim, Count, ForecastResult, InductionResult, M
                       MultisineSweepResult, Stat, SweepResult, claims, forecast, induction, multisine,
                       multisine_sweep, parrot, rrt_band, rrt_batch, sweep)
 from .pipeline import ChronosBoltPipeline, ChronosPipeline, hf_hub_cache, pipeline, resolve_model
+from .hooks import (ActivationCache, HookPoint, Intervention, add_activation, mean_ablate, patch, resample_ablate,
+                    scale_activation, set_activation, steer, zero_ablate)
 
 __version__ = "0.1.0"
 
@@ -34,7 +38,9 @@ __all__ = ["Error", "CANCEL", "Model", "ModelConfig", "ForwardResult", "Inductio
            "MultisineSweepResult", "ForecastResult", "Claim", "Stat", "Count", "STACKS", "CRITERIA", "load",
            "tokenize", "detokenize", "forward", "embed", "forecast", "parrot", "rrt_band", "rrt_batch", "induction",
            "sweep", "multisine", "multisine_sweep", "claims", "set_threads", "get_threads", "default_model_path",
-           "library_paths", "pipeline", "ChronosPipeline", "ChronosBoltPipeline", "resolve_model", "hf_hub_cache"]
+           "library_paths", "pipeline", "ChronosPipeline", "ChronosBoltPipeline", "resolve_model", "hf_hub_cache",
+           "ActivationCache", "HookPoint", "Intervention", "zero_ablate", "mean_ablate", "resample_ablate",
+           "set_activation", "add_activation", "steer", "patch", "scale_activation"]
 
 
 def _methods():
