@@ -435,7 +435,7 @@ CL_API void cl_hooks_free(cl_hooks *hk);
  * family does not have) is an error naming the point. */
 CL_API int cl_hooks_add(cl_hooks *hk, const char *name, cl_hook_fn fn, void *user, cl_error *err);
 CL_API int cl_hooks_add_intervention(cl_hooks *hk, const cl_intervention *iv, cl_error *err);
-/* Forgets everything registered. */
+/* Forgets everything registered (the memory its caches held is kept for the next ones). */
 CL_API void cl_hooks_clear(cl_hooks *hk);
 /* Batch row r of the next passes is series series0 + r / rep (default 0, 1): what PATCH and
  * RESAMPLE index their source by, and what a callback is told. */

@@ -193,6 +193,11 @@ class HookSet:
         self.ptr = ptr.value
         self._model = model._h  # the model outlives the set
         self._free = lib.cl_hooks_free
+        self.fill(interventions, cache, callbacks)
+
+    def fill(self, interventions=(), cache=(), callbacks=()):
+        """Replaces what the set holds (the memory of its caches is kept for the new ones)."""
+        lib.cl_hooks_clear(self.ptr)
         self._fns = []          # the C callbacks must live as long as the set
         self.error = None       # what a Python callback raised (raised again by the caller)
         for iv in interventions or ():
@@ -247,6 +252,22 @@ class HookSet:
         if getattr(self, "ptr", None):
             self._free(self.ptr)
             self.ptr = None
+
+
+def cache_set(model, interventions, names):
+    """A HookSet caching `names`: one of the model's earlier ones that nothing refers to any
+    more (no cache, no array of one), refilled, so that its buffers are reused; else a new one
+    (the model keeps the last two)."""
+    import sys
+    pool = model.__dict__.setdefault("_hooksets", [])
+    for hs in pool:
+        if sys.getrefcount(hs) <= 3:  # the list, this loop's name, getrefcount's argument
+            hs.fill(interventions, cache=names)
+            return hs
+    hs = HookSet(model, interventions, cache=names)
+    if len(pool) < 2:
+        pool.append(hs)
+    return hs
 
 
 def select_names(model, names_filter):

@@ -284,7 +284,7 @@ class Model:
         (token_ids, attention_mask, last_only)."""
         names = _hooks.select_names(self, names_filter)
         ivs = _hooks.interventions_of(self, interventions, gates=False)
-        hs = _hooks.HookSet(self, ivs, cache=names)
+        hs = _hooks.cache_set(self, ivs, names)
         r = forward(self, context, decoder_ids, None, _hooks=hs, **kw)
         arrays = {}
         for n in names:

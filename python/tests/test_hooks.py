@@ -206,3 +206,19 @@ def test_intervention_errors(model):
     r = cl.resample_ablate("encoder.0.hook_resid_pre", cache["encoder.0.hook_resid_pre"], rows=[0, 0])
     a = _out(model, model.forward(x, interventions=[r]))
     assert np.isfinite(a).all()
+
+
+def test_a_kept_cache_is_not_reused(model):
+    """run_with_cache reuses the buffers of caches nothing refers to any more, never those of
+    a cache (or one of its arrays) still held."""
+    x, other = _ctx(), _ctx()[::-1].copy() * 2
+    _, c1 = model.run_with_cache(x, names_filter="hook_embed")
+    a = c1["hook_embed"].copy()
+    for _ in range(3):
+        model.run_with_cache(other, names_filter="hook_embed")
+    assert np.array_equal(c1["hook_embed"], a)
+    arr = c1["hook_embed"]
+    del c1
+    for _ in range(3):
+        _, c2 = model.run_with_cache(other, names_filter="hook_embed")
+    assert np.array_equal(arr, a) and not np.array_equal(c2["hook_embed"], a)

@@ -137,13 +137,28 @@ static void apply(cl_hooks *hk, const hk_entry *e, float *act, const cl_hook_inf
                 apply_row(hk, e, act + ((size_t)b * sh[1] + t) * W + off, n, b, in->pos0 + t, off, W);
 }
 
+float *cl_hk_pool_take(cl_hooks *hk, size_t n, size_t *cap) {
+    int best = -1;
+    for (int i = 0; i < hk->npool; i++) /* the smallest that fits */
+        if (hk->pool_cap[i] >= n && (best < 0 || hk->pool_cap[i] < hk->pool_cap[best])) best = i;
+    if (best < 0) return NULL;
+    float *p = hk->pool[best];
+    *cap = hk->pool_cap[best];
+    hk->pool[best] = hk->pool[--hk->npool];
+    hk->pool_cap[best] = hk->pool_cap[hk->npool];
+    return p;
+}
+
 static void keep(cl_hooks *hk, hk_entry *e, const float *act, const cl_hook_info *in) {
     size_t n = 1;
     for (int i = 0; i < in->ndim; i++) n *= (size_t)in->shape[i];
     if (n > e->cache_cap) {
         free(e->cache);
-        e->cache = malloc(n * sizeof(float));
-        e->cache_cap = e->cache ? n : 0;
+        e->cache = cl_hk_pool_take(hk, n, &e->cache_cap);
+        if (!e->cache) {
+            e->cache = malloc(n * sizeof(float));
+            e->cache_cap = e->cache ? n : 0;
+        }
         if (!e->cache) { fail(hk, CL_ENOMEM, "hooks: %s: cannot keep %ld floats%.0ld", e->name, (long)n, 0); return; }
     }
     memcpy(e->cache, act, n * sizeof(float));

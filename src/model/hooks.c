@@ -103,9 +103,26 @@ static void entry_free(hk_entry *e) {
     free(e->pos); free(e->value); free(e->src); free(e->rows); free(e->cache);
 }
 
+/* e's cache buffer into the pool (freed when the pool cannot grow) */
+static void pool_put(cl_hooks *hk, hk_entry *e) {
+    if (!e->cache) return;
+    if (hk->npool == hk->pool_max) {
+        int nm = hk->pool_max ? 2 * hk->pool_max : 64;
+        float **p = realloc(hk->pool, sizeof *p * (size_t)nm);
+        if (p) hk->pool = p;
+        size_t *c = p ? realloc(hk->pool_cap, sizeof *c * (size_t)nm) : NULL;
+        if (c) { hk->pool_cap = c; hk->pool_max = nm; }
+    }
+    if (hk->npool < hk->pool_max) {
+        hk->pool[hk->npool] = e->cache;
+        hk->pool_cap[hk->npool++] = e->cache_cap;
+    } else free(e->cache);
+    e->cache = NULL;
+}
+
 void cl_hooks_clear(cl_hooks *hk) {
     if (!hk) return;
-    for (int i = 0; i < hk->n; i++) entry_free(&hk->e[i]);
+    for (int i = 0; i < hk->n; i++) { pool_put(hk, &hk->e[i]); entry_free(&hk->e[i]); }
     hk->n = 0;
     memset(hk->on, 0, (size_t)hk->npoints);
     hk->rc = 0;
@@ -114,6 +131,8 @@ void cl_hooks_clear(cl_hooks *hk) {
 void cl_hooks_free(cl_hooks *hk) {
     if (!hk) return;
     cl_hooks_clear(hk);
+    for (int i = 0; i < hk->npool; i++) free(hk->pool[i]);
+    free(hk->pool); free(hk->pool_cap);
     free(hk->e); free(hk->on); cl_free(hk->scratch);
     free(hk);
 }

@@ -65,7 +65,15 @@ struct cl_hooks {
     char msg[512];
     float *scratch;             /* full score maps when scores/pattern are hooked */
     size_t scratch_cap;
+    /* CACHE buffers of cleared entries, reused by later ones (a set cleared and refilled for
+     * each pass does not fault in fresh pages for every activation it keeps) */
+    float **pool;
+    size_t *pool_cap;
+    int npool, pool_max;
 };
+
+/* a buffer of at least n floats from hk's pool (removed from it), or NULL */
+float *cl_hk_pool_take(cl_hooks *hk, size_t n, size_t *cap);
 
 static inline int cl_hk_id(const cl_hooks *hk, int stack, int layer, int kind) {
     return HK_NGLOBAL + CL_HOOK_FAMILY_MAX + (stack * hk->max_layers + layer) * HK_NKINDS + kind;
