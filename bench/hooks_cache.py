@@ -1,7 +1,8 @@
 """run_with_cache of every hook point vs a plain forward pass, in one process (issue 26:
 target <= 1.5x): `python3 bench/hooks_cache.py MODEL [MODE] [N]`. MODE "both" (default)
 alternates the two N times and prints each median and their ratio (pairs: the machine's
-drift cancels); "plain" / "cache" run one of them N times (for farm-bench, whole process).
+drift cancels); "plain" / "cache" run one of them N times (for farm-bench, whole process). "both" also times a pass
+with a hook set attached and nothing registered (the cost of the branches).
 4 series x 512 values of a noisy sine; the decoder reads the start token (one position)."""
 import statistics
 import sys
@@ -29,6 +30,10 @@ def cache():
     return out, len(c)
 
 
+def empty():  # a hook set attached, nothing registered: one branch per point
+    return m.run_with_cache(x, names_filter=[])[0]
+
+
 if mode == "plain":
     for _ in range(n):
         plain()
@@ -37,12 +42,14 @@ elif mode == "cache":
         cache()
 else:
     plain(), cache()  # warm-up: states, buffers
-    tp, tc, ratio = [], [], []
+    tp, tc, ratio, re = [], [], [], []
     for _ in range(n):
         a = time.perf_counter(); plain(); b = time.perf_counter(); _, k = cache(); c = time.perf_counter()
-        tp.append(b - a); tc.append(c - b); ratio.append((c - b) / (b - a))
+        empty(); d = time.perf_counter()
+        tp.append(b - a); tc.append(c - b); ratio.append((c - b) / (b - a)); re.append((d - c) / (b - a))
     nbytes = sum(v.nbytes for v in m.run_with_cache(x)[1].values())
     print("hooks cached: %d points, %.1f MiB" % (k, nbytes / 2**20))
     print("plain forward   median %.3f s (min %.3f, max %.3f)" % (statistics.median(tp), min(tp), max(tp)))
     print("run_with_cache  median %.3f s (min %.3f, max %.3f)" % (statistics.median(tc), min(tc), max(tc)))
     print("ratio cache/plain: median %.2f (pairs: %s)" % (statistics.median(ratio), ", ".join("%.2f" % r for r in ratio)))
+    print("ratio empty set/plain: median %.3f (pairs: %s)" % (statistics.median(re), ", ".join("%.3f" % r for r in re)))

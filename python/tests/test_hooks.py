@@ -222,3 +222,12 @@ def test_a_kept_cache_is_not_reused(model):
     for _ in range(3):
         _, c2 = model.run_with_cache(other, names_filter="hook_embed")
     assert np.array_equal(arr, a) and not np.array_equal(c2["hook_embed"], a)
+
+
+def test_docs_hooks_example():
+    """docs/python.md's Hooks section runs."""
+    from conftest import REPO
+    text = (REPO / "docs" / "python.md").read_text()
+    sec = text.index("\n## Hooks\n")
+    start = text.index("```python", sec) + len("```python")
+    exec(compile(text[start:text.index("```", start)], "docs/python.md", "exec"), {"__name__": "docs"})
