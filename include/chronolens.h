@@ -452,6 +452,11 @@ CL_API void cl_state_set_hooks(cl_state *s, cl_hooks *hk);
  * (TransformerLens's hook_result; their sum over h is hook_attn_out). */
 CL_API int cl_attn_head_results(const cl_model *m, cl_stack stack, int layer, const float *z, int rows, float *out,
                                 cl_error *err);
+/* Direct logit attribution (Chronos-T5): out (n, d_model) = the directions whose dot product
+ * with the decoder's final residual stream divided by its RMS (the final norm's scale) gives
+ * the logit of tokens[i]: W_U[token] * the final norm's weight (* d_model^-0.5 for a tied
+ * head). A component's contribution is component / rms(final stream) · direction. */
+CL_API int cl_logit_directions(const cl_model *m, const int32_t *tokens, int n, float *out, cl_error *err);
 
 /* ================================================================ Chronos-Bolt
  * Chronos-Bolt (amazon/chronos-bolt-*, method.md §4): the same T5 stacks reading patches of

@@ -16,7 +16,7 @@ induction, sweep, multisine, multisine_sweep, claims, set_threads, get_threads,
 default_model_path; pipeline (chronos-forecasting's ChronosPipeline / ChronosBoltPipeline:
 predict, predict_quantiles, embed), resolve_model, hf_hub_cache; the hook layer (hooks.py):
 zero_ablate, mean_ablate, resample_ablate, set_activation, add_activation (steer), patch,
-scale_activation, ActivationCache. Model methods: tokenize, detokenize, forward, embed, ablate
+scale_activation, ActivationCache, patching, logit_attribution. Model methods: tokenize, detokenize, forward, embed, ablate
 (a context manager), hook_names, run_with_cache, run_with_hooks. Every failure raises chronolens.Error with the library's one-line message.
 Long calls stop within a progress step on Ctrl-C (KeyboardInterrupt), when a progress
 callback returns chronolens.CANCEL (chronolens.Error, code 5) or when it raises (its exception).
@@ -29,8 +29,8 @@ from .studies import (CRITERIA, Claim, Count, ForecastResult, InductionResult, M
                       MultisineSweepResult, Stat, SweepResult, claims, forecast, induction, multisine,
                       multisine_sweep, parrot, rrt_band, rrt_batch, sweep)
 from .pipeline import ChronosBoltPipeline, ChronosPipeline, hf_hub_cache, pipeline, resolve_model
-from .hooks import (ActivationCache, HookPoint, Intervention, add_activation, mean_ablate, patch, resample_ablate,
-                    scale_activation, set_activation, steer, zero_ablate)
+from .hooks import (ActivationCache, HookPoint, Intervention, add_activation, logit_attribution, mean_ablate, patch,
+                    patching, resample_ablate, scale_activation, set_activation, steer, zero_ablate)
 
 __version__ = "0.1.0"
 
@@ -40,7 +40,8 @@ __all__ = ["Error", "CANCEL", "Model", "ModelConfig", "ForwardResult", "Inductio
            "sweep", "multisine", "multisine_sweep", "claims", "set_threads", "get_threads", "default_model_path",
            "library_paths", "pipeline", "ChronosPipeline", "ChronosBoltPipeline", "resolve_model", "hf_hub_cache",
            "ActivationCache", "HookPoint", "Intervention", "zero_ablate", "mean_ablate", "resample_ablate",
-           "set_activation", "add_activation", "steer", "patch", "scale_activation"]
+           "set_activation", "add_activation", "steer", "patch", "scale_activation", "patching",
+           "logit_attribution"]
 
 
 def _methods():

@@ -16,7 +16,7 @@ import numpy as np
 
 from ._lib import ERR, Error, call, check_mirrors, lib, mirror
 
-__all__ = ["Intervention", "ActivationCache", "zero_ablate", "mean_ablate", "resample_ablate", "set_activation",
+__all__ = ["Intervention", "ActivationCache", "logit_attribution", "patching", "zero_ablate", "mean_ablate", "resample_ablate", "set_activation",
            "add_activation", "steer", "patch", "scale_activation", "HookPoint"]
 
 P = ctypes.POINTER
@@ -58,6 +58,7 @@ _decl("cl_hooks_cached", c_void_p, c_void_p, c_char_p, P(HookInfo))
 _decl("cl_hook_name", c_int, c_void_p, c_int, c_char_p, ctypes.c_size_t)
 _decl("cl_state_set_hooks", None, c_void_p, c_void_p)
 _decl("cl_attn_head_results", c_int, c_void_p, c_int, c_int, P(c_float), c_int, P(c_float), ERR)
+_decl("cl_logit_directions", c_int, c_void_p, P(ctypes.c_int32), c_int, P(c_float), ERR)
 
 # cl_iv_kind
 ZERO, MEAN, SET, ADD, SCALE, PATCH, RESAMPLE, CACHE = range(8)
@@ -313,12 +314,15 @@ class ActivationCache:
         return len(self._arrays)
 
     def keys(self):
+        """The cached hook names, in execution order."""
         return self._arrays.keys()
 
     def items(self):
+        """(name, array) pairs, in execution order."""
         return self._arrays.items()
 
     def values(self):
+        """The cached arrays, in execution order."""
         return self._arrays.values()
 
     def __repr__(self):
@@ -339,6 +343,10 @@ class ActivationCache:
         call(lib.cl_attn_head_results, self.model._h.ptr, stack, int(parts[1]), z.ctypes.data_as(P(c_float)), B * T,
              out.ctypes.data_as(P(c_float)))
         return out
+
+    def logit_attribution(self, tokens, pos=-1):
+        """Direct logit attribution (Chronos-T5): see chronolens.hooks.logit_attribution."""
+        return logit_attribution(self, tokens, pos)
 
     def stack_head_results(self, layer=-1, *, stack="encoder", pos_slice=None, return_labels=False,
                            incl_remainder=False):
@@ -374,6 +382,46 @@ class ActivationCache:
         return (out, labels) if return_labels else out
 
 
+def _decoder_components(cache):
+    """(components (n, B, Td, d), labels): the decoder's input embedding, every self- and
+    cross-attention head's output and every MLP output — they sum to the final stream."""
+    c = cache.model.config
+    comps, labels = [cache["decoder.0.hook_resid_pre"]], ["embed"]
+    for l in range(c.num_decoder_layers):
+        for part, tag in (("attn", "L%dH%d"), ("cross_attn", "L%dX%d")):
+            r = cache.head_results("decoder.%d.%s.hook_z" % (l, part))
+            for h in range(r.shape[2]):
+                comps.append(r[:, :, h])
+                labels.append(tag % (l, h))
+        comps.append(cache["decoder.%d.hook_mlp_out" % l])
+        labels.append("L%dMLP" % l)
+    return np.stack(comps), labels
+
+
+def logit_attribution(cache, tokens, pos=-1):
+    """Direct logit attribution of a Chronos-T5 run (TransformerLens's apply_ln_to_stack and
+    logit_attrs): each decoder component's contribution to the logit of tokens[b] at decoder
+    position pos, through the final norm's scale (its RMS over the cached final stream, held
+    fixed) and the tied head. The cache needs the decoder's hook_resid_pre, hook_z (self and
+    cross), hook_mlp_out and the last hook_resid_post (run_with_cache with names_filter None,
+    or a filter keeping n.startswith("decoder.")). Returns (contributions (n, B), labels): they
+    sum to the logits (to float rounding), labels "embed", "L{l}H{h}" (self), "L{l}X{h}"
+    (cross), "L{l}MLP"."""
+    m = cache.model
+    if m.config.family != "t5":
+        raise Error("chronolens: direct logit attribution is Chronos-T5's (a Bolt head is attributed by patching)")
+    comps, labels = _decoder_components(cache)
+    c = m.config
+    final = cache["decoder.%d.hook_resid_post" % (c.num_decoder_layers - 1)][:, pos]  # (B, d)
+    B = final.shape[0]
+    tok = np.ascontiguousarray(np.broadcast_to(np.asarray(tokens, np.int32).reshape(-1), (B,)))
+    dirs = np.empty((B, c.d_model), np.float32)
+    call(lib.cl_logit_directions, m._h.ptr, tok.ctypes.data_as(P(ctypes.c_int32)), B, dirs.ctypes.data_as(P(c_float)))
+    scale = 1.0 / np.sqrt((final.astype(np.float64) ** 2).mean(-1) + c.eps)  # (B,)
+    contrib = np.einsum("nbd,bd->nb", comps[:, :, pos].astype(np.float64), dirs.astype(np.float64)) * scale
+    return contrib, labels
+
+
 def interventions_of(model, interventions, gates):
     """The interventions to run (a list, one Intervention or None), with Model.ablate's gates
     as interventions too when `gates` (the entry points whose states carry no gates)."""
@@ -388,3 +436,50 @@ def interventions_of(model, interventions, gates):
 
 def _prod(shape):
     return int(math.prod(shape))
+
+
+def patching(model, clean, corrupted, hooks="decoder.{l}.cross_attn.hook_z", metric=None, *, decoder_ids=None,
+             pos=None):
+    """Activation patching over layer x head: one clean run's cache, then for every layer l and
+    head h the corrupted run with that head's activation at `hooks` (a name with {l}: a per-head
+    point, hook_z by default: the head's contribution) patched from the clean run, at positions
+    `pos` (None: all). metric(output) -> a number per call (output: logits (B, Td, V) or Bolt's
+    quantiles (B, Q, H)); default: the mean over series of the clean run's top token's
+    log-probability at the last decoder position (T5) or minus the mean absolute change of
+    the median from the clean run (Bolt). Returns (layers, heads) metric values; the clean and
+    corrupted runs' metrics are the array's attributes .clean and .corrupted. Each cell is one
+    forward pass in C (the interventions run in the engine)."""
+    c = model.config
+    nl = c.num_layers if hooks.startswith("encoder") else c.num_decoder_layers
+    names = [hooks.format(l=l) for l in range(nl)]
+    clean_out, cache = model.run_with_cache(clean, decoder_ids=decoder_ids, names_filter=names)
+    clean_out = np.array(clean_out)
+    if metric is None:
+        if c.family == "t5":
+            top = clean_out[:, -1].argmax(-1)
+
+            def metric(out):
+                lp = out[:, -1] - np.logaddexp.reduce(out[:, -1].astype(np.float64), axis=-1)[:, None]
+                return float(lp[np.arange(len(top)), top].mean())
+        else:
+            qi = len(c.quantiles) // 2
+
+            def metric(out):
+                return -float(np.abs(out[:, qi] - clean_out[:, qi]).mean())
+    fwd = (lambda x, ivs: model.forward(x, decoder_ids, interventions=ivs))
+    pick = (lambda r: r.quantiles if c.family == "bolt" else r.logits)
+    grid = np.empty((nl, c.num_heads))
+    for l, n in enumerate(names):
+        for h in range(c.num_heads):
+            grid[l, h] = metric(pick(fwd(corrupted, [patch(n, cache[n], head=h, pos=pos)])))
+    out = _Grid(grid)
+    out.clean = metric(clean_out)
+    out.corrupted = metric(pick(fwd(corrupted, None)))
+    return out
+
+
+class _Grid(np.ndarray):
+    """(layers, heads) patching metrics with .clean and .corrupted."""
+
+    def __new__(cls, a):
+        return np.asarray(a).view(cls)

@@ -231,3 +231,30 @@ def test_docs_hooks_example():
     sec = text.index("\n## Hooks\n")
     start = text.index("```python", sec) + len("```python")
     exec(compile(text[start:text.index("```", start)], "docs/python.md", "exec"), {"__name__": "docs"})
+
+
+def test_logit_attribution_sums_to_the_logit():
+    m = cl.load()
+    x = _ctx(2, 60)
+    dec = np.array([[0, 1500, 1700]] * 2, np.int32)
+    logits, cache = m.run_with_cache(x, decoder_ids=dec, names_filter=lambda n: n.startswith("decoder."))
+    tok = logits[:, -1].argmax(-1)
+    contrib, labels = cache.logit_attribution(tok)
+    assert contrib.shape == (len(labels), 2) and labels[0] == "embed" and "L1X3" in labels
+    assert np.allclose(contrib.sum(0), logits[np.arange(2), -1, tok], atol=1e-3)
+    with pytest.raises(cl.Error, match="Chronos-T5"):
+        cl.load(BOLT).run_with_cache(_ctx())[1].logit_attribution([0])
+
+
+def test_patching_grid(model):
+    clean, corrupt = _ctx(), _ctx()[::-1].copy() * 2
+    g = cl.patching(model, clean, corrupt)
+    c = model.config
+    assert g.shape == (c.num_decoder_layers, c.num_heads)
+    assert np.isfinite(g).all() and g.clean != g.corrupted
+    # one cell by hand: the same number
+    name = "decoder.0.cross_attn.hook_z"
+    _, cache = model.run_with_cache(clean, names_filter=name)
+    out = _out(model, model.forward(corrupt, interventions=[cl.patch(name, cache[name], head=1)]))
+    ref = cl.patching(model, clean, corrupt, metric=lambda o: float(np.asarray(o).sum()))
+    assert ref[0, 1] == float(out.sum())

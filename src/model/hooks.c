@@ -8,6 +8,7 @@
 #include "model/state.h"
 #include "core/core.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -294,5 +295,27 @@ int cl_attn_head_results(const cl_model *m, cl_stack stack, int layer, const flo
     for (int h = 0; h < H; h++)
         cl_sgemm(1, rows, d, dk, 1.0f, z + (size_t)h * dk, HD, wo + (size_t)h * dk, HD, 0.0f, out + (size_t)h * d,
                  H * d, NULL);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ logit directions */
+
+int cl_logit_directions(const cl_model *m, const int32_t *tokens, int n, float *out, cl_error *err) {
+    const cl_config *c = &m->cfg;
+    const cl_family *f = cl_family_of(c->family);
+    if (!f->lm_head || f->own_stacks)
+        return cl_error_set(err, CL_EINVAL, "logit directions: a %s model has no logits", f->name);
+    const int d = c->d_model;
+    const float sc = c->tied ? 1.0f / sqrtf((float)d) : 1.0f; /* T5's tied head reads d^-0.5 of the state */
+    for (int i = 0; i < n; i++) {
+        if (tokens[i] < 0 || tokens[i] >= c->vocab_size)
+            return cl_error_set(err, CL_EINVAL, "logit directions: token id %d outside the vocabulary [0, %d)",
+                                tokens[i], c->vocab_size);
+        for (int j = 0; j < d; j++) {
+            size_t at = (size_t)tokens[i] * d + j;
+            float w = m->lm_head ? m->lm_head[at] : cl_bf16_to_f32(m->lm_head_h[at]);
+            out[(size_t)i * d + j] = w * m->dec_final[j] * sc;
+        }
+    }
     return 0;
 }
