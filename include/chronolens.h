@@ -378,6 +378,95 @@ CL_API void cl_state_set_progress(cl_state *s, const cl_progress *p);
 CL_API double cl_state_flops(const cl_state *s);
 CL_API void cl_state_reset_flops(cl_state *s);
 
+/* ---------------------------------------------------------------- hooks
+ * Hook points named as TransformerLens's HookedEncoderDecoder names them (docs/c-api.md,
+ * docs/python.md: the table): hook_embed; encoder.{l}.hook_resid_pre|hook_resid_mid|
+ * hook_resid_post, encoder.{l}.attn.hook_q|k|v|z|attn_scores|pattern, encoder.{l}.hook_attn_out,
+ * encoder.{l}.mlp.hook_pre|hook_pre_linear (gated)|hook_post, encoder.{l}.hook_mlp_out; the
+ * decoder's the same plus decoder.{l}.cross_attn.*, hook_cross_attn_out, hook_resid_mid_cross;
+ * encoder_final_ln.hook_normalized, decoder_final_ln.hook_normalized; a family's own
+ * (Chronos-Bolt: input_patch_embedding.hook_out, output_patch_embedding.hook_out).
+ * Layouts: residual (batch, pos, d_model); q/k/v/z (batch, pos, head, d_head); scores and
+ * pattern (batch, head, query_pos, key_pos); mlp (batch, pos, d_ff); the Bolt head (batch,
+ * quantiles, horizon), normalised. A cl_hooks set is attached to a state (cl_state_set_hooks)
+ * or given to the forecast study; everything registered runs on the calling thread, in the
+ * order registered, on the activation in place (editing it is an intervention). With nothing
+ * registered at a point the engine runs as without hooks; a sublayer output that is added to
+ * the residual stream in one product (hook_attn_out, hook_cross_attn_out, hook_mlp_out) is
+ * computed apart and added when something is registered there (equal to float rounding). */
+typedef struct cl_hooks cl_hooks;
+
+typedef struct cl_hook_info {
+    const char *name;  /* the point's name */
+    int ndim;          /* 3 or 4 */
+    int shape[4];      /* the layout above */
+    int pos0;          /* absolute position of index 0 of the position (query) axis: cached
+                        * decoding runs one position a step */
+    int series0, rep;  /* batch row r holds series series0 + r / rep (forecast: rep samples) */
+} cl_hook_info;
+/* A callback: act in place; nonzero stops the pass (the pass fails with CL_ECANCELED). */
+typedef int (*cl_hook_fn)(float *act, const cl_hook_info *info, void *user);
+
+/* The interventions, declared (their arrays copied by cl_hooks_add_intervention):
+ *   ZERO      act = 0
+ *   MEAN      act = value (the mean over a dataset, given)
+ *   SET       act = value
+ *   ADD       act += value (a steering vector)
+ *   SCALE     act *= value[0] (a head gate: 0 = ablated)
+ *   PATCH     act = src[series] (another run's activation at this point, same layout)
+ *   RESAMPLE  act = src[src_rows[series]] (rows of another run, chosen)
+ *   CACHE     a copy kept in the set (cl_hooks_cached), the activation untouched
+ * value: n_value floats, the point's inner extent (d_model; d_head with a head, H*d_head
+ * without on q/k/v/z; key_pos on scores/pattern) broadcast over batch and positions, or
+ * (positions, inner) indexed by absolute position. src: (src_batch, src_pos, inner) as the
+ * point's layout puts them (scores/pattern: (src_batch, H, src_pos, key_pos)), indexed by
+ * absolute position. head: -1 all, else one head of a per-head point (q/k/v/z/scores/
+ * pattern); on hook_attn_out / hook_cross_attn_out a head means that head's z (its
+ * contribution through W_O): the spec moves to the layer's hook_z, so its value or source is
+ * z's (ZERO, SCALE, PATCH, RESAMPLE only). pos: absolute positions (query positions on
+ * scores/pattern), NULL all. */
+typedef enum {
+    CL_IV_ZERO, CL_IV_MEAN, CL_IV_SET, CL_IV_ADD, CL_IV_SCALE, CL_IV_PATCH, CL_IV_RESAMPLE, CL_IV_CACHE
+} cl_iv_kind;
+typedef struct cl_intervention {
+    cl_iv_kind kind;
+    const char *name;
+    int head;
+    int n_pos; const int *pos;
+    int n_value; const float *value;
+    int src_batch, src_pos; const float *src;
+    int n_src_rows; const int *src_rows;
+} cl_intervention;
+
+CL_API int cl_hooks_new(const cl_model *m, cl_hooks **out, cl_error *err);
+CL_API void cl_hooks_free(cl_hooks *hk);
+/* Registers a callback / an intervention at a point; an unknown name (or one the model's
+ * family does not have) is an error naming the point. */
+CL_API int cl_hooks_add(cl_hooks *hk, const char *name, cl_hook_fn fn, void *user, cl_error *err);
+CL_API int cl_hooks_add_intervention(cl_hooks *hk, const cl_intervention *iv, cl_error *err);
+/* Forgets everything registered (the memory its caches held is kept for the next ones). */
+CL_API void cl_hooks_clear(cl_hooks *hk);
+/* Batch row r of the next passes is series series0 + r / rep (default 0, 1): what PATCH and
+ * RESAMPLE index their source by, and what a callback is told. */
+CL_API void cl_hooks_set_rows(cl_hooks *hk, int series0, int rep);
+/* The copy a CACHE kept at point name in the last pass (its layout in info), or NULL. */
+CL_API const float *cl_hooks_cached(const cl_hooks *hk, const char *name, cl_hook_info *info);
+/* The model's hook points, in execution order: returns how many there are and writes the
+ * i-th name into buf (len bytes) when 0 <= i < that count. */
+CL_API int cl_hook_name(const cl_model *m, int i, char *buf, size_t len);
+/* Attaches hk (not owned; NULL detaches) to a state: its next passes run it. */
+CL_API void cl_state_set_hooks(cl_state *s, cl_hooks *hk);
+/* Per-head outputs of an attention sublayer: out (rows, H, d_model) = z_h (rows, d_head) ·
+ * W_O[:, h] for z (rows, H*d_head) of `stack` (CL_ENC_SELF, CL_DEC_SELF, CL_CROSS) layer
+ * (TransformerLens's hook_result; their sum over h is hook_attn_out). */
+CL_API int cl_attn_head_results(const cl_model *m, cl_stack stack, int layer, const float *z, int rows, float *out,
+                                cl_error *err);
+/* Direct logit attribution (Chronos-T5): out (n, d_model) = the directions whose dot product
+ * with the decoder's final residual stream divided by its RMS (the final norm's scale) gives
+ * the logit of tokens[i]: W_U[token] * the final norm's weight (* d_model^-0.5 for a tied
+ * head). A component's contribution is component / rms(final stream) · direction. */
+CL_API int cl_logit_directions(const cl_model *m, const int32_t *tokens, int n, float *out, cl_error *err);
+
 /* ================================================================ Chronos-Bolt
  * Chronos-Bolt (amazon/chronos-bolt-*, method.md §4): the same T5 stacks reading patches of
  * the instance-normalised series, one decoder query, a residual-block quantile head.

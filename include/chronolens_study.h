@@ -690,6 +690,9 @@ typedef struct cl_forecast_study_opts {
     int no_cache;          /* T5: decode on the growing prefix instead of the key/value cache */
     int window;            /* parrot: matched window D (8) */
     cl_progress progress;  /* stage "forecast": decoder steps (T5) or model rows (Bolt) */
+    cl_hooks *hooks;       /* the model's hook set (interventions) run in every pass and every
+                            * cached decoding step (NULL: none); series b of the context is
+                            * series b of the set's sources */
 } cl_forecast_study_opts;
 CL_API void cl_forecast_study_default(cl_forecast_study_opts *o);
 

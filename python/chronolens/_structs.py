@@ -192,7 +192,7 @@ class ForecastStudyOpts(ctypes.Structure):
     _fields_ = [("method", c_int), ("compare", c_int), ("horizon", c_int), ("nlev", c_int),
                 ("levels", c_double * FORECAST_MAX_LEVELS), ("samples", c_int), ("temperature", c_double),
                 ("top_k", c_long), ("top_p", c_double), ("have_seed", c_int), ("seed", c_u64), ("batch", c_int),
-                ("no_cache", c_int), ("window", c_int), ("progress", Progress)]
+                ("no_cache", c_int), ("window", c_int), ("progress", Progress), ("hooks", c_void_p)]
 
 
 @mirror("cl_parrot_info")

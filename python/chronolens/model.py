@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 
 from . import _lib, _values
+from . import hooks as _hooks
 from ._args import c_int, int32_array
 from ._lib import Error, call, lib
 from .tables import Table
@@ -287,14 +288,60 @@ class Model:
     def forward(self, context=None, decoder_ids=None, capture=None, **kw):
         return forward(self, context, decoder_ids, capture, **kw)
 
-    def embed(self, context, batch=16):
-        return embed(self, context, batch)
+    def embed(self, context, batch=16, interventions=None):
+        return embed(self, context, batch, interventions)
+
+    # ---- hooks (docs/python.md, "Hooks"; hooks.py)
+    def hook_names(self):
+        """The hook points of this model, in execution order, named as TransformerLens's
+        HookedEncoderDecoder names them (hook_embed, encoder.{l}.attn.hook_z, ...)."""
+        return _hooks.hook_names(self)
+
+    def run_with_cache(self, context=None, *, decoder_ids=None, names_filter=None, interventions=None, **kw):
+        """One forward pass keeping the activations names_filter selects (None: every hook
+        point; a name, a list of names, or a callable name -> bool) -> (output, cache): output
+        the logits (B, Td, V) (Chronos-T5) or the quantiles (B, Q, H) (Chronos-Bolt), cache an
+        ActivationCache {name: array} in TransformerLens's layouts. Only what is asked is kept.
+        interventions (and Model.ablate's gates) apply; other keywords go to forward
+        (token_ids, attention_mask, last_only)."""
+        names = _hooks.select_names(self, names_filter)
+        ivs = _hooks.interventions_of(self, interventions, gates=False)
+        hs = _hooks.cache_set(self, ivs, names)
+        r = forward(self, context, decoder_ids, None, _hooks=hs, **kw)
+        arrays = {}
+        for n in names:
+            got = hs.cached(n)
+            if got is not None:
+                addr, shape, _ = got
+                arrays[n] = _wrap(addr, shape, ctypes.c_float, np.float32, hs)
+        out = r.quantiles if self.config.family == "bolt" else r.logits
+        return out, _hooks.ActivationCache(self, arrays, hs)
+
+    def run_with_hooks(self, context=None, *, fwd_hooks=(), decoder_ids=None, interventions=None, **kw):
+        """One forward pass with Python callbacks: fwd_hooks [(name, fn)] (name a hook point
+        or a callable name -> bool selecting several), fn(activation, hook) called with a
+        writable float32 view of the activation (TransformerLens's layout) and a HookPoint
+        (name, shape, pos0); it may edit it in place or return a replacement of its shape.
+        Returns the output (logits (B, Td, V) or Bolt's quantiles (B, Q, H)). The slower
+        path: each call crosses ctypes on the calling thread; a declared intervention
+        (zero_ablate, patch, ...) runs in C. An exception in fn stops the pass and is raised."""
+        cbs = []
+        for name, fn in fwd_hooks:
+            for n in ([name] if isinstance(name, str) else _hooks.select_names(self, name)):
+                cbs.append((n, fn))
+        for n, _ in cbs:
+            _hooks.select_names(self, n)  # an unknown name: the error naming it
+        ivs = _hooks.interventions_of(self, interventions, gates=False)
+        hs = _hooks.HookSet(self, ivs, callbacks=cbs)
+        r = forward(self, context, decoder_ids, None, _hooks=hs, **kw)
+        return (r.quantiles if self.config.family == "bolt" else r.logits).copy()
 
     def ablate(self, stack, layer, head, gate=0.0):
         """Context manager: head(s) `head` (an int or a list) of `layer` of `stack` ("enc",
         "dec", "cross") multiplied by `gate` (0 = ablated) before the output projection, in
         every forward and embed of this model inside the block; restored on exit. Nests.
-        Studies and forecast run their own states and are not affected.
+        forecast (and the pipeline) apply it too, in every cached decoding step; the studies
+        refuse to run under it.
 
             with model.ablate("cross", 1, 3):
                 r = model.forward(ctx, capture="cross")"""
@@ -436,7 +483,7 @@ def _capture_specs(capture):
 
 
 def forward(model, context=None, decoder_ids=None, capture=None, *, token_ids=None, attention_mask=None,
-            last_only=False):
+            last_only=False, interventions=None, _hooks=None):
     """One encoder-decoder pass.
 
     context: (L,) or (B, L) values (NaN = missing), tokenized as Chronos does; or instead
@@ -447,6 +494,8 @@ def forward(model, context=None, decoder_ids=None, capture=None, *, token_ids=No
       {stack: True | {"layers": [...], "heads": [...], "rows": [...]}} (None = all; a negative
       row r means Tq + r, so -2 is the encoder token before EOS).
     last_only: logits of the last decoder position only.
+    interventions: Intervention objects (chronolens.zero_ablate(...), patch(...), ...) run
+    in C at their hook points (docs/python.md, "Hooks").
     Head ablations of model.ablate() in force apply.
     Returns a ForwardResult (arrays view the library's memory, see its documentation)."""
     cfg = model.config
@@ -456,7 +505,7 @@ def forward(model, context=None, decoder_ids=None, capture=None, *, token_ids=No
                         "attention_mask, decoder_ids or last_only)")
         if context is None:
             raise Error("chronolens: forward needs a context")
-        return _bolt_forward(model, context, capture)
+        return _bolt_forward(model, context, capture, interventions, _hooks)
     if token_ids is not None:
         if context is not None:
             raise Error("chronolens: give context or token_ids, not both")
@@ -481,9 +530,10 @@ def forward(model, context=None, decoder_ids=None, capture=None, *, token_ids=No
             raise Error("chronolens: decoder_ids of shape %s for %d series" % (dec.shape, B))
         dec = int32_array(dec, "decoder_ids", 0, cfg.vocab_size - 1, "the vocabulary [0, %d)" % cfg.vocab_size)
     specs = _capture_specs(capture)
+    hs = _hooks if _hooks is not None else _hook_set(model, interventions)
     st = model._take_state()
     _set_captures(st, specs)
-    with _lib.interruptible(state=st.ptr):  # Ctrl-C stops the pass between layers
+    with _attached(st, hs), _lib.interruptible(state=st.ptr):  # Ctrl-C stops the pass between layers
         call(lib.cl_encode, st.ptr, ids, mask, B, T)
         call(lib.cl_decode, st.ptr, dec, dec.shape[1], int(bool(last_only)))
     r = ForwardResult()
@@ -522,16 +572,40 @@ def _get_captures(r, st, specs):
     r._state = st
 
 
-def _bolt_forward(model, context, capture):
+@contextlib.contextmanager
+def _attached(st, hs):
+    """The hook set hs (None: none) on state st for a pass; a Python callback's exception
+    raised instead of the library's "stopped" error."""
+    if hs is None:
+        yield
+        return
+    hs.rows(0, 1)
+    _hooks.lib.cl_state_set_hooks(st.ptr, hs.ptr)
+    try:
+        yield
+    except Error:
+        hs.raise_error()
+        raise
+    finally:
+        _hooks.lib.cl_state_set_hooks(st.ptr, None)
+
+
+def _hook_set(model, interventions):
+    ivs = _hooks.interventions_of(model, interventions, gates=False)  # the state carries the gates
+    return _hooks.HookSet(model, ivs) if ivs else None
+
+
+def _bolt_forward(model, context, capture, interventions=None, hs=None):
     """Chronos-Bolt: instance norm, patches, encoder, the one-query decoder, the quantile head."""
     cfg = model.config
     x = _context(context, model)
     B, L = x.shape
     T = lib.cl_bolt_num_tokens(model._cfg, L)
     specs = _capture_specs(capture)
+    hs = hs if hs is not None else _hook_set(model, interventions)
     st = model._take_state()
     _set_captures(st, specs)
-    with _lib.interruptible(state=st.ptr):
+    with _attached(st, hs), _lib.interruptible(state=st.ptr):
         call(lib.cl_bolt_forward, st.ptr, x, B, L)
     d, H = cfg.d_model, cfg.prediction_length
     f32 = lambda fn, shape: _wrap(fn(st.ptr), shape, ctypes.c_float, np.float32, st)
@@ -548,17 +622,18 @@ def _bolt_forward(model, context, capture):
     return r
 
 
-def embed(model, context, batch=16):
+def embed(model, context, batch=16, interventions=None):
     """ChronosPipeline.embed: the encoder's last hidden state of every series.
     context (L,) or (B, L) -> (embeddings (B, T, d_model) float32 (EOS included), scale (B,)),
-    `batch` series per encoder pass. Head ablations in force apply.
+    `batch` series per encoder pass. Head ablations in force and `interventions` apply.
     Chronos-Bolt (ChronosBoltPipeline.embed, chronolens embed): T = patches (+ [REG]) and
     scale (B, 2) = (loc, scale) of the instance norm."""
     batch = c_int(batch, "batch")
     if batch < 1:
         raise Error("chronolens: embed batch %d: must be >= 1" % batch)
+    hs = _hook_set(model, interventions)
     if model.config.family == "bolt":
-        return _bolt_embed(model, context, int(batch))
+        return _bolt_embed(model, context, int(batch), hs)
     ids, mask, scale = tokenize(model, context)
     B, T = ids.shape
     d = model.config.d_model
@@ -568,7 +643,9 @@ def embed(model, context, batch=16):
         call(lib.cl_state_set_capture, st.ptr, spec_stack, ctypes.byref(_lib.CaptureSpec()))
     for b0 in range(0, B, int(batch)):
         nb = min(int(batch), B - b0)
-        with _lib.interruptible(state=st.ptr):  # Ctrl-C stops the pass between layers
+        with _attached(st, hs), _lib.interruptible(state=st.ptr):  # Ctrl-C stops the pass between layers
+            if hs is not None:
+                hs.rows(b0, 1)  # series b0.. of the context: what a patch's source rows are
             call(lib.cl_encode, st.ptr, np.ascontiguousarray(ids[b0:b0 + nb]),
                  np.ascontiguousarray(mask[b0:b0 + nb]), nb, T)
         out[b0:b0 + nb] = _wrap(lib.cl_state_encoder_hidden(st.ptr, None, None), (nb, T, d), ctypes.c_float,
@@ -576,7 +653,7 @@ def embed(model, context, batch=16):
     return out, scale
 
 
-def _bolt_embed(model, context, batch):
+def _bolt_embed(model, context, batch, hs=None):
     x = _context(context, model)
     B, L = x.shape
     T, d = lib.cl_bolt_num_tokens(model._cfg, L), model.config.d_model
@@ -586,7 +663,9 @@ def _bolt_embed(model, context, batch):
     _set_captures(st, {})
     for b0 in range(0, B, batch):
         nb = min(batch, B - b0)
-        with _lib.interruptible(state=st.ptr):
+        with _attached(st, hs), _lib.interruptible(state=st.ptr):
+            if hs is not None:
+                hs.rows(b0, 1)
             call(lib.cl_bolt_encode, st.ptr, np.ascontiguousarray(x[b0:b0 + nb]), nb, L)
         out[b0:b0 + nb] = _wrap(lib.cl_state_encoder_hidden(st.ptr, None, None), (nb, T, d), ctypes.c_float,
                                 np.float32, st)

@@ -113,8 +113,9 @@ def _out(a, torch_in):
 # ---- the pipelines
 
 class _Pipeline:
-    def __init__(self, model):
+    def __init__(self, model, interventions=None):
         self.model = model
+        self.interventions = interventions  # run in every forecast and embedding (hooks.py)
 
     @property
     def model_context_length(self):
@@ -145,7 +146,10 @@ class _Pipeline:
         Chronos-Bolt: T = patches (+ [REG]), state = (loc (B,), scale (B,))."""
         from .studies import embed_series
         x, torch_in = _prepare(_inputs(inputs, context))
-        emb, scale = embed_series(self.model, x)
+        if self.interventions or self.model._gates:  # the model's own state runs them (the same encoder)
+            emb, scale = self.model.embed(x, interventions=self.interventions)
+        else:
+            emb, scale = embed_series(self.model, x)
         if scale.ndim == 2:
             return _out(emb, torch_in), (_out(scale[:, 0].copy(), torch_in), _out(scale[:, 1].copy(), torch_in))
         return _out(emb, torch_in), _out(scale, torch_in)
@@ -183,7 +187,8 @@ class ChronosPipeline(_Pipeline):
         x, torch_in = _prepare(inputs)
         H = self._horizon(prediction_length, limit)
         f = forecast(self.model, x, horizon=H, samples=num_samples, temperature=temperature, top_k=top_k,
-                     top_p=top_p, seed=seed, batch=batch, quantiles=levels, progress=progress)
+                     top_p=top_p, seed=seed, batch=batch, quantiles=levels, progress=progress,
+                     interventions=self.interventions)
         return _out(f.samples, torch_in), _out(f.quantiles, torch_in), _out(f.mean, torch_in)
 
 
@@ -223,14 +228,18 @@ class ChronosBoltPipeline(_Pipeline):
         from .studies import forecast
         x, torch_in = _prepare(inputs)
         H = self._horizon(prediction_length, limit)
-        f = forecast(self.model, x, horizon=H, batch=batch, quantiles=levels, progress=progress)
+        f = forecast(self.model, x, horizon=H, batch=batch, quantiles=levels, progress=progress,
+                     interventions=self.interventions)
         return _out(f.samples, torch_in), _out(f.quantiles, torch_in), _out(f.mean, torch_in)
 
 
-def pipeline(path_or_id=None, precision="fp32"):
+def pipeline(path_or_id=None, precision="fp32", interventions=None):
     """ChronosPipeline or ChronosBoltPipeline (by the checkpoint's family) for a checkpoint
     folder, a Hugging Face id in the local cache (resolve_model), a loaded Model, or None (the
-    bundled model). `.model` is the chronolens Model (forward, attention, studies)."""
+    bundled model). `.model` is the chronolens Model (forward, attention, studies).
+    interventions (chronolens.zero_ablate(...), ...; docs/python.md "Hooks") run in every
+    predict, predict_quantiles and embed, as Model.ablate's gates do."""
     m = path_or_id if isinstance(path_or_id, Model) else Model(
         None if path_or_id is None else resolve_model(path_or_id), precision)
-    return ChronosBoltPipeline(m) if m.config.family == "bolt" else ChronosPipeline(m)
+    cls = ChronosBoltPipeline if m.config.family == "bolt" else ChronosPipeline
+    return cls(m, interventions)

@@ -59,13 +59,14 @@ def _invalid(message):
 
 
 def _no_ablation(model, what):
-    """The studies, forecast and embed_series run on states of their own, which do not carry
-    the head gates of `model.ablate`: an ablation they dropped would read as a false null
-    ("ablating the head changes nothing"), so it is refused until they apply it."""
+    """The studies and embed_series run on states of their own, which do not carry the head
+    gates of `model.ablate`: an ablation they dropped would read as a false null ("ablating
+    the head changes nothing"), so it is refused until they apply it (forecast does: its
+    hook set carries the gates, hooks.py)."""
     if model._gates:
         gated = ", ".join("%s layer %d head %d" % k for k in sorted(model._gates))
         _invalid("chronolens: %s does not apply head ablations (in force: %s); run it outside "
-                 "`with model.ablate(...)`, or use Model.forward / Model.embed, which do" % (what, gated))
+                 "`with model.ablate(...)`, or use Model.forward / Model.embed / forecast, which do" % (what, gated))
 
 
 def _stats(ptr, n):  # cl_stat (n) -> (n, 3): mean, std, seed_std; NaN where the library has none
@@ -606,7 +607,8 @@ class ForecastResult(Table):
 
 
 def forecast(model, context, horizon=None, samples=None, temperature=None, top_k=None, top_p=None, seed=None,
-             batch=0, cache=True, quantiles=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9), progress=None):
+             batch=0, cache=True, quantiles=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9), progress=None,
+             interventions=None):
     """Sample paths of the model for context (L,) or (B, L) (NaN = missing), as
     ChronosPipeline.predict (chronolens forecast): horizon (default prediction_length),
     samples / temperature / top_k / top_p (default the model's chronos_config), seed (series b
@@ -616,11 +618,15 @@ def forecast(model, context, horizon=None, samples=None, temperature=None, top_k
     the command refuses them. quantiles: the levels of `quantiles` (linear interpolation over
     the samples; Bolt: the pipeline's rule over its levels). progress: None, True (stderr) or
     f(done, total) over decoder steps x series (Bolt: model rows). Returns a ForecastResult
-    whose mean and quantiles equal the command's CSV."""
+    whose mean and quantiles equal the command's CSV. interventions (zero_ablate(...), ...)
+    and the head ablations of model.ablate run in every pass and every cached decoding step
+    (docs/python.md, "Hooks")."""
     from .model import _context
+    from . import hooks as _hooks
     c = model.config
     bolt = c.family == "bolt"
-    _no_ablation(model, "forecast")
+    ivs = _hooks.interventions_of(model, interventions, gates=True)
+    hs = _hooks.HookSet(model, ivs) if ivs else None
     mp = model._h.ptr if bolt else _model_ptr(model, "forecast (T5 sampling)")
     x = _context(context, model)
     B, L = x.shape
@@ -659,6 +665,7 @@ def forecast(model, context, horizon=None, samples=None, temperature=None, top_k
     slib.cl_forecast_study_default(ctypes.byref(o))
     o.method, o.horizon, o.samples, o.temperature, o.top_k, o.top_p = cs.FORECAST_MODEL, H, ns, t, k, p
     o.have_seed, o.seed, o.batch, o.no_cache = have_seed, seed, batch, int(not cache)
+    o.hooks = hs.ptr if hs is not None else None
     levels = lv if len(lv) else np.array([0.5])  # the study wants a level; none asked: none returned
     o.nlev = c_int(len(levels), "quantiles", 1, cs.FORECAST_MAX_LEVELS)
     o.levels[:len(levels)] = levels.tolist()
@@ -666,7 +673,12 @@ def forecast(model, context, horizon=None, samples=None, temperature=None, top_k
     res = cs.ForecastResult()
     with _lib.interruptible(progress, "forecast") as run:
         o.progress = run.progress
-        call(slib.cl_forecast_study_run, mp, ctypes.byref(ctx), ctypes.byref(o), ctypes.byref(res))
+        try:
+            call(slib.cl_forecast_study_run, mp, ctypes.byref(ctx), ctypes.byref(o), ctypes.byref(res))
+        except Error:
+            if hs is not None:
+                hs.raise_error()
+            raise
     try:
         vals = cs.array(res.paths, (B, res.S, H))
         mean = cs.array(res.mean, (B, H))

@@ -130,17 +130,17 @@ def test_ablation_reproduces_the_induction_study(nano):
 
 
 def test_studies_refuse_an_ablation_they_would_drop(small):
-    """The studies, forecast and the pipeline run on states of their own: under model.ablate
-    they refuse (an ablation silently dropped reads as a false null) and say which are in
-    force; outside it they run."""
+    """The studies run on states of their own: under model.ablate they refuse (an ablation
+    silently dropped reads as a false null) and say which are in force; forecast and the
+    pipeline apply it (in every cached decoding step: tests/test_hooks.py); outside it they run."""
     m, ctx, _ = small
     x = np.asarray(ctx)[:1]
     with m.ablate("cross", 0, 1):
-        for run in (lambda: chronolens.forecast(m, x, horizon=2, samples=2),
-                    lambda: chronolens.induction(m, batch=2, strict=False),
-                    lambda: chronolens.studies.embed_series(m, x),
-                    lambda: chronolens.pipeline(m).predict(x, prediction_length=2, num_samples=2)):
+        for run in (lambda: chronolens.induction(m, batch=2, strict=False),
+                    lambda: chronolens.studies.embed_series(m, x)):
             with pytest.raises(chronolens.Error, match="does not apply head ablations .*cross layer 0 head 1"):
                 run()
         assert m.embed(x)[0].shape[0] == 1  # Model.embed runs on the model's state: gated
+        assert chronolens.forecast(m, x, horizon=2, samples=2).mean.shape == (1, 2)
+        assert np.asarray(chronolens.pipeline(m).predict(x, prediction_length=2, num_samples=2)).shape == (1, 2, 2)
     assert chronolens.forecast(m, x, horizon=2, samples=2).mean.shape == (1, 2)

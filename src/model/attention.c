@@ -2,6 +2,7 @@
  * over (batch, head) pairs; bias, masks and softmax fused in one pass over each score row;
  * capture of the requested rows straight from the probabilities. */
 #include "model/attention.h"
+#include "model/hooks.h"
 #include "core/core.h"
 
 #include <float.h>
@@ -98,7 +99,77 @@ static void head_task(void *ctx, int task, int tid) {
     cl_sgemm(0, Tq, a->dk, Tk, g, S, Tk, vb, a->ldk, 0.0f, a->out + (size_t)b * Tq * a->ldo + h * a->dk, a->ldo, NULL);
 }
 
+/* ---- the maps formed whole, for their hook points (hook_attn_scores, hook_pattern): the
+ * same arithmetic as head_task in three passes over the (batch, head) pairs, the hooks run
+ * on the calling thread between them. full: (B, H, Tq, Tk). */
+typedef struct { const attn_args *a; float *full; } split_job;
+
+static float *map_of(const split_job *j, int task) { return j->full + (size_t)task * j->a->Tq * j->a->Tk; }
+
+/* S = Q K^T + bias, masked (no softmax) */
+static void split_scores(void *ctx, int task, int tid) {
+    (void)tid;
+    const split_job *j = ctx;
+    const attn_args *a = j->a;
+    const int Tq = a->Tq, Tk = a->Tk, b = task / a->H, h = task % a->H;
+    const float *qb = a->q + (size_t)b * Tq * a->ldq + h * a->dk;
+    const float *kb = a->k + (size_t)b * Tk * a->ldk + (a->shared_kv ? 0 : (size_t)h * a->dk);
+    const uint8_t *km = a->kmask ? a->kmask + (size_t)b * Tk : NULL;
+    float *S = map_of(j, task);
+    cl_sgemm(1, Tq, Tk, a->dk, 1.0f, qb, a->ldq, kb, a->ldk, 0.0f, S, Tk, NULL);
+    for (int i = 0; i < Tq; i++) {
+        float *r = S + (size_t)i * Tk;
+        if (a->bias) {
+            const float *br = a->bias + ((size_t)h * Tq + i) * Tk;
+            for (int jj = 0; jj < Tk; jj++) r[jj] += br[jj];
+        }
+        if (km)
+            for (int jj = 0; jj < Tk; jj++) r[jj] = km[jj] ? r[jj] : -FLT_MAX;
+        if (a->causal)
+            for (int jj = i + 1; jj < Tk; jj++) r[jj] = -FLT_MAX;
+    }
+}
+
+static void split_softmax(void *ctx, int task, int tid) {
+    (void)tid;
+    const split_job *j = ctx;
+    float *S = map_of(j, task);
+    for (int i = 0; i < j->a->Tq; i++) softmax_row(S + (size_t)i * j->a->Tk, j->a->Tk);
+}
+
+/* capture, then O = gate * S V */
+static void split_out(void *ctx, int task, int tid) {
+    (void)tid;
+    const split_job *j = ctx;
+    const attn_args *a = j->a;
+    const int Tq = a->Tq, Tk = a->Tk, b = task / a->H, h = task % a->H;
+    const float *vb = a->v + (size_t)b * Tk * a->ldk + (a->shared_kv ? 0 : (size_t)h * a->dk);
+    const float *S = map_of(j, task);
+    const capture *cap = a->cap;
+    int ls = (cap && cap->valid) ? cap->layer_sel[a->layer] : -1;
+    if (ls >= 0 && cap->head_sel[h] >= 0) {
+        float *dst = cap->buf + ((((size_t)ls * a->B + b) * cap->shape[2] + cap->head_sel[h]) * cap->shape[3]) * Tk;
+        for (int r = 0; r < cap->shape[3]; r++)
+            memcpy(dst + (size_t)r * Tk, S + (size_t)cap->row_idx[r] * Tk, sizeof(float) * Tk);
+    }
+    float g = a->gates ? a->gates[h] : 1.0f;
+    cl_sgemm(0, Tq, a->dk, Tk, g, S, Tk, vb, a->ldk, 0.0f, a->out + (size_t)b * Tq * a->ldo + h * a->dk, a->ldo, NULL);
+}
+
+static void attention_hooked(const attn_args *a) {
+    float *full = cl_hooks_scratch(a->hk, (size_t)a->B * a->H * a->Tq * a->Tk);
+    if (!full) return; /* the hook set holds the error */
+    split_job j = {a, full};
+    int sh[4] = {a->B, a->H, a->Tq, a->Tk};
+    cl_parallel_for(a->B * a->H, split_scores, &j);
+    cl_hooks_fire(a->hk, a->hk_scores, full, 4, sh, a->qpos0);
+    cl_parallel_for(a->B * a->H, split_softmax, &j);
+    cl_hooks_fire(a->hk, a->hk_pattern, full, 4, sh, a->qpos0);
+    cl_parallel_for(a->B * a->H, split_out, &j);
+}
+
 void cl_attention(const attn_args *a) {
-    cl_parallel_for(a->B * a->H, head_task, (void *)a);
+    if (a->hk && (cl_hk_on(a->hk, a->hk_scores) || cl_hk_on(a->hk, a->hk_pattern))) attention_hooked(a);
+    else cl_parallel_for(a->B * a->H, head_task, (void *)a);
     if (a->flops) *a->flops += 4.0 * a->B * a->H * (double)a->Tq * a->Tk * a->dk;
 }

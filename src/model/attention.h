@@ -16,6 +16,9 @@ typedef struct attn_args {
     float *out; int ldo;             /* (B, Tq, H*dk) */
     float *scores;                   /* scratch (cl_pool_threads(), Tq, Tk) */
     capture *cap; int layer;         /* what to keep (cap NULL: nothing) */
+    struct cl_hooks *hk;             /* hooks (NULL: none): when the points hk_scores or hk_pattern are */
+    int hk_scores, hk_pattern, qpos0;/* registered, the maps are formed whole (B, H, Tq, Tk) and hooked
+                                      * on the calling thread; qpos0: the first query's position */
     double *flops;
 } attn_args;
 
@@ -34,7 +37,7 @@ void cl_cross_attention_direct(const float *q, const float *wk, const float *wv,
                                const uint16_t *wvh, const float *enc,
                                const uint8_t *kmask, int B, int Tq, int Tk, int H, int dk, int d,
                                const float *gates, capture *cap, int layer, float *scores, float *u,
-                               float *c, float *out, double *flops);
+                               float *c, float *out, double *flops, struct cl_hooks *hk, int hk_scores, int hk_pattern);
 
 /* In-place row softmax of (rows, n). */
 void cl_softmax_rows(float *x, int rows, int n);

@@ -3,6 +3,7 @@
 #include "model/blocks.h"
 #include "core/core.h"
 #include "core/gemm_bf16.h"
+#include "model/hooks.h"
 
 #include <math.h>
 #include <string.h>
@@ -134,6 +135,42 @@ void cl_feed_forward(const cl_model *m, const layer_w *L, const float *h, int ro
     if (rows < ROWS_SERIAL || cl_pool_threads() < 2) act_range(c->act_gelu, buf, g, 0, n);
     else cl_parallel_for(ROW_BLOCKS, act_task, &j);
     cl_linear_w(buf, rows, F, L->wo, L->woh, d, 1.0f, x, flops);
+}
+
+static void add_rows(float *x, const float *t, size_t n) {
+    for (size_t i = 0; i < n; i++) x[i] += t[i];
+}
+
+void cl_out_proj_hk(const float *z, int rows, int in, const float *W, const uint16_t *Wh, int d, float *x,
+                    double *flops, cl_hooks *hk, int id, int B, int T, int pos0, float *tmp) {
+    if (!cl_hk_on(hk, id)) { cl_linear_w(z, rows, in, W, Wh, d, 1.0f, x, flops); return; }
+    cl_linear_w(z, rows, in, W, Wh, d, 0.0f, tmp, flops);
+    cl_hk_resid(hk, id, tmp, B, T, d, pos0);
+    add_rows(x, tmp, (size_t)rows * d);
+}
+
+void cl_feed_forward_hk(const cl_model *m, const layer_w *L, const float *h, int rows, float *buf, float *x,
+                        double *flops, cl_hooks *hk, int stack, int layer, int B, int T, int pos0, float *tmp) {
+    const int pre = cl_hk_layer_on(hk, stack, layer, HK_MLP_PRE), lin = cl_hk_layer_on(hk, stack, layer, HK_MLP_PRE_LINEAR);
+    const int post = cl_hk_layer_on(hk, stack, layer, HK_MLP_POST), out = cl_hk_layer_on(hk, stack, layer, HK_MLP_OUT);
+    if (!pre && !lin && !post && !out) { cl_feed_forward(m, L, h, rows, buf, x, flops); return; }
+    const cl_config *c = &m->cfg;
+    const int d = c->d_model, F = c->d_ff;
+    const size_t n = (size_t)rows * F;
+    float *g = c->gated ? buf + n : NULL;
+    if (g) {
+        cl_wprod p[2] = {{L->wi0, L->wi0h, F, 0.0f, buf}, {L->wi1, L->wi1h, F, 0.0f, g}};
+        cl_linear_w_n(h, rows, d, 2, p, flops);
+    } else {
+        cl_linear_w(h, rows, d, L->wi, L->wih, F, 0.0f, buf, flops);
+    }
+    if (pre) cl_hk_resid(hk, cl_hk_id(hk, stack, layer, HK_MLP_PRE), buf, B, T, F, pos0);
+    if (lin && g) cl_hk_resid(hk, cl_hk_id(hk, stack, layer, HK_MLP_PRE_LINEAR), g, B, T, F, pos0);
+    act_job j = {c->act_gelu, buf, g, n};
+    if (rows < ROWS_SERIAL || cl_pool_threads() < 2) act_range(c->act_gelu, buf, g, 0, n);
+    else cl_parallel_for(ROW_BLOCKS, act_task, &j);
+    if (post) cl_hk_resid(hk, cl_hk_id(hk, stack, layer, HK_MLP_POST), buf, B, T, F, pos0);
+    cl_out_proj_hk(buf, rows, F, L->wo, L->woh, d, x, flops, hk, cl_hk_id(hk, stack, layer, HK_MLP_OUT), B, T, pos0, tmp);
 }
 
 void cl_embed(const cl_model *m, const int32_t *ids, size_t n, float *x) {

@@ -37,6 +37,19 @@ CL_INTERNAL void cl_rms_norm(const float *x, const float *w, int rows, int d, fl
  * (rows, d_ff) fed to wo. Adds the FLOPs of its products to *flops (may be NULL). */
 CL_INTERNAL void cl_feed_forward(const cl_model *m, const layer_w *L, const float *h, int rows, float *buf, float *x,
                                  double *flops);
+/* Hooked variants (hooks.h; called only with a hook set attached): cl_feed_forward with
+ * the points of (stack, layer) — mlp.hook_pre and hook_pre_linear on the products, hook_post
+ * on the activation, and hook_mlp_out: when registered, wo's product goes into tmp (rows, d)
+ * apart, is hooked, then added to x (else fused as cl_feed_forward). Activations are
+ * (B, T, ·) with T*B = rows, positions from pos0. */
+struct cl_hooks;
+CL_INTERNAL void cl_feed_forward_hk(const cl_model *m, const layer_w *L, const float *h, int rows, float *buf, float *x,
+                                    double *flops, struct cl_hooks *hk, int stack, int layer, int B, int T, int pos0,
+                                    float *tmp);
+/* x (rows, d) += z (rows, in) · W^T, the output projection of an attention sublayer: fused,
+ * or with point id registered apart into tmp (rows, d), hooked, then added. */
+CL_INTERNAL void cl_out_proj_hk(const float *z, int rows, int in, const float *W, const uint16_t *Wh, int d, float *x,
+                                double *flops, struct cl_hooks *hk, int id, int B, int T, int pos0, float *tmp);
 /* x (n, d) = embed[ids] */
 CL_INTERNAL void cl_embed(const cl_model *m, const int32_t *ids, size_t n, float *x);
 /* bias (H, Tq, Tk) = rel[bucket(j - i)][h] for query i, key j. */

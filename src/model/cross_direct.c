@@ -11,7 +11,7 @@ void cl_cross_attention_direct(const float *q, const float *wk, const float *wv,
                                const uint16_t *wvh, const float *enc,
                                const uint8_t *kmask, int B, int Tq, int Tk, int H, int dk, int d,
                                const float *gates, capture *cap, int layer, float *scores, float *u,
-                               float *c, float *out, double *flops) {
+                               float *c, float *out, double *flops, struct cl_hooks *hk, int hk_scores, int hk_pattern) {
     const int rows = B * Tq, HD = H * dk, Hd = H * d;
     /* u (rows, H, d): u_h = q_h (rows, dk) · W_k,h (dk, d) */
     for (int h = 0; h < H; h++) {
@@ -25,7 +25,8 @@ void cl_cross_attention_direct(const float *q, const float *wk, const float *wv,
     /* c (rows, H, d) = softmax(u_h · enc_b^T, masked) · enc_b, per (batch, head) */
     attn_args a = {.q = u, .ldq = Hd, .k = enc, .v = enc, .ldk = d, .B = B, .Tq = Tq, .Tk = Tk, .H = H, .dk = d,
                    .kmask = kmask, .shared_kv = 1, .gates = gates, .out = c, .ldo = Hd, .scores = scores,
-                   .cap = cap, .layer = layer, .flops = flops};
+                   .cap = cap, .layer = layer, .flops = flops, .hk = hk, .hk_scores = hk_scores,
+                   .hk_pattern = hk_pattern};
     cl_attention(&a);
     /* out_h (rows, dk) = c_h (rows, d) · W_v,h^T */
     for (int h = 0; h < H; h++) {

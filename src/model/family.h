@@ -67,6 +67,10 @@ typedef struct cl_family {
      * per_series + fixed bytes (NULL: none); scratch_free releases it (NULL: nothing). */
     void (*footprint)(const cl_config *cfg, int T, size_t *per_series, size_t *fixed);
     void (*scratch_free)(void *scratch);
+    /* Its own hook points beyond the stacks' (hooks.c), NULL-terminated, at most
+     * CL_HOOK_FAMILY_MAX: the first is listed before hook_embed (an input), the others after
+     * the decoder (outputs); the family fires them with cl_hooks_fire(CL_HK_FAMILY(i)). NULL: none */
+    const char *const *hook_names;
 
     /* ---- a context (context_check.c) */
     /* The scale it divides series x (its last n values) by, NaN where the arithmetic leaves

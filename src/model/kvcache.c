@@ -6,6 +6,7 @@
 #include "model/kvcache.h"
 #include "model/attention.h"
 #include "model/blocks.h"
+#include "model/hooks.h"
 #include "core/core.h"
 
 #include <float.h>
@@ -30,7 +31,10 @@ struct cl_kvcache {
     void *block;                 /* the one allocation everything above is carved from */
     size_t bytes;
     double flops;
+    cl_hooks *hk;                /* cl_kvcache_set_hooks (not owned), or NULL */
 };
+
+void cl_kvcache_set_hooks(cl_kvcache *kv, cl_hooks *hk) { kv->hk = hk; }
 
 static int layers_of(const cl_model *m) { return m->cfg.num_decoder_layers; }
 
@@ -89,8 +93,13 @@ int cl_kvcache_begin(cl_kvcache *kv, const float *enc, const uint8_t *mask, int 
     kv->B = B; kv->T = T; kv->t = 0;
     memcpy(kv->mask, mask, (size_t)B * T);
     const size_t per = (size_t)B * T * kv->HD;
-    cl_cross_kv(kv->m, enc, B * T, 0, kv->m->cfg.num_decoder_layers, kv->ck, kv->cv, per, &kv->flops);
-    return 0;
+    const cl_config *c = &kv->m->cfg;
+    cl_cross_kv(kv->m, enc, B * T, 0, c->num_decoder_layers, kv->ck, kv->cv, per, &kv->flops);
+    for (int l = 0; kv->hk && l < c->num_decoder_layers; l++) { /* per series (not per sample), as cl_decode's */
+        cl_hk_heads(kv->hk, cl_hk_id(kv->hk, HK_DEC, l, HK_XK), kv->ck + l * per, B, T, c->num_heads, c->d_kv, 0);
+        cl_hk_heads(kv->hk, cl_hk_id(kv->hk, HK_DEC, l, HK_XV), kv->cv + l * per, B, T, c->num_heads, c->d_kv, 0);
+    }
+    return cl_hooks_status(kv->hk, err);
 }
 
 /* softmax over n scores after masking: bias (n) added, masked keys (mask[j] == 0) at float min */
@@ -119,6 +128,32 @@ static void self_attention(cl_kvcache *kv, const float *sk, const float *sv, int
     }
 }
 
+/* The same with the maps formed whole (rows, H, 1, n) for hook_attn_scores / hook_pattern of
+ * layer l, hooked between the passes (the arithmetic of self_attention). */
+static void self_attention_hk(cl_kvcache *kv, const float *sk, const float *sv, int rows, int l) {
+    const cl_config *c = &kv->m->cfg;
+    const int H = c->num_heads, dk = c->d_kv, n = kv->t + 1, HD = (int)kv->HD;
+    const size_t rstride = (size_t)kv->max_steps * kv->HD;
+    float *full = cl_hooks_scratch(kv->hk, (size_t)rows * H * n);
+    if (!full) return;
+    int sh[4] = {rows, H, 1, n};
+    for (int r = 0; r < rows; r++)
+        for (int h = 0; h < H; h++) {
+            float *s = full + ((size_t)r * H + h) * n;
+            const float *b = kv->bias + (size_t)h * kv->max_steps;
+            cl_sgemm(1, 1, n, dk, 1.0f, kv->q + (size_t)r * HD + h * dk, HD, sk + r * rstride + h * dk, HD, 0.0f, s, n,
+                     &kv->flops);
+            for (int j = 0; j < n; j++) s[j] += b[j];
+        }
+    cl_hooks_fire(kv->hk, cl_hk_id(kv->hk, HK_DEC, l, HK_SCORES), full, 4, sh, kv->t);
+    cl_softmax_rows(full, rows * H, n);
+    cl_hooks_fire(kv->hk, cl_hk_id(kv->hk, HK_DEC, l, HK_PATTERN), full, 4, sh, kv->t);
+    for (int r = 0; r < rows; r++)
+        for (int h = 0; h < H; h++)
+            cl_sgemm(0, 1, dk, n, 1.0f, full + ((size_t)r * H + h) * n, n, sv + r * rstride + h * dk, HD, 0.0f,
+                     kv->o + (size_t)r * HD + h * dk, HD, &kv->flops);
+}
+
 /* Cross-attention: the samples of series b share its encoder K/V (T, HD), so each head is
  * one product (samples, dk) x (dk, T). */
 static void cross_attention(cl_kvcache *kv, const float *ck, const float *cv) {
@@ -139,6 +174,92 @@ static void cross_attention(cl_kvcache *kv, const float *ck, const float *cv) {
     }
 }
 
+/* cross_attention with the maps formed whole (rows, H, 1, T) for the hooks of layer l */
+static void cross_attention_hk(cl_kvcache *kv, const float *ck, const float *cv, int l) {
+    const cl_config *c = &kv->m->cfg;
+    const int H = c->num_heads, dk = c->d_kv, T = kv->T, S = kv->samples, HD = (int)kv->HD, rows = kv->B * S;
+    float *full = cl_hooks_scratch(kv->hk, (size_t)rows * H * T);
+    if (!full) return;
+    int sh[4] = {rows, H, 1, T};
+    for (int b = 0; b < kv->B; b++) {
+        const float *K = ck + (size_t)b * T * HD;
+        const uint8_t *mk = kv->mask + (size_t)b * T;
+        for (int h = 0; h < H; h++) {
+            float *s = full + ((size_t)b * S * H + h) * T; /* row i of the series at stride H*T */
+            cl_linear_few_ld(kv->q + (size_t)b * S * HD + h * dk, HD, S, dk, K + h * dk, HD, T, 0.0f, s, H * T, &kv->flops);
+            for (int i = 0; i < S; i++)
+                for (int j = 0; j < T; j++)
+                    if (!mk[j]) s[(size_t)i * H * T + j] = -FLT_MAX;
+        }
+    }
+    cl_hooks_fire(kv->hk, cl_hk_id(kv->hk, HK_DEC, l, HK_XSCORES), full, 4, sh, kv->t);
+    cl_softmax_rows(full, rows * H, T);
+    cl_hooks_fire(kv->hk, cl_hk_id(kv->hk, HK_DEC, l, HK_XPATTERN), full, 4, sh, kv->t);
+    for (int b = 0; b < kv->B; b++)
+        for (int h = 0; h < H; h++)
+            cl_sgemm(0, S, dk, T, 1.0f, full + ((size_t)b * S * H + h) * T, H * T, cv + (size_t)b * T * HD + h * dk, HD,
+                     0.0f, kv->o + (size_t)b * S * HD + h * dk, HD, &kv->flops);
+}
+
+/* hooks of one (rows, HD) product row block living at stride ld (this step's K or V in the
+ * cache): copied out to tmp, hooked, copied back */
+static void hook_strided(cl_kvcache *kv, int id, float *at, size_t ld, int rows, float *tmp) {
+    if (!cl_hk_on(kv->hk, id)) return;
+    const size_t HD = kv->HD;
+    for (int r = 0; r < rows; r++) memcpy(tmp + r * HD, at + r * ld, sizeof(float) * HD);
+    cl_hk_heads(kv->hk, id, tmp, rows, 1, kv->m->cfg.num_heads, kv->m->cfg.d_kv, kv->t);
+    for (int r = 0; r < rows; r++) memcpy(at + r * ld, tmp + r * HD, sizeof(float) * HD);
+}
+
+/* One decoder step with the hook set's points (kv->hk): cl_kvcache_step's arithmetic, the
+ * sublayer outputs apart where hooked; rows are series x samples (rep = samples). */
+static void step_hooked(cl_kvcache *kv, int t) {
+    const cl_model *m = kv->m;
+    const cl_config *c = &m->cfg;
+    cl_hooks *hk = kv->hk;
+    const int rows = kv->B * kv->samples, d = c->d_model, HD = (int)kv->HD, H = c->num_heads, dk = c->d_kv;
+    const size_t rstride = (size_t)kv->max_steps * HD;
+    const size_t self_per = (size_t)kv->max_series * kv->samples * rstride;
+    const size_t cross_per = (size_t)kv->B * kv->T * HD;
+#define HKD(kind) cl_hk_id(hk, HK_DEC, l, kind)
+    for (int l = 0; l < layers_of(m) && !hk->rc; l++) {
+        const layer_w *L = &m->dec[l];
+        float *sk = kv->sk + l * self_per, *sv = kv->sv + l * self_per;
+        cl_hk_resid(hk, HKD(HK_RESID_PRE), kv->x, rows, 1, d, t);
+        cl_rms_norm(kv->x, L->ln_self, rows, d, c->eps, kv->h);
+        cl_linear_w(kv->h, rows, d, L->self.q, L->self_h.q, HD, 0.0f, kv->q, &kv->flops);
+        cl_linear_few_w(kv->h, rows, d, L->self.k, L->self_h.k, HD, 0.0f, sk + (size_t)t * HD, (int)rstride, &kv->flops);
+        cl_linear_few_w(kv->h, rows, d, L->self.v, L->self_h.v, HD, 0.0f, sv + (size_t)t * HD, (int)rstride, &kv->flops);
+        cl_hk_heads(hk, HKD(HK_Q), kv->q, rows, 1, H, dk, t);
+        hook_strided(kv, HKD(HK_K), sk + (size_t)t * HD, rstride, rows, kv->o); /* o: free until the attention */
+        hook_strided(kv, HKD(HK_V), sv + (size_t)t * HD, rstride, rows, kv->o);
+        if (cl_hk_on(hk, HKD(HK_SCORES)) || cl_hk_on(hk, HKD(HK_PATTERN))) self_attention_hk(kv, sk, sv, rows, l);
+        else self_attention(kv, sk, sv, rows);
+        cl_hk_heads(hk, HKD(HK_Z), kv->o, rows, 1, H, dk, t);
+        cl_out_proj_hk(kv->o, rows, HD, L->self.o, L->self_h.o, d, kv->x, &kv->flops, hk, HKD(HK_ATTN_OUT), rows, 1, t, kv->h);
+        cl_hk_resid(hk, HKD(HK_RESID_MID), kv->x, rows, 1, d, t);
+
+        cl_rms_norm(kv->x, L->ln_cross, rows, d, c->eps, kv->h);
+        cl_linear_w(kv->h, rows, d, L->cross.q, L->cross_h.q, HD, 0.0f, kv->q, &kv->flops);
+        cl_hk_heads(hk, HKD(HK_XQ), kv->q, rows, 1, H, dk, t);
+        if (cl_hk_on(hk, HKD(HK_XSCORES)) || cl_hk_on(hk, HKD(HK_XPATTERN)))
+            cross_attention_hk(kv, kv->ck + l * cross_per, kv->cv + l * cross_per, l);
+        else cross_attention(kv, kv->ck + l * cross_per, kv->cv + l * cross_per);
+        cl_hk_heads(hk, HKD(HK_XZ), kv->o, rows, 1, H, dk, t);
+        cl_out_proj_hk(kv->o, rows, HD, L->cross.o, L->cross_h.o, d, kv->x, &kv->flops, hk, HKD(HK_XATTN_OUT), rows, 1, t,
+                       kv->h);
+        cl_hk_resid(hk, HKD(HK_RESID_MID_CROSS), kv->x, rows, 1, d, t);
+
+        cl_rms_norm(kv->x, L->ln_ff, rows, d, c->eps, kv->h);
+        /* hook_mlp_out apart into the logits' buffer (free until the head) */
+        cl_feed_forward_hk(m, L, kv->h, rows, kv->ff, kv->x, &kv->flops, hk, HK_DEC, l, rows, 1, t, kv->logits);
+        cl_hk_resid(hk, HKD(HK_RESID_POST), kv->x, rows, 1, d, t);
+    }
+#undef HKD
+    cl_rms_norm(kv->x, m->dec_final, rows, d, c->eps, kv->h);
+    cl_hk_resid(hk, HK_DEC_FINAL, kv->h, rows, 1, d, t);
+}
+
 int cl_kvcache_step(cl_kvcache *kv, const int32_t *tokens, cl_error *err) {
     const cl_model *m = kv->m;
     const cl_config *c = &m->cfg;
@@ -155,6 +276,15 @@ int cl_kvcache_step(cl_kvcache *kv, const int32_t *tokens, cl_error *err) {
     for (int j = 0; j <= t; j++) {
         int bk = cl_relative_bucket(j - t, 0, c->num_buckets, c->max_distance);
         for (int h = 0; h < H; h++) kv->bias[(size_t)h * kv->max_steps + j] = m->dec_rel[(size_t)bk * H + h];
+    }
+    if (kv->hk) { /* the hooked step: rows of a series are its samples */
+        const int rep = kv->hk->rep;
+        kv->hk->rep = rep * kv->samples;
+        step_hooked(kv, t);
+        kv->hk->rep = rep;
+        int rc = cl_hooks_status(kv->hk, err);
+        if (rc) return rc;
+        goto head;
     }
     const size_t rstride = (size_t)kv->max_steps * HD;
     const size_t self_per = (size_t)kv->max_series * kv->samples * rstride;
@@ -179,6 +309,7 @@ int cl_kvcache_step(cl_kvcache *kv, const int32_t *tokens, cl_error *err) {
         cl_feed_forward(m, L, kv->h, rows, kv->ff, kv->x, &kv->flops);
     }
     cl_rms_norm(kv->x, m->dec_final, rows, d, c->eps, kv->h);
+head:
     if (c->tied) {
         const float sc = (float)pow(d, -0.5);
         for (size_t i = 0; i < (size_t)rows * d; i++) kv->h[i] *= sc;

@@ -30,6 +30,10 @@ CL_INTERNAL int cl_kvcache_begin(cl_kvcache *kv, const float *enc, const uint8_t
 CL_INTERNAL int cl_kvcache_step(cl_kvcache *kv, const int32_t *tokens, cl_error *err);
 CL_INTERNAL const float *cl_kvcache_logits(const cl_kvcache *kv, int *rows, int *V);
 
+/* Runs hook set hk (not owned; NULL: none) in the next begin and steps: the decoder's points
+ * at one position a step (pos0 = the step), rows series x samples. */
+CL_INTERNAL void cl_kvcache_set_hooks(cl_kvcache *kv, struct cl_hooks *hk);
+
 /* Current position (steps fed since begin) and FLOPs of the matrix products so far. */
 int cl_kvcache_pos(const cl_kvcache *kv);
 double cl_kvcache_flops(const cl_kvcache *kv);

@@ -10,6 +10,7 @@
  * scratch's footprint), never by calling a family. */
 #include "model/attention.h"
 #include "model/blocks.h"
+#include "model/hooks.h"
 #include "core/core.h"
 
 #include <float.h>
@@ -203,26 +204,49 @@ int cl_encoder_run(cl_state *s, cl_error *err) {
     const int B = s->B, T = s->T;
     const size_t rows = (size_t)B * T;
     const int d = c->d_model, HD = c->num_heads * c->d_kv;
+    cl_hooks *hk = s->hooks;
+    const int H = c->num_heads, dk = c->d_kv;
     cl_position_bias(c, m->enc_rel, T, T, 1, s->enc_bias);
+    if (hk) cl_hk_resid(hk, HK_EMBED, s->ex, B, T, d, 0);
     for (int l = 0; l < c->num_layers; l++) {
         const layer_w *L = &m->enc[l];
+        if (hk) cl_hk_resid(hk, cl_hk_id(hk, HK_ENC, l, HK_RESID_PRE), s->ex, B, T, d, 0);
         cl_rms_norm(s->ex, L->ln_self, (int)rows, d, c->eps, s->eh);
         cl_wprod qkv[3] = {{L->self.q, L->self_h.q, HD, 0.0f, s->eq}, {L->self.k, L->self_h.k, HD, 0.0f, s->ek},
                            {L->self.v, L->self_h.v, HD, 0.0f, s->ev}};
         cl_linear_w_n(s->eh, (int)rows, d, 3, qkv, &s->flops);
+        if (hk) {
+            cl_hk_heads(hk, cl_hk_id(hk, HK_ENC, l, HK_Q), s->eq, B, T, H, dk, 0);
+            cl_hk_heads(hk, cl_hk_id(hk, HK_ENC, l, HK_K), s->ek, B, T, H, dk, 0);
+            cl_hk_heads(hk, cl_hk_id(hk, HK_ENC, l, HK_V), s->ev, B, T, H, dk, 0);
+        }
         attn_args a = {.q = s->eq, .ldq = HD, .k = s->ek, .v = s->ev, .ldk = HD, .B = B, .Tq = T, .Tk = T,
                        .H = c->num_heads, .dk = c->d_kv, .bias = s->enc_bias, .kmask = s->enc_mask,
                        .gates = gates_of(s, CL_ENC_SELF, l), .out = s->eo, .ldo = HD, .scores = s->scores,
                        .cap = &s->cap[CL_ENC_SELF], .layer = l, .flops = &s->flops};
+        if (hk) { a.hk = hk; a.hk_scores = cl_hk_id(hk, HK_ENC, l, HK_SCORES); a.hk_pattern = cl_hk_id(hk, HK_ENC, l, HK_PATTERN); }
         cl_attention(&a);
-        cl_linear_w(s->eo, (int)rows, HD, L->self.o, L->self_h.o, d, 1.0f, s->ex, &s->flops);
+        if (hk) { /* z, then the output projection apart when hook_attn_out is registered (s->eh is free) */
+            cl_hk_heads(hk, cl_hk_id(hk, HK_ENC, l, HK_Z), s->eo, B, T, H, dk, 0);
+            cl_out_proj_hk(s->eo, (int)rows, HD, L->self.o, L->self_h.o, d, s->ex, &s->flops, hk,
+                           cl_hk_id(hk, HK_ENC, l, HK_ATTN_OUT), B, T, 0, s->eh);
+            cl_hk_resid(hk, cl_hk_id(hk, HK_ENC, l, HK_RESID_MID), s->ex, B, T, d, 0);
+        } else
+            cl_linear_w(s->eo, (int)rows, HD, L->self.o, L->self_h.o, d, 1.0f, s->ex, &s->flops);
         cl_rms_norm(s->ex, L->ln_ff, (int)rows, d, c->eps, s->eh);
-        cl_feed_forward(m, L, s->eh, (int)rows, s->eff, s->ex, &s->flops);
+        if (hk) { /* hook_mlp_out's product apart into s->eo (free after the output projection) */
+            cl_feed_forward_hk(m, L, s->eh, (int)rows, s->eff, s->ex, &s->flops, hk, HK_ENC, l, B, T, 0,
+                               HD >= d ? s->eo : s->eq); /* else eq..eo: 4 HD >= d */
+            cl_hk_resid(hk, cl_hk_id(hk, HK_ENC, l, HK_RESID_POST), s->ex, B, T, d, 0);
+            if (hk->rc) { pass_cancelled(s); return cl_hooks_status(hk, err); }
+        } else
+            cl_feed_forward(m, L, s->eh, (int)rows, s->eff, s->ex, &s->flops);
         if (cl_progress_point(&s->progress, "forward", l + 1, c->num_layers + c->num_decoder_layers, err))
             return pass_cancelled(s);
     }
     cl_rms_norm(s->ex, m->enc_final, (int)rows, d, c->eps, s->enc_out);
-    return 0;
+    if (hk) cl_hk_resid(hk, HK_ENC_FINAL, s->enc_out, B, T, d, 0);
+    return cl_hooks_status(hk, err);
 }
 
 int cl_encode_embeds(cl_state *s, const float *x, const uint8_t *mask, int B, int T, cl_error *err) {
@@ -259,6 +283,12 @@ static int ensure_cross(cl_state *s, cl_error *err) {
                     s->cv, per, &s->flops);
         if (cl_progress_point(&s->progress, "forward", c->num_layers, c->num_layers + NL, err)) return pass_cancelled(s);
     }
+    for (int l = 0; s->hooks && l < NL; l++) { /* computed once per encoder output, hooked then */
+        cl_hk_heads(s->hooks, cl_hk_id(s->hooks, HK_DEC, l, HK_XK), s->ck + l * per, s->B, s->T, c->num_heads, c->d_kv, 0);
+        cl_hk_heads(s->hooks, cl_hk_id(s->hooks, HK_DEC, l, HK_XV), s->cv + l * per, s->B, s->T, c->num_heads, c->d_kv, 0);
+    }
+    int hrc = cl_hooks_status(s->hooks, err);
+    if (hrc) { pass_cancelled(s); return hrc; }
     s->cross_valid = 1;
     return 0;
 }
@@ -295,48 +325,82 @@ int cl_decoder_run(cl_state *s, const int32_t *emb_ids, int Td, int last_only, i
         s->scores_cap < (size_t)cl_pool_threads() * Td * tk || s->dec_bias_cap < (size_t)c->num_heads * Td * Td)
         return cl_error_set(err, CL_EINVAL, "decode_from: run cl_decode with %d decoder positions first", Td);
     if (l0 < 0 || l0 >= NL) return cl_error_set(err, CL_EINVAL, "decode_from: layer %d out of range [0, %d)", l0, NL);
+    cl_hooks *hk = s->hooks;
+    const int H = c->num_heads, dk = c->d_kv;
+#define HKD(kind) cl_hk_id(hk, HK_DEC, l, kind)
     cl_position_bias(c, m->dec_rel, Td, Td, 0, s->dec_bias);
     if (emb_ids) cl_embed(m, emb_ids, rows, s->dx);
     else memcpy(s->dx, resid + (size_t)l0 * rows * d, sizeof(float) * rows * d);
     for (int l = l0; l < NL; l++) {
         const layer_w *L = &m->dec[l];
         if (emb_ids || l > l0) { /* self-attention sublayer (skipped where we resume) */
+            if (hk) cl_hk_resid(hk, HKD(HK_RESID_PRE), s->dx, B, Td, d, 0);
             cl_rms_norm(s->dx, L->ln_self, (int)rows, d, c->eps, s->dh);
             cl_wprod qkv[3] = {{L->self.q, L->self_h.q, HD, 0.0f, s->dq}, {L->self.k, L->self_h.k, HD, 0.0f, s->dk},
                                {L->self.v, L->self_h.v, HD, 0.0f, s->dv}};
             cl_linear_w_n(s->dh, (int)rows, d, 3, qkv, &s->flops);
+            if (hk) {
+                cl_hk_heads(hk, HKD(HK_Q), s->dq, B, Td, H, dk, 0);
+                cl_hk_heads(hk, HKD(HK_K), s->dk, B, Td, H, dk, 0);
+                cl_hk_heads(hk, HKD(HK_V), s->dv, B, Td, H, dk, 0);
+            }
             attn_args a = {.q = s->dq, .ldq = HD, .k = s->dk, .v = s->dv, .ldk = HD, .B = B, .Tq = Td, .Tk = Td,
                            .H = c->num_heads, .dk = c->d_kv, .bias = s->dec_bias, .causal = 1,
                            .gates = gates_of(s, CL_DEC_SELF, l), .out = s->dout, .ldo = HD, .scores = s->scores,
                            .cap = capture ? &s->cap[CL_DEC_SELF] : NULL, .layer = l, .flops = &s->flops};
+            if (hk) { a.hk = hk; a.hk_scores = HKD(HK_SCORES); a.hk_pattern = HKD(HK_PATTERN); }
             cl_attention(&a);
-            cl_linear_w(s->dout, (int)rows, HD, L->self.o, L->self_h.o, d, 1.0f, s->dx, &s->flops);
+            if (hk) {
+                cl_hk_heads(hk, HKD(HK_Z), s->dout, B, Td, H, dk, 0);
+                cl_out_proj_hk(s->dout, (int)rows, HD, L->self.o, L->self_h.o, d, s->dx, &s->flops, hk, HKD(HK_ATTN_OUT),
+                               B, Td, 0, s->dh);
+                cl_hk_resid(hk, HKD(HK_RESID_MID), s->dx, B, Td, d, 0);
+            } else
+                cl_linear_w(s->dout, (int)rows, HD, L->self.o, L->self_h.o, d, 1.0f, s->dx, &s->flops);
         }
         if (save) memcpy(save + (size_t)l * rows * d, s->dx, sizeof(float) * rows * d);
 
         cl_rms_norm(s->dx, L->ln_cross, (int)rows, d, c->eps, s->dh);
         cl_linear_w(s->dh, (int)rows, d, L->cross.q, L->cross_h.q, HD, 0.0f, s->dq, &s->flops);
+        if (hk) cl_hk_heads(hk, HKD(HK_XQ), s->dq, B, Td, H, dk, 0);
         if (s->fam->cross_direct) { /* Chronos-Bolt's one query: no per-row K/V of the encoder output */
             const size_t uc = rows * (size_t)c->num_heads * d;
             cl_cross_attention_direct(s->dq, L->cross.k, L->cross.v, L->cross_h.k, L->cross_h.v, s->enc_out, s->enc_mask, B, Td, T, c->num_heads,
                                       c->d_kv, d, gates_of(s, CL_CROSS, l), capture ? &s->cap[CL_CROSS] : NULL, l,
-                                      s->scores, s->xdir, s->xdir + uc, s->dout, &s->flops);
+                                      s->scores, s->xdir, s->xdir + uc, s->dout, &s->flops, hk,
+                                      hk ? HKD(HK_XSCORES) : 0, hk ? HKD(HK_XPATTERN) : 0);
         } else {
             attn_args x = {.q = s->dq, .ldq = HD, .k = s->ck + l * per, .v = s->cv + l * per, .ldk = HD, .B = B,
                            .Tq = Td, .Tk = T, .H = c->num_heads, .dk = c->d_kv, .kmask = s->enc_mask,
                            .gates = gates_of(s, CL_CROSS, l), .out = s->dout, .ldo = HD, .scores = s->scores,
                            .cap = capture ? &s->cap[CL_CROSS] : NULL, .layer = l, .flops = &s->flops};
+            if (hk) { x.hk = hk; x.hk_scores = HKD(HK_XSCORES); x.hk_pattern = HKD(HK_XPATTERN); }
             cl_attention(&x);
         }
-        cl_linear_w(s->dout, (int)rows, HD, L->cross.o, L->cross_h.o, d, 1.0f, s->dx, &s->flops);
+        if (hk) {
+            cl_hk_heads(hk, HKD(HK_XZ), s->dout, B, Td, H, dk, 0);
+            cl_out_proj_hk(s->dout, (int)rows, HD, L->cross.o, L->cross_h.o, d, s->dx, &s->flops, hk, HKD(HK_XATTN_OUT),
+                           B, Td, 0, s->dh);
+            cl_hk_resid(hk, HKD(HK_RESID_MID_CROSS), s->dx, B, Td, d, 0);
+        } else
+            cl_linear_w(s->dout, (int)rows, HD, L->cross.o, L->cross_h.o, d, 1.0f, s->dx, &s->flops);
 
         cl_rms_norm(s->dx, L->ln_ff, (int)rows, d, c->eps, s->dh);
-        cl_feed_forward(m, L, s->dh, (int)rows, s->dff, s->dx, &s->flops);
+        if (hk) { /* hook_mlp_out's product apart into s->dq..s->dout (free now: 4 HD >= d) */
+            cl_feed_forward_hk(m, L, s->dh, (int)rows, s->dff, s->dx, &s->flops, hk, HK_DEC, l, B, Td, 0, s->dq);
+            cl_hk_resid(hk, HKD(HK_RESID_POST), s->dx, B, Td, d, 0);
+            if (hk->rc) { pass_cancelled(s); return cl_hooks_status(hk, err); }
+        } else
+            cl_feed_forward(m, L, s->dh, (int)rows, s->dff, s->dx, &s->flops);
         if (capture && cl_progress_point(&s->progress, "forward", c->num_layers + l + 1, c->num_layers + NL, err))
             return pass_cancelled(s);
     }
+#undef HKD
     if (!s->fam->lm_head) { /* Chronos-Bolt: no LM head; s->dh keeps the final state (B*Td, d) */
         cl_rms_norm(s->dx, m->dec_final, (int)rows, d, c->eps, s->dh);
+        if (hk) cl_hk_resid(hk, HK_DEC_FINAL, s->dh, B, Td, d, 0);
+        int hrc = cl_hooks_status(hk, err);
+        if (hrc) { pass_cancelled(s); return hrc; }
         s->logits_rows = 0;
         if (!capture) s->cap[CL_DEC_SELF].valid = s->cap[CL_CROSS].valid = 0;
         return cl_model_check_files(m, err);
@@ -346,6 +410,9 @@ int cl_decoder_run(cl_state *s, const int32_t *emb_ids, int Td, int last_only, i
     for (int b = 0; b < B && last_only; b++)
         cl_rms_norm(s->dx + ((size_t)b * Td + Td - 1) * d, m->dec_final, 1, d, c->eps, s->dh + (size_t)b * d);
     if (!last_only) cl_rms_norm(s->dx, m->dec_final, lr, d, c->eps, s->dh);
+    if (hk) cl_hk_resid(hk, HK_DEC_FINAL, s->dh, B, last_only ? 1 : Td, d, last_only ? Td - 1 : 0);
+    int hrc = cl_hooks_status(hk, err);
+    if (hrc) { pass_cancelled(s); return hrc; }
     if (c->tied) {
         const float sc = (float)pow(d, -0.5);
         for (size_t i = 0; i < (size_t)lr * d; i++) s->dh[i] *= sc;

@@ -44,6 +44,7 @@ struct cl_state {
     float *gates[CL_NSTACKS];                           /* (layers, H); NULL = all 1 */
     double flops;
     cl_progress progress;
+    struct cl_hooks *hooks;     /* cl_state_set_hooks (not owned), or NULL: what the passes run */
     void *family_scratch;       /* the family's own buffers (Chronos-Bolt: bolt.c's), or NULL;
                                  * freed by its table's scratch_free */
 };

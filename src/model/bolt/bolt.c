@@ -5,6 +5,7 @@
 #include "model/bolt/bolt.h"
 #include "model/attention.h"
 #include "model/blocks.h"
+#include "model/hooks.h"
 #include "core/core.h"
 
 #include <math.h>
@@ -162,6 +163,7 @@ int cl_bolt_encode(cl_state *s, const float *context, int B, int L, cl_error *er
         if (c->use_reg_token) bs->mask[(size_t)b * T + P] = 1;
     }
     resblock(&m->patch_in, bs->feat, B * P, bs->hid, bs->res, bs->blk, &s->flops); /* (B*P, d) */
+    cl_hk_resid(s->hooks, CL_HK_FAMILY(0), bs->blk, B, P, d, 0);
     for (int b = 0; b < B; b++) {
         memcpy(bs->emb + (size_t)b * T * d, bs->blk + (size_t)b * P * d, sizeof(float) * (size_t)P * d);
         if (c->use_reg_token) /* [REG] = shared.weight[1] */
@@ -191,6 +193,11 @@ int cl_bolt_decode(cl_state *s, cl_error *err) {
     if (rc) return rc;
     memcpy(bs->dec, s->dh, sizeof(float) * (size_t)B * d);
     resblock(&m->patch_out, bs->dec, B, bs->hid, bs->res, bs->quant, &s->flops); /* (B, Q*H) normalised */
+    if (cl_hk_on(s->hooks, CL_HK_FAMILY(1))) { /* (batch, quantiles, horizon), before the de-normalisation */
+        int sh[3] = {B, c->n_quantiles, c->prediction_length};
+        cl_hooks_fire(s->hooks, CL_HK_FAMILY(1), bs->quant, 3, sh, 0);
+    }
+    if ((rc = cl_hooks_status(s->hooks, err))) return rc;
     for (int b = 0; b < B; b++) {
         float *q = bs->quant + (size_t)b * QH;
         for (int j = 0; j < QH; j++) q[j] = q[j] * bs->scale[b] + bs->loc[b];
@@ -234,6 +241,8 @@ static void scale_rule(const cl_config *c, int n, char *buf, size_t len) {
     snprintf(buf, len, "the mean or standard deviation of the last %d values", n);
 }
 
+static const char *const HOOK_NAMES[] = {"input_patch_embedding.hook_out", "output_patch_embedding.hook_out", NULL};
+
 const cl_family cl_family_bolt = {
     .id = CL_FAMILY_BOLT,
     .name = "Chronos-Bolt",
@@ -251,6 +260,7 @@ const cl_family cl_family_bolt = {
     .bind = cl_bolt_bind,
     .footprint = footprint,
     .scratch_free = scratch_free,
+    .hook_names = HOOK_NAMES,
     .context_scale = context_scale,
     .scale_rule = scale_rule,
 };

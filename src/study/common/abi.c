@@ -10,7 +10,7 @@
  * python/tests/test_abi.py checks that none is missing */
 static const struct { const char *name; size_t size; } TYPES[] = {
     /* chronolens.h */
-    T(cl_error), T(cl_progress), T(cl_config), T(cl_load_opts), T(cl_capture_spec), T(cl_outdir), T(cl_outdir_mode),
+    T(cl_error), T(cl_progress), T(cl_config), T(cl_load_opts), T(cl_capture_spec), T(cl_hook_info), T(cl_intervention), T(cl_iv_kind), T(cl_outdir), T(cl_outdir_mode),
     T(cl_model_init_opts), T(cl_chronos2_input), T(cl_chronos2_result),
     /* chronolens_study.h */
     T(cl_shard), T(cl_save_part), T(cl_study_model),

@@ -14,12 +14,13 @@ static int cmp_float(const void *a, const void *b) {
 
 /* Forecasts rows (R, Lr) in passes of at most `batch` rows, split evenly: out (R, Q*H). */
 static int run_rows(cl_state *s, const float *rows, int R, int Lr, int batch, float *out, double *done, double total,
-                    const cl_progress *progress, cl_error *err) {
+                    const cl_progress *progress, cl_hooks *hk, int rep, cl_error *err) {
     const cl_config *c = cl_model_config(cl_state_model(s));
     const size_t QH = (size_t)c->n_quantiles * c->prediction_length;
     int passes = (R + batch - 1) / batch, per = (R + passes - 1) / passes;
     for (int r0 = 0; r0 < R; r0 += per) {
         int nr = R - r0 < per ? R - r0 : per;
+        if (hk) cl_hooks_set_rows(hk, r0 / rep, rep);
         int rc = cl_bolt_forward(s, rows + (size_t)r0 * Lr, nr, Lr, err);
         if (rc) return rc;
         memcpy(out + (size_t)r0 * QH, cl_bolt_quantiles(s), sizeof(float) * nr * QH);
@@ -31,6 +32,11 @@ static int run_rows(cl_state *s, const float *rows, int R, int Lr, int batch, fl
 
 int cl_bolt_predict(const cl_model *m, const float *context, int B, int L, int horizon, int batch,
                     const cl_progress *progress, float *paths, cl_error *err) {
+    return cl_bolt_predict_hk(m, context, B, L, horizon, batch, progress, paths, NULL, err);
+}
+
+int cl_bolt_predict_hk(const cl_model *m, const float *context, int B, int L, int horizon, int batch,
+                       const cl_progress *progress, float *paths, cl_hooks *hk, cl_error *err) {
     const cl_config *c = cl_model_config(m);
     if (!cl_model_is_bolt(m)) return cl_error_set(err, CL_EINVAL, "bolt: not a Chronos-Bolt model");
     if (B <= 0 || L <= 0 || horizon <= 0)
@@ -45,6 +51,7 @@ int cl_bolt_predict(const cl_model *m, const float *context, int B, int L, int h
     double done = 0;
     int rc = cl_state_new(m, &s, err);
     if (rc) return rc;
+    cl_state_set_hooks(s, hk);
     size_t big = rounds > 1 ? (size_t)R : (size_t)B;
     pred = malloc(sizeof(float) * big * QH);
     prev = malloc(sizeof(float) * (size_t)B * QH);
@@ -58,12 +65,12 @@ int cl_bolt_predict(const cl_model *m, const float *context, int B, int L, int h
         goto done;
     }
     /* round 0: the series themselves (their last context_length values) */
-    if (n == L) rc = run_rows(s, context, B, L, batch, prev, &done, total, progress, err);
+    if (n == L) rc = run_rows(s, context, B, L, batch, prev, &done, total, progress, hk, 1, err);
     else {
         float *cut = malloc(sizeof(float) * (size_t)B * n);
         if (!cut) { rc = cl_error_set(err, CL_ENOMEM, "bolt: out of memory"); goto done; }
         for (int b = 0; b < B; b++) memcpy(cut + (size_t)b * n, context + (size_t)b * L + (L - n), sizeof(float) * n);
-        rc = run_rows(s, cut, B, n, batch, prev, &done, total, progress, err);
+        rc = run_rows(s, cut, B, n, batch, prev, &done, total, progress, hk, 1, err);
         free(cut);
     }
     if (rc) goto done;
@@ -83,7 +90,7 @@ int cl_bolt_predict(const cl_model *m, const float *context, int B, int L, int h
         const size_t Lr = len < (size_t)C ? len : (size_t)C;
         for (int r = 0; r < R; r++)
             memcpy(rows + (size_t)r * Lr, hist + (size_t)r * hist_len + (len - Lr), sizeof(float) * Lr);
-        if ((rc = run_rows(s, rows, R, (int)Lr, batch, pred, &done, total, progress, err))) goto done;
+        if ((rc = run_rows(s, rows, R, (int)Lr, batch, pred, &done, total, progress, hk, Q, err))) goto done;
         /* (B, Q*Q, H) -> (B, Q, H): the Q levels of the Q*Q values of each step */
         for (int b = 0; b < B; b++)
             for (int t = 0; t < H; t++) {

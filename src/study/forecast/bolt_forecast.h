@@ -16,6 +16,10 @@
  * split evenly. progress (may be NULL) receives (rows done, rows in all). */
 int cl_bolt_predict(const cl_model *m, const float *context, int B, int L, int horizon, int batch,
                     const cl_progress *progress, float *paths, cl_error *err);
+/* The same with hook set hk run in every pass (NULL: none): rows of the first round are the
+ * series, of the later ones series x quantile paths (rep Q). */
+int cl_bolt_predict_hk(const cl_model *m, const float *context, int B, int L, int horizon, int batch,
+                       const cl_progress *progress, float *paths, cl_hooks *hk, cl_error *err);
 
 /* ChronosBoltPipeline.predict_quantiles on paths (B, Q, H): quant (B, H, nlev) at levels —
  * read directly when every level is a trained one, else linear interpolation over the

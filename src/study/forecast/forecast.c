@@ -129,9 +129,11 @@ int cl_generator_new(const cl_model *m, const cl_forecast_opts *o, int nseries, 
         cl_rng_seed(&g->rng[b], o->seed ^ (0x9e3779b97f4a7c15ULL * (uint64_t)(b + 1)));
     if ((rc = cl_sampler_init(&g->sm, c->vocab_size, err))) goto fail;
     if ((rc = cl_state_new(m, &g->st, err))) goto fail;
+    cl_state_set_hooks(g->st, o->hooks);
     if (o->use_cache) {
         rc = cl_kvcache_new(m, g->o.batch, g->max_T, o->samples, g->max_steps, &g->kv, err);
         if (rc) goto fail;
+        cl_kvcache_set_hooks(g->kv, o->hooks);
     } else {
         g->rep_ids = malloc(sizeof(int32_t) * rows * g->max_T);
         g->rep_mask = malloc(rows * g->max_T);
@@ -180,6 +182,7 @@ static int run_cached(cl_generator *g, const int32_t *ids, const uint8_t *mask, 
                       int32_t *tokens, cl_error *err) {
     const int S = g->o.samples;
     double t0 = cl_now();
+    if (g->o.hooks) cl_hooks_set_rows(g->o.hooks, b0, 1); /* the kv cache's steps: samples rows a series */
     int rc = cl_encode(g->st, ids + (size_t)b0 * T, mask + (size_t)b0 * T, nb, T, err);
     if (rc) return rc;
     if ((rc = cl_kvcache_begin(g->kv, cl_state_encoder_hidden(g->st, NULL, NULL), mask + (size_t)b0 * T, nb, T, err)))
@@ -206,6 +209,7 @@ static int run_uncached(cl_generator *g, const int32_t *ids, const uint8_t *mask
         memcpy(g->rep_ids + (size_t)r * T, ids + (size_t)(b0 + r / S) * T, sizeof(int32_t) * T);
         memcpy(g->rep_mask + (size_t)r * T, mask + (size_t)(b0 + r / S) * T, (size_t)T);
     }
+    if (g->o.hooks) cl_hooks_set_rows(g->o.hooks, b0, S); /* every row repeated per sample */
     int rc = cl_encode(g->st, g->rep_ids, g->rep_mask, rows, T, err);
     if (rc) return rc;
     double t1 = cl_now();

@@ -41,6 +41,7 @@ typedef struct cl_forecast_opts {
     int use_cache;        /* 1: key/value-cached decoder; 0: cl_decode on the growing prefix */
     cl_progress progress; /* optional: stage "forecast", decoder steps x series; its answer
                              stops the run (CL_ECANCELED) after any decoder step */
+    cl_hooks *hooks;      /* run in the encoder and every decoder step (NULL: none) */
 } cl_forecast_opts;
 
 /* Defaults from the model's chronos_config: num_samples, temperature, top_k, top_p;

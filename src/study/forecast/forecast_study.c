@@ -62,7 +62,7 @@ static int run_bolt(const cl_model *m, const cl_context *ctx, const cl_forecast_
                             "quantiles, it does not sample)", bad);
     r->S = cl_model_config(m)->n_quantiles; /* (B, Q, H) */
     int rc = alloc_paths(r, "quantiles", err);
-    if (!rc) rc = cl_bolt_predict(m, ctx->values, r->B, r->L, r->H, o->batch, &o->progress, r->paths, err);
+    if (!rc) rc = cl_bolt_predict_hk(m, ctx->values, r->B, r->L, r->H, o->batch, &o->progress, r->paths, o->hooks, err);
     return rc;
 }
 
@@ -78,6 +78,7 @@ static int run_t5(const cl_model *m, const cl_context *ctx, const cl_forecast_st
     fo.seed = o->seed;
     fo.batch = o->batch;
     fo.use_cache = !o->no_cache;
+    fo.hooks = o->hooks;
     r->S = fo.samples;
     int rc = alloc_paths(r, "samples", err);
     if (rc) return rc;
