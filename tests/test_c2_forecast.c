@@ -159,6 +159,100 @@ static void test_cli_wide(void **st) {
     }
 }
 
+/* a small text file in the test's folder */
+static void write_file(const char *path, const char *text) {
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* `forecast --df`: the covariate case's raw tasks in predict_df's long format (df.csv: items A
+ * and B, daily ISO dates, the target, a past-only and a known covariate; future_df.csv: the
+ * known one over the horizon) give the golden's target rows; several targets name their rows
+ * <item>/<column>; bad long input is one line naming the file and its line, exit 2 */
+static void test_cli_df(void **st) {
+    (void)st;
+    char out[1024], log[1024], lv[1024] = "";
+    snprintf(out, sizeof out, "%s/df.csv", test_tmpdir());
+    snprintf(log, sizeof log, "%s/err.txt", test_tmpdir());
+    cl_error err;
+    cl_model *m;
+    if (cl_model_load(FIXTURE, NULL, &m, &err)) fail_msg("%s", err.msg);
+    const cl_config *c = cl_model_config(m);
+    const int Q = c->n_quantiles;
+    for (int q = 0; q < Q; q++) snprintf(lv + strlen(lv), sizeof lv - strlen(lv), "%s%.17g", q ? "," : "", c->quantiles[q]);
+    cl_model_free(m);
+    assert_int_equal(run_cmd("'%s' forecast --quiet --model '%s' --df '%s/df.csv' --future-df '%s/future_df.csv' "
+                             "--horizon 100 --quantiles %s --out '%s'", CL_CLI, FIXTURE, FIXTURE, FIXTURE, lv, out), 0);
+    cl_forecast_result r;
+    if (cl_forecast_read(out, &r, &err)) fail_msg("%s", err.msg);
+    assert_int_equal(r.B, 2);
+    assert_int_equal(r.H, 100);
+    assert_string_equal(r.names[0], "A");
+    assert_string_equal(r.names[1], "B");
+    st_file g;
+    if (st_open(FIXTURE "/golden.safetensors", &g, &err)) fail_msg("%s", err.msg);
+    size_t n;
+    float *pl = golden_f32(&g, "cov.predict_long", &n), *want = malloc(sizeof(float) * 2 * 100 * Q);
+    static const int ROWS[2] = {0, 3}; /* inputs.json covariates.target_rows */
+    for (int i = 0; i < 2; i++)
+        for (int t = 0; t < 100; t++)
+            for (int q = 0; q < Q; q++) want[((size_t)i * 100 + t) * Q + q] = pl[((size_t)ROWS[i] * Q + q) * 100 + t];
+    close_to("df cov.predict_long", r.quant, want, (size_t)2 * 100 * Q);
+    free(pl); free(want);
+    st_close(&g);
+    cl_forecast_free(&r);
+
+    /* two targets (a multivariate task per item), integer timestamps, no future */
+    char df[1024];
+    snprintf(df, sizeof df, "%s/two.csv", test_tmpdir());
+    write_file(df, "id,t,x,y,z\n7,10,1,2,0.5\n7,12,2,3,0.1\n7,14,3,5,0.2\n8,12,4,1,0.3\n8,14,5,1,0.4\n");
+    assert_int_equal(run_cmd("'%s' forecast --quiet --model '%s' --df '%s' --id-column id --timestamp-column t --target y,x "
+                             "--horizon 5 --out '%s'", CL_CLI, FIXTURE, df, out), 0);
+    if (cl_forecast_read(out, &r, &err)) fail_msg("%s", err.msg);
+    assert_int_equal(r.B, 4);
+    assert_string_equal(r.names[0], "7/y");
+    assert_string_equal(r.names[1], "7/x");
+    assert_string_equal(r.names[3], "8/x");
+    cl_forecast_free(&r);
+
+    /* bad long input */
+    static const struct { const char *text, *opts, *says; } BAD[] = {
+        {"item_id,timestamp,target\na,1,1\na,2,2\na,4,3\n", "", "line 4: timestamp '4' of item 'a' is not regularly spaced"},
+        {"item_id,timestamp,target\na,2024-01-01,1\na,2024-01-02,2\na,2024-01-02,3\n", "", "line 4"},
+        {"item_id,timestamp,target,c\na,1,1,red\na,2,2,blue\n", "", "line 2, column 'c': non-numeric cell 'red'"},
+        {"item_id,timestamp,target\na,1,1\na,x,2\n", "", "line 3: timestamp 'x'"},
+        {"item_id,timestamp,value\na,1,1\na,2,2\n", "", "no target column 'target'"},
+        {"item_id,time,target\na,1,1\n", "", "no timestamp column 'timestamp'"},
+        {"item_id,timestamp,target\na,1,1\na,2\n", "", "line 3 has 2 cells, expected 3"},
+        {"item_id,timestamp,target\na,2024-01-31,1\na,2024-02-29,2\na,2024-03-31,3\n", "--future-df %s/fut.csv",
+         "item 'a' has 0 future rows"},
+    };
+    char fut[1024];
+    snprintf(fut, sizeof fut, "%s/fut.csv", test_tmpdir());
+    write_file(fut, "item_id,timestamp\nb,2024-04-30\n");
+    for (size_t i = 0; i < sizeof BAD / sizeof *BAD; i++) {
+        char opts[1024];
+        snprintf(opts, sizeof opts, BAD[i].opts, test_tmpdir());
+        write_file(df, BAD[i].text);
+        remove(out);
+        assert_int_equal(run_cmd("'%s' forecast --quiet --model '%s' --df '%s' %s --horizon 3 --out '%s' 2> '%s'", CL_CLI,
+                                 FIXTURE, df, opts, out, log), 2);
+        char *txt = slurp(log);
+        printf("  %s", txt);
+        assert_ptr_equal(strchr(txt, '\n'), txt + strlen(txt) - 1);
+        assert_non_null(strstr(txt, BAD[i].says));
+        assert_false(file_exists(out));
+        free(txt);
+    }
+    /* month ends are regular: the same file with its future */
+    write_file(df, "item_id,timestamp,target\na,2024-01-31,1\na,2024-02-29,2\na,2024-03-31,3\n");
+    write_file(fut, "item_id,timestamp\na,2024-04-30\na,2024-05-31\na,2024-06-30\n");
+    assert_int_equal(run_cmd("'%s' forecast --quiet --model '%s' --df '%s' --future-df '%s' --horizon 3 --out '%s'", CL_CLI,
+                             FIXTURE, df, fut, out), 0);
+}
+
 int main(int argc, char **argv) {
     cl_set_threads(2);
     static const struct CMUnitTest common[] = {
@@ -166,6 +260,7 @@ int main(int argc, char **argv) {
         cmocka_unit_test(test_long),
         cmocka_unit_test(test_covariates),
         cmocka_unit_test(test_cli_wide),
+        cmocka_unit_test(test_cli_df),
     };
     static const struct CMUnitTest peer[] = {cmocka_unit_test(test_peer)};
     static const cl_test_group groups[] = {
