@@ -789,11 +789,13 @@ typedef struct cl_embed_opts {
 } cl_embed_opts;
 CL_API void cl_embed_default(cl_embed_opts *o);
 
-/* ChronosPipeline.embed / ChronosBoltPipeline.embed: the encoder's last hidden state. */
+/* ChronosPipeline.embed / ChronosBoltPipeline.embed / Chronos2Pipeline.embed: the encoder's
+ * last hidden state (Chronos-2: each series its own task, one output patch, as upstream). */
 typedef struct cl_embed_result {
-    int B, T, d, bolt;  /* T: tokens incl. EOS (T5) or patches [+ REG] (Bolt) */
+    int B, T, d, bolt;  /* T: tokens incl. EOS (T5), patches [+ REG] (Bolt), patches + [REG] + the
+                           output token (Chronos-2); bolt: 1 for Bolt and Chronos-2 (loc, scale) */
     float *emb;         /* (B, T, d) */
-    float *scale;       /* T5: (B) the tokenizer scale; Bolt: (B, 2) loc, scale */
+    float *scale;       /* T5: (B) the tokenizer scale; Bolt, Chronos-2: (B, 2) loc, scale */
 } cl_embed_result;
 CL_API int cl_embed_run(const cl_model *m, const cl_context *ctx, const cl_embed_opts *o, cl_embed_result *r, cl_error *err);
 /* out: the embeddings (.npy); scales (.npy; NULL: none). Nothing is left on failure. */

@@ -4,10 +4,12 @@
  * the quantile paths 0.1 .. 0.9), its quantiles at levels the model does not have
  * (interpolated and clamped) and its median; the covariate case (past-only and known future
  * covariates, 2 tasks) — all within 1e-4 absolute, the oracle's tolerance; the quantile
- * arithmetic on hand-made cases; the command's wide and long (--df) inputs, its refusals. */
+ * arithmetic on hand-made cases; the command's wide and long (--df) inputs, its refusals;
+ * `embed` (Chronos2Pipeline.embed) against the oracle's encode. */
 #include "testutil.h"
 #include "chronolens_study.h"
 #include "study/forecast/c2_pipeline.h"
+#include "io/npy.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -253,6 +255,40 @@ static void test_cli_df(void **st) {
                              FIXTURE, df, fut, out), 0);
 }
 
+/* `embed` (Chronos2Pipeline.embed: one output patch, each series its own task): the encoder
+ * output (patches, [REG], the output token) and (loc, scale) of the oracle's encode
+ * (tests/fixtures/make_chronos2_embed.py), within 1e-4 */
+static void test_embed(void **st) {
+    (void)st;
+    char out[1024], sc[1024];
+    snprintf(out, sizeof out, "%s/e.npy", test_tmpdir());
+    snprintf(sc, sizeof sc, "%s/s.npy", test_tmpdir());
+    assert_int_equal(run_cmd("'%s' embed --quiet --model '%s' --context '%s/context.csv' --out '%s' "
+                             "--scales-out '%s'", CL_CLI, FIXTURE, FIXTURE, out, sc), 0);
+    cl_error err;
+    float *e, *s;
+    int nd;
+    int64_t sh[NPY_MAX_DIMS], ss[NPY_MAX_DIMS];
+    if (npy_read_f32(out, &e, &nd, sh, &err)) fail_msg("%s", err.msg);
+    assert_int_equal(nd, 3);
+    if (npy_read_f32(sc, &s, &nd, ss, &err)) fail_msg("%s", err.msg);
+    assert_true(nd == 2 && ss[0] == 4 && ss[1] == 2);
+    st_file g;
+    if (st_open(FIXTURE "/embed.safetensors", &g, &err)) fail_msg("%s", err.msg);
+    const st_tensor *t = st_find(&g, "encoder_hidden");
+    assert_true(sh[0] == t->shape[0] && sh[1] == t->shape[1] && sh[2] == t->shape[2]);
+    printf("embed (B %d, T %d, d %d)\n", (int)sh[0], (int)sh[1], (int)sh[2]);
+    size_t n;
+    float *want = golden_f32(&g, "encoder_hidden", &n), *loc = golden_f32(&g, "loc", &n),
+          *scale = golden_f32(&g, "scale", &n), got[2][4];
+    close_to("encoder_hidden", e, want, (size_t)(sh[0] * sh[1] * sh[2]));
+    for (int b = 0; b < 4; b++) { got[0][b] = s[2 * b]; got[1][b] = s[2 * b + 1]; }
+    close_to("loc", got[0], loc, 4);
+    close_to("scale", got[1], scale, 4);
+    free(want); free(loc); free(scale); free(e); free(s);
+    st_close(&g);
+}
+
 int main(int argc, char **argv) {
     cl_set_threads(2);
     static const struct CMUnitTest common[] = {
@@ -261,6 +297,7 @@ int main(int argc, char **argv) {
         cmocka_unit_test(test_covariates),
         cmocka_unit_test(test_cli_wide),
         cmocka_unit_test(test_cli_df),
+        cmocka_unit_test(test_embed),
     };
     static const struct CMUnitTest peer[] = {cmocka_unit_test(test_peer)};
     static const cl_test_group groups[] = {
