@@ -13,8 +13,8 @@ studies): numpy arrays in and out, the library's speed and exactness, no compile
 
 Functions: load, tokenize, detokenize, forward, embed, forecast, parrot, rrt_band, rrt_batch,
 induction, sweep, multisine, multisine_sweep, claims, set_threads, get_threads,
-default_model_path; pipeline (chronos-forecasting's ChronosPipeline / ChronosBoltPipeline:
-predict, predict_quantiles, embed), resolve_model, hf_hub_cache. Model methods: tokenize, detokenize, forward, embed, ablate (a context
+default_model_path; pipeline (chronos-forecasting's ChronosPipeline / ChronosBoltPipeline /
+Chronos2Pipeline: predict, predict_quantiles, embed; predict_df), resolve_model, hf_hub_cache. Model methods: tokenize, detokenize, forward, embed, ablate (a context
 manager). Every failure raises chronolens.Error with the library's one-line message.
 Long calls stop within a progress step on Ctrl-C (KeyboardInterrupt), when a progress
 callback returns chronolens.CANCEL (chronolens.Error, code 5) or when it raises (its exception).
@@ -26,7 +26,7 @@ from .model import (STACKS, ForwardResult, Model, ModelConfig, default_model_pat
 from .studies import (CRITERIA, Claim, Count, ForecastResult, InductionResult, MultisineResult,
                       MultisineSweepResult, Stat, SweepResult, claims, forecast, induction, multisine,
                       multisine_sweep, parrot, rrt_band, rrt_batch, sweep)
-from .pipeline import ChronosBoltPipeline, ChronosPipeline, hf_hub_cache, pipeline, resolve_model
+from .pipeline import Chronos2Pipeline, ChronosBoltPipeline, ChronosPipeline, hf_hub_cache, pipeline, resolve_model
 
 __version__ = "0.1.0"
 
@@ -34,7 +34,8 @@ __all__ = ["Error", "CANCEL", "Model", "ModelConfig", "ForwardResult", "Inductio
            "MultisineSweepResult", "ForecastResult", "Claim", "Stat", "Count", "STACKS", "CRITERIA", "load",
            "tokenize", "detokenize", "forward", "embed", "forecast", "parrot", "rrt_band", "rrt_batch", "induction",
            "sweep", "multisine", "multisine_sweep", "claims", "set_threads", "get_threads", "default_model_path",
-           "library_paths", "pipeline", "ChronosPipeline", "ChronosBoltPipeline", "resolve_model", "hf_hub_cache"]
+           "library_paths", "pipeline", "ChronosPipeline", "ChronosBoltPipeline", "Chronos2Pipeline", "resolve_model",
+           "hf_hub_cache"]
 
 
 def _methods():
