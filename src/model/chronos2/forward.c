@@ -389,6 +389,32 @@ static void group_attention(cl_state *s, struct c2_scratch *x, int l, const floa
     }
 }
 
+/* The group attention when every group is one row, on v (B*S, H*dk) in the group layout
+ * (row b's token t at b*S + t): out = v where the token is real; where it is padded the
+ * query's only key is masked, its scores all float32 min, and upstream's uniform softmax over
+ * all B rows gives the mean of every row's values at t (method.md pitfall 3). */
+static void singleton_groups(struct c2_scratch *x, int HD, const float *v, float *out) {
+    const int B = x->B, S = x->S;
+    const float p = 1.0f / (float)B;
+    memcpy(out, v, sizeof(float) * (size_t)B * S * HD);
+    for (int t = 0; t < S; t++) {
+        int have_mean = 0;
+        for (int g = 0; g < x->G; g++) {
+            const size_t gi = (size_t)S * x->gstart[g] + t;
+            if (x->gmask[gi]) continue;
+            if (!have_mean) {
+                for (int i = 0; i < HD; i++) x->vmean[i] = 0;
+                for (int b = 0; b < B; b++) {
+                    const float *vr = v + ((size_t)S * x->gstart[x->gof[b]] + t) * HD;
+                    for (int i = 0; i < HD; i++) x->vmean[i] += p * vr[i];
+                }
+                have_mean = 1;
+            }
+            memcpy(out + gi * HD, x->vmean, sizeof(float) * HD);
+        }
+    }
+}
+
 /* The encoder layers on s->ex (B*S, d) into s->enc_out; 0, or CL_ECANCELED between layers. */
 static int encoder(cl_state *s, struct c2_scratch *x, cl_error *err) {
     const cl_model *m = s->m;
@@ -417,11 +443,20 @@ static int encoder(cl_state *s, struct c2_scratch *x, cl_error *err) {
          * other; rows in the group layout in s->enc_out (group_attention) */
         to_groups(x, s->ex, s->enc_out, d, 0);
         cl_rms_norm(s->enc_out, Lw->ln_cross, rows, d, c->eps, s->eh);
-        cl_wprod gqkv[3] = {{Lw->cross.q, Lw->cross_h.q, HD, 0.0f, s->eq},
-                            {Lw->cross.k, Lw->cross_h.k, HD, 0.0f, s->ek},
-                            {Lw->cross.v, Lw->cross_h.v, HD, 0.0f, s->ev}};
-        cl_linear_w_n(s->eh, rows, d, 3, gqkv, &s->flops);
-        group_attention(s, x, l, s->eq, s->ek, s->ev, s->eo);
+        cl_wprod gqkv[3] = {{Lw->cross.v, Lw->cross_h.v, HD, 0.0f, s->ev},
+                            {Lw->cross.q, Lw->cross_h.q, HD, 0.0f, s->eq},
+                            {Lw->cross.k, Lw->cross_h.k, HD, 0.0f, s->ek}};
+        if (x->maxng == 1 && !x->gcap.valid) {
+            /* every group one row (univariate tasks): a softmax over one real key is exactly 1,
+             * so the output is the row's own value and the queries and keys are never read —
+             * a quarter of the layer's attention products saved; a padded token still takes
+             * the mean of every row's values (group_attention's rule) */
+            cl_linear_w_n(s->eh, rows, d, 1, gqkv, &s->flops);
+            singleton_groups(x, HD, s->ev, s->eo);
+        } else {
+            cl_linear_w_n(s->eh, rows, d, 3, gqkv, &s->flops);
+            group_attention(s, x, l, s->eq, s->ek, s->ev, s->eo);
+        }
         cl_linear_w(s->eo, rows, HD, Lw->cross.o, Lw->cross_h.o, d, 1.0f, s->enc_out, &s->flops);
         to_groups(x, s->enc_out, s->ex, d, 1);
         if (x->hidden[1]) memcpy(x->hidden[1] + l * plane, s->ex, sizeof(float) * plane);
