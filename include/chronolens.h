@@ -443,6 +443,11 @@ typedef struct cl_chronos2_input {
     int num_output_patches;          /* N in [1, max_output_patches]; 0: max_output_patches */
     int capture_group;               /* 1: keep every group-attention map (result.group_attn) */
     int capture_hidden;              /* 1: keep the residual stream after each sub-block */
+    int head_only;                   /* 1: only the forecast is wanted (quantile_preds, loc, scale):
+                                      * the last layer runs at the future tokens alone (their
+                                      * queries over every key), so encoder_hidden holds only
+                                      * those and that layer's maps are not kept; not with
+                                      * capture_group or capture_hidden */
 } cl_chronos2_input;
 
 /* One pass's outputs, owned by the state (valid until its next pass or cl_state_free). The

@@ -33,7 +33,7 @@ static int run_pass(cl_state *s, const float *ctx, int R, int Lr, const int *gid
                     float *out, double *done, double total, const cl_progress *progress, cl_error *err) {
     const cl_config *c = cl_model_config(cl_state_model(s));
     const size_t QN = (size_t)c->n_quantiles * N * c->patch_size;
-    cl_chronos2_input in = {.L = Lr, .F = fc ? Fr : 0, .num_output_patches = N};
+    cl_chronos2_input in = {.L = Lr, .F = fc ? Fr : 0, .num_output_patches = N, .head_only = 1};
     cl_chronos2_result r;
     int rc = 0;
     if (R <= CL_C2_PASS_ROWS) {
