@@ -289,10 +289,48 @@ static void test_embed(void **st) {
     st_close(&g);
 }
 
+/* head_only (the forecast's passes: the last layer at the future tokens only) gives the
+ * golden's quantile_preds of the main case (3 groups, a padded series) and of the
+ * cross-learning pass; with a capture it is refused */
+static void test_head_only(void **st) {
+    (void)st;
+    cl_error err;
+    st_file g;
+    if (st_open(FIXTURE "/golden.safetensors", &g, &err)) fail_msg("%s", err.msg);
+    cl_model *m;
+    if (cl_model_load(FIXTURE, NULL, &m, &err)) fail_msg("%s", err.msg);
+    const cl_config *c = cl_model_config(m);
+    size_t n;
+    const st_tensor *ct = st_find(&g, "context");
+    const int B = (int)ct->shape[0], L = (int)ct->shape[1], N = 4, Q = c->n_quantiles;
+    float *ctx = golden_f32(&g, "context", &n);
+    int gid[4] = {0, 1, 2, 2}, zero[4] = {0, 0, 0, 0};
+    cl_state *s;
+    assert_int_equal(cl_state_new(m, &s, &err), 0);
+    for (int cross = 0; cross < 2; cross++) {
+        cl_chronos2_input in = {.context = ctx, .B = B, .L = L, .group_ids = cross ? zero : gid, .num_output_patches = N,
+                                .head_only = 1};
+        cl_chronos2_result r;
+        if (cl_chronos2_forward(s, &in, &r, &err)) fail_msg("%s", err.msg);
+        float *want = golden_f32(&g, cross ? "quantile_preds_cross" : "quantile_preds", &n);
+        assert_int_equal(n, (size_t)B * Q * N * c->patch_size);
+        close_to(cross ? "head_only quantile_preds_cross" : "head_only quantile_preds", r.quantile_preds, want, n);
+        free(want);
+    }
+    cl_chronos2_input bad = {.context = ctx, .B = B, .L = L, .head_only = 1, .capture_hidden = 1};
+    cl_chronos2_result r;
+    assert_int_equal(cl_chronos2_forward(s, &bad, &r, &err), CL_EINVAL);
+    cl_state_free(s);
+    cl_model_free(m);
+    free(ctx);
+    st_close(&g);
+}
+
 int main(int argc, char **argv) {
     cl_set_threads(2);
     static const struct CMUnitTest common[] = {
         cmocka_unit_test(test_arithmetic),
+        cmocka_unit_test(test_head_only),
         cmocka_unit_test(test_long),
         cmocka_unit_test(test_covariates),
         cmocka_unit_test(test_cli_wide),
