@@ -547,6 +547,11 @@ typedef struct cl_chronos2_input {
      * n_group_tokens = 0: every token (layers, S, heads, B, B). */
     int n_group_tokens;
     const int *group_tokens;
+    int head_only;                   /* 1: only the forecast is wanted (quantile_preds, loc, scale):
+                                      * the last layer runs at the future tokens alone (their
+                                      * queries over every key), so encoder_hidden holds only
+                                      * those and that layer's maps are not kept; not with
+                                      * capture_group or capture_hidden */
 } cl_chronos2_input;
 
 /* One pass's outputs, owned by the state (valid until its next pass or cl_state_free). The

@@ -689,10 +689,22 @@ typedef struct cl_forecast_study_opts {
     int batch;             /* series per model batch (0: auto) */
     int no_cache;          /* T5: decode on the growing prefix instead of the key/value cache */
     int window;            /* parrot: matched window D (8) */
-    cl_progress progress;  /* stage "forecast": decoder steps (T5) or model rows (Bolt) */
+    cl_progress progress;  /* stage "forecast": decoder steps (T5) or model rows (Bolt, Chronos-2) */
     cl_hooks *hooks;       /* the model's hook set (interventions) run in every pass and every
                             * cached decoding step (NULL: none); series b of the context is
-                            * series b of the set's sources */
+                            * series b of the set's sources (T5, Bolt) */
+    /* Chronos-2 only (Chronos2Pipeline.predict; docs/chronos2.md "Forecasting"): */
+    const int *group_ids;  /* (n_group_ids = B): series sharing an id form one multivariate task;
+                              NULL: every series its own task */
+    int n_group_ids;
+    int cross_learning;    /* every task of a batch in one group */
+    const float *future_covariates; /* (B, F) known future values in data units, NaN = unknown;
+                              NULL: none; F <= horizon */
+    int F;
+    int n_unrolled;        /* the quantile paths of a long horizon (0: 0.1 .. 0.9); each must be */
+    double unrolled[CL_FORECAST_MAX_LEVELS]; /* one of the model's quantiles */
+    const uint8_t *targets; /* (B): 1 = a row of the result (predict_df: the target columns);
+                              NULL: every series */
 } cl_forecast_study_opts;
 CL_API void cl_forecast_study_default(cl_forecast_study_opts *o);
 
@@ -748,6 +760,39 @@ CL_API int cl_forecast_read(const char *csv, cl_forecast_result *r, cl_error *er
 CL_API double cl_forecast_compare(const cl_forecast_result *r, FILE *f);
 CL_API void cl_forecast_free(cl_forecast_result *r);
 
+/* predict_df's long format (Chronos-2; docs/forecasting.md "Chronos-2"): a CSV with a row per
+ * item and time step — an id column, a timestamp column (integers or ISO dates
+ * YYYY-MM-DD[ HH:MM[:SS]], regularly spaced, increasing), the target column(s) and any other
+ * numeric columns (covariates: past-only, or known in the future when future_df has them).
+ * Each item is one task: its rows are the targets (in the order given), the past-only
+ * covariates, then the known ones (each sorted by name), as Chronos2Pipeline lays them out. */
+typedef struct cl_forecast_df_opts {
+    const char *df;               /* the long CSV */
+    const char *future_df;        /* the future rows: id, timestamp, known covariates; horizon rows
+                                     per item continuing its timestamps (NULL: none) */
+    const char *id_column;        /* NULL: "item_id" */
+    const char *timestamp_column; /* NULL: "timestamp" */
+    const char *target;           /* a column, or several comma-separated (NULL: "target") */
+} cl_forecast_df_opts;
+CL_API void cl_forecast_df_default(cl_forecast_df_opts *o);
+
+/* What the forecast study takes (cl_forecast_study_opts: group_ids, future_covariates, F,
+ * targets): rows = items x (targets + covariates), left-padded with NaN to the longest item,
+ * named "<item>" (one target) or "<item>/<column>". */
+typedef struct cl_forecast_df {
+    cl_context ctx;               /* (rows, L) */
+    int *group_ids;               /* (rows): the item's index */
+    float *future_covariates;     /* (rows, F) NaN but for the known covariates; NULL without future_df */
+    int F;                        /* the horizon (with future_df) */
+    uint8_t *targets;             /* (rows): 1 = a target row */
+    int items;
+} cl_forecast_df;
+/* Reads o->df (and o->future_df, which must hold horizon rows per item); bad input: CL_EFORMAT
+ * naming the file, its line and the problem (a missing column, a non-numeric covariate, an
+ * irregular or decreasing timestamp, an item without future rows ...). */
+CL_API int cl_forecast_df_read(const cl_forecast_df_opts *o, int horizon, cl_forecast_df *d, cl_error *err);
+CL_API void cl_forecast_df_free(cl_forecast_df *d);
+
 /* ---------------------------------------------------------------- embed (method.md §1, §4) */
 
 typedef struct cl_embed_opts {
@@ -756,11 +801,13 @@ typedef struct cl_embed_opts {
 } cl_embed_opts;
 CL_API void cl_embed_default(cl_embed_opts *o);
 
-/* ChronosPipeline.embed / ChronosBoltPipeline.embed: the encoder's last hidden state. */
+/* ChronosPipeline.embed / ChronosBoltPipeline.embed / Chronos2Pipeline.embed: the encoder's
+ * last hidden state (Chronos-2: each series its own task, one output patch, as upstream). */
 typedef struct cl_embed_result {
-    int B, T, d, bolt;  /* T: tokens incl. EOS (T5) or patches [+ REG] (Bolt) */
+    int B, T, d, bolt;  /* T: tokens incl. EOS (T5), patches [+ REG] (Bolt), patches + [REG] + the
+                           output token (Chronos-2); bolt: 1 for Bolt and Chronos-2 (loc, scale) */
     float *emb;         /* (B, T, d) */
-    float *scale;       /* T5: (B) the tokenizer scale; Bolt: (B, 2) loc, scale */
+    float *scale;       /* T5: (B) the tokenizer scale; Bolt, Chronos-2: (B, 2) loc, scale */
 } cl_embed_result;
 CL_API int cl_embed_run(const cl_model *m, const cl_context *ctx, const cl_embed_opts *o, cl_embed_result *r, cl_error *err);
 /* out: the embeddings (.npy); scales (.npy; NULL: none). Nothing is left on failure. */

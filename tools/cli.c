@@ -126,6 +126,22 @@ int cli_out_dirs_finish(int rc) {
     return rc;
 }
 
+int cli_parse_group_ids(const char *name, const char *v, int **ids, int *n) {
+    int cap = 1;
+    for (const char *p = v; *p; p++) cap += *p == ',';
+    long *l = malloc(sizeof *l * (size_t)cap);
+    *ids = malloc(sizeof **ids * (size_t)cap);
+    if (!l || !*ids || cl_parse_long_list(v, 0, 2147483647L, l, cap, n)) {
+        free(l);
+        free(*ids);
+        *ids = NULL;
+        return cli_fail("option %s: '%.80s' is not a list of integers >= 0", name, v);
+    }
+    for (int i = 0; i < *n; i++) (*ids)[i] = (int)l[i];
+    free(l);
+    return 0;
+}
+
 int cli_refuse_chronos2(const cl_model *m, const char *dir, const char *cmd, cl_error *err) {
     if (!cl_model_is_chronos2(m)) return 0;
     return cl_error_set(err, CL_EINVAL, "%s: is a Chronos-2 model; %s runs Chronos-T5 and Chronos-Bolt models only "

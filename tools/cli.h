@@ -68,6 +68,10 @@ void cli_warn_empty_series(cli_ui *ui, const char *path, const float *ctx, int B
  * the model folder dir (the library's own refusal cannot name it). */
 int cli_refuse_chronos2(const cl_model *m, const char *dir, const char *cmd, cl_error *err);
 
+/* --group-ids 0,1,2,2 of option name: *ids (malloc'ed, *n of them), integers in [0, 2^31);
+ * 0, or EXIT_BAD after one line. */
+int cli_parse_group_ids(const char *name, const char *v, int **ids, int *n);
+
 int cmd_info(int argc, char **argv);
 int cmd_forward(int argc, char **argv);
 int cmd_init(int argc, char **argv);

@@ -23,7 +23,7 @@ static const cli_opt OPTS[] = {
     {.name = "--out", .arg = "FILE", .type = OPT_STR, .off = offsetof(A, out), .flags = OPT_REQUIRED,
      .help = "float32 .npy (series, tokens, d_model)"},
     {.name = "--scales-out", .arg = "FILE", .type = OPT_STR, .off = offsetof(A, scales_out),
-     .help = "the tokenizer scales, float32 .npy (series); Bolt: (series, 2) loc and scale"},
+     .help = "the tokenizer scales, float32 .npy (series); Bolt, Chronos-2: (series, 2) loc and scale"},
     {.name = "--batch", .arg = "N", .type = OPT_INT, .off = offsetof(A, eo.batch), .ilo = 1, .ihi = 4096,
      .help = "series encoded together"},
     CLI_PRECISION(A, precision),
@@ -33,7 +33,8 @@ static const cli_opt OPTS[] = {
 
 const cli_cmd CMD_EMBED = {
     .name = "embed",
-    .summary = "the encoder's last hidden state per series (series, tokens incl. EOS, d_model; Bolt: patches [+ REG])",
+    .summary = "the encoder's last hidden state per series (series, tokens incl. EOS, d_model; Bolt: patches [+ REG]; "
+               "Chronos-2: patches, [REG] and one output token, each series its own task)",
     .example = "chronolens embed --context series.csv --out emb.npy --scales-out scales.npy",
     .opts = OPTS, .size = sizeof(embed_args), .init = init, .run = cmd_embed,
 };
@@ -54,7 +55,6 @@ int cmd_embed(int argc, char **argv) {
     const cl_load_opts lo = {a.precision};
     cli_precision_note(a.precision);
     int rc = cl_model_load(dir, &lo, &m, &err);
-    if (!rc) rc = cli_refuse_chronos2(m, dir, "embed", &err);
     if (!rc) rc = cl_context_read(a.ctx_path, &ctx, &err);
     if (!rc) cli_warn_empty_series(ui, a.ctx_path, ctx.values, ctx.B, ctx.L, NULL);
     if (!rc) rc = cl_embed_run(m, &ctx, &eo, &r, &err);

@@ -11,6 +11,8 @@
 typedef struct fc_args {
     cli_ui ui;
     const char *dir, *ctx_path, *out, *samples_out, *plot, *method, *quantiles;
+    const char *group_ids, *fc_path, *unrolled;        /* Chronos-2 */
+    cl_forecast_df_opts df;                            /* Chronos-2: --df and its columns */
     cl_forecast_study_opts o; /* cl_forecast_study_default */
     cl_precision precision;   /* --precision: the model loads in it */
 } fc_args;
@@ -18,6 +20,7 @@ typedef struct fc_args {
 static void init(void *p) {
     fc_args *a = p;
     cl_forecast_study_default(&a->o);
+    cl_forecast_df_default(&a->df);
     a->method = "model";
 }
 
@@ -48,8 +51,8 @@ static const char *show_levels(const cli_opt *o, const void *p, char *buf, size_
 static const cli_opt OPTS[] = {
     {.name = "--model", .arg = "DIR", .type = OPT_STR, .off = offsetof(A, dir), .def = CLI_MODEL_DEFAULT,
      .help = "the checkpoint folder"},
-    {.name = "--context", .arg = "CSV", .type = OPT_STR, .off = offsetof(A, ctx_path), .flags = OPT_REQUIRED,
-     .help = "one column per series, time down the rows"},
+    {.name = "--context", .arg = "CSV", .type = OPT_STR, .off = offsetof(A, ctx_path),
+     .help = "one column per series, time down the rows (or --df)"},
     {.name = "--out", .arg = "FILE", .type = OPT_STR, .off = offsetof(A, out), .flags = OPT_REQUIRED,
      .help = "long CSV: series, step, mean, quantiles"},
     {.name = "--horizon", .arg = "H", .type = OPT_INT, .off = offsetof(A, o.horizon), .ilo = 1, .ihi = 1000000,
@@ -71,7 +74,8 @@ static const cli_opt OPTS[] = {
     {.name = "--plot", .arg = "F.png", .type = OPT_STR, .off = offsetof(A, plot),
      .help = "F.png and F.svg: context tail, median, 10-90% band"},
     {.name = "--batch", .arg = "N", .type = OPT_INT, .off = offsetof(A, o.batch), .ilo = 1, .ihi = 100000,
-     .def = "auto (series x samples <= 48)", .help = "series decoded together"},
+     .def = "auto (series x samples <= 48; Chronos-2: 256)",
+     .help = "series decoded together; Chronos-2: tasks join a batch while it has fewer rows (batch_size)"},
     {.name = "--no-cache", .type = OPT_FLAG, .off = offsetof(A, o.no_cache),
      .help = "re-run the decoder on the whole prefix at every step (slow)"},
     {.name = "--method", .arg = "model|parrot", .type = OPT_STR, .off = offsetof(A, method),
@@ -80,6 +84,28 @@ static const cli_opt OPTS[] = {
      .help = "length of the window the parrot matches"},
     {.name = "--compare", .type = OPT_FLAG, .off = offsetof(A, o.compare),
      .help = "also run the parrot: a parrot column and per-series agreement"},
+    {.name = "--group-ids", .arg = "G,...", .type = OPT_STR, .off = offsetof(A, group_ids),
+     .def = "every series its own task",
+     .help = "the task of each context column: columns sharing an id form one multivariate task (Chronos-2 only)"},
+    {.name = "--cross-learning", .type = OPT_FLAG, .off = offsetof(A, o.cross_learning),
+     .help = "every task of a batch in one group: the series attend to each other (Chronos-2 only)"},
+    {.name = "--future-covariates", .arg = "CSV", .type = OPT_STR, .off = offsetof(A, fc_path), .def = "none",
+     .help = "known future values: one column per context column, a row per step (at most --horizon), "
+             "empty = unknown (Chronos-2 only)"},
+    {.name = "--unrolled-quantiles", .arg = "L,...", .type = OPT_STR, .off = offsetof(A, unrolled),
+     .def = "0.1,0.2,...,0.9", .help = "quantile paths of a horizon beyond one pass, each one of the model's "
+                                       "(upstream's unrolled_quantiles; Chronos-2 only)"},
+    {.name = "--df", .arg = "CSV", .type = OPT_STR, .off = offsetof(A, df.df),
+     .help = "predict_df's long format instead of --context: a row per item and time step (Chronos-2 only)"},
+    {.name = "--future-df", .arg = "CSV", .type = OPT_STR, .off = offsetof(A, df.future_df), .def = "none",
+     .help = "known future covariates in the long format, --horizon rows per item (with --df)"},
+    {.name = "--id-column", .arg = "NAME", .type = OPT_STR, .off = offsetof(A, df.id_column),
+     .help = "the column of --df naming the item"},
+    {.name = "--timestamp-column", .arg = "NAME", .type = OPT_STR, .off = offsetof(A, df.timestamp_column),
+     .help = "the column of --df with the time: integers or ISO dates, regularly spaced"},
+    {.name = "--target", .arg = "COL[,COL]", .type = OPT_STR, .off = offsetof(A, df.target),
+     .help = "the target column(s) of --df; several make a multivariate task; every other numeric column is "
+             "a covariate"},
     CLI_PRECISION(A, precision),
     {NULL},
 };
@@ -88,8 +114,9 @@ static const cli_opt OPTS[] = {
 const cli_cmd CMD_FORECAST = {
     .name = "forecast",
     .summary = "sample forecasts as ChronosPipeline.predict: quantiles and mean per step; or the parrot baseline. "
-               "A Chronos-Bolt model predicts its quantiles directly: --samples, --temperature, --top-k, --top-p, --seed "
-               "and --no-cache do not apply to it",
+               "A Chronos-Bolt or Chronos-2 model predicts its quantiles directly: --samples, --temperature, --top-k, "
+               "--top-p, --seed and --no-cache do not apply to it. Chronos-2 as Chronos2Pipeline: tasks "
+               "(--group-ids), covariates, --cross-learning, the long format of predict_df (--df)",
     .example = "chronolens forecast --context series.csv --out f.csv --horizon 32 --plot f.png",
     .opts = OPTS, .size = sizeof(fc_args), .init = init, .run = cmd_forecast,
 };
@@ -104,6 +131,21 @@ static int parse_levels(const char *s, double *lv, int *n) {
     return 0;
 }
 
+/* the Chronos-2 inputs given as options: group ids, unrolled levels, future covariates */
+static int chronos2_inputs(fc_args *a, int **gids, cl_context *fc) {
+    if (a->group_ids && cli_parse_group_ids("--group-ids", a->group_ids, gids, &a->o.n_group_ids)) return EXIT_BAD;
+    a->o.group_ids = *gids;
+    if (a->unrolled && cli_double_list("--unrolled-quantiles", a->unrolled, 0, 1, a->o.unrolled, CL_FORECAST_MAX_LEVELS,
+                                       &a->o.n_unrolled) < 0)
+        return EXIT_BAD;
+    if (!a->fc_path) return 0;
+    cl_error err = {0};
+    if (cl_context_read(a->fc_path, fc, &err)) return cli_fail_err(&err);
+    a->o.future_covariates = fc->values;
+    a->o.F = fc->L;
+    return 0;
+}
+
 int cmd_forecast(int argc, char **argv) {
     fc_args a;
     cli_parsed p;
@@ -111,26 +153,60 @@ int cmd_forecast(int argc, char **argv) {
     cli_ui *ui = &a.ui;
     if (strcmp(a.method, "model") && strcmp(a.method, "parrot"))
         return cli_fail("option --method: '%s' is not model or parrot", a.method);
+    if (!a.ctx_path && !a.df.df)
+        return cli_fail("forecast: usage: chronolens forecast --context CSV | --df CSV --out FILE [options] "
+                        "(chronolens forecast --help)");
+    if (a.ctx_path && a.df.df) return cli_fail("forecast: --context and --df are two inputs: give one");
+    if (!a.df.df && (a.df.future_df || a.df.id_column || a.df.timestamp_column || a.df.target))
+        return cli_fail("forecast: --future-df, --id-column, --timestamp-column and --target go with --df");
+    if (a.df.df && (a.group_ids || a.fc_path))
+        return cli_fail("forecast: --df makes the tasks and covariates itself (no --group-ids or --future-covariates)");
     a.o.method = strcmp(a.method, "parrot") ? CL_FORECAST_MODEL : CL_FORECAST_PARROT;
     if (a.o.method == CL_FORECAST_MODEL && !a.dir) a.dir = cli_default_model();
     if (a.quantiles && parse_levels(a.quantiles, a.o.levels, &a.o.nlev)) return EXIT_BAD;
+    int *gids = NULL;
+    cl_context fcx = {0};
+    if (chronos2_inputs(&a, &gids, &fcx)) { free(gids); cl_context_free(&fcx); return EXIT_BAD; }
     cl_error err = {0};
     /* the options, then every output, before any work */
-    if (cl_forecast_study_check(&a.o, &err)) return cli_fail_err(&err);
-    if (cli_out_file("forecast", a.out) || cli_out_file("forecast", a.samples_out) || cli_out_file("forecast", a.plot))
+    int rc = cl_forecast_study_check(&a.o, &err);
+    if (!rc && (cli_out_file("forecast", a.out) || cli_out_file("forecast", a.samples_out) ||
+                cli_out_file("forecast", a.plot))) {
+        free(gids);
+        cl_context_free(&fcx);
         return EXIT_BAD;
+    }
     a.o.progress = cli_progress_of(ui);
     cl_model *m = NULL;
     cl_context ctx = {0};
+    cl_forecast_df df = {0};
     cl_forecast_result r = {0};
-    int rc = cl_context_read(a.ctx_path, &ctx, &err);
-    if (!rc) cli_warn_empty_series(ui, a.ctx_path, ctx.values, ctx.B, ctx.L, ctx.names);
     const cl_load_opts lo = {a.precision};
     if (!rc && a.dir) cli_precision_note(a.precision);
     if (!rc && a.dir) rc = cl_model_load(a.dir, &lo, &m, &err); /* the parrot alone: the model's horizon */
-    if (!rc && a.dir) rc = cli_refuse_chronos2(m, a.dir, "forecast", &err);
+    if (!rc && a.df.df) { /* the long format: its tasks, covariates and target rows */
+        const int H = a.o.horizon > 0 ? a.o.horizon : m ? cl_model_config(m)->prediction_length : 64;
+        rc = cl_forecast_df_read(&a.df, H, &df, &err);
+        if (!rc) {
+            ctx = df.ctx;
+            a.o.group_ids = df.group_ids;
+            a.o.n_group_ids = df.ctx.B;
+            a.o.future_covariates = df.future_covariates;
+            a.o.F = df.F;
+            a.o.targets = df.targets;
+        }
+    } else if (!rc) {
+        rc = cl_context_read(a.ctx_path, &ctx, &err);
+        if (!rc && a.fc_path && fcx.B != ctx.B)
+            rc = cl_error_set(&err, CL_EFORMAT, "%s: %d columns, but the context %s has %d", a.fc_path, fcx.B,
+                              a.ctx_path, ctx.B);
+        if (!rc && a.group_ids && a.o.n_group_ids != ctx.B)
+            rc = cl_error_set(&err, CL_EINVAL, "option --group-ids: %d ids, but the context %s has %d columns",
+                              a.o.n_group_ids, a.ctx_path, ctx.B);
+    }
+    if (!rc) cli_warn_empty_series(ui, a.df.df ? a.df.df : a.ctx_path, ctx.values, ctx.B, ctx.L, ctx.names);
     int rounds;
-    if (!rc && !ui->quiet && cl_forecast_far_horizon(m, &a.o, &rounds))
+    if (!rc && !ui->quiet && !cl_model_is_chronos2(m) && cl_forecast_far_horizon(m, &a.o, &rounds))
         fprintf(stderr, "chronolens: warning: --horizon %d is %d x the model's prediction_length %d: %d rounds of "
                         "forecasting, each on its own medians (slow, and far from what the model was trained on)\n",
                 a.o.horizon, rounds, cl_model_config(m)->prediction_length, rounds);
@@ -144,7 +220,10 @@ int cmd_forecast(int argc, char **argv) {
         if (!ui->quiet) fprintf(stderr, "mean scaled MAE between the model's median and the parrot: %.4g\n", mae);
     }
     cl_forecast_free(&r);
-    cl_context_free(&ctx);
+    if (a.df.df) cl_forecast_df_free(&df);
+    else cl_context_free(&ctx);
+    cl_context_free(&fcx);
+    free(gids);
     cl_model_free(m);
     if (rc) return cli_fail_err(&err);
     if (!ui->quiet) fprintf(stderr, "wrote %s\n", a.out);

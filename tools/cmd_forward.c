@@ -79,21 +79,6 @@ static int parse_maps(const char *v, int keep[CL_NSTACKS]) {
     return 0;
 }
 
-/* --group-ids 0,1,2,2: *ids (malloc'ed, *n of them), integers in [0, 2^31) */
-static int parse_group_ids(const char *v, int **ids, int *n) {
-    int cap = 1;
-    for (const char *p = v; *p; p++) cap += *p == ',';
-    long *l = malloc(sizeof *l * (size_t)cap);
-    *ids = malloc(sizeof **ids * (size_t)cap);
-    if (!l || !*ids || cl_parse_long_list(v, 0, 2147483647L, l, cap, n)) {
-        free(l);
-        return cli_fail("option --group-ids: '%.80s' is not a list of integers >= 0", v);
-    }
-    for (int i = 0; i < *n; i++) (*ids)[i] = (int)l[i];
-    free(l);
-    return 0;
-}
-
 int cmd_forward(int argc, char **argv) {
     forward_args a;
     cli_parsed p;
@@ -106,7 +91,7 @@ int cmd_forward(int argc, char **argv) {
     fo.decoder_ids_csv = a.ids_path;
     fo.progress = cli_progress_of(ui);
     int *gids = NULL;
-    if (a.group_ids && parse_group_ids(a.group_ids, &gids, &fo.n_group_ids)) { free(gids); return EXIT_BAD; }
+    if (a.group_ids && cli_parse_group_ids("--group-ids", a.group_ids, &gids, &fo.n_group_ids)) return EXIT_BAD;
     fo.group_ids = gids;
     cl_error err = {0};
     cl_model *m = NULL;

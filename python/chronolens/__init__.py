@@ -19,11 +19,13 @@ _repr_html_ and a __repr__.
 
 Functions: load, tokenize, detokenize, forward, embed, forecast, parrot, rrt_band, rrt_batch,
 induction, sweep, multisine, multisine_sweep, claims, set_threads, get_threads,
-default_model_path; pipeline (chronos-forecasting's ChronosPipeline / ChronosBoltPipeline:
-predict, predict_quantiles, embed), resolve_model, hf_hub_cache; the hook layer (hooks.py):
-zero_ablate, mean_ablate, resample_ablate, set_activation, add_activation (steer), patch,
-scale_activation, ActivationCache, patching, logit_attribution. Model methods: tokenize, detokenize, forward, embed, ablate
-(a context manager), hook_names, run_with_cache, run_with_hooks. Every failure raises chronolens.Error with the library's one-line message.
+default_model_path; pipeline (chronos-forecasting's ChronosPipeline / ChronosBoltPipeline /
+Chronos2Pipeline: predict, predict_quantiles, embed; predict_df), resolve_model, hf_hub_cache;
+the hook layer (hooks.py): zero_ablate, mean_ablate, resample_ablate, set_activation,
+add_activation (steer), patch, scale_activation, ActivationCache, patching, logit_attribution.
+Model methods: tokenize, detokenize, forward, embed, ablate (a context manager), hook_names,
+run_with_cache, run_with_hooks. Every failure raises chronolens.Error with the library's
+one-line message.
 Long calls stop within a progress step on Ctrl-C (KeyboardInterrupt), when a progress
 callback returns chronolens.CANCEL (chronolens.Error, code 5) or when it raises (its exception).
 Libraries: $CHRONOLENS_LIB, else the checkout's build/, else an installed copy.
@@ -34,7 +36,7 @@ from .model import (STACKS, ForwardResult, Model, ModelConfig, default_model_pat
 from .studies import (CRITERIA, Claim, Claims, Count, ForecastResult, InductionResult, MultisineResult,
                       MultisineSweepResult, Stat, SweepResult, claims, forecast, induction, multisine,
                       multisine_sweep, parrot, rrt_band, rrt_batch, sweep)
-from .pipeline import ChronosBoltPipeline, ChronosPipeline, hf_hub_cache, pipeline, resolve_model
+from .pipeline import Chronos2Pipeline, ChronosBoltPipeline, ChronosPipeline, hf_hub_cache, pipeline, resolve_model
 from .hooks import (ActivationCache, HookPoint, Intervention, add_activation, logit_attribution, mean_ablate, patch,
                     patching, resample_ablate, scale_activation, set_activation, steer, zero_ablate)
 
@@ -44,9 +46,9 @@ __all__ = ["Error", "CANCEL", "Model", "ModelConfig", "ForwardResult", "Inductio
            "MultisineSweepResult", "ForecastResult", "Claim", "Claims", "Stat", "Count", "STACKS", "CRITERIA",
            "load", "tokenize", "detokenize", "forward", "embed", "forecast", "parrot", "rrt_band", "rrt_batch", "induction",
            "sweep", "multisine", "multisine_sweep", "claims", "set_threads", "get_threads", "default_model_path",
-           "library_paths", "pipeline", "ChronosPipeline", "ChronosBoltPipeline", "resolve_model", "hf_hub_cache",
-           "ActivationCache", "HookPoint", "Intervention", "zero_ablate", "mean_ablate", "resample_ablate",
-           "set_activation", "add_activation", "steer", "patch", "scale_activation", "patching",
+           "library_paths", "pipeline", "ChronosPipeline", "ChronosBoltPipeline", "Chronos2Pipeline", "resolve_model",
+           "hf_hub_cache", "ActivationCache", "HookPoint", "Intervention", "zero_ablate", "mean_ablate",
+           "resample_ablate", "set_activation", "add_activation", "steer", "patch", "scale_activation", "patching",
            "logit_attribution"]
 
 

@@ -192,7 +192,22 @@ class ForecastStudyOpts(ctypes.Structure):
     _fields_ = [("method", c_int), ("compare", c_int), ("horizon", c_int), ("nlev", c_int),
                 ("levels", c_double * FORECAST_MAX_LEVELS), ("samples", c_int), ("temperature", c_double),
                 ("top_k", c_long), ("top_p", c_double), ("have_seed", c_int), ("seed", c_u64), ("batch", c_int),
-                ("no_cache", c_int), ("window", c_int), ("progress", Progress), ("hooks", c_void_p)]
+                ("no_cache", c_int), ("window", c_int), ("progress", Progress), ("hooks", c_void_p),
+                ("group_ids", P(c_int)), ("n_group_ids", c_int), ("cross_learning", c_int),
+                ("future_covariates", P(c_float)), ("F", c_int), ("n_unrolled", c_int),
+                ("unrolled", c_double * FORECAST_MAX_LEVELS), ("targets", P(c_u8))]
+
+
+@mirror("cl_forecast_df_opts")
+class ForecastDfOpts(ctypes.Structure):
+    _fields_ = [("df", c_char_p), ("future_df", c_char_p), ("id_column", c_char_p), ("timestamp_column", c_char_p),
+                ("target", c_char_p)]
+
+
+@mirror("cl_forecast_df")
+class ForecastDf(ctypes.Structure):
+    _fields_ = [("ctx", Context), ("group_ids", P(c_int)), ("future_covariates", P(c_float)), ("F", c_int),
+                ("targets", P(c_u8)), ("items", c_int)]
 
 
 @mirror("cl_parrot_info")
@@ -259,6 +274,8 @@ _decl("cl_mssweep_free", None, P(MssweepResult))
 _decl("cl_forecast_study_default", None, P(ForecastStudyOpts))
 _decl("cl_forecast_study_run", c_int, c_void_p, P(Context), P(ForecastStudyOpts), P(ForecastResult), ERR)
 _decl("cl_forecast_free", None, P(ForecastResult))
+_decl("cl_forecast_df_read", c_int, P(ForecastDfOpts), c_int, P(ForecastDf), ERR)
+_decl("cl_forecast_df_free", None, P(ForecastDf))
 _decl("cl_embed_default", None, P(EmbedOpts))
 _decl("cl_embed_run", c_int, c_void_p, P(Context), P(EmbedOpts), P(EmbedResult), ERR)
 _decl("cl_embed_free", None, P(EmbedResult))

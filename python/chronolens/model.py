@@ -88,7 +88,8 @@ class ModelConfig:
     temperature: float
     top_p: float
     top_k: int
-    # the family: "t5" (Chronos-T5) or "bolt" (Chronos-Bolt, whose fields follow; 0 / () for T5)
+    # the family: "t5" (Chronos-T5), "bolt" (Chronos-Bolt, whose fields follow; 0 / () for T5) or
+    # "chronos2" (Chronos-2)
     family: str = "t5"
     patch_size: int = 0
     patch_stride: int = 0
@@ -254,7 +255,7 @@ class Model:
         fam = {n: getattr(c, n) for n in ("patch_size", "patch_stride", "use_reg_token")}
         self.config = ModelConfig(**{f.name: getattr(c, f.name) for f in dataclasses.fields(ModelConfig)
                                      if f.name not in fam and f.name not in ("family", "quantiles")},
-                                  **fam, family="bolt" if c.family == 1 else "t5",
+                                  **fam, family={1: "bolt", 2: "chronos2"}.get(c.family, "t5"),
                                   quantiles=tuple(c.quantiles[:c.n_quantiles]))
         self.num_params = int(lib.cl_model_param_count(self._h.ptr))
         self.dtype = lib.cl_model_dtype(self._h.ptr).decode()

@@ -18,7 +18,7 @@ from ._lib import Error
 from ._values import values
 from .model import Model, _series_list, left_pad
 
-__all__ = ["pipeline", "resolve_model", "ChronosPipeline", "ChronosBoltPipeline", "hf_hub_cache"]
+__all__ = ["pipeline", "resolve_model", "ChronosPipeline", "ChronosBoltPipeline", "Chronos2Pipeline", "hf_hub_cache"]
 
 QUANTILE_LEVELS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 
@@ -233,13 +233,188 @@ class ChronosBoltPipeline(_Pipeline):
         return _out(f.samples, torch_in), _out(f.quantiles, torch_in), _out(f.mean, torch_in)
 
 
+class Chronos2Pipeline(_Pipeline):
+    """Chronos2Pipeline of chronos-forecasting over a chronolens Model: tasks (a series, a
+    multivariate target, or a dict with past and known future covariates), cross-learning,
+    long horizons unrolled over quantile paths, the long format of predict_df; computed by the
+    library's forecast study (`chronolens forecast` on a Chronos-2 model, the same numbers)."""
+    forecast_type = "quantiles"
+
+    @property
+    def quantiles(self):
+        """The model's quantile levels (chronos_config.quantiles)."""
+        return list(self.model.config.quantiles)
+
+    @property
+    def max_output_patches(self):
+        """Future tokens of one model pass (chronos_config.max_output_patches)."""
+        return self.model._cfg.contents.max_output_patches
+
+    @property
+    def model_output_patch_size(self):
+        """Steps per future token (chronos_config.output_patch_size)."""
+        return self.model.config.patch_size
+
+    def _tasks(self, inputs, H):
+        """inputs -> (rows (R, L) float64 left-padded with NaN, group ids (R,), future (R, H) or
+        None, targets (R,) bool, targets per task): Chronos2Dataset's row layout."""
+        if _torch_tensor(inputs) or isinstance(inputs, np.ndarray):
+            a = _series(inputs, "inputs")
+            if a.ndim != 3:
+                raise ValueError("inputs as an array must be 3-D (n_series, n_variates, history_length), got %s"
+                                 % (a.shape,))
+            inputs = list(a)
+        rows, gids, fut, tg, per = [], [], [], [], []
+        any_future = False
+        for i, task in enumerate(inputs):
+            if isinstance(task, dict):
+                tgt = _series(task["target"], "target")
+                tgt = tgt.reshape(-1, tgt.shape[-1])
+                L = tgt.shape[-1]
+                past = dict(task.get("past_covariates") or {})
+                futd = dict(task.get("future_covariates") or {})
+                if not set(futd) <= set(past):
+                    raise ValueError("future_covariates keys must be a subset of past_covariates keys")
+                order = [k for k in sorted(past) if k not in futd] + [k for k in sorted(past) if k in futd]
+                r = [tgt] + [_series(past[k], k).reshape(1, L) for k in order]
+                f = np.full((len(tgt) + len(order), H), np.nan)
+                for j, k in enumerate(order):
+                    v = futd.get(k)
+                    if v is not None:
+                        v = _series(v, k).reshape(-1)
+                        if len(v) != H:
+                            raise ValueError("future covariate %r has %d values; prediction_length is %d" % (k, len(v), H))
+                        f[len(tgt) + j] = v
+                        any_future = True
+                r = np.concatenate(r, 0)
+                nt = len(tgt)
+            else:
+                r = _series(task, "task")
+                r = r.reshape(-1, r.shape[-1])
+                f = np.full((len(r), H), np.nan)
+                nt = len(r)
+            rows.append(r)
+            fut.append(f)
+            gids += [i] * len(r)
+            tg += [True] * nt + [False] * (len(r) - nt)
+            per.append(nt)
+        L = max(r.shape[1] for r in rows)
+        x = np.concatenate([np.concatenate((np.full((len(r), L - r.shape[1]), np.nan), r), 1) for r in rows], 0)
+        return x, np.array(gids), (np.concatenate(fut, 0) if any_future else None), np.array(tg), per
+
+    def predict(self, inputs, prediction_length=None, batch_size=256, context_length=None, cross_learning=False,
+                limit_prediction_length=False, unrolled_quantiles=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9), *,
+                progress=None):
+        """Quantile forecasts: a list with one (n_targets, len(self.quantiles), prediction_length)
+        per task. inputs: a 3-D array (n_series, n_variates, L), or a list of tasks — 1-D or 2-D
+        series, or dicts {target, past_covariates: {name: (L,)}, future_covariates: {name: (H,)
+        or None}}. Tasks join a batch while it has fewer than batch_size rows; cross_learning puts
+        a batch in one group; a horizon beyond max_output_patches x patch unrolls over
+        unrolled_quantiles."""
+        return self._run(inputs, prediction_length, batch_size, context_length, cross_learning, limit_prediction_length,
+                         unrolled_quantiles, list(QUANTILE_LEVELS), progress)[0]
+
+    def predict_quantiles(self, inputs, prediction_length=None, quantile_levels=list(QUANTILE_LEVELS), **predict_kwargs):
+        """(a list of quantiles (n_targets, prediction_length, len(quantile_levels)), a list of
+        means (n_targets, prediction_length)) per task: the model's levels where asked, others
+        interpolated over them (and clamped); mean = the median."""
+        kw = dict(batch_size=256, context_length=None, cross_learning=False, limit_prediction_length=False,
+                  unrolled_quantiles=list(QUANTILE_LEVELS), progress=None)
+        kw.update(predict_kwargs)
+        _, q, mean = self._run(inputs, prediction_length, kw["batch_size"], kw["context_length"], kw["cross_learning"],
+                               kw["limit_prediction_length"], kw["unrolled_quantiles"], quantile_levels, kw["progress"])
+        return q, mean
+
+    def _horizon2(self, prediction_length, limit):
+        c = self.model.config
+        H = c.prediction_length if prediction_length is None else int(prediction_length)
+        if H > c.prediction_length and limit:
+            raise ValueError("prediction_length %d is beyond the model's %d (max_output_patches x patch); "
+                             "set limit_prediction_length=False to unroll" % (H, c.prediction_length))
+        return H
+
+    def _run(self, inputs, prediction_length, batch_size, context_length, cross_learning, limit, unrolled, levels,
+             progress):
+        from .studies import chronos2_forecast
+        H = self._horizon2(prediction_length, limit)
+        x, gids, fut, tg, per = self._tasks(inputs, H)
+        if context_length is not None:
+            x = x[:, -min(int(context_length), self.model_context_length):]
+        torch_in = _torch_tensor(inputs) or any(_torch_tensor(t) for t in (inputs if isinstance(inputs, list) else []))
+        f = chronos2_forecast(self.model, x, H, gids, cross_learning, fut, unrolled, batch_size, levels, tg,
+                              progress=progress)
+        out_p, out_q, out_m, i = [], [], [], 0
+        for n in per:
+            out_p.append(_out(f.samples[i:i + n], torch_in))
+            out_q.append(_out(f.quantiles[i:i + n], torch_in))
+            out_m.append(_out(f.mean[i:i + n], torch_in))
+            i += n
+        return out_p, out_q, out_m
+
+    def predict_df(self, df, future_df=None, id_column="item_id", timestamp_column="timestamp", target="target",
+                   prediction_length=None, quantile_levels=list(QUANTILE_LEVELS), batch_size=256, cross_learning=False,
+                   unrolled_quantiles=list(QUANTILE_LEVELS), progress=None):
+        """predict_df: a long DataFrame (a row per item and time step: id, timestamp, target(s),
+        numeric covariates — known in the future when future_df has them) -> a DataFrame with a
+        row per item, target and future step: id_column, timestamp_column, target_name,
+        predictions (the median) and one column per quantile level (its str). Read by the
+        library (`chronolens forecast --df`): the same checks and numbers. pandas is imported
+        here only."""
+        import os
+        import tempfile
+
+        import pandas as pd
+        from .studies import chronos2_forecast, read_long_csv
+        H = self._horizon2(prediction_length, False) if future_df is None or prediction_length is not None \
+            else int(future_df.groupby(id_column, sort=False).size().iloc[0])
+        targets = [target] if isinstance(target, str) else list(target)
+        with tempfile.TemporaryDirectory() as tmp:
+            p, fp = os.path.join(tmp, "df.csv"), os.path.join(tmp, "future_df.csv")
+            df.to_csv(p, index=False)
+            if future_df is not None:
+                future_df.to_csv(fp, index=False)
+            d = read_long_csv(p, fp if future_df is not None else None, id_column, timestamp_column, targets, H)
+        f = chronos2_forecast(self.model, d["context"], H, d["group_ids"], cross_learning, d["future_covariates"],
+                              unrolled_quantiles, batch_size, quantile_levels, d["targets"], progress=progress)
+        names = [n for n, t in zip(d["names"], d["targets"]) if t]
+        frames = []
+        for r, name in enumerate(names):
+            item = name if len(targets) == 1 else name.rsplit("/", 1)[0]
+            tname = targets[0] if len(targets) == 1 else name.rsplit("/", 1)[1]
+            hist = df[df[id_column].astype(str) == item][timestamp_column]
+            frames.append(pd.DataFrame({id_column: item, timestamp_column: _future_stamps(hist, H),
+                                        "target_name": tname, "predictions": f.mean[r],
+                                        **{str(lv): f.quantiles[r, :, k] for k, lv in enumerate(quantile_levels)}}))
+        return pd.concat(frames, ignore_index=True)
+
+
+def _future_stamps(hist, H):
+    """The H timestamps after an item's (regular) history: integers by their step, dates by
+    pandas' inferred frequency (the last step where none is inferred)."""
+    import pandas as pd
+    v = hist.to_numpy()
+    if np.issubdtype(v.dtype, np.integer):
+        step = v[-1] - v[-2] if len(v) > 1 else 1
+        return v[-1] + step * np.arange(1, H + 1)
+    t = pd.to_datetime(hist)
+    freq = pd.infer_freq(t) if len(t) > 2 else None
+    if freq is None:
+        step = t.iloc[-1] - t.iloc[-2] if len(t) > 1 else pd.Timedelta(days=1)
+        return t.iloc[-1] + step * np.arange(1, H + 1)
+    return pd.date_range(t.iloc[-1], periods=H + 1, freq=freq)[1:]
+
+
 def pipeline(path_or_id=None, precision="fp32", interventions=None):
-    """ChronosPipeline or ChronosBoltPipeline (by the checkpoint's family) for a checkpoint
+    """ChronosPipeline, ChronosBoltPipeline or Chronos2Pipeline (by the checkpoint's family) for a checkpoint
     folder, a Hugging Face id in the local cache (resolve_model), a loaded Model, or None (the
     bundled model). `.model` is the chronolens Model (forward, attention, studies).
     interventions (chronolens.zero_ablate(...), ...; docs/python.md "Hooks") run in every
     predict, predict_quantiles and embed, as Model.ablate's gates do."""
     m = path_or_id if isinstance(path_or_id, Model) else Model(
         None if path_or_id is None else resolve_model(path_or_id), precision)
+    if m.config.family == "chronos2":
+        if interventions or m._gates:
+            raise Error("pipeline: Chronos-2 has no hook points yet: interventions and head ablations are refused")
+        return Chronos2Pipeline(m)
     cls = ChronosBoltPipeline if m.config.family == "bolt" else ChronosPipeline
     return cls(m, interventions)

@@ -19,7 +19,7 @@ from .tables import Table, model_name
 
 __all__ = ["Stat", "Count", "InductionResult", "SweepResult", "MultisineResult", "MultisineSweepResult",
            "ForecastResult", "Claim", "rrt_band", "rrt_batch", "induction", "sweep", "multisine",
-           "multisine_sweep", "forecast", "parrot", "claims", "CRITERIA"]
+           "multisine_sweep", "forecast", "chronos2_forecast", "read_long_csv", "parrot", "claims", "CRITERIA"]
 
 CRITERIA = ("current", "right", "any")
 
@@ -686,6 +686,98 @@ def forecast(model, context, horizon=None, samples=None, temperature=None, top_k
     finally:
         slib.cl_forecast_free(ctypes.byref(res))
     return ForecastResult(samples=vals, mean=mean, quantiles=q, levels=tuple(lv.tolist()))
+
+
+def chronos2_forecast(model, context, horizon=None, group_ids=None, cross_learning=False, future_covariates=None,
+                      unrolled_quantiles=None, batch_size=256, quantiles=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9),
+                      targets=None, names=None, progress=None):
+    """Chronos2Pipeline.predict on the rows of context (B, L) (NaN = missing), through the
+    forecast study (chronolens forecast on a Chronos-2 model): rows sharing a group id form one
+    task (None: each row its own), tasks join a batch while it has fewer than batch_size rows,
+    cross_learning puts a batch in one group; future_covariates (B, F <= horizon) known values
+    (NaN = unknown); unrolled_quantiles (None: 0.1 .. 0.9) the paths of a long horizon; targets
+    (B,) bool: the rows returned (None: all). Returns a ForecastResult: samples = the quantile
+    paths (rows, Q, H) at the model's levels, mean the median, quantiles (rows, H, nq)."""
+    from .model import _context
+    c = model.config
+    if c.family != "chronos2":
+        _invalid("chronos2_forecast: %s is not a Chronos-2 model" % model.path)
+    _no_ablation(model, "forecast")
+    x = _context(context, model)
+    B, L = x.shape
+    H = c_int(horizon, "horizon") if horizon is not None else c.prediction_length
+    if H < 1:
+        raise Error("chronolens: forecast: horizon %d: must be >= 1" % H)
+    lv = np.ascontiguousarray(quantiles, dtype=np.float64).reshape(-1)
+    for v in lv:
+        if not 0 < v < 1:
+            _invalid("forecast: quantile level %g is not in (0, 1)" % v)
+    o = cs.ForecastStudyOpts()
+    slib.cl_forecast_study_default(ctypes.byref(o))
+    o.method, o.horizon, o.batch = cs.FORECAST_MODEL, H, c_int(batch_size, "batch_size", 1)
+    levels = lv if len(lv) else np.array([0.5])
+    o.nlev = c_int(len(levels), "quantiles", 1, cs.FORECAST_MAX_LEVELS)
+    o.levels[:len(levels)] = levels.tolist()
+    keep = []  # arrays the struct points into
+    if group_ids is not None:
+        g = int32_array(group_ids, "group_ids", 0).reshape(-1)
+        if len(g) != B:
+            _invalid("forecast: %d group ids for %d series" % (len(g), B))
+        keep.append(g)
+        o.group_ids, o.n_group_ids = g.ctypes.data_as(cs.P(cs.c_int)), B
+    o.cross_learning = int(bool(cross_learning))
+    if future_covariates is not None:
+        f = np.ascontiguousarray(future_covariates, dtype=np.float32)
+        if f.ndim != 2 or f.shape[0] != B:
+            _invalid("forecast: future_covariates has shape %s, not (%d, F)" % (f.shape, B))
+        keep.append(f)
+        o.future_covariates, o.F = f.ctypes.data_as(cs.P(cs.c_float)), f.shape[1]
+    if unrolled_quantiles is not None:
+        u = [float(v) for v in unrolled_quantiles]
+        o.n_unrolled = c_int(len(u), "unrolled_quantiles", 1, cs.FORECAST_MAX_LEVELS)
+        o.unrolled[:len(u)] = u
+    nrows = B
+    if targets is not None:
+        t = np.ascontiguousarray(np.asarray(targets, dtype=bool).reshape(-1), dtype=np.uint8)
+        if len(t) != B or not t.any():
+            _invalid("forecast: targets: one flag per series, at least one set")
+        keep.append(t)
+        o.targets = t.ctypes.data_as(cs.P(cs.c_u8))
+        nrows = int(t.sum())
+    ctx = _context_struct(x)
+    res = cs.ForecastResult()
+    with _lib.interruptible(progress, "forecast") as run:
+        o.progress = run.progress
+        call(slib.cl_forecast_study_run, model._h.ptr, ctypes.byref(ctx), ctypes.byref(o), ctypes.byref(res))
+    try:
+        vals = cs.array(res.paths, (nrows, res.S, H))
+        mean = cs.array(res.mean, (nrows, H))
+        q = cs.array(res.quant, (nrows, H, len(levels)))[:, :, :len(lv)].copy()
+    finally:
+        slib.cl_forecast_free(ctypes.byref(res))
+    return ForecastResult(samples=vals, mean=mean, quantiles=q, levels=tuple(lv.tolist()))
+
+
+def read_long_csv(df, future_df=None, id_column="item_id", timestamp_column="timestamp", target="target",
+                  horizon=None):
+    """predict_df's long format read by the library (cl_forecast_df_read, the command's --df):
+    df / future_df CSV paths -> dict(context (rows, L) float32, group_ids (rows,), future_covariates
+    (rows, horizon) or None, targets (rows,) bool, names [rows])."""
+    o = cs.ForecastDfOpts(os.fsencode(df), None if future_df is None else os.fsencode(future_df),
+                          id_column.encode(), timestamp_column.encode(),
+                          (target if isinstance(target, str) else ",".join(target)).encode())
+    d = cs.ForecastDf()
+    call(slib.cl_forecast_df_read, ctypes.byref(o), c_int(horizon or 0, "horizon"), ctypes.byref(d))
+    try:
+        R, L = d.ctx.B, d.ctx.L
+        out = {"context": cs.array(d.ctx.values, (R, L)),
+               "group_ids": cs.array(d.group_ids, (R,)),
+               "future_covariates": cs.array(d.future_covariates, (R, d.F)) if d.future_covariates else None,
+               "targets": cs.array(d.targets, (R,)).astype(bool),
+               "names": [d.ctx.names[i].decode() for i in range(R)]}
+    finally:
+        slib.cl_forecast_df_free(ctypes.byref(d))
+    return out
 
 
 def embed_series(model, context, batch=16, progress=None):

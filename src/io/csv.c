@@ -290,6 +290,52 @@ int csv_read_ids(const char *path, int32_t **ids, int *Bo, int *To, cl_error *er
     return rc;
 }
 
+int csv_cell_value(const char *s, float *out) { return parse_value(s, out); }
+
+void csv_table_free(csv_table *t) {
+    if (!t) return;
+    free(t->text); free(t->cells); free(t->line);
+    memset(t, 0, sizeof *t);
+}
+
+int csv_read_table(const char *path, csv_table *t, cl_error *err) {
+    lines_t L;
+    memset(t, 0, sizeof *t);
+    int rc = lines_open(path, &L, err);
+    if (rc) return rc;
+    const int n = lines_count(&L);
+    if (n < 2) { free(L.text); return cl_error_set(err, CL_EFORMAT, "%s: %s", path, n ? "no data rows" : "empty CSV (no rows)"); }
+    char *line = lines_next(&L);
+    const size_t mc = max_cells(line);
+    if (mc > CSV_MAX_COLUMNS) { free(L.text); return cl_error_set(err, CL_ENOMEM, "%s: more than %d columns", path, CSV_MAX_COLUMNS); }
+    size_t ncell;
+    if (cl_mul_size(mc, (size_t)n, &ncell) || ncell > CSV_MAX_CELLS) {
+        free(L.text);
+        return cl_error_set(err, CL_ENOMEM, "%s: too large (%d rows; at most %ld cells)", path, n, (long)CSV_MAX_CELLS);
+    }
+    t->text = L.text;
+    t->cells = malloc(sizeof(char *) * ncell);
+    t->line = malloc(sizeof(int) * (size_t)n);
+    if (!t->cells || !t->line) { csv_table_free(t); return cl_error_set(err, CL_ENOMEM, "%s: out of memory", path); }
+    t->cols = split(line, t->cells, (int)mc);
+    t->line[0] = L.lineno;
+    if ((rc = check_unique(path, t->cells, t->cols, err))) { csv_table_free(t); return rc; }
+    for (int r = 1; r < n; r++) {
+        line = lines_next(&L);
+        const int nc = split(line, t->cells + (size_t)r * t->cols, t->cols);
+        if (nc != t->cols) {
+            rc = nc < 0 ? cl_error_set(err, CL_EFORMAT, "%s: line %d has more than %d cells", path, L.lineno, t->cols)
+                        : cl_error_set(err, CL_EFORMAT, "%s: line %d has %d cells, expected %d", path, L.lineno, nc,
+                                       t->cols);
+            csv_table_free(t);
+            return rc;
+        }
+        t->line[r] = L.lineno;
+    }
+    t->rows = n;
+    return 0;
+}
+
 void cl_csv_num(FILE *f, double v) {
     if (isfinite(v)) fprintf(f, "%.9g", v);
 }

@@ -26,6 +26,16 @@ CL_INTERNAL void csv_free_names(char **names, int B) CL_SYMBOL(csv_free_names);
  * Returns ids (B, T) row-major. */
 CL_INTERNAL int csv_read_ids(const char *path, int32_t **ids, int *B, int *T, cl_error *err) CL_SYMBOL(csv_read_ids);
 
+/* A CSV as text cells (predict_df's long format: names, timestamps, numbers): a header row
+ * of unique names, then rows of exactly that many cells. cells[r * cols + c] (row 0 the
+ * header) point into text; line[r] is the 1-based line of row r in the file. */
+typedef struct csv_table { char *text; char **cells; int *line; int rows, cols; } csv_table;
+CL_INTERNAL int csv_read_table(const char *path, csv_table *t, cl_error *err) CL_SYMBOL(csv_read_table);
+CL_INTERNAL void csv_table_free(csv_table *t) CL_SYMBOL(csv_table_free);
+/* A cell as the context reader reads it: 0 a number (NaN for empty, NaN, NA), 1 not a
+ * number, 2 a number not finite in float32. */
+CL_INTERNAL int csv_cell_value(const char *s, float *out) CL_SYMBOL(csv_cell_value);
+
 /* Writes one CSV field as RFC 4180 does: quoted ("a, b" -> "\"a, b\"", a quote doubled)
  * when it holds a comma, a quote, a line break or leading/trailing blanks; as is otherwise. */
 CL_INTERNAL void csv_write_field(FILE *f, const char *s) CL_SYMBOL(csv_write_field);

@@ -25,6 +25,7 @@
 
 struct c2_scratch {
     int done;                      /* a pass's outputs are valid */
+    int head_only;                 /* the pass's last layer at the future tokens only */
     int B, P, S, N;
     float *loc, *scale;            /* (B) */
     float *feat;                   /* (B*P, 3ps) */
@@ -37,6 +38,7 @@ struct c2_scratch {
     int G, maxng;
     int *order, *gstart, *gof, *gpos; /* (B), (G+1), (B): a row's group, its place in it */
     uint8_t *gmask;                /* (S*B) in that layout: 1 = a real token */
+    uint8_t *ones;                 /* (B*N) all 1: the future tokens' group keys (head_only) */
     float *gscores;                /* (threads, maxng, maxng) */
     float *vmean;                  /* (H*dk): the values' mean over every row at one token */
     capture gtc;                   /* one group's maps (1, S, H, ng, ng), when captured */
@@ -51,7 +53,7 @@ struct c2_scratch {
 
 static void scratch_clear(struct c2_scratch *x) {
     free(x->loc); free(x->scale); cl_free(x->feat); cl_free(x->ffeat); cl_free(x->hid); cl_free(x->res);
-    cl_free(x->blk); cl_free(x->emb); free(x->mask); free(x->gmask); cl_free(x->gscores); free(x->vmean);
+    cl_free(x->blk); cl_free(x->emb); free(x->mask); free(x->gmask); free(x->ones); cl_free(x->gscores); free(x->vmean);
     free(x->order); free(x->gstart); free(x->gof); free(x->gpos);
     free(x->gtc.layer_sel); free(x->gtc.head_sel); free(x->gtc.row_idx); cl_free(x->gtc.buf);
     free(x->cosv); free(x->sinv); cl_free(x->head_in); cl_free(x->qn); cl_free(x->qp); free(x->row);
@@ -118,14 +120,14 @@ static void resblock(const resblock_w *r, int a, const float *x, int rows, float
 }
 
 /* RoPE in place on x (B*S rows of stride ld; H heads of dk features), token t of a row at
- * position t: rotate-half form, u1' = u1 cos - u2 sin, u2' = u2 cos + u1 sin over the halves
+ * position t0 + t (rope: t0 = 0): rotate-half form, u1' = u1 cos - u2 sin, u2' = u2 cos + u1 sin over the halves
  * (u1, u2) of each head; cosv, sinv (S, dk/2). */
-static void rope(float *x, int B, int S, int ld, int H, int dk, const float *cosv, const float *sinv) {
+static void rope_from(float *x, int B, int S, int t0, int ld, int H, int dk, const float *cosv, const float *sinv) {
     const int half = dk / 2;
     for (int b = 0; b < B; b++)
         for (int t = 0; t < S; t++) {
             float *r = x + ((size_t)b * S + t) * ld;
-            const float *cs = cosv + (size_t)t * half, *sn = sinv + (size_t)t * half;
+            const float *cs = cosv + (size_t)(t0 + t) * half, *sn = sinv + (size_t)(t0 + t) * half;
             for (int h = 0; h < H; h++) {
                 float *u = r + h * dk;
                 for (int i = 0; i < half; i++) {
@@ -135,6 +137,10 @@ static void rope(float *x, int B, int S, int ld, int H, int dk, const float *cos
                 }
             }
         }
+}
+
+static void rope(float *x, int B, int S, int ld, int H, int dk, const float *cosv, const float *sinv) {
+    rope_from(x, B, S, 0, ld, H, dk, cosv, sinv);
 }
 
 /* the group layout (struct c2_scratch) of src (B, S, d) into dst; back: dst (B, S, d) from
@@ -209,6 +215,10 @@ static int alloc_pass(cl_state *s, struct c2_scratch *x, int B, int P, int N, in
     free(gr);
     if (in->capture_hidden)
         for (int i = 0; i < 3; i++) bad |= NEW(x->hidden[i], (size_t)L * B * S * d);
+    if (in->head_only) {
+        bad |= !(x->ones = malloc((size_t)B * N));
+        if (x->ones) memset(x->ones, 1, (size_t)B * N);
+    }
     if (in->capture_group) { /* the tokens whose maps are kept: the input's list, or all */
         const int nt = in->n_group_tokens > 0 ? in->n_group_tokens : S;
         x->gtok = malloc(sizeof(int) * nt);
@@ -408,6 +418,85 @@ static void group_attention(cl_state *s, struct c2_scratch *x, int l, const floa
     }
 }
 
+/* The group attention when every group is one row, on v (B*S, H*dk) in the group layout
+ * (row b's token t at b*S + t): out = v where the token is real; where it is padded the
+ * query's only key is masked, its scores all float32 min, and upstream's uniform softmax over
+ * all B rows gives the mean of every row's values at t (method.md pitfall 3). */
+static void singleton_groups(struct c2_scratch *x, int HD, const float *v, float *out) {
+    const int B = x->B, S = x->S;
+    const float p = 1.0f / (float)B;
+    memcpy(out, v, sizeof(float) * (size_t)B * S * HD);
+    for (int t = 0; t < S; t++) {
+        int have_mean = 0;
+        for (int g = 0; g < x->G; g++) {
+            const size_t gi = (size_t)S * x->gstart[g] + t;
+            if (x->gmask[gi]) continue;
+            if (!have_mean) {
+                for (int i = 0; i < HD; i++) x->vmean[i] = 0;
+                for (int b = 0; b < B; b++) {
+                    const float *vr = v + ((size_t)S * x->gstart[x->gof[b]] + t) * HD;
+                    for (int i = 0; i < HD; i++) x->vmean[i] += p * vr[i];
+                }
+                have_mean = 1;
+            }
+            memcpy(out + gi * HD, x->vmean, sizeof(float) * HD);
+        }
+    }
+}
+
+/* The last layer at the N future tokens alone (head_only), s->ex (B*S, d) in, the final norm
+ * of the future tokens into their rows of s->enc_out: the keys and values of the time
+ * attention over every token, its queries, output, the group attention across the rows at each
+ * future token (always real: no padded case) and the feed-forward only at the future tokens,
+ * the only ones the head reads. The group layout of the future tokens: struct c2_scratch's with
+ * N tokens (S = N while it runs, every key real). */
+static void last_layer_future(cl_state *s, struct c2_scratch *x, const layer_w *Lw) {
+    const cl_model *m = s->m;
+    const cl_config *c = &m->cfg;
+    const int B = x->B, S = x->S, N = x->N, P = S - N, d = c->d_model, H = c->num_heads, dk = c->d_kv, HD = H * dk;
+    const int rows = B * S, fr = B * N, l = c->num_layers - 1;
+    float *xf = x->head_in; /* (B*N, d): the future tokens' residual stream */
+    for (int b = 0; b < B; b++)
+        memcpy(xf + (size_t)b * N * d, s->ex + ((size_t)b * S + P) * d, sizeof(float) * (size_t)N * d);
+    cl_rms_norm(s->ex, Lw->ln_self, rows, d, c->eps, s->eh);
+    cl_wprod kv[2] = {{Lw->self.k, Lw->self_h.k, HD, 0.0f, s->ek}, {Lw->self.v, Lw->self_h.v, HD, 0.0f, s->ev}};
+    cl_linear_w_n(s->eh, rows, d, 2, kv, &s->flops);
+    rope(s->ek, B, S, HD, H, dk, x->cosv, x->sinv);
+    cl_rms_norm(xf, Lw->ln_self, fr, d, c->eps, s->eh);
+    cl_linear_w(s->eh, fr, d, Lw->self.q, Lw->self_h.q, HD, 0.0f, s->eq, &s->flops);
+    rope_from(s->eq, B, N, P, HD, H, dk, x->cosv, x->sinv);
+    attn_args a = {.q = s->eq, .ldq = HD, .k = s->ek, .v = s->ev, .ldk = HD, .B = B, .Tq = N, .Tk = S, .H = H,
+                   .dk = dk, .kmask = s->enc_mask,
+                   .gates = s->gates[CL_ENC_SELF] ? s->gates[CL_ENC_SELF] + (size_t)l * H : NULL, .out = s->eo,
+                   .ldo = HD, .scores = s->scores, .cap = NULL, .layer = l, .flops = &s->flops};
+    cl_attention(&a);
+    cl_linear_w(s->eo, fr, HD, Lw->self.o, Lw->self_h.o, d, 1.0f, xf, &s->flops);
+    /* the group attention at the future tokens: every key real */
+    uint8_t *gm = x->gmask;
+    x->gmask = x->ones; /* (B*N) */
+    x->S = N;
+    to_groups(x, xf, s->enc_out, d, 0);
+    cl_rms_norm(s->enc_out, Lw->ln_cross, fr, d, c->eps, s->eh);
+    cl_wprod gqkv[3] = {{Lw->cross.v, Lw->cross_h.v, HD, 0.0f, s->ev},
+                        {Lw->cross.q, Lw->cross_h.q, HD, 0.0f, s->eq},
+                        {Lw->cross.k, Lw->cross_h.k, HD, 0.0f, s->ek}};
+    if (x->maxng == 1) {
+        cl_linear_w_n(s->eh, fr, d, 1, gqkv, &s->flops);
+        memcpy(s->eo, s->ev, sizeof(float) * (size_t)fr * HD);
+    } else {
+        cl_linear_w_n(s->eh, fr, d, 3, gqkv, &s->flops);
+        group_attention(s, x, l, s->eq, s->ek, s->ev, s->eo);
+    }
+    cl_linear_w(s->eo, fr, HD, Lw->cross.o, Lw->cross_h.o, d, 1.0f, s->enc_out, &s->flops);
+    to_groups(x, s->enc_out, xf, d, 1);
+    x->S = S;
+    x->gmask = gm;
+    cl_rms_norm(xf, Lw->ln_ff, fr, d, c->eps, s->eh);
+    cl_feed_forward(m, Lw, s->eh, fr, s->eff, xf, &s->flops);
+    for (int b = 0; b < B; b++)
+        cl_rms_norm(xf + (size_t)b * N * d, m->enc_final, N, d, c->eps, s->enc_out + ((size_t)b * S + P) * d);
+}
+
 /* The encoder layers on s->ex (B*S, d) into s->enc_out; 0, or CL_ECANCELED between layers. */
 static int encoder(cl_state *s, struct c2_scratch *x, cl_error *err) {
     const cl_model *m = s->m;
@@ -417,6 +506,13 @@ static int encoder(cl_state *s, struct c2_scratch *x, cl_error *err) {
     const size_t plane = (size_t)rows * d;
     for (int l = 0; l < c->num_layers; l++) {
         const layer_w *Lw = &m->enc[l];
+        if (x->head_only && l == c->num_layers - 1) {
+            last_layer_future(s, x, Lw);
+            if (!cl_progress_point(&s->progress, "forward", l + 1, c->num_layers, err)) return 0;
+            s->B = s->T = 0;
+            for (int i = 0; i < CL_NSTACKS; i++) s->cap[i].valid = 0;
+            return CL_ECANCELED;
+        }
         /* time attention (layer.0): (B, S) rows, RoPE, keys masked by the token mask */
         cl_rms_norm(s->ex, Lw->ln_self, rows, d, c->eps, s->eh);
         cl_wprod qkv[3] = {{Lw->self.q, Lw->self_h.q, HD, 0.0f, s->eq}, {Lw->self.k, Lw->self_h.k, HD, 0.0f, s->ek},
@@ -436,11 +532,20 @@ static int encoder(cl_state *s, struct c2_scratch *x, cl_error *err) {
          * other; rows in the group layout in s->enc_out (group_attention) */
         to_groups(x, s->ex, s->enc_out, d, 0);
         cl_rms_norm(s->enc_out, Lw->ln_cross, rows, d, c->eps, s->eh);
-        cl_wprod gqkv[3] = {{Lw->cross.q, Lw->cross_h.q, HD, 0.0f, s->eq},
-                            {Lw->cross.k, Lw->cross_h.k, HD, 0.0f, s->ek},
-                            {Lw->cross.v, Lw->cross_h.v, HD, 0.0f, s->ev}};
-        cl_linear_w_n(s->eh, rows, d, 3, gqkv, &s->flops);
-        group_attention(s, x, l, s->eq, s->ek, s->ev, s->eo);
+        cl_wprod gqkv[3] = {{Lw->cross.v, Lw->cross_h.v, HD, 0.0f, s->ev},
+                            {Lw->cross.q, Lw->cross_h.q, HD, 0.0f, s->eq},
+                            {Lw->cross.k, Lw->cross_h.k, HD, 0.0f, s->ek}};
+        if (x->maxng == 1 && !x->gcap.valid) {
+            /* every group one row (univariate tasks): a softmax over one real key is exactly 1,
+             * so the output is the row's own value and the queries and keys are never read —
+             * a quarter of the layer's attention products saved; a padded token still takes
+             * the mean of every row's values (group_attention's rule) */
+            cl_linear_w_n(s->eh, rows, d, 1, gqkv, &s->flops);
+            singleton_groups(x, HD, s->ev, s->eo);
+        } else {
+            cl_linear_w_n(s->eh, rows, d, 3, gqkv, &s->flops);
+            group_attention(s, x, l, s->eq, s->ek, s->ev, s->eo);
+        }
         cl_linear_w(s->eo, rows, HD, Lw->cross.o, Lw->cross_h.o, d, 1.0f, s->enc_out, &s->flops);
         to_groups(x, s->enc_out, s->ex, d, 1);
         if (x->hidden[1]) memcpy(x->hidden[1] + l * plane, s->ex, sizeof(float) * plane);
@@ -495,6 +600,8 @@ int cl_chronos2_forward(cl_state *s, const cl_chronos2_input *in, cl_chronos2_re
     const int B = in->B, n = in->L < c->context_length ? in->L : c->context_length, ps = c->patch_size;
     const int Lp = (n + ps - 1) / ps * ps, P = num_patches(c, in->L), S = P + 1 + N;
     if ((size_t)B * S > (size_t)1 << 30) return cl_error_set(err, CL_ENOMEM, "chronos2: batch too large");
+    if (in->head_only && (in->capture_group || in->capture_hidden))
+        return cl_error_set(err, CL_EINVAL, "chronos2: head_only keeps no hidden states or group maps");
     if (in->capture_group && in->n_group_tokens > 0) { /* the tokens of the group maps: in range, distinct */
         if (!in->group_tokens || in->n_group_tokens > S)
             return cl_error_set(err, CL_EINVAL, "chronos2: %d group-map tokens of %d", in->n_group_tokens, S);
@@ -516,6 +623,7 @@ int cl_chronos2_forward(cl_state *s, const cl_chronos2_input *in, cl_chronos2_re
     embed_inputs(s, x, in, n, Lp);
     rope_tables(c, S, x->cosv, x->sinv);
     group_keys(x);
+    x->head_only = in->head_only;
     memcpy(s->ex, x->emb, sizeof(float) * (size_t)B * S * c->d_model);
     memcpy(s->enc_mask, x->mask, (size_t)B * S);
     memset(s->enc_ids, 0, sizeof(int32_t) * (size_t)B * S);

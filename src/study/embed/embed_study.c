@@ -1,4 +1,4 @@
-/* embed_study.c — ChronosPipeline.embed / ChronosBoltPipeline.embed (cl_embed_run): the
+/* embed_study.c — ChronosPipeline.embed / ChronosBoltPipeline.embed / Chronos2Pipeline.embed (cl_embed_run): the
  * encoder's last hidden state of each series, (B, tokens, d_model), and the scales the
  * inputs were divided by; its two .npy files. */
 #include "chronolens_study.h"
@@ -43,6 +43,31 @@ static int run_bolt(const cl_model *m, const cl_context *x, int batch, const cl_
     return rc;
 }
 
+/* Chronos-2 (Chronos2Pipeline.embed: the model's encode, one output patch): context patches,
+ * [REG] and the masked output token per series, each series its own task; (loc, scale). Each
+ * series attends only to itself, so the batches change nothing. */
+static int run_c2(const cl_model *m, const cl_context *x, int batch, const cl_progress *pr, cl_embed_result *r,
+                  cl_error *err) {
+    const int B = x->B, L = x->L;
+    const size_t T = (size_t)r->T, d = (size_t)r->d;
+    cl_state *s = NULL;
+    int rc = cl_state_new(m, &s, err);
+    for (int b0 = 0; b0 < B && !rc; b0 += batch) {
+        const int nb = B - b0 < batch ? B - b0 : batch;
+        if ((rc = cl_progress_point(pr, "embed", b0, B, err))) break;
+        cl_chronos2_input in = {.context = x->values + (size_t)b0 * L, .B = nb, .L = L, .num_output_patches = 1};
+        cl_chronos2_result o;
+        if ((rc = cl_chronos2_forward(s, &in, &o, err))) break;
+        memcpy(r->emb + (size_t)b0 * T * d, o.encoder_hidden, sizeof(float) * nb * T * d);
+        for (int b = 0; b < nb; b++) {
+            r->scale[2 * (size_t)(b0 + b)] = o.loc[b];
+            r->scale[2 * (size_t)(b0 + b) + 1] = o.scale[b];
+        }
+    }
+    cl_state_free(s);
+    return rc;
+}
+
 /* T5: the mean-scaled, quantized tokens + EOS through the encoder */
 static int run_t5(const cl_model *m, const cl_context *x, int batch, const cl_progress *pr, cl_embed_result *r,
                   cl_error *err) {
@@ -70,13 +95,13 @@ static int run_t5(const cl_model *m, const cl_context *x, int batch, const cl_pr
 int cl_embed_run(const cl_model *m, const cl_context *x, const cl_embed_opts *o, cl_embed_result *r, cl_error *err) {
     memset(r, 0, sizeof *r);
     if (o->batch < 1) return cl_error_set(err, CL_EINVAL, "embed: batch %d is not >= 1", o->batch);
-    int rc = cl_study_refuse_chronos2(m, NULL, "embed", err);
-    if (!rc) rc = cl_context_check_model(x, m, err);
+    int rc = cl_context_check_model(x, m, err);
     if (rc) return rc;
     const cl_config *c = cl_model_config(m);
     r->B = x->B;
-    r->bolt = cl_model_is_bolt(m);
-    r->T = r->bolt ? cl_bolt_num_tokens(c, x->L) : cl_tokenizer_length(c, x->L);
+    const int c2 = cl_model_is_chronos2(m);
+    r->bolt = cl_model_is_bolt(m) || c2; /* (loc, scale) per series */
+    r->T = c2 ? cl_chronos2_num_tokens(c, x->L, 1) : r->bolt ? cl_bolt_num_tokens(c, x->L) : cl_tokenizer_length(c, x->L);
     r->d = c->d_model;
     size_t n;
     if (cl_mul_size((size_t)r->B * r->T, (size_t)r->d, &n) || !(r->emb = malloc(sizeof(float) * n))) {
@@ -86,7 +111,8 @@ int cl_embed_run(const cl_model *m, const cl_context *x, const cl_embed_opts *o,
     }
     if (!(r->scale = malloc(sizeof(float) * (r->bolt ? 2 : 1) * (size_t)r->B)))
         rc = cl_error_set(err, CL_ENOMEM, "embed: out of memory");
-    if (!rc) rc = r->bolt ? run_bolt(m, x, o->batch, &o->progress, r, err) : run_t5(m, x, o->batch, &o->progress, r, err);
+    if (!rc) rc = c2 ? run_c2(m, x, o->batch, &o->progress, r, err)
+                     : r->bolt ? run_bolt(m, x, o->batch, &o->progress, r, err) : run_t5(m, x, o->batch, &o->progress, r, err);
     if (rc) cl_embed_free(r);
     return rc;
 }

@@ -5,6 +5,7 @@
 #include "chronolens_study.h"
 #include "study/common/family_check.h"
 #include "study/forecast/bolt_forecast.h"
+#include "study/forecast/c2_pipeline.h"
 #include "study/forecast/forecast.h"
 #include "study/forecast/parrot.h"
 #include "core/core.h"
@@ -52,11 +53,16 @@ static int alloc_paths(cl_forecast_result *r, const char *what, cl_error *err) {
     return 0;
 }
 
+/* the option of a sampler (T5) set, or NULL */
+static const char *sampling_option(const cl_forecast_study_opts *o) {
+    return o->samples > 0 ? "--samples" : o->temperature > 0 ? "--temperature" : o->top_k >= 0 ? "--top-k"
+         : o->top_p > 0 ? "--top-p" : o->have_seed ? "--seed" : o->no_cache ? "--no-cache" : NULL;
+}
+
 /* Chronos-Bolt: the quantile paths stand for the samples; nothing is sampled */
 static int run_bolt(const cl_model *m, const cl_context *ctx, const cl_forecast_study_opts *o, cl_forecast_result *r,
                     cl_error *err) {
-    const char *bad = o->samples > 0 ? "--samples" : o->temperature > 0 ? "--temperature" : o->top_k >= 0 ? "--top-k"
-                    : o->top_p > 0 ? "--top-p" : o->have_seed ? "--seed" : o->no_cache ? "--no-cache" : NULL;
+    const char *bad = sampling_option(o);
     if (bad)
         return cl_error_set(err, CL_EINVAL, "forecast: %s means nothing for a Chronos-Bolt model (it predicts "
                             "quantiles, it does not sample)", bad);
@@ -64,6 +70,52 @@ static int run_bolt(const cl_model *m, const cl_context *ctx, const cl_forecast_
     int rc = alloc_paths(r, "quantiles", err);
     if (!rc) rc = cl_bolt_predict_hk(m, ctx->values, r->B, r->L, r->H, o->batch, &o->progress, r->paths, o->hooks, err);
     return rc;
+}
+
+/* the option of Chronos2Pipeline's set, or NULL */
+static const char *chronos2_option(const cl_forecast_study_opts *o) {
+    return o->group_ids ? "--group-ids" : o->cross_learning ? "--cross-learning"
+         : o->future_covariates ? "--future-covariates" : o->n_unrolled ? "--unrolled-quantiles" : NULL;
+}
+
+/* Chronos-2: Chronos2Pipeline.predict, its Q quantile paths stand for the samples */
+static int run_chronos2(const cl_model *m, const cl_context *ctx, const cl_forecast_study_opts *o,
+                        cl_forecast_result *r, cl_error *err) {
+    const char *bad = sampling_option(o);
+    if (bad)
+        return cl_error_set(err, CL_EINVAL, "forecast: %s means nothing for a Chronos-2 model (it predicts "
+                            "quantiles, it does not sample)", bad);
+    if (o->group_ids && o->n_group_ids != ctx->B)
+        return cl_error_set(err, CL_EINVAL, "forecast: %d group ids for %d series (one per context column)",
+                            o->n_group_ids, ctx->B);
+    r->S = cl_model_config(m)->n_quantiles; /* (B, Q, H) */
+    int rc = alloc_paths(r, "quantiles", err);
+    if (!rc)
+        rc = cl_c2_predict(m, ctx->values, r->B, r->L, o->group_ids, o->cross_learning, o->future_covariates, o->F,
+                           r->H, o->n_unrolled ? o->unrolled : NULL, o->n_unrolled, o->batch, &o->progress, r->paths,
+                           err);
+    return rc;
+}
+
+/* Only the target rows (predict_df): the others (covariates) leave the result. */
+static void keep_targets(cl_forecast_result *r, const uint8_t *targets) {
+    const size_t SH = (size_t)r->S * r->H;
+    int k = 0;
+    for (int b = 0; b < r->B; b++) {
+        if (!targets[b]) {
+            if (r->names) free(r->names[b]);
+            continue;
+        }
+        if (k != b) {
+            memmove(r->paths + (size_t)k * SH, r->paths + (size_t)b * SH, sizeof(float) * SH);
+            memmove(r->context + (size_t)k * r->L, r->context + (size_t)b * r->L, sizeof(float) * r->L);
+            if (r->names) r->names[k] = r->names[b];
+            if (r->parrot) memmove(r->parrot + (size_t)k * r->H, r->parrot + (size_t)b * r->H, sizeof(float) * r->H);
+            if (r->pinfo) r->pinfo[k] = r->pinfo[b];
+        }
+        k++;
+    }
+    r->B = k;
 }
 
 /* Chronos-T5: sample paths through the horizon-extension loop */
@@ -144,7 +196,11 @@ int cl_forecast_study_run(const cl_model *m, const cl_context *ctx, const cl_for
     if (rc) return rc;
     const int parrot = o->method == CL_FORECAST_PARROT;
     if (!parrot && !m) return cl_error_set(err, CL_EINVAL, "forecast: the model method needs a model");
-    if ((rc = cl_study_refuse_chronos2(m, NULL, "forecast", err))) return rc;
+    const int c2 = !parrot && cl_model_is_chronos2(m);
+    const char *c2opt = chronos2_option(o);
+    if (c2opt && !c2)
+        return cl_error_set(err, CL_EINVAL, "forecast: %s applies to Chronos-2 models only", c2opt);
+    if (o->targets && !c2) return cl_error_set(err, CL_EINVAL, "forecast: target rows apply to Chronos-2 models only");
     if ((rc = cl_context_check_model(ctx, m, err))) return rc;
     r->B = ctx->B;
     r->L = ctx->L;
@@ -156,10 +212,11 @@ int cl_forecast_study_run(const cl_model *m, const cl_context *ctx, const cl_for
     r->bolt = !parrot && cl_model_is_bolt(m);
     if ((rc = copy_inputs(ctx, r, err))) goto fail;
     if (!parrot) {
-        rc = r->bolt ? run_bolt(m, ctx, o, r, err) : run_t5(m, ctx, o, r, err);
+        rc = c2 ? run_chronos2(m, ctx, o, r, err) : r->bolt ? run_bolt(m, ctx, o, r, err) : run_t5(m, ctx, o, r, err);
         if (rc) goto fail;
     }
     if ((parrot || o->compare) && (rc = run_parrot(ctx, o, r, err))) goto fail;
+    if (c2 && o->targets) keep_targets(r, o->targets);
 
     const int B = r->B, H = r->H;
     r->mean = malloc(sizeof(float) * (size_t)B * H);
@@ -167,7 +224,11 @@ int cl_forecast_study_run(const cl_model *m, const cl_context *ctx, const cl_for
     r->band = malloc(sizeof(float) * (size_t)B * H * 3);
     if (!r->mean || !r->quant || !r->band) { rc = cl_error_set(err, CL_ENOMEM, "forecast: out of memory"); goto fail; }
     static const double band_lv[3] = {0.1, 0.5, 0.9};
-    if (r->bolt) {
+    if (c2) {
+        const cl_config *cc = cl_model_config(m);
+        if ((rc = cl_c2_quantiles_at(cc, r->paths, B, H, r->levels, r->nlev, r->quant, r->mean, err))) goto fail;
+        if ((rc = cl_c2_quantiles_at(cc, r->paths, B, H, band_lv, 3, r->band, NULL, err))) goto fail;
+    } else if (r->bolt) {
         const cl_config *bc = cl_model_config(m);
         if ((rc = cl_bolt_quantiles_at(bc, r->paths, B, H, r->levels, r->nlev, r->quant, r->mean, err))) goto fail;
         if ((rc = cl_bolt_quantiles_at(bc, r->paths, B, H, band_lv, 3, r->band, NULL, err))) goto fail;
