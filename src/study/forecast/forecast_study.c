@@ -85,6 +85,8 @@ static int run_chronos2(const cl_model *m, const cl_context *ctx, const cl_forec
     if (bad)
         return cl_error_set(err, CL_EINVAL, "forecast: %s means nothing for a Chronos-2 model (it predicts "
                             "quantiles, it does not sample)", bad);
+    if (o->hooks) /* never dropped silently: Chronos-2's stacks have no hook points yet */
+        return cl_error_set(err, CL_EINVAL, "forecast: Chronos-2 has no hook points yet: interventions are refused");
     if (o->group_ids && o->n_group_ids != ctx->B)
         return cl_error_set(err, CL_EINVAL, "forecast: %d group ids for %d series (one per context column)",
                             o->n_group_ids, ctx->B);
