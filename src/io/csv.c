@@ -290,8 +290,6 @@ int csv_read_ids(const char *path, int32_t **ids, int *Bo, int *To, cl_error *er
     return rc;
 }
 
-int csv_cell_value(const char *s, float *out) { return parse_value(s, out); }
-
 void csv_table_free(csv_table *t) {
     if (!t) return;
     free(t->text); free(t->cells); free(t->line);

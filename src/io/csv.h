@@ -32,9 +32,7 @@ CL_INTERNAL int csv_read_ids(const char *path, int32_t **ids, int *B, int *T, cl
 typedef struct csv_table { char *text; char **cells; int *line; int rows, cols; } csv_table;
 CL_INTERNAL int csv_read_table(const char *path, csv_table *t, cl_error *err) CL_SYMBOL(csv_read_table);
 CL_INTERNAL void csv_table_free(csv_table *t) CL_SYMBOL(csv_table_free);
-/* A cell as the context reader reads it: 0 a number (NaN for empty, NaN, NA), 1 not a
- * number, 2 a number not finite in float32. */
-CL_INTERNAL int csv_cell_value(const char *s, float *out) CL_SYMBOL(csv_cell_value);
+/* A cell as the context reader reads it: cl_parse_cell (include/chronolens.h). */
 
 /* Writes one CSV field as RFC 4180 does: quoted ("a, b" -> "\"a, b\"", a quote doubled)
  * when it holds a comma, a quote, a line break or leading/trailing blanks; as is otherwise. */

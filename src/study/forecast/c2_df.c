@@ -306,7 +306,7 @@ int cl_forecast_df_read(const cl_forecast_df_opts *o, int horizon, cl_forecast_d
         for (int c = 0; c < cols; c++) {
             float v;
             int bad;
-            if (role[c] && (bad = csv_cell_value(cell(&T, r, c), &v))) {
+            if (role[c] && (bad = cl_parse_cell(cell(&T, r, c), &v))) {
                 rc = cl_error_set(err, CL_EFORMAT, bad == 1 ? "%s: line %d, column '%.40s': non-numeric cell '%.40s' "
                                                             "(targets and covariates are numbers; categorical covariates "
                                                             "are not supported)"
@@ -344,7 +344,7 @@ int cl_forecast_df_read(const cl_forecast_df_opts *o, int horizon, cl_forecast_d
             for (int c = 0; c < Fu.t.cols; c++) {
                 float v;
                 const int rr = Fu.order[i];
-                if (c != Fu.id && c != Fu.ts && csv_cell_value(cell(&Fu, rr, c), &v)) {
+                if (c != Fu.id && c != Fu.ts && cl_parse_cell(cell(&Fu, rr, c), &v)) {
                     rc = cl_error_set(err, CL_EFORMAT, "%s: line %d, column '%.40s': '%.40s' is not a number",
                                       o->future_df, Fu.t.line[rr], Fu.t.cells[c], cell(&Fu, rr, c));
                     goto done;
@@ -377,7 +377,7 @@ int cl_forecast_df_read(const cl_forecast_df_opts *o, int horizon, cl_forecast_d
             const int b = k * per + j, c = rowcol[j];
             float *v = x->values + (size_t)b * L;
             for (int i = 0; i < L - n; i++) v[i] = NAN;
-            for (int i = 0; i < n; i++) csv_cell_value(cell(&T, T.order[T.start[k] + i], c), &v[L - n + i]);
+            for (int i = 0; i < n; i++) cl_parse_cell(cell(&T, T.order[T.start[k] + i], c), &v[L - n + i]);
             d->group_ids[b] = k;
             d->targets[b] = j < nt;
             const size_t len = strlen(id) + strlen(T.t.cells[c]) + 2;
@@ -388,7 +388,7 @@ int cl_forecast_df_read(const cl_forecast_df_opts *o, int horizon, cl_forecast_d
             float *f = d->future_covariates + (size_t)b * horizon;
             for (int i = 0; i < horizon; i++) {
                 f[i] = NAN;
-                if (role[c] == 3) csv_cell_value(cell(&Fu, Fu.order[Fu.start[kf] + i], fcol[c]), &f[i]);
+                if (role[c] == 3) cl_parse_cell(cell(&Fu, Fu.order[Fu.start[kf] + i], fcol[c]), &f[i]);
             }
         }
     }
