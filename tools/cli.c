@@ -69,14 +69,25 @@ void cli_precision_note(cl_precision p) {
 
 int cli_progress(void *ctx, const char *label, double done, double total) {
     cli_ui *ui = ctx;
-    if (ui->quiet || !isatty(STDERR_FILENO)) return 0;
+    const int tty = isatty(STDERR_FILENO);
+    if (ui->quiet || (!tty && !ui->progress)) return 0;
+    const int new_stage = strncmp(ui->last_stage, label, sizeof ui->last_stage - 1) != 0;
     if (ui->t0 < 0 || done == 0) ui->t0 = cl_now();
     double el = cl_now() - ui->t0, frac = total > 0 ? done / total : 0;
+    if (frac > 1) frac = 1;
     char eta[32] = "";
     if (frac > 0.01 && frac < 1) snprintf(eta, sizeof eta, ", %.0fs left", el * (1 - frac) / frac);
-    fprintf(stderr, "\r\033[K%s: %3.0f%% (%.1fs%s)", label, 100 * frac, el, eta);
+    if (tty) {
+        fprintf(stderr, "\r\033[K%s: %3.0f%% (%.1fs%s)", label, 100 * frac, el, eta);
+        ui->shown = 1;
+    } else { /* line mode: a line when the stage changes or the count reaches the next 10% */
+        const int step = (int)floor(frac * 10 + 1e-9);
+        if (!new_stage && step <= ui->last_step) return 0;
+        snprintf(ui->last_stage, sizeof ui->last_stage, "%s", label);
+        ui->last_step = step;
+        fprintf(stderr, "%s: %3.0f%% (%.1fs%s)\n", label, 100 * frac, el, eta);
+    }
     fflush(stderr);
-    ui->shown = 1;
     return 0;
 }
 
@@ -84,6 +95,8 @@ void cli_progress_done(cli_ui *ui) {
     if (ui->shown) { fputs("\r\033[K", stderr); fflush(stderr); }
     ui->shown = 0;
     ui->t0 = -1;
+    ui->last_step = -1;
+    ui->last_stage[0] = 0;
 }
 
 int cli_out_file(const char *cmd, const char *path) {
