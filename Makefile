@@ -38,6 +38,11 @@ deps:
 	  echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
+	@# the report page's plotting library (package.json, pinned by package-lock.json): npm from
+	@# Debian (nodejs npm) where no node is installed, then npm ci when node_modules lacks it
+	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	  $(SUDO) apt-get install -y -qq nodejs npm; }
+	@[ -f node_modules/plotly.js-dist-min/plotly.min.js ] || npm ci --no-audit --no-fund
 
 $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release

@@ -133,11 +133,24 @@ static void test_files(void **st) {
     /* self-contained: no script or style from elsewhere, figures embedded */
     snprintf(path, sizeof path, "%s/index.html", out);
     char *html = slurp(path);
+    /* the plotting library and the page's script inlined, last; the page's own markup (before
+     * them) fetches nothing (plotly.js's text holds namespace URLs: not fetches) */
+    char *lib = strstr(html, "<script id=\"cl-plotly\">\n/**\n* plotly.js v");
+    assert_non_null(lib);
+    assert_non_null(strstr(lib, "</script>\n<script id=\"cl-page\">"));
     assert_null(strstr(html, "<script src"));
+    *lib = 0;
     assert_null(strstr(html, "<link"));
     assert_null(strstr(html, "http://www.w3.org/1999/xhtml\"")); /* nothing fetched */
     assert_null(strstr(html, "src=\"figures/"));
-    assert_non_null(strstr(html, "src=\"data:image/png;base64,iVBORw0KGgo"));
+    /* the interactive figures are drawn from the page's data; their PNG/SVG files are linked */
+    assert_non_null(strstr(html, "<script id=\"cl-data\" type=\"application/json\">{\"threshold\":0.3,"));
+    assert_non_null(strstr(html, "<div class=\"plot\" data-fig=\"sweep-lines\"></div>"));
+    assert_non_null(strstr(html, "<div class=\"plot\" data-fig=\"ms-spec\"></div>"));
+    assert_non_null(strstr(html, "<a href=\"figures/multisine/"));
+    /* findings first: before the setup */
+    const char *fi = strstr(html, "<section id=\"findings\">"), *se = strstr(html, "<section id=\"setup\">");
+    assert_true(fi && se && fi < se);
     /* the setup table says which precision the products ran in (fp32: no --precision) */
     assert_non_null(strstr(html, "<th>precision</th>"));
     assert_non_null(strstr(html, "<td>fp32</td></tr>"));
@@ -244,9 +257,9 @@ static void test_browser(void **st) {
     char key[300];
     snprintf(key, sizeof key, "data-shown=\"%s\"", F->second);
     assert_non_null(strstr(dom, key));
-    static const char *S[] = {"setup", "mosaics", "counts", "layers", "sweep", "multisine", "claims"};
+    static const char *S[] = {"findings", "setup", "mosaics", "counts", "layers", "sweep", "multisine", "claims"};
     const char *prev = dom;
-    for (int i = 0; i < 7; i++) { /* every section, in the study's order */
+    for (int i = 0; i < 8; i++) { /* every section, in the study's order */
         snprintf(key, sizeof key, "<section id=\"%s\">", S[i]);
         const char *p = strstr(dom, key);
         if (!p || p < prev) fail_msg("section %s missing or out of order", S[i]);
@@ -291,6 +304,91 @@ static void test_browser(void **st) {
     assert_true(other > 20000); /* text, tables, heatmaps */
     assert_true(dark > 2000);   /* text */
     assert_true(colour > 2000); /* viridis heatmaps */
+}
+
+/* What tests/report_drive.js saw at key (its "key<TAB>value" lines), or fails. */
+static const char *seen(const char *out, const char *key, char *buf, size_t n) {
+    char k[200];
+    snprintf(k, sizeof k, "\n%s\t", key);
+    const char *p = strstr(out, k);
+    if (!p) fail_msg("the drive printed no %s: %s", key, out);
+    p += strlen(k);
+    size_t len = strcspn(p, "\n");
+    snprintf(buf, n, "%.*s", (int)(len < n - 1 ? len : n - 1), p);
+    return buf;
+}
+
+/* A reader's session in Chromium (tests/report_drive.js over the DevTools pipe, window 1400 x
+ * 900): the findings table opens the page (within the first screen), nothing is wider than
+ * the window, the script ran; choosing the second model in the selector shows it and draws its
+ * figures; hovering a mosaic cell shows the value its SVG title holds (the number of
+ * induction.csv: test_page_numbers_equal_data); hovering a point of the sweep lines shows the
+ * count of that (R, L) in the sweep heatmap (sweep.csv); clicking a head in the multisine
+ * legend hides it and a second click shows it again. */
+static void test_interactive(void **st) {
+    (void)st;
+    const report_family *F = family();
+    if (run_cmd("command -v node >/dev/null")) cl_test_skip("node not found (Debian nodejs; make deps installs it)");
+    char steps[4096], m[300];
+    snprintf(m, sizeof m, "[data-model=\\\"%s\\\"]", F->second);
+    snprintf(steps, sizeof steps,
+             "[{\"do\":\"open\",\"width\":1400,\"height\":900},{\"do\":\"select\",\"model\":\"%s\"},"
+             "{\"do\":\"hover\",\"sel\":\"%s .mosaic svg rect[fill]:not([fill=none])\",\"key\":\"mosaic\"},"
+             "{\"do\":\"hoverpoint\",\"sel\":\"%s div.plot[data-fig=sweep-lines]\",\"trace\":0,\"point\":1,\"key\":\"line\"},"
+             "{\"do\":\"legend\",\"sel\":\"%s div.plot[data-fig=ms-attn]\",\"item\":1,\"key\":\"off\"},"
+             "{\"do\":\"legend\",\"sel\":\"%s div.plot[data-fig=ms-attn]\",\"item\":1,\"key\":\"on\"}]",
+             F->second, m, m, m, m);
+    char res[700];
+    snprintf(res, sizeof res, "%s/drive.txt", test_tmpdir());
+    FILE *f = fopen(res, "w");
+    assert_non_null(f);
+    fputs("\n", f); /* every key after a newline (seen) */
+    fclose(f);
+    if (run_cmd("timeout 150 node '%s/../report_drive.js' '%s' 'file://%s/index.html' '%s' >>'%s' 2>'%s.err'", CL_FIXTURES,
+                page_chromium(), out, steps, res, res)) {
+        char e[800];
+        snprintf(e, sizeof e, "%s.err", res);
+        fail_msg("report_drive.js failed: %s", slurp(e));
+    }
+    char *o = slurp(res), v[512];
+    assert_string_equal(seen(o, "script", v, sizeof v), "ok");
+    assert_string_equal(seen(o, "errors", v, sizeof v), "none");
+    assert_true(atoi(seen(o, "findings_top", v, sizeof v)) < 200);   /* the first thing under the header */
+    assert_true(atoi(seen(o, "findings_bottom", v, sizeof v)) > 0);
+    assert_true(atoi(seen(o, "scroll_width", v, sizeof v)) <= 1400); /* no horizontal overflow */
+    assert_string_equal(seen(o, "shown", v, sizeof v), F->first);   /* before the selection */
+    const char *sel = strstr(o, "\nshown\t");
+    assert_non_null(sel);
+    assert_string_equal(seen(sel + 1, "shown", v, sizeof v), F->second);
+    assert_true(atoi(seen(o, "drawn", v, sizeof v)) >= 4);          /* sweep lines, 3 multisine, the sweep dots */
+    /* the mosaic: the readout is the first cell's title, "layer 0, head 0: VALUE" */
+    char path[700];
+    snprintf(path, sizeof path, "%s/index.html", out);
+    char *html = slurp(path);
+    char key[300];
+    snprintf(key, sizeof key, "data-model=\"%s\"", F->second);
+    const char *blk = strstr(strstr(html, "<section id=\"mosaics\">"), key);
+    double cell[1];
+    const char *t = strstr(blk, "<title>");
+    assert_non_null(t);
+    seen(o, "mosaic", v, sizeof v);
+    assert_true(!strncmp(v, "layer 0, head 0: ", 17));
+    cell[0] = strtod(strstr(t, ": ") + 2, NULL);
+    assert_float_equal(strtod(v + 17, NULL), cell[0], 1e-8 * fabs(cell[0]) + 1e-12);
+    /* the sweep line of the first R at its second L: the heatmap's count there */
+    const char *sw = strstr(strstr(html, "<section id=\"sweep\">"), key);
+    double counts[18];
+    page_svg_titles(sw, counts, 18);
+    seen(o, "line", v, sizeof v);
+    char want[64];
+    if (isnan(counts[1])) snprintf(want, sizeof want, "R = 2, L = 6: ");      /* not run: no point */
+    else snprintf(want, sizeof want, "R = 2, L = 6: %.0f heads", counts[1]);
+    if (!strstr(v, want)) fail_msg("sweep line hover '%s', want '%s'", v, want);
+    /* a head toggled from the legend */
+    assert_string_equal(seen(o, "off", v, sizeof v), "legendonly");
+    assert_string_equal(seen(o, "on", v, sizeof v), "true");
+    free(html);
+    free(o);
 }
 
 /* ------------------------------------------------------------ T5 */
@@ -470,7 +568,10 @@ static void test_formation_section(void **st) {
     assert_non_null(sec);
     assert_non_null(strstr(sec, "<tr data-formation=\"trained\"><td>3</td><td>200</td><td>7.000</td><td>4.900</td>"
                                 "<td>0.350 (100)</td><td>0.450 (200)</td><td>3 (200)</td><td>100</td><td>-0.300</td></tr>"));
-    assert_non_null(strstr(sec, "alt=\"losses, RRT maxima"));
+    /* drawn from the page's data; the PNG/SVG of `chronolens formation` linked */
+    assert_non_null(strstr(sec, "<div class=\"plot\" data-fig=\"formation\"></div>\n<div class=\"files\">figure for papers: "
+                                "<a href=\"figures/formation/trained.png\">"));
+    assert_non_null(strstr(html, "\"formation\":{\"step\":[0,100,200],"));
     assert_non_null(strstr(sec, "no formation.csv")); /* rand-small: no training record */
     free(html);
     /* the alpha/beta report of setup(): no training section, no link to it */
@@ -694,7 +795,7 @@ int main(int argc, char **argv) {
         cmocka_unit_test(test_sweep_skip_unfit),
         cmocka_unit_test(test_bolt_only),
     };
-    static const struct CMUnitTest browser[] = {cmocka_unit_test(test_browser)};
+    static const struct CMUnitTest browser[] = {cmocka_unit_test(test_browser), cmocka_unit_test(test_interactive)};
     static const cl_test_group groups[] = {
         CL_TEST_GROUP("t5", t5, setup, NULL, &cl_test_t5, NULL),
         CL_TEST_GROUP("bolt", bolt, setup, NULL, &cl_test_bolt, NULL),
