@@ -16,7 +16,8 @@
 //                                                     plotly's hover label that appeared
 //   {"do": "hoverpoint", "sel": CSS, "trace": t, "point": j, "key": K}
 //                                                     the same on point j of trace t of a plotly
-//                                                     figure (its pixel position from the figure's axes)
+//                                                     figure (its pixel position from the figure's axes);
+//                                                     "px", "py" instead of "point": x[px], y[py] (a heatmap cell)
 //   {"do": "legend", "sel": CSS, "item": i, "key": K} click legend entry i of a plotly figure;
 //                                                     prints K<TAB>the visible state of its trace
 //   {"do": "eval", "expr": JS, "key": K}             prints K<TAB>JSON of the value
@@ -127,7 +128,8 @@ async function main() {
     } else if (s.do === 'hoverpoint') {
       const c = await centre(s.sel, 'var d=e.data[' + s.trace + '],fl=e._fullLayout,' +
                              'xa=fl[(d.xaxis||"x").replace("x","xaxis")],ya=fl[(d.yaxis||"y").replace("y","yaxis")];' +
-                             'return [r.left+xa._offset+xa.d2p(d.x[' + s.point + ']),r.top+ya._offset+ya.d2p(d.y[' + s.point + '])];');
+                             'return [r.left+xa._offset+xa.d2p(d.x[' + (s.px !== undefined ? s.px : s.point) + ']),' +
+                             'r.top+ya._offset+ya.d2p(d.y[' + (s.py !== undefined ? s.py : s.point) + '])];');
       if (!c) { say(s.key, 'NOT FOUND ' + s.sel); continue; }
       await mouse(c[0], c[1]);
       say(s.key, await evaluate('(function(){var e=document.querySelector(' + JSON.stringify(s.sel) + ');' +

@@ -49,13 +49,14 @@ static const char *T5_FILES[] = {"data/setup.json", "data/claims.json", "data/cl
                                  "data/multisine-sweep/beta/sweep.json", "figures/induction/mosaic_beta.png",
                                  "figures/induction/mosaic_encoder_alpha.svg", "figures/induction/layer_distribution.png",
                                  "figures/sweep/sweep_beta.svg", "figures/sweep/sweep_lines_alpha.png",
-                                 "figures/multisine/beta-double-fft.png", "figures/multisine-sweep/alpha/sweep.svg", NULL};
+                                 "figures/multisine/beta-double-fft.png", "figures/multisine-sweep/alpha/sweep.svg",
+                                 "data/patterns/alpha.json", "data/patterns/beta.json", NULL};
 static const char *BOLT_FILES[] = {"data/multisine/multisine.json", "data/multisine-bolt/multisine.json",
                                    "data/multisine-bolt/bolt-rand-spectra.safetensors",
                                    "data/multisine-notebook-bolt/multisine.csv", "data/multisine-sweep/bolt-rand/sweep.json",
                                    "data/induction-all/induction.json", "figures/multisine/bolt-rand-spectra.png",
                                    "figures/multisine/rand-small-spectra.png", "figures/induction/mosaic_encoder_bolt-rand.png",
-                                   "figures/sweep/sweep_bolt-rand.svg", NULL};
+                                   "figures/sweep/sweep_bolt-rand.svg", "data/patterns/bolt-rand.json", NULL};
 
 /* T5: rand-small twice (beta's cross: 2 layers x 4 heads, every cell of the sweep); Bolt:
  * bolt-rand (3 x 4, the 5 cells with R x L + 1 <= 32 patches) and rand-small */
@@ -243,7 +244,7 @@ static void test_reread(void **st) {
 }
 
 /* In Chromium: every section, in the study's order; #model=SECOND shows the second model's
- * five blocks (mosaics, layers, sweep, multisine, claims) and hides the first's; no fragment
+ * six blocks (mosaics, layers, sweep, multisine, patterns, claims) and hides the first's; no fragment
  * shows the first model. */
 static void test_browser(void **st) {
     (void)st;
@@ -257,16 +258,16 @@ static void test_browser(void **st) {
     char key[300];
     snprintf(key, sizeof key, "data-shown=\"%s\"", F->second);
     assert_non_null(strstr(dom, key));
-    static const char *S[] = {"findings", "setup", "mosaics", "counts", "layers", "sweep", "multisine", "claims"};
+    static const char *S[] = {"findings", "setup", "mosaics", "counts", "layers", "sweep", "multisine", "patterns", "claims"};
     const char *prev = dom;
-    for (int i = 0; i < 8; i++) { /* every section, in the study's order */
+    for (int i = 0; i < 9; i++) { /* every section, in the study's order */
         snprintf(key, sizeof key, "<section id=\"%s\">", S[i]);
         const char *p = strstr(dom, key);
         if (!p || p < prev) fail_msg("section %s missing or out of order", S[i]);
         prev = p;
     }
-    page_assert_blocks(dom, F->second, 0, 5);
-    page_assert_blocks(dom, F->first, 1, 5);
+    page_assert_blocks(dom, F->second, 0, 6);
+    page_assert_blocks(dom, F->first, 1, 6);
     snprintf(key, sizeof key, "<tr data-model=\"%s\" class=\"sel\">", F->second);
     assert_non_null(strstr(dom, key));
     free(dom);
@@ -274,8 +275,8 @@ static void test_browser(void **st) {
     assert_non_null(strstr(dom, "data-script=\"ok\""));
     snprintf(key, sizeof key, "data-shown=\"%s\"", F->first);
     assert_non_null(strstr(dom, key));
-    page_assert_blocks(dom, F->first, 0, 5);
-    page_assert_blocks(dom, F->second, 1, 5);
+    page_assert_blocks(dom, F->first, 0, 6);
+    page_assert_blocks(dom, F->second, 1, 6);
     snprintf(key, sizeof key, "<tr data-model=\"%s\" class=\"sel\">", F->first);
     assert_non_null(strstr(dom, key));
     free(dom);
@@ -336,8 +337,10 @@ static void test_interactive(void **st) {
              "{\"do\":\"hover\",\"sel\":\"%s .mosaic svg rect[fill]:not([fill=none])\",\"key\":\"mosaic\"},"
              "{\"do\":\"hoverpoint\",\"sel\":\"%s div.plot[data-fig=sweep-lines]\",\"trace\":0,\"point\":1,\"key\":\"line\"},"
              "{\"do\":\"legend\",\"sel\":\"%s div.plot[data-fig=ms-attn]\",\"item\":1,\"key\":\"off\"},"
-             "{\"do\":\"legend\",\"sel\":\"%s div.plot[data-fig=ms-attn]\",\"item\":1,\"key\":\"on\"}]",
-             F->second, m, m, m, m);
+             "{\"do\":\"legend\",\"sel\":\"%s div.plot[data-fig=ms-attn]\",\"item\":1,\"key\":\"on\"},"
+             "{\"do\":\"hoverpoint\",\"sel\":\"%s div.plot[data-fig=attn-pattern] .big\",\"trace\":0,\"px\":3,\"py\":12,"
+             "\"key\":\"pattern\"}]",
+             F->second, m, m, m, m, m);
     char res[700];
     snprintf(res, sizeof res, "%s/drive.txt", test_tmpdir());
     FILE *f = fopen(res, "w");
@@ -387,6 +390,21 @@ static void test_interactive(void **st) {
     /* a head toggled from the legend */
     assert_string_equal(seen(o, "off", v, sizeof v), "legendonly");
     assert_string_equal(seen(o, "on", v, sizeof v), "true");
+    /* the attention pattern: hovering the stripe cell (query 12, key 3: L = 10) of layer 0
+     * head 0 shows data/patterns/NAME.json's value there */
+    snprintf(path, sizeof path, "%s/data/patterns/%s.json", out, F->second);
+    char *pj = slurp(path);
+    cJSON *pat = cJSON_Parse(pj);
+    assert_non_null(pat);
+    assert_int_equal(cJSON_GetObjectItem(pat, "stripe")->valueint, 10);
+    const cJSON *mp = cJSON_GetArrayItem(cJSON_GetArrayItem(cJSON_GetArrayItem(cJSON_GetObjectItem(pat, "maps"), 0), 0), 12);
+    const double a = cJSON_GetArrayItem(mp, 3)->valuedouble;
+    seen(o, "pattern", v, sizeof v);
+    const char *at = strstr(v, "attention ");
+    if (!at) fail_msg("pattern hover '%s'", v);
+    assert_float_equal(strtod(at + 10, NULL), a, 5.1e-5);
+    cJSON_Delete(pat);
+    free(pj);
     free(html);
     free(o);
 }
@@ -460,6 +478,54 @@ static void test_t5_scores_table(void **st) {
     if (!strstr(s, "bad-scores.csv:3: duplicate of line 2")) fail_msg("message: %s", s);
     free(s);
     assert_int_equal(run_cmd("'%s' claims --out '%s' 2>/dev/null", CL_CLI, b), 2);
+}
+
+/* The attention patterns' inputs: --context CSV (its first series, the last 96 values: labels
+ * are its values, no stripe), --pattern-input multisine; a CSV with a bad value: exit 2, one
+ * line naming it, no report. */
+static void test_pattern_inputs(void **st) {
+    (void)st;
+    const char *t = test_tmpdir();
+    char csv[600], o[600], p[700], log[700];
+    snprintf(csv, sizeof csv, "%s/ctx.csv", t);
+    FILE *f = fopen(csv, "w");
+    assert_non_null(f);
+    fputs("load,other\n", f);
+    for (int i = 0; i < 120; i++) fprintf(f, "%d.5,%d\n", i % 7, i);
+    fclose(f);
+    snprintf(o, sizeof o, "%s/ctxrep", t);
+    assert_int_equal(run_cmd("'%s' report --quiet --threads 1 --quick --batch 4 --sweep-batch 2 --configs 2 --model '%s' "
+                             "--context '%s' --out '%s' >/dev/null", CL_CLI, SMALL, csv, o), 0);
+    snprintf(p, sizeof p, "%s/data/patterns/rand-small.json", o);
+    char *j = slurp(p);
+    assert_non_null(strstr(j, "\"input\":\"the last 96 values of series 'load' of "));
+    assert_non_null(strstr(j, "\"stripe\":0,\"last\":96,\"labels\":[\"0: 3.5 (id "));  /* row 24: 24 % 7 = 3 */
+    assert_non_null(strstr(j, "\"96: EOS\"]"));
+    free(j);
+    snprintf(o, sizeof o, "%s/msrep", t);
+    assert_int_equal(run_cmd("'%s' report --quiet --threads 1 --quick --batch 4 --sweep-batch 2 --configs 2 --model '%s' "
+                             "--pattern-input multisine --out '%s' >/dev/null", CL_CLI, SMALL, o), 0);
+    snprintf(p, sizeof p, "%s/data/patterns/rand-small.json", o);
+    j = slurp(p);
+    assert_non_null(strstr(j, "\"input\":\"the reference multisine"));
+    free(j);
+    /* bad input: before any work, one line naming the file */
+    fclose(fopen(csv, "w"));
+    f = fopen(csv, "w");
+    fputs("a\n1\nfoo\n", f);
+    fclose(f);
+    snprintf(o, sizeof o, "%s/badctx", t);
+    snprintf(log, sizeof log, "%s/badctx.log", t);
+    assert_int_equal(run_cmd("'%s' report --quick --model '%s' --context '%s' --out '%s' 2>'%s'", CL_CLI, SMALL, csv, o, log), 2);
+    char *e = slurp(log);
+    assert_non_null(strstr(e, csv));
+    assert_int_equal(strchr(e, '\n')[1], 0);
+    free(e);
+    assert_false(dir_exists(o));
+    assert_int_equal(run_cmd("'%s' report --quick --model '%s' --pattern-input spiral --out '%s' 2>'%s'", CL_CLI, SMALL, o, log), 2);
+    e = slurp(log);
+    assert_non_null(strstr(e, "--pattern-input: 'spiral' is not rrt or multisine"));
+    free(e);
 }
 
 static void test_bad_input(void **st) {
@@ -784,6 +850,7 @@ int main(int argc, char **argv) {
         cmocka_unit_test(test_t5_claim_numbers),
         cmocka_unit_test(test_t5_scores_table),
         cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_pattern_inputs),
         cmocka_unit_test(test_rerun_replaces),
         cmocka_unit_test(test_formation_section),
     };

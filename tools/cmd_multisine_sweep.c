@@ -109,8 +109,8 @@ int cmd_multisine_sweep(int argc, char **argv) {
     int rc = 0;
     for (int k = 0; k < nm && !rc; k++) { /* one model: --out itself; several: --out/NAME each */
         char dir[4096], shown[4096];
-        snprintf(dir, sizeof dir, "%s%s%s", out, nm > 1 ? "/" : "", nm > 1 ? names[k] : "");
-        snprintf(shown, sizeof shown, "%s%s%s", cli_out_shown(out), nm > 1 ? "/" : "", nm > 1 ? names[k] : "");
+        snprintf(dir, sizeof dir, "%.3800s%s%.255s", out, nm > 1 ? "/" : "", nm > 1 ? names[k] : "");
+        snprintf(shown, sizeof shown, "%.3800s%s%.255s", cli_out_shown(out), nm > 1 ? "/" : "", nm > 1 ? names[k] : "");
         rc = run_one(ui, a.models.dirs[k], names[k], &mo, dir, shown, batches, &err);
     }
     return rc ? cli_fail_err(&err) : 0;

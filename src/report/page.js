@@ -159,7 +159,7 @@
     }
     function layoutOf(l, h) {
       return {width: 620, height: 600, margin: {l: 90, r: 20, t: 40, b: 90}, showlegend: false,
-              title: {text: title(l, h) + ' — query (down) × key (across); red: the induction stripe', font: {size: 13}},
+              title: {text: title(l, h) + (P.stripe ? '; red: the induction stripe' : ''), font: {size: 13}, x: 0.02, xanchor: 'left'},
               xaxis: {tickfont: {size: 9}, type: 'category'}, yaxis: {autorange: 'reversed', tickfont: {size: 9}, type: 'category'}};
     }
     function enlarge(h) {

@@ -141,8 +141,7 @@ static void formation(FILE *f, const cl_formation_result *fr) {
     fputc('}', f);
 }
 
-void cl_report_data_write(FILE *f, const cl_report_inputs *in, const char *const *names, int n,
-                          const cl_report_pattern *patterns) {
+void cl_report_data_write(FILE *f, const cl_report_inputs *in, const char *const *names, int n) {
     const cl_sweep_set *sw = &in->sweep;
     const double thr = in->ind.opts.threshold;
     fputs("<script id=\"cl-data\" type=\"application/json\">{\"threshold\":", f);
@@ -180,7 +179,7 @@ void cl_report_data_write(FILE *f, const cl_report_inputs *in, const char *const
         fputs(",\"formation\":", f);
         formation(f, in->formation ? &in->formation[k] : NULL);
         fputs(",\"pattern\":", f);
-        cl_report_pattern_json(f, patterns ? &patterns[k] : NULL);
+        fputs(in->patterns && in->patterns[k] ? in->patterns[k] : "null", f);
         fputc('}', f);
     }
     fputs("}}</script>\n", f);

@@ -22,13 +22,18 @@ typedef struct cl_report_pattern {
     int last;                /* queries below last carry the stripe (the repeats, not EOS) */
 } cl_report_pattern;
 
+/* The input of the patterns (report --pattern-input; --context CSV takes its first series). */
+enum { CL_PATTERN_RRT = 0, CL_PATTERN_MULTISINE = 1 };
+/* One forward pass of m on the input (csv: its first series, else kind; seed: the random
+ * sequence's), its encoder self-attention maps into p (freed with cl_report_pattern_free). */
+int cl_report_pattern_run(const cl_model *m, int kind, const cl_context *csv, uint64_t seed, cl_report_pattern *p,
+                          cl_error *err);
 /* The pattern as JSON ("null" for NULL or an empty one). */
 void cl_report_pattern_json(FILE *f, const cl_report_pattern *p);
 void cl_report_pattern_free(cl_report_pattern *p);
 
-/* <script id="cl-data" type="application/json">…</script> for models names[0..n) of in;
- * patterns (n) or NULL. */
-void cl_report_data_write(FILE *f, const cl_report_inputs *in, const char *const *names, int n,
-                          const cl_report_pattern *patterns);
+/* <script id="cl-data" type="application/json">…</script> for models names[0..n) of in (its
+ * patterns: each model's JSON text, NULL entries "null"). */
+void cl_report_data_write(FILE *f, const cl_report_inputs *in, const char *const *names, int n);
 
 #endif

@@ -26,7 +26,6 @@ typedef struct page {
     int n;                  /* models */
     const char *name[MAXM];
     cl_verdicts verdicts;   /* the claims (report_claims.c), also in data/claims.json */
-    const cl_report_pattern *patterns; /* (n) attention patterns on real inputs, or NULL */
 } page;
 
 /* ------------------------------------------------------------- page pieces */
@@ -523,6 +522,38 @@ static int multisine_section(FILE *f, const page *p, cl_error *err) {
     return rc;
 }
 
+/* 8. Attention patterns on a real input (report_pattern.c): per model, the encoder's maps of
+ * the layer chosen as thumbnails, one head enlarged; drawn by page.js from the page's data. */
+static void patterns_section(FILE *f, const page *p) {
+    fputs("<section id=\"patterns\"><h2>8. Attention patterns on a real input</h2>\n<p class=\"note\">One forward pass "
+          "of each model on one series (<code>report --pattern-input rrt|multisine</code>, or the first series of "
+          "<code>report --context CSV</code>): the encoder self-attention of every head of the chosen layer, query (down) "
+          "by key (across), as thumbnails (titles: the head's mean attention on the induction stripe); click one to enlarge "
+          "it, hover a cell for the query and key (position, value, token id or patch) and the attention. On a repeated "
+          "sequence the <b>induction stripe</b> is marked in red: from the second repeat on, a query's key is the position "
+          "after its previous occurrence (L &minus; 1 back), where an induction head looks. Data: "
+          "data/patterns/.</p>\n", f);
+    for (int k = 0; k < p->n; k++) {
+        const char *js = p->in->patterns ? p->in->patterns[k] : NULL;
+        open_model(f, p->name[k]);
+        if (!js) {
+            fputs("<p class=\"empty\">No attention pattern for this model in this report.</p>\n</div>\n", f);
+            continue;
+        }
+        const int layers = p->in->setup.models[k].encoder_layers;
+        fputs("<div class=\"plot\" data-fig=\"attn-pattern\"><label>encoder layer <select class=\"layer\">", f);
+        for (int l = 0; l < layers; l++) fprintf(f, "<option value=\"%d\">%d</option>", l, l);
+        fputs("</select></label> <span class=\"note\">click a thumbnail to enlarge that head</span>\n<div class=\"pattern\">"
+              "<div class=\"thumbs\"></div><div class=\"big\"></div></div></div>\n<div class=\"files\">numbers: <a href=\"data/"
+              "patterns/", f);
+        cl_html_escape(f, p->name[k]);
+        fputs(".json\">", f);
+        cl_html_escape(f, p->name[k]);
+        fputs(".json</a></div>\n</div>\n", f);
+    }
+    fputs("</section>\n", f);
+}
+
 static void verdict_row(FILE *f, const cl_verdict *c, int i) {
     fprintf(f, "<tr id=\"v%d\" data-claim=\"%s\"><td class=\"l\">", i, c->id);
     cl_html_escape(f, c->claim);
@@ -694,6 +725,7 @@ static int write_page(const page *p, cl_error *err) {
     fputs("</select></label>\n<nav><a href=\"#findings\">findings</a><a href=\"#setup\">setup</a><a href=\"#mosaics\">mosaics</a><a href=\"#counts\">counts"
           "</a><a href=\"#layers\">layers</a><a href=\"#sweep\">sweep</a><a href=\"#multisine\">multisine</a>"
           "<a href=\"#claims\">claims</a>", f);
+    if (p->in->patterns) fputs("<a href=\"#patterns\">patterns</a>", f);
     if (has_formation(p)) fputs("<a href=\"#formation\">training</a>", f);
     fputs("</nav></header>\n", f);
     cl_report_findings(f, &p->verdicts, p->name, p->n);
@@ -703,6 +735,7 @@ static int write_page(const page *p, cl_error *err) {
     if (!rc) rc = layers_section(f, p, err);
     if (!rc) rc = sweep_section(f, p, err);
     if (!rc) rc = multisine_section(f, p, err);
+    if (!rc && p->in->patterns) patterns_section(f, p);
     if (!rc) claims_section(f, p);
     if (!rc) rc = formation_section(f, p, err);
     if (!rc) {
@@ -711,7 +744,7 @@ static int write_page(const page *p, cl_error *err) {
         fprintf(f, "<footer><p class=\"note\">Made by chronolens %s. All numbers: <a href=\"data/\">data/</a> (JSON "
                    "+ CSV); figures as PNG and SVG for papers: <a href=\"figures/\">figures/</a>. Interactive figures: "
                    "plotly.js, inlined (MIT licence).</p></footer>\n", CHRONOLENS_VERSION);
-        cl_report_data_write(f, p->in, p->name, p->n, p->patterns);
+        cl_report_data_write(f, p->in, p->name, p->n);
         /* the library as npm ships it: it holds no "</script" (checked here, so it cannot end
          * its element early) */
         if (strstr(plotly, "</script") || strstr(js, "</script"))
@@ -778,6 +811,14 @@ int cl_report_read(const char *dir, cl_report_inputs *in, cl_error *err) {
     for (int k = 0; k < in->setup.n && !rc; k++) {
         snprintf(path, sizeof path, "%s/data/multisine-sweep/%s", dir, in->setup.models[k].name);
         rc = cl_mssweep_read(path, &in->mss[k], err);
+        snprintf(path, sizeof path, "%s/data/patterns/%s.json", dir, in->setup.models[k].name);
+        struct stat ast;
+        if (!rc && lstat(path, &ast) == 0) { /* an earlier report has none */
+            size_t len;
+            if (!in->patterns && !(in->patterns = calloc((size_t)in->setup.n, sizeof *in->patterns)))
+                rc = cl_error_set(err, CL_ENOMEM, "report: out of memory");
+            if (!rc) rc = cl_read_file(path, (size_t)1 << 28, &in->patterns[k], &len, err);
+        }
         snprintf(path, sizeof path, "%s/data/formation/%s.csv", dir, in->setup.models[k].name);
         struct stat pst; /* present: read by the checked opener (a FIFO refused, not waited on) */
         if (!rc && lstat(path, &pst) == 0) {
@@ -793,6 +834,8 @@ void cl_report_inputs_free(cl_report_inputs *in) {
     free(in->mss);
     for (int k = 0; in->formation && k < in->setup.n; k++) cl_formation_free(&in->formation[k]);
     free(in->formation);
+    for (int k = 0; in->patterns && k < in->setup.n; k++) free(in->patterns[k]);
+    free(in->patterns);
     cl_induction_set_free(&in->ind);
     cl_induction_set_free(&in->ind_all);
     cl_sweep_set_free(&in->sweep);
