@@ -27,10 +27,18 @@ grep -q '^induction: .*%' "$T/ind.err" || fail "induction: no progress line"
 grep -q '^rand-small: .* cross-attention heads >= ' "$T/ind.err" || fail "induction: no summary"
 "$CLI" report $M --quick --batch 4 --sweep-batch 2 --configs 2 --out "$T/rep" --progress 2> "$T/rep.err" >/dev/null
 plain "$T/rep.err"
-for s in 1 3 4 5 6; do grep -q "^report: step $s/6 " "$T/rep.err" || fail "report: no line of step $s"; done
+for s in 1/6.induction 2/6.induction-all 3/6.sweep 4/6.multisine 5/6.multisine-notebook 6/6.multisine-sweep; do
+    grep -q "^report: step $s (" "$T/rep.err" || fail "report: no line of step $s"
+done
 grep -q '^report of 1 model written in ' "$T/rep.err" || fail "report: no summary"
 n=$(grep -c '^report: step' "$T/rep.err")
 [ "$n" -le 90 ] || fail "report: $n progress lines (one per stage and 10% step)"
+# a label with numbers that change every step (train's "step K/N, loss X") is one stage
+"$CLI" train --out "$T/tr" --config nano --context-length 32 --steps 30 --batch 2 --eval-batches 1 --checkpoint-every 30 \
+    --threads 1 --progress 2> "$T/tr.err" >/dev/null
+plain "$T/tr.err"
+n=$(grep -c '^train: step ' "$T/tr.err")
+[ "$n" -ge 2 ] && [ "$n" -le 12 ] || fail "train: $n progress lines for 30 steps (one per 10% step)"
 # --quiet: nothing; no --progress on a file: no progress lines, the summary stays
 "$CLI" sweep $M --reps-list 2 --len-list 2 --batch 2 --out "$T/q" --progress --quiet 2> "$T/q.err" >/dev/null
 [ ! -s "$T/q.err" ] || fail "--quiet: stderr not empty: $(head -c 200 "$T/q.err")"

@@ -11,6 +11,7 @@
 //                                                     the top of #findings, data-script
 //   {"do": "select", "model": NAME}                  choose NAME in the model selector (a change
 //                                                     event, as a click would); prints shown
+//   {"do": "drawn", "model": NAME, "key": K}         prints K<TAB>how many of NAME's figures are drawn
 //   {"do": "hover", "sel": CSS, "key": K}            move the mouse to the centre of the element;
 //                                                     prints K<TAB>the text of the readout or of
 //                                                     plotly's hover label that appeared
@@ -85,10 +86,17 @@ async function mouse(x, y, click) {
   }
   await sleep(150);
 }
-/* scrolls el into the middle of the viewport; its centre (or the point given) in viewport pixels */
+/* scrolls el into the middle of the viewport; its centre (or the point given) in viewport pixels;
+ * a plotly figure (extra given) once the page has drawn it (it draws figures as they come near
+ * the window), at most 20 s */
 async function centre(sel, extra) {
-  return evaluate('(function(){var e=document.querySelector(' + JSON.stringify(sel) + ');if(!e)return null;' +
-                  'e.scrollIntoView({block:"center"});var r=e.getBoundingClientRect();' + (extra || 'return [r.left+r.width/2,r.top+r.height/2];') + '})()');
+  const q = 'document.querySelector(' + JSON.stringify(sel) + ')';
+  if (!await evaluate('(function(){var e=' + q + ';if(!e)return false;e.scrollIntoView({block:"center"});return true;})()')) return null;
+  if (extra)
+    await evaluate('new Promise(function(ok){var n=0;(function w(){var e=' + q + ';if((e._fullLayout&&e.querySelector(".main-svg"))||n++>200)' +
+                   'setTimeout(ok,200);else setTimeout(w,100);})();})');
+  return evaluate('(function(){var e=' + q + ';e.scrollIntoView({block:"center"});var r=e.getBoundingClientRect();' +
+                  (extra || 'return [r.left+r.width/2,r.top+r.height/2];') + '})()');
 }
 
 async function main() {
@@ -117,7 +125,6 @@ async function main() {
                      ';s.dispatchEvent(new Event("change"));})()');
       await sleep(300);
       say('shown', await evaluate('document.body.getAttribute("data-shown")'));
-      say('drawn', await evaluate('document.querySelectorAll("div.plot[data-drawn]").length'));
     } else if (s.do === 'hover') {
       const c = await centre(s.sel);
       if (!c) { say(s.key, 'NOT FOUND ' + s.sel); continue; }
@@ -143,6 +150,8 @@ async function main() {
       await sleep(400);
       say(s.key, await evaluate('(function(){var e=document.querySelector(' + JSON.stringify(s.sel) + ');' +
                                 'var v=e._fullData[' + s.item + '].visible;return String(v);})()'));
+    } else if (s.do === 'drawn') {
+      say(s.key, await evaluate('document.querySelectorAll(\'[data-model="' + s.model + '"] div.plot[data-drawn]\').length'));
     } else if (s.do === 'eval') {
       say(s.key, await evaluate(s.expr));
     } else if (s.do === 'shot') {

@@ -191,17 +191,28 @@
     layer(+lsel.value);
   }
 
+  /* a figure is drawn when it first comes near the window (so the page opens as soon as the
+   * library is read, not after every figure of the model is drawn); without an
+   * IntersectionObserver, at once */
+  function draw(e) {
+    var own = e.closest('[data-model]');
+    if (e.getAttribute('data-drawn') || !own || own.hidden) return;
+    var mn = own.getAttribute('data-model'), m = D.m[mn];
+    if (!m) return;
+    m.name = mn;
+    e.setAttribute('data-drawn', '1');
+    DRAW[e.getAttribute('data-fig')](e, m);
+  }
+  var io = 'IntersectionObserver' in window ? new IntersectionObserver(function (es) {
+    es.forEach(function (x) { if (x.isIntersecting) { io.unobserve(x.target); draw(x.target); } });
+  }, {rootMargin: '600px 0px'}) : null;
   function drawAll(name) {
     var els = document.querySelectorAll('div.plot[data-fig]');
     for (var i = 0; i < els.length; i++) {
       var e = els[i], own = e.closest('[data-model]');
       if (e.getAttribute('data-fig') === 'depth') continue; /* every model's: drawDepth */
-      if (e.getAttribute('data-drawn') || (own && own.getAttribute('data-model') !== name)) continue;
-      var mn = e.getAttribute('data-of') || name, m = D.m[mn];
-      if (!m) continue;
-      m.name = mn;
-      DRAW[e.getAttribute('data-fig')](e, m);
-      e.setAttribute('data-drawn', '1');
+      if (e.getAttribute('data-drawn') || !own || own.getAttribute('data-model') !== name) continue;
+      if (io) io.observe(e); else draw(e);
     }
     drawDepth(name);
   }

@@ -90,7 +90,8 @@ typedef struct { const cl_progress *up; int step; double from, to; } step_progre
 static int on_step_progress(void *ctx, const char *stage, double done, double total) {
     const step_progress *p = ctx;
     char label[512];
-    snprintf(label, sizeof label, "report: step %d/%d %s", p->step + 1, CL_REPORT_STEPS, stage);
+    /* the step's name first: two steps of one study (induction, induction-all) read apart */
+    snprintf(label, sizeof label, "report: step %d/%d %s (%s)", p->step + 1, CL_REPORT_STEPS, CL_REPORT_STEP_NAMES[p->step], stage);
     double f = total > 0 ? done / total : 0;
     return cl_progress_ask(p->up, label, p->from + (p->to - p->from) * (f < 1 ? f : 1), 1.0);
 }
