@@ -49,7 +49,7 @@ static void cell(FILE *f, const cl_verdicts *v, int i, const char *model) {
     fprintf(f, " title=\"the claim's test, numbers and reason\">%s</a>", cl_verdict_word(c->verdict));
     const int j = key_number(c);
     if (j >= 0) {
-        fputs("<br><span class=\"num\">", f);
+        fputs(" <span class=\"num\">", f);
         cl_html_escape(f, c->name[j]);
         if (isfinite(c->value[j])) fprintf(f, ": <b>%.4g</b>", c->value[j]);
         else fputs(": –", f);

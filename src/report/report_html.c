@@ -40,7 +40,7 @@ static const char CSS[] =
     "td,th{border:1px solid #ccc;padding:3px 7px;text-align:right;overflow-wrap:break-word}th{background:#f3f3f3}"
     "td.path{word-break:break-all}"
     "td.l,th.l{text-align:left}tr.sel td,td.sel,th.sel{background:#fff6d5}"
-    "table.setup{font-size:13px}table.findings{width:100%;font-size:14px}table.findings td.claim{width:34%}"
+    "table.setup{font-size:13px}table.findings{width:100%;font-size:13.5px;line-height:1.3}table.findings td.claim{width:30%}"
     "table.findings .num{font-size:13px;color:#333}a.sec{font-size:12px;color:#666;white-space:nowrap}"
     "table.claims td:nth-child(1){width:26%}table.claims td:nth-child(2){width:24%}"
     "img{max-width:100%;height:auto;display:block;margin:6px 0}.note{color:#555;font-size:13px}"
