@@ -7,7 +7,8 @@
 //
 // STEPS_JSON: a list of steps, each one of
 //   {"do": "open", "width": 1400, "height": 900}   load the page; prints load_ms (navigation start
-//                                                     to the load event), the page's scroll width,
+//                                                     to the load event), fcp_ms (to the first
+//                                                     contentful paint), the page's scroll width,
 //                                                     the top of #findings, data-script
 //   {"do": "select", "model": NAME}                  choose NAME in the model selector (a change
 //                                                     event, as a click would); prints shown
@@ -115,6 +116,7 @@ async function main() {
       await loaded;
       await sleep(300);
       say('load_ms', await evaluate('(function(){var t=performance.getEntriesByType("navigation")[0];return Math.round(t.loadEventStart);})()'));
+      say('fcp_ms', await evaluate('(function(){var p=performance.getEntriesByType("paint").filter(function(e){return e.name==="first-contentful-paint";})[0];return p?Math.round(p.startTime):-1;})()'));
       say('scroll_width', await evaluate('document.documentElement.scrollWidth'));
       say('findings_top', await evaluate('(function(){var e=document.getElementById("findings");return e?Math.round(e.getBoundingClientRect().top+window.scrollY):-1;})()'));
       say('findings_bottom', await evaluate('(function(){var e=document.querySelector("#findings table");return e?Math.round(e.getBoundingClientRect().bottom+window.scrollY):-1;})()'));
