@@ -43,7 +43,7 @@ deps:
 	@# Debian (nodejs npm) where no node is installed, then npm ci when node_modules lacks it
 	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 	  $(SUDO) apt-get install -y -qq nodejs npm; }
-	@[ -f node_modules/plotly.js-dist-min/plotly.min.js ] || npm ci --no-audit --no-fund
+	@[ -f node_modules/plotly.js-cartesian-dist-min/plotly-cartesian.min.js ] || npm ci --no-audit --no-fund
 
 $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release

@@ -136,7 +136,7 @@ static void test_files(void **st) {
     char *html = slurp(path);
     /* the plotting library and the page's script inlined, last; the page's own markup (before
      * them) fetches nothing (plotly.js's text holds namespace URLs: not fetches) */
-    char *lib = strstr(html, "<script id=\"cl-plotly\">\n/**\n* plotly.js v");
+    char *lib = strstr(html, "<script id=\"cl-plotly\">\n/**\n* plotly.js (cartesian - minified) v");
     assert_non_null(lib);
     assert_non_null(strstr(lib, "</script>\n<script id=\"cl-page\">"));
     assert_null(strstr(html, "<script src"));
