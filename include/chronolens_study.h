@@ -1033,6 +1033,9 @@ typedef struct cl_report_opts {
     int batch, sweep_batch, configs; /* -1: 100, 100, 30 (quick: 20, 10, 8) */
     cl_progress progress;    /* "report: step K/6 ...", share of the whole run */
     cl_precision precision;  /* the models are loaded in it (CL_FP32); setup.json records the one they got */
+    int pattern_input;       /* the attention patterns' input: 0 a repeated random sequence, 1 the
+                              * reference multisine (data/patterns/, the page's section 8) */
+    const char *context;     /* a context CSV: the patterns on its first series instead (NULL: none) */
 } cl_report_opts;
 CL_API void cl_report_default(cl_report_opts *o);
 /* Runs the studies in memory (induction on the band and on all tokens, sweep, multisine with

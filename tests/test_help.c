@@ -50,7 +50,9 @@ static void help_opts(const char *text, optset *s) {
     s->n = 0;
     for (const char *p = text; (p = strstr(p, "\n  --")); p++) {
         const char *o = p + 3;
-        if (!strncmp(o, "--threads ", 10) || !strncmp(o, "--quiet ", 8) || !strncmp(o, "--help ", 7)) continue;
+        if (!strncmp(o, "--threads ", 10) || !strncmp(o, "--quiet ", 8) || !strncmp(o, "--progress ", 11) ||
+            !strncmp(o, "--help ", 7))
+            continue;
         add(s, o);
     }
 }

@@ -49,13 +49,14 @@ static const char *T5_FILES[] = {"data/setup.json", "data/claims.json", "data/cl
                                  "data/multisine-sweep/beta/sweep.json", "figures/induction/mosaic_beta.png",
                                  "figures/induction/mosaic_encoder_alpha.svg", "figures/induction/layer_distribution.png",
                                  "figures/sweep/sweep_beta.svg", "figures/sweep/sweep_lines_alpha.png",
-                                 "figures/multisine/beta-double-fft.png", "figures/multisine-sweep/alpha/sweep.svg", NULL};
+                                 "figures/multisine/beta-double-fft.png", "figures/multisine-sweep/alpha/sweep.svg",
+                                 "data/patterns/alpha.json", "data/patterns/beta.json", NULL};
 static const char *BOLT_FILES[] = {"data/multisine/multisine.json", "data/multisine-bolt/multisine.json",
                                    "data/multisine-bolt/bolt-rand-spectra.safetensors",
                                    "data/multisine-notebook-bolt/multisine.csv", "data/multisine-sweep/bolt-rand/sweep.json",
                                    "data/induction-all/induction.json", "figures/multisine/bolt-rand-spectra.png",
                                    "figures/multisine/rand-small-spectra.png", "figures/induction/mosaic_encoder_bolt-rand.png",
-                                   "figures/sweep/sweep_bolt-rand.svg", NULL};
+                                   "figures/sweep/sweep_bolt-rand.svg", "data/patterns/bolt-rand.json", NULL};
 
 /* T5: rand-small twice (beta's cross: 2 layers x 4 heads, every cell of the sweep); Bolt:
  * bolt-rand (3 x 4, the 5 cells with R x L + 1 <= 32 patches) and rand-small */
@@ -133,11 +134,24 @@ static void test_files(void **st) {
     /* self-contained: no script or style from elsewhere, figures embedded */
     snprintf(path, sizeof path, "%s/index.html", out);
     char *html = slurp(path);
+    /* the plotting library and the page's script inlined, last; the page's own markup (before
+     * them) fetches nothing (plotly.js's text holds namespace URLs: not fetches) */
+    char *lib = strstr(html, "<script id=\"cl-plotly\">\n/**\n* plotly.js (cartesian - minified) v");
+    assert_non_null(lib);
+    assert_non_null(strstr(lib, "</script>\n<script id=\"cl-page\">"));
     assert_null(strstr(html, "<script src"));
+    *lib = 0;
     assert_null(strstr(html, "<link"));
     assert_null(strstr(html, "http://www.w3.org/1999/xhtml\"")); /* nothing fetched */
     assert_null(strstr(html, "src=\"figures/"));
-    assert_non_null(strstr(html, "src=\"data:image/png;base64,iVBORw0KGgo"));
+    /* the interactive figures are drawn from the page's data; their PNG/SVG files are linked */
+    assert_non_null(strstr(html, "<script id=\"cl-data\" type=\"application/json\">{\"threshold\":0.3,"));
+    assert_non_null(strstr(html, "<div class=\"plot\" data-fig=\"sweep-lines\"></div>"));
+    assert_non_null(strstr(html, "<div class=\"plot\" data-fig=\"ms-spec\"></div>"));
+    assert_non_null(strstr(html, "<a href=\"figures/multisine/"));
+    /* findings first: before the setup */
+    const char *fi = strstr(html, "<section id=\"findings\">"), *se = strstr(html, "<section id=\"setup\">");
+    assert_true(fi && se && fi < se);
     /* the setup table says which precision the products ran in (fp32: no --precision) */
     assert_non_null(strstr(html, "<th>precision</th>"));
     assert_non_null(strstr(html, "<td>fp32</td></tr>"));
@@ -230,7 +244,7 @@ static void test_reread(void **st) {
 }
 
 /* In Chromium: every section, in the study's order; #model=SECOND shows the second model's
- * five blocks (mosaics, layers, sweep, multisine, claims) and hides the first's; no fragment
+ * six blocks (mosaics, layers, sweep, multisine, patterns, claims) and hides the first's; no fragment
  * shows the first model. */
 static void test_browser(void **st) {
     (void)st;
@@ -244,16 +258,16 @@ static void test_browser(void **st) {
     char key[300];
     snprintf(key, sizeof key, "data-shown=\"%s\"", F->second);
     assert_non_null(strstr(dom, key));
-    static const char *S[] = {"setup", "mosaics", "counts", "layers", "sweep", "multisine", "claims"};
+    static const char *S[] = {"findings", "setup", "mosaics", "counts", "layers", "sweep", "multisine", "patterns", "claims"};
     const char *prev = dom;
-    for (int i = 0; i < 7; i++) { /* every section, in the study's order */
+    for (int i = 0; i < 9; i++) { /* every section, in the study's order */
         snprintf(key, sizeof key, "<section id=\"%s\">", S[i]);
         const char *p = strstr(dom, key);
         if (!p || p < prev) fail_msg("section %s missing or out of order", S[i]);
         prev = p;
     }
-    page_assert_blocks(dom, F->second, 0, 5);
-    page_assert_blocks(dom, F->first, 1, 5);
+    page_assert_blocks(dom, F->second, 0, 6);
+    page_assert_blocks(dom, F->first, 1, 6);
     snprintf(key, sizeof key, "<tr data-model=\"%s\" class=\"sel\">", F->second);
     assert_non_null(strstr(dom, key));
     free(dom);
@@ -261,8 +275,8 @@ static void test_browser(void **st) {
     assert_non_null(strstr(dom, "data-script=\"ok\""));
     snprintf(key, sizeof key, "data-shown=\"%s\"", F->first);
     assert_non_null(strstr(dom, key));
-    page_assert_blocks(dom, F->first, 0, 5);
-    page_assert_blocks(dom, F->second, 1, 5);
+    page_assert_blocks(dom, F->first, 0, 6);
+    page_assert_blocks(dom, F->second, 1, 6);
     snprintf(key, sizeof key, "<tr data-model=\"%s\" class=\"sel\">", F->first);
     assert_non_null(strstr(dom, key));
     free(dom);
@@ -291,6 +305,109 @@ static void test_browser(void **st) {
     assert_true(other > 20000); /* text, tables, heatmaps */
     assert_true(dark > 2000);   /* text */
     assert_true(colour > 2000); /* viridis heatmaps */
+}
+
+/* What tests/report_drive.js saw at key (its "key<TAB>value" lines), or fails. */
+static const char *seen(const char *out, const char *key, char *buf, size_t n) {
+    char k[200];
+    snprintf(k, sizeof k, "\n%s\t", key);
+    const char *p = strstr(out, k);
+    if (!p) fail_msg("the drive printed no %s: %s", key, out);
+    p += strlen(k);
+    size_t len = strcspn(p, "\n");
+    snprintf(buf, n, "%.*s", (int)(len < n - 1 ? len : n - 1), p);
+    return buf;
+}
+
+/* A reader's session in Chromium (tests/report_drive.js over the DevTools pipe, window 1400 x
+ * 900): the findings table opens the page (within the first screen), nothing is wider than
+ * the window, the script ran; choosing the second model in the selector shows it and draws its
+ * figures; hovering a mosaic cell shows the value its SVG title holds (the number of
+ * induction.csv: test_page_numbers_equal_data); hovering a point of the sweep lines shows the
+ * count of that (R, L) in the sweep heatmap (sweep.csv); clicking a head in the multisine
+ * legend hides it and a second click shows it again. */
+static void test_interactive(void **st) {
+    (void)st;
+    const report_family *F = family();
+    if (run_cmd("command -v node >/dev/null")) cl_test_skip("node not found (Debian nodejs; make deps installs it)");
+    char steps[4096], m[300];
+    snprintf(m, sizeof m, "[data-model=\\\"%s\\\"]", F->second);
+    snprintf(steps, sizeof steps,
+             "[{\"do\":\"open\",\"width\":1400,\"height\":900},{\"do\":\"select\",\"model\":\"%s\"},"
+             "{\"do\":\"hover\",\"sel\":\"%s .mosaic svg rect[fill]:not([fill=none])\",\"key\":\"mosaic\"},"
+             "{\"do\":\"hoverpoint\",\"sel\":\"%s div.plot[data-fig=sweep-lines]\",\"trace\":0,\"point\":1,\"key\":\"line\"},"
+             "{\"do\":\"legend\",\"sel\":\"%s div.plot[data-fig=ms-attn]\",\"item\":1,\"key\":\"off\"},"
+             "{\"do\":\"legend\",\"sel\":\"%s div.plot[data-fig=ms-attn]\",\"item\":1,\"key\":\"on\"},"
+             "{\"do\":\"hoverpoint\",\"sel\":\"%s div.plot[data-fig=attn-pattern] .big\",\"trace\":0,\"px\":3,\"py\":12,"
+             "\"key\":\"pattern\"},{\"do\":\"drawn\",\"model\":\"%s\",\"key\":\"drawn\"}]",
+             F->second, m, m, m, m, m, F->second);
+    char res[700];
+    snprintf(res, sizeof res, "%s/drive.txt", test_tmpdir());
+    FILE *f = fopen(res, "w");
+    assert_non_null(f);
+    fputs("\n", f); /* every key after a newline (seen) */
+    fclose(f);
+    if (run_cmd("timeout 150 node '%s/../report_drive.js' '%s' 'file://%s/index.html' '%s' >>'%s' 2>'%s.err'", CL_FIXTURES,
+                page_chromium(), out, steps, res, res)) {
+        char e[800];
+        snprintf(e, sizeof e, "%s.err", res);
+        fail_msg("report_drive.js failed: %s", slurp(e));
+    }
+    char *o = slurp(res), v[512];
+    assert_string_equal(seen(o, "script", v, sizeof v), "ok");
+    assert_string_equal(seen(o, "errors", v, sizeof v), "none");
+    assert_true(atoi(seen(o, "findings_top", v, sizeof v)) < 200);   /* the first thing under the header */
+    assert_true(atoi(seen(o, "findings_bottom", v, sizeof v)) > 0);
+    assert_true(atoi(seen(o, "scroll_width", v, sizeof v)) <= 1400); /* no horizontal overflow */
+    assert_string_equal(seen(o, "shown", v, sizeof v), F->first);   /* before the selection */
+    const char *sel = strstr(o, "\nshown\t");
+    assert_non_null(sel);
+    assert_string_equal(seen(sel + 1, "shown", v, sizeof v), F->second);
+    /* the figures are drawn as they come near the window: at least the ones hovered */
+    assert_true(atoi(seen(o, "drawn", v, sizeof v)) >= 3);       /* sweep lines, multisine, pattern */
+    /* the mosaic: the readout is the first cell's title, "layer 0, head 0: VALUE" */
+    char path[700];
+    snprintf(path, sizeof path, "%s/index.html", out);
+    char *html = slurp(path);
+    char key[300];
+    snprintf(key, sizeof key, "data-model=\"%s\"", F->second);
+    const char *blk = strstr(strstr(html, "<section id=\"mosaics\">"), key);
+    double cell[1];
+    const char *t = strstr(blk, "<title>");
+    assert_non_null(t);
+    seen(o, "mosaic", v, sizeof v);
+    assert_true(!strncmp(v, "layer 0, head 0: ", 17));
+    cell[0] = strtod(strstr(t, ": ") + 2, NULL);
+    assert_float_equal(strtod(v + 17, NULL), cell[0], 1e-8 * fabs(cell[0]) + 1e-12);
+    /* the sweep line of the first R at its second L: the heatmap's count there */
+    const char *sw = strstr(strstr(html, "<section id=\"sweep\">"), key);
+    double counts[18];
+    page_svg_titles(sw, counts, 18);
+    seen(o, "line", v, sizeof v);
+    char want[64];
+    if (isnan(counts[1])) snprintf(want, sizeof want, "R = 2, L = 6: ");      /* not run: no point */
+    else snprintf(want, sizeof want, "R = 2, L = 6: %.0f heads", counts[1]);
+    if (!strstr(v, want)) fail_msg("sweep line hover '%s', want '%s'", v, want);
+    /* a head toggled from the legend */
+    assert_string_equal(seen(o, "off", v, sizeof v), "legendonly");
+    assert_string_equal(seen(o, "on", v, sizeof v), "true");
+    /* the attention pattern: hovering the stripe cell (query 12, key 3: L = 10) of layer 0
+     * head 0 shows data/patterns/NAME.json's value there */
+    snprintf(path, sizeof path, "%s/data/patterns/%s.json", out, F->second);
+    char *pj = slurp(path);
+    cJSON *pat = cJSON_Parse(pj);
+    assert_non_null(pat);
+    assert_int_equal(cJSON_GetObjectItem(pat, "stripe")->valueint, 10);
+    const cJSON *mp = cJSON_GetArrayItem(cJSON_GetArrayItem(cJSON_GetArrayItem(cJSON_GetObjectItem(pat, "maps"), 0), 0), 12);
+    const double a = cJSON_GetArrayItem(mp, 3)->valuedouble;
+    seen(o, "pattern", v, sizeof v);
+    const char *at = strstr(v, "attention ");
+    if (!at) fail_msg("pattern hover '%s'", v);
+    assert_float_equal(strtod(at + 10, NULL), a, 5.1e-5);
+    cJSON_Delete(pat);
+    free(pj);
+    free(html);
+    free(o);
 }
 
 /* ------------------------------------------------------------ T5 */
@@ -362,6 +479,54 @@ static void test_t5_scores_table(void **st) {
     if (!strstr(s, "bad-scores.csv:3: duplicate of line 2")) fail_msg("message: %s", s);
     free(s);
     assert_int_equal(run_cmd("'%s' claims --out '%s' 2>/dev/null", CL_CLI, b), 2);
+}
+
+/* The attention patterns' inputs: --context CSV (its first series, the last 96 values: labels
+ * are its values, no stripe), --pattern-input multisine; a CSV with a bad value: exit 2, one
+ * line naming it, no report. */
+static void test_pattern_inputs(void **st) {
+    (void)st;
+    const char *t = test_tmpdir();
+    char csv[600], o[600], p[700], log[700];
+    snprintf(csv, sizeof csv, "%s/ctx.csv", t);
+    FILE *f = fopen(csv, "w");
+    assert_non_null(f);
+    fputs("load,other\n", f);
+    for (int i = 0; i < 120; i++) fprintf(f, "%d.5,%d\n", i % 7, i);
+    fclose(f);
+    snprintf(o, sizeof o, "%s/ctxrep", t);
+    assert_int_equal(run_cmd("'%s' report --quiet --threads 1 --quick --batch 4 --sweep-batch 2 --configs 2 --model '%s' "
+                             "--context '%s' --out '%s' >/dev/null", CL_CLI, SMALL, csv, o), 0);
+    snprintf(p, sizeof p, "%s/data/patterns/rand-small.json", o);
+    char *j = slurp(p);
+    assert_non_null(strstr(j, "\"input\":\"the last 96 values of series 'load' of "));
+    assert_non_null(strstr(j, "\"stripe\":0,\"last\":96,\"labels\":[\"0: 3.5 (id "));  /* row 24: 24 % 7 = 3 */
+    assert_non_null(strstr(j, "\"96: EOS\"]"));
+    free(j);
+    snprintf(o, sizeof o, "%s/msrep", t);
+    assert_int_equal(run_cmd("'%s' report --quiet --threads 1 --quick --batch 4 --sweep-batch 2 --configs 2 --model '%s' "
+                             "--pattern-input multisine --out '%s' >/dev/null", CL_CLI, SMALL, o), 0);
+    snprintf(p, sizeof p, "%s/data/patterns/rand-small.json", o);
+    j = slurp(p);
+    assert_non_null(strstr(j, "\"input\":\"the reference multisine"));
+    free(j);
+    /* bad input: before any work, one line naming the file */
+    fclose(fopen(csv, "w"));
+    f = fopen(csv, "w");
+    fputs("a\n1\nfoo\n", f);
+    fclose(f);
+    snprintf(o, sizeof o, "%s/badctx", t);
+    snprintf(log, sizeof log, "%s/badctx.log", t);
+    assert_int_equal(run_cmd("'%s' report --quick --model '%s' --context '%s' --out '%s' 2>'%s'", CL_CLI, SMALL, csv, o, log), 2);
+    char *e = slurp(log);
+    assert_non_null(strstr(e, csv));
+    assert_int_equal(strchr(e, '\n')[1], 0);
+    free(e);
+    assert_false(dir_exists(o));
+    assert_int_equal(run_cmd("'%s' report --quick --model '%s' --pattern-input spiral --out '%s' 2>'%s'", CL_CLI, SMALL, o, log), 2);
+    e = slurp(log);
+    assert_non_null(strstr(e, "--pattern-input: 'spiral' is not rrt or multisine"));
+    free(e);
 }
 
 static void test_bad_input(void **st) {
@@ -470,7 +635,10 @@ static void test_formation_section(void **st) {
     assert_non_null(sec);
     assert_non_null(strstr(sec, "<tr data-formation=\"trained\"><td>3</td><td>200</td><td>7.000</td><td>4.900</td>"
                                 "<td>0.350 (100)</td><td>0.450 (200)</td><td>3 (200)</td><td>100</td><td>-0.300</td></tr>"));
-    assert_non_null(strstr(sec, "alt=\"losses, RRT maxima"));
+    /* drawn from the page's data; the PNG/SVG of `chronolens formation` linked */
+    assert_non_null(strstr(sec, "<div class=\"plot\" data-fig=\"formation\"></div>\n<div class=\"files\">figure for papers: "
+                                "<a href=\"figures/formation/trained.png\">"));
+    assert_non_null(strstr(html, "\"formation\":{\"step\":[0,100,200],"));
     assert_non_null(strstr(sec, "no formation.csv")); /* rand-small: no training record */
     free(html);
     /* the alpha/beta report of setup(): no training section, no link to it */
@@ -683,6 +851,7 @@ int main(int argc, char **argv) {
         cmocka_unit_test(test_t5_claim_numbers),
         cmocka_unit_test(test_t5_scores_table),
         cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_pattern_inputs),
         cmocka_unit_test(test_rerun_replaces),
         cmocka_unit_test(test_formation_section),
     };
@@ -694,7 +863,7 @@ int main(int argc, char **argv) {
         cmocka_unit_test(test_sweep_skip_unfit),
         cmocka_unit_test(test_bolt_only),
     };
-    static const struct CMUnitTest browser[] = {cmocka_unit_test(test_browser)};
+    static const struct CMUnitTest browser[] = {cmocka_unit_test(test_browser), cmocka_unit_test(test_interactive)};
     static const cl_test_group groups[] = {
         CL_TEST_GROUP("t5", t5, setup, NULL, &cl_test_t5, NULL),
         CL_TEST_GROUP("bolt", bolt, setup, NULL, &cl_test_bolt, NULL),

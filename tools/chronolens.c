@@ -26,7 +26,7 @@ static void usage(FILE *f) {
     fprintf(f, "chronolens %s — look inside Chronos time-series models\n\nusage: chronolens COMMAND [options]\n\n",
             CHRONOLENS_VERSION);
     cli_help_commands(f, CLI_COMMANDS, CLI_NCOMMANDS);
-    fprintf(f, "\ncommon options: --threads N (default: the usable cores), --quiet, --help\n"
+    fprintf(f, "\ncommon options: --threads N (default: the usable cores), --quiet, --progress (line-based progress when stderr is no terminal), --help\n"
                "every command that runs a model: --precision fp32|bf16 (default fp32; bf16 products where the CPU has AVX512-BF16/AMX)\n"
                "chronolens help COMMAND (or COMMAND --help): the command's options, defaults and an example\n");
 }

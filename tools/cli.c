@@ -69,14 +69,32 @@ void cli_precision_note(cl_precision p) {
 
 int cli_progress(void *ctx, const char *label, double done, double total) {
     cli_ui *ui = ctx;
-    if (ui->quiet || !isatty(STDERR_FILENO)) return 0;
+    const int tty = isatty(STDERR_FILENO);
+    if (ui->quiet || (!tty && !ui->progress)) return 0;
+    /* the stage: the label without its numbers ("train: step 62/11000, loss 5.1" is one stage
+     * from step to step; "report: step 3/6 sweep" and "... 4/6 multisine" are two) */
+    char stage[sizeof ui->last_stage];
+    size_t n = 0;
+    for (const char *c = label; *c && n + 1 < sizeof stage; c++)
+        if (!(*c >= '0' && *c <= '9') && !(*c == '.' && c > label && c[-1] >= '0' && c[-1] <= '9')) stage[n++] = *c;
+    stage[n] = 0;
+    const int new_stage = strcmp(ui->last_stage, stage) != 0;
     if (ui->t0 < 0 || done == 0) ui->t0 = cl_now();
     double el = cl_now() - ui->t0, frac = total > 0 ? done / total : 0;
+    if (frac > 1) frac = 1;
     char eta[32] = "";
     if (frac > 0.01 && frac < 1) snprintf(eta, sizeof eta, ", %.0fs left", el * (1 - frac) / frac);
-    fprintf(stderr, "\r\033[K%s: %3.0f%% (%.1fs%s)", label, 100 * frac, el, eta);
+    if (tty) {
+        fprintf(stderr, "\r\033[K%s: %3.0f%% (%.1fs%s)", label, 100 * frac, el, eta);
+        ui->shown = 1;
+    } else { /* line mode: a line when the stage changes or the count reaches the next 10% */
+        const int step = (int)floor(frac * 10 + 1e-9);
+        if (!new_stage && step <= ui->last_step) return 0;
+        memcpy(ui->last_stage, stage, sizeof stage);
+        ui->last_step = step;
+        fprintf(stderr, "%s: %3.0f%% (%.1fs%s)\n", label, 100 * frac, el, eta);
+    }
     fflush(stderr);
-    ui->shown = 1;
     return 0;
 }
 
@@ -84,6 +102,8 @@ void cli_progress_done(cli_ui *ui) {
     if (ui->shown) { fputs("\r\033[K", stderr); fflush(stderr); }
     ui->shown = 0;
     ui->t0 = -1;
+    ui->last_step = -1;
+    ui->last_stage[0] = 0;
 }
 
 int cli_out_file(const char *cmd, const char *path) {

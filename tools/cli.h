@@ -16,8 +16,11 @@ typedef struct cli_ui {
     int shown;          /* a progress line is on the terminal */
     double t0;          /* when the current count started (done == 0) */
     int threads;        /* --threads (0: not given, all cores) */
+    int progress;       /* --progress: progress also when stderr is no terminal, one line per step */
+    int last_step;      /* line mode: the last 10% step printed (-1: none yet for this stage) */
+    char last_stage[160]; /* line mode: the stage of that line */
 } cli_ui;
-#define CLI_UI_INIT {0, 0, -1, 0}
+#define CLI_UI_INIT {0, 0, -1, 0, 0, -1, {0}}
 
 /* Prints "chronolens: <message>" (one line) to stderr and returns EXIT_BAD. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -31,8 +34,10 @@ int cli_double_list(const char *name, const char *v, double lo, double hi, doubl
  * then load in fp32, docs/precision.md); nothing otherwise. */
 void cli_precision_note(cl_precision p);
 
-/* A cl_progress_fn (ctx: the cli_ui): one line on stderr, "<stage>: 42% (1.2s, 3s left)",
- * when stderr is a terminal and not --quiet; never cancels (0). */
+/* A cl_progress_fn (ctx: the cli_ui): "<stage>: 42% (1.2s, 3s left)" on stderr unless --quiet.
+ * On a terminal one line redrawn in place (carriage returns); with --progress on a file, pipe
+ * or notebook (no terminal) one plain line per stage and per 10% step, no carriage returns
+ * (Jupyter, subprocess and Slurm logs read it line by line); nothing otherwise. Never cancels. */
 int cli_progress(void *ctx, const char *stage, double done, double total);
 /* The library's progress struct that reports through ui. */
 static inline cl_progress cli_progress_of(cli_ui *ui) { return (cl_progress){.fn = cli_progress, .ctx = ui}; }

@@ -6,6 +6,7 @@
 #include "opt.h"
 
 #include <stdio.h>
+#include <string.h>
 
 typedef struct report_args {
     cli_ui ui;
@@ -18,6 +19,16 @@ static void init(void *p) {
     a->models.max = CL_REPORT_MAX_MODELS;
     a->models.too_many = "report: --model: at most %d models";
     cl_report_default(&a->o);
+}
+
+/* --pattern-input rrt|multisine */
+static int opt_pattern(const cli_opt *o, void *args, const char *value, const char *cmd) {
+    (void)cmd;
+    int *v = CLI_FIELD(o, args, int);
+    if (!strcmp(value, "rrt")) *v = 0;
+    else if (!strcmp(value, "multisine")) *v = 1;
+    else return cli_fail("option --pattern-input: '%.200s' is not rrt or multisine", value), -1;
+    return 0;
 }
 
 #define A report_args
@@ -34,6 +45,11 @@ static const cli_opt OPTS[] = {
      .def = "100 (quick 10)", .help = "sweep sequences per (R, L)"},
     {.name = "--configs", .arg = "N", .type = OPT_INT, .off = offsetof(A, o.configs), .ilo = 1, .ihi = 100000,
      .def = "30 (quick 8)", .help = "multisine-sweep frequency sets"},
+    {.name = "--pattern-input", .arg = "rrt|multisine", .type = OPT_FN, .off = offsetof(A, o.pattern_input),
+     .fn = opt_pattern, .def = "rrt",
+     .help = "the input of the attention patterns: a repeated random sequence or the reference multisine"},
+    {.name = "--context", .arg = "CSV", .type = OPT_STR, .off = offsetof(A, o.context), .def = "none",
+     .help = "attention patterns on the first series of this CSV (its last 96 values or patches) instead"},
     CLI_PRECISION(A, o.precision),
     {NULL},
 };

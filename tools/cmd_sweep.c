@@ -48,6 +48,28 @@ const cli_cmd CMD_SWEEP = {
     .opts = OPTS, .size = sizeof(sweep_args), .init = init, .run = cmd_sweep,
 };
 
+/* The closing summary, one line per model (as induction's): the cells run, the fewest and
+ * most heads >= threshold (either criterion) and where; a part names the cells it ran. */
+static void summary(const cl_sweep_set *s, const int *heads) {
+    for (int k = 0; k < s->n; k++) {
+        const cl_sweep_result *r = &s->res[k];
+        int run = 0, lo = -1, hi = -1;
+        for (int i = 0; i < r->n_reps * r->n_lens; i++) {
+            if (!cl_sweep_cell_run(r, i)) continue;
+            run++;
+            const int v = r->cells[i].cross[CL_ANY].n;
+            if (lo < 0 || v < r->cells[lo].cross[CL_ANY].n) lo = i;
+            if (hi < 0 || v > r->cells[hi].cross[CL_ANY].n) hi = i;
+        }
+        fprintf(stderr, "%s: %d of %d (R, L) cells run", s->models[k].name, run, r->n_reps * r->n_lens);
+        if (run)
+            fprintf(stderr, "; cross-attention heads >= %.2g (either) of %d: fewest %d (R = %d, L = %d), most %d "
+                    "(R = %d, L = %d)", s->opts.threshold, heads[k], r->cells[lo].cross[CL_ANY].n, r->cells[lo].reps,
+                    r->cells[lo].seq_len, r->cells[hi].cross[CL_ANY].n, r->cells[hi].reps, r->cells[hi].seq_len);
+        fprintf(stderr, "; %.2fs\n", s->models[k].seconds);
+    }
+}
+
 int cmd_sweep(int argc, char **argv) {
     sweep_args a;
     cli_parsed p;
@@ -74,6 +96,7 @@ int cmd_sweep(int argc, char **argv) {
     rrt_models_free(m, nm);
     const cl_save_part part = {c->o.shard, nm * so->n_reps * so->n_lens}; /* a part: the merge draws the figures */
     if (!rc) rc = cl_sweep_save(&s, heads, c->out, &part, &err);
+    if (!rc && !ui->quiet) summary(&s, heads);
     cl_sweep_set_free(&s);
     if (rc) return cli_fail_err(&err);
     if (!ui->quiet) fprintf(stderr, "wrote %s/sweep.json, sweep.csv, scores.csv and figures\n", cli_out_shown(c->out));

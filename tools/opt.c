@@ -25,6 +25,9 @@ static const cli_opt COMMON[] = {
      .fn = set_threads, .def = "the usable cores", .help = "worker threads"},
     {.name = "--quiet", .alias = "-q", .type = OPT_FLAG, .off = offsetof(cli_ui, quiet),
      .help = "no progress or summary on stderr (also -q)"},
+    {.name = "--progress", .type = OPT_FLAG, .off = offsetof(cli_ui, progress),
+     .help = "progress on stderr also when it is no terminal (a file, pipe, notebook or Slurm log): one line per stage "
+             "and 10% step, no carriage returns"},
     {.name = "--help", .alias = "-h", .type = OPT_HELP, .def = "", .help = "this help (also -h)"},
     {NULL},
 };
@@ -209,7 +212,7 @@ static void unbreak(char *s) {
 static size_t usage_words(const cli_cmd *c, int all, const char **w, char (*buf)[96], size_t max) {
     size_t n = 0;
     if (c->positional) w[n++] = c->positional;
-    for (const cli_opt *o = c->opts; o->name && n + 2 < max; o++) {
+    for (const cli_opt *o = c->opts; o->name && n + 3 < max; o++) {
         int req = o->flags & OPT_REQUIRED;
         if (!all && !req) continue;
         const char *arg = o->arg ? o->arg : "";
@@ -221,7 +224,7 @@ static size_t usage_words(const cli_cmd *c, int all, const char **w, char (*buf)
         w[n] = buf[n];
         n++;
     }
-    if (all) w[n++] = "[--threads\x01N]", w[n++] = "[--quiet]";
+    if (all) w[n++] = "[--threads\x01N]", w[n++] = "[--quiet]", w[n++] = "[--progress]";
     else w[n++] = "[options]";
     return n;
 }

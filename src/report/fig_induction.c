@@ -150,7 +150,7 @@ int cl_fig_sweep_lines(const char *base, const char *title, const double *cur, c
     snprintf(lc, sizeof lc, "current %s", unit);
     snprintf(lr, sizeof lr, "%s to right", unit);
     cl_series *s = calloc(2 * (size_t)nr, sizeof *s); /* per R: a line (labelled) and its error bars */
-    double *x = malloc(sizeof(double) * (size_t)nl);
+    double *x = malloc(sizeof(double) * (size_t)nl * (nr > 0 ? nr : 1)); /* per R, nudged apart */
     char **lab = calloc((size_t)nr, sizeof(char *));
     cl_fig *f = cl_fig_new(760, 340);
     int rc = 0;
@@ -158,7 +158,13 @@ int cl_fig_sweep_lines(const char *base, const char *title, const double *cur, c
     for (int i = 0; i < nr && !rc; i++)
         if ((lab[i] = malloc(16))) snprintf(lab[i], 16, "R = %d", reps[i]);
     if (!rc) {
-        for (int j = 0; j < nl; j++) x[j] = lens[j];
+        /* each R's points nudged apart on x (a fraction of the smallest step of L), so that equal
+         * counts — often all 0 — do not hide each other (issue 28: R = 4..10 were invisible) */
+        double step = 1;
+        for (int j = 1; j < nl; j++) step = j == 1 ? fabs((double)lens[1] - lens[0]) : fmin(step, fabs((double)lens[j] - lens[j - 1]));
+        if (!(step > 0)) step = 1;
+        for (int i = 0; i < nr; i++)
+            for (int j = 0; j < nl; j++) x[(size_t)i * nl + j] = lens[j] + (i - (nr - 1) / 2.0) * 0.06 * step;
         cl_fig_title(f, title);
         for (int panel = 0; panel < 2; panel++) {
             const double *y = panel ? right : cur, *e = panel ? right_std : cur_std;
@@ -166,15 +172,23 @@ int cl_fig_sweep_lines(const char *base, const char *title, const double *cur, c
             for (int i = 0; i < nr; i++) {
                 double rgb[3];
                 cl_palette(i, rgb);
-                s[ns++] = (cl_series){.x = x, .y = y + (size_t)i * nl, .n = nl, .label = lab[i], .style = CL_LINEDOTS,
-                                      .rgb = {rgb[0], rgb[1], rgb[2]}};
+                s[ns++] = (cl_series){.x = x + (size_t)i * nl, .y = y + (size_t)i * nl, .n = nl, .label = lab[i],
+                                      .style = CL_LINEDOTS, .rgb = {rgb[0], rgb[1], rgb[2]}};
                 if (e)
-                    s[ns++] = (cl_series){.x = x, .y = y + (size_t)i * nl, .y2 = e + (size_t)i * nl, .n = nl,
+                    s[ns++] = (cl_series){.x = x + (size_t)i * nl, .y = y + (size_t)i * nl, .y2 = e + (size_t)i * nl, .n = nl,
                                           .style = CL_ERRBAR, .rgb = {rgb[0], rgb[1], rgb[2]}, .width = 1};
             }
+            double top = 1; /* the largest count (and error bar) of both panels, at least 1 */
+            for (int q = 0; q < 2; q++)
+                for (int i = 0; i < nr * nl; i++) {
+                    const double *yy = q ? right : cur, *ee = q ? right_std : cur_std;
+                    if (isfinite(yy[i])) top = fmax(top, yy[i] + (ee && isfinite(ee[i]) ? ee[i] : 0));
+                }
+            top *= 1.1;
             cl_axes ax = {.title = panel ? lr : lc, .xlabel = "sequence length L",
-                          .ylabel = "heads >= threshold", .xmin = NAN, .xmax = NAN, .ymin = 0, .ymax = NAN,
-                          .legend = 1}; /* counts mostly fall with L: the top right is emptiest */
+                          .ylabel = "heads >= threshold", .xmin = NAN, .xmax = NAN, .ymin = -0.3, .ymax = top,
+                          .legend = 1, .yint = 1}; /* counts mostly fall with L: the top right is emptiest;
+                                                     * below 0 a little, so a line of zeros shows */
             cl_fig_plot(f, (cl_rect){70 + panel * 370, 60, 290, 220}, &ax, s, ns);
         }
         rc = cl_fig_save(f, base, err);

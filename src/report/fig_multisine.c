@@ -93,8 +93,8 @@ int cl_fig_multisine(const cl_fig_ms *m, const char *base, cl_error *err) {
     cl_axes a1 = AUTO_AXES("input series", "time (s)", "value");
     cl_fig_plot(f, (cl_rect){70, 50, PW, 190}, &a1, &ser, 1);
     head_series(m, m->attn, t, 0, n, s, order);
-    cl_axes a2 = AUTO_AXES("attention of every decoder layer and head over the context (EOS, [REG] excluded)", "time (s)",
-                           "attention");
+    cl_axes a2 = AUTO_AXES("every decoder head's attention over the context (EOS, [REG] excluded); colour: induction "
+                           "score (bar); legend: the 3 strongest", "time (s)", "attention");
     a2.legend = 3;
     a2.legend_dx = 60;
     cl_fig_plot(f, (cl_rect){70, 300, PW, 240}, &a2, s, m->nh);
@@ -110,7 +110,8 @@ int cl_fig_multisine(const cl_fig_ms *m, const char *base, cl_error *err) {
         cl_axes b1 = AUTO_AXES("input series", "frequency (Hz)", "|FFT|");
         cl_fig_plot(f, (cl_rect){70, 50, PW, 190}, &b1, &sm, 1);
         head_series(m, m->mag, hz + 1, 1, half - 1, s, order);
-        cl_axes b2 = AUTO_AXES("attention of every head (DC bin omitted)", "frequency (Hz)", "|FFT|");
+        cl_axes b2 = AUTO_AXES("every head's spectrum (DC bin omitted); colour: induction score (bar); legend: the 3 "
+                               "strongest", "frequency (Hz)", "|FFT|");
         b2.legend = 3;
         b2.legend_dx = 60;
         cl_fig_plot(f, (cl_rect){70, 300, PW, 240}, &b2, s, m->nh);
@@ -140,7 +141,8 @@ int cl_fig_multisine(const cl_fig_ms *m, const char *base, cl_error *err) {
             s[ns].label = gapl;
             ns++;
         }
-        snprintf(title, sizeof title, "every head (the strongest named); red: the quefrency of the smallest input gap");
+        snprintf(title, sizeof title, "every head (colour: induction score, bar; legend: the 3 strongest); red: the "
+                 "quefrency of the smallest input gap");
         cl_axes c1 = AUTO_AXES(title, "quefrency (s)", "|FFT(|FFT|)|");
         c1.legend = 3;
         c1.legend_dx = 60;
@@ -197,7 +199,7 @@ int cl_fig_sweep(const double *gap, const double *detected, const unsigned char 
     char ht[128];
     snprintf(ht, sizeof ht, "error distribution (%d pairs; clipped at +/-%g Hz)", ne, lim);
     cl_axes b = {.title = ht, .xlabel = "detected - smallest gap (Hz)", .ylabel = "pairs", .xmin = -lim - 0.5,
-                 .xmax = lim + 0.5, .ymin = 0, .ymax = NAN};
+                 .xmax = lim + 0.5, .ymin = 0, .ymax = NAN, .yint = 1};
     cl_fig_plot(f, (cl_rect){520, 50, 350, 320}, &b, &h, 1);
     rc = cl_fig_save(f, base, err);
     cl_fig_free(f);

@@ -288,6 +288,7 @@ void cl_fig_plot(cl_fig *f, cl_rect r, const cl_axes *ax, const cl_series *s, in
     char b[32];
     cairo_set_line_width(cr, 0.5);
     double ys = nice_step(y1 - y0, 5);
+    if (ax->yint) ys = fmax(1, round(ys)); /* no 0.5 heads */
     for (double v = ceil(y0 / ys) * ys; v <= y1 + ys * 1e-9; v += ys) {
         cairo_set_source_rgb(cr, 0.88, 0.88, 0.88);
         cairo_move_to(cr, r.x, PY(v));

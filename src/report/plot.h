@@ -56,6 +56,7 @@ typedef struct cl_axes {
     int xlog;                      /* 1: x on a log10(1 + x) scale (x >= 0, e.g. training steps),
                                     * ticks at 0, 1, 10, 100, ...; xmin/xmax stay in data units */
     double legend_dx;              /* legend 3: extra room between panel and legend (a colour bar) */
+    int yint;                      /* 1: y counts something (heads): integer ticks only */
 } cl_axes;
 
 /* Line / scatter / band panel with axes, ticks and an optional legend. */

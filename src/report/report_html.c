@@ -2,6 +2,9 @@
 #include "report/report_html.h"
 #include "io/outlock.h"
 #include "report/report_claims.h"
+#include "report/report_assets.h"
+#include "report/report_data.h"
+#include "report/report_findings.h"
 #include "io/json.h"
 #include "report/svg_heatmap.h"
 #include "core/core.h"
@@ -29,63 +32,37 @@ typedef struct page {
 
 static const char CSS[] =
     "body{font-family:sans-serif;font-size:15px;line-height:1.45;color:#222;max-width:1240px;margin:0 auto;padding:0 16px 40px}"
-    "header{position:sticky;top:0;background:#fff;border-bottom:1px solid #ccc;padding:8px 0;z-index:1;display:flex;"
-    "align-items:center;gap:24px;flex-wrap:wrap}h1{font-size:22px;margin:0}h2{font-size:19px;margin-top:34px;"
-    "border-bottom:1px solid #ddd}h3{font-size:16px}nav a{margin-right:12px}table{border-collapse:collapse;margin:8px 0}"
-    "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f3f3f3}td.l,th.l{text-align:left}"
-    "tr.sel td{background:#fff6d5}img{max-width:100%;height:auto;display:block;margin:6px 0}.note{color:#555;font-size:13px}"
+    "header{position:sticky;top:0;background:#fff;border-bottom:1px solid #ccc;padding:6px 0;z-index:10;display:flex;"
+    "align-items:center;gap:20px;flex-wrap:wrap}h1{font-size:20px;margin:0}h2{font-size:19px;margin-top:30px;"
+    "border-bottom:1px solid #ddd}h3{font-size:16px}nav a{margin-right:10px}section,tr[id]{scroll-margin-top:56px}"
+    /* tables never wider than the page: long cells wrap (a folder path anywhere) */
+    "table{border-collapse:collapse;margin:8px 0;max-width:100%}"
+    "td,th{border:1px solid #ccc;padding:3px 7px;text-align:right;overflow-wrap:break-word}th{background:#f3f3f3}"
+    "td.path{word-break:break-all}"
+    "td.l,th.l{text-align:left}tr.sel td,td.sel,th.sel{background:#fff6d5}"
+    "table.setup{font-size:13px}table.findings{width:100%;font-size:13.5px;line-height:1.3}table.findings td.claim{width:30%}"
+    "table.findings .num{font-size:13px;color:#333}a.sec{font-size:12px;color:#666;white-space:nowrap}"
+    "table.claims td:nth-child(1){width:26%}table.claims td:nth-child(2){width:24%}"
+    "img{max-width:100%;height:auto;display:block;margin:6px 0}.note{color:#555;font-size:13px}"
     ".files{font-size:13px}.yes{color:#176b1d;font-weight:bold}.no{color:#a11;font-weight:bold}.und{color:#777}"
-    "select{font-size:15px}svg.heatmap{display:block;margin:6px 0}";
+    "a.yes,a.no,a.und{text-decoration:none}"
+    "select{font-size:15px}svg.heatmap{display:block;margin:6px 0;max-width:100%;height:auto}"
+    ".readout{font-size:13px;font-family:monospace;min-height:1.3em;color:#333}"
+    ".plot{margin:8px 0;max-width:100%;overflow:hidden}.empty{border:1px dashed #bbb;padding:10px;color:#444}"
+    ".thumbs{display:flex;flex-wrap:wrap;gap:6px}.thumb{cursor:pointer;border:2px solid transparent}"
+    ".thumb.on{border-color:#e8112d}.pattern{display:flex;gap:16px;flex-wrap:wrap;align-items:flex-start}";
 
-/* Selector, #model=NAME in the URL, and a marker on <body> once the script ran. */
-static const char JS[] =
-    "(function(){\n"
-    "window.addEventListener('error',function(){document.body.setAttribute('data-script','error');});\n"
-    "var sel=document.getElementById('model');\n"
-    "function names(){var a=[];for(var i=0;i<sel.options.length;i++)a.push(sel.options[i].value);return a;}\n"
-    "function fromHash(){var m=/(?:^#|&)model=([^&]*)/.exec(location.hash);return m?decodeURIComponent(m[1]):null;}\n"
-    "function show(name){if(names().indexOf(name)<0)name=sel.options[0].value;sel.value=name;\n"
-    " var els=document.querySelectorAll('[data-model]');\n"
-    " for(var i=0;i<els.length;i++){var e=els[i],own=e.getAttribute('data-model')===name;\n"
-    "  if(e.tagName==='TR'){e.classList.toggle('sel',own);}else{e.hidden=!own;}}\n"
-    " document.body.setAttribute('data-shown',name);}\n"
-    "sel.addEventListener('change',function(){location.hash='model='+encodeURIComponent(sel.value);show(sel.value);});\n"
-    "window.addEventListener('hashchange',function(){show(fromHash()||sel.value);});\n"
-    "show(fromHash()||sel.options[0].value);\n"
-    "if(document.body.getAttribute('data-script')!=='error')document.body.setAttribute('data-script','ok');\n"
-    "})();\n";
-
-static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/* <img> with the PNG file embedded as base64 data, shown at half its pixel size (cairo
- * writes PNGs at 2x), with links to the PNG and SVG files. rel: path under figures/
- * without extension. */
-static int embed_png(FILE *f, const char *dir, const char *rel, const char *alt, cl_error *err) {
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/figures/%s.png", dir, rel);
-    char *d;
-    size_t n;
-    if (cl_read_file(path, (size_t)1 << 28, &d, &n, err)) return CL_EIO;
-    const unsigned char *u = (const unsigned char *)d;
-    int w = n >= 24 ? (u[16] << 24 | u[17] << 16 | u[18] << 8 | u[19]) : 0;
-    int h = n >= 24 ? (u[20] << 24 | u[21] << 16 | u[22] << 8 | u[23]) : 0;
-    fprintf(f, "<img width=\"%d\" height=\"%d\" alt=\"", w / 2, h / 2);
-    cl_html_escape(f, alt);
-    fputs("\" src=\"data:image/png;base64,", f);
-    for (size_t i = 0; i < n; i += 3) {
-        unsigned v = u[i] << 16 | (i + 1 < n ? u[i + 1] << 8 : 0) | (i + 2 < n ? u[i + 2] : 0);
-        fputc(B64[v >> 18 & 63], f);
-        fputc(B64[v >> 12 & 63], f);
-        fputc(i + 1 < n ? B64[v >> 6 & 63] : '=', f);
-        fputc(i + 2 < n ? B64[v & 63] : '=', f);
-    }
-    free(d);
-    fputs("\">\n<div class=\"files\">files: <a href=\"figures/", f);
+/* A figure page.js draws from the page's data (data-fig: its kind; it draws the shown model's
+ * once it is shown) and the links to the same figure's PNG and SVG files for papers (rel: path
+ * under figures/ without extension; NULL: none). */
+static void plot_div(FILE *f, const char *fig, const char *rel) {
+    fprintf(f, "<div class=\"plot\" data-fig=\"%s\"></div>\n", fig);
+    if (!rel) return;
+    fputs("<div class=\"files\">figure for papers: <a href=\"figures/", f);
     cl_html_escape(f, rel);
     fputs(".png\">PNG</a> · <a href=\"figures/", f);
     cl_html_escape(f, rel);
     fputs(".svg\">SVG</a></div>\n", f);
-    return 0;
 }
 
 static void open_model(FILE *f, const char *name) {
@@ -149,7 +126,7 @@ static void setting(FILE *f, int *first, const char *key, const char *text, doub
 
 static void setup_section(FILE *f, const page *p) {
     const cl_report_setup *s = &p->in->setup;
-    fputs("<section id=\"setup\"><h2>1. Setup</h2>\n<table><tr><th class=\"l\">model</th><th class=\"l\">folder</th>"
+    fputs("<section id=\"setup\"><h2>2. Setup</h2>\n<table class=\"setup\"><tr><th class=\"l\">model</th><th class=\"l\">folder</th>"
           "<th class=\"l\">family</th><th>parameters</th><th class=\"l\">dtype</th><th>context</th><th class=\"l\">input</th>"
           "<th>d_model</th><th>d_ff</th><th>encoder layers</th><th>decoder layers</th><th>heads</th>"
           "<th>d_kv</th><th>vocabulary</th><th>precision</th></tr>\n", f);
@@ -159,7 +136,7 @@ static void setup_section(FILE *f, const page *p) {
         cl_html_escape(f, p->name[k]);
         fputs("\"><td class=\"l\">", f);
         cl_html_escape(f, p->name[k]);
-        fputs("</td><td class=\"l\">", f);
+        fputs("</td><td class=\"l path\">", f);
         cl_html_escape(f, m->path);
         fprintf(f, "</td><td class=\"l\">%s</td>", m->bolt ? "Chronos-Bolt" : "Chronos-T5");
         td_num(f, m->parameters, "%.0f");
@@ -179,7 +156,7 @@ static void setup_section(FILE *f, const page *p) {
         cl_html_escape(f, cl_precision_name(m->precision));
         fputs("</td></tr>\n", f);
     }
-    fputs("</table>\n<table><tr><th class=\"l\">step</th><th class=\"l\">settings</th><th>run time (s)</th></tr>\n", f);
+    fputs("</table>\n<table class=\"setup\"><tr><th class=\"l\">step</th><th class=\"l\">settings</th><th>run time (s)</th></tr>\n", f);
     for (int i = 0; i < CL_REPORT_STEPS; i++) {
         fputs("<tr><td class=\"l\">", f);
         cl_html_escape(f, CL_REPORT_STEP_NAMES[i]);
@@ -225,10 +202,10 @@ static void head_means(const cl_stat *st, double *out, int n) {
 }
 
 static int mosaics_section(FILE *f, const page *p, cl_error *err) {
-    fputs("<section id=\"mosaics\"><h2>2. Induction mosaics</h2>\n<p class=\"note\">Mean attention over the batch of "
+    fputs("<section id=\"mosaics\"><h2>3. Induction mosaics</h2>\n<p class=\"note\">Mean attention over the batch of "
           "repeated random tokens (S repeated R = 2 times, L = 10), per layer (down) and head (across). "
           "<b>current token</b>: at the most recent earlier occurrence m of the query's token; <b>token to right</b>: at m+1. "
-          "Red frames: heads &ge; 0.3. Hover a cell for its exact value.", f);
+          "Red frames: heads &ge; 0.3. Hover a cell: its exact value shows under the mosaic.", f);
     fprintf(f, " Batch: %d sequences (this section and section 3).", p->in->ind.opts.rrt.batch);
     fputs(" <b>Every occurrence</b> (the third mosaic): the attention on each of the R earlier occurrences of the "
           "query's token (and on the token after each), summed — the token-to-right sum is Olsson et al.'s prefix-matching "
@@ -265,7 +242,7 @@ static int mosaics_section(FILE *f, const page *p, cl_error *err) {
             cl_svg_panel pan[2] = {{tc, a}, {tr, b}};
             fprintf(f, "<div class=\"mosaic\" data-stack=\"%s\">\n", st ? "encoder" : "cross");
             cl_svg_heatmap_write(f, &h, pan, 2);
-            fputs("</div>\n<div class=\"files\">files: <a href=\"figures/induction/", f);
+            fputs("<div class=\"readout\"></div></div>\n<div class=\"files\">files: <a href=\"figures/induction/", f);
             char rel[400];
             snprintf(rel, sizeof rel, "mosaic_%s%s", st ? "encoder_" : "", p->name[k]);
             cl_html_escape(f, rel);
@@ -280,7 +257,7 @@ static int mosaics_section(FILE *f, const page *p, cl_error *err) {
                 panel_titles(p, k, ", all occurrences", ", all occurrences", tc, tr);
                 cl_svg_panel pa[2] = {{tc, a}, {tr, b}};
                 cl_svg_heatmap_write(f, &h, pa, 2);
-                fputs("</div>\n<div class=\"files\">files: <a href=\"figures/induction/mosaic_all_", f);
+                fputs("<div class=\"readout\"></div></div>\n<div class=\"files\">files: <a href=\"figures/induction/mosaic_all_", f);
                 cl_html_escape(f, p->name[k]);
                 fputs(".png\">PNG</a> · <a href=\"figures/induction/mosaic_all_", f);
                 cl_html_escape(f, p->name[k]);
@@ -295,9 +272,9 @@ static int mosaics_section(FILE *f, const page *p, cl_error *err) {
 }
 
 static void counts_section(FILE *f, const page *p) {
-    fputs("<section id=\"counts\"><h2>3. Counts across models</h2>\n<p class=\"note\"><b>relaxed</b>: mean attention "
+    fputs("<section id=\"counts\"><h2>4. Counts across models</h2>\n<p class=\"note\"><b>relaxed</b>: mean attention "
           "&ge; 0.3; <b>strict</b>: relaxed and ablating the head lowers log p(s<sub>2</sub>) on average (mean change &lt; 0 "
-          "— the sign alone, which a random model shows on many heads; section 7 tests it for significance; "
+          "— the sign alone, which a random model shows on many heads; section 9 tests it for significance; "
           "Chronos-Bolt: ablating it moves the first-step median forecast away from s<sub>1</sub>'s first value, "
           "&Delta;|median &minus; s<sub>1</sub>[0]|, README). "
           "<b>either</b>: current token or token to right. The selected model's row is highlighted.</p>\n"
@@ -322,15 +299,57 @@ static void counts_section(FILE *f, const page *p) {
           "</section>\n", f);
 }
 
+/* The largest mean score (either criterion) of model k's decoder heads, and where. */
+static double best_head(const cl_induction_result *m, int *layer, int *head) {
+    double best = -1;
+    *layer = *head = -1;
+    for (int i = 0; i < m->layers * m->heads; i++) {
+        const double v = fmax(m->cur[i].mean, m->right[i].mean);
+        if (v > best) { best = v; *layer = i / m->heads; *head = i % m->heads; }
+    }
+    return best;
+}
+
+static int heads_above(const cl_induction_result *m) {
+    int n = 0;
+    for (int i = 0; i < m->layers * m->heads; i++) n += cl_induction_above(m, i, CL_CUR) || cl_induction_above(m, i, CL_RIGHT);
+    return n;
+}
+
 static int layers_section(FILE *f, const page *p, cl_error *err) {
-    fputs("<section id=\"layers\"><h2>4. Layer distribution</h2>\n<p class=\"note\">Relative depth (layer+1)/layers of "
-          "the decoder cross-attention heads &ge; 0.3, every model (boxes: quartiles and median). The table counts "
-          "the selected model's heads per layer.</p>\n", f);
-    if (embed_png(f, p->dir, "induction/layer_distribution", "layer distribution of the induction heads", err)) return CL_EIO;
+    (void)err;
+    const double thr = p->in->ind.opts.threshold;
+    fprintf(f, "<section id=\"layers\"><h2>5. Layer distribution</h2>\n<p class=\"note\">Relative depth (layer+1)/layers of "
+               "the decoder cross-attention heads &ge; %g (either criterion), every model (boxes: quartiles and median; "
+               "points: the heads; the selected model bold; hover a point for its depth). The table counts the selected "
+               "model's heads per layer.</p>\n", thr);
+    int total = 0;
+    for (int k = 0; k < p->n; k++) total += heads_above(&p->in->ind.res[k]);
+    if (total) plot_div(f, "depth", "induction/layer_distribution");
+    else { /* no box to draw: say why in words */
+        int bk = 0, bl = -1, bh = -1;
+        double best = -1;
+        for (int k = 0; k < p->n; k++) {
+            int l, h;
+            const double v = best_head(&p->in->ind.res[k], &l, &h);
+            if (v > best) { best = v; bk = k; bl = l; bh = h; }
+        }
+        fprintf(f, "<p class=\"empty\" id=\"depth-empty\">No figure: no decoder cross-attention head of %s reaches the "
+                   "threshold %g on either criterion, so there is no depth to show. The largest mean score is %.3f (",
+                p->n > 1 ? "any model" : "the model", thr, best);
+        cl_html_escape(f, p->name[bk]);
+        fprintf(f, ", decoder layer %d, head %d).</p>\n", bl, bh);
+    }
     for (int k = 0; k < p->n; k++) {
         const cl_induction_result *m = &p->in->ind.res[k];
         const int L = m->layers, H = m->heads;
         open_model(f, p->name[k]);
+        if (total && !heads_above(m)) {
+            int l, h;
+            const double v = best_head(m, &l, &h);
+            fprintf(f, "<p class=\"empty\">No head of this model reaches %g (its largest mean score: %.3f, decoder layer "
+                       "%d, head %d): it has no point in the figure.</p>\n", thr, v, l, h);
+        }
         fputs("<table><tr><th>decoder layer</th><th>relative depth</th><th>heads &ge; 0.3, current</th>"
               "<th>token to right</th><th>strict, either</th></tr>\n", f);
         for (int l = 0; l < L; l++) {
@@ -349,9 +368,11 @@ static int layers_section(FILE *f, const page *p, cl_error *err) {
 }
 
 static int sweep_section(FILE *f, const page *p, cl_error *err) {
-    fputs("<section id=\"sweep\"><h2>5. Sweep over repetitions R and sequence length L</h2>\n<p class=\"note\">Number of "
+    fputs("<section id=\"sweep\"><h2>6. Sweep over repetitions R and sequence length L</h2>\n<p class=\"note\">Number of "
           "decoder cross-attention heads &ge; 0.3 for each (R, L); colour range 0 to the model's number of heads. "
-          "Hover a cell for its exact value.", f);
+          "Hover a cell: its exact value shows under the heatmap. The lines below: one per R, nudged apart on x so "
+          "that equal counts (often 0) stay visible; hover a point for R, L and the count; click a legend entry to hide "
+          "or show that R.", f);
     const cl_sweep_set *sw = &p->in->sweep;
     const int sb = sw->opts.rrt.batch, ib = p->in->ind.opts.rrt.batch;
     fprintf(f, " Batch: %d sequences per cell", sb);
@@ -389,7 +410,7 @@ static int sweep_section(FILE *f, const page *p, cl_error *err) {
         cl_svg_panel pan[2] = {{tc, a}, {tr, b}};
         fputs("<div class=\"sweepmap\">\n", f);
         cl_svg_heatmap_write(f, &h, pan, 2);
-        fputs("</div>\n<div class=\"files\">numbers: <a href=\"data/sweep/sweep.csv\">sweep.csv</a></div>\n", f);
+        fputs("<div class=\"readout\"></div></div>\n<div class=\"files\">numbers: <a href=\"data/sweep/sweep.csv\">sweep.csv</a></div>\n", f);
         fputs("<table class=\"sweeptab\"><tr><th>R</th><th>L</th><th>1/T</th><th>current</th><th>right</th>"
               "<th>either</th><th>total (sum)</th><th>baseline-aware</th><th>all occurrences</th></tr>\n", f);
         for (int i = 0; i < nr * nl; i++) {
@@ -416,7 +437,7 @@ static int sweep_section(FILE *f, const page *p, cl_error *err) {
         fputs("</table>\n", f);
         char rel[400];
         snprintf(rel, sizeof rel, "sweep/sweep_lines_%s", p->name[k]);
-        rc = embed_png(f, p->dir, rel, "heads against L, one line per R", err);
+        plot_div(f, "sweep-lines", rel);
         fputs("</div>\n", f);
     }
     fputs("</section>\n", f);
@@ -428,9 +449,11 @@ static int multisine_section(FILE *f, const page *p, cl_error *err) {
     /* the input as the multisine step made it (301 points over 3 s, or fewer at the same rate
      * for a shorter context) */
     const char *input = p->in->setup.ms_input;
-    fputs("<section id=\"multisine\"><h2>6. Multisine inputs and attention spectra</h2>\n<p class=\"note\">Reference input ", f);
+    fputs("<section id=\"multisine\"><h2>7. Multisine inputs and attention spectra</h2>\n<p class=\"note\">Reference input ", f);
     cl_html_escape(f, input[0] ? input : "5, 10, 20, 40 Hz, amplitudes 1, 0.5, 0.25, 0.25, phases 0, 301 points over 3 s");
-    fputs(". The attention of the decoder "
+    fputs(". Figures: hover a line for its values, drag to zoom (double-click resets), click a head in the legend to hide "
+          "or show it (double-click: that head alone); the legend names every head drawn (layer, head, induction "
+          "score), strongest first. The attention of the decoder "
           "start query over the context, per decoder head (coloured by induction score), its spectrum and its double "
           "FFT; then the sweep over random frequency sets: detected spacing against the smallest gap. Amplitudes: the "
           "study's text gives 1, 0.5, 0.25, 0.25, the author's notebooks computed with 1, 0.75, 0.5, 0.5; both are the "
@@ -442,8 +465,7 @@ static int multisine_section(FILE *f, const page *p, cl_error *err) {
           "Spearman columns use the induction score at the study's batch of 100; the claim "
           "<code>amplitude_is_induction</code> takes its induction heads from the mosaic (section 2's batch).</p>\n", f);
     int rc = 0;
-    static const char *FIG[3][2] = {{"-attention", "attention signals"}, {"-spectra", "attention spectra"},
-                                    {"-double-fft", "double FFT"}};
+    static const char *FIG[3][2] = {{"-attention", "ms-attn"}, {"-spectra", "ms-spec"}, {"-double-fft", "ms-dfft"}};
     for (int k = 0; k < p->n && !rc; k++) {
         open_model(f, p->name[k]);
         if (is_bolt(p, k)) { /* the signal at the patch rate, and what aliases there (method.md §4.2) */
@@ -466,10 +488,10 @@ static int multisine_section(FILE *f, const page *p, cl_error *err) {
         char rel[400];
         for (int i = 0; i < 3 && !rc; i++) {
             snprintf(rel, sizeof rel, "multisine/%s%s", p->name[k], FIG[i][0]);
-            rc = embed_png(f, p->dir, rel, FIG[i][1], err);
+            plot_div(f, FIG[i][1], rel);
         }
         snprintf(rel, sizeof rel, "multisine-sweep/%s/sweep", p->name[k]);
-        if (!rc) rc = embed_png(f, p->dir, rel, "multisine sweep: detected spacing against the smallest gap", err);
+        plot_div(f, "mss", rel);
         fputs("<table><tr><th class=\"l\">subset</th><th>configs</th><th>pairs</th><th>concentrated</th><th>spacing = smallest gap</th>"
               "<th>= gcd of the gaps</th><th>= gcd of the frequencies</th>"
               "<th>median error (Hz)</th><th>mean |error| (Hz)</th><th>Spearman rho</th><th>p</th></tr>\n", f);
@@ -500,8 +522,40 @@ static int multisine_section(FILE *f, const page *p, cl_error *err) {
     return rc;
 }
 
-static void verdict_row(FILE *f, const cl_verdict *c) {
-    fprintf(f, "<tr data-claim=\"%s\"><td class=\"l\">", c->id);
+/* 8. Attention patterns on a real input (report_pattern.c): per model, the encoder's maps of
+ * the layer chosen as thumbnails, one head enlarged; drawn by page.js from the page's data. */
+static void patterns_section(FILE *f, const page *p) {
+    fputs("<section id=\"patterns\"><h2>8. Attention patterns on a real input</h2>\n<p class=\"note\">One forward pass "
+          "of each model on one series (<code>report --pattern-input rrt|multisine</code>, or the first series of "
+          "<code>report --context CSV</code>): the encoder self-attention of every head of the chosen layer, query (down) "
+          "by key (across), as thumbnails (titles: the head's mean attention on the induction stripe); click one to enlarge "
+          "it, hover a cell for the query and key (position, value, token id or patch) and the attention. On a repeated "
+          "sequence the <b>induction stripe</b> is marked in red: from the second repeat on, a query's key is the position "
+          "after its previous occurrence (L &minus; 1 back), where an induction head looks. Data: "
+          "data/patterns/.</p>\n", f);
+    for (int k = 0; k < p->n; k++) {
+        const char *js = p->in->patterns ? p->in->patterns[k] : NULL;
+        open_model(f, p->name[k]);
+        if (!js) {
+            fputs("<p class=\"empty\">No attention pattern for this model in this report.</p>\n</div>\n", f);
+            continue;
+        }
+        const int layers = p->in->setup.models[k].encoder_layers;
+        fputs("<div class=\"plot\" data-fig=\"attn-pattern\"><label>encoder layer <select class=\"layer\">", f);
+        for (int l = 0; l < layers; l++) fprintf(f, "<option value=\"%d\">%d</option>", l, l);
+        fputs("</select></label> <span class=\"note\">click a thumbnail to enlarge that head</span>\n<div class=\"pattern\">"
+              "<div class=\"thumbs\"></div><div class=\"big\"></div></div></div>\n<div class=\"files\">numbers: <a href=\"data/"
+              "patterns/", f);
+        cl_html_escape(f, p->name[k]);
+        fputs(".json\">", f);
+        cl_html_escape(f, p->name[k]);
+        fputs(".json</a></div>\n</div>\n", f);
+    }
+    fputs("</section>\n", f);
+}
+
+static void verdict_row(FILE *f, const cl_verdict *c, int i) {
+    fprintf(f, "<tr id=\"v%d\" data-claim=\"%s\"><td class=\"l\">", i, c->id);
     cl_html_escape(f, c->claim);
     fputs("</td><td class=\"l\">", f);
     cl_html_escape(f, c->test);
@@ -519,11 +573,11 @@ static void verdict_row(FILE *f, const cl_verdict *c) {
     fputs("</span></td></tr>\n", f);
 }
 
-static const char CLAIMS_HEAD[] = "<table><tr><th class=\"l\">claim</th><th class=\"l\">test</th><th class=\"l\">"
+static const char CLAIMS_HEAD[] = "<table class=\"claims\"><tr><th class=\"l\">claim</th><th class=\"l\">test</th><th class=\"l\">"
                                   "numbers</th><th class=\"l\">verdict</th></tr>\n";
 
 static void claims_section(FILE *f, const page *p) {
-    fputs("<section id=\"claims\"><h2>7. Claims tested</h2>\n<p class=\"note\">Each claim of the study (method.md "
+    fputs("<section id=\"claims\"><h2>9. Claims tested</h2>\n<p class=\"note\">Each claim of the study (method.md "
           "§5, docs/claims.md), the test applied, the numbers it rests on and the verdict with its reason; computed "
           "from data/scores.csv and the multisine results by the same code as <code>chronolens claims --scores "
           "data/scores.csv --multisine data</code> (data/claims.json, claims.csv). Where a row has std and n the "
@@ -533,13 +587,13 @@ static void claims_section(FILE *f, const page *p) {
           "a head that matches by content splits its attention over the R earlier occurrences, so a perfect "
           "induction head loses the study's criterion as R grows (<code>spread</code>). <code>strict</code> is an "
           "extension (Olsson et al.'s criterion), not a claim of the study. Batches: the rows at R = 2, L = 10 are the "
-          "induction step's (section 2), every other cell the sweep's (section 5).</p>\n", f);
+          "induction step's (section 3), every other cell the sweep's (section 6).</p>\n", f);
     for (int k = 0; k < p->n; k++) {
         open_model(f, p->name[k]);
         fputs(CLAIMS_HEAD, f);
         for (int i = 0; i < p->verdicts.n; i++) {
             const cl_verdict *c = &p->verdicts.v[i];
-            if (c->n_models == 1 && !strcmp(c->model[0], p->name[k]) && !(c->id && !strcmp(c->id, "size"))) verdict_row(f, c);
+            if (c->n_models == 1 && !strcmp(c->model[0], p->name[k]) && !(c->id && !strcmp(c->id, "size"))) verdict_row(f, c, i);
         }
         fputs("</table>\n</div>\n", f);
     }
@@ -547,7 +601,7 @@ static void claims_section(FILE *f, const page *p) {
     fputs(CLAIMS_HEAD, f);
     for (int i = 0; i < p->verdicts.n; i++) {
         const cl_verdict *c = &p->verdicts.v[i];
-        if (c->n_models != 1 || !strcmp(c->id, "size")) verdict_row(f, c);
+        if (c->n_models != 1 || !strcmp(c->id, "size")) verdict_row(f, c, i);
     }
     fputs("</table>\n</section>\n", f);
 }
@@ -600,7 +654,7 @@ static int formation_section(FILE *f, const page *p, cl_error *err) {
         any |= fm[k].present;
     }
     if (!rc && any) {
-        fputs("<section id=\"formation\"><h2>8. Induction heads over training</h2>\n<p class=\"note\">For a model trained "
+        fputs("<section id=\"formation\"><h2>10. Induction heads over training</h2>\n<p class=\"note\">For a model trained "
               "by <code>chronolens train --checkpoint-every K</code> whose folder holds <code>formation.csv</code> "
               "(<code>chronolens formation</code>): at every checkpoint, the RRT test of the induction step (L = 10, "
               "R = 2, threshold 0.3) on the decoder cross-attention — the largest mean \"current token\" and \"token to "
@@ -644,9 +698,7 @@ static int formation_section(FILE *f, const page *p, cl_error *err) {
             snprintf(rel, sizeof rel, "formation/%s", p->name[k]);
             snprintf(png, sizeof png, "%s/figures/%s.png", p->dir, rel);
             struct stat pst; /* present (a FIFO there is refused by the reader, never opened here) */
-            if (lstat(png, &pst) == 0) {
-                rc = embed_png(f, p->dir, rel, "losses, RRT maxima, heads >= 0.3 and ICL score against the training step", err);
-            }
+            plot_div(f, "formation", lstat(png, &pst) == 0 ? rel : NULL);
             fputs("</div>\n", f);
         }
         fputs("</section>\n", f);
@@ -670,22 +722,39 @@ static int write_page(const page *p, cl_error *err) {
         cl_html_escape(f, p->name[k]);
         fputs("</option>\n", f);
     }
-    fputs("</select></label>\n<nav><a href=\"#setup\">setup</a><a href=\"#mosaics\">mosaics</a><a href=\"#counts\">counts"
+    fputs("</select></label>\n<nav><a href=\"#findings\">findings</a><a href=\"#setup\">setup</a><a href=\"#mosaics\">mosaics</a><a href=\"#counts\">counts"
           "</a><a href=\"#layers\">layers</a><a href=\"#sweep\">sweep</a><a href=\"#multisine\">multisine</a>"
           "<a href=\"#claims\">claims</a>", f);
+    if (p->in->patterns) fputs("<a href=\"#patterns\">patterns</a>", f);
     if (has_formation(p)) fputs("<a href=\"#formation\">training</a>", f);
     fputs("</nav></header>\n", f);
+    cl_report_findings(f, &p->verdicts, p->name, p->n);
     setup_section(f, p);
     int rc = mosaics_section(f, p, err);
     if (!rc) counts_section(f, p);
     if (!rc) rc = layers_section(f, p, err);
     if (!rc) rc = sweep_section(f, p, err);
     if (!rc) rc = multisine_section(f, p, err);
+    if (!rc && p->in->patterns) patterns_section(f, p);
     if (!rc) claims_section(f, p);
     if (!rc) rc = formation_section(f, p, err);
-    if (!rc) fprintf(f, "<footer><p class=\"note\">Made by chronolens %s. All numbers: <a href=\"data/\">data/</a> (JSON "
-                        "+ CSV); figures as PNG and SVG: <a href=\"figures/\">figures/</a>.</p></footer>\n"
-                        "<script>\n%s</script>\n</body></html>\n", CHRONOLENS_VERSION, JS);
+    if (!rc) {
+        size_t np, nj;
+        const char *plotly = cl_report_plotly_js(&np), *js = cl_report_page_js(&nj);
+        fprintf(f, "<footer><p class=\"note\">Made by chronolens %s. All numbers: <a href=\"data/\">data/</a> (JSON "
+                   "+ CSV); figures as PNG and SVG for papers: <a href=\"figures/\">figures/</a>. Interactive figures: "
+                   "plotly.js, inlined (MIT licence).</p></footer>\n", CHRONOLENS_VERSION);
+        cl_report_data_write(f, p->in, p->name, p->n);
+        /* the library as npm ships it: it holds no "</script" (checked here, so it cannot end
+         * its element early) */
+        if (strstr(plotly, "</script") || strstr(js, "</script"))
+            rc = cl_error_set(err, CL_EINVAL, "report: an inlined script holds </script");
+        fputs("<script id=\"cl-plotly\">\n", f);
+        fwrite(plotly, 1, np, f);
+        fputs("\n</script>\n<script id=\"cl-page\">\n", f);
+        fwrite(js, 1, nj, f);
+        fputs("</script>\n</body></html>\n", f);
+    }
     if (rc) { cl_out_abort(&out); return rc; }
     if (ferror(f)) { cl_out_abort(&out); return cl_error_set(err, CL_EIO, "%s: write failed", path); }
     return cl_out_commit(&out, err);
@@ -742,6 +811,14 @@ int cl_report_read(const char *dir, cl_report_inputs *in, cl_error *err) {
     for (int k = 0; k < in->setup.n && !rc; k++) {
         snprintf(path, sizeof path, "%s/data/multisine-sweep/%s", dir, in->setup.models[k].name);
         rc = cl_mssweep_read(path, &in->mss[k], err);
+        snprintf(path, sizeof path, "%s/data/patterns/%s.json", dir, in->setup.models[k].name);
+        struct stat ast;
+        if (!rc && lstat(path, &ast) == 0) { /* an earlier report has none */
+            size_t len;
+            if (!in->patterns && !(in->patterns = calloc((size_t)in->setup.n, sizeof *in->patterns)))
+                rc = cl_error_set(err, CL_ENOMEM, "report: out of memory");
+            if (!rc) rc = cl_read_file(path, (size_t)1 << 28, &in->patterns[k], &len, err);
+        }
         snprintf(path, sizeof path, "%s/data/formation/%s.csv", dir, in->setup.models[k].name);
         struct stat pst; /* present: read by the checked opener (a FIFO refused, not waited on) */
         if (!rc && lstat(path, &pst) == 0) {
@@ -757,6 +834,8 @@ void cl_report_inputs_free(cl_report_inputs *in) {
     free(in->mss);
     for (int k = 0; in->formation && k < in->setup.n; k++) cl_formation_free(&in->formation[k]);
     free(in->formation);
+    for (int k = 0; in->patterns && k < in->setup.n; k++) free(in->patterns[k]);
+    free(in->patterns);
     cl_induction_set_free(&in->ind);
     cl_induction_set_free(&in->ind_all);
     cl_sweep_set_free(&in->sweep);

@@ -67,6 +67,8 @@ typedef struct cl_report_inputs {
     cl_multisine_result ms_nb_bolt; /* data/multisine-notebook-bolt/ */
     cl_mssweep_result *mss;
     cl_formation_result *formation; /* (setup.n) pts NULL: the model's folder held no formation.csv */
+    char **patterns;                /* (setup.n) attention patterns on a real input, as the JSON of
+                                     * data/patterns/NAME.json (report_data.h); NULL: none */
 } cl_report_inputs;
 
 /* Reads DIR/data/setup.json and the studies' files under DIR/data. */

@@ -5,6 +5,7 @@
  * the same in-memory results (report_html.c). The folder is renamed into place only when
  * everything succeeded, so a failure leaves no half-written page. */
 #include "report/report_html.h"
+#include "report/report_data.h"
 #include "report/fig_induction.h"
 #include "report/fig_multisine.h"
 #include "study/common/rrt.h"
@@ -90,7 +91,8 @@ typedef struct { const cl_progress *up; int step; double from, to; } step_progre
 static int on_step_progress(void *ctx, const char *stage, double done, double total) {
     const step_progress *p = ctx;
     char label[512];
-    snprintf(label, sizeof label, "report: step %d/%d %s", p->step + 1, CL_REPORT_STEPS, stage);
+    /* the step's name first: two steps of one study (induction, induction-all) read apart */
+    snprintf(label, sizeof label, "report: step %d/%d %s (%s)", p->step + 1, CL_REPORT_STEPS, CL_REPORT_STEP_NAMES[p->step], stage);
     double f = total > 0 ? done / total : 0;
     return cl_progress_ask(p->up, label, p->from + (p->to - p->from) * (f < 1 ? f : 1), 1.0);
 }
@@ -334,6 +336,37 @@ static int run_steps(const cl_report_opts *o, cl_model *const *m, const cl_study
     return rc;
 }
 
+/* The attention patterns of every model on one input (report_pattern.c): data/patterns/NAME.json
+ * and in->patterns, the page's section 8. */
+static int run_patterns(const cl_report_opts *o, cl_model *const *m, const cl_study_model *info, const char *data,
+                        cl_report_inputs *in, cl_error *err) {
+    char d[PATH_MAX];
+    int rc = mkdir_err(cl_path_join(d, sizeof d, data, "patterns"), err);
+    cl_context csv = {0};
+    if (!rc && o->context) rc = cl_context_read(o->context, &csv, err);
+    if (!rc && !(in->patterns = calloc((size_t)o->n, sizeof *in->patterns)))
+        rc = cl_error_set(err, CL_ENOMEM, "report: out of memory");
+    for (int k = 0; k < o->n && !rc; k++) {
+        cl_report_pattern pat;
+        rc = cl_report_pattern_run(m[k], o->pattern_input, o->context ? &csv : NULL, o->seed, &pat, err);
+        if (rc) { rc = cl_error_prefix(err, o->dirs[k]); break; }
+        size_t len = 0;
+        FILE *mf = open_memstream(&in->patterns[k], &len);
+        if (!mf) { cl_report_pattern_free(&pat); rc = cl_error_set(err, CL_ENOMEM, "report: out of memory"); break; }
+        cl_report_pattern_json(mf, &pat);
+        fclose(mf);
+        cl_report_pattern_free(&pat);
+        char path[PATH_MAX + 300], name[300];
+        snprintf(name, sizeof name, "%.255s.json", info[k].name);
+        cl_path_join(path, sizeof path, d, name);
+        FILE *f = fopen(path, "w");
+        if (!f || fwrite(in->patterns[k], 1, len, f) != len) rc = cl_error_set(err, CL_EIO, "%s: cannot write", path);
+        if (f && fclose(f) && !rc) rc = cl_error_set(err, CL_EIO, "%s: cannot write", path);
+    }
+    cl_context_free(&csv);
+    return rc;
+}
+
 int cl_report_run(const cl_report_opts *oin, char *index, size_t index_n, cl_error *err) {
     cl_report_opts o = *oin;
     if (!o.out || !*o.out) return cl_error_set(err, CL_EINVAL, "option --out: empty path");
@@ -367,6 +400,14 @@ int cl_report_run(const cl_report_opts *oin, char *index, size_t index_n, cl_err
     if (!rc && !so) rc = cl_error_set(err, CL_ENOMEM, "report: out of memory");
     if (!rc) make_step_opts(&o, m, info, so);
     if (!rc) rc = check_steps(&o, m, info, so, err);
+    if (!rc && o.context) { /* the patterns' CSV: read and checked against every model before any work */
+        cl_context csv;
+        rc = cl_context_read(o.context, &csv, err);
+        for (int k = 0; k < o.n && !rc; k++) rc = cl_context_check_model(&csv, m[k], err);
+        if (!rc) cl_context_free(&csv);
+    }
+    if (!rc && (o.pattern_input < 0 || o.pattern_input > 1))
+        rc = cl_error_set(err, CL_EINVAL, "report: pattern input %d (0: rrt, 1: multisine)", o.pattern_input);
     if (rc) {
         for (int k = 0; k < o.n; k++) cl_model_free(m[k]);
         free(so);
@@ -395,6 +436,7 @@ int cl_report_run(const cl_report_opts *oin, char *index, size_t index_n, cl_err
         if (stat(cl_path_join(fp, sizeof fp, o.dirs[k], "formation.csv"), &fst) == 0) rc = cl_formation_read(o.dirs[k], &in.formation[k], err);
     }
     if (!rc) rc = copy_formation(&o, &in.setup, data, figs, err);
+    if (!rc) rc = run_patterns(&o, m, info, data, &in, err);
     in.setup.seconds = cl_now() - t_all;
     if (!rc) rc = cl_report_setup_write(&in.setup, cl_path_join(a, sizeof a, data, "setup.json"), err);
     if (!rc) rc = cl_report_write(tmp, &in, err);

@@ -26,9 +26,10 @@ static void tick(FILE *f, const char *const *ticks, int i) {
 }
 
 void cl_svg_heatmap_write(FILE *f, const cl_svg_heatmap *h, const cl_svg_panel *p, int np) {
-    /* cell size: panels of about 320 points, cells between 8 and 40 points */
-    double cs = 320.0 / (h->rows > h->cols ? h->rows : h->cols);
-    cs = cs > 40 ? 40 : cs < 8 ? 8 : cs;
+    /* cell size: panels of about 360 points, cells between 8 and 64 points (a 4 x 4 mosaic
+     * is 256 points wide, not the ~150 of 40-point cells: issue 28) */
+    double cs = 360.0 / (h->rows > h->cols ? h->rows : h->cols);
+    cs = cs > 64 ? 64 : cs < 8 ? 8 : cs;
     const double left = 58, top = 34, gap = 46, pw = h->cols * cs, ph = h->rows * cs;
     const double cbx = left + np * pw + (np - 1) * gap + 24, cbh = ph < 120 ? 120 : ph;
     const double W = cbx + 80, H = top + (cbh > ph ? cbh : ph) + 46;
