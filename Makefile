@@ -13,7 +13,7 @@ JOBS  ?= $(shell nproc)
 # slurm-wlm, munge: tests/slurm_shard.sh, which starts a Slurm and a munged of its own in a temp
 # folder (the packaged slurmctld/slurmd find no /etc/slurm/slurm.conf and stay down)
 PKGS  := build-essential cmake pkg-config libopenblas-dev liblapacke-dev libcjson-dev \
-         libcmocka-dev libfftw3-dev libcairo2-dev libdnnl-dev chromium clang libclang-rt-14-dev \
+         libcmocka-dev libfftw3-dev libcairo2-dev libpng-dev libdnnl-dev chromium clang libclang-rt-14-dev \
          python3-numpy python3-pandas python3-pytest python3-venv slurm-wlm munge
 SUDO  := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CLI   := $(BUILD)/chronolens

@@ -3,6 +3,9 @@
 # checkpoint (bf16: rounding it), the work, the figures and the exit, timed from outside.
 #   bench/process.sh [MODEL_DIR]        default: a random small checkpoint (init --seed 42)
 #   BASE=/path/to/other/chronolens bench/process.sh    also time another build, alternated
+#   PEER=1 bench/process.sh    also the PyTorch peer (../shared/oracle/bench_torch.py, THREADS=1,
+#                              Debian's python3-torch), once per round after our runs: its
+#                              in-process medians (compute only) against our whole processes
 # Workloads (the issue's): the RRT mosaic, `induction --no-strict` (L 10, R 2, 100 sequences)
 # in fp32 and in bf16 (bf16 where the CPU has it), and `forecast` of one series of 512
 # values (a seeded random walk), 20 sample paths x 64 steps.
@@ -70,6 +73,19 @@ for w in $WORKLOADS; do
         fi
     done
 done
+# the peer: one process per round (mosaic, then forecast; each its in-process median of 5 / 3
+# runs after a warm-up), interleaved with rounds of ours: a drift of the load moves both
+PEER_PY=${PEER_PY:-/usr/bin/python3}
+PEER_DIR=${PEER_DIR:-../shared/oracle}
+if [ -n "${PEER:-}" ]; then
+    : > "$W/peer.txt"; : > "$W/peer-new.txt"
+    for r in $(seq "$RUNS"); do
+        run_once "$CLI" induction-fp32 new "$W/peer-new.txt"
+        run_once "$CLI" forecast-fp32 new "$W/peer-new.txt"
+        THREADS=1 "$PEER_PY" "$PEER_DIR/bench_torch.py" "$MODEL" mosaic forecast 2>/dev/null |
+            awk '{ v[$1] = $2 } END { print v["mosaic"], v["forecast"] }' >> "$W/peer.txt"
+    done
+fi
 echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf "%-15s %9s %9s %9s %9s" workload "wall s" "cpu s" "sys s" "engine s"
 [ -n "$BASE" ] && printf " %9s %9s %11s %11s" "base wall" "base cpu" "wall ratio" "cpu ratio"
@@ -92,4 +108,15 @@ done
 if [[ " $PRECS " == *" bf16 "* ]]; then
     a=$(paste "$W/induction-fp32-new.txt" "$W/induction-bf16-new.txt" | awk '{ print $1 / $4 }' | median)
     printf "# induction, whole process: bf16 %.2fx as fast as fp32 (median of run-by-run ratios of separate loops)\n" "$a"
+fi
+if [ -n "${PEER:-}" ]; then
+    # our runs of round r: lines 2r-1 (induction) and 2r (forecast) of peer-new.txt
+    paste <(awk 'NR % 2 == 1 { print $1 }' "$W/peer-new.txt") <(awk 'NR % 2 == 0 { print $1 }' "$W/peer-new.txt") \
+        "$W/peer.txt" > "$W/peer-pairs.txt"
+    pm=$(col 3 "$W/peer-pairs.txt" | median); pf=$(col 4 "$W/peer-pairs.txt" | median)
+    om=$(col 1 "$W/peer-pairs.txt" | median); of=$(col 2 "$W/peer-pairs.txt" | median)
+    rm_=$(awk '{ print $3 / $1 }' "$W/peer-pairs.txt" | median); rf=$(awk '{ print $4 / $2 }' "$W/peer-pairs.txt" | median)
+    printf "# PyTorch peer (THREADS=1, compute only) against our whole process, %s rounds, medians:\n" "$RUNS"
+    printf "#   mosaic:   peer %.3f s, induction fp32 %.3f s wall: %.2fx (round by round)\n" "$pm" "$om" "$rm_"
+    printf "#   forecast: peer %.3f s, forecast fp32 %.3f s wall: %.2fx (round by round)\n" "$pf" "$of" "$rf"
 fi

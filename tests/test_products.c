@@ -1,7 +1,8 @@
 /* test_products.c — every product gives the same bits under any thread count
  * (docs/numerics.md): fp32 and bf16 linear layers of every path (one call, row panels, column
  * panels, the few rows of a decoding step), under 1, 2, 3, 4 and 7 threads, and with
- * OpenBLAS's own thread count raised by a program around the library. On OpenBLAS's
+ * OpenBLAS's own thread count raised by a program around the library; fp32 through both
+ * kernels cl_gemm chooses between (OpenBLAS, oneDNN's sgemm: gemm.c). On OpenBLAS's
  * Haswell kernel (chosen on Zen 1–3, Haswell-class CPUs, or OPENBLAS_CORETYPE=Haswell) a
  * block boundary that moves with the thread count changes the last bits of the outputs
  * near it; this test fails wherever that happens. */
@@ -10,6 +11,7 @@
 #include "core/gemm_bf16.h"
 
 #include <cblas.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,9 +72,48 @@ static void check_invariant(int bf16) {
     cl_set_threads(0);
 }
 
+/* Both fp32 kernels (gemm.c): the one this CPU gets by default, and each forced. */
 static void test_fp32_thread_invariant(void **st) {
     (void)st;
+    print_message("fp32 products through %s by default\n", cl_gemm_onednn() ? "oneDNN" : "OpenBLAS");
     check_invariant(0);
+}
+
+static void test_fp32_openblas_thread_invariant(void **st) {
+    (void)st;
+    cl_gemm_force(0);
+    check_invariant(0);
+    cl_gemm_force(-1);
+}
+
+static void test_fp32_onednn_thread_invariant(void **st) {
+    (void)st;
+    cl_gemm_force(1);
+    check_invariant(0);
+    cl_gemm_force(-1);
+}
+
+/* The two kernels compute the same product to float rounding: a kernel that misreads a
+ * stride or a panel would differ by whole values. */
+static void test_fp32_kernels_agree(void **st) {
+    (void)st;
+    for (int s = 0; s < NSHAPES; s++) {
+        const int *sh = shapes[s];
+        const size_t nx = (size_t)sh[0] * sh[2], nw = (size_t)sh[1] * sh[2], ny = (size_t)sh[0] * sh[1];
+        float *x = randn(nx, 1 + s), *W = randn(nw, 100 + s), *y0 = randn(ny, 200 + s);
+        float *a = malloc(sizeof(float) * ny), *b = malloc(sizeof(float) * ny);
+        cl_gemm_force(0);
+        product(0, sh, x, W, NULL, y0, a);
+        cl_gemm_force(1);
+        product(0, sh, x, W, NULL, y0, b);
+        cl_gemm_force(-1);
+        /* sums of `in` products of N(0,1) values: |y| ~ sqrt(in); float rounding ~1e-6 of that */
+        const double tol = 1e-4 * (1 + sqrt((double)sh[2]));
+        if (max_abs_diff(a, b, ny) > tol)
+            fail_msg("fp32 %d x %d x %d: OpenBLAS and oneDNN differ by %.3g (> %.3g)", sh[0], sh[1], sh[2],
+                     max_abs_diff(a, b, ny), tol);
+        free(x), free(W), free(y0), free(a), free(b);
+    }
 }
 
 /* Where oneDNN has no native bf16 the same panels run through the widened fp32 fallback:
@@ -102,6 +143,9 @@ static void test_panels_cover(void **st) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fp32_thread_invariant),
+        cmocka_unit_test(test_fp32_openblas_thread_invariant),
+        cmocka_unit_test(test_fp32_onednn_thread_invariant),
+        cmocka_unit_test(test_fp32_kernels_agree),
         cmocka_unit_test(test_bf16_thread_invariant),
         cmocka_unit_test(test_panels_cover),
     };

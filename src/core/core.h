@@ -29,6 +29,11 @@ CL_INTERNAL int cl_mul_size(size_t a, size_t b, size_t *out);
  * lda/ldb/ldc are row strides. Adds 2*M*N*K to *flops when flops != NULL. */
 CL_INTERNAL void cl_gemm(int transA, int transB, int M, int N, int K, float alpha, const float *A, int lda,
                          const float *B, int ldb, float beta, float *C, int ldc, double *flops);
+/* 1 when cl_gemm runs oneDNN's sgemm, 0 for OpenBLAS's: chosen once per process from the CPU
+ * (oneDNN on AVX-512), or by CHRONOLENS_GEMM=openblas|onednn (gemm.c). */
+CL_INTERNAL int cl_gemm_onednn(void);
+/* Tests and benchmarks: force the kernel (0 OpenBLAS, 1 oneDNN; -1 back to the choice). */
+CL_INTERNAL void cl_gemm_force(int kernel);
 /* cl_gemm with A not transposed (every forward product). */
 static inline void cl_sgemm(int transB, int M, int N, int K, float alpha, const float *A, int lda,
                             const float *B, int ldb, float beta, float *C, int ldc, double *flops) {

@@ -7,7 +7,8 @@
  * of output rows that fit those limits runs every panel through them: ~1.5x faster at 20
  * rows (bench/bench_forecast.c). With more rows the blocked path wins and is used.
  * The panels are independent: they are spread over the thread pool, each computed the
- * same way whichever thread runs it. cl_linear takes this path for rows <= CL_FEW_ROWS. */
+ * same way whichever thread runs it. cl_linear takes this path for rows <= CL_FEW_ROWS.
+ * Where cl_gemm runs oneDNN (gemm.c) the panels are CL_PANEL columns wide instead. */
 #include "core/core.h"
 
 
@@ -32,6 +33,10 @@ void cl_linear_few_ld(const float *x, int ldx, int rows, int in, const float *W,
         long lim = 1000000L / ((long)rows * in);
         if (lim < nb) nb = (int)lim;
     }
+    /* oneDNN packs as it goes and runs 128-column panels of 20 rows faster (~1.3x) than
+     * OpenBLAS's unpacked ones, and far faster than its own on those narrow panels
+     * (bench/gemm_choice.c): panels of CL_PANEL columns, still from the shape alone */
+    if (cl_gemm_onednn()) nb = CL_PANEL;
     if (rows > CL_FEW_ROWS || nb < 8) {
         cl_sgemm(1, rows, out, in, 1.0f, x, ldx, W, ldw, beta, y, ldy, flops);
         return;

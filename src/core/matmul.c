@@ -1,15 +1,14 @@
 /* matmul.c — cl_linear, the weight product y = x W^T: large products cut into fixed panels
- * spread over the thread pool (OpenBLAS itself runs single-threaded), each one cblas_sgemm
- * call; few rows handed to linear_few.c. The plain product cl_gemm is gemm.c's. */
+ * spread over the thread pool, each one single-threaded cl_gemm call (oneDNN's or OpenBLAS's
+ * sgemm, gemm.c); few rows handed to linear_few.c. */
 #include "core/core.h"
-#include <cblas.h>
 
 /* ------------------------------------------------------------------ fixed panels
  *
  * A product is cut into blocks from its shape alone, never from the thread count, and
  * every block is one single-threaded sgemm call: the pool's threads only decide who
  * computes a block, not what is computed. The thread count cannot change a result,
- * whatever kernel OpenBLAS picks. (Splitting into as many blocks as threads did: OpenBLAS's
+ * whatever kernel OpenBLAS or oneDNN picks for the block's shape. (Splitting into as many blocks as threads did: OpenBLAS's
  * Haswell kernel sums a tile at a block's edge in another order than an interior tile, so
  * moving a boundary moved the last bits of the outputs near it. Its AVX-512 kernel has a
  * small-matrix path with yet another order; a fixed shape per call fixes which one runs.)
@@ -47,17 +46,16 @@ static void lin_task(void *ctx, int i, int tid) {
     int a = i * j->p.size, b = a + j->p.size < total ? a + j->p.size : total;
     if (a >= b) return;
     if (j->p.by_rows)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, b - a, j->out, j->in, 1.0f, j->x + (size_t)a * j->in,
-                    j->in, j->W, j->in, j->beta, j->y + (size_t)a * j->out, j->out);
+        cl_sgemm(1, b - a, j->out, j->in, 1.0f, j->x + (size_t)a * j->in, j->in, j->W, j->in, j->beta,
+                 j->y + (size_t)a * j->out, j->out, NULL);
     else
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, j->rows, b - a, j->in, 1.0f, j->x, j->in,
-                    j->W + (size_t)a * j->in, j->in, j->beta, j->y + a, j->out);
+        cl_sgemm(1, j->rows, b - a, j->in, 1.0f, j->x, j->in, j->W + (size_t)a * j->in, j->in, j->beta, j->y + a,
+                 j->out, NULL);
 }
 
 void cl_linear(const float *x, int rows, int in, const float *W, int out, float beta, float *y,
                double *flops) {
     if (rows <= 0 || out <= 0) return;
-    cl_blas_serial();
     if (flops) *flops += 2.0 * rows * out * in;
     if (rows <= CL_FEW_ROWS) { /* few rows: unpacked panels (linear_few.c) */
         cl_linear_few_ld(x, in, rows, in, W, in, out, beta, y, out, NULL);

@@ -29,6 +29,7 @@ struct cl_binder {
     int nbound, capbound;
     cl_round_job *jobs;
     int njobs, capjobs;
+    int rounds;       /* cl_binder_round calls that rounded something: the cache serves the first */
 };
 
 /* The tensor `name` with shape (d0) or (d0, d1) (d1 = 0: 1-D), as f32 (in place or widened

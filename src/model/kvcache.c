@@ -27,7 +27,7 @@ struct cl_kvcache {
     float *ff;                   /* (rows, d_ff [x2 gated]) */
     float *logits;               /* (rows, V) */
     float *bias;                 /* (H, max_steps): bias row of the current query */
-    float *scores;               /* (samples, max(max_T, max_steps)) */
+    float *scores;               /* (rows, H, max(max_T, max_steps)): each pool item its own part */
     void *block;                 /* the one allocation everything above is carved from */
     size_t bytes;
     double flops;
@@ -55,7 +55,7 @@ int cl_kvcache_new(const cl_model *m, int max_series, int max_T, int samples, in
     size_t n_self = nl * rows * max_steps * kv->HD, n_cross = nl * max_series * (size_t)max_T * kv->HD;
     size_t parts[] = {n_self, n_self, n_cross, n_cross, rows * d, rows * d, rows * kv->HD, rows * kv->HD,
                       rows * ffw, rows * (size_t)c->vocab_size, (size_t)c->num_heads * max_steps,
-                      (size_t)samples * sw};
+                      rows * c->num_heads * sw};
     const int np = (int)(sizeof parts / sizeof parts[0]);
     size_t total = 0;
     for (int i = 0; i < np; i++) {
@@ -110,21 +110,26 @@ static void masked_softmax(float *s, int n, const float *bias, const uint8_t *ma
 }
 
 /* Self-attention of the query at step t over the cached keys 0..t of every row:
- * q, o (rows, HD); K/V of row r at sk/sv + r*S*HD, position-major. */
-static void self_attention(cl_kvcache *kv, const float *sk, const float *sv, int rows) {
+ * q, o (rows, HD); K/V of row r at sk/sv + r*S*HD, position-major. One pool item per row
+ * (its heads in turn, scores in its own part of kv->scores): the same arithmetic whichever
+ * thread runs it; serial on the caller, this left the pool's workers spinning (issue 27). */
+typedef struct { cl_kvcache *kv; const float *sk, *sv; const float *ck, *cv; } attn_job;
+
+static void self_row(void *ctx, int r, int tid) {
+    (void)tid;
+    const attn_job *j = ctx;
+    cl_kvcache *kv = j->kv;
     const cl_config *c = &kv->m->cfg;
     const int H = c->num_heads, dk = c->d_kv, n = kv->t + 1, HD = (int)kv->HD;
-    const size_t rstride = (size_t)kv->max_steps * kv->HD;
-    for (int r = 0; r < rows; r++) {
-        const float *K = sk + r * rstride, *V = sv + r * rstride;
-        for (int h = 0; h < H; h++) {
-            float *s = kv->scores;
-            /* s (1, n) = q_rh (1, dk) · K_rh (n, dk)^T */
-            cl_sgemm(1, 1, n, dk, 1.0f, kv->q + (size_t)r * HD + h * dk, HD, K + h * dk, HD, 0.0f, s, n, &kv->flops);
-            masked_softmax(s, n, kv->bias + (size_t)h * kv->max_steps, NULL);
-            /* o_rh (1, dk) = s (1, n) · V_rh (n, dk) */
-            cl_sgemm(0, 1, dk, n, 1.0f, s, n, V + h * dk, HD, 0.0f, kv->o + (size_t)r * HD + h * dk, HD, &kv->flops);
-        }
+    const size_t rstride = (size_t)kv->max_steps * kv->HD, sw = (size_t)(kv->max_T > kv->max_steps ? kv->max_T : kv->max_steps);
+    const float *K = j->sk + r * rstride, *V = j->sv + r * rstride;
+    float *s = kv->scores + (size_t)r * H * sw;
+    for (int h = 0; h < H; h++) {
+        /* s (1, n) = q_rh (1, dk) · K_rh (n, dk)^T */
+        cl_sgemm(1, 1, n, dk, 1.0f, kv->q + (size_t)r * HD + h * dk, HD, K + h * dk, HD, 0.0f, s, n, NULL);
+        masked_softmax(s, n, kv->bias + (size_t)h * kv->max_steps, NULL);
+        /* o_rh (1, dk) = s (1, n) · V_rh (n, dk) */
+        cl_sgemm(0, 1, dk, n, 1.0f, s, n, V + h * dk, HD, 0.0f, kv->o + (size_t)r * HD + h * dk, HD, NULL);
     }
 }
 
@@ -152,26 +157,39 @@ static void self_attention_hk(cl_kvcache *kv, const float *sk, const float *sv, 
         for (int h = 0; h < H; h++)
             cl_sgemm(0, 1, dk, n, 1.0f, full + ((size_t)r * H + h) * n, n, sv + r * rstride + h * dk, HD, 0.0f,
                      kv->o + (size_t)r * HD + h * dk, HD, &kv->flops);
+static void self_attention(cl_kvcache *kv, const float *sk, const float *sv, int rows) {
+    const int H = kv->m->cfg.num_heads, dk = kv->m->cfg.d_kv, n = kv->t + 1;
+    attn_job j = {kv, sk, sv, NULL, NULL};
+    cl_parallel_for(rows, self_row, &j);
+    kv->flops += 4.0 * rows * H * n * dk;
 }
 
 /* Cross-attention: the samples of series b share its encoder K/V (T, HD), so each head is
- * one product (samples, dk) x (dk, T). */
-static void cross_attention(cl_kvcache *kv, const float *ck, const float *cv) {
+ * one product (samples, dk) x (dk, T); one pool item per (series, head). */
+static void cross_head(void *ctx, int i, int tid) {
+    (void)tid;
+    const attn_job *j = ctx;
+    cl_kvcache *kv = j->kv;
     const cl_config *c = &kv->m->cfg;
-    const int H = c->num_heads, dk = c->d_kv, T = kv->T, S = kv->samples, HD = (int)kv->HD;
-    for (int b = 0; b < kv->B; b++) {
-        const float *K = ck + (size_t)b * T * HD, *V = cv + (size_t)b * T * HD;
-        const uint8_t *mk = kv->mask + (size_t)b * T;
-        const float *Q = kv->q + (size_t)b * S * HD;
-        float *O = kv->o + (size_t)b * S * HD;
-        for (int h = 0; h < H; h++) {
-            float *s = kv->scores;
-            /* s (S, T) = Q_h (S, dk) · K_h (T, dk)^T: a few rows against T keys */
-            cl_linear_few_ld(Q + h * dk, HD, S, dk, K + h * dk, HD, T, 0.0f, s, T, &kv->flops);
-            for (int i = 0; i < S; i++) masked_softmax(s + (size_t)i * T, T, NULL, mk);
-            cl_sgemm(0, S, dk, T, 1.0f, s, T, V + h * dk, HD, 0.0f, O + h * dk, HD, &kv->flops);
-        }
-    }
+    const int H = c->num_heads, dk = c->d_kv, T = kv->T, S = kv->samples, HD = (int)kv->HD, b = i / H, h = i % H;
+    const size_t sw = (size_t)(kv->max_T > kv->max_steps ? kv->max_T : kv->max_steps);
+    const float *K = j->ck + (size_t)b * T * HD, *V = j->cv + (size_t)b * T * HD;
+    const uint8_t *mk = kv->mask + (size_t)b * T;
+    const float *Q = kv->q + (size_t)b * S * HD;
+    float *O = kv->o + (size_t)b * S * HD;
+    float *s = kv->scores + (size_t)i * S * sw; /* (S, T) with row stride T */
+    /* s (S, T) = Q_h (S, dk) · K_h (T, dk)^T: a few rows against T keys (inside a pool
+     * item the panels of cl_linear_few_ld run here, in the same fixed cut) */
+    cl_linear_few_ld(Q + h * dk, HD, S, dk, K + h * dk, HD, T, 0.0f, s, T, NULL);
+    for (int r = 0; r < S; r++) masked_softmax(s + (size_t)r * T, T, NULL, mk);
+    cl_sgemm(0, S, dk, T, 1.0f, s, T, V + h * dk, HD, 0.0f, O + h * dk, HD, NULL);
+}
+
+static void cross_attention(cl_kvcache *kv, const float *ck, const float *cv) {
+    const int H = kv->m->cfg.num_heads, dk = kv->m->cfg.d_kv;
+    attn_job j = {kv, NULL, NULL, ck, cv};
+    cl_parallel_for(kv->B * H, cross_head, &j);
+    kv->flops += 4.0 * kv->B * H * kv->samples * (double)kv->T * dk;
 }
 
 /* cross_attention with the maps formed whole (rows, H, 1, T) for the hooks of layer l */

@@ -8,6 +8,7 @@
 int cl_model_check_files(const cl_model *m, cl_error *err) {
     for (int i = 0; i < m->nfiles; i++)
         if (st_check(&m->files[i], err)) return CL_EIO;
+    if (m->bf16_cache && st_check(m->bf16_cache, err)) return CL_EIO;
     return 0;
 }
 
@@ -16,6 +17,8 @@ void cl_model_free(cl_model *m) {
     for (int i = 0; i < m->nowned; i++) cl_free(m->owned[i]);
     free(m->owned);
     for (int i = 0; i < m->nfiles; i++) st_close(&m->files[i]);
+    if (m->bf16_cache) st_close(m->bf16_cache);
+    free(m->bf16_cache);
     free(m->files);
     free(m->enc);
     free(m->dec);

@@ -35,6 +35,7 @@ struct cl_model {
     cl_config cfg;
     st_file *files;
     int nfiles;
+    st_file *bf16_cache;    /* the mapped bf16 cache of the matrices, or NULL (bf16_cache.c) */
     const float *embed;     /* (V, d) shared input embedding */
     const float *lm_head;   /* (V, d) output head (== embed when tied) */
     const uint16_t *embed_h, *lm_head_h; /* the same in bf16, or NULL (embed NULL: looked up in embed_h) */

@@ -15,8 +15,9 @@ int cl_model_init(const char *dir, const cl_config *cfg, const cl_model_init_opt
 
 int cl_model_init_out_check(const char *out, int force, cl_error *err) {
     /* an earlier checkpoint is replaced; a folder holding more (a model card, formation.csv
-     * of a trained model) would describe the new random weights with another model's files */
-    static const char *const own[] = {"config.json", "model.safetensors", NULL};
+     * of a trained model) would describe the new random weights with another model's files;
+     * the bf16 cache of the old checkpoint is its own (bf16_cache.c: stale once replaced) */
+    static const char *const own[] = {"config.json", "model.safetensors", ".chronolens-bf16.safetensors", NULL};
     char first[256];
     if (!force && cl_dir_foreign(out, own, first, sizeof first))
         return cl_error_set(err, CL_EINVAL, "--out %s: holds '%s', not only a checkpoint (config.json, model.safetensors): "

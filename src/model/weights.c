@@ -6,6 +6,7 @@
 #include "model/binder.h"
 #include "core/core.h"
 #include "core/gemm_bf16.h"
+#include "model/bf16_cache.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -215,11 +216,25 @@ int cl_binder_round(binder *b) {
         b->jobs[j].at = total;
         total += (b->jobs[j].n + ROUND_ALIGN - 1) / ROUND_ALIGN * ROUND_ALIGN;
     }
+    /* the same block rounded by an earlier load, kept beside the checkpoint (bf16_cache.c) */
+    const uint16_t *cached;
+    const int first = b->rounds++ == 0; /* a later round (none today) is not cached */
+    if (first && cl_bf16_cache_map(b, total, &cached) == 0) {
+        for (int j = 0; j < b->njobs; j++) *b->jobs[j].dst = cached + b->jobs[j].at;
+        b->njobs = 0;
+        return 0;
+    }
     /* one block: with huge pages (cl_alloc) its first touch faults per 2 MiB, not per page */
     uint16_t *block = own(b->m, total * sizeof(uint16_t));
     if (!block) return b->rc = cl_error_set(b->err, CL_ENOMEM, "%s: out of memory rounding the weights to bf16", b->dir);
     round_ctx c = {b, block, total};
     cl_parallel_for((int)((total + ROUND_CHUNK - 1) / ROUND_CHUNK), round_item, &c);
+    /* the padding between matrices: zeros, so that the cache's bytes are the same each time */
+    for (int j = 0; j < b->njobs; j++) {
+        size_t end = b->jobs[j].at + b->jobs[j].n, next = j + 1 < b->njobs ? b->jobs[j + 1].at : total;
+        if (next > end) memset(block + end, 0, (next - end) * sizeof(uint16_t));
+    }
+    if (first) cl_bf16_cache_save(b, total, block);
     for (int j = 0; j < b->njobs; j++) *b->jobs[j].dst = block + b->jobs[j].at;
     b->njobs = 0; /* done: a second call rounds only what was bound since */
     return 0;
