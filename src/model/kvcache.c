@@ -157,6 +157,8 @@ static void self_attention_hk(cl_kvcache *kv, const float *sk, const float *sv, 
         for (int h = 0; h < H; h++)
             cl_sgemm(0, 1, dk, n, 1.0f, full + ((size_t)r * H + h) * n, n, sv + r * rstride + h * dk, HD, 0.0f,
                      kv->o + (size_t)r * HD + h * dk, HD, &kv->flops);
+}
+
 static void self_attention(cl_kvcache *kv, const float *sk, const float *sv, int rows) {
     const int H = kv->m->cfg.num_heads, dk = kv->m->cfg.d_kv, n = kv->t + 1;
     attn_job j = {kv, sk, sv, NULL, NULL};
