@@ -119,22 +119,32 @@ static void act_task(void *ctx, int i, int tid) {
     if (a < b) act_range(j->act_gelu, j->buf, j->g, a, b);
 }
 
-void cl_feed_forward(const cl_model *m, const layer_w *L, const float *h, int rows, float *buf, float *x,
-                     double *flops) {
+/* buf (rows, F) = wi · h, and the gate g = wi1 · h (rows, F) after it when gated (else NULL) */
+static float *ff_in(const cl_model *m, const layer_w *L, const float *h, int rows, float *buf, double *flops) {
     const cl_config *c = &m->cfg;
     const int d = c->d_model, F = c->d_ff;
-    const size_t n = (size_t)rows * F;
-    float *g = c->gated ? buf + n : NULL;
+    float *g = c->gated ? buf + (size_t)rows * F : NULL;
     if (g) {
         cl_wprod p[2] = {{L->wi0, L->wi0h, F, 0.0f, buf}, {L->wi1, L->wi1h, F, 0.0f, g}};
         cl_linear_w_n(h, rows, d, 2, p, flops);
     } else {
         cl_linear_w(h, rows, d, L->wi, L->wih, F, 0.0f, buf, flops);
     }
+    return g;
+}
+
+/* buf (rows, F) = act(buf) (* g when gated), on the pool for many rows */
+static void ff_act(const cl_config *c, float *buf, const float *g, int rows) {
+    const size_t n = (size_t)rows * c->d_ff;
     act_job j = {c->act_gelu, buf, g, n};
     if (rows < ROWS_SERIAL || cl_pool_threads() < 2) act_range(c->act_gelu, buf, g, 0, n);
     else cl_parallel_for(ROW_BLOCKS, act_task, &j);
-    cl_linear_w(buf, rows, F, L->wo, L->woh, d, 1.0f, x, flops);
+}
+
+void cl_feed_forward(const cl_model *m, const layer_w *L, const float *h, int rows, float *buf, float *x,
+                     double *flops) {
+    ff_act(&m->cfg, buf, ff_in(m, L, h, rows, buf, flops), rows);
+    cl_linear_w(buf, rows, m->cfg.d_ff, L->wo, L->woh, m->cfg.d_model, 1.0f, x, flops);
 }
 
 static void add_rows(float *x, const float *t, size_t n) {
@@ -154,21 +164,11 @@ void cl_feed_forward_hk(const cl_model *m, const layer_w *L, const float *h, int
     const int pre = cl_hk_layer_on(hk, stack, layer, HK_MLP_PRE), lin = cl_hk_layer_on(hk, stack, layer, HK_MLP_PRE_LINEAR);
     const int post = cl_hk_layer_on(hk, stack, layer, HK_MLP_POST), out = cl_hk_layer_on(hk, stack, layer, HK_MLP_OUT);
     if (!pre && !lin && !post && !out) { cl_feed_forward(m, L, h, rows, buf, x, flops); return; }
-    const cl_config *c = &m->cfg;
-    const int d = c->d_model, F = c->d_ff;
-    const size_t n = (size_t)rows * F;
-    float *g = c->gated ? buf + n : NULL;
-    if (g) {
-        cl_wprod p[2] = {{L->wi0, L->wi0h, F, 0.0f, buf}, {L->wi1, L->wi1h, F, 0.0f, g}};
-        cl_linear_w_n(h, rows, d, 2, p, flops);
-    } else {
-        cl_linear_w(h, rows, d, L->wi, L->wih, F, 0.0f, buf, flops);
-    }
+    const int d = m->cfg.d_model, F = m->cfg.d_ff;
+    float *g = ff_in(m, L, h, rows, buf, flops);
     if (pre) cl_hk_resid(hk, cl_hk_id(hk, stack, layer, HK_MLP_PRE), buf, B, T, F, pos0);
     if (lin && g) cl_hk_resid(hk, cl_hk_id(hk, stack, layer, HK_MLP_PRE_LINEAR), g, B, T, F, pos0);
-    act_job j = {c->act_gelu, buf, g, n};
-    if (rows < ROWS_SERIAL || cl_pool_threads() < 2) act_range(c->act_gelu, buf, g, 0, n);
-    else cl_parallel_for(ROW_BLOCKS, act_task, &j);
+    ff_act(&m->cfg, buf, g, rows);
     if (post) cl_hk_resid(hk, cl_hk_id(hk, stack, layer, HK_MLP_POST), buf, B, T, F, pos0);
     cl_out_proj_hk(buf, rows, F, L->wo, L->woh, d, x, flops, hk, cl_hk_id(hk, stack, layer, HK_MLP_OUT), B, T, pos0, tmp);
 }
