@@ -2,8 +2,9 @@
  *
  * usage: cl_bench [--threads N] [--reps R] [--precision fp32|bf16] MODEL_DIR [MODEL_DIR ...]
  *
- * (a) sgemm: this machine's single-precision GEMM rate through the same BLAS (2048^3),
- *     timed once before every workload run so both see the same load (shared machines).
+ * (a) sgemm: this machine's single-precision GEMM rate through the kernel the engine chose
+ *     (OpenBLAS's cblas_sgemm or oneDNN's dnnl_sgemm, core/gemm.c), 2048^3 at the engine's
+ *     thread count, timed once before every workload run so both see the same load.
  * (b) context: 4 series x 512 steps (random walks), encoder + first decoder step, every
  *     attention map kept.
  * (c) mosaic: 100 RRT sequences of 22 encoder tokens (L=10, R=2), decoder [0, s_1],
@@ -18,6 +19,7 @@
 #include "core/core.h"
 
 #include <cblas.h>
+#include <oneapi/dnnl/dnnl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,13 +41,25 @@ static double sgemm_once(void) {
         openblas_set_num_threads(cl_get_threads());
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, n, n, 1, ga, n, gb, n, 0, gc, n);
     }
-    /* OpenBLAS's own threading at the engine's thread count (the engine keeps OpenBLAS
-     * single-threaded and splits work itself) */
-    openblas_set_num_threads(cl_get_threads());
-    double t = cl_now();
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, n, n, 1, ga, n, gb, n, 0, gc, n);
-    t = cl_now() - t;
-    openblas_set_num_threads(1);
+    /* the kernel's own threading at the engine's thread count (the engine keeps it
+     * single-threaded and splits work itself): else a oneDNN engine would read above 100 %
+     * of OpenBLAS's rate */
+    double t;
+    if (cl_gemm_onednn()) {
+        extern void omp_set_num_threads(int n);
+        omp_set_num_threads(cl_get_threads());
+        dnnl_sgemm('N', 'T', n, n, n, 1, ga, n, gb, n, 0, gc, n); /* warm: its packing, its threads */
+        t = cl_now();
+        dnnl_sgemm('N', 'T', n, n, n, 1, ga, n, gb, n, 0, gc, n);
+        t = cl_now() - t;
+        omp_set_num_threads(1);
+    } else {
+        openblas_set_num_threads(cl_get_threads());
+        t = cl_now();
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, n, n, 1, ga, n, gb, n, 0, gc, n);
+        t = cl_now() - t;
+        openblas_set_num_threads(1);
+    }
     /* OpenBLAS's workers spin (sched_yield) for ~0.1 s after a call: let them go to sleep
      * so the reference does not steal cores from the workload timed next */
     struct timespec pause = {0, 300 * 1000 * 1000};
@@ -111,8 +125,8 @@ int main(int argc, char **argv) {
     }
     if (lo.precision == CL_BF16) suffix = "-bf16";
     cl_set_threads(threads);
-    printf("# %d threads; each workload: median of %d runs, each run paired with one sgemm 2048^3\n",
-           cl_get_threads(), reps);
+    printf("# %d threads; each workload: median of %d runs, each run paired with one sgemm 2048^3 (%s)\n",
+           cl_get_threads(), reps, cl_gemm_onednn() ? "oneDNN dnnl_sgemm" : "OpenBLAS cblas_sgemm");
     for (int a = first; a < argc; a++) {
         cl_error err;
         cl_model *m;
