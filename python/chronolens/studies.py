@@ -679,10 +679,16 @@ def forecast(model, context, horizon=None, samples=None, temperature=None, top_k
             if hs is not None:
                 hs.raise_error()
             raise
+    return _forecast_result(res, B, H, levels, lv)
+
+
+def _forecast_result(res, rows, H, levels, lv):
+    """The library's cl_forecast_result (rows series, horizon H, the padded levels) as a
+    ForecastResult with the asked levels lv; frees res."""
     try:
-        vals = cs.array(res.paths, (B, res.S, H))
-        mean = cs.array(res.mean, (B, H))
-        q = cs.array(res.quant, (B, H, len(levels)))[:, :, :len(lv)].copy()
+        vals = cs.array(res.paths, (rows, res.S, H))
+        mean = cs.array(res.mean, (rows, H))
+        q = cs.array(res.quant, (rows, H, len(levels)))[:, :, :len(lv)].copy()
     finally:
         slib.cl_forecast_free(ctypes.byref(res))
     return ForecastResult(samples=vals, mean=mean, quantiles=q, levels=tuple(lv.tolist()))
@@ -749,13 +755,7 @@ def chronos2_forecast(model, context, horizon=None, group_ids=None, cross_learni
     with _lib.interruptible(progress, "forecast") as run:
         o.progress = run.progress
         call(slib.cl_forecast_study_run, model._h.ptr, ctypes.byref(ctx), ctypes.byref(o), ctypes.byref(res))
-    try:
-        vals = cs.array(res.paths, (nrows, res.S, H))
-        mean = cs.array(res.mean, (nrows, H))
-        q = cs.array(res.quant, (nrows, H, len(levels)))[:, :, :len(lv)].copy()
-    finally:
-        slib.cl_forecast_free(ctypes.byref(res))
-    return ForecastResult(samples=vals, mean=mean, quantiles=q, levels=tuple(lv.tolist()))
+    return _forecast_result(res, nrows, H, levels, lv)
 
 
 def read_long_csv(df, future_df=None, id_column="item_id", timestamp_column="timestamp", target="target",
