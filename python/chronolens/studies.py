@@ -529,24 +529,7 @@ def multisine_sweep(model, configs=100, seed=0, top_k=None, points=None, duratio
     batch, permutations = c_int(batch, "batch"), c_int(permutations, "permutations")
     duration, noise = float(duration), float(noise)
     o.spacing = _spacing(float(min_strength), float(harmonic_ratio), permutations, "multisine")
-    # the checks of the command's options that the study leaves to its callers
-    if configs < 1:
-        _invalid("multisine-sweep: configs %d: must be >= 1" % configs)
-    if points < 8:
-        _invalid("multisine-sweep: points %d: must be >= 8" % points)
-    if not duration > 0:
-        _invalid("multisine-sweep: duration %g: must be > 0" % duration)
-    if not noise >= 0:
-        _invalid("multisine-sweep: noise %g: must be >= 0" % noise)
-    if batch < 1:
-        _invalid("multisine-sweep: batch %d: must be >= 1" % batch)
-    if fmin < 1:
-        _invalid("multisine-sweep: fmin %d: must be >= 1" % fmin)
-    if min_freqs < 2 or max_freqs > cs.MS_MAX_FREQS:
-        _invalid("multisine-sweep: min_freqs %d, max_freqs %d: want 2 <= min <= max <= %d" %
-                 (min_freqs, max_freqs, cs.MS_MAX_FREQS))
-    if top_k < 1:
-        _invalid("multisine-sweep: top_k %d: must be >= 1" % top_k)
+    # every bound is checked by the study itself (cl_mssweep_run_model), as for the command
     o.configs, o.seed = configs, seed
     o.base.points, o.base.duration, o.base.noise = points, duration, noise
     o.fmin, o.fmax, o.kmin, o.kmax = fmin, fmax, min_freqs, max_freqs
@@ -631,9 +614,7 @@ def forecast(model, context, horizon=None, samples=None, temperature=None, top_k
     x = _context(context, model)
     B, L = x.shape
     H = c_int(horizon, "horizon") if horizon is not None else (c.prediction_length if c.prediction_length > 0 else 64)
-    batch = c_int(batch, "batch")
-    if batch < 0:
-        _invalid("forecast: batch %d: must be >= 0 (0 = auto)" % batch)
+    batch = c_int(batch, "batch")  # >= 0: cl_forecast_study_check, as for --batch
     if bolt:
         # the study names any sampling setting given (0 / -1: none given)
         S = len(c.quantiles)
@@ -818,8 +799,8 @@ def parrot(context, horizon, window=8):
     x = _context(context)
     B, L = x.shape
     horizon, window = c_int(horizon, "horizon"), c_int(window, "window")
-    if window < 1 or horizon < 1:
-        _invalid("parrot: window %d and horizon %d must be >= 1" % (window, horizon))
+    if horizon < 1:  # 0 would be the study's "default horizon": Python has no such value
+        _invalid("parrot: horizon %d: must be >= 1" % horizon)
     o = cs.ForecastStudyOpts()
     slib.cl_forecast_study_default(ctypes.byref(o))
     o.method, o.horizon, o.window = cs.FORECAST_PARROT, horizon, window

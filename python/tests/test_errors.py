@@ -82,6 +82,16 @@ def test_bad_arguments():
         chronolens.multisine_sweep(m, configs=0)
     with pytest.raises(chronolens.Error, match="horizon -1"):
         chronolens.parrot(np.ones(30), -1)
+    # the bounds the commands' option tables also hold are checked once, in the library
+    for kw, msg in ((dict(fmin=0), "--fmin 0"), (dict(batch=0), "--batch 0"), (dict(points=4), "--points 4"),
+                    (dict(min_freqs=1), "--min-freqs 1"), (dict(noise=-1.0), "--noise -1")):
+        with pytest.raises(chronolens.Error, match=msg) as e:
+            chronolens.multisine_sweep(m, configs=2, **kw)
+        assert e.value.code == 3
+    with pytest.raises(chronolens.Error, match="--batch -1"):
+        chronolens.forecast(m, np.ones(20), batch=-1)
+    with pytest.raises(chronolens.Error, match="window 0"):
+        chronolens.parrot(np.ones(30), 4, window=0)
     with pytest.raises(chronolens.Error, match="/nonexistent/scores.csv"):
         chronolens.claims("/nonexistent/scores.csv")
 

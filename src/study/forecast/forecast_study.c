@@ -179,6 +179,10 @@ int cl_forecast_study_check(const cl_forecast_study_opts *o, cl_error *err) {
         if (na) return cl_error_set(err, CL_EINVAL, "forecast: %s does not apply to --method parrot (one deterministic path, no sampling)", na);
     }
     if (o->window < 1) return cl_error_set(err, CL_EINVAL, "forecast: parrot window %d is not >= 1", o->window);
+    /* 0 is "the model's value / automatic" for these; below it nothing (Python reaches here too) */
+    if (o->horizon < 0) return cl_error_set(err, CL_EINVAL, "forecast: --horizon %d: must be >= 1", o->horizon);
+    if (o->samples < 0) return cl_error_set(err, CL_EINVAL, "forecast: --samples %d: must be >= 1", o->samples);
+    if (o->batch < 0) return cl_error_set(err, CL_EINVAL, "forecast: --batch %d: must be >= 0 (0: automatic)", o->batch);
     return check_levels(o, err);
 }
 

@@ -123,7 +123,22 @@ static int run_sweep(const cl_model *m, const char *dir, const cl_mssweep_opts *
     }
     const cl_multisine *base = &o->base;
     const double nyq = cl_multisine_nyquist(base);
-    if (o->configs < 1) return cl_error_set(err, CL_EINVAL, "multisine-sweep: %d configurations", o->configs);
+    /* every option's own bound, here rather than in each caller (the CLI's option table and the
+     * Python package both reach this check) */
+    if (o->configs < 1) return cl_error_set(err, CL_EINVAL, "multisine-sweep: --configs %d: must be >= 1", o->configs);
+    if (base->points < 8) return cl_error_set(err, CL_EINVAL, "multisine-sweep: --points %d: must be >= 8", base->points);
+    if (!(base->duration > 0) || !isfinite(base->duration))
+        return cl_error_set(err, CL_EINVAL, "multisine-sweep: --duration %g: must be > 0", base->duration);
+    if (!(base->noise >= 0) || !isfinite(base->noise))
+        return cl_error_set(err, CL_EINVAL, "multisine-sweep: --noise %g: must be >= 0", base->noise);
+    if (o->batch < 1) return cl_error_set(err, CL_EINVAL, "multisine-sweep: --batch %d: must be >= 1", o->batch);
+    if (o->fmin < 1) return cl_error_set(err, CL_EINVAL, "multisine-sweep: --fmin %d: must be >= 1", o->fmin);
+    if (o->kmin < 2 || o->kmax > CL_MS_MAX_FREQS)
+        return cl_error_set(err, CL_EINVAL, "multisine-sweep: --min-freqs %d, --max-freqs %d: want 2 <= min <= max <= %d",
+                            o->kmin, o->kmax, CL_MS_MAX_FREQS);
+    if (o->top_k < 0) return cl_error_set(err, CL_EINVAL, "multisine-sweep: --top-k %d: must be >= 1 (0: 3)", o->top_k);
+    if (o->permutations < 0)
+        return cl_error_set(err, CL_EINVAL, "multisine-sweep: --permutations %d: must be >= 0", o->permutations);
     if (o->fmax <= o->fmin) return cl_error_set(err, CL_EINVAL, "option --fmax: %d Hz is not above --fmin %d Hz", o->fmax, o->fmin);
     if (!(o->fmax < nyq))
         return cl_error_set(err, CL_EINVAL, "option --fmax: %d Hz is not below the Nyquist frequency %g Hz of %d points over %g s",
