@@ -1069,6 +1069,9 @@ typedef struct cl_group_attention_opts {
     cl_progress progress; /* stage "group-attention", passes done of all */
     cl_precision precision; /* the models are loaded in it (CL_FP32); as run: the one they got */
     const char *const *names; /* (models) or NULL: each model's name (default: its folder's) */
+    cl_shard shard;      /* units: the (lag, noise) cells, lag-major (unit = lag index × n_noises
+                          * + noise index); a part runs its cells on every model, the others'
+                          * heads are NaN (null in the json); {0, 0}: the whole run */
 } cl_group_attention_opts;
 
 /* One head in one cell: means over the groups. */
@@ -1108,8 +1111,10 @@ CL_API const cl_ga_head *cl_group_attention_head(const cl_group_attention_result
 /* dir/group_attention.json and dir/group_attention.csv (atomic); the reader takes the json back. */
 CL_API int cl_group_attention_write(const cl_group_attention_result *r, const char *dir, cl_error *err);
 CL_API int cl_group_attention_read(const char *dir, cl_group_attention_result *r, cl_error *err);
-/* `chronolens group-attention`'s files: the folder (created), the files, the figures. */
-CL_API int cl_group_attention_save(const cl_group_attention_result *r, const char *dir, cl_error *err);
+/* `chronolens group-attention`'s files: the folder (created), the files, the figures or, for
+ * a part (units: the cells), shard.json; cl_merge joins the parts' cells. */
+CL_API int cl_group_attention_save(const cl_group_attention_result *r, const char *dir, const cl_save_part *part,
+                                   cl_error *err);
 
 /* ---------------------------------------------------------------- ABI */
 
