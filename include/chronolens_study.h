@@ -796,13 +796,18 @@ CL_API void cl_forecast_df_free(cl_forecast_df *d);
 /* ---------------------------------------------------------------- embed (method.md §1, §4) */
 
 typedef struct cl_embed_opts {
-    int batch;             /* series per encoder pass (16) */
+    int batch;             /* series per encoder pass (16); Chronos-2: tasks join a pass while it
+                              has fewer rows (upstream's batch_size), so a pass may exceed it */
     cl_progress progress;  /* stage "embed": series done of all */
+    const int *group_ids;  /* Chronos-2: (series) the task of each series (rows sharing an id are
+                              one multivariate task: they attend to each other); NULL: each its own */
+    int cross_learning;    /* Chronos-2: every row of a pass in one group */
 } cl_embed_opts;
 CL_API void cl_embed_default(cl_embed_opts *o);
 
 /* ChronosPipeline.embed / ChronosBoltPipeline.embed / Chronos2Pipeline.embed: the encoder's
- * last hidden state (Chronos-2: each series its own task, one output patch, as upstream). */
+ * last hidden state (Chronos-2: one output patch, as upstream; tasks from o->group_ids, rows in
+ * the context's order). group_ids or cross_learning on another family: CL_EINVAL. */
 typedef struct cl_embed_result {
     int B, T, d, bolt;  /* T: tokens incl. EOS (T5), patches [+ REG] (Bolt), patches + [REG] + the
                            output token (Chronos-2); bolt: 1 for Bolt and Chronos-2 (loc, scale) */

@@ -289,6 +289,58 @@ static void test_embed(void **st) {
     st_close(&g);
 }
 
+/* `embed --group-ids 0,1,2,2` (the last two columns one bivariate task: they read each other)
+ * and `--cross-learning` (every row one group): the oracle's encode under those group ids
+ * (encoder_hidden_groups, encoder_hidden_cross of make_chronos2_embed.py), within 1e-4; ids
+ * are labels (5,3,7,7 is the same tasks); a wrong count of ids or ids for a T5 model: exit 2,
+ * one line, nothing written */
+static void test_embed_groups(void **st) {
+    (void)st;
+    char out[1024], log[1024];
+    snprintf(out, sizeof out, "%s/eg.npy", test_tmpdir());
+    snprintf(log, sizeof log, "%s/eg.log", test_tmpdir());
+    static const char *const OPT[] = {"--group-ids 0,1,2,2", "--group-ids 5,3,7,7", "--cross-learning"};
+    static const char *const WANT[] = {"encoder_hidden_groups", "encoder_hidden_groups", "encoder_hidden_cross"};
+    cl_error err;
+    st_file g;
+    if (st_open(FIXTURE "/embed.safetensors", &g, &err)) fail_msg("%s", err.msg);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(run_cmd("'%s' embed --quiet --model '%s' --context '%s/context.csv' %s --out '%s'", CL_CLI, FIXTURE,
+                                 FIXTURE, OPT[i], out), 0);
+        float *e;
+        int nd;
+        int64_t sh[NPY_MAX_DIMS];
+        if (npy_read_f32(out, &e, &nd, sh, &err)) fail_msg("%s", err.msg);
+        size_t n;
+        float *want = golden_f32(&g, WANT[i], &n);
+        assert_true(nd == 3 && (size_t)(sh[0] * sh[1] * sh[2]) == n);
+        char label[128];
+        snprintf(label, sizeof label, "embed %s", OPT[i]);
+        close_to(label, e, want, n);
+        if (i == 0) { /* the groups matter: the bivariate task's rows differ from their own-task embedding */
+            float *solo = golden_f32(&g, "encoder_hidden", &n);
+            assert_true(max_abs_diff(e + n / 2, solo + n / 2, n / 2) > 1e-3);
+            free(solo);
+        }
+        free(want); free(e);
+    }
+    st_close(&g);
+    static const char *const BAD[] = {"--model '%s' --group-ids 0,1", "--model '%s/../rand-small' --group-ids 0,1,2,3",
+                                      "--model '%s/../rand-small' --cross-learning"};
+    for (size_t i = 0; i < sizeof BAD / sizeof *BAD; i++) {
+        char opt[1024];
+        snprintf(opt, sizeof opt, BAD[i], FIXTURE);
+        remove(out);
+        assert_int_equal(run_cmd("'%s' embed --quiet %s --context '%s/context.csv' --out '%s' 2> '%s'", CL_CLI, opt, FIXTURE,
+                                 out, log), 2);
+        char *txt = slurp(log);
+        printf("  %s", txt);
+        assert_ptr_equal(strchr(txt, '\n'), txt + strlen(txt) - 1);
+        assert_false(file_exists(out));
+        free(txt);
+    }
+}
+
 /* head_only (the forecast's passes: the last layer at the future tokens only) gives the
  * golden's quantile_preds of the main case (3 groups, a padded series) and of the
  * cross-learning pass; with a capture it is refused */
@@ -336,6 +388,7 @@ int main(int argc, char **argv) {
         cmocka_unit_test(test_cli_wide),
         cmocka_unit_test(test_cli_df),
         cmocka_unit_test(test_embed),
+        cmocka_unit_test(test_embed_groups),
     };
     static const struct CMUnitTest peer[] = {cmocka_unit_test(test_peer)};
     static const cl_test_group groups[] = {
