@@ -845,7 +845,16 @@ typedef struct cl_forward_opts {
     const float *future_covariates; /* (B, F) in data units, NaN = unknown; NULL: none */
     int F;
     int output_patches;         /* N future tokens (0: the model's max_output_patches) */
+    /* Chronos-2 capture by specification (the forward writes only what is asked): c2_maps of
+     * CL_C2_TIME | CL_C2_GROUP | CL_C2_HIDDEN (all by default); layers and heads above select the
+     * time and group maps' layers and heads (and the hidden states' layers); rows: the time
+     * attention's query tokens; group_tokens: the tokens whose group maps are kept (both: a
+     * negative t is S + t, so -1 is the last future token; none twice; 0 of them: all). */
+    int c2_maps;
+    int n_rows, rows[CL_FORWARD_MAX_SEL];
+    int n_group_tokens, group_tokens[CL_FORWARD_MAX_SEL];
 } cl_forward_opts;
+enum { CL_C2_TIME = 1, CL_C2_GROUP = 2, CL_C2_HIDDEN = 4, CL_C2_ALL = 7 };
 CL_API void cl_forward_default(cl_forward_opts *o);
 /* The options against the model, before any work: layers and heads below its counts and none
  * twice; for Bolt no decoder ids and no selection. Run by cl_forward_run / _stream too. */
@@ -867,7 +876,10 @@ typedef struct cl_forward_tensor {
  * future_patches, attention_mask, input_embeds, time_attn.l (B, H, S, S), group_attn.l
  * (S, H, B, B), hidden_time.l, hidden_group.l, hidden.l, encoder_hidden,
  * quantile_preds_normalized, quantile_preds (B, Q, N*ps). A selection keeps the stacks and layers chosen
- * (named by their layer index) and adds "heads" (the heads kept) before the logits. */
+ * (named by their layer index) and adds "heads" (the heads kept) before the logits; a Chronos-2
+ * selection (c2_maps, layers, heads, rows, group_tokens) keeps time_attn.l (B, heads, rows, S),
+ * group_attn.l (tokens, heads, B, B) and the hidden states of the layers chosen, and adds
+ * "heads", "rows" and "group_tokens" (int64, resolved) for what it selects. */
 typedef struct cl_forward_result {
     int bolt;
     cl_precision precision;  /* of the model's products (the file's __metadata__ "precision") */
@@ -876,6 +888,8 @@ typedef struct cl_forward_result {
     int64_t *ids64, *mask64, *heads64; /* owned */
     float *scale;            /* owned (T5) */
     cl_state *state;         /* owned: holds the maps, hidden states and logits */
+    float *group_sel;        /* owned (Chronos-2): the group maps of the layers and heads selected */
+    int64_t *sel64;          /* owned (Chronos-2): the rows and group tokens selected, resolved */
 } cl_forward_result;
 /* Checks the decoder ids (rows = series, length <= CL_FORWARD_MAX_DECODER, ids inside the
  * vocabulary; none for Bolt, whose decoder has one fixed query). */
