@@ -762,8 +762,10 @@ CL_API void cl_forecast_free(cl_forecast_result *r);
 
 /* predict_df's long format (Chronos-2; docs/forecasting.md "Chronos-2"): a CSV with a row per
  * item and time step — an id column, a timestamp column (integers or ISO dates
- * YYYY-MM-DD[ HH:MM[:SS]], regularly spaced, increasing), the target column(s) and any other
- * numeric columns (covariates: past-only, or known in the future when future_df has them).
+ * YYYY-MM-DD[ HH:MM[:SS]], regularly spaced, increasing), the numeric target column(s) and any
+ * other columns (covariates: past-only, or known in the future when future_df has them; a
+ * column with a cell that is not a number is categorical, encoded as upstream's
+ * from_data_frame does: per item target encoding with one target, ordinal codes with several).
  * Each item is one task: its rows are the targets (in the order given), the past-only
  * covariates, then the known ones (each sorted by name), as Chronos2Pipeline lays them out. */
 typedef struct cl_forecast_df_opts {
@@ -788,7 +790,7 @@ typedef struct cl_forecast_df {
     int items;
 } cl_forecast_df;
 /* Reads o->df (and o->future_df, which must hold horizon rows per item); bad input: CL_EFORMAT
- * naming the file, its line and the problem (a missing column, a non-numeric covariate, an
+ * naming the file, its line and the problem (a missing column, a non-numeric target, an
  * irregular or decreasing timestamp, an item without future rows ...). */
 CL_API int cl_forecast_df_read(const cl_forecast_df_opts *o, int horizon, cl_forecast_df *d, cl_error *err);
 CL_API void cl_forecast_df_free(cl_forecast_df *d);
