@@ -81,3 +81,20 @@ def test_predict_df(pipe, golden, tmp_path):
     assert np.abs(out["0.9"].to_numpy() - c["q0.9"].to_numpy()).max() <= 1e-5
     q = g["cov.predict_long"][[0, 3]][:, 18].reshape(-1)  # level 0.9 of the target rows
     assert np.abs(out["0.9"].to_numpy() - q).max() <= TOL
+
+
+def test_embed_series_groups(pipe):
+    """embed_series's group_ids / cross_learning (chronolens embed --group-ids / --cross-learning)
+    against the oracle's encode under groups 0,1,2,2 and under one group (embed.safetensors)."""
+    import csv
+    g = read_safetensors(C2 / "embed.safetensors")
+    rows = list(csv.reader(open(C2 / "context.csv")))[1:]
+    x = np.array([[float(v) if v else np.nan for v in r] for r in rows], dtype=np.float32).T.copy()
+    emb, scale = chronolens.studies.embed_series(pipe.model, x, group_ids=[0, 1, 2, 2])
+    assert np.abs(emb - g["encoder_hidden_groups"]).max() <= TOL
+    emb, _ = chronolens.studies.embed_series(pipe.model, x, cross_learning=True)
+    assert np.abs(emb - g["encoder_hidden_cross"]).max() <= TOL
+    emb, _ = chronolens.studies.embed_series(pipe.model, x)
+    assert np.abs(emb - g["encoder_hidden"]).max() <= TOL
+    with pytest.raises(ValueError):
+        chronolens.studies.embed_series(pipe.model, x, group_ids=[0, 1])
