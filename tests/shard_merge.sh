@@ -66,6 +66,9 @@ $B induction -q $OF --shard 7/7 --out "$T/bad" 2> "$T/err"; s=$?
 [ $s = 2 ] && grep -q "7 parts for 6 units" "$T/err" || { echo "offsets, 7 parts: exit $s"; cat "$T/err"; exit 1; }
 $B merge -q "$T/ga-1" "$T/ga-2" --out "$T/bad" 2> "$T/err"; s=$?
 [ $s = 2 ] && [ "$(wc -l < "$T/err")" = 1 ] || { echo "group attention, missing part: exit $s"; cat "$T/err"; exit 1; }
+$B group-attention -q $GA --seed 1 --shard 2/3 --out "$T/ga-s1" # a part of another run (its seed)
+$B merge -q "$T/ga-1" "$T/ga-s1" "$T/ga-3" --out "$T/bad" 2> "$T/err"; s=$?
+[ $s = 2 ] && grep -q "settings or models other than" "$T/err" || { echo "group attention, other seed: exit $s"; cat "$T/err"; exit 1; }
 $B group-attention -q $GA --shard 5/5 --out "$T/bad" 2> "$T/err"; s=$?
 [ $s = 2 ] && grep -q "5 parts for 4" "$T/err" || { echo "group attention, 5 parts: exit $s"; cat "$T/err"; exit 1; }
 echo "shard + merge = one run"
