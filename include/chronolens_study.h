@@ -762,8 +762,10 @@ CL_API void cl_forecast_free(cl_forecast_result *r);
 
 /* predict_df's long format (Chronos-2; docs/forecasting.md "Chronos-2"): a CSV with a row per
  * item and time step — an id column, a timestamp column (integers or ISO dates
- * YYYY-MM-DD[ HH:MM[:SS]], regularly spaced, increasing), the target column(s) and any other
- * numeric columns (covariates: past-only, or known in the future when future_df has them).
+ * YYYY-MM-DD[ HH:MM[:SS]], regularly spaced, increasing), the numeric target column(s) and any
+ * other columns (covariates: past-only, or known in the future when future_df has them; a
+ * column with a cell that is not a number is categorical, encoded as upstream's
+ * from_data_frame does: per item target encoding with one target, ordinal codes with several).
  * Each item is one task: its rows are the targets (in the order given), the past-only
  * covariates, then the known ones (each sorted by name), as Chronos2Pipeline lays them out. */
 typedef struct cl_forecast_df_opts {
@@ -788,7 +790,7 @@ typedef struct cl_forecast_df {
     int items;
 } cl_forecast_df;
 /* Reads o->df (and o->future_df, which must hold horizon rows per item); bad input: CL_EFORMAT
- * naming the file, its line and the problem (a missing column, a non-numeric covariate, an
+ * naming the file, its line and the problem (a missing column, a non-numeric target, an
  * irregular or decreasing timestamp, an item without future rows ...). */
 CL_API int cl_forecast_df_read(const cl_forecast_df_opts *o, int horizon, cl_forecast_df *d, cl_error *err);
 CL_API void cl_forecast_df_free(cl_forecast_df *d);
@@ -796,13 +798,18 @@ CL_API void cl_forecast_df_free(cl_forecast_df *d);
 /* ---------------------------------------------------------------- embed (method.md §1, §4) */
 
 typedef struct cl_embed_opts {
-    int batch;             /* series per encoder pass (16) */
+    int batch;             /* series per encoder pass (16); Chronos-2: tasks join a pass while it
+                              has fewer rows (upstream's batch_size), so a pass may exceed it */
     cl_progress progress;  /* stage "embed": series done of all */
+    const int *group_ids;  /* Chronos-2: (series) the task of each series (rows sharing an id are
+                              one multivariate task: they attend to each other); NULL: each its own */
+    int cross_learning;    /* Chronos-2: every row of a pass in one group */
 } cl_embed_opts;
 CL_API void cl_embed_default(cl_embed_opts *o);
 
 /* ChronosPipeline.embed / ChronosBoltPipeline.embed / Chronos2Pipeline.embed: the encoder's
- * last hidden state (Chronos-2: each series its own task, one output patch, as upstream). */
+ * last hidden state (Chronos-2: one output patch, as upstream; tasks from o->group_ids, rows in
+ * the context's order). group_ids or cross_learning on another family: CL_EINVAL. */
 typedef struct cl_embed_result {
     int B, T, d, bolt;  /* T: tokens incl. EOS (T5), patches [+ REG] (Bolt), patches + [REG] + the
                            output token (Chronos-2); bolt: 1 for Bolt and Chronos-2 (loc, scale) */
@@ -840,7 +847,16 @@ typedef struct cl_forward_opts {
     const float *future_covariates; /* (B, F) in data units, NaN = unknown; NULL: none */
     int F;
     int output_patches;         /* N future tokens (0: the model's max_output_patches) */
+    /* Chronos-2 capture by specification (the forward writes only what is asked): c2_maps of
+     * CL_C2_TIME | CL_C2_GROUP | CL_C2_HIDDEN (all by default); layers and heads above select the
+     * time and group maps' layers and heads (and the hidden states' layers); rows: the time
+     * attention's query tokens; group_tokens: the tokens whose group maps are kept (both: a
+     * negative t is S + t, so -1 is the last future token; none twice; 0 of them: all). */
+    int c2_maps;
+    int n_rows, rows[CL_FORWARD_MAX_SEL];
+    int n_group_tokens, group_tokens[CL_FORWARD_MAX_SEL];
 } cl_forward_opts;
+enum { CL_C2_TIME = 1, CL_C2_GROUP = 2, CL_C2_HIDDEN = 4, CL_C2_ALL = 7 };
 CL_API void cl_forward_default(cl_forward_opts *o);
 /* The options against the model, before any work: layers and heads below its counts and none
  * twice; for Bolt no decoder ids and no selection. Run by cl_forward_run / _stream too. */
@@ -862,7 +878,10 @@ typedef struct cl_forward_tensor {
  * future_patches, attention_mask, input_embeds, time_attn.l (B, H, S, S), group_attn.l
  * (S, H, B, B), hidden_time.l, hidden_group.l, hidden.l, encoder_hidden,
  * quantile_preds_normalized, quantile_preds (B, Q, N*ps). A selection keeps the stacks and layers chosen
- * (named by their layer index) and adds "heads" (the heads kept) before the logits. */
+ * (named by their layer index) and adds "heads" (the heads kept) before the logits; a Chronos-2
+ * selection (c2_maps, layers, heads, rows, group_tokens) keeps time_attn.l (B, heads, rows, S),
+ * group_attn.l (tokens, heads, B, B) and the hidden states of the layers chosen, and adds
+ * "heads", "rows" and "group_tokens" (int64, resolved) for what it selects. */
 typedef struct cl_forward_result {
     int bolt;
     cl_precision precision;  /* of the model's products (the file's __metadata__ "precision") */
@@ -871,6 +890,8 @@ typedef struct cl_forward_result {
     int64_t *ids64, *mask64, *heads64; /* owned */
     float *scale;            /* owned (T5) */
     cl_state *state;         /* owned: holds the maps, hidden states and logits */
+    float *group_sel;        /* owned (Chronos-2): the group maps of the layers and heads selected */
+    int64_t *sel64;          /* owned (Chronos-2): the rows and group tokens selected, resolved */
 } cl_forward_result;
 /* Checks the decoder ids (rows = series, length <= CL_FORWARD_MAX_DECODER, ids inside the
  * vocabulary; none for Bolt, whose decoder has one fixed query). */
@@ -1069,6 +1090,9 @@ typedef struct cl_group_attention_opts {
     cl_progress progress; /* stage "group-attention", passes done of all */
     cl_precision precision; /* the models are loaded in it (CL_FP32); as run: the one they got */
     const char *const *names; /* (models) or NULL: each model's name (default: its folder's) */
+    cl_shard shard;      /* units: the (lag, noise) cells, lag-major (unit = lag index × n_noises
+                          * + noise index); a part runs its cells on every model, the others'
+                          * heads are NaN (null in the json); {0, 0}: the whole run */
 } cl_group_attention_opts;
 
 /* One head in one cell: means over the groups. */
@@ -1108,8 +1132,10 @@ CL_API const cl_ga_head *cl_group_attention_head(const cl_group_attention_result
 /* dir/group_attention.json and dir/group_attention.csv (atomic); the reader takes the json back. */
 CL_API int cl_group_attention_write(const cl_group_attention_result *r, const char *dir, cl_error *err);
 CL_API int cl_group_attention_read(const char *dir, cl_group_attention_result *r, cl_error *err);
-/* `chronolens group-attention`'s files: the folder (created), the files, the figures. */
-CL_API int cl_group_attention_save(const cl_group_attention_result *r, const char *dir, cl_error *err);
+/* `chronolens group-attention`'s files: the folder (created), the files, the figures or, for
+ * a part (units: the cells), shard.json; cl_merge joins the parts' cells. */
+CL_API int cl_group_attention_save(const cl_group_attention_result *r, const char *dir, const cl_save_part *part,
+                                   cl_error *err);
 
 /* ---------------------------------------------------------------- ABI */
 

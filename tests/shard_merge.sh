@@ -1,7 +1,8 @@
 #!/bin/sh
 # shard_merge.sh CLI FIXTURES — every study that takes --shard K/N, run whole and in parts
 # joined by `chronolens merge`: the merged folder holds exactly the files of the whole run,
-# byte for byte (figures included), run times aside ("seconds" in induction.json). Parts are
+# byte for byte (figures included), run times aside ("seconds" in induction.json and
+# group_attention.json). Parts are
 # given to merge out of order. Also: a part missing or given twice is an error (exit 2).
 set -e
 B=$1; F=$2; M=$F/rand-small
@@ -44,6 +45,13 @@ $B multisine-sweep -q --model "$M" --configs 7 --batch 2 --permutations 100 --ou
 for k in 1 2 3; do $B multisine-sweep -q --model "$M" --configs 7 --batch 2 --permutations 100 --shard $k/3 --out "$T/mss-$k"; done
 $B merge -q "$T/mss-1" "$T/mss-3" "$T/mss-2" --out "$T/mss-m"
 same "$T/mss" "$T/mss-m"
+# Chronos-2 group attention: units (lag, noise) cells, 4 of them in 3 parts, two models
+C2=$F/chronos2-rand; cp -r "$C2" "$T/c2other"
+GA="--model $C2 --model $T/c2other --groups 4 --batch-groups 3 --permutations 50 --lags 0,1 --noises 0,1"
+$B group-attention -q $GA --out "$T/ga" > /dev/null
+for k in 1 2 3; do $B group-attention -q $GA --shard $k/3 --out "$T/ga-$k"; done
+$B merge -q "$T/ga-3" "$T/ga-1" "$T/ga-2" --out "$T/ga-m"
+same "$T/ga" "$T/ga-m"
 # a part missing, a part twice: exit 2, one line
 set +e
 $B merge -q "$T/sw-1" "$T/sw-2" --out "$T/bad" 2> "$T/err"; s=$?
@@ -56,4 +64,11 @@ $B merge -q "$T/off-1" "$T/off-2" "$T/off-3" --out "$T/bad" 2> "$T/err"; s=$?
 [ $s = 2 ] && [ "$(wc -l < "$T/err")" = 1 ] || { echo "offsets, missing part: exit $s"; cat "$T/err"; exit 1; }
 $B induction -q $OF --shard 7/7 --out "$T/bad" 2> "$T/err"; s=$?
 [ $s = 2 ] && grep -q "7 parts for 6 units" "$T/err" || { echo "offsets, 7 parts: exit $s"; cat "$T/err"; exit 1; }
+$B merge -q "$T/ga-1" "$T/ga-2" --out "$T/bad" 2> "$T/err"; s=$?
+[ $s = 2 ] && [ "$(wc -l < "$T/err")" = 1 ] || { echo "group attention, missing part: exit $s"; cat "$T/err"; exit 1; }
+$B group-attention -q $GA --seed 1 --shard 2/3 --out "$T/ga-s1" # a part of another run (its seed)
+$B merge -q "$T/ga-1" "$T/ga-s1" "$T/ga-3" --out "$T/bad" 2> "$T/err"; s=$?
+[ $s = 2 ] && grep -q "settings or models other than" "$T/err" || { echo "group attention, other seed: exit $s"; cat "$T/err"; exit 1; }
+$B group-attention -q $GA --shard 5/5 --out "$T/bad" 2> "$T/err"; s=$?
+[ $s = 2 ] && grep -q "5 parts for 4" "$T/err" || { echo "group attention, 5 parts: exit $s"; cat "$T/err"; exit 1; }
 echo "shard + merge = one run"

@@ -32,6 +32,7 @@
 #define SMALL CL_FIXTURES "/rand-small"
 #define GATED CL_FIXTURES "/rand-gated-bf16"
 #define BOLT CL_FIXTURES "/bolt-rand"
+#define C2 CL_FIXTURES "/chronos2-rand"
 
 /* Bounds: the deviation measured on this machine (docs/precision.md "Precision") x 2, rounded up;
  * where it is ~0 (the planted model, whose weights bf16 holds almost exactly) a small floor. */
@@ -477,6 +478,73 @@ static void test_bolt(void **st) {
     bolt_free(&b);
 }
 
+/* ------------------------------------------------------------ Chronos-2 */
+
+/* Chronos-2 (chronos2-rand, the golden's main case: 4 series in groups 0, 1, 2, 2, 4 output
+ * patches): max |diff| of the time and the group attention probabilities over every layer,
+ * relative deviation of the encoder output, of the quantile head's output before sinh and
+ * de-normalisation, and of the quantiles (data units). Bounds: measured x 2, rounded up, as
+ * above (the test prints its C2_MEASURED line).
+ *                                  measured: 0.00509 / 0.00336 / 0.00446 / 0.00571 / 0.000699 */
+typedef struct c2_bounds { double time_attn, group_attn, enc, qnorm, quant; } c2_bounds;
+static const c2_bounds C2_B = {0.011, 0.007, 0.009, 0.012, 0.0014};
+
+typedef struct c2_pass { cl_model *m; cl_state *s; cl_chronos2_result r; } c2_pass;
+
+static void c2_run(cl_precision p, c2_pass *x) {
+    cl_error err;
+    st_file g;
+    if (st_open(C2 "/golden.safetensors", &g, &err)) fail_msg("%s", err.msg);
+    const st_tensor *ct = st_find(&g, "context");
+    assert_non_null(ct);
+    size_t n;
+    float *ctx = golden_f32(&g, "context", &n);
+    static const int gid[4] = {0, 1, 2, 2};
+    assert_int_equal(ct->shape[0], 4);
+    x->m = load(C2, p);
+    assert_true(cl_model_is_chronos2(x->m));
+    assert_int_equal(cl_state_new(x->m, &x->s, &err), 0);
+    cl_state_capture_all(x->s);
+    cl_chronos2_input in = {.context = ctx, .B = 4, .L = (int)ct->shape[1], .group_ids = gid, .num_output_patches = 4,
+                            .capture_group = 1};
+    if (cl_chronos2_forward(x->s, &in, &x->r, &err)) fail_msg("%s", err.msg);
+    free(ctx);
+    st_close(&g);
+}
+
+/* Chronos-2's products (residual blocks, time and group attention, feed-forward, head) in
+ * bf16 against fp32 */
+static void test_chronos2(void **st) {
+    (void)st;
+    c2_pass f, b;
+    c2_run(CL_FP32, &f);
+    c2_run(CL_BF16, &b);
+    assert_int_equal(cl_model_precision(b.m), CL_BF16);
+    const cl_config *c = cl_model_config(f.m);
+    const int B = f.r.B, S = f.r.S, H = c->num_heads, NL = c->num_layers, Q = f.r.Q, d = c->d_model;
+    int sf[5], sb[5];
+    const float *tf = cl_state_attn(f.s, CL_ENC_SELF, sf), *tb = cl_state_attn(b.s, CL_ENC_SELF, sb);
+    assert_non_null(tf);
+    assert_non_null(tb);
+    assert_memory_equal(sf, sb, sizeof sf);
+    const double dt = max_abs_diff(tb, tf, (size_t)NL * B * H * S * S);
+    const double dg = max_abs_diff(b.r.group_attn, f.r.group_attn, (size_t)NL * S * H * B * B);
+    const double de = rel_diff(b.r.encoder_hidden, f.r.encoder_hidden, (size_t)B * S * d);
+    const size_t nq = (size_t)B * Q * f.r.N * f.r.ps;
+    const double dn = rel_diff(b.r.quantile_preds_normalized, f.r.quantile_preds_normalized, nq);
+    const double dq = rel_diff(b.r.quantile_preds, f.r.quantile_preds, nq);
+    print_message("C2_MEASURED chronos2: time attention max |diff| %.3g, group attention %.3g, encoder rel %.3g, "
+                  "head rel %.3g, quantiles rel %.3g\n", dt, dg, de, dn, dq);
+    /* every one moved (the bf16 products ran) and within its bound */
+    assert_true(dt > 0 && dt <= C2_B.time_attn);
+    assert_true(dg > 0 && dg <= C2_B.group_attn);
+    assert_true(de > 0 && de <= C2_B.enc);
+    assert_true(dn > 0 && dn <= C2_B.qnorm);
+    assert_true(dq > 0 && dq <= C2_B.quant);
+    cl_state_free(f.s); cl_model_free(f.m);
+    cl_state_free(b.s); cl_model_free(b.m);
+}
+
 /* ------------------------------------------------------------ fallback */
 
 /* With oneDNN limited to AVX-512 without bf16 (its ONEDNN_MAX_CPU_ISA), --precision bf16
@@ -625,6 +693,7 @@ int main(int argc, char **argv) {
         cmocka_unit_test(test_planted),
         cmocka_unit_test(test_random_tiny),
         cmocka_unit_test(test_bolt),
+        cmocka_unit_test(test_chronos2),
         cmocka_unit_test(test_cli_records),
         cmocka_unit_test(test_cli_records_studies),
         cmocka_unit_test(test_mixed_models),

@@ -223,7 +223,7 @@ static void test_cli_df(void **st) {
     static const struct { const char *text, *opts, *says; } BAD[] = {
         {"item_id,timestamp,target\na,1,1\na,2,2\na,4,3\n", "", "line 4: timestamp '4' of item 'a' is not regularly spaced"},
         {"item_id,timestamp,target\na,2024-01-01,1\na,2024-01-02,2\na,2024-01-02,3\n", "", "line 4"},
-        {"item_id,timestamp,target,c\na,1,1,red\na,2,2,blue\n", "", "line 2, column 'c': non-numeric cell 'red'"},
+        {"item_id,timestamp,target,c\na,1,1,red\na,2,x,blue\n", "", "line 3, column 'target': non-numeric cell 'x'"},
         {"item_id,timestamp,target\na,1,1\na,x,2\n", "", "line 3: timestamp 'x'"},
         {"item_id,timestamp,value\na,1,1\na,2,2\n", "", "no target column 'target'"},
         {"item_id,time,target\na,1,1\n", "", "no timestamp column 'timestamp'"},
@@ -253,6 +253,111 @@ static void test_cli_df(void **st) {
     write_file(fut, "item_id,timestamp\na,2024-04-30\na,2024-05-31\na,2024-06-30\n");
     assert_int_equal(run_cmd("'%s' forecast --quiet --model '%s' --df '%s' --future-df '%s' --horizon 3 --out '%s'", CL_CLI,
                              FIXTURE, df, fut, out), 0);
+}
+
+/* categorical covariates in --df / --future-df, derived by hand from upstream's rule
+ * (chronos2/preprocess.py _encode_categorical, _target_encode): categories = the past's sorted
+ * labels, a missing cell its own slot, a future label unseen in the past the last slot. One
+ * target: slot s of item i -> (mean_i + sum_{i,s}) / (1 + count_{i,s}) over the item's finite
+ * targets. Item A: targets 1..4 (mean 2.5), red at 1 and 3 -> 6.5/3, blue at 2 -> 4.5/2,
+ * missing at 4 -> 6.5/2; its future red -> 6.5/3, purple (unseen) -> 2.5. Item B: targets 10,
+ * NaN, 30 (mean 20), blue at 10 and at the NaN -> 30/2, green -> 50/2; future missing -> 20 (no
+ * missing cell in B's past), blue -> 15. Several targets: the ordinal codes (blue 0, red 1,
+ * missing 2, unseen NaN); bools as pandas orders them (False 0, True 1). */
+static void test_df_categorical(void **st) {
+    (void)st;
+    char df[1024], fut[1024];
+    snprintf(df, sizeof df, "%s/cat.csv", test_tmpdir());
+    snprintf(fut, sizeof fut, "%s/cat_future.csv", test_tmpdir());
+    write_file(df, "item_id,timestamp,target,color,n\nA,1,1,red,0.5\nA,2,2,blue,0.5\nA,3,3,red,0.5\nA,4,4,,0.5\n"
+                   "B,1,10,blue,1\nB,2,,blue,1\nB,3,30,green,1\n");
+    write_file(fut, "item_id,timestamp,color\nA,5,red\nA,6,purple\nB,4,\nB,5,blue\n");
+    cl_forecast_df_opts o;
+    cl_forecast_df_default(&o);
+    o.df = df;
+    o.future_df = fut;
+    cl_forecast_df d;
+    cl_error err;
+    if (cl_forecast_df_read(&o, 2, &d, &err)) fail_msg("%s", err.msg);
+    /* rows: A target, n, color; B target, n, color; L = 4 (B left-padded) */
+    assert_int_equal(d.ctx.B, 6);
+    assert_int_equal(d.ctx.L, 4);
+    const float *ca = d.ctx.values + 2 * 4, *cb = d.ctx.values + 5 * 4;
+    const float wa[4] = {(float)(6.5 / 3), 2.25f, (float)(6.5 / 3), 3.25f}, wb[3] = {15, 15, 25};
+    assert_memory_equal(ca, wa, sizeof wa);
+    assert_true(isnan(cb[0]));
+    assert_memory_equal(cb + 1, wb, sizeof wb);
+    const float fa[2] = {(float)(6.5 / 3), 2.5f}, fb[2] = {20, 15};
+    assert_memory_equal(d.future_covariates + 2 * 2, fa, sizeof fa);
+    assert_memory_equal(d.future_covariates + 5 * 2, fb, sizeof fb);
+    assert_true(isnan(d.future_covariates[1 * 2]) && isnan(d.future_covariates[3 * 2]));
+    cl_forecast_df_free(&d);
+    /* two targets: ordinal codes */
+    write_file(df, "item_id,timestamp,x,y,color,flag\nA,1,1,2,red,True\nA,2,2,3,blue,false\nA,3,3,4,,TRUE\n");
+    write_file(fut, "item_id,timestamp,color\nA,4,green\nA,5,blue\n");
+    o.target = "x,y";
+    if (cl_forecast_df_read(&o, 2, &d, &err)) fail_msg("%s", err.msg);
+    assert_int_equal(d.ctx.B, 4); /* x, y, flag (past-only), color (known) */
+    const float wf[3] = {1, 0, 1}, wc[3] = {1, 0, 2};
+    assert_memory_equal(d.ctx.values + 2 * 3, wf, sizeof wf);
+    assert_memory_equal(d.ctx.values + 3 * 3, wc, sizeof wc);
+    assert_true(isnan(d.future_covariates[3 * 2]));
+    assert_true(d.future_covariates[3 * 2 + 1] == 0);
+    cl_forecast_df_free(&d);
+    /* the CLI forecasts with them */
+    char out[1024];
+    snprintf(out, sizeof out, "%s/cat_out.csv", test_tmpdir());
+    assert_int_equal(run_cmd("'%s' forecast --quiet --model '%s' --df '%s' --future-df '%s' --target x,y --horizon 2 "
+                             "--out '%s'", CL_CLI, FIXTURE, df, fut, out), 0);
+}
+
+/* the same encoding against upstream's own preprocessing (tests/fixtures/chronos2-cat, made by
+ * make_chronos2_categorical.py with chronos-forecasting's from_data_frame on the files as
+ * pandas reads them): 4 items of 12 to 50 rows, text labels with missing cells (one item has a
+ * label the others lack), a bool column, a numeric one, a known covariate whose future has
+ * labels the past never had; one target (target encoding) and two (ordinal codes). Every
+ * value equal (NaN where NaN): the sums run in double in row order as np.bincount's and are
+ * rounded once, as numpy rounds them. */
+static void test_df_categorical_upstream(void **st) {
+    (void)st;
+    cl_error err;
+    st_file g;
+    if (st_open(CL_FIXTURES "/chronos2-cat/encoded.safetensors", &g, &err)) fail_msg("%s", err.msg);
+    static const char *const CASE[2] = {"one", "two"}, *const TGT[2] = {"target", "target,e_y"};
+    for (int k = 0; k < 2; k++) {
+        cl_forecast_df_opts o;
+        cl_forecast_df_default(&o);
+        o.df = CL_FIXTURES "/chronos2-cat/df.csv";
+        o.future_df = CL_FIXTURES "/chronos2-cat/future_df.csv";
+        o.target = TGT[k];
+        cl_forecast_df d;
+        if (cl_forecast_df_read(&o, 6, &d, &err)) fail_msg("%s", err.msg);
+        assert_int_equal(d.items, 4);
+        const int per = d.ctx.B / d.items, L = d.ctx.L;
+        int compared = 0;
+        for (int i = 0; i < d.items; i++) {
+            char nm[64];
+            snprintf(nm, sizeof nm, "%s.context.%d", CASE[k], i);
+            const st_tensor *c = st_find(&g, nm);
+            snprintf(nm, sizeof nm, "%s.future.%d", CASE[k], i);
+            const st_tensor *f = st_find(&g, nm);
+            assert_true(c && f && c->ndim == 2 && c->shape[0] == per && f->shape[0] == per && f->shape[1] == 6);
+            const int n = (int)c->shape[1];
+            for (int r = 0; r < per; r++) {
+                const float *got = d.ctx.values + ((size_t)i * per + r) * L + (L - n), *want = (const float *)c->data + (size_t)r * n;
+                for (int t = 0; t < n; t++, compared++)
+                    if (!(got[t] == want[t] || (isnan(got[t]) && isnan(want[t]))))
+                        fail_msg("%s item %d row %d step %d: %.9g, upstream %.9g", CASE[k], i, r, t, got[t], want[t]);
+                const float *gf = d.future_covariates + ((size_t)i * per + r) * 6, *wf = (const float *)f->data + (size_t)r * 6;
+                for (int t = 0; t < 6; t++, compared++)
+                    if (!(gf[t] == wf[t] || (isnan(gf[t]) && isnan(wf[t]))))
+                        fail_msg("%s item %d row %d future step %d: %.9g, upstream %.9g", CASE[k], i, r, t, gf[t], wf[t]);
+            }
+        }
+        printf("  %s target(s): %d values equal to upstream's\n", CASE[k], compared);
+        cl_forecast_df_free(&d);
+    }
+    st_close(&g);
 }
 
 /* `embed` (Chronos2Pipeline.embed: one output patch, each series its own task): the encoder
@@ -287,6 +392,58 @@ static void test_embed(void **st) {
     close_to("scale", got[1], scale, 4);
     free(want); free(loc); free(scale); free(e); free(s);
     st_close(&g);
+}
+
+/* `embed --group-ids 0,1,2,2` (the last two columns one bivariate task: they read each other)
+ * and `--cross-learning` (every row one group): the oracle's encode under those group ids
+ * (encoder_hidden_groups, encoder_hidden_cross of make_chronos2_embed.py), within 1e-4; ids
+ * are labels (5,3,7,7 is the same tasks); a wrong count of ids or ids for a T5 model: exit 2,
+ * one line, nothing written */
+static void test_embed_groups(void **st) {
+    (void)st;
+    char out[1024], log[1024];
+    snprintf(out, sizeof out, "%s/eg.npy", test_tmpdir());
+    snprintf(log, sizeof log, "%s/eg.log", test_tmpdir());
+    static const char *const OPT[] = {"--group-ids 0,1,2,2", "--group-ids 5,3,7,7", "--cross-learning"};
+    static const char *const WANT[] = {"encoder_hidden_groups", "encoder_hidden_groups", "encoder_hidden_cross"};
+    cl_error err;
+    st_file g;
+    if (st_open(FIXTURE "/embed.safetensors", &g, &err)) fail_msg("%s", err.msg);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(run_cmd("'%s' embed --quiet --model '%s' --context '%s/context.csv' %s --out '%s'", CL_CLI, FIXTURE,
+                                 FIXTURE, OPT[i], out), 0);
+        float *e;
+        int nd;
+        int64_t sh[NPY_MAX_DIMS];
+        if (npy_read_f32(out, &e, &nd, sh, &err)) fail_msg("%s", err.msg);
+        size_t n;
+        float *want = golden_f32(&g, WANT[i], &n);
+        assert_true(nd == 3 && (size_t)(sh[0] * sh[1] * sh[2]) == n);
+        char label[128];
+        snprintf(label, sizeof label, "embed %s", OPT[i]);
+        close_to(label, e, want, n);
+        if (i == 0) { /* the groups matter: the bivariate task's rows differ from their own-task embedding */
+            float *solo = golden_f32(&g, "encoder_hidden", &n);
+            assert_true(max_abs_diff(e + n / 2, solo + n / 2, n / 2) > 1e-3);
+            free(solo);
+        }
+        free(want); free(e);
+    }
+    st_close(&g);
+    static const char *const BAD[] = {"--model '%s' --group-ids 0,1", "--model '%s/../rand-small' --group-ids 0,1,2,3",
+                                      "--model '%s/../rand-small' --cross-learning"};
+    for (size_t i = 0; i < sizeof BAD / sizeof *BAD; i++) {
+        char opt[1024];
+        snprintf(opt, sizeof opt, BAD[i], FIXTURE);
+        remove(out);
+        assert_int_equal(run_cmd("'%s' embed --quiet %s --context '%s/context.csv' --out '%s' 2> '%s'", CL_CLI, opt, FIXTURE,
+                                 out, log), 2);
+        char *txt = slurp(log);
+        printf("  %s", txt);
+        assert_ptr_equal(strchr(txt, '\n'), txt + strlen(txt) - 1);
+        assert_false(file_exists(out));
+        free(txt);
+    }
 }
 
 /* head_only (the forecast's passes: the last layer at the future tokens only) gives the
@@ -335,7 +492,10 @@ int main(int argc, char **argv) {
         cmocka_unit_test(test_covariates),
         cmocka_unit_test(test_cli_wide),
         cmocka_unit_test(test_cli_df),
+        cmocka_unit_test(test_df_categorical),
+        cmocka_unit_test(test_df_categorical_upstream),
         cmocka_unit_test(test_embed),
+        cmocka_unit_test(test_embed_groups),
     };
     static const struct CMUnitTest peer[] = {cmocka_unit_test(test_peer)};
     static const cl_test_group groups[] = {

@@ -321,6 +321,115 @@ static void test_forward_cli(void **st) {
     assert_false(file_exists(out));
 }
 
+/* a golden tensor's element as float */
+static float at4(const float *x, const st_tensor *t, int64_t i, int64_t j, int64_t k, int64_t l) {
+    return x[((i * t->shape[1] + j) * t->shape[2] + k) * t->shape[3] + l];
+}
+
+/* `forward` capture by specification: --layers 2,0 --heads 3,1 --rows 5,-1 --group-tokens -1,10
+ * --maps time,group writes time_attn.{2,0} (B, 2, 2, S) and group_attn.{2,0} (2, 2, B, B), the
+ * golden's slices within TOL, "heads", "rows" and "group_tokens" resolved, no hidden state and
+ * no other layer; --maps hidden --layers 1 only the hidden states of layer 1; a selection the
+ * model or the pass cannot take is one line, exit 2, nothing written */
+static void test_forward_select(void **st) {
+    (void)st;
+    char out[4096];
+    cl_error err;
+    snprintf(out, sizeof out, "%s/c2-sel.safetensors", test_tmpdir());
+    assert_int_equal(run_cmd("'%s' forward --quiet --model '%s' --context '%s/context.csv' --group-ids 0,1,2,2 "
+                             "--maps time,group --layers 2,0 --heads 3,1 --rows 5,-1 --group-tokens -1,10 --out '%s'",
+                             CL_CLI, FIXTURE, FIXTURE, out), 0);
+    st_file g, o;
+    if (st_open(FIXTURE "/golden.safetensors", &g, &err) || st_open(out, &o, &err)) fail_msg("%s", err.msg);
+    const st_tensor *gt = st_find(&g, "time_attn.0"), *gg = st_find(&g, "group_attn.0");
+    const int64_t B = gt->shape[0], S = gt->shape[2];
+    const int64_t L[2] = {2, 0}, Hd[2] = {3, 1}, R[2] = {5, S - 1}, T[2] = {S - 1, 10};
+    double worst = 0;
+    for (int k = 0; k < 2; k++) {
+        char nm[64];
+        size_t n;
+        snprintf(nm, sizeof nm, "time_attn.%d", (int)L[k]);
+        const st_tensor *t = st_find(&o, nm), *tg = st_find(&g, nm);
+        assert_non_null(t);
+        assert_true(t->ndim == 4 && t->shape[0] == B && t->shape[1] == 2 && t->shape[2] == 2 && t->shape[3] == S);
+        float *x = golden_f32(&o, nm, &n), *y = golden_f32(&g, nm, &n);
+        for (int64_t b = 0; b < B; b++)
+            for (int h = 0; h < 2; h++)
+                for (int r = 0; r < 2; r++)
+                    for (int64_t s2 = 0; s2 < S; s2++) {
+                        const double d = fabs(at4(x, t, b, h, r, s2) - at4(y, tg, b, Hd[h], R[r], s2));
+                        worst = d > worst ? d : worst;
+                    }
+        free(x); free(y);
+        snprintf(nm, sizeof nm, "group_attn.%d", (int)L[k]);
+        t = st_find(&o, nm);
+        tg = st_find(&g, nm);
+        assert_non_null(t);
+        assert_true(t->ndim == 4 && t->shape[0] == 2 && t->shape[1] == 2 && t->shape[2] == B && t->shape[3] == B);
+        x = golden_f32(&o, nm, &n);
+        y = golden_f32(&g, nm, &n);
+        for (int i = 0; i < 2; i++)
+            for (int h = 0; h < 2; h++)
+                for (int64_t q = 0; q < B; q++)
+                    for (int64_t kk = 0; kk < B; kk++) {
+                        const double d = fabs(at4(x, t, i, h, q, kk) - at4(y, tg, T[i], Hd[h], q, kk));
+                        worst = d > worst ? d : worst;
+                    }
+        free(x); free(y);
+    }
+    printf("  selected maps: max abs %.3g\n", worst);
+    assert_true(worst <= TOL);
+    assert_null(st_find(&o, "time_attn.1"));
+    assert_null(st_find(&o, "group_attn.1"));
+    assert_null(st_find(&o, "hidden.0"));
+    assert_non_null(st_find(&o, "quantile_preds"));
+    static const char *const SEL[3] = {"heads", "rows", "group_tokens"};
+    const int64_t *want[3] = {Hd, R, T};
+    for (int k = 0; k < 3; k++) {
+        const st_tensor *t = st_find(&o, SEL[k]);
+        assert_true(t && t->dtype == ST_I64 && t->ndim == 1 && t->shape[0] == 2);
+        assert_memory_equal(t->data, want[k], sizeof(int64_t) * 2);
+    }
+    (void)gg;
+    st_close(&o);
+    /* the hidden states of one layer, no map */
+    assert_int_equal(run_cmd("'%s' forward --quiet --model '%s' --context '%s/context.csv' --group-ids 0,1,2,2 "
+                             "--maps hidden --layers 1 --out '%s'", CL_CLI, FIXTURE, FIXTURE, out), 0);
+    if (st_open(out, &o, &err)) fail_msg("%s", err.msg);
+    assert_null(st_find(&o, "time_attn.1"));
+    assert_null(st_find(&o, "group_attn.1"));
+    assert_null(st_find(&o, "hidden.0"));
+    static const char *const HID[3] = {"hidden_time.1", "hidden_group.1", "hidden.1"};
+    for (int k = 0; k < 3; k++) {
+        size_t a, b;
+        assert_non_null(st_find(&o, HID[k]));
+        float *x = golden_f32(&o, HID[k], &a), *y = golden_f32(&g, HID[k], &b);
+        assert_int_equal(a, b);
+        assert_close(HID[k], x, y, a, TOL);
+        free(x); free(y);
+    }
+    assert_int_equal(o.n, 9 + 3);
+    st_close(&o);
+    st_close(&g);
+    static const char *const BAD[] = {"--rows 100000", "--group-tokens 3,3", "--maps enc", "--maps group --rows 1",
+                                      "--heads 5", "--layers 3", "--maps hidden --heads 0"};
+    char log[4096];
+    snprintf(log, sizeof log, "%s/sel.log", test_tmpdir());
+    for (size_t i = 0; i < sizeof BAD / sizeof *BAD; i++) {
+        remove(out);
+        assert_int_equal(run_cmd("'%s' forward --quiet --model '%s' --context '%s/context.csv' %s --out '%s' 2> '%s'",
+                                 CL_CLI, FIXTURE, FIXTURE, BAD[i], out, log), 2);
+        char *txt = slurp(log);
+        printf("  %s: %s", BAD[i], txt);
+        assert_ptr_equal(strchr(txt, '\n'), txt + strlen(txt) - 1);
+        assert_false(file_exists(out));
+        free(txt);
+    }
+    /* the Chronos-2 selections on a T5 model */
+    assert_int_equal(run_cmd("'%s' forward --quiet --model '%s/../rand-small' --context '%s/context.csv' --group-tokens 1 "
+                             "--out '%s' 2> '%s'", CL_CLI, FIXTURE, FIXTURE, out, log), 2);
+}
+
 /* the commands that do not run Chronos-2 yet refuse it in one line (exit 2), never crash */
 static void test_other_commands(void **st) {
     (void)st;
@@ -347,6 +456,7 @@ int main(int argc, char **argv) {
         cmocka_unit_test(test_info),
         cmocka_unit_test(test_golden),
         cmocka_unit_test(test_forward_cli),
+        cmocka_unit_test(test_forward_select),
         cmocka_unit_test(test_other_commands),
     };
     static const struct CMUnitTest peer[] = {cmocka_unit_test(test_peer)};

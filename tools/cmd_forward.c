@@ -33,12 +33,21 @@ static const cli_opt OPTS[] = {
     {.name = "--out", .arg = "FILE", .type = OPT_STR, .off = offsetof(A, out_path), .flags = OPT_REQUIRED,
      .help = "the .safetensors file written"},
     {.name = "--maps", .arg = "enc,dec,cross", .type = OPT_STR, .off = offsetof(A, maps),
-     .help = "attention maps kept (or none); T5 only"},
+     .help = "attention maps kept (or none); T5; Chronos-2: time,group,hidden (the hidden states too)"},
     {.name = "--layers", .arg = "L,...", .type = OPT_INTS, .off = offsetof(A, fo.layers), .noff = offsetof(A, fo.n_layers),
-     .ilo = 0, .ihi = 1023, .max = CL_FORWARD_MAX_SEL, .def = "all", .help = "layers whose maps are kept; T5 only"},
+     .ilo = 0, .ihi = 1023, .max = CL_FORWARD_MAX_SEL, .def = "all",
+     .help = "layers whose maps (Chronos-2: and hidden states) are kept; T5, Chronos-2"},
     {.name = "--heads", .arg = "H,...", .type = OPT_INTS, .off = offsetof(A, fo.heads), .noff = offsetof(A, fo.n_heads),
      .ilo = 0, .ihi = 1023, .max = CL_FORWARD_MAX_SEL, .def = "all",
-     .help = "heads kept in every kept map (listed in a 'heads' tensor); T5 only"},
+     .help = "heads kept in every kept map (listed in a 'heads' tensor); T5, Chronos-2"},
+    {.name = "--rows", .arg = "T,...", .type = OPT_INTS, .off = offsetof(A, fo.rows), .noff = offsetof(A, fo.n_rows),
+     .ilo = -1000000, .ihi = 1000000, .max = CL_FORWARD_MAX_SEL, .def = "all",
+     .help = "query tokens kept in the time maps (negative: from the end, -1 the last future token; "
+             "listed in a 'rows' tensor); Chronos-2 only"},
+    {.name = "--group-tokens", .arg = "T,...", .type = OPT_INTS, .off = offsetof(A, fo.group_tokens),
+     .noff = offsetof(A, fo.n_group_tokens), .ilo = -1000000, .ihi = 1000000, .max = CL_FORWARD_MAX_SEL, .def = "all",
+     .help = "tokens whose group maps are kept, (tokens, heads, B, B) (negative: from the end; listed in a "
+             "'group_tokens' tensor); Chronos-2 only"},
     {.name = "--chunk", .arg = "N", .type = OPT_INT, .off = offsetof(A, fo.chunk), .ilo = 1, .ihi = 1000000,
      .def = "auto (256 MiB a chunk)", .help = "series run together; the file does not depend on it"},
     {.name = "--group-ids", .arg = "G,...", .type = OPT_STR, .off = offsetof(A, group_ids),
@@ -57,10 +66,28 @@ static const cli_opt OPTS[] = {
 const cli_cmd CMD_FORWARD = {
     .name = "forward",
     .summary = "tokenize, run the model, write token ids, mask, scale, encoder output, attention maps, logits "
-               "(Chronos-Bolt, Chronos-2: every tensor of its golden, patches to quantile predictions; no map selection)",
+               "(Chronos-Bolt: every tensor of its golden; Chronos-2: every tensor of its golden or the maps, layers, heads, "
+               "rows and group tokens selected)",
     .example = "chronolens forward --context series.csv --out fwd.safetensors",
     .opts = OPTS, .size = sizeof(forward_args), .init = init, .run = cmd_forward,
 };
+
+/* Chronos-2's --maps time,group,hidden (or all, none) */
+static int parse_c2_maps(const char *v, int *maps) {
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", v);
+    *maps = 0;
+    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        while (*t == ' ') t++;
+        if (!strcmp(t, "time")) *maps |= CL_C2_TIME;
+        else if (!strcmp(t, "group")) *maps |= CL_C2_GROUP;
+        else if (!strcmp(t, "hidden")) *maps |= CL_C2_HIDDEN;
+        else if (!strcmp(t, "all")) *maps = CL_C2_ALL;
+        else if (strcmp(t, "none") != 0)
+            return cli_fail("option --maps: '%s' is not a list of time, group, hidden (or all, none): a Chronos-2 model's", v);
+    }
+    return 0;
+}
 
 /* --maps enc,dec,cross (or all, none) */
 static int parse_maps(const char *v, int keep[CL_NSTACKS]) {
@@ -86,7 +113,6 @@ int cmd_forward(int argc, char **argv) {
     cli_ui *ui = &a.ui;
     const char *dir = a.dir ? a.dir : cli_default_model();
     cl_forward_opts fo = a.fo;
-    if (parse_maps(a.maps, fo.keep)) return EXIT_BAD;
     if (cli_out_file("forward", a.out_path)) return EXIT_BAD;
     fo.decoder_ids_csv = a.ids_path;
     fo.progress = cli_progress_of(ui);
@@ -99,6 +125,14 @@ int cmd_forward(int argc, char **argv) {
     const cl_load_opts lo = {a.precision};
     cli_precision_note(a.precision);
     int rc = cl_model_load(dir, &lo, &m, &err);
+    if (!rc) { /* --maps names the family's stacks */
+        const int bad = cl_model_is_chronos2(m) ? parse_c2_maps(a.maps, &fo.c2_maps) : parse_maps(a.maps, fo.keep);
+        if (bad) {
+            cl_model_free(m);
+            free(gids);
+            return EXIT_BAD;
+        }
+    }
     if (!rc) rc = cl_forward_check(m, &fo, &err); /* the selection against the model, before any work */
     if (!rc) rc = cl_context_read(a.ctx_path, &ctx, &err);
     if (!rc && a.fc_path) { /* a column per context column, a row per future step */

@@ -55,6 +55,8 @@ static const cli_opt OPTS[] = {
      .help = "groups per forward pass (its rows: N x G)"},
     {.name = "--seed", .arg = "S", .type = OPT_U64, .off = offsetof(A, o.seed), .ilo = 0, .ihi = 0x7fffffffffffffffL,
      .help = "seed of the series and the shuffles"},
+    {.name = "--shard", .arg = "K/N", .type = OPT_FN, .off = offsetof(A, o.shard), .fn = cli_opt_shard,
+     .def = "the whole run", .help = "part K of N (units: the (lag, noise) cells); chronolens merge joins the parts"},
     CLI_PRECISION(A, o.precision),
     {NULL},
 };
@@ -85,8 +87,12 @@ int cmd_group_attention(int argc, char **argv) {
     cl_group_attention_result res;
     int rc = cl_group_attention_run(md->dirs, md->n, &o, &res, &err);
     cli_progress_done(ui);
-    if (!rc) rc = cl_group_attention_save(&res, out, &err);
-    if (!rc && !ui->quiet) {
+    /* a part: its cells' files and shard.json, the merge draws the figures */
+    const cl_save_part part = {o.shard, o.n_lags * o.n_noises};
+    if (!rc) rc = cl_group_attention_save(&res, out, &part, &err);
+    if (!rc && !ui->quiet && o.shard.n > 1)
+        fprintf(stderr, "wrote part %d of %d (%s): chronolens merge joins the parts\n", o.shard.k, o.shard.n, cli_out_shown(out));
+    else if (!rc && !ui->quiet) {
         for (int k = 0; k < res.n; k++) {
             const cl_group_attention_model *x = &res.res[k];
             int best = 0, nsig = 0;

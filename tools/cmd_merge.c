@@ -1,5 +1,5 @@
 /* chronolens merge — joins the parts of a study run with --shard K/N (induction, sweep,
- * multisine, multisine-sweep) into exactly the files one run writes (cl_merge). */
+ * multisine, multisine-sweep, group-attention) into exactly the files one run writes (cl_merge). */
 #include "cli.h"
 #include "opt.h"
 
@@ -30,7 +30,8 @@ static const cli_opt OPTS[] = {
 
 const cli_cmd CMD_MERGE = {
     .name = "merge",
-    .summary = "join the parts of a --shard K/N run (induction, with --offsets too, sweep, multisine, multisine-sweep) "
+    .summary = "join the parts of a --shard K/N run (induction, with --offsets too, sweep, multisine, multisine-sweep, "
+               "group-attention) "
                "into one run's files",
     .example = "chronolens merge out/ind-1 out/ind-2 --out out/induction",
     .positional = "PART_DIR...", .need_positional = 1,

@@ -225,7 +225,7 @@ class ForecastResult(ctypes.Structure):
 
 @mirror("cl_embed_opts")
 class EmbedOpts(ctypes.Structure):
-    _fields_ = [("batch", c_int), ("progress", Progress)]
+    _fields_ = [("batch", c_int), ("progress", Progress), ("group_ids", P(c_int)), ("cross_learning", c_int)]
 
 
 @mirror("cl_embed_result")

@@ -355,7 +355,8 @@ class Chronos2Pipeline(_Pipeline):
                    prediction_length=None, quantile_levels=list(QUANTILE_LEVELS), batch_size=256, cross_learning=False,
                    unrolled_quantiles=list(QUANTILE_LEVELS), progress=None):
         """predict_df: a long DataFrame (a row per item and time step: id, timestamp, target(s),
-        numeric covariates — known in the future when future_df has them) -> a DataFrame with a
+        covariates — known in the future when future_df has them; non-numeric ones categorical,
+        encoded as upstream's from_data_frame, docs/chronos2.md) -> a DataFrame with a
         row per item, target and future step: id_column, timestamp_column, target_name,
         predictions (the median) and one column per quantile level (its str). Read by the
         library (`chronolens forecast --df`): the same checks and numbers. pandas is imported

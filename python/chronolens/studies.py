@@ -761,11 +761,14 @@ def read_long_csv(df, future_df=None, id_column="item_id", timestamp_column="tim
     return out
 
 
-def embed_series(model, context, batch=16, progress=None):
-    """ChronosPipeline.embed / ChronosBoltPipeline.embed through the library's embed study
-    (chronolens embed, either family): context (L,) or (B, L) (NaN = missing) ->
+def embed_series(model, context, batch=16, progress=None, group_ids=None, cross_learning=False):
+    """ChronosPipeline.embed / ChronosBoltPipeline.embed / Chronos2Pipeline.embed through the
+    library's embed study (chronolens embed): context (L,) or (B, L) (NaN = missing) ->
     (embeddings (B, T, d_model) float32, scale): Chronos-T5 T = tokens incl. EOS and scale (B,)
-    the tokenizer's; Chronos-Bolt T = patches [+ REG] and scale (B, 2) = (loc, scale)."""
+    the tokenizer's; Chronos-Bolt T = patches [+ REG] and scale (B, 2) = (loc, scale);
+    Chronos-2 T = patches, [REG] and one output token, scale (B, 2). Chronos-2 only:
+    group_ids (B ints: rows sharing an id are one multivariate task) and cross_learning (every
+    row of a pass in one group), as `chronolens embed --group-ids / --cross-learning`."""
     from .model import _context
     _no_ablation(model, "embed_series (and pipeline.embed)")
     x = _context(context, model)
@@ -773,6 +776,13 @@ def embed_series(model, context, batch=16, progress=None):
     o = cs.EmbedOpts()
     slib.cl_embed_default(ctypes.byref(o))
     o.batch = c_int(batch, "batch")
+    o.cross_learning = 1 if cross_learning else 0
+    gid = None
+    if group_ids is not None:
+        gid = np.ascontiguousarray(group_ids, dtype=np.int32)
+        if gid.shape != (B,):
+            raise ValueError("group_ids: %d ids for %d series" % (gid.size, B))
+        o.group_ids = gid.ctypes.data_as(cs.P(ctypes.c_int))
     ctx = _context_struct(x)
     res = cs.EmbedResult()
     with _lib.interruptible(progress, "embed") as run:

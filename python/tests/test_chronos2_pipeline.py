@@ -81,3 +81,36 @@ def test_predict_df(pipe, golden, tmp_path):
     assert np.abs(out["0.9"].to_numpy() - c["q0.9"].to_numpy()).max() <= 1e-5
     q = g["cov.predict_long"][[0, 3]][:, 18].reshape(-1)  # level 0.9 of the target rows
     assert np.abs(out["0.9"].to_numpy() - q).max() <= TOL
+
+
+def test_predict_df_categorical(pipe, tmp_path):
+    """Categorical covariates (text, bool, unseen future labels: tests/fixtures/chronos2-cat)
+    through predict_df: the command's numbers for the same files."""
+    pd = pytest.importorskip("pandas")
+    cat = FIXTURES / "chronos2-cat"
+    df, fut = pd.read_csv(cat / "df.csv"), pd.read_csv(cat / "future_df.csv")
+    out = pipe.predict_df(df, future_df=fut, prediction_length=6, quantile_levels=[0.1, 0.9])
+    assert len(out) == 4 * 6
+    f = tmp_path / "f.csv"
+    cli("forecast", "--model", str(C2), "--df", str(cat / "df.csv"), "--future-df", str(cat / "future_df.csv"),
+        "--horizon", "6", "--quantiles", "0.1,0.9", "--out", str(f))
+    c = pd.read_csv(f)
+    assert np.abs(out["predictions"].to_numpy() - c["mean"].to_numpy()).max() <= 1e-5
+    assert np.abs(out["0.9"].to_numpy() - c["q0.9"].to_numpy()).max() <= 1e-5
+
+
+def test_embed_series_groups(pipe):
+    """embed_series's group_ids / cross_learning (chronolens embed --group-ids / --cross-learning)
+    against the oracle's encode under groups 0,1,2,2 and under one group (embed.safetensors)."""
+    import csv
+    g = read_safetensors(C2 / "embed.safetensors")
+    rows = list(csv.reader(open(C2 / "context.csv")))[1:]
+    x = np.array([[float(v) if v else np.nan for v in r] for r in rows], dtype=np.float32).T.copy()
+    emb, scale = chronolens.studies.embed_series(pipe.model, x, group_ids=[0, 1, 2, 2])
+    assert np.abs(emb - g["encoder_hidden_groups"]).max() <= TOL
+    emb, _ = chronolens.studies.embed_series(pipe.model, x, cross_learning=True)
+    assert np.abs(emb - g["encoder_hidden_cross"]).max() <= TOL
+    emb, _ = chronolens.studies.embed_series(pipe.model, x)
+    assert np.abs(emb - g["encoder_hidden"]).max() <= TOL
+    with pytest.raises(ValueError):
+        chronolens.studies.embed_series(pipe.model, x, group_ids=[0, 1])

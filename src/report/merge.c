@@ -7,6 +7,8 @@
 #include "study/induction/sweep.h"
 #include "study/multisine/mssweep.h"
 #include "study/multisine/multisine.h"
+#include "study/group_attention/group_attention.h"
+#include "report/fig_group_attention.h"
 #include "report/fig_induction.h"
 #include "report/fig_multisine.h"
 #include "report/fig_offsets.h"
@@ -67,6 +69,16 @@ static int merge_mssweep(const char *const *dirs, const cl_shard_part *p, int n,
     return rc;
 }
 
+static int merge_group_attention(const char *const *dirs, const cl_shard_part *p, int n, const char *out, cl_error *err) {
+    cl_group_attention_result r;
+    memset(&r, 0, sizeof r);
+    int rc = cl_group_attention_merge_parts(dirs, p, n, &r, err);
+    if (!rc) rc = cl_group_attention_write(&r, out, err);
+    if (!rc) rc = cl_fig_group_attention(&r, out, err);
+    cl_group_attention_free(&r);
+    return rc;
+}
+
 int cl_merge(const char *const *dirs, int n, const char *out, cl_error *err) {
     if (n < 1) return cl_error_set(err, CL_EINVAL, "merge: no part folders");
     cl_shard_part *p = calloc((size_t)n, sizeof *p);
@@ -79,6 +91,7 @@ int cl_merge(const char *const *dirs, int n, const char *out, cl_error *err) {
         else if (!strcmp(s, "sweep")) rc = merge_sweep(dirs, p, n, out, err);
         else if (!strcmp(s, "multisine")) rc = merge_multisine(dirs, p, n, out, err);
         else if (!strcmp(s, "multisine-sweep")) rc = merge_mssweep(dirs, p, n, out, err);
+        else if (!strcmp(s, "group-attention")) rc = merge_group_attention(dirs, p, n, out, err);
         else rc = cl_error_set(err, CL_EFORMAT, "%s/" CL_SHARD_FILE ": unknown study '%s'", dirs[0], s);
     }
     cl_shard_parts_free(p, n);

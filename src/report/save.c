@@ -67,9 +67,11 @@ int cl_formation_save(const cl_formation_result *r, const char *dir, cl_error *e
     return rc;
 }
 
-int cl_group_attention_save(const cl_group_attention_result *r, const char *dir, cl_error *err) {
+int cl_group_attention_save(const cl_group_attention_result *r, const char *dir, const cl_save_part *part,
+                            cl_error *err) {
     int rc = cl_mkdirs(dir, err);
     if (!rc) rc = cl_group_attention_write(r, dir, err);
-    if (!rc) rc = cl_fig_group_attention(r, dir, err);
-    return rc;
+    if (rc) return rc;
+    if (is_part(part)) return cl_shard_write(dir, "group-attention", &part->shard, part->units, NULL, err);
+    return cl_fig_group_attention(r, dir, err);
 }

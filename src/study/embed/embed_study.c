@@ -44,27 +44,49 @@ static int run_bolt(const cl_model *m, const cl_context *x, int batch, const cl_
 }
 
 /* Chronos-2 (Chronos2Pipeline.embed: the model's encode, one output patch): context patches,
- * [REG] and the masked output token per series, each series its own task; (loc, scale). Each
- * series attends only to itself, so the batches change nothing. */
-static int run_c2(const cl_model *m, const cl_context *x, int batch, const cl_progress *pr, cl_embed_result *r,
-                  cl_error *err) {
-    const int B = x->B, L = x->L;
+ * [REG] and the masked output token per series; (loc, scale). The rows sharing a group id are
+ * one task (NULL: each row its own); tasks, in the order their ids first appear, join a pass
+ * while it has fewer than `batch` rows (upstream's Chronos2Dataset), group id = the task's
+ * index in its pass, or 0 for every row with cross_learning. Tasks never see each other
+ * (without cross_learning), so the passes change nothing but the tokens padded in every row. */
+static int run_c2(const cl_model *m, const cl_context *x, const cl_embed_opts *o, cl_embed_result *r, cl_error *err) {
+    const int B = x->B, L = x->L, batch = o->batch;
     const size_t T = (size_t)r->T, d = (size_t)r->d;
+    int *task = malloc(sizeof(int) * B), *order = malloc(sizeof(int) * B), *gid = malloc(sizeof(int) * B);
+    float *bx = malloc(sizeof(float) * (size_t)B * L);
     cl_state *s = NULL;
-    int rc = cl_state_new(m, &s, err);
-    for (int b0 = 0; b0 < B && !rc; b0 += batch) {
-        const int nb = B - b0 < batch ? B - b0 : batch;
-        if ((rc = cl_progress_point(pr, "embed", b0, B, err))) break;
-        cl_chronos2_input in = {.context = x->values + (size_t)b0 * L, .B = nb, .L = L, .num_output_patches = 1};
-        cl_chronos2_result o;
-        if ((rc = cl_chronos2_forward(s, &in, &o, err))) break;
-        memcpy(r->emb + (size_t)b0 * T * d, o.encoder_hidden, sizeof(float) * nb * T * d);
-        for (int b = 0; b < nb; b++) {
-            r->scale[2 * (size_t)(b0 + b)] = o.loc[b];
-            r->scale[2 * (size_t)(b0 + b) + 1] = o.scale[b];
+    int rc = !task || !order || !gid || !bx ? cl_error_set(err, CL_ENOMEM, "embed: out of memory") : 0;
+    int NT = 0;
+    for (int b = 0; b < B && !rc; b++) { /* task[b]: its task's index (ids of a CSV's columns: quadratic is fine) */
+        int t = -1;
+        for (int j = 0; j < b && t < 0 && o->group_ids; j++)
+            if (o->group_ids[j] == o->group_ids[b]) t = task[j];
+        task[b] = t >= 0 ? t : NT++;
+    }
+    for (int t = 0, i = 0; t < NT && !rc; t++) /* rows by task, each task's in column order */
+        for (int b = 0; b < B; b++) if (task[b] == t) order[i++] = b;
+    if (!rc) rc = cl_state_new(m, &s, err);
+    for (int i0 = 0; i0 < B && !rc;) {
+        if ((rc = cl_progress_point(&o->progress, "embed", i0, B, err))) break;
+        int nb = 0; /* whole tasks while the pass has fewer than batch rows */
+        while (i0 + nb < B && (nb < batch || task[order[i0 + nb]] == task[order[i0 + nb - 1]])) nb++;
+        for (int i = 0; i < nb; i++) {
+            memcpy(bx + (size_t)i * L, x->values + (size_t)order[i0 + i] * L, sizeof(float) * L);
+            gid[i] = o->cross_learning ? 0 : task[order[i0 + i]] - task[order[i0]];
         }
+        cl_chronos2_input in = {.context = bx, .B = nb, .L = L, .group_ids = gid, .num_output_patches = 1};
+        cl_chronos2_result res;
+        if ((rc = cl_chronos2_forward(s, &in, &res, err))) break;
+        for (int i = 0; i < nb; i++) {
+            const int b = order[i0 + i];
+            memcpy(r->emb + (size_t)b * T * d, res.encoder_hidden + (size_t)i * T * d, sizeof(float) * T * d);
+            r->scale[2 * (size_t)b] = res.loc[i];
+            r->scale[2 * (size_t)b + 1] = res.scale[i];
+        }
+        i0 += nb;
     }
     cl_state_free(s);
+    free(task); free(order); free(gid); free(bx);
     return rc;
 }
 
@@ -100,6 +122,8 @@ int cl_embed_run(const cl_model *m, const cl_context *x, const cl_embed_opts *o,
     const cl_config *c = cl_model_config(m);
     r->B = x->B;
     const int c2 = cl_model_is_chronos2(m);
+    if (!c2 && (o->group_ids || o->cross_learning))
+        return cl_error_set(err, CL_EINVAL, "embed: group ids and cross-learning are Chronos-2's (this model is not one)");
     r->bolt = cl_model_is_bolt(m) || c2; /* (loc, scale) per series */
     r->T = c2 ? cl_chronos2_num_tokens(c, x->L, 1) : r->bolt ? cl_bolt_num_tokens(c, x->L) : cl_tokenizer_length(c, x->L);
     r->d = c->d_model;
@@ -111,7 +135,7 @@ int cl_embed_run(const cl_model *m, const cl_context *x, const cl_embed_opts *o,
     }
     if (!(r->scale = malloc(sizeof(float) * (r->bolt ? 2 : 1) * (size_t)r->B)))
         rc = cl_error_set(err, CL_ENOMEM, "embed: out of memory");
-    if (!rc) rc = c2 ? run_c2(m, x, o->batch, &o->progress, r, err)
+    if (!rc) rc = c2 ? run_c2(m, x, o, r, err)
                      : r->bolt ? run_bolt(m, x, o->batch, &o->progress, r, err) : run_t5(m, x, o->batch, &o->progress, r, err);
     if (rc) cl_embed_free(r);
     return rc;

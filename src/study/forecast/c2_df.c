@@ -231,6 +231,117 @@ static int check_item(const table *T, int k, const table *Fu, int kf, cl_error *
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
+/* ------------------------------------------------------------------ categorical covariates */
+
+/* A covariate column with a cell that is not a number is categorical, as pandas reads the CSV
+ * (a non-numeric or bool column becomes "category" in upstream's from_data_frame). Its
+ * categories are its distinct labels in the past (df), sorted (pandas' categories); a cell
+ * pandas reads as missing is the NaN category (slot n, after the n labels) and a future label
+ * never seen in the past the unseen one (slot n + 1). Then, as chronos2/preprocess.py's
+ * _encode_categorical: with one target, per item target encoding — slot s of item i gets
+ * (mean_i + sum_{i,s}) / (1 + count_{i,s}) over the item's past rows whose target is finite
+ * (mean_i their mean, 0 when none: an unseen slot gets mean_i), in double, rounded once to
+ * float32; with several targets, the ordinal codes (the unseen slot: NaN). */
+
+/* pandas.read_csv's default missing-value strings */
+static int na_label(const char *s) {
+    static const char *const NA[] = {"", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+                                     "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"};
+    for (size_t i = 0; i < sizeof NA / sizeof *NA; i++)
+        if (!strcmp(s, NA[i])) return 1;
+    return 0;
+}
+
+/* pandas' bool spellings: 0 false, 1 true, -1 neither */
+static int bool_label(const char *s) {
+    if (!strcmp(s, "True") || !strcmp(s, "TRUE") || !strcmp(s, "true")) return 1;
+    if (!strcmp(s, "False") || !strcmp(s, "FALSE") || !strcmp(s, "false")) return 0;
+    return -1;
+}
+
+/* how pandas types column c of W: 0 numeric (every cell a number or missing), 1 bool (every
+ * non-missing cell a bool spelling), 2 text */
+static int column_kind(const table *W, int c) {
+    int num = 1, boo = 1;
+    for (int r = 1; r < W->t.rows; r++) {
+        const char *v = cell(W, r, c);
+        float f;
+        if (na_label(v)) continue;
+        if (cl_parse_cell(v, &f)) num = 0;
+        if (bool_label(v) < 0) boo = 0;
+    }
+    return num ? 0 : boo ? 1 : 2;
+}
+
+/* a label as its category is named: bools as "False" / "True" (pandas' order: False first) */
+static const char *label_of(const char *v, int kind) {
+    return kind == 1 ? (bool_label(v) ? "True" : "False") : v;
+}
+
+/* the slot of cell v (pandas' column kind vkind) among the n sorted labels (past kind pkind) */
+static int slot_of(const char *v, int vkind, int pkind, char *const *lab, int n) {
+    if (na_label(v)) return n;
+    /* a number does not match a text category (pandas' get_indexer of ints into strings) */
+    if (vkind == 0 || (vkind == 1) != (pkind == 1)) return n + 1;
+    const char *key = label_of(v, vkind);
+    char *const *hit = bsearch(&key, lab, (size_t)n, sizeof *lab, cmp_str);
+    return hit ? (int)(hit - lab) : n + 1;
+}
+
+/* column c of T (categorical) encoded into ep (T's rows, by data row), and its future column
+ * fc of Fu (or -1) into ef (Fu's rows); tc: the one target's column, or -1 for ordinal codes */
+static int encode_categorical(const table *T, int c, const table *Fu, int fc, int tc, float *ep, float *ef, cl_error *err) {
+    const int rows = T->t.rows, pkind = column_kind(T, c), fkind = fc >= 0 ? column_kind(Fu, fc) : 0;
+    char **lab = malloc(sizeof(char *) * (size_t)rows);
+    int *code = malloc(sizeof(int) * (size_t)rows), n = 0, rc = 0;
+    double *sum = NULL, *cnt = NULL;
+    if (!lab || !code) { rc = cl_error_set(err, CL_ENOMEM, "forecast: out of memory"); goto done; }
+    for (int r = 1; r < rows; r++)
+        if (!na_label(cell(T, r, c))) lab[n++] = (char *)label_of(cell(T, r, c), pkind);
+    qsort(lab, (size_t)n, sizeof *lab, cmp_str);
+    int u = 0; /* distinct */
+    for (int i = 0; i < n; i++)
+        if (!u || strcmp(lab[u - 1], lab[i])) lab[u++] = lab[i];
+    n = u;
+    for (int r = 1; r < rows; r++) code[r] = slot_of(cell(T, r, c), pkind, pkind, lab, n);
+    const int slots = n + 2;
+    if (tc < 0) { /* ordinal: the code; the unseen slot (future only) NaN */
+        for (int r = 1; r < rows; r++) ep[r] = (float)code[r];
+        for (int r = 1; fc >= 0 && r < Fu->t.rows; r++) {
+            const int k = slot_of(cell(Fu, r, fc), fkind, pkind, lab, n);
+            ef[r] = k == n + 1 ? NAN : (float)k;
+        }
+        goto done;
+    }
+    sum = malloc(sizeof(double) * slots);
+    cnt = malloc(sizeof(double) * slots);
+    if (!sum || !cnt) { rc = cl_error_set(err, CL_ENOMEM, "forecast: out of memory"); goto done; }
+    for (int k = 0; k < T->nitems; k++) {
+        double isum = 0, icnt = 0;
+        for (int s = 0; s < slots; s++) sum[s] = cnt[s] = 0;
+        for (int i = T->start[k]; i < T->start[k + 1]; i++) { /* the item's rows in time order, as np.bincount adds them */
+            const int r = T->order[i];
+            float y;
+            if (cl_parse_cell(cell(T, r, tc), &y) || !isfinite(y)) continue;
+            isum += y; icnt += 1;
+            sum[code[r]] += y; cnt[code[r]] += 1;
+        }
+        const double mean = icnt > 0 ? isum / icnt : 0;
+        for (int i = T->start[k]; i < T->start[k + 1]; i++) {
+            const int r = T->order[i];
+            ep[r] = (float)((mean + sum[code[r]]) / (1.0 + cnt[code[r]]));
+        }
+        const int kf = fc >= 0 ? find_item(Fu, cell(T, T->order[T->start[k]], T->id)) : -1;
+        for (int i = kf >= 0 ? Fu->start[kf] : 0; kf >= 0 && i < Fu->start[kf + 1]; i++) {
+            const int r = Fu->order[i], s = slot_of(cell(Fu, r, fc), fkind, pkind, lab, n);
+            ef[r] = (float)((mean + sum[s]) / (1.0 + cnt[s]));
+        }
+    }
+done:
+    free(lab); free(code); free(sum); free(cnt);
+    return rc;
+}
+
 int cl_forecast_df_read(const cl_forecast_df_opts *o, int horizon, cl_forecast_df *d, cl_error *err) {
     memset(d, 0, sizeof *d);
     if (!o || !o->df) return cl_error_set(err, CL_EINVAL, "forecast: no --df file");
@@ -244,6 +355,8 @@ int cl_forecast_df_read(const cl_forecast_df_opts *o, int horizon, cl_forecast_d
     int *role = NULL, *rowcol = NULL; /* per column: 0 id/ts, 1 target, 2 past-only, 3 known */
     char **cov = NULL;
     int nt = 0, ncov = 0, nknown = 0, *tcol = NULL, *fcol = NULL;
+    unsigned char *cat = NULL, *fcat = NULL; /* per column of df / future_df: a categorical covariate */
+    float **encp = NULL, **encf = NULL;      /* per column of df: its encoding (df's rows, future_df's) */
     if (rc) goto done;
     role = calloc((size_t)cols, sizeof(int));
     tcol = malloc(sizeof(int) * cols);
@@ -301,15 +414,18 @@ int cl_forecast_df_read(const cl_forecast_df_opts *o, int horizon, cl_forecast_d
                     if (role[c] == pass && !strcmp(T.t.cells[c], cov[i])) rowcol[j++] = c;
     }
     const int per = nt + ncov, items = T.nitems, R = items * per;
-    /* values: every target and covariate cell numeric */
+    /* values: every target cell numeric; a covariate with a cell that is not a number is
+     * categorical (encoded below), every cell of a numeric one finite in float32 */
+    if (!(cat = calloc((size_t)cols, 1))) { rc = cl_error_set(err, CL_ENOMEM, "forecast: out of memory"); goto done; }
+    for (int c = 0; c < cols; c++)
+        if (role[c] >= 2) cat[c] = column_kind(&T, c) != 0;
     for (int r = 1; r < T.t.rows; r++)
         for (int c = 0; c < cols; c++) {
             float v;
             int bad;
-            if (role[c] && (bad = cl_parse_cell(cell(&T, r, c), &v))) {
+            if (role[c] && !cat[c] && (bad = cl_parse_cell(cell(&T, r, c), &v))) {
                 rc = cl_error_set(err, CL_EFORMAT, bad == 1 ? "%s: line %d, column '%.40s': non-numeric cell '%.40s' "
-                                                            "(targets and covariates are numbers; categorical covariates "
-                                                            "are not supported)"
+                                                            "(a target is a number)"
                                                           : "%s: line %d, column '%.40s': value '%.40s' is not finite in float32",
                                   o->df, T.t.line[r], T.t.cells[c], cell(&T, r, c));
                 goto done;
@@ -333,6 +449,10 @@ int cl_forecast_df_read(const cl_forecast_df_opts *o, int horizon, cl_forecast_d
         }
         if ((rc = check_item(&T, k, o->future_df ? &Fu : NULL, kf, err))) goto done;
     }
+    /* a future column of a categorical covariate takes labels (mapped onto the past's) */
+    if (o->future_df && !(fcat = calloc((size_t)Fu.t.cols, 1))) { rc = cl_error_set(err, CL_ENOMEM, "forecast: out of memory"); goto done; }
+    for (int c = 0; c < cols; c++)
+        if (cat[c] && role[c] == 3) fcat[fcol[c]] = 1;
     for (int k = 0; o->future_df && k < Fu.nitems; k++) {
         const int r = Fu.order[Fu.start[k]];
         if (find_item(&T, cell(&Fu, r, Fu.id)) < 0) {
@@ -344,13 +464,27 @@ int cl_forecast_df_read(const cl_forecast_df_opts *o, int horizon, cl_forecast_d
             for (int c = 0; c < Fu.t.cols; c++) {
                 float v;
                 const int rr = Fu.order[i];
-                if (c != Fu.id && c != Fu.ts && cl_parse_cell(cell(&Fu, rr, c), &v)) {
+                if (c != Fu.id && c != Fu.ts && !fcat[c] && cl_parse_cell(cell(&Fu, rr, c), &v)) {
                     rc = cl_error_set(err, CL_EFORMAT, "%s: line %d, column '%.40s': '%.40s' is not a number",
                                       o->future_df, Fu.t.line[rr], Fu.t.cells[c], cell(&Fu, rr, c));
                     goto done;
                 }
             }
     }
+    /* the categorical covariates' encodings (target encoding with one target, else ordinal) */
+    if (!(encp = calloc((size_t)cols, sizeof *encp)) || !(encf = calloc((size_t)cols, sizeof *encf))) {
+        rc = cl_error_set(err, CL_ENOMEM, "forecast: out of memory");
+        goto done;
+    }
+    for (int c = 0; c < cols && !rc; c++) {
+        if (!cat[c]) continue;
+        const int fc = role[c] == 3 ? fcol[c] : -1;
+        encp[c] = malloc(sizeof(float) * (size_t)T.t.rows);
+        encf[c] = fc >= 0 ? malloc(sizeof(float) * (size_t)Fu.t.rows) : NULL;
+        if (!encp[c] || (fc >= 0 && !encf[c])) rc = cl_error_set(err, CL_ENOMEM, "forecast: out of memory");
+        else rc = encode_categorical(&T, c, &Fu, fc, nt == 1 ? tcol[0] : -1, encp[c], encf[c], err);
+    }
+    if (rc) goto done;
     /* the rows */
     cl_context *x = &d->ctx;
     x->B = R;
@@ -377,7 +511,11 @@ int cl_forecast_df_read(const cl_forecast_df_opts *o, int horizon, cl_forecast_d
             const int b = k * per + j, c = rowcol[j];
             float *v = x->values + (size_t)b * L;
             for (int i = 0; i < L - n; i++) v[i] = NAN;
-            for (int i = 0; i < n; i++) cl_parse_cell(cell(&T, T.order[T.start[k] + i], c), &v[L - n + i]);
+            for (int i = 0; i < n; i++) {
+                const int r = T.order[T.start[k] + i];
+                if (cat[c]) v[L - n + i] = encp[c][r];
+                else cl_parse_cell(cell(&T, r, c), &v[L - n + i]);
+            }
             d->group_ids[b] = k;
             d->targets[b] = j < nt;
             const size_t len = strlen(id) + strlen(T.t.cells[c]) + 2;
@@ -388,11 +526,15 @@ int cl_forecast_df_read(const cl_forecast_df_opts *o, int horizon, cl_forecast_d
             float *f = d->future_covariates + (size_t)b * horizon;
             for (int i = 0; i < horizon; i++) {
                 f[i] = NAN;
-                if (role[c] == 3) cl_parse_cell(cell(&Fu, Fu.order[Fu.start[kf] + i], fcol[c]), &f[i]);
+                const int r = Fu.order[Fu.start[kf] + i];
+                if (role[c] == 3 && cat[c]) f[i] = encf[c][r];
+                else if (role[c] == 3) cl_parse_cell(cell(&Fu, r, fcol[c]), &f[i]);
             }
         }
     }
 done:
+    for (int c = 0; encp && c < cols; c++) { free(encp[c]); free(encf[c]); }
+    free(encp); free(encf); free(cat); free(fcat);
     free(role); free(tcol); free(fcol); free(cov); free(rowcol);
     table_free(&T);
     table_free(&Fu);

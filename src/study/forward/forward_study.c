@@ -23,11 +23,12 @@ static const char *STACK_NAME[CL_NSTACKS] = {"enc_attn", "dec_attn", "cross_attn
 void cl_forward_default(cl_forward_opts *o) {
     memset(o, 0, sizeof *o);
     for (int st = 0; st < CL_NSTACKS; st++) o->keep[st] = 1;
+    o->c2_maps = CL_C2_ALL;
 }
 
 void cl_forward_free(cl_forward_result *r) {
     if (!r) return;
-    free(r->ids64); free(r->mask64); free(r->scale); free(r->heads64);
+    free(r->ids64); free(r->mask64); free(r->scale); free(r->heads64); free(r->group_sel); free(r->sel64);
     cl_state_free(r->state);
     memset(r, 0, sizeof *r);
 }
@@ -56,12 +57,27 @@ int cl_forward_check(const cl_model *m, const cl_forward_opts *o, cl_error *err)
     if (!c2 && (o->group_ids || o->cross_learning || o->future_covariates || o->output_patches))
         return cl_error_set(err, CL_EINVAL, "forward: --group-ids, --cross-learning, --future-covariates and "
                             "--output-patches are Chronos-2 options");
+    if (!c2 && (o->c2_maps != CL_C2_ALL || o->n_rows || o->n_group_tokens))
+        return cl_error_set(err, CL_EINVAL, "forward: --maps time,group,hidden, --rows and --group-tokens select a "
+                            "Chronos-2 forward's tensors");
     if (c2) {
         if (o->decoder_ids || o->decoder_ids_csv)
             return cl_error_set(err, CL_EINVAL, "forward: --decoder-ids: a Chronos-2 model has no decoder");
-        if (selecting(o))
-            return cl_error_set(err, CL_EINVAL, "forward: --maps, --layers and --heads select T5 attention maps; a "
-                                "Chronos-2 forward writes every tensor of its golden");
+        if (!o->keep[0] || !o->keep[1] || !o->keep[2])
+            return cl_error_set(err, CL_EINVAL, "forward: --maps enc,dec,cross are T5's stacks; a Chronos-2 model's "
+                                "are time, group, hidden");
+        if (o->c2_maps & ~CL_C2_ALL) return cl_error_set(err, CL_EINVAL, "forward: maps %#x: not time, group, hidden", o->c2_maps);
+        if (o->n_rows < 0 || o->n_rows > CL_FORWARD_MAX_SEL || o->n_group_tokens < 0 || o->n_group_tokens > CL_FORWARD_MAX_SEL)
+            return cl_error_set(err, CL_EINVAL, "forward: at most %d rows and group tokens", CL_FORWARD_MAX_SEL);
+        if (o->n_rows && !(o->c2_maps & CL_C2_TIME))
+            return cl_error_set(err, CL_EINVAL, "forward: --rows selects the time maps' rows, but --maps has no time");
+        if (o->n_group_tokens && !(o->c2_maps & CL_C2_GROUP))
+            return cl_error_set(err, CL_EINVAL, "forward: --group-tokens selects group maps, but --maps has no group");
+        if (o->n_heads && !(o->c2_maps & (CL_C2_TIME | CL_C2_GROUP)))
+            return cl_error_set(err, CL_EINVAL, "forward: --heads selects the maps' heads, but --maps has no time or group");
+        int rc = check_list("option --layers", o->layers, o->n_layers, c, CL_ENC_SELF, err);
+        if (!rc) rc = check_list("option --heads", o->heads, o->n_heads, c, -1, err);
+        if (rc) return rc;
         if (o->group_ids && o->cross_learning)
             return cl_error_set(err, CL_EINVAL, "forward: --group-ids and --cross-learning exclude each other");
         if (o->output_patches < 0 || o->output_patches > c->max_output_patches)
@@ -139,8 +155,25 @@ static int run_bolt(const cl_model *m, const cl_context *x, cl_forward_result *r
     return 0;
 }
 
-/* Chronos-2: one pass over the whole batch (its series attend to each other), every
- * tensor of the golden (method.md §5 of chronos2_method.md) */
+/* token indices t (negative: S + t) into [0, S), none twice; out: the resolved list */
+static int c2_tokens(const char *opt, const int *v, int n, int S, int64_t *out, cl_error *err) {
+    for (int i = 0; i < n; i++) {
+        const int t = v[i] < 0 ? S + v[i] : v[i];
+        if (t < 0 || t >= S)
+            return cl_error_set(err, CL_EINVAL, "option %s: token %d is outside the pass's %d tokens [-%d, %d)", opt, v[i], S,
+                                S, S);
+        for (int j = 0; j < i; j++)
+            if (out[j] == t) return cl_error_set(err, CL_EINVAL, "option %s: token %d given twice", opt, t);
+        out[i] = t;
+    }
+    return 0;
+}
+
+/* Chronos-2: one pass over the whole batch (its series attend to each other), every tensor
+ * of the golden (method.md §5 of chronos2_method.md) or what o selects: the time maps of the
+ * layers, heads and rows chosen (the state's capture keeps only those), the group maps of
+ * the tokens chosen (the engine keeps only those tokens; the layers and heads chosen are
+ * copied out of them), the hidden states of the layers chosen. */
 static int run_chronos2(const cl_model *m, const cl_context *x, const cl_forward_opts *o, cl_forward_result *r,
                         cl_error *err) {
     const cl_config *c = cl_model_config(m);
@@ -151,42 +184,85 @@ static int run_chronos2(const cl_model *m, const cl_context *x, const cl_forward
     if (o->future_covariates && o->F > N * ps)
         return cl_error_set(err, CL_EINVAL, "forward: --future-covariates has %d steps, more than %d output patches x %d",
                             o->F, N, ps);
+    const int S0 = cl_chronos2_num_tokens(c, x->L, N), nr = o->n_rows, ng = o->n_group_tokens;
+    const int maps = o->c2_maps, H = c->num_heads, nl = c->num_layers;
+    const int NLs = o->n_layers ? o->n_layers : nl, Hs = o->n_heads ? o->n_heads : H;
+    if (!(r->sel64 = malloc(sizeof(int64_t) * (size_t)(nr + ng + 1)))) return cl_error_set(err, CL_ENOMEM, "forward: out of memory");
+    int64_t *rows64 = r->sel64, *tok64 = r->sel64 + nr;
+    int rc = c2_tokens("--rows", o->rows, nr, S0, rows64, err);
+    if (!rc) rc = c2_tokens("--group-tokens", o->group_tokens, ng, S0, tok64, err);
+    if (rc) return rc;
+    int rows[CL_FORWARD_MAX_SEL], toks[CL_FORWARD_MAX_SEL];
+    for (int i = 0; i < nr; i++) rows[i] = (int)rows64[i];
+    for (int i = 0; i < ng; i++) toks[i] = (int)tok64[i];
+    if (o->n_heads && !(r->heads64 = malloc(sizeof(int64_t) * (size_t)o->n_heads)))
+        return cl_error_set(err, CL_ENOMEM, "forward: out of memory");
+    for (int k = 0; k < o->n_heads; k++) r->heads64[k] = o->heads[k];
+    /* the time attention: the state's capture of the selection; the other stacks: nothing */
+    cl_capture_spec off = {0}, spec = {.enabled = !!(maps & CL_C2_TIME), .n_layers = o->n_layers,
+                                       .layers = o->n_layers ? o->layers : NULL, .n_heads = o->n_heads,
+                                       .heads = o->n_heads ? o->heads : NULL, .n_rows = nr, .rows = nr ? rows : NULL};
+    for (int st = 0; st < CL_NSTACKS && !rc; st++) rc = cl_state_set_capture(r->state, (cl_stack)st, st == CL_ENC_SELF ? &spec : &off, err);
+    if (rc) return rc;
     int *gid = NULL;
     if (o->cross_learning) {
         if (!(gid = calloc((size_t)B, sizeof *gid))) return cl_error_set(err, CL_ENOMEM, "forward: out of memory");
     }
-    cl_state_capture_all(r->state);
     cl_state_set_progress(r->state, &o->progress);
     cl_chronos2_input in = {.context = x->values, .B = B, .L = x->L, .group_ids = gid ? gid : o->group_ids,
                             .future_covariates = o->future_covariates, .F = o->F, .num_output_patches = N,
-                            .capture_group = 1, .capture_hidden = 1};
+                            .capture_group = !!(maps & CL_C2_GROUP), .capture_hidden = !!(maps & CL_C2_HIDDEN),
+                            .n_group_tokens = ng, .group_tokens = ng ? toks : NULL};
     cl_chronos2_result q;
-    int rc = cl_chronos2_forward(r->state, &in, &q, err);
+    rc = cl_chronos2_forward(r->state, &in, &q, err);
     free(gid);
     if (rc) return rc;
-    const int S = q.S, P = q.P, d = c->d_model, H = c->num_heads, nl = c->num_layers, Q = q.Q;
+    const int S = q.S, P = q.P, d = c->d_model, Q = q.Q, Tg = q.n_group_tokens;
+    const float *ga = q.group_attn;
+    if ((maps & CL_C2_GROUP) && (o->n_layers || o->n_heads)) { /* (NLs, Tg, Hs, B, B) out of (nl, Tg, H, B, B) */
+        const size_t bb = (size_t)B * B;
+        if (!(r->group_sel = malloc(sizeof(float) * (size_t)NLs * Tg * Hs * bb)))
+            return cl_error_set(err, CL_ENOMEM, "forward: out of memory for the group maps of %d series", B);
+        for (int k = 0; k < NLs; k++)
+            for (int t = 0; t < Tg; t++)
+                for (int h = 0; h < Hs; h++) {
+                    const int l = o->n_layers ? o->layers[k] : k, hh = o->n_heads ? o->heads[h] : h;
+                    memcpy(r->group_sel + (((size_t)k * Tg + t) * Hs + h) * bb, ga + (((size_t)l * Tg + t) * H + hh) * bb,
+                           sizeof(float) * bb);
+                }
+        ga = r->group_sel;
+    }
     if (!(r->mask64 = malloc(sizeof *r->mask64 * (size_t)B * S))) return cl_error_set(err, CL_ENOMEM, "forward: out of memory");
     for (size_t i = 0; i < (size_t)B * S; i++) r->mask64[i] = q.attention_mask[i];
-    if (r->n + 5 * nl + 10 > CL_FORWARD_MAX_TENSORS)
+    if (r->n + 5 * NLs + 13 > CL_FORWARD_MAX_TENSORS)
         return cl_error_set(err, CL_EINVAL, "forward: more than %d tensors", CL_FORWARD_MAX_TENSORS);
+    int tshape[5] = {0};
+    const float *ta = (maps & CL_C2_TIME) ? cl_state_attn(r->state, CL_ENC_SELF, tshape) : NULL;
+    const int Rs = ta ? tshape[3] : 0;
     int64_t sb[1] = {B}, sp[3] = {B, P, 3 * ps}, sf[3] = {B, N, 3 * ps}, sm[2] = {B, S}, se[3] = {B, S, d},
-            sq[3] = {B, Q, (int64_t)N * ps}, st[4] = {B, H, S, S}, sg[4] = {S, H, B, B};
+            sq[3] = {B, Q, (int64_t)N * ps}, st[4] = {B, Hs, Rs, S}, sg[4] = {Tg, Hs, B, B};
     add(r, "loc", 0, 1, sb, q.loc);
     add(r, "scale", 0, 1, sb, q.scale);
     add(r, "patches", 0, 3, sp, q.patches);
     add(r, "future_patches", 0, 3, sf, q.future_patches);
     add(r, "attention_mask", 1, 2, sm, r->mask64);
     add(r, "input_embeds", 0, 3, se, q.input_embeds);
-    const float *ta = cl_state_attn(r->state, CL_ENC_SELF, NULL);
-    const size_t tper = (size_t)B * H * S * S, gper = (size_t)S * H * B * B, hper = (size_t)B * S * d;
+    const size_t tper = (size_t)B * Hs * Rs * S, gper = (size_t)Tg * Hs * B * B, hper = (size_t)B * S * d;
     char name[64];
-    for (int l = 0; l < nl; l++) {
-        snprintf(name, sizeof name, "time_attn.%d", l); add(r, name, 0, 4, st, ta + l * tper);
-        snprintf(name, sizeof name, "group_attn.%d", l); add(r, name, 0, 4, sg, q.group_attn + l * gper);
-        snprintf(name, sizeof name, "hidden_time.%d", l); add(r, name, 0, 3, se, q.hidden_time + l * hper);
-        snprintf(name, sizeof name, "hidden_group.%d", l); add(r, name, 0, 3, se, q.hidden_group + l * hper);
-        snprintf(name, sizeof name, "hidden.%d", l); add(r, name, 0, 3, se, q.hidden + l * hper);
+    for (int k = 0; k < NLs; k++) {
+        const int l = o->n_layers ? o->layers[k] : k;
+        if (ta) { snprintf(name, sizeof name, "time_attn.%d", l); add(r, name, 0, 4, st, ta + k * tper); }
+        if (ga) { snprintf(name, sizeof name, "group_attn.%d", l); add(r, name, 0, 4, sg, ga + k * gper); }
+        if (maps & CL_C2_HIDDEN) {
+            snprintf(name, sizeof name, "hidden_time.%d", l); add(r, name, 0, 3, se, q.hidden_time + l * hper);
+            snprintf(name, sizeof name, "hidden_group.%d", l); add(r, name, 0, 3, se, q.hidden_group + l * hper);
+            snprintf(name, sizeof name, "hidden.%d", l); add(r, name, 0, 3, se, q.hidden + l * hper);
+        }
     }
+    int64_t shh[1] = {o->n_heads}, shr[1] = {nr}, sht[1] = {ng};
+    if (o->n_heads && (maps & (CL_C2_TIME | CL_C2_GROUP))) add(r, "heads", 1, 1, shh, r->heads64);
+    if (nr && ta) add(r, "rows", 1, 1, shr, rows64);
+    if (ng && ga) add(r, "group_tokens", 1, 1, sht, tok64);
     add(r, "encoder_hidden", 0, 3, se, q.encoder_hidden);
     add(r, "quantile_preds_normalized", 0, 3, sq, q.quantile_preds_normalized);
     add(r, "quantile_preds", 0, 3, sq, q.quantile_preds);

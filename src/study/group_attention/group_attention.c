@@ -151,10 +151,19 @@ int cl_group_attention_model_run(const cl_model *m, const cl_group_attention_opt
     /* the group maps of two tokens only: the last context patch P − 1 and the first (only)
      * future token, the last of the S = P + 2 tokens */
     const int toks[2] = {P - 1, -1};
-    const int passes = cells * ((NG + BG - 1) / BG);
+    int mine = 0; /* a part (o->shard): its cells only; the others' heads stay NaN */
+    for (int cell = 0; cell < cells; cell++) mine += cl_shard_has(&o->shard, cell);
+    const int passes = mine * ((NG + BG - 1) / BG);
     int done = 0;
     if (!rc) rc = cl_progress_point(&o->progress, "group-attention", 0, passes, err);
     for (int cell = 0; cell < cells && !rc; cell++) {
+        if (!cl_shard_has(&o->shard, cell)) {
+            for (int i = 0; i < NH; i++) {
+                cl_ga_head *h = &r->h[(size_t)cell * NH + i];
+                h->partner = h->partner_std = h->distractor = h->self = h->partner_future = h->p = NAN;
+            }
+            continue;
+        }
         const int lag = o->lags[cell / o->n_noises];
         const double noise = o->noises[cell % o->n_noises];
         for (int g0 = 0; g0 < NG && !rc; g0 += BG) {
@@ -202,6 +211,7 @@ int cl_group_attention_run(const char *const *dirs, int n, const cl_group_attent
                            cl_error *err) {
     memset(r, 0, sizeof *r);
     if (n < 1 || n > CL_STUDY_MAX_MODELS) return cl_error_set(err, CL_EINVAL, "group attention: 1 to %d models", CL_STUDY_MAX_MODELS);
+    if (cl_shard_check(&o->shard, o->n_lags * o->n_noises, "(lag, noise) cells", err)) return CL_EINVAL;
     r->opts = *o;
     r->opts.progress = (cl_progress){0};
     r->opts.names = NULL;

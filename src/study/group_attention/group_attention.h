@@ -17,4 +17,10 @@ int cl_ga_check(const cl_config *c, const cl_group_attention_opts *o, int *patch
 void cl_ga_make(const cl_config *c, int P, int G, int lag, double noise, uint64_t seed, int g0, int ng, float *x,
                 int *gid);
 
+/* The parts of one run (--shard K/N, units: the cells; study/common/shard.h) joined into out
+ * (group_attention_merge.c); free with cl_group_attention_free. */
+typedef struct cl_shard_part cl_shard_part;
+int cl_group_attention_merge_parts(const char *const *dirs, const cl_shard_part *p, int n, cl_group_attention_result *out,
+                                   cl_error *err);
+
 #endif
