@@ -67,12 +67,17 @@ def _context(B, L=128):
     return np.stack([np.sin(t / (3 + b % 7)) + 0.01 * b for b in range(B)]).astype(np.float32)
 
 
-def _interrupted(fn):
-    """Runs fn with a real SIGINT sent to this process DELAY seconds in (what Ctrl-C does);
-    returns the seconds from the signal to the KeyboardInterrupt that fn must raise."""
+def _interrupted(fn, started=None):
+    """Runs fn with a real SIGINT sent to this process DELAY seconds in (what Ctrl-C does) --
+    and, given an Event `started`, not before it is set (a progress callback's first call: on a
+    loaded machine the call may not reach its first progress point within DELAY, and the
+    signal must land where the callback runs); returns the seconds from the signal to the
+    KeyboardInterrupt that fn must raise."""
     sent = {}
 
     def fire():
+        if started is not None:
+            started.wait(120)
         sent["t"] = time.perf_counter()
         os.kill(os.getpid(), signal.SIGINT)
 
@@ -85,6 +90,14 @@ def _interrupted(fn):
     finally:
         timer.cancel()
         timer.join()
+
+
+def _recorder(calls, started):
+    """A progress callback that records each call and sets `started` at the first."""
+    def progress(done, total):
+        calls.append(done)
+        started.set()
+    return progress
 
 
 def test_forward_interrupted(deep):
@@ -106,19 +119,21 @@ def test_embed_interrupted(deep):
 
 @pytest.mark.parametrize("with_callback", [False, True])
 def test_induction_interrupted(nano, with_callback):
-    calls = []
-    progress = (lambda done, total: calls.append(done)) if with_callback else None
-    assert _interrupted(lambda: cl.induction(nano, batch=64, seeds=2000, strict=False, progress=progress)) < BOUND
+    calls, started = [], threading.Event()
+    progress = _recorder(calls, started) if with_callback else None
+    run = (lambda: cl.induction(nano, batch=64, seeds=2000, strict=False, progress=progress))
+    assert _interrupted(run, started if with_callback else None) < BOUND
     assert calls or not with_callback
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
 @pytest.mark.parametrize("with_callback", [False, True])
 def test_forecast_interrupted(nano, with_callback):
-    calls = []
-    kw = {"progress": lambda done, total: calls.append(done)} if with_callback else {}
+    calls, started = [], threading.Event()
+    kw = {"progress": _recorder(calls, started)} if with_callback else {}
     x = _context(4000)
-    assert _interrupted(lambda: cl.forecast(nano, x, horizon=64, samples=20, **kw)) < BOUND
+    run = (lambda: cl.forecast(nano, x, horizon=64, samples=20, **kw))
+    assert _interrupted(run, started if with_callback else None) < BOUND
     assert calls or not with_callback
 
 
