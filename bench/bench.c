@@ -1,6 +1,7 @@
 /* bench.c — engine benchmark with a fixed protocol (see docs/benchmarks.md).
  *
- * usage: cl_bench [--threads N] [--reps R] [--precision fp32|bf16] MODEL_DIR [MODEL_DIR ...]
+ * usage: cl_bench [--threads N] [--reps R] [--precision fp32|bf16] [--only context|mosaic|load]
+ *                 MODEL_DIR [MODEL_DIR ...]
  *
  * (a) sgemm: this machine's single-precision GEMM rate through the kernel the engine chose
  *     (OpenBLAS's cblas_sgemm or oneDNN's dnnl_sgemm, core/gemm.c), 2048^3 at the engine's
@@ -13,7 +14,9 @@
  * product the engine issues (counted by cl_state_flops); "% of sgemm" is the median over
  * runs of (workload GFLOP/s) / (paired sgemm GFLOP/s). One line per measurement; with
  * --precision bf16 the workloads are named context-bf16 and mosaic-bf16 (the reference
- * stays the fp32 sgemm, so the bf16 lines say how far past it bf16 goes). */
+ * stays the fp32 sgemm, so the bf16 lines say how far past it bf16 goes). --only load
+ * times cl_model_load alone (median of R loads after one; bf16: the mapping of the cached
+ * rounded copy the first leaves, src/model/bf16_cache.c): bench/mosaic.sh's load share. */
 #include "chronolens.h"
 #include "study/common/rrt.h"
 #include "core/core.h"
@@ -107,13 +110,13 @@ int main(int argc, char **argv) {
     int reps = 5, threads = 0, first = 1;
     cl_load_opts lo = {CL_FP32};
     const char *only = NULL; /* one workload (profiling it alone) */
-    const char *usage = "usage: cl_bench [--threads N] [--reps R] [--precision fp32|bf16] [--only context|mosaic] MODEL_DIR...\n";
+    const char *usage = "usage: cl_bench [--threads N] [--reps R] [--precision fp32|bf16] [--only context|mosaic|load] MODEL_DIR...\n";
     for (; first < argc && argv[first][0] == '-'; first++) {
         if (!strcmp(argv[first], "--reps") && first + 1 < argc) reps = atoi(argv[++first]);
         else if (!strcmp(argv[first], "--threads") && first + 1 < argc) threads = atoi(argv[++first]);
         else if (!strcmp(argv[first], "--only") && first + 1 < argc) {
             only = argv[++first];
-            if (strcmp(only, "context") && strcmp(only, "mosaic")) { fputs(usage, stderr); return 2; }
+            if (strcmp(only, "context") && strcmp(only, "mosaic") && strcmp(only, "load")) { fputs(usage, stderr); return 2; }
         } else if (!strcmp(argv[first], "--precision") && first + 1 < argc) {
             if (cl_precision_parse(argv[++first], &lo.precision)) { fputs(usage, stderr); return 2; }
         } else { fputs(usage, stderr); return 2; }
@@ -127,7 +130,23 @@ int main(int argc, char **argv) {
     cl_set_threads(threads);
     printf("# %d threads; each workload: median of %d runs, each run paired with one sgemm 2048^3 (%s)\n",
            cl_get_threads(), reps, cl_gemm_onednn() ? "oneDNN dnnl_sgemm" : "OpenBLAS cblas_sgemm");
-    for (int a = first; a < argc; a++) {
+    for (int a = first; a < argc && only && !strcmp(only, "load"); a++) {
+        /* --only load: the checkpoint's load alone (bf16: rounding it, or mapping the cached
+         * copy that the warm-up load leaves), median of reps loads after one */
+        const char *name = strrchr(argv[a], '/') ? strrchr(argv[a], '/') + 1 : argv[a];
+        double *t = malloc(sizeof(double) * (size_t)reps);
+        for (int r = -1; r < reps; r++) {
+            cl_error err;
+            cl_model *m;
+            double t0 = cl_now();
+            if (cl_model_load(argv[a], &lo, &m, &err)) { fprintf(stderr, "bench: %s\n", err.msg); return 2; }
+            cl_model_free(m);
+            if (r >= 0) t[r] = cl_now() - t0;
+        }
+        printf("%-10s load%-4s %9.4f s\n", name, suffix, median(t, reps));
+        free(t);
+    }
+    for (int a = first; a < argc && !(only && !strcmp(only, "load")); a++) {
         cl_error err;
         cl_model *m;
         if (cl_model_load(argv[a], &lo, &m, &err)) { fprintf(stderr, "bench: %s\n", err.msg); return 2; }

@@ -1,21 +1,29 @@
-/* bf16_cache.c — the bf16 copy of a checkpoint's matrices, kept beside it (issue 27).
+/* bf16_cache.c — the bf16 copy of a checkpoint's matrices, kept in the user's cache (issue 27).
  *
  * Loading in bf16 rounds every matrix of an fp32 checkpoint into a fresh block: on a small
  * model 92 MB that the kernel must zero page by page before the rounding writes it (slow in
  * a virtual machine: with the rounding itself ~20 % of a whole bf16 induction run). The
- * first bf16 load writes that block as a safetensors file beside the checkpoint,
- * CACHE_NAME, holding one BF16 tensor named after a key; later loads map it (the page cache:
- * nothing to zero, nothing to round) when the key still matches.
+ * first bf16 load writes that block as a safetensors file holding one BF16 tensor named
+ * after a key; later loads map it (the page cache: nothing to zero, nothing to round) when
+ * the key still matches.
+ *
+ * Where: a per-user cache folder, $XDG_CACHE_HOME/chronolens/bf16 (an absolute
+ * XDG_CACHE_HOME, as the XDG spec asks), else ~/.cache/chronolens/bf16 — never the model's
+ * folder, which may be shared, read-only or under version control. One file per checkpoint
+ * location, named by a hash of the first checkpoint file's resolved path, so a checkpoint
+ * rewritten in place replaces its cache instead of adding one. The folders are created on
+ * the first save (chronolens/ with mode 0700, as XDG asks of the cache's own folder).
  *
  * The key is a hash of what the block was made from: every checkpoint file's identity
  * (device, inode, size, modification and change times to the nanosecond — any write to a
  * file changes its change time, which no user tool can set back) and the layout of the
  * rounded matrices (names, dtypes, sizes, offsets). A checkpoint replaced or rewritten gets
- * a new key, and the next load rounds again and replaces the cache. A folder that cannot be
- * written (a read-only model directory, a full disk) keeps no cache: the load rounds in
- * memory as without it. CHRONOLENS_BF16_CACHE=0 turns the cache off (nothing read or
- * written). The mapped cache is checked like the checkpoint's files (cl_model_check_files):
- * a cache truncated while in use is an error, never silently wrong numbers. */
+ * a new key, and the next load rounds again and replaces the cache. No cache folder (no
+ * HOME), one that cannot be created or written (read-only, a file in the way, a full disk):
+ * no cache, the load rounds in memory as without it, silently. CHRONOLENS_BF16_CACHE=0 turns
+ * the cache off (nothing read or written). The mapped cache is checked like the
+ * checkpoint's files (cl_model_check_files): a cache truncated while in use is an error,
+ * never silently wrong numbers. */
 #include "model/bf16_cache.h"
 #include "io/safetensors.h"
 #include "core/core.h"
@@ -24,9 +32,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <errno.h>
+#include <limits.h>
 #include <sys/stat.h>
 
-#define CACHE_NAME ".chronolens-bf16.safetensors"
 
 static int enabled(void) {
     const char *e = getenv("CHRONOLENS_BF16_CACHE");
@@ -61,21 +70,44 @@ static uint64_t cache_key(const cl_binder *b, size_t total) {
     return h ? h : 1;
 }
 
-/* the cache's path (beside the first checkpoint file) and its tensor's name; -1: none */
-static int names(const cl_binder *b, size_t total, char *path, size_t np, char *tensor, size_t nt) {
+/* the cache's folder, <cache>/chronolens/bf16, into dir; create: make it (and its parents)
+ * when missing. -1: no HOME, too long, or (create) cannot be made */
+static int cache_dir(char *dir, size_t nd, int create) {
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    char base[4096];
+    int n;
+    if (xdg && xdg[0] == '/') n = snprintf(base, sizeof base, "%s/chronolens", xdg); /* a relative one: ignored (XDG) */
+    else if (home && home[0]) n = snprintf(base, sizeof base, "%s/.cache/chronolens", home);
+    else return -1;
+    if (n < 0 || (size_t)n >= sizeof base || (size_t)snprintf(dir, nd, "%s/bf16", base) >= nd) return -1;
+    if (!create) return 0;
+    char *slash = strrchr(base, '/');
+    cl_error e;
+    *slash = 0; /* the cache root ($XDG_CACHE_HOME, ~/.cache): as the user's umask makes it */
+    if (cl_mkdirs(base, &e)) return -1;
+    *slash = '/';
+    if (mkdir(base, 0700) != 0 && errno != EEXIST) return -1; /* ours: private, as XDG asks */
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) return -1;
+    struct stat st;
+    return stat(dir, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
+}
+
+/* the cache's path (named by the checkpoint's resolved path) and its tensor's name; -1: none */
+static int names(const cl_binder *b, size_t total, int create, char *path, size_t np, char *tensor, size_t nt) {
     if (!enabled() || b->m->nfiles < 1) return -1;
     uint64_t key = cache_key(b, total);
-    if (!key) return -1;
-    const char *file = b->m->files[0].path, *slash = strrchr(file, '/');
-    int dl = slash ? (int)(slash + 1 - file) : 0;
-    if ((size_t)snprintf(path, np, "%.*s%s", dl, file, CACHE_NAME) >= np) return -1;
+    char real[PATH_MAX], dir[4096];
+    if (!key || !realpath(b->m->files[0].path, real) || cache_dir(dir, sizeof dir, create)) return -1;
+    static const char salt[] = "chronolens bf16 cache path";
+    uint64_t where = fnv(fnv(1469598103934665603ULL, salt, sizeof salt), real, strlen(real));
+    if ((size_t)snprintf(path, np, "%s/%016llx.safetensors", dir, (unsigned long long)where) >= np) return -1;
     snprintf(tensor, nt, "bf16.%016llx", (unsigned long long)key);
     return 0;
 }
 
 int cl_bf16_cache_map(cl_binder *b, size_t total, const uint16_t **block) {
     char path[4096], tensor[64];
-    if (b->m->bf16_cache || names(b, total, path, sizeof path, tensor, sizeof tensor)) return -1;
+    if (b->m->bf16_cache || names(b, total, 0, path, sizeof path, tensor, sizeof tensor)) return -1;
     struct stat st;
     if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode)) return -1; /* no cache (or not ours) */
     st_file *f = calloc(1, sizeof *f);
@@ -99,12 +131,12 @@ int cl_bf16_cache_map(cl_binder *b, size_t total, const uint16_t **block) {
 
 void cl_bf16_cache_save(const cl_binder *b, size_t total, const uint16_t *block) {
     char path[4096], tensor[64];
-    if (names(b, total, path, sizeof path, tensor, sizeof tensor)) return;
+    if (names(b, total, 1, path, sizeof path, tensor, sizeof tensor)) return;
     st_writer *w = st_writer_new();
     const int64_t shape[1] = {(int64_t)total};
     cl_error e;
     /* atomic (a temporary name, then rename): a reader never maps a half-written cache;
-     * failure (read-only folder, full disk) leaves no file and no message: the load stands */
+     * failure (read-only cache, full disk) leaves no file and no message: the load stands */
     if (w && st_writer_add(w, tensor, ST_BF16, 1, shape, block) == 0) st_writer_save(w, path, "pt", &e);
     st_writer_free(w);
 }

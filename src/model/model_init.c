@@ -16,7 +16,8 @@ int cl_model_init(const char *dir, const cl_config *cfg, const cl_model_init_opt
 int cl_model_init_out_check(const char *out, int force, cl_error *err) {
     /* an earlier checkpoint is replaced; a folder holding more (a model card, formation.csv
      * of a trained model) would describe the new random weights with another model's files;
-     * the bf16 cache of the old checkpoint is its own (bf16_cache.c: stale once replaced) */
+     * the bf16 cache that builds before issue 27's move to ~/.cache wrote beside the old
+     * checkpoint is its own (bf16_cache.c: stale once replaced) */
     static const char *const own[] = {"config.json", "model.safetensors", ".chronolens-bf16.safetensors", NULL};
     char first[256];
     if (!force && cl_dir_foreign(out, own, first, sizeof first))

@@ -29,7 +29,6 @@ void cl_state_free(cl_state *s) {
     free(s->enc_ids);
     free(s->enc_mask);
     cl_free(s->enc_bias);
-    cl_free(s->ck);
     cl_free(s->xdir);
     cl_free(s->dx);
     cl_free(s->dec_bias);

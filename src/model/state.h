@@ -30,8 +30,9 @@ struct cl_state {
     int32_t *enc_ids;
     uint8_t *enc_mask;
     float *enc_bias; size_t enc_bias_cap;               /* (H, T, T) */
-    /* cross-attention K/V of every decoder layer, computed once per encoder output */
-    float *ck, *cv; size_t cross_cap; int cross_valid;  /* (nl, B*T, HD) */
+    /* cross-attention K/V of every decoder layer, computed once per encoder output, in the
+     * encoder's scratch from eq on (stack.c: enc_scratch; not allocated apart) */
+    float *ck, *cv; int cross_valid;                    /* (nl, B*T, HD) */
     float *xdir; size_t xdir_cap;                       /* (2, B*Td, H*d): cl_cross_attention_direct's u, c */
     /* decoder-side: sized for B*Td rows */
     int Td, logits_rows;
