@@ -321,6 +321,67 @@ static void test_patch(void **st) {
     cl_hooks_free(hk);
 }
 
+/* quantiles of the main context in groups gid with hook set hk (the set's scratch left for the caller) */
+static float *run_groups(cl_hooks *hk, const int *gid, size_t *n) {
+    int keep[16];
+    memcpy(keep, R.gid, sizeof keep);
+    memcpy(R.gid, gid, sizeof(int) * R.B);
+    float *q = run(hk, -1, 0, n);
+    memcpy(R.gid, keep, sizeof keep);
+    return q;
+}
+
+/* a group-attention pattern only zeroed or scaled fires a group at a time, (S, H, ng, ng), when
+ * no group lacks a real key at a token: the same numbers as the maps formed whole (a cache at
+ * the point forces them), in less memory; with such a token the whole maps serve */
+static void test_group_pattern_pergroup(void **st) {
+    (void)st;
+    const cl_config *c = cl_model_config(R.m);
+    const int S = cl_chronos2_num_tokens(c, R.L, R.N), H = c->num_heads, B = R.B;
+    const int two[4] = {0, 0, 1, 1}; /* row 1's missing start is covered by row 0 */
+    cl_error err;
+    cl_hooks *piece, *whole;
+    assert_int_equal(cl_hooks_new(R.m, &piece, &err), 0);
+    assert_int_equal(cl_hooks_new(R.m, &whole, &err), 0);
+    float half = 0.5f;
+    cl_intervention z = {.kind = CL_IV_ZERO, .name = "encoder.1.group_attn.hook_pattern", .head = 2};
+    cl_intervention sc = {.kind = CL_IV_SCALE, .name = "encoder.2.group_attn.hook_pattern", .head = -1, .n_pos = 1,
+                          .pos = (int[]){S - 2}, .n_value = 1, .value = &half};
+    cl_intervention ca = {.kind = CL_IV_CACHE, .name = "encoder.1.group_attn.hook_pattern", .head = -1};
+    cl_intervention ca2 = {.kind = CL_IV_CACHE, .name = "encoder.2.group_attn.hook_pattern", .head = -1};
+    for (int i = 0; i < 2; i++) {
+        cl_hooks *h = i ? whole : piece;
+        assert_int_equal(cl_hooks_add_intervention(h, &z, &err), 0);
+        assert_int_equal(cl_hooks_add_intervention(h, &sc, &err), 0);
+    }
+    assert_int_equal(cl_hooks_add_intervention(whole, &ca, &err), 0);
+    assert_int_equal(cl_hooks_add_intervention(whole, &ca2, &err), 0);
+    size_t n;
+    float *clean = run_groups(NULL, two, &n);
+    float *a = run_groups(piece, two, &n), *b = run_groups(whole, two, &n);
+    printf("  pattern zeroed / scaled by group vs whole: max abs %.3g (moved %.3g); scratch %zu vs %zu floats\n",
+           max_abs_diff(a, b, n), max_abs_diff(a, clean, n), piece->scratch_cap, whole->scratch_cap);
+    assert_close("group-by-group pattern", a, b, n, 1e-5);
+    assert_true(max_abs_diff(a, clean, n) > 1e-4);
+    assert_int_equal(piece->scratch_cap, (size_t)S * H * 2 * 2);
+    assert_int_equal(whole->scratch_cap, (size_t)S * H * B * B);
+    /* the cached map shows the ablation: head 2 zero, the others rows summing to 1 in a group */
+    cl_hook_info info;
+    const float *m1 = cl_hooks_cached(whole, "encoder.1.group_attn.hook_pattern", &info);
+    double row = 0;
+    for (int j = 0; j < B; j++) { assert_float_equal(m1[((size_t)5 * H + 2) * B * B + j], 0, 0); row += m1[((size_t)5 * H) * B * B + j]; }
+    assert_float_equal(row, 1, 1e-5);
+    free(clean); free(a); free(b);
+    /* the main case (a group without a real key at its first tokens): the whole maps */
+    cl_hooks_clear(piece);
+    assert_int_equal(cl_hooks_add_intervention(piece, &z, &err), 0);
+    float *m = run(piece, -1, 0, &n);
+    assert_int_equal(piece->scratch_cap, (size_t)S * H * B * B);
+    free(m);
+    cl_hooks_free(piece);
+    cl_hooks_free(whole);
+}
+
 /* forecast (Chronos2Pipeline.predict through the study) applies the set: a cache changes
  * nothing, an ablation moves it, a patch is refused */
 static void test_forecast(void **st) {
@@ -376,6 +437,7 @@ int main(int argc, char **argv) {
         cmocka_unit_test(test_golden),
         cmocka_unit_test(test_interventions),
         cmocka_unit_test(test_patch),
+        cmocka_unit_test(test_group_pattern_pergroup),
         cmocka_unit_test(test_forecast),
     };
     return cl_test_run("test_c2_hooks", tests, sizeof tests / sizeof *tests, setup, teardown);

@@ -211,6 +211,12 @@ void cl_hk_heads(cl_hooks *hk, int id, float *x, int B, int T, int H, int dk, in
     cl_hooks_fire(hk, id, x, 4, sh, pos0);
 }
 
+int cl_hooks_rowwise(const cl_hooks *hk, int id) {
+    for (int i = 0; hk && i < hk->n; i++)
+        if (hk->e[i].id == id && hk->e[i].kind != CL_IV_ZERO && hk->e[i].kind != CL_IV_SCALE) return 0;
+    return 1;
+}
+
 int cl_hooks_status(cl_hooks *hk, cl_error *err) {
     if (!hk || !hk->rc) return 0;
     int rc = hk->rc;

@@ -97,6 +97,10 @@ CL_INTERNAL void cl_hk_heads(cl_hooks *hk, int id, float *x, int B, int T, int H
 /* 1 when hk holds a PATCH or RESAMPLE (indexed by series: an entry point whose passes reorder
  * the series refuses them), else 0 (hk may be NULL). */
 CL_INTERNAL int cl_hooks_has_source(const cl_hooks *hk);
+/* 1 when what is registered at point id only zeroes or scales rows (ZERO, SCALE: no cache,
+ * callback or value), so that the point may fire piece by piece (Chronos-2's group maps, a
+ * group at a time), else 0. */
+CL_INTERNAL int cl_hooks_rowwise(const cl_hooks *hk, int id);
 /* hk->rc with its message into err, and clears it: 0 when the pass's hooks all ran */
 CL_INTERNAL int cl_hooks_status(cl_hooks *hk, cl_error *err);
 /* A buffer of n floats owned by hk (full score maps), NULL without memory (hk->rc set). */

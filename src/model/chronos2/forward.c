@@ -37,6 +37,7 @@ struct c2_scratch {
     /* the group attention runs group by group: rows laid out as G blocks of (S, ng, ·), group
      * g's block at row S*gstart[g], its member j (row order[gstart[g] + j]) at t*ng + j */
     int G, maxng;
+    int empty;                     /* some group has no real key at some token (group_keys) */
     int *order, *gstart, *gof, *gpos; /* (B), (G+1), (B): a row's group, its place in it */
     uint8_t *gmask;                /* (S*B) in that layout: 1 = a real token */
     uint8_t *ones;                 /* (B*N) all 1: the future tokens' group keys (head_only) */
@@ -350,11 +351,15 @@ static void rope_tables(const cl_config *c, int S, float *cosv, float *sinv) {
  * group runs on its own block). */
 static void group_keys(struct c2_scratch *x) {
     const int S = x->S;
+    x->empty = 0;
     for (int g = 0; g < x->G; g++) {
         const int gs = x->gstart[g], ng = x->gstart[g + 1] - gs;
-        for (int t = 0; t < S; t++)
+        for (int t = 0; t < S; t++) {
+            int any = 0;
             for (int j = 0; j < ng; j++)
-                x->gmask[(size_t)S * gs + (size_t)t * ng + j] = x->mask[(size_t)x->order[gs + j] * S + t];
+                any |= x->gmask[(size_t)S * gs + (size_t)t * ng + j] = x->mask[(size_t)x->order[gs + j] * S + t];
+            x->empty |= !any;
+        }
     }
 }
 
@@ -365,7 +370,7 @@ static void group_keys(struct c2_scratch *x) {
  * ALL B rows (other groups too, method.md pitfall 3): their output is the mean of every row's
  * values there, their map 1/B across the row. */
 static void group_attention(cl_state *s, struct c2_scratch *x, int l, const float *q, const float *k, const float *v,
-                            float *out) {
+                            float *out, cl_hooks *hk) {
     const cl_config *c = &s->m->cfg;
     const int B = x->B, S = x->S, H = c->num_heads, dk = c->d_kv, HD = H * dk;
     const int nt = x->nt;
@@ -383,6 +388,7 @@ static void group_attention(cl_state *s, struct c2_scratch *x, int l, const floa
         attn_args a = {.q = q + off * HD, .ldq = HD, .k = k + off * HD, .v = v + off * HD, .ldk = HD, .B = S, .Tq = ng,
                        .Tk = ng, .H = H, .dk = dk, .kmask = x->gmask + off, .out = out + off * HD, .ldo = HD,
                        .scores = x->gscores, .cap = cp, .layer = 0, .flops = &s->flops};
+        if (hk) { a.hk = hk; a.hk_scores = cl_hk_id(hk, HK_ENC, l, HK_XSCORES); a.hk_pattern = cl_hk_id(hk, HK_ENC, l, HK_XPATTERN); }
         cl_attention(&a);
         for (size_t ti = 0; gbuf && ti < (size_t)nt; ti++) /* (S, H, ng, ng) -> (nt, H, B, B) */
             for (int h = 0; h < H; h++)
@@ -490,7 +496,7 @@ static void last_layer_future(cl_state *s, struct c2_scratch *x, const layer_w *
         memcpy(s->eo, s->ev, sizeof(float) * (size_t)fr * HD);
     } else {
         cl_linear_w_n(s->eh, fr, d, 3, gqkv, &s->flops);
-        group_attention(s, x, l, s->eq, s->ek, s->ev, s->eo);
+        group_attention(s, x, l, s->eq, s->ek, s->ev, s->eo, NULL);
     }
     cl_linear_w(s->eo, fr, HD, Lw->cross.o, Lw->cross_h.o, d, 1.0f, s->enc_out, &s->flops);
     to_groups(x, s->enc_out, xf, d, 1);
@@ -574,7 +580,11 @@ static int encoder(cl_state *s, struct c2_scratch *x, cl_error *err) {
         cl_wprod gqkv[3] = {{Lw->cross.v, Lw->cross_h.v, HD, 0.0f, s->ev},
                             {Lw->cross.q, Lw->cross_h.q, HD, 0.0f, s->eq},
                             {Lw->cross.k, Lw->cross_h.k, HD, 0.0f, s->ek}};
-        const int gmaps = hk && (ON(HK_XSCORES) || ON(HK_XPATTERN)); /* the maps formed whole */
+        /* the maps formed whole when hooked — but a pattern only zeroed or scaled (a head's
+         * ablation) fires a group at a time, (S, H, ng, ng), where no group is without a real
+         * key at some token (upstream's cross-group exception, group_attention) */
+        const int gmaps = hk && (ON(HK_XSCORES) || ON(HK_XPATTERN));
+        const int pergroup = gmaps && !ON(HK_XSCORES) && cl_hooks_rowwise(hk, ID(HK_XPATTERN)) && !x->empty;
         if (x->maxng == 1 && !x->gcap.valid && !(hk && (ON(HK_XQ) || ON(HK_XK) || gmaps))) {
             /* every group one row (univariate tasks): a softmax over one real key is exactly 1,
              * so the output is the row's own value and the queries and keys are never read —
@@ -590,13 +600,13 @@ static int encoder(cl_state *s, struct c2_scratch *x, cl_error *err) {
                 group_heads_hook(s, x, l, HK_XK, s->ek);
                 group_heads_hook(s, x, l, HK_XV, s->ev);
             }
-            if (gmaps) {
+            if (gmaps && !pergroup) {
                 const cl_c2_groups g = {S, B, x->gstart, x->gof, x->gpos, x->gmask};
                 cl_c2_group_attention_hooked(hk, l, &g, H, dk, s->eq, s->ek, s->ev, s->eo,
                                              x->gcap.valid ? x->gcap.buf + (size_t)l * x->nt * H * B * B : NULL,
                                              x->gtok, x->nt, &s->flops);
             } else
-                group_attention(s, x, l, s->eq, s->ek, s->ev, s->eo);
+                group_attention(s, x, l, s->eq, s->ek, s->ev, s->eo, pergroup ? hk : NULL);
         }
         if (hk) group_heads_hook(s, x, l, HK_XZ, s->eo);
         if (hk && ON(HK_XATTN_OUT)) { /* the output projection apart, hooked in (batch, pos, d) order */
