@@ -51,7 +51,7 @@ def group_ids_of(B, group_ids, cross_learning):
 
 
 def forward(model, context, capture=None, *, group_ids=None, cross_learning=False, future_covariates=None,
-            num_output_patches=None, interventions=None, hooks=None):
+            num_output_patches=None, interventions=None, hooks=None, _rows=0):
     """One Chronos-2 pass (Chronos2Model.forward): context (L,) or (B, L) (NaN = missing; a
     list of unequal series is left-padded), group_ids (B,) (rows sharing an id attend to each
     other in the group attention; None: each its own; cross_learning=True: all in one),
@@ -95,6 +95,8 @@ def forward(model, context, capture=None, *, group_ids=None, cross_learning=Fals
     _set_captures(st, specs)
     res = C2Result()
     with _attached(st, hs), _lib.interruptible(state=st.ptr):
+        if hs is not None:
+            hs.rows(_rows, 1)  # after _attached's (0, 1): the series of row 0 (embed's batches)
         call(lib.cl_chronos2_forward, st.ptr, ctypes.byref(inp), ctypes.byref(res))
     S, d, Q, ps, nl, H = res.S, cfg.d_model, res.Q, res.ps, cfg.num_layers, cfg.num_heads
     f32 = lambda addr, shape: _wrap(addr, shape, ctypes.c_float, np.float32, st)
@@ -115,3 +117,21 @@ def forward(model, context, capture=None, *, group_ids=None, cross_learning=Fals
         setattr(r, k, f32(a, (nl, B, S, d)) if a else None)
     _get_captures(r, st, specs)
     return r
+
+
+def embed(model, context, batch=16, interventions=None):
+    """Chronos2Pipeline.embed (`chronolens embed` on a Chronos-2 model): each series its own
+    task, the encode with one output patch -> (embeddings (B, P + 2, d_model): the context
+    patches, [REG] and the masked output token; (B, 2): loc and scale of the instance norm),
+    `batch` series a pass (a token padded in every series of a pass averages the pass's values
+    there, as upstream). interventions and model.ablate's gates apply."""
+    from .model import _context, _hook_set
+    x = _context(context, model)
+    B = x.shape[0]
+    hs = _hook_set(model, interventions)
+    outs, scales = [], []
+    for b0 in range(0, B, batch):
+        r = forward(model, x[b0:b0 + batch], num_output_patches=1, hooks=hs, _rows=b0)
+        outs.append(np.array(r.encoder_hidden))
+        scales.append(np.stack([r.loc, r.scale], 1))
+    return np.concatenate(outs), np.concatenate(scales)

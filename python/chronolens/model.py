@@ -662,10 +662,14 @@ def embed(model, context, batch=16, interventions=None):
     context (L,) or (B, L) -> (embeddings (B, T, d_model) float32 (EOS included), scale (B,)),
     `batch` series per encoder pass. Head ablations in force and `interventions` apply.
     Chronos-Bolt (ChronosBoltPipeline.embed, chronolens embed): T = patches (+ [REG]) and
-    scale (B, 2) = (loc, scale) of the instance norm."""
+    scale (B, 2) = (loc, scale) of the instance norm. Chronos-2 (Chronos2Pipeline.embed): each
+    series its own task, T = patches + [REG] + the masked output token, scale (B, 2) as Bolt's."""
     batch = c_int(batch, "batch")
     if batch < 1:
         raise Error("chronolens: embed batch %d: must be >= 1" % batch)
+    if model.config.family == "chronos2":
+        from . import chronos2
+        return chronos2.embed(model, context, int(batch), interventions)
     hs = _hook_set(model, interventions)
     if model.config.family == "bolt":
         return _bolt_embed(model, context, int(batch), hs)

@@ -162,3 +162,20 @@ def test_pipeline_interventions(golden):
     with pytest.raises(cl.Error, match="patching from another run is refused"):
         cl.pipeline(str(C2), interventions=cl.patch("hook_embed", np.zeros((4, 40, 40), np.float32))).predict(
             tasks, prediction_length=32)
+
+
+def test_embed(m, golden):
+    g, _ = golden
+    want = read_safetensors(C2 / "embed.safetensors")
+    emb, scale = m.embed(g["context"])
+    assert emb.shape == want["encoder_hidden"].shape and scale.shape == (len(g["context"]), 2)
+    assert np.abs(emb - want["encoder_hidden"]).max() <= TOL
+    assert np.array_equal(scale[:, 0], want["loc"]) and np.array_equal(scale[:, 1], want["scale"])
+    moved, _ = m.embed(g["context"], interventions=cl.zero_ablate("encoder.0.time_attn.hook_z", head=0))
+    assert np.abs(moved - emb).max() > 1e-4
+    # a patch's rows follow the series across passes of `batch` series: series b from source[b]
+    full = np.nan_to_num(g["context"]) + np.arange(4)[:, None]      # no padded token: batch-free
+    src = m.run_with_cache(full, names_filter="hook_embed", num_output_patches=1)[1]["hook_embed"]
+    plain, _ = m.embed(full)
+    one, _ = m.embed(full[::-1].copy(), batch=1, interventions=cl.patch("hook_embed", src))
+    assert np.abs(one - plain).max() <= 1e-5
