@@ -179,3 +179,8 @@ def test_embed(m, golden):
     plain, _ = m.embed(full)
     one, _ = m.embed(full[::-1].copy(), batch=1, interventions=cl.patch("hook_embed", src))
     assert np.abs(one - plain).max() <= 1e-5
+
+
+def test_no_tokenizer(m):
+    with pytest.raises(cl.Error, match="a Chronos-2 model has no tokenizer"):
+        m.tokenize(np.ones(50))
