@@ -386,6 +386,11 @@ CL_API void cl_state_reset_flops(cl_state *s);
  * decoder's the same plus decoder.{l}.cross_attn.*, hook_cross_attn_out, hook_resid_mid_cross;
  * encoder_final_ln.hook_normalized, decoder_final_ln.hook_normalized; a family's own
  * (Chronos-Bolt: input_patch_embedding.hook_out, output_patch_embedding.hook_out).
+ * Chronos-2 (an encoder only): its time attention as encoder.{l}.time_attn.* and
+ * hook_time_attn_out, its group attention as encoder.{l}.group_attn.* (scores and pattern
+ * (token, head, query series, key series): an intervention's positions there are tokens),
+ * hook_group_attn_out and hook_resid_mid_group; the MLP, residual and final-norm points as
+ * above; input_patch_embedding.hook_out, output_patch_embedding.hook_out (its head, normalised).
  * Layouts: residual (batch, pos, d_model); q/k/v/z (batch, pos, head, d_head); scores and
  * pattern (batch, head, query_pos, key_pos); mlp (batch, pos, d_ff); the Bolt head (batch,
  * quantiles, horizon), normalised. A cl_hooks set is attached to a state (cl_state_set_hooks)

@@ -692,7 +692,8 @@ typedef struct cl_forecast_study_opts {
     cl_progress progress;  /* stage "forecast": decoder steps (T5) or model rows (Bolt, Chronos-2) */
     cl_hooks *hooks;       /* the model's hook set (interventions) run in every pass and every
                             * cached decoding step (NULL: none); series b of the context is
-                            * series b of the set's sources (T5, Bolt) */
+                            * series b of the set's sources (T5, Bolt); Chronos-2 regroups
+                            * the series in its passes and refuses PATCH and RESAMPLE */
     /* Chronos-2 only (Chronos2Pipeline.predict; docs/chronos2.md "Forecasting"): */
     const int *group_ids;  /* (n_group_ids = B): series sharing an id form one multivariate task;
                               NULL: every series its own task */

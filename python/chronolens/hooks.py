@@ -159,12 +159,14 @@ def resample_ablate(name, source, rows, head=None, pos=None):
 
 
 _GATE_POINTS = {"enc": "encoder.%d.attn.hook_z", "dec": "decoder.%d.attn.hook_z", "cross": "decoder.%d.cross_attn.hook_z"}
+_C2_GATE_POINTS = {"enc": "encoder.%d.time_attn.hook_z"}  # Chronos-2: its time attention
 
 
 def gate_interventions(model):
     """Model.ablate's head gates as interventions (scale of the head's z: the same numbers),
     for the entry points that do not run the model's own state (forecast)."""
-    return [scale_activation(_GATE_POINTS[st] % l, g, head=h) for (st, l, h), g in sorted(model._gates.items())]
+    pts = _C2_GATE_POINTS if model.config.family == "chronos2" else _GATE_POINTS
+    return [scale_activation(pts[st] % l, g, head=h) for (st, l, h), g in sorted(model._gates.items())]
 
 
 class HookPoint:
@@ -331,11 +333,12 @@ class ActivationCache:
     def head_results(self, name):
         """Per-head outputs (batch, pos, head, d_model) of an attention sublayer, z through that
         head's W_O (TransformerLens's hook_result; their sum over heads is hook_attn_out), from
-        the cached z `name` ("encoder.1.attn.hook_z", "decoder.0.cross_attn.hook_z", ...)."""
+        the cached z `name` ("encoder.1.attn.hook_z", "decoder.0.cross_attn.hook_z", ...;
+        Chronos-2: "encoder.1.time_attn.hook_z", "encoder.1.group_attn.hook_z")."""
         parts = name.split(".")
         if len(parts) != 4 or parts[3] != "hook_z" or parts[0] not in ("encoder", "decoder"):
             raise Error("chronolens: head results come from a cached hook_z, not %s" % (name,))
-        stack = 0 if parts[0] == "encoder" else (2 if parts[2] == "cross_attn" else 1)
+        stack = 2 if parts[2] in ("cross_attn", "group_attn") else (0 if parts[0] == "encoder" else 1)
         z = np.ascontiguousarray(self[name], np.float32)
         B, T, H, dk = z.shape
         d = self.model.config.d_model
@@ -354,9 +357,17 @@ class ActivationCache:
         ("encoder", "decoder" self-attention, "cross" cross-attention) stacked as
         TransformerLens's ActivationCache.stack_head_results: (layers*heads, batch, pos,
         d_model), labels "L{l}H{h}"; incl_remainder adds the residual stream at that layer's
-        input minus their sum (needs the cached hook_resid_pre, or the final norm's input)."""
-        st = {"encoder": ("encoder", "attn"), "enc": ("encoder", "attn"), "decoder": ("decoder", "attn"),
-              "dec": ("decoder", "attn"), "cross": ("decoder", "cross_attn")}.get(stack)
+        input minus their sum (needs the cached hook_resid_pre, or the final norm's input).
+        Chronos-2: stack "encoder" (or "time") its time attention, "group" its group attention
+        (each head's output in (batch, pos) order; the group heads' sum is hook_group_attn_out)."""
+        if self.model.config.family == "chronos2":
+            st = {"encoder": ("encoder", "time_attn"), "enc": ("encoder", "time_attn"),
+                  "time": ("encoder", "time_attn"), "group": ("encoder", "group_attn")}.get(stack)
+            if st is None:
+                raise Error("chronolens: stack %r: a Chronos-2 model has encoder (time) and group" % (stack,))
+        else:
+            st = {"encoder": ("encoder", "attn"), "enc": ("encoder", "attn"), "decoder": ("decoder", "attn"),
+                  "dec": ("decoder", "attn"), "cross": ("decoder", "cross_attn")}.get(stack)
         if st is None:
             raise Error("chronolens: stack %r is not encoder, decoder or cross" % (stack,))
         c = self.model.config
@@ -439,7 +450,7 @@ def _prod(shape):
 
 
 def patching(model, clean, corrupted, hooks="decoder.{l}.cross_attn.hook_z", metric=None, *, decoder_ids=None,
-             pos=None):
+             pos=None, **kw):
     """Activation patching over layer x head: one clean run's cache, then for every layer l and
     head h the corrupted run with that head's activation at `hooks` (a name with {l}: a per-head
     point, hook_z by default: the head's contribution) patched from the clean run, at positions
@@ -448,11 +459,13 @@ def patching(model, clean, corrupted, hooks="decoder.{l}.cross_attn.hook_z", met
     log-probability at the last decoder position (T5) or minus the mean absolute change of
     the median from the clean run (Bolt). Returns (layers, heads) metric values; the clean and
     corrupted runs' metrics are the array's attributes .clean and .corrupted. Each cell is one
-    forward pass in C (the interventions run in the engine)."""
+    forward pass in C (the interventions run in the engine). Chronos-2: hooks such as
+    "encoder.{l}.group_attn.hook_z", output its quantile_preds, the default metric Bolt's;
+    kw (group_ids, cross_learning, future_covariates) go to every pass."""
     c = model.config
     nl = c.num_layers if hooks.startswith("encoder") else c.num_decoder_layers
     names = [hooks.format(l=l) for l in range(nl)]
-    clean_out, cache = model.run_with_cache(clean, decoder_ids=decoder_ids, names_filter=names)
+    clean_out, cache = model.run_with_cache(clean, decoder_ids=decoder_ids, names_filter=names, **kw)
     clean_out = np.array(clean_out)
     if metric is None:
         if c.family == "t5":
@@ -466,8 +479,8 @@ def patching(model, clean, corrupted, hooks="decoder.{l}.cross_attn.hook_z", met
 
             def metric(out):
                 return -float(np.abs(out[:, qi] - clean_out[:, qi]).mean())
-    fwd = (lambda x, ivs: model.forward(x, decoder_ids, interventions=ivs))
-    pick = (lambda r: r.quantiles if c.family == "bolt" else r.logits)
+    fwd = (lambda x, ivs: model.forward(x, decoder_ids, interventions=ivs, **kw))
+    pick = (lambda r: r.logits if c.family == "t5" else r.quantiles)
     grid = np.empty((nl, c.num_heads))
     for l, n in enumerate(names):
         for h in range(c.num_heads):

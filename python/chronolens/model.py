@@ -95,6 +95,12 @@ class ModelConfig:
     patch_stride: int = 0
     use_reg_token: int = 0
     quantiles: tuple = ()
+    # Chronos-2's own (0 for the others): future tokens of one pass, asinh of the normalised
+    # values, RoPE's theta, the time encoding's scale
+    max_output_patches: int = 0
+    use_arcsinh: int = 0
+    rope_theta: float = 0.0
+    time_encoding_scale: float = 0.0
 
     def as_dict(self):
         """The fields as a plain dict."""
@@ -252,7 +258,8 @@ class Model:
         self.path = path
         self._cfg = lib.cl_model_config(self._h.ptr)
         c = self._cfg.contents
-        fam = {n: getattr(c, n) for n in ("patch_size", "patch_stride", "use_reg_token")}
+        fam = {n: getattr(c, n) for n in ("patch_size", "patch_stride", "use_reg_token", "max_output_patches",
+                                          "use_arcsinh", "rope_theta", "time_encoding_scale")}
         self.config = ModelConfig(**{f.name: getattr(c, f.name) for f in dataclasses.fields(ModelConfig)
                                      if f.name not in fam and f.name not in ("family", "quantiles")},
                                   **fam, family={1: "bolt", 2: "chronos2"}.get(c.family, "t5"),
@@ -265,6 +272,9 @@ class Model:
 
     def __repr__(self):
         c = self.config
+        if c.family == "chronos2":
+            return "Model(%r, Chronos-2, %s, %d params, d_model %d, %d layers, %d heads)" % (
+                self.path, self.dtype, self.num_params, c.d_model, c.num_layers, c.num_heads)
         return "Model(%r, %s, %d params, d_model %d, %d+%d layers, %d heads)" % (
             self.path, self.dtype, self.num_params, c.d_model, c.num_layers, c.num_decoder_layers, c.num_heads)
 
@@ -301,10 +311,12 @@ class Model:
     def run_with_cache(self, context=None, *, decoder_ids=None, names_filter=None, interventions=None, **kw):
         """One forward pass keeping the activations names_filter selects (None: every hook
         point; a name, a list of names, or a callable name -> bool) -> (output, cache): output
-        the logits (B, Td, V) (Chronos-T5) or the quantiles (B, Q, H) (Chronos-Bolt), cache an
-        ActivationCache {name: array} in TransformerLens's layouts. Only what is asked is kept.
+        the logits (B, Td, V) (Chronos-T5), the quantiles (B, Q, H) (Chronos-Bolt) or
+        quantile_preds (B, Q, N*patch) in data units (Chronos-2), cache an ActivationCache
+        {name: array} in TransformerLens's layouts. Only what is asked is kept.
         interventions (and Model.ablate's gates) apply; other keywords go to forward
-        (token_ids, attention_mask, last_only)."""
+        (token_ids, attention_mask, last_only; Chronos-2: group_ids, cross_learning,
+        future_covariates, num_output_patches)."""
         names = _hooks.select_names(self, names_filter)
         ivs = _hooks.interventions_of(self, interventions, gates=False)
         hs = _hooks.cache_set(self, ivs, names)
@@ -315,15 +327,15 @@ class Model:
             if got is not None:
                 addr, shape, _ = got
                 arrays[n] = _wrap(addr, shape, ctypes.c_float, np.float32, hs)
-        out = r.quantiles if self.config.family == "bolt" else r.logits
-        return out, _hooks.ActivationCache(self, arrays, hs)
+        return _output(self, r), _hooks.ActivationCache(self, arrays, hs)
 
     def run_with_hooks(self, context=None, *, fwd_hooks=(), decoder_ids=None, interventions=None, **kw):
         """One forward pass with Python callbacks: fwd_hooks [(name, fn)] (name a hook point
         or a callable name -> bool selecting several), fn(activation, hook) called with a
         writable float32 view of the activation (TransformerLens's layout) and a HookPoint
         (name, shape, pos0); it may edit it in place or return a replacement of its shape.
-        Returns the output (logits (B, Td, V) or Bolt's quantiles (B, Q, H)). The slower
+        Returns the output (logits (B, Td, V), Bolt's quantiles (B, Q, H), Chronos-2's
+        quantile_preds (B, Q, N*patch)). The slower
         path: each call crosses ctypes on the calling thread; a declared intervention
         (zero_ablate, patch, ...) runs in C. An exception in fn stops the pass and is raised."""
         cbs = []
@@ -335,7 +347,7 @@ class Model:
         ivs = _hooks.interventions_of(self, interventions, gates=False)
         hs = _hooks.HookSet(self, ivs, callbacks=cbs)
         r = forward(self, context, decoder_ids, None, _hooks=hs, **kw)
-        return (r.quantiles if self.config.family == "bolt" else r.logits).copy()
+        return _output(self, r).copy()
 
     def ablate(self, stack, layer, head, gate=0.0):
         """Context manager: head(s) `head` (an int or a list) of `layer` of `stack` ("enc",
@@ -347,6 +359,11 @@ class Model:
             with model.ablate("cross", 1, 3):
                 r = model.forward(ctx, capture="cross")"""
         return _ablate(self, stack, layer, head, gate)
+
+
+def _output(model, r):
+    """What run_with_cache / run_with_hooks return: T5's logits, Bolt's and Chronos-2's quantiles."""
+    return r.logits if model.config.family == "t5" else r.quantiles
 
 
 @contextlib.contextmanager
@@ -484,7 +501,8 @@ def _capture_specs(capture):
 
 
 def forward(model, context=None, decoder_ids=None, capture=None, *, token_ids=None, attention_mask=None,
-            last_only=False, interventions=None, _hooks=None):
+            last_only=False, interventions=None, group_ids=None, cross_learning=False, future_covariates=None,
+            num_output_patches=None, _hooks=None):
     """One encoder-decoder pass.
 
     context: (L,) or (B, L) values (NaN = missing), tokenized as Chronos does; or instead
@@ -498,8 +516,24 @@ def forward(model, context=None, decoder_ids=None, capture=None, *, token_ids=No
     interventions: Intervention objects (chronolens.zero_ablate(...), patch(...), ...) run
     in C at their hook points (docs/python.md, "Hooks").
     Head ablations of model.ablate() in force apply.
+    Chronos-2 (chronolens.chronos2.forward): group_ids, cross_learning, future_covariates and
+    num_output_patches as Chronos2Pipeline names them; capture "enc" (time attention), "group",
+    "all".
     Returns a ForwardResult (arrays view the library's memory, see its documentation)."""
     cfg = model.config
+    c2 = dict(group_ids=group_ids, cross_learning=cross_learning, future_covariates=future_covariates,
+              num_output_patches=num_output_patches)
+    if cfg.family == "chronos2":
+        if token_ids is not None or decoder_ids is not None or attention_mask is not None or last_only:
+            raise Error("chronolens: forward: a Chronos-2 model reads a context of values (no token_ids, "
+                        "attention_mask, decoder_ids or last_only)")
+        if context is None:
+            raise Error("chronolens: forward needs a context")
+        from . import chronos2
+        return chronos2.forward(model, context, capture, interventions=interventions, hooks=_hooks, **c2)
+    if any(v is not None and v is not False for v in c2.values()):
+        raise Error("chronolens: forward: group_ids, cross_learning, future_covariates and num_output_patches are "
+                    "Chronos-2's (this is a %s model)" % ("Chronos-Bolt" if cfg.family == "bolt" else "Chronos-T5"))
     if cfg.family == "bolt":
         if token_ids is not None or decoder_ids is not None or attention_mask is not None or last_only:
             raise Error("chronolens: forward: a Chronos-Bolt model reads a context of values (no token_ids, "
@@ -628,10 +662,14 @@ def embed(model, context, batch=16, interventions=None):
     context (L,) or (B, L) -> (embeddings (B, T, d_model) float32 (EOS included), scale (B,)),
     `batch` series per encoder pass. Head ablations in force and `interventions` apply.
     Chronos-Bolt (ChronosBoltPipeline.embed, chronolens embed): T = patches (+ [REG]) and
-    scale (B, 2) = (loc, scale) of the instance norm."""
+    scale (B, 2) = (loc, scale) of the instance norm. Chronos-2 (Chronos2Pipeline.embed): each
+    series its own task, T = patches + [REG] + the masked output token, scale (B, 2) as Bolt's."""
     batch = c_int(batch, "batch")
     if batch < 1:
         raise Error("chronolens: embed batch %d: must be >= 1" % batch)
+    if model.config.family == "chronos2":
+        from . import chronos2
+        return chronos2.embed(model, context, int(batch), interventions)
     hs = _hook_set(model, interventions)
     if model.config.family == "bolt":
         return _bolt_embed(model, context, int(batch), hs)

@@ -342,7 +342,7 @@ class Chronos2Pipeline(_Pipeline):
             x = x[:, -min(int(context_length), self.model_context_length):]
         torch_in = _torch_tensor(inputs) or any(_torch_tensor(t) for t in (inputs if isinstance(inputs, list) else []))
         f = chronos2_forecast(self.model, x, H, gids, cross_learning, fut, unrolled, batch_size, levels, tg,
-                              progress=progress)
+                              progress=progress, interventions=self.interventions)
         out_p, out_q, out_m, i = [], [], [], 0
         for n in per:
             out_p.append(_out(f.samples[i:i + n], torch_in))
@@ -376,7 +376,8 @@ class Chronos2Pipeline(_Pipeline):
                 future_df.to_csv(fp, index=False)
             d = read_long_csv(p, fp if future_df is not None else None, id_column, timestamp_column, targets, H)
         f = chronos2_forecast(self.model, d["context"], H, d["group_ids"], cross_learning, d["future_covariates"],
-                              unrolled_quantiles, batch_size, quantile_levels, d["targets"], progress=progress)
+                              unrolled_quantiles, batch_size, quantile_levels, d["targets"], progress=progress,
+                              interventions=self.interventions)
         names = [n for n, t in zip(d["names"], d["targets"]) if t]
         frames = []
         for r, name in enumerate(names):
@@ -414,8 +415,6 @@ def pipeline(path_or_id=None, precision="fp32", interventions=None):
     m = path_or_id if isinstance(path_or_id, Model) else Model(
         None if path_or_id is None else resolve_model(path_or_id), precision)
     if m.config.family == "chronos2":
-        if interventions or m._gates:
-            raise Error("pipeline: Chronos-2 has no hook points yet: interventions and head ablations are refused")
-        return Chronos2Pipeline(m)
+        return Chronos2Pipeline(m, interventions)
     cls = ChronosBoltPipeline if m.config.family == "bolt" else ChronosPipeline
     return cls(m, interventions)

@@ -677,19 +677,23 @@ def _forecast_result(res, rows, H, levels, lv):
 
 def chronos2_forecast(model, context, horizon=None, group_ids=None, cross_learning=False, future_covariates=None,
                       unrolled_quantiles=None, batch_size=256, quantiles=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9),
-                      targets=None, names=None, progress=None):
+                      targets=None, names=None, progress=None, interventions=None):
     """Chronos2Pipeline.predict on the rows of context (B, L) (NaN = missing), through the
     forecast study (chronolens forecast on a Chronos-2 model): rows sharing a group id form one
     task (None: each row its own), tasks join a batch while it has fewer than batch_size rows,
     cross_learning puts a batch in one group; future_covariates (B, F <= horizon) known values
     (NaN = unknown); unrolled_quantiles (None: 0.1 .. 0.9) the paths of a long horizon; targets
     (B,) bool: the rows returned (None: all). Returns a ForecastResult: samples = the quantile
-    paths (rows, Q, H) at the model's levels, mean the median, quantiles (rows, H, nq)."""
+    paths (rows, Q, H) at the model's levels, mean the median, quantiles (rows, H, nq).
+    interventions (zero_ablate(...), ...; no patch or resample: the passes regroup the series)
+    and model.ablate's head gates run in every pass."""
     from .model import _context
+    from . import hooks as _hooks
     c = model.config
     if c.family != "chronos2":
         _invalid("chronos2_forecast: %s is not a Chronos-2 model" % model.path)
-    _no_ablation(model, "forecast")
+    ivs = _hooks.interventions_of(model, interventions, gates=True)
+    hs = _hooks.HookSet(model, ivs) if ivs else None
     x = _context(context, model)
     B, L = x.shape
     H = c_int(horizon, "horizon") if horizon is not None else c.prediction_length
@@ -713,6 +717,7 @@ def chronos2_forecast(model, context, horizon=None, group_ids=None, cross_learni
         keep.append(g)
         o.group_ids, o.n_group_ids = g.ctypes.data_as(cs.P(cs.c_int)), B
     o.cross_learning = int(bool(cross_learning))
+    o.hooks = hs.ptr if hs is not None else None
     if future_covariates is not None:
         f = np.ascontiguousarray(future_covariates, dtype=np.float32)
         if f.ndim != 2 or f.shape[0] != B:

@@ -18,6 +18,7 @@ def blocks(text):
 
 def test_python_md_runs(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)  # from any folder, as a notebook would
+    (tmp_path / "tests").symlink_to(REPO / "tests")  # but the checkout's fixtures where it names them
     found = blocks(DOC.read_text())
     assert len(found) >= 4, "docs/python.md lost its notebook"
     ns = {"__name__": "__docs__"}

@@ -71,6 +71,11 @@ typedef struct cl_family {
      * CL_HOOK_FAMILY_MAX: the first is listed before hook_embed (an input), the others after
      * the decoder (outputs); the family fires them with cl_hooks_fire(CL_HK_FAMILY(i)). NULL: none */
     const char *const *hook_names;
+    /* Its own names of the per-layer hook kinds (HK_NKINDS entries, hooks.h's order: the
+     * name after "encoder.{l}."; NULL: a kind it does not have), encoder only; NULL: the
+     * stacks' names (cl_hk_kinds). Chronos-2 runs its group attention in the cross-attention
+     * kinds' slots (group_attn.*), its maps (token, head, query row, key row). */
+    const char *const *hook_kinds;
 
     /* ---- a context (context_check.c) */
     /* The scale it divides series x (its last n values) by, NaN where the arithmetic leaves

@@ -45,6 +45,7 @@ int cl_hk_kind_of(const cl_hooks *hk, int id) {
  * embedding: Bolt's patches); its later ones (an output head) are their own */
 int cl_hk_layout(const cl_hooks *hk, int id) {
     int kind = cl_hk_kind_of(hk, id);
+    if (kind >= 0 && hk->gmap && (kind == HK_XSCORES || kind == HK_XPATTERN)) return L_GMAP;
     if (kind >= 0) return cl_hk_kinds[kind].layout;
     return id < HK_NGLOBAL || id == CL_HK_FAMILY(0) ? L_RESID : L_QUANT;
 }
@@ -117,6 +118,17 @@ static void apply_row(cl_hooks *hk, const hk_entry *e, float *a, int n, int b, i
 
 static void apply(cl_hooks *hk, const hk_entry *e, float *act, const cl_hook_info *in, int layout) {
     const int *sh = in->shape;
+    if (layout == L_GMAP) { /* (T, H, B, B): rows of key series per (token, head, query series);
+                             * positions are tokens, the series the query rows */
+        for (int t = 0; t < sh[0]; t++)
+            if (pos_selected(e, in->pos0 + t))
+                for (int h = 0; h < sh[1]; h++) {
+                    if (e->head >= 0 && h != e->head) continue;
+                    for (int q = 0; q < sh[2]; q++)
+                        apply_row(hk, e, act + (((size_t)t * sh[1] + h) * sh[2] + q) * sh[3], sh[3], q, in->pos0 + t, 0, 0);
+                }
+        return;
+    }
     if (layout == L_MAP) { /* (B, H, q, k): rows of k per (b, h, query) */
         for (int b = 0; b < sh[0]; b++)
             for (int h = 0; h < sh[1]; h++) {
@@ -197,6 +209,12 @@ void cl_hk_heads(cl_hooks *hk, int id, float *x, int B, int T, int H, int dk, in
     if (!hk || !hk->on[id]) return;
     int sh[4] = {B, T, H, dk};
     cl_hooks_fire(hk, id, x, 4, sh, pos0);
+}
+
+int cl_hooks_rowwise(const cl_hooks *hk, int id) {
+    for (int i = 0; hk && i < hk->n; i++)
+        if (hk->e[i].id == id && hk->e[i].kind != CL_IV_ZERO && hk->e[i].kind != CL_IV_SCALE) return 0;
+    return 1;
 }
 
 int cl_hooks_status(cl_hooks *hk, cl_error *err) {

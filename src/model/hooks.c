@@ -21,10 +21,16 @@ static const char *const GLOBAL[HK_NGLOBAL] = {"hook_embed", "encoder_final_ln.h
 /* A kind this model has: the gated MLP's second product; Chronos-Bolt's cross-attention runs
  * by reassociation (cross_direct.c) and never forms the keys and values of the encoder rows. */
 static int kind_exists(const cl_model *m, const cl_family *f, int stack, int kind) {
+    if (f->hook_kinds) return stack == HK_ENC && f->hook_kinds[kind]; /* a family's own kinds */
     if (cl_hk_kinds[kind].dec_only && stack != HK_DEC) return 0;
     if (kind == HK_MLP_PRE_LINEAR && !m->cfg.gated) return 0;
     if ((kind == HK_XK || kind == HK_XV) && f->cross_direct) return 0;
     return 1;
+}
+
+/* the name of a per-layer kind after "encoder.{l}." in family f */
+static const char *kind_suffix(const cl_family *f, int kind) {
+    return f->hook_kinds ? f->hook_kinds[kind] : cl_hk_kinds[kind].suffix;
 }
 
 static int family_names(const cl_family *f) {
@@ -36,19 +42,19 @@ static int family_names(const cl_family *f) {
 /* The i-th point of m in execution order: its id (hk-free numbering with max_layers) and name. */
 static int nth_point(const cl_model *m, int i, int max_layers, char *buf, size_t len) {
     const cl_family *f = cl_family_of(m->cfg.family);
-    if (f->own_stacks) return -1; /* Chronos-2: not these stacks (its points join when its engine does) */
     const int nf = family_names(f);
+    const int nst = f->own_stacks ? 1 : 2; /* Chronos-2: an encoder only */
     const int NL[2] = {m->cfg.num_layers, m->cfg.num_decoder_layers};
     int k = 0;
     /* a family's input points first (Bolt: the patch embedding), then hook_embed */
     if (nf > 0 && i == k++) { snprintf(buf, len, "%s", f->hook_names[0]); return CL_HK_FAMILY(0); }
     if (i == k++) { snprintf(buf, len, "%s", GLOBAL[HK_EMBED]); return HK_EMBED; }
-    for (int st = 0; st < 2; st++) {
+    for (int st = 0; st < nst; st++) {
         for (int l = 0; l < NL[st]; l++)
             for (int kind = 0; kind < HK_NKINDS; kind++) {
                 if (!kind_exists(m, f, st, kind)) continue;
                 if (i == k++) {
-                    snprintf(buf, len, "%s.%d.%s", st ? "decoder" : "encoder", l, cl_hk_kinds[kind].suffix);
+                    snprintf(buf, len, "%s.%d.%s", st ? "decoder" : "encoder", l, kind_suffix(f, kind));
                     return HK_NGLOBAL + CL_HOOK_FAMILY_MAX + (st * max_layers + l) * HK_NKINDS + kind;
                 }
             }
@@ -95,6 +101,7 @@ int cl_hooks_new(const cl_model *m, cl_hooks **out, cl_error *err) {
     hk->npoints = HK_NGLOBAL + CL_HOOK_FAMILY_MAX + 2 * hk->max_layers * HK_NKINDS;
     hk->on = calloc((size_t)hk->npoints, 1);
     hk->rep = 1;
+    hk->gmap = cl_family_of(m->cfg.family)->hook_kinds != NULL;
     if (!hk->on) { free(hk); return cl_error_set(err, CL_ENOMEM, "hooks: out of memory"); }
     *out = hk;
     return 0;
@@ -205,11 +212,11 @@ int cl_hooks_add_intervention(cl_hooks *hk, const cl_intervention *iv, cl_error 
                 return cl_error_set(err, CL_EINVAL, "hooks: %s: a head's set, add or mean goes on the layer's hook_z "
                                     "(in z's layout)", nm);
             snprintf(moved, sizeof moved, "%.*s%s", (int)(strrchr(nm, '.') - nm + 1), nm,
-                     kind == HK_ATTN_OUT ? "attn.hook_z" : "cross_attn.hook_z");
+                     kind_suffix(cl_family_of(hk->m->cfg.family), kind == HK_ATTN_OUT ? HK_Z : HK_XZ));
             nm = moved;
             id = point_id(hk, nm);
             kind = cl_hk_kind_of(hk, id);
-        } else if (cl_hk_layout(hk, id) != L_HEADS && cl_hk_layout(hk, id) != L_MAP)
+        } else if (cl_hk_layout(hk, id) != L_HEADS && cl_hk_layout(hk, id) != L_MAP && cl_hk_layout(hk, id) != L_GMAP)
             return cl_error_set(err, CL_EINVAL, "hooks: %s: has no heads (a head applies to q, k, v, z, scores, pattern "
                                 "and the attention outputs)", nm);
     }
@@ -261,6 +268,12 @@ int cl_hooks_add_intervention(cl_hooks *hk, const cl_intervention *iv, cl_error 
     return 0;
 }
 
+int cl_hooks_has_source(const cl_hooks *hk) {
+    for (int i = 0; hk && i < hk->n; i++)
+        if (hk->e[i].kind == CL_IV_PATCH || hk->e[i].kind == CL_IV_RESAMPLE) return 1;
+    return 0;
+}
+
 const float *cl_hooks_cached(const cl_hooks *hk, const char *name, cl_hook_info *info) {
     for (int i = hk->n - 1; i >= 0; i--) {
         const hk_entry *e = &hk->e[i];
@@ -282,12 +295,16 @@ void cl_state_set_hooks(cl_state *s, cl_hooks *hk) {
 int cl_attn_head_results(const cl_model *m, cl_stack stack, int layer, const float *z, int rows, float *out,
                          cl_error *err) {
     const cl_config *c = &m->cfg;
-    const int nl = stack == CL_ENC_SELF ? c->num_layers : c->num_decoder_layers;
+    const cl_family *f = cl_family_of(c->family);
+    /* Chronos-2 (own stacks, an encoder only): CL_ENC_SELF its time attention, CL_CROSS its
+     * group attention (layer_w.cross of the encoder's layers) */
+    const int own = f->own_stacks;
+    if (own && stack == CL_DEC_SELF)
+        return cl_error_set(err, CL_EINVAL, "head results: a %s model has no decoder", f->name);
+    const int nl = stack == CL_ENC_SELF || own ? c->num_layers : c->num_decoder_layers;
     if (stack < 0 || stack >= CL_NSTACKS || layer < 0 || layer >= nl)
         return cl_error_set(err, CL_EINVAL, "head results: layer %d out of range [0, %d)", layer, nl);
-    if (cl_family_of(c->family)->own_stacks)
-        return cl_error_set(err, CL_EINVAL, "head results: a %s model has no T5 stacks", cl_family_of(c->family)->name);
-    const layer_w *L = stack == CL_ENC_SELF ? &m->enc[layer] : &m->dec[layer];
+    const layer_w *L = stack == CL_ENC_SELF || own ? &m->enc[layer] : &m->dec[layer];
     const float *wo = stack == CL_CROSS ? L->cross.o : L->self.o; /* (d, H*dk) */
     if (!wo) return cl_error_set(err, CL_EINVAL, "head results: the model's W_O is held in bf16 only");
     const int H = c->num_heads, dk = c->d_kv, d = c->d_model, HD = H * dk;

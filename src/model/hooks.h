@@ -28,7 +28,8 @@ static inline int cl_hk_id(const cl_hooks *hk, int stack, int layer, int kind);
 #define CL_HK_FAMILY(i) (HK_NGLOBAL + (i))
 
 /* a per-layer kind: its name after "encoder.{l}." / "decoder.{l}.", its layout, decoder only */
-enum { L_RESID, L_HEADS, L_MAP, L_FF, L_QUANT }; /* (B,T,d) (B,T,H,dk) (B,H,q,k) (B,T,d_ff) a head's own */
+enum { L_RESID, L_HEADS, L_MAP, L_FF, L_QUANT, L_GMAP }; /* (B,T,d) (B,T,H,dk) (B,H,q,k) (B,T,d_ff) a head's own;
+                                                          * L_GMAP: Chronos-2's group maps (T,H,B,B) */
 typedef struct cl_hk_kind { const char *suffix; int layout, dec_only; } cl_hk_kind;
 extern const cl_hk_kind cl_hk_kinds[HK_NKINDS];
 /* the kind of point id (-1: a global or a family's), its layout */
@@ -70,6 +71,8 @@ struct cl_hooks {
     float **pool;
     size_t *pool_cap;
     int npool, pool_max;
+    int gmap;                   /* the cross kinds are a family's group attention (family.h's
+                                 * hook_kinds): their maps are L_GMAP */
 };
 
 /* a buffer of at least n floats from hk's pool (removed from it), or NULL */
@@ -91,6 +94,13 @@ CL_INTERNAL void cl_hooks_fire(cl_hooks *hk, int id, float *act, int ndim, const
 /* The residual-stream and per-head shorthands of cl_hooks_fire (no-op when nothing is on). */
 CL_INTERNAL void cl_hk_resid(cl_hooks *hk, int id, float *x, int B, int T, int d, int pos0);
 CL_INTERNAL void cl_hk_heads(cl_hooks *hk, int id, float *x, int B, int T, int H, int dk, int pos0);
+/* 1 when hk holds a PATCH or RESAMPLE (indexed by series: an entry point whose passes reorder
+ * the series refuses them), else 0 (hk may be NULL). */
+CL_INTERNAL int cl_hooks_has_source(const cl_hooks *hk);
+/* 1 when what is registered at point id only zeroes or scales rows (ZERO, SCALE: no cache,
+ * callback or value), so that the point may fire piece by piece (Chronos-2's group maps, a
+ * group at a time), else 0. */
+CL_INTERNAL int cl_hooks_rowwise(const cl_hooks *hk, int id);
 /* hk->rc with its message into err, and clears it: 0 when the pass's hooks all ran */
 CL_INTERNAL int cl_hooks_status(cl_hooks *hk, cl_error *err);
 /* A buffer of n floats owned by hk (full score maps), NULL without memory (hk->rc set). */

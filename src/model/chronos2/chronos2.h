@@ -31,4 +31,25 @@ size_t cl_c2_init_values(const cl_config *cfg);
  * (wi, wo, ln_ff), and the final norm (enc_final). */
 int cl_c2_bind(cl_model *m, cl_binder *b, size_t *np, cl_error *err);
 
+/* c2_hooks.c: the names of its per-layer hook kinds (family.h's hook_kinds) and of its own
+ * points (hook_names: the input residual block's output at the context patches, the quantile
+ * head's output, normalised). */
+extern const char *const cl_c2_hook_kinds[];
+extern const char *const cl_c2_hook_names[];
+/* The groups of a pass (forward.c's struct c2_scratch): S tokens, B series; series b is member
+ * gpos[b] of group gof[b], whose rows start at gstart[g]; gmask (S*B) in the group layout (group
+ * g's block at row S*gstart[g], member j at token t at row t*ng + j): 1 = a real key. */
+typedef struct cl_c2_groups {
+    int S, B;
+    const int *gstart, *gof, *gpos;
+    const uint8_t *gmask;
+} cl_c2_groups;
+struct cl_hooks;
+/* Layer l's group attention with its maps formed whole (S, H, B, B) in the hook set's scratch,
+ * fired at group_attn.hook_attn_scores and hook_pattern (hooks.h): q, k, v, out (B*S, H*dk) in
+ * the group layout; gbuf (nt, H, B, B) the capture of tokens gtok (NULL: none). */
+void cl_c2_group_attention_hooked(struct cl_hooks *hk, int l, const cl_c2_groups *g, int H, int dk, const float *q,
+                                  const float *k, const float *v, float *out, float *gbuf, const int *gtok, int nt,
+                                  double *flops);
+
 #endif

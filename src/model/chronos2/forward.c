@@ -15,6 +15,7 @@
 #include "model/chronos2/chronos2.h"
 #include "model/attention.h"
 #include "model/blocks.h"
+#include "model/hooks.h"
 #include "model/state.h"
 #include "core/core.h"
 
@@ -36,6 +37,7 @@ struct c2_scratch {
     /* the group attention runs group by group: rows laid out as G blocks of (S, ng, ·), group
      * g's block at row S*gstart[g], its member j (row order[gstart[g] + j]) at t*ng + j */
     int G, maxng;
+    int empty;                     /* some group has no real key at some token (group_keys) */
     int *order, *gstart, *gof, *gpos; /* (B), (G+1), (B): a row's group, its place in it */
     uint8_t *gmask;                /* (S*B) in that layout: 1 = a real token */
     uint8_t *ones;                 /* (B*N) all 1: the future tokens' group keys (head_only) */
@@ -49,6 +51,8 @@ struct c2_scratch {
     float *hidden[3];              /* (layers, B, S, d) each, when captured */
     capture gcap;                  /* the group maps (layers, nt, H, B, B), when captured */
     int nt, *gtok, *gsel;          /* captured tokens: nt positions, gsel (S): token -> index or -1 */
+    float *hkbuf;                  /* (B*S, max(H*dk, d)) with a hook set: the group attention's
+                                    * activations in (batch, pos, ...) order, sublayer outputs apart */
 };
 
 static void scratch_clear(struct c2_scratch *x) {
@@ -59,7 +63,7 @@ static void scratch_clear(struct c2_scratch *x) {
     free(x->cosv); free(x->sinv); cl_free(x->head_in); cl_free(x->qn); cl_free(x->qp); free(x->row);
     for (int i = 0; i < 3; i++) cl_free(x->hidden[i]);
     free(x->gcap.layer_sel); free(x->gcap.head_sel); free(x->gcap.row_idx); cl_free(x->gcap.buf);
-    free(x->gtok); free(x->gsel);
+    free(x->gtok); free(x->gsel); cl_free(x->hkbuf);
     memset(x, 0, sizeof *x);
 }
 
@@ -173,7 +177,7 @@ static int alloc_pass(cl_state *s, struct c2_scratch *x, int B, int P, int N, in
                       cl_error *err) {
     const cl_config *c = &s->m->cfg;
     const int S = P + 1 + N, d = c->d_model, H = c->num_heads, dk = c->d_kv, ps = c->patch_size;
-    const int QP = c->n_quantiles * ps, wide = d > QP ? d : QP, L = c->num_layers;
+    const int QP = c->n_quantiles * ps, wide = d > QP ? d : QP, L = c->num_layers, HD_ = H * dk;
     const size_t rows = (size_t)B * (P > N ? P : N);
     scratch_clear(x);
     int bad = NEW(x->feat, (size_t)B * P * 3 * ps) | NEW(x->ffeat, (size_t)B * N * 3 * ps) |
@@ -213,6 +217,7 @@ static int alloc_pass(cl_state *s, struct c2_scratch *x, int B, int P, int N, in
         bad |= NEW(x->gscores, (size_t)cl_pool_threads() * x->maxng * x->maxng);
     }
     free(gr);
+    if (s->hooks && s->hooks->n) bad |= NEW(x->hkbuf, (size_t)B * S * (HD_ > d ? HD_ : d));
     if (in->capture_hidden)
         for (int i = 0; i < 3; i++) bad |= NEW(x->hidden[i], (size_t)L * B * S * d);
     if (in->head_only) {
@@ -317,6 +322,7 @@ static void embed_inputs(cl_state *s, struct c2_scratch *x, const cl_chronos2_in
         }
     }
     resblock(&m->patch_in, c->act_gelu, x->feat, B * P, x->hid, x->res, x->blk, &s->flops); /* (B*P, d) */
+    cl_hk_resid(s->hooks, CL_HK_FAMILY(0), x->blk, B, P, d, 0); /* input_patch_embedding.hook_out */
     for (int b = 0; b < B; b++) {
         memcpy(x->emb + (size_t)b * S * d, x->blk + (size_t)b * P * d, sizeof(float) * (size_t)P * d);
         memcpy(x->emb + ((size_t)b * S + P) * d, m->embed + d, sizeof(float) * d); /* [REG] = shared.weight[1] */
@@ -345,11 +351,15 @@ static void rope_tables(const cl_config *c, int S, float *cosv, float *sinv) {
  * group runs on its own block). */
 static void group_keys(struct c2_scratch *x) {
     const int S = x->S;
+    x->empty = 0;
     for (int g = 0; g < x->G; g++) {
         const int gs = x->gstart[g], ng = x->gstart[g + 1] - gs;
-        for (int t = 0; t < S; t++)
+        for (int t = 0; t < S; t++) {
+            int any = 0;
             for (int j = 0; j < ng; j++)
-                x->gmask[(size_t)S * gs + (size_t)t * ng + j] = x->mask[(size_t)x->order[gs + j] * S + t];
+                any |= x->gmask[(size_t)S * gs + (size_t)t * ng + j] = x->mask[(size_t)x->order[gs + j] * S + t];
+            x->empty |= !any;
+        }
     }
 }
 
@@ -360,7 +370,7 @@ static void group_keys(struct c2_scratch *x) {
  * ALL B rows (other groups too, method.md pitfall 3): their output is the mean of every row's
  * values there, their map 1/B across the row. */
 static void group_attention(cl_state *s, struct c2_scratch *x, int l, const float *q, const float *k, const float *v,
-                            float *out) {
+                            float *out, cl_hooks *hk) {
     const cl_config *c = &s->m->cfg;
     const int B = x->B, S = x->S, H = c->num_heads, dk = c->d_kv, HD = H * dk;
     const int nt = x->nt;
@@ -378,6 +388,7 @@ static void group_attention(cl_state *s, struct c2_scratch *x, int l, const floa
         attn_args a = {.q = q + off * HD, .ldq = HD, .k = k + off * HD, .v = v + off * HD, .ldk = HD, .B = S, .Tq = ng,
                        .Tk = ng, .H = H, .dk = dk, .kmask = x->gmask + off, .out = out + off * HD, .ldo = HD,
                        .scores = x->gscores, .cap = cp, .layer = 0, .flops = &s->flops};
+        if (hk) { a.hk = hk; a.hk_scores = cl_hk_id(hk, HK_ENC, l, HK_XSCORES); a.hk_pattern = cl_hk_id(hk, HK_ENC, l, HK_XPATTERN); }
         cl_attention(&a);
         for (size_t ti = 0; gbuf && ti < (size_t)nt; ti++) /* (S, H, ng, ng) -> (nt, H, B, B) */
             for (int h = 0; h < H; h++)
@@ -485,7 +496,7 @@ static void last_layer_future(cl_state *s, struct c2_scratch *x, const layer_w *
         memcpy(s->eo, s->ev, sizeof(float) * (size_t)fr * HD);
     } else {
         cl_linear_w_n(s->eh, fr, d, 3, gqkv, &s->flops);
-        group_attention(s, x, l, s->eq, s->ek, s->ev, s->eo);
+        group_attention(s, x, l, s->eq, s->ek, s->ev, s->eo, NULL);
     }
     cl_linear_w(s->eo, fr, HD, Lw->cross.o, Lw->cross_h.o, d, 1.0f, s->enc_out, &s->flops);
     to_groups(x, s->enc_out, xf, d, 1);
@@ -497,35 +508,69 @@ static void last_layer_future(cl_state *s, struct c2_scratch *x, const layer_w *
         cl_rms_norm(xf + (size_t)b * N * d, m->enc_final, N, d, c->eps, s->enc_out + ((size_t)b * S + P) * d);
 }
 
-/* The encoder layers on s->ex (B*S, d) into s->enc_out; 0, or CL_ECANCELED between layers. */
+/* a per-head activation a (B*S, H*dk) in the group layout fired at point kind of layer l in
+ * (batch, pos, head, d_head) order (through x->hkbuf), edits carried back */
+static void group_heads_hook(cl_state *s, struct c2_scratch *x, int l, int kind, float *a) {
+    cl_hooks *hk = s->hooks;
+    const int id = cl_hk_id(hk, HK_ENC, l, kind), H = s->m->cfg.num_heads, dk = s->m->cfg.d_kv;
+    if (!hk->on[id]) return;
+    to_groups(x, a, x->hkbuf, H * dk, 1);
+    cl_hk_heads(hk, id, x->hkbuf, x->B, x->S, H, dk, 0);
+    to_groups(x, x->hkbuf, a, H * dk, 0);
+}
+
+static int cancelled(cl_state *s) {
+    s->B = s->T = 0;
+    for (int i = 0; i < CL_NSTACKS; i++) s->cap[i].valid = 0;
+    return CL_ECANCELED;
+}
+
+/* The encoder layers on s->ex (B*S, d) into s->enc_out; 0, or CL_ECANCELED between layers, or
+ * a hook's error. With a hook set (s->hooks) its points fire where each activation is ready
+ * (hooks.h; the names: c2_hooks.c): the group attention's in (batch, pos, ...) order. */
 static int encoder(cl_state *s, struct c2_scratch *x, cl_error *err) {
     const cl_model *m = s->m;
     const cl_config *c = &m->cfg;
     const int B = x->B, S = x->S, d = c->d_model, H = c->num_heads, dk = c->d_kv, HD = H * dk;
     const int rows = B * S;
     const size_t plane = (size_t)rows * d;
+    cl_hooks *hk = s->hooks && s->hooks->n ? s->hooks : NULL;
+#define ON(kind) cl_hk_layer_on(hk, HK_ENC, l, kind)
+#define ID(kind) cl_hk_id(hk, HK_ENC, l, kind)
     for (int l = 0; l < c->num_layers; l++) {
         const layer_w *Lw = &m->enc[l];
         if (x->head_only && l == c->num_layers - 1) {
             last_layer_future(s, x, Lw);
             if (!cl_progress_point(&s->progress, "forward", l + 1, c->num_layers, err)) return 0;
-            s->B = s->T = 0;
-            for (int i = 0; i < CL_NSTACKS; i++) s->cap[i].valid = 0;
-            return CL_ECANCELED;
+            return cancelled(s);
         }
-        /* time attention (layer.0): (B, S) rows, RoPE, keys masked by the token mask */
+        if (hk) cl_hk_resid(hk, ID(HK_RESID_PRE), s->ex, B, S, d, 0);
+        /* time attention (layer.0): (B, S) rows, RoPE, keys masked by the token mask; q and k
+         * hooked before RoPE (TransformerLens's hook_q / hook_k of a rotary model) */
         cl_rms_norm(s->ex, Lw->ln_self, rows, d, c->eps, s->eh);
         cl_wprod qkv[3] = {{Lw->self.q, Lw->self_h.q, HD, 0.0f, s->eq}, {Lw->self.k, Lw->self_h.k, HD, 0.0f, s->ek},
                            {Lw->self.v, Lw->self_h.v, HD, 0.0f, s->ev}};
         cl_linear_w_n(s->eh, rows, d, 3, qkv, &s->flops);
+        if (hk) {
+            cl_hk_heads(hk, ID(HK_Q), s->eq, B, S, H, dk, 0);
+            cl_hk_heads(hk, ID(HK_K), s->ek, B, S, H, dk, 0);
+            cl_hk_heads(hk, ID(HK_V), s->ev, B, S, H, dk, 0);
+        }
         rope(s->eq, B, S, HD, H, dk, x->cosv, x->sinv);
         rope(s->ek, B, S, HD, H, dk, x->cosv, x->sinv);
         attn_args a = {.q = s->eq, .ldq = HD, .k = s->ek, .v = s->ev, .ldk = HD, .B = B, .Tq = S, .Tk = S, .H = H,
                        .dk = dk, .kmask = s->enc_mask,
                        .gates = s->gates[CL_ENC_SELF] ? s->gates[CL_ENC_SELF] + (size_t)l * H : NULL, .out = s->eo,
                        .ldo = HD, .scores = s->scores, .cap = &s->cap[CL_ENC_SELF], .layer = l, .flops = &s->flops};
+        if (hk) { a.hk = hk; a.hk_scores = ID(HK_SCORES); a.hk_pattern = ID(HK_PATTERN); }
         cl_attention(&a);
-        cl_linear_w(s->eo, rows, HD, Lw->self.o, Lw->self_h.o, d, 1.0f, s->ex, &s->flops);
+        if (hk) { /* z, the output projection apart when hook_time_attn_out is registered (s->eh is free) */
+            cl_hk_heads(hk, ID(HK_Z), s->eo, B, S, H, dk, 0);
+            cl_out_proj_hk(s->eo, rows, HD, Lw->self.o, Lw->self_h.o, d, s->ex, &s->flops, hk, ID(HK_ATTN_OUT), B, S, 0,
+                           s->eh);
+            cl_hk_resid(hk, ID(HK_RESID_MID), s->ex, B, S, d, 0);
+        } else
+            cl_linear_w(s->eo, rows, HD, Lw->self.o, Lw->self_h.o, d, 1.0f, s->ex, &s->flops);
         if (x->hidden[0]) memcpy(x->hidden[0] + l * plane, s->ex, sizeof(float) * plane);
 
         /* group attention (layer.1): at each token t the rows of a group attend to each
@@ -535,33 +580,63 @@ static int encoder(cl_state *s, struct c2_scratch *x, cl_error *err) {
         cl_wprod gqkv[3] = {{Lw->cross.v, Lw->cross_h.v, HD, 0.0f, s->ev},
                             {Lw->cross.q, Lw->cross_h.q, HD, 0.0f, s->eq},
                             {Lw->cross.k, Lw->cross_h.k, HD, 0.0f, s->ek}};
-        if (x->maxng == 1 && !x->gcap.valid) {
+        /* the maps formed whole when hooked — but a pattern only zeroed or scaled (a head's
+         * ablation) fires a group at a time, (S, H, ng, ng), where no group is without a real
+         * key at some token (upstream's cross-group exception, group_attention) */
+        const int gmaps = hk && (ON(HK_XSCORES) || ON(HK_XPATTERN));
+        const int pergroup = gmaps && !ON(HK_XSCORES) && cl_hooks_rowwise(hk, ID(HK_XPATTERN)) && !x->empty;
+        if (x->maxng == 1 && !x->gcap.valid && !(hk && (ON(HK_XQ) || ON(HK_XK) || gmaps))) {
             /* every group one row (univariate tasks): a softmax over one real key is exactly 1,
              * so the output is the row's own value and the queries and keys are never read —
              * a quarter of the layer's attention products saved; a padded token still takes
              * the mean of every row's values (group_attention's rule) */
             cl_linear_w_n(s->eh, rows, d, 1, gqkv, &s->flops);
+            if (hk) group_heads_hook(s, x, l, HK_XV, s->ev);
             singleton_groups(x, HD, s->ev, s->eo);
         } else {
             cl_linear_w_n(s->eh, rows, d, 3, gqkv, &s->flops);
-            group_attention(s, x, l, s->eq, s->ek, s->ev, s->eo);
+            if (hk) {
+                group_heads_hook(s, x, l, HK_XQ, s->eq);
+                group_heads_hook(s, x, l, HK_XK, s->ek);
+                group_heads_hook(s, x, l, HK_XV, s->ev);
+            }
+            if (gmaps && !pergroup) {
+                const cl_c2_groups g = {S, B, x->gstart, x->gof, x->gpos, x->gmask};
+                cl_c2_group_attention_hooked(hk, l, &g, H, dk, s->eq, s->ek, s->ev, s->eo,
+                                             x->gcap.valid ? x->gcap.buf + (size_t)l * x->nt * H * B * B : NULL,
+                                             x->gtok, x->nt, &s->flops);
+            } else
+                group_attention(s, x, l, s->eq, s->ek, s->ev, s->eo, pergroup ? hk : NULL);
         }
-        cl_linear_w(s->eo, rows, HD, Lw->cross.o, Lw->cross_h.o, d, 1.0f, s->enc_out, &s->flops);
-        to_groups(x, s->enc_out, s->ex, d, 1);
+        if (hk) group_heads_hook(s, x, l, HK_XZ, s->eo);
+        if (hk && ON(HK_XATTN_OUT)) { /* the output projection apart, hooked in (batch, pos, d) order */
+            cl_linear_w(s->eo, rows, HD, Lw->cross.o, Lw->cross_h.o, d, 0.0f, s->eh, &s->flops);
+            to_groups(x, s->eh, x->hkbuf, d, 1);
+            cl_hk_resid(hk, ID(HK_XATTN_OUT), x->hkbuf, B, S, d, 0);
+            for (size_t i = 0; i < plane; i++) s->ex[i] += x->hkbuf[i];
+        } else {
+            cl_linear_w(s->eo, rows, HD, Lw->cross.o, Lw->cross_h.o, d, 1.0f, s->enc_out, &s->flops);
+            to_groups(x, s->enc_out, s->ex, d, 1);
+        }
+        if (hk) cl_hk_resid(hk, ID(HK_RESID_MID_CROSS), s->ex, B, S, d, 0);
         if (x->hidden[1]) memcpy(x->hidden[1] + l * plane, s->ex, sizeof(float) * plane);
 
         /* feed-forward (layer.2) */
         cl_rms_norm(s->ex, Lw->ln_ff, rows, d, c->eps, s->eh);
-        cl_feed_forward(m, Lw, s->eh, rows, s->eff, s->ex, &s->flops);
+        if (hk) { /* hook_mlp_out's product apart into x->hkbuf */
+            cl_feed_forward_hk(m, Lw, s->eh, rows, s->eff, s->ex, &s->flops, hk, HK_ENC, l, B, S, 0, x->hkbuf);
+            cl_hk_resid(hk, ID(HK_RESID_POST), s->ex, B, S, d, 0);
+            if (hk->rc) { cancelled(s); return cl_hooks_status(hk, err); }
+        } else
+            cl_feed_forward(m, Lw, s->eh, rows, s->eff, s->ex, &s->flops);
         if (x->hidden[2]) memcpy(x->hidden[2] + l * plane, s->ex, sizeof(float) * plane);
-        if (cl_progress_point(&s->progress, "forward", l + 1, c->num_layers, err)) {
-            s->B = s->T = 0;
-            for (int i = 0; i < CL_NSTACKS; i++) s->cap[i].valid = 0;
-            return CL_ECANCELED;
-        }
+        if (cl_progress_point(&s->progress, "forward", l + 1, c->num_layers, err)) return cancelled(s);
     }
+#undef ON
+#undef ID
     cl_rms_norm(s->ex, m->enc_final, rows, d, c->eps, s->enc_out);
-    return 0;
+    if (hk) cl_hk_resid(hk, HK_ENC_FINAL, s->enc_out, B, S, d, 0);
+    return cl_hooks_status(hk, err);
 }
 
 /* The quantile head (steps 10-11): the last N tokens of every row -> (B, Q, N*ps). */
@@ -575,12 +650,17 @@ static void head(cl_state *s, struct c2_scratch *x) {
     for (int b = 0; b < B; b++)
         for (int j = 0; j < N; j++)
             for (int q = 0; q < Q; q++)
-                for (int k = 0; k < ps; k++) {
-                    const size_t o = ((size_t)b * Q + q) * N * ps + (size_t)j * ps + k;
-                    const float y = x->blk[((size_t)b * N + j) * QP + (size_t)q * ps + k];
-                    x->qn[o] = y;
-                    x->qp[o] = (c->use_arcsinh ? sinhf(y) : y) * x->scale[b] + x->loc[b];
-                }
+                for (int k = 0; k < ps; k++)
+                    x->qn[((size_t)b * Q + q) * N * ps + (size_t)j * ps + k] =
+                        x->blk[((size_t)b * N + j) * QP + (size_t)q * ps + k];
+    if (cl_hk_on(s->hooks, CL_HK_FAMILY(1))) { /* output_patch_embedding.hook_out: (B, Q, N*ps), normalised */
+        const int sh[3] = {B, Q, N * ps};
+        cl_hooks_fire(s->hooks, CL_HK_FAMILY(1), x->qn, 3, sh, 0);
+    }
+    for (size_t o = 0; o < (size_t)B * QP * N; o++) {
+        const float y = x->qn[o];
+        x->qp[o] = (c->use_arcsinh ? sinhf(y) : y) * x->scale[o / ((size_t)QP * N)] + x->loc[o / ((size_t)QP * N)];
+    }
 }
 
 int cl_chronos2_forward(cl_state *s, const cl_chronos2_input *in, cl_chronos2_result *out, cl_error *err) {
@@ -623,12 +703,16 @@ int cl_chronos2_forward(cl_state *s, const cl_chronos2_input *in, cl_chronos2_re
     embed_inputs(s, x, in, n, Lp);
     rope_tables(c, S, x->cosv, x->sinv);
     group_keys(x);
-    x->head_only = in->head_only;
+    /* with hooks every token runs every layer: the points see whole activations (head_only
+     * changes no forecast, only what the last layer computes) */
+    x->head_only = in->head_only && !(s->hooks && s->hooks->n);
     memcpy(s->ex, x->emb, sizeof(float) * (size_t)B * S * c->d_model);
+    cl_hk_resid(s->hooks, HK_EMBED, s->ex, B, S, c->d_model, 0);
     memcpy(s->enc_mask, x->mask, (size_t)B * S);
     memset(s->enc_ids, 0, sizeof(int32_t) * (size_t)B * S);
     rc = encoder(s, x, err);
     if (!rc) head(s, x);
+    if (!rc) rc = cl_hooks_status(s->hooks, err);
     if (!rc) rc = cl_model_check_files(m, err); /* a weight file truncated meanwhile */
     if (rc) return rc;
     x->done = 1;
@@ -684,6 +768,8 @@ const cl_family cl_family_chronos2 = {
     .bind = cl_c2_bind,
     .footprint = footprint,
     .scratch_free = scratch_free,
+    .hook_names = cl_c2_hook_names,
+    .hook_kinds = cl_c2_hook_kinds,
     .context_scale = context_scale,
     .scale_rule = scale_rule,
 };

@@ -68,8 +68,9 @@ static int bucketize(float x, const float *bd, int nb) {
 int cl_tokenizer_encode(const cl_config *c, const float *context, int B, int L, int32_t *ids,
                         uint8_t *mask, float *scale, cl_error *err) {
     if (B <= 0 || L < 0) return cl_error_set(err, CL_EINVAL, "tokenizer: bad shape (%d, %d)", B, L);
-    if (c->family == CL_FAMILY_BOLT)
-        return cl_error_set(err, CL_EINVAL, "tokenizer: a Chronos-Bolt model has no tokenizer (it reads patches)");
+    if (c->family != CL_FAMILY_T5) /* (a Chronos-2 config has no bins: it would allocate a negative count) */
+        return cl_error_set(err, CL_EINVAL, "tokenizer: a %s model has no tokenizer (it reads patches)",
+                            c->family == CL_FAMILY_BOLT ? "Chronos-Bolt" : "Chronos-2");
     int n = c->n_tokens - c->n_special_tokens - 1, nb = n + 1;
     float *bd = malloc(sizeof(float) * (size_t)nb), *ax = malloc(sizeof(float) * ((size_t)L + 1));
     if (!bd || !ax) { free(bd); free(ax); return cl_error_set(err, CL_ENOMEM, "tokenizer: out of memory"); }

@@ -4,6 +4,7 @@
  * own level, the paths appended to the context, the |U| x Q values of each step reduced to the
  * model's levels by weighted_quantile). The quantile arithmetic: c2_quantiles.c. */
 #include "study/forecast/c2_pipeline.h"
+#include "model/hooks.h"
 #include "core/core.h"
 
 #include <math.h>
@@ -201,7 +202,17 @@ done:
 int cl_c2_predict(const cl_model *m, const float *context, int B, int L, const int *task_ids, int cross_learning,
                   const float *fc, int F, int horizon, const double *unrolled, int n_unrolled, int batch_size,
                   const cl_progress *progress, float *pred, cl_error *err) {
+    return cl_c2_predict_hk(m, context, B, L, task_ids, cross_learning, fc, F, horizon, unrolled, n_unrolled,
+                            batch_size, progress, pred, NULL, err);
+}
+
+int cl_c2_predict_hk(const cl_model *m, const float *context, int B, int L, const int *task_ids, int cross_learning,
+                     const float *fc, int F, int horizon, const double *unrolled, int n_unrolled, int batch_size,
+                     const cl_progress *progress, float *pred, cl_hooks *hk, cl_error *err) {
     if (!cl_model_is_chronos2(m)) return cl_error_set(err, CL_EINVAL, "chronos2: not a Chronos-2 model");
+    if (cl_hooks_has_source(hk))
+        return cl_error_set(err, CL_EINVAL, "forecast: a Chronos-2 forecast regroups and repeats the series in its "
+                            "passes: patching from another run is refused (patch a forward pass instead)");
     const cl_config *c = cl_model_config(m);
     if (B <= 0 || L <= 0 || horizon <= 0)
         return cl_error_set(err, CL_EINVAL, "chronos2: bad forecast shape (%d series, %d values, horizon %d)", B, L,
@@ -244,6 +255,10 @@ int cl_c2_predict(const cl_model *m, const float *context, int B, int L, const i
     const double total = (double)B * (1 + (double)later * nU);
     double done = 0;
     if ((rc = cl_state_new(m, &s, err))) goto done;
+    if (hk) {
+        cl_hooks_set_rows(hk, 0, 1);
+        cl_state_set_hooks(s, hk);
+    }
     for (int t0 = 0; t0 < T;) {
         int t1 = t0, nb = 0; /* tasks join while the batch has fewer than batch_size rows */
         while (t1 < T && nb < batch_size) { nb += tstart[t1 + 1] - tstart[t1]; t1++; }

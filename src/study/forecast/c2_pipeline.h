@@ -21,6 +21,14 @@ int cl_c2_predict(const cl_model *m, const float *context, int B, int L, const i
                   const float *fc, int F, int horizon, const double *unrolled, int n_unrolled, int batch_size,
                   const cl_progress *progress, float *pred, cl_error *err);
 
+/* cl_c2_predict with the hook set hk (NULL: none) attached to every pass (the interventions,
+ * callbacks and caches of include/chronolens.h; a cache keeps the last pass's activations).
+ * Passes regroup and repeat the series (tasks into batches, the unrolled paths), so a PATCH or
+ * RESAMPLE, indexed by series, is refused. */
+int cl_c2_predict_hk(const cl_model *m, const float *context, int B, int L, const int *task_ids, int cross_learning,
+                     const float *fc, int F, int horizon, const double *unrolled, int n_unrolled, int batch_size,
+                     const cl_progress *progress, float *pred, struct cl_hooks *hk, cl_error *err);
+
 /* unrolled levels each one of the model's (exact equality, as upstream checks them, even
  * when nothing unrolls): 0, or CL_EINVAL naming the first that is not. */
 int cl_c2_check_unrolled(const cl_config *c, const double *U, int nU, cl_error *err);

@@ -85,17 +85,15 @@ static int run_chronos2(const cl_model *m, const cl_context *ctx, const cl_forec
     if (bad)
         return cl_error_set(err, CL_EINVAL, "forecast: %s means nothing for a Chronos-2 model (it predicts "
                             "quantiles, it does not sample)", bad);
-    if (o->hooks) /* never dropped silently: Chronos-2's stacks have no hook points yet */
-        return cl_error_set(err, CL_EINVAL, "forecast: Chronos-2 has no hook points yet: interventions are refused");
     if (o->group_ids && o->n_group_ids != ctx->B)
         return cl_error_set(err, CL_EINVAL, "forecast: %d group ids for %d series (one per context column)",
                             o->n_group_ids, ctx->B);
     r->S = cl_model_config(m)->n_quantiles; /* (B, Q, H) */
     int rc = alloc_paths(r, "quantiles", err);
     if (!rc)
-        rc = cl_c2_predict(m, ctx->values, r->B, r->L, o->group_ids, o->cross_learning, o->future_covariates, o->F,
-                           r->H, o->n_unrolled ? o->unrolled : NULL, o->n_unrolled, o->batch, &o->progress, r->paths,
-                           err);
+        rc = cl_c2_predict_hk(m, ctx->values, r->B, r->L, o->group_ids, o->cross_learning, o->future_covariates, o->F,
+                              r->H, o->n_unrolled ? o->unrolled : NULL, o->n_unrolled, o->batch, &o->progress, r->paths,
+                              o->hooks, err);
     return rc;
 }
 
