@@ -280,7 +280,7 @@ static void test_refusals_and_cancel(void **st) {
     o.progress = (cl_progress){stop_at_3, &calls};
     assert_int_equal(cl_patching_run(f.m, &f.in[0], &f.in[1], &o, &r, &err), CL_ECANCELED);
     assert_non_null(strstr(err.msg, "patching: cancelled"));
-    assert_int_equal(calls, 3);
+    assert_true(calls >= 3); /* the passes' layers relayed too (stage "patching", cells done) */
     assert_null(r.cells);
     cl_model_free(f.m);
 }

@@ -195,6 +195,16 @@ static int check_inputs(const cl_config *c, const cl_patching_input *a, const cl
 
 /* ------------------------------------------------------------------ the grid */
 
+/* The state's progress points (a layer apart in the clean and corrupted passes and in the
+ * cells that rerun the encoder) relayed to the caller as the grid's: stage "patching", the
+ * cells done so far, so that a long pass stops within a layer when asked. */
+typedef struct relay { const cl_progress *p; double done, total; } relay;
+static int relay_fn(void *ctx, const char *stage, double done, double total) {
+    (void)stage; (void)done; (void)total;
+    const relay *r = ctx;
+    return cl_progress_ask(r->p, "patching", r->done, r->total);
+}
+
 typedef struct source { float *a; int shape[4], ndim; } source; /* one layer's clean activation */
 
 /* The cell's intervention: positions pos (n, NULL all), head h (-1 all). */
@@ -267,6 +277,12 @@ int cl_patching_run(const cl_model *m, const cl_patching_input *clean, const cl_
         }
     }
     cl_state_set_hooks(u.s, u.hk);
+    /* the grid's cells (per position without positions given: known after the clean pass) */
+    relay rl = {&o->progress, 0, (double)NL * (p.headed ? H : 1) * (o->per_position && o->pos ? o->n_pos : 1)};
+    if (o->progress.fn) {
+        cl_progress sp = {relay_fn, &rl};
+        cl_state_set_progress(u.s, &sp);
+    }
 
     /* the clean run: its metric and every layer's activation at the point */
     char name[128];
@@ -336,6 +352,7 @@ int cl_patching_run(const cl_model *m, const cl_patching_input *clean, const cl_
     r->heads = heads;
     r->positions = positions;
     const size_t ncell = (size_t)NL * heads * positions;
+    rl.total = (double)ncell;
     r->cells = malloc(sizeof(float) * ncell * B * width);
     if (!r->cells) { rc = cl_error_set(err, CL_ENOMEM, "patching: out of memory"); goto done; }
 
@@ -373,11 +390,13 @@ int cl_patching_run(const cl_model *m, const cl_patching_input *clean, const cl_
                 metric_of(&u, o, r->target, o->target2, cell, width);
                 memcpy(r->cells + (((size_t)l * heads + h) * positions + q) * B * width, cell,
                        sizeof(float) * (size_t)B * width);
-                rc = cl_progress_point(&o->progress, "patching", (double)++done_cells, (double)ncell, err);
+                rl.done = (double)++done_cells;
+                rc = cl_progress_point(&o->progress, "patching", rl.done, rl.total, err);
             }
         }
     }
 done:
+    if (rc == CL_ECANCELED) cl_error_set(err, rc, "patching: cancelled"); /* at a pass's point too */
     if (u.s) cl_state_set_hooks(u.s, NULL);
     cl_hooks_free(u.hk);
     cl_state_free(u.s);
