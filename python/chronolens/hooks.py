@@ -681,6 +681,7 @@ class PatchingGrid(np.ndarray):
             setattr(self, k, getattr(obj, k, None))
 
     def table_columns(self):
+        """{column: 1-D array}: one per axis (a quantile axis by its levels), then "value"."""
         a = np.asarray(self)
         axes = self.axes if self.axes and len(self.axes) == a.ndim else tuple("axis%d" % i for i in range(a.ndim))
         idx = np.indices(a.shape).reshape(a.ndim, -1)
