@@ -796,6 +796,76 @@ typedef struct cl_forecast_df {
 CL_API int cl_forecast_df_read(const cl_forecast_df_opts *o, int horizon, cl_forecast_df *d, cl_error *err);
 CL_API void cl_forecast_df_free(cl_forecast_df *d);
 
+/* ---------------------------------------------------------------- activation patching */
+
+/* Activation patching over layer x head (x position) (src/study/patching/, docs/python.md):
+ * one clean run's cache of a per-layer hook point, then for every cell the corrupted run with
+ * that cell's activation patched from the clean run (or zeroed, or set to the clean run's
+ * mean), scored by a metric computed in C. The corrupted run's state below the patched
+ * sublayer is the same for every cell of a layer, so it is computed once: the encoder output
+ * (decoder points: no encoder work per cell; the cross-attention keys and values cached), and
+ * the decoder resumes from the residual stream saved at the layer (cross-attention points and
+ * everything after them in the layer: at that layer's cross-attention; the self-attention's:
+ * at the layer below's). Encoder points run the whole corrupted pass per cell. Each cell's
+ * numbers are those of the same pass run with the same intervention by hand (cl_encode,
+ * cl_decode with last_only at the read position; tests/test_patching.c), bit for bit. */
+typedef enum {
+    CL_PATCH_LOGPROB = 0,    /* T5: log p(target) at the read position (default target: the clean
+                              * run's most likely token there) */
+    CL_PATCH_LOGIT_DIFF = 1, /* T5: logit(target) - logit(target2) at the read position */
+    CL_PATCH_QUANTILES = 2,  /* Chronos-Bolt: every quantile's prediction (Q * horizon values) */
+} cl_patch_metric;
+typedef enum {
+    CL_PATCH_FROM_CLEAN = 0, /* the clean run's activation (CL_IV_PATCH) */
+    CL_PATCH_ZERO = 1,       /* zero ablation (the clean run unused but for its metric) */
+    CL_PATCH_MEAN = 2,       /* the clean run's mean over series and positions (CL_IV_MEAN) */
+} cl_patch_mode;
+
+/* One run's inputs: Chronos-T5 token ids (B, T) with mask (B, T) (NULL: all 1) and decoder ids
+ * (B, Td); Chronos-Bolt a context (B, L) of values (NaN = missing). */
+typedef struct cl_patching_input {
+    int B;                   /* series */
+    const int32_t *ids;
+    const uint8_t *mask;
+    int T;
+    const int32_t *dec;
+    int Td;
+    const float *context;
+    int L;
+} cl_patching_input;
+
+typedef struct cl_patching_opts {
+    char hook[96];           /* a per-layer point, "{l}" for the layer ("decoder.{l}.cross_attn.hook_z") */
+    cl_patch_metric metric;  /* (LOGPROB; QUANTILES for Chronos-Bolt) */
+    cl_patch_mode mode;      /* (FROM_CLEAN) */
+    int per_position;        /* 1: a cell per position of the point's position axis (query positions
+                              * on scores/pattern) (0: positions patched together) */
+    int n_pos;               /* the positions patched (absolute), pos NULL: all */
+    const int *pos;
+    int read_pos;            /* T5: the decoder position the metric reads (-1: the last); the
+                              * decoder runs positions 0..read_pos only, logits of that one */
+    const int32_t *target;   /* (B) LOGPROB / LOGIT_DIFF: NULL = the clean run's argmax */
+    const int32_t *target2;  /* (B) LOGIT_DIFF: the token subtracted (required) */
+    cl_progress progress;    /* stage "patching": cells done of all */
+} cl_patching_opts;
+
+typedef struct cl_patching_result {
+    int layers, heads, positions; /* heads 1 for a point without heads; positions 1 unless per_position */
+    int B, width;            /* series; values per series (1, or Q * horizon for QUANTILES) */
+    int Q, horizon;          /* QUANTILES: the quantiles and prediction length (else 0) */
+    float *cells;            /* (layers, heads, positions, B, width) */
+    float *clean, *corrupted;/* (B, width): the metric of the clean and of the unpatched corrupted run */
+    int32_t *target;         /* (B) the token LOGPROB / LOGIT_DIFF read (NULL for QUANTILES) */
+} cl_patching_result;
+
+CL_API void cl_patching_default(cl_patching_opts *o);
+/* Runs the grid on a state of its own. clean and corrupted have the same B (and the same T /
+ * Td for T5, the same L for Bolt). Errors: an unknown point or one without "{l}", a metric the
+ * family has not, a point the hook layer cannot patch (CL_EINVAL, one line). */
+CL_API int cl_patching_run(const cl_model *m, const cl_patching_input *clean, const cl_patching_input *corrupted,
+                           const cl_patching_opts *o, cl_patching_result *r, cl_error *err);
+CL_API void cl_patching_free(cl_patching_result *r);
+
 /* ---------------------------------------------------------------- embed (method.md §1, §4) */
 
 typedef struct cl_embed_opts {

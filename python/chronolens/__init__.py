@@ -22,7 +22,8 @@ induction, sweep, multisine, multisine_sweep, claims, set_threads, get_threads,
 default_model_path; pipeline (chronos-forecasting's ChronosPipeline / ChronosBoltPipeline /
 Chronos2Pipeline: predict, predict_quantiles, embed; predict_df), resolve_model, hf_hub_cache;
 the hook layer (hooks.py): zero_ablate, mean_ablate, resample_ablate, set_activation,
-add_activation (steer), patch, scale_activation, ActivationCache, patching, logit_attribution.
+add_activation (steer), patch, scale_activation, ActivationCache, patching (in C), quantile_attribution
+(Chronos-Bolt), logit_attribution.
 Model methods: tokenize, detokenize, forward, embed, ablate (a context manager), hook_names,
 run_with_cache, run_with_hooks. Every failure raises chronolens.Error with the library's
 one-line message.
@@ -37,8 +38,8 @@ from .studies import (CRITERIA, Claim, Claims, Count, ForecastResult, InductionR
                       MultisineSweepResult, Stat, SweepResult, claims, forecast, induction, multisine,
                       multisine_sweep, parrot, rrt_band, rrt_batch, sweep)
 from .pipeline import Chronos2Pipeline, ChronosBoltPipeline, ChronosPipeline, hf_hub_cache, pipeline, resolve_model
-from .hooks import (ActivationCache, HookPoint, Intervention, add_activation, logit_attribution, mean_ablate, patch,
-                    patching, resample_ablate, scale_activation, set_activation, steer, zero_ablate)
+from .hooks import (ActivationCache, HookPoint, Intervention, PatchingGrid, add_activation, logit_attribution,
+                    mean_ablate, patch, patching, quantile_attribution, resample_ablate, scale_activation, set_activation, steer, zero_ablate)
 
 __version__ = "0.1.0"
 
@@ -49,7 +50,7 @@ __all__ = ["Error", "CANCEL", "Model", "ModelConfig", "ForwardResult", "Inductio
            "library_paths", "pipeline", "ChronosPipeline", "ChronosBoltPipeline", "Chronos2Pipeline", "resolve_model",
            "hf_hub_cache", "ActivationCache", "HookPoint", "Intervention", "zero_ablate", "mean_ablate",
            "resample_ablate", "set_activation", "add_activation", "steer", "patch", "scale_activation", "patching",
-           "logit_attribution"]
+           "quantile_attribution", "PatchingGrid", "logit_attribution"]
 
 
 def _methods():

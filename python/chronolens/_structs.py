@@ -233,6 +233,28 @@ class EmbedResult(ctypes.Structure):
     _fields_ = [("B", c_int), ("T", c_int), ("d", c_int), ("bolt", c_int), ("emb", P(c_float)), ("scale", P(c_float))]
 
 
+# ---- activation patching
+
+@mirror("cl_patching_input")
+class PatchingInput(ctypes.Structure):
+    _fields_ = [("B", c_int), ("ids", P(ctypes.c_int32)), ("mask", P(c_u8)), ("T", c_int),
+                ("dec", P(ctypes.c_int32)), ("Td", c_int), ("context", P(c_float)), ("L", c_int)]
+
+
+@mirror("cl_patching_opts")
+class PatchingOpts(ctypes.Structure):
+    _fields_ = [("hook", c_char * 96), ("metric", c_int), ("mode", c_int), ("per_position", c_int),
+                ("n_pos", c_int), ("pos", P(c_int)), ("read_pos", c_int), ("target", P(ctypes.c_int32)),
+                ("target2", P(ctypes.c_int32)), ("progress", Progress)]
+
+
+@mirror("cl_patching_result")
+class PatchingResult(ctypes.Structure):
+    _fields_ = [("layers", c_int), ("heads", c_int), ("positions", c_int), ("B", c_int), ("width", c_int),
+                ("Q", c_int), ("horizon", c_int), ("cells", P(c_float)), ("clean", P(c_float)),
+                ("corrupted", P(c_float)), ("target", P(ctypes.c_int32))]
+
+
 # ---- claims
 
 @mirror("cl_claims_opts")
@@ -276,6 +298,9 @@ _decl("cl_forecast_study_run", c_int, c_void_p, P(Context), P(ForecastStudyOpts)
 _decl("cl_forecast_free", None, P(ForecastResult))
 _decl("cl_forecast_df_read", c_int, P(ForecastDfOpts), c_int, P(ForecastDf), ERR)
 _decl("cl_forecast_df_free", None, P(ForecastDf))
+_decl("cl_patching_default", None, P(PatchingOpts))
+_decl("cl_patching_run", c_int, c_void_p, P(PatchingInput), P(PatchingInput), P(PatchingOpts), P(PatchingResult), ERR)
+_decl("cl_patching_free", None, P(PatchingResult))
 _decl("cl_embed_default", None, P(EmbedOpts))
 _decl("cl_embed_run", c_int, c_void_p, P(Context), P(EmbedOpts), P(EmbedResult), ERR)
 _decl("cl_embed_free", None, P(EmbedResult))

@@ -16,7 +16,8 @@ import numpy as np
 
 from ._lib import ERR, Error, call, check_mirrors, lib, mirror
 
-__all__ = ["Intervention", "ActivationCache", "logit_attribution", "patching", "zero_ablate", "mean_ablate", "resample_ablate", "set_activation",
+__all__ = ["Intervention", "ActivationCache", "logit_attribution", "patching", "quantile_attribution",
+           "PatchingGrid", "zero_ablate", "mean_ablate", "resample_ablate", "set_activation",
            "add_activation", "steer", "patch", "scale_activation", "HookPoint"]
 
 P = ctypes.POINTER
@@ -449,50 +450,291 @@ def _prod(shape):
     return int(math.prod(shape))
 
 
-def patching(model, clean, corrupted, hooks="decoder.{l}.cross_attn.hook_z", metric=None, *, decoder_ids=None,
-             pos=None, **kw):
-    """Activation patching over layer x head: one clean run's cache, then for every layer l and
-    head h the corrupted run with that head's activation at `hooks` (a name with {l}: a per-head
-    point, hook_z by default: the head's contribution) patched from the clean run, at positions
-    `pos` (None: all). metric(output) -> a number per call (output: logits (B, Td, V) or Bolt's
-    quantiles (B, Q, H)); default: the mean over series of the clean run's top token's
-    log-probability at the last decoder position (T5) or minus the mean absolute change of
-    the median from the clean run (Bolt). Returns (layers, heads) metric values; the clean and
-    corrupted runs' metrics are the array's attributes .clean and .corrupted. Each cell is one
-    forward pass in C (the interventions run in the engine). Chronos-2: hooks such as
-    "encoder.{l}.group_attn.hook_z", output its quantile_preds, the default metric Bolt's;
-    kw (group_ids, cross_learning, future_covariates) go to every pass."""
+_METRICS = {"logprob": 0, "logit_diff": 1, "quantiles": 2}  # cl_patch_metric: the metrics computed in C
+_MODES = {"patch": 0, "zero": 1, "mean": 2}  # cl_patch_mode
+
+
+def _ids_of(x, what, vocab):
+    """token ids (B, T), or (ids, mask): the int32 ids and uint8 mask the library reads."""
+    from ._args import int32_array
+    ids, mask = x if isinstance(x, tuple) else (x, None)
+    ids = int32_array(np.atleast_2d(np.asarray(ids)), what, 0, vocab - 1, "the vocabulary [0, %d)" % vocab)
+    mask = np.ones(ids.shape, np.uint8) if mask is None else \
+        int32_array(np.asarray(mask).reshape(ids.shape), what + " mask", 0, 1).astype(np.uint8)
+    return ids, mask
+
+
+def _decoder_ids(model, decoder_ids, B):
     c = model.config
-    nl = c.num_layers if hooks.startswith("encoder") else c.num_decoder_layers
-    names = [hooks.format(l=l) for l in range(nl)]
-    clean_out, cache = model.run_with_cache(clean, decoder_ids=decoder_ids, names_filter=names, **kw)
-    clean_out = np.array(clean_out)
-    if metric is None:
-        if c.family == "t5":
-            top = clean_out[:, -1].argmax(-1)
+    if decoder_ids is None:
+        return np.full((B, 1), c.decoder_start_token_id, np.int32)
+    from ._args import int32_array
+    dec = np.asarray(decoder_ids)
+    if dec.ndim == 1:
+        dec = np.broadcast_to(dec, (B, dec.shape[0]))
+    if dec.ndim != 2 or dec.shape[0] != B or dec.shape[1] < 1:
+        raise Error("chronolens: decoder_ids of shape %s for %d series" % (dec.shape, B))
+    return int32_array(dec, "decoder_ids", 0, c.vocab_size - 1, "the vocabulary [0, %d)" % c.vocab_size)
 
-            def metric(out):
-                lp = out[:, -1] - np.logaddexp.reduce(out[:, -1].astype(np.float64), axis=-1)[:, None]
-                return float(lp[np.arange(len(top)), top].mean())
-        else:
-            qi = len(c.quantiles) // 2
 
-            def metric(out):
-                return -float(np.abs(out[:, qi] - clean_out[:, qi]).mean())
-    fwd = (lambda x, ivs: model.forward(x, decoder_ids, interventions=ivs, **kw))
-    pick = (lambda r: r.logits if c.family == "t5" else r.quantiles)
-    grid = np.empty((nl, c.num_heads))
-    for l, n in enumerate(names):
-        for h in range(c.num_heads):
-            grid[l, h] = metric(pick(fwd(corrupted, [patch(n, cache[n], head=h, pos=pos)])))
-    out = _Grid(grid)
-    out.clean = metric(clean_out)
-    out.corrupted = metric(pick(fwd(corrupted, None)))
+def _patching_input(model, x, decoder_ids, token_ids, keep, what):
+    """A cl_patching_input of one run; keep holds the arrays it points into."""
+    from . import _structs as cs
+    from .model import _context, tokenize
+    inp = cs.PatchingInput()
+    c = model.config
+    if c.family == "bolt":
+        if token_ids or decoder_ids is not None:
+            raise Error("chronolens: patching: a Chronos-Bolt model reads contexts of values (no token_ids or "
+                        "decoder_ids)")
+        ctx = _context(x, model)
+        keep.append(ctx)
+        inp.B, inp.L = ctx.shape
+        inp.context = ctx.ctypes.data_as(P(c_float))
+        return inp
+    if token_ids:
+        ids, mask = _ids_of(x, what, c.vocab_size)
+    else:
+        ids, mask, _ = tokenize(model, x)
+    dec = np.ascontiguousarray(_decoder_ids(model, decoder_ids, ids.shape[0]))
+    keep += [ids, mask, dec]
+    inp.B, inp.T = ids.shape
+    inp.ids, inp.mask = ids.ctypes.data_as(P(ctypes.c_int32)), mask.ctypes.data_as(P(ctypes.c_uint8))
+    inp.dec, inp.Td = dec.ctypes.data_as(P(ctypes.c_int32)), dec.shape[1]
+    return inp
+
+
+def _patching_c(model, clean, corrupted, hooks, metric, decoder_ids, pos, per_position, read_pos, target, target2,
+                token_ids, ablation, progress, corrupted_decoder_ids=None):
+    """cl_patching_run: -> (cells (layers, heads, positions, B, width), clean (B, width),
+    corrupted (B, width), targets (B) or None, (Q, horizon) or None)."""
+    from . import _lib, _structs as cs
+    from .studies import _no_ablation
+    _no_ablation(model, "patching")
+    if metric not in _METRICS:
+        raise Error("chronolens: patching metric %r: not one of %s or a callable" % (metric, ", ".join(_METRICS)), 3)
+    if ablation not in _MODES:
+        raise Error("chronolens: patching ablation %r: not one of %s" % (ablation, ", ".join(_MODES)), 3)
+    if not isinstance(hooks, str) or len(hooks.encode()) >= 96:
+        raise Error("chronolens: patching hooks must be a hook name with {l} (decoder.{l}.cross_attn.hook_z)", 3)
+    keep = []
+    a = _patching_input(model, clean, decoder_ids, token_ids, keep, "clean")
+    b = _patching_input(model, corrupted, decoder_ids if corrupted_decoder_ids is None else corrupted_decoder_ids,
+                        token_ids, keep, "corrupted")
+    o = cs.PatchingOpts()
+    lib_s = cs.slib
+    lib_s.cl_patching_default(ctypes.byref(o))
+    o.hook = hooks.encode()
+    o.metric, o.mode, o.per_position = _METRICS[metric], _MODES[ablation], int(bool(per_position))
+    o.read_pos = int(read_pos)
+    if pos is not None:
+        pv = np.ascontiguousarray(np.atleast_1d(pos), np.int32)
+        keep.append(pv)
+        o.n_pos, o.pos = len(pv), pv.ctypes.data_as(P(c_int))
+    for field, t in (("target", target), ("target2", target2)):
+        if t is not None:
+            tv = np.ascontiguousarray(np.broadcast_to(np.asarray(t).reshape(-1), (a.B,)), np.int32)
+            keep.append(tv)
+            setattr(o, field, tv.ctypes.data_as(P(ctypes.c_int32)))
+    r = cs.PatchingResult()
+    with _lib.interruptible(progress, "patching") as run:
+        o.progress = run.progress
+        call(lib_s.cl_patching_run, model._h.ptr, ctypes.byref(a), ctypes.byref(b), ctypes.byref(o), ctypes.byref(r))
+    try:
+        shape = (r.layers, r.heads, r.positions, r.B, r.width)
+        cells = cs.array(r.cells, shape)
+        cl = cs.array(r.clean, (r.B, r.width))
+        co = cs.array(r.corrupted, (r.B, r.width))
+        tg = cs.array(r.target, (r.B,))
+        qh = (r.Q, r.horizon) if r.Q else None
+    finally:
+        lib_s.cl_patching_free(ctypes.byref(r))
+    return cells, cl, co, tg, qh
+
+
+def patching(model, clean, corrupted, hooks="decoder.{l}.cross_attn.hook_z", metric=None, *, decoder_ids=None,
+             pos=None, per_position=False, read_pos=-1, target=None, target2=None, token_ids=False, ablation="patch",
+             progress=None, **kw):
+    """Activation patching over layer x head (x position): one clean run's cache of the
+    per-layer point `hooks` (a name with {l}; per-head points: q, k, v, z, scores, pattern;
+    the others have one "head", the whole point), then for every cell the corrupted run with
+    that cell's activation patched from the clean run (ablation="patch"), or zeroed ("zero"),
+    or set to the clean run's mean over series and positions ("mean"), at positions `pos`
+    (None: all; per_position=True: a cell per position of pos, or of every position).
+
+    clean, corrupted: contexts of values (tokenized as Chronos does), or with token_ids=True
+    token ids (B, T) (or (ids, mask) pairs) such as rrt_batch's; decoder_ids (B, Td) (or (Td,))
+    for both runs (None: the decoder start token). Chronos-Bolt: contexts only.
+
+    metric, computed in C (cl_patching_run: the corrupted run's encoder output, and the decoder
+    below the patched layer, computed once; docs/python.md):
+      None: Chronos-T5 "logprob"; Chronos-Bolt minus the mean absolute change of the median
+        from the clean run (one number per cell, as before);
+      "logprob": log p(target) at decoder position read_pos (-1: the last; the decoder runs up
+        to it), target (B) default the clean run's most likely token there (.target);
+      "logit_diff": logit(target) - logit(target2);
+      "quantiles" (Chronos-Bolt): every quantile's prediction, the grid (..., Q, horizon).
+    The values are means over the series (.per_series keeps them all: (layers, heads,
+    positions, B, width)); .clean and .corrupted the unpatched runs' metrics.
+    A callable metric(output) -> number (output: logits (B, Td, V) or Bolt's quantiles
+    (B, Q, H)) runs the slower loop: one forward pass per cell through Python (ablation
+    "patch", no per_position).
+    Returns a PatchingGrid (a numpy array (layers, heads) or (layers, heads, positions), with
+    ... Q, horizon for "quantiles") with to_pandas(). progress: None, True (stderr) or
+    f(done, total) over cells; Ctrl-C stops the grid within one cell."""
+    if callable(metric) or model.config.family == "chronos2":
+        if model.config.family == "chronos2" and not (metric is None or callable(metric)):
+            raise Error("chronolens: patching a Chronos-2 model takes a callable metric or None (the loop)", 3)
+        return _patching_loop(model, clean, corrupted, hooks, metric, decoder_ids, pos, token_ids, **kw)
+    if kw:
+        raise Error("chronolens: patching: %s apply to Chronos-2 models only" % ", ".join(sorted(kw)), 3)
+    c = model.config
+    bolt = c.family == "bolt"
+    name = metric if metric is not None else ("quantiles" if bolt else "logprob")
+    cells, cl, co, tg, qh = _patching_c(model, clean, corrupted, hooks, name, decoder_ids, pos, per_position,
+                                        read_pos, target, target2, token_ids, ablation, progress)
+    L, H, P_, B, W = cells.shape
+    if bolt and metric is None:  # minus the mean |change| of the median from the clean run
+        Q, Hz = qh
+        qi = Q // 2
+        med = cells.reshape(L, H, P_, B, Q, Hz)[..., qi, :]
+        cmed = cl.reshape(B, Q, Hz)[:, qi]
+        vals = -np.abs(med - cmed).mean(axis=(-2, -1))
+        cval, xval = 0.0, -float(np.abs(co.reshape(B, Q, Hz)[:, qi] - cmed).mean())
+        axes = ("layer", "head", "position")
+    elif name == "quantiles":
+        Q, Hz = qh
+        vals = cells.reshape(L, H, P_, B, Q, Hz).mean(axis=3)
+        cval, xval = cl.reshape(B, Q, Hz).mean(0), co.reshape(B, Q, Hz).mean(0)
+        axes = ("layer", "head", "position", "quantile", "step")
+    else:
+        vals = cells[..., 0].astype(np.float64).mean(axis=-1)
+        cval, xval = float(cl[:, 0].astype(np.float64).mean()), float(co[:, 0].astype(np.float64).mean())
+        axes = ("layer", "head", "position")
+    if not per_position:
+        vals = vals[:, :, 0]
+        axes = axes[:2] + axes[3:]
+    out = PatchingGrid(vals)
+    out.axes, out.clean, out.corrupted, out.per_series, out.target = axes, cval, xval, cells, tg
+    out.hooks, out.metric = hooks, name if metric is not None or not bolt else "median_change"
+    out.quantiles = tuple(c.quantiles) if name == "quantiles" else None
     return out
 
 
-class _Grid(np.ndarray):
-    """(layers, heads) patching metrics with .clean and .corrupted."""
+def _patching_loop(model, clean, corrupted, hooks, metric, decoder_ids, pos, token_ids, **c2kw):
+    """The slower path of a Python metric (and of Chronos-2, whose grid is not in C yet): one
+    forward pass per cell, each through Python. c2kw: Chronos-2's group_ids, cross_learning,
+    future_covariates, given to every pass; its metric None: minus the mean absolute change of
+    the median from the clean run (as Bolt's default)."""
+    c = model.config
+    nl = c.num_layers if hooks.startswith("encoder") else c.num_decoder_layers
+    names = [hooks.format(l=l) for l in range(nl)]
+
+    def fwd(x, ivs=None, cache=None):
+        kw = dict(c2kw, interventions=ivs) if c.family == "chronos2" else {"decoder_ids": decoder_ids, "interventions": ivs}
+        if token_ids:
+            ids, mask = _ids_of(x, "token_ids", c.vocab_size)
+            kw.update(token_ids=ids, attention_mask=mask)
+        else:
+            kw["context"] = x
+        if cache is not None:
+            return model.run_with_cache(names_filter=cache, **kw)
+        r = model.forward(**kw)
+        return r.logits if c.family == "t5" else r.quantiles
+
+    clean_out, cache = fwd(clean, cache=names)
+    clean_out = np.array(clean_out)
+    if metric is None:
+        qi = len(c.quantiles) // 2
+
+        def metric(out):
+            return -float(np.abs(out[:, qi] - clean_out[:, qi]).mean())
+    grid = np.empty((nl, c.num_heads))
+    for l, n in enumerate(names):
+        for h in range(c.num_heads):
+            grid[l, h] = metric(fwd(corrupted, [patch(n, cache[n], head=h, pos=pos)]))
+    out = PatchingGrid(grid)
+    out.axes, out.clean, out.corrupted, out.per_series, out.target = ("layer", "head"), metric(clean_out), \
+        metric(fwd(corrupted)), None, None
+    out.hooks, out.metric, out.quantiles = hooks, getattr(metric, "__name__", "callable"), None
+    return out
+
+
+def quantile_attribution(model, context, *, ablation="zero", source=None, hooks="decoder.{l}.cross_attn.hook_z",
+                         progress=None):
+    """Chronos-Bolt: each head's effect on each quantile's prediction (issue 26 item 6), by
+    ablating it in a run on `context`: ablation "zero" (its z set to 0), "mean" (to its mean
+    over the context's series and positions) or "patch" (from a run on `source`, a context of
+    the same shape). Returns a PatchingGrid (layers, heads, Q, horizon): the change of the
+    prediction (data units) averaged over the series, patched minus unpatched; .clean the
+    unpatched prediction (Q, horizon) (for "patch": .clean the source run's), .per_series the
+    patched predictions (layers, heads, 1, B, Q*horizon). Computed in C (cl_patching_run, metric
+    quantiles): the encoder output is computed once, each cell reruns the one-query decoder."""
+    if model.config.family != "bolt":
+        raise Error("chronolens: quantile_attribution is Chronos-Bolt's (for Chronos-T5: logit_attribution or "
+                    "patching)", 3)
+    if ablation == "patch":
+        if source is None:
+            raise Error("chronolens: quantile_attribution: ablation \"patch\" needs a source context", 3)
+        clean = source
+    elif source is not None:
+        raise Error("chronolens: quantile_attribution: a source is for ablation \"patch\"", 3)
+    else:
+        clean = context
+    g = patching(model, clean, context, hooks=hooks, metric="quantiles", ablation=ablation, progress=progress)
+    out = PatchingGrid(np.asarray(g) - g.corrupted)
+    out.axes, out.per_series, out.target = g.axes, g.per_series, None
+    out.clean, out.corrupted = (g.corrupted if ablation != "patch" else g.clean), g.corrupted
+    out.hooks, out.metric, out.quantiles = hooks, "quantile_change:" + ablation, g.quantiles
+    return out
+
+
+class PatchingGrid(np.ndarray):
+    """A patching grid: a numpy array whose axes are .axes ("layer", "head", ["position"],
+    ["quantile", "step"]); .clean and .corrupted the unpatched runs' metrics, .per_series
+    every series' values (layers, heads, positions, B, width) (None from a Python metric),
+    .target the tokens the T5 metrics read, .hooks and .metric what was run. to_pandas():
+    one row per value, a column per axis then "value"."""
 
     def __new__(cls, a):
         return np.asarray(a).view(cls)
+
+    def __array_finalize__(self, obj):
+        for k in ("axes", "clean", "corrupted", "per_series", "target", "hooks", "metric", "quantiles"):
+            setattr(self, k, getattr(obj, k, None))
+
+    def table_columns(self):
+        """{column: 1-D array}: one per axis (a quantile axis by its levels), then "value"."""
+        a = np.asarray(self)
+        axes = self.axes if self.axes and len(self.axes) == a.ndim else tuple("axis%d" % i for i in range(a.ndim))
+        idx = np.indices(a.shape).reshape(a.ndim, -1)
+        cols = {}
+        for k, name in enumerate(axes):
+            if name == "quantile" and self.quantiles:
+                cols[name] = np.asarray(self.quantiles)[idx[k]]
+            else:
+                cols[name] = idx[k]
+        cols["value"] = a.reshape(-1)
+        return cols
+
+    def to_pandas(self):
+        """One row per value: a column per axis (layer, head, [position], [quantile (its
+        level), step]) and "value". Imports pandas (python3-pandas)."""
+        try:
+            import pandas as pd
+        except ImportError as e:
+            raise ImportError("chronolens: to_pandas needs pandas (Debian: apt install python3-pandas)") from e
+        return pd.DataFrame(self.table_columns())
+
+    def _repr_html_(self):
+        from .tables import Table
+        return Table._repr_html_(self)
+
+    def _summary(self):
+        return "PatchingGrid %s of %s (%s): clean %s, corrupted %s" % (
+            "x".join(str(n) for n in self.shape), self.hooks, self.metric,
+            np.round(self.clean, 4) if self.clean is not None else None,
+            np.round(self.corrupted, 4) if self.corrupted is not None else None)
+
+
+_Grid = PatchingGrid  # the earlier name

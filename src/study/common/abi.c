@@ -26,6 +26,7 @@ static const struct { const char *name; size_t size; } TYPES[] = {
     T(cl_context),
     T(cl_forecast_study_opts), T(cl_parrot_info), T(cl_forecast_result), T(cl_forecast_files),
     T(cl_forecast_df_opts), T(cl_forecast_df),
+    T(cl_patch_metric), T(cl_patch_mode), T(cl_patching_input), T(cl_patching_opts), T(cl_patching_result),
     T(cl_embed_opts), T(cl_embed_result),
     T(cl_forward_opts), T(cl_forward_tensor), T(cl_forward_result),
     T(cl_claims_opts), T(cl_train_opts), T(cl_train_row), T(cl_eval_row),
