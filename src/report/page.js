@@ -137,8 +137,34 @@
                      line: {color: '#d91a1a', dash: 'dot', width: 1}}];
       Plotly.newPlot(el, tr, lay, CFG);
     },
-    'attn-pattern': function (el, m) { drawPattern(el, m); }
+    'attn-pattern': function (el, m) { drawPattern(el, m); },
+    'ga-lag': function (el, m) { drawGroup(el, m, true); },
+    'ga-noise': function (el, m) { drawGroup(el, m, false); }
   };
+
+  /* Chronos-2's group attention: B's share on its partner A over the lags (first noise) or the
+   * noise levels (first lag), one line per head: the five strongest at the first cell drawn,
+   * the others in the legend (click to show), 1/G dashed */
+  function drawGroup(el, m, byLag) {
+    var g = m.ga, rows = byLag ? g.lag : g.noise, x = byLag ? g.lags : g.noises;
+    var order = rows.map(function (r, i) { return i; });
+    order.sort(function (a, b) { return rows[b][0] - rows[a][0]; });
+    var tr = order.map(function (i, rank) {
+      var l = Math.floor(i / g.heads), h = i % g.heads;
+      return {x: x, y: rows[i], type: 'scatter', mode: 'lines+markers', visible: rank < 5 ? true : 'legendonly',
+              name: 'layer ' + l + ' head ' + h + (g.sig[i] ? ' (significant in ' + g.sig[i] + ')' : ''),
+              line: {color: viridis(rank < 5 ? rank / 5 : 0.9), width: rank < 5 ? 2 : 1},
+              hovertemplate: 'layer ' + l + ' head ' + h + '<br>' + (byLag ? 'lag' : 'noise') +
+                             ' %{x}: partner share %{y:.4f}<extra></extra>'};
+    });
+    tr.push({x: [x[0], x[x.length - 1]], y: [g.baseline, g.baseline], mode: 'lines', name: '1/G = ' + g.baseline.toFixed(3),
+             line: {color: '#999', dash: 'dash'}, hoverinfo: 'skip'});
+    var lay = base(m.name + ': B\u2019s group attention on its partner A against the ' +
+                   (byLag ? 'lag (patches), noise ' + g.noises[0] : 'noise, lag ' + g.lags[0]), 420, 900);
+    lay.xaxis = {title: {text: byLag ? 'lag (patches A leads B)' : 'noise std on B'}, tickvals: x};
+    lay.yaxis = {title: {text: 'share on A'}, rangemode: 'tozero'};
+    Plotly.newPlot(el, tr, lay, CFG);
+  }
 
   /* CircuitsVis-style attention patterns: thumbnails of every head of a layer, one enlarged */
   function drawPattern(el, m) {
@@ -186,6 +212,23 @@
         d.addEventListener('click', (function (hh) { return function () { enlarge(hh); }; })(h));
       }
       enlarge(Math.min(cur.head, P.maps[l].length - 1));
+      if (P.group) drawGroupMaps(l);
+    }
+    /* Chronos-2: every head's group attention among the group's rows at one token, values on hover */
+    function drawGroupMaps(l) {
+      var gd = el.querySelector('.group'), G = P.group;
+      if (!gd) return;
+      gd.innerHTML = '';
+      G.maps[l].forEach(function (z, h) {
+        var d = document.createElement('div');
+        d.className = 'gmap';
+        d.setAttribute('data-head', String(h));
+        gd.appendChild(d);
+        Plotly.newPlot(d, [{z: z, x: G.labels, y: G.labels, type: 'heatmap', colorscale: 'Viridis', zmin: 0, zmax: 1,
+                            showscale: false, hovertemplate: 'query %{y}<br>key %{x}<br>group attention %{z:.4f}<extra>head ' + h + '</extra>'}],
+                       {width: 230, height: 230, margin: {l: 8, r: 8, t: 24, b: 8}, title: {text: 'head ' + h + ' at ' + P.labels[G.pos], font: {size: 11}},
+                        xaxis: {showticklabels: false, type: 'category'}, yaxis: {showticklabels: false, autorange: 'reversed', type: 'category'}}, CFG);
+      });
     }
     lsel.addEventListener('change', function () { layer(+lsel.value); });
     layer(+lsel.value);
