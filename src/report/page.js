@@ -224,10 +224,13 @@
         d.className = 'gmap';
         d.setAttribute('data-head', String(h));
         gd.appendChild(d);
+        /* rows named in full on hover, by their short name ("B", "A", "D1": before the colon) on the axes */
+        var ax = {type: 'category', tickvals: G.labels, ticktext: G.labels.map(function (s) { return s.split(':')[0]; }),
+                  tickfont: {size: 10}};
         Plotly.newPlot(d, [{z: z, x: G.labels, y: G.labels, type: 'heatmap', colorscale: 'Viridis', zmin: 0, zmax: 1,
                             showscale: false, hovertemplate: 'query %{y}<br>key %{x}<br>group attention %{z:.4f}<extra>head ' + h + '</extra>'}],
-                       {width: 230, height: 230, margin: {l: 8, r: 8, t: 24, b: 8}, title: {text: 'head ' + h + ' at ' + P.labels[G.pos], font: {size: 11}},
-                        xaxis: {showticklabels: false, type: 'category'}, yaxis: {showticklabels: false, autorange: 'reversed', type: 'category'}}, CFG);
+                       {width: 200, height: 210, margin: {l: 30, r: 6, t: 26, b: 26}, title: {text: 'head ' + h, font: {size: 12}},
+                        xaxis: ax, yaxis: Object.assign({autorange: 'reversed'}, ax)}, {displayModeBar: false, responsive: false});
       });
     }
     lsel.addEventListener('change', function () { layer(+lsel.value); });

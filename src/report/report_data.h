@@ -24,7 +24,7 @@ typedef struct cl_report_pattern {
      * the input (row 0) with a partner that leads it by one patch and two distractors */
     int gB, gpos;            /* rows of the group; the token (index into labels) the maps are at */
     float *gmaps;            /* (layers, heads, gB, gB): query row x key row */
-    char (*glabels)[40];     /* (gB) "B: the input", "A: leads by 1 patch", "distractor 1" */
+    char (*glabels)[40];     /* (gB) "B: the input", "A: leads B by 1 patch", "D1: distractor" */
 } cl_report_pattern;
 
 /* The input of the patterns (report --pattern-input; --context CSV takes its first series). */

@@ -696,7 +696,10 @@ static void patterns_section(FILE *f, const page *p) {
         for (int l = 0; l < layers; l++) fprintf(f, "<option value=\"%d\">%d</option>", l, l);
         fputs("</select></label> <span class=\"note\">click a thumbnail to enlarge that head</span>\n<div class=\"pattern\">"
               "<div class=\"thumbs\"></div><div class=\"big\"></div></div>", f);
-        if (is_c2(p, k)) fputs("<h3>Group attention at the last context patch</h3><div class=\"group thumbs\"></div>", f);
+        if (is_c2(p, k))
+            fputs("<h3>Group attention at the last context patch</h3><p class=\"note\">Each head of the layer: query row "
+                  "(down) by key row (across) — B the input, A its partner leading by one patch, D1, D2 distractors; "
+                  "hover a cell for its value.</p><div class=\"group thumbs\"></div>", f);
         fputs("</div>\n<div class=\"files\">numbers: <a href=\"data/"
               "patterns/", f);
         cl_html_escape(f, p->name[k]);
@@ -877,9 +880,10 @@ static int write_page(const page *p, cl_error *err) {
     }
     fputs("</select></label>\n<nav><a href=\"#findings\">findings</a><a href=\"#setup\">setup</a><a href=\"#mosaics\">mosaics</a><a href=\"#counts\">counts"
           "</a><a href=\"#layers\">layers</a><a href=\"#sweep\">sweep</a><a href=\"#multisine\">multisine</a>"
-          "<a href=\"#claims\">claims</a>", f);
+          , f);
     if (p->in->ga.n) fputs("<a href=\"#group\">group attention</a>", f);
     if (p->in->patterns) fputs("<a href=\"#patterns\">patterns</a>", f);
+    fputs("<a href=\"#claims\">claims</a>", f);
     if (has_formation(p)) fputs("<a href=\"#formation\">training</a>", f);
     fputs("</nav></header>\n", f);
     cl_report_findings(f, &p->verdicts, p->name, p->n);

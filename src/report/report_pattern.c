@@ -222,7 +222,7 @@ static int run_chronos2(const cl_model *m, float *v, int n, int stripe, uint64_t
     }
     snprintf(p->glabels[0], sizeof p->glabels[0], "B: the input");
     snprintf(p->glabels[1], sizeof p->glabels[1], "A: leads B by 1 patch");
-    for (int b = 2; b < B; b++) snprintf(p->glabels[b], sizeof p->glabels[b], "distractor %d", b - 1);
+    for (int b = 2; b < B; b++) snprintf(p->glabels[b], sizeof p->glabels[b], "D%d: distractor", b - 1);
     p->stripe = stripe;
     p->last = nv;
     const int gs = p->gpos >= 0 ? idx[p->gpos] : S - 3; /* the last context patch */
