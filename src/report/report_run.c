@@ -9,6 +9,7 @@
 #include "report/fig_induction.h"
 #include "report/fig_multisine.h"
 #include "report/fig_group_attention.h"
+#include "study/group_attention/group_attention.h"
 #include "study/common/rrt.h"
 #include "core/core.h"
 #include "io/outlock.h"
@@ -194,6 +195,11 @@ static int check_steps(const cl_report_opts *o, cl_model *const *m, const cl_stu
             so->ms_nb[f] = so->ms[f];
             for (int i = 0; i < so->ms_nb[f].input.n && i < 4; i++) so->ms_nb[f].input.amps[i] = AMPS[i];
         }
+    }
+    for (int k = 0; k < so->fam[FAM_C2].n && !rc; k++) { /* the group-attention step's lags within each context */
+        int patches;
+        if ((rc = cl_ga_check(cl_model_config(so->fam[FAM_C2].m[k]), &so->ga, &patches, err)))
+            rc = cl_error_prefix(err, so->fam[FAM_C2].dirs[k]);
     }
     if (rc) {
         char msg[sizeof err->msg];
