@@ -362,13 +362,15 @@ static void test_interactive(void **st) {
     (void)st;
     const report_family *F = family();
     if (run_cmd("command -v node >/dev/null")) cl_test_skip("node not found (Debian nodejs; make deps installs it)");
-    char steps[4096], m[300], c2steps[1024];
+    char steps[8192], m[300], c2steps[2048];
     snprintf(m, sizeof m, "[data-model=\\\"%s\\\"]", F->second);
     /* Chronos-2: a cell of its group-attention heatmap, a point of the share over the lags */
     snprintf(c2steps, sizeof c2steps,
              "{\"do\":\"hover\",\"sel\":\"%s .mosaic[data-stack=group] svg rect[fill]:not([fill=none])\",\"key\":\"group\"},"
-             "{\"do\":\"hoverpoint\",\"sel\":\"%s div.plot[data-fig=ga-lag]\",\"trace\":0,\"point\":1,\"key\":\"galag\"},",
-             m, m);
+             "{\"do\":\"hoverpoint\",\"sel\":\"%s div.plot[data-fig=ga-lag]\",\"trace\":0,\"point\":1,\"key\":\"galag\"},"
+             "{\"do\":\"hoverpoint\",\"sel\":\"%s div.plot[data-fig=attn-pattern] .group .gmap\",\"trace\":0,\"px\":1,"
+             "\"py\":0,\"key\":\"gmap\"},",
+             m, m, m);
     snprintf(steps, sizeof steps,
              "[{\"do\":\"open\",\"width\":1400,\"height\":900},{\"do\":\"select\",\"model\":\"%s\"},"
              "{\"do\":\"hover\",\"sel\":\"%s .mosaic svg rect[fill]:not([fill=none])\",\"key\":\"mosaic\"},"
@@ -457,6 +459,16 @@ static void test_interactive(void **st) {
         const char *ps = strstr(v, "partner share ");
         if (!ps) fail_msg("lag figure hover '%s'", v);
         assert_float_equal(strtod(ps + 14, NULL), lag1[best], 5.1e-5);
+        /* the pattern's group map of layer 0 head 0: B's (query row 0) attention on A (key row 1) */
+        snprintf(path, sizeof path, "%s/data/patterns/%s.json", out, F->second);
+        cJSON *gp = read_json(path);
+        const cJSON *gm = cJSON_GetArrayItem(cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetObjectItem(gp, "group"), "maps"), 0), 0);
+        const double ba = cJSON_GetArrayItem(cJSON_GetArrayItem(gm, 0), 1)->valuedouble;
+        cJSON_Delete(gp);
+        seen(o, "gmap", v, sizeof v);
+        const char *ga = strstr(v, "group attention ");
+        if (!ga || !strstr(v, "query B") || !strstr(v, "key A")) fail_msg("group map hover '%s'", v);
+        assert_float_equal(strtod(ga + 16, NULL), ba, 5.1e-5);
     }
     free(html);
     free(o);
