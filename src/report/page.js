@@ -74,7 +74,8 @@
       var ms = m.ms, tr = [{x: ms.ts, y: ms.series, type: 'scatter', mode: 'lines', name: 'input series',
                             line: {color: '#333'}, hovertemplate: '%{x:.4g} s: %{y:.5g}<extra>input</extra>'}];
       tr = tr.concat(headTraces(ms, ms.attn, ms.t, 'x2', 'y2'));
-      var lay = base(m.name + ': multisine input and every decoder head’s cross-attention (colour: induction score)', 640);
+      var lay = base(m.name + ': multisine input and ' + (m.c2 ? 'the first future token’s time attention, every head'
+                                                           : 'every decoder head’s cross-attention') + ' (colour: induction score)', 640);
       lay.grid = {rows: 2, columns: 1, pattern: 'independent', roworder: 'top to bottom'};
       lay.yaxis = {title: {text: 'value'}, domain: [0.68, 1]};
       lay.yaxis2 = {title: {text: 'attention'}, domain: [0, 0.58]};

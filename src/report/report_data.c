@@ -194,7 +194,8 @@ void cl_report_data_write(FILE *f, const cl_report_inputs *in, const char *const
         const cl_induction_result *m = &in->ind.res[k];
         if (k) fputc(',', f);
         jstr(f, names[k]);
-        fprintf(f, ":{\"bolt\":%d,\"unit\":\"%s\",\"sweep\":{\"R\":", md->bolt, md->bolt ? "patch" : "token");
+        fprintf(f, ":{\"bolt\":%d,\"c2\":%d,\"unit\":\"%s\",\"sweep\":{\"R\":", md->bolt, md->chronos2,
+                md->bolt ? "patch" : "token");
         fputc('[', f);
         for (int i = 0; i < sw->n_reps; i++) fprintf(f, "%s%d", i ? "," : "", sw->reps[i]);
         fputs("],\"L\":[", f);
