@@ -1004,6 +1004,11 @@ CL_API void cl_verdicts_free(cl_verdicts *v);
  * defaults. A model that two tables give different families is refused (CL_EFORMAT). */
 CL_API int cl_claims_from_tables(const char *const *scores, int n_scores, const char *msdir, const cl_claims_opts *o,
                                  cl_verdicts *out, cl_error *err);
+/* The group-attention claims (group_partner, group_lead_lag: docs/claims.md) of the
+ * Chronos-2 models of dir/group_attention.json (`chronolens group-attention`), appended to
+ * out (which may hold the verdicts of cl_claims_from_tables; cl_claims_from_tables adds them
+ * itself when msdir holds a report's group-attention/). o NULL: the defaults. */
+CL_API int cl_claims_group_dir(const char *dir, const cl_claims_opts *o, cl_verdicts *out, cl_error *err);
 /* dir/claims.json and dir/claims.csv (dir created when missing); atomic. */
 CL_API int cl_claims_save(const cl_verdicts *v, const char *dir, cl_error *err);
 /* One line per verdict into f as the command prints them: id, the model (or

@@ -38,13 +38,17 @@ static const char *block(const char *html, const char *id, const char *model) {
 }
 
 void page_check_mosaic(const char *html, const char *report, const char *model, int layers, int heads) {
+    page_check_mosaic_rows(html, report, model, "cross", layers, heads);
+}
+
+void page_check_mosaic_rows(const char *html, const char *report, const char *model, const char *rows, int layers, int heads) {
     const int n = layers * heads;
     double *cell = malloc(sizeof(double) * 2 * n);
     assert_non_null(cell);
     page_svg_titles(block(html, "mosaics", model), cell, 2 * n); /* current, then to right */
     char path[700], line[4096], fmt[400];
     snprintf(path, sizeof path, "%s/data/induction/induction.csv", report);
-    snprintf(fmt, sizeof fmt, "%s,cross,%%d,%%d,%%lf,%%*[^,],%%*[^,],%%lf", model);
+    snprintf(fmt, sizeof fmt, "%s,%s,%%d,%%d,%%lf,%%*[^,],%%*[^,],%%lf", model, rows);
     FILE *f = fopen(path, "r");
     assert_non_null(f);
     int seen = 0;

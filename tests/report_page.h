@@ -9,6 +9,8 @@ const char *page_svg_titles(const char *from, double *v, int n);
 /* The cross-attention mosaic of `model` in the page (html) shows, cell for cell, the
  * current / to-right means of data/induction/induction.csv under report (layers x heads). */
 void page_check_mosaic(const char *html, const char *report, const char *model, int layers, int heads);
+/* The same against induction.csv's rows `rows` of the model (cross; Chronos-2: future). */
+void page_check_mosaic_rows(const char *html, const char *report, const char *model, const char *rows, int layers, int heads);
 /* The sweep heatmap of `model` shows sweep.csv's current / right counts on the grid
  * (R = grid[0..n) down, L = grid across); returns the cells found in the CSV (the others
  * must be NaN on the page: cells not run). */

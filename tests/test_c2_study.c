@@ -14,6 +14,8 @@
 #include "study/group_attention/group_attention.h"
 #include "study/multisine/bolt_multisine.h"
 
+#include <cjson/cJSON.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -428,6 +430,58 @@ static void test_planted(void **st) {
     planted_free(&p);
 }
 
+/* The group-attention claims (`chronolens claims --group-attention`) on the planted checkpoint:
+ * the claim id's verdict and the head it names ("layer.head"); shuffles: the study's count. */
+static void planted_claim(const char *dir, int shuffles, const char *id, char *verdict, size_t vn, char *head, size_t hn) {
+    char out[700], cl[700], p[800];
+    snprintf(out, sizeof out, "%s-claims-ga-%d", dir, shuffles);
+    snprintf(cl, sizeof cl, "%s-claims-%d", dir, shuffles);
+    assert_int_equal(run_cmd("'%s' group-attention -q --model '%s' --out '%s' --groups 32 --patches 8 --lags 0,3 --noises 0,2 "
+                             "--permutations %d --batch-groups 8 && '%s' claims -q --group-attention '%s' --out '%s'",
+                             CL_CLI, dir, out, shuffles, CL_CLI, out, cl), 0);
+    snprintf(p, sizeof p, "%s/claims.json", cl);
+    char *js = slurp(p);
+    cJSON *a = cJSON_Parse(js), *c;
+    assert_non_null(a);
+    int n = 0;
+    cJSON_ArrayForEach(c, a) {
+        if (strcmp(cJSON_GetObjectItem(c, "id")->valuestring, id)) continue;
+        n++;
+        assert_string_equal(cJSON_GetObjectItem(c, "family")->valuestring, "chronos2");
+        snprintf(verdict, vn, "%s", cJSON_GetObjectItem(c, "verdict")->valuestring);
+        const cJSON *num = cJSON_GetObjectItem(c, "numbers");
+        snprintf(head, hn, "%d.%d", cJSON_GetObjectItem(num, "its layer")->valueint, cJSON_GetObjectItem(num, "its head")->valueint);
+        printf("  %s, %d shuffles: %s (%s)\n", id, shuffles, verdict, cJSON_GetObjectItem(c, "reason")->valuestring);
+    }
+    assert_int_equal(n, 1);
+    cJSON_Delete(a);
+    free(js);
+}
+
+/* group_partner is supported on the planted head and names it, not supported without it;
+ * group_lead_lag is supported on neither (the planted head reads a copy: lag 0 only); 99
+ * shuffles cannot reach Holm's first level over 15 heads (0.05/15 < 1/100): undecided. */
+static void test_planted_claims(void **st) {
+    (void)st;
+    char v[64], h[32];
+    planted p;
+    planted_build(&p, 0);
+    planted_claim(p.dir, 999, "group_partner", v, sizeof v, h, sizeof h);
+    assert_string_equal(v, "supported");
+    assert_string_equal(h, "1.3");
+    planted_claim(p.dir, 999, "group_lead_lag", v, sizeof v, h, sizeof h);
+    assert_string_equal(v, "not supported");
+    planted_claim(p.dir, 99, "group_partner", v, sizeof v, h, sizeof h);
+    assert_string_equal(v, "undecided");
+    planted_free(&p);
+    planted_build(&p, 1);
+    planted_claim(p.dir, 999, "group_partner", v, sizeof v, h, sizeof h);
+    assert_string_equal(v, "not supported");
+    planted_claim(p.dir, 999, "group_lead_lag", v, sizeof v, h, sizeof h);
+    assert_string_equal(v, "not supported");
+    planted_free(&p);
+}
+
 /* the command: files, figures, the reader; a model of another family refused in one line */
 static void test_ga_cli(void **st) {
     (void)st;
@@ -490,6 +544,7 @@ int main(int argc, char **argv) {
     static const struct CMUnitTest group[] = {
         cmocka_unit_test(test_group_tokens),
         cmocka_unit_test(test_planted),
+        cmocka_unit_test(test_planted_claims),
         cmocka_unit_test(test_ga_cli),
     };
     static const cl_test_group groups[] = {

@@ -29,6 +29,7 @@
 
 #define SMALL CL_FIXTURES "/rand-small"
 #define BOLT CL_FIXTURES "/bolt-rand"
+#define C2 CL_FIXTURES "/chronos2-rand"
 
 /* ------------------------------------------------------------ the report of each family */
 
@@ -41,6 +42,8 @@ typedef struct report_family {
     int cells;                   /* its sweep cells run, of 3 x 3 */
     const char *const *files;    /* written, beside index.html */
     int screenshot;              /* the browser case checks a screenshot too */
+    const char *rows;            /* induction.csv's rows of that mosaic: cross (Chronos-2: future) */
+    int n_t5, n_bolt, n_c2;      /* the report's models of each family */
 } report_family;
 
 static const char *T5_FILES[] = {"data/setup.json", "data/claims.json", "data/claims.csv",
@@ -60,12 +63,31 @@ static const char *BOLT_FILES[] = {"data/multisine/multisine.json", "data/multis
 
 /* T5: rand-small twice (beta's cross: 2 layers x 4 heads, every cell of the sweep); Bolt:
  * bolt-rand (3 x 4, the 5 cells with R x L + 1 <= 32 patches) and rand-small */
-static const report_family T5 = {&cl_test_t5, "alpha", "beta", 0, "beta", 2, 4, 9, T5_FILES, 1};
-static const report_family BOLT_REPORT = {&cl_test_bolt, "bolt-rand", "rand-small", 0, "bolt-rand", 3, 4, 5, BOLT_FILES, 0};
+static const char *C2_FILES[] = {"data/multisine-chronos2/multisine.json", "data/multisine-notebook-chronos2/multisine.csv",
+                                 "data/multisine-bolt/multisine.json", "data/multisine/multisine.json",
+                                 "data/group-attention/group_attention.json", "data/group-attention/group_attention.csv",
+                                 "figures/group-attention/chronos2-rand_heads.png", "figures/group-attention/chronos2-rand_lag.svg",
+                                 "figures/multisine/chronos2-rand-spectra.png", "figures/induction/mosaic_chronos2-rand.png",
+                                 "data/multisine-sweep/chronos2-rand/sweep.json", "data/patterns/chronos2-rand.json", NULL};
+
+/* T5: rand-small twice (beta's cross: 2 layers x 4 heads, every cell of the sweep); Bolt:
+ * bolt-rand (3 x 4, the 5 cells with R x L + 1 <= 32 patches) and rand-small; Chronos-2:
+ * bolt-rand, chronos2-rand (3 layers x 5 heads, its first future token's time attention, the
+ * 5 cells that fit 32 patches) and rand-small — every family in one report */
+static const report_family T5 = {&cl_test_t5, "alpha", "beta", 0, "beta", 2, 4, 9, T5_FILES, 1, "cross", 2, 0, 0};
+static const report_family BOLT_REPORT = {&cl_test_bolt, "bolt-rand", "rand-small", 0, "bolt-rand", 3, 4, 5, BOLT_FILES, 0,
+                                          "cross", 1, 1, 0};
+static const report_family C2_REPORT = {&cl_test_chronos2, "bolt-rand", "chronos2-rand", 0, "chronos2-rand", 3, 5, 5, C2_FILES,
+                                        0, "future", 1, 1, 1};
 
 static const report_family *family(void) {
-    return cl_test_family_now()->family == CL_FAMILY_BOLT ? &BOLT_REPORT : &T5;
+    const int f = cl_test_family_now()->family;
+    return f == CL_FAMILY_BOLT ? &BOLT_REPORT : f == CL_FAMILY_CHRONOS2 ? &C2_REPORT : &T5;
 }
+
+/* the per-model blocks of each model: mosaics, layers, sweep, multisine, patterns, claims, and
+ * with a Chronos-2 model the group-attention section's */
+static int blocks(const report_family *F) { return 6 + (F->n_c2 > 0); }
 
 /* The report of the running family: out (its --out), in a folder of its own (dir), with
  * stdout in dir/stdout. Under ctest, dir is $CL_TEST_SHARED/report-<family>: the browser
@@ -90,6 +112,9 @@ static int make_report(void) {
         return run_cmd("'%s' report --quiet --threads 1 --quick --model '%s/alpha' --model '%s/beta' --out '%s' >'%s/stdout'",
                        CL_CLI, models, models, out, dir);
     }
+    if (F->fam->family == CL_FAMILY_CHRONOS2)
+        return run_cmd("'%s' report --quiet --threads 1 --quick --model '%s' --model '%s' --model '%s' --out '%s' >'%s/stdout'",
+                       CL_CLI, BOLT, C2, SMALL, out, dir);
     return run_cmd("'%s' report --quiet --threads 1 --quick --model '%s' --model '%s' --out '%s' >'%s/stdout'", CL_CLI, BOLT,
                    SMALL, out, dir);
 }
@@ -170,7 +195,7 @@ static void test_page_numbers_equal_data(void **st) {
     char path[700];
     snprintf(path, sizeof path, "%s/index.html", out);
     char *html = slurp(path);
-    page_check_mosaic(html, out, F->numbers_of, F->layers, F->heads);
+    page_check_mosaic_rows(html, out, F->numbers_of, F->rows, F->layers, F->heads);
     static const int grid[3] = {2, 6, 10}; /* sweep: R, L = 2, 6, 10 */
     assert_int_equal(page_check_sweep(html, out, F->numbers_of, grid, 3), F->cells);
     free(html);
@@ -229,13 +254,16 @@ static void test_reread(void **st) {
     cl_report_inputs in;
     cl_error err;
     if (cl_report_read(copy, &in, &err)) fail_msg("%s", err.msg);
-    /* the T5 study's multisine and all-token step hold the T5 models, Bolt's the Bolt ones */
-    const int bolt = F->fam->family == CL_FAMILY_BOLT, t5_models = 2 - bolt - F->second_bolt;
-    assert_int_equal(in.ms.n, t5_models);
-    assert_int_equal(in.ms_bolt.n, bolt + F->second_bolt);
-    assert_int_equal(in.ms_nb_bolt.n, bolt + F->second_bolt);
-    assert_int_equal(in.ind_all.n, t5_models);
-    assert_int_equal(in.setup.models[0].bolt != 0, bolt);
+    /* the T5 study's multisine and all-token step hold the T5 models, Bolt's the Bolt ones,
+     * Chronos-2's (and its group attention) the Chronos-2 ones */
+    assert_int_equal(in.ms.n, F->n_t5);
+    assert_int_equal(in.ms_bolt.n, F->n_bolt);
+    assert_int_equal(in.ms_nb_bolt.n, F->n_bolt);
+    assert_int_equal(in.ms_c2.n, F->n_c2);
+    assert_int_equal(in.ms_nb_c2.n, F->n_c2);
+    assert_int_equal(in.ga.n, F->n_c2);
+    assert_int_equal(in.ind_all.n, F->n_t5);
+    assert_int_equal(in.setup.models[0].bolt != 0, F->fam->family != CL_FAMILY_T5);
     if (cl_report_write(copy, &in, &err)) fail_msg("%s", err.msg);
     cl_report_inputs_free(&in);
     static const char *FILES[2] = {"index.html", "data/claims.json"};
@@ -258,16 +286,18 @@ static void test_browser(void **st) {
     char key[300];
     snprintf(key, sizeof key, "data-shown=\"%s\"", F->second);
     assert_non_null(strstr(dom, key));
-    static const char *S[] = {"findings", "setup", "mosaics", "counts", "layers", "sweep", "multisine", "patterns", "claims"};
+    static const char *S[] = {"findings", "setup", "mosaics", "counts", "layers", "sweep", "multisine", "group", "patterns",
+                              "claims"};
     const char *prev = dom;
-    for (int i = 0; i < 9; i++) { /* every section, in the study's order */
+    for (int i = 0; i < 10; i++) { /* every section, in the study's order (group attention: with Chronos-2) */
+        if (!strcmp(S[i], "group") && !F->n_c2) continue;
         snprintf(key, sizeof key, "<section id=\"%s\">", S[i]);
         const char *p = strstr(dom, key);
         if (!p || p < prev) fail_msg("section %s missing or out of order", S[i]);
         prev = p;
     }
-    page_assert_blocks(dom, F->second, 0, 6);
-    page_assert_blocks(dom, F->first, 1, 6);
+    page_assert_blocks(dom, F->second, 0, blocks(F));
+    page_assert_blocks(dom, F->first, 1, blocks(F));
     snprintf(key, sizeof key, "<tr data-model=\"%s\" class=\"sel\">", F->second);
     assert_non_null(strstr(dom, key));
     free(dom);
@@ -275,8 +305,8 @@ static void test_browser(void **st) {
     assert_non_null(strstr(dom, "data-script=\"ok\""));
     snprintf(key, sizeof key, "data-shown=\"%s\"", F->first);
     assert_non_null(strstr(dom, key));
-    page_assert_blocks(dom, F->first, 0, 6);
-    page_assert_blocks(dom, F->second, 1, 6);
+    page_assert_blocks(dom, F->first, 0, blocks(F));
+    page_assert_blocks(dom, F->second, 1, blocks(F));
     snprintf(key, sizeof key, "<tr data-model=\"%s\" class=\"sel\">", F->first);
     assert_non_null(strstr(dom, key));
     free(dom);
@@ -307,6 +337,8 @@ static void test_browser(void **st) {
     assert_true(colour > 2000); /* viridis heatmaps */
 }
 
+static void ga_partner(const char *report, const char *name, int a, int b, double *v, int n);
+
 /* What tests/report_drive.js saw at key (its "key<TAB>value" lines), or fails. */
 static const char *seen(const char *out, const char *key, char *buf, size_t n) {
     char k[200];
@@ -330,8 +362,15 @@ static void test_interactive(void **st) {
     (void)st;
     const report_family *F = family();
     if (run_cmd("command -v node >/dev/null")) cl_test_skip("node not found (Debian nodejs; make deps installs it)");
-    char steps[4096], m[300];
+    char steps[8192], m[300], c2steps[2048];
     snprintf(m, sizeof m, "[data-model=\\\"%s\\\"]", F->second);
+    /* Chronos-2: a cell of its group-attention heatmap, a point of the share over the lags */
+    snprintf(c2steps, sizeof c2steps,
+             "{\"do\":\"hover\",\"sel\":\"%s .mosaic[data-stack=group] svg rect[fill]:not([fill=none])\",\"key\":\"group\"},"
+             "{\"do\":\"hoverpoint\",\"sel\":\"%s div.plot[data-fig=ga-lag]\",\"trace\":0,\"point\":1,\"key\":\"galag\"},"
+             "{\"do\":\"hoverpoint\",\"sel\":\"%s div.plot[data-fig=attn-pattern] .group .gmap\",\"trace\":0,\"px\":1,"
+             "\"py\":0,\"key\":\"gmap\"},",
+             m, m, m);
     snprintf(steps, sizeof steps,
              "[{\"do\":\"open\",\"width\":1400,\"height\":900},{\"do\":\"select\",\"model\":\"%s\"},"
              "{\"do\":\"hover\",\"sel\":\"%s .mosaic svg rect[fill]:not([fill=none])\",\"key\":\"mosaic\"},"
@@ -339,8 +378,8 @@ static void test_interactive(void **st) {
              "{\"do\":\"legend\",\"sel\":\"%s div.plot[data-fig=ms-attn]\",\"item\":1,\"key\":\"off\"},"
              "{\"do\":\"legend\",\"sel\":\"%s div.plot[data-fig=ms-attn]\",\"item\":1,\"key\":\"on\"},"
              "{\"do\":\"hoverpoint\",\"sel\":\"%s div.plot[data-fig=attn-pattern] .big\",\"trace\":0,\"px\":3,\"py\":12,"
-             "\"key\":\"pattern\"},{\"do\":\"drawn\",\"model\":\"%s\",\"key\":\"drawn\"}]",
-             F->second, m, m, m, m, m, F->second);
+             "\"key\":\"pattern\"},%s{\"do\":\"drawn\",\"model\":\"%s\",\"key\":\"drawn\"}]",
+             F->second, m, m, m, m, m, F->n_c2 ? c2steps : "", F->second);
     char res[700];
     snprintf(res, sizeof res, "%s/drive.txt", test_tmpdir());
     FILE *f = fopen(res, "w");
@@ -406,6 +445,31 @@ static void test_interactive(void **st) {
     assert_float_equal(strtod(at + 10, NULL), a, 5.1e-5);
     cJSON_Delete(pat);
     free(pj);
+    if (F->n_c2) { /* the group-attention cell: layer 0 head 0's partner share at the first cell */
+        double want[15], lag1[15];
+        ga_partner(out, F->second, 0, 0, want, F->layers * F->heads);
+        ga_partner(out, F->second, 1, 0, lag1, F->layers * F->heads);
+        seen(o, "group", v, sizeof v);
+        if (strncmp(v, "layer 0, head 0: ", 17)) fail_msg("group hover '%s'", v);
+        assert_float_equal(strtod(v + 17, NULL), want[0], 1e-8 * fabs(want[0]) + 1e-12);
+        /* the lag figure's first line: the head strongest at the first cell, at lag index 1 */
+        int best = 0;
+        for (int i = 1; i < F->layers * F->heads; i++) if (want[i] > want[best]) best = i;
+        seen(o, "galag", v, sizeof v);
+        const char *ps = strstr(v, "partner share ");
+        if (!ps) fail_msg("lag figure hover '%s'", v);
+        assert_float_equal(strtod(ps + 14, NULL), lag1[best], 5.1e-5);
+        /* the pattern's group map of layer 0 head 0: B's (query row 0) attention on A (key row 1) */
+        snprintf(path, sizeof path, "%s/data/patterns/%s.json", out, F->second);
+        cJSON *gp = read_json(path);
+        const cJSON *gm = cJSON_GetArrayItem(cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetObjectItem(gp, "group"), "maps"), 0), 0);
+        const double ba = cJSON_GetArrayItem(cJSON_GetArrayItem(gm, 0), 1)->valuedouble;
+        cJSON_Delete(gp);
+        seen(o, "gmap", v, sizeof v);
+        const char *ga = strstr(v, "group attention ");
+        if (!ga || !strstr(v, "query B") || !strstr(v, "key A")) fail_msg("group map hover '%s'", v);
+        assert_float_equal(strtod(ga + 16, NULL), ba, 5.1e-5);
+    }
     free(html);
     free(o);
 }
@@ -842,6 +906,116 @@ static void test_bolt_only(void **st) {
     assert_int_equal(run_cmd("cmp -s '%s/index.html' '%s/index.html'", rep, copy), 0);
 }
 
+/* ------------------------------------------------------------ Chronos-2 (with Bolt and T5) */
+
+/* group_attention.json's partner share of model `name` at (lag index a, noise index b) for
+ * every head, layer-major */
+static void ga_partner(const char *report, const char *name, int a, int b, double *v, int n) {
+    char path[700];
+    snprintf(path, sizeof path, "%s/data/group-attention/group_attention.json", report);
+    cJSON *j = read_json(path);
+    const cJSON *s = cJSON_GetObjectItem(j, "settings"), *m;
+    const int nn = cJSON_GetArraySize(cJSON_GetObjectItem(s, "noises"));
+    int found = 0;
+    cJSON_ArrayForEach(m, cJSON_GetObjectItem(j, "models")) {
+        if (strcmp(cJSON_GetObjectItem(m, "name")->valuestring, name)) continue;
+        const cJSON *cell = cJSON_GetArrayItem(cJSON_GetObjectItem(m, "cells"), a * nn + b);
+        const cJSON *hs = cJSON_GetObjectItem(cell, "heads");
+        assert_int_equal(cJSON_GetArraySize(hs), n);
+        for (int i = 0; i < n; i++) v[i] = cJSON_GetObjectItem(cJSON_GetArrayItem(hs, i), "partner")->valuedouble;
+        found = 1;
+    }
+    cJSON_Delete(j);
+    assert_true(found);
+}
+
+/* The Chronos-2 model's sections: setup names its family; its group-attention heatmaps hold
+ * group_attention.json's partner shares (the first cell, lag 0 noise 0, and the first lag > 0,
+ * lag 1 under --quick) cell for cell; the other families' group blocks say why they have none;
+ * its patterns carry the group maps; its multisine numbers live in data/multisine-chronos2/. */
+static void test_c2_sections(void **st) {
+    (void)st;
+    char path[700];
+    snprintf(path, sizeof path, "%s/index.html", out);
+    char *html = slurp(path);
+    assert_non_null(strstr(html, "<td class=\"l\">Chronos-2</td>"));
+    assert_non_null(strstr(html, "<b>Chronos-2</b> (patches of 16 values, stride 16, [REG] and one future token appended)"));
+    const char *sec = strstr(html, "<section id=\"group\">");
+    assert_non_null(sec);
+    const char *blk = strstr(sec, "data-model=\"chronos2-rand\"");
+    assert_non_null(blk);
+    enum { NH = 15 };
+    double cell[2 * NH], want[NH];
+    page_svg_titles(blk, cell, 2 * NH);
+    ga_partner(out, "chronos2-rand", 0, 0, want, NH);
+    for (int i = 0; i < NH; i++) assert_float_equal(cell[i], want[i], 1e-8 * fabs(want[i]) + 1e-12);
+    ga_partner(out, "chronos2-rand", 1, 0, want, NH);
+    for (int i = 0; i < NH; i++) assert_float_equal(cell[NH + i], want[i], 1e-8 * fabs(want[i]) + 1e-12);
+    const char *bb = strstr(sec, "data-model=\"bolt-rand\"");
+    assert_true(bb && strstr(bb, "Chronos-Bolt has no group attention"));
+    assert_non_null(strstr(html, "Time attention (query: the first future token; rows future)"));
+    assert_non_null(strstr(html, "<a href=\"data/multisine-chronos2/multisine.csv\">"));
+    free(html);
+    snprintf(path, sizeof path, "%s/data/patterns/chronos2-rand.json", out);
+    cJSON *pat = read_json(path);
+    const cJSON *g = cJSON_GetObjectItem(pat, "group");
+    assert_non_null(g);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(g, "labels")), 4);
+    const cJSON *gm = cJSON_GetArrayItem(cJSON_GetArrayItem(cJSON_GetObjectItem(g, "maps"), 0), 0); /* layer 0, head 0 */
+    for (int q = 0; q < 4; q++) { /* each query row's group attention sums to 1 */
+        double s = 0;
+        for (int k = 0; k < 4; k++) s += cJSON_GetArrayItem(cJSON_GetArrayItem(gm, q), k)->valuedouble;
+        assert_float_equal(s, 1.0, 1e-5);
+    }
+    cJSON_Delete(pat);
+    snprintf(path, sizeof path, "%s/data/setup.json", out);
+    char *setup = slurp(path);
+    assert_non_null(strstr(setup, "\"family\":\t\"chronos-2\""));
+    assert_non_null(strstr(setup, "\"group_attention\":"));
+    free(setup);
+}
+
+/* The claims per family: the group-attention claims for the Chronos-2 model only (family
+ * chronos2), with their numbers; the findings table has their rows, "does not apply" for the
+ * others; the study's per-model claims for every model (test_claims). */
+static void test_c2_claims(void **st) {
+    (void)st;
+    char path[700];
+    snprintf(path, sizeof path, "%s/data/claims.json", out);
+    cJSON *cl = read_json(path);
+    static const char *GA[2] = {"group_partner", "group_lead_lag"};
+    const cJSON *c;
+    for (int i = 0; i < 2; i++) {
+        int n = 0;
+        cJSON_ArrayForEach(c, cl) {
+            if (strcmp(cJSON_GetObjectItem(c, "id")->valuestring, GA[i])) continue;
+            n++;
+            assert_string_equal(cJSON_GetObjectItem(c, "model")->valuestring, "chronos2-rand");
+            assert_string_equal(cJSON_GetObjectItem(c, "family")->valuestring, "chronos2");
+            const cJSON *num = cJSON_GetObjectItem(c, "numbers");
+            assert_non_null(cJSON_GetObjectItem(num, "shuffles"));
+            assert_float_equal(cJSON_GetObjectItem(num, "baseline 1/G")->valuedouble, 0.25, 1e-12);
+        }
+        if (n != 1) fail_msg("%d verdicts %s", n, GA[i]);
+    }
+    cJSON_ArrayForEach(c, cl) { /* the study's claims on the Chronos-2 model: family chronos2 */
+        const cJSON *m = cJSON_GetObjectItem(c, "model");
+        if (cJSON_IsString(m) && !strcmp(m->valuestring, "chronos2-rand"))
+            assert_string_equal(cJSON_GetObjectItem(c, "family")->valuestring, "chronos2");
+    }
+    cJSON_Delete(cl);
+    snprintf(path, sizeof path, "%s/index.html", out);
+    char *html = slurp(path);
+    const char *row = strstr(html, "<tr data-claim=\"group_partner\">");
+    assert_non_null(row);
+    const char *end = strstr(row, "</tr>");
+    const char *na = strstr(row, "does not apply");
+    assert_true(na && na < end);
+    const char *sec = strstr(row, "href=\"#group\"");
+    assert_true(sec && sec < end);
+    free(html);
+}
+
 int main(int argc, char **argv) {
 #define FAMILY_CASES                                                                                        \
     cmocka_unit_test(test_files), cmocka_unit_test(test_page_numbers_equal_data), cmocka_unit_test(test_claims), \
@@ -863,12 +1037,19 @@ int main(int argc, char **argv) {
         cmocka_unit_test(test_sweep_skip_unfit),
         cmocka_unit_test(test_bolt_only),
     };
+    static const struct CMUnitTest chronos2[] = {
+        FAMILY_CASES,
+        cmocka_unit_test(test_c2_sections),
+        cmocka_unit_test(test_c2_claims),
+    };
     static const struct CMUnitTest browser[] = {cmocka_unit_test(test_browser), cmocka_unit_test(test_interactive)};
     static const cl_test_group groups[] = {
         CL_TEST_GROUP("t5", t5, setup, NULL, &cl_test_t5, NULL),
         CL_TEST_GROUP("bolt", bolt, setup, NULL, &cl_test_bolt, NULL),
         CL_TEST_GROUP("t5_browser", browser, setup_browser, NULL, &cl_test_t5, no_browser),
         CL_TEST_GROUP("bolt_browser", browser, setup_browser, NULL, &cl_test_bolt, no_browser),
+        CL_TEST_GROUP("chronos2", chronos2, setup, NULL, &cl_test_chronos2, NULL),
+        CL_TEST_GROUP("chronos2_browser", browser, setup_browser, NULL, &cl_test_chronos2, no_browser),
     };
     return cl_test_main(argc, argv, groups, sizeof groups / sizeof *groups);
 }

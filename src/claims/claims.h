@@ -93,6 +93,11 @@ int cl_ms_data_from(const cl_multisine_result *const *ref, const cl_multisine_re
  * undecided), then the strict extension. out is filled (cl_verdicts_free). */
 int cl_claims_run(const cl_scores *t, const cl_ms_data *ms, const cl_claims_opts *o, cl_verdicts *out, cl_error *err);
 
+/* The group-attention claims (claims_group.c, docs/claims.md) of every model of a
+ * group-attention result, appended to out: group_partner (the grid's first cell) and
+ * group_lead_lag (the cells with lag > 0), family CL_FAMILY_CHRONOS2. o NULL: the defaults. */
+int cl_claims_group(const cl_group_attention_result *r, const cl_claims_opts *o, cl_verdicts *out, cl_error *err);
+
 /* claims.json: an array of {id, model (a string, or the list for a model set), verdict
  * ("supported" / "not supported" / "undecided"), claim, test, reason, extension, numbers
  * {name: value or null}}; claims.csv: id,model,verdict,extension,reason,number,value (one

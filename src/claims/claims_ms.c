@@ -134,9 +134,11 @@ int cl_ms_data_read(const char *dir, const char *const *models, int n_models, cl
     d->n = n_models;
     char a[PATH_MAX], b[PATH_MAX], sub[PATH_MAX];
     /* per input: the report's folder, the plain file, a report's Chronos-Bolt folder */
-    static const char *REF[2][3] = {{"multisine/multisine.csv", "multisine.csv", "multisine-bolt/multisine.csv"},
+    /* and a report's Chronos-2 folder */
+    static const char *REF[2][4] = {{"multisine/multisine.csv", "multisine.csv", "multisine-bolt/multisine.csv",
+                                     "multisine-chronos2/multisine.csv"},
                                     {"multisine-notebook/multisine.csv", "multisine-notebook.csv",
-                                     "multisine-notebook-bolt/multisine.csv"}};
+                                     "multisine-notebook-bolt/multisine.csv", "multisine-notebook-chronos2/multisine.csv"}};
     int rc = 0;
     for (int k = 0; k < n_models && !rc; k++) {
         cl_ms_model *m = &d->m[k];
@@ -147,8 +149,9 @@ int cl_ms_data_read(const char *dir, const char *const *models, int n_models, cl
             const char *p = exists(a) ? a : exists(b) ? b : NULL;
             const int had = m->n_ref[s];
             if (p) rc = read_obs(p, models[k], 0, &m->ref[s], &m->n_ref[s], err);
-            if (!rc && m->n_ref[s] == had && exists(cl_path_join(a, sizeof a, dir, REF[s][2]))) /* a Bolt model */
-                rc = read_obs(p = a, models[k], 0, &m->ref[s], &m->n_ref[s], err);
+            for (int fa = 2; fa < 4 && !rc; fa++) /* a Bolt model, a Chronos-2 model */
+                if (m->n_ref[s] == had && exists(cl_path_join(a, sizeof a, dir, REF[s][fa])))
+                    rc = read_obs(p = a, models[k], 0, &m->ref[s], &m->n_ref[s], err);
             if (!rc && s == 0 && m->n_ref[s] > had) m->tol_hz = input_tol(p);
         }
         snprintf(sub, sizeof sub, "multisine-sweep/%s/sweep.csv", models[k]);

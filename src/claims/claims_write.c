@@ -5,6 +5,7 @@
 #include "io/json.h"
 
 #include <cjson/cJSON.h>
+#include <sys/stat.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -126,6 +127,21 @@ int cl_claims_from_tables(const char *const *scores, int n_scores, const char *m
     if (!rc) rc = cl_claims_run(&t, msdir ? &ms : NULL, o, out, err);
     cl_ms_data_free(&ms);
     cl_scores_free(&t);
+    /* a report's data/ folder: its Chronos-2 models' group-attention claims too */
+    char ga[4096];
+    struct stat st;
+    if (!rc && msdir && stat(cl_path_join(ga, sizeof ga, msdir, "group-attention/group_attention.json"), &st) == 0)
+        rc = cl_claims_group_dir(cl_path_join(ga, sizeof ga, msdir, "group-attention"), o, out, err);
+    if (rc) cl_verdicts_free(out);
+    return rc;
+}
+
+int cl_claims_group_dir(const char *dir, const cl_claims_opts *o, cl_verdicts *out, cl_error *err) {
+    cl_group_attention_result r;
+    int rc = cl_group_attention_read(dir, &r, err);
+    if (rc) return rc;
+    rc = cl_claims_group(&r, o, out, err);
+    cl_group_attention_free(&r);
     return rc;
 }
 

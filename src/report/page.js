@@ -74,7 +74,8 @@
       var ms = m.ms, tr = [{x: ms.ts, y: ms.series, type: 'scatter', mode: 'lines', name: 'input series',
                             line: {color: '#333'}, hovertemplate: '%{x:.4g} s: %{y:.5g}<extra>input</extra>'}];
       tr = tr.concat(headTraces(ms, ms.attn, ms.t, 'x2', 'y2'));
-      var lay = base(m.name + ': multisine input and every decoder head’s cross-attention (colour: induction score)', 640);
+      var lay = base(m.name + ': multisine input and ' + (m.c2 ? 'the first future token’s time attention, every head'
+                                                           : 'every decoder head’s cross-attention') + ' (colour: induction score)', 640);
       lay.grid = {rows: 2, columns: 1, pattern: 'independent', roworder: 'top to bottom'};
       lay.yaxis = {title: {text: 'value'}, domain: [0.68, 1]};
       lay.yaxis2 = {title: {text: 'attention'}, domain: [0, 0.58]};
@@ -137,8 +138,34 @@
                      line: {color: '#d91a1a', dash: 'dot', width: 1}}];
       Plotly.newPlot(el, tr, lay, CFG);
     },
-    'attn-pattern': function (el, m) { drawPattern(el, m); }
+    'attn-pattern': function (el, m) { drawPattern(el, m); },
+    'ga-lag': function (el, m) { drawGroup(el, m, true); },
+    'ga-noise': function (el, m) { drawGroup(el, m, false); }
   };
+
+  /* Chronos-2's group attention: B's share on its partner A over the lags (first noise) or the
+   * noise levels (first lag), one line per head: the five strongest at the first cell drawn,
+   * the others in the legend (click to show), 1/G dashed */
+  function drawGroup(el, m, byLag) {
+    var g = m.ga, rows = byLag ? g.lag : g.noise, x = byLag ? g.lags : g.noises;
+    var order = rows.map(function (r, i) { return i; });
+    order.sort(function (a, b) { return rows[b][0] - rows[a][0]; });
+    var tr = order.map(function (i, rank) {
+      var l = Math.floor(i / g.heads), h = i % g.heads;
+      return {x: x, y: rows[i], type: 'scatter', mode: 'lines+markers', visible: rank < 5 ? true : 'legendonly',
+              name: 'layer ' + l + ' head ' + h + (g.sig[i] ? ' (significant in ' + g.sig[i] + ')' : ''),
+              line: {color: viridis(rank < 5 ? rank / 5 : 0.9), width: rank < 5 ? 2 : 1},
+              hovertemplate: 'layer ' + l + ' head ' + h + '<br>' + (byLag ? 'lag' : 'noise') +
+                             ' %{x}: partner share %{y:.4f}<extra></extra>'};
+    });
+    tr.push({x: [x[0], x[x.length - 1]], y: [g.baseline, g.baseline], mode: 'lines', name: '1/G = ' + g.baseline.toFixed(3),
+             line: {color: '#999', dash: 'dash'}, hoverinfo: 'skip'});
+    var lay = base(m.name + ': B\u2019s group attention on its partner A against the ' +
+                   (byLag ? 'lag (patches), noise ' + g.noises[0] : 'noise, lag ' + g.lags[0]), 420, 900);
+    lay.xaxis = {title: {text: byLag ? 'lag (patches A leads B)' : 'noise std on B'}, tickvals: x};
+    lay.yaxis = {title: {text: 'share on A'}, rangemode: 'tozero'};
+    Plotly.newPlot(el, tr, lay, CFG);
+  }
 
   /* CircuitsVis-style attention patterns: thumbnails of every head of a layer, one enlarged */
   function drawPattern(el, m) {
@@ -186,6 +213,26 @@
         d.addEventListener('click', (function (hh) { return function () { enlarge(hh); }; })(h));
       }
       enlarge(Math.min(cur.head, P.maps[l].length - 1));
+      if (P.group) drawGroupMaps(l);
+    }
+    /* Chronos-2: every head's group attention among the group's rows at one token, values on hover */
+    function drawGroupMaps(l) {
+      var gd = el.querySelector('.group'), G = P.group;
+      if (!gd) return;
+      gd.innerHTML = '';
+      G.maps[l].forEach(function (z, h) {
+        var d = document.createElement('div');
+        d.className = 'gmap';
+        d.setAttribute('data-head', String(h));
+        gd.appendChild(d);
+        /* rows named in full on hover, by their short name ("B", "A", "D1": before the colon) on the axes */
+        var ax = {type: 'category', tickvals: G.labels, ticktext: G.labels.map(function (s) { return s.split(':')[0]; }),
+                  tickfont: {size: 10}};
+        Plotly.newPlot(d, [{z: z, x: G.labels, y: G.labels, type: 'heatmap', colorscale: 'Viridis', zmin: 0, zmax: 1,
+                            showscale: false, hovertemplate: 'query %{y}<br>key %{x}<br>group attention %{z:.4f}<extra>head ' + h + '</extra>'}],
+                       {width: 200, height: 210, margin: {l: 30, r: 6, t: 26, b: 26}, title: {text: 'head ' + h, font: {size: 12}},
+                        xaxis: ax, yaxis: Object.assign({autorange: 'reversed'}, ax)}, {displayModeBar: false, responsive: false});
+      });
     }
     lsel.addEventListener('change', function () { layer(+lsel.value); });
     layer(+lsel.value);

@@ -141,6 +141,46 @@ static void formation(FILE *f, const cl_formation_result *fr) {
     fputc('}', f);
 }
 
+/* Chronos-2's group-attention study for model `name`: the lags and noise levels, 1/G, and per
+ * head (layer-major) its partner share over the lags (first noise) and over the noise levels
+ * (first lag) and its significance in those cells; null when the model has none. */
+static void group_attention(FILE *f, const cl_group_attention_result *r, const char *name) {
+    int j = -1;
+    for (int i = 0; r && i < r->n && j < 0; i++)
+        if (!strcmp(r->models[i].name, name)) j = i;
+    if (j < 0) { fputs("null", f); return; }
+    const cl_group_attention_opts *o = &r->opts;
+    const cl_group_attention_model *x = &r->res[j];
+    fputs("{\"lags\":[", f);
+    for (int a = 0; a < o->n_lags; a++) fprintf(f, "%s%d", a ? "," : "", o->lags[a]);
+    fputs("],\"noises\":", f);
+    jarr(f, o->noises, o->n_noises, "%.6g");
+    fputs(",\"baseline\":", f);
+    jnum(f, 1.0 / o->group_size, "%.9g");
+    fprintf(f, ",\"layers\":%d,\"heads\":%d,\"lag\":[", x->layers, x->heads);
+    for (int by_lag = 1; by_lag >= 0; by_lag--) {
+        const int n = by_lag ? o->n_lags : o->n_noises;
+        for (int i = 0; i < x->layers * x->heads; i++) {
+            fputs(i ? ",[" : "[", f);
+            for (int c = 0; c < n; c++) {
+                const cl_ga_head *e = cl_group_attention_head(r, j, by_lag ? c : 0, by_lag ? 0 : c, i / x->heads, i % x->heads);
+                if (c) fputc(',', f);
+                jnum(f, e->partner, "%.9g");
+            }
+            fputc(']', f);
+        }
+        fputs(by_lag ? "],\"noise\":[" : "]", f);
+    }
+    fputs(",\"sig\":[", f); /* significant in how many cells */
+    const int cells = o->n_lags * o->n_noises;
+    for (int i = 0; i < x->layers * x->heads; i++) {
+        int n = 0;
+        for (int c = 0; c < cells; c++) n += x->h[(size_t)c * x->layers * x->heads + i].significant;
+        fprintf(f, "%s%d", i ? "," : "", n);
+    }
+    fputs("]}", f);
+}
+
 void cl_report_data_write(FILE *f, const cl_report_inputs *in, const char *const *names, int n) {
     const cl_sweep_set *sw = &in->sweep;
     const double thr = in->ind.opts.threshold;
@@ -154,7 +194,8 @@ void cl_report_data_write(FILE *f, const cl_report_inputs *in, const char *const
         const cl_induction_result *m = &in->ind.res[k];
         if (k) fputc(',', f);
         jstr(f, names[k]);
-        fprintf(f, ":{\"bolt\":%d,\"unit\":\"%s\",\"sweep\":{\"R\":", md->bolt, md->bolt ? "patch" : "token");
+        fprintf(f, ":{\"bolt\":%d,\"c2\":%d,\"unit\":\"%s\",\"sweep\":{\"R\":", md->bolt, md->chronos2,
+                md->bolt ? "patch" : "token");
         fputc('[', f);
         for (int i = 0; i < sw->n_reps; i++) fprintf(f, "%s%d", i ? "," : "", sw->reps[i]);
         fputs("],\"L\":[", f);
@@ -173,9 +214,11 @@ void cl_report_data_write(FILE *f, const cl_report_inputs *in, const char *const
                 first = 0;
             }
         fputs("],\"ms\":", f);
-        multisine(f, md->bolt ? &in->ms_bolt : &in->ms, names[k]);
+        multisine(f, md->chronos2 ? &in->ms_c2 : md->bolt ? &in->ms_bolt : &in->ms, names[k]);
         fputs(",\"mss\":", f);
         mssweep(f, in->mss ? &in->mss[k] : NULL);
+        fputs(",\"ga\":", f);
+        group_attention(f, &in->ga, names[k]);
         fputs(",\"formation\":", f);
         formation(f, in->formation ? &in->formation[k] : NULL);
         fputs(",\"pattern\":", f);

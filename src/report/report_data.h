@@ -20,6 +20,11 @@ typedef struct cl_report_pattern {
     char (*labels)[40];      /* (T) "3: 1.25 (id 1987)" */
     int stripe;              /* L of a repeated sequence: query q >= L attends q - L + 1; 0: none */
     int last;                /* queries below last carry the stripe (the repeats, not EOS) */
+    /* Chronos-2: the group attention of the pass's group at one patch (gmaps NULL otherwise) —
+     * the input (row 0) with a partner that leads it by one patch and two distractors */
+    int gB, gpos;            /* rows of the group; the token (index into labels) the maps are at */
+    float *gmaps;            /* (layers, heads, gB, gB): query row x key row */
+    char (*glabels)[40];     /* (gB) "B: the input", "A: leads B by 1 patch", "D1: distractor" */
 } cl_report_pattern;
 
 /* The input of the patterns (report --pattern-input; --context CSV takes its first series). */

@@ -13,7 +13,8 @@ static const char *section_of(const char *id) {
     static const char *const MAP[][2] = {
         {"exist", "mosaics"}, {"strict", "counts"}, {"band", "mosaics"}, {"size", "counts"},
         {"longer_more", "sweep"}, {"more_reps_fewer", "sweep"}, {"most_at_r2_l10", "sweep"}, {"spread", "sweep"},
-        {"period_is_gap", "multisine"}, {"amplitude_is_induction", "multisine"}};
+        {"period_is_gap", "multisine"}, {"amplitude_is_induction", "multisine"},
+        {"group_partner", "group"}, {"group_lead_lag", "group"}};
     for (size_t i = 0; id && i < sizeof MAP / sizeof MAP[0]; i++)
         if (!strcmp(id, MAP[i][0])) return MAP[i][1];
     return "claims";
@@ -24,7 +25,8 @@ static const char *section_of(const char *id) {
 static int key_number(const cl_verdict *c) {
     static const char *const PREF[] = {"difference (claimed", "difference (band", "total difference", "largest minus",
                                        "shortfall", "of the heads, spreading", "of the heads >= ", "share at the smallest gap",
-                                       "p (hypergeometric), amplitude", "heads >= "};
+                                       "p (hypergeometric), amplitude", "heads >= ",
+                                       "largest partner share"};
     for (size_t p = 0; p < sizeof PREF / sizeof PREF[0]; p++)
         for (int j = 0; j < c->n; j++)
             if (!strncmp(c->name[j], PREF[p], strlen(PREF[p]))) return j;
@@ -107,7 +109,7 @@ void cl_report_findings(FILE *f, const cl_verdicts *v, const char *const *names,
         fprintf(f, "<tr data-claim=\"%s\"><td class=\"l claim\">", c->id);
         cl_html_escape(f, c->claim);
         fprintf(f, " <span class=\"note\">(%s models)</span></td><td class=\"l\" colspan=\"%d\">",
-                c->family == CL_FAMILY_BOLT ? "Chronos-Bolt" : "Chronos-T5", n);
+                c->family == CL_FAMILY_CHRONOS2 ? "Chronos-2" : c->family == CL_FAMILY_BOLT ? "Chronos-Bolt" : "Chronos-T5", n);
         cell(f, v, i, NULL);
         fputs("</td></tr>\n", f);
     }

@@ -71,7 +71,8 @@ static void open_model(FILE *f, const char *name) {
     fputs("\">\n", f);
 }
 
-static int is_bolt(const page *p, int k) { return p->in->setup.models[k].bolt; }
+static int is_bolt(const page *p, int k) { return p->in->setup.models[k].bolt; } /* Bolt or Chronos-2: patches */
+static int is_c2(const page *p, int k) { return p->in->setup.models[k].chronos2; }
 
 static int any_t5(const page *p) {
     for (int k = 0; k < p->n; k++)
@@ -88,6 +89,7 @@ static int any_bolt(const page *p) {
 /* The multisine result holding model k (its family's; notebook: the notebooks' amplitudes). */
 static const cl_multisine_result *ms_of(const page *p, int k, int notebook) {
     const cl_report_inputs *in = p->in;
+    if (is_c2(p, k)) return notebook ? &in->ms_nb_c2 : &in->ms_c2;
     return is_bolt(p, k) ? (notebook ? &in->ms_nb_bolt : &in->ms_bolt) : (notebook ? &in->ms_nb : &in->ms);
 }
 
@@ -95,8 +97,9 @@ static const cl_multisine_result *ms_of(const page *p, int k, int notebook) {
 static void bolt_note(FILE *f, const page *p, int k, const char *text) {
     if (!is_bolt(p, k)) return;
     const cl_report_model *m = &p->in->setup.models[k];
-    fprintf(f, "<p class=\"note bolt\"><b>Chronos-Bolt</b> (patches of %d values, stride %d%s): %s</p>\n",
-            m->patch_size, m->patch_stride, m->reg_token ? ", [REG] appended" : "", text);
+    fprintf(f, "<p class=\"note bolt\"><b>%s</b> (patches of %d values, stride %d%s): %s</p>\n",
+            m->chronos2 ? "Chronos-2" : "Chronos-Bolt", m->patch_size, m->patch_stride,
+            m->chronos2 ? ", [REG] and one future token appended" : m->reg_token ? ", [REG] appended" : "", text);
 }
 
 /* The two criteria's panel titles in model k's unit (token / patch, as the PNG figures'
@@ -138,7 +141,7 @@ static void setup_section(FILE *f, const page *p) {
         cl_html_escape(f, p->name[k]);
         fputs("</td><td class=\"l path\">", f);
         cl_html_escape(f, m->path);
-        fprintf(f, "</td><td class=\"l\">%s</td>", m->bolt ? "Chronos-Bolt" : "Chronos-T5");
+        fprintf(f, "</td><td class=\"l\">%s</td>", m->chronos2 ? "Chronos-2" : m->bolt ? "Chronos-Bolt" : "Chronos-T5");
         td_num(f, m->parameters, "%.0f");
         fputs("<td class=\"l\">", f);
         cl_html_escape(f, m->dtype);
@@ -146,7 +149,8 @@ static void setup_section(FILE *f, const page *p) {
         td_num(f, m->context_length > 0 ? m->context_length : NAN, "%.0f"); /* older reports: not recorded */
         if (m->bolt) /* the patching: what one attention position is */
             fprintf(f, "<td class=\"l\">patches of %d, stride %d%s (%d patches)</td>", m->patch_size, m->patch_stride,
-                    m->reg_token ? ", [REG]" : "", m->patch_stride > 0 ? m->context_length / m->patch_stride : 0);
+                    m->chronos2 ? ", [REG], future tokens" : m->reg_token ? ", [REG]" : "",
+                    m->patch_stride > 0 ? m->context_length / m->patch_stride : 0);
         else fputs("<td class=\"l\">tokens (mean scaling, bins)</td>", f);
         /* a Bolt checkpoint's vocabulary is its [PAD]/[REG] embeddings only: not a token vocabulary */
         const int v[7] = {m->d_model, m->d_ff, m->encoder_layers, m->decoder_layers, m->heads, m->d_kv, m->bolt ? -1 : m->vocab_size};
@@ -181,6 +185,8 @@ static void setup_section(FILE *f, const page *p) {
                                    i == CL_REPORT_MULTISINE ? s->ms_input : s->ms_nb_input, 0);
             const char *ib = i == CL_REPORT_MULTISINE ? s->ms_input_bolt : s->ms_nb_input_bolt;
             if (ib[0]) setting(f, &first, "input (Chronos-Bolt)", ib, 0);
+            const char *ic = i == CL_REPORT_MULTISINE ? s->ms_input_c2 : s->ms_nb_input_c2;
+            if (ic[0]) setting(f, &first, "input (Chronos-2)", ic, 0);
             setting(f, &first, "permutations", NULL, s->ms_permutations);
         } else {
             setting(f, &first, "configs", NULL, s->mss_configs);
@@ -188,6 +194,19 @@ static void setup_section(FILE *f, const page *p) {
         }
         fputs("</td>", f);
         td_num(f, s->step_seconds[i], "%.1f");
+        fputs("</tr>\n", f);
+    }
+    if (s->ga_groups > 0) { /* Chronos-2 models only */
+        int first = 1;
+        fputs("<tr><td class=\"l\">group-attention</td><td class=\"l\">", f);
+        setting(f, &first, "groups", NULL, s->ga_groups);
+        setting(f, &first, "group_size", NULL, s->ga_group_size);
+        setting(f, &first, "lags", s->ga_lags, 0);
+        setting(f, &first, "noises", s->ga_noises, 0);
+        setting(f, &first, "permutations", NULL, s->ga_permutations);
+        setting(f, &first, "models", "the Chronos-2 models", 0);
+        fputs("</td>", f);
+        td_num(f, s->ga_seconds, "%.1f");
         fputs("</tr>\n", f);
     }
     fprintf(f, "</table>\n<p>seed %.0f (every random choice), %.0f threads, %s settings, total run time %.1f s, "
@@ -218,7 +237,17 @@ static int mosaics_section(FILE *f, const page *p, cl_error *err) {
         const cl_induction_result *m = &p->in->ind.res[k];
         const int heads = m->heads, bolt = is_bolt(p, k);
         open_model(f, p->name[k]);
-        bolt_note(f, p, k, "repeated random patches (method.md §4.1) — S is L = 10 patches of i.i.d. N(0, 1) values, "
+        if (is_c2(p, k))
+            bolt_note(f, p, k, "repeated random patches with ONE future token (method.md §4.1; S = R&middot;L + 1 patches, "
+                               "[REG], one future token) — S is L = 10 patches of i.i.d. N(0, 1) values, repeated R = 2 "
+                               "times, then s<sub>0</sub> again; Chronos-2 has no decoder: both mosaics are its <b>time "
+                               "attention</b>. Upper: the query is the first <b>future token</b> (rows <code>future</code> of "
+                               "induction.csv: it must read s<sub>1</sub> to forecast it; the claims are tested on it); lower: "
+                               "the final s<sub>0</sub> patch (rows <code>encoder</code>). <b>current patch</b>: attention "
+                               "on (R&minus;1)&middot;L, the most recent earlier s<sub>0</sub>; <b>patch to right</b>: on "
+                               "(R&minus;1)&middot;L + 1 (s<sub>1</sub>). Strict: a time-attention head gated in the whole "
+                               "pass moves the first-step median away from s<sub>1</sub>[0].");
+        else bolt_note(f, p, k, "repeated random patches (method.md §4.1) — S is L = 10 patches of i.i.d. N(0, 1) values, "
                            "repeated R = 2 times, then its first patch s<sub>0</sub> again; read <i>token</i> as "
                            "<i>patch</i> above. <b>current patch</b>: attention on the most recent earlier occurrence m of "
                            "s<sub>0</sub>; <b>patch to right</b>: on m+1 (s<sub>1</sub>). Encoder query: the final "
@@ -230,7 +259,10 @@ static int mosaics_section(FILE *f, const page *p, cl_error *err) {
             if (!a || !b) { free(a); free(b); return cl_error_set(err, CL_ENOMEM, "report: out of memory"); }
             head_means(st ? m->enc_cur : m->cur, a, n);
             head_means(st ? m->enc_right : m->right, b, n);
-            fprintf(f, "<h3>%s</h3>\n", st ? (bolt ? "Encoder self-attention (query: the final s<sub>0</sub> patch)"
+            if (is_c2(p, k))
+                fprintf(f, "<h3>%s</h3>\n", st ? "Time attention (query: the final s<sub>0</sub> patch; rows encoder)"
+                                               : "Time attention (query: the first future token; rows future)");
+            else fprintf(f, "<h3>%s</h3>\n", st ? (bolt ? "Encoder self-attention (query: the final s<sub>0</sub> patch)"
                                                  : "Encoder self-attention (query: the final s<sub>0</sub>)")
                                            : (bolt ? "Decoder cross-attention (query: the decoder's single query)"
                                                    : "Decoder cross-attention (query: s<sub>1</sub> at decoder position 1)"));
@@ -252,8 +284,9 @@ static int mosaics_section(FILE *f, const page *p, cl_error *err) {
             if (st == 0) { /* every occurrence: the sums */
                 head_means(m->cur_all, a, n);
                 head_means(m->right_all, b, n);
-                fputs("<h3>Decoder cross-attention, every earlier occurrence (sums over k)</h3>\n<div class=\"mosaic\" "
-                      "data-stack=\"cross-all\">\n", f);
+                fprintf(f, "<h3>%s, every earlier occurrence (sums over k)</h3>\n<div class=\"mosaic\" "
+                        "data-stack=\"cross-all\">\n", is_c2(p, k) ? "Time attention of the first future token"
+                                                                    : "Decoder cross-attention");
                 panel_titles(p, k, ", all occurrences", ", all occurrences", tc, tr);
                 cl_svg_panel pa[2] = {{tc, a}, {tr, b}};
                 cl_svg_heatmap_write(f, &h, pa, 2);
@@ -475,9 +508,10 @@ static int multisine_section(FILE *f, const page *p, cl_error *err) {
             double fa[CL_MS_MAX_FREQS], al[CL_MS_MAX_FREQS];
             const int na = cl_bolt_ms_aliases(in, r->sig_points, fa, al);
             char text[1400];
-            int len = snprintf(text, sizeof text, "the attention signal is the decoder query's cross-attention over the %d "
+            int len = snprintf(text, sizeof text, "the attention signal is %s over the %d "
                                "context patches, one sample per patch: spectra are over patches at the patch rate %.4g Hz "
                                "(Nyquist %.4g Hz), resolution %.3g Hz. Input: %d values over %.4g s. ",
+                               is_c2(p, k) ? "the first future token's time attention" : "the decoder query's cross-attention",
                                r->sig_points, rate, rate / 2, 1 / in->duration, in->points, in->duration);
             if (!na) snprintf(text + len, sizeof text - len, "No input frequency lies above the patch Nyquist: no aliasing.");
             for (int i = 0; i < na && len < (int)sizeof text - 80; i++)
@@ -514,9 +548,119 @@ static int multisine_section(FILE *f, const page *p, cl_error *err) {
             fputs("</tr>\n", f);
         }
         fprintf(f, "</table>\n<div class=\"files\">numbers: <a href=\"data/multisine%s/multisine.csv\">multisine.csv</a> · "
-                   "<a href=\"data/multisine-sweep/", is_bolt(p, k) ? "-bolt" : "");
+                   "<a href=\"data/multisine-sweep/", is_c2(p, k) ? "-chronos2" : is_bolt(p, k) ? "-bolt" : "");
         cl_html_escape(f, p->name[k]);
         fputs("/sweep.json\">multisine-sweep</a></div>\n</div>\n", f);
+    }
+    fputs("</section>\n", f);
+    return rc;
+}
+
+/* The index of model k in the group-attention result (by name), -1 when absent. */
+static int ga_index(const page *p, int k) {
+    for (int j = 0; j < p->in->ga.n; j++)
+        if (!strcmp(p->in->ga.models[j].name, p->name[k])) return j;
+    return -1;
+}
+
+/* The first lag > 0 of the group-attention grid (a lead–lag cell proper), -1 when none. */
+static int ga_first_lead(const cl_group_attention_opts *o) {
+    for (int a = 0; a < o->n_lags; a++)
+        if (o->lags[a] > 0) return a;
+    return -1;
+}
+
+/* One Chronos-2 model's group-attention block: the partner share per layer × head at the first
+ * cell and at the first lag > 0 (inline SVG, hover values), the significant heads of every cell,
+ * the share over the lags and over the noise (page.js). */
+static int ga_block(FILE *f, const page *p, int k, cl_error *err) {
+    const cl_group_attention_result *r = &p->in->ga;
+    const int j = ga_index(p, k);
+    if (j < 0) {
+        fputs("<p class=\"empty\">No group-attention result for this model in this report.</p>\n", f);
+        return 0;
+    }
+    const cl_group_attention_opts *o = &r->opts;
+    const cl_group_attention_model *x = &r->res[j];
+    const int L = x->layers, H = x->heads, lead = ga_first_lead(o);
+    double *a = malloc(sizeof(double) * (L * H + 1)), *b = malloc(sizeof(double) * (L * H + 1));
+    if (!a || !b) { free(a); free(b); return cl_error_set(err, CL_ENOMEM, "report: out of memory"); }
+    for (int i = 0; i < L * H; i++) {
+        a[i] = cl_group_attention_head(r, j, 0, 0, i / H, i % H)->partner;
+        b[i] = lead >= 0 ? cl_group_attention_head(r, j, lead, 0, i / H, i % H)->partner : NAN;
+    }
+    char ta[96], tb[96];
+    snprintf(ta, sizeof ta, "partner share, lag %d, noise %g", o->lags[0], o->noises[0]);
+    snprintf(tb, sizeof tb, "partner share, lag %d, noise %g", lead >= 0 ? o->lags[lead] : 0, o->noises[0]);
+    cl_svg_heatmap h = {.rows = L, .cols = H, .vmin = 0, .vmax = 1, .xlabel = "head", .ylabel = "layer",
+                        .cbar_label = "B's group attention on A", .mark = NAN, .values = 1, .cell_fmt = "%.2f"};
+    cl_svg_panel pan[2] = {{ta, a}, {tb, b}};
+    fputs("<div class=\"mosaic\" data-stack=\"group\">\n", f);
+    cl_svg_heatmap_write(f, &h, pan, lead >= 0 ? 2 : 1);
+    fputs("<div class=\"readout\"></div></div>\n<div class=\"files\">figure for papers: <a href=\"figures/group-attention/", f);
+    cl_html_escape(f, p->name[k]);
+    fputs("_heads.png\">PNG</a> · <a href=\"figures/group-attention/", f);
+    cl_html_escape(f, p->name[k]);
+    fputs("_heads.svg\">SVG</a> · numbers: <a href=\"data/group-attention/group_attention.csv\">group_attention.csv</a>, "
+          "<a href=\"data/group-attention/group_attention.json\">group_attention.json</a></div>\n", f);
+    free(a); free(b);
+    /* every cell: its significant heads, and the strongest head with its p */
+    fprintf(f, "<table class=\"gatab\"><tr><th>lag</th><th>noise</th><th>significant heads</th><th class=\"l\">they are "
+               "(partner share, p)</th><th class=\"l\">largest partner share (head, p)</th></tr>\n");
+    for (int ai = 0; ai < o->n_lags; ai++)
+        for (int bi = 0; bi < o->n_noises; bi++) {
+            int nsig = 0, best = 0;
+            for (int i = 0; i < L * H; i++) {
+                const cl_ga_head *e = cl_group_attention_head(r, j, ai, bi, i / H, i % H);
+                nsig += e->significant;
+                if (e->partner > cl_group_attention_head(r, j, ai, bi, best / H, best % H)->partner) best = i;
+            }
+            fprintf(f, "<tr><td>%d</td><td>%g</td><td>%d</td><td class=\"l\">", o->lags[ai], o->noises[bi], nsig);
+            int shown = 0;
+            for (int i = 0; i < L * H && shown < 8; i++) {
+                const cl_ga_head *e = cl_group_attention_head(r, j, ai, bi, i / H, i % H);
+                if (!e->significant) continue;
+                fprintf(f, "%slayer %d head %d (%.3f, %.2g)", shown ? "; " : "", i / H, i % H, e->partner, e->p);
+                shown++;
+            }
+            if (nsig > shown) fprintf(f, "; … %d more", nsig - shown);
+            if (!nsig) fputs("none", f);
+            const cl_ga_head *e = cl_group_attention_head(r, j, ai, bi, best / H, best % H);
+            fprintf(f, "</td><td class=\"l\">%.3f (layer %d head %d, p %.2g)</td></tr>\n", e->partner, best / H, best % H, e->p);
+        }
+    fputs("</table>\n", f);
+    char rel[400];
+    snprintf(rel, sizeof rel, "group-attention/%s_lag", p->name[k]);
+    plot_div(f, "ga-lag", rel);
+    snprintf(rel, sizeof rel, "group-attention/%s_noise", p->name[k]);
+    plot_div(f, "ga-noise", rel);
+    return 0;
+}
+
+/* Group attention across series (Chronos-2 only; docs/group_attention.md). */
+static int ga_section(FILE *f, const page *p, cl_error *err) {
+    const cl_group_attention_opts *o = &p->in->ga.opts;
+    fprintf(f, "<section id=\"group\"><h2>7b. Group attention across series (Chronos-2)</h2>\n<p class=\"note\">Chronos-2's "
+               "every layer has a <b>group attention</b>: at each patch the series of one group attend to each other. The "
+               "cross-series analogue of the induction test: groups of %d series of i.i.d. N(0, 1) values — B, its "
+               "<b>partner</b> A and %d distractors — where B is A shifted by <i>lag</i> patches plus noise (A leads: it "
+               "already shows what B will show), %d groups per (lag, noise) cell. Per layer and head, the share of B's "
+               "group attention at the last context patch that lands on A, against the uniform 1/%d = %.3g; a head is "
+               "<b>significant</b> when its share beats %d shuffled pairings (the partner label moved to a random non-B row "
+               "of each group; one-sided p, Holm over the heads of the cell at %g) and is above 1/%d. At lag 0 A is B's "
+               "copy (a head that reads it is a similarity head); a head that still reads A at lag &gt; 0 looks up the "
+               "series that carries B's future. Hover a cell: its exact value shows under the heatmap; the figures below: "
+               "the share over the lags and the noise (the strongest heads shown, the others in the legend).</p>\n",
+            o->group_size, o->group_size - 2, o->groups, o->group_size, 1.0 / o->group_size, o->permutations, o->alpha,
+            o->group_size);
+    int rc = 0;
+    for (int k = 0; k < p->n && !rc; k++) {
+        open_model(f, p->name[k]);
+        if (!is_c2(p, k))
+            fprintf(f, "<p class=\"empty\">%s has no group attention: its series never attend to each other.</p>\n",
+                    is_bolt(p, k) ? "Chronos-Bolt" : "Chronos-T5");
+        else rc = ga_block(f, p, k, err);
+        fputs("</div>\n", f);
     }
     fputs("</section>\n", f);
     return rc;
@@ -541,10 +685,22 @@ static void patterns_section(FILE *f, const page *p) {
             continue;
         }
         const int layers = p->in->setup.models[k].encoder_layers;
-        fputs("<div class=\"plot\" data-fig=\"attn-pattern\"><label>encoder layer <select class=\"layer\">", f);
+        if (is_c2(p, k))
+            bolt_note(f, p, k, "the maps are the <b>time attention</b> of the input's row, over its patches, [REG] and "
+                               "one future token. The pass holds the input in a group of four series — the input (B), "
+                               "a partner A that leads it by one patch (A's patch t is B's patch t + 1) and two "
+                               "distractors (i.i.d. N(0, 1)) — and under the maps each head's <b>group attention</b> "
+                               "among them at the last context patch (query row down, key row across).");
+        fprintf(f, "<div class=\"plot\" data-fig=\"attn-pattern\"><label>%s layer <select class=\"layer\">",
+                is_c2(p, k) ? "" : "encoder");
         for (int l = 0; l < layers; l++) fprintf(f, "<option value=\"%d\">%d</option>", l, l);
         fputs("</select></label> <span class=\"note\">click a thumbnail to enlarge that head</span>\n<div class=\"pattern\">"
-              "<div class=\"thumbs\"></div><div class=\"big\"></div></div></div>\n<div class=\"files\">numbers: <a href=\"data/"
+              "<div class=\"thumbs\"></div><div class=\"big\"></div></div>", f);
+        if (is_c2(p, k))
+            fputs("<h3>Group attention at the last context patch</h3><p class=\"note\">Each head of the layer: query row "
+                  "(down) by key row (across) — B the input, A its partner leading by one patch, D1, D2 distractors; "
+                  "hover a cell for its value.</p><div class=\"group thumbs\"></div>", f);
+        fputs("</div>\n<div class=\"files\">numbers: <a href=\"data/"
               "patterns/", f);
         cl_html_escape(f, p->name[k]);
         fputs(".json\">", f);
@@ -724,8 +880,10 @@ static int write_page(const page *p, cl_error *err) {
     }
     fputs("</select></label>\n<nav><a href=\"#findings\">findings</a><a href=\"#setup\">setup</a><a href=\"#mosaics\">mosaics</a><a href=\"#counts\">counts"
           "</a><a href=\"#layers\">layers</a><a href=\"#sweep\">sweep</a><a href=\"#multisine\">multisine</a>"
-          "<a href=\"#claims\">claims</a>", f);
+          , f);
+    if (p->in->ga.n) fputs("<a href=\"#group\">group attention</a>", f);
     if (p->in->patterns) fputs("<a href=\"#patterns\">patterns</a>", f);
+    fputs("<a href=\"#claims\">claims</a>", f);
     if (has_formation(p)) fputs("<a href=\"#formation\">training</a>", f);
     fputs("</nav></header>\n", f);
     cl_report_findings(f, &p->verdicts, p->name, p->n);
@@ -735,6 +893,7 @@ static int write_page(const page *p, cl_error *err) {
     if (!rc) rc = layers_section(f, p, err);
     if (!rc) rc = sweep_section(f, p, err);
     if (!rc) rc = multisine_section(f, p, err);
+    if (!rc && p->in->ga.n) rc = ga_section(f, p, err);
     if (!rc && p->in->patterns) patterns_section(f, p);
     if (!rc) claims_section(f, p);
     if (!rc) rc = formation_section(f, p, err);
@@ -767,11 +926,13 @@ int cl_report_write(const char *dir, const cl_report_inputs *in, cl_error *err) 
     p->in = in;
     p->n = in->setup.n;
     int rc = 0;
-    if (p->n < 1 || p->n > MAXM || in->ind.n != p->n || in->sweep.n != p->n || in->ms.n + in->ms_bolt.n != p->n)
+    const int nms = in->ms.n + in->ms_bolt.n + in->ms_c2.n;
+    if (p->n < 1 || p->n > MAXM || in->ind.n != p->n || in->sweep.n != p->n || nms != p->n)
         rc = cl_error_set(err, CL_EINVAL, "report: %d models in the setup, %d, %d and %d in the studies", p->n, in->ind.n,
-                          in->sweep.n, in->ms.n + in->ms_bolt.n);
+                          in->sweep.n, nms);
     for (int k = 0; k < p->n && !rc; k++) { /* each model in its family's multisine result */
-        const cl_multisine_result *r = in->setup.models[k].bolt ? &in->ms_bolt : &in->ms;
+        const cl_report_model *md = &in->setup.models[k];
+        const cl_multisine_result *r = md->chronos2 ? &in->ms_c2 : md->bolt ? &in->ms_bolt : &in->ms;
         int found = 0;
         for (int j = 0; j < r->n; j++) found |= !strcmp(r->models[j].name, in->setup.models[k].name);
         if (!found) rc = cl_error_set(err, CL_EINVAL, "report: model %s has no multisine result of its family", in->setup.models[k].name);
@@ -792,17 +953,21 @@ int cl_report_read(const char *dir, cl_report_inputs *in, cl_error *err) {
     if (!rc) rc = cl_sweep_read(cl_path_join(path, sizeof path, dir, "data/sweep"), &in->sweep, err);
     /* each family's multisine results (a report of one family has only its folders); the
      * all-token induction: Chronos-T5's, in every report since the claims */
-    static const char *OPT[5] = {"data/multisine", "data/induction-all", "data/multisine-notebook", "data/multisine-bolt",
-                                 "data/multisine-notebook-bolt"};
-    static const char *FILE1[5] = {"multisine.json", "induction.json", "multisine.json", "multisine.json", "multisine.json"};
-    for (int i = 0; i < 5 && !rc; i++) {
+    static const char *OPT[8] = {"data/multisine", "data/induction-all", "data/multisine-notebook", "data/multisine-bolt",
+                                 "data/multisine-notebook-bolt", "data/multisine-chronos2", "data/multisine-notebook-chronos2",
+                                 "data/group-attention"};
+    static const char *FILE1[8] = {"multisine.json", "induction.json", "multisine.json", "multisine.json", "multisine.json",
+                                   "multisine.json", "multisine.json", "group_attention.json"};
+    for (int i = 0; i < 8 && !rc; i++) {
         char probe[PATH_MAX + 32];
         struct stat st;
         cl_path_join(path, sizeof path, dir, OPT[i]);
         snprintf(probe, sizeof probe, "%s/%s", path, FILE1[i]);
         if (stat(probe, &st) != 0) continue;
-        cl_multisine_result *r[5] = {&in->ms, NULL, &in->ms_nb, &in->ms_bolt, &in->ms_nb_bolt};
-        rc = i == 1 ? cl_induction_read(path, &in->ind_all, err) : cl_multisine_read(path, r[i], err);
+        cl_multisine_result *r[8] = {&in->ms, NULL, &in->ms_nb, &in->ms_bolt, &in->ms_nb_bolt, &in->ms_c2, &in->ms_nb_c2, NULL};
+        rc = i == 1 ? cl_induction_read(path, &in->ind_all, err)
+           : i == 7 ? cl_group_attention_read(path, &in->ga, err)
+                    : cl_multisine_read(path, r[i], err);
     }
     if (!rc && !(in->mss = calloc((size_t)in->setup.n, sizeof *in->mss)))
         rc = cl_error_set(err, CL_ENOMEM, "report: out of memory");
@@ -843,6 +1008,9 @@ void cl_report_inputs_free(cl_report_inputs *in) {
     cl_multisine_free(&in->ms_nb);
     cl_multisine_free(&in->ms_bolt);
     cl_multisine_free(&in->ms_nb_bolt);
+    cl_multisine_free(&in->ms_c2);
+    cl_multisine_free(&in->ms_nb_c2);
+    cl_group_attention_free(&in->ga);
     cl_report_setup_free(&in->setup);
     memset(in, 0, sizeof *in);
 }

@@ -24,7 +24,8 @@ typedef struct cl_report_model {
     char dtype[16];     /* of the weights as stored (f32, bf16, ..., mixed) */
     int d_model, d_ff, d_kv, heads, encoder_layers, decoder_layers, vocab_size;
     cl_precision precision; /* of its products (--precision; cl_model_precision) */
-    int bolt;               /* 1: Chronos-Bolt (repeated random patches; sections in patches) */
+    int bolt;               /* 1: Chronos-Bolt or Chronos-2 (repeated random patches; sections in patches) */
+    int chronos2;           /* 1: Chronos-2 (bolt is 1 too): time attention, group attention, no decoder */
     int context_length;     /* values (T5 and Bolt) */
     int patch_size, patch_stride, reg_token; /* Chronos-Bolt: the patching, [REG] appended */
 } cl_report_model;
@@ -45,6 +46,12 @@ typedef struct cl_report_setup {
     char ms_input[256], ms_nb_input[256];  /* the text's and the notebooks' amplitudes (Chronos-T5) */
     char ind_patches[160];                 /* Chronos-Bolt's induction input ("" without Bolt models) */
     char ms_input_bolt[320], ms_nb_input_bolt[320]; /* Chronos-Bolt's multisine inputs ("" without) */
+    char ms_input_c2[320], ms_nb_input_c2[320];     /* Chronos-2's ("" without Chronos-2 models) */
+    /* the group-attention step (Chronos-2 models only; ga_groups 0: not run). Kept out of the
+     * six steps' list so that reports without Chronos-2 keep their setup.json. */
+    int ga_groups, ga_group_size, ga_permutations;
+    char ga_lags[128], ga_noises[128];
+    double ga_seconds;
     int ms_permutations, mss_configs, mss_permutations;
     int n;
     cl_report_model *models;              /* (n) */
@@ -65,6 +72,9 @@ typedef struct cl_report_inputs {
     cl_multisine_result ms_nb;      /* the notebooks' amplitudes; n = 0: not run */
     cl_multisine_result ms_bolt;    /* Chronos-Bolt models (data/multisine-bolt/; n = 0: none) */
     cl_multisine_result ms_nb_bolt; /* data/multisine-notebook-bolt/ */
+    cl_multisine_result ms_c2;      /* Chronos-2 models (data/multisine-chronos2/; n = 0: none) */
+    cl_multisine_result ms_nb_c2;   /* data/multisine-notebook-chronos2/ */
+    cl_group_attention_result ga;   /* Chronos-2 models (data/group-attention/; n = 0: none) */
     cl_mssweep_result *mss;
     cl_formation_result *formation; /* (setup.n) pts NULL: the model's folder held no formation.csv */
     char **patterns;                /* (setup.n) attention patterns on a real input, as the JSON of

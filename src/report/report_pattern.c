@@ -58,6 +58,35 @@ void cl_report_pattern_json(FILE *f, const cl_report_pattern *p) {
         fputc(']', f);
     }
     fputc(']', f);
+    if (p->gmaps) { /* Chronos-2: the group's maps at one token */
+        fprintf(f, ",\"group\":{\"pos\":%d,\"labels\":[", p->gpos);
+        for (int b = 0; b < p->gB; b++) {
+            fputs(b ? ",\"" : "\"", f);
+            clean(f, p->glabels[b]);
+            fputc('"', f);
+        }
+        fputs("],\"maps\":[", f);
+        for (int l = 0; l < p->layers; l++) {
+            fputs(l ? ",[" : "[", f);
+            for (int h = 0; h < p->heads; h++) {
+                const float *m = p->gmaps + ((size_t)l * p->heads + h) * p->gB * p->gB;
+                fputs(h ? ",[" : "[", f);
+                for (int q = 0; q < p->gB; q++) {
+                    fputs(q ? ",[" : "[", f);
+                    for (int k = 0; k < p->gB; k++) {
+                        const float v = m[q * p->gB + k];
+                        if (k) fputc(',', f);
+                        if (!isfinite(v)) fputs("null", f);
+                        else fprintf(f, "%.6g", v);
+                    }
+                    fputc(']', f);
+                }
+                fputc(']', f);
+            }
+            fputc(']', f);
+        }
+        fputs("]}", f);
+    }
     if (p->score) {
         fputs(",\"score\":[", f);
         for (int l = 0; l < p->layers; l++) {
@@ -75,6 +104,8 @@ void cl_report_pattern_free(cl_report_pattern *p) {
     free(p->maps);
     free(p->score);
     free(p->labels);
+    free(p->gmaps);
+    free(p->glabels);
     memset(p, 0, sizeof *p);
 }
 
@@ -83,7 +114,7 @@ void cl_report_pattern_free(cl_report_pattern *p) {
 static float *make_input(const cl_model *m, int kind, const cl_context *csv, uint64_t seed, int *n, int *stripe, char *what,
                          size_t wn, cl_error *err) {
     const cl_config *c = cl_model_config(m);
-    const int bolt = cl_model_is_bolt(m), ps = bolt ? c->patch_size : 1;
+    const int bolt = cl_model_is_bolt(m) || cl_model_is_chronos2(m), ps = bolt ? c->patch_size : 1; /* patches */
     const int cap = bolt ? c->context_length / ps : c->context_length; /* positions the context holds */
     float *v = NULL;
     *stripe = 0;
@@ -132,12 +163,106 @@ static float *make_input(const cl_model *m, int kind, const cl_context *csv, uin
     return v;
 }
 
+/* Chronos-2 (one pass of a group of G_ROWS series: the input, a partner leading it by one patch,
+ * distractors, one output patch): the time attention of the input's row (its maps, as the
+ * other families' encoder self-attention) and the group attention of the group at the last
+ * context patch. */
+#define G_ROWS 4
+static int run_chronos2(const cl_model *m, float *v, int n, int stripe, uint64_t seed, cl_report_pattern *p, cl_error *err) {
+    const cl_config *c = cl_model_config(m);
+    const int ps = c->patch_size, B = G_ROWS;
+    float *x = malloc(sizeof(float) * (size_t)B * n);
+    int gid[G_ROWS] = {0, 0, 0, 0};
+    if (!x) return cl_error_set(err, CL_ENOMEM, "report: out of memory");
+    cl_rng g;
+    cl_rng_seed(&g, seed ^ 0x5851f42d4c957f2dull);
+    memcpy(x, v, sizeof(float) * n);
+    for (int t = 0; t < n; t++) /* A[t] = B[t + ps]: A shows each patch one patch before B does */
+        x[n + t] = t + ps < n ? v[t + ps] : (float)cl_rng_normal(&g);
+    for (size_t i = 2 * (size_t)n; i < (size_t)B * n; i++) x[i] = (float)cl_rng_normal(&g);
+    cl_context ctx = {.values = x, .B = B, .L = n};
+    cl_forward_opts fo;
+    cl_forward_default(&fo);
+    fo.group_ids = gid;
+    fo.n_group_ids = B;
+    fo.output_patches = 1;
+    cl_forward_result r;
+    int rc = cl_forward_run(m, &ctx, &fo, &r, err);
+    free(x);
+    if (rc) return rc;
+    const cl_forward_tensor *mask = cl_forward_get(&r, "attention_mask"), *a0 = cl_forward_get(&r, "time_attn.0");
+    if (!mask || !a0) { rc = cl_error_set(err, CL_EINVAL, "report: the forward pass kept no time-attention maps"); goto done; }
+    const int S = (int)a0->shape[2], H = (int)a0->shape[1], NL = c->num_layers, nv = n / ps;
+    int *idx = malloc(sizeof(int) * S), T = 0;
+    if (!idx) { rc = cl_error_set(err, CL_ENOMEM, "report: out of memory"); goto done; }
+    for (int s = 0; s < S; s++) /* row 0's observed tokens */
+        if (((const int64_t *)mask->data)[s]) idx[T++] = s;
+    p->layers = NL;
+    p->heads = H;
+    p->T = T;
+    p->gB = B;
+    snprintf(p->stack, sizeof p->stack, "time attention");
+    p->maps = malloc(sizeof(float) * (size_t)NL * H * T * T);
+    p->labels = calloc((size_t)T, sizeof *p->labels);
+    p->gmaps = malloc(sizeof(float) * (size_t)NL * H * B * B);
+    p->glabels = calloc((size_t)B, sizeof *p->glabels);
+    p->score = stripe ? calloc((size_t)NL * H, sizeof(double)) : NULL;
+    if (!p->maps || !p->labels || !p->gmaps || !p->glabels || (stripe && !p->score)) {
+        free(idx);
+        rc = cl_error_set(err, CL_ENOMEM, "report: out of memory");
+        goto done;
+    }
+    const int first = S - 2 - nv; /* the tokens: nv context patches, [REG], one future token */
+    p->gpos = -1;
+    for (int t = 0; t < T; t++) {
+        const int pos = idx[t] - first;
+        if (pos < nv) snprintf(p->labels[t], sizeof p->labels[t], "p%d: %.3g", pos, v[pos * ps]);
+        else snprintf(p->labels[t], sizeof p->labels[t], "%d: %s", pos, pos == nv ? "[REG]" : "future 0");
+        if (pos == nv - 1) p->gpos = t;
+    }
+    snprintf(p->glabels[0], sizeof p->glabels[0], "B: the input");
+    snprintf(p->glabels[1], sizeof p->glabels[1], "A: leads B by 1 patch");
+    for (int b = 2; b < B; b++) snprintf(p->glabels[b], sizeof p->glabels[b], "D%d: distractor", b - 1);
+    p->stripe = stripe;
+    p->last = nv;
+    const int gs = p->gpos >= 0 ? idx[p->gpos] : S - 3; /* the last context patch */
+    for (int l = 0; l < NL && !rc; l++) {
+        char name[32];
+        snprintf(name, sizeof name, "time_attn.%d", l);
+        const cl_forward_tensor *a = cl_forward_get(&r, name);
+        snprintf(name, sizeof name, "group_attn.%d", l);
+        const cl_forward_tensor *ga = cl_forward_get(&r, name);
+        if (!a || !ga) { rc = cl_error_set(err, CL_EINVAL, "report: no map %s", name); break; }
+        const float *A = a->data, *G = ga->data; /* (B, H, S, S) row 0 first; (S, H, B, B) */
+        for (int h = 0; h < H; h++) {
+            float *o = p->maps + ((size_t)l * H + h) * T * T;
+            double sum = 0;
+            int cnt = 0;
+            for (int q = 0; q < T; q++)
+                for (int k = 0; k < T; k++) o[(size_t)q * T + k] = A[((size_t)h * S + idx[q]) * S + idx[k]];
+            for (int q = stripe; stripe && q < nv && q < T; q++, cnt++) sum += o[(size_t)q * T + q - stripe + 1];
+            if (stripe) p->score[l * H + h] = cnt ? sum / cnt : NAN;
+            memcpy(p->gmaps + ((size_t)l * H + h) * B * B, G + ((size_t)gs * H + h) * B * B, sizeof(float) * B * B);
+        }
+    }
+    free(idx);
+done:
+    cl_forward_free(&r);
+    return rc;
+}
+
 int cl_report_pattern_run(const cl_model *m, int kind, const cl_context *csv, uint64_t seed, cl_report_pattern *p,
                           cl_error *err) {
     memset(p, 0, sizeof *p);
     int n = 0, stripe = 0;
     float *v = make_input(m, kind, csv, seed, &n, &stripe, p->input, sizeof p->input, err);
     if (!v) return err->code ? err->code : CL_EINVAL;
+    if (cl_model_is_chronos2(m)) {
+        int rc = run_chronos2(m, v, n, stripe, seed, p, err);
+        free(v);
+        if (rc) cl_report_pattern_free(p);
+        return rc;
+    }
     const cl_config *c = cl_model_config(m);
     const int bolt = cl_model_is_bolt(m), ps = bolt ? c->patch_size : 1;
     cl_context x = {.values = v, .B = 1, .L = n};

@@ -8,8 +8,9 @@
 #include "report/report_data.h"
 #include "report/fig_induction.h"
 #include "report/fig_multisine.h"
+#include "report/fig_group_attention.h"
+#include "study/group_attention/group_attention.h"
 #include "study/common/rrt.h"
-#include "study/common/family_check.h"
 #include "core/core.h"
 #include "io/outlock.h"
 
@@ -101,9 +102,14 @@ static int mkdir_err(const char *dir, cl_error *err) {
     return mkdir(dir, 0777) && errno != EEXIST ? cl_error_set(err, CL_EIO, "%s: cannot create (%s)", dir, strerror(errno)) : 0;
 }
 
-/* The models of one family (CL_FAMILY_T5 / CL_FAMILY_BOLT), in the report's order: the
- * all-token induction step is Chronos-T5's only, and each family's multisine input is its
- * own (tokens vs patches, method.md §4.2). */
+/* The models of one family (Chronos-T5, Chronos-Bolt, Chronos-2: FAM_*), in the report's
+ * order: the all-token induction step is Chronos-T5's only, each family's multisine input is
+ * its own (tokens vs patches, method.md §4.2), the group-attention step Chronos-2's only. */
+enum { FAM_T5, FAM_BOLT, FAM_C2, FAMS };
+static const char *const FAM_SUFFIX[FAMS] = {"", "-bolt", "-chronos2"}; /* data/<step><suffix>/ */
+
+static int family_of(const cl_model *m) { return cl_model_is_chronos2(m) ? FAM_C2 : cl_model_is_bolt(m) ? FAM_BOLT : FAM_T5; }
+
 typedef struct family {
     int n, idx[CL_REPORT_MAX_MODELS];
     const char *dirs[CL_REPORT_MAX_MODELS], *names[CL_REPORT_MAX_MODELS];
@@ -111,10 +117,10 @@ typedef struct family {
     cl_study_model info[CL_REPORT_MAX_MODELS];
 } family;
 
-static void make_families(const cl_report_opts *o, cl_model *const *m, const cl_study_model *info, family fam[2]) {
-    memset(fam, 0, 2 * sizeof *fam);
+static void make_families(const cl_report_opts *o, cl_model *const *m, const cl_study_model *info, family fam[FAMS]) {
+    memset(fam, 0, FAMS * sizeof *fam);
     for (int k = 0; k < o->n; k++) {
-        family *f = &fam[cl_model_is_bolt(m[k]) ? 1 : 0];
+        family *f = &fam[family_of(m[k])];
         f->idx[f->n] = k;
         f->dirs[f->n] = o->dirs[k];
         f->names[f->n] = info[k].name;
@@ -126,12 +132,13 @@ static void make_families(const cl_report_opts *o, cl_model *const *m, const cl_
 /* The settings of each step, built once: checked against every model before the first
  * step runs, then run. */
 typedef struct step_opts {
-    family fam[2];                  /* [0] Chronos-T5, [1] Chronos-Bolt models */
+    family fam[FAMS];               /* the models of each family (FAM_*) */
     cl_induction_study_opts ind;
     cl_induction_study_opts ind_all; /* the claim `band`: every non-special token, scores only (T5) */
     cl_sweep_study_opts sweep;      /* cells too long for a model's context are skipped for it */
-    cl_multisine_opts ms[2];        /* per family: input fitted to the shortest context (cl_multisine_fit_models) */
-    cl_multisine_opts ms_nb[2];     /* the same with the author's notebooks' amplitudes */
+    cl_multisine_opts ms[FAMS];     /* per family: input fitted to the shortest context (cl_multisine_fit_models) */
+    cl_multisine_opts ms_nb[FAMS];  /* the same with the author's notebooks' amplitudes */
+    cl_group_attention_opts ga;     /* Chronos-2 models only */
 } step_opts;
 
 static void make_step_opts(const cl_report_opts *o, cl_model *const *m, const cl_study_model *info, step_opts *so) {
@@ -148,12 +155,28 @@ static void make_step_opts(const cl_report_opts *o, cl_model *const *m, const cl
         for (int i = 0; i < 3; i++) so->sweep.reps[i] = so->sweep.lens[i] = 2 + 4 * i;
     }
     so->sweep.skip_unfit = 1; /* e.g. a Chronos-Bolt context of 32 patches holds R x L + 1 <= 32 only */
-    for (int f = 0; f < 2; f++) {
+    for (int f = 0; f < FAMS; f++) {
         cl_multisine_default(&so->ms[f]);
         so->ms[f].seed = o->seed;
         so->ms[f].permutations = perms;
         so->ms[f].names = so->fam[f].names;
         so->ms[f].precision = o->precision;
+    }
+    /* the group-attention study's defaults; --quick: fewer groups, lags and noise levels */
+    cl_group_attention_default(&so->ga);
+    so->ga.seed = o->seed;
+    so->ga.precision = o->precision;
+    so->ga.names = so->fam[FAM_C2].names;
+    /* Holm over a base model's 144 heads needs p below 0.05/144, which 1,000 shuffles cannot
+     * give (1/1001); 10,000 even --quick: the shuffles cost nothing beside the passes (a
+     * chronos2-small group-attention run: 27.0 s at 10,000, 28.5 s at 1,000, load ~16) */
+    so->ga.permutations = 10000;
+    if (o->quick) {
+        so->ga.groups = 16;
+        so->ga.n_lags = 3;
+        so->ga.lags[0] = 0; so->ga.lags[1] = 1; so->ga.lags[2] = 2;
+        so->ga.n_noises = 2;
+        so->ga.noises[0] = 0; so->ga.noises[1] = 1;
     }
     so->ind_all = so->ind;
     so->ind_all.sampling_all = 1;
@@ -167,7 +190,7 @@ static int check_steps(const cl_report_opts *o, cl_model *const *m, const cl_stu
                        cl_error *err) {
     int rc = cl_induction_study_check(m, info, o->n, &so->ind, err);
     if (!rc) rc = cl_sweep_study_check(m, info, o->n, &so->sweep, err);
-    for (int f = 0; f < 2 && !rc; f++) {
+    for (int f = 0; f < FAMS && !rc; f++) {
         if (!so->fam[f].n) continue;
         rc = cl_multisine_fit_models(so->fam[f].dirs, so->fam[f].n, &so->ms[f], err);
         if (!rc) { /* the notebooks' amplitudes on the same (fitted) input */
@@ -175,6 +198,11 @@ static int check_steps(const cl_report_opts *o, cl_model *const *m, const cl_stu
             so->ms_nb[f] = so->ms[f];
             for (int i = 0; i < so->ms_nb[f].input.n && i < 4; i++) so->ms_nb[f].input.amps[i] = AMPS[i];
         }
+    }
+    for (int k = 0; k < so->fam[FAM_C2].n && !rc; k++) { /* the group-attention step's lags within each context */
+        int patches;
+        if ((rc = cl_ga_check(cl_model_config(so->fam[FAM_C2].m[k]), &so->ga, &patches, err)))
+            rc = cl_error_prefix(err, so->fam[FAM_C2].dirs[k]);
     }
     if (rc) {
         char msg[sizeof err->msg];
@@ -207,6 +235,8 @@ static void describe_inputs(cl_report_inputs *in) {
     describe_input(&in->ms_nb, NB, s->ms_nb_input, sizeof s->ms_nb_input);
     describe_input(&in->ms_bolt, TEXT, s->ms_input_bolt, sizeof s->ms_input_bolt);
     describe_input(&in->ms_nb_bolt, NB, s->ms_nb_input_bolt, sizeof s->ms_nb_input_bolt);
+    describe_input(&in->ms_c2, TEXT, s->ms_input_c2, sizeof s->ms_input_c2);
+    describe_input(&in->ms_nb_c2, NB, s->ms_nb_input_c2, sizeof s->ms_nb_input_c2);
 }
 
 static void fill_setup(const cl_report_opts *o, cl_model *const *m, const cl_study_model *info, int perms,
@@ -226,9 +256,11 @@ static void fill_setup(const cl_report_opts *o, cl_model *const *m, const cl_stu
     snprintf(s->sweep_reps, sizeof s->sweep_reps, "%s", o->quick ? "2,6,10" : "2,4,6,8,10");
     snprintf(s->sweep_lens, sizeof s->sweep_lens, "%s", o->quick ? "2,6,10" : "2,4,6,8,10");
     s->sweep_batch = o->sweep_batch;
-    if (so->fam[1].n)
-        snprintf(s->ind_patches, sizeof s->ind_patches, "Chronos-Bolt: repeated random patches, i.i.d. N(0, 1) values, "
-                 "offset 0 (method.md §4.1)");
+    if (so->fam[FAM_BOLT].n || so->fam[FAM_C2].n)
+        snprintf(s->ind_patches, sizeof s->ind_patches, "%s: repeated random patches, i.i.d. N(0, 1) values, "
+                 "offset 0 (method.md §4.1)%s", so->fam[FAM_BOLT].n && so->fam[FAM_C2].n ? "Chronos-Bolt, Chronos-2"
+                 : so->fam[FAM_BOLT].n ? "Chronos-Bolt" : "Chronos-2",
+                 so->fam[FAM_C2].n ? "; Chronos-2: one future token, rows encoder and future" : "");
     s->ms_permutations = perms;
     s->mss_configs = o->configs;
     s->mss_permutations = perms;
@@ -247,7 +279,8 @@ static void fill_setup(const cl_report_opts *o, cl_model *const *m, const cl_stu
         x->decoder_layers = c->num_decoder_layers;
         x->vocab_size = c->vocab_size;
         x->precision = cl_model_precision(m[k]);
-        x->bolt = cl_model_is_bolt(m[k]);
+        x->chronos2 = cl_model_is_chronos2(m[k]);
+        x->bolt = cl_model_is_bolt(m[k]) || x->chronos2; /* both read patches */
         x->context_length = c->context_length;
         x->patch_size = x->bolt ? c->patch_size : 0;
         x->patch_stride = x->bolt ? c->patch_stride : 0;
@@ -289,19 +322,22 @@ static int run_steps(const cl_report_opts *o, cl_model *const *m, const cl_study
             if (!rc) rc = cl_sweep_write(&in->sweep, d, err);
             if (!rc) rc = cl_fig_sweep_set(&in->sweep, heads, f, err);
         } else if (s == CL_REPORT_MULTISINE || s == CL_REPORT_MULTISINE_NB) {
-            /* one run per family (data/<step>/ Chronos-T5, data/<step>-bolt/ Chronos-Bolt); the
-             * figures of both in figures/<step>/, by model name */
-            for (int fa = 0; fa < 2 && !rc; fa++) {
+            /* one run per family (data/<step>/ Chronos-T5, data/<step>-bolt/ Chronos-Bolt,
+             * data/<step>-chronos2/ Chronos-2); the figures of all in figures/<step>/, by model name */
+            cl_multisine_result *const RES[2][FAMS] = {{&in->ms, &in->ms_bolt, &in->ms_c2},
+                                                       {&in->ms_nb, &in->ms_nb_bolt, &in->ms_nb_c2}};
+            int fams = 0;
+            for (int fa = 0; fa < FAMS; fa++) fams += so->fam[fa].n > 0;
+            for (int fa = 0; fa < FAMS && !rc; fa++) {
                 const family *fm = &so->fam[fa];
                 if (!fm->n) continue;
                 cl_multisine_opts *mo = s == CL_REPORT_MULTISINE ? &so->ms[fa] : &so->ms_nb[fa];
-                cl_multisine_result *r = s == CL_REPORT_MULTISINE ? (fa ? &in->ms_bolt : &in->ms)
-                                                                  : (fa ? &in->ms_nb_bolt : &in->ms_nb);
-                char db[PATH_MAX + 8];
-                snprintf(db, sizeof db, "%s%s", d, fa ? "-bolt" : "");
+                cl_multisine_result *r = RES[s != CL_REPORT_MULTISINE][fa];
+                char db[PATH_MAX + 16];
+                snprintf(db, sizeof db, "%s%s", d, FAM_SUFFIX[fa]);
                 step_progress spf = {&o->progress, s, SHARE[s] + (SHARE[s + 1] - SHARE[s]) * fm->idx[0] / n,
                                      SHARE[s] + (SHARE[s + 1] - SHARE[s]) * (fm->idx[0] + fm->n) / n};
-                mo->progress = (cl_progress){.ctx = so->fam[0].n && so->fam[1].n ? (void *)&spf : (void *)&sp,
+                mo->progress = (cl_progress){.ctx = fams > 1 ? (void *)&spf : (void *)&sp,
                                              .fn = on_step_progress};
                 if (fa) rc = mkdir_err(db, err);
                 if (!rc) rc = cl_multisine_run(fm->dirs, fm->n, mo, r, err);
@@ -333,6 +369,41 @@ static int run_steps(const cl_report_opts *o, cl_model *const *m, const cl_study
         }
         in->setup.step_seconds[s] = cl_now() - t0;
     }
+    return rc;
+}
+
+/* progress of the group-attention step, after the six steps: "report: group-attention (<stage>)" */
+static int on_ga_progress(void *ctx, const char *stage, double done, double total) {
+    char label[512];
+    snprintf(label, sizeof label, "report: group-attention (%s)", stage);
+    return cl_progress_ask(ctx, label, total > 0 ? done / total : 0, 1.0);
+}
+
+/* The group-attention study of the Chronos-2 models (docs/group_attention.md): its files under
+ * data/group-attention/, its figures under figures/group-attention/, its settings in the setup. */
+static int run_group_attention(const cl_report_opts *o, step_opts *so, const char *data, const char *figs,
+                               cl_report_inputs *in, cl_error *err) {
+    const family *c2 = &so->fam[FAM_C2];
+    if (!c2->n) return 0;
+    char d[PATH_MAX], f[PATH_MAX];
+    int rc = mkdir_err(cl_path_join(d, sizeof d, data, "group-attention"), err);
+    if (!rc) rc = mkdir_err(cl_path_join(f, sizeof f, figs, "group-attention"), err);
+    const double t0 = cl_now();
+    so->ga.progress = (cl_progress){.ctx = (void *)&o->progress, .fn = on_ga_progress};
+    if (!rc) rc = cl_group_attention_run(c2->dirs, c2->n, &so->ga, &in->ga, err);
+    if (!rc) rc = cl_group_attention_write(&in->ga, d, err);
+    if (!rc) rc = cl_fig_group_attention(&in->ga, f, err);
+    cl_report_setup *s = &in->setup;
+    const cl_group_attention_opts *g = &in->ga.opts;
+    s->ga_groups = g->groups;
+    s->ga_group_size = g->group_size;
+    s->ga_permutations = g->permutations;
+    int len = 0;
+    for (int i = 0; i < g->n_lags; i++) len += snprintf(s->ga_lags + len, sizeof s->ga_lags - len, "%s%d", i ? "," : "", g->lags[i]);
+    len = 0;
+    for (int i = 0; i < g->n_noises; i++)
+        len += snprintf(s->ga_noises + len, sizeof s->ga_noises - len, "%s%g", i ? "," : "", g->noises[i]);
+    s->ga_seconds = cl_now() - t0;
     return rc;
 }
 
@@ -391,10 +462,11 @@ int cl_report_run(const cl_report_opts *oin, char *index, size_t index_n, cl_err
     int rc = cl_study_models_load(o.dirs, o.names, o.n, NULL, &lo, m, info, err);
     for (int k = 0; k < o.n && !rc; k++) {
         int lo, hi;
-        if ((rc = cl_study_refuse_chronos2(m[k], o.dirs[k], "report", err))) break; /* its sections: not yet */
-        heads[k] = cl_model_config(m[k])->num_decoder_layers * cl_model_config(m[k])->num_heads;
-        /* Chronos-T5: its token band; Chronos-Bolt: repeated random patches, no tokens */
-        if (!cl_model_is_bolt(m[k]) && cl_rrt_token_band(cl_model_config(m[k]), &lo, &hi, err)) rc = cl_error_prefix(err, o.dirs[k]);
+        const cl_config *c = cl_model_config(m[k]);
+        /* the heads the sweep counts: the decoder's (Chronos-2: the time attention of every layer) */
+        heads[k] = (family_of(m[k]) == FAM_C2 ? c->num_layers : c->num_decoder_layers) * c->num_heads;
+        /* Chronos-T5: its token band; Chronos-Bolt and Chronos-2: repeated random patches, no tokens */
+        if (family_of(m[k]) == FAM_T5 && cl_rrt_token_band(cl_model_config(m[k]), &lo, &hi, err)) rc = cl_error_prefix(err, o.dirs[k]);
     }
     step_opts *so = rc ? NULL : calloc(1, sizeof *so); /* ~150 kB: the family lists */
     if (!rc && !so) rc = cl_error_set(err, CL_ENOMEM, "report: out of memory");
@@ -436,6 +508,7 @@ int cl_report_run(const cl_report_opts *oin, char *index, size_t index_n, cl_err
         if (stat(cl_path_join(fp, sizeof fp, o.dirs[k], "formation.csv"), &fst) == 0) rc = cl_formation_read(o.dirs[k], &in.formation[k], err);
     }
     if (!rc) rc = copy_formation(&o, &in.setup, data, figs, err);
+    if (!rc) rc = run_group_attention(&o, so, data, figs, &in, err);
     if (!rc) rc = run_patterns(&o, m, info, data, &in, err);
     in.setup.seconds = cl_now() - t_all;
     if (!rc) rc = cl_report_setup_write(&in.setup, cl_path_join(a, sizeof a, data, "setup.json"), err);

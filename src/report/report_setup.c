@@ -43,6 +43,17 @@ int cl_report_setup_write(const cl_report_setup *s, const char *path, cl_error *
     cJSON *mn = cJSON_AddObjectToObject(set, "multisine_notebook");
     cJSON_AddStringToObject(mn, "input", s->ms_nb_input);
     if (s->ms_nb_input_bolt[0]) cJSON_AddStringToObject(mn, "input_bolt", s->ms_nb_input_bolt);
+    if (s->ms_input_c2[0]) cJSON_AddStringToObject(ms, "input_chronos2", s->ms_input_c2);
+    if (s->ms_nb_input_c2[0]) cJSON_AddStringToObject(mn, "input_chronos2", s->ms_nb_input_c2);
+    if (s->ga_groups > 0) { /* Chronos-2 models only */
+        cJSON *ga = cJSON_AddObjectToObject(set, "group_attention");
+        cJSON_AddNumberToObject(ga, "groups", s->ga_groups);
+        cJSON_AddNumberToObject(ga, "group_size", s->ga_group_size);
+        cJSON_AddStringToObject(ga, "lags", s->ga_lags);
+        cJSON_AddStringToObject(ga, "noises", s->ga_noises);
+        cJSON_AddNumberToObject(ga, "permutations", s->ga_permutations);
+        cJSON_AddNumberToObject(ga, "seconds", s->ga_seconds);
+    }
     cJSON_AddNumberToObject(mn, "permutations", s->ms_permutations);
     cJSON *mss = cJSON_AddObjectToObject(set, "multisine_sweep");
     cJSON_AddNumberToObject(mss, "configs", s->mss_configs);
@@ -64,7 +75,7 @@ int cl_report_setup_write(const cl_report_setup *s, const char *path, cl_error *
         cJSON_AddNumberToObject(x, "decoder_layers", m->decoder_layers);
         cJSON_AddNumberToObject(x, "vocab_size", m->vocab_size);
         cJSON_AddStringToObject(x, "precision", cl_precision_name(m->precision));
-        cJSON_AddStringToObject(x, "family", m->bolt ? "chronos-bolt" : "chronos-t5");
+        cJSON_AddStringToObject(x, "family", m->chronos2 ? "chronos-2" : m->bolt ? "chronos-bolt" : "chronos-t5");
         cJSON_AddNumberToObject(x, "context_length", m->context_length);
         if (m->bolt) {
             cJSON_AddNumberToObject(x, "patch_size", m->patch_size);
@@ -119,6 +130,18 @@ int cl_report_setup_read(const char *path, cl_report_setup *s, cl_error *err) {
     const cJSON *mnb = cl_jr_obj(&j, set, "multisine_notebook");
     if (cJSON_GetObjectItemCaseSensitive(mnb, "input_bolt"))
         str(&j, mnb, "input_bolt", s->ms_nb_input_bolt, sizeof s->ms_nb_input_bolt);
+    if (cJSON_GetObjectItemCaseSensitive(ms, "input_chronos2")) str(&j, ms, "input_chronos2", s->ms_input_c2, sizeof s->ms_input_c2);
+    if (cJSON_GetObjectItemCaseSensitive(mnb, "input_chronos2"))
+        str(&j, mnb, "input_chronos2", s->ms_nb_input_c2, sizeof s->ms_nb_input_c2);
+    const cJSON *ga = cJSON_GetObjectItemCaseSensitive(set, "group_attention"); /* with Chronos-2 models only */
+    if (ga) {
+        s->ga_groups = cl_jr_int(&j, ga, "groups");
+        s->ga_group_size = cl_jr_int(&j, ga, "group_size");
+        str(&j, ga, "lags", s->ga_lags, sizeof s->ga_lags);
+        str(&j, ga, "noises", s->ga_noises, sizeof s->ga_noises);
+        s->ga_permutations = cl_jr_int(&j, ga, "permutations");
+        s->ga_seconds = cl_jr_num(&j, ga, "seconds");
+    }
     s->ms_permutations = cl_jr_int(&j, ms, "permutations");
     s->mss_configs = cl_jr_int(&j, mss, "configs");
     s->mss_permutations = cl_jr_int(&j, mss, "permutations");
@@ -147,8 +170,10 @@ int cl_report_setup_read(const char *path, cl_report_setup *s, cl_error *err) {
         const cJSON *fam = cJSON_GetObjectItemCaseSensitive(x, "family");
         if (fam) {
             const char *f = cl_jr_str(&j, x, "family");
-            if (f && strcmp(f, "chronos-t5") && strcmp(f, "chronos-bolt")) cl_jr_fail(&j, "not chronos-t5 or chronos-bolt", "family");
-            m->bolt = f && !strcmp(f, "chronos-bolt");
+            if (f && strcmp(f, "chronos-t5") && strcmp(f, "chronos-bolt") && strcmp(f, "chronos-2"))
+                cl_jr_fail(&j, "not chronos-t5, chronos-bolt or chronos-2", "family");
+            m->chronos2 = f && !strcmp(f, "chronos-2");
+            m->bolt = f && (!strcmp(f, "chronos-bolt") || m->chronos2); /* both: patches */
             m->context_length = cl_jr_int(&j, x, "context_length");
         }
         if (m->bolt) {
