@@ -2,7 +2,7 @@
 # run_with_cache of every hook point vs a plain forward (issue 26: <= 1.5x), on a random
 # checkpoint of chronos-t5-small's shape (`chronolens init --size small`), 4 series x 512
 # values: in one process (bench/hooks_cache.py, pairs alternated, ratio of each pair), and
-# as whole processes side by side with farm-bench when it is on PATH (3 passes a process).
+# as whole processes alternated by bench/alternate.py (3 passes a process, N pairs).
 #   bench/hooks.sh            (N=5 pairs; ~1 minute on 2 idle cores)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +15,4 @@ mkdir -p "$DIR"
 [ -f "$M/model.safetensors" ] || "$BUILD/chronolens" init --size small --out "$M" --seed 42 --quiet
 export PYTHONPATH=$PWD/python CHRONOLENS_LIB=$PWD/$BUILD
 $PY bench/hooks_cache.py "$M" both "$N"
-if command -v farm-bench >/dev/null; then
-  farm-bench -n 3 --timeout 600 --vs "$PY bench/hooks_cache.py $M plain 3" -- $PY bench/hooks_cache.py "$M" cache 3
-fi
+$PY bench/alternate.py "$N" "$PY bench/hooks_cache.py $M plain 3" "$PY bench/hooks_cache.py $M cache 3"

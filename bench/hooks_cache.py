@@ -1,7 +1,7 @@
 """run_with_cache of every hook point vs a plain forward pass, in one process (issue 26:
 target <= 1.5x): `python3 bench/hooks_cache.py MODEL [MODE] [N]`. MODE "both" (default)
 alternates the two N times and prints each median and their ratio (pairs: the machine's
-drift cancels); "plain" / "cache" run one of them N times (for farm-bench, whole process). "both" also times a pass
+drift cancels); "plain" / "cache" run one of them N times (for bench/alternate.py, whole process). "both" also times a pass
 with a hook set attached and nothing registered (the cost of the branches).
 4 series x 512 values of a noisy sine; the decoder reads the start token (one position)."""
 import statistics
