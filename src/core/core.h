@@ -64,6 +64,19 @@ void cl_linear_few(const float *x, int rows, int in, const float *W, int out, fl
 /* The same with row strides for x (ldx) and W (ldw): e.g. one head's columns. */
 void cl_linear_few_ld(const float *x, int ldx, int rows, int in, const float *W, int ldw, int out, float beta,
                       float *y, int ldy, double *flops);
+/* Products sharing x (rows, in) [ldx]: y_k (rows, out_k) [ldy_k] = x · W_k^T (+ y_k when
+ * beta_k = 1), W_k (out_k, in) [ldw_k]; ldw 0 means in, ldy 0 means out. Each product cut
+ * exactly as cl_linear_few_ld cuts it (same bits), all panels in one pool job (one hand-off
+ * for a decoder step's q, k and v). */
+typedef struct cl_few_prod {
+    const float *W;
+    int ldw, out;
+    float beta;
+    float *y;
+    int ldy;
+} cl_few_prod;
+#define CL_FEW_MAX 16
+void cl_linear_few_n(const float *x, int ldx, int rows, int in, int n, const cl_few_prod *p, double *flops);
 
 /* ------------------------------------------------------------------ threads */
 /* Runs fn(ctx, i, tid) for i in [0, n) on the pool (cl_pool_threads() threads, tid below

@@ -12,23 +12,31 @@
 #include "core/core.h"
 
 
+/* Panels of up to CL_FEW_MAX products sharing x: item i is panel i of the products laid
+ * end to end (first[k] is product k's first item). One pool job for all of them: a decoder
+ * step's q, k and v become one hand-off instead of three, and every panel is the same call
+ * as when each product ran alone, so the result is the same to the bit. */
 typedef struct panels {
-    const float *x; int ldx, rows, in;
-    const float *W; int ldw, out, nb;
-    float beta, *y; int ldy;
+    const float *x; int ldx, rows, in, nb, n;
+    const cl_few_prod *p;
+    int first[CL_FEW_MAX + 1];
 } panels;
 
-/* panel i: output columns [i*nb, min((i+1)*nb, out)) */
+/* item i: output columns [j, j + nb) of product k */
 static void panel(void *arg, int i, int tid) {
     (void)tid;
     const panels *p = arg;
-    int j = i * p->nb, n = p->out - j < p->nb ? p->out - j : p->nb;
-    cl_sgemm(1, p->rows, n, p->in, 1.0f, p->x, p->ldx, p->W + (size_t)j * p->ldw, p->ldw, p->beta, p->y + j, p->ldy, NULL);
+    int k = 0;
+    while (i >= p->first[k + 1]) k++;
+    const cl_few_prod *q = &p->p[k];
+    const int ldw = q->ldw ? q->ldw : p->in, ldy = q->ldy ? q->ldy : q->out;
+    int j = (i - p->first[k]) * p->nb, n = q->out - j < p->nb ? q->out - j : p->nb;
+    cl_sgemm(1, p->rows, n, p->in, 1.0f, p->x, p->ldx, q->W + (size_t)j * ldw, ldw, q->beta, q->y + j, ldy, NULL);
 }
 
-void cl_linear_few_ld(const float *x, int ldx, int rows, int in, const float *W, int ldw, int out, float beta,
-                      float *y, int ldy, double *flops) {
-    int nb = rows > 0 ? 1200 / rows : out;
+/* the panel width for `rows` rows of `in` inputs; < 8: no panels (one call) */
+static int panel_width(int rows, int in) {
+    int nb = rows > 0 ? 1200 / rows : 0;
     if (rows > 0 && in > 0) {
         long lim = 1000000L / ((long)rows * in);
         if (lim < nb) nb = (int)lim;
@@ -37,13 +45,32 @@ void cl_linear_few_ld(const float *x, int ldx, int rows, int in, const float *W,
      * OpenBLAS's unpacked ones, and far faster than its own on those narrow panels
      * (bench/gemm_choice.c): panels of CL_PANEL columns, still from the shape alone */
     if (cl_gemm_onednn()) nb = CL_PANEL;
-    if (rows > CL_FEW_ROWS || nb < 8) {
-        cl_sgemm(1, rows, out, in, 1.0f, x, ldx, W, ldw, beta, y, ldy, flops);
-        return;
+    return rows > CL_FEW_ROWS ? 0 : nb;
+}
+
+void cl_linear_few_n(const float *x, int ldx, int rows, int in, int n, const cl_few_prod *p, double *flops) {
+    if (rows <= 0) return;
+    const int nb = panel_width(rows, in);
+    for (int a = 0; a < n; a += CL_FEW_MAX) {
+        const int m = n - a < CL_FEW_MAX ? n - a : CL_FEW_MAX;
+        panels pj = {x, ldx, rows, in, nb, m, p + a, {0}};
+        for (int k = 0; k < m; k++) {
+            const cl_few_prod *q = &p[a + k];
+            if (flops && q->out > 0) *flops += 2.0 * rows * q->out * in;
+            pj.first[k + 1] = pj.first[k] + (nb >= 8 && q->out > 0 ? (q->out + nb - 1) / nb : 0);
+            if (nb < 8 && q->out > 0) /* no panels: the whole product in one call */
+                cl_sgemm(1, rows, q->out, in, 1.0f, x, ldx, q->W, q->ldw ? q->ldw : in, q->beta, q->y,
+                         q->ldy ? q->ldy : q->out, NULL);
+        }
+        if (pj.first[m] > 0) cl_parallel_for(pj.first[m], panel, &pj);
     }
-    panels p = {x, ldx, rows, in, W, ldw, out, nb, beta, y, ldy};
-    cl_parallel_for((out + nb - 1) / nb, panel, &p);
-    if (flops) *flops += 2.0 * rows * out * in;
+}
+
+void cl_linear_few_ld(const float *x, int ldx, int rows, int in, const float *W, int ldw, int out, float beta,
+                      float *y, int ldy, double *flops) {
+    if (out <= 0) return;
+    cl_few_prod one = {W, ldw, out, beta, y, ldy};
+    cl_linear_few_n(x, ldx, rows, in, 1, &one, flops);
 }
 
 void cl_linear_few(const float *x, int rows, int in, const float *W, int out, float beta, float *y, int ldy,
