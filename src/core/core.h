@@ -77,6 +77,15 @@ typedef struct cl_few_prod {
 } cl_few_prod;
 #define CL_FEW_MAX 16
 void cl_linear_few_n(const float *x, int ldx, int rows, int in, int n, const cl_few_prod *p, double *flops);
+/* y (M, N) [ldy] = x (M, K) [ldx] · W^T, W (N, K) [ldw] (+ beta * y): the few-row kernel
+ * of a decoding step (gemm_few.c): this project's own AVX-512 dot products where the CPU has
+ * AVX-512F/DQ (each output summed in one fixed order, whatever M and N), else cl_sgemm.
+ * cl_gemm_few_own: 1 where it runs its own; 0 also when CHRONOLENS_GEMM forces a kernel.
+ * cl_gemm_few_force (tests, benchmarks): 1 own, 0 cl_sgemm, -1 back to the choice. */
+CL_INTERNAL void cl_gemm_few(int M, int N, int K, const float *x, int ldx, const float *W, int ldw, float beta,
+                             float *y, int ldy, double *flops);
+CL_INTERNAL int cl_gemm_few_own(void);
+CL_INTERNAL void cl_gemm_few_force(int on);
 
 /* ------------------------------------------------------------------ threads */
 /* Runs fn(ctx, i, tid) for i in [0, n) on the pool (cl_pool_threads() threads, tid below

@@ -8,7 +8,8 @@
  * rows (bench/bench_forecast.c). With more rows the blocked path wins and is used.
  * The panels are independent: they are spread over the thread pool, each computed the
  * same way whichever thread runs it. cl_linear takes this path for rows <= CL_FEW_ROWS.
- * Where cl_gemm runs oneDNN (gemm.c) the panels are CL_PANEL columns wide instead. */
+ * Where cl_gemm runs oneDNN (gemm.c) the panels are CL_PANEL columns wide instead; on
+ * AVX-512 each panel runs this project's own few-row kernel (cl_gemm_few, gemm_few.c). */
 #include "core/core.h"
 
 
@@ -31,7 +32,7 @@ static void panel(void *arg, int i, int tid) {
     const cl_few_prod *q = &p->p[k];
     const int ldw = q->ldw ? q->ldw : p->in, ldy = q->ldy ? q->ldy : q->out;
     int j = (i - p->first[k]) * p->nb, n = q->out - j < p->nb ? q->out - j : p->nb;
-    cl_sgemm(1, p->rows, n, p->in, 1.0f, p->x, p->ldx, q->W + (size_t)j * ldw, ldw, q->beta, q->y + j, ldy, NULL);
+    cl_gemm_few(p->rows, n, p->in, p->x, p->ldx, q->W + (size_t)j * ldw, ldw, q->beta, q->y + j, ldy, NULL);
 }
 
 /* the panel width for `rows` rows of `in` inputs; < 8: no panels (one call) */
@@ -44,7 +45,7 @@ static int panel_width(int rows, int in) {
     /* oneDNN packs as it goes and runs 128-column panels of 20 rows faster (~1.3x) than
      * OpenBLAS's unpacked ones, and far faster than its own on those narrow panels
      * (bench/gemm_choice.c): panels of CL_PANEL columns, still from the shape alone */
-    if (cl_gemm_onednn()) nb = CL_PANEL;
+    if (cl_gemm_onednn() || cl_gemm_few_own()) nb = CL_PANEL;
     return rows > CL_FEW_ROWS ? 0 : nb;
 }
 
@@ -58,7 +59,7 @@ void cl_linear_few_n(const float *x, int ldx, int rows, int in, int n, const cl_
             const cl_few_prod *q = &p[a + k];
             if (flops && q->out > 0) *flops += 2.0 * rows * q->out * in;
             pj.first[k + 1] = pj.first[k] + (nb >= 8 && q->out > 0 ? (q->out + nb - 1) / nb : 0);
-            if (nb < 8 && q->out > 0) /* no panels: the whole product in one call */
+            if (nb < 8 && q->out > 0) /* no panels: the whole product in one call (many rows) */
                 cl_sgemm(1, rows, q->out, in, 1.0f, x, ldx, q->W, q->ldw ? q->ldw : in, q->beta, q->y,
                          q->ldy ? q->ldy : q->out, NULL);
         }

@@ -127,7 +127,7 @@ static void self_row(void *ctx, int r, int tid) {
     float *s = kv->scores + (size_t)r * H * sw;
     for (int h = 0; h < H; h++) {
         /* s (1, n) = q_rh (1, dk) · K_rh (n, dk)^T */
-        cl_sgemm(1, 1, n, dk, 1.0f, kv->q + (size_t)r * HD + h * dk, HD, K + h * dk, HD, 0.0f, s, n, NULL);
+        cl_gemm_few(1, n, dk, kv->q + (size_t)r * HD + h * dk, HD, K + h * dk, HD, 0.0f, s, n, NULL);
         masked_softmax(s, n, kv->bias + (size_t)h * kv->max_steps, NULL);
         /* o_rh (1, dk) = s (1, n) · V_rh (n, dk) */
         cl_sgemm(0, 1, dk, n, 1.0f, s, n, V + h * dk, HD, 0.0f, kv->o + (size_t)r * HD + h * dk, HD, NULL);
@@ -147,8 +147,8 @@ static void self_attention_hk(cl_kvcache *kv, const float *sk, const float *sv, 
         for (int h = 0; h < H; h++) {
             float *s = full + ((size_t)r * H + h) * n;
             const float *b = kv->bias + (size_t)h * kv->max_steps;
-            cl_sgemm(1, 1, n, dk, 1.0f, kv->q + (size_t)r * HD + h * dk, HD, sk + r * rstride + h * dk, HD, 0.0f, s, n,
-                     &kv->flops);
+            cl_gemm_few(1, n, dk, kv->q + (size_t)r * HD + h * dk, HD, sk + r * rstride + h * dk, HD, 0.0f, s, n,
+                        &kv->flops); /* as self_row's */
             for (int j = 0; j < n; j++) s[j] += b[j];
         }
     cl_hooks_fire(kv->hk, cl_hk_id(kv->hk, HK_DEC, l, HK_SCORES), full, 4, sh, kv->t);
