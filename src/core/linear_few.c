@@ -23,6 +23,12 @@ typedef struct panels {
     int first[CL_FEW_MAX + 1];
 } panels;
 
+/* The own kernel (cl_gemm_few) for panels of at least this many inputs: weight products
+ * (d_model, d_ff). With K = 64 (a head's cross-attention scores, 20 x 513 x 64) its lane sums
+ * cost as much as the products and oneDNN's sgemm was faster (0.56-0.81x, cl_bench_gemm):
+ * a rule on the shape alone, so results still do not depend on threads or batching. */
+#define FEW_OWN_IN 128
+
 /* item i: output columns [j, j + nb) of product k */
 static void panel(void *arg, int i, int tid) {
     (void)tid;
@@ -32,7 +38,10 @@ static void panel(void *arg, int i, int tid) {
     const cl_few_prod *q = &p->p[k];
     const int ldw = q->ldw ? q->ldw : p->in, ldy = q->ldy ? q->ldy : q->out;
     int j = (i - p->first[k]) * p->nb, n = q->out - j < p->nb ? q->out - j : p->nb;
-    cl_gemm_few(p->rows, n, p->in, p->x, p->ldx, q->W + (size_t)j * ldw, ldw, q->beta, q->y + j, ldy, NULL);
+    if (p->in >= FEW_OWN_IN)
+        cl_gemm_few(p->rows, n, p->in, p->x, p->ldx, q->W + (size_t)j * ldw, ldw, q->beta, q->y + j, ldy, NULL);
+    else
+        cl_sgemm(1, p->rows, n, p->in, 1.0f, p->x, p->ldx, q->W + (size_t)j * ldw, ldw, q->beta, q->y + j, ldy, NULL);
 }
 
 /* the panel width for `rows` rows of `in` inputs; < 8: no panels (one call) */
