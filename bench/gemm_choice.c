@@ -4,7 +4,11 @@
  *   build/cl_bench_gemm [--reps N]
  * Both run on one thread (OpenBLAS serial, oneDNN's OpenMP team of one), y = x W^T as in
  * cl_linear; the two kernels alternate shape by shape and round by round (the machine is
- * shared), and each keeps its fastest round. Prints GFLOP/s of each and oneDNN / OpenBLAS. */
+ * shared), and each keeps its fastest round. Prints GFLOP/s of each and oneDNN / OpenBLAS.
+ * Few-row products (decoding, M <= CL_FEW_ROWS, W transposed) also run the engine's own
+ * AVX-512 kernel (cl_gemm_few, where the CPU has it): column "own", and own / oneDNN.
+ *   build/cl_bench_gemm --cold    few-row shapes only, W read from memory as in a decoder
+ *                                 step (each call a different copy of W, 256 MiB of them) */
 #include "core/core.h"
 
 #include <cblas.h>
@@ -52,17 +56,24 @@ static float *fill(size_t n, uint64_t seed) {
     return v;
 }
 
-/* seconds per call of one kernel on one shape: enough calls for ~20 ms */
-static double time_one(int dnnl, const shape *s, const float *A, const float *B, float *C) {
+static int few_shape(const shape *s) { return s->transB && s->M <= CL_FEW_ROWS; }
+
+/* seconds per call of one kernel (0 OpenBLAS, 1 oneDNN, 2 own) on one shape: enough calls
+ * for ~20 ms; B cycles through nb copies (1: hot in cache) */
+static double time_one(int kernel, const shape *s, const float *A, const float *B, int nb, float *C) {
     const int ldb = s->transB ? s->K : s->N;
+    const size_t bsize = (size_t)s->N * s->K;
     int calls = 0;
     double t0 = cl_now(), t = 0;
     do {
-        if (dnnl)
-            dnnl_sgemm('N', s->transB ? 'T' : 'N', s->M, s->N, s->K, 1.0f, A, s->K, B, ldb, 0.0f, C, s->N);
+        const float *b = B + (size_t)(calls % nb) * bsize;
+        if (kernel == 1)
+            dnnl_sgemm('N', s->transB ? 'T' : 'N', s->M, s->N, s->K, 1.0f, A, s->K, b, ldb, 0.0f, C, s->N);
+        else if (kernel == 2)
+            cl_gemm_few(s->M, s->N, s->K, A, s->K, b, ldb, 0.0f, C, s->N, NULL);
         else
             cblas_sgemm(CblasRowMajor, CblasNoTrans, s->transB ? CblasTrans : CblasNoTrans, s->M, s->N, s->K, 1.0f,
-                        A, s->K, B, ldb, 0.0f, C, s->N);
+                        A, s->K, b, ldb, 0.0f, C, s->N);
         calls++;
         t = cl_now() - t0;
     } while (t < 0.02);
@@ -70,27 +81,41 @@ static double time_one(int dnnl, const shape *s, const float *A, const float *B,
 }
 
 int main(int argc, char **argv) {
-    int reps = 5;
+    int reps = 5, cold = 0;
     for (int i = 1; i < argc; i++)
         if (!strcmp(argv[i], "--reps") && i + 1 < argc) reps = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--cold")) cold = 1;
     cl_set_threads(1);
     cl_blas_serial();
     omp_set_num_threads(1);
-    printf("%-52s %14s %9s %9s %8s\n", "block (one thread)", "M x N x K", "OpenBLAS", "oneDNN", "ratio");
+    const int own = cl_gemm_few_own();
+    printf("# W %s; own few-row kernel: %s\n", cold ? "cold (a new copy every call)" : "hot (one copy)",
+           own ? "AVX-512" : "none on this CPU");
+    printf("%-52s %14s %9s %9s %9s %8s %9s\n", "block (one thread)", "M x N x K", "OpenBLAS", "oneDNN", "own", "ratio",
+           "own/dnnl");
     for (int k = 0; k < NSHAPES; k++) {
         const shape *s = &shapes[k];
-        float *A = fill((size_t)s->M * s->K, 1), *B = fill((size_t)s->N * s->K, 2), *C = fill((size_t)s->M * s->N, 3);
-        double best[2] = {1e30, 1e30};
+        if (cold && !few_shape(s)) continue;
+        const size_t bsize = (size_t)s->N * s->K;
+        const int nb = cold ? (int)(((size_t)256 << 20) / (bsize * sizeof(float))) + 1 : 1;
+        float *A = fill((size_t)s->M * s->K, 1), *B = fill(bsize * nb, 2), *C = fill((size_t)s->M * s->N, 3);
+        const int nk = own && few_shape(s) ? 3 : 2;
+        double best[3] = {1e30, 1e30, 1e30};
         for (int r = 0; r < reps; r++)
-            for (int d = 0; d < 2; d++) {
-                double t = time_one(r % 2 ? !d : d, s, A, B, C); /* alternate who goes first */
-                int who = r % 2 ? !d : d;
+            for (int d = 0; d < nk; d++) {
+                int who = (d + r) % nk; /* rotate who goes first */
+                double t = time_one(who, s, A, B, nb, C);
                 if (t < best[who]) best[who] = t;
             }
         const double fl = 2.0 * s->M * s->N * s->K * 1e-9;
-        char dims[32];
+        char dims[32], ownv[16] = "-", ownr[16] = "-";
         snprintf(dims, sizeof dims, "%dx%dx%d%s", s->M, s->N, s->K, s->transB ? "" : "n");
-        printf("%-52s %14s %9.1f %9.1f %7.2fx\n", s->what, dims, fl / best[0], fl / best[1], best[0] / best[1]);
+        if (nk == 3) {
+            snprintf(ownv, sizeof ownv, "%.1f", fl / best[2]);
+            snprintf(ownr, sizeof ownr, "%.2fx", best[1] / best[2]);
+        }
+        printf("%-52s %14s %9.1f %9.1f %9s %7.2fx %9s\n", s->what, dims, fl / best[0], fl / best[1], ownv,
+               best[0] / best[1], ownr);
         fflush(stdout);
         cl_free(A), cl_free(B), cl_free(C);
     }

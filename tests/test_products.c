@@ -116,6 +116,45 @@ static void test_fp32_kernels_agree(void **st) {
     }
 }
 
+/* The few-row kernel of decoding (gemm_few.c): against cl_sgemm to float rounding, and each
+ * output the same bits whether its row or column is computed alone or in a block (a batch of
+ * 1 or of 9 series samples the same paths); odd M, N and K tails, strides, beta 0 and 1. */
+static void test_few_kernel(void **st) {
+    (void)st;
+    print_message("few-row products through %s\n", cl_gemm_few_own() ? "the own AVX-512 kernel" : "cl_sgemm");
+    static const int few[][3] = {{20, 128, 512}, {1, 7, 64}, {3, 5, 17}, {7, 130, 100}, {20, 513, 64}, {48, 33, 2048}};
+    for (int s = 0; s < (int)(sizeof few / sizeof few[0]); s++) {
+        const int M = few[s][0], N = few[s][1], K = few[s][2], ldx = K + 3, ldw = K + 5, ldy = N + 2;
+        float *x = randn((size_t)M * ldx, 7 + s), *W = randn((size_t)N * ldw, 70 + s), *y0 = randn((size_t)M * ldy, 700 + s);
+        float *a = malloc(sizeof(float) * M * ldy), *b = malloc(sizeof(float) * M * ldy), *one = malloc(sizeof(float) * ldy);
+        for (int beta = 0; beta <= 1; beta++) {
+            memcpy(a, y0, sizeof(float) * M * ldy);
+            memcpy(b, y0, sizeof(float) * M * ldy);
+            cl_gemm_few(M, N, K, x, ldx, W, ldw, (float)beta, a, ldy, NULL);
+            cl_sgemm(1, M, N, K, 1.0f, x, ldx, W, ldw, (float)beta, b, ldy, NULL);
+            const double tol = 1e-4 * (1 + sqrt((double)K));
+            for (int r = 0; r < M; r++)
+                for (int o = 0; o < N; o++)
+                    if (fabs(a[(size_t)r * ldy + o] - b[(size_t)r * ldy + o]) > tol)
+                        fail_msg("few %d x %d x %d beta %d: [%d, %d] is %.6g, sgemm %.6g", M, N, K, beta, r, o,
+                                 a[(size_t)r * ldy + o], b[(size_t)r * ldy + o]);
+            for (int r = 0; r < M; r += (M > 4 ? M / 4 : 1)) { /* a row alone, then its columns from 1 on */
+                memcpy(one, y0 + (size_t)r * ldy, sizeof(float) * ldy);
+                cl_gemm_few(1, N, K, x + (size_t)r * ldx, ldx, W, ldw, (float)beta, one, ldy, NULL);
+                if (memcmp(one, a + (size_t)r * ldy, sizeof(float) * N))
+                    fail_msg("few %d x %d x %d: row %d alone differs from the block", M, N, K, r);
+                if (N > 1) {
+                    memcpy(one, y0 + (size_t)r * ldy, sizeof(float) * ldy);
+                    cl_gemm_few(1, N - 1, K, x + (size_t)r * ldx, ldx, W + ldw, ldw, (float)beta, one + 1, ldy, NULL);
+                    if (memcmp(one + 1, a + (size_t)r * ldy + 1, sizeof(float) * (N - 1)))
+                        fail_msg("few %d x %d x %d: row %d from column 1 differs from the block", M, N, K, r);
+                }
+            }
+        }
+        free(x), free(W), free(y0), free(a), free(b), free(one);
+    }
+}
+
 /* Where oneDNN has no native bf16 the same panels run through the widened fp32 fallback:
  * checked either way, never skipped. */
 static void test_bf16_thread_invariant(void **st) {
@@ -146,6 +185,7 @@ int main(void) {
         cmocka_unit_test(test_fp32_openblas_thread_invariant),
         cmocka_unit_test(test_fp32_onednn_thread_invariant),
         cmocka_unit_test(test_fp32_kernels_agree),
+        cmocka_unit_test(test_few_kernel),
         cmocka_unit_test(test_bf16_thread_invariant),
         cmocka_unit_test(test_panels_cover),
     };

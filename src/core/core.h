@@ -64,6 +64,28 @@ void cl_linear_few(const float *x, int rows, int in, const float *W, int out, fl
 /* The same with row strides for x (ldx) and W (ldw): e.g. one head's columns. */
 void cl_linear_few_ld(const float *x, int ldx, int rows, int in, const float *W, int ldw, int out, float beta,
                       float *y, int ldy, double *flops);
+/* Products sharing x (rows, in) [ldx]: y_k (rows, out_k) [ldy_k] = x · W_k^T (+ y_k when
+ * beta_k = 1), W_k (out_k, in) [ldw_k]; ldw 0 means in, ldy 0 means out. Each product cut
+ * exactly as cl_linear_few_ld cuts it (same bits), all panels in one pool job (one hand-off
+ * for a decoder step's q, k and v). */
+typedef struct cl_few_prod {
+    const float *W;
+    int ldw, out;
+    float beta;
+    float *y;
+    int ldy;
+} cl_few_prod;
+#define CL_FEW_MAX 16
+void cl_linear_few_n(const float *x, int ldx, int rows, int in, int n, const cl_few_prod *p, double *flops);
+/* y (M, N) [ldy] = x (M, K) [ldx] · W^T, W (N, K) [ldw] (+ beta * y): the few-row kernel
+ * of a decoding step (gemm_few.c): this project's own AVX-512 dot products where the CPU has
+ * AVX-512F/DQ (each output summed in one fixed order, whatever M and N), else cl_sgemm.
+ * cl_gemm_few_own: 1 where it runs its own; 0 also when CHRONOLENS_GEMM forces a kernel.
+ * cl_gemm_few_force (tests, benchmarks): 1 own, 0 cl_sgemm, -1 back to the choice. */
+CL_INTERNAL void cl_gemm_few(int M, int N, int K, const float *x, int ldx, const float *W, int ldw, float beta,
+                             float *y, int ldy, double *flops);
+CL_INTERNAL int cl_gemm_few_own(void);
+CL_INTERNAL void cl_gemm_few_force(int on);
 
 /* ------------------------------------------------------------------ threads */
 /* Runs fn(ctx, i, tid) for i in [0, n) on the pool (cl_pool_threads() threads, tid below

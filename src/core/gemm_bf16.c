@@ -275,6 +275,16 @@ static void product_task(void *ctx, int i, int tid) {
         widened(1, M, N, j->in, A, j->in, W, j->ldw, j->beta, C, j->ldy);
 }
 
+/* the panels of several products laid end to end: item i is panel i - first[k] of j[k] */
+typedef struct { int n; lin_job j[16]; int first[17]; } multi_job;
+
+static void multi_task(void *ctx, int i, int tid) {
+    const multi_job *m = ctx;
+    int k = 0;
+    while (i >= m->first[k + 1]) k++;
+    product_task((void *)&m->j[k], i - m->first[k], tid);
+}
+
 void cl_linear_bf16_n(const float *x, int ldx, int rows, int in, int n, const cl_bf16_prod *p, double *flops) {
     if (rows <= 0 || n <= 0) return;
     uint16_t *xb = scratch((size_t)rows * in);
@@ -294,15 +304,23 @@ void cl_linear_bf16_n(const float *x, int ldx, int rows, int in, int n, const cl
     } else {
         cl_parallel_for(nt, round_task, &rj);
     }
-    for (int i = 0; i < n; i++) {
-        const int out = p[i].out;
-        if (out <= 0) continue;
-        if (flops) *flops += 2.0 * rows * out * in;
-        /* fixed panels from the shape alone: the result does not depend on the thread count */
-        lin_job j = {x, ldx, xb, p[i].W, p[i].ldw, p[i].y, p[i].ldy, rows, in, out, 1,
-                     cl_product_panels(rows, out, in), p[i].beta};
-        if (j.p.count == 1) product_task(&j, 0, 0);
-        else cl_parallel_for(j.p.count, product_task, &j);
+    /* fixed panels from the shape alone: the result does not depend on the thread count.
+     * The panels of up to GROUP products go to the pool as one job (a decoder step's q, k
+     * and v: one hand-off instead of three), each the same call as alone. */
+    enum { GROUP = 16 };
+    for (int a = 0; a < n; a += GROUP) {
+        multi_job mj = {.n = 0};
+        for (int i = a; i < n && i < a + GROUP; i++) {
+            const int out = p[i].out;
+            if (out <= 0) continue;
+            if (flops) *flops += 2.0 * rows * out * in;
+            mj.j[mj.n] = (lin_job){x, ldx, xb, p[i].W, p[i].ldw, p[i].y, p[i].ldy, rows, in, out, 1,
+                                   cl_product_panels(rows, out, in), p[i].beta};
+            mj.first[mj.n + 1] = mj.first[mj.n] + mj.j[mj.n].p.count;
+            mj.n++;
+        }
+        if (mj.first[mj.n] == 1) product_task(&mj.j[0], 0, 0);
+        else if (mj.first[mj.n] > 1) cl_parallel_for(mj.first[mj.n], multi_task, &mj);
     }
 }
 

@@ -55,8 +55,17 @@ void cl_linear_few_w(const float *x, int rows, int in, const float *W, const uin
 
 void cl_linear_w_n(const float *x, int rows, int in, int n, const cl_wprod *p, double *flops) {
     enum { MAXN = 16 };
-    int bf16 = n > 0;
-    for (int i = 0; i < n; i++) bf16 &= p[i].Wh != NULL;
+    int bf16 = n > 0, fp32 = n > 0;
+    for (int i = 0; i < n; i++) { bf16 &= p[i].Wh != NULL; fp32 &= p[i].Wh == NULL; }
+    if (fp32 && rows <= CL_FEW_ROWS) { /* few rows (a decoding step): one pool job for all the panels */
+        for (int a = 0; a < n; a += MAXN) {
+            cl_few_prod q[MAXN];
+            int k = n - a < MAXN ? n - a : MAXN;
+            for (int i = 0; i < k; i++) q[i] = (cl_few_prod){p[a + i].W, in, p[a + i].out, p[a + i].beta, p[a + i].y, p[a + i].out};
+            cl_linear_few_n(x, in, rows, in, k, q, flops);
+        }
+        return;
+    }
     if (!bf16) {
         for (int i = 0; i < n; i++) cl_linear_w(x, rows, in, p[i].W, p[i].Wh, p[i].out, p[i].beta, p[i].y, flops);
         return;

@@ -15,7 +15,7 @@ void cl_linear_few_w(const float *x, int rows, int in, const float *W, const uin
                      float *y, int ldy, double *flops);
 /* Products reading the same x (rows, in): y_i (rows, out_i) = x · W_i^T (+ y_i when beta_i
  * = 1). bf16 (every Wh set): x rounded once for all of them; fp32: exactly cl_linear on
- * each, in order. */
+ * each (few rows: all their panels in one pool job, cl_linear_few_n). */
 typedef struct cl_wprod {
     const float *W;
     const uint16_t *Wh;

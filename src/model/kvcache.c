@@ -8,6 +8,7 @@
 #include "model/blocks.h"
 #include "model/hooks.h"
 #include "core/core.h"
+#include "core/gemm_bf16.h"
 
 #include <float.h>
 #include <math.h>
@@ -126,7 +127,7 @@ static void self_row(void *ctx, int r, int tid) {
     float *s = kv->scores + (size_t)r * H * sw;
     for (int h = 0; h < H; h++) {
         /* s (1, n) = q_rh (1, dk) · K_rh (n, dk)^T */
-        cl_sgemm(1, 1, n, dk, 1.0f, kv->q + (size_t)r * HD + h * dk, HD, K + h * dk, HD, 0.0f, s, n, NULL);
+        cl_gemm_few(1, n, dk, kv->q + (size_t)r * HD + h * dk, HD, K + h * dk, HD, 0.0f, s, n, NULL);
         masked_softmax(s, n, kv->bias + (size_t)h * kv->max_steps, NULL);
         /* o_rh (1, dk) = s (1, n) · V_rh (n, dk) */
         cl_sgemm(0, 1, dk, n, 1.0f, s, n, V + h * dk, HD, 0.0f, kv->o + (size_t)r * HD + h * dk, HD, NULL);
@@ -146,8 +147,8 @@ static void self_attention_hk(cl_kvcache *kv, const float *sk, const float *sv, 
         for (int h = 0; h < H; h++) {
             float *s = full + ((size_t)r * H + h) * n;
             const float *b = kv->bias + (size_t)h * kv->max_steps;
-            cl_sgemm(1, 1, n, dk, 1.0f, kv->q + (size_t)r * HD + h * dk, HD, sk + r * rstride + h * dk, HD, 0.0f, s, n,
-                     &kv->flops);
+            cl_gemm_few(1, n, dk, kv->q + (size_t)r * HD + h * dk, HD, sk + r * rstride + h * dk, HD, 0.0f, s, n,
+                        &kv->flops); /* as self_row's */
             for (int j = 0; j < n; j++) s[j] += b[j];
         }
     cl_hooks_fire(kv->hk, cl_hk_id(kv->hk, HK_DEC, l, HK_SCORES), full, 4, sh, kv->t);
@@ -280,6 +281,27 @@ static void step_hooked(cl_kvcache *kv, int t) {
     cl_hk_resid(hk, HK_DEC_FINAL, kv->h, rows, 1, d, t);
 }
 
+/* q (rows, HD) = h · Wq^T, and this step's keys and values k, v (rows, HD) at row stride ld
+ * (straight into the cache): one pool job for the three products where they are few-row
+ * ones, each cut and computed exactly as alone (cl_linear_few_n, cl_linear_bf16_n); with
+ * more rows (over CL_FEW_ROWS samples) the three calls as before. */
+static void self_qkv(cl_kvcache *kv, const layer_w *L, float *k, float *v, int ld, int rows) {
+    const int d = kv->m->cfg.d_model, HD = (int)kv->HD;
+    if (L->self_h.q && L->self_h.k && L->self_h.v) {
+        cl_bf16_prod p[3] = {{L->self_h.q, d, HD, 0.0f, kv->q, HD}, {L->self_h.k, d, HD, 0.0f, k, ld},
+                             {L->self_h.v, d, HD, 0.0f, v, ld}};
+        cl_linear_bf16_n(kv->h, d, rows, d, 3, p, &kv->flops);
+    } else if (rows <= CL_FEW_ROWS && !L->self_h.q && !L->self_h.k && !L->self_h.v) {
+        cl_few_prod p[3] = {{L->self.q, d, HD, 0.0f, kv->q, HD}, {L->self.k, d, HD, 0.0f, k, ld},
+                            {L->self.v, d, HD, 0.0f, v, ld}};
+        cl_linear_few_n(kv->h, d, rows, d, 3, p, &kv->flops);
+    } else {
+        cl_linear_w(kv->h, rows, d, L->self.q, L->self_h.q, HD, 0.0f, kv->q, &kv->flops);
+        cl_linear_few_w(kv->h, rows, d, L->self.k, L->self_h.k, HD, 0.0f, k, ld, &kv->flops);
+        cl_linear_few_w(kv->h, rows, d, L->self.v, L->self_h.v, HD, 0.0f, v, ld, &kv->flops);
+    }
+}
+
 int cl_kvcache_step(cl_kvcache *kv, const int32_t *tokens, cl_error *err) {
     const cl_model *m = kv->m;
     const cl_config *c = &m->cfg;
@@ -313,10 +335,9 @@ int cl_kvcache_step(cl_kvcache *kv, const int32_t *tokens, cl_error *err) {
         const layer_w *L = &m->dec[l];
         float *sk = kv->sk + l * self_per, *sv = kv->sv + l * self_per;
         cl_rms_norm(kv->x, L->ln_self, rows, d, c->eps, kv->h);
-        cl_linear_w(kv->h, rows, d, L->self.q, L->self_h.q, HD, 0.0f, kv->q, &kv->flops);
-        /* this step's keys/values go straight into the cache: row r at position t */
-        cl_linear_few_w(kv->h, rows, d, L->self.k, L->self_h.k, HD, 0.0f, sk + (size_t)t * HD, (int)rstride, &kv->flops);
-        cl_linear_few_w(kv->h, rows, d, L->self.v, L->self_h.v, HD, 0.0f, sv + (size_t)t * HD, (int)rstride, &kv->flops);
+        /* q, and this step's keys/values straight into the cache (row r at position t): one
+         * pool job for the three products (each cut and computed as alone) */
+        self_qkv(kv, L, sk + (size_t)t * HD, sv + (size_t)t * HD, (int)rstride, rows);
         self_attention(kv, sk, sv, rows);
         cl_linear_w(kv->o, rows, HD, L->self.o, L->self_h.o, d, 1.0f, kv->x, &kv->flops);
 
