@@ -57,6 +57,13 @@ for r in $(seq "$ROUNDS"); do
     timed "chronolens-batch-bf16" "$BUILD/chronolens" forecast --threads 1 --quiet --precision bf16 --model "$M" \
       --context "$DIR/chronos2-batch.csv" --horizon 64 --out "$DIR/o-batch-bf16.csv"
   fi
+  # as a user runs it: the default threads (every core; the peer's BLAS uses every core too)
+  timed "chronolens-batch-default-threads" "$BUILD/chronolens" forecast --quiet --model "$M" \
+    --context "$DIR/chronos2-batch.csv" --horizon 64 --out "$DIR/o-batch.csv"
+  if [ $bf16 = 1 ]; then
+    timed "chronolens-batch-bf16-default-threads" "$BUILD/chronolens" forecast --quiet --precision bf16 --model "$M" \
+      --context "$DIR/chronos2-batch.csv" --horizon 64 --out "$DIR/o-batch-bf16.csv"
+  fi
   if [ $have_peer = 1 ]; then
     THREADS=1 timed "peer-batch-process" $PY "$PEER" "$M" batch
     sed "s/^chronos2-batch /peer-batch-median /" "$DIR/stdout.txt" >> "$OUT"
