@@ -18,7 +18,7 @@
 
 #define SMALL CL_FIXTURES "/rand-small"
 
-static char dir[4096], xdg[4096], bf16dir[4200], cache[4400];
+static char dir[4096], xdg[4096], bf16dir[4200], cache[4200 + 1 + 256]; /* dir + "/" + a d_name */
 
 /* the one cache file in bf16dir into cache; 0 files: cache[0] = 0; more: a failure */
 static void find_cache(void) {

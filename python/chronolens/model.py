@@ -523,23 +523,19 @@ def forward(model, context=None, decoder_ids=None, capture=None, *, token_ids=No
     cfg = model.config
     c2 = dict(group_ids=group_ids, cross_learning=cross_learning, future_covariates=future_covariates,
               num_output_patches=num_output_patches)
-    if cfg.family == "chronos2":
+    if cfg.family != "t5":  # the patch families read values only
         if token_ids is not None or decoder_ids is not None or attention_mask is not None or last_only:
-            raise Error("chronolens: forward: a Chronos-2 model reads a context of values (no token_ids, "
-                        "attention_mask, decoder_ids or last_only)")
+            raise Error("chronolens: forward: a %s model reads a context of values (no token_ids, attention_mask, "
+                        "decoder_ids or last_only)" % ("Chronos-2" if cfg.family == "chronos2" else "Chronos-Bolt"))
         if context is None:
             raise Error("chronolens: forward needs a context")
-        from . import chronos2
-        return chronos2.forward(model, context, capture, interventions=interventions, hooks=_hooks, **c2)
+        if cfg.family == "chronos2":
+            from . import chronos2
+            return chronos2.forward(model, context, capture, interventions=interventions, hooks=_hooks, **c2)
     if any(v is not None and v is not False for v in c2.values()):
         raise Error("chronolens: forward: group_ids, cross_learning, future_covariates and num_output_patches are "
                     "Chronos-2's (this is a %s model)" % ("Chronos-Bolt" if cfg.family == "bolt" else "Chronos-T5"))
     if cfg.family == "bolt":
-        if token_ids is not None or decoder_ids is not None or attention_mask is not None or last_only:
-            raise Error("chronolens: forward: a Chronos-Bolt model reads a context of values (no token_ids, "
-                        "attention_mask, decoder_ids or last_only)")
-        if context is None:
-            raise Error("chronolens: forward needs a context")
         return _bolt_forward(model, context, capture, interventions, _hooks)
     if token_ids is not None:
         if context is not None:

@@ -168,6 +168,37 @@ static float *make_input(const cl_model *m, int kind, const cl_context *csv, uin
  * other families' encoder self-attention) and the group attention of the group at the last
  * context patch. */
 #define G_ROWS 4
+/* Row 0's observed tokens of a pass (mask (B, S) int64, row 0 first) into *idx (S, allocated;
+ * the caller frees it), their count p->T, and p's maps (layers, heads, T, T), labels (T) and,
+ * with a stripe, scores (layers * heads) allocated for them. */
+static int pattern_alloc(const cl_forward_tensor *mask, int S, int NL, int H, int stripe, int **idx,
+                         cl_report_pattern *p, cl_error *err) {
+    int T = 0;
+    if (!(*idx = malloc(sizeof(int) * S))) return cl_error_set(err, CL_ENOMEM, "report: out of memory");
+    for (int s = 0; s < S; s++)
+        if (((const int64_t *)mask->data)[s]) (*idx)[T++] = s;
+    p->layers = NL;
+    p->heads = H;
+    p->T = T;
+    p->maps = malloc(sizeof(float) * (size_t)NL * H * T * T);
+    p->labels = calloc((size_t)T, sizeof *p->labels);
+    p->score = stripe ? calloc((size_t)NL * H, sizeof(double)) : NULL;
+    if (!p->maps || !p->labels || (stripe && !p->score)) return cl_error_set(err, CL_ENOMEM, "report: out of memory");
+    return 0;
+}
+
+/* One head's map A (S, S) cut to the observed tokens idx (T) into o (T, T); with a stripe,
+ * its score: the mean weight on the token stripe - 1 places after the query, over the queries
+ * stripe .. nv-1 (the input's positions). */
+static void head_map(const float *A, int S, const int *idx, int T, int stripe, int nv, float *o, double *score) {
+    double sum = 0;
+    int cnt = 0;
+    for (int q = 0; q < T; q++)
+        for (int k = 0; k < T; k++) o[(size_t)q * T + k] = A[(size_t)idx[q] * S + idx[k]];
+    for (int q = stripe; stripe && q < nv && q < T; q++, cnt++) sum += o[(size_t)q * T + q - stripe + 1];
+    if (stripe) *score = cnt ? sum / cnt : NAN;
+}
+
 static int run_chronos2(const cl_model *m, float *v, int n, int stripe, uint64_t seed, cl_report_pattern *p, cl_error *err) {
     const cl_config *c = cl_model_config(m);
     const int ps = c->patch_size, B = G_ROWS;
@@ -193,21 +224,14 @@ static int run_chronos2(const cl_model *m, float *v, int n, int stripe, uint64_t
     const cl_forward_tensor *mask = cl_forward_get(&r, "attention_mask"), *a0 = cl_forward_get(&r, "time_attn.0");
     if (!mask || !a0) { rc = cl_error_set(err, CL_EINVAL, "report: the forward pass kept no time-attention maps"); goto done; }
     const int S = (int)a0->shape[2], H = (int)a0->shape[1], NL = c->num_layers, nv = n / ps;
-    int *idx = malloc(sizeof(int) * S), T = 0;
-    if (!idx) { rc = cl_error_set(err, CL_ENOMEM, "report: out of memory"); goto done; }
-    for (int s = 0; s < S; s++) /* row 0's observed tokens */
-        if (((const int64_t *)mask->data)[s]) idx[T++] = s;
-    p->layers = NL;
-    p->heads = H;
-    p->T = T;
+    int *idx = NULL;
+    if ((rc = pattern_alloc(mask, S, NL, H, stripe, &idx, p, err))) { free(idx); goto done; }
+    const int T = p->T;
     p->gB = B;
     snprintf(p->stack, sizeof p->stack, "time attention");
-    p->maps = malloc(sizeof(float) * (size_t)NL * H * T * T);
-    p->labels = calloc((size_t)T, sizeof *p->labels);
     p->gmaps = malloc(sizeof(float) * (size_t)NL * H * B * B);
     p->glabels = calloc((size_t)B, sizeof *p->glabels);
-    p->score = stripe ? calloc((size_t)NL * H, sizeof(double)) : NULL;
-    if (!p->maps || !p->labels || !p->gmaps || !p->glabels || (stripe && !p->score)) {
+    if (!p->gmaps || !p->glabels) {
         free(idx);
         rc = cl_error_set(err, CL_ENOMEM, "report: out of memory");
         goto done;
@@ -235,13 +259,8 @@ static int run_chronos2(const cl_model *m, float *v, int n, int stripe, uint64_t
         if (!a || !ga) { rc = cl_error_set(err, CL_EINVAL, "report: no map %s", name); break; }
         const float *A = a->data, *G = ga->data; /* (B, H, S, S) row 0 first; (S, H, B, B) */
         for (int h = 0; h < H; h++) {
-            float *o = p->maps + ((size_t)l * H + h) * T * T;
-            double sum = 0;
-            int cnt = 0;
-            for (int q = 0; q < T; q++)
-                for (int k = 0; k < T; k++) o[(size_t)q * T + k] = A[((size_t)h * S + idx[q]) * S + idx[k]];
-            for (int q = stripe; stripe && q < nv && q < T; q++, cnt++) sum += o[(size_t)q * T + q - stripe + 1];
-            if (stripe) p->score[l * H + h] = cnt ? sum / cnt : NAN;
+            head_map(A + (size_t)h * S * S, S, idx, T, stripe, nv, p->maps + ((size_t)l * H + h) * T * T,
+                     stripe ? &p->score[l * H + h] : NULL);
             memcpy(p->gmaps + ((size_t)l * H + h) * B * B, G + ((size_t)gs * H + h) * B * B, sizeof(float) * B * B);
         }
     }
@@ -276,18 +295,10 @@ int cl_report_pattern_run(const cl_model *m, int kind, const cl_context *csv, ui
     const cl_forward_tensor *a0 = cl_forward_get(&r, "enc_attn.0");
     if (!mask || !a0) { rc = cl_error_set(err, CL_EINVAL, "report: the forward pass kept no encoder maps"); goto done; }
     const int S = (int)a0->shape[2], H = (int)a0->shape[1], NL = c->num_layers;
-    int *idx = malloc(sizeof(int) * S), T = 0;
-    if (!idx) { rc = cl_error_set(err, CL_ENOMEM, "report: out of memory"); goto done; }
-    for (int s = 0; s < S; s++)
-        if (((const int64_t *)mask->data)[s]) idx[T++] = s;
-    p->layers = NL;
-    p->heads = H;
-    p->T = T;
+    int *idx = NULL;
+    if ((rc = pattern_alloc(mask, S, NL, H, stripe, &idx, p, err))) { free(idx); goto done; }
+    const int T = p->T;
     snprintf(p->stack, sizeof p->stack, "encoder self-attention");
-    p->maps = malloc(sizeof(float) * (size_t)NL * H * T * T);
-    p->labels = calloc((size_t)T, sizeof *p->labels);
-    p->score = stripe ? calloc((size_t)NL * H, sizeof(double)) : NULL;
-    if (!p->maps || !p->labels || (stripe && !p->score)) { free(idx); rc = cl_error_set(err, CL_ENOMEM, "report: out of memory"); goto done; }
     /* labels: value and token id (T5), patch number and its first value (Bolt); the extra
      * position last: EOS (T5) or [REG] (Bolt) */
     const int nv = bolt ? n / ps : n; /* positions that hold the input */
@@ -308,15 +319,9 @@ int cl_report_pattern_run(const cl_model *m, int kind, const cl_context *csv, ui
         const cl_forward_tensor *a = cl_forward_get(&r, name);
         if (!a) { free(idx); rc = cl_error_set(err, CL_EINVAL, "report: no map %s", name); goto done; }
         const float *A = a->data;
-        for (int h = 0; h < H; h++) {
-            float *o = p->maps + ((size_t)l * H + h) * T * T;
-            double sum = 0;
-            int cnt = 0;
-            for (int q = 0; q < T; q++)
-                for (int k = 0; k < T; k++) o[(size_t)q * T + k] = A[((size_t)h * S + idx[q]) * S + idx[k]];
-            for (int q = stripe; stripe && q < nv; q++, cnt++) sum += o[(size_t)q * T + q - stripe + 1];
-            if (stripe) p->score[l * H + h] = cnt ? sum / cnt : NAN;
-        }
+        for (int h = 0; h < H; h++)
+            head_map(A + (size_t)h * S * S, S, idx, T, stripe, nv, p->maps + ((size_t)l * H + h) * T * T,
+                     stripe ? &p->score[l * H + h] : NULL);
     }
     free(idx);
 done:
