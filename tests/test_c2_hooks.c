@@ -8,6 +8,7 @@
  * forecast study applying a hook set (moved by an ablation, unchanged by a cache) and refusing
  * a patch. */
 #include "testutil.h"
+#include "tolerance.h"
 #include "chronolens_study.h"
 #include "model/hooks.h"
 
@@ -58,6 +59,7 @@ static int teardown(void **st) {
 
 /* One forward of the golden's main case with hook set hk (may be NULL), a time-attention gate
  * (layer, head) when gate_layer >= 0; the quantiles (B, Q, N*ps) (caller frees), *n their size. */
+static int run_normalized; /* run() copies the head's output before sinh (quantile_preds_normalized) */
 static float *run(cl_hooks *hk, int gate_layer, int gate_head, size_t *n) {
     cl_error err;
     cl_state *s;
@@ -69,7 +71,7 @@ static float *run(cl_hooks *hk, int gate_layer, int gate_head, size_t *n) {
     if (cl_chronos2_forward(s, &in, &r, &err)) fail_msg("%s", err.msg);
     *n = (size_t)r.B * r.Q * r.N * r.ps;
     float *q = malloc(sizeof(float) * *n);
-    memcpy(q, r.quantile_preds, sizeof(float) * *n);
+    memcpy(q, run_normalized ? r.quantile_preds_normalized : r.quantile_preds, sizeof(float) * *n);
     cl_state_free(s);
     return q;
 }
@@ -357,11 +359,15 @@ static void test_group_pattern_pergroup(void **st) {
     assert_int_equal(cl_hooks_add_intervention(whole, &ca, &err), 0);
     assert_int_equal(cl_hooks_add_intervention(whole, &ca2, &err), 0);
     size_t n;
+    /* the two paths sum the same products in another order (a group's keys alone, or all rows
+     * with the others' weights 0): compared before sinh, within the reordering bound */
+    run_normalized = 1;
     float *clean = run_groups(NULL, two, &n);
     float *a = run_groups(piece, two, &n), *b = run_groups(whole, two, &n);
+    run_normalized = 0;
     printf("  pattern zeroed / scaled by group vs whole: max abs %.3g (moved %.3g); scratch %zu vs %zu floats\n",
            max_abs_diff(a, b, n), max_abs_diff(a, clean, n), piece->scratch_cap, whole->scratch_cap);
-    assert_close("group-by-group pattern", a, b, n, 1e-5);
+    assert_reordered("group-by-group pattern", a, b, n, c2_roundings(c, S, B), c2_head_scale(R.m));
     assert_true(max_abs_diff(a, clean, n) > 1e-4);
     assert_int_equal(piece->scratch_cap, (size_t)S * H * 2 * 2);
     assert_int_equal(whole->scratch_cap, (size_t)S * H * B * B);

@@ -46,6 +46,39 @@ static double max_row_norm(const float *W, int n, int d) {
 /* ‖w ⊙ x/rms(x)‖₂ ≤ max|w| √d */
 static double normed(const float *w, int d) { return max_abs(w, (size_t)d) * sqrt(d); }
 
+double c2_roundings(const cl_config *c, int S, int B) {
+    int K = c->d_model;
+    if (c->d_ff > K) K = c->d_ff;
+    if (c->num_heads * c->d_kv > K) K = c->num_heads * c->d_kv;
+    if (3 * c->patch_size > K) K = 3 * c->patch_size;
+    if (S > K) K = S;
+    if (B > K) K = B;
+    return (2.0 + 10.0 * c->num_layers + 2.0) * K;
+}
+
+static double norm2(const float *x, size_t n) {
+    double s = 0;
+    for (size_t i = 0; i < n; i++) s += (double)x[i] * x[i];
+    return sqrt(s);
+}
+
+double c2_head_scale(const cl_model *m) {
+    const resblock_w *r = &m->patch_out;
+    assert_non_null(r->hid_w);
+    assert_non_null(r->out_w);
+    assert_non_null(r->res_w);
+    const double h = normed(m->enc_final, m->cfg.d_model);
+    const double a = norm2(r->hid_w, (size_t)r->hidden * r->in) * h + (r->hid_b ? norm2(r->hid_b, (size_t)r->hidden) : 0);
+    double best = 0;
+    for (int j = 0; j < r->out; j++) {
+        double s = a * norm2(r->out_w + (size_t)j * r->hidden, (size_t)r->hidden) + h * norm2(r->res_w + (size_t)j * r->in, (size_t)r->in);
+        if (r->out_b) s += fabs(r->out_b[j]);
+        if (r->res_b) s += fabs(r->res_b[j]);
+        best = fmax(best, s);
+    }
+    return best;
+}
+
 double t5_hidden_scale(const cl_model *m, int enc) {
     return normed(enc ? m->enc_final : m->dec_final, m->cfg.d_model);
 }

@@ -56,6 +56,17 @@ double t5_logit_scale(const cl_model *m);
 double t5_hidden_scale(const cl_model *m, int enc);
 double t5_score_scale(const cl_model *m, cl_stack stack);
 
+/* n = depth·K of a Chronos-2 forward pass: depth = 2 for the input residual block, 10 per
+ * layer (time and group attention: q/k/v, scores, weights·values, output; feed-forward in and
+ * out), 2 for the output head; K the longest sum: max(d_model, d_ff, heads·d_kv, 3·patch,
+ * tokens S, rows B). */
+double c2_roundings(const cl_config *c, int S, int B);
+/* The scale of a Chronos-2 head output before sinh (quantile_preds_normalized), entry j:
+ * z_j = W_o relu(W_h h + b_h) + b_o + W_r h + b_r with h the final RMS-normed row, so
+ * Σ|a·b| ≤ (‖W_h‖_F ‖h‖₂ + ‖b_h‖₂) ‖W_o,j‖₂ + |b_o,j| + ‖h‖₂ ‖W_r,j‖₂ + |b_r,j|, the largest
+ * over j (fp32 weights). */
+double c2_head_scale(const cl_model *m);
+
 /* assert_close with reorder_tol(n, S, count) as the bound, printed on failure. */
 void assert_reordered(const char *label, const float *a, const float *b, size_t count, double n, double S);
 /* The same for attention probabilities, S the scores' scale: a softmax moves p_j by
