@@ -79,7 +79,8 @@ struct cl_hooks {
 float *cl_hk_pool_take(cl_hooks *hk, size_t n, size_t *cap);
 
 static inline int cl_hk_id(const cl_hooks *hk, int stack, int layer, int kind) {
-    return HK_NGLOBAL + CL_HOOK_FAMILY_MAX + (stack * hk->max_layers + layer) * HK_NKINDS + kind;
+    /* no set: any id (every cl_hk_* call is a no-op on a NULL set), so callers need no branch */
+    return hk ? HK_NGLOBAL + CL_HOOK_FAMILY_MAX + (stack * hk->max_layers + layer) * HK_NKINDS + kind : 0;
 }
 /* 1 when something is registered at point id (hk may be NULL) */
 static inline int cl_hk_on(const cl_hooks *hk, int id) { return hk && hk->on[id]; }

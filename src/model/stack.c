@@ -239,13 +239,12 @@ int cl_encoder_run(cl_state *s, cl_error *err) {
                        .cap = &s->cap[CL_ENC_SELF], .layer = l, .flops = &s->flops};
         if (hk) { a.hk = hk; a.hk_scores = cl_hk_id(hk, HK_ENC, l, HK_SCORES); a.hk_pattern = cl_hk_id(hk, HK_ENC, l, HK_PATTERN); }
         cl_attention(&a);
-        if (hk) { /* z, then the output projection apart when hook_attn_out is registered (s->eh is free) */
-            cl_hk_heads(hk, cl_hk_id(hk, HK_ENC, l, HK_Z), s->eo, B, T, H, dk, 0);
-            cl_out_proj_hk(s->eo, (int)rows, HD, L->self.o, L->self_h.o, d, s->ex, &s->flops, hk,
-                           cl_hk_id(hk, HK_ENC, l, HK_ATTN_OUT), B, T, 0, s->eh);
-            cl_hk_resid(hk, cl_hk_id(hk, HK_ENC, l, HK_RESID_MID), s->ex, B, T, d, 0);
-        } else
-            cl_linear_w(s->eo, (int)rows, HD, L->self.o, L->self_h.o, d, 1.0f, s->ex, &s->flops);
+        /* z, then the output projection apart when hook_attn_out is registered (s->eh is free);
+         * without hooks these are the plain projection */
+        cl_hk_heads(hk, cl_hk_id(hk, HK_ENC, l, HK_Z), s->eo, B, T, H, dk, 0);
+        cl_out_proj_hk(s->eo, (int)rows, HD, L->self.o, L->self_h.o, d, s->ex, &s->flops, hk,
+                       cl_hk_id(hk, HK_ENC, l, HK_ATTN_OUT), B, T, 0, s->eh);
+        cl_hk_resid(hk, cl_hk_id(hk, HK_ENC, l, HK_RESID_MID), s->ex, B, T, d, 0);
         cl_rms_norm(s->ex, L->ln_ff, (int)rows, d, c->eps, s->eh);
         if (hk) { /* hook_mlp_out's product apart into s->eo (free after the output projection) */
             cl_feed_forward_hk(m, L, s->eh, (int)rows, s->eff, s->ex, &s->flops, hk, HK_ENC, l, B, T, 0,
@@ -360,13 +359,10 @@ int cl_decoder_run(cl_state *s, const int32_t *emb_ids, int Td, int last_only, i
                            .cap = capture ? &s->cap[CL_DEC_SELF] : NULL, .layer = l, .flops = &s->flops};
             if (hk) { a.hk = hk; a.hk_scores = HKD(HK_SCORES); a.hk_pattern = HKD(HK_PATTERN); }
             cl_attention(&a);
-            if (hk) {
-                cl_hk_heads(hk, HKD(HK_Z), s->dout, B, Td, H, dk, 0);
-                cl_out_proj_hk(s->dout, (int)rows, HD, L->self.o, L->self_h.o, d, s->dx, &s->flops, hk, HKD(HK_ATTN_OUT),
-                               B, Td, 0, s->dh);
-                cl_hk_resid(hk, HKD(HK_RESID_MID), s->dx, B, Td, d, 0);
-            } else
-                cl_linear_w(s->dout, (int)rows, HD, L->self.o, L->self_h.o, d, 1.0f, s->dx, &s->flops);
+            cl_hk_heads(hk, HKD(HK_Z), s->dout, B, Td, H, dk, 0);
+            cl_out_proj_hk(s->dout, (int)rows, HD, L->self.o, L->self_h.o, d, s->dx, &s->flops, hk, HKD(HK_ATTN_OUT),
+                           B, Td, 0, s->dh);
+            cl_hk_resid(hk, HKD(HK_RESID_MID), s->dx, B, Td, d, 0);
         }
         if (save) memcpy(save + (size_t)l * rows * d, s->dx, sizeof(float) * rows * d);
 
@@ -387,13 +383,10 @@ int cl_decoder_run(cl_state *s, const int32_t *emb_ids, int Td, int last_only, i
             if (hk) { x.hk = hk; x.hk_scores = HKD(HK_XSCORES); x.hk_pattern = HKD(HK_XPATTERN); }
             cl_attention(&x);
         }
-        if (hk) {
-            cl_hk_heads(hk, HKD(HK_XZ), s->dout, B, Td, H, dk, 0);
-            cl_out_proj_hk(s->dout, (int)rows, HD, L->cross.o, L->cross_h.o, d, s->dx, &s->flops, hk, HKD(HK_XATTN_OUT),
-                           B, Td, 0, s->dh);
-            cl_hk_resid(hk, HKD(HK_RESID_MID_CROSS), s->dx, B, Td, d, 0);
-        } else
-            cl_linear_w(s->dout, (int)rows, HD, L->cross.o, L->cross_h.o, d, 1.0f, s->dx, &s->flops);
+        cl_hk_heads(hk, HKD(HK_XZ), s->dout, B, Td, H, dk, 0);
+        cl_out_proj_hk(s->dout, (int)rows, HD, L->cross.o, L->cross_h.o, d, s->dx, &s->flops, hk, HKD(HK_XATTN_OUT),
+                       B, Td, 0, s->dh);
+        cl_hk_resid(hk, HKD(HK_RESID_MID_CROSS), s->dx, B, Td, d, 0);
 
         cl_rms_norm(s->dx, L->ln_ff, (int)rows, d, c->eps, s->dh);
         if (hk) { /* hook_mlp_out's product apart into s->dq..s->dout (free now: 4 HD >= d) */
